@@ -1,0 +1,224 @@
+// Package dbt is the dbt project model: it loads dbt_project.yml, installed packages, property
+// files, models, seeds, snapshots, tests, exposures, macros and docs the way dbt does, renders
+// them through internal/jinja, builds the graph and reads and writes dbt's manifest.json and
+// catalog.json shapes. It never runs a warehouse query and never executes project code.
+package dbt
+
+import "github.com/dataops-dev/dataops/internal/jinja"
+
+// Pos locates something in a file the user wrote. Line and Column are 1-based; Path is relative
+// to the root project directory (so packages are under dbt_packages/...).
+type Pos struct {
+	Path   string `json:"path"`
+	Line   int    `json:"line"`
+	Column int    `json:"column"`
+}
+
+// Resource types as dbt writes them in unique ids.
+const (
+	Model     = "model"
+	Seed      = "seed"
+	Snapshot  = "snapshot"
+	Test      = "test"
+	Analysis  = "analysis"
+	SourceRT  = "source"
+	Exposure  = "exposure"
+	MacroRT   = "macro"
+	Operation = "operation"
+)
+
+// Diagnostic is a warning or error about the project, always with a position.
+type Diagnostic struct {
+	Pos      Pos    `json:"pos"`
+	Severity string `json:"severity"` // "error" or "warning"
+	Kind     string `json:"kind"`     // e.g. unknown-ref, unknown-macro, jinja-syntax, yaml, duplicate-name, cycle
+	Message  string `json:"message"`
+}
+
+// Project is a loaded dbt project with its installed packages, merged into one graph as dbt
+// does. Maps are keyed by unique id.
+type Project struct {
+	Root                                                                                  string // absolute directory of dbt_project.yml
+	Name                                                                                  string
+	Version                                                                               string // the project's `version:`
+	ConfigVersion                                                                         int
+	RequireDbtVersion                                                                     []string // require-dbt-version, as written
+	Profile                                                                               string
+	Adapter                                                                               string // from the profile's target type when known, else "" (callers default)
+	ModelPaths, SeedPaths, SnapshotPaths, MacroPaths, TestPaths, AnalysisPaths, DocsPaths []string
+	PackagesInstallPath                                                                   string
+	Vars                                                                                  map[string]any // the root project's vars (global and per package, as written)
+
+	Packages  []*Package // installed packages, the root first
+	Nodes     map[string]*Node
+	Sources   map[string]*Source
+	Exposures map[string]*ExposureNode
+	Macros    map[string]*Macro
+	Docs      map[string]*Doc
+	// Raw property entries dbt keeps but we do not interpret (groups, semantic_models, metrics,
+	// saved_queries), keyed by kind.
+	Unparsed map[string][]map[string]any
+
+	ParentMap map[string][]string
+	ChildMap  map[string][]string
+
+	Diagnostics []Diagnostic
+	Jinja       *jinja.Env // the environment used to render; reused to compile tests and hooks
+}
+
+// Package is one dbt project taking part in the load: the root or an installed package.
+type Package struct {
+	Name   string
+	Root   string // absolute directory
+	Rel    string // relative to the root project ("" for the root)
+	IsRoot bool
+}
+
+// Node is a model, seed, snapshot, test or analysis.
+type Node struct {
+	UniqueID         string
+	ResourceType     string
+	Package          string
+	Name             string
+	Alias            string
+	Database         string
+	Schema           string
+	Version          string // versioned models: "2"
+	LatestVersion    string
+	Path             string // relative to the package's resource path, as dbt's `path`
+	OriginalFilePath string // relative to the package root, as dbt's original_file_path
+	FilePath         string // absolute path on disk
+	FQN              []string
+	Config           map[string]any // fully merged: project tree, properties, config() in the file
+	Tags             []string
+	Description      string
+	Meta             map[string]any
+	Columns          []*Column // in property-file order
+	RawCode          string
+	CompiledCode     string
+	Language         string // sql (python models are listed but never run)
+	Refs             []jinja.Ref
+	SourceRefs       []jinja.SourceRef
+	DependsOn        DependsOn
+	PatchPath        string         // "package://models/x.yml"
+	Patch            *PropertyEntry // where the node's properties were declared, when they were
+	Render           *jinja.Result  // the parse-time render (offset map, warnings)
+	Disabled         bool
+
+	// Seeds: the CSV header, in order.
+	SeedColumns []string
+
+	// Tests: what the test checks.
+	TestMeta *TestMetadata
+}
+
+// DependsOn lists unique ids of the nodes/sources and macros a node uses.
+type DependsOn struct {
+	Nodes  []string `json:"nodes"`
+	Macros []string `json:"macros"`
+}
+
+// Column is a column as declared in a property file.
+type Column struct {
+	Name        string
+	Description string
+	DataType    string
+	Quote       *bool
+	Constraints []map[string]any
+	Meta        map[string]any
+	Tags        []string
+	Config      map[string]any
+	Tests       []*TestDef // generic tests declared on the column
+	Pos         Pos        // the `- name:` line
+}
+
+// TestDef is a generic test as written in a property file: `unique`, `{relationships: {...}}`.
+type TestDef struct {
+	Name       string         // test name without namespace: not_null, relationships
+	Namespace  string         // dbt_utils in dbt_utils.unique_combination_of_columns
+	Args       map[string]any // arguments (from `arguments:` or inline keys, minus config keys)
+	Config     map[string]any // where, severity, warn_if, error_if, ...
+	CustomName string         // `name:` given by the user
+	Key        string         // "tests" or "data_tests": the key it was written under
+	Pos        Pos
+}
+
+// TestMetadata says what a generic test node checks (dbt's test_metadata + attached_node).
+type TestMetadata struct {
+	Name         string
+	Namespace    string
+	Kwargs       map[string]any
+	AttachedNode string // unique id of the model/seed/source tested
+	ColumnName   string
+}
+
+// PropertyEntry locates an entry of a property file.
+type PropertyEntry struct {
+	File string // relative to the root project
+	Pos  Pos
+	Key  string // models, seeds, snapshots, sources, ...
+}
+
+// Source is one table of a source.
+type Source struct {
+	UniqueID          string
+	Package           string
+	SourceName        string
+	Name              string // table name
+	Identifier        string
+	Database          string
+	Schema            string
+	Description       string
+	SourceDescription string
+	LoadedAtField     string
+	Freshness         map[string]any
+	Loader            string
+	Meta              map[string]any
+	Tags              []string
+	Config            map[string]any
+	Columns           []*Column
+	Tests             []*TestDef // table-level tests
+	FQN               []string
+	OriginalFilePath  string
+	Pos               Pos
+}
+
+// ExposureNode is an exposure from a property file.
+type ExposureNode struct {
+	UniqueID         string
+	Package          string
+	Name             string
+	Type             string
+	Owner            map[string]any
+	Description      string
+	Maturity         string
+	URL              string
+	DependsOn        DependsOn
+	Refs             []jinja.Ref
+	SourceRefs       []jinja.SourceRef
+	FQN              []string
+	OriginalFilePath string
+	Pos              Pos
+	Config           map[string]any
+	Meta             map[string]any
+	Tags             []string
+}
+
+// Macro is one {% macro %} (or {% test %}, {% materialization %}) definition.
+type Macro struct {
+	UniqueID         string // macro.<package>.<name>
+	Package          string
+	Name             string
+	OriginalFilePath string
+	Pos              Pos
+	Description      string
+}
+
+// Doc is one {% docs name %} block.
+type Doc struct {
+	UniqueID         string // doc.<package>.<name>
+	Package          string
+	Name             string
+	Content          string
+	OriginalFilePath string
+}

@@ -1,0 +1,119 @@
+// Package jinja renders dbt's Jinja: ref, source, config, var, env_var, this, is_incremental,
+// adapter.dispatch and the rest, on gonja v2, in a sandbox that never touches a warehouse, the
+// network or the file system beyond the macro files it is given. Unknown macros and names
+// render through tolerant stubs and become warnings; rendering never panics and never aborts a
+// project. Every render keeps a map from output offsets back to template positions.
+package jinja
+
+import "time"
+
+// Position is a 1-based line and column in a template file.
+type Position struct {
+	Line   int
+	Column int
+}
+
+// Diagnostic is a warning or error found while rendering, located in a template.
+type Diagnostic struct {
+	Path    string
+	Pos     Position
+	Kind    string // e.g. "unknown-macro", "syntax", "compiler-error", "unknown-var"
+	Message string
+}
+
+// MacroFile is one .sql file of macros (and {% test %} / {% materialization %} blocks).
+type MacroFile struct {
+	Package string // the dbt package (project name) that owns it
+	Path    string // path shown in messages and in the manifest, relative to the package root
+	Source  string
+}
+
+// Options configure one environment, shared by every render of a project. Build one per
+// project load; it is safe for concurrent Render calls.
+type Options struct {
+	RootPackage string            // the root project's name
+	Adapter     string            // profile type: duckdb, postgres, snowflake, bigquery, ...
+	Target      map[string]any    // target.name, target.schema, target.database, target.type, ...
+	Vars        map[string]map[string]any // project vars by package ("" = global, applies to all)
+	CLIVars     map[string]any    // --vars; override everything
+	Getenv      func(string) (string, bool)
+	MacroFiles  []MacroFile
+	// DispatchOrder maps a macro namespace to the packages searched by adapter.dispatch
+	// (dbt_project.yml `dispatch:`); by default the root package, then the namespace itself.
+	DispatchOrder map[string][]string
+	RunStartedAt  time.Time
+}
+
+// Relation is what ref(), source() and this render to.
+type Relation struct {
+	Database   string
+	Schema     string
+	Identifier string
+}
+
+// Resolver turns refs and sources into relations. When nil, a ref renders as the model name and
+// a source as "source_name.table_name".
+type Resolver interface {
+	Ref(pkg, name, version string) (Relation, bool)
+	Source(source, table string) (Relation, bool)
+}
+
+// Input is one template to render (a model, a snapshot body, a test, an analysis, a hook).
+type Input struct {
+	Path         string // for messages
+	Source       string
+	Package      string // package that owns the file
+	Name         string // node name
+	ResourceType string // model, snapshot, test, analysis, seed
+	This         Relation
+	Config       map[string]any // config known before the file's own config() calls (project + properties)
+	Incremental  bool           // what is_incremental() returns
+	Resolver     Resolver
+	// Execute is dbt's `execute` flag: false during parsing, true when compiling.
+	Execute bool
+}
+
+// Ref is one ref() call.
+type Ref struct {
+	Package string // "" unless two-argument form
+	Name    string
+	Version string
+	Pos     Position
+}
+
+// SourceRef is one source() call.
+type SourceRef struct {
+	Source string
+	Table  string
+	Pos    Position
+}
+
+// Result of one render. Output is always set: on a fatal template error it is the raw
+// source, Err is set and a "syntax" diagnostic is added.
+type Result struct {
+	Output     string
+	Refs       []Ref
+	Sources    []SourceRef
+	Config     map[string]any // everything config(...) set, merged over Input.Config
+	MacrosUsed []string       // unique ids: macro.<package>.<name>
+	Warnings   []Diagnostic
+	Err        error
+	Map        *OffsetMap
+}
+
+// Segment is a run of output bytes and where it came from. A Literal segment was copied from
+// the template byte for byte (output offset Out+i comes from template offset Src+i); any other
+// segment was produced by a tag or an expression starting at template offset Src, and every
+// byte of it maps there.
+type Segment struct {
+	Out     int
+	Len     int
+	Src     int
+	Literal bool
+}
+
+// OffsetMap maps offsets in a rendered output back to its template. Segments are sorted by Out
+// and cover the output without gaps.
+type OffsetMap struct {
+	Segments []Segment
+}
