@@ -1,0 +1,73 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/goccy/go-yaml"
+	"github.com/spf13/cobra"
+
+	"github.com/dataops-dev/dataops/internal/dbt"
+)
+
+// projectFlags are the flags every command that loads a dbt project shares.
+type projectFlags struct {
+	Project     string
+	Vars        string
+	Target      string
+	ProfilesDir string
+	Dialect     string
+}
+
+func (f *projectFlags) bind(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.Project, "project", ".", "directory of the dbt project (holding dbt_project.yml)")
+	cmd.Flags().StringVar(&f.Vars, "vars", "", "variables as a YAML mapping, as dbt's --vars")
+	cmd.Flags().StringVar(&f.Target, "target", "", "profiles.yml target")
+	cmd.Flags().StringVar(&f.ProfilesDir, "profiles-dir", "", "directory holding profiles.yml")
+	cmd.Flags().StringVar(&f.Dialect, "dialect", "", "SQL dialect / adapter type (default: the profile's type)")
+}
+
+func (f *projectFlags) options(env *Env, compile bool) (dbt.LoadOptions, error) {
+	opts := dbt.LoadOptions{
+		Dir:         f.Project,
+		Target:      f.Target,
+		ProfilesDir: f.ProfilesDir,
+		Adapter:     f.Dialect,
+		Compile:     compile,
+		Getenv: func(k string) (string, bool) {
+			if env.Getenv != nil {
+				v := env.Getenv(k)
+				if v != "" {
+					return v, true
+				}
+			}
+			return os.LookupEnv(k)
+		},
+	}
+	if f.Vars != "" {
+		var vars map[string]any
+		if err := yaml.Unmarshal([]byte(f.Vars), &vars); err != nil {
+			return opts, usageError("--vars: %v", err)
+		}
+		opts.Vars = vars
+	}
+	return opts, nil
+}
+
+// load loads the project and maps input errors to exit code 2.
+func (f *projectFlags) load(env *Env, compile bool) (*dbt.Project, error) {
+	opts, err := f.options(env, compile)
+	if err != nil {
+		return nil, err
+	}
+	p, err := dbt.Load(env.Ctx, opts)
+	if err != nil {
+		var ie *dbt.InputError
+		if errors.As(err, &ie) {
+			return nil, &ExitError{Code: ExitUsage, Err: err}
+		}
+		return nil, &ExitError{Code: ExitInternal, Err: fmt.Errorf("loading %s: %w", f.Project, err)}
+	}
+	return p, nil
+}
