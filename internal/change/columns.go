@@ -1,0 +1,182 @@
+package change
+
+import (
+	"context"
+	"sort"
+	"strings"
+
+	"github.com/dataops-dev/dataops/internal/dbt"
+)
+
+// ModelColumns are the output columns inferred for one model, in SQL order.
+type ModelColumns struct {
+	Columns []Column
+	// Unresolved says why the column list is incomplete or unknown; a model with a reason here
+	// is never said to have lost columns.
+	Unresolved []string
+}
+
+// Column is one inferred output column.
+type Column struct {
+	Name     string
+	DataType string
+	Lineage  []Upstream
+	// Expr is the select item's expression as written (normalised for whitespace), when known.
+	Expr string
+	Line int // line of the select item in the model's .sql file, when known
+}
+
+// Upstream is a column of another node a column is computed from.
+type Upstream struct {
+	Node   string
+	Column string
+}
+
+// Inferrer infers the output columns of the nodes ids of a project (and whatever upstream they
+// need). The change detector asks only for changed models and their neighbours.
+type Inferrer func(ctx context.Context, p *dbt.Project, ids []string) (map[string]*ModelColumns, error)
+
+// Resolved reports whether the column list is complete.
+func (m *ModelColumns) Resolved() bool {
+	return m != nil && len(m.Unresolved) == 0 && len(m.Columns) > 0
+}
+
+// Find returns a column by name, case-insensitively.
+func (m *ModelColumns) Find(name string) *Column {
+	if m == nil {
+		return nil
+	}
+	for i := range m.Columns {
+		if strings.EqualFold(m.Columns[i].Name, name) {
+			return &m.Columns[i]
+		}
+	}
+	return nil
+}
+
+// diffColumns compares a model's base and head output columns. A column missing from one side
+// is paired with one missing from the other as a rename when both read the same upstream
+// columns, or have the same expression.
+func diffColumns(base, head *ModelColumns) []ColumnChange {
+	var out []ColumnChange
+	if head == nil {
+		return nil
+	}
+	baseIdx := map[string]int{}
+	if base != nil {
+		for i, c := range base.Columns {
+			baseIdx[strings.ToLower(c.Name)] = i
+		}
+	}
+	headIdx := map[string]int{}
+	for i, c := range head.Columns {
+		headIdx[strings.ToLower(c.Name)] = i
+	}
+	var added, removed []int
+	for i, c := range head.Columns {
+		j, ok := baseIdx[strings.ToLower(c.Name)]
+		if !ok {
+			added = append(added, i)
+			continue
+		}
+		b := base.Columns[j]
+		if b.DataType != "" && c.DataType != "" && !sameType(b.DataType, c.DataType) {
+			out = append(out, ColumnChange{Name: c.Name, Change: Retyped, From: b.DataType, To: c.DataType, DataType: c.DataType, Position: i + 1})
+		}
+	}
+	baseComplete := base.Resolved()
+	if baseComplete && head.Resolved() {
+		for j, c := range base.Columns {
+			if _, ok := headIdx[strings.ToLower(c.Name)]; !ok {
+				removed = append(removed, j)
+			}
+		}
+	}
+	// Pair renames: same expression first, then same lineage.
+	usedA := map[int]bool{}
+	usedR := map[int]bool{}
+	pair := func(match func(b, h Column) bool) {
+		for _, j := range removed {
+			if usedR[j] {
+				continue
+			}
+			for _, i := range added {
+				if usedA[i] {
+					continue
+				}
+				if match(base.Columns[j], head.Columns[i]) {
+					usedA[i], usedR[j] = true, true
+					h := head.Columns[i]
+					out = append(out, ColumnChange{Name: h.Name, Change: Renamed, From: base.Columns[j].Name, To: h.Name, DataType: h.DataType, Position: i + 1})
+					break
+				}
+			}
+		}
+	}
+	pair(func(b, h Column) bool { return b.Expr != "" && sameExprRenamed(b, h) })
+	pair(func(b, h Column) bool { return len(b.Lineage) > 0 && sameLineage(b.Lineage, h.Lineage) })
+	if base != nil && !baseComplete {
+		// Without the full base list an "added" column may have been there all along.
+		added = nil
+	}
+	for _, i := range added {
+		if !usedA[i] {
+			c := head.Columns[i]
+			out = append(out, ColumnChange{Name: c.Name, Change: Added, DataType: c.DataType, Position: i + 1})
+		}
+	}
+	for _, j := range removed {
+		if !usedR[j] {
+			c := base.Columns[j]
+			out = append(out, ColumnChange{Name: c.Name, Change: Removed, DataType: c.DataType, Position: j + 1})
+		}
+	}
+	sortColumnChanges(out)
+	return out
+}
+
+// sameExprRenamed: the same expression under another alias. A bare column reference renamed
+// (`a as b`) keeps its expression `a`.
+func sameExprRenamed(b, h Column) bool {
+	return normExpr(b.Expr) == normExpr(h.Expr) && !strings.EqualFold(b.Expr, b.Name)
+}
+
+func normExpr(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+
+func sameLineage(a, b []Upstream) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	key := func(u []Upstream) []string {
+		out := make([]string, len(u))
+		for i, x := range u {
+			out[i] = x.Node + "\x00" + strings.ToLower(x.Column)
+		}
+		sort.Strings(out)
+		return out
+	}
+	ka, kb := key(a), key(b)
+	for i := range ka {
+		if ka[i] != kb[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// sameType compares data types ignoring case, spacing and parameter spelling (varchar(10) vs
+// VARCHAR( 10 )).
+func sameType(a, b string) bool {
+	n := func(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), "")) }
+	return n(a) == n(b)
+}
+
+func sortColumnChanges(cs []ColumnChange) {
+	rank := map[Kind]int{Added: 0, Renamed: 1, Retyped: 2, Removed: 3}
+	sort.SliceStable(cs, func(i, j int) bool {
+		if rank[cs[i].Change] != rank[cs[j].Change] {
+			return rank[cs[i].Change] < rank[cs[j].Change]
+		}
+		return cs[i].Position < cs[j].Position
+	})
+}

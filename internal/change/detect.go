@@ -1,0 +1,412 @@
+package change
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/dataops-dev/dataops/internal/dbt"
+)
+
+// Options say which two versions of a project to compare.
+type Options struct {
+	// Dir is the project directory (holding dbt_project.yml) in the work tree. It is the head
+	// as it is, uncommitted changes included, unless HeadRef is set.
+	Dir string
+	// BaseRef and HeadRef are git refs; Dir may be any directory of the repository's work tree
+	// below its top level (a project in a subdirectory is compared at the same subdirectory).
+	BaseRef string
+	HeadRef string
+	// BaseDir compares two directories instead: BaseDir is the base, Dir the head.
+	BaseDir string
+	// Load loads one version of the project; both are loaded in parallel.
+	Load func(ctx context.Context, dir string) (*dbt.Project, error)
+	// Infer infers output columns of a subset of models. Without it, no column changes are
+	// reported.
+	Infer Inferrer
+	// ImpactDepth bounds how many levels of downstream models get their columns inferred to
+	// find the downstream columns a change reaches (default 2).
+	ImpactDepth int
+}
+
+// Detect loads the base and head versions and computes the ChangeSet. The caller must Close
+// it to remove the temporary directories refs were extracted into. Errors name the ref or the
+// directory at fault; a project that fails to load is returned as the loader's error.
+func Detect(ctx context.Context, opts Options) (*ChangeSet, error) {
+	if opts.Load == nil {
+		return nil, errors.New("change.Detect: no loader")
+	}
+	sides, err := prepare(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	cs := &ChangeSet{BaseRef: opts.BaseRef, HeadRef: opts.HeadRef, cleanup: sides.cleanup}
+	ok := false
+	defer func() {
+		if !ok {
+			cs.Close()
+		}
+	}()
+	var wg sync.WaitGroup
+	var baseErr, headErr error
+	wg.Add(2)
+	go func() { defer wg.Done(); cs.Base, baseErr = opts.Load(ctx, sides.baseDir) }()
+	go func() { defer wg.Done(); cs.Head, headErr = opts.Load(ctx, sides.headDir) }()
+	wg.Wait()
+	if headErr != nil {
+		return nil, headErr
+	}
+	if baseErr != nil {
+		return nil, fmt.Errorf("base %s: %w", baseLabel(opts), baseErr)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	cs.PropertyFiles = sides.propertyFiles
+	compare(ctx, cs, opts)
+	ok = true
+	return cs, nil
+}
+
+// Close removes the temporary directories of the compared versions.
+func (cs *ChangeSet) Close() {
+	if cs == nil {
+		return
+	}
+	for _, f := range cs.cleanup {
+		f()
+	}
+	cs.cleanup = nil
+}
+
+func baseLabel(opts Options) string {
+	if opts.BaseDir != "" {
+		return opts.BaseDir
+	}
+	return opts.BaseRef
+}
+
+type sides struct {
+	baseDir, headDir string
+	propertyFiles    []FileChange
+	cleanup          []func()
+}
+
+func prepare(ctx context.Context, opts Options) (*sides, error) {
+	s := &sides{}
+	if opts.BaseDir != "" {
+		if opts.HeadRef != "" || opts.BaseRef != "" {
+			return nil, errors.New("compare either two directories or git refs, not both")
+		}
+		s.baseDir, s.headDir = opts.BaseDir, opts.Dir
+		pf, err := diffPropertyDirs(s.baseDir, s.headDir)
+		if err != nil {
+			return nil, err
+		}
+		s.propertyFiles = pf
+		return s, nil
+	}
+	if opts.BaseRef == "" {
+		return nil, errors.New("no base: give a git ref or a base directory")
+	}
+	repo, err := FindRepo(ctx, opts.Dir)
+	if err != nil {
+		return nil, err
+	}
+	baseCommit, err := repo.ResolveRef(ctx, opts.BaseRef)
+	if err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp("", "dataops-change-")
+	if err != nil {
+		return nil, err
+	}
+	s.cleanup = append(s.cleanup, func() { _ = os.RemoveAll(tmp) })
+	fail := func(err error) (*sides, error) {
+		for _, f := range s.cleanup {
+			f()
+		}
+		return nil, err
+	}
+	headCommit := ""
+	if opts.HeadRef != "" {
+		if headCommit, err = repo.ResolveRef(ctx, opts.HeadRef); err != nil {
+			return fail(err)
+		}
+		if s.headDir, err = repo.Extract(ctx, headCommit, filepath.Join(tmp, "head")); err != nil {
+			return fail(err)
+		}
+		linkPackages(filepath.Join(repo.Top, filepath.FromSlash(repo.Prefix)), s.headDir)
+	} else {
+		s.headDir = filepath.Join(repo.Top, filepath.FromSlash(repo.Prefix))
+	}
+	changed, err := repo.ChangedFiles(ctx, baseCommit, headCommit)
+	if err != nil {
+		return fail(err)
+	}
+	if s.baseDir, err = repo.BuildTree(ctx, baseCommit, s.headDir, changed, filepath.Join(tmp, "base")); err != nil {
+		return fail(err)
+	}
+	for _, f := range changed {
+		ext := strings.ToLower(filepath.Ext(f))
+		if ext != ".yml" && ext != ".yaml" || f == "dbt_project.yml" || f == "packages.yml" || f == "profiles.yml" || f == "dependencies.yml" {
+			continue
+		}
+		_, errB := os.Stat(filepath.Join(s.baseDir, filepath.FromSlash(f)))
+		_, errH := os.Stat(filepath.Join(s.headDir, filepath.FromSlash(f)))
+		switch {
+		case errB == nil && errH == nil:
+			s.propertyFiles = append(s.propertyFiles, FileChange{Path: f, Change: Modified})
+		case errB == nil:
+			s.propertyFiles = append(s.propertyFiles, FileChange{Path: f, Change: Removed})
+		case errH == nil:
+			s.propertyFiles = append(s.propertyFiles, FileChange{Path: f, Change: Added})
+		}
+	}
+	sort.Slice(s.propertyFiles, func(i, j int) bool { return s.propertyFiles[i].Path < s.propertyFiles[j].Path })
+	return s, nil
+}
+
+// diffPropertyDirs lists the .yml files that differ between two project directories.
+func diffPropertyDirs(base, head string) ([]FileChange, error) {
+	list := func(root string) (map[string]string, error) {
+		out := map[string]string{}
+		err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+			if err != nil {
+				return nil
+			}
+			if d.IsDir() {
+				n := d.Name()
+				if p != root && (strings.HasPrefix(n, ".") || n == "target" || n == "dbt_packages" || n == "dbt_modules" || n == "logs") {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			ext := strings.ToLower(filepath.Ext(p))
+			if ext == ".yml" || ext == ".yaml" {
+				rel, _ := filepath.Rel(root, p)
+				out[filepath.ToSlash(rel)] = p
+			}
+			return nil
+		})
+		return out, err
+	}
+	b, err := list(base)
+	if err != nil {
+		return nil, err
+	}
+	h, err := list(head)
+	if err != nil {
+		return nil, err
+	}
+	var out []FileChange
+	for rel, p := range h {
+		bp, ok := b[rel]
+		if !ok {
+			out = append(out, FileChange{Path: rel, Change: Added})
+			continue
+		}
+		x, _ := os.ReadFile(bp)
+		y, _ := os.ReadFile(p)
+		if string(x) != string(y) {
+			out = append(out, FileChange{Path: rel, Change: Modified})
+		}
+	}
+	for rel := range b {
+		if _, ok := h[rel]; !ok {
+			out = append(out, FileChange{Path: rel, Change: Removed})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out, nil
+}
+
+// compare fills the model changes of cs from its loaded projects.
+func compare(ctx context.Context, cs *ChangeSet, opts Options) {
+	base, head := cs.Base, cs.Head
+	isModel := func(n *dbt.Node) bool { return n.ResourceType == dbt.Model && !n.Disabled }
+	baseRoot, headRoot := rootName(base), rootName(head)
+	var removedC, addedC []renameCandidate
+	for id, n := range base.Nodes {
+		if !isModel(n) || n.Package != baseRoot {
+			continue
+		}
+		if hn, ok := head.Nodes[id]; !ok || !isModel(hn) {
+			removedC = append(removedC, renameCandidate{id: id, path: n.OriginalFilePath, sql: n.RawCode})
+		}
+	}
+	for id, n := range head.Nodes {
+		if !isModel(n) || n.Package != headRoot {
+			continue
+		}
+		if bn, ok := base.Nodes[id]; !ok || !isModel(bn) {
+			addedC = append(addedC, renameCandidate{id: id, path: n.OriginalFilePath, sql: n.RawCode})
+		}
+	}
+	renames := matchRenames(removedC, addedC)
+	renamedFrom := map[string]renamePair{}
+	renamedTo := map[string]bool{}
+	for _, p := range renames {
+		renamedFrom[p.from] = p
+		renamedTo[p.to] = true
+	}
+	var models []*ModelChange
+	for _, c := range addedC {
+		n := head.Nodes[c.id]
+		if renamedTo[c.id] {
+			continue
+		}
+		models = append(models, &ModelChange{UniqueID: c.id, Change: Added, Path: n.OriginalFilePath, SQLChanged: true})
+	}
+	for _, c := range removedC {
+		n := base.Nodes[c.id]
+		if p, ok := renamedFrom[c.id]; ok {
+			hn := head.Nodes[p.to]
+			models = append(models, &ModelChange{UniqueID: p.to, Change: Renamed, From: c.id, Path: hn.OriginalFilePath,
+				FromPath: n.OriginalFilePath, Similarity: round2(p.score), SQLChanged: n.RawCode != hn.RawCode,
+				Config: diffConfig(n.Config, hn.Config)})
+			continue
+		}
+		models = append(models, &ModelChange{UniqueID: c.id, Change: Removed, Path: n.OriginalFilePath})
+	}
+	for id, hn := range head.Nodes {
+		if !isModel(hn) || hn.Package != headRoot {
+			continue
+		}
+		bn, ok := base.Nodes[id]
+		if !ok || !isModel(bn) {
+			continue
+		}
+		sqlChanged := bn.RawCode != hn.RawCode
+		cfg := diffConfig(bn.Config, hn.Config)
+		props := diffProperties(bn, hn)
+		if !sqlChanged && len(cfg) == 0 && len(props) == 0 {
+			continue
+		}
+		models = append(models, &ModelChange{UniqueID: id, Change: Modified, Path: hn.OriginalFilePath,
+			SQLChanged: sqlChanged, Config: cfg, Properties: props})
+	}
+	sort.Slice(models, func(i, j int) bool { return models[i].UniqueID < models[j].UniqueID })
+	cs.Models = models
+	for _, m := range models {
+		m.Columns = []ColumnChange{}
+		m.Impact = []string{}
+	}
+	if opts.Infer != nil && len(models) > 0 {
+		inferColumns(ctx, cs, opts)
+	}
+	for _, m := range models {
+		impact(cs, m)
+	}
+}
+
+func rootName(p *dbt.Project) string {
+	for _, pk := range p.Packages {
+		if pk.IsRoot {
+			return pk.Name
+		}
+	}
+	return p.Name
+}
+
+func round2(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
+
+// diffConfig lists the config keys whose values differ, one level of nesting flattened
+// (contract.enforced, docs.show).
+func diffConfig(a, b map[string]any) []ConfigChange {
+	fa, fb := flatten(a), flatten(b)
+	keys := map[string]bool{}
+	for k := range fa {
+		keys[k] = true
+	}
+	for k := range fb {
+		keys[k] = true
+	}
+	var out []ConfigChange
+	for k := range keys {
+		va, vb := fa[k], fb[k]
+		if isEmpty(va) && isEmpty(vb) {
+			continue
+		}
+		if !reflect.DeepEqual(va, vb) {
+			out = append(out, ConfigChange{Key: k, From: va, To: vb})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out
+}
+
+func flatten(m map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, v := range m {
+		if sub, ok := v.(map[string]any); ok && len(sub) > 0 {
+			for k2, v2 := range sub {
+				out[k+"."+k2] = v2
+			}
+			continue
+		}
+		out[k] = v
+	}
+	return out
+}
+
+func isEmpty(v any) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Map, reflect.Slice, reflect.String:
+		return rv.Len() == 0
+	}
+	return false
+}
+
+// diffProperties compares what the property files say about a model.
+func diffProperties(a, b *dbt.Node) []PropertyChange {
+	var out []PropertyChange
+	if a.Description != b.Description {
+		out = append(out, PropertyChange{What: "description"})
+	}
+	ac := map[string]*dbt.Column{}
+	for _, c := range a.Columns {
+		ac[strings.ToLower(c.Name)] = c
+	}
+	bc := map[string]bool{}
+	for _, c := range b.Columns {
+		k := strings.ToLower(c.Name)
+		bc[k] = true
+		old, ok := ac[k]
+		if !ok {
+			out = append(out, PropertyChange{What: "column-added", Column: c.Name})
+			continue
+		}
+		if old.Description != c.Description || old.DataType != c.DataType {
+			out = append(out, PropertyChange{What: "column-description", Column: c.Name})
+		}
+		if testsKey(old.Tests) != testsKey(c.Tests) {
+			out = append(out, PropertyChange{What: "tests", Column: c.Name})
+		}
+	}
+	for _, c := range a.Columns {
+		if !bc[strings.ToLower(c.Name)] {
+			out = append(out, PropertyChange{What: "column-removed", Column: c.Name})
+		}
+	}
+	return out
+}
+
+func testsKey(ts []*dbt.TestDef) string {
+	var parts []string
+	for _, t := range ts {
+		parts = append(parts, fmt.Sprintf("%s.%s%v%v", t.Namespace, t.Name, t.Args, t.Config))
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, "|")
+}

@@ -1,0 +1,263 @@
+package change
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/dataops-dev/dataops/internal/dbt"
+)
+
+// inferColumns infers the columns of the changed models on both sides, and of the models
+// downstream of them (ImpactDepth levels) on the head side, then fills the column changes.
+func inferColumns(ctx context.Context, cs *ChangeSet, opts Options) {
+	depth := opts.ImpactDepth
+	if depth == 0 {
+		depth = 2
+	}
+	var headIDs, baseIDs []string
+	for _, m := range cs.Models {
+		switch m.Change {
+		case Added:
+			headIDs = append(headIDs, m.UniqueID)
+		case Removed:
+			baseIDs = append(baseIDs, m.UniqueID)
+		case Renamed:
+			headIDs = append(headIDs, m.UniqueID)
+			baseIDs = append(baseIDs, m.From)
+		case Modified:
+			if m.SQLChanged || len(m.Config) > 0 {
+				headIDs = append(headIDs, m.UniqueID)
+				baseIDs = append(baseIDs, m.UniqueID)
+			}
+		}
+	}
+	if len(headIDs)+len(baseIDs) == 0 {
+		return
+	}
+	headIDs = append(headIDs, descendants(cs.Head, headIDs, depth, 400)...)
+	baseIDs = append(baseIDs, descendants(cs.Base, baseIDs, 1, 200)...)
+	var wg sync.WaitGroup
+	var baseErr, headErr error
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		cs.HeadColumns, headErr = opts.Infer(ctx, cs.Head, uniq(headIDs))
+	}()
+	go func() {
+		defer wg.Done()
+		cs.BaseColumns, baseErr = opts.Infer(ctx, cs.Base, uniq(baseIDs))
+	}()
+	wg.Wait()
+	if headErr != nil {
+		cs.Warnings = append(cs.Warnings, fmt.Sprintf("column inference (head): %v", headErr))
+	}
+	if baseErr != nil {
+		cs.Warnings = append(cs.Warnings, fmt.Sprintf("column inference (base): %v", baseErr))
+	}
+	for _, m := range cs.Models {
+		switch m.Change {
+		case Added:
+			if hc := cs.HeadColumns[m.UniqueID]; hc != nil {
+				m.Columns = diffColumns(nil, hc)
+			}
+		case Renamed:
+			m.Columns = diffColumns(cs.BaseColumns[m.From], cs.HeadColumns[m.UniqueID])
+		case Modified:
+			bc, hc := cs.BaseColumns[m.UniqueID], cs.HeadColumns[m.UniqueID]
+			if bc != nil && hc != nil {
+				m.Columns = diffColumns(bc, hc)
+			}
+		}
+		if m.Columns == nil {
+			m.Columns = []ColumnChange{}
+		}
+	}
+}
+
+// descendants returns nodes below ids in the graph, level by level, up to depth levels and at
+// most limit nodes; tests are left out.
+func descendants(p *dbt.Project, ids []string, depth, limit int) []string {
+	seen := map[string]bool{}
+	for _, id := range ids {
+		seen[id] = true
+	}
+	var out []string
+	frontier := ids
+	for d := 0; d < depth && len(frontier) > 0 && len(out) < limit; d++ {
+		var next []string
+		for _, id := range frontier {
+			for _, c := range p.ChildMap[id] {
+				if seen[c] {
+					continue
+				}
+				seen[c] = true
+				if n, ok := p.Nodes[c]; !ok || n.ResourceType == dbt.Test {
+					continue
+				}
+				out = append(out, c)
+				next = append(next, c)
+				if len(out) >= limit {
+					return out
+				}
+			}
+		}
+		frontier = next
+	}
+	return out
+}
+
+func uniq(ids []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// impact fills the downstream nodes, exposures and columns of one model change.
+func impact(cs *ChangeSet, m *ModelChange) {
+	var p *dbt.Project
+	id := m.UniqueID
+	if m.Change == Removed {
+		p = cs.Base
+	} else {
+		p = cs.Head
+	}
+	seen := map[string]bool{id: true}
+	var nodes, exposures []string
+	stack := []string{id}
+	for len(stack) > 0 {
+		cur := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, c := range p.ChildMap[cur] {
+			if seen[c] {
+				continue
+			}
+			seen[c] = true
+			if n, ok := p.Nodes[c]; ok {
+				if n.ResourceType == dbt.Test {
+					continue
+				}
+				// A removed model's dependants matter only while they still exist.
+				if m.Change == Removed {
+					if _, still := cs.Head.Nodes[c]; !still {
+						continue
+					}
+				}
+				nodes = append(nodes, c)
+				stack = append(stack, c)
+				continue
+			}
+			if _, ok := p.Exposures[c]; ok {
+				exposures = append(exposures, c)
+			}
+		}
+	}
+	// Exposures that depend on a reached node but are missing from the child map.
+	for eid, e := range p.Exposures {
+		if seen[eid] {
+			continue
+		}
+		for _, d := range e.DependsOn.Nodes {
+			if seen[d] {
+				exposures = append(exposures, eid)
+				break
+			}
+		}
+	}
+	sort.Strings(nodes)
+	sort.Strings(exposures)
+	m.Impact = append(nodes, exposures...)
+	if m.Impact == nil {
+		m.Impact = []string{}
+	}
+	m.Exposures = exposures
+	m.ColImpact = columnImpact(cs, m)
+}
+
+// columnImpact finds downstream columns that read a removed, renamed or retyped column,
+// following column lineage through the models whose columns were inferred.
+func columnImpact(cs *ChangeSet, m *ModelChange) []ColumnImpact {
+	type key struct{ node, col string }
+	origin := map[key]string{} // (node, column) reached -> changed column it derives from
+	var frontier []key
+	for _, c := range m.Columns {
+		switch c.Change {
+		case Removed, Retyped:
+			k := key{m.UniqueID, strings.ToLower(c.Name)}
+			origin[k] = c.Name
+			frontier = append(frontier, k)
+		case Renamed:
+			old := m.UniqueID
+			if m.From != "" {
+				old = m.From
+			}
+			k := key{old, strings.ToLower(c.From)}
+			origin[k] = c.From
+			frontier = append(frontier, k)
+		}
+	}
+	if len(frontier) == 0 {
+		return nil
+	}
+	var out []ColumnImpact
+	seen := map[key]bool{}
+	changedSQL := map[string]bool{}
+	for _, o := range cs.Models {
+		if o.SQLChanged {
+			changedSQL[o.UniqueID] = true
+		}
+	}
+	for side, sideCols := range []map[string]*ModelColumns{cs.HeadColumns, cs.BaseColumns} {
+		reached := frontier
+		for len(reached) > 0 {
+			var next []key
+			for _, r := range reached {
+				for nodeID, mc := range sideCols {
+					if nodeID == m.UniqueID || nodeID == m.From {
+						continue
+					}
+					// The base says what an unchanged model reads; a model the change also
+					// edited is judged by its head version only.
+					if side == 1 && changedSQL[nodeID] {
+						continue
+					}
+					for _, col := range mc.Columns {
+						for _, u := range col.Lineage {
+							if u.Node != r.node || !strings.EqualFold(u.Column, r.col) {
+								continue
+							}
+							k := key{nodeID, strings.ToLower(col.Name)}
+							if seen[k] {
+								continue
+							}
+							seen[k] = true
+							origin[k] = origin[r]
+							out = append(out, ColumnImpact{Column: origin[r], Node: nodeID, NodeColumn: col.Name})
+							next = append(next, k)
+						}
+					}
+				}
+			}
+			reached = next
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Column != out[j].Column {
+			return out[i].Column < out[j].Column
+		}
+		if out[i].Node != out[j].Node {
+			return out[i].Node < out[j].Node
+		}
+		return out[i].NodeColumn < out[j].NodeColumn
+	})
+	return out
+}
