@@ -1,0 +1,222 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dataops-dev/dataops/internal/columns"
+	"github.com/dataops-dev/dataops/internal/dbt"
+	"github.com/dataops-dev/dataops/internal/lineage"
+)
+
+func init() { register(newColumnsCmd) }
+
+func newColumnsCmd(env *Env) *cobra.Command {
+	var pf projectFlags
+	var format, catalog string
+	cmd := &cobra.Command{
+		Use:   "columns [MODEL...]",
+		Short: "Infer the output columns, types and column lineage of models",
+		Long: `Infers the output columns of every model (or of the models named) from their SQL: names,
+data types where they can be known, the position of each select item, and the upstream columns
+each one is computed from. Stars expand from what is known upstream: inferred columns, then
+property-file columns, then dbt's catalog.json (target/catalog.json or --catalog), then seed
+headers. Models whose column list cannot be fully resolved say why under "unresolved".`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if format != "text" && format != "json" {
+				return usageError("--format: want text or json, got %q", format)
+			}
+			p, res, err := inferColumns(env, &pf, catalog, args)
+			if err != nil {
+				return err
+			}
+			ids, err := selectedIDs(p, res, args)
+			if err != nil {
+				return err
+			}
+			if format == "json" {
+				return writeColumnsJSON(env.Stdout, p, res, ids)
+			}
+			return writeColumnsText(env.Stdout, p, res, ids)
+		},
+	}
+	pf.bind(cmd)
+	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
+	cmd.Flags().StringVar(&catalog, "catalog", "", "dbt catalog.json to expand stars from (default: target/catalog.json when present)")
+	return cmd
+}
+
+// inferColumns loads the project and infers the columns of the named models (all when none).
+func inferColumns(env *Env, pf *projectFlags, catalog string, names []string) (*dbt.Project, *columns.Result, error) {
+	p, err := pf.load(env, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	opts := columns.Options{Ctx: env.Ctx, Dialect: pf.Dialect}
+	if catalog == "" {
+		def := filepath.Join(p.Root, "target", "catalog.json")
+		if _, err := os.Stat(def); err == nil {
+			catalog = def
+		}
+	} else if _, err := os.Stat(catalog); err != nil {
+		return nil, nil, usageError("--catalog: %v", err)
+	}
+	if catalog != "" {
+		cat, err := columns.ReadCatalog(catalog)
+		if err != nil {
+			return nil, nil, usageError("%v", err)
+		}
+		opts.Catalog = cat
+	}
+	for _, n := range names {
+		id, ok := lineage.Resolve(p, n)
+		if !ok {
+			return nil, nil, usageError("unknown model %q", n)
+		}
+		opts.Models = append(opts.Models, id)
+	}
+	return p, columns.Infer(p, opts), nil
+}
+
+// selectedIDs are the nodes to print: the ones named, else every model, snapshot and seed.
+func selectedIDs(p *dbt.Project, res *columns.Result, names []string) ([]string, error) {
+	if len(names) > 0 {
+		var ids []string
+		for _, n := range names {
+			id, ok := lineage.Resolve(p, n)
+			if !ok {
+				return nil, usageError("unknown model %q", n)
+			}
+			ids = append(ids, id)
+		}
+		return ids, nil
+	}
+	var ids []string
+	for _, id := range res.IDs() {
+		if _, ok := p.Nodes[id]; ok {
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
+}
+
+type jsonColumn struct {
+	Name     string              `json:"name"`
+	DataType string              `json:"data_type"`
+	Lineage  []columns.ColumnRef `json:"lineage"`
+	Kind     columns.Kind        `json:"kind,omitempty"`
+	Unnamed  bool                `json:"unnamed,omitempty"`
+	Pos      *dbt.Pos            `json:"pos,omitempty"`
+}
+
+type jsonNode struct {
+	ResourceType string       `json:"resource_type"`
+	Origin       string       `json:"origin"`
+	Columns      []jsonColumn `json:"columns"`
+	Unresolved   []string     `json:"unresolved"`
+	Notes        []string     `json:"notes,omitempty"`
+}
+
+func writeColumnsJSON(w io.Writer, p *dbt.Project, res *columns.Result, ids []string) error {
+	out := struct {
+		Dialect string               `json:"dialect"`
+		Models  map[string]*jsonNode `json:"models"`
+	}{Dialect: res.Dialect, Models: map[string]*jsonNode{}}
+	for _, id := range ids {
+		n := res.Node(id)
+		if n == nil {
+			continue
+		}
+		jn := &jsonNode{Origin: n.Origin, Columns: []jsonColumn{}, Unresolved: []string{}}
+		if pn, ok := p.Nodes[id]; ok {
+			jn.ResourceType = pn.ResourceType
+		} else {
+			jn.ResourceType = dbt.SourceRT
+		}
+		for _, c := range n.Columns {
+			jc := jsonColumn{Name: c.Name, DataType: c.DataType, Lineage: c.Lineage, Kind: c.Kind, Unnamed: c.Unnamed}
+			if jc.Lineage == nil {
+				jc.Lineage = []columns.ColumnRef{}
+			}
+			if c.Pos.Path != "" {
+				pos := c.Pos
+				jc.Pos = &pos
+			}
+			jn.Columns = append(jn.Columns, jc)
+		}
+		for _, u := range n.Unresolved {
+			jn.Unresolved = append(jn.Unresolved, u.String())
+		}
+		for _, u := range n.Notes {
+			jn.Notes = append(jn.Notes, u.String())
+		}
+		out.Models[id] = jn
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+func writeColumnsText(w io.Writer, p *dbt.Project, res *columns.Result, ids []string) error {
+	sort.Strings(ids)
+	for i, id := range ids {
+		n := res.Node(id)
+		if n == nil {
+			continue
+		}
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		where := ""
+		if pn, ok := p.Nodes[id]; ok {
+			where = pn.OriginalFilePath
+		}
+		fmt.Fprintf(w, "%s  %s\n", id, where)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, c := range n.Columns {
+			var from []string
+			for _, l := range c.Lineage {
+				from = append(from, shortID(l.Node)+"."+l.Column)
+			}
+			dt := c.DataType
+			if dt == "" {
+				dt = "?"
+			}
+			name := c.Name
+			if c.Unnamed {
+				name += " (unnamed)"
+			}
+			line := ""
+			if c.Pos.Line > 0 {
+				line = fmt.Sprintf("%d", c.Pos.Line)
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", line, name, dt, c.Kind, strings.Join(from, ", "))
+		}
+		tw.Flush()
+		for _, u := range n.Unresolved {
+			fmt.Fprintf(w, "  unresolved: %s\n", u)
+		}
+		for _, u := range n.Notes {
+			fmt.Fprintf(w, "  note: %s\n", u)
+		}
+	}
+	return nil
+}
+
+// shortID drops the resource type and package from a unique id for display:
+// model.shop.orders -> orders, source.shop.raw.orders -> raw.orders.
+func shortID(id string) string {
+	parts := strings.Split(id, ".")
+	if len(parts) >= 3 {
+		return strings.Join(parts[2:], ".")
+	}
+	return id
+}

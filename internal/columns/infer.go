@@ -1,0 +1,295 @@
+package columns
+
+import (
+	"context"
+	"runtime"
+	"sort"
+	"sync"
+
+	"github.com/dataops-dev/dataops/internal/dbt"
+)
+
+// Infer computes the output columns of every model, snapshot, seed and source of the project
+// (or of opts.Models and everything upstream of them). Nodes are inferred in DAG order, in
+// parallel where the DAG allows, so a star over a model expands from what was inferred for it.
+// Infer never fails: what it cannot resolve is reported on the node.
+func Infer(p *dbt.Project, opts Options) *Result {
+	name := opts.Dialect
+	if name == "" {
+		name = p.Adapter
+	}
+	inf := &inferrer{
+		p:     p,
+		opts:  opts,
+		d:     dialectFor(name),
+		rels:  newRelations(p),
+		slots: map[string]*slot{},
+	}
+	if inf.opts.Ctx == nil {
+		inf.opts.Ctx = context.Background()
+	}
+	inf.run()
+	res := &Result{Dialect: inf.d.name, Nodes: make(map[string]*Node, len(inf.slots))}
+	for id, s := range inf.slots {
+		if s.out != nil {
+			res.Nodes[id] = s.out
+		}
+	}
+	return res
+}
+
+type inferrer struct {
+	p     *dbt.Project
+	opts  Options
+	d     *dialect
+	rels  *relations
+	slots map[string]*slot // fixed before the parallel phase; each slot written by one goroutine
+}
+
+// slot is one node's place in the run. out is written once, before any child is scheduled.
+type slot struct {
+	id      string
+	node    *dbt.Node   // nil for sources
+	source  *dbt.Source // nil for nodes
+	parents []string    // ids in the selection
+	kids    []string
+	pending int // parents not done yet; guarded by inferrer's scheduler
+	prep    *prepared
+	out     *Node
+}
+
+// selection returns the ids to infer: everything, or the requested models and their ancestors.
+func (inf *inferrer) selection() []string {
+	p := inf.p
+	want := map[string]bool{}
+	if len(inf.opts.Models) == 0 {
+		for id, n := range p.Nodes {
+			if inferable(n) {
+				want[id] = true
+			}
+		}
+		for id := range p.Sources {
+			want[id] = true
+		}
+	} else {
+		var visit func(id string)
+		visit = func(id string) {
+			if want[id] {
+				return
+			}
+			if n, ok := p.Nodes[id]; ok && inferable(n) {
+				want[id] = true
+				for _, up := range n.DependsOn.Nodes {
+					visit(up)
+				}
+			} else if _, ok := p.Sources[id]; ok {
+				want[id] = true
+			}
+		}
+		for _, id := range inf.opts.Models {
+			visit(id)
+		}
+	}
+	ids := make([]string, 0, len(want))
+	for id := range want {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+func inferable(n *dbt.Node) bool {
+	if n.Disabled {
+		return false
+	}
+	switch n.ResourceType {
+	case dbt.Model, dbt.Seed, dbt.Snapshot:
+		return true
+	}
+	return false
+}
+
+func (inf *inferrer) run() {
+	ids := inf.selection()
+	for _, id := range ids {
+		s := &slot{id: id}
+		if n, ok := inf.p.Nodes[id]; ok {
+			s.node = n
+		} else {
+			s.source = inf.p.Sources[id]
+		}
+		inf.slots[id] = s
+	}
+	for _, id := range ids {
+		s := inf.slots[id]
+		if s.node == nil {
+			continue
+		}
+		seen := map[string]bool{}
+		for _, up := range s.node.DependsOn.Nodes {
+			if u, ok := inf.slots[up]; ok && !seen[up] && up != id {
+				seen[up] = true
+				s.parents = append(s.parents, up)
+				u.kids = append(u.kids, id)
+			}
+		}
+		s.pending = len(s.parents)
+	}
+
+	workers := inf.opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+
+	// Parse every model first: parsing needs nothing upstream, so it runs fully in parallel.
+	var models []*slot
+	for _, id := range ids {
+		if s := inf.slots[id]; s.node != nil && s.node.ResourceType != dbt.Seed {
+			models = append(models, s)
+		}
+	}
+	parallel(workers, len(models), func(i int) { models[i].prep = inf.prepare(models[i].node) })
+
+	inf.breakCycles(ids)
+
+	// Then infer in DAG order: a node is ready when all its parents are done.
+	var mu sync.Mutex
+	ready := make(chan *slot, len(ids))
+	remaining := len(ids)
+	for _, id := range ids {
+		if s := inf.slots[id]; s.pending == 0 {
+			ready <- s
+		}
+	}
+	done := make(chan struct{})
+	if remaining == 0 {
+		close(done)
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case s := <-ready:
+					inf.inferSlot(s)
+					mu.Lock()
+					for _, k := range s.kids {
+						ks := inf.slots[k]
+						ks.pending--
+						if ks.pending == 0 {
+							ready <- ks
+						}
+					}
+					remaining--
+					if remaining == 0 {
+						close(done)
+					}
+					mu.Unlock()
+				case <-done:
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// breakCycles drops the edges between nodes on a cycle (the loader reports the cycle itself),
+// so every node is inferred once, with whatever is known upstream of it.
+func (inf *inferrer) breakCycles(ids []string) {
+	pending := make(map[string]int, len(ids))
+	var queue []string
+	for _, id := range ids {
+		pending[id] = inf.slots[id].pending
+		if pending[id] == 0 {
+			queue = append(queue, id)
+		}
+	}
+	for len(queue) > 0 {
+		id := queue[0]
+		queue = queue[1:]
+		for _, k := range inf.slots[id].kids {
+			pending[k]--
+			if pending[k] == 0 {
+				queue = append(queue, k)
+			}
+		}
+	}
+	onCycle := map[string]bool{}
+	for id, n := range pending {
+		if n > 0 {
+			onCycle[id] = true
+		}
+	}
+	if len(onCycle) == 0 {
+		return
+	}
+	for id := range onCycle {
+		s := inf.slots[id]
+		kept := s.parents[:0]
+		for _, up := range s.parents {
+			if !onCycle[up] {
+				kept = append(kept, up)
+			}
+		}
+		s.parents = kept
+		s.pending = len(kept)
+	}
+	for _, id := range ids {
+		s := inf.slots[id]
+		kept := s.kids[:0]
+		for _, k := range s.kids {
+			if !(onCycle[id] && onCycle[k]) {
+				kept = append(kept, k)
+			}
+		}
+		s.kids = kept
+	}
+}
+
+// parallel runs f(0..n-1) on up to workers goroutines.
+func parallel(workers, n int, f func(int)) {
+	if n == 0 {
+		return
+	}
+	if workers > n {
+		workers = n
+	}
+	var next int
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				i := next
+				next++
+				mu.Unlock()
+				if i >= n {
+					return
+				}
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func (inf *inferrer) inferSlot(s *slot) {
+	switch {
+	case s.source != nil:
+		s.out = inf.inferSource(s.source)
+	case s.node.ResourceType == dbt.Seed:
+		s.out = inf.inferSeed(s.node)
+	default:
+		s.out = inf.inferModel(s)
+	}
+	if s.out.UniqueID == "" {
+		s.out.UniqueID = s.id
+	}
+	s.out.reindex()
+}

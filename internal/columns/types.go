@@ -1,0 +1,262 @@
+package columns
+
+import "strings"
+
+// family groups the many spellings of a data type into the classes the type rules need. Types
+// are kept as text (as written in a cast, as the catalog lists them, or in the dialect's own
+// name for an inferred type); the family is only computed to combine them.
+type family uint8
+
+const (
+	fUnknown family = iota
+	fNull           // the NULL literal: takes the type of whatever it meets
+	fBool
+	fInt
+	fDecimal
+	fFloat
+	fString
+	fDate
+	fTime
+	fTimestamp   // without time zone
+	fTimestampTZ // with time zone (or Snowflake LTZ)
+	fInterval
+	fBinary
+	fJSON // json, jsonb, variant, object, super
+	fArray
+	fStruct
+	fGeo
+	fUUID
+)
+
+// numeric reports whether the family takes part in arithmetic promotion.
+func (f family) numeric() bool { return f == fInt || f == fDecimal || f == fFloat }
+
+// familyOf classifies a type as written in any dialect. Parameters and array element types are
+// ignored: `varchar(20)` is a string and `array<int64>` an array.
+func familyOf(t string) family {
+	t = strings.ToLower(strings.TrimSpace(t))
+	if t == "" {
+		return fUnknown
+	}
+	if i := strings.IndexAny(t, "(<"); i > 0 {
+		base := strings.TrimSpace(t[:i])
+		if strings.HasPrefix(t[i:], "<") || base == "array" {
+			if base == "array" || base == "list" {
+				return fArray
+			}
+			if base == "struct" || base == "row" || base == "map" {
+				return fStruct
+			}
+		}
+		// "timestamp(6) with time zone"
+		rest := ""
+		if j := strings.IndexByte(t, ')'); j > i {
+			rest = strings.TrimSpace(t[j+1:])
+		}
+		t = strings.TrimSpace(base + " " + rest)
+	}
+	if strings.HasSuffix(t, "[]") {
+		return fArray
+	}
+	switch t {
+	case "bool", "boolean", "logical":
+		return fBool
+	case "int", "integer", "int2", "int4", "int8", "int16", "int32", "int64", "int128", "bigint",
+		"smallint", "tinyint", "byteint", "hugeint", "ubigint", "uinteger", "usmallint",
+		"utinyint", "uhugeint", "serial", "bigserial", "smallserial", "long", "short", "byte":
+		return fInt
+	case "number", "numeric", "decimal", "bignumeric", "bigdecimal", "dec", "money", "fixed":
+		return fDecimal
+	case "float", "float4", "float8", "float32", "float64", "double", "double precision", "real",
+		"double_precision":
+		return fFloat
+	case "varchar", "char", "character", "character varying", "text", "string", "nvarchar",
+		"nchar", "bpchar", "name", "citext", "nvarchar2", "varchar2", "clob", "tinytext",
+		"mediumtext", "longtext":
+		return fString
+	case "date":
+		return fDate
+	case "time", "time without time zone", "time with time zone", "timetz":
+		return fTime
+	case "timestamp", "timestamp_ntz", "datetime", "timestamp without time zone", "datetime2",
+		"smalldatetime", "timestamp_ns", "timestamp_ms", "timestamp_s":
+		return fTimestamp
+	case "timestamptz", "timestamp_tz", "timestamp_ltz", "timestamp with time zone",
+		"timestamp with local time zone", "datetimeoffset":
+		return fTimestampTZ
+	case "interval":
+		return fInterval
+	case "binary", "varbinary", "bytea", "bytes", "blob", "bit varying":
+		return fBinary
+	case "json", "jsonb", "variant", "object", "super":
+		return fJSON
+	case "array", "list":
+		return fArray
+	case "struct", "row", "record", "map":
+		return fStruct
+	case "geography", "geometry":
+		return fGeo
+	case "uuid", "uniqueidentifier":
+		return fUUID
+	}
+	if strings.HasPrefix(t, "interval") {
+		return fInterval
+	}
+	if strings.HasPrefix(t, "timestamp") {
+		if strings.Contains(t, "with time zone") {
+			return fTimestampTZ
+		}
+		return fTimestamp
+	}
+	return fUnknown
+}
+
+// typeNames are the names a dialect gives an inferred type of each family: what its catalog
+// would show, so a data_type we write into a property file reads like the warehouse's own.
+type typeNames struct {
+	boolean, bigint, integer, decimal, float, str, date, time, timestamp, timestamptz,
+	interval, binary, json, array, strct, geo, uuid string
+}
+
+var (
+	postgresTypes = typeNames{"boolean", "bigint", "integer", "numeric", "double precision", "text", "date",
+		"time without time zone", "timestamp without time zone", "timestamp with time zone", "interval",
+		"bytea", "jsonb", "array", "record", "geography", "uuid"}
+	redshiftTypes = typeNames{"boolean", "bigint", "integer", "numeric", "double precision", "character varying",
+		"date", "time without time zone", "timestamp without time zone", "timestamp with time zone",
+		"interval", "varbyte", "super", "super", "super", "geography", "character varying"}
+	snowflakeTypes = typeNames{"boolean", "number", "number", "number", "float", "varchar", "date", "time",
+		"timestamp_ntz", "timestamp_tz", "", "binary", "variant", "array", "object", "geography", "varchar"}
+	bigqueryTypes = typeNames{"bool", "int64", "int64", "numeric", "float64", "string", "date", "time",
+		"datetime", "timestamp", "interval", "bytes", "json", "array", "struct", "geography", "string"}
+	duckdbTypes = typeNames{"boolean", "bigint", "integer", "decimal", "double", "varchar", "date", "time",
+		"timestamp", "timestamp with time zone", "interval", "blob", "json", "list", "struct", "geometry", "uuid"}
+	sparkTypes = typeNames{"boolean", "bigint", "int", "decimal", "double", "string", "date", "string",
+		"timestamp_ntz", "timestamp", "interval", "binary", "string", "array", "struct", "string", "string"}
+	trinoTypes = typeNames{"boolean", "bigint", "integer", "decimal", "double", "varchar", "date", "time",
+		"timestamp", "timestamp with time zone", "interval day to second", "varbinary", "json", "array",
+		"row", "geometry", "uuid"}
+)
+
+// name returns the dialect's name for a family, or "" when it has none.
+func (n *typeNames) name(f family) string {
+	switch f {
+	case fBool:
+		return n.boolean
+	case fInt:
+		return n.bigint
+	case fDecimal:
+		return n.decimal
+	case fFloat:
+		return n.float
+	case fString:
+		return n.str
+	case fDate:
+		return n.date
+	case fTime:
+		return n.time
+	case fTimestamp:
+		return n.timestamp
+	case fTimestampTZ:
+		return n.timestamptz
+	case fInterval:
+		return n.interval
+	case fBinary:
+		return n.binary
+	case fJSON:
+		return n.json
+	case fArray:
+		return n.array
+	case fStruct:
+		return n.strct
+	case fGeo:
+		return n.geo
+	case fUUID:
+		return n.uuid
+	}
+	return ""
+}
+
+// normalizeType writes a type as written in SQL the way we report it: lower case, single
+// spaces, no space before a parenthesis.
+func normalizeType(t string) string {
+	t = strings.TrimSpace(t)
+	if t == "" {
+		return ""
+	}
+	var b strings.Builder
+	b.Grow(len(t))
+	space := false
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			space = true
+			continue
+		case c >= 'A' && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		if space && b.Len() > 0 && c != '(' && c != ')' && c != ',' && c != '<' && c != '>' {
+			prev := b.String()[b.Len()-1]
+			if prev != '(' && prev != '<' && prev != ',' {
+				b.WriteByte(' ')
+			}
+		}
+		space = false
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// typ is a data type during inference: its text (as reported) and family.
+type typ struct {
+	text string
+	fam  family
+}
+
+var unknownType = typ{}
+
+func typeOf(text string) typ {
+	text = normalizeType(text)
+	return typ{text: text, fam: familyOf(text)}
+}
+
+func (t typ) known() bool { return t.fam != fUnknown && t.fam != fNull }
+
+// commonType is the type of coalesce/case/union over values of types a and b: the same type
+// when they agree, numeric promotion (int < decimal < float), date < timestamp < timestamptz,
+// and unknown when they cannot be reconciled. NULL takes the other side's type.
+func (d *dialect) commonType(a, b typ) typ {
+	switch {
+	case a.fam == fNull:
+		return b
+	case b.fam == fNull:
+		return a
+	case a.fam == fUnknown || b.fam == fUnknown:
+		return unknownType
+	case a.text == b.text:
+		return a
+	case a.fam == b.fam:
+		// varchar(10) vs varchar(20), int vs bigint: the family's general name.
+		return d.family(a.fam)
+	case a.fam.numeric() && b.fam.numeric():
+		return d.family(max(a.fam, b.fam))
+	case isTimeLike(a.fam) && isTimeLike(b.fam):
+		return d.family(max(a.fam, b.fam))
+	}
+	return unknownType
+}
+
+func isTimeLike(f family) bool { return f == fDate || f == fTimestamp || f == fTimestampTZ }
+
+// family returns the dialect's own type for a family.
+func (d *dialect) family(f family) typ {
+	if f == fUnknown || f == fNull {
+		return typ{fam: f}
+	}
+	name := d.types.name(f)
+	if name == "" {
+		return unknownType
+	}
+	return typ{text: name, fam: f}
+}
