@@ -34,6 +34,7 @@ const (
 	Colon             // :   (Snowflake path access v:a, slices, named args)
 	DoubleColon       // ::  (cast)
 	Operator          // every other operator: = <> != < <= > >= + - * / % || -> ->> => ! ~ & | ^ << >> etc.
+	Template          // leftover Jinja: {{ ... }}, {% ... %}, {# ... #} kept whole so unrendered SQL still lexes
 )
 
 var kindNames = [...]string{
@@ -43,7 +44,7 @@ var kindNames = [...]string{
 	Variable: "Variable", Comma: "Comma", Dot: "Dot", Semicolon: "Semicolon",
 	LParen: "LParen", RParen: "RParen", LBracket: "LBracket", RBracket: "RBracket",
 	LBrace: "LBrace", RBrace: "RBrace", Colon: "Colon", DoubleColon: "DoubleColon",
-	Operator: "Operator",
+	Operator: "Operator", Template: "Template",
 }
 
 func (k Kind) String() string {
