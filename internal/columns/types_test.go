@@ -1,0 +1,153 @@
+package columns
+
+import "testing"
+
+func TestFamilyOf(t *testing.T) {
+	cases := map[string]family{
+		"varchar(20)":                 fString,
+		"VARCHAR":                     fString,
+		"character varying(256)":      fString,
+		"number(38,0)":                fDecimal,
+		"int64":                       fInt,
+		"timestamp without time zone": fTimestamp,
+		"timestamp(6) with time zone": fTimestampTZ,
+		"TIMESTAMP_LTZ":               fTimestampTZ,
+		"array<int64>":                fArray,
+		"struct<a int64>":             fStruct,
+		"int[]":                       fArray,
+		"double precision":            fFloat,
+		"variant":                     fJSON,
+		"interval day to second":      fInterval,
+		"frobnicator":                 fUnknown,
+	}
+	for in, want := range cases {
+		if got := familyOf(in); got != want {
+			t.Errorf("familyOf(%q) = %d, want %d", in, got, want)
+		}
+	}
+}
+
+func TestNormalizeType(t *testing.T) {
+	cases := map[string]string{
+		"VARCHAR ( 20 )":              "varchar(20)",
+		"numeric(10, 2)":              "numeric(10,2)",
+		"Timestamp  With Time   Zone": "timestamp with time zone",
+		"  int  ":                     "int",
+		"array< string >":             "array<string>",
+	}
+	for in, want := range cases {
+		if got := normalizeType(in); got != want {
+			t.Errorf("normalizeType(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestCommonType(t *testing.T) {
+	pg := dialectFor("postgres")
+	sf := dialectFor("snowflake")
+	cases := []struct {
+		d    *dialect
+		a, b string
+		want string
+	}{
+		{pg, "integer", "integer", "integer"},
+		{pg, "integer", "bigint", "bigint"},
+		{pg, "integer", "numeric(10,2)", "numeric"},
+		{pg, "integer", "double precision", "double precision"},
+		{pg, "date", "timestamp without time zone", "timestamp without time zone"},
+		{pg, "text", "integer", ""},
+		{pg, "varchar(10)", "varchar(20)", "text"},
+		{sf, "number", "float", "float"},
+		{sf, "", "varchar", ""},
+	}
+	for _, c := range cases {
+		got := c.d.commonType(typeOf(c.a), typeOf(c.b))
+		if got.text != c.want {
+			t.Errorf("%s commonType(%q, %q) = %q, want %q", c.d.name, c.a, c.b, got.text, c.want)
+		}
+	}
+	// NULL takes the other side's type
+	if got := pg.commonType(typ{fam: fNull}, typeOf("date")); got.text != "date" {
+		t.Errorf("commonType(null, date) = %q", got.text)
+	}
+}
+
+func TestFuncResult(t *testing.T) {
+	cases := []struct {
+		dialect, fn string
+		args        []string
+		want        string
+	}{
+		{"postgres", "count", nil, "bigint"},
+		{"snowflake", "count", nil, "number"},
+		{"bigquery", "count", nil, "int64"},
+		{"postgres", "sum", []string{"integer"}, "bigint"},
+		{"postgres", "sum", []string{"numeric(10,2)"}, "numeric"},
+		{"postgres", "avg", []string{"integer"}, "numeric"},
+		{"duckdb", "avg", []string{"integer"}, "double"},
+		{"bigquery", "avg", []string{"int64"}, "float64"},
+		{"postgres", "date_trunc", []string{"text", "date"}, "timestamp without time zone"},
+		{"snowflake", "date_trunc", []string{"varchar", "date"}, "date"},
+		{"bigquery", "date_trunc", []string{"date", "string"}, "date"},
+		{"postgres", "concat", []string{"text", "integer"}, "text"},
+		{"postgres", "row_number", nil, "bigint"},
+		{"postgres", "coalesce", []string{"integer", "bigint"}, "bigint"},
+		{"postgres", "coalesce", []string{"", "integer"}, ""},
+		{"snowflake", "iff", []string{"boolean", "varchar", "varchar"}, "varchar"},
+		{"snowflake", "decode", []string{"varchar", "varchar", "number", "varchar", "number", "number"}, "number"},
+		{"postgres", "max", []string{"date"}, "date"},
+		{"snowflake", "dateadd", []string{"varchar", "number", "timestamp_ntz"}, "timestamp_ntz"},
+		{"postgres", "lag", []string{"numeric"}, "numeric"},
+		{"bigquery", "safe.parse_date", []string{"string", "string"}, "date"},
+		{"snowflake", "analytics.my_udf", []string{"varchar"}, ""},
+	}
+	for _, c := range cases {
+		d := dialectFor(c.dialect)
+		r, ok := d.lookupFunc(c.fn)
+		var got typ
+		if ok {
+			var args []typ
+			for _, a := range c.args {
+				args = append(args, typeOf(a))
+			}
+			got = d.funcResult(r, args)
+		}
+		if got.text != c.want {
+			t.Errorf("%s %s(%v) = %q, want %q", c.dialect, c.fn, c.args, got.text, c.want)
+		}
+	}
+}
+
+func TestNames(t *testing.T) {
+	pg, sf, bq := dialectFor("postgres"), dialectFor("snowflake"), dialectFor("bigquery")
+	if got := pg.columnName("OrderID", false); got != "orderid" {
+		t.Errorf("postgres folds unquoted names: %q", got)
+	}
+	if got := pg.columnName("OrderID", true); got != "OrderID" {
+		t.Errorf("postgres keeps quoted names: %q", got)
+	}
+	if got := sf.columnName("order_id", false); got != "order_id" {
+		t.Errorf("snowflake keeps names as written: %q", got)
+	}
+	if got := sf.catalogName("ORDER_ID"); got != "order_id" {
+		t.Errorf("snowflake catalog upper-case: %q", got)
+	}
+	if got := sf.catalogName("MixedCase"); got != "MixedCase" {
+		t.Errorf("snowflake catalog quoted name: %q", got)
+	}
+	if got := sf.unnamedName("count(*)", "count", "", 0, 0); got != "COUNT(*)" {
+		t.Errorf("snowflake unnamed: %q", got)
+	}
+	if got := pg.unnamedName("count(*)", "count", "", 0, 0); got != "count" {
+		t.Errorf("postgres unnamed call: %q", got)
+	}
+	if got := pg.unnamedName("1 + 2", "", "", 0, 0); got != "?column?" {
+		t.Errorf("postgres unnamed expression: %q", got)
+	}
+	if got := pg.unnamedName("x::int", "", "int", 0, 0); got != "int4" {
+		t.Errorf("postgres unnamed cast: %q", got)
+	}
+	if got := bq.unnamedName("1 + 2", "", "", 3, 1); got != "f1_" {
+		t.Errorf("bigquery unnamed: %q", got)
+	}
+}
