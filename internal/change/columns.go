@@ -10,6 +10,9 @@ import (
 
 // ModelColumns are the output columns inferred for one model, in SQL order.
 type ModelColumns struct {
+	// Origin says where the list came from: "sql" (inferred from the model), "catalog",
+	// "warehouse", "seed", or "properties" (only what the property file declares).
+	Origin  string
 	Columns []Column
 	// Unresolved says why the column list is incomplete or unknown; a model with a reason here
 	// is never said to have lost columns.
@@ -23,7 +26,13 @@ type Column struct {
 	Lineage  []Upstream
 	// Expr is the select item's expression as written (normalised for whitespace), when known.
 	Expr string
-	Line int // line of the select item in the model's .sql file, when known
+	Pos dbt.Pos // the select item in the model's .sql file, when known
+	// Kind is how the column derives from its lineage: direct, transform, aggregate, window.
+	Kind string
+	// Unnamed: the select item has no alias and the warehouse makes its name up.
+	Unnamed bool
+	// Quoted: the name was a quoted identifier and keeps its exact case.
+	Quoted bool
 }
 
 // Upstream is a column of another node a column is computed from.
@@ -115,8 +124,8 @@ func diffColumns(base, head *ModelColumns) []ColumnChange {
 	}
 	pair(func(b, h Column) bool { return b.Expr != "" && sameExprRenamed(b, h) })
 	pair(func(b, h Column) bool { return len(b.Lineage) > 0 && sameLineage(b.Lineage, h.Lineage) })
-	if base != nil && !baseComplete {
-		// Without the full base list an "added" column may have been there all along.
+	if base != nil && !baseComplete && len(base.Columns) == 0 {
+		// The base could not be read at all: every column would look new.
 		added = nil
 	}
 	for _, i := range added {

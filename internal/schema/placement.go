@@ -1,0 +1,181 @@
+package schema
+
+import (
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+
+	"github.com/dataops-dev/dataops/internal/change"
+	"github.com/dataops-dev/dataops/internal/dbt"
+)
+
+// projectStyle is what the project's own property files say about how the team writes them.
+type projectStyle struct {
+	lowerNames   bool            // documented column names are (almost) all lower case
+	typedProject bool            // most documented columns carry data_type
+	typedFiles   map[string]bool // per file: most of its columns carry data_type
+	newFile      string          // file name pattern for a folder without a property file
+	// folderFile: per model folder, the property file documenting most of its models.
+	folderFile map[string]string
+}
+
+// Naming patterns seen in real projects for a folder's property file; {folder} is the folder.
+var filePatterns = []string{
+	"_{folder}__models.yml", "_{folder}_models.yml", "{folder}__models.yml", "{folder}_models.yml",
+	"_{folder}__schema.yml", "_{folder}_schema.yml", "{folder}_schema.yml", "schema_{folder}.yml",
+	"_{folder}.yml", "{folder}.yml", "schema.yml", "_schema.yml", "models.yml", "_models.yml",
+	"_{folder}__docs.yml", "properties.yml", "_properties.yml",
+}
+
+const defaultFilePattern = "_{folder}__models.yml"
+
+func learnStyle(p *dbt.Project, root string) *projectStyle {
+	st := &projectStyle{typedFiles: map[string]bool{}, folderFile: map[string]string{}}
+	var lower, upper, typed, total int
+	fileTyped := map[string][2]int{}
+	folderCount := map[string]map[string]int{}
+	files := map[string]bool{}
+	for _, n := range p.Nodes {
+		if n.Package != root || n.ResourceType != dbt.Model || n.Patch == nil || n.Patch.File == "" {
+			continue
+		}
+		f := n.Patch.File
+		files[f] = true
+		dir := path.Dir(n.OriginalFilePath)
+		if path.Dir(f) == dir {
+			if folderCount[dir] == nil {
+				folderCount[dir] = map[string]int{}
+			}
+			folderCount[dir][f]++
+		}
+		ft := fileTyped[f]
+		for _, c := range n.Columns {
+			total++
+			ft[1]++
+			if c.DataType != "" {
+				typed++
+				ft[0]++
+			}
+			if c.Name == strings.ToLower(c.Name) {
+				lower++
+			} else {
+				upper++
+			}
+		}
+		fileTyped[f] = ft
+	}
+	st.lowerNames = lower > 0 && upper*10 <= lower
+	st.typedProject = total > 0 && typed*2 > total
+	for f, ft := range fileTyped {
+		if ft[1] > 0 {
+			st.typedFiles[f] = ft[0]*2 > ft[1]
+		}
+	}
+	for dir, counts := range folderCount {
+		best, bestN := "", 0
+		for f, c := range counts {
+			if c > bestN || c == bestN && f < best {
+				best, bestN = f, c
+			}
+		}
+		st.folderFile[dir] = best
+	}
+	st.newFile = learnPattern(files)
+	return st
+}
+
+// learnPattern returns the naming pattern most property files follow.
+func learnPattern(files map[string]bool) string {
+	counts := map[string]int{}
+	for f := range files {
+		folder := path.Base(path.Dir(f))
+		name := path.Base(f)
+		ext := path.Ext(name)
+		for _, pat := range filePatterns {
+			want := strings.ReplaceAll(strings.TrimSuffix(pat, ".yml"), "{folder}", folder) + ext
+			if name == want {
+				counts[pat+"|"+ext]++
+				break
+			}
+		}
+	}
+	best, bestN := "", 0
+	keys := make([]string, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if counts[k] > bestN {
+			best, bestN = k, counts[k]
+		}
+	}
+	// One file is not a convention.
+	if bestN < 2 {
+		return defaultFilePattern
+	}
+	pat, ext, _ := strings.Cut(best, "|")
+	return strings.TrimSuffix(pat, ".yml") + ext
+}
+
+// fileFor picks the property file a new entry for model n goes to: the file already holding
+// most of its folder's models, else a new file named by the pattern in the model's folder.
+func (s *synth) fileFor(n *dbt.Node) string {
+	dir := path.Dir(n.OriginalFilePath)
+	if f, ok := s.style.folderFile[dir]; ok {
+		return f
+	}
+	pat := s.in.Config.NewFile
+	if pat == "" {
+		pat = s.style.newFile
+	}
+	name := strings.ReplaceAll(pat, "{folder}", path.Base(dir))
+	return path.Join(dir, name)
+}
+
+// newEntry plans an entry for a model that has none.
+func (s *synth) newEntry(t target, known []change.Column) {
+	n := t.node
+	file := s.fileFor(n)
+	e := &entry{file: file}
+	writeTypes := s.wantTypes(n, e)
+	spec := &ModelSpec{Name: n.Name, Description: s.in.Config.ModelDescriptionPlaceholder}
+	for _, c := range known {
+		spec.Columns = append(spec.Columns, s.columnSpec(n, c, writeTypes))
+	}
+	if _, ok := s.newEntries[file]; !ok {
+		s.newOrder = append(s.newOrder, file)
+	}
+	s.newEntries[file] = append(s.newEntries[file], spec)
+}
+
+func (s *synth) flushNewEntries() {
+	for _, f := range s.newOrder {
+		for _, spec := range s.newEntries[f] {
+			s.plan.Ops = append(s.plan.Ops, Op{Kind: OpAddModel, File: f, Model: spec.Name, Key: "models", Entry: spec,
+				Reason: "model " + spec.Name + " has no property entry"})
+		}
+	}
+}
+
+// entryNames lists the names of the models, seeds and snapshots a property file declares.
+func entryNames(data []byte) []string {
+	var doc map[string]any
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil
+	}
+	var out []string
+	for _, key := range []string{"models", "seeds", "snapshots"} {
+		list, _ := doc[key].([]any)
+		for _, item := range list {
+			if m, ok := item.(map[string]any); ok {
+				if name, ok := m["name"].(string); ok {
+					out = append(out, name)
+				}
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,463 @@
+// Package schema is the Schema Synthesizer: it keeps a dbt project's property files in step with
+// its models. For each changed model (or every model) it adds the columns the SQL now outputs in
+// SQL order, renames entries of renamed columns and models (keeping their tests and prose),
+// reports or removes entries of columns that are gone, fills data_type where the project wants
+// it and descriptions from upstream columns or the team's data dictionary, in the forms the
+// project's dbt version expects. It plans edits as plain values; internal/yamledit applies them
+// to the text, and the result is validated by reloading the project before anything is written.
+// It never writes files itself and never runs project code.
+package schema
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/dataops-dev/dataops/internal/change"
+	"github.com/dataops-dev/dataops/internal/dbt"
+)
+
+// Input is what one synthesis works from.
+type Input struct {
+	Project *dbt.Project // the head: the version edits apply to
+	// Columns are the inferred output columns, keyed by unique id: at least the models to
+	// synchronise and what is upstream of them.
+	Columns map[string]*change.ModelColumns
+	// Change limits the work to what a change touched; nil synchronises every model.
+	Change *change.ChangeSet
+	// Select keeps only some models (by unique id); nil keeps all.
+	Select func(uid string) bool
+	Config Config
+	// Dictionary gives standard column descriptions; may be nil.
+	Dictionary *Dictionary
+	// ReadFile reads a file of the head project by path relative to its root.
+	ReadFile func(rel string) ([]byte, error)
+}
+
+// Synthesize plans the property-file edits that bring the selected models' entries in step with
+// their SQL. It never fails on a model it cannot read: that becomes a Note.
+func Synthesize(in Input) *Plan {
+	s := newSynth(in)
+	for _, t := range s.targets() {
+		s.model(t)
+	}
+	s.flushNewEntries()
+	s.plan.sort()
+	return s.plan
+}
+
+// Plan is the outcome of Synthesize: edits and notes.
+type Plan struct {
+	Ops   []Op
+	Notes []Note
+}
+
+func (p *Plan) sort() {
+	sort.SliceStable(p.Notes, func(i, j int) bool {
+		if p.Notes[i].Path != p.Notes[j].Path {
+			return p.Notes[i].Path < p.Notes[j].Path
+		}
+		return p.Notes[i].Line < p.Notes[j].Line
+	})
+}
+
+type target struct {
+	node *dbt.Node
+	mc   *change.ModelChange // nil when synchronising everything
+}
+
+type synth struct {
+	in    Input
+	p     *dbt.Project
+	root  string
+	plan  *Plan
+	style *projectStyle
+	// newEntries groups entries for files that get new model entries, in first-seen order.
+	newEntries map[string][]*ModelSpec
+	newOrder   []string
+	fileModels map[string]map[string]bool // cache: models named in a head file
+}
+
+func newSynth(in Input) *synth {
+	s := &synth{in: in, p: in.Project, plan: &Plan{}, newEntries: map[string][]*ModelSpec{}, fileModels: map[string]map[string]bool{}}
+	s.root = rootPackage(in.Project)
+	s.style = learnStyle(in.Project, s.root)
+	return s
+}
+
+func rootPackage(p *dbt.Project) string {
+	for _, pk := range p.Packages {
+		if pk.IsRoot {
+			return pk.Name
+		}
+	}
+	return p.Name
+}
+
+// targets lists the models to work on, sorted by path so edits and notes come out stable.
+func (s *synth) targets() []target {
+	var out []target
+	keep := func(id string) bool { return s.in.Select == nil || s.in.Select(id) }
+	if s.in.Change == nil {
+		for id, n := range s.p.Nodes {
+			if n.ResourceType == dbt.Model && !n.Disabled && n.Package == s.root && keep(id) {
+				out = append(out, target{node: n})
+			}
+		}
+	} else {
+		for _, mc := range s.in.Change.Models {
+			if !keep(mc.UniqueID) {
+				continue
+			}
+			if mc.Change == change.Removed {
+				s.removedModel(mc)
+				continue
+			}
+			n := s.p.Nodes[mc.UniqueID]
+			if n == nil || n.Package != s.root || n.Disabled {
+				continue
+			}
+			if mc.Change == change.Modified && !mc.SQLChanged && len(mc.Config) == 0 {
+				continue // a property-only change: nothing for the SQL to say
+			}
+			out = append(out, target{node: n, mc: mc})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].node.OriginalFilePath < out[j].node.OriginalFilePath })
+	return out
+}
+
+// removedModel plans the removal of a deleted model's entry when the head still has it.
+func (s *synth) removedModel(mc *change.ModelChange) {
+	if s.in.Change.Base == nil {
+		return
+	}
+	bn := s.in.Change.Base.Nodes[mc.UniqueID]
+	if bn == nil || bn.Patch == nil || bn.Package != s.root {
+		return
+	}
+	file := bn.Patch.File
+	if !s.headFileHasModel(file, bn.Name) {
+		return
+	}
+	s.plan.Ops = append(s.plan.Ops, Op{Kind: OpRemoveModel, File: file, Model: bn.Name, Key: keyOr(bn.Patch.Key),
+		Reason: "model " + bn.Name + " was deleted (" + mc.Path + ")"})
+}
+
+func keyOr(k string) string {
+	if k == "" {
+		return "models"
+	}
+	return k
+}
+
+// headFileHasModel reports whether a head property file still declares an entry by that name.
+func (s *synth) headFileHasModel(file, name string) bool {
+	m, ok := s.fileModels[file]
+	if !ok {
+		m = map[string]bool{}
+		if s.in.ReadFile != nil {
+			if data, err := s.in.ReadFile(file); err == nil {
+				for _, n := range entryNames(data) {
+					m[n] = true
+				}
+			}
+		}
+		s.fileModels[file] = m
+	}
+	return m[name]
+}
+
+// model synchronises one model's entry with its columns.
+func (s *synth) model(t target) {
+	n := t.node
+	cols := s.in.Columns[n.UniqueID]
+	var known []change.Column
+	usable := cols != nil && (cols.Origin == "sql" || cols.Origin == "warehouse") && len(cols.Columns) > 0
+	if usable {
+		for _, c := range cols.Columns {
+			if c.Unnamed {
+				s.note(Note{Rule: "unnamed-column", Severity: "warning", Path: n.OriginalFilePath, Line: c.Pos.Line,
+					Model: n.Name, Column: c.Name, Message: "select item has no alias; the warehouse will name it " + c.Name + ": give it a name to document it"})
+				continue
+			}
+			known = append(known, c)
+		}
+	}
+	if !usable {
+		why := "its SQL could not be read"
+		if cols != nil && len(cols.Unresolved) > 0 {
+			why = cols.Unresolved[0]
+		} else if n.Language == "python" {
+			why = "it is a Python model"
+		}
+		if t.mc == nil || t.mc.SQLChanged {
+			s.note(Note{Rule: "unknown-columns", Severity: "info", Path: n.OriginalFilePath, Line: 1, Model: n.Name,
+				Message: "columns of " + n.Name + " are unknown (" + why + "); its property entry was left as it is"})
+		}
+		return
+	}
+	resolved := cols.Resolved()
+	entry := s.entryOf(t)
+	if entry == nil {
+		s.newEntry(t, known)
+		return
+	}
+	if entry.versioned {
+		s.note(Note{Rule: "versioned-model", Severity: "info", Path: entry.file, Line: entry.line, Model: n.Name,
+			Message: "versioned model " + n.Name + ": its versions' columns are left as they are"})
+		return
+	}
+	s.syncEntry(t, entry, known, resolved)
+}
+
+// entry is where a model is documented.
+type entry struct {
+	file      string
+	name      string // as the file spells it
+	key       string
+	line      int
+	columns   []*dbt.Column
+	versioned bool
+	renamed   bool // a rename-model op was planned for it
+}
+
+func (s *synth) entryOf(t target) *entry {
+	n := t.node
+	if n.Patch != nil && n.Patch.File != "" && !strings.Contains(n.Patch.File, "dbt_packages/") {
+		return &entry{file: n.Patch.File, name: n.Name, key: keyOr(n.Patch.Key), line: n.Patch.Pos.Line,
+			columns: n.Columns, versioned: n.Version != ""}
+	}
+	// A renamed model whose entry still has the old name: rename the entry, keep everything.
+	if t.mc != nil && t.mc.Change == change.Renamed && s.in.Change.Base != nil {
+		bn := s.in.Change.Base.Nodes[t.mc.From]
+		if bn != nil && bn.Patch != nil && s.headFileHasModel(bn.Patch.File, bn.Name) {
+			s.plan.Ops = append(s.plan.Ops, Op{Kind: OpRenameModel, File: bn.Patch.File, Model: bn.Name, From: bn.Name,
+				Key: keyOr(bn.Patch.Key), Column: ColumnSpec{Name: n.Name},
+				Reason: "model " + bn.Name + " was renamed to " + n.Name})
+			return &entry{file: bn.Patch.File, name: n.Name, key: keyOr(bn.Patch.Key), line: bn.Patch.Pos.Line,
+				columns: bn.Columns, renamed: true}
+		}
+	}
+	return nil
+}
+
+// syncEntry plans the column edits of an existing entry.
+func (s *synth) syncEntry(t target, e *entry, known []change.Column, resolved bool) {
+	n := t.node
+	documented := map[string]string{} // folded name -> name as written
+	for _, c := range e.columns {
+		documented[strings.ToLower(c.Name)] = c.Name
+	}
+	wantAll := t.mc == nil || t.mc.Change == change.Added || s.in.Config.Columns == "all"
+	candidates := map[string]bool{}
+	renamedFrom := map[string]string{} // new folded name -> old name
+	retyped := map[string]bool{}
+	removedByChange := map[string]bool{}
+	if t.mc != nil {
+		for _, cc := range t.mc.Columns {
+			switch cc.Change {
+			case change.Added:
+				candidates[strings.ToLower(cc.Name)] = true
+			case change.Renamed:
+				renamedFrom[strings.ToLower(cc.To)] = cc.From
+				candidates[strings.ToLower(cc.To)] = true
+			case change.Retyped:
+				retyped[strings.ToLower(cc.Name)] = true
+			case change.Removed:
+				removedByChange[strings.ToLower(cc.Name)] = true
+			}
+		}
+	}
+	writeTypes := s.wantTypes(n, e)
+	lowerNames := s.style.lowerNames
+	prev := ""
+	// The first documented column that comes before any added one keeps added columns in SQL
+	// order: each goes after the closest column above it in the SQL that the entry lists.
+	for _, c := range known {
+		k := strings.ToLower(c.Name)
+		if name, ok := documented[k]; ok {
+			prev = name
+			if writeTypes && c.DataType != "" {
+				if dc := findColumn(e.columns, k); dc != nil && dc.DataType != "" && !sameType(dc.DataType, c.DataType) && (retyped[k] || t.mc == nil) {
+					s.plan.Ops = append(s.plan.Ops, Op{Kind: OpSetDataType, File: e.file, Model: e.name, Key: e.key,
+						Column: ColumnSpec{Name: name, DataType: c.DataType}, Reason: "type changed from " + dc.DataType + " to " + c.DataType})
+				}
+			}
+			continue
+		}
+		if old, ok := renamedFrom[k]; ok {
+			if oldName, has := documented[strings.ToLower(old)]; has {
+				s.plan.Ops = append(s.plan.Ops, Op{Kind: OpRenameColumn, File: e.file, Model: e.name, Key: e.key,
+					From: oldName, Column: ColumnSpec{Name: s.spell(c, lowerNames)}, Reason: "column " + oldName + " was renamed to " + c.Name})
+				delete(documented, strings.ToLower(old))
+				documented[k] = s.spell(c, lowerNames)
+				prev = documented[k]
+				continue
+			}
+		}
+		if !wantAll && !candidates[k] {
+			continue
+		}
+		spec := s.columnSpec(n, c, writeTypes)
+		s.plan.Ops = append(s.plan.Ops, Op{Kind: OpAddColumn, File: e.file, Model: e.name, Key: e.key, Column: spec, After: prev,
+			Reason: "column " + c.Name + " is in the SQL but not documented"})
+		documented[k] = spec.Name
+		prev = spec.Name
+	}
+	if !resolved {
+		return
+	}
+	// Entries of columns the model no longer outputs.
+	present := map[string]bool{}
+	for _, c := range known {
+		present[strings.ToLower(c.Name)] = true
+	}
+	for _, dc := range e.columns {
+		k := strings.ToLower(dc.Name)
+		if present[k] {
+			continue
+		}
+		if _, still := documented[k]; !still {
+			continue // renamed above
+		}
+		if t.mc != nil && !removedByChange[k] && s.in.Config.Columns != "all" {
+			continue // stale before this change: not this change's business
+		}
+		line := dc.Pos.Line
+		if s.in.Config.RemoveStale {
+			s.plan.Ops = append(s.plan.Ops, Op{Kind: OpRemoveColumn, File: e.file, Model: e.name, Key: e.key,
+				Column: ColumnSpec{Name: dc.Name}, Reason: "column " + dc.Name + " is no longer in the SQL"})
+			continue
+		}
+		s.note(Note{Rule: "stale-column", Severity: "warning", Path: e.file, Line: line, Model: n.Name, Column: dc.Name,
+			Message: "column " + dc.Name + " is documented but " + n.Name + " no longer outputs it (set schema.remove_stale: true to remove such entries)"})
+	}
+}
+
+func findColumn(cs []*dbt.Column, folded string) *dbt.Column {
+	for _, c := range cs {
+		if strings.ToLower(c.Name) == folded {
+			return c
+		}
+	}
+	return nil
+}
+
+func sameType(a, b string) bool {
+	n := func(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), "")) }
+	return n(a) == n(b)
+}
+
+// spell writes a column name the way the project writes names: unquoted names in lower case
+// when the project documents columns in lower case.
+func (s *synth) spell(c change.Column, lower bool) string {
+	if lower && !c.Quoted {
+		return strings.ToLower(c.Name)
+	}
+	return c.Name
+}
+
+// columnSpec builds a new column entry: its name, type and description.
+func (s *synth) columnSpec(n *dbt.Node, c change.Column, writeTypes bool) ColumnSpec {
+	spec := ColumnSpec{Name: s.spell(c, s.style.lowerNames)}
+	if writeTypes {
+		spec.DataType = c.DataType
+	}
+	if s.in.Config.inherit() {
+		if d, from := s.inherited(c, 0); d != "" {
+			spec.Description, spec.DescriptionFrom = d, from
+			return spec
+		}
+	}
+	if d, ok := s.in.Dictionary.Lookup(c.Name); ok && d != "" {
+		spec.Description, spec.DescriptionFrom = d, "dictionary"
+		return spec
+	}
+	if s.in.Config.DescriptionPlaceholder != "" {
+		spec.Description, spec.DescriptionFrom = s.in.Config.DescriptionPlaceholder, "placeholder"
+	}
+	return spec
+}
+
+// inherited finds the description of the upstream column c passes through unchanged (a copy
+// or a rename, through any number of CTEs and models), up to a few models up.
+func (s *synth) inherited(c change.Column, depth int) (string, string) {
+	if depth > 8 || c.Kind != "direct" || len(c.Lineage) != 1 {
+		return "", ""
+	}
+	u := c.Lineage[0]
+	if d := s.documentedDescription(u); d != "" {
+		return d, "upstream:" + u.Node + "." + u.Column
+	}
+	if up := s.in.Columns[u.Node]; up != nil {
+		if uc := up.Find(u.Column); uc != nil {
+			return s.inherited(*uc, depth+1)
+		}
+	}
+	return "", ""
+}
+
+func (s *synth) documentedDescription(u change.Upstream) string {
+	var cols []*dbt.Column
+	if n, ok := s.p.Nodes[u.Node]; ok {
+		cols = n.Columns
+	} else if src, ok := s.p.Sources[u.Node]; ok {
+		cols = src.Columns
+	}
+	for _, c := range cols {
+		if strings.EqualFold(c.Name, u.Column) {
+			if d := strings.TrimSpace(c.Description); d != "" && !s.isPlaceholder(d) {
+				return c.Description
+			}
+		}
+	}
+	return ""
+}
+
+// isPlaceholder: a placeholder upstream is not a description worth copying.
+func (s *synth) isPlaceholder(d string) bool {
+	t := strings.ToLower(strings.TrimSpace(d))
+	if s.in.Config.DescriptionPlaceholder != "" && t == strings.ToLower(strings.TrimSpace(s.in.Config.DescriptionPlaceholder)) {
+		return true
+	}
+	return t == "todo" || t == "tbd" || t == "-" || t == "..."
+}
+
+// wantTypes decides whether data_type is written for this entry (see Config.DataType).
+func (s *synth) wantTypes(n *dbt.Node, e *entry) bool {
+	switch s.in.Config.DataType {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	if contractEnforced(n) {
+		return true
+	}
+	if e != nil {
+		typed := 0
+		for _, c := range e.columns {
+			if c.DataType != "" {
+				typed++
+			}
+		}
+		if len(e.columns) > 0 {
+			return typed*2 > len(e.columns)
+		}
+		if f, ok := s.style.typedFiles[e.file]; ok {
+			return f
+		}
+	}
+	return s.style.typedProject
+}
+
+func contractEnforced(n *dbt.Node) bool {
+	c, ok := n.Config["contract"].(map[string]any)
+	if !ok {
+		return false
+	}
+	v, _ := c["enforced"].(bool)
+	return v
+}
+
+func (s *synth) note(n Note) { s.plan.Notes = append(s.plan.Notes, n) }
