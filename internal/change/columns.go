@@ -26,7 +26,7 @@ type Column struct {
 	Lineage  []Upstream
 	// Expr is the select item's expression as written (normalised for whitespace), when known.
 	Expr string
-	Pos dbt.Pos // the select item in the model's .sql file, when known
+	Pos  dbt.Pos // the select item in the model's .sql file, when known
 	// Kind is how the column derives from its lineage: direct, transform, aggregate, window.
 	Kind string
 	// Unnamed: the select item has no alias and the warehouse makes its name up.
