@@ -1,0 +1,58 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"testing"
+
+	"github.com/dataops-dev/dataops/internal/warehouse"
+	"github.com/dataops-dev/dataops/internal/warehouse/warehousetest"
+)
+
+func testURL() string {
+	if u := os.Getenv("DATAOPS_TEST_POSTGRES_URL"); u != "" {
+		return u
+	}
+	return "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+}
+
+// openSchema connects to the test server and gives the test its own schema, dropped afterwards.
+func openSchema(t *testing.T) (warehouse.Warehouse, string) {
+	t.Helper()
+	ctx := context.Background()
+	w, err := Open(ctx, testURL(), 4)
+	if err != nil {
+		t.Fatalf("PostgreSQL at %s: %v", testURL(), err)
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema := "dataops_test_" + hex.EncodeToString(b)
+	t.Cleanup(func() {
+		w.Exec(context.Background(), "drop schema if exists "+w.Quote(schema)+" cascade")
+		w.Close()
+	})
+	return w, schema
+}
+
+func TestConformance(t *testing.T) { warehousetest.Run(t, openSchema) }
+
+func TestDSN(t *testing.T) {
+	got := DSN(&warehouse.Target{Host: "db.local", Port: 6543, User: "me", Password: "p@ss", DBName: "an", SSLMode: "require"})
+	want := "postgres://me:p%40ss@db.local:6543/an?application_name=dataops&sslmode=require"
+	if got != want {
+		t.Fatalf("DSN = %s, want %s", got, want)
+	}
+}
+
+func TestConnectError(t *testing.T) {
+	_, err := Open(context.Background(), "postgres://postgres@127.0.0.1:5432/no_such_database_here?sslmode=disable", 1)
+	if err == nil {
+		t.Fatal("connected to a missing database")
+	}
+	var we *warehouse.Error
+	if !asError(err, &we) || we.Code != "3D000" {
+		t.Fatalf("err = %#v, want SQLSTATE 3D000", err)
+	}
+}

@@ -1,0 +1,307 @@
+package warehouse
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"io"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// SeedType is a column type inferred from CSV text, the way dbt's agate type tester does:
+// the first of integer, numeric, date, timestamp, boolean that accepts every non-empty value,
+// else text.
+type SeedType int
+
+const (
+	TypeText SeedType = iota
+	TypeInteger
+	TypeBigInt // integers outside the 32-bit range
+	TypeNumeric
+	TypeBoolean
+	TypeDate
+	TypeTimestamp
+)
+
+func (t SeedType) String() string {
+	return [...]string{"text", "integer", "bigint", "numeric", "boolean", "date", "timestamp"}[t]
+}
+
+var (
+	reInteger   = regexp.MustCompile(`^[-+]?[0-9]+$`)
+	reNumeric   = regexp.MustCompile(`^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$`)
+	reDate      = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
+	reTimestamp = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[-+][0-9]{2}(:?[0-9]{2})?)?$`)
+)
+
+// isNull says whether a CSV cell is NULL: empty, or the word null.
+func isNull(s string) bool { return s == "" || strings.EqualFold(s, "null") }
+
+// candidates tracks which types still accept every value seen in a column.
+type candidates struct {
+	integer, bigint, numeric, date, timestamp, boolean bool
+	seen                                                bool
+}
+
+func newCandidates() candidates {
+	return candidates{integer: true, numeric: true, date: true, timestamp: true, boolean: true}
+}
+
+func (c *candidates) observe(v string) {
+	if isNull(v) {
+		return
+	}
+	c.seen = true
+	if c.integer && !reInteger.MatchString(v) {
+		c.integer = false
+	}
+	if c.integer && !c.bigint {
+		if _, err := strconv.ParseInt(v, 10, 32); err != nil {
+			c.bigint = true
+			if _, err := strconv.ParseInt(v, 10, 64); err != nil {
+				c.integer = false // too large even for bigint: numeric
+			}
+		}
+	}
+	if c.numeric && !reNumeric.MatchString(v) {
+		c.numeric = false
+	}
+	if c.date && !reDate.MatchString(v) {
+		c.date = false
+	}
+	if c.timestamp && !reTimestamp.MatchString(v) && !reDate.MatchString(v) {
+		c.timestamp = false
+	}
+	if c.boolean && !strings.EqualFold(v, "true") && !strings.EqualFold(v, "false") {
+		c.boolean = false
+	}
+}
+
+func (c candidates) result() SeedType {
+	switch {
+	case !c.seen:
+		return TypeText
+	case c.integer && c.bigint:
+		return TypeBigInt
+	case c.integer:
+		return TypeInteger
+	case c.numeric:
+		return TypeNumeric
+	case c.date:
+		return TypeDate
+	case c.timestamp:
+		return TypeTimestamp
+	case c.boolean:
+		return TypeBoolean
+	}
+	return TypeText
+}
+
+// SeedSchema is the header and inferred column types of a seed file.
+type SeedSchema struct {
+	Columns []string
+	Types   []SeedType
+	Rows    int64
+}
+
+func (s Seed) open() (io.ReadCloser, error) {
+	if s.Data != nil {
+		return io.NopCloser(bytes.NewReader(s.Data)), nil
+	}
+	f, err := os.Open(s.Path)
+	if err != nil {
+		return nil, &InputError{Path: s.Path, Msg: err.Error()}
+	}
+	return f, nil
+}
+
+func (s Seed) reader(r io.Reader) *csv.Reader {
+	cr := csv.NewReader(r)
+	if s.Delimiter != 0 {
+		cr.Comma = s.Delimiter
+	}
+	cr.ReuseRecord = true
+	return cr
+}
+
+func (s Seed) csvError(err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return &InputError{Path: s.Path, Line: pe.Line, Msg: pe.Err.Error()}
+	}
+	return &InputError{Path: s.Path, Msg: err.Error()}
+}
+
+// InferSeed reads the whole file once and infers each column's type.
+func InferSeed(s Seed) (*SeedSchema, error) {
+	f, err := s.open()
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	cr := s.reader(f)
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, &InputError{Path: s.Path, Line: 1, Msg: "the seed file is empty: it needs a header row"}
+	}
+	if err != nil {
+		return nil, s.csvError(err)
+	}
+	sch := &SeedSchema{}
+	seen := map[string]bool{}
+	for i, h := range header {
+		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+		if h == "" {
+			return nil, &InputError{Path: s.Path, Line: 1, Msg: "column " + strconv.Itoa(i+1) + " of the header has no name"}
+		}
+		if seen[strings.ToLower(h)] {
+			return nil, &InputError{Path: s.Path, Line: 1, Msg: "column " + strconv.Quote(h) + " appears twice in the header"}
+		}
+		seen[strings.ToLower(h)] = true
+		sch.Columns = append(sch.Columns, h)
+	}
+	cands := make([]candidates, len(header))
+	for i := range cands {
+		cands[i] = newCandidates()
+	}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, s.csvError(err)
+		}
+		sch.Rows++
+		for i, v := range rec {
+			cands[i].observe(v)
+		}
+	}
+	for _, c := range cands {
+		sch.Types = append(sch.Types, c.result())
+	}
+	return sch, nil
+}
+
+var simpleIdent = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+func (e *engine) seedColumn(s Seed, name string) string {
+	if s.QuoteColumns || !simpleIdent.MatchString(name) {
+		return e.Quote(name)
+	}
+	return name
+}
+
+func (e *engine) LoadSeed(ctx context.Context, s Seed) (int64, error) {
+	sch, err := InferSeed(s)
+	if err != nil {
+		return 0, err
+	}
+	if err := e.EnsureSchema(ctx, s.Relation.Schema); err != nil {
+		return 0, err
+	}
+	overrides := map[string]string{}
+	for k, v := range s.ColumnTypes {
+		overrides[strings.ToLower(k)] = v
+	}
+	defs := make([]string, len(sch.Columns))
+	staged := make([]string, len(sch.Columns))
+	casts := make([]string, len(sch.Columns))
+	names := make([]string, len(sch.Columns))
+	for i, c := range sch.Columns {
+		typ := overrides[strings.ToLower(c)]
+		if typ == "" {
+			typ = e.d.TypeName(sch.Types[i])
+		}
+		names[i] = e.seedColumn(s, c)
+		defs[i] = names[i] + " " + typ
+		staged[i] = "c" + strconv.Itoa(i)
+		casts[i] = "cast(" + staged[i] + " as " + typ + ")"
+	}
+	stage := Relation{Name: s.Relation.Name + "__dbt_seed"}
+	err = e.inTx(ctx, func(c Conn) error {
+		kind, cols, err := e.describe(ctx, c, s.Relation)
+		if err != nil {
+			return err
+		}
+		if kind == KindTable && !s.FullRefresh && sameNames(cols, sch.Columns) {
+			// Refill in place: PostgreSQL views built on the seed keep working.
+			if err := c.Exec(ctx, "delete from "+e.Render(s.Relation)); err != nil {
+				return err
+			}
+		} else {
+			if kind != "" {
+				if err := c.Exec(ctx, e.drop(kind, s.Relation)); err != nil {
+					return err
+				}
+			}
+			if err := c.Exec(ctx, "create table "+e.Render(s.Relation)+" ("+strings.Join(defs, ", ")+")"); err != nil {
+				return err
+			}
+		}
+		var sdefs []string
+		for _, n := range staged {
+			sdefs = append(sdefs, n+" varchar")
+		}
+		if err := c.Exec(ctx, "create temporary table "+e.Render(stage)+" ("+strings.Join(sdefs, ", ")+")"); err != nil {
+			return err
+		}
+		if err := e.appendCSV(ctx, c, s, stage, staged); err != nil {
+			return err
+		}
+		if err := c.Exec(ctx, "insert into "+e.Render(s.Relation)+" ("+strings.Join(names, ", ")+") select "+strings.Join(casts, ", ")+" from "+e.Render(stage)); err != nil {
+			return err
+		}
+		return c.Exec(ctx, "drop table "+e.Render(stage))
+	})
+	if err != nil {
+		return 0, err
+	}
+	return sch.Rows, nil
+}
+
+func sameNames(cols []Column, names []string) bool {
+	if len(cols) != len(names) {
+		return false
+	}
+	for i := range cols {
+		if !strings.EqualFold(cols[i].Name, names[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func (e *engine) appendCSV(ctx context.Context, c Conn, s Seed, stage Relation, cols []string) error {
+	f, err := s.open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	cr := s.reader(f)
+	if _, err := cr.Read(); err != nil {
+		return s.csvError(err)
+	}
+	row := make([]any, len(cols))
+	return c.Append(ctx, stage, cols, func() ([]any, bool, error) {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return nil, false, nil
+		}
+		if err != nil {
+			return nil, false, s.csvError(err)
+		}
+		for i, v := range rec {
+			if isNull(v) {
+				row[i] = nil
+			} else {
+				row[i] = v
+			}
+		}
+		return row, true, nil
+	})
+}

@@ -1,0 +1,160 @@
+package warehouse
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func write(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+const profilesYML = `shop:
+  target: "{{ env_var('SHOP_TARGET', 'dev') }}"
+  outputs:
+    dev:
+      type: duckdb
+      path: data/shop.duckdb
+      schema: analytics
+      threads: 8
+      extensions: [json, spatial]
+    pg:
+      type: postgres
+      host: "{{ env_var('PGHOST') }}"
+      port: "{{ env_var('PGPORT', 5433) | as_number }}"
+      user: me
+      password: "{{ env_var('PGPASS') }}"
+      dbname: shopdb
+      schema: dbt_me
+      sslmode: disable
+    snow:
+      type: snowflake
+      account: x
+`
+
+func env(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func TestResolveTargetDuckDB(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "dbt_project.yml"), "name: shop\nprofile: shop\n")
+	write(t, filepath.Join(dir, "profiles.yml"), profilesYML)
+	tg, err := ResolveTarget(TargetOptions{ProjectDir: dir, Getenv: env(nil), Home: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tg.Type != "duckdb" || tg.Name != "dev" || tg.Schema != "analytics" || tg.Threads != 8 ||
+		tg.Path != filepath.Join(dir, "data/shop.duckdb") || tg.Database != "shop" {
+		t.Fatalf("target = %+v", tg)
+	}
+	if len(tg.Warnings) != 1 || !strings.Contains(tg.Warnings[0], "spatial") {
+		t.Fatalf("warnings = %v", tg.Warnings)
+	}
+}
+
+func TestResolveTargetPostgresEnv(t *testing.T) {
+	dir, pdir := t.TempDir(), t.TempDir()
+	write(t, filepath.Join(dir, "dbt_project.yml"), "name: shop\nprofile: shop\n")
+	write(t, filepath.Join(pdir, "profiles.yml"), profilesYML)
+	tg, err := ResolveTarget(TargetOptions{ProjectDir: dir, Getenv: env(map[string]string{"DBT_PROFILES_DIR": pdir, "SHOP_TARGET": "pg", "PGHOST": "h", "PGPASS": "s"})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tg.Type != "postgres" || tg.Host != "h" || tg.Port != 5433 || tg.Password != "s" || tg.DBName != "shopdb" || tg.Schema != "dbt_me" {
+		t.Fatalf("target = %+v", tg)
+	}
+	// A missing variable without default is an error at its line.
+	_, err = ResolveTarget(TargetOptions{ProjectDir: dir, ProfilesDir: pdir, Target: "pg", Getenv: env(map[string]string{"PGPASS": "s"})})
+	var te *TargetError
+	if !errors.As(err, &te) || te.Line != 12 || !strings.Contains(te.Msg, "PGHOST") {
+		t.Fatalf("err = %v, want PGHOST unset at line 12", err)
+	}
+}
+
+func TestResolveTargetUnsupported(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "dbt_project.yml"), "name: shop\nprofile: shop\n")
+	write(t, filepath.Join(dir, "profiles.yml"), profilesYML)
+	_, err := ResolveTarget(TargetOptions{ProjectDir: dir, Target: "snow", Getenv: env(nil), Home: t.TempDir()})
+	var te *TargetError
+	if !errors.As(err, &te) || te.Line != 20 {
+		t.Fatalf("err = %v, want an error at line 20", err)
+	}
+	for _, want := range []string{`"snowflake"`, "duckdb and postgres", "--target dev", DefaultDuckDBPath} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %s", err, want)
+		}
+	}
+}
+
+func TestResolveTargetDefault(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "dbt_project.yml"), "name: shop\n")
+	tg, err := ResolveTarget(TargetOptions{ProjectDir: dir, Getenv: env(nil), Home: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tg.Type != "duckdb" || tg.Schema != "main" || tg.Path != filepath.Join(dir, DefaultDuckDBPath) {
+		t.Fatalf("default = %+v", tg)
+	}
+	// ~/.dbt/profiles.yml without this project's profile falls back too.
+	home := t.TempDir()
+	write(t, filepath.Join(home, ".dbt", "profiles.yml"), "other:\n  target: x\n  outputs: {x: {type: snowflake}}\n")
+	if tg, err := ResolveTarget(TargetOptions{ProjectDir: dir, Getenv: env(nil), Home: home}); err != nil || tg.Type != "duckdb" {
+		t.Fatalf("fallback = %+v %v", tg, err)
+	}
+	// An explicit --profiles-dir without the file is an error.
+	if _, err := ResolveTarget(TargetOptions{ProjectDir: dir, ProfilesDir: t.TempDir(), Getenv: env(nil)}); err == nil {
+		t.Fatal("missing --profiles-dir file accepted")
+	}
+}
+
+func TestRenderEnv(t *testing.T) {
+	get := env(map[string]string{"A": "1"})
+	for in, want := range map[string]string{
+		"{{ env_var('A') }}":             "1",
+		`x{{env_var("B", "d")}}y`:        "xdy",
+		"{{ env_var('B', 5) | int }}":    "5",
+		"{{ env_var('A', 'z') | trim }}": "1",
+		"plain":                          "plain",
+	} {
+		got, err := renderEnv(in, get)
+		if err != nil || got != want {
+			t.Errorf("renderEnv(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if _, err := renderEnv("{{ var('x') }}", get); err == nil {
+		t.Error("a non-env_var expression was accepted")
+	}
+}
+
+func TestInferSeed(t *testing.T) {
+	s, err := InferSeed(Seed{Path: "x.csv", Data: []byte("a,b,c,d,e,f,g\n1,1.5,2020-01-01,2020-01-01 10:00,true,x,3000000000\n,2,,2020-01-02,FALSE,,-1\n")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, ty := range s.Types {
+		got = append(got, ty.String())
+	}
+	want := "integer numeric date timestamp boolean text bigint"
+	if strings.Join(got, " ") != want || s.Rows != 2 {
+		t.Fatalf("types = %v rows %d, want %s", got, s.Rows, want)
+	}
+	if _, err := InferSeed(Seed{Path: "x.csv", Data: []byte("a,a\n1,2\n")}); err == nil {
+		t.Fatal("duplicate header accepted")
+	}
+	if _, err := InferSeed(Seed{Path: "x.csv", Data: []byte("")}); err == nil {
+		t.Fatal("empty seed accepted")
+	}
+}
