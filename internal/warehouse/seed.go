@@ -44,7 +44,7 @@ func isNull(s string) bool { return s == "" || strings.EqualFold(s, "null") }
 // candidates tracks which types still accept every value seen in a column.
 type candidates struct {
 	integer, bigint, numeric, date, timestamp, boolean bool
-	seen                                                bool
+	seen                                               bool
 }
 
 func newCandidates() candidates {
