@@ -2,7 +2,16 @@ package dbt
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dataops-dev/dataops/internal/jinja"
 )
 
 // LoadOptions say which project to load and how to render it.
@@ -16,47 +25,416 @@ type LoadOptions struct {
 	// Compile renders compiled_code with refs resolved to relations (needed by parse output,
 	// build and lint); without it only the parse-time render is done.
 	Compile bool
+	// Now is the run's start time (run_started_at); zero means time.Now.
+	Now time.Time
+}
+
+// pkgState is one package during a load.
+type pkgState struct {
+	pkg   *Package
+	pf    *projectFile
+	files []*srcFile
+	order int
+}
+
+// loader holds the state of one Load call.
+type loader struct {
+	ctx    context.Context
+	opts   LoadOptions
+	p      *Project
+	root   *pkgState
+	pkgs   []*pkgState
+	byName map[string]*pkgState
+	target *Target
+	env    *jinja.Env
+	// yamlEnv renders dbt_project.yml and profiles.yml values before the macros are known.
+	yamlEnv *jinja.Env
+
+	mu    sync.Mutex
+	diags []Diagnostic
+
+	props    []*properties
+	patches  map[string]map[string]*patch // package → "key:name" → patch
+	schemaFn *schemaNamer
+	pending  []*pending
+	ix       *refIndex
+	timings  map[string]time.Duration
 }
 
 // Load reads a dbt project the way dbt parses it. A malformed dbt_project.yml or property file
 // is an *InputError (exit 2, with file:line:column); everything else that is wrong with the
 // project becomes a Diagnostic on the returned Project.
-// PLACEHOLDER: implemented by the project loader.
 func Load(ctx context.Context, opts LoadOptions) (*Project, error) {
-	return nil, errors.New("dbt.Load: not implemented")
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if opts.Dir == "" {
+		opts.Dir = "."
+	}
+	if opts.Getenv == nil {
+		opts.Getenv = os.LookupEnv
+	}
+	if opts.Now.IsZero() {
+		opts.Now = time.Now().UTC()
+	}
+	abs, err := filepath.Abs(opts.Dir)
+	if err != nil {
+		return nil, &InputError{Pos: Pos{Path: opts.Dir}, Msg: err.Error()}
+	}
+	if st, err := os.Stat(abs); err != nil || !st.IsDir() {
+		return nil, &InputError{Pos: Pos{Path: opts.Dir}, Msg: "not a directory"}
+	}
+	l := &loader{ctx: ctx, opts: opts, byName: map[string]*pkgState{}, patches: map[string]map[string]*patch{}, timings: map[string]time.Duration{}}
+	l.p = &Project{
+		Root: abs, Nodes: map[string]*Node{}, Sources: map[string]*Source{}, Exposures: map[string]*ExposureNode{},
+		Macros: map[string]*Macro{}, Docs: map[string]*Doc{}, Unparsed: map[string][]map[string]any{},
+		ParentMap: map[string][]string{}, ChildMap: map[string][]string{}, Disabled: map[string][]*Node{},
+		GeneratedAt: opts.Now,
+	}
+	steps := []struct {
+		name string
+		fn   func() error
+	}{
+		{"project", l.loadProjects},
+		{"files", l.readAllFiles},
+		{"macros", l.buildEnv},
+		{"properties", l.readProperties},
+		{"nodes", l.buildNodes},
+		{"render", l.renderNodes},
+		{"tests", l.buildTests},
+		{"graph", l.buildGraph},
+		{"compile", l.compileNodes},
+	}
+	for _, s := range steps {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		t0 := time.Now()
+		if err := s.fn(); err != nil {
+			return nil, err
+		}
+		l.timings[s.name] = time.Since(t0)
+	}
+	l.p.Timings = l.timings
+	sort.SliceStable(l.diags, func(i, j int) bool {
+		a, b := l.diags[i].Pos, l.diags[j].Pos
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Column < b.Column
+	})
+	l.p.Diagnostics = append(l.p.Diagnostics, l.diags...)
+	return l.p, nil
 }
 
-// InputError is bad user input at a position: malformed YAML, duplicate model names.
-type InputError struct {
-	Pos Pos
-	Msg string
+func (l *loader) warn(pos Pos, kind, format string, args ...any) {
+	l.addDiag(Diagnostic{Pos: pos, Severity: "warning", Kind: kind, Message: fmt.Sprintf(format, args...)})
 }
 
-func (e *InputError) Error() string {
-	if e.Pos.Line > 0 {
-		return e.Pos.Path + ":" + itoa(e.Pos.Line) + ":" + itoa(e.Pos.Column) + ": " + e.Msg
-	}
-	return e.Pos.Path + ": " + e.Msg
+func (l *loader) addDiag(d Diagnostic) {
+	l.mu.Lock()
+	l.diags = append(l.diags, d)
+	l.mu.Unlock()
 }
 
-func itoa(i int) string {
-	if i == 0 {
-		return "0"
+// renderYAML renders a Jinja string from a YAML file (no node context) and converts the
+// result as dbt's native rendering does ("True" → true, "3" → 3).
+func (l *loader) renderYAMLWith(env *jinja.Env, pkg, path, s string) any {
+	if env == nil {
+		return s
 	}
-	neg := i < 0
-	if neg {
-		i = -i
+	r := env.Render(jinja.Input{Path: path, Source: s, Package: pkg, ResourceType: "yaml"})
+	if r.Err != nil {
+		l.warn(Pos{Path: path}, "jinja-syntax", "cannot render %q: %v", s, r.Err)
+		return s
 	}
-	var b [20]byte
-	n := len(b)
-	for i > 0 {
-		n--
-		b[n] = byte('0' + i%10)
-		i /= 10
+	return nativeValue(r.Output)
+}
+
+// nativeValue converts a rendered string to the scalar it spells, as dbt's native Jinja does.
+func nativeValue(s string) any {
+	t := strings.TrimSpace(s)
+	switch t {
+	case "True", "true":
+		return true
+	case "False", "false":
+		return false
+	case "None", "none":
+		return nil
 	}
-	if neg {
-		n--
-		b[n] = '-'
+	if n, err := strconv.ParseInt(t, 10, 64); err == nil && t != "" && (t[0] != '0' || len(t) == 1) {
+		return n
 	}
-	return string(b[n:])
+	return s
+}
+
+// loadProjects reads the profile, the root dbt_project.yml and every installed package's.
+func (l *loader) loadProjects() error {
+	// A first environment without macros renders env_var/var/target in dbt_project.yml and
+	// profiles.yml. The target is not known while reading the profile; it is set afterwards.
+	cliVars := l.opts.Vars
+	basic, _ := jinja.New(jinja.Options{Getenv: l.opts.Getenv, CLIVars: cliVars, RunStartedAt: l.opts.Now, Adapter: l.opts.Adapter})
+	renderBasic := func(path, s string) any { return l.renderYAMLWith(basic, "", path, s) }
+	// The profile name comes from dbt_project.yml; read it raw first.
+	raw, err := readProjectFile(l.p.Root, "dbt_project.yml", nil)
+	if err != nil {
+		return err
+	}
+	t, err := ReadTarget(ProfileOptions{ProjectDir: l.p.Root, ProfilesDir: l.opts.ProfilesDir, Profile: raw.Profile, Target: l.opts.Target, Getenv: l.opts.Getenv, Render: renderBasic})
+	if err != nil {
+		return err
+	}
+	if t == nil {
+		t = DefaultTarget(raw.Name, l.opts.Adapter)
+		if l.opts.Target != "" {
+			t.Name = l.opts.Target
+		}
+	}
+	if l.opts.Adapter != "" {
+		t.Type = l.opts.Adapter
+	}
+	l.target = t
+	l.yamlEnv, _ = jinja.New(jinja.Options{Getenv: l.opts.Getenv, CLIVars: cliVars, RunStartedAt: l.opts.Now, Adapter: t.Type, Target: t.Map(), RootPackage: raw.Name})
+	render := func(path, s string) any { return l.renderYAMLWith(l.yamlEnv, "", path, s) }
+	pf, err := readProjectFile(l.p.Root, "dbt_project.yml", render)
+	if err != nil {
+		return err
+	}
+	p := l.p
+	p.Name, p.Version, p.ConfigVersion, p.Profile = pf.Name, pf.Version, pf.ConfigVersion, pf.Profile
+	p.RequireDbtVersion = pf.RequireDbtVersion
+	p.ModelPaths, p.SeedPaths, p.SnapshotPaths = pf.ModelPaths, pf.SeedPaths, pf.SnapshotPaths
+	p.MacroPaths, p.TestPaths, p.AnalysisPaths, p.DocsPaths = pf.MacroPaths, pf.TestPaths, pf.AnalysisPaths, pf.DocsPaths
+	p.PackagesInstallPath = pf.PackagesInstallPath
+	p.Vars = pf.Vars
+	p.Adapter = t.Type
+	p.Target = t
+	p.Quoting = pf.Quoting
+	l.root = &pkgState{pkg: &Package{Name: pf.Name, Root: p.Root, IsRoot: true}, pf: pf}
+	l.pkgs = []*pkgState{l.root}
+	l.byName[pf.Name] = l.root
+
+	installDir := filepath.Join(p.Root, filepath.FromSlash(pf.PackagesInstallPath))
+	entries, err := os.ReadDir(installDir)
+	if err == nil {
+		for _, e := range entries {
+			dir := filepath.Join(installDir, e.Name())
+			if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+				continue
+			}
+			if _, err := os.Stat(filepath.Join(dir, "dbt_project.yml")); err != nil {
+				continue
+			}
+			rel := pf.PackagesInstallPath + "/" + e.Name()
+			ppf, err := readProjectFile(dir, rel+"/dbt_project.yml", render)
+			if err != nil {
+				return err
+			}
+			if other, dup := l.byName[ppf.Name]; dup {
+				if other.pkg.IsRoot {
+					// dbt skips a package that is the root project itself.
+					continue
+				}
+				return &InputError{Pos: Pos{Path: rel + "/dbt_project.yml"}, Msg: fmt.Sprintf("package %q is installed twice (also at %s)", ppf.Name, other.pkg.Rel)}
+			}
+			ps := &pkgState{pkg: &Package{Name: ppf.Name, Root: dir, Rel: rel}, pf: ppf, order: len(l.pkgs)}
+			l.pkgs = append(l.pkgs, ps)
+			l.byName[ppf.Name] = ps
+		}
+	}
+	for _, ps := range l.pkgs {
+		p.Packages = append(p.Packages, ps.pkg)
+	}
+	return nil
+}
+
+// readAllFiles walks every package's resource paths and reads the files in parallel.
+func (l *loader) readAllFiles() error {
+	var all []*srcFile
+	for _, ps := range l.pkgs {
+		ps.files = walkPackage(ps, l.root.pf.PackagesInstallPath)
+		all = append(all, ps.files...)
+	}
+	readFiles(all)
+	for _, f := range all {
+		if f.readErr != nil {
+			l.warn(Pos{Path: f.rootRel}, "read", "%v", f.readErr)
+		}
+	}
+	return nil
+}
+
+// varsByPackage computes what var() sees in each package: the package's own vars, then the
+// root project's global vars, then the root's vars scoped to that package (CLI vars are applied
+// by the renderer on top of everything).
+func (l *loader) varsByPackage() map[string]map[string]any {
+	out := map[string]map[string]any{}
+	isPkg := func(k string) bool { _, ok := l.byName[k]; return ok }
+	split := func(vars map[string]any) (global map[string]any, scoped map[string]map[string]any) {
+		global, scoped = map[string]any{}, map[string]map[string]any{}
+		for k, v := range vars {
+			if m, ok := v.(map[string]any); ok && isPkg(k) {
+				scoped[k] = m
+				continue
+			}
+			global[k] = v
+		}
+		return
+	}
+	rootGlobal, rootScoped := split(l.root.pf.Vars)
+	out[""] = rootGlobal
+	for _, ps := range l.pkgs {
+		m := map[string]any{}
+		if !ps.pkg.IsRoot {
+			g, s := split(ps.pf.Vars)
+			for k, v := range g {
+				m[k] = v
+			}
+			for k, v := range s[ps.pkg.Name] {
+				m[k] = v
+			}
+		}
+		for k, v := range rootGlobal {
+			m[k] = v
+		}
+		for k, v := range rootScoped[ps.pkg.Name] {
+			m[k] = v
+		}
+		out[ps.pkg.Name] = m
+	}
+	return out
+}
+
+// buildEnv compiles every package's macros into one Jinja environment and records the macros
+// and docs blocks.
+func (l *loader) buildEnv() error {
+	var mfs []jinja.MacroFile
+	for _, ps := range l.pkgs {
+		for _, f := range ps.files {
+			switch f.kind {
+			case fileMacro:
+				if f.data == nil {
+					continue
+				}
+				mfs = append(mfs, jinja.MacroFile{Package: ps.pkg.Name, Path: f.rel, Source: string(f.data)})
+				for _, m := range scanMacros(f) {
+					if prev, dup := l.p.Macros[m.UniqueID]; dup {
+						l.warn(m.Pos, "duplicate-macro", "macro %s is defined twice (also at %s:%d)", m.Name, prev.Pos.Path, prev.Pos.Line)
+						continue
+					}
+					l.p.Macros[m.UniqueID] = m
+				}
+			case fileDocs:
+				for _, d := range scanDocs(f) {
+					if prev, dup := l.p.Docs[d.UniqueID]; dup {
+						l.warn(Pos{Path: f.rootRel}, "duplicate-doc", "docs block %s is defined twice (also in %s)", d.Name, prev.OriginalFilePath)
+						continue
+					}
+					l.p.Docs[d.UniqueID] = d
+				}
+			}
+		}
+	}
+	dispatch := map[string][]string{}
+	for _, d := range l.root.pf.Dispatch {
+		ns := configString(d, "macro_namespace")
+		if ns == "" {
+			continue
+		}
+		dispatch[ns] = toStrings(d["search_order"])
+	}
+	env, diags := jinja.New(jinja.Options{
+		RootPackage: l.root.pkg.Name, Adapter: l.target.Type, Target: l.target.Map(),
+		Vars: l.varsByPackage(), CLIVars: l.opts.Vars, Getenv: l.opts.Getenv,
+		MacroFiles: mfs, DispatchOrder: dispatch, RunStartedAt: l.opts.Now,
+	})
+	l.env = env
+	l.p.Jinja = env
+	for _, d := range diags {
+		l.addDiag(l.jinjaDiag(d, l.macroFilePath(d.Path), 0))
+	}
+	l.schemaFn = newSchemaNamer(l)
+	return nil
+}
+
+// macroFilePath maps a macro file path as given to jinja (package-relative) to a root-relative
+// one; jinja diagnostics carry the MacroFile.Path.
+func (l *loader) macroFilePath(p string) string {
+	for _, ps := range l.pkgs {
+		for _, f := range ps.files {
+			if f.kind == fileMacro && f.rel == p {
+				return f.rootRel
+			}
+		}
+	}
+	return p
+}
+
+// jinjaDiag converts a renderer diagnostic; lineShift moves it when the template was a block
+// cut out of a larger file.
+func (l *loader) jinjaDiag(d jinja.Diagnostic, path string, lineShift int) Diagnostic {
+	kind := d.Kind
+	if kind == "syntax" {
+		kind = "jinja-syntax"
+	}
+	line := d.Pos.Line
+	if line > 0 {
+		line += lineShift
+	}
+	return Diagnostic{Pos: Pos{Path: path, Line: line, Column: d.Pos.Column}, Severity: "warning", Kind: kind, Message: d.Message}
+}
+
+// readProperties parses every property file in parallel; the first malformed one (in path
+// order) fails the load.
+func (l *loader) readProperties() error {
+	var files []*srcFile
+	for _, ps := range l.pkgs {
+		for _, f := range ps.files {
+			if f.kind == fileYAML && f.data != nil {
+				files = append(files, f)
+			}
+		}
+	}
+	results := make([]*properties, len(files))
+	errs := make([]error, len(files))
+	parallel(len(files), func(i int) {
+		results[i], errs[i] = parseProperties(files[i])
+	})
+	for i, err := range errs {
+		if err != nil {
+			return err
+		}
+		pr := results[i]
+		l.props = append(l.props, pr)
+		for k, v := range pr.Unparsed {
+			l.p.Unparsed[k] = append(l.p.Unparsed[k], v...)
+		}
+		pkg := files[i].pkg.pkg.Name
+		if l.patches[pkg] == nil {
+			l.patches[pkg] = map[string]*patch{}
+		}
+		for _, pt := range pr.Patches {
+			key := pt.Key + ":" + pt.Name
+			if prev, dup := l.patches[pkg][key]; dup {
+				return &InputError{Pos: pt.Pos, Msg: fmt.Sprintf("%s %q has properties in two places: here and %s:%d", strings.TrimSuffix(pt.Key, "s"), pt.Name, prev.Pos.Path, prev.Pos.Line)}
+			}
+			l.patches[pkg][key] = pt
+		}
+	}
+	// Macro descriptions from `macros:` entries.
+	for pkg, m := range l.patches {
+		for _, pt := range m {
+			if pt.Key != "macros" {
+				continue
+			}
+			if mac := l.p.Macros["macro."+pkg+"."+pt.Name]; mac != nil {
+				mac.Description = l.resolveDocs(pkg, pt.Description)
+				mac.PatchPath = pkg + "://" + pt.File.rel
+			}
+		}
+	}
+	return nil
 }

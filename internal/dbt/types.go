@@ -4,7 +4,12 @@
 // catalog.json shapes. It never runs a warehouse query and never executes project code.
 package dbt
 
-import "github.com/dataops-dev/dataops/internal/jinja"
+import (
+	"sync"
+	"time"
+
+	"github.com/dataops-dev/dataops/internal/jinja"
+)
 
 // Pos locates something in a file the user wrote. Line and Column are 1-based; Path is relative
 // to the root project directory (so packages are under dbt_packages/...).
@@ -64,6 +69,21 @@ type Project struct {
 
 	Diagnostics []Diagnostic
 	Jinja       *jinja.Env // the environment used to render; reused to compile tests and hooks
+
+	// Disabled holds nodes switched off by `enabled: false`, by unique id, as dbt's manifest
+	// `disabled`; they take no part in the graph.
+	Disabled map[string][]*Node
+	// DisabledSources are source tables switched off by `enabled: false`.
+	DisabledSources map[string]*Source
+	Target          *Target        // the profile target rendered against (defaulted when no profile)
+	Quoting         map[string]any // dbt_project.yml `quoting:`
+	GeneratedAt     time.Time
+	// Timings of the load phases (project, files, macros, properties, nodes, render, tests,
+	// graph, compile).
+	Timings map[string]time.Duration
+
+	relOnce  sync.Once
+	relIndex map[string][]string
 }
 
 // Package is one dbt project taking part in the load: the root or an installed package.
@@ -88,22 +108,31 @@ type Node struct {
 	Path             string // relative to the package's resource path, as dbt's `path`
 	OriginalFilePath string // relative to the package root, as dbt's original_file_path
 	FilePath         string // absolute path on disk
-	FQN              []string
-	Config           map[string]any // fully merged: project tree, properties, config() in the file
-	Tags             []string
-	Description      string
-	Meta             map[string]any
-	Columns          []*Column // in property-file order
-	RawCode          string
-	CompiledCode     string
-	Language         string // sql (python models are listed but never run)
-	Refs             []jinja.Ref
-	SourceRefs       []jinja.SourceRef
-	DependsOn        DependsOn
-	PatchPath        string         // "package://models/x.yml"
-	Patch            *PropertyEntry // where the node's properties were declared, when they were
-	Render           *jinja.Result  // the parse-time render (offset map, warnings)
-	Disabled         bool
+	RelPath          string // relative to the root project: the Pos.Path of its diagnostics
+	// RelationName is the relation as the adapter writes it ("db"."schema"."alias"); empty for
+	// ephemeral models, tests and analyses.
+	RelationName string
+	// TemplateOffset and TemplateLine say where RawCode starts in its file: non-zero for
+	// snapshot blocks, whose file holds more than the template.
+	TemplateOffset int
+	TemplateLine   int
+	FQN            []string
+	Config         map[string]any // fully merged: project tree, properties, config() in the file
+	Tags           []string
+	Description    string
+	Meta           map[string]any
+	Columns        []*Column // in property-file order
+	RawCode        string
+	CompiledCode   string
+	Compiled       bool   // CompiledCode holds a render with refs resolved (LoadOptions.Compile)
+	Language       string // sql (python models are listed but never run)
+	Refs           []jinja.Ref
+	SourceRefs     []jinja.SourceRef
+	DependsOn      DependsOn
+	PatchPath      string         // "package://models/x.yml"
+	Patch          *PropertyEntry // where the node's properties were declared, when they were
+	Render         *jinja.Result  // the parse-time render (offset map, warnings)
+	Disabled       bool
 
 	// Seeds: the CSV header, in order.
 	SeedColumns []string
@@ -181,6 +210,10 @@ type Source struct {
 	FQN               []string
 	OriginalFilePath  string
 	Pos               Pos
+	RelationName      string
+	PatchPath         string
+	Quoting           map[string]any
+	External          any
 }
 
 // ExposureNode is an exposure from a property file.
@@ -212,6 +245,9 @@ type Macro struct {
 	OriginalFilePath string
 	Pos              Pos
 	Description      string
+	SQL              string // the definition, from its opening tag to its closing tag
+	PatchPath        string // "package://macros/x.yml" when described in a property file
+	Kind             string // macro, test or materialization
 }
 
 // Doc is one {% docs name %} block.

@@ -1,0 +1,160 @@
+package dbt
+
+import (
+	"strings"
+
+	"github.com/dataops-dev/dataops/internal/jinja"
+)
+
+// nodeResolver resolves refs and sources for one node's compile render.
+type nodeResolver struct {
+	l    *loader
+	from string
+}
+
+func (r nodeResolver) Ref(pkg, name, version string) (jinja.Relation, bool) {
+	n, _ := r.l.ix.ref(r.from, jinja.Ref{Package: pkg, Name: name, Version: version})
+	if n == nil {
+		return jinja.Relation{}, false
+	}
+	return nodeRelation(n), true
+}
+
+func (r nodeResolver) Source(source, table string) (jinja.Relation, bool) {
+	s := r.l.ix.source(r.from, jinja.SourceRef{Source: source, Table: table})
+	if s == nil {
+		return jinja.Relation{}, false
+	}
+	return jinja.Relation{Database: s.Database, Schema: s.Schema, Identifier: s.Identifier}, true
+}
+
+// nodeRelation is where a node lives. An ephemeral model has no relation: dbt inlines it as a
+// CTE named __dbt__cte__<name>, and compiled code refers to it by that name (we do not prepend
+// the CTE itself; consumers that need the full SQL inline it from the node's compiled code).
+func nodeRelation(n *Node) jinja.Relation {
+	if configString(n.Config, "materialized") == "ephemeral" {
+		return jinja.Relation{Identifier: "__dbt__cte__" + n.Name}
+	}
+	return jinja.Relation{Database: n.Database, Schema: n.Schema, Identifier: n.Alias}
+}
+
+// compileNodes renders every SQL model, snapshot, analysis and singular test a second time,
+// with execute=true and refs, sources and this resolved to relations, once the configs of all
+// nodes (and so every relation) are known. The parse render cannot do this in one pass: a ref
+// may point to a node whose schema or alias its own config() sets. Node.Render becomes this
+// render, so its offset map matches CompiledCode.
+func (l *loader) compileNodes() error {
+	if !l.opts.Compile {
+		return nil
+	}
+	var todo []*Node
+	for _, pd := range l.pending {
+		n := pd.node
+		if n.Disabled || n.ResourceType == Seed || n.Language == "python" {
+			continue
+		}
+		if n.Render != nil && n.Render.Err != nil {
+			n.CompiledCode = n.RawCode
+			continue
+		}
+		todo = append(todo, n)
+	}
+	parallel(len(todo), func(i int) {
+		n := todo[i]
+		src := n.RawCode
+		r := l.env.Render(jinja.Input{
+			Path: n.RelPath, Source: src, Package: n.Package, Name: n.Name, ResourceType: n.ResourceType,
+			This: nodeRelation(n), Config: cloneConfig(n.Config), Resolver: nodeResolver{l: l, from: n.Package},
+			Execute: true,
+		})
+		shiftResult(r, n.TemplateLine)
+		if r.Err != nil {
+			l.warn(Pos{Path: n.RelPath, Line: 1 + n.TemplateLine, Column: 1}, "compile", "%s", firstLine(r.Err.Error()))
+		}
+		n.CompiledCode = r.Output
+		n.Compiled = true
+		n.Render = r
+	})
+	return nil
+}
+
+// LookupRelation maps a table reference found in SQL (1, 2 or 3 identifier parts, quoted or
+// not, any case) to the node or source it denotes. It also accepts the forms a render without
+// a Resolver produces: a model's bare name and "source_name.table_name".
+func (p *Project) LookupRelation(parts []string) (string, bool) {
+	p.relOnce.Do(p.buildRelIndex)
+	if len(parts) == 0 || len(parts) > 3 {
+		return "", false
+	}
+	clean := make([]string, len(parts))
+	for i, s := range parts {
+		clean[i] = strings.ToLower(unquoteIdent(s))
+	}
+	ids := p.relIndex[strings.Join(clean, ".")]
+	if len(ids) == 0 {
+		return "", false
+	}
+	return ids[0], true
+}
+
+func unquoteIdent(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) >= 2 {
+		switch {
+		case s[0] == '"' && s[len(s)-1] == '"', s[0] == '`' && s[len(s)-1] == '`', s[0] == '[' && s[len(s)-1] == ']':
+			return s[1 : len(s)-1]
+		}
+	}
+	return s
+}
+
+// buildRelIndex indexes every relation by its 3-, 2- and 1-part names, lowercased. For each key
+// the first id wins in this order: root-project models, other nodes, sources; exact relations
+// before bare names.
+func (p *Project) buildRelIndex() {
+	idx := map[string][]string{}
+	add := func(key, id string) {
+		key = strings.ToLower(key)
+		for _, x := range idx[key] {
+			if x == id {
+				return
+			}
+		}
+		idx[key] = append(idx[key], id)
+	}
+	rootFirst := sortedNodes(p.Nodes)
+	var ordered []*Node
+	for _, pass := range []bool{true, false} {
+		for _, n := range rootFirst {
+			if n.ResourceType != Model && n.ResourceType != Seed && n.ResourceType != Snapshot {
+				continue
+			}
+			if (n.Package == p.Name) == pass {
+				ordered = append(ordered, n)
+			}
+		}
+	}
+	srcs := sortedSources(p.Sources)
+	for _, n := range ordered {
+		rel := nodeRelation(n)
+		if rel.Database != "" {
+			add(rel.Database+"."+rel.Schema+"."+rel.Identifier, n.UniqueID)
+		}
+		if rel.Schema != "" {
+			add(rel.Schema+"."+rel.Identifier, n.UniqueID)
+		}
+	}
+	for _, s := range srcs {
+		add(s.Database+"."+s.Schema+"."+s.Identifier, s.UniqueID)
+		add(s.Schema+"."+s.Identifier, s.UniqueID)
+	}
+	for _, n := range ordered {
+		add(nodeRelation(n).Identifier, n.UniqueID)
+		add(n.Name, n.UniqueID)
+	}
+	for _, s := range srcs {
+		add(s.SourceName+"."+s.Name, s.UniqueID)
+		add(s.Identifier, s.UniqueID)
+	}
+	p.relIndex = idx
+}

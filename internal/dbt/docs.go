@@ -1,0 +1,128 @@
+package dbt
+
+import (
+	"regexp"
+	"strings"
+)
+
+var (
+	docsBlockRE = regexp.MustCompile(`(?s)\{%-?\s*docs\s+([A-Za-z_][\w]*)\s*-?%\}(.*?)\{%-?\s*enddocs\s*-?%\}`)
+	macroTagRE  = regexp.MustCompile(`\{%-?\s*(macro|test|materialization)\s+([A-Za-z_]\w*)([^%]*)-?%\}`)
+	docCallRE   = regexp.MustCompile(`\{\{-?\s*doc\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]+)['"]\s*)?\)\s*-?\}\}`)
+	macroEndRE  = regexp.MustCompile(`\{%-?\s*end(?:macro|test|materialization)\s*-?%\}`)
+	adapterArg  = regexp.MustCompile(`adapter\s*=\s*['"]([\w]+)['"]`)
+)
+
+// scanDocs finds the {% docs %} blocks of a markdown file.
+func scanDocs(f *srcFile) []*Doc {
+	var out []*Doc
+	for _, m := range docsBlockRE.FindAllSubmatch(f.data, -1) {
+		name := string(m[1])
+		out = append(out, &Doc{
+			UniqueID: "doc." + f.pkg.pkg.Name + "." + name, Package: f.pkg.pkg.Name, Name: name,
+			Content: strings.TrimSpace(string(m[2])), OriginalFilePath: f.rel,
+		})
+	}
+	return out
+}
+
+// scanMacros lists the macros a macro file defines, with dbt's names: `test_<name>` for
+// {% test %} and `materialization_<name>_<adapter>` for materializations.
+func scanMacros(f *srcFile) []*Macro {
+	var out []*Macro
+	src := f.data
+	for _, loc := range macroTagRE.FindAllSubmatchIndex(src, -1) {
+		kind := string(src[loc[2]:loc[3]])
+		name := string(src[loc[4]:loc[5]])
+		rest := string(src[loc[6]:loc[7]])
+		switch kind {
+		case "test":
+			name = "test_" + name
+		case "materialization":
+			adapter := "default"
+			if m := adapterArg.FindStringSubmatch(rest); m != nil {
+				adapter = m[1]
+			}
+			name = "materialization_" + name + "_" + adapter
+		}
+		line, col := lineCol(src, loc[0])
+		end := len(src)
+		if e := macroEndRE.FindIndex(src[loc[1]:]); e != nil {
+			end = loc[1] + e[1]
+		}
+		out = append(out, &Macro{
+			UniqueID: "macro." + f.pkg.pkg.Name + "." + name, Package: f.pkg.pkg.Name, Name: name,
+			OriginalFilePath: f.rel, Pos: Pos{Path: f.rootRel, Line: line, Column: col}, Kind: kind,
+			SQL: string(src[loc[0]:end]),
+		})
+	}
+	return out
+}
+
+// lineCol gives the 1-based line and column of a byte offset.
+func lineCol(src []byte, off int) (int, int) {
+	line, col := 1, 1
+	for i := 0; i < off && i < len(src); i++ {
+		if src[i] == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+	}
+	return line, col
+}
+
+// resolveDocs replaces {{ doc('name') }} in a description with the docs block's content,
+// looking in the package first, then the root project, then any package. An unknown doc is
+// left as written (dbt fails the parse; we report it).
+func (l *loader) resolveDocs(pkg, desc string) string {
+	if !strings.Contains(desc, "doc(") {
+		return desc
+	}
+	return docCallRE.ReplaceAllStringFunc(desc, func(call string) string {
+		m := docCallRE.FindStringSubmatch(call)
+		docPkg, name := "", m[1]
+		if m[2] != "" {
+			docPkg, name = m[1], m[2]
+		}
+		if d := l.lookupDoc(pkg, docPkg, name); d != nil {
+			return d.Content
+		}
+		return call
+	})
+}
+
+func (l *loader) lookupDoc(from, pkg, name string) *Doc {
+	if pkg != "" {
+		return l.p.Docs["doc."+pkg+"."+name]
+	}
+	if d := l.p.Docs["doc."+from+"."+name]; d != nil {
+		return d
+	}
+	if d := l.p.Docs["doc."+l.root.pkg.Name+"."+name]; d != nil {
+		return d
+	}
+	for _, ps := range l.pkgs {
+		if d := l.p.Docs["doc."+ps.pkg.Name+"."+name]; d != nil {
+			return d
+		}
+	}
+	return nil
+}
+
+// unknownDocs reports doc() calls that did not resolve, at the entry that holds them.
+func (l *loader) checkDocs(pos Pos, pkg, desc string) {
+	if !strings.Contains(desc, "doc(") {
+		return
+	}
+	for _, m := range docCallRE.FindAllStringSubmatch(desc, -1) {
+		docPkg, name := "", m[1]
+		if m[2] != "" {
+			docPkg, name = m[1], m[2]
+		}
+		if l.lookupDoc(pkg, docPkg, name) == nil {
+			l.warn(pos, "unknown-doc", "doc(%q) names no docs block", name)
+		}
+	}
+}

@@ -1,0 +1,283 @@
+package dbt
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// File kinds found while walking a package's resource paths.
+const (
+	fileModel    = "model"
+	fileSeed     = "seed"
+	fileSnapshot = "snapshot"
+	fileAnalysis = "analysis"
+	fileTest     = "test"  // singular test
+	fileMacro    = "macro" // macro-paths, and test-paths/generic
+	fileYAML     = "yaml"  // property file
+	fileDocs     = "docs"  // .md with {% docs %} blocks
+)
+
+// srcFile is one file of a package taking part in the load.
+type srcFile struct {
+	pkg      *pkgState
+	kind     string
+	abs      string // absolute path
+	rel      string // relative to the package root, slash-separated (original_file_path)
+	rootRel  string // relative to the root project (Pos.Path)
+	resDir   string // the resource path it was found under ("models")
+	pathRel  string // relative to resDir (dbt's `path`)
+	data     []byte
+	readErr  error
+	language string // sql or python for models
+}
+
+// walkPackage lists the files of one package, by kind. Paths outside the package directory,
+// the packages install path and the target directory are never entered.
+func walkPackage(ps *pkgState, installPath string) []*srcFile {
+	pf := ps.pf
+	seen := map[string]bool{}
+	var out []*srcFile
+	add := func(kind, resDir, abs string) {
+		if seen[abs+"\x00"+kind] {
+			return
+		}
+		seen[abs+"\x00"+kind] = true
+		rel, err := filepath.Rel(ps.pkg.Root, abs)
+		if err != nil {
+			return
+		}
+		rel = filepath.ToSlash(rel)
+		f := &srcFile{pkg: ps, kind: kind, abs: abs, rel: rel, resDir: resDir}
+		f.rootRel = rel
+		if ps.pkg.Rel != "" {
+			f.rootRel = ps.pkg.Rel + "/" + rel
+		}
+		resAbs := filepath.Join(ps.pkg.Root, filepath.FromSlash(resDir))
+		if pr, err := filepath.Rel(resAbs, abs); err == nil {
+			f.pathRel = filepath.ToSlash(pr)
+		} else {
+			f.pathRel = rel
+		}
+		out = append(out, f)
+	}
+	skip := map[string]bool{
+		filepath.Join(ps.pkg.Root, filepath.FromSlash(installPath)): true,
+		filepath.Join(ps.pkg.Root, "target"):                        true,
+		filepath.Join(ps.pkg.Root, "dbt_packages"):                  true,
+		filepath.Join(ps.pkg.Root, "dbt_modules"):                   true,
+		filepath.Join(ps.pkg.Root, "logs"):                          true,
+	}
+	walk := func(dirs []string, fn func(resDir, abs, ext string)) {
+		for _, d := range dirs {
+			base := filepath.Join(ps.pkg.Root, filepath.FromSlash(d))
+			if !insideDir(ps.pkg.Root, base) {
+				continue
+			}
+			_ = filepath.WalkDir(base, func(path string, de fs.DirEntry, err error) error {
+				if err != nil {
+					return nil
+				}
+				if de.IsDir() {
+					if path != base && (skip[path] || strings.HasPrefix(de.Name(), ".")) {
+						return filepath.SkipDir
+					}
+					return nil
+				}
+				if strings.HasPrefix(de.Name(), ".") {
+					return nil
+				}
+				fn(d, path, strings.ToLower(filepath.Ext(path)))
+				return nil
+			})
+		}
+	}
+	yamlAt := func(resDir, abs, ext string) bool {
+		if ext == ".yml" || ext == ".yaml" {
+			add(fileYAML, resDir, abs)
+			return true
+		}
+		return false
+	}
+	walk(pf.ModelPaths, func(resDir, abs, ext string) {
+		switch {
+		case yamlAt(resDir, abs, ext):
+		case ext == ".sql":
+			add(fileModel, resDir, abs)
+		case ext == ".py":
+			add(fileModel, resDir, abs)
+		}
+	})
+	walk(pf.SeedPaths, func(resDir, abs, ext string) {
+		switch {
+		case yamlAt(resDir, abs, ext):
+		case ext == ".csv":
+			add(fileSeed, resDir, abs)
+		}
+	})
+	walk(pf.SnapshotPaths, func(resDir, abs, ext string) {
+		switch {
+		case yamlAt(resDir, abs, ext):
+		case ext == ".sql":
+			add(fileSnapshot, resDir, abs)
+		}
+	})
+	walk(pf.AnalysisPaths, func(resDir, abs, ext string) {
+		switch {
+		case yamlAt(resDir, abs, ext):
+		case ext == ".sql":
+			add(fileAnalysis, resDir, abs)
+		}
+	})
+	walk(pf.MacroPaths, func(resDir, abs, ext string) {
+		switch {
+		case yamlAt(resDir, abs, ext):
+		case ext == ".sql":
+			add(fileMacro, resDir, abs)
+		}
+	})
+	walk(pf.TestPaths, func(resDir, abs, ext string) {
+		switch {
+		case yamlAt(resDir, abs, ext):
+		case ext == ".sql":
+			// test-paths/generic/ holds {% test %} definitions: macros, not tests.
+			rel, _ := filepath.Rel(filepath.Join(ps.pkg.Root, filepath.FromSlash(resDir)), abs)
+			if strings.HasPrefix(filepath.ToSlash(rel), "generic/") {
+				add(fileMacro, resDir, abs)
+			} else {
+				add(fileTest, resDir, abs)
+			}
+		}
+	})
+	walk(pf.DocsPaths, func(resDir, abs, ext string) {
+		if ext == ".md" {
+			add(fileDocs, resDir, abs)
+		}
+	})
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].kind != out[j].kind {
+			return out[i].kind < out[j].kind
+		}
+		return out[i].rel < out[j].rel
+	})
+	return out
+}
+
+func insideDir(root, p string) bool {
+	rel, err := filepath.Rel(root, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// maxSourceFile bounds what is read of one project file; larger files are read up to here only
+// for seeds (the header) and reported for everything else.
+const maxSourceFile = 32 << 20
+
+// readFiles reads every file's content in parallel. Seeds read only their header line.
+func readFiles(files []*srcFile) {
+	var wg sync.WaitGroup
+	ch := make(chan *srcFile)
+	for w := 0; w < runtime.GOMAXPROCS(0)*2; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for f := range ch {
+				if f.kind == fileSeed {
+					f.data, f.readErr = readHeader(f.abs)
+					continue
+				}
+				st, err := os.Stat(f.abs)
+				if err != nil {
+					f.readErr = err
+					continue
+				}
+				if st.Size() > maxSourceFile {
+					f.readErr = errTooLarge
+					continue
+				}
+				f.data, f.readErr = os.ReadFile(f.abs)
+			}
+		}()
+	}
+	for _, f := range files {
+		ch <- f
+	}
+	close(ch)
+	wg.Wait()
+}
+
+type loadErr string
+
+func (e loadErr) Error() string { return string(e) }
+
+const errTooLarge = loadErr("file larger than 32 MiB, skipped")
+
+// readHeader reads a CSV file up to the end of its first record (quoted newlines included).
+func readHeader(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []byte
+	buf := make([]byte, 4096)
+	inQuote := false
+	for len(out) < 1<<20 {
+		n, err := f.Read(buf)
+		for i := 0; i < n; i++ {
+			c := buf[i]
+			if c == '"' {
+				inQuote = !inQuote
+			}
+			if c == '\n' && !inQuote {
+				return append(out, buf[:i]...), nil
+			}
+		}
+		out = append(out, buf[:n]...)
+		if err != nil {
+			break
+		}
+	}
+	return out, nil
+}
+
+// parseCSVHeader splits a CSV header line into column names.
+func parseCSVHeader(line []byte) []string {
+	s := strings.TrimPrefix(string(line), "\ufeff")
+	s = strings.TrimRight(s, "\r\n")
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	var cols []string
+	var cur strings.Builder
+	inQuote := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"' && inQuote && i+1 < len(s) && s[i+1] == '"':
+			cur.WriteByte('"')
+			i++
+		case c == '"':
+			inQuote = !inQuote
+		case c == ',' && !inQuote:
+			cols = append(cols, strings.TrimSpace(cur.String()))
+			cur.Reset()
+		default:
+			cur.WriteByte(c)
+		}
+	}
+	cols = append(cols, strings.TrimSpace(cur.String()))
+	return cols
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,443 @@
+package dbt
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"sort"
+	"time"
+
+	"github.com/dataops-dev/dataops/internal/jinja"
+)
+
+// ManifestSchema and DbtVersion are what our manifest.json says it is: the v12 schema, as
+// written by the dbt version whose parsing we follow.
+const (
+	ManifestSchema = "https://schemas.getdbt.com/dbt/manifest/v12.json"
+	DbtVersion     = "1.10.0"
+)
+
+type mMetadata struct {
+	DbtSchemaVersion string            `json:"dbt_schema_version"`
+	DbtVersion       string            `json:"dbt_version"`
+	GeneratedAt      string            `json:"generated_at"`
+	InvocationID     *string           `json:"invocation_id"`
+	Env              map[string]string `json:"env"`
+	ProjectName      string            `json:"project_name"`
+	ProjectID        string            `json:"project_id"`
+	UserID           *string           `json:"user_id"`
+	SendAnonymous    bool              `json:"send_anonymous_usage_stats"`
+	AdapterType      string            `json:"adapter_type"`
+}
+
+type mChecksum struct {
+	Name     string `json:"name"`
+	Checksum string `json:"checksum"`
+}
+
+type mRef struct {
+	Name    string  `json:"name"`
+	Package *string `json:"package"`
+	Version *string `json:"version"`
+}
+
+type mColumn struct {
+	Name        string           `json:"name"`
+	Description string           `json:"description"`
+	Meta        map[string]any   `json:"meta"`
+	DataType    *string          `json:"data_type"`
+	Constraints []map[string]any `json:"constraints"`
+	Quote       *bool            `json:"quote"`
+	Tags        []string         `json:"tags"`
+	Config      map[string]any   `json:"config"`
+}
+
+type mTestMeta struct {
+	Name      string         `json:"name"`
+	Kwargs    map[string]any `json:"kwargs"`
+	Namespace *string        `json:"namespace"`
+}
+
+type mNode struct {
+	Database         *string             `json:"database"`
+	Schema           string              `json:"schema"`
+	Name             string              `json:"name"`
+	ResourceType     string              `json:"resource_type"`
+	PackageName      string              `json:"package_name"`
+	Path             string              `json:"path"`
+	OriginalFilePath string              `json:"original_file_path"`
+	UniqueID         string              `json:"unique_id"`
+	FQN              []string            `json:"fqn"`
+	Alias            string              `json:"alias"`
+	Checksum         mChecksum           `json:"checksum"`
+	Config           map[string]any      `json:"config"`
+	Tags             []string            `json:"tags"`
+	Description      string              `json:"description"`
+	Columns          map[string]*mColumn `json:"columns"`
+	Meta             map[string]any      `json:"meta"`
+	Docs             map[string]any      `json:"docs"`
+	PatchPath        *string             `json:"patch_path"`
+	RelationName     *string             `json:"relation_name"`
+	RawCode          string              `json:"raw_code"`
+	Language         string              `json:"language"`
+	Refs             []mRef              `json:"refs"`
+	Sources          [][]string          `json:"sources"`
+	Metrics          [][]string          `json:"metrics"`
+	DependsOn        DependsOn           `json:"depends_on"`
+	Compiled         bool                `json:"compiled"`
+	CompiledCode     *string             `json:"compiled_code,omitempty"`
+	Version          *string             `json:"version,omitempty"`
+	LatestVersion    *string             `json:"latest_version,omitempty"`
+	Access           *string             `json:"access,omitempty"`
+	ColumnName       *string             `json:"column_name,omitempty"`
+	AttachedNode     *string             `json:"attached_node,omitempty"`
+	FileKeyName      *string             `json:"file_key_name,omitempty"`
+	TestMetadata     *mTestMeta          `json:"test_metadata,omitempty"`
+	RootPath         *string             `json:"root_path,omitempty"`
+	Dataops          map[string]any      `json:"dataops,omitempty"`
+}
+
+type mSource struct {
+	Database          *string             `json:"database"`
+	Schema            string              `json:"schema"`
+	Name              string              `json:"name"`
+	ResourceType      string              `json:"resource_type"`
+	PackageName       string              `json:"package_name"`
+	Path              string              `json:"path"`
+	OriginalFilePath  string              `json:"original_file_path"`
+	UniqueID          string              `json:"unique_id"`
+	FQN               []string            `json:"fqn"`
+	SourceName        string              `json:"source_name"`
+	SourceDescription string              `json:"source_description"`
+	Loader            string              `json:"loader"`
+	Identifier        string              `json:"identifier"`
+	Quoting           map[string]any      `json:"quoting"`
+	LoadedAtField     *string             `json:"loaded_at_field"`
+	Freshness         map[string]any      `json:"freshness"`
+	External          any                 `json:"external"`
+	Description       string              `json:"description"`
+	Columns           map[string]*mColumn `json:"columns"`
+	Meta              map[string]any      `json:"meta"`
+	SourceMeta        map[string]any      `json:"source_meta"`
+	Tags              []string            `json:"tags"`
+	Config            map[string]any      `json:"config"`
+	PatchPath         *string             `json:"patch_path"`
+	RelationName      string              `json:"relation_name"`
+	Dataops           map[string]any      `json:"dataops,omitempty"`
+}
+
+type mExposure struct {
+	Name             string         `json:"name"`
+	ResourceType     string         `json:"resource_type"`
+	PackageName      string         `json:"package_name"`
+	Path             string         `json:"path"`
+	OriginalFilePath string         `json:"original_file_path"`
+	UniqueID         string         `json:"unique_id"`
+	FQN              []string       `json:"fqn"`
+	Type             string         `json:"type"`
+	Owner            map[string]any `json:"owner"`
+	Description      string         `json:"description"`
+	Maturity         *string        `json:"maturity"`
+	Meta             map[string]any `json:"meta"`
+	Tags             []string       `json:"tags"`
+	Config           map[string]any `json:"config"`
+	URL              *string        `json:"url"`
+	DependsOn        DependsOn      `json:"depends_on"`
+	Refs             []mRef         `json:"refs"`
+	Sources          [][]string     `json:"sources"`
+	Metrics          [][]string     `json:"metrics"`
+}
+
+type mMacro struct {
+	Name             string         `json:"name"`
+	ResourceType     string         `json:"resource_type"`
+	PackageName      string         `json:"package_name"`
+	Path             string         `json:"path"`
+	OriginalFilePath string         `json:"original_file_path"`
+	UniqueID         string         `json:"unique_id"`
+	MacroSQL         string         `json:"macro_sql"`
+	DependsOn        map[string]any `json:"depends_on"`
+	Description      string         `json:"description"`
+	Meta             map[string]any `json:"meta"`
+	Docs             map[string]any `json:"docs"`
+	PatchPath        *string        `json:"patch_path"`
+	Arguments        []any          `json:"arguments"`
+}
+
+type mDoc struct {
+	Name             string `json:"name"`
+	ResourceType     string `json:"resource_type"`
+	PackageName      string `json:"package_name"`
+	Path             string `json:"path"`
+	OriginalFilePath string `json:"original_file_path"`
+	UniqueID         string `json:"unique_id"`
+	BlockContents    string `json:"block_contents"`
+}
+
+type manifest struct {
+	Metadata       mMetadata             `json:"metadata"`
+	Nodes          map[string]*mNode     `json:"nodes"`
+	Sources        map[string]*mSource   `json:"sources"`
+	Macros         map[string]*mMacro    `json:"macros"`
+	Docs           map[string]*mDoc      `json:"docs"`
+	Exposures      map[string]*mExposure `json:"exposures"`
+	Metrics        map[string]any        `json:"metrics"`
+	Groups         map[string]any        `json:"groups"`
+	Selectors      map[string]any        `json:"selectors"`
+	Disabled       map[string][]any      `json:"disabled"`
+	ParentMap      map[string][]string   `json:"parent_map"`
+	ChildMap       map[string][]string   `json:"child_map"`
+	GroupMap       map[string][]string   `json:"group_map"`
+	SavedQueries   map[string]any        `json:"saved_queries"`
+	SemanticModels map[string]any        `json:"semantic_models"`
+	UnitTests      map[string]any        `json:"unit_tests"`
+	Dataops        map[string]any        `json:"dataops"`
+}
+
+// WriteManifest writes the project as a dbt manifest.json (schema v12): nodes (models, seeds,
+// snapshots, tests, analyses), sources, exposures, macros, docs, disabled, parent_map and
+// child_map. Groups, metrics, semantic models, saved queries and unit tests are kept as written
+// in the property files. Our own additions are under "dataops" keys.
+func WriteManifest(w io.Writer, p *Project) error {
+	m := &manifest{
+		Metadata: mMetadata{
+			DbtSchemaVersion: ManifestSchema, DbtVersion: DbtVersion, GeneratedAt: p.GeneratedAt.UTC().Format(time.RFC3339Nano),
+			Env: map[string]string{}, ProjectName: p.Name, ProjectID: projectID(p.Name), AdapterType: p.Adapter,
+		},
+		Nodes: map[string]*mNode{}, Sources: map[string]*mSource{}, Macros: map[string]*mMacro{}, Docs: map[string]*mDoc{},
+		Exposures: map[string]*mExposure{}, Metrics: map[string]any{}, Groups: map[string]any{}, Selectors: map[string]any{},
+		Disabled: map[string][]any{}, ParentMap: p.ParentMap, ChildMap: p.ChildMap, GroupMap: map[string][]string{},
+		SavedQueries: map[string]any{}, SemanticModels: map[string]any{}, UnitTests: map[string]any{},
+	}
+	for id, n := range p.Nodes {
+		m.Nodes[id] = manifestNode(n)
+	}
+	for id, list := range p.Disabled {
+		for _, n := range list {
+			m.Disabled[id] = append(m.Disabled[id], manifestNode(n))
+		}
+	}
+	for id, s := range p.DisabledSources {
+		m.Disabled[id] = append(m.Disabled[id], manifestSource(s))
+	}
+	for id, s := range p.Sources {
+		m.Sources[id] = manifestSource(s)
+	}
+	for id, e := range p.Exposures {
+		m.Exposures[id] = &mExposure{
+			Name: e.Name, ResourceType: Exposure, PackageName: e.Package, Path: e.OriginalFilePath,
+			OriginalFilePath: e.OriginalFilePath, UniqueID: id, FQN: e.FQN, Type: e.Type, Owner: orEmpty(e.Owner),
+			Description: e.Description, Maturity: strPtr(e.Maturity), Meta: orEmpty(e.Meta), Tags: orEmptyList(e.Tags),
+			Config: orEmpty(e.Config), URL: strPtr(e.URL), DependsOn: e.DependsOn, Refs: manifestRefs(e.Refs),
+			Sources: manifestSources(e.SourceRefs), Metrics: [][]string{},
+		}
+	}
+	for id, mac := range p.Macros {
+		m.Macros[id] = &mMacro{
+			Name: mac.Name, ResourceType: MacroRT, PackageName: mac.Package, Path: mac.OriginalFilePath,
+			OriginalFilePath: mac.OriginalFilePath, UniqueID: id, MacroSQL: mac.SQL,
+			DependsOn: map[string]any{"macros": []string{}}, Description: mac.Description, Meta: map[string]any{},
+			Docs: map[string]any{"show": true, "node_color": nil}, PatchPath: strPtr(mac.PatchPath), Arguments: []any{},
+		}
+	}
+	for id, d := range p.Docs {
+		m.Docs[id] = &mDoc{Name: d.Name, ResourceType: "doc", PackageName: d.Package, Path: d.OriginalFilePath,
+			OriginalFilePath: d.OriginalFilePath, UniqueID: id, BlockContents: d.Content}
+	}
+	for kind, entries := range p.Unparsed {
+		var dst map[string]any
+		prefix := kind
+		switch kind {
+		case "metrics":
+			dst, prefix = m.Metrics, "metric"
+		case "groups":
+			dst, prefix = m.Groups, "group"
+		case "semantic_models":
+			dst, prefix = m.SemanticModels, "semantic_model"
+		case "saved_queries":
+			dst, prefix = m.SavedQueries, "saved_query"
+		case "unit_tests":
+			dst, prefix = m.UnitTests, "unit_test"
+		default:
+			continue
+		}
+		for _, e := range entries {
+			name, _ := e["name"].(string)
+			pkg, _ := e["package_name"].(string)
+			if name == "" {
+				continue
+			}
+			id := prefix + "." + pkg + "." + name
+			if kind == "unit_tests" {
+				if model, ok := e["model"].(string); ok {
+					id = prefix + "." + pkg + "." + model + "." + name
+				}
+			}
+			dst[id] = e
+		}
+	}
+	diags := p.Diagnostics
+	if diags == nil {
+		diags = []Diagnostic{}
+	}
+	m.Dataops = map[string]any{"diagnostics": diags, "target": targetInfo(p.Target)}
+	bw := bufio.NewWriterSize(w, 1<<16)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", " ")
+	if err := enc.Encode(m); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+func targetInfo(t *Target) map[string]any {
+	if t == nil {
+		return nil
+	}
+	// Only what names relations: a profile may hold secrets.
+	return map[string]any{"name": t.Name, "type": t.Type, "database": t.Database, "schema": t.Schema}
+}
+
+func manifestNode(n *Node) *mNode {
+	db := strPtr(n.Database)
+	mn := &mNode{
+		Database: db, Schema: n.Schema, Name: n.Name, ResourceType: n.ResourceType, PackageName: n.Package,
+		Path: n.Path, OriginalFilePath: n.OriginalFilePath, UniqueID: n.UniqueID, FQN: n.FQN, Alias: n.Alias,
+		Checksum: mChecksum{Name: "sha256", Checksum: sha256hex(n.RawCode)}, Config: orEmpty(n.Config),
+		Tags: orEmptyList(n.Tags), Description: n.Description, Columns: manifestColumns(n.Columns), Meta: orEmpty(n.Meta),
+		PatchPath: strPtr(n.PatchPath), RelationName: strPtr(n.RelationName), RawCode: n.RawCode,
+		Language: n.Language, Refs: manifestRefs(n.Refs), Sources: manifestSources(n.SourceRefs), Metrics: [][]string{},
+		DependsOn: DependsOn{Nodes: orEmptyList(n.DependsOn.Nodes), Macros: orEmptyList(n.DependsOn.Macros)},
+	}
+	if d, ok := n.Config["docs"].(map[string]any); ok {
+		mn.Docs = d
+	} else {
+		mn.Docs = map[string]any{"show": true, "node_color": nil}
+	}
+	if n.ResourceType == Seed {
+		mn.Checksum = mChecksum{Name: "path", Checksum: n.OriginalFilePath}
+		mn.RootPath = strPtr(n.FilePath)
+	}
+	if n.Compiled {
+		cc := n.CompiledCode
+		mn.CompiledCode = &cc
+		mn.Compiled = true
+	}
+	if n.ResourceType == Model {
+		mn.Version = strPtr(n.Version)
+		mn.LatestVersion = strPtr(n.LatestVersion)
+		acc := configString(n.Config, "access")
+		if acc == "" {
+			acc = "protected"
+		}
+		mn.Access = &acc
+	}
+	if tm := n.TestMeta; tm != nil {
+		mn.TestMetadata = &mTestMeta{Name: tm.Name, Kwargs: tm.Kwargs, Namespace: strPtr(tm.Namespace)}
+		mn.ColumnName = strPtr(tm.ColumnName)
+		mn.AttachedNode = strPtr(tm.AttachedNode)
+		mn.Checksum = mChecksum{Name: "none", Checksum: ""}
+	}
+	extra := map[string]any{"rel_path": n.RelPath}
+	if n.SeedColumns != nil {
+		extra["seed_columns"] = n.SeedColumns
+	}
+	if n.TemplateLine > 0 {
+		extra["template_line"] = n.TemplateLine + 1
+	}
+	if n.Patch != nil {
+		extra["patch"] = map[string]any{"file": n.Patch.File, "line": n.Patch.Pos.Line, "key": n.Patch.Key}
+	}
+	mn.Dataops = extra
+	return mn
+}
+
+func manifestSource(s *Source) *mSource {
+	ms := &mSource{
+		Database: strPtr(s.Database), Schema: s.Schema, Name: s.Name, ResourceType: SourceRT, PackageName: s.Package,
+		Path: s.OriginalFilePath, OriginalFilePath: s.OriginalFilePath, UniqueID: s.UniqueID, FQN: s.FQN,
+		SourceName: s.SourceName, SourceDescription: s.SourceDescription, Loader: s.Loader, Identifier: s.Identifier,
+		Quoting: orEmpty(s.Quoting), LoadedAtField: strPtr(s.LoadedAtField), Freshness: s.Freshness, External: s.External,
+		Description: s.Description, Columns: manifestColumns(s.Columns), Meta: orEmpty(s.Meta), SourceMeta: map[string]any{},
+		Tags: orEmptyList(s.Tags), Config: orEmpty(s.Config), PatchPath: strPtr(s.PatchPath), RelationName: s.RelationName,
+		Dataops: map[string]any{"line": s.Pos.Line},
+	}
+	return ms
+}
+
+func manifestColumns(cols []*Column) map[string]*mColumn {
+	out := make(map[string]*mColumn, len(cols))
+	for _, c := range cols {
+		mc := &mColumn{
+			Name: c.Name, Description: c.Description, Meta: orEmpty(c.Meta), DataType: strPtr(c.DataType),
+			Constraints: c.Constraints, Quote: c.Quote, Tags: orEmptyList(c.Tags), Config: orEmpty(c.Config),
+		}
+		if mc.Constraints == nil {
+			mc.Constraints = []map[string]any{}
+		}
+		out[c.Name] = mc
+	}
+	return out
+}
+
+func manifestRefs(refs []jinja.Ref) []mRef {
+	out := make([]mRef, 0, len(refs))
+	for _, r := range refs {
+		out = append(out, mRef{Name: r.Name, Package: strPtr(r.Package), Version: strPtr(r.Version)})
+	}
+	return out
+}
+
+func manifestSources(srcs []jinja.SourceRef) [][]string {
+	out := make([][]string, 0, len(srcs))
+	for _, s := range srcs {
+		out = append(out, []string{s.Source, s.Table})
+	}
+	return out
+}
+
+func strPtr(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func orEmpty(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+func orEmptyList(l []string) []string {
+	if l == nil {
+		return []string{}
+	}
+	return l
+}
+
+func sha256hex(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
+}
+
+func projectID(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:16])
+}
+
+// SortedDiagnostics returns diagnostics ordered by severity (errors first), then position.
+func SortedDiagnostics(ds []Diagnostic) []Diagnostic {
+	out := append([]Diagnostic(nil), ds...)
+	sort.SliceStable(out, func(i, j int) bool {
+		if (out[i].Severity == "error") != (out[j].Severity == "error") {
+			return out[i].Severity == "error"
+		}
+		return false
+	})
+	return out
+}

@@ -1,0 +1,326 @@
+package dbt
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/dataops-dev/dataops/internal/jinja"
+)
+
+// renderNodes renders every SQL node once at parse time (execute=false) on GOMAXPROCS workers:
+// refs, sources, config() and the macros used come out of that render. Nodes are then
+// finalised (schema, alias, relation) and placed in the graph or among the disabled.
+func (l *loader) renderNodes() error {
+	pend := l.pending
+	parallel(len(pend), func(i int) {
+		pd := pend[i]
+		n := pd.node
+		switch {
+		case n.ResourceType == Seed:
+		case pd.python:
+			l.scanPython(pd)
+		default:
+			l.parseRender(pd)
+		}
+	})
+	for _, pd := range pend {
+		l.finalize(pd.node)
+	}
+	return l.place()
+}
+
+func (l *loader) parseRender(pd *pending) {
+	n := pd.node
+	in := jinja.Input{
+		Path: n.RelPath, Source: pd.source, Package: n.Package, Name: n.Name, ResourceType: n.ResourceType,
+		This: l.relation(n, n.Config), Config: cloneConfig(n.Config), Execute: false,
+	}
+	r := l.env.Render(in)
+	n.TemplateLine, n.TemplateOffset = pd.lineShift, pd.offShift
+	shiftResult(r, pd.lineShift)
+	n.Render = r
+	n.Refs = r.Refs
+	n.SourceRefs = r.Sources
+	if r.Config != nil {
+		mergeConfig(n.Config, r.Config)
+	}
+	n.DependsOn.Macros = uniqueSorted(r.MacrosUsed)
+	sawSyntax := false
+	for _, w := range r.Warnings {
+		d := l.jinjaDiag(w, n.RelPath, 0)
+		if d.Kind == "jinja-syntax" {
+			sawSyntax = true
+		}
+		l.addDiag(d)
+	}
+	if r.Err != nil && !sawSyntax {
+		l.addDiag(Diagnostic{Pos: Pos{Path: n.RelPath, Line: 1 + pd.lineShift, Column: 1}, Severity: "warning", Kind: "jinja-syntax", Message: firstLine(r.Err.Error())})
+	}
+}
+
+// shiftResult moves a block's render positions to the positions in its file.
+func shiftResult(r *jinja.Result, lines int) {
+	if lines == 0 || r == nil {
+		return
+	}
+	for i := range r.Refs {
+		r.Refs[i].Pos.Line += lines
+	}
+	for i := range r.Sources {
+		r.Sources[i].Pos.Line += lines
+	}
+	for i := range r.Warnings {
+		if r.Warnings[i].Pos.Line > 0 {
+			r.Warnings[i].Pos.Line += lines
+		}
+	}
+}
+
+var (
+	pyRefRE    = regexp.MustCompile(`dbt\.ref\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]+)['"]\s*)?(?:,\s*(?:v|version)\s*=\s*['"]?([\w.]+)['"]?\s*)?\)`)
+	pySourceRE = regexp.MustCompile(`dbt\.source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)`)
+	pyConfigRE = regexp.MustCompile(`dbt\.config\(([^)]*)\)`)
+	pyKwargRE  = regexp.MustCompile(`(\w+)\s*=\s*(?:['"]([^'"]*)['"]|(True|False|\d+))`)
+)
+
+// scanPython reads refs, sources and simple config from a Python model without running it.
+func (l *loader) scanPython(pd *pending) {
+	n := pd.node
+	src := pd.source
+	for _, m := range pyRefRE.FindAllStringSubmatchIndex(src, -1) {
+		r := jinja.Ref{Name: src[m[2]:m[3]]}
+		if m[4] >= 0 {
+			r.Package, r.Name = r.Name, src[m[4]:m[5]]
+		}
+		if m[6] >= 0 {
+			r.Version = src[m[6]:m[7]]
+		}
+		line, col := lineCol([]byte(src), m[0])
+		r.Pos = jinja.Position{Line: line, Column: col}
+		n.Refs = append(n.Refs, r)
+	}
+	for _, m := range pySourceRE.FindAllStringSubmatchIndex(src, -1) {
+		line, col := lineCol([]byte(src), m[0])
+		n.SourceRefs = append(n.SourceRefs, jinja.SourceRef{Source: src[m[2]:m[3]], Table: src[m[4]:m[5]], Pos: jinja.Position{Line: line, Column: col}})
+	}
+	for _, m := range pyConfigRE.FindAllStringSubmatch(src, -1) {
+		for _, kv := range pyKwargRE.FindAllStringSubmatch(m[1], -1) {
+			var v any = kv[2]
+			if kv[3] != "" {
+				v = nativeValue(kv[3])
+			}
+			mergeConfigKey(n.Config, normalizeConfigKey(kv[1]), v)
+		}
+	}
+	n.Config["materialized"] = defaultIfView(n.Config["materialized"])
+}
+
+// defaultIfView: Python models cannot be views; dbt makes them tables unless set otherwise.
+func defaultIfView(v any) any {
+	if s, ok := v.(string); !ok || s == "view" {
+		return "table"
+	}
+	return v
+}
+
+// finalize derives the node fields that follow from its merged config.
+func (l *loader) finalize(n *Node) {
+	c := n.Config
+	n.Disabled = !configBool(c, "enabled", true)
+	n.Tags = toStrings(c["tags"])
+	if n.Tags == nil {
+		n.Tags = []string{}
+	}
+	c["tags"] = n.Tags
+	if m, ok := c["meta"].(map[string]any); ok {
+		n.Meta = m
+	}
+	rel := l.relation(n, c)
+	n.Database, n.Schema, n.Alias = rel.Database, rel.Schema, rel.Identifier
+	switch {
+	case n.ResourceType == Test || n.ResourceType == Analysis:
+	case configString(c, "materialized") == "ephemeral":
+	default:
+		n.RelationName = l.relationName(rel, c)
+	}
+}
+
+// relation computes where a node is built: dbt's default generate_database_name,
+// generate_schema_name (or the root project's override) and generate_alias_name.
+func (l *loader) relation(n *Node, c map[string]any) jinja.Relation {
+	db := configString(c, "database")
+	if db == "" {
+		db = l.target.Database
+	}
+	var schema string
+	if n.ResourceType == Snapshot && configString(c, "target_schema") != "" {
+		schema = configString(c, "target_schema")
+		if td := configString(c, "target_database"); td != "" {
+			db = td
+		}
+	} else {
+		schema = l.schemaFn.name(c["schema"])
+	}
+	alias := configString(c, "alias")
+	if alias == "" {
+		alias = n.Name
+		if n.Version != "" {
+			alias = n.Name + "_v" + n.Version
+		}
+	}
+	return jinja.Relation{Database: db, Schema: schema, Identifier: alias}
+}
+
+// schemaNamer is generate_schema_name: dbt's default, or the root project's own macro rendered
+// once per distinct custom schema.
+type schemaNamer struct {
+	l        *loader
+	override bool
+	mu       sync.Mutex
+	cache    map[string]string
+	warned   bool
+}
+
+func newSchemaNamer(l *loader) *schemaNamer {
+	s := &schemaNamer{l: l, cache: map[string]string{}}
+	_, s.override = l.p.Macros["macro."+l.root.pkg.Name+".generate_schema_name"]
+	return s
+}
+
+func (s *schemaNamer) name(custom any) string {
+	cs := ""
+	if custom != nil {
+		cs = strings.TrimSpace(fmt.Sprint(custom))
+	}
+	def := s.l.target.Schema
+	if cs != "" {
+		def = s.l.target.Schema + "_" + cs
+	}
+	if !s.override || s.l.env == nil {
+		return def
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if v, ok := s.cache[cs]; ok {
+		return v
+	}
+	arg := "none"
+	if cs != "" {
+		arg = "'" + strings.ReplaceAll(strings.ReplaceAll(cs, `\`, `\\`), "'", `\'`) + "'"
+	}
+	r := s.l.env.Render(jinja.Input{
+		Path: "generate_schema_name", Source: "{{ generate_schema_name(" + arg + ", none) }}",
+		Package: s.l.root.pkg.Name, ResourceType: "macro",
+	})
+	out := strings.TrimSpace(r.Output)
+	if r.Err != nil || out == "" || strings.ContainsAny(out, "{}\n") {
+		if !s.warned {
+			s.warned = true
+			if mac := s.l.p.Macros["macro."+s.l.root.pkg.Name+".generate_schema_name"]; mac != nil {
+				s.l.warn(mac.Pos, "schema-macro", "generate_schema_name could not be evaluated without a node; using dbt's default naming")
+			}
+		}
+		out = def
+	}
+	s.cache[cs] = out
+	return out
+}
+
+// relationName writes a relation the way the adapter quotes it in dbt's manifest.
+func (l *loader) relationName(r jinja.Relation, cfg map[string]any) string {
+	return RelationName(l.target.Type, mergedQuoting(l.p.Quoting, cfg["quoting"]), r)
+}
+
+func mergedQuoting(project map[string]any, node any) map[string]any {
+	out := map[string]any{}
+	for k, v := range project {
+		out[k] = v
+	}
+	if m, ok := node.(map[string]any); ok {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// RelationName renders database.schema.identifier as the adapter does: double quotes on
+// Postgres, DuckDB, Redshift and most others; none on Snowflake; backticks on BigQuery, Spark
+// and Databricks. quoting (dbt's `quoting:` database/schema/identifier) overrides the
+// adapter's default policy per part. Empty parts are left out.
+func RelationName(adapter string, quoting map[string]any, r jinja.Relation) string {
+	q, def := `"`, true
+	switch adapter {
+	case "snowflake":
+		def = false
+	case "bigquery", "spark", "databricks":
+		q = "`"
+	}
+	parts := []struct{ key, val string }{{"database", r.Database}, {"schema", r.Schema}, {"identifier", r.Identifier}}
+	var out []string
+	for _, p := range parts {
+		if p.val == "" {
+			continue
+		}
+		quote := configBool(quoting, p.key, def)
+		if quote {
+			out = append(out, q+strings.ReplaceAll(p.val, q, q+q)+q)
+		} else {
+			out = append(out, p.val)
+		}
+	}
+	return strings.Join(out, ".")
+}
+
+// place puts every finalised node into the graph or among the disabled, and rejects two
+// enabled resources with one name in one package.
+func (l *loader) place() error {
+	type key struct{ pkg, name, version string }
+	seen := map[key]*Node{}
+	tests := map[string]*Node{}
+	for _, pd := range l.pending {
+		n := pd.node
+		if n.Disabled {
+			l.p.Disabled[n.UniqueID] = append(l.p.Disabled[n.UniqueID], n)
+			continue
+		}
+		switch n.ResourceType {
+		case Model, Seed, Snapshot:
+			k := key{n.Package, strings.ToLower(n.Name), n.Version}
+			if prev, dup := seen[k]; dup {
+				a, b := prev.RelPath, n.RelPath
+				if b < a {
+					a, b = b, a
+				}
+				return &InputError{Pos: Pos{Path: b}, Msg: fmt.Sprintf("two resources named %q in package %s: %s and %s", n.Name, n.Package, a, b)}
+			}
+			seen[k] = n
+		default:
+			if prev, dup := tests[n.UniqueID]; dup {
+				return &InputError{Pos: Pos{Path: n.RelPath}, Msg: fmt.Sprintf("two %ss named %q in package %s: %s and %s", n.ResourceType, n.Name, n.Package, prev.RelPath, n.RelPath)}
+			}
+			tests[n.UniqueID] = n
+		}
+		l.p.Nodes[n.UniqueID] = n
+	}
+	return nil
+}
+
+func uniqueSorted(l []string) []string {
+	if len(l) == 0 {
+		return []string{}
+	}
+	out := append([]string(nil), l...)
+	sort.Strings(out)
+	j := 0
+	for i := range out {
+		if i == 0 || out[i] != out[j-1] {
+			out[j] = out[i]
+			j++
+		}
+	}
+	return out[:j]
+}
