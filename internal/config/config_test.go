@@ -1,0 +1,152 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func write(t *testing.T, dir, name, body string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestDefaultsWithoutFile(t *testing.T) {
+	c, err := Load(Options{Dir: t.TempDir(), Getenv: env(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Path != "" {
+		t.Errorf("Path = %q, want empty", c.Path)
+	}
+	if c.Warehouse.Threads != 4 || c.Review.FailOn != "error" || c.Tests.MinConfidence != 0.5 || !c.Tests.Verify {
+		t.Errorf("defaults not applied: %+v", c)
+	}
+	want := []string{"not_null", "unique", "accepted_values", "relationships"}
+	if !reflect.DeepEqual(c.Tests.Types, want) {
+		t.Errorf("Tests.Types = %v, want %v", c.Tests.Types, want)
+	}
+}
+
+func TestFileOverridesDefaultsAndEnvOverridesFile(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, FileName, "warehouse:\n  type: postgres\n  threads: 8\nlint:\n  dialect: snowflake\n  exclude: [LT05]\n")
+	c, err := Load(Options{Dir: dir, Getenv: env(map[string]string{
+		"DATAOPS_WAREHOUSE_THREADS": "2",
+		"DATAOPS_TESTS_TYPES":       "unique, not_null",
+		"DATAOPS_REVIEW_FAIL_ON":    "warning",
+	})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Warehouse.Type != "postgres" || c.Lint.Dialect != "snowflake" || !reflect.DeepEqual(c.Lint.Exclude, []string{"LT05"}) {
+		t.Errorf("file values not read: %+v", c)
+	}
+	if c.Warehouse.Threads != 2 {
+		t.Errorf("env did not override the file: threads = %d", c.Warehouse.Threads)
+	}
+	if !reflect.DeepEqual(c.Tests.Types, []string{"unique", "not_null"}) || c.Review.FailOn != "warning" {
+		t.Errorf("env not applied: %+v %+v", c.Tests, c.Review)
+	}
+	if c.Path != filepath.Join(dir, FileName) {
+		t.Errorf("Path = %q", c.Path)
+	}
+}
+
+func TestUnknownKeyNamesFileAndLine(t *testing.T) {
+	dir := t.TempDir()
+	p := write(t, dir, FileName, "lint:\n  dialect: postgres\n  max_line_lenght: 100\n")
+	_, err := Load(Options{Dir: dir, Getenv: env(nil)})
+	var ce *Error
+	if !errors.As(err, &ce) {
+		t.Fatalf("err = %v, want *Error", err)
+	}
+	if ce.Path != p || ce.Line != 3 {
+		t.Errorf("error at %s:%d, want %s:3 (%v)", ce.Path, ce.Line, p, err)
+	}
+	if !strings.Contains(err.Error(), "max_line_lenght") {
+		t.Errorf("message does not name the key: %v", err)
+	}
+}
+
+func TestUnknownSectionIsAnError(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, FileName, "warehouse:\n  type: duckdb\nwarehose: {}\n")
+	_, err := Load(Options{Dir: dir, Getenv: env(nil)})
+	var ce *Error
+	if !errors.As(err, &ce) || ce.Line != 3 {
+		t.Fatalf("err = %v, want an error at line 3", err)
+	}
+}
+
+func TestWrongTypeAndBadYAML(t *testing.T) {
+	for _, tc := range []struct {
+		body string
+		line int
+	}{
+		{"warehouse:\n  threads: many\n", 2},
+		{"warehouse:\n  type: [duckdb\n", 2},
+	} {
+		dir := t.TempDir()
+		write(t, dir, FileName, tc.body)
+		_, err := Load(Options{Dir: dir, Getenv: env(nil)})
+		var ce *Error
+		if !errors.As(err, &ce) || ce.Line == 0 {
+			t.Errorf("%q: err = %v, want a positioned *Error", tc.body, err)
+		}
+	}
+}
+
+func TestInvalidChoice(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, FileName, "review:\n  fail_on: sometimes\n")
+	_, err := Load(Options{Dir: dir, Getenv: env(nil)})
+	if err == nil || !strings.Contains(err.Error(), "review.fail_on") {
+		t.Fatalf("err = %v, want review.fail_on rejected", err)
+	}
+	_, err = Load(Options{Dir: t.TempDir(), Getenv: env(map[string]string{"DATAOPS_TESTS_MIN_CONFIDENCE": "2"})})
+	if err == nil || !strings.Contains(err.Error(), "min_confidence") {
+		t.Fatalf("err = %v, want min_confidence rejected", err)
+	}
+}
+
+func TestBadEnvValueNamesVariable(t *testing.T) {
+	_, err := Load(Options{Dir: t.TempDir(), Getenv: env(map[string]string{"DATAOPS_TESTS_VERIFY": "maybe"})})
+	var ce *Error
+	if !errors.As(err, &ce) || ce.Path != "DATAOPS_TESTS_VERIFY" {
+		t.Fatalf("err = %v, want an error naming DATAOPS_TESTS_VERIFY", err)
+	}
+}
+
+func TestExplicitPathMustExist(t *testing.T) {
+	_, err := Load(Options{Path: filepath.Join(t.TempDir(), "missing.yml"), Getenv: env(nil)})
+	if err == nil || !strings.Contains(err.Error(), "no such settings file") {
+		t.Fatalf("err = %v", err)
+	}
+	dir := t.TempDir()
+	p := write(t, dir, "custom.yml", "schema:\n  tests_key: tests\n")
+	c, err := Load(Options{Dir: t.TempDir(), Path: p, Getenv: env(nil)})
+	if err != nil || c.Schema.TestsKey != "tests" {
+		t.Fatalf("c = %+v, err = %v", c, err)
+	}
+}
+
+func TestEmptyFileKeepsDefaults(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, FileName, "# nothing yet\n")
+	c, err := Load(Options{Dir: dir, Getenv: env(nil)})
+	if err != nil || c.Schema.TestsKey != "data_tests" {
+		t.Fatalf("c = %+v, err = %v", c, err)
+	}
+}
