@@ -1,0 +1,224 @@
+package yamledit
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Diff returns a unified diff of old and new as `git diff` shows it: `--- a/path`, `+++ b/path`,
+// hunks with three lines of context, and "\ No newline at end of file" where that applies. Equal
+// inputs give "". Lines are compared with their line endings, so a CRLF change shows.
+func Diff(path, old, new string) string {
+	if old == new {
+		return ""
+	}
+	a, b := splitLines(old), splitLines(new)
+	ops := diffLines(a, b)
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "--- a/%s\n+++ b/%s\n", path, path)
+	const ctx = 3
+	// Walk the edit script, cutting it into hunks separated by more than 2*ctx equal lines.
+	i := 0
+	for i < len(ops) {
+		for i < len(ops) && ops[i].kind == ' ' {
+			i++
+		}
+		if i == len(ops) {
+			break
+		}
+		start := i - ctx
+		if start < 0 {
+			start = 0
+		}
+		end := i
+		for end < len(ops) {
+			if ops[end].kind != ' ' {
+				end++
+				continue
+			}
+			run := end
+			for run < len(ops) && ops[run].kind == ' ' {
+				run++
+			}
+			if run == len(ops) || run-end > 2*ctx {
+				end += minInt(ctx, run-end)
+				break
+			}
+			end = run
+		}
+		writeHunk(&sb, ops[start:end])
+		i = end
+	}
+	return sb.String()
+}
+
+type diffOp struct {
+	kind   byte // ' ', '-', '+'
+	line   string
+	ai, bi int // 0-based line numbers in a and b before this op
+}
+
+func writeHunk(sb *strings.Builder, ops []diffOp) {
+	na, nb := 0, 0
+	for _, o := range ops {
+		if o.kind != '+' {
+			na++
+		}
+		if o.kind != '-' {
+			nb++
+		}
+	}
+	as, bs := ops[0].ai+1, ops[0].bi+1
+	if na == 0 {
+		as--
+	}
+	if nb == 0 {
+		bs--
+	}
+	fmt.Fprintf(sb, "@@ -%s +%s @@\n", hunkRange(as, na), hunkRange(bs, nb))
+	for _, o := range ops {
+		sb.WriteByte(o.kind)
+		sb.WriteString(o.line)
+		if !strings.HasSuffix(o.line, "\n") {
+			sb.WriteString("\n\\ No newline at end of file\n")
+		}
+	}
+}
+
+func hunkRange(start, n int) string {
+	if n == 1 {
+		return fmt.Sprint(start)
+	}
+	return fmt.Sprintf("%d,%d", start, n)
+}
+
+func splitLines(s string) []string {
+	if s == "" {
+		return nil
+	}
+	lines := strings.SplitAfter(s, "\n")
+	if lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	return lines
+}
+
+// diffLines computes a shortest edit script with Myers' algorithm after stripping the common
+// head and tail (edits to property files are local, so the middle is small). Past maxD edits it
+// stops looking for the shortest script and reports the middle as replaced.
+func diffLines(a, b []string) []diffOp {
+	pre := 0
+	for pre < len(a) && pre < len(b) && a[pre] == b[pre] {
+		pre++
+	}
+	suf := 0
+	for suf < len(a)-pre && suf < len(b)-pre && a[len(a)-1-suf] == b[len(b)-1-suf] {
+		suf++
+	}
+	var ops []diffOp
+	for i := 0; i < pre; i++ {
+		ops = append(ops, diffOp{' ', a[i], i, i})
+	}
+	ops = append(ops, myers(a[pre:len(a)-suf], b[pre:len(b)-suf], pre, pre)...)
+	for k := 0; k < suf; k++ {
+		i, j := len(a)-suf+k, len(b)-suf+k
+		ops = append(ops, diffOp{' ', a[i], i, j})
+	}
+	return ops
+}
+
+const maxD = 2000
+
+func myers(a, b []string, ao, bo int) []diffOp {
+	n, m := len(a), len(b)
+	max := n + m
+	if max == 0 {
+		return nil
+	}
+	if max > 2*maxD {
+		max = 2 * maxD
+	}
+	off := max + 1
+	v := make([]int, 2*max+3)
+	var trace [][]int
+	found := -1
+	for d := 0; d <= max && found < 0; d++ {
+		snap := make([]int, len(v))
+		copy(snap, v)
+		trace = append(trace, snap)
+		for k := -d; k <= d; k += 2 {
+			var x int
+			if k == -d || (k != d && v[off+k-1] < v[off+k+1]) {
+				x = v[off+k+1]
+			} else {
+				x = v[off+k-1] + 1
+			}
+			y := x - k
+			for x < n && y < m && a[x] == b[y] {
+				x++
+				y++
+			}
+			v[off+k] = x
+			if x >= n && y >= m {
+				found = d
+				break
+			}
+		}
+	}
+	if found < 0 {
+		// Too different: everything old out, everything new in.
+		var ops []diffOp
+		for i, l := range a {
+			ops = append(ops, diffOp{'-', l, ao + i, bo})
+		}
+		for j, l := range b {
+			ops = append(ops, diffOp{'+', l, ao + n, bo + j})
+		}
+		return ops
+	}
+	// Backtrack from (n, m) through the snapshots taken before each round.
+	var rev []diffOp
+	x, y := n, m
+	for d := found; d > 0; d-- {
+		vd := trace[d]
+		k := x - y
+		var pk int
+		if k == -d || (k != d && vd[off+k-1] < vd[off+k+1]) {
+			pk = k + 1
+		} else {
+			pk = k - 1
+		}
+		px := vd[off+pk]
+		py := px - pk
+		for x > px && y > py {
+			x--
+			y--
+			rev = append(rev, diffOp{' ', a[x], ao + x, bo + y})
+		}
+		if pk == k+1 {
+			// came down: an insertion of b[py]
+			y--
+			rev = append(rev, diffOp{'+', b[y], ao + x, bo + y})
+		} else {
+			x--
+			rev = append(rev, diffOp{'-', a[x], ao + x, bo + y})
+		}
+	}
+	for x > 0 && y > 0 {
+		x--
+		y--
+		rev = append(rev, diffOp{' ', a[x], ao + x, bo + y})
+	}
+	ops := make([]diffOp, len(rev))
+	for i := range rev {
+		ops[i] = rev[len(rev)-1-i]
+	}
+	return ops
+}
+
+func minInt(a, b int) int {
+	if a < b {
+		return a
+	}
+	return b
+}
