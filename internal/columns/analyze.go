@@ -1,12 +1,252 @@
 package columns
 
-import "github.com/dataops-dev/dataops/internal/dbt"
+import (
+	"sort"
+	"strings"
 
-// prepared is a model's SQL, parsed, ready to be inferred once its parents are.
-type prepared struct{}
+	"github.com/dataops-dev/dataops/internal/dbt"
+	"github.com/dataops-dev/dataops/internal/jinja"
+	"github.com/dataops-dev/dataops/internal/sql/ast"
+	"github.com/dataops-dev/dataops/internal/sql/token"
+)
 
-func (inf *inferrer) prepare(n *dbt.Node) *prepared { return &prepared{} }
+// prepared is a model's rendered SQL, parsed, ready to be inferred once its parents are.
+type prepared struct {
+	sql      string
+	file     *ast.File
+	omap     *jinja.OffsetMap
+	raw      *token.File // lines of the template (RawCode), for positions
+	rendered *token.File // lines of the rendered SQL, when there is no offset map
+	path     string
+	lineOff  int // lines before RawCode in its file (snapshot blocks)
+	problems []Problem
+	blocking bool // a problem above makes the column list unreliable
+}
 
+// sqlOf picks the SQL to read: the render with refs resolved when the loader compiled the
+// project, else the parse-time render; both come with an offset map back to the template.
+func sqlOf(n *dbt.Node) (string, *jinja.OffsetMap) {
+	if n.Render != nil && n.Render.Err == nil {
+		return n.Render.Output, n.Render.Map
+	}
+	if n.CompiledCode != "" {
+		return n.CompiledCode, nil
+	}
+	return n.RawCode, nil
+}
+
+func (inf *inferrer) prepare(n *dbt.Node) *prepared {
+	path := n.RelPath
+	if path == "" {
+		path = n.OriginalFilePath
+	}
+	pr := &prepared{path: path, lineOff: n.TemplateLine}
+	if n.Language != "" && n.Language != "sql" {
+		return pr
+	}
+	if n.Render != nil && n.Render.Err != nil {
+		pr.problems = append(pr.problems, Problem{Pos: dbt.Pos{Path: path, Line: 1 + n.TemplateLine, Column: 1},
+			Kind: "render-error", Reason: "the Jinja template did not render: " + firstLine(n.Render.Err.Error())})
+		pr.blocking = true
+		return pr
+	}
+	pr.sql, pr.omap = sqlOf(n)
+	pr.raw = token.NewFile(path, n.RawCode)
+	if pr.omap == nil || len(pr.omap.Segments) == 0 {
+		pr.omap = nil
+		pr.rendered = token.NewFile(path, pr.sql)
+	}
+	f, errs := parseSQL(pr.sql, inf.d.name)
+	pr.file = f
+	for _, e := range errs {
+		pr.problems = append(pr.problems, Problem{Pos: pr.pos(int(e.pos)), Kind: "parse-error", Reason: "SQL parse error: " + e.msg})
+		pr.blocking = true
+	}
+	return pr
+}
+
+// pos maps an offset in the rendered SQL to a position in the file the user wrote.
+func (pr *prepared) pos(off int) dbt.Pos {
+	if off < 0 {
+		return dbt.Pos{Path: pr.path}
+	}
+	if pr.omap == nil {
+		if pr.rendered == nil {
+			return dbt.Pos{Path: pr.path}
+		}
+		p := pr.rendered.Position(token.Pos(off))
+		return dbt.Pos{Path: pr.path, Line: p.Line + pr.lineOff, Column: p.Column}
+	}
+	segs := pr.omap.Segments
+	i := sort.Search(len(segs), func(i int) bool { return segs[i].Out+segs[i].Len > off })
+	if i == len(segs) {
+		i = len(segs) - 1
+	}
+	s := segs[i]
+	src := s.Src
+	if s.Literal && off >= s.Out {
+		src += off - s.Out
+	}
+	p := pr.raw.Position(token.Pos(src))
+	return dbt.Pos{Path: pr.path, Line: p.Line + pr.lineOff, Column: p.Column}
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// inferModel infers a model's or snapshot's columns from its parsed SQL.
 func (inf *inferrer) inferModel(s *slot) *Node {
-	return &Node{UniqueID: s.id, Unresolved: []Problem{{Kind: "todo", Reason: "not yet"}}}
+	n := s.node
+	out := &Node{UniqueID: s.id}
+	pr := s.prep
+	if n.Language != "" && n.Language != "sql" {
+		return inf.declaredOnly(n, out, "a "+n.Language+" model: its columns are only known from its property file")
+	}
+	if pr == nil || pr.file == nil {
+		if pr != nil {
+			out.Unresolved = append(out.Unresolved, pr.problems...)
+		}
+		if len(n.Columns) > 0 {
+			return inf.declaredOnly(n, out, "")
+		}
+		return out
+	}
+	a := &analyzer{inf: inf, d: inf.d, prep: pr, id: s.id, prefer: n.DependsOn.Nodes, out: out}
+	q := mainQuery(pr.file)
+	if q == nil {
+		out.Unresolved = append(out.Unresolved, pr.problems...)
+		out.Unresolved = append(out.Unresolved, Problem{Pos: dbt.Pos{Path: pr.path, Line: 1 + pr.lineOff, Column: 1},
+			Kind: "no-query", Reason: "no SELECT statement found"})
+		return out
+	}
+	r := a.query(q, nil, nil)
+	out.Origin = "sql"
+	unnamed := 0
+	for i, c := range r.cols {
+		oc := &Column{Name: c.name, Quoted: c.quoted, Unnamed: c.unnamed, DataType: c.t.text, Kind: c.kind,
+			Lineage: c.lineage, Pos: pr.pos(c.pos)}
+		if oc.Lineage == nil {
+			oc.Lineage = []ColumnRef{}
+		}
+		if c.unnamed {
+			unnamed++
+			if unnamed <= 3 {
+				out.Notes = append(out.Notes, Problem{Pos: oc.Pos, Kind: "unnamed",
+					Reason: "column " + itoa(i+1) + " has no alias; the warehouse names it " + quoteName(c.name)})
+			}
+		}
+		out.Columns = append(out.Columns, oc)
+	}
+	if n.ResourceType == dbt.Snapshot {
+		out.Columns = append(out.Columns, inf.snapshotColumns(n)...)
+	}
+	if !r.complete {
+		out.Unresolved = append(out.Unresolved, r.why...)
+		if len(r.why) == 0 {
+			out.Unresolved = append(out.Unresolved, Problem{Pos: dbt.Pos{Path: pr.path}, Kind: "star-unknown",
+				Reason: "a star expands over columns that are not known"})
+		}
+	}
+	if pr.blocking {
+		out.Unresolved = append(out.Unresolved, pr.problems...)
+	} else {
+		out.Notes = append(out.Notes, pr.problems...)
+	}
+	out.Notes = append(out.Notes, a.notes...)
+	out.Unresolved = dedupProblems(out.Unresolved)
+	return out
+}
+
+func quoteName(s string) string { return "\"" + s + "\"" }
+
+// declaredOnly reports the property-file columns of a node whose SQL we cannot read.
+func (inf *inferrer) declaredOnly(n *dbt.Node, out *Node, why string) *Node {
+	if len(n.Columns) > 0 {
+		out.Origin = "properties"
+		for _, c := range n.Columns {
+			out.Columns = append(out.Columns, inf.declared(n.UniqueID, c))
+		}
+		if why != "" {
+			out.Notes = append(out.Notes, Problem{Pos: dbt.Pos{Path: n.RelPath}, Kind: "not-sql", Reason: why})
+		}
+		return out
+	}
+	if why != "" {
+		out.Unresolved = append(out.Unresolved, Problem{Pos: dbt.Pos{Path: n.RelPath}, Kind: "not-sql", Reason: why})
+	}
+	return out
+}
+
+// snapshotColumns are the columns dbt adds to a snapshot's select.
+func (inf *inferrer) snapshotColumns(n *dbt.Node) []*Column {
+	ts := inf.d.types.timestamp
+	names := []string{"dbt_scd_id", "dbt_updated_at", "dbt_valid_from", "dbt_valid_to"}
+	if m, ok := n.Config["snapshot_meta_column_names"].(map[string]any); ok {
+		for i, k := range names {
+			if v, ok := m[k].(string); ok && v != "" {
+				names[i] = v
+			}
+		}
+	}
+	var out []*Column
+	for i, name := range names {
+		t := ts
+		if i == 0 {
+			t = inf.d.types.str
+		}
+		out = append(out, &Column{Name: name, DataType: t, Kind: KindTransform, Lineage: []ColumnRef{}})
+	}
+	if hd, _ := n.Config["hard_deletes"].(string); hd == "new_record" {
+		out = append(out, &Column{Name: "dbt_is_deleted", DataType: inf.d.types.str, Kind: KindTransform, Lineage: []ColumnRef{}})
+	}
+	return out
+}
+
+func dedupProblems(ps []Problem) []Problem {
+	seen := map[string]bool{}
+	out := ps[:0]
+	for _, p := range ps {
+		k := p.String()
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, p)
+	}
+	return out
+}
+
+// mainQuery finds the query a model materializes: its last SELECT statement, else the query
+// of a CREATE ... AS or INSERT.
+func mainQuery(f *ast.File) *ast.Query {
+	var q *ast.Query
+	for _, s := range f.Stmts {
+		if x, ok := s.(*ast.Query); ok {
+			q = x
+		}
+	}
+	if q != nil {
+		return q
+	}
+	for _, s := range f.Stmts {
+		switch x := s.(type) {
+		case *ast.CreateTable:
+			if x.Query != nil {
+				q = x.Query
+			}
+		case *ast.CreateView:
+			if x.Query != nil {
+				q = x.Query
+			}
+		case *ast.Insert:
+			if x.Query != nil {
+				q = x.Query
+			}
+		}
+	}
+	return q
 }

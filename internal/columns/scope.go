@@ -28,7 +28,8 @@ type relation struct {
 	// column of the relation has lineage to the same column of those nodes.
 	complete bool
 	opaque   []string
-	node     string // unique id when the relation is a dbt node or source
+	why      []Problem // why the list is incomplete, where it became so
+	node     string    // unique id when the relation is a dbt node or source
 	index    map[string]int
 }
 
@@ -379,7 +380,8 @@ func (d *dialect) setOp(branches []*relation, byName bool) *relation {
 		return &relation{complete: true}
 	}
 	first := branches[0]
-	out := &relation{complete: first.complete, opaque: append([]string(nil), first.opaque...)}
+	out := &relation{complete: first.complete, opaque: append([]string(nil), first.opaque...),
+		why: append([]Problem(nil), first.why...)}
 	for _, c := range first.cols {
 		nc := *c
 		nc.lineage = append([]ColumnRef(nil), c.lineage...)
@@ -400,7 +402,10 @@ func (d *dialect) setOp(branches []*relation, byName bool) *relation {
 					out.index = nil
 				}
 			}
-			out.complete = out.complete && b.complete
+			if !b.complete {
+				out.complete = false
+				out.why = append(out.why, b.why...)
+			}
 			continue
 		}
 		for i, oc := range out.cols {
