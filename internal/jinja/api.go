@@ -31,17 +31,27 @@ type MacroFile struct {
 // Options configure one environment, shared by every render of a project. Build one per
 // project load; it is safe for concurrent Render calls.
 type Options struct {
-	RootPackage string            // the root project's name
-	Adapter     string            // profile type: duckdb, postgres, snowflake, bigquery, ...
-	Target      map[string]any    // target.name, target.schema, target.database, target.type, ...
+	RootPackage string                    // the root project's name
+	Adapter     string                    // profile type: duckdb, postgres, snowflake, bigquery, ...
+	Target      map[string]any            // target.name, target.schema, target.database, target.type, ...
 	Vars        map[string]map[string]any // project vars by package ("" = global, applies to all)
-	CLIVars     map[string]any    // --vars; override everything
+	CLIVars     map[string]any            // --vars; override everything
 	Getenv      func(string) (string, bool)
 	MacroFiles  []MacroFile
 	// DispatchOrder maps a macro namespace to the packages searched by adapter.dispatch
 	// (dbt_project.yml `dispatch:`); by default the root package, then the namespace itself.
 	DispatchOrder map[string][]string
 	RunStartedAt  time.Time
+	// Quoting overrides the adapter's default quote policy for rendered relations
+	// (dbt_project.yml `quoting:`); nil keeps the adapter's default.
+	Quoting *QuotePolicy
+	// Limits bound each render; nil means DefaultLimits.
+	Limits *Limits
+}
+
+// QuotePolicy says which parts of a relation name are quoted when rendered.
+type QuotePolicy struct {
+	Database, Schema, Identifier bool
 }
 
 // Relation is what ref(), source() and this render to.

@@ -1,13 +1,352 @@
 package jinja
 
-// Env is a compiled environment for one project (macros of every package, vars, target).
-// PLACEHOLDER: replaced by the gonja-based implementation.
-type Env struct{ opts Options }
+import (
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+	"time"
 
-// New compiles every macro file; macro files that fail to parse become diagnostics.
-func New(opts Options) (*Env, []Diagnostic) { return &Env{opts: opts}, nil }
+	"github.com/nikolalohinski/gonja/v2/builtins"
+	"github.com/nikolalohinski/gonja/v2/config"
+	"github.com/nikolalohinski/gonja/v2/exec"
+	"github.com/nikolalohinski/gonja/v2/loaders"
+	"github.com/nikolalohinski/gonja/v2/nodes"
+	"github.com/nikolalohinski/gonja/v2/parser"
+	"github.com/nikolalohinski/gonja/v2/tokens"
+)
 
-// Render renders one template. Safe for concurrent use.
-func (e *Env) Render(in Input) *Result {
-	return &Result{Output: in.Source, Config: in.Config, Map: &OffsetMap{Segments: []Segment{{Out: 0, Len: len(in.Source), Src: 0, Literal: true}}}}
+// Env is a compiled environment for one project: the macros of every package, vars, target.
+// It is built once per project load and is read-only afterwards, so any number of goroutines
+// may call Render at once.
+type Env struct {
+	opts    Options
+	cfg     *config.Config
+	cs      *exec.ControlStructureSet
+	filters *exec.FilterSet
+	tests   *exec.TestSet
+	methods exec.Methods
+	loader  denyLoader
+	shell   *exec.Template // an empty template: renderers need one to reach the loader
+	base    *exec.Context
+
+	scopeMu sync.RWMutex
+	scopes  map[string]*scope
+	files   []*fileInfo
+	macros  []*macroDef
+	byPkg   map[string]map[string]*macroDef
+	limits  Limits
+
+	target       map[string]any
+	runStartedAt time.Time
+	adapterChain []string // the adapter, its parents, then "default"
 }
+
+// Limits bound what one render may cost. Templates come from untrusted pull requests, so a
+// render that goes past a limit stops with a "resource-limit" warning instead of hanging the
+// process or exhausting its memory.
+type Limits struct {
+	MaxOutput     int           // bytes of rendered output (and of any one string value)
+	MaxSteps      int           // template nodes executed
+	MaxRangeItems int           // items produced by range() in one render
+	MaxDepth      int           // nested macro calls
+	MaxTime       time.Duration // wall time of one render
+}
+
+// DefaultLimits are generous for real dbt projects (the largest models render in well under a
+// millisecond and a few thousand nodes).
+var DefaultLimits = Limits{
+	MaxOutput:     16 << 20,
+	MaxSteps:      2_000_000,
+	MaxRangeItems: 1_000_000,
+	MaxDepth:      100,
+	MaxTime:       10 * time.Second,
+}
+
+// scope is what names resolve to for code of one package: its own macros, then the root
+// project's, then dbt's builtins. dbt resolves unqualified macro names the same way.
+type scope struct {
+	pkg string
+	env *exec.Environment
+}
+
+// fileInfo is one template (a model or a macro file) as the renderer sees it.
+type fileInfo struct {
+	path  string
+	pkg   string
+	src   string // original text, for positions
+	norm  string // text gonja parsed ("\r\n" normalized)
+	crlf  []int
+	names map[string]nameUse
+	root  *nodes.Template
+}
+
+// position turns an offset in the normalized text into a line and column of the original.
+func (f *fileInfo) position(normOff int) Position {
+	return PositionAt(f.src, origOffset(f.crlf, normOff))
+}
+
+// MacroInfo describes one macro for the manifest (`macros`, `depends_on.macros`).
+type MacroInfo struct {
+	UniqueID  string // macro.<package>.<name>
+	Package   string
+	Name      string
+	Path      string
+	Line      int
+	Arguments []string
+	Test      bool // a generic test: a {% test name %} block or a test_<name> macro
+}
+
+type macroDef struct {
+	MacroInfo
+	node *nodes.Macro
+	file *fileInfo
+	fn   callable
+}
+
+// New compiles every macro file; macro files that fail to parse become diagnostics and the
+// rest of the project still works.
+func New(opts Options) (*Env, []Diagnostic) {
+	e := &Env{
+		opts:   opts,
+		cfg:    config.New(),
+		scopes: map[string]*scope{},
+		byPkg:  map[string]map[string]*macroDef{},
+		limits: DefaultLimits,
+	}
+	if opts.Limits != nil {
+		e.limits = *opts.Limits
+	}
+	e.runStartedAt = opts.RunStartedAt
+	if e.runStartedAt.IsZero() {
+		e.runStartedAt = time.Now().UTC()
+	}
+	e.adapterChain = adapterChain(opts.Adapter)
+	e.target = targetMap(opts)
+	e.cs = controlStructureSet()
+	e.filters = filterSet(e)
+	e.tests = exec.NewTestSet(map[string]exec.TestFunction{}).Update(builtins.Tests)
+	e.methods = methodSet(e)
+
+	shell, err := exec.NewTemplate("", e.cfg, e.loader, e.environment(exec.EmptyContext()))
+	if err != nil {
+		// An empty template always parses; failing here means gonja itself is broken.
+		panic(fmt.Sprintf("jinja: compiling the empty template: %v", err))
+	}
+	e.shell = shell
+
+	var diags []Diagnostic
+	for _, mf := range opts.MacroFiles {
+		f, d := e.compileFile(mf.Path, mf.Package, mf.Source)
+		if d != nil {
+			diags = append(diags, *d)
+			continue
+		}
+		e.files = append(e.files, f)
+		for name, m := range f.root.Macros {
+			def := &macroDef{node: m, file: f}
+			def.Package = mf.Package
+			def.Name = name
+			def.Path = mf.Path
+			def.Line = f.position(m.Location.Pos).Line
+			def.Test = strings.HasPrefix(name, "test_")
+			def.UniqueID = "macro." + mf.Package + "." + name
+			for _, kw := range m.Kwargs {
+				if s, ok := kw.Key.(*nodes.String); ok {
+					def.Arguments = append(def.Arguments, s.Val)
+				}
+			}
+			def.fn = def.callable()
+			pm := e.byPkg[mf.Package]
+			if pm == nil {
+				pm = map[string]*macroDef{}
+				e.byPkg[mf.Package] = pm
+			}
+			if prev, dup := pm[name]; dup {
+				diags = append(diags, Diagnostic{Path: mf.Path, Pos: f.position(m.Location.Pos), Kind: "duplicate-macro",
+					Message: fmt.Sprintf("macro %q is also defined in %s:%d", name, prev.Path, prev.Line)})
+			}
+			pm[name] = def
+			e.macros = append(e.macros, def)
+		}
+	}
+	sort.Slice(e.macros, func(i, j int) bool {
+		a, b := e.macros[i], e.macros[j]
+		if a.Package != b.Package {
+			return a.Package < b.Package
+		}
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		return a.Line < b.Line
+	})
+	e.base = e.baseContext()
+	for _, pkg := range e.packages() {
+		e.scope(pkg)
+	}
+	return e, diags
+}
+
+// Macros lists every macro of every package, sorted by package, path and line.
+func (e *Env) Macros() []MacroInfo {
+	out := make([]MacroInfo, len(e.macros))
+	for i, m := range e.macros {
+		out[i] = m.MacroInfo
+	}
+	return out
+}
+
+// Macro finds a macro by package and name.
+func (e *Env) Macro(pkg, name string) (MacroInfo, bool) {
+	if m := e.byPkg[pkg][name]; m != nil {
+		return m.MacroInfo, true
+	}
+	return MacroInfo{}, false
+}
+
+// TestMacro finds the macro behind a generic test (`not_null`, `dbt_utils.expression_is_true`):
+// a `{% test name %}` block or a `test_<name>` macro, searched in the given package when the
+// name is qualified, else in the root project, then every other package.
+func (e *Env) TestMacro(name string) (MacroInfo, bool) {
+	pkg, short, qualified := strings.Cut(name, ".")
+	if !qualified {
+		short, pkg = name, ""
+	}
+	if pkg != "" {
+		if m := e.byPkg[pkg]["test_"+short]; m != nil {
+			return m.MacroInfo, true
+		}
+		return MacroInfo{}, false
+	}
+	if m := e.byPkg[e.opts.RootPackage]["test_"+short]; m != nil {
+		return m.MacroInfo, true
+	}
+	for _, p := range e.packages() {
+		if m := e.byPkg[p]["test_"+short]; m != nil {
+			return m.MacroInfo, true
+		}
+	}
+	return MacroInfo{}, false
+}
+
+// packages lists every package the environment knows, root first, then by name.
+func (e *Env) packages() []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(p string) {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	add(e.opts.RootPackage)
+	var rest []string
+	for p := range e.byPkg {
+		rest = append(rest, p)
+	}
+	for p := range e.opts.Vars {
+		if p != "" {
+			rest = append(rest, p)
+		}
+	}
+	sort.Strings(rest)
+	for _, p := range rest {
+		add(p)
+	}
+	return out
+}
+
+func (e *Env) environment(ctx *exec.Context) *exec.Environment {
+	return &exec.Environment{
+		Context:           ctx,
+		Filters:           e.filters,
+		Tests:             e.tests,
+		ControlStructures: e.cs,
+		Methods:           e.methods,
+	}
+}
+
+// scope returns the name scope for code of pkg, building it on first use. Scopes of packages
+// known at New are built there; an unknown package (a model of a package without macros) gets
+// one here, guarded because Render may run concurrently.
+func (e *Env) scope(pkg string) *scope {
+	e.scopeMu.RLock()
+	sc, ok := e.scopes[pkg]
+	e.scopeMu.RUnlock()
+	if ok {
+		return sc
+	}
+	e.scopeMu.Lock()
+	defer e.scopeMu.Unlock()
+	if sc, ok := e.scopes[pkg]; ok {
+		return sc
+	}
+	sc = e.buildScope(pkg)
+	e.scopes[pkg] = sc
+	return sc
+}
+
+// compileFile lexes and parses one template and prepares its tree for rendering.
+func (e *Env) compileFile(path, pkg, src string) (*fileInfo, *Diagnostic) {
+	norm, crlf := normalizeNewlines(src)
+	f := &fileInfo{path: path, pkg: pkg, src: src, norm: norm, crlf: crlf}
+	toks, lexErr := lexTemplate(norm, e.cfg)
+	if lexErr != nil {
+		return nil, &Diagnostic{Path: path, Pos: f.position(lexErr.Pos), Kind: "syntax", Message: tokenError(lexErr)}
+	}
+	f.names = scanNames(toks)
+	root, err := e.parse(path, toks)
+	if err != nil {
+		return nil, syntaxDiagnostic(f, err)
+	}
+	f.root = root
+	prepareTree(root, f)
+	return f, nil
+}
+
+// parse runs gonja's parser, turning any panic inside it into an error: the parser sees
+// untrusted text.
+func (e *Env) parse(path string, toks []*tokens.Token) (root *nodes.Template, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("template could not be parsed: %v", r)
+		}
+	}()
+	p := parser.NewParser(path, tokens.NewStream(toks), e.cfg, e.loader, e.cs)
+	return p.Parse()
+}
+
+func syntaxDiagnostic(f *fileInfo, err error) *Diagnostic {
+	d := &Diagnostic{Path: f.path, Pos: Position{Line: 1, Column: 1}, Kind: "syntax", Message: err.Error()}
+	var se *parser.SyntaxError
+	if errors.As(err, &se) {
+		d.Message = se.Message
+		if se.Raw != "" {
+			d.Message += fmt.Sprintf(" (near %q)", se.Raw)
+		}
+		if se.Line > 0 {
+			// gonja counts columns in bytes of the normalized text; recompute in characters.
+			lineStart := OffsetAt(f.norm, Position{Line: se.Line, Column: 1})
+			d.Pos = f.position(lineStart + se.Column - 1)
+		}
+	}
+	return d
+}
+
+// denyLoader is the loader gonja's renderers and parser hold. dbt templates never include or
+// extend files by path, and imports go through the compiled macro files, so every read is
+// refused: nothing outside the given macro files is ever opened.
+type denyLoader struct{}
+
+var errNoFiles = errors.New("templates cannot read files")
+
+func (denyLoader) Read(path string) (io.Reader, error) {
+	if path == "" {
+		return strings.NewReader(""), nil // the empty shell template
+	}
+	return nil, errNoFiles
+}
+func (denyLoader) Resolve(string) (string, error)         { return "", errNoFiles }
+func (denyLoader) Inherit(string) (loaders.Loader, error) { return nil, errNoFiles }

@@ -1,0 +1,149 @@
+package jinja
+
+import (
+	"strings"
+
+	"github.com/nikolalohinski/gonja/v2/exec"
+)
+
+// adapterNS is dbt's `adapter`. It resolves dispatch and quoting; everything that would ask
+// the warehouse answers "nothing there" (no relation, no columns), as dbt does at parse time.
+type adapterNS struct{ env *Env }
+
+func (a *adapterNS) String() string { return a.env.opts.Adapter }
+
+func (a *adapterNS) GetAttribute(name string) (*exec.Value, bool) {
+	e := a.env
+	fn := func(f func(e *exec.Evaluator, va *exec.VarArgs) *exec.Value) (*exec.Value, bool) {
+		return exec.AsValue(callable(f)), true
+	}
+	constant := func(v any) (*exec.Value, bool) {
+		return fn(func(*exec.Evaluator, *exec.VarArgs) *exec.Value { return exec.AsValue(v) })
+	}
+	switch name {
+	case "dispatch":
+		return fn(e.dispatch)
+	case "quote":
+		return fn(func(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+			s, _ := argString(va, 0, "identifier")
+			q := string(quoteChar(e.opts.Adapter))
+			return exec.AsValue(q + strings.ReplaceAll(s, q, q+q) + q)
+		})
+	case "quote_as_configured", "quote_seed_column":
+		return fn(func(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+			s, _ := argString(va, 0, "identifier")
+			return exec.AsValue(s)
+		})
+	case "type":
+		return constant(e.opts.Adapter)
+	case "get_relation", "load_relation", "get_relation_last_modified":
+		return constant(nil)
+	case "get_columns_in_relation", "get_missing_columns", "list_relations_without_caching",
+		"list_relations", "get_columns_in_table", "get_column_schema_from_query", "list_schemas",
+		"get_partitions_metadata":
+		return fn(func(*exec.Evaluator, *exec.VarArgs) *exec.Value {
+			out := []any{}
+			return exec.AsValue(&out)
+		})
+	case "check_schema_exists", "already_exists", "is_replaceable":
+		return constant(false)
+	case "standardize_grants_dict", "get_common_options", "get_table_options", "get_view_options":
+		return constant(map[string]any{})
+	case "config":
+		return exec.AsValue(map[string]any{"credentials": map[string]any{"type": e.opts.Adapter}}), true
+	case "Relation":
+		return exec.AsValue(&apiRelation{env: e}), true
+	case "Column":
+		return exec.AsValue(newStub(&stubInfo{name: "api.Column", quiet: true})), true
+	}
+	// drop_relation, create_schema, rename_relation, ...: side effects on the warehouse,
+	// which never happen here.
+	return fn(func(*exec.Evaluator, *exec.VarArgs) *exec.Value { return exec.AsValue("") })
+}
+
+// dispatch is adapter.dispatch(name, macro_namespace): the first of <adapter>__name, the
+// parent adapters' versions, then default__name, in each package of the search order. The
+// order is the project's `dispatch:` config for the namespace, else the root project then the
+// namespace (dbt's default); without a namespace, the calling package then the root project.
+func (e *Env) dispatch(ev *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+	name, _ := argString(va, 0, "macro_name")
+	ns, _ := argString(va, 1, "macro_namespace")
+	var search []string
+	if ns != "" {
+		search = e.opts.DispatchOrder[ns]
+		if len(search) == 0 {
+			search = []string{e.opts.RootPackage, ns}
+		}
+	} else {
+		if p, _ := ev.Environment.Context.Get("__pkg"); p != nil {
+			if s, ok := p.(string); ok {
+				search = append(search, s)
+			}
+		}
+		search = append(search, e.opts.RootPackage)
+	}
+	if pk, ok := va.KwArgs["packages"]; ok && !pk.IsNil() {
+		search = nil
+		for _, p := range toList(pk) {
+			search = append(search, exec.ToValue(p).String())
+		}
+	}
+	for _, pkg := range search {
+		for _, prefix := range e.adapterChain {
+			if d := e.byPkg[pkg][prefix+"__"+name]; d != nil {
+				return exec.AsValue(d.fn)
+			}
+		}
+	}
+	// dbt's own macros are the last place dbt looks.
+	if fn, ok := crossDB[name]; ok {
+		return exec.AsValue(fn)
+	}
+	if fn, ok := dbtBuiltinMacros[name]; ok {
+		return exec.AsValue(fn)
+	}
+	label := name
+	if ns != "" {
+		label = ns + "." + name
+	}
+	st := stateOfEval(ev)
+	var f *fileInfo
+	if st != nil {
+		f = st.curFile
+	}
+	return exec.AsValue(newStub(&stubInfo{name: label, st: st, file: f}))
+}
+
+// apiNS is dbt's `api`: api.Relation.create(...) and api.Column.
+type apiNS struct{ env *Env }
+
+func (a *apiNS) String() string { return "api" }
+
+func (a *apiNS) GetAttribute(name string) (*exec.Value, bool) {
+	switch name {
+	case "Relation":
+		return exec.AsValue(&apiRelation{env: a.env}), true
+	}
+	return exec.AsValue(newStub(&stubInfo{name: "api." + name, quiet: true})), true
+}
+
+type apiRelation struct{ env *Env }
+
+func (a *apiRelation) String() string { return "Relation" }
+
+func (a *apiRelation) GetAttribute(name string) (*exec.Value, bool) {
+	if name != "create" {
+		return exec.AsValue(newStub(&stubInfo{name: "api.Relation." + name, quiet: true})), true
+	}
+	return exec.AsValue(callable(func(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+		var r Relation
+		r.Database, _ = argString(va, 0, "database")
+		r.Schema, _ = argString(va, 1, "schema")
+		r.Identifier, _ = argString(va, 2, "identifier")
+		rel := a.env.newRelation(r)
+		if t, ok := va.KwArgs["type"]; ok && !t.IsNil() {
+			rel.kind = t.String()
+		}
+		return exec.AsValue(rel)
+	})), true
+}

@@ -1,0 +1,760 @@
+package jinja
+
+import (
+	"crypto/md5"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/nikolalohinski/gonja/v2/builtins"
+	"github.com/nikolalohinski/gonja/v2/exec"
+)
+
+// dbtVersion is what templates see as dbt_version: the dbt release whose behaviour we follow.
+const dbtVersion = "1.10.0"
+
+// invocationID is fixed so renders are reproducible.
+const invocationID = "00000000-0000-0000-0000-000000000000"
+
+// perRenderNames are bound by renderState.bind, so the pre-pass of macro files must not take
+// them for unknown names.
+var perRenderNames = []string{stateKey, "this", "execute", "model", "database", "schema"}
+
+// baseContext holds everything that is the same for every package and every render.
+func (e *Env) baseContext() *exec.Context {
+	m := map[string]any{}
+	for _, name := range []string{"cycler", "dict", "joiner", "namespace"} {
+		if v, ok := builtins.GlobalFunctions.Get(name); ok {
+			m[name] = v
+		}
+	}
+	m["range"] = callable(rangeFn)
+	m["__list"] = callable(listFn)
+	m["__mul"] = callable(mulFn)
+	m["__mod"] = callable(modFn)
+	m["__pow"] = callable(powFn)
+	m["__add"] = callable(addFn)
+	m["__concat"] = callable(concatFn)
+
+	m["ref"] = callable(refFn)
+	m["source"] = callable(sourceFn)
+	m["config"] = configFn(configCall)
+	m["var"] = callable(varFn)
+	m["env_var"] = callable(envVarFn)
+	m["is_incremental"] = callable(isIncrementalFn)
+	m["return"] = callable(returnFn)
+	m["run_query"] = callable(func(*exec.Evaluator, *exec.VarArgs) *exec.Value { return exec.AsValue(emptyTable) })
+	m["statement"] = callable(statementFn)
+	m["load_result"] = callable(loadResultFn)
+	m["load_relation"] = callable(func(*exec.Evaluator, *exec.VarArgs) *exec.Value { return exec.AsValue(nil) })
+	m["log"] = callable(silentFn)
+	m["print"] = callable(silentFn)
+	m["doc"] = callable(silentFn)
+	m["store_result"] = callable(silentFn)
+	m["store_raw_result"] = callable(silentFn)
+	m["write"] = callable(silentFn)
+	m["set_sql_header"] = callable(silentFn)
+	m["exceptions"] = &exceptionsNS{}
+	m["adapter"] = &adapterNS{env: e}
+	m["api"] = &apiNS{env: e}
+	m["modules"] = modulesNS
+	m["fromjson"] = callable(fromJSONFn)
+	m["tojson"] = callable(toJSONFn)
+	m["fromyaml"] = callable(fromYAMLFn)
+	m["toyaml"] = callable(toYAMLFn)
+	m["zip"] = callable(zipFn)
+	m["set"] = callable(setFn)
+	m["set_strict"] = callable(setFn)
+	m["local_md5"] = callable(md5Fn)
+	m["diff_of_two_dicts"] = callable(diffDictsFn)
+	m["try_or_compiler_error"] = callable(tryOrErrorFn)
+
+	m["target"] = e.target
+	m["dbt_version"] = dbtVersion
+	m["invocation_id"] = invocationID
+	m["project_name"] = e.opts.RootPackage
+	m["run_started_at"] = &pyDatetime{t: e.runStartedAt}
+	m["flags"] = flagsMap()
+	m["graph"] = map[string]any{"nodes": map[string]any{}, "sources": map[string]any{}, "exposures": map[string]any{},
+		"metrics": map[string]any{}, "groups": map[string]any{}, "semantic_models": map[string]any{},
+		"saved_queries": map[string]any{}, "unit_tests": map[string]any{}, "macros": map[string]any{}}
+	m["builtins"] = map[string]any{"ref": callable(refFn), "source": callable(sourceFn), "config": configFn(configCall)}
+	m["selected_resources"] = []any{}
+	m["invocation_args_dict"] = map[string]any{"which": "compile", "full_refresh": false}
+	m["dbt_metadata_envs"] = map[string]any{}
+	m["thread_id"] = "Thread-1"
+	m["pre_hooks"] = []any{}
+	m["post_hooks"] = []any{}
+	m["sql_header"] = nil
+
+	// dbt's own macros: the cross-database ones and a few others, callable unqualified and
+	// as dbt.<name>. Any package or the root project may override them.
+	for name, fn := range crossDB {
+		m[name] = fn
+	}
+	for name, fn := range dbtBuiltinMacros {
+		m[name] = fn
+	}
+	for _, pkg := range e.packages() {
+		m[pkg] = &namespace{env: e, pkg: pkg}
+	}
+	if _, ok := m["dbt"].(*namespace); !ok {
+		m["dbt"] = &namespace{env: e, pkg: "dbt"}
+	}
+	return exec.NewContext(m)
+}
+
+// buildScope makes the name scope of a package: the root project's macros, then its own.
+// Names its macro files read that nothing defines are bound to shared stubs.
+func (e *Env) buildScope(pkg string) *scope {
+	ctx := e.base.Inherit()
+	ctx.Set("__pkg", pkg)
+	if pkg != e.opts.RootPackage {
+		for name, d := range e.byPkg[e.opts.RootPackage] {
+			ctx.Set(name, d.fn)
+		}
+	}
+	for name, d := range e.byPkg[pkg] {
+		ctx.Set(name, d.fn)
+	}
+	known := map[string]bool{}
+	for _, n := range perRenderNames {
+		known[n] = true
+	}
+	for _, f := range e.files {
+		if f.pkg != pkg {
+			continue
+		}
+		for name := range f.names {
+			if strings.Contains(name, ".") || known[name] || ctx.Has(name) {
+				continue
+			}
+			ctx.Set(name, newStub(&stubInfo{name: name, file: f}))
+		}
+	}
+	return &scope{pkg: pkg, env: e.environment(ctx)}
+}
+
+func silentFn(*exec.Evaluator, *exec.VarArgs) *exec.Value { return exec.AsValue("") }
+
+func argString(va *exec.VarArgs, i int, kw string) (string, bool) {
+	if i >= 0 && i < len(va.Args) {
+		return va.Args[i].String(), true
+	}
+	if v, ok := va.KwArgs[kw]; ok {
+		return v.String(), true
+	}
+	return "", false
+}
+
+func argValue(va *exec.VarArgs, i int, kw string) (*exec.Value, bool) {
+	if i >= 0 && i < len(va.Args) {
+		return va.Args[i], true
+	}
+	if v, ok := va.KwArgs[kw]; ok {
+		return v, true
+	}
+	return nil, false
+}
+
+// ---- ref, source, this ---------------------------------------------------------------
+
+func refFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+	st := stateOfEval(e)
+	if st == nil {
+		return exec.AsValue("")
+	}
+	var pkg, name string
+	switch len(va.Args) {
+	case 0:
+		name, _ = argString(va, -1, "model_name")
+	case 1:
+		name = va.Args[0].String()
+	default:
+		pkg, name = va.Args[0].String(), va.Args[1].String()
+	}
+	version := ""
+	for _, k := range []string{"version", "v"} {
+		if v, ok := va.KwArgs[k]; ok && !v.IsNil() {
+			version = v.String()
+		}
+	}
+	if name == "" {
+		st.warnHere("render-error", "ref() needs a model name")
+		return exec.AsValue("")
+	}
+	st.refs = append(st.refs, Ref{Package: pkg, Name: name, Version: version, Pos: st.argPos(name)})
+	if res := st.in.Resolver; res != nil {
+		if r, ok := res.Ref(pkg, name, version); ok {
+			return exec.AsValue(st.env.newRelation(r))
+		}
+	}
+	rel := st.env.newRelation(Relation{Identifier: name})
+	rel.bare = name
+	return exec.AsValue(rel)
+}
+
+func sourceFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+	st := stateOfEval(e)
+	if st == nil {
+		return exec.AsValue("")
+	}
+	src, _ := argString(va, 0, "source_name")
+	table, _ := argString(va, 1, "table_name")
+	if src == "" || table == "" {
+		st.warnHere("render-error", "source() needs a source name and a table name")
+		return exec.AsValue("")
+	}
+	st.sources = append(st.sources, SourceRef{Source: src, Table: table, Pos: st.argPos(table)})
+	if res := st.in.Resolver; res != nil {
+		if r, ok := res.Source(src, table); ok {
+			return exec.AsValue(st.env.newRelation(r))
+		}
+	}
+	rel := st.env.newRelation(Relation{Schema: src, Identifier: table})
+	rel.bare = src + "." + table
+	return exec.AsValue(rel)
+}
+
+// argPos is where a ref or source argument is written: the quoted name inside the model
+// statement being executed, or the statement itself (e.g. when the ref is made by a macro).
+func (st *renderState) argPos(name string) Position {
+	f := st.model
+	if f == nil {
+		return Position{Line: 1, Column: 1}
+	}
+	start := st.modelPos
+	if start > len(f.norm) {
+		start = len(f.norm)
+	}
+	end := len(f.norm)
+	rest := f.norm[start:]
+	for _, closer := range []string{"}}", "%}"} {
+		if i := strings.Index(rest, closer); i >= 0 && start+i < end {
+			end = start + i
+		}
+	}
+	best := -1
+	for _, q := range []string{"'" + name + "'", `"` + name + `"`} {
+		if i := strings.Index(f.norm[start:end], q); i >= 0 && (best < 0 || i < best) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return f.position(start)
+	}
+	return f.position(start + best)
+}
+
+func (st *renderState) thisRelation() *relationValue {
+	r := st.in.This
+	if r.Identifier == "" {
+		r.Identifier = st.in.Name
+	}
+	rel := st.env.newRelation(r)
+	if st.in.Resolver == nil && st.in.This == (Relation{}) {
+		rel.bare = r.Identifier
+	}
+	return rel
+}
+
+func (st *renderState) modelObject() map[string]any {
+	in := st.in
+	rt := in.ResourceType
+	if rt == "" {
+		rt = "model"
+	}
+	this := st.thisRelation()
+	return map[string]any{
+		"name":               in.Name,
+		"alias":              this.Identifier,
+		"schema":             this.Schema,
+		"database":           this.Database,
+		"resource_type":      rt,
+		"package_name":       in.Package,
+		"unique_id":          rt + "." + in.Package + "." + in.Name,
+		"original_file_path": in.Path,
+		"path":               in.Path,
+		"config":             st.config,
+		"raw_code":           in.Source,
+		"raw_sql":            in.Source,
+		"tags":               []any{},
+		"meta":               map[string]any{},
+		"columns":            map[string]any{},
+		"refs":               []any{},
+		"sources":            []any{},
+		"depends_on":         map[string]any{"nodes": []any{}, "macros": []any{}},
+		"fqn":                []any{in.Package, in.Name},
+	}
+}
+
+// ---- config ---------------------------------------------------------------------------
+
+// configFn is dbt's `config`: callable (config(materialized='table')) with methods
+// (config.get('key', default), config.require('key')).
+type configFn func(e *exec.Evaluator, va *exec.VarArgs) *exec.Value
+
+func configCall(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+	st := stateOfEval(e)
+	if st == nil {
+		return exec.AsValue("")
+	}
+	for _, a := range va.Args {
+		if m, ok := toGo(a).(map[string]any); ok {
+			for k, v := range m {
+				st.setConfig(k, v)
+			}
+		}
+	}
+	keys := make([]string, 0, len(va.KwArgs))
+	for k := range va.KwArgs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		st.setConfig(k, toGo(va.KwArgs[k]))
+	}
+	return exec.AsValue("")
+}
+
+// setConfig merges one config() key the way dbt merges a file's config over the project's:
+// tags accumulate, meta merges, everything else replaces.
+func (st *renderState) setConfig(k string, v any) {
+	switch k {
+	case "tags":
+		var tags []any
+		if old, ok := st.config["tags"].([]any); ok {
+			tags = append(tags, old...)
+		} else if s, ok := st.config["tags"].(string); ok {
+			tags = append(tags, s)
+		}
+		add := func(t any) {
+			for _, x := range tags {
+				if x == t {
+					return
+				}
+			}
+			tags = append(tags, t)
+		}
+		switch nv := v.(type) {
+		case []any:
+			for _, t := range nv {
+				add(t)
+			}
+		default:
+			add(nv)
+		}
+		st.config["tags"] = tags
+	case "meta":
+		merged := map[string]any{}
+		if old, ok := st.config["meta"].(map[string]any); ok {
+			for k2, v2 := range old {
+				merged[k2] = v2
+			}
+		}
+		if nv, ok := v.(map[string]any); ok {
+			for k2, v2 := range nv {
+				merged[k2] = v2
+			}
+			st.config["meta"] = merged
+			return
+		}
+		st.config["meta"] = v
+	default:
+		st.config[k] = v
+	}
+}
+
+func (c configFn) String() string { return "" }
+
+func (c configFn) GetAttribute(name string) (*exec.Value, bool) {
+	switch name {
+	case "get", "require", "meta_get", "meta_require":
+		return exec.AsValue(callable(func(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+			st := stateOfEval(e)
+			if st == nil {
+				return exec.AsValue(nil)
+			}
+			key, _ := argString(va, 0, "name")
+			var v any
+			var ok bool
+			if strings.HasPrefix(name, "meta_") {
+				if meta, isMap := st.config["meta"].(map[string]any); isMap {
+					v, ok = meta[key]
+				}
+			} else {
+				v, ok = st.config[key]
+			}
+			if ok && v != nil {
+				return exec.AsValue(v)
+			}
+			if def, has := argValue(va, 1, "default"); has {
+				return def
+			}
+			if strings.HasSuffix(name, "require") {
+				st.warnHere("compiler-error", fmt.Sprintf("config %q is required but not set", key))
+			}
+			return exec.AsValue(nil)
+		})), true
+	case "set":
+		return exec.AsValue(callable(func(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+			if st := stateOfEval(e); st != nil {
+				if key, ok := argString(va, 0, "name"); ok {
+					if v, ok := argValue(va, 1, "value"); ok {
+						st.setConfig(key, toGo(v))
+					}
+				}
+			}
+			return exec.AsValue("")
+		})), true
+	case "persist_relation_docs", "persist_column_docs":
+		return exec.AsValue(callable(func(*exec.Evaluator, *exec.VarArgs) *exec.Value { return exec.AsValue(false) })), true
+	}
+	return exec.AsValue(callable(func(*exec.Evaluator, *exec.VarArgs) *exec.Value { return exec.AsValue(nil) })), true
+}
+
+// ---- var, env_var, is_incremental -----------------------------------------------------
+
+func varFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+	st := stateOfEval(e)
+	name, _ := argString(va, 0, "name")
+	if st == nil || name == "" {
+		return exec.AsValue(nil)
+	}
+	opts := &st.env.opts
+	if v, ok := opts.CLIVars[name]; ok {
+		return exec.AsValue(v)
+	}
+	pkg, _ := e.Environment.Context.Get("__pkg")
+	if p, _ := pkg.(string); p != "" {
+		if v, ok := opts.Vars[p][name]; ok {
+			return exec.AsValue(v)
+		}
+	}
+	if v, ok := opts.Vars[""][name]; ok {
+		return exec.AsValue(v)
+	}
+	if def, ok := argValue(va, 1, "default"); ok {
+		return def
+	}
+	st.warnHere("unknown-var", fmt.Sprintf("required var '%s' not found and no default given; rendered as none", name))
+	return exec.AsValue(nil)
+}
+
+func envVarFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+	st := stateOfEval(e)
+	name, _ := argString(va, 0, "var")
+	if st == nil || name == "" {
+		return exec.AsValue("")
+	}
+	// dbt keeps secret env vars out of models; so do we, since output may be published.
+	secret := strings.HasPrefix(name, "DBT_ENV_SECRET")
+	if get := st.env.opts.Getenv; get != nil && !secret {
+		if v, ok := get(name); ok {
+			return exec.AsValue(v)
+		}
+	}
+	if def, ok := argValue(va, 1, "default"); ok {
+		return def
+	}
+	if secret {
+		st.warnHere("unknown-env-var", fmt.Sprintf("env var '%s' is a secret and is not available to templates", name))
+	} else {
+		st.warnHere("unknown-env-var", fmt.Sprintf("env var '%s' is not set and has no default; rendered as empty", name))
+	}
+	return exec.AsValue("")
+}
+
+func isIncrementalFn(e *exec.Evaluator, _ *exec.VarArgs) *exec.Value {
+	st := stateOfEval(e)
+	return exec.AsValue(st != nil && st.in.Incremental)
+}
+
+// ---- statement, load_result, run_query -------------------------------------------------
+
+// statementFn is dbt's {% call statement('name', fetch_result=True) %}: nothing runs, but the
+// body is rendered so the refs in it count, and load_result('name') then finds an empty result.
+func statementFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+	st := stateOfEval(e)
+	if c, ok := va.KwArgs["caller"]; ok {
+		if fn, ok := c.Interface().(callable); ok {
+			fn(e, exec.NewVarArgs())
+		}
+	}
+	if st != nil {
+		if name, ok := argString(va, 0, "name"); ok {
+			if st.statements == nil {
+				st.statements = map[string]bool{}
+			}
+			st.statements[name] = true
+		}
+	}
+	return exec.AsValue("")
+}
+
+func loadResultFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+	return exec.AsValue(map[string]any{
+		"data":     []any{},
+		"table":    emptyTable,
+		"response": map[string]any{"code": "", "rows_affected": 0, "_message": ""},
+	})
+}
+
+// tableFn is an agate table with no rows, which is what every warehouse query returns while
+// rendering: iterating it, its rows or its columns yields nothing.
+type tableFn func(*exec.VarArgs) *exec.Value
+
+var emptyTable tableFn = func(*exec.VarArgs) *exec.Value { return exec.AsValue("") }
+
+func (t tableFn) String() string { return "" }
+
+func (t tableFn) GetAttribute(name string) (*exec.Value, bool) {
+	switch name {
+	case "columns", "rows", "column_names", "column_types", "values", "keys":
+		return exec.AsValue([]any{}), true
+	case "table":
+		return exec.AsValue(t), true
+	case "print_table", "print_csv", "print_json", "to_csv", "to_json":
+		return exec.AsValue(func(*exec.VarArgs) *exec.Value { return exec.AsValue("") }), true
+	}
+	// select, where, order_by, limit, ... all return another empty table.
+	return exec.AsValue(func(*exec.VarArgs) *exec.Value { return exec.AsValue(emptyTable) }), true
+}
+
+func (t tableFn) GetItem(key any) (*exec.Value, bool) {
+	if s, ok := key.(string); ok {
+		return t.GetAttribute(s)
+	}
+	return exec.AsValue(nil), false
+}
+
+// ---- exceptions ------------------------------------------------------------------------
+
+// exceptionsNS is dbt's `exceptions`. Raising records a diagnostic and renders nothing: the
+// render goes on, since our inputs (vars, relations, query results) differ from dbt's and a
+// guard that fires here may not fire for real.
+type exceptionsNS struct{}
+
+func (exceptionsNS) String() string { return "" }
+
+func (exceptionsNS) GetAttribute(name string) (*exec.Value, bool) {
+	kind := "compiler-error"
+	if name == "warn" {
+		kind = "warn"
+	}
+	return exec.AsValue(callable(func(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+		if st := stateOfEval(e); st != nil {
+			var parts []string
+			for _, a := range va.Args {
+				parts = append(parts, a.String())
+			}
+			msg := strings.Join(parts, " ")
+			if msg == "" {
+				msg = name
+			}
+			st.warnHere(kind, msg)
+		}
+		return exec.AsValue("")
+	})), true
+}
+
+// ---- small builtins ----------------------------------------------------------------------
+
+func zipFn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+	var lists [][]any
+	for _, a := range va.Args {
+		lists = append(lists, toList(a))
+	}
+	out := []any{}
+	if len(lists) == 0 {
+		return exec.AsValue(&out)
+	}
+	n := len(lists[0])
+	for _, l := range lists[1:] {
+		n = min(n, len(l))
+	}
+	for i := 0; i < n; i++ {
+		row := make([]any, len(lists))
+		for j := range lists {
+			row[j] = lists[j][i]
+		}
+		out = append(out, row)
+	}
+	return exec.AsValue(&out)
+}
+
+func setFn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+	out := []any{}
+	if len(va.Args) == 0 {
+		return exec.AsValue(&out)
+	}
+	seen := map[string]bool{}
+	for _, x := range toList(va.Args[0]) {
+		k := fmt.Sprintf("%T:%v", x, exec.ToValue(x).String())
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, x)
+		}
+	}
+	return exec.AsValue(&out)
+}
+
+func md5Fn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+	s, _ := argString(va, 0, "value")
+	sum := md5.Sum([]byte(s))
+	return exec.AsValue(hex.EncodeToString(sum[:]))
+}
+
+func diffDictsFn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+	out := map[string]any{}
+	if len(va.Args) < 2 {
+		return exec.AsValue(out)
+	}
+	a, _ := toGo(va.Args[0]).(map[string]any)
+	b, _ := toGo(va.Args[1]).(map[string]any)
+	for k, v := range a {
+		if _, ok := b[k]; !ok {
+			out[k] = v
+		}
+	}
+	return exec.AsValue(out)
+}
+
+func tryOrErrorFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+	if len(va.Args) < 2 {
+		return exec.AsValue(nil)
+	}
+	fn := va.Args[1]
+	if c, ok := fn.Interface().(callable); ok {
+		rest := exec.NewVarArgs()
+		rest.Args = va.Args[2:]
+		rest.KwArgs = va.KwArgs
+		return c(e, rest)
+	}
+	return exec.AsValue(nil)
+}
+
+func flagsMap() map[string]any {
+	f := map[string]any{}
+	for _, k := range []string{"FULL_REFRESH", "STORE_FAILURES", "FAIL_FAST", "DEBUG", "WARN_ERROR", "USE_COLORS",
+		"PARTIAL_PARSE", "EMPTY", "QUIET", "LOG_CACHE_EVENTS", "WRITE_JSON", "USE_EXPERIMENTAL_PARSER",
+		"NO_PRINT", "SEND_ANONYMOUS_USAGE_STATS", "INTROSPECT", "STATIC_PARSER", "VERSION_CHECK",
+		"PRINTER_WIDTH", "REQUIRE_EXPLICIT_PACKAGE_OVERRIDES_FOR_BUILTIN_MATERIALIZATIONS"} {
+		f[k] = false
+	}
+	f["WHICH"] = "compile"
+	f["LOG_FORMAT"] = "text"
+	f["PRINTER_WIDTH"] = 80
+	f["TARGET_PATH"] = "target"
+	f["LOG_PATH"] = "logs"
+	f["INDIRECT_SELECTION"] = "eager"
+	f["THREADS"] = 1
+	return f
+}
+
+// toGo turns a template value into plain Go data (maps, lists, strings, numbers, bools), as
+// config() and tojson need it.
+func toGo(v *exec.Value) any {
+	return toGoDepth(v, 0)
+}
+
+func toGoDepth(v *exec.Value, depth int) any {
+	if v == nil || v.IsNil() || depth > 50 {
+		return nil
+	}
+	switch x := v.Interface().(type) {
+	case *exec.Dict:
+		m := make(map[string]any, len(x.Pairs))
+		for _, p := range x.Pairs {
+			m[p.Key.String()] = toGoDepth(p.Value, depth+1)
+		}
+		return m
+	case *[]any:
+		out := make([]any, len(*x))
+		for i, e := range *x {
+			out[i] = toGoDepth(exec.ToValue(e), depth+1)
+		}
+		return out
+	case exec.ValuesList:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = toGoDepth(e, depth+1)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = toGoDepth(exec.ToValue(e), depth+1)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = toGoDepth(exec.ToValue(e), depth+1)
+		}
+		return out
+	case string, bool, int, int64, float64:
+		return x
+	case *relationValue, *pyDatetime:
+		return v.String()
+	case stubFn, callable, tableFn, configFn:
+		return nil
+	}
+	if v.IsString() {
+		return v.String()
+	}
+	if v.IsInteger() {
+		return v.Integer()
+	}
+	if v.IsFloat() {
+		return v.Float()
+	}
+	if v.IsBool() {
+		return v.Bool()
+	}
+	if v.IsList() {
+		out := []any{}
+		v.Iterate(func(_, _ int, item, _ *exec.Value) bool {
+			out = append(out, toGoDepth(item, depth+1))
+			return true
+		}, func() {})
+		return out
+	}
+	if v.IsDict() {
+		out := map[string]any{}
+		v.Iterate(func(_, _ int, k, val *exec.Value) bool {
+			out[k.String()] = toGoDepth(val, depth+1)
+			return true
+		}, func() {})
+		return out
+	}
+	return v.String()
+}
+
+// toList reads any sequence value as a Go slice of its items.
+func toList(v *exec.Value) []any {
+	if v == nil || v.IsNil() {
+		return nil
+	}
+	if p, ok := v.Interface().(*[]any); ok {
+		return *p
+	}
+	var out []any
+	if v.IsList() || v.IsString() {
+		v.Iterate(func(_, _ int, item, _ *exec.Value) bool {
+			out = append(out, item.Interface())
+			return true
+		}, func() {})
+		return out
+	}
+	if v.IsDict() {
+		for _, k := range v.Keys() {
+			out = append(out, k.Interface())
+		}
+	}
+	return out
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

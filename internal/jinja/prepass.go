@@ -1,0 +1,105 @@
+package jinja
+
+import (
+	"strings"
+
+	"github.com/nikolalohinski/gonja/v2/config"
+	"github.com/nikolalohinski/gonja/v2/tokens"
+)
+
+// nameUse is where a free name (or a dotted chain like dbt_utils.star) first appears in one
+// template, so a stub can report an unknown macro at the spot the user wrote it.
+type nameUse struct {
+	Line, Col int // from gonja: 1-based line, 1-based byte column in the normalized text
+	Pos       int // byte offset in the normalized text
+}
+
+// scanNames lists the names a template reads, with the first position of each name and of
+// each dotted chain starting at a name. Names that can only be attribute names, filter or
+// test names, keyword arguments or tag names are left out: binding them would be harmless,
+// but reporting them would not.
+func scanNames(toks []*tokens.Token) map[string]nameUse {
+	names := map[string]nameUse{}
+	for i, t := range toks {
+		if t.Type != tokens.Name {
+			continue
+		}
+		if i > 0 {
+			switch prev := toks[i-1]; prev.Type {
+			case tokens.Dot, tokens.Pipe, tokens.Is, tokens.BlockBegin:
+				continue
+			case tokens.Not:
+				if i > 1 && toks[i-2].Type == tokens.Is {
+					continue
+				}
+			case tokens.Name:
+				// "for x in", "macro name(", "import ... as x": the name being bound.
+				switch prev.Val {
+				case "for", "macro", "test", "as", "import", "set", "materialization", "snapshot", "docs":
+					continue
+				}
+			}
+		}
+		if i+1 < len(toks) && toks[i+1].Type == tokens.Assign {
+			continue // keyword argument or {% set x = %}
+		}
+		if jinjaKeywords[t.Val] {
+			continue
+		}
+		use := nameUse{Line: t.Line, Col: t.Col, Pos: t.Pos}
+		if _, ok := names[t.Val]; !ok {
+			names[t.Val] = use
+		}
+		chain := t.Val
+		for j := i + 1; j+1 < len(toks) && toks[j].Type == tokens.Dot && toks[j+1].Type == tokens.Name; j += 2 {
+			chain += "." + toks[j+1].Val
+			if _, ok := names[chain]; !ok {
+				names[chain] = nameUse{Line: toks[j+1].Line, Col: toks[j+1].Col, Pos: toks[j+1].Pos}
+			}
+		}
+	}
+	return names
+}
+
+// jinjaKeywords are names the expression grammar or the tags consume themselves.
+var jinjaKeywords = map[string]bool{
+	"true": true, "false": true, "none": true, "True": true, "False": true, "None": true,
+	"and": true, "or": true, "not": true, "in": true, "is": true, "if": true, "else": true,
+	"elif": true, "endif": true, "for": true, "endfor": true, "recursive": true,
+	"with": true, "without": true, "context": true, "only": true, "ignore": true, "missing": true,
+	"loop": true, "caller": true, "varargs": true, "kwargs": true, "self": true,
+	"endmacro": true, "endcall": true, "endset": true, "endfilter": true, "endwith": true,
+	"endraw": true, "endtest": true, "enddocs": true, "endmaterialization": true,
+	"endsnapshot": true, "import": true, "from": true, "as": true,
+}
+
+// lexTemplate lexes src (already newline-normalized) into the tokens the parser reads. A lexer
+// error ends the stream early, which gonja's parser would take as a silent end of template;
+// it is returned so the render can report it.
+func lexTemplate(src string, cfg *config.Config) ([]*tokens.Token, *tokens.Token) {
+	stream := tokens.LexAll(src, cfg)
+	var out []*tokens.Token
+	for {
+		t := stream.Current()
+		if t == nil {
+			return out, nil
+		}
+		if t.Type == tokens.Error {
+			return out, t
+		}
+		out = append(out, t)
+		if t.Type == tokens.EOF {
+			return out, nil
+		}
+		stream.Next()
+	}
+}
+
+// tokenError turns a lexer error token into a message.
+func tokenError(t *tokens.Token) string {
+	msg := strings.TrimSpace(t.Val)
+	if msg == "" {
+		msg = "unexpected character"
+	}
+	return msg
+}

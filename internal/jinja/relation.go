@@ -1,0 +1,226 @@
+package jinja
+
+import (
+	"strings"
+
+	"github.com/nikolalohinski/gonja/v2/exec"
+)
+
+// relationValue is what ref(), source(), this and api.Relation.create() return. It prints the
+// way dbt prints a relation for the adapter, or, when there is no resolver, the way SQLFluff's
+// dbt builtins do (the bare model name, source_name.table_name), so unresolved SQL still lints.
+type relationValue struct {
+	Relation
+	bare   string // set when unresolved: printed as is
+	kind   string // "table", "view", "cte", ...
+	quote  QuotePolicy
+	quoter byte
+	// include says which parts print (relation.include(database=false)).
+	incDB, incSchema, incIdent bool
+}
+
+func (e *Env) newRelation(r Relation) *relationValue {
+	return &relationValue{Relation: r, quote: e.quotePolicy(), quoter: quoteChar(e.opts.Adapter), incDB: true, incSchema: true, incIdent: true, kind: "table"}
+}
+
+func (r *relationValue) String() string {
+	if r.bare != "" {
+		return r.bare
+	}
+	var parts []string
+	add := func(s string, include, quote bool) {
+		if s == "" || !include {
+			return
+		}
+		if quote {
+			q := string(r.quoter)
+			s = q + strings.ReplaceAll(s, q, q+q) + q
+		}
+		parts = append(parts, s)
+	}
+	add(r.Database, r.incDB, r.quote.Database)
+	add(r.Schema, r.incSchema, r.quote.Schema)
+	add(r.Identifier, r.incIdent, r.quote.Identifier)
+	return strings.Join(parts, ".")
+}
+
+func (r *relationValue) clone() *relationValue {
+	c := *r
+	return &c
+}
+
+func (r *relationValue) GetAttribute(name string) (*exec.Value, bool) {
+	switch name {
+	case "database":
+		return exec.AsValue(r.Database), true
+	case "schema":
+		return exec.AsValue(r.Schema), true
+	case "identifier", "name", "table":
+		return exec.AsValue(r.Identifier), true
+	case "type":
+		return exec.AsValue(r.kind), true
+	case "is_table":
+		return exec.AsValue(r.kind == "table"), true
+	case "is_view":
+		return exec.AsValue(r.kind == "view"), true
+	case "is_cte":
+		return exec.AsValue(r.kind == "cte"), true
+	case "is_materialized_view":
+		return exec.AsValue(r.kind == "materialized_view"), true
+	case "path":
+		return exec.AsValue(map[string]any{"database": r.Database, "schema": r.Schema, "identifier": r.Identifier}), true
+	case "quote_policy":
+		return exec.AsValue(map[string]any{"database": r.quote.Database, "schema": r.quote.Schema, "identifier": r.quote.Identifier}), true
+	case "render":
+		return exec.AsValue(func(*exec.VarArgs) *exec.Value { return exec.AsValue(r.String()) }), true
+	case "include":
+		return exec.AsValue(func(va *exec.VarArgs) *exec.Value {
+			c := r.clone()
+			c.incDB = kwBool(va, "database", c.incDB)
+			c.incSchema = kwBool(va, "schema", c.incSchema)
+			c.incIdent = kwBool(va, "identifier", c.incIdent)
+			return exec.AsValue(c)
+		}), true
+	case "quote":
+		return exec.AsValue(func(va *exec.VarArgs) *exec.Value {
+			c := r.clone()
+			c.quote.Database = kwBool(va, "database", c.quote.Database)
+			c.quote.Schema = kwBool(va, "schema", c.quote.Schema)
+			c.quote.Identifier = kwBool(va, "identifier", c.quote.Identifier)
+			return exec.AsValue(c)
+		}), true
+	case "incorporate", "replace_path", "replace":
+		return exec.AsValue(func(va *exec.VarArgs) *exec.Value {
+			c := r.clone()
+			if p, ok := va.KwArgs["path"]; ok {
+				if d, ok := p.GetItem("database"); ok {
+					c.Database = d.String()
+				}
+				if s, ok := p.GetItem("schema"); ok {
+					c.Schema = s.String()
+				}
+				if i, ok := p.GetItem("identifier"); ok {
+					c.Identifier = i.String()
+				}
+			}
+			for _, k := range []string{"database", "schema", "identifier"} {
+				if v, ok := va.KwArgs[k]; ok {
+					switch k {
+					case "database":
+						c.Database = v.String()
+					case "schema":
+						c.Schema = v.String()
+					case "identifier":
+						c.Identifier = v.String()
+					}
+				}
+			}
+			if t, ok := va.KwArgs["type"]; ok && !t.IsNil() {
+				c.kind = t.String()
+			}
+			if c.bare != "" {
+				c.bare = ""
+			}
+			return exec.AsValue(c)
+		}), true
+	case "without_identifier":
+		return exec.AsValue(func(*exec.VarArgs) *exec.Value {
+			c := r.clone()
+			c.incIdent = false
+			c.bare = ""
+			return exec.AsValue(c)
+		}), true
+	case "get_relation_type":
+		return exec.AsValue(func(*exec.VarArgs) *exec.Value { return exec.AsValue(r.kind) }), true
+	}
+	return exec.AsValue(nil), false
+}
+
+func (r *relationValue) GetItem(key any) (*exec.Value, bool) {
+	if s, ok := key.(string); ok {
+		return r.GetAttribute(s)
+	}
+	return exec.AsValue(nil), false
+}
+
+func kwBool(va *exec.VarArgs, key string, def bool) bool {
+	if v, ok := va.KwArgs[key]; ok {
+		return v.IsTrue()
+	}
+	return def
+}
+
+// quoteChar is the identifier quote of the adapter's SQL dialect.
+func quoteChar(adapter string) byte {
+	switch adapter {
+	case "bigquery", "databricks", "spark", "mysql", "clickhouse", "hive", "impala":
+		return '`'
+	}
+	return '"'
+}
+
+// quotePolicy is the adapter's default quoting of relation names, as dbt's adapters define
+// it (Snowflake and Spark-family adapters quote nothing by default; Postgres-family, DuckDB
+// and BigQuery quote every part), unless the project overrides it.
+func (e *Env) quotePolicy() QuotePolicy {
+	if e.opts.Quoting != nil {
+		return *e.opts.Quoting
+	}
+	switch e.opts.Adapter {
+	case "snowflake", "spark", "databricks", "trino", "athena", "oracle":
+		return QuotePolicy{}
+	}
+	return QuotePolicy{Database: true, Schema: true, Identifier: true}
+}
+
+// adapterParents says which adapter's macros an adapter falls back to in dispatch, as dbt's
+// adapter plugins declare them.
+var adapterParents = map[string]string{
+	"redshift":    "postgres",
+	"databricks":  "spark",
+	"materialize": "postgres",
+	"synapse":     "fabric",
+	"fabric":      "sqlserver",
+}
+
+func adapterChain(adapter string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for a := adapter; a != "" && !seen[a]; a = adapterParents[a] {
+		seen[a] = true
+		out = append(out, a)
+	}
+	return append(out, "default")
+}
+
+// targetMap is dbt's `target`: the profile target with the adapter's type filled in.
+func targetMap(opts Options) map[string]any {
+	t := map[string]any{
+		"name":         "dev",
+		"type":         opts.Adapter,
+		"schema":       "",
+		"database":     "",
+		"threads":      1,
+		"profile_name": opts.RootPackage,
+	}
+	for k, v := range opts.Target {
+		t[k] = v
+	}
+	if opts.Adapter != "" {
+		t["type"] = opts.Adapter
+	}
+	if _, ok := t["dbname"]; !ok {
+		t["dbname"] = t["database"]
+	}
+	if _, ok := t["project"]; !ok && opts.Adapter == "bigquery" {
+		t["project"] = t["database"]
+	}
+	if _, ok := t["dataset"]; !ok && opts.Adapter == "bigquery" {
+		t["dataset"] = t["schema"]
+	}
+	// Credentials never reach templates: rendered SQL can end up in a pull request comment.
+	for _, k := range []string{"password", "pass", "token", "private_key", "private_key_passphrase", "keyfile_json", "client_secret", "refresh_token"} {
+		delete(t, k)
+	}
+	return t
+}

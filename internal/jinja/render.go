@@ -1,0 +1,283 @@
+package jinja
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/nikolalohinski/gonja/v2/exec"
+)
+
+// stateKey is the context name under which every render keeps its state. Builtins shared by
+// all renders (ref, config, var, ...) find the render they serve through it.
+const stateKey = "__dataops_render"
+
+// errAborted stops a render that went past a limit; the reason is in renderState.abort.
+var errAborted = errors.New("render aborted")
+
+// renderState is everything one render collects. A render runs on one goroutine, so nothing
+// here is locked.
+type renderState struct {
+	env   *Env
+	in    *Input
+	model *fileInfo
+
+	refs       []Ref
+	sources    []SourceRef
+	config     map[string]any
+	macrosUsed map[string]bool
+	warnings   []Diagnostic
+	warned     map[string]bool
+	statements map[string]bool
+
+	renderers map[string]*exec.Renderer
+	frames    []*frame
+
+	// The statement being executed (file and normalized offset), and the innermost statement
+	// of the model itself: refs called from inside macros are reported there.
+	curFile  *fileInfo
+	curPos   int
+	modelPos int
+
+	steps      int
+	rangeItems int
+	deadline   time.Time
+	abort      error
+}
+
+// frame is one macro call in progress; return() fills it and unwinds the macro.
+type frame struct {
+	returned bool
+	value    *exec.Value
+}
+
+func stateOf(ctx *exec.Context) *renderState {
+	if ctx == nil {
+		return nil
+	}
+	v, _ := ctx.Get(stateKey)
+	st, _ := v.(*renderState)
+	return st
+}
+
+func stateOfEval(e *exec.Evaluator) *renderState {
+	if e == nil || e.Environment == nil {
+		return nil
+	}
+	return stateOf(e.Environment.Context)
+}
+
+// Render renders one template. It never panics and always sets Output: when the template
+// cannot be parsed, Output is the raw source, Err is set and a "syntax" diagnostic is added.
+// Statements that fail at run time become "render-error" warnings and render as nothing.
+func (e *Env) Render(in Input) (res *Result) {
+	st := &renderState{
+		env:        e,
+		in:         &in,
+		config:     copyMap(in.Config),
+		macrosUsed: map[string]bool{},
+		warned:     map[string]bool{},
+		renderers:  map[string]*exec.Renderer{},
+		deadline:   time.Now().Add(e.limits.MaxTime),
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			res = st.fallback(fmt.Errorf("internal error while rendering: %v", r), "render-error", Position{Line: 1, Column: 1})
+			_ = debug.Stack
+		}
+	}()
+	f, diag := e.compileFile(in.Path, in.Package, in.Source)
+	if diag != nil {
+		return st.fallback(errors.New(diag.Message), diag.Kind, diag.Pos)
+	}
+	st.model = f
+	out, m, err := st.run(f)
+	if err != nil {
+		return st.fallback(err, "render-error", Position{Line: 1, Column: 1})
+	}
+	return st.result(out, m)
+}
+
+// run executes a prepared template as the top-level output.
+func (st *renderState) run(f *fileInfo) (string, *OffsetMap, error) {
+	e := st.env
+	sc := e.scope(f.pkg)
+	ctx := sc.env.Context.Inherit()
+	st.bind(ctx)
+	for name := range f.names {
+		if !strings.Contains(name, ".") && !ctx.Has(name) {
+			ctx.Set(name, newStub(&stubInfo{name: name, st: st, file: f}))
+		}
+	}
+	w := &trackWriter{limit: e.limits.MaxOutput, st: st, crlfOff: f.crlf}
+	r := &exec.Renderer{
+		Config:      e.cfg,
+		Environment: e.environment(ctx),
+		Loader:      e.loader,
+		Template:    e.shell,
+		RootNode:    f.root,
+		Output:      w,
+	}
+	st.frames = append(st.frames, &frame{}) // the template itself: a top-level return() ends it
+	err := r.Execute()
+	if err != nil && st.abort == nil && !st.returning() {
+		st.warnAt(f, 0, "render-error", errorMessage(err))
+	}
+	return w.buf.String(), w.offsetMap(), nil
+}
+
+// bind puts the per-render names into a context (the model's, or a package's for macros).
+func (st *renderState) bind(ctx *exec.Context) {
+	ctx.Set(stateKey, st)
+	ctx.Set("this", st.thisRelation())
+	ctx.Set("execute", st.in.Execute)
+	ctx.Set("model", st.modelObject())
+	ctx.Set("database", st.thisRelation().Database)
+	ctx.Set("schema", st.thisRelation().Schema)
+}
+
+// renderer returns the renderer macros of pkg run in during this render: a context with the
+// package's scope and this render's names.
+func (st *renderState) renderer(pkg string) *exec.Renderer {
+	if r := st.renderers[pkg]; r != nil {
+		return r
+	}
+	e := st.env
+	ctx := e.scope(pkg).env.Context.Inherit()
+	st.bind(ctx)
+	r := &exec.Renderer{
+		Config:      e.cfg,
+		Environment: e.environment(ctx),
+		Loader:      e.loader,
+		Template:    e.shell,
+		RootNode:    e.shell.Root(),
+		Output:      io.Discard,
+	}
+	st.renderers[pkg] = r
+	return r
+}
+
+func (st *renderState) result(out string, m *OffsetMap) *Result {
+	res := &Result{
+		Output:   out,
+		Refs:     st.refs,
+		Sources:  st.sources,
+		Config:   st.config,
+		Warnings: st.warnings,
+		Map:      m,
+	}
+	for id := range st.macrosUsed {
+		res.MacrosUsed = append(res.MacrosUsed, id)
+	}
+	sort.Strings(res.MacrosUsed)
+	return res
+}
+
+// fallback is the result of a template that could not be rendered at all: the raw source
+// with an identity map, and whatever was collected before the failure.
+func (st *renderState) fallback(err error, kind string, pos Position) *Result {
+	src := st.in.Source
+	res := st.result(src, &OffsetMap{Segments: []Segment{{Out: 0, Len: len(src), Src: 0, Literal: true}}})
+	if len(src) == 0 {
+		res.Map = &OffsetMap{}
+	}
+	res.Err = fmt.Errorf("%s:%d:%d: %w", st.in.Path, pos.Line, pos.Column, err)
+	res.Warnings = append(res.Warnings, Diagnostic{Path: st.in.Path, Pos: pos, Kind: kind, Message: err.Error()})
+	return res
+}
+
+// step counts one executed statement against the budget.
+func (st *renderState) step() error {
+	if st.abort != nil {
+		return errAborted
+	}
+	st.steps++
+	if st.steps > st.env.limits.MaxSteps {
+		st.limitExceeded("more than %d template steps", st.env.limits.MaxSteps)
+		return errAborted
+	}
+	if st.steps&1023 == 0 && time.Now().After(st.deadline) {
+		st.limitExceeded("render took longer than %s", st.env.limits.MaxTime)
+		return errAborted
+	}
+	return nil
+}
+
+func (st *renderState) limitExceeded(format string, args ...any) {
+	if st.abort != nil {
+		return
+	}
+	st.abort = fmt.Errorf(format, args...)
+	f, pos := st.curFile, st.curPos
+	if f == nil {
+		f = st.model
+	}
+	st.warnAt(f, pos, "resource-limit", "rendering stopped: "+st.abort.Error())
+}
+
+func (st *renderState) returning() bool {
+	n := len(st.frames)
+	return n > 0 && st.frames[n-1].returned
+}
+
+// warnAt records a diagnostic at a normalized offset of a file, once per kind, file and
+// message.
+func (st *renderState) warnAt(f *fileInfo, normPos int, kind, msg string) {
+	if f == nil {
+		f = st.model
+	}
+	path := st.in.Path
+	pos := Position{Line: 1, Column: 1}
+	if f != nil {
+		path = f.path
+		pos = f.position(normPos)
+	}
+	key := kind + "\x00" + path + "\x00" + msg
+	if st.warned[key] {
+		return
+	}
+	st.warned[key] = true
+	st.warnings = append(st.warnings, Diagnostic{Path: path, Pos: pos, Kind: kind, Message: msg})
+}
+
+// warnHere records a diagnostic at the statement being executed.
+func (st *renderState) warnHere(kind, msg string) {
+	st.warnAt(st.curFile, st.curPos, kind, msg)
+}
+
+// errorMessage strips gonja's nesting ("Unable to execute controlStructure at line 3: ...")
+// down to the innermost cause, which is the part a user can act on.
+func errorMessage(err error) string {
+	msg := err.Error()
+	for _, sep := range []string{": Unable to ", ": unable to "} {
+		for {
+			i := strings.LastIndex(msg, sep)
+			if i < 0 {
+				break
+			}
+			rest := msg[i+2:]
+			if j := strings.Index(rest, ": "); j >= 0 && j+2 < len(rest) {
+				msg = rest[j+2:]
+				continue
+			}
+			break
+		}
+	}
+	return msg
+}
+
+func panicMessage(r any) string {
+	return fmt.Sprintf("template error: %v", r)
+}
+
+func copyMap(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m)+4)
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}

@@ -1,0 +1,307 @@
+package jinja
+
+import (
+	"errors"
+	"io"
+	"reflect"
+	"strings"
+	"unsafe"
+
+	controlStructures "github.com/nikolalohinski/gonja/v2/builtins/control_structures"
+	"github.com/nikolalohinski/gonja/v2/exec"
+	"github.com/nikolalohinski/gonja/v2/nodes"
+	"github.com/nikolalohinski/gonja/v2/tokens"
+)
+
+// prepareTree rewrites a parsed template once, before any render:
+//
+//   - every statement (text, {{ }}, {% %}) is wrapped in a trackedNode, which records where
+//     output comes from (the offset map), enforces the step and time budget, and turns a
+//     failing statement into a warning so the rest of the template still renders;
+//   - list literals become calls to __list, which builds a list that append/extend mutate in
+//     place (Python semantics, which dbt macros rely on: `{% do cols.append(c) %}` in a loop);
+//   - `*`, `%`, `**`, `+` and `~` become calls to size-checked builtins, because gonja would
+//     happily build a gigabyte string from `'x' * 10**9`, and `"%s" % x` panics in gonja.
+//
+// gonja keeps the children of control structures in their own (often unexported) fields, so
+// the walk is generic over the node structs of gonja's nodes and control_structures packages.
+func prepareTree(root *nodes.Template, f *fileInfo) {
+	w := &treeWalker{file: f, seen: map[uintptr]bool{}}
+	w.statements(root.Nodes)
+	for _, m := range root.Macros {
+		w.value(reflect.ValueOf(m))
+	}
+}
+
+type treeWalker struct {
+	file *fileInfo
+	seen map[uintptr]bool
+}
+
+var (
+	nodeType       = reflect.TypeFor[nodes.Node]()
+	expressionType = reflect.TypeFor[nodes.Expression]()
+	tokenPtrType   = reflect.TypeFor[*tokens.Token]()
+)
+
+const (
+	nodesPkg = "github.com/nikolalohinski/gonja/v2/nodes"
+	csPkg    = "github.com/nikolalohinski/gonja/v2/builtins/control_structures"
+	ourPkg   = "github.com/dataops-dev/dataops/internal/jinja"
+)
+
+func (w *treeWalker) statements(list []nodes.Node) {
+	for i, n := range list {
+		if n == nil {
+			continue
+		}
+		if cs, ok := n.(*nodes.ControlStructureBlock); ok {
+			if _, done := cs.ControlStructure.(*trackedNode); done {
+				continue // already wrapped (a node reached twice)
+			}
+		}
+		w.value(reflect.ValueOf(n))
+		list[i] = &nodes.ControlStructureBlock{
+			Location:         n.Position(),
+			ControlStructure: &trackedNode{inner: n, file: w.file},
+		}
+	}
+}
+
+// value walks v (which must be addressable when it may need replacing).
+func (w *treeWalker) value(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() || v.Type() == tokenPtrType {
+			return
+		}
+		if _, ok := v.Interface().(*trackedNode); ok {
+			return
+		}
+		p := v.Pointer()
+		if w.seen[p] {
+			return
+		}
+		w.seen[p] = true
+		if e := v.Elem(); e.Kind() == reflect.Struct && walkable(e.Type()) {
+			w.fields(e)
+		}
+	case reflect.Interface:
+		if v.IsNil() {
+			return
+		}
+		inner := v.Elem()
+		if v.Type() == expressionType || v.Type() == nodeType {
+			if repl := w.rewrite(inner.Interface()); repl != nil && v.CanSet() {
+				v.Set(reflect.ValueOf(repl))
+				inner = v.Elem()
+			}
+		}
+		w.value(inner)
+	case reflect.Slice:
+		if v.Type().Elem() == nodeType && v.CanInterface() {
+			if list, ok := v.Interface().([]nodes.Node); ok {
+				w.statements(list)
+				return
+			}
+		}
+		for i := 0; i < v.Len(); i++ {
+			w.value(v.Index(i))
+		}
+	case reflect.Map:
+		iter := v.MapRange()
+		type kv struct{ k, v reflect.Value }
+		var repl []kv
+		for iter.Next() {
+			val := iter.Value()
+			if val.Kind() == reflect.Interface && !val.IsNil() && (v.Type().Elem() == expressionType || v.Type().Elem() == nodeType) {
+				if r := w.rewrite(val.Elem().Interface()); r != nil {
+					repl = append(repl, kv{iter.Key(), reflect.ValueOf(r)})
+					w.value(reflect.ValueOf(r))
+					continue
+				}
+			}
+			w.value(val)
+		}
+		for _, r := range repl {
+			v.SetMapIndex(r.k, r.v)
+		}
+	case reflect.Struct:
+		if walkable(v.Type()) {
+			w.fields(v)
+		}
+	}
+}
+
+func walkable(t reflect.Type) bool {
+	switch t.PkgPath() {
+	case nodesPkg, csPkg, ourPkg:
+		return true
+	}
+	return false
+}
+
+func (w *treeWalker) fields(v reflect.Value) {
+	for i := 0; i < v.NumField(); i++ {
+		f := v.Field(i)
+		if !f.CanSet() {
+			if !f.CanAddr() {
+				continue
+			}
+			f = reflect.NewAt(f.Type(), unsafe.Pointer(f.UnsafeAddr())).Elem()
+		}
+		w.value(f)
+	}
+}
+
+// rewrite returns the replacement for an expression node, or nil to keep it.
+func (w *treeWalker) rewrite(n any) nodes.Node {
+	switch x := n.(type) {
+	case *nodes.List:
+		return builtinCall(x.Location, "__list", x.Val...)
+	case *nodes.BinaryExpression:
+		if x.Operator == nil || x.Operator.Token == nil {
+			return nil
+		}
+		var fn string
+		switch x.Operator.Token.Type {
+		case tokens.Multiply:
+			fn = "__mul"
+		case tokens.Modulo:
+			fn = "__mod"
+		case tokens.Power:
+			fn = "__pow"
+		case tokens.Addition:
+			fn = "__add"
+		case tokens.Tilde:
+			fn = "__concat"
+		default:
+			return nil
+		}
+		return builtinCall(x.Operator.Token, fn, x.Left, x.Right)
+	}
+	return nil
+}
+
+func builtinCall(at *tokens.Token, name string, args ...nodes.Expression) *nodes.Call {
+	tok := &tokens.Token{Type: tokens.Name, Val: name}
+	if at != nil {
+		tok.Pos, tok.Line, tok.Col = at.Pos, at.Line, at.Col
+	}
+	if args == nil {
+		args = []nodes.Expression{}
+	}
+	return &nodes.Call{Location: tok, Func: &nodes.Name{Name: tok}, Args: args, Kwargs: map[string]nodes.Expression{}}
+}
+
+// trackedNode wraps one statement of a template. gonja renders it as a control structure,
+// which gives us a hook around every statement without changing gonja.
+type trackedNode struct {
+	inner nodes.Node
+	file  *fileInfo
+}
+
+func (t *trackedNode) Position() *tokens.Token { return t.inner.Position() }
+func (t *trackedNode) String() string          { return t.inner.String() }
+
+func (t *trackedNode) Execute(r *exec.Renderer, _ *nodes.ControlStructureBlock) (err error) {
+	st := stateOf(r.Environment.Context)
+	if st == nil {
+		return errors.New("template rendered outside of a render")
+	}
+	if err := st.step(); err != nil {
+		return err
+	}
+	tok := t.inner.Position()
+	pos := 0
+	if tok != nil {
+		pos = tok.Pos
+	}
+	prevFile, prevPos := st.curFile, st.curPos
+	st.curFile, st.curPos = t.file, pos
+	isModel := t.file == st.model
+	var prevModelPos int
+	if isModel {
+		prevModelPos = st.modelPos
+		st.modelPos = pos
+	}
+	w, tracking := r.Output.(*trackWriter)
+	tracking = tracking && isModel
+	var prevOrigin int
+	if tracking {
+		prevOrigin = w.origin
+		w.origin = pos
+	}
+	defer func() {
+		st.curFile, st.curPos = prevFile, prevPos
+		if isModel {
+			st.modelPos = prevModelPos
+		}
+		if tracking {
+			w.origin = prevOrigin
+		}
+		if rec := recover(); rec != nil {
+			if st.abort != nil {
+				err = errAborted
+				return
+			}
+			st.warnAt(t.file, pos, "render-error", panicMessage(rec))
+			err = nil
+		}
+	}()
+
+	switch n := t.inner.(type) {
+	case *nodes.Data:
+		text, off := dataText(n)
+		if tracking {
+			_, err = w.writeLiteral(text, n.Data.Pos+off)
+		} else {
+			_, err = io.WriteString(r.Output, text)
+		}
+	case *nodes.Comment:
+		return nil
+	default:
+		_, err = r.Visit(t.inner)
+	}
+	if err == nil {
+		return nil
+	}
+	if st.abort != nil || st.returning() || isLoopControl(err) {
+		return err
+	}
+	st.warnAt(t.file, pos, "render-error", errorMessage(err))
+	return nil
+}
+
+// dataText is the text a data node renders (gonja's whitespace control applied) and the
+// offset of that text inside the node's token.
+func dataText(n *nodes.Data) (string, int) {
+	s := n.Data.Val
+	off := 0
+	if n.RemoveFirstLineReturn {
+		if strings.HasPrefix(s, "\r\n") {
+			s, off = s[2:], off+2
+		} else if strings.HasPrefix(s, "\n") {
+			s, off = s[1:], off+1
+		}
+	}
+	if n.Trim.Left {
+		t := strings.TrimLeft(s, " \r\n\t")
+		off += len(s) - len(t)
+		s = t
+	}
+	if n.Trim.Right {
+		s = strings.TrimRight(s, " \r\n\t")
+	}
+	if n.RemoveTrailingWhiteSpaceFromLastLine {
+		i := strings.LastIndexByte(s, '\n')
+		s = s[:i+1] + strings.TrimRight(s[i+1:], " \n\t\r")
+	}
+	return s, off
+}
+
+func isLoopControl(err error) bool {
+	var b *controlStructures.LoopBreakError
+	var c *controlStructures.LoopContinueError
+	return errors.As(err, &b) || errors.As(err, &c)
+}
