@@ -1,0 +1,259 @@
+package lint
+
+import "github.com/dataops-dev/dataops/internal/sql/token"
+
+func wordSet(words ...string) map[string]bool {
+	m := make(map[string]bool, len(words))
+	for _, w := range words {
+		m[w] = true
+	}
+	return m
+}
+
+// keywords are words that are keywords wherever they stand (unless qualified by a dot or
+// called as a function). Words that only act as keywords in a few places (ASC, FIRST, ROWS...)
+// are decided by contextKeyword.
+var keywords = wordSet(
+	"SELECT", "FROM", "WHERE", "GROUP", "BY", "HAVING", "ORDER", "LIMIT", "QUALIFY",
+	"UNION", "INTERSECT", "EXCEPT", "MINUS", "ALL", "DISTINCT", "AS", "ON", "USING", "JOIN",
+	"INNER", "LEFT", "RIGHT", "FULL", "OUTER", "CROSS", "NATURAL", "LATERAL", "WITH",
+	"RECURSIVE", "CASE", "WHEN", "THEN", "ELSE", "END", "AND", "OR", "NOT", "IN", "IS", "LIKE",
+	"ILIKE", "RLIKE", "BETWEEN", "EXISTS", "OVER", "INTERVAL", "ESCAPE", "ANY", "SOME", "INTO",
+	"VALUES", "INSERT", "UPDATE", "DELETE", "MERGE", "CREATE", "DROP", "ALTER", "SET",
+	"TRUNCATE", "GRANT", "WINDOW", "TABLESAMPLE", "COLLATE", "MATERIALIZED", "SIMILAR",
+	"UNPIVOT", "PIVOT", "OFFSET",
+)
+
+// parenKeywords are keywords that may be followed directly by an opening bracket without
+// becoming a function call.
+var parenKeywords = wordSet(
+	"IN", "AS", "OVER", "USING", "VALUES", "FILTER", "WITHIN", "ON", "AND", "OR", "NOT",
+	"WHEN", "THEN", "ELSE", "SELECT", "FROM", "JOIN", "ALL", "ANY", "SOME", "INTO", "LATERAL",
+	"WITH", "WHERE", "BY", "HAVING", "QUALIFY", "CASE", "DISTINCT", "UNION", "EXCEPT",
+	"INTERSECT", "MINUS", "IS", "LIKE", "ILIKE", "BETWEEN", "RECURSIVE", "PIVOT", "UNPIVOT",
+	"MATERIALIZED", "RLIKE", "TABLESAMPLE", "SAMPLE", "END", "LIMIT", "SET", "ESCAPE",
+)
+
+// bareFunctions are functions SQL lets you call without parentheses.
+var bareFunctions = wordSet(
+	"CURRENT_DATE", "CURRENT_TIMESTAMP", "CURRENT_TIME", "LOCALTIME", "LOCALTIMESTAMP",
+	"CURRENT_USER", "SESSION_USER", "CURRENT_ROLE", "CURRENT_SCHEMA", "CURRENT_CATALOG",
+)
+
+// datePartFunctions take a bare date part (DAY, MONTH...) as their first argument.
+var datePartFunctions = wordSet(
+	"DATEADD", "DATEDIFF", "TIMEADD", "TIMEDIFF", "TIMESTAMPADD", "TIMESTAMPDIFF",
+	"DATE_ADD", "DATE_SUB", "DATE_DIFF", "EXTRACT", "DATE_PART", "DATE_TRUNC", "TIME_SLICE",
+	"TIMESTAMP_TRUNC", "DATETIME_TRUNC", "TIME_TRUNC", "LAST_DAY", "TIMESTAMP_DIFF",
+	"DATETIME_DIFF", "TIMESTAMP_ADD", "TIMESTAMP_SUB", "DATETIME_ADD", "DATETIME_SUB",
+)
+
+// dateParts are the units SQL dialects accept in date arithmetic.
+var dateParts = wordSet(
+	"YEAR", "YEARS", "YY", "YYYY", "Y", "QUARTER", "QUARTERS", "QTR", "Q", "MONTH", "MONTHS", "MM",
+	"MON", "WEEK", "WEEKS", "WK", "W", "ISOWEEK", "WEEKISO", "WEEKDAY", "DAY", "DAYS", "DD", "D",
+	"DAYOFWEEK", "DAYOFWEEKISO", "DAYOFYEAR", "DOY", "DOW", "HOUR", "HOURS", "HH", "H",
+	"MINUTE", "MINUTES", "MI", "M", "SECOND", "SECONDS", "SS", "S", "MILLISECOND",
+	"MILLISECONDS", "MS", "MICROSECOND", "MICROSECONDS", "US", "NANOSECOND", "NANOSECONDS",
+	"NS", "EPOCH", "EPOCH_SECOND", "EPOCH_MILLISECOND", "ISOYEAR", "YEAROFWEEK", "DATE",
+	"DATETIME", "TIME", "TIMESTAMP", "CENTURY", "DECADE", "MILLENNIUM", "TIMEZONE_HOUR",
+	"TIMEZONE_MINUTE", "WEEK_ISO", "ISODOW", "DAYOFMONTH",
+)
+
+func (d *Doc) classify() {
+	castDepth := map[int]bool{} // bracket index of CAST( / TRY_CAST( calls
+	typeRun := false
+	for i := range d.Toks {
+		t := &d.Toks[i]
+		switch t.Kind {
+		case token.QuotedIdent:
+			t.Role = RoleQuoted
+			typeRun = false
+			continue
+		case token.Ident:
+		default:
+			if t.Kind != token.Whitespace && t.Kind != token.Newline {
+				// `number(38, 0)` keeps the type run going through its bracket only.
+				if !(typeRun && t.Kind == token.LParen) {
+					typeRun = false
+				}
+			}
+			continue
+		}
+		if t.Role == RoleTemplate {
+			continue
+		}
+		prev, next := t.Prev, t.Next
+		prevKind, nextKind := token.EOF, token.EOF
+		if prev >= 0 {
+			prevKind = d.Toks[prev].Kind
+		}
+		if next >= 0 && next < len(d.Toks) {
+			nextKind = d.Toks[next].Kind
+		}
+		up := t.Up
+		// Qualified names are identifiers whatever they spell.
+		if prevKind == token.Dot || nextKind == token.Dot {
+			t.Role = RoleIdentifier
+			typeRun = false
+			continue
+		}
+		// Data types: after ::, after AS inside CAST(, and the words that continue them.
+		if prevKind == token.DoubleColon || (d.Is(prev, "AS") && d.inCast(i, castDepth)) {
+			t.Role = RoleType
+			typeRun = true
+			continue
+		}
+		if typeRun && (up == "PRECISION" || up == "VARYING" || up == "WITH" || up == "WITHOUT" ||
+			up == "TIME" || up == "ZONE" || up == "LOCAL") {
+			t.Role = RoleType
+			continue
+		}
+		typeRun = false
+		if nextKind == token.LParen && !parenKeywords[up] {
+			t.Role = RoleFunction
+			if up == "CAST" || up == "TRY_CAST" || up == "SAFE_CAST" {
+				castDepth[next] = true
+			}
+			// A CTE or INSERT column list: `name (a, b) AS (` / `INTO t (a, b)`.
+			if d.Is(prev, "WITH") || d.Is(prev, "RECURSIVE") || d.Is(prev, "INTO") || d.Is(prev, "TABLE") && !d.Is(d.Toks[prev].Prev, "FROM") && !d.Is(d.Toks[prev].Prev, "JOIN") {
+				t.Role = RoleIdentifier
+			} else if m := d.Toks[next].Match; m > 0 && d.Is(d.Toks[m].Next, "AS") && d.isCTEName(i) {
+				t.Role = RoleIdentifier
+			}
+			continue
+		}
+		switch {
+		case up == "TRUE" || up == "FALSE":
+			t.Role = RoleBool
+		case up == "NULL":
+			t.Role = RoleNull
+			if d.Is(prev, "IS") || (d.Is(prev, "NOT") && d.Is(d.Toks[prev].Prev, "IS")) {
+				t.Role = RoleKeyword
+			}
+		case bareFunctions[up]:
+			t.Role = RoleBareFunction
+		case keywords[up]:
+			t.Role = RoleKeyword
+		case d.contextKeyword(i, up):
+			t.Role = RoleKeyword
+		default:
+			t.Role = RoleIdentifier
+		}
+	}
+	d.classifyDateParts()
+}
+
+// isCTEName reports whether token i starts a CTE definition (after WITH or a comma in one).
+func (d *Doc) isCTEName(i int) bool {
+	p := d.Toks[i].Prev
+	return d.Is(p, "WITH") || d.Is(p, "RECURSIVE") || (p >= 0 && d.Toks[p].Kind == token.Comma && d.Toks[i].Depth == 0)
+}
+
+// inCast reports whether token i sits directly inside a CAST( bracket.
+func (d *Doc) inCast(i int, casts map[int]bool) bool {
+	depth := d.Toks[i].Depth
+	for j := i - 1; j >= 0; j-- {
+		t := &d.Toks[j]
+		if t.Kind == token.LParen && t.Depth == depth-1 {
+			return casts[j]
+		}
+	}
+	return false
+}
+
+func (d *Doc) contextKeyword(i int, up string) bool {
+	prev, next := d.Toks[i].Prev, d.Toks[i].Next
+	switch up {
+	case "ASC", "DESC":
+		nk := d.Toks[next].Kind
+		return nk == token.Comma || nk == token.RParen || nk == token.EOF || nk == token.Semicolon ||
+			d.Is(next, "NULLS") || d.Is(next, "LIMIT") || d.Is(next, "ROWS") || d.Is(next, "RANGE") ||
+			d.Is(next, "OFFSET") || d.Is(next, "FETCH") || d.Is(next, "UNION") || nk == token.Template
+	case "NULLS":
+		return d.Is(next, "FIRST") || d.Is(next, "LAST")
+	case "FIRST", "LAST":
+		return d.Is(prev, "NULLS") || d.Is(prev, "FETCH")
+	case "ROWS", "RANGE", "GROUPS":
+		return d.Is(next, "BETWEEN") || d.Is(next, "UNBOUNDED") || d.Is(next, "CURRENT") ||
+			(next < len(d.Toks) && d.Toks[next].Kind == token.Number)
+	case "UNBOUNDED":
+		return d.Is(next, "PRECEDING") || d.Is(next, "FOLLOWING")
+	case "PRECEDING", "FOLLOWING":
+		return true
+	case "CURRENT":
+		return d.Is(next, "ROW")
+	case "ROW":
+		return d.Is(prev, "CURRENT")
+	case "PARTITION":
+		return d.Is(next, "BY")
+	case "IGNORE", "RESPECT":
+		return d.Is(next, "NULLS")
+	case "FILTER":
+		return prev >= 0 && d.Toks[prev].Kind == token.RParen && d.Toks[next].Kind == token.LParen
+	case "WITHIN":
+		return d.Is(next, "GROUP")
+	case "TOP":
+		return d.Is(prev, "SELECT") || d.Is(prev, "DISTINCT")
+	case "REPLACE":
+		return d.Is(prev, "OR")
+	case "TABLE", "VIEW":
+		return d.Is(prev, "CREATE") || d.Is(prev, "REPLACE") || d.Is(prev, "TEMPORARY") || d.Is(prev, "TEMP") || d.Is(prev, "TRANSIENT") || d.Is(prev, "INTO")
+	case "TEMPORARY", "TEMP", "TRANSIENT":
+		return d.Is(prev, "CREATE") || d.Is(prev, "REPLACE")
+	case "IF":
+		return d.Is(next, "NOT") || d.Is(next, "EXISTS")
+	case "SAMPLE":
+		return next < len(d.Toks) && d.Toks[next].Kind == token.LParen
+	case "FETCH":
+		return d.Is(next, "FIRST") || d.Is(next, "NEXT")
+	case "ONLY":
+		return d.Is(prev, "ROWS") || d.Is(prev, "ROW")
+	case "ZONE":
+		return d.Is(prev, "TIME")
+	}
+	return false
+}
+
+// classifyDateParts marks bare units in date functions and after INTERVAL n.
+func (d *Doc) classifyDateParts() {
+	for i := range d.Toks {
+		t := &d.Toks[i]
+		if t.Kind == token.Ident && t.Role == RoleFunction && datePartFunctions[t.Up] {
+			open := t.Next
+			if d.Toks[open].Kind != token.LParen {
+				continue
+			}
+			arg := d.Toks[open].Next
+			d.markDatePart(arg)
+			// BigQuery and Snowflake put the unit last in some functions: DATE_TRUNC(x, MONTH).
+			if cl := d.Toks[open].Match; cl > 0 {
+				last := d.Toks[cl].Prev
+				if last != arg && d.Toks[d.Toks[last].Prev].Kind == token.Comma && d.Toks[last].Depth == d.Toks[open].Depth+1 {
+					d.markDatePart(last)
+				}
+			}
+		}
+		if t.Kind == token.Ident && t.Up == "INTERVAL" {
+			// INTERVAL 1 DAY / INTERVAL '1' DAY
+			v := t.Next
+			if v < len(d.Toks) && (d.Toks[v].Kind == token.Number || d.Toks[v].Kind == token.String) {
+				d.markDatePart(d.Toks[v].Next)
+			}
+		}
+	}
+}
+
+func (d *Doc) markDatePart(i int) {
+	if i < 0 || i >= len(d.Toks) {
+		return
+	}
+	t := &d.Toks[i]
+	if t.Kind != token.Ident || !dateParts[t.Up] {
+		return
+	}
+	nk := d.Toks[t.Next].Kind
+	if nk == token.Comma || nk == token.RParen || d.Is(t.Next, "FROM") {
+		t.Role = RoleDatePart
+	}
+}

@@ -1,0 +1,231 @@
+// Package lt01_spacing implements LT01 (layout.spacing): spacing between elements on a line.
+// Whitespace is a single space except where SQL reads better touching (inside brackets,
+// before commas, around `::` and `.`); commas, binary operators, quoted literals and
+// clause keywords before a bracket need one; no line ends in whitespace. Comments may be
+// spaced freely, and indentation belongs to LT02.
+package lt01_spacing
+
+import (
+	"github.com/dataops-dev/dataops/internal/lint"
+	"github.com/dataops-dev/dataops/internal/sql/token"
+)
+
+// Rule is LT01.
+var Rule lint.Rule = rule{}
+
+type rule struct{}
+
+var meta = &lint.Meta{
+	Code: "LT01", Name: "layout.spacing", Description: "Inappropriate Spacing.",
+	Groups: []string{"core", "layout"}, Fixable: true, Layout: true,
+	Aliases: []string{"L001", "L005", "L006", "L008", "L023", "L024", "L039", "L048", "L071"},
+}
+
+func (rule) Meta() *lint.Meta { return meta }
+
+// keywordsBeforeBracket need a space before an opening bracket: `FROM (`, `JOIN (`, `AS (`.
+var keywordsBeforeBracket = map[string]bool{
+	"AS": true, "WHEN": true, "THEN": true, "ELSE": true, "FROM": true, "JOIN": true, "ON": true,
+	"USING": true, "WHERE": true,
+}
+
+var binaryOps = map[string]bool{
+	"+": true, "-": true, "*": true, "/": true, "%": true, "||": true, "=": true, "==": true,
+	"<>": true, "!=": true, "<": true, "<=": true, ">": true, ">=": true, "&": true, "|": true,
+	"^": true, "<<": true, ">>": true,
+}
+
+func (rule) Check(c *lint.Context) {
+	d := c.Doc
+	toks := d.Toks
+	for i := range toks {
+		t := &toks[i]
+		if t.Kind != token.Whitespace {
+			continue
+		}
+		// Trailing whitespace.
+		if n := i + 1; n < len(toks) && (toks[n].Kind == token.Newline || toks[n].Kind == token.EOF) {
+			if i == 0 || toks[i-1].Kind != token.Newline && toks[i-1].Kind != token.Whitespace || true {
+				c.Report(i, "Unnecessary trailing whitespace.", c.Replace(i, ""))
+			}
+			continue
+		}
+		// Indentation is LT02's.
+		if i == 0 || toks[i-1].Kind == token.Newline {
+			continue
+		}
+		a, b := i-1, i+1
+		if b >= len(toks) || !d.Code(a) || !d.Code(b) {
+			continue // next to a comment: any spacing
+		}
+		want := spacing(d, a, b)
+		switch {
+		case want == "touch":
+			c.Report(i, "Unexpected whitespace before "+describe(d, b)+".", c.Replace(i, ""))
+		case want == "single" && t.Text != " ":
+			c.Report(i, "Expected only single space before "+describe(d, b)+". Found '"+t.Text+"'.", c.Replace(i, " "))
+		}
+	}
+	// Missing whitespace between adjacent tokens.
+	for a := range toks {
+		b := a + 1
+		if b >= len(toks) || !d.Code(a) || !d.Code(b) {
+			continue
+		}
+		if needsSpace(d, a, b) {
+			at := int(toks[b].Pos)
+			c.ReportRange(at, at, "Expected single whitespace between "+describe(d, a)+" and "+describe(d, b)+".",
+				lint.Edit{Start: at, End: at, Text: " "})
+		}
+	}
+}
+
+func isKind(d *lint.Doc, i int, k token.Kind) bool { return i >= 0 && i < len(d.Toks) && d.Toks[i].Kind == k }
+
+func isOp(d *lint.Doc, i int, text string) bool {
+	return i >= 0 && i < len(d.Toks) && d.Toks[i].Kind == token.Operator && d.Toks[i].Text == text
+}
+
+// spacing is the whitespace wanted between two tokens on one line: "touch", "single" or "any".
+func spacing(d *lint.Doc, a, b int) string {
+	ta, tb := &d.Toks[a], &d.Toks[b]
+	if ta.Kind == token.Template || tb.Kind == token.Template {
+		return "any"
+	}
+	switch tb.Kind {
+	case token.Comma, token.RParen, token.RBracket, token.Semicolon, token.DoubleColon, token.Dot:
+		return "touch"
+	}
+	switch ta.Kind {
+	case token.LParen, token.LBracket, token.DoubleColon, token.Dot:
+		return "touch"
+	}
+	if ta.Kind == token.Colon || tb.Kind == token.Colon {
+		return "any"
+	}
+	if ta.Kind == token.Operator && isUnary(d, a) {
+		return "any"
+	}
+	return "single"
+}
+
+// needsSpace reports whether two touching tokens must be separated.
+func needsSpace(d *lint.Doc, a, b int) bool {
+	ta, tb := &d.Toks[a], &d.Toks[b]
+	if ta.Kind == token.Template || tb.Kind == token.Template {
+		return false
+	}
+	// After a comma, unless a closing bracket follows.
+	if ta.Kind == token.Comma {
+		return tb.Kind != token.RParen && tb.Kind != token.RBracket
+	}
+	// Clause keywords before a bracket.
+	if tb.Kind == token.LParen && ta.Kind == token.Ident && ta.Role == lint.RoleKeyword && keywordsBeforeBracket[ta.Up] {
+		return true
+	}
+	// After a closing bracket, before anything that does not touch.
+	if ta.Kind == token.RParen {
+		switch tb.Kind {
+		case token.RParen, token.RBracket, token.Comma, token.Semicolon, token.DoubleColon, token.Dot, token.LBracket, token.LParen:
+			return false
+		case token.Operator:
+			// `)+x` is the operator's business below.
+		default:
+			return true
+		}
+	}
+	// Binary operators on both sides (brackets may touch them).
+	if tb.Kind == token.Operator && binaryOps[tb.Text] && !isUnary(d, b) && !isWildcard(d, b) {
+		return ta.Kind != token.LParen && ta.Kind != token.LBracket && ta.Kind != token.RParen
+	}
+	if ta.Kind == token.Operator && binaryOps[ta.Text] && !isUnary(d, a) && !isWildcard(d, a) {
+		return tb.Kind != token.LParen && tb.Kind != token.RParen
+	}
+	// Quoted literals.
+	if tb.Kind == token.String {
+		return ta.Kind != token.LParen && ta.Kind != token.LBracket && ta.Kind != token.Comma && ta.Kind != token.DoubleColon && ta.Kind != token.Dot && ta.Kind != token.Colon && !(ta.Kind == token.Ident && isStringPrefix(ta.Text))
+	}
+	if ta.Kind == token.String {
+		switch tb.Kind {
+		case token.RParen, token.RBracket, token.Comma, token.Semicolon, token.DoubleColon, token.Dot, token.LBracket, token.Colon:
+			return false
+		}
+		return true
+	}
+	return false
+}
+
+func isStringPrefix(s string) bool {
+	switch len(s) {
+	case 1, 2:
+		return true // E'..', N'..', r'..', b'..', rb'..'
+	}
+	return false
+}
+
+// isUnary reports whether the operator at i is a sign rather than a binary operator.
+func isUnary(d *lint.Doc, i int) bool {
+	t := &d.Toks[i]
+	if t.Text != "-" && t.Text != "+" && t.Text != "~" {
+		return false
+	}
+	p := t.Prev
+	if p < 0 {
+		return true
+	}
+	pt := &d.Toks[p]
+	switch pt.Kind {
+	case token.Operator, token.LParen, token.LBracket, token.Comma, token.DoubleColon:
+		return true
+	case token.Ident:
+		return pt.Role == lint.RoleKeyword && pt.Up != "END"
+	}
+	return false
+}
+
+// isWildcard reports whether a `*` is a select star or count(*), not multiplication.
+func isWildcard(d *lint.Doc, i int) bool {
+	t := &d.Toks[i]
+	if t.Text != "*" {
+		return false
+	}
+	p := t.Prev
+	if p < 0 {
+		return true
+	}
+	pt := &d.Toks[p]
+	switch pt.Kind {
+	case token.LParen, token.Comma, token.Dot:
+		return true
+	case token.Ident:
+		return pt.Role == lint.RoleKeyword
+	}
+	return false
+}
+
+func describe(d *lint.Doc, i int) string {
+	t := &d.Toks[i]
+	switch t.Kind {
+	case token.Comma:
+		return "comma ','"
+	case token.LParen:
+		return "start bracket '('"
+	case token.RParen:
+		return "end bracket ')'"
+	case token.String:
+		return "quoted literal"
+	case token.Number:
+		return "numeric literal"
+	case token.Operator:
+		return "binary operator '" + t.Text + "'"
+	case token.Ident:
+		switch t.Role {
+		case lint.RoleKeyword:
+			return "'" + t.Text + "' keyword"
+		case lint.RoleFunction:
+			return "function name identifier"
+		}
+		return "naked identifier"
+	}
+	return "'" + t.Text + "'"
+}

@@ -1,0 +1,173 @@
+// Package templating renders files for the linter through internal/jinja: bare files with an
+// environment built from SQLFluff's [sqlfluff:templater:jinja] settings, and dbt models with
+// the project's environment. It never loads Python code named by configuration
+// (library_path, the python templater) and never resolves refs to warehouse relations:
+// ref() renders as the bare model name, as SQLFluff's dbt builtins do.
+package templating
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/dataops-dev/dataops/internal/jinja"
+	"github.com/dataops-dev/dataops/internal/lint"
+)
+
+// Builtins resolves ref() and source() the way SQLFluff's dbt builtins do: a ref is the bare
+// model name and a source is "<source>_<table>".
+type Builtins struct{}
+
+// Ref renders a ref as the model name.
+func (Builtins) Ref(_, name, _ string) (jinja.Relation, bool) {
+	return jinja.Relation{Identifier: name}, true
+}
+
+// Source renders a source as source_table.
+func (Builtins) Source(source, table string) (jinja.Relation, bool) {
+	return jinja.Relation{Identifier: source + "_" + table}, true
+}
+
+// This is what `this` renders to under SQLFluff's dbt builtins.
+var This = jinja.Relation{Identifier: "this_model"}
+
+// Config renders bare files with a Jinja environment built from the configuration: macros
+// from load_macros_from_path, variables from [sqlfluff:templater:jinja:context], and dbt's
+// builtins when apply_dbt_builtins is on. Environments are cached per distinct setting.
+type Config struct {
+	mu   sync.Mutex
+	envs map[string]*configEnv
+}
+
+type configEnv struct {
+	env      *jinja.Env
+	problems []string
+}
+
+// New returns a templater with an empty cache.
+func New() *Config { return &Config{envs: map[string]*configEnv{}} }
+
+// Render renders src with the environment its configuration describes.
+func (t *Config) Render(path, src string, cfg *lint.Config) lint.Rendered {
+	name, _ := cfg.Core("templater")
+	switch strings.ToLower(name) {
+	case "raw":
+		return lint.RawTemplater{}.Render(path, src, cfg)
+	case "", "jinja", "dbt":
+	default:
+		// The python and placeholder templaters interpret configuration in ways we do not
+		// reproduce (python runs format strings over user values); lint the file as written.
+		r := lint.RawTemplater{}.Render(path, src, cfg)
+		r.Problems = append(r.Problems, path+": templater "+name+" is not supported; linting the file as written")
+		return r
+	}
+	if !strings.Contains(src, "{{") && !strings.Contains(src, "{%") && !strings.Contains(src, "{#") {
+		return lint.RawTemplater{}.Render(path, src, cfg)
+	}
+	ce := t.env(cfg)
+	in := jinja.Input{Path: path, Source: src, Name: strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)), ResourceType: "model", Package: "sqlfluff"}
+	if v, ok := cfg.Get("templater:jinja", "apply_dbt_builtins"); !ok || strings.EqualFold(v, "true") {
+		in.Resolver = Builtins{}
+		in.This = This
+		// SQLFluff's is_incremental() is always true, so the incremental branch is linted.
+		in.Incremental = true
+	}
+	return Render(ce.env, in, ce.problems)
+}
+
+// Render renders one input and converts the result for the linter. A failed render lints
+// the raw source and says why.
+func Render(env *jinja.Env, in jinja.Input, problems []string) (r lint.Rendered) {
+	defer func() {
+		if p := recover(); p != nil {
+			r = lint.RawTemplater{}.Render(in.Path, in.Source, nil)
+			r.Failed = true
+			r.Problems = append(append(r.Problems, problems...), fmt.Sprintf("%s: rendering failed: %v", in.Path, p))
+		}
+	}()
+	res := env.Render(in)
+	if res == nil || res.Map == nil || res.Err != nil {
+		r = lint.RawTemplater{}.Render(in.Path, in.Source, nil)
+		r.Failed = true
+		r.Problems = append(r.Problems, problems...)
+		if res != nil && res.Err != nil {
+			r.Problems = append(r.Problems, in.Path+": "+res.Err.Error())
+		}
+		return r
+	}
+	segs := make([]lint.Segment, len(res.Map.Segments))
+	for i, s := range res.Map.Segments {
+		segs[i] = lint.Segment{Out: s.Out, Len: s.Len, Src: s.Src, Literal: s.Literal}
+	}
+	r = lint.Rendered{Output: res.Output, Map: segs, Problems: append([]string(nil), problems...)}
+	return r
+}
+
+func (t *Config) env(cfg *lint.Config) *configEnv {
+	macroPath, _ := cfg.Get("templater:jinja", "load_macros_from_path")
+	ctx := cfg.Section("templater:jinja:context")
+	keys := make([]string, 0, len(ctx))
+	for k := range ctx {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var key strings.Builder
+	key.WriteString(macroPath)
+	for _, k := range keys {
+		key.WriteString("\x00" + k + "=" + ctx[k])
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if ce, ok := t.envs[key.String()]; ok {
+		return ce
+	}
+	ce := &configEnv{}
+	var files []jinja.MacroFile
+	for _, dir := range strings.Split(macroPath, ",") {
+		if dir = strings.TrimSpace(dir); dir == "" {
+			continue
+		}
+		fs, err := readMacroDir(dir)
+		if err != nil {
+			ce.problems = append(ce.problems, "load_macros_from_path: "+err.Error())
+		}
+		files = append(files, fs...)
+	}
+	vars := map[string]any{}
+	for k, v := range ctx {
+		vars[k] = v
+	}
+	if _, ok := cfg.Get("templater:jinja", "library_path"); ok {
+		ce.problems = append(ce.problems, "library_path is ignored: configuration never loads code")
+	}
+	env, diags := jinja.New(jinja.Options{RootPackage: "sqlfluff", MacroFiles: files, Vars: map[string]map[string]any{"": vars}})
+	for _, d := range diags {
+		ce.problems = append(ce.problems, fmt.Sprintf("%s:%d: %s", d.Path, d.Pos.Line, d.Message))
+	}
+	ce.env = env
+	t.envs[key.String()] = ce
+	return ce
+}
+
+func readMacroDir(dir string) ([]jinja.MacroFile, error) {
+	var out []jinja.MacroFile
+	err := filepath.WalkDir(dir, func(p string, e os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if e.IsDir() || !strings.HasSuffix(p, ".sql") {
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		out = append(out, jinja.MacroFile{Package: "sqlfluff", Path: rel, Source: string(data)})
+		return nil
+	})
+	return out, err
+}
