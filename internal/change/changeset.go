@@ -6,7 +6,11 @@
 // into temporary directories, and it never writes to the project.
 package change
 
-import "github.com/dataops-dev/dataops/internal/dbt"
+import (
+	"time"
+
+	"github.com/dataops-dev/dataops/internal/dbt"
+)
 
 // Kind says how a model or a column changed.
 type Kind string
@@ -38,6 +42,9 @@ type ChangeSet struct {
 	// in depth (changed models and their neighbours), keyed by unique id.
 	BaseColumns map[string]*ModelColumns `json:"-"`
 	HeadColumns map[string]*ModelColumns `json:"-"`
+
+	// Timings of the phases (prepare, load, compare, infer), for benchmarks.
+	Timings map[string]time.Duration `json:"-"`
 
 	cleanup []func()
 }

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/dataops-dev/dataops/internal/dbt"
 )
@@ -42,23 +43,37 @@ func Detect(ctx context.Context, opts Options) (*ChangeSet, error) {
 	if opts.Load == nil {
 		return nil, errors.New("change.Detect: no loader")
 	}
-	sides, err := prepare(ctx, opts)
+	t0 := time.Now()
+	sides, err := resolveSides(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
-	cs := &ChangeSet{BaseRef: opts.BaseRef, HeadRef: opts.HeadRef, cleanup: sides.cleanup}
+	cs := &ChangeSet{BaseRef: opts.BaseRef, HeadRef: opts.HeadRef, Timings: map[string]time.Duration{}}
 	ok := false
 	defer func() {
 		if !ok {
-			cs.Close()
+			sides.close()
 		}
 	}()
+	// The head loads while the base tree is being built: on a large project the two overlap.
 	var wg sync.WaitGroup
-	var baseErr, headErr error
+	var baseErr, headErr, prepErr error
 	wg.Add(2)
-	go func() { defer wg.Done(); cs.Base, baseErr = opts.Load(ctx, sides.baseDir) }()
 	go func() { defer wg.Done(); cs.Head, headErr = opts.Load(ctx, sides.headDir) }()
+	go func() {
+		defer wg.Done()
+		if prepErr = sides.buildBase(ctx); prepErr != nil {
+			return
+		}
+		cs.Timings["prepare"] = time.Since(t0)
+		cs.Base, baseErr = opts.Load(ctx, sides.baseDir)
+	}()
 	wg.Wait()
+	cs.Timings["load"] = time.Since(t0)
+	cs.cleanup = sides.cleanup
+	if prepErr != nil {
+		return nil, prepErr
+	}
 	if headErr != nil {
 		return nil, headErr
 	}
@@ -69,7 +84,9 @@ func Detect(ctx context.Context, opts Options) (*ChangeSet, error) {
 		return nil, err
 	}
 	cs.PropertyFiles = sides.propertyFiles
-	compare(ctx, cs, opts)
+	t1 := time.Now()
+	compare(ctx, cs, opts, sides.changed)
+	cs.Timings["compare"] = time.Since(t1)
 	ok = true
 	return cs, nil
 }
@@ -95,21 +112,31 @@ func baseLabel(opts Options) string {
 type sides struct {
 	baseDir, headDir string
 	propertyFiles    []FileChange
-	cleanup          []func()
+	// changed lists the files (relative to the project) that differ; nil when unknown (two
+	// directories), which makes every model be compared in depth.
+	changed []string
+	cleanup []func()
+
+	repo                   *Repo
+	baseCommit, headCommit string
+	tmp                    string
 }
 
-func prepare(ctx context.Context, opts Options) (*sides, error) {
+func (s *sides) close() {
+	for _, f := range s.cleanup {
+		f()
+	}
+	s.cleanup = nil
+}
+
+// resolveSides checks the refs and prepares the head directory (extracting it for --head).
+func resolveSides(ctx context.Context, opts Options) (*sides, error) {
 	s := &sides{}
 	if opts.BaseDir != "" {
 		if opts.HeadRef != "" || opts.BaseRef != "" {
 			return nil, errors.New("compare either two directories or git refs, not both")
 		}
 		s.baseDir, s.headDir = opts.BaseDir, opts.Dir
-		pf, err := diffPropertyDirs(s.baseDir, s.headDir)
-		if err != nil {
-			return nil, err
-		}
-		s.propertyFiles = pf
 		return s, nil
 	}
 	if opts.BaseRef == "" {
@@ -119,43 +146,51 @@ func prepare(ctx context.Context, opts Options) (*sides, error) {
 	if err != nil {
 		return nil, err
 	}
-	baseCommit, err := repo.ResolveRef(ctx, opts.BaseRef)
-	if err != nil {
+	s.repo = repo
+	if s.baseCommit, err = repo.ResolveRef(ctx, opts.BaseRef); err != nil {
 		return nil, err
 	}
-	tmp, err := os.MkdirTemp("", "dataops-change-")
-	if err != nil {
-		return nil, err
-	}
-	s.cleanup = append(s.cleanup, func() { _ = os.RemoveAll(tmp) })
-	fail := func(err error) (*sides, error) {
-		for _, f := range s.cleanup {
-			f()
-		}
-		return nil, err
-	}
-	headCommit := ""
 	if opts.HeadRef != "" {
-		if headCommit, err = repo.ResolveRef(ctx, opts.HeadRef); err != nil {
-			return fail(err)
+		if s.headCommit, err = repo.ResolveRef(ctx, opts.HeadRef); err != nil {
+			return nil, err
 		}
-		if s.headDir, err = repo.Extract(ctx, headCommit, filepath.Join(tmp, "head")); err != nil {
-			return fail(err)
+	}
+	if s.tmp, err = os.MkdirTemp("", "dataops-change-"); err != nil {
+		return nil, err
+	}
+	tmp := s.tmp
+	s.cleanup = append(s.cleanup, func() { _ = os.RemoveAll(tmp) })
+	if s.headCommit != "" {
+		if s.headDir, err = repo.Extract(ctx, s.headCommit, filepath.Join(tmp, "head")); err != nil {
+			s.close()
+			return nil, err
 		}
 		linkPackages(filepath.Join(repo.Top, filepath.FromSlash(repo.Prefix)), s.headDir)
 	} else {
 		s.headDir = filepath.Join(repo.Top, filepath.FromSlash(repo.Prefix))
 	}
-	changed, err := repo.ChangedFiles(ctx, baseCommit, headCommit)
-	if err != nil {
-		return fail(err)
+	return s, nil
+}
+
+// buildBase lists what changed and writes the base tree (git mode), or lists the property
+// files that differ (two directories).
+func (s *sides) buildBase(ctx context.Context) error {
+	if s.repo == nil {
+		pf, err := diffPropertyDirs(s.baseDir, s.headDir)
+		s.propertyFiles = pf
+		return err
 	}
-	if s.baseDir, err = repo.BuildTree(ctx, baseCommit, s.headDir, changed, filepath.Join(tmp, "base")); err != nil {
-		return fail(err)
+	changed, err := s.repo.ChangedFiles(ctx, s.baseCommit, s.headCommit)
+	if err != nil {
+		return err
+	}
+	s.changed = changed
+	if s.baseDir, err = s.repo.BuildTree(ctx, s.baseCommit, s.headDir, changed, filepath.Join(s.tmp, "base")); err != nil {
+		return err
 	}
 	for _, f := range changed {
 		ext := strings.ToLower(filepath.Ext(f))
-		if ext != ".yml" && ext != ".yaml" || f == "dbt_project.yml" || f == "packages.yml" || f == "profiles.yml" || f == "dependencies.yml" {
+		if ext != ".yml" && ext != ".yaml" || projectLevelFile(f) {
 			continue
 		}
 		_, errB := os.Stat(filepath.Join(s.baseDir, filepath.FromSlash(f)))
@@ -170,7 +205,16 @@ func prepare(ctx context.Context, opts Options) (*sides, error) {
 		}
 	}
 	sort.Slice(s.propertyFiles, func(i, j int) bool { return s.propertyFiles[i].Path < s.propertyFiles[j].Path })
-	return s, nil
+	return nil
+}
+
+// projectLevelFile: files whose change can reconfigure any model.
+func projectLevelFile(f string) bool {
+	switch f {
+	case "dbt_project.yml", "packages.yml", "profiles.yml", "dependencies.yml", "selectors.yml":
+		return true
+	}
+	return false
 }
 
 // diffPropertyDirs lists the .yml files that differ between two project directories.
@@ -228,8 +272,24 @@ func diffPropertyDirs(base, head string) ([]FileChange, error) {
 }
 
 // compare fills the model changes of cs from its loaded projects.
-func compare(ctx context.Context, cs *ChangeSet, opts Options) {
+func compare(ctx context.Context, cs *ChangeSet, opts Options, changed []string) {
 	base, head := cs.Base, cs.Head
+	// Config and properties can differ only for models whose file or property file changed,
+	// unless a project-level file changed; then every model is compared.
+	deepAll := changed == nil
+	touched := map[string]bool{}
+	for _, f := range changed {
+		touched[f] = true
+		if projectLevelFile(f) {
+			deepAll = true
+		}
+	}
+	deep := func(bn, hn *dbt.Node) bool {
+		if deepAll || touched[hn.OriginalFilePath] || touched[bn.OriginalFilePath] {
+			return true
+		}
+		return hn.Patch != nil && touched[hn.Patch.File] || bn.Patch != nil && touched[bn.Patch.File]
+	}
 	isModel := func(n *dbt.Node) bool { return n.ResourceType == dbt.Model && !n.Disabled }
 	baseRoot, headRoot := rootName(base), rootName(head)
 	var removedC, addedC []renameCandidate
@@ -284,8 +344,12 @@ func compare(ctx context.Context, cs *ChangeSet, opts Options) {
 			continue
 		}
 		sqlChanged := bn.RawCode != hn.RawCode
-		cfg := diffConfig(bn.Config, hn.Config)
-		props := diffProperties(bn, hn)
+		var cfg []ConfigChange
+		var props []PropertyChange
+		if deep(bn, hn) {
+			cfg = diffConfig(bn.Config, hn.Config)
+			props = diffProperties(bn, hn)
+		}
 		if !sqlChanged && len(cfg) == 0 && len(props) == 0 {
 			continue
 		}

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/dataops-dev/dataops/internal/dbt"
 )
@@ -39,6 +40,8 @@ func inferColumns(ctx context.Context, cs *ChangeSet, opts Options) {
 	}
 	headIDs = append(headIDs, descendants(cs.Head, headIDs, depth, 400)...)
 	baseIDs = append(baseIDs, descendants(cs.Base, baseIDs, 1, 200)...)
+	t0 := time.Now()
+	defer func() { cs.Timings["infer"] = time.Since(t0) }()
 	var wg sync.WaitGroup
 	var baseErr, headErr error
 	wg.Add(2)

@@ -7,12 +7,33 @@ type Schema struct {
 	// NewFile names the property file for models that have none; {dir} is the model's folder
 	// name and {model} its name.
 	NewFile string `yaml:"new_file" default:"_{dir}__models.yml"`
-	// DataTypes writes data_type for new columns when the type is known.
+	// DataTypes writes data_type for new columns whenever the type is known. When false,
+	// data_type is written only where the project already writes it (the entry or its file
+	// has typed columns, or the model enforces a contract).
 	DataTypes bool `yaml:"data_types"`
 	// Placeholder is the description written for a new column when none can be inferred.
 	Placeholder string `yaml:"placeholder"`
+	// ModelPlaceholder is the description written for a new model entry.
+	ModelPlaceholder string `yaml:"model_placeholder"`
+	// RemoveStale removes entries of columns a model no longer outputs instead of reporting them.
+	RemoveStale bool `yaml:"remove_stale"`
+	// Dictionary is a data dictionary (CSV `column,description`, or a YAML mapping), relative to
+	// the project directory.
+	Dictionary string `yaml:"dictionary"`
+	// InheritDescriptions copies the description of the upstream column a column passes
+	// through unchanged.
+	InheritDescriptions bool `yaml:"inherit_descriptions" default:"true"`
+	// Columns says which undocumented columns of a changed model are added with --base:
+	// "changed" (those the change added or renamed) or "all".
+	Columns string `yaml:"columns" default:"changed"`
+	// DbtVersion is the dbt version property files are written for (default: the project's
+	// require-dbt-version, else target/manifest.json).
+	DbtVersion string `yaml:"dbt_version"`
 }
 
 func (s *Schema) validate() error {
+	if err := oneOf("columns", s.Columns, "changed", "all"); err != nil {
+		return err
+	}
 	return oneOf("tests_key", s.TestsKey, "data_tests", "tests")
 }

@@ -1,102 +1,87 @@
 package schema
 
 import (
-	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 
-	"github.com/goccy/go-yaml"
+	"github.com/dataops-dev/dataops/internal/config"
 )
 
-// Config is the `schema:` section of .dataops.yml. Every key is optional; the defaults are
-// chosen so that a pull request's diff shows only what the change made necessary.
+// Config is what the synthesizer takes from the `schema:` section of .dataops.yml (see
+// internal/config). The defaults are chosen so that a pull request's diff shows only what the
+// change made necessary.
 type Config struct {
 	// RemoveStale removes the entries of documented columns the model no longer outputs. Off by
 	// default: they are reported instead, because an entry carries tests and prose that a
 	// human should decide about. Entries of models the change deleted are always removed.
-	RemoveStale bool `yaml:"remove_stale"`
-	// DataType: "auto" (default) writes data_type only where the project already does (the
-	// model's entry or file has typed columns, or the model enforces a contract); "always";
-	// "never".
-	DataType string `yaml:"data_type"`
+	RemoveStale bool
+	// DataType: "auto" writes data_type only where the project already does (the model's entry
+	// or file has typed columns, or the model enforces a contract); "always"; "never".
+	DataType string
 	// DescriptionPlaceholder is what a new column gets when no description is inherited or
-	// found in the dictionary; "" (default) writes no description key.
-	DescriptionPlaceholder string `yaml:"description_placeholder"`
+	// found in the dictionary; "" writes no description key.
+	DescriptionPlaceholder string
 	// ModelDescriptionPlaceholder is the same for a new model entry.
-	ModelDescriptionPlaceholder string `yaml:"model_description_placeholder"`
+	ModelDescriptionPlaceholder string
 	// Dictionary is a CSV (`column,description`) or YAML mapping file, relative to the project.
-	Dictionary string `yaml:"dictionary"`
-	// NewFile names the property file created for a folder that has none; {folder} is the
-	// folder's name. Default: the pattern most of the project's files follow, else
-	// `_{folder}__models.yml`.
-	NewFile string `yaml:"new_file"`
+	Dictionary string
+	// NewFile names the property file created for a folder that has none ({dir}, {folder} or
+	// <folder> is the folder's name). "" follows the pattern most of the project's files
+	// follow, else `_<folder>__models.yml`.
+	NewFile string
 	// InheritDescriptions copies the description of the upstream column a column passes
-	// through unchanged (default true).
-	InheritDescriptions *bool `yaml:"inherit_descriptions"`
-	// Columns, with --base: "changed" (default) adds the columns the change added or renamed
-	// (every column of a new model); "all" adds every undocumented column of a changed model.
-	Columns string `yaml:"columns"`
+	// through unchanged.
+	InheritDescriptions bool
+	// Columns, with --base: "changed" adds the columns the change added or renamed (every
+	// column of a new model); "all" adds every undocumented column of a changed model.
+	Columns string
 	// DbtVersion overrides the dbt version the files are written for.
-	DbtVersion string `yaml:"dbt_version"`
+	DbtVersion string
 }
 
-// ConfigFile is the name of the project configuration file.
-const ConfigFile = ".dataops.yml"
+// DefaultConfig is the configuration with nothing set.
+func DefaultConfig() Config { return ConfigFrom(config.Default().Schema) }
 
-// LoadConfig reads the schema section of .dataops.yml in dir (a missing file gives defaults).
-// Errors name the file and line.
-func LoadConfig(dir string) (Config, error) {
-	path := filepath.Join(dir, ConfigFile)
-	data, err := os.ReadFile(path)
-	if os.IsNotExist(err) {
-		return Config{}.withDefaults(), nil
+// ConfigFrom maps the settings file's schema section.
+func ConfigFrom(s config.Schema) Config {
+	c := Config{
+		RemoveStale:                 s.RemoveStale,
+		DataType:                    "auto",
+		DescriptionPlaceholder:      s.Placeholder,
+		ModelDescriptionPlaceholder: s.ModelPlaceholder,
+		Dictionary:                  s.Dictionary,
+		InheritDescriptions:         s.InheritDescriptions,
+		Columns:                     s.Columns,
+		DbtVersion:                  s.DbtVersion,
 	}
-	if err != nil {
-		return Config{}, err
+	if s.DataTypes {
+		c.DataType = "always"
 	}
-	var doc struct {
-		Schema Config `yaml:"schema"`
-	}
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return Config{}, fmt.Errorf("%s: %v", path, err)
-	}
-	c := doc.Schema.withDefaults()
-	if err := c.validate(); err != nil {
-		return Config{}, fmt.Errorf("%s: schema: %v", path, err)
-	}
-	return c, nil
-}
-
-func (c Config) withDefaults() Config {
-	if c.DataType == "" {
-		c.DataType = "auto"
+	// The built-in default file name gives way to the project's own convention.
+	if s.NewFile != config.Default().Schema.NewFile {
+		c.NewFile = s.NewFile
 	}
 	if c.Columns == "" {
 		c.Columns = "changed"
 	}
-	if c.InheritDescriptions == nil {
-		t := true
-		c.InheritDescriptions = &t
-	}
 	return c
 }
 
-func (c Config) validate() error {
-	switch c.DataType {
-	case "auto", "always", "never":
-	default:
-		return fmt.Errorf("data_type: want auto, always or never, got %q", c.DataType)
+// LoadConfig reads .dataops.yml in dir (defaults when there is none). Errors name the file,
+// line and column.
+func LoadConfig(dir string) (Config, error) {
+	c, err := config.Load(config.Options{Dir: dir})
+	if err != nil {
+		return Config{}, err
 	}
-	switch c.Columns {
-	case "changed", "all":
-	default:
-		return fmt.Errorf("columns: want changed or all, got %q", c.Columns)
-	}
-	if c.NewFile != "" && (strings.Contains(c.NewFile, "/") || !strings.HasSuffix(c.NewFile, ".yml") && !strings.HasSuffix(c.NewFile, ".yaml")) {
-		return fmt.Errorf("new_file: want a file name ending in .yml, got %q", c.NewFile)
-	}
-	return nil
+	return ConfigFrom(c.Schema), nil
 }
 
-func (c Config) inherit() bool { return c.InheritDescriptions == nil || *c.InheritDescriptions }
+func (c Config) inherit() bool { return c.InheritDescriptions }
+
+// fileName expands a new-file pattern for a folder.
+func fileName(pattern, folder string) string {
+	for _, v := range []string{"{dir}", "{folder}", "<folder>"} {
+		pattern = strings.ReplaceAll(pattern, v, folder)
+	}
+	return pattern
+}

@@ -82,16 +82,19 @@ func TestLearnPattern(t *testing.T) {
 func TestLoadConfig(t *testing.T) {
 	dir := t.TempDir()
 	c, err := LoadConfig(dir)
-	if err != nil || c.DataType != "auto" || c.Columns != "changed" || !c.inherit() || c.RemoveStale {
+	if err != nil || c.DataType != "auto" || c.Columns != "changed" || !c.inherit() || c.RemoveStale || c.NewFile != "" {
 		t.Fatalf("defaults = %+v, %v", c, err)
 	}
-	writeFile(t, dir, ".dataops.yml", "schema:\n  remove_stale: true\n  data_type: always\n  description_placeholder: TODO\n  inherit_descriptions: false\n")
+	writeFile(t, dir, ".dataops.yml", "schema:\n  remove_stale: true\n  data_types: true\n  placeholder: TODO\n  inherit_descriptions: false\n  new_file: schema.yml\n")
 	c, err = LoadConfig(dir)
-	if err != nil || !c.RemoveStale || c.DataType != "always" || c.DescriptionPlaceholder != "TODO" || c.inherit() {
+	if err != nil || !c.RemoveStale || c.DataType != "always" || c.DescriptionPlaceholder != "TODO" || c.inherit() || c.NewFile != "schema.yml" {
 		t.Fatalf("config = %+v, %v", c, err)
 	}
-	writeFile(t, dir, ".dataops.yml", "schema:\n  data_type: sometimes\n")
-	if _, err := LoadConfig(dir); err == nil || !strings.Contains(err.Error(), "data_type") {
+	writeFile(t, dir, ".dataops.yml", "schema:\n  columns: some\n")
+	if _, err := LoadConfig(dir); err == nil || !strings.Contains(err.Error(), "columns") {
 		t.Fatalf("err = %v", err)
+	}
+	if got := fileName("_{dir}__models.yml", "stripe"); got != "_stripe__models.yml" {
+		t.Fatalf("fileName = %q", got)
 	}
 }

@@ -131,8 +131,7 @@ func (s *synth) fileFor(n *dbt.Node) string {
 	if pat == "" {
 		pat = s.style.newFile
 	}
-	name := strings.ReplaceAll(pat, "{folder}", path.Base(dir))
-	return path.Join(dir, name)
+	return path.Join(dir, fileName(pat, path.Base(dir)))
 }
 
 // newEntry plans an entry for a model that has none.

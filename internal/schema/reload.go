@@ -1,0 +1,213 @@
+package schema
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/dataops-dev/dataops/internal/dbt"
+)
+
+// FileEdit is the new content of one property file.
+type FileEdit struct {
+	Path string // relative to the project root, slash-separated
+	Old  []byte // nil for a new file
+	New  []byte
+}
+
+// Loader loads a project directory.
+type Loader func(ctx context.Context, dir string) (*dbt.Project, error)
+
+// Overlay builds a copy of the project at root with the edited files replaced: every other
+// file is a symbolic link to the original (copied where links are not possible; never a hard
+// link, which would change the original's ctime and make git re-hash the work tree), build
+// output and VCS directories are left out and installed packages are linked in. The copy is what validation reloads and
+// what `dbt parse` reads; the user's files are never touched. cleanup removes it.
+func Overlay(root string, edits []FileEdit) (dir string, cleanup func(), err error) {
+	if root, err = filepath.Abs(root); err != nil {
+		return "", nil, err
+	}
+	tmp, err := os.MkdirTemp("", "dataops-schema-")
+	if err != nil {
+		return "", nil, err
+	}
+	cleanup = func() { _ = os.RemoveAll(tmp) }
+	dir = filepath.Join(tmp, "project")
+	edited := map[string][]byte{}
+	for _, e := range edits {
+		edited[filepath.FromSlash(e.Path)] = e.New
+	}
+	skipDirs := map[string]bool{".git": true, "target": true, "logs": true, "dbt_packages": true, "dbt_modules": true,
+		".dataops": true, "node_modules": true, ".venv": true, "venv": true, "__pycache__": true}
+	err = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		rel, _ := filepath.Rel(root, p)
+		if d.IsDir() {
+			if p != root && skipDirs[d.Name()] {
+				return filepath.SkipDir
+			}
+			return os.MkdirAll(filepath.Join(dir, rel), 0o755)
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		if _, ok := edited[rel]; ok {
+			return nil
+		}
+		return linkOrCopy(p, filepath.Join(dir, rel))
+	})
+	if err == nil {
+		for rel, data := range edited {
+			if data == nil {
+				continue
+			}
+			target := filepath.Join(dir, rel)
+			if err = os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+				break
+			}
+			if err = os.WriteFile(target, data, 0o644); err != nil {
+				break
+			}
+		}
+	}
+	if err != nil {
+		cleanup()
+		return "", nil, err
+	}
+	for _, name := range []string{"dbt_packages", "dbt_modules"} {
+		if st, err := os.Stat(filepath.Join(root, name)); err == nil && st.IsDir() {
+			abs, _ := filepath.Abs(filepath.Join(root, name))
+			_ = os.Symlink(abs, filepath.Join(dir, name))
+		}
+	}
+	return dir, cleanup, nil
+}
+
+func linkOrCopy(src, dst string) error {
+	if os.Symlink(src, dst) == nil {
+		return nil
+	}
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// CheckEdits reloads the project with the edits applied (in an Overlay) and reports what the
+// edits broke: a property file that no longer parses, a diagnostic the project did not have
+// before (an entry matching no model, a duplicate, an unresolved ref), an edited entry that
+// does not reach its model, or a column entry the model's documented columns no longer hold.
+// It returns the reloaded project for further checks, or nil when it did not load.
+func CheckEdits(ctx context.Context, head *dbt.Project, edits []FileEdit, ops []Op, load Loader) (*dbt.Project, []Note, error) {
+	if len(edits) == 0 {
+		return head, nil, nil
+	}
+	dir, cleanup, err := Overlay(head.Root, edits)
+	if err != nil {
+		return nil, nil, fmt.Errorf("preparing validation copy: %w", err)
+	}
+	defer cleanup()
+	p, err := load(ctx, dir)
+	if err != nil {
+		var ie *dbt.InputError
+		if errors.As(err, &ie) {
+			return nil, []Note{{Rule: "validation", Severity: "error", Path: ie.Pos.Path, Line: ie.Pos.Line,
+				Message: "the edited project does not load: " + ie.Msg}}, nil
+		}
+		return nil, nil, err
+	}
+	var notes []Note
+	before := map[string]int{}
+	for _, d := range head.Diagnostics {
+		before[d.Kind+"\x00"+d.Pos.Path]++
+	}
+	edited := map[string]bool{}
+	for _, e := range edits {
+		edited[e.Path] = true
+	}
+	for _, d := range p.Diagnostics {
+		k := d.Kind + "\x00" + d.Pos.Path
+		if before[k] > 0 {
+			before[k]--
+			continue
+		}
+		if d.Severity != "error" && !edited[d.Pos.Path] {
+			continue
+		}
+		notes = append(notes, Note{Rule: "validation", Severity: "error", Path: d.Pos.Path, Line: d.Pos.Line,
+			Message: "the edits introduce: " + d.Message})
+	}
+	// Each model an edit touched must be patched from the file the edit wrote, with the
+	// columns the edits put there.
+	byName := map[string]*dbt.Node{}
+	root := rootPackage(p)
+	for _, n := range p.Nodes {
+		if n.Package == root && n.ResourceType == dbt.Model {
+			byName[n.Name] = n
+		}
+	}
+	for _, op := range ops {
+		name := op.Model
+		switch op.Kind {
+		case OpRemoveModel:
+			continue
+		case OpRenameModel:
+			name = op.Column.Name
+		}
+		n := byName[name]
+		if n == nil {
+			notes = append(notes, Note{Rule: "validation", Severity: "error", Path: op.File, Model: name,
+				Message: "edited entry " + name + " matches no model"})
+			continue
+		}
+		if n.Patch == nil || n.Patch.File != op.File {
+			notes = append(notes, Note{Rule: "validation", Severity: "error", Path: op.File, Model: name,
+				Message: "edited entry " + name + " is not the one dbt reads for the model"})
+			continue
+		}
+		switch op.Kind {
+		case OpAddColumn, OpRenameColumn, OpSetDataType:
+			if findColumn(n.Columns, strings.ToLower(op.Column.Name)) == nil {
+				notes = append(notes, Note{Rule: "validation", Severity: "error", Path: op.File, Model: name, Column: op.Column.Name,
+					Message: "column " + op.Column.Name + " is not in the edited entry of " + name})
+			}
+		case OpRemoveColumn:
+			if findColumn(n.Columns, strings.ToLower(op.Column.Name)) != nil {
+				notes = append(notes, Note{Rule: "validation", Severity: "error", Path: op.File, Model: name, Column: op.Column.Name,
+					Message: "column " + op.Column.Name + " is still in the entry of " + name})
+			}
+		}
+	}
+	sort.SliceStable(notes, func(i, j int) bool { return notes[i].Path < notes[j].Path })
+	return p, dedupeNotes(notes), nil
+}
+
+func dedupeNotes(ns []Note) []Note {
+	seen := map[string]bool{}
+	var out []Note
+	for _, n := range ns {
+		k := n.Rule + "\x00" + n.Path + "\x00" + n.Model + "\x00" + n.Column + "\x00" + n.Message
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, n)
+		}
+	}
+	return out
+}
