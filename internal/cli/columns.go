@@ -56,7 +56,7 @@ headers. Models whose column list cannot be fully resolved say why under "unreso
 
 // inferColumns loads the project and infers the columns of the named models (all when none).
 func inferColumns(env *Env, pf *projectFlags, catalog string, names []string) (*dbt.Project, *columns.Result, error) {
-	p, err := pf.load(env, false)
+	p, err := pf.load(env, true)
 	if err != nil {
 		return nil, nil, err
 	}

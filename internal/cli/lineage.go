@@ -37,7 +37,7 @@ MODEL is a model, seed or snapshot name, a unique id, or source_name.table_name.
 			if !up && !down {
 				up, down = true, true
 			}
-			p, err := pf.load(env, false)
+			p, err := pf.load(env, true)
 			if err != nil {
 				return err
 			}
