@@ -25,10 +25,10 @@ type TestSpec struct {
 // builtin lists the tests whose SQL dataops writes itself, by (namespace, name). dbt_utils
 // tests are generated whether or not the package is installed.
 var builtin = map[string]func(g *gen) (string, error){
-	"not_null":                                notNull,
-	"unique":                                  unique,
-	"accepted_values":                         acceptedValues,
-	"relationships":                           relationships,
+	"not_null":        notNull,
+	"unique":          unique,
+	"accepted_values": acceptedValues,
+	"relationships":   relationships,
 	"dbt_utils.unique_combination_of_columns": uniqueCombination,
 	"dbt_utils.expression_is_true":            expressionIsTrue,
 	"dbt_utils.accepted_range":                acceptedRange,
