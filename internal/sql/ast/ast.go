@@ -901,6 +901,7 @@ func (*TemplateTable) tableNode() {}
 func (*BadTable) tableNode()      {}
 
 func (*ColumnRef) exprNode()      {}
+func (*GroupingSet) exprNode()    {}
 func (*Star) exprNode()           {}
 func (*Literal) exprNode()        {}
 func (*TypedLiteral) exprNode()   {}

@@ -1,0 +1,1293 @@
+package ast
+
+import (
+	"io"
+	"strings"
+
+	"github.com/dataops-dev/dataops/internal/sql/token"
+)
+
+// String prints a node in canonical form: one line, keywords upper-case, single spaces,
+// identifiers, literals and function names as written, AS before every alias. Parsing the
+// canonical form of a tree and printing it again gives the same text, which the tests rely on.
+// Bad nodes print as <bad>, so a tree with errors does not round-trip.
+func String(n Node) string {
+	var p printer
+	p.node(n)
+	return p.b.String()
+}
+
+// Print writes the canonical form of n to w.
+func Print(w io.Writer, n Node) error {
+	_, err := io.WriteString(w, String(n))
+	return err
+}
+
+type printer struct {
+	b strings.Builder
+}
+
+func (p *printer) s(parts ...string) {
+	for _, x := range parts {
+		p.b.WriteString(x)
+	}
+}
+
+func (p *printer) node(n Node) {
+	if isNil(n) {
+		return
+	}
+	switch n := n.(type) {
+	case *File:
+		for i, s := range n.Stmts {
+			if i > 0 {
+				p.s("; ")
+			}
+			p.node(s)
+		}
+	case Stmt:
+		p.stmt(n)
+	case QueryExpr:
+		p.queryExpr(n)
+	case TableExpr:
+		p.table(n)
+	case Expr:
+		p.expr(n)
+	case *Ident:
+		p.ident(n)
+	case *Name:
+		p.name(n)
+	case *TypeName:
+		p.typeName(n)
+	case *With:
+		p.with(n)
+	case *CTE:
+		p.cte(n)
+	case *Limit:
+		p.limit(n)
+	case *OrderItem:
+		p.orderItem(n)
+	case *SelectItem:
+		p.selectItem(n)
+	case *Alias:
+		p.alias(n)
+	case *WindowSpec:
+		p.windowSpec(n)
+	case *GroupBy:
+		p.groupBy(n)
+	default:
+		p.s("<?>")
+	}
+}
+
+func (p *printer) ident(x *Ident) {
+	if x == nil {
+		return
+	}
+	switch x.Quote {
+	case 0:
+		p.s(x.Name)
+	case '[':
+		p.s("[", strings.ReplaceAll(x.Name, "]", "]]"), "]")
+	default:
+		q := string(x.Quote)
+		p.s(q, strings.ReplaceAll(x.Name, q, q+q), q)
+	}
+}
+
+func (p *printer) idents(list []*Ident, sep string) {
+	for i, x := range list {
+		if i > 0 {
+			p.s(sep)
+		}
+		p.ident(x)
+	}
+}
+
+func (p *printer) name(n *Name) {
+	if n != nil {
+		p.idents(n.Parts, ".")
+	}
+}
+
+func (p *printer) exprs(list []Expr) {
+	for i, x := range list {
+		if i > 0 {
+			p.s(", ")
+		}
+		p.expr(x)
+	}
+}
+
+func (p *printer) tokens(toks []token.Token) {
+	for i, t := range toks {
+		if i > 0 {
+			p.s(" ")
+		}
+		p.s(t.Text)
+	}
+}
+
+func (p *printer) typeName(t *TypeName) {
+	if t == nil {
+		return
+	}
+	p.s(t.Name)
+	if len(t.Elems) > 0 || len(t.Fields) > 0 {
+		open, closer := "(", ")"
+		if t.Angle {
+			open, closer = "<", ">"
+		}
+		p.s(open)
+		for i, e := range t.Elems {
+			if i > 0 {
+				p.s(", ")
+			}
+			p.typeName(e)
+		}
+		for i, f := range t.Fields {
+			if i > 0 || len(t.Elems) > 0 {
+				p.s(", ")
+			}
+			p.ident(f.Name)
+			p.s(" ")
+			p.typeName(f.Type)
+		}
+		p.s(closer)
+	}
+	if len(t.Params) > 0 {
+		p.s("(")
+		p.exprs(t.Params)
+		p.s(")")
+	}
+	for i := 0; i < t.ArrayDims; i++ {
+		p.s("[]")
+	}
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statements and queries
+
+func (p *printer) stmt(s Stmt) {
+	switch s := s.(type) {
+	case *Query:
+		p.query(s)
+	case *CreateTable:
+		p.s("CREATE ")
+		if s.OrReplace {
+			p.s("OR REPLACE ")
+		}
+		for _, m := range s.Modifiers {
+			p.s(m, " ")
+		}
+		p.s("TABLE ")
+		if s.IfNotExists {
+			p.s("IF NOT EXISTS ")
+		}
+		p.name(s.Name)
+		if len(s.Columns) > 0 {
+			p.s(" (")
+			for i, c := range s.Columns {
+				if i > 0 {
+					p.s(", ")
+				}
+				sep := ""
+				if c.Name != nil {
+					p.ident(c.Name)
+					sep = " "
+				}
+				if c.Type != nil {
+					p.s(sep)
+					p.typeName(c.Type)
+					sep = " "
+				}
+				if len(c.Constraints) > 0 {
+					p.s(sep)
+					p.tokens(c.Constraints)
+				}
+			}
+			p.s(")")
+		}
+		if len(s.Options) > 0 {
+			p.s(" ")
+			p.tokens(s.Options)
+		}
+		if s.Query != nil {
+			p.s(" AS ")
+			p.query(s.Query)
+		}
+	case *CreateView:
+		p.s("CREATE ")
+		if s.OrReplace {
+			p.s("OR REPLACE ")
+		}
+		for _, m := range s.Modifiers {
+			p.s(m, " ")
+		}
+		p.s("VIEW ")
+		if s.IfNotExists {
+			p.s("IF NOT EXISTS ")
+		}
+		p.name(s.Name)
+		if len(s.Columns) > 0 {
+			p.s(" (")
+			p.idents(s.Columns, ", ")
+			p.s(")")
+		}
+		if len(s.Options) > 0 {
+			p.s(" ")
+			p.tokens(s.Options)
+		}
+		if s.Query != nil {
+			p.s(" AS ")
+			p.query(s.Query)
+		}
+	case *Insert:
+		if s.Overwrite {
+			p.s("INSERT OVERWRITE ")
+		} else {
+			p.s("INSERT INTO ")
+		}
+		p.name(s.Table)
+		if s.Alias != nil {
+			p.s(" AS ")
+			p.ident(s.Alias)
+		}
+		if len(s.Columns) > 0 {
+			p.s(" (")
+			p.idents(s.Columns, ", ")
+			p.s(")")
+		}
+		if s.Query != nil {
+			p.s(" ")
+			p.query(s.Query)
+		} else {
+			p.s(" DEFAULT VALUES")
+		}
+		if len(s.Tail) > 0 {
+			p.s(" ")
+			p.tokens(s.Tail)
+		}
+	case *Update:
+		p.s("UPDATE ")
+		p.table(s.Table)
+		p.s(" SET ")
+		p.assignments(s.Set)
+		if len(s.From) > 0 {
+			p.s(" FROM ")
+			p.tables(s.From)
+		}
+		if s.Where != nil {
+			p.s(" WHERE ")
+			p.expr(s.Where)
+		}
+	case *Delete:
+		p.s("DELETE FROM ")
+		p.table(s.Table)
+		if len(s.Using) > 0 {
+			p.s(" USING ")
+			p.tables(s.Using)
+		}
+		if s.Where != nil {
+			p.s(" WHERE ")
+			p.expr(s.Where)
+		}
+	case *Merge:
+		p.s("MERGE INTO ")
+		p.table(s.Target)
+		p.s(" USING ")
+		p.table(s.Source)
+		p.s(" ON ")
+		p.expr(s.On)
+		for _, c := range s.Clauses {
+			p.s(" WHEN ")
+			if !c.Matched {
+				p.s("NOT ")
+			}
+			p.s("MATCHED")
+			if c.By != "" {
+				p.s(" BY ", c.By)
+			}
+			if c.Cond != nil {
+				p.s(" AND ")
+				p.expr(c.Cond)
+			}
+			p.s(" THEN ", c.Action)
+			switch {
+			case c.Star && c.Action == "UPDATE":
+				p.s(" SET *")
+			case c.Star:
+				p.s(" *")
+			case c.Action == "UPDATE":
+				p.s(" SET ")
+				p.assignments(c.Set)
+			case c.Action == "INSERT":
+				if len(c.Columns) > 0 {
+					p.s(" (")
+					p.idents(c.Columns, ", ")
+					p.s(")")
+				}
+				p.s(" VALUES (")
+				p.exprs(c.Values)
+				p.s(")")
+			}
+		}
+	case *Other:
+		p.tokens(s.Tokens)
+	case *BadStmt:
+		p.s("<bad>")
+	}
+}
+
+func (p *printer) assignments(list []*Assignment) {
+	for i, a := range list {
+		if i > 0 {
+			p.s(", ")
+		}
+		p.expr(a.Target)
+		p.s(" = ")
+		p.expr(a.Value)
+	}
+}
+
+func (p *printer) query(q *Query) {
+	if q == nil {
+		return
+	}
+	if q.With != nil {
+		p.with(q.With)
+		p.s(" ")
+	}
+	p.queryExpr(q.Body)
+	if len(q.OrderBy) > 0 {
+		p.s(" ORDER BY ")
+		p.orderItems(q.OrderBy)
+	}
+	if q.Limit != nil {
+		p.s(" ")
+		p.limit(q.Limit)
+	}
+}
+
+func (p *printer) with(w *With) {
+	p.s("WITH ")
+	if w.Recursive {
+		p.s("RECURSIVE ")
+	}
+	for i, c := range w.CTEs {
+		if i > 0 {
+			p.s(", ")
+		}
+		p.cte(c)
+	}
+}
+
+func (p *printer) cte(c *CTE) {
+	p.ident(c.Name)
+	if len(c.Columns) > 0 {
+		p.s(" (")
+		p.idents(c.Columns, ", ")
+		p.s(")")
+	}
+	p.s(" AS ")
+	if c.Materialized != "" {
+		p.s(c.Materialized, " ")
+	}
+	p.s("(")
+	p.query(c.Query)
+	p.s(")")
+}
+
+func (p *printer) limit(l *Limit) {
+	switch {
+	case l.Comma:
+		p.s("LIMIT ")
+		p.expr(l.Offset)
+		p.s(", ")
+		p.expr(l.Count)
+	case l.Fetch:
+		if l.Offset != nil {
+			p.s("OFFSET ")
+			p.expr(l.Offset)
+			p.s(" ROWS ")
+		}
+		p.s("FETCH FIRST ")
+		if l.Count != nil {
+			p.expr(l.Count)
+			p.s(" ")
+		}
+		if l.Percent {
+			p.s("PERCENT ")
+		}
+		p.s("ROWS")
+		if l.WithTies {
+			p.s(" WITH TIES")
+		} else {
+			p.s(" ONLY")
+		}
+	default:
+		sep := ""
+		if l.Count != nil {
+			p.s("LIMIT ")
+			p.expr(l.Count)
+			sep = " "
+		}
+		if l.Offset != nil {
+			p.s(sep, "OFFSET ")
+			p.expr(l.Offset)
+		}
+	}
+}
+
+func (p *printer) orderItems(list []*OrderItem) {
+	for i, o := range list {
+		if i > 0 {
+			p.s(", ")
+		}
+		p.orderItem(o)
+	}
+}
+
+func (p *printer) orderItem(o *OrderItem) {
+	p.expr(o.Expr)
+	if o.Desc {
+		p.s(" DESC")
+	} else if o.Asc {
+		p.s(" ASC")
+	}
+	if o.Nulls != "" {
+		p.s(" NULLS ", o.Nulls)
+	}
+}
+
+func (p *printer) queryExpr(q QueryExpr) {
+	switch q := q.(type) {
+	case *Select:
+		p.selectCore(q)
+	case *SetOp:
+		p.queryExpr(q.Left)
+		p.s(" ")
+		if q.Minus {
+			p.s("MINUS")
+		} else {
+			p.s(q.Op)
+		}
+		if q.All {
+			p.s(" ALL")
+		}
+		if q.Distinct {
+			p.s(" DISTINCT")
+		}
+		if q.ByName {
+			p.s(" BY NAME")
+		}
+		if q.Corresponding {
+			p.s(" CORRESPONDING")
+		}
+		p.s(" ")
+		p.queryExpr(q.Right)
+	case *Values:
+		p.s("VALUES ")
+		for i, r := range q.Rows {
+			if i > 0 {
+				p.s(", ")
+			}
+			p.s("(")
+			p.exprs(r)
+			p.s(")")
+		}
+	case *ParenQuery:
+		p.s("(")
+		p.query(q.Query)
+		p.s(")")
+	case *BadQuery:
+		p.s("<bad>")
+	}
+}
+
+func (p *printer) selectCore(s *Select) {
+	p.s("SELECT")
+	if s.Distinct {
+		p.s(" DISTINCT")
+		if len(s.DistinctOn) > 0 {
+			p.s(" ON (")
+			p.exprs(s.DistinctOn)
+			p.s(")")
+		}
+	}
+	if s.All {
+		p.s(" ALL")
+	}
+	if s.Top != nil {
+		p.s(" TOP ")
+		p.expr(s.Top.Count)
+		if s.Top.Percent {
+			p.s(" PERCENT")
+		}
+		if s.Top.WithTies {
+			p.s(" WITH TIES")
+		}
+	}
+	if s.SelectAs != "" {
+		p.s(" AS ", s.SelectAs)
+	}
+	for i, it := range s.Items {
+		if i > 0 {
+			p.s(",")
+		}
+		p.s(" ")
+		p.selectItem(it)
+	}
+	if len(s.From) > 0 {
+		p.s(" FROM ")
+		p.tables(s.From)
+	}
+	if s.Where != nil {
+		p.s(" WHERE ")
+		p.expr(s.Where)
+	}
+	if s.GroupBy != nil {
+		p.s(" ")
+		p.groupBy(s.GroupBy)
+	}
+	if s.Having != nil {
+		p.s(" HAVING ")
+		p.expr(s.Having)
+	}
+	if len(s.Windows) > 0 {
+		p.s(" WINDOW ")
+		for i, w := range s.Windows {
+			if i > 0 {
+				p.s(", ")
+			}
+			p.ident(w.Name)
+			p.s(" AS ")
+			p.windowBody(w.Spec)
+		}
+	}
+	if s.Qualify != nil {
+		p.s(" QUALIFY ")
+		p.expr(s.Qualify)
+	}
+}
+
+func (p *printer) selectItem(it *SelectItem) {
+	p.expr(it.Expr)
+	if it.Alias != nil {
+		p.s(" AS ")
+		p.ident(it.Alias)
+	}
+}
+
+func (p *printer) groupBy(g *GroupBy) {
+	p.s("GROUP BY")
+	if g.All {
+		p.s(" ALL")
+	}
+	if g.Distinct {
+		p.s(" DISTINCT")
+	}
+	if len(g.Items) > 0 {
+		p.s(" ")
+		p.exprs(g.Items)
+	}
+	if g.WithRollup {
+		p.s(" WITH ROLLUP")
+	}
+	if g.WithCube {
+		p.s(" WITH CUBE")
+	}
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tables
+
+func (p *printer) tables(list []TableExpr) {
+	for i, t := range list {
+		if i > 0 {
+			p.s(", ")
+		}
+		p.table(t)
+	}
+}
+
+func (p *printer) alias(a *Alias) {
+	if a == nil {
+		return
+	}
+	if a.Name != nil {
+		p.s(" AS ")
+		p.ident(a.Name)
+	}
+	if len(a.Columns) > 0 {
+		if a.Name == nil {
+			p.s(" AS ")
+		}
+		p.s("(")
+		p.idents(a.Columns, ", ")
+		p.s(")")
+	}
+}
+
+func (p *printer) table(t TableExpr) {
+	switch t := t.(type) {
+	case *TableName:
+		if t.Stage != "" {
+			p.s(t.Stage)
+		} else {
+			p.name(t.Name)
+		}
+		if len(t.Tail) > 0 {
+			p.s(" ")
+			p.tokens(t.Tail)
+		}
+		p.alias(t.Alias)
+	case *DerivedTable:
+		if t.Lateral {
+			p.s("LATERAL ")
+		}
+		p.s("(")
+		p.query(t.Query)
+		p.s(")")
+		p.alias(t.Alias)
+	case *TableFunc:
+		if t.Lateral {
+			p.s("LATERAL ")
+		}
+		if t.TableWrapper {
+			p.s("TABLE(")
+			p.expr(t.Func)
+			p.s(")")
+		} else {
+			p.expr(t.Func)
+		}
+		if t.WithOrdinality {
+			p.s(" WITH ORDINALITY")
+		}
+		p.alias(t.Alias)
+		if t.WithOffset {
+			p.s(" WITH OFFSET")
+			if t.OffsetAlias != nil {
+				p.s(" AS ")
+				p.ident(t.OffsetAlias)
+			}
+		}
+	case *Join:
+		p.table(t.Left)
+		if t.Written == "," {
+			p.s(", ")
+		} else {
+			p.s(" ", t.Written, " ")
+		}
+		p.table(t.Right)
+		if t.On != nil {
+			p.s(" ON ")
+			p.expr(t.On)
+		}
+		if len(t.Using) > 0 {
+			p.s(" USING (")
+			p.idents(t.Using, ", ")
+			p.s(")")
+		}
+	case *LateralView:
+		p.expr(t.Func)
+		if t.Alias != nil {
+			p.s(" ")
+			p.ident(t.Alias)
+		}
+		if len(t.Columns) > 0 {
+			p.s(" AS ")
+			p.idents(t.Columns, ", ")
+		}
+	case *ParenTable:
+		p.s("(")
+		p.table(t.Table)
+		p.s(")")
+		p.alias(t.Alias)
+	case *Pivot:
+		p.table(t.Source)
+		p.s(" PIVOT (")
+		for i, a := range t.Aggs {
+			if i > 0 {
+				p.s(", ")
+			}
+			p.selectItem(a)
+		}
+		p.s(" FOR ")
+		p.exprs(t.For)
+		p.s(" IN (")
+		switch {
+		case t.InAny:
+			p.s("ANY")
+		case t.InQuery != nil:
+			p.query(t.InQuery)
+		default:
+			for i, a := range t.In {
+				if i > 0 {
+					p.s(", ")
+				}
+				p.selectItem(a)
+			}
+		}
+		p.s("))")
+		p.alias(t.Alias)
+	case *Unpivot:
+		p.table(t.Source)
+		p.s(" UNPIVOT ")
+		if t.IncludeNulls {
+			p.s("INCLUDE NULLS ")
+		}
+		if t.ExcludeNulls {
+			p.s("EXCLUDE NULLS ")
+		}
+		p.s("(")
+		p.identList(t.Values)
+		p.s(" FOR ")
+		p.identList(t.For)
+		p.s(" IN (")
+		for i, in := range t.In {
+			if i > 0 {
+				p.s(", ")
+			}
+			if len(in.Columns) == 1 {
+				p.expr(in.Columns[0])
+			} else {
+				p.s("(")
+				p.exprs(in.Columns)
+				p.s(")")
+			}
+			if in.Alias != nil {
+				p.s(" AS ")
+				p.expr(in.Alias)
+			}
+		}
+		p.s("))")
+		p.alias(t.Alias)
+	case *TemplateTable:
+		p.s(t.Text)
+		p.alias(t.Alias)
+	case *BadTable:
+		p.s("<bad>")
+	}
+}
+
+// identList prints one identifier bare and several in parentheses.
+func (p *printer) identList(list []*Ident) {
+	if len(list) == 1 {
+		p.ident(list[0])
+		return
+	}
+	p.s("(")
+	p.idents(list, ", ")
+	p.s(")")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Expressions
+
+func (p *printer) expr(e Expr) {
+	if isNil(e) {
+		return
+	}
+	switch e := e.(type) {
+	case *ColumnRef:
+		p.idents(e.Parts, ".")
+	case *Star:
+		p.star(e)
+	case *Literal:
+		p.s(e.Text)
+	case *TypedLiteral:
+		p.typeName(e.Type)
+		p.s(" ", e.Value.Text)
+	case *Interval:
+		p.s("INTERVAL ")
+		p.expr(e.Value)
+		if e.Unit != "" {
+			p.s(" ", e.Unit)
+		}
+		if e.ToUnit != "" {
+			p.s(" TO ", e.ToUnit)
+		}
+	case *Param:
+		p.s(e.Text)
+	case *Binary:
+		p.expr(e.X)
+		p.s(" ", e.Op, " ")
+		p.expr(e.Y)
+	case *Unary:
+		if e.Postfix {
+			p.expr(e.X)
+			p.s(e.Op)
+			return
+		}
+		inner := String(e.X)
+		p.s(e.Op)
+		if isWordOp(e.Op) || (inner != "" && (inner[0] == '-' || inner[0] == '+' || inner[0] == '/' || inner[0] == '*' || inner[0] == '~' || inner[0] == '!' || inner[0] == '@' || inner[0] == '|' || inner[0] == '&' || inner[0] == '^' || inner[0] == '#')) {
+			p.s(" ")
+		}
+		p.s(inner)
+	case *Paren:
+		p.s("(")
+		p.expr(e.X)
+		p.s(")")
+	case *Row:
+		if e.Keyword {
+			p.s("ROW")
+		}
+		p.s("(")
+		p.exprs(e.Exprs)
+		p.s(")")
+	case *Func:
+		p.fn(e)
+	case *NamedArg:
+		p.ident(e.Name)
+		p.s(" ", e.Op, " ")
+		p.expr(e.Value)
+	case *KeywordArg:
+		p.s(e.Keyword)
+		if e.Value != nil {
+			p.s(" ")
+			p.expr(e.Value)
+		}
+	case *Extract:
+		p.s("EXTRACT(", e.Field, " FROM ")
+		p.expr(e.X)
+		p.s(")")
+	case *Cast:
+		switch e.Kind {
+		case CastOperator:
+			p.expr(e.X)
+			p.s("::")
+			p.typeName(e.Type)
+		case CastConvert:
+			p.s("CONVERT(")
+			p.typeName(e.Type)
+			p.s(", ")
+			p.expr(e.X)
+			if e.Format != nil {
+				p.s(", ")
+				p.expr(e.Format)
+			}
+			p.s(")")
+		default:
+			p.s([...]string{CastCall: "CAST", CastTry: "TRY_CAST", CastSafe: "SAFE_CAST"}[e.Kind], "(")
+			p.expr(e.X)
+			p.s(" AS ")
+			p.typeName(e.Type)
+			if e.Format != nil {
+				p.s(" FORMAT ")
+				p.expr(e.Format)
+			}
+			p.s(")")
+		}
+	case *Case:
+		p.s("CASE")
+		if e.Operand != nil {
+			p.s(" ")
+			p.expr(e.Operand)
+		}
+		for _, w := range e.Whens {
+			p.s(" WHEN ")
+			p.expr(w.Cond)
+			p.s(" THEN ")
+			p.expr(w.Result)
+		}
+		if e.Else != nil {
+			p.s(" ELSE ")
+			p.expr(e.Else)
+		}
+		p.s(" END")
+	case *Between:
+		p.expr(e.X)
+		p.not(e.Not)
+		p.s(" BETWEEN ")
+		if e.Symmetric {
+			p.s("SYMMETRIC ")
+		}
+		p.expr(e.Lo)
+		p.s(" AND ")
+		p.expr(e.Hi)
+	case *In:
+		p.expr(e.X)
+		p.not(e.Not)
+		p.s(" IN ")
+		switch {
+		case e.Query != nil:
+			p.s("(")
+			p.query(e.Query)
+			p.s(")")
+		case e.Other != nil:
+			p.expr(e.Other)
+		default:
+			p.s("(")
+			p.exprs(e.List)
+			p.s(")")
+		}
+	case *Like:
+		p.expr(e.X)
+		p.not(e.Not)
+		p.s(" ", e.Op, " ")
+		if e.Quant != "" {
+			p.s(e.Quant, " ")
+		}
+		p.expr(e.Pattern)
+		if e.Escape != nil {
+			p.s(" ESCAPE ")
+			p.expr(e.Escape)
+		}
+	case *Is:
+		p.expr(e.X)
+		p.s(" IS ")
+		if e.Not {
+			p.s("NOT ")
+		}
+		p.s(e.Value)
+	case *IsDistinctFrom:
+		p.expr(e.X)
+		p.s(" IS ")
+		if e.Not {
+			p.s("NOT ")
+		}
+		p.s("DISTINCT FROM ")
+		p.expr(e.Y)
+	case *Exists:
+		p.s("EXISTS (")
+		p.query(e.Query)
+		p.s(")")
+	case *Subquery:
+		p.s("(")
+		p.query(e.Query)
+		p.s(")")
+	case *Quantified:
+		p.s(e.Quant, " (")
+		if e.Query != nil {
+			p.query(e.Query)
+		} else {
+			p.expr(e.X)
+		}
+		p.s(")")
+	case *Array:
+		if e.Keyword {
+			p.s("ARRAY")
+		}
+		if e.Type != nil {
+			p.s("<")
+			p.typeName(e.Type)
+			p.s(">")
+		}
+		if e.Query != nil {
+			p.s("(")
+			p.query(e.Query)
+			p.s(")")
+		} else {
+			p.s("[")
+			p.exprs(e.Elems)
+			p.s("]")
+		}
+	case *Struct:
+		if e.Keyword {
+			p.s("STRUCT")
+			if e.Type != nil {
+				p.s("<")
+				for i, f := range e.Type.Fields {
+					if i > 0 {
+						p.s(", ")
+					}
+					if f.Name != nil {
+						p.ident(f.Name)
+						p.s(" ")
+					}
+					p.typeName(f.Type)
+				}
+				p.s(">")
+			}
+			p.s("(")
+			for i, f := range e.Fields {
+				if i > 0 {
+					p.s(", ")
+				}
+				p.expr(f.Value)
+				if f.Name != nil {
+					p.s(" AS ")
+					p.ident(f.Name)
+				}
+			}
+			p.s(")")
+			return
+		}
+		p.s("{")
+		for i, f := range e.Fields {
+			if i > 0 {
+				p.s(", ")
+			}
+			if f.Key != nil {
+				p.expr(f.Key)
+			} else {
+				p.ident(f.Name)
+			}
+			p.s(": ")
+			p.expr(f.Value)
+		}
+		p.s("}")
+	case *Map:
+		p.s("MAP {")
+		for i, m := range e.Entries {
+			if i > 0 {
+				p.s(", ")
+			}
+			p.expr(m.Key)
+			p.s(": ")
+			p.expr(m.Value)
+		}
+		p.s("}")
+	case *Index:
+		p.expr(e.X)
+		p.s("[")
+		if e.Slice {
+			p.expr(e.Lo)
+			p.s(":")
+			p.expr(e.Hi)
+			if e.Step != nil {
+				p.s(":")
+				p.expr(e.Step)
+			}
+		} else {
+			p.expr(e.Index)
+		}
+		p.s("]")
+	case *Field:
+		p.expr(e.X)
+		p.s(".")
+		p.ident(e.Name)
+	case *Path:
+		p.expr(e.X)
+		for _, el := range e.Elems {
+			switch {
+			case el.Bracket:
+				p.s("[")
+				if el.Index != nil {
+					p.expr(el.Index)
+				}
+				p.s("]")
+			case el.Colon:
+				p.s(":")
+				p.ident(el.Name)
+			default:
+				p.s(".")
+				p.ident(el.Name)
+			}
+		}
+	case *Lambda:
+		if e.Keyword {
+			p.s("LAMBDA ")
+			p.idents(e.Params, ", ")
+			p.s(": ")
+		} else {
+			if e.Paren {
+				p.s("(")
+			}
+			p.idents(e.Params, ", ")
+			if e.Paren {
+				p.s(")")
+			}
+			p.s(" -> ")
+		}
+		p.expr(e.Body)
+	case *Collate:
+		p.expr(e.X)
+		p.s(" COLLATE ", e.Collation)
+	case *AtTimeZone:
+		p.expr(e.X)
+		if e.Zone == nil {
+			p.s(" AT LOCAL")
+		} else {
+			p.s(" AT TIME ZONE ")
+			p.expr(e.Zone)
+		}
+	case *GroupingSet:
+		p.s(e.Kind, " (")
+		for i, set := range e.Sets {
+			if i > 0 {
+				p.s(", ")
+			}
+			if len(set) == 1 {
+				p.expr(set[0])
+			} else {
+				p.s("(")
+				p.exprs(set)
+				p.s(")")
+			}
+		}
+		p.s(")")
+	case *Template:
+		p.s(e.Text)
+	case *BadExpr:
+		p.s("<bad>")
+	}
+}
+
+func (p *printer) not(not bool) {
+	if not {
+		p.s(" NOT")
+	}
+}
+
+func isWordOp(op string) bool {
+	return op != "" && (op[0] >= 'A' && op[0] <= 'Z' || op[0] >= 'a' && op[0] <= 'z')
+}
+
+func (p *printer) star(s *Star) {
+	if s.StructOf != nil {
+		p.expr(s.StructOf)
+		p.s(".")
+	}
+	for _, q := range s.Qualifier {
+		p.ident(q)
+		p.s(".")
+	}
+	p.s("*")
+	if s.ILike != nil {
+		p.s(" ILIKE ")
+		p.expr(s.ILike)
+	}
+	if s.Like != nil {
+		p.s(" LIKE ")
+		p.expr(s.Like)
+	}
+	if len(s.Except) > 0 {
+		p.s(" ", s.ExceptKw, " (")
+		p.idents(s.Except, ", ")
+		p.s(")")
+	}
+	if len(s.Replace) > 0 {
+		p.s(" REPLACE (")
+		for i, r := range s.Replace {
+			if i > 0 {
+				p.s(", ")
+			}
+			p.selectItem(r)
+		}
+		p.s(")")
+	}
+	if len(s.Rename) > 0 {
+		p.s(" RENAME (")
+		for i, r := range s.Rename {
+			if i > 0 {
+				p.s(", ")
+			}
+			p.expr(r.Old)
+			p.s(" AS ")
+			p.ident(r.New)
+		}
+		p.s(")")
+	}
+}
+
+func (p *printer) fn(f *Func) {
+	p.name(f.Name)
+	if f.NoParens {
+		return
+	}
+	p.s("(")
+	if f.Distinct {
+		p.s("DISTINCT ")
+	}
+	if f.All {
+		p.s("ALL ")
+	}
+	if f.Star {
+		p.s("*")
+	}
+	for i, a := range f.Args {
+		if i > 0 {
+			if _, kw := a.(*KeywordArg); kw {
+				p.s(" ")
+			} else {
+				p.s(", ")
+			}
+		}
+		p.expr(a)
+	}
+	if f.NullsInside && f.Nulls != "" {
+		p.s(" ", f.Nulls)
+	}
+	if len(f.OrderBy) > 0 {
+		p.s(" ORDER BY ")
+		p.orderItems(f.OrderBy)
+	}
+	if f.Limit != nil {
+		p.s(" LIMIT ")
+		p.expr(f.Limit)
+	}
+	p.s(")")
+	if !f.NullsInside && f.Nulls != "" {
+		p.s(" ", f.Nulls)
+	}
+	if len(f.WithinGroup) > 0 {
+		p.s(" WITHIN GROUP (ORDER BY ")
+		p.orderItems(f.WithinGroup)
+		p.s(")")
+	}
+	if f.Filter != nil {
+		p.s(" FILTER (WHERE ")
+		p.expr(f.Filter)
+		p.s(")")
+	}
+	if f.Over != nil {
+		p.s(" OVER ")
+		p.windowSpec(f.Over)
+	}
+}
+
+func (p *printer) windowSpec(w *WindowSpec) {
+	if !w.Paren {
+		p.ident(w.Name)
+		return
+	}
+	p.windowBody(w)
+}
+
+func (p *printer) windowBody(w *WindowSpec) {
+	p.s("(")
+	sep := ""
+	if w.Name != nil {
+		p.ident(w.Name)
+		sep = " "
+	}
+	if len(w.PartitionBy) > 0 {
+		p.s(sep, "PARTITION BY ")
+		p.exprs(w.PartitionBy)
+		sep = " "
+	}
+	if len(w.OrderBy) > 0 {
+		p.s(sep, "ORDER BY ")
+		p.orderItems(w.OrderBy)
+		sep = " "
+	}
+	if f := w.Frame; f != nil {
+		p.s(sep, f.Unit, " ")
+		if f.To != nil {
+			p.s("BETWEEN ")
+			p.bound(f.From)
+			p.s(" AND ")
+			p.bound(f.To)
+		} else {
+			p.bound(f.From)
+		}
+		if f.Exclude != "" {
+			p.s(" EXCLUDE ", f.Exclude)
+		}
+	}
+	p.s(")")
+}
+
+func (p *printer) bound(b *FrameBound) {
+	if b == nil {
+		return
+	}
+	if b.Offset != nil {
+		p.expr(b.Offset)
+		p.s(" ")
+	}
+	p.s(b.Kind)
+}
