@@ -307,4 +307,3 @@ func writeSample(w io.Writer, rows *warehouse.Rows, indent string) {
 		}
 	}
 }
-
