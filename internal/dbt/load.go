@@ -126,7 +126,14 @@ func Load(ctx context.Context, opts LoadOptions) (*Project, error) {
 		}
 		return a.Column < b.Column
 	})
-	l.p.Diagnostics = append(l.p.Diagnostics, l.diags...)
+	// A macro's problem is met by every render that calls it: report it once.
+	seen := map[Diagnostic]bool{}
+	for _, d := range l.diags {
+		if !seen[d] {
+			seen[d] = true
+			l.p.Diagnostics = append(l.p.Diagnostics, d)
+		}
+	}
 	return l.p, nil
 }
 

@@ -29,6 +29,9 @@ func (t testTarget) id() string {
 // name is the target part of a generic test name: the model name, or source_table.
 func (t testTarget) name() string {
 	if t.node != nil {
+		if t.node.Version != "" {
+			return t.node.Name + "_v" + t.node.Version
+		}
 		return t.node.Name
 	}
 	return t.source.SourceName + "_" + t.source.Name
@@ -38,7 +41,7 @@ func (t testTarget) name() string {
 func (t testTarget) modelArg() string {
 	if t.node != nil {
 		if t.node.Version != "" {
-			return fmt.Sprintf("{{ get_where_subquery(ref('%s', v='%s')) }}", t.node.Name, t.node.Version)
+			return fmt.Sprintf("{{ get_where_subquery(ref('%s', version='%s')) }}", t.node.Name, t.node.Version)
 		}
 		return fmt.Sprintf("{{ get_where_subquery(ref('%s')) }}", t.node.Name)
 	}

@@ -129,7 +129,13 @@ func (n *ynode) strList() []string {
 
 // parseYAML parses one YAML document into a ynode. rel names the file in errors. An empty
 // document gives an empty mapping. Syntax errors become *InputError with the position.
-func parseYAML(rel string, data []byte) (*ynode, error) {
+func parseYAML(rel string, data []byte) (n *ynode, err error) {
+	// The YAML library is not ours: a panic on hostile input must become an input error.
+	defer func() {
+		if r := recover(); r != nil {
+			n, err = nil, &InputError{Pos: Pos{Path: rel}, Msg: fmt.Sprintf("invalid YAML: %v", r)}
+		}
+	}()
 	f, err := parser.ParseBytes(data, 0, parser.AllowDuplicateMapKey())
 	if err != nil {
 		return nil, yamlError(rel, err)

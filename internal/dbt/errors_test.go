@@ -1,0 +1,198 @@
+package dbt
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// writeProject lays out a project from path → content and returns its directory.
+func writeProject(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for p, c := range files {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func loadDir(t *testing.T, dir string) (*Project, error) {
+	t.Helper()
+	return Load(context.Background(), LoadOptions{Dir: dir, Getenv: envOf(nil)})
+}
+
+func TestInputErrors(t *testing.T) {
+	base := "name: p\nprofile: none\n"
+	cases := []struct {
+		name  string
+		files map[string]string
+		path  string
+		line  int
+		msg   string
+	}{
+		{"no project file", map[string]string{"models/a.sql": "select 1"}, "", 0, "no dbt_project.yml"},
+		{"malformed project yml", map[string]string{"dbt_project.yml": "name: p\nmodels:\n  - [oops\n"}, "dbt_project.yml", 3, "invalid YAML"},
+		{"project without name", map[string]string{"dbt_project.yml": "profile: x\n"}, "dbt_project.yml", 1, "no `name:`"},
+		{"models tree not a mapping", map[string]string{"dbt_project.yml": base + "models: [a]\n"}, "dbt_project.yml", 3, "models:"},
+		{"malformed property file", map[string]string{"dbt_project.yml": base, "models/s.yml": "version: 2\nmodels:\n  - name: a\n    columns: {x\n"}, "models/s.yml", 4, "invalid YAML"},
+		{"models not a list", map[string]string{"dbt_project.yml": base, "models/s.yml": "version: 2\nmodels:\n  name: a\n"}, "models/s.yml", 2, "must be a list"},
+		{"column without name", map[string]string{"dbt_project.yml": base, "models/s.yml": "models:\n  - name: a\n    columns:\n      - description: x\n"}, "models/s.yml", 4, "no name"},
+		{"test with two keys", map[string]string{"dbt_project.yml": base, "models/s.yml": "models:\n  - name: a\n    columns:\n      - name: c\n        tests:\n          - unique: {}\n            not_null: {}\n"}, "models/s.yml", 6, "one key"},
+		{"duplicate model", map[string]string{"dbt_project.yml": base, "models/x/a.sql": "select 1", "models/y/a.sql": "select 2"}, "models/y/a.sql", 0, "models/x/a.sql and models/y/a.sql"},
+		{"properties twice", map[string]string{"dbt_project.yml": base, "models/a.sql": "select 1", "models/s1.yml": "models:\n  - name: a\n", "models/s2.yml": "models:\n  - name: a\n"}, "models/s2.yml", 2, "two places"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := writeProject(t, c.files)
+			_, err := loadDir(t, dir)
+			var ie *InputError
+			if !errors.As(err, &ie) {
+				t.Fatalf("err = %v, want *InputError", err)
+			}
+			if c.path != "" && ie.Pos.Path != c.path {
+				t.Errorf("path = %q, want %q (%v)", ie.Pos.Path, c.path, err)
+			}
+			if ie.Pos.Line != c.line {
+				t.Errorf("line = %d, want %d (%v)", ie.Pos.Line, c.line, err)
+			}
+			if !strings.Contains(err.Error(), c.msg) {
+				t.Errorf("message %q lacks %q", err.Error(), c.msg)
+			}
+		})
+	}
+}
+
+func TestDisabledDuplicateIsAllowed(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"dbt_project.yml": "name: p\nprofile: none\n",
+		"models/x/a.sql":  "{{ config(enabled=false) }}\nselect 1",
+		"models/y/a.sql":  "select 2",
+	})
+	p, err := loadDir(t, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := p.Nodes["model.p.a"]; n == nil || n.OriginalFilePath != "models/y/a.sql" {
+		t.Errorf("enabled a = %+v", n)
+	}
+}
+
+func TestWarningsCarryPositions(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"dbt_project.yml": "name: w\nprofile: none\n",
+		"models/a.sql":    "select * from {{ ref('b') }}\n",
+		"models/b.sql":    "select * from {{ ref('a') }}\n",
+		"models/c.sql":    "select *\nfrom {{ ref('missing_model') }}\njoin {{ source('raw', 'nowhere') }} using (id)\n",
+		"models/d.sql":    "select {{ 1 + }} as x\n",
+	})
+	p, err := loadDir(t, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	find := func(kind string) *Diagnostic {
+		for i := range p.Diagnostics {
+			if p.Diagnostics[i].Kind == kind {
+				return &p.Diagnostics[i]
+			}
+		}
+		t.Errorf("no %s diagnostic in %+v", kind, p.Diagnostics)
+		return nil
+	}
+	if d := find("unknown-ref"); d != nil && (d.Pos.Path != "models/c.sql" || d.Pos.Line != 2 || d.Pos.Column == 0 || !strings.Contains(d.Message, "missing_model")) {
+		t.Errorf("unknown-ref at %+v: %s", d.Pos, d.Message)
+	}
+	if d := find("unknown-source"); d != nil && (d.Pos.Line != 3 || !strings.Contains(d.Message, "nowhere")) {
+		t.Errorf("unknown-source at %+v: %s", d.Pos, d.Message)
+	}
+	if d := find("cycle"); d != nil && (d.Severity != "error" || !strings.Contains(d.Message, "model.w.a -> model.w.b -> model.w.a")) {
+		t.Errorf("cycle: %+v", d)
+	}
+	if d := find("jinja-syntax"); d != nil && (d.Pos.Path != "models/d.sql" || d.Pos.Line != 1) {
+		t.Errorf("jinja-syntax at %+v", d.Pos)
+	}
+	if n := p.Nodes["model.w.d"]; n == nil || n.RawCode != "select {{ 1 + }} as x\n" {
+		t.Errorf("a model with a Jinja error must stay, with its raw code: %+v", n)
+	}
+	if order := p.TopoOrder(); len(order) != len(p.Nodes) {
+		t.Errorf("TopoOrder drops nodes on a cycle: %v", order)
+	}
+}
+
+func TestEnvVarInPathsAndDefaults(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"dbt_project.yml":         "name: e\nprofile: none\nmodel-paths: [\"{{ env_var('SYNC', 'none') }}/models\"]\n",
+		"acme/models/m.sql":       "select 1 as id",
+		"acme/models/schema.yml":  "models:\n  - name: m\n    description: M.\n",
+		"none/models/ignored.sql": "select 2",
+	})
+	p, err := Load(context.Background(), LoadOptions{Dir: dir, Getenv: envOf(map[string]string{"SYNC": "acme"})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "model paths", p.ModelPaths, []string{"acme/models"})
+	n := p.Nodes["model.e.m"]
+	if n == nil {
+		t.Fatalf("model m not found: %v", p.Nodes)
+	}
+	eq(t, "path under the rendered model path", n.Path, "m.sql")
+	eq(t, "description", n.Description, "M.")
+	eq(t, "default adapter", p.Adapter, "duckdb")
+	eq(t, "default schema", n.Schema, "main")
+	eq(t, "default target", p.Target.Name, "dev")
+	if len(p.Nodes) != 1 {
+		t.Errorf("nodes = %d, want only m", len(p.Nodes))
+	}
+}
+
+func TestProfileTargetSelection(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"dbt_project.yml": "name: t\nprofile: t\n",
+		"models/m.sql":    "select 1",
+	})
+	profiles := writeProject(t, map[string]string{
+		"profiles.yml": "t:\n  target: dev\n  outputs:\n    dev: {type: duckdb, path: /tmp/x/dev.duckdb, schema: s1}\n    prod: {type: snowflake, database: ANALYTICS, schema: PROD}\n",
+	})
+	p, err := Load(context.Background(), LoadOptions{Dir: dir, ProfilesDir: profiles, Target: "prod", Getenv: envOf(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "adapter", p.Adapter, "snowflake")
+	eq(t, "relation unquoted on snowflake", p.Nodes["model.t.m"].RelationName, "ANALYTICS.PROD.m")
+	p, err = Load(context.Background(), LoadOptions{Dir: dir, ProfilesDir: profiles, Getenv: envOf(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "duckdb database from the file name", p.Target.Database, "dev")
+	_, err = Load(context.Background(), LoadOptions{Dir: dir, ProfilesDir: profiles, Target: "nope", Getenv: envOf(nil)})
+	var ie *InputError
+	if !errors.As(err, &ie) || !strings.Contains(err.Error(), `no target "nope"`) {
+		t.Errorf("unknown --target: err = %v", err)
+	}
+}
+
+func TestRelationName(t *testing.T) {
+	for _, c := range []struct {
+		adapter string
+		quoting map[string]any
+		want    string
+	}{
+		{"postgres", nil, `"d"."s"."t"`},
+		{"duckdb", map[string]any{"database": false}, `d."s"."t"`},
+		{"snowflake", nil, "d.s.t"},
+		{"bigquery", nil, "`d`.`s`.`t`"},
+	} {
+		got := RelationName(c.adapter, c.quoting, relationOf("d", "s", "t"))
+		if got != c.want {
+			t.Errorf("RelationName(%s, %v) = %s, want %s", c.adapter, c.quoting, got, c.want)
+		}
+	}
+}

@@ -1,0 +1,2 @@
+{{ config(enabled=var('util_enabled')) }}
+select * from {{ ref('stg_customers') }}

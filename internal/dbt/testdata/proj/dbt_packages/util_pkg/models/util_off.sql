@@ -1,0 +1,2 @@
+{{ config(enabled=var('util_other')) }}
+select 1 as x

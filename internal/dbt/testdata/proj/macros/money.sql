@@ -1,0 +1,3 @@
+{% macro money(col) -%}
+  ({{ col }} / 100.0)
+{%- endmacro %}

@@ -1,0 +1,3 @@
+select *
+from {{ ref('missing_model') }}
+join {{ source('raw', 'nowhere') }} using (id)
