@@ -1,0 +1,198 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/dataops-dev/dataops/internal/warehouse"
+	"github.com/dataops-dev/dataops/internal/warehouse/postgres"
+)
+
+type runResult struct {
+	UniqueID     string  `json:"unique_id"`
+	ResourceType string  `json:"resource_type"`
+	Name         string  `json:"name"`
+	Status       string  `json:"status"`
+	Failures     int64   `json:"failures"`
+	Message      string  `json:"message"`
+	Seconds      float64 `json:"seconds"`
+	Test         string  `json:"test"`
+	Model        string  `json:"model"`
+	Column       string  `json:"column"`
+	Path         string  `json:"path"`
+}
+
+// copyDir copies the example project (without any local warehouse file) to a temp dir.
+func copyDir(t *testing.T, src string) string {
+	t.Helper()
+	dst := t.TempDir()
+	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if info.IsDir() && (rel == ".dataops" || rel == "target" || rel == "logs") {
+			return filepath.SkipDir
+		}
+		if info.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// runJSON runs a command with --format json and decodes its results.
+func runJSON(t *testing.T, getenv func(string) string, args ...string) ([]runResult, int, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := RunEnv(&Env{Ctx: context.Background(), Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: getenv}, append(args, "--format", "json"))
+	var doc struct {
+		Results []runResult `json:"results"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+		t.Fatalf("%v: exit %d, stdout is not JSON (%v):\n%s\nstderr:\n%s", args, code, err, out.String(), errb.String())
+	}
+	return doc.Results, code, errb.String()
+}
+
+func statuses(rs []runResult) map[string]runResult {
+	m := map[string]runResult{}
+	for _, r := range rs {
+		m[r.Name] = r
+	}
+	return m
+}
+
+// shopE2E runs seed, build and test on a copy of examples/shop against one target, then
+// breaks the data and a model and checks exactly what fails.
+func shopE2E(t *testing.T, getenv func(string) string, extra ...string) {
+	dir := copyDir(t, "../../examples/shop")
+	run := func(args ...string) ([]runResult, int, string) {
+		return runJSON(t, getenv, append(append(args, "--project", dir), extra...)...)
+	}
+	for _, cmd := range []string{"seed", "build", "test"} {
+		rs, code, stderr := run(cmd)
+		if code != 0 || len(rs) == 0 {
+			t.Fatalf("%s: exit %d with %d results\n%s", cmd, code, len(rs), stderr)
+		}
+		for _, r := range rs {
+			if r.Status != "success" && r.Status != "pass" {
+				t.Errorf("%s: %s is %s: %s", cmd, r.UniqueID, r.Status, r.Message)
+			}
+		}
+	}
+	// Broken data: an orphan customer with an unknown status, a NULL customer, a duplicate id.
+	orders := filepath.Join(dir, "seeds", "raw_orders.csv")
+	data, err := os.ReadFile(orders)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = append(data, []byte("601,9999,2024-06-01 10:00:00,lost\n602,,2024-06-02 10:00:00,placed\n1,51,2024-03-11 13:02:55,returned\n")...)
+	if err := os.WriteFile(orders, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if rs, code, stderr := run("seed", "--select", "raw_orders"); code != 0 || len(rs) != 1 {
+		t.Fatalf("reseed: exit %d %v\n%s", code, rs, stderr)
+	}
+	rs, code, _ := run("test")
+	if code != 1 {
+		t.Errorf("test on broken data: exit %d, want 1", code)
+	}
+	var failed []string
+	for _, r := range rs {
+		if r.Status != "pass" {
+			failed = append(failed, r.Test+" "+r.Model+"."+r.Column+" "+r.Status+" "+itoa64(r.Failures))
+		}
+	}
+	sort.Strings(failed)
+	want := []string{
+		"accepted_values stg_orders.status fail 1",
+		"not_null stg_orders.customer_id fail 1",
+		"relationships stg_orders.customer_id fail 1",
+		"unique stg_orders.order_id fail 1",
+	}
+	if strings.Join(failed, "\n") != strings.Join(want, "\n") {
+		t.Errorf("failing tests:\n%s\nwant:\n%s", strings.Join(failed, "\n"), strings.Join(want, "\n"))
+	}
+	// A broken model: reported with its file and the warehouse's message; its dependent is
+	// skipped; the rest of the DAG still builds.
+	writeFile(t, filepath.Join(dir, "models", "marts", "broken.sql"), "select no_such_column from {{ ref('dim_products') }}\n")
+	writeFile(t, filepath.Join(dir, "models", "marts", "after_broken.sql"), "select * from {{ ref('broken') }}\n")
+	rs, code, _ = run("build", "--select", "dim_products+", "--exclude", "resource_type:test")
+	got := statuses(rs)
+	if code != 1 || got["dim_products"].Status != "success" || got["broken"].Status != "error" || got["after_broken"].Status != "skipped" {
+		t.Fatalf("build with a broken model: exit %d, %+v", code, rs)
+	}
+	if b := got["broken"]; b.Path != "models/marts/broken.sql" || !strings.Contains(strings.ToLower(b.Message), "no_such_column") {
+		t.Errorf("broken model result = %+v", b)
+	}
+}
+
+func itoa64(n int64) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestE2EShopDuckDB(t *testing.T) {
+	shopE2E(t, func(string) string { return "" })
+}
+
+func TestE2EShopPostgres(t *testing.T) {
+	raw := os.Getenv("DATAOPS_TEST_POSTGRES_URL")
+	if raw == "" {
+		raw = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema := "dataops_e2e_" + hex.EncodeToString(b)
+	pw, _ := u.User.Password()
+	env := map[string]string{
+		"SHOP_PG_HOST": u.Hostname(), "SHOP_PG_PORT": u.Port(), "SHOP_PG_USER": u.User.Username(),
+		"SHOP_PG_PASSWORD": pw, "SHOP_PG_DATABASE": strings.TrimPrefix(u.Path, "/"), "SHOP_PG_SCHEMA": schema,
+	}
+	if env["SHOP_PG_PORT"] == "" {
+		env["SHOP_PG_PORT"] = "5432"
+	}
+	w, err := postgres.Open(context.Background(), raw, 1)
+	if err != nil {
+		t.Fatalf("PostgreSQL at %s: %v", raw, err)
+	}
+	t.Cleanup(func() {
+		w.Exec(context.Background(), "drop schema if exists "+w.Quote(schema)+" cascade")
+		w.Close()
+	})
+	shopE2E(t, func(k string) string { return env[k] }, "--target", "postgres")
+	// The run really used PostgreSQL: the models are in the test's schema.
+	kind, cols, err := w.Describe(context.Background(), warehouse.Relation{Schema: schema, Name: "fct_orders"})
+	if err != nil || kind != warehouse.KindTable || len(cols) == 0 {
+		t.Fatalf("fct_orders on PostgreSQL: %q %v %v", kind, cols, err)
+	}
+}
