@@ -1,0 +1,286 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dataops-dev/dataops/internal/change"
+	"github.com/dataops-dev/dataops/internal/columns"
+	"github.com/dataops-dev/dataops/internal/dbt"
+	"github.com/dataops-dev/dataops/internal/schema"
+	"github.com/dataops-dev/dataops/internal/selection"
+)
+
+func init() { register(newSchemaCmd) }
+
+type schemaFlags struct {
+	check, write bool
+	format       string
+	selects      []string
+	excludes     []string
+	dbtVersion   string
+	dbtExe       string
+	noValidate   bool
+}
+
+func newSchemaCmd(env *Env) *cobra.Command {
+	var pf projectFlags
+	var cf changeFlags
+	var sf schemaFlags
+	cmd := &cobra.Command{
+		Use:   "schema [--base REF] [--check|--write]",
+		Short: "Bring property files (schema.yml) in step with the models' SQL, surgically",
+		Long: `schema adds the columns a model's SQL outputs to its property entry in SQL order (creating the
+entry where there is none), renames entries of renamed columns and models keeping their tests
+and descriptions, reports (or with schema.remove_stale removes) entries of columns that are gone,
+fills data_type where the project writes it and descriptions from the upstream column a column
+passes through unchanged or from the data dictionary. With --base only what the change touched
+is synchronised; without it, every model. Edits are printed as unified diffs, validated by
+reloading the project with them (and by ` + "`dbt parse`" + ` when dbt is installed), and written only
+with --write.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runSchema(env, &pf, &cf, &sf) },
+	}
+	pf.bind(cmd)
+	cf.bind(cmd)
+	f := cmd.Flags()
+	f.BoolVar(&sf.check, "check", false, "exit 1 when edits are needed (writes nothing)")
+	f.BoolVar(&sf.write, "write", false, "write the edits (atomically; refused when validation fails)")
+	f.StringVar(&sf.format, "format", "text", "output format: text or json")
+	f.StringArrayVarP(&sf.selects, "select", "s", nil, "dbt node selection (name, path:, tag:, +graph operators, ...)")
+	f.StringArrayVar(&sf.excludes, "exclude", nil, "dbt node selection to leave out")
+	f.StringVar(&sf.dbtVersion, "dbt-version", "", "dbt version to write for (default: require-dbt-version, else target/manifest.json)")
+	f.StringVar(&sf.dbtExe, "dbt", "", "dbt executable to validate the edits with `dbt parse` (default: dbt on PATH; \"off\" to skip)")
+	f.BoolVar(&sf.noValidate, "no-validate", false, "skip reloading the project with the edits")
+	return cmd
+}
+
+// schemaResult is the JSON contract of `dataops schema`.
+type schemaResult struct {
+	Edits    []schemaEdit  `json:"edits"`
+	Findings []schema.Note `json:"findings"`
+}
+
+type schemaEdit struct {
+	Path string `json:"path"`
+	Diff string `json:"diff"`
+}
+
+func runSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags) error {
+	if sf.check && sf.write {
+		return usageError("--check and --write do not go together")
+	}
+	if sf.format != "text" && sf.format != "json" {
+		return usageError("--format: want text or json, got %q", sf.format)
+	}
+	if sf.write && cf.Head != "" {
+		return usageError("--write edits the work tree: it does not go with --head")
+	}
+	cfg, err := schema.LoadConfig(pf.Project)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	var (
+		p    *dbt.Project
+		cols map[string]*change.ModelColumns
+		cs   *change.ChangeSet
+	)
+	if cf.set() {
+		if cs, err = detectChange(env, pf, cf); err != nil {
+			return err
+		}
+		defer cs.Close()
+		for _, w := range cs.Warnings {
+			fmt.Fprintf(env.Stderr, "dataops: warning: %s\n", w)
+		}
+		p, cols = cs.Head, cs.HeadColumns
+	} else {
+		if cf.Head != "" {
+			return usageError("--head needs --base")
+		}
+		if p, err = pf.load(env, false); err != nil {
+			return err
+		}
+		copts := columns.Options{Ctx: env.Ctx, Dialect: pf.Dialect}
+		if cat := filepath.Join(p.Root, "target", "catalog.json"); fileExists(cat) {
+			if c, err := columns.ReadCatalog(cat); err == nil {
+				copts.Catalog = c
+			}
+		}
+		cols = change.FromColumns(columns.Infer(p, copts))
+	}
+	in := schema.Input{Project: p, Columns: cols, Change: cs, Config: cfg,
+		ReadFile: func(rel string) ([]byte, error) { return os.ReadFile(filepath.Join(p.Root, filepath.FromSlash(rel))) }}
+	if len(sf.selects) > 0 || len(sf.excludes) > 0 {
+		sel, err := selection.Select(p, sf.selects, sf.excludes, selection.Options{})
+		if err != nil {
+			return usageError("%v", err)
+		}
+		in.Select = func(id string) bool { return sel[id] }
+	}
+	if cfg.Dictionary != "" {
+		dp := cfg.Dictionary
+		if !filepath.IsAbs(dp) {
+			dp = filepath.Join(p.Root, dp)
+		}
+		if in.Dictionary, err = schema.LoadDictionary(dp); err != nil {
+			return usageError("schema.dictionary: %v", err)
+		}
+	}
+	explicit := sf.dbtVersion
+	if explicit == "" {
+		explicit = cfg.DbtVersion
+	}
+	version, _ := schema.DbtVersion(explicit, p.RequireDbtVersion, p.Root)
+
+	plan := schema.Synthesize(in)
+	edits, notes := schema.Apply(p.Root, plan.Ops, version)
+	findings := append(plan.Notes, notes...)
+	if len(edits) > 0 && !sf.noValidate {
+		load := func(ctx context.Context, dir string) (*dbt.Project, error) {
+			opts, err := pf.options(env, false)
+			if err != nil {
+				return nil, err
+			}
+			opts.Dir = dir
+			return dbt.Load(ctx, opts)
+		}
+		_, vnotes, err := schema.CheckEdits(env.Ctx, p, edits, plan.Ops, load)
+		if err != nil {
+			return &ExitError{Code: ExitInternal, Err: err}
+		}
+		findings = append(findings, vnotes...)
+		if exe := dbtExecutable(sf.dbtExe); exe != "" {
+			dir, cleanup, err := schema.Overlay(p.Root, edits)
+			if err != nil {
+				return &ExitError{Code: ExitInternal, Err: err}
+			}
+			findings = append(findings, schema.DbtParse(env.Ctx, exe, dir, pf.ProfilesDir)...)
+			cleanup()
+		}
+	}
+	if err := printSchema(env.Stdout, sf.format, edits, findings); err != nil {
+		return err
+	}
+	invalid := hasErrors(findings)
+	if sf.write && len(edits) > 0 {
+		if invalid {
+			fmt.Fprintln(env.Stderr, "dataops: edits not written: validation failed (see findings)")
+			return silentExit(ExitFindings)
+		}
+		for _, e := range edits {
+			if err := writeAtomic(filepath.Join(p.Root, filepath.FromSlash(e.Path)), e.New); err != nil {
+				return &ExitError{Code: ExitInternal, Err: err}
+			}
+			fmt.Fprintf(env.Stderr, "wrote %s\n", e.Path)
+		}
+	}
+	if sf.check && len(edits) > 0 || invalid {
+		return silentExit(ExitFindings)
+	}
+	return nil
+}
+
+// dbtExecutable resolves --dbt: a path, "off", or dbt on PATH.
+func dbtExecutable(flag string) string {
+	switch flag {
+	case "off", "none", "false":
+		return ""
+	case "":
+		if p, err := exec.LookPath("dbt"); err == nil {
+			return p
+		}
+		return ""
+	}
+	return flag
+}
+
+func hasErrors(ns []schema.Note) bool {
+	for _, n := range ns {
+		if n.Severity == "error" {
+			return true
+		}
+	}
+	return false
+}
+
+func printSchema(w io.Writer, format string, edits []schema.FileEdit, findings []schema.Note) error {
+	diffs := schema.Diffs(edits)
+	if findings == nil {
+		findings = []schema.Note{}
+	}
+	if format == "json" {
+		res := schemaResult{Edits: []schemaEdit{}, Findings: findings}
+		for i, e := range edits {
+			res.Edits = append(res.Edits, schemaEdit{Path: e.Path, Diff: diffs[i]})
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	for _, d := range diffs {
+		fmt.Fprint(w, d)
+	}
+	for _, f := range findings {
+		loc := f.Path
+		if f.Line > 0 {
+			loc = fmt.Sprintf("%s:%d", f.Path, f.Line)
+		}
+		if loc == "" {
+			loc = "dataops"
+		}
+		fmt.Fprintf(w, "%s: %s: %s [%s]\n", loc, f.Severity, f.Message, f.Rule)
+	}
+	if len(edits) == 0 && len(findings) == 0 {
+		fmt.Fprintln(w, "property files are in step with the models")
+	}
+	return nil
+}
+
+// writeAtomic replaces path with data through a temporary file in the same directory, keeping
+// the file's mode; a new file's directory is created.
+func writeAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	mode := os.FileMode(0o644)
+	if st, err := os.Stat(path); err == nil {
+		mode = st.Mode().Perm()
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	name := tmp.Name()
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		os.Remove(name)
+		return err
+	}
+	if err := tmp.Chmod(mode); err != nil {
+		tmp.Close()
+		os.Remove(name)
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(name)
+		return err
+	}
+	if err := os.Rename(name, path); err != nil {
+		os.Remove(name)
+		return fmt.Errorf("writing %s: %w", strings.TrimPrefix(path, dir+"/"), err)
+	}
+	return nil
+}

@@ -1,0 +1,101 @@
+package schema
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dataops-dev/dataops/internal/dbt"
+)
+
+func loader(ctx context.Context, dir string) (*dbt.Project, error) {
+	return dbt.Load(ctx, dbt.LoadOptions{Dir: dir, Adapter: "duckdb"})
+}
+
+func TestCheckEditsAcceptsGoodEdits(t *testing.T) {
+	p := loadFixture(t, nil)
+	ops := []Op{{Kind: OpAddColumn, File: "models/staging/_staging.yml", Model: "stg_b", Column: ColumnSpec{Name: "a_id"}}}
+	edits, notes := Apply(p.Root, ops, Version{1, 8, 0})
+	if len(edits) != 1 || len(notes) != 0 {
+		t.Fatalf("edits %v notes %v", edits, notes)
+	}
+	before, _ := os.ReadFile(filepath.Join(p.Root, "models/staging/_staging.yml"))
+	_, vnotes, err := CheckEdits(context.Background(), p, edits, ops, loader)
+	if err != nil || len(vnotes) != 0 {
+		t.Fatalf("valid edits reported: %v %+v", err, vnotes)
+	}
+	after, _ := os.ReadFile(filepath.Join(p.Root, "models/staging/_staging.yml"))
+	if string(before) != string(after) {
+		t.Fatal("validation changed the project")
+	}
+}
+
+func TestCheckEditsCatchesBrokenEdits(t *testing.T) {
+	p := loadFixture(t, nil)
+	old, _ := os.ReadFile(filepath.Join(p.Root, "models/staging/_staging.yml"))
+	cases := map[string]struct {
+		content string
+		ops     []Op
+		want    string
+	}{
+		"yaml": {content: string(old) + "  - name: [\n", want: "does not load"},
+		"entry without model": {
+			content: string(old) + "  - name: stg_nothing\n",
+			ops:     []Op{{Kind: OpAddModel, File: "models/staging/_staging.yml", Model: "stg_nothing"}},
+			want:    "matches no model",
+		},
+		"column not written": {
+			content: string(old),
+			ops:     []Op{{Kind: OpAddColumn, File: "models/staging/_staging.yml", Model: "stg_b", Column: ColumnSpec{Name: "a_id"}}},
+			want:    "column a_id is not in the edited entry",
+		},
+	}
+	for name, c := range cases {
+		edits := []FileEdit{{Path: "models/staging/_staging.yml", Old: old, New: []byte(c.content)}}
+		_, notes, err := CheckEdits(context.Background(), p, edits, c.ops, loader)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var msgs []string
+		for _, n := range notes {
+			msgs = append(msgs, n.Path+": "+n.Message)
+		}
+		if !strings.Contains(strings.Join(msgs, "\n"), c.want) {
+			t.Errorf("%s: notes %q, want %q", name, msgs, c.want)
+		}
+	}
+}
+
+func TestDbtParseReportsFailure(t *testing.T) {
+	dir := t.TempDir()
+	fake := filepath.Join(dir, "dbt")
+	script := "#!/bin/sh\n" +
+		"echo '12:00:01  Running with dbt=1.9.4'\n" +
+		"echo \"12:00:02  Encountered an error:\" >&2\n" +
+		"echo \"Parsing Error in $3/models/staging/_staging.yml, line 7: duplicate key 'name'\" >&2\n" +
+		"exit 1\n"
+	if err := os.WriteFile(fake, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	proj := t.TempDir()
+	notes := DbtParse(context.Background(), fake, proj, "")
+	if len(notes) != 1 {
+		t.Fatalf("notes = %+v", notes)
+	}
+	n := notes[0]
+	if n.Severity != "error" || n.Path != "models/staging/_staging.yml" || n.Line != 7 || !strings.Contains(n.Message, "duplicate key") {
+		t.Errorf("note = %+v", n)
+	}
+	ok := filepath.Join(dir, "dbt-ok")
+	if err := os.WriteFile(ok, []byte("#!/bin/sh\necho parsed\nexit 0\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if notes := DbtParse(context.Background(), ok, proj, ""); len(notes) != 0 {
+		t.Errorf("a passing dbt gave notes: %+v", notes)
+	}
+	if notes := DbtParse(context.Background(), filepath.Join(dir, "missing"), proj, ""); len(notes) != 1 || notes[0].Severity != "warning" {
+		t.Errorf("a missing dbt: %+v", notes)
+	}
+}

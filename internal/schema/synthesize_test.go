@@ -1,0 +1,194 @@
+package schema
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dataops-dev/dataops/internal/change"
+	"github.com/dataops-dev/dataops/internal/dbt"
+)
+
+// A small project written out for each test; column inference is given explicitly so these
+// tests pin the synthesizer's decisions alone.
+var fixture = map[string]string{
+	"dbt_project.yml": "name: p\nversion: '1'\nconfig-version: 2\nprofile: p\nrequire-dbt-version: '>=1.8.0'\n",
+	"models/staging/stg_a.sql": "select id, name, email, created_at from {{ source('raw', 'a') }}\n",
+	"models/staging/stg_b.sql": "select id, a_id from {{ source('raw', 'b') }}\n",
+	"models/staging/_staging.yml": `version: 2
+
+sources:
+  - name: raw
+    tables:
+      - name: a
+        columns:
+          - name: email
+            description: Email of the person, as typed.
+      - name: b
+
+models:
+  - name: stg_a
+    description: People.
+    columns:
+      - name: id
+        description: Key.
+        data_tests: [unique, not_null]
+      # the display name
+      - name: full_name
+        description: Name shown in the app.
+        data_tests:
+          - not_null
+      - name: created_at
+  - name: stg_b
+`,
+	"models/marts/mart_a.sql": "select id, email from {{ ref('stg_a') }}\n",
+}
+
+func loadFixture(t *testing.T, extra map[string]string) *dbt.Project {
+	t.Helper()
+	dir := t.TempDir()
+	for _, files := range []map[string]string{fixture, extra} {
+		for rel, s := range files {
+			p := filepath.Join(dir, filepath.FromSlash(rel))
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	p, err := dbt.Load(context.Background(), dbt.LoadOptions{Dir: dir, Adapter: "duckdb"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func direct(name, node, col string) change.Column {
+	return change.Column{Name: name, Kind: "direct", Lineage: []change.Upstream{{Node: node, Column: col}}}
+}
+
+func readFn(p *dbt.Project) func(string) ([]byte, error) {
+	return func(rel string) ([]byte, error) { return os.ReadFile(filepath.Join(p.Root, filepath.FromSlash(rel))) }
+}
+
+func run(t *testing.T, p *dbt.Project, in Input) (map[string]string, []Note) {
+	t.Helper()
+	in.Project = p
+	if in.ReadFile == nil {
+		in.ReadFile = readFn(p)
+	}
+	if in.Config.Columns == "" {
+		in.Config = DefaultConfig()
+	}
+	plan := Synthesize(in)
+	edits, notes := Apply(p.Root, plan.Ops, Version{1, 8, 0})
+	out := map[string]string{}
+	for _, e := range edits {
+		out[e.Path] = string(e.New)
+	}
+	return out, append(plan.Notes, notes...)
+}
+
+func TestSynthesizeWholeProject(t *testing.T) {
+	p := loadFixture(t, nil)
+	src := "source.p.raw.a"
+	cols := map[string]*change.ModelColumns{
+		"model.p.stg_a": {Origin: "sql", Columns: []change.Column{
+			direct("id", src, "id"), direct("name", src, "name"), direct("email", src, "email"), direct("created_at", src, "created_at")}},
+		"model.p.stg_b":  {Origin: "sql", Columns: []change.Column{direct("id", "source.p.raw.b", "id"), direct("a_id", "source.p.raw.b", "a_id")}},
+		"model.p.mart_a": {Origin: "sql", Columns: []change.Column{direct("id", "model.p.stg_a", "id"), direct("email", "model.p.stg_a", "email")}},
+	}
+	files, notes := run(t, p, Input{Columns: cols})
+	got := files["models/staging/_staging.yml"]
+	// name and email are added in SQL order; email inherits the source's description.
+	want := `      - name: id
+        description: Key.
+        data_tests: [unique, not_null]
+      - name: name
+      - name: email
+        description: Email of the person, as typed.
+      # the display name
+      - name: full_name
+        description: Name shown in the app.
+        data_tests:
+          - not_null
+      - name: created_at
+  - name: stg_b
+    columns:
+      - name: id
+      - name: a_id
+`
+	if !strings.Contains(got, want) {
+		t.Errorf("_staging.yml:\n%s\nwant it to contain:\n%s", got, want)
+	}
+	// full_name is gone from the SQL: reported, kept.
+	found := false
+	for _, n := range notes {
+		if n.Rule == "stale-column" && n.Column == "full_name" && n.Line > 0 {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no stale-column note for full_name: %+v", notes)
+	}
+	// mart_a has no entry: a new file in its folder, description inherited through stg_a
+	// (whose email is undocumented) from the source.
+	mart := files["models/marts/_marts__models.yml"]
+	if !strings.Contains(mart, "- name: mart_a") || !strings.Contains(mart, "description: Email of the person, as typed.") {
+		t.Errorf("new file:\n%s", mart)
+	}
+}
+
+func TestSynthesizeChange(t *testing.T) {
+	p := loadFixture(t, map[string]string{".dataops.yml": "schema:\n  remove_stale: true\n"})
+	src := "source.p.raw.a"
+	cols := map[string]*change.ModelColumns{
+		"model.p.stg_a": {Origin: "sql", Columns: []change.Column{
+			direct("id", src, "id"), direct("display_name", src, "full_name"), direct("created_at", src, "created_at"), direct("updated_at", src, "updated_at")}},
+	}
+	cs := &change.ChangeSet{Models: []*change.ModelChange{{UniqueID: "model.p.stg_a", Change: change.Modified, SQLChanged: true,
+		Columns: []change.ColumnChange{
+			{Name: "display_name", Change: change.Renamed, From: "full_name", To: "display_name"},
+			{Name: "updated_at", Change: change.Added},
+		}}}}
+	cfg, err := LoadConfig(p.Root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, notes := run(t, p, Input{Columns: cols, Change: cs, Config: cfg})
+	got := files["models/staging/_staging.yml"]
+	want := `      # the display name
+      - name: display_name
+        description: Name shown in the app.
+        data_tests:
+          - not_null
+      - name: created_at
+      - name: updated_at
+  - name: stg_b
+`
+	if !strings.Contains(got, want) {
+		t.Errorf("_staging.yml:\n%s\nwant it to contain:\n%s\nnotes: %+v", got, want, notes)
+	}
+	// stg_b was not changed: left alone.
+	if strings.Contains(got, "a_id") {
+		t.Errorf("an unchanged model was edited:\n%s", got)
+	}
+}
+
+func TestSynthesizeUnknownColumns(t *testing.T) {
+	p := loadFixture(t, nil)
+	cols := map[string]*change.ModelColumns{
+		"model.p.stg_a": {Origin: "sql", Unresolved: []string{"models/staging/stg_a.sql:1:8: star over a relation with unknown columns"}},
+	}
+	files, notes := run(t, p, Input{Columns: cols, Select: func(id string) bool { return id == "model.p.stg_a" }})
+	if len(files) != 0 {
+		t.Errorf("edits without known columns: %v", files)
+	}
+	if len(notes) != 1 || notes[0].Rule != "unknown-columns" {
+		t.Errorf("notes = %+v", notes)
+	}
+}
