@@ -14,7 +14,7 @@ import (
 // A small project written out for each test; column inference is given explicitly so these
 // tests pin the synthesizer's decisions alone.
 var fixture = map[string]string{
-	"dbt_project.yml": "name: p\nversion: '1'\nconfig-version: 2\nprofile: p\nrequire-dbt-version: '>=1.8.0'\n",
+	"dbt_project.yml":          "name: p\nversion: '1'\nconfig-version: 2\nprofile: p\nrequire-dbt-version: '>=1.8.0'\n",
 	"models/staging/stg_a.sql": "select id, name, email, created_at from {{ source('raw', 'a') }}\n",
 	"models/staging/stg_b.sql": "select id, a_id from {{ source('raw', 'b') }}\n",
 	"models/staging/_staging.yml": `version: 2
