@@ -196,3 +196,60 @@ func TestE2EShopPostgres(t *testing.T) {
 		t.Fatalf("fct_orders on PostgreSQL: %q %v %v", kind, cols, err)
 	}
 }
+
+// Custom generic tests ({% test %} blocks) render through the project's Jinja; dbt_utils
+// tests are generated without the package; where, severity and warn_if apply.
+func TestE2ECustomTests(t *testing.T) {
+	dir := copyDir(t, "../../examples/shop")
+	writeFile(t, filepath.Join(dir, "macros", "test_is_even.sql"),
+		"{% test is_even(model, column_name, offset=0) %}\nselect {{ column_name }} from {{ model }}\nwhere mod({{ column_name }} + {{ offset }}, 2) <> 0\n{% endtest %}\n")
+	props := filepath.Join(dir, "seeds", "_seeds.yml")
+	data, err := os.ReadFile(props)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := "  - name: raw_products\n    description: The product catalogue with list prices in cents.\n"
+	if !strings.Contains(string(data), old) {
+		t.Fatalf("%s changed: update this test", props)
+	}
+	data = []byte(strings.Replace(string(data), old, old+`    columns:
+      - name: id
+        data_tests:
+          - is_even
+          - is_even:
+              name: ids_odd
+              offset: 1
+              config:
+                severity: warn
+                warn_if: ">30"
+      - name: price_cents
+        data_tests:
+          - dbt_utils.accepted_range:
+              min_value: 1000
+              max_value: 10000
+          - dbt_utils.accepted_range:
+              name: cheap_apparel
+              max_value: 1000
+              config:
+                where: "category = 'apparel'"
+                error_if: ">100"
+`, 1))
+	writeFile(t, props, string(data))
+	getenv := func(string) string { return "" }
+	if _, code, stderr := runJSON(t, getenv, "seed", "--project", dir); code != 0 {
+		t.Fatalf("seed: exit %d\n%s", code, stderr)
+	}
+	rs, code, stderr := runJSON(t, getenv, "test", "--project", dir, "--select", "raw_products")
+	if code != 1 {
+		t.Fatalf("test: exit %d, want 1\n%s", code, stderr)
+	}
+	var got []string
+	for _, r := range rs {
+		got = append(got, r.Test+" "+r.Status+" "+itoa64(r.Failures))
+	}
+	sort.Strings(got)
+	want := []string{"dbt_utils.accepted_range fail 26", "dbt_utils.accepted_range warn 7", "is_even fail 20", "is_even pass 20"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("results:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
