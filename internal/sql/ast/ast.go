@@ -600,7 +600,9 @@ type Func struct {
 	// OrderBy inside the argument list: array_agg(x ORDER BY y), string_agg(...).
 	OrderBy []*OrderItem
 	// Limit inside the argument list (BigQuery ARRAY_AGG(x LIMIT 10)).
-	Limit       Expr
+	Limit Expr
+	// Separator is MySQL's GROUP_CONCAT(... SEPARATOR ',').
+	Separator   Expr
 	Nulls       string // "IGNORE NULLS" / "RESPECT NULLS", inside or after the arguments
 	NullsInside bool
 	WithinGroup []*OrderItem

@@ -1219,6 +1219,10 @@ func (p *printer) fn(f *Func) {
 		p.s(" LIMIT ")
 		p.expr(f.Limit)
 	}
+	if f.Separator != nil {
+		p.s(" SEPARATOR ")
+		p.expr(f.Separator)
+	}
 	p.s(")")
 	if !f.NullsInside && f.Nulls != "" {
 		p.s(" ", f.Nulls)

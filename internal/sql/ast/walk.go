@@ -290,6 +290,7 @@ func forEachChild(node Node, visit func(Node)) {
 		exprs(n.Args)
 		orders(n.OrderBy)
 		v(n.Limit)
+		v(n.Separator)
 		orders(n.WithinGroup)
 		v(n.Filter)
 		v(n.Over)

@@ -981,10 +981,7 @@ func (p *parser) call(name *ast.Name) *ast.Func {
 		f.Limit = p.expr()
 	}
 	if p.gotKw("separator") { // MySQL GROUP_CONCAT(... SEPARATOR ',')
-		ks := p.pos()
-		ka := &ast.KeywordArg{Keyword: "SEPARATOR", Value: p.expr()}
-		ka.Span = ast.Span{Start: ks, Stop: p.prevEndOr(ks)}
-		f.Args = append(f.Args, ka)
+		f.Separator = p.expr()
 	}
 	p.inCallArgs--
 	p.closeParen()

@@ -276,7 +276,7 @@ func (p *parser) expectKw(kw string) bool {
 	if p.gotKw(kw) {
 		return true
 	}
-	p.errorf(p.pos(), "expected %s, found %s", kw, p.describe())
+	p.errorf(p.pos(), "expected %s, found %s", strings.ToUpper(kw), p.describe())
 	return false
 }
 
@@ -366,7 +366,7 @@ func (p *parser) skipBad() (token.Pos, token.Pos) {
 				return start, p.prevEndOr(start)
 			}
 		case token.Ident:
-			if depth == 0 && p.atClauseWord() && p.pos() > start {
+			if depth == 0 && p.atClauseWord() {
 				return start, p.prevEndOr(start)
 			}
 		}

@@ -753,6 +753,7 @@ func (p *parser) tablePrimary() ast.TableExpr {
 		tt := &ast.TemplateTable{Text: tok.Text}
 		// {{ ref('x') }}.col is not a table; {{ target.schema }}.tbl is one.
 		if p.at(token.Dot) && (p.peek(1).Kind == token.Ident || p.peek(1).Kind == token.QuotedIdent) {
+			p.next()
 			n := p.name()
 			tn := &ast.TableName{Name: &ast.Name{Span: ast.Span{Start: start, Stop: n.End()}, Parts: append([]*ast.Ident{{Span: ast.Span{Start: tok.Pos, Stop: tok.End}, Name: tok.Text}}, n.Parts...)}}
 			p.tableNameTail(tn)

@@ -78,26 +78,33 @@ func (p *parser) other() ast.Stmt {
 	start := p.pos()
 	kw := strings.ToUpper(p.tok().Text)
 	from := p.i
-	depth := 0
+	// Scripting blocks (Snowflake, T-SQL, BigQuery) hold semicolons between BEGIN and END; a
+	// bare BEGIN [TRANSACTION] does not open one.
+	block := kw == "DECLARE" || kw == "BEGIN" && !(p.peek(1).Kind == token.Semicolon || p.peek(1).Kind == token.EOF ||
+		p.peekKw(1, "transaction") || p.peekKw(1, "work") || p.peekKw(1, "tran") || p.peekKw(1, "name"))
+	depth, blocks := 0, 0
 	for !p.at(token.EOF) {
-		k := p.tok().Kind
-		if k == token.Semicolon && depth == 0 {
+		t := p.tok()
+		if t.Kind == token.Semicolon && depth == 0 && blocks == 0 {
 			break
 		}
-		switch k {
+		switch t.Kind {
 		case token.LParen:
 			depth++
 		case token.RParen:
 			if depth > 0 {
 				depth--
 			}
-		}
-		// Snowflake scripting and T-SQL blocks: BEGIN ... END holds semicolons.
-		if k == token.Ident && (isKw(p.tok(), "begin") && (kw == "BEGIN" || kw == "DECLARE" || kw == "EXECUTE")) {
-			depth++
-		}
-		if k == token.Ident && isKw(p.tok(), "end") && depth > 0 && kw != "" {
-			depth--
+		case token.Ident:
+			if block && (isKw(t, "begin") || isKw(t, "case")) {
+				blocks++
+			}
+			if block && isKw(t, "end") && blocks > 0 {
+				n := p.peek(1)
+				if !(isKw(n, "if") || isKw(n, "loop") || isKw(n, "for") || isKw(n, "while") || isKw(n, "repeat")) {
+					blocks--
+				}
+			}
 		}
 		p.next()
 	}

@@ -1,0 +1,126 @@
+// Command sqlparse measures the SQL front end on real dbt models without rendering Jinja: it
+// replaces every {{ ... }} with an identifier, drops {% ... %} and {# ... #}, parses what is
+// left in the given dialect and reports the share of files that parse without error, the
+// throughput, and the most frequent first errors.
+//
+//	go run ./bench/sqlparse -dialect snowflake DIR...
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/dataops-dev/dataops/internal/sql/dialect"
+	"github.com/dataops-dev/dataops/internal/sql/parser"
+)
+
+func main() {
+	dialectName := flag.String("dialect", "ansi", "SQL dialect")
+	show := flag.Int("show", 15, "how many failing files to list")
+	flag.Parse()
+	d, ok := dialect.Lookup(*dialectName)
+	if !ok {
+		fmt.Fprintln(os.Stderr, d.Reason)
+	}
+	var files []string
+	for _, root := range flag.Args() {
+		_ = filepath.WalkDir(root, func(path string, e fs.DirEntry, err error) error {
+			if err != nil {
+				return nil
+			}
+			if e.IsDir() && (e.Name() == "target" || e.Name() == "macros" && path != root) {
+				return filepath.SkipDir
+			}
+			if !e.IsDir() && strings.HasSuffix(path, ".sql") {
+				files = append(files, path)
+			}
+			return nil
+		})
+	}
+	sort.Strings(files)
+	var ok2, bytes int
+	var elapsed time.Duration
+	type failure struct{ path, msg string }
+	var fails []failure
+	msgs := map[string]int{}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		src := StripJinja(string(b))
+		if strings.TrimSpace(src) == "" {
+			continue
+		}
+		bytes += len(src)
+		t0 := time.Now()
+		_, errs := parser.Parse(src, d)
+		elapsed += time.Since(t0)
+		if len(errs) == 0 {
+			ok2++
+			continue
+		}
+		fails = append(fails, failure{f, errs[0].Error()})
+		m := errs[0].Msg
+		if i := strings.Index(m, ", found"); i > 0 {
+			m = m[:i] + ", found " + strings.SplitN(m[i+8:], " ", 2)[0]
+		}
+		msgs[m]++
+	}
+	total := ok2 + len(fails)
+	if total == 0 {
+		fmt.Println("no SQL files")
+		return
+	}
+	fmt.Printf("%s: %d/%d files parse without error (%.1f%%); %.1f MB in %v (%.1f MB/s)\n",
+		d.Name, ok2, total, 100*float64(ok2)/float64(total), float64(bytes)/1e6, elapsed.Round(time.Millisecond), float64(bytes)/1e6/elapsed.Seconds())
+	type kv struct {
+		k string
+		v int
+	}
+	var top []kv
+	for k, v := range msgs {
+		top = append(top, kv{k, v})
+	}
+	sort.Slice(top, func(i, j int) bool { return top[i].v > top[j].v })
+	for i, x := range top {
+		if i == 10 {
+			break
+		}
+		fmt.Printf("  %4d  %s\n", x.v, x.k)
+	}
+	for i, f := range fails {
+		if i == *show {
+			break
+		}
+		fmt.Printf("  %s:%s\n", f.path, f.msg)
+	}
+}
+
+// StripJinja is the crude render: {{ ... }} becomes an identifier, {% ... %} and {# ... #}
+// disappear. Both branches of an {% if %} stay, which a real render would not keep.
+func StripJinja(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if s[i] == '{' && i+1 < len(s) && (s[i+1] == '{' || s[i+1] == '%' || s[i+1] == '#') {
+			closer := map[byte]string{'{': "}}", '%': "%}", '#': "#}"}[s[i+1]]
+			j := strings.Index(s[i+2:], closer)
+			if j >= 0 {
+				if s[i+1] == '{' {
+					b.WriteString("__jinja__")
+				}
+				i += 2 + j + 2
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+		i++
+	}
+	return b.String()
+}
