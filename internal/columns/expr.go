@@ -365,16 +365,19 @@ func (a *analyzer) columnRef(x *ast.ColumnRef, sc *scope) exprInfo {
 		return info
 	}
 	c := res.c
+	// a column of a CTE, subquery or lateral alias keeps how it derives from its lineage
+	switch c.kind {
+	case KindTransform:
+		info.direct = false
+	case KindAggregate:
+		info.direct, info.agg = false, true
+	case KindWindow:
+		info.direct, info.win = false, true
+	}
 	info.lineage = append([]ColumnRef(nil), c.lineage...)
 	info.refs = []string{c.name}
 	if len(fields) == 0 {
 		info.t = c.t
-		// a lateral alias or outer column keeps its own kind of derivation
-		if c.kind != "" && c.kind != KindDirect && containsCol(sc.aliases, c) {
-			info.direct = false
-			info.agg = c.kind == KindAggregate
-			info.win = c.kind == KindWindow
-		}
 	} else {
 		// a struct field: BigQuery names the column after the field
 		info.t = unknownType

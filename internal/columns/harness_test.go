@@ -30,7 +30,7 @@ func testProject(dialect string, upstream map[string]string) *dbt.Project {
 		spec := upstream[name]
 		var cols []*dbt.Column
 		if spec != "?" {
-			for _, f := range strings.Split(spec, ",") {
+			for _, f := range splitTop(spec) {
 				f = strings.TrimSpace(f)
 				if f == "" {
 					continue
@@ -261,4 +261,24 @@ func TestAnalyzeUnionAndValues(t *testing.T) {
 	})
 	got = inferAST(p, n, vals)
 	expectNode(t, got, "k:integer, v:varchar")
+}
+
+// splitTop splits "a:int, b:numeric(10,2)" at the commas outside parentheses and brackets.
+func splitTop(spec string) []string {
+	var out []string
+	depth, start := 0, 0
+	for i := 0; i < len(spec); i++ {
+		switch spec[i] {
+		case '(', '<':
+			depth++
+		case ')', '>':
+			depth--
+		case ',':
+			if depth == 0 {
+				out = append(out, spec[start:i])
+				start = i + 1
+			}
+		}
+	}
+	return append(out, spec[start:])
 }

@@ -2,6 +2,8 @@ package columns
 
 import (
 	"github.com/dataops-dev/dataops/internal/sql/ast"
+	sqldialect "github.com/dataops-dev/dataops/internal/sql/dialect"
+	"github.com/dataops-dev/dataops/internal/sql/parser"
 	"github.com/dataops-dev/dataops/internal/sql/token"
 )
 
@@ -10,8 +12,13 @@ type parseError struct {
 	msg string
 }
 
-// parseSQL is wired to internal/sql/parser as soon as that package builds; until then every
-// model reports that its SQL could not be read.
+// parseSQL parses a model's rendered SQL with the front end's dialect of the same name.
 func parseSQL(src, name string) (*ast.File, []parseError) {
-	return nil, []parseError{{pos: 0, msg: "the SQL parser is not available in this build"}}
+	d, _ := sqldialect.Lookup(name)
+	f, errs := parser.Parse(src, d)
+	var out []parseError
+	for _, e := range errs {
+		out = append(out, parseError{pos: e.Pos, msg: e.Msg})
+	}
+	return f, out
 }

@@ -8,7 +8,7 @@ import (
 // rel builds a relation of node id with columns "a:int, b:text" style.
 func rel(alias, node, spec string) *relation {
 	r := &relation{alias: alias, path: []string{alias}, complete: true, node: node}
-	for _, f := range strings.Split(spec, ",") {
+	for _, f := range splitTop(spec) {
 		f = strings.TrimSpace(f)
 		if f == "" {
 			continue

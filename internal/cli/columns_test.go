@@ -1,0 +1,181 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+type columnsOut struct {
+	Models map[string]struct {
+		Columns []struct {
+			Name     string `json:"name"`
+			DataType string `json:"data_type"`
+			Lineage  []struct {
+				Node   string `json:"node"`
+				Column string `json:"column"`
+			} `json:"lineage"`
+			Kind string `json:"kind"`
+			Pos  *struct {
+				Path string `json:"path"`
+				Line int    `json:"line"`
+			} `json:"pos"`
+		} `json:"columns"`
+		Unresolved []string `json:"unresolved"`
+	} `json:"models"`
+}
+
+func runColumnsCmd(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := Run(context.Background(), args, strings.NewReader(""), &stdout, &stderr)
+	return stdout.String(), stderr.String(), code
+}
+
+func TestColumnsCommandShop(t *testing.T) {
+	out, errOut, code := runColumnsCmd(t, "columns", "--project", "../../examples/shop", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var doc columnsOut
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, out)
+	}
+	m, ok := doc.Models["model.shop.fct_orders"]
+	if !ok {
+		t.Fatalf("no fct_orders in %v", sortedModelIDs(doc.Models))
+	}
+	if len(m.Unresolved) != 0 {
+		t.Fatalf("fct_orders unresolved: %v", m.Unresolved)
+	}
+	var names []string
+	for _, c := range m.Columns {
+		names = append(names, c.Name)
+	}
+	want := "order_id,customer_id,ordered_at,status,item_count,unit_count,order_amount,total_paid,discount_amount,last_paid_at"
+	if got := strings.Join(names, ","); got != want {
+		t.Errorf("fct_orders columns:\n got %s\nwant %s", got, want)
+	}
+	// order_id comes, through stg_orders, from the raw_orders seed's id
+	first := m.Columns[0]
+	if len(first.Lineage) != 1 || first.Lineage[0].Node != "model.shop.stg_orders" || first.Lineage[0].Column != "order_id" {
+		t.Errorf("order_id lineage: %+v", first.Lineage)
+	}
+	if first.Pos == nil || first.Pos.Path != "models/marts/fct_orders.sql" || first.Pos.Line != 34 {
+		t.Errorf("order_id position: %+v", first.Pos)
+	}
+	// a seed lists its CSV header with value types
+	seed := doc.Models["seed.shop.raw_orders"]
+	if len(seed.Columns) == 0 || seed.Columns[0].Name != "id" {
+		t.Errorf("seed columns: %+v", seed.Columns)
+	}
+	// every model of the shop resolves
+	for id, m := range doc.Models {
+		if len(m.Unresolved) > 0 {
+			t.Errorf("%s unresolved: %v", id, m.Unresolved)
+		}
+	}
+}
+
+func TestColumnsCommandText(t *testing.T) {
+	out, errOut, code := runColumnsCmd(t, "columns", "dim_customers", "--project", "../../examples/shop")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, "model.shop.dim_customers") || !strings.Contains(out, "lifetime_value") {
+		t.Errorf("text output:\n%s", out)
+	}
+	if strings.Contains(out, "model.shop.fct_orders ") {
+		t.Errorf("only the named model is printed:\n%s", out)
+	}
+}
+
+func TestColumnsCommandErrors(t *testing.T) {
+	_, errOut, code := runColumnsCmd(t, "columns", "no_such_model", "--project", "../../examples/shop")
+	if code != ExitUsage || !strings.Contains(errOut, "no_such_model") {
+		t.Errorf("unknown model: exit %d, %s", code, errOut)
+	}
+	_, _, code = runColumnsCmd(t, "columns", "--project", "../../examples/shop", "--format", "yaml")
+	if code != ExitUsage {
+		t.Errorf("bad format: exit %d", code)
+	}
+	bad := filepath.Join(t.TempDir(), "catalog.json")
+	if err := os.WriteFile(bad, []byte("{not json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code = runColumnsCmd(t, "columns", "--project", "../../examples/shop", "--catalog", bad)
+	if code != ExitUsage || !strings.Contains(errOut, "catalog.json") {
+		t.Errorf("bad catalog: exit %d, %s", code, errOut)
+	}
+}
+
+func TestLineageCommand(t *testing.T) {
+	out, errOut, code := runColumnsCmd(t, "lineage", "stg_orders", "--downstream", "--project", "../../examples/shop", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var rep struct {
+		Node       string `json:"node"`
+		Downstream []struct {
+			ID    string `json:"unique_id"`
+			Depth int    `json:"depth"`
+		} `json:"downstream"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	found := map[string]int{}
+	for _, s := range rep.Downstream {
+		found[s.ID] = s.Depth
+	}
+	if found["model.shop.fct_orders"] != 1 || found["model.shop.dim_customers"] != 2 {
+		t.Errorf("downstream of stg_orders: %+v", rep.Downstream)
+	}
+
+	// column level: what depends on stg_orders.order_id
+	out, errOut, code = runColumnsCmd(t, "lineage", "stg_orders.order_id", "--downstream", "--project", "../../examples/shop", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var crep struct {
+		Column            string `json:"column"`
+		DownstreamColumns []struct {
+			Node   string `json:"node"`
+			Column string `json:"column"`
+		} `json:"downstream_columns"`
+	}
+	if err := json.Unmarshal([]byte(out), &crep); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	hit := false
+	for _, c := range crep.DownstreamColumns {
+		if c.Node == "model.shop.fct_orders" && c.Column == "order_id" {
+			hit = true
+		}
+	}
+	if !hit {
+		t.Errorf("fct_orders.order_id should depend on stg_orders.order_id: %+v", crep.DownstreamColumns)
+	}
+
+	out, _, code = runColumnsCmd(t, "lineage", "fct_orders.total_paid", "--upstream", "--project", "../../examples/shop", "--format", "mermaid")
+	if code != 0 || !strings.HasPrefix(out, "graph LR") || !strings.Contains(out, "stg_payments.amount") {
+		t.Errorf("mermaid (exit %d):\n%s", code, out)
+	}
+
+	_, errOut, code = runColumnsCmd(t, "lineage", "fct_orders.no_such_column", "--project", "../../examples/shop")
+	if code != ExitUsage || !strings.Contains(errOut, "no_such_column") {
+		t.Errorf("unknown column: exit %d %s", code, errOut)
+	}
+}
+
+func sortedModelIDs[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}

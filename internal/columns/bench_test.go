@@ -1,0 +1,34 @@
+package columns
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/dataops-dev/dataops/internal/dbt"
+)
+
+// BenchmarkInfer measures parsing and inferring the columns of every model of a loaded
+// project: examples/shop by default, or the project in DATAOPS_BENCH_PROJECT (the 3,000-model
+// Artemis project is what bench/columns_time.sh runs it on), with DATAOPS_BENCH_DIALECT.
+func BenchmarkInfer(b *testing.B) {
+	dir := os.Getenv("DATAOPS_BENCH_PROJECT")
+	if dir == "" {
+		dir = "../../examples/shop"
+	}
+	p, err := dbt.Load(context.Background(), dbt.LoadOptions{Dir: dir, Compile: true, Adapter: os.Getenv("DATAOPS_BENCH_DIALECT")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	models := 0
+	for _, n := range p.Nodes {
+		if n.ResourceType == dbt.Model && !n.Disabled {
+			models++
+		}
+	}
+	b.ReportMetric(float64(models), "models")
+	b.ResetTimer()
+	for b.Loop() {
+		Infer(p, Options{})
+	}
+}

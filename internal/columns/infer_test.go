@@ -1,0 +1,256 @@
+package columns
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/dataops-dev/dataops/internal/dbt"
+	"github.com/dataops-dev/dataops/internal/jinja"
+)
+
+// expectColumns infers the columns of sql in a project whose upstream models and sources have
+// the given columns (see testProject) and compares "name:type, ..." (type ? when unknown).
+func expectColumns(t *testing.T, dialect string, upstream map[string]string, sql, want string) *Node {
+	t.Helper()
+	p := testProject(dialect, upstream)
+	n := addModel(p, "m", sql)
+	res := Infer(p, Options{Models: []string{n.UniqueID}})
+	got := res.Node(n.UniqueID)
+	if got == nil {
+		t.Fatalf("no result for %s", n.UniqueID)
+	}
+	if s := format(got.Columns); s != want {
+		t.Errorf("%s: %s\n got: %s\nwant: %s\nunresolved: %v\nnotes: %v", dialect, sql, s, want, got.Unresolved, got.Notes)
+	}
+	return got
+}
+
+func expectResolved(t *testing.T, n *Node) {
+	t.Helper()
+	if len(n.Unresolved) > 0 {
+		t.Errorf("unexpected unresolved: %v", n.Unresolved)
+	}
+}
+
+var shopUpstream = map[string]string{
+	"orders":     "id:integer, customer_id:integer, amount:numeric(10,2), status:varchar, ordered_at:timestamp",
+	"customers":  "id:integer, name:varchar, email:varchar",
+	"raw.events": "event_id:varchar, user_id:integer, payload:variant, occurred_at:timestamp_ntz",
+	"raw.blind":  "?",
+}
+
+func TestInferPostgres(t *testing.T) {
+	u := shopUpstream
+	pg := "postgres"
+	expectResolved(t, expectColumns(t, pg, u, `select id, amount * 2 as double_amount, status = 'x' as is_x from orders`,
+		"id:integer, double_amount:numeric, is_x:boolean"))
+	expectColumns(t, pg, u, `select count(*), sum(id) as s, avg(id) as a, max(ordered_at) as last from orders`,
+		"count:bigint, s:bigint, a:numeric, last:timestamp")
+	expectColumns(t, pg, u, `select OrderID, "MixedCase" from (select id as OrderID, 1 as "MixedCase" from orders) t`,
+		"orderid:integer, MixedCase:integer")
+	expectColumns(t, pg, u, `select date_trunc('day', ordered_at) as d, ordered_at::date as day, cast(id as text) as s, id::bigint from orders`,
+		"d:timestamp without time zone, day:date, s:text, id:bigint")
+	expectColumns(t, pg, u, `select o.*, c.name from orders o join customers c on o.customer_id = c.id`,
+		"id:integer, customer_id:integer, amount:numeric(10,2), status:varchar, ordered_at:timestamp, name:varchar")
+	expectColumns(t, pg, u, `select * from orders join customers using (id)`,
+		"id:integer, customer_id:integer, amount:numeric(10,2), status:varchar, ordered_at:timestamp, name:varchar, email:varchar")
+	expectColumns(t, pg, u, `select coalesce(amount, 0) as a, case when id > 1 then 'big' else 'small' end as size, id || '-' || status as k from orders`,
+		"a:numeric, size:text, k:text")
+	expectColumns(t, pg, u, `select row_number() over (partition by customer_id order by ordered_at) as rn, lag(amount) over (order by id) as prev from orders`,
+		"rn:bigint, prev:numeric(10,2)")
+	expectColumns(t, pg, u, `with recursive r(n) as (select 1 union all select n + 1 from r where n < 10) select n from r`,
+		"n:integer")
+	expectColumns(t, pg, u, `select * from (values (1, 'a'), (2, 'b')) as v(k, label)`,
+		"k:integer, label:text")
+	expectColumns(t, pg, u, `select id from orders union all select id from customers union select 1`,
+		"id:integer")
+	expectColumns(t, pg, u, `select (select max(amount) from orders) as top, exists(select 1 from customers) as any_c`,
+		"top:numeric(10,2), any_c:boolean")
+	expectColumns(t, pg, u, `select n from orders, generate_series(1, 3) as n`, "n:integer")
+}
+
+func TestInferSnowflake(t *testing.T) {
+	u := shopUpstream
+	sf := "snowflake"
+	expectResolved(t, expectColumns(t, sf, u, `select * exclude (payload) rename (user_id as uid) from raw.events`,
+		"event_id:varchar, uid:integer, occurred_at:timestamp_ntz"))
+	expectColumns(t, sf, u, `select payload:customer.id::string as customer_id, payload:amount as amt, e.payload['x'] as x from raw.events e`,
+		"customer_id:string, amt:variant, x:variant")
+	expectColumns(t, sf, u, `select f.value:name::varchar as name, f.index from raw.events e, lateral flatten(input => e.payload:items) f`,
+		"name:varchar, index:number")
+	expectColumns(t, sf, u, `select iff(amount > 0, 'pos', 'neg') as sign, count_if(amount > 0) as n, datediff(day, ordered_at, current_date) as age, count(*) from orders group by all`,
+		"sign:varchar, n:number, age:number, COUNT(*):number")
+	expectColumns(t, sf, u, `select user_id, * replace (event_id || 'x' as event_id) from raw.events`,
+		"user_id:integer, event_id:varchar, user_id:integer, payload:variant, occurred_at:timestamp_ntz")
+	expectColumns(t, sf, u, `select id, amount as amt, amt * 2 as double_amt from orders qualify row_number() over (partition by id order by id) = 1`,
+		"id:integer, amt:numeric(10,2), double_amt:number")
+	n := expectColumns(t, sf, u, `select *, 1 as one from raw.blind`, "one:number")
+	if len(n.Unresolved) == 0 {
+		t.Error("a star over a source without columns must be unresolved")
+	}
+}
+
+func TestInferBigQuery(t *testing.T) {
+	u := map[string]string{
+		"orders": "id:int64, items:array<struct<sku string, qty int64>>, customer:struct<id int64, name string>, created_at:timestamp",
+	}
+	bq := "bigquery"
+	expectResolved(t, expectColumns(t, bq, u, "select * except (items), customer.name, o.customer.id as cid from orders o",
+		"id:int64, customer:struct<id int64,name string>, created_at:timestamp, name:?, cid:?"))
+	expectColumns(t, bq, u, "select id, item.sku, off from orders, unnest(items) as item with offset as off",
+		"id:int64, sku:?, off:int64")
+	expectColumns(t, bq, u, "select date_trunc(date(created_at), month) as m, count(*) from orders group by 1",
+		"m:date, f0_:int64")
+	expectColumns(t, bq, u, "select * replace (id * 2 as id) from orders",
+		"id:int64, items:array<struct<sku string,qty int64>>, customer:struct<id int64,name string>, created_at:timestamp")
+}
+
+func TestInferDuckDB(t *testing.T) {
+	u := shopUpstream
+	dd := "duckdb"
+	expectResolved(t, expectColumns(t, dd, u, `select * exclude (email) from customers`, "id:integer, name:varchar"))
+	expectColumns(t, dd, u, `select id, list(amount) as amounts, avg(amount) as a from orders group by all`,
+		"id:integer, amounts:list, a:double")
+	expectColumns(t, dd, u, `select customers.* from orders natural join customers`,
+		"id:integer, name:varchar, email:varchar")
+	expectColumns(t, dd, u, `select * from orders natural join customers`,
+		"id:integer, customer_id:integer, amount:numeric(10,2), status:varchar, ordered_at:timestamp, name:varchar, email:varchar")
+	expectColumns(t, dd, u, `from orders select id`, "id:integer")
+}
+
+func TestInferPivotUnpivot(t *testing.T) {
+	u := map[string]string{"sales": "region:varchar, quarter:varchar, amount:number", "wide": "id:number, q1:number, q2:number"}
+	expectColumns(t, "snowflake", u, `select * from sales pivot (sum(amount) for quarter in ('Q1', 'Q2')) as p`,
+		"region:varchar, 'Q1':number, 'Q2':number")
+	expectColumns(t, "snowflake", u, `select * from wide unpivot (amount for quarter in (q1, q2))`,
+		"id:number, quarter:varchar, amount:number")
+}
+
+func TestInferLineage(t *testing.T) {
+	u := shopUpstream
+	n := expectColumns(t, "postgres", u, `
+		with o as (select id as order_id, customer_id, amount from orders),
+		     agg as (select customer_id, sum(amount) as total from o group by 1)
+		select c.name, agg.total, agg.total / 100 as total_dollars
+		from customers c left join agg on agg.customer_id = c.id`,
+		"name:varchar, total:numeric, total_dollars:numeric")
+	want := []struct {
+		lineage string
+		kind    Kind
+	}{{"customers.name", KindDirect}, {"orders.amount", KindAggregate}, {"orders.amount", KindAggregate}}
+	for i, w := range want {
+		c := n.Columns[i]
+		if got := lineageOf(c); got != w.lineage || c.Kind != w.kind {
+			t.Errorf("%s: lineage %q kind %s, want %q %s", c.Name, got, c.Kind, w.lineage, w.kind)
+		}
+	}
+}
+
+func TestInferPositionsThroughRender(t *testing.T) {
+	p := testProject("duckdb", map[string]string{"orders": "id:integer"})
+	// template pieces: literal text, or a tag with what it renders to
+	tmpl, r := renderPieces(
+		tag{"{{ config(materialized='table') }}", ""},
+		"\nselect\n    id,\n    ",
+		tag{"{{ 1 + 1 }}", "2"},
+		" as two\nfrom ",
+		tag{"{{ ref('orders') }}", "orders"},
+		"\n",
+	)
+	n := addModel(p, "m", tmpl)
+	n.Render = r
+	res := Infer(p, Options{})
+	got := res.Node(n.UniqueID)
+	if len(got.Columns) != 2 {
+		t.Fatalf("columns: %s %v", format(got.Columns), got.Unresolved)
+	}
+	if pos := got.Columns[0].Pos; pos.Line != 3 || pos.Column != 5 || pos.Path != "models/m.sql" {
+		t.Errorf("id position: %+v", pos)
+	}
+	if pos := got.Columns[1].Pos; pos.Line != 4 || pos.Column != 5 {
+		t.Errorf("two position (an expression tag maps to its start): %+v", pos)
+	}
+}
+
+type tag struct{ src, out string }
+
+// renderPieces builds a template, its render and the offset map between them.
+func renderPieces(pieces ...any) (string, *jinja.Result) {
+	var tmpl, out strings.Builder
+	m := &jinja.OffsetMap{}
+	for _, pc := range pieces {
+		switch x := pc.(type) {
+		case string:
+			m.Segments = append(m.Segments, jinja.Segment{Out: out.Len(), Len: len(x), Src: tmpl.Len(), Literal: true})
+			tmpl.WriteString(x)
+			out.WriteString(x)
+		case tag:
+			if x.out != "" {
+				m.Segments = append(m.Segments, jinja.Segment{Out: out.Len(), Len: len(x.out), Src: tmpl.Len()})
+			}
+			tmpl.WriteString(x.src)
+			out.WriteString(x.out)
+		}
+	}
+	return tmpl.String(), &jinja.Result{Output: out.String(), Map: m}
+}
+
+type fakeDescriber map[string][]CatalogColumn
+
+func (f fakeDescriber) DescribeRelation(_ context.Context, _, _, ident string) ([]CatalogColumn, bool, error) {
+	cols, ok := f[strings.ToUpper(ident)]
+	return cols, ok, nil
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestInferSeedTypes(t *testing.T) {
+	dir := t.TempDir()
+	path := dir + "/raw_things.csv"
+	writeFile(t, path, "id,name,price,active,created_on,created_at\n1,a,1.5,true,2024-01-02,2024-01-02 03:04:05\n2,b,2,false,2024-01-03,2024-01-03 00:00:00\n")
+	p := testProject("postgres", nil)
+	p.Nodes["seed.p.raw_things"] = &dbt.Node{UniqueID: "seed.p.raw_things", ResourceType: dbt.Seed, Name: "raw_things",
+		FilePath: path, OriginalFilePath: "seeds/raw_things.csv", Config: map[string]any{"column_types": map[string]any{"name": "varchar(10)"}}}
+	res := Infer(p, Options{})
+	got := format(res.Node("seed.p.raw_things").Columns)
+	want := "id:integer, name:varchar(10), price:double precision, active:boolean, created_on:date, created_at:timestamp without time zone"
+	if got != want {
+		t.Errorf("seed types:\n got %s\nwant %s", got, want)
+	}
+}
+
+func TestInferCatalogAndDescriber(t *testing.T) {
+	p := testProject("snowflake", map[string]string{"raw.events": "?", "raw.other": "?"})
+	addModel(p, "m", "select * from raw.events join raw.other using (ID)")
+	res := Infer(p, Options{
+		Catalog:   map[string][]CatalogColumn{"source.p.raw.events": {{Name: "ID", DataType: "NUMBER"}, {Name: "KIND", DataType: "TEXT"}}},
+		Describer: fakeDescriber{"OTHER": {{Name: "ID", DataType: "NUMBER"}, {Name: "Quoted", DataType: "TEXT"}}},
+	})
+	got := res.Node("model.p.m")
+	if s := format(got.Columns); s != "id:number, kind:text, Quoted:text" {
+		t.Errorf("columns from catalog and warehouse: %s (%v)", s, got.Unresolved)
+	}
+	expectResolved(t, got)
+}
+
+func TestInferUnresolvedReasons(t *testing.T) {
+	n := expectColumns(t, "postgres", nil, "select * from somewhere_else", "")
+	if len(n.Unresolved) != 1 || !strings.Contains(n.Unresolved[0].String(), "models/m.sql:1:15") ||
+		!strings.Contains(n.Unresolved[0].Reason, "somewhere_else") {
+		t.Errorf("unknown relation reason: %v", n.Unresolved)
+	}
+	n = expectColumns(t, "postgres", nil, "select 1 as a,, from", "a:integer, ?column?:?")
+	if len(n.Unresolved) == 0 || n.Unresolved[0].Kind != "parse-error" || n.Unresolved[0].Pos.Line != 1 {
+		t.Errorf("parse error reason: %v", n.Unresolved)
+	}
+	// a star over an unknown relation that does not reach the output is fine
+	expectResolved(t, expectColumns(t, "postgres", map[string]string{"raw.x": "?"},
+		"with a as (select * from raw.x) select a.id, a.name from a", "id:?, name:?"))
+}
