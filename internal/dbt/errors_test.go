@@ -189,6 +189,8 @@ func TestRelationName(t *testing.T) {
 		{"duckdb", map[string]any{"database": false}, `d."s"."t"`},
 		{"snowflake", nil, "d.s.t"},
 		{"bigquery", nil, "`d`.`s`.`t`"},
+		{"databricks", nil, "d.s.t"},
+		{"snowflake", map[string]any{"identifier": true}, `d.s."t"`},
 	} {
 		got := RelationName(c.adapter, c.quoting, relationOf("d", "s", "t"))
 		if got != c.want {

@@ -353,8 +353,13 @@ func (l *loader) buildEnv() error {
 		}
 		dispatch[ns] = toStrings(d["search_order"])
 	}
+	var quoting *jinja.QuotePolicy
+	if len(l.p.Quoting) > 0 {
+		q := QuotePolicy(l.target.Type, l.p.Quoting)
+		quoting = &q
+	}
 	env, diags := jinja.New(jinja.Options{
-		RootPackage: l.root.pkg.Name, Adapter: l.target.Type, Target: l.target.Map(),
+		RootPackage: l.root.pkg.Name, Adapter: l.target.Type, Target: l.target.Map(), Quoting: quoting,
 		Vars: l.varsByPackage(), CLIVars: l.opts.Vars, Getenv: l.opts.Getenv,
 		MacroFiles: mfs, DispatchOrder: dispatch, RunStartedAt: l.opts.Now,
 	})

@@ -247,32 +247,52 @@ func mergedQuoting(project map[string]any, node any) map[string]any {
 	return out
 }
 
-// RelationName renders database.schema.identifier as the adapter does: double quotes on
-// Postgres, DuckDB, Redshift and most others; none on Snowflake; backticks on BigQuery, Spark
-// and Databricks. quoting (dbt's `quoting:` database/schema/identifier) overrides the
-// adapter's default policy per part. Empty parts are left out.
+// RelationName renders database.schema.identifier as the adapter does in dbt's manifest:
+// double quotes on Postgres, DuckDB, Redshift and most others; backticks on BigQuery and the
+// Spark family; no quotes by default on Snowflake, Spark, Databricks, Trino, Athena and Oracle.
+// quoting (dbt's `quoting:` database/schema/identifier) overrides the adapter's default policy
+// per part. Empty parts are left out.
 func RelationName(adapter string, quoting map[string]any, r jinja.Relation) string {
-	q, def := `"`, true
-	switch adapter {
-	case "snowflake":
-		def = false
-	case "bigquery", "spark", "databricks":
-		q = "`"
-	}
-	parts := []struct{ key, val string }{{"database", r.Database}, {"schema", r.Schema}, {"identifier", r.Identifier}}
+	q := quoteChar(adapter)
+	pol := QuotePolicy(adapter, quoting)
+	parts := []struct {
+		val   string
+		quote bool
+	}{{r.Database, pol.Database}, {r.Schema, pol.Schema}, {r.Identifier, pol.Identifier}}
 	var out []string
 	for _, p := range parts {
 		if p.val == "" {
 			continue
 		}
-		quote := configBool(quoting, p.key, def)
-		if quote {
+		if p.quote {
 			out = append(out, q+strings.ReplaceAll(p.val, q, q+q)+q)
 		} else {
 			out = append(out, p.val)
 		}
 	}
 	return strings.Join(out, ".")
+}
+
+// QuotePolicy is the adapter's default quoting of relation parts with `quoting:` applied.
+func QuotePolicy(adapter string, quoting map[string]any) jinja.QuotePolicy {
+	def := true
+	switch adapter {
+	case "snowflake", "spark", "databricks", "trino", "athena", "oracle":
+		def = false
+	}
+	return jinja.QuotePolicy{
+		Database:   configBool(quoting, "database", def),
+		Schema:     configBool(quoting, "schema", def),
+		Identifier: configBool(quoting, "identifier", def),
+	}
+}
+
+func quoteChar(adapter string) string {
+	switch adapter {
+	case "bigquery", "databricks", "spark", "mysql", "clickhouse", "hive", "impala":
+		return "`"
+	}
+	return `"`
 }
 
 // place puts every finalised node into the graph or among the disabled, and rejects two
