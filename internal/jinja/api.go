@@ -59,6 +59,9 @@ type Relation struct {
 	Database   string
 	Schema     string
 	Identifier string
+	// Ephemeral marks an ephemeral model: dbt inlines it as a CTE and a ref to it renders as
+	// the CTE name __dbt__cte__<Identifier>, unquoted.
+	Ephemeral bool
 }
 
 // Resolver turns refs and sources into relations. When nil, a ref renders as the model name and

@@ -37,6 +37,7 @@ func (e *Env) baseContext() *exec.Context {
 	m["__pow"] = callable(powFn)
 	m["__add"] = callable(addFn)
 	m["__concat"] = callable(concatFn)
+	m["__splat"] = callable(splatFn)
 
 	m["ref"] = callable(refFn)
 	m["source"] = callable(sourceFn)
@@ -424,17 +425,23 @@ func varFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 		return exec.AsValue(nil)
 	}
 	opts := &st.env.opts
-	if v, ok := opts.CLIVars[name]; ok {
+	found := func(v any) *exec.Value {
+		if s, ok := v.(string); ok && hasJinja(s) {
+			return st.renderInline(e, s)
+		}
 		return exec.AsValue(v)
+	}
+	if v, ok := opts.CLIVars[name]; ok {
+		return found(v)
 	}
 	pkg, _ := e.Environment.Context.Get("__pkg")
 	if p, _ := pkg.(string); p != "" {
 		if v, ok := opts.Vars[p][name]; ok {
-			return exec.AsValue(v)
+			return found(v)
 		}
 	}
 	if v, ok := opts.Vars[""][name]; ok {
-		return exec.AsValue(v)
+		return found(v)
 	}
 	if def, ok := argValue(va, 1, "default"); ok {
 		return def
@@ -758,3 +765,33 @@ func toList(v *exec.Value) []any {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// testSet is gonja's tests with dbt's view of our values: relations are mappings (dbt's
+// Relation is), and a stub for an unknown name is not defined.
+func testSet() *exec.TestSet {
+	t := exec.NewTestSet(map[string]exec.TestFunction{}).Update(builtins.Tests)
+	isStub := func(v *exec.Value) bool {
+		_, ok := v.Interface().(stubFn)
+		return ok
+	}
+	replace := func(name string, fn func(*exec.Context, *exec.Value, *exec.VarArgs) (bool, error)) {
+		if t.Exists(name) {
+			_ = t.Replace(name, fn)
+		} else {
+			_ = t.Register(name, fn)
+		}
+	}
+	replace("mapping", func(_ *exec.Context, in *exec.Value, _ *exec.VarArgs) (bool, error) {
+		if _, ok := in.Interface().(*relationValue); ok {
+			return true, nil
+		}
+		return in.IsDict(), nil
+	})
+	replace("defined", func(_ *exec.Context, in *exec.Value, _ *exec.VarArgs) (bool, error) {
+		return !(in.IsNil() || in.IsError() || isStub(in)), nil
+	})
+	replace("undefined", func(_ *exec.Context, in *exec.Value, _ *exec.VarArgs) (bool, error) {
+		return in.IsNil() || in.IsError() || isStub(in), nil
+	})
+	return t
+}

@@ -193,8 +193,28 @@ func init() {
 	for name := range typeTables {
 		crossDB[name] = typeMacro(name)
 	}
-	crossDB["current_timestamp_backcompat"] = crossDB["current_timestamp"]
-	crossDB["current_timestamp_in_utc_backcompat"] = crossDB["current_timestamp"]
+	crossDB["current_timestamp_backcompat"] = sqlMacro(nil, func(a adapterArgs) string {
+		switch a.adapter {
+		case "bigquery":
+			return "current_timestamp"
+		case "snowflake":
+			return "current_timestamp::timestamp_ntz"
+		case "redshift":
+			return "getdate()"
+		}
+		return "current_timestamp::" + typeFor(a.adapter, "type_timestamp")
+	})
+	crossDB["current_timestamp_in_utc_backcompat"] = sqlMacro(nil, func(a adapterArgs) string {
+		switch a.adapter {
+		case "bigquery":
+			return "current_timestamp"
+		case "snowflake":
+			return "convert_timezone('UTC', current_timestamp())::timestamp_ntz"
+		case "redshift":
+			return "getdate()"
+		}
+		return "(current_timestamp at time zone 'utc')::" + typeFor(a.adapter, "type_timestamp")
+	})
 
 	dbtBuiltinMacros = map[string]callable{
 		"generate_schema_name": func(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
@@ -303,13 +323,13 @@ func sqlMacro(params []string, render func(adapterArgs) string) callable {
 
 // typeTables are the SQL type names dbt's type_* macros give per adapter.
 var typeTables = map[string]map[string]string{
-	"type_string":    {"bigquery": "string", "spark": "string", "databricks": "string", "redshift": "varchar", "snowflake": "varchar", "default": "text"},
-	"type_timestamp": {"snowflake": "timestamp_ntz", "default": "timestamp"},
-	"type_int":       {"bigquery": "int64", "default": "integer"},
-	"type_bigint":    {"bigquery": "int64", "default": "bigint"},
-	"type_numeric":   {"bigquery": "numeric", "default": "numeric(28,6)"},
-	"type_float":     {"bigquery": "float64", "default": "float"},
-	"type_boolean":   {"bigquery": "bool", "default": "boolean"},
+	"type_string":    {"bigquery": "STRING", "spark": "STRING", "databricks": "STRING", "redshift": "varchar", "default": "TEXT"},
+	"type_timestamp": {"snowflake": "TIMESTAMP_NTZ", "default": "TIMESTAMP"},
+	"type_int":       {"bigquery": "INT64", "default": "INT"},
+	"type_bigint":    {"bigquery": "INT64", "default": "BIGINT"},
+	"type_numeric":   {"bigquery": "NUMERIC", "default": "numeric(28,6)"},
+	"type_float":     {"bigquery": "FLOAT64", "default": "FLOAT"},
+	"type_boolean":   {"bigquery": "BOOL", "default": "BOOLEAN"},
 }
 
 func typeMacro(name string) callable {

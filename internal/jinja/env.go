@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nikolalohinski/gonja/v2/builtins"
 	"github.com/nikolalohinski/gonja/v2/config"
 	"github.com/nikolalohinski/gonja/v2/exec"
 	"github.com/nikolalohinski/gonja/v2/loaders"
@@ -32,6 +31,7 @@ type Env struct {
 	shell   *exec.Template // an empty template: renderers need one to reach the loader
 	base    *exec.Context
 
+	inline  sync.Map // template text -> *fileInfo, for values that hold Jinja
 	scopeMu sync.RWMutex
 	scopes  map[string]*scope
 	files   []*fileInfo
@@ -127,7 +127,7 @@ func New(opts Options) (*Env, []Diagnostic) {
 	e.target = targetMap(opts)
 	e.cs = controlStructureSet()
 	e.filters = filterSet(e)
-	e.tests = exec.NewTestSet(map[string]exec.TestFunction{}).Update(builtins.Tests)
+	e.tests = testSet()
 	e.methods = methodSet(e)
 
 	shell, err := exec.NewTemplate("", e.cfg, e.loader, e.environment(exec.EmptyContext()))
@@ -296,6 +296,7 @@ func (e *Env) compileFile(path, pkg, src string) (*fileInfo, *Diagnostic) {
 	if lexErr != nil {
 		return nil, &Diagnostic{Path: path, Pos: f.position(lexErr.Pos), Kind: "syntax", Message: tokenError(lexErr)}
 	}
+	toks = fixTokens(toks)
 	f.names = scanNames(toks)
 	root, err := e.parse(path, toks)
 	if err != nil {

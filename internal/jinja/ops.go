@@ -687,13 +687,13 @@ func dictMethods() map[string]exec.Method[map[string]any] {
 				return nil, errors.New("get() takes 1 or 2 arguments")
 			}
 			if v, ok := sv.GetItem(va.Args[0].String()); ok {
-				return v, nil
+				return v.Interface(), nil
 			}
 			if len(va.Args) > 1 {
-				return va.Args[1], nil
+				return va.Args[1].Interface(), nil
 			}
 			if d, ok := va.KwArgs["default"]; ok {
-				return d, nil
+				return d.Interface(), nil
 			}
 			return nil, nil
 		},
@@ -704,10 +704,10 @@ func dictMethods() map[string]exec.Method[map[string]any] {
 			key := va.Args[0].String()
 			if v, ok := sv.GetItem(key); ok {
 				del(ref(sv), key)
-				return v, nil
+				return v.Interface(), nil
 			}
 			if len(va.Args) > 1 {
-				return va.Args[1], nil
+				return va.Args[1].Interface(), nil
 			}
 			return nil, fmt.Errorf("key %q not found", key)
 		},
@@ -717,7 +717,7 @@ func dictMethods() map[string]exec.Method[map[string]any] {
 			}
 			key := va.Args[0].String()
 			if v, ok := sv.GetItem(key); ok {
-				return v, nil
+				return v.Interface(), nil
 			}
 			def := exec.AsValue(nil)
 			if len(va.Args) > 1 {
@@ -727,7 +727,7 @@ func dictMethods() map[string]exec.Method[map[string]any] {
 				return nil, errCycle
 			}
 			put(ref(sv), key, def)
-			return def, nil
+			return def.Interface(), nil
 		},
 		"update": func(_ map[string]any, sv *exec.Value, va *exec.VarArgs) (any, error) {
 			r := ref(sv)
@@ -780,4 +780,63 @@ func dictMethods() map[string]exec.Method[map[string]any] {
 			return nil, nil
 		},
 	}
+}
+
+// expandSplat spreads the *args and **kwargs markers of a call (see fixTokens) into its
+// positional and keyword arguments.
+func expandSplat(va *exec.VarArgs) {
+	if v, ok := va.KwArgs[splatArgs]; ok {
+		delete(va.KwArgs, splatArgs)
+		for _, x := range toList(v) {
+			va.Args = append(va.Args, exec.ToValue(x))
+		}
+	}
+	if v, ok := va.KwArgs[splatKwargs]; ok {
+		delete(va.KwArgs, splatKwargs)
+		if v.IsDict() {
+			for _, k := range v.Keys() {
+				if _, set := va.KwArgs[k.String()]; !set {
+					item, _ := v.GetItem(k.String())
+					va.KwArgs[k.String()] = item
+				}
+			}
+		}
+	}
+}
+
+// splatFn calls its first argument with the rest, spreading *args and **kwargs.
+func splatFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+	if len(va.Args) == 0 {
+		return exec.AsValue(errors.New("nothing to call"))
+	}
+	fn := va.Args[0]
+	call := &exec.VarArgs{Args: append([]*exec.Value{}, va.Args[1:]...), KwArgs: map[string]*exec.Value{}}
+	for k, v := range va.KwArgs {
+		call.KwArgs[k] = v
+	}
+	expandSplat(call)
+	return callValue(e, fn, call)
+}
+
+// callValue calls a template value with prepared arguments.
+func callValue(e *exec.Evaluator, fn *exec.Value, va *exec.VarArgs) *exec.Value {
+	switch f := fn.Interface().(type) {
+	case callable:
+		return f(e, va)
+	case stubFn:
+		return f(e, va)
+	case configFn:
+		return f(e, va)
+	case func(*exec.VarArgs) *exec.Value:
+		return f(va)
+	case func(*exec.Evaluator, *exec.VarArgs) *exec.Value:
+		return f(e, va)
+	case datetimeCtor:
+		return f(va)
+	case dateCtor:
+		return f(va)
+	case tableFn:
+		return f(va)
+	}
+	return exec.AsValue(fmt.Errorf("%s is not callable", fn.String()))
 }

@@ -43,7 +43,7 @@ func scanNames(toks []*tokens.Token) map[string]nameUse {
 		if i+1 < len(toks) && toks[i+1].Type == tokens.Assign {
 			continue // keyword argument or {% set x = %}
 		}
-		if jinjaKeywords[t.Val] {
+		if jinjaKeywords[t.Val] || strings.HasPrefix(t.Val, "__dataops") {
 			continue
 		}
 		use := nameUse{Line: t.Line, Col: t.Col, Pos: t.Pos}
@@ -87,6 +87,19 @@ func lexTemplate(src string, cfg *config.Config) ([]*tokens.Token, *tokens.Token
 		if t.Type == tokens.Error {
 			return out, t
 		}
+		switch t.Type {
+		case tokens.Data, tokens.Comment, tokens.EOF:
+		case tokens.String:
+			fixString(t, src)
+		default:
+			trimName(t)
+			if t.Type == tokens.Name {
+				// A keyword operator at the end of a line lexes as a name.
+				if typ, ok := keywordOps[t.Val]; ok {
+					t.Type = typ
+				}
+			}
+		}
 		out = append(out, t)
 		if t.Type == tokens.EOF {
 			return out, nil
@@ -102,4 +115,58 @@ func tokenError(t *tokens.Token) string {
 		msg = "unexpected character"
 	}
 	return msg
+}
+
+// trimName drops whitespace gonja's lexer leaves at the start of a token that follows a bare
+// newline inside a tag ("[1,\n2]" lexes the second item as "\n2"), moving the token's
+// position to the token itself.
+func trimName(t *tokens.Token) {
+	n := len(t.Val) - len(strings.TrimLeft(t.Val, " \t\r\n"))
+	if n == 0 {
+		return
+	}
+	skipped := t.Val[:n]
+	t.Val = t.Val[n:]
+	t.Pos += n
+	if i := strings.LastIndexByte(skipped, '\n'); i >= 0 {
+		t.Line += strings.Count(skipped, "\n")
+		t.Col = n - i
+	} else {
+		t.Col += n
+	}
+}
+
+var keywordOps = map[string]tokens.Type{"and": tokens.And, "or": tokens.Or, "in": tokens.In, "is": tokens.Is, "not": tokens.Not}
+
+// fixString re-reads a string literal that gonja's lexer took together with a newline before
+// it (and so lost its first character to the quote stripping).
+func fixString(t *tokens.Token, src string) {
+	s := t.Pos
+	for s < len(src) && (src[s] == '\n' || src[s] == ' ' || src[s] == '\t' || src[s] == '\r') {
+		s++
+	}
+	if s == t.Pos || s >= len(src) || (src[s] != '\'' && src[s] != '"') {
+		return
+	}
+	q := src[s]
+	e := s + 1
+	for ; e < len(src); e++ {
+		if src[e] == q && src[e-1] != '\\' {
+			break
+		}
+	}
+	if e >= len(src) {
+		return
+	}
+	val := src[s+1 : e]
+	val = strings.ReplaceAll(strings.ReplaceAll(val, `\"`, `"`), `\'`, `'`)
+	skipped := src[t.Pos:s]
+	t.Val = val
+	t.Pos = s
+	if i := strings.LastIndexByte(skipped, '\n'); i >= 0 {
+		t.Line += strings.Count(skipped, "\n")
+		t.Col = len(skipped) - i
+	} else {
+		t.Col += len(skipped)
+	}
 }

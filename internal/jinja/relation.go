@@ -27,6 +27,9 @@ func (r *relationValue) String() string {
 	if r.bare != "" {
 		return r.bare
 	}
+	if r.Ephemeral {
+		return "__dbt__cte__" + r.Identifier
+	}
 	var parts []string
 	add := func(s string, include, quote bool) {
 		if s == "" || !include {
@@ -130,6 +133,23 @@ func (r *relationValue) GetAttribute(name string) (*exec.Value, bool) {
 			c.bare = ""
 			return exec.AsValue(c)
 		}), true
+	case "get":
+		// Relations are mappings in dbt; dbt_utils checks obj.get('metadata', {}).get('type').
+		return exec.AsValue(func(va *exec.VarArgs) *exec.Value {
+			key, _ := argString(va, 0, "key")
+			if key == "metadata" {
+				return exec.AsValue(map[string]any{"type": "Relation"})
+			}
+			if v, ok := r.GetAttribute(key); ok {
+				return v
+			}
+			if def, ok := argValue(va, 1, "default"); ok {
+				return def
+			}
+			return exec.AsValue(nil)
+		}), true
+	case "metadata":
+		return exec.AsValue(map[string]any{"type": "Relation"}), true
 	case "get_relation_type":
 		return exec.AsValue(func(*exec.VarArgs) *exec.Value { return exec.AsValue(r.kind) }), true
 	}

@@ -150,6 +150,7 @@ func (c *callCS) Execute(r *exec.Renderer, _ *nodes.ControlStructureBlock) error
 		}
 		va.KwArgs[k] = v
 	}
+	expandSplat(va)
 	caller := callable(func(e *exec.Evaluator, cva *exec.VarArgs) *exec.Value {
 		var buf bytes.Buffer
 		sub := r.Inherit()

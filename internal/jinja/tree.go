@@ -159,6 +159,16 @@ func (w *treeWalker) rewrite(n any) nodes.Node {
 	switch x := n.(type) {
 	case *nodes.List:
 		return builtinCall(x.Location, "__list", x.Val...)
+	case *nodes.Call:
+		_, a := x.Kwargs[splatArgs]
+		_, k := x.Kwargs[splatKwargs]
+		if !a && !k {
+			return nil
+		}
+		args := append([]nodes.Expression{x.Func}, x.Args...)
+		call := builtinCall(x.Location, "__splat", args...)
+		call.Kwargs = x.Kwargs
+		return call
 	case *nodes.BinaryExpression:
 		if x.Operator == nil || x.Operator.Token == nil {
 			return nil

@@ -1,0 +1,68 @@
+package jinja
+
+import (
+	"strings"
+
+	"github.com/nikolalohinski/gonja/v2/exec"
+)
+
+// inlineTemplate returns the compiled form of a short template held in a value (a var, a
+// config value), compiling each distinct text once per Env.
+func (e *Env) inlineTemplate(src string) (*fileInfo, *Diagnostic) {
+	if f, ok := e.inline.Load(src); ok {
+		return f.(*fileInfo), nil
+	}
+	f, d := e.compileFile("<inline>", "", src)
+	if d != nil {
+		return nil, d
+	}
+	e.inline.Store(src, f)
+	return f, nil
+}
+
+// hasJinja reports whether a string holds template syntax.
+func hasJinja(s string) bool {
+	return strings.Contains(s, "{{") || strings.Contains(s, "{%")
+}
+
+// renderInline renders a string value as a template in the caller's context, as dbt does with
+// vars whose values hold Jinja (`account: "{{ source('stripe', 'account') }}"`): the refs and
+// sources it makes count for the template being rendered.
+func (st *renderState) renderInline(ev *exec.Evaluator, src string) *exec.Value {
+	f, d := st.env.inlineTemplate(src)
+	if d != nil {
+		st.warnHere("syntax", "in "+quoteShort(src)+": "+d.Message)
+		return exec.AsValue(src)
+	}
+	if len(st.frames) > st.env.limits.MaxDepth {
+		st.limitExceeded("values rendering each other deeper than %d", st.env.limits.MaxDepth)
+		return exec.AsValue(errAborted)
+	}
+	var out strings.Builder
+	r := &exec.Renderer{
+		Config:      st.env.cfg,
+		Environment: st.env.environment(ev.Environment.Context.Inherit()),
+		Loader:      st.env.loader,
+		Template:    st.env.shell,
+		RootNode:    f.root,
+		Output:      &out,
+	}
+	fr := &frame{}
+	st.frames = append(st.frames, fr)
+	err := r.Execute()
+	st.frames = st.frames[:len(st.frames)-1]
+	if fr.returned {
+		return fr.value
+	}
+	if err != nil && st.abort == nil {
+		st.warnHere("render-error", "in "+quoteShort(src)+": "+errorMessage(err))
+	}
+	return exec.AsValue(out.String())
+}
+
+func quoteShort(s string) string {
+	if len(s) > 60 {
+		s = s[:57] + "..."
+	}
+	return "'" + s + "'"
+}
