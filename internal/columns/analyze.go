@@ -20,7 +20,8 @@ type prepared struct {
 	path     string
 	lineOff  int // lines before RawCode in its file (snapshot blocks)
 	problems []Problem
-	blocking bool // a problem above makes the column list unreliable
+	errOffs  []int // rendered offsets of the parse errors, in problems order
+	blocking bool  // a problem above makes the column list unreliable
 }
 
 // sqlOf picks the SQL to read: the render with refs resolved when the loader compiled the
@@ -60,6 +61,11 @@ func (inf *inferrer) prepare(n *dbt.Node) *prepared {
 	pr.file = f
 	for _, e := range errs {
 		pr.problems = append(pr.problems, Problem{Pos: pr.pos(int(e.pos)), Kind: "parse-error", Reason: "SQL parse error: " + e.msg})
+		pr.errOffs = append(pr.errOffs, int(e.pos))
+	}
+	if strings.TrimSpace(pr.sql) == "" {
+		pr.problems = append(pr.problems, Problem{Pos: dbt.Pos{Path: path, Line: 1 + n.TemplateLine, Column: 1},
+			Kind: "empty", Reason: "the model renders to no SQL (a macro it calls rendered nothing)"})
 		pr.blocking = true
 	}
 	return pr
@@ -119,11 +125,16 @@ func (inf *inferrer) inferModel(s *slot) *Node {
 	q := mainQuery(pr.file)
 	if q == nil {
 		out.Unresolved = append(out.Unresolved, pr.problems...)
-		out.Unresolved = append(out.Unresolved, Problem{Pos: dbt.Pos{Path: pr.path, Line: 1 + pr.lineOff, Column: 1},
-			Kind: "no-query", Reason: "no SELECT statement found"})
+		if !pr.blocking {
+			out.Unresolved = append(out.Unresolved, Problem{Pos: dbt.Pos{Path: pr.path, Line: 1 + pr.lineOff, Column: 1},
+				Kind: "no-query", Reason: "no SELECT statement found"})
+		}
 		return out
 	}
 	r := a.query(q, nil, nil)
+	if len(pr.errOffs) > 0 && !pr.blocking {
+		pr.blocking = a.errorsMatter(pr.file, q)
+	}
 	out.Origin = "sql"
 	unnamed := 0
 	for i, c := range r.cols {
@@ -159,6 +170,80 @@ func (inf *inferrer) inferModel(s *slot) *Node {
 	out.Notes = append(out.Notes, a.notes...)
 	out.Unresolved = dedupProblems(out.Unresolved)
 	return out
+}
+
+// errorsMatter decides whether the parse errors make the column list unreliable. The parser
+// keeps going after an error and marks what it could not read with Bad nodes; an error inside
+// an expression only costs that expression's type and lineage, and a FROM item or query that
+// could not be read already makes the result incomplete where a star depends on it. What
+// matters is an error no Bad node accounts for (tokens skipped silently), a statement that
+// could not be read, and a select item that could not be read and has no name.
+func (a *analyzer) errorsMatter(f *ast.File, main *ast.Query) bool {
+	type span struct{ s, e int }
+	var harmless []span
+	var stack []ast.Node
+	ast.Inspect(f, func(n ast.Node) bool {
+		if n == nil {
+			stack = stack[:len(stack)-1]
+			return true
+		}
+		switch x := n.(type) {
+		case *ast.BadExpr:
+			item, isItem := parentItem(stack, x)
+			if !isItem || item.Alias != nil || recoveredAlias(a.text(x)) != "" {
+				harmless = append(harmless, span{int(x.Pos()), int(x.End())})
+			}
+		case *ast.BadTable, *ast.BadQuery:
+			harmless = append(harmless, span{int(n.Pos()), int(n.End())})
+		}
+		stack = append(stack, n)
+		return true
+	})
+	if a.unnamedBad {
+		return true
+	}
+next:
+	for _, off := range a.prep.errOffs {
+		for _, h := range harmless {
+			if off >= h.s && off <= h.e {
+				continue next
+			}
+		}
+		return true
+	}
+	return false
+}
+
+func parentItem(stack []ast.Node, x ast.Node) (*ast.SelectItem, bool) {
+	if len(stack) == 0 {
+		return nil, false
+	}
+	if it, ok := stack[len(stack)-1].(*ast.SelectItem); ok && it.Expr == x {
+		return it, true
+	}
+	return nil, false
+}
+
+// recoveredAlias reads the name of a select item whose expression rendered to nothing:
+// `{{ unknown_macro() }} as name` leaves "as name" (or just "name" before a comma).
+func recoveredAlias(text string) string {
+	t := strings.TrimSpace(text)
+	if len(t) > 3 && strings.EqualFold(t[:3], "as ") {
+		t = strings.TrimSpace(t[3:])
+	}
+	if len(t) >= 2 && (t[0] == '"' || t[0] == '`') && t[len(t)-1] == t[0] && !strings.ContainsAny(t[1:len(t)-1], "\"`") {
+		return t
+	}
+	if t == "" {
+		return ""
+	}
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && (c >= '0' && c <= '9' || c == '$')) {
+			return ""
+		}
+	}
+	return t
 }
 
 func quoteName(s string) string { return "\"" + s + "\"" }

@@ -16,6 +16,8 @@ type analyzer struct {
 	out    *Node
 	notes  []Problem
 	depth  int
+	// unnamedBad is set when a select item could not be read and has no name to recover.
+	unnamedBad bool
 }
 
 // maxDepth bounds nesting of queries so a pathological input cannot exhaust the stack.
@@ -201,6 +203,19 @@ func (a *analyzer) selectBlock(s *ast.Select, ctes *cteScope, outer *scope) *rel
 				out.opaque = appendUnique(out.opaque, opaque...)
 			}
 			continue
+		}
+		if bad, ok := item.Expr.(*ast.BadExpr); ok && item.Alias == nil {
+			if name := recoveredAlias(a.text(bad)); name != "" {
+				quoted := name[0] == '"' || name[0] == '`'
+				if quoted {
+					name = name[1 : len(name)-1]
+				}
+				c := &col{name: a.d.columnName(name, quoted), quoted: quoted, kind: KindTransform, pos: int(item.Pos())}
+				out.cols = append(out.cols, c)
+				sc.aliases = append(sc.aliases, c)
+				continue
+			}
+			a.unnamedBad = true
 		}
 		info := a.expr(item.Expr, sc)
 		c := &col{t: info.t, lineage: info.lineage, kind: info.kind(), pos: int(item.Pos())}
