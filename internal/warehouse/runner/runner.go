@@ -587,3 +587,62 @@ func Relation(p *dbt.Project, target *warehouse.Target, n *dbt.Node) warehouse.R
 func SourceRelation(p *dbt.Project, target *warehouse.Target, s *dbt.Source) warehouse.Relation {
 	return newCompiler(p, target).sourceRelation(s)
 }
+
+// Step is one statement a run executes: a model's compiled SQL or a test's failure query.
+type Step struct {
+	Node         *dbt.Node
+	Relation     warehouse.Relation // models
+	Materialized string             // models: view, table or incremental
+	SQL          string
+}
+
+// Steps lists, in an order that respects dependencies, the SQL a full-refresh run of the
+// selected models and tests executes. Benchmarks replay it directly on the database to measure
+// what the runner adds.
+func Steps(cfg Config) ([]Step, error) {
+	if cfg.Target == nil {
+		cfg.Target = &warehouse.Target{Schema: "main"}
+	}
+	c := newCompiler(cfg.Project, cfg.Target)
+	tasks := plan(cfg)
+	// Kahn's algorithm over the task graph, ties broken by unique id.
+	deps := map[*task]int{}
+	for _, t := range tasks {
+		deps[t] = t.deps
+	}
+	var queue, order []*task
+	for _, t := range tasks {
+		if deps[t] == 0 {
+			queue = append(queue, t)
+		}
+	}
+	for len(queue) > 0 {
+		t := queue[0]
+		queue = queue[1:]
+		order = append(order, t)
+		for _, d := range t.dependents {
+			if deps[d]--; deps[d] == 0 {
+				queue = append(queue, d)
+			}
+		}
+	}
+	var steps []Step
+	for _, t := range order {
+		n := t.node
+		switch n.ResourceType {
+		case dbt.Model:
+			sql, err := c.compile(n, false)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", n.UniqueID, err)
+			}
+			steps = append(steps, Step{Node: n, Relation: c.relation(n), Materialized: materialized(n), SQL: sql})
+		case dbt.Test:
+			sql, err := testSQL(cfg, c, n)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", n.UniqueID, err)
+			}
+			steps = append(steps, Step{Node: n, SQL: sql})
+		}
+	}
+	return steps, nil
+}
