@@ -1,12 +1,18 @@
-// Command sqlparse measures the SQL front end on real dbt models without rendering Jinja: it
-// replaces every {{ ... }} with an identifier, drops {% ... %} and {# ... #}, parses what is
-// left in the given dialect and reports the share of files that parse without error, the
-// throughput, and the most frequent first errors.
+// Command sqlparse measures the SQL front end on real dbt models. Two sources:
 //
-//	go run ./bench/sqlparse -dialect snowflake DIR...
+//   - raw model files, without rendering: every {{ ... }} becomes an identifier, {% ... %} and
+//     {# ... #} disappear (both branches of an if stay, so this undercounts):
+//     go run ./bench/sqlparse -dialect snowflake DIR...
+//   - compiled SQL from a manifest (`dataops parse --format json` or dbt's own), the real input
+//     of the linter and of column inference:
+//     go run ./bench/sqlparse -manifest manifest.json [-dialect NAME]
+//
+// It reports the share of inputs that parse without error, the throughput, the most frequent
+// first errors and the first failing inputs.
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io/fs"
@@ -23,7 +29,40 @@ import (
 func main() {
 	dialectName := flag.String("dialect", "ansi", "SQL dialect")
 	show := flag.Int("show", 15, "how many failing files to list")
+	manifest := flag.String("manifest", "", "parse the compiled_code of the models in this manifest.json")
 	flag.Parse()
+	type input struct{ name, src string }
+	var inputs []input
+	if *manifest != "" {
+		b, err := os.ReadFile(*manifest)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		var m struct {
+			Metadata struct {
+				AdapterType string `json:"adapter_type"`
+			} `json:"metadata"`
+			Nodes map[string]struct {
+				ResourceType     string `json:"resource_type"`
+				OriginalFilePath string `json:"original_file_path"`
+				CompiledCode     string `json:"compiled_code"`
+			} `json:"nodes"`
+		}
+		if err := json.Unmarshal(b, &m); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		if *dialectName == "ansi" && m.Metadata.AdapterType != "" {
+			*dialectName = m.Metadata.AdapterType
+		}
+		for id, n := range m.Nodes {
+			if n.ResourceType == "model" && strings.TrimSpace(n.CompiledCode) != "" {
+				inputs = append(inputs, input{id + " (" + n.OriginalFilePath + ")", n.CompiledCode})
+			}
+		}
+		sort.Slice(inputs, func(i, j int) bool { return inputs[i].name < inputs[j].name })
+	}
 	d, ok := dialect.Lookup(*dialectName)
 	if !ok {
 		fmt.Fprintln(os.Stderr, d.Reason)
@@ -55,9 +94,13 @@ func main() {
 			continue
 		}
 		src := StripJinja(string(b))
-		if strings.TrimSpace(src) == "" {
-			continue
+		if strings.TrimSpace(src) == "" || strings.TrimSpace(src) == "__jinja__" {
+			continue // a model that is one macro call has no SQL before rendering
 		}
+		inputs = append(inputs, input{f, src})
+	}
+	for _, in := range inputs {
+		f, src := in.name, in.src
 		bytes += len(src)
 		t0 := time.Now()
 		_, errs := parser.Parse(src, d)

@@ -41,7 +41,8 @@ type Expr interface {
 	exprNode()
 }
 
-// QueryExpr is the body of a query: *Select, *SetOp, *Values, *ParenQuery or *BadQuery.
+// QueryExpr is the body of a query: *Select, *SetOp, *Values, *ParenQuery, *TemplateQuery or
+// *BadQuery.
 type QueryExpr interface {
 	Node
 	queryNode()
@@ -283,10 +284,14 @@ type Select struct {
 	Items      []*SelectItem
 	From       []TableExpr // comma-separated items; joins nest inside them
 	Where      Expr
-	GroupBy    *GroupBy
-	Having     Expr
-	Qualify    Expr
-	Windows    []*NamedWindow
+	// StartWith and ConnectBy are the hierarchical query clauses (Snowflake, Oracle).
+	StartWith Expr
+	ConnectBy Expr
+	NoCycle   bool
+	GroupBy   *GroupBy
+	Having    Expr
+	Qualify   Expr
+	Windows   []*NamedWindow
 }
 
 // Top is T-SQL/Snowflake's SELECT TOP n [PERCENT] [WITH TIES].
@@ -356,6 +361,13 @@ type Values struct {
 type ParenQuery struct {
 	Span
 	Query *Query
+}
+
+// TemplateQuery is leftover Jinja ({{ macro() }}) standing where a query body is expected,
+// as in `with x as ({{ macro() }})` before rendering.
+type TemplateQuery struct {
+	Span
+	Text string
 }
 
 // BadQuery covers a query body that could not be read.
@@ -885,11 +897,12 @@ func (*Merge) stmtNode()       {}
 func (*Other) stmtNode()       {}
 func (*BadStmt) stmtNode()     {}
 
-func (*Select) queryNode()     {}
-func (*SetOp) queryNode()      {}
-func (*Values) queryNode()     {}
-func (*ParenQuery) queryNode() {}
-func (*BadQuery) queryNode()   {}
+func (*Select) queryNode()        {}
+func (*SetOp) queryNode()         {}
+func (*Values) queryNode()        {}
+func (*ParenQuery) queryNode()    {}
+func (*BadQuery) queryNode()      {}
+func (*TemplateQuery) queryNode() {}
 
 func (*TableName) tableNode()     {}
 func (*DerivedTable) tableNode()  {}

@@ -500,6 +500,8 @@ func (p *printer) queryExpr(q QueryExpr) {
 		p.s("(")
 		p.query(q.Query)
 		p.s(")")
+	case *TemplateQuery:
+		p.s(q.Text)
 	case *BadQuery:
 		p.s("<bad>")
 	}
@@ -545,6 +547,17 @@ func (p *printer) selectCore(s *Select) {
 	if s.Where != nil {
 		p.s(" WHERE ")
 		p.expr(s.Where)
+	}
+	if s.StartWith != nil {
+		p.s(" START WITH ")
+		p.expr(s.StartWith)
+	}
+	if s.ConnectBy != nil {
+		p.s(" CONNECT BY ")
+		if s.NoCycle {
+			p.s("NOCYCLE ")
+		}
+		p.expr(s.ConnectBy)
 	}
 	if s.GroupBy != nil {
 		p.s(" ")

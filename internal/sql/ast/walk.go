@@ -182,6 +182,8 @@ func forEachChild(node Node, visit func(Node)) {
 		items(n.Items)
 		tables(n.From)
 		v(n.Where)
+		v(n.StartWith)
+		v(n.ConnectBy)
 		v(n.GroupBy)
 		v(n.Having)
 		v(n.Qualify)

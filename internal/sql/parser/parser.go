@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/dataops-dev/dataops/internal/sql/ast"
 	"github.com/dataops-dev/dataops/internal/sql/dialect"
@@ -115,8 +116,13 @@ type parser struct {
 	inCallArgs int
 }
 
+// lexBuffers recycles the full token stream (trivia included), which the parser needs only
+// while it copies out the significant tokens.
+var lexBuffers = sync.Pool{New: func() any { return new([]token.Token) }}
+
 func (p *parser) init() {
-	all := lexer.LexWithErrors(p.src, p.d, func(pos token.Pos, msg string) { p.errorf(pos, "%s", msg) })
+	buf := lexBuffers.Get().(*[]token.Token)
+	all := lexer.AppendTokens((*buf)[:0], p.src, p.d, func(pos token.Pos, msg string) { p.errorf(pos, "%s", msg) })
 	n := 0
 	for _, t := range all {
 		if !p.skippable(t) {
@@ -129,6 +135,9 @@ func (p *parser) init() {
 			p.toks = append(p.toks, t)
 		}
 	}
+	clear(all) // drop references to the source before pooling
+	*buf = all[:0]
+	lexBuffers.Put(buf)
 }
 
 // skippable drops trivia and Jinja statements/comments ({% %}, {# #}): they carry no SQL

@@ -98,6 +98,7 @@ func TestContextualKeywords(t *testing.T) {
 	expectPrinted(t, "ansi", "select all from t", "SELECT all FROM t")
 	expectPrinted(t, "ansi", "select count(*) as count, max(x) max from t", "SELECT count(*) AS count, max(x) AS max FROM t")
 	expectPrinted(t, "ansi", "select interval from t", "SELECT interval FROM t")
+	expectPrinted(t, "snowflake", "select a start, b connect, c at, d partition, e nulls, f global from t sample, u at", "SELECT a AS start, b AS connect, c AS at, d AS partition, e AS nulls, f AS global FROM t AS sample, u AS at")
 }
 
 func TestWith(t *testing.T) {
@@ -186,6 +187,7 @@ func TestGroupBy(t *testing.T) {
 	expectPrinted(t, "snowflake", "select a, sum(b) from t group by all", "SELECT a, sum(b) FROM t GROUP BY ALL")
 	expectPrinted(t, "ansi", "select a from t group by rollup (a, b), cube (c), grouping sets ((a, b), (c), ())", "SELECT a FROM t GROUP BY ROLLUP (a, b), CUBE (c), GROUPING SETS ((a, b), c, ())")
 	expectPrinted(t, "ansi", "select a from t group by a having count(*) > 1", "SELECT a FROM t GROUP BY a HAVING count(*) > 1")
+	expectPrinted(t, "snowflake", "select id, prior id from t start with parent is null connect by prior id = parent", "SELECT id, PRIOR id FROM t START WITH parent IS NULL CONNECT BY PRIOR id = parent")
 	expectPrinted(t, "mysql", "select a from t group by a with rollup", "SELECT a FROM t GROUP BY a WITH ROLLUP")
 	expectPrinted(t, "ansi", "select all_col from t group by all_col + 1", "SELECT all_col FROM t GROUP BY all_col + 1")
 }
@@ -266,6 +268,7 @@ func TestTemplates(t *testing.T) {
 	expectPrinted(t, "snowflake", "select {{ col }} as a, b from {{ ref('x') }} where c = {{ var('v') }}", "SELECT {{ col }} AS a, b FROM {{ ref('x') }} WHERE c = {{ var('v') }}")
 	expectPrinted(t, "snowflake", "{{ config(materialized='table') }}\nselect a {# comment #} from t {% if is_incremental() %} where b > 1 {% endif %}", "SELECT a FROM t WHERE b > 1")
 	expectPrinted(t, "snowflake", "select a from {{ target.schema }}.tbl t", "SELECT a FROM {{ target.schema }}.tbl AS t")
+	expectPrinted(t, "snowflake", "with a as ({{ macro('x') }}), b as (select 1) select * from a", "WITH a AS ({{ macro('x') }}), b AS (SELECT 1) SELECT * FROM a")
 	expectPrinted(t, "snowflake", "select a from {{ ref('x') }} as t join {{ source('s', 'y') }} u on t.id = u.id", "SELECT a FROM {{ ref('x') }} AS t JOIN {{ source('s', 'y') }} AS u ON t.id = u.id")
 }
 

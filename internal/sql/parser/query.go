@@ -199,6 +199,10 @@ func (p *parser) queryPrimary() ast.QueryExpr {
 		return s
 	case p.isKw("values"):
 		return p.values()
+	case isJinjaValue(p.tok()):
+		t := p.tok()
+		p.next()
+		return &ast.TemplateQuery{Span: ast.Span{Start: t.Pos, Stop: t.End}, Text: t.Text}
 	case p.at(token.LParen):
 		start := p.pos()
 		p.next()
@@ -320,11 +324,15 @@ func (p *parser) selectClauses(s *ast.Select) {
 					break
 				}
 			}
-		case p.isKw("connect") || (p.isKw("start") && p.peekKw(1, "with")):
-			// Hierarchical queries: kept out of the tree, but read so the query goes on.
-			p.errorf(p.pos(), "CONNECT BY queries are not supported")
+		case p.isKw("start") && p.peekKw(1, "with"):
 			p.next()
-			p.tokensUntil(func() bool { return p.atClauseWord() && !p.isKw("on") })
+			p.next()
+			s.StartWith = p.expr()
+		case p.isKw("connect") && p.peekKw(1, "by"):
+			p.next()
+			p.next()
+			s.NoCycle = p.gotKw("nocycle")
+			s.ConnectBy = p.expr()
 		default:
 			return
 		}
@@ -372,12 +380,37 @@ var aliasReserved = map[string]bool{
 	"then": true, "else": true, "end": true, "and": true, "or": true, "not": true, "is": true,
 	"in": true, "like": true, "ilike": true, "rlike": true, "regexp": true, "similar": true,
 	"between": true, "select": true, "with": true, "set": true, "returning": true,
-	"connect": true, "start": true, "for": true, "collate": true, "escape": true, "over": true,
-	"filter": true, "within": true, "apply": true, "global": true, "match_recognize": true,
-	"changes": true, "before": true, "at": true, "respect": true, "ignore": true, "as": true,
-	"values": true, "glob": true, "final": true, "partition": true, "exclude": true,
-	"replace": true, "rename": true, "nulls": true, "asc": true, "desc": true, "by": true,
-	"default": true, "do": true, "case": true, "escape_": true,
+	"for": true, "collate": true, "escape": true, "over": true, "filter": true, "within": true,
+	"apply": true, "match_recognize": true, "as": true, "values": true, "glob": true,
+	"asc": true, "desc": true, "by": true, "case": true,
+}
+
+// softReserved are words that end an item only when what follows makes them a clause:
+// `start` is an alias unless START WITH follows, `at` unless AT( or AT TIME ZONE follows.
+func softReserved(word string, next token.Token) bool {
+	switch word {
+	case "start":
+		return isKw(next, "with")
+	case "connect":
+		return isKw(next, "by")
+	case "at", "before", "changes":
+		return next.Kind == token.LParen || word == "at" && (isKw(next, "time") || isKw(next, "local"))
+	case "sample", "tablesample":
+		return next.Kind == token.LParen || next.Kind == token.Ident
+	case "partition", "exclude", "replace", "rename":
+		return next.Kind == token.LParen || isKw(next, "by")
+	case "nulls":
+		return isKw(next, "first") || isKw(next, "last")
+	case "respect", "ignore":
+		return isKw(next, "nulls")
+	case "global":
+		for _, kw := range []string{"join", "inner", "left", "right", "full", "cross", "any", "all", "asof", "semi", "anti"} {
+			if isKw(next, kw) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // alias reads [AS] name. For tables (table=true) the AS form also takes a column list.
@@ -401,7 +434,7 @@ func (p *parser) alias(table bool) (*ast.Ident, bool) {
 		p.next()
 		return identFrom(t), false
 	case token.Ident:
-		if aliasReserved[lower(t.Text)] {
+		if w := lower(t.Text); aliasReserved[w] || softReserved(w, p.peek(1)) {
 			return nil, false
 		}
 		p.next()
@@ -683,7 +716,7 @@ func (p *parser) lateralView(j *ast.Join) ast.TableExpr {
 	} else {
 		p.errorf(p.pos(), "expected a function after LATERAL VIEW, found %s", p.describe())
 	}
-	if p.at(token.Ident) && !p.isKw("as") && !aliasReserved[lower(p.tok().Text)] || p.at(token.QuotedIdent) {
+	if p.at(token.Ident) && !p.isKw("as") && !aliasReserved[lower(p.tok().Text)] && !softReserved(lower(p.tok().Text), p.peek(1)) || p.at(token.QuotedIdent) {
 		lv.Alias = p.ident()
 	}
 	if p.gotKw("as") {
@@ -857,8 +890,6 @@ func (p *parser) tableModifiers() {
 		case p.isKw("with") && p.peek(1).Kind == token.LParen && !p.parenStartsQueryAt(p.i+1):
 			p.next() // T-SQL table hints WITH (NOLOCK)
 			p.skipParens()
-		case p.isKw("final") && !p.peekIsContinuation():
-			p.next()
 		default:
 			return
 		}
@@ -891,7 +922,7 @@ func (p *parser) tableFuncTail(tf *ast.TableFunc) {
 		p.next()
 		p.next()
 		tf.WithOffset = true
-		if p.gotKw("as") || p.atIdent() && !aliasReserved[lower(p.tok().Text)] {
+		if p.gotKw("as") || p.atIdent() && !aliasReserved[lower(p.tok().Text)] && !softReserved(lower(p.tok().Text), p.peek(1)) {
 			tf.OffsetAlias = p.ident()
 		}
 	}
