@@ -376,7 +376,7 @@ var aliasReserved = map[string]bool{
 	"except": true, "minus": true, "into": true, "on": true, "using": true, "join": true,
 	"inner": true, "left": true, "right": true, "full": true, "cross": true, "natural": true,
 	"outer": true, "lateral": true, "asof": true, "semi": true, "anti": true, "positional": true,
-	"pivot": true, "unpivot": true, "sample": true, "tablesample": true, "when": true,
+	"pivot": true, "unpivot": true, "when": true,
 	"then": true, "else": true, "end": true, "and": true, "or": true, "not": true, "is": true,
 	"in": true, "like": true, "ilike": true, "rlike": true, "regexp": true, "similar": true,
 	"between": true, "select": true, "with": true, "set": true, "returning": true,
