@@ -289,8 +289,9 @@ func (p *parser) expectKw(kw string) bool {
 	return false
 }
 
-// closeParen expects `)`; when it is missing it reports and skips to the matching `)` (or the
-// end of the statement), so one bad argument does not derail the rest of the query.
+// closeParen expects `)`; when it is missing it reports and skips to the matching `)`, stopping
+// early at a clause keyword or `;` so that one bad argument does not swallow the rest of the
+// query.
 func (p *parser) closeParen() {
 	if p.got(token.RParen) {
 		return
@@ -311,6 +312,10 @@ func (p *parser) closeParen() {
 				return
 			}
 			depth--
+		case token.Ident:
+			if depth == 0 && p.atClauseWord() {
+				return
+			}
 		}
 		p.next()
 	}

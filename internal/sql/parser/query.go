@@ -355,10 +355,33 @@ func (p *parser) selectItems() []*ast.SelectItem {
 			return items
 		}
 		items = append(items, p.selectItem())
+		if p.got(token.Comma) {
+			continue
+		}
+		if p.atItemEnd() {
+			return items
+		}
+		// Junk after an item (a missing comma, a stray word): report it, skip to the next
+		// comma or clause and keep the remaining items.
+		p.errorf(p.pos(), "expected , or FROM after select item, found %s", p.describe())
+		p.skipBad()
 		if !p.got(token.Comma) {
 			return items
 		}
 	}
+}
+
+// atItemEnd reports whether the current token can follow a complete select item.
+func (p *parser) atItemEnd() bool {
+	switch p.tok().Kind {
+	case token.EOF, token.Semicolon, token.RParen:
+		return true
+	case token.Ident:
+		return p.atClauseWord() || aliasReserved[lower(p.tok().Text)] || softReserved(lower(p.tok().Text), p.peek(1))
+	case token.Template:
+		return true
+	}
+	return false
 }
 
 func (p *parser) selectItem() *ast.SelectItem {
