@@ -287,7 +287,7 @@ func (p *parser) postfix(x ast.Expr) ast.Expr {
 			p.next()
 			var name *ast.Ident
 			if nt.Kind == token.String {
-				name = &ast.Ident{Span: ast.Span{Start: nt.Pos, Stop: nt.End}, Name: unquote(nt.Text, '\'', '\''), Quote: '"'}
+				name = &ast.Ident{Span: ast.Span{Start: nt.Pos, Stop: nt.End}, Name: stringValue(nt.Text), Quote: '"'}
 			} else {
 				name = identFrom(nt)
 			}
@@ -600,6 +600,12 @@ func (p *parser) nameExpr() ast.Expr {
 		if n.Kind == token.Ident || n.Kind == token.QuotedIdent || isJinjaValue(n) {
 			p.next()
 			parts = append(parts, p.ident())
+			continue
+		}
+		if n.Kind == token.Param && n.Text[0] == '$' { // Snowflake t.$1
+			p.next()
+			p.next()
+			parts = append(parts, &ast.Ident{Span: ast.Span{Start: n.Pos, Stop: n.End}, Name: n.Text})
 			continue
 		}
 		if n.Kind == token.Operator && n.Text == "*" {

@@ -408,6 +408,14 @@ var aliasReserved = map[string]bool{
 	"asc": true, "desc": true, "by": true, "case": true,
 }
 
+// joinWords may alias a select item (`right(x, 1) right`) but never a table, where they
+// start a join.
+var joinWords = map[string]bool{
+	"inner": true, "left": true, "right": true, "full": true, "cross": true, "natural": true,
+	"outer": true, "lateral": true, "asof": true, "semi": true, "anti": true, "positional": true,
+	"pivot": true, "unpivot": true,
+}
+
 // softReserved are words that end an item only when what follows makes them a clause:
 // `start` is an alias unless START WITH follows, `at` unless AT( or AT TIME ZONE follows.
 func softReserved(word string, next token.Token) bool {
@@ -457,7 +465,8 @@ func (p *parser) alias(table bool) (*ast.Ident, bool) {
 		p.next()
 		return identFrom(t), false
 	case token.Ident:
-		if w := lower(t.Text); aliasReserved[w] || softReserved(w, p.peek(1)) {
+		w := lower(t.Text)
+		if aliasReserved[w] && (table || !joinWords[w]) || softReserved(w, p.peek(1)) {
 			return nil, false
 		}
 		p.next()
@@ -910,6 +919,9 @@ func (p *parser) tableModifiers() {
 				p.next()
 				p.skipParens()
 			}
+		case p.isKw("match_recognize") && p.peek(1).Kind == token.LParen:
+			p.next()
+			p.skipParens()
 		case p.isKw("with") && p.peek(1).Kind == token.LParen && !p.parenStartsQueryAt(p.i+1):
 			p.next() // T-SQL table hints WITH (NOLOCK)
 			p.skipParens()
