@@ -19,7 +19,7 @@ func init() { register(newParseCmd) }
 func newParseCmd(env *Env) *cobra.Command {
 	var pf projectFlags
 	var format, out string
-	var noCompile bool
+	var noCompile, indent bool
 	cmd := &cobra.Command{
 		Use:   "parse",
 		Short: "Load a dbt project and write its manifest.json, or summarise it",
@@ -29,6 +29,10 @@ func newParseCmd(env *Env) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "text" && format != "json" {
 				return usageError("--format must be text or json, not %q", format)
+			}
+			write := dbt.WriteManifest
+			if indent {
+				write = dbt.WriteManifestIndent
 			}
 			t0 := time.Now()
 			p, err := pf.load(env, !noCompile)
@@ -43,12 +47,12 @@ func newParseCmd(env *Env) *cobra.Command {
 					}
 				}
 				if out == "" {
-					return dbt.WriteManifest(env.Stdout, p)
+					return write(env.Stdout, p)
 				}
-				return writeFileAtomic(out, func(w io.Writer) error { return dbt.WriteManifest(w, p) })
+				return writeFileAtomic(out, func(w io.Writer) error { return write(w, p) })
 			}
 			if out != "" {
-				if err := writeFileAtomic(out, func(w io.Writer) error { return dbt.WriteManifest(w, p) }); err != nil {
+				if err := writeFileAtomic(out, func(w io.Writer) error { return write(w, p) }); err != nil {
 					return err
 				}
 			}
@@ -59,7 +63,8 @@ func newParseCmd(env *Env) *cobra.Command {
 	pf.bind(cmd)
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json (the manifest)")
 	cmd.Flags().StringVar(&out, "out", "", "write the manifest.json to this file (atomically)")
-	cmd.Flags().BoolVar(&noCompile, "no-compile", false, "skip the second render that resolves refs into compiled_code")
+	cmd.Flags().BoolVar(&noCompile, "no-compile", false, "leave compiled_code out (refs are still resolved into depends_on)")
+	cmd.Flags().BoolVar(&indent, "indent", false, "indent the JSON manifest")
 	return cmd
 }
 

@@ -38,34 +38,41 @@ func nodeRelation(n *Node) jinja.Relation {
 	return jinja.Relation{Database: n.Database, Schema: n.Schema, Identifier: n.Alias}
 }
 
-// compileNodes renders every SQL model, snapshot, analysis and singular test a second time,
-// with execute=true and refs, sources and this resolved to relations, once the configs of all
-// nodes (and so every relation) are known. The parse render cannot do this in one pass: a ref
-// may point to a node whose schema or alias its own config() sets. Node.Render becomes this
-// render, so its offset map matches CompiledCode.
+// compileNodes gives every SQL model, snapshot, analysis and singular test its compiled code:
+// refs, sources and this resolved to relations, which needs the configs of all nodes (a ref may
+// point to a node whose schema or alias its own config() sets). The parse render already ran
+// with placeholder relations; substituting them is enough unless the template mangled one,
+// in which case the node is rendered again with the real relations. Node.Render becomes the
+// render whose Output is CompiledCode.
 func (l *loader) compileNodes() error {
 	if !l.opts.Compile {
 		return nil
 	}
-	var todo []*Node
+	var again []*Node
 	for _, pd := range l.pending {
 		n := pd.node
 		if n.Disabled || n.ResourceType == Seed || n.Language == "python" {
 			continue
 		}
-		if n.Render != nil && n.Render.Err != nil {
+		if n.Render == nil || n.Render.Err != nil {
 			n.CompiledCode = n.RawCode
 			continue
 		}
-		todo = append(todo, n)
+		if pd.ph != nil {
+			if out, m, ok := l.substitute(n, pd.ph, n.Render); ok {
+				r := *n.Render
+				r.Output, r.Map = out, m
+				n.Render, n.CompiledCode, n.Compiled = &r, out, true
+				continue
+			}
+		}
+		again = append(again, n)
 	}
-	parallel(len(todo), func(i int) {
-		n := todo[i]
-		src := n.RawCode
+	parallel(len(again), func(i int) {
+		n := again[i]
 		r := l.env.Render(jinja.Input{
-			Path: n.RelPath, Source: src, Package: n.Package, Name: n.Name, ResourceType: n.ResourceType,
+			Path: n.RelPath, Source: n.RawCode, Package: n.Package, Name: n.Name, ResourceType: n.ResourceType,
 			This: nodeRelation(n), Config: cloneConfig(n.Config), Resolver: nodeResolver{l: l, from: n.Package},
-			Execute: true,
 		})
 		shiftResult(r, n.TemplateLine)
 		if r.Err != nil {
@@ -75,6 +82,7 @@ func (l *loader) compileNodes() error {
 		n.Compiled = true
 		n.Render = r
 	})
+	l.recompiled = len(again)
 	return nil
 }
 

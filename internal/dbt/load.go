@@ -58,6 +58,8 @@ type loader struct {
 	schemaFn *schemaNamer
 	pending  []*pending
 	ix       *refIndex
+	// recompiled counts nodes rendered a second time because placeholders did not survive.
+	recompiled int
 	timings  map[string]time.Duration
 }
 

@@ -199,8 +199,14 @@ type manifest struct {
 // WriteManifest writes the project as a dbt manifest.json (schema v12): nodes (models, seeds,
 // snapshots, tests, analyses), sources, exposures, macros, docs, disabled, parent_map and
 // child_map. Groups, metrics, semantic models, saved queries and unit tests are kept as written
-// in the property files. Our own additions are under "dataops" keys.
-func WriteManifest(w io.Writer, p *Project) error {
+// in the property files. Our own additions are under "dataops" keys. The JSON is compact, as
+// dbt writes it; WriteManifestIndent writes it indented.
+func WriteManifest(w io.Writer, p *Project) error { return writeManifest(w, p, false) }
+
+// WriteManifestIndent is WriteManifest with one-space indentation, for people and diffs.
+func WriteManifestIndent(w io.Writer, p *Project) error { return writeManifest(w, p, true) }
+
+func writeManifest(w io.Writer, p *Project, indent bool) error {
 	m := &manifest{
 		Metadata: mMetadata{
 			DbtSchemaVersion: ManifestSchema, DbtVersion: DbtVersion, GeneratedAt: p.GeneratedAt.UTC().Format(time.RFC3339Nano),
@@ -286,7 +292,9 @@ func WriteManifest(w io.Writer, p *Project) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
-	enc.SetIndent("", " ")
+	if indent {
+		enc.SetIndent("", " ")
+	}
 	if err := enc.Encode(m); err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ type pending struct {
 	lineShift int // the template starts this many lines into the file (snapshot blocks)
 	offShift  int // ... and at this byte offset
 	python    bool
+	ph        *phResolver // set when the parse render also compiles
 }
 
 // defaultConfig is the config dbt gives every node of a resource type before any is set.

@@ -38,6 +38,13 @@ func (l *loader) parseRender(pd *pending) {
 		Path: n.RelPath, Source: pd.source, Package: n.Package, Name: n.Name, ResourceType: n.ResourceType,
 		This: l.relation(n, n.Config), Config: cloneConfig(n.Config), Execute: false,
 	}
+	if l.opts.Compile {
+		// One render serves both: relations are placeholders until every config is known
+		// (see placeholder.go).
+		pd.ph = &phResolver{}
+		in.This = pd.ph.this()
+		in.Resolver = pd.ph
+	}
 	r := l.env.Render(in)
 	n.TemplateLine, n.TemplateOffset = pd.lineShift, pd.offShift
 	shiftResult(r, pd.lineShift)

@@ -1,0 +1,96 @@
+package dbt
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/dataops-dev/dataops/internal/jinja"
+)
+
+func TestCompileWithPlaceholders(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"dbt_project.yml": "name: c\nprofile: none\nmodels:\n  c:\n    eph:\n      +materialized: ephemeral\n",
+		"models/eph/base.sql": "select 1 as id",
+		"models/aliased.sql":  "{{ config(alias='renamed', schema='x') }}\nselect 1 as id",
+		"models/user.sql": "select * from {{ ref('base') }} join {{ ref('aliased') }} using (id)\n" +
+			"-- ident {{ ref('aliased').identifier }} schema {{ ref('aliased').schema | upper }}\n" +
+			"-- this {{ this }} / {{ this.identifier }}",
+		"models/cut.sql":   "select * from {{ ref('aliased') }} -- cut {{ ref('aliased').identifier[:3] }}",
+		"models/plain.sql": "select * from {{ ref('aliased') }}",
+	})
+	p, err := Load(t.Context(), LoadOptions{Dir: dir, Compile: true, Getenv: envOf(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := p.Nodes["model.c.user"]
+	want := []string{
+		`from __dbt__cte__base join "c"."main_x"."renamed" using (id)`,
+		"-- ident renamed schema MAIN_X",
+		`-- this "c"."main"."user" / user`,
+	}
+	for _, w := range want {
+		if !strings.Contains(u.CompiledCode, w) {
+			t.Errorf("compiled code lacks %q:\n%s", w, u.CompiledCode)
+		}
+	}
+	checkMap(t, u)
+	plain := p.Nodes["model.c.plain"]
+	if plain.CompiledCode != `select * from "c"."main_x"."renamed"` {
+		t.Errorf("plain compiled = %q", plain.CompiledCode)
+	}
+	checkMap(t, plain)
+	// A template that cuts a placeholder apart is rendered again with the real relations.
+	cut := p.Nodes["model.c.cut"]
+	if cut.CompiledCode != `select * from "c"."main_x"."renamed" -- cut ren` {
+		t.Errorf("cut compiled = %q", cut.CompiledCode)
+	}
+	checkMap(t, cut)
+	// The literal text before the ref still maps byte for byte to the template.
+	seg := plain.Render.Map.Segments[0]
+	if !seg.Literal || seg.Out != 0 || seg.Src != 0 || seg.Len != len("select * from ") {
+		t.Errorf("first segment = %+v", seg)
+	}
+}
+
+// checkMap verifies that the offset map covers the output without gaps or overlaps.
+func checkMap(t *testing.T, n *Node) {
+	t.Helper()
+	if n.Render == nil || n.Render.Map == nil {
+		t.Fatalf("%s has no offset map", n.UniqueID)
+	}
+	if n.Render.Output != n.CompiledCode {
+		t.Errorf("%s: Render.Output is not CompiledCode", n.UniqueID)
+	}
+	at := 0
+	for _, s := range n.Render.Map.Segments {
+		if s.Out != at {
+			t.Fatalf("%s: segment %+v starts at %d, want %d", n.UniqueID, s, s.Out, at)
+		}
+		if s.Literal && n.RawCode[s.Src:s.Src+s.Len] != n.CompiledCode[s.Out:s.Out+s.Len] {
+			t.Errorf("%s: literal segment %+v does not match the template", n.UniqueID, s)
+		}
+		at += s.Len
+	}
+	if at != len(n.CompiledCode) {
+		t.Errorf("%s: segments cover %d bytes of %d", n.UniqueID, at, len(n.CompiledCode))
+	}
+}
+
+func TestShiftMap(t *testing.T) {
+	m := &jinja.OffsetMap{Segments: []jinja.Segment{
+		{Out: 0, Len: 5, Src: 0, Literal: true},
+		{Out: 5, Len: 10, Src: 5},
+		{Out: 15, Len: 3, Src: 20, Literal: true},
+	}}
+	got := shiftMap(m, []span{{start: 6, end: 9, newLen: 7}, {start: 10, end: 14, newLen: 0}})
+	want := []jinja.Segment{
+		{Out: 0, Len: 5, Src: 0, Literal: true},
+		{Out: 5, Len: 10 + 4 - 4, Src: 5},
+		{Out: 15, Len: 3, Src: 20, Literal: true},
+	}
+	for i := range want {
+		if got.Segments[i] != want[i] {
+			t.Errorf("segment %d = %+v, want %+v", i, got.Segments[i], want[i])
+		}
+	}
+}
