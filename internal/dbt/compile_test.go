@@ -9,7 +9,7 @@ import (
 
 func TestCompileWithPlaceholders(t *testing.T) {
 	dir := writeProject(t, map[string]string{
-		"dbt_project.yml": "name: c\nprofile: none\nmodels:\n  c:\n    eph:\n      +materialized: ephemeral\n",
+		"dbt_project.yml":     "name: c\nprofile: none\nmodels:\n  c:\n    eph:\n      +materialized: ephemeral\n",
 		"models/eph/base.sql": "select 1 as id",
 		"models/aliased.sql":  "{{ config(alias='renamed', schema='x') }}\nselect 1 as id",
 		"models/user.sql": "select * from {{ ref('base') }} join {{ ref('aliased') }} using (id)\n" +

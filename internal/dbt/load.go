@@ -60,7 +60,7 @@ type loader struct {
 	ix       *refIndex
 	// recompiled counts nodes rendered a second time because placeholders did not survive.
 	recompiled int
-	timings  map[string]time.Duration
+	timings    map[string]time.Duration
 }
 
 // Load reads a dbt project the way dbt parses it. A malformed dbt_project.yml or property file
