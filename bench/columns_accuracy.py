@@ -32,6 +32,25 @@ def documented(proj):
     return out
 
 
+CATEGORIES = [
+    ("SQL parse error", "parse error"),
+    ("did not render", "Jinja render error"),
+    ("renders to no SQL", "empty render (unknown or empty macro)"),
+    ("are not known", "star over unknown upstream columns"),
+    ("is not a model, seed", "star over a relation outside the project"),
+    ("no SELECT", "no SELECT statement"),
+    ("could not be read", "unreadable query part"),
+    ("python", "python model"),
+]
+
+
+def category(reason):
+    for key, label in CATEGORIES:
+        if key in reason:
+            return label
+    return re.sub(r"^[^ ]*:\d+:\d+: |^[^ ]*: ", "", reason)[:80]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", required=True)
@@ -59,13 +78,7 @@ def main():
     for uid, m in models.items():
         if m.get("unresolved"):
             unresolved += 1
-            kinds = set()
-            for r in m["unresolved"]:
-                k = re.sub(r"^[^ ]*:\d+:\d+: |^[^ ]*: ", "", r)
-                k = re.sub(r"'[^']*'|\"[^\"]*\"", "'…'", k)
-                k = re.sub(r"relation [^ ]+ is not", "relation X is not", k)
-                k = re.sub(r"the columns of [^ ]+ [^ ]+", "the columns of X", k)
-                kinds.add(k[:90])
+            kinds = {category(r) for r in m["unresolved"]}
             for k in kinds:
                 reasons[k] += 1
     n = len(models)

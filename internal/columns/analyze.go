@@ -52,6 +52,7 @@ func (inf *inferrer) prepare(n *dbt.Node) *prepared {
 		return pr
 	}
 	pr.sql, pr.omap = sqlOf(n)
+	pr.sql, pr.omap = restoreStars(n.RawCode, pr.sql, pr.omap)
 	pr.raw = token.NewFile(path, n.RawCode)
 	if pr.omap == nil || len(pr.omap.Segments) == 0 {
 		pr.omap = nil

@@ -254,3 +254,30 @@ func TestInferUnresolvedReasons(t *testing.T) {
 	expectResolved(t, expectColumns(t, "postgres", map[string]string{"raw.x": "?"},
 		"with a as (select * from raw.x) select a.id, a.name from a", "id:?, name:?"))
 }
+
+func TestInferRestoresDbtUtilsStar(t *testing.T) {
+	p := testProject("snowflake", map[string]string{"customers": "id:number, name:varchar, email:varchar, secret:varchar"})
+	tmpl, r := renderPieces(
+		"select\n    'x' as src,\n    ",
+		tag{"{{ dbt_utils.star(from=ref('customers'), relation_alias='c', except=['secret', \"email\"]) }}", ""},
+		"\nfrom ",
+		tag{"{{ ref('customers') }}", "customers"},
+		" c\n",
+	)
+	n := addModel(p, "m", tmpl)
+	n.Render = r
+	got := Infer(p, Options{}).Node(n.UniqueID)
+	if s := format(got.Columns); s != "src:varchar, id:number, name:varchar" {
+		t.Errorf("columns: %s (%v)", s, got.Unresolved)
+	}
+	if pos := got.Columns[1].Pos; pos.Line != 3 || pos.Column != 5 {
+		t.Errorf("the star's columns point at the macro call: %+v", pos)
+	}
+	// a call that rendered columns is left alone
+	tmpl, r = renderPieces("select ", tag{"{{ dbt_utils.star(ref('customers')) }}", "id, name"}, " from ", tag{"{{ ref('customers') }}", "customers"})
+	n2 := addModel(p, "m2", tmpl)
+	n2.Render = r
+	if s := format(Infer(p, Options{}).Node(n2.UniqueID).Columns); s != "id:number, name:varchar" {
+		t.Errorf("rendered star: %s", s)
+	}
+}
