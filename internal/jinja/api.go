@@ -84,6 +84,8 @@ type Input struct {
 	Resolver     Resolver
 	// Execute is dbt's `execute` flag: false during parsing, true when compiling.
 	Execute bool
+	// Globals are extra names bound for this render only (hook context, test arguments).
+	Globals map[string]any
 }
 
 // Ref is one ref() call.

@@ -38,6 +38,7 @@ func (e *Env) baseContext() *exec.Context {
 	m["__add"] = callable(addFn)
 	m["__concat"] = callable(concatFn)
 	m["__splat"] = callable(splatFn)
+	m["__dataops_prepare"] = callable(prepareArgsFn)
 
 	m["ref"] = callable(refFn)
 	m["source"] = callable(sourceFn)
@@ -109,8 +110,9 @@ func (e *Env) baseContext() *exec.Context {
 
 // buildScope makes the name scope of a package: the root project's macros, then its own.
 // Names its macro files read that nothing defines are bound to shared stubs.
-func (e *Env) buildScope(pkg string) *scope {
-	ctx := e.base.Inherit()
+func (cs *contextSet) buildScope(pkg string) *scope {
+	e := cs.e
+	ctx := cs.base.Inherit()
 	ctx.Set("__pkg", pkg)
 	if pkg != e.opts.RootPackage {
 		for name, d := range e.byPkg[e.opts.RootPackage] {
@@ -135,7 +137,7 @@ func (e *Env) buildScope(pkg string) *scope {
 			ctx.Set(name, newStub(&stubInfo{name: name, file: f}))
 		}
 	}
-	return &scope{pkg: pkg, env: e.environment(ctx)}
+	return &scope{pkg: pkg, env: cs.tools.environment(ctx)}
 }
 
 func silentFn(*exec.Evaluator, *exec.VarArgs) *exec.Value { return exec.AsValue("") }
@@ -765,6 +767,15 @@ func toList(v *exec.Value) []any {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
 
 // testSet is gonja's tests with dbt's view of our values: relations are mappings (dbt's
 // Relation is), and a stub for an unknown name is not defined.

@@ -23,17 +23,15 @@ import (
 type Env struct {
 	opts    Options
 	cfg     *config.Config
-	cs      *exec.ControlStructureSet
-	filters *exec.FilterSet
-	tests   *exec.TestSet
-	methods exec.Methods
+	tools   *toolset // used while compiling macro files in New
 	loader  denyLoader
 	shell   *exec.Template // an empty template: renderers need one to reach the loader
-	base    *exec.Context
+	// contexts pools copies of the name scopes. Their content never changes after New, but
+	// gonja locks a context on every lookup, so renders on different goroutines each take a
+	// copy of their own instead of contending on shared ones.
+	contexts sync.Pool
 
-	inline  sync.Map // template text -> *fileInfo, for values that hold Jinja
-	scopeMu sync.RWMutex
-	scopes  map[string]*scope
+	inline sync.Map // template text -> *fileInfo, for values that hold Jinja
 	files   []*fileInfo
 	macros  []*macroDef
 	byPkg   map[string]map[string]*macroDef
@@ -112,7 +110,6 @@ func New(opts Options) (*Env, []Diagnostic) {
 	e := &Env{
 		opts:   opts,
 		cfg:    config.New(),
-		scopes: map[string]*scope{},
 		byPkg:  map[string]map[string]*macroDef{},
 		limits: DefaultLimits,
 	}
@@ -125,12 +122,9 @@ func New(opts Options) (*Env, []Diagnostic) {
 	}
 	e.adapterChain = adapterChain(opts.Adapter)
 	e.target = targetMap(opts)
-	e.cs = controlStructureSet()
-	e.filters = filterSet(e)
-	e.tests = testSet()
-	e.methods = methodSet(e)
+	e.tools = newToolset(e)
 
-	shell, err := exec.NewTemplate("", e.cfg, e.loader, e.environment(exec.EmptyContext()))
+	shell, err := exec.NewTemplate("", e.cfg, e.loader, e.tools.environment(exec.EmptyContext()))
 	if err != nil {
 		// An empty template always parses; failing here means gonja itself is broken.
 		panic(fmt.Sprintf("jinja: compiling the empty template: %v", err))
@@ -138,8 +132,9 @@ func New(opts Options) (*Env, []Diagnostic) {
 	e.shell = shell
 
 	var diags []Diagnostic
-	for _, mf := range opts.MacroFiles {
-		f, d := e.compileFile(mf.Path, mf.Package, mf.Source)
+	files := append(append([]MacroFile{}, builtinMacroFiles...), opts.MacroFiles...)
+	for _, mf := range files {
+		f, d := e.compileFile(mf.Path, mf.Package, mf.Source, e.tools)
 		if d != nil {
 			diags = append(diags, *d)
 			continue
@@ -164,7 +159,7 @@ func New(opts Options) (*Env, []Diagnostic) {
 				pm = map[string]*macroDef{}
 				e.byPkg[mf.Package] = pm
 			}
-			if prev, dup := pm[name]; dup {
+			if prev, dup := pm[name]; dup && prev.Package != "dbt" {
 				diags = append(diags, Diagnostic{Path: mf.Path, Pos: f.position(m.Location.Pos), Kind: "duplicate-macro",
 					Message: fmt.Sprintf("macro %q is also defined in %s:%d", name, prev.Path, prev.Line)})
 			}
@@ -182,10 +177,8 @@ func New(opts Options) (*Env, []Diagnostic) {
 		}
 		return a.Line < b.Line
 	})
-	e.base = e.baseContext()
-	for _, pkg := range e.packages() {
-		e.scope(pkg)
-	}
+	e.contexts.New = func() any { return e.newContextSet() }
+	e.contexts.Put(e.newContextSet())
 	return e, diags
 }
 
@@ -258,38 +251,58 @@ func (e *Env) packages() []string {
 	return out
 }
 
-func (e *Env) environment(ctx *exec.Context) *exec.Environment {
+// toolset is gonja's registries (tags, filters, tests, methods). Like name scopes, each
+// render uses its own copy: gonja locks a registry on every lookup.
+type toolset struct {
+	cs      *exec.ControlStructureSet
+	filters *exec.FilterSet
+	tests   *exec.TestSet
+	methods exec.Methods
+}
+
+func newToolset(e *Env) *toolset {
+	return &toolset{cs: controlStructureSet(), filters: filterSet(e), tests: testSet(), methods: methodSet(e)}
+}
+
+func (t *toolset) environment(ctx *exec.Context) *exec.Environment {
 	return &exec.Environment{
 		Context:           ctx,
-		Filters:           e.filters,
-		Tests:             e.tests,
-		ControlStructures: e.cs,
-		Methods:           e.methods,
+		Filters:           t.filters,
+		Tests:             t.tests,
+		ControlStructures: t.cs,
+		Methods:           t.methods,
 	}
 }
 
-// scope returns the name scope for code of pkg, building it on first use. Scopes of packages
-// known at New are built there; an unknown package (a model of a package without macros) gets
-// one here, guarded because Render may run concurrently.
-func (e *Env) scope(pkg string) *scope {
-	e.scopeMu.RLock()
-	sc, ok := e.scopes[pkg]
-	e.scopeMu.RUnlock()
-	if ok {
+// contextSet is one copy of every name scope, used by one render at a time.
+type contextSet struct {
+	e      *Env
+	tools  *toolset
+	base   *exec.Context
+	scopes map[string]*scope
+}
+
+func (e *Env) newContextSet() *contextSet {
+	cs := &contextSet{e: e, tools: newToolset(e), base: e.baseContext(), scopes: map[string]*scope{}}
+	for _, pkg := range e.packages() {
+		cs.scope(pkg)
+	}
+	return cs
+}
+
+// scope returns the name scope for code of pkg, building it on first use (a model of a
+// package that has no macros).
+func (cs *contextSet) scope(pkg string) *scope {
+	if sc, ok := cs.scopes[pkg]; ok {
 		return sc
 	}
-	e.scopeMu.Lock()
-	defer e.scopeMu.Unlock()
-	if sc, ok := e.scopes[pkg]; ok {
-		return sc
-	}
-	sc = e.buildScope(pkg)
-	e.scopes[pkg] = sc
+	sc := cs.buildScope(pkg)
+	cs.scopes[pkg] = sc
 	return sc
 }
 
 // compileFile lexes and parses one template and prepares its tree for rendering.
-func (e *Env) compileFile(path, pkg, src string) (*fileInfo, *Diagnostic) {
+func (e *Env) compileFile(path, pkg, src string, tools *toolset) (*fileInfo, *Diagnostic) {
 	norm, crlf := normalizeNewlines(src)
 	f := &fileInfo{path: path, pkg: pkg, src: src, norm: norm, crlf: crlf}
 	toks, lexErr := lexTemplate(norm, e.cfg)
@@ -298,7 +311,7 @@ func (e *Env) compileFile(path, pkg, src string) (*fileInfo, *Diagnostic) {
 	}
 	toks = fixTokens(toks)
 	f.names = scanNames(toks)
-	root, err := e.parse(path, toks)
+	root, err := e.parse(path, toks, tools.cs)
 	if err != nil {
 		return nil, syntaxDiagnostic(f, err)
 	}
@@ -309,13 +322,13 @@ func (e *Env) compileFile(path, pkg, src string) (*fileInfo, *Diagnostic) {
 
 // parse runs gonja's parser, turning any panic inside it into an error: the parser sees
 // untrusted text.
-func (e *Env) parse(path string, toks []*tokens.Token) (root *nodes.Template, err error) {
+func (e *Env) parse(path string, toks []*tokens.Token, cs *exec.ControlStructureSet) (root *nodes.Template, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("template could not be parsed: %v", r)
 		}
 	}()
-	p := parser.NewParser(path, tokens.NewStream(toks), e.cfg, e.loader, e.cs)
+	p := parser.NewParser(path, tokens.NewStream(toks), e.cfg, e.loader, cs)
 	return p.Parse()
 }
 

@@ -8,11 +8,11 @@ import (
 
 // inlineTemplate returns the compiled form of a short template held in a value (a var, a
 // config value), compiling each distinct text once per Env.
-func (e *Env) inlineTemplate(src string) (*fileInfo, *Diagnostic) {
+func (e *Env) inlineTemplate(src string, tools *toolset) (*fileInfo, *Diagnostic) {
 	if f, ok := e.inline.Load(src); ok {
 		return f.(*fileInfo), nil
 	}
-	f, d := e.compileFile("<inline>", "", src)
+	f, d := e.compileFile("<inline>", "", src, tools)
 	if d != nil {
 		return nil, d
 	}
@@ -29,7 +29,7 @@ func hasJinja(s string) bool {
 // vars whose values hold Jinja (`account: "{{ source('stripe', 'account') }}"`): the refs and
 // sources it makes count for the template being rendered.
 func (st *renderState) renderInline(ev *exec.Evaluator, src string) *exec.Value {
-	f, d := st.env.inlineTemplate(src)
+	f, d := st.env.inlineTemplate(src, st.ctxs.tools)
 	if d != nil {
 		st.warnHere("syntax", "in "+quoteShort(src)+": "+d.Message)
 		return exec.AsValue(src)
@@ -41,7 +41,7 @@ func (st *renderState) renderInline(ev *exec.Evaluator, src string) *exec.Value 
 	var out strings.Builder
 	r := &exec.Renderer{
 		Config:      st.env.cfg,
-		Environment: st.env.environment(ev.Environment.Context.Inherit()),
+		Environment: st.ctxs.tools.environment(ev.Environment.Context.Inherit()),
 		Loader:      st.env.loader,
 		Template:    st.env.shell,
 		RootNode:    f.root,

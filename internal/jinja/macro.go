@@ -122,8 +122,10 @@ func (st *renderState) invoke(m *nodes.Macro, def *exec.Renderer, va *exec.VarAr
 // emptyCaller stands in for caller() in a macro not invoked through {% call %}.
 var emptyCaller = callable(func(*exec.Evaluator, *exec.VarArgs) *exec.Value { return exec.AsSafeValue("") })
 
-// returnFn is dbt's return(): it hands the value to the innermost macro call and stops the
-// macro's body by failing the statement it is in.
+// returnFn is dbt's return(): it hands the value to the innermost macro call. The statements
+// after it are skipped (see trackedNode.Execute) rather than unwound with an error: gonja wraps
+// errors with a stack trace at every level, which made return() the most expensive thing in
+// a render.
 func returnFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 	st := stateOfEval(e)
 	if st == nil || len(st.frames) == 0 {
@@ -136,10 +138,8 @@ func returnFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 	} else {
 		fr.value = exec.AsValue(nil)
 	}
-	return exec.AsValue(errReturn)
+	return exec.AsValue("")
 }
-
-var errReturn = fmt.Errorf("return")
 
 // namespace is a package seen from templates: `dbt_utils.star`, `my_project.cents_to_dollars`.
 type namespace struct {

@@ -413,9 +413,11 @@ func reCall(va *exec.VarArgs, op string) *exec.Value {
 	}
 }
 
+var pyGroupRef = regexp.MustCompile(`\\(\d+)`)
+
 func regexSub(re *regexp.Regexp, repl, s string) *exec.Value {
 	// Python writes group references as \1; Go as ${1}.
-	goRepl := regexp.MustCompile(`\\(\d+)`).ReplaceAllString(strings.ReplaceAll(repl, "$", "$$"), "$${$1}")
+	goRepl := pyGroupRef.ReplaceAllString(strings.ReplaceAll(repl, "$", "$$"), "$${$1}")
 	out := re.ReplaceAllString(s, goRepl)
 	if len(out) > DefaultLimits.MaxOutput {
 		return exec.AsValue(errTooBig)

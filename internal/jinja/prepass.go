@@ -54,7 +54,7 @@ func scanNames(toks []*tokens.Token) map[string]nameUse {
 		for j := i + 1; j+1 < len(toks) && toks[j].Type == tokens.Dot && toks[j+1].Type == tokens.Name; j += 2 {
 			chain += "." + toks[j+1].Val
 			if _, ok := names[chain]; !ok {
-				names[chain] = nameUse{Line: toks[j+1].Line, Col: toks[j+1].Col, Pos: toks[j+1].Pos}
+				names[chain] = use // reported where the dotted name starts
 			}
 		}
 	}

@@ -247,6 +247,7 @@ func TestRealProjects(t *testing.T) {
 				t.Logf("macro diag: %s:%d:%d %s %s", d.Path, d.Pos.Line, d.Pos.Column, d.Kind, d.Message)
 			}
 			results := make([]*Result, len(p.models))
+			durs := make([]time.Duration, len(p.models))
 			start := time.Now()
 			var wg sync.WaitGroup
 			next := make(chan int)
@@ -261,7 +262,9 @@ func TestRealProjects(t *testing.T) {
 							in.Resolver = p.resolver
 							in.This, _ = p.resolver.Ref(m.pkg, m.name, "")
 						}
+						t0 := time.Now()
 						results[i] = p.env.Render(in)
+						durs[i] = time.Since(t0)
 					}
 				}()
 			}
@@ -271,6 +274,14 @@ func TestRealProjects(t *testing.T) {
 			close(next)
 			wg.Wait()
 			elapsed := time.Since(start)
+			order := make([]int, len(durs))
+			for i := range order {
+				order[i] = i
+			}
+			sort.Slice(order, func(a, b int) bool { return durs[order[a]] > durs[order[b]] })
+			for _, i := range order[:min(5, len(order))] {
+				t.Logf("slowest: %s %s", durs[i], p.models[i].path)
+			}
 			ok, fatal, withErr, matches, compared := 0, 0, 0, 0, 0
 			kinds := map[string]int{}
 			msgs := map[string]int{}

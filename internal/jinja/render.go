@@ -25,6 +25,7 @@ type renderState struct {
 	env   *Env
 	in    *Input
 	model *fileInfo
+	ctxs  *contextSet
 
 	refs       []Ref
 	sources    []SourceRef
@@ -90,7 +91,9 @@ func (e *Env) Render(in Input) (res *Result) {
 			_ = debug.Stack
 		}
 	}()
-	f, diag := e.compileFile(in.Path, in.Package, in.Source)
+	st.ctxs = e.contexts.Get().(*contextSet)
+	defer e.contexts.Put(st.ctxs)
+	f, diag := e.compileFile(in.Path, in.Package, in.Source, st.ctxs.tools)
 	if diag != nil {
 		return st.fallback(errors.New(diag.Message), diag.Kind, diag.Pos)
 	}
@@ -105,9 +108,12 @@ func (e *Env) Render(in Input) (res *Result) {
 // run executes a prepared template as the top-level output.
 func (st *renderState) run(f *fileInfo) (string, *OffsetMap, error) {
 	e := st.env
-	sc := e.scope(f.pkg)
+	sc := st.ctxs.scope(f.pkg)
 	ctx := sc.env.Context.Inherit()
 	st.bind(ctx)
+	for k, v := range st.in.Globals {
+		ctx.Set(k, v)
+	}
 	for name := range f.names {
 		if !strings.Contains(name, ".") && !ctx.Has(name) {
 			ctx.Set(name, newStub(&stubInfo{name: name, st: st, file: f}))
@@ -116,7 +122,7 @@ func (st *renderState) run(f *fileInfo) (string, *OffsetMap, error) {
 	w := &trackWriter{limit: e.limits.MaxOutput, st: st, crlfOff: f.crlf}
 	r := &exec.Renderer{
 		Config:      e.cfg,
-		Environment: e.environment(ctx),
+		Environment: st.ctxs.tools.environment(ctx),
 		Loader:      e.loader,
 		Template:    e.shell,
 		RootNode:    f.root,
@@ -147,11 +153,11 @@ func (st *renderState) renderer(pkg string) *exec.Renderer {
 		return r
 	}
 	e := st.env
-	ctx := e.scope(pkg).env.Context.Inherit()
+	ctx := st.ctxs.scope(pkg).env.Context.Inherit()
 	st.bind(ctx)
 	r := &exec.Renderer{
 		Config:      e.cfg,
-		Environment: e.environment(ctx),
+		Environment: st.ctxs.tools.environment(ctx),
 		Loader:      e.loader,
 		Template:    e.shell,
 		RootNode:    e.shell.Root(),

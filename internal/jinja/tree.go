@@ -219,6 +219,9 @@ func (t *trackedNode) Execute(r *exec.Renderer, _ *nodes.ControlStructureBlock) 
 	if st == nil {
 		return errors.New("template rendered outside of a render")
 	}
+	if st.returning() {
+		return nil // the macro (or template) already returned: skip the rest of its body
+	}
 	if err := st.step(); err != nil {
 		return err
 	}

@@ -1,0 +1,514 @@
+package jinja
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// testEnv is a project "shop" on postgres with a package "utils" and a few vars.
+func testEnv(t *testing.T, mod func(*Options)) *Env {
+	t.Helper()
+	opts := Options{
+		RootPackage: "shop",
+		Adapter:     "postgres",
+		Target:      map[string]any{"name": "ci", "schema": "analytics", "database": "warehouse", "password": "s3cret"},
+		Vars: map[string]map[string]any{
+			"":      {"start_date": "2020-01-01", "limit": 10},
+			"shop":  {"start_date": "2020-01-01", "limit": 10, "scoped": "root-scoped"},
+			"utils": {"start_date": "2020-01-01", "limit": 10, "scoped": "utils-scoped"},
+		},
+		CLIVars: map[string]any{"cli": "from-cli"},
+		Getenv: func(k string) (string, bool) {
+			v, ok := map[string]string{"HOME_REGION": "eu", "DBT_ENV_SECRET_TOKEN": "hunter2"}[k]
+			return v, ok
+		},
+		RunStartedAt: time.Date(2024, 3, 4, 5, 6, 7, 0, time.UTC),
+		MacroFiles: []MacroFile{
+			{Package: "shop", Path: "macros/money.sql", Source: `{% macro cents_to_dollars(col, scale=2) -%}
+round({{ col }} / 100.0, {{ scale }})
+{%- endmacro %}
+
+{% macro postgres__greet(name) %}hello from shop, {{ name }}{% endmacro %}
+
+{% macro which_var() %}{{ var('scoped') }}{% endmacro %}
+
+{% macro columns() %}{{ return(['id', 'amount']) }}{% endmacro %}
+
+{% macro wrap() %}<{{ caller() }}>{% endmacro %}
+
+{% macro recurse(n) %}{{ recurse(n) }}{% endmacro %}
+
+{% test positive(model, column_name) %}
+select * from {{ model }} where {{ column_name }} < 0
+{% endtest %}`},
+			{Package: "utils", Path: "macros/greet.sql", Source: `{% macro greet(name) %}{{ return(adapter.dispatch('greet', 'utils')(name)) }}{% endmacro %}
+{% macro default__greet(name) %}hello, {{ name }}{% endmacro %}
+{% macro which_var() %}{{ var('scoped') }}{% endmacro %}
+{% macro star(from, except=[]) %}{% do _check(from) %}*{% endmacro %}
+{% macro _check(obj) %}{% if not (obj is mapping and obj.get('metadata', {}).get('type', '').endswith('Relation')) %}{% do exceptions.raise_compiler_error("star expected a Relation, got " ~ obj) %}{% endif %}{% endmacro %}`},
+		},
+	}
+	if mod != nil {
+		mod(&opts)
+	}
+	env, diags := New(opts)
+	for _, d := range diags {
+		t.Fatalf("macro file diagnostic: %s:%d:%d %s", d.Path, d.Pos.Line, d.Pos.Column, d.Message)
+	}
+	return env
+}
+
+func render(t *testing.T, env *Env, src string, mod ...func(*Input)) *Result {
+	t.Helper()
+	in := Input{Path: "models/m.sql", Source: src, Package: "shop", Name: "m", ResourceType: "model"}
+	for _, m := range mod {
+		m(&in)
+	}
+	res := env.Render(in)
+	if res.Output == "" && src != "" && res.Err != nil {
+		t.Fatalf("no output for %q", src)
+	}
+	checkMap(t, in.Source, res)
+	return res
+}
+
+// checkMap verifies the offset map's invariants on every render of these tests: segments
+// cover the output in order without gaps, and every literal byte is the template's byte.
+func checkMap(t *testing.T, src string, res *Result) {
+	t.Helper()
+	out := 0
+	for _, s := range res.Map.Segments {
+		if s.Out != out {
+			t.Fatalf("segment starts at %d, want %d (%+v)", s.Out, out, res.Map.Segments)
+		}
+		if s.Literal && (s.Src+s.Len > len(src) || src[s.Src:s.Src+s.Len] != res.Output[s.Out:s.Out+s.Len]) {
+			t.Fatalf("literal segment %+v does not match the template", s)
+		}
+		if !s.Literal && (s.Src < 0 || s.Src >= len(src)) {
+			t.Fatalf("segment %+v points outside the template", s)
+		}
+		out += s.Len
+	}
+	if out != len(res.Output) {
+		t.Fatalf("segments cover %d bytes of %d", out, len(res.Output))
+	}
+}
+
+func warnings(res *Result, kind string) []Diagnostic {
+	var out []Diagnostic
+	for _, w := range res.Warnings {
+		if w.Kind == kind {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func TestRenderOutput(t *testing.T) {
+	env := testEnv(t, nil)
+	resolved := func(in *Input) {
+		in.Resolver = fakeResolver{}
+		in.This = Relation{Database: "warehouse", Schema: "analytics", Identifier: "m"}
+	}
+	cases := []struct {
+		name, src, want string
+		mod             func(*Input)
+	}{
+		{"text", "select 1 as x\n", "select 1 as x", nil},
+		{"ref bare", "select * from {{ ref('orders') }}", "select * from orders", nil},
+		{"ref resolved", "select * from {{ ref('orders') }}", `select * from "warehouse"."analytics"."orders"`, resolved},
+		{"ref two args", "{{ ref('shop', 'orders') }}", "orders", nil},
+		{"ref ephemeral", "{{ ref('eph') }}", "__dbt__cte__eph", resolved},
+		{"source bare", "{{ source('raw', 'payments') }}", "raw.payments", nil},
+		{"source resolved", "{{ source('raw', 'payments') }}", `"rawdb"."raw"."payments"`, resolved},
+		{"relation attrs", "{{ ref('orders').schema }}.{{ ref('orders').identifier }}", "analytics.orders", resolved},
+		{"relation include", "{{ ref('orders').include(database=false) }}", `"analytics"."orders"`, resolved},
+		{"this", "{{ this }} {{ this.schema }} {{ this.name }}", `"warehouse"."analytics"."m" analytics m`, resolved},
+		{"this bare", "{{ this }}", "m", nil},
+		{"config renders empty", "{{ config(materialized='table') }}select 1", "select 1", nil},
+		{"config get", "{{ config(materialized='view') }}{{ config.get('materialized') }} {{ config.get('missing', 'dflt') }} {{ config.get('unique_key', default='id') }}", "view dflt id", nil},
+		{"var global", "{{ var('start_date') }}", "2020-01-01", nil},
+		{"var cli", "{{ var('cli') }}", "from-cli", nil},
+		{"var default", "{{ var('nope', 'fallback') }} {{ var('nope', default=3) }}", "fallback 3", nil},
+		{"var scoped root", "{{ var('scoped') }}", "root-scoped", nil},
+		{"var scoped in package macro", "{{ utils.which_var() }} {{ which_var() }}", "utils-scoped root-scoped", nil},
+		{"env_var", "{{ env_var('HOME_REGION') }} {{ env_var('NOPE', 'dflt') }}", "eu dflt", nil},
+		{"is_incremental", "{% if is_incremental() %}inc{% else %}full{% endif %}", "inc", func(in *Input) { in.Incremental = true }},
+		{"is_incremental false", "{% if is_incremental() %}inc{% else %}full{% endif %}", "full", nil},
+		{"target", "{{ target.name }} {{ target.schema }} {{ target.type }} [{{ target.password }}]", "ci analytics postgres []", nil},
+		{"macro", "select {{ cents_to_dollars('amount') }}", "select round(amount / 100.0, 2)", nil},
+		{"macro kwargs", "{{ cents_to_dollars(col='a', scale=4) }}", "round(a / 100.0, 4)", nil},
+		{"package macro via namespace", "{{ shop.cents_to_dollars('x') }}", "round(x / 100.0, 2)", nil},
+		{"dispatch root override", "{{ utils.greet('ann') }}", "hello from shop, ann", nil},
+		{"return list", "{% for c in columns() %}{{ c }};{% endfor %}", "id;amount;", nil},
+		{"call caller", "{% call wrap() %}inside{% endcall %}", "<inside>", nil},
+		{"model macro", "{% macro twice(x) %}{{ x }}{{ x }}{% endmacro %}{{ twice('ab') }}", "abab", nil},
+		{"set block", "{% set q %}select {{ 1 + 1 }}{% endset %}{{ q | upper }}", "SELECT 2", nil},
+		{"do and append", "{% set xs = [] %}{% for i in range(3) %}{% do xs.append(i * 2) %}{% endfor %}{{ xs | join(',') }}", "0,2,4", nil},
+		{"dict update", "{% set d = {'a': 1} %}{% do d.update({'b': 2}) %}{{ d.b }}{{ d['a'] }}{{ d | length }}", "212", nil},
+		{"whitespace control", "a\n{%- if true -%}\n  b\n{%- endif -%}\n c", "abc", nil},
+		{"raw", "{% raw %}{{ not rendered }}{% endraw %}", "{{ not rendered }}", nil},
+		{"docs swallowed", "a{% docs x %}doc {{ text }}{% enddocs %}b", "ab", nil},
+		{"materialization swallowed", "a{% materialization table, default %}{{ x }}{% endmaterialization %}b", "ab", nil},
+		{"test block swallowed", "a{% test t(model) %}select 1{% endtest %}b", "ab", nil},
+		{"percent format", `{{ "%s_%05.1f_%d" % ('a', 2.25, 7) }} {{ '%(k)s' % {'k': 'v'} }}`, "a_002.2_7 v", nil},
+		{"modulo", "{{ 7 % 3 }} {{ -7 % 3 }}", "1 2", nil},
+		{"power int", "{{ 2 ** 10 }}", "1024", nil},
+		{"conditional expression in args", "{{ cents_to_dollars('x' if true else 'y', scale=(1 if false else 3)) }}", "round(x / 100.0, 3)", nil},
+		{"conditional is lazy", "{% set n = none %}{{ (n.attr if n is not none else 'none-safe') }}", "none-safe", nil},
+		{"filter binds tighter than in", "{{ 'A'|lower in ['a','b']|map('upper')|map('lower') }}", "True", nil},
+		{"filter binds tighter than ~", "{{ 'a' ~ 'b'|upper }}", "aB", nil},
+		{"trailing commas", "{{ cents_to_dollars(\n  'x',\n  scale=1,\n) }}{% set d = {'a': 1,} %}{{ d.a }}", "round(x / 100.0, 1)1", nil},
+		{"three-target for", "{% for a, b, c in [(1, 2, 3), (4, 5, 6)] %}{{ a + b + c }};{% endfor %}", "6;15;", nil},
+		{"tuple set", "{% set a, b = ['x', 'y'] %}{{ b }}{{ a }}", "yx", nil},
+		{"splat", "{% set kw = {'scale': 0} %}{% set args = ['c'] %}{{ cents_to_dollars(*args, **kw) }}", "round(c / 100.0, 0)", nil},
+		{"newline operators", "{% if (\n  true and\n  'a' in ['a']\n) %}y{% endif %}", "y", nil},
+		{"run_query is empty", "{% set r = run_query('select 1') %}{% for row in r %}x{% endfor %}{{ r.columns | length }}{{ r.rows | length }}", "00", nil},
+		{"statement and load_result", "{% call statement('s', fetch_result=True) %}select * from {{ ref('orders') }}{% endcall %}{{ load_result('s')['data'] | length }}", "0", nil},
+		{"adapter", "{{ adapter.quote('x') }} {{ adapter.get_relation(database='a', schema='b', identifier='c') is none }} {{ adapter.get_columns_in_relation(ref('orders')) | length }}", `"x" True 0`, nil},
+		{"api relation", "{{ api.Relation.create(database='d', schema='s', identifier='i') }}", `"d"."s"."i"`, nil},
+		{"dbt builtins", "{{ dbt_version }} {{ execute }} {{ flags.FULL_REFRESH }} {{ project_name }} {{ graph.nodes | length }}", "1.10.0 False False shop 0", nil},
+		{"builtins ref", "{{ builtins.ref('orders') }}", "orders", nil},
+		{"run_started_at", "{{ run_started_at.strftime('%Y-%m-%d %H:%M') }} {{ run_started_at.year }}", "2024-03-04 05:06 2024", nil},
+		{"modules", "{{ modules.datetime.datetime(2021, 2, 3).strftime('%Y%m%d') }} {{ modules.re.sub('[0-9]+', 'N', 'a1b22') }} {{ modules.re.match('a(b)', 'abc').group(1) }}", "20210203 aNbN b", nil},
+		{"json yaml", `{{ fromjson('{"a": [1, 2]}').a[1] }} {{ tojson({'k': 'v'}) }} {{ fromyaml('x: 3').x }} {{ toyaml({'k': 1}) | trim }}`, `2 {"k":"v"} 3 k: 1`, nil},
+		{"zip set md5", "{% for a, b in zip([1, 2], ['x', 'y']) %}{{ a }}{{ b }}{% endfor %} {{ set([1, 1, 2]) | length }} {{ local_md5('abc') }}", "1x2y 2 900150983cd24fb0d6963f7d28e17f72", nil},
+		{"log and print", "a{{ log('hi', info=True) }}{{ print('x') }}b", "ab", nil},
+		{"cross-db", "{{ dbt.type_string() }} {{ dbt.hash('c') }} {{ dbt.concat(['a', 'b']) }} {{ dbt.dateadd('day', 1, 'd') }}", "TEXT md5(cast(c as TEXT)) a || b d + ((interval '1 day') * (1))", nil},
+		{"generate_schema_name", "{{ generate_schema_name('stg', none) }} {{ generate_schema_name(none, none) }}", "analytics_stg analytics", nil},
+		{"namespace set", "{% set ns = namespace(n=0) %}{% for i in [1, 2, 3] %}{% set ns.n = ns.n + i %}{% endfor %}{{ ns.n }}", "6", nil},
+		{"is defined", "{{ undefined_thing is defined }} {{ target is defined }}", "False True", nil},
+		{"star with relation check", "{{ utils.star(from=ref('orders')) }}", "*", nil},
+		{"globals", "{{ hook_value }}", "bound", func(in *Input) { in.Globals = map[string]any{"hook_value": "bound"} }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var mods []func(*Input)
+			if c.mod != nil {
+				mods = append(mods, c.mod)
+			}
+			res := render(t, env, c.src, mods...)
+			if res.Err != nil {
+				t.Fatalf("error: %v", res.Err)
+			}
+			if res.Output != c.want {
+				t.Errorf("output\n got: %q\nwant: %q\nwarnings: %+v", res.Output, c.want, res.Warnings)
+			}
+			for _, w := range res.Warnings {
+				if w.Kind == "render-error" || w.Kind == "compiler-error" || w.Kind == "syntax" {
+					t.Errorf("unexpected %s: %s at %d:%d", w.Kind, w.Message, w.Pos.Line, w.Pos.Column)
+				}
+			}
+		})
+	}
+}
+
+type fakeResolver struct{}
+
+func (fakeResolver) Ref(pkg, name, version string) (Relation, bool) {
+	switch name {
+	case "eph":
+		return Relation{Identifier: "eph", Ephemeral: true}, true
+	case "missing":
+		return Relation{}, false
+	}
+	return Relation{Database: "warehouse", Schema: "analytics", Identifier: name}, true
+}
+
+func (fakeResolver) Source(source, table string) (Relation, bool) {
+	return Relation{Database: "rawdb", Schema: source, Identifier: table}, true
+}
+
+func TestRefsAndSources(t *testing.T) {
+	env := testEnv(t, nil)
+	src := "select *\nfrom {{ ref('orders') }}\njoin {{ ref('shop', 'customers', v=2) }} using (id)\n" +
+		"{% for t in ['a', 'b'] %}join {{ source('raw', t) }}{% endfor %}\n" +
+		"{{ ref('versioned', version='3') }}"
+	res := render(t, env, src)
+	want := []Ref{
+		{Name: "orders", Pos: Position{Line: 2, Column: 13}},
+		{Package: "shop", Name: "customers", Version: "2", Pos: Position{Line: 3, Column: 21}},
+		{Name: "versioned", Version: "3", Pos: Position{Line: 5, Column: 8}},
+	}
+	if fmt.Sprint(res.Refs) != fmt.Sprint(want) {
+		t.Errorf("refs\n got: %+v\nwant: %+v", res.Refs, want)
+	}
+	if len(res.Sources) != 2 || res.Sources[0] != (SourceRef{Source: "raw", Table: "a", Pos: Position{Line: 4, Column: 31}}) || res.Sources[1].Table != "b" {
+		t.Errorf("sources: %+v", res.Sources)
+	}
+}
+
+func TestConfigCapture(t *testing.T) {
+	env := testEnv(t, nil)
+	src := `{{ config(materialized='incremental', unique_key=['id', 'day'], tags=['nightly'], meta={'owner': 'ann'}) }}
+{{ config({'schema': 'marts'}) }}{{ config.require('nope') }}select 1`
+	res := render(t, env, src, func(in *Input) {
+		in.Config = map[string]any{"materialized": "view", "tags": []any{"base"}, "meta": map[string]any{"team": "x"}}
+	})
+	c := res.Config
+	if c["materialized"] != "incremental" || c["schema"] != "marts" {
+		t.Errorf("config: %v", c)
+	}
+	if fmt.Sprint(c["unique_key"]) != "[id day]" || fmt.Sprint(c["tags"]) != "[base nightly]" {
+		t.Errorf("lists: %v %v", c["unique_key"], c["tags"])
+	}
+	if fmt.Sprint(c["meta"]) != "map[owner:ann team:x]" {
+		t.Errorf("meta: %v", c["meta"])
+	}
+	w := warnings(res, "compiler-error")
+	if len(w) != 1 || w[0].Pos.Line != 2 || !strings.Contains(w[0].Message, "nope") {
+		t.Errorf("config.require warning: %+v", res.Warnings)
+	}
+}
+
+func TestWarnings(t *testing.T) {
+	env := testEnv(t, nil)
+	src := "select\n  {{ dbt_utils.star(from=ref('stg_x'), except=['a']) }},\n  {{ dbt_utils.star(ref('stg_y')) }}\n" +
+		"from {{ fivetran_utils.fill_staging_columns(source_columns=adapter.get_columns_in_relation(source('raw', 'orders')), staging_columns=[]) }}\n" +
+		"{{ var('nope') }}{{ env_var('NOPE') }}{{ env_var('DBT_ENV_SECRET_TOKEN') }}\n" +
+		"{{ exceptions.raise_compiler_error('bad ' ~ 'thing') }}after{{ exceptions.warn('careful') }}"
+	res := render(t, env, src)
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	if got := fmt.Sprint(refNames(res)); got != "[stg_x stg_y]" {
+		t.Errorf("refs inside unknown macros: %s", got)
+	}
+	if len(res.Sources) != 1 || res.Sources[0].Table != "orders" {
+		t.Errorf("sources inside unknown macros: %+v", res.Sources)
+	}
+	unknown := warnings(res, "unknown-macro")
+	if len(unknown) != 2 {
+		t.Fatalf("want one unknown-macro warning per name, got %+v", unknown)
+	}
+	if unknown[0].Pos != (Position{Line: 2, Column: 6}) || !strings.Contains(unknown[0].Message, "dbt_utils.star") {
+		t.Errorf("first unknown macro: %+v", unknown[0])
+	}
+	if unknown[1].Pos != (Position{Line: 4, Column: 9}) || !strings.Contains(unknown[1].Message, "fivetran_utils.fill_staging_columns") {
+		t.Errorf("second unknown macro: %+v", unknown[1])
+	}
+	if w := warnings(res, "unknown-var"); len(w) != 1 || w[0].Pos.Line != 5 {
+		t.Errorf("unknown-var: %+v", w)
+	}
+	if w := warnings(res, "unknown-env-var"); len(w) != 2 || !strings.Contains(w[1].Message, "secret") {
+		t.Errorf("unknown-env-var: %+v", w)
+	}
+	if strings.Contains(res.Output, "hunter2") {
+		t.Error("a secret env var reached the output")
+	}
+	if w := warnings(res, "compiler-error"); len(w) != 1 || w[0].Message != "bad thing" || w[0].Pos.Line != 6 {
+		t.Errorf("compiler-error: %+v", w)
+	}
+	if w := warnings(res, "warn"); len(w) != 1 || w[0].Message != "careful" {
+		t.Errorf("warn: %+v", w)
+	}
+	if !strings.HasSuffix(res.Output, "after") {
+		t.Errorf("render must go on after raise_compiler_error: %q", res.Output)
+	}
+}
+
+func refNames(res *Result) []string {
+	var out []string
+	for _, r := range res.Refs {
+		out = append(out, r.Name)
+	}
+	return out
+}
+
+func TestRuntimeErrorBecomesWarning(t *testing.T) {
+	env := testEnv(t, nil)
+	res := render(t, env, "a\n{{ 1 + [1] }}\nb {{ ref('x') }}")
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	if res.Output != "a\n\nb x" {
+		t.Errorf("output %q", res.Output)
+	}
+	w := warnings(res, "render-error")
+	if len(w) != 1 || w[0].Pos != (Position{Line: 2, Column: 1}) {
+		t.Errorf("render-error: %+v", res.Warnings)
+	}
+}
+
+func TestSyntaxError(t *testing.T) {
+	env := testEnv(t, nil)
+	src := "select 1\n{% if x %}\nno end"
+	res := env.Render(Input{Path: "models/bad.sql", Source: src, Package: "shop"})
+	if res.Err == nil || res.Output != src {
+		t.Fatalf("want raw source and an error, got %q %v", res.Output, res.Err)
+	}
+	w := warnings(res, "syntax")
+	if len(w) != 1 || w[0].Path != "models/bad.sql" {
+		t.Fatalf("syntax diagnostic: %+v", res.Warnings)
+	}
+	if !strings.HasPrefix(res.Err.Error(), "models/bad.sql:") {
+		t.Errorf("error must name the file: %v", res.Err)
+	}
+	checkMap(t, src, res)
+
+	res = env.Render(Input{Path: "models/bad2.sql", Source: "select {{ 1 +  }}", Package: "shop"})
+	w = warnings(res, "syntax")
+	if res.Err == nil || len(w) != 1 || w[0].Pos.Line != 1 || w[0].Pos.Column < 8 {
+		t.Errorf("syntax position: %+v %v", res.Warnings, res.Err)
+	}
+}
+
+func TestLimits(t *testing.T) {
+	env := testEnv(t, func(o *Options) {
+		o.Limits = &Limits{MaxOutput: 1 << 16, MaxSteps: 100000, MaxRangeItems: 10000, MaxDepth: 20, MaxTime: 5 * time.Second}
+	})
+	for _, src := range []string{
+		"{% for i in range(10**9) %}x{% endfor %}",
+		"{{ recurse(1) }}",
+		"{{ 'x' * 10**9 }}",
+		"{% set ns = namespace(s='xx') %}{% for i in range(64) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s | length }}",
+		"{% for i in range(9000) %}{% for j in range(9000) %}{{ j }}{% endfor %}{% endfor %}",
+		"{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}",
+	} {
+		start := time.Now()
+		res := render(t, env, src)
+		if len(warnings(res, "resource-limit")) == 0 {
+			t.Errorf("%q: no resource-limit warning (%+v)", src, res.Warnings)
+		}
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("%q took %s", src, d)
+		}
+	}
+	// A cycle would make printing recurse forever.
+	res := render(t, env, "{% set d = {} %}{% do d.update({'self': d}) %}{% set l = [] %}{% do l.append(l) %}{{ d }}{{ l }}")
+	if len(warnings(res, "render-error")) != 2 {
+		t.Errorf("self-containing values must be refused: %+v", res.Warnings)
+	}
+}
+
+func TestImport(t *testing.T) {
+	env := testEnv(t, nil)
+	res := render(t, env, "{% import 'macros/money.sql' as money %}{{ money.cents_to_dollars('a') }} {% from 'money.sql' import cents_to_dollars as c2d %}{{ c2d('b', 0) }}")
+	if res.Output != "round(a / 100.0, 2) round(b / 100.0, 0)" {
+		t.Errorf("output %q warnings %+v", res.Output, res.Warnings)
+	}
+	res = render(t, env, "{% import '/etc/passwd' as p %}{{ p.x() }}")
+	if res.Output != "" || len(warnings(res, "unknown-macro")) == 0 {
+		t.Errorf("importing a file that is not a macro file: %q %+v", res.Output, res.Warnings)
+	}
+}
+
+func TestMacroCatalog(t *testing.T) {
+	env := testEnv(t, nil)
+	var names []string
+	for _, m := range env.Macros() {
+		if m.Package != "dbt" {
+			names = append(names, m.UniqueID+"@"+m.Path+":"+fmt.Sprint(m.Line))
+		}
+	}
+	got := strings.Join(names, " ")
+	for _, want := range []string{"macro.shop.cents_to_dollars@macros/money.sql:1", "macro.shop.test_positive@macros/money.sql:15", "macro.utils.default__greet@macros/greet.sql:2"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %s in %s", want, got)
+		}
+	}
+	if m, ok := env.TestMacro("positive"); !ok || m.Package != "shop" || !m.Test {
+		t.Errorf("TestMacro(positive) = %+v %v", m, ok)
+	}
+	if m, ok := env.TestMacro("not_null"); !ok || m.Package != "dbt" {
+		t.Errorf("TestMacro(not_null) = %+v %v", m, ok)
+	}
+	res := render(t, env, "{{ utils.greet('x') }}{{ cents_to_dollars('y') }}")
+	if got := strings.Join(res.MacrosUsed, " "); got != "macro.shop.cents_to_dollars macro.shop.postgres__greet macro.utils.greet" {
+		t.Errorf("MacrosUsed: %s", got)
+	}
+}
+
+func TestDispatch(t *testing.T) {
+	for _, c := range []struct {
+		adapter string
+		order   map[string][]string
+		want    string
+	}{
+		{"postgres", nil, "hello from shop, x"},
+		{"redshift", nil, "hello from shop, x"}, // redshift falls back to postgres__ macros
+		{"snowflake", nil, "hello, x"},
+		{"postgres", map[string][]string{"utils": {"utils"}}, "hello, x"},
+	} {
+		env := testEnv(t, func(o *Options) { o.Adapter = c.adapter; o.DispatchOrder = c.order })
+		res := render(t, env, "{{ utils.greet('x') }}")
+		if res.Output != c.want {
+			t.Errorf("%s %v: %q, want %q", c.adapter, c.order, res.Output, c.want)
+		}
+	}
+}
+
+func TestQuoting(t *testing.T) {
+	for adapter, want := range map[string]string{
+		"postgres":   `"warehouse"."analytics"."orders"`,
+		"duckdb":     `"warehouse"."analytics"."orders"`,
+		"bigquery":   "`warehouse`.`analytics`.`orders`",
+		"snowflake":  "warehouse.analytics.orders",
+		"databricks": "warehouse.analytics.orders",
+	} {
+		env := testEnv(t, func(o *Options) { o.Adapter = adapter })
+		res := render(t, env, "{{ ref('orders') }}", func(in *Input) { in.Resolver = fakeResolver{} })
+		if res.Output != want {
+			t.Errorf("%s: %s, want %s", adapter, res.Output, want)
+		}
+	}
+	env := testEnv(t, func(o *Options) { o.Adapter = "snowflake"; o.Quoting = &QuotePolicy{Identifier: true} })
+	res := render(t, env, "{{ ref('orders') }}", func(in *Input) { in.Resolver = fakeResolver{} })
+	if res.Output != `warehouse.analytics."orders"` {
+		t.Errorf("quoting override: %s", res.Output)
+	}
+}
+
+func TestVarHoldingJinja(t *testing.T) {
+	env := testEnv(t, func(o *Options) {
+		o.Vars["shop"]["orders_table"] = "{{ source('raw', 'orders') }}"
+	})
+	res := render(t, env, "select * from {{ var('orders_table') }}")
+	if res.Output != "select * from raw.orders" || len(res.Sources) != 1 {
+		t.Errorf("%q %+v", res.Output, res.Sources)
+	}
+}
+
+func TestRenderTest(t *testing.T) {
+	env := testEnv(t, nil)
+	in := Input{Path: "models/schema.yml", Package: "shop", Resolver: fakeResolver{}}
+	res := env.RenderTest("not_null", map[string]any{"model": "{{ ref('orders') }}", "column_name": "id"}, in)
+	want := "select id\nfrom \"warehouse\".\"analytics\".\"orders\"\nwhere id is null\n"
+	if res.Err != nil || res.Output != want {
+		t.Errorf("not_null: %q %v %+v", res.Output, res.Err, res.Warnings)
+	}
+	if len(res.Refs) != 1 || res.Refs[0].Name != "orders" {
+		t.Errorf("refs: %+v", res.Refs)
+	}
+	res = env.RenderTest("accepted_values", map[string]any{"model": "{{ ref('orders') }}", "column_name": "status", "values": []any{"a", "b"}}, in)
+	if !strings.Contains(res.Output, "where value_field not in (\n    'a','b'\n)") {
+		t.Errorf("accepted_values: %q %+v", res.Output, res.Warnings)
+	}
+	res = env.RenderTest("shop.positive", map[string]any{"model": "{{ ref('orders') }}", "column_name": "amount"}, in)
+	if !strings.Contains(res.Output, `select * from "warehouse"."analytics"."orders" where amount < 0`) {
+		t.Errorf("project test: %q %+v", res.Output, res.Warnings)
+	}
+	if res := env.RenderTest("nope", nil, in); res.Err == nil {
+		t.Error("unknown test must fail")
+	}
+}
+
+func TestExtractBlocks(t *testing.T) {
+	src := "{% snapshot orders_snap %}\n{{ config(unique_key='id') }}\nselect * from {{ source('raw', 'orders') }}\n{% endsnapshot %}\r\n\r\n{%- snapshot b -%}x{% endsnapshot %}"
+	blocks, diags := ExtractBlocks(src, "snapshot")
+	if len(diags) != 0 || len(blocks) != 2 {
+		t.Fatalf("%+v %+v", blocks, diags)
+	}
+	b := blocks[0]
+	if b.Name != "orders_snap" || src[b.BodyStart:b.BodyStart+len(b.Body)] != b.Body || !strings.HasPrefix(b.Body, "\n{{ config") || b.Pos.Line != 1 {
+		t.Errorf("block 0: %+v", b)
+	}
+	if blocks[1].Name != "b" || blocks[1].Body != "x" || blocks[1].Pos.Line != 6 || src[blocks[1].End-2:blocks[1].End] != "%}" {
+		t.Errorf("block 1: %+v", blocks[1])
+	}
+	if _, diags := ExtractBlocks("{% snapshot x %}no end", "snapshot"); len(diags) != 1 {
+		t.Errorf("unclosed block: %+v", diags)
+	}
+}
