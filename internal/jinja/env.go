@@ -21,21 +21,21 @@ import (
 // It is built once per project load and is read-only afterwards, so any number of goroutines
 // may call Render at once.
 type Env struct {
-	opts    Options
-	cfg     *config.Config
-	tools   *toolset // used while compiling macro files in New
-	loader  denyLoader
-	shell   *exec.Template // an empty template: renderers need one to reach the loader
+	opts   Options
+	cfg    *config.Config
+	tools  *toolset // used while compiling macro files in New
+	loader denyLoader
+	shell  *exec.Template // an empty template: renderers need one to reach the loader
 	// contexts pools copies of the name scopes. Their content never changes after New, but
 	// gonja locks a context on every lookup, so renders on different goroutines each take a
 	// copy of their own instead of contending on shared ones.
 	contexts sync.Pool
 
 	inline sync.Map // template text -> *fileInfo, for values that hold Jinja
-	files   []*fileInfo
-	macros  []*macroDef
-	byPkg   map[string]map[string]*macroDef
-	limits  Limits
+	files  []*fileInfo
+	macros []*macroDef
+	byPkg  map[string]map[string]*macroDef
+	limits Limits
 
 	target       map[string]any
 	runStartedAt time.Time
