@@ -3,6 +3,7 @@
 //   - raw model files, without rendering: every {{ ... }} becomes an identifier, {% ... %} and
 //     {# ... #} disappear (both branches of an if stay, so this undercounts):
 //     go run ./bench/sqlparse -dialect snowflake DIR...
+//     (-raw parses the files as written: {% %} is skipped, {{ }} read as a value or a name)
 //   - compiled SQL from a manifest (`dataops parse --format json` or dbt's own), the real input
 //     of the linter and of column inference:
 //     go run ./bench/sqlparse -manifest manifest.json [-dialect NAME]
@@ -30,6 +31,7 @@ func main() {
 	dialectName := flag.String("dialect", "ansi", "SQL dialect")
 	show := flag.Int("show", 15, "how many failing files to list")
 	manifest := flag.String("manifest", "", "parse the compiled_code of the models in this manifest.json")
+	raw := flag.Bool("raw", false, "parse model files as written, leftover Jinja and all (the parser skips {% %} and reads {{ }} as a value)")
 	flag.Parse()
 	type input struct{ name, src string }
 	var inputs []input
@@ -96,6 +98,9 @@ func main() {
 		src := StripJinja(string(b))
 		if strings.TrimSpace(src) == "" || strings.TrimSpace(src) == "__jinja__" {
 			continue // a model that is one macro call has no SQL before rendering
+		}
+		if *raw {
+			src = string(b)
 		}
 		inputs = append(inputs, input{f, src})
 	}

@@ -776,7 +776,8 @@ type Quantified struct {
 	X     Expr
 }
 
-// Array is an array literal: ARRAY[...], [...], ARRAY(subquery), ARRAY<T>[...].
+// Array is an array literal: ARRAY[...], [...], ARRAY(subquery), ARRAY<T>[...]. With a Type,
+// Elems is nil when no bracketed list was written.
 type Array struct {
 	Span
 	Keyword bool

@@ -988,11 +988,14 @@ func (p *printer) expr(e Expr) {
 			p.typeName(e.Type)
 			p.s(">")
 		}
-		if e.Query != nil {
+		switch {
+		case e.Query != nil:
 			p.s("(")
 			p.query(e.Query)
 			p.s(")")
-		} else {
+		case e.Type != nil && e.Elems == nil:
+			// ARRAY<T> with no element list written
+		default:
 			p.s("[")
 			p.exprs(e.Elems)
 			p.s("]")

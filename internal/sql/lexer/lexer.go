@@ -312,7 +312,36 @@ func (s *scanner) identOrPrefixedString() token.Kind {
 	}
 	s.pos++
 	s.identTail()
+	if s.at(0) == '{' && s.at(1) == '{' {
+		if s.glue() {
+			return token.Template // name_{{ suffix }}
+		}
+	}
 	return token.Ident
+}
+
+// glue extends a word with adjacent Jinja and identifier characters (a_{{ x }}_b): a name
+// Jinja builds is one token. It reports whether a template was absorbed.
+func (s *scanner) glue() bool {
+	absorbed := false
+	for s.pos < len(s.src) {
+		c := s.src[s.pos]
+		if c == '{' && s.at(1) == '{' {
+			j := indexFrom(s.src, "}}", s.pos+2)
+			if j < 0 {
+				break
+			}
+			s.pos = j + 2
+			absorbed = true
+			continue
+		}
+		if class[c]&clsIdent != 0 {
+			s.identTail()
+			continue
+		}
+		break
+	}
+	return absorbed
 }
 
 func (s *scanner) prefixedString() (token.Kind, bool) {
@@ -374,6 +403,13 @@ func (s *scanner) quoted(closer byte, escapes bool, k token.Kind) token.Kind {
 	for s.pos < len(src) {
 		c := src[s.pos]
 		switch {
+		case c == '{' && k == token.String && s.pos+2 < len(src) && src[s.pos+1] == '{' && (src[s.pos+2] == ' ' || src[s.pos+2] == '-'):
+			// Unrendered Jinja inside a string ('{{ var('start') }}') may hold quotes of its
+			// own; a one-line {{ ... }} is skipped whole.
+			if j := strings.Index(src[s.pos:], "}}"); j > 0 && !strings.ContainsRune(src[s.pos:s.pos+j], '\n') {
+				s.pos += j + 2
+				continue
+			}
 		case c == closer:
 			if s.pos+1 < len(src) && src[s.pos+1] == closer {
 				s.pos += 2
@@ -601,6 +637,9 @@ func (s *scanner) template() (token.Kind, bool) {
 		return 0, false
 	}
 	s.pos = j + 2
+	if closer == "}}" {
+		s.glue() // {{ prefix }}_today
+	}
 	return token.Template, true
 }
 

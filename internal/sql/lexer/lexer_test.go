@@ -145,6 +145,9 @@ func TestTemplates(t *testing.T) {
 	expectTokens(t, "snowflake", "select {{ ref('a') }} {%- if x %}1{% endif -%} {# c #}", "Ident(select) Template({{ ref('a') }}) Template({%- if x %}) Number(1) Template({% endif -%}) Template({# c #})")
 	expectTokens(t, "duckdb", "{'a': 1}", "LBrace({) String('a') Colon(:) Number(1) RBrace(})")
 	expectTokens(t, "ansi", "{{ unclosed", "LBrace({) LBrace({) Ident(unclosed)")
+	expectTokens(t, "ansi", "{{ p }}_today a_{{ x }}_b{{ y }} c {{ z }}", "Template({{ p }}_today) Template(a_{{ x }}_b{{ y }}) Ident(c) Template({{ z }})")
+	expectTokens(t, "snowflake", "where d >= '{{ var('start') }}' and e = '{{'", "Ident(where) Ident(d) Operator(>=) String('{{ var('start') }}') Ident(and) Ident(e) Operator(=) String('{{')")
+	expectTokens(t, "snowflake", "select '{{' || x || '}}'", "Ident(select) String('{{') Operator(||) Ident(x) Operator(||) String('}}')")
 }
 
 func TestUnterminated(t *testing.T) {

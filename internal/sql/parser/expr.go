@@ -83,6 +83,12 @@ func (p *parser) binary(minPrec int) ast.Expr {
 				prec = precCmp
 			}
 		}
+		if prec == 0 && isJinjaValue(t) {
+			// Leftover Jinja right after an expression usually expands to more of the same
+			// list or condition ({{ partition_by_source_relation() }}); read past it.
+			p.next()
+			continue
+		}
 		if prec == 0 || prec < minPrec {
 			return x
 		}
@@ -500,7 +506,7 @@ func (p *parser) keywordExpr() ast.Expr {
 			a := &ast.Array{Keyword: true, Type: p.typeName()}
 			p.closeAngle()
 			if p.got(token.LBracket) {
-				a.Elems = p.exprList(token.RBracket)
+				a.Elems = append([]ast.Expr{}, p.exprList(token.RBracket)...) // non-nil: brackets written
 				p.expect(token.RBracket, "]")
 			}
 			a.Span = ast.Span{Start: start, Stop: p.prevEndOr(start)}
@@ -1154,6 +1160,12 @@ func (p *parser) frameBound() *ast.FrameBound {
 func (p *parser) typeName() *ast.TypeName {
 	start := p.pos()
 	t := &ast.TypeName{}
+	if isJinjaValue(p.tok()) { // cast(x as {{ dbt.type_string() }})
+		t.Name = p.tok().Text
+		p.next()
+		t.Span = ast.Span{Start: start, Stop: p.prevEnd()}
+		return t
+	}
 	if !p.atIdent() {
 		p.errorf(p.pos(), "expected a type, found %s", p.describe())
 		t.Name = "?"

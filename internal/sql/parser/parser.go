@@ -456,7 +456,7 @@ func (p *parser) ident() *ast.Ident {
 		p.next()
 		return id
 	}
-	if p.at(token.Template) && strings.HasPrefix(p.tok().Text, "{{") {
+	if isJinjaValue(p.tok()) {
 		t := p.tok()
 		p.next()
 		return &ast.Ident{Span: ast.Span{Start: t.Pos, Stop: t.End}, Name: t.Text}
@@ -478,7 +478,7 @@ func (p *parser) name() *ast.Name {
 }
 
 func isJinjaValue(t token.Token) bool {
-	return t.Kind == token.Template && strings.HasPrefix(t.Text, "{{")
+	return t.Kind == token.Template && !strings.HasPrefix(t.Text, "{%") && !strings.HasPrefix(t.Text, "{#")
 }
 
 // identList reads ( a, b, c ).

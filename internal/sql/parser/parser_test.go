@@ -207,6 +207,7 @@ func TestJoins(t *testing.T) {
 	expectPrinted(t, "ansi", "select * from a join b on a.id = b.id inner join c using (id) left join d on true left outer join e on 1 = 1", "SELECT * FROM a JOIN b ON a.id = b.id INNER JOIN c USING (id) LEFT JOIN d ON TRUE LEFT OUTER JOIN e ON 1 = 1")
 	expectPrinted(t, "ansi", "select * from a right join b on x full outer join c on y full join d on z cross join e natural join f", "SELECT * FROM a RIGHT JOIN b ON x FULL OUTER JOIN c ON y FULL JOIN d ON z CROSS JOIN e NATURAL JOIN f")
 	expectPrinted(t, "duckdb", "select * from a asof join b on a.t >= b.t asof left join c using (k, t)", "SELECT * FROM a ASOF JOIN b ON a.t >= b.t ASOF LEFT JOIN c USING (k, t)")
+	expectPrinted(t, "snowflake", "select * from a left join b using (a.d)", "SELECT * FROM a LEFT JOIN b USING (d)")
 	expectPrinted(t, "duckdb", "select * from a semi join b using (id) anti join c using (id) positional join d", "SELECT * FROM a SEMI JOIN b USING (id) ANTI JOIN c USING (id) POSITIONAL JOIN d")
 	expectPrinted(t, "databricks", "select * from a left semi join b on x left anti join c on y", "SELECT * FROM a LEFT SEMI JOIN b ON x LEFT ANTI JOIN c ON y")
 	expectPrinted(t, "tsql", "select * from a cross apply f(a.x) as g outer apply (select 1 as y) as h", "SELECT * FROM a CROSS APPLY f(a.x) AS g OUTER APPLY (SELECT 1 AS y) AS h")
@@ -268,6 +269,8 @@ func TestTemplates(t *testing.T) {
 	expectPrinted(t, "snowflake", "select {{ col }} as a, b from {{ ref('x') }} where c = {{ var('v') }}", "SELECT {{ col }} AS a, b FROM {{ ref('x') }} WHERE c = {{ var('v') }}")
 	expectPrinted(t, "snowflake", "{{ config(materialized='table') }}\nselect a {# comment #} from t {% if is_incremental() %} where b > 1 {% endif %}", "SELECT a FROM t WHERE b > 1")
 	expectPrinted(t, "snowflake", "select a from {{ target.schema }}.tbl t", "SELECT a FROM {{ target.schema }}.tbl AS t")
+	expectPrinted(t, "snowflake", "select cast(a as {{ dbt.type_string() }}), row_number() over (partition by b {{ extra() }} order by c) from t {{ where() }} group by 1", "SELECT CAST(a AS {{ dbt.type_string() }}), row_number() OVER (PARTITION BY b ORDER BY c) FROM t GROUP BY 1")
+	expectPrinted(t, "snowflake", "select a from t where d >= '{{ var('start') }}'", "SELECT a FROM t WHERE d >= '{{ var('start') }}'")
 	expectPrinted(t, "snowflake", "with a as ({{ macro('x') }}), b as (select 1) select * from a", "WITH a AS ({{ macro('x') }}), b AS (SELECT 1) SELECT * FROM a")
 	expectPrinted(t, "snowflake", "select a from {{ ref('x') }} as t join {{ source('s', 'y') }} u on t.id = u.id", "SELECT a FROM {{ ref('x') }} AS t JOIN {{ source('s', 'y') }} AS u ON t.id = u.id")
 }

@@ -333,6 +333,8 @@ func (p *parser) selectClauses(s *ast.Select) {
 			p.next()
 			s.NoCycle = p.gotKw("nocycle")
 			s.ConnectBy = p.expr()
+		case isJinjaValue(p.tok()):
+			p.next() // leftover Jinja standing for a clause: {{ dbt_utils.group_by(3) }}
 		default:
 			return
 		}
@@ -645,7 +647,7 @@ func (p *parser) tableExpr() ast.TableExpr {
 			j.On = p.expr()
 		case p.isKw("using") && p.peek(1).Kind == token.LParen:
 			p.next()
-			j.Using = p.parenIdentList()
+			j.Using = p.parenQualifiedIdents() // Snowflake accepts USING (t.col)
 		}
 		j.Span = ast.Span{Start: left.Pos(), Stop: p.prevEndOr(left.Pos())}
 		left = j
