@@ -151,13 +151,20 @@ func (l *loader) addDiag(d Diagnostic) {
 
 // renderYAML renders a Jinja string from a YAML file (no node context) and converts the
 // result as dbt's native rendering does ("True" → true, "3" → 3).
-func (l *loader) renderYAMLWith(env *jinja.Env, pkg, path, s string) any {
+func (l *loader) renderYAMLWith(env *jinja.Env, pkg string, pos Pos, s string) any {
 	if env == nil {
 		return s
 	}
-	r := env.Render(jinja.Input{Path: path, Source: s, Package: pkg, ResourceType: "yaml"})
+	r := env.Render(jinja.Input{Path: pos.Path, Source: s, Package: pkg, ResourceType: "yaml"})
 	if r.Err != nil {
-		l.warn(Pos{Path: path}, "jinja-syntax", "cannot render %q: %v", s, r.Err)
+		msg := firstLine(r.Err.Error())
+		// The renderer names the string as a one-line file; the position is the YAML value's.
+		if i := strings.Index(msg, pos.Path+":"); i >= 0 {
+			if j := strings.Index(msg[i+len(pos.Path)+1:], " "); j >= 0 {
+				msg = msg[:i] + msg[i+len(pos.Path)+1+j+1:]
+			}
+		}
+		l.warn(pos, "jinja-syntax", "cannot render %q: %s", s, msg)
 		return s
 	}
 	return nativeValue(r.Output)
@@ -186,7 +193,7 @@ func (l *loader) loadProjects() error {
 	// profiles.yml. The target is not known while reading the profile; it is set afterwards.
 	cliVars := l.opts.Vars
 	basic, _ := jinja.New(jinja.Options{Getenv: l.opts.Getenv, CLIVars: cliVars, RunStartedAt: l.opts.Now, Adapter: l.opts.Adapter})
-	renderBasic := func(path, s string) any { return l.renderYAMLWith(basic, "", path, s) }
+	renderBasic := func(pos Pos, s string) any { return l.renderYAMLWith(basic, "", pos, s) }
 	// The profile name comes from dbt_project.yml; read it raw first.
 	raw, err := readProjectFile(l.p.Root, "dbt_project.yml", nil)
 	if err != nil {
@@ -207,7 +214,7 @@ func (l *loader) loadProjects() error {
 	}
 	l.target = t
 	l.yamlEnv, _ = jinja.New(jinja.Options{Getenv: l.opts.Getenv, CLIVars: cliVars, RunStartedAt: l.opts.Now, Adapter: t.Type, Target: t.Map(), RootPackage: raw.Name})
-	render := func(path, s string) any { return l.renderYAMLWith(l.yamlEnv, "", path, s) }
+	render := func(pos Pos, s string) any { return l.renderYAMLWith(l.yamlEnv, "", pos, s) }
 	pf, err := readProjectFile(l.p.Root, "dbt_project.yml", render)
 	if err != nil {
 		return err

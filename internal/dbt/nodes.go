@@ -348,7 +348,7 @@ func (l *loader) renderValue(pkg, file string, v any) any {
 	switch x := v.(type) {
 	case string:
 		if hasJinja(x) {
-			return l.renderYAMLWith(l.env, pkg, file, x)
+			return l.renderYAMLWith(l.env, pkg, Pos{Path: file}, x)
 		}
 		return x
 	case map[string]any:

@@ -27,7 +27,7 @@ type ProfileOptions struct {
 	Target      string // --target; "" = the profile's `target:`
 	Getenv      func(string) (string, bool)
 	// Render renders Jinja in profile values (env_var, var); nil keeps them as written.
-	Render func(path, s string) any
+	Render func(pos Pos, s string) any
 }
 
 // ProfilePaths lists the profiles.yml candidates in the order they are tried: --profiles-dir,
@@ -79,7 +79,9 @@ func ReadTarget(o ProfileOptions) (*Target, error) {
 		}
 		name := o.Target
 		if name == "" {
-			name = renderString(o.Render, path, prof.get("target").str())
+			if tn := prof.get("target"); tn != nil {
+				name = renderString(o.Render, tn.Pos, tn.str())
+			}
 		}
 		if name == "" {
 			name = "default" // dbt's choice when a profile names no target
@@ -102,7 +104,7 @@ func ReadTarget(o ProfileOptions) (*Target, error) {
 		for i, k := range out.Keys {
 			v := out.Vals[i].value()
 			if s, ok := v.(string); ok && hasJinja(s) && o.Render != nil {
-				v = o.Render(path, s)
+				v = o.Render(out.Vals[i].Pos, s)
 			}
 			fields[k] = v
 		}
@@ -175,11 +177,11 @@ func firstField(m map[string]any, keys ...string) string {
 	return ""
 }
 
-func renderString(render func(path, s string) any, path, s string) string {
+func renderString(render func(pos Pos, s string) any, pos Pos, s string) string {
 	if render == nil || !hasJinja(s) {
 		return s
 	}
-	v := render(path, s)
+	v := render(pos, s)
 	if v == nil {
 		return ""
 	}

@@ -51,7 +51,7 @@ var noRenderKeys = map[string]bool{
 
 // readProjectFile parses dir/dbt_project.yml. rel is the path shown in messages. Strings with
 // Jinja are rendered through render (env_var, var from --vars, target), as dbt does.
-func readProjectFile(dir, rel string, render func(path, s string) any) (*projectFile, error) {
+func readProjectFile(dir, rel string, render func(pos Pos, s string) any) (*projectFile, error) {
 	path := filepath.Join(dir, "dbt_project.yml")
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -181,7 +181,7 @@ func readProjectFile(dir, rel string, render func(path, s string) any) (*project
 }
 
 // renderTree converts the root mapping to values, rendering Jinja in strings except in hooks.
-func renderTree(root *ynode, rel string, render func(path, s string) any) map[string]any {
+func renderTree(root *ynode, rel string, render func(pos Pos, s string) any) map[string]any {
 	var conv func(n *ynode, key string) any
 	conv = func(n *ynode, key string) any {
 		if n == nil {
@@ -206,7 +206,7 @@ func renderTree(root *ynode, rel string, render func(path, s string) any) map[st
 			return l
 		default:
 			if s, ok := n.Scalar.(string); ok && render != nil && hasJinja(s) {
-				return render(rel, s)
+				return render(n.Pos, s)
 			}
 			return n.Scalar
 		}
