@@ -1203,7 +1203,7 @@ func (p *parser) typeName() *ast.TypeName {
 	t.Name = name
 	upper := strings.ToUpper(first.Text)
 	switch {
-	case p.isOp("<"):
+	case p.isOp("<") && (upper == "ARRAY" || upper == "STRUCT" || upper == "MAP" || upper == "ROW" || upper == "OBJECT"):
 		p.next()
 		t.Angle = true
 		if upper == "STRUCT" || upper == "ROW" || upper == "OBJECT" {

@@ -153,6 +153,7 @@ func TestCaseCast(t *testing.T) {
 	expectPrinted(t, "duckdb", "select a::struct(x int, y varchar), b::map(varchar, int), c::int[]", "SELECT a::STRUCT(x INT, y VARCHAR), b::MAP(VARCHAR, INT), c::INT[]")
 	expectPrinted(t, "databricks", "select cast(a as map<string, array<int>>), cast(b as struct<x: int>)", "SELECT CAST(a AS MAP<STRING, ARRAY<INT>>), CAST(b AS STRUCT<x INT>)")
 	expectPrinted(t, "ansi", "select -a::int", "SELECT -a::INT")
+	expectPrinted(t, "snowflake", "select 1 from t where a::date < '2025-05-05' and b::int > 2", "SELECT 1 FROM t WHERE a::DATE < '2025-05-05' AND b::INT > 2")
 }
 
 func TestFunctions(t *testing.T) {
