@@ -341,6 +341,11 @@ func (a *analyzer) star(st *ast.Star, sc *scope) (cols []*col, why []Problem, op
 		}
 	}
 	exp, incomplete := expandStar(sc, rels, bare, opt)
+	for _, r := range rels {
+		if r.origin == "properties" && r.node != "" {
+			a.note(pos, "star-declared", "* expands "+a.describeNode(r.node)+" from the columns its property file declares, which may be a subset")
+		}
+	}
 	var pattern string
 	var like bool
 	if lit, ok := st.ILike.(*ast.Literal); ok {

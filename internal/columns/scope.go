@@ -30,6 +30,7 @@ type relation struct {
 	opaque   []string
 	why      []Problem // why the list is incomplete, where it became so
 	node     string    // unique id when the relation is a dbt node or source
+	origin   string    // where a node's columns came from (see Node.Origin)
 	index    map[string]int
 }
 

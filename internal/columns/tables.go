@@ -120,15 +120,19 @@ func (a *analyzer) tableName(x *ast.TableName, sc *scope) *relation {
 		a.applyAlias(r, x.Alias, last)
 		return r
 	}
-	cols, complete := a.inf.upstream(id)
-	r := &relation{path: parts, node: id, complete: complete}
+	cols, complete, origin := a.inf.upstream(id)
+	r := &relation{path: parts, node: id, complete: complete, origin: origin}
 	for _, c := range cols {
 		r.cols = append(r.cols, &col{name: c.Name, quoted: c.Quoted, t: typeOf(c.DataType), pos: -1,
 			kind: KindDirect, lineage: []ColumnRef{{Node: id, Column: c.Name}}})
 	}
 	if !complete {
 		r.opaque = []string{id}
-		r.why = []Problem{a.problem(pos, "star-unknown", "the columns of "+a.describeNode(id)+" are not known")}
+		why := "the columns of " + a.describeNode(id) + " are not known"
+		if _, ok := a.inf.p.Sources[id]; ok {
+			why += " (no columns declared, no catalog entry)"
+		}
+		r.why = []Problem{a.problem(pos, "star-unknown", why)}
 	}
 	a.applyAlias(r, x.Alias, last)
 	return r
@@ -147,7 +151,7 @@ func (a *analyzer) lookupRelation(parts []string) (string, bool) {
 // describeNode says what an upstream node is and why its columns may be unknown.
 func (a *analyzer) describeNode(id string) string {
 	if s, ok := a.inf.p.Sources[id]; ok {
-		return "source " + s.SourceName + "." + s.Name + " (no columns declared, no catalog entry)"
+		return "source " + s.SourceName + "." + s.Name
 	}
 	if n, ok := a.inf.p.Nodes[id]; ok {
 		return n.ResourceType + " " + n.Name

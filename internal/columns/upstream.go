@@ -105,32 +105,32 @@ func (inf *inferrer) describe(id, db, schema, ident string) []*Column {
 // upstream returns the columns of a node or source for star expansion and reference
 // resolution: what was inferred for it when complete, else its property-file columns, else the
 // catalog's, else the warehouse's; complete is false when none of these knows the whole list
-// (the columns returned are then what is known).
-func (inf *inferrer) upstream(id string) (cols []*Column, complete bool) {
+// (the columns returned are then what is known). origin says which one answered.
+func (inf *inferrer) upstream(id string) (cols []*Column, complete bool, origin string) {
 	s := inf.slots[id]
 	var inferred *Node
 	if s != nil {
 		inferred = s.out
 	}
 	if inferred != nil && inferred.Resolved() {
-		return inferred.Columns, true
+		return inferred.Columns, true, inferred.Origin
 	}
 	if n, ok := inf.p.Nodes[id]; ok && len(n.Columns) > 0 {
 		out := make([]*Column, len(n.Columns))
 		for i, c := range n.Columns {
 			out[i] = inf.declared(id, c)
 		}
-		return out, true
+		return out, true, "properties"
 	}
 	if s != nil && s.source != nil {
 		// inferSource already tried properties, catalog and warehouse
 		if inferred != nil {
-			return inferred.Columns, false
+			return inferred.Columns, false, ""
 		}
-		return nil, false
+		return nil, false, ""
 	}
 	if cols := inf.fromCatalog(id); len(cols) > 0 {
-		return cols, true
+		return cols, true, "catalog"
 	}
 	if n, ok := inf.p.Nodes[id]; ok {
 		ident := n.Alias
@@ -138,13 +138,13 @@ func (inf *inferrer) upstream(id string) (cols []*Column, complete bool) {
 			ident = n.Name
 		}
 		if cols := inf.describe(id, n.Database, n.Schema, ident); len(cols) > 0 {
-			return cols, true
+			return cols, true, "warehouse"
 		}
 	}
 	if inferred != nil {
-		return inferred.Columns, false
+		return inferred.Columns, false, ""
 	}
-	return nil, false
+	return nil, false, ""
 }
 
 // inferSeed lists a seed's columns from its CSV header, typed by column_types, then by
