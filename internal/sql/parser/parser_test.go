@@ -202,6 +202,7 @@ func TestSetOps(t *testing.T) {
 	expectPrinted(t, "ansi", "(select 1 order by 1 limit 1) union (select 2) order by 1", "(SELECT 1 ORDER BY 1 LIMIT 1) UNION (SELECT 2) ORDER BY 1")
 	expectPrinted(t, "ansi", "values (1, 'a'), (2, 'b')", "VALUES (1, 'a'), (2, 'b')")
 	expectPrinted(t, "ansi", "select * from (values (1, 2)) as v (a, b)", "SELECT * FROM (VALUES (1, 2)) AS v(a, b)")
+	expectPrinted(t, "snowflake", "select a from (values (1, 2) as v (a, b))", "SELECT a FROM (VALUES (1, 2)) AS v(a, b)")
 }
 
 func TestJoins(t *testing.T) {

@@ -780,8 +780,11 @@ func (p *parser) tablePrimary() ast.TableExpr {
 	case tok.Kind == token.LParen && p.parenStartsQuery():
 		p.next()
 		d := &ast.DerivedTable{Lateral: lateral, Query: p.query()}
+		inner := p.tableAlias() // Snowflake accepts (VALUES (...) AS t (a, b))
 		p.closeParen()
-		d.Alias = p.tableAlias()
+		if d.Alias = p.tableAlias(); d.Alias == nil {
+			d.Alias = inner
+		}
 		d.Span = ast.Span{Start: start, Stop: p.prevEndOr(start)}
 		t = d
 	case tok.Kind == token.LParen:
