@@ -143,6 +143,7 @@ func (l *loader) buildGraph() error {
 			n.DependsOn.Macros = []string{}
 		}
 		n.DependsOn.Nodes = deps
+		l.inferSources(n)
 	}
 	for _, e := range p.Exposures {
 		seen := map[string]bool{}
