@@ -21,9 +21,11 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/dataops-dev/dataops/internal/sql/dialect"
+	"github.com/dataops-dev/dataops/internal/sql/lexer"
 	"github.com/dataops-dev/dataops/internal/sql/parser"
 )
 
@@ -31,6 +33,7 @@ func main() {
 	dialectName := flag.String("dialect", "ansi", "SQL dialect")
 	show := flag.Int("show", 15, "how many failing files to list")
 	manifest := flag.String("manifest", "", "parse the compiled_code of the models in this manifest.json")
+	repeat := flag.Int("repeat", 0, "also time lexing and parsing the whole set N times, in CPU seconds (robust on a busy machine)")
 	raw := flag.Bool("raw", false, "parse model files as written, leftover Jinja and all (the parser skips {% %} and reads {{ }} as a value)")
 	flag.Parse()
 	type input struct{ name, src string }
@@ -128,6 +131,23 @@ func main() {
 	}
 	fmt.Printf("%s: %d/%d files parse without error (%.1f%%); %.1f MB in %v (%.1f MB/s)\n",
 		d.Name, ok2, total, 100*float64(ok2)/float64(total), float64(bytes)/1e6, elapsed.Round(time.Millisecond), float64(bytes)/1e6/elapsed.Seconds())
+	if *repeat > 0 {
+		lexCPU, parseCPU := cpuTime(func() {
+			for r := 0; r < *repeat; r++ {
+				for _, in := range inputs {
+					lexer.Lex(in.src, d)
+				}
+			}
+		}), cpuTime(func() {
+			for r := 0; r < *repeat; r++ {
+				for _, in := range inputs {
+					parser.Parse(in.src, d)
+				}
+			}
+		})
+		mb := float64(bytes) * float64(*repeat) / 1e6
+		fmt.Printf("  CPU time over %d passes: lex %.1f MB/s, parse (lex included) %.1f MB/s\n", *repeat, mb/lexCPU.Seconds(), mb/parseCPU.Seconds())
+	}
 	type kv struct {
 		k string
 		v int
@@ -149,6 +169,16 @@ func main() {
 		}
 		fmt.Printf("  %s:%s\n", f.path, f.msg)
 	}
+}
+
+// cpuTime returns the user+system CPU time f consumed (the whole process: run it alone).
+func cpuTime(f func()) time.Duration {
+	var before, after syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &before)
+	f()
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &after)
+	tv := func(t syscall.Timeval) time.Duration { return time.Duration(t.Nano()) }
+	return tv(after.Utime) - tv(before.Utime) + tv(after.Stime) - tv(before.Stime)
 }
 
 // StripJinja is the crude render: {{ ... }} becomes an identifier, {% ... %} and {# ... #}
