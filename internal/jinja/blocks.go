@@ -20,7 +20,7 @@ type Block struct {
 // renders a snapshot's body on its own, so the loader renders Body and maps positions back
 // by adding BodyStart. An unclosed block is reported and skipped.
 func ExtractBlocks(src, tag string) ([]Block, []Diagnostic) {
-	norm, crlf := normalizeNewlines(src)
+	norm, crlf, _ := normalizeNewlines(src)
 	toks, lexErr := lexTemplate(norm, config.New())
 	var diags []Diagnostic
 	if lexErr != nil {

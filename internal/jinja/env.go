@@ -72,13 +72,14 @@ type scope struct {
 
 // fileInfo is one template (a model or a macro file) as the renderer sees it.
 type fileInfo struct {
-	path  string
-	pkg   string
-	src   string // original text, for positions
-	norm  string // text gonja parsed ("\r\n" normalized)
-	crlf  []int
-	names map[string]nameUse
-	root  *nodes.Template
+	path   string
+	pkg    string
+	src    string // original text, for positions
+	norm   string // text gonja parsed ("\r\n" normalized)
+	crlf   []int
+	loneCR []int
+	names  map[string]nameUse
+	root   *nodes.Template
 }
 
 // position turns an offset in the normalized text into a line and column of the original.
@@ -303,8 +304,8 @@ func (cs *contextSet) scope(pkg string) *scope {
 
 // compileFile lexes and parses one template and prepares its tree for rendering.
 func (e *Env) compileFile(path, pkg, src string, tools *toolset) (*fileInfo, *Diagnostic) {
-	norm, crlf := normalizeNewlines(src)
-	f := &fileInfo{path: path, pkg: pkg, src: src, norm: norm, crlf: crlf}
+	norm, crlf, lone := normalizeNewlines(src)
+	f := &fileInfo{path: path, pkg: pkg, src: src, norm: norm, crlf: crlf, loneCR: lone}
 	toks, lexErr := lexTemplate(norm, e.cfg)
 	if lexErr != nil {
 		return nil, &Diagnostic{Path: path, Pos: f.position(lexErr.Pos), Kind: "syntax", Message: tokenError(lexErr)}

@@ -83,6 +83,7 @@ type trackWriter struct {
 	limit   int
 	st      *renderState
 	crlfOff []int // normalized offsets where a "\r" was dropped from "\r\n"
+	loneCR  []int // normalized offsets of a lone "\r" the output shows as "\n"
 }
 
 func (w *trackWriter) Write(p []byte) (int, error) { return w.WriteString(string(p)) }
@@ -123,11 +124,15 @@ func (w *trackWriter) write(s string, src int, literal bool) (int, error) {
 // offsetMap converts the collected segments from normalized-template offsets (gonja sees
 // "\r\n" as "\n") to offsets in the original text.
 func (w *trackWriter) offsetMap() *OffsetMap {
+	segs := w.segs
+	if len(w.loneCR) > 0 {
+		segs = splitAt(segs, w.loneCR)
+	}
 	if len(w.crlfOff) == 0 {
-		return &OffsetMap{Segments: w.segs}
+		return &OffsetMap{Segments: segs}
 	}
 	var out []Segment
-	for _, s := range w.segs {
+	for _, s := range segs {
 		if !s.Literal {
 			s.Src = origOffset(w.crlfOff, s.Src)
 			out = append(out, s)
@@ -153,31 +158,58 @@ func (w *trackWriter) offsetMap() *OffsetMap {
 }
 
 // normalizeNewlines turns "\r\n" into "\n" (as gonja's lexer does) and records where, so
-// offsets can be mapped back. A lone "\r" becomes "\n" without shifting anything.
-func normalizeNewlines(src string) (string, []int) {
+// offsets can be mapped back. A lone "\r" becomes "\n" without shifting anything; its
+// offset is recorded too, since that output byte is no longer a copy of the template's.
+func normalizeNewlines(src string) (norm string, crlf, loneCR []int) {
 	if strings.IndexByte(src, '\r') < 0 {
-		return src, nil
+		return src, nil, nil
 	}
 	var b strings.Builder
 	b.Grow(len(src))
-	var offs []int
 	for i := 0; i < len(src); i++ {
 		c := src[i]
 		if c == '\r' {
 			if i+1 < len(src) && src[i+1] == '\n' {
-				offs = append(offs, b.Len())
+				crlf = append(crlf, b.Len())
 				continue
 			}
+			loneCR = append(loneCR, b.Len())
 			b.WriteByte('\n')
 			continue
 		}
 		b.WriteByte(c)
 	}
-	return b.String(), offs
+	return b.String(), crlf, loneCR
 }
 
 // origOffset maps an offset in the normalized text back to the original text.
 func origOffset(crlf []int, off int) int {
 	// Every dropped "\r" at a normalized offset <= off shifted off by one.
 	return off + sort.SearchInts(crlf, off+1)
+}
+
+// splitAt marks the single bytes at the given template offsets as not literal, splitting the
+// literal segments that hold them.
+func splitAt(segs []Segment, offs []int) []Segment {
+	var out []Segment
+	for _, s := range segs {
+		if !s.Literal {
+			out = append(out, s)
+			continue
+		}
+		i := sort.SearchInts(offs, s.Src)
+		for i < len(offs) && offs[i] < s.Src+s.Len {
+			cut := offs[i] - s.Src
+			if cut > 0 {
+				out = append(out, Segment{Out: s.Out, Len: cut, Src: s.Src, Literal: true})
+			}
+			out = append(out, Segment{Out: s.Out + cut, Len: 1, Src: offs[i]})
+			s = Segment{Out: s.Out + cut + 1, Len: s.Len - cut - 1, Src: s.Src + cut + 1, Literal: true}
+			i++
+		}
+		if s.Len > 0 {
+			out = append(out, s)
+		}
+	}
+	return out
 }

@@ -119,7 +119,7 @@ func (st *renderState) run(f *fileInfo) (string, *OffsetMap, error) {
 			ctx.Set(name, newStub(&stubInfo{name: name, st: st, file: f}))
 		}
 	}
-	w := &trackWriter{limit: e.limits.MaxOutput, st: st, crlfOff: f.crlf}
+	w := &trackWriter{limit: e.limits.MaxOutput, st: st, crlfOff: f.crlf, loneCR: f.loneCR}
 	r := &exec.Renderer{
 		Config:      e.cfg,
 		Environment: st.ctxs.tools.environment(ctx),

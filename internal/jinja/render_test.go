@@ -8,7 +8,7 @@ import (
 )
 
 // testEnv is a project "shop" on postgres with a package "utils" and a few vars.
-func testEnv(t *testing.T, mod func(*Options)) *Env {
+func testEnv(t testing.TB, mod func(*Options)) *Env {
 	t.Helper()
 	opts := Options{
 		RootPackage: "shop",

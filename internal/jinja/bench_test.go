@@ -1,0 +1,82 @@
+package jinja
+
+import (
+	"fmt"
+	"testing"
+)
+
+// benchModel is a typical mart model: config, refs, a loop over columns, package macros,
+// dispatch and an incremental filter.
+const benchModel = `{{ config(materialized='incremental', unique_key='order_id', tags=['daily']) }}
+
+{%- set payment_methods = ['credit_card', 'coupon', 'bank_transfer', 'gift_card'] -%}
+
+with orders as (
+    select * from {{ ref('stg_orders') }}
+),
+payments as (
+    select * from {{ ref('stg_payments') }}
+),
+order_payments as (
+    select
+        order_id,
+        {% for payment_method in payment_methods -%}
+        sum(case when payment_method = '{{ payment_method }}' then amount else 0 end) as {{ payment_method }}_amount,
+        {% endfor -%}
+        sum(amount) as total_amount
+    from payments
+    group by order_id
+)
+select
+    orders.order_id,
+    orders.customer_id,
+    {{ cents_to_dollars('order_payments.total_amount') }} as amount,
+    {{ utils.greet('x') }} as greeting,
+    {{ dbt_utils.generate_surrogate_key(['orders.order_id', 'orders.customer_id']) }} as sk
+from orders
+left join order_payments using (order_id)
+{% if is_incremental() %}
+where orders.order_date > (select max(order_date) from {{ this }})
+{% endif %}
+`
+
+func BenchmarkRender(b *testing.B) {
+	env := testEnv(b, nil)
+	in := Input{Path: "models/orders.sql", Source: benchModel, Package: "shop", Name: "orders", Incremental: true, Resolver: fakeResolver{}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if res := env.Render(in); res.Err != nil {
+			b.Fatal(res.Err)
+		}
+	}
+}
+
+func BenchmarkRenderParallel(b *testing.B) {
+	env := testEnv(b, nil)
+	in := Input{Path: "models/orders.sql", Source: benchModel, Package: "shop", Name: "orders", Incremental: true, Resolver: fakeResolver{}}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if res := env.Render(in); res.Err != nil {
+				b.Error(res.Err)
+				return
+			}
+		}
+	})
+}
+
+// BenchmarkNew compiles 200 macro files, as a project with a few packages has.
+func BenchmarkNew(b *testing.B) {
+	var files []MacroFile
+	for i := 0; i < 200; i++ {
+		files = append(files, MacroFile{Package: fmt.Sprintf("pkg%d", i%4), Path: fmt.Sprintf("macros/m%d.sql", i), Source: fmt.Sprintf(
+			"{%% macro m%d(a, b=none) %%}{%% if b %%}{{ a ~ b }}{%% else %%}{{ adapter.dispatch('x%d', 'pkg%d')(a) }}{%% endif %%}{%% endmacro %%}\n"+
+				"{%% macro default__x%d(a) %%}{%% for c in a %%}{{ c }},{%% endfor %%}{%% endmacro %%}", i, i, i%4, i)})
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, diags := New(Options{RootPackage: "pkg0", Adapter: "postgres", MacroFiles: files}); len(diags) > 0 {
+			b.Fatal(diags)
+		}
+	}
+}
