@@ -84,20 +84,18 @@ MODEL is a model, seed or snapshot name, a unique id, or source_name.table_name.
 				rep.Column = c.Name
 				ix := lineage.NewIndex(res)
 				for _, d := range dirs {
-					var steps []lineage.ColumnStep
+					var edges []lineage.ColumnEdge
 					if d == lineage.Upstream {
-						steps = ix.Upstream(id, c.Name, depth)
+						var steps []lineage.ColumnStep
+						steps, edges = ix.UpstreamGraph(id, c.Name, depth)
 						rep.UpstreamColumns = nonNil(steps)
 					} else {
-						steps = ix.Downstream(id, c.Name, depth)
+						var steps []lineage.ColumnStep
+						steps, edges = ix.DownstreamGraph(id, c.Name, depth)
 						rep.DownstreamColumns = nonNil(steps)
 					}
-					for _, s := range steps {
-						if d == lineage.Upstream {
-							rep.Edges = append(rep.Edges, lineage.Edge{From: s.Node + "." + s.Column, To: s.From.Node + "." + s.From.Column})
-						} else {
-							rep.Edges = append(rep.Edges, lineage.Edge{From: s.From.Node + "." + s.From.Column, To: s.Node + "." + s.Column})
-						}
+					for _, e := range edges {
+						rep.Edges = append(rep.Edges, lineage.Edge{From: e.From.String(), To: e.To.String()})
 					}
 				}
 			}

@@ -50,14 +50,30 @@ func NewIndex(res *columns.Result) *Index {
 // Downstream returns every column computed, directly or through other models, from the given
 // column, within depth models (depth <= 0: no limit), sorted by depth, node and column.
 func (ix *Index) Downstream(node, column string, depth int) []ColumnStep {
+	steps, _ := ix.DownstreamGraph(node, column, depth)
+	return steps
+}
+
+// ColumnEdge is one derivation: To is computed from From.
+type ColumnEdge struct {
+	From columns.ColumnRef `json:"from"`
+	To   columns.ColumnRef `json:"to"`
+	Kind columns.Kind      `json:"kind,omitempty"`
+}
+
+// DownstreamGraph is Downstream with every edge between the columns it reaches (a column fed
+// by two reached columns has two edges).
+func (ix *Index) DownstreamGraph(node, column string, depth int) ([]ColumnStep, []ColumnEdge) {
 	start := columns.ColumnRef{Node: node, Column: column}
 	seen := map[key]bool{{node, fold(column)}: true}
 	var out []ColumnStep
+	var edges []ColumnEdge
 	frontier := []columns.ColumnRef{start}
 	for d := 1; len(frontier) > 0 && (depth <= 0 || d <= depth); d++ {
 		var next []columns.ColumnRef
 		for _, r := range frontier {
 			for _, e := range ix.down[key{r.Node, fold(r.Column)}] {
+				edges = append(edges, ColumnEdge{From: r, To: e.to, Kind: e.kind})
 				k := key{e.to.Node, fold(e.to.Column)}
 				if seen[k] {
 					continue
@@ -70,16 +86,23 @@ func (ix *Index) Downstream(node, column string, depth int) []ColumnStep {
 		frontier = next
 	}
 	sortSteps(out)
-	return out
+	return out, edges
 }
 
 // Upstream returns every column the given column is computed from, directly or through other
 // models, within depth models (depth <= 0: no limit), sorted by depth, node and column. A
 // column of a source or seed, or of a model whose columns are unknown, ends a path.
 func (ix *Index) Upstream(node, column string, depth int) []ColumnStep {
+	steps, _ := ix.UpstreamGraph(node, column, depth)
+	return steps
+}
+
+// UpstreamGraph is Upstream with every edge between the columns it reaches.
+func (ix *Index) UpstreamGraph(node, column string, depth int) ([]ColumnStep, []ColumnEdge) {
 	start := columns.ColumnRef{Node: node, Column: column}
 	seen := map[key]bool{{node, fold(column)}: true}
 	var out []ColumnStep
+	var edges []ColumnEdge
 	frontier := []columns.ColumnRef{start}
 	for d := 1; len(frontier) > 0 && (depth <= 0 || d <= depth); d++ {
 		var next []columns.ColumnRef
@@ -89,15 +112,16 @@ func (ix *Index) Upstream(node, column string, depth int) []ColumnStep {
 				continue
 			}
 			for _, l := range c.Lineage {
+				ref := l
+				if uc := ix.res.Column(l); uc != nil {
+					ref.Column = uc.Name // the upstream's own spelling
+				}
+				edges = append(edges, ColumnEdge{From: ref, To: r, Kind: c.Kind})
 				k := key{l.Node, fold(l.Column)}
 				if seen[k] {
 					continue
 				}
 				seen[k] = true
-				ref := l
-				if uc := ix.res.Column(l); uc != nil {
-					ref.Column = uc.Name // the upstream's own spelling
-				}
 				out = append(out, ColumnStep{ColumnRef: ref, Depth: d, Kind: c.Kind, From: r})
 				next = append(next, ref)
 			}
@@ -105,7 +129,7 @@ func (ix *Index) Upstream(node, column string, depth int) []ColumnStep {
 		frontier = next
 	}
 	sortSteps(out)
-	return out
+	return out, edges
 }
 
 // DownstreamColumns is the downstream impact of one column: every column of every node that is

@@ -125,3 +125,23 @@ func TestColumnLineage(t *testing.T) {
 		t.Errorf("leaf column has no downstream: %v", got)
 	}
 }
+
+func TestColumnGraphEdges(t *testing.T) {
+	ref := func(n, c string) columns.ColumnRef { return columns.ColumnRef{Node: n, Column: c} }
+	// b and c both come from a.x; d = b + c
+	res := &columns.Result{Nodes: map[string]*columns.Node{
+		"m.a": {Columns: []*columns.Column{{Name: "x"}}},
+		"m.b": {Columns: []*columns.Column{{Name: "b", Lineage: []columns.ColumnRef{ref("m.a", "x")}}}},
+		"m.c": {Columns: []*columns.Column{{Name: "c", Lineage: []columns.ColumnRef{ref("m.a", "x")}}}},
+		"m.d": {Columns: []*columns.Column{{Name: "d", Kind: columns.KindTransform, Lineage: []columns.ColumnRef{ref("m.b", "b"), ref("m.c", "c")}}}},
+	}}
+	ix := NewIndex(res)
+	steps, edges := ix.UpstreamGraph("m.d", "d", 0)
+	if len(steps) != 3 || len(edges) != 4 {
+		t.Errorf("upstream of d: %d steps %v, %d edges %v", len(steps), steps, len(edges), edges)
+	}
+	steps, edges = ix.DownstreamGraph("m.a", "x", 0)
+	if len(steps) != 3 || len(edges) != 4 {
+		t.Errorf("downstream of x: %d steps, %d edges %v", len(steps), len(edges), edges)
+	}
+}
