@@ -114,6 +114,8 @@ func (p *parser) with() *ast.With {
 		if p.expect(token.LParen, "( before the CTE's query") {
 			c.Query = p.query()
 			p.closeParen()
+		} else if p.isKw("select") || p.isKw("with") {
+			c.Query = p.query() // reported above; the query itself is still worth reading
 		} else {
 			from, to := p.skipBad()
 			c.Query = &ast.Query{Span: ast.Span{Start: from, Stop: to}, Body: &ast.BadQuery{Span: ast.Span{Start: from, Stop: to}}}
