@@ -505,6 +505,15 @@ func (a *analyzer) call(x *ast.Func, sc *scope) exprInfo {
 			}
 		}
 		info.t = a.d.funcResult(rule, args)
+		if (lower == "array_agg" || lower == "list") && len(args) > 0 && args[0].known() {
+			// the element type is known: name the array type as the warehouse does
+			switch a.d.name {
+			case "postgres", "redshift", "duckdb":
+				info.t = typ{text: args[0].text + "[]", fam: fArray}
+			case "bigquery", "databricks":
+				info.t = typ{text: "array<" + args[0].text + ">", fam: fArray}
+			}
+		}
 		if lower == "convert_timezone" && a.d.name == "snowflake" && len(args) == 2 {
 			info.t = a.d.family(fTimestampTZ)
 		}

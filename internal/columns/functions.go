@@ -274,6 +274,10 @@ func (d *dialect) funcResult(r fnRule, args []typ) typ {
 		a := arg(0)
 		switch a.fam {
 		case fInt:
+			if d.name == "postgres" && (a.text == "bigint" || a.text == "int8") {
+				// Postgres widens sum(bigint) to numeric
+				return d.family(fDecimal)
+			}
 			return d.family(fInt)
 		case fDecimal, fFloat:
 			return d.family(a.fam)

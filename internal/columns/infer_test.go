@@ -112,7 +112,7 @@ func TestInferDuckDB(t *testing.T) {
 	dd := "duckdb"
 	expectResolved(t, expectColumns(t, dd, u, `select * exclude (email) from customers`, "id:integer, name:varchar"))
 	expectColumns(t, dd, u, `select id, list(amount) as amounts, avg(amount) as a from orders group by all`,
-		"id:integer, amounts:list, a:double")
+		"id:integer, amounts:numeric(10,2)[], a:double")
 	expectColumns(t, dd, u, `select customers.* from orders natural join customers`,
 		"id:integer, name:varchar, email:varchar")
 	expectColumns(t, dd, u, `select * from orders natural join customers`,

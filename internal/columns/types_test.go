@@ -82,6 +82,8 @@ func TestFuncResult(t *testing.T) {
 		{"snowflake", "count", nil, "number"},
 		{"bigquery", "count", nil, "int64"},
 		{"postgres", "sum", []string{"integer"}, "bigint"},
+		{"postgres", "sum", []string{"bigint"}, "numeric"},
+		{"snowflake", "sum", []string{"number"}, "number"},
 		{"postgres", "sum", []string{"numeric(10,2)"}, "numeric"},
 		{"postgres", "avg", []string{"integer"}, "numeric"},
 		{"duckdb", "avg", []string{"integer"}, "double"},
