@@ -75,7 +75,7 @@ func (e *Env) dispatch(ev *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 			search = []string{e.opts.RootPackage, ns}
 		}
 	} else {
-		if p, _ := ev.Environment.Context.Get("__pkg"); p != nil {
+		if p, _ := ev.Environment.Context.Get(pkgKey); p != nil {
 			if s, ok := p.(string); ok {
 				search = append(search, s)
 			}

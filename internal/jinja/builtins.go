@@ -31,13 +31,13 @@ func (e *Env) baseContext() *exec.Context {
 		}
 	}
 	m["range"] = callable(rangeFn)
-	m["__list"] = callable(listFn)
-	m["__mul"] = callable(mulFn)
-	m["__mod"] = callable(modFn)
-	m["__pow"] = callable(powFn)
-	m["__add"] = callable(addFn)
-	m["__concat"] = callable(concatFn)
-	m["__splat"] = callable(splatFn)
+	m["dataops list"] = callable(listFn)
+	m["dataops mul"] = callable(mulFn)
+	m["dataops mod"] = callable(modFn)
+	m["dataops pow"] = callable(powFn)
+	m["dataops add"] = callable(addFn)
+	m["dataops concat"] = callable(concatFn)
+	m["dataops splat"] = callable(splatFn)
 	m["__dataops_prepare"] = callable(prepareArgsFn)
 
 	m["ref"] = callable(refFn)
@@ -113,7 +113,7 @@ func (e *Env) baseContext() *exec.Context {
 func (cs *contextSet) buildScope(pkg string) *scope {
 	e := cs.e
 	ctx := cs.base.Inherit()
-	ctx.Set("__pkg", pkg)
+	ctx.Set(pkgKey, pkg)
 	if pkg != e.opts.RootPackage {
 		for name, d := range e.byPkg[e.opts.RootPackage] {
 			ctx.Set(name, d.fn)
@@ -131,7 +131,7 @@ func (cs *contextSet) buildScope(pkg string) *scope {
 			continue
 		}
 		for name := range f.names {
-			if strings.Contains(name, ".") || known[name] || ctx.Has(name) {
+			if strings.ContainsAny(name, ". ") || known[name] || ctx.Has(name) {
 				continue
 			}
 			ctx.Set(name, newStub(&stubInfo{name: name, file: f}))
@@ -436,7 +436,7 @@ func varFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 	if v, ok := opts.CLIVars[name]; ok {
 		return found(v)
 	}
-	pkg, _ := e.Environment.Context.Get("__pkg")
+	pkg, _ := e.Environment.Context.Get(pkgKey)
 	if p, _ := pkg.(string); p != "" {
 		if v, ok := opts.Vars[p][name]; ok {
 			return found(v)

@@ -324,7 +324,7 @@ func sqlMacro(params []string, render func(adapterArgs) string) callable {
 // typeTables are the SQL type names dbt's type_* macros give per adapter.
 var typeTables = map[string]map[string]string{
 	"type_string":    {"bigquery": "STRING", "spark": "STRING", "databricks": "STRING", "redshift": "varchar", "default": "TEXT"},
-	"type_timestamp": {"snowflake": "TIMESTAMP_NTZ", "default": "TIMESTAMP"},
+	"type_timestamp": {"snowflake": "TIMESTAMP_NTZ", "bigquery": "TIMESTAMP", "default": "timestamp"},
 	"type_int":       {"bigquery": "INT64", "default": "INT"},
 	"type_bigint":    {"bigquery": "INT64", "default": "BIGINT"},
 	"type_numeric":   {"bigquery": "NUMERIC", "default": "numeric(28,6)"},

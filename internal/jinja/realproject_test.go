@@ -162,6 +162,8 @@ func loadRealProject(t *testing.T, dir, adapter string) *realProject {
 }
 
 type manifestResolver struct {
+	ids     map[string]string   // name and package.name -> unique_id; source.table -> unique_id
+	deps    map[string][]string // package.name -> depends_on.nodes
 	adapter string
 	nodes   map[string]Relation // name -> relation (and package.name)
 	sources map[string]Relation
@@ -188,6 +190,10 @@ func readManifest(t *testing.T, b []byte, compiled map[string]string) *manifestR
 			AdapterType string `json:"adapter_type"`
 		} `json:"metadata"`
 		Nodes map[string]struct {
+			UniqueID  string `json:"unique_id"`
+			DependsOn struct {
+				Nodes []string `json:"nodes"`
+			} `json:"depends_on"`
 			ResourceType string         `json:"resource_type"`
 			Package      string         `json:"package_name"`
 			Name         string         `json:"name"`
@@ -198,6 +204,7 @@ func readManifest(t *testing.T, b []byte, compiled map[string]string) *manifestR
 			Compiled     string         `json:"compiled_code"`
 		} `json:"nodes"`
 		Sources map[string]struct {
+			UniqueID   string `json:"unique_id"`
 			SourceName string `json:"source_name"`
 			Name       string `json:"name"`
 			Database   string `json:"database"`
@@ -208,7 +215,8 @@ func readManifest(t *testing.T, b []byte, compiled map[string]string) *manifestR
 	if err := json.Unmarshal(b, &man); err != nil {
 		t.Fatal(err)
 	}
-	r := &manifestResolver{adapter: man.Metadata.AdapterType, nodes: map[string]Relation{}, sources: map[string]Relation{}}
+	r := &manifestResolver{adapter: man.Metadata.AdapterType, nodes: map[string]Relation{}, sources: map[string]Relation{},
+		ids: map[string]string{}, deps: map[string][]string{}}
 	for _, n := range man.Nodes {
 		if n.ResourceType != "model" && n.ResourceType != "seed" && n.ResourceType != "snapshot" {
 			continue
@@ -219,12 +227,16 @@ func readManifest(t *testing.T, b []byte, compiled map[string]string) *manifestR
 		}
 		r.nodes[n.Name] = rel
 		r.nodes[n.Package+"."+n.Name] = rel
+		r.ids[n.Name] = n.UniqueID
+		r.ids[n.Package+"."+n.Name] = n.UniqueID
 		if n.ResourceType == "model" {
+			r.deps[n.Package+"."+n.Name] = n.DependsOn.Nodes
 			compiled[n.Package+"."+n.Name] = n.Compiled
 		}
 	}
 	for _, s := range man.Sources {
 		r.sources[s.SourceName+"."+s.Name] = Relation{Database: s.Database, Schema: s.Schema, Identifier: s.Identifier}
+		r.ids["source:"+s.SourceName+"."+s.Name] = s.UniqueID
 	}
 	return r
 }
@@ -283,6 +295,7 @@ func TestRealProjects(t *testing.T) {
 				t.Logf("slowest: %s %s", durs[i], p.models[i].path)
 			}
 			ok, fatal, withErr, matches, compared := 0, 0, 0, 0, 0
+			tp, fp, fn := 0, 0, 0
 			kinds := map[string]int{}
 			msgs := map[string]int{}
 			for i, r := range results {
@@ -308,6 +321,34 @@ func TestRealProjects(t *testing.T) {
 					ok++
 				}
 				m := p.models[i]
+				if p.resolver != nil {
+					if want, has := p.resolver.deps[m.pkg+"."+m.name]; has {
+						got := map[string]bool{}
+						for _, ref := range r.Refs {
+							key := ref.Name
+							if ref.Package != "" {
+								key = ref.Package + "." + ref.Name
+							}
+							got[p.resolver.ids[key]] = true
+						}
+						for _, s := range r.Sources {
+							got[p.resolver.ids["source:"+s.Source+"."+s.Table]] = true
+						}
+						for _, w := range want {
+							if got[w] {
+								tp++
+								delete(got, w)
+							} else {
+								fn++
+								t.Logf("missing edge %s -> %s", m.path, w)
+							}
+						}
+						for g := range got {
+							fp++
+							t.Logf("extra edge %s -> %q", m.path, g)
+						}
+					}
+				}
 				if want, has := p.compiled[m.pkg+"."+m.name]; has && want != "" && !strings.Contains(want, "__dbt__cte__") {
 					compared++
 					if squash(want) == squash(r.Output) {
@@ -319,6 +360,9 @@ func TestRealProjects(t *testing.T) {
 			}
 			t.Logf("%s: %d models, %d clean, %d with render errors, %d unparsable; %.0f models/s on %d cores (%s)",
 				p.name, len(p.models), ok, withErr, fatal, float64(len(p.models))/elapsed.Seconds(), runtime.GOMAXPROCS(0), elapsed)
+			if tp+fn > 0 {
+				t.Logf("dependency edges vs dbt's manifest: %d found, %d missing, %d extra", tp, fn, fp)
+			}
 			if compared > 0 {
 				t.Logf("identical to dbt's compiled_code (whitespace-insensitive): %d of %d", matches, compared)
 			}

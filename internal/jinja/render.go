@@ -13,8 +13,12 @@ import (
 )
 
 // stateKey is the context name under which every render keeps its state. Builtins shared by
-// all renders (ref, config, var, ...) find the render they serve through it.
-const stateKey = "__dataops_render"
+// all renders (ref, config, var, ...) find the render they serve through it. Internal names
+// contain a space, so no template can name them.
+const stateKey = "dataops render"
+
+// pkgKey names the package whose code is running (for var() scoping and dispatch).
+const pkgKey = "dataops package"
 
 // errAborted stops a render that went past a limit; the reason is in renderState.abort.
 var errAborted = errors.New("render aborted")
@@ -115,7 +119,7 @@ func (st *renderState) run(f *fileInfo) (string, *OffsetMap, error) {
 		ctx.Set(k, v)
 	}
 	for name := range f.names {
-		if !strings.Contains(name, ".") && !ctx.Has(name) {
+		if !strings.ContainsAny(name, ". ") && !ctx.Has(name) {
 			ctx.Set(name, newStub(&stubInfo{name: name, st: st, file: f}))
 		}
 	}

@@ -16,7 +16,7 @@ import (
 //   - a filtered operand is parenthesized (`a|lower in b|map('lower')` becomes
 //     `(a|lower) in (b|map('lower'))`): filters bind tighter than any operator in Jinja, while
 //     gonja only accepts them at the end of a whole expression;
-//   - `f(x, *args, **kwargs)` becomes `f(x, __dataops_args=args, __dataops_kw=kwargs)`, which
+//   - `f(x, *args, **kwargs)` passes them as marker keyword arguments, which
 //     prepareTree turns into a call that spreads them;
 //   - `{% for a, b, c in rows %}` (three or more targets) and `{% set a, b = pair %}` unpack
 //     through a temporary: `{% for __t in rows %}{% set a = __t[0] %}...`.
@@ -66,7 +66,7 @@ type tokenRewriter struct{ tmp int }
 
 func (r *tokenRewriter) temp() string {
 	r.tmp++
-	return "__dataops_t" + strconv.Itoa(r.tmp)
+	return "dataops tmp " + strconv.Itoa(r.tmp)
 }
 
 func dropTrailingCommas(in []*tokens.Token) []*tokens.Token {
@@ -464,6 +464,6 @@ func splat(piece []atom) []atom {
 }
 
 const (
-	splatArgs   = "__dataops_args"
-	splatKwargs = "__dataops_kw"
+	splatArgs   = "dataops *args"
+	splatKwargs = "dataops **kwargs"
 )

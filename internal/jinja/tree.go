@@ -158,7 +158,7 @@ func (w *treeWalker) fields(v reflect.Value) {
 func (w *treeWalker) rewrite(n any) nodes.Node {
 	switch x := n.(type) {
 	case *nodes.List:
-		return builtinCall(x.Location, "__list", x.Val...)
+		return builtinCall(x.Location, "dataops list", x.Val...)
 	case *nodes.Call:
 		_, a := x.Kwargs[splatArgs]
 		_, k := x.Kwargs[splatKwargs]
@@ -166,7 +166,7 @@ func (w *treeWalker) rewrite(n any) nodes.Node {
 			return nil
 		}
 		args := append([]nodes.Expression{x.Func}, x.Args...)
-		call := builtinCall(x.Location, "__splat", args...)
+		call := builtinCall(x.Location, "dataops splat", args...)
 		call.Kwargs = x.Kwargs
 		return call
 	case *nodes.BinaryExpression:
@@ -176,15 +176,15 @@ func (w *treeWalker) rewrite(n any) nodes.Node {
 		var fn string
 		switch x.Operator.Token.Type {
 		case tokens.Multiply:
-			fn = "__mul"
+			fn = "dataops mul"
 		case tokens.Modulo:
-			fn = "__mod"
+			fn = "dataops mod"
 		case tokens.Power:
-			fn = "__pow"
+			fn = "dataops pow"
 		case tokens.Addition:
-			fn = "__add"
+			fn = "dataops add"
 		case tokens.Tilde:
-			fn = "__concat"
+			fn = "dataops concat"
 		default:
 			return nil
 		}
