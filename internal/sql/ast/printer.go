@@ -811,7 +811,9 @@ func (p *printer) expr(e Expr) {
 		p.s(e.Text)
 	case *TypedLiteral:
 		p.typeName(e.Type)
-		p.s(" ", e.Value.Text)
+		if e.Value != nil {
+			p.s(" ", e.Value.Text)
+		}
 	case *Interval:
 		p.s("INTERVAL ")
 		p.expr(e.Value)
@@ -883,7 +885,14 @@ func (p *printer) expr(e Expr) {
 			}
 			p.s(")")
 		default:
-			p.s([...]string{CastCall: "CAST", CastTry: "TRY_CAST", CastSafe: "SAFE_CAST"}[e.Kind], "(")
+			name := "CAST"
+			switch e.Kind {
+			case CastTry:
+				name = "TRY_CAST"
+			case CastSafe:
+				name = "SAFE_CAST"
+			}
+			p.s(name, "(")
 			p.expr(e.X)
 			p.s(" AS ")
 			p.typeName(e.Type)

@@ -301,6 +301,7 @@ func TestDialectQuotes(t *testing.T) {
 	expectPrinted(t, "mysql", "select `a` from `t` where b = \"x\"", "SELECT `a` FROM `t` WHERE b = \"x\"")
 	expectPrinted(t, "databricks", "select `a b` from t where c = \"x\"", "SELECT `a b` FROM t WHERE c = \"x\"")
 	expectPrinted(t, "sqlite", "select [a] from [t]", "SELECT [a] FROM [t]")
+	expectPrinted(t, "tsql", "select total = sum(x), [n] = count(*) from t", "SELECT sum(x) AS total, count(*) AS [n] FROM t")
 	expectPrinted(t, "trino", "select \"a\" from t cross join unnest(arr) as u (x)", "SELECT \"a\" FROM t CROSS JOIN unnest(arr) AS u(x)")
 	expectPrinted(t, "redshift", "select top 3 a from t", "SELECT TOP 3 a FROM t")
 	expectPrinted(t, "postgres", "select top from t", "SELECT top FROM t")
@@ -362,5 +363,21 @@ func TestPositions(t *testing.T) {
 	})
 	if len(want) > 0 {
 		t.Errorf("no node spans %v", want)
+	}
+}
+
+func TestParseExpr(t *testing.T) {
+	x, errs := ParseExpr("a.b + f(c) * 2", lookup(t, "ansi"))
+	if errs != nil || ast.String(x) != "a.b + f(c) * 2" {
+		t.Errorf("got %s, %v", ast.String(x), errs)
+	}
+	if _, ok := x.(*ast.Binary); !ok {
+		t.Errorf("got %T, want *ast.Binary", x)
+	}
+	if _, errs := ParseExpr("a +", lookup(t, "ansi")); errs.Err() == nil {
+		t.Error("a + parsed without error")
+	}
+	if _, errs := ParseExpr("a b", lookup(t, "ansi")); errs.Err() == nil {
+		t.Error("a b parsed without error")
 	}
 }

@@ -390,6 +390,14 @@ func (p *parser) atItemEnd() bool {
 
 func (p *parser) selectItem() *ast.SelectItem {
 	start := p.pos()
+	if p.d.BracketIdents && p.atIdent() && p.peek(1).Kind == token.Operator && p.peek(1).Text == "=" {
+		// T-SQL's alias = expr
+		alias := p.ident()
+		p.next()
+		it := &ast.SelectItem{Expr: p.expr(), Alias: alias, As: true}
+		it.Span = ast.Span{Start: start, Stop: p.prevEndOr(start)}
+		return it
+	}
 	it := &ast.SelectItem{Expr: p.expr()}
 	it.Alias, it.As = p.alias(false)
 	it.Span = ast.Span{Start: start, Stop: p.prevEndOr(start)}
