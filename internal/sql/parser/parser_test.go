@@ -83,6 +83,7 @@ func TestSelectBasics(t *testing.T) {
 	expectPrinted(t, "duckdb", "select a, b, from t", "SELECT a, b FROM t")
 	expectPrinted(t, "bigquery", "select as struct 1 as a", "SELECT AS STRUCT 1 AS a")
 	expectPrinted(t, "duckdb", "from t", "SELECT * FROM t")
+	expectPrinted(t, "duckdb", "select a from t where b using sample 10% (bernoulli) order by a", "SELECT a FROM t WHERE b ORDER BY a")
 	expectPrinted(t, "duckdb", "from t select a where b", "SELECT a FROM t WHERE b")
 	expectPrinted(t, "mysql", "select a as 'x' from t", `SELECT a AS "x" FROM t`)
 }

@@ -337,6 +337,10 @@ func (p *parser) selectClauses(s *ast.Select) {
 			s.ConnectBy = p.expr()
 		case isJinjaValue(p.tok()):
 			p.next() // leftover Jinja standing for a clause: {{ dbt_utils.group_by(3) }}
+		case p.isKw("using") && p.peekKw(1, "sample"):
+			// DuckDB's USING SAMPLE 10% (bernoulli): sampling, no columns.
+			p.next()
+			p.tokensUntil(func() bool { return p.atClauseWord() })
 		default:
 			return
 		}

@@ -48,6 +48,14 @@ func TestDialectSnippets(t *testing.T) {
 		{"bigquery", "select * from `proj`.dataset.table; select * from proj.dataset.`table`"},
 		{"snowflake", "with a as (select 1) , b as (select 2) select * from a union all select * from b order by 1"},
 		{"snowflake", "select distinct on_time, left(x, 2) as left, right(x, 1) right from t"},
+		{"snowflake", `merge into db.s.t as DBT_INTERNAL_DEST using (select * from db.s.t__dbt_tmp) as DBT_INTERNAL_SOURCE on (DBT_INTERNAL_SOURCE.id = DBT_INTERNAL_DEST.id) when matched then update set "ID" = DBT_INTERNAL_SOURCE."ID", "V" = DBT_INTERNAL_SOURCE."V" when not matched then insert ("ID", "V") values (DBT_INTERNAL_SOURCE."ID", DBT_INTERNAL_SOURCE."V")`},
+		{"bigquery", "merge into `p`.`d`.`t` as DBT_INTERNAL_DEST using (select 1 as id) as DBT_INTERNAL_SOURCE on FALSE when not matched by source and DBT_INTERNAL_DEST.d = '2020-01-01' then delete when not matched then insert (`id`) values (`id`)"},
+		{"postgres", `delete from "db"."s"."t" where (id) in (select (id) from "t__dbt_tmp"); insert into "db"."s"."t" ("id", "v") (select "id", "v" from "t__dbt_tmp")`},
+		{"databricks", "create or replace table t using delta partitioned by (d) tblproperties ('a' = 'b') as select 1 as d"},
+		{"snowflake", "create or replace dynamic table t target_lag = '1 minute' warehouse = wh as select 1 as a"},
+		{"snowflake", "create or replace temporary view v as (select 1 as a)"},
+		{"redshift", "create table t diststyle key distkey (a) sortkey (b) as select 1 as a, 2 as b"},
+		{"duckdb", "create table t as select 1 as a; copy t to 'x.parquet' (format parquet); attach 'x.db' as x"},
 	} {
 		f, errs := Parse(c[1], lookup(t, c[0]))
 		if len(errs) > 0 {
