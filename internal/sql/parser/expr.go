@@ -442,7 +442,9 @@ func (p *parser) missingExpr() ast.Expr {
 		p.errorf(p.pos(), "expected expression, found %s", p.describe())
 		return &ast.BadExpr{Span: ast.Span{Start: p.pos(), Stop: p.pos()}}
 	}
-	if p.atClauseWord() {
+	if p.atClauseWord() || p.isKw("as") {
+		// Nothing consumed: `select as id` (a macro that rendered empty) keeps its alias, so
+		// readers still learn the output column's name.
 		p.errorf(p.pos(), "expected expression, found %s", p.describe())
 		return &ast.BadExpr{Span: ast.Span{Start: p.pos(), Stop: p.pos()}}
 	}

@@ -320,6 +320,8 @@ func TestErrors(t *testing.T) {
 	expectError(t, "ansi", "select cast(a as) from t", "expected a type", "FROM t")
 	expectError(t, "ansi", "select a from t join", "expected a table", "SELECT a FROM t")
 	expectError(t, "ansi", "select 'abc", "unterminated string", "")
+	expectError(t, "ansi", "select a,\n as b_id, c from t", "expected expression", "SELECT a, <bad> AS b_id, c FROM t")
+	expectError(t, "ansi", "with x as ( ), y as (select 1) select * from y", "expected SELECT", "y AS (SELECT 1) SELECT * FROM y")
 	expectError(t, "ansi", "select f(a,, b), c from t", "expected expression", "c FROM t")
 	expectError(t, "ansi", "with a as select 1 select 2", "expected ( before the CTE's query", "")
 	expectError(t, "ansi", "select a from t; select b from c d e; select c", "expected ; or end of input", "SELECT c")
