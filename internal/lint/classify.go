@@ -110,6 +110,10 @@ func (d *Doc) classify() {
 			continue
 		}
 		typeRun = false
+		if up == "EXISTS" && prev >= 0 && d.Toks[prev].Role == RoleKeyword {
+			t.Role = RoleKeyword // NOT EXISTS (...), WHERE EXISTS (...)
+			continue
+		}
 		if nextKind == token.LParen && !parenKeywords[up] {
 			t.Role = RoleFunction
 			if up == "CAST" || up == "TRY_CAST" || up == "SAFE_CAST" {
@@ -118,7 +122,7 @@ func (d *Doc) classify() {
 			// A CTE or INSERT column list: `name (a, b) AS (` / `INTO t (a, b)`.
 			if d.Is(prev, "WITH") || d.Is(prev, "RECURSIVE") || d.Is(prev, "INTO") || d.Is(prev, "TABLE") && !d.Is(d.Toks[prev].Prev, "FROM") && !d.Is(d.Toks[prev].Prev, "JOIN") {
 				t.Role = RoleIdentifier
-			} else if m := d.Toks[next].Match; m > 0 && d.Is(d.Toks[m].Next, "AS") && d.isCTEName(i) {
+			} else if m := d.Toks[next].Match; m > 0 && d.Is(d.Toks[m].Next, "AS") && d.isCTEName(i) && d.Toks[d.Toks[d.Toks[m].Next].Next].Kind == token.LParen {
 				t.Role = RoleIdentifier
 			}
 			continue

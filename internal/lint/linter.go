@@ -270,7 +270,7 @@ func WriteFixed(path, content string) error {
 // several times and each copy would otherwise be reported.
 func dedupe(vs []Violation) []Violation {
 	type key struct {
-		line, col int
+		line, col  int
 		code, desc string
 	}
 	seen := map[key]bool{}

@@ -9,6 +9,9 @@ var regexCache sync.Map
 
 // compileCached compiles a user regular expression once; an invalid one matches nothing.
 func compileCached(expr string) *regexp.Regexp {
+	if expr == "" {
+		return nil
+	}
 	if v, ok := regexCache.Load(expr); ok {
 		rx, _ := v.(*regexp.Regexp)
 		return rx

@@ -232,3 +232,8 @@ func (d *Doc) Text(i, j int) string {
 	}
 	return d.Src[d.Toks[i].Pos:d.Toks[j].End]
 }
+
+// More reports whether j is a token before EOF, for loops that walk with Next.
+func (d *Doc) More(j int) bool {
+	return j >= 0 && j < len(d.Toks) && d.Toks[j].Kind != token.EOF
+}

@@ -147,7 +147,7 @@ func (d *Doc) isClauseKw(i int, depth int) (string, bool) {
 func (d *Doc) selectEnd(kw int) (end int, setOp int) {
 	depth := d.Toks[kw].Depth
 	last := kw
-	for i := d.Toks[kw].Next; i < len(d.Toks); i = d.Toks[i].Next {
+	for i := d.Toks[kw].Next; d.More(i); i = d.Toks[i].Next {
 		t := &d.Toks[i]
 		if t.Kind == token.EOF {
 			break
@@ -204,7 +204,7 @@ func (d *Doc) parseSelect(kw int) *Select {
 		kw   int
 	}
 	var marks []mark
-	for j := i; j <= s.End && j < len(d.Toks); j = d.Toks[j].Next {
+	for j := i; j <= s.End && d.More(j); j = d.Toks[j].Next {
 		if k, ok := d.isClauseKw(j, s.Depth); ok {
 			marks = append(marks, mark{k, j})
 		}
@@ -237,7 +237,7 @@ func (d *Doc) parseSelect(kw int) *Select {
 func (d *Doc) splitTargets(start, end, depth int) []Target {
 	var out []Target
 	cur := start
-	for j := start; j <= end && j < len(d.Toks); j = d.Toks[j].Next {
+	for j := start; j <= end && d.More(j); j = d.Toks[j].Next {
 		if d.Toks[j].Kind == token.Comma && d.Toks[j].Depth == depth {
 			if p := d.Toks[j].Prev; p >= cur {
 				out = append(out, d.target(cur, p))
@@ -303,7 +303,7 @@ func (d *Doc) splitTables(start, end, depth int) []TableItem {
 			items = append(items, cur)
 		}
 	}
-	for j := start; j <= end && j < len(d.Toks); j = d.Toks[j].Next {
+	for j := start; j <= end && d.More(j); j = d.Toks[j].Next {
 		t := &d.Toks[j]
 		if t.Depth != depth {
 			continue

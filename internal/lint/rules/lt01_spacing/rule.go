@@ -80,7 +80,9 @@ func (rule) Check(c *lint.Context) {
 	}
 }
 
-func isKind(d *lint.Doc, i int, k token.Kind) bool { return i >= 0 && i < len(d.Toks) && d.Toks[i].Kind == k }
+func isKind(d *lint.Doc, i int, k token.Kind) bool {
+	return i >= 0 && i < len(d.Toks) && d.Toks[i].Kind == k
+}
 
 func isOp(d *lint.Doc, i int, text string) bool {
 	return i >= 0 && i < len(d.Toks) && d.Toks[i].Kind == token.Operator && d.Toks[i].Text == text

@@ -1,0 +1,51 @@
+// Package cv11_casting_style implements CV11 (convention.casting_style): casts are written one way: CAST(...), CONVERT(...) or ::, consistently or as preferred_type_casting_style says.
+package cv11_casting_style
+
+import (
+	"github.com/dataops-dev/dataops/internal/lint"
+	"github.com/dataops-dev/dataops/internal/sql/token"
+)
+
+// Rule is CV11.
+var Rule lint.Rule = rule{}
+
+type rule struct{}
+
+var meta = &lint.Meta{
+	Code: "CV11", Name: "convention.casting_style", Description: "Enforce consistent type casting style.",
+	Groups: []string{"convention"}, Aliases: []string{"L067"}, Fixable: true, Layout: false,
+	Options: []lint.Option{
+		{Name: "preferred_type_casting_style", Default: "consistent", Doc: "consistent, shorthand (::), cast or convert"},
+	},
+}
+
+func (rule) Meta() *lint.Meta { return meta }
+
+func (rule) Check(c *lint.Context) {
+	d := c.Doc
+	style := c.Opts.Str("preferred_type_casting_style")
+	for i := range d.Toks {
+		t := &d.Toks[i]
+		got := ""
+		switch {
+		case t.Kind == token.DoubleColon:
+			got = "shorthand"
+		case t.Role == lint.RoleFunction && t.Up == "CAST":
+			got = "cast"
+		case t.Role == lint.RoleFunction && t.Up == "CONVERT":
+			got = "convert"
+		default:
+			continue
+		}
+		if t.Templated {
+			continue
+		}
+		if style == "consistent" {
+			style = got
+			continue
+		}
+		if got != style {
+			c.Report(i, "Used type casting style is different from the preferred type casting style.")
+		}
+	}
+}

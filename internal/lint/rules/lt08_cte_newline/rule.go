@@ -1,0 +1,61 @@
+// Package lt08_cte_newline implements LT08 (layout.cte_newline): a blank line follows each
+// CTE's closing bracket (and its comma).
+package lt08_cte_newline
+
+import (
+	"github.com/dataops-dev/dataops/internal/lint"
+	"github.com/dataops-dev/dataops/internal/sql/token"
+)
+
+// Rule is LT08.
+var Rule lint.Rule = rule{}
+
+type rule struct{}
+
+var meta = &lint.Meta{
+	Code: "LT08", Name: "layout.cte_newline", Description: "Blank line expected but not found after CTE closing bracket.",
+	Groups: []string{"core", "layout"}, Aliases: []string{"L022"}, Fixable: true, Layout: true,
+}
+
+func (rule) Meta() *lint.Meta { return meta }
+
+func (rule) Check(c *lint.Context) {
+	d := c.Doc
+	for _, w := range d.Withs {
+		for _, cte := range w.CTEs {
+			after := cte.Close + 1
+			// Skip to after the comma on the same line, counting newlines (comments count as
+			// content: a blank line is a line holding only whitespace).
+			newlines, blank := 0, false
+			lineHasContent := true
+			next := -1
+			for j := after; j < len(d.Toks); j++ {
+				t := &d.Toks[j]
+				switch t.Kind {
+				case token.Whitespace:
+					continue
+				case token.Newline:
+					newlines++
+					if !lineHasContent {
+						blank = true
+					}
+					lineHasContent = false
+					continue
+				case token.Comma:
+					if newlines == 0 {
+						continue
+					}
+				case token.LineComment, token.BlockComment:
+					lineHasContent = true
+					continue
+				}
+				next = j
+				break
+			}
+			if next < 0 || d.Toks[next].Kind == token.EOF || blank {
+				continue
+			}
+			c.Report(next, "", lint.Edit{Start: int(d.Toks[next].Pos), End: int(d.Toks[next].Pos), Text: "\n"})
+		}
+	}
+}

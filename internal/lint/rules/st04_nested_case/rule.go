@@ -1,0 +1,71 @@
+// Package st04_nested_case implements ST04 (structure.nested_case): a CASE whose ELSE is just another CASE is written as one CASE.
+package st04_nested_case
+
+import (
+	"github.com/dataops-dev/dataops/internal/lint"
+)
+
+// Rule is ST04.
+var Rule lint.Rule = rule{}
+
+type rule struct{}
+
+var meta = &lint.Meta{
+	Code: "ST04", Name: "structure.nested_case", Description: "Nested 'CASE' statement in 'ELSE' clause could be flattened.",
+	Groups: []string{"structure"}, Aliases: []string{"L058"}, Fixable: true, Layout: false,
+}
+
+func (rule) Meta() *lint.Meta { return meta }
+
+func (rule) Check(c *lint.Context) {
+	d := c.Doc
+	for i := range d.Toks {
+		if !d.IsKw(i, "ELSE") {
+			continue
+		}
+		n := d.Toks[i].Next
+		if !d.IsKw(n, "CASE") || d.IsKw(d.Toks[n].Next, "WHEN") == false {
+			continue
+		}
+		// The inner CASE must be the whole ELSE: its END is followed by the outer END.
+		depth := d.Toks[n].Depth
+		nest := 0
+		for j := n; d.More(j); j = d.Toks[j].Next {
+			if d.Toks[j].Depth != depth {
+				continue
+			}
+			if d.IsKw(j, "CASE") {
+				nest++
+			}
+			if d.IsKw(j, "END") {
+				nest--
+				if nest == 0 {
+					if d.IsKw(d.Toks[j].Next, "END") {
+						c.Report(outerCase(d, i), "")
+					}
+					break
+				}
+			}
+		}
+	}
+}
+
+func outerCase(d *lint.Doc, elseTok int) int {
+	depth := d.Toks[elseTok].Depth
+	nest := 0
+	for j := d.Toks[elseTok].Prev; j >= 0; j = d.Toks[j].Prev {
+		if d.Toks[j].Depth != depth {
+			continue
+		}
+		if d.IsKw(j, "END") {
+			nest++
+		}
+		if d.IsKw(j, "CASE") {
+			if nest == 0 {
+				return j
+			}
+			nest--
+		}
+	}
+	return elseTok
+}
