@@ -26,8 +26,8 @@ const (
 
 // ChangeSet is everything a change did to a project. Models are sorted by unique id.
 type ChangeSet struct {
-	BaseRef string         `json:"base,omitempty"`
-	HeadRef string         `json:"head,omitempty"`
+	BaseRef string         `json:"-"`
+	HeadRef string         `json:"-"`
 	Models  []*ModelChange `json:"models"`
 	// PropertyFiles lists the property files (.yml) under the project that differ, relative to
 	// the project root, with what changed in them; a change may touch only these.

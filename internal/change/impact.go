@@ -60,6 +60,17 @@ func inferColumns(ctx context.Context, cs *ChangeSet, opts Options) {
 	if baseErr != nil {
 		cs.Warnings = append(cs.Warnings, fmt.Sprintf("column inference (base): %v", baseErr))
 	}
+	diffAll(cs, nil)
+	// A column that reads a renamed upstream column (or a column of a renamed model) keeps its
+	// identity: translate base lineage through the renames found and compare again.
+	if tr := renameMap(cs); len(tr) > 0 {
+		diffAll(cs, tr)
+	}
+}
+
+// diffAll fills the column changes of every changed model, translating base lineage through
+// tr when given.
+func diffAll(cs *ChangeSet, tr map[Upstream]Upstream) {
 	for _, m := range cs.Models {
 		switch m.Change {
 		case Added:
@@ -67,17 +78,63 @@ func inferColumns(ctx context.Context, cs *ChangeSet, opts Options) {
 				m.Columns = diffColumns(nil, hc)
 			}
 		case Renamed:
-			m.Columns = diffColumns(cs.BaseColumns[m.From], cs.HeadColumns[m.UniqueID])
+			m.Columns = diffColumns(translate(cs.BaseColumns[m.From], tr), cs.HeadColumns[m.UniqueID])
 		case Modified:
 			bc, hc := cs.BaseColumns[m.UniqueID], cs.HeadColumns[m.UniqueID]
 			if bc != nil && hc != nil {
-				m.Columns = diffColumns(bc, hc)
+				m.Columns = diffColumns(translate(bc, tr), hc)
 			}
 		}
 		if m.Columns == nil {
 			m.Columns = []ColumnChange{}
 		}
 	}
+}
+
+// renameMap maps base (node, column) to head (node, column) for renamed models and columns.
+func renameMap(cs *ChangeSet) map[Upstream]Upstream {
+	tr := map[Upstream]Upstream{}
+	for _, m := range cs.Models {
+		from := m.UniqueID
+		if m.Change == Renamed {
+			from = m.From
+			if bc := cs.BaseColumns[m.From]; bc != nil {
+				for _, c := range bc.Columns {
+					k := strings.ToLower(c.Name)
+					tr[Upstream{from, k}] = Upstream{m.UniqueID, k}
+				}
+			}
+		}
+		for _, c := range m.Columns {
+			if c.Change == Renamed {
+				tr[Upstream{from, strings.ToLower(c.From)}] = Upstream{m.UniqueID, strings.ToLower(c.To)}
+			}
+		}
+	}
+	return tr
+}
+
+// translate returns mc with its lineage mapped through tr (mc itself when tr is empty).
+func translate(mc *ModelColumns, tr map[Upstream]Upstream) *ModelColumns {
+	if mc == nil || len(tr) == 0 {
+		return mc
+	}
+	out := *mc
+	out.Columns = make([]Column, len(mc.Columns))
+	for i, c := range mc.Columns {
+		if len(c.Lineage) > 0 {
+			lin := make([]Upstream, len(c.Lineage))
+			for j, u := range c.Lineage {
+				lin[j] = u
+				if to, ok := tr[Upstream{u.Node, strings.ToLower(u.Column)}]; ok {
+					lin[j] = to
+				}
+			}
+			c.Lineage = lin
+		}
+		out.Columns[i] = c
+	}
+	return &out
 }
 
 // descendants returns nodes below ids in the graph, level by level, up to depth levels and at

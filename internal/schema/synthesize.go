@@ -75,12 +75,37 @@ type synth struct {
 	newEntries map[string][]*ModelSpec
 	newOrder   []string
 	fileModels map[string]map[string]bool // cache: models named in a head file
+	upRenames  map[string]*upRename          // by head unique id: what the change renamed
+}
+
+// upRename is what a change renamed in one model: the model itself (its base node) and columns
+// (new folded name -> old name).
+type upRename struct {
+	fromNode *dbt.Node
+	columns  map[string]string
 }
 
 func newSynth(in Input) *synth {
 	s := &synth{in: in, p: in.Project, plan: &Plan{}, newEntries: map[string][]*ModelSpec{}, fileModels: map[string]map[string]bool{}}
 	s.root = rootPackage(in.Project)
 	s.style = learnStyle(in.Project, s.root)
+	s.upRenames = map[string]*upRename{}
+	if cs := in.Change; cs != nil {
+		for _, mc := range cs.Models {
+			r := &upRename{columns: map[string]string{}}
+			if mc.Change == change.Renamed && cs.Base != nil {
+				r.fromNode = cs.Base.Nodes[mc.From]
+			}
+			for _, c := range mc.Columns {
+				if c.Change == change.Renamed {
+					r.columns[strings.ToLower(c.To)] = c.From
+				}
+			}
+			if r.fromNode != nil || len(r.columns) > 0 {
+				s.upRenames[mc.UniqueID] = r
+			}
+		}
+	}
 	return s
 }
 
@@ -404,8 +429,19 @@ func (s *synth) documentedDescription(u change.Upstream) string {
 	} else if src, ok := s.p.Sources[u.Node]; ok {
 		cols = src.Columns
 	}
+	// The change may rename the upstream model or column; its entry still has the old names
+	// until this plan is applied.
+	name := u.Column
+	if r, ok := s.upRenames[u.Node]; ok {
+		if len(cols) == 0 && r.fromNode != nil {
+			cols = r.fromNode.Columns
+		}
+		if old, ok := r.columns[strings.ToLower(u.Column)]; ok && findColumn(cols, strings.ToLower(u.Column)) == nil {
+			name = old
+		}
+	}
 	for _, c := range cols {
-		if strings.EqualFold(c.Name, u.Column) {
+		if strings.EqualFold(c.Name, name) {
 			if d := strings.TrimSpace(c.Description); d != "" && !s.isPlaceholder(d) {
 				return c.Description
 			}

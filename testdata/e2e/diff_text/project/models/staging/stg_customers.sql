@@ -1,0 +1,20 @@
+with source as (
+
+    select * from {{ ref('raw_customers') }}
+
+),
+
+renamed as (
+
+    select
+        id as customer_id,
+        first_name,
+        lower(email) as email,
+        split_part(lower(email), '@', 2) as email_domain,
+        country as country_code,
+        cast(signed_up_at as date) as signup_date
+    from source
+
+)
+
+select * from renamed
