@@ -75,7 +75,7 @@ type synth struct {
 	newEntries map[string][]*ModelSpec
 	newOrder   []string
 	fileModels map[string]map[string]bool // cache: models named in a head file
-	upRenames  map[string]*upRename          // by head unique id: what the change renamed
+	upRenames  map[string]*upRename       // by head unique id: what the change renamed
 }
 
 // upRename is what a change renamed in one model: the model itself (its base node) and columns
