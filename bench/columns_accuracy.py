@@ -14,11 +14,11 @@ Needs python3 with PyYAML for the documented-columns mode.
 import argparse, collections, glob, json, os, re, subprocess, sys, time
 
 
-def documented(proj):
+def documented(proj, models_dir="models"):
     import yaml
     out = {}
     for ext in ("yml", "yaml"):
-        for f in glob.glob(os.path.join(proj, "models", "**", f"*.{ext}"), recursive=True):
+        for f in glob.glob(os.path.join(proj, models_dir, "**", f"*.{ext}"), recursive=True):
             try:
                 d = yaml.safe_load(open(f))
             except Exception:
@@ -60,13 +60,19 @@ def main():
     ap.add_argument("--dialect")
     ap.add_argument("--worst", type=int, default=15)
     ap.add_argument("--json")
+    ap.add_argument("--env", action="append", default=[], help="KEY=VALUE for the dataops process (repeatable)")
+    ap.add_argument("--models-dir", default="models", help="where the documented property files are, under the project")
     a = ap.parse_args()
+    env = dict(os.environ)
+    for kv in a.env:
+        k, _, v = kv.partition("=")
+        env[k] = v
 
     args = [a.bin, "columns", "--project", a.project, "--format", "json"]
     if a.dialect:
         args += ["--dialect", a.dialect]
     t0 = time.perf_counter()
-    p = subprocess.run(args, capture_output=True, text=True)
+    p = subprocess.run(args, capture_output=True, text=True, env=env)
     dt = time.perf_counter() - t0
     if p.returncode != 0:
         sys.exit(f"columns failed (exit {p.returncode}): {p.stderr[-500:]}")
@@ -95,7 +101,7 @@ def main():
                  for uid, n in cat["nodes"].items() if uid.startswith(pre)}
         label = "catalog"
     else:
-        truth = documented(a.project)
+        truth = documented(a.project, a.models_dir)
         label = "documented"
     ours = {uid.split(".")[-1].lower(): (m, {c["name"].lower() for c in m.get("columns", [])})
             for uid, m in models.items()}
@@ -120,7 +126,7 @@ def main():
         print(f"  {name}: extra {extra} missing {missing}")
     if a.json:
         json.dump({"models": n, "parsed": parsed, "unresolved": unresolved, "precision": P, "recall": R,
-                   "covered": cov, "truth": len(truth), "seconds": dt,
+                   "covered": cov, "truth": len(truth), "seconds": dt, "tp": tp, "fp": fp, "fn": fn,
                    "reasons": reasons.most_common()}, open(a.json, "w"), indent=2)
 
 

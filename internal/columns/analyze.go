@@ -176,7 +176,8 @@ func (inf *inferrer) inferModel(s *slot) *Node {
 // errorsMatter decides whether the parse errors make the column list unreliable. The parser
 // keeps going after an error and marks what it could not read with Bad nodes; an error inside
 // an expression only costs that expression's type and lineage, and a FROM item or query that
-// could not be read already makes the result incomplete where a star depends on it. What
+// could not be read already makes the result incomplete where a star depends on it, and an
+// error inside an aliased select item leaves its name intact. What
 // matters is an error no Bad node accounts for (tokens skipped silently), a statement that
 // could not be read, and a select item that could not be read and has no name.
 func (a *analyzer) errorsMatter(f *ast.File, main *ast.Query) bool {
@@ -196,6 +197,12 @@ func (a *analyzer) errorsMatter(f *ast.File, main *ast.Query) bool {
 			}
 		case *ast.BadTable, *ast.BadQuery:
 			harmless = append(harmless, span{int(n.Pos()), int(n.End())})
+		case *ast.SelectItem:
+			// the parser got back in step by the alias: whatever went wrong inside only costs
+			// this item's type and lineage, not its name
+			if x.Alias != nil && x.Expr != nil {
+				harmless = append(harmless, span{int(x.Expr.Pos()), int(x.Alias.Pos())})
+			}
 		}
 		stack = append(stack, n)
 		return true

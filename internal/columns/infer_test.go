@@ -281,3 +281,13 @@ func TestInferRestoresDbtUtilsStar(t *testing.T) {
 		t.Errorf("rendered star: %s", s)
 	}
 }
+
+func TestInferToleratesErrorsInsideNamedItems(t *testing.T) {
+	// an unknown type macro rendered to nothing: the names are still known
+	n := expectColumns(t, "bigquery", map[string]string{"raw.t": "Fee:float64, Date:string"},
+		"select cast(Fee as ) as Fee, cast(Date as ) as Date from raw.t", "Fee:?, Date:?")
+	expectResolved(t, n)
+	if len(n.Notes) == 0 || n.Notes[len(n.Notes)-1].Kind != "parse-error" {
+		t.Errorf("the parse errors stay as notes: %v", n.Notes)
+	}
+}
