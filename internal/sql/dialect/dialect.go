@@ -33,28 +33,26 @@ type Dialect struct {
 	StagePaths bool // @stage/path/file.csv lexes as one Variable (Snowflake)
 
 	// Syntax.
-	ColonPaths    bool // v:a.b semi-structured path access (Snowflake, Databricks)
-	Lambdas       bool // x -> expr inside function arguments (DuckDB, Spark, Trino, Snowflake)
-	NumberSuffix  bool // 10L, 1.5D, 2BD literal suffixes (Spark)
-	TopClause     bool // SELECT TOP n (T-SQL, Snowflake, Redshift)
-	BracketIndex  bool // x[1] subscripts (every dialect without BracketIdents)
-	QualifyClause bool // QUALIFY (Snowflake, BigQuery, DuckDB, Databricks, Teradata)
+	ColonPaths   bool // v:a.b semi-structured path access (Snowflake, Databricks)
+	Lambdas      bool // x -> expr inside function arguments (DuckDB, Spark, Trino, Snowflake)
+	NumberSuffix bool // 10L, 1.5D, 2BD literal suffixes (Spark)
+	TopClause    bool // SELECT TOP n (T-SQL, Snowflake, Redshift)
 
 	// Reason is set when the dialect is a fallback for a name we do not know.
 	Reason string
 }
 
 // Generic is the permissive dialect used for unknown adapters: ANSI plus the widely shared
-// extensions (double-quoted identifiers, backticks, dollar quotes, `::` casts, QUALIFY, lambdas).
+// extensions (double-quoted identifiers, backticks, dollar quotes, `::` casts, lambdas). Clauses
+// such as QUALIFY are accepted in every dialect: reading more than a warehouse accepts costs
+// nothing, rejecting what it accepts would.
 func Generic() Dialect {
 	return Dialect{
-		Name:          "ansi",
-		DollarQuotes:  true,
-		DollarTags:    true,
-		Lambdas:       true,
-		TopClause:     true,
-		BracketIndex:  true,
-		QualifyClause: true,
+		Name:         "ansi",
+		DollarQuotes: true,
+		DollarTags:   true,
+		Lambdas:      true,
+		TopClause:    true,
 	}
 }
 
@@ -64,7 +62,6 @@ func postgres(name string) Dialect {
 	d.NestedComments = true
 	d.Lambdas = false // `a -> 'k'` is JSON access there
 	d.TopClause = false
-	d.QualifyClause = false
 	return d
 }
 
@@ -74,13 +71,11 @@ var table = map[string]func() Dialect{
 	"redshift": func() Dialect {
 		d := postgres("redshift")
 		d.TopClause = true
-		d.QualifyClause = true
 		return d
 	},
 	"duckdb": func() Dialect {
 		d := postgres("duckdb")
 		d.Lambdas = true
-		d.QualifyClause = true
 		return d
 	},
 	"snowflake": func() Dialect {
@@ -128,7 +123,6 @@ var table = map[string]func() Dialect{
 		d.DollarQuotes = false
 		d.DollarTags = false
 		d.TopClause = false
-		d.QualifyClause = false
 		return d
 	},
 	"mysql": func() Dialect {
@@ -141,7 +135,6 @@ var table = map[string]func() Dialect{
 		d.DollarTags = false
 		d.Lambdas = false
 		d.TopClause = false
-		d.QualifyClause = false
 		return d
 	},
 	"tsql": func() Dialect {
@@ -149,23 +142,19 @@ var table = map[string]func() Dialect{
 		d.Name = "tsql"
 		d.NestedComments = true
 		d.BracketIdents = true
-		d.BracketIndex = false
 		d.DollarQuotes = false
 		d.DollarTags = false
 		d.Lambdas = false
-		d.QualifyClause = false
 		return d
 	},
 	"sqlite": func() Dialect {
 		d := Generic()
 		d.Name = "sqlite"
 		d.BracketIdents = true
-		d.BracketIndex = false
 		d.DollarQuotes = false
 		d.DollarTags = false
 		d.Lambdas = false
 		d.TopClause = false
-		d.QualifyClause = false
 		return d
 	},
 }

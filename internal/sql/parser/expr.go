@@ -366,9 +366,7 @@ var exprStartReserved = map[string]bool{
 var niladic = map[string]bool{
 	"current_date": true, "current_time": true, "current_timestamp": true, "localtime": true,
 	"localtimestamp": true, "current_user": true, "session_user": true, "current_role": true,
-	"current_catalog": true, "current_schema": true, "sysdate": true, "user": false,
-	"sysdatetime": false, "getdate": false, "current_database": false, "current_region": false,
-	"current_account": false, "current_warehouse": false,
+	"current_catalog": true, "current_schema": true, "sysdate": true,
 }
 
 // typedLiteralTypes may prefix a string to make a typed literal: DATE '2024-01-01'.
@@ -378,7 +376,7 @@ var typedLiteralTypes = map[string]bool{
 	"numeric": true, "decimal": true, "bignumeric": true, "uuid": true, "inet": true,
 	"bytea": true, "real": true, "double": true, "float": true, "int": true, "integer": true,
 	"bigint": true, "boolean": true, "bool": true, "varchar": true, "char": true, "text": true,
-	"jsonb": true, "range": true, "interval_": true, "blob": true, "bit": true,
+	"jsonb": true, "blob": true, "bit": true,
 }
 
 func (p *parser) primary() ast.Expr {
@@ -754,7 +752,7 @@ func (p *parser) structExpr() ast.Expr {
 // identifier is a type, not a field name): `,` or `>`.
 func (p *parser) peekIsTypeEnd(n int) bool {
 	t := p.peek(n)
-	return t.Kind == token.Comma || t.Kind == token.Operator && strings.HasPrefix(t.Text, ">") || t.Kind == token.LParen && false
+	return t.Kind == token.Comma || t.Kind == token.Operator && strings.HasPrefix(t.Text, ">")
 }
 
 func (p *parser) caseExpr() ast.Expr {

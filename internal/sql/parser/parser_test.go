@@ -42,12 +42,6 @@ func expectPrinted(t *testing.T, dialectName, in, out string) {
 	}
 }
 
-// expectSame is expectPrinted where the canonical form is the input itself.
-func expectSame(t *testing.T, dialectName, in string) {
-	t.Helper()
-	expectPrinted(t, dialectName, in, in)
-}
-
 // expectError parses in and requires an error whose text contains want; the tree must still
 // print (no panic) and must contain keep when keep is not empty.
 func expectError(t *testing.T, dialectName, in, want, keep string) {

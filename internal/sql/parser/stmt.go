@@ -9,7 +9,9 @@ import (
 
 func (p *parser) file(f *ast.File) {
 	for {
-		for p.got(token.Semicolon) || (p.at(token.Template) && p.skipTemplate()) {
+		// Empty statements and a leftover {{ config(...) }} standing alone between statements.
+		for p.at(token.Semicolon) || p.at(token.Template) {
+			p.next()
 		}
 		if p.at(token.EOF) {
 			return
@@ -33,12 +35,6 @@ func (p *parser) file(f *ast.File) {
 			p.next()
 		}
 	}
-}
-
-// skipTemplate drops a leftover {{ ... }} standing alone between statements.
-func (p *parser) skipTemplate() bool {
-	p.next()
-	return true
 }
 
 func (p *parser) stmt() ast.Stmt {
