@@ -5,6 +5,7 @@
 #
 #   bash bench/parse.sh [PROJECT_DIR...]
 #   SIZES="1000 10000" RUNS=3 bash bench/parse.sh
+#   DATAOPS_BIN=./dataops bash bench/parse.sh   (time a binary built elsewhere)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BENCH_DIR=${BENCH_DIR:-/tmp/dataops-bench}
@@ -12,8 +13,11 @@ SIZES=${SIZES:-"1000 10000 50000"}
 RUNS=${RUNS:-3}
 EXTRA_FLAGS=${EXTRA_FLAGS:-}
 mkdir -p "$BENCH_DIR"
-bin="$BENCH_DIR/dataops"
-go build -o "$bin" ./cmd/dataops
+bin=${DATAOPS_BIN:-}
+if [ -z "$bin" ]; then
+  bin="$BENCH_DIR/dataops"
+  go build -o "$bin" ./cmd/dataops
+fi
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (Debian package: time)" >&2; exit 1; }
 
 projects=()
