@@ -347,14 +347,53 @@ func (p *parser) atClauseWord() bool {
 	return clauseWords[lower(t.Text)]
 }
 
-// lower lower-cases an ASCII keyword without allocating for short words already lower.
+// lower lower-cases a word for keyword comparison. Upper-case keywords (SELECT, FROM) come
+// back as interned constants without allocating; other words fall back to strings.ToLower.
 func lower(s string) string {
+	up := false
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c >= 'A' && c <= 'Z' {
-			return strings.ToLower(s)
+			up = true
+			break
 		}
 	}
-	return s
+	if !up {
+		return s
+	}
+	if len(s) <= 24 {
+		var buf [24]byte
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			buf[i] = c
+		}
+		if k, ok := interned[string(buf[:len(s)])]; ok { // no allocation for the lookup
+			return k
+		}
+	}
+	return strings.ToLower(s)
+}
+
+// interned holds every word the parser compares against.
+var interned = map[string]string{}
+
+func init() {
+	for _, m := range []map[string]bool{clauseWords, aliasReserved, exprStartReserved, niladic, typedLiteralTypes, createModifiers, joinWords} {
+		for k := range m {
+			interned[k] = k
+		}
+	}
+	for _, k := range strings.Fields(`all and any array at before between case cast changes char character
+		connect create day days delete div double exclude exists extract false from glob global hour
+		hours ignore ilike in insert interval is isnull lambda like long map merge minute minutes mod
+		month months national not notnull null nulls or overlaps partition regexp rename replace
+		respect rlike row safe_cast sample select similar some start struct tablesample true try_cast
+		update values with xor year years second seconds week weeks quarter quarters trim position
+		overlay convert sql`) {
+		interned[k] = k
+	}
 }
 
 // skipBad consumes a broken stretch up to the next `,`, `)`, `;` or clause keyword at nesting
