@@ -31,9 +31,10 @@ func (r nodeResolver) Source(source, table string) (jinja.Relation, bool) {
 // nodeRelation is where a node lives. An ephemeral model has no relation: dbt inlines it as a
 // CTE named __dbt__cte__<name>, and compiled code refers to it by that name (we do not prepend
 // the CTE itself; consumers that need the full SQL inline it from the node's compiled code).
+// Its Relation carries the name and the Ephemeral mark the renderer prints that way.
 func nodeRelation(n *Node) jinja.Relation {
 	if configString(n.Config, "materialized") == "ephemeral" {
-		return jinja.Relation{Identifier: "__dbt__cte__" + n.Name}
+		return jinja.Relation{Identifier: n.Name, Ephemeral: true}
 	}
 	return jinja.Relation{Database: n.Database, Schema: n.Schema, Identifier: n.Alias}
 }
@@ -157,7 +158,11 @@ func (p *Project) buildRelIndex() {
 		add(s.Schema+"."+s.Identifier, s.UniqueID)
 	}
 	for _, n := range ordered {
-		add(nodeRelation(n).Identifier, n.UniqueID)
+		rel := nodeRelation(n)
+		if rel.Ephemeral {
+			add("__dbt__cte__"+n.Name, n.UniqueID)
+		}
+		add(rel.Identifier, n.UniqueID)
 		add(n.Name, n.UniqueID)
 	}
 	for _, s := range srcs {

@@ -15,7 +15,7 @@ func TestCompileWithPlaceholders(t *testing.T) {
 		"models/user.sql": "select * from {{ ref('base') }} join {{ ref('aliased') }} using (id)\n" +
 			"-- ident {{ ref('aliased').identifier }} schema {{ ref('aliased').schema | upper }}\n" +
 			"-- this {{ this }} / {{ this.identifier }}",
-		"models/cut.sql":   "select * from {{ ref('aliased') }} -- cut {{ ref('aliased').identifier[:3] }}",
+		"models/cut.sql":   "select * from {{ ref('base') }}, {{ ref('aliased') }} -- cut {{ ref('aliased').identifier[:3] }}",
 		"models/plain.sql": "select * from {{ ref('aliased') }}",
 	})
 	p, err := Load(t.Context(), LoadOptions{Dir: dir, Compile: true, Getenv: envOf(nil)})
@@ -41,10 +41,13 @@ func TestCompileWithPlaceholders(t *testing.T) {
 	checkMap(t, plain)
 	// A template that cuts a placeholder apart is rendered again with the real relations.
 	cut := p.Nodes["model.c.cut"]
-	if cut.CompiledCode != `select * from "c"."main_x"."renamed" -- cut ren` {
+	if cut.CompiledCode != `select * from __dbt__cte__base, "c"."main_x"."renamed" -- cut ren` {
 		t.Errorf("cut compiled = %q", cut.CompiledCode)
 	}
 	checkMap(t, cut)
+	if id, ok := p.LookupRelation([]string{"__dbt__cte__base"}); !ok || id != "model.c.base" {
+		t.Errorf("LookupRelation(__dbt__cte__base) = %q, %v", id, ok)
+	}
 	// The literal text before the ref still maps byte for byte to the template.
 	seg := plain.Render.Map.Segments[0]
 	if !seg.Literal || seg.Out != 0 || seg.Src != 0 || seg.Len != len("select * from ") {
