@@ -38,6 +38,7 @@ func (e *Env) baseContext() *exec.Context {
 	m["dataops add"] = callable(addFn)
 	m["dataops concat"] = callable(concatFn)
 	m["dataops splat"] = callable(splatFn)
+	m["dataops method"] = callable(methodFn)
 	m["__dataops_prepare"] = callable(prepareArgsFn)
 
 	m["ref"] = callable(refFn)
@@ -436,11 +437,11 @@ func varFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 	if v, ok := opts.CLIVars[name]; ok {
 		return found(v)
 	}
-	pkg, _ := e.Environment.Context.Get(pkgKey)
-	if p, _ := pkg.(string); p != "" {
-		if v, ok := opts.Vars[p][name]; ok {
-			return found(v)
-		}
+	// Vars are scoped by the package of the node being rendered, also inside macros of other
+	// packages: dbt builds var() per node (fivetran_utils macros read a model's
+	// hubspot__*_pass_through_columns this way).
+	if v, ok := opts.Vars[st.in.Package][name]; ok {
+		return found(v)
 	}
 	if v, ok := opts.Vars[""][name]; ok {
 		return found(v)

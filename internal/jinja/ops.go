@@ -337,6 +337,23 @@ func filterSet(e *Env) *exec.FilterSet {
 	m["as_text"] = func(_ *exec.Evaluator, in *exec.Value, _ *exec.VarArgs) *exec.Value {
 		return exec.AsValue(in.String())
 	}
+	m["dictsort"] = func(_ *exec.Evaluator, in *exec.Value, va *exec.VarArgs) *exec.Value {
+		d, _ := toGo(in).(map[string]any)
+		keys := sortedKeys(d)
+		if !kwBool(va, "case_sensitive", false) {
+			sort.SliceStable(keys, func(i, j int) bool { return strings.ToLower(keys[i]) < strings.ToLower(keys[j]) })
+		}
+		if kwBool(va, "reverse", false) {
+			for i, j := 0, len(keys)-1; i < j; i, j = i+1, j-1 {
+				keys[i], keys[j] = keys[j], keys[i]
+			}
+		}
+		out := make([]any, len(keys))
+		for i, k := range keys {
+			out[i] = []any{k, d[k]}
+		}
+		return exec.AsValue(&out)
+	}
 	m["as_native"] = func(_ *exec.Evaluator, in *exec.Value, _ *exec.VarArgs) *exec.Value { return in }
 	m["indent"] = func(ev *exec.Evaluator, in *exec.Value, va *exec.VarArgs) *exec.Value {
 		if w, ok := argValue(va, 0, "width"); ok && w.Integer() > 1000 {
@@ -374,6 +391,9 @@ func methodSet(e *Env) exec.Methods {
 		if m, ok := orig.Str.Get(name); ok {
 			str[name] = strChecked(m)
 		}
+	}
+	for name, m := range pyStrMethods {
+		str[name] = strChecked(m)
 	}
 	for _, name := range []string{"ljust", "rjust", "center", "zfill"} {
 		if m, ok := orig.Str.Get(name); ok {
@@ -839,4 +859,106 @@ func callValue(e *exec.Evaluator, fn *exec.Value, va *exec.VarArgs) *exec.Value 
 		return f(va)
 	}
 	return exec.AsValue(fmt.Errorf("%s is not callable", fn.String()))
+}
+
+// methodTarget names the variable a method was called on, so a method that had to replace a
+// list (one we did not create, e.g. from a var) can rebind it as gonja does.
+const methodTarget = "dataops target"
+
+// methodFn is obj.name(args): an attribute of obj that is callable (relation.include, a
+// package macro, loop.cycle), else Python's method of the value's type.
+func methodFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+	if len(va.Args) < 2 {
+		return exec.AsValue(errors.New("bad method call"))
+	}
+	obj, name := va.Args[0], va.Args[1].String()
+	call := &exec.VarArgs{Args: va.Args[2:], KwArgs: map[string]*exec.Value{}}
+	target := ""
+	for k, v := range va.KwArgs {
+		if k == methodTarget {
+			target = v.String()
+			continue
+		}
+		call.KwArgs[k] = v
+	}
+	if obj.IsError() {
+		return obj
+	}
+	if !obj.IsNil() {
+		attr, found := obj.GetAttribute(name)
+		if !found && !attr.IsError() {
+			attr, found = obj.GetItem(name)
+		}
+		if found && attr.IsCallable() {
+			return callValue(e, attr, call)
+		}
+	}
+	methods := e.Environment.Methods
+	var (
+		res any
+		err = fmt.Errorf("%s has no method %s", typeName(obj), name)
+	)
+	before := obj.Interface()
+	switch {
+	case obj.IsString():
+		if m, ok := methods.Str.Get(name); ok {
+			res, err = m(obj.String(), obj, call)
+		}
+	case obj.IsBool():
+		if m, ok := methods.Bool.Get(name); ok {
+			res, err = m(obj.Bool(), obj, call)
+		}
+	case obj.IsFloat():
+		if m, ok := methods.Float.Get(name); ok {
+			res, err = m(obj.Float(), obj, call)
+		}
+	case obj.IsInteger():
+		if m, ok := methods.Int.Get(name); ok {
+			res, err = m(obj.Integer(), obj, call)
+		}
+	case obj.IsDict():
+		if m, ok := methods.Dict.Get(name); ok {
+			d, _ := toGo(obj).(map[string]any)
+			if d == nil {
+				d = map[string]any{}
+			}
+			res, err = m(d, obj, call)
+		}
+	case obj.IsList():
+		if m, ok := methods.List.Get(name); ok {
+			res, err = m(toList(obj), obj, call)
+		}
+	}
+	if err != nil {
+		return exec.AsValue(err)
+	}
+	if target != "" && obj.Interface() != nil && !sameRef(before, obj.Interface()) {
+		e.Environment.Context.Set(target, obj.Interface())
+	}
+	return exec.AsValue(res)
+}
+
+func sameRef(a, b any) bool {
+	pa, okA := a.(*[]any)
+	pb, okB := b.(*[]any)
+	if okA || okB {
+		return okA && okB && pa == pb
+	}
+	return true
+}
+
+func typeName(v *exec.Value) string {
+	switch {
+	case v.IsNil():
+		return "none"
+	case v.IsString():
+		return "a string"
+	case v.IsList():
+		return "a list"
+	case v.IsDict():
+		return "a dict"
+	case v.IsNumber():
+		return "a number"
+	}
+	return fmt.Sprintf("%T", v.Interface())
 }

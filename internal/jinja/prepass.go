@@ -1,7 +1,9 @@
 package jinja
 
 import (
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/nikolalohinski/gonja/v2/config"
 	"github.com/nikolalohinski/gonja/v2/tokens"
@@ -77,7 +79,7 @@ var jinjaKeywords = map[string]bool{
 // error ends the stream early, which gonja's parser would take as a silent end of template;
 // it is returned so the render can report it.
 func lexTemplate(src string, cfg *config.Config) ([]*tokens.Token, *tokens.Token) {
-	stream := tokens.LexAll(src, cfg)
+	stream := tokens.LexAll(maskEscapedBackslashes(src), cfg)
 	var out []*tokens.Token
 	for {
 		t := stream.Current()
@@ -93,6 +95,11 @@ func lexTemplate(src string, cfg *config.Config) ([]*tokens.Token, *tokens.Token
 			fixString(t, src)
 		default:
 			trimName(t)
+			if t.Val == "" && t.Type == tokens.Name {
+				// A bare newline inside a tag lexes as an empty name.
+				stream.Next()
+				continue
+			}
 			if t.Type == tokens.Name {
 				// A keyword operator at the end of a line lexes as a name.
 				if typ, ok := keywordOps[t.Val]; ok {
@@ -138,30 +145,24 @@ func trimName(t *tokens.Token) {
 
 var keywordOps = map[string]tokens.Type{"and": tokens.And, "or": tokens.Or, "in": tokens.In, "is": tokens.Is, "not": tokens.Not}
 
-// fixString re-reads a string literal that gonja's lexer took together with a newline before
-// it (and so lost its first character to the quote stripping).
+// fixString sets a string literal's value from the template text. gonja's lexer takes a
+// newline before a string into the token (and then loses the string's first character), and
+// its own unescaping mangles backslashes; Jinja reads string literals with Python's escapes.
+// The value is stored in the form gonja's parser turns back into it (see gonjaString).
 func fixString(t *tokens.Token, src string) {
 	s := t.Pos
 	for s < len(src) && (src[s] == '\n' || src[s] == ' ' || src[s] == '\t' || src[s] == '\r') {
 		s++
 	}
-	if s == t.Pos || s >= len(src) || (src[s] != '\'' && src[s] != '"') {
+	if s >= len(src) || (src[s] != '\'' && src[s] != '"') {
 		return
 	}
-	q := src[s]
-	e := s + 1
-	for ; e < len(src); e++ {
-		if src[e] == q && src[e-1] != '\\' {
-			break
-		}
-	}
-	if e >= len(src) {
+	val, ok := pyString(src[s:])
+	if !ok {
 		return
 	}
-	val := src[s+1 : e]
-	val = strings.ReplaceAll(strings.ReplaceAll(val, `\"`, `"`), `\'`, `'`)
 	skipped := src[t.Pos:s]
-	t.Val = val
+	t.Val = gonjaString(val)
 	t.Pos = s
 	if i := strings.LastIndexByte(skipped, '\n'); i >= 0 {
 		t.Line += strings.Count(skipped, "\n")
@@ -169,4 +170,139 @@ func fixString(t *tokens.Token, src string) {
 	} else {
 		t.Col += len(skipped)
 	}
+}
+
+// pyString decodes the quoted literal at the start of s with Python's escapes (as Jinja
+// does); ok is false when it is not closed.
+func pyString(s string) (string, bool) {
+	q := s[0]
+	var b strings.Builder
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		if c == q {
+			return b.String(), true
+		}
+		if c != '\\' || i+1 >= len(s) {
+			b.WriteByte(c)
+			continue
+		}
+		i++
+		switch e := s[i]; e {
+		case '\\', '\'', '"':
+			b.WriteByte(e)
+		case 'n':
+			b.WriteByte('\n')
+		case 't':
+			b.WriteByte('\t')
+		case 'r':
+			b.WriteByte('\r')
+		case 'a':
+			b.WriteByte('\a')
+		case 'b':
+			b.WriteByte('\b')
+		case 'f':
+			b.WriteByte('\f')
+		case 'v':
+			b.WriteByte('\v')
+		case '\n':
+			// a backslash-newline continues the line
+		case 'x', 'u', 'U':
+			n := map[byte]int{'x': 2, 'u': 4, 'U': 8}[e]
+			if i+n < len(s) {
+				if r, err := strconv.ParseUint(s[i+1:i+1+n], 16, 32); err == nil && utf8.ValidRune(rune(r)) {
+					b.WriteRune(rune(r))
+					i += n
+					continue
+				}
+			}
+			b.WriteByte('\\')
+			b.WriteByte(e)
+		default:
+			if e >= '0' && e <= '7' {
+				j := i
+				for j < len(s) && j < i+3 && s[j] >= '0' && s[j] <= '7' {
+					j++
+				}
+				r, _ := strconv.ParseUint(s[i:j], 8, 32)
+				b.WriteRune(rune(r))
+				i = j - 1
+				continue
+			}
+			b.WriteByte('\\')
+			b.WriteByte(e)
+		}
+	}
+	return "", false
+}
+
+// gonjaString encodes v so that gonja's parser, which quotes a string token, turns "\\\\"
+// into "\\" and unquotes the result, ends with v again.
+func gonjaString(v string) string {
+	return strings.ReplaceAll(v, `\`, `\\`)
+}
+
+// maskEscapedBackslashes hides escaped backslashes inside string literals of tags from
+// gonja's lexer, which takes the quote in '\\\\' for an escaped one and runs the string on.
+// Each "\\\\" pair becomes "__" (same length, so offsets hold); string values are read
+// from the original text afterwards.
+func maskEscapedBackslashes(src string) string {
+	if !strings.Contains(src, `\\`) {
+		return src
+	}
+	b := []byte(src)
+	for i := 0; i+1 < len(b); i++ {
+		if b[i] != '{' {
+			continue
+		}
+		switch b[i+1] {
+		case '#':
+			if j := strings.Index(src[i+2:], "#}"); j >= 0 {
+				i += j + 3
+			}
+			continue
+		case '{', '%':
+		default:
+			continue
+		}
+		if b[i+1] == '%' && isRawTag(src[i:]) {
+			if j := strings.Index(src[i:], "endraw"); j >= 0 {
+				i += j
+			}
+			continue
+		}
+		closer := "}}"
+		if b[i+1] == '%' {
+			closer = "%}"
+		}
+		j := i + 2
+		for j+1 < len(b) && src[j:j+2] != closer {
+			if b[j] == '\'' || b[j] == '"' {
+				q := b[j]
+				j++
+				for j < len(b) && b[j] != q {
+					if b[j] == '\\' && j+1 < len(b) {
+						if b[j+1] == '\\' {
+							b[j], b[j+1] = '_', '_'
+						}
+						j++
+					}
+					j++
+				}
+			}
+			j++
+		}
+		i = j
+	}
+	return string(b)
+}
+
+func isRawTag(s string) bool {
+	s = strings.TrimPrefix(s, "{%")
+	s = strings.TrimPrefix(s, "-")
+	s = strings.TrimLeft(s, " \t\n")
+	return strings.HasPrefix(s, "raw") && len(s) > 3 && !isIdentByte(s[3])
+}
+
+func isIdentByte(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }

@@ -135,8 +135,19 @@ func loadRealProject(t *testing.T, dir, adapter string) *realProject {
 				files = append(files, MacroFile{Package: p.pf.Name, Path: rel, Source: string(b)})
 			}
 		}
+		var modelDirs []string
 		for _, mp := range p.pf.ModelPaths {
-			for _, f := range sqlFiles(filepath.Join(p.dir, mp)) {
+			if strings.Contains(mp, "{{") {
+				// A templated path (dbt-cta's "{{ env_var('SYNC_NAME') }}/models"): every
+				// directory it could name.
+				matches, _ := filepath.Glob(filepath.Join(p.dir, "*", "models"))
+				modelDirs = append(modelDirs, matches...)
+				continue
+			}
+			modelDirs = append(modelDirs, filepath.Join(p.dir, mp))
+		}
+		for _, md := range modelDirs {
+			for _, f := range sqlFiles(md) {
 				b, _ := os.ReadFile(f)
 				rel, _ := filepath.Rel(p.dir, f)
 				models = append(models, realModel{pkg: p.pf.Name, path: rel, name: strings.TrimSuffix(filepath.Base(f), ".sql"), src: string(b)})
@@ -261,6 +272,7 @@ func TestRealProjects(t *testing.T) {
 			results := make([]*Result, len(p.models))
 			durs := make([]time.Duration, len(p.models))
 			start := time.Now()
+			cpu0 := cpuTime()
 			var wg sync.WaitGroup
 			next := make(chan int)
 			for w := 0; w < runtime.GOMAXPROCS(0); w++ {
@@ -286,6 +298,7 @@ func TestRealProjects(t *testing.T) {
 			close(next)
 			wg.Wait()
 			elapsed := time.Since(start)
+			cpu := cpuTime() - cpu0
 			order := make([]int, len(durs))
 			for i := range order {
 				order[i] = i
@@ -358,8 +371,9 @@ func TestRealProjects(t *testing.T) {
 					}
 				}
 			}
-			t.Logf("%s: %d models, %d clean, %d with render errors, %d unparsable; %.0f models/s on %d cores (%s)",
-				p.name, len(p.models), ok, withErr, fatal, float64(len(p.models))/elapsed.Seconds(), runtime.GOMAXPROCS(0), elapsed)
+			t.Logf("%s: %d models, %d clean, %d with render errors, %d unparsable; wall %s on %d cores (%.0f models/s), CPU %s (%.0f µs/model)",
+				p.name, len(p.models), ok, withErr, fatal, elapsed.Round(time.Millisecond), runtime.GOMAXPROCS(0),
+				float64(len(p.models))/elapsed.Seconds(), cpu.Round(time.Millisecond), float64(cpu.Microseconds())/float64(len(p.models)))
 			if tp+fn > 0 {
 				t.Logf("dependency edges vs dbt's manifest: %d found, %d missing, %d extra", tp, fn, fp)
 			}

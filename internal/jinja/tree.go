@@ -162,6 +162,19 @@ func (w *treeWalker) rewrite(n any) nodes.Node {
 	case *nodes.Call:
 		_, a := x.Kwargs[splatArgs]
 		_, k := x.Kwargs[splatKwargs]
+		if get, ok := x.Func.(*nodes.GetAttribute); ok && get.Attribute != "" && !a && !k {
+			// obj.method(args) evaluates obj once (gonja evaluates it twice for methods of
+			// strings, lists and dicts) and works on any expression, not only on names.
+			args := append([]nodes.Expression{get.Node, &nodes.String{Location: get.Location, Val: get.Attribute}}, x.Args...)
+			call := builtinCall(x.Location, "dataops method", args...)
+			for k, v := range x.Kwargs {
+				call.Kwargs[k] = v
+			}
+			if n, ok := get.Node.(*nodes.Name); ok {
+				call.Kwargs[methodTarget] = &nodes.String{Location: n.Name, Val: n.Name.Val}
+			}
+			return call
+		}
 		if !a && !k {
 			return nil
 		}
