@@ -208,6 +208,15 @@ func (c *compiler) render(n *dbt.Node, src string, incremental bool) (string, []
 	if len(res.missing) > 0 {
 		return "", nil, fmt.Errorf("%s not found in the project", strings.Join(res.missing, ", "))
 	}
+	if strings.TrimSpace(out.Output) == "" && strings.TrimSpace(src) != "" {
+		// An unknown macro renders as nothing: name it rather than send empty SQL.
+		for _, w := range out.Warnings {
+			if w.Kind == "unknown-macro" {
+				return "", nil, fmt.Errorf("rendered to empty SQL: %s:%d:%d: %s", w.Path, w.Pos.Line, w.Pos.Column, w.Message)
+			}
+		}
+		return "", nil, fmt.Errorf("rendered to empty SQL")
+	}
 	return out.Output, res.ephemerals, nil
 }
 
