@@ -636,10 +636,17 @@ func (p *parser) lambdaHere() bool {
 func (p *parser) parenExpr() ast.Expr {
 	start := p.pos()
 	if p.parenStartsQuery() {
-		p.next()
-		q := p.query()
-		p.closeParen()
-		return &ast.Subquery{Span: ast.Span{Start: start, Stop: p.prevEndOr(start)}, Query: q}
+		if p.peek(1).Kind != token.LParen {
+			p.next()
+			q := p.query()
+			p.closeParen()
+			return &ast.Subquery{Span: ast.Span{Start: start, Stop: p.prevEndOr(start)}, Query: q}
+		}
+		// ((select 1) union (select 2)) is a subquery, ((select 1) + 1) an expression: try
+		// the query, and read the parentheses as an expression when it does not fit.
+		if q, ok := p.tryParenQuery(); ok {
+			return &ast.Subquery{Span: ast.Span{Start: start, Stop: p.prevEndOr(start)}, Query: q}
+		}
 	}
 	// (a, b) -> body
 	if p.d.Lambdas && p.inCallArgs > 0 {
@@ -678,6 +685,33 @@ func (p *parser) parenExpr() ast.Expr {
 		p.errorf(start, "empty parentheses")
 	}
 	return &ast.Row{Span: span, Exprs: list}
+}
+
+// speculationFailed unwinds a speculative parse at its first error.
+type speculationFailed struct{}
+
+// tryParenQuery parses `( query )` at the current `(`; on any error it restores the parser and
+// reports false.
+func (p *parser) tryParenQuery() (q *ast.Query, ok bool) {
+	save, nerr, calls := p.i, len(p.errs), p.inCallArgs
+	p.speculating++
+	defer func() {
+		p.speculating--
+		if r := recover(); r != nil {
+			if _, spec := r.(speculationFailed); !spec {
+				panic(r)
+			}
+			p.i, p.errs, p.inCallArgs = save, p.errs[:nerr], calls
+			q, ok = nil, false
+		}
+	}()
+	p.next()
+	q = p.query()
+	if !p.at(token.RParen) {
+		panic(speculationFailed{})
+	}
+	p.next()
+	return q, true
 }
 
 func (p *parser) braceStruct() ast.Expr {

@@ -114,6 +114,8 @@ type parser struct {
 	// inCallArgs counts enclosing call argument lists (reset inside subqueries and
 	// parentheses): only there does `x -> body` read as a lambda.
 	inCallArgs int
+	// speculating counts open speculative parses, which give up at their first error.
+	speculating int
 }
 
 // lexBuffers recycles the full token stream (trivia included), which the parser needs only
@@ -167,6 +169,9 @@ func (p *parser) errorList() ErrorList {
 }
 
 func (p *parser) errorf(pos token.Pos, format string, args ...any) {
+	if p.speculating > 0 {
+		panic(speculationFailed{})
+	}
 	// One error per position: a second complaint about the same spot is noise.
 	if n := len(p.errs); n > 0 && p.errs[n-1].Pos == pos {
 		return

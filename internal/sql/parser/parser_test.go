@@ -136,6 +136,7 @@ func TestPredicates(t *testing.T) {
 	expectPrinted(t, "postgres", "select a similar to 'x', b not similar to 'y' escape '!'", "SELECT a SIMILAR TO 'x', b NOT SIMILAR TO 'y' ESCAPE '!'")
 	expectPrinted(t, "mysql", "select a regexp 'x', b not regexp 'y'", "SELECT a REGEXP 'x', b NOT REGEXP 'y'")
 	expectPrinted(t, "ansi", "select exists (select 1 from t)", "SELECT EXISTS (SELECT 1 FROM t)")
+	expectPrinted(t, "ansi", "select ((select 1) + 1), ((select 1) union (select 2)), ((select 3))", "SELECT ((SELECT 1) + 1), ((SELECT 1) UNION (SELECT 2)), ((SELECT 3))")
 }
 
 func TestCaseCast(t *testing.T) {
