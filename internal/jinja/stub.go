@@ -21,6 +21,7 @@ type stubInfo struct {
 	st    *renderState // nil for stubs shared by all renders (found through the evaluator)
 	file  *fileInfo    // where the name is written, when known
 	quiet bool         // a call's result: the call was already reported
+	note  string       // how it was rendered, when not as empty
 }
 
 var stubProbe = &exec.VarArgs{}
@@ -69,6 +70,20 @@ func (s stubFn) String() string {
 
 func (s stubFn) GetAttribute(name string) (*exec.Value, bool) {
 	info := s.info()
+	if fn, ok := fallbackFor(info.name, name); ok {
+		child := &stubInfo{name: info.name + "." + name, st: info.st, file: info.file,
+			note: "rendered as " + info.name + " renders it without a warehouse"}
+		return exec.AsValue(callable(func(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+			st := child.st
+			if st == nil {
+				st = stateOfEval(e)
+			}
+			if st != nil {
+				st.unknownName(child)
+			}
+			return fn(e, va)
+		})), true
+	}
 	return exec.AsValue(newStub(&stubInfo{name: info.name + "." + name, st: info.st, file: info.file, quiet: info.quiet})), true
 }
 
@@ -104,5 +119,9 @@ func (st *renderState) unknownName(info *stubInfo) {
 			pos = use.Pos
 		}
 	}
-	st.warnAt(f, pos, "unknown-macro", "'"+name+"' is not defined (is a package missing?); rendered as empty")
+	how := "rendered as empty"
+	if info.note != "" {
+		how = info.note
+	}
+	st.warnAt(f, pos, "unknown-macro", "'"+name+"' is not defined (is a package missing?); "+how)
 }

@@ -1,0 +1,100 @@
+package jinja
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/nikolalohinski/gonja/v2/exec"
+)
+
+// missingPackageFallbacks stand in for the most used dbt_utils macros when dbt_utils is not
+// installed (the common case when a PR is reviewed without `dbt deps`). An empty stub would
+// leave `select , as sk from ...`, which no SQL parser can read; these render what dbt_utils
+// renders when it cannot see the warehouse, so column lineage survives. The call is still
+// reported as an unknown macro.
+var missingPackageFallbacks = map[string]map[string]callable{
+	"dbt_utils": {
+		"star": func(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+			if a, ok := argValue(va, 1, "relation_alias"); ok && a.IsTrue() {
+				return exec.AsSafeValue(a.String() + ".*")
+			}
+			return exec.AsSafeValue("*")
+		},
+		"generate_surrogate_key": surrogateKey("_dbt_utils_surrogate_key_null_"),
+		"surrogate_key":          surrogateKey(""),
+		"safe_divide": func(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+			n, _ := argString(va, 0, "numerator")
+			d, _ := argString(va, 1, "denominator")
+			return exec.AsSafeValue("( " + n + " ) / nullif( ( " + d + " ), 0)")
+		},
+		"safe_add": func(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+			var parts []string
+			if v, ok := argValue(va, 0, "field_list"); ok {
+				for _, f := range toList(v) {
+					parts = append(parts, "coalesce("+exec.ToValue(f).String()+", 0)")
+				}
+			}
+			return exec.AsSafeValue(strings.Join(parts, " +\n  "))
+		},
+		"group_by": func(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+			n := 0
+			if v, ok := argValue(va, 0, "n"); ok {
+				n = v.Integer()
+			}
+			cols := make([]string, 0, n)
+			for i := 1; i <= n && i <= 1000; i++ {
+				cols = append(cols, strconv.Itoa(i))
+			}
+			return exec.AsSafeValue("group by " + strings.Join(cols, ","))
+		},
+	},
+}
+
+// surrogateKey is dbt_utils' key: md5 of the fields cast to text, nulls replaced, joined by '-'.
+func surrogateKey(null string) callable {
+	return func(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+		adapter := ""
+		if st := stateOfEval(e); st != nil {
+			adapter = st.env.opts.Adapter
+		}
+		str := typeFor(adapter, "type_string")
+		var fields []*exec.Value
+		if v, ok := argValue(va, 0, "field_list"); ok {
+			if v.IsList() {
+				for _, f := range toList(v) {
+					fields = append(fields, exec.ToValue(f))
+				}
+			} else {
+				fields = append(fields, v)
+			}
+		}
+		fields = append(fields, va.Args[min(1, len(va.Args)):]...)
+		var parts []*exec.Value
+		for i, f := range fields {
+			if i > 0 {
+				parts = append(parts, exec.AsValue("'-'"))
+			}
+			parts = append(parts, exec.AsValue("coalesce(cast("+f.String()+" as "+str+"), '"+null+"')"))
+		}
+		list := make([]any, len(parts))
+		for i, p := range parts {
+			list[i] = p.Interface()
+		}
+		concat := crossDB["concat"](e, &exec.VarArgs{Args: []*exec.Value{exec.AsValue(&list)}, KwArgs: map[string]*exec.Value{}})
+		return crossDB["hash"](e, &exec.VarArgs{Args: []*exec.Value{concat}, KwArgs: map[string]*exec.Value{}})
+	}
+}
+
+// fallbackFor returns the stand-in for pkg.name when pkg is not installed: one of the
+// above, or dbt's cross-database macro of that name (dbt_utils had them before dbt did).
+func fallbackFor(pkg, name string) (callable, bool) {
+	if fn, ok := missingPackageFallbacks[pkg][name]; ok {
+		return fn, true
+	}
+	if pkg == "dbt_utils" {
+		if fn, ok := crossDB[name]; ok {
+			return fn, true
+		}
+	}
+	return nil, false
+}
