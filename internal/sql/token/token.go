@@ -20,8 +20,8 @@ const (
 	QuotedIdent       // "x", `x`, [x]
 	String            // '...', E'...', N'...', r'...', b'...', '''...''', $$...$$, $tag$...$tag$
 	Number            // 1, 1.5, .5, 1e10, 0x1F
-	Param             // $1, ?, :name, @name, %(name)s, %s
-	Variable          // @stage / @@session variables where the dialect reads them as names
+	Param             // $1, ?, :name, @name (BigQuery), %(name)s
+	Variable          // @stage, @var, @@session, $session_var: names the dialect reads as variables
 	Comma             // ,
 	Dot               // .
 	Semicolon         // ;
