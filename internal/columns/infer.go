@@ -16,6 +16,9 @@ import (
 func Infer(p *dbt.Project, opts Options) *Result {
 	name := opts.Dialect
 	if name == "" {
+		name = guessDialect(p)
+	}
+	if name == "" {
 		name = p.Adapter
 	}
 	inf := &inferrer{

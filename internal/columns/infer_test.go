@@ -291,3 +291,29 @@ func TestInferToleratesErrorsInsideNamedItems(t *testing.T) {
 		t.Errorf("the parse errors stay as notes: %v", n.Notes)
 	}
 }
+
+func TestGuessDialect(t *testing.T) {
+	p := testProject("duckdb", nil)
+	p.Target = &dbt.Target{Type: "duckdb"} // defaulted: no profiles.yml
+	addModel(p, "a", "select iff(x, 1, 2) as y, v:field::string as f from t")
+	addModel(p, "b", "select try_to_number(z) as n from t")
+	p.Nodes["model.p.a"].Config = map[string]any{"snowflake_warehouse": "XS"}
+	if got := guessDialect(p); got != "snowflake" {
+		t.Errorf("guess = %q, want snowflake", got)
+	}
+	p.Target.File = "profiles.yml"
+	if got := guessDialect(p); got != "" {
+		t.Errorf("a profile's type wins: %q", got)
+	}
+	q := testProject("duckdb", nil)
+	q.Target = &dbt.Target{Type: "duckdb"}
+	q.Profile = "bigquery"
+	if got := guessDialect(q); got != "bigquery" {
+		t.Errorf("profile named after an adapter: %q", got)
+	}
+	addModel(q, "c", "select 1 as x")
+	q.Profile = "shop"
+	if got := guessDialect(q); got != "" {
+		t.Errorf("no evidence: %q", got)
+	}
+}
