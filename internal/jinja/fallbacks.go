@@ -11,15 +11,10 @@ import (
 // installed (the common case when a PR is reviewed without `dbt deps`). An empty stub would
 // leave `select , as sk from ...`, which no SQL parser can read; these render what dbt_utils
 // renders when it cannot see the warehouse, so column lineage survives. The call is still
-// reported as an unknown macro.
+// reported as an unknown macro. dbt_utils.star is left empty on purpose: the column engine
+// puts `* exclude (...)` back in its place from the call's arguments.
 var missingPackageFallbacks = map[string]map[string]callable{
 	"dbt_utils": {
-		"star": func(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
-			if a, ok := argValue(va, 1, "relation_alias"); ok && a.IsTrue() {
-				return exec.AsSafeValue(a.String() + ".*")
-			}
-			return exec.AsSafeValue("*")
-		},
 		"generate_surrogate_key": surrogateKey("_dbt_utils_surrogate_key_null_"),
 		"surrogate_key":          surrogateKey(""),
 		"safe_divide": func(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
