@@ -317,3 +317,15 @@ func TestGuessDialect(t *testing.T) {
 		t.Errorf("no evidence: %q", got)
 	}
 }
+
+func TestInferEphemeralAndThis(t *testing.T) {
+	// compiled code names an ephemeral model by its CTE name, and {{ this }} by the model's
+	// own relation
+	n := expectColumns(t, "postgres", map[string]string{"eph": "id:integer, v:text"},
+		`select e.*, (select max(id) from analytics.m) as prev_max from __dbt__cte__eph e`,
+		"id:integer, v:text, prev_max:?")
+	expectResolved(t, n)
+	if l := lineageOf(n.Columns[0]); l != "eph.id" {
+		t.Errorf("lineage through the ephemeral CTE name: %q", l)
+	}
+}
