@@ -18,7 +18,9 @@ import (
 
 var errTooBig = errors.New("value too large")
 
-// checkSize fails a string or list that would grow past the output limit.
+// checkSize fails a string that would grow past the output limit, and counts what string
+// operations build in the whole render: many large strings kept in a list would exhaust
+// memory as surely as one huge string.
 func checkSize(e *exec.Evaluator, n int) error {
 	st := stateOfEval(e)
 	limit := DefaultLimits.MaxOutput
@@ -28,6 +30,30 @@ func checkSize(e *exec.Evaluator, n int) error {
 	if n > limit {
 		if st != nil {
 			st.limitExceeded("a value of more than %d bytes", limit)
+			return errAborted
+		}
+		return errTooBig
+	}
+	if st != nil {
+		st.built += n
+		if st.built > 16*limit {
+			st.limitExceeded("string operations built more than %d bytes", 16*limit)
+			return errAborted
+		}
+	}
+	return nil
+}
+
+// checkItems fails a list that would grow past the item limit.
+func checkItems(e *exec.Evaluator, n int) error {
+	limit := DefaultLimits.MaxRangeItems
+	st := stateOfEval(e)
+	if st != nil {
+		limit = st.env.limits.MaxRangeItems
+	}
+	if n > limit {
+		if st != nil {
+			st.limitExceeded("a list of more than %d items", limit)
 			return errAborted
 		}
 		return errTooBig
@@ -109,7 +135,7 @@ func mulFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 	case l.IsList() && r.IsInteger():
 		items := toList(l)
 		n := max(r.Integer(), 0)
-		if err := checkSize(e, len(items)*n); err != nil {
+		if err := checkItems(e, len(items)*n); err != nil || (n > 0 && len(items)*n/n != len(items)) {
 			return exec.AsValue(errAborted)
 		}
 		out := make([]any, 0, len(items)*n)
@@ -128,7 +154,7 @@ func addFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 	switch {
 	case l.IsList() && r.IsList():
 		a, b := toList(l), toList(r)
-		if err := checkSize(e, len(a)+len(b)); err != nil {
+		if err := checkItems(e, len(a)+len(b)); err != nil {
 			return exec.AsValue(err)
 		}
 		out := make([]any, 0, len(a)+len(b))

@@ -50,6 +50,7 @@ type renderState struct {
 
 	steps      int
 	rangeItems int
+	built      int // bytes built by string operations
 	deadline   time.Time
 	abort      error
 }

@@ -534,3 +534,19 @@ func TestMissingDbtUtilsFallbacks(t *testing.T) {
 		t.Errorf("refs: %+v", res.Refs)
 	}
 }
+
+func TestMemoryBudget(t *testing.T) {
+	env := testEnv(t, func(o *Options) {
+		o.Limits = &Limits{MaxOutput: 1 << 16, MaxSteps: 1 << 20, MaxRangeItems: 1 << 16, MaxDepth: 20, MaxTime: 5 * time.Second}
+	})
+	for _, src := range []string{
+		"{% set l = [] %}{% set s = 'x' * 60000 %}{% for i in range(60000) %}{% do l.append(s ~ i) %}{% endfor %}",
+		"{{ ([1] * 10**6) | length }}",
+		"{% set ns = namespace(l=[1]) %}{% for i in range(40) %}{% set ns.l = ns.l + ns.l %}{% endfor %}",
+	} {
+		res := render(t, env, src)
+		if len(warnings(res, "resource-limit")) == 0 {
+			t.Errorf("%q: no resource-limit warning (%+v)", src, res.Warnings)
+		}
+	}
+}
