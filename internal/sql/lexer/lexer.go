@@ -195,6 +195,14 @@ func (s *scanner) next() token.Kind {
 		if s.d.HashComments {
 			return s.lineComment()
 		}
+		if s.d.BracketIdents && (class[s.at(1)]&clsIdentStart != 0 || s.at(1) == '#' && class[s.at(2)]&clsIdentStart != 0) {
+			s.pos++ // T-SQL temporary tables: #t, ##t
+			if s.at(0) == '#' {
+				s.pos++
+			}
+			s.identTail()
+			return token.Ident
+		}
 		return s.operator()
 	case '.':
 		if class[s.at(1)]&clsDigit != 0 && !s.afterName() {

@@ -68,6 +68,8 @@ func TestSelectBasics(t *testing.T) {
 	expectPrinted(t, "ansi", "select t.*, s.* from t, s", "SELECT t.*, s.* FROM t, s")
 	expectPrinted(t, "ansi", `select "Quoted ""x""" from "s"."T"`, `SELECT "Quoted ""x""" FROM "s"."T"`)
 	expectPrinted(t, "bigquery", "select `p.d.t`.a from `p.d.t`", "SELECT `p.d.t`.a FROM `p.d.t`")
+	expectPrinted(t, "bigquery", "select a from my-project-42.dataset.tbl t, p-1x.d.u", "SELECT a FROM my-project-42.dataset.tbl AS t, p-1x.d.u")
+	expectPrinted(t, "tsql", "select * into #t from ##g join dbo.x on 1 = 1", "SELECT * FROM ##g JOIN dbo.x ON 1 = 1")
 	expectPrinted(t, "tsql", "select top 10 [a b] from [dbo].[t]", "SELECT TOP 10 [a b] FROM [dbo].[t]")
 	expectPrinted(t, "snowflake", "select top 5 a from t", "SELECT TOP 5 a FROM t")
 	expectPrinted(t, "ansi", "select a from t where b order by a desc nulls last, b asc limit 10 offset 5", "SELECT a FROM t WHERE b ORDER BY a DESC NULLS LAST, b ASC LIMIT 10 OFFSET 5")

@@ -874,7 +874,7 @@ func (p *parser) tablePrimary() ast.TableExpr {
 			t = &ast.BadTable{Span: ast.Span{Start: start, Stop: start}}
 			break
 		}
-		n := p.name()
+		n := p.tableNameParts()
 		if p.at(token.LParen) {
 			tf := &ast.TableFunc{Lateral: lateral, Func: p.call(n)}
 			p.tableFuncTail(tf)
@@ -892,6 +892,42 @@ func (p *parser) tablePrimary() ast.TableExpr {
 		t = &ast.BadTable{Span: ast.Span{Start: from, Stop: to}}
 	}
 	return p.pivots(t)
+}
+
+// tableNameParts reads a table's dotted name. BigQuery also takes an unquoted project id with
+// dashes (my-project-42.dataset.table), written without spaces, which the lexer splits at `-`.
+func (p *parser) tableNameParts() *ast.Name {
+	if p.d.Name != "bigquery" || !p.at(token.Ident) || !p.peekAdjacent(1) || !(p.peek(1).Kind == token.Operator && p.peek(1).Text == "-") {
+		return p.name()
+	}
+	t := p.tok()
+	first := &ast.Ident{Span: ast.Span{Start: t.Pos, Stop: t.End}, Name: t.Text}
+	p.next()
+	for p.peekAdjacent(0) {
+		k := p.tok().Kind
+		if !(p.isOp("-") && p.peekAdjacent(1) && (p.peek(1).Kind == token.Ident || p.peek(1).Kind == token.Number)) && k != token.Ident && k != token.Number {
+			break
+		}
+		first.Name += p.tok().Text
+		first.Stop = p.tok().End
+		p.next()
+	}
+	n := &ast.Name{Parts: []*ast.Ident{first}}
+	for p.at(token.Dot) && (p.peek(1).Kind == token.Ident || p.peek(1).Kind == token.QuotedIdent) {
+		p.next()
+		n.Parts = append(n.Parts, p.ident())
+	}
+	n.Span = ast.Span{Start: t.Pos, Stop: p.prevEnd()}
+	return n
+}
+
+// peekAdjacent reports whether the token n ahead starts right where the one before it ends.
+func (p *parser) peekAdjacent(n int) bool {
+	j := p.i + n
+	if j <= 0 || j >= len(p.toks) {
+		return false
+	}
+	return p.toks[j].Pos == p.toks[j-1].End && p.toks[j].Kind != token.EOF
 }
 
 // tableNameTail reads time travel, sampling and hints around the alias of a named table.
