@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/dataops-dev/dataops/internal/sql/ast"
+	"github.com/dataops-dev/dataops/internal/sql/dialect"
 )
 
 // TestDialectSnippets parses constructs seen in real dbt projects of each warehouse: each must
@@ -63,5 +64,35 @@ func TestDialectSnippets(t *testing.T) {
 			continue
 		}
 		checkRoundTrip(t, c[1], lookup(t, c[0]))
+	}
+}
+
+// TestEveryDialect parses a typical staging model in every dialect.
+func TestEveryDialect(t *testing.T) {
+	const model = `with source as (
+    select * from raw.shop.orders -- landed by the loader
+),
+renamed as (
+    select
+        id as order_id,
+        cast(user_id as integer) as customer_id,
+        order_date,
+        status,
+        case when status in ('returned', 'return_pending') then true else false end as is_returned,
+        row_number() over (partition by user_id order by order_date) as order_seq
+    from source
+    where id is not null
+)
+select * from renamed
+order by order_id;
+`
+	for _, name := range dialect.Names() {
+		d := lookup(t, name)
+		f, errs := Parse(model, d)
+		if len(errs) > 0 || len(f.Stmts) != 1 {
+			t.Errorf("%s: %d statements, errors %v", name, len(f.Stmts), errs)
+			continue
+		}
+		checkRoundTrip(t, model, d)
 	}
 }
