@@ -2,6 +2,7 @@ package columns
 
 import (
 	"context"
+	"fmt"
 	"runtime"
 	"sort"
 	"sync"
@@ -283,6 +284,14 @@ func parallel(workers, n int, f func(int)) {
 }
 
 func (inf *inferrer) inferSlot(s *slot) {
+	defer func() {
+		// A bug here must not take the whole run down: the node is reported, the rest goes on.
+		if r := recover(); r != nil {
+			s.out = &Node{UniqueID: s.id, Unresolved: []Problem{{Kind: "internal-error",
+				Reason: fmt.Sprintf("internal error while inferring columns: %v", r)}}}
+			s.out.reindex()
+		}
+	}()
 	switch {
 	case s.source != nil:
 		s.out = inf.inferSource(s.source)
