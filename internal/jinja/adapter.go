@@ -96,10 +96,7 @@ func (e *Env) dispatch(ev *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 		}
 	}
 	// dbt's own macros are the last place dbt looks.
-	if fn, ok := crossDB[name]; ok {
-		return exec.AsValue(fn)
-	}
-	if fn, ok := dbtBuiltinMacros[name]; ok {
+	if fn, ok := dbtMacro(name); ok {
 		return exec.AsValue(fn)
 	}
 	label := name

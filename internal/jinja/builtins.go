@@ -46,10 +46,10 @@ func (e *Env) baseContext() *exec.Context {
 	m["config"] = configFn(configCall)
 	m["var"] = callable(varFn)
 	m["env_var"] = callable(envVarFn)
-	m["is_incremental"] = callable(isIncrementalFn)
+	m["is_incremental"] = recordedMacro("macro.dbt.is_incremental", isIncrementalFn)
 	m["return"] = callable(returnFn)
-	m["run_query"] = callable(func(*exec.Evaluator, *exec.VarArgs) *exec.Value { return exec.AsValue(emptyTable) })
-	m["statement"] = callable(statementFn)
+	m["run_query"] = recordedMacro("macro.dbt.run_query", func(*exec.Evaluator, *exec.VarArgs) *exec.Value { return exec.AsValue(emptyTable) })
+	m["statement"] = recordedMacro("macro.dbt.statement", statementFn)
 	m["load_result"] = callable(loadResultFn)
 	m["load_relation"] = callable(func(*exec.Evaluator, *exec.VarArgs) *exec.Value { return exec.AsValue(nil) })
 	m["log"] = callable(silentFn)
@@ -94,11 +94,11 @@ func (e *Env) baseContext() *exec.Context {
 
 	// dbt's own macros: the cross-database ones and a few others, callable unqualified and
 	// as dbt.<name>. Any package or the root project may override them.
-	for name, fn := range crossDB {
-		m[name] = fn
+	for name := range crossDB {
+		m[name], _ = dbtMacro(name)
 	}
-	for name, fn := range dbtBuiltinMacros {
-		m[name] = fn
+	for name := range dbtBuiltinMacros {
+		m[name], _ = dbtMacro(name)
 	}
 	for _, pkg := range e.packages() {
 		m[pkg] = &namespace{env: e, pkg: pkg}

@@ -348,3 +348,28 @@ func typeFor(adapter, macro string) string {
 	}
 	return typeTables[macro]["default"]
 }
+
+// dbtMacro returns dbt's own macro of that name (cross-database or other builtin), as a
+// callable that counts as a use of macro.dbt.<name> when a template calls it directly.
+func dbtMacro(name string) (callable, bool) {
+	fn, ok := crossDB[name]
+	if !ok {
+		fn, ok = dbtBuiltinMacros[name]
+	}
+	if !ok {
+		return nil, false
+	}
+	return recordedMacro("macro.dbt."+name, fn), true
+}
+
+// recordedMacro wraps a natively implemented macro so calls made by the template itself (not
+// from inside another macro) are listed in Result.MacrosUsed, as dbt lists them in a node's
+// depends_on.macros.
+func recordedMacro(id string, fn callable) callable {
+	return func(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+		if st := stateOfEval(e); st != nil {
+			st.usedMacro(id)
+		}
+		return fn(e, va)
+	}
+}

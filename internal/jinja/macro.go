@@ -20,7 +20,7 @@ func (d *macroDef) callable() callable {
 		if st == nil {
 			return exec.AsValue(fmt.Errorf("macro %s called outside of a render", d.Name))
 		}
-		st.macrosUsed[d.UniqueID] = true
+		st.usedMacro(d.UniqueID)
 		return st.invoke(d.node, st.renderer(d.Package), va, d.file)
 	}
 }
@@ -154,10 +154,7 @@ func (n *namespace) GetAttribute(name string) (*exec.Value, bool) {
 		return exec.AsValue(d.fn), true
 	}
 	if n.pkg == "dbt" {
-		if fn, ok := crossDB[name]; ok {
-			return exec.AsValue(fn), true
-		}
-		if fn, ok := dbtBuiltinMacros[name]; ok {
+		if fn, ok := dbtMacro(name); ok {
 			return exec.AsValue(fn), true
 		}
 	}

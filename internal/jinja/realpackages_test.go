@@ -90,7 +90,7 @@ func TestRealPackages(t *testing.T) {
 		if len(res.Sources) != 1 || res.Sources[0].Table != "orders" {
 			t.Errorf("sources: %+v", res.Sources)
 		}
-		for _, id := range []string{"macro.dbt_utils.star", "macro.dbt_utils.default__star", "macro.fivetran_utils.fill_staging_columns", "macro.dbt_utils.generate_surrogate_key"} {
+		for _, id := range []string{"macro.dbt_utils.star", "macro.fivetran_utils.fill_staging_columns", "macro.dbt_utils.generate_surrogate_key"} {
 			if !strings.Contains(strings.Join(res.MacrosUsed, " "), id) {
 				t.Errorf("MacrosUsed lacks %s: %v", id, res.MacrosUsed)
 			}

@@ -201,6 +201,14 @@ func (st *renderState) fallback(err error, kind string, pos Position) *Result {
 	return res
 }
 
+// usedMacro records a macro the template calls itself; calls made inside macros belong to
+// those macros' dependencies, not the node's.
+func (st *renderState) usedMacro(id string) {
+	if len(st.frames) == 1 {
+		st.macrosUsed[id] = true
+	}
+}
+
 // step counts one executed statement against the budget.
 func (st *renderState) step() error {
 	if st.abort != nil {
