@@ -70,7 +70,7 @@ func TestRealPackages(t *testing.T) {
 		}
 		for _, want := range []string{
 			`cast(null as INT) as id`,
-			`cast(null as TIMESTAMP) as created_at`,
+			`cast(null as timestamp) as created_at`,
 			`md5(cast(coalesce(cast(id as TEXT), '_dbt_utils_surrogate_key_null_') || '-' || coalesce(cast(created_at as TEXT), '_dbt_utils_surrogate_key_null_') as TEXT))`,
 		} {
 			if !strings.Contains(strings.Join(strings.Fields(res.Output), " "), want) {
