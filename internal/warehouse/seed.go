@@ -189,8 +189,23 @@ func InferSeed(s Seed) (*SeedSchema, error) {
 
 var simpleIdent = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
+// reserved are words DuckDB or PostgreSQL reject as bare column names.
+var reserved = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`all analyse analyze and any array as asc asymmetric both case cast check
+		collate column constraint create current_catalog current_date current_role current_time
+		current_timestamp current_user default deferrable desc distinct do else end except false
+		fetch for foreign from grant group having in initially intersect into lateral leading limit
+		localtime localtimestamp not null offset on only or order placing primary references
+		returning select session_user some symmetric table then to trailing true union unique user
+		using variadic when where window with`) {
+		reserved[w] = true
+	}
+}
+
 func (e *engine) seedColumn(s Seed, name string) string {
-	if s.QuoteColumns || !simpleIdent.MatchString(name) {
+	if s.QuoteColumns || !simpleIdent.MatchString(name) || reserved[strings.ToLower(name)] {
 		return e.Quote(name)
 	}
 	return name

@@ -76,7 +76,9 @@ type Seed struct {
 	Path     string // for messages
 	Data     []byte // CSV content (header first)
 	// ColumnTypes overrides inferred types: column name (case-insensitive) -> warehouse type.
-	ColumnTypes  map[string]string
+	ColumnTypes map[string]string
+	// QuoteColumns quotes every column name (dbt's default for seeds); otherwise only names
+	// that are not plain identifiers are quoted.
 	QuoteColumns bool
 	Delimiter    rune // default ','
 	// FullRefresh drops and recreates the table; otherwise an existing table whose columns

@@ -392,8 +392,16 @@ func seed(ctx context.Context, cfg Config, c *compiler, n *dbt.Node, r *Result) 
 			s.ColumnTypes[k] = fmt.Sprint(v)
 		}
 	}
-	if b, ok := n.Config["quote_columns"].(bool); ok {
-		s.QuoteColumns = b
+	// dbt quotes seed columns unless quote_columns is false: headers may be reserved words
+	// ("from") or mixed case.
+	s.QuoteColumns = true
+	switch v := n.Config["quote_columns"].(type) {
+	case bool:
+		s.QuoteColumns = v
+	case string:
+		if b, err := strconv.ParseBool(strings.TrimSpace(v)); err == nil {
+			s.QuoteColumns = b
+		}
 	}
 	if d := configString(n.Config, "delimiter"); d != "" {
 		s.Delimiter = []rune(d)[0]

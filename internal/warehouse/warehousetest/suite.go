@@ -28,6 +28,7 @@ func Run(t *testing.T, openRaw Open) {
 	}
 	t.Run("SeedInference", func(t *testing.T) { seedInference(t, open) })
 	t.Run("SeedOptions", func(t *testing.T) { seedOptions(t, open) })
+	t.Run("SeedReservedNames", func(t *testing.T) { seedReservedNames(t, open) })
 	t.Run("SeedBadCSV", func(t *testing.T) { seedBadCSV(t, open) })
 	t.Run("Build", func(t *testing.T) { build(t, open) })
 	t.Run("Incremental", func(t *testing.T) { incremental(t, open) })
@@ -120,6 +121,20 @@ func seedOptions(t *testing.T, open Open) {
 	}
 	if got := query(t, w, fmt.Sprintf(`select "Code" + "Other" from %s`, w.Render(rel))); got[0][0] != int64(11) {
 		t.Fatalf("after full refresh = %v", got)
+	}
+}
+
+// Without quote_columns, reserved words and names that are not identifiers are still quoted.
+func seedReservedNames(t *testing.T, open Open) {
+	w, schema := open(t)
+	rel := warehouse.Relation{Schema: schema, Name: "mail"}
+	if _, err := w.LoadSeed(context.Background(), warehouse.Seed{Relation: rel, Path: "seeds/mail.csv",
+		Data: []byte("id,from,Order ID,Plain\n1,a@x,7,p\n")}); err != nil {
+		t.Fatal(err)
+	}
+	got := query(t, w, fmt.Sprintf(`select id, "from", "Order ID", plain from %s`, w.Render(rel)))
+	if fmt.Sprint(got) != "[[1 a@x 7 p]]" {
+		t.Fatalf("rows = %v", got)
 	}
 }
 
