@@ -380,6 +380,19 @@ func filterSet(e *Env) *exec.FilterSet {
 		}
 		return exec.AsValue(&out)
 	}
+	// default treats a stub (an undefined name) as undefined, as Jinja does.
+	def := func(_ *exec.Evaluator, in *exec.Value, va *exec.VarArgs) *exec.Value {
+		_, isStub := in.Interface().(stubFn)
+		fallback, _ := argValue(va, 0, "default_value")
+		if fallback == nil {
+			fallback = exec.AsValue("")
+		}
+		if in.IsNil() || in.IsError() || isStub || (kwBool(va, "boolean", len(va.Args) > 1 && va.Args[1].IsTrue()) && !in.IsTrue()) {
+			return fallback
+		}
+		return in
+	}
+	m["default"], m["d"] = def, def
 	m["as_native"] = func(_ *exec.Evaluator, in *exec.Value, _ *exec.VarArgs) *exec.Value { return in }
 	m["indent"] = func(ev *exec.Evaluator, in *exec.Value, va *exec.VarArgs) *exec.Value {
 		if w, ok := argValue(va, 0, "width"); ok && w.Integer() > 1000 {

@@ -180,6 +180,7 @@ func TestRenderOutput(t *testing.T) {
 		{"cross-db", "{{ dbt.type_string() }} {{ dbt.hash('c') }} {{ dbt.concat(['a', 'b']) }} {{ dbt.dateadd('day', 1, 'd') }}", "TEXT md5(cast(c as TEXT)) a || b d + ((interval '1 day') * (1))", nil},
 		{"generate_schema_name", "{{ generate_schema_name('stg', none) }} {{ generate_schema_name(none, none) }}", "analytics_stg analytics", nil},
 		{"namespace set", "{% set ns = namespace(n=0) %}{% for i in [1, 2, 3] %}{% set ns.n = ns.n + i %}{% endfor %}{{ ns.n }}", "6", nil},
+		{"default filter", "{{ nothing_here | default('d1') }} {{ var('nope', none) | default('d2') }} {{ '' | default('d3', true) }} {{ 'x' | d('no') }}", "d1 d2 d3 x", nil},
 		{"is defined", "{{ undefined_thing is defined }} {{ target is defined }}", "False True", nil},
 		{"star with relation check", "{{ utils.star(from=ref('orders')) }}", "*", nil},
 		{"globals", "{{ hook_value }}", "bound", func(in *Input) { in.Globals = map[string]any{"hook_value": "bound"} }},
