@@ -5,6 +5,7 @@ import (
 	"io"
 	"reflect"
 	"strings"
+	"sync"
 	"unsafe"
 
 	controlStructures "github.com/nikolalohinski/gonja/v2/builtins/control_structures"
@@ -141,8 +142,43 @@ func walkable(t reflect.Type) bool {
 	return false
 }
 
+// fieldPlans caches, per node type, the fields that can hold nodes (the rest are names,
+// flags and tokens), so each compile walks only those.
+var fieldPlans sync.Map // reflect.Type -> []int
+
+func fieldPlan(t reflect.Type) []int {
+	if p, ok := fieldPlans.Load(t); ok {
+		return p.([]int)
+	}
+	var idx []int
+	for i := 0; i < t.NumField(); i++ {
+		if mayHoldNodes(t.Field(i).Type, 0) {
+			idx = append(idx, i)
+		}
+	}
+	fieldPlans.Store(t, idx)
+	return idx
+}
+
+func mayHoldNodes(t reflect.Type, depth int) bool {
+	if depth > 4 {
+		return true
+	}
+	switch t.Kind() {
+	case reflect.Interface:
+		return true
+	case reflect.Pointer:
+		return t != tokenPtrType && t.Elem().Kind() == reflect.Struct && walkable(t.Elem())
+	case reflect.Slice, reflect.Array, reflect.Map:
+		return mayHoldNodes(t.Elem(), depth+1)
+	case reflect.Struct:
+		return walkable(t)
+	}
+	return false
+}
+
 func (w *treeWalker) fields(v reflect.Value) {
-	for i := 0; i < v.NumField(); i++ {
+	for _, i := range fieldPlan(v.Type()) {
 		f := v.Field(i)
 		if !f.CanSet() {
 			if !f.CanAddr() {
