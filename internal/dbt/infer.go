@@ -24,7 +24,7 @@ func (l *loader) inferSources(n *Node) {
 		return
 	}
 	for _, w := range n.Render.Warnings {
-		if w.Kind != "unknown-macro" || w.Pos.Line <= 0 {
+		if w.Kind != "unknown-macro" || w.Pos.Line <= 0 || (w.Path != "" && w.Path != n.RelPath) {
 			continue
 		}
 		args := callArgs(n.RawCode, w.Pos.Line-n.TemplateLine, w.Pos.Column)

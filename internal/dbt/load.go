@@ -335,7 +335,8 @@ func (l *loader) buildEnv() error {
 				if f.data == nil {
 					continue
 				}
-				mfs = append(mfs, jinja.MacroFile{Package: ps.pkg.Name, Path: f.rel, Source: string(f.data)})
+				// Root-relative paths: the renderer reports problems in macros at these paths.
+				mfs = append(mfs, jinja.MacroFile{Package: ps.pkg.Name, Path: f.rootRel, Source: string(f.data)})
 				for _, m := range scanMacros(f) {
 					if prev, dup := l.p.Macros[m.UniqueID]; dup {
 						l.warn(m.Pos, "duplicate-macro", "macro %s is defined twice (also at %s:%d)", m.Name, prev.Pos.Path, prev.Pos.Line)
@@ -375,23 +376,10 @@ func (l *loader) buildEnv() error {
 	l.env = env
 	l.p.Jinja = env
 	for _, d := range diags {
-		l.addDiag(l.jinjaDiag(d, l.macroFilePath(d.Path), 0))
+		l.addDiag(l.jinjaDiag(d, d.Path, 0))
 	}
 	l.schemaFn = newSchemaNamer(l)
 	return nil
-}
-
-// macroFilePath maps a macro file path as given to jinja (package-relative) to a root-relative
-// one; jinja diagnostics carry the MacroFile.Path.
-func (l *loader) macroFilePath(p string) string {
-	for _, ps := range l.pkgs {
-		for _, f := range ps.files {
-			if f.kind == fileMacro && f.rel == p {
-				return f.rootRel
-			}
-		}
-	}
-	return p
 }
 
 // jinjaDiag converts a renderer diagnostic; lineShift moves it when the template was a block

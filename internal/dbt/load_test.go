@@ -428,3 +428,27 @@ func TestReadCatalog(t *testing.T) {
 		t.Fatalf("err = %v, want *InputError", err)
 	}
 }
+
+func TestManifestCompactMatchesIndented(t *testing.T) {
+	p := loadProj(t, true)
+	var a, b bytes.Buffer
+	if err := WriteManifest(&a, p); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteManifestIndent(&b, p); err != nil {
+		t.Fatal(err)
+	}
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, b.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.TrimSpace(a.String()), strings.TrimSpace(compact.String()); got != want {
+		for i := 0; i < len(got) && i < len(want); i++ {
+			if got[i] != want[i] {
+				lo := max(0, i-80)
+				t.Fatalf("streamed manifest differs at byte %d:\n got %s\nwant %s", i, got[lo:min(len(got), i+80)], want[lo:min(len(want), i+80)])
+			}
+		}
+		t.Fatalf("streamed manifest has length %d, want %d", len(got), len(want))
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"time"
 
+	gojson "github.com/goccy/go-json"
+
 	"github.com/dataops-dev/dataops/internal/jinja"
 )
 
@@ -290,15 +292,79 @@ func writeManifest(w io.Writer, p *Project, indent bool) error {
 	}
 	m.Dataops = map[string]any{"diagnostics": diags, "target": targetInfo(p.Target)}
 	bw := bufio.NewWriterSize(w, 1<<16)
-	enc := json.NewEncoder(bw)
-	enc.SetEscapeHTML(false)
 	if indent {
+		enc := json.NewEncoder(bw)
+		enc.SetEscapeHTML(false)
 		enc.SetIndent("", " ")
+		if err := enc.Encode(m); err != nil {
+			return err
+		}
+		return bw.Flush()
 	}
-	if err := enc.Encode(m); err != nil {
+	if err := streamManifest(bw, m); err != nil {
 		return err
 	}
 	return bw.Flush()
+}
+
+// streamManifest writes the manifest compactly one entry at a time, so a large project is
+// never held in memory as a whole JSON document. The output is what encoding/json writes for
+// the manifest struct: the same key order, map keys sorted.
+func streamManifest(w *bufio.Writer, m *manifest) error {
+	var err error
+	put := func(s string) {
+		if err == nil {
+			_, err = w.WriteString(s)
+		}
+	}
+	val := func(v any) {
+		if err != nil {
+			return
+		}
+		var b []byte
+		b, err = gojson.MarshalWithOption(v, gojson.DisableHTMLEscape())
+		if err == nil {
+			_, err = w.Write(b)
+		}
+	}
+	key := func(k string, first bool) {
+		if !first {
+			put(",")
+		}
+		val(k)
+		put(":")
+	}
+	putMap := func(name string, keys []string, get func(string) any) {
+		key(name, false)
+		put("{")
+		for i, k := range keys {
+			key(k, i == 0)
+			val(get(k))
+		}
+		put("}")
+	}
+	put("{")
+	key("metadata", true)
+	val(m.Metadata)
+	putMap("nodes", sortedKeys(m.Nodes), func(k string) any { return m.Nodes[k] })
+	putMap("sources", sortedKeys(m.Sources), func(k string) any { return m.Sources[k] })
+	putMap("macros", sortedKeys(m.Macros), func(k string) any { return m.Macros[k] })
+	putMap("docs", sortedKeys(m.Docs), func(k string) any { return m.Docs[k] })
+	putMap("exposures", sortedKeys(m.Exposures), func(k string) any { return m.Exposures[k] })
+	for _, kv := range []struct {
+		name string
+		v    any
+	}{
+		{"metrics", m.Metrics}, {"groups", m.Groups}, {"selectors", m.Selectors}, {"disabled", m.Disabled},
+		{"parent_map", m.ParentMap}, {"child_map", m.ChildMap}, {"group_map", m.GroupMap},
+		{"saved_queries", m.SavedQueries}, {"semantic_models", m.SemanticModels}, {"unit_tests", m.UnitTests},
+		{"dataops", m.Dataops},
+	} {
+		key(kv.name, false)
+		val(kv.v)
+	}
+	put("}\n")
+	return err
 }
 
 func targetInfo(t *Target) map[string]any {

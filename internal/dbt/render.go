@@ -47,7 +47,7 @@ func (l *loader) parseRender(pd *pending) {
 	}
 	r := l.env.Render(in)
 	n.TemplateLine, n.TemplateOffset = pd.lineShift, pd.offShift
-	shiftResult(r, pd.lineShift)
+	shiftResult(r, n.RelPath, pd.lineShift)
 	n.Render = r
 	n.Refs = r.Refs
 	n.SourceRefs = r.Sources
@@ -57,7 +57,11 @@ func (l *loader) parseRender(pd *pending) {
 	n.DependsOn.Macros = uniqueSorted(r.MacrosUsed)
 	sawSyntax := false
 	for _, w := range r.Warnings {
-		d := l.jinjaDiag(w, n.RelPath, 0)
+		path := w.Path
+		if path == "" {
+			path = n.RelPath
+		}
+		d := l.jinjaDiag(w, path, 0)
 		if d.Kind == "jinja-syntax" {
 			sawSyntax = true
 		}
@@ -68,8 +72,9 @@ func (l *loader) parseRender(pd *pending) {
 	}
 }
 
-// shiftResult moves a block's render positions to the positions in its file.
-func shiftResult(r *jinja.Result, lines int) {
+// shiftResult moves a block's render positions to the positions in its file (warnings in
+// macro files keep theirs).
+func shiftResult(r *jinja.Result, path string, lines int) {
 	if lines == 0 || r == nil {
 		return
 	}
@@ -80,7 +85,7 @@ func shiftResult(r *jinja.Result, lines int) {
 		r.Sources[i].Pos.Line += lines
 	}
 	for i := range r.Warnings {
-		if r.Warnings[i].Pos.Line > 0 {
+		if r.Warnings[i].Pos.Line > 0 && (r.Warnings[i].Path == path || r.Warnings[i].Path == "") {
 			r.Warnings[i].Pos.Line += lines
 		}
 	}

@@ -82,8 +82,16 @@ func (l *loader) buildTests() error {
 			}
 		}
 	}
+	yamlFiles := map[string]*srcFile{}
+	for _, ps := range l.pkgs {
+		for _, f := range ps.files {
+			if f.kind == fileYAML {
+				yamlFiles[ps.pkg.Name+"\x00"+f.rel] = f
+			}
+		}
+	}
 	for _, s := range sortedSources(l.p.Sources) {
-		f := l.fileFor(s.Package, s.OriginalFilePath)
+		f := yamlFiles[s.Package+"\x00"+s.OriginalFilePath]
 		if f == nil {
 			continue
 		}
@@ -95,19 +103,6 @@ func (l *loader) buildTests() error {
 			for _, td := range c.Tests {
 				l.addTest(tgt, td, c.Name)
 			}
-		}
-	}
-	return nil
-}
-
-func (l *loader) fileFor(pkg, rel string) *srcFile {
-	ps := l.byName[pkg]
-	if ps == nil {
-		return nil
-	}
-	for _, f := range ps.files {
-		if f.rel == rel && f.kind == fileYAML {
-			return f
 		}
 	}
 	return nil
