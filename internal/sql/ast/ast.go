@@ -124,7 +124,11 @@ type Query struct {
 	With    *With
 	Body    QueryExpr
 	OrderBy []*OrderItem
-	Limit   *Limit
+	// Spark/Databricks row placement: DISTRIBUTE BY, SORT BY, CLUSTER BY.
+	DistributeBy []Expr
+	SortBy       []*OrderItem
+	ClusterBy    []Expr
+	Limit        *Limit
 }
 
 // With is a WITH clause.

@@ -363,6 +363,18 @@ func (p *printer) query(q *Query) {
 		p.s(" ORDER BY ")
 		p.orderItems(q.OrderBy)
 	}
+	if len(q.ClusterBy) > 0 {
+		p.s(" CLUSTER BY ")
+		p.exprs(q.ClusterBy)
+	}
+	if len(q.DistributeBy) > 0 {
+		p.s(" DISTRIBUTE BY ")
+		p.exprs(q.DistributeBy)
+	}
+	if len(q.SortBy) > 0 {
+		p.s(" SORT BY ")
+		p.orderItems(q.SortBy)
+	}
 	if q.Limit != nil {
 		p.s(" ")
 		p.limit(q.Limit)

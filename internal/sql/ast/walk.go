@@ -120,6 +120,9 @@ func forEachChild(node Node, visit func(Node)) {
 		v(n.With)
 		v(n.Body)
 		orders(n.OrderBy)
+		exprs(n.DistributeBy)
+		orders(n.SortBy)
+		exprs(n.ClusterBy)
 		v(n.Limit)
 	case *With:
 		for _, c := range n.CTEs {

@@ -33,6 +33,18 @@ func (p *parser) queryTail(q *ast.Query) {
 			p.next()
 			p.next()
 			q.OrderBy = p.orderItems()
+		case p.isKw("distribute") && p.peekKw(1, "by"):
+			p.next()
+			p.next()
+			q.DistributeBy = p.exprListUntilClause()
+		case p.isKw("sort") && p.peekKw(1, "by"):
+			p.next()
+			p.next()
+			q.SortBy = p.orderItems()
+		case p.isKw("cluster") && p.peekKw(1, "by"):
+			p.next()
+			p.next()
+			q.ClusterBy = p.exprListUntilClause()
 		case p.isKw("limit"):
 			ls := p.pos()
 			p.next()
@@ -90,6 +102,17 @@ func (p *parser) queryTail(q *ast.Query) {
 			q.Limit = l
 		default:
 			return
+		}
+	}
+}
+
+// exprListUntilClause reads comma-separated expressions (no surrounding parentheses).
+func (p *parser) exprListUntilClause() []ast.Expr {
+	var list []ast.Expr
+	for {
+		list = append(list, p.expr())
+		if !p.got(token.Comma) {
+			return list
 		}
 	}
 }
@@ -438,7 +461,7 @@ func softReserved(word string, next token.Token) bool {
 	switch word {
 	case "start":
 		return isKw(next, "with")
-	case "connect":
+	case "connect", "distribute", "sort", "cluster":
 		return isKw(next, "by")
 	case "at", "before", "changes":
 		return next.Kind == token.LParen || word == "at" && (isKw(next, "time") || isKw(next, "local"))
