@@ -3,6 +3,7 @@ package warehouse
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 )
@@ -31,6 +32,19 @@ type Conn interface {
 	// table whose columns are all text, pulling rows from next until it returns false.
 	Append(ctx context.Context, table Relation, cols []string, next func() ([]any, bool, error)) error
 	Release()
+}
+
+// CSVStager is a Conn that can fill a text table straight from CSV, faster than Append; it
+// returns false when it cannot take this source (the engine then appends row by row).
+type CSVStager interface {
+	StageCSV(ctx context.Context, table Relation, cols []string, src CSVSource) (bool, error)
+}
+
+// CSVSource is a seed file to stage: a path on this machine, or a reader of its bytes.
+type CSVSource struct {
+	File      string // "" when the CSV is in memory
+	Open      func() (io.ReadCloser, error)
+	Delimiter rune
 }
 
 // New returns the Warehouse that runs the shared SQL on a driver.

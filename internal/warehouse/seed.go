@@ -112,7 +112,11 @@ func (s Seed) open() (io.ReadCloser, error) {
 	if s.Data != nil {
 		return io.NopCloser(bytes.NewReader(s.Data)), nil
 	}
-	f, err := os.Open(s.Path)
+	path := s.File
+	if path == "" {
+		path = s.Path
+	}
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, &InputError{Path: s.Path, Msg: err.Error()}
 	}
@@ -189,26 +193,15 @@ func InferSeed(s Seed) (*SeedSchema, error) {
 
 var simpleIdent = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
-// reserved are words DuckDB or PostgreSQL reject as bare column names.
-var reserved = map[string]bool{}
-
-func init() {
-	for _, w := range strings.Fields(`all analyse analyze and any array as asc asymmetric both case cast check
-		collate column constraint create current_catalog current_date current_role current_time
-		current_timestamp current_user default deferrable desc distinct do else end except false
-		fetch for foreign from grant group having in initially intersect into lateral leading limit
-		localtime localtimestamp not null offset on only or order placing primary references
-		returning select session_user some symmetric table then to trailing true union unique user
-		using variadic when where window with`) {
-		reserved[w] = true
-	}
-}
-
+// seedColumn names a seed column in SQL. Names are always quoted, so reserved words ("from",
+// "at") work; without quote_columns a plain identifier keeps the meaning it has unquoted: folded
+// to lower case where the warehouse folds (PostgreSQL), as written where it does not matter
+// (DuckDB matches names case-insensitively).
 func (e *engine) seedColumn(s Seed, name string) string {
-	if s.QuoteColumns || !simpleIdent.MatchString(name) || reserved[strings.ToLower(name)] {
+	if s.QuoteColumns || !simpleIdent.MatchString(name) || e.d.FoldsCase() {
 		return e.Quote(name)
 	}
-	return name
+	return e.Quote(strings.ToLower(name))
 }
 
 func (e *engine) LoadSeed(ctx context.Context, s Seed) (int64, error) {
@@ -235,7 +228,9 @@ func (e *engine) LoadSeed(ctx context.Context, s Seed) (int64, error) {
 		names[i] = e.seedColumn(s, c)
 		defs[i] = names[i] + " " + typ
 		staged[i] = "c" + strconv.Itoa(i)
-		casts[i] = "cast(" + staged[i] + " as " + typ + ")"
+		// Empty cells and "null" in any case are NULL, as the type inference read them, whichever
+		// way the driver staged them.
+		casts[i] = "cast(case when " + staged[i] + " = '' or lower(" + staged[i] + ") = 'null' then null else " + staged[i] + " end as " + typ + ")"
 	}
 	stage := Relation{Name: s.Relation.Name + "__dbt_seed"}
 	err = e.inTx(ctx, func(c Conn) error {
@@ -265,7 +260,7 @@ func (e *engine) LoadSeed(ctx context.Context, s Seed) (int64, error) {
 		if err := c.Exec(ctx, "create temporary table "+e.Render(stage)+" ("+strings.Join(sdefs, ", ")+")"); err != nil {
 			return err
 		}
-		if err := e.appendCSV(ctx, c, s, stage, staged); err != nil {
+		if err := e.stage(ctx, c, s, stage, staged); err != nil {
 			return err
 		}
 		if err := c.Exec(ctx, "insert into "+e.Render(s.Relation)+" ("+strings.Join(names, ", ")+") select "+strings.Join(casts, ", ")+" from "+e.Render(stage)); err != nil {
@@ -289,6 +284,27 @@ func sameNames(cols []Column, names []string) bool {
 		}
 	}
 	return true
+}
+
+// stage fills the text staging table, through the driver's bulk CSV path when it has one.
+func (e *engine) stage(ctx context.Context, c Conn, s Seed, stage Relation, cols []string) error {
+	if cs, ok := c.(CSVStager); ok {
+		src := CSVSource{Open: s.open, Delimiter: s.Delimiter}
+		if s.Data == nil {
+			src.File = s.File
+			if src.File == "" {
+				src.File = s.Path
+			}
+		}
+		if src.Delimiter == 0 {
+			src.Delimiter = ','
+		}
+		done, err := cs.StageCSV(ctx, stage, cols, src)
+		if err != nil || done {
+			return err
+		}
+	}
+	return e.appendCSV(ctx, c, s, stage, cols)
 }
 
 func (e *engine) appendCSV(ctx context.Context, c Conn, s Seed, stage Relation, cols []string) error {

@@ -73,8 +73,9 @@ type Model struct {
 // Seed is one CSV file to load into a table.
 type Seed struct {
 	Relation Relation
-	Path     string // for messages
-	Data     []byte // CSV content (header first)
+	Path     string // for messages (and read when File and Data are empty)
+	File     string // the file to read, when it is not Path
+	Data     []byte // CSV content (header first), instead of a file
 	// ColumnTypes overrides inferred types: column name (case-insensitive) -> warehouse type.
 	ColumnTypes map[string]string
 	// QuoteColumns quotes every column name (dbt's default for seeds); otherwise only names

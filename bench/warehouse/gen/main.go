@@ -107,11 +107,11 @@ var (
 	methods    = []string{"credit_card", "credit_card", "credit_card", "bank_transfer", "coupon", "gift_card"}
 )
 
-// generate writes the five seeds; an order brings about 4.7 rows (itself, 2.5 items, 1.2
-// payments), customers are a tenth of the orders.
+// generate writes the five seeds; an order brings about 4.5 rows (itself, 2.5 items, 1.2
+// payments) and customers are a tenth of the orders.
 func generate(dir string, total int) (int, error) {
 	r := rand.New(rand.NewSource(7))
-	nOrders := max(int(float64(total)/4.8), 10)
+	nOrders := max(int(float64(total)/4.48), 10)
 	nCustomers := max(nOrders/10, 10)
 	nProducts := 400
 	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)

@@ -191,3 +191,31 @@ func mapError(err error) error {
 	}
 	return &warehouse.Error{Warehouse: "duckdb", Message: err.Error(), Err: err}
 }
+
+// StageCSV loads a seed file with DuckDB's own CSV reader, every column as text, with the
+// dialect fixed (RFC 4180 quoting, the given delimiter, a header row) rather than sniffed.
+func (c *conn) StageCSV(ctx context.Context, table warehouse.Relation, cols []string, src warehouse.CSVSource) (bool, error) {
+	if src.File == "" {
+		return false, nil
+	}
+	abs, err := filepath.Abs(src.File)
+	if err != nil {
+		return false, nil
+	}
+	var spec []string
+	for _, col := range cols {
+		spec = append(spec, "'"+col+"': 'VARCHAR'")
+	}
+	lit := func(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+	q := fmt.Sprintf("insert into %s select * from read_csv(%s, header = true, auto_detect = false, delim = %s, quote = '\"', escape = '\"', columns = {%s})",
+		quoteRel(table), lit(abs), lit(string(src.Delimiter)), strings.Join(spec, ", "))
+	return true, c.Exec(ctx, q)
+}
+
+func quoteRel(r warehouse.Relation) string {
+	q := func(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+	if r.Schema == "" {
+		return q(r.Name)
+	}
+	return q(r.Schema) + "." + q(r.Name)
+}

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -214,3 +215,25 @@ func mapError(err error) error {
 }
 
 func asError(err error, target **warehouse.Error) bool { return errors.As(err, target) }
+
+// StageCSV streams a seed file to the server with COPY ... FORMAT csv: the server parses it.
+func (c *conn) StageCSV(ctx context.Context, table warehouse.Relation, cols []string, src warehouse.CSVSource) (bool, error) {
+	r, err := src.Open()
+	if err != nil {
+		return false, err
+	}
+	defer r.Close()
+	ident := pgx.Identifier{table.Name}
+	if table.Schema != "" {
+		ident = pgx.Identifier{table.Schema, table.Name}
+	}
+	delim := strings.ReplaceAll(string(src.Delimiter), "'", "''")
+	quoted := make([]string, len(cols))
+	for i, col := range cols {
+		quoted[i] = pgx.Identifier{col}.Sanitize()
+	}
+	q := fmt.Sprintf("copy %s (%s) from stdin with (format csv, header true, delimiter '%s')",
+		ident.Sanitize(), strings.Join(quoted, ", "), delim)
+	_, err = c.c.Conn().PgConn().CopyFrom(ctx, r, q)
+	return true, mapError(err)
+}

@@ -10,7 +10,6 @@ package runner
 import (
 	"context"
 	"fmt"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -377,14 +376,9 @@ func seed(ctx context.Context, cfg Config, c *compiler, n *dbt.Node, r *Result) 
 		fail(r, fmt.Errorf("the seed has no file"))
 		return
 	}
-	if rel := n.RelPath; rel != "" {
-		// Messages name the file as the user knows it; data is read from the absolute path.
-		data, err := os.ReadFile(n.FilePath)
-		if err != nil {
-			fail(r, err)
-			return
-		}
-		s.Data, s.Path = data, rel
+	if n.RelPath != "" {
+		// Messages name the file as the user knows it; the data is read from disk.
+		s.File, s.Path = n.FilePath, n.RelPath
 	}
 	if m, ok := n.Config["column_types"].(map[string]any); ok {
 		s.ColumnTypes = map[string]string{}

@@ -6,6 +6,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -29,6 +31,7 @@ func Run(t *testing.T, openRaw Open) {
 	t.Run("SeedInference", func(t *testing.T) { seedInference(t, open) })
 	t.Run("SeedOptions", func(t *testing.T) { seedOptions(t, open) })
 	t.Run("SeedReservedNames", func(t *testing.T) { seedReservedNames(t, open) })
+	t.Run("SeedFile", func(t *testing.T) { seedFile(t, open) })
 	t.Run("SeedBadCSV", func(t *testing.T) { seedBadCSV(t, open) })
 	t.Run("Build", func(t *testing.T) { build(t, open) })
 	t.Run("Incremental", func(t *testing.T) { incremental(t, open) })
@@ -135,6 +138,27 @@ func seedReservedNames(t *testing.T, open Open) {
 	got := query(t, w, fmt.Sprintf(`select id, "from", "Order ID", plain from %s`, w.Render(rel)))
 	if fmt.Sprint(got) != "[[1 a@x 7 p]]" {
 		t.Fatalf("rows = %v", got)
+	}
+}
+
+// A seed read from a file takes the driver's bulk path (DuckDB's reader, PostgreSQL's COPY)
+// and must read quoting, NULLs and a custom delimiter the same way.
+func seedFile(t *testing.T, open Open) {
+	w, schema := open(t)
+	path := filepath.Join(t.TempDir(), "notes.csv")
+	content := "id;note;at\n1;\"a; b\";2024-01-01\n2;\"line1\nline2 \"\"q\"\"\";\n3;NULL;null\n4;\"\";2024-01-04 10:00:00\n"
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rel := warehouse.Relation{Schema: schema, Name: "notes"}
+	n, err := w.LoadSeed(context.Background(), warehouse.Seed{Relation: rel, Path: "seeds/notes.csv", File: path, Delimiter: ';'})
+	if err != nil || n != 4 {
+		t.Fatalf("load: %d %v", n, err)
+	}
+	got := query(t, w, fmt.Sprintf(`select id, note, cast("at" as varchar) from %s order by id`, w.Render(rel)))
+	want := "[[1 a; b 2024-01-01 00:00:00] [2 line1\nline2 \"q\" <nil>] [3 <nil> <nil>] [4 <nil> 2024-01-04 10:00:00]]"
+	if fmt.Sprint(got) != want {
+		t.Fatalf("rows = %q\nwant   %q", fmt.Sprint(got), want)
 	}
 }
 
