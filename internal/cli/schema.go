@@ -118,7 +118,8 @@ func runSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags) err
 		}
 		cols = change.FromColumns(columns.Infer(p, copts))
 	}
-	in := schema.Input{Project: p, Columns: cols, Change: cs, Config: cfg,
+	types := catalogTypes(p.Root)
+	in := schema.Input{Project: p, Columns: cols, Change: cs, Config: cfg, Types: types,
 		ReadFile: func(rel string) ([]byte, error) { return os.ReadFile(filepath.Join(p.Root, filepath.FromSlash(rel))) }}
 	if len(sf.selects) > 0 || len(sf.excludes) > 0 {
 		sel, err := selection.Select(p, sf.selects, sf.excludes, selection.Options{})
@@ -188,6 +189,25 @@ func runSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags) err
 		return silentExit(ExitFindings)
 	}
 	return nil
+}
+
+// catalogTypes reads exact column types from target/catalog.json when the project has one.
+func catalogTypes(root string) map[string][]schema.TypedColumn {
+	cat := filepath.Join(root, "target", "catalog.json")
+	if !fileExists(cat) {
+		return nil
+	}
+	c, err := columns.ReadCatalog(cat)
+	if err != nil {
+		return nil
+	}
+	out := make(map[string][]schema.TypedColumn, len(c))
+	for id, cols := range c {
+		for _, col := range cols {
+			out[id] = append(out[id], schema.TypedColumn{Name: col.Name, DataType: col.DataType})
+		}
+	}
+	return out
 }
 
 // dbtExecutable resolves --dbt: a path, "off", or dbt on PATH.

@@ -14,6 +14,7 @@ import (
 // projectStyle is what the project's own property files say about how the team writes them.
 type projectStyle struct {
 	lowerNames   bool            // documented column names are (almost) all lower case
+	lowerTypes   bool            // documented data types are written in lower case (the default)
 	typedProject bool            // most documented columns carry data_type
 	typedFiles   map[string]bool // per file: most of its columns carry data_type
 	newFile      string          // file name pattern for a folder without a property file
@@ -33,7 +34,7 @@ const defaultFilePattern = "_{folder}__models.yml"
 
 func learnStyle(p *dbt.Project, root string) *projectStyle {
 	st := &projectStyle{typedFiles: map[string]bool{}, folderFile: map[string]string{}}
-	var lower, upper, typed, total int
+	var lower, upper, typed, total, upperTypes int
 	fileTyped := map[string][2]int{}
 	folderCount := map[string]map[string]int{}
 	files := map[string]bool{}
@@ -57,6 +58,9 @@ func learnStyle(p *dbt.Project, root string) *projectStyle {
 			if c.DataType != "" {
 				typed++
 				ft[0]++
+				if c.DataType != strings.ToLower(c.DataType) {
+					upperTypes++
+				}
 			}
 			if c.Name == strings.ToLower(c.Name) {
 				lower++
@@ -68,6 +72,7 @@ func learnStyle(p *dbt.Project, root string) *projectStyle {
 	}
 	st.lowerNames = lower > 0 && upper*10 <= lower
 	st.typedProject = total > 0 && typed*2 > total
+	st.lowerTypes = upperTypes*2 <= typed
 	for f, ft := range fileTyped {
 		if ft[1] > 0 {
 			st.typedFiles[f] = ft[0]*2 > ft[1]
@@ -142,7 +147,7 @@ func (s *synth) newEntry(t target, known []change.Column) {
 	writeTypes := s.wantTypes(n, e)
 	spec := &ModelSpec{Name: n.Name, Description: s.in.Config.ModelDescriptionPlaceholder}
 	for _, c := range known {
-		spec.Columns = append(spec.Columns, s.columnSpec(n, c, writeTypes))
+		spec.Columns = append(spec.Columns, s.columnSpec(n, c, writeTypes, t.mc != nil))
 	}
 	if _, ok := s.newEntries[file]; !ok {
 		s.newOrder = append(s.newOrder, file)

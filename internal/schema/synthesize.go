@@ -31,6 +31,15 @@ type Input struct {
 	Dictionary *Dictionary
 	// ReadFile reads a file of the head project by path relative to its root.
 	ReadFile func(rel string) ([]byte, error)
+	// Types are exact warehouse types by unique id and column (dbt's catalog.json, or a
+	// warehouse describe). They describe the relations as last built, so they are used for
+	// columns the change did not add or retype; inferred types fill the rest.
+	Types map[string][]TypedColumn
+}
+
+// TypedColumn is a column and its type as the warehouse reports it.
+type TypedColumn struct {
+	Name, DataType string
 }
 
 // Synthesize plans the property-file edits that bring the selected models' entries in step with
@@ -302,10 +311,10 @@ func (s *synth) syncEntry(t target, e *entry, known []change.Column, resolved bo
 		k := strings.ToLower(c.Name)
 		if name, ok := documented[k]; ok {
 			prev = name
-			if writeTypes && c.DataType != "" {
-				if dc := findColumn(e.columns, k); dc != nil && dc.DataType != "" && !sameType(dc.DataType, c.DataType) && (retyped[k] || t.mc == nil) {
+			if typ := s.typeOf(n, c, retyped[k]); writeTypes && typ != "" {
+				if dc := findColumn(e.columns, k); dc != nil && dc.DataType != "" && !sameType(dc.DataType, typ) && (retyped[k] || t.mc == nil) {
 					s.plan.Ops = append(s.plan.Ops, Op{Kind: OpSetDataType, File: e.file, Model: e.name, Key: e.key,
-						Column: ColumnSpec{Name: name, DataType: c.DataType}, Reason: "type changed from " + dc.DataType + " to " + c.DataType})
+						Column: ColumnSpec{Name: name, DataType: typ}, Reason: "type changed from " + dc.DataType + " to " + typ})
 				}
 			}
 			continue
@@ -323,7 +332,7 @@ func (s *synth) syncEntry(t target, e *entry, known []change.Column, resolved bo
 		if !wantAll && !candidates[k] {
 			continue
 		}
-		spec := s.columnSpec(n, c, writeTypes)
+		spec := s.columnSpec(n, c, writeTypes, candidates[k] || retyped[k])
 		s.plan.Ops = append(s.plan.Ops, Op{Kind: OpAddColumn, File: e.file, Model: e.name, Key: e.key, Column: spec, After: prev,
 			Reason: "column " + c.Name + " is in the SQL but not documented"})
 		documented[k] = spec.Name
@@ -383,10 +392,10 @@ func (s *synth) spell(c change.Column, lower bool) string {
 }
 
 // columnSpec builds a new column entry: its name, type and description.
-func (s *synth) columnSpec(n *dbt.Node, c change.Column, writeTypes bool) ColumnSpec {
+func (s *synth) columnSpec(n *dbt.Node, c change.Column, writeTypes bool, fresh bool) ColumnSpec {
 	spec := ColumnSpec{Name: s.spell(c, s.style.lowerNames)}
 	if writeTypes {
-		spec.DataType = c.DataType
+		spec.DataType = s.typeOf(n, c, fresh)
 	}
 	if s.in.Config.inherit() {
 		if d, from := s.inherited(c, 0); d != "" {
@@ -402,6 +411,25 @@ func (s *synth) columnSpec(n *dbt.Node, c change.Column, writeTypes bool) Column
 		spec.Description, spec.DescriptionFrom = s.in.Config.DescriptionPlaceholder, "placeholder"
 	}
 	return spec
+}
+
+// typeOf is the type to write for a column: the warehouse's exact type when it has one and the
+// column is not new or retyped by the change (fresh), else the inferred type; in the case the
+// project writes its types in.
+func (s *synth) typeOf(n *dbt.Node, c change.Column, fresh bool) string {
+	t := c.DataType
+	if !fresh {
+		for _, tc := range s.in.Types[n.UniqueID] {
+			if strings.EqualFold(tc.Name, c.Name) && tc.DataType != "" {
+				t = tc.DataType
+				break
+			}
+		}
+	}
+	if s.style.lowerTypes {
+		t = strings.ToLower(t)
+	}
+	return t
 }
 
 // inherited finds the description of the upstream column c passes through unchanged (a copy
