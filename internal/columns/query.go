@@ -133,13 +133,8 @@ func (a *analyzer) body(b ast.QueryExpr, ctes *cteScope, outer *scope) *relation
 		var byName bool
 		var collect func(q ast.QueryExpr)
 		collect = func(q ast.QueryExpr) {
-			if so, ok := q.(*ast.SetOp); ok && !so.ByName {
-				collect(so.Left)
-				collect(so.Right)
-				return
-			}
-			if so, ok := q.(*ast.SetOp); ok && so.ByName {
-				byName = true
+			if so, ok := q.(*ast.SetOp); ok {
+				byName = byName || so.ByName
 				collect(so.Left)
 				collect(so.Right)
 				return
