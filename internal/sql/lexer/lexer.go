@@ -124,8 +124,12 @@ func (s *scanner) next() token.Kind {
 		}
 		return token.Whitespace
 	case class[c]&clsIdentStart != 0:
-		if s.pos == 0 && c == 0xEF && s.at(1) == 0xBB && s.at(2) == 0xBF {
-			s.pos += 3 // a UTF-8 byte order mark
+		if c == 0xEF && s.at(1) == 0xBB && s.at(2) == 0xBF {
+			s.pos += 3 // a byte order mark (U+FEFF), at the start or pasted in
+			return token.Whitespace
+		}
+		if c == 0xC2 && s.at(1) == 0xA0 {
+			s.pos += 2 // a no-break space pasted from a document
 			return token.Whitespace
 		}
 		return s.identOrPrefixedString()

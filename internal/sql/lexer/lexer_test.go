@@ -173,6 +173,7 @@ func TestBOMAndWhitespace(t *testing.T) {
 	if toks[0].Kind != token.Whitespace || toks[1].Text != "select" || toks[len(toks)-2].Kind != token.Newline {
 		t.Errorf("got %v", toks)
 	}
+	expectTokens(t, "ansi", "select\u00a0a,\uFEFFb", "Ident(select) Ident(a) Comma(,) Ident(b)")
 }
 
 // TestRealFiles lexes every SQL file under testdata and checks the round trip.
