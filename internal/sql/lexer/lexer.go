@@ -124,12 +124,15 @@ func (s *scanner) next() token.Kind {
 		}
 		return token.Whitespace
 	case class[c]&clsIdentStart != 0:
-		if c == 0xEF && s.at(1) == 0xBB && s.at(2) == 0xBF {
-			s.pos += 3 // a byte order mark (U+FEFF), at the start or pasted in
-			return token.Whitespace
-		}
-		if c == 0xC2 && s.at(1) == 0xA0 {
-			s.pos += 2 // a no-break space pasted from a document
+		if c >= 0xC2 && s.blankRune() {
+			// A byte order mark (U+FEFF) or a no-break space pasted from a document.
+			for s.pos < len(s.src) && s.src[s.pos] >= 0xC2 && s.blankRune() {
+				if s.src[s.pos] == 0xC2 {
+					s.pos += 2
+				} else {
+					s.pos += 3
+				}
+			}
 			return token.Whitespace
 		}
 		return s.identOrPrefixedString()
@@ -308,9 +311,22 @@ func (s *scanner) paramContext() bool {
 }
 
 func (s *scanner) identTail() {
-	for s.pos < len(s.src) && class[s.src[s.pos]]&clsIdent != 0 {
+	for s.pos < len(s.src) {
+		c := s.src[s.pos]
+		if class[c]&clsIdent == 0 {
+			return
+		}
+		if c >= 0xC2 && s.blankRune() {
+			return // a no-break space or BOM ends a word, as a space would
+		}
 		s.pos++
 	}
+}
+
+// blankRune reports whether a non-ASCII blank (U+00A0, U+FEFF) starts at the current byte.
+func (s *scanner) blankRune() bool {
+	c := s.src[s.pos]
+	return c == 0xC2 && s.at(1) == 0xA0 || c == 0xEF && s.at(1) == 0xBB && s.at(2) == 0xBF
 }
 
 func (s *scanner) identOrPrefixedString() token.Kind {
