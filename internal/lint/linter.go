@@ -130,6 +130,9 @@ func (l *Linter) LintFile(f File) (res FileResult) {
 		}
 		for _, fd := range ctx.found {
 			start, end := fd.start, fd.end
+			if fd.whole != nil && !smap.allLiteral(fd.whole[0], fd.whole[1]) {
+				continue
+			}
 			if !fd.inSource {
 				s, lit := smap.toSource(start)
 				if !lit {

@@ -115,3 +115,22 @@ func (m *sourceMap) literalSpan(start, end int) (int, int, bool) {
 	}
 	return s.Src + start - s.Out, s.Src + end - s.Out, true
 }
+
+// allLiteral reports whether every rendered byte in [start, end) was copied from the source.
+func (m *sourceMap) allLiteral(start, end int) bool {
+	for off := start; off < end; {
+		s := m.seg(off)
+		if s == nil {
+			return true
+		}
+		if !s.Literal {
+			return false
+		}
+		next := s.Out + s.Len
+		if next <= off {
+			return true
+		}
+		off = next
+	}
+	return true
+}

@@ -32,7 +32,11 @@ func (rule) Check(c *lint.Context) {
 				continue
 			}
 			name, _ := d.NameOf(it.Alias)
-			start := int(d.Toks[d.Toks[it.Alias].Prev].End)
+			from := it.Alias
+			if it.As >= 0 {
+				from = it.As
+			}
+			start := int(d.Toks[d.Toks[from].Prev].End)
 			c.Report(it.Alias, "Alias '"+name+"' is never used in SELECT statement.", lint.Edit{Start: start, End: int(d.Toks[it.Alias].End), Text: ""})
 		}
 	}

@@ -30,15 +30,15 @@ func (rule) Check(c *lint.Context) {
 			if cl.Kind != "GROUP BY" && cl.Kind != "ORDER BY" || cl.Start > cl.End {
 				continue
 			}
-			start := cl.Start
-			for j := cl.Start; j <= cl.End+1 && d.More(j); j = d.Toks[j].Next {
-				t := &d.Toks[j]
-				if j <= cl.End && !(t.Kind == token.Comma && t.Depth == d.Toks[cl.Start].Depth) {
-					continue
+			var items []int
+			items = append(items, cl.Start)
+			for j := cl.Start; j <= cl.End && d.More(j); j = d.Toks[j].Next {
+				if d.Toks[j].Kind == token.Comma && d.Toks[j].Depth == d.Toks[cl.Start].Depth {
+					items = append(items, d.Toks[j].Next)
 				}
-				item := start
-				start = t.Next
-				if d.IsKw(item, "ALL") || d.Toks[item].Kind == token.LParen || d.IsKw(item, "ROLLUP") || d.IsKw(item, "CUBE") || d.Toks[item].Kind == token.Template {
+			}
+			for _, item := range items {
+				if item > cl.End || d.IsKw(item, "ALL") || d.Toks[item].Kind == token.LParen || d.IsKw(item, "ROLLUP") || d.IsKw(item, "CUBE") || d.Toks[item].Kind == token.Template {
 					continue
 				}
 				kind := "explicit"

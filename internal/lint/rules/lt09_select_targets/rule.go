@@ -31,7 +31,7 @@ func (rule) Check(c *lint.Context) {
 			// A newline between SELECT (and its modifiers) and the target.
 			first := s.Targets[0].Start
 			if hasNewlineBetween(d, s.Kw, first) {
-				c.Report(s.Kw, "Select targets should be on a new line unless there is only one select target.")
+				c.ReportSpan(s.Kw, s.Kw, s.TargetsEnd(), "Select targets should be on a new line unless there is only one select target.")
 			}
 			continue
 		}
@@ -53,7 +53,7 @@ func (rule) Check(c *lint.Context) {
 			}
 		}
 		if bad {
-			c.Report(s.Kw, "Select targets should be on a new line unless there is only one select target.")
+			c.ReportSpan(s.Kw, s.Kw, s.TargetsEnd(), "Select targets should be on a new line unless there is only one select target.")
 		}
 	}
 }

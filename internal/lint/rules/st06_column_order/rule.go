@@ -39,7 +39,7 @@ func (rule) Check(c *lint.Context) {
 		}
 		_ = band
 		if bad {
-			c.Report(s.Kw, "")
+			c.ReportSpan(s.Kw, s.Kw, s.TargetsEnd(), "")
 		}
 	}
 }

@@ -1,0 +1,4 @@
+select
+    x y, -- want: AL02
+    x as z
+from t

@@ -1,0 +1,7 @@
+select
+    a,
+    a + 1, -- want: AL03
+    b::int,
+    (c),
+    sum(d) as e
+from t

@@ -1,0 +1,4 @@
+select
+    a,
+    b as a -- want: AL08
+from t

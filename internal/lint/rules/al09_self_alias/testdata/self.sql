@@ -1,0 +1,4 @@
+select
+    a as a, -- want: AL09
+    b as c
+from t

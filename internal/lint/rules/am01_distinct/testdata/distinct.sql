@@ -1,0 +1,3 @@
+select distinct a -- want: AM01
+from t
+group by a

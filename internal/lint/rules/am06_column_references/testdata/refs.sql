@@ -1,0 +1,3 @@
+select a, b
+from t
+group by a, 2 -- want: AM06

@@ -1,0 +1,3 @@
+select a, b from t
+union all -- want: AM07
+select a from u

@@ -1,0 +1,3 @@
+select a
+FROM t -- want: CP01
+where b = 1

@@ -1,0 +1,2 @@
+select a, B -- want: CP02
+from t

@@ -1,0 +1,9 @@
+package cp03_functions
+
+import (
+	"testing"
+
+	"github.com/dataops-dev/dataops/internal/lint/linttest"
+)
+
+func TestRule(t *testing.T) { linttest.Run(t, Rule) }

@@ -1,0 +1,4 @@
+select
+    count(a) as n,
+    SUM(b) as s -- want: CP03
+from t

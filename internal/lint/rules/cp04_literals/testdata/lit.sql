@@ -1,0 +1,4 @@
+select
+    null as a,
+    TRUE as b -- want: CP04
+from t

@@ -1,0 +1,4 @@
+select
+    a,
+    b, -- want: CV03
+from t

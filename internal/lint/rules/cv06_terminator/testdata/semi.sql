@@ -1,0 +1,2 @@
+select a from t ; -- want: CV06
+select b from u;

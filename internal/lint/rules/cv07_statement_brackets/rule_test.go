@@ -1,0 +1,9 @@
+package cv07_statement_brackets
+
+import (
+	"testing"
+
+	"github.com/dataops-dev/dataops/internal/lint/linttest"
+)
+
+func TestRule(t *testing.T) { linttest.Run(t, Rule) }

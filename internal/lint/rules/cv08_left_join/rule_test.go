@@ -1,0 +1,9 @@
+package cv08_left_join
+
+import (
+	"testing"
+
+	"github.com/dataops-dev/dataops/internal/lint/linttest"
+)
+
+func TestRule(t *testing.T) { linttest.Run(t, Rule) }

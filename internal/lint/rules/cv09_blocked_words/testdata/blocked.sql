@@ -1,0 +1,3 @@
+-- options: blocked_words=deprecated_table
+select a
+from deprecated_table -- want: CV09

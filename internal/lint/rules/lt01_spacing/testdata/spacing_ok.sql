@@ -1,0 +1,5 @@
+select
+    a,
+    b
+from t
+where c = 1

@@ -1,0 +1,5 @@
+select
+    a,
+    b
+    , c -- want: LT04
+from t

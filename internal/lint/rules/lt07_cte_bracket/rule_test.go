@@ -1,0 +1,9 @@
+package lt07_cte_bracket
+
+import (
+	"testing"
+
+	"github.com/dataops-dev/dataops/internal/lint/linttest"
+)
+
+func TestRule(t *testing.T) { linttest.Run(t, Rule) }

@@ -1,0 +1,9 @@
+package lt09_select_targets
+
+import (
+	"testing"
+
+	"github.com/dataops-dev/dataops/internal/lint/linttest"
+)
+
+func TestRule(t *testing.T) { linttest.Run(t, Rule) }

@@ -1,0 +1,2 @@
+  select 1 -- want: LT13
+from t

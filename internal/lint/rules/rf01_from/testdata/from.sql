@@ -1,0 +1,4 @@
+select
+    a.x,
+    b.y -- want: RF01
+from t as a

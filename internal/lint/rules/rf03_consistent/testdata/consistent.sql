@@ -1,0 +1,4 @@
+select
+    x,
+    t.y -- want: RF03
+from t

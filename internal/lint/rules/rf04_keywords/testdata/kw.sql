@@ -1,0 +1,4 @@
+select
+    a as date, -- want: RF04
+    b as total
+from t

@@ -1,0 +1,3 @@
+select a.x
+from t as a
+join u as b using (x) -- want: ST07

@@ -1,0 +1,2 @@
+select distinct(a) -- want: ST08
+from t
