@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -143,9 +144,12 @@ func runSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags) err
 	}
 	version, _ := schema.DbtVersion(explicit, p.RequireDbtVersion, p.Root)
 
+	t0 := time.Now()
 	plan := schema.Synthesize(in)
 	edits, notes := schema.Apply(p.Root, plan.Ops, version)
 	findings := append(plan.Notes, notes...)
+	debugTiming(env, "plan", t0)
+	t0 = time.Now()
 	if len(edits) > 0 && !sf.noValidate {
 		load := func(ctx context.Context, dir string) (*dbt.Project, error) {
 			opts, err := pf.options(env, false)
@@ -169,6 +173,7 @@ func runSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags) err
 			cleanup()
 		}
 	}
+	debugTiming(env, "validate", t0)
 	if err := printSchema(env.Stdout, sf.format, edits, findings); err != nil {
 		return err
 	}
@@ -208,6 +213,13 @@ func catalogTypes(root string) map[string][]schema.TypedColumn {
 		}
 	}
 	return out
+}
+
+// debugTiming prints a phase's duration to stderr when DATAOPS_DEBUG_TIMINGS is set (benchmarks).
+func debugTiming(env *Env, phase string, since time.Time) {
+	if env.Getenv("DATAOPS_DEBUG_TIMINGS") != "" {
+		fmt.Fprintf(env.Stderr, "timing %s %v\n", phase, time.Since(since))
+	}
 }
 
 // dbtExecutable resolves --dbt: a path, "off", or dbt on PATH.

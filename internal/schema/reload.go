@@ -29,6 +29,30 @@ type Loader func(ctx context.Context, dir string) (*dbt.Project, error)
 // output and VCS directories are left out and installed packages are linked in. The copy is what validation reloads and
 // what `dbt parse` reads; the user's files are never touched. cleanup removes it.
 func Overlay(root string, edits []FileEdit) (dir string, cleanup func(), err error) {
+	return overlay(root, edits, nil)
+}
+
+// overlayFor is Overlay limited to what the loader reads of p: its top-level files and its
+// resource paths (models, macros, seeds, ...), which on a large repository leaves out
+// everything else it holds.
+func overlayFor(p *dbt.Project, edits []FileEdit) (string, func(), error) {
+	keep := map[string]bool{}
+	for _, list := range [][]string{p.ModelPaths, p.SeedPaths, p.SnapshotPaths, p.MacroPaths, p.TestPaths, p.AnalysisPaths, p.DocsPaths} {
+		for _, rp := range list {
+			first := strings.SplitN(strings.TrimPrefix(filepath.ToSlash(filepath.Clean(rp)), "./"), "/", 2)[0]
+			if first == "." || first == "" || first == ".." {
+				return overlay(p.Root, edits, nil) // a resource path at the root: keep everything
+			}
+			keep[first] = true
+		}
+	}
+	for _, e := range edits {
+		keep[strings.SplitN(e.Path, "/", 2)[0]] = true
+	}
+	return overlay(p.Root, edits, keep)
+}
+
+func overlay(root string, edits []FileEdit, keepTop map[string]bool) (dir string, cleanup func(), err error) {
 	if root, err = filepath.Abs(root); err != nil {
 		return "", nil, err
 	}
@@ -51,6 +75,9 @@ func Overlay(root string, edits []FileEdit) (dir string, cleanup func(), err err
 		rel, _ := filepath.Rel(root, p)
 		if d.IsDir() {
 			if p != root && skipDirs[d.Name()] {
+				return filepath.SkipDir
+			}
+			if keepTop != nil && p != root && filepath.Dir(p) == root && !keepTop[d.Name()] {
 				return filepath.SkipDir
 			}
 			return os.MkdirAll(filepath.Join(dir, rel), 0o755)
@@ -119,7 +146,7 @@ func CheckEdits(ctx context.Context, head *dbt.Project, edits []FileEdit, ops []
 	if len(edits) == 0 {
 		return head, nil, nil
 	}
-	dir, cleanup, err := Overlay(head.Root, edits)
+	dir, cleanup, err := overlayFor(head, edits)
 	if err != nil {
 		return nil, nil, fmt.Errorf("preparing validation copy: %w", err)
 	}
