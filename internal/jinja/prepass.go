@@ -79,7 +79,11 @@ var jinjaKeywords = map[string]bool{
 // error ends the stream early, which gonja's parser would take as a silent end of template;
 // it is returned so the render can report it.
 func lexTemplate(src string, cfg *config.Config) ([]*tokens.Token, *tokens.Token) {
-	stream := tokens.LexAll(maskEscapedBackslashes(src), cfg)
+	guarded, bad := guardLexer(src)
+	if bad >= 0 {
+		return nil, &tokens.Token{Type: tokens.Error, Pos: bad, Val: "a number followed by '.' and a non-ASCII character is not supported here"}
+	}
+	stream := tokens.LexAll(guarded, cfg)
 	var out []*tokens.Token
 	for {
 		t := stream.Current()
@@ -241,13 +245,16 @@ func gonjaString(v string) string {
 	return strings.ReplaceAll(v, `\`, `\\`)
 }
 
-// maskEscapedBackslashes hides escaped backslashes inside string literals of tags from
-// gonja's lexer, which takes the quote in '\\\\' for an escaped one and runs the string on.
-// Each "\\\\" pair becomes "__" (same length, so offsets hold); string values are read
-// from the original text afterwards.
-func maskEscapedBackslashes(src string) string {
-	if !strings.Contains(src, `\\`) {
-		return src
+// guardLexer prepares text for gonja's lexer. It hides escaped backslashes inside string
+// literals of tags, which the lexer takes for an escaped quote ('\\\\' would run the
+// string on): each "\\\\" pair becomes "__" (same length, so offsets hold; string values are
+// read from the original text afterwards). It also finds a number followed by "." and a
+// non-ASCII character inside a tag, which sends the lexer into an endless loop; bad is the
+// offset of such a spot, or -1.
+func guardLexer(src string) (out string, bad int) {
+	bad = -1
+	if !strings.Contains(src, `\\`) && !hasDigitDotNonASCII(src) {
+		return src, bad
 	}
 	b := []byte(src)
 	for i := 0; i+1 < len(b); i++ {
@@ -276,8 +283,9 @@ func maskEscapedBackslashes(src string) string {
 		}
 		j := i + 2
 		for j+1 < len(b) && src[j:j+2] != closer {
-			if b[j] == '\'' || b[j] == '"' {
-				q := b[j]
+			switch c := b[j]; {
+			case c == '\'' || c == '"':
+				q := c
 				j++
 				for j < len(b) && b[j] != q {
 					if b[j] == '\\' && j+1 < len(b) {
@@ -288,12 +296,30 @@ func maskEscapedBackslashes(src string) string {
 					}
 					j++
 				}
+			case c >= '0' && c <= '9' && j+2 < len(b) && b[j+1] == '.' && b[j+2] >= 0x80:
+				if bad < 0 {
+					bad = j + 1
+				}
 			}
 			j++
 		}
 		i = j
 	}
-	return string(b)
+	return string(b), bad
+}
+
+func hasDigitDotNonASCII(s string) bool {
+	for i := strings.IndexByte(s, '.'); i >= 0; {
+		if i > 0 && i+1 < len(s) && s[i-1] >= '0' && s[i-1] <= '9' && s[i+1] >= 0x80 {
+			return true
+		}
+		j := strings.IndexByte(s[i+1:], '.')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return false
 }
 
 func isRawTag(s string) bool {
