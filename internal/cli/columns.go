@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"github.com/dataops-dev/dataops/internal/columns"
 	"github.com/dataops-dev/dataops/internal/dbt"
 	"github.com/dataops-dev/dataops/internal/lineage"
+	"github.com/dataops-dev/dataops/internal/warehouse"
 )
 
 func init() { register(newColumnsCmd) }
@@ -22,6 +24,7 @@ func init() { register(newColumnsCmd) }
 func newColumnsCmd(env *Env) *cobra.Command {
 	var pf projectFlags
 	var format, catalog string
+	var describe bool
 	cmd := &cobra.Command{
 		Use:   "columns [MODEL...]",
 		Short: "Infer the output columns, types and column lineage of models",
@@ -29,12 +32,13 @@ func newColumnsCmd(env *Env) *cobra.Command {
 data types where they can be known, the position of each select item, and the upstream columns
 each one is computed from. Stars expand from what is known upstream: inferred columns, then
 property-file columns, then dbt's catalog.json (target/catalog.json or --catalog), then seed
-headers. Models whose column list cannot be fully resolved say why under "unresolved".`,
+headers, then (with --describe) the warehouse of the profile's target. Models whose column list
+cannot be fully resolved say why under "unresolved".`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "text" && format != "json" {
 				return usageError("--format: want text or json, got %q", format)
 			}
-			p, res, err := inferColumns(env, &pf, catalog, args)
+			p, res, err := inferColumns(env, &pf, catalog, describe, args)
 			if err != nil {
 				return err
 			}
@@ -51,16 +55,25 @@ headers. Models whose column list cannot be fully resolved say why under "unreso
 	pf.bind(cmd)
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
 	cmd.Flags().StringVar(&catalog, "catalog", "", "dbt catalog.json to expand stars from (default: target/catalog.json when present)")
+	cmd.Flags().BoolVar(&describe, "describe", false, "ask the profile's warehouse for relations whose columns are known nowhere else")
 	return cmd
 }
 
 // inferColumns loads the project and infers the columns of the named models (all when none).
-func inferColumns(env *Env, pf *projectFlags, catalog string, names []string) (*dbt.Project, *columns.Result, error) {
+func inferColumns(env *Env, pf *projectFlags, catalog string, describe bool, names []string) (*dbt.Project, *columns.Result, error) {
 	p, err := pf.load(env, true)
 	if err != nil {
 		return nil, nil, err
 	}
 	opts := columns.Options{Ctx: env.Ctx, Dialect: pf.Dialect}
+	if describe {
+		wh, _, err := openWarehouse(env, pf, p)
+		if err != nil {
+			return nil, nil, err
+		}
+		defer wh.Close()
+		opts.Describer = warehouseDescriber{wh}
+	}
 	if catalog == "" {
 		def := filepath.Join(p.Root, "target", "catalog.json")
 		if _, err := os.Stat(def); err == nil {
@@ -84,6 +97,21 @@ func inferColumns(env *Env, pf *projectFlags, catalog string, names []string) (*
 		opts.Models = append(opts.Models, id)
 	}
 	return p, columns.Infer(p, opts), nil
+}
+
+// warehouseDescriber answers star expansion's last resort from the warehouse's catalog.
+type warehouseDescriber struct{ wh warehouse.Warehouse }
+
+func (d warehouseDescriber) DescribeRelation(ctx context.Context, database, schema, identifier string) ([]columns.CatalogColumn, bool, error) {
+	kind, cols, err := d.wh.Describe(ctx, warehouse.Relation{Database: database, Schema: schema, Name: identifier})
+	if err != nil || kind == "" {
+		return nil, false, err
+	}
+	out := make([]columns.CatalogColumn, len(cols))
+	for i, c := range cols {
+		out[i] = columns.CatalogColumn{Name: c.Name, DataType: c.Type}
+	}
+	return out, true, nil
 }
 
 // selectedIDs are the nodes to print: the ones named, else every model, snapshot and seed.

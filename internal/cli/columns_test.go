@@ -179,3 +179,59 @@ func sortedModelIDs[V any](m map[string]V) []string {
 	}
 	return out
 }
+
+// TestColumnsDescribe expands a star over a source nobody documents from the warehouse: the
+// shop's seeds loaded into its DuckDB target stand in for the raw tables.
+func TestColumnsDescribe(t *testing.T) {
+	proj := filepath.Join(t.TempDir(), "shop")
+	if err := copyTree("../../examples/shop", proj); err != nil {
+		t.Fatal(err)
+	}
+	src := `version: 2
+sources:
+  - name: undocumented
+    schema: "{{ target.schema }}"
+    tables:
+      - name: customers
+        identifier: raw_customers
+`
+	if err := os.WriteFile(filepath.Join(proj, "models", "staging", "_undocumented.yml"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	model := "select * from {{ source('undocumented', 'customers') }}\n"
+	if err := os.WriteFile(filepath.Join(proj, "models", "staging", "all_customers.sql"), []byte(model), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code := runColumnsCmd(t, "seed", "--project", proj); code != 0 {
+		t.Fatalf("seed: exit %d: %s", code, errOut)
+	}
+
+	out, errOut, code := runColumnsCmd(t, "columns", "all_customers", "--project", proj, "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var doc columnsOut
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	m := doc.Models["model.shop.all_customers"]
+	if len(m.Unresolved) == 0 || !strings.Contains(m.Unresolved[0], "undocumented.customers") {
+		t.Fatalf("without --describe the star is unresolved: %+v", m)
+	}
+
+	out, errOut, code = runColumnsCmd(t, "columns", "all_customers", "--project", proj, "--format", "json", "--describe")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	doc = columnsOut{}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	m = doc.Models["model.shop.all_customers"]
+	if len(m.Unresolved) != 0 || len(m.Columns) == 0 || m.Columns[0].Name != "id" || m.Columns[0].DataType == "" {
+		t.Fatalf("with --describe the warehouse lists the columns: %+v", m)
+	}
+	if l := m.Columns[0].Lineage; len(l) != 1 || l[0].Node != "source.shop.undocumented.customers" {
+		t.Errorf("lineage to the source: %+v", l)
+	}
+}
