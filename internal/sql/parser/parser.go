@@ -550,7 +550,13 @@ func (p *parser) parenIdentList() []*ast.Ident {
 func (p *parser) tokensUntil(stop func() bool) []token.Token {
 	start := p.i
 	depth := 0
-	for !p.at(token.EOF) {
+	for {
+		if p.at(token.EOF) || p.at(token.Semicolon) && depth > 0 {
+			if depth > 0 {
+				p.errorf(p.pos(), "expected ), found %s", p.describe())
+			}
+			break
+		}
 		if depth == 0 && (p.at(token.Semicolon) || stop()) {
 			break
 		}
