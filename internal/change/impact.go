@@ -83,12 +83,40 @@ func diffAll(cs *ChangeSet, tr map[Upstream]Upstream) {
 			bc, hc := cs.BaseColumns[m.UniqueID], cs.HeadColumns[m.UniqueID]
 			if bc != nil && hc != nil {
 				m.Columns = diffColumns(translate(bc, tr), hc)
+				if len(bc.Columns) == 0 && !bc.Resolved() && m.SQLChanged {
+					m.Columns = newNames(cs.Base.Nodes[m.UniqueID], hc)
+				}
 			}
 		}
 		if m.Columns == nil {
 			m.Columns = []ColumnChange{}
 		}
 	}
+}
+
+// newNames is what can still be said when the base version of a model could not be read at
+// all: a column of the head whose name appears nowhere in the base's SQL, raw or rendered, was
+// not there before. Star expansions are left out (their names need not be written anywhere).
+func newNames(base *dbt.Node, head *ModelColumns) []ColumnChange {
+	if base == nil {
+		return []ColumnChange{}
+	}
+	text := strings.ToLower(base.RawCode)
+	if base.Render != nil {
+		text += "\n" + strings.ToLower(base.Render.Output)
+	}
+	words := tokenSet(text)
+	out := []ColumnChange{}
+	for i, c := range head.Columns {
+		if c.Name == "" || c.Unnamed || words[strings.ToLower(c.Name)] {
+			continue
+		}
+		if c.Pos.Line == 0 {
+			continue // not written in the model: from a star, or unknown
+		}
+		out = append(out, ColumnChange{Name: c.Name, Change: Added, DataType: c.DataType, Position: i + 1})
+	}
+	return out
 }
 
 // renameMap maps base (node, column) to head (node, column) for renamed models and columns.
