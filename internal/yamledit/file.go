@@ -48,6 +48,8 @@ type File struct {
 	root  *node // the top-level mapping; nil for an empty document
 	docAt int   // where the first document's content starts
 	style Style
+
+	cache map[string][]*Entry // Entries by kind: the file never changes once loaded
 }
 
 // Load parses a property file. path is only used in messages. A file that is not YAML, or whose
@@ -203,6 +205,18 @@ type TestEntry struct {
 // Entries lists the entries of one kind (Models, Seeds, Snapshots, Analyses) in file order.
 // For Sources it lists every table of every source.
 func (f *File) Entries(kind string) []*Entry {
+	if es, ok := f.cache[kind]; ok {
+		return es
+	}
+	es := f.entries(kind)
+	if f.cache == nil {
+		f.cache = map[string][]*Entry{}
+	}
+	f.cache[kind] = es
+	return es
+}
+
+func (f *File) entries(kind string) []*Entry {
 	var out []*Entry
 	if kind == Sources {
 		for _, src := range f.listItems(Sources) {

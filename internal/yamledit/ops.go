@@ -167,10 +167,17 @@ func (p *Plan) RenameColumn(r Ref, old, new string) error {
 		return err
 	}
 	ne := c.node.own("name")
-	if ne == nil || ne.val == nil || ne.val.kind != kScalar {
-		return p.errAt(c.item.dash, "column %q has no name of its own to rename", old)
+	switch {
+	case ne == nil:
+		// The name comes from a merged anchor (`- <<: *date`): an own key overrides it.
+		if err := p.setScalar(c.node, "name", new, roleName); err != nil {
+			return err
+		}
+	case ne.val == nil || ne.val.kind != kScalar:
+		return p.errAt(ne.keyStart, "column %q: name is not a string", old)
+	default:
+		p.add(ne.val.valStart, ne.val.end, p.rescalar(ne.val, new, roleName, ne.col+p.Style.Indent))
 	}
-	p.add(ne.val.valStart, ne.val.end, p.rescalar(ne.val, new, roleName, ne.col+p.Style.Indent))
 	if p.renames[r] == nil {
 		p.renames[r] = map[string]string{}
 	}

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-
-	"github.com/goccy/go-yaml/parser"
 )
 
 // Plan is a batch of edits to one File. Each method locates its target in the file as loaded and
@@ -587,13 +585,9 @@ func (p *Plan) build() ([]byte, error) {
 
 // verify parses the result and runs each edit's check on it.
 func (p *Plan) verify(res []byte) error {
-	nt := newText(res)
-	if _, err := parser.ParseBytes(nt.src, 0, parser.AllowDuplicateMapKey()); err != nil {
-		return &Error{Path: p.f.Path, Msg: "edit would produce invalid YAML (" + firstLine(err.Error()) + ")"}
-	}
 	f2, err := Load(p.f.Path, res)
 	if err != nil {
-		return &Error{Path: p.f.Path, Msg: "edit would produce unreadable YAML (" + err.Error() + ")"}
+		return &Error{Path: p.f.Path, Msg: "edit would produce invalid YAML (" + err.Error() + ")"}
 	}
 	for _, c := range p.checks {
 		if err := c(f2); err != nil {

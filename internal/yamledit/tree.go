@@ -1,6 +1,7 @@
 package yamledit
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -207,7 +208,7 @@ func (b *builder) build(n ast.Node, parentIn int) (*node, error) {
 	case *ast.NullNode:
 		raw := tk.Value
 		if raw == "null" || raw == "~" || raw == "Null" || raw == "NULL" {
-			if strings.HasPrefix(string(b.t.src[off:]), raw) {
+			if bytes.HasPrefix(b.t.src[off:], []byte(raw)) {
 				return &node{kind: kScalar, start: off, valStart: off, end: off + len(raw), str: "", line: b.t.lineOf(off), parentIn: parentIn}, nil
 			}
 		}
@@ -222,6 +223,7 @@ func (b *builder) build(n ast.Node, parentIn int) (*node, error) {
 		}
 		return s, nil
 	case *ast.StringNode:
+		off = b.fixScalarStart(off, tk.Value, tk.Origin)
 		s := &node{kind: kScalar, start: off, valStart: off, line: b.t.lineOf(off), parentIn: parentIn, str: v.Value}
 		if off < len(b.t.src) {
 			switch b.t.src[off] {
@@ -236,6 +238,7 @@ func (b *builder) build(n ast.Node, parentIn int) (*node, error) {
 		return b.build(v.Value, parentIn)
 	default:
 		// Numbers, booleans, infinities and NaN: plain scalars kept as written.
+		off = b.fixScalarStart(off, tk.Value, tk.Origin)
 		s := &node{kind: kScalar, start: off, valStart: off, line: b.t.lineOf(off), parentIn: parentIn, str: tk.Value}
 		return s, nil
 	}
@@ -280,6 +283,40 @@ func (b *builder) entry(mv *ast.MappingValueNode, parent *node) (*mapEntry, erro
 	}
 	e.val = val
 	return e, nil
+}
+
+// fixScalarStart checks the parser's column for a scalar against the text. The parser counts a
+// plain scalar's trailing blanks into its column (`name: id   \t` is reported four columns late),
+// so when the text at off is not the scalar, look for it earlier on the same line.
+func (b *builder) fixScalarStart(off int, value, origin string) int {
+	src := b.t.src
+	want := strings.TrimLeft(origin, " \t\n")
+	if i := strings.IndexAny(want, "\n"); i >= 0 {
+		want = want[:i]
+	}
+	want = strings.TrimRight(want, " \t")
+	if want == "" {
+		want = value
+		if i := strings.IndexByte(want, '\n'); i >= 0 {
+			want = want[:i]
+		}
+	}
+	if want == "" || off > len(src) || bytes.HasPrefix(src[off:], []byte(want)) {
+		return off
+	}
+	ls := b.t.lineStart(minInt(off, len(src)))
+	line := string(src[ls:b.t.lineContentEnd(ls)])
+	rel := off - ls
+	if rel > len(line) {
+		rel = len(line)
+	}
+	if i := strings.LastIndex(line[:rel], want); i >= 0 {
+		return ls + i
+	}
+	if i := strings.Index(line, want); i >= 0 {
+		return ls + i
+	}
+	return off
 }
 
 // findClose finds the bracket closing the flow collection opened at open, skipping quoted text.
@@ -436,7 +473,12 @@ func (b *builder) scalarEnd(n *node, bound int, inFlow bool) int {
 		if bound < hdrEnd {
 			bound = hdrEnd
 		}
-		return b.t.trimEnd(bound, trimRightSpace(src, s, hdrEnd), n.parentIn)
+		end := b.t.trimEnd(bound, trimRightSpace(src, s, hdrEnd), n.parentIn)
+		if end > hdrEnd {
+			// Trailing blanks on a block scalar's last line are content.
+			end = b.t.lineContentEnd(end)
+		}
+		return end
 	}
 	return b.scanPlain(s, bound, inFlow)
 }
