@@ -1,0 +1,212 @@
+package testgen
+
+import (
+	"path"
+	"strings"
+
+	"github.com/dataops-dev/dataops/internal/columns"
+	"github.com/dataops-dev/dataops/internal/dbt"
+)
+
+// column is one (model, column) pair with the signals every heuristic reads.
+type column struct {
+	model   *dbt.Node
+	name    string // as the user wrote it
+	lower   string
+	pattern string
+	layer   string
+	pk      string // "sql", "combo", "name", "first", "" — how the column is the model's key
+	fkTo    *keyOwner
+	up      map[string]bool // tests on the upstream column it is a plain copy of
+	upArgs  map[string]map[string]any
+	notNull string   // why the SQL guarantees a value, or ""
+	lits    []string // values the SQL produces or keeps
+	litWhy  string
+	joinKey bool
+	tests   map[string]bool // tests it already has
+	pos     dbt.Pos
+	dataType string
+}
+
+// keyOwner is the model that owns a key column.
+type keyOwner struct {
+	model  *dbt.Node
+	column string
+}
+
+// columnPattern names the shape of a column name, so what the team does with one
+// `*_id` column says something about another.
+func columnPattern(c string) string {
+	for _, p := range []string{"is_", "has_", "was_", "should_", "can_"} {
+		if strings.HasPrefix(c, p) {
+			return "is_*"
+		}
+	}
+	for _, s := range []string{"_id", "_key", "_sk", "_pk", "_fk", "_at", "_ts", "_timestamp", "_time", "_date", "_day", "_month", "_year",
+		"_count", "_cnt", "_number", "_num", "_amount", "_amt", "_usd", "_price", "_cost", "_revenue", "_total",
+		"_name", "_type", "_status", "_state", "_category", "_code", "_flag", "_email", "_url", "_pct", "_percent", "_rate"} {
+		if strings.HasSuffix(c, s) {
+			return "*" + s
+		}
+	}
+	if c == "id" || c == "key" {
+		return "id"
+	}
+	return "other"
+}
+
+var knownLayers = map[string]bool{
+	"stg": true, "staging": true, "base": true, "src": true, "raw": true, "int": true, "intermediate": true,
+	"fct": true, "fact": true, "facts": true, "dim": true, "dims": true, "mart": true, "marts": true, "rpt": true,
+	"report": true, "agg": true, "obt": true, "snap": true, "ez": true, "bi": true, "prep": true, "util": true,
+}
+
+// modelLayer guesses the layer of a model from its name prefix, else from its folders.
+func modelLayer(n *dbt.Node) string {
+	name := strings.ToLower(n.Name)
+	if i := strings.IndexByte(name, '_'); i > 0 && knownLayers[name[:i]] {
+		return name[:i]
+	}
+	dir := path.Dir(strings.ReplaceAll(n.OriginalFilePath, "\\", "/"))
+	for _, part := range strings.Split(dir, "/") {
+		if knownLayers[strings.ToLower(part)] {
+			return strings.ToLower(part)
+		}
+	}
+	return "other"
+}
+
+// entityOf strips a model name's layer prefix and source prefix: stg_stripe__customers →
+// customers; dim_customer → customer.
+func entityOf(model string) string {
+	m := strings.ToLower(model)
+	if i := strings.Index(m, "__"); i >= 0 {
+		m = m[i+2:]
+	} else if i := strings.IndexByte(m, '_'); i > 0 && knownLayers[m[:i]] {
+		m = m[i+1:]
+	}
+	return m
+}
+
+// singular is a plain English singular, enough to match customers ↔ customer_id.
+func singular(s string) string {
+	switch {
+	case strings.HasSuffix(s, "ies") && len(s) > 4:
+		return s[:len(s)-3] + "y"
+	case strings.HasSuffix(s, "sses"), strings.HasSuffix(s, "xes"), strings.HasSuffix(s, "ches"), strings.HasSuffix(s, "shes"):
+		return s[:len(s)-2]
+	case strings.HasSuffix(s, "s") && !strings.HasSuffix(s, "ss") && len(s) > 3:
+		return s[:len(s)-1]
+	}
+	return s
+}
+
+// nameKey reports whether a column's name makes it the key of its model: id, or
+// <entity>_id / <entity>_key where the model is about that entity.
+func nameKey(model, col string) bool {
+	if col == "id" {
+		return true
+	}
+	e := entityOf(model)
+	for _, suf := range []string{"_id", "_key", "_sk", "_pk"} {
+		if strings.HasSuffix(col, suf) {
+			base := strings.TrimSuffix(col, suf)
+			if base == e || base == singular(e) || strings.HasSuffix(e, "_"+base) || strings.HasSuffix(singular(e), "_"+base) || e == base+"s" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isIDLike(c string) bool {
+	return c == "id" || strings.HasSuffix(c, "_id") || strings.HasSuffix(c, "_key") || strings.HasSuffix(c, "_sk") || strings.HasSuffix(c, "_pk") || strings.HasSuffix(c, "_fk")
+}
+
+// existingTests lists the tests each (node, column) already has, from property files and
+// from test nodes (tests written at model level with a column_name argument).
+func existingTests(p *dbt.Project) map[string]map[string]map[string]bool {
+	out := map[string]map[string]map[string]bool{}
+	add := func(id, col, test string) {
+		if col == "" || test == "" {
+			return
+		}
+		m := out[id]
+		if m == nil {
+			m = map[string]map[string]bool{}
+			out[id] = m
+		}
+		c := strings.ToLower(col)
+		if m[c] == nil {
+			m[c] = map[string]bool{}
+		}
+		m[c][normalizeTest(test)] = true
+	}
+	for id, n := range p.Nodes {
+		for _, c := range n.Columns {
+			for _, t := range c.Tests {
+				add(id, c.Name, t.Name)
+			}
+		}
+		if n.ResourceType == dbt.Test && n.TestMeta != nil {
+			add(n.TestMeta.AttachedNode, n.TestMeta.ColumnName, n.TestMeta.Name)
+		}
+	}
+	for id, s := range p.Sources {
+		for _, c := range s.Columns {
+			for _, t := range c.Tests {
+				add(id, c.Name, t.Name)
+			}
+		}
+	}
+	return out
+}
+
+// normalizeTest maps equivalent tests of common packages onto dbt's four.
+func normalizeTest(t string) string {
+	t = strings.ToLower(t)
+	if i := strings.LastIndexByte(t, '.'); i >= 0 {
+		t = t[i+1:]
+	}
+	switch t {
+	case "expect_column_values_to_not_be_null":
+		return NotNull
+	case "expect_column_values_to_be_unique":
+		return Unique
+	case "expect_column_values_to_be_in_set":
+		return AcceptedValues
+	}
+	return t
+}
+
+// columnsOf lists the columns a model's tests are written against: the documented ones when
+// the property file lists any (a team documents the columns it cares about), else the
+// columns inferred from the SQL.
+func columnsOf(n *dbt.Node, inf *columns.Node) (names []string, pos []dbt.Pos, types []string) {
+	if len(n.Columns) > 0 {
+		for _, c := range n.Columns {
+			names = append(names, c.Name)
+			pos = append(pos, c.Pos)
+			dt := c.DataType
+			if dt == "" && inf != nil {
+				if ic := inf.Column(c.Name); ic != nil {
+					dt = ic.DataType
+				}
+			}
+			types = append(types, dt)
+		}
+		return
+	}
+	if inf == nil {
+		return
+	}
+	for _, c := range inf.Columns {
+		if c.Unnamed {
+			continue
+		}
+		names = append(names, c.Name)
+		pos = append(pos, c.Pos)
+		types = append(types, c.DataType)
+	}
+	return
+}

@@ -1,0 +1,179 @@
+package testgen
+
+import (
+	"fmt"
+	"strings"
+)
+
+// The team's habits are learned as rates: of the columns with a given set of signals in
+// the models this team tests, how many carry each test. Estimates go from the most general
+// signal set to the most specific, each shrunk toward the one before it, so a specific
+// pattern seen twice nudges the estimate and one seen fifty times decides it.
+
+// columnTypes are the tests learned per column.
+var columnTypes = []string{NotNull, Unique, AcceptedValues, Relationships}
+
+// shrink is how many observations the more general estimate is worth.
+const shrink = 2.0
+
+type counts struct{ n, k map[string]float64 }
+
+// habits holds, per test type, counts per signal key.
+type habits struct {
+	byTest map[string]*counts
+	total  int
+}
+
+func newHabits() *habits {
+	h := &habits{byTest: map[string]*counts{}}
+	for _, t := range columnTypes {
+		h.byTest[t] = &counts{n: map[string]float64{}, k: map[string]float64{}}
+	}
+	return h
+}
+
+// signal is the test-specific evidence bit of a column: what the SQL or lineage says about
+// this test in particular.
+func signal(c *column, test string) string {
+	var b strings.Builder
+	if c.up[test] {
+		b.WriteString("up")
+	}
+	switch test {
+	case NotNull:
+		if c.notNull != "" || c.joinKey {
+			b.WriteString("+sql")
+		}
+	case Relationships:
+		if c.fkTo != nil {
+			b.WriteString("+fk")
+		}
+	case AcceptedValues:
+		if len(c.lits) > 0 {
+			b.WriteString("+lits")
+		}
+	}
+	return b.String()
+}
+
+// ladder lists the signal keys of a column for one test, general first.
+func ladder(c *column, test string) []string {
+	s := signal(c, test)
+	return []string{
+		"pk=" + c.pk,
+		"pk=" + c.pk + "|s=" + s,
+		"p=" + c.pattern + "|pk=" + c.pk + "|s=" + s,
+		"p=" + c.pattern + "|l=" + c.layer + "|pk=" + c.pk + "|s=" + s,
+		"n=" + c.lower,
+		"n=" + c.lower + "|pk=" + c.pk + "|s=" + s,
+	}
+}
+
+func (h *habits) observe(c *column) {
+	h.total++
+	for _, t := range columnTypes {
+		ct := h.byTest[t]
+		for _, key := range ladder(c, t) {
+			ct.n[key]++
+			if c.tests[t] {
+				ct.k[key]++
+			}
+		}
+	}
+}
+
+// estimate is the learned rate of a test for a column, starting from the prior; the
+// returned evidence names the most specific signal set that had observations.
+func (h *habits) estimate(c *column, test string, prior float64) (float64, string) {
+	ct := h.byTest[test]
+	est := prior
+	why := ""
+	for _, key := range ladder(c, test) {
+		n := ct.n[key]
+		if n == 0 {
+			continue
+		}
+		k := ct.k[key]
+		est = (k + shrink*est) / (n + shrink)
+		why = fmt.Sprintf("%d of %d similar columns (%s) in this project's tested models have %s", int(k), int(n), describeKey(key), test)
+	}
+	return est, why
+}
+
+func describeKey(key string) string {
+	var parts []string
+	for _, kv := range strings.Split(key, "|") {
+		k, v, _ := strings.Cut(kv, "=")
+		switch k {
+		case "n":
+			parts = append(parts, "named "+v)
+		case "p":
+			parts = append(parts, "named like "+v)
+		case "l":
+			parts = append(parts, "in "+v+" models")
+		case "pk":
+			switch v {
+			case "sql":
+				parts = append(parts, "the model's key by its SQL")
+			case "combo":
+				parts = append(parts, "part of a composite key")
+			case "name":
+				parts = append(parts, "the model's key by name")
+			case "first":
+				parts = append(parts, "a leading id column")
+			default:
+				parts = append(parts, "not a key")
+			}
+		case "s":
+			if v != "" {
+				parts = append(parts, "with "+strings.TrimPrefix(strings.ReplaceAll(v, "+", ", "), ", ")+" evidence")
+			}
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// prior is what a senior engineer would do with no project history: keys get unique and
+// not_null, foreign keys relationships, enumerations accepted_values, and a column the SQL
+// guarantees not null gets not_null only when it is a key or an id.
+func prior(c *column, test string) float64 {
+	switch test {
+	case NotNull:
+		switch {
+		case c.pk == "sql" || c.pk == "name" || c.pk == "combo":
+			return 0.9
+		case c.up[NotNull]:
+			return 0.7
+		case c.pk == "first" || (c.fkTo != nil && c.joinKey):
+			return 0.6
+		case c.notNull != "":
+			return 0.45
+		}
+		return 0.05
+	case Unique:
+		switch {
+		case c.pk == "sql" || c.pk == "name":
+			return 0.9
+		case c.pk == "first":
+			return 0.5
+		}
+		return 0.02
+	case Relationships:
+		if c.fkTo != nil {
+			if c.up[Relationships] {
+				return 0.7
+			}
+			return 0.5
+		}
+		return 0.01
+	case AcceptedValues:
+		if len(c.lits) > 0 {
+			return 0.6
+		}
+		if c.up[AcceptedValues] {
+			return 0.6
+		}
+		return 0.01
+	}
+	return 0
+}

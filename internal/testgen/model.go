@@ -1,0 +1,62 @@
+package testgen
+
+import "github.com/dataops-dev/dataops/internal/dbt"
+
+// Test types the enhancer proposes on columns.
+const (
+	NotNull        = "not_null"
+	Unique         = "unique"
+	AcceptedValues = "accepted_values"
+	Relationships  = "relationships"
+	CombinationKey = "dbt_utils.unique_combination_of_columns"
+)
+
+// Status of a suggestion after confirmation on data.
+const (
+	Confirmed  = "confirmed"
+	Unverified = "unverified"
+	Failed     = "failed"
+)
+
+// Suggestion is one proposed test. Column is empty for model-level tests.
+type Suggestion struct {
+	Model      string         `json:"model"` // model name
+	UniqueID   string         `json:"unique_id"`
+	Column     string         `json:"column,omitempty"`
+	Test       string         `json:"test"`
+	Arguments  map[string]any `json:"arguments,omitempty"`
+	Confidence float64        `json:"confidence"`
+	Reasons    []string       `json:"reasons"`
+	Status     string         `json:"status"`
+	Failures   int64          `json:"failures,omitempty"`
+	// Pos is where the column (or model) is declared or selected, in a file the user wrote.
+	Pos dbt.Pos `json:"pos"`
+}
+
+// Freshness is a proposed source freshness block.
+type Freshness struct {
+	Source        string   `json:"source"`
+	Table         string   `json:"table"`
+	UniqueID      string   `json:"unique_id"`
+	LoadedAtField string   `json:"loaded_at_field"`
+	WarnAfter     Period   `json:"warn_after"`
+	ErrorAfter    Period   `json:"error_after"`
+	Reasons       []string `json:"reasons"`
+	Pos           dbt.Pos  `json:"pos"`
+}
+
+// Period is dbt's {count, period}.
+type Period struct {
+	Count  int    `json:"count"`
+	Period string `json:"period"`
+}
+
+// Options tune Suggest.
+type Options struct {
+	// Models limits suggestions to these unique ids (a change's models); empty means all.
+	Models map[string]bool
+	// Threshold is the confidence at or above which a suggestion is made (default 0.5).
+	Threshold float64
+	// History holds tests mined from the git history of property files (optional).
+	History *History
+}

@@ -1,0 +1,484 @@
+package testgen
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/dataops-dev/dataops/internal/sql/ast"
+	sqldialect "github.com/dataops-dev/dataops/internal/sql/dialect"
+	"github.com/dataops-dev/dataops/internal/sql/parser"
+)
+
+// sqlSignals is what a model's SQL says about its output columns, read from the chain of
+// selects that produce the output (the final select, and the CTE it reads when it only
+// passes columns through).
+type sqlSignals struct {
+	// keys holds the grain of the model when the SQL fixes one: GROUP BY keys, DISTINCT
+	// columns, the PARTITION BY of a row_number() = 1 dedup, a surrogate-key expression.
+	keys    []string
+	keyWhy  string
+	literal map[string][]string // column -> literal values a CASE produces or an IN filter keeps
+	litWhy  map[string]string
+	notNull map[string]string // column -> why it cannot be null
+	joinKey map[string]bool   // columns equated in an inner join
+}
+
+func newSignals() *sqlSignals {
+	return &sqlSignals{literal: map[string][]string{}, litWhy: map[string]string{}, notNull: map[string]string{}, joinKey: map[string]bool{}}
+}
+
+// readSignals parses compiled SQL and collects the signals. A file that does not parse gives
+// what its readable part says.
+func readSignals(sql, dialect string) *sqlSignals {
+	s := newSignals()
+	if strings.TrimSpace(sql) == "" {
+		return s
+	}
+	d, _ := sqldialect.Lookup(dialect)
+	f, _ := parser.Parse(sql, d)
+	if f == nil {
+		return s
+	}
+	var q *ast.Query
+	for i := len(f.Stmts) - 1; i >= 0; i-- {
+		if qq, ok := f.Stmts[i].(*ast.Query); ok {
+			q = qq
+			break
+		}
+	}
+	if q == nil {
+		return s
+	}
+	ctes := map[string]*ast.Query{}
+	collectCTEs(q, ctes)
+	s.walk(q.Body, ctes, 0)
+	return s
+}
+
+func collectCTEs(q *ast.Query, into map[string]*ast.Query) {
+	if q == nil || q.With == nil {
+		return
+	}
+	for _, c := range q.With.CTEs {
+		if c != nil && c.Name != nil && c.Query != nil {
+			into[strings.ToLower(c.Name.Name)] = c.Query
+			collectCTEs(c.Query, into)
+		}
+	}
+}
+
+// walk reads one select on the output chain, then follows the relation it reads when the
+// select passes its source's columns through (select * from final; select a, b from x).
+func (s *sqlSignals) walk(body ast.QueryExpr, ctes map[string]*ast.Query, depth int) {
+	if depth > 8 {
+		return
+	}
+	sel, ok := body.(*ast.Select)
+	if !ok {
+		if p, ok := body.(*ast.ParenQuery); ok && p.Query != nil {
+			collectCTEs(p.Query, ctes)
+			s.walk(p.Query.Body, ctes, depth+1)
+		}
+		// A union's grain is not any branch's grain: stop.
+		return
+	}
+	out := outputNames(sel)
+	s.readSelect(sel, out, ctes)
+	if len(s.keys) > 0 && depth > 0 {
+		// keys found upstream in the chain hold only if this select kept every row.
+		return
+	}
+	if sel.GroupBy != nil || sel.Distinct || len(sel.From) != 1 {
+		return
+	}
+	if tn, ok := sel.From[0].(*ast.TableName); ok && tn.Name != nil && len(tn.Name.Parts) == 1 {
+		if cq := ctes[strings.ToLower(tn.Name.Parts[0].Name)]; cq != nil {
+			collectCTEs(cq, ctes)
+			s.walk(cq.Body, ctes, depth+1)
+		}
+	}
+	if dt, ok := sel.From[0].(*ast.DerivedTable); ok && dt.Query != nil {
+		collectCTEs(dt.Query, ctes)
+		s.walk(dt.Query.Body, ctes, depth+1)
+	}
+}
+
+// outputNames maps each select item's expression to the name it outputs.
+func outputNames(sel *ast.Select) map[ast.Expr]string {
+	out := map[ast.Expr]string{}
+	for _, it := range sel.Items {
+		if it == nil || it.Expr == nil {
+			continue
+		}
+		if it.Alias != nil {
+			out[it.Expr] = strings.ToLower(it.Alias.Name)
+		} else if name := exprName(it.Expr); name != "" {
+			out[it.Expr] = name
+		}
+	}
+	return out
+}
+
+// exprName is the column name a plain reference outputs.
+func exprName(e ast.Expr) string {
+	switch x := e.(type) {
+	case *ast.ColumnRef:
+		if len(x.Parts) > 0 {
+			return strings.ToLower(x.Parts[len(x.Parts)-1].Name)
+		}
+	case *ast.Paren:
+		return exprName(x.X)
+	case *ast.Cast:
+		return exprName(x.X)
+	}
+	return ""
+}
+
+// nameOf maps an expression used in a clause back to an output column: a reference to an
+// output alias or to a column output under the same name.
+func nameOf(e ast.Expr, sel *ast.Select, out map[ast.Expr]string) string {
+	n := exprName(e)
+	if n == "" {
+		// GROUP BY 1: a position.
+		if lit, ok := e.(*ast.Literal); ok && lit.Kind == ast.LitNumber {
+			i := atoiSafe(lit.Text)
+			if i >= 1 && i <= len(sel.Items) && sel.Items[i-1] != nil {
+				return out[sel.Items[i-1].Expr]
+			}
+		}
+		// GROUP BY an expression written again in full.
+		for it, name := range out {
+			if ast.String(it) == ast.String(e) {
+				return name
+			}
+		}
+		return ""
+	}
+	for it, name := range out {
+		if exprName(it) == n || name == n {
+			return name
+		}
+	}
+	return ""
+}
+
+func atoiSafe(s string) int {
+	n := 0
+	for _, c := range s {
+		if c < '0' || c > '9' || n > 1<<20 {
+			return -1
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n
+}
+
+func (s *sqlSignals) readSelect(sel *ast.Select, out map[ast.Expr]string, ctes map[string]*ast.Query) {
+	// Grain.
+	if len(s.keys) == 0 {
+		switch {
+		case sel.GroupBy != nil && !sel.GroupBy.All && len(sel.GroupBy.Items) > 0:
+			var keys []string
+			for _, g := range sel.GroupBy.Items {
+				if _, isSet := g.(*ast.GroupingSet); isSet {
+					keys = nil
+					break
+				}
+				if n := nameOf(g, sel, out); n != "" {
+					keys = append(keys, n)
+				} else {
+					keys = nil
+					break
+				}
+			}
+			if len(keys) > 0 {
+				s.keys, s.keyWhy = keys, "the model groups by "+strings.Join(keys, ", ")
+			}
+		case sel.GroupBy != nil && sel.GroupBy.All:
+			var keys []string
+			for it, name := range out {
+				if !hasAggregate(it) {
+					keys = append(keys, name)
+				}
+			}
+			if len(keys) > 0 && len(keys) < len(out) {
+				sort.Strings(keys)
+				s.keys, s.keyWhy = keys, "the model groups by all of "+strings.Join(keys, ", ")
+			}
+		case sel.Distinct && len(sel.DistinctOn) == 0 && len(out) > 0 && len(out) <= 3 && len(out) == len(sel.Items):
+			var keys []string
+			for _, it := range sel.Items {
+				keys = append(keys, out[it.Expr])
+			}
+			s.keys, s.keyWhy = keys, "the model selects distinct rows"
+		case len(sel.DistinctOn) > 0:
+			var keys []string
+			for _, e := range sel.DistinctOn {
+				if n := nameOf(e, sel, out); n != "" {
+					keys = append(keys, n)
+				}
+			}
+			if len(keys) == len(sel.DistinctOn) {
+				s.keys, s.keyWhy = keys, "the model keeps one row per DISTINCT ON key"
+			}
+		}
+		if len(s.keys) == 0 {
+			if keys := dedupKeys(sel, out, ctes); len(keys) > 0 {
+				s.keys, s.keyWhy = keys, "the model keeps one row per "+strings.Join(keys, ", ")+" (row_number() = 1)"
+			}
+		}
+		if len(s.keys) == 0 {
+			for it, name := range out {
+				if isSurrogateKey(it) {
+					s.keys, s.keyWhy = []string{name}, name+" is a surrogate key built from the row's columns"
+					break
+				}
+			}
+		}
+	}
+	// Values and nullability of each output column.
+	for it, name := range out {
+		if vals := caseLiterals(it); len(vals) > 0 {
+			if _, seen := s.literal[name]; !seen {
+				s.literal[name] = vals
+				s.litWhy[name] = "its CASE expression only produces " + quoteList(vals)
+			}
+		}
+		if f, ok := unparen(it).(*ast.Func); ok && len(f.Args) >= 2 && strings.EqualFold(funcName(f), "coalesce") {
+			if lit, ok := f.Args[len(f.Args)-1].(*ast.Literal); ok && lit.Kind != ast.LitNull {
+				s.notNull[name] = "it is coalesced to a literal"
+			}
+		}
+	}
+	ast.Inspect(sel.Where, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.In:
+			if x.Not || len(x.List) == 0 {
+				return true
+			}
+			if name := nameOf(x.X, sel, out); name != "" {
+				var vals []string
+				for _, e := range x.List {
+					if lit, ok := e.(*ast.Literal); ok && lit.Kind == ast.LitString {
+						vals = append(vals, lit.Value)
+					} else {
+						return true
+					}
+				}
+				if _, seen := s.literal[name]; !seen {
+					s.literal[name] = vals
+					s.litWhy[name] = "the model keeps only rows where it is in " + quoteList(vals)
+				}
+				s.notNull[name] = "the model filters it with IN (...)"
+			}
+		case *ast.Is:
+			if x.Not && strings.EqualFold(x.Value, "NULL") {
+				if name := nameOf(x.X, sel, out); name != "" {
+					s.notNull[name] = "the model keeps only rows where it is not null"
+				}
+			}
+		case *ast.Binary:
+			if strings.EqualFold(x.Op, "OR") {
+				return false // a disjunction filters nothing for certain
+			}
+		}
+		return true
+	})
+	for _, t := range sel.From {
+		ast.Inspect(t, func(n ast.Node) bool {
+			j, ok := n.(*ast.Join)
+			if !ok || j.Kind != "INNER" || j.On == nil {
+				return true
+			}
+			ast.Inspect(j.On, func(n ast.Node) bool {
+				if b, ok := n.(*ast.Binary); ok && b.Op == "=" {
+					for _, side := range []ast.Expr{b.X, b.Y} {
+						if name := nameOf(side, sel, out); name != "" {
+							s.joinKey[name] = true
+						}
+					}
+				}
+				return true
+			})
+			return true
+		})
+	}
+}
+
+// dedupKeys finds `row_number() over (partition by k order by ...)` kept at 1, by QUALIFY in
+// this select or by a WHERE rn = 1 over a relation that computes it.
+func dedupKeys(sel *ast.Select, out map[ast.Expr]string, ctes map[string]*ast.Query) []string {
+	partition := func(e ast.Expr) []string {
+		f, ok := unparen(e).(*ast.Func)
+		if !ok || f.Over == nil || len(f.Over.PartitionBy) == 0 {
+			return nil
+		}
+		switch strings.ToLower(funcName(f)) {
+		case "row_number", "rank", "dense_rank":
+		default:
+			return nil
+		}
+		var keys []string
+		for _, p := range f.Over.PartitionBy {
+			n := exprName(p)
+			if n == "" {
+				return nil
+			}
+			keys = append(keys, n)
+		}
+		return keys
+	}
+	isOne := func(e ast.Expr) bool {
+		l, ok := unparen(e).(*ast.Literal)
+		return ok && l.Kind == ast.LitNumber && l.Text == "1"
+	}
+	// QUALIFY row_number() over (...) = 1
+	if b, ok := unparen(sel.Qualify).(*ast.Binary); ok && (b.Op == "=" || b.Op == "<=" || b.Op == "<") {
+		if keys := partition(b.X); keys != nil && (isOne(b.Y) || b.Op == "<") {
+			return keys
+		}
+	}
+	// WHERE rn = 1 where rn is a row_number() of the relation read.
+	var rn string
+	ast.Inspect(sel.Where, func(n ast.Node) bool {
+		if b, ok := n.(*ast.Binary); ok && b.Op == "=" && isOne(b.Y) {
+			rn = exprName(b.X)
+		}
+		return rn == ""
+	})
+	if rn == "" || len(sel.From) != 1 {
+		return nil
+	}
+	var inner *ast.Query
+	switch t := sel.From[0].(type) {
+	case *ast.TableName:
+		if t.Name != nil && len(t.Name.Parts) == 1 {
+			inner = ctes[strings.ToLower(t.Name.Parts[0].Name)]
+		}
+	case *ast.DerivedTable:
+		inner = t.Query
+	}
+	if inner == nil {
+		return nil
+	}
+	is, ok := inner.Body.(*ast.Select)
+	if !ok {
+		return nil
+	}
+	for _, it := range is.Items {
+		if it != nil && it.Alias != nil && strings.EqualFold(it.Alias.Name, rn) {
+			return partition(it.Expr)
+		}
+	}
+	return nil
+}
+
+func unparen(e ast.Expr) ast.Expr {
+	for {
+		p, ok := e.(*ast.Paren)
+		if !ok {
+			return e
+		}
+		e = p.X
+	}
+}
+
+func funcName(f *ast.Func) string {
+	if f == nil || f.Name == nil || f.Name.Last() == nil {
+		return ""
+	}
+	return f.Name.Last().Name
+}
+
+func hasAggregate(e ast.Expr) bool {
+	found := false
+	ast.Inspect(e, func(n ast.Node) bool {
+		if f, ok := n.(*ast.Func); ok && f.Over == nil {
+			switch strings.ToLower(funcName(f)) {
+			case "count", "sum", "avg", "min", "max", "array_agg", "string_agg", "listagg", "any_value",
+				"count_if", "countif", "bool_or", "bool_and", "median", "stddev", "variance", "approx_count_distinct",
+				"group_concat", "arg_max", "arg_min", "max_by", "min_by", "object_agg", "hll":
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// isSurrogateKey recognises a hash over several columns: what dbt_utils.generate_surrogate_key
+// and friends compile to (md5(cast(coalesce(...) || '-' || ...))).
+func isSurrogateKey(e ast.Expr) bool {
+	f, ok := unparen(e).(*ast.Func)
+	if !ok {
+		if c, ok := unparen(e).(*ast.Cast); ok {
+			return isSurrogateKey(c.X)
+		}
+		return false
+	}
+	switch strings.ToLower(funcName(f)) {
+	case "md5", "sha1", "sha2", "sha256", "farm_fingerprint", "hash", "md5_hex", "generate_surrogate_key", "surrogate_key":
+	default:
+		return false
+	}
+	cols := 0
+	ast.Inspect(f, func(n ast.Node) bool {
+		if _, ok := n.(*ast.ColumnRef); ok {
+			cols++
+		}
+		return true
+	})
+	return cols >= 1
+}
+
+// caseLiterals returns the string literals a CASE produces when every arm (and the ELSE)
+// is a string literal or NULL.
+func caseLiterals(e ast.Expr) []string {
+	c, ok := unparen(e).(*ast.Case)
+	if !ok || len(c.Whens) == 0 {
+		return nil
+	}
+	seen := map[string]bool{}
+	var vals []string
+	add := func(x ast.Expr) bool {
+		if x == nil {
+			return true
+		}
+		lit, ok := unparen(x).(*ast.Literal)
+		if !ok {
+			return false
+		}
+		if lit.Kind == ast.LitNull {
+			return true
+		}
+		if lit.Kind != ast.LitString {
+			return false
+		}
+		if !seen[lit.Value] {
+			seen[lit.Value] = true
+			vals = append(vals, lit.Value)
+		}
+		return true
+	}
+	for _, w := range c.Whens {
+		if w == nil || !add(w.Result) {
+			return nil
+		}
+	}
+	if !add(c.Else) {
+		return nil
+	}
+	if len(vals) < 2 {
+		return nil
+	}
+	return vals
+}
+
+func quoteList(vals []string) string {
+	q := make([]string, len(vals))
+	for i, v := range vals {
+		q[i] = "'" + v + "'"
+	}
+	return strings.Join(q, ", ")
+}
+

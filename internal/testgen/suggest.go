@@ -1,0 +1,425 @@
+package testgen
+
+import (
+	"encoding/json"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/dataops-dev/dataops/internal/columns"
+	"github.com/dataops-dev/dataops/internal/dbt"
+)
+
+// Result is what Suggest proposes.
+type Result struct {
+	Suggestions []*Suggestion `json:"suggestions"`
+	Freshness   []*Freshness  `json:"freshness,omitempty"`
+	// Learned says how much history the estimates stand on.
+	Learned LearnedSummary `json:"learned"`
+}
+
+// LearnedSummary describes the project history the suggestions were weighted by.
+type LearnedSummary struct {
+	TestedModels  int `json:"tested_models"`
+	TestedColumns int `json:"columns_observed"`
+	HistoryAdded  int `json:"history_added"`
+	HistoryRemoved int `json:"history_removed"`
+}
+
+// Suggest proposes tests for the models of p (all, or opts.Models) from their SQL, names,
+// the inferred columns and the tests the team already wrote.
+func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
+	if opts.Threshold == 0 {
+		opts.Threshold = 0.5
+	}
+	dialect := p.Adapter
+	if inf != nil && inf.Dialect != "" {
+		dialect = inf.Dialect
+	}
+	existing := existingTests(p)
+	models := p.Models()
+
+	// SQL signals of every model, in parallel: training needs them for every tested model.
+	sigs := make([]*sqlSignals, len(models))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				sigs[i] = safeSignals(models[i].CompiledCode, dialect)
+			}
+		}()
+	}
+	for i := range models {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+
+	args := collectArgs(p)
+	owners := keyOwners(models, sigs, inf)
+	cols := make([][]*column, len(models))
+	for i, m := range models {
+		cols[i] = buildColumns(m, sigs[i], inf, existing, owners, args)
+	}
+
+	h := newHabits()
+	res := &Result{}
+	for i := range models {
+		if !hasColumnTests(existing[models[i].UniqueID]) {
+			continue
+		}
+		res.Learned.TestedModels++
+		for _, c := range cols[i] {
+			h.observe(c)
+		}
+	}
+	res.Learned.TestedColumns = h.total
+	if opts.History != nil {
+		res.Learned.HistoryAdded = len(opts.History.Added)
+		res.Learned.HistoryRemoved = len(opts.History.Removed)
+	}
+	usesUtils := projectUsesDbtUtils(p)
+
+	for i, m := range models {
+		if len(opts.Models) > 0 && !opts.Models[m.UniqueID] {
+			continue
+		}
+		for _, c := range cols[i] {
+			for _, t := range columnTypes {
+				if c.tests[t] {
+					continue
+				}
+				est, why := h.estimate(c, t, prior(c, t))
+				est, hist := opts.History.adjust(c.lower, t, est)
+				if est < opts.Threshold {
+					continue
+				}
+				s := &Suggestion{Model: m.Name, UniqueID: m.UniqueID, Column: c.name, Test: t, Confidence: round2(est), Status: Unverified, Pos: c.pos}
+				s.Reasons = reasons(c, t, why, hist)
+				if !s.fillArguments(c, args) {
+					continue
+				}
+				res.Suggestions = append(res.Suggestions, s)
+			}
+		}
+		if sg := sigs[i]; len(sg.keys) >= 2 && usesUtils && !hasModelKeyTest(p, m) {
+			res.Suggestions = append(res.Suggestions, &Suggestion{
+				Model: m.Name, UniqueID: m.UniqueID, Test: CombinationKey,
+				Arguments:  map[string]any{"combination_of_columns": append([]string(nil), sg.keys...)},
+				Confidence: 0.8, Status: Unverified, Reasons: []string{sg.keyWhy}, Pos: dbt.Pos{Path: m.OriginalFilePath, Line: 1, Column: 1},
+			})
+		}
+	}
+	res.Freshness = suggestFreshness(p, opts.Models)
+	sort.SliceStable(res.Suggestions, func(a, b int) bool {
+		x, y := res.Suggestions[a], res.Suggestions[b]
+		if x.UniqueID != y.UniqueID {
+			return x.UniqueID < y.UniqueID
+		}
+		if x.Column != y.Column {
+			return x.Column < y.Column
+		}
+		return x.Test < y.Test
+	})
+	return res
+}
+
+func safeSignals(sql, dialect string) (s *sqlSignals) {
+	defer func() {
+		if recover() != nil {
+			s = newSignals()
+		}
+	}()
+	return readSignals(sql, dialect)
+}
+
+func round2(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
+
+func hasColumnTests(m map[string]map[string]bool) bool {
+	for _, ts := range m {
+		if len(ts) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func hasModelKeyTest(p *dbt.Project, m *dbt.Node) bool {
+	for _, id := range p.ChildMap[m.UniqueID] {
+		n := p.Nodes[id]
+		if n != nil && n.TestMeta != nil && n.TestMeta.AttachedNode == m.UniqueID {
+			switch normalizeTest(n.TestMeta.Name) {
+			case "unique_combination_of_columns", "expect_compound_columns_to_be_unique", Unique:
+				if n.TestMeta.ColumnName == "" || strings.Contains(n.TestMeta.ColumnName, ",") || strings.Contains(n.TestMeta.ColumnName, "||") {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func projectUsesDbtUtils(p *dbt.Project) bool {
+	for _, pk := range p.Packages {
+		if pk.Name == "dbt_utils" {
+			return true
+		}
+	}
+	return false
+}
+
+// keyOwners maps a key column name to the model that owns it: the model whose grain it is
+// by SQL or by name. When several do, the one whose entity the column names wins, then a
+// dimension over a staging model.
+func keyOwners(models []*dbt.Node, sigs []*sqlSignals, inf *columns.Result) map[string]*keyOwner {
+	type cand struct {
+		o     *keyOwner
+		score int
+	}
+	best := map[string]cand{}
+	for i, m := range models {
+		var keys []string
+		if len(sigs[i].keys) == 1 {
+			keys = append(keys, sigs[i].keys[0])
+		}
+		names, _, _ := columnsOf(m, inf.Node(m.UniqueID))
+		for _, n := range names {
+			ln := strings.ToLower(n)
+			if nameKey(m.Name, ln) && ln != "id" {
+				keys = append(keys, ln)
+			}
+		}
+		for _, k := range keys {
+			score := 1
+			if nameKey(m.Name, k) {
+				score += 4
+			}
+			switch modelLayer(m) {
+			case "dim", "dims":
+				score += 3
+			case "stg", "staging", "base":
+				score += 2
+			case "fct", "fact", "facts", "int", "intermediate":
+				score -= 1
+			}
+			if c, ok := best[k]; !ok || score > c.score || (score == c.score && m.UniqueID < c.o.model.UniqueID) {
+				best[k] = cand{o: &keyOwner{model: m, column: k}, score: score}
+			}
+		}
+	}
+	out := map[string]*keyOwner{}
+	for k, c := range best {
+		out[k] = c.o
+	}
+	return out
+}
+
+// buildColumns computes the signals of each column of one model.
+func buildColumns(m *dbt.Node, sg *sqlSignals, inf *columns.Result, existing map[string]map[string]map[string]bool, owners map[string]*keyOwner, args *argIndex) []*column {
+	in := inf.Node(m.UniqueID)
+	names, pos, types := columnsOf(m, in)
+	keySet := map[string]bool{}
+	for _, k := range sg.keys {
+		keySet[k] = true
+	}
+	var out []*column
+	for i, name := range names {
+		l := strings.ToLower(name)
+		c := &column{model: m, name: name, lower: l, pattern: columnPattern(l), layer: modelLayer(m), pos: pos[i], dataType: types[i]}
+		switch {
+		case len(sg.keys) == 1 && keySet[l]:
+			c.pk = "sql"
+		case len(sg.keys) > 1 && keySet[l]:
+			c.pk = "combo"
+		case nameKey(m.Name, l):
+			c.pk = "name"
+		case i == 0 && isIDLike(l):
+			c.pk = "first"
+		}
+		if o := owners[l]; o != nil && o.model != m && c.pk != "sql" && c.pk != "name" && isIDLike(l) {
+			c.fkTo = o
+		}
+		c.notNull = sg.notNull[l]
+		c.joinKey = sg.joinKey[l]
+		c.lits = sg.literal[l]
+		c.litWhy = sg.litWhy[l]
+		c.tests = existing[m.UniqueID][l]
+		if c.tests == nil {
+			c.tests = map[string]bool{}
+		}
+		c.up, c.upArgs = upstreamTests(in, name, existing, args)
+		out = append(out, c)
+	}
+	return out
+}
+
+// upstreamTests lists the tests of the upstream columns a column is a plain copy of.
+func upstreamTests(in *columns.Node, name string, existing map[string]map[string]map[string]bool, args *argIndex) (map[string]bool, map[string]map[string]any) {
+	up := map[string]bool{}
+	upArgs := map[string]map[string]any{}
+	if in == nil {
+		return up, upArgs
+	}
+	ic := in.Column(name)
+	if ic == nil || ic.Kind != columns.KindDirect {
+		return up, upArgs
+	}
+	for _, ref := range ic.Lineage {
+		for t := range existing[ref.Node][strings.ToLower(ref.Column)] {
+			up[t] = true
+			if a := args.byNode[ref.Node+"\x00"+strings.ToLower(ref.Column)+"\x00"+t]; a != nil {
+				upArgs[t] = a
+			}
+		}
+	}
+	return up, upArgs
+}
+
+// argIndex holds the arguments of existing tests, to reuse them where the same column
+// appears again.
+type argIndex struct {
+	byNode map[string]map[string]any          // node \0 column \0 test -> args
+	byName map[string]map[string]map[string]any // column \0 test -> args json -> args
+	count  map[string]map[string]int
+}
+
+func collectArgs(p *dbt.Project) *argIndex {
+	ix := &argIndex{byNode: map[string]map[string]any{}, byName: map[string]map[string]map[string]any{}, count: map[string]map[string]int{}}
+	add := func(node, col string, t *dbt.TestDef) {
+		if len(t.Args) == 0 {
+			return
+		}
+		name := normalizeTest(t.Name)
+		col = strings.ToLower(col)
+		ix.byNode[node+"\x00"+col+"\x00"+name] = t.Args
+		k := col + "\x00" + name
+		b, _ := json.Marshal(t.Args)
+		if ix.byName[k] == nil {
+			ix.byName[k] = map[string]map[string]any{}
+			ix.count[k] = map[string]int{}
+		}
+		ix.byName[k][string(b)] = t.Args
+		ix.count[k][string(b)]++
+	}
+	for id, n := range p.Nodes {
+		for _, c := range n.Columns {
+			for _, t := range c.Tests {
+				add(id, c.Name, t)
+			}
+		}
+	}
+	return ix
+}
+
+// common returns the arguments most often given to a test on columns of that name.
+func (ix *argIndex) common(col, test string) map[string]any {
+	k := col + "\x00" + test
+	best, n := "", 0
+	for js, c := range ix.count[k] {
+		if c > n || (c == n && js < best) {
+			best, n = js, c
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	return ix.byName[k][best]
+}
+
+// fillArguments completes a test's arguments; false when the test cannot be written.
+func (s *Suggestion) fillArguments(c *column, args *argIndex) bool {
+	switch s.Test {
+	case AcceptedValues:
+		if a := c.upArgs[AcceptedValues]; a != nil && a["values"] != nil {
+			s.Arguments = map[string]any{"values": a["values"]}
+			s.Reasons = append(s.Reasons, "values taken from the same test on the upstream column")
+			return true
+		}
+		if len(c.lits) > 0 {
+			vals := make([]any, len(c.lits))
+			for i, v := range c.lits {
+				vals[i] = v
+			}
+			s.Arguments = map[string]any{"values": vals}
+			return true
+		}
+		if a := args.common(c.lower, AcceptedValues); a != nil && a["values"] != nil {
+			s.Arguments = map[string]any{"values": a["values"]}
+			s.Reasons = append(s.Reasons, "values taken from the same test on another "+c.lower+" column")
+			return true
+		}
+		return false
+	case Relationships:
+		if c.fkTo != nil {
+			s.Arguments = map[string]any{"to": "ref('" + c.fkTo.model.Name + "')", "field": c.fkTo.column}
+			return true
+		}
+		if a := c.upArgs[Relationships]; a != nil && a["to"] != nil {
+			s.Arguments = copyArgs(a)
+			return true
+		}
+		if a := args.common(c.lower, Relationships); a != nil && a["to"] != nil {
+			s.Arguments = copyArgs(a)
+			return true
+		}
+		return false
+	}
+	return true
+}
+
+func copyArgs(a map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, v := range a {
+		if k == "to" || k == "field" {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// reasons lists the evidence behind one suggestion, strongest first.
+func reasons(c *column, test, learned, hist string) []string {
+	var r []string
+	switch c.pk {
+	case "sql":
+		if test == Unique || test == NotNull {
+			r = append(r, c.name+" is the model's grain (from its SQL)")
+		}
+	case "combo":
+		if test == NotNull {
+			r = append(r, c.name+" is part of the model's composite key (from its SQL)")
+		}
+	case "name":
+		if test == Unique || test == NotNull {
+			r = append(r, c.name+" names the model's entity, so it is its key")
+		}
+	}
+	if test == NotNull {
+		if c.notNull != "" {
+			r = append(r, c.name+": "+c.notNull)
+		}
+		if c.joinKey {
+			r = append(r, c.name+" is an inner-join key")
+		}
+	}
+	if test == Relationships && c.fkTo != nil {
+		r = append(r, c.name+" is the key of "+c.fkTo.model.Name)
+	}
+	if test == AcceptedValues && c.litWhy != "" {
+		r = append(r, c.name+": "+c.litWhy)
+	}
+	if c.up[test] {
+		r = append(r, "the upstream column it copies has "+test)
+	}
+	if learned != "" {
+		r = append(r, learned)
+	}
+	if hist != "" {
+		r = append(r, hist)
+	}
+	return r
+}
