@@ -10,21 +10,21 @@ import (
 
 // column is one (model, column) pair with the signals every heuristic reads.
 type column struct {
-	model   *dbt.Node
-	name    string // as the user wrote it
-	lower   string
-	pattern string
-	layer   string
-	pk      string // "sql", "combo", "name", "first", "" — how the column is the model's key
-	fkTo    *keyOwner
-	up      map[string]bool // tests on the upstream column it is a plain copy of
-	upArgs  map[string]map[string]any
-	notNull string   // why the SQL guarantees a value, or ""
-	lits    []string // values the SQL produces or keeps
-	litWhy  string
-	joinKey bool
-	tests   map[string]bool // tests it already has
-	pos     dbt.Pos
+	model    *dbt.Node
+	name     string // as the user wrote it
+	lower    string
+	pattern  string
+	layer    string
+	pk       string // "sql", "combo", "name", "first", "" — how the column is the model's key
+	fkTo     *keyOwner
+	up       map[string]bool // tests on the upstream column it is a plain copy of
+	upArgs   map[string]map[string]any
+	notNull  string   // why the SQL guarantees a value, or ""
+	lits     []string // values the SQL produces or keeps
+	litWhy   string
+	joinKey  bool
+	tests    map[string]bool // tests it already has
+	pos      dbt.Pos
 	dataType string
 }
 

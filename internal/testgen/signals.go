@@ -481,4 +481,3 @@ func quoteList(vals []string) string {
 	}
 	return strings.Join(q, ", ")
 }
-

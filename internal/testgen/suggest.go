@@ -21,9 +21,9 @@ type Result struct {
 
 // LearnedSummary describes the project history the suggestions were weighted by.
 type LearnedSummary struct {
-	TestedModels  int `json:"tested_models"`
-	TestedColumns int `json:"columns_observed"`
-	HistoryAdded  int `json:"history_added"`
+	TestedModels   int `json:"tested_models"`
+	TestedColumns  int `json:"columns_observed"`
+	HistoryAdded   int `json:"history_added"`
 	HistoryRemoved int `json:"history_removed"`
 }
 
@@ -282,7 +282,7 @@ func upstreamTests(in *columns.Node, name string, existing map[string]map[string
 // argIndex holds the arguments of existing tests, to reuse them where the same column
 // appears again.
 type argIndex struct {
-	byNode map[string]map[string]any          // node \0 column \0 test -> args
+	byNode map[string]map[string]any            // node \0 column \0 test -> args
 	byName map[string]map[string]map[string]any // column \0 test -> args json -> args
 	count  map[string]map[string]int
 }
