@@ -109,6 +109,11 @@ func lexTemplate(src string, cfg *config.Config) ([]*tokens.Token, *tokens.Token
 				if typ, ok := keywordOps[t.Val]; ok {
 					t.Type = typ
 				}
+				// gonja knows None but not Jinja's lowercase none (except as the test in
+				// "is none").
+				if t.Val == "none" && !afterIs(out) {
+					t.Val = "None"
+				}
 			}
 		}
 		out = append(out, t)
@@ -145,6 +150,11 @@ func trimName(t *tokens.Token) {
 	} else {
 		t.Col += n
 	}
+}
+
+func afterIs(out []*tokens.Token) bool {
+	n := len(out)
+	return n > 0 && (out[n-1].Type == tokens.Is || out[n-1].Type == tokens.Not && n > 1 && out[n-2].Type == tokens.Is)
 }
 
 var keywordOps = map[string]tokens.Type{"and": tokens.And, "or": tokens.Or, "in": tokens.In, "is": tokens.Is, "not": tokens.Not}

@@ -322,6 +322,8 @@ func (t *trackedNode) Execute(r *exec.Renderer, _ *nodes.ControlStructureBlock) 
 		}
 	case *nodes.Comment:
 		return nil
+	case *nodes.Output:
+		err = writeOutput(r, n)
 	default:
 		_, err = r.Visit(t.inner)
 	}
@@ -366,4 +368,46 @@ func isLoopControl(err error) bool {
 	var b *controlStructures.LoopBreakError
 	var c *controlStructures.LoopContinueError
 	return errors.As(err, &b) || errors.As(err, &c)
+}
+
+// writeOutput renders {{ expr }}. Unlike gonja, a none value prints as "None", as Jinja prints
+// it; a missing variable, attribute or item (Jinja's undefined, which gonja also gives as
+// none) still prints as nothing.
+func writeOutput(r *exec.Renderer, n *nodes.Output) error {
+	var v *exec.Value
+	if n.Condition != nil {
+		c := r.Eval(n.Condition)
+		switch {
+		case c.IsError():
+			return c
+		case c.IsTrue():
+			v = r.Eval(n.Expression)
+		case n.Alternative != nil:
+			v = r.Eval(n.Alternative)
+		default:
+			return nil
+		}
+	} else {
+		v = r.Eval(n.Expression)
+	}
+	if v.IsError() {
+		return v
+	}
+	text := pyStr(v)
+	if v.IsNil() {
+		switch n.Expression.(type) {
+		case *nodes.Name, *nodes.GetAttribute, *nodes.GetItem:
+			text = ""
+		}
+	}
+	_, err := io.WriteString(r.Output, text)
+	return err
+}
+
+// pyStr is str(v) as Jinja prints it.
+func pyStr(v *exec.Value) string {
+	if v == nil || v.IsNil() {
+		return "None"
+	}
+	return v.String()
 }
