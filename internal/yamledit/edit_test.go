@@ -28,7 +28,7 @@ func TestEdits(t *testing.T) {
 	orders := ModelRef("orders")
 	cases := []struct {
 		name, src, want string
-		fn               func(p *Plan) error
+		fn              func(p *Plan) error
 	}{
 		{
 			name: "insert column in SQL order, indented list",
