@@ -179,9 +179,7 @@ func (a *analyzer) values(v *ast.Values, outer *scope) *relation {
 func (a *analyzer) selectBlock(s *ast.Select, ctes *cteScope, outer *scope) *relation {
 	sc := &scope{outer: outer, ctes: ctes}
 	for _, te := range s.From {
-		for _, r := range a.table(te, sc) {
-			sc.rels = append(sc.rels, r)
-		}
+		sc.rels = append(sc.rels, a.table(te, sc)...)
 	}
 	out := &relation{complete: true}
 	nth := 0

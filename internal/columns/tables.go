@@ -50,10 +50,7 @@ func (a *analyzer) table(te ast.TableExpr, sc *scope) []*relation {
 		return []*relation{a.lateralView(x, sc)}
 	case *ast.ParenTable:
 		inner := &scope{outer: sc.outer, ctes: sc.ctes, rels: sc.rels, using: sc.using}
-		var rels []*relation
-		for _, r := range a.table(x.Table, inner) {
-			rels = append(rels, r)
-		}
+		rels := a.table(x.Table, inner)
 		sc.using = inner.using
 		if x.Alias == nil || x.Alias.Name == nil {
 			return rels
