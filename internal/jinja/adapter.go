@@ -38,8 +38,36 @@ func (a *adapterNS) GetAttribute(name string) (*exec.Value, bool) {
 		return constant(e.opts.Adapter)
 	case "get_relation", "load_relation", "get_relation_last_modified":
 		return constant(nil)
-	case "get_columns_in_relation", "get_missing_columns", "list_relations_without_caching",
-		"list_relations", "get_columns_in_table", "get_column_schema_from_query", "list_schemas",
+	case "get_columns_in_relation", "get_columns_in_table":
+		return fn(func(ev *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+			out := []any{}
+			st := stateOfEval(ev)
+			if st == nil || st.in.Columns == nil {
+				return exec.AsValue(&out)
+			}
+			var rel Relation
+			if v, ok := argValue(va, 0, "relation"); ok {
+				switch r := v.Interface().(type) {
+				case *relationValue:
+					rel = r.Relation
+				default:
+					rel = Relation{Identifier: v.String()}
+				}
+			}
+			if name == "get_columns_in_table" {
+				s, _ := argString(va, 0, "schema")
+				i, _ := argString(va, 1, "identifier")
+				rel = Relation{Schema: s, Identifier: i}
+			}
+			if cols, ok := st.in.Columns(rel); ok {
+				for _, c := range cols {
+					out = append(out, &columnValue{Column: c, quote: quoteChar(e.opts.Adapter)})
+				}
+			}
+			return exec.AsValue(&out)
+		})
+	case "get_missing_columns", "list_relations_without_caching",
+		"list_relations", "get_column_schema_from_query", "list_schemas",
 		"get_partitions_metadata":
 		return fn(func(*exec.Evaluator, *exec.VarArgs) *exec.Value {
 			out := []any{}
@@ -143,4 +171,49 @@ func (a *apiRelation) GetAttribute(name string) (*exec.Value, bool) {
 		}
 		return exec.AsValue(rel)
 	})), true
+}
+
+// columnValue is dbt's Column: name, data type and the type predicates macros use.
+type columnValue struct {
+	Column
+	quote byte
+}
+
+func (c *columnValue) String() string { return c.Name }
+
+func (c *columnValue) GetAttribute(name string) (*exec.Value, bool) {
+	t := strings.ToLower(c.DataType)
+	pred := func(ok bool) (*exec.Value, bool) {
+		return exec.AsValue(func(*exec.VarArgs) *exec.Value { return exec.AsValue(ok) }), true
+	}
+	has := func(words ...string) bool {
+		for _, w := range words {
+			if strings.Contains(t, w) {
+				return true
+			}
+		}
+		return false
+	}
+	switch name {
+	case "name", "column":
+		return exec.AsValue(c.Name), true
+	case "quoted":
+		q := string(c.quote)
+		return exec.AsValue(q + strings.ReplaceAll(c.Name, q, q+q) + q), true
+	case "data_type", "dtype":
+		return exec.AsValue(c.DataType), true
+	case "is_string":
+		return pred(has("char", "text", "string"))
+	case "is_number", "is_numeric":
+		return pred(has("int", "numeric", "decimal", "number", "float", "double", "real"))
+	case "is_integer":
+		return pred(has("int") && !has("interval"))
+	case "is_float":
+		return pred(has("float", "double", "real"))
+	case "char_size", "numeric_precision", "numeric_scale":
+		return exec.AsValue(nil), true
+	case "string_size":
+		return exec.AsValue(func(*exec.VarArgs) *exec.Value { return exec.AsValue(nil) }), true
+	}
+	return exec.AsValue(nil), false
 }

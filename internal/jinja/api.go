@@ -86,6 +86,17 @@ type Input struct {
 	Execute bool
 	// Globals are extra names bound for this render only (hook context, test arguments).
 	Globals map[string]any
+	// Columns, when set, answers adapter.get_columns_in_relation (and so dbt_utils.star,
+	// fivetran_utils.fill_staging_columns and the like) with columns known without a
+	// warehouse, e.g. inferred from upstream models when rendering in DAG order. ok=false
+	// means unknown: the call returns no columns, as it does without the hook.
+	Columns func(rel Relation) (cols []Column, ok bool)
+}
+
+// Column is a column of a relation as adapter.get_columns_in_relation reports it.
+type Column struct {
+	Name     string
+	DataType string // warehouse type name, "" when unknown
 }
 
 // Ref is one ref() call.

@@ -97,9 +97,26 @@ func TestRealPackages(t *testing.T) {
 		}
 	}
 
+	// With columns known (the hook the column engine fills in DAG order), star lists them and
+	// fill_staging_columns keeps the columns the source has.
+	cols := func(rel Relation) ([]Column, bool) {
+		switch rel.Identifier {
+		case "stg_orders":
+			return []Column{{Name: "id", DataType: "integer"}, {Name: "_fivetran_synced", DataType: "timestamp"}, {Name: "amount", DataType: "numeric"}}, true
+		case "orders":
+			return []Column{{Name: "id", DataType: "integer"}}, true
+		}
+		return nil, false
+	}
+	res := env.Render(Input{Path: "models/orders.sql", Source: packageModel, Package: "shop", Name: "orders", Execute: true, Resolver: fakeResolver{}, Columns: cols})
+	flat := strings.Join(strings.Fields(res.Output), " ")
+	if !strings.Contains(flat, `select "id", "amount" from`) || !strings.Contains(flat, "id as id") || !strings.Contains(flat, "cast(null as timestamp) as created_at") {
+		t.Errorf("with columns:\n%s\n%+v", res.Output, res.Warnings)
+	}
+
 	// The same model with the packages not installed: stubs, warnings, refs still found.
 	bare, _ := New(Options{RootPackage: "shop", Adapter: "postgres", MacroFiles: files[:1]})
-	res := bare.Render(Input{Path: "models/orders.sql", Source: packageModel, Package: "shop", Name: "orders"})
+	res = bare.Render(Input{Path: "models/orders.sql", Source: packageModel, Package: "shop", Name: "orders"})
 	if res.Err != nil {
 		t.Fatal(res.Err)
 	}

@@ -554,3 +554,23 @@ func TestMemoryBudget(t *testing.T) {
 		}
 	}
 }
+
+func TestColumnsHook(t *testing.T) {
+	env := testEnv(t, nil)
+	cols := func(rel Relation) ([]Column, bool) {
+		if rel.Identifier != "orders" {
+			return nil, false
+		}
+		return []Column{{Name: "id", DataType: "integer"}, {Name: "note", DataType: "varchar(10)"}}, true
+	}
+	src := "{% for c in adapter.get_columns_in_relation(ref('orders')) %}{{ c.name }}:{{ c.data_type }}:{{ c.is_string() }}:{{ c.quoted }},{% endfor %}" +
+		"{{ adapter.get_columns_in_relation(ref('other')) | length }}{{ utils.star(from=ref('orders')) }}"
+	res := render(t, env, src, func(in *Input) { in.Resolver = fakeResolver{}; in.Columns = cols })
+	if res.Output != `id:integer:False:"id",note:varchar(10):True:"note",0*` {
+		t.Errorf("%q %+v", res.Output, res.Warnings)
+	}
+	res = render(t, env, "{{ adapter.get_columns_in_relation(ref('orders')) | length }}")
+	if res.Output != "0" {
+		t.Errorf("without the hook: %q", res.Output)
+	}
+}
