@@ -4,12 +4,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
+	"path/filepath"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/dataops-dev/dataops/internal/dbt"
 	"github.com/dataops-dev/dataops/internal/testgen"
+	"github.com/dataops-dev/dataops/internal/warehouse"
+	"github.com/dataops-dev/dataops/internal/yamledit"
 )
 
 func init() { register(newTestsCmd) }
@@ -17,8 +20,10 @@ func init() { register(newTestsCmd) }
 func newTestsCmd(env *Env) *cobra.Command {
 	var pf projectFlags
 	var format, catalog string
-	var noHistory bool
+	var noHistory, check, write, confirm bool
 	var threshold float64
+	var outDir string
+	var cf changeFlags
 	cmd := &cobra.Command{
 		Use:   "tests [MODEL...]",
 		Short: "Propose the tests untested models and columns need, with evidence",
@@ -28,36 +33,83 @@ the reasons behind it: the model's SQL (grain, CASE literals, filters, joins), n
 team already tests (learned from the project's property files and their git history).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch format {
-			case "text", "json":
+			case "text", "json", "gx":
 			default:
-				return usageError("--format: want text or json, got %q", format)
+				return usageError("--format: want text, json or gx, got %q", format)
+			}
+			if check && write {
+				return usageError("--check and --write do not go together")
+			}
+			opts := testgen.Options{Threshold: threshold}
+			if cf.set() {
+				cs, err := detectChange(env, &pf, &cf)
+				if err != nil {
+					return err
+				}
+				opts.Models = map[string]bool{}
+				for _, m := range cs.Models {
+					if m.Change != "removed" {
+						opts.Models[m.UniqueID] = true
+					}
+				}
+				cs.Close()
+				opts.NewColumns = true
+				if len(opts.Models) == 0 {
+					return writeTestsResult(env, format, outDir, &testgen.Result{})
+				}
 			}
 			p, inf, err := inferColumns(env, &pf, catalog, false, nil)
 			if err != nil {
 				return err
 			}
-			opts := testgen.Options{Threshold: threshold}
 			if len(args) > 0 {
 				ids, err := selectedIDs(p, inf, args)
 				if err != nil {
 					return err
 				}
-				opts.Models = map[string]bool{}
+				picked := map[string]bool{}
 				for _, id := range ids {
-					opts.Models[id] = true
+					if opts.Models == nil || opts.Models[id] {
+						picked[id] = true
+					}
 				}
+				opts.Models = picked
 			}
 			if !noHistory {
 				opts.History = testgen.MineHistory(env.Ctx, p.Root, 400)
 			}
 			res := testgen.Suggest(p, inf, opts)
-			if format == "json" {
-				enc := json.NewEncoder(env.Stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(res)
+			if confirm || builtDuckDB(env, &pf, p) {
+				wh, target, err := openWarehouse(env, &pf, p)
+				if err != nil {
+					return err
+				}
+				testgen.Confirm(env.Ctx, p, wh, target, res)
+				wh.Close()
 			}
-			writeTestsText(env.Stdout, res)
-			return nil
+			if check || write {
+				edits, notes := testgen.Edits(p, res)
+				for _, n := range notes {
+					fmt.Fprintf(env.Stderr, "dataops: %s\n", n)
+				}
+				for _, e := range edits {
+					if write {
+						if err := writeAtomic(filepath.Join(p.Root, filepath.FromSlash(e.Path)), e.New); err != nil {
+							return &ExitError{Code: ExitInternal, Err: err}
+						}
+					} else if format == "text" {
+						fmt.Fprint(env.Stdout, yamledit.Diff(e.Path, string(e.Old), string(e.New)))
+					}
+				}
+				if err := writeTestsResult(env, format, outDir, res); err != nil {
+					return err
+				}
+				if check && len(edits) > 0 {
+					return silentExit(ExitFindings)
+				}
+				return nil
+			}
+			return writeTestsResult(env, format, outDir, res)
 		},
 	}
 	pf.bind(cmd)
@@ -65,7 +117,55 @@ team already tests (learned from the project's property files and their git hist
 	cmd.Flags().StringVar(&catalog, "catalog", "", "dbt catalog.json to expand stars from")
 	cmd.Flags().BoolVar(&noHistory, "no-history", false, "do not read the git history of property files")
 	cmd.Flags().Float64Var(&threshold, "threshold", 0.5, "confidence at or above which a test is proposed")
+	cmd.Flags().BoolVar(&check, "check", false, "exit 1 when tests should be added (writes nothing)")
+	cmd.Flags().BoolVar(&write, "write", false, "add the proposed tests to the property files")
+	cmd.Flags().BoolVar(&confirm, "confirm", false, "run each proposed test on the profile's warehouse (automatic when the embedded DuckDB has been built)")
+	cmd.Flags().StringVar(&outDir, "out", "", "with --format gx: directory for one suite JSON per model (default: stdout)")
+	cf.bind(cmd)
 	return cmd
+}
+
+// builtDuckDB reports whether the project's target is a DuckDB file that exists, so
+// suggestions can be checked on data without asking (a remote warehouse needs --confirm).
+func builtDuckDB(env *Env, pf *projectFlags, p *dbt.Project) bool {
+	opts, err := pf.options(env, false)
+	if err != nil {
+		return false
+	}
+	t, err := warehouse.ResolveTarget(warehouse.TargetOptions{ProjectDir: p.Root, Profile: p.Profile, ProfilesDir: pf.ProfilesDir, Target: pf.Target, Getenv: opts.Getenv})
+	return err == nil && t.Type == "duckdb" && t.Path != "" && t.Path != ":memory:" && fileExists(t.Path)
+}
+
+func writeTestsResult(env *Env, format, outDir string, res *testgen.Result) error {
+	switch format {
+	case "json":
+		if res.Suggestions == nil {
+			res.Suggestions = []*testgen.Suggestion{}
+		}
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	case "gx":
+		suites := testgen.GXSuites(res)
+		if outDir == "" {
+			enc := json.NewEncoder(env.Stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(suites)
+		}
+		for _, s := range suites {
+			b, err := json.MarshalIndent(s, "", "  ")
+			if err != nil {
+				return &ExitError{Code: ExitInternal, Err: err}
+			}
+			if err := writeAtomic(filepath.Join(outDir, s.Name+".json"), append(b, '\n')); err != nil {
+				return &ExitError{Code: ExitInternal, Err: err}
+			}
+		}
+		fmt.Fprintf(env.Stdout, "%d suite(s) written to %s\n", len(suites), outDir)
+		return nil
+	}
+	writeTestsText(env.Stdout, res)
+	return nil
 }
 
 func writeTestsText(w io.Writer, res *testgen.Result) {
@@ -85,5 +185,4 @@ func writeTestsText(w io.Writer, res *testgen.Result) {
 	}
 	fmt.Fprintf(w, "%d test(s) proposed; learned from %d tested model(s)%s\n", len(res.Suggestions), res.Learned.TestedModels,
 		map[bool]string{true: " and the repository's history", false: ""}[res.Learned.HistoryAdded+res.Learned.HistoryRemoved > 0])
-	_ = strings.TrimSpace
 }

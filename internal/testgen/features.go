@@ -181,8 +181,10 @@ func normalizeTest(t string) string {
 
 // columnsOf lists the columns a model's tests are written against: the documented ones when
 // the property file lists any (a team documents the columns it cares about), else the
-// columns inferred from the SQL.
-func columnsOf(n *dbt.Node, inf *columns.Node) (names []string, pos []dbt.Pos, types []string) {
+// columns inferred from the SQL. With union, inferred columns the property file does not list
+// yet are added (a change's new columns).
+func columnsOf(n *dbt.Node, inf *columns.Node, union bool) (names []string, pos []dbt.Pos, types []string) {
+	seen := map[string]bool{}
 	if len(n.Columns) > 0 {
 		for _, c := range n.Columns {
 			names = append(names, c.Name)
@@ -194,14 +196,17 @@ func columnsOf(n *dbt.Node, inf *columns.Node) (names []string, pos []dbt.Pos, t
 				}
 			}
 			types = append(types, dt)
+			seen[strings.ToLower(c.Name)] = true
 		}
-		return
+		if !union {
+			return
+		}
 	}
 	if inf == nil {
 		return
 	}
 	for _, c := range inf.Columns {
-		if c.Unnamed {
+		if c.Unnamed || seen[strings.ToLower(c.Name)] {
 			continue
 		}
 		names = append(names, c.Name)

@@ -57,6 +57,9 @@ type Options struct {
 	Models map[string]bool
 	// Threshold is the confidence at or above which a suggestion is made (default 0.5).
 	Threshold float64
+	// NewColumns also considers, for the models in scope, inferred columns their property
+	// file does not list yet (what a change added).
+	NewColumns bool
 	// History holds tests mined from the git history of property files (optional).
 	History *History
 }

@@ -63,7 +63,7 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 	owners := keyOwners(models, sigs, inf)
 	cols := make([][]*column, len(models))
 	for i, m := range models {
-		cols[i] = buildColumns(m, sigs[i], inf, existing, owners, args)
+		cols[i] = buildColumns(p, m, sigs[i], inf, existing, owners, args, false)
 	}
 
 	h := newHabits()
@@ -88,7 +88,11 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 		if len(opts.Models) > 0 && !opts.Models[m.UniqueID] {
 			continue
 		}
-		for _, c := range cols[i] {
+		cs := cols[i]
+		if opts.NewColumns {
+			cs = buildColumns(p, m, sigs[i], inf, existing, owners, args, true)
+		}
+		for _, c := range cs {
 			for _, t := range columnTypes {
 				if c.tests[t] {
 					continue
@@ -175,18 +179,18 @@ func projectUsesDbtUtils(p *dbt.Project) bool {
 // keyOwners maps a key column name to the model that owns it: the model whose grain it is
 // by SQL or by name. When several do, the one whose entity the column names wins, then a
 // dimension over a staging model.
-func keyOwners(models []*dbt.Node, sigs []*sqlSignals, inf *columns.Result) map[string]*keyOwner {
+func keyOwners(models []*dbt.Node, sigs []*sqlSignals, inf *columns.Result) map[string][]*keyOwner {
 	type cand struct {
 		o     *keyOwner
 		score int
 	}
-	best := map[string]cand{}
+	all := map[string][]cand{}
 	for i, m := range models {
 		var keys []string
 		if len(sigs[i].keys) == 1 {
 			keys = append(keys, sigs[i].keys[0])
 		}
-		names, _, _ := columnsOf(m, inf.Node(m.UniqueID))
+		names, _, _ := columnsOf(m, inf.Node(m.UniqueID), false)
 		for _, n := range names {
 			ln := strings.ToLower(n)
 			if nameKey(m.Name, ln) && ln != "id" {
@@ -206,27 +210,63 @@ func keyOwners(models []*dbt.Node, sigs []*sqlSignals, inf *columns.Result) map[
 			case "fct", "fact", "facts", "int", "intermediate":
 				score -= 1
 			}
-			if c, ok := best[k]; !ok || score > c.score || (score == c.score && m.UniqueID < c.o.model.UniqueID) {
-				best[k] = cand{o: &keyOwner{model: m, column: k}, score: score}
-			}
+			all[k] = append(all[k], cand{o: &keyOwner{model: m, column: k}, score: score})
 		}
 	}
-	out := map[string]*keyOwner{}
-	for k, c := range best {
-		out[k] = c.o
+	out := map[string][]*keyOwner{}
+	for k, cs := range all {
+		sort.Slice(cs, func(i, j int) bool {
+			if cs[i].score != cs[j].score {
+				return cs[i].score > cs[j].score
+			}
+			return cs[i].o.model.UniqueID < cs[j].o.model.UniqueID
+		})
+		for _, c := range cs {
+			out[k] = append(out[k], c.o)
+		}
 	}
 	return out
 }
 
+// ownerFor picks the model a foreign key column of m refers to: the best owner among m's
+// ancestors (what the model can already see), else the best one that is not downstream of m
+// (a staging model does not point at a mart built from it). A column that is a plain copy of
+// its owner's key carries the same entity through: it is no foreign key.
+func ownerFor(m *dbt.Node, owners []*keyOwner, ic *columns.Column, up, down map[string]bool) *keyOwner {
+	if ic != nil && ic.Kind == columns.KindDirect {
+		for _, ref := range ic.Lineage {
+			for _, o := range owners {
+				if ref.Node == o.model.UniqueID && strings.EqualFold(ref.Column, o.column) {
+					return nil
+				}
+			}
+		}
+	}
+	var fallback *keyOwner
+	for _, o := range owners {
+		if o.model == m {
+			continue
+		}
+		if up[o.model.UniqueID] {
+			return o
+		}
+		if fallback == nil && !down[o.model.UniqueID] {
+			fallback = o
+		}
+	}
+	return fallback
+}
+
 // buildColumns computes the signals of each column of one model.
-func buildColumns(m *dbt.Node, sg *sqlSignals, inf *columns.Result, existing map[string]map[string]map[string]bool, owners map[string]*keyOwner, args *argIndex) []*column {
+func buildColumns(p *dbt.Project, m *dbt.Node, sg *sqlSignals, inf *columns.Result, existing map[string]map[string]map[string]bool, owners map[string][]*keyOwner, args *argIndex, union bool) []*column {
 	in := inf.Node(m.UniqueID)
-	names, pos, types := columnsOf(m, in)
+	names, pos, types := columnsOf(m, in, union)
 	keySet := map[string]bool{}
 	for _, k := range sg.keys {
 		keySet[k] = true
 	}
 	var out []*column
+	var up, down map[string]bool // m's ancestors and descendants, computed when first needed
 	for i, name := range names {
 		l := strings.ToLower(name)
 		c := &column{model: m, name: name, lower: l, pattern: columnPattern(l), layer: modelLayer(m), pos: pos[i], dataType: types[i]}
@@ -240,8 +280,15 @@ func buildColumns(m *dbt.Node, sg *sqlSignals, inf *columns.Result, existing map
 		case i == 0 && isIDLike(l):
 			c.pk = "first"
 		}
-		if o := owners[l]; o != nil && o.model != m && c.pk != "sql" && c.pk != "name" && isIDLike(l) {
-			c.fkTo = o
+		if c.pk != "sql" && c.pk != "name" && isIDLike(l) && len(owners[l]) > 0 {
+			var ic *columns.Column
+			if in != nil {
+				ic = in.Column(name)
+			}
+			if up == nil {
+				up, down = setOf(p.Upstream(m.UniqueID, -1)), setOf(p.Downstream(m.UniqueID, -1))
+			}
+			c.fkTo = ownerFor(m, owners[l], ic, up, down)
 		}
 		c.notNull = sg.notNull[l]
 		c.joinKey = sg.joinKey[l]
@@ -422,4 +469,12 @@ func reasons(c *column, test, learned, hist string) []string {
 		r = append(r, hist)
 	}
 	return r
+}
+
+func setOf(ids []string) map[string]bool {
+	m := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		m[id] = true
+	}
+	return m
 }
