@@ -523,7 +523,7 @@ func (t tableFn) String() string { return "" }
 func (t tableFn) GetAttribute(name string) (*exec.Value, bool) {
 	switch name {
 	case "columns", "rows", "column_names", "column_types", "values", "keys":
-		return exec.AsValue([]any{}), true
+		return exec.AsValue(emptySeq), true
 	case "table":
 		return exec.AsValue(t), true
 	case "print_table", "print_csv", "print_json", "to_csv", "to_json":
@@ -538,6 +538,31 @@ func (t tableFn) GetItem(key any) (*exec.Value, bool) {
 		return t.GetAttribute(s)
 	}
 	return exec.AsValue(nil), false
+}
+
+// seqFn is an empty sequence that can still be indexed: result.columns[0].values() and
+// result.rows[0][0] are how macros read query results, and with no warehouse every query
+// result is empty. Indexing gives another empty sequence, iterating gives nothing, printing
+// gives "".
+type seqFn func(*exec.VarArgs) *exec.Value
+
+var emptySeq seqFn = func(*exec.VarArgs) *exec.Value { return exec.AsValue("") }
+
+func (s seqFn) String() string { return "" }
+
+func (s seqFn) GetItem(any) (*exec.Value, bool) { return exec.AsValue(emptySeq), true }
+
+func (s seqFn) GetAttribute(name string) (*exec.Value, bool) {
+	switch name {
+	case "values", "keys", "items", "values_distinct", "values_without_nulls":
+		return exec.AsValue(func(*exec.VarArgs) *exec.Value {
+			out := []any{}
+			return exec.AsValue(&out)
+		}), true
+	case "name":
+		return exec.AsValue(""), true
+	}
+	return exec.AsValue(emptySeq), true
 }
 
 // ---- exceptions ------------------------------------------------------------------------
@@ -709,7 +734,7 @@ func toGoDepth(v *exec.Value, depth int) any {
 		return x
 	case *relationValue, *pyDatetime:
 		return v.String()
-	case stubFn, callable, tableFn, configFn:
+	case stubFn, callable, tableFn, configFn, seqFn:
 		return nil
 	}
 	if v.IsString() {

@@ -896,6 +896,8 @@ func callValue(e *exec.Evaluator, fn *exec.Value, va *exec.VarArgs) *exec.Value 
 		return f(va)
 	case tableFn:
 		return f(va)
+	case seqFn:
+		return f(va)
 	}
 	return exec.AsValue(fmt.Errorf("%s is not callable", fn.String()))
 }

@@ -167,6 +167,7 @@ func TestRenderOutput(t *testing.T) {
 		{"splat", "{% set kw = {'scale': 0} %}{% set args = ['c'] %}{{ cents_to_dollars(*args, **kw) }}", "round(c / 100.0, 0)", nil},
 		{"newline operators", "{% if (\n  true and\n  'a' in ['a']\n) %}y{% endif %}", "y", nil},
 		{"run_query is empty", "{% set r = run_query('select 1') %}{% for row in r %}x{% endfor %}{{ r.columns | length }}{{ r.rows | length }}", "00", nil},
+		{"query results index as empty", "{% set r = run_query('select 1') %}{{ r.columns[0].values() | length }}[{{ r.rows[0][0] }}]{% for v in r.columns[0].values() %}x{% endfor %}{{ r.rows | list | length }}", "0[]0", nil},
 		{"statement and load_result", "{% call statement('s', fetch_result=True) %}select * from {{ ref('orders') }}{% endcall %}{{ load_result('s')['data'] | length }}", "0", nil},
 		{"adapter", "{{ adapter.quote('x') }} {{ adapter.get_relation(database='a', schema='b', identifier='c') is none }} {{ adapter.get_columns_in_relation(ref('orders')) | length }}", `"x" True 0`, nil},
 		{"api relation", "{{ api.Relation.create(database='d', schema='s', identifier='i') }}", `"d"."s"."i"`, nil},
