@@ -147,6 +147,7 @@ func lintNative(env *Env, f *lintFlags, paths []string, all []lint.Rule, include
 		}
 	} else {
 		l.Loader = lint.NewConfigLoader(cwd, nil)
+		l.Loader.UseRules(all)
 		exts := []string{".sql", ".sql.j2", ".dml", ".ddl"}
 		for _, p := range paths {
 			found, err := collectSQL(p, exts)
@@ -253,6 +254,7 @@ func dbtModelFiles(env *Env, f *lintFlags, l *lint.Linter) ([]lint.File, error) 
 		return nil, err
 	}
 	l.Loader = lint.NewConfigLoader(p.Root, nil)
+	l.Loader.UseRules(l.Rules)
 	if f.project.Dialect == "" && p.Adapter != "" {
 		l.DefaultDialect = p.Adapter
 	}

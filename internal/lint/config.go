@@ -146,6 +146,7 @@ type ConfigLoader struct {
 	Overrides map[string]string
 
 	mu    sync.Mutex
+	canon map[string]string    // rule reference (name, alias) -> code, lower-cased
 	dirs  map[string]rawConfig // one directory's files, merged in precedence order
 	stack map[string]rawConfig // everything from the root down to a directory
 }
@@ -210,7 +211,7 @@ func (l *ConfigLoader) dirConfig(dir string) (rawConfig, error) {
 		if err != nil {
 			return nil, err
 		}
-		rc.merge(f)
+		rc.merge(l.canonical(f))
 	}
 	l.mu.Lock()
 	l.dirs[dir] = rc
@@ -295,4 +296,47 @@ func parseDirective(body string, line int) (directive, error) {
 	key := parts[len(parts)-2]
 	section := strings.ToLower(strings.Join(parts[:len(parts)-2], ":"))
 	return directive{line: line, section: section, key: key, value: value}, nil
+}
+
+// UseRules lets rule sections be written by name or legacy code ([sqlfluff:rules:L016],
+// [sqlfluff:rules:layout.long_lines]) and still override each other in file precedence
+// order: sections are renamed to the rule's code as files are read.
+func (l *ConfigLoader) UseRules(rules []Rule) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.canon != nil {
+		return
+	}
+	l.canon = map[string]string{}
+	for _, r := range rules {
+		m := r.Meta()
+		code := strings.ToLower(m.Code)
+		l.canon[strings.ToLower(m.Name)] = code
+		for _, a := range m.Aliases {
+			if _, taken := l.canon[strings.ToLower(a)]; !taken {
+				l.canon[strings.ToLower(a)] = code
+			}
+		}
+	}
+}
+
+func (l *ConfigLoader) canonical(rc rawConfig) rawConfig {
+	l.mu.Lock()
+	canon := l.canon
+	l.mu.Unlock()
+	if canon == nil || rc == nil {
+		return rc
+	}
+	out := rawConfig{}
+	for sec, kv := range rc {
+		if strings.HasPrefix(sec, "rules:") {
+			if code, ok := canon[sec[len("rules:"):]]; ok {
+				sec = "rules:" + code
+			}
+		}
+		for k, v := range kv {
+			out.set(sec, k, v)
+		}
+	}
+	return out
 }

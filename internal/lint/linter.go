@@ -70,6 +70,7 @@ func (l *Linter) LintFiles(files []File) []FileResult {
 // problem of the file and the other rules still run.
 func (l *Linter) LintFile(f File) (res FileResult) {
 	res.Path = f.Path
+	l.Loader.UseRules(l.Rules)
 	dir := filepath.Dir(f.AbsPath)
 	if f.AbsPath == "" {
 		dir = "."

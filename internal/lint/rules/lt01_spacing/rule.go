@@ -6,6 +6,8 @@
 package lt01_spacing
 
 import (
+	"strings"
+
 	"github.com/dataops-dev/dataops/internal/lint"
 	"github.com/dataops-dev/dataops/internal/sql/token"
 )
@@ -66,6 +68,7 @@ func (rule) Check(c *lint.Context) {
 			c.Report(i, "Expected only single space before "+describe(d, b)+". Found '"+t.Text+"'.", c.Replace(i, " "))
 		}
 	}
+	checkStrippedTags(c)
 	// Missing whitespace between adjacent tokens.
 	for a := range toks {
 		b := a + 1
@@ -230,4 +233,43 @@ func describe(d *lint.Doc, i int) string {
 		return "naked identifier"
 	}
 	return "'" + t.Text + "'"
+}
+
+// checkStrippedTags flags code that a whitespace-stripping Jinja tag (`-%}`) glues to the tag:
+// SQLFluff sees the tag as a placeholder touching the code.
+func checkStrippedTags(c *lint.Context) {
+	src := c.Source
+	if !strings.Contains(src, "-%}") {
+		return
+	}
+	starts := map[int]bool{}
+	d := c.Doc
+	for i := range d.Toks {
+		if !d.Code(i) || d.Toks[i].Kind == token.Template {
+			continue
+		}
+		if off, lit := c.ToSource(int(d.Toks[i].Pos)); lit {
+			starts[off] = true
+		}
+	}
+	for i := 0; ; {
+		j := strings.Index(src[i:], "-%}")
+		if j < 0 {
+			return
+		}
+		end := i + j + 3
+		i = end
+		p := end
+		for p < len(src) && (src[p] == ' ' || src[p] == '\t' || src[p] == '\n' || src[p] == '\r') {
+			p++
+		}
+		if p == end || p >= len(src) || src[p] == '{' || !starts[p] {
+			continue
+		}
+		switch src[p] {
+		case ')', ',', '-', '/':
+			continue
+		}
+		c.ReportSource(p, p, "Expected single whitespace between placeholder and code.")
+	}
 }
