@@ -203,12 +203,17 @@ func (s *scanner) next() token.Kind {
 			return s.lineComment()
 		}
 		if s.d.BracketIdents && (class[s.at(1)]&clsIdentStart != 0 || s.at(1) == '#' && class[s.at(2)]&clsIdentStart != 0) {
+			start := s.pos
 			s.pos++ // T-SQL temporary tables: #t, ##t
 			if s.at(0) == '#' {
 				s.pos++
 			}
+			hashes := s.pos
 			s.identTail()
-			return token.Ident
+			if s.pos > hashes {
+				return token.Ident
+			}
+			s.pos = start
 		}
 		return s.operator()
 	case '.':

@@ -106,6 +106,7 @@ func TestQuotedIdents(t *testing.T) {
 	expectTokens(t, "tsql", "[my col] [a]]b]", "QuotedIdent([my col]) QuotedIdent([a]]b])")
 	expectTokens(t, "sqlite", "[x]", "QuotedIdent([x])")
 	expectTokens(t, "tsql", "select * into #t from ##g", "Ident(select) Operator(*) Ident(into) Ident(#t) Ident(from) Ident(##g)")
+	expectTokens(t, "tsql", "#\u00a0#", "Operator(#) Operator(#)")
 	expectTokens(t, "duckdb", "a[1]", "Ident(a) LBracket([) Number(1) RBracket(])")
 	expectTokens(t, "bigquery", "`proj.ds.t`", "QuotedIdent(`proj.ds.t`)")
 }
