@@ -160,7 +160,8 @@ func InferSeed(s Seed) (*SeedSchema, error) {
 	for i, h := range header {
 		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
 		if h == "" {
-			return nil, &InputError{Path: s.Path, Line: 1, Msg: "column " + strconv.Itoa(i+1) + " of the header has no name"}
+			// dbt's CSV reader (agate) names a blank header after its position: a, b, ... z, aa.
+			h = strings.Repeat(string(rune('a'+i%26)), i/26+1)
 		}
 		if seen[strings.ToLower(h)] {
 			return nil, &InputError{Path: s.Path, Line: 1, Msg: "column " + strconv.Quote(h) + " appears twice in the header"}

@@ -151,6 +151,9 @@ func TestInferSeed(t *testing.T) {
 	if strings.Join(got, " ") != want || s.Rows != 2 {
 		t.Fatalf("types = %v rows %d, want %s", got, s.Rows, want)
 	}
+	if s, err := InferSeed(Seed{Path: "x.csv", Data: []byte("x,,y\n1,2,3\n")}); err != nil || strings.Join(s.Columns, " ") != "x b y" {
+		t.Fatalf("blank header: %v %v", s, err)
+	}
 	if _, err := InferSeed(Seed{Path: "x.csv", Data: []byte("a,a\n1,2\n")}); err == nil {
 		t.Fatal("duplicate header accepted")
 	}
