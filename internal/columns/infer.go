@@ -60,6 +60,8 @@ type slot struct {
 	pending int // parents not done yet; guarded by inferrer's scheduler
 	prep    *prepared
 	out     *Node
+	relOnce sync.Once
+	rel     *nodeRelation // what a reference to this node exposes, once out is set
 }
 
 // selection returns the ids to infer: everything, or the requested models and their ancestors.

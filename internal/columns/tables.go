@@ -117,12 +117,10 @@ func (a *analyzer) tableName(x *ast.TableName, sc *scope) *relation {
 		a.applyAlias(r, x.Alias, last)
 		return r
 	}
-	cols, complete, origin := a.inf.upstream(id)
-	r := &relation{path: parts, node: id, complete: complete, origin: origin}
-	for _, c := range cols {
-		r.cols = append(r.cols, &col{name: c.Name, quoted: c.Quoted, t: typeOf(c.DataType), pos: -1,
-			kind: KindDirect, lineage: []ColumnRef{{Node: id, Column: c.Name}}})
-	}
+	t := a.inf.relationOf(id)
+	complete := t.complete
+	r := &relation{path: parts, node: id, complete: complete, origin: t.origin,
+		cols: append([]*col(nil), t.cols...), index: t.index}
 	if !complete {
 		r.opaque = []string{id}
 		why := "the columns of " + a.describeNode(id) + " are not known"
@@ -170,18 +168,53 @@ func (a *analyzer) applyAlias(r *relation, al *ast.Alias, def string) {
 	}
 }
 
-// copyRelation gives a FROM item its own copy of a CTE's or node's columns, so USING joins can
-// hide columns per use.
+// copyRelation gives a FROM item its own list of a CTE's columns. Columns are never changed in
+// place (a USING join or a rename puts a changed copy in the list), so sharing them is safe;
+// the index stays valid because positions do not move.
 func copyRelation(r *relation) *relation {
 	c := *r
 	c.cols = make([]*col, len(r.cols))
 	for i, x := range r.cols {
-		nx := *x
-		nx.hidden = false
-		c.cols[i] = &nx
+		if x.hidden {
+			nx := *x
+			nx.hidden = false
+			x = &nx
+		}
+		c.cols[i] = x
 	}
-	c.index = nil
 	return &c
+}
+
+// nodeRelation is what a reference to a node or source brings into scope, built once per node
+// and shared (read-only) by every reference to it.
+type nodeRelation struct {
+	cols     []*col
+	index    map[string]int
+	complete bool
+	origin   string
+}
+
+// relationOf returns the columns a reference to node id exposes. Nodes in the run are built
+// once, after the node itself is done (its children only run then); others each time.
+func (inf *inferrer) relationOf(id string) *nodeRelation {
+	build := func() *nodeRelation {
+		cols, complete, origin := inf.upstream(id)
+		nr := &nodeRelation{complete: complete, origin: origin, cols: make([]*col, len(cols))}
+		for i, c := range cols {
+			nr.cols[i] = &col{name: c.Name, quoted: c.Quoted, t: typeOf(c.DataType), pos: -1,
+				kind: KindDirect, lineage: []ColumnRef{{Node: id, Column: c.Name}}}
+		}
+		r := &relation{cols: nr.cols}
+		r.reindex()
+		nr.index = r.index
+		return nr
+	}
+	s := inf.slots[id]
+	if s == nil || s.out == nil {
+		return build()
+	}
+	s.relOnce.Do(func() { s.rel = build() })
+	return s.rel
 }
 
 // tableFunc infers the columns of a function in FROM: FLATTEN, UNNEST, generate_series,
