@@ -253,3 +253,56 @@ func TestE2ECustomTests(t *testing.T) {
 		t.Errorf("results:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+func TestE2EProfile(t *testing.T) {
+	dir := copyDir(t, "../../examples/shop")
+	env := &Env{Ctx: context.Background(), Stdin: strings.NewReader(""), Getenv: func(string) string { return "" }}
+	run := func(args ...string) (string, int) {
+		var out, errb bytes.Buffer
+		env.Stdout, env.Stderr = &out, &errb
+		code := RunEnv(env, append(args, "--project", dir))
+		if code != 0 {
+			t.Logf("%v: %s", args, errb.String())
+		}
+		return out.String(), code
+	}
+	if _, code := run("seed"); code != 0 {
+		t.Fatal("seed failed")
+	}
+	out, code := run("profile", "raw_products", "--format", "json", "--top", "2")
+	if code != 0 {
+		t.Fatalf("profile: exit %d", code)
+	}
+	var p struct {
+		UniqueID      string     `json:"unique_id"`
+		Rows          int64      `json:"rows"`
+		CandidateKeys [][]string `json:"candidate_keys"`
+		Columns       []struct {
+			Name     string `json:"name"`
+			Distinct int64  `json:"distinct"`
+			Top      []struct {
+				Value any   `json:"value"`
+				Count int64 `json:"count"`
+			} `json:"top_values"`
+		} `json:"columns"`
+	}
+	if err := json.Unmarshal([]byte(out), &p); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	keys, _ := json.Marshal(p.CandidateKeys)
+	if p.UniqueID != "seed.shop.raw_products" || p.Rows != 40 || !strings.Contains(string(keys), `["id"]`) || !strings.Contains(string(keys), `["sku"]`) {
+		t.Fatalf("profile = %s", out)
+	}
+	for _, c := range p.Columns {
+		if c.Name == "category" && (c.Distinct != 5 || len(c.Top) != 2 || c.Top[0].Count != 8) {
+			t.Errorf("category = %+v", c)
+		}
+	}
+	if _, code := run("profile", "no_such_model"); code != 2 {
+		t.Errorf("unknown model: exit %d, want 2", code)
+	}
+	text, _ := run("profile", "raw_products", "--sample", "10")
+	if !strings.Contains(text, "10 rows (sample)") || !strings.Contains(text, "Candidate keys:") {
+		t.Errorf("text profile:\n%s", text)
+	}
+}
