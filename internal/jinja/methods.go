@@ -1,0 +1,537 @@
+package jinja
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/nikolalohinski/gonja/v2/builtins"
+	"github.com/nikolalohinski/gonja/v2/exec"
+)
+
+// methodSet is gonja's methods on strings, numbers, lists and dicts, with list and dict
+// methods that mutate the value in place (gonja's work on a copy) and padding methods
+// bounded.
+func methodSet(e *Env) exec.Methods {
+	orig := builtins.Methods
+	str := map[string]exec.Method[string]{}
+	for _, name := range []string{"capitalize", "capwords", "casefold", "count", "endswith", "find", "format",
+		"format_map", "isalnum", "isalpha", "isascii", "isdecimal", "isdigit", "islower", "isnumeric",
+		"isprintable", "isspace", "istitle", "isupper", "join", "lower", "lstrip", "partition", "removeprefix",
+		"removesuffix", "replace", "rfind", "rpartition", "rsplit", "rstrip", "split", "splitlines",
+		"startswith", "strip", "swapcase", "title", "upper", "index", "rindex"} {
+		if m, ok := orig.Str.Get(name); ok {
+			str[name] = strChecked(m)
+		}
+	}
+	for name, m := range pyStrMethods {
+		str[name] = strChecked(m)
+	}
+	for _, name := range []string{"ljust", "rjust", "center", "zfill"} {
+		if m, ok := orig.Str.Get(name); ok {
+			inner := m
+			str[name] = func(self string, sv *exec.Value, va *exec.VarArgs) (any, error) {
+				if len(va.Args) > 0 && va.Args[0].Integer() > 10000 {
+					return nil, errors.New("width too large")
+				}
+				return inner(self, sv, va)
+			}
+		}
+	}
+	return exec.Methods{
+		Bool:  orig.Bool,
+		Int:   orig.Int,
+		Float: orig.Float,
+		Str:   exec.NewMethodSet(str),
+		Dict:  exec.NewMethodSet(dictMethods()),
+		List:  exec.NewMethodSet(listMethods()),
+	}
+}
+
+func strChecked(m exec.Method[string]) exec.Method[string] {
+	return func(self string, sv *exec.Value, va *exec.VarArgs) (any, error) {
+		out, err := m(self, sv, va)
+		if s, ok := out.(string); ok && len(s) > DefaultLimits.MaxOutput {
+			return nil, errTooBig
+		}
+		return out, err
+	}
+}
+
+// mutableList returns the list a method should change in place, when the value is one of ours.
+func mutableList(sv *exec.Value) *[]any {
+	if sv == nil {
+		return nil
+	}
+	p, _ := sv.Interface().(*[]any)
+	return p
+}
+
+// reaches reports whether walking v's lists and dicts finds target; a container must not be
+// put inside itself, or printing it would recurse without end.
+func reaches(v any, target any, depth int) bool {
+	if depth > 64 {
+		return true
+	}
+	if v == target {
+		return true
+	}
+	switch x := v.(type) {
+	case *exec.Value:
+		return reaches(x.Interface(), target, depth+1)
+	case *[]any:
+		for _, e := range *x {
+			if reaches(e, target, depth+1) {
+				return true
+			}
+		}
+	case *exec.Dict:
+		for _, p := range x.Pairs {
+			if reaches(p.Value.Interface(), target, depth+1) {
+				return true
+			}
+		}
+	case map[string]any:
+		for _, e := range x {
+			if reaches(e, target, depth+1) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if reaches(e, target, depth+1) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+var errCycle = errors.New("a list or dict cannot contain itself")
+
+func listMethods() map[string]exec.Method[[]any] {
+	set := func(sv *exec.Value, items []any) {
+		if p := mutableList(sv); p != nil {
+			*p = items
+			return
+		}
+		*sv = *exec.AsValue(&items)
+	}
+	return map[string]exec.Method[[]any]{
+		"append": func(self []any, sv *exec.Value, va *exec.VarArgs) (any, error) {
+			if len(va.Args) != 1 {
+				return nil, errors.New("append() takes exactly one argument")
+			}
+			x := va.Args[0].Interface()
+			if p := mutableList(sv); p != nil && reaches(x, p, 0) {
+				return nil, errCycle
+			}
+			if len(self) >= DefaultLimits.MaxRangeItems {
+				return nil, errTooBig
+			}
+			set(sv, append(self, x))
+			return nil, nil
+		},
+		"extend": func(self []any, sv *exec.Value, va *exec.VarArgs) (any, error) {
+			if len(va.Args) != 1 {
+				return nil, errors.New("extend() takes exactly one argument")
+			}
+			items := toList(va.Args[0])
+			if len(self)+len(items) > DefaultLimits.MaxRangeItems {
+				return nil, errTooBig
+			}
+			set(sv, append(self, items...))
+			return nil, nil
+		},
+		"insert": func(self []any, sv *exec.Value, va *exec.VarArgs) (any, error) {
+			if len(va.Args) != 2 {
+				return nil, errors.New("insert() takes exactly two arguments")
+			}
+			i := va.Args[0].Integer()
+			if i < 0 {
+				i += len(self)
+			}
+			i = max(0, min(i, len(self)))
+			x := va.Args[1].Interface()
+			if p := mutableList(sv); p != nil && reaches(x, p, 0) {
+				return nil, errCycle
+			}
+			out := append(append(append([]any{}, self[:i]...), x), self[i:]...)
+			set(sv, out)
+			return nil, nil
+		},
+		"pop": func(self []any, sv *exec.Value, va *exec.VarArgs) (any, error) {
+			if len(self) == 0 {
+				return nil, errors.New("pop from empty list")
+			}
+			i := len(self) - 1
+			if len(va.Args) > 0 {
+				i = va.Args[0].Integer()
+				if i < 0 {
+					i += len(self)
+				}
+			}
+			if i < 0 || i >= len(self) {
+				return nil, errors.New("pop index out of range")
+			}
+			x := self[i]
+			set(sv, append(append([]any{}, self[:i]...), self[i+1:]...))
+			return x, nil
+		},
+		"remove": func(self []any, sv *exec.Value, va *exec.VarArgs) (any, error) {
+			if len(va.Args) != 1 {
+				return nil, errors.New("remove() takes exactly one argument")
+			}
+			for i, x := range self {
+				if exec.ToValue(x).EqualValueTo(va.Args[0]) {
+					set(sv, append(append([]any{}, self[:i]...), self[i+1:]...))
+					return nil, nil
+				}
+			}
+			return nil, errors.New("list.remove(x): x not in list")
+		},
+		"index": func(self []any, _ *exec.Value, va *exec.VarArgs) (any, error) {
+			if len(va.Args) < 1 {
+				return nil, errors.New("index() takes one argument")
+			}
+			for i, x := range self {
+				if exec.ToValue(x).EqualValueTo(va.Args[0]) {
+					return i, nil
+				}
+			}
+			return nil, errors.New("x not in list")
+		},
+		"count": func(self []any, _ *exec.Value, va *exec.VarArgs) (any, error) {
+			n := 0
+			for _, x := range self {
+				if len(va.Args) > 0 && exec.ToValue(x).EqualValueTo(va.Args[0]) {
+					n++
+				}
+			}
+			return n, nil
+		},
+		"reverse": func(self []any, sv *exec.Value, _ *exec.VarArgs) (any, error) {
+			out := make([]any, len(self))
+			for i, x := range self {
+				out[len(self)-1-i] = x
+			}
+			set(sv, out)
+			return nil, nil
+		},
+		"sort": func(self []any, sv *exec.Value, va *exec.VarArgs) (any, error) {
+			out := append([]any{}, self...)
+			sort.SliceStable(out, func(i, j int) bool {
+				a, b := exec.ToValue(out[i]), exec.ToValue(out[j])
+				if a.IsNumber() && b.IsNumber() {
+					return a.Float() < b.Float()
+				}
+				return a.String() < b.String()
+			})
+			if kwBool(va, "reverse", false) {
+				for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+					out[i], out[j] = out[j], out[i]
+				}
+			}
+			set(sv, out)
+			return nil, nil
+		},
+		"copy": func(self []any, _ *exec.Value, _ *exec.VarArgs) (any, error) {
+			out := append([]any{}, self...)
+			return &out, nil
+		},
+		"clear": func(_ []any, sv *exec.Value, _ *exec.VarArgs) (any, error) {
+			set(sv, []any{})
+			return nil, nil
+		},
+	}
+}
+
+// dictMethods work on the dict itself: gonja hands methods a converted copy, so
+// `{% do d.update(x) %}` would change nothing.
+func dictMethods() map[string]exec.Method[map[string]any] {
+	type dictRef struct {
+		d *exec.Dict
+		m map[string]any
+	}
+	ref := func(sv *exec.Value) dictRef {
+		switch x := sv.Interface().(type) {
+		case *exec.Dict:
+			return dictRef{d: x}
+		case map[string]any:
+			return dictRef{m: x}
+		}
+		return dictRef{}
+	}
+	put := func(r dictRef, key string, v *exec.Value) {
+		if r.d != nil {
+			for _, p := range r.d.Pairs {
+				if p.Key.String() == key {
+					p.Value = v
+					return
+				}
+			}
+			r.d.Pairs = append(r.d.Pairs, &exec.Pair{Key: exec.AsValue(key), Value: v})
+		} else if r.m != nil {
+			r.m[key] = v.Interface()
+		}
+	}
+	del := func(r dictRef, key string) {
+		if r.d != nil {
+			for i, p := range r.d.Pairs {
+				if p.Key.String() == key {
+					r.d.Pairs = append(r.d.Pairs[:i:i], r.d.Pairs[i+1:]...)
+					return
+				}
+			}
+		} else if r.m != nil {
+			delete(r.m, key)
+		}
+	}
+	// keysOf keeps the insertion order of dict literals; Go maps are listed sorted.
+	keysOf := func(self map[string]any, sv *exec.Value) []string {
+		if d, ok := sv.Interface().(*exec.Dict); ok {
+			keys := make([]string, 0, len(d.Pairs))
+			for _, p := range d.Pairs {
+				keys = append(keys, p.Key.String())
+			}
+			return keys
+		}
+		keys := make([]string, 0, len(self))
+		for k := range self {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		return keys
+	}
+	return map[string]exec.Method[map[string]any]{
+		"keys": func(self map[string]any, sv *exec.Value, _ *exec.VarArgs) (any, error) {
+			keys := keysOf(self, sv)
+			out := make([]any, len(keys))
+			for i, k := range keys {
+				out[i] = k
+			}
+			return out, nil
+		},
+		"values": func(self map[string]any, sv *exec.Value, _ *exec.VarArgs) (any, error) {
+			var out []any
+			for _, k := range keysOf(self, sv) {
+				v, _ := sv.GetItem(k)
+				out = append(out, v.Interface())
+			}
+			if out == nil {
+				out = []any{}
+			}
+			return out, nil
+		},
+		"items": func(self map[string]any, sv *exec.Value, _ *exec.VarArgs) (any, error) {
+			var out []any
+			for _, k := range keysOf(self, sv) {
+				v, _ := sv.GetItem(k)
+				out = append(out, []any{k, v.Interface()})
+			}
+			if out == nil {
+				out = []any{}
+			}
+			return out, nil
+		},
+		"get": func(_ map[string]any, sv *exec.Value, va *exec.VarArgs) (any, error) {
+			if len(va.Args) < 1 {
+				return nil, errors.New("get() takes 1 or 2 arguments")
+			}
+			if v, ok := sv.GetItem(va.Args[0].String()); ok {
+				return v.Interface(), nil
+			}
+			if len(va.Args) > 1 {
+				return va.Args[1].Interface(), nil
+			}
+			if d, ok := va.KwArgs["default"]; ok {
+				return d.Interface(), nil
+			}
+			return nil, nil
+		},
+		"pop": func(_ map[string]any, sv *exec.Value, va *exec.VarArgs) (any, error) {
+			if len(va.Args) < 1 {
+				return nil, errors.New("pop() takes 1 or 2 arguments")
+			}
+			key := va.Args[0].String()
+			if v, ok := sv.GetItem(key); ok {
+				del(ref(sv), key)
+				return v.Interface(), nil
+			}
+			if len(va.Args) > 1 {
+				return va.Args[1].Interface(), nil
+			}
+			return nil, fmt.Errorf("key %q not found", key)
+		},
+		"setdefault": func(_ map[string]any, sv *exec.Value, va *exec.VarArgs) (any, error) {
+			if len(va.Args) < 1 {
+				return nil, errors.New("setdefault() takes 1 or 2 arguments")
+			}
+			key := va.Args[0].String()
+			if v, ok := sv.GetItem(key); ok {
+				return v.Interface(), nil
+			}
+			def := exec.AsValue(nil)
+			if len(va.Args) > 1 {
+				def = va.Args[1]
+			}
+			if reaches(def.Interface(), sv.Interface(), 0) {
+				return nil, errCycle
+			}
+			put(ref(sv), key, def)
+			return def.Interface(), nil
+		},
+		"update": func(_ map[string]any, sv *exec.Value, va *exec.VarArgs) (any, error) {
+			r := ref(sv)
+			target := sv.Interface()
+			add := func(k string, v *exec.Value) error {
+				if reaches(v.Interface(), target, 0) {
+					return errCycle
+				}
+				put(r, k, v)
+				return nil
+			}
+			var err error
+			if len(va.Args) > 0 {
+				va.Args[0].Iterate(func(_, _ int, k, v *exec.Value) bool {
+					if v == nil {
+						v, _ = va.Args[0].GetItem(k.String())
+					}
+					if e := add(k.String(), v); e != nil {
+						err = e
+						return false
+					}
+					return true
+				}, func() {})
+			}
+			keys := make([]string, 0, len(va.KwArgs))
+			for k := range va.KwArgs {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				if e := add(k, va.KwArgs[k]); e != nil {
+					err = e
+				}
+			}
+			return nil, err
+		},
+		"copy": func(self map[string]any, sv *exec.Value, _ *exec.VarArgs) (any, error) {
+			d := exec.NewDict()
+			for _, k := range keysOf(self, sv) {
+				v, _ := sv.GetItem(k)
+				d.Pairs = append(d.Pairs, &exec.Pair{Key: exec.AsValue(k), Value: v})
+			}
+			return d, nil
+		},
+		"clear": func(self map[string]any, sv *exec.Value, _ *exec.VarArgs) (any, error) {
+			r := ref(sv)
+			for _, k := range keysOf(self, sv) {
+				del(r, k)
+			}
+			return nil, nil
+		},
+	}
+}
+
+// methodTarget names the variable a method was called on, so a method that had to replace a
+// list (one we did not create, e.g. from a var) can rebind it as gonja does.
+const methodTarget = "dataops target"
+
+// methodFn is obj.name(args): an attribute of obj that is callable (relation.include, a
+// package macro, loop.cycle), else Python's method of the value's type.
+func methodFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+	if len(va.Args) < 2 {
+		return exec.AsValue(errors.New("bad method call"))
+	}
+	obj, name := va.Args[0], va.Args[1].String()
+	call := &exec.VarArgs{Args: va.Args[2:], KwArgs: map[string]*exec.Value{}}
+	target := ""
+	for k, v := range va.KwArgs {
+		if k == methodTarget {
+			target = v.String()
+			continue
+		}
+		call.KwArgs[k] = v
+	}
+	if obj.IsError() {
+		return obj
+	}
+	if !obj.IsNil() {
+		attr, found := obj.GetAttribute(name)
+		if !found && !attr.IsError() {
+			attr, found = obj.GetItem(name)
+		}
+		if found && attr.IsCallable() {
+			return callValue(e, attr, call)
+		}
+	}
+	methods := e.Environment.Methods
+	var (
+		res any
+		err = fmt.Errorf("%s has no method %s", typeName(obj), name)
+	)
+	before := obj.Interface()
+	switch {
+	case obj.IsString():
+		if m, ok := methods.Str.Get(name); ok {
+			res, err = m(obj.String(), obj, call)
+		}
+	case obj.IsBool():
+		if m, ok := methods.Bool.Get(name); ok {
+			res, err = m(obj.Bool(), obj, call)
+		}
+	case obj.IsFloat():
+		if m, ok := methods.Float.Get(name); ok {
+			res, err = m(obj.Float(), obj, call)
+		}
+	case obj.IsInteger():
+		if m, ok := methods.Int.Get(name); ok {
+			res, err = m(obj.Integer(), obj, call)
+		}
+	case obj.IsDict():
+		if m, ok := methods.Dict.Get(name); ok {
+			d, _ := toGo(obj).(map[string]any)
+			if d == nil {
+				d = map[string]any{}
+			}
+			res, err = m(d, obj, call)
+		}
+	case obj.IsList():
+		if m, ok := methods.List.Get(name); ok {
+			res, err = m(toList(obj), obj, call)
+		}
+	}
+	if err != nil {
+		return exec.AsValue(err)
+	}
+	if target != "" && obj.Interface() != nil && !sameRef(before, obj.Interface()) {
+		e.Environment.Context.Set(target, obj.Interface())
+	}
+	return exec.AsValue(res)
+}
+
+func sameRef(a, b any) bool {
+	pa, okA := a.(*[]any)
+	pb, okB := b.(*[]any)
+	if okA || okB {
+		return okA && okB && pa == pb
+	}
+	return true
+}
+
+func typeName(v *exec.Value) string {
+	switch {
+	case v.IsNil():
+		return "none"
+	case v.IsString():
+		return "a string"
+	case v.IsList():
+		return "a list"
+	case v.IsDict():
+		return "a dict"
+	case v.IsNumber():
+		return "a number"
+	}
+	return fmt.Sprintf("%T", v.Interface())
+}

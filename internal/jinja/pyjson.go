@@ -1,0 +1,90 @@
+package jinja
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"github.com/goccy/go-yaml"
+	"github.com/nikolalohinski/gonja/v2/exec"
+)
+
+func fromJSONFn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+	s, _ := argString(va, 0, "string")
+	var v any
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		if def, ok := argValue(va, 1, "default"); ok {
+			return def
+		}
+		return exec.AsValue(nil)
+	}
+	return exec.AsValue(normalizeJSON(v))
+}
+
+func toJSONFn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+	v, _ := argValue(va, 0, "value")
+	b, err := json.Marshal(toGo(v))
+	if err != nil {
+		if def, ok := argValue(va, 1, "default"); ok {
+			return def
+		}
+		return exec.AsValue(nil)
+	}
+	return exec.AsValue(string(b))
+}
+
+func fromYAMLFn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+	s, _ := argString(va, 0, "value")
+	var v any
+	if err := yaml.Unmarshal([]byte(s), &v); err != nil {
+		if def, ok := argValue(va, 1, "default"); ok {
+			return def
+		}
+		return exec.AsValue(nil)
+	}
+	return exec.AsValue(normalizeJSON(v))
+}
+
+func toYAMLFn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+	v, _ := argValue(va, 0, "value")
+	b, err := yaml.Marshal(toGo(v))
+	if err != nil {
+		return exec.AsValue(nil)
+	}
+	return exec.AsValue(string(b))
+}
+
+// normalizeJSON turns decoded numbers that are whole into ints and YAML's map keys into
+// strings, so templates see what Python would give them.
+func normalizeJSON(v any) any {
+	switch x := v.(type) {
+	case float64:
+		if x == float64(int(x)) && x < 1<<53 && x > -(1<<53) {
+			return int(x)
+		}
+		return x
+	case uint64:
+		return int(x)
+	case map[string]any:
+		for k, e := range x {
+			x[k] = normalizeJSON(e)
+		}
+		return x
+	case map[any]any:
+		out := make(map[string]any, len(x))
+		keys := make([]string, 0, len(x))
+		for k, e := range x {
+			ks := fmt.Sprint(k)
+			keys = append(keys, ks)
+			out[ks] = normalizeJSON(e)
+		}
+		sort.Strings(keys)
+		return out
+	case []any:
+		for i, e := range x {
+			x[i] = normalizeJSON(e)
+		}
+		return x
+	}
+	return v
+}

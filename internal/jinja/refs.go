@@ -1,0 +1,136 @@
+package jinja
+
+import (
+	"strings"
+
+	"github.com/nikolalohinski/gonja/v2/exec"
+)
+
+func refFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+	st := stateOfEval(e)
+	if st == nil {
+		return exec.AsValue("")
+	}
+	var pkg, name string
+	switch len(va.Args) {
+	case 0:
+		name, _ = argString(va, -1, "model_name")
+	case 1:
+		name = va.Args[0].String()
+	default:
+		pkg, name = va.Args[0].String(), va.Args[1].String()
+	}
+	version := ""
+	for _, k := range []string{"version", "v"} {
+		if v, ok := va.KwArgs[k]; ok && !v.IsNil() {
+			version = v.String()
+		}
+	}
+	if name == "" {
+		st.warnHere("render-error", "ref() needs a model name")
+		return exec.AsValue("")
+	}
+	st.refs = append(st.refs, Ref{Package: pkg, Name: name, Version: version, Pos: st.argPos(name)})
+	if res := st.in.Resolver; res != nil {
+		if r, ok := res.Ref(pkg, name, version); ok {
+			return exec.AsValue(st.env.newRelation(r))
+		}
+	}
+	rel := st.env.newRelation(Relation{Identifier: name})
+	rel.bare = name
+	return exec.AsValue(rel)
+}
+
+func sourceFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+	st := stateOfEval(e)
+	if st == nil {
+		return exec.AsValue("")
+	}
+	src, _ := argString(va, 0, "source_name")
+	table, _ := argString(va, 1, "table_name")
+	if src == "" || table == "" {
+		st.warnHere("render-error", "source() needs a source name and a table name")
+		return exec.AsValue("")
+	}
+	st.sources = append(st.sources, SourceRef{Source: src, Table: table, Pos: st.argPos(table)})
+	if res := st.in.Resolver; res != nil {
+		if r, ok := res.Source(src, table); ok {
+			return exec.AsValue(st.env.newRelation(r))
+		}
+	}
+	rel := st.env.newRelation(Relation{Schema: src, Identifier: table})
+	rel.bare = src + "." + table
+	return exec.AsValue(rel)
+}
+
+// argPos is where a ref or source argument is written: the quoted name inside the model
+// statement being executed, or the statement itself (e.g. when the ref is made by a macro).
+func (st *renderState) argPos(name string) Position {
+	f := st.model
+	if f == nil {
+		return Position{Line: 1, Column: 1}
+	}
+	start := st.modelPos
+	if start > len(f.norm) {
+		start = len(f.norm)
+	}
+	end := len(f.norm)
+	rest := f.norm[start:]
+	for _, closer := range []string{"}}", "%}"} {
+		if i := strings.Index(rest, closer); i >= 0 && start+i < end {
+			end = start + i
+		}
+	}
+	best := -1
+	for _, q := range []string{"'" + name + "'", `"` + name + `"`} {
+		if i := strings.Index(f.norm[start:end], q); i >= 0 && (best < 0 || i < best) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return f.position(start)
+	}
+	return f.position(start + best)
+}
+
+func (st *renderState) thisRelation() *relationValue {
+	r := st.in.This
+	if r.Identifier == "" {
+		r.Identifier = st.in.Name
+	}
+	rel := st.env.newRelation(r)
+	if st.in.Resolver == nil && st.in.This == (Relation{}) {
+		rel.bare = r.Identifier
+	}
+	return rel
+}
+
+func (st *renderState) modelObject() map[string]any {
+	in := st.in
+	rt := in.ResourceType
+	if rt == "" {
+		rt = "model"
+	}
+	this := st.thisRelation()
+	return map[string]any{
+		"name":               in.Name,
+		"alias":              this.Identifier,
+		"schema":             this.Schema,
+		"database":           this.Database,
+		"resource_type":      rt,
+		"package_name":       in.Package,
+		"unique_id":          rt + "." + in.Package + "." + in.Name,
+		"original_file_path": in.Path,
+		"path":               in.Path,
+		"config":             st.config,
+		"raw_code":           in.Source,
+		"raw_sql":            in.Source,
+		"tags":               []any{},
+		"meta":               map[string]any{},
+		"columns":            map[string]any{},
+		"refs":               []any{},
+		"sources":            []any{},
+		"depends_on":         map[string]any{"nodes": []any{}, "macros": []any{}},
+		"fqn":                []any{in.Package, in.Name},
+	}
+}
