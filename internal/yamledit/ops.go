@@ -96,7 +96,8 @@ func (st *Style) testValue(t Test) any {
 
 // AddColumn adds a column entry to r's `columns:` before the column now at index at (in the
 // file as loaded; at < 0 or past the end appends), creating `columns:` when absent.
-func (p *Plan) AddColumn(r Ref, at int, c Column) error {
+func (p *Plan) AddColumn(r Ref, at int, c Column) (err error) {
+	defer p.recoverTo(&err)
 	if c.Name == "" {
 		return p.errf("AddColumn: column has no name")
 	}
@@ -121,7 +122,8 @@ func (p *Plan) AddColumn(r Ref, at int, c Column) error {
 }
 
 // RemoveColumn deletes r's column entry named name, with the comment lines directly above it.
-func (p *Plan) RemoveColumn(r Ref, name string) error {
+func (p *Plan) RemoveColumn(r Ref, name string) (err error) {
+	defer p.recoverTo(&err)
 	e, err := p.target(r)
 	if err != nil {
 		return err
@@ -161,7 +163,8 @@ func (p *Plan) removedCount(list *node) int {
 }
 
 // RenameColumn renames r's column old to new in place, keeping the name's quoting.
-func (p *Plan) RenameColumn(r Ref, old, new string) error {
+func (p *Plan) RenameColumn(r Ref, old, new string) (err error) {
+	defer p.recoverTo(&err)
 	_, c, err := p.column(r, old)
 	if err != nil {
 		return err
@@ -201,7 +204,8 @@ func (p *Plan) SetColumnDataType(r Ref, column, dataType string) error {
 	return p.setColumnField(r, column, "data_type", dataType, roleValue)
 }
 
-func (p *Plan) setColumnField(r Ref, column, key, v string, role strRole) error {
+func (p *Plan) setColumnField(r Ref, column, key, v string, role strRole) (err error) {
+	defer p.recoverTo(&err)
 	_, c, err := p.column(r, column)
 	if err != nil {
 		return err
@@ -238,7 +242,8 @@ func (p *Plan) setColumnField(r Ref, column, key, v string, role strRole) error 
 }
 
 // SetDescription sets or replaces the description of the entry itself.
-func (p *Plan) SetDescription(r Ref, desc string) error {
+func (p *Plan) SetDescription(r Ref, desc string) (err error) {
+	defer p.recoverTo(&err)
 	e, err := p.target(r)
 	if err != nil {
 		return err
@@ -258,7 +263,8 @@ func (p *Plan) SetDescription(r Ref, desc string) error {
 
 // SetField sets a scalar key of the entry itself (for example data_type-like keys the caller
 // knows about); the value is written as a string.
-func (p *Plan) SetField(r Ref, key, v string) error {
+func (p *Plan) SetField(r Ref, key, v string) (err error) {
+	defer p.recoverTo(&err)
 	e, err := p.target(r)
 	if err != nil {
 		return err
@@ -269,7 +275,8 @@ func (p *Plan) SetField(r Ref, key, v string) error {
 // AddTest adds a generic test to r's column (or to the entry itself when column is ""). It goes
 // to the existing `tests:` or `data_tests:` list (flow lists stay flow), or a new one under the
 // style's key.
-func (p *Plan) AddTest(r Ref, column string, t Test) error {
+func (p *Plan) AddTest(r Ref, column string, t Test) (err error) {
+	defer p.recoverTo(&err)
 	if t.Name == "" {
 		return p.errf("AddTest: test has no name")
 	}
@@ -320,7 +327,8 @@ func (p *Plan) AddTest(r Ref, column string, t Test) error {
 
 // RemoveTest deletes the first test named name (namespace optional) from r's column, or from the
 // entry itself when column is "".
-func (p *Plan) RemoveTest(r Ref, column, name string) error {
+func (p *Plan) RemoveTest(r Ref, column, name string) (err error) {
+	defer p.recoverTo(&err)
 	e, err := p.target(r)
 	if err != nil {
 		return err
@@ -363,7 +371,8 @@ func (p *Plan) RemoveTest(r Ref, column, name string) error {
 func (p *Plan) AddModel(m Model) error { return p.AddEntry(Models, m) }
 
 // AddEntry appends an entry to the top-level list kind (Models, Seeds, Snapshots, Analyses).
-func (p *Plan) AddEntry(kind string, m Model) error {
+func (p *Plan) AddEntry(kind string, m Model) (err error) {
+	defer p.recoverTo(&err)
 	if m.Name == "" {
 		return p.errf("new %s entry has no name", kind)
 	}
@@ -397,7 +406,8 @@ func (p *Plan) AddEntry(kind string, m Model) error {
 }
 
 // RemoveEntry deletes an entry (a model, or with Ref.Kind Sources a source table).
-func (p *Plan) RemoveEntry(r Ref) error {
+func (p *Plan) RemoveEntry(r Ref) (err error) {
+	defer p.recoverTo(&err)
 	e := p.f.Find(r)
 	if e == nil {
 		return p.errf("%s is not declared in this file", r)
@@ -456,7 +466,8 @@ func indexOf(l *node, it *seqItem) int {
 }
 
 // AddSourceTable appends a table to the source named source (which must be in the file).
-func (p *Plan) AddSourceTable(source string, m Model) error {
+func (p *Plan) AddSourceTable(source string, m Model) (err error) {
+	defer p.recoverTo(&err)
 	if m.Name == "" {
 		return p.errf("new table of source %s has no name", source)
 	}

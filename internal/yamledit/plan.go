@@ -138,6 +138,14 @@ func (p *Plan) column(r Ref, name string) (*Entry, *ColumnEntry, error) {
 	return e, c, nil
 }
 
+// recoverTo turns a panic on input nobody foresaw into an error: a malformed file must never
+// take the caller down.
+func (p *Plan) recoverTo(err *error) {
+	if r := recover(); r != nil {
+		*err = &Error{Path: p.f.Path, Msg: fmt.Sprintf("cannot edit this file: %v", r)}
+	}
+}
+
 // ---- inserting list items ----
 
 // insertItem adds v (a []KV mapping or a scalar) to the list under key in the mapping owner,
@@ -513,8 +521,9 @@ func (p *Plan) rescalar(old *node, v string, role strRole, indent int) string {
 // new text uses the file's line endings. The result is parsed again and each edit checked
 // against it, so Apply never returns YAML that does not read back as intended; an empty plan
 // returns the original bytes.
-func (p *Plan) Apply() ([]byte, error) {
-	res, err := p.build()
+func (p *Plan) Apply() (res []byte, err error) {
+	defer p.recoverTo(&err)
+	res, err = p.build()
 	if err != nil {
 		return nil, err
 	}

@@ -71,12 +71,25 @@ func (t *text) offset(line, col int) int {
 
 // lineOf returns the 1-based line holding off.
 func (t *text) lineOf(off int) int {
+	off = t.clamp(off)
 	return sort.Search(len(t.lines), func(i int) bool { return t.lines[i] > off })
+}
+
+// clamp keeps an offset inside the text, so a miscomputed extent cannot index out of range.
+func (t *text) clamp(off int) int {
+	if off < 0 {
+		return 0
+	}
+	if off > len(t.src) {
+		return len(t.src)
+	}
+	return off
 }
 
 // colOf returns the 0-based byte column of off in its line; indentation is ASCII spaces, so for
 // the places we ask about (keys and dashes) this is also the display column.
 func (t *text) colOf(off int) int {
+	off = t.clamp(off)
 	return off - t.lineStart(off)
 }
 
@@ -86,6 +99,7 @@ func (t *text) lineStart(off int) int {
 
 // lineEnd returns the offset just past the '\n' ending the line of off (or len(src)).
 func (t *text) lineEnd(off int) int {
+	off = t.clamp(off)
 	i := bytes.IndexByte(t.src[off:], '\n')
 	if i < 0 {
 		return len(t.src)
@@ -95,6 +109,7 @@ func (t *text) lineEnd(off int) int {
 
 // lineContentEnd returns the offset of the '\n' ending the line of off (or len(src)).
 func (t *text) lineContentEnd(off int) int {
+	off = t.clamp(off)
 	i := bytes.IndexByte(t.src[off:], '\n')
 	if i < 0 {
 		return len(t.src)
