@@ -43,6 +43,9 @@ type ChangeSet struct {
 	BaseColumns map[string]*ModelColumns `json:"-"`
 	HeadColumns map[string]*ModelColumns `json:"-"`
 
+	// LightBase is set when the base was loaded from the changed files only and merged into the
+	// head's graph (see merge.go).
+	LightBase bool `json:"-"`
 	// Timings of the phases (prepare, load, compare, infer), for benchmarks.
 	Timings map[string]time.Duration `json:"-"`
 

@@ -31,6 +31,9 @@ type Options struct {
 	// Infer infers output columns of a subset of models. Without it, no column changes are
 	// reported.
 	Infer Inferrer
+	// FullBase loads the whole base project even when a light base would do (tests compare
+	// the two).
+	FullBase bool
 	// ImpactDepth bounds how many levels of downstream models get their columns inferred to
 	// find the downstream columns a change reaches (default 2).
 	ImpactDepth int
@@ -55,28 +58,33 @@ func Detect(ctx context.Context, opts Options) (*ChangeSet, error) {
 			sides.close()
 		}
 	}()
-	// The head loads while the base tree is being built: on a large project the two overlap.
+	// The head loads while git lists what changed; then the base is built and loaded: a light
+	// base (see merge.go) when the change allows, else the whole project at the base.
 	var wg sync.WaitGroup
-	var baseErr, headErr, prepErr error
+	var headErr, listErr error
 	wg.Add(2)
 	go func() { defer wg.Done(); cs.Head, headErr = opts.Load(ctx, sides.headDir) }()
-	go func() {
-		defer wg.Done()
-		if prepErr = sides.buildBase(ctx); prepErr != nil {
-			return
-		}
-		cs.Timings["prepare"] = time.Since(t0)
-		cs.Base, baseErr = opts.Load(ctx, sides.baseDir)
-	}()
+	go func() { defer wg.Done(); listErr = sides.listChanges(ctx) }()
 	wg.Wait()
-	cs.Timings["load"] = time.Since(t0)
-	cs.cleanup = sides.cleanup
-	if prepErr != nil {
-		return nil, prepErr
+	cs.Timings["load-head"] = time.Since(t0)
+	if listErr != nil {
+		return nil, listErr
 	}
 	if headErr != nil {
 		return nil, headErr
 	}
+	var baseErr error
+	if sides.repo != nil && lightEligible(sides.changed) && !opts.FullBase {
+		cs.Base, baseErr = sides.lightBase(ctx, opts, cs.Head)
+		cs.LightBase = true
+	} else {
+		if err := sides.buildBase(ctx); err != nil {
+			return nil, err
+		}
+		cs.Base, baseErr = opts.Load(ctx, sides.baseDir)
+	}
+	cs.Timings["load"] = time.Since(t0)
+	cs.cleanup = sides.cleanup
 	if baseErr != nil {
 		return nil, fmt.Errorf("base %s: %w", baseLabel(opts), baseErr)
 	}
@@ -172,9 +180,9 @@ func resolveSides(ctx context.Context, opts Options) (*sides, error) {
 	return s, nil
 }
 
-// buildBase lists what changed and writes the base tree (git mode), or lists the property
-// files that differ (two directories).
-func (s *sides) buildBase(ctx context.Context) error {
+// listChanges lists the files that differ (git mode) and the property files among them; with
+// two directories, the property files that differ.
+func (s *sides) listChanges(ctx context.Context) error {
 	if s.repo == nil {
 		pf, err := diffPropertyDirs(s.baseDir, s.headDir)
 		s.propertyFiles = pf
@@ -185,10 +193,53 @@ func (s *sides) buildBase(ctx context.Context) error {
 		return err
 	}
 	s.changed = changed
-	if s.baseDir, err = s.repo.BuildTree(ctx, s.baseCommit, s.headDir, changed, filepath.Join(s.tmp, "base")); err != nil {
+	return nil
+}
+
+// buildBase writes the whole base tree (git mode).
+func (s *sides) buildBase(ctx context.Context) error {
+	if s.repo == nil {
+		return nil
+	}
+	var err error
+	if s.baseDir, err = s.repo.BuildTree(ctx, s.baseCommit, s.headDir, s.changed, filepath.Join(s.tmp, "base")); err != nil {
 		return err
 	}
-	for _, f := range changed {
+	s.listPropertyFiles()
+	return nil
+}
+
+// lightBase writes and loads the light base and merges it with the head (merge.go). The tree
+// also holds the models whose entries sit in a changed property file, so their base entries
+// are read.
+func (s *sides) lightBase(ctx context.Context, opts Options, head *dbt.Project) (*dbt.Project, error) {
+	include := lightFilter(s.headDir, s.changed)
+	changedSet := map[string]bool{}
+	for _, f := range s.changed {
+		changedSet[f] = true
+	}
+	extra := map[string]bool{}
+	for _, n := range head.Nodes {
+		if n.Patch != nil && changedSet[n.Patch.File] && n.Package == rootName(head) {
+			extra[n.OriginalFilePath] = true
+		}
+	}
+	filter := func(rel string) bool { return include(rel) || extra[rel] }
+	var err error
+	if s.baseDir, err = s.repo.buildTree(ctx, s.baseCommit, s.headDir, s.changed, filepath.Join(s.tmp, "base"), filter); err != nil {
+		return nil, err
+	}
+	s.listPropertyFiles()
+	light, err := opts.Load(ctx, s.baseDir)
+	if err != nil {
+		return nil, err
+	}
+	return mergeBase(head, light, s.changed), nil
+}
+
+// listPropertyFiles classifies the changed property files once the base tree exists.
+func (s *sides) listPropertyFiles() {
+	for _, f := range s.changed {
 		ext := strings.ToLower(filepath.Ext(f))
 		if ext != ".yml" && ext != ".yaml" || projectLevelFile(f) {
 			continue
@@ -205,7 +256,6 @@ func (s *sides) buildBase(ctx context.Context) error {
 		}
 	}
 	sort.Slice(s.propertyFiles, func(i, j int) bool { return s.propertyFiles[i].Path < s.propertyFiles[j].Path })
-	return nil
 }
 
 // projectLevelFile: files whose change can reconfigure any model.

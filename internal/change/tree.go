@@ -23,6 +23,11 @@ import (
 // inside dest. The installed packages directory of src, which git does not track, is linked in
 // when commit has none, so both sides resolve the same packages.
 func (r *Repo) BuildTree(ctx context.Context, commit, src string, changed []string, dest string) (string, error) {
+	return r.buildTree(ctx, commit, src, changed, dest, nil)
+}
+
+// buildTree is BuildTree limited to the files include accepts (nil: every file).
+func (r *Repo) buildTree(ctx context.Context, commit, src string, changed []string, dest string, include func(rel string) bool) (string, error) {
 	src, err := filepath.Abs(src)
 	if err != nil {
 		return "", err
@@ -78,6 +83,9 @@ func (r *Repo) BuildTree(ctx context.Context, commit, src string, changed []stri
 			continue
 		}
 		n++
+		if include != nil && !include(rel) {
+			continue
+		}
 		target := filepath.Join(proj, filepath.FromSlash(rel))
 		if err := mkdir(filepath.Dir(target)); err != nil {
 			return "", err

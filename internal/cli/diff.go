@@ -86,9 +86,10 @@ func detectChange(env *Env, pf *projectFlags, cf *changeFlags) (*change.ChangeSe
 		return nil, &ExitError{Code: ExitUsage, Err: err}
 	}
 	if env.Getenv("DATAOPS_DEBUG_TIMINGS") != "" {
-		for _, k := range []string{"prepare", "load", "compare", "infer"} {
+		for _, k := range []string{"load-head", "load", "compare", "infer"} {
 			fmt.Fprintf(env.Stderr, "timing %s %v\n", k, cs.Timings[k])
 		}
+		fmt.Fprintf(env.Stderr, "light base: %v\n", cs.LightBase)
 	}
 	return cs, nil
 }

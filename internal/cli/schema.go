@@ -67,8 +67,8 @@ with --write.`,
 
 // schemaResult is the JSON contract of `dataops schema`.
 type schemaResult struct {
-	Edits    []schemaEdit  `json:"edits"`
-	Findings []schema.Note `json:"findings"`
+	Edits    []schemaEdit     `json:"edits"`
+	Findings []schema.Finding `json:"findings"`
 }
 
 type schemaEdit struct {
@@ -174,10 +174,18 @@ func runSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags) err
 		}
 	}
 	debugTiming(env, "validate", t0)
-	if err := printSchema(env.Stdout, sf.format, edits, findings); err != nil {
+	invalid := hasErrors(findings)
+	out := make([]schema.Finding, 0, len(findings))
+	for _, n := range findings {
+		out = append(out, n.Finding())
+	}
+	if cs != nil {
+		// Conventions on what this change wrote (see schema.ConventionFindings).
+		out = append(out, schema.ConventionFindings(schema.DefaultConventions(), p, plan, edits, cols)...)
+	}
+	if err := printSchema(env.Stdout, sf.format, edits, out); err != nil {
 		return err
 	}
-	invalid := hasErrors(findings)
 	if sf.write && len(edits) > 0 {
 		if invalid {
 			fmt.Fprintln(env.Stderr, "dataops: edits not written: validation failed (see findings)")
@@ -245,10 +253,10 @@ func hasErrors(ns []schema.Note) bool {
 	return false
 }
 
-func printSchema(w io.Writer, format string, edits []schema.FileEdit, findings []schema.Note) error {
+func printSchema(w io.Writer, format string, edits []schema.FileEdit, findings []schema.Finding) error {
 	diffs := schema.Diffs(edits)
 	if findings == nil {
-		findings = []schema.Note{}
+		findings = []schema.Finding{}
 	}
 	if format == "json" {
 		res := schemaResult{Edits: []schemaEdit{}, Findings: findings}

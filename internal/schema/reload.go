@@ -142,11 +142,55 @@ func linkOrCopy(src, dst string) error {
 // before (an entry matching no model, a duplicate, an unresolved ref), an edited entry that
 // does not reach its model, or a column entry the model's documented columns no longer hold.
 // It returns the reloaded project for further checks, or nil when it did not load.
+//
+// On a large project (over lightCheckModels models) the reload is narrowed to what the edits
+// can affect: the project's top-level files and macros, the edited files and the models they
+// declare, loaded once as they are and once edited; a diagnostic is the edits' doing when only
+// the edited load has it. The returned project is then that small load.
 func CheckEdits(ctx context.Context, head *dbt.Project, edits []FileEdit, ops []Op, load Loader) (*dbt.Project, []Note, error) {
+	return checkEdits(ctx, head, edits, ops, load, countModels(head) > lightCheckModels)
+}
+
+// lightCheckModels is the project size above which validation reloads only what the edits
+// touch.
+const lightCheckModels = 300
+
+func countModels(p *dbt.Project) int {
+	n := 0
+	for _, node := range p.Nodes {
+		if node.ResourceType == dbt.Model {
+			n++
+		}
+	}
+	return n
+}
+
+func checkEdits(ctx context.Context, head *dbt.Project, edits []FileEdit, ops []Op, load Loader, light bool) (*dbt.Project, []Note, error) {
 	if len(edits) == 0 {
 		return head, nil, nil
 	}
-	dir, cleanup, err := overlayFor(head, edits)
+	var structural []Note
+	for _, f := range propertyFileFindings(edits) {
+		structural = append(structural, Note{Rule: f.Rule, Severity: f.Severity, Path: f.Path, Line: f.Line, Message: f.Message})
+	}
+	before := head
+	var dir string
+	var cleanup func()
+	var err error
+	if light {
+		files := lightFiles(head, edits, ops)
+		bdir, bclean, err := linkFiles(head.Root, files, nil)
+		if err != nil {
+			return nil, nil, fmt.Errorf("preparing validation copy: %w", err)
+		}
+		defer bclean()
+		if before, err = load(ctx, bdir); err != nil {
+			return nil, nil, fmt.Errorf("validation: the project without the edits does not load: %w", err)
+		}
+		dir, cleanup, err = linkFiles(head.Root, files, edits)
+	} else {
+		dir, cleanup, err = overlayFor(head, edits)
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("preparing validation copy: %w", err)
 	}
@@ -155,15 +199,15 @@ func CheckEdits(ctx context.Context, head *dbt.Project, edits []FileEdit, ops []
 	if err != nil {
 		var ie *dbt.InputError
 		if errors.As(err, &ie) {
-			return nil, []Note{{Rule: "validation", Severity: "error", Path: ie.Pos.Path, Line: ie.Pos.Line,
-				Message: "the edited project does not load: " + ie.Msg}}, nil
+			return nil, append(structural, Note{Rule: "validation", Severity: "error", Path: ie.Pos.Path, Line: ie.Pos.Line,
+				Message: "the edited project does not load: " + ie.Msg}), nil
 		}
 		return nil, nil, err
 	}
 	var notes []Note
-	before := map[string]int{}
-	for _, d := range head.Diagnostics {
-		before[d.Kind+"\x00"+d.Pos.Path]++
+	had := map[string]int{}
+	for _, d := range before.Diagnostics {
+		had[d.Kind+"\x00"+d.Pos.Path]++
 	}
 	edited := map[string]bool{}
 	for _, e := range edits {
@@ -171,8 +215,8 @@ func CheckEdits(ctx context.Context, head *dbt.Project, edits []FileEdit, ops []
 	}
 	for _, d := range p.Diagnostics {
 		k := d.Kind + "\x00" + d.Pos.Path
-		if before[k] > 0 {
-			before[k]--
+		if had[k] > 0 {
+			had[k]--
 			continue
 		}
 		if d.Severity != "error" && !edited[d.Pos.Path] {
@@ -198,6 +242,14 @@ func CheckEdits(ctx context.Context, head *dbt.Project, edits []FileEdit, ops []
 		case OpRenameModel:
 			name = op.Column.Name
 		}
+		if op.Kind == OpAddModel {
+			// A second entry for a model documented elsewhere is a duplicate dbt rejects.
+			if hn := headByName(head, name); hn != nil && hn.Patch != nil && hn.Patch.File != op.File {
+				notes = append(notes, Note{Rule: "validation", Severity: "error", Path: op.File, Model: name,
+					Message: "model " + name + " is already documented in " + hn.Patch.File})
+				continue
+			}
+		}
 		n := byName[name]
 		if n == nil {
 			notes = append(notes, Note{Rule: "validation", Severity: "error", Path: op.File, Model: name,
@@ -222,8 +274,127 @@ func CheckEdits(ctx context.Context, head *dbt.Project, edits []FileEdit, ops []
 			}
 		}
 	}
+	notes = append(structural, notes...)
 	sort.SliceStable(notes, func(i, j int) bool { return notes[i].Path < notes[j].Path })
 	return p, dedupeNotes(notes), nil
+}
+
+func headByName(p *dbt.Project, name string) *dbt.Node {
+	root := rootPackage(p)
+	for _, n := range p.Nodes {
+		if n.Package == root && n.ResourceType == dbt.Model && n.Name == name {
+			return n
+		}
+	}
+	return nil
+}
+
+// lightFiles lists what a narrowed validation loads: top-level files, macros, the edited files
+// and the .sql files of the models they declare (as planned).
+func lightFiles(p *dbt.Project, edits []FileEdit, ops []Op) []string {
+	set := map[string]bool{}
+	if entries, err := os.ReadDir(p.Root); err == nil {
+		for _, e := range entries {
+			if e.Type().IsRegular() {
+				set[e.Name()] = true
+			}
+		}
+	}
+	for _, mp := range append(append([]string{}, p.MacroPaths...), p.TestPaths...) {
+		base := filepath.Join(p.Root, filepath.FromSlash(mp))
+		_ = filepath.WalkDir(base, func(path string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return nil
+			}
+			if rel, err := filepath.Rel(p.Root, path); err == nil && strings.HasSuffix(path, ".sql") {
+				set[filepath.ToSlash(rel)] = true
+			}
+			return nil
+		})
+	}
+	edited := map[string]bool{}
+	for _, e := range edits {
+		edited[e.Path] = true
+	}
+	names := map[string]bool{}
+	for _, op := range ops {
+		names[op.Model] = true
+		if op.Kind == OpRenameModel {
+			names[op.Column.Name] = true
+		}
+	}
+	root := rootPackage(p)
+	for _, n := range p.Nodes {
+		if n.Package != root || n.ResourceType == dbt.Test {
+			continue
+		}
+		if n.Patch != nil && edited[n.Patch.File] || names[n.Name] && n.ResourceType == dbt.Model {
+			set[n.OriginalFilePath] = true
+		}
+	}
+	out := make([]string, 0, len(set))
+	for f := range set {
+		if !edited[f] {
+			out = append(out, f)
+		}
+	}
+	sort.Strings(out)
+	for _, e := range edits {
+		if e.Old != nil {
+			out = append(out, e.Path)
+		}
+	}
+	return out
+}
+
+// linkFiles builds a directory holding files (symbolic links to root's copies) with edits
+// written over them (nil: the files as they are). Installed packages are linked in.
+func linkFiles(root string, files []string, edits []FileEdit) (string, func(), error) {
+	root, err := filepath.Abs(root)
+	if err != nil {
+		return "", nil, err
+	}
+	tmp, err := os.MkdirTemp("", "dataops-check-")
+	if err != nil {
+		return "", nil, err
+	}
+	cleanup := func() { _ = os.RemoveAll(tmp) }
+	dir := filepath.Join(tmp, "project")
+	edited := map[string][]byte{}
+	for _, e := range edits {
+		edited[e.Path] = e.New
+	}
+	write := func(rel string, data []byte) error {
+		target := filepath.Join(dir, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			return err
+		}
+		if data != nil {
+			return os.WriteFile(target, data, 0o644)
+		}
+		return linkOrCopy(filepath.Join(root, filepath.FromSlash(rel)), target)
+	}
+	for _, f := range files {
+		if _, ok := edited[f]; ok {
+			continue
+		}
+		if err := write(f, nil); err != nil {
+			cleanup()
+			return "", nil, err
+		}
+	}
+	for rel, data := range edited {
+		if err := write(rel, data); err != nil {
+			cleanup()
+			return "", nil, err
+		}
+	}
+	for _, name := range []string{"dbt_packages", "dbt_modules"} {
+		if st, err := os.Stat(filepath.Join(root, name)); err == nil && st.IsDir() {
+			_ = os.Symlink(filepath.Join(root, name), filepath.Join(dir, name))
+		}
+	}
+	return dir, cleanup, nil
 }
 
 func dedupeNotes(ns []Note) []Note {

@@ -22,9 +22,11 @@ func TestCheckEditsAcceptsGoodEdits(t *testing.T) {
 		t.Fatalf("edits %v notes %v", edits, notes)
 	}
 	before, _ := os.ReadFile(filepath.Join(p.Root, "models/staging/_staging.yml"))
-	_, vnotes, err := CheckEdits(context.Background(), p, edits, ops, loader)
-	if err != nil || len(vnotes) != 0 {
-		t.Fatalf("valid edits reported: %v %+v", err, vnotes)
+	for _, light := range []bool{false, true} {
+		_, vnotes, err := checkEdits(context.Background(), p, edits, ops, loader, light)
+		if err != nil || len(vnotes) != 0 {
+			t.Fatalf("light=%v: valid edits reported: %v %+v", light, err, vnotes)
+		}
 	}
 	after, _ := os.ReadFile(filepath.Join(p.Root, "models/staging/_staging.yml"))
 	if string(before) != string(after) {
@@ -52,19 +54,32 @@ func TestCheckEditsCatchesBrokenEdits(t *testing.T) {
 			want:    "column a_id is not in the edited entry",
 		},
 	}
-	for name, c := range cases {
-		edits := []FileEdit{{Path: "models/staging/_staging.yml", Old: old, New: []byte(c.content)}}
-		_, notes, err := CheckEdits(context.Background(), p, edits, c.ops, loader)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
+	for key, c := range cases {
+		for _, light := range []bool{false, true} {
+			name := key
+			if light {
+				name += " (light)"
+			}
+			edits := []FileEdit{{Path: "models/staging/_staging.yml", Old: old, New: []byte(c.content)}}
+			_, notes, err := checkEdits(context.Background(), p, edits, c.ops, loader, light)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			var msgs []string
+			for _, n := range notes {
+				msgs = append(msgs, n.Path+": "+n.Message)
+			}
+			if !strings.Contains(strings.Join(msgs, "\n"), c.want) {
+				t.Errorf("%s: notes %q, want %q", name, msgs, c.want)
+			}
 		}
-		var msgs []string
-		for _, n := range notes {
-			msgs = append(msgs, n.Path+": "+n.Message)
-		}
-		if !strings.Contains(strings.Join(msgs, "\n"), c.want) {
-			t.Errorf("%s: notes %q, want %q", name, msgs, c.want)
-		}
+	}
+	// A second entry for a model documented in another file.
+	dup := []Op{{Kind: OpAddModel, File: "models/marts/_marts.yml", Model: "stg_a"}}
+	edits := []FileEdit{{Path: "models/marts/_marts.yml", New: []byte("version: 2\nmodels:\n  - name: stg_a\n")}}
+	_, notes, err := checkEdits(context.Background(), p, edits, dup, loader, true)
+	if err != nil || len(notes) == 0 || !strings.Contains(notes[0].Message, "already documented") {
+		t.Errorf("duplicate entry: %v %+v", err, notes)
 	}
 }
 

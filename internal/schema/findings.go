@@ -1,0 +1,132 @@
+package schema
+
+import (
+	"strings"
+
+	"github.com/dataops-dev/dataops/internal/change"
+	"github.com/dataops-dev/dataops/internal/dbt"
+	"github.com/dataops-dev/dataops/internal/yamledit"
+)
+
+// Agent is the name findings of the Schema Synthesizer carry.
+const Agent = "schema"
+
+// Finding turns a note into the review contract's finding shape.
+func (n Note) Finding() Finding {
+	return Finding{Agent: Agent, Rule: n.Rule, Severity: n.Severity, Path: n.Path, Line: n.Line, Message: n.Message}
+}
+
+// ConventionFindings checks the team's conventions on what the plan wrote: every column of a
+// model entry it created, and the columns it added or renamed in existing entries (with the
+// entry itself, so a changed model that lacks a required description is flagged). Columns a
+// change did not touch are left to `dataops review` of the whole project: a pull request is not
+// the place to relitigate them. Positions are those of the edited files.
+func ConventionFindings(c Conventions, p *dbt.Project, plan *Plan, edits []FileEdit, cols map[string]*change.ModelColumns) []Finding {
+	newContent := map[string][]byte{}
+	for _, e := range edits {
+		newContent[e.Path] = e.New
+	}
+	type target struct {
+		file, model string
+		isNew       bool
+		columns     map[string]bool
+	}
+	var order []string
+	targets := map[string]*target{}
+	get := func(file, model string) *target {
+		k := file + "\x00" + model
+		t := targets[k]
+		if t == nil {
+			t = &target{file: file, model: model, columns: map[string]bool{}}
+			targets[k] = t
+			order = append(order, k)
+		}
+		return t
+	}
+	for _, op := range plan.Ops {
+		switch op.Kind {
+		case OpAddModel:
+			get(op.File, op.Model).isNew = true
+		case OpRenameModel:
+			get(op.File, op.Column.Name).isNew = true
+		case OpAddColumn, OpRenameColumn:
+			get(op.File, op.Model).columns[strings.ToLower(op.Column.Name)] = true
+		}
+	}
+	byName := map[string]*dbt.Node{}
+	root := rootPackage(p)
+	for _, n := range p.Nodes {
+		if n.Package == root && n.ResourceType == dbt.Model {
+			byName[n.Name] = n
+		}
+	}
+	files := map[string]*yamledit.File{}
+	var out []Finding
+	for _, k := range order {
+		t := targets[k]
+		data, ok := newContent[t.file]
+		if !ok {
+			continue
+		}
+		f, loaded := files[t.file]
+		if !loaded {
+			f, _ = yamledit.Load(t.file, data)
+			files[t.file] = f
+		}
+		if f == nil {
+			continue
+		}
+		e := f.Model(t.model)
+		n := byName[t.model]
+		if e == nil || n == nil {
+			continue
+		}
+		inferred := cols[n.UniqueID]
+		facts := ModelFacts{Name: t.model, Path: n.OriginalFilePath, PropertyPath: t.file, Line: e.Line, Description: e.Description}
+		for _, ce := range e.Columns {
+			if !t.isNew && !t.columns[strings.ToLower(ce.Name)] {
+				continue
+			}
+			cf := ColumnFacts{Name: ce.Name, DataType: ce.DataType, Description: ce.Description, Path: t.file, Line: ce.Line}
+			if cf.DataType == "" {
+				if ic := inferred.Find(ce.Name); ic != nil {
+					cf.DataType = ic.DataType
+				}
+			}
+			facts.Columns = append(facts.Columns, cf)
+		}
+		conv := c
+		if !t.isNew {
+			conv.Disable = append(append([]string{}, c.Disable...), RuleModelPrefix)
+		}
+		for _, fd := range conv.Check(facts) {
+			fd.Agent = Agent
+			out = append(out, fd)
+		}
+	}
+	return out
+}
+
+// propertyFileFindings validates the edited files as dbt reads them and returns what the edits
+// introduced (a finding the file had before is not the edits' doing).
+func propertyFileFindings(edits []FileEdit) []Finding {
+	var out []Finding
+	for _, e := range edits {
+		had := map[string]int{}
+		if e.Old != nil {
+			for _, f := range ValidatePropertyFile(e.Path, e.Old) {
+				had[f.Rule+"\x00"+f.Message]++
+			}
+		}
+		for _, f := range ValidatePropertyFile(e.Path, e.New) {
+			k := f.Rule + "\x00" + f.Message
+			if had[k] > 0 {
+				had[k]--
+				continue
+			}
+			f.Agent = Agent
+			out = append(out, f)
+		}
+	}
+	return out
+}
