@@ -1,3 +1,6 @@
+-- The payment export is loaded by the raw_payments seed here; make the build wait for it.
+-- depends_on: {{ ref('raw_payments') }}
+
 with source as (
 
     select * from {{ source('shop_raw', 'payments') }}
