@@ -39,6 +39,8 @@ func (e *Env) baseContext() *exec.Context {
 	m["dataops concat"] = callable(concatFn)
 	m["dataops splat"] = callable(splatFn)
 	m["dataops method"] = callable(methodFn)
+	m["dataops getattr"] = callable(getattrFn)
+	m["dataops getitem"] = callable(getitemFn)
 	m["__dataops_prepare"] = callable(prepareArgsFn)
 
 	m["ref"] = callable(refFn)

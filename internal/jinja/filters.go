@@ -11,8 +11,8 @@ import (
 )
 
 // filterSet is gonja's filters plus dbt's, each wrapped so a filter result larger than the
-// output limit stops the render. Filters that only pad text to a requested width are left
-// out (`center`, `wordwrap`): a width of 10**9 would allocate a gigabyte.
+// output limit stops the render. Filters that pad text to a requested width (`center`,
+// `indent`, `wordwrap`) refuse absurd widths: 10**9 would allocate a gigabyte first.
 func filterSet(e *Env) *exec.FilterSet {
 	all := exec.NewFilterSet(map[string]exec.FilterFunction{}).Update(builtins.Filters)
 	m := map[string]exec.FilterFunction{}
@@ -89,6 +89,42 @@ func filterSet(e *Env) *exec.FilterSet {
 	}
 	m["default"], m["d"] = def, def
 	m["as_native"] = func(_ *exec.Evaluator, in *exec.Value, _ *exec.VarArgs) *exec.Value { return in }
+	m["format"] = func(_ *exec.Evaluator, in *exec.Value, va *exec.VarArgs) *exec.Value {
+		var arg *exec.Value
+		switch {
+		case len(va.KwArgs) > 0:
+			d := exec.NewDict()
+			for _, k := range sortedValueKeys(va.KwArgs) {
+				d.Pairs = append(d.Pairs, &exec.Pair{Key: exec.AsValue(k), Value: va.KwArgs[k]})
+			}
+			arg = exec.AsValue(d)
+		case len(va.Args) == 1:
+			arg = va.Args[0]
+		default:
+			items := make([]any, len(va.Args))
+			for i, a := range va.Args {
+				items[i] = a.Interface()
+			}
+			arg = exec.AsValue(items)
+		}
+		out, err := pyFormat(in.String(), arg)
+		if err != nil {
+			return exec.AsValue(err)
+		}
+		return exec.AsValue(out)
+	}
+	for _, name := range []string{"center", "wordwrap"} {
+		inner, ok := all.Get(name)
+		if !ok {
+			continue
+		}
+		m[name] = func(ev *exec.Evaluator, in *exec.Value, va *exec.VarArgs) *exec.Value {
+			if w, ok := argValue(va, 0, "width"); ok && w.Integer() > 10000 {
+				return exec.AsValue(errors.New("width too large"))
+			}
+			return sizeChecked(inner)(ev, in, va)
+		}
+	}
 	m["indent"] = func(ev *exec.Evaluator, in *exec.Value, va *exec.VarArgs) *exec.Value {
 		if w, ok := argValue(va, 0, "width"); ok && w.Integer() > 1000 {
 			return exec.AsValue(errors.New("indent width too large"))
@@ -109,4 +145,13 @@ func sizeChecked(f exec.FilterFunction) exec.FilterFunction {
 		}
 		return out
 	}
+}
+
+func sortedValueKeys(m map[string]*exec.Value) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

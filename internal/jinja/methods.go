@@ -535,3 +535,62 @@ func typeName(v *exec.Value) string {
 	}
 	return fmt.Sprintf("%T", v.Interface())
 }
+
+// getattrFn is a.b: an attribute, else an item of that name, else none (Jinja's undefined,
+// also for an attribute of none).
+func getattrFn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+	if len(va.Args) != 2 {
+		return exec.AsValue(nil)
+	}
+	obj, name := va.Args[0], va.Args[1].String()
+	if obj.IsError() {
+		return obj
+	}
+	if obj.IsNil() {
+		return exec.AsValue(nil)
+	}
+	if v, found := obj.GetAttribute(name); found {
+		return v
+	}
+	if v, found := obj.GetItem(name); found {
+		return v
+	}
+	return exec.AsValue(nil)
+}
+
+// getitemFn is a[k] (and a.0): an item, else for a string key an attribute, else none.
+func getitemFn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+	if len(va.Args) != 2 {
+		return exec.AsValue(nil)
+	}
+	obj, key := va.Args[0], va.Args[1]
+	if obj.IsError() {
+		return obj
+	}
+	if key.IsError() {
+		return key
+	}
+	if obj.IsNil() {
+		return exec.AsValue(nil)
+	}
+	var k any
+	switch {
+	case key.IsString():
+		k = key.String()
+	case key.IsInteger():
+		k = key.Integer()
+	case key.IsFloat() && key.Float() == float64(int(key.Float())):
+		k = int(key.Float())
+	default:
+		return exec.AsValue(nil)
+	}
+	if v, found := obj.GetItem(k); found {
+		return v
+	}
+	if s, ok := k.(string); ok {
+		if v, found := obj.GetAttribute(s); found {
+			return v
+		}
+	}
+	return exec.AsValue(nil)
+}

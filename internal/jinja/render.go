@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"runtime/debug"
 	"sort"
 	"strings"
@@ -272,6 +273,10 @@ func (st *renderState) warnHere(kind, msg string) {
 // down to the innermost cause, which is the part a user can act on.
 func errorMessage(err error) string {
 	msg := err.Error()
+	if m := unknownFilterRE.FindStringSubmatch(msg); m != nil {
+		return "unknown filter '" + m[1] + "'"
+	}
+	msg = internalCallRE.ReplaceAllString(msg, "")
 	for _, sep := range []string{": Unable to ", ": unable to "} {
 		for {
 			i := strings.LastIndex(msg, sep)
@@ -288,6 +293,11 @@ func errorMessage(err error) string {
 	}
 	return msg
 }
+
+var (
+	unknownFilterRE = regexp.MustCompile(`filter '([^']*)' not found`)
+	internalCallRE  = regexp.MustCompile(`invalid call to function 'dataops [a-z]+': `)
+)
 
 func panicMessage(r any) string {
 	return fmt.Sprintf("template error: %v", r)

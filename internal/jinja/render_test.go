@@ -183,6 +183,8 @@ func TestRenderOutput(t *testing.T) {
 		{"namespace set", "{% set ns = namespace(n=0) %}{% for i in [1, 2, 3] %}{% set ns.n = ns.n + i %}{% endfor %}{{ ns.n }}", "6", nil},
 		{"default filter", "{{ nothing_here | default('d1') }} {{ var('nope', none) | default('d2') }} {{ '' | default('d3', true) }} {{ 'x' | d('no') }}", "d1 d2 d3 x", nil},
 		{"none prints as None", "{{ none }} {{ var('nope', none) }} [{{ target.nope }}] [{{ {'a': 1}['b'] }}]", "None None [] []", nil},
+		{"undefined attributes", "{% set rel = adapter.get_relation(database='d', schema='s', identifier='t') %}{% if rel.is_view %}view{% else %}table{% endif %}[{{ rel.schema }}][{{ rel['x'] }}][{{ [1][5] }}]{{ rel.a.b is none }}", "table[][][]True", nil},
+		{"set attribute", "{% set ns = namespace(a=1) %}{% set ns.a = ns.a + 1 %}{{ ns.a }}{{ ns['a'] }}", "22", nil},
 		{"is defined", "{{ undefined_thing is defined }} {{ target is defined }}", "False True", nil},
 		{"star with relation check", "{{ utils.star(from=ref('orders')) }}", "*", nil},
 		{"globals", "{{ hook_value }}", "bound", func(in *Input) { in.Globals = map[string]any{"hook_value": "bound"} }},

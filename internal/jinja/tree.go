@@ -22,7 +22,11 @@ import (
 //   - list literals become calls to __list, which builds a list that append/extend mutate in
 //     place (Python semantics, which dbt macros rely on: `{% do cols.append(c) %}` in a loop);
 //   - `*`, `%`, `**`, `+` and `~` become calls to size-checked builtins, because gonja would
-//     happily build a gigabyte string from `'x' * 10**9`, and `"%s" % x` panics in gonja.
+//     happily build a gigabyte string from `'x' * 10**9`, and `"%s" % x` panics in gonja;
+//   - `a.b` and `a[k]` become calls that give none (Jinja's undefined) for a missing attribute,
+//     also of none, where gonja fails: `{% if rel.is_view %}` with no relation must take the
+//     else branch, as in dbt;
+//   - `obj.method(args)` becomes one call that evaluates obj once.
 //
 // gonja keeps the children of control structures in their own (often unexported) fields, so
 // the walk is generic over the node structs of gonja's nodes and control_structures packages.
@@ -152,6 +156,10 @@ func fieldPlan(t reflect.Type) []int {
 	}
 	var idx []int
 	for i := 0; i < t.NumField(); i++ {
+		// A {% set a.b = ... %} target must stay an attribute node for the set tag.
+		if t.Name() == "SetControlStructure" && t.Field(i).Name == "target" {
+			continue
+		}
 		if mayHoldNodes(t.Field(i).Type, 0) {
 			idx = append(idx, i)
 		}
@@ -218,6 +226,16 @@ func (w *treeWalker) rewrite(n any) nodes.Node {
 		call := builtinCall(x.Location, "dataops splat", args...)
 		call.Kwargs = x.Kwargs
 		return call
+	case *nodes.GetAttribute:
+		if x.Attribute == "" {
+			return builtinCall(x.Location, "dataops getitem", x.Node, &nodes.Integer{Location: x.Location, Val: x.Index})
+		}
+		return builtinCall(x.Location, "dataops getattr", x.Node, &nodes.String{Location: x.Location, Val: x.Attribute})
+	case *nodes.GetItem:
+		if x.Arg == nil {
+			return nil
+		}
+		return builtinCall(x.Location, "dataops getitem", x.Node, x.Arg)
 	case *nodes.BinaryExpression:
 		if x.Operator == nil || x.Operator.Token == nil {
 			return nil
@@ -395,9 +413,13 @@ func writeOutput(r *exec.Renderer, n *nodes.Output) error {
 	}
 	text := pyStr(v)
 	if v.IsNil() {
-		switch n.Expression.(type) {
+		switch x := n.Expression.(type) {
 		case *nodes.Name, *nodes.GetAttribute, *nodes.GetItem:
 			text = ""
+		case *nodes.Call:
+			if f, ok := x.Func.(*nodes.Name); ok && (f.Name.Val == "dataops getattr" || f.Name.Val == "dataops getitem") {
+				text = ""
+			}
 		}
 	}
 	_, err := io.WriteString(r.Output, text)
