@@ -48,11 +48,12 @@
 // Indexes and names in a plan always refer to the file as loaded: AddColumn's at is a position
 // in the original list (several columns added at one index come out in the order added), and
 // edits after a RenameColumn still name the column by its old name. Each method returns an
-// *Error when its target is missing or cannot be edited in place, leaving the plan as it was:
-// a column written as an alias of a shared anchor (`- *fees`) is refused, since editing the
-// anchor would change every entry using it; a mapping with `<<: *defaults` is edited by adding
-// its own keys, which override the merged ones. Two edits to the same bytes make Apply fail
-// with "conflicting edits".
+// *Error when its target is missing or cannot be edited in place, leaving the plan as it was.
+// A column written as an alias of a shared anchor (`- *fees`) is never edited through the
+// anchor, which would change every entry using it: it becomes `- <<: *fees` with keys of its
+// own that override the anchor's (a test is refused when the anchor has tests, since an own list
+// would hide them); a mapping with `<<: *defaults` likewise gets its own keys. Two edits to the
+// same bytes make Apply fail with "conflicting edits".
 //
 // # Style
 //

@@ -186,6 +186,20 @@ func TestEdits(t *testing.T) {
 			want: "sources:\n  - name: raw\n    tables:\n      - name: orders\n        columns:\n          - name: id\n      - name: payments\n",
 		},
 		{
+			name: "alias column expands into a merge with keys of its own",
+			src:  "defs:\n  d: &d\n    name: day\nmodels:\n  - name: orders\n    columns:\n      - *d\n      - name: x\n",
+			fn: func(p *Plan) error {
+				if err := p.SetColumnDescription(orders, "day", "The day"); err != nil {
+					return err
+				}
+				if err := p.AddTest(orders, "day", Test{Name: "not_null"}); err != nil {
+					return err
+				}
+				return p.RenameColumn(orders, "day", "order_day")
+			},
+			want: "defs:\n  d: &d\n    name: day\nmodels:\n  - name: orders\n    columns:\n      - <<: *d\n        description: The day\n        name: order_day\n        data_tests:\n          - not_null\n      - name: x\n",
+		},
+		{
 			name: "merge key column gets its own data_type",
 			src:  "defs:\n  d: &d\n    name: day\nmodels:\n  - name: orders\n    columns:\n      - <<: *d\n",
 			fn:   func(p *Plan) error { return p.SetColumnDataType(orders, "day", "date") },
@@ -203,7 +217,7 @@ func TestEdits(t *testing.T) {
 }
 
 func TestEditErrors(t *testing.T) {
-	src := "defs:\n  id: &id\n    name: id\nmodels:\n  - name: orders\n    columns:\n      - *id\n"
+	src := "defs:\n  id: &id\n    name: id\n    tests: [unique]\nmodels:\n  - name: orders\n    columns:\n      - *id\n"
 	f, err := Load("models/x.yml", []byte(src))
 	if err != nil {
 		t.Fatal(err)
@@ -214,8 +228,8 @@ func TestEditErrors(t *testing.T) {
 		want string
 	}{
 		{p.AddColumn(ModelRef("nope"), -1, Column{Name: "x"}), "models/x.yml: model nope is not declared in this file"},
-		{p.SetColumnDescription(ModelRef("orders"), "id", "x"), "models/x.yml:7:7: column \"id\" of model orders is an alias of &id"},
-		{p.RemoveTest(ModelRef("orders"), "", "unique"), "models/x.yml:5:3: model orders has no test unique"},
+		{p.AddTest(ModelRef("orders"), "id", Test{Name: "not_null"}), "models/x.yml:8:7: column \"id\" of model orders is an alias of &id, which has tests of its own"},
+		{p.RemoveTest(ModelRef("orders"), "", "unique"), "models/x.yml:6:3: model orders has no test unique"},
 		{p.AddColumn(ModelRef("orders"), -1, Column{Name: "id"}), "already has column"},
 	}
 	for _, c := range cases {

@@ -165,9 +165,20 @@ func (p *Plan) removedCount(list *node) int {
 // RenameColumn renames r's column old to new in place, keeping the name's quoting.
 func (p *Plan) RenameColumn(r Ref, old, new string) (err error) {
 	defer p.recoverTo(&err)
-	_, c, err := p.column(r, old)
+	_, c, err := p.columnOrAlias(r, old, true)
 	if err != nil {
 		return err
+	}
+	if c.Alias != "" {
+		p.expand(c).kvs = append(p.expand(c).kvs, KV{"name", new})
+		p.rename(r, old, new)
+		p.checks = append(p.checks, func(f *File) error {
+			if e2 := f.Find(r); e2 == nil || e2.ColumnNamed(new) == nil {
+				return fmt.Errorf("column %q of %s missing after rename", new, r)
+			}
+			return nil
+		})
+		return nil
 	}
 	ne := c.node.own("name")
 	switch {
@@ -181,10 +192,7 @@ func (p *Plan) RenameColumn(r Ref, old, new string) (err error) {
 	default:
 		p.add(ne.val.valStart, ne.val.end, p.rescalar(ne.val, new, roleName, ne.col+p.Style.Indent))
 	}
-	if p.renames[r] == nil {
-		p.renames[r] = map[string]string{}
-	}
-	p.renames[r][old] = new
+	p.rename(r, old, new)
 	p.checks = append(p.checks, func(f *File) error {
 		if e2 := f.Find(r); e2 == nil || e2.ColumnNamed(new) == nil {
 			return fmt.Errorf("column %q of %s missing after rename", new, r)
@@ -206,10 +214,21 @@ func (p *Plan) SetColumnDataType(r Ref, column, dataType string) error {
 
 func (p *Plan) setColumnField(r Ref, column, key, v string, role strRole) (err error) {
 	defer p.recoverTo(&err)
-	_, c, err := p.column(r, column)
+	_, c, err := p.columnOrAlias(r, column, true)
 	if err != nil {
 		return err
 	}
+	if c.Alias != "" {
+		x := p.expand(c)
+		x.kvs = append(x.kvs, KV{key, v})
+	} else if err := p.setColumnFieldOwn(c, key, v, role); err != nil {
+		return err
+	}
+	p.checks = append(p.checks, p.fieldCheck(r, column, key, v))
+	return nil
+}
+
+func (p *Plan) setColumnFieldOwn(c *ColumnEntry, key, v string, role strRole) error {
 	after := []string{"name"}
 	if key == "data_type" && !p.Style.DataTypeFirst {
 		after = []string{"description", "name"}
@@ -217,10 +236,11 @@ func (p *Plan) setColumnField(r Ref, column, key, v string, role strRole) (err e
 	if key == "description" && p.Style.DataTypeFirst {
 		after = []string{"data_type", "name"}
 	}
-	if err := p.setScalar(c.node, key, v, role, after...); err != nil {
-		return err
-	}
-	p.checks = append(p.checks, func(f *File) error {
+	return p.setScalar(c.node, key, v, role, after...)
+}
+
+func (p *Plan) fieldCheck(r Ref, column, key, v string) func(*File) error {
+	return func(f *File) error {
 		e2 := f.Find(r)
 		c2 := (*ColumnEntry)(nil)
 		if e2 != nil {
@@ -237,8 +257,7 @@ func (p *Plan) setColumnField(r Ref, column, key, v string, role strRole) (err e
 			return fmt.Errorf("%s of column %q reads back as %q", key, column, got)
 		}
 		return nil
-	})
-	return nil
+	}
 }
 
 // SetDescription sets or replaces the description of the entry itself.
@@ -286,9 +305,19 @@ func (p *Plan) AddTest(r Ref, column string, t Test) (err error) {
 	}
 	owner := e.node
 	if column != "" {
-		_, c, err := p.column(r, column)
+		_, c, err := p.columnOrAlias(r, column, true)
 		if err != nil {
 			return err
+		}
+		if c.Alias != "" {
+			if c.node.get("tests") != nil || c.node.get("data_tests") != nil {
+				// An own list would hide the anchor's tests from this column.
+				return p.errAt(c.item.dash, "column %q of %s is an alias of &%s, which has tests of its own; add the test to the anchor instead", column, r, c.Alias)
+			}
+			x := p.expand(c)
+			x.tests = append(x.tests, p.Style.testValue(t))
+			p.checks = append(p.checks, p.testCheck(r, column, t))
+			return nil
 		}
 		owner = c.node
 	}
@@ -302,7 +331,12 @@ func (p *Plan) AddTest(r Ref, column string, t Test) (err error) {
 	if err := p.insertItem(owner, key, p.Style.testValue(t), -1); err != nil {
 		return err
 	}
-	p.checks = append(p.checks, func(f *File) error {
+	p.checks = append(p.checks, p.testCheck(r, column, t))
+	return nil
+}
+
+func (p *Plan) testCheck(r Ref, column string, t Test) func(*File) error {
+	return func(f *File) error {
 		e2 := f.Find(r)
 		if e2 == nil {
 			return fmt.Errorf("%s missing", r)
@@ -321,8 +355,7 @@ func (p *Plan) AddTest(r Ref, column string, t Test) (err error) {
 			}
 		}
 		return fmt.Errorf("test %s on %s %s missing", t.Name, r, column)
-	})
-	return nil
+	}
 }
 
 // RemoveTest deletes the first test named name (namespace optional) from r's column, or from the

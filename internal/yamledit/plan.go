@@ -26,6 +26,7 @@ type Plan struct {
 	removals map[*node]*blockRemoval
 	inserted map[*node]int // block lists: items inserted by this plan
 	checks   []func(*File) error
+	expands  map[*seqItem]*aliasExpansion
 	renames  map[Ref]map[string]string // column renames, so checks look for the new name
 }
 
@@ -75,6 +76,7 @@ func (f *File) Plan() *Plan {
 		removals: map[*node]*blockRemoval{},
 		inserted: map[*node]int{},
 		renames:  map[Ref]map[string]string{},
+		expands:  map[*seqItem]*aliasExpansion{},
 	}
 }
 
@@ -121,6 +123,12 @@ func (p *Plan) target(r Ref) (*Entry, error) {
 }
 
 func (p *Plan) column(r Ref, name string) (*Entry, *ColumnEntry, error) {
+	return p.columnOrAlias(r, name, false)
+}
+
+// columnOrAlias finds a column; with allowAlias a column written as `- *anchor` is returned
+// too, for edits that expand it into `- <<: *anchor` plus keys of its own.
+func (p *Plan) columnOrAlias(r Ref, name string, allowAlias bool) (*Entry, *ColumnEntry, error) {
 	e, err := p.target(r)
 	if err != nil {
 		return nil, nil, err
@@ -128,6 +136,9 @@ func (p *Plan) column(r Ref, name string) (*Entry, *ColumnEntry, error) {
 	c := e.ColumnNamed(name)
 	if c == nil {
 		return nil, nil, p.errAt(e.item.dash, "%s has no column %q", r, name)
+	}
+	if c.Alias != "" && allowAlias && c.node != nil && c.node.kind == kMap && c.item.val.kind == kAlias {
+		return e, c, nil
 	}
 	if c.Alias != "" {
 		return nil, nil, p.errAt(c.item.dash, "column %q of %s is an alias of &%s shared with other entries; edit the anchor instead", name, r, c.Alias)
@@ -544,6 +555,9 @@ func (p *Plan) build() ([]byte, error) {
 	}
 	p.finishFlows()
 	p.finishRemovals()
+	for _, x := range p.expands {
+		x.sp.text = x.render(&p.Style)
+	}
 	var live []*splice
 	for _, s := range p.splices {
 		if s.dropped {

@@ -138,6 +138,13 @@ func one(r *Result, f *yamledit.File, path string, data []byte, e *yamledit.Entr
 		r.Failures = append(r.Failures, where+": "+err.Error())
 		return
 	}
+	if col != nil && col.Alias != "" && kind != "add-column" && kind != "remove-column" {
+		// `- *anchor` becomes `- <<: *anchor` plus own keys: that one line changes.
+		addOnly = false
+		if kind == "rename-column" {
+			kind = "rename-alias"
+		}
+	}
 	if problem := checkDiff(string(data), string(out), addOnly, kind); problem != "" {
 		r.Failures = append(r.Failures, where+": "+problem+"\n"+yamledit.Diff(path, string(data), string(out)))
 		return
@@ -215,7 +222,7 @@ func checkEntry(f, f2 *yamledit.File, e *yamledit.Entry, kind string) string {
 		if strings.Join(before[1:], ",") != strings.Join(after, ",") {
 			return fmt.Sprintf("columns %v after removing the first of %v", after, before)
 		}
-	case "rename-column":
+	case "rename-column", "rename-alias":
 		want := append([]string{before[0] + "_renamed"}, before[1:]...)
 		if strings.Join(want, ",") != strings.Join(after, ",") {
 			return fmt.Sprintf("columns %v, want %v", after, want)
