@@ -216,6 +216,7 @@ func TestJoins(t *testing.T) {
 	expectPrinted(t, "tsql", "select * from a cross apply f(a.x) as g outer apply (select 1 as y) as h", "SELECT * FROM a CROSS APPLY f(a.x) AS g OUTER APPLY (SELECT 1 AS y) AS h")
 	expectPrinted(t, "postgres", "select * from a, lateral (select * from b where b.x = a.x) s join lateral f(a.y) g on true", "SELECT * FROM a, LATERAL (SELECT * FROM b WHERE b.x = a.x) AS s JOIN LATERAL f(a.y) AS g ON TRUE")
 	expectPrinted(t, "ansi", "select * from (a join b on x) join c on y", "SELECT * FROM (a JOIN b ON x) JOIN c ON y")
+	expectPrinted(t, "ansi", "select * from ((select 1) union (select 2)) u, ((select 3) as v join w on true)", "SELECT * FROM ((SELECT 1) UNION (SELECT 2)) AS u, ((SELECT 3) AS v JOIN w ON TRUE)")
 	expectPrinted(t, "ansi", "select * from t as x (a, b), s y", "SELECT * FROM t AS x(a, b), s AS y")
 }
 

@@ -814,7 +814,7 @@ func (p *parser) tablePrimary() ast.TableExpr {
 	}
 	tok := p.tok()
 	switch {
-	case tok.Kind == token.LParen && p.parenStartsQuery():
+	case tok.Kind == token.LParen && p.parenStartsQuery() && p.peek(1).Kind != token.LParen:
 		p.next()
 		d := &ast.DerivedTable{Lateral: lateral, Query: p.query()}
 		inner := p.tableAlias() // Snowflake accepts (VALUES (...) AS t (a, b))
@@ -824,6 +824,8 @@ func (p *parser) tablePrimary() ast.TableExpr {
 		}
 		d.Span = ast.Span{Start: start, Stop: p.prevEndOr(start)}
 		t = d
+	case tok.Kind == token.LParen && p.parenStartsQuery() && p.speculateDerived(lateral, start, &t):
+		// ((select ...) union (select ...)) read as one query
 	case tok.Kind == token.LParen:
 		p.next()
 		inner := p.tableExpr()
@@ -915,6 +917,19 @@ func (p *parser) tablePrimary() ast.TableExpr {
 		t = &ast.BadTable{Span: ast.Span{Start: from, Stop: to}}
 	}
 	return p.pivots(t)
+}
+
+// speculateDerived tries `((query) ...)` as a derived table; ((select 1) as a join b on x) is
+// a parenthesized join instead, which the caller reads when this reports false.
+func (p *parser) speculateDerived(lateral bool, start token.Pos, t *ast.TableExpr) bool {
+	q, ok := p.tryParenQuery()
+	if !ok {
+		return false
+	}
+	d := &ast.DerivedTable{Lateral: lateral, Query: q, Alias: p.tableAlias()}
+	d.Span = ast.Span{Start: start, Stop: p.prevEndOr(start)}
+	*t = d
+	return true
 }
 
 // tableNameParts reads a table's dotted name. BigQuery also takes an unquoted project id with
