@@ -1,4 +1,4 @@
--- The payment export is loaded by the raw_payments seed here; make the build wait for it.
+-- Locally the raw_payments seed loads the payment export: build after it.
 -- depends_on: {{ ref('raw_payments') }}
 
 with source as (
