@@ -17,6 +17,7 @@ type column struct {
 	layer    string
 	pk       string // "sql", "combo", "name", "first", "" — how the column is the model's key
 	fkTo     *keyOwner
+	fkArgs   map[string]any  // relationships arguments the team gave the same column elsewhere
 	up       map[string]bool // tests on the upstream column it is a plain copy of
 	upArgs   map[string]map[string]any
 	notNull  string   // why the SQL guarantees a value, or ""
@@ -111,7 +112,9 @@ func nameKey(model, col string) bool {
 	for _, suf := range []string{"_id", "_key", "_sk", "_pk"} {
 		if strings.HasSuffix(col, suf) {
 			base := strings.TrimSuffix(col, suf)
-			if base == e || base == singular(e) || strings.HasSuffix(e, "_"+base) || strings.HasSuffix(singular(e), "_"+base) || e == base+"s" {
+			// Only the whole entity counts: fct_active_servers is about activity, and its
+			// server_id refers to servers.
+			if base == e || base == singular(e) || e == base+"s" {
 				return true
 			}
 		}

@@ -45,7 +45,7 @@ func signal(c *column, test string) string {
 			b.WriteString("+sql")
 		}
 	case Relationships:
-		if c.fkTo != nil {
+		if c.fkTo != nil || c.fkArgs != nil {
 			b.WriteString("+fk")
 		}
 	case AcceptedValues:
@@ -64,9 +64,21 @@ func ladder(c *column, test string) []string {
 		"pk=" + c.pk + "|s=" + s,
 		"p=" + c.pattern + "|pk=" + c.pk + "|s=" + s,
 		"p=" + c.pattern + "|l=" + c.layer + "|pk=" + c.pk + "|s=" + s,
-		"n=" + c.lower,
+		// A name means different things as a key and as an attribute (customer_id in
+		// dim_customers and in fct_orders), so names are learned with the key class.
+		"n=" + c.lower + "|k=" + keyClass(c.pk),
 		"n=" + c.lower + "|pk=" + c.pk + "|s=" + s,
 	}
+}
+
+func keyClass(pk string) string {
+	switch pk {
+	case "sql", "name":
+		return "key"
+	case "combo", "first":
+		return "part"
+	}
+	return "no"
 }
 
 func (h *habits) observe(c *column) {
@@ -111,6 +123,8 @@ func describeKey(key string) string {
 			parts = append(parts, "named like "+v)
 		case "l":
 			parts = append(parts, "in "+v+" models")
+		case "k":
+			parts = append(parts, map[string]string{"key": "the model's key", "part": "a possible key", "no": "not a key"}[v])
 		case "pk":
 			switch v {
 			case "sql":
@@ -159,7 +173,7 @@ func prior(c *column, test string) float64 {
 		}
 		return 0.02
 	case Relationships:
-		if c.fkTo != nil {
+		if c.fkTo != nil || c.fkArgs != nil {
 			if c.up[Relationships] {
 				return 0.7
 			}

@@ -2,6 +2,7 @@ package testgen
 
 import (
 	"encoding/json"
+	"fmt"
 	"runtime"
 	"sort"
 	"strings"
@@ -290,6 +291,11 @@ func buildColumns(p *dbt.Project, m *dbt.Node, sg *sqlSignals, inf *columns.Resu
 			}
 			c.fkTo = ownerFor(m, owners[l], ic, up, down)
 		}
+		if c.fkTo == nil && c.pk != "sql" && c.pk != "name" {
+			if a := args.common(l, Relationships); a != nil && a["to"] != nil && !refersTo(a, m.Name) {
+				c.fkArgs = copyArgs(a)
+			}
+		}
 		c.notNull = sg.notNull[l]
 		c.joinKey = sg.joinKey[l]
 		c.lits = sg.literal[l]
@@ -409,13 +415,20 @@ func (s *Suggestion) fillArguments(c *column, args *argIndex) bool {
 			s.Arguments = copyArgs(a)
 			return true
 		}
-		if a := args.common(c.lower, Relationships); a != nil && a["to"] != nil {
-			s.Arguments = copyArgs(a)
+		if c.fkArgs != nil {
+			s.Arguments = c.fkArgs
+			s.Reasons = append(s.Reasons, fmt.Sprintf("the team tests %s elsewhere as a reference to %v", c.name, c.fkArgs["to"]))
 			return true
 		}
 		return false
 	}
 	return true
+}
+
+// refersTo reports whether relationships arguments point at the model itself.
+func refersTo(a map[string]any, model string) bool {
+	to, _ := a["to"].(string)
+	return strings.Contains(to, "'"+model+"'") || strings.Contains(to, "\""+model+"\"")
 }
 
 func copyArgs(a map[string]any) map[string]any {
