@@ -329,3 +329,20 @@ func TestInferEphemeralAndThis(t *testing.T) {
 		t.Errorf("lineage through the ephemeral CTE name: %q", l)
 	}
 }
+
+func TestInferSnapshot(t *testing.T) {
+	p := testProject("postgres", map[string]string{"orders": "id:integer, status:text"})
+	n := addModel(p, "orders_snapshot", "\nselect id, status from orders\n")
+	n.ResourceType = dbt.Snapshot
+	n.RelPath = "snapshots/orders.sql"
+	n.TemplateLine = 2 // the snapshot block starts on line 3 of its file
+	got := Infer(p, Options{}).Node(n.UniqueID)
+	want := "id:integer, status:text, dbt_scd_id:text, dbt_updated_at:timestamp without time zone, " +
+		"dbt_valid_from:timestamp without time zone, dbt_valid_to:timestamp without time zone"
+	if s := format(got.Columns); s != want {
+		t.Errorf("snapshot columns:\n got %s\nwant %s", s, want)
+	}
+	if pos := got.Columns[0].Pos; pos.Line != 4 || pos.Path != "snapshots/orders.sql" {
+		t.Errorf("position in the snapshot file: %+v", pos)
+	}
+}
