@@ -1,0 +1,136 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// shopRepo makes a git repository holding examples/shop under transform/shop, with one commit
+// of the shop and one of a change to stg_customers, and returns the repository and project.
+func shopRepo(t *testing.T) (repo, proj string) {
+	t.Helper()
+	repo = t.TempDir()
+	proj = filepath.Join(repo, "transform", "shop")
+	writeTree(t, proj, shopTree(t))
+	git := func(args ...string) {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = repo
+		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@t", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@t")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	git("init", "-q", "-b", "main")
+	git("add", "-A")
+	git("commit", "-q", "-m", "shop")
+	f := filepath.Join(proj, "models/staging/stg_customers.sql")
+	data, _ := os.ReadFile(f)
+	if err := os.WriteFile(f, []byte(addEmailDomain(string(data))), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	git("commit", "-q", "-am", "email domain")
+	return repo, proj
+}
+
+func runCLI(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := RunEnv(&Env{Ctx: context.Background(), Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr,
+		Getenv: func(string) string { return "" }}, args)
+	return stdout.String(), stderr.String(), code
+}
+
+func TestDiffBetweenRefsInASubfolder(t *testing.T) {
+	_, proj := shopRepo(t)
+	out, errOut, code := runCLI(t, "diff", "--project", proj, "--base", "HEAD~1", "--head", "HEAD", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var got struct {
+		Models []struct {
+			UniqueID string `json:"unique_id"`
+			Change   string `json:"change"`
+			Columns  []struct{ Name, Change string }
+			Impact   []string `json:"impact"`
+		} `json:"models"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if len(got.Models) != 1 || got.Models[0].UniqueID != "model.shop.stg_customers" || got.Models[0].Change != "modified" {
+		t.Fatalf("models = %+v", got.Models)
+	}
+	m := got.Models[0]
+	if len(m.Columns) != 1 || m.Columns[0].Name != "email_domain" || m.Columns[0].Change != "added" {
+		t.Errorf("columns = %+v", m.Columns)
+	}
+	if !strings.Contains(strings.Join(m.Impact, ","), "model.shop.dim_customers") {
+		t.Errorf("impact = %v", m.Impact)
+	}
+	// The same ref on both sides: nothing changed.
+	out, _, code = runCLI(t, "diff", "--project", proj, "--base", "HEAD", "--head", "HEAD")
+	if code != 0 || strings.TrimSpace(out) != "no model changes" {
+		t.Errorf("exit %d: %q", code, out)
+	}
+}
+
+func TestDiffAndSchemaBadInput(t *testing.T) {
+	_, proj := shopRepo(t)
+	notRepo := t.TempDir()
+	writeTree(t, notRepo, map[string]string{"dbt_project.yml": shopFile("dbt_project.yml")})
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"diff", "--project", proj, "--base", "no-such-ref"}, "no-such-ref"},
+		{[]string{"diff", "--project", notRepo, "--base", "main"}, "not inside a git repository"},
+		{[]string{"diff", "--project", proj}, "needs --base"},
+		{[]string{"diff", "--project", proj, "--base", "HEAD", "--base-dir", notRepo}, "--base-dir"},
+		{[]string{"schema", "--project", proj, "--base", "HEAD~1", "--head", "HEAD", "--write"}, "--head"},
+		{[]string{"schema", "--project", proj, "--check", "--write"}, "do not go together"},
+		{[]string{"schema", "--project", proj, "--format", "yaml"}, "--format"},
+	}
+	for _, c := range cases {
+		_, errOut, code := runCLI(t, c.args...)
+		if code != ExitUsage || !strings.Contains(errOut, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 mentioning %q", c.args, code, errOut, c.want)
+		}
+	}
+}
+
+func TestSchemaWriteIsAtomicAndIdempotent(t *testing.T) {
+	repo, proj := shopRepo(t)
+	// Work-tree change on top of the last commit: the base is HEAD.
+	f := filepath.Join(proj, "models/staging/stg_products.sql")
+	data, _ := os.ReadFile(f)
+	if err := os.WriteFile(f, []byte(strings.Replace(string(data), "        category,\n", "        category,\n        upper(sku) as sku_code,\n", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Run from a folder inside the repository other than the project.
+	t.Chdir(filepath.Join(repo, "transform"))
+	_, errOut, code := runCLI(t, "schema", "--project", "shop", "--base", "HEAD", "--write")
+	if code != 0 || !strings.Contains(errOut, "wrote models/staging/_staging.yml") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	yml, _ := os.ReadFile(filepath.Join(proj, "models/staging/_staging.yml"))
+	if !strings.Contains(string(yml), "      - name: sku_code\n") {
+		t.Fatalf("sku_code not written:\n%s", yml)
+	}
+	entries, _ := os.ReadDir(filepath.Join(proj, "models/staging"))
+	for _, e := range entries {
+		if strings.Contains(e.Name(), ".tmp-") {
+			t.Errorf("temporary file left behind: %s", e.Name())
+		}
+	}
+	// A second run has nothing left to do.
+	out, _, code := runCLI(t, "schema", "--project", "shop", "--base", "HEAD", "--check")
+	if code != 0 || strings.Contains(out, "+++") {
+		t.Errorf("second run: exit %d\n%s", code, out)
+	}
+}
