@@ -32,6 +32,7 @@ func (e *Env) baseContext() *exec.Context {
 	}
 	m["range"] = callable(rangeFn)
 	m["dataops list"] = callable(listFn)
+	m["dataops dict"] = callable(dictFn)
 	m["dataops mul"] = callable(mulFn)
 	m["dataops mod"] = callable(modFn)
 	m["dataops pow"] = callable(powFn)

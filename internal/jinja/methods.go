@@ -126,6 +126,9 @@ func listMethods() map[string]exec.Method[[]any] {
 			if p := mutableList(sv); p != nil && reaches(x, p, 0) {
 				return nil, errCycle
 			}
+			if tooDeep(x) {
+				return nil, errTooDeep
+			}
 			if len(self) >= DefaultLimits.MaxRangeItems {
 				return nil, errTooBig
 			}
@@ -387,6 +390,9 @@ func dictMethods() map[string]exec.Method[map[string]any] {
 			add := func(k string, v *exec.Value) error {
 				if reaches(v.Interface(), target, 0) {
 					return errCycle
+				}
+				if tooDeep(v.Interface()) {
+					return errTooDeep
 				}
 				put(r, k, v)
 				return nil

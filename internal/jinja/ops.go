@@ -106,9 +106,85 @@ func rangeFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 func listFn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 	out := make([]any, len(va.Args))
 	for i, a := range va.Args {
+		if tooDeep(a.Interface()) {
+			return exec.AsValue(errTooDeep)
+		}
 		out[i] = a.Interface()
 	}
 	return exec.AsValue(&out)
+}
+
+// dictFn builds a dict literal (key, value, key, value, ...), keeping its order.
+func dictFn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+	d := exec.NewDict()
+	for i := 0; i+1 < len(va.Args); i += 2 {
+		if tooDeep(va.Args[i+1].Interface()) {
+			return exec.AsValue(errTooDeep)
+		}
+		d.Pairs = append(d.Pairs, &exec.Pair{Key: va.Args[i], Value: va.Args[i+1]})
+	}
+	return exec.AsValue(d)
+}
+
+// maxNesting bounds how deep lists and dicts nest: printing and converting them recurse, and
+// a template could otherwise nest a list a million levels deep in a loop.
+const maxNesting = 100
+
+var errTooDeep = errors.New("lists or dicts nested too deeply")
+
+// tooDeep reports whether v nests more than maxNesting levels (it stops looking there).
+func tooDeep(v any) bool { return nestingDepth(v, 0) > maxNesting }
+
+func nestingDepth(v any, depth int) int {
+	if depth > maxNesting {
+		return depth
+	}
+	deepest := depth
+	visit := func(x any) {
+		if d := nestingDepth(x, depth+1); d > deepest {
+			deepest = d
+		}
+	}
+	switch x := v.(type) {
+	case *exec.Value:
+		return nestingDepth(x.Interface(), depth)
+	case *[]any:
+		for _, e := range *x {
+			if deepest > maxNesting {
+				break
+			}
+			visit(e)
+		}
+	case []any:
+		for _, e := range x {
+			if deepest > maxNesting {
+				break
+			}
+			visit(e)
+		}
+	case exec.ValuesList:
+		for _, e := range x {
+			if deepest > maxNesting {
+				break
+			}
+			visit(e)
+		}
+	case *exec.Dict:
+		for _, p := range x.Pairs {
+			if deepest > maxNesting {
+				break
+			}
+			visit(p.Value)
+		}
+	case map[string]any:
+		for _, e := range x {
+			if deepest > maxNesting {
+				break
+			}
+			visit(e)
+		}
+	}
+	return deepest
 }
 
 func twoArgs(va *exec.VarArgs) (*exec.Value, *exec.Value) {

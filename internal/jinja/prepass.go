@@ -118,6 +118,9 @@ func lexTemplate(src string, cfg *config.Config) ([]*tokens.Token, *tokens.Token
 		}
 		out = append(out, t)
 		if t.Type == tokens.EOF {
+			if at := tooNested(out); at != nil {
+				return out, at
+			}
 			return out, nil
 		}
 		stream.Next()
@@ -341,4 +344,51 @@ func isRawTag(s string) bool {
 
 func isIdentByte(c byte) bool {
 	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// maxTemplateNesting bounds brackets inside expressions and blocks inside blocks. gonja's
+// parser (and our rewriting) recurse on both, and Go cannot recover from a stack overflow,
+// so a template nested deeper than any real one is refused before parsing.
+const maxTemplateNesting = 256
+
+var blockOpeners = map[string]bool{"if": true, "for": true, "macro": true, "call": true, "filter": true,
+	"with": true, "test": true, "materialization": true, "docs": true, "snapshot": true, "autoescape": true}
+
+// tooNested returns an error token at the first place nesting goes past the bound, or nil.
+func tooNested(toks []*tokens.Token) *tokens.Token {
+	brackets, blocks := 0, 0
+	for i, t := range toks {
+		switch t.Type {
+		case tokens.LeftParenthesis, tokens.LeftBracket, tokens.LeftBrace:
+			brackets++
+		case tokens.RightParenthesis, tokens.RightBracket, tokens.RightBrace:
+			brackets--
+		case tokens.BlockBegin:
+			if i+1 >= len(toks) || toks[i+1].Type != tokens.Name {
+				continue
+			}
+			name := toks[i+1].Val
+			switch {
+			case blockOpeners[name]:
+				blocks++
+			case name == "set":
+				block := true
+				for j := i + 2; j < len(toks) && toks[j].Type != tokens.BlockEnd; j++ {
+					if toks[j].Type == tokens.Assign {
+						block = false
+						break
+					}
+				}
+				if block {
+					blocks++
+				}
+			case strings.HasPrefix(name, "end"):
+				blocks--
+			}
+		}
+		if brackets > maxTemplateNesting || blocks > maxTemplateNesting {
+			return &tokens.Token{Type: tokens.Error, Pos: t.Pos, Val: "template nested too deeply"}
+		}
+	}
+	return nil
 }

@@ -382,8 +382,21 @@ func TestLimits(t *testing.T) {
 			t.Errorf("%q took %s", src, d)
 		}
 	}
+	// Nesting deep enough to exhaust the stack is refused, in the template and in values.
+	for _, src := range []string{
+		"{{ " + strings.Repeat("(", 100000) + "1" + strings.Repeat(")", 100000) + " }}",
+		strings.Repeat("{% if true %}", 100000) + "x" + strings.Repeat("{% endif %}", 100000),
+	} {
+		if res := env.Render(Input{Path: "models/deep.sql", Source: src, Package: "shop"}); res.Err == nil || !strings.Contains(res.Err.Error(), "nested too deeply") {
+			t.Errorf("deep template: %v", res.Err)
+		}
+	}
+	res := render(t, env, "{% set ns = namespace(l=[], d={}) %}{% for i in range(5000) %}{% set ns.l = [ns.l] %}{% set ns.d = {'a': ns.d} %}{% endfor %}{{ ns.l }}{{ ns.d }}")
+	if len(warnings(res, "render-error")) == 0 {
+		t.Errorf("deeply nested values must be refused: %+v", res.Warnings)
+	}
 	// A cycle would make printing recurse forever.
-	res := render(t, env, "{% set d = {} %}{% do d.update({'self': d}) %}{% set l = [] %}{% do l.append(l) %}{{ d }}{{ l }}")
+	res = render(t, env, "{% set d = {} %}{% do d.update({'self': d}) %}{% set l = [] %}{% do l.append(l) %}{{ d }}{{ l }}")
 	if len(warnings(res, "render-error")) != 2 {
 		t.Errorf("self-containing values must be refused: %+v", res.Warnings)
 	}

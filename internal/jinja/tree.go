@@ -203,6 +203,12 @@ func (w *treeWalker) rewrite(n any) nodes.Node {
 	switch x := n.(type) {
 	case *nodes.List:
 		return builtinCall(x.Location, "dataops list", x.Val...)
+	case *nodes.Dict:
+		var kv []nodes.Expression
+		for _, p := range x.Pairs {
+			kv = append(kv, p.Key, p.Value)
+		}
+		return builtinCall(x.Token, "dataops dict", kv...)
 	case *nodes.Call:
 		_, a := x.Kwargs[splatArgs]
 		_, k := x.Kwargs[splatKwargs]
