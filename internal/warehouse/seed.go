@@ -31,12 +31,102 @@ func (t SeedType) String() string {
 	return [...]string{"text", "integer", "bigint", "numeric", "boolean", "date", "timestamp"}[t]
 }
 
-var (
-	reInteger   = regexp.MustCompile(`^[-+]?[0-9]+$`)
-	reNumeric   = regexp.MustCompile(`^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$`)
-	reDate      = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
-	reTimestamp = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[-+][0-9]{2}(:?[0-9]{2})?)?$`)
-)
+// The cell tests are byte scanners, not regular expressions: type inference reads every cell
+// of files that can hold millions of rows.
+
+func digits(s string, i int) int {
+	j := i
+	for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+		j++
+	}
+	return j
+}
+
+func isInteger(s string) bool {
+	i := 0
+	if i < len(s) && (s[i] == '-' || s[i] == '+') {
+		i++
+	}
+	j := digits(s, i)
+	return j > i && j == len(s)
+}
+
+func isNumeric(s string) bool {
+	i := 0
+	if i < len(s) && (s[i] == '-' || s[i] == '+') {
+		i++
+	}
+	j := digits(s, i)
+	n := j - i
+	if j < len(s) && s[j] == '.' {
+		k := digits(s, j+1)
+		n += k - j - 1
+		j = k
+	}
+	if n == 0 {
+		return false
+	}
+	if j < len(s) && (s[j] == 'e' || s[j] == 'E') {
+		j++
+		if j < len(s) && (s[j] == '-' || s[j] == '+') {
+			j++
+		}
+		k := digits(s, j)
+		if k == j {
+			return false
+		}
+		j = k
+	}
+	return j == len(s)
+}
+
+// fixed checks s[i:] starts with n digits.
+func fixed(s string, i, n int) bool { return i+n <= len(s) && digits(s, i) >= i+n }
+
+// isDate accepts YYYY-MM-DD.
+func isDate(s string) bool {
+	return len(s) == 10 && fixed(s, 0, 4) && s[4] == '-' && fixed(s, 5, 2) && s[7] == '-' && fixed(s, 8, 2)
+}
+
+// isTimestamp accepts YYYY-MM-DD[ T]HH:MM[:SS[.fff]][Z|+HH[:MM]].
+func isTimestamp(s string) bool {
+	if len(s) < 16 || !isDate(s[:10]) || (s[10] != ' ' && s[10] != 'T') || !fixed(s, 11, 2) || s[13] != ':' || !fixed(s, 14, 2) {
+		return false
+	}
+	i := 16
+	if i < len(s) && s[i] == ':' {
+		if !fixed(s, i+1, 2) {
+			return false
+		}
+		i += 3
+		if i < len(s) && s[i] == '.' {
+			j := digits(s, i+1)
+			if j == i+1 {
+				return false
+			}
+			i = j
+		}
+	}
+	switch {
+	case i == len(s):
+		return true
+	case s[i] == 'Z':
+		return i+1 == len(s)
+	case s[i] == '+' || s[i] == '-':
+		if !fixed(s, i+1, 2) {
+			return false
+		}
+		i += 3
+		if i < len(s) && s[i] == ':' {
+			i++
+		}
+		if i == len(s) {
+			return true
+		}
+		return fixed(s, i, 2) && i+2 == len(s)
+	}
+	return false
+}
 
 // isNull says whether a CSV cell is NULL: empty, or the word null.
 func isNull(s string) bool { return s == "" || strings.EqualFold(s, "null") }
@@ -56,7 +146,7 @@ func (c *candidates) observe(v string) {
 		return
 	}
 	c.seen = true
-	if c.integer && !reInteger.MatchString(v) {
+	if c.integer && !isInteger(v) {
 		c.integer = false
 	}
 	if c.integer && !c.bigint {
@@ -67,13 +157,13 @@ func (c *candidates) observe(v string) {
 			}
 		}
 	}
-	if c.numeric && !reNumeric.MatchString(v) {
+	if c.numeric && !isNumeric(v) {
 		c.numeric = false
 	}
-	if c.date && !reDate.MatchString(v) {
+	if c.date && !isDate(v) {
 		c.date = false
 	}
-	if c.timestamp && !reTimestamp.MatchString(v) && !reDate.MatchString(v) {
+	if c.timestamp && !isTimestamp(v) && !isDate(v) {
 		c.timestamp = false
 	}
 	if c.boolean && !strings.EqualFold(v, "true") && !strings.EqualFold(v, "false") {

@@ -161,3 +161,26 @@ func TestInferSeed(t *testing.T) {
 		t.Fatal("empty seed accepted")
 	}
 }
+
+func TestCellTypes(t *testing.T) {
+	for _, c := range []struct {
+		in                         string
+		integer, numeric, date, ts bool
+	}{
+		{"12", true, true, false, false}, {"-3", true, true, false, false}, {"+0", true, true, false, false},
+		{"1.5", false, true, false, false}, {".5", false, true, false, false}, {"5.", false, true, false, false},
+		{"1e5", false, true, false, false}, {"1.2E-3", false, true, false, false}, {"e5", false, false, false, false},
+		{"1e", false, false, false, false}, {"-", false, false, false, false}, {".", false, false, false, false},
+		{"1,000", false, false, false, false}, {"2024-01-31", false, false, true, false},
+		{"2024-1-31", false, false, false, false}, {"2024-01-31 10:00", false, false, false, true},
+		{"2024-01-31T10:00:59", false, false, false, true}, {"2024-01-31 10:00:59.123456", false, false, false, true},
+		{"2024-01-31T10:00:00Z", false, false, false, true}, {"2024-01-31 10:00:00+02:00", false, false, false, true},
+		{"2024-01-31 10:00:00-0500", false, false, false, true}, {"2024-01-31 10:00:00+02", false, false, false, true},
+		{"2024-01-31 10:00:", false, false, false, false}, {"2024-01-31 10:00:00.", false, false, false, false},
+		{"2024-01-31 10:00:00 UTC", false, false, false, false}, {"2024-01-31X10:00", false, false, false, false},
+	} {
+		if isInteger(c.in) != c.integer || isNumeric(c.in) != c.numeric || isDate(c.in) != c.date || isTimestamp(c.in) != c.ts {
+			t.Errorf("%q: integer %v numeric %v date %v timestamp %v", c.in, isInteger(c.in), isNumeric(c.in), isDate(c.in), isTimestamp(c.in))
+		}
+	}
+}
