@@ -2,6 +2,7 @@ package jinja
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 
@@ -33,9 +34,16 @@ func toJSONFn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 	return exec.AsValue(string(b))
 }
 
+// maxYAMLInput bounds what fromyaml parses: the YAML parser recurses on nesting, and the
+// YAML dbt projects parse this way (a list of columns, a mapping of settings) is small.
+const maxYAMLInput = 64 << 10
+
 func fromYAMLFn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 	s, _ := argString(va, 0, "value")
 	var v any
+	if len(s) > maxYAMLInput {
+		return exec.AsValue(errors.New("fromyaml: input larger than 64 KiB"))
+	}
 	if err := yaml.Unmarshal([]byte(s), &v); err != nil {
 		if def, ok := argValue(va, 1, "default"); ok {
 			return def
