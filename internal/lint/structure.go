@@ -158,7 +158,7 @@ func (d *Doc) selectEnd(kw int) (end int, setOp int) {
 		if t.Depth == depth && t.Kind == token.Semicolon {
 			break
 		}
-		if t.Depth == depth && t.Kind == token.Ident && setOps[t.Up] && t.Role == RoleKeyword {
+		if t.Depth == depth && t.Kind == token.Ident && setOps[t.Up] && t.Role == RoleKeyword && !d.afterStar(i) {
 			return last, i
 		}
 		// A WITH or SELECT at the same depth after this select's body starts a new statement
@@ -256,6 +256,16 @@ func (d *Doc) target(start, end int) Target {
 	last := &d.Toks[end]
 	if last.Kind == token.Operator && last.Text == "*" {
 		t.Star = true
+	}
+	// `* EXCEPT (...)`, `t.* EXCLUDE (...)`, `* REPLACE (...)`: still a wildcard.
+	for i := start; i <= end && d.More(i); i = d.Toks[i].Next {
+		if d.Toks[i].Kind == token.Operator && d.Toks[i].Text == "*" && (i == start || d.Toks[d.Toks[i].Prev].Kind == token.Dot) {
+			n := d.Toks[i].Next
+			if n > end || d.Is(n, "EXCEPT") || d.Is(n, "EXCLUDE") || d.Is(n, "REPLACE") || d.Is(n, "RENAME") || d.Is(n, "ILIKE") {
+				t.Star = true
+				return t
+			}
+		}
 	}
 	if end > start && (last.Role == RoleIdentifier || last.Role == RoleQuoted) {
 		p := last.Prev
@@ -432,4 +442,11 @@ func (d *Doc) parseWith(kw int) *With {
 		break
 	}
 	return w
+}
+
+// afterStar reports whether token i follows a `*`: BigQuery's `* EXCEPT (...)` and
+// Snowflake's `* EXCLUDE (...)` modify the star and are not set operators.
+func (d *Doc) afterStar(i int) bool {
+	p := d.Toks[i].Prev
+	return p >= 0 && d.Toks[p].Kind == token.Operator && d.Toks[p].Text == "*"
 }

@@ -40,6 +40,7 @@ import (
 	"github.com/dataops-dev/dataops/internal/lint/rules/cv12_join_condition"
 	"github.com/dataops-dev/dataops/internal/lint/rules/jj01_padding"
 	"github.com/dataops-dev/dataops/internal/lint/rules/lt01_spacing"
+	"github.com/dataops-dev/dataops/internal/lint/rules/lt02_indent"
 	"github.com/dataops-dev/dataops/internal/lint/rules/lt03_operators"
 	"github.com/dataops-dev/dataops/internal/lint/rules/lt04_commas"
 	"github.com/dataops-dev/dataops/internal/lint/rules/lt05_long_lines"
@@ -78,6 +79,7 @@ type entry struct {
 
 var table = []entry{
 	{lt01_spacing.Rule, true},               // all: on by default, as in SQLFluff
+	{lt02_indent.Rule, true},                // all: on by default, as in SQLFluff
 	{lt03_operators.Rule, true},             // all: on by default, as in SQLFluff
 	{lt04_commas.Rule, true},                // all: on by default, as in SQLFluff
 	{lt05_long_lines.Rule, true},            // all: on by default, as in SQLFluff

@@ -32,7 +32,7 @@ func (rule) Check(c *lint.Context) {
 				continue
 			}
 			if unknownColumns(d, s, 0) {
-				c.Report(s.Kw, "")
+				c.ReportSpan(s.Kw, s.Kw, s.End, "")
 			}
 		}
 	}

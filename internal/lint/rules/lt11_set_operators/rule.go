@@ -22,7 +22,7 @@ func (rule) Meta() *lint.Meta { return meta }
 func (rule) Check(c *lint.Context) {
 	d := c.Doc
 	for _, s := range d.Selects {
-		if s.SetOp < 0 {
+		if s.SetOp < 0 || d.Toks[s.SetOp].Templated {
 			continue
 		}
 		op := s.SetOp

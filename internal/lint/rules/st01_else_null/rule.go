@@ -26,7 +26,8 @@ func (rule) Check(c *lint.Context) {
 		n := d.Toks[i].Next
 		if n < len(d.Toks) && d.Toks[n].Role == lint.RoleNull && d.IsKw(d.Toks[n].Next, "END") {
 			start := int(d.Toks[d.Toks[i].Prev].End)
-			c.Report(caseOf(d, i), "", lint.Edit{Start: start, End: int(d.Toks[n].End), Text: ""})
+			cs := caseOf(d, i)
+			c.ReportSpan(cs, cs, d.Toks[n].Next, "", lint.Edit{Start: start, End: int(d.Toks[n].End), Text: ""})
 		}
 	}
 }
