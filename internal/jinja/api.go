@@ -31,13 +31,18 @@ type MacroFile struct {
 // Options configure one environment, shared by every render of a project. Build one per
 // project load; it is safe for concurrent Render calls.
 type Options struct {
-	RootPackage string                    // the root project's name
-	Adapter     string                    // profile type: duckdb, postgres, snowflake, bigquery, ...
-	Target      map[string]any            // target.name, target.schema, target.database, target.type, ...
-	Vars        map[string]map[string]any // project vars by package ("" = global, applies to all)
-	CLIVars     map[string]any            // --vars; override everything
-	Getenv      func(string) (string, bool)
-	MacroFiles  []MacroFile
+	RootPackage string         // the root project's name
+	Adapter     string         // profile type: duckdb, postgres, snowflake, bigquery, ...
+	Target      map[string]any // target.name, target.schema, target.database, target.type, ...
+	// Vars are the vars a node of each package sees, merged by the caller as dbt merges them
+	// (the package's own dbt_project.yml, then the root project's globals and its
+	// package-scoped block); "" holds the root project's globals, used for names a package's
+	// map lacks. var() looks up the package of the node being rendered, also inside macros of
+	// other packages, as dbt does.
+	Vars       map[string]map[string]any
+	CLIVars    map[string]any // --vars; override everything
+	Getenv     func(string) (string, bool)
+	MacroFiles []MacroFile
 	// DispatchOrder maps a macro namespace to the packages searched by adapter.dispatch
 	// (dbt_project.yml `dispatch:`); by default the root package, then the namespace itself.
 	DispatchOrder map[string][]string
