@@ -96,7 +96,7 @@ func ConventionFindings(c Conventions, p *dbt.Project, plan *Plan, edits []FileE
 			facts.Columns = append(facts.Columns, cf)
 		}
 		conv := c
-		if !t.isNew {
+		if !t.isNew || !followsPrefixes(c, p, root, n) {
 			conv.Disable = append(append([]string{}, c.Disable...), RuleModelPrefix)
 		}
 		for _, fd := range conv.Check(facts) {
@@ -105,6 +105,37 @@ func ConventionFindings(c Conventions, p *dbt.Project, plan *Plan, edits []FileE
 		}
 	}
 	return out
+}
+
+// followsPrefixes reports whether the project itself names the models of n's layer with the
+// configured prefixes (most of them do). A team with its own naming is not told, on every new
+// model, to follow someone else's.
+func followsPrefixes(c Conventions, p *dbt.Project, root string, n *dbt.Node) bool {
+	parts := strings.Split(n.OriginalFilePath, "/")
+	var prefixes []string
+	layer := ""
+	for _, part := range parts[:len(parts)-1] {
+		if pf, ok := c.ModelPrefixes[part]; ok {
+			prefixes, layer = pf, part
+		}
+	}
+	if layer == "" {
+		return true
+	}
+	total, following := 0, 0
+	for _, m := range p.Nodes {
+		if m.Package != root || m.ResourceType != dbt.Model || m.UniqueID == n.UniqueID || !strings.Contains("/"+m.OriginalFilePath, "/"+layer+"/") {
+			continue
+		}
+		total++
+		for _, pf := range prefixes {
+			if strings.HasPrefix(m.Name, pf) {
+				following++
+				break
+			}
+		}
+	}
+	return total == 0 || following*2 > total
 }
 
 // propertyFileFindings validates the edited files as dbt reads them and returns what the edits
