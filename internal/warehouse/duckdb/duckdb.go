@@ -55,6 +55,9 @@ func Open(ctx context.Context, path string) (warehouse.Warehouse, error) {
 		return nil, mapError(err)
 	}
 	db := sql.OpenDB(connector)
+	// Keep connections for parallel runs instead of reconnecting (and re-running the init)
+	// for every node.
+	db.SetMaxIdleConns(16)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, mapError(err)
