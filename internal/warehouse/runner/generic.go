@@ -393,6 +393,12 @@ func recency(g *gen) (string, error) {
 // genericSQL writes the SQL of a generic test: the rows it returns are its failures. Tests
 // dataops does not know are rendered from the project's (or a package's) {% test %} block.
 func (c *compiler) genericSQL(wh warehouse.Warehouse, from string, spec TestSpec) (string, error) {
+	if spec.Namespace == "" {
+		// "dbt_utils.accepted_range" as the test's name.
+		if ns, name, ok := strings.Cut(spec.Name, "."); ok {
+			spec.Namespace, spec.Name = ns, name
+		}
+	}
 	model, eph, err := c.attachedSQL(wh, spec.Attached)
 	if err != nil {
 		return "", err

@@ -252,6 +252,11 @@ func TestCheckTest(t *testing.T) {
 		if res.Failures != 2 || strings.Join(vals, ",") != "lost,shipped" {
 			t.Fatalf("result = %+v", res)
 		}
+		res, err = CheckTest(context.Background(), b.p, w, &warehouse.Target{Schema: schema},
+			TestSpec{Name: "dbt_utils.unique_combination_of_columns", Attached: "model.shop.orders", Kwargs: map[string]any{"combination_of_columns": []any{"customer_id"}}}, 3)
+		if err != nil || res.Failures != 1 {
+			t.Fatalf("dotted name: %+v %v", res, err)
+		}
 		if _, err := CheckTest(context.Background(), b.p, w, nil, TestSpec{Name: "no_such_test", Attached: "model.shop.orders"}, 1); err == nil {
 			t.Fatal("unknown test accepted")
 		}
