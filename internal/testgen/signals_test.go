@@ -1,0 +1,139 @@
+package testgen
+
+import (
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// Each case is a model's SQL and what its signals must say. Keys are the grain; lits and
+// nn list columns whose literals or not-null evidence must be found; absent lists columns
+// that must have neither.
+func TestSignals(t *testing.T) {
+	cases := []struct {
+		name, sql string
+		keys      string
+		lits      map[string]string
+		nn        string
+		join      string
+		absent    string
+	}{
+		{name: "group by names", sql: `select customer_id, count(*) as n from orders group by customer_id`, keys: "customer_id"},
+		{name: "group by positions", sql: `select order_date, status, sum(x) as total from o group by 1, 2`, keys: "order_date,status"},
+		{name: "group by all", sql: `select a, b, max(c) as m from t group by all`, keys: "a,b"},
+		{name: "distinct", sql: `select distinct user_id from events`, keys: "user_id"},
+		{name: "distinct on", sql: `select distinct on (account_id) account_id, updated_at from a order by account_id, updated_at desc`, keys: "account_id"},
+		{name: "qualify dedup", sql: `select id, v from t qualify row_number() over (partition by id order by ts desc) = 1`, keys: "id"},
+		{name: "where rn dedup through a CTE", sql: `with ranked as (select id, row_number() over (partition by id order by ts) as rn from t)
+			select id from ranked where rn = 1`, keys: "id"},
+		{name: "final passes a CTE through", sql: `with agg as (select day, sum(x) as total from t group by day), final as (select * from agg) select * from final`, keys: "day"},
+		{name: "a join above the grain breaks it", sql: `with agg as (select k, sum(x) as s from t group by k) select a.k, a.s, b.y from agg a join b on a.k = b.k`, keys: "", join: "k"},
+		{name: "union has no grain", sql: `select id from a union all select id from b`, keys: ""},
+		{name: "surrogate key first", sql: `select md5(cast(a as varchar) || '-' || cast(b as varchar)) as row_key, a, b from t`, keys: "row_key"},
+		{name: "surrogate key of a reference is no grain", sql: `select id, md5(cast(version as varchar)) as version_id from t`, keys: ""},
+		{name: "case literals", sql: `select id, case when x > 1 then 'big' when x > 0 then 'small' else 'none' end as size from t`,
+			lits: map[string]string{"size": "big,small,none"}, absent: "id"},
+		{name: "case with a non-literal arm is no enum", sql: `select case when x then 'a' else y end as c from t`, absent: "c"},
+		{name: "in filter", sql: `select id, status from t where status in ('open', 'closed')`,
+			lits: map[string]string{"status": "open,closed"}, nn: "status"},
+		{name: "not in is no filter of values", sql: `select status from t where status not in ('x', 'y')`, absent: "status"},
+		{name: "is not null filter", sql: `select id, email from users where email is not null`, nn: "email"},
+		{name: "or filters nothing for certain", sql: `select email from users where email is not null or x = 1`, absent: "email"},
+		{name: "coalesce to a literal", sql: `select coalesce(amount, 0) as amount from p`, nn: "amount"},
+		{name: "coalesce of columns only may be null", sql: `select coalesce(a, b) as c from p`, absent: "c"},
+		{name: "inner join keys", sql: `select o.order_id, c.customer_id from orders o inner join customers c on o.customer_id = c.customer_id`, join: "customer_id"},
+		{name: "left join keys are no evidence", sql: `select o.order_id, o.customer_id from orders o left join customers c on o.customer_id = c.customer_id`, absent: "customer_id"},
+		{name: "broken SQL still gives what it can", sql: `select id, count(*) as n from t group by id having (`, keys: "id"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := readSignals(c.sql, "postgres")
+			got := append([]string(nil), s.keys...)
+			sort.Strings(got)
+			if want := split(c.keys); !reflect.DeepEqual(got, want) {
+				t.Errorf("keys = %v, want %v (%s)", got, want, s.keyWhy)
+			}
+			for col, vals := range c.lits {
+				if g := strings.Join(s.literal[col], ","); g != vals {
+					t.Errorf("literals of %s = %q, want %q", col, g, vals)
+				}
+			}
+			for _, col := range split(c.nn) {
+				if s.notNull[col] == "" {
+					t.Errorf("%s: no not-null evidence", col)
+				}
+			}
+			for _, col := range split(c.join) {
+				if !s.joinKey[col] {
+					t.Errorf("%s: not seen as an inner-join key", col)
+				}
+			}
+			for _, col := range split(c.absent) {
+				if s.notNull[col] != "" || len(s.literal[col]) > 0 || s.joinKey[col] {
+					t.Errorf("%s: unexpected evidence: not null %q, literals %v, join %v", col, s.notNull[col], s.literal[col], s.joinKey[col])
+				}
+			}
+		})
+	}
+}
+
+func split(s string) []string {
+	if s == "" {
+		return nil
+	}
+	out := strings.Split(s, ",")
+	sort.Strings(out)
+	return out
+}
+
+func TestNameKey(t *testing.T) {
+	yes := [][2]string{{"dim_customers", "customer_id"}, {"stg_stripe__customers", "customer_id"}, {"stg_orders", "id"}, {"companies", "company_id"}, {"dim_address", "address_key"}}
+	no := [][2]string{{"fct_orders", "customer_id"}, {"fct_active_servers", "server_id"}, {"stg_orders", "order_date"}, {"dim_customers", "customer_name"}}
+	for _, c := range yes {
+		if !nameKey(c[0], c[1]) {
+			t.Errorf("nameKey(%s, %s) = false, want true", c[0], c[1])
+		}
+	}
+	for _, c := range no {
+		if nameKey(c[0], c[1]) {
+			t.Errorf("nameKey(%s, %s) = true, want false", c[0], c[1])
+		}
+	}
+}
+
+func TestParseHistory(t *testing.T) {
+	log := `commit 1
+diff --git a/models/_m.yml b/models/_m.yml
+@@ -10,6 +10,8 @@ models:
+       - name: order_id
+         description: the order
++        tests:
++          - not_null
+       - name: status
+-        tests:
+-          - accepted_values:
+-              values: ['a']
+commit 2
+@@ -1,3 +1,6 @@
++      - name: brand_new
++        tests:
++          - unique
+`
+	h := parseHistory([]byte(log))
+	if h.Added["order_id\x00not_null"] != 1 {
+		t.Errorf("added not_null on an existing column not seen: %v", h.Added)
+	}
+	if h.Removed["status\x00accepted_values"] != 1 {
+		t.Errorf("removed accepted_values not seen: %v", h.Removed)
+	}
+	if h.Added["brand_new\x00unique"] != 0 {
+		t.Errorf("a test that came with a new column counted as added later")
+	}
+	if est, why := h.adjust("status", AcceptedValues, 0.8); est >= 0.8 || why == "" {
+		t.Errorf("a removed pattern must weigh down: %v %q", est, why)
+	}
+	if est, _ := h.adjust("order_id", NotNull, 0.5); est <= 0.5 {
+		t.Errorf("a test added later must weigh up: %v", est)
+	}
+}

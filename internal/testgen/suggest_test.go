@@ -1,0 +1,121 @@
+package testgen
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dataops-dev/dataops/internal/columns"
+	"github.com/dataops-dev/dataops/internal/dbt"
+)
+
+func loadCase(t *testing.T, dir string) (*dbt.Project, *columns.Result) {
+	t.Helper()
+	p, err := dbt.Load(context.Background(), dbt.LoadOptions{Dir: dir, Compile: true, Adapter: "duckdb"})
+	if err != nil {
+		t.Fatalf("loading %s: %v", dir, err)
+	}
+	return p, columns.Infer(p, columns.Options{})
+}
+
+// TestCases runs every project under testdata/cases: want.txt lists `model column test` lines
+// that must be proposed and `!model column test` lines that must not.
+func TestCases(t *testing.T) {
+	dirs, _ := filepath.Glob("testdata/cases/*")
+	if len(dirs) == 0 {
+		t.Fatal("no cases")
+	}
+	for _, dir := range dirs {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			p, inf := loadCase(t, dir)
+			res := Suggest(p, inf, Options{})
+			got := map[string]*Suggestion{}
+			for _, s := range res.Suggestions {
+				got[s.Model+" "+strings.ToLower(s.Column)+" "+s.Test] = s
+			}
+			f, err := os.Open(filepath.Join(dir, "want.txt"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			sc := bufio.NewScanner(f)
+			for sc.Scan() {
+				line := strings.TrimSpace(sc.Text())
+				if line == "" || strings.HasPrefix(line, "#") {
+					continue
+				}
+				if neg := strings.TrimPrefix(line, "!"); neg != line {
+					if s := got[neg]; s != nil {
+						t.Errorf("proposed %s (%.2f) but must not: %v", neg, s.Confidence, s.Reasons)
+					}
+					continue
+				}
+				s := got[line]
+				if s == nil {
+					t.Errorf("missing %s", line)
+					continue
+				}
+				if len(s.Reasons) == 0 || s.Confidence <= 0 || s.Status != Unverified {
+					t.Errorf("%s: want reasons, a confidence and status unverified, got %+v", line, s)
+				}
+				if s.Pos.Path == "" {
+					t.Errorf("%s: no position", line)
+				}
+			}
+		})
+	}
+}
+
+func TestArguments(t *testing.T) {
+	p, inf := loadCase(t, "testdata/cases/fk")
+	for _, s := range Suggest(p, inf, Options{}).Suggestions {
+		if s.Model == "fct_invoices" && s.Test == Relationships {
+			if s.Arguments["to"] != "ref('dim_accounts')" || s.Arguments["field"] != "account_id" {
+				t.Errorf("relationships arguments = %v", s.Arguments)
+			}
+			return
+		}
+	}
+	t.Fatal("no relationships suggestion")
+}
+
+func TestScopeAndExisting(t *testing.T) {
+	p, inf := loadCase(t, "testdata/cases/learned")
+	res := Suggest(p, inf, Options{Models: map[string]bool{"model.cases.fct_d": true}})
+	for _, s := range res.Suggestions {
+		if s.Model != "fct_d" {
+			t.Errorf("suggestion outside the scope: %+v", s)
+		}
+	}
+	if res.Learned.TestedModels != 3 {
+		t.Errorf("learned from %d tested models, want 3", res.Learned.TestedModels)
+	}
+	// Columns that already have a test get no second one.
+	res = Suggest(p, inf, Options{})
+	for _, s := range res.Suggestions {
+		if s.Model != "fct_d" && s.Test == NotNull && s.Column != "amount" {
+			t.Errorf("proposed a test the column already has: %+v", s)
+		}
+	}
+}
+
+func TestGXSuites(t *testing.T) {
+	p, inf := loadCase(t, "testdata/cases/enum")
+	suites := GXSuites(Suggest(p, inf, Options{}))
+	if len(suites) != 1 || suites[0].Name != "stg_tickets" {
+		t.Fatalf("suites = %+v", suites)
+	}
+	seen := map[string]bool{}
+	for _, e := range suites[0].Expectations {
+		seen[e.Type] = true
+		if e.Type == "expect_column_values_to_be_in_set" && e.Kwargs["value_set"] == nil {
+			t.Errorf("in-set expectation without values: %+v", e)
+		}
+	}
+	if !seen["expect_column_values_to_be_in_set"] || !seen["expect_column_values_to_be_unique"] {
+		t.Errorf("expectation types = %v", seen)
+	}
+}

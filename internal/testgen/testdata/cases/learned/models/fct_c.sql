@@ -1,0 +1,1 @@
+select c_id, created_at, updated_at, amount from {{ ref('src_c') }}
