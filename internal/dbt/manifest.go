@@ -32,6 +32,8 @@ type mMetadata struct {
 	UserID           *string           `json:"user_id"`
 	SendAnonymous    bool              `json:"send_anonymous_usage_stats"`
 	AdapterType      string            `json:"adapter_type"`
+	Quoting          map[string]any    `json:"quoting"`
+	RunStartedAt     string            `json:"run_started_at"`
 }
 
 type mChecksum struct {
@@ -54,6 +56,10 @@ type mColumn struct {
 	Quote       *bool            `json:"quote"`
 	Tags        []string         `json:"tags"`
 	Config      map[string]any   `json:"config"`
+	Granularity any              `json:"granularity"`
+	Dimension   any              `json:"dimension"`
+	Entity      any              `json:"entity"`
+	DocBlocks   []string         `json:"doc_blocks"`
 }
 
 type mTestMeta struct {
@@ -79,26 +85,60 @@ type mNode struct {
 	Description      string              `json:"description"`
 	Columns          map[string]*mColumn `json:"columns"`
 	Meta             map[string]any      `json:"meta"`
+	Group            *string             `json:"group"`
 	Docs             map[string]any      `json:"docs"`
 	PatchPath        *string             `json:"patch_path"`
+	BuildPath        *string             `json:"build_path"`
+	UnrenderedConfig map[string]any      `json:"unrendered_config"`
+	CreatedAt        float64             `json:"created_at"`
 	RelationName     *string             `json:"relation_name"`
 	RawCode          string              `json:"raw_code"`
-	Language         string              `json:"language"`
-	Refs             []mRef              `json:"refs"`
-	Sources          [][]string          `json:"sources"`
-	Metrics          [][]string          `json:"metrics"`
-	DependsOn        DependsOn           `json:"depends_on"`
-	Compiled         bool                `json:"compiled"`
-	CompiledCode     *string             `json:"compiled_code,omitempty"`
-	Version          *string             `json:"version,omitempty"`
-	LatestVersion    *string             `json:"latest_version,omitempty"`
-	Access           *string             `json:"access,omitempty"`
-	ColumnName       *string             `json:"column_name,omitempty"`
-	AttachedNode     *string             `json:"attached_node,omitempty"`
-	FileKeyName      *string             `json:"file_key_name,omitempty"`
-	TestMetadata     *mTestMeta          `json:"test_metadata,omitempty"`
-	RootPath         *string             `json:"root_path,omitempty"`
-	Dataops          map[string]any      `json:"dataops,omitempty"`
+	DocBlocks        []string            `json:"doc_blocks"`
+	DependsOn        any                 `json:"depends_on"` // seeds list only macros
+	*mSeed
+	*mCode
+	*mModel
+	*mTest
+	Dataops map[string]any `json:"dataops,omitempty"`
+}
+
+// mSeed holds what only seeds have.
+type mSeed struct {
+	RootPath *string `json:"root_path"`
+}
+
+// mCode holds what every node with SQL has (models, snapshots, tests, analyses).
+type mCode struct {
+	Language          string         `json:"language"`
+	Refs              []mRef         `json:"refs"`
+	Sources           [][]string     `json:"sources"`
+	Metrics           [][]string     `json:"metrics"`
+	Functions         []any          `json:"functions"`
+	CompiledPath      *string        `json:"compiled_path"`
+	Compiled          bool           `json:"compiled"`
+	CompiledCode      *string        `json:"compiled_code"`
+	ExtraCTEsInjected bool           `json:"extra_ctes_injected"`
+	ExtraCTEs         []any          `json:"extra_ctes"`
+	Contract          map[string]any `json:"contract"`
+}
+
+// mModel holds what only models have.
+type mModel struct {
+	Access          string   `json:"access"`
+	Constraints     []any    `json:"constraints"`
+	Version         *string  `json:"version"`
+	LatestVersion   *string  `json:"latest_version"`
+	DeprecationDate *string  `json:"deprecation_date"`
+	PrimaryKey      []string `json:"primary_key"`
+	TimeSpine       any      `json:"time_spine"`
+}
+
+// mTest holds what only generic tests have.
+type mTest struct {
+	ColumnName   *string    `json:"column_name"`
+	FileKeyName  *string    `json:"file_key_name"`
+	AttachedNode *string    `json:"attached_node"`
+	TestMetadata *mTestMeta `json:"test_metadata"`
 }
 
 type mSource struct {
@@ -126,6 +166,12 @@ type mSource struct {
 	Tags              []string            `json:"tags"`
 	Config            map[string]any      `json:"config"`
 	PatchPath         *string             `json:"patch_path"`
+	UnrenderedConfig  map[string]any      `json:"unrendered_config"`
+	UnrenderedDB      *string             `json:"unrendered_database"`
+	UnrenderedSchema  *string             `json:"unrendered_schema"`
+	LoadedAtQuery     *string             `json:"loaded_at_query"`
+	DocBlocks         []string            `json:"doc_blocks"`
+	CreatedAt         float64             `json:"created_at"`
 	RelationName      string              `json:"relation_name"`
 	Dataops           map[string]any      `json:"dataops,omitempty"`
 }
@@ -166,6 +212,9 @@ type mMacro struct {
 	Docs             map[string]any `json:"docs"`
 	PatchPath        *string        `json:"patch_path"`
 	Arguments        []any          `json:"arguments"`
+	Config           map[string]any `json:"config"`
+	CreatedAt        float64        `json:"created_at"`
+	SupportedLangs   []string       `json:"supported_languages"`
 }
 
 type mDoc struct {
@@ -195,6 +244,7 @@ type manifest struct {
 	SavedQueries   map[string]any        `json:"saved_queries"`
 	SemanticModels map[string]any        `json:"semantic_models"`
 	UnitTests      map[string]any        `json:"unit_tests"`
+	Functions      map[string]any        `json:"functions"`
 	Dataops        map[string]any        `json:"dataops"`
 }
 
@@ -209,29 +259,33 @@ func WriteManifest(w io.Writer, p *Project) error { return writeManifest(w, p, f
 func WriteManifestIndent(w io.Writer, p *Project) error { return writeManifest(w, p, true) }
 
 func writeManifest(w io.Writer, p *Project, indent bool) error {
+	created := float64(p.GeneratedAt.UnixNano()) / 1e9
 	m := &manifest{
 		Metadata: mMetadata{
 			DbtSchemaVersion: ManifestSchema, DbtVersion: DbtVersion, GeneratedAt: p.GeneratedAt.UTC().Format(time.RFC3339Nano),
 			Env: map[string]string{}, ProjectName: p.Name, ProjectID: projectID(p.Name), AdapterType: p.Adapter,
+			RunStartedAt: p.GeneratedAt.UTC().Format(time.RFC3339Nano),
 		},
 		Nodes: map[string]*mNode{}, Sources: map[string]*mSource{}, Macros: map[string]*mMacro{}, Docs: map[string]*mDoc{},
 		Exposures: map[string]*mExposure{}, Metrics: map[string]any{}, Groups: map[string]any{}, Selectors: map[string]any{},
 		Disabled: map[string][]any{}, ParentMap: p.ParentMap, ChildMap: p.ChildMap, GroupMap: map[string][]string{},
-		SavedQueries: map[string]any{}, SemanticModels: map[string]any{}, UnitTests: map[string]any{},
+		SavedQueries: map[string]any{}, SemanticModels: map[string]any{}, UnitTests: map[string]any{}, Functions: map[string]any{},
 	}
+	q := QuotePolicy(p.Adapter, p.Quoting)
+	m.Metadata.Quoting = map[string]any{"database": q.Database, "schema": q.Schema, "identifier": q.Identifier, "column": nil}
 	for id, n := range p.Nodes {
-		m.Nodes[id] = manifestNode(n)
+		m.Nodes[id] = manifestNode(n, created)
 	}
 	for id, list := range p.Disabled {
 		for _, n := range list {
-			m.Disabled[id] = append(m.Disabled[id], manifestNode(n))
+			m.Disabled[id] = append(m.Disabled[id], manifestNode(n, created))
 		}
 	}
 	for id, s := range p.DisabledSources {
-		m.Disabled[id] = append(m.Disabled[id], manifestSource(s))
+		m.Disabled[id] = append(m.Disabled[id], manifestSource(s, created))
 	}
 	for id, s := range p.Sources {
-		m.Sources[id] = manifestSource(s)
+		m.Sources[id] = manifestSource(s, created)
 	}
 	for id, e := range p.Exposures {
 		m.Exposures[id] = &mExposure{
@@ -248,6 +302,7 @@ func writeManifest(w io.Writer, p *Project, indent bool) error {
 			OriginalFilePath: mac.OriginalFilePath, UniqueID: id, MacroSQL: mac.SQL,
 			DependsOn: map[string]any{"macros": []string{}}, Description: mac.Description, Meta: map[string]any{},
 			Docs: map[string]any{"show": true, "node_color": nil}, PatchPath: strPtr(mac.PatchPath), Arguments: []any{},
+			Config: map[string]any{"meta": map[string]any{}, "docs": map[string]any{"show": true, "node_color": nil}}, CreatedAt: created,
 		}
 	}
 	for id, d := range p.Docs {
@@ -358,7 +413,7 @@ func streamManifest(w *bufio.Writer, m *manifest) error {
 		{"metrics", m.Metrics}, {"groups", m.Groups}, {"selectors", m.Selectors}, {"disabled", m.Disabled},
 		{"parent_map", m.ParentMap}, {"child_map", m.ChildMap}, {"group_map", m.GroupMap},
 		{"saved_queries", m.SavedQueries}, {"semantic_models", m.SemanticModels}, {"unit_tests", m.UnitTests},
-		{"dataops", m.Dataops},
+		{"functions", m.Functions}, {"dataops", m.Dataops},
 	} {
 		key(kv.name, false)
 		val(kv.v)
@@ -375,16 +430,14 @@ func targetInfo(t *Target) map[string]any {
 	return map[string]any{"name": t.Name, "type": t.Type, "database": t.Database, "schema": t.Schema}
 }
 
-func manifestNode(n *Node) *mNode {
-	db := strPtr(n.Database)
+func manifestNode(n *Node, created float64) *mNode {
 	mn := &mNode{
-		Database: db, Schema: n.Schema, Name: n.Name, ResourceType: n.ResourceType, PackageName: n.Package,
+		Database: strPtr(n.Database), Schema: n.Schema, Name: n.Name, ResourceType: n.ResourceType, PackageName: n.Package,
 		Path: n.Path, OriginalFilePath: n.OriginalFilePath, UniqueID: n.UniqueID, FQN: n.FQN, Alias: n.Alias,
 		Checksum: mChecksum{Name: "sha256", Checksum: sha256hex(n.RawCode)}, Config: orEmpty(n.Config),
 		Tags: orEmptyList(n.Tags), Description: n.Description, Columns: manifestColumns(n.Columns), Meta: orEmpty(n.Meta),
-		PatchPath: strPtr(n.PatchPath), RelationName: strPtr(n.RelationName), RawCode: n.RawCode,
-		Language: n.Language, Refs: manifestRefs(n.Refs), Sources: manifestSources(n.SourceRefs), Metrics: [][]string{},
-		DependsOn: DependsOn{Nodes: orEmptyList(n.DependsOn.Nodes), Macros: orEmptyList(n.DependsOn.Macros)},
+		Group: strPtr(configString(n.Config, "group")), PatchPath: strPtr(n.PatchPath), UnrenderedConfig: map[string]any{},
+		CreatedAt: created, RelationName: strPtr(n.RelationName), RawCode: n.RawCode, DocBlocks: []string{},
 	}
 	if d, ok := n.Config["docs"].(map[string]any); ok {
 		mn.Docs = d
@@ -393,26 +446,42 @@ func manifestNode(n *Node) *mNode {
 	}
 	if n.ResourceType == Seed {
 		mn.Checksum = mChecksum{Name: "path", Checksum: n.OriginalFilePath}
-		mn.RootPath = strPtr(n.FilePath)
-	}
-	if n.Compiled {
-		cc := n.CompiledCode
-		mn.CompiledCode = &cc
-		mn.Compiled = true
+		mn.mSeed = &mSeed{RootPath: strPtr(n.FilePath)}
+		mn.DependsOn = map[string]any{"macros": orEmptyList(n.DependsOn.Macros)}
+	} else {
+		c := &mCode{
+			Language: n.Language, Refs: manifestRefs(n.Refs), Sources: manifestSources(n.SourceRefs), Metrics: [][]string{},
+			Functions: []any{},
+			Compiled:  n.Compiled, ExtraCTEsInjected: n.Compiled, ExtraCTEs: []any{},
+			Contract: map[string]any{"enforced": false, "alias_types": true, "checksum": nil},
+		}
+		if ct, ok := n.Config["contract"].(map[string]any); ok {
+			for k, v := range ct {
+				c.Contract[k] = v
+			}
+		}
+		if n.Compiled {
+			cc := n.CompiledCode
+			c.CompiledCode = &cc
+		}
+		mn.mCode = c
+		mn.DependsOn = DependsOn{Nodes: orEmptyList(n.DependsOn.Nodes), Macros: orEmptyList(n.DependsOn.Macros)}
 	}
 	if n.ResourceType == Model {
-		mn.Version = strPtr(n.Version)
-		mn.LatestVersion = strPtr(n.LatestVersion)
 		acc := configString(n.Config, "access")
 		if acc == "" {
 			acc = "protected"
 		}
-		mn.Access = &acc
+		mn.mModel = &mModel{Access: acc, Constraints: []any{}, Version: strPtr(n.Version), LatestVersion: strPtr(n.LatestVersion), PrimaryKey: []string{}}
 	}
 	if tm := n.TestMeta; tm != nil {
-		mn.TestMetadata = &mTestMeta{Name: tm.Name, Kwargs: tm.Kwargs, Namespace: strPtr(tm.Namespace)}
-		mn.ColumnName = strPtr(tm.ColumnName)
-		mn.AttachedNode = strPtr(tm.AttachedNode)
+		mn.mTest = &mTest{
+			ColumnName: strPtr(tm.ColumnName), AttachedNode: strPtr(tm.AttachedNode),
+			TestMetadata: &mTestMeta{Name: tm.Name, Kwargs: tm.Kwargs, Namespace: strPtr(tm.Namespace)},
+		}
+		if n.Patch != nil {
+			mn.mTest.FileKeyName = strPtr(n.Patch.FileKey)
+		}
 		mn.Checksum = mChecksum{Name: "none", Checksum: ""}
 	}
 	extra := map[string]any{"rel_path": n.RelPath}
@@ -429,7 +498,7 @@ func manifestNode(n *Node) *mNode {
 	return mn
 }
 
-func manifestSource(s *Source) *mSource {
+func manifestSource(s *Source, created float64) *mSource {
 	ms := &mSource{
 		Database: strPtr(s.Database), Schema: s.Schema, Name: s.Name, ResourceType: SourceRT, PackageName: s.Package,
 		Path: s.OriginalFilePath, OriginalFilePath: s.OriginalFilePath, UniqueID: s.UniqueID, FQN: s.FQN,
@@ -437,6 +506,7 @@ func manifestSource(s *Source) *mSource {
 		Quoting: orEmpty(s.Quoting), LoadedAtField: strPtr(s.LoadedAtField), Freshness: s.Freshness, External: s.External,
 		Description: s.Description, Columns: manifestColumns(s.Columns), Meta: orEmpty(s.Meta), SourceMeta: map[string]any{},
 		Tags: orEmptyList(s.Tags), Config: orEmpty(s.Config), PatchPath: strPtr(s.PatchPath), RelationName: s.RelationName,
+		UnrenderedConfig: map[string]any{}, DocBlocks: []string{}, CreatedAt: created,
 		Dataops: map[string]any{"line": s.Pos.Line},
 	}
 	return ms
@@ -448,6 +518,7 @@ func manifestColumns(cols []*Column) map[string]*mColumn {
 		mc := &mColumn{
 			Name: c.Name, Description: c.Description, Meta: orEmpty(c.Meta), DataType: strPtr(c.DataType),
 			Constraints: c.Constraints, Quote: c.Quote, Tags: orEmptyList(c.Tags), Config: orEmpty(c.Config),
+			DocBlocks: []string{},
 		}
 		if mc.Constraints == nil {
 			mc.Constraints = []map[string]any{}

@@ -37,6 +37,14 @@ func (t testTarget) name() string {
 	return t.source.SourceName + "_" + t.source.Name
 }
 
+// fileKey is dbt's file_key_name: the property-file section and entry the test sits in.
+func (t testTarget) fileKey() string {
+	if t.node != nil {
+		return treeKey(t.node.ResourceType) + "." + t.node.Name
+	}
+	return "sources." + t.source.SourceName
+}
+
 // modelArg is the `model` kwarg dbt passes to a generic test.
 func (t testTarget) modelArg() string {
 	if t.node != nil {
@@ -147,7 +155,7 @@ func (l *loader) addTest(tgt testTarget, td *TestDef, column string) {
 	}
 	kwargs["model"] = tgt.modelArg()
 	n.TestMeta = &TestMetadata{Name: td.Name, Namespace: td.Namespace, Kwargs: kwargs, AttachedNode: tgt.id(), ColumnName: column}
-	n.Patch = &PropertyEntry{File: f.rootRel, Pos: td.Pos, Key: td.Key}
+	n.Patch = &PropertyEntry{File: f.rootRel, Pos: td.Pos, Key: td.Key, FileKey: tgt.fileKey()}
 	n.Config = l.projectConfig(l.byName[pkg], Test, n.FQN)
 	mergeConfig(n.Config, l.renderConfig(pkg, f.rootRel, td.Config))
 	if sev, ok := n.Config["severity"].(string); ok {

@@ -186,6 +186,8 @@ type PropertyEntry struct {
 	File string // relative to the root project
 	Pos  Pos
 	Key  string // models, seeds, snapshots, sources, ...
+	// FileKey is dbt's file_key_name for tests: "models.orders", "sources.raw".
+	FileKey string
 }
 
 // Source is one table of a source.
