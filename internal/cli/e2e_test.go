@@ -12,7 +12,8 @@ package cli
 //	           the command created or changed in the project copy or in {tmp}
 //
 // Output is normalised before comparing: the temporary paths become {project} and {tmp},
-// durations like 0.42s become <dur>, RFC 3339 timestamps become <timestamp>.
+// durations like 0.42s become <dur>, RFC 3339 timestamps and manifest created_at values
+// become <timestamp>.
 // `go test ./internal/cli -run TestE2E -update` rewrites expected/ from what the cases produce.
 // An expected file that no case produces fails the run.
 
@@ -175,12 +176,15 @@ func runE2ECase(t *testing.T, dir string) {
 var (
 	durationRE  = regexp.MustCompile(`\b\d+(\.\d+)?(ms|µs|s)\b`)
 	timestampRE = regexp.MustCompile(`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})`)
+	// dbt's manifest writes creation times as Unix seconds.
+	createdAtRE = regexp.MustCompile(`"created_at": ?\d+(\.\d+)?`)
 )
 
 func normalizeOutput(s, project, scratch string) string {
 	s = strings.ReplaceAll(s, project, "{project}")
 	s = strings.ReplaceAll(s, scratch, "{tmp}")
 	s = timestampRE.ReplaceAllString(s, "<timestamp>")
+	s = createdAtRE.ReplaceAllString(s, `"created_at": "<timestamp>"`)
 	return durationRE.ReplaceAllString(s, "<dur>")
 }
 

@@ -1,4 +1,5 @@
--- Every order's payments add up to its line amounts (coupons and gift cards included).
+-- Every order's payments add up to its line amounts
+-- (coupons and gift cards included).
 select
     order_id,
     order_amount,

@@ -6,5 +6,5 @@ select
     sum(total_paid) as net_revenue
 from {{ config(materialized='view') }}
 {{ ref('fct_orders') }}
-where status <> 'returned'
+where status != 'returned'
 group by cast(ordered_at as date)

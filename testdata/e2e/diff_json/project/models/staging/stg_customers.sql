@@ -9,9 +9,9 @@ renamed as (
     select
         id as customer_id,
         first_name,
+        country as country_code,
         lower(email) as email,
         split_part(lower(email), '@', 2) as email_domain,
-        country as country_code,
         cast(signed_up_at as date) as signup_date
     from source
 

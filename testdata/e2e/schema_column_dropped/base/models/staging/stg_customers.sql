@@ -10,8 +10,8 @@ renamed as (
         id as customer_id,
         first_name,
         last_name,
-        lower(email) as email,
         country as country_code,
+        lower(email) as email,
         cast(signed_up_at as date) as signed_up_on
     from source
 

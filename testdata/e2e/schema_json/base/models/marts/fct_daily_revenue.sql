@@ -5,5 +5,5 @@ select
     sum(discount_amount) as discount_amount,
     sum(total_paid) as net_revenue
 from {{ ref('fct_orders') }}
-where status <> 'returned'
+where status != 'returned'
 group by cast(ordered_at as date)

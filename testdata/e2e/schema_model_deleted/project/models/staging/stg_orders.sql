@@ -9,10 +9,12 @@ renamed as (
     select
         id as order_id,
         customer_id,
-        cast(ordered_at as timestamp) as ordered_at,
-        status
+        status,
+        cast(ordered_at as timestamp) as ordered_at
     from source
-    where cast(ordered_at as date) >= cast('{{ var("shop_start_date") }}' as date)
+    where
+        cast(ordered_at as date)
+        >= cast('{{ var("shop_start_date") }}' as date)
 
 )
 

@@ -8,9 +8,11 @@ with payments as (
 
 select
     order_id,
-    {% for payment_method in payment_methods -%}
-    sum(case when payment_method = '{{ payment_method }}' then amount else 0 end) as {{ payment_method }}_amount,
-    {% endfor -%}
+    {%- for payment_method in payment_methods %}
+    sum(
+        case when payment_method = '{{ payment_method }}' then amount else 0 end
+    ) as {{ payment_method }}_amount,
+    {%- endfor %}
     sum(amount) as total_paid,
     max(paid_at) as last_paid_at
 from payments

@@ -10,9 +10,9 @@ renamed as (
         id as customer_id,
         first_name,
         last_name,
+        country as country_code,
         lower(email) as email,
         split_part(lower(email), '@', 2) as email_domain,
-        country as country_code,
         cast(signed_up_at as date) as signed_up_on
     from source
 

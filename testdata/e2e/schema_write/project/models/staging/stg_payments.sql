@@ -1,3 +1,6 @@
+-- Locally the raw_payments seed loads the payment export: build after it.
+-- depends_on: {{ ref('raw_payments') }}
+
 with source as (
 
     select * from {{ source('shop_raw', 'payments') }}
