@@ -19,7 +19,7 @@ import (
 // Options feed state the project alone does not know.
 type Options struct {
 	// Modified and New are the unique ids change detection found modified or new; they answer
-	// state:modified (and its sub-kinds) and state:new.
+	// state:modified (and its sub-kinds) and state:new. Left nil, those selectors are an error.
 	Modified map[string]bool
 	New      map[string]bool
 	// Indirect is dbt's --indirect-selection: "eager" (default: a test goes with any selected
@@ -406,6 +406,9 @@ func (g *graph) method(s string, opts Options) (map[string]bool, error) {
 			ids = opts.New
 		default:
 			return nil, fmt.Errorf("state:%s is not supported (state:modified and state:new are)", value)
+		}
+		if ids == nil {
+			return nil, fmt.Errorf("state:%s needs a base to compare with, and this command has none", value)
 		}
 		match = func(it *item) bool { return ids[it.id] }
 	default:

@@ -105,7 +105,7 @@ func TestSelect(t *testing.T) {
 }
 
 func TestSelectErrors(t *testing.T) {
-	for _, sel := range []string{"bogus:x", "tag:", "@+x", "a,,b", "state:unmodified"} {
+	for _, sel := range []string{"bogus:x", "tag:", "@+x", "a,,b", "state:unmodified", "state:modified"} {
 		if _, err := Select(shop(), []string{sel}, nil, Options{}); err == nil {
 			t.Errorf("%q: no error", sel)
 		}
