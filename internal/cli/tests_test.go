@@ -141,7 +141,7 @@ func TestCoverageCommand(t *testing.T) {
 			Columns       int `json:"columns"`
 			TestedColumns int `json:"tested_columns"`
 		}
-		Delta  struct {
+		Delta struct {
 			NewColumns  int      `json:"new_columns"`
 			NewUntested []string `json:"new_untested"`
 		}
