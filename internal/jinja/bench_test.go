@@ -88,6 +88,8 @@ func BenchmarkNew(b *testing.B) {
 				"{%% macro default__x%d(a) %%}{%% for c in a %%}{{ c }},{%% endfor %%}{%% endmacro %%}", i, i, i%4, i)})
 	}
 	b.ReportAllocs()
+	c0 := cpuTime()
+	defer func() { b.ReportMetric(float64(cpuTime()-c0)/float64(b.N), "cpu-ns/op") }()
 	for b.Loop() {
 		if _, diags := New(Options{RootPackage: "pkg0", Adapter: "postgres", MacroFiles: files}); len(diags) > 0 {
 			b.Fatal(diags)
