@@ -326,7 +326,7 @@ var typeTables = map[string]map[string]string{
 	"type_string":    {"bigquery": "STRING", "spark": "STRING", "databricks": "STRING", "redshift": "varchar", "default": "TEXT"},
 	"type_timestamp": {"snowflake": "TIMESTAMP_NTZ", "bigquery": "TIMESTAMP", "default": "timestamp"},
 	"type_int":       {"bigquery": "INT64", "default": "INT"},
-	"type_bigint":    {"bigquery": "INT64", "default": "BIGINT"},
+	"type_bigint":    {"bigquery": "INT64", "default": "bigint"},
 	"type_numeric":   {"bigquery": "NUMERIC", "default": "numeric(28,6)"},
 	"type_float":     {"bigquery": "FLOAT64", "default": "FLOAT"},
 	"type_boolean":   {"bigquery": "BOOL", "default": "BOOLEAN"},
