@@ -129,10 +129,10 @@ func TestWarningsCarryPositions(t *testing.T) {
 
 func TestEnvVarInPathsAndDefaults(t *testing.T) {
 	dir := writeProject(t, map[string]string{
-		"dbt_project.yml":         "name: e\nprofile: none\nmodel-paths: [\"{{ env_var('SYNC', 'none') }}/models\"]\n",
-		"acme/models/m.sql":       "select 1 as id",
-		"acme/models/schema.yml":  "models:\n  - name: m\n    description: M.\n",
-		"none/models/ignored.sql": "select 2",
+		"dbt_project.yml":        "name: e\nprofile: none\nmodel-paths: [\"{{ env_var('SYNC', 'none') }}/models\"]\n",
+		"acme/models/m.sql":      "select 1 as id",
+		"acme/models/schema.yml": "models:\n  - name: m\n    description: M.\n",
+		"other/ignored.sql":      "select 2",
 	})
 	p, err := Load(context.Background(), LoadOptions{Dir: dir, Getenv: envOf(map[string]string{"SYNC": "acme"})})
 	if err != nil {
@@ -150,6 +150,13 @@ func TestEnvVarInPathsAndDefaults(t *testing.T) {
 	eq(t, "default target", p.Target.Name, "dev")
 	if len(p.Nodes) != 1 {
 		t.Errorf("nodes = %d, want only m", len(p.Nodes))
+	}
+	p, err = Load(context.Background(), LoadOptions{Dir: dir, Getenv: envOf(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Diagnostics) != 1 || p.Diagnostics[0].Kind != "missing-path" || p.Diagnostics[0].Pos.Line != 3 || !strings.Contains(p.Diagnostics[0].Message, "none/models") {
+		t.Errorf("unset env var in model-paths: diagnostics = %+v", p.Diagnostics)
 	}
 }
 

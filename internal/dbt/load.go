@@ -269,6 +269,26 @@ func (l *loader) loadProjects() error {
 
 // readAllFiles walks every package's resource paths and reads the files in parallel.
 func (l *loader) readAllFiles() error {
+	// A path the project sets but that is not there is most often an env_var() that is not
+	// set (dbt says nothing and finds no models).
+	pf := l.root.pf
+	for _, kp := range []struct {
+		key   string
+		paths []string
+	}{
+		{"model-paths", pf.ModelPaths}, {"seed-paths", pf.SeedPaths}, {"snapshot-paths", pf.SnapshotPaths},
+		{"macro-paths", pf.MacroPaths}, {"test-paths", pf.TestPaths}, {"analysis-paths", pf.AnalysisPaths},
+	} {
+		pos, explicit := pf.Explicit[kp.key]
+		if !explicit {
+			continue
+		}
+		for _, d := range kp.paths {
+			if st, err := os.Stat(filepath.Join(l.p.Root, filepath.FromSlash(d))); err != nil || !st.IsDir() {
+				l.warn(pos, "missing-path", "%s: %s is not a directory of the project", kp.key, d)
+			}
+		}
+	}
 	var all []*srcFile
 	for _, ps := range l.pkgs {
 		ps.files = walkPackage(ps, l.root.pf.PackagesInstallPath)

@@ -30,6 +30,8 @@ type projectFile struct {
 	Dispatch []map[string]any
 	Quoting  map[string]any
 	File     string // relative path of dbt_project.yml (for messages)
+	// Explicit lists the `*-paths` keys the file sets, with the position of each.
+	Explicit map[string]Pos
 }
 
 // projectDefaults are dbt's defaults for the `*-paths` settings.
@@ -68,7 +70,7 @@ func readProjectFile(dir, rel string, render func(pos Pos, s string) any) (*proj
 		return nil, &InputError{Pos: root.Pos, Msg: "dbt_project.yml must be a mapping"}
 	}
 	rendered := renderTree(root, rel, render)
-	pf := &projectFile{File: rel, Trees: map[string]map[string]any{}}
+	pf := &projectFile{File: rel, Trees: map[string]map[string]any{}, Explicit: map[string]Pos{}}
 	get := func(k string) *ynode { return root.get(k) }
 	pf.Name = get("name").str()
 	if pf.Name == "" {
@@ -95,6 +97,7 @@ func readProjectFile(dir, rel string, render func(pos Pos, s string) any) (*proj
 		if n == nil {
 			return append([]string(nil), def...), nil
 		}
+		pf.Explicit[key] = root.keyPos(key)
 		v := rendered[key]
 		var out []string
 		switch x := v.(type) {
