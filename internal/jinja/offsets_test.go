@@ -78,6 +78,19 @@ func TestOffsetMap(t *testing.T) {
 	}
 }
 
+func TestOffsetMapRaw(t *testing.T) {
+	env := testEnv(t, nil)
+	src := "a {% raw %}{{ kept }} x{% endraw %} b"
+	res := render(t, env, src)
+	if res.Output != "a {{ kept }} x b" {
+		t.Fatalf("output %q", res.Output)
+	}
+	o := at(t, res.Output, "x", 0)
+	if s, lit := res.Map.Source(o); !lit || s != at(t, src, " x", 0)+1 {
+		t.Errorf("raw text maps to %d (literal %v)", s, lit)
+	}
+}
+
 func TestOffsetMapCRLF(t *testing.T) {
 	env := testEnv(t, nil)
 	src := strings.ReplaceAll(mapModel, "\n", "\r\n")

@@ -65,6 +65,11 @@ func (w *treeWalker) statements(list []nodes.Node) {
 				continue // already wrapped (a node reached twice)
 			}
 		}
+		if d := rawData(n); d != nil {
+			// {% raw %} writes its text as is: track it as literal text, so positions inside
+			// it map byte for byte.
+			n = &nodes.Data{Data: d.Data}
+		}
 		w.value(reflect.ValueOf(n))
 		list[i] = &nodes.ControlStructureBlock{
 			Location:         n.Position(),
@@ -438,4 +443,25 @@ func pyStr(v *exec.Value) string {
 		return "None"
 	}
 	return v.String()
+}
+
+// rawData returns the text node of a {% raw %} block (gonja keeps it in an unexported field).
+func rawData(n nodes.Node) *nodes.Data {
+	cs, ok := n.(*nodes.ControlStructureBlock)
+	if !ok {
+		return nil
+	}
+	raw, ok := cs.ControlStructure.(*controlStructures.RawControlStructure)
+	if !ok || raw == nil {
+		return nil
+	}
+	f := reflect.ValueOf(raw).Elem().FieldByName("data")
+	if !f.IsValid() || f.Type() != reflect.TypeFor[*nodes.Data]() {
+		return nil
+	}
+	d, _ := reflect.NewAt(f.Type(), unsafe.Pointer(f.UnsafeAddr())).Elem().Interface().(*nodes.Data)
+	if d == nil || d.Data == nil {
+		return nil
+	}
+	return d
 }
