@@ -1,0 +1,267 @@
+package review
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// Formats are the renderers Write knows.
+var Formats = []string{"text", "markdown", "json", "sarif", "github"}
+
+// Write renders r in format.
+func Write(w io.Writer, format string, r *Review) error {
+	switch format {
+	case "text":
+		return writeText(w, r)
+	case "markdown":
+		_, err := io.WriteString(w, Markdown(r, MarkdownOptions{}))
+		return err
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	case "sarif":
+		return writeSARIF(w, r)
+	case "github":
+		return writeAnnotations(w, r)
+	}
+	return fmt.Errorf("unknown format %q (want %s)", format, strings.Join(Formats, ", "))
+}
+
+func writeText(w io.Writer, r *Review) error {
+	var b strings.Builder
+	s := r.Summary
+	fmt.Fprintf(&b, "dataops review")
+	if r.Base != "" {
+		fmt.Fprintf(&b, " %s..%s", r.Base, orWork(r.Head))
+	}
+	fmt.Fprintf(&b, "\n\n")
+	fmt.Fprintf(&b, "  models changed     %d (%d added, %d removed)\n", s.ModelsChanged, s.ModelsAdded, s.ModelsRemoved)
+	fmt.Fprintf(&b, "  columns changed    %d\n", s.ColumnsChanged)
+	fmt.Fprintf(&b, "  classification     %d breaking, %d partial, %d non-breaking\n", s.Classification[Breaking], s.Classification[Partial], s.Classification[NonBreaking])
+	fmt.Fprintf(&b, "  downstream nodes   %d\n", s.Downstream)
+	fmt.Fprintf(&b, "  edits proposed     %d file(s)\n", s.EditsProposed)
+	fmt.Fprintf(&b, "  tests proposed     %d (%d confirmed on data)\n", s.TestsProposed, s.TestsConfirmed)
+	fmt.Fprintf(&b, "  lint violations    %d\n", s.Lint)
+	fmt.Fprintf(&b, "  findings           %d error, %d warning, %d info\n", s.Findings[SeverityError], s.Findings[SeverityWarning], s.Findings[SeverityInfo])
+	if len(r.Changes) > 0 {
+		fmt.Fprintf(&b, "\nChanges\n")
+		for _, c := range r.Changes {
+			fmt.Fprintf(&b, "  %-12s %-9s %s (%s)\n", c.Classification, c.Change, c.Name, c.Path)
+			for _, why := range c.Reasons {
+				fmt.Fprintf(&b, "      %s\n", why)
+			}
+			if len(c.Impact) > 0 {
+				fmt.Fprintf(&b, "      downstream: %s\n", names(c.Impact))
+			}
+		}
+	}
+	if len(r.Findings) > 0 {
+		fmt.Fprintf(&b, "\nFindings\n")
+		for _, f := range r.Findings {
+			fmt.Fprintf(&b, "  %s: %s [%s %s] %s\n", location(f), f.Severity, f.Agent, f.Rule, f.Message)
+			if f.Suggestion != "" {
+				for _, l := range strings.Split(strings.TrimRight(f.Suggestion, "\n"), "\n") {
+					fmt.Fprintf(&b, "      | %s\n", l)
+				}
+			}
+		}
+	}
+	if len(r.Edits) > 0 {
+		fmt.Fprintf(&b, "\nEdits (dataops review --fix writes the safe ones)\n")
+		for _, e := range r.Edits {
+			state := "safe"
+			if !e.Safe {
+				state = "not safe: validation failed"
+			}
+			fmt.Fprintf(&b, "\n# %s (%s; %s)\n%s", e.Path, strings.Join(e.Agents, ", "), state, e.Diff)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func orWork(h string) string {
+	if h == "" {
+		return "work tree"
+	}
+	return h
+}
+
+func location(f Finding) string {
+	if f.Column > 0 {
+		return fmt.Sprintf("%s:%d:%d", f.Path, f.Line, f.Column)
+	}
+	return fmt.Sprintf("%s:%d", f.Path, f.Line)
+}
+
+// MarkdownOptions tune the Markdown report (GitHub review bodies use them).
+type MarkdownOptions struct {
+	// PathPrefix is prepended to paths (the project's folder inside the repository).
+	PathPrefix string
+	// Skip leaves these findings out of the findings list (they are inline comments).
+	Skip func(Finding) bool
+	// NoEdits leaves the edits' diffs out.
+	NoEdits bool
+}
+
+// Markdown renders the review as a Markdown document: the summary table, the changes with
+// their classification, a Mermaid chart of changed and downstream nodes, findings by severity
+// and the edits as diffs.
+func Markdown(r *Review, o MarkdownOptions) string {
+	var b strings.Builder
+	s := r.Summary
+	b.WriteString("## dataops review\n\n")
+	b.WriteString("| | |\n|---|---|\n")
+	fmt.Fprintf(&b, "| Models changed | %d (%d added, %d removed) |\n", s.ModelsChanged, s.ModelsAdded, s.ModelsRemoved)
+	fmt.Fprintf(&b, "| Columns changed | %d |\n", s.ColumnsChanged)
+	fmt.Fprintf(&b, "| Classification | %d breaking, %d partial, %d non-breaking |\n", s.Classification[Breaking], s.Classification[Partial], s.Classification[NonBreaking])
+	fmt.Fprintf(&b, "| Downstream nodes | %d |\n", s.Downstream)
+	fmt.Fprintf(&b, "| Edits proposed | %d file(s) |\n", s.EditsProposed)
+	fmt.Fprintf(&b, "| Tests proposed | %d (%d confirmed on data) |\n", s.TestsProposed, s.TestsConfirmed)
+	fmt.Fprintf(&b, "| Lint violations | %d |\n", s.Lint)
+	fmt.Fprintf(&b, "| Findings | %d error, %d warning, %d info |\n", s.Findings[SeverityError], s.Findings[SeverityWarning], s.Findings[SeverityInfo])
+	if len(r.Changes) > 0 {
+		b.WriteString("\n### Changes\n\n| Model | Change | Classification | Why |\n|---|---|---|---|\n")
+		for _, c := range r.Changes {
+			fmt.Fprintf(&b, "| `%s` | %s | **%s** | %s |\n", c.Name, c.Change, c.Classification, cell(strings.Join(c.Reasons, "; ")))
+		}
+		writeMermaid(&b, r)
+	}
+	var shown []Finding
+	for _, f := range r.Findings {
+		if o.Skip == nil || !o.Skip(f) {
+			shown = append(shown, f)
+		}
+	}
+	if len(shown) > 0 {
+		b.WriteString("\n### Findings\n")
+		for _, sev := range []string{SeverityError, SeverityWarning, SeverityInfo} {
+			var group []Finding
+			for _, f := range shown {
+				if f.Severity == sev {
+					group = append(group, f)
+				}
+			}
+			if len(group) == 0 {
+				continue
+			}
+			fmt.Fprintf(&b, "\n**%s** (%d)\n\n", strings.ToUpper(sev[:1])+sev[1:], len(group))
+			for _, f := range group {
+				fmt.Fprintf(&b, "- `%s%s` %s: %s\n", o.PathPrefix, location(f), f.Rule, inline(f.Message))
+				if f.Suggestion != "" {
+					fmt.Fprintf(&b, "  ```\n%s  ```\n", indent(f.Suggestion, "  "))
+				}
+			}
+		}
+	}
+	if len(r.Edits) > 0 && !o.NoEdits {
+		b.WriteString("\n### Proposed edits\n\nRun `dataops review --fix` to write the safe ones.\n")
+		for _, e := range r.Edits {
+			state := ""
+			if !e.Safe {
+				state = " (not safe: validation failed)"
+			}
+			fmt.Fprintf(&b, "\n<details><summary><code>%s%s</code> (%s)%s</summary>\n\n```diff\n%s```\n\n</details>\n", o.PathPrefix, e.Path, strings.Join(e.Agents, ", "), state, e.Diff)
+		}
+	}
+	return b.String()
+}
+
+// writeMermaid draws changed models and their downstream nodes, colored by classification.
+func writeMermaid(b *strings.Builder, r *Review) {
+	class := map[string]string{}
+	nodes := map[string]bool{}
+	for _, c := range r.Changes {
+		class[c.UniqueID] = c.Classification
+		nodes[c.UniqueID] = true
+		for _, id := range c.Impact {
+			nodes[id] = true
+		}
+	}
+	for _, e := range r.Lineage {
+		nodes[e.From], nodes[e.To] = true, true
+	}
+	ids := make([]string, 0, len(nodes))
+	for id := range nodes {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	key := map[string]string{}
+	for i, id := range ids {
+		key[id] = fmt.Sprintf("n%d", i)
+	}
+	b.WriteString("\n```mermaid\nflowchart LR\n")
+	for _, id := range ids {
+		label := shortName(id)
+		fmt.Fprintf(b, "  %s[\"%s\"]", key[id], strings.ReplaceAll(label, `"`, "'"))
+		switch class[id] {
+		case Breaking:
+			b.WriteString(":::breaking")
+		case Partial:
+			b.WriteString(":::partial")
+		case NonBreaking:
+			b.WriteString(":::changed")
+		default:
+			b.WriteString(":::downstream")
+		}
+		b.WriteString("\n")
+	}
+	for _, e := range r.Lineage {
+		fmt.Fprintf(b, "  %s --> %s\n", key[e.From], key[e.To])
+	}
+	b.WriteString("  classDef breaking fill:#f8d7da,stroke:#842029\n")
+	b.WriteString("  classDef partial fill:#fff3cd,stroke:#997404\n")
+	b.WriteString("  classDef changed fill:#d1e7dd,stroke:#0f5132\n")
+	b.WriteString("  classDef downstream fill:#e2e3e5,stroke:#41464b\n")
+	b.WriteString("```\n")
+}
+
+func cell(s string) string { return strings.ReplaceAll(inline(s), "|", `\|`) }
+
+func inline(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func indent(s, pre string) string {
+	var b strings.Builder
+	for _, l := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
+		b.WriteString(pre + l + "\n")
+	}
+	return b.String()
+}
+
+// writeAnnotations prints GitHub Actions workflow commands, one per finding.
+func writeAnnotations(w io.Writer, r *Review) error {
+	var b strings.Builder
+	for _, f := range r.Findings {
+		level := "notice"
+		switch f.Severity {
+		case SeverityError:
+			level = "error"
+		case SeverityWarning:
+			level = "warning"
+		}
+		msg := f.Message
+		if f.Suggestion != "" {
+			msg += "\n" + f.Suggestion
+		}
+		fmt.Fprintf(&b, "::%s file=%s,line=%d", level, escapeProp(f.Path), f.Line)
+		if f.Column > 0 {
+			fmt.Fprintf(&b, ",col=%d", f.Column)
+		}
+		fmt.Fprintf(&b, ",title=%s::%s\n", escapeProp(f.Agent+" "+f.Rule), escapeData(msg))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// Workflow command escaping, as the Actions runner reads it.
+func escapeData(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+func escapeProp(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}

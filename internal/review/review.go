@@ -1,0 +1,209 @@
+package review
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/dataops-dev/dataops/internal/change"
+)
+
+// Severities, from most to least severe.
+const (
+	SeverityError   = "error"
+	SeverityWarning = "warning"
+	SeverityInfo    = "info"
+)
+
+// Agents that produce findings.
+const (
+	AgentSchema = "schema"
+	AgentTests  = "tests"
+	AgentLint   = "lint"
+	AgentImpact = "impact"
+)
+
+// Classifications of a changed model.
+const (
+	NonBreaking = "non-breaking"
+	// Partial: a removed, renamed or retyped column is read downstream; only those readers
+	// are affected.
+	Partial = "partial"
+	// Breaking: the grain or the filter of the model changed, so every reader sees other rows.
+	Breaking = "breaking"
+)
+
+// Finding is one thing the review reports, always located in a file the user wrote. Path is
+// relative to the project root.
+type Finding struct {
+	Agent      string `json:"agent"`
+	Rule       string `json:"rule"`
+	Severity   string `json:"severity"`
+	Path       string `json:"path"`
+	Line       int    `json:"line"`
+	Column     int    `json:"column,omitempty"`
+	Message    string `json:"message"`
+	Suggestion string `json:"suggestion"`
+}
+
+// Edit is a proposed change to one file: the unified diff, and the whole old and new content
+// for writers and for GitHub suggestion blocks.
+type Edit struct {
+	Path   string   `json:"path"`
+	Agents []string `json:"agents"`
+	Diff   string   `json:"diff"`
+	// Safe edits passed validation (the project reloads with them and nothing new breaks);
+	// --fix writes only these.
+	Safe bool   `json:"safe"`
+	Old  []byte `json:"-"`
+	New  []byte `json:"-"`
+}
+
+// Change is one changed model with its classification and impact.
+type Change struct {
+	UniqueID       string                `json:"unique_id"`
+	Name           string                `json:"name"`
+	Path           string                `json:"path"`
+	Change         string                `json:"change"`
+	From           string                `json:"from,omitempty"`
+	Classification string                `json:"classification"`
+	Reasons        []string              `json:"reasons"`
+	Columns        []change.ColumnChange `json:"columns"`
+	Impact         []string              `json:"impact"`
+	ColumnImpact   []change.ColumnImpact `json:"column_impact,omitempty"`
+}
+
+// Summary is the table at the top of a review.
+type Summary struct {
+	ModelsChanged  int            `json:"models_changed"`
+	ModelsAdded    int            `json:"models_added"`
+	ModelsRemoved  int            `json:"models_removed"`
+	ColumnsChanged int            `json:"columns_changed"`
+	EditsProposed  int            `json:"edits_proposed"`
+	TestsProposed  int            `json:"tests_proposed"`
+	TestsConfirmed int            `json:"tests_confirmed"`
+	Lint           int            `json:"lint_violations"`
+	Downstream     int            `json:"downstream_nodes"`
+	Findings       map[string]int `json:"findings"`
+	Classification map[string]int `json:"classification"`
+}
+
+// Edge is a dependency between two nodes of the lineage drawn in the Markdown report.
+type Edge struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+// Review is the whole review of one change.
+type Review struct {
+	Base     string    `json:"base,omitempty"`
+	Head     string    `json:"head,omitempty"`
+	Summary  Summary   `json:"summary"`
+	Changes  []Change  `json:"changes"`
+	Findings []Finding `json:"findings"`
+	Edits    []Edit    `json:"edits"`
+	// Lineage holds the edges among changed and downstream nodes (Markdown's Mermaid chart).
+	Lineage []Edge `json:"lineage,omitempty"`
+}
+
+// Rank orders severities: error 3, warning 2, info 1, anything else 0.
+func Rank(sev string) int {
+	switch sev {
+	case SeverityError:
+		return 3
+	case SeverityWarning:
+		return 2
+	case SeverityInfo:
+		return 1
+	}
+	return 0
+}
+
+// Finish sorts findings (severity, path, line), fills empty slices and computes the summary.
+func (r *Review) Finish() {
+	if r.Changes == nil {
+		r.Changes = []Change{}
+	}
+	if r.Findings == nil {
+		r.Findings = []Finding{}
+	}
+	if r.Edits == nil {
+		r.Edits = []Edit{}
+	}
+	sort.SliceStable(r.Findings, func(i, j int) bool {
+		a, b := r.Findings[i], r.Findings[j]
+		if Rank(a.Severity) != Rank(b.Severity) {
+			return Rank(a.Severity) > Rank(b.Severity)
+		}
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Column != b.Column {
+			return a.Column < b.Column
+		}
+		return a.Rule < b.Rule
+	})
+	sort.Slice(r.Edits, func(i, j int) bool { return r.Edits[i].Path < r.Edits[j].Path })
+	s := Summary{Findings: map[string]int{SeverityError: 0, SeverityWarning: 0, SeverityInfo: 0},
+		Classification: map[string]int{NonBreaking: 0, Partial: 0, Breaking: 0}}
+	down := map[string]bool{}
+	for _, c := range r.Changes {
+		switch c.Change {
+		case string(change.Added):
+			s.ModelsAdded++
+		case string(change.Removed):
+			s.ModelsRemoved++
+		}
+		s.ModelsChanged++
+		s.ColumnsChanged += len(c.Columns)
+		s.Classification[c.Classification]++
+		for _, id := range c.Impact {
+			down[id] = true
+		}
+	}
+	s.Downstream = len(down)
+	for _, f := range r.Findings {
+		s.Findings[f.Severity]++
+		switch {
+		case f.Agent == AgentLint:
+			s.Lint++
+		case f.Agent == AgentTests && f.Rule == RuleMissingTest:
+			s.TestsProposed++
+			if strings.Contains(f.Message, "confirmed on data") {
+				s.TestsConfirmed++
+			}
+		}
+	}
+	s.EditsProposed = len(r.Edits)
+	r.Summary = s
+}
+
+// Exceeds reports whether any finding is at or above failOn ("error", "warning", "info";
+// "never" never is).
+func (r *Review) Exceeds(failOn string) bool {
+	if failOn == "never" {
+		return false
+	}
+	for _, f := range r.Findings {
+		if Rank(f.Severity) >= Rank(failOn) {
+			return true
+		}
+	}
+	return false
+}
+
+// Rule names the review itself produces.
+const (
+	RuleMissingTest      = "missing-test"
+	RuleDownstreamColumn = "downstream-column"
+	RuleGrainChange      = "grain-change"
+)
+
+func shortName(id string) string {
+	if i := strings.LastIndexByte(id, '.'); i >= 0 {
+		return id[i+1:]
+	}
+	return id
+}
