@@ -1,0 +1,688 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dataops-dev/dataops/internal/change"
+	"github.com/dataops-dev/dataops/internal/columns"
+	"github.com/dataops-dev/dataops/internal/dbt"
+	"github.com/dataops-dev/dataops/internal/jinja"
+	"github.com/dataops-dev/dataops/internal/lint"
+	"github.com/dataops-dev/dataops/internal/lint/rules"
+	"github.com/dataops-dev/dataops/internal/lint/templating"
+	"github.com/dataops-dev/dataops/internal/review"
+	"github.com/dataops-dev/dataops/internal/schema"
+	"github.com/dataops-dev/dataops/internal/testgen"
+	"github.com/dataops-dev/dataops/internal/yamledit"
+)
+
+func init() { register(newReviewCmd) }
+
+type reviewFlags struct {
+	format    string
+	failOn    string
+	allLines  bool
+	fix       bool
+	noHistory bool
+	noLint    bool
+	github    githubFlags
+}
+
+func newReviewCmd(env *Env) *cobra.Command {
+	var pf projectFlags
+	var cf changeFlags
+	rf := &reviewFlags{}
+	cmd := &cobra.Command{
+		Use:   "review --base REF [--head REF]",
+		Short: "Review a change: schema edits, proposed tests, lint on changed lines, classification and downstream impact",
+		Long: `review compares the project at --base with the work tree (or --head) and assembles one review:
+the Schema Synthesizer's property-file edits and convention findings, the Test Enhancer's
+proposed tests for changed models (checked on data when the embedded DuckDB has been built),
+lint violations on the changed lines of changed models (--all-lines for whole files), and the
+impact of each changed model, classified as non-breaking, partial (a removed, renamed or
+retyped column is read downstream) or breaking (grain or filter logic changed).
+
+With --github-repo and --github-pr (or inside GitHub Actions on a pull_request event) the
+review is posted to the pull request. Exit 1 when a finding is at or above --fail-on.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runReview(env, &pf, &cf, rf) },
+	}
+	pf.bind(cmd)
+	cf.bind(cmd)
+	f := cmd.Flags()
+	f.StringVar(&rf.format, "format", "text", "output format: "+strings.Join(review.Formats, ", "))
+	f.StringVar(&rf.failOn, "fail-on", "error", "lowest severity that makes the command exit 1: error, warning, info or never")
+	f.BoolVar(&rf.allLines, "all-lines", false, "report lint violations on every line of changed models, not only changed lines")
+	f.BoolVar(&rf.fix, "fix", false, "write every safe edit (schema and tests) to the property files, atomically")
+	f.BoolVar(&rf.noHistory, "no-history", false, "do not learn test habits from the git history of property files")
+	f.BoolVar(&rf.noLint, "no-lint", false, "skip linting")
+	rf.github.bind(cmd)
+	return cmd
+}
+
+func runReview(env *Env, pf *projectFlags, cf *changeFlags, rf *reviewFlags) error {
+	known := false
+	for _, x := range review.Formats {
+		known = known || x == rf.format
+	}
+	if !known {
+		return usageError("--format: want one of %s, got %q", strings.Join(review.Formats, ", "), rf.format)
+	}
+	switch rf.failOn {
+	case "error", "warning", "info", "never":
+	default:
+		return usageError("--fail-on: want error, warning, info or never, got %q", rf.failOn)
+	}
+	gh, err := rf.github.resolve(env, cf)
+	if err != nil {
+		return err
+	}
+	if !cf.set() {
+		return usageError("review needs --base REF (or --base-dir DIR)")
+	}
+	if rf.fix && cf.Head != "" {
+		return usageError("--fix edits the work tree: it does not go with --head")
+	}
+	t0 := time.Now()
+	cs, err := detectChange(env, pf, cf)
+	if err != nil {
+		return err
+	}
+	defer cs.Close()
+	for _, w := range cs.Warnings {
+		fmt.Fprintf(env.Stderr, "dataops: warning: %s\n", w)
+	}
+	debugTiming(env, "review-change", t0)
+	rv, err := buildReview(env, pf, cs, rf)
+	if err != nil {
+		return err
+	}
+	rv.Base, rv.Head = cf.Base, cf.Head
+	if cf.BaseDir != "" {
+		rv.Base = cf.BaseDir
+	}
+	rv.Finish()
+	if err := review.Write(env.Stdout, rf.format, rv); err != nil {
+		return &ExitError{Code: ExitInternal, Err: err}
+	}
+	if rf.fix {
+		if err := writeSafeEdits(env, cs.Head.Root, rv.Edits); err != nil {
+			return err
+		}
+	}
+	if gh != nil {
+		if err := publishGitHub(env, gh, cs.Head.Root, rv, rf.failOn); err != nil {
+			return err
+		}
+	}
+	if rv.Exceeds(rf.failOn) {
+		return silentExit(ExitFindings)
+	}
+	return nil
+}
+
+// buildReview runs the agents on the change set and assembles their output.
+func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFlags) (*review.Review, error) {
+	p := cs.Head
+	rv := &review.Review{}
+	t0 := time.Now()
+
+	// Schema Synthesizer: edits to property files and convention findings.
+	cfg, err := schema.LoadConfig(pf.Project)
+	if err != nil {
+		return nil, usageError("%v", err)
+	}
+	in := schema.Input{Project: p, Columns: cs.HeadColumns, Change: cs, Config: cfg, Types: catalogTypes(p.Root),
+		ReadFile: func(rel string) ([]byte, error) { return os.ReadFile(filepath.Join(p.Root, filepath.FromSlash(rel))) }}
+	if cfg.Dictionary != "" {
+		dp := cfg.Dictionary
+		if !filepath.IsAbs(dp) {
+			dp = filepath.Join(p.Root, dp)
+		}
+		if in.Dictionary, err = schema.LoadDictionary(dp); err != nil {
+			return nil, usageError("schema.dictionary: %v", err)
+		}
+	}
+	version, _ := schema.DbtVersion(cfg.DbtVersion, p.RequireDbtVersion, p.Root)
+	plan := schema.Synthesize(in)
+	sedits, notes := schema.Apply(p.Root, plan.Ops, version)
+	if len(sedits) > 0 {
+		load := func(ctx context.Context, dir string) (*dbt.Project, error) {
+			opts, err := pf.options(env, false)
+			if err != nil {
+				return nil, err
+			}
+			opts.Dir = dir
+			return dbt.Load(ctx, opts)
+		}
+		_, vnotes, err := schema.CheckEdits(env.Ctx, p, sedits, plan.Ops, load)
+		if err != nil {
+			return nil, &ExitError{Code: ExitInternal, Err: err}
+		}
+		notes = append(notes, vnotes...)
+	}
+	schemaSafe := !hasErrors(notes)
+	for _, n := range notes {
+		rv.Findings = append(rv.Findings, fromSchema(n.Finding()))
+	}
+	for _, f := range schema.ConventionFindings(schema.DefaultConventions(), p, plan, sedits, cs.HeadColumns) {
+		rv.Findings = append(rv.Findings, fromSchema(f))
+	}
+	debugTiming(env, "review-schema", t0)
+	t0 = time.Now()
+
+	// Test Enhancer on the changed models.
+	scope := map[string]bool{}
+	var ids []string
+	for _, m := range cs.Models {
+		if m.Change != change.Removed && p.Nodes[m.UniqueID] != nil {
+			scope[m.UniqueID] = true
+			ids = append(ids, m.UniqueID)
+		}
+	}
+	var tedits []review.Edit
+	if len(ids) > 0 {
+		copts := columns.Options{Ctx: env.Ctx, Dialect: pf.Dialect, Models: ids}
+		if cat := filepath.Join(p.Root, "target", "catalog.json"); fileExists(cat) {
+			if c, err := columns.ReadCatalog(cat); err == nil {
+				copts.Catalog = c
+			}
+		}
+		inf := columns.Infer(p, copts)
+		opts := testgen.Options{Models: scope, NewColumns: true, Threshold: 0.5}
+		if !rf.noHistory {
+			opts.History = testgen.MineHistory(env.Ctx, p.Root, 400)
+		}
+		res := testgen.Suggest(p, inf, opts)
+		if builtDuckDB(env, pf, p) {
+			if wh, target, err := openWarehouse(env, pf, p); err == nil {
+				testgen.Confirm(env.Ctx, p, wh, target, res)
+				wh.Close()
+			} else {
+				fmt.Fprintf(env.Stderr, "dataops: warning: tests not checked on data: %v\n", err)
+			}
+		}
+		rv.Findings = append(rv.Findings, testFindings(res)...)
+		tedits = testEdits(p, res, sedits, plan)
+	}
+	rv.Edits = mergeEdits(sedits, schemaSafe, tedits)
+	debugTiming(env, "review-tests", t0)
+	t0 = time.Now()
+
+	// Lint on changed lines, impact and classification.
+	changed := changedLines(cs)
+	if !rf.noLint {
+		rv.Findings = append(rv.Findings, lintChanged(p, cs, changed, rf.allLines, pf.Dialect)...)
+	}
+	debugTiming(env, "review-lint", t0)
+	classify(cs, rv, dialectOf(pf, p))
+	return rv, nil
+}
+
+func dialectOf(pf *projectFlags, p *dbt.Project) string {
+	if pf.Dialect != "" {
+		return pf.Dialect
+	}
+	return p.Adapter
+}
+
+func fromSchema(f schema.Finding) review.Finding {
+	return review.Finding{Agent: review.AgentSchema, Rule: f.Rule, Severity: f.Severity, Path: f.Path, Line: f.Line,
+		Column: f.Column, Message: f.Message, Suggestion: f.Suggestion}
+}
+
+// testFindings reports each proposed test where its column is declared or selected; tests the
+// data contradicts are not proposed.
+func testFindings(res *testgen.Result) []review.Finding {
+	var out []review.Finding
+	for _, s := range res.Suggestions {
+		if s.Status == testgen.Failed {
+			continue
+		}
+		target := s.Model
+		if s.Column != "" {
+			target += "." + s.Column
+		}
+		status := "not checked on data"
+		if s.Status == testgen.Confirmed {
+			status = "confirmed on data"
+		}
+		why := ""
+		if len(s.Reasons) > 0 {
+			why = ": " + s.Reasons[0]
+		}
+		line := s.Pos.Line
+		if line < 1 {
+			line = 1
+		}
+		out = append(out, review.Finding{Agent: review.AgentTests, Rule: review.RuleMissingTest, Severity: review.SeverityInfo,
+			Path: s.Pos.Path, Line: line, Column: s.Pos.Column,
+			Message:    fmt.Sprintf("%s has no %s test (confidence %.2f, %s)%s", target, s.Test, s.Confidence, status, why),
+			Suggestion: testYAML(s)})
+	}
+	return out
+}
+
+func testYAML(s *testgen.Suggestion) string {
+	if len(s.Arguments) == 0 {
+		return "- " + s.Test + "\n"
+	}
+	keys := make([]string, 0, len(s.Arguments))
+	for k := range s.Arguments {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	fmt.Fprintf(&b, "- %s:\n    arguments:\n", s.Test)
+	for _, k := range keys {
+		fmt.Fprintf(&b, "      %s: %s\n", k, showValue(s.Arguments[k]))
+	}
+	return b.String()
+}
+
+// testEdits places the proposed tests in the property files as the schema edits leave them,
+// so a test on a column (or model) the Synthesizer adds lands in the same edit.
+func testEdits(p *dbt.Project, res *testgen.Result, sedits []schema.FileEdit, plan *schema.Plan) []review.Edit {
+	current := map[string][]byte{}
+	for _, e := range sedits {
+		current[e.Path] = e.New
+	}
+	newEntry := map[string]string{}
+	for _, op := range plan.Ops {
+		if op.Kind == schema.OpAddModel {
+			newEntry[op.Model] = op.File
+		}
+	}
+	byFile := map[string][]*testgen.Suggestion{}
+	for _, s := range res.Suggestions {
+		if s.Status == testgen.Failed {
+			continue
+		}
+		n := p.Nodes[s.UniqueID]
+		file := ""
+		switch {
+		case n != nil && n.Patch != nil && n.Patch.File != "":
+			file = n.Patch.File
+		case newEntry[s.Model] != "":
+			file = newEntry[s.Model]
+		default:
+			continue
+		}
+		byFile[file] = append(byFile[file], s)
+	}
+	var out []review.Edit
+	for file, ss := range byFile {
+		old, err := os.ReadFile(filepath.Join(p.Root, filepath.FromSlash(file)))
+		if err != nil && current[file] == nil {
+			continue
+		}
+		src := old
+		if c, ok := current[file]; ok {
+			src = c
+		}
+		f, err := yamledit.Load(file, src)
+		if err != nil {
+			continue
+		}
+		yp := f.Plan()
+		for _, s := range ss {
+			_ = yp.AddTest(yamledit.ModelRef(s.Model), s.Column, toYAMLTest(s))
+		}
+		if yp.Len() == 0 {
+			continue
+		}
+		data, err := yp.Apply()
+		if err != nil {
+			continue
+		}
+		out = append(out, review.Edit{Path: file, Agents: []string{review.AgentTests}, Old: old, New: data, Safe: true})
+	}
+	return out
+}
+
+// toYAMLTest writes a suggestion as a property-file test, arguments in the order dbt's docs
+// write them.
+func toYAMLTest(s *testgen.Suggestion) yamledit.Test {
+	t := yamledit.Test{Name: s.Test}
+	keys := make([]string, 0, len(s.Arguments))
+	for k := range s.Arguments {
+		keys = append(keys, k)
+	}
+	rank := func(k string) int {
+		switch k {
+		case "values", "to", "combination_of_columns":
+			return 0
+		case "field":
+			return 1
+		}
+		return 2
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		return rank(keys[i]) < rank(keys[j]) || rank(keys[i]) == rank(keys[j]) && keys[i] < keys[j]
+	})
+	for _, k := range keys {
+		t.Args = append(t.Args, yamledit.KV{Key: k, Value: s.Arguments[k]})
+	}
+	return t
+}
+
+// mergeEdits joins the schema edits and the test edits (which already build on the schema
+// edits of the same file) into one edit per file.
+func mergeEdits(sedits []schema.FileEdit, schemaSafe bool, tedits []review.Edit) []review.Edit {
+	by := map[string]*review.Edit{}
+	for _, e := range sedits {
+		by[e.Path] = &review.Edit{Path: e.Path, Agents: []string{review.AgentSchema}, Old: e.Old, New: e.New, Safe: schemaSafe}
+	}
+	for _, t := range tedits {
+		if e, ok := by[t.Path]; ok {
+			e.New = t.New
+			e.Agents = append(e.Agents, review.AgentTests)
+			continue
+		}
+		tc := t
+		by[t.Path] = &tc
+	}
+	out := make([]review.Edit, 0, len(by))
+	for _, e := range by {
+		e.Diff = yamledit.Diff(e.Path, string(e.Old), string(e.New))
+		out = append(out, *e)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+// changedLines maps each changed model's file (relative to the project) to the lines the
+// change added or modified, from a diff of the base and head contents.
+func changedLines(cs *change.ChangeSet) map[string]map[int]bool {
+	out := map[string]map[int]bool{}
+	for _, m := range cs.Models {
+		if m.Change == change.Removed || m.Path == "" {
+			continue
+		}
+		head, err := os.ReadFile(filepath.Join(cs.Head.Root, filepath.FromSlash(m.Path)))
+		if err != nil {
+			continue
+		}
+		var base []byte
+		if m.Change != change.Added && cs.Base != nil {
+			from := m.Path
+			if m.FromPath != "" {
+				from = m.FromPath
+			}
+			base, _ = os.ReadFile(filepath.Join(cs.Base.Root, filepath.FromSlash(from)))
+		}
+		out[m.Path] = review.ChangedLines(string(base), string(head))
+	}
+	return out
+}
+
+// lintChanged lints the changed models of the head and keeps violations on changed lines.
+func lintChanged(p *dbt.Project, cs *change.ChangeSet, changed map[string]map[int]bool, all bool, dialectFlag string) []review.Finding {
+	l := &lint.Linter{Rules: rules.All(), Dialect: dialectFlag, DefaultDialect: "ansi", Templater: templating.New()}
+	if p.Adapter != "" {
+		l.DefaultDialect = p.Adapter
+	}
+	l.Loader = lint.NewConfigLoader(p.Root, nil)
+	l.Loader.UseRules(l.Rules)
+	var files []lint.File
+	var paths []string
+	for _, m := range cs.Models {
+		n := p.Nodes[m.UniqueID]
+		if m.Change == change.Removed || n == nil || n.Language == "python" || m.Path == "" || len(changed[m.Path]) == 0 {
+			continue
+		}
+		node, shown := n, m.Path
+		files = append(files, lint.File{Path: shown, AbsPath: n.FilePath, Source: n.RawCode,
+			Render: func(cfg *lint.Config) lint.Rendered {
+				if p.Jinja == nil {
+					return lint.RawTemplater{}.Render(shown, node.RawCode, cfg)
+				}
+				in := jinja.Input{Path: shown, Source: node.RawCode, Package: node.Package, Name: node.Name,
+					ResourceType: node.ResourceType, Config: node.Config, Resolver: templating.Builtins{},
+					This: templating.This, Incremental: true}
+				return templating.Render(p.Jinja, in, nil)
+			}})
+		paths = append(paths, m.Path)
+	}
+	var out []review.Finding
+	for i, r := range l.LintFiles(files) {
+		lines := changed[paths[i]]
+		for _, v := range r.Violations {
+			if !all && !lines[v.Line] {
+				continue
+			}
+			sev := review.SeverityWarning
+			if v.Warning {
+				sev = review.SeverityInfo
+			}
+			sug := ""
+			if v.Fixable {
+				sug = "dataops lint --fix " + paths[i]
+			}
+			out = append(out, review.Finding{Agent: review.AgentLint, Rule: v.Code, Severity: sev, Path: paths[i],
+				Line: v.Line, Column: v.Col, Message: v.Description + " (" + v.Name + ")", Suggestion: sug})
+		}
+	}
+	return out
+}
+
+// classify fills the review's changes (classification, reasons, impact), the impact findings
+// and the lineage edges among changed and downstream nodes.
+func classify(cs *change.ChangeSet, rv *review.Review, dialectName string) {
+	nodes := map[string]bool{}
+	for _, m := range cs.Models {
+		var added []review.Clause
+		var removed []string
+		head := cs.Head.Nodes[m.UniqueID]
+		if m.Change == change.Modified || m.Change == change.Renamed {
+			baseID := m.UniqueID
+			if m.From != "" {
+				baseID = m.From
+			}
+			if base := cs.Base.Nodes[baseID]; base != nil && head != nil && m.SQLChanged {
+				bc, okb := review.GrainClauses(renderedSQL(base), dialectName)
+				hc, okh := review.GrainClauses(renderedSQL(head), dialectName)
+				if okb && okh {
+					added, removed = review.GrainDiff(bc, hc)
+				}
+			}
+		}
+		class, reasons := review.Classify(m, added, removed)
+		name := shortID(m.UniqueID)
+		if head != nil {
+			name = head.Name
+		}
+		c := review.Change{UniqueID: m.UniqueID, Name: name, Path: m.Path, Change: string(m.Change), From: m.From,
+			Classification: class, Reasons: reasons, Columns: m.Columns, Impact: m.Impact, ColumnImpact: m.ColImpact}
+		if c.Columns == nil {
+			c.Columns = []change.ColumnChange{}
+		}
+		if c.Impact == nil {
+			c.Impact = []string{}
+		}
+		rv.Changes = append(rv.Changes, c)
+		nodes[m.UniqueID] = true
+		for _, id := range m.Impact {
+			nodes[id] = true
+		}
+		for _, cl := range added {
+			line := clauseLine(head, cl.Offset)
+			rv.Findings = append(rv.Findings, review.Finding{Agent: review.AgentImpact, Rule: review.RuleGrainChange,
+				Severity: review.SeverityWarning, Path: m.Path, Line: line,
+				Message: fmt.Sprintf("%s changes which rows %s returns (%s); every downstream node (%d) sees it", firstWord(cl.Text), name, clipText(cl.Text), len(m.Impact))})
+		}
+		if len(added) == 0 && len(removed) > 0 {
+			rv.Findings = append(rv.Findings, review.Finding{Agent: review.AgentImpact, Rule: review.RuleGrainChange,
+				Severity: review.SeverityWarning, Path: m.Path, Line: 1,
+				Message: fmt.Sprintf("%s no longer has %s; every downstream node (%d) sees other rows", name, clipText(strings.Join(removed, "; ")), len(m.Impact))})
+		}
+		rv.Findings = append(rv.Findings, downstreamFindings(cs, m)...)
+	}
+	// Edges among the nodes drawn, from the head graph.
+	for id := range nodes {
+		n := cs.Head.Nodes[id]
+		if n == nil {
+			continue
+		}
+		for _, up := range n.DependsOn.Nodes {
+			if nodes[up] {
+				rv.Lineage = append(rv.Lineage, review.Edge{From: up, To: id})
+			}
+		}
+	}
+	sort.Slice(rv.Lineage, func(i, j int) bool {
+		a, b := rv.Lineage[i], rv.Lineage[j]
+		return a.From < b.From || a.From == b.From && a.To < b.To
+	})
+}
+
+func firstWord(s string) string {
+	if i := strings.Index(s, " "); i > 0 && strings.HasPrefix(s, "DISTINCT") {
+		return "DISTINCT"
+	}
+	for _, kw := range []string{"WHERE", "GROUP BY", "HAVING", "QUALIFY", "DISTINCT"} {
+		if strings.HasPrefix(s, kw) {
+			return "the " + kw + " clause"
+		}
+	}
+	return "a join"
+}
+
+func clipText(s string) string {
+	if len(s) > 100 {
+		return s[:100] + "…"
+	}
+	return s
+}
+
+// renderedSQL is the model's SQL with Jinja rendered (compiled when available).
+func renderedSQL(n *dbt.Node) string {
+	if n.CompiledCode != "" {
+		return n.CompiledCode
+	}
+	if n.Render != nil && n.Render.Err == nil {
+		return n.Render.Output
+	}
+	return n.RawCode
+}
+
+// clauseLine maps an offset of the rendered SQL back to a line of the model's file.
+func clauseLine(n *dbt.Node, off int) int {
+	if n == nil {
+		return 1
+	}
+	line := 1
+	if n.CompiledCode == "" && n.Render != nil && n.Render.Map != nil {
+		line = n.Render.Map.Position(n.RawCode, off).Line
+	}
+	if n.TemplateLine > 1 {
+		line += n.TemplateLine - 1
+	}
+	return line
+}
+
+// downstreamFindings locates each downstream reader of a removed, renamed or retyped column
+// at the first line of its file naming the column.
+func downstreamFindings(cs *change.ChangeSet, m *change.ModelChange) []review.Finding {
+	var out []review.Finding
+	for _, ci := range m.ColImpact {
+		n := cs.Head.Nodes[ci.Node]
+		if n == nil || n.RelPath == "" {
+			continue
+		}
+		kind := "changed"
+		sev := review.SeverityError
+		for _, c := range m.Columns {
+			if strings.EqualFold(c.Name, ci.Column) || strings.EqualFold(c.From, ci.Column) {
+				kind = string(c.Change)
+				if c.Change == change.Retyped {
+					sev = review.SeverityWarning
+					kind = fmt.Sprintf("retyped from %s to %s", c.From, c.To)
+				}
+			}
+		}
+		line := wordLine(n.RawCode, ci.Column) + max(n.TemplateLine-1, 0)
+		out = append(out, review.Finding{Agent: review.AgentImpact, Rule: review.RuleDownstreamColumn, Severity: sev,
+			Path: n.RelPath, Line: line,
+			Message: fmt.Sprintf("%s.%s reads %s.%s, which this change %s", n.Name, ci.NodeColumn, shortID(m.UniqueID), ci.Column, kind)})
+	}
+	return out
+}
+
+func wordLine(src, word string) int {
+	re, err := regexp.Compile(`(?i)\b` + regexp.QuoteMeta(word) + `\b`)
+	if err != nil {
+		return 1
+	}
+	loc := re.FindStringIndex(src)
+	if loc == nil {
+		return 1
+	}
+	return 1 + strings.Count(src[:loc[0]], "\n")
+}
+
+// writeSafeEdits writes every safe edit: all temporary files first, then the renames, so a
+// failure leaves the project as it was.
+func writeSafeEdits(env *Env, root string, edits []review.Edit) error {
+	type pending struct{ tmp, dst, path string }
+	var ps []pending
+	cleanup := func() {
+		for _, p := range ps {
+			os.Remove(p.tmp)
+		}
+	}
+	for _, e := range edits {
+		if !e.Safe {
+			fmt.Fprintf(env.Stderr, "dataops: %s not written: validation failed\n", e.Path)
+			continue
+		}
+		dst := filepath.Join(root, filepath.FromSlash(e.Path))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			cleanup()
+			return &ExitError{Code: ExitInternal, Err: err}
+		}
+		tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".tmp-*")
+		if err != nil {
+			cleanup()
+			return &ExitError{Code: ExitInternal, Err: err}
+		}
+		ps = append(ps, pending{tmp: tmp.Name(), dst: dst, path: e.Path})
+		_, werr := tmp.Write(e.New)
+		cerr := tmp.Close()
+		if werr != nil || cerr != nil {
+			cleanup()
+			return &ExitError{Code: ExitInternal, Err: fmt.Errorf("writing %s: %v", e.Path, firstErr(werr, cerr))}
+		}
+		if st, err := os.Stat(dst); err == nil {
+			_ = os.Chmod(tmp.Name(), st.Mode().Perm())
+		} else {
+			_ = os.Chmod(tmp.Name(), 0o644)
+		}
+	}
+	for _, p := range ps {
+		if err := os.Rename(p.tmp, p.dst); err != nil {
+			cleanup()
+			return &ExitError{Code: ExitInternal, Err: err}
+		}
+		fmt.Fprintf(env.Stderr, "wrote %s\n", p.path)
+	}
+	return nil
+}
+
+func firstErr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
