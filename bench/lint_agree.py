@@ -1,7 +1,13 @@
 #!/usr/bin/env python3
-"""Agreement of `dataops lint` with a saved SQLFluff JSON report, rule by rule.
+"""Agreement of `dataops lint` with SQLFluff, rule by rule, and the speed ratio.
 
   lint_agree.py --bin ./dataops --dir D --sqlfluff-json D.json [--rule LT01] [--show 20]
+  lint_agree.py --bin ./dataops --dir D --project P --dialect snowflake [--files 100] [--glob G]
+
+With --project, D is (re)made the way dbt_eval.py makes it: the first --files models copied flat,
+with a .sqlfluff naming the dialect, the jinja templater with dbt builtins and the project's
+macros; then Debian's sqlfluff is run once over D (its report and time are kept in D.json and
+D.time, so later runs only re-run dataops).
 
 D holds the .sql files and the .sqlfluff that SQLFluff was run with (see lint.sh, which prepares
 D the way dbt_eval.py does and saves SQLFluff's report once, since SQLFluff takes minutes). Files
@@ -9,7 +15,7 @@ SQLFluff could not template or parse (TMP/PRS) are left out, as dbt_eval.py does
 compared as (file, line, code) with SQLFluff 1.x legacy codes mapped to today's. With --rule,
 prints the disagreeing lines for that rule.
 """
-import argparse, collections, json, os, subprocess, sys, time
+import argparse, glob, json, os, shutil, subprocess, sys, time
 
 LEGACY = {}
 here = os.path.dirname(os.path.abspath(__file__))
@@ -33,14 +39,50 @@ def prf(tp, fp, fn):
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
+def prepare(a):
+    out = os.path.abspath(a.dir)
+    report, timing = out + ".json", out + ".time"
+    if os.path.exists(report) and os.path.exists(timing):
+        return report, float(open(timing).read())
+    files = sorted(glob.glob(os.path.join(a.project, a.glob), recursive=True))[: a.files]
+    if os.path.isdir(out):
+        shutil.rmtree(out)
+    os.makedirs(out)
+    for i, f in enumerate(files):
+        shutil.copy(f, os.path.join(out, f"m_{i:04d}.sql"))
+    macros = os.path.join(os.path.abspath(a.project), "macros")
+    open(os.path.join(out, ".sqlfluff"), "w").write(
+        f"[sqlfluff]\ndialect = {a.dialect}\ntemplater = jinja\nmax_line_length = 100\nlarge_file_skip_byte_limit = 0\n\n"
+        f"[sqlfluff:templater:jinja]\napply_dbt_builtins = True\n"
+        + (f"load_macros_from_path = {macros}\n" if os.path.isdir(macros) else ""))
+    t0 = time.perf_counter()
+    p = subprocess.run(["/usr/bin/python3", "-m", "sqlfluff", "lint", "--format", "json", "--processes", "1", "."],
+                       cwd=out, capture_output=True, text=True)
+    took = time.perf_counter() - t0
+    if "[" not in p.stdout:
+        sys.exit(f"sqlfluff gave no JSON (exit {p.returncode}): {p.stderr[-400:]}")
+    open(report, "w").write(p.stdout)
+    open(timing, "w").write(str(took))
+    return report, took
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", required=True)
     ap.add_argument("--dir", required=True)
-    ap.add_argument("--sqlfluff-json", required=True)
+    ap.add_argument("--sqlfluff-json")
+    ap.add_argument("--project")
+    ap.add_argument("--dialect", default="ansi")
+    ap.add_argument("--files", type=int, default=100)
+    ap.add_argument("--glob", default="models/**/*.sql", help="model files, relative to --project")
     ap.add_argument("--rule")
     ap.add_argument("--show", type=int, default=30)
     a = ap.parse_args()
+    sf_time = None
+    if a.project:
+        a.sqlfluff_json, sf_time = prepare(a)
+    if not a.sqlfluff_json:
+        sys.exit("need --sqlfluff-json or --project")
     truth, bad = set(), set()
     for f in load(open(a.sqlfluff_json).read()):
         name = os.path.basename(f["filepath"])
@@ -73,7 +115,8 @@ def main():
     mt = {t for t in T if t[2] != "LT02"}
     mo = {t for t in O if t[2] != "LT02"}
     P, R, F = prf(len(mt & mo), len(mo - mt), len(mt - mo))
-    print(f"files={len(files) - len(bad & set(files))} (excluded {len(bad)}) F1={F:.3f} P={P:.3f} R={R:.3f} (LT02 apart) dataops {dt:.2f}s")
+    speed = f"; sqlfluff {sf_time:.1f}s, {sf_time / dt:.0f}x" if sf_time else ""
+    print(f"files={len(files) - len(bad & set(files))} (excluded {len(bad)}) F1={F:.3f} P={P:.3f} R={R:.3f} (LT02 apart) dataops {dt:.2f}s{speed}")
     if a.rule:
         desc_t = {t[:3]: t[3] for t in truth}
         desc_o = {t[:3]: t[3] for t in ours}

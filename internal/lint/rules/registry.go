@@ -69,84 +69,76 @@ import (
 	"github.com/dataops-dev/dataops/internal/lint/rules/st09_join_condition_order"
 )
 
-// entry is one registered rule and why it runs (or not) when no selection is configured.
-type entry struct {
-	rule lint.Rule
-	// on: SQLFluff's default selection is `rules = all`, so every rule runs unless it is one of
-	// the few that SQLFluff gates behind force_enable or a dialect check (done in the rule).
-	on bool
-}
-
-var table = []entry{
-	{lt01_spacing.Rule, true},               // all: on by default, as in SQLFluff
-	{lt02_indent.Rule, true},                // all: on by default, as in SQLFluff
-	{lt03_operators.Rule, true},             // all: on by default, as in SQLFluff
-	{lt04_commas.Rule, true},                // all: on by default, as in SQLFluff
-	{lt05_long_lines.Rule, true},            // all: on by default, as in SQLFluff
-	{lt06_functions.Rule, true},             // all: on by default, as in SQLFluff
-	{lt07_cte_bracket.Rule, true},           // all: on by default, as in SQLFluff
-	{lt08_cte_newline.Rule, true},           // all: on by default, as in SQLFluff
-	{lt09_select_targets.Rule, true},        // all: on by default, as in SQLFluff
-	{lt10_select_modifiers.Rule, true},      // all: on by default, as in SQLFluff
-	{lt11_set_operators.Rule, true},         // all: on by default, as in SQLFluff
-	{lt12_end_of_file.Rule, true},           // all: on by default, as in SQLFluff
-	{lt13_start_of_file.Rule, true},         // all: on by default, as in SQLFluff
-	{cp01_keywords.Rule, true},              // core: keyword case is the most common style finding
-	{cp02_identifiers.Rule, true},           // core
-	{cp03_functions.Rule, true},             // core
-	{cp04_literals.Rule, true},              // core
-	{cp05_types.Rule, true},                 // core
-	{al01_table.Rule, true},                 // all: on by default, as in SQLFluff
-	{al02_column.Rule, true},                // all: on by default, as in SQLFluff
-	{al03_expression.Rule, true},            // all: on by default, as in SQLFluff
-	{al04_unique_table.Rule, true},          // all: on by default, as in SQLFluff
-	{al05_unused.Rule, true},                // all: on by default, as in SQLFluff
-	{al06_length.Rule, true},                // all: on by default, as in SQLFluff
-	{al07_forbid.Rule, true},                // all: on by default, as in SQLFluff
-	{al08_unique_column.Rule, true},         // all: on by default, as in SQLFluff
-	{al09_self_alias.Rule, true},            // all: on by default, as in SQLFluff
-	{am01_distinct.Rule, true},              // all: on by default, as in SQLFluff
-	{am02_union.Rule, true},                 // all: on by default, as in SQLFluff
-	{am03_order_by.Rule, true},              // all: on by default, as in SQLFluff
-	{am04_column_count.Rule, true},          // all: on by default, as in SQLFluff
-	{am05_join.Rule, true},                  // all: on by default, as in SQLFluff
-	{am06_column_references.Rule, true},     // all: on by default, as in SQLFluff
-	{am07_set_columns.Rule, true},           // all: on by default, as in SQLFluff
-	{cv01_not_equal.Rule, true},             // all: on by default, as in SQLFluff
-	{cv02_coalesce.Rule, true},              // all: on by default, as in SQLFluff
-	{cv03_select_trailing_comma.Rule, true}, // all: on by default, as in SQLFluff
-	{cv04_count_rows.Rule, true},            // all: on by default, as in SQLFluff
-	{cv05_is_null.Rule, true},               // all: on by default, as in SQLFluff
-	{cv06_terminator.Rule, true},            // all: on by default, as in SQLFluff
-	{cv07_statement_brackets.Rule, true},    // all: on by default, as in SQLFluff
-	{cv08_left_join.Rule, true},             // all: on by default, as in SQLFluff
-	{cv09_blocked_words.Rule, true},         // all: on by default, as in SQLFluff
-	{cv10_quoted_literals.Rule, true},       // all: on by default, as in SQLFluff
-	{cv11_casting_style.Rule, true},         // all: on by default, as in SQLFluff
-	{cv12_join_condition.Rule, true},        // all: on by default, as in SQLFluff
-	{jj01_padding.Rule, true},               // all: on by default, as in SQLFluff
-	{rf01_from.Rule, true},                  // all: on by default, as in SQLFluff
-	{rf02_qualification.Rule, true},         // all: on by default, as in SQLFluff
-	{rf03_consistent.Rule, true},            // all: on by default, as in SQLFluff
-	{rf04_keywords.Rule, true},              // all: on by default, as in SQLFluff
-	{rf05_special_chars.Rule, true},         // all: on by default, as in SQLFluff
-	{rf06_quoting.Rule, true},               // all: on by default, as in SQLFluff
-	{st01_else_null.Rule, true},             // all: on by default, as in SQLFluff
-	{st02_simple_case.Rule, true},           // all: on by default, as in SQLFluff
-	{st03_unused_cte.Rule, true},            // all: on by default, as in SQLFluff
-	{st04_nested_case.Rule, true},           // all: on by default, as in SQLFluff
-	{st05_subquery.Rule, true},              // all: on by default, as in SQLFluff
-	{st06_column_order.Rule, true},          // all: on by default, as in SQLFluff
-	{st07_using.Rule, true},                 // all: on by default, as in SQLFluff
-	{st08_distinct.Rule, true},              // all: on by default, as in SQLFluff
-	{st09_join_condition_order.Rule, true},  // all: on by default, as in SQLFluff
+// table lists every rule in SQLFluff's order. SQLFluff's default selection is `rules = all`,
+// so every rule runs unless configuration narrows it; the comment beside each says what its
+// default amounts to (the `core` group membership, and the dialect gates SQLFluff applies,
+// which the rule itself checks).
+var table = []lint.Rule{
+	lt01_spacing.Rule,               // on: core; spacing is the most common layout finding
+	lt02_indent.Rule,                // on: core (indent characters and step size)
+	lt03_operators.Rule,             // on: all; operator position follows [sqlfluff:layout:type:binary_operator]
+	lt04_commas.Rule,                // on: all; comma position follows [sqlfluff:layout:type:comma]
+	lt05_long_lines.Rule,            // on: core; max_line_length 80 by default
+	lt06_functions.Rule,             // on: core
+	lt07_cte_bracket.Rule,           // on: core
+	lt08_cte_newline.Rule,           // on: core
+	lt09_select_targets.Rule,        // on: all (not core: a style choice)
+	lt10_select_modifiers.Rule,      // on: core
+	lt11_set_operators.Rule,         // on: core
+	lt12_end_of_file.Rule,           // on: core
+	lt13_start_of_file.Rule,         // on: all
+	cp01_keywords.Rule,              // on: core; consistent case by default
+	cp02_identifiers.Rule,           // on: core; consistent case by default
+	cp03_functions.Rule,             // on: core
+	cp04_literals.Rule,              // on: core
+	cp05_types.Rule,                 // on: core
+	al01_table.Rule,                 // on: all; explicit AS by default
+	al02_column.Rule,                // on: core; explicit AS by default
+	al03_expression.Rule,            // on: core; a lone target may go unaliased (allow_scalar)
+	al04_unique_table.Rule,          // on: core
+	al05_unused.Rule,                // on: core
+	al06_length.Rule,                // on, but inert until min_alias_length or max_alias_length is set
+	al07_forbid.Rule,                // on for every dialect but BigQuery, as SQLFluff (force_enable turns it on there)
+	al08_unique_column.Rule,         // on: core
+	al09_self_alias.Rule,            // on: core
+	am01_distinct.Rule,              // on: core
+	am02_union.Rule,                 // on only for dialects where a bare UNION means DISTINCT (ansi, hive, mysql, redshift)
+	am03_order_by.Rule,              // on: all
+	am04_column_count.Rule,          // on: all
+	am05_join.Rule,                  // on: all; only bare JOIN by default (fully_qualify_join_types = inner)
+	am06_column_references.Rule,     // on: core; consistent by default
+	am07_set_columns.Rule,           // on: all
+	cv01_not_equal.Rule,             // on: all; consistent by default
+	cv02_coalesce.Rule,              // on: all
+	cv03_select_trailing_comma.Rule, // on: core; trailing commas forbidden by default
+	cv04_count_rows.Rule,            // on: core; COUNT(*) preferred by default
+	cv05_is_null.Rule,               // on: core
+	cv06_terminator.Rule,            // on: all; a final semicolon is not required by default
+	cv07_statement_brackets.Rule,    // on: all
+	cv08_left_join.Rule,             // on: all
+	cv09_blocked_words.Rule,         // on, but inert until blocked_words or blocked_regex is set
+	cv10_quoted_literals.Rule,       // on only where both quote styles are strings (BigQuery, Hive, MySQL, Spark SQL)
+	cv11_casting_style.Rule,         // on: all; consistent by default
+	cv12_join_condition.Rule,        // on: all
+	jj01_padding.Rule,               // on: core
+	rf01_from.Rule,                  // on except for BigQuery, Hive, Redshift, SOQL and Spark SQL (struct access looks like a reference)
+	rf02_qualification.Rule,         // on: all
+	rf03_consistent.Rule,            // on except for BigQuery, Hive and Redshift (struct access)
+	rf04_keywords.Rule,              // on: all; aliases only by default
+	rf05_special_chars.Rule,         // on: all
+	rf06_quoting.Rule,               // on except for Postgres and Snowflake, where quotes make a name case-sensitive
+	st01_else_null.Rule,             // on: all
+	st02_simple_case.Rule,           // on: all
+	st03_unused_cte.Rule,            // on: core
+	st04_nested_case.Rule,           // on: all
+	st05_subquery.Rule,              // on: all; subqueries forbidden in JOIN only by default
+	st06_column_order.Rule,          // on: all
+	st07_using.Rule,                 // on: all
+	st08_distinct.Rule,              // on: core
+	st09_join_condition_order.Rule,  // on: all; earlier table first by default
 }
 
 // All returns every rule, in registry order.
 func All() []lint.Rule {
-	out := make([]lint.Rule, 0, len(table))
-	for _, e := range table {
-		out = append(out, e.rule)
-	}
-	return out
+	return append([]lint.Rule(nil), table...)
 }

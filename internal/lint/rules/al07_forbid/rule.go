@@ -12,7 +12,7 @@ type rule struct{}
 
 var meta = &lint.Meta{
 	Code: "AL07", Name: "aliasing.forbid", Description: "Avoid table aliases in from clauses and join conditions.",
-	Groups: []string{"aliasing"}, Aliases: []string{"L031"}, Fixable: true, Layout: false,
+	Groups: []string{"aliasing"}, Aliases: []string{"L031"}, Fixable: false, Layout: false,
 	Options: []lint.Option{
 		{Name: "force_enable", Default: "False", Doc: "run even for BigQuery"},
 	},

@@ -13,7 +13,7 @@ type rule struct{}
 
 var meta = &lint.Meta{
 	Code: "CV11", Name: "convention.casting_style", Description: "Enforce consistent type casting style.",
-	Groups: []string{"convention"}, Aliases: []string{"L067"}, Fixable: true, Layout: false,
+	Groups: []string{"convention"}, Aliases: []string{"L067"}, Fixable: false, Layout: false,
 	Options: []lint.Option{
 		{Name: "preferred_type_casting_style", Default: "consistent", Doc: "consistent, shorthand (::), cast or convert"},
 	},

@@ -15,7 +15,7 @@ type rule struct{}
 
 var meta = &lint.Meta{
 	Code: "LT03", Name: "layout.operators", Description: "Operators should follow a standard for being before/after newlines.",
-	Groups: []string{"layout"}, Aliases: []string{"L007"}, Fixable: true, Layout: true,
+	Groups: []string{"layout"}, Aliases: []string{"L007"}, Fixable: false, Layout: true,
 }
 
 func (rule) Meta() *lint.Meta { return meta }

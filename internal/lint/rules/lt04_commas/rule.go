@@ -15,7 +15,7 @@ type rule struct{}
 
 var meta = &lint.Meta{
 	Code: "LT04", Name: "layout.commas", Description: "Leading/Trailing comma enforcement.",
-	Groups: []string{"layout"}, Aliases: []string{"L019"}, Fixable: true, Layout: true,
+	Groups: []string{"layout"}, Aliases: []string{"L019"}, Fixable: false, Layout: true,
 }
 
 func (rule) Meta() *lint.Meta { return meta }

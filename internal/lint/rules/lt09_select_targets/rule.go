@@ -15,7 +15,7 @@ type rule struct{}
 
 var meta = &lint.Meta{
 	Code: "LT09", Name: "layout.select_targets", Description: "Select targets should be on a new line unless there is only one select target.",
-	Groups: []string{"layout"}, Aliases: []string{"L036"}, Fixable: true, Layout: true,
+	Groups: []string{"layout"}, Aliases: []string{"L036"}, Fixable: false, Layout: true,
 	Options: []lint.Option{{Name: "wildcard_policy", Default: "single", Doc: "single: a lone `*` counts as one target; multiple: it must go on its own line"}},
 }
 

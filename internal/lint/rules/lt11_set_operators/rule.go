@@ -14,7 +14,7 @@ type rule struct{}
 
 var meta = &lint.Meta{
 	Code: "LT11", Name: "layout.set_operators", Description: "Set operators should be surrounded by newlines.",
-	Groups: []string{"core", "layout"}, Aliases: []string{"L065"}, Fixable: true, Layout: true,
+	Groups: []string{"core", "layout"}, Aliases: []string{"L065"}, Fixable: false, Layout: true,
 }
 
 func (rule) Meta() *lint.Meta { return meta }

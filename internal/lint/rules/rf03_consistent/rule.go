@@ -13,7 +13,7 @@ type rule struct{}
 
 var meta = &lint.Meta{
 	Code: "RF03", Name: "references.consistent", Description: "References should be consistent in statements with a single table.",
-	Groups: []string{"references"}, Aliases: []string{"L028"}, Fixable: true, Layout: false,
+	Groups: []string{"references"}, Aliases: []string{"L028"}, Fixable: false, Layout: false,
 	Options: []lint.Option{
 		{Name: "single_table_references", Default: "consistent", Doc: "consistent, qualified or unqualified"},
 		{Name: "force_enable", Default: "False", Doc: "run even for dialects with struct access"},

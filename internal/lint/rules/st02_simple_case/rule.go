@@ -12,7 +12,7 @@ type rule struct{}
 
 var meta = &lint.Meta{
 	Code: "ST02", Name: "structure.simple_case", Description: "Unnecessary 'CASE' statement.",
-	Groups: []string{"structure"}, Aliases: []string{"L043"}, Fixable: true, Layout: false,
+	Groups: []string{"structure"}, Aliases: []string{"L043"}, Fixable: false, Layout: false,
 }
 
 func (rule) Meta() *lint.Meta { return meta }

@@ -12,7 +12,7 @@ type rule struct{}
 
 var meta = &lint.Meta{
 	Code: "ST04", Name: "structure.nested_case", Description: "Nested 'CASE' statement in 'ELSE' clause could be flattened.",
-	Groups: []string{"structure"}, Aliases: []string{"L058"}, Fixable: true, Layout: false,
+	Groups: []string{"structure"}, Aliases: []string{"L058"}, Fixable: false, Layout: false,
 }
 
 func (rule) Meta() *lint.Meta { return meta }

@@ -12,7 +12,7 @@ type rule struct{}
 
 var meta = &lint.Meta{
 	Code: "ST05", Name: "structure.subquery", Description: "Join/From clauses should not contain subqueries. Use CTEs instead.",
-	Groups: []string{"structure"}, Aliases: []string{"L042"}, Fixable: true, Layout: false,
+	Groups: []string{"structure"}, Aliases: []string{"L042"}, Fixable: false, Layout: false,
 	Options: []lint.Option{
 		{Name: "forbid_subquery_in", Default: "join", Doc: "join, from or both"},
 	},

@@ -13,7 +13,7 @@ type rule struct{}
 
 var meta = &lint.Meta{
 	Code: "ST06", Name: "structure.column_order", Description: "Select wildcards then simple targets before calculations and aggregates.",
-	Groups: []string{"structure"}, Aliases: []string{"L034"}, Fixable: true, Layout: false,
+	Groups: []string{"structure"}, Aliases: []string{"L034"}, Fixable: false, Layout: false,
 }
 
 func (rule) Meta() *lint.Meta { return meta }

@@ -14,7 +14,7 @@ type rule struct{}
 
 var meta = &lint.Meta{
 	Code: "ST09", Name: "structure.join_condition_order", Description: "Joins should list the table referenced earlier/later first.",
-	Groups: []string{"structure"}, Aliases: []string{}, Fixable: true, Layout: false,
+	Groups: []string{"structure"}, Aliases: []string{}, Fixable: false, Layout: false,
 	Options: []lint.Option{
 		{Name: "preferred_first_table_in_join_clause", Default: "earlier", Doc: "earlier or later"},
 	},
