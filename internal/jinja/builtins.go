@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/nikolalohinski/gonja/v2/builtins"
@@ -392,8 +391,6 @@ func toList(v *exec.Value) []any {
 	}
 	return out
 }
-
-func itoa(i int) string { return strconv.Itoa(i) }
 
 func sortedKeys(m map[string]any) []string {
 	keys := make([]string, 0, len(m))
