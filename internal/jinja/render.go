@@ -42,6 +42,8 @@ type renderState struct {
 
 	renderers map[string]*exec.Renderer
 	frames    []*frame
+	this      *relationValue // built on first use, shared by the contexts of this render
+	modelObj  map[string]any
 
 	// The statement being executed (file and normalized offset), and the innermost statement
 	// of the model itself: refs called from inside macros are reported there.
@@ -144,12 +146,16 @@ func (st *renderState) run(f *fileInfo) (string, *OffsetMap, error) {
 
 // bind puts the per-render names into a context (the model's, or a package's for macros).
 func (st *renderState) bind(ctx *exec.Context) {
+	if st.this == nil {
+		st.this = st.thisRelation()
+		st.modelObj = st.modelObject()
+	}
 	ctx.Set(stateKey, st)
-	ctx.Set("this", st.thisRelation())
+	ctx.Set("this", st.this)
 	ctx.Set("execute", st.in.Execute)
-	ctx.Set("model", st.modelObject())
-	ctx.Set("database", st.thisRelation().Database)
-	ctx.Set("schema", st.thisRelation().Schema)
+	ctx.Set("model", st.modelObj)
+	ctx.Set("database", st.this.Database)
+	ctx.Set("schema", st.this.Schema)
 }
 
 // renderer returns the renderer macros of pkg run in during this render: a context with the
