@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -45,6 +46,9 @@ type Config struct {
 type configEnv struct {
 	env      *jinja.Env
 	problems []string
+	// prelude sets the [sqlfluff:templater:jinja:context] variables as Jinja globals; it
+	// renders to nothing and sits before the file, so offsets are shifted back after rendering.
+	prelude string
 }
 
 // New returns a templater with an empty cache.
@@ -75,7 +79,29 @@ func (t *Config) Render(path, src string, cfg *lint.Config) lint.Rendered {
 		// SQLFluff's is_incremental() is always true, so the incremental branch is linted.
 		in.Incremental = true
 	}
-	return Render(ce.env, in, ce.problems)
+	if ce.prelude == "" {
+		return Render(ce.env, in, ce.problems)
+	}
+	in.Source = ce.prelude + src
+	r := Render(ce.env, in, ce.problems)
+	if r.Failed {
+		return lint.Rendered{Output: src, Map: nil, Problems: r.Problems, Failed: true}
+	}
+	n := len(ce.prelude)
+	segs := r.Map[:0]
+	for _, sg := range r.Map {
+		if sg.Src < n {
+			if sg.Len == 0 {
+				continue
+			}
+			sg.Src = 0
+		} else {
+			sg.Src -= n
+		}
+		segs = append(segs, sg)
+	}
+	r.Map = segs
+	return r
 }
 
 // Render renders one input and converts the result for the linter. A failed render lints
@@ -102,7 +128,14 @@ func Render(env *jinja.Env, in jinja.Input, problems []string) (r lint.Rendered)
 	for i, s := range res.Map.Segments {
 		segs[i] = lint.Segment{Out: s.Out, Len: s.Len, Src: s.Src, Literal: s.Literal}
 	}
-	r = lint.Rendered{Output: res.Output, Map: segs, Problems: append([]string(nil), problems...)}
+	out := res.Output
+	// Jinja drops a template's final newline; SQLFluff keeps it (keep_trailing_newline), and
+	// LT05 and LT12 need it.
+	if strings.HasSuffix(in.Source, "\n") && !strings.HasSuffix(out, "\n") {
+		segs = append(segs, lint.Segment{Out: len(out), Len: 1, Src: len(in.Source) - 1, Literal: true})
+		out += "\n"
+	}
+	r = lint.Rendered{Output: out, Map: segs, Problems: append([]string(nil), problems...)}
 	return r
 }
 
@@ -137,13 +170,20 @@ func (t *Config) env(cfg *lint.Config) *configEnv {
 		files = append(files, fs...)
 	}
 	vars := map[string]any{}
-	for k, v := range ctx {
-		vars[k] = v
+	var prelude strings.Builder
+	for _, k := range keys {
+		vars[k] = ctx[k]
+		if isIdent(k) {
+			prelude.WriteString("{% set " + k + " = " + jinjaLiteral(ctx[k]) + " %}")
+		}
 	}
+	ce.prelude = prelude.String()
 	if _, ok := cfg.Get("templater:jinja", "library_path"); ok {
 		ce.problems = append(ce.problems, "library_path is ignored: configuration never loads code")
 	}
-	env, diags := jinja.New(jinja.Options{RootPackage: "sqlfluff", MacroFiles: files, Vars: map[string]map[string]any{"": vars}})
+	// SQLFluff's builtins render relations as bare names: no quoting.
+	env, diags := jinja.New(jinja.Options{RootPackage: "sqlfluff", MacroFiles: files, Vars: map[string]map[string]any{"": vars},
+		Quoting: &jinja.QuotePolicy{}})
 	for _, d := range diags {
 		ce.problems = append(ce.problems, fmt.Sprintf("%s:%d: %s", d.Path, d.Pos.Line, d.Message))
 	}
@@ -170,4 +210,28 @@ func readMacroDir(dir string) ([]jinja.MacroFile, error) {
 		return nil
 	})
 	return out, err
+}
+
+func isIdent(s string) bool {
+	for i, r := range s {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// jinjaLiteral writes a context value as SQLFluff reads it: numbers and booleans as such,
+// anything else as a string.
+func jinjaLiteral(v string) string {
+	if _, err := strconv.ParseFloat(v, 64); err == nil {
+		return v
+	}
+	switch strings.ToLower(v) {
+	case "true":
+		return "True"
+	case "false":
+		return "False"
+	}
+	return strconv.Quote(v)
 }

@@ -1,0 +1,85 @@
+package templating
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dataops-dev/dataops/internal/lint"
+)
+
+func configFor(t *testing.T, body string) *lint.Config {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, ".sqlfluff"), []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := lint.NewConfigLoader(dir, nil).ForDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+func TestSQLFluffBuiltins(t *testing.T) {
+	macros := t.TempDir()
+	if err := os.WriteFile(filepath.Join(macros, "m.sql"), []byte("{% macro cents(x) %}({{ x }} / 100){% endmacro %}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := configFor(t, "[sqlfluff]\ndialect = ansi\n[sqlfluff:templater:jinja]\napply_dbt_builtins = True\nload_macros_from_path = "+macros+"\n")
+	src := "select {{ cents('amount') }} as a\nfrom {{ ref('orders') }}\njoin {{ source('shop', 'payments') }} using (id)\n{% if is_incremental() %}where x > 1{% endif %}\n"
+	r := New().Render("m.sql", src, cfg)
+	if r.Failed {
+		t.Fatalf("render failed: %v", r.Problems)
+	}
+	want := "select (amount / 100) as a\nfrom orders\njoin shop_payments using (id)\nwhere x > 1\n"
+	if r.Output != want {
+		t.Errorf("output:\n%q\nwant\n%q", r.Output, want)
+	}
+	// "from " is literal text: its rendered offset maps back to the same source offset.
+	out := strings.Index(r.Output, "from ")
+	in := strings.Index(src, "from ")
+	found := false
+	for _, s := range r.Map {
+		if s.Literal && out >= s.Out && out < s.Out+s.Len {
+			found = true
+			if s.Src+out-s.Out != in {
+				t.Errorf("maps to %d, want %d", s.Src+out-s.Out, in)
+			}
+		}
+	}
+	if !found {
+		t.Error("literal text not in a literal segment")
+	}
+}
+
+func TestRawAndUnsupportedTemplaters(t *testing.T) {
+	src := "select {{ x }}\n"
+	if r := New().Render("a.sql", src, configFor(t, "[sqlfluff]\ntemplater = raw\n")); r.Output != src {
+		t.Errorf("raw templater changed the text: %q", r.Output)
+	}
+	r := New().Render("a.sql", src, configFor(t, "[sqlfluff]\ntemplater = python\n"))
+	if r.Output != src || len(r.Problems) == 0 {
+		t.Errorf("python templater must lint as written and say so: %+v", r)
+	}
+	r = New().Render("a.sql", "select 1\n", configFor(t, "[sqlfluff:templater:jinja]\nlibrary_path = /tmp/lib\n"))
+	if r.Output != "select 1\n" {
+		t.Errorf("output %q", r.Output)
+	}
+}
+
+func TestContextVariables(t *testing.T) {
+	cfg := configFor(t, "[sqlfluff]\ndialect = ansi\n[sqlfluff:templater:jinja:context]\nmy_table = real_table\nlimit_rows = 10\n")
+	src := "select *\nfrom {{ my_table }}\nlimit {{ limit_rows }}\n"
+	r := New().Render("m.sql", src, cfg)
+	if r.Output != "select *\nfrom real_table\nlimit 10\n" {
+		t.Fatalf("output %q (%v)", r.Output, r.Problems)
+	}
+	// Offsets still point into the file as written.
+	for _, s := range r.Map {
+		if s.Literal && src[s.Src:s.Src+s.Len] != r.Output[s.Out:s.Out+s.Len] {
+			t.Errorf("segment %+v maps %q to %q", s, r.Output[s.Out:s.Out+s.Len], src[s.Src:s.Src+s.Len])
+		}
+	}
+}
