@@ -18,7 +18,6 @@ type patch struct {
 	Versions    []*versionPatch
 	Latest      string
 	Relation    string // yaml-defined snapshots: `relation: ref('x')`
-	Raw         map[string]any
 	used        bool
 }
 
@@ -164,7 +163,7 @@ func parsePatch(f *srcFile, key string, e *ynode) (*patch, error) {
 	if name == "" {
 		return nil, &InputError{Pos: e.Pos, Msg: fmt.Sprintf("an entry of %s: has no name", key)}
 	}
-	p := &patch{Key: key, Name: name, File: f, Pos: e.get("name").Pos, Description: e.get("description").str(), Raw: e.mapValue()}
+	p := &patch{Key: key, Name: name, File: f, Pos: e.get("name").Pos, Description: e.get("description").str()}
 	if p.Pos.Line == 0 {
 		p.Pos = e.Pos
 	}
