@@ -106,10 +106,8 @@ func runReview(env *Env, pf *projectFlags, cf *changeFlags, rf *reviewFlags) err
 	if err != nil {
 		return err
 	}
+	// Only git refs are named: a --base-dir path says nothing to a reader of the review.
 	rv.Base, rv.Head = cf.Base, cf.Head
-	if cf.BaseDir != "" {
-		rv.Base = cf.BaseDir
-	}
 	rv.Finish()
 	if err := review.Write(env.Stdout, rf.format, rv); err != nil {
 		return &ExitError{Code: ExitInternal, Err: err}
@@ -184,9 +182,17 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 	scope := map[string]bool{}
 	var ids []string
 	for _, m := range cs.Models {
-		if m.Change != change.Removed && p.Nodes[m.UniqueID] != nil {
-			scope[m.UniqueID] = true
-			ids = append(ids, m.UniqueID)
+		n := p.Nodes[m.UniqueID]
+		if m.Change == change.Removed || n == nil {
+			continue
+		}
+		scope[m.UniqueID] = true
+		ids = append(ids, m.UniqueID)
+		// The change set loads without compiling (the whole project would be rendered twice);
+		// the Test Enhancer reads grain and literals from SQL, which the parse render already
+		// has with placeholder relations.
+		if n.CompiledCode == "" && n.Render != nil && n.Render.Err == nil {
+			n.CompiledCode = n.Render.Output
 		}
 	}
 	var tedits []review.Edit
@@ -529,11 +535,13 @@ func classify(cs *change.ChangeSet, rv *review.Review, dialectName string) {
 	}
 	// Edges among the nodes drawn, from the head graph.
 	for id := range nodes {
-		n := cs.Head.Nodes[id]
-		if n == nil {
-			continue
+		var deps []string
+		if n := cs.Head.Nodes[id]; n != nil {
+			deps = n.DependsOn.Nodes
+		} else if e := cs.Head.Exposures[id]; e != nil {
+			deps = e.DependsOn.Nodes
 		}
-		for _, up := range n.DependsOn.Nodes {
+		for _, up := range deps {
 			if nodes[up] {
 				rv.Lineage = append(rv.Lineage, review.Edge{From: up, To: id})
 			}
@@ -581,7 +589,7 @@ func clauseLine(n *dbt.Node, off int) int {
 		return 1
 	}
 	line := 1
-	if n.CompiledCode == "" && n.Render != nil && n.Render.Map != nil {
+	if n.Render != nil && n.Render.Map != nil && renderedSQL(n) == n.Render.Output {
 		line = n.Render.Map.Position(n.RawCode, off).Line
 	}
 	if n.TemplateLine > 1 {

@@ -95,8 +95,9 @@ type Edge struct {
 
 // Review is the whole review of one change.
 type Review struct {
-	Base     string    `json:"base,omitempty"`
-	Head     string    `json:"head,omitempty"`
+	// Base and Head name the compared git refs in text output (JSON readers know them).
+	Base     string    `json:"-"`
+	Head     string    `json:"-"`
 	Summary  Summary   `json:"summary"`
 	Changes  []Change  `json:"changes"`
 	Findings []Finding `json:"findings"`
