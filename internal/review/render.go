@@ -223,7 +223,9 @@ func writeMermaid(b *strings.Builder, r *Review) {
 func cell(s string) string { return strings.ReplaceAll(inline(s), "|", `\|`) }
 
 // inline keeps a message on one line; runs of spaces stay (lint messages quote them).
-func inline(s string) string { return strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s) }
+func inline(s string) string {
+	return strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
+}
 
 func indent(s, pre string) string {
 	var b strings.Builder
