@@ -60,7 +60,7 @@ func bandOf(d *lint.Doc, t lint.Target) int {
 	if start == end {
 		k := d.Toks[start]
 		switch {
-		case k.Role == lint.RoleIdentifier, k.Kind == token.QuotedIdent, k.Kind == token.Number, k.Kind == token.String:
+		case k.Role == lint.RoleIdentifier, k.Kind == token.QuotedIdent, k.Kind == token.Number, k.Kind == token.String, k.Role == lint.RoleNull, k.Role == lint.RoleBool:
 			return 1
 		}
 		return 2
