@@ -42,6 +42,9 @@ func (a *adapterNS) GetAttribute(name string) (*exec.Value, bool) {
 		return fn(func(ev *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 			out := []any{}
 			st := stateOfEval(ev)
+			if st != nil {
+				st.askedCols = true
+			}
 			if st == nil || st.in.Columns == nil {
 				return exec.AsValue(&out)
 			}

@@ -130,6 +130,10 @@ type Result struct {
 	Warnings   []Diagnostic
 	Err        error
 	Map        *OffsetMap
+	// AskedColumns is set when the render called adapter.get_columns_in_relation (or
+	// get_columns_in_table): its output may depend on another relation's columns, so a render
+	// with Input.Columns can differ from one without.
+	AskedColumns bool
 }
 
 // Segment is a run of output bytes and where it came from. A Literal segment was copied from

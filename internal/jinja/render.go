@@ -39,6 +39,7 @@ type renderState struct {
 	warnings   []Diagnostic
 	warned     map[string]bool
 	statements map[string]bool
+	askedCols  bool // adapter.get_columns_in_relation was called
 
 	renderers map[string]*exec.Renderer
 	frames    []*frame
@@ -187,6 +188,8 @@ func (st *renderState) result(out string, m *OffsetMap) *Result {
 		Config:   st.config,
 		Warnings: st.warnings,
 		Map:      m,
+
+		AskedColumns: st.askedCols,
 	}
 	for id := range st.macrosUsed {
 		res.MacrosUsed = append(res.MacrosUsed, id)

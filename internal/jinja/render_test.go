@@ -585,8 +585,14 @@ func TestColumnsHook(t *testing.T) {
 	if res.Output != `id:integer:False:"id",note:varchar(10):True:"note",0*` {
 		t.Errorf("%q %+v", res.Output, res.Warnings)
 	}
+	if !res.AskedColumns {
+		t.Error("AskedColumns not set by a render that listed columns")
+	}
 	res = render(t, env, "{{ adapter.get_columns_in_relation(ref('orders')) | length }}")
-	if res.Output != "0" {
-		t.Errorf("without the hook: %q", res.Output)
+	if res.Output != "0" || !res.AskedColumns {
+		t.Errorf("without the hook: %q asked=%v", res.Output, res.AskedColumns)
+	}
+	if res = render(t, env, "select {{ utils.star(from=ref('orders')) }} from {{ ref('orders') }}"); res.AskedColumns {
+		t.Error("AskedColumns set by a render that did not ask (star returns * when not executing)")
 	}
 }
