@@ -205,3 +205,26 @@ func TestRelationName(t *testing.T) {
 		}
 	}
 }
+
+func TestGenerateSchemaNameOverride(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"dbt_project.yml": "name: g\nprofile: none\nmodels:\n  g:\n    marts:\n      +schema: marts\n",
+		"macros/naming.sql": "{% macro generate_schema_name(custom_schema_name, node) -%}\n" +
+			"  {%- if node.resource_type == 'seed' -%}raw\n" +
+			"  {%- elif custom_schema_name is none -%}{{ target.schema }}\n" +
+			"  {%- else -%}{{ custom_schema_name | trim }}{%- endif -%}\n{%- endmacro %}\n",
+		"models/a.sql":       "select 1 as id",
+		"models/marts/b.sql": "select * from {{ ref('a') }}",
+		"seeds/s.csv":        "id\n1\n",
+	})
+	p, err := Load(context.Background(), LoadOptions{Dir: dir, Compile: true, Getenv: envOf(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "default schema", p.Nodes["model.g.a"].Schema, "main")
+	eq(t, "custom schema as is", p.Nodes["model.g.b"].Schema, "marts")
+	eq(t, "seed schema from node.resource_type", p.Nodes["seed.g.s"].Schema, "raw")
+	for _, d := range p.Diagnostics {
+		t.Errorf("unexpected diagnostic %+v", d)
+	}
+}

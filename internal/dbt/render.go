@@ -174,7 +174,7 @@ func (l *loader) relation(n *Node, c map[string]any) jinja.Relation {
 			db = td
 		}
 	} else {
-		schema = l.schemaFn.name(c["schema"])
+		schema = l.schemaFn.name(c["schema"], n)
 	}
 	alias := configString(c, "alias")
 	if alias == "" {
@@ -186,23 +186,30 @@ func (l *loader) relation(n *Node, c map[string]any) jinja.Relation {
 	return jinja.Relation{Database: db, Schema: schema, Identifier: alias}
 }
 
-// schemaNamer is generate_schema_name: dbt's default, or the root project's own macro rendered
-// once per distinct custom schema.
+// schemaNamer is generate_schema_name: dbt's default, or the root project's own macro. A macro
+// that never looks at its node argument is rendered once per distinct custom schema; one that
+// does (node.fqn, node.resource_type, ...) is rendered per node with the node's main fields.
 type schemaNamer struct {
 	l        *loader
 	override bool
+	perNode  bool
 	mu       sync.Mutex
 	cache    map[string]string
 	warned   bool
 }
 
+var nodeUseRE = regexp.MustCompile(`\bnode\s*(\.|\[)`)
+
 func newSchemaNamer(l *loader) *schemaNamer {
 	s := &schemaNamer{l: l, cache: map[string]string{}}
-	_, s.override = l.p.Macros["macro."+l.root.pkg.Name+".generate_schema_name"]
+	if mac, ok := l.p.Macros["macro."+l.root.pkg.Name+".generate_schema_name"]; ok {
+		s.override = true
+		s.perNode = nodeUseRE.MatchString(mac.SQL)
+	}
 	return s
 }
 
-func (s *schemaNamer) name(custom any) string {
+func (s *schemaNamer) name(custom any, n *Node) string {
 	cs := ""
 	if custom != nil {
 		cs = strings.TrimSpace(fmt.Sprint(custom))
@@ -214,17 +221,26 @@ func (s *schemaNamer) name(custom any) string {
 	if !s.override || s.l.env == nil {
 		return def
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if v, ok := s.cache[cs]; ok {
-		return v
-	}
 	arg := "none"
 	if cs != "" {
-		arg = "'" + strings.ReplaceAll(strings.ReplaceAll(cs, `\`, `\\`), "'", `\'`) + "'"
+		arg = jinjaLiteral(cs)
+	}
+	nodeArg, key := "none", cs
+	if s.perNode && n != nil {
+		nodeArg = jinjaLiteral(map[string]any{
+			"name": n.Name, "unique_id": n.UniqueID, "resource_type": n.ResourceType, "package_name": n.Package,
+			"fqn": n.FQN, "path": n.Path, "original_file_path": n.OriginalFilePath, "tags": n.Tags,
+			"config": map[string]any{"materialized": n.Config["materialized"], "schema": n.Config["schema"], "tags": n.Config["tags"]},
+		})
+		key = cs + "\x00" + nodeArg
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if v, ok := s.cache[key]; ok {
+		return v
 	}
 	r := s.l.env.Render(jinja.Input{
-		Path: "generate_schema_name", Source: "{{ generate_schema_name(" + arg + ", none) }}",
+		Path: "generate_schema_name", Source: "{{ generate_schema_name(" + arg + ", " + nodeArg + ") }}",
 		Package: s.l.root.pkg.Name, ResourceType: "macro",
 	})
 	out := strings.TrimSpace(r.Output)
@@ -232,13 +248,51 @@ func (s *schemaNamer) name(custom any) string {
 		if !s.warned {
 			s.warned = true
 			if mac := s.l.p.Macros["macro."+s.l.root.pkg.Name+".generate_schema_name"]; mac != nil {
-				s.l.warn(mac.Pos, "schema-macro", "generate_schema_name could not be evaluated without a node; using dbt's default naming")
+				s.l.warn(mac.Pos, "schema-macro", "generate_schema_name could not be evaluated here; using dbt's default naming")
 			}
 		}
 		out = def
 	}
-	s.cache[cs] = out
+	s.cache[key] = out
 	return out
+}
+
+// jinjaLiteral writes a string, number, bool, nil, list or string-keyed map as a Jinja
+// literal.
+func jinjaLiteral(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "none"
+	case string:
+		return "'" + strings.NewReplacer(`\`, `\\`, "'", `\'`, "\n", `\n`).Replace(x) + "'"
+	case bool:
+		if x {
+			return "true"
+		}
+		return "false"
+	case int, int64, float64:
+		return fmt.Sprint(x)
+	case []string:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = jinjaLiteral(e)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = jinjaLiteral(e)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case map[string]any:
+		keys := sortedKeys(x)
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = jinjaLiteral(k) + ": " + jinjaLiteral(x[k])
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	}
+	return jinjaLiteral(fmt.Sprint(v))
 }
 
 // relationName writes a relation the way the adapter quotes it in dbt's manifest.
