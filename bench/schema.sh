@@ -37,18 +37,23 @@ done
 echo "project: $repo ($sub), $(cd "$proj" && git ls-files 'models/*.sql' | wc -l) models, ${#models[@]} changed"
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# Wall time and CPU time (user + sys): on a busy machine the wall time measures the neighbours
+# too; the CPU time is what the command itself spends.
 time_cmd() {
+  local walls=() cpus=()
   for _ in $(seq "$runs"); do
-    s=$(date +%s.%N)
-    "$bin" "$@" >/dev/null 2>&1 || true
-    e=$(date +%s.%N)
-    echo "$e - $s" | bc
-  done | median
+    /usr/bin/time -f "%e %U %S" -o "$work/t" "$bin" "$@" >/dev/null 2>&1 || true
+    read -r w u s <"$work/t"
+    walls+=("$w")
+    cpus+=("$(echo "$u + $s" | bc)")
+  done
+  echo "wall $(printf '%s\n' "${walls[@]}" | median) s, cpu $(printf '%s\n' "${cpus[@]}" | median) s"
 }
 cd "$work/repo"
-echo "diff   --base HEAD: $(time_cmd diff --project "$proj" --base HEAD --format json) s (median of $runs)"
-echo "schema --base HEAD: $(time_cmd schema --project "$proj" --base HEAD --format json) s (median of $runs)"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs"
+echo "diff   --base HEAD: $(time_cmd diff --project "$proj" --base HEAD --format json) (median of $runs)"
+echo "schema --base HEAD: $(time_cmd schema --project "$proj" --base HEAD --format json) (median of $runs)"
 "$bin" schema --project "$proj" --base HEAD --format json | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
-print(f"schema: {len(d[\"edits\"])} files edited, {len(d[\"findings\"])} findings")'
+print("schema: %d files edited, %d findings" % (len(d["edits"]), len(d["findings"])))'

@@ -46,6 +46,8 @@ type ChangeSet struct {
 	// LightBase is set when the base was loaded from the changed files only and merged into the
 	// head's graph (see merge.go).
 	LightBase bool `json:"-"`
+	// Inferred counts the nodes whose columns were inferred (both sides), for benchmarks.
+	Inferred int `json:"-"`
 	// Timings of the phases (prepare, load, compare, infer), for benchmarks.
 	Timings map[string]time.Duration `json:"-"`
 

@@ -35,7 +35,7 @@ type Options struct {
 	// the two).
 	FullBase bool
 	// ImpactDepth bounds how many levels of downstream models get their columns inferred to
-	// find the downstream columns a change reaches (default 2).
+	// find the downstream columns a change reaches (default 1: the direct children).
 	ImpactDepth int
 }
 

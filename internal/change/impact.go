@@ -16,7 +16,7 @@ import (
 func inferColumns(ctx context.Context, cs *ChangeSet, opts Options) {
 	depth := opts.ImpactDepth
 	if depth == 0 {
-		depth = 2
+		depth = 1
 	}
 	var headIDs, baseIDs []string
 	for _, m := range cs.Models {
@@ -38,10 +38,13 @@ func inferColumns(ctx context.Context, cs *ChangeSet, opts Options) {
 	if len(headIDs)+len(baseIDs) == 0 {
 		return
 	}
-	headIDs = append(headIDs, descendants(cs.Head, headIDs, depth, 400)...)
-	baseIDs = append(baseIDs, descendants(cs.Base, baseIDs, 1, 200)...)
+	headIDs = append(headIDs, descendants(cs.Head, headIDs, depth, 200)...)
+	baseIDs = append(baseIDs, descendants(cs.Base, baseIDs, 1, 100)...)
 	t0 := time.Now()
-	defer func() { cs.Timings["infer"] = time.Since(t0) }()
+	defer func() {
+		cs.Timings["infer"] = time.Since(t0)
+		cs.Inferred = len(cs.HeadColumns) + len(cs.BaseColumns)
+	}()
 	var wg sync.WaitGroup
 	var baseErr, headErr error
 	wg.Add(2)

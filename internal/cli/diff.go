@@ -89,7 +89,7 @@ func detectChange(env *Env, pf *projectFlags, cf *changeFlags) (*change.ChangeSe
 		for _, k := range []string{"load-head", "load", "compare", "infer"} {
 			fmt.Fprintf(env.Stderr, "timing %s %v\n", k, cs.Timings[k])
 		}
-		fmt.Fprintf(env.Stderr, "light base: %v\n", cs.LightBase)
+		fmt.Fprintf(env.Stderr, "light base: %v, nodes inferred: %d\n", cs.LightBase, cs.Inferred)
 	}
 	return cs, nil
 }
