@@ -306,3 +306,31 @@ func TestE2EProfile(t *testing.T) {
 		t.Errorf("text profile:\n%s", text)
 	}
 }
+
+// The text log: one line per node, failures with their file, count and sample rows, a summary.
+func TestE2ETextOutput(t *testing.T) {
+	dir := copyDir(t, "../../examples/shop")
+	writeFile(t, filepath.Join(dir, "tests", "assert_no_apparel.sql"), "select id, category from {{ ref('raw_products') }} where category = 'apparel'\n")
+	env := &Env{Ctx: context.Background(), Stdin: strings.NewReader(""), Getenv: func(string) string { return "" }}
+	var out, errb bytes.Buffer
+	env.Stdout, env.Stderr = &out, &errb
+	code := RunEnv(env, []string{"build", "--project", dir, "--select", "raw_products+", "--threads", "1"})
+	text := out.String()
+	if code != 1 {
+		t.Fatalf("exit %d\n%s\n%s", code, text, errb.String())
+	}
+	for _, want := range []string{
+		"OK    seed \"main\".\"raw_products\"",
+		"FAIL  test assert_no_apparel",
+		"[FAIL 8 in ",
+		"Failure in test assert_no_apparel (tests/assert_no_apparel.sql)",
+		"got 8 results, configured to fail if",
+		"id | category\n",
+		"SKIP  model \"main\".\"dim_products\"",
+		"Done. PASS=",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("output lacks %q:\n%s", want, text)
+		}
+	}
+}
