@@ -290,7 +290,7 @@ func headByName(p *dbt.Project, name string) *dbt.Node {
 }
 
 // lightFiles lists what a narrowed validation loads: top-level files, macros, the edited files
-// and the .sql files of the models they declare (as planned).
+// and the .sql files of the models the edits name.
 func lightFiles(p *dbt.Project, edits []FileEdit, ops []Op) []string {
 	set := map[string]bool{}
 	if entries, err := os.ReadDir(p.Root); err == nil {
@@ -328,7 +328,9 @@ func lightFiles(p *dbt.Project, edits []FileEdit, ops []Op) []string {
 		if n.Package != root || n.ResourceType == dbt.Test {
 			continue
 		}
-		if n.Patch != nil && edited[n.Patch.File] || names[n.Name] && n.ResourceType == dbt.Model {
+		// Only the models the edits name: other entries of an edited file miss their model in
+		// both loads alike, which cancels out.
+		if names[n.Name] && n.ResourceType == dbt.Model {
 			set[n.OriginalFilePath] = true
 		}
 	}
