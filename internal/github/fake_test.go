@@ -1,0 +1,352 @@
+package github
+
+// fakeGitHub is an in-process GitHub REST API for the endpoints the publisher calls. It checks
+// every request as GitHub does: the bearer token, JSON shapes, review comments only on lines
+// inside the pull request's diff hunks (else 422), start_line and line in one hunk, bodies of
+// at most 65,536 characters, at most 50 annotations per check-run request.
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/dataops-dev/dataops/internal/review"
+)
+
+// githubMaxBody is GitHub's documented limit on review bodies and check-run summaries.
+const githubMaxBody = 65536
+
+type fakeFile struct {
+	Filename string `json:"filename"`
+	Status   string `json:"status"`
+	Patch    string `json:"patch,omitempty"`
+}
+
+type fakeReview struct {
+	ID       int64            `json:"id"`
+	Body     string           `json:"body"`
+	Event    string           `json:"-"`
+	CommitID string           `json:"commit_id"`
+	Comments []map[string]any `json:"-"`
+}
+
+type fakeComment struct {
+	ID   int64  `json:"id"`
+	Path string `json:"path"`
+	Line int    `json:"line"`
+	Body string `json:"body"`
+}
+
+type fakeCheckRun struct {
+	ID          int64
+	Name        string
+	HeadSHA     string
+	Conclusion  string
+	Annotations int
+	Requests    int
+}
+
+type fakeGitHub struct {
+	t     *testing.T
+	token string
+	owner string
+	repo  string
+	pr    int
+	sha   string
+	files []fakeFile
+
+	mu        sync.Mutex
+	nextID    int64
+	reviews   []*fakeReview
+	comments  []fakeComment
+	checkRuns []*fakeCheckRun
+	requests  []string
+	// Failure injection: respond with these statuses to the next requests, in order.
+	inject []int
+	// checksForbidden answers check-run writes with 403 (a token without checks: write).
+	checksForbidden bool
+	// rejectComments answers any review with comments with 422, as GitHub does for a line
+	// outside the diff it computed.
+	rejectComments bool
+	// perPage paginates the files list.
+	perPage int
+}
+
+func newFakeGitHub(t *testing.T, files []fakeFile) (*fakeGitHub, *httptest.Server) {
+	f := &fakeGitHub{t: t, token: "ghs_test", owner: "acme", repo: "shop", pr: 7, sha: "0123456789abcdef0123456789abcdef01234567",
+		files: files, nextID: 100, perPage: 2}
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	return f, srv
+}
+
+func (f *fakeGitHub) fail(w http.ResponseWriter, code int, msg string, errs ...string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	var es []map[string]string
+	for _, e := range errs {
+		es = append(es, map[string]string{"message": e})
+	}
+	json.NewEncoder(w).Encode(map[string]any{"message": msg, "errors": es, "documentation_url": "https://docs.github.com/rest"})
+}
+
+func (f *fakeGitHub) ok(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(v)
+}
+
+func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.requests = append(f.requests, r.Method+" "+r.URL.Path)
+	if len(f.inject) > 0 {
+		code := f.inject[0]
+		f.inject = f.inject[1:]
+		if code == http.StatusForbidden || code == http.StatusTooManyRequests {
+			w.Header().Set("X-RateLimit-Remaining", "0")
+			w.Header().Set("X-RateLimit-Reset", "1")
+			w.Header().Set("Retry-After", "2")
+		}
+		f.fail(w, code, http.StatusText(code))
+		return
+	}
+	if r.Header.Get("Authorization") != "Bearer "+f.token {
+		f.fail(w, http.StatusUnauthorized, "Bad credentials")
+		return
+	}
+	prefix := fmt.Sprintf("/repos/%s/%s/", f.owner, f.repo)
+	if !strings.HasPrefix(r.URL.Path, prefix) {
+		f.fail(w, http.StatusNotFound, "Not Found")
+		return
+	}
+	parts := strings.Split(strings.TrimPrefix(r.URL.Path, prefix), "/")
+	pr := strconv.Itoa(f.pr)
+	switch {
+	case r.Method == "GET" && len(parts) == 2 && parts[0] == "pulls" && parts[1] == pr:
+		f.ok(w, 200, map[string]any{"number": f.pr, "head": map[string]any{"sha": f.sha}})
+	case r.Method == "GET" && len(parts) == 3 && parts[0] == "pulls" && parts[1] == pr && parts[2] == "files":
+		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+		if page < 1 {
+			page = 1
+		}
+		lo, hi := (page-1)*f.perPage, page*f.perPage
+		if hi < len(f.files) {
+			w.Header().Set("Link", fmt.Sprintf(`<http://%s%s?page=%d>; rel="next"`, r.Host, r.URL.Path, page+1))
+		}
+		if lo > len(f.files) {
+			lo = len(f.files)
+		}
+		f.ok(w, 200, f.files[lo:min(hi, len(f.files))])
+	case r.Method == "GET" && len(parts) == 3 && parts[0] == "pulls" && parts[1] == pr && parts[2] == "reviews":
+		f.ok(w, 200, f.reviews)
+	case r.Method == "GET" && len(parts) == 3 && parts[0] == "pulls" && parts[1] == pr && parts[2] == "comments":
+		f.ok(w, 200, f.comments)
+	case r.Method == "POST" && len(parts) == 3 && parts[0] == "pulls" && parts[1] == pr && parts[2] == "reviews":
+		f.createReview(w, r)
+	case r.Method == "PUT" && len(parts) == 4 && parts[0] == "pulls" && parts[1] == pr && parts[2] == "reviews":
+		id, _ := strconv.ParseInt(parts[3], 10, 64)
+		var req struct {
+			Body *string `json:"body"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.Body == nil {
+			f.fail(w, 422, "Invalid request", "body is required")
+			return
+		}
+		if n := utf8.RuneCountInString(*req.Body); n > githubMaxBody {
+			f.fail(w, 422, "Validation Failed", fmt.Sprintf("body is too long (maximum is 65536 characters, got %d)", n))
+			return
+		}
+		for _, rv := range f.reviews {
+			if rv.ID == id {
+				rv.Body = *req.Body
+				f.ok(w, 200, rv)
+				return
+			}
+		}
+		f.fail(w, 404, "Not Found")
+	case len(parts) >= 1 && parts[0] == "check-runs" && (r.Method == "POST" && len(parts) == 1 || r.Method == "PATCH" && len(parts) == 2):
+		f.checkRun(w, r, parts)
+	default:
+		f.fail(w, http.StatusNotFound, "Not Found")
+	}
+}
+
+func (f *fakeGitHub) patch(path string) *review.Patch {
+	for _, fl := range f.files {
+		if fl.Filename == path && fl.Patch != "" {
+			p, err := review.ParsePatch(fl.Patch)
+			if err != nil {
+				f.t.Errorf("fake: bad patch for %s: %v", path, err)
+			}
+			return p
+		}
+	}
+	return nil
+}
+
+func (f *fakeGitHub) createReview(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		CommitID string           `json:"commit_id"`
+		Body     *string          `json:"body"`
+		Event    string           `json:"event"`
+		Comments []map[string]any `json:"comments"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		f.fail(w, 400, "Problems parsing JSON")
+		return
+	}
+	switch req.Event {
+	case "COMMENT", "REQUEST_CHANGES", "APPROVE":
+	default:
+		f.fail(w, 422, "Unprocessable Entity", "event must be COMMENT, REQUEST_CHANGES or APPROVE")
+		return
+	}
+	if (req.Event == "COMMENT" || req.Event == "REQUEST_CHANGES") && (req.Body == nil || *req.Body == "") {
+		f.fail(w, 422, "Unprocessable Entity", "Body is required for this event")
+		return
+	}
+	if req.Body != nil && utf8.RuneCountInString(*req.Body) > githubMaxBody {
+		f.fail(w, 422, "Validation Failed", "body is too long (maximum is 65536 characters)")
+		return
+	}
+	if f.rejectComments && len(req.Comments) > 0 {
+		f.fail(w, 422, "Unprocessable Entity", "Pull request review thread line must be part of the diff")
+		return
+	}
+	for _, c := range req.Comments {
+		path, _ := c["path"].(string)
+		line, lok := c["line"].(float64)
+		body, _ := c["body"].(string)
+		if path == "" || !lok || body == "" {
+			f.fail(w, 422, "Unprocessable Entity", "comments need path, line and body")
+			return
+		}
+		if side, _ := c["side"].(string); side != "" && side != "RIGHT" && side != "LEFT" {
+			f.fail(w, 422, "Unprocessable Entity", "side must be LEFT or RIGHT")
+			return
+		}
+		p := f.patch(path)
+		if !p.Contains(int(line)) {
+			f.fail(w, 422, "Unprocessable Entity", "Pull request review thread line must be part of the diff")
+			return
+		}
+		if sl, ok := c["start_line"].(float64); ok {
+			same := false
+			for _, h := range p.Hunks {
+				if int(sl) >= h.NewStart && int(line) < h.NewStart+h.NewLines && sl < line {
+					same = true
+				}
+			}
+			if !same {
+				f.fail(w, 422, "Unprocessable Entity", "Pull request review thread start line must be part of the same hunk as the line")
+				return
+			}
+		}
+	}
+	f.nextID++
+	rv := &fakeReview{ID: f.nextID, Body: deref(req.Body), Event: req.Event, CommitID: req.CommitID, Comments: req.Comments}
+	f.reviews = append(f.reviews, rv)
+	for _, c := range req.Comments {
+		f.nextID++
+		f.comments = append(f.comments, fakeComment{ID: f.nextID, Path: c["path"].(string), Line: int(c["line"].(float64)), Body: c["body"].(string)})
+	}
+	f.ok(w, 200, map[string]any{"id": rv.ID, "body": rv.Body, "state": "COMMENTED"})
+}
+
+func (f *fakeGitHub) checkRun(w http.ResponseWriter, r *http.Request, parts []string) {
+	if f.checksForbidden {
+		f.fail(w, 403, "Resource not accessible by integration")
+		return
+	}
+	var req struct {
+		Name        string  `json:"name"`
+		HeadSHA     string  `json:"head_sha"`
+		Status      string  `json:"status"`
+		Conclusion  string  `json:"conclusion"`
+		CompletedAt *string `json:"completed_at"`
+		Output      *struct {
+			Title       *string          `json:"title"`
+			Summary     *string          `json:"summary"`
+			Annotations []map[string]any `json:"annotations"`
+		} `json:"output"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		f.fail(w, 400, "Problems parsing JSON")
+		return
+	}
+	if req.Name == "" {
+		f.fail(w, 422, "Validation Failed", "name is required")
+		return
+	}
+	if r.Method == "POST" && req.HeadSHA == "" {
+		f.fail(w, 422, "Validation Failed", "head_sha is required")
+		return
+	}
+	if req.Conclusion != "" && req.CompletedAt == nil && r.Method == "POST" {
+		f.fail(w, 422, "Validation Failed", "completed_at is required with a conclusion")
+		return
+	}
+	if o := req.Output; o != nil {
+		if o.Title == nil || o.Summary == nil {
+			f.fail(w, 422, "Validation Failed", "output needs title and summary")
+			return
+		}
+		if utf8.RuneCountInString(*o.Summary) > githubMaxBody {
+			f.fail(w, 422, "Validation Failed", "summary is too long")
+			return
+		}
+		if len(o.Annotations) > 50 {
+			f.fail(w, 422, "Validation Failed", "Only 50 annotations are allowed per request")
+			return
+		}
+		for _, a := range o.Annotations {
+			for _, k := range []string{"path", "start_line", "end_line", "annotation_level", "message"} {
+				if _, ok := a[k]; !ok {
+					f.fail(w, 422, "Validation Failed", "annotation needs "+k)
+					return
+				}
+			}
+			switch a["annotation_level"] {
+			case "notice", "warning", "failure":
+			default:
+				f.fail(w, 422, "Validation Failed", "annotation_level must be notice, warning or failure")
+				return
+			}
+		}
+	}
+	n := 0
+	if req.Output != nil {
+		n = len(req.Output.Annotations)
+	}
+	if r.Method == "POST" {
+		f.nextID++
+		cr := &fakeCheckRun{ID: f.nextID, Name: req.Name, HeadSHA: req.HeadSHA, Conclusion: req.Conclusion, Annotations: n, Requests: 1}
+		f.checkRuns = append(f.checkRuns, cr)
+		f.ok(w, 201, map[string]any{"id": cr.ID, "name": cr.Name, "head_sha": cr.HeadSHA})
+		return
+	}
+	id, _ := strconv.ParseInt(parts[1], 10, 64)
+	for _, cr := range f.checkRuns {
+		if cr.ID == id {
+			cr.Annotations += n
+			cr.Requests++
+			f.ok(w, 200, map[string]any{"id": cr.ID})
+			return
+		}
+	}
+	f.fail(w, 404, "Not Found")
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
