@@ -47,9 +47,7 @@ func (rule) Check(c *lint.Context) {
 		}
 		// Trailing whitespace.
 		if n := i + 1; n < len(toks) && (toks[n].Kind == token.Newline || toks[n].Kind == token.EOF) {
-			if i == 0 || toks[i-1].Kind != token.Newline && toks[i-1].Kind != token.Whitespace || true {
-				c.Report(i, "Unnecessary trailing whitespace.", c.Replace(i, ""))
-			}
+			c.Report(i, "Unnecessary trailing whitespace.", c.Replace(i, ""))
 			continue
 		}
 		// Indentation is LT02's.
