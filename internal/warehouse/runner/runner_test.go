@@ -130,6 +130,7 @@ func shopProject(t *testing.T, schema string) *builder {
 	b.test("one", "at_least_one", "dbt_utils", O, "amount", nil, nil)
 	b.test("recent", "recency", "dbt_utils", O, "", map[string]any{"datepart": "day", "field": "ordered_at", "interval": 1}, nil) // fail 1 (2024 is old)
 	b.test("limited", "not_null", "", O, "amount", nil, map[string]any{"limit": 0})
+	b.test("not_null_stg_orders_amount", "not_null", "", "model.shop.stg_orders", "amount", nil, map[string]any{"severity": "warn"}) // on an ephemeral model: warn 1
 	b.singular("assert_amount_positive", "select * from "+b.rel("orders")+" where amount <= 0", O)
 	return b
 }
@@ -158,7 +159,7 @@ func TestBuild(t *testing.T) {
 			"not_null_orders_amount": "warn", "accepted_values_orders_status": "fail", "accepted_values_tier": "pass",
 			"relationships_orders_customer_id": "fail", "relationships_where_filtered": "pass", "combo": "pass", "expr": "warn",
 			"range": "fail", "proportion": "fail", "constant": "pass", "one": "pass", "recent": "fail", "limited": "pass",
-			"assert_amount_positive": "pass",
+			"assert_amount_positive": "pass", "not_null_stg_orders_amount": "warn",
 		}
 		if len(rs) != len(want) {
 			t.Errorf("%d results, want %d", len(rs), len(want))
@@ -169,7 +170,7 @@ func TestBuild(t *testing.T) {
 			}
 		}
 		for name, n := range map[string]int64{"unique_orders_customer_id": 1, "not_null_orders_amount": 1, "accepted_values_orders_status": 1,
-			"relationships_orders_customer_id": 1, "expr": 1, "range": 1, "proportion": 1, "recent": 1} {
+			"relationships_orders_customer_id": 1, "expr": 1, "range": 1, "proportion": 1, "recent": 1, "not_null_stg_orders_amount": 1} {
 			if got[name].Failures != n {
 				t.Errorf("%s: %d failures, want %d", name, got[name].Failures, n)
 			}
