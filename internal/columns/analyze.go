@@ -51,8 +51,14 @@ func (inf *inferrer) prepare(n *dbt.Node) *prepared {
 		pr.blocking = true
 		return pr
 	}
-	pr.sql, pr.omap = sqlOf(n)
-	pr.sql, pr.omap = restoreStars(n.RawCode, pr.sql, pr.omap)
+	sql, omap := sqlOf(n)
+	return inf.prepareSQL(n, pr, sql, omap)
+}
+
+// prepareSQL parses one render of a node (its SQL and the offset map back to RawCode).
+func (inf *inferrer) prepareSQL(n *dbt.Node, pr *prepared, sql string, omap *jinja.OffsetMap) *prepared {
+	path := pr.path
+	pr.sql, pr.omap = restoreStars(n.RawCode, sql, omap)
 	pr.raw = token.NewFile(path, n.RawCode)
 	if pr.omap == nil || len(pr.omap.Segments) == 0 {
 		pr.omap = nil
@@ -109,6 +115,7 @@ func firstLine(s string) string {
 func (inf *inferrer) inferModel(s *slot) *Node {
 	n := s.node
 	out := &Node{UniqueID: s.id}
+	unknownCols := inf.renderWithColumns(s)
 	pr := s.prep
 	if n.Language != "" && n.Language != "sql" {
 		return inf.declaredOnly(n, out, "a "+n.Language+" model: its columns are only known from its property file")
@@ -168,6 +175,7 @@ func (inf *inferrer) inferModel(s *slot) *Node {
 	} else {
 		out.Notes = append(out.Notes, pr.problems...)
 	}
+	out.Unresolved = append(out.Unresolved, unknownCols...)
 	out.Notes = append(out.Notes, a.notes...)
 	out.Unresolved = dedupProblems(out.Unresolved)
 	return out

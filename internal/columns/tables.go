@@ -3,6 +3,7 @@ package columns
 import (
 	"strings"
 
+	"github.com/dataops-dev/dataops/internal/dbt"
 	"github.com/dataops-dev/dataops/internal/sql/ast"
 )
 
@@ -144,11 +145,13 @@ func (a *analyzer) lookupRelation(parts []string) (string, bool) {
 }
 
 // describeNode says what an upstream node is and why its columns may be unknown.
-func (a *analyzer) describeNode(id string) string {
-	if s, ok := a.inf.p.Sources[id]; ok {
+func (a *analyzer) describeNode(id string) string { return describeNode(a.inf.p, id) }
+
+func describeNode(p *dbt.Project, id string) string {
+	if s, ok := p.Sources[id]; ok {
 		return "source " + s.SourceName + "." + s.Name
 	}
-	if n, ok := a.inf.p.Nodes[id]; ok {
+	if n, ok := p.Nodes[id]; ok {
 		return n.ResourceType + " " + n.Name
 	}
 	return id

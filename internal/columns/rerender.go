@@ -1,0 +1,301 @@
+package columns
+
+import (
+	"strings"
+
+	"github.com/dataops-dev/dataops/internal/dbt"
+	"github.com/dataops-dev/dataops/internal/jinja"
+)
+
+// Some templates build their select list from another relation's columns:
+// adapter.get_columns_in_relation(ref('x')), directly or inside a package macro
+// (fivetran_utils.fill_staging_columns, hand-written loops). Without a warehouse that call
+// returns nothing, so the parse-time render lacks every column it stood for. When a node's
+// render asked for columns, it is rendered again here, in DAG order, with the columns already
+// known upstream answering the call, and that render is what gets parsed. Nodes that did not
+// ask are never rendered again: the cost stays with the few that need it.
+
+// renderWithColumns re-renders s's node when its render asked for columns, replacing s.prep
+// with the new render. It returns the calls it could not answer (a relation whose columns are
+// not known, or no environment to render with): they make the node's columns unreliable.
+func (inf *inferrer) renderWithColumns(s *slot) []Problem {
+	n := s.node
+	if n.Render == nil || !n.Render.AskedColumns || n.Render.Err != nil || s.prep == nil || s.prep.file == nil {
+		return nil
+	}
+	if inf.p.Jinja == nil {
+		return nil
+	}
+	h := &columnsHook{inf: inf, s: s, real: n.Compiled, ids: map[jinja.Relation]string{}, probe: true}
+	render := func() *jinja.Result {
+		return inf.p.Jinja.Render(jinja.Input{
+			Path: n.RelPath, Source: n.RawCode, Package: n.Package, Name: n.Name, ResourceType: n.ResourceType,
+			This: relationOfNode(n), Config: cloneMap(n.Config), Resolver: h, Columns: h.columns,
+		})
+	}
+	r := render()
+	if r.Err != nil {
+		return nil
+	}
+	var unknown []Problem
+	if len(h.unknown) > 0 && strings.Contains(strings.ToLower(r.Output), probeColumn) {
+		// A relation whose columns are not known was answered with a made-up column, and its
+		// name reached the SQL: the select list depends on those columns. Render again with
+		// no answer for them, as without a warehouse, and say the list is incomplete.
+		unknown = h.unknown
+		if !h.answered {
+			return unknown
+		}
+		h.probe, h.unknown, h.asked = false, nil, nil
+		if r = render(); r.Err != nil {
+			return unknown
+		}
+	}
+	// Otherwise the made-up column left no trace (fill_staging_columns only tests names
+	// against its own list, for instance): the render stands as it is.
+	if r.Output != n.Render.Output {
+		s.prep = inf.prepareSQL(n, &prepared{path: s.prep.path, lineOff: s.prep.lineOff}, r.Output, r.Map)
+	}
+	return unknown
+}
+
+// probeColumn answers for a relation whose columns are not known, to tell whether they matter.
+const probeColumn = "dataops_unknown_column_probe"
+
+// columnsHook resolves refs and sources for a re-render, remembering which node each relation
+// it handed out stands for, and answers get_columns_in_relation from what is known of it.
+type columnsHook struct {
+	inf *inferrer
+	s   *slot
+	// real renders relations as the loader compiled them (database.schema.alias); otherwise
+	// refs and sources render by name, as in a render without a resolver.
+	real    bool
+	ids     map[jinja.Relation]string
+	unknown []Problem
+	asked   map[string]bool
+	// probe answers unknown relations with probeColumn instead of nothing.
+	probe    bool
+	answered bool // some relation was answered with its real columns
+}
+
+func (h *columnsHook) Ref(pkg, name, version string) (jinja.Relation, bool) {
+	n := h.findNode(pkg, name, version)
+	if n == nil {
+		return jinja.Relation{}, false
+	}
+	if !h.real {
+		h.ids[jinja.Relation{Identifier: name}] = n.UniqueID
+		return jinja.Relation{}, false
+	}
+	rel := relationOfNode(n)
+	h.ids[rel] = n.UniqueID
+	return rel, true
+}
+
+func (h *columnsHook) Source(source, table string) (jinja.Relation, bool) {
+	src := h.findSource(source, table)
+	if src == nil {
+		return jinja.Relation{}, false
+	}
+	if !h.real {
+		h.ids[jinja.Relation{Schema: source, Identifier: table}] = src.UniqueID
+		return jinja.Relation{}, false
+	}
+	ident := src.Identifier
+	if ident == "" {
+		ident = src.Name
+	}
+	rel := jinja.Relation{Database: src.Database, Schema: src.Schema, Identifier: ident}
+	h.ids[rel] = src.UniqueID
+	return rel, true
+}
+
+// findNode resolves a ref among the node's dependencies first (where the loader resolved it),
+// then among every node of the project.
+func (h *columnsHook) findNode(pkg, name, version string) *dbt.Node {
+	match := func(n *dbt.Node) bool {
+		if n == nil || n.Name != name || pkg != "" && n.Package != pkg {
+			return false
+		}
+		if version != "" {
+			return n.Version == version
+		}
+		return n.Version == "" || n.LatestVersion == "" || n.Version == n.LatestVersion
+	}
+	for _, id := range h.s.node.DependsOn.Nodes {
+		if n := h.inf.p.Nodes[id]; match(n) {
+			return n
+		}
+	}
+	if pkg == "" && version == "" {
+		return h.inf.p.NodeByName(name)
+	}
+	for _, n := range h.inf.p.Nodes {
+		if match(n) && n.ResourceType == dbt.Model {
+			return n
+		}
+	}
+	return nil
+}
+
+func (h *columnsHook) findSource(source, table string) *dbt.Source {
+	var found *dbt.Source
+	for _, id := range h.s.node.DependsOn.Nodes {
+		if src := h.inf.p.Sources[id]; src != nil && src.SourceName == source && src.Name == table {
+			return src
+		}
+	}
+	for _, src := range h.inf.p.Sources {
+		if src.SourceName == source && src.Name == table && (found == nil || src.UniqueID < found.UniqueID) {
+			found = src
+		}
+	}
+	return found
+}
+
+// columns answers adapter.get_columns_in_relation: the relation's node is the one a ref or
+// source of this render handed out, else the one its name denotes.
+func (h *columnsHook) columns(rel jinja.Relation) ([]jinja.Column, bool) {
+	id, ok := h.ids[rel]
+	if !ok {
+		id, ok = h.lookup(rel)
+	}
+	if !ok {
+		return h.unknownColumns(rel.Identifier, "")
+	}
+	if id == h.s.id {
+		// a model listing its own columns (schema-change checks of incremental models) asks
+		// about the relation it is about to build; nothing to answer, nothing lost
+		return nil, false
+	}
+	cols, complete := h.known(id)
+	if !complete {
+		return h.unknownColumns(id, id)
+	}
+	h.answered = true
+	out := make([]jinja.Column, len(cols))
+	for i, c := range cols {
+		out[i] = jinja.Column{Name: c.Name, DataType: c.DataType}
+	}
+	return out, true
+}
+
+func (h *columnsHook) lookup(rel jinja.Relation) (string, bool) {
+	var parts []string
+	for _, p := range []string{rel.Database, rel.Schema, rel.Identifier} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	if len(parts) == 0 {
+		return "", false
+	}
+	if id, ok := h.inf.rels.lookup(parts, h.s.node.DependsOn.Nodes); ok {
+		return id, true
+	}
+	return h.inf.p.LookupRelation(parts)
+}
+
+// known returns a relation's columns. Parents are done (the scheduler ran them first), so what
+// was inferred for them counts; any other node may still be running, so only what is declared
+// or catalogued about it does.
+func (h *columnsHook) known(id string) ([]*Column, bool) {
+	inf := h.inf
+	if contains(h.s.parents, id) || inf.slots[id] == nil {
+		cols, complete, _ := inf.upstream(id)
+		return cols, complete
+	}
+	if n, ok := inf.p.Nodes[id]; ok && len(n.Columns) > 0 {
+		out := make([]*Column, len(n.Columns))
+		for i, c := range n.Columns {
+			out[i] = inf.declared(id, c)
+		}
+		return out, true
+	}
+	if cols := inf.fromCatalog(id); len(cols) > 0 {
+		return cols, true
+	}
+	if src, ok := inf.p.Sources[id]; ok && len(src.Columns) > 0 {
+		out := make([]*Column, len(src.Columns))
+		for i, c := range src.Columns {
+			out[i] = inf.declared(id, c)
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+func (h *columnsHook) unknownColumns(key, id string) ([]jinja.Column, bool) {
+	if h.asked == nil {
+		h.asked = map[string]bool{}
+	}
+	if !h.asked[key] {
+		h.asked[key] = true
+		h.unknown = append(h.unknown, h.unknownProblem(id))
+	}
+	if h.probe {
+		return []jinja.Column{{Name: probeColumn}}, true
+	}
+	return nil, false
+}
+
+// unknownProblem reports a get_columns_in_relation call that could not be answered, at the
+// ref or source of the relation when the template names it.
+func (h *columnsHook) unknownProblem(id string) Problem {
+	n := h.s.node
+	pos := dbt.Pos{Path: h.s.prep.path, Line: 1 + n.TemplateLine, Column: 1}
+	what := "a relation"
+	if id != "" {
+		what = describeNode(h.inf.p, id)
+		if up := h.inf.p.Nodes[id]; up != nil {
+			for _, r := range n.Refs {
+				if r.Name == up.Name {
+					pos.Line, pos.Column = r.Pos.Line, r.Pos.Column
+					break
+				}
+			}
+		} else if src := h.inf.p.Sources[id]; src != nil {
+			for _, r := range n.SourceRefs {
+				if r.Source == src.SourceName && r.Table == src.Name {
+					pos.Line, pos.Column = r.Pos.Line, r.Pos.Column
+					break
+				}
+			}
+		}
+	}
+	return Problem{Pos: pos, Kind: "columns-unknown",
+		Reason: "the template lists the columns of " + what + " (adapter.get_columns_in_relation), which are not known without a warehouse"}
+}
+
+// relationOfNode is where the loader places a node (see dbt's compile): ephemeral models are
+// referred to by name.
+func relationOfNode(n *dbt.Node) jinja.Relation {
+	if m, _ := n.Config["materialized"].(string); m == "ephemeral" {
+		return jinja.Relation{Identifier: n.Name, Ephemeral: true}
+	}
+	return jinja.Relation{Database: n.Database, Schema: n.Schema, Identifier: n.Alias}
+}
+
+// cloneMap copies a config deeply: the render merges config() calls into its copy, and the
+// node's own map is read by others.
+func cloneMap(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = cloneValue(v)
+	}
+	return out
+}
+
+func cloneValue(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		return cloneMap(x)
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = cloneValue(e)
+		}
+		return out
+	}
+	return v
+}
