@@ -162,6 +162,17 @@ func makeDemoRepo(ctx context.Context, src, dir string) error {
 			return err
 		}
 	}
+	if err := applyDemoEdits(dir); err != nil {
+		return err
+	}
+	if err := git("add", "-A"); err != nil {
+		return err
+	}
+	return git("commit", "-q", "--no-gpg-sign", "-m", "Add payments by method mart; email domain on customers")
+}
+
+// applyDemoEdits makes the sample pull request's changes to the project in dir.
+func applyDemoEdits(dir string) error {
 	for _, e := range demoEdits {
 		p := filepath.Join(dir, filepath.FromSlash(e.path))
 		old, _ := os.ReadFile(p)
@@ -173,10 +184,7 @@ func makeDemoRepo(ctx context.Context, src, dir string) error {
 			return err
 		}
 	}
-	if err := git("add", "-A"); err != nil {
-		return err
-	}
-	return git("commit", "-q", "--no-gpg-sign", "-m", "Add payments by method mart; email domain on customers")
+	return nil
 }
 
 // copyProject copies a dbt project, leaving out local build state and generators.

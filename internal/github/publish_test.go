@@ -10,12 +10,13 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/dataops-dev/dataops/internal/github/githubtest"
 	"github.com/dataops-dev/dataops/internal/review"
 )
 
 // The pull request touches the model (lines 5-9 of the new file are in a hunk) and the
 // property file around line 10.
-var prFiles = []fakeFile{
+var prFiles = []githubtest.File{
 	{Filename: "shop/models/fct.sql", Status: "modified", Patch: "@@ -3,4 +3,7 @@ with x as (\n select\n-    a\n+    a,\n+    b,\n+    c\n from t\n-where x\n+where y\n"},
 	{Filename: "shop/models/_models.yml", Status: "modified", Patch: "@@ -8,5 +8,6 @@ models:\n   - name: fct\n     columns:\n       - name: a\n+      - name: b\n         description: A.\n"},
 	{Filename: "shop/seeds/big.csv", Status: "modified"},
@@ -57,17 +58,17 @@ func newPublisher(t *testing.T, srv string, mod func(*Options)) (*Publisher, *[]
 }
 
 func TestPublishPlacesCommentsInsideHunks(t *testing.T) {
-	fake, srv := newFakeGitHub(t, prFiles)
+	fake, srv := githubtest.NewFake(t, prFiles)
 	p, _, _ := newPublisher(t, srv.URL, nil)
 	res, err := p.Publish(context.Background(), sampleReview())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(fake.reviews) != 1 {
-		t.Fatalf("reviews = %d, want 1", len(fake.reviews))
+	if len(fake.Reviews) != 1 {
+		t.Fatalf("reviews = %d, want 1", len(fake.Reviews))
 	}
-	rv := fake.reviews[0]
-	if rv.Event != "COMMENT" || rv.CommitID != fake.sha {
+	rv := fake.Reviews[0]
+	if rv.Event != "COMMENT" || rv.CommitID != fake.SHA {
 		t.Errorf("event %s commit %s", rv.Event, rv.CommitID)
 	}
 	var lines []string
@@ -95,13 +96,13 @@ func TestPublishPlacesCommentsInsideHunks(t *testing.T) {
 	if strings.Contains(rv.Body, "too many spaces") {
 		t.Error("an inline finding is repeated in the summary")
 	}
-	if len(fake.checkRuns) != 1 || fake.checkRuns[0].Annotations != 4 || fake.checkRuns[0].Conclusion != "neutral" {
-		t.Errorf("check run %+v", fake.checkRuns)
+	if len(fake.CheckRuns) != 1 || fake.CheckRuns[0].Annotations != 4 || fake.CheckRuns[0].Conclusion != "neutral" {
+		t.Errorf("check run %+v", fake.CheckRuns)
 	}
 }
 
 func TestPublishUpdatesPreviousSummary(t *testing.T) {
-	fake, srv := newFakeGitHub(t, prFiles)
+	fake, srv := githubtest.NewFake(t, prFiles)
 	p, _, _ := newPublisher(t, srv.URL, nil)
 	if _, err := p.Publish(context.Background(), sampleReview()); err != nil {
 		t.Fatal(err)
@@ -113,23 +114,23 @@ func TestPublishUpdatesPreviousSummary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !res.Updated || res.ReviewID != fake.reviews[0].ID {
+	if !res.Updated || res.ReviewID != fake.Reviews[0].ID {
 		t.Errorf("second run did not update the first summary: %+v", res)
 	}
-	if !strings.Contains(fake.reviews[0].Body, "Findings | 1 error, 4 warning") {
-		t.Errorf("summary not updated:\n%s", fake.reviews[0].Body)
+	if !strings.Contains(fake.Reviews[0].Body, "Findings | 1 error, 4 warning") {
+		t.Errorf("summary not updated:\n%s", fake.Reviews[0].Body)
 	}
 	// Only the new comment is posted, in a short review of its own.
-	if len(fake.reviews) != 2 || len(fake.reviews[1].Comments) != 1 || strings.Contains(fake.reviews[1].Body, Marker) {
-		t.Fatalf("reviews after the second push: %d, last with %d comments", len(fake.reviews), len(fake.reviews[len(fake.reviews)-1].Comments))
+	if len(fake.Reviews) != 2 || len(fake.Reviews[1].Comments) != 1 || strings.Contains(fake.Reviews[1].Body, Marker) {
+		t.Fatalf("reviews after the second push: %d, last with %d comments", len(fake.Reviews), len(fake.Reviews[len(fake.Reviews)-1].Comments))
 	}
-	if fake.reviews[1].Comments[0]["line"].(float64) != 7 {
-		t.Errorf("new comment on line %v", fake.reviews[1].Comments[0]["line"])
+	if fake.Reviews[1].Comments[0]["line"].(float64) != 7 {
+		t.Errorf("new comment on line %v", fake.Reviews[1].Comments[0]["line"])
 	}
 }
 
 func TestAnnotationsInBatchesOf50(t *testing.T) {
-	fake, srv := newFakeGitHub(t, prFiles)
+	fake, srv := githubtest.NewFake(t, prFiles)
 	p, _, _ := newPublisher(t, srv.URL, nil)
 	rv := &review.Review{}
 	for i := 0; i < 120; i++ {
@@ -140,14 +141,14 @@ func TestAnnotationsInBatchesOf50(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cr := fake.checkRuns[0]
+	cr := fake.CheckRuns[0]
 	if cr.Annotations != 120 || cr.Requests != 3 || res.Annotations != 120 {
 		t.Errorf("annotations %d in %d requests", cr.Annotations, cr.Requests)
 	}
 }
 
 func TestLongBodyIsTruncatedWithALink(t *testing.T) {
-	fake, srv := newFakeGitHub(t, prFiles)
+	fake, srv := githubtest.NewFake(t, prFiles)
 	p, _, _ := newPublisher(t, srv.URL, nil)
 	rv := &review.Review{}
 	for i := 0; i < 2000; i++ {
@@ -158,8 +159,8 @@ func TestLongBodyIsTruncatedWithALink(t *testing.T) {
 	if _, err := p.Publish(context.Background(), rv); err != nil {
 		t.Fatal(err)
 	}
-	body := fake.reviews[0].Body
-	if n := utf8.RuneCountInString(body); n > githubMaxBody {
+	body := fake.Reviews[0].Body
+	if n := utf8.RuneCountInString(body); n > githubtest.MaxBody {
 		t.Errorf("body has %d characters", n)
 	}
 	if !strings.HasSuffix(body, "The full report: https://github.com/acme/shop/actions/runs/1") {
@@ -168,8 +169,8 @@ func TestLongBodyIsTruncatedWithALink(t *testing.T) {
 }
 
 func TestRetriesRateLimitsAndServerErrors(t *testing.T) {
-	fake, srv := newFakeGitHub(t, prFiles)
-	fake.inject = []int{http.StatusBadGateway, http.StatusForbidden, http.StatusTooManyRequests}
+	fake, srv := githubtest.NewFake(t, prFiles)
+	fake.Inject = []int{http.StatusBadGateway, http.StatusForbidden, http.StatusTooManyRequests}
 	p, slept, _ := newPublisher(t, srv.URL, nil)
 	if _, err := p.Publish(context.Background(), sampleReview()); err != nil {
 		t.Fatal(err)
@@ -177,25 +178,25 @@ func TestRetriesRateLimitsAndServerErrors(t *testing.T) {
 	if len(*slept) != 3 || (*slept)[0] != time.Second || (*slept)[1] != 2*time.Second {
 		t.Errorf("waits %v, want 1s backoff then Retry-After 2s twice", *slept)
 	}
-	fake.inject = []int{500, 500, 500, 500, 500}
+	fake.Inject = []int{500, 500, 500, 500, 500}
 	if _, err := p.Publish(context.Background(), sampleReview()); err == nil || !strings.Contains(err.Error(), "500") {
 		t.Errorf("persistent 500: %v", err)
 	}
 }
 
 func TestRejectedCommentsMoveToTheSummary(t *testing.T) {
-	fake, srv := newFakeGitHub(t, prFiles)
-	fake.rejectComments = true
+	fake, srv := githubtest.NewFake(t, prFiles)
+	fake.RejectComments = true
 	p, _, log := newPublisher(t, srv.URL, nil)
 	res, err := p.Publish(context.Background(), sampleReview())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(fake.reviews) != 1 || len(fake.reviews[0].Comments) != 0 || res.InlineComments != 0 {
-		t.Fatalf("reviews %d, inline %d", len(fake.reviews), res.InlineComments)
+	if len(fake.Reviews) != 1 || len(fake.Reviews[0].Comments) != 0 || res.InlineComments != 0 {
+		t.Fatalf("reviews %d, inline %d", len(fake.Reviews), res.InlineComments)
 	}
-	if !strings.Contains(fake.reviews[0].Body, "Comments GitHub did not accept inline") || !strings.Contains(fake.reviews[0].Body, "shop/models/fct.sql:6") {
-		t.Errorf("summary lacks the rejected comments:\n%s", fake.reviews[0].Body)
+	if !strings.Contains(fake.Reviews[0].Body, "Comments GitHub did not accept inline") || !strings.Contains(fake.Reviews[0].Body, "shop/models/fct.sql:6") {
+		t.Errorf("summary lacks the rejected comments:\n%s", fake.Reviews[0].Body)
 	}
 	if !strings.Contains(log.String(), "line must be part of the diff") || !strings.Contains(log.String(), "shop/models/fct.sql:9") {
 		t.Errorf("log does not name the offending comments: %s", log.String())
@@ -203,8 +204,8 @@ func TestRejectedCommentsMoveToTheSummary(t *testing.T) {
 }
 
 func TestChecksForbiddenIsANote(t *testing.T) {
-	fake, srv := newFakeGitHub(t, prFiles)
-	fake.checksForbidden = true
+	fake, srv := githubtest.NewFake(t, prFiles)
+	fake.ChecksForbidden = true
 	p, _, log := newPublisher(t, srv.URL, nil)
 	res, err := p.Publish(context.Background(), sampleReview())
 	if err != nil {
@@ -216,24 +217,24 @@ func TestChecksForbiddenIsANote(t *testing.T) {
 }
 
 func TestRequestChangesWhenFailing(t *testing.T) {
-	fake, srv := newFakeGitHub(t, prFiles)
+	fake, srv := githubtest.NewFake(t, prFiles)
 	p, _, _ := newPublisher(t, srv.URL, func(o *Options) { o.RequestChanges, o.Failing = true, true })
 	if _, err := p.Publish(context.Background(), sampleReview()); err != nil {
 		t.Fatal(err)
 	}
-	if fake.reviews[0].Event != "REQUEST_CHANGES" || fake.checkRuns[0].Conclusion != "failure" {
-		t.Errorf("event %s, conclusion %s", fake.reviews[0].Event, fake.checkRuns[0].Conclusion)
+	if fake.Reviews[0].Event != "REQUEST_CHANGES" || fake.CheckRuns[0].Conclusion != "failure" {
+		t.Errorf("event %s, conclusion %s", fake.Reviews[0].Event, fake.CheckRuns[0].Conclusion)
 	}
 }
 
 func TestDryRunSendsOnlyReads(t *testing.T) {
-	fake, srv := newFakeGitHub(t, prFiles)
+	fake, srv := githubtest.NewFake(t, prFiles)
 	var out bytes.Buffer
 	p, _, _ := newPublisher(t, srv.URL, func(o *Options) { o.DryRun = &out })
 	if _, err := p.Publish(context.Background(), sampleReview()); err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range fake.requests {
+	for _, r := range fake.Requests {
 		if !strings.HasPrefix(r, "GET ") {
 			t.Errorf("dry run sent %s", r)
 		}
@@ -244,7 +245,7 @@ func TestDryRunSendsOnlyReads(t *testing.T) {
 }
 
 func TestBadToken(t *testing.T) {
-	_, srv := newFakeGitHub(t, prFiles)
+	_, srv := githubtest.NewFake(t, prFiles)
 	p, _, _ := newPublisher(t, srv.URL, func(o *Options) { o.Token = "wrong" })
 	if _, err := p.Publish(context.Background(), sampleReview()); err == nil || !strings.Contains(err.Error(), "401") {
 		t.Errorf("bad token: %v", err)

@@ -1,9 +1,9 @@
-package github
-
-// fakeGitHub is an in-process GitHub REST API for the endpoints the publisher calls. It checks
-// every request as GitHub does: the bearer token, JSON shapes, review comments only on lines
-// inside the pull request's diff hunks (else 422), start_line and line in one hunk, bodies of
-// at most 65,536 characters, at most 50 annotations per check-run request.
+// Package githubtest is an in-process GitHub REST API for the endpoints internal/github calls,
+// for tests (GitHub cannot run here). It checks every request as GitHub does: the bearer
+// token, JSON shapes, review comments only on lines inside the pull request's diff hunks (else
+// 422), start_line and line in one hunk, bodies of at most 65,536 characters, at most 50
+// annotations per check-run request. It never talks to the network beyond its own listener.
+package githubtest
 
 import (
 	"encoding/json"
@@ -19,16 +19,18 @@ import (
 	"github.com/dataops-dev/dataops/internal/review"
 )
 
-// githubMaxBody is GitHub's documented limit on review bodies and check-run summaries.
-const githubMaxBody = 65536
+// MaxBody is GitHub's documented limit on review bodies and check-run summaries.
+const MaxBody = 65536
 
-type fakeFile struct {
+// File is a pull request file as the files API lists it.
+type File struct {
 	Filename string `json:"filename"`
 	Status   string `json:"status"`
 	Patch    string `json:"patch,omitempty"`
 }
 
-type fakeReview struct {
+// Review is a posted review with the comments it carried.
+type Review struct {
 	ID       int64            `json:"id"`
 	Body     string           `json:"body"`
 	Event    string           `json:"-"`
@@ -36,14 +38,16 @@ type fakeReview struct {
 	Comments []map[string]any `json:"-"`
 }
 
-type fakeComment struct {
+// Comment is a posted review comment.
+type Comment struct {
 	ID   int64  `json:"id"`
 	Path string `json:"path"`
 	Line int    `json:"line"`
 	Body string `json:"body"`
 }
 
-type fakeCheckRun struct {
+// CheckRun is a check run with the annotations it received over all requests.
+type CheckRun struct {
 	ID          int64
 	Name        string
 	HeadSHA     string
@@ -52,41 +56,43 @@ type fakeCheckRun struct {
 	Requests    int
 }
 
-type fakeGitHub struct {
-	t     *testing.T
-	token string
-	owner string
-	repo  string
-	pr    int
-	sha   string
-	files []fakeFile
+// Fake is the server's state; tests read it after the code under test ran.
+type Fake struct {
+	t     testing.TB
+	Token string
+	Owner string
+	Repo  string
+	PR    int
+	SHA   string
+	Files []File
 
 	mu        sync.Mutex
 	nextID    int64
-	reviews   []*fakeReview
-	comments  []fakeComment
-	checkRuns []*fakeCheckRun
-	requests  []string
+	Reviews   []*Review
+	Comments  []Comment
+	CheckRuns []*CheckRun
+	Requests  []string
 	// Failure injection: respond with these statuses to the next requests, in order.
-	inject []int
-	// checksForbidden answers check-run writes with 403 (a token without checks: write).
-	checksForbidden bool
-	// rejectComments answers any review with comments with 422, as GitHub does for a line
+	Inject []int
+	// ChecksForbidden answers check-run writes with 403 (a token without checks: write).
+	ChecksForbidden bool
+	// RejectComments answers any review with comments with 422, as GitHub does for a line
 	// outside the diff it computed.
-	rejectComments bool
-	// perPage paginates the files list.
-	perPage int
+	RejectComments bool
+	// PerPage paginates the files list.
+	PerPage int
 }
 
-func newFakeGitHub(t *testing.T, files []fakeFile) (*fakeGitHub, *httptest.Server) {
-	f := &fakeGitHub{t: t, token: "ghs_test", owner: "acme", repo: "shop", pr: 7, sha: "0123456789abcdef0123456789abcdef01234567",
-		files: files, nextID: 100, perPage: 2}
+// NewFake starts a fake for pull request acme/shop#7 with these files.
+func NewFake(t testing.TB, files []File) (*Fake, *httptest.Server) {
+	f := &Fake{t: t, Token: "ghs_test", Owner: "acme", Repo: "shop", PR: 7, SHA: "0123456789abcdef0123456789abcdef01234567",
+		Files: files, nextID: 100, PerPage: 2}
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
 	return f, srv
 }
 
-func (f *fakeGitHub) fail(w http.ResponseWriter, code int, msg string, errs ...string) {
+func (f *Fake) fail(w http.ResponseWriter, code int, msg string, errs ...string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
 	var es []map[string]string
@@ -96,19 +102,19 @@ func (f *fakeGitHub) fail(w http.ResponseWriter, code int, msg string, errs ...s
 	json.NewEncoder(w).Encode(map[string]any{"message": msg, "errors": es, "documentation_url": "https://docs.github.com/rest"})
 }
 
-func (f *fakeGitHub) ok(w http.ResponseWriter, code int, v any) {
+func (f *Fake) ok(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
 	json.NewEncoder(w).Encode(v)
 }
 
-func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.requests = append(f.requests, r.Method+" "+r.URL.Path)
-	if len(f.inject) > 0 {
-		code := f.inject[0]
-		f.inject = f.inject[1:]
+	f.Requests = append(f.Requests, r.Method+" "+r.URL.Path)
+	if len(f.Inject) > 0 {
+		code := f.Inject[0]
+		f.Inject = f.Inject[1:]
 		if code == http.StatusForbidden || code == http.StatusTooManyRequests {
 			w.Header().Set("X-RateLimit-Remaining", "0")
 			w.Header().Set("X-RateLimit-Reset", "1")
@@ -117,37 +123,37 @@ func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.fail(w, code, http.StatusText(code))
 		return
 	}
-	if r.Header.Get("Authorization") != "Bearer "+f.token {
+	if r.Header.Get("Authorization") != "Bearer "+f.Token {
 		f.fail(w, http.StatusUnauthorized, "Bad credentials")
 		return
 	}
-	prefix := fmt.Sprintf("/repos/%s/%s/", f.owner, f.repo)
+	prefix := fmt.Sprintf("/repos/%s/%s/", f.Owner, f.Repo)
 	if !strings.HasPrefix(r.URL.Path, prefix) {
 		f.fail(w, http.StatusNotFound, "Not Found")
 		return
 	}
 	parts := strings.Split(strings.TrimPrefix(r.URL.Path, prefix), "/")
-	pr := strconv.Itoa(f.pr)
+	pr := strconv.Itoa(f.PR)
 	switch {
 	case r.Method == "GET" && len(parts) == 2 && parts[0] == "pulls" && parts[1] == pr:
-		f.ok(w, 200, map[string]any{"number": f.pr, "head": map[string]any{"sha": f.sha}})
+		f.ok(w, 200, map[string]any{"number": f.PR, "head": map[string]any{"sha": f.SHA}})
 	case r.Method == "GET" && len(parts) == 3 && parts[0] == "pulls" && parts[1] == pr && parts[2] == "files":
 		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
 		if page < 1 {
 			page = 1
 		}
-		lo, hi := (page-1)*f.perPage, page*f.perPage
-		if hi < len(f.files) {
+		lo, hi := (page-1)*f.PerPage, page*f.PerPage
+		if hi < len(f.Files) {
 			w.Header().Set("Link", fmt.Sprintf(`<http://%s%s?page=%d>; rel="next"`, r.Host, r.URL.Path, page+1))
 		}
-		if lo > len(f.files) {
-			lo = len(f.files)
+		if lo > len(f.Files) {
+			lo = len(f.Files)
 		}
-		f.ok(w, 200, f.files[lo:min(hi, len(f.files))])
+		f.ok(w, 200, f.Files[lo:min(hi, len(f.Files))])
 	case r.Method == "GET" && len(parts) == 3 && parts[0] == "pulls" && parts[1] == pr && parts[2] == "reviews":
-		f.ok(w, 200, f.reviews)
+		f.ok(w, 200, f.Reviews)
 	case r.Method == "GET" && len(parts) == 3 && parts[0] == "pulls" && parts[1] == pr && parts[2] == "comments":
-		f.ok(w, 200, f.comments)
+		f.ok(w, 200, f.Comments)
 	case r.Method == "POST" && len(parts) == 3 && parts[0] == "pulls" && parts[1] == pr && parts[2] == "reviews":
 		f.createReview(w, r)
 	case r.Method == "PUT" && len(parts) == 4 && parts[0] == "pulls" && parts[1] == pr && parts[2] == "reviews":
@@ -159,11 +165,11 @@ func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			f.fail(w, 422, "Invalid request", "body is required")
 			return
 		}
-		if n := utf8.RuneCountInString(*req.Body); n > githubMaxBody {
+		if n := utf8.RuneCountInString(*req.Body); n > MaxBody {
 			f.fail(w, 422, "Validation Failed", fmt.Sprintf("body is too long (maximum is 65536 characters, got %d)", n))
 			return
 		}
-		for _, rv := range f.reviews {
+		for _, rv := range f.Reviews {
 			if rv.ID == id {
 				rv.Body = *req.Body
 				f.ok(w, 200, rv)
@@ -178,8 +184,8 @@ func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (f *fakeGitHub) patch(path string) *review.Patch {
-	for _, fl := range f.files {
+func (f *Fake) patch(path string) *review.Patch {
+	for _, fl := range f.Files {
 		if fl.Filename == path && fl.Patch != "" {
 			p, err := review.ParsePatch(fl.Patch)
 			if err != nil {
@@ -191,7 +197,7 @@ func (f *fakeGitHub) patch(path string) *review.Patch {
 	return nil
 }
 
-func (f *fakeGitHub) createReview(w http.ResponseWriter, r *http.Request) {
+func (f *Fake) createReview(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		CommitID string           `json:"commit_id"`
 		Body     *string          `json:"body"`
@@ -212,11 +218,11 @@ func (f *fakeGitHub) createReview(w http.ResponseWriter, r *http.Request) {
 		f.fail(w, 422, "Unprocessable Entity", "Body is required for this event")
 		return
 	}
-	if req.Body != nil && utf8.RuneCountInString(*req.Body) > githubMaxBody {
+	if req.Body != nil && utf8.RuneCountInString(*req.Body) > MaxBody {
 		f.fail(w, 422, "Validation Failed", "body is too long (maximum is 65536 characters)")
 		return
 	}
-	if f.rejectComments && len(req.Comments) > 0 {
+	if f.RejectComments && len(req.Comments) > 0 {
 		f.fail(w, 422, "Unprocessable Entity", "Pull request review thread line must be part of the diff")
 		return
 	}
@@ -251,17 +257,17 @@ func (f *fakeGitHub) createReview(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	f.nextID++
-	rv := &fakeReview{ID: f.nextID, Body: deref(req.Body), Event: req.Event, CommitID: req.CommitID, Comments: req.Comments}
-	f.reviews = append(f.reviews, rv)
+	rv := &Review{ID: f.nextID, Body: deref(req.Body), Event: req.Event, CommitID: req.CommitID, Comments: req.Comments}
+	f.Reviews = append(f.Reviews, rv)
 	for _, c := range req.Comments {
 		f.nextID++
-		f.comments = append(f.comments, fakeComment{ID: f.nextID, Path: c["path"].(string), Line: int(c["line"].(float64)), Body: c["body"].(string)})
+		f.Comments = append(f.Comments, Comment{ID: f.nextID, Path: c["path"].(string), Line: int(c["line"].(float64)), Body: c["body"].(string)})
 	}
 	f.ok(w, 200, map[string]any{"id": rv.ID, "body": rv.Body, "state": "COMMENTED"})
 }
 
-func (f *fakeGitHub) checkRun(w http.ResponseWriter, r *http.Request, parts []string) {
-	if f.checksForbidden {
+func (f *Fake) checkRun(w http.ResponseWriter, r *http.Request, parts []string) {
+	if f.ChecksForbidden {
 		f.fail(w, 403, "Resource not accessible by integration")
 		return
 	}
@@ -298,7 +304,7 @@ func (f *fakeGitHub) checkRun(w http.ResponseWriter, r *http.Request, parts []st
 			f.fail(w, 422, "Validation Failed", "output needs title and summary")
 			return
 		}
-		if utf8.RuneCountInString(*o.Summary) > githubMaxBody {
+		if utf8.RuneCountInString(*o.Summary) > MaxBody {
 			f.fail(w, 422, "Validation Failed", "summary is too long")
 			return
 		}
@@ -327,13 +333,13 @@ func (f *fakeGitHub) checkRun(w http.ResponseWriter, r *http.Request, parts []st
 	}
 	if r.Method == "POST" {
 		f.nextID++
-		cr := &fakeCheckRun{ID: f.nextID, Name: req.Name, HeadSHA: req.HeadSHA, Conclusion: req.Conclusion, Annotations: n, Requests: 1}
-		f.checkRuns = append(f.checkRuns, cr)
+		cr := &CheckRun{ID: f.nextID, Name: req.Name, HeadSHA: req.HeadSHA, Conclusion: req.Conclusion, Annotations: n, Requests: 1}
+		f.CheckRuns = append(f.CheckRuns, cr)
 		f.ok(w, 201, map[string]any{"id": cr.ID, "name": cr.Name, "head_sha": cr.HeadSHA})
 		return
 	}
 	id, _ := strconv.ParseInt(parts[1], 10, 64)
-	for _, cr := range f.checkRuns {
+	for _, cr := range f.CheckRuns {
 		if cr.ID == id {
 			cr.Annotations += n
 			cr.Requests++
