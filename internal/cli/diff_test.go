@@ -134,3 +134,38 @@ func TestSchemaWriteIsAtomicAndIdempotent(t *testing.T) {
 		t.Errorf("second run: exit %d\n%s", code, out)
 	}
 }
+
+func TestSchemaRefusesToWriteWhenDbtParseFails(t *testing.T) {
+	_, proj := shopRepo(t)
+	f := filepath.Join(proj, "models/staging/stg_products.sql")
+	data, _ := os.ReadFile(f)
+	if err := os.WriteFile(f, []byte(strings.Replace(string(data), "        category,\n", "        category,\n        upper(sku) as sku_code,\n", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bin := t.TempDir()
+	fake := filepath.Join(bin, "dbt")
+	script := "#!/bin/sh\necho \"Parsing Error in models/staging/_staging.yml, line 3: something dbt dislikes\" >&2\nexit 1\n"
+	if err := os.WriteFile(fake, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(filepath.Join(proj, "models/staging/_staging.yml"))
+	var stdout, stderr bytes.Buffer
+	// dbt is found on the PATH of the command's environment.
+	code := RunEnv(&Env{Ctx: context.Background(), Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr,
+		Getenv: func(k string) string {
+			if k == "PATH" {
+				return bin
+			}
+			return ""
+		}}, []string{"schema", "--project", proj, "--base", "HEAD", "--write"})
+	if code != ExitFindings {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout.String(), stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "models/staging/_staging.yml:3: error: dbt parse: ") || !strings.Contains(stderr.String(), "not written") {
+		t.Errorf("stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+	}
+	after, _ := os.ReadFile(filepath.Join(proj, "models/staging/_staging.yml"))
+	if string(before) != string(after) {
+		t.Error("the file was written although dbt parse failed")
+	}
+}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -164,7 +163,7 @@ func runSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags) err
 			return &ExitError{Code: ExitInternal, Err: err}
 		}
 		findings = append(findings, vnotes...)
-		if exe := dbtExecutable(sf.dbtExe); exe != "" {
+		if exe := dbtExecutable(env, sf.dbtExe); exe != "" {
 			dir, cleanup, err := schema.Overlay(p.Root, edits)
 			if err != nil {
 				return &ExitError{Code: ExitInternal, Err: err}
@@ -230,14 +229,21 @@ func debugTiming(env *Env, phase string, since time.Time) {
 	}
 }
 
-// dbtExecutable resolves --dbt: a path, "off", or dbt on PATH.
-func dbtExecutable(flag string) string {
+// dbtExecutable resolves --dbt: a path, "off", or dbt on the PATH of the command's environment
+// (so a test's environment decides, not the machine's).
+func dbtExecutable(env *Env, flag string) string {
 	switch flag {
 	case "off", "none", "false":
 		return ""
 	case "":
-		if p, err := exec.LookPath("dbt"); err == nil {
-			return p
+		for _, dir := range filepath.SplitList(env.Getenv("PATH")) {
+			if dir == "" {
+				continue
+			}
+			p := filepath.Join(dir, "dbt")
+			if st, err := os.Stat(p); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
+				return p
+			}
 		}
 		return ""
 	}
