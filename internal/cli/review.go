@@ -34,6 +34,7 @@ type reviewFlags struct {
 	fix       bool
 	noHistory bool
 	noLint    bool
+	report    string
 	github    githubFlags
 }
 
@@ -65,6 +66,7 @@ review is posted to the pull request. Exit 1 when a finding is at or above --fai
 	f.BoolVar(&rf.fix, "fix", false, "write every safe edit (schema and tests) to the property files, atomically")
 	f.BoolVar(&rf.noHistory, "no-history", false, "do not learn test habits from the git history of property files")
 	f.BoolVar(&rf.noLint, "no-lint", false, "skip linting")
+	f.StringVar(&rf.report, "report", "", "also write the full review as Markdown to this file (the Action uploads it)")
 	rf.github.bind(cmd)
 	return cmd
 }
@@ -111,6 +113,11 @@ func runReview(env *Env, pf *projectFlags, cf *changeFlags, rf *reviewFlags) err
 	rv.Finish()
 	if err := review.Write(env.Stdout, rf.format, rv); err != nil {
 		return &ExitError{Code: ExitInternal, Err: err}
+	}
+	if rf.report != "" {
+		if err := writeAtomic(rf.report, []byte(review.Markdown(rv, review.MarkdownOptions{}))); err != nil {
+			return &ExitError{Code: ExitInternal, Err: fmt.Errorf("--report: %w", err)}
+		}
 	}
 	if rf.fix {
 		if err := writeSafeEdits(env, cs.Head.Root, rv.Edits); err != nil {

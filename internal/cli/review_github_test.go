@@ -61,9 +61,10 @@ func TestReviewInGitHubActions(t *testing.T) {
 	os.WriteFile(event, []byte(`{"pull_request": {"number": 7, "head": {"sha": "`+head+`"}, "base": {"sha": "`+baseSHA+`", "ref": "main"}}}`), 0o644)
 	environ := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_EVENT_PATH": event, "GITHUB_REPOSITORY": "acme/shop",
 		"GITHUB_API_URL": srv.URL, "GITHUB_TOKEN": "ghs_test", "GITHUB_SERVER_URL": "https://github.com", "GITHUB_RUN_ID": "42"}
+	report := filepath.Join(t.TempDir(), "review.md")
 	var stdout, stderr bytes.Buffer
 	code := RunEnv(&Env{Ctx: context.Background(), Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr,
-		Getenv: func(k string) string { return environ[k] }}, []string{"review", "--project", project, "--format", "json", "--github-request-changes"})
+		Getenv: func(k string) string { return environ[k] }}, []string{"review", "--project", project, "--format", "json", "--github-request-changes", "--report", report})
 	if code != ExitFindings {
 		t.Fatalf("exit %d, want 1 (a removed column is still read)\n%s", code, stderr.String())
 	}
@@ -91,6 +92,9 @@ func TestReviewInGitHubActions(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "review posted on acme/shop#7") {
 		t.Errorf("stderr: %s", stderr.String())
+	}
+	if md, err := os.ReadFile(report); err != nil || !strings.Contains(string(md), "```mermaid") {
+		t.Errorf("--report: %v\n%.200s", err, md)
 	}
 	if !strings.HasPrefix(strings.TrimSpace(stdout.String()), "{") {
 		t.Errorf("stdout is not the JSON review: %.100s", stdout.String())
