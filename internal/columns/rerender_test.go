@@ -1,0 +1,75 @@
+package columns
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/dataops-dev/dataops/internal/dbt"
+)
+
+// The columns_hook project lists columns through adapter.get_columns_in_relation: a macro over
+// a ref whose columns are inferred upstream (orders_wide), the same macro over a source that
+// declares no columns (events_all), and a fill-staging pattern that only tests names against
+// its own list (events_fill).
+func TestInferAnswersGetColumnsInRelation(t *testing.T) {
+	for _, compile := range []bool{true, false} {
+		p, err := dbt.Load(context.Background(), dbt.LoadOptions{Dir: "testdata/columns_hook", Adapter: "duckdb", Compile: compile})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := Infer(p, Options{})
+		node := func(name string) *Node {
+			t.Helper()
+			n := res.Node("model.columns_hook." + name)
+			if n == nil {
+				t.Fatalf("compile=%v: no result for %s", compile, name)
+			}
+			return n
+		}
+
+		wide := node("orders_wide")
+		if s := columnNames(wide.Columns); s != "id, customer_id, amount, loaded, tag" {
+			t.Errorf("compile=%v: orders_wide columns %s (unresolved %v, notes %v)", compile, s, wide.Unresolved, wide.Notes)
+		}
+		if len(wide.Unresolved) > 0 {
+			t.Errorf("compile=%v: orders_wide unresolved: %v", compile, wide.Unresolved)
+		}
+		// the listed columns point at the macro call, the literal after it at itself
+		if c := wide.Column("amount"); c == nil || c.Pos.Path != "models/orders_wide.sql" || c.Pos.Line != 2 || c.Pos.Column != 5 {
+			t.Errorf("compile=%v: amount position %+v", compile, c)
+		}
+		if c := wide.Column("tag"); c == nil || c.Pos.Line != 3 || c.Pos.Column != 5 {
+			t.Errorf("compile=%v: tag position %+v", compile, c)
+		}
+		if c := wide.Column("loaded"); c == nil || len(c.Lineage) != 1 || c.Lineage[0].String() != "model.columns_hook.stg_orders.loaded" {
+			t.Errorf("compile=%v: loaded lineage %+v", compile, c)
+		}
+
+		// the macro renders nothing without the source's columns (and the SQL no longer
+		// parses); the node says why its list is incomplete, at the source() call
+		all := node("events_all")
+		var unknown *Problem
+		for i, pr := range all.Unresolved {
+			if pr.Kind == "columns-unknown" {
+				unknown = &all.Unresolved[i]
+			}
+		}
+		if unknown == nil || !strings.Contains(unknown.Reason, "source raw.events") || unknown.Pos.Line != 2 || unknown.Pos.Column != 35 {
+			t.Errorf("compile=%v: events_all should be unresolved at the source() call: %v", compile, all.Unresolved)
+		}
+
+		fill := node("events_fill")
+		if s := columnNames(fill.Columns); s != "event_id, kind" || len(fill.Unresolved) > 0 {
+			t.Errorf("compile=%v: events_fill columns %s, unresolved %v", compile, s, fill.Unresolved)
+		}
+	}
+}
+
+func columnNames(cols []*Column) string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = c.Name
+	}
+	return strings.Join(out, ", ")
+}
