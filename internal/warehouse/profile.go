@@ -26,7 +26,7 @@ type Profile struct {
 	Sampled  bool            `json:"sampled"`
 	Columns  []ColumnProfile `json:"columns"`
 	// CandidateKeys are minimal column sets with no NULLs whose values are unique across the
-	// profiled rows: single columns first, then pairs, then triples.
+	// profiled rows: single columns first, then pairs, then (only when neither exists) triples.
 	CandidateKeys [][]string `json:"candidate_keys"`
 }
 
@@ -222,6 +222,11 @@ func (e *engine) candidateKeys(ctx context.Context, c Conn, src string, p *Profi
 	limits := map[int]int{2: 12, 3: 8} // 66 pairs and 56 triples at most
 	var keys [][]int                   // indexes into pool
 	for w := 2; w <= width; w++ {
+		if w == 3 && len(p.CandidateKeys) > 0 {
+			// A table that already has a key of one or two columns is rarely keyed by three;
+			// the triple search is the expensive one, so it runs only when nothing smaller is.
+			break
+		}
 		n := min(len(pool), limits[w])
 		var sets [][]int
 		combos(n, w, func(set []int) {

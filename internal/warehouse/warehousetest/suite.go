@@ -304,6 +304,15 @@ func profile(t *testing.T, open Open) {
 	if keys != "[[id] [customer day]]" {
 		t.Fatalf("candidate keys = %s, want [[id] [customer day]]", keys)
 	}
+	// Keyed only by three columns: every pair repeats.
+	cube := warehouse.Relation{Schema: schema, Name: "cube"}
+	exec(t, w, "create table "+w.Render(cube)+` as select * from (values
+		(1, 1, 1, 'x'), (1, 1, 2, 'x'), (1, 2, 1, 'x'), (1, 2, 2, 'x'),
+		(2, 1, 1, 'x'), (2, 1, 2, 'x'), (2, 2, 1, 'x'), (2, 2, 2, 'y')) v(a, b, c, d)`)
+	pc, err := w.Profile(ctx, cube, warehouse.ProfileOptions{})
+	if err != nil || fmt.Sprint(pc.CandidateKeys) != "[[a b c]]" {
+		t.Fatalf("cube keys = %v %v", pc.CandidateKeys, err)
+	}
 	ps, err := w.Profile(ctx, rel, warehouse.ProfileOptions{Sample: 3, Columns: []string{"status"}})
 	if err != nil || ps.Rows != 3 || !ps.Sampled || len(ps.Columns) != 1 {
 		t.Fatalf("sampled = %+v %v", ps, err)
