@@ -280,6 +280,26 @@ func TestInferRestoresDbtUtilsStar(t *testing.T) {
 	if s := format(Infer(p, Options{}).Node(n2.UniqueID).Columns); s != "id:number, name:varchar" {
 		t.Errorf("rendered star: %s", s)
 	}
+	// installed dbt_utils renders a bare * while parsing: alias and except are added to it
+	tmpl, r = renderPieces(
+		"select\n    ",
+		tag{"{{ dbt_utils.star(from=ref('customers'), relation_alias='c', except=['secret']) }}", "\n*"},
+		", o.x\nfrom ",
+		tag{"{{ ref('customers') }}", "customers"},
+		" c cross join (select 1 as x) o\n",
+	)
+	n3 := addModel(p, "m3", tmpl)
+	n3.Render = r
+	got = Infer(p, Options{}).Node(n3.UniqueID)
+	if s := format(got.Columns); s != "id:number, name:varchar, email:varchar, x:number" {
+		t.Errorf("bare star: %s (%v %v)", s, got.Unresolved, got.Notes)
+	}
+	if pos := got.Columns[0].Pos; pos.Line != 2 || pos.Column != 5 {
+		t.Errorf("the bare star's columns point at the macro call: %+v", pos)
+	}
+	if pos := got.Columns[3].Pos; pos.Line != 2 || pos.Column != 89 {
+		t.Errorf("o.x after the call keeps its position: %+v", pos)
+	}
 }
 
 func TestInferToleratesErrorsInsideNamedItems(t *testing.T) {

@@ -9,10 +9,11 @@ import (
 )
 
 // dbt_utils.star(from, except=[...], relation_alias=...) asks the warehouse for the columns of
-// a relation. Rendering never reaches a warehouse, so the call renders to nothing (or to a
-// comment); the select list then silently lacks every column the star stood for. We put the
-// star back where the call rendered, as `[alias.]* exclude (...)`, so it expands from what is
-// known upstream like any other star.
+// a relation. Rendered as dbt parses (execute false) it returns a bare `*`, without the alias
+// and the except list; when dbt_utils is not installed it renders to nothing (or to a comment),
+// and the select list silently lacks every column the star stood for. We put the star back
+// where the call rendered, as `[alias.]* exclude (...)`, so it expands from what is known
+// upstream like any other star.
 
 var (
 	starCallRE   = regexp.MustCompile(`\{\{-?[^}]*?\bstar\(`)
@@ -23,7 +24,8 @@ var (
 )
 
 // restoreStars returns the SQL with the stars of dbt_utils.star calls that rendered no
-// columns put back, and the offset map adjusted to it. Unchanged input is returned as is.
+// columns put back (or a bare `*` completed with the call's alias and except list), and the
+// offset map adjusted to it. Unchanged input is returned as is.
 func restoreStars(raw, out string, m *jinja.OffsetMap) (string, *jinja.OffsetMap) {
 	if m == nil || !strings.Contains(raw, "star(") {
 		return out, m
@@ -45,12 +47,29 @@ func restoreStars(raw, out string, m *jinja.OffsetMap) (string, *jinja.OffsetMap
 			continue
 		}
 		// where did the tag's output go, and did it render any column?
-		at, rendered := -1, ""
+		at, rendered, starAt := -1, "", -1
 		for _, s := range m.Segments {
 			if !s.Literal && s.Src == start {
 				at = s.Out + s.Len
 				rendered += out[s.Out : s.Out+s.Len]
+				if starAt < 0 {
+					if i := starOutsideComments(out[s.Out : s.Out+s.Len]); i >= 0 {
+						starAt = s.Out + i
+					}
+				}
 			}
+		}
+		alias, except := starArgs(call)
+		if starAt >= 0 && strings.TrimSpace(stripComments(rendered)) == "*" {
+			// dbt_utils.star returns a bare * when it is not executing: the star is there, but
+			// without the call's alias and except list, which we add
+			if alias != "" {
+				ins = append(ins, insertion{at: starAt, text: alias + ".", src: start})
+			}
+			if except != "" {
+				ins = append(ins, insertion{at: starAt + 1, text: " exclude (" + except + ")", src: start})
+			}
+			continue
 		}
 		if at < 0 {
 			// rendered to nothing: it sits where the output after the tag begins
@@ -65,28 +84,27 @@ func restoreStars(raw, out string, m *jinja.OffsetMap) (string, *jinja.OffsetMap
 			continue
 		}
 		text := "*"
-		if a := starAliasRE.FindStringSubmatch(call); a != nil {
-			text = a[1] + ".*"
+		if alias != "" {
+			text = alias + ".*"
 		}
-		if e := starExceptRE.FindStringSubmatch(call); e != nil {
-			var names []string
-			for _, q := range quotedRE.FindAllStringSubmatch(e[1], -1) {
-				names = append(names, q[1])
-			}
-			if len(names) > 0 {
-				text += " exclude (" + strings.Join(names, ", ") + ")"
-			}
+		if except != "" {
+			text += " exclude (" + except + ")"
 		}
 		ins = append(ins, insertion{at: at, text: " " + text + " ", src: start})
 	}
 	if len(ins) == 0 {
 		return out, m
 	}
-	sort.Slice(ins, func(i, j int) bool { return ins[i].at < ins[j].at })
+	sort.SliceStable(ins, func(i, j int) bool { return ins[i].at < ins[j].at })
+	// every insertion point becomes a segment boundary, so text goes in between segments
+	segs := m.Segments
+	for _, in := range ins {
+		segs = splitSegments(segs, in.at)
+	}
 	var b strings.Builder
 	nm := &jinja.OffsetMap{}
 	shift, prev, k := 0, 0, 0
-	for _, s := range m.Segments {
+	for _, s := range segs {
 		for k < len(ins) && ins[k].at <= s.Out {
 			b.WriteString(out[prev:ins[k].at])
 			prev = ins[k].at
@@ -107,6 +125,59 @@ func restoreStars(raw, out string, m *jinja.OffsetMap) (string, *jinja.OffsetMap
 	}
 	b.WriteString(out[prev:])
 	return b.String(), nm
+}
+
+// starArgs reads the relation_alias and the except list (as SQL names, comma-separated) of a
+// star call's arguments.
+func starArgs(call string) (alias, except string) {
+	if a := starAliasRE.FindStringSubmatch(call); a != nil {
+		alias = a[1]
+	}
+	if e := starExceptRE.FindStringSubmatch(call); e != nil {
+		var names []string
+		for _, q := range quotedRE.FindAllStringSubmatch(e[1], -1) {
+			names = append(names, q[1])
+		}
+		except = strings.Join(names, ", ")
+	}
+	return alias, except
+}
+
+// starOutsideComments is the offset of the first * in s that is not part of a /* */ comment.
+func starOutsideComments(s string) int {
+	for i := 0; i < len(s); i++ {
+		if strings.HasPrefix(s[i:], "/*") {
+			j := strings.Index(s[i+2:], "*/")
+			if j < 0 {
+				return -1
+			}
+			i += 2 + j + 1
+			continue
+		}
+		if s[i] == '*' {
+			return i
+		}
+	}
+	return -1
+}
+
+// splitSegments splits the segment that strictly contains output offset at in two.
+func splitSegments(segs []jinja.Segment, at int) []jinja.Segment {
+	i := sort.Search(len(segs), func(i int) bool { return segs[i].Out+segs[i].Len > at })
+	if i == len(segs) || segs[i].Out >= at {
+		return segs
+	}
+	s := segs[i]
+	head, tail := s, s
+	head.Len = at - s.Out
+	tail.Out, tail.Len = at, s.Len-head.Len
+	if s.Literal {
+		tail.Src += head.Len
+	}
+	out := make([]jinja.Segment, 0, len(segs)+1)
+	out = append(out, segs[:i]...)
+	out = append(out, head, tail)
+	return append(out, segs[i+1:]...)
 }
 
 // stripComments drops /* ... */ comments, which is all a star call renders when it finds no
