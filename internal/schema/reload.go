@@ -144,7 +144,7 @@ func linkOrCopy(src, dst string) error {
 // It returns the reloaded project for further checks, or nil when it did not load.
 //
 // On a large project (over lightCheckModels models) the reload is narrowed to what the edits
-// can affect: the project's top-level files and macros, the edited files and the models they
+// can affect: the project's top-level files, the edited files and the models they
 // declare, loaded once as they are and once edited; a diagnostic is the edits' doing when only
 // the edited load has it. The returned project is then that small load.
 func CheckEdits(ctx context.Context, head *dbt.Project, edits []FileEdit, ops []Op, load Loader) (*dbt.Project, []Note, error) {
@@ -289,8 +289,10 @@ func headByName(p *dbt.Project, name string) *dbt.Node {
 	return nil
 }
 
-// lightFiles lists what a narrowed validation loads: top-level files, macros, the edited files
-// and the .sql files of the models the edits name.
+// lightFiles lists what a narrowed validation loads: top-level files, the edited files and the
+// .sql files of the models the edits name. Macros are left out: the edits are property files,
+// and a macro missing from both loads renders the same stub in both, which cancels out; it
+// saves compiling every macro of the project twice.
 func lightFiles(p *dbt.Project, edits []FileEdit, ops []Op) []string {
 	set := map[string]bool{}
 	if entries, err := os.ReadDir(p.Root); err == nil {
@@ -299,18 +301,6 @@ func lightFiles(p *dbt.Project, edits []FileEdit, ops []Op) []string {
 				set[e.Name()] = true
 			}
 		}
-	}
-	for _, mp := range append(append([]string{}, p.MacroPaths...), p.TestPaths...) {
-		base := filepath.Join(p.Root, filepath.FromSlash(mp))
-		_ = filepath.WalkDir(base, func(path string, d os.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return nil
-			}
-			if rel, err := filepath.Rel(p.Root, path); err == nil && strings.HasSuffix(path, ".sql") {
-				set[filepath.ToSlash(rel)] = true
-			}
-			return nil
-		})
 	}
 	edited := map[string]bool{}
 	for _, e := range edits {
