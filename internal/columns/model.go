@@ -73,7 +73,7 @@ func (r ColumnRef) String() string { return r.Node + "." + r.Column }
 // file the user wrote when there is one.
 type Problem struct {
 	Pos    dbt.Pos `json:"pos"`
-	Kind   string  `json:"kind"` // parse-error, star-unknown, unknown-relation, unnamed, ambiguous, not-sql, render-error
+	Kind   string  `json:"kind"` // parse-error, star-unknown, columns-unknown, unknown-relation, unnamed, ambiguous, not-sql, render-error
 	Reason string  `json:"reason"`
 }
 
