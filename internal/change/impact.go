@@ -11,8 +11,10 @@ import (
 	"github.com/dataops-dev/dataops/internal/dbt"
 )
 
-// inferColumns infers the columns of the changed models on both sides, and of the models
-// downstream of them (ImpactDepth levels) on the head side, then fills the column changes.
+// inferColumns infers the columns of the changed models on both sides and fills the column
+// changes; then, only when a column was removed, renamed or retyped, the columns of the models
+// downstream of those (ImpactDepth levels on the head, one on the base) so column impact can
+// follow lineage. Most changes only add columns and never pay for the second step.
 func inferColumns(ctx context.Context, cs *ChangeSet, opts Options) {
 	depth := opts.ImpactDepth
 	if depth == 0 {
@@ -38,23 +40,67 @@ func inferColumns(ctx context.Context, cs *ChangeSet, opts Options) {
 	if len(headIDs)+len(baseIDs) == 0 {
 		return
 	}
-	headIDs = append(headIDs, descendants(cs.Head, headIDs, depth, 200)...)
-	baseIDs = append(baseIDs, descendants(cs.Base, baseIDs, 1, 100)...)
 	t0 := time.Now()
 	defer func() {
 		cs.Timings["infer"] = time.Since(t0)
 		cs.Inferred = len(cs.HeadColumns) + len(cs.BaseColumns)
 	}()
+	cs.HeadColumns, cs.BaseColumns = inferBoth(ctx, cs, opts, headIDs, baseIDs)
+	diffAll(cs, nil)
+	// A column that reads a renamed upstream column (or a column of a renamed model) keeps its
+	// identity: translate base lineage through the renames found and compare again.
+	if tr := renameMap(cs); len(tr) > 0 {
+		diffAll(cs, tr)
+	}
+	var hot []string
+	for _, m := range cs.Models {
+		for _, c := range m.Columns {
+			if c.Change == Removed || c.Change == Renamed || c.Change == Retyped {
+				hot = append(hot, m.UniqueID)
+				break
+			}
+		}
+	}
+	if len(hot) == 0 {
+		return
+	}
+	var headMore, baseMore []string
+	for _, id := range descendants(cs.Head, hot, depth, 200) {
+		if _, done := cs.HeadColumns[id]; !done {
+			headMore = append(headMore, id)
+		}
+	}
+	for _, id := range descendants(cs.Base, hot, 1, 100) {
+		if _, done := cs.BaseColumns[id]; !done {
+			baseMore = append(baseMore, id)
+		}
+	}
+	hm, bm := inferBoth(ctx, cs, opts, headMore, baseMore)
+	for id, c := range hm {
+		if _, ok := cs.HeadColumns[id]; !ok {
+			cs.HeadColumns[id] = c
+		}
+	}
+	for id, c := range bm {
+		if _, ok := cs.BaseColumns[id]; !ok {
+			cs.BaseColumns[id] = c
+		}
+	}
+}
+
+// inferBoth infers head and base ids in parallel; failures become warnings.
+func inferBoth(ctx context.Context, cs *ChangeSet, opts Options, headIDs, baseIDs []string) (map[string]*ModelColumns, map[string]*ModelColumns) {
+	var head, base map[string]*ModelColumns
 	var wg sync.WaitGroup
 	var baseErr, headErr error
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		cs.HeadColumns, headErr = opts.Infer(ctx, cs.Head, uniq(headIDs))
+		head, headErr = opts.Infer(ctx, cs.Head, uniq(headIDs))
 	}()
 	go func() {
 		defer wg.Done()
-		cs.BaseColumns, baseErr = opts.Infer(ctx, cs.Base, uniq(baseIDs))
+		base, baseErr = opts.Infer(ctx, cs.Base, uniq(baseIDs))
 	}()
 	wg.Wait()
 	if headErr != nil {
@@ -63,12 +109,13 @@ func inferColumns(ctx context.Context, cs *ChangeSet, opts Options) {
 	if baseErr != nil {
 		cs.Warnings = append(cs.Warnings, fmt.Sprintf("column inference (base): %v", baseErr))
 	}
-	diffAll(cs, nil)
-	// A column that reads a renamed upstream column (or a column of a renamed model) keeps its
-	// identity: translate base lineage through the renames found and compare again.
-	if tr := renameMap(cs); len(tr) > 0 {
-		diffAll(cs, tr)
+	if head == nil {
+		head = map[string]*ModelColumns{}
 	}
+	if base == nil {
+		base = map[string]*ModelColumns{}
+	}
+	return head, base
 }
 
 // diffAll fills the column changes of every changed model, translating base lineage through
