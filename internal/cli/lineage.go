@@ -121,6 +121,8 @@ MODEL is a model, seed or snapshot name, a unique id, or source_name.table_name.
 	cmd.Flags().IntVar(&depth, "depth", 0, "stop after N levels (0: no limit)")
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text, json or mermaid")
 	cmd.Flags().StringVar(&catalog, "catalog", "", "dbt catalog.json to expand stars from")
+	// push sends this lineage to OpenMetadata (lineage_push.go).
+	cmd.AddCommand(newLineagePushCmd(env))
 	return cmd
 }
 

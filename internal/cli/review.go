@@ -19,6 +19,7 @@ import (
 	"github.com/dataops-dev/dataops/internal/lint"
 	"github.com/dataops-dev/dataops/internal/lint/rules"
 	"github.com/dataops-dev/dataops/internal/lint/templating"
+	"github.com/dataops-dev/dataops/internal/openmetadata"
 	"github.com/dataops-dev/dataops/internal/review"
 	"github.com/dataops-dev/dataops/internal/schema"
 	"github.com/dataops-dev/dataops/internal/testgen"
@@ -35,6 +36,7 @@ type reviewFlags struct {
 	noHistory bool
 	noLint    bool
 	report    string
+	omService string
 	github    githubFlags
 }
 
@@ -66,6 +68,7 @@ review is posted to the pull request. Exit 1 when a finding is at or above --fai
 	f.BoolVar(&rf.fix, "fix", false, "write every safe edit (schema and tests) to the property files, atomically")
 	f.BoolVar(&rf.noHistory, "no-history", false, "do not learn test habits from the git history of property files")
 	f.BoolVar(&rf.noLint, "no-lint", false, "skip linting")
+	f.StringVar(&rf.omService, "openmetadata-service", "", "with OPENMETADATA_URL and OPENMETADATA_TOKEN: the catalog's database service, to compare its lineage of changed models with dbt's (default: OPENMETADATA_SERVICE)")
 	f.StringVar(&rf.report, "report", "", "also write the full review as Markdown to this file (the Action uploads it)")
 	rf.github.bind(cmd)
 	return cmd
@@ -238,7 +241,49 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 	}
 	debugTiming(env, "review-lint", t0)
 	classify(cs, rv, dialectOf(pf, p))
+	if err := catalogLineage(env, rf, cs, rv, ids); err != nil {
+		return nil, err
+	}
 	return rv, nil
+}
+
+// catalogLineage compares OpenMetadata's lineage of the changed models with dbt's graph when
+// a catalog is configured. A catalog that cannot be reached is a warning, not a failed review.
+func catalogLineage(env *Env, rf *reviewFlags, cs *change.ChangeSet, rv *review.Review, ids []string) error {
+	c, svc, err := openMetadataClient(env, rf.omService)
+	if err != nil || c == nil {
+		return err
+	}
+	diffs, missing, err := openmetadata.Verify(env.Ctx, c, cs.Head, svc, ids)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "dataops: warning: OpenMetadata lineage not compared: %v\n", err)
+		return nil
+	}
+	path := func(id string) string {
+		if m := cs.Model(id); m != nil {
+			return m.Path
+		}
+		return ""
+	}
+	for _, id := range missing {
+		if cs.Model(id).Change == change.Added {
+			continue // a new model reaches the catalog once it is built and ingested
+		}
+		rv.Findings = append(rv.Findings, review.Finding{Agent: "lineage", Rule: "catalog-missing-table", Severity: review.SeverityInfo,
+			Path: path(id), Line: 1, Message: fmt.Sprintf("%s is not in the OpenMetadata catalog (service %s)", shortID(id), svc),
+			Suggestion: "dataops lineage push --select " + shortID(id)})
+	}
+	for _, d := range diffs {
+		msg := fmt.Sprintf("dbt has the edge %s -> %s; the OpenMetadata catalog does not", d.From, d.To)
+		sug := "dataops lineage push --select " + shortID(d.Node)
+		if !d.InDbt {
+			msg = fmt.Sprintf("the OpenMetadata catalog has the edge %s -> %s; dbt does not (stale, or lineage from outside dbt)", d.From, d.To)
+			sug = ""
+		}
+		rv.Findings = append(rv.Findings, review.Finding{Agent: "lineage", Rule: "catalog-lineage", Severity: review.SeverityInfo,
+			Path: path(d.Node), Line: 1, Message: msg, Suggestion: sug})
+	}
+	return nil
 }
 
 func dialectOf(pf *projectFlags, p *dbt.Project) string {
