@@ -27,7 +27,7 @@ func BenchmarkInfer(b *testing.B) {
 		if n.ResourceType == dbt.Model && !n.Disabled {
 			models++
 			if n.Render != nil && n.Render.AskedColumns {
-				asked++ // rendered again during inference
+				asked++ // rendered again during inference (as are callers of macros that ask when executing)
 			}
 		}
 	}

@@ -48,6 +48,9 @@ type inferrer struct {
 	d     *dialect
 	rels  *relations
 	slots map[string]*slot // fixed before the parallel phase; each slot written by one goroutine
+
+	listingOnce sync.Once
+	listing     map[string]bool // ids of macros that may list a relation's columns
 }
 
 // slot is one node's place in the run. out is written once, before any child is scheduled.

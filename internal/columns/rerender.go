@@ -1,6 +1,7 @@
 package columns
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/dbt"
@@ -20,21 +21,30 @@ import (
 // not known, or no environment to render with): they make the node's columns unreliable.
 func (inf *inferrer) renderWithColumns(s *slot) []Problem {
 	n := s.node
-	if n.Render == nil || !n.Render.AskedColumns || n.Render.Err != nil || s.prep == nil || s.prep.file == nil {
+	if n.Render == nil || n.Render.Err != nil || s.prep == nil || s.prep.file == nil || inf.p.Jinja == nil {
 		return nil
 	}
-	if inf.p.Jinja == nil {
-		return nil
+	// A macro that only asks when executing (dbt_utils.get_filtered_columns_in_relation)
+	// asked nothing in the load's render; the node is rendered executing, as dbt compiles.
+	execute := false
+	if !n.Render.AskedColumns {
+		if !inf.callsListingMacro(n) {
+			return nil
+		}
+		execute = true
 	}
 	h := &columnsHook{inf: inf, s: s, real: n.Compiled, ids: map[jinja.Relation]string{}, probe: true}
 	render := func() *jinja.Result {
 		return inf.p.Jinja.Render(jinja.Input{
 			Path: n.RelPath, Source: n.RawCode, Package: n.Package, Name: n.Name, ResourceType: n.ResourceType,
 			This: relationOfNode(n), Config: cloneMap(n.Config), Resolver: h, Columns: h.columns,
+			Execute: execute,
 		})
 	}
 	r := render()
-	if r.Err != nil {
+	if r.Err != nil || !r.AskedColumns {
+		// executing changed nothing the hook can answer (or failed: run_query finds nothing
+		// here); the load's render stands
 		return nil
 	}
 	var unknown []Problem
@@ -58,6 +68,79 @@ func (inf *inferrer) renderWithColumns(s *slot) []Problem {
 	}
 	return unknown
 }
+
+// callsListingMacro reports whether the node calls, itself, a macro that may list a
+// relation's columns.
+func (inf *inferrer) callsListingMacro(n *dbt.Node) bool {
+	inf.listingOnce.Do(inf.findListingMacros)
+	for _, id := range n.Render.MacrosUsed {
+		if inf.listing[id] {
+			return true
+		}
+	}
+	return false
+}
+
+// findListingMacros finds the macros that may list a relation's columns: those that call
+// adapter.get_columns_in_relation, and, by name, those that call one of them (adapter.dispatch
+// names the macro without its adapter prefix, so default__x counts as x, and the dispatching
+// macro names itself). A macro of another package with the same name counts too: the cost is
+// one render that is dropped when it asks nothing. dbt_utils.star is left out: its call is
+// read from the template instead (see restoreStars).
+func (inf *inferrer) findListingMacros() {
+	inf.listing = map[string]bool{}
+	words := map[string]map[string]bool{}
+	names := map[string]bool{}
+	add := func(name string) {
+		base := name
+		if i := strings.Index(name, "__"); i > 0 {
+			base = name[i+2:]
+		}
+		if base == "star" {
+			return
+		}
+		names[name], names[base] = true, true
+	}
+	for id, m := range inf.p.Macros {
+		if m.Kind != "" && m.Kind != "macro" {
+			continue
+		}
+		if strings.Contains(m.SQL, "get_columns_in_relation") {
+			inf.listing[id] = true
+			add(m.Name)
+			continue
+		}
+		w := map[string]bool{}
+		for _, x := range identWordRE.FindAllString(m.SQL, -1) {
+			w[x] = true
+		}
+		words[id] = w
+	}
+	for changed := true; changed; {
+		changed = false
+		for id, w := range words {
+			if inf.listing[id] {
+				continue
+			}
+			m := inf.p.Macros[id]
+			for name := range names {
+				if w[name] {
+					inf.listing[id] = true
+					add(m.Name)
+					changed = true
+					break
+				}
+			}
+		}
+	}
+	for id, m := range inf.p.Macros {
+		if m.Name == "star" || strings.HasSuffix(m.Name, "__star") {
+			delete(inf.listing, id)
+		}
+	}
+}
+
+var identWordRE = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
 
 // probeColumn answers for a relation whose columns are not known, to tell whether they matter.
 const probeColumn = "dataops_unknown_column_probe"

@@ -10,8 +10,8 @@ import (
 
 // The columns_hook project lists columns through adapter.get_columns_in_relation: a macro over
 // a ref whose columns are inferred upstream (orders_wide), the same macro over a source that
-// declares no columns (events_all), and a fill-staging pattern that only tests names against
-// its own list (events_fill).
+// declares no columns (events_all), a fill-staging pattern that only tests names against its
+// own list (events_fill), and a macro that only asks when executing (orders_executed).
 func TestInferAnswersGetColumnsInRelation(t *testing.T) {
 	for _, compile := range []bool{true, false} {
 		p, err := dbt.Load(context.Background(), dbt.LoadOptions{Dir: "testdata/columns_hook", Adapter: "duckdb", Compile: compile})
@@ -57,6 +57,12 @@ func TestInferAnswersGetColumnsInRelation(t *testing.T) {
 		}
 		if unknown == nil || !strings.Contains(unknown.Reason, "source raw.events") || unknown.Pos.Line != 2 || unknown.Pos.Column != 35 {
 			t.Errorf("compile=%v: events_all should be unresolved at the source() call: %v", compile, all.Unresolved)
+		}
+
+		// a macro that only lists columns when executing is rendered executing
+		exec := node("orders_executed")
+		if s := columnNames(exec.Columns); s != "id, customer_id, status, loaded" || len(exec.Unresolved) > 0 {
+			t.Errorf("compile=%v: orders_executed columns %s, unresolved %v", compile, s, exec.Unresolved)
 		}
 
 		fill := node("events_fill")

@@ -6,3 +6,9 @@
     {%- endfor -%}
     {{- names | join(', ') -}}
 {% endmacro %}
+
+{# lists columns only when executing, as dbt_utils.get_filtered_columns_in_relation does #}
+{% macro executed_columns(relation) %}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {{ return(list_columns(relation, except=['amount'])) }}
+{% endmacro %}
