@@ -282,7 +282,9 @@ func (s *synth) syncEntry(t target, e *entry, known []change.Column, resolved bo
 	for _, c := range e.columns {
 		documented[strings.ToLower(c.Name)] = c.Name
 	}
-	wantAll := t.mc == nil || t.mc.Change == change.Added || s.in.Config.Columns == "all"
+	// An enforced contract needs every column, typed: dbt refuses the model otherwise.
+	contract := contractEnforced(n)
+	wantAll := t.mc == nil || t.mc.Change == change.Added || s.in.Config.Columns == "all" || contract
 	candidates := map[string]bool{}
 	renamedFrom := map[string]string{} // new folded name -> old name
 	retyped := map[string]bool{}
@@ -312,7 +314,10 @@ func (s *synth) syncEntry(t target, e *entry, known []change.Column, resolved bo
 		if name, ok := documented[k]; ok {
 			prev = name
 			if typ := s.typeOf(n, c, retyped[k]); writeTypes && typ != "" {
-				if dc := findColumn(e.columns, k); dc != nil && dc.DataType != "" && !sameType(dc.DataType, typ) && (retyped[k] || t.mc == nil) {
+				if dc := findColumn(e.columns, k); dc != nil && dc.DataType == "" && contract {
+					s.plan.Ops = append(s.plan.Ops, Op{Kind: OpSetDataType, File: e.file, Model: e.name, Key: e.key,
+						Column: ColumnSpec{Name: name, DataType: typ}, Reason: "the model enforces a contract"})
+				} else if dc != nil && dc.DataType != "" && !sameType(dc.DataType, typ) && (retyped[k] || t.mc == nil) {
 					s.plan.Ops = append(s.plan.Ops, Op{Kind: OpSetDataType, File: e.file, Model: e.name, Key: e.key,
 						Column: ColumnSpec{Name: name, DataType: typ}, Reason: "type changed from " + dc.DataType + " to " + typ})
 				}

@@ -192,3 +192,24 @@ func TestSynthesizeUnknownColumns(t *testing.T) {
 		t.Errorf("notes = %+v", notes)
 	}
 }
+
+func TestSynthesizeContract(t *testing.T) {
+	p := loadFixture(t, map[string]string{
+		"models/staging/stg_b.sql": "{{ config(contract={'enforced': true}) }}\nselect id, a_id from {{ source('raw', 'b') }}\n",
+	})
+	b := "source.p.raw.b"
+	cols := map[string]*change.ModelColumns{
+		"model.p.stg_b": {Origin: "sql", Columns: []change.Column{
+			{Name: "id", DataType: "integer", Kind: "direct", Lineage: []change.Upstream{{Node: b, Column: "id"}}},
+			{Name: "a_id", DataType: "integer", Kind: "direct", Lineage: []change.Upstream{{Node: b, Column: "a_id"}}}}},
+	}
+	// The change only touched the config, yet a contract needs every column with its type.
+	cs := &change.ChangeSet{Models: []*change.ModelChange{{UniqueID: "model.p.stg_b", Change: change.Modified,
+		Config: []change.ConfigChange{{Key: "contract.enforced", From: nil, To: true}}, Columns: []change.ColumnChange{}}}}
+	files, notes := run(t, p, Input{Columns: cols, Change: cs})
+	got := files["models/staging/_staging.yml"]
+	want := "  - name: stg_b\n    columns:\n      - name: id\n        data_type: integer\n      - name: a_id\n        data_type: integer\n"
+	if !strings.HasSuffix(got, want) {
+		t.Errorf("_staging.yml:\n%s\nwant it to end with:\n%s\nnotes %+v", got, want, notes)
+	}
+}
