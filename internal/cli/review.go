@@ -178,6 +178,7 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 		}
 		notes = append(notes, vnotes...)
 	}
+	debugTiming(env, "review-schema-synth", t0)
 	schemaSafe := !hasErrors(notes)
 	for _, n := range notes {
 		rv.Findings = append(rv.Findings, fromSchema(n.Finding()))
@@ -214,11 +215,13 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 			}
 		}
 		inf := columns.Infer(p, copts)
+		debugTiming(env, "review-tests-infer", t0)
 		opts := testgen.Options{Models: scope, NewColumns: true, Threshold: 0.5}
 		if !rf.noHistory {
 			opts.History = testgen.MineHistory(env.Ctx, p.Root, 400)
 		}
 		res := testgen.Suggest(p, inf, opts)
+		debugTiming(env, "review-tests-suggest", t0)
 		if builtDuckDB(env, pf, p) {
 			if wh, target, err := openWarehouse(env, pf, p); err == nil {
 				testgen.Confirm(env.Ctx, p, wh, target, res)
