@@ -162,7 +162,8 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 	}
 	version, _ := schema.DbtVersion(cfg.DbtVersion, p.RequireDbtVersion, p.Root)
 	plan := schema.Synthesize(in)
-	sedits, notes := schema.Apply(p.Root, plan.Ops, version)
+	sedits, applyNotes := schema.Apply(p.Root, plan.Ops, version)
+	notes := append(append([]schema.Note{}, plan.Notes...), applyNotes...)
 	if len(sedits) > 0 {
 		load := func(ctx context.Context, dir string) (*dbt.Project, error) {
 			opts, err := pf.options(env, false)
