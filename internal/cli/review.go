@@ -14,6 +14,7 @@ import (
 
 	"github.com/dataops-dev/dataops/internal/change"
 	"github.com/dataops-dev/dataops/internal/columns"
+	"github.com/dataops-dev/dataops/internal/config"
 	"github.com/dataops-dev/dataops/internal/dbt"
 	"github.com/dataops-dev/dataops/internal/jinja"
 	"github.com/dataops-dev/dataops/internal/lint"
@@ -37,7 +38,9 @@ type reviewFlags struct {
 	noLint    bool
 	report    string
 	omService string
-	github    githubFlags
+	// maxComments caps inline comments on GitHub (review.max_comments).
+	maxComments int
+	github      githubFlags
 }
 
 func newReviewCmd(env *Env) *cobra.Command {
@@ -57,7 +60,21 @@ retyped column is read downstream) or breaking (grain or filter logic changed).
 With --github-repo and --github-pr (or inside GitHub Actions on a pull_request event) the
 review is posted to the pull request. Exit 1 when a finding is at or above --fail-on.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runReview(env, &pf, &cf, rf) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			// .dataops.yml's review section applies where the flags are not given.
+			cfg, err := config.Load(config.Options{Dir: pf.Project, Getenv: func(k string) (string, bool) {
+				v := env.Getenv(k)
+				return v, v != ""
+			}})
+			if err != nil {
+				return usageError("%v", err)
+			}
+			if !cmd.Flags().Changed("fail-on") {
+				rf.failOn = cfg.Review.FailOn
+			}
+			rf.maxComments = cfg.Review.MaxComments
+			return runReview(env, &pf, &cf, rf)
+		},
 	}
 	pf.bind(cmd)
 	cf.bind(cmd)
@@ -128,6 +145,7 @@ func runReview(env *Env, pf *projectFlags, cf *changeFlags, rf *reviewFlags) err
 		}
 	}
 	if gh != nil {
+		gh.opts.MaxComments = rf.maxComments
 		if err := publishGitHub(env, gh, cs.Head.Root, rv, rf.failOn); err != nil {
 			return err
 		}

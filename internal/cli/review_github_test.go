@@ -116,3 +116,36 @@ func TestReviewGitHubFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestReviewFailOnFromConfig: .dataops.yml's review.fail_on applies unless --fail-on is given,
+// and a bad value is a usage error naming the file and line.
+func TestReviewFailOnFromConfig(t *testing.T) {
+	src, err := findShop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := makeDemoRepo(context.Background(), src, dir); err != nil {
+		t.Fatal(err)
+	}
+	run := func(args ...string) (int, string) {
+		var stdout, stderr bytes.Buffer
+		code := RunEnv(&Env{Ctx: context.Background(), Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr,
+			Getenv: func(string) string { return "" }}, append([]string{"review", "--project", dir, "--base", "main", "--format", "json"}, args...))
+		return code, stderr.String()
+	}
+	if code, _ := run(); code != ExitFindings {
+		t.Errorf("default fail_on error: exit %d, want 1", code)
+	}
+	os.WriteFile(filepath.Join(dir, ".dataops.yml"), []byte("review:\n  fail_on: never\n"), 0o644)
+	if code, _ := run(); code != ExitOK {
+		t.Errorf("fail_on never from the file: exit %d, want 0", code)
+	}
+	if code, _ := run("--fail-on", "warning"); code != ExitFindings {
+		t.Errorf("--fail-on overrides the file: exit %d, want 1", code)
+	}
+	os.WriteFile(filepath.Join(dir, ".dataops.yml"), []byte("review:\n  fail_on: sometimes\n"), 0o644)
+	if code, stderr := run(); code != ExitUsage || !strings.Contains(stderr, ".dataops.yml") {
+		t.Errorf("bad fail_on: exit %d, %s", code, stderr)
+	}
+}
