@@ -92,6 +92,12 @@ func (d *Doc) classify() {
 			nextKind = d.Toks[next].Kind
 		}
 		up := t.Up
+		// Semi-structured path steps (v:a.b) are neither identifiers nor keywords.
+		if prevKind == token.Colon || prevKind == token.Dot && d.Toks[d.Toks[prev].Prev].Role == RolePath {
+			t.Role = RolePath
+			typeRun = false
+			continue
+		}
 		// Qualified names are identifiers whatever they spell.
 		if prevKind == token.Dot || nextKind == token.Dot {
 			t.Role = RoleIdentifier
@@ -112,6 +118,11 @@ func (d *Doc) classify() {
 		typeRun = false
 		if up == "EXISTS" && prev >= 0 && d.Toks[prev].Role == RoleKeyword {
 			t.Role = RoleKeyword // NOT EXISTS (...), WHERE EXISTS (...)
+			continue
+		}
+		// `x != ALL (subquery)`: SQLFluff reads ALL / ANY / SOME there as a function.
+		if nextKind == token.LParen && (up == "ALL" || up == "ANY" || up == "SOME") && prevKind == token.Operator {
+			t.Role = RoleFunction
 			continue
 		}
 		if nextKind == token.LParen && !parenKeywords[up] {
@@ -175,7 +186,7 @@ func (d *Doc) contextKeyword(i int, up string) bool {
 			d.Is(next, "NULLS") || d.Is(next, "LIMIT") || d.Is(next, "ROWS") || d.Is(next, "RANGE") ||
 			d.Is(next, "OFFSET") || d.Is(next, "FETCH") || d.Is(next, "UNION") || nk == token.Template
 	case "NULLS":
-		return d.Is(next, "FIRST") || d.Is(next, "LAST")
+		return d.Is(next, "FIRST") || d.Is(next, "LAST") || d.Is(prev, "IGNORE") || d.Is(prev, "RESPECT")
 	case "FIRST", "LAST":
 		return d.Is(prev, "NULLS") || d.Is(prev, "FETCH")
 	case "ROWS", "RANGE", "GROUPS":

@@ -25,6 +25,7 @@ const (
 	RoleBool              // TRUE / FALSE
 	RoleDatePart          // the unit in DATEADD(day, ...) / INTERVAL ... DAY
 	RoleTemplate          // a leftover Jinja tag or a placeholder for generated text
+	RolePath              // a step of a semi-structured path: the `a` and `b` of v:a.b (Snowflake)
 )
 
 // Tok is a lexical token with what the linter derives for it.

@@ -25,7 +25,7 @@ func (rule) Check(c *lint.Context) {
 			if it.Alias < 0 || d.Toks[it.Alias].Templated || d.Toks[it.Alias].Kind == token.Template {
 				continue
 			}
-			if it.Sub >= 0 || valueTableFunction(d, &it, c.Dialect) {
+			if it.Sub >= 0 || d.Toks[it.Expr[0]].Kind == token.LParen || valueTableFunction(d, &it, c.Dialect) {
 				continue
 			}
 			if aliasUsed(d, s, it.Alias) {

@@ -84,7 +84,12 @@ func bandOf(d *lint.Doc, t lint.Target) int {
 			return 1
 		}
 	}
-	// x::type
+	// x::type, with nothing computed around it.
+	for i := start; i <= end; i = d.Toks[i].Next {
+		if d.Toks[i].Kind == token.Operator && d.Toks[i].Depth == d.Toks[start].Depth {
+			return 2
+		}
+	}
 	for i := start; i <= end; i = d.Toks[i].Next {
 		if d.Toks[i].Kind == token.DoubleColon && d.Toks[i].Depth == d.Toks[start].Depth {
 			ops := false
