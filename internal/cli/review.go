@@ -249,6 +249,13 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 				fmt.Fprintf(env.Stderr, "dataops: warning: tests not checked on data: %v\n", err)
 			}
 		}
+		for _, s := range res.Suggestions {
+			// A suggestion is located where its column is declared or selected; fall back to
+			// the model's file so every finding has a place in a file the user wrote.
+			if n := p.Nodes[s.UniqueID]; s.Pos.Path == "" && n != nil {
+				s.Pos = dbt.Pos{Path: n.RelPath, Line: 1 + max(n.TemplateLine-1, 0), Column: 1}
+			}
+		}
 		rv.Findings = append(rv.Findings, testFindings(res)...)
 		tedits = testEdits(p, res, sedits, plan)
 	}

@@ -47,7 +47,9 @@ func writeText(w io.Writer, r *Review) error {
 	fmt.Fprintf(&b, "  tests proposed     %d (%d confirmed on data)\n", s.TestsProposed, s.TestsConfirmed)
 	fmt.Fprintf(&b, "  lint violations    %d\n", s.Lint)
 	fmt.Fprintf(&b, "  findings           %d error, %d warning, %d info\n", s.Findings[SeverityError], s.Findings[SeverityWarning], s.Findings[SeverityInfo])
-	if len(r.Changes) > 0 {
+	if len(r.Changes) == 0 {
+		fmt.Fprintf(&b, "\nNo model changes.\n")
+	} else {
 		fmt.Fprintf(&b, "\nChanges\n")
 		for _, c := range r.Changes {
 			fmt.Fprintf(&b, "  %-12s %-9s %s (%s)\n", c.Classification, c.Change, c.Name, c.Path)
