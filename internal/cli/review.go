@@ -146,7 +146,7 @@ func runReview(env *Env, pf *projectFlags, cf *changeFlags, rf *reviewFlags) err
 	}
 	if gh != nil {
 		gh.opts.MaxComments = rf.maxComments
-		if err := publishGitHub(env, gh, cs.Head.Root, rv, rf.failOn); err != nil {
+		if err := publishGitHub(env, gh, pf.Project, rv, rf.failOn); err != nil {
 			return err
 		}
 	}

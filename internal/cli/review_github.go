@@ -105,9 +105,11 @@ func (g *githubFlags) resolve(env *Env, cf *changeFlags) (*githubTarget, error) 
 	return &githubTarget{opts: t}, nil
 }
 
-func publishGitHub(env *Env, gh *githubTarget, root string, rv *review.Review, failOn string) error {
+// publishGitHub posts rv; projectDir (the work tree's project, never an extracted ref) gives the
+// project's folder inside the repository.
+func publishGitHub(env *Env, gh *githubTarget, projectDir string, rv *review.Review, failOn string) error {
 	opts := gh.opts
-	if repo, err := change.FindRepo(env.Ctx, root); err == nil && repo.Prefix != "" {
+	if repo, err := change.FindRepo(env.Ctx, projectDir); err == nil && repo.Prefix != "" {
 		opts.PathPrefix = repo.Prefix + "/"
 	}
 	opts.Failing = rv.Exceeds(failOn)
