@@ -228,3 +228,33 @@ func TestGenerateSchemaNameOverride(t *testing.T) {
 		t.Errorf("unexpected diagnostic %+v", d)
 	}
 }
+
+func TestGenerateAliasAndDatabaseNameOverrides(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"dbt_project.yml": "name: g\nprofile: none\nmodels:\n  g:\n    marts:\n      +alias: renamed\n      +database: other\n",
+		"macros/naming.sql": "{% macro generate_alias_name(custom_alias_name=none, node=none) -%}\n" +
+			"  {%- if custom_alias_name -%}{{ custom_alias_name | trim }}\n" +
+			"  {%- else -%}{{ node.fqn[1:] | join('__') }}{%- endif -%}\n{%- endmacro %}\n" +
+			"{% macro generate_database_name(custom_database_name=none, node=none) -%}\n" +
+			"  {%- if custom_database_name is none -%}{{ target.database }}\n" +
+			"  {%- else -%}{{ target.database }}_{{ custom_database_name | trim }}{%- endif -%}\n{%- endmacro %}\n",
+		"models/staging/a.sql": "select 1 as id",
+		"models/marts/b.sql":   "select * from {{ ref('a') }}",
+	})
+	p, err := Load(context.Background(), LoadOptions{Dir: dir, Compile: true, Getenv: envOf(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := p.Nodes["model.g.a"], p.Nodes["model.g.b"]
+	eq(t, "alias from node.fqn", a.Alias, "staging__a")
+	eq(t, "custom alias", b.Alias, "renamed")
+	if a.Database == "" || b.Database != a.Database+"_other" {
+		t.Errorf("databases a=%q b=%q, want b = a + _other", a.Database, b.Database)
+	}
+	if want := `"` + a.Database + `"."main"."staging__a"`; !strings.Contains(b.CompiledCode, want) {
+		t.Errorf("ref to a does not use its generated alias: %s", b.CompiledCode)
+	}
+	for _, d := range p.Diagnostics {
+		t.Errorf("unexpected diagnostic %+v", d)
+	}
+}

@@ -53,11 +53,11 @@ type loader struct {
 	mu    sync.Mutex
 	diags []Diagnostic
 
-	props    []*properties
-	patches  map[string]map[string]*patch // package → "key:name" → patch
-	schemaFn *schemaNamer
-	pending  []*pending
-	ix       *refIndex
+	props   []*properties
+	patches map[string]map[string]*patch // package → "key:name" → patch
+	namers  namers
+	pending []*pending
+	ix      *refIndex
 	// recompiled counts nodes rendered a second time because placeholders did not survive.
 	recompiled int
 	timings    map[string]time.Duration
@@ -398,7 +398,7 @@ func (l *loader) buildEnv() error {
 	for _, d := range diags {
 		l.addDiag(l.jinjaDiag(d, d.Path, 0))
 	}
-	l.schemaFn = newSchemaNamer(l)
+	l.namers = newNamers(l)
 	return nil
 }
 

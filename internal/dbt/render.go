@@ -160,37 +160,63 @@ func (l *loader) finalize(n *Node) {
 	}
 }
 
-// relation computes where a node is built: dbt's default generate_database_name,
-// generate_schema_name (or the root project's override) and generate_alias_name.
+// relation computes where a node is built: generate_database_name, generate_schema_name and
+// generate_alias_name, each dbt's default or the root project's own override.
 func (l *loader) relation(n *Node, c map[string]any) jinja.Relation {
-	db := configString(c, "database")
-	if db == "" {
-		db = l.target.Database
-	}
+	db := l.namers.database.name(c["database"], n)
 	var schema string
 	if n.ResourceType == Snapshot && configString(c, "target_schema") != "" {
+		// Snapshots with the legacy target_schema/target_database bypass the naming macros in dbt.
 		schema = configString(c, "target_schema")
 		if td := configString(c, "target_database"); td != "" {
 			db = td
 		}
 	} else {
-		schema = l.schemaFn.name(c["schema"], n)
+		schema = l.namers.schema.name(c["schema"], n)
 	}
-	alias := configString(c, "alias")
-	if alias == "" {
-		alias = n.Name
-		if n.Version != "" {
-			alias = n.Name + "_v" + n.Version
-		}
-	}
+	alias := l.namers.alias.name(c["alias"], n)
 	return jinja.Relation{Database: db, Schema: schema, Identifier: alias}
 }
 
-// schemaNamer is generate_schema_name: dbt's default, or the root project's own macro. A macro
-// that never looks at its node argument is rendered once per distinct custom schema; one that
-// does (node.fqn, node.resource_type, ...) is rendered per node with the node's main fields.
-type schemaNamer struct {
+// namers holds the three relation-naming macros dbt calls for every model, seed and snapshot.
+type namers struct {
+	database, schema, alias *namer
+}
+
+func newNamers(l *loader) namers {
+	return namers{
+		database: newNamer(l, "generate_database_name", func(custom string, _ *Node) string {
+			if custom != "" {
+				return custom
+			}
+			return l.target.Database
+		}),
+		schema: newNamer(l, "generate_schema_name", func(custom string, _ *Node) string {
+			if custom != "" {
+				return l.target.Schema + "_" + custom
+			}
+			return l.target.Schema
+		}),
+		alias: newNamer(l, "generate_alias_name", func(custom string, n *Node) string {
+			if custom != "" {
+				return custom
+			}
+			if n.Version != "" {
+				return n.Name + "_v" + n.Version
+			}
+			return n.Name
+		}),
+	}
+}
+
+// namer is one naming macro (generate_schema_name and its siblings): dbt's default, or the root
+// project's own macro. A macro that never looks at its node argument is rendered once per
+// distinct custom value; one that does (node.fqn, node.resource_type, ...) is rendered per node
+// with the node's main fields.
+type namer struct {
 	l        *loader
+	macro    string
+	def      func(custom string, n *Node) string
 	override bool
 	perNode  bool
 	mu       sync.Mutex
@@ -200,24 +226,21 @@ type schemaNamer struct {
 
 var nodeUseRE = regexp.MustCompile(`\bnode\s*(\.|\[)`)
 
-func newSchemaNamer(l *loader) *schemaNamer {
-	s := &schemaNamer{l: l, cache: map[string]string{}}
-	if mac, ok := l.p.Macros["macro."+l.root.pkg.Name+".generate_schema_name"]; ok {
+func newNamer(l *loader, macro string, def func(string, *Node) string) *namer {
+	s := &namer{l: l, macro: macro, def: def, cache: map[string]string{}}
+	if mac, ok := l.p.Macros["macro."+l.root.pkg.Name+"."+macro]; ok {
 		s.override = true
 		s.perNode = nodeUseRE.MatchString(mac.SQL)
 	}
 	return s
 }
 
-func (s *schemaNamer) name(custom any, n *Node) string {
+func (s *namer) name(custom any, n *Node) string {
 	cs := ""
 	if custom != nil {
 		cs = strings.TrimSpace(fmt.Sprint(custom))
 	}
-	def := s.l.target.Schema
-	if cs != "" {
-		def = s.l.target.Schema + "_" + cs
-	}
+	def := s.def(cs, n)
 	if !s.override || s.l.env == nil {
 		return def
 	}
@@ -227,31 +250,40 @@ func (s *schemaNamer) name(custom any, n *Node) string {
 	}
 	nodeArg, key := "none", cs
 	if s.perNode && n != nil {
-		nodeArg = jinjaLiteral(map[string]any{
+		fields := map[string]any{
 			"name": n.Name, "unique_id": n.UniqueID, "resource_type": n.ResourceType, "package_name": n.Package,
 			"fqn": n.FQN, "path": n.Path, "original_file_path": n.OriginalFilePath, "tags": n.Tags,
-			"config": map[string]any{"materialized": n.Config["materialized"], "schema": n.Config["schema"], "tags": n.Config["tags"]},
-		})
+			"config": map[string]any{"materialized": n.Config["materialized"], "schema": n.Config["schema"],
+				"alias": n.Config["alias"], "database": n.Config["database"], "tags": n.Config["tags"]},
+		}
+		if n.Version != "" {
+			fields["version"] = n.Version
+		}
+		nodeArg = jinjaLiteral(fields)
 		key = cs + "\x00" + nodeArg
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if v, ok := s.cache[key]; ok {
+		if v == "" {
+			return def // the override failed for this key; the default depends on the node
+		}
 		return v
 	}
 	r := s.l.env.Render(jinja.Input{
-		Path: "generate_schema_name", Source: "{{ generate_schema_name(" + arg + ", " + nodeArg + ") }}",
+		Path: s.macro, Source: "{{ " + s.macro + "(" + arg + ", " + nodeArg + ") }}",
 		Package: s.l.root.pkg.Name, ResourceType: "macro",
 	})
 	out := strings.TrimSpace(r.Output)
 	if r.Err != nil || out == "" || strings.ContainsAny(out, "{}\n") {
 		if !s.warned {
 			s.warned = true
-			if mac := s.l.p.Macros["macro."+s.l.root.pkg.Name+".generate_schema_name"]; mac != nil {
-				s.l.warn(mac.Pos, "schema-macro", "generate_schema_name could not be evaluated here; using dbt's default naming")
+			if mac := s.l.p.Macros["macro."+s.l.root.pkg.Name+"."+s.macro]; mac != nil {
+				s.l.warn(mac.Pos, "schema-macro", "%s could not be evaluated here; using dbt's default naming", s.macro)
 			}
 		}
-		out = def
+		s.cache[key] = ""
+		return def
 	}
 	s.cache[key] = out
 	return out
