@@ -131,7 +131,10 @@ func TestLintCommandUsageErrors(t *testing.T) {
 
 // TestLintEngineSQLFluff runs Debian's real sqlfluff 1.4.5 and reads its legacy report.
 func TestLintEngineSQLFluff(t *testing.T) {
-	exe := "/usr/bin/sqlfluff"
+	exe := os.Getenv("DATAOPS_TEST_SQLFLUFF")
+	if exe == "" {
+		exe = "/usr/bin/sqlfluff"
+	}
 	if _, err := os.Stat(exe); err != nil {
 		t.Fatalf("the sqlfluff delegation test needs Debian's sqlfluff at %s (apt-get install sqlfluff): %v", exe, err)
 	}
