@@ -4,7 +4,7 @@
 #   bench/columns_cta.sh BIN [PROJECT]
 set -u
 bin=$1
-proj=${2:-/work/projects/dbt-cta/dbt-cta}
+proj=${2:?give the dbt-cta project directory (a clone of community-tech-alliance/dbt-cta, its dbt-cta/ folder)}
 here=$(cd "$(dirname "$0")" && pwd)
 for d in "$proj"/*/models; do
   sync=$(basename "$(dirname "$d")")

@@ -1,10 +1,10 @@
 #!/bin/sh
-# Time `dataops columns` against `dataops parse` on a project (default: the Artemis project),
+# Time `dataops columns` against `dataops parse` on a project (for example a clone of Artemis-xyz/dbt),
 # and run the in-process BenchmarkInfer on it. The difference is what column inference (SQL
 # parsing plus inference) adds to loading and compiling the project.
 #   bench/columns_time.sh [PROJECT] [DIALECT]
 set -eu
-proj=${1:-/work/projects/dbt}
+proj=${1:?give a dbt project directory}
 dialect=${2:-}
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=$(mktemp -d)/dataops

@@ -6,13 +6,13 @@
 # printed. The demo is timed the same way (it builds its own repository and DuckDB each run).
 #
 #   bench/review.sh [REPO] [SUBDIR] [N] [RUNS]
-#   defaults: /work/projects/dbt . 10 5
+#   REPO is a clone of a large dbt project (e.g. Artemis-xyz/dbt); defaults: . 10 5
 #
 # Targets: review under 2 s on the ~3,000-model Artemis project with a 10-model change; demo
 # under 5 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-repo=${1:-/work/projects/dbt}
+repo=${1:?give the repository of a large dbt project}
 sub=${2:-.}
 n=${3:-10}
 runs=${4:-5}

@@ -3,7 +3,7 @@
 # the tested models are removed, `dataops tests` is asked for suggestions, and (model, column,
 # test type) is scored against what the team wrote, beside a naive and a learned-pattern
 # baseline. Usage: bench/testgen.sh EVAL_SCRIPT PROJECT [PROJECT...]
-# EVAL_SCRIPT is a copy of the evaluation harness (dbt_eval.py); projects stay outside the repo.
+# EVAL_SCRIPT is the held-out evaluation harness; projects stay outside the repository.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 eval_script=$1; shift

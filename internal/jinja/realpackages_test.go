@@ -10,8 +10,8 @@ import (
 )
 
 // The package sources (dbt-utils, fivetran_utils) are not part of the repository; this test
-// reads them from DATAOPS_PKGS_SRC (default /work/projects/_pkgs_src) and runs only with the
-// realprojects build tag.
+// reads them from DATAOPS_PKGS_SRC (a folder holding clones of dbt-labs/dbt-utils as dbt-utils and
+// fivetran/dbt_fivetran_utils as dbt_fivetran_utils) and runs only with the realprojects build tag.
 func packageMacros(t *testing.T, dir, pkg string) []MacroFile {
 	t.Helper()
 	var out []MacroFile
@@ -50,7 +50,7 @@ const rootMacros = `{% macro order_columns() %}
 func TestRealPackages(t *testing.T) {
 	src := os.Getenv("DATAOPS_PKGS_SRC")
 	if src == "" {
-		src = "/work/projects/_pkgs_src"
+		t.Fatal("DATAOPS_PKGS_SRC must name the folder of package sources")
 	}
 	files := []MacroFile{{Package: "shop", Path: "macros/cols.sql", Source: rootMacros}}
 	files = append(files, packageMacros(t, filepath.Join(src, "dbt-utils"), "dbt_utils")...)
