@@ -130,15 +130,12 @@ func diffAll(cs *ChangeSet, tr map[Upstream]Upstream) {
 		case Renamed:
 			bc, hc := cs.BaseColumns[m.From], cs.HeadColumns[m.UniqueID]
 			m.Columns = diffColumns(translate(bc, tr), hc)
-			m.Columns = writtenAdds(m.Columns, bc, hc, cs.Base.Nodes[m.From], cs.Head.Nodes[m.UniqueID])
 		case Modified:
 			bc, hc := cs.BaseColumns[m.UniqueID], cs.HeadColumns[m.UniqueID]
 			if bc != nil && hc != nil {
 				m.Columns = diffColumns(translate(bc, tr), hc)
 				if len(bc.Columns) == 0 && !bc.Resolved() && m.SQLChanged {
 					m.Columns = newNames(cs.Base.Nodes[m.UniqueID], hc)
-				} else {
-					m.Columns = writtenAdds(m.Columns, bc, hc, cs.Base.Nodes[m.UniqueID], cs.Head.Nodes[m.UniqueID])
 				}
 			}
 		}
@@ -165,25 +162,6 @@ func newNames(base *dbt.Node, head *ModelColumns) []ColumnChange {
 			continue // not written in the model: from a star, or unknown
 		}
 		out = append(out, ColumnChange{Name: c.Name, Change: Added, DataType: c.DataType, Position: i + 1})
-	}
-	return out
-}
-
-// writtenAdds keeps, when either side's column list is partial (a star over a relation whose
-// columns are unknown), only the added columns the head's SQL names and the base's does not:
-// a partial list may simply have learnt a column the model always had.
-func writtenAdds(cols []ColumnChange, base, head *ModelColumns, bn, hn *dbt.Node) []ColumnChange {
-	if base == nil || head == nil || bn == nil || hn == nil || base.Resolved() && head.Resolved() {
-		return cols
-	}
-	baseWords, headWords := nodeWords(bn), nodeWords(hn)
-	out := cols[:0]
-	for _, c := range cols {
-		k := strings.ToLower(c.Name)
-		if c.Change == Added && (baseWords[k] || !headWords[k]) {
-			continue
-		}
-		out = append(out, c)
 	}
 	return out
 }
