@@ -258,3 +258,26 @@ func TestGenerateAliasAndDatabaseNameOverrides(t *testing.T) {
 		t.Errorf("unexpected diagnostic %+v", d)
 	}
 }
+
+func TestGenerateSchemaNameDelegatingToBuiltins(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"dbt_project.yml": "name: g\nprofile: none\nmodels:\n  g:\n    marts:\n      +schema: marts\n",
+		"macros/naming.sql": "{% macro generate_schema_name(custom_schema_name, node) -%}\n" +
+			"  {%- if node.resource_type == 'seed' -%}{{ default__generate_schema_name(custom_schema_name, node) }}\n" +
+			"  {%- else -%}{{ generate_schema_name_for_env(custom_schema_name, node) }}{%- endif -%}\n{%- endmacro %}\n",
+		"models/a.sql":         "select 1 as id",
+		"models/marts/b.sql":   "select * from {{ ref('a') }}",
+		"seeds/s.csv":          "id\n1\n",
+		"seeds/properties.yml": "seeds:\n  - name: s\n    config:\n      schema: raw\n",
+	})
+	p, err := Load(context.Background(), LoadOptions{Dir: dir, Compile: true, Getenv: envOf(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Off the prod target, generate_schema_name_for_env ignores the custom schema.
+	eq(t, "model schema", p.Nodes["model.g.b"].Schema, "main")
+	eq(t, "seed schema from dbt's default", p.Nodes["seed.g.s"].Schema, "main_raw")
+	for _, d := range p.Diagnostics {
+		t.Errorf("unexpected diagnostic %+v", d)
+	}
+}

@@ -252,6 +252,21 @@ func init() {
 			}
 			return exec.AsValue("")
 		},
+		// dbt's alternative naming pattern: the custom schema as is on the target named prod,
+		// the target's schema everywhere else.
+		"generate_schema_name_for_env": func(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+			st := stateOfEval(e)
+			base, name := "", ""
+			if st != nil {
+				base, _ = st.env.target["schema"].(string)
+				name, _ = st.env.target["name"].(string)
+			}
+			custom, ok := argValue(va, 0, "custom_schema_name")
+			if name == "prod" && ok && !custom.IsNil() {
+				return exec.AsValue(strings.TrimSpace(custom.String()))
+			}
+			return exec.AsValue(base)
+		},
 		"should_full_refresh":   func(*exec.Evaluator, *exec.VarArgs) *exec.Value { return exec.AsValue(false) },
 		"should_store_failures": func(*exec.Evaluator, *exec.VarArgs) *exec.Value { return exec.AsValue(false) },
 		"get_columns_in_query":  func(*exec.Evaluator, *exec.VarArgs) *exec.Value { out := []any{}; return exec.AsValue(&out) },
@@ -279,6 +294,10 @@ func init() {
 			}
 			return exec.AsValue(base.String() + suffix)
 		},
+	}
+	// Overrides of the naming macros often delegate to dbt's default implementation by name.
+	for _, name := range []string{"generate_schema_name", "generate_alias_name", "generate_database_name"} {
+		dbtBuiltinMacros["default__"+name] = dbtBuiltinMacros[name]
 	}
 }
 

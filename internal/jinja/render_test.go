@@ -180,6 +180,8 @@ func TestRenderOutput(t *testing.T) {
 		{"log and print", "a{{ log('hi', info=True) }}{{ print('x') }}b", "ab", nil},
 		{"cross-db", "{{ dbt.type_string() }} {{ dbt.hash('c') }} {{ dbt.concat(['a', 'b']) }} {{ dbt.dateadd('day', 1, 'd') }}", "TEXT md5(cast(c as TEXT)) a || b d + ((interval '1 day') * (1))", nil},
 		{"generate_schema_name", "{{ generate_schema_name('stg', none) }} {{ generate_schema_name(none, none) }}", "analytics_stg analytics", nil},
+		{"generate_schema_name_for_env off prod", "{{ generate_schema_name_for_env('stg', none) }} {{ generate_schema_name_for_env(none, none) }}", "analytics analytics", nil},
+		{"default__ naming macros", "{{ default__generate_schema_name('stg', none) }} {{ default__generate_database_name(none, none) }} {{ default__generate_alias_name('a ', none) }}", "analytics_stg warehouse a", nil},
 		{"namespace set", "{% set ns = namespace(n=0) %}{% for i in [1, 2, 3] %}{% set ns.n = ns.n + i %}{% endfor %}{{ ns.n }}", "6", nil},
 		{"default filter", "{{ nothing_here | default('d1') }} {{ var('nope', none) | default('d2') }} {{ '' | default('d3', true) }} {{ 'x' | d('no') }}", "d1 d2 d3 x", nil},
 		{"none prints as None", "{{ none }} {{ var('nope', none) }} [{{ target.nope }}] [{{ {'a': 1}['b'] }}]", "None None [] []", nil},
@@ -594,5 +596,13 @@ func TestColumnsHook(t *testing.T) {
 	}
 	if res = render(t, env, "select {{ utils.star(from=ref('orders')) }} from {{ ref('orders') }}"); res.AskedColumns {
 		t.Error("AskedColumns set by a render that did not ask (star returns * when not executing)")
+	}
+}
+
+func TestGenerateSchemaNameForEnvOnProd(t *testing.T) {
+	env := testEnv(t, func(o *Options) { o.Target = map[string]any{"name": "prod", "schema": "analytics"} })
+	res := render(t, env, "{{ generate_schema_name_for_env(' stg ', none) }} {{ generate_schema_name_for_env(none, none) }}")
+	if res.Err != nil || res.Output != "stg analytics" {
+		t.Fatalf("got %q, %v; want the custom schema as is on prod and the target schema without one", res.Output, res.Err)
 	}
 }
