@@ -93,7 +93,7 @@ func (d *Doc) classify() {
 		}
 		up := t.Up
 		// Semi-structured path steps (v:a.b) are neither identifiers nor keywords.
-		if prevKind == token.Colon || prevKind == token.Dot && d.Toks[d.Toks[prev].Prev].Role == RolePath {
+		if prevKind == token.Colon || prevKind == token.Dot && d.Toks[prev].Prev >= 0 && d.Toks[d.Toks[prev].Prev].Role == RolePath {
 			t.Role = RolePath
 			typeRun = false
 			continue

@@ -105,7 +105,11 @@ func (l *Linter) LintFile(f File) (res FileResult) {
 	}
 	res.Problems = append(res.Problems, r.Problems...)
 	smap := newSourceMap(r.Map, len(r.Output))
-	doc := NewDoc(r.Output, dialectName, smap.templated)
+	doc, err := safeDoc(r.Output, dialectName, smap.templated)
+	if err != nil {
+		res.Problems = append(res.Problems, fmt.Sprintf("%s: analysis failed: %v", f.Path, err))
+		return res
+	}
 
 	include, exclude := cfg.List("rules"), cfg.List("exclude_rules")
 	if l.Include != nil {
@@ -288,4 +292,15 @@ func dedupe(vs []Violation) []Violation {
 		out = append(out, v)
 	}
 	return out
+}
+
+// safeDoc builds the document model; a failure there is reported for the file instead of
+// stopping the run.
+func safeDoc(src, dialect string, templated func(int) bool) (d *Doc, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%v", p)
+		}
+	}()
+	return NewDoc(src, dialect, templated), nil
 }
