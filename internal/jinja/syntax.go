@@ -13,6 +13,7 @@ import (
 //     list items) become `((c) and [a] or [b])[0]`, which gonja parses and evaluates lazily
 //     with the same result;
 //   - trailing commas before `)` and `}` are dropped;
+//   - a bare tuple printed as `{{ a, b }}` is parenthesized;
 //   - a filtered operand is parenthesized (`a|lower in b|map('lower')` becomes
 //     `(a|lower) in (b|map('lower'))`): filters bind tighter than any operator in Jinja, while
 //     gonja only accepts them at the end of a whole expression;
@@ -52,7 +53,13 @@ func fixTokens(toks []*tokens.Token) []*tokens.Token {
 		region := dropTrailingCommas(toks[i+1 : end])
 		if t.Type == tokens.VariableBegin {
 			out = append(out, t)
-			out = append(out, r.expr(region, true)...)
+			body := r.expr(region, true)
+			if hasTopLevelComma(body) {
+				// `{{ a, b }}` prints a tuple in Jinja; gonja only reads one in parentheses.
+				body = append(append([]*tokens.Token{synth(body[0], tokens.LeftParenthesis, "(")}, body...),
+					synth(toks[end], tokens.RightParenthesis, ")"))
+			}
+			out = append(out, body...)
 			out = append(out, toks[end])
 		} else {
 			out = append(out, r.tag(t, region, toks[end])...)
@@ -60,6 +67,25 @@ func fixTokens(toks []*tokens.Token) []*tokens.Token {
 		i = end
 	}
 	return out
+}
+
+// hasTopLevelComma reports whether an expression is a bare tuple: a comma outside any
+// brackets.
+func hasTopLevelComma(ts []*tokens.Token) bool {
+	depth := 0
+	for _, t := range ts {
+		switch t.Type {
+		case tokens.LeftParenthesis, tokens.LeftBracket, tokens.LeftBrace:
+			depth++
+		case tokens.RightParenthesis, tokens.RightBracket, tokens.RightBrace:
+			depth--
+		case tokens.Comma:
+			if depth == 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 type tokenRewriter struct{ tmp int }

@@ -423,6 +423,14 @@ func writeOutput(r *exec.Renderer, n *nodes.Output) error {
 		return v
 	}
 	text := pyStr(v)
+	if tu, ok := n.Expression.(*nodes.Tuple); ok && strings.HasPrefix(text, "[") && strings.HasSuffix(text, "]") {
+		// gonja evaluates a tuple to a list; Jinja prints it as Python's tuple.
+		text = "(" + text[1:len(text)-1]
+		if len(tu.Val) == 1 {
+			text += ","
+		}
+		text += ")"
+	}
 	if v.IsNil() {
 		switch x := n.Expression.(type) {
 		case *nodes.Name, *nodes.GetAttribute, *nodes.GetItem:
