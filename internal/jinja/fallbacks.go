@@ -31,6 +31,7 @@ var missingPackageFallbacks = map[string]map[string]callable{
 			}
 			return exec.AsSafeValue(strings.Join(parts, " +\n  "))
 		},
+		"get_filtered_columns_in_relation": filteredColumns,
 		"group_by": func(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 			n := 0
 			if v, ok := argValue(va, 0, "n"); ok {
@@ -78,6 +79,49 @@ func surrogateKey(null string) callable {
 		concat := crossDB["concat"](e, &exec.VarArgs{Args: []*exec.Value{exec.AsValue(&list)}, KwArgs: map[string]*exec.Value{}})
 		return crossDB["hash"](e, &exec.VarArgs{Args: []*exec.Value{concat}, KwArgs: map[string]*exec.Value{}})
 	}
+}
+
+// filteredColumns is dbt_utils.get_filtered_columns_in_relation(from, except=[]): the names
+// of the relation's columns not in except (compared lowercased). Like dbt_utils it is ''
+// while parsing, unless the caller answers column questions (Input.Columns), in which case
+// it gives the list dbt would compile with. Either way the render counts as having asked
+// for columns, so a caller that knows them renders it again.
+func filteredColumns(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+	st := stateOfEval(e)
+	if st == nil {
+		return exec.AsValue("")
+	}
+	st.askedCols = true
+	if st.in.Columns == nil {
+		if !st.in.Execute {
+			return exec.AsValue("")
+		}
+		out := []any{}
+		return exec.AsValue(&out)
+	}
+	var rel Relation
+	if v, ok := argValue(va, 0, "from"); ok {
+		if r, ok := v.Interface().(*relationValue); ok {
+			rel = r.Relation
+		} else {
+			rel = Relation{Identifier: v.String()}
+		}
+	}
+	except := map[string]bool{}
+	if v, ok := argValue(va, 1, "except"); ok && !v.IsNil() {
+		for _, x := range toList(v) {
+			except[strings.ToLower(exec.ToValue(x).String())] = true
+		}
+	}
+	out := []any{}
+	if cols, ok := st.in.Columns(rel); ok {
+		for _, c := range cols {
+			if !except[strings.ToLower(c.Name)] {
+				out = append(out, c.Name)
+			}
+		}
+	}
+	return exec.AsValue(&out)
 }
 
 // fallbackFor returns the stand-in for pkg.name when pkg is not installed: one of the

@@ -558,6 +558,36 @@ func TestMissingDbtUtilsFallbacks(t *testing.T) {
 	}
 }
 
+func TestMissingDbtUtilsFilteredColumns(t *testing.T) {
+	env := testEnv(t, nil)
+	src := "{% set cols = dbt_utils.get_filtered_columns_in_relation(from=ref('orders'), except=['NOTE']) %}" +
+		"select {% for c in cols %}{{ c }}{% if not loop.last %}, {% endif %}{% endfor %} from {{ ref('orders') }}"
+	cols := func(rel Relation) ([]Column, bool) {
+		if rel.Identifier != "orders" {
+			return nil, false
+		}
+		return []Column{{Name: "id"}, {Name: "note"}, {Name: "amount"}}, true
+	}
+	// Parsing without columns: dbt_utils returns '' before it would ask the warehouse, but
+	// the render is marked as one whose select list depends on another relation's columns.
+	res := render(t, env, src)
+	if res.Output != "select  from orders" || !res.AskedColumns {
+		t.Errorf("without columns: %q asked=%v", res.Output, res.AskedColumns)
+	}
+	res = render(t, env, src, func(in *Input) { in.Resolver = fakeResolver{}; in.Columns = cols })
+	if !strings.HasPrefix(res.Output, "select id, amount from ") {
+		t.Errorf("with columns: %q", res.Output)
+	}
+	w := warnings(res, "unknown-macro")
+	if len(w) != 1 || !strings.Contains(w[0].Message, "dbt_utils.get_filtered_columns_in_relation") || !strings.Contains(w[0].Message, "without a warehouse") {
+		t.Errorf("warnings: %+v", w)
+	}
+	res = render(t, env, "{{ dbt_utils.get_filtered_columns_in_relation(ref('orders')) | length }}", func(in *Input) { in.Execute = true })
+	if res.Output != "0" {
+		t.Errorf("executing with no columns known: %q", res.Output)
+	}
+}
+
 func TestMemoryBudget(t *testing.T) {
 	env := testEnv(t, func(o *Options) {
 		o.Limits = &Limits{MaxOutput: 1 << 16, MaxSteps: 1 << 20, MaxRangeItems: 1 << 16, MaxDepth: 20, MaxTime: 5 * time.Second}
