@@ -82,7 +82,7 @@ func surrogateKey(null string) callable {
 }
 
 // filteredColumns is dbt_utils.get_filtered_columns_in_relation(from, except=[]): the names
-// of the relation's columns not in except (compared lowercased). Like dbt_utils it is ”
+// of the relation's columns not in except (compared lowercased). Like dbt_utils it is an empty string
 // while parsing, unless the caller answers column questions (Input.Columns), in which case
 // it gives the list dbt would compile with. Either way the render counts as having asked
 // for columns, so a caller that knows them renders it again.
