@@ -26,9 +26,9 @@ func (l *loader) renderNodes() error {
 			l.parseRender(pd)
 		}
 	})
-	for _, pd := range pend {
-		l.finalize(pd.node)
-	}
+	// finalize touches only its node (the naming macros' caches are shared and locked), and a
+	// naming override that reads its node argument is rendered once per node.
+	parallel(len(pend), func(i int) { l.finalize(pend[i].node) })
 	return l.place()
 }
 
@@ -174,7 +174,11 @@ func (l *loader) relation(n *Node, c map[string]any) jinja.Relation {
 	} else {
 		schema = l.namers.schema.name(c["schema"], n)
 	}
-	alias := l.namers.alias.name(c["alias"], n)
+	alias := n.Name
+	if n.ResourceType != Test {
+		// A data test's relation is named after the test itself (store_failures).
+		alias = l.namers.alias.name(c["alias"], n)
+	}
 	return jinja.Relation{Database: db, Schema: schema, Identifier: alias}
 }
 
@@ -219,6 +223,7 @@ type namer struct {
 	def      func(custom string, n *Node) string
 	override bool
 	perNode  bool
+	attrs    map[string]bool // the node attributes the override reads; nil: any
 	mu       sync.Mutex
 	cache    map[string]string
 	warned   bool
@@ -231,8 +236,28 @@ func newNamer(l *loader, macro string, def func(string, *Node) string) *namer {
 	if mac, ok := l.p.Macros["macro."+l.root.pkg.Name+"."+macro]; ok {
 		s.override = true
 		s.perNode = nodeUseRE.MatchString(mac.SQL)
+		s.attrs = nodeAttrs(mac.SQL)
 	}
 	return s
+}
+
+var (
+	nodeAttrRE    = regexp.MustCompile(`\bnode\s*(?:\.\s*(\w+)|\[\s*['"](\w+)['"]\s*\])`)
+	nodeDynItemRE = regexp.MustCompile(`\bnode\s*\[\s*[^'"\s]`)
+)
+
+// nodeAttrs lists the attributes of node a naming macro reads (node.fqn, node['tags']), so
+// the per-node cache key holds only those and nodes that agree on them share one render. nil
+// when the macro indexes node with an expression.
+func nodeAttrs(src string) map[string]bool {
+	if nodeDynItemRE.MatchString(src) {
+		return nil
+	}
+	out := map[string]bool{}
+	for _, m := range nodeAttrRE.FindAllStringSubmatch(src, -1) {
+		out[m[1]+m[2]] = true
+	}
+	return out
 }
 
 func (s *namer) name(custom any, n *Node) string {
@@ -259,23 +284,36 @@ func (s *namer) name(custom any, n *Node) string {
 		if n.Version != "" {
 			fields["version"] = n.Version
 		}
+		if s.attrs != nil {
+			for k := range fields {
+				if !s.attrs[k] {
+					delete(fields, k)
+				}
+			}
+		}
 		nodeArg = jinjaLiteral(fields)
 		key = cs + "\x00" + nodeArg
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if v, ok := s.cache[key]; ok {
+	v, ok := s.cache[key]
+	s.mu.Unlock()
+	if ok {
 		if v == "" {
 			return def // the override failed for this key; the default depends on the node
 		}
 		return v
 	}
+	// Rendered outside the lock: nodes are finalized in parallel, and a per-node macro has a
+	// key per node. Two renders of one key give the same name.
 	r := s.l.env.Render(jinja.Input{
 		Path: s.macro, Source: "{{ " + s.macro + "(" + arg + ", " + nodeArg + ") }}",
 		Package: s.l.root.pkg.Name, ResourceType: "macro",
 	})
 	out := strings.TrimSpace(r.Output)
-	if r.Err != nil || out == "" || strings.ContainsAny(out, "{}\n") {
+	failed := r.Err != nil || out == "" || strings.ContainsAny(out, "{}\n")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if failed {
 		if !s.warned {
 			s.warned = true
 			if mac := s.l.p.Macros["macro."+s.l.root.pkg.Name+"."+s.macro]; mac != nil {
