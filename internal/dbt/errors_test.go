@@ -281,3 +281,33 @@ func TestGenerateSchemaNameDelegatingToBuiltins(t *testing.T) {
 		t.Errorf("unexpected diagnostic %+v", d)
 	}
 }
+
+func TestPassesNode(t *testing.T) {
+	for src, want := range map[string]bool{
+		"{% macro generate_schema_name(custom_schema_name, node) -%}{{ default__generate_schema_name(custom_schema_name, node) }}{%- endmacro %}": false,
+		"{% macro generate_schema_name(custom_schema_name, node) -%}{{ generate_schema_name_for_env(custom_schema_name, node) }}{%- endmacro %}":  false,
+		"{% macro generate_schema_name(custom_schema_name, node) -%}{{ my_schema(custom_schema_name, node) }}{%- endmacro %}":                     true,
+		"{% macro generate_schema_name(custom_schema_name, node) -%}{{ node.name }}{%- endmacro %}":                                               false,
+		"{% macro generate_alias_name(custom_alias_name=none, node=none) -%}{{ custom_alias_name }}{%- endmacro %}":                               false,
+	} {
+		if got := passesNode(src); got != want {
+			t.Errorf("passesNode(%q) = %v, want %v", src, got, want)
+		}
+	}
+}
+
+func TestGenerateSchemaNamePassingNodeOn(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"dbt_project.yml": "name: g\nprofile: none\n",
+		"macros/naming.sql": "{% macro generate_schema_name(custom_schema_name, node) -%}{{ schema_for(node) }}{%- endmacro %}\n" +
+			"{% macro schema_for(n) -%}{{ 'raw' if n.resource_type == 'seed' else target.schema }}{%- endmacro %}\n",
+		"models/a.sql": "select 1 as id",
+		"seeds/s.csv":  "id\n1\n",
+	})
+	p, err := Load(context.Background(), LoadOptions{Dir: dir, Compile: true, Getenv: envOf(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "model schema", p.Nodes["model.g.a"].Schema, "main")
+	eq(t, "seed schema read by the helper macro", p.Nodes["seed.g.s"].Schema, "raw")
+}

@@ -237,6 +237,10 @@ func newNamer(l *loader, macro string, def func(string, *Node) string) *namer {
 		s.override = true
 		s.perNode = nodeUseRE.MatchString(mac.SQL)
 		s.attrs = nodeAttrs(mac.SQL)
+		if passesNode(mac.SQL) {
+			// node handed to another macro, which may read any of it
+			s.perNode, s.attrs = true, nil
+		}
 	}
 	return s
 }
@@ -245,6 +249,20 @@ var (
 	nodeAttrRE    = regexp.MustCompile(`\bnode\s*(?:\.\s*(\w+)|\[\s*['"](\w+)['"]\s*\])`)
 	nodeDynItemRE = regexp.MustCompile(`\bnode\s*\[\s*[^'"\s]`)
 )
+
+var (
+	macroHeaderRE  = regexp.MustCompile(`\{%-?\s*macro\s+\w+\s*\([^)]*\)\s*-?%\}`)
+	builtinNamerRE = regexp.MustCompile(`\b(?:default__generate_\w+_name|generate_\w+_name_for_env)\s*\([^()]*\)`)
+	bareNodeRE     = regexp.MustCompile(`\bnode\b\s*[^.\[\s]`)
+)
+
+// passesNode reports whether a naming macro hands its node argument on to another macro
+// (not counting dbt's own naming macros, which never read it).
+func passesNode(src string) bool {
+	src = macroHeaderRE.ReplaceAllString(src, "")
+	src = builtinNamerRE.ReplaceAllString(src, "")
+	return bareNodeRE.MatchString(src)
+}
 
 // nodeAttrs lists the attributes of node a naming macro reads (node.fqn, node['tags']), so
 // the per-node cache key holds only those and nodes that agree on them share one render. nil
