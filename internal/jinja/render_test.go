@@ -165,6 +165,7 @@ func TestRenderOutput(t *testing.T) {
 		{"three-target for", "{% for a, b, c in [(1, 2, 3), (4, 5, 6)] %}{{ a + b + c }};{% endfor %}", "6;15;", nil},
 		{"tuple set", "{% set a, b = ['x', 'y'] %}{{ b }}{{ a }}", "yx", nil},
 		{"bare tuple printed", "{{ var('nope', 'd'), 'x' }}|{{ (1, 2) }}|{{ [1, 2] }}|{{ f(1, 2) if false else 3 }}", "('d', 'x')|(1, 2)|[1, 2]|3", nil},
+		{"bare tuple set", "{% set t = 1, 2 %}{% set a, b = 3, 4 %}{{ t[1] }}{{ t | length }}{{ a }}{{ b }}", "2234", nil},
 		{"splat", "{% set kw = {'scale': 0} %}{% set args = ['c'] %}{{ cents_to_dollars(*args, **kw) }}", "round(c / 100.0, 0)", nil},
 		{"newline operators", "{% if (\n  true and\n  'a' in ['a']\n) %}y{% endif %}", "y", nil},
 		{"run_query is empty", "{% set r = run_query('select 1') %}{% for row in r %}x{% endfor %}{{ r.columns | length }}{{ r.rows | length }}", "00", nil},

@@ -13,7 +13,7 @@ import (
 //     list items) become `((c) and [a] or [b])[0]`, which gonja parses and evaluates lazily
 //     with the same result;
 //   - trailing commas before `)` and `}` are dropped;
-//   - a bare tuple printed as `{{ a, b }}` is parenthesized;
+//   - a bare tuple (`{{ a, b }}`, `{% set t = a, b %}`) is parenthesized;
 //   - a filtered operand is parenthesized (`a|lower in b|map('lower')` becomes
 //     `(a|lower) in (b|map('lower'))`): filters bind tighter than any operator in Jinja, while
 //     gonja only accepts them at the end of a whole expression;
@@ -53,13 +53,7 @@ func fixTokens(toks []*tokens.Token) []*tokens.Token {
 		region := dropTrailingCommas(toks[i+1 : end])
 		if t.Type == tokens.VariableBegin {
 			out = append(out, t)
-			body := r.expr(region, true)
-			if hasTopLevelComma(body) {
-				// `{{ a, b }}` prints a tuple in Jinja; gonja only reads one in parentheses.
-				body = append(append([]*tokens.Token{synth(body[0], tokens.LeftParenthesis, "(")}, body...),
-					synth(toks[end], tokens.RightParenthesis, ")"))
-			}
-			out = append(out, body...)
+			out = append(out, bareTuple(r.expr(region, true), toks[end])...)
 			out = append(out, toks[end])
 		} else {
 			out = append(out, r.tag(t, region, toks[end])...)
@@ -67,6 +61,18 @@ func fixTokens(toks []*tokens.Token) []*tokens.Token {
 		i = end
 	}
 	return out
+}
+
+// bareTuple parenthesizes an expression that is a bare tuple (`{{ a, b }}`,
+// `{% set t = a, b %}`): Jinja reads it as a tuple, gonja only in parentheses.
+func bareTuple(body []*tokens.Token, end *tokens.Token) []*tokens.Token {
+	if len(body) == 0 || !hasTopLevelComma(body) {
+		return body
+	}
+	out := make([]*tokens.Token, 0, len(body)+2)
+	out = append(out, synth(body[0], tokens.LeftParenthesis, "("))
+	out = append(out, body...)
+	return append(out, synth(end, tokens.RightParenthesis, ")"))
 }
 
 // hasTopLevelComma reports whether an expression is a bare tuple: a comma outside any
@@ -166,7 +172,7 @@ func (r *tokenRewriter) tag(begin *tokens.Token, region []*tokens.Token, end *to
 			return wrap(region)
 		}
 		targets := splitNames(rest[:assign])
-		value := r.expr(rest[assign+1:], true)
+		value := bareTuple(r.expr(rest[assign+1:], true), end)
 		if len(targets) <= 1 {
 			return wrap(append(append([]*tokens.Token{name}, rest[:assign+1]...), value...))
 		}
