@@ -2,6 +2,7 @@ package columns
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/dbt"
@@ -155,7 +156,7 @@ func (inf *inferrer) inferModel(s *slot) *Node {
 			unnamed++
 			if unnamed <= 3 {
 				out.Notes = append(out.Notes, Problem{Pos: oc.Pos, Kind: "unnamed",
-					Reason: "column " + itoa(i+1) + " has no alias; the warehouse names it " + quoteName(c.name)})
+					Reason: "column " + strconv.Itoa(i+1) + " has no alias; the warehouse names it " + quoteName(c.name)})
 			}
 		}
 		out.Columns = append(out.Columns, oc)

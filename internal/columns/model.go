@@ -3,6 +3,7 @@ package columns
 import (
 	"context"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/dbt"
@@ -84,7 +85,7 @@ func (p Problem) String() string {
 	if p.Pos.Line == 0 {
 		return p.Pos.Path + ": " + p.Reason
 	}
-	return p.Pos.Path + ":" + itoa(p.Pos.Line) + ":" + itoa(p.Pos.Column) + ": " + p.Reason
+	return p.Pos.Path + ":" + strconv.Itoa(p.Pos.Line) + ":" + strconv.Itoa(p.Pos.Column) + ": " + p.Reason
 }
 
 // Column returns the column with the given name (compared with the dialect's rules), or nil.
@@ -179,26 +180,4 @@ func foldName(s string) string {
 		}
 	}
 	return s
-}
-
-func itoa(i int) string {
-	if i == 0 {
-		return "0"
-	}
-	neg := i < 0
-	if neg {
-		i = -i
-	}
-	var b [20]byte
-	n := len(b)
-	for i > 0 {
-		n--
-		b[n] = byte('0' + i%10)
-		i /= 10
-	}
-	if neg {
-		n--
-		b[n] = '-'
-	}
-	return string(b[n:])
 }

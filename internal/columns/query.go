@@ -1,6 +1,7 @@
 package columns
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/sql/ast"
@@ -170,7 +171,7 @@ func (a *analyzer) values(v *ast.Values, outer *scope) *relation {
 		if info.t.fam == fNull {
 			info.t = unknownType
 		}
-		r.cols = append(r.cols, &col{name: "column" + itoa(i+1), t: info.t, lineage: info.lineage,
+		r.cols = append(r.cols, &col{name: "column" + strconv.Itoa(i+1), t: info.t, lineage: info.lineage,
 			kind: KindTransform, pos: int(e.Pos())})
 	}
 	return r

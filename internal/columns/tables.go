@@ -1,6 +1,7 @@
 package columns
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/dbt"
@@ -282,7 +283,7 @@ func (a *analyzer) tableFunc(x *ast.TableFunc, sc *scope) *relation {
 		if x.Func != nil && len(x.Func.Args) > 1 && name == "unnest" {
 			// unnest(a, b): one column per array
 			for i := range x.Func.Args {
-				add("unnest"+itoa(i+1), unknownType, argLineage)
+				add("unnest"+strconv.Itoa(i+1), unknownType, argLineage)
 			}
 		} else {
 			add(a.d.columnName(colName, false), t, argLineage)

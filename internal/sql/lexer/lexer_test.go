@@ -177,11 +177,14 @@ func TestBOMAndWhitespace(t *testing.T) {
 	expectTokens(t, "ansi", "select\u00a0a,\uFEFFb", "Ident(select) Ident(a) Comma(,) Ident(b)")
 }
 
-// TestRealFiles lexes every SQL file under testdata and checks the round trip.
+// sqlFiles are real models shared with the parser's tests (one copy, in the parser's testdata).
+const sqlFiles = "../parser/testdata/*.sql"
+
+// TestRealFiles lexes every SQL file of sqlFiles and checks the round trip.
 func TestRealFiles(t *testing.T) {
-	files, _ := filepath.Glob("testdata/*.sql")
+	files, _ := filepath.Glob(sqlFiles)
 	if len(files) == 0 {
-		t.Fatal("no testdata/*.sql")
+		t.Fatal("no " + sqlFiles)
 	}
 	for _, f := range files {
 		b, err := os.ReadFile(f)
@@ -206,7 +209,7 @@ func FuzzLex(f *testing.F) {
 }
 
 func BenchmarkLex(b *testing.B) {
-	files, _ := filepath.Glob("testdata/*.sql")
+	files, _ := filepath.Glob(sqlFiles)
 	var sb strings.Builder
 	for _, f := range files {
 		data, err := os.ReadFile(f)
@@ -227,7 +230,7 @@ func BenchmarkLex(b *testing.B) {
 
 // BenchmarkLexReuse is the path of a caller lexing many files into one reused buffer.
 func BenchmarkLexReuse(b *testing.B) {
-	files, _ := filepath.Glob("testdata/*.sql")
+	files, _ := filepath.Glob(sqlFiles)
 	var sb strings.Builder
 	for _, f := range files {
 		data, err := os.ReadFile(f)
