@@ -29,6 +29,7 @@ type Config struct {
 	Tests     Tests     `yaml:"tests"`
 	Lint      Lint      `yaml:"lint"`
 	Review    Review    `yaml:"review"`
+	Security  Security  `yaml:"security"`
 
 	// Path is the file the settings came from; "" when only defaults and the environment apply.
 	Path string `yaml:"-"`
@@ -141,11 +142,46 @@ func (c *Config) Validate() error {
 				if where == "" {
 					where = "settings"
 				}
-				return &Error{Path: where, Msg: yamlName(t.Field(i)) + "." + err.Error()}
+				e := &Error{Path: where, Msg: yamlName(t.Field(i)) + "." + err.Error()}
+				var ve *valueError
+				if errors.As(err, &ve) && c.Path != "" {
+					e.Line, e.Column = locate(c.Path, yamlName(t.Field(i))+"."+ve.Key, ve.Value)
+				}
+				return e
 			}
 		}
 	}
 	return nil
+}
+
+// valueError is a bad value at Key (a YAML path below its section, e.g. "env_vars[2]"), so
+// the error can name its line.
+type valueError struct {
+	Key, Value, Msg string
+}
+
+func (e *valueError) Error() string { return e.Key + ": " + e.Msg }
+
+// locate finds the line and column of the value at key in the settings file; 0, 0 when the
+// file does not hold that value there (it came from the environment).
+func locate(path, key, value string) (line, col int) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0, 0
+	}
+	p, err := yaml.PathString("$." + key)
+	if err != nil {
+		return 0, 0
+	}
+	n, err := p.ReadNode(strings.NewReader(string(data)))
+	if err != nil || n == nil {
+		return 0, 0
+	}
+	tk := n.GetToken()
+	if tk == nil || tk.Position == nil || tk.Value != value {
+		return 0, 0
+	}
+	return tk.Position.Line, tk.Position.Column
 }
 
 func yamlName(f reflect.StructField) string {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dataops-dev/dataops/internal/jinja"
+	"github.com/dataops-dev/dataops/internal/secret"
 )
 
 // LoadOptions say which project to load and how to render it.
@@ -22,6 +23,13 @@ type LoadOptions struct {
 	ProfilesDir string         // --profiles-dir
 	Adapter     string         // overrides the adapter type from the profile (e.g. --dialect)
 	Getenv      func(string) (string, bool)
+	// EnvVars says which env vars env_var() reads in project code (models, macros,
+	// dbt_project.yml, property files, packages); the zero value reads none. profiles.yml is
+	// trusted configuration and reads any.
+	EnvVars jinja.EnvVars
+	// Secrets, when set, learns the profile's credentials as soon as they are rendered, so
+	// that they are masked in everything the run writes.
+	Secrets *secret.Masker
 	// Compile renders compiled_code with refs resolved to relations (needed by parse output,
 	// build and lint); without it only the parse-time render is done.
 	Compile bool
@@ -192,7 +200,7 @@ func (l *loader) loadProjects() error {
 	// A first environment without macros renders env_var/var/target in dbt_project.yml and
 	// profiles.yml. The target is not known while reading the profile; it is set afterwards.
 	cliVars := l.opts.Vars
-	basic, _ := jinja.New(jinja.Options{Getenv: l.opts.Getenv, CLIVars: cliVars, RunStartedAt: l.opts.Now, Adapter: l.opts.Adapter})
+	basic, _ := jinja.New(jinja.Options{Getenv: l.opts.Getenv, EnvVars: jinja.EnvVars{All: true}, CLIVars: cliVars, RunStartedAt: l.opts.Now, Adapter: l.opts.Adapter})
 	renderBasic := func(pos Pos, s string) any { return l.renderYAMLWith(basic, "", pos, s) }
 	// The profile name comes from dbt_project.yml; read it raw first.
 	raw, err := readProjectFile(l.p.Root, "dbt_project.yml", nil)
@@ -212,8 +220,9 @@ func (l *loader) loadProjects() error {
 	if l.opts.Adapter != "" {
 		t.Type = l.opts.Adapter
 	}
+	l.opts.Secrets.Add(t.Credentials()...)
 	l.target = t
-	l.yamlEnv, _ = jinja.New(jinja.Options{Getenv: l.opts.Getenv, CLIVars: cliVars, RunStartedAt: l.opts.Now, Adapter: t.Type, Target: t.Map(), RootPackage: raw.Name})
+	l.yamlEnv, _ = jinja.New(jinja.Options{Getenv: l.opts.Getenv, EnvVars: l.opts.EnvVars, CLIVars: cliVars, RunStartedAt: l.opts.Now, Adapter: t.Type, Target: t.Map(), RootPackage: raw.Name})
 	render := func(pos Pos, s string) any { return l.renderYAMLWith(l.yamlEnv, "", pos, s) }
 	pf, err := readProjectFile(l.p.Root, "dbt_project.yml", render)
 	if err != nil {
@@ -390,7 +399,7 @@ func (l *loader) buildEnv() error {
 	}
 	env, diags := jinja.New(jinja.Options{
 		RootPackage: l.root.pkg.Name, Adapter: l.target.Type, Target: l.target.Map(), Quoting: quoting,
-		Vars: l.varsByPackage(), CLIVars: l.opts.Vars, Getenv: l.opts.Getenv,
+		Vars: l.varsByPackage(), CLIVars: l.opts.Vars, Getenv: l.opts.Getenv, EnvVars: l.opts.EnvVars,
 		MacroFiles: mfs, DispatchOrder: dispatch, RunStartedAt: l.opts.Now,
 	})
 	l.env = env
