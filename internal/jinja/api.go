@@ -44,7 +44,7 @@ type Options struct {
 	// package-scoped block); "" holds the root project's globals, used for names a package's
 	// map lacks. var() looks up the package of the node being rendered, also inside macros of
 	// other packages, as dbt does.
-	Vars       map[string]map[string]any
+	Vars    map[string]map[string]any
 	CLIVars map[string]any // --vars; override everything
 	Getenv  func(string) (string, bool)
 	// EnvVars says which names env_var() reads through Getenv; the zero value reads none.
