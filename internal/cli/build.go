@@ -77,6 +77,7 @@ func openWarehouse(env *Env, pf *projectFlags, p *dbt.Project) (warehouse.Wareho
 	if err != nil {
 		return nil, nil, &ExitError{Code: ExitUsage, Err: err}
 	}
+	env.Secrets.Add(t.Password)
 	for _, w := range t.Warnings {
 		fmt.Fprintf(env.Stderr, "dataops: warning: %s: %s\n", t.Source, w)
 	}

@@ -173,7 +173,11 @@ func lintNative(env *Env, f *lintFlags, paths []string, all []lint.Rule, include
 			if !r.Changed {
 				continue
 			}
-			if err := lint.WriteFixed(files[i].AbsPath, r.Fixed); err != nil {
+			fixed, ok := env.fileContent(files[i].Path, []byte(files[i].Source), []byte(r.Fixed))
+			if !ok {
+				continue
+			}
+			if err := lint.WriteFixed(files[i].AbsPath, string(fixed)); err != nil {
 				return nil, &ExitError{Code: ExitInternal, Err: fmt.Errorf("writing %s: %w", files[i].Path, err)}
 			}
 			// Report what is left after fixing.

@@ -49,10 +49,10 @@ func newParseCmd(env *Env) *cobra.Command {
 				if out == "" {
 					return write(env.Stdout, p)
 				}
-				return writeFileAtomic(out, func(w io.Writer) error { return write(w, p) })
+				return writeFileAtomic(out, env.maskedFile(func(w io.Writer) error { return write(w, p) }))
 			}
 			if out != "" {
-				if err := writeFileAtomic(out, func(w io.Writer) error { return write(w, p) }); err != nil {
+				if err := writeFileAtomic(out, env.maskedFile(func(w io.Writer) error { return write(w, p) })); err != nil {
 					return err
 				}
 			}

@@ -45,6 +45,11 @@ func (f *projectFlags) options(env *Env, compile bool) (dbt.LoadOptions, error) 
 			return os.LookupEnv(k)
 		},
 	}
+	sec, err := env.security(f.Project)
+	if err != nil {
+		return opts, usageError("%v", err)
+	}
+	opts.EnvVars, opts.Secrets = envVars(sec), env.Secrets
 	if f.Vars != "" {
 		var vars map[string]any
 		if err := yaml.Unmarshal([]byte(f.Vars), &vars); err != nil {

@@ -135,7 +135,8 @@ func runReview(env *Env, pf *projectFlags, cf *changeFlags, rf *reviewFlags) err
 		return &ExitError{Code: ExitInternal, Err: err}
 	}
 	if rf.report != "" {
-		if err := writeAtomic(rf.report, []byte(review.Markdown(rv, review.MarkdownOptions{}))); err != nil {
+		report, _ := env.fileContent(rf.report, nil, []byte(review.Markdown(rv, review.MarkdownOptions{})))
+		if err := writeAtomic(rf.report, report); err != nil {
 			return &ExitError{Code: ExitInternal, Err: fmt.Errorf("--report: %w", err)}
 		}
 	}
@@ -734,6 +735,10 @@ func writeSafeEdits(env *Env, root string, edits []review.Edit) error {
 			fmt.Fprintf(env.Stderr, "dataops: %s not written: validation failed\n", e.Path)
 			continue
 		}
+		data, ok := env.fileContent(e.Path, e.Old, e.New)
+		if !ok {
+			continue
+		}
 		dst := filepath.Join(root, filepath.FromSlash(e.Path))
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 			cleanup()
@@ -745,7 +750,7 @@ func writeSafeEdits(env *Env, root string, edits []review.Edit) error {
 			return &ExitError{Code: ExitInternal, Err: err}
 		}
 		ps = append(ps, pending{tmp: tmp.Name(), dst: dst, path: e.Path})
-		_, werr := tmp.Write(e.New)
+		_, werr := tmp.Write(data)
 		cerr := tmp.Close()
 		if werr != nil || cerr != nil {
 			cleanup()

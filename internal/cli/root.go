@@ -10,6 +10,8 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+
+	"github.com/dataops-dev/dataops/internal/secret"
 )
 
 // Exit codes are part of the contract (docs/ARCHITECTURE.md).
@@ -28,6 +30,12 @@ type Env struct {
 	Stderr io.Writer
 	// Getenv reads the environment; tests replace it.
 	Getenv func(string) string
+	// Secrets masks the run's secret values in everything the run writes: Stdout and Stderr
+	// (wrapped by RunEnv), files, GitHub and OpenMetadata requests. RunEnv builds it from the
+	// process environment when nil; commands add values as they learn them (profiles).
+	Secrets *secret.Masker
+
+	securities *securityCache
 }
 
 // ExitError carries an exit code out of a command's RunE.
@@ -63,11 +71,26 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return RunEnv(&Env{Ctx: ctx, Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: os.Getenv}, args)
 }
 
-// RunEnv is Run with an explicit environment.
-func RunEnv(env *Env, args []string) (code int) {
+// RunEnv is Run with an explicit environment. Whatever the command prints passes through
+// env.Secrets; both streams are flushed before it returns.
+func RunEnv(caller *Env, args []string) (code int) {
+	run := *caller
+	env := &run
 	if env.Getenv == nil {
 		env.Getenv = os.Getenv
 	}
+	if env.Secrets == nil {
+		env.Secrets = secret.FromEnviron(os.Environ())
+	}
+	for _, name := range runSecrets {
+		env.Secrets.Add(env.Getenv(name))
+	}
+	stdout, stderr := env.Secrets.Writer(env.Stdout), env.Secrets.Writer(env.Stderr)
+	env.Stdout, env.Stderr = stdout, stderr
+	defer func() {
+		stdout.Flush()
+		stderr.Flush()
+	}()
 	defer func() {
 		if r := recover(); r != nil {
 			fmt.Fprintf(env.Stderr, "dataops: internal error: %v\n", r)

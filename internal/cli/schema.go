@@ -191,7 +191,11 @@ func runSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags) err
 			return silentExit(ExitFindings)
 		}
 		for _, e := range edits {
-			if err := writeAtomic(filepath.Join(p.Root, filepath.FromSlash(e.Path)), e.New); err != nil {
+			data, ok := env.fileContent(e.Path, e.Old, e.New)
+			if !ok {
+				continue
+			}
+			if err := writeAtomic(filepath.Join(p.Root, filepath.FromSlash(e.Path)), data); err != nil {
 				return &ExitError{Code: ExitInternal, Err: err}
 			}
 			fmt.Fprintf(env.Stderr, "wrote %s\n", e.Path)

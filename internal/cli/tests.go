@@ -94,7 +94,11 @@ team already tests (learned from the project's property files and their git hist
 				}
 				for _, e := range edits {
 					if write {
-						if err := writeAtomic(filepath.Join(p.Root, filepath.FromSlash(e.Path)), e.New); err != nil {
+						data, ok := env.fileContent(e.Path, e.Old, e.New)
+						if !ok {
+							continue
+						}
+						if err := writeAtomic(filepath.Join(p.Root, filepath.FromSlash(e.Path)), data); err != nil {
 							return &ExitError{Code: ExitInternal, Err: err}
 						}
 					} else if format == "text" {
@@ -157,7 +161,8 @@ func writeTestsResult(env *Env, format, outDir string, res *testgen.Result) erro
 			if err != nil {
 				return &ExitError{Code: ExitInternal, Err: err}
 			}
-			if err := writeAtomic(filepath.Join(outDir, s.Name+".json"), append(b, '\n')); err != nil {
+			data, _ := env.fileContent(s.Name+".json", nil, append(b, '\n'))
+			if err := writeAtomic(filepath.Join(outDir, s.Name+".json"), data); err != nil {
 				return &ExitError{Code: ExitInternal, Err: err}
 			}
 		}

@@ -46,6 +46,9 @@ type Options struct {
 	ReportURL string
 	// DryRun, when set, receives the write requests instead of GitHub.
 	DryRun io.Writer
+	// Mask, when set, is applied to every request body before it leaves (the run's secret
+	// values become "***"); headers, the token among them, are left alone.
+	Mask func([]byte) []byte
 	// Log receives notes (skipped check run, rejected comments).
 	Log io.Writer
 	// HTTPClient is the base client (tests pass the fake server's); nil means http.DefaultClient.
@@ -97,6 +100,9 @@ func New(opts Options) (*Publisher, error) {
 	var rt http.RoundTripper = &retryTransport{base: base, attempts: 5, maxWait: 60 * time.Second, sleep: opts.Sleep, now: opts.Now}
 	if opts.DryRun != nil {
 		rt = &dryRunTransport{base: rt, out: opts.DryRun}
+	}
+	if opts.Mask != nil {
+		rt = &maskTransport{base: rt, mask: opts.Mask}
 	}
 	c := gh.NewClient(&http.Client{Transport: rt})
 	if opts.Token != "" {
