@@ -53,6 +53,8 @@ fi
 export DATAOPS_TEST_SQLFLUFF="${DATAOPS_TEST_SQLFLUFF:-/usr/bin/sqlfluff}"
 export CGO_ENABLED=1
 
+# go.mod and go.sum must be what `go mod tidy` makes of them.
+if ! tidy=$(go mod tidy -diff 2>&1); then echo "go mod tidy would change go.mod/go.sum:"; echo "$tidy"; exit 1; fi >&2
 go vet ./...
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then echo "gofmt needed: $unformatted" >&2; exit 1; fi
