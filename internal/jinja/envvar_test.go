@@ -121,3 +121,19 @@ func TestTargetHidesCredentials(t *testing.T) {
 		t.Errorf("a plain dict: %q %+v", res.Output, res.Warnings)
 	}
 }
+
+// A var whose value reads an env var has no file of its own: the warning is at the var() call.
+func TestEnvVarInAVarValueIsLocatedAtTheCall(t *testing.T) {
+	env := testEnv(t, func(o *Options) {
+		o.Vars[""]["leak"] = "{{ env_var('SECRET_TOKEN') }}"
+		o.Getenv = func(string) (string, bool) { return "planted-secret-value-123", true }
+	})
+	res := render(t, env, "select 1\n, '{{ var('leak') }}' as x")
+	if res.Output != "select 1\n, '"+RefusedEnvVar+"' as x" {
+		t.Errorf("output %q", res.Output)
+	}
+	w := warnings(res, "refused-env-var")
+	if len(w) != 1 || w[0].Path != "models/m.sql" || w[0].Pos.Line != 2 || !strings.HasPrefix(w[0].Message, "in '{{ env_var('SECRET_TOKEN') }}': ") {
+		t.Errorf("warnings: %+v", w)
+	}
+}
