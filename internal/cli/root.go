@@ -85,6 +85,7 @@ func RunEnv(caller *Env, args []string) (code int) {
 	for _, name := range runSecrets {
 		env.Secrets.Add(env.Getenv(name))
 	}
+	env.securities = &securityCache{}
 	stdout, stderr := env.Secrets.Writer(env.Stdout), env.Secrets.Writer(env.Stderr)
 	env.Stdout, env.Stderr = stdout, stderr
 	defer func() {

@@ -29,10 +29,12 @@ type securityCache struct {
 // in dir. The first time, the values of the variables its `secrets` names are registered for
 // masking.
 func (env *Env) security(dir string) (*config.Security, error) {
-	if env.securities == nil {
-		env.securities = &securityCache{}
-	}
 	c := env.securities
+	if c == nil {
+		// Not run through RunEnv (which sets the cache up before anything runs in parallel).
+		c = &securityCache{}
+		env.securities = c
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if s, ok := c.byDir[dir]; ok {
@@ -60,7 +62,7 @@ func (env *Env) security(dir string) (*config.Security, error) {
 	return s, nil
 }
 
-// envVars is what env_var() in the code of the project in dir may read.
+// envVars is what env_var() in project code may read under settings s.
 func envVars(s *config.Security) jinja.EnvVars {
 	return jinja.EnvVars{
 		Allow:          s.EnvVars,

@@ -249,3 +249,23 @@ func BenchmarkBuild(b *testing.B) {
 		FromEnviron(environ).matcher()
 	}
 }
+
+// The environment of a GitHub Actions job: two JWTs of the runner (1,000+ characters each) and a
+// few ordinary tokens.
+func BenchmarkBuildRunnerEnvironment(b *testing.B) {
+	r := rand.New(rand.NewSource(1))
+	token := func(n int) string {
+		const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+		out := make([]byte, n)
+		for i := range out {
+			out[i] = alphabet[r.Intn(len(alphabet))]
+		}
+		return string(out)
+	}
+	environ := []string{"ACTIONS_RUNTIME_TOKEN=" + token(1200), "ACTIONS_ID_TOKEN_REQUEST_TOKEN=" + token(1100),
+		"GITHUB_TOKEN=ghs_" + token(36), "OPENAI_API_KEY=sk-" + token(48), "AWS_SECRET_ACCESS_KEY=" + token(40)}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		FromEnviron(environ).matcher()
+	}
+}
