@@ -16,7 +16,7 @@ import (
 func TestConfirmOnData(t *testing.T) {
 	ctx := context.Background()
 	p, inf := loadCase(t, "testdata/contradict")
-	w, err := duckdb.Open(ctx, filepath.Join(t.TempDir(), "t.duckdb"))
+	w, err := duckdb.Open(ctx, filepath.Join(t.TempDir(), "t.duckdb"), warehouse.BuildAccess("testdata"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"net/url"
 	"os"
 	"testing"
 
@@ -22,7 +23,7 @@ func testURL() string {
 func openSchema(t *testing.T) (warehouse.Warehouse, string) {
 	t.Helper()
 	ctx := context.Background()
-	w, err := Open(ctx, testURL(), 4)
+	w, err := Open(ctx, testURL(), 4, warehouse.Access{Write: true})
 	if err != nil {
 		t.Fatalf("PostgreSQL at %s: %v", testURL(), err)
 	}
@@ -47,7 +48,12 @@ func TestDSN(t *testing.T) {
 }
 
 func TestConnectError(t *testing.T) {
-	_, err := Open(context.Background(), "postgres://postgres@127.0.0.1:5432/no_such_database_here?sslmode=disable", 1)
+	u, err := url.Parse(testURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/no_such_database_here"
+	_, err = Open(context.Background(), u.String(), 1, warehouse.ReadOnly())
 	if err == nil {
 		t.Fatal("connected to a missing database")
 	}
