@@ -27,7 +27,7 @@ func (Dialect) Ident(s string) string {
 
 // Literal writes a string literal: single quotes, each inner one doubled. A backslash is an
 // ordinary character in both warehouses (the PostgreSQL driver keeps
-// standard_conforming_strings on, so E'' escapes never apply).
+// standard_conforming_strings on, so E” escapes never apply).
 func (Dialect) Literal(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }
