@@ -27,7 +27,7 @@ func (Dialect) Ident(s string) string {
 
 // Literal writes a string literal: single quotes, each inner one doubled. A backslash is an
 // ordinary character in both warehouses (the PostgreSQL driver keeps
-// standard_conforming_strings on, so E” escapes never apply).
+// standard_conforming_strings on, so no escape syntax applies).
 func (Dialect) Literal(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }
@@ -38,9 +38,9 @@ func (Dialect) Literal(s string) string {
 // quoted as written.
 func (d Dialect) Name(s string) string {
 	switch {
-	case isQuotedIdent(s):
+	case QuotedIdent(s):
 		return s
-	case isPlainIdent(s) && !d.CaseInsensitive:
+	case PlainIdent(s) && !d.CaseInsensitive:
 		// PostgreSQL folds only ASCII letters of an unquoted name.
 		return d.Ident(strings.Map(func(r rune) rune {
 			if 'A' <= r && r <= 'Z' {
@@ -52,9 +52,9 @@ func (d Dialect) Name(s string) string {
 	return d.Ident(s)
 }
 
-// isPlainIdent: a name that needs no quotes (a letter or underscore, then letters, digits,
-// underscores or dollar signs).
-func isPlainIdent(s string) bool {
+// PlainIdent says whether a name needs no quotes: a letter or underscore, then letters,
+// digits, underscores or dollar signs.
+func PlainIdent(s string) bool {
 	for i, r := range s {
 		switch {
 		case r == '_' || unicode.IsLetter(r):
@@ -66,8 +66,8 @@ func isPlainIdent(s string) bool {
 	return s != ""
 }
 
-// isQuotedIdent: exactly one double-quoted identifier, inner quotes doubled.
-func isQuotedIdent(s string) bool {
+// QuotedIdent says whether s is exactly one double-quoted identifier, inner quotes doubled.
+func QuotedIdent(s string) bool {
 	if len(s) < 3 || s[0] != '"' || s[len(s)-1] != '"' {
 		return false
 	}

@@ -64,7 +64,10 @@ type TargetError struct {
 	Path string
 	Line int
 	Msg  string
+	Err  error // the cause, when there is one to test for (ErrOutside)
 }
+
+func (e *TargetError) Unwrap() error { return e.Err }
 
 func (e *TargetError) Error() string {
 	if e.Line > 0 {
@@ -263,7 +266,7 @@ func targetFromFile(path string, data []byte, profile string, opts TargetOptions
 			if inProject {
 				t.Root = absDir(opts.ProjectDir)
 				if _, err := Inside(t.Root, t.Path); err != nil {
-					errs = append(errs, &TargetError{Path: path, Line: line(profile, "outputs", tname, "path"),
+					errs = append(errs, &TargetError{Path: path, Line: line(profile, "outputs", tname, "path"), Err: err,
 						Msg: fmt.Sprintf("DuckDB path %q: %v; a profiles.yml inside the project may only name files inside it (a profile in ~/.dbt or --profiles-dir outside the project may point anywhere)", given, err)})
 				}
 			}
