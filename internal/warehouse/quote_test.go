@@ -24,8 +24,8 @@ func TestDialectQuoting(t *testing.T) {
 func TestDialectName(t *testing.T) {
 	for _, c := range []struct{ in, duck, pg string }{
 		{"order_id", `"order_id"`, `"order_id"`},
-		{"OrderID", `"OrderID"`, `"orderid"`},    // unquoted, PostgreSQL folds it
-		{"Größe", `"Größe"`, `"größe"`},          // and only its ASCII letters
+		{"OrderID", `"OrderID"`, `"orderid"`},      // unquoted, PostgreSQL folds it
+		{"Größe", `"Größe"`, `"größe"`},            // and only its ASCII letters
 		{`"Order ID"`, `"Order ID"`, `"Order ID"`}, // already one quoted identifier: kept
 		{`"a""b"`, `"a""b"`, `"a""b"`},
 		{"Order ID", `"Order ID"`, `"Order ID"`}, // not plain: quoted as written
