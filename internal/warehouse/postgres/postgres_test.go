@@ -62,3 +62,23 @@ func TestConnectError(t *testing.T) {
 		t.Fatalf("err = %#v, want SQLSTATE 3D000", err)
 	}
 }
+
+// Without write access every transaction is read-only; literals are read with
+// standard_conforming_strings on whatever the server's default.
+func TestReadOnlySession(t *testing.T) {
+	ctx := context.Background()
+	w, err := Open(ctx, testURL(), 1, warehouse.ReadOnly())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	err = w.Exec(ctx, "create temporary table dataops_ro (x integer)")
+	var we *warehouse.Error
+	if !asError(err, &we) || we.Code != "25006" {
+		t.Fatalf("create in a read-only session: %v, want SQLSTATE 25006", err)
+	}
+	rows, err := w.Query(ctx, "select current_setting('standard_conforming_strings'), "+w.Dialect().Literal(`a\'b`), 0)
+	if err != nil || rows.Values[0][0] != "on" || rows.Values[0][1] != `a\'b` {
+		t.Fatalf("settings = %v %v", rows, err)
+	}
+}

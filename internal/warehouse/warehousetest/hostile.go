@@ -94,6 +94,21 @@ func hostileNames(t *testing.T, open Open) {
 			t.Errorf("seed column %d = %q, want %q", i, c.Name, Hostile[i])
 		}
 	}
+	// A seed's column_types go into SQL as types: only type names pass.
+	_, err = w.LoadSeed(ctx, warehouse.Seed{Relation: warehouse.Relation{Schema: schema, Name: "typed"}, Path: "seeds/typed.csv",
+		Data: []byte("code\n1\n"), ColumnTypes: map[string]string{"code": "integer); create table x (y integer); --"}})
+	var ie *warehouse.InputError
+	if !errors.As(err, &ie) || ie.Path != "seeds/typed.csv" {
+		t.Errorf("column_types holding SQL: %v", err)
+	}
+	// Type names pass, whether or not the value converts.
+	for _, typ := range []string{"varchar(20)", "numeric(10, 2)", "timestamp with time zone", "double precision", "text[]"} {
+		_, err := w.LoadSeed(ctx, warehouse.Seed{Relation: warehouse.Relation{Schema: schema, Name: "typed"}, Path: "seeds/typed.csv",
+			Data: []byte("code\n1\n"), ColumnTypes: map[string]string{"code": typ}, FullRefresh: true})
+		if errors.As(err, &ie) {
+			t.Errorf("column_types %s: %v", typ, err)
+		}
+	}
 	if _, err := os.Stat(canary); err == nil {
 		t.Fatal("a quoted value ran as SQL: the file was written")
 	}
