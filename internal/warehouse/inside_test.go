@@ -87,6 +87,11 @@ func TestRunnerProfileMayPointAnywhere(t *testing.T) {
 			t.Errorf("%s: %+v %v", name, tg, err)
 		}
 	}
+	// Unless the caller says the file is project content (a base commit's copy).
+	_, err := ResolveTarget(TargetOptions{ProjectDir: dir, ProfilesDir: pdir, Getenv: env(nil), ProjectContent: true})
+	if !errors.Is(err, ErrOutside) {
+		t.Errorf("project content in a scratch directory: %v", err)
+	}
 }
 
 func TestInside(t *testing.T) {

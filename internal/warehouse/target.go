@@ -57,6 +57,9 @@ type TargetOptions struct {
 	Target      string // --target
 	Getenv      func(string) (string, bool)
 	Home        string // home directory for ~/.dbt (default: the user's)
+	// ProjectContent treats the profiles.yml found as project content wherever it lies (a
+	// base commit's copy in a scratch directory): its DuckDB path must stay in ProjectDir.
+	ProjectContent bool
 }
 
 // TargetError is a problem with profiles.yml, located in the file.
@@ -132,7 +135,7 @@ func ResolveTarget(opts TargetOptions) (*Target, error) {
 		if err != nil {
 			return nil, &TargetError{Path: path, Msg: err.Error()}
 		}
-		t, found, err := targetFromFile(path, data, profile, opts, getenv, projectContent(opts.ProjectDir, d))
+		t, found, err := targetFromFile(path, data, profile, opts, getenv, opts.ProjectContent || projectContent(opts.ProjectDir, d))
 		if err != nil || found {
 			return t, err
 		}
