@@ -235,3 +235,29 @@ func TestTargetRootConfines(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A database this process already has open keeps its configuration: opening it again with
+// other access fails rather than run with the first one's. A path that would carry driver
+// options is refused.
+func TestOpenNeverWeaker(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	path := filepath.Join(f.project, "w.duckdb")
+	w, err := Open(ctx, path, warehouse.BuildAccess(f.project))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if again, err := Open(ctx, path, warehouse.ReadOnly()); err == nil {
+		again.Close()
+		t.Fatal("opened read-only a database this process has open read-write")
+	}
+	if _, err := w.Query(ctx, "select 1", 0); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path + "?access_mode=read_write", filepath.Join(f.project, "a#b.duckdb")} {
+		if _, err := Open(ctx, p, warehouse.Access{Write: true}); err == nil || !strings.Contains(err.Error(), "may not hold") {
+			t.Errorf("%s: %v", p, err)
+		}
+	}
+}

@@ -78,13 +78,19 @@ func makeParentInside(root, path string, write bool) error {
 func open(ctx context.Context, path string, a warehouse.Access) (warehouse.Warehouse, error) {
 	dsn := ""
 	opts := append([]string(nil), startup...)
+	readOnly := false
 	if path != "" && path != ":memory:" {
+		// The driver reads options after a "?" of the path and drops everything after a "#".
+		if strings.ContainsAny(path, "?#") {
+			return nil, fmt.Errorf("duckdb: %s: a database path may not hold '?' or '#'", path)
+		}
 		dsn = path
 		if !a.Write {
 			if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 				return nil, fmt.Errorf("duckdb: %s does not exist (build the project first)", path)
 			}
 			opts = append(opts, "access_mode=read_only")
+			readOnly = true
 		}
 	}
 	connector, err := duckdb.NewConnector(dsn+"?"+strings.Join(opts, "&"), nil)
@@ -94,7 +100,7 @@ func open(ctx context.Context, path string, a warehouse.Access) (warehouse.Wareh
 	db := sql.OpenDB(connector)
 	// Keep connections for parallel runs instead of reconnecting for every node.
 	db.SetMaxIdleConns(16)
-	if err := lockDown(ctx, db, a); err != nil {
+	if err := lockDown(ctx, db, a, readOnly); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -105,7 +111,7 @@ func open(ctx context.Context, path string, a warehouse.Access) (warehouse.Wareh
 // configuration. The settings are the database's, not a connection's: set once, before any
 // other SQL runs, they hold for every connection, and once locked no SET can change them.
 // DuckDB only lets external access be turned off while running, never back on.
-func lockDown(ctx context.Context, db *sql.DB, a warehouse.Access) error {
+func lockDown(ctx context.Context, db *sql.DB, a warehouse.Access, readOnly bool) error {
 	c, err := db.Conn(ctx)
 	if err != nil {
 		return mapError(err)
@@ -128,6 +134,20 @@ func lockDown(ctx context.Context, db *sql.DB, a warehouse.Access) error {
 		if _, err := c.ExecContext(ctx, q); err != nil {
 			return mapError(err)
 		}
+	}
+	// What the database runs with, read back: a database this process already had open would
+	// keep its own configuration, and nothing weaker than asked for may run.
+	var mode string
+	var install, load, external, locked bool
+	err = c.QueryRowContext(ctx, "select current_setting('access_mode'), current_setting('autoinstall_known_extensions'), "+
+		"current_setting('autoload_known_extensions'), current_setting('enable_external_access'), current_setting('lock_configuration')").
+		Scan(&mode, &install, &load, &external, &locked)
+	if err != nil {
+		return mapError(err)
+	}
+	if install || load || external || !locked || (readOnly && mode != "read_only") {
+		return fmt.Errorf("duckdb: the database runs with access_mode=%s, autoinstall_known_extensions=%t, autoload_known_extensions=%t, enable_external_access=%t, lock_configuration=%t: refusing to use it",
+			mode, install, load, external, locked)
 	}
 	return nil
 }
