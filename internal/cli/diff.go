@@ -45,12 +45,12 @@ func detectChange(env *Env, pf *projectFlags, cf *changeFlags) (*change.ChangeSe
 	if _, err := os.Stat(filepath.Join(pf.Project, "dbt_project.yml")); err != nil {
 		return nil, usageError("%s: no dbt_project.yml (give the project directory with --project)", pf.Project)
 	}
-	load := func(ctx context.Context, dir string) (*dbt.Project, error) {
+	load := func(ctx context.Context, dir string, roots []string) (*dbt.Project, error) {
 		opts, err := pf.options(env, false)
 		if err != nil {
 			return nil, err
 		}
-		opts.Dir = dir
+		opts.Dir, opts.Roots = dir, roots
 		return dbt.Load(ctx, opts)
 	}
 	copts := columns.Options{Dialect: pf.Dialect}
