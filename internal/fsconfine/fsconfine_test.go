@@ -20,6 +20,7 @@ import (
 //	project/models/chain1.sql     -> chain2.sql -> ../chain3.sql -> ../outside/secret.txt
 //	project/models/chainin.sql    -> ../shared/hop.sql -> ../models/a.sql
 //	project/models/env.sql        -> /proc/self/environ
+//	project/models/nowhere.sql    -> ../../outside/missing.sql (dangling)
 //	project/linked                -> ../outside/dir   (a symlinked directory)
 //	project/insidedir             -> models           (a symlinked directory inside)
 func tree(t *testing.T) (project, outside string) {
@@ -44,6 +45,7 @@ func tree(t *testing.T) (project, outside string) {
 		"models/chainin.sql": "../shared/hop.sql",
 		"shared/hop.sql":     "../models/a.sql",
 		"models/env.sql":     "/proc/self/environ",
+		"models/nowhere.sql": "../../outside/missing.sql",
 		"linked":             "../outside/dir",
 		"insidedir":          "models",
 	}
@@ -78,7 +80,8 @@ func TestReadStaysInside(t *testing.T) {
 	}
 	for _, name := range []string{
 		"../outside/secret.txt", "models/../../outside/secret.txt", filepath.Join(project, "models", "a.sql"), "/etc/passwd",
-		"models/up.sql", "models/absout.sql", "models/chain1.sql", "models/env.sql", "linked/inner.sql", "linked", "",
+		"models/up.sql", "models/absout.sql", "models/chain1.sql", "models/env.sql", "models/nowhere.sql",
+		"linked/inner.sql", "linked/missing.sql", "linked", "",
 	} {
 		data, err := d.ReadFile(name)
 		if !errors.Is(err, ErrOutside) {
