@@ -223,7 +223,7 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 	var tedits []review.Edit
 	if len(ids) > 0 {
 		copts := columns.Options{Ctx: env.Ctx, Dialect: pf.Dialect, Models: ids}
-		if cat := filepath.Join(p.Root, "target", "catalog.json"); fileExists(cat) {
+		if cat := projectFile(p.Root, "target/catalog.json"); cat != "" {
 			if c, err := columns.ReadCatalog(cat); err == nil {
 				copts.Catalog = c
 			}

@@ -110,7 +110,7 @@ func runSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags) err
 			return err
 		}
 		copts := columns.Options{Ctx: env.Ctx, Dialect: pf.Dialect}
-		if cat := filepath.Join(p.Root, "target", "catalog.json"); fileExists(cat) {
+		if cat := projectFile(p.Root, "target/catalog.json"); cat != "" {
 			if c, err := columns.ReadCatalog(cat); err == nil {
 				copts.Catalog = c
 			}
@@ -202,8 +202,8 @@ func runSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags) err
 
 // catalogTypes reads exact column types from target/catalog.json when the project has one.
 func catalogTypes(root string) map[string][]schema.TypedColumn {
-	cat := filepath.Join(root, "target", "catalog.json")
-	if !fileExists(cat) {
+	cat := projectFile(root, "target/catalog.json")
+	if cat == "" {
 		return nil
 	}
 	c, err := columns.ReadCatalog(cat)

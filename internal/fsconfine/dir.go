@@ -160,6 +160,16 @@ func (d *Dir) do(op, name string, fn func(r *os.Root, rel string) error) error {
 	return err
 }
 
+// Stat describes what name under dir resolves to, refusing a name that leads outside dir.
+func Stat(dir, name string) (fs.FileInfo, error) {
+	d, err := Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	return d.Stat(name)
+}
+
 // ReadFile reads name under dir, refusing a name that leads outside dir.
 func ReadFile(dir, name string) ([]byte, error) {
 	d, err := Open(dir)
