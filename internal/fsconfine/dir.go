@@ -144,11 +144,23 @@ func (d *Dir) do(op, name string, fn func(r *os.Root, rel string) error) error {
 	if err == nil || errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	real, rerr := filepath.EvalSymlinks(filepath.Join(d.path, native))
+	full := filepath.Join(d.path, native)
+	real, rerr := filepath.EvalSymlinks(full)
+	if rerr != nil && errors.Is(rerr, fs.ErrNotExist) {
+		// A missing file in a linked folder: where the folder leads decides, and the root
+		// then says what is missing.
+		if dir, err := filepath.EvalSymlinks(filepath.Dir(full)); err == nil {
+			real, rerr = filepath.Join(dir, filepath.Base(full)), nil
+		}
+	}
 	if rerr == nil {
 		for _, r := range d.roots {
 			if rel, ok := within(r.real, real); ok {
-				return fn(r.fs, rel)
+				err := fn(r.fs, rel)
+				if escapes(r.fs, err) {
+					return &fs.PathError{Op: op, Path: name, Err: ErrOutside}
+				}
+				return err
 			}
 		}
 	}

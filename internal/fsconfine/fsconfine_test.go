@@ -103,8 +103,14 @@ func TestReadStaysInside(t *testing.T) {
 	if _, err := d.ReadDir("linked"); !errors.Is(err, ErrOutside) {
 		t.Errorf("ReadDir(linked): %v; want ErrOutside", err)
 	}
-	if _, err := d.ReadFile("models/missing.sql"); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("missing file: %v; want ErrNotExist", err)
+	must(t, os.Symlink(filepath.Join(project, "models"), filepath.Join(project, "absdir")))
+	for _, name := range []string{"models/missing.sql", "insidedir/missing.sql", "absdir/missing.sql"} {
+		if _, err := d.ReadFile(name); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("ReadFile(%s): %v; want ErrNotExist", name, err)
+		}
+	}
+	if data, err := d.ReadFile("absdir/a.sql"); err != nil || string(data) != "select 1" {
+		t.Errorf("through an absolute link to a folder inside: %q, %v", data, err)
 	}
 	es, err := d.ReadDir("models")
 	must(t, err)
