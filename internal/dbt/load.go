@@ -274,7 +274,7 @@ func (l *loader) loadPackages(pf *projectFile, render func(pos Pos, s string) an
 			rel := installRel + "/" + e.Name()
 			st, err := l.dir.Stat(rel)
 			if refused(err) {
-				l.warn(Pos{Path: rel}, "outside-project", "installed package %s; not loaded", msgOutside)
+				l.warn(Pos{Path: rel}, "outside-project", "installed package leads outside the project; not loaded")
 				continue
 			}
 			if err != nil || !st.IsDir() {
@@ -282,7 +282,7 @@ func (l *loader) loadPackages(pf *projectFile, render func(pos Pos, s string) an
 			}
 			if _, err := l.dir.Stat(rel + "/dbt_project.yml"); err != nil {
 				if refused(err) {
-					l.warn(Pos{Path: rel + "/dbt_project.yml"}, "outside-project", "%s; package not loaded", msgOutside)
+					l.warn(Pos{Path: rel + "/dbt_project.yml"}, "outside-project", "leads outside the project; package not loaded")
 				}
 				continue
 			}
