@@ -15,6 +15,7 @@ import (
 	"github.com/dataops-dev/dataops/internal/change"
 	"github.com/dataops-dev/dataops/internal/columns"
 	"github.com/dataops-dev/dataops/internal/dbt"
+	"github.com/dataops-dev/dataops/internal/fsconfine"
 )
 
 func init() { register(newDiffCmd) }
@@ -45,16 +46,16 @@ func detectChange(env *Env, pf *projectFlags, cf *changeFlags) (*change.ChangeSe
 	if _, err := os.Stat(filepath.Join(pf.Project, "dbt_project.yml")); err != nil {
 		return nil, usageError("%s: no dbt_project.yml (give the project directory with --project)", pf.Project)
 	}
-	load := func(ctx context.Context, dir string) (*dbt.Project, error) {
+	load := func(ctx context.Context, dir string, roots []string) (*dbt.Project, error) {
 		opts, err := pf.options(env, false)
 		if err != nil {
 			return nil, err
 		}
-		opts.Dir = dir
+		opts.Dir, opts.Roots = dir, roots
 		return dbt.Load(ctx, opts)
 	}
 	copts := columns.Options{Dialect: pf.Dialect}
-	if cat := filepath.Join(pf.Project, "target", "catalog.json"); fileExists(cat) {
+	if cat := projectFile(pf.Project, "target/catalog.json"); cat != "" {
 		// The catalog describes what was built before the change: it is used for what the
 		// change reads, never as the columns of a changed model (inference comes first).
 		if c, err := columns.ReadCatalog(cat); err == nil {
@@ -97,6 +98,16 @@ func detectChange(env *Env, pf *projectFlags, cf *changeFlags) (*change.ChangeSe
 func fileExists(p string) bool {
 	st, err := os.Stat(p)
 	return err == nil && !st.IsDir()
+}
+
+// projectFile is the path of rel under the project directory root when it is a file there that
+// resolves inside the project, else "". A pull request may commit target/catalog.json as a
+// link to any file on the runner.
+func projectFile(root, rel string) string {
+	if st, err := fsconfine.Stat(root, rel); err != nil || st.IsDir() {
+		return ""
+	}
+	return filepath.Join(root, filepath.FromSlash(rel))
 }
 
 func newDiffCmd(env *Env) *cobra.Command {

@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dataops-dev/dataops/internal/dbt"
+	"github.com/dataops-dev/dataops/internal/fsconfine"
 )
 
 func init() { register(newParseCmd) }
@@ -143,27 +143,8 @@ func writeParseSummary(w io.Writer, p *dbt.Project, elapsed time.Duration) {
 	}
 }
 
-// writeFileAtomic writes through a temporary file in the same directory and renames it into
-// place, so a reader never sees a half-written file.
+// writeFileAtomic writes a file the runner named (--out) through a temporary file in the same
+// directory renamed into place, so a reader never sees a half-written file.
 func writeFileAtomic(path string, write func(io.Writer) error) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	name := tmp.Name()
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		os.Remove(name)
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(name)
-		return err
-	}
-	if err := os.Rename(name, path); err != nil {
-		os.Remove(name)
-		return err
-	}
-	return nil
+	return fsconfine.WriteStream(filepath.Dir(path), filepath.Base(path), write)
 }

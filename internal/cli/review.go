@@ -16,6 +16,7 @@ import (
 	"github.com/dataops-dev/dataops/internal/columns"
 	"github.com/dataops-dev/dataops/internal/config"
 	"github.com/dataops-dev/dataops/internal/dbt"
+	"github.com/dataops-dev/dataops/internal/fsconfine"
 	"github.com/dataops-dev/dataops/internal/jinja"
 	"github.com/dataops-dev/dataops/internal/lint"
 	"github.com/dataops-dev/dataops/internal/lint/rules"
@@ -169,27 +170,21 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 		return nil, usageError("%v", err)
 	}
 	in := schema.Input{Project: p, Columns: cs.HeadColumns, Change: cs, Config: cfg, Types: catalogTypes(p.Root),
-		ReadFile: func(rel string) ([]byte, error) { return os.ReadFile(filepath.Join(p.Root, filepath.FromSlash(rel))) }}
-	if cfg.Dictionary != "" {
-		dp := cfg.Dictionary
-		if !filepath.IsAbs(dp) {
-			dp = filepath.Join(p.Root, dp)
-		}
-		if in.Dictionary, err = schema.LoadDictionary(dp); err != nil {
-			return nil, usageError("schema.dictionary: %v", err)
-		}
+		ReadFile: func(rel string) ([]byte, error) { return fsconfine.ReadFile(p.Root, rel) }}
+	if in.Dictionary, err = cfg.ReadDictionary(p.Root); err != nil {
+		return nil, usageError("%v", err)
 	}
 	version, _ := schema.DbtVersion(cfg.DbtVersion, p.RequireDbtVersion, p.Root)
 	plan := schema.Synthesize(in)
 	sedits, applyNotes := schema.Apply(p.Root, plan.Ops, version)
 	notes := append(append([]schema.Note{}, plan.Notes...), applyNotes...)
 	if len(sedits) > 0 {
-		load := func(ctx context.Context, dir string) (*dbt.Project, error) {
+		load := func(ctx context.Context, dir string, roots []string) (*dbt.Project, error) {
 			opts, err := pf.options(env, false)
 			if err != nil {
 				return nil, err
 			}
-			opts.Dir = dir
+			opts.Dir, opts.Roots = dir, roots
 			return dbt.Load(ctx, opts)
 		}
 		_, vnotes, err := schema.CheckEdits(env.Ctx, p, sedits, plan.Ops, load)
@@ -229,7 +224,7 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 	var tedits []review.Edit
 	if len(ids) > 0 {
 		copts := columns.Options{Ctx: env.Ctx, Dialect: pf.Dialect, Models: ids}
-		if cat := filepath.Join(p.Root, "target", "catalog.json"); fileExists(cat) {
+		if cat := projectFile(p.Root, "target/catalog.json"); cat != "" {
 			if c, err := columns.ReadCatalog(cat); err == nil {
 				copts.Catalog = c
 			}
@@ -409,7 +404,7 @@ func testEdits(p *dbt.Project, res *testgen.Result, sedits []schema.FileEdit, pl
 	}
 	var out []review.Edit
 	for file, ss := range byFile {
-		old, err := os.ReadFile(filepath.Join(p.Root, filepath.FromSlash(file)))
+		old, err := fsconfine.ReadFile(p.Root, file)
 		if err != nil && current[file] == nil {
 			continue
 		}
@@ -720,16 +715,10 @@ func wordLine(src, word string) int {
 	return 1 + strings.Count(src[:loc[0]], "\n")
 }
 
-// writeSafeEdits writes every safe edit: all temporary files first, then the renames, so a
-// failure leaves the project as it was.
+// writeSafeEdits writes every safe edit inside the project at root, all or none (see
+// fsconfine.WriteFiles): a path leading outside the project is refused.
 func writeSafeEdits(env *Env, root string, edits []review.Edit) error {
-	type pending struct{ tmp, dst, path string }
-	var ps []pending
-	cleanup := func() {
-		for _, p := range ps {
-			os.Remove(p.tmp)
-		}
-	}
+	var files []fsconfine.File
 	for _, e := range edits {
 		if !e.Safe {
 			fmt.Fprintf(env.Stderr, "dataops: %s not written: validation failed\n", e.Path)
@@ -739,44 +728,13 @@ func writeSafeEdits(env *Env, root string, edits []review.Edit) error {
 		if !ok {
 			continue
 		}
-		dst := filepath.Join(root, filepath.FromSlash(e.Path))
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			cleanup()
-			return &ExitError{Code: ExitInternal, Err: err}
-		}
-		tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".tmp-*")
-		if err != nil {
-			cleanup()
-			return &ExitError{Code: ExitInternal, Err: err}
-		}
-		ps = append(ps, pending{tmp: tmp.Name(), dst: dst, path: e.Path})
-		_, werr := tmp.Write(data)
-		cerr := tmp.Close()
-		if werr != nil || cerr != nil {
-			cleanup()
-			return &ExitError{Code: ExitInternal, Err: fmt.Errorf("writing %s: %v", e.Path, firstErr(werr, cerr))}
-		}
-		if st, err := os.Stat(dst); err == nil {
-			_ = os.Chmod(tmp.Name(), st.Mode().Perm())
-		} else {
-			_ = os.Chmod(tmp.Name(), 0o644)
-		}
+		files = append(files, fsconfine.File{Name: e.Path, Data: data})
 	}
-	for _, p := range ps {
-		if err := os.Rename(p.tmp, p.dst); err != nil {
-			cleanup()
-			return &ExitError{Code: ExitInternal, Err: err}
-		}
-		fmt.Fprintf(env.Stderr, "wrote %s\n", p.path)
+	if err := fsconfine.WriteFiles(root, files); err != nil {
+		return &ExitError{Code: ExitInternal, Err: err}
 	}
-	return nil
-}
-
-func firstErr(errs ...error) error {
-	for _, e := range errs {
-		if e != nil {
-			return e
-		}
+	for _, f := range files {
+		fmt.Fprintf(env.Stderr, "wrote %s\n", f.Name)
 	}
 	return nil
 }

@@ -3,12 +3,10 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -16,6 +14,7 @@ import (
 	"github.com/dataops-dev/dataops/internal/change"
 	"github.com/dataops-dev/dataops/internal/columns"
 	"github.com/dataops-dev/dataops/internal/dbt"
+	"github.com/dataops-dev/dataops/internal/fsconfine"
 	"github.com/dataops-dev/dataops/internal/schema"
 	"github.com/dataops-dev/dataops/internal/selection"
 )
@@ -111,7 +110,7 @@ func runSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags) err
 			return err
 		}
 		copts := columns.Options{Ctx: env.Ctx, Dialect: pf.Dialect}
-		if cat := filepath.Join(p.Root, "target", "catalog.json"); fileExists(cat) {
+		if cat := projectFile(p.Root, "target/catalog.json"); cat != "" {
 			if c, err := columns.ReadCatalog(cat); err == nil {
 				copts.Catalog = c
 			}
@@ -120,7 +119,7 @@ func runSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags) err
 	}
 	types := catalogTypes(p.Root)
 	in := schema.Input{Project: p, Columns: cols, Change: cs, Config: cfg, Types: types,
-		ReadFile: func(rel string) ([]byte, error) { return os.ReadFile(filepath.Join(p.Root, filepath.FromSlash(rel))) }}
+		ReadFile: func(rel string) ([]byte, error) { return fsconfine.ReadFile(p.Root, rel) }}
 	if len(sf.selects) > 0 || len(sf.excludes) > 0 {
 		sel, err := selection.Select(p, sf.selects, sf.excludes, selection.Options{})
 		if err != nil {
@@ -128,14 +127,8 @@ func runSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags) err
 		}
 		in.Select = func(id string) bool { return sel[id] }
 	}
-	if cfg.Dictionary != "" {
-		dp := cfg.Dictionary
-		if !filepath.IsAbs(dp) {
-			dp = filepath.Join(p.Root, dp)
-		}
-		if in.Dictionary, err = schema.LoadDictionary(dp); err != nil {
-			return usageError("schema.dictionary: %v", err)
-		}
+	if in.Dictionary, err = cfg.ReadDictionary(p.Root); err != nil {
+		return usageError("%v", err)
 	}
 	explicit := sf.dbtVersion
 	if explicit == "" {
@@ -150,12 +143,12 @@ func runSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags) err
 	debugTiming(env, "plan", t0)
 	t0 = time.Now()
 	if len(edits) > 0 && !sf.noValidate {
-		load := func(ctx context.Context, dir string) (*dbt.Project, error) {
+		load := func(ctx context.Context, dir string, roots []string) (*dbt.Project, error) {
 			opts, err := pf.options(env, false)
 			if err != nil {
 				return nil, err
 			}
-			opts.Dir = dir
+			opts.Dir, opts.Roots = dir, roots
 			return dbt.Load(ctx, opts)
 		}
 		_, vnotes, err := schema.CheckEdits(env.Ctx, p, edits, plan.Ops, load)
@@ -190,15 +183,17 @@ func runSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags) err
 			fmt.Fprintln(env.Stderr, "dataops: edits not written: validation failed (see findings)")
 			return silentExit(ExitFindings)
 		}
+		files := make([]fsconfine.File, 0, len(edits))
 		for _, e := range edits {
-			data, ok := env.fileContent(e.Path, e.Old, e.New)
-			if !ok {
-				continue
+			if data, ok := env.fileContent(e.Path, e.Old, e.New); ok {
+				files = append(files, fsconfine.File{Name: e.Path, Data: data})
 			}
-			if err := writeAtomic(filepath.Join(p.Root, filepath.FromSlash(e.Path)), data); err != nil {
-				return &ExitError{Code: ExitInternal, Err: err}
-			}
-			fmt.Fprintf(env.Stderr, "wrote %s\n", e.Path)
+		}
+		if err := fsconfine.WriteFiles(p.Root, files); err != nil {
+			return &ExitError{Code: ExitInternal, Err: err}
+		}
+		for _, f := range files {
+			fmt.Fprintf(env.Stderr, "wrote %s\n", f.Name)
 		}
 	}
 	if sf.check && len(edits) > 0 || invalid {
@@ -209,8 +204,8 @@ func runSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags) err
 
 // catalogTypes reads exact column types from target/catalog.json when the project has one.
 func catalogTypes(root string) map[string][]schema.TypedColumn {
-	cat := filepath.Join(root, "target", "catalog.json")
-	if !fileExists(cat) {
+	cat := projectFile(root, "target/catalog.json")
+	if cat == "" {
 		return nil
 	}
 	c, err := columns.ReadCatalog(cat)
@@ -296,41 +291,13 @@ func printSchema(w io.Writer, format string, edits []schema.FileEdit, findings [
 	return nil
 }
 
-// writeAtomic replaces path with data through a temporary file in the same directory, keeping
-// the file's mode; a new file's directory is created.
+// writeAtomic replaces a file the runner named (--report), wherever it is, atomically and
+// keeping its mode; its directory is created. Project files go through fsconfine.WriteFiles
+// on the project directory instead.
 func writeAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	mode := os.FileMode(0o644)
-	if st, err := os.Stat(path); err == nil {
-		mode = st.Mode().Perm()
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return err
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	name := tmp.Name()
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		os.Remove(name)
-		return err
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		os.Remove(name)
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(name)
-		return err
-	}
-	if err := os.Rename(name, path); err != nil {
-		os.Remove(name)
-		return fmt.Errorf("writing %s: %w", strings.TrimPrefix(path, dir+"/"), err)
-	}
-	return nil
+	return fsconfine.WriteFile(dir, filepath.Base(path), data)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dataops-dev/dataops/internal/dbt"
+	"github.com/dataops-dev/dataops/internal/fsconfine"
 	"github.com/dataops-dev/dataops/internal/testgen"
 	"github.com/dataops-dev/dataops/internal/warehouse"
 	"github.com/dataops-dev/dataops/internal/yamledit"
@@ -98,7 +99,8 @@ team already tests (learned from the project's property files and their git hist
 						if !ok {
 							continue
 						}
-						if err := writeAtomic(filepath.Join(p.Root, filepath.FromSlash(e.Path)), data); err != nil {
+						// Property files are project content: written only inside the project.
+						if err := fsconfine.WriteFile(p.Root, e.Path, data); err != nil {
 							return &ExitError{Code: ExitInternal, Err: err}
 						}
 					} else if format == "text" {

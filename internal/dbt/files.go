@@ -1,13 +1,17 @@
 package dbt
 
 import (
+	"bytes"
+	"errors"
+	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/dataops-dev/dataops/internal/fsconfine"
 )
 
 // File kinds found while walking a package's resource paths.
@@ -176,8 +180,9 @@ func insideDir(root, p string) bool {
 // for seeds (the header) and reported for everything else.
 const maxSourceFile = 32 << 20
 
-// readFiles reads every file's content in parallel. Seeds read only their header line.
-func readFiles(files []*srcFile) {
+// readFiles reads every file's content in parallel, through dir (the root project) so that a
+// file leading outside the project is not opened. Seeds read only their header line.
+func readFiles(dir *fsconfine.Dir, files []*srcFile) {
 	var wg sync.WaitGroup
 	ch := make(chan *srcFile)
 	for w := 0; w < runtime.GOMAXPROCS(0)*2; w++ {
@@ -185,20 +190,7 @@ func readFiles(files []*srcFile) {
 		go func() {
 			defer wg.Done()
 			for f := range ch {
-				if f.kind == fileSeed {
-					f.data, f.readErr = readHeader(f.abs)
-					continue
-				}
-				st, err := os.Stat(f.abs)
-				if err != nil {
-					f.readErr = err
-					continue
-				}
-				if st.Size() > maxSourceFile {
-					f.readErr = errTooLarge
-					continue
-				}
-				f.data, f.readErr = os.ReadFile(f.abs)
+				f.data, f.readErr = readSource(dir, f)
 			}
 		}()
 	}
@@ -209,19 +201,41 @@ func readFiles(files []*srcFile) {
 	wg.Wait()
 }
 
+func readSource(dir *fsconfine.Dir, f *srcFile) ([]byte, error) {
+	in, err := dir.Open(f.rootRel)
+	if err != nil {
+		return nil, err
+	}
+	defer in.Close()
+	if f.kind == fileSeed {
+		return readHeader(in)
+	}
+	st, err := in.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if st.Size() > maxSourceFile {
+		return nil, errTooLarge
+	}
+	// Sized up front as os.ReadFile does: one allocation for the common case.
+	buf := bytes.NewBuffer(make([]byte, 0, st.Size()+bytes.MinRead))
+	if _, err := buf.ReadFrom(io.LimitReader(in, maxSourceFile)); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
 type loadErr string
 
 func (e loadErr) Error() string { return string(e) }
 
 const errTooLarge = loadErr("file larger than 32 MiB, skipped")
 
+// refused reports whether a read failed because the file leads outside the project.
+func refused(err error) bool { return errors.Is(err, fsconfine.ErrOutside) }
+
 // readHeader reads a CSV file up to the end of its first record (quoted newlines included).
-func readHeader(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
+func readHeader(f io.Reader) ([]byte, error) {
 	var out []byte
 	buf := make([]byte, 4096)
 	inQuote := false

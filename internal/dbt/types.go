@@ -81,6 +81,8 @@ type Project struct {
 	// Timings of the load phases (project, files, macros, properties, nodes, render, tests,
 	// graph, compile).
 	Timings map[string]time.Duration
+	// Roots are the LoadOptions.Roots it was loaded with: where else its files may resolve.
+	Roots []string
 
 	relOnce  sync.Once
 	relIndex map[string][]string
