@@ -199,6 +199,7 @@ func readFiles(files []*srcFile) {
 					continue
 				}
 				f.data, f.readErr = os.ReadFile(f.abs)
+				f.data = trimBOM(f.data)
 			}
 		}()
 	}

@@ -1,6 +1,7 @@
 package dbt
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -62,7 +63,7 @@ func readProjectFile(dir, rel string, render func(pos Pos, s string) any) (*proj
 		}
 		return nil, &InputError{Pos: Pos{Path: rel}, Msg: err.Error()}
 	}
-	root, err := parseYAML(rel, data)
+	root, err := parseYAML(rel, trimBOM(data))
 	if err != nil {
 		return nil, err
 	}
@@ -273,3 +274,8 @@ func appendUnique(dst []string, items ...string) []string {
 	}
 	return dst
 }
+
+// trimBOM drops a UTF-8 byte-order mark at the start of a file. Editors on Windows write one;
+// dbt's YAML reader skips it, and left in place it becomes part of the first key or of the
+// first SQL token.
+func trimBOM(data []byte) []byte { return bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) }

@@ -60,10 +60,12 @@ func readConfigFile(path string) (rawConfig, error) {
 		}
 		return nil, err
 	}
+	// A byte-order mark would make the first section header unreadable.
+	text := strings.TrimPrefix(string(data), "\ufeff")
 	if filepath.Base(path) == "pyproject.toml" {
-		return parseTOMLConfig(path, string(data))
+		return parseTOMLConfig(path, text)
 	}
-	return parseINIConfig(path, string(data))
+	return parseINIConfig(path, text)
 }
 
 // sectionKey turns "sqlfluff:rules:LT05" into "rules:lt05"; ok is false for sections that are

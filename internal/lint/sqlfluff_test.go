@@ -93,3 +93,15 @@ func TestRunSQLFluffLibraryPathOption(t *testing.T) {
 		t.Error("sqlfluff was run on a configuration it would import code from")
 	}
 }
+
+func TestConfigFileBOM(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, ".sqlfluff"), "\ufeff[sqlfluff]\ndialect = snowflake\n")
+	cfg, err := NewConfigLoader(dir, nil).ForDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Dialect(); got != "snowflake" {
+		t.Errorf("dialect %q, want snowflake", got)
+	}
+}
