@@ -80,6 +80,9 @@ func openWarehouse(env *Env, pf *projectFlags, p *dbt.Project) (warehouse.Wareho
 	for _, w := range t.Warnings {
 		fmt.Fprintf(env.Stderr, "dataops: warning: %s: %s\n", t.Source, w)
 	}
+	if t.Type == "duckdb" && pf.trust.changesFile(t.Path) {
+		return nil, nil, usageError("%s: %v", t.Path, errDuckDBChanged)
+	}
 	wh, err := warehouse.Open(env.Ctx, t)
 	if err != nil {
 		where := t.Source

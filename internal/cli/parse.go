@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dataops-dev/dataops/internal/dbt"
+	"github.com/dataops-dev/dataops/internal/review"
 )
 
 func init() { register(newParseCmd) }
@@ -74,6 +75,19 @@ func newParseCmd(env *Env) *cobra.Command {
 	cmd.Flags().BoolVar(&noCompile, "no-compile", false, "leave compiled_code out (refs are still resolved into depends_on)")
 	cmd.Flags().BoolVar(&indent, "indent", false, "indent the JSON manifest")
 	return cmd
+}
+
+// errorFindings turns the project's error diagnostics (a dependency cycle) into review
+// findings at the ref that closes the cycle.
+func errorFindings(p *dbt.Project) []review.Finding {
+	var out []review.Finding
+	for _, d := range p.Diagnostics {
+		if d.Severity == "error" {
+			out = append(out, review.Finding{Agent: "project", Rule: d.Kind, Severity: review.SeverityError,
+				Path: d.Pos.Path, Line: max(d.Pos.Line, 1), Column: d.Pos.Column, Message: d.Message})
+		}
+	}
+	return out
 }
 
 // parseExit is exit 2 when the project has an error diagnostic (a dependency cycle): dbt

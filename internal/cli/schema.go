@@ -85,10 +85,16 @@ func runSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags) err
 	if sf.write && cf.Head != "" {
 		return usageError("--write edits the work tree: it does not go with --head")
 	}
-	cfg, err := schema.LoadConfig(pf.Project)
+	tr, err := resolveTrust(env, pf, cf)
 	if err != nil {
-		return usageError("%v", err)
+		return err
 	}
+	defer tr.close()
+	settings, err := tr.config(env, pf)
+	if err != nil {
+		return err
+	}
+	cfg := schema.ConfigFrom(settings.Schema)
 	var (
 		p    *dbt.Project
 		cols map[string]*change.ModelColumns
@@ -128,6 +134,14 @@ func runSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags) err
 		}
 		in.Select = func(id string) bool { return sel[id] }
 	}
+	if cfg.Dictionary != "" && tr.base() {
+		// The base's dictionary file, as the base has it (trust.go); nothing more to load.
+		if in.Dictionary, err = tr.dictionary(cfg.Dictionary); err != nil {
+			return err
+		}
+		cfg.Dictionary = ""
+	}
+
 	if cfg.Dictionary != "" {
 		dp := cfg.Dictionary
 		if !filepath.IsAbs(dp) {
@@ -137,6 +151,7 @@ func runSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags) err
 			return usageError("schema.dictionary: %v", err)
 		}
 	}
+	tr.printNotes(env)
 	explicit := sf.dbtVersion
 	if explicit == "" {
 		explicit = cfg.DbtVersion
