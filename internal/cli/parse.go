@@ -78,14 +78,23 @@ func newParseCmd(env *Env) *cobra.Command {
 }
 
 // errorFindings turns the project's error diagnostics (a dependency cycle) into review
-// findings at the ref that closes the cycle.
-func errorFindings(p *dbt.Project) []review.Finding {
+// findings, located at the cycle's first ref in a file the change touched (changed), so the
+// finding sits on the diff, else where the diagnostic is.
+func errorFindings(p *dbt.Project, changed map[string]bool) []review.Finding {
 	var out []review.Finding
 	for _, d := range p.Diagnostics {
-		if d.Severity == "error" {
-			out = append(out, review.Finding{Agent: "project", Rule: d.Kind, Severity: review.SeverityError,
-				Path: d.Pos.Path, Line: max(d.Pos.Line, 1), Column: d.Pos.Column, Message: d.Message})
+		if d.Severity != "error" {
+			continue
 		}
+		pos := d.Pos
+		for _, s := range d.Steps {
+			if changed[s.Path] {
+				pos = s
+				break
+			}
+		}
+		out = append(out, review.Finding{Agent: "project", Rule: d.Kind, Severity: review.SeverityError,
+			Path: pos.Path, Line: max(pos.Line, 1), Column: pos.Column, Message: d.Message})
 	}
 	return out
 }

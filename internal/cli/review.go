@@ -136,7 +136,11 @@ func runReview(env *Env, pf *projectFlags, cf *changeFlags, rf *reviewFlags) err
 	if err != nil {
 		return err
 	}
-	rv.Findings = append(rv.Findings, errorFindings(cs.Head)...)
+	touched := map[string]bool{}
+	for _, m := range cs.Models {
+		touched[m.Path] = true
+	}
+	rv.Findings = append(rv.Findings, errorFindings(cs.Head, touched)...)
 	rv.Findings = append(rv.Findings, rf.trust.sortedNotes()...)
 	// Only git refs are named: a --base-dir path says nothing to a reader of the review.
 	rv.Base, rv.Head = cf.Base, cf.Head

@@ -52,6 +52,9 @@ func TestCycleLocatedAtRefs(t *testing.T) {
 	if d.Severity != "error" || d.Pos.Path != "models/a.sql" || d.Pos.Line != 2 {
 		t.Errorf("cycle at %+v (%s), want an error at models/a.sql:2", d.Pos, d.Severity)
 	}
+	if len(d.Steps) != 3 || d.Steps[1].Path != "models/b.sql" || d.Steps[1].Line != 3 {
+		t.Errorf("steps %+v, want the three refs in cycle order", d.Steps)
+	}
 	for _, want := range []string{"model.w.a -> model.w.b -> model.w.c -> model.w.a", "models/a.sql:2:", "ref('b')", "models/b.sql:3:", "models/c.sql:1:", "ref('a')"} {
 		if !strings.Contains(d.Message, want) {
 			t.Errorf("message %q lacks %q", d.Message, want)

@@ -349,18 +349,20 @@ func (l *loader) reportCycle(comp []string) {
 	// Each step is located at the ref() that makes it, so the message shows where to cut.
 	var steps []string
 	var first Pos
+	var at []Pos
 	for i := 0; i+1 < len(path); i++ {
 		pos, call := l.refTo(l.p.Nodes[path[i]], path[i+1])
 		if i == 0 {
 			first = pos
 		}
 		steps = append(steps, diagWhere(pos)+" "+call)
+		at = append(at, pos)
 	}
 	if len(steps) == 0 {
 		n := l.p.Nodes[comp[0]]
 		first = Pos{Path: n.RelPath, Line: 1, Column: 1}
 	}
-	l.addDiag(Diagnostic{Pos: first, Severity: "error", Kind: "cycle",
+	l.addDiag(Diagnostic{Pos: first, Severity: "error", Kind: "cycle", Steps: at,
 		Message: "dependency cycle: " + strings.Join(path, " -> ") + " (" + strings.Join(steps, ", ") + ")"})
 }
 
