@@ -326,7 +326,7 @@ func (t *trust) profilesDir(env *Env, pf *projectFlags) (string, error) {
 	var entry any
 	for _, s := range sources {
 		var doc map[string]any
-		if err := yaml.Unmarshal(s.data, &doc); err != nil {
+		if err := yaml.Unmarshal(bytes.TrimPrefix(s.data, []byte("\xef\xbb\xbf")), &doc); err != nil {
 			return "", usageError("%s: %s", s.label, strings.SplitN(err.Error(), "\n", 2)[0])
 		}
 		if e, ok := doc[baseName]; ok {
