@@ -89,6 +89,9 @@ func openWarehouseFor(env *Env, pf *projectFlags, p *dbt.Project, access warehou
 	for _, w := range t.Warnings {
 		fmt.Fprintf(env.Stderr, "dataops: warning: %s: %s\n", t.Source, w)
 	}
+	if t.Type == "duckdb" && pf.trust.changesFile(t.Path) {
+		return nil, nil, usageError("%s: %v", t.Path, errDuckDBChanged)
+	}
 	wh, err := warehouse.Open(env.Ctx, t, access)
 	if err != nil {
 		where := t.Source

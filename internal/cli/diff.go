@@ -25,12 +25,14 @@ type changeFlags struct {
 	Base    string
 	Head    string
 	BaseDir string
+	Trust   string // --trust: base or worktree ("" picks by environment, see trust.go)
 }
 
 func (c *changeFlags) bind(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&c.Base, "base", "", "git ref of the base to compare with (e.g. main, origin/main, a commit)")
 	cmd.Flags().StringVar(&c.Head, "head", "", "git ref of the head (default: the work tree as it is, uncommitted changes included)")
 	cmd.Flags().StringVar(&c.BaseDir, "base-dir", "", "compare with the project in this directory instead of a git ref")
+	cmd.Flags().StringVar(&c.Trust, "trust", "", "whose settings to believe: base (.dataops.yml, the project's profiles.yml, SQLFluff files and the dictionary from the base; the default in CI with a git --base) or worktree (the default elsewhere)")
 }
 
 func (c *changeFlags) set() bool { return c.Base != "" || c.BaseDir != "" }
@@ -130,6 +132,11 @@ models and exposures, and the downstream columns that read a removed, renamed or
 			if format != "text" && format != "json" {
 				return usageError("--format: want text or json, got %q", format)
 			}
+			tr, err := resolveTrust(env, &pf, &cf)
+			if err != nil {
+				return err
+			}
+			defer tr.close()
 			cs, err := detectChange(env, &pf, &cf)
 			if err != nil {
 				return err
@@ -138,6 +145,7 @@ models and exposures, and the downstream columns that read a removed, renamed or
 			for _, w := range cs.Warnings {
 				fmt.Fprintf(env.Stderr, "dataops: warning: %s\n", w)
 			}
+			tr.printNotes(env)
 			if format == "json" {
 				enc := json.NewEncoder(env.Stdout)
 				enc.SetIndent("", "  ")

@@ -90,6 +90,10 @@ func runLint(env *Env, f *lintFlags, paths []string) error {
 		}
 		res, err := lint.RunSQLFluff(env.Ctx, lint.SQLFluffOptions{Exe: f.sqlfluff, Dir: cwd, Dialect: f.project.Dialect,
 			Rules: include, Exclude: exclude, Paths: paths}, all)
+		var ce *lint.ConfigError
+		if errors.As(err, &ce) {
+			return usageError("%v", err)
+		}
 		if err != nil {
 			return &ExitError{Code: ExitInternal, Err: err}
 		}

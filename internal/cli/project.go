@@ -18,6 +18,9 @@ type projectFlags struct {
 	Target      string
 	ProfilesDir string
 	Dialect     string
+
+	// trust is set by commands that compare with a base (--trust); nil elsewhere.
+	trust *trust
 }
 
 func (f *projectFlags) bind(cmd *cobra.Command) {

@@ -42,6 +42,11 @@ type reviewFlags struct {
 	// maxComments caps inline comments on GitHub (review.max_comments).
 	maxComments int
 	github      githubFlags
+	// failOnSet: --fail-on was given, so .dataops.yml's review.fail_on does not apply.
+	failOnSet bool
+	// settings and trust are resolved once the base is known (trust.go).
+	settings *config.Config
+	trust    *trust
 }
 
 func newReviewCmd(env *Env) *cobra.Command {
@@ -62,18 +67,7 @@ With --github-repo and --github-pr (or inside GitHub Actions on a pull_request e
 review is posted to the pull request. Exit 1 when a finding is at or above --fail-on.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			// .dataops.yml's review section applies where the flags are not given.
-			cfg, err := config.Load(config.Options{Dir: pf.Project, Getenv: func(k string) (string, bool) {
-				v := env.Getenv(k)
-				return v, v != ""
-			}})
-			if err != nil {
-				return usageError("%v", err)
-			}
-			if !cmd.Flags().Changed("fail-on") {
-				rf.failOn = cfg.Review.FailOn
-			}
-			rf.maxComments = cfg.Review.MaxComments
+			rf.failOnSet = cmd.Flags().Changed("fail-on")
 			return runReview(env, &pf, &cf, rf)
 		},
 	}
@@ -100,17 +94,31 @@ func runReview(env *Env, pf *projectFlags, cf *changeFlags, rf *reviewFlags) err
 	if !known {
 		return usageError("--format: want one of %s, got %q", strings.Join(review.Formats, ", "), rf.format)
 	}
-	switch rf.failOn {
-	case "error", "warning", "info", "never":
-	default:
-		return usageError("--fail-on: want error, warning, info or never, got %q", rf.failOn)
-	}
 	gh, err := rf.github.resolve(env, cf)
 	if err != nil {
 		return err
 	}
 	if !cf.set() {
 		return usageError("review needs --base REF (or --base-dir DIR)")
+	}
+	// The base is known now (a pull request's comes from its event): settings and profiles
+	// come from the side --trust believes, and .dataops.yml's review section applies where
+	// the flags are not given.
+	if rf.trust, err = resolveTrust(env, pf, cf); err != nil {
+		return err
+	}
+	defer rf.trust.close()
+	if rf.settings, err = rf.trust.config(env, pf); err != nil {
+		return err
+	}
+	if !rf.failOnSet {
+		rf.failOn = rf.settings.Review.FailOn
+	}
+	rf.maxComments = rf.settings.Review.MaxComments
+	switch rf.failOn {
+	case "error", "warning", "info", "never":
+	default:
+		return usageError("--fail-on: want error, warning, info or never, got %q", rf.failOn)
 	}
 	if rf.fix && cf.Head != "" {
 		return usageError("--fix edits the work tree: it does not go with --head")
@@ -129,6 +137,12 @@ func runReview(env *Env, pf *projectFlags, cf *changeFlags, rf *reviewFlags) err
 	if err != nil {
 		return err
 	}
+	touched := map[string]bool{}
+	for _, m := range cs.Models {
+		touched[m.Path] = true
+	}
+	rv.Findings = append(rv.Findings, errorFindings(cs.Head, touched)...)
+	rv.Findings = append(rv.Findings, rf.trust.sortedNotes()...)
 	// Only git refs are named: a --base-dir path says nothing to a reader of the review.
 	rv.Base, rv.Head = cf.Base, cf.Head
 	rv.Finish()
@@ -165,13 +179,16 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 	t0 := time.Now()
 
 	// Schema Synthesizer: edits to property files and convention findings.
-	cfg, err := schema.LoadConfig(pf.Project)
-	if err != nil {
-		return nil, usageError("%v", err)
-	}
+	cfg := schemaConfig(rf.settings, pf.Project, rf.trust)
+	var err error
 	in := schema.Input{Project: p, Columns: cs.HeadColumns, Change: cs, Config: cfg, Types: catalogTypes(p.Root),
 		ReadFile: func(rel string) ([]byte, error) { return fsconfine.ReadFile(p.Root, rel) }}
-	if in.Dictionary, err = cfg.ReadDictionary(p.Root); err != nil {
+	if cfg.Dictionary != "" && rf.trust.base() {
+		// The base's dictionary file, as the base has it (trust.go).
+		if in.Dictionary, err = rf.trust.dictionary(cfg.Dictionary); err != nil {
+			return nil, err
+		}
+	} else if in.Dictionary, err = cfg.ReadDictionary(p.Root); err != nil {
 		return nil, usageError("%v", err)
 	}
 	version, _ := schema.DbtVersion(cfg.DbtVersion, p.RequireDbtVersion, p.Root)
@@ -262,7 +279,7 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 	// Lint on changed lines, impact and classification.
 	changed := changedLines(cs)
 	if !rf.noLint {
-		rv.Findings = append(rv.Findings, lintChanged(p, cs, changed, rf.allLines, pf.Dialect)...)
+		rv.Findings = append(rv.Findings, lintChanged(p, cs, changed, rf.allLines, pf.Dialect, rf.trust.lintReader(p.Root))...)
 	}
 	debugTiming(env, "review-lint", t0)
 	classify(cs, rv, dialectOf(pf, p))
@@ -509,12 +526,13 @@ func changedLines(cs *change.ChangeSet) map[string]map[int]bool {
 }
 
 // lintChanged lints the changed models of the head and keeps violations on changed lines.
-func lintChanged(p *dbt.Project, cs *change.ChangeSet, changed map[string]map[int]bool, all bool, dialectFlag string) []review.Finding {
+func lintChanged(p *dbt.Project, cs *change.ChangeSet, changed map[string]map[int]bool, all bool, dialectFlag string, readConfig func(string) ([]byte, error)) []review.Finding {
 	l := &lint.Linter{Rules: rules.All(), Dialect: dialectFlag, DefaultDialect: "ansi", Templater: templating.New()}
 	if p.Adapter != "" {
 		l.DefaultDialect = p.Adapter
 	}
 	l.Loader = lint.NewConfigLoader(p.Root, nil)
+	l.Loader.ReadFile = readConfig
 	l.Loader.UseRules(l.Rules)
 	var files []lint.File
 	var paths []string

@@ -13,6 +13,7 @@ import (
 
 	"github.com/dataops-dev/dataops/internal/change"
 	"github.com/dataops-dev/dataops/internal/columns"
+	"github.com/dataops-dev/dataops/internal/config"
 	"github.com/dataops-dev/dataops/internal/dbt"
 	"github.com/dataops-dev/dataops/internal/fsconfine"
 	"github.com/dataops-dev/dataops/internal/schema"
@@ -84,10 +85,16 @@ func runSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags) err
 	if sf.write && cf.Head != "" {
 		return usageError("--write edits the work tree: it does not go with --head")
 	}
-	cfg, err := schema.LoadConfig(pf.Project)
+	tr, err := resolveTrust(env, pf, cf)
 	if err != nil {
-		return usageError("%v", err)
+		return err
 	}
+	defer tr.close()
+	settings, err := tr.config(env, pf)
+	if err != nil {
+		return err
+	}
+	cfg := schemaConfig(settings, pf.Project, tr)
 	var (
 		p    *dbt.Project
 		cols map[string]*change.ModelColumns
@@ -127,9 +134,15 @@ func runSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags) err
 		}
 		in.Select = func(id string) bool { return sel[id] }
 	}
-	if in.Dictionary, err = cfg.ReadDictionary(p.Root); err != nil {
+	if cfg.Dictionary != "" && tr.base() {
+		// The base's dictionary file, as the base has it (trust.go).
+		if in.Dictionary, err = tr.dictionary(cfg.Dictionary); err != nil {
+			return err
+		}
+	} else if in.Dictionary, err = cfg.ReadDictionary(p.Root); err != nil {
 		return usageError("%v", err)
 	}
+	tr.printNotes(env)
 	explicit := sf.dbtVersion
 	if explicit == "" {
 		explicit = cfg.DbtVersion
@@ -300,4 +313,16 @@ func writeAtomic(path string, data []byte) error {
 		return err
 	}
 	return fsconfine.WriteFile(dir, filepath.Base(path), data)
+}
+
+// schemaConfig maps the trusted settings to the Synthesizer's. Settings read from the work tree
+// also say at which line new_file and dictionary were set, for findings about their values; a
+// base commit's settings are not on disk to point at.
+func schemaConfig(c *config.Config, dir string, tr *trust) schema.Config {
+	cfg := schema.ConfigFrom(c.Schema)
+	if !tr.base() {
+		cfg.NewFileAt = schema.LocateSetting(dir, c.Path, "new_file")
+		cfg.DictionaryAt = schema.LocateSetting(dir, c.Path, "dictionary")
+	}
+	return cfg
 }

@@ -43,6 +43,11 @@ team already tests (learned from the project's property files and their git hist
 			}
 			opts := testgen.Options{Threshold: threshold}
 			if cf.set() {
+				tr, err := resolveTrust(env, &pf, &cf)
+				if err != nil {
+					return err
+				}
+				defer tr.close()
 				cs, err := detectChange(env, &pf, &cf)
 				if err != nil {
 					return err
@@ -54,6 +59,7 @@ team already tests (learned from the project's property files and their git hist
 					}
 				}
 				cs.Close()
+				tr.printNotes(env)
 				opts.NewColumns = true
 				if len(opts.Models) == 0 {
 					return writeTestsResult(env, format, outDir, &testgen.Result{})
@@ -139,7 +145,14 @@ func builtDuckDB(env *Env, pf *projectFlags, p *dbt.Project) bool {
 		return false
 	}
 	t, err := warehouse.ResolveTarget(warehouse.TargetOptions{ProjectDir: p.Root, Profile: p.Profile, ProfilesDir: pf.ProfilesDir, Target: pf.Target, Getenv: opts.Getenv})
-	return err == nil && t.Type == "duckdb" && t.Path != "" && t.Path != ":memory:" && fileExists(t.Path)
+	if err != nil || t.Type != "duckdb" || t.Path == "" || t.Path == ":memory:" || !fileExists(t.Path) {
+		return false
+	}
+	if pf.trust.changesFile(t.Path) {
+		fmt.Fprintf(env.Stderr, "dataops: warning: tests not checked on data: %s: %v\n", t.Path, errDuckDBChanged)
+		return false
+	}
+	return true
 }
 
 func writeTestsResult(env *Env, format, outDir string, res *testgen.Result) error {

@@ -7,8 +7,10 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -40,6 +42,11 @@ type Options struct {
 	Dir    string                      // project directory: Dir/.dataops.yml is read when present
 	Path   string                      // --config: this file must exist
 	Getenv func(string) (string, bool) // nil: os.LookupEnv
+	// ReadFile, when set, reads the settings file of Dir instead of the file system: name is
+	// FileName or its .yaml spelling, and a missing file is an error matching fs.ErrNotExist.
+	// It takes the settings from another version of the project (a pull request's base
+	// commit). An explicit Path is still read from the file system.
+	ReadFile func(name string) ([]byte, error)
 }
 
 // Error is a bad setting: in a file (with line and column) or in an environment variable.
@@ -74,7 +81,25 @@ func Load(o Options) (*Config, error) {
 	c := Default()
 	path := o.Path
 	explicit := path != ""
-	if !explicit {
+	var data []byte
+	if !explicit && o.ReadFile != nil {
+		dir := o.Dir
+		if dir == "" {
+			dir = "."
+		}
+		for _, name := range []string{FileName, ".dataops.yaml"} {
+			b, err := o.ReadFile(name)
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			p := filepath.Join(dir, name)
+			if err != nil {
+				return nil, &Error{Path: p, Msg: err.Error()}
+			}
+			path, data = p, b
+			break
+		}
+	} else if !explicit {
 		dir := o.Dir
 		if dir == "" {
 			dir = "."
@@ -88,12 +113,14 @@ func Load(o Options) (*Config, error) {
 		}
 	}
 	if path != "" {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			if explicit && errors.Is(err, os.ErrNotExist) {
-				return nil, &Error{Path: path, Msg: "no such settings file"}
+		if data == nil {
+			var err error
+			if data, err = os.ReadFile(path); err != nil {
+				if explicit && errors.Is(err, os.ErrNotExist) {
+					return nil, &Error{Path: path, Msg: "no such settings file"}
+				}
+				return nil, &Error{Path: path, Msg: err.Error()}
 			}
-			return nil, &Error{Path: path, Msg: err.Error()}
 		}
 		if err := decode(path, data, c); err != nil {
 			return nil, err
@@ -110,6 +137,8 @@ func Load(o Options) (*Config, error) {
 }
 
 func decode(path string, data []byte, c *Config) error {
+	// A byte-order mark would become part of the first key.
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	// A file of comments only (or an explicit null) sets nothing; decoding it into the struct
 	// would reset the defaults.
 	var probe any

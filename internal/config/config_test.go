@@ -201,3 +201,37 @@ func TestSecurityBadValuesAreLocated(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// TestReadFileSource: settings taken from another version of the project never read the
+// directory's own file, and a missing one there means defaults.
+func TestReadFileSource(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, FileName, "schema:\n  new_file: ../../outside/{dir}.yml\n")
+	base := map[string]string{".dataops.yaml": "\ufeffschema:\n  new_file: _{dir}__models.yml\nreview:\n  fail_on: warning\n"}
+	read := func(name string) ([]byte, error) {
+		if s, ok := base[name]; ok {
+			return []byte(s), nil
+		}
+		return nil, os.ErrNotExist
+	}
+	c, err := Load(Options{Dir: dir, Getenv: env(nil), ReadFile: read})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Schema.NewFile != "_{dir}__models.yml" || c.Review.FailOn != "warning" || c.Path != filepath.Join(dir, ".dataops.yaml") {
+		t.Errorf("got new_file %q, fail_on %q from %q", c.Schema.NewFile, c.Review.FailOn, c.Path)
+	}
+	delete(base, ".dataops.yaml")
+	c, err = Load(Options{Dir: dir, Getenv: env(nil), ReadFile: read})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Path != "" || c.Schema.NewFile != Default().Schema.NewFile {
+		t.Errorf("the directory's own file was read: %q from %q", c.Schema.NewFile, c.Path)
+	}
+	base[FileName] = "schema:\n  bogus: 1\n"
+	var ce *Error
+	if _, err := Load(Options{Dir: dir, Getenv: env(nil), ReadFile: read}); !errors.As(err, &ce) || ce.Line != 2 {
+		t.Errorf("bad file: %v", err)
+	}
+}

@@ -191,6 +191,7 @@ func readFiles(dir *fsconfine.Dir, files []*srcFile) {
 			defer wg.Done()
 			for f := range ch {
 				f.data, f.readErr = readSource(dir, f)
+				f.data = trimBOM(f.data)
 			}
 		}()
 	}

@@ -152,10 +152,14 @@ func Load(ctx context.Context, opts LoadOptions) (*Project, error) {
 		return a.Column < b.Column
 	})
 	// A macro's problem is met by every render that calls it: report it once.
-	seen := map[Diagnostic]bool{}
+	type key struct {
+		pos                     Pos
+		severity, kind, message string
+	}
+	seen := map[key]bool{}
 	for _, d := range l.diags {
-		if !seen[d] {
-			seen[d] = true
+		if k := (key{d.Pos, d.Severity, d.Kind, d.Message}); !seen[k] {
+			seen[k] = true
 			l.p.Diagnostics = append(l.p.Diagnostics, d)
 		}
 	}

@@ -1,6 +1,7 @@
 package dbt
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -66,7 +67,7 @@ func readProjectFile(read func(rel string) ([]byte, error), rel string, render f
 		}
 		return nil, &InputError{Pos: Pos{Path: rel}, Msg: err.Error()}
 	}
-	root, err := parseYAML(rel, data)
+	root, err := parseYAML(rel, trimBOM(data))
 	if err != nil {
 		return nil, err
 	}
@@ -278,3 +279,8 @@ func appendUnique(dst []string, items ...string) []string {
 	}
 	return dst
 }
+
+// trimBOM drops a UTF-8 byte-order mark at the start of a file. Editors on Windows write one;
+// dbt's YAML reader skips it, and left in place it becomes part of the first key or of the
+// first SQL token.
+func trimBOM(data []byte) []byte { return bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) }

@@ -136,7 +136,7 @@ func parseYAML(rel string, data []byte) (n *ynode, err error) {
 			n, err = nil, &InputError{Pos: Pos{Path: rel}, Msg: fmt.Sprintf("invalid YAML: %v", r)}
 		}
 	}()
-	f, err := parser.ParseBytes(data, 0, parser.AllowDuplicateMapKey())
+	f, err := parser.ParseBytes(trimBOM(data), 0, parser.AllowDuplicateMapKey())
 	if err != nil {
 		return nil, yamlError(rel, err)
 	}

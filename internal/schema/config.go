@@ -98,14 +98,14 @@ func LoadConfig(dir string) (Config, error) {
 		return Config{}, err
 	}
 	cfg := ConfigFrom(c.Schema)
-	cfg.NewFileAt = locate(dir, c.Path, "new_file")
-	cfg.DictionaryAt = locate(dir, c.Path, "dictionary")
+	cfg.NewFileAt = LocateSetting(dir, c.Path, "new_file")
+	cfg.DictionaryAt = LocateSetting(dir, c.Path, "dictionary")
 	return cfg, nil
 }
 
-// locate finds where schema.<key> was set: its environment variable when that is set (it
+// LocateSetting finds where schema.<key> was set: its environment variable when that is set (it
 // wins over the file), else the line of the value in the settings file at file.
-func locate(dir, file, key string) Setting {
+func LocateSetting(dir, file, key string) Setting {
 	env := "DATAOPS_SCHEMA_" + strings.ToUpper(key)
 	if _, ok := os.LookupEnv(env); ok {
 		return Setting{Path: env}
