@@ -53,7 +53,7 @@ func detectChange(env *Env, pf *projectFlags, cf *changeFlags) (*change.ChangeSe
 		if err != nil {
 			return nil, err
 		}
-		opts.Dir, opts.Roots = dir, roots
+		opts.Dir, opts.Roots = dir, append(opts.Roots, roots...)
 		return dbt.Load(ctx, opts)
 	}
 	copts := columns.Options{Dialect: pf.Dialect}

@@ -201,7 +201,7 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 			if err != nil {
 				return nil, err
 			}
-			opts.Dir, opts.Roots = dir, roots
+			opts.Dir, opts.Roots = dir, append(opts.Roots, roots...)
 			return dbt.Load(ctx, opts)
 		}
 		_, vnotes, err := schema.CheckEdits(env.Ctx, p, sedits, plan.Ops, load)

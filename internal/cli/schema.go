@@ -161,7 +161,7 @@ func runSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags) err
 			if err != nil {
 				return nil, err
 			}
-			opts.Dir, opts.Roots = dir, roots
+			opts.Dir, opts.Roots = dir, append(opts.Roots, roots...)
 			return dbt.Load(ctx, opts)
 		}
 		_, vnotes, err := schema.CheckEdits(env.Ctx, p, edits, plan.Ops, load)

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // ErrOutside is the cause of every refusal: the name, or a symbolic link on its way, leads out
@@ -24,7 +25,8 @@ func Local(name string) bool {
 // the other directories it was opened with. It is safe for concurrent use.
 type Dir struct {
 	path  string
-	roots []root // the directory itself first
+	roots []root   // the directory itself first
+	dirs  sync.Map // directory (relative, native) → its real path, for gitRefusal
 }
 
 type root struct {
@@ -139,6 +141,9 @@ func (d *Dir) do(op, name string, fn func(r *os.Root, rel string) error) error {
 	native := filepath.FromSlash(name)
 	if !filepath.IsLocal(native) {
 		return &fs.PathError{Op: op, Path: name, Err: ErrOutside}
+	}
+	if err := d.gitRefusal(op, name, native); err != nil {
+		return err
 	}
 	err := fn(d.roots[0].fs, native)
 	if err == nil || errors.Is(err, fs.ErrNotExist) {

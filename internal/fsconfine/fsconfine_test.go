@@ -296,3 +296,47 @@ func snapshot(t *testing.T, dir string) map[string]string {
 	})
 	return out
 }
+
+// TestGitDirRefused: nothing under a .git directory is read or written, whether named or
+// reached through a link, because .git/config holds the checkout's token and .git/hooks runs.
+func TestGitDirRefused(t *testing.T) {
+	project := t.TempDir()
+	must(t, os.MkdirAll(filepath.Join(project, ".git", "hooks"), 0o755))
+	must(t, os.MkdirAll(filepath.Join(project, "models"), 0o755))
+	write(t, filepath.Join(project, ".git", "config"), "extraheader = AUTHORIZATION: basic c2VjcmV0")
+	write(t, filepath.Join(project, "models", "a.sql"), "select 1")
+	must(t, os.Symlink("../.git/config", filepath.Join(project, "models", "cfg.sql")))
+	must(t, os.Symlink("../.git", filepath.Join(project, "models", "g")))
+	d, err := Open(project)
+	must(t, err)
+	defer d.Close()
+	for _, name := range []string{".git/config", "models/cfg.sql", "models/g/config", "models/../.git/config"} {
+		if _, err := d.ReadFile(name); !errors.Is(err, ErrOutside) {
+			t.Errorf("read %s: err = %v, want ErrOutside", name, err)
+		}
+	}
+	if b, err := d.ReadFile("models/a.sql"); err != nil || string(b) != "select 1" {
+		t.Errorf("ordinary file: %q, %v", b, err)
+	}
+	for _, name := range []string{".git/hooks/post-checkout", "models/g/hooks/pre-commit", ".GIT/x.yml"} {
+		if err := WriteFile(project, name, []byte("#!/bin/sh\n")); !errors.Is(err, ErrOutside) {
+			t.Errorf("write %s: err = %v, want ErrOutside", name, err)
+		}
+	}
+	if es, _ := os.ReadDir(filepath.Join(project, ".git", "hooks")); len(es) != 0 {
+		t.Errorf(".git/hooks gained %d file(s)", len(es))
+	}
+	// A project that itself lives below a folder named .git stays readable and writable.
+	nested := filepath.Join(t.TempDir(), ".git", "proj")
+	must(t, os.MkdirAll(nested, 0o755))
+	write(t, filepath.Join(nested, "m.sql"), "select 2")
+	nd, err := Open(nested)
+	must(t, err)
+	defer nd.Close()
+	if _, err := nd.ReadFile("m.sql"); err != nil {
+		t.Errorf("nested project read: %v", err)
+	}
+	if err := WriteFile(nested, "schema.yml", []byte("version: 2\n")); err != nil {
+		t.Errorf("nested project write: %v", err)
+	}
+}

@@ -89,9 +89,20 @@ func stage(r *os.Root, name string, write func(io.Writer) error) (string, error)
 		return "", &fs.PathError{Op: "write", Path: name, Err: ErrOutside}
 	}
 	parent := filepath.Dir(native)
+	if inGitDir(native) {
+		return "", &fs.PathError{Op: "write", Path: name, Err: ErrOutside}
+	}
 	if parent != "." {
 		if err := r.MkdirAll(parent, 0o755); err != nil {
 			return "", outside(r, name, err)
+		}
+	}
+	// A folder on the way may be a link into a .git directory (see git.go).
+	if top, err := filepath.EvalSymlinks(r.Name()); err == nil {
+		if real, err := filepath.EvalSymlinks(filepath.Join(top, parent)); err == nil {
+			if rel, ok := within(top, real); ok && inGitDir(rel) {
+				return "", &fs.PathError{Op: "write", Path: name, Err: ErrOutside}
+			}
 		}
 	}
 	mode := fs.FileMode(0o644)
