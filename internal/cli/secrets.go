@@ -47,6 +47,25 @@ func (env *Env) security(dir string) (*config.Security, error) {
 	if err != nil {
 		return nil, err
 	}
+	return env.registerSecurity(c, dir, cfg), nil
+}
+
+// useSecurity makes cfg's security section the one for the project in dir, whatever
+// .dataops.yml in dir says: settings read from a trusted base commit.
+func (env *Env) useSecurity(dir string, cfg *config.Config) {
+	c := env.securities
+	if c == nil {
+		c = &securityCache{}
+		env.securities = c
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	env.registerSecurity(c, dir, cfg)
+}
+
+// registerSecurity records cfg's security section for dir and registers the values of the
+// variables its secrets name for masking. c.mu must be held.
+func (env *Env) registerSecurity(c *securityCache, dir string, cfg *config.Config) *config.Security {
 	s := &cfg.Security
 	env.Secrets.AddEnviron(os.Environ(), s.Secrets...)
 	for _, name := range s.Secrets {
@@ -59,7 +78,7 @@ func (env *Env) security(dir string) (*config.Security, error) {
 		c.byDir = map[string]*config.Security{}
 	}
 	c.byDir[dir] = s
-	return s, nil
+	return s
 }
 
 // envVars is what env_var() in project code may read under settings s.

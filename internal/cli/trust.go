@@ -114,6 +114,14 @@ func resolveTrust(env *Env, pf *projectFlags, cf *changeFlags) (*trust, error) {
 			return nil, err
 		}
 		pf.ProfilesDir = dir
+		// The security settings (which env vars project code reads, what is masked) are
+		// settings too: the base's, before anything of the project is rendered.
+		c, err := t.config(env, pf)
+		if err != nil {
+			t.close()
+			return nil, err
+		}
+		env.useSecurity(pf.Project, c)
 	}
 	return t, nil
 }
