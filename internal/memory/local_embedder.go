@@ -22,6 +22,10 @@ type LocalEmbedder struct {
 // NewLocalEmbedder returns the local embedder with LocalDimension dimensions.
 func NewLocalEmbedder() *LocalEmbedder { return &LocalEmbedder{dim: LocalDimension} }
 
+// NewLocalEmbedderDim returns the local embedder with dim dimensions (at least 16): more
+// dimensions mean fewer hash collisions and a slower scan. Its Name carries the dimension.
+func NewLocalEmbedderDim(dim int) *LocalEmbedder { return &LocalEmbedder{dim: max(dim, 16)} }
+
 // Name changes whenever the features or their weights change, so a store built with an
 // earlier version is re-embedded rather than compared against incompatible vectors.
 func (e *LocalEmbedder) Name() string { return fmt.Sprintf("dataops-local-v1-%d", e.dim) }

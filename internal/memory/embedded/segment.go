@@ -1,11 +1,14 @@
 package embedded
 
 import (
+	"bufio"
 	"encoding/binary"
-	"errors"
 	"fmt"
+	"hash"
 	"hash/crc32"
+	"io"
 	"math"
+	"os"
 	"slices"
 	"time"
 
@@ -16,13 +19,14 @@ import (
 // their vectors and deleted ids, in order. Layout:
 //
 //	"DOMSEG1\n"
-//	entries: op byte (opUpsert: record, opDelete: id), fields as below
+//	entries: uvarint length, then op byte (opUpsert: record, opDelete: id) and fields
 //	trailer: uint32 entry count, uint64 length of header+entries, uint32 CRC-32C of
 //	         header+entries, "DOMEND1\n" (little-endian)
 //
 // Strings are a uvarint length and bytes; the vector is a uvarint dimension and float32s. The
 // trailer goes last, so a file cut short by a crash, a full disk or a partial copy fails the
-// length or the checksum instead of yielding fewer records.
+// length or the checksum instead of yielding fewer records. Entries carry their length so that
+// a segment is read one entry at a time: opening a store never holds a second copy of it.
 const (
 	segMagic    = "DOMSEG1\n"
 	segEnd      = "DOMEND1\n"
@@ -73,27 +77,100 @@ func appendRecord(b []byte, r *memory.Record) []byte {
 	return b
 }
 
-// checkSegment verifies the framing and checksum and returns the entries' bytes and count.
-func checkSegment(data []byte) (body []byte, count int, err error) {
-	if len(data) < len(segMagic)+trailerSize {
-		return nil, 0, fmt.Errorf("%d bytes, shorter than an empty segment", len(data))
+// readSegment checks the framing of the segment at path (which the manifest says has size
+// bytes) and calls fn for each entry, with the record's vector in a buffer reused between
+// calls. The checksum covers everything before the trailer and is verified at the end: on a
+// mismatch fn has seen entries that must be discarded, which the caller does by resetting.
+func readSegment(path string, size int64, fn func(e *entry, vec []float32) error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
 	}
-	if string(data[:len(segMagic)]) != segMagic {
-		return nil, 0, errors.New("not a memory segment (bad magic)")
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return err
 	}
-	t := data[len(data)-trailerSize:]
+	if fi.Size() != size {
+		return corruptf(path, "%d bytes, the manifest says %d", fi.Size(), size)
+	}
+	if size < int64(len(segMagic)+trailerSize) {
+		return corruptf(path, "%d bytes, shorter than an empty segment", size)
+	}
+	t := make([]byte, trailerSize)
+	if _, err := f.ReadAt(t, size-int64(trailerSize)); err != nil {
+		return err
+	}
 	if string(t[16:]) != segEnd {
-		return nil, 0, errors.New("truncated: no end marker")
+		return corruptf(path, "truncated: no end marker")
 	}
-	count = int(binary.LittleEndian.Uint32(t[0:4]))
-	n := binary.LittleEndian.Uint64(t[4:12])
-	if n != uint64(len(data)-trailerSize) {
-		return nil, 0, fmt.Errorf("length %d in trailer, %d in file", n, len(data)-trailerSize)
+	count := binary.LittleEndian.Uint32(t[0:4])
+	bodyLen := int64(binary.LittleEndian.Uint64(t[4:12]))
+	if bodyLen != size-int64(trailerSize) {
+		return corruptf(path, "length %d in trailer, %d in file", bodyLen, size-int64(trailerSize))
 	}
-	if sum := crc32.Checksum(data[:n], castagnoli); sum != binary.LittleEndian.Uint32(t[12:16]) {
-		return nil, 0, errors.New("checksum mismatch")
+	r := &crcReader{r: bufio.NewReaderSize(io.NewSectionReader(f, 0, bodyLen), 1<<20), crc: crc32.New(castagnoli), left: bodyLen}
+	magic := make([]byte, len(segMagic))
+	if err := r.full(magic); err != nil || string(magic) != segMagic {
+		return corruptf(path, "not a memory segment (bad magic)")
 	}
-	return data[len(segMagic):n], count, nil
+	var buf []byte
+	var vec []float32
+	for i := uint32(0); i < count; i++ {
+		n, err := binary.ReadUvarint(r)
+		if err != nil || n == 0 || n > uint64(r.left) {
+			return corruptf(path, "entry %d: bad length", i+1)
+		}
+		buf = slices.Grow(buf[:0], int(n))[:n]
+		if err := r.full(buf); err != nil {
+			return corruptf(path, "entry %d: %v", i+1, err)
+		}
+		d := decoder{b: buf}
+		var e entry
+		e, vec = d.next(vec[:0])
+		if d.err == nil && len(d.b) != 0 {
+			d.err = fmt.Errorf("%d bytes past its end", len(d.b))
+		}
+		if d.err != nil {
+			return corruptf(path, "entry %d: %v", i+1, d.err)
+		}
+		if err := fn(&e, vec); err != nil {
+			return corruptf(path, "entry %d: %v", i+1, err)
+		}
+	}
+	if r.left != 0 {
+		return corruptf(path, "%d bytes after the last entry", r.left)
+	}
+	if r.crc.Sum32() != binary.LittleEndian.Uint32(t[12:16]) {
+		return corruptf(path, "checksum mismatch")
+	}
+	return nil
+}
+
+// crcReader reads the body of a segment, summing what it reads.
+type crcReader struct {
+	r    *bufio.Reader
+	crc  hash.Hash32
+	left int64
+	one  [1]byte
+}
+
+func (c *crcReader) ReadByte() (byte, error) {
+	b, err := c.r.ReadByte()
+	if err != nil {
+		return 0, err
+	}
+	c.one[0] = b
+	c.crc.Write(c.one[:])
+	c.left--
+	return b, nil
+}
+
+func (c *crcReader) full(p []byte) error {
+	n, err := io.ReadFull(c.r, p)
+	c.crc.Write(p[:n])
+	c.left -= int64(n)
+	return err
 }
 
 // decoder reads entries from a checked segment. A checksum that matches garbage is
@@ -152,33 +229,32 @@ func (d *decoder) byte(what string) byte {
 	return c
 }
 
-// vector appends the record's vector to dst (the store's slab) and returns the new slab and
-// the dimension read.
-func (d *decoder) vector(dst []float32) ([]float32, int) {
+// vector appends the record's vector to dst.
+func (d *decoder) vector(dst []float32) []float32 {
 	n := d.uvarint("vector dimension")
 	if n*4 > uint64(len(d.b)) {
 		d.fail("vector")
-		return dst, 0
+		return dst
 	}
 	for i := uint64(0); i < n; i++ {
 		dst = append(dst, math.Float32frombits(binary.LittleEndian.Uint32(d.b[4*i:])))
 	}
 	d.b = d.b[4*n:]
-	return dst, int(n)
+	return dst
 }
 
 // next decodes one entry; the record's vector goes to the end of vecs.
-func (d *decoder) next(vecs []float32) (entry, []float32, int) {
+func (d *decoder) next(vecs []float32) (entry, []float32) {
 	var e entry
 	e.op = d.byte("op")
 	switch e.op {
 	case opDelete:
 		e.rec.ID = d.string("id")
-		return e, vecs, 0
+		return e, vecs
 	case opUpsert:
 	default:
 		d.fail("op")
-		return e, vecs, 0
+		return e, vecs
 	}
 	r := &e.rec
 	m := &r.Metadata
@@ -198,7 +274,7 @@ func (d *decoder) next(vecs []float32) (entry, []float32, int) {
 	if n := d.uvarint("extra count"); n > 0 {
 		if n > uint64(len(d.b)) {
 			d.fail("extra count")
-			return e, vecs, 0
+			return e, vecs
 		}
 		m.Extra = make(map[string]string, n)
 		for range n {
@@ -206,6 +282,6 @@ func (d *decoder) next(vecs []float32) (entry, []float32, int) {
 			m.Extra[k] = d.string("extra value")
 		}
 	}
-	vecs, dim := d.vector(vecs)
-	return e, vecs, dim
+	vecs = d.vector(vecs)
+	return e, vecs
 }

@@ -107,43 +107,27 @@ func (s *Store) load(m *manifest) error {
 	if len(m.Segments) < len(s.segs) || !slices.Equal(m.Segments[:len(s.segs)], s.segs) {
 		s.reset()
 	}
-	var scratch []float32
+	if len(s.recs) == 0 {
+		// Entries bound the records the segments can hold (compaction keeps them within twice
+		// the live ones): one allocation instead of a slab copied at every growth.
+		s.recs = make([]slot, 0, m.Entries)
+		s.vecs = make([]float32, 0, m.Entries*s.dim)
+	}
 	for _, ref := range m.Segments[len(s.segs):] {
 		path := filepath.Join(s.dir, ref.Name)
-		data, err := os.ReadFile(path)
+		err := readSegment(path, ref.Bytes, func(e *entry, vec []float32) error {
+			if e.op == opUpsert && len(vec) != s.dim {
+				return fmt.Errorf("record %q has %d dimensions, the store %d", e.rec.ID, len(vec), s.dim)
+			}
+			s.apply(e, vec)
+			return nil
+		})
 		if errors.Is(err, os.ErrNotExist) {
-			s.reset()
-			return corruptf(path, "segment named by the manifest is missing")
+			err = corruptf(path, "segment named by the manifest is missing")
 		}
 		if err != nil {
 			s.reset()
 			return err
-		}
-		body, count, err := checkSegment(data)
-		if err == nil && int64(len(data)) != ref.Bytes {
-			err = fmt.Errorf("%d bytes, the manifest says %d", len(data), ref.Bytes)
-		}
-		if err != nil {
-			s.reset()
-			return corruptf(path, "%v", err)
-		}
-		d := decoder{b: body}
-		for i := 0; i < count; i++ {
-			var e entry
-			var dim int
-			e, scratch, dim = d.next(scratch[:0])
-			if d.err == nil && e.op == opUpsert && dim != s.dim {
-				d.err = fmt.Errorf("record %q has %d dimensions, the store %d", e.rec.ID, dim, s.dim)
-			}
-			if d.err != nil {
-				s.reset()
-				return corruptf(path, "entry %d: %v", i+1, d.err)
-			}
-			s.apply(&e, scratch)
-		}
-		if len(d.b) != 0 {
-			s.reset()
-			return corruptf(path, "%d bytes after the last entry", len(d.b))
 		}
 		s.segs = append(s.segs, ref)
 	}
@@ -175,7 +159,10 @@ func (s *Store) apply(e *entry, vec []float32) {
 		} else {
 			i = int32(len(s.recs))
 			s.recs = append(s.recs, slot{})
-			s.vecs = append(s.vecs, make([]float32, s.dim)...)
+			if cap(s.vecs)-len(s.vecs) < s.dim {
+				s.vecs = slices.Grow(s.vecs, max(len(s.vecs), 1024*s.dim))
+			}
+			s.vecs = s.vecs[:len(s.vecs)+s.dim]
 		}
 		s.byID[e.rec.ID] = i
 	}

@@ -28,6 +28,7 @@ func writeSegment(dir string, n uint64, each func(emit func(*entry) error) error
 	w.write([]byte(segMagic))
 	count := 0
 	var buf []byte
+	var head []byte
 	err = each(func(e *entry) error {
 		buf = append(buf[:0], e.op)
 		if e.op == opDelete {
@@ -36,6 +37,10 @@ func writeSegment(dir string, n uint64, each func(emit func(*entry) error) error
 			buf = appendRecord(buf, &e.rec)
 		}
 		count++
+		head = binary.AppendUvarint(head[:0], uint64(len(buf)))
+		if err := w.write(head); err != nil {
+			return err
+		}
 		return w.write(buf)
 	})
 	if err != nil {
