@@ -5,12 +5,8 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"runtime"
-	"sync"
 
 	"github.com/dataops-dev/dataops/internal/memory"
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas32"
 )
 
 // rankDepth is how deep each ranking goes before fusion: a record past rank 50 adds less than
@@ -79,39 +75,20 @@ func (s *Store) Query(ctx context.Context, q memory.Query) ([]memory.Hit, error)
 	return hits, nil
 }
 
-// parallelFrom is the slab size (floats) from which the scan is split across CPUs: below it,
-// starting goroutines costs more than it saves.
-const parallelFrom = 1 << 20
-
-// vectorRank returns the ids of the depth records most similar to the unit vector q. The scan
-// is a matrix-vector product over the slab (gonum's assembly kernels) when every record is a
-// candidate, a dot product per candidate otherwise.
+// vectorRank returns the ids of the depth records most similar to the unit vector q, among
+// the allowed ones (all live records when allowed is nil).
 func (s *Store) vectorRank(q []float32, allowed []bool, depth int) []string {
 	n := len(s.recs)
 	if n == 0 {
 		return nil
 	}
 	scores := make([]float32, n)
-	qv := blas32.Vector{N: s.dim, Inc: 1, Data: q}
 	if allowed == nil {
-		parts := 1
-		if len(s.vecs) >= parallelFrom {
-			parts = runtime.GOMAXPROCS(0)
-		}
-		per := (n + parts - 1) / parts
-		var wg sync.WaitGroup
-		for lo := 0; lo < n; lo += per {
-			hi := min(lo+per, n)
-			wg.Go(func() {
-				a := blas32.General{Rows: hi - lo, Cols: s.dim, Stride: s.dim, Data: s.vecs[lo*s.dim : hi*s.dim]}
-				blas32.Gemv(blas.NoTrans, 1, a, qv, 0, blas32.Vector{N: hi - lo, Inc: 1, Data: scores[lo:hi]})
-			})
-		}
-		wg.Wait()
+		s.vecs.scores(q, scores)
 	} else {
 		for i, ok := range allowed {
 			if ok {
-				scores[i] = blas32.Dot(qv, blas32.Vector{N: s.dim, Inc: 1, Data: s.vecs[i*s.dim : (i+1)*s.dim]})
+				scores[i] = s.vecs.dot(q, i)
 			}
 		}
 	}

@@ -39,7 +39,7 @@ type Store struct {
 	recs   []slot       // by slot number
 	byID   map[string]int32
 	free   []int32 // slots of deleted records, reused first
-	vecs   []float32
+	vecs   slab
 	kw     *memory.KeywordIndex
 }
 
@@ -95,7 +95,8 @@ func (s *Store) mismatch(m *manifest) error {
 }
 
 func (s *Store) reset() {
-	s.gen, s.segs, s.recs, s.free, s.vecs = 0, nil, nil, nil, nil
+	s.gen, s.segs, s.recs, s.free = 0, nil, nil, nil
+	s.vecs = slab{dim: s.dim}
 	s.byID = map[string]int32{}
 	s.kw = memory.NewKeywordIndex()
 }
@@ -108,10 +109,9 @@ func (s *Store) load(m *manifest) error {
 		s.reset()
 	}
 	if len(s.recs) == 0 {
-		// Entries bound the records the segments can hold (compaction keeps them within twice
-		// the live ones): one allocation instead of a slab copied at every growth.
+		// Entries bound the records the segments hold (compaction keeps them within twice the
+		// live ones): one allocation instead of a slice copied at every growth.
 		s.recs = make([]slot, 0, m.Entries)
-		s.vecs = make([]float32, 0, m.Entries*s.dim)
 	}
 	for _, ref := range m.Segments[len(s.segs):] {
 		path := filepath.Join(s.dir, ref.Name)
@@ -147,7 +147,7 @@ func (s *Store) apply(e *entry, vec []float32) {
 			return
 		}
 		s.recs[i] = slot{}
-		clear(s.vecs[int(i)*s.dim : int(i+1)*s.dim])
+		clear(s.vecs.row(int(i)))
 		s.free = append(s.free, i)
 		delete(s.byID, e.rec.ID)
 		s.kw.Remove(e.rec.ID)
@@ -157,19 +157,15 @@ func (s *Store) apply(e *entry, vec []float32) {
 		if n := len(s.free); n > 0 {
 			i, s.free = s.free[n-1], s.free[:n-1]
 		} else {
-			i = int32(len(s.recs))
+			i = int32(s.vecs.add())
 			s.recs = append(s.recs, slot{})
-			if cap(s.vecs)-len(s.vecs) < s.dim {
-				s.vecs = slices.Grow(s.vecs, max(len(s.vecs), 1024*s.dim))
-			}
-			s.vecs = s.vecs[:len(s.vecs)+s.dim]
 		}
 		s.byID[e.rec.ID] = i
 	}
 	rec := e.rec
 	rec.Vector = nil
 	s.recs[i] = slot{rec: rec, live: true}
-	copy(s.vecs[int(i)*s.dim:int(i+1)*s.dim], vec)
+	copy(s.vecs.row(int(i)), vec)
 	s.kw.Add(rec.ID, rec.Text)
 }
 
@@ -292,7 +288,7 @@ func (s *Store) compact(m *manifest) error {
 				continue
 			}
 			e := entry{op: opUpsert, rec: sl.rec}
-			e.rec.Vector = s.vecs[i*s.dim : (i+1)*s.dim]
+			e.rec.Vector = s.vecs.row(i)
 			if err := emit(&e); err != nil {
 				return err
 			}
