@@ -83,7 +83,9 @@ func (s *Store) vectorRank(q []float32, allowed []bool, depth int) []string {
 		return nil
 	}
 	scores := make([]float32, n)
-	if allowed == nil {
+	if allowed == nil || count(allowed) > n/8 {
+		// Scoring every row with the chunked matrix-vector product (on all CPUs) beats a dot
+		// product per candidate unless the filter leaves few.
 		s.vecs.scores(q, scores)
 	} else {
 		for i, ok := range allowed {
@@ -110,6 +112,16 @@ func (s *Store) vectorRank(q []float32, allowed []bool, depth int) []string {
 		out[i] = heap.Pop(h).(ranked).id
 	}
 	return out
+}
+
+func count(bs []bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
 }
 
 type ranked struct {
