@@ -226,3 +226,28 @@ func TestConcurrentProcesses(t *testing.T) {
 		t.Fatalf("%d records after three processes wrote 300 each", st.Records)
 	}
 }
+
+// A manifest written by someone else must not lead reads out of the store or size
+// allocations beyond its files.
+func TestHostileManifest(t *testing.T) {
+	for name, edit := range map[string]func(m *manifest){
+		"path escape":    func(m *manifest) { m.Segments[0].Name = "../../../../dev/zero" },
+		"absolute path":  func(m *manifest) { m.Segments[0].Name = "/etc/passwd" },
+		"huge entries":   func(m *manifest) { m.Entries = 1 << 40 },
+		"negative bytes": func(m *manifest) { m.Segments[0].Bytes = -1 },
+		"zero dimension": func(m *manifest) { m.Dimension = 0 },
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir, _ := storeWithSegments(t)
+			m, err := readManifest(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			edit(m)
+			if err := writeFileAtomic(dir, manifestName, m.encode()); err != nil {
+				t.Fatal(err)
+			}
+			wantCorrupt(t, dir, filepath.Join(dir, manifestName))
+		})
+	}
+}

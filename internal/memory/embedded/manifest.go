@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 )
 
 // The manifest names the live segments in order, the embedder the vectors came from, and a
@@ -74,7 +75,32 @@ func readManifest(dir string) (*manifest, error) {
 	if m.Format != formatVersion {
 		return nil, corrupt(fmt.Sprintf("format %d, this dataops reads %d", m.Format, formatVersion))
 	}
+	// The directory may come from anywhere (a copied project, a pull request): a segment
+	// name must not lead out of it, and counts must not size allocations beyond the files.
+	var total int64
+	for _, r := range m.Segments {
+		if !validSegmentName(r.Name) || r.Bytes < 0 || r.Entries < 0 {
+			return nil, corrupt(fmt.Sprintf("bad segment entry %q", r.Name))
+		}
+		total += r.Bytes
+	}
+	if m.Entries < 0 || int64(m.Entries) > total || m.Dimension <= 0 {
+		return nil, corrupt("counts do not match the segments")
+	}
 	return &m, nil
+}
+
+// validSegmentName accepts only names this package writes: eight digits and ".seg".
+func validSegmentName(name string) bool {
+	if len(name) != 12 || !strings.HasSuffix(name, ".seg") {
+		return false
+	}
+	for _, c := range name[:8] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // writeFileAtomic writes data to a temporary file in dir, syncs it and renames it over name,

@@ -109,9 +109,13 @@ func (s *Store) load(m *manifest) error {
 		s.reset()
 	}
 	if len(s.recs) == 0 {
-		// Entries bound the records the segments hold (compaction keeps them within twice the
-		// live ones): one allocation instead of a slice copied at every growth.
-		s.recs = make([]slot, 0, m.Entries)
+		// The records the segments can hold, bounded by their size (a record takes at least
+		// its vector): one allocation instead of a slice copied at every growth.
+		var size int64
+		for _, r := range m.Segments {
+			size += r.Bytes
+		}
+		s.recs = make([]slot, 0, min(int64(m.Entries), size/int64(4*s.dim)+1))
 	}
 	for _, ref := range m.Segments[len(s.segs):] {
 		path := filepath.Join(s.dir, ref.Name)
