@@ -94,6 +94,11 @@ func readSegment(path string, size int64, fn func(e *entry, vec []float32) error
 	if fi.Size() != size {
 		return corruptf(path, "%d bytes, the manifest says %d", fi.Size(), size)
 	}
+	return decodeSegment(f, size, path, fn)
+}
+
+// decodeSegment reads a segment of size bytes from f; path names it in errors.
+func decodeSegment(f io.ReaderAt, size int64, path string, fn func(e *entry, vec []float32) error) error {
 	if size < int64(len(segMagic)+trailerSize) {
 		return corruptf(path, "%d bytes, shorter than an empty segment", size)
 	}
