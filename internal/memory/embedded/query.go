@@ -43,7 +43,7 @@ func (s *Store) Query(ctx context.Context, q memory.Query) ([]memory.Hit, error)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.closed {
-		return nil, errClosed
+		return nil, s.closedErr()
 	}
 	var allowed []bool // nil: every live record
 	if !q.Filter.IsZero() {

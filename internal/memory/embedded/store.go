@@ -48,7 +48,7 @@ type slot struct {
 	live bool
 }
 
-var errClosed = errors.New("memory store is closed")
+func (s *Store) closedErr() error { return fmt.Errorf("%s: memory store is closed", s.dir) }
 
 // Open opens (creating if needed) the store in dir, for vectors of emb. It returns a
 // *memory.CorruptError (errors.Is memory.ErrCorrupt) when a file fails its checks, and a
@@ -183,7 +183,7 @@ func (s *Store) refresh(ctx context.Context) error {
 	closed, same := s.closed, m != nil && m.Generation == s.gen
 	s.mu.RUnlock()
 	if closed {
-		return errClosed
+		return s.closedErr()
 	}
 	if same {
 		return nil
@@ -239,7 +239,7 @@ func (s *Store) write(ctx context.Context, build func() []entry) error {
 	entries := build()
 	s.mu.RUnlock()
 	if closed {
-		return errClosed
+		return s.closedErr()
 	}
 	if len(entries) == 0 {
 		return nil
@@ -337,7 +337,7 @@ func (s *Store) Upsert(ctx context.Context, recs []memory.Record) error {
 	s.mu.RLock()
 	if s.closed {
 		s.mu.RUnlock()
-		return errClosed
+		return s.closedErr()
 	}
 	for _, r := range recs {
 		if r.ID == "" {
