@@ -1,5 +1,6 @@
-// Package memorytest generates a synthetic corpus for benchmarks of memory stores: records
-// shaped like those of a large dbt project with docs and history, and the queries agents ask.
+// Package memorytest holds what tests of long-term stores share: RunStore, the conformance
+// suite every engine passes, and a synthetic corpus for benchmarks (records shaped like those
+// of a large dbt project with docs and history, and the queries agents ask).
 package memorytest
 
 import (
