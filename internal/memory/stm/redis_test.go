@@ -13,6 +13,7 @@ import (
 
 	"github.com/dataops-dev/dataops/internal/memory/stm"
 	"github.com/dataops-dev/dataops/internal/memory/stm/stmtest"
+	"github.com/redis/go-redis/v9"
 )
 
 // redisURL is the server the Redis tests use: DATAOPS_TEST_REDIS_URL when set (it must
@@ -196,5 +197,38 @@ func TestMaskURL(t *testing.T) {
 		if got := stm.MaskURL(in); got != want {
 			t.Errorf("MaskURL(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// The run's key set lives as long as its longest-lived key, so an abandoned run leaves nothing
+// behind, and a key without ttl keeps the set (and so Clear's reach) forever.
+func TestRedisRunSetExpiry(t *testing.T) {
+	s := openRedis(t)
+	defer s.Close()
+	opt, _ := redis.ParseURL(redisURL)
+	raw := redis.NewClient(opt)
+	defer raw.Close()
+	ctx := context.Background()
+	run := fmt.Sprintf("%s-%d", t.Name(), time.Now().UnixNano())
+	set := "dataops:stm:" + run
+
+	s.Set(ctx, run, "a", []byte("1"), 200*time.Millisecond)
+	s.Set(ctx, run, "b", []byte("1"), 50*time.Millisecond) // shorter: must not shorten the set's life
+	if ttl := raw.PTTL(ctx, set).Val(); ttl < 100*time.Millisecond {
+		t.Fatalf("run set ttl %v, want about 200ms", ttl)
+	}
+	time.Sleep(400 * time.Millisecond)
+	if n := raw.Exists(ctx, set).Val(); n != 0 {
+		t.Fatal("the key set of an abandoned run outlived its keys")
+	}
+
+	s.Set(ctx, run, "forever", []byte("1"), 0)
+	s.Set(ctx, run, "short", []byte("1"), time.Minute)
+	if ttl := raw.PTTL(ctx, set).Val(); ttl != -1 {
+		t.Fatalf("run set ttl %v with a key without ttl, want none (-1)", ttl)
+	}
+	s.Clear(ctx, run)
+	if n := raw.Exists(ctx, set, "dataops:stm:"+run+":forever", "dataops:stm:"+run+":short").Val(); n != 0 {
+		t.Fatalf("%d keys left after Clear", n)
 	}
 }
