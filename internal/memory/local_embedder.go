@@ -59,9 +59,9 @@ const (
 func (e *LocalEmbedder) embed(text string) []float32 {
 	v := make([]float32, e.dim)
 	var seq []string // content terms in order, abbreviations expanded, for bigrams
-	for _, w := range splitWords(text) {
+	eachWord(text, func(w word) {
 		if len(w.parts) > 1 {
-			e.add(v, "i:", w.whole, weightWord)
+			e.add(v, "i:", w.whole(), weightWord)
 		}
 		for _, p := range w.parts {
 			if exp, ok := abbreviations[p]; ok {
@@ -76,7 +76,7 @@ func (e *LocalEmbedder) embed(text string) []float32 {
 			}
 			seq = append(seq, fold(p))
 		}
-	}
+	})
 	for i, t := range seq {
 		e.add(v, "w:", t, weightWord)
 		if i > 0 {

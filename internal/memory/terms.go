@@ -13,18 +13,19 @@ import (
 // expansion. Plurals fold to the singular ("orders" finds "order"), the whole identifier is
 // kept as written so an exact name still scores highest.
 func Terms(text string) []string {
-	var out []string
-	for _, w := range splitWords(text) {
-		out = appendWordTerms(out, w)
-	}
+	out := make([]string, 0, len(text)/4+2)
+	eachWord(text, func(w word) { out = appendWordTerms(out, w) })
 	return out
 }
 
 // word is one run of letters, digits and underscores, with its parts.
 type word struct {
-	whole string   // lower-cased, surrounding underscores trimmed
-	parts []string // lower-cased; one part (== whole) for a plain word
+	raw   string   // as written, surrounding underscores trimmed
+	parts []string // lower-cased; one part for a plain word; valid only during the callback
 }
+
+// whole is the lower-cased identifier.
+func (w word) whole() string { return strings.ToLower(w.raw) }
 
 func appendWordTerms(out []string, w word) []string {
 	for _, p := range w.parts {
@@ -34,13 +35,25 @@ func appendWordTerms(out []string, w word) []string {
 		}
 	}
 	if len(w.parts) > 1 {
-		out = append(out, w.whole)
+		out = append(out, w.whole())
 	}
 	return out
 }
 
-func splitWords(text string) []word {
-	var words []word
+// eachWord calls fn for each word of text, in order, reusing one parts slice so that
+// tokenising allocates little: the keyword index runs it over every text on open.
+func eachWord(text string, fn func(word)) {
+	var parts []string
+	emit := func(raw string) {
+		raw = strings.Trim(raw, "_")
+		if raw == "" {
+			return
+		}
+		parts = splitIdentifier(parts[:0], raw)
+		if len(parts) > 0 {
+			fn(word{raw: raw, parts: parts})
+		}
+	}
 	start := -1
 	for i, r := range text {
 		in := r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r)
@@ -48,32 +61,63 @@ func splitWords(text string) []word {
 		case in && start < 0:
 			start = i
 		case !in && start >= 0:
-			words = appendWord(words, text[start:i])
+			emit(text[start:i])
 			start = -1
 		}
 	}
 	if start >= 0 {
-		words = appendWord(words, text[start:])
+		emit(text[start:])
 	}
-	return words
-}
-
-func appendWord(words []word, raw string) []word {
-	raw = strings.Trim(raw, "_")
-	if raw == "" {
-		return words
-	}
-	parts := splitIdentifier(raw)
-	if len(parts) == 0 {
-		return words
-	}
-	return append(words, word{whole: strings.ToLower(raw), parts: parts})
 }
 
 // splitIdentifier cuts at underscores, at a lower-to-upper change (orderDate), and before the
 // last capital of a capital run followed by a lower-case letter (HTTPServer: http, server).
-func splitIdentifier(s string) []string {
-	var parts []string
+func splitIdentifier(parts []string, s string) []string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return splitIdentifierUnicode(parts, s)
+		}
+	}
+	// ASCII, nearly every identifier and word: parts are substrings of s, lower-cased only
+	// when they hold a capital.
+	start, upper := -1, false
+	flush := func(end int) {
+		if start >= 0 && end > start {
+			p := s[start:end]
+			if upper {
+				p = strings.ToLower(p)
+			}
+			parts = append(parts, p)
+		}
+		start, upper = -1, false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '_' {
+			flush(i)
+			continue
+		}
+		isUpper := 'A' <= c && c <= 'Z'
+		if isUpper && start >= 0 && i > start {
+			prev := s[i-1]
+			prevLower := 'a' <= prev && prev <= 'z'
+			prevDigit := '0' <= prev && prev <= '9'
+			prevUpper := 'A' <= prev && prev <= 'Z'
+			nextLower := i+1 < len(s) && 'a' <= s[i+1] && s[i+1] <= 'z'
+			if prevLower || prevDigit || (prevUpper && nextLower) {
+				flush(i)
+			}
+		}
+		if start < 0 {
+			start = i
+		}
+		upper = upper || isUpper
+	}
+	flush(len(s))
+	return parts
+}
+
+func splitIdentifierUnicode(parts []string, s string) []string {
 	var cur strings.Builder
 	flush := func() {
 		if cur.Len() > 0 {

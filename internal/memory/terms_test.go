@@ -35,8 +35,22 @@ func TestAbbreviationsAreLowerCaseAndExpand(t *testing.T) {
 		if len(v) == 0 {
 			t.Errorf("%s: no expansion", k)
 		}
-		if got := splitIdentifier(k); len(got) != 1 || got[0] != k {
+		if got := splitIdentifier(nil, k); len(got) != 1 || got[0] != k {
 			t.Errorf("%s: key is not one lower-case identifier part", k)
 		}
+	}
+}
+
+// The ASCII fast path and the general path split alike.
+func TestSplitIdentifierPathsAgree(t *testing.T) {
+	for _, s := range []string{"order_date", "orderDate", "HTTPServerError", "address_line2", "sha256Sum", "ABC", "a_B_c", "X2Y"} {
+		fast := splitIdentifier(nil, s)
+		slow := splitIdentifierUnicode(nil, s)
+		if !slices.Equal(fast, slow) {
+			t.Errorf("%s: ascii %q, unicode %q", s, fast, slow)
+		}
+	}
+	if got := splitIdentifier(nil, "straßeName"); !slices.Equal(got, []string{"straße", "name"}) {
+		t.Errorf("non-ASCII: %q", got)
 	}
 }
