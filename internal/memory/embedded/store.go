@@ -1,0 +1,452 @@
+// Package embedded is the default long-term memory store: records on disk under one directory
+// (the project's .dataops/memory/), searched in process, with no server. Records live in
+// immutable, checksummed segment files named by a manifest; every write adds a segment and
+// replaces the manifest by rename under a file lock, so concurrent processes never corrupt the
+// store and a crash leaves the previous state. On open the segments are read into memory:
+// vectors in one contiguous slab scanned exhaustively (exact cosine, fast enough for the
+// hundred thousand records of a large project, see docs/memory.md) and a BM25 index rebuilt
+// from the texts. It never reads a project: ingestion hands it records.
+package embedded
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+
+	"github.com/dataops-dev/dataops/internal/memory"
+)
+
+// Store is an open embedded store. It is safe for concurrent use, and several processes may
+// open the same directory: each write first catches up with the others' writes, and each
+// query with the writes made since the last one.
+type Store struct {
+	dir  string
+	emb  memory.Embedder
+	name string
+	dim  int
+
+	wmu sync.Mutex // serialises this Store's writes; the file lock serialises them with others
+
+	mu     sync.RWMutex
+	closed bool
+	gen    uint64       // manifest generation the memory state reflects
+	segs   []segmentRef // segments applied, in order
+	recs   []slot       // by slot number
+	byID   map[string]int32
+	free   []int32 // slots of deleted records, reused first
+	vecs   slab
+	kw     *memory.KeywordIndex
+}
+
+type slot struct {
+	rec  memory.Record // Vector nil: it lives in vecs
+	live bool
+}
+
+func (s *Store) closedErr() error { return fmt.Errorf("%s: memory store is closed", s.dir) }
+
+// Open opens (creating if needed) the store in dir, for vectors of emb. It returns a
+// *memory.CorruptError (errors.Is memory.ErrCorrupt) when a file fails its checks, and a
+// *memory.EmbedderMismatchError (errors.Is memory.ErrEmbedderMismatch) when the store holds
+// vectors of another embedder; Reset and Reembed are the remedies.
+func Open(ctx context.Context, dir string, emb memory.Embedder) (*Store, error) {
+	if emb == nil || emb.Dimension() <= 0 {
+		return nil, errors.New("embedded memory store: an embedder with a positive dimension is required")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	s := &Store{dir: dir, emb: emb, name: emb.Name(), dim: emb.Dimension()}
+	s.reset()
+	unlock, err := fileLock(ctx, dir, true)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	m, err := readManifest(dir)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case m == nil || (m.Entries == 0 && (m.Embedder != s.name || m.Dimension != s.dim)):
+		// A new store, or an empty one that may change embedder freely.
+		m = &manifest{Format: formatVersion, Embedder: s.name, Dimension: s.dim, Generation: 1, Next: 1}
+		if err := writeFileAtomic(dir, manifestName, m.encode()); err != nil {
+			return nil, err
+		}
+	case m.Embedder != s.name || m.Dimension != s.dim:
+		return nil, s.mismatch(m)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.load(m); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) mismatch(m *manifest) error {
+	return &memory.EmbedderMismatchError{Store: s.dir, StoreName: m.Embedder, StoreDimension: m.Dimension, Name: s.name, Dimension: s.dim}
+}
+
+func (s *Store) reset() {
+	s.gen, s.segs, s.recs, s.free = 0, nil, nil, nil
+	s.vecs = slab{dim: s.dim}
+	s.byID = map[string]int32{}
+	s.kw = memory.NewKeywordIndex()
+}
+
+// load brings the memory state to manifest m: only the new segments when the ones applied are
+// still its prefix, everything again after another process compacted. Callers hold s.mu and
+// the file lock.
+func (s *Store) load(m *manifest) error {
+	if len(m.Segments) < len(s.segs) || !slices.Equal(m.Segments[:len(s.segs)], s.segs) {
+		s.reset()
+	}
+	if len(s.recs) == 0 {
+		// The records the segments can hold, bounded by their size (a record takes at least
+		// its vector): one allocation instead of a slice copied at every growth.
+		var size int64
+		for _, r := range m.Segments {
+			size += r.Bytes
+		}
+		s.recs = make([]slot, 0, min(int64(m.Entries), size/int64(4*s.dim)+1))
+	}
+	for _, ref := range m.Segments[len(s.segs):] {
+		path := filepath.Join(s.dir, ref.Name)
+		err := readSegment(path, ref.Bytes, func(e *entry, vec []float32) error {
+			if e.op == opUpsert && len(vec) != s.dim {
+				return fmt.Errorf("record %q has %d dimensions, the store %d", e.rec.ID, len(vec), s.dim)
+			}
+			s.apply(e, vec)
+			return nil
+		})
+		if errors.Is(err, os.ErrNotExist) {
+			err = corruptf(path, "segment named by the manifest is missing")
+		}
+		if err != nil {
+			s.reset()
+			return err
+		}
+		s.segs = append(s.segs, ref)
+	}
+	s.gen = m.Generation
+	return nil
+}
+
+func corruptf(path, format string, args ...any) error {
+	return &memory.CorruptError{Path: path, Reason: fmt.Sprintf(format, args...)}
+}
+
+// apply changes the memory state by one entry; vec is the record's vector.
+func (s *Store) apply(e *entry, vec []float32) {
+	i, exists := s.byID[e.rec.ID]
+	if e.op == opDelete {
+		if !exists {
+			return
+		}
+		s.recs[i] = slot{}
+		clear(s.vecs.row(int(i)))
+		s.free = append(s.free, i)
+		delete(s.byID, e.rec.ID)
+		s.kw.Remove(e.rec.ID)
+		return
+	}
+	if !exists {
+		if n := len(s.free); n > 0 {
+			i, s.free = s.free[n-1], s.free[:n-1]
+		} else {
+			i = int32(s.vecs.add())
+			s.recs = append(s.recs, slot{})
+		}
+		s.byID[e.rec.ID] = i
+	}
+	rec := e.rec
+	rec.Vector = nil
+	s.recs[i] = slot{rec: rec, live: true}
+	copy(s.vecs.row(int(i)), vec)
+	s.kw.Add(rec.ID, rec.Text)
+}
+
+// refresh catches up with writes other processes made since the last look.
+func (s *Store) refresh(ctx context.Context) error {
+	m, err := readManifest(s.dir)
+	if err != nil {
+		return err
+	}
+	s.mu.RLock()
+	closed, same := s.closed, m != nil && m.Generation == s.gen
+	s.mu.RUnlock()
+	if closed {
+		return s.closedErr()
+	}
+	if same {
+		return nil
+	}
+	unlock, err := fileLock(ctx, s.dir, false)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return s.catchUp()
+}
+
+// catchUp rereads the manifest under the file lock and loads what changed.
+func (s *Store) catchUp() error {
+	m, err := readManifest(s.dir)
+	if err != nil {
+		return err
+	}
+	if m == nil {
+		return fmt.Errorf("%s: the memory store was removed while open", s.dir)
+	}
+	if m.Embedder != s.name || m.Dimension != s.dim {
+		return s.mismatch(m)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if m.Generation == s.gen {
+		return nil
+	}
+	return s.load(m)
+}
+
+// compactAfter is the number of segments past which a write also rewrites the store as one
+// segment; so is a store whose segments hold twice as many entries as it has live records.
+const compactAfter = 32
+
+// write adds one segment of the entries that build returns, which it calls under the file
+// lock once this Store has caught up with every other writer (so that "delete what has this
+// source" sees their records too).
+func (s *Store) write(ctx context.Context, build func() []entry) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	unlock, err := fileLock(ctx, s.dir, true)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if err := s.catchUp(); err != nil {
+		return err
+	}
+	s.mu.RLock()
+	closed := s.closed
+	entries := build()
+	s.mu.RUnlock()
+	if closed {
+		return s.closedErr()
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	m, err := readManifest(s.dir)
+	if err != nil {
+		return err
+	}
+	ref, err := writeSegment(s.dir, m.Next, func(emit func(*entry) error) error {
+		for i := range entries {
+			if err := emit(&entries[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	m.Next++
+	m.Generation++
+	m.Segments = append(m.Segments, ref)
+	m.Entries += len(entries)
+	if err := writeFileAtomic(s.dir, manifestName, m.encode()); err != nil {
+		os.Remove(filepath.Join(s.dir, ref.Name))
+		return err
+	}
+	s.mu.Lock()
+	for i := range entries {
+		s.apply(&entries[i], entries[i].rec.Vector)
+	}
+	s.segs = append(s.segs, ref)
+	s.gen = m.Generation
+	live := len(s.byID)
+	s.mu.Unlock()
+	if len(m.Segments) > compactAfter || (m.Entries > 1024 && m.Entries > 2*live) {
+		return s.compact(m)
+	}
+	return nil
+}
+
+// compact rewrites the live records as one segment and drops the others (and any segment a
+// crash left unnamed). The store is valid whether or not it completes.
+func (s *Store) compact(m *manifest) error {
+	s.mu.RLock()
+	ref, err := writeSegment(s.dir, m.Next, func(emit func(*entry) error) error {
+		for i := range s.recs {
+			sl := &s.recs[i]
+			if !sl.live {
+				continue
+			}
+			e := entry{op: opUpsert, rec: sl.rec}
+			e.rec.Vector = s.vecs.row(i)
+			if err := emit(&e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	live := len(s.byID)
+	s.mu.RUnlock()
+	if err != nil {
+		return err
+	}
+	m.Next++
+	m.Generation++
+	m.Segments = []segmentRef{ref}
+	m.Entries = live
+	if err := writeFileAtomic(s.dir, manifestName, m.encode()); err != nil {
+		os.Remove(filepath.Join(s.dir, ref.Name))
+		return err
+	}
+	s.mu.Lock()
+	s.segs, s.gen = m.Segments, m.Generation
+	s.mu.Unlock()
+	removeUnnamedSegments(s.dir, m)
+	return nil
+}
+
+func removeUnnamedSegments(dir string, m *manifest) {
+	names, _ := filepath.Glob(filepath.Join(dir, "*.seg"))
+	for _, p := range names {
+		if !slices.ContainsFunc(m.Segments, func(r segmentRef) bool { return r.Name == filepath.Base(p) }) {
+			os.Remove(p)
+		}
+	}
+}
+
+// Upsert adds records or replaces those with the same ID. Records without a vector are
+// embedded with the store's embedder; a record whose text and metadata are unchanged and that
+// brings no vector is skipped, so re-ingesting an unchanged project costs neither embedding
+// nor disk. Vectors are stored normalised.
+func (s *Store) Upsert(ctx context.Context, recs []memory.Record) error {
+	var todo []memory.Record
+	s.mu.RLock()
+	if s.closed {
+		s.mu.RUnlock()
+		return s.closedErr()
+	}
+	for _, r := range recs {
+		if r.ID == "" {
+			s.mu.RUnlock()
+			return errors.New("memory record without an id")
+		}
+		if r.Vector == nil {
+			if i, ok := s.byID[r.ID]; ok && sameRecord(&s.recs[i].rec, &r) {
+				continue
+			}
+		} else if len(r.Vector) != s.dim {
+			s.mu.RUnlock()
+			return fmt.Errorf("memory record %q: vector of %d dimensions, the store's embedder %s has %d", r.ID, len(r.Vector), s.name, s.dim)
+		}
+		todo = append(todo, r)
+	}
+	s.mu.RUnlock()
+	if len(todo) == 0 {
+		return nil
+	}
+	var texts []string
+	var need []int
+	for i := range todo {
+		if todo[i].Vector == nil {
+			texts = append(texts, todo[i].Text)
+			need = append(need, i)
+		} else {
+			todo[i].Vector = slices.Clone(todo[i].Vector)
+		}
+		todo[i].Metadata.Extra = maps.Clone(todo[i].Metadata.Extra)
+	}
+	if len(texts) > 0 {
+		vs, err := s.emb.Embed(ctx, texts)
+		if err != nil {
+			return fmt.Errorf("embedding with %s: %w", s.name, err)
+		}
+		for j, i := range need {
+			if len(vs[j]) != s.dim {
+				return fmt.Errorf("embedder %s returned %d dimensions, it declares %d", s.name, len(vs[j]), s.dim)
+			}
+			todo[i].Vector = vs[j]
+		}
+	}
+	entries := make([]entry, len(todo))
+	for i := range todo {
+		memory.Normalize(todo[i].Vector)
+		entries[i] = entry{op: opUpsert, rec: todo[i]}
+	}
+	return s.write(ctx, func() []entry { return entries })
+}
+
+func sameRecord(a, b *memory.Record) bool {
+	am, bm := a.Metadata, b.Metadata
+	return a.Kind == b.Kind && a.Text == b.Text && am.Project == bm.Project && am.Model == bm.Model &&
+		am.Column == bm.Column && am.Source == bm.Source && am.Line == bm.Line && am.Commit == bm.Commit &&
+		am.Time.Equal(bm.Time) && maps.Equal(am.Extra, bm.Extra)
+}
+
+// DeleteBySource removes every record whose Metadata.Source is source, including those
+// another process added.
+func (s *Store) DeleteBySource(ctx context.Context, source string) (int, error) {
+	var n int
+	err := s.write(ctx, func() []entry {
+		var del []entry
+		for _, sl := range s.recs {
+			if sl.live && sl.rec.Metadata.Source == source {
+				del = append(del, entry{op: opDelete, rec: memory.Record{ID: sl.rec.ID}})
+			}
+		}
+		n = len(del)
+		return del
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// Stats counts the records by kind and the distinct sources.
+func (s *Store) Stats(ctx context.Context) (memory.Stats, error) {
+	if err := s.refresh(ctx); err != nil {
+		return memory.Stats{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	st := memory.Stats{ByKind: map[memory.Kind]int{}, Embedder: s.name, Dimension: s.dim}
+	sources := map[string]bool{}
+	for _, sl := range s.recs {
+		if sl.live {
+			st.Records++
+			st.ByKind[sl.rec.Kind]++
+			if src := sl.rec.Metadata.Source; src != "" {
+				sources[src] = true
+			}
+		}
+	}
+	st.Sources = len(sources)
+	return st, nil
+}
+
+// Close releases the store's memory; the files stay.
+func (s *Store) Close() error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	s.reset()
+	return nil
+}
+
+var _ memory.Store = (*Store)(nil)
