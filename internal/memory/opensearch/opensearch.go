@@ -2,7 +2,7 @@
 // through opensearch-go. Each record is a document with a knn_vector field (HNSW, cosine
 // similarity, Lucene engine, which filters inside the graph search) and a text field of its
 // identifier-split terms that OpenSearch ranks by BM25. A query runs a knn query and a BM25
-// match query with the same filters and fuses them with memory.Fuse.
+// match query with the same filters and fuses them with remote.Fuse.
 //
 // Documented endpoints used (OpenSearch 2.x with the k-NN plugin, as in Amazon OpenSearch
 // Service):
@@ -117,7 +117,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, s.fail("reading the mapping", err)
 	}
 	if m.Meta.Embedder != cfg.Embedder || m.Meta.Dimension != cfg.Dimension {
-		return nil, &remote.EmbedderMismatchError{Store: s.name, Have: m.Meta.Embedder, HaveDimension: m.Meta.Dimension, Want: cfg.Embedder, WantDimension: cfg.Dimension}
+		return nil, &remote.EmbedderMismatchError{Store: s.name, StoreName: m.Meta.Embedder, StoreDimension: m.Meta.Dimension, Name: cfg.Embedder, Dimension: cfg.Dimension}
 	}
 	return s, nil
 }
@@ -353,7 +353,7 @@ func (s *Store) Query(ctx context.Context, q memory.Query) ([]memory.Hit, error)
 			return nil, err
 		}
 	}
-	return memory.Fuse(vec, kw, q.Limit), nil
+	return remote.Fuse(vec, kw, q.Limit), nil
 }
 
 // Stats counts documents, by kind (terms aggregation) and distinct sources (cardinality,

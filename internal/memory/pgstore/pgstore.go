@@ -2,7 +2,7 @@
 // (create extension vector succeeds) embeddings are vector(n) columns behind an HNSW index on
 // cosine distance; without it they are packed float32 bytea ranked by an exact scan over the
 // filtered rows. Keyword ranking is PostgreSQL full-text search (simple configuration) over
-// the record's terms with identifiers split; the two rankings are fused by memory.Fuse.
+// the record's terms with identifiers split; the two rankings are fused by remote.Fuse.
 //
 // All tables live in one schema (default dataops_memory). Its meta table records the
 // embedder, the dimension and the vector mode; opening with another embedder or dimension
@@ -149,7 +149,7 @@ func (s *Store) init(ctx context.Context, opt Options) error {
 	} else {
 		dim, _ := strconv.Atoi(have["dimension"])
 		if have["embedder"] != opt.Embedder || dim != opt.Dimension {
-			return &remote.EmbedderMismatchError{Store: s.name, Have: have["embedder"], HaveDimension: dim, Want: opt.Embedder, WantDimension: opt.Dimension}
+			return &remote.EmbedderMismatchError{Store: s.name, StoreName: have["embedder"], StoreDimension: dim, Name: opt.Embedder, Dimension: opt.Dimension}
 		}
 	}
 	s.sql = statements{schema: opt.Schema, mode: mode, dim: opt.Dimension}
@@ -286,7 +286,7 @@ func (s *Store) Query(ctx context.Context, q memory.Query) ([]memory.Hit, error)
 			return nil, s.fail("query", err)
 		}
 	}
-	fused := memory.Fuse(idHits(vec), idHits(kw), q.Limit)
+	fused := remote.Fuse(idHits(vec), idHits(kw), q.Limit)
 	if err := s.fill(ctx, fused); err != nil {
 		return nil, s.fail("query", err)
 	}

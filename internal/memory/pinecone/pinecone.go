@@ -3,7 +3,7 @@
 // would need a sparse embedding model and a dotproduct index, which is out of scope. So the
 // hybrid query takes the vector ranking's candidates (ten times the limit, at least 100),
 // re-ranks those candidates by BM25 over their own texts locally, and fuses the two rankings
-// with memory.Fuse; a record the vector search does not return cannot be found by keyword.
+// with remote.Fuse; a record the vector search does not return cannot be found by keyword.
 //
 // Documented endpoints used (API version 2025-04, the X-Pinecone-API-Version header):
 //
@@ -93,14 +93,14 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 				have = found[0].Metadata.Embedder
 			}
 		}
-		return nil, &remote.EmbedderMismatchError{Store: s.name, Have: have, HaveDimension: stats.Dimension, Want: cfg.Embedder, WantDimension: cfg.Dimension}
+		return nil, &remote.EmbedderMismatchError{Store: s.name, StoreName: have, StoreDimension: stats.Dimension, Name: cfg.Embedder, Dimension: cfg.Dimension}
 	}
 	others, err := s.query(ctx, probe(cfg.Dimension), map[string]any{"embedder": map[string]any{"$ne": cfg.Embedder}}, 1, true)
 	if err != nil {
 		return nil, err
 	}
 	if len(others) > 0 {
-		return nil, &remote.EmbedderMismatchError{Store: s.name, Have: others[0].Metadata.Embedder, HaveDimension: stats.Dimension, Want: cfg.Embedder, WantDimension: cfg.Dimension}
+		return nil, &remote.EmbedderMismatchError{Store: s.name, StoreName: others[0].Metadata.Embedder, StoreDimension: stats.Dimension, Name: cfg.Embedder, Dimension: cfg.Dimension}
 	}
 	return s, nil
 }
@@ -254,7 +254,7 @@ func (s *Store) Query(ctx context.Context, q memory.Query) ([]memory.Hit, error)
 	for _, i := range terms.Rank(q.Text, texts) {
 		kw = append(kw, vec[i])
 	}
-	return memory.Fuse(vec, kw, q.Limit), nil
+	return remote.Fuse(vec, kw, q.Limit), nil
 }
 
 // Stats lists the namespace's IDs and fetches their metadata, 100 at a time: Pinecone's

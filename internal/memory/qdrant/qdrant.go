@@ -3,7 +3,7 @@
 // (cosine) and a named sparse vector "keywords" holding BM25 term weights whose IDF Qdrant
 // applies itself (the vector's idf modifier), so keyword ranking is BM25 computed by the
 // server over the record's identifier-split terms. A query asks for both rankings and fuses
-// them with memory.Fuse.
+// them with remote.Fuse.
 //
 // Documented endpoints used (Qdrant 1.12 or later, for facets):
 //
@@ -111,7 +111,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		if other == "" {
 			other = cfg.Embedder // same name, other dimension
 		}
-		return nil, &remote.EmbedderMismatchError{Store: s.name, Have: other, HaveDimension: size, Want: cfg.Embedder, WantDimension: cfg.Dimension}
+		return nil, &remote.EmbedderMismatchError{Store: s.name, StoreName: other, StoreDimension: size, Name: cfg.Embedder, Dimension: cfg.Dimension}
 	}
 	return s, nil
 }
@@ -315,7 +315,7 @@ func (s *Store) Query(ctx context.Context, q memory.Query) ([]memory.Hit, error)
 			return nil, err
 		}
 	}
-	return memory.Fuse(vec, kw, q.Limit), nil
+	return remote.Fuse(vec, kw, q.Limit), nil
 }
 
 // Stats counts points and facets them by kind and source. Distinct sources are counted up to

@@ -1,8 +1,8 @@
 // Package remote is what the remote memory stores and embedders share: an HTTP client with
 // timeouts and retries that honour Retry-After, errors that name the service and its URL with
-// credentials masked (never an API key), and the error a store returns when it was built with
-// another embedder. It never decides what to send: each store or embedder package owns its
-// service's API.
+// credentials masked (never an API key), the error a store returns when it was built with
+// another embedder, and the reciprocal-rank fusion of a store's vector and keyword rankings.
+// It never decides what to send: each store or embedder package owns its service's API.
 package remote
 
 import (
@@ -19,16 +19,16 @@ var ErrEmbedderMismatch = errors.New("memory store built with another embedder")
 // one it was opened with. Mixing them would rank nonsense, so the caller must re-embed into a
 // fresh store (or one whose records it deletes first).
 type EmbedderMismatchError struct {
-	Store         string // the store and where it is, credentials masked
-	Have          string // embedder the store was built with
-	HaveDimension int
-	Want          string // embedder it was opened with
-	WantDimension int
+	Store          string // the store and where it is, credentials masked
+	StoreName      string // embedder the store was built with
+	StoreDimension int
+	Name           string // embedder it was opened with
+	Dimension      int
 }
 
 func (e *EmbedderMismatchError) Error() string {
 	return fmt.Sprintf("%s: built with embedder %s (dimension %d), opened with %s (dimension %d): re-embed into a new store",
-		e.Store, e.Have, e.HaveDimension, e.Want, e.WantDimension)
+		e.Store, e.StoreName, e.StoreDimension, e.Name, e.Dimension)
 }
 
 func (e *EmbedderMismatchError) Is(target error) bool { return target == ErrEmbedderMismatch }

@@ -209,7 +209,7 @@ func TestNewRejectsNonHTTP(t *testing.T) {
 }
 
 func TestEmbedderMismatchError(t *testing.T) {
-	err := error(&EmbedderMismatchError{Store: "qdrant http://h/collections/c", Have: "a", HaveDimension: 3, Want: "b", WantDimension: 4})
+	err := error(&EmbedderMismatchError{Store: "qdrant http://h/collections/c", StoreName: "a", StoreDimension: 3, Name: "b", Dimension: 4})
 	if !errors.Is(err, ErrEmbedderMismatch) || !strings.Contains(err.Error(), "built with embedder a (dimension 3), opened with b (dimension 4)") {
 		t.Fatalf("%v", err)
 	}

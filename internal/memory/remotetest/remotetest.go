@@ -253,7 +253,7 @@ func Run(t *testing.T, open Opener) {
 		}{{"another-embedder", Dim}, {emb, Dim * 2}} {
 			_, err := open(t, "mismatch", c.name, c.dim)
 			var me *remote.EmbedderMismatchError
-			if !errors.Is(err, remote.ErrEmbedderMismatch) || !errors.As(err, &me) || me.Have != emb || me.Want != c.name {
+			if !errors.Is(err, remote.ErrEmbedderMismatch) || !errors.As(err, &me) || me.StoreName != emb || me.Name != c.name {
 				t.Fatalf("reopen with %s/%d: %v", c.name, c.dim, err)
 			}
 		}

@@ -2,7 +2,7 @@
 // GraphQL APIs. Records are objects of one class (vectorizer none: we bring the vectors,
 // HNSW on cosine distance) with a keywords property of their identifier-split terms that
 // Weaviate ranks by BM25. A query runs a nearVector and a bm25 Get with the same where
-// filter and fuses the rankings with memory.Fuse (rather than Weaviate's hybrid, whose fused
+// filter and fuses the rankings with remote.Fuse (rather than Weaviate's hybrid, whose fused
 // score hides the two ranks the agents report). The class description records the embedder
 // and dimension.
 //
@@ -98,7 +98,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	have, haveDim := parseDescription(class.Description)
 	if have != cfg.Embedder || haveDim != cfg.Dimension {
-		return nil, &remote.EmbedderMismatchError{Store: s.name, Have: have, HaveDimension: haveDim, Want: cfg.Embedder, WantDimension: cfg.Dimension}
+		return nil, &remote.EmbedderMismatchError{Store: s.name, StoreName: have, StoreDimension: haveDim, Name: cfg.Embedder, Dimension: cfg.Dimension}
 	}
 	return s, nil
 }
@@ -406,7 +406,7 @@ func (s *Store) Query(ctx context.Context, q memory.Query) ([]memory.Hit, error)
 			return nil, err
 		}
 	}
-	return memory.Fuse(vec, kw, q.Limit), nil
+	return remote.Fuse(vec, kw, q.Limit), nil
 }
 
 // Stats aggregates the class: total, grouped by kind, grouped by source.

@@ -1,14 +1,16 @@
-package memory
+package remote
 
 import (
 	"math"
 	"testing"
+
+	"github.com/dataops-dev/dataops/internal/memory"
 )
 
-func hits(ids ...string) []Hit {
-	out := make([]Hit, len(ids))
+func hits(ids ...string) []memory.Hit {
+	out := make([]memory.Hit, len(ids))
 	for i, id := range ids {
-		out[i] = Hit{Record: Record{ID: id, Text: "text of " + id}}
+		out[i] = memory.Hit{Record: memory.Record{ID: id, Text: "text of " + id}}
 	}
 	return out
 }

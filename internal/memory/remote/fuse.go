@@ -1,8 +1,10 @@
-package memory
+package remote
 
 import (
 	"cmp"
 	"slices"
+
+	"github.com/dataops-dev/dataops/internal/memory"
 )
 
 // rrfK is the constant of reciprocal-rank fusion. 60 is the value of Cormack, Clarke and
@@ -15,10 +17,10 @@ const rrfK = 60
 // at most limit hits (all when limit <= 0), best first, with VectorRank and KeywordRank set.
 // Ties go to the record with the better single rank, then to the smaller ID, so the order is
 // stable across runs and stores.
-func Fuse(vector, keyword []Hit, limit int) []Hit {
+func Fuse(vector, keyword []memory.Hit, limit int) []memory.Hit {
 	byID := make(map[string]int, len(vector)+len(keyword))
-	var out []Hit
-	add := func(h Hit, rank int, isVector bool) {
+	var out []memory.Hit
+	add := func(h memory.Hit, rank int, isVector bool) {
 		i, ok := byID[h.ID]
 		if !ok {
 			i = len(out)
@@ -46,7 +48,7 @@ func Fuse(vector, keyword []Hit, limit int) []Hit {
 	for i, h := range keyword {
 		add(h, i+1, false)
 	}
-	slices.SortFunc(out, func(a, b Hit) int {
+	slices.SortFunc(out, func(a, b memory.Hit) int {
 		if c := cmp.Compare(b.Score, a.Score); c != 0 {
 			return c
 		}
@@ -61,7 +63,7 @@ func Fuse(vector, keyword []Hit, limit int) []Hit {
 	return out
 }
 
-func bestRank(h Hit) int {
+func bestRank(h memory.Hit) int {
 	r := h.VectorRank
 	if r == 0 || (h.KeywordRank != 0 && h.KeywordRank < r) {
 		r = h.KeywordRank
