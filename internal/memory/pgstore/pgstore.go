@@ -303,12 +303,26 @@ func idHits(ids []string) []memory.Hit {
 
 func (s *Store) vectorRanking(ctx context.Context, q memory.Query, n int) ([]string, error) {
 	if s.sql.mode == modePgvector {
-		query, args := s.sql.nearest(q.Filter, vectorLiteral(q.Vector), n)
-		rows, err := s.pool.Query(ctx, query, args...)
+		// The HNSW scan yields at most ef_search rows before the WHERE filters: widen it to
+		// the candidates wanted, or a filtered query comes back short.
+		tx, err := s.pool.Begin(ctx)
 		if err != nil {
 			return nil, err
 		}
-		return pgx.CollectRows(rows, pgx.RowTo[string])
+		defer tx.Rollback(ctx)
+		if _, err := tx.Exec(ctx, s.sql.efSearch(), strconv.Itoa(min(max(n, 40), 1000))); err != nil {
+			return nil, err
+		}
+		query, args := s.sql.nearest(q.Filter, vectorLiteral(q.Vector), n)
+		rows, err := tx.Query(ctx, query, args...)
+		if err != nil {
+			return nil, err
+		}
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return nil, err
+		}
+		return ids, tx.Commit(ctx)
 	}
 	query, args := s.sql.nearest(q.Filter, "", n)
 	rows, err := s.pool.Query(ctx, query, args...)

@@ -121,6 +121,9 @@ func TestPgvectorSQL(t *testing.T) {
 	if fmt.Sprint(args) != "[[1,0,0] [test] shop id 40]" {
 		t.Errorf("nearest args = %v", args)
 	}
+	if s.efSearch() != `select set_config('hnsw.ef_search', $1, true)` {
+		t.Errorf("efSearch = %s", s.efSearch())
+	}
 	exact := statements{schema: "mem", mode: modeExact, dim: 384}
 	if c := strings.Join(exact.create(), ";"); !strings.Contains(c, "embedding bytea not null") || strings.Contains(c, "hnsw") {
 		t.Errorf("exact create:\n%s", c)

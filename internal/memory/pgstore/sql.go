@@ -141,6 +141,9 @@ func (s statements) keyword(f memory.Filter, tsquery string, limit int) (string,
 		s.table("records"), cond, len(args)), args
 }
 
+// efSearch sets pgvector's HNSW candidate list size for the transaction ($1, as text).
+func (s statements) efSearch() string { return `select set_config('hnsw.ef_search', $1, true)` }
+
 func (s statements) fetch() string {
 	return `select id, kind, body, project, model, col, source, line, commit, at, extra from ` + s.table("records") + ` where id = any($1)`
 }

@@ -98,8 +98,14 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	err = c.JSON(ctx, "GET", s.coll, nil, nil, &info)
 	switch {
 	case remote.StatusOf(err) == http.StatusNotFound:
-		return s, s.create(ctx)
-	case err != nil:
+		err = s.create(ctx)
+		if remote.StatusOf(err) != http.StatusConflict {
+			return s, err
+		}
+		// Another process created it first: check theirs like any existing collection.
+		err = c.JSON(ctx, "GET", s.coll, nil, nil, &info)
+	}
+	if err != nil {
 		return nil, err
 	}
 	size := info.Result.Config.Params.Vectors["dense"].Size
