@@ -1,7 +1,7 @@
 // Package pgstore keeps long-term memory in PostgreSQL. With the pgvector extension installed
 // (create extension vector succeeds) embeddings are vector(n) columns behind an HNSW index on
-// cosine distance; without it they are packed float32 bytea ranked by an exact scan over the
-// filtered rows. Keyword ranking is PostgreSQL full-text search (simple configuration) over
+// cosine distance; without it they are packed float32 bytea, ranked by an exact scan in Go
+// over an in-memory copy that each write's generation counter keeps current. Keyword ranking is PostgreSQL full-text search (simple configuration) over
 // the record's terms with identifiers split; the two rankings are fused by remote.Fuse.
 //
 // All tables live in one schema (default dataops_memory). Its meta table records the
@@ -43,10 +43,11 @@ type Options struct {
 
 // Store is a memory.Store on PostgreSQL.
 type Store struct {
-	pool *pgxpool.Pool
-	sql  statements
-	emb  string
-	name string // "postgres URL schema S", credentials masked, for messages
+	pool  *pgxpool.Pool
+	sql   statements
+	emb   string
+	name  string     // "postgres URL schema S", credentials masked, for messages
+	cache *scanCache // exact mode only
 }
 
 var _ memory.Store = (*Store)(nil)
@@ -152,7 +153,13 @@ func (s *Store) init(ctx context.Context, opt Options) error {
 			return &remote.EmbedderMismatchError{Store: s.name, StoreName: have["embedder"], StoreDimension: dim, Name: opt.Embedder, Dimension: opt.Dimension}
 		}
 	}
+	if _, err := tx.Exec(ctx, `insert into `+meta+` (key, value) values ('generation', '0') on conflict (key) do nothing`); err != nil {
+		return s.fail("writing meta", err)
+	}
 	s.sql = statements{schema: opt.Schema, mode: mode, dim: opt.Dimension}
+	if mode == modeExact {
+		s.cache = newScanCache(opt.Dimension)
+	}
 	for _, q := range s.sql.create()[1:] {
 		if _, err := tx.Exec(ctx, q); err != nil {
 			return s.fail("creating tables", err)
@@ -243,6 +250,9 @@ func (s *Store) Upsert(ctx context.Context, recs []memory.Record) error {
 	if _, err := tx.Exec(ctx, s.sql.merge()); err != nil {
 		return s.fail("upsert", err)
 	}
+	if _, err := tx.Exec(ctx, s.sql.bump()); err != nil {
+		return s.fail("upsert", err)
+	}
 	if err := tx.Commit(ctx); err != nil {
 		return s.fail("upsert", err)
 	}
@@ -251,8 +261,21 @@ func (s *Store) Upsert(ctx context.Context, recs []memory.Record) error {
 
 // DeleteBySource removes the records of source and says how many there were.
 func (s *Store) DeleteBySource(ctx context.Context, source string) (int, error) {
-	tag, err := s.pool.Exec(ctx, `delete from `+s.sql.table("records")+` where source = $1`, source)
+	tx, err := s.pool.Begin(ctx)
 	if err != nil {
+		return 0, s.fail("delete by source", err)
+	}
+	defer tx.Rollback(ctx)
+	tag, err := tx.Exec(ctx, `delete from `+s.sql.table("records")+` where source = $1`, source)
+	if err != nil {
+		return 0, s.fail("delete by source", err)
+	}
+	if tag.RowsAffected() > 0 {
+		if _, err := tx.Exec(ctx, s.sql.bump()); err != nil {
+			return 0, s.fail("delete by source", err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
 		return 0, s.fail("delete by source", err)
 	}
 	return int(tag.RowsAffected()), nil
@@ -324,29 +347,7 @@ func (s *Store) vectorRanking(ctx context.Context, q memory.Query, n int) ([]str
 		}
 		return ids, tx.Commit(ctx)
 	}
-	query, args := s.sql.nearest(q.Filter, "", n)
-	rows, err := s.pool.Query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	top := newTopK(n)
-	unit := normalized(q.Vector)
-	var id string
-	var emb []byte
-	for rows.Next() {
-		if err := rows.Scan(&id, &emb); err != nil {
-			return nil, err
-		}
-		if len(emb) != 4*len(unit) {
-			return nil, fmt.Errorf("record %s: stored embedding has %d bytes, want %d", id, len(emb), 4*len(unit))
-		}
-		top.offer(id, dotPacked(emb, unit))
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return top.ids(), nil
+	return s.nearestCached(ctx, q.Filter, q.Vector, n)
 }
 
 // fill loads the records of hits (which hold only IDs) in place.
@@ -455,14 +456,6 @@ func pack(v []float32) []byte {
 		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(x))
 	}
 	return b
-}
-
-func dotPacked(b []byte, q []float32) float32 {
-	var s float32
-	for i, x := range q {
-		s += math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:])) * x
-	}
-	return s
 }
 
 // vectorLiteral is pgvector's text form, '[x,y,...]'.

@@ -3,10 +3,12 @@ package pgstore
 import (
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -128,9 +130,9 @@ func TestPgvectorSQL(t *testing.T) {
 	if c := strings.Join(exact.create(), ";"); !strings.Contains(c, "embedding bytea not null") || strings.Contains(c, "hnsw") {
 		t.Errorf("exact create:\n%s", c)
 	}
-	q, _ = exact.nearest(memory.Filter{}, "", 40)
-	if q != `select id, embedding from "mem"."records" where true` {
-		t.Errorf("exact nearest = %s", q)
+	if g, b := exact.generation(), exact.bump(); g != `select value::bigint from "mem"."meta" where key = 'generation'` ||
+		b != `update "mem"."meta" set value = (value::bigint + 1)::text where key = 'generation'` {
+		t.Errorf("generation/bump:\n%s\n%s", g, b)
 	}
 	q, args = s.keyword(memory.Filter{Source: "a.md"}, "order | id", 40)
 	want = `select id from "mem"."records", to_tsquery('simple', $1) q where keywords @@ q and source = $2 order by ts_rank_cd(keywords, q, 1) desc, id limit $3`
@@ -144,8 +146,9 @@ func TestVectorLiteralAndPack(t *testing.T) {
 		t.Fatalf("vectorLiteral = %s", got)
 	}
 	b := pack([]float32{3, 4})
-	if d := dotPacked(b, []float32{0.6, 0.8}); math.Abs(float64(d)-1) > 1e-6 {
-		t.Fatalf("dot of a unit vector with itself = %v", d)
+	x, y := math.Float32frombits(binary.LittleEndian.Uint32(b)), math.Float32frombits(binary.LittleEndian.Uint32(b[4:]))
+	if math.Abs(float64(x)-0.6) > 1e-6 || math.Abs(float64(y)-0.8) > 1e-6 {
+		t.Fatalf("pack([3 4]) = %v %v, want the unit vector 0.6 0.8", x, y)
 	}
 }
 
@@ -163,5 +166,54 @@ func TestOpenErrorsMaskPassword(t *testing.T) {
 	_, err := Open(context.Background(), "postgres://me:topsecret@127.0.0.1:1/db?sslmode=disable&connect_timeout=2", Options{Embedder: "e", Dimension: 3})
 	if err == nil || strings.Contains(err.Error(), "topsecret") || !strings.Contains(err.Error(), "postgres://me:***@127.0.0.1:1/db") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestCacheSeesOtherWriters checks the exact scan's in-memory copy against writes made
+// through another connection pool, as another process would.
+func TestCacheSeesOtherWriters(t *testing.T) {
+	ctx := context.Background()
+	schema := schemaPrefix(t) + "_cache"
+	open := func() *Store {
+		s, err := Open(ctx, testURL(), Options{Schema: schema, Embedder: "e", Dimension: remotetest.Dim, Exact: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	writer, reader := open(), open()
+	corpus := remotetest.Corpus()
+	if err := writer.Upsert(ctx, corpus[:4]); err != nil {
+		t.Fatal(err)
+	}
+	find := func(text string) []string {
+		hs, err := reader.Query(ctx, memory.Query{Text: text, Vector: remotetest.Embed(text, remotetest.Dim), Limit: 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, h := range hs {
+			if h.VectorRank > 0 {
+				ids = append(ids, h.ID)
+			}
+		}
+		return ids
+	}
+	if got := find("customer"); len(got) != 4 {
+		t.Fatalf("first load: %v", got)
+	}
+	if err := writer.Upsert(ctx, corpus[4:]); err != nil {
+		t.Fatal(err)
+	}
+	if got := find("customer"); len(got) != 8 {
+		t.Fatalf("after another writer's upsert: %v", got)
+	}
+	if _, err := writer.DeleteBySource(ctx, "docs/design.md"); err != nil {
+		t.Fatal(err)
+	}
+	got := find("customer")
+	if len(got) != 6 || slices.Contains(got, "doc:design#payments") {
+		t.Fatalf("after another writer's delete: %v", got)
 	}
 }

@@ -14,9 +14,9 @@ const (
 	// modePgvector keeps vector(n) with an HNSW index on cosine distance (pgvector).
 	modePgvector = "pgvector"
 	// modeExact keeps each unit-length embedding as bytea (n little-endian float32) and ranks
-	// by an exact scan in Go over the filtered rows. Measured at 50k rows × 384 dimensions it
-	// costs a quarter of the CPU of real[] decoded in Go and a fifth of a dot product in SQL
-	// over unnest(real[], real[]); see BenchmarkExactScan and docs/memory-stores.md.
+	// by an exact scan in Go over an in-memory copy (scanCache). Reading bytea costs a
+	// quarter of the CPU of real[] decoded in Go and a fifth of a dot product in SQL over
+	// unnest(real[], real[]); see BenchmarkExactScan and docs/memory-stores.md.
 	modeExact = "exact"
 )
 
@@ -119,17 +119,12 @@ func where(f memory.Filter, args []any) (string, []any) {
 	return strings.Join(conds, " and "), args
 }
 
-// nearest returns the query for the vector ranking: in pgvector mode the index orders by
-// cosine distance; in exact mode it lists the filtered rows' embeddings for a scan in Go.
-// $1 is the query vector (pgvector mode only) and the last argument the limit.
+// nearest returns the pgvector ranking: the HNSW index orders by cosine distance to $1 among
+// the rows that pass the filter; the last argument is the limit.
 func (s statements) nearest(f memory.Filter, vector string, limit int) (string, []any) {
-	if s.mode == modePgvector {
-		cond, args := where(f, []any{vector})
-		args = append(args, limit)
-		return fmt.Sprintf(`select id from %s where %s order by embedding <=> $1::vector limit $%d`, s.table("records"), cond, len(args)), args
-	}
-	cond, args := where(f, nil)
-	return fmt.Sprintf(`select id, embedding from %s where %s`, s.table("records"), cond), args
+	cond, args := where(f, []any{vector})
+	args = append(args, limit)
+	return fmt.Sprintf(`select id from %s where %s order by embedding <=> $1::vector limit $%d`, s.table("records"), cond, len(args)), args
 }
 
 // keyword returns the BM25-like ranking: PostgreSQL full-text search over the split terms,
