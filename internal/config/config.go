@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/goccy/go-yaml"
+
+	"github.com/dataops-dev/dataops/internal/yamllimit"
 )
 
 // FileName is the settings file looked for in the project directory.
@@ -112,10 +114,10 @@ func decode(path string, data []byte, c *Config) error {
 	// A file of comments only (or an explicit null) sets nothing; decoding it into the struct
 	// would reset the defaults.
 	var probe any
-	if err := yaml.Unmarshal(data, &probe); err == nil && probe == nil {
+	if err := yamllimit.Unmarshal(data, &probe); err == nil && probe == nil {
 		return nil
 	}
-	err := yaml.UnmarshalWithOptions(data, c, yaml.DisallowUnknownField())
+	err := yamllimit.Unmarshal(data, c, yaml.DisallowUnknownField())
 	if err == nil {
 		return nil
 	}

@@ -61,6 +61,8 @@ type loader struct {
 	// recompiled counts nodes rendered a second time because placeholders did not survive.
 	recompiled int
 	timings    map[string]time.Duration
+	// configLeft is what is left of maxConfigValues after the nodes' configs.
+	configLeft int
 }
 
 // Load reads a dbt project the way dbt parses it. A malformed dbt_project.yml or property file
@@ -102,8 +104,10 @@ func Load(ctx context.Context, opts LoadOptions) (*Project, error) {
 		{"macros", l.buildEnv},
 		{"properties", l.readProperties},
 		{"nodes", l.buildNodes},
+		{"node-size", l.checkNodeConfigs},
 		{"render", l.renderNodes},
 		{"tests", l.buildTests},
+		{"source-size", l.checkSourceConfigs},
 		{"graph", l.buildGraph},
 		{"compile", l.compileNodes},
 	}
@@ -147,6 +151,74 @@ func (l *loader) addDiag(d Diagnostic) {
 	l.mu.Lock()
 	l.diags = append(l.diags, d)
 	l.mu.Unlock()
+}
+
+// maxConfigValues bounds the config values (map entries, list items and scalars, nested ones
+// included) every node and source of a project carries, together. A config set once in
+// dbt_project.yml (or on a source) is copied into every node under it and written out for
+// each, so a few hundred thousand values there times a few hundred nodes would exhaust memory.
+// Real projects carry a few dozen values per node.
+const maxConfigValues = 1_000_000
+
+// checkNodeConfigs refuses a project whose nodes' configs add up past maxConfigValues, before
+// they are copied for rendering.
+func (l *loader) checkNodeConfigs() error {
+	left := maxConfigValues
+	for _, pd := range l.pending {
+		n := pd.node
+		if left -= countValues(n.Config, left+1); left < 0 {
+			return l.configSizeError(Pos{Path: n.RelPath}, n.Name)
+		}
+	}
+	l.configLeft = left
+	return nil
+}
+
+// checkSourceConfigs does the same for source tables, with what the nodes left.
+func (l *loader) checkSourceConfigs() error {
+	left := l.configLeft
+	for _, id := range sortedKeys(l.p.Sources) {
+		s := l.p.Sources[id]
+		if left -= countValues(s.Config, left+1) + countValues(s.Meta, left+1); left < 0 {
+			return l.configSizeError(s.Pos, s.SourceName+"."+s.Name)
+		}
+	}
+	return nil
+}
+
+func (l *loader) configSizeError(pos Pos, name string) error {
+	return &InputError{Pos: pos, Msg: fmt.Sprintf("the configs of this project's nodes and sources add up to more than %d values by %s; "+
+		"a config this large (in dbt_project.yml, on a source, or in a property file) is refused", maxConfigValues, name)}
+}
+
+// countValues counts the values in v, nested ones included, stopping past limit.
+func countValues(v any, limit int) int {
+	n := 1
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for _, e := range x {
+				if n > limit {
+					return
+				}
+				n++
+				walk(e)
+			}
+		case []any:
+			for _, e := range x {
+				if n > limit {
+					return
+				}
+				n++
+				walk(e)
+			}
+		case []string:
+			n += len(x)
+		}
+	}
+	walk(v)
+	return n
 }
 
 // renderYAML renders a Jinja string from a YAML file (no node context) and converts the

@@ -8,6 +8,8 @@ import (
 
 	"github.com/goccy/go-yaml"
 	"github.com/nikolalohinski/gonja/v2/exec"
+
+	"github.com/dataops-dev/dataops/internal/yamllimit"
 )
 
 func fromJSONFn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
@@ -38,11 +40,20 @@ func toJSONFn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 // YAML dbt projects parse this way (a list of columns, a mapping of settings) is small.
 const maxYAMLInput = 64 << 10
 
+// maxYAMLNodes bounds what fromyaml's input may expand to through aliases.
+const maxYAMLNodes = 100_000
+
 func fromYAMLFn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 	s, _ := argString(va, 0, "value")
 	var v any
 	if len(s) > maxYAMLInput {
 		return exec.AsValue(errors.New("fromyaml: input larger than 64 KiB"))
+	}
+	// A 64 KiB alias bomb still expands to gigabytes; what a template parses is small.
+	if _, _, err := yamllimit.Parse([]byte(s), maxYAMLNodes); err != nil {
+		if _, refused := err.(*yamllimit.Error); refused {
+			return exec.AsValue(fmt.Errorf("fromyaml: %s", err.(*yamllimit.Error).Msg))
+		}
 	}
 	if err := yaml.Unmarshal([]byte(s), &v); err != nil {
 		if def, ok := argValue(va, 1, "default"); ok {

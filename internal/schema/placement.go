@@ -5,10 +5,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/goccy/go-yaml"
-
 	"github.com/dataops-dev/dataops/internal/change"
 	"github.com/dataops-dev/dataops/internal/dbt"
+	"github.com/dataops-dev/dataops/internal/yamllimit"
 )
 
 // projectStyle is what the project's own property files say about how the team writes them.
@@ -167,7 +166,7 @@ func (s *synth) flushNewEntries() {
 // entryNames lists the names of the models, seeds and snapshots a property file declares.
 func entryNames(data []byte) []string {
 	var doc map[string]any
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	if err := yamllimit.Unmarshal(data, &doc); err != nil {
 		return nil
 	}
 	var out []string
