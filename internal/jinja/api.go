@@ -5,7 +5,10 @@
 // project. Every render keeps a map from output offsets back to template positions.
 package jinja
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Position is a 1-based line and column in a template file.
 type Position struct {
@@ -52,6 +55,12 @@ type Options struct {
 	Quoting *QuotePolicy
 	// Limits bound each render; nil means DefaultLimits.
 	Limits *Limits
+	// Context cancels renders: once it is done, a render in progress stops at its next
+	// statement or loop iteration with a "resource-limit" warning, and new renders stop at once.
+	Context context.Context
+	// Budget bounds the time and output of every render of a command together; nil means
+	// none besides Limits.
+	Budget *Budget
 }
 
 // QuotePolicy says which parts of a relation name are quoted when rendered.

@@ -12,8 +12,15 @@ import (
 	"github.com/dataops-dev/dataops/internal/yamllimit"
 )
 
+// maxJSONInput bounds what fromjson parses: decoded JSON takes several times its size, and
+// what templates parse this way (a var holding a list or a mapping) is small.
+const maxJSONInput = 1 << 20
+
 func fromJSONFn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 	s, _ := argString(va, 0, "string")
+	if len(s) > maxJSONInput {
+		return exec.AsValue(errors.New("fromjson: input larger than 1 MiB"))
+	}
 	var v any
 	if err := json.Unmarshal([]byte(s), &v); err != nil {
 		if def, ok := argValue(va, 1, "default"); ok {
@@ -24,8 +31,12 @@ func fromJSONFn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 	return exec.AsValue(normalizeJSON(v))
 }
 
-func toJSONFn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+func toJSONFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 	v, _ := argValue(va, 0, "value")
+	limit, st := valueLimit(e)
+	if jsonSize(v, 0, limit) > limit {
+		return exec.AsValue(tooBig(st, "a value of more than %d bytes once serialized", limit))
+	}
 	b, err := json.Marshal(toGo(v))
 	if err != nil {
 		if def, ok := argValue(va, 1, "default"); ok {
@@ -64,8 +75,13 @@ func fromYAMLFn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 	return exec.AsValue(normalizeJSON(v))
 }
 
-func toYAMLFn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+func toYAMLFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 	v, _ := argValue(va, 0, "value")
+	// YAML indents each level as JSON with an indent of two does, and quotes much as JSON.
+	limit, st := valueLimit(e)
+	if jsonSize(v, 2, limit) > limit {
+		return exec.AsValue(tooBig(st, "a value of more than %d bytes once serialized", limit))
+	}
 	b, err := yaml.Marshal(toGo(v))
 	if err != nil {
 		return exec.AsValue(nil)
