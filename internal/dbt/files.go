@@ -1,6 +1,7 @@
 package dbt
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // File kinds found while walking a package's resource paths.
@@ -172,12 +174,28 @@ func insideDir(root, p string) bool {
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
-// maxSourceFile bounds what is read of one project file; larger files are read up to here only
-// for seeds (the header) and reported for everything else.
-const maxSourceFile = 32 << 20
+// Sizes of what is read. Rendering and parsing take several times a file's size in memory
+// (goccy's YAML parser some sixty times), and a pull request can add many files at no cost
+// (git stores identical content once), so both one file and all files of a load are bounded,
+// far above real projects: their largest models are some 100 KiB, their largest property
+// files some 100 KiB, and all their files together a few tens of MiB. Larger files are
+// skipped with a "resource-limit" warning; seeds are read up to their header only.
+const (
+	maxSourceFile = 4 << 20   // a model, macro, test, analysis, snapshot or docs file
+	maxYAMLFile   = 4 << 20   // a property file
+	maxLoadBytes  = 128 << 20 // every file of one load
+)
+
+func maxFileSize(kind string) int64 {
+	if kind == fileYAML {
+		return maxYAMLFile
+	}
+	return maxSourceFile
+}
 
 // readFiles reads every file's content in parallel. Seeds read only their header line.
 func readFiles(files []*srcFile) {
+	var total atomic.Int64
 	var wg sync.WaitGroup
 	ch := make(chan *srcFile)
 	for w := 0; w < runtime.GOMAXPROCS(0)*2; w++ {
@@ -194,8 +212,12 @@ func readFiles(files []*srcFile) {
 					f.readErr = err
 					continue
 				}
-				if st.Size() > maxSourceFile {
-					f.readErr = errTooLarge
+				if st.Size() > maxFileSize(f.kind) {
+					f.readErr = errTooLarge(f.kind)
+					continue
+				}
+				if total.Add(st.Size()) > maxLoadBytes {
+					f.readErr = errLoadTooLarge
 					continue
 				}
 				f.data, f.readErr = os.ReadFile(f.abs)
@@ -213,7 +235,17 @@ type loadErr string
 
 func (e loadErr) Error() string { return string(e) }
 
-const errTooLarge = loadErr("file larger than 32 MiB, skipped")
+func errTooLarge(kind string) error {
+	return loadErr(fmt.Sprintf("file larger than %d MiB, skipped", maxFileSize(kind)>>20))
+}
+
+const errLoadTooLarge = loadErr("skipped: the project's files add up to more than 128 MiB")
+
+// tooLarge reports whether a read error is one of the size limits above.
+func tooLarge(err error) bool {
+	e, ok := err.(loadErr)
+	return ok && (strings.HasPrefix(string(e), "file larger than") || e == errLoadTooLarge)
+}
 
 // readHeader reads a CSV file up to the end of its first record (quoted newlines included).
 func readHeader(path string) ([]byte, error) {

@@ -27,6 +27,9 @@ type LoadOptions struct {
 	Compile bool
 	// Now is the run's start time (run_started_at); zero means time.Now.
 	Now time.Time
+	// Budget bounds the render time and output of every load of one command together; nil
+	// means each render is bounded on its own only. Renders also stop when the context is done.
+	Budget *jinja.Budget
 }
 
 // pkgState is one package during a load.
@@ -264,7 +267,8 @@ func (l *loader) loadProjects() error {
 	// A first environment without macros renders env_var/var/target in dbt_project.yml and
 	// profiles.yml. The target is not known while reading the profile; it is set afterwards.
 	cliVars := l.opts.Vars
-	basic, _ := jinja.New(jinja.Options{Getenv: l.opts.Getenv, CLIVars: cliVars, RunStartedAt: l.opts.Now, Adapter: l.opts.Adapter})
+	basic, _ := jinja.New(jinja.Options{Getenv: l.opts.Getenv, CLIVars: cliVars, RunStartedAt: l.opts.Now, Adapter: l.opts.Adapter,
+		Context: l.ctx, Budget: l.opts.Budget})
 	renderBasic := func(pos Pos, s string) any { return l.renderYAMLWith(basic, "", pos, s) }
 	// The profile name comes from dbt_project.yml; read it raw first.
 	raw, err := readProjectFile(l.p.Root, "dbt_project.yml", nil)
@@ -285,7 +289,8 @@ func (l *loader) loadProjects() error {
 		t.Type = l.opts.Adapter
 	}
 	l.target = t
-	l.yamlEnv, _ = jinja.New(jinja.Options{Getenv: l.opts.Getenv, CLIVars: cliVars, RunStartedAt: l.opts.Now, Adapter: t.Type, Target: t.Map(), RootPackage: raw.Name})
+	l.yamlEnv, _ = jinja.New(jinja.Options{Getenv: l.opts.Getenv, CLIVars: cliVars, RunStartedAt: l.opts.Now, Adapter: t.Type, Target: t.Map(), RootPackage: raw.Name,
+		Context: l.ctx, Budget: l.opts.Budget})
 	render := func(pos Pos, s string) any { return l.renderYAMLWith(l.yamlEnv, "", pos, s) }
 	pf, err := readProjectFile(l.p.Root, "dbt_project.yml", render)
 	if err != nil {
@@ -369,7 +374,11 @@ func (l *loader) readAllFiles() error {
 	readFiles(all)
 	for _, f := range all {
 		if f.readErr != nil {
-			l.warn(Pos{Path: f.rootRel}, "read", "%v", f.readErr)
+			kind := "read"
+			if tooLarge(f.readErr) {
+				kind = "resource-limit"
+			}
+			l.warn(Pos{Path: f.rootRel}, kind, "%v", f.readErr)
 		}
 	}
 	return nil
@@ -464,6 +473,7 @@ func (l *loader) buildEnv() error {
 		RootPackage: l.root.pkg.Name, Adapter: l.target.Type, Target: l.target.Map(), Quoting: quoting,
 		Vars: l.varsByPackage(), CLIVars: l.opts.Vars, Getenv: l.opts.Getenv,
 		MacroFiles: mfs, DispatchOrder: dispatch, RunStartedAt: l.opts.Now,
+		Context: l.ctx, Budget: l.opts.Budget,
 	})
 	l.env = env
 	l.p.Jinja = env

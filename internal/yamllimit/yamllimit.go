@@ -20,6 +20,10 @@ import (
 // after alias expansion. The largest property files of real projects hold tens of thousands.
 const MaxNodes = 1_000_000
 
+// MaxBytes bounds the size of one YAML file: goccy's parser takes some sixty times the size of
+// its input in memory. Real property files are at most a few hundred KiB.
+const MaxBytes = 4 << 20
+
 // MaxFlowDepth bounds how deeply flow collections ([...] and {...}) nest. The parser's time
 // grows with the square of this depth; dbt's own readers refuse anything past a few hundred.
 const MaxFlowDepth = 1000
@@ -59,9 +63,12 @@ type Stats struct {
 }
 
 // Parse parses data as goccy's parser.ParseBytes does, refusing (with an *Error at the place)
-// flow collections nested deeper than MaxFlowDepth and documents holding more than limit
-// nodes after alias expansion (limit <= 0 means MaxNodes).
+// files larger than MaxBytes, flow collections nested deeper than MaxFlowDepth and documents
+// holding more than limit nodes after alias expansion (limit <= 0 means MaxNodes).
 func Parse(data []byte, limit int, opts ...parser.Option) (*ast.File, Stats, error) {
+	if len(data) > MaxBytes {
+		return nil, Stats{}, newError(1, 1, "file larger than %d MiB", MaxBytes>>20)
+	}
 	if err := CheckNesting(data); err != nil {
 		return nil, Stats{}, err
 	}
