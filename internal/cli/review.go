@@ -72,6 +72,7 @@ review is posted to the pull request. Exit 1 when a finding is at or above --fai
 			if !cmd.Flags().Changed("fail-on") {
 				rf.failOn = cfg.Review.FailOn
 			}
+			env.useRenderTime(cfg.Limits.RenderTime)
 			rf.maxComments = cfg.Review.MaxComments
 			return runReview(env, &pf, &cf, rf)
 		},
@@ -161,6 +162,15 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 	p := cs.Head
 	rv := &review.Review{}
 	t0 := time.Now()
+
+	// A render cut short by a limit (time, size, interruption) or a file skipped for its size:
+	// what the review says of that model is incomplete, and it says so where it happened.
+	for _, d := range p.Diagnostics {
+		if d.Kind == "resource-limit" {
+			rv.Findings = append(rv.Findings, review.Finding{Agent: "render", Rule: "resource-limit", Severity: review.SeverityWarning,
+				Path: d.Pos.Path, Line: d.Pos.Line, Column: d.Pos.Column, Message: d.Message})
+		}
+	}
 
 	// Schema Synthesizer: edits to property files and convention findings.
 	cfg, err := schema.LoadConfig(pf.Project)

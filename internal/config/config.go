@@ -31,6 +31,7 @@ type Config struct {
 	Tests     Tests     `yaml:"tests"`
 	Lint      Lint      `yaml:"lint"`
 	Review    Review    `yaml:"review"`
+	Limits    Limits    `yaml:"limits"`
 
 	// Path is the file the settings came from; "" when only defaults and the environment apply.
 	Path string `yaml:"-"`

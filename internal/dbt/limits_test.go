@@ -1,10 +1,14 @@
 package dbt
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/dataops-dev/dataops/internal/jinja"
 )
 
 // aliasBomb is a mapping of anchors, each nine aliases of the one before, indented for a key.
@@ -86,5 +90,73 @@ func TestProjectConfigCopiedIntoEveryNodeIsBounded(t *testing.T) {
 	var ie *InputError
 	if !errors.As(err, &ie) || ie.Pos.Path != "models/b.sql" || !strings.Contains(ie.Msg, "more than 1000000 values") {
 		t.Fatalf("want the second model refused, got %v", err)
+	}
+}
+
+func TestCancelStopsALoad(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"dbt_project.yml": "name: p\nprofile: none\n",
+		"models/slow.sql": "{% set s = 'x' * 1000 %}{% for a in s %}{% for b in s %}{% for c in s %}{{ env_var('STOP', '') }}{% endfor %}{% endfor %}{% endfor %}select 1",
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	_, err := Load(ctx, LoadOptions{Dir: dir, Getenv: func(k string) (string, bool) {
+		if k == "STOP" {
+			cancel() // while the model renders
+		}
+		return "", false
+	}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want the context's", err)
+	}
+}
+
+func TestRenderBudgetIsSharedByTheLoad(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"dbt_project.yml": "name: p\nprofile: none\n",
+		"models/slow.sql": "{% set s = 'x' * 1000 %}{% for a in s %}{% for b in s %}{% for c in s %}{% endfor %}{% endfor %}{% endfor %}select 1",
+		"models/next.sql": "select 1 as id",
+	})
+	p, err := Load(context.Background(), LoadOptions{Dir: dir, Getenv: envOf(nil), Budget: jinja.NewBudget(50 * time.Millisecond)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []string
+	for _, d := range p.Diagnostics {
+		if d.Kind == "resource-limit" {
+			msgs = append(msgs, d.Pos.Path+": "+d.Message)
+		}
+	}
+	if len(msgs) == 0 {
+		t.Fatalf("no resource-limit diagnostic: %+v", p.Diagnostics)
+	}
+	for _, n := range p.Nodes {
+		if n.Name == "slow" && (n.Render.Err == nil || n.CompiledCode == n.Render.Output && n.Render.Output != n.RawCode) {
+			t.Errorf("the stopped render's output must not be taken as complete: %q %v", n.Render.Output, n.Render.Err)
+		}
+	}
+}
+
+func TestOversizeFilesAreSkippedWithAWarning(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"dbt_project.yml": "name: p\nprofile: none\n",
+		"models/big.sql":  "select 1 as id -- " + strings.Repeat("x", maxSourceFile) + "\n",
+		"models/big.yml":  "version: 2\n# " + strings.Repeat("x", maxYAMLFile) + "\n",
+		"models/ok.sql":   "select 1 as id",
+	})
+	p, err := loadDir(t, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := map[string]string{}
+	for _, d := range p.Diagnostics {
+		if d.Kind == "resource-limit" {
+			found[d.Pos.Path] = d.Message
+		}
+	}
+	if !strings.Contains(found["models/big.sql"], "larger than 4 MiB") || !strings.Contains(found["models/big.yml"], "larger than 4 MiB") {
+		t.Errorf("diagnostics %+v", p.Diagnostics)
+	}
+	if p.Nodes["model.p.big"] != nil || p.Nodes["model.p.ok"] == nil {
+		t.Errorf("nodes %v", sortedKeys(p.Nodes))
 	}
 }
