@@ -1,6 +1,7 @@
 #!/bin/sh
 # dbt-cta selects one sync per run through model-paths: "{{ env_var('SYNC_NAME') }}/models".
 # Measure column inference per sync (SYNC_NAME=<dir>) against each sync's documented columns.
+# Project code reads only the env vars dataops' settings allow: DATAOPS_SECURITY_ENV_VARS does.
 #   bench/columns_cta.sh BIN [PROJECT]
 set -u
 bin=$1
@@ -10,6 +11,7 @@ for d in "$proj"/*/models; do
   sync=$(basename "$(dirname "$d")")
   echo "== $sync"
   python3 "$here/columns_accuracy.py" --bin "$bin" --project "$proj" --env SYNC_NAME="$sync" \
+    --env DATAOPS_SECURITY_ENV_VARS=SYNC_NAME \
     --models-dir "$sync/models" --worst 0 --json "/tmp/cta_$sync.json" | sed -n '1p;$p'
 done
 python3 - "$proj" <<'PY'

@@ -26,8 +26,10 @@ type Options struct {
 	HeadRef string
 	// BaseDir compares two directories instead: BaseDir is the base, Dir the head.
 	BaseDir string
-	// Load loads one version of the project; both are loaded in parallel.
-	Load func(ctx context.Context, dir string) (*dbt.Project, error)
+	// Load loads one version of the project; both are loaded in parallel. roots are the
+	// directories the files of dir may link into (the tree a base built of links reuses):
+	// they go to dbt.LoadOptions.Roots, so nothing else outside dir is read.
+	Load func(ctx context.Context, dir string, roots []string) (*dbt.Project, error)
 	// Infer infers output columns of a subset of models. Without it, no column changes are
 	// reported.
 	Infer Inferrer
@@ -63,7 +65,7 @@ func Detect(ctx context.Context, opts Options) (*ChangeSet, error) {
 	var wg sync.WaitGroup
 	var headErr, listErr error
 	wg.Add(2)
-	go func() { defer wg.Done(); cs.Head, headErr = opts.Load(ctx, sides.headDir) }()
+	go func() { defer wg.Done(); cs.Head, headErr = opts.Load(ctx, sides.headDir, sides.headRoots) }()
 	go func() { defer wg.Done(); listErr = sides.listChanges(ctx) }()
 	wg.Wait()
 	cs.Timings["load-head"] = time.Since(t0)
@@ -81,7 +83,7 @@ func Detect(ctx context.Context, opts Options) (*ChangeSet, error) {
 		if err := sides.buildBase(ctx); err != nil {
 			return nil, err
 		}
-		cs.Base, baseErr = opts.Load(ctx, sides.baseDir)
+		cs.Base, baseErr = opts.Load(ctx, sides.baseDir, sides.baseRoots())
 	}
 	cs.Timings["load"] = time.Since(t0)
 	cs.cleanup = sides.cleanup
@@ -119,7 +121,10 @@ func baseLabel(opts Options) string {
 
 type sides struct {
 	baseDir, headDir string
-	propertyFiles    []FileChange
+	// headRoots are where the head's links lead: the work tree's installed packages when
+	// the head was extracted from a ref.
+	headRoots     []string
+	propertyFiles []FileChange
 	// changed lists the files (relative to the project) that differ; nil when unknown (two
 	// directories), which makes every model be compared in depth.
 	changed []string
@@ -173,11 +178,22 @@ func resolveSides(ctx context.Context, opts Options) (*sides, error) {
 			s.close()
 			return nil, err
 		}
-		linkPackages(filepath.Join(repo.Top, filepath.FromSlash(repo.Prefix)), s.headDir)
+		work := filepath.Join(repo.Top, filepath.FromSlash(repo.Prefix))
+		linkPackages(work, s.headDir)
+		s.headRoots = []string{work}
 	} else {
 		s.headDir = filepath.Join(repo.Top, filepath.FromSlash(repo.Prefix))
 	}
 	return s, nil
+}
+
+// baseRoots are where the base tree's links lead: BuildTree links the files the change did not
+// touch to the head's, and the packages to the head's packages.
+func (s *sides) baseRoots() []string {
+	if s.repo == nil {
+		return nil
+	}
+	return append([]string{s.headDir}, s.headRoots...)
 }
 
 // listChanges lists the files that differ (git mode) and the property files among them; with
@@ -230,7 +246,7 @@ func (s *sides) lightBase(ctx context.Context, opts Options, head *dbt.Project) 
 		return nil, err
 	}
 	s.listPropertyFiles()
-	light, err := opts.Load(ctx, s.baseDir)
+	light, err := opts.Load(ctx, s.baseDir, s.baseRoots())
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -63,8 +64,15 @@ func (rf *runFlags) bind(cmd *cobra.Command, fullRefresh bool) {
 	}
 }
 
-// openWarehouse resolves the project's target and connects to it.
+// openWarehouse resolves the project's target and connects to it read-only, with SQL reaching
+// no file: what every command that only looks at data needs.
 func openWarehouse(env *Env, pf *projectFlags, p *dbt.Project) (warehouse.Warehouse, *warehouse.Target, error) {
+	return openWarehouseFor(env, pf, p, warehouse.ReadOnly())
+}
+
+// openWarehouseFor connects with the given access: warehouse.BuildAccess for the commands that
+// load, build and profile.
+func openWarehouseFor(env *Env, pf *projectFlags, p *dbt.Project, access warehouse.Access) (warehouse.Warehouse, *warehouse.Target, error) {
 	opts, err := pf.options(env, false)
 	if err != nil {
 		return nil, nil, err
@@ -77,10 +85,14 @@ func openWarehouse(env *Env, pf *projectFlags, p *dbt.Project) (warehouse.Wareho
 	if err != nil {
 		return nil, nil, &ExitError{Code: ExitUsage, Err: err}
 	}
+	env.Secrets.Add(t.Password)
 	for _, w := range t.Warnings {
 		fmt.Fprintf(env.Stderr, "dataops: warning: %s: %s\n", t.Source, w)
 	}
-	wh, err := warehouse.Open(env.Ctx, t)
+	if t.Type == "duckdb" && pf.trust.changesFile(t.Path) {
+		return nil, nil, usageError("%s: %v", t.Path, errDuckDBChanged)
+	}
+	wh, err := warehouse.Open(env.Ctx, t, access)
 	if err != nil {
 		where := t.Source
 		if where == "" {
@@ -114,7 +126,11 @@ func runProject(env *Env, rf *runFlags, types []string) error {
 		}
 		return err
 	}
-	wh, target, err := openWarehouse(env, &rf.pf, p)
+	access := warehouse.ReadOnly()
+	if slices.Contains(types, dbt.Seed) || slices.Contains(types, dbt.Model) {
+		access = warehouse.BuildAccess(p.Root)
+	}
+	wh, target, err := openWarehouseFor(env, &rf.pf, p, access)
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -75,10 +74,7 @@ func inferColumns(env *Env, pf *projectFlags, catalog string, describe bool, nam
 		opts.Describer = warehouseDescriber{wh}
 	}
 	if catalog == "" {
-		def := filepath.Join(p.Root, "target", "catalog.json")
-		if _, err := os.Stat(def); err == nil {
-			catalog = def
-		}
+		catalog = projectFile(p.Root, "target/catalog.json")
 	} else if _, err := os.Stat(catalog); err != nil {
 		return nil, nil, usageError("--catalog: %v", err)
 	}

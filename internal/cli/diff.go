@@ -15,6 +15,7 @@ import (
 	"github.com/dataops-dev/dataops/internal/change"
 	"github.com/dataops-dev/dataops/internal/columns"
 	"github.com/dataops-dev/dataops/internal/dbt"
+	"github.com/dataops-dev/dataops/internal/fsconfine"
 )
 
 func init() { register(newDiffCmd) }
@@ -24,12 +25,14 @@ type changeFlags struct {
 	Base    string
 	Head    string
 	BaseDir string
+	Trust   string // --trust: base or worktree ("" picks by environment, see trust.go)
 }
 
 func (c *changeFlags) bind(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&c.Base, "base", "", "git ref of the base to compare with (e.g. main, origin/main, a commit)")
 	cmd.Flags().StringVar(&c.Head, "head", "", "git ref of the head (default: the work tree as it is, uncommitted changes included)")
 	cmd.Flags().StringVar(&c.BaseDir, "base-dir", "", "compare with the project in this directory instead of a git ref")
+	cmd.Flags().StringVar(&c.Trust, "trust", "", "whose settings to believe: base (.dataops.yml, the project's profiles.yml, SQLFluff files and the dictionary from the base; the default in CI with a git --base) or worktree (the default elsewhere)")
 }
 
 func (c *changeFlags) set() bool { return c.Base != "" || c.BaseDir != "" }
@@ -45,16 +48,16 @@ func detectChange(env *Env, pf *projectFlags, cf *changeFlags) (*change.ChangeSe
 	if _, err := os.Stat(filepath.Join(pf.Project, "dbt_project.yml")); err != nil {
 		return nil, usageError("%s: no dbt_project.yml (give the project directory with --project)", pf.Project)
 	}
-	load := func(ctx context.Context, dir string) (*dbt.Project, error) {
+	load := func(ctx context.Context, dir string, roots []string) (*dbt.Project, error) {
 		opts, err := pf.options(env, false)
 		if err != nil {
 			return nil, err
 		}
-		opts.Dir = dir
+		opts.Dir, opts.Roots = dir, append(opts.Roots, roots...)
 		return dbt.Load(ctx, opts)
 	}
 	copts := columns.Options{Dialect: pf.Dialect}
-	if cat := filepath.Join(pf.Project, "target", "catalog.json"); fileExists(cat) {
+	if cat := projectFile(pf.Project, "target/catalog.json"); cat != "" {
 		// The catalog describes what was built before the change: it is used for what the
 		// change reads, never as the columns of a changed model (inference comes first).
 		if c, err := columns.ReadCatalog(cat); err == nil {
@@ -99,6 +102,16 @@ func fileExists(p string) bool {
 	return err == nil && !st.IsDir()
 }
 
+// projectFile is the path of rel under the project directory root when it is a file there that
+// resolves inside the project, else "". A pull request may commit target/catalog.json as a
+// link to any file on the runner.
+func projectFile(root, rel string) string {
+	if st, err := fsconfine.Stat(root, rel); err != nil || st.IsDir() {
+		return ""
+	}
+	return filepath.Join(root, filepath.FromSlash(rel))
+}
+
 func newDiffCmd(env *Env) *cobra.Command {
 	var pf projectFlags
 	var cf changeFlags
@@ -119,6 +132,11 @@ models and exposures, and the downstream columns that read a removed, renamed or
 			if format != "text" && format != "json" {
 				return usageError("--format: want text or json, got %q", format)
 			}
+			tr, err := resolveTrust(env, &pf, &cf)
+			if err != nil {
+				return err
+			}
+			defer tr.close()
 			cs, err := detectChange(env, &pf, &cf)
 			if err != nil {
 				return err
@@ -127,6 +145,7 @@ models and exposures, and the downstream columns that read a removed, renamed or
 			for _, w := range cs.Warnings {
 				fmt.Fprintf(env.Stderr, "dataops: warning: %s\n", w)
 			}
+			tr.printNotes(env)
 			if format == "json" {
 				enc := json.NewEncoder(env.Stdout)
 				enc.SetIndent("", "  ")

@@ -86,5 +86,6 @@ func openMetadataClient(env *Env, service string) (*openmetadata.Client, string,
 	if service == "" {
 		return nil, "", usageError("OpenMetadata: name the database service with --service or OPENMETADATA_SERVICE")
 	}
-	return &openmetadata.Client{BaseURL: u, Token: tok}, service, nil
+	env.Secrets.Add(tok)
+	return &openmetadata.Client{BaseURL: u, Token: tok, Mask: env.Secrets.Mask}, service, nil
 }

@@ -90,6 +90,10 @@ func runLint(env *Env, f *lintFlags, paths []string) error {
 		}
 		res, err := lint.RunSQLFluff(env.Ctx, lint.SQLFluffOptions{Exe: f.sqlfluff, Dir: cwd, Dialect: f.project.Dialect,
 			Rules: include, Exclude: exclude, Paths: paths}, all)
+		var ce *lint.ConfigError
+		if errors.As(err, &ce) {
+			return usageError("%v", err)
+		}
 		if err != nil {
 			return &ExitError{Code: ExitInternal, Err: err}
 		}
@@ -173,7 +177,11 @@ func lintNative(env *Env, f *lintFlags, paths []string, all []lint.Rule, include
 			if !r.Changed {
 				continue
 			}
-			if err := lint.WriteFixed(files[i].AbsPath, r.Fixed); err != nil {
+			fixed, ok := env.fileContent(files[i].Path, []byte(files[i].Source), []byte(r.Fixed))
+			if !ok {
+				continue
+			}
+			if err := lint.WriteFixed(files[i].AbsPath, string(fixed)); err != nil {
 				return nil, &ExitError{Code: ExitInternal, Err: fmt.Errorf("writing %s: %w", files[i].Path, err)}
 			}
 			// Report what is left after fixing.

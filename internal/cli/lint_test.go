@@ -182,3 +182,27 @@ func TestLintDbtProject(t *testing.T) {
 		}
 	}
 }
+
+// TestLintEngineSQLFluffRefusesLibraryPath: a pull request's .sqlfluff naming a library_path
+// makes Debian's sqlfluff 1.4.5 (which has no --library-path option) import that package;
+// dataops refuses the configuration before sqlfluff starts, so the package never runs.
+func TestLintEngineSQLFluffRefusesLibraryPath(t *testing.T) {
+	exe := "/usr/bin/sqlfluff"
+	if _, err := os.Stat(exe); err != nil {
+		t.Fatalf("needs Debian's sqlfluff at %s (apt-get install sqlfluff): %v", exe, err)
+	}
+	outside := t.TempDir()
+	pwned := filepath.Join(outside, "pwned")
+	dir := lintDir(t, map[string]string{
+		".sqlfluff":            "[sqlfluff]\ndialect = ansi\n\n[sqlfluff:templater:jinja]\nlibrary_path = evil_lib\n",
+		"evil_lib/__init__.py": "open(" + strconv.Quote(pwned) + ", 'w').write('x')\n",
+		"models/a.sql":         "select 1 as a\n",
+	})
+	code, _, stderr := lintCLI(t, "lint", "--engine", "sqlfluff", "--sqlfluff", exe, filepath.Join(dir, "models"))
+	if code != ExitUsage || !strings.Contains(stderr, ".sqlfluff:5") {
+		t.Errorf("exit %d, stderr %q: want 2 naming .sqlfluff:5", code, stderr)
+	}
+	if _, err := os.Stat(pwned); err == nil {
+		t.Fatal("the configuration's library ran")
+	}
+}

@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -12,6 +11,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dataops-dev/dataops/internal/dbt"
+	"github.com/dataops-dev/dataops/internal/fsconfine"
+	"github.com/dataops-dev/dataops/internal/review"
 )
 
 func init() { register(newParseCmd) }
@@ -24,7 +25,10 @@ func newParseCmd(env *Env) *cobra.Command {
 		Use:   "parse",
 		Short: "Load a dbt project and write its manifest.json, or summarise it",
 		Long: "parse loads the dbt project the way dbt parses it (packages, property files, Jinja, refs) and\n" +
-			"either summarises it (--format text) or writes a dbt manifest.json (--format json, to --out or stdout).",
+			"either summarises it (--format text) or writes a dbt manifest.json (--format json, to --out or stdout).\n\n" +
+			"Exit status: 0 parsed; 2 bad input: a file that cannot be read as dbt reads it, or a dependency\n" +
+			"cycle among refs (the summary or manifest is still written; the cycle is named with the file and\n" +
+			"line of each ref on it).",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "text" && format != "json" {
@@ -47,17 +51,22 @@ func newParseCmd(env *Env) *cobra.Command {
 					}
 				}
 				if out == "" {
-					return write(env.Stdout, p)
+					err = write(env.Stdout, p)
+				} else {
+					err = writeFileAtomic(out, env.maskedFile(func(w io.Writer) error { return write(w, p) }))
 				}
-				return writeFileAtomic(out, func(w io.Writer) error { return write(w, p) })
+				if err != nil {
+					return err
+				}
+				return parseExit(p)
 			}
 			if out != "" {
-				if err := writeFileAtomic(out, func(w io.Writer) error { return write(w, p) }); err != nil {
+				if err := writeFileAtomic(out, env.maskedFile(func(w io.Writer) error { return write(w, p) })); err != nil {
 					return err
 				}
 			}
 			writeParseSummary(env.Stdout, p, elapsed)
-			return nil
+			return parseExit(p)
 		},
 	}
 	pf.bind(cmd)
@@ -66,6 +75,40 @@ func newParseCmd(env *Env) *cobra.Command {
 	cmd.Flags().BoolVar(&noCompile, "no-compile", false, "leave compiled_code out (refs are still resolved into depends_on)")
 	cmd.Flags().BoolVar(&indent, "indent", false, "indent the JSON manifest")
 	return cmd
+}
+
+// errorFindings turns the project's error diagnostics (a dependency cycle) into review
+// findings, located at the cycle's first ref in a file the change touched (changed), so the
+// finding sits on the diff, else where the diagnostic is.
+func errorFindings(p *dbt.Project, changed map[string]bool) []review.Finding {
+	var out []review.Finding
+	for _, d := range p.Diagnostics {
+		if d.Severity != "error" {
+			continue
+		}
+		pos := d.Pos
+		for _, s := range d.Steps {
+			if changed[s.Path] {
+				pos = s
+				break
+			}
+		}
+		out = append(out, review.Finding{Agent: "project", Rule: d.Kind, Severity: review.SeverityError,
+			Path: pos.Path, Line: max(pos.Line, 1), Column: pos.Column, Message: d.Message})
+	}
+	return out
+}
+
+// parseExit is exit 2 when the project has an error diagnostic (a dependency cycle): dbt
+// refuses to parse such a project, so it is bad input, reported after the summary or manifest
+// has been written.
+func parseExit(p *dbt.Project) error {
+	for _, d := range p.Diagnostics {
+		if d.Severity == "error" {
+			return silentExit(ExitUsage)
+		}
+	}
+	return nil
 }
 
 func diagPos(p dbt.Pos) string {
@@ -143,27 +186,8 @@ func writeParseSummary(w io.Writer, p *dbt.Project, elapsed time.Duration) {
 	}
 }
 
-// writeFileAtomic writes through a temporary file in the same directory and renames it into
-// place, so a reader never sees a half-written file.
+// writeFileAtomic writes a file the runner named (--out) through a temporary file in the same
+// directory renamed into place, so a reader never sees a half-written file.
 func writeFileAtomic(path string, write func(io.Writer) error) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	name := tmp.Name()
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		os.Remove(name)
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(name)
-		return err
-	}
-	if err := os.Rename(name, path); err != nil {
-		os.Remove(name)
-		return err
-	}
-	return nil
+	return fsconfine.WriteStream(filepath.Dir(path), filepath.Base(path), write)
 }

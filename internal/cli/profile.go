@@ -40,7 +40,7 @@ func newProfileCmd(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			wh, target, err := openWarehouse(env, &pf, p)
+			wh, target, err := openWarehouseFor(env, &pf, p, warehouse.BuildAccess(p.Root))
 			if err != nil {
 				return err
 			}

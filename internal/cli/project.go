@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/goccy/go-yaml"
 	"github.com/spf13/cobra"
@@ -18,6 +19,9 @@ type projectFlags struct {
 	Target      string
 	ProfilesDir string
 	Dialect     string
+
+	// trust is set by commands that compare with a base (--trust); nil elsewhere.
+	trust *trust
 }
 
 func (f *projectFlags) bind(cmd *cobra.Command) {
@@ -31,6 +35,7 @@ func (f *projectFlags) bind(cmd *cobra.Command) {
 func (f *projectFlags) options(env *Env, compile bool) (dbt.LoadOptions, error) {
 	opts := dbt.LoadOptions{
 		Dir:         f.Project,
+		Roots:       repositoryRoot(f.Project),
 		Target:      f.Target,
 		ProfilesDir: f.ProfilesDir,
 		Adapter:     f.Dialect,
@@ -46,6 +51,11 @@ func (f *projectFlags) options(env *Env, compile bool) (dbt.LoadOptions, error) 
 			return os.LookupEnv(k)
 		},
 	}
+	sec, err := env.security(f.Project)
+	if err != nil {
+		return opts, usageError("%v", err)
+	}
+	opts.EnvVars, opts.Secrets = envVars(sec), env.Secrets
 	if f.Vars != "" {
 		var vars map[string]any
 		if err := yaml.Unmarshal([]byte(f.Vars), &vars); err != nil {
@@ -71,4 +81,30 @@ func (f *projectFlags) load(env *Env, compile bool) (*dbt.Project, error) {
 		return nil, &ExitError{Code: ExitInternal, Err: fmt.Errorf("loading %s: %w", f.Project, err)}
 	}
 	return p, nil
+}
+
+// repositoryRoot is the git work tree holding the project, when it is not the project itself:
+// in a monorepo, `dbt deps` links a local package (`local: ../shared`) into dbt_packages, and
+// that link must resolve. The whole work tree is content of the same pull request, so reading
+// it adds nothing an attacker could not commit into the project; what lies beyond it, and
+// .git directories, stay refused (internal/fsconfine).
+func repositoryRoot(project string) []string {
+	dir, err := filepath.Abs(project)
+	if err != nil {
+		return nil
+	}
+	start := dir
+	for {
+		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
+			if dir == start {
+				return nil
+			}
+			return []string{dir}
+		}
+		up := filepath.Dir(dir)
+		if up == dir {
+			return nil
+		}
+		dir = up
+	}
 }

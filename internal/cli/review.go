@@ -16,6 +16,7 @@ import (
 	"github.com/dataops-dev/dataops/internal/columns"
 	"github.com/dataops-dev/dataops/internal/config"
 	"github.com/dataops-dev/dataops/internal/dbt"
+	"github.com/dataops-dev/dataops/internal/fsconfine"
 	"github.com/dataops-dev/dataops/internal/jinja"
 	"github.com/dataops-dev/dataops/internal/lint"
 	"github.com/dataops-dev/dataops/internal/lint/rules"
@@ -41,6 +42,11 @@ type reviewFlags struct {
 	// maxComments caps inline comments on GitHub (review.max_comments).
 	maxComments int
 	github      githubFlags
+	// failOnSet: --fail-on was given, so .dataops.yml's review.fail_on does not apply.
+	failOnSet bool
+	// settings and trust are resolved once the base is known (trust.go).
+	settings *config.Config
+	trust    *trust
 }
 
 func newReviewCmd(env *Env) *cobra.Command {
@@ -61,19 +67,7 @@ With --github-repo and --github-pr (or inside GitHub Actions on a pull_request e
 review is posted to the pull request. Exit 1 when a finding is at or above --fail-on.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			// .dataops.yml's review section applies where the flags are not given.
-			cfg, err := config.Load(config.Options{Dir: pf.Project, Getenv: func(k string) (string, bool) {
-				v := env.Getenv(k)
-				return v, v != ""
-			}})
-			if err != nil {
-				return usageError("%v", err)
-			}
-			if !cmd.Flags().Changed("fail-on") {
-				rf.failOn = cfg.Review.FailOn
-			}
-			env.useRenderTime(cfg.Limits.RenderTime)
-			rf.maxComments = cfg.Review.MaxComments
+			rf.failOnSet = cmd.Flags().Changed("fail-on")
 			return runReview(env, &pf, &cf, rf)
 		},
 	}
@@ -100,17 +94,32 @@ func runReview(env *Env, pf *projectFlags, cf *changeFlags, rf *reviewFlags) err
 	if !known {
 		return usageError("--format: want one of %s, got %q", strings.Join(review.Formats, ", "), rf.format)
 	}
-	switch rf.failOn {
-	case "error", "warning", "info", "never":
-	default:
-		return usageError("--fail-on: want error, warning, info or never, got %q", rf.failOn)
-	}
 	gh, err := rf.github.resolve(env, cf)
 	if err != nil {
 		return err
 	}
 	if !cf.set() {
 		return usageError("review needs --base REF (or --base-dir DIR)")
+	}
+	// The base is known now (a pull request's comes from its event): settings and profiles
+	// come from the side --trust believes, and .dataops.yml's review section applies where
+	// the flags are not given.
+	if rf.trust, err = resolveTrust(env, pf, cf); err != nil {
+		return err
+	}
+	defer rf.trust.close()
+	if rf.settings, err = rf.trust.config(env, pf); err != nil {
+		return err
+	}
+	if !rf.failOnSet {
+		rf.failOn = rf.settings.Review.FailOn
+	}
+	env.useRenderTime(rf.settings.Limits.RenderTime)
+	rf.maxComments = rf.settings.Review.MaxComments
+	switch rf.failOn {
+	case "error", "warning", "info", "never":
+	default:
+		return usageError("--fail-on: want error, warning, info or never, got %q", rf.failOn)
 	}
 	if rf.fix && cf.Head != "" {
 		return usageError("--fix edits the work tree: it does not go with --head")
@@ -129,6 +138,12 @@ func runReview(env *Env, pf *projectFlags, cf *changeFlags, rf *reviewFlags) err
 	if err != nil {
 		return err
 	}
+	touched := map[string]bool{}
+	for _, m := range cs.Models {
+		touched[m.Path] = true
+	}
+	rv.Findings = append(rv.Findings, errorFindings(cs.Head, touched)...)
+	rv.Findings = append(rv.Findings, rf.trust.sortedNotes()...)
 	// Only git refs are named: a --base-dir path says nothing to a reader of the review.
 	rv.Base, rv.Head = cf.Base, cf.Head
 	rv.Finish()
@@ -136,7 +151,8 @@ func runReview(env *Env, pf *projectFlags, cf *changeFlags, rf *reviewFlags) err
 		return &ExitError{Code: ExitInternal, Err: err}
 	}
 	if rf.report != "" {
-		if err := writeAtomic(rf.report, []byte(review.Markdown(rv, review.MarkdownOptions{}))); err != nil {
+		report, _ := env.fileContent(rf.report, nil, []byte(review.Markdown(rv, review.MarkdownOptions{})))
+		if err := writeAtomic(rf.report, report); err != nil {
 			return &ExitError{Code: ExitInternal, Err: fmt.Errorf("--report: %w", err)}
 		}
 	}
@@ -173,32 +189,29 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 	}
 
 	// Schema Synthesizer: edits to property files and convention findings.
-	cfg, err := schema.LoadConfig(pf.Project)
-	if err != nil {
-		return nil, usageError("%v", err)
-	}
+	cfg := schemaConfig(rf.settings, pf.Project, rf.trust)
+	var err error
 	in := schema.Input{Project: p, Columns: cs.HeadColumns, Change: cs, Config: cfg, Types: catalogTypes(p.Root),
-		ReadFile: func(rel string) ([]byte, error) { return os.ReadFile(filepath.Join(p.Root, filepath.FromSlash(rel))) }}
-	if cfg.Dictionary != "" {
-		dp := cfg.Dictionary
-		if !filepath.IsAbs(dp) {
-			dp = filepath.Join(p.Root, dp)
+		ReadFile: func(rel string) ([]byte, error) { return fsconfine.ReadFile(p.Root, rel) }}
+	if cfg.Dictionary != "" && rf.trust.base() {
+		// The base's dictionary file, as the base has it (trust.go).
+		if in.Dictionary, err = rf.trust.dictionary(cfg.Dictionary); err != nil {
+			return nil, err
 		}
-		if in.Dictionary, err = schema.LoadDictionary(dp); err != nil {
-			return nil, usageError("schema.dictionary: %v", err)
-		}
+	} else if in.Dictionary, err = cfg.ReadDictionary(p.Root); err != nil {
+		return nil, usageError("%v", err)
 	}
 	version, _ := schema.DbtVersion(cfg.DbtVersion, p.RequireDbtVersion, p.Root)
 	plan := schema.Synthesize(in)
 	sedits, applyNotes := schema.Apply(p.Root, plan.Ops, version)
 	notes := append(append([]schema.Note{}, plan.Notes...), applyNotes...)
 	if len(sedits) > 0 {
-		load := func(ctx context.Context, dir string) (*dbt.Project, error) {
+		load := func(ctx context.Context, dir string, roots []string) (*dbt.Project, error) {
 			opts, err := pf.options(env, false)
 			if err != nil {
 				return nil, err
 			}
-			opts.Dir = dir
+			opts.Dir, opts.Roots = dir, append(opts.Roots, roots...)
 			return dbt.Load(ctx, opts)
 		}
 		_, vnotes, err := schema.CheckEdits(env.Ctx, p, sedits, plan.Ops, load)
@@ -238,7 +251,7 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 	var tedits []review.Edit
 	if len(ids) > 0 {
 		copts := columns.Options{Ctx: env.Ctx, Dialect: pf.Dialect, Models: ids}
-		if cat := filepath.Join(p.Root, "target", "catalog.json"); fileExists(cat) {
+		if cat := projectFile(p.Root, "target/catalog.json"); cat != "" {
 			if c, err := columns.ReadCatalog(cat); err == nil {
 				copts.Catalog = c
 			}
@@ -276,7 +289,7 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 	// Lint on changed lines, impact and classification.
 	changed := changedLines(cs)
 	if !rf.noLint {
-		rv.Findings = append(rv.Findings, lintChanged(p, cs, changed, rf.allLines, pf.Dialect)...)
+		rv.Findings = append(rv.Findings, lintChanged(p, cs, changed, rf.allLines, pf.Dialect, rf.trust.lintReader(p.Root))...)
 	}
 	debugTiming(env, "review-lint", t0)
 	classify(cs, rv, dialectOf(pf, p))
@@ -418,7 +431,7 @@ func testEdits(p *dbt.Project, res *testgen.Result, sedits []schema.FileEdit, pl
 	}
 	var out []review.Edit
 	for file, ss := range byFile {
-		old, err := os.ReadFile(filepath.Join(p.Root, filepath.FromSlash(file)))
+		old, err := fsconfine.ReadFile(p.Root, file)
 		if err != nil && current[file] == nil {
 			continue
 		}
@@ -523,12 +536,13 @@ func changedLines(cs *change.ChangeSet) map[string]map[int]bool {
 }
 
 // lintChanged lints the changed models of the head and keeps violations on changed lines.
-func lintChanged(p *dbt.Project, cs *change.ChangeSet, changed map[string]map[int]bool, all bool, dialectFlag string) []review.Finding {
+func lintChanged(p *dbt.Project, cs *change.ChangeSet, changed map[string]map[int]bool, all bool, dialectFlag string, readConfig func(string) ([]byte, error)) []review.Finding {
 	l := &lint.Linter{Rules: rules.All(), Dialect: dialectFlag, DefaultDialect: "ansi", Templater: templating.New()}
 	if p.Adapter != "" {
 		l.DefaultDialect = p.Adapter
 	}
 	l.Loader = lint.NewConfigLoader(p.Root, nil)
+	l.Loader.ReadFile = readConfig
 	l.Loader.UseRules(l.Rules)
 	var files []lint.File
 	var paths []string
@@ -729,59 +743,26 @@ func wordLine(src, word string) int {
 	return 1 + strings.Count(src[:loc[0]], "\n")
 }
 
-// writeSafeEdits writes every safe edit: all temporary files first, then the renames, so a
-// failure leaves the project as it was.
+// writeSafeEdits writes every safe edit inside the project at root, all or none (see
+// fsconfine.WriteFiles): a path leading outside the project is refused.
 func writeSafeEdits(env *Env, root string, edits []review.Edit) error {
-	type pending struct{ tmp, dst, path string }
-	var ps []pending
-	cleanup := func() {
-		for _, p := range ps {
-			os.Remove(p.tmp)
-		}
-	}
+	var files []fsconfine.File
 	for _, e := range edits {
 		if !e.Safe {
 			fmt.Fprintf(env.Stderr, "dataops: %s not written: validation failed\n", e.Path)
 			continue
 		}
-		dst := filepath.Join(root, filepath.FromSlash(e.Path))
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			cleanup()
-			return &ExitError{Code: ExitInternal, Err: err}
+		data, ok := env.fileContent(e.Path, e.Old, e.New)
+		if !ok {
+			continue
 		}
-		tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".tmp-*")
-		if err != nil {
-			cleanup()
-			return &ExitError{Code: ExitInternal, Err: err}
-		}
-		ps = append(ps, pending{tmp: tmp.Name(), dst: dst, path: e.Path})
-		_, werr := tmp.Write(e.New)
-		cerr := tmp.Close()
-		if werr != nil || cerr != nil {
-			cleanup()
-			return &ExitError{Code: ExitInternal, Err: fmt.Errorf("writing %s: %v", e.Path, firstErr(werr, cerr))}
-		}
-		if st, err := os.Stat(dst); err == nil {
-			_ = os.Chmod(tmp.Name(), st.Mode().Perm())
-		} else {
-			_ = os.Chmod(tmp.Name(), 0o644)
-		}
+		files = append(files, fsconfine.File{Name: e.Path, Data: data})
 	}
-	for _, p := range ps {
-		if err := os.Rename(p.tmp, p.dst); err != nil {
-			cleanup()
-			return &ExitError{Code: ExitInternal, Err: err}
-		}
-		fmt.Fprintf(env.Stderr, "wrote %s\n", p.path)
+	if err := fsconfine.WriteFiles(root, files); err != nil {
+		return &ExitError{Code: ExitInternal, Err: err}
 	}
-	return nil
-}
-
-func firstErr(errs ...error) error {
-	for _, e := range errs {
-		if e != nil {
-			return e
-		}
+	for _, f := range files {
+		fmt.Fprintf(env.Stderr, "wrote %s\n", f.Name)
 	}
 	return nil
 }

@@ -113,6 +113,7 @@ func publishGitHub(env *Env, gh *githubTarget, projectDir string, rv *review.Rev
 		opts.PathPrefix = repo.Prefix + "/"
 	}
 	opts.Failing = rv.Exceeds(failOn)
+	opts.Mask = env.Secrets.Mask
 	p, err := github.New(opts)
 	if err != nil {
 		return usageError("%v", err)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/dataops-dev/dataops/internal/config"
 	"github.com/dataops-dev/dataops/internal/jinja"
+	"github.com/dataops-dev/dataops/internal/secret"
 )
 
 // Exit codes are part of the contract (docs/ARCHITECTURE.md).
@@ -96,16 +98,40 @@ type Env struct {
 	Stderr io.Writer
 	// Getenv reads the environment; tests replace it.
 	Getenv func(string) string
+	// Secrets masks the run's secret values in everything the run writes: Stdout and Stderr
+	// (wrapped by RunEnv), files, GitHub and OpenMetadata requests. RunEnv builds it from the
+	// process environment when nil; commands add values as they learn them (profiles).
+	Secrets *secret.Masker
 
-	// renders is the render budget every project load of this command shares.
-	renders *jinja.Budget
+	securities *securityCache
+
+	renders *renderCache
+}
+
+// renderCache holds the render budget every project load of one command shares (both sides
+// of a change load at once).
+type renderCache struct {
+	mu     sync.Mutex
+	budget *jinja.Budget
+}
+
+func (e *Env) renderCache() *renderCache {
+	if e.renders == nil {
+		// Not run through RunEnv (which sets the cache up before anything runs in parallel).
+		e.renders = &renderCache{}
+	}
+	return e.renders
 }
 
 // renderBudget returns the budget the renders of this command share, made on first use from
-// limits.render_time: the settings file of the project dir when it is valid (the commands
+// limits.render_time: the settings a command read itself (useRenderTime: the trusted side's
+// with --trust base), else the settings file of the project dir when it is valid (the commands
 // that read settings report it otherwise), else the defaults and DATAOPS_LIMITS_RENDER_TIME.
 func (e *Env) renderBudget(dir string) *jinja.Budget {
-	if e.renders == nil {
+	c := e.renderCache()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.budget == nil {
 		getenv := func(k string) (string, bool) {
 			v := e.Getenv(k)
 			return v, v != ""
@@ -116,15 +142,19 @@ func (e *Env) renderBudget(dir string) *jinja.Budget {
 				cfg = config.Default()
 			}
 		}
-		e.renders = jinja.NewBudget(cfg.Limits.RenderTime)
+		c.budget = jinja.NewBudget(cfg.Limits.RenderTime)
 	}
-	return e.renders
+	return c.budget
 }
 
-// useRenderTime sets the render budget from settings a command has read itself.
+// useRenderTime sets the render budget from settings a command has read itself, before it
+// loads anything.
 func (e *Env) useRenderTime(d time.Duration) {
-	if e.renders == nil {
-		e.renders = jinja.NewBudget(d)
+	c := e.renderCache()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.budget == nil {
+		c.budget = jinja.NewBudget(d)
 	}
 }
 
@@ -161,11 +191,28 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return RunEnv(&Env{Ctx: ctx, Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: os.Getenv}, args)
 }
 
-// RunEnv is Run with an explicit environment.
-func RunEnv(env *Env, args []string) (code int) {
+// RunEnv is Run with an explicit environment. Whatever the command prints passes through
+// env.Secrets; both streams are flushed before it returns.
+func RunEnv(caller *Env, args []string) (code int) {
+	run := *caller
+	env := &run
 	if env.Getenv == nil {
 		env.Getenv = os.Getenv
 	}
+	if env.Secrets == nil {
+		env.Secrets = secret.FromEnviron(os.Environ())
+	}
+	for _, name := range runSecrets {
+		env.Secrets.Add(env.Getenv(name))
+	}
+	env.securities = &securityCache{}
+	env.renders = &renderCache{}
+	stdout, stderr := env.Secrets.Writer(env.Stdout), env.Secrets.Writer(env.Stderr)
+	env.Stdout, env.Stderr = stdout, stderr
+	defer func() {
+		stdout.Flush()
+		stderr.Flush()
+	}()
 	defer func() {
 		if r := recover(); r != nil {
 			fmt.Fprintf(env.Stderr, "dataops: internal error: %v\n", r)

@@ -3,19 +3,19 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/dataops-dev/dataops/internal/change"
 	"github.com/dataops-dev/dataops/internal/columns"
+	"github.com/dataops-dev/dataops/internal/config"
 	"github.com/dataops-dev/dataops/internal/dbt"
+	"github.com/dataops-dev/dataops/internal/fsconfine"
 	"github.com/dataops-dev/dataops/internal/schema"
 	"github.com/dataops-dev/dataops/internal/selection"
 )
@@ -85,10 +85,17 @@ func runSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags) err
 	if sf.write && cf.Head != "" {
 		return usageError("--write edits the work tree: it does not go with --head")
 	}
-	cfg, err := schema.LoadConfig(pf.Project)
+	tr, err := resolveTrust(env, pf, cf)
 	if err != nil {
-		return usageError("%v", err)
+		return err
 	}
+	defer tr.close()
+	settings, err := tr.config(env, pf)
+	if err != nil {
+		return err
+	}
+	env.useRenderTime(settings.Limits.RenderTime)
+	cfg := schemaConfig(settings, pf.Project, tr)
 	var (
 		p    *dbt.Project
 		cols map[string]*change.ModelColumns
@@ -111,7 +118,7 @@ func runSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags) err
 			return err
 		}
 		copts := columns.Options{Ctx: env.Ctx, Dialect: pf.Dialect}
-		if cat := filepath.Join(p.Root, "target", "catalog.json"); fileExists(cat) {
+		if cat := projectFile(p.Root, "target/catalog.json"); cat != "" {
 			if c, err := columns.ReadCatalog(cat); err == nil {
 				copts.Catalog = c
 			}
@@ -120,7 +127,7 @@ func runSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags) err
 	}
 	types := catalogTypes(p.Root)
 	in := schema.Input{Project: p, Columns: cols, Change: cs, Config: cfg, Types: types,
-		ReadFile: func(rel string) ([]byte, error) { return os.ReadFile(filepath.Join(p.Root, filepath.FromSlash(rel))) }}
+		ReadFile: func(rel string) ([]byte, error) { return fsconfine.ReadFile(p.Root, rel) }}
 	if len(sf.selects) > 0 || len(sf.excludes) > 0 {
 		sel, err := selection.Select(p, sf.selects, sf.excludes, selection.Options{})
 		if err != nil {
@@ -128,15 +135,15 @@ func runSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags) err
 		}
 		in.Select = func(id string) bool { return sel[id] }
 	}
-	if cfg.Dictionary != "" {
-		dp := cfg.Dictionary
-		if !filepath.IsAbs(dp) {
-			dp = filepath.Join(p.Root, dp)
+	if cfg.Dictionary != "" && tr.base() {
+		// The base's dictionary file, as the base has it (trust.go).
+		if in.Dictionary, err = tr.dictionary(cfg.Dictionary); err != nil {
+			return err
 		}
-		if in.Dictionary, err = schema.LoadDictionary(dp); err != nil {
-			return usageError("schema.dictionary: %v", err)
-		}
+	} else if in.Dictionary, err = cfg.ReadDictionary(p.Root); err != nil {
+		return usageError("%v", err)
 	}
+	tr.printNotes(env)
 	explicit := sf.dbtVersion
 	if explicit == "" {
 		explicit = cfg.DbtVersion
@@ -150,12 +157,12 @@ func runSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags) err
 	debugTiming(env, "plan", t0)
 	t0 = time.Now()
 	if len(edits) > 0 && !sf.noValidate {
-		load := func(ctx context.Context, dir string) (*dbt.Project, error) {
+		load := func(ctx context.Context, dir string, roots []string) (*dbt.Project, error) {
 			opts, err := pf.options(env, false)
 			if err != nil {
 				return nil, err
 			}
-			opts.Dir = dir
+			opts.Dir, opts.Roots = dir, append(opts.Roots, roots...)
 			return dbt.Load(ctx, opts)
 		}
 		_, vnotes, err := schema.CheckEdits(env.Ctx, p, edits, plan.Ops, load)
@@ -190,11 +197,17 @@ func runSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags) err
 			fmt.Fprintln(env.Stderr, "dataops: edits not written: validation failed (see findings)")
 			return silentExit(ExitFindings)
 		}
+		files := make([]fsconfine.File, 0, len(edits))
 		for _, e := range edits {
-			if err := writeAtomic(filepath.Join(p.Root, filepath.FromSlash(e.Path)), e.New); err != nil {
-				return &ExitError{Code: ExitInternal, Err: err}
+			if data, ok := env.fileContent(e.Path, e.Old, e.New); ok {
+				files = append(files, fsconfine.File{Name: e.Path, Data: data})
 			}
-			fmt.Fprintf(env.Stderr, "wrote %s\n", e.Path)
+		}
+		if err := fsconfine.WriteFiles(p.Root, files); err != nil {
+			return &ExitError{Code: ExitInternal, Err: err}
+		}
+		for _, f := range files {
+			fmt.Fprintf(env.Stderr, "wrote %s\n", f.Name)
 		}
 	}
 	if sf.check && len(edits) > 0 || invalid {
@@ -205,8 +218,8 @@ func runSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags) err
 
 // catalogTypes reads exact column types from target/catalog.json when the project has one.
 func catalogTypes(root string) map[string][]schema.TypedColumn {
-	cat := filepath.Join(root, "target", "catalog.json")
-	if !fileExists(cat) {
+	cat := projectFile(root, "target/catalog.json")
+	if cat == "" {
 		return nil
 	}
 	c, err := columns.ReadCatalog(cat)
@@ -292,41 +305,25 @@ func printSchema(w io.Writer, format string, edits []schema.FileEdit, findings [
 	return nil
 }
 
-// writeAtomic replaces path with data through a temporary file in the same directory, keeping
-// the file's mode; a new file's directory is created.
+// writeAtomic replaces a file the runner named (--report), wherever it is, atomically and
+// keeping its mode; its directory is created. Project files go through fsconfine.WriteFiles
+// on the project directory instead.
 func writeAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	mode := os.FileMode(0o644)
-	if st, err := os.Stat(path); err == nil {
-		mode = st.Mode().Perm()
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return err
+	return fsconfine.WriteFile(dir, filepath.Base(path), data)
+}
+
+// schemaConfig maps the trusted settings to the Synthesizer's. Settings read from the work tree
+// also say at which line new_file and dictionary were set, for findings about their values; a
+// base commit's settings are not on disk to point at.
+func schemaConfig(c *config.Config, dir string, tr *trust) schema.Config {
+	cfg := schema.ConfigFrom(c.Schema)
+	if !tr.base() {
+		cfg.NewFileAt = schema.LocateSetting(dir, c.Path, "new_file")
+		cfg.DictionaryAt = schema.LocateSetting(dir, c.Path, "dictionary")
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	name := tmp.Name()
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		os.Remove(name)
-		return err
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		os.Remove(name)
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(name)
-		return err
-	}
-	if err := os.Rename(name, path); err != nil {
-		os.Remove(name)
-		return fmt.Errorf("writing %s: %w", strings.TrimPrefix(path, dir+"/"), err)
-	}
-	return nil
+	return cfg
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dataops-dev/dataops/internal/dbt"
+	"github.com/dataops-dev/dataops/internal/fsconfine"
 	"github.com/dataops-dev/dataops/internal/testgen"
 	"github.com/dataops-dev/dataops/internal/warehouse"
 	"github.com/dataops-dev/dataops/internal/yamledit"
@@ -42,6 +43,11 @@ team already tests (learned from the project's property files and their git hist
 			}
 			opts := testgen.Options{Threshold: threshold}
 			if cf.set() {
+				tr, err := resolveTrust(env, &pf, &cf)
+				if err != nil {
+					return err
+				}
+				defer tr.close()
 				cs, err := detectChange(env, &pf, &cf)
 				if err != nil {
 					return err
@@ -53,6 +59,7 @@ team already tests (learned from the project's property files and their git hist
 					}
 				}
 				cs.Close()
+				tr.printNotes(env)
 				opts.NewColumns = true
 				if len(opts.Models) == 0 {
 					return writeTestsResult(env, format, outDir, &testgen.Result{})
@@ -94,7 +101,12 @@ team already tests (learned from the project's property files and their git hist
 				}
 				for _, e := range edits {
 					if write {
-						if err := writeAtomic(filepath.Join(p.Root, filepath.FromSlash(e.Path)), e.New); err != nil {
+						data, ok := env.fileContent(e.Path, e.Old, e.New)
+						if !ok {
+							continue
+						}
+						// Property files are project content: written only inside the project.
+						if err := fsconfine.WriteFile(p.Root, e.Path, data); err != nil {
 							return &ExitError{Code: ExitInternal, Err: err}
 						}
 					} else if format == "text" {
@@ -133,7 +145,14 @@ func builtDuckDB(env *Env, pf *projectFlags, p *dbt.Project) bool {
 		return false
 	}
 	t, err := warehouse.ResolveTarget(warehouse.TargetOptions{ProjectDir: p.Root, Profile: p.Profile, ProfilesDir: pf.ProfilesDir, Target: pf.Target, Getenv: opts.Getenv})
-	return err == nil && t.Type == "duckdb" && t.Path != "" && t.Path != ":memory:" && fileExists(t.Path)
+	if err != nil || t.Type != "duckdb" || t.Path == "" || t.Path == ":memory:" || !fileExists(t.Path) {
+		return false
+	}
+	if pf.trust.changesFile(t.Path) {
+		fmt.Fprintf(env.Stderr, "dataops: warning: tests not checked on data: %s: %v\n", t.Path, errDuckDBChanged)
+		return false
+	}
+	return true
 }
 
 func writeTestsResult(env *Env, format, outDir string, res *testgen.Result) error {
@@ -157,7 +176,8 @@ func writeTestsResult(env *Env, format, outDir string, res *testgen.Result) erro
 			if err != nil {
 				return &ExitError{Code: ExitInternal, Err: err}
 			}
-			if err := writeAtomic(filepath.Join(outDir, s.Name+".json"), append(b, '\n')); err != nil {
+			data, _ := env.fileContent(s.Name+".json", nil, append(b, '\n'))
+			if err := writeAtomic(filepath.Join(outDir, s.Name+".json"), data); err != nil {
 				return &ExitError{Code: ExitInternal, Err: err}
 			}
 		}

@@ -181,7 +181,7 @@ func TestE2EShopPostgres(t *testing.T) {
 	if env["SHOP_PG_PORT"] == "" {
 		env["SHOP_PG_PORT"] = "5432"
 	}
-	w, err := postgres.Open(context.Background(), raw, 1)
+	w, err := postgres.Open(context.Background(), raw, 1, warehouse.Access{Write: true})
 	if err != nil {
 		t.Fatalf("PostgreSQL at %s: %v", raw, err)
 	}

@@ -7,8 +7,10 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -31,6 +33,7 @@ type Config struct {
 	Tests     Tests     `yaml:"tests"`
 	Lint      Lint      `yaml:"lint"`
 	Review    Review    `yaml:"review"`
+	Security  Security  `yaml:"security"`
 	Limits    Limits    `yaml:"limits"`
 
 	// Path is the file the settings came from; "" when only defaults and the environment apply.
@@ -42,6 +45,11 @@ type Options struct {
 	Dir    string                      // project directory: Dir/.dataops.yml is read when present
 	Path   string                      // --config: this file must exist
 	Getenv func(string) (string, bool) // nil: os.LookupEnv
+	// ReadFile, when set, reads the settings file of Dir instead of the file system: name is
+	// FileName or its .yaml spelling, and a missing file is an error matching fs.ErrNotExist.
+	// It takes the settings from another version of the project (a pull request's base
+	// commit). An explicit Path is still read from the file system.
+	ReadFile func(name string) ([]byte, error)
 }
 
 // Error is a bad setting: in a file (with line and column) or in an environment variable.
@@ -76,7 +84,25 @@ func Load(o Options) (*Config, error) {
 	c := Default()
 	path := o.Path
 	explicit := path != ""
-	if !explicit {
+	var data []byte
+	if !explicit && o.ReadFile != nil {
+		dir := o.Dir
+		if dir == "" {
+			dir = "."
+		}
+		for _, name := range []string{FileName, ".dataops.yaml"} {
+			b, err := o.ReadFile(name)
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			p := filepath.Join(dir, name)
+			if err != nil {
+				return nil, &Error{Path: p, Msg: err.Error()}
+			}
+			path, data = p, b
+			break
+		}
+	} else if !explicit {
 		dir := o.Dir
 		if dir == "" {
 			dir = "."
@@ -90,12 +116,14 @@ func Load(o Options) (*Config, error) {
 		}
 	}
 	if path != "" {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			if explicit && errors.Is(err, os.ErrNotExist) {
-				return nil, &Error{Path: path, Msg: "no such settings file"}
+		if data == nil {
+			var err error
+			if data, err = os.ReadFile(path); err != nil {
+				if explicit && errors.Is(err, os.ErrNotExist) {
+					return nil, &Error{Path: path, Msg: "no such settings file"}
+				}
+				return nil, &Error{Path: path, Msg: err.Error()}
 			}
-			return nil, &Error{Path: path, Msg: err.Error()}
 		}
 		if err := decode(path, data, c); err != nil {
 			return nil, err
@@ -112,6 +140,8 @@ func Load(o Options) (*Config, error) {
 }
 
 func decode(path string, data []byte, c *Config) error {
+	// A byte-order mark would become part of the first key.
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	// A file of comments only (or an explicit null) sets nothing; decoding it into the struct
 	// would reset the defaults.
 	var probe any
@@ -144,11 +174,46 @@ func (c *Config) Validate() error {
 				if where == "" {
 					where = "settings"
 				}
-				return &Error{Path: where, Msg: yamlName(t.Field(i)) + "." + err.Error()}
+				e := &Error{Path: where, Msg: yamlName(t.Field(i)) + "." + err.Error()}
+				var ve *valueError
+				if errors.As(err, &ve) && c.Path != "" {
+					e.Line, e.Column = locate(c.Path, yamlName(t.Field(i))+"."+ve.Key, ve.Value)
+				}
+				return e
 			}
 		}
 	}
 	return nil
+}
+
+// valueError is a bad value at Key (a YAML path below its section, e.g. "env_vars[2]"), so
+// the error can name its line.
+type valueError struct {
+	Key, Value, Msg string
+}
+
+func (e *valueError) Error() string { return e.Key + ": " + e.Msg }
+
+// locate finds the line and column of the value at key in the settings file; 0, 0 when the
+// file does not hold that value there (it came from the environment).
+func locate(path, key, value string) (line, col int) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0, 0
+	}
+	p, err := yaml.PathString("$." + key)
+	if err != nil {
+		return 0, 0
+	}
+	n, err := p.ReadNode(strings.NewReader(string(data)))
+	if err != nil || n == nil {
+		return 0, 0
+	}
+	tk := n.GetToken()
+	if tk == nil || tk.Position == nil || tk.Value != value {
+		return 0, 0
+	}
+	return tk.Position.Line, tk.Position.Column
 }
 
 func yamlName(f reflect.StructField) string {

@@ -150,3 +150,88 @@ func TestEmptyFileKeepsDefaults(t *testing.T) {
 		t.Fatalf("c = %+v, err = %v", c, err)
 	}
 }
+
+func TestSecuritySection(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, FileName, "security:\n  env_vars: [SHOP_REGION, \"SHOP_*\"]\n  dbt_env: true\n  secrets:\n    - VAULT_*\n")
+	c, err := Load(Options{Dir: dir, Getenv: env(map[string]string{"DATAOPS_SECURITY_SECRETS": "A_TOKEN, VAULT_*"})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(c.Security.EnvVars, []string{"SHOP_REGION", "SHOP_*"}) || !c.Security.DbtEnv {
+		t.Errorf("security = %+v", c.Security)
+	}
+	if !reflect.DeepEqual(c.Security.Secrets, []string{"A_TOKEN", "VAULT_*"}) {
+		t.Errorf("DATAOPS_SECURITY_SECRETS not applied: %+v", c.Security.Secrets)
+	}
+	if d := Default(); d.Security.DbtEnv || len(d.Security.EnvVars) != 0 {
+		t.Errorf("by default project code reads no env var: %+v", d.Security)
+	}
+}
+
+func TestSecurityBadValuesAreLocated(t *testing.T) {
+	for _, tc := range []struct {
+		body      string
+		line, col int
+		msg       string
+	}{
+		{"security:\n  env_vars:\n    - SHOP_REGION\n    - DBT_ENV_SECRET_GIT\n", 4, 7, "security.env_vars[1]: \"DBT_ENV_SECRET_GIT\": DBT_ENV_SECRET_* variables are secrets"},
+		{"security:\n  env_vars: [OK, \"*\"]\n", 2, 18, `security.env_vars[1]: "*" would allow every variable`},
+		{"security:\n  env_vars: [\"SHOP_*_X\"]\n", 2, 14, `"SHOP_*_X" is not an environment variable name`},
+		{"# secrets\nsecurity:\n  secrets: [GOOD, \"bad name\"]\n", 3, 19, `security.secrets[1]: "bad name"`},
+	} {
+		dir := t.TempDir()
+		p := write(t, dir, FileName, tc.body)
+		_, err := Load(Options{Dir: dir, Getenv: env(nil)})
+		var ce *Error
+		if !errors.As(err, &ce) {
+			t.Errorf("%q: err = %v, want *Error", tc.body, err)
+			continue
+		}
+		if ce.Path != p || ce.Line != tc.line || ce.Column != tc.col || !strings.Contains(err.Error(), tc.msg) {
+			t.Errorf("%q: got %v, want %s:%d:%d: ...%s...", tc.body, err, p, tc.line, tc.col, tc.msg)
+		}
+	}
+	// A bad value from the environment names no line of the file.
+	dir := t.TempDir()
+	write(t, dir, FileName, "security:\n  env_vars: [A]\n")
+	_, err := Load(Options{Dir: dir, Getenv: env(map[string]string{"DATAOPS_SECURITY_ENV_VARS": "DBT_ENV_SECRET_X"})})
+	var ce *Error
+	if !errors.As(err, &ce) || ce.Line != 0 || !strings.Contains(err.Error(), "DBT_ENV_SECRET_X") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+// TestReadFileSource: settings taken from another version of the project never read the
+// directory's own file, and a missing one there means defaults.
+func TestReadFileSource(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, FileName, "schema:\n  new_file: ../../outside/{dir}.yml\n")
+	base := map[string]string{".dataops.yaml": "\ufeffschema:\n  new_file: _{dir}__models.yml\nreview:\n  fail_on: warning\n"}
+	read := func(name string) ([]byte, error) {
+		if s, ok := base[name]; ok {
+			return []byte(s), nil
+		}
+		return nil, os.ErrNotExist
+	}
+	c, err := Load(Options{Dir: dir, Getenv: env(nil), ReadFile: read})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Schema.NewFile != "_{dir}__models.yml" || c.Review.FailOn != "warning" || c.Path != filepath.Join(dir, ".dataops.yaml") {
+		t.Errorf("got new_file %q, fail_on %q from %q", c.Schema.NewFile, c.Review.FailOn, c.Path)
+	}
+	delete(base, ".dataops.yaml")
+	c, err = Load(Options{Dir: dir, Getenv: env(nil), ReadFile: read})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Path != "" || c.Schema.NewFile != Default().Schema.NewFile {
+		t.Errorf("the directory's own file was read: %q from %q", c.Schema.NewFile, c.Path)
+	}
+	base[FileName] = "schema:\n  bogus: 1\n"
+	var ce *Error
+	if _, err := Load(Options{Dir: dir, Getenv: env(nil), ReadFile: read}); !errors.As(err, &ce) || ce.Line != 2 {
+		t.Errorf("bad file: %v", err)
+	}
+}

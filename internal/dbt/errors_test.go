@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dataops-dev/dataops/internal/jinja"
 )
 
 // writeProject lays out a project from path → content and returns its directory.
@@ -134,7 +136,8 @@ func TestEnvVarInPathsAndDefaults(t *testing.T) {
 		"acme/models/schema.yml": "models:\n  - name: m\n    description: M.\n",
 		"other/ignored.sql":      "select 2",
 	})
-	p, err := Load(context.Background(), LoadOptions{Dir: dir, Getenv: envOf(map[string]string{"SYNC": "acme"})})
+	allowed := jinja.EnvVars{Allow: []string{"SYNC"}}
+	p, err := Load(context.Background(), LoadOptions{Dir: dir, Getenv: envOf(map[string]string{"SYNC": "acme"}), EnvVars: allowed})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +154,7 @@ func TestEnvVarInPathsAndDefaults(t *testing.T) {
 	if len(p.Nodes) != 1 {
 		t.Errorf("nodes = %d, want only m", len(p.Nodes))
 	}
-	p, err = Load(context.Background(), LoadOptions{Dir: dir, Getenv: envOf(nil)})
+	p, err = Load(context.Background(), LoadOptions{Dir: dir, Getenv: envOf(nil), EnvVars: allowed})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,15 +1,19 @@
 package dbt
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/dataops-dev/dataops/internal/fsconfine"
 )
 
 // File kinds found while walking a package's resource paths.
@@ -193,8 +197,9 @@ func maxFileSize(kind string) int64 {
 	return maxSourceFile
 }
 
-// readFiles reads every file's content in parallel. Seeds read only their header line.
-func readFiles(files []*srcFile) {
+// readFiles reads every file's content in parallel, through dir (the root project) so that a
+// file leading outside the project is not opened. Seeds read only their header line.
+func readFiles(dir *fsconfine.Dir, files []*srcFile) {
 	var total atomic.Int64
 	var wg sync.WaitGroup
 	ch := make(chan *srcFile)
@@ -203,24 +208,8 @@ func readFiles(files []*srcFile) {
 		go func() {
 			defer wg.Done()
 			for f := range ch {
-				if f.kind == fileSeed {
-					f.data, f.readErr = readHeader(f.abs)
-					continue
-				}
-				st, err := os.Stat(f.abs)
-				if err != nil {
-					f.readErr = err
-					continue
-				}
-				if st.Size() > maxFileSize(f.kind) {
-					f.readErr = errTooLarge(f.kind)
-					continue
-				}
-				if total.Add(st.Size()) > maxLoadBytes {
-					f.readErr = errLoadTooLarge
-					continue
-				}
-				f.data, f.readErr = os.ReadFile(f.abs)
+				f.data, f.readErr = readSource(dir, f, &total)
+				f.data = trimBOM(f.data)
 			}
 		}()
 	}
@@ -229,6 +218,34 @@ func readFiles(files []*srcFile) {
 	}
 	close(ch)
 	wg.Wait()
+}
+
+func readSource(dir *fsconfine.Dir, f *srcFile, total *atomic.Int64) ([]byte, error) {
+	in, err := dir.Open(f.rootRel)
+	if err != nil {
+		return nil, err
+	}
+	defer in.Close()
+	if f.kind == fileSeed {
+		return readHeader(in)
+	}
+	st, err := in.Stat()
+	if err != nil {
+		return nil, err
+	}
+	limit := maxFileSize(f.kind)
+	if st.Size() > limit {
+		return nil, errTooLarge(f.kind)
+	}
+	if total.Add(st.Size()) > maxLoadBytes {
+		return nil, errLoadTooLarge
+	}
+	// Sized up front as os.ReadFile does: one allocation for the common case.
+	buf := bytes.NewBuffer(make([]byte, 0, st.Size()+bytes.MinRead))
+	if _, err := buf.ReadFrom(io.LimitReader(in, limit)); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 type loadErr string
@@ -247,13 +264,11 @@ func tooLarge(err error) bool {
 	return ok && (strings.HasPrefix(string(e), "file larger than") || e == errLoadTooLarge)
 }
 
+// refused reports whether a read failed because the file leads outside the project.
+func refused(err error) bool { return errors.Is(err, fsconfine.ErrOutside) }
+
 // readHeader reads a CSV file up to the end of its first record (quoted newlines included).
-func readHeader(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
+func readHeader(f io.Reader) ([]byte, error) {
 	var out []byte
 	buf := make([]byte, 4096)
 	inQuote := false

@@ -346,9 +346,41 @@ func (l *loader) reportCycle(comp []string) {
 		seen[next] = true
 		cur = next
 	}
-	n := l.p.Nodes[comp[0]]
-	l.addDiag(Diagnostic{Pos: Pos{Path: n.RelPath, Line: 1, Column: 1}, Severity: "error", Kind: "cycle",
-		Message: "dependency cycle: " + strings.Join(path, " -> ")})
+	// Each step is located at the ref() that makes it, so the message shows where to cut.
+	var steps []string
+	var first Pos
+	var at []Pos
+	for i := 0; i+1 < len(path); i++ {
+		pos, call := l.refTo(l.p.Nodes[path[i]], path[i+1])
+		if i == 0 {
+			first = pos
+		}
+		steps = append(steps, diagWhere(pos)+" "+call)
+		at = append(at, pos)
+	}
+	if len(steps) == 0 {
+		n := l.p.Nodes[comp[0]]
+		first = Pos{Path: n.RelPath, Line: 1, Column: 1}
+	}
+	l.addDiag(Diagnostic{Pos: first, Severity: "error", Kind: "cycle", Steps: at,
+		Message: "dependency cycle: " + strings.Join(path, " -> ") + " (" + strings.Join(steps, ", ") + ")"})
+}
+
+// refTo finds the ref() call of n that resolves to the node to, with its position.
+func (l *loader) refTo(n *Node, to string) (Pos, string) {
+	for _, r := range n.Refs {
+		if t, _ := l.ix.ref(n.Package, r); t != nil && t.UniqueID == to {
+			return refPos(n, r.Pos), fmt.Sprintf("ref('%s')", r.Name)
+		}
+	}
+	return Pos{Path: n.RelPath, Line: 1, Column: 1}, "depends on " + to
+}
+
+func diagWhere(p Pos) string {
+	if p.Line > 0 {
+		return fmt.Sprintf("%s:%d:%d", p.Path, p.Line, p.Column)
+	}
+	return p.Path
 }
 
 // Models returns the enabled models sorted by unique id.

@@ -99,7 +99,7 @@ func TestCancelStopsALoad(t *testing.T) {
 		"models/slow.sql": "{% set s = 'x' * 1000 %}{% for a in s %}{% for b in s %}{% for c in s %}{{ env_var('STOP', '') }}{% endfor %}{% endfor %}{% endfor %}select 1",
 	})
 	ctx, cancel := context.WithCancel(context.Background())
-	_, err := Load(ctx, LoadOptions{Dir: dir, Getenv: func(k string) (string, bool) {
+	_, err := Load(ctx, LoadOptions{Dir: dir, EnvVars: jinja.EnvVars{Allow: []string{"STOP"}}, Getenv: func(k string) (string, bool) {
 		if k == "STOP" {
 			cancel() // while the model renders
 		}

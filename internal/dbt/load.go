@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -11,7 +12,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dataops-dev/dataops/internal/fsconfine"
 	"github.com/dataops-dev/dataops/internal/jinja"
+	"github.com/dataops-dev/dataops/internal/secret"
 )
 
 // LoadOptions say which project to load and how to render it.
@@ -22,11 +25,23 @@ type LoadOptions struct {
 	ProfilesDir string         // --profiles-dir
 	Adapter     string         // overrides the adapter type from the profile (e.g. --dialect)
 	Getenv      func(string) (string, bool)
+	// EnvVars says which env vars env_var() reads in project code (models, macros,
+	// dbt_project.yml, property files, packages); the zero value reads none. profiles.yml is
+	// trusted configuration and reads any.
+	EnvVars jinja.EnvVars
+	// Secrets, when set, learns the profile's credentials as soon as they are rendered, so
+	// that they are masked in everything the run writes.
+	Secrets *secret.Masker
 	// Compile renders compiled_code with refs resolved to relations (needed by parse output,
 	// build and lint); without it only the parse-time render is done.
 	Compile bool
 	// Now is the run's start time (run_started_at); zero means time.Now.
 	Now time.Time
+	// Roots are directories besides Dir that the project's files may resolve into through
+	// symbolic links: the tree that a copy made of links points at (a validation copy, the
+	// base side of a change). Any other file or path leading outside Dir is refused with a
+	// warning and not read.
+	Roots []string
 	// Budget bounds the render time and output of every load of one command together; nil
 	// means each render is bounded on its own only. Renders also stop when the context is done.
 	Budget *jinja.Budget
@@ -50,6 +65,10 @@ type loader struct {
 	byName map[string]*pkgState
 	target *Target
 	env    *jinja.Env
+	// dir reads the project's files, refusing those that lead outside it (and opts.Roots).
+	dir *fsconfine.Dir
+	// packagesAllowed is false when packages-install-path leads outside the project.
+	packagesAllowed bool
 	// yamlEnv renders dbt_project.yml and profiles.yml values before the macros are known.
 	yamlEnv *jinja.Env
 
@@ -92,8 +111,12 @@ func Load(ctx context.Context, opts LoadOptions) (*Project, error) {
 		return nil, &InputError{Pos: Pos{Path: opts.Dir}, Msg: "not a directory"}
 	}
 	l := &loader{ctx: ctx, opts: opts, byName: map[string]*pkgState{}, patches: map[string]map[string]*patch{}, timings: map[string]time.Duration{}}
+	if l.dir, err = fsconfine.Open(abs, opts.Roots...); err != nil {
+		return nil, &InputError{Pos: Pos{Path: opts.Dir}, Msg: err.Error()}
+	}
+	defer l.dir.Close()
 	l.p = &Project{
-		Root: abs, Nodes: map[string]*Node{}, Sources: map[string]*Source{}, Exposures: map[string]*ExposureNode{},
+		Root: abs, Roots: opts.Roots, Nodes: map[string]*Node{}, Sources: map[string]*Source{}, Exposures: map[string]*ExposureNode{},
 		Macros: map[string]*Macro{}, Docs: map[string]*Doc{}, Unparsed: map[string][]map[string]any{},
 		ParentMap: map[string][]string{}, ChildMap: map[string][]string{}, Disabled: map[string][]*Node{},
 		GeneratedAt: opts.Now,
@@ -136,10 +159,14 @@ func Load(ctx context.Context, opts LoadOptions) (*Project, error) {
 		return a.Column < b.Column
 	})
 	// A macro's problem is met by every render that calls it: report it once.
-	seen := map[Diagnostic]bool{}
+	type key struct {
+		pos                     Pos
+		severity, kind, message string
+	}
+	seen := map[key]bool{}
 	for _, d := range l.diags {
-		if !seen[d] {
-			seen[d] = true
+		if k := (key{d.Pos, d.Severity, d.Kind, d.Message}); !seen[k] {
+			seen[k] = true
 			l.p.Diagnostics = append(l.p.Diagnostics, d)
 		}
 	}
@@ -267,11 +294,11 @@ func (l *loader) loadProjects() error {
 	// A first environment without macros renders env_var/var/target in dbt_project.yml and
 	// profiles.yml. The target is not known while reading the profile; it is set afterwards.
 	cliVars := l.opts.Vars
-	basic, _ := jinja.New(jinja.Options{Getenv: l.opts.Getenv, CLIVars: cliVars, RunStartedAt: l.opts.Now, Adapter: l.opts.Adapter,
+	basic, _ := jinja.New(jinja.Options{Getenv: l.opts.Getenv, EnvVars: jinja.EnvVars{All: true}, CLIVars: cliVars, RunStartedAt: l.opts.Now, Adapter: l.opts.Adapter,
 		Context: l.ctx, Budget: l.opts.Budget})
 	renderBasic := func(pos Pos, s string) any { return l.renderYAMLWith(basic, "", pos, s) }
 	// The profile name comes from dbt_project.yml; read it raw first.
-	raw, err := readProjectFile(l.p.Root, "dbt_project.yml", nil)
+	raw, err := readProjectFile(l.dir.ReadFile, "dbt_project.yml", nil)
 	if err != nil {
 		return err
 	}
@@ -288,14 +315,16 @@ func (l *loader) loadProjects() error {
 	if l.opts.Adapter != "" {
 		t.Type = l.opts.Adapter
 	}
+	l.opts.Secrets.Add(t.Credentials()...)
 	l.target = t
-	l.yamlEnv, _ = jinja.New(jinja.Options{Getenv: l.opts.Getenv, CLIVars: cliVars, RunStartedAt: l.opts.Now, Adapter: t.Type, Target: t.Map(), RootPackage: raw.Name,
+	l.yamlEnv, _ = jinja.New(jinja.Options{Getenv: l.opts.Getenv, EnvVars: l.opts.EnvVars, CLIVars: cliVars, RunStartedAt: l.opts.Now, Adapter: t.Type, Target: t.Map(), RootPackage: raw.Name,
 		Context: l.ctx, Budget: l.opts.Budget})
 	render := func(pos Pos, s string) any { return l.renderYAMLWith(l.yamlEnv, "", pos, s) }
-	pf, err := readProjectFile(l.p.Root, "dbt_project.yml", render)
+	pf, err := readProjectFile(l.dir.ReadFile, "dbt_project.yml", render)
 	if err != nil {
 		return err
 	}
+	l.confinePaths(pf, "")
 	p := l.p
 	p.Name, p.Version, p.ConfigVersion, p.Profile = pf.Name, pf.Version, pf.ConfigVersion, pf.Profile
 	p.RequireDbtVersion = pf.RequireDbtVersion
@@ -310,22 +339,48 @@ func (l *loader) loadProjects() error {
 	l.pkgs = []*pkgState{l.root}
 	l.byName[pf.Name] = l.root
 
-	installDir := filepath.Join(p.Root, filepath.FromSlash(pf.PackagesInstallPath))
-	entries, err := os.ReadDir(installDir)
+	if err := l.loadPackages(pf, render); err != nil {
+		return err
+	}
+	for _, ps := range l.pkgs {
+		p.Packages = append(p.Packages, ps.pkg)
+	}
+	return nil
+}
+
+// loadPackages reads the dbt_project.yml of every package installed in the root project's
+// packages-install-path. A package directory leading outside the project is not loaded.
+func (l *loader) loadPackages(pf *projectFile, render func(pos Pos, s string) any) error {
+	if !l.packagesAllowed {
+		return nil
+	}
+	installRel := pf.PackagesInstallPath
+	entries, err := l.dir.ReadDir(installRel)
+	if refused(err) {
+		l.warn(explicitPos(pf, "packages-install-path"), "outside-project", "packages-install-path: %s %s", installRel, msgOutside)
+	}
 	if err == nil {
 		for _, e := range entries {
-			dir := filepath.Join(installDir, e.Name())
-			if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			rel := installRel + "/" + e.Name()
+			st, err := l.dir.Stat(rel)
+			if refused(err) {
+				l.warn(Pos{Path: rel}, "outside-project", "installed package leads outside the project; not loaded")
 				continue
 			}
-			if _, err := os.Stat(filepath.Join(dir, "dbt_project.yml")); err != nil {
+			if err != nil || !st.IsDir() {
 				continue
 			}
-			rel := pf.PackagesInstallPath + "/" + e.Name()
-			ppf, err := readProjectFile(dir, rel+"/dbt_project.yml", render)
+			if _, err := l.dir.Stat(rel + "/dbt_project.yml"); err != nil {
+				if refused(err) {
+					l.warn(Pos{Path: rel + "/dbt_project.yml"}, "outside-project", "leads outside the project; package not loaded")
+				}
+				continue
+			}
+			ppf, err := readProjectFile(l.dir.ReadFile, rel+"/dbt_project.yml", render)
 			if err != nil {
 				return err
 			}
+			l.confinePaths(ppf, rel)
 			if other, dup := l.byName[ppf.Name]; dup {
 				if other.pkg.IsRoot {
 					// dbt skips a package that is the root project itself.
@@ -333,15 +388,67 @@ func (l *loader) loadProjects() error {
 				}
 				return &InputError{Pos: Pos{Path: rel + "/dbt_project.yml"}, Msg: fmt.Sprintf("package %q is installed twice (also at %s)", ppf.Name, other.pkg.Rel)}
 			}
+			dir := filepath.Join(l.p.Root, filepath.FromSlash(rel))
 			ps := &pkgState{pkg: &Package{Name: ppf.Name, Root: dir, Rel: rel}, pf: ppf, order: len(l.pkgs)}
 			l.pkgs = append(l.pkgs, ps)
 			l.byName[ppf.Name] = ps
 		}
 	}
-	for _, ps := range l.pkgs {
-		p.Packages = append(p.Packages, ps.pkg)
-	}
 	return nil
+}
+
+// msgOutside ends the warning about a file or directory that is not read because it leads
+// outside the project (an absolute path, a "..", or a symbolic link out of it).
+const msgOutside = "leads outside the project; not read"
+
+// confinePaths drops the resource paths of a dbt_project.yml (and, for the root project, its
+// packages-install-path) that lead outside the package they belong to, with a warning at the
+// key. pkgRel is the package's directory relative to the root project ("" for the root).
+func (l *loader) confinePaths(pf *projectFile, pkgRel string) {
+	ok := func(p string) bool {
+		if !fsconfine.Local(p) {
+			return false
+		}
+		_, err := l.dir.Stat(path.Join(pkgRel, p))
+		return !refused(err)
+	}
+	filter := func(key string, list *[]string, quiet bool) {
+		kept := (*list)[:0:0]
+		for _, p := range *list {
+			if ok(p) {
+				kept = append(kept, p)
+			} else if !quiet {
+				l.warn(explicitPos(pf, key), "outside-project", "%s: %s %s", key, p, msgOutside)
+			}
+		}
+		*list = kept
+	}
+	filter("model-paths", &pf.ModelPaths, false)
+	filter("seed-paths", &pf.SeedPaths, false)
+	filter("snapshot-paths", &pf.SnapshotPaths, false)
+	filter("analysis-paths", &pf.AnalysisPaths, false)
+	filter("macro-paths", &pf.MacroPaths, false)
+	filter("test-paths", &pf.TestPaths, false)
+	// Without docs-paths, the docs paths are the others, already reported.
+	_, explicitDocs := pf.Explicit["docs-paths"]
+	filter("docs-paths", &pf.DocsPaths, !explicitDocs)
+	if pkgRel == "" {
+		l.packagesAllowed = ok(pf.PackagesInstallPath)
+		if !l.packagesAllowed {
+			l.warn(explicitPos(pf, "packages-install-path"), "outside-project", "packages-install-path: %s %s", pf.PackagesInstallPath, msgOutside)
+		}
+	}
+}
+
+// explicitPos is where a dbt_project.yml sets key (or its legacy name), else the file.
+func explicitPos(pf *projectFile, key string) Pos {
+	legacy := map[string]string{"model-paths": "source-paths", "seed-paths": "data-paths"}
+	for _, k := range []string{key, legacy[key]} {
+		if pos, ok := pf.Explicit[k]; ok {
+			return pos
+		}
+	}
+	return Pos{Path: pf.File}
 }
 
 // readAllFiles walks every package's resource paths and reads the files in parallel.
@@ -361,7 +468,7 @@ func (l *loader) readAllFiles() error {
 			continue
 		}
 		for _, d := range kp.paths {
-			if st, err := os.Stat(filepath.Join(l.p.Root, filepath.FromSlash(d))); err != nil || !st.IsDir() {
+			if st, err := l.dir.Stat(d); err != nil || !st.IsDir() {
 				l.warn(pos, "missing-path", "%s: %s is not a directory of the project", kp.key, d)
 			}
 		}
@@ -371,15 +478,26 @@ func (l *loader) readAllFiles() error {
 		ps.files = walkPackage(ps, l.root.pf.PackagesInstallPath)
 		all = append(all, ps.files...)
 	}
-	readFiles(all)
+	readFiles(l.dir, all)
 	for _, f := range all {
-		if f.readErr != nil {
-			kind := "read"
-			if tooLarge(f.readErr) {
-				kind = "resource-limit"
-			}
-			l.warn(Pos{Path: f.rootRel}, kind, "%v", f.readErr)
+		switch {
+		case refused(f.readErr):
+			l.warn(Pos{Path: f.rootRel}, "outside-project", "%s", msgOutside)
+		case tooLarge(f.readErr):
+			l.warn(Pos{Path: f.rootRel}, "resource-limit", "%v", f.readErr)
+		case f.readErr != nil:
+			l.warn(Pos{Path: f.rootRel}, "read", "%v", f.readErr)
 		}
+	}
+	// A file that is not read is not part of the project: no node, no seed to load later.
+	for _, ps := range l.pkgs {
+		kept := ps.files[:0]
+		for _, f := range ps.files {
+			if !refused(f.readErr) {
+				kept = append(kept, f)
+			}
+		}
+		ps.files = kept
 	}
 	return nil
 }
@@ -471,7 +589,7 @@ func (l *loader) buildEnv() error {
 	}
 	env, diags := jinja.New(jinja.Options{
 		RootPackage: l.root.pkg.Name, Adapter: l.target.Type, Target: l.target.Map(), Quoting: quoting,
-		Vars: l.varsByPackage(), CLIVars: l.opts.Vars, Getenv: l.opts.Getenv,
+		Vars: l.varsByPackage(), CLIVars: l.opts.Vars, Getenv: l.opts.Getenv, EnvVars: l.opts.EnvVars,
 		MacroFiles: mfs, DispatchOrder: dispatch, RunStartedAt: l.opts.Now,
 		Context: l.ctx, Budget: l.opts.Budget,
 	})

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/dataops-dev/dataops/internal/secret"
 )
 
 // Target is the profile output a load renders against: what `target` is in Jinja.
@@ -149,6 +151,37 @@ func (t *Target) Map() map[string]any {
 		m["profile_name"] = t.Profile
 	}
 	return m
+}
+
+// Credentials are the values of the target's fields named like secrets (password, token,
+// private_key, ...), also inside mappings (keyfile_json's private_key, but not its type or
+// project_id), and passwords in URLs: what output must never show.
+func (t *Target) Credentials() []string {
+	var out []string
+	var walk func(k string, v any, secretAbove bool)
+	walk = func(k string, v any, secretAbove bool) {
+		isSecret := secretAbove || secret.LooksSecret(k)
+		switch x := v.(type) {
+		case map[string]any:
+			for k2, v2 := range x {
+				walk(k2, v2, false)
+			}
+		case []any:
+			for _, v2 := range x {
+				walk(k, v2, isSecret)
+			}
+		case string:
+			if isSecret {
+				out = append(out, x)
+			} else if p := secret.URLPassword(x); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	for k, v := range t.Fields {
+		walk(k, v, false)
+	}
+	return out
 }
 
 // duckdbDatabase is the catalog name DuckDB gives a database file: its base name without

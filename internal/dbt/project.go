@@ -1,6 +1,7 @@
 package dbt
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -30,7 +31,8 @@ type projectFile struct {
 	Dispatch []map[string]any
 	Quoting  map[string]any
 	File     string // relative path of dbt_project.yml (for messages)
-	// Explicit lists the `*-paths` keys the file sets, with the position of each.
+	// Explicit lists the `*-paths` keys and packages-install-path the file sets, with the
+	// position of each.
 	Explicit map[string]Pos
 }
 
@@ -51,18 +53,21 @@ var noRenderKeys = map[string]bool{
 	"on-run-start": true, "on-run-end": true, "query-comment": true,
 }
 
-// readProjectFile parses dir/dbt_project.yml. rel is the path shown in messages. Strings with
-// Jinja are rendered through render (env_var, var from --vars, target), as dbt does.
-func readProjectFile(dir, rel string, render func(pos Pos, s string) any) (*projectFile, error) {
-	path := filepath.Join(dir, "dbt_project.yml")
-	data, err := os.ReadFile(path)
+// readProjectFile parses a dbt_project.yml read with read, which is given rel: the file's path
+// relative to the root project, also the path shown in messages. Strings with Jinja are
+// rendered through render (env_var, var from --vars, target), as dbt does.
+func readProjectFile(read func(rel string) ([]byte, error), rel string, render func(pos Pos, s string) any) (*projectFile, error) {
+	data, err := read(rel)
 	if err != nil {
 		if os.IsNotExist(err) {
 			return nil, &InputError{Pos: Pos{Path: rel}, Msg: "no dbt_project.yml found (not a dbt project directory)"}
 		}
+		if refused(err) {
+			return nil, &InputError{Pos: Pos{Path: rel}, Msg: msgOutside}
+		}
 		return nil, &InputError{Pos: Pos{Path: rel}, Msg: err.Error()}
 	}
-	root, err := parseYAML(rel, data)
+	root, err := parseYAML(rel, trimBOM(data))
 	if err != nil {
 		return nil, err
 	}
@@ -148,6 +153,7 @@ func readProjectFile(dir, rel string, render func(pos Pos, s string) any) (*proj
 	pf.PackagesInstallPath = "dbt_packages"
 	if v, ok := rendered["packages-install-path"].(string); ok && v != "" {
 		pf.PackagesInstallPath = cleanRel(v)
+		pf.Explicit["packages-install-path"] = root.keyPos("packages-install-path")
 	}
 	if v, ok := rendered["vars"].(map[string]any); ok {
 		pf.Vars = v
@@ -273,3 +279,8 @@ func appendUnique(dst []string, items ...string) []string {
 	}
 	return dst
 }
+
+// trimBOM drops a UTF-8 byte-order mark at the start of a file. Editors on Windows write one;
+// dbt's YAML reader skips it, and left in place it becomes part of the first key or of the
+// first SQL token.
+func trimBOM(data []byte) []byte { return bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) }

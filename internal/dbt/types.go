@@ -38,6 +38,8 @@ type Diagnostic struct {
 	Severity string `json:"severity"` // "error" or "warning"
 	Kind     string `json:"kind"`     // e.g. unknown-ref, unknown-macro, jinja-syntax, yaml, duplicate-name, cycle
 	Message  string `json:"message"`
+	// Steps locates each ref() of a cycle, in the order of the message.
+	Steps []Pos `json:"steps,omitempty"`
 }
 
 // Project is a loaded dbt project with its installed packages, merged into one graph as dbt
@@ -81,6 +83,8 @@ type Project struct {
 	// Timings of the load phases (project, files, macros, properties, nodes, render, tests,
 	// graph, compile).
 	Timings map[string]time.Duration
+	// Roots are the LoadOptions.Roots it was loaded with: where else its files may resolve.
+	Roots []string
 
 	relOnce  sync.Once
 	relIndex map[string][]string

@@ -140,7 +140,7 @@ func parseYAML(rel string, data []byte) (n *ynode, err error) {
 	}()
 	// The file comes from the pull request: an alias bomb or absurd nesting is refused before
 	// anything is expanded.
-	f, _, err := yamllimit.Parse(data, yamllimit.MaxNodes, parser.AllowDuplicateMapKey())
+	f, _, err := yamllimit.Parse(trimBOM(data), yamllimit.MaxNodes, parser.AllowDuplicateMapKey())
 	if err != nil {
 		return nil, yamlError(rel, err)
 	}

@@ -46,6 +46,9 @@ type Options struct {
 	ReportURL string
 	// DryRun, when set, receives the write requests instead of GitHub.
 	DryRun io.Writer
+	// Mask, when set, is applied to every request body before it leaves (the run's secret
+	// values become "***"); headers, the token among them, are left alone.
+	Mask func([]byte) []byte
 	// Log receives notes (skipped check run, rejected comments).
 	Log io.Writer
 	// HTTPClient is the base client (tests pass the fake server's); nil means http.DefaultClient.
@@ -97,6 +100,9 @@ func New(opts Options) (*Publisher, error) {
 	var rt http.RoundTripper = &retryTransport{base: base, attempts: 5, maxWait: 60 * time.Second, sleep: opts.Sleep, now: opts.Now}
 	if opts.DryRun != nil {
 		rt = &dryRunTransport{base: rt, out: opts.DryRun}
+	}
+	if opts.Mask != nil {
+		rt = &maskTransport{base: rt, mask: opts.Mask}
 	}
 	c := gh.NewClient(&http.Client{Transport: rt})
 	if opts.Token != "" {
@@ -219,7 +225,7 @@ func (p *Publisher) createReview(ctx context.Context, sha, body, event string, c
 		var extra strings.Builder
 		extra.WriteString("\n### Comments GitHub did not accept inline\n\n")
 		for _, c := range comments {
-			fmt.Fprintf(&extra, "- `%s:%d` %s\n", c.GetPath(), c.GetLine(), firstLine(c.GetBody()))
+			fmt.Fprintf(&extra, "- %s %s\n", review.MarkdownCode(fmt.Sprintf("%s:%d", c.GetPath(), c.GetLine())), firstLine(c.GetBody()))
 		}
 		req.Body = gh.Ptr(truncate(body+extra.String(), p.opts.ReportURL))
 		req.Comments = nil
@@ -300,9 +306,9 @@ func (p *Publisher) plan(rv *review.Review, files map[string]*review.Patch) ([]*
 		if !patch.Contains(f.Line) {
 			continue
 		}
-		body := fmt.Sprintf("**%s** `%s/%s`: %s", f.Severity, f.Agent, f.Rule, f.Message)
+		body := fmt.Sprintf("**%s** %s: %s", f.Severity, review.MarkdownCode(f.Agent+"/"+f.Rule), review.MarkdownText(f.Message))
 		if f.Suggestion != "" {
-			body += "\n\n```\n" + strings.TrimRight(f.Suggestion, "\n") + "\n```"
+			body += "\n\n" + review.MarkdownFence("", f.Suggestion)
 		}
 		comments = append(comments, &gh.DraftReviewComment{Path: gh.Ptr(path), Line: gh.Ptr(f.Line), Side: gh.Ptr("RIGHT"), Body: gh.Ptr(body)})
 		placed[i] = true
@@ -321,7 +327,7 @@ func (p *Publisher) plan(rv *review.Review, files map[string]*review.Patch) ([]*
 				continue
 			}
 			c := &gh.DraftReviewComment{Path: gh.Ptr(path), Line: gh.Ptr(s.end), Side: gh.Ptr("RIGHT"),
-				Body: gh.Ptr(fmt.Sprintf("dataops (%s) proposes:\n\n```suggestion\n%s```", strings.Join(e.Agents, ", "), s.text))}
+				Body: gh.Ptr(fmt.Sprintf("dataops (%s) proposes:\n\n%s", strings.Join(e.Agents, ", "), review.MarkdownFence("suggestion", s.text)))}
 			if s.start != s.end {
 				c.StartLine, c.StartSide = gh.Ptr(s.start), gh.Ptr("RIGHT")
 			}
@@ -432,7 +438,7 @@ func (p *Publisher) checkRun(ctx context.Context, sha string, rv *review.Review,
 		}
 		line := max(f.Line, 1)
 		anns = append(anns, &gh.CheckRunAnnotation{Path: gh.Ptr(p.opts.PathPrefix + f.Path), StartLine: gh.Ptr(line), EndLine: gh.Ptr(line),
-			AnnotationLevel: gh.Ptr(level), Message: gh.Ptr(f.Message), Title: gh.Ptr(f.Agent + " " + f.Rule)})
+			AnnotationLevel: gh.Ptr(level), Message: gh.Ptr(review.PlainText(f.Message)), Title: gh.Ptr(review.PlainText(f.Agent + " " + f.Rule))})
 	}
 	conclusion := "success"
 	if p.opts.Failing {

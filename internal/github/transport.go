@@ -10,6 +10,30 @@ import (
 	"time"
 )
 
+// maskTransport passes each request body through mask before anything else sees it: it is
+// the outermost transport, so retries and dry runs send and print the masked body.
+type maskTransport struct {
+	base http.RoundTripper
+	mask func([]byte) []byte
+}
+
+func (t *maskTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return t.base.RoundTrip(req)
+	}
+	b, err := io.ReadAll(req.Body)
+	req.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	body := t.mask(b)
+	r := req.Clone(req.Context())
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.ContentLength = int64(len(body))
+	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	return t.base.RoundTrip(r)
+}
+
 // retryTransport retries rate-limited (403/429 with rate-limit headers) and 5xx responses
 // with backoff, honouring Retry-After and X-RateLimit-Reset up to MaxWait.
 type retryTransport struct {

@@ -7,7 +7,10 @@ package jinja
 
 import (
 	"context"
+	"strings"
 	"time"
+
+	"github.com/dataops-dev/dataops/internal/secret"
 )
 
 // Position is a 1-based line and column in a template file.
@@ -42,9 +45,11 @@ type Options struct {
 	// package-scoped block); "" holds the root project's globals, used for names a package's
 	// map lacks. var() looks up the package of the node being rendered, also inside macros of
 	// other packages, as dbt does.
-	Vars       map[string]map[string]any
-	CLIVars    map[string]any // --vars; override everything
-	Getenv     func(string) (string, bool)
+	Vars    map[string]map[string]any
+	CLIVars map[string]any // --vars; override everything
+	Getenv  func(string) (string, bool)
+	// EnvVars says which names env_var() reads through Getenv; the zero value reads none.
+	EnvVars    EnvVars
 	MacroFiles []MacroFile
 	// DispatchOrder maps a macro namespace to the packages searched by adapter.dispatch
 	// (dbt_project.yml `dispatch:`); by default the root package, then the namespace itself.
@@ -61,6 +66,55 @@ type Options struct {
 	// Budget bounds the time and output of every render of a command together; nil means
 	// none besides Limits.
 	Budget *Budget
+}
+
+// EnvVars says which environment variables env_var() may read. Project code comes from pull
+// requests and what it renders may be published, so a name is read only when the trusted
+// configuration allows it; any other name renders as the call's default, else as
+// RefusedEnvVar, with a warning. DBT_ENV_SECRET_* names are refused unless All is set.
+type EnvVars struct {
+	// Allow lists names, and prefixes written "PREFIX_*".
+	Allow []string
+	// DbtConventions also allows dbt's non-secret names: DBT_* but DBT_ENV_SECRET_*.
+	DbtConventions bool
+	// All allows every name, secret ones included: only for trusted files (profiles.yml).
+	All bool
+	// Setting and DbtSetting name the settings that allow a name and dbt's names, for the
+	// warning on a refused name (e.g. "security.env_vars in .dataops.yml").
+	Setting, DbtSetting string
+}
+
+// RefusedEnvVar is what env_var() of a name that is not allowed renders when the call gives
+// no default: visible in the output, and valid as a SQL identifier (quoted or not), a path
+// segment and a YAML or JSON value, so the project still loads.
+const RefusedEnvVar = "dataops_env_var_refused"
+
+// secretEnvPrefix is dbt's prefix of secret env vars, which dbt itself keeps out of models.
+const secretEnvPrefix = "DBT_ENV_SECRET_"
+
+// allowed reports whether env_var() may read name, and if not, why not.
+func (ev *EnvVars) allowed(name string) (ok bool, why string) {
+	if ev.All {
+		return true, ""
+	}
+	if strings.HasPrefix(name, secretEnvPrefix) {
+		return false, secretEnvPrefix + "* variables are secrets and never reach project code"
+	}
+	if ev.DbtConventions && strings.HasPrefix(name, "DBT_") {
+		return true, ""
+	}
+	if secret.MatchName(ev.Allow, name) {
+		return true, ""
+	}
+	setting := ev.Setting
+	if setting == "" {
+		setting = "the allowed names of the trusted configuration"
+	}
+	why = "project code reads only the env vars the trusted configuration allows (add it to " + setting
+	if strings.HasPrefix(name, "DBT_") && ev.DbtSetting != "" {
+		why += ", or set " + ev.DbtSetting
+	}
+	return false, why + ")"
 }
 
 // QuotePolicy says which parts of a relation name are quoted when rendered.

@@ -12,13 +12,17 @@ func (e *Env) inlineTemplate(src string, tools *toolset) (*fileInfo, *Diagnostic
 	if f, ok := e.inline.Load(src); ok {
 		return f.(*fileInfo), nil
 	}
-	f, d := e.compileFile("<inline>", "", src, tools)
+	f, d := e.compileFile(inlinePath, "", src, tools)
 	if d != nil {
 		return nil, d
 	}
 	e.inline.Store(src, f)
 	return f, nil
 }
+
+// inlinePath names values rendered as templates; their diagnostics are reported where the
+// value was used (see renderState.warnAt).
+const inlinePath = "<inline>"
 
 // hasJinja reports whether a string holds template syntax.
 func hasJinja(s string) bool {
@@ -47,6 +51,10 @@ func (st *renderState) renderInline(ev *exec.Evaluator, src string) *exec.Value 
 		RootNode:    f.root,
 		Output:      out,
 	}
+	if st.curFile == nil || st.curFile.path != inlinePath {
+		st.inlineFrom = append(st.inlineFrom, inlineCaller{st.curFile, st.curPos})
+		defer func() { st.inlineFrom = st.inlineFrom[:len(st.inlineFrom)-1] }()
+	}
 	fr := &frame{}
 	st.frames = append(st.frames, fr)
 	err := r.Execute()
@@ -58,6 +66,12 @@ func (st *renderState) renderInline(ev *exec.Evaluator, src string) *exec.Value 
 		st.warnHere("render-error", "in "+quoteShort(src)+": "+errorMessage(err))
 	}
 	return exec.AsValue(out.String())
+}
+
+// inlineCaller is where a value rendered as a template was used (a var() call).
+type inlineCaller struct {
+	file *fileInfo
+	pos  int
 }
 
 func quoteShort(s string) string {

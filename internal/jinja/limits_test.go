@@ -60,7 +60,7 @@ func TestNestedLoopsStopAtTheTimeLimit(t *testing.T) {
 
 func TestNestedLoopsStopAtTheStepLimit(t *testing.T) {
 	env := testEnv(t, func(o *Options) {
-		o.Limits = &Limits{MaxOutput: 1 << 20, MaxSteps: 100_000, MaxRangeItems: 1 << 20, MaxDepth: 20, MaxTime: time.Hour}
+		o.Limits = &Limits{MaxOutput: 1 << 20, MaxSteps: 100_000, MaxRangeItems: 1 << 20, MaxDepth: 20, MaxTime: time.Minute}
 	})
 	limitWarning(t, env.Render(Input{Path: "models/loops.sql", Source: nestedLoops, Package: "shop"}), "after 100000 template steps")
 }
@@ -69,7 +69,9 @@ func TestCancelStopsARender(t *testing.T) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	env := testEnv(t, func(o *Options) {
 		o.Context = ctx
-		o.Limits = &Limits{MaxOutput: 1 << 20, MaxSteps: 1 << 40, MaxRangeItems: 1 << 20, MaxDepth: 20, MaxTime: time.Hour}
+		o.EnvVars = EnvVars{Allow: []string{"X"}}
+		// Should cancelling not stop it, the render stops after a minute, for another reason.
+		o.Limits = &Limits{MaxOutput: 1 << 20, MaxSteps: 1 << 40, MaxRangeItems: 1 << 20, MaxDepth: 20, MaxTime: time.Minute}
 	})
 	// Cancelled while the render runs (the first render of a statement in the loop body).
 	env.opts.Getenv = func(string) (string, bool) {
@@ -87,7 +89,7 @@ func TestBudgetIsSharedByRenders(t *testing.T) {
 	b := NewBudget(100 * time.Millisecond)
 	env := testEnv(t, func(o *Options) {
 		o.Budget = b
-		o.Limits = &Limits{MaxOutput: 1 << 20, MaxSteps: 1 << 40, MaxRangeItems: 1 << 20, MaxDepth: 20, MaxTime: time.Hour}
+		o.Limits = &Limits{MaxOutput: 1 << 20, MaxSteps: 1 << 40, MaxRangeItems: 1 << 20, MaxDepth: 20, MaxTime: time.Minute}
 	})
 	limitWarning(t, env.Render(Input{Path: "models/loops.sql", Source: nestedLoops, Package: "shop"}), "the renders of this run took more than 100ms together")
 	if b.Spent() <= b.Time() {
@@ -128,7 +130,7 @@ func TestToJSONBombRefusedBeforeBuilding(t *testing.T) {
 
 func TestBuildersAreBoundedBeforeBuilding(t *testing.T) {
 	env := testEnv(t, func(o *Options) {
-		o.Limits = &Limits{MaxOutput: 1 << 20, MaxSteps: 1 << 20, MaxRangeItems: 1 << 16, MaxDepth: 20, MaxTime: time.Hour}
+		o.Limits = &Limits{MaxOutput: 1 << 20, MaxSteps: 1 << 20, MaxRangeItems: 1 << 16, MaxDepth: 20, MaxTime: time.Minute}
 	})
 	big := "{% set s = 'x' * 500000 %}{% set nl = '\\n' * 500000 %}"
 	for _, src := range []string{
@@ -218,7 +220,7 @@ func TestRecursiveLoops(t *testing.T) {
 		t.Fatalf("%q %v %+v", res.Output, res.Err, res.Warnings)
 	}
 	limited := testEnv(t, func(o *Options) {
-		o.Limits = &Limits{MaxOutput: 1 << 20, MaxSteps: 1 << 20, MaxRangeItems: 1 << 16, MaxDepth: 20, MaxTime: time.Hour}
+		o.Limits = &Limits{MaxOutput: 1 << 20, MaxSteps: 1 << 20, MaxRangeItems: 1 << 16, MaxDepth: 20, MaxTime: time.Minute}
 	})
 	res = limited.Render(Input{Path: "models/m.sql", Source: `{% set l = [] %}{% do l.append(l) %}{% for x in [[1]] recursive %}{{ loop([x]) }}{% endfor %}`, Package: "shop"})
 	limitWarning(t, res, "loops recursing deeper than 20")
@@ -239,7 +241,7 @@ func TestWarningsAreBounded(t *testing.T) {
 
 func TestRefsAreBounded(t *testing.T) {
 	env := testEnv(t, func(o *Options) {
-		o.Limits = &Limits{MaxOutput: 1 << 20, MaxSteps: 1 << 24, MaxRangeItems: 1 << 20, MaxDepth: 20, MaxTime: time.Hour}
+		o.Limits = &Limits{MaxOutput: 1 << 20, MaxSteps: 1 << 24, MaxRangeItems: 1 << 20, MaxDepth: 20, MaxTime: time.Minute}
 	})
 	limitWarning(t, env.Render(Input{Path: "models/m.sql", Source: "{% for i in range(200000) %}{% do ref('m' ~ i) %}{% endfor %}", Package: "shop"}),
 		"more than 100000 refs and sources")

@@ -523,6 +523,9 @@ func methodFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 			res, err = m(obj.Integer(), obj, call)
 		}
 	case obj.IsDict():
+		if name == "get" && len(call.Args) > 0 && call.Args[0].IsString() {
+			readsCredential(e, obj, call.Args[0].String())
+		}
 		if m, ok := methods.Dict.Get(name); ok {
 			d, _ := toGo(obj).(map[string]any)
 			if d == nil {
@@ -571,7 +574,7 @@ func typeName(v *exec.Value) string {
 
 // getattrFn is a.b: an attribute, else an item of that name, else none (Jinja's undefined,
 // also for an attribute of none).
-func getattrFn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+func getattrFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 	if len(va.Args) != 2 {
 		return exec.AsValue(nil)
 	}
@@ -588,11 +591,12 @@ func getattrFn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 	if v, found := obj.GetItem(name); found {
 		return v
 	}
+	readsCredential(e, obj, name)
 	return exec.AsValue(nil)
 }
 
 // getitemFn is a[k] (and a.0): an item, else for a string key an attribute, else none.
-func getitemFn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+func getitemFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 	if len(va.Args) != 2 {
 		return exec.AsValue(nil)
 	}
@@ -624,6 +628,7 @@ func getitemFn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 		if v, found := obj.GetAttribute(s); found {
 			return v
 		}
+		readsCredential(e, obj, s)
 	}
 	return exec.AsValue(nil)
 }

@@ -1,9 +1,13 @@
 package jinja
 
 import (
+	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/nikolalohinski/gonja/v2/exec"
+
+	"github.com/dataops-dev/dataops/internal/secret"
 )
 
 // relationValue is what ref(), source(), this and api.Relation.create() return. It prints the
@@ -239,8 +243,25 @@ func targetMap(opts Options) map[string]any {
 		t["dataset"] = t["schema"]
 	}
 	// Credentials never reach templates: rendered SQL can end up in a pull request comment.
-	for _, k := range []string{"password", "pass", "token", "private_key", "private_key_passphrase", "keyfile_json", "client_secret", "refresh_token"} {
-		delete(t, k)
+	for k := range t {
+		if secret.LooksSecret(k) {
+			delete(t, k)
+		}
 	}
 	return t
+}
+
+// readsCredential warns when a template asks the target for a credential (target.password,
+// target['token'], target.get('private_key')): it is not there, as in dbt, and the template
+// gets none.
+func readsCredential(e *exec.Evaluator, obj *exec.Value, key string) {
+	st := stateOfEval(e)
+	if st == nil || !secret.LooksSecret(key) || !obj.IsDict() {
+		return
+	}
+	v := reflect.ValueOf(obj.Interface())
+	if v.Kind() != reflect.Map || v.UnsafePointer() != reflect.ValueOf(st.env.target).UnsafePointer() {
+		return
+	}
+	st.warnHere("hidden-credential", fmt.Sprintf("target.%s is a credential: templates never see the profile's credentials; rendered as none", key))
 }

@@ -41,6 +41,8 @@ type renderState struct {
 	warned     map[string]bool
 	statements map[string]bool
 	askedCols  bool // adapter.get_columns_in_relation was called
+	// inlineFrom stacks where values rendered as templates were used, for their diagnostics.
+	inlineFrom []inlineCaller
 
 	renderers map[string]*exec.Renderer
 	frames    []*frame
@@ -297,6 +299,12 @@ func (st *renderState) returning() bool {
 // warnAt records a diagnostic at a normalized offset of a file, once per kind, file and
 // message.
 func (st *renderState) warnAt(f *fileInfo, normPos int, kind, msg string) {
+	if f != nil && f.path == inlinePath && len(st.inlineFrom) > 0 {
+		// A value has no file of its own: report it where it was used, saying which value.
+		c := st.inlineFrom[len(st.inlineFrom)-1]
+		msg = "in " + quoteShort(f.src) + ": " + msg
+		f, normPos = c.file, c.pos
+	}
 	if f == nil {
 		f = st.model
 	}

@@ -24,6 +24,7 @@ func testEnv(t testing.TB, mod func(*Options)) *Env {
 			v, ok := map[string]string{"HOME_REGION": "eu", "DBT_ENV_SECRET_TOKEN": "hunter2"}[k]
 			return v, ok
 		},
+		EnvVars:      EnvVars{Allow: []string{"HOME_REGION", "NOPE"}},
 		RunStartedAt: time.Date(2024, 3, 4, 5, 6, 7, 0, time.UTC),
 		MacroFiles: []MacroFile{
 			{Package: "shop", Path: "macros/money.sql", Source: `{% macro cents_to_dollars(col, scale=2) -%}
@@ -302,8 +303,11 @@ func TestWarnings(t *testing.T) {
 	if w := warnings(res, "unknown-var"); len(w) != 1 || w[0].Pos.Line != 5 {
 		t.Errorf("unknown-var: %+v", w)
 	}
-	if w := warnings(res, "unknown-env-var"); len(w) != 2 || !strings.Contains(w[1].Message, "secret") {
+	if w := warnings(res, "unknown-env-var"); len(w) != 1 || !strings.Contains(w[0].Message, "NOPE") {
 		t.Errorf("unknown-env-var: %+v", w)
+	}
+	if w := warnings(res, "refused-env-var"); len(w) != 1 || !strings.Contains(w[0].Message, "secret") {
+		t.Errorf("refused-env-var: %+v", w)
 	}
 	if strings.Contains(res.Output, "hunter2") {
 		t.Error("a secret env var reached the output")

@@ -2,7 +2,6 @@ package jinja
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/nikolalohinski/gonja/v2/exec"
 )
@@ -45,21 +44,25 @@ func envVarFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 	if st == nil || name == "" {
 		return exec.AsValue("")
 	}
-	// dbt keeps secret env vars out of models; so do we, since output may be published.
-	secret := strings.HasPrefix(name, "DBT_ENV_SECRET")
-	if get := st.env.opts.Getenv; get != nil && !secret {
+	def, hasDef := argValue(va, 1, "default")
+	if ok, why := st.env.opts.EnvVars.allowed(name); !ok {
+		// The variable is not even looked up: whether it is set is not the template's business.
+		if hasDef {
+			st.warnHere("refused-env-var", fmt.Sprintf("env var '%s' not read, the default is used: %s", name, why))
+			return def
+		}
+		st.warnHere("refused-env-var", fmt.Sprintf("env var '%s' not read, rendered as %s: %s", name, RefusedEnvVar, why))
+		return exec.AsValue(RefusedEnvVar)
+	}
+	if get := st.env.opts.Getenv; get != nil {
 		if v, ok := get(name); ok {
 			return exec.AsValue(v)
 		}
 	}
-	if def, ok := argValue(va, 1, "default"); ok {
+	if hasDef {
 		return def
 	}
-	if secret {
-		st.warnHere("unknown-env-var", fmt.Sprintf("env var '%s' is a secret and is not available to templates", name))
-	} else {
-		st.warnHere("unknown-env-var", fmt.Sprintf("env var '%s' is not set and has no default; rendered as empty", name))
-	}
+	st.warnHere("unknown-env-var", fmt.Sprintf("env var '%s' is not set and has no default; rendered as empty", name))
 	return exec.AsValue("")
 }
 

@@ -2,7 +2,9 @@ package lint
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -51,19 +53,25 @@ type ConfigError struct {
 
 func (e *ConfigError) Error() string { return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, e.Msg) }
 
-// readConfigFile reads one configuration file; a missing file is an empty config.
-func readConfigFile(path string) (rawConfig, error) {
-	data, err := os.ReadFile(path)
+// readConfigFile reads one configuration file through read (nil: the file system); a missing
+// file is an empty config.
+func readConfigFile(path string, read func(string) ([]byte, error)) (rawConfig, error) {
+	if read == nil {
+		read = os.ReadFile
+	}
+	data, err := read(path)
 	if err != nil {
-		if os.IsNotExist(err) {
+		if errors.Is(err, fs.ErrNotExist) {
 			return nil, nil
 		}
 		return nil, err
 	}
+	// A byte-order mark would make the first section header unreadable.
+	text := strings.TrimPrefix(string(data), "\ufeff")
 	if filepath.Base(path) == "pyproject.toml" {
-		return parseTOMLConfig(path, string(data))
+		return parseTOMLConfig(path, text)
 	}
-	return parseINIConfig(path, string(data))
+	return parseINIConfig(path, text)
 }
 
 // sectionKey turns "sqlfluff:rules:LT05" into "rules:lt05"; ok is false for sections that are

@@ -144,6 +144,10 @@ type ConfigLoader struct {
 	Root string
 	// Overrides come from the command line and win over every file.
 	Overrides map[string]string
+	// ReadFile reads a configuration file by its absolute path; nil reads the file system. A
+	// missing file is an error matching fs.ErrNotExist. It lets a review take the files from
+	// the base of a change.
+	ReadFile func(path string) ([]byte, error)
 
 	mu    sync.Mutex
 	canon map[string]string    // rule reference (name, alias) -> code, lower-cased
@@ -207,7 +211,7 @@ func (l *ConfigLoader) dirConfig(dir string) (rawConfig, error) {
 	}
 	rc = rawConfig{}
 	for _, name := range configFileNames {
-		f, err := readConfigFile(filepath.Join(dir, name))
+		f, err := readConfigFile(filepath.Join(dir, name), l.ReadFile)
 		if err != nil {
 			return nil, err
 		}

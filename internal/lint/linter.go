@@ -2,13 +2,14 @@ package lint
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/dataops-dev/dataops/internal/fsconfine"
 )
 
 // Linter lints files with a set of rules. Fields are read-only once linting starts.
@@ -251,27 +252,10 @@ func findDirectives(src string) []directive {
 	return out
 }
 
-// WriteFixed writes a fixed file atomically (temp file in the same directory, then rename).
+// WriteFixed writes a fixed file atomically (temp file in the same directory, then rename),
+// keeping its mode; a symbolic link at path is replaced, its target left alone.
 func WriteFixed(path, content string) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".dataops-fix-*")
-	if err != nil {
-		return err
-	}
-	name := tmp.Name()
-	if _, err := tmp.WriteString(content); err != nil {
-		tmp.Close()
-		os.Remove(name)
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(name)
-		return err
-	}
-	if st, err := os.Stat(path); err == nil {
-		_ = os.Chmod(name, st.Mode())
-	}
-	return os.Rename(name, path)
+	return fsconfine.WriteFile(filepath.Dir(path), filepath.Base(path), []byte(content))
 }
 
 // dedupe drops repeated findings at one place: a Jinja loop renders the same source text

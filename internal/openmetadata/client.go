@@ -22,6 +22,9 @@ type Client struct {
 	BaseURL string
 	Token   string
 	HTTP    *http.Client
+	// Mask, when set, is applied to every request body before it is sent (the run's secret
+	// values become "***"); the Authorization header is left alone.
+	Mask func([]byte) []byte
 }
 
 // EntityRef is the part of an entity reference we read.
@@ -93,6 +96,9 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		b, err := json.Marshal(body)
 		if err != nil {
 			return err
+		}
+		if c.Mask != nil {
+			b = c.Mask(b)
 		}
 		rd = bytes.NewReader(b)
 	}

@@ -129,7 +129,7 @@ func Markdown(r *Review, o MarkdownOptions) string {
 	if len(r.Changes) > 0 {
 		b.WriteString("\n### Changes\n\n| Model | Change | Classification | Why |\n|---|---|---|---|\n")
 		for _, c := range r.Changes {
-			fmt.Fprintf(&b, "| `%s` | %s | **%s** | %s |\n", c.Name, c.Change, c.Classification, cell(strings.Join(c.Reasons, "; ")))
+			fmt.Fprintf(&b, "| %s | %s | **%s** | %s |\n", pipes(MarkdownCode(c.Name)), cell(c.Change), cell(c.Classification), cell(strings.Join(c.Reasons, "; ")))
 		}
 		writeMermaid(&b, r)
 	}
@@ -153,9 +153,9 @@ func Markdown(r *Review, o MarkdownOptions) string {
 			}
 			fmt.Fprintf(&b, "\n**%s** (%d)\n\n", strings.ToUpper(sev[:1])+sev[1:], len(group))
 			for _, f := range group {
-				fmt.Fprintf(&b, "- `%s%s` %s: %s\n", o.PathPrefix, location(f), f.Rule, inline(f.Message))
+				fmt.Fprintf(&b, "- %s %s: %s\n", MarkdownCode(o.PathPrefix+location(f)), MarkdownText(f.Rule), MarkdownText(f.Message))
 				if f.Suggestion != "" {
-					fmt.Fprintf(&b, "  ```\n%s  ```\n", indent(f.Suggestion, "  "))
+					b.WriteString(indent(MarkdownFence("", f.Suggestion), "  "))
 				}
 			}
 		}
@@ -167,7 +167,7 @@ func Markdown(r *Review, o MarkdownOptions) string {
 			if !e.Safe {
 				state = " (not safe: validation failed)"
 			}
-			fmt.Fprintf(&b, "\n<details><summary><code>%s%s</code> (%s)%s</summary>\n\n```diff\n%s```\n\n</details>\n", o.PathPrefix, e.Path, strings.Join(e.Agents, ", "), state, e.Diff)
+			fmt.Fprintf(&b, "\n<details><summary><code>%s</code> (%s)%s</summary>\n\n%s\n\n</details>\n", htmlText(o.PathPrefix+e.Path), htmlText(strings.Join(e.Agents, ", ")), state, MarkdownFence("diff", e.Diff))
 		}
 	}
 	return b.String()
@@ -196,33 +196,37 @@ func writeMermaid(b *strings.Builder, r *Review) {
 	for i, id := range ids {
 		key[id] = fmt.Sprintf("n%d", i)
 	}
-	b.WriteString("\n```mermaid\nflowchart LR\n")
+	var m strings.Builder
+	m.WriteString("flowchart LR\n")
 	for _, id := range ids {
-		label := shortName(id)
-		fmt.Fprintf(b, "  %s[\"%s\"]", key[id], strings.ReplaceAll(label, `"`, "'"))
+		fmt.Fprintf(&m, "  %s[\"%s\"]", key[id], mermaidLabel(shortName(id)))
 		switch class[id] {
 		case Breaking:
-			b.WriteString(":::breaking")
+			m.WriteString(":::breaking")
 		case Partial:
-			b.WriteString(":::partial")
+			m.WriteString(":::partial")
 		case NonBreaking:
-			b.WriteString(":::changed")
+			m.WriteString(":::changed")
 		default:
-			b.WriteString(":::downstream")
+			m.WriteString(":::downstream")
 		}
-		b.WriteString("\n")
+		m.WriteString("\n")
 	}
 	for _, e := range r.Lineage {
-		fmt.Fprintf(b, "  %s --> %s\n", key[e.From], key[e.To])
+		fmt.Fprintf(&m, "  %s --> %s\n", key[e.From], key[e.To])
 	}
-	b.WriteString("  classDef breaking fill:#f8d7da,stroke:#842029\n")
-	b.WriteString("  classDef partial fill:#fff3cd,stroke:#997404\n")
-	b.WriteString("  classDef changed fill:#d1e7dd,stroke:#0f5132\n")
-	b.WriteString("  classDef downstream fill:#e2e3e5,stroke:#41464b\n")
-	b.WriteString("```\n")
+	m.WriteString("  classDef breaking fill:#f8d7da,stroke:#842029\n")
+	m.WriteString("  classDef partial fill:#fff3cd,stroke:#997404\n")
+	m.WriteString("  classDef changed fill:#d1e7dd,stroke:#0f5132\n")
+	m.WriteString("  classDef downstream fill:#e2e3e5,stroke:#41464b\n")
+	b.WriteString("\n" + MarkdownFence("mermaid", m.String()) + "\n")
 }
 
-func cell(s string) string { return strings.ReplaceAll(inline(s), "|", `\|`) }
+// cell is PR text in a table cell: escaped text, with pipes escaped so the row keeps its cells.
+func cell(s string) string { return pipes(MarkdownText(s)) }
+
+// pipes escapes every pipe, inside code spans too (GFM splits cells before reading spans).
+func pipes(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
 
 // inline keeps a message on one line; runs of spaces stay (lint messages quote them).
 func inline(s string) string {
@@ -252,6 +256,7 @@ func writeAnnotations(w io.Writer, r *Review) error {
 		if f.Suggestion != "" {
 			msg += "\n" + f.Suggestion
 		}
+		msg = PlainText(msg)
 		fmt.Fprintf(&b, "::%s file=%s,line=%d", level, escapeProp(f.Path), f.Line)
 		if f.Column > 0 {
 			fmt.Fprintf(&b, ",col=%d", f.Column)

@@ -4,10 +4,10 @@ import (
 	"errors"
 	"os"
 	"path"
-	"path/filepath"
 	"sort"
 	"strings"
 
+	"github.com/dataops-dev/dataops/internal/fsconfine"
 	"github.com/dataops-dev/dataops/internal/yamledit"
 )
 
@@ -15,9 +15,15 @@ import (
 // property file, so each file changes only on the lines the ops concern. root is the project
 // directory; forms are the spellings the project's dbt version expects (a file keeps the ones
 // it already uses). An op that cannot be applied (its entry is an alias of a shared anchor, the
-// file is not valid YAML) becomes a note and the other ops still apply. Edits come out sorted
-// by path.
+// file is not valid YAML) becomes a note and the other ops still apply; an op on a file that
+// leads outside the project (a "..", an absolute path, a symbolic link out of it) is an error
+// note, and that file is neither read nor edited. Edits come out sorted by path.
 func Apply(root string, ops []Op, v Version) ([]FileEdit, []Note) {
+	dir, err := fsconfine.Open(root)
+	if err != nil {
+		return nil, []Note{{Rule: "edit", Severity: "error", Message: err.Error()}}
+	}
+	defer dir.Close()
 	var order []string
 	byFile := map[string][]Op{}
 	for _, op := range ops {
@@ -29,7 +35,7 @@ func Apply(root string, ops []Op, v Version) ([]FileEdit, []Note) {
 	var edits []FileEdit
 	var notes []Note
 	for _, file := range order {
-		fe, ns := applyFile(root, file, byFile[file], v)
+		fe, ns := applyFile(dir, file, byFile[file], v)
 		notes = append(notes, ns...)
 		if fe != nil {
 			edits = append(edits, *fe)
@@ -46,11 +52,13 @@ func versionString(v Version) string {
 	return v.String()
 }
 
-func applyFile(root, file string, ops []Op, v Version) (*FileEdit, []Note) {
-	abs := filepath.Join(root, filepath.FromSlash(file))
-	data, err := os.ReadFile(abs)
+func applyFile(dir *fsconfine.Dir, file string, ops []Op, v Version) (*FileEdit, []Note) {
+	data, err := dir.ReadFile(file)
 	if errors.Is(err, os.ErrNotExist) {
-		return newFile(root, file, ops, v)
+		return newFile(dir, file, ops, v)
+	}
+	if errors.Is(err, fsconfine.ErrOutside) {
+		return nil, []Note{{Rule: RuleOutsideProject, Severity: "error", Path: file, Message: "property file leads outside the project; not read or edited"}}
 	}
 	if err != nil {
 		return nil, []Note{{Rule: "edit", Severity: "error", Path: file, Message: err.Error()}}
@@ -169,8 +177,8 @@ func toModel(m *ModelSpec) yamledit.Model {
 
 // newFile writes a property file for entries of a folder that has none, in the style of a
 // property file next to it when there is one.
-func newFile(root, file string, ops []Op, v Version) (*FileEdit, []Note) {
-	st := siblingStyle(root, path.Dir(file))
+func newFile(dir *fsconfine.Dir, file string, ops []Op, v Version) (*FileEdit, []Note) {
+	st := siblingStyle(dir, path.Dir(file))
 	if vs := versionString(v); vs != "" {
 		st = st.ForDbtVersion(vs)
 	} else {
@@ -192,11 +200,11 @@ func newFile(root, file string, ops []Op, v Version) (*FileEdit, []Note) {
 // say: data_tests, arguments inline (accepted by every dbt from 1.8 on).
 const FormsVersionDefault = "1.8.0"
 
-// siblingStyle is the style of the first property file in dir or its parent folders (up to
+// siblingStyle is the style of the first property file in folder or its parent folders (up to
 // the project), else the default style.
-func siblingStyle(root, dir string) yamledit.Style {
-	for d := dir; ; d = path.Dir(d) {
-		entries, err := os.ReadDir(filepath.Join(root, filepath.FromSlash(d)))
+func siblingStyle(dir *fsconfine.Dir, folder string) yamledit.Style {
+	for d := folder; ; d = path.Dir(d) {
+		entries, err := dir.ReadDir(d)
 		if err == nil {
 			var names []string
 			for _, e := range entries {
@@ -207,7 +215,7 @@ func siblingStyle(root, dir string) yamledit.Style {
 			}
 			sort.Strings(names)
 			for _, n := range names {
-				data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(d), n))
+				data, err := dir.ReadFile(path.Join(d, n))
 				if err != nil {
 					continue
 				}

@@ -1,9 +1,16 @@
 package schema
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
+	"github.com/goccy/go-yaml"
+
 	"github.com/dataops-dev/dataops/internal/config"
+	"github.com/dataops-dev/dataops/internal/fsconfine"
+	"github.com/dataops-dev/dataops/internal/yamllimit"
 )
 
 // Config is what the synthesizer takes from the `schema:` section of .dataops.yml (see
@@ -36,6 +43,23 @@ type Config struct {
 	Columns string
 	// DbtVersion overrides the dbt version the files are written for.
 	DbtVersion string
+	// NewFileAt and DictionaryAt say where NewFile and Dictionary were set, for findings
+	// about their values.
+	NewFileAt, DictionaryAt Setting
+}
+
+// Setting locates a setting: the settings file (relative to the project) and the line of the
+// value, or the environment variable that set it. The zero Setting is a default.
+type Setting struct {
+	Path string
+	Line int
+}
+
+func (s Setting) String() string {
+	if s.Line > 0 {
+		return fmt.Sprintf("%s:%d", s.Path, s.Line)
+	}
+	return s.Path
 }
 
 // DefaultConfig is the configuration with nothing set.
@@ -73,7 +97,59 @@ func LoadConfig(dir string) (Config, error) {
 	if err != nil {
 		return Config{}, err
 	}
-	return ConfigFrom(c.Schema), nil
+	cfg := ConfigFrom(c.Schema)
+	cfg.NewFileAt = LocateSetting(dir, c.Path, "new_file")
+	cfg.DictionaryAt = LocateSetting(dir, c.Path, "dictionary")
+	return cfg, nil
+}
+
+// LocateSetting finds where schema.<key> was set: its environment variable when that is set (it
+// wins over the file), else the line of the value in the settings file at file.
+func LocateSetting(dir, file, key string) Setting {
+	env := "DATAOPS_SCHEMA_" + strings.ToUpper(key)
+	if _, ok := os.LookupEnv(env); ok {
+		return Setting{Path: env}
+	}
+	if file == "" {
+		return Setting{}
+	}
+	shown := file
+	if rel, err := filepath.Rel(dir, file); err == nil && fsconfine.Local(rel) {
+		shown = filepath.ToSlash(rel)
+	}
+	data, err := fsconfine.ReadFile(filepath.Dir(file), filepath.Base(file))
+	if err != nil {
+		return Setting{Path: shown}
+	}
+	f, _, err := yamllimit.Parse(data, yamllimit.MaxNodes)
+	if err != nil {
+		return Setting{Path: shown}
+	}
+	yp, err := yaml.PathString("$.schema." + key)
+	if err != nil {
+		return Setting{Path: shown}
+	}
+	n, err := yp.FilterFile(f)
+	if err != nil || n == nil || n.GetToken() == nil || n.GetToken().Position == nil {
+		return Setting{Path: shown}
+	}
+	return Setting{Path: shown, Line: n.GetToken().Position.Line}
+}
+
+// ReadDictionary loads the data dictionary the settings name; nil when they name none. The
+// file must be inside the project at root. Errors start with where the setting was made.
+func (c Config) ReadDictionary(root string) (*Dictionary, error) {
+	if c.Dictionary == "" {
+		return nil, nil
+	}
+	d, err := LoadDictionary(root, c.Dictionary)
+	if err != nil {
+		if at := c.DictionaryAt.String(); at != "" {
+			return nil, fmt.Errorf("%s: schema.dictionary: %w", at, err)
+		}
+		return nil, fmt.Errorf("schema.dictionary: %w", err)
+	}
+	return d, nil
 }
 
 func (c Config) inherit() bool { return c.InheritDescriptions }

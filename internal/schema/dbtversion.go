@@ -2,11 +2,11 @@ package schema
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/dataops-dev/dataops/internal/fsconfine"
 )
 
 // Version is a dbt version, major.minor.patch.
@@ -62,7 +62,7 @@ func DbtVersion(explicit string, require []string, projectDir string) (v Version
 	if v, ok := lowestAdmitted(require); ok {
 		return v, "require-dbt-version"
 	}
-	if v, ok := manifestVersion(filepath.Join(projectDir, "target", "manifest.json")); ok {
+	if v, ok := manifestVersion(projectDir, "target/manifest.json"); ok {
 		return v, "target/manifest.json"
 	}
 	return Version{}, ""
@@ -95,9 +95,15 @@ func lowestAdmitted(require []string) (Version, bool) {
 	return best, found
 }
 
-// manifestVersion reads metadata.dbt_version from a manifest without decoding the rest.
-func manifestVersion(path string) (Version, bool) {
-	f, err := os.Open(path)
+// manifestVersion reads metadata.dbt_version from the manifest at rel in the project at dir,
+// without decoding the rest. A manifest leading outside the project is not read.
+func manifestVersion(dir, rel string) (Version, bool) {
+	d, err := fsconfine.Open(dir)
+	if err != nil {
+		return Version{}, false
+	}
+	defer d.Close()
+	f, err := d.Open(rel)
 	if err != nil {
 		return Version{}, false
 	}

@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/dataops-dev/dataops/internal/fsconfine"
 	"github.com/dataops-dev/dataops/internal/yamllimit"
 )
 
@@ -37,12 +37,19 @@ func (d *Dictionary) Len() int {
 	return len(d.entries)
 }
 
-// LoadDictionary reads a data dictionary: a CSV file with `column,description` records (a header
-// row naming those is skipped), or a YAML file that is a mapping of column to description, or
-// has such a mapping under a `columns:` key, or a list of {name, description}. Errors name the
-// file and line.
-func LoadDictionary(path string) (*Dictionary, error) {
-	data, err := os.ReadFile(path)
+// LoadDictionary reads a data dictionary at path, relative to the project directory root: a
+// CSV file with `column,description` records (a header row naming those is skipped), or a YAML
+// file that is a mapping of column to description, or has such a mapping under a `columns:`
+// key, or a list of {name, description}. A path that is absolute, climbs out of the project or
+// leads out of it through a symbolic link is refused unread. Errors name the file and line.
+func LoadDictionary(root, path string) (*Dictionary, error) {
+	if !fsconfine.Local(path) {
+		return nil, fmt.Errorf("%s %w", path, fsconfine.ErrOutside)
+	}
+	data, err := fsconfine.ReadFile(root, path)
+	if errors.Is(err, fsconfine.ErrOutside) {
+		return nil, fmt.Errorf("%s %w", path, fsconfine.ErrOutside)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -1,10 +1,13 @@
 package schema
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dataops-dev/dataops/internal/fsconfine"
 )
 
 func writeFile(t *testing.T, dir, name, content string) string {
@@ -18,8 +21,8 @@ func writeFile(t *testing.T, dir, name, content string) string {
 
 func TestLoadDictionary(t *testing.T) {
 	dir := t.TempDir()
-	csvPath := writeFile(t, dir, "dict.csv", "column,description\ncustomer_id,\"The customer, as in the CRM\"\n# comment\nORDER_ID,Order key\n")
-	d, err := LoadDictionary(csvPath)
+	writeFile(t, dir, "dict.csv", "column,description\ncustomer_id,\"The customer, as in the CRM\"\n# comment\nORDER_ID,Order key\n")
+	d, err := LoadDictionary(dir, "dict.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +37,8 @@ func TestLoadDictionary(t *testing.T) {
 		"cols.yml": "columns:\n  customer_id: The customer\n  order_id: Order key\n",
 		"list.yml": "- name: customer_id\n  description: The customer\n- name: order_id\n  description: Order key\n",
 	} {
-		d, err := LoadDictionary(writeFile(t, dir, name, content))
+		writeFile(t, dir, name, content)
+		d, err := LoadDictionary(dir, name)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -54,7 +58,8 @@ func TestLoadDictionaryErrors(t *testing.T) {
 	}
 	want := map[string]string{"short.csv": "short.csv:2:", "bad.yml": "bad.yml:", "kind.yml": "must be a string", "dict.txt": "must be .csv"}
 	for name, content := range cases {
-		_, err := LoadDictionary(writeFile(t, dir, name, content))
+		writeFile(t, dir, name, content)
+		_, err := LoadDictionary(dir, name)
 		if err == nil || !strings.Contains(err.Error(), want[name]) {
 			t.Errorf("%s: err = %v, want it to contain %q", name, err, want[name])
 		}
@@ -96,5 +101,51 @@ func TestLoadConfig(t *testing.T) {
 	}
 	if got := fileName("_{dir}__models.yml", "stripe"); got != "_stripe__models.yml" {
 		t.Fatalf("fileName = %q", got)
+	}
+}
+
+// The dictionary is project content: a path to elsewhere would publish that file's text as
+// column descriptions.
+func TestDictionaryStaysInsideProject(t *testing.T) {
+	outside := t.TempDir()
+	writeFile(t, outside, "dict.yml", "customer_id: planted-secret-description\n")
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "docs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(outside, "dict.yml"), filepath.Join(dir, "docs", "linked.yml")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(dir, "shared")); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{filepath.Join(outside, "dict.yml"), "../" + filepath.Base(outside) + "/dict.yml", "docs/linked.yml", "shared/dict.yml"} {
+		d, err := LoadDictionary(dir, p)
+		if !errors.Is(err, fsconfine.ErrOutside) || d != nil {
+			t.Errorf("LoadDictionary(%q) = %v, %v; want a refusal", p, d, err)
+		}
+		if err != nil && strings.Contains(err.Error(), "planted") {
+			t.Errorf("the refusal shows the file: %v", err)
+		}
+	}
+	writeFile(t, dir, ".dataops.yml", "schema:\n  placeholder: TODO\n  dictionary: "+filepath.Join(outside, "dict.yml")+"\n")
+	c, err := LoadConfig(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DictionaryAt != (Setting{Path: ".dataops.yml", Line: 3}) {
+		t.Errorf("DictionaryAt = %+v, want .dataops.yml:3", c.DictionaryAt)
+	}
+	_, err = c.ReadDictionary(dir)
+	if err == nil || !strings.HasPrefix(err.Error(), ".dataops.yml:3: schema.dictionary: ") || !strings.Contains(err.Error(), "leads outside the project") {
+		t.Errorf("ReadDictionary: %v; want a refusal at .dataops.yml:3", err)
+	}
+	writeFile(t, dir, "dict.csv", "customer_id,Inside\n")
+	writeFile(t, dir, ".dataops.yml", "schema:\n  dictionary: dict.csv\n")
+	if c, err = LoadConfig(dir); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := c.ReadDictionary(dir); err != nil || d.Len() != 1 {
+		t.Errorf("a dictionary inside the project: %v, %v", d, err)
 	}
 }

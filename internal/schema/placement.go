@@ -1,12 +1,15 @@
 package schema
 
 import (
+	"fmt"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/change"
 	"github.com/dataops-dev/dataops/internal/dbt"
+	"github.com/dataops-dev/dataops/internal/fsconfine"
 	"github.com/dataops-dev/dataops/internal/yamllimit"
 )
 
@@ -30,6 +33,10 @@ var filePatterns = []string{
 }
 
 const defaultFilePattern = "_{folder}__models.yml"
+
+// RuleOutsideProject is the note on a property-file path that leads outside the project: it
+// is neither read nor written.
+const RuleOutsideProject = "outside-project"
 
 func learnStyle(p *dbt.Project, root string) *projectStyle {
 	st := &projectStyle{typedFiles: map[string]bool{}, folderFile: map[string]string{}}
@@ -126,6 +133,8 @@ func learnPattern(files map[string]bool) string {
 
 // fileFor picks the property file a new entry for model n goes to: the file already holding
 // most of its folder's models, else a new file named by the pattern in the model's folder.
+// A configured pattern that puts the file outside the project is refused with an error at the
+// setting, and "" is returned.
 func (s *synth) fileFor(n *dbt.Node) string {
 	dir := path.Dir(n.OriginalFilePath)
 	if f, ok := s.style.folderFile[dir]; ok {
@@ -135,13 +144,23 @@ func (s *synth) fileFor(n *dbt.Node) string {
 	if pat == "" {
 		pat = s.style.newFile
 	}
-	return path.Join(dir, fileName(pat, path.Base(dir)))
+	file := path.Join(dir, fileName(pat, path.Base(dir)))
+	if path.IsAbs(pat) || filepath.IsAbs(pat) || !fsconfine.Local(file) {
+		at := s.in.Config.NewFileAt
+		s.note(Note{Rule: RuleOutsideProject, Severity: SeverityError, Path: at.Path, Line: at.Line, Model: n.Name,
+			Message: fmt.Sprintf("schema.new_file %q puts the property file of %s outside the project (%s); no entry written", pat, n.Name, file)})
+		return ""
+	}
+	return file
 }
 
 // newEntry plans an entry for a model that has none.
 func (s *synth) newEntry(t target, known []change.Column) {
 	n := t.node
 	file := s.fileFor(n)
+	if file == "" {
+		return
+	}
 	e := &entry{file: file}
 	writeTypes := s.wantTypes(n, e)
 	spec := &ModelSpec{Name: n.Name, Description: s.in.Config.ModelDescriptionPlaceholder}

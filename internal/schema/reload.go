@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/dbt"
+	"github.com/dataops-dev/dataops/internal/fsconfine"
 )
 
 // FileEdit is the new content of one property file.
@@ -20,14 +21,16 @@ type FileEdit struct {
 	New  []byte
 }
 
-// Loader loads a project directory.
-type Loader func(ctx context.Context, dir string) (*dbt.Project, error)
+// Loader loads a project directory. roots are the directories its files may link into (the
+// project a validation copy is made of): they go to dbt.LoadOptions.Roots.
+type Loader func(ctx context.Context, dir string, roots []string) (*dbt.Project, error)
 
 // Overlay builds a copy of the project at root with the edited files replaced: every other
 // file is a symbolic link to the original (copied where links are not possible; never a hard
 // link, which would change the original's ctime and make git re-hash the work tree), build
 // output and VCS directories are left out and installed packages are linked in. The copy is what validation reloads and
-// what `dbt parse` reads; the user's files are never touched. cleanup removes it.
+// what `dbt parse` reads; the user's files are never touched, and nothing is written outside
+// the copy: an edit whose path leads out of the project is an error. cleanup removes it.
 func Overlay(root string, edits []FileEdit) (dir string, cleanup func(), err error) {
 	return overlay(root, edits, nil)
 }
@@ -56,6 +59,9 @@ func overlay(root string, edits []FileEdit, keepTop map[string]bool) (dir string
 	if root, err = filepath.Abs(root); err != nil {
 		return "", nil, err
 	}
+	if err := checkEditPaths(edits); err != nil {
+		return "", nil, err
+	}
 	tmp, err := os.MkdirTemp("", "dataops-schema-")
 	if err != nil {
 		return "", nil, err
@@ -64,7 +70,7 @@ func overlay(root string, edits []FileEdit, keepTop map[string]bool) (dir string
 	dir = filepath.Join(tmp, "project")
 	edited := map[string][]byte{}
 	for _, e := range edits {
-		edited[filepath.FromSlash(e.Path)] = e.New
+		edited[filepath.Clean(filepath.FromSlash(e.Path))] = e.New
 	}
 	skipDirs := map[string]bool{".git": true, "target": true, "logs": true, "dbt_packages": true, "dbt_modules": true,
 		".dataops": true, "node_modules": true, ".venv": true, "venv": true, "__pycache__": true}
@@ -91,18 +97,7 @@ func overlay(root string, edits []FileEdit, keepTop map[string]bool) (dir string
 		return linkOrCopy(p, filepath.Join(dir, rel))
 	})
 	if err == nil {
-		for rel, data := range edited {
-			if data == nil {
-				continue
-			}
-			target := filepath.Join(dir, rel)
-			if err = os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-				break
-			}
-			if err = os.WriteFile(target, data, 0o644); err != nil {
-				break
-			}
-		}
+		err = writeEdited(dir, edited)
 	}
 	if err != nil {
 		cleanup()
@@ -115,6 +110,46 @@ func overlay(root string, edits []FileEdit, keepTop map[string]bool) (dir string
 		}
 	}
 	return dir, cleanup, nil
+}
+
+// checkEditPaths refuses edits whose path is absolute or climbs out of the project: the copy
+// must never be written outside itself.
+func checkEditPaths(edits []FileEdit) error {
+	for _, e := range edits {
+		if !fsconfine.Local(e.Path) {
+			return fmt.Errorf("%s: %w", e.Path, fsconfine.ErrOutside)
+		}
+	}
+	return nil
+}
+
+// writeEdited writes the edited files into the copy at dir, through an os.Root on it so that
+// no name or link in the copy leads a write out of it.
+func writeEdited(dir string, edited map[string][]byte) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	r, err := os.OpenRoot(dir)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	for rel, data := range edited {
+		if data == nil {
+			continue
+		}
+		if d := filepath.Dir(rel); d != "." {
+			if err := r.MkdirAll(d, 0o755); err != nil {
+				return err
+			}
+		}
+		// A name the walk linked to the original must not be written through.
+		_ = r.Remove(rel)
+		if err := r.WriteFile(rel, data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func linkOrCopy(src, dst string) error {
@@ -174,6 +209,8 @@ func checkEdits(ctx context.Context, head *dbt.Project, edits []FileEdit, ops []
 		structural = append(structural, Note{Rule: f.Rule, Severity: f.Severity, Path: f.Path, Line: f.Line, Message: f.Message})
 	}
 	before := head
+	// The copies link to the head's files, which may themselves lead where the head's do.
+	roots := append([]string{head.Root}, head.Roots...)
 	var dir string
 	var cleanup func()
 	var err error
@@ -184,10 +221,12 @@ func checkEdits(ctx context.Context, head *dbt.Project, edits []FileEdit, ops []
 			return nil, nil, fmt.Errorf("preparing validation copy: %w", err)
 		}
 		defer bclean()
-		if before, err = load(ctx, bdir); err != nil {
+		if before, err = load(ctx, bdir, roots); err != nil {
 			return nil, nil, fmt.Errorf("validation: the project without the edits does not load: %w", err)
 		}
-		dir, cleanup, err = linkFiles(head.Root, files, edits)
+		if dir, cleanup, err = linkFiles(head.Root, files, edits); err != nil {
+			return nil, nil, fmt.Errorf("preparing validation copy: %w", err)
+		}
 	} else {
 		dir, cleanup, err = overlayFor(head, edits)
 	}
@@ -195,7 +234,7 @@ func checkEdits(ctx context.Context, head *dbt.Project, edits []FileEdit, ops []
 		return nil, nil, fmt.Errorf("preparing validation copy: %w", err)
 	}
 	defer cleanup()
-	p, err := load(ctx, dir)
+	p, err := load(ctx, dir, roots)
 	if err != nil {
 		var ie *dbt.InputError
 		if errors.As(err, &ie) {
@@ -346,6 +385,14 @@ func linkFiles(root string, files []string, edits []FileEdit) (string, func(), e
 	if err != nil {
 		return "", nil, err
 	}
+	if err := checkEditPaths(edits); err != nil {
+		return "", nil, err
+	}
+	for _, f := range files {
+		if !fsconfine.Local(f) {
+			return "", nil, fmt.Errorf("%s: %w", f, fsconfine.ErrOutside)
+		}
+	}
 	tmp, err := os.MkdirTemp("", "dataops-check-")
 	if err != nil {
 		return "", nil, err
@@ -354,32 +401,25 @@ func linkFiles(root string, files []string, edits []FileEdit) (string, func(), e
 	dir := filepath.Join(tmp, "project")
 	edited := map[string][]byte{}
 	for _, e := range edits {
-		edited[e.Path] = e.New
-	}
-	write := func(rel string, data []byte) error {
-		target := filepath.Join(dir, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-			return err
-		}
-		if data != nil {
-			return os.WriteFile(target, data, 0o644)
-		}
-		return linkOrCopy(filepath.Join(root, filepath.FromSlash(rel)), target)
+		edited[filepath.Clean(filepath.FromSlash(e.Path))] = e.New
 	}
 	for _, f := range files {
-		if _, ok := edited[f]; ok {
+		rel := filepath.Clean(filepath.FromSlash(f))
+		if _, ok := edited[rel]; ok {
 			continue
 		}
-		if err := write(f, nil); err != nil {
+		target := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(target), 0o755); err == nil {
+			err = linkOrCopy(filepath.Join(root, rel), target)
+		}
+		if err != nil {
 			cleanup()
 			return "", nil, err
 		}
 	}
-	for rel, data := range edited {
-		if err := write(rel, data); err != nil {
-			cleanup()
-			return "", nil, err
-		}
+	if err := writeEdited(dir, edited); err != nil {
+		cleanup()
+		return "", nil, err
 	}
 	for _, name := range []string{"dbt_packages", "dbt_modules"} {
 		if st, err := os.Stat(filepath.Join(root, name)); err == nil && st.IsDir() {

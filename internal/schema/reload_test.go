@@ -10,8 +10,8 @@ import (
 	"github.com/dataops-dev/dataops/internal/dbt"
 )
 
-func loader(ctx context.Context, dir string) (*dbt.Project, error) {
-	return dbt.Load(ctx, dbt.LoadOptions{Dir: dir, Adapter: "duckdb"})
+func loader(ctx context.Context, dir string, roots []string) (*dbt.Project, error) {
+	return dbt.Load(ctx, dbt.LoadOptions{Dir: dir, Adapter: "duckdb", Roots: roots})
 }
 
 func TestCheckEditsAcceptsGoodEdits(t *testing.T) {

@@ -60,26 +60,13 @@ type engine struct {
 func (e *engine) Type() string { return e.d.Type() }
 func (e *engine) Close() error { return e.d.Close() }
 
-func (e *engine) Quote(ident string) string {
-	return `"` + strings.ReplaceAll(ident, `"`, `""`) + `"`
-}
+func (e *engine) Dialect() Dialect { return Dialect{CaseInsensitive: e.d.FoldsCase()} }
 
-func (e *engine) Render(r Relation) string {
-	var b strings.Builder
-	if r.Database != "" {
-		b.WriteString(e.Quote(r.Database))
-		b.WriteByte('.')
-	}
-	if r.Schema != "" {
-		b.WriteString(e.Quote(r.Schema))
-		b.WriteByte('.')
-	}
-	b.WriteString(e.Quote(r.Name))
-	return b.String()
-}
+func (e *engine) Quote(ident string) string { return e.Dialect().Ident(ident) }
 
-// literal renders a string literal; both warehouses use standard-conforming strings.
-func literal(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+func (e *engine) Render(r Relation) string { return e.Dialect().Relation(r) }
+
+func (e *engine) literal(s string) string { return e.Dialect().Literal(s) }
 
 func (e *engine) withConn(ctx context.Context, f func(c Conn) error) error {
 	c, err := e.d.Conn(ctx)
@@ -138,9 +125,9 @@ func (e *engine) EnsureSchema(ctx context.Context, schema string) error {
 
 func (e *engine) nameMatch(col, val string) string {
 	if e.d.FoldsCase() {
-		return "lower(" + col + ") = " + literal(strings.ToLower(val))
+		return "lower(" + col + ") = " + e.literal(strings.ToLower(val))
 	}
-	return col + " = " + literal(val)
+	return col + " = " + e.literal(val)
 }
 
 func (e *engine) Describe(ctx context.Context, r Relation) (string, []Column, error) {

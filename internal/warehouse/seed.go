@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"regexp"
@@ -284,6 +285,11 @@ func InferSeed(s Seed) (*SeedSchema, error) {
 
 var simpleIdent = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
+// typeName is a column type as column_types gives it ("varchar(256)", "numeric(10, 2)",
+// "timestamp with time zone", "text[]"): it goes into SQL as written, so it may hold nothing
+// else.
+var typeName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*( +[A-Za-z_][A-Za-z0-9_]*)*( *\( *[0-9]+ *(, *[0-9]+ *)?\))?( +[A-Za-z_][A-Za-z0-9_]*)*( *\[\])*$`)
+
 // seedColumn names a seed column in SQL. Names are always quoted, so reserved words ("from",
 // "at") work; without quote_columns a plain identifier keeps the meaning it has unquoted: folded
 // to lower case where the warehouse folds (PostgreSQL), as written where it does not matter
@@ -305,6 +311,10 @@ func (e *engine) LoadSeed(ctx context.Context, s Seed) (int64, error) {
 	}
 	overrides := map[string]string{}
 	for k, v := range s.ColumnTypes {
+		v = strings.TrimSpace(v)
+		if !typeName.MatchString(v) {
+			return 0, &InputError{Path: s.Path, Msg: fmt.Sprintf("column_types: %s: %q is not a type name", k, v)}
+		}
 		overrides[strings.ToLower(k)] = v
 	}
 	defs := make([]string, len(sch.Columns))

@@ -27,7 +27,10 @@ type Target struct {
 	Threads  int    `json:"threads"`
 
 	// DuckDB: the database file (absolute), or ":memory:".
-	Path       string   `json:"path,omitempty"`
+	Path string `json:"path,omitempty"`
+	// Root is the directory Path must stay inside (the project's, when the profile is project
+	// content or the embedded default); "" when the runner's own profile may point anywhere.
+	Root       string   `json:"-"`
 	Extensions []string `json:"extensions,omitempty"`
 
 	// PostgreSQL.
@@ -56,6 +59,9 @@ type TargetOptions struct {
 	Target      string // --target
 	Getenv      func(string) (string, bool)
 	Home        string // home directory for ~/.dbt (default: the user's)
+	// ProjectContent treats the profiles.yml found as project content wherever it lies (a
+	// base commit's copy in a scratch directory): its DuckDB path must stay in ProjectDir.
+	ProjectContent bool
 }
 
 // TargetError is a problem with profiles.yml, located in the file.
@@ -63,7 +69,10 @@ type TargetError struct {
 	Path string
 	Line int
 	Msg  string
+	Err  error // the cause, when there is one to test for (ErrOutside)
 }
+
+func (e *TargetError) Unwrap() error { return e.Err }
 
 func (e *TargetError) Error() string {
 	if e.Line > 0 {
@@ -82,13 +91,18 @@ func DefaultTarget(projectDir string) *Target {
 		abs = projectDir
 	}
 	return &Target{Name: "default", Type: "duckdb", Schema: "main", Database: "dataops", Threads: 4,
-		Path: filepath.Join(abs, DefaultDuckDBPath)}
+		Path: filepath.Join(abs, DefaultDuckDBPath), Root: abs}
 }
 
 // ResolveTarget finds profiles.yml (--profiles-dir, then $DBT_PROFILES_DIR, then the project
 // directory, then ~/.dbt), picks the project's profile and the --target output (else the
 // profile's `target:`), renders env_var() and checks the adapter type. With no profiles.yml,
 // or none holding the project's profile, it returns DefaultTarget.
+//
+// A profiles.yml inside the project directory is project content, which a pull request can
+// change: its DuckDB path must stay inside the project (a *TargetError at the path's line
+// otherwise). One outside the project (~/.dbt, or a --profiles-dir elsewhere) is the runner's
+// own and may name any file.
 func ResolveTarget(opts TargetOptions) (*Target, error) {
 	getenv := opts.Getenv
 	if getenv == nil {
@@ -123,7 +137,7 @@ func ResolveTarget(opts TargetOptions) (*Target, error) {
 		if err != nil {
 			return nil, &TargetError{Path: path, Msg: err.Error()}
 		}
-		t, found, err := targetFromFile(path, data, profile, opts, getenv)
+		t, found, err := targetFromFile(path, data, profile, opts, getenv, opts.ProjectContent || projectContent(opts.ProjectDir, d))
 		if err != nil || found {
 			return t, err
 		}
@@ -158,7 +172,7 @@ func projectProfile(dir string) string {
 	return p.Name
 }
 
-func targetFromFile(path string, data []byte, profile string, opts TargetOptions, getenv func(string) (string, bool)) (*Target, bool, error) {
+func targetFromFile(path string, data []byte, profile string, opts TargetOptions, getenv func(string) (string, bool), inProject bool) (*Target, bool, error) {
 	var doc map[string]any
 	if err := yamllimit.Unmarshal(data, &doc); err != nil {
 		return nil, false, &TargetError{Path: path, Msg: yaml.FormatError(err, false, false)}
@@ -248,10 +262,19 @@ func targetFromFile(path string, data []byte, profile string, opts TargetOptions
 		case strings.HasPrefix(t.Path, "md:") || strings.HasPrefix(t.Path, "motherduck:") || strings.Contains(t.Path, "://"):
 			errs = append(errs, &TargetError{Path: path, Line: line(profile, "outputs", tname, "path"), Msg: fmt.Sprintf("DuckDB path %q is remote; dataops opens local DuckDB files only", t.Path)})
 		default:
+			given := t.Path
 			if !filepath.IsAbs(t.Path) {
 				t.Path = filepath.Join(absDir(opts.ProjectDir), t.Path)
 			}
+			t.Path = filepath.Clean(t.Path)
 			t.Database = strings.TrimSuffix(filepath.Base(t.Path), filepath.Ext(t.Path))
+			if inProject {
+				t.Root = absDir(opts.ProjectDir)
+				if _, err := Inside(t.Root, t.Path); err != nil {
+					errs = append(errs, &TargetError{Path: path, Line: line(profile, "outputs", tname, "path"), Err: err,
+						Msg: fmt.Sprintf("DuckDB path %q: %v; a profiles.yml inside the project may only name files inside it (a profile in ~/.dbt or --profiles-dir outside the project may point anywhere)", given, err)})
+				}
+			}
 		}
 		if exts, ok := out["extensions"].([]any); ok {
 			for _, e := range exts {

@@ -97,16 +97,19 @@ type TestResult struct {
 type Warehouse interface {
 	// Type is the adapter type: "duckdb" or "postgres".
 	Type() string
-	// Quote quotes an identifier for this warehouse.
+	// Dialect is how this warehouse's SQL spells names and values.
+	Dialect() Dialect
+	// Quote quotes an identifier for this warehouse, exactly as written.
 	Quote(ident string) string
 	// Render renders a relation as SQL, quoting each part.
 	Render(r Relation) string
 	// Describe returns the kind (KindTable or KindView) and columns of a relation, or kind ""
 	// and no error when it does not exist.
 	Describe(ctx context.Context, r Relation) (kind string, cols []Column, err error)
-	// Query runs a query and returns at most limit rows (all when limit <= 0).
+	// Query runs one query and returns at most limit rows (all when limit <= 0). SQL holding
+	// more than one statement runs none of them: the error wraps ErrMultipleStatements.
 	Query(ctx context.Context, sql string, limit int) (*Rows, error)
-	// Exec runs one statement.
+	// Exec runs one statement, refusing SQL that holds more, as Query does.
 	Exec(ctx context.Context, sql string) error
 	// EnsureSchema creates a schema when it does not exist.
 	EnsureSchema(ctx context.Context, schema string) error
@@ -148,11 +151,38 @@ func (e *InputError) Error() string {
 	return e.Path + ": " + e.Msg
 }
 
+// ErrMultipleStatements is wrapped by the error a warehouse returns for SQL holding more than
+// one statement: every call runs exactly one, so text spliced into a statement can never start
+// a second.
+var ErrMultipleStatements = errors.New("more than one SQL statement in one call")
+
 // ErrUnsupported is returned by Open for an adapter type no driver is registered for.
 var ErrUnsupported = errors.New("unsupported warehouse type")
 
-// Opener connects to a warehouse described by a target.
-type Opener func(ctx context.Context, t *Target) (Warehouse, error)
+// Access is what SQL run through a warehouse may touch besides the relations it queries. The
+// zero Access is the narrowest: queries only, and no file.
+type Access struct {
+	// Write lets SQL create and change relations (seed, build, profile). Without it a DuckDB file
+	// opens read-only (it must exist) and PostgreSQL sessions default to read-only transactions.
+	Write bool
+	// Dirs are the only directories whose files SQL on the embedded warehouse may read or write
+	// (seeds, files a model reads); with none, SQL reaches no file at all. DuckDB resolves
+	// symlinks and ".." before it checks, so a link inside a directory cannot lead out of it.
+	Dirs []string
+}
+
+// ReadOnly is the access of every command that only looks at data: review, test, tests,
+// columns. SQL reads relations and nothing else.
+func ReadOnly() Access { return Access{} }
+
+// BuildAccess is the access of seed, build and profile: relations may change, and files under
+// the project directory (and only there) may be read.
+func BuildAccess(projectDir string) Access {
+	return Access{Write: true, Dirs: []string{absDir(projectDir)}}
+}
+
+// Opener connects to a warehouse described by a target, with the given access.
+type Opener func(ctx context.Context, t *Target, a Access) (Warehouse, error)
 
 var (
 	openersMu sync.Mutex
@@ -178,14 +208,14 @@ func Supported() []string {
 	return out
 }
 
-// Open connects to the target's warehouse. It returns an error wrapping ErrUnsupported when
-// no driver for the target's type is linked in.
-func Open(ctx context.Context, t *Target) (Warehouse, error) {
+// Open connects to the target's warehouse with the given access. It returns an error wrapping
+// ErrUnsupported when no driver for the target's type is linked in.
+func Open(ctx context.Context, t *Target, a Access) (Warehouse, error) {
 	openersMu.Lock()
 	o := openers[t.Type]
 	openersMu.Unlock()
 	if o == nil {
 		return nil, fmt.Errorf("%w %q (supported: %s)", ErrUnsupported, t.Type, strings.Join(Supported(), ", "))
 	}
-	return o(ctx, t)
+	return o(ctx, t, a)
 }

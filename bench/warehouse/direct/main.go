@@ -46,7 +46,7 @@ func run(dir, phase string) error {
 		return fmt.Errorf("the target is %s; this benchmark replays on DuckDB", t.Type)
 	}
 	// The runner's compiler needs a Warehouse only to quote names; the replay uses raw SQL.
-	quoter, err := duckdb.Open(ctx, ":memory:")
+	quoter, err := duckdb.Open(ctx, ":memory:", warehouse.ReadOnly())
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func run(dir, phase string) error {
 			if s.Materialized == warehouse.View {
 				kind = "view"
 			}
-			rel := fmt.Sprintf("%q.%q", s.Relation.Schema, s.Relation.Name)
+			rel := warehouse.DuckDB.Relation(warehouse.Relation{Schema: s.Relation.Schema, Name: s.Relation.Name})
 			if _, err := conn.ExecContext(ctx, "create or replace "+kind+" "+rel+" as (\n"+s.SQL+"\n)"); err != nil {
 				return fmt.Errorf("%s: %w", s.Node.UniqueID, err)
 			}

@@ -2,6 +2,7 @@ package duckdb
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -11,7 +12,8 @@ import (
 
 func TestConformance(t *testing.T) {
 	warehousetest.Run(t, func(t *testing.T) (warehouse.Warehouse, string) {
-		w, err := Open(context.Background(), filepath.Join(t.TempDir(), "w.duckdb"))
+		// Seed files of the suite live in other temporary directories.
+		w, err := Open(context.Background(), filepath.Join(t.TempDir(), "w.duckdb"), warehouse.Access{Write: true, Dirs: []string{os.TempDir()}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -21,7 +23,7 @@ func TestConformance(t *testing.T) {
 }
 
 func TestNoNetworkSettings(t *testing.T) {
-	w, err := Open(context.Background(), ":memory:")
+	w, err := Open(context.Background(), ":memory:", warehouse.ReadOnly())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +45,7 @@ func TestNoNetworkSettings(t *testing.T) {
 // columns, so the composite-key search has to run.
 func BenchmarkProfile(b *testing.B) {
 	ctx := context.Background()
-	w, err := Open(ctx, ":memory:")
+	w, err := Open(ctx, ":memory:", warehouse.Access{Write: true})
 	if err != nil {
 		b.Fatal(err)
 	}

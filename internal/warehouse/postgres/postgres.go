@@ -1,6 +1,8 @@
 // Package postgres is the PostgreSQL warehouse on pgx: a connection pool, COPY for bulk loads
-// and SQLSTATE-carrying errors. The SQL of seeds, builds, tests and profiles is shared in
-// package warehouse.
+// and SQLSTATE-carrying errors. Every statement goes over the extended protocol, which carries
+// exactly one statement per call; sessions keep standard_conforming_strings on, so quoted
+// literals mean what warehouse.Dialect wrote. The SQL of seeds, builds, tests and profiles is
+// shared in package warehouse.
 package postgres
 
 import (
@@ -21,8 +23,8 @@ import (
 )
 
 func init() {
-	warehouse.Register("postgres", func(ctx context.Context, t *warehouse.Target) (warehouse.Warehouse, error) {
-		return Open(ctx, DSN(t), t.Threads)
+	warehouse.Register("postgres", func(ctx context.Context, t *warehouse.Target, a warehouse.Access) (warehouse.Warehouse, error) {
+		return Open(ctx, DSN(t), t.Threads, a)
 	})
 }
 
@@ -54,13 +56,22 @@ func DSN(t *warehouse.Target) string {
 	return u.String()
 }
 
-// Open connects a pool of up to size connections (at least 4) to the database at dsn.
-func Open(ctx context.Context, dsn string, size int) (warehouse.Warehouse, error) {
+// Open connects a pool of up to size connections (at least 4) to the database at dsn. Without
+// a.Write every transaction is read-only. a.Dirs has no meaning here: files on a server are the
+// server's, reached only with privileges a role for dataops should not hold.
+func Open(ctx context.Context, dsn string, size int, a warehouse.Access) (warehouse.Warehouse, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, &warehouse.Error{Warehouse: "postgres", Message: "connection settings: " + err.Error(), Err: err}
 	}
 	cfg.MaxConns = int32(max(size+1, 4))
+	// Queries prepare (one statement each) whatever the connection string asked for.
+	cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeCacheStatement
+	params := cfg.ConnConfig.RuntimeParams
+	params["standard_conforming_strings"] = "on"
+	if !a.Write {
+		params["default_transaction_read_only"] = "on"
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, mapError(err)
@@ -109,9 +120,12 @@ type conn struct{ c *pgxpool.Conn }
 
 func (c *conn) Release() { c.c.Release() }
 
+// Exec runs one statement. pgx's Exec sends SQL without arguments over the simple protocol,
+// which runs any number of statements; ExecParams uses the extended protocol, where the server
+// refuses a second.
 func (c *conn) Exec(ctx context.Context, q string) error {
-	_, err := c.c.Exec(ctx, q)
-	return mapError(err)
+	res := c.c.Conn().PgConn().ExecParams(ctx, q, nil, nil, nil, nil).Read()
+	return mapError(res.Err)
 }
 
 func (c *conn) Query(ctx context.Context, q string, limit int) (*warehouse.Rows, error) {
@@ -205,6 +219,10 @@ func mapError(err error) error {
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
+		if pe.Code == "42601" && strings.Contains(pe.Message, "multiple commands") {
+			return &warehouse.Error{Warehouse: "postgres", Code: pe.Code, Message: warehouse.ErrMultipleStatements.Error() +
+				": dataops runs exactly one statement per call and ran none of these", Err: errors.Join(warehouse.ErrMultipleStatements, err)}
+		}
 		msg := pe.Message
 		if pe.Detail != "" {
 			msg += " (" + pe.Detail + ")"
@@ -227,12 +245,12 @@ func (c *conn) StageCSV(ctx context.Context, table warehouse.Relation, cols []st
 	if table.Schema != "" {
 		ident = pgx.Identifier{table.Schema, table.Name}
 	}
-	delim := strings.ReplaceAll(string(src.Delimiter), "'", "''")
+	delim := warehouse.PostgreSQL.Literal(string(src.Delimiter))
 	quoted := make([]string, len(cols))
 	for i, col := range cols {
 		quoted[i] = pgx.Identifier{col}.Sanitize()
 	}
-	q := fmt.Sprintf("copy %s (%s) from stdin with (format csv, header true, delimiter '%s')",
+	q := fmt.Sprintf("copy %s (%s) from stdin with (format csv, header true, delimiter %s)",
 		ident.Sanitize(), strings.Join(quoted, ", "), delim)
 	_, err = c.c.Conn().PgConn().CopyFrom(ctx, r, q)
 	return true, mapError(err)

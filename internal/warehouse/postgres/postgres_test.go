@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"net/url"
 	"os"
 	"testing"
 
@@ -22,7 +23,7 @@ func testURL() string {
 func openSchema(t *testing.T) (warehouse.Warehouse, string) {
 	t.Helper()
 	ctx := context.Background()
-	w, err := Open(ctx, testURL(), 4)
+	w, err := Open(ctx, testURL(), 4, warehouse.Access{Write: true})
 	if err != nil {
 		t.Fatalf("PostgreSQL at %s: %v", testURL(), err)
 	}
@@ -47,12 +48,37 @@ func TestDSN(t *testing.T) {
 }
 
 func TestConnectError(t *testing.T) {
-	_, err := Open(context.Background(), "postgres://postgres@127.0.0.1:5432/no_such_database_here?sslmode=disable", 1)
+	u, err := url.Parse(testURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/no_such_database_here"
+	_, err = Open(context.Background(), u.String(), 1, warehouse.ReadOnly())
 	if err == nil {
 		t.Fatal("connected to a missing database")
 	}
 	var we *warehouse.Error
 	if !asError(err, &we) || we.Code != "3D000" {
 		t.Fatalf("err = %#v, want SQLSTATE 3D000", err)
+	}
+}
+
+// Without write access every transaction is read-only; literals are read with
+// standard_conforming_strings on whatever the server's default.
+func TestReadOnlySession(t *testing.T) {
+	ctx := context.Background()
+	w, err := Open(ctx, testURL(), 1, warehouse.ReadOnly())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	err = w.Exec(ctx, "create temporary table dataops_ro (x integer)")
+	var we *warehouse.Error
+	if !asError(err, &we) || we.Code != "25006" {
+		t.Fatalf("create in a read-only session: %v, want SQLSTATE 25006", err)
+	}
+	rows, err := w.Query(ctx, "select current_setting('standard_conforming_strings'), "+w.Dialect().Literal(`a\'b`), 0)
+	if err != nil || rows.Values[0][0] != "on" || rows.Values[0][1] != `a\'b` {
+		t.Fatalf("settings = %v %v", rows, err)
 	}
 }

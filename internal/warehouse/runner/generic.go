@@ -60,14 +60,26 @@ func testKey(namespace, name string) string {
 }
 
 // gen holds what one generic test's SQL is written from.
+//
+// Names in a test's arguments (the tested column, relationships' field, the columns of
+// unique_combination_of_columns, group_by_columns, recency's field, a relation written out)
+// are quoted by the warehouse's rules whatever they hold, so a name can never end the query it
+// sits in. Values of accepted_values are quoted literals. What dbt defines as SQL stays SQL: the
+// where config, expression_is_true's expression, fail_calc, accepted_range's bounds and a
+// model-level test's column_name; those are project SQL, like a singular test, and still run
+// as exactly one statement.
 type gen struct {
 	c      *compiler
 	wh     warehouse.Warehouse
+	d      warehouse.Dialect
 	from   string // package of the test, for resolving refs in arguments
 	model  string // the tested relation (or a filtered subquery of it) as SQL
-	column string
-	kwargs map[string]any
-	eph    []*dbt.Node
+	column string // the tested column as SQL
+	// columnArg is column_name as a {% test %} macro gets it: the name as written when it is
+	// a plain or quoted identifier (dbt passes names unquoted), else quoted.
+	columnArg string
+	kwargs    map[string]any
+	eph       []*dbt.Node
 }
 
 func (g *gen) arg(name string) (any, bool) {
@@ -108,6 +120,49 @@ func (g *gen) boolArg(name string, def bool) bool {
 		}
 	}
 	return def
+}
+
+// name reads an argument that is a column name, quoted for SQL.
+func (g *gen) name(arg string) (string, error) {
+	s, err := g.str(arg)
+	if err != nil {
+		return "", err
+	}
+	if strings.TrimSpace(s) == "" {
+		return "", fmt.Errorf("argument %q is empty", arg)
+	}
+	return g.d.Name(s), nil
+}
+
+// names reads an argument that is a list of column names, quoted for SQL: as written with
+// exact set (quote_columns), else each meaning what it means unquoted.
+func (g *gen) names(arg string, exact bool) ([]string, error) {
+	list, err := g.list(arg)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(list))
+	for i, n := range list {
+		if exact {
+			out[i] = g.d.Ident(n)
+		} else {
+			out[i] = g.d.Name(n)
+		}
+	}
+	return out, nil
+}
+
+// number reads an argument that must be a number and writes it for SQL.
+func (g *gen) number(arg string) (string, error) {
+	s, err := g.str(arg)
+	if err != nil {
+		return "", err
+	}
+	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil {
+		return "", fmt.Errorf("argument %q: %q is not a number", arg, s)
+	}
+	return strconv.FormatFloat(f, 'f', -1, 64), nil
 }
 
 func (g *gen) list(name string) ([]string, error) {
@@ -163,26 +218,69 @@ func (g *gen) relationArg(name string) (string, error) {
 		}
 		return g.wh.Render(g.c.sourceRelation(src)), nil
 	}
-	// A relation written out in full.
-	return s, nil
+	// A relation written out in full: one to three names separated by dots.
+	parts, ok := splitRelation(s)
+	if !ok {
+		return "", fmt.Errorf("%s: %q is not ref(), source() or a relation name", name, s)
+	}
+	for i, p := range parts {
+		parts[i] = g.d.Name(p)
+	}
+	return strings.Join(parts, "."), nil
 }
 
-// sqlLiteral renders a value for SQL: numbers and booleans bare, the rest quoted.
-func sqlLiteral(v any, quote bool) string {
+// splitRelation splits a relation name such as analytics."Orders" at the dots outside
+// quotes; false unless it has one to three non-empty parts, each a plain name or one quoted
+// identifier.
+func splitRelation(s string) ([]string, bool) {
+	s = strings.TrimSpace(s)
+	var parts []string
+	start, quoted := 0, false
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == '"':
+			quoted = !quoted
+		case s[i] == '.' && !quoted:
+			parts = append(parts, s[start:i])
+			start = i + 1
+		}
+	}
+	parts = append(parts, s[start:])
+	if quoted || len(parts) > 3 {
+		return nil, false
+	}
+	for _, p := range parts {
+		if !warehouse.PlainIdent(p) && !warehouse.QuotedIdent(p) {
+			return nil, false
+		}
+	}
+	return parts, true
+}
+
+// sqlLiteral renders an accepted value for SQL: a quoted literal, or with quote false (dbt's
+// way to compare numbers and booleans) a number, boolean or null written bare.
+func sqlLiteral(d warehouse.Dialect, v any, quote bool) (string, error) {
 	switch x := v.(type) {
 	case nil:
-		return "null"
+		return "null", nil
 	case bool:
 		if quote {
-			return "'" + strconv.FormatBool(x) + "'"
+			return d.Literal(strconv.FormatBool(x)), nil
 		}
-		return strconv.FormatBool(x)
+		return strconv.FormatBool(x), nil
 	}
 	s := fmt.Sprint(v)
-	if !quote {
-		return s
+	if quote {
+		return d.Literal(s), nil
 	}
-	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+	if f, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil {
+		return strconv.FormatFloat(f, 'f', -1, 64), nil
+	}
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "true", "false", "null":
+		return strings.ToLower(strings.TrimSpace(s)), nil
+	}
+	return "", fmt.Errorf("value %q: with quote: false, values must be numbers, booleans or null", s)
 }
 
 func notNull(g *gen) (string, error) {
@@ -226,7 +324,9 @@ func acceptedValues(g *gen) (string, error) {
 	quote := g.boolArg("quote", true)
 	lits := make([]string, len(vals))
 	for i, v := range vals {
-		lits[i] = sqlLiteral(v, quote)
+		if lits[i], err = sqlLiteral(g.d, v, quote); err != nil {
+			return "", err
+		}
 	}
 	return fmt.Sprintf("with all_values as (\n    select %s as value_field, count(*) as n_records\n    from %s\n    group by %s\n)\nselect *\nfrom all_values\nwhere value_field not in (%s)",
 		c, g.model, c, strings.Join(lits, ", ")), nil
@@ -241,7 +341,7 @@ func relationships(g *gen) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	field, err := g.str("field")
+	field, err := g.name("field")
 	if err != nil {
 		return "", err
 	}
@@ -250,17 +350,12 @@ func relationships(g *gen) (string, error) {
 }
 
 func uniqueCombination(g *gen) (string, error) {
-	cols, err := g.list("combination_of_columns")
+	cols, err := g.names("combination_of_columns", g.boolArg("quote_columns", false))
 	if err != nil {
 		return "", err
 	}
 	if len(cols) == 0 {
 		return "", fmt.Errorf("argument \"combination_of_columns\" is required")
-	}
-	if g.boolArg("quote_columns", false) {
-		for i, c := range cols {
-			cols[i] = g.wh.Quote(c)
-		}
 	}
 	list := strings.Join(cols, ", ")
 	return fmt.Sprintf("with validation_errors as (\n    select %s\n    from %s\n    group by %s\n    having count(*) > 1\n)\nselect *\nfrom validation_errors", list, g.model, list), nil
@@ -306,20 +401,22 @@ func notNullProportion(g *gen) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	lo, err := g.str("at_least")
+	lo, err := g.number("at_least")
 	if err != nil {
 		return "", err
 	}
 	hi := "1.0"
-	if v, ok := g.arg("at_most"); ok {
-		hi = fmt.Sprint(v)
+	if _, ok := g.arg("at_most"); ok {
+		if hi, err = g.number("at_most"); err != nil {
+			return "", err
+		}
 	}
 	return fmt.Sprintf("with validation as (\n    select sum(case when %s is null then 0 else 1 end) / cast(count(*) as numeric) as not_null_proportion\n    from %s\n)\nselect not_null_proportion\nfrom validation\nwhere not_null_proportion < %s or not_null_proportion > %s",
 		c, g.model, lo, hi), nil
 }
 
 func groupBy(g *gen) (sel, grp string, err error) {
-	cols, err := g.list("group_by_columns")
+	cols, err := g.names("group_by_columns", false)
 	if err != nil || len(cols) == 0 {
 		return "", "", err
 	}
@@ -354,7 +451,7 @@ func atLeastOne(g *gen) (string, error) {
 var reDatepart = regexp.MustCompile(`^(?i)(microsecond|millisecond|second|minute|hour|day|week|month|quarter|year)s?$`)
 
 func recency(g *gen) (string, error) {
-	field, err := g.str("field")
+	field, err := g.name("field")
 	if err != nil {
 		return "", err
 	}
@@ -406,11 +503,17 @@ func (c *compiler) genericSQL(wh warehouse.Warehouse, from string, spec TestSpec
 	if w := configString(spec.Config, "where"); w != "" {
 		model = "(select * from " + model + " where " + w + ") dbt_subquery"
 	}
-	g := &gen{c: c, wh: wh, from: from, model: model, column: spec.Column, kwargs: spec.Kwargs}
-	if g.column == "" {
-		if v, ok := spec.Kwargs["column_name"]; ok && v != nil {
-			g.column = fmt.Sprint(v)
+	g := &gen{c: c, wh: wh, d: wh.Dialect(), from: from, model: model, kwargs: spec.Kwargs}
+	if spec.Column != "" {
+		g.column = g.d.Name(spec.Column)
+		g.columnArg = g.column
+		if warehouse.PlainIdent(spec.Column) || warehouse.QuotedIdent(spec.Column) {
+			g.columnArg = spec.Column
 		}
+	} else if v, ok := spec.Kwargs["column_name"]; ok && v != nil {
+		// A model-level test's column_name is SQL in dbt ("lower(email)", "a || b").
+		g.column = fmt.Sprint(v)
+		g.columnArg = g.column
 	}
 	var sql string
 	if f, ok := builtin[testKey(spec.Namespace, spec.Name)]; ok {
@@ -453,8 +556,8 @@ func (c *compiler) customTest(g *gen, from string, spec TestSpec) (string, error
 		return "", fmt.Errorf("generic test %q needs the project's Jinja environment", spec.Name)
 	}
 	args := []string{"model=" + jinjaLiteral(g.model)}
-	if g.column != "" {
-		args = append(args, "column_name="+jinjaLiteral(g.column))
+	if g.columnArg != "" {
+		args = append(args, "column_name="+jinjaLiteral(g.columnArg))
 	}
 	keys := make([]string, 0, len(spec.Kwargs))
 	for k := range spec.Kwargs {

@@ -27,7 +27,7 @@ func pgURL() string {
 // warehouses yields a DuckDB file and a PostgreSQL schema of its own for each test.
 func warehouses(t *testing.T, f func(t *testing.T, w warehouse.Warehouse, schema string)) {
 	t.Run("duckdb", func(t *testing.T) {
-		w, err := duckdb.Open(context.Background(), filepath.Join(t.TempDir(), "t.duckdb"))
+		w, err := duckdb.Open(context.Background(), filepath.Join(t.TempDir(), "t.duckdb"), warehouse.Access{Write: true, Dirs: []string{os.TempDir()}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -35,7 +35,7 @@ func warehouses(t *testing.T, f func(t *testing.T, w warehouse.Warehouse, schema
 		f(t, w, "main")
 	})
 	t.Run("postgres", func(t *testing.T) {
-		w, err := postgres.Open(context.Background(), pgURL(), 4)
+		w, err := postgres.Open(context.Background(), pgURL(), 4, warehouse.Access{Write: true})
 		if err != nil {
 			t.Fatalf("PostgreSQL at %s: %v", pgURL(), err)
 		}

@@ -38,6 +38,8 @@ func Run(t *testing.T, openRaw Open) {
 	t.Run("Errors", func(t *testing.T) { errorsMapped(t, open) })
 	t.Run("RunTest", func(t *testing.T) { runTest(t, open) })
 	t.Run("Profile", func(t *testing.T) { profile(t, open) })
+	t.Run("HostileNames", func(t *testing.T) { hostileNames(t, open) })
+	t.Run("OneStatement", func(t *testing.T) { oneStatement(t, open) })
 }
 
 func query(t *testing.T, w warehouse.Warehouse, sql string) [][]any {

@@ -1,0 +1,211 @@
+package fsconfine
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// ErrOutside is the cause of every refusal: the name, or a symbolic link on its way, leads out
+// of the directories a Dir allows.
+var ErrOutside = errors.New("leads outside the project")
+
+// Local reports whether name, slash-separated or not, stays inside the directory it is
+// relative to: not empty, not absolute, and no ".." that climbs above it. It looks at the text
+// only; a Dir also checks where symbolic links lead.
+func Local(name string) bool {
+	return filepath.IsLocal(filepath.FromSlash(name))
+}
+
+// Dir is a directory whose files are read only where they resolve inside it, or inside one of
+// the other directories it was opened with. It is safe for concurrent use.
+type Dir struct {
+	path  string
+	roots []root   // the directory itself first
+	dirs  sync.Map // directory (relative, native) → its real path, for gitRefusal
+}
+
+type root struct {
+	real string // with every symbolic link resolved
+	fs   *os.Root
+}
+
+// Open opens dir for confined reads. also lists other directories its files may resolve into
+// through symbolic links (a missing one is left out). The caller must Close it.
+func Open(dir string, also ...string) (*Dir, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	d := &Dir{path: abs}
+	for i, p := range append([]string{abs}, also...) {
+		r, err := openRoot(p)
+		if err != nil {
+			if i == 0 {
+				return nil, err
+			}
+			continue
+		}
+		d.roots = append(d.roots, r)
+	}
+	return d, nil
+}
+
+func openRoot(dir string) (root, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return root{}, err
+	}
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return root{}, err
+	}
+	r, err := os.OpenRoot(real)
+	if err != nil {
+		return root{}, err
+	}
+	return root{real: real, fs: r}, nil
+}
+
+// Close releases the directories.
+func (d *Dir) Close() error {
+	var first error
+	for _, r := range d.roots {
+		if err := r.fs.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// Path is the directory, absolute, as it was given.
+func (d *Dir) Path() string { return d.path }
+
+// Open opens name (relative to the directory) for reading.
+func (d *Dir) Open(name string) (*os.File, error) {
+	var f *os.File
+	err := d.do("open", name, func(r *os.Root, rel string) (err error) {
+		f, err = r.Open(rel)
+		return err
+	})
+	return f, err
+}
+
+// ReadFile reads name whole.
+func (d *Dir) ReadFile(name string) ([]byte, error) {
+	var data []byte
+	err := d.do("open", name, func(r *os.Root, rel string) (err error) {
+		data, err = r.ReadFile(rel)
+		return err
+	})
+	return data, err
+}
+
+// Stat describes what name resolves to.
+func (d *Dir) Stat(name string) (fs.FileInfo, error) {
+	var st fs.FileInfo
+	err := d.do("stat", name, func(r *os.Root, rel string) (err error) {
+		st, err = r.Stat(rel)
+		return err
+	})
+	return st, err
+}
+
+// ReadDir lists the directory name resolves to, sorted by name.
+func (d *Dir) ReadDir(name string) ([]fs.DirEntry, error) {
+	var out []fs.DirEntry
+	err := d.do("open", name, func(r *os.Root, rel string) error {
+		f, err := r.Open(rel)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		out, err = f.ReadDir(-1)
+		if err == nil {
+			sortEntries(out)
+		}
+		return err
+	})
+	return out, err
+}
+
+// do runs fn on the root name resolves into. The directory's own root is tried first: it
+// follows links that stay inside it, which is nearly every file. When it refuses, the name is
+// resolved and, if it lands inside one of the roots, fn runs again on that root with the
+// resolved name (an absolute link into the project, a link into the trusted work tree).
+func (d *Dir) do(op, name string, fn func(r *os.Root, rel string) error) error {
+	native := filepath.FromSlash(name)
+	if !filepath.IsLocal(native) {
+		return &fs.PathError{Op: op, Path: name, Err: ErrOutside}
+	}
+	if err := d.gitRefusal(op, name, native); err != nil {
+		return err
+	}
+	err := fn(d.roots[0].fs, native)
+	if err == nil || errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	full := filepath.Join(d.path, native)
+	real, rerr := filepath.EvalSymlinks(full)
+	if rerr != nil && errors.Is(rerr, fs.ErrNotExist) {
+		// A missing file in a linked folder: where the folder leads decides, and the root
+		// then says what is missing.
+		if dir, err := filepath.EvalSymlinks(filepath.Dir(full)); err == nil {
+			real, rerr = filepath.Join(dir, filepath.Base(full)), nil
+		}
+	}
+	if rerr == nil {
+		for _, r := range d.roots {
+			if rel, ok := within(r.real, real); ok {
+				err := fn(r.fs, rel)
+				if escapes(r.fs, err) {
+					return &fs.PathError{Op: op, Path: name, Err: ErrOutside}
+				}
+				return err
+			}
+		}
+	}
+	// A link out of the project that leads nowhere is as much a refusal as one that leads
+	// somewhere.
+	if rerr == nil || escapes(d.roots[0].fs, err) {
+		return &fs.PathError{Op: op, Path: name, Err: ErrOutside}
+	}
+	return err
+}
+
+// Stat describes what name under dir resolves to, refusing a name that leads outside dir.
+func Stat(dir, name string) (fs.FileInfo, error) {
+	d, err := Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	return d.Stat(name)
+}
+
+// ReadFile reads name under dir, refusing a name that leads outside dir.
+func ReadFile(dir, name string) ([]byte, error) {
+	d, err := Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	return d.ReadFile(name)
+}
+
+// within returns p relative to base when p is base or below it.
+func within(base, p string) (string, bool) {
+	rel, err := filepath.Rel(base, p)
+	if err != nil || !filepath.IsLocal(rel) {
+		return "", false
+	}
+	return rel, true
+}
+
+func sortEntries(es []fs.DirEntry) {
+	slices.SortFunc(es, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+}

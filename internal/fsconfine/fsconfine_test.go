@@ -1,0 +1,342 @@
+package fsconfine
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// tree lays out a project and a directory outside it:
+//
+//	outside/secret.txt, outside/dir/inner.sql
+//	project/models/a.sql
+//	project/models/rel.sql        -> a.sql
+//	project/models/abs.sql        -> <project>/models/a.sql
+//	project/models/up.sql         -> ../../outside/secret.txt
+//	project/models/absout.sql     -> <outside>/secret.txt
+//	project/models/chain1.sql     -> chain2.sql -> ../chain3.sql -> ../outside/secret.txt
+//	project/models/chainin.sql    -> ../shared/hop.sql -> ../models/a.sql
+//	project/models/env.sql        -> /proc/self/environ
+//	project/models/nowhere.sql    -> ../../outside/missing.sql (dangling)
+//	project/linked                -> ../outside/dir   (a symlinked directory)
+//	project/insidedir             -> models           (a symlinked directory inside)
+func tree(t *testing.T) (project, outside string) {
+	t.Helper()
+	base := t.TempDir()
+	project = filepath.Join(base, "project")
+	outside = filepath.Join(base, "outside")
+	for _, d := range []string{"project/models", "project/shared", "outside/dir"} {
+		must(t, os.MkdirAll(filepath.Join(base, d), 0o755))
+	}
+	write(t, filepath.Join(outside, "secret.txt"), "secret-value")
+	write(t, filepath.Join(outside, "dir", "inner.sql"), "select secret")
+	write(t, filepath.Join(project, "models", "a.sql"), "select 1")
+	links := map[string]string{
+		"models/rel.sql":     "a.sql",
+		"models/abs.sql":     filepath.Join(project, "models", "a.sql"),
+		"models/up.sql":      "../../outside/secret.txt",
+		"models/absout.sql":  filepath.Join(outside, "secret.txt"),
+		"models/chain1.sql":  "chain2.sql",
+		"models/chain2.sql":  "../chain3.sql",
+		"chain3.sql":         "../outside/secret.txt",
+		"models/chainin.sql": "../shared/hop.sql",
+		"shared/hop.sql":     "../models/a.sql",
+		"models/env.sql":     "/proc/self/environ",
+		"models/nowhere.sql": "../../outside/missing.sql",
+		"linked":             "../outside/dir",
+		"insidedir":          "models",
+	}
+	for name, target := range links {
+		must(t, os.Symlink(target, filepath.Join(project, filepath.FromSlash(name))))
+	}
+	return project, outside
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func write(t *testing.T, path, s string) {
+	t.Helper()
+	must(t, os.WriteFile(path, []byte(s), 0o644))
+}
+
+func TestReadStaysInside(t *testing.T) {
+	project, _ := tree(t)
+	d, err := Open(project)
+	must(t, err)
+	defer d.Close()
+	for _, name := range []string{"models/a.sql", "models/rel.sql", "models/abs.sql", "models/chainin.sql", "insidedir/a.sql", "models/../models/a.sql"} {
+		data, err := d.ReadFile(name)
+		if err != nil || string(data) != "select 1" {
+			t.Errorf("ReadFile(%s) = %q, %v; want the project's a.sql", name, data, err)
+		}
+	}
+	for _, name := range []string{
+		"../outside/secret.txt", "models/../../outside/secret.txt", filepath.Join(project, "models", "a.sql"), "/etc/passwd",
+		"models/up.sql", "models/absout.sql", "models/chain1.sql", "models/env.sql", "models/nowhere.sql",
+		"linked/inner.sql", "linked/missing.sql", "linked", "",
+	} {
+		data, err := d.ReadFile(name)
+		if !errors.Is(err, ErrOutside) {
+			t.Errorf("ReadFile(%q) = %q, %v; want a refusal matching ErrOutside", name, data, err)
+		}
+		if strings.Contains(string(data), "secret") {
+			t.Errorf("ReadFile(%q) returned the outside file", name)
+		}
+		if f, err := d.Open(name); !errors.Is(err, ErrOutside) {
+			if f != nil {
+				f.Close()
+			}
+			t.Errorf("Open(%q): %v; want ErrOutside", name, err)
+		}
+		if _, err := d.Stat(name); !errors.Is(err, ErrOutside) {
+			t.Errorf("Stat(%q): %v; want ErrOutside", name, err)
+		}
+	}
+	if _, err := d.ReadDir("linked"); !errors.Is(err, ErrOutside) {
+		t.Errorf("ReadDir(linked): %v; want ErrOutside", err)
+	}
+	must(t, os.Symlink(filepath.Join(project, "models"), filepath.Join(project, "absdir")))
+	for _, name := range []string{"models/missing.sql", "insidedir/missing.sql", "absdir/missing.sql"} {
+		if _, err := d.ReadFile(name); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("ReadFile(%s): %v; want ErrNotExist", name, err)
+		}
+	}
+	if data, err := d.ReadFile("absdir/a.sql"); err != nil || string(data) != "select 1" {
+		t.Errorf("through an absolute link to a folder inside: %q, %v", data, err)
+	}
+	es, err := d.ReadDir("models")
+	must(t, err)
+	if len(es) == 0 || es[0].Name() != "a.sql" {
+		t.Errorf("ReadDir(models) = %v, want sorted entries starting with a.sql", es)
+	}
+}
+
+// A copy of the project made of links into the original (what validation and the base tree
+// build) reads through them only when the original is allowed.
+func TestReadThroughTrustedRoot(t *testing.T) {
+	project, outside := tree(t)
+	cp := filepath.Join(t.TempDir(), "copy")
+	must(t, os.MkdirAll(filepath.Join(cp, "models"), 0o755))
+	must(t, os.Symlink(filepath.Join(project, "models", "a.sql"), filepath.Join(cp, "models", "a.sql")))
+	must(t, os.Symlink(filepath.Join(project, "models", "up.sql"), filepath.Join(cp, "models", "up.sql")))
+	must(t, os.Symlink(filepath.Join(outside, "secret.txt"), filepath.Join(cp, "models", "direct.sql")))
+
+	plain, err := Open(cp)
+	must(t, err)
+	defer plain.Close()
+	if _, err := plain.ReadFile("models/a.sql"); !errors.Is(err, ErrOutside) {
+		t.Errorf("without the original allowed: %v; want ErrOutside", err)
+	}
+	d, err := Open(cp, project, filepath.Join(t.TempDir(), "missing"))
+	must(t, err)
+	defer d.Close()
+	if data, err := d.ReadFile("models/a.sql"); err != nil || string(data) != "select 1" {
+		t.Errorf("through the trusted root: %q, %v", data, err)
+	}
+	// The original's own link out stays refused, and so does a link of the copy's.
+	for _, name := range []string{"models/up.sql", "models/direct.sql"} {
+		if data, err := d.ReadFile(name); !errors.Is(err, ErrOutside) {
+			t.Errorf("ReadFile(%s) = %q, %v; want ErrOutside", name, data, err)
+		}
+	}
+}
+
+func TestWriteReplacesLinkNotTarget(t *testing.T) {
+	project, outside := tree(t)
+	must(t, os.Symlink("../../outside/secret.txt", filepath.Join(project, "models", "props.yml")))
+	must(t, WriteFile(project, "models/props.yml", []byte("version: 2\n")))
+	st, err := os.Lstat(filepath.Join(project, "models", "props.yml"))
+	must(t, err)
+	if !st.Mode().IsRegular() {
+		t.Errorf("models/props.yml is %v, want a regular file in place of the link", st.Mode())
+	}
+	if data, _ := os.ReadFile(filepath.Join(outside, "secret.txt")); string(data) != "secret-value" {
+		t.Errorf("the link's target changed: %q", data)
+	}
+	if data, _ := os.ReadFile(filepath.Join(project, "models", "props.yml")); string(data) != "version: 2\n" {
+		t.Errorf("written content = %q", data)
+	}
+	leftovers(t, project)
+}
+
+func TestWriteRefusesEscapes(t *testing.T) {
+	project, outside := tree(t)
+	before := snapshot(t, filepath.Dir(outside))
+	for _, name := range []string{
+		"../outside/pwn.yml", "models/../../outside/pwn.yml", filepath.Join(outside, "pwn.yml"),
+		"linked/pwn.yml", "linked/sub/pwn.yml", "", ".", "models/..",
+	} {
+		if err := WriteFile(project, name, []byte("pwned")); !errors.Is(err, ErrOutside) {
+			t.Errorf("WriteFile(%q): %v; want ErrOutside", name, err)
+		}
+	}
+	if err := WriteFile(project, "models", []byte("x")); err == nil {
+		t.Error("writing over a directory: want an error")
+	}
+	after := snapshot(t, filepath.Dir(outside))
+	for p, v := range after {
+		if strings.HasPrefix(p, "project/") {
+			continue
+		}
+		if before[p] != v {
+			t.Errorf("%s changed outside the project", p)
+		}
+	}
+	leftovers(t, project)
+}
+
+func TestWriteCreatesDirsAndKeepsMode(t *testing.T) {
+	project, _ := tree(t)
+	must(t, WriteFile(project, "models/new/deep/_new.yml", []byte("a")))
+	if data, _ := os.ReadFile(filepath.Join(project, "models/new/deep/_new.yml")); string(data) != "a" {
+		t.Errorf("new file = %q", data)
+	}
+	p := filepath.Join(project, "models", "a.sql")
+	must(t, os.Chmod(p, 0o600))
+	must(t, WriteFile(project, "models/a.sql", []byte("select 2")))
+	st, err := os.Stat(p)
+	must(t, err)
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("mode = %v, want the replaced file's 0600", st.Mode().Perm())
+	}
+	// Through a symlinked directory inside the project.
+	must(t, WriteFile(project, "insidedir/b.sql", []byte("select 3")))
+	if data, _ := os.ReadFile(filepath.Join(project, "models", "b.sql")); string(data) != "select 3" {
+		t.Errorf("insidedir/b.sql = %q", data)
+	}
+	leftovers(t, project)
+}
+
+// A batch with one refused file writes none.
+func TestWriteFilesAllOrNothing(t *testing.T) {
+	project, _ := tree(t)
+	err := WriteFiles(project, []File{{Name: "models/a.sql", Data: []byte("changed")}, {Name: "linked/x.yml", Data: []byte("x")}})
+	if !errors.Is(err, ErrOutside) {
+		t.Fatalf("WriteFiles: %v; want ErrOutside", err)
+	}
+	if data, _ := os.ReadFile(filepath.Join(project, "models", "a.sql")); string(data) != "select 1" {
+		t.Errorf("models/a.sql = %q: the batch was partly written", data)
+	}
+	leftovers(t, project)
+	must(t, WriteFiles(project, []File{{Name: "models/a.sql", Data: []byte("one")}, {Name: "models/b.sql", Data: []byte("two")}}))
+	for name, want := range map[string]string{"a.sql": "one", "b.sql": "two"} {
+		if data, _ := os.ReadFile(filepath.Join(project, "models", name)); string(data) != want {
+			t.Errorf("%s = %q, want %q", name, data, want)
+		}
+	}
+}
+
+func TestWriteStream(t *testing.T) {
+	project, _ := tree(t)
+	must(t, WriteStream(project, "target/manifest.json", func(w io.Writer) error {
+		_, err := io.WriteString(w, "{}")
+		return err
+	}))
+	if data, _ := os.ReadFile(filepath.Join(project, "target", "manifest.json")); string(data) != "{}" {
+		t.Errorf("manifest = %q", data)
+	}
+	boom := errors.New("boom")
+	if err := WriteStream(project, "target/manifest.json", func(w io.Writer) error {
+		_, _ = io.WriteString(w, "partial")
+		return boom
+	}); !errors.Is(err, boom) {
+		t.Errorf("failing writer: %v", err)
+	}
+	if data, _ := os.ReadFile(filepath.Join(project, "target", "manifest.json")); string(data) != "{}" {
+		t.Errorf("after a failed write the manifest is %q, want the old content", data)
+	}
+	leftovers(t, project)
+}
+
+func TestLocal(t *testing.T) {
+	for name, want := range map[string]bool{
+		"models/x.yml": true, "a/../b": true, "": false, "/etc/passwd": false, "..": false,
+		"../x": false, "models/../../x": false, "models/sub/../../../x": false,
+	} {
+		if got := Local(name); got != want {
+			t.Errorf("Local(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+// leftovers fails on temporary files a write left behind.
+func leftovers(t *testing.T, dir string) {
+	t.Helper()
+	_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && strings.Contains(d.Name(), ".tmp-") {
+			t.Errorf("temporary file left behind: %s", p)
+		}
+		return nil
+	})
+}
+
+func snapshot(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		rel, _ := filepath.Rel(dir, p)
+		if d.Type().IsRegular() {
+			data, _ := os.ReadFile(p)
+			out[filepath.ToSlash(rel)] = string(data)
+		} else {
+			out[filepath.ToSlash(rel)] = d.Type().String()
+		}
+		return nil
+	})
+	return out
+}
+
+// TestGitDirRefused: nothing under a .git directory is read or written, whether named or
+// reached through a link, because .git/config holds the checkout's token and .git/hooks runs.
+func TestGitDirRefused(t *testing.T) {
+	project := t.TempDir()
+	must(t, os.MkdirAll(filepath.Join(project, ".git", "hooks"), 0o755))
+	must(t, os.MkdirAll(filepath.Join(project, "models"), 0o755))
+	write(t, filepath.Join(project, ".git", "config"), "extraheader = AUTHORIZATION: basic c2VjcmV0")
+	write(t, filepath.Join(project, "models", "a.sql"), "select 1")
+	must(t, os.Symlink("../.git/config", filepath.Join(project, "models", "cfg.sql")))
+	must(t, os.Symlink("../.git", filepath.Join(project, "models", "g")))
+	d, err := Open(project)
+	must(t, err)
+	defer d.Close()
+	for _, name := range []string{".git/config", "models/cfg.sql", "models/g/config", "models/../.git/config"} {
+		if _, err := d.ReadFile(name); !errors.Is(err, ErrOutside) {
+			t.Errorf("read %s: err = %v, want ErrOutside", name, err)
+		}
+	}
+	if b, err := d.ReadFile("models/a.sql"); err != nil || string(b) != "select 1" {
+		t.Errorf("ordinary file: %q, %v", b, err)
+	}
+	for _, name := range []string{".git/hooks/post-checkout", "models/g/hooks/pre-commit", ".GIT/x.yml"} {
+		if err := WriteFile(project, name, []byte("#!/bin/sh\n")); !errors.Is(err, ErrOutside) {
+			t.Errorf("write %s: err = %v, want ErrOutside", name, err)
+		}
+	}
+	if es, _ := os.ReadDir(filepath.Join(project, ".git", "hooks")); len(es) != 0 {
+		t.Errorf(".git/hooks gained %d file(s)", len(es))
+	}
+	// A project that itself lives below a folder named .git stays readable and writable.
+	nested := filepath.Join(t.TempDir(), ".git", "proj")
+	must(t, os.MkdirAll(nested, 0o755))
+	write(t, filepath.Join(nested, "m.sql"), "select 2")
+	nd, err := Open(nested)
+	must(t, err)
+	defer nd.Close()
+	if _, err := nd.ReadFile("m.sql"); err != nil {
+		t.Errorf("nested project read: %v", err)
+	}
+	if err := WriteFile(nested, "schema.yml", []byte("version: 2\n")); err != nil {
+		t.Errorf("nested project write: %v", err)
+	}
+}

@@ -1,0 +1,1 @@
+{% macro leak_from_macro() %}{{ env_var('SECRET_TOKEN') | upper }}{% endmacro %}

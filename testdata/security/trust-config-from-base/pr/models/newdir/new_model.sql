@@ -1,0 +1,2 @@
+select order_id, 1 as new_col
+from {{ ref('stg_orders') }}

@@ -1,0 +1,1 @@
+open("{outside}/pwned", "w").write("pwned")
