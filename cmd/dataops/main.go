@@ -3,17 +3,21 @@
 package main
 
 import (
-	"context"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/dataops-dev/dataops/internal/cli"
 )
 
+// shutdownGrace is how long the first SIGINT or SIGTERM gives the command to stop on its own
+// (renders, loads and warehouse queries stop at their next check of the context) before the
+// process exits anyway; a second signal exits at once.
+const shutdownGrace = 2 * time.Second
+
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := cli.Run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	os.Exit(cli.RunInterruptible(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, sigs, shutdownGrace, os.Exit))
 }

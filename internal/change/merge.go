@@ -6,9 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/goccy/go-yaml"
-
 	"github.com/dataops-dev/dataops/internal/dbt"
+	"github.com/dataops-dev/dataops/internal/yamllimit"
 )
 
 // A light base. When a change touches only models and property files (no dbt_project.yml, no
@@ -71,7 +70,7 @@ func projectMacroPaths(dir string) []string {
 		MacroPaths []string `yaml:"macro-paths"`
 		TestPaths  []string `yaml:"test-paths"`
 	}
-	if yaml.Unmarshal(data, &doc) != nil {
+	if yamllimit.Unmarshal(data, &doc) != nil {
 		return out
 	}
 	if len(doc.MacroPaths)+len(doc.TestPaths) == 0 {

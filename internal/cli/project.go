@@ -40,6 +40,7 @@ func (f *projectFlags) options(env *Env, compile bool) (dbt.LoadOptions, error) 
 		ProfilesDir: f.ProfilesDir,
 		Adapter:     f.Dialect,
 		Compile:     compile,
+		Budget:      env.renderBudget(f.Project),
 		Getenv: func(k string) (string, bool) {
 			if env.Getenv != nil {
 				v := env.Getenv(k)

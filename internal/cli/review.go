@@ -114,6 +114,7 @@ func runReview(env *Env, pf *projectFlags, cf *changeFlags, rf *reviewFlags) err
 	if !rf.failOnSet {
 		rf.failOn = rf.settings.Review.FailOn
 	}
+	env.useRenderTime(rf.settings.Limits.RenderTime)
 	rf.maxComments = rf.settings.Review.MaxComments
 	switch rf.failOn {
 	case "error", "warning", "info", "never":
@@ -177,6 +178,15 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 	p := cs.Head
 	rv := &review.Review{}
 	t0 := time.Now()
+
+	// A render cut short by a limit (time, size, interruption) or a file skipped for its size:
+	// what the review says of that model is incomplete, and it says so where it happened.
+	for _, d := range p.Diagnostics {
+		if d.Kind == "resource-limit" {
+			rv.Findings = append(rv.Findings, review.Finding{Agent: "render", Rule: "resource-limit", Severity: review.SeverityWarning,
+				Path: d.Pos.Path, Line: d.Pos.Line, Column: d.Pos.Column, Message: d.Message})
+		}
+	}
 
 	// Schema Synthesizer: edits to property files and convention findings.
 	cfg := schemaConfig(rf.settings, pf.Project, rf.trust)

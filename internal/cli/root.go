@@ -8,9 +8,15 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/dataops-dev/dataops/internal/config"
+	"github.com/dataops-dev/dataops/internal/jinja"
 	"github.com/dataops-dev/dataops/internal/secret"
 )
 
@@ -20,7 +26,69 @@ const (
 	ExitFindings = 1 // findings at or above --fail-on, or --check found edits to make
 	ExitUsage    = 2 // bad usage or bad input; the message names file:line
 	ExitInternal = 3 // internal error
+	// A command stopped by SIGINT or SIGTERM exits with 128 plus the signal's number, as a
+	// shell reports a process killed by it: 130 and 143 (see SignalExitCode).
 )
+
+// SignalExitCode is the exit code of a command stopped by sig: 128 plus its number.
+func SignalExitCode(sig os.Signal) int {
+	if s, ok := sig.(syscall.Signal); ok {
+		return 128 + int(s)
+	}
+	return 128 + int(syscall.SIGINT)
+}
+
+// RunInterruptible is Run for a process: the first signal received on sigs cancels the
+// command's context (renders, project loads, warehouse queries and GitHub requests stop at
+// their next check of it) and the command returns SignalExitCode; if it has not returned
+// within grace, or a second signal arrives, exit is called with that code at once.
+func RunInterruptible(args []string, stdin io.Reader, stdout, stderr io.Writer, sigs <-chan os.Signal, grace time.Duration, exit func(int)) int {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	var got atomic.Value // the first signal
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		var sig os.Signal
+		select {
+		case sig = <-sigs:
+		case <-done:
+			return
+		}
+		got.Store(sig)
+		cancel(fmt.Errorf("interrupted by %s", signalName(sig)))
+		fmt.Fprintf(stderr, "dataops: %s: stopping (a second signal stops at once)\n", signalName(sig))
+		timer := time.NewTimer(grace)
+		defer timer.Stop()
+		select {
+		case again := <-sigs:
+			fmt.Fprintf(stderr, "dataops: %s: stopped\n", signalName(again))
+			exit(SignalExitCode(again))
+		case <-timer.C:
+			fmt.Fprintf(stderr, "dataops: still running %s after %s: stopped\n", signalName(sig), grace)
+			exit(SignalExitCode(sig))
+		case <-done:
+		}
+	}()
+	code := Run(ctx, args, stdin, stdout, stderr)
+	close(done)
+	<-stopped
+	if sig, ok := got.Load().(os.Signal); ok {
+		return SignalExitCode(sig)
+	}
+	return code
+}
+
+func signalName(sig os.Signal) string {
+	switch sig {
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	case os.Interrupt:
+		return "SIGINT"
+	}
+	return sig.String()
+}
 
 // Env is what every command receives: the streams and the context of this invocation.
 type Env struct {
@@ -36,6 +104,58 @@ type Env struct {
 	Secrets *secret.Masker
 
 	securities *securityCache
+
+	renders *renderCache
+}
+
+// renderCache holds the render budget every project load of one command shares (both sides
+// of a change load at once).
+type renderCache struct {
+	mu     sync.Mutex
+	budget *jinja.Budget
+}
+
+func (e *Env) renderCache() *renderCache {
+	if e.renders == nil {
+		// Not run through RunEnv (which sets the cache up before anything runs in parallel).
+		e.renders = &renderCache{}
+	}
+	return e.renders
+}
+
+// renderBudget returns the budget the renders of this command share, made on first use from
+// limits.render_time: the settings a command read itself (useRenderTime: the trusted side's
+// with --trust base), else the settings file of the project dir when it is valid (the commands
+// that read settings report it otherwise), else the defaults and DATAOPS_LIMITS_RENDER_TIME.
+func (e *Env) renderBudget(dir string) *jinja.Budget {
+	c := e.renderCache()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.budget == nil {
+		getenv := func(k string) (string, bool) {
+			v := e.Getenv(k)
+			return v, v != ""
+		}
+		cfg, err := config.Load(config.Options{Dir: dir, Getenv: getenv})
+		if err != nil {
+			if cfg, err = config.FromEnv(getenv); err != nil {
+				cfg = config.Default()
+			}
+		}
+		c.budget = jinja.NewBudget(cfg.Limits.RenderTime)
+	}
+	return c.budget
+}
+
+// useRenderTime sets the render budget from settings a command has read itself, before it
+// loads anything.
+func (e *Env) useRenderTime(d time.Duration) {
+	c := e.renderCache()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.budget == nil {
+		c.budget = jinja.NewBudget(d)
+	}
 }
 
 // ExitError carries an exit code out of a command's RunE.
@@ -86,6 +206,7 @@ func RunEnv(caller *Env, args []string) (code int) {
 		env.Secrets.Add(env.Getenv(name))
 	}
 	env.securities = &securityCache{}
+	env.renders = &renderCache{}
 	stdout, stderr := env.Secrets.Writer(env.Stdout), env.Secrets.Writer(env.Stderr)
 	env.Stdout, env.Stderr = stdout, stderr
 	defer func() {
@@ -99,8 +220,19 @@ func RunEnv(caller *Env, args []string) (code int) {
 		}
 	}()
 	root := &cobra.Command{
-		Use:           "dataops",
-		Short:         "Schema, tests and review for dbt pull requests",
+		Use:   "dataops",
+		Short: "Schema, tests and review for dbt pull requests",
+		Long: `Schema, tests and review for dbt pull requests.
+
+Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it, or --check found edits
+to make; 2 bad usage or bad input (the message names file:line); 3 internal error; 130 or 143
+stopped by SIGINT or SIGTERM (128 plus the signal's number). The first signal stops renders,
+loads and warehouse queries at their next check and the command exits within 2 seconds; a
+second signal exits at once.
+
+Limits: each Jinja render stops after 10 seconds, and all renders of one command after
+limits.render_time together (.dataops.yml, or DATAOPS_LIMITS_RENDER_TIME; default 60s); a render
+cut short is reported where it stopped and its output is not used.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

@@ -94,6 +94,7 @@ func runSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags) err
 	if err != nil {
 		return err
 	}
+	env.useRenderTime(settings.Limits.RenderTime)
 	cfg := schemaConfig(settings, pf.Project, tr)
 	var (
 		p    *dbt.Project

@@ -19,6 +19,7 @@ import (
 	"github.com/dataops-dev/dataops/internal/review"
 	"github.com/dataops-dev/dataops/internal/schema"
 	"github.com/dataops-dev/dataops/internal/warehouse"
+	"github.com/dataops-dev/dataops/internal/yamllimit"
 )
 
 // Trust modes (--trust): which version of the project's own settings a run believes.
@@ -122,6 +123,7 @@ func resolveTrust(env *Env, pf *projectFlags, cf *changeFlags) (*trust, error) {
 			return nil, err
 		}
 		env.useSecurity(pf.Project, c)
+		env.useRenderTime(c.Limits.RenderTime)
 	}
 	return t, nil
 }
@@ -334,7 +336,7 @@ func (t *trust) profilesDir(env *Env, pf *projectFlags) (string, error) {
 	var entry any
 	for _, s := range sources {
 		var doc map[string]any
-		if err := yaml.Unmarshal(bytes.TrimPrefix(s.data, []byte("\xef\xbb\xbf")), &doc); err != nil {
+		if err := yamllimit.Unmarshal(bytes.TrimPrefix(s.data, []byte("\xef\xbb\xbf")), &doc); err != nil {
 			return "", usageError("%s: %s", s.label, strings.SplitN(err.Error(), "\n", 2)[0])
 		}
 		if e, ok := doc[baseName]; ok {
@@ -386,7 +388,7 @@ func (t *trust) profileName(base bool) string {
 		Profile string `yaml:"profile"`
 		Name    string `yaml:"name"`
 	}
-	if yaml.Unmarshal(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), &p) != nil {
+	if yamllimit.Unmarshal(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), &p) != nil {
 		return ""
 	}
 	if p.Profile != "" {

@@ -206,7 +206,7 @@ func (a *analyzer) selectBlock(s *ast.Select, ctes *cteScope, outer *scope) *rel
 				}
 				c := &col{name: a.d.columnName(name, quoted), quoted: quoted, kind: KindTransform, pos: int(item.Pos())}
 				out.cols = append(out.cols, c)
-				sc.aliases = append(sc.aliases, c)
+				sc.addAlias(c)
 				continue
 			}
 			a.unnamedBad = true
@@ -229,7 +229,7 @@ func (a *analyzer) selectBlock(s *ast.Select, ctes *cteScope, outer *scope) *rel
 			nth++
 		}
 		out.cols = append(out.cols, c)
-		sc.aliases = append(sc.aliases, c)
+		sc.addAlias(c)
 	}
 	return out
 }

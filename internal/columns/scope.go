@@ -84,9 +84,18 @@ type scope struct {
 	rels  []*relation
 	// using maps a folded column name joined by USING/NATURAL to its merged column, which an
 	// unqualified reference resolves to without ambiguity.
-	using   map[string]*col
-	aliases []*col // select-list items seen so far
+	using map[string]*col
+	// aliases are the select-list items seen so far, by folded name (the latest of a name
+	// wins); a map, since a select list may have tens of thousands of items.
+	aliases map[string]*col
 	ctes    *cteScope
+}
+
+func (s *scope) addAlias(c *col) {
+	if s.aliases == nil {
+		s.aliases = map[string]*col{}
+	}
+	s.aliases[foldName(c.name)] = c
 }
 
 // cteScope is a WITH clause's names, chained to the enclosing ones.
@@ -201,10 +210,8 @@ func (s *scope) resolveHere(parts []string) (resolution, []string, bool) {
 		return resolution{c: found, ambiguous: n > 1}, parts[1:], true
 	}
 	// a select-list alias used later in the same list (or in WHERE/GROUP BY)
-	for i := len(s.aliases) - 1; i >= 0; i-- {
-		if foldName(s.aliases[i].name) == foldName(name) {
-			return resolution{c: s.aliases[i]}, parts[1:], true
-		}
+	if c, ok := s.aliases[foldName(name)]; ok {
+		return resolution{c: c}, parts[1:], true
 	}
 	var incomplete []*relation
 	for _, r := range s.rels {

@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/goccy/go-yaml"
+
+	"github.com/dataops-dev/dataops/internal/yamllimit"
 )
 
 // FileName is the settings file looked for in the project directory.
@@ -32,6 +34,7 @@ type Config struct {
 	Lint      Lint      `yaml:"lint"`
 	Review    Review    `yaml:"review"`
 	Security  Security  `yaml:"security"`
+	Limits    Limits    `yaml:"limits"`
 
 	// Path is the file the settings came from; "" when only defaults and the environment apply.
 	Path string `yaml:"-"`
@@ -142,10 +145,10 @@ func decode(path string, data []byte, c *Config) error {
 	// A file of comments only (or an explicit null) sets nothing; decoding it into the struct
 	// would reset the defaults.
 	var probe any
-	if err := yaml.Unmarshal(data, &probe); err == nil && probe == nil {
+	if err := yamllimit.Unmarshal(data, &probe); err == nil && probe == nil {
 		return nil
 	}
-	err := yaml.UnmarshalWithOptions(data, c, yaml.DisallowUnknownField())
+	err := yamllimit.Unmarshal(data, c, yaml.DisallowUnknownField())
 	if err == nil {
 		return nil
 	}

@@ -3,6 +3,7 @@ package dbt
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/dataops-dev/dataops/internal/fsconfine"
 )
@@ -176,13 +178,29 @@ func insideDir(root, p string) bool {
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
-// maxSourceFile bounds what is read of one project file; larger files are read up to here only
-// for seeds (the header) and reported for everything else.
-const maxSourceFile = 32 << 20
+// Sizes of what is read. Rendering and parsing take several times a file's size in memory
+// (goccy's YAML parser some sixty times), and a pull request can add many files at no cost
+// (git stores identical content once), so both one file and all files of a load are bounded,
+// far above real projects: their largest models are some 100 KiB, their largest property
+// files some 100 KiB, and all their files together a few tens of MiB. Larger files are
+// skipped with a "resource-limit" warning; seeds are read up to their header only.
+const (
+	maxSourceFile = 4 << 20   // a model, macro, test, analysis, snapshot or docs file
+	maxYAMLFile   = 4 << 20   // a property file
+	maxLoadBytes  = 128 << 20 // every file of one load
+)
+
+func maxFileSize(kind string) int64 {
+	if kind == fileYAML {
+		return maxYAMLFile
+	}
+	return maxSourceFile
+}
 
 // readFiles reads every file's content in parallel, through dir (the root project) so that a
 // file leading outside the project is not opened. Seeds read only their header line.
 func readFiles(dir *fsconfine.Dir, files []*srcFile) {
+	var total atomic.Int64
 	var wg sync.WaitGroup
 	ch := make(chan *srcFile)
 	for w := 0; w < runtime.GOMAXPROCS(0)*2; w++ {
@@ -190,7 +208,7 @@ func readFiles(dir *fsconfine.Dir, files []*srcFile) {
 		go func() {
 			defer wg.Done()
 			for f := range ch {
-				f.data, f.readErr = readSource(dir, f)
+				f.data, f.readErr = readSource(dir, f, &total)
 				f.data = trimBOM(f.data)
 			}
 		}()
@@ -202,7 +220,7 @@ func readFiles(dir *fsconfine.Dir, files []*srcFile) {
 	wg.Wait()
 }
 
-func readSource(dir *fsconfine.Dir, f *srcFile) ([]byte, error) {
+func readSource(dir *fsconfine.Dir, f *srcFile, total *atomic.Int64) ([]byte, error) {
 	in, err := dir.Open(f.rootRel)
 	if err != nil {
 		return nil, err
@@ -215,12 +233,16 @@ func readSource(dir *fsconfine.Dir, f *srcFile) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if st.Size() > maxSourceFile {
-		return nil, errTooLarge
+	limit := maxFileSize(f.kind)
+	if st.Size() > limit {
+		return nil, errTooLarge(f.kind)
+	}
+	if total.Add(st.Size()) > maxLoadBytes {
+		return nil, errLoadTooLarge
 	}
 	// Sized up front as os.ReadFile does: one allocation for the common case.
 	buf := bytes.NewBuffer(make([]byte, 0, st.Size()+bytes.MinRead))
-	if _, err := buf.ReadFrom(io.LimitReader(in, maxSourceFile)); err != nil {
+	if _, err := buf.ReadFrom(io.LimitReader(in, limit)); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
@@ -230,7 +252,17 @@ type loadErr string
 
 func (e loadErr) Error() string { return string(e) }
 
-const errTooLarge = loadErr("file larger than 32 MiB, skipped")
+func errTooLarge(kind string) error {
+	return loadErr(fmt.Sprintf("file larger than %d MiB, skipped", maxFileSize(kind)>>20))
+}
+
+const errLoadTooLarge = loadErr("skipped: the project's files add up to more than 128 MiB")
+
+// tooLarge reports whether a read error is one of the size limits above.
+func tooLarge(err error) bool {
+	e, ok := err.(loadErr)
+	return ok && (strings.HasPrefix(string(e), "file larger than") || e == errLoadTooLarge)
+}
 
 // refused reports whether a read failed because the file leads outside the project.
 func refused(err error) bool { return errors.Is(err, fsconfine.ErrOutside) }

@@ -42,6 +42,9 @@ type LoadOptions struct {
 	// base side of a change). Any other file or path leading outside Dir is refused with a
 	// warning and not read.
 	Roots []string
+	// Budget bounds the render time and output of every load of one command together; nil
+	// means each render is bounded on its own only. Renders also stop when the context is done.
+	Budget *jinja.Budget
 }
 
 // pkgState is one package during a load.
@@ -80,6 +83,8 @@ type loader struct {
 	// recompiled counts nodes rendered a second time because placeholders did not survive.
 	recompiled int
 	timings    map[string]time.Duration
+	// configLeft is what is left of maxConfigValues after the nodes' configs.
+	configLeft int
 }
 
 // Load reads a dbt project the way dbt parses it. A malformed dbt_project.yml or property file
@@ -125,8 +130,10 @@ func Load(ctx context.Context, opts LoadOptions) (*Project, error) {
 		{"macros", l.buildEnv},
 		{"properties", l.readProperties},
 		{"nodes", l.buildNodes},
+		{"node-size", l.checkNodeConfigs},
 		{"render", l.renderNodes},
 		{"tests", l.buildTests},
+		{"source-size", l.checkSourceConfigs},
 		{"graph", l.buildGraph},
 		{"compile", l.compileNodes},
 	}
@@ -176,6 +183,74 @@ func (l *loader) addDiag(d Diagnostic) {
 	l.mu.Unlock()
 }
 
+// maxConfigValues bounds the config values (map entries, list items and scalars, nested ones
+// included) every node and source of a project carries, together. A config set once in
+// dbt_project.yml (or on a source) is copied into every node under it and written out for
+// each, so a few hundred thousand values there times a few hundred nodes would exhaust memory.
+// Real projects carry a few dozen values per node.
+const maxConfigValues = 1_000_000
+
+// checkNodeConfigs refuses a project whose nodes' configs add up past maxConfigValues, before
+// they are copied for rendering.
+func (l *loader) checkNodeConfigs() error {
+	left := maxConfigValues
+	for _, pd := range l.pending {
+		n := pd.node
+		if left -= countValues(n.Config, left+1); left < 0 {
+			return l.configSizeError(Pos{Path: n.RelPath}, n.Name)
+		}
+	}
+	l.configLeft = left
+	return nil
+}
+
+// checkSourceConfigs does the same for source tables, with what the nodes left.
+func (l *loader) checkSourceConfigs() error {
+	left := l.configLeft
+	for _, id := range sortedKeys(l.p.Sources) {
+		s := l.p.Sources[id]
+		if left -= countValues(s.Config, left+1) + countValues(s.Meta, left+1); left < 0 {
+			return l.configSizeError(s.Pos, s.SourceName+"."+s.Name)
+		}
+	}
+	return nil
+}
+
+func (l *loader) configSizeError(pos Pos, name string) error {
+	return &InputError{Pos: pos, Msg: fmt.Sprintf("the configs of this project's nodes and sources add up to more than %d values by %s; "+
+		"a config this large (in dbt_project.yml, on a source, or in a property file) is refused", maxConfigValues, name)}
+}
+
+// countValues counts the values in v, nested ones included, stopping past limit.
+func countValues(v any, limit int) int {
+	n := 1
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for _, e := range x {
+				if n > limit {
+					return
+				}
+				n++
+				walk(e)
+			}
+		case []any:
+			for _, e := range x {
+				if n > limit {
+					return
+				}
+				n++
+				walk(e)
+			}
+		case []string:
+			n += len(x)
+		}
+	}
+	walk(v)
+	return n
+}
+
 // renderYAML renders a Jinja string from a YAML file (no node context) and converts the
 // result as dbt's native rendering does ("True" → true, "3" → 3).
 func (l *loader) renderYAMLWith(env *jinja.Env, pkg string, pos Pos, s string) any {
@@ -219,7 +294,8 @@ func (l *loader) loadProjects() error {
 	// A first environment without macros renders env_var/var/target in dbt_project.yml and
 	// profiles.yml. The target is not known while reading the profile; it is set afterwards.
 	cliVars := l.opts.Vars
-	basic, _ := jinja.New(jinja.Options{Getenv: l.opts.Getenv, EnvVars: jinja.EnvVars{All: true}, CLIVars: cliVars, RunStartedAt: l.opts.Now, Adapter: l.opts.Adapter})
+	basic, _ := jinja.New(jinja.Options{Getenv: l.opts.Getenv, EnvVars: jinja.EnvVars{All: true}, CLIVars: cliVars, RunStartedAt: l.opts.Now, Adapter: l.opts.Adapter,
+		Context: l.ctx, Budget: l.opts.Budget})
 	renderBasic := func(pos Pos, s string) any { return l.renderYAMLWith(basic, "", pos, s) }
 	// The profile name comes from dbt_project.yml; read it raw first.
 	raw, err := readProjectFile(l.dir.ReadFile, "dbt_project.yml", nil)
@@ -241,7 +317,8 @@ func (l *loader) loadProjects() error {
 	}
 	l.opts.Secrets.Add(t.Credentials()...)
 	l.target = t
-	l.yamlEnv, _ = jinja.New(jinja.Options{Getenv: l.opts.Getenv, EnvVars: l.opts.EnvVars, CLIVars: cliVars, RunStartedAt: l.opts.Now, Adapter: t.Type, Target: t.Map(), RootPackage: raw.Name})
+	l.yamlEnv, _ = jinja.New(jinja.Options{Getenv: l.opts.Getenv, EnvVars: l.opts.EnvVars, CLIVars: cliVars, RunStartedAt: l.opts.Now, Adapter: t.Type, Target: t.Map(), RootPackage: raw.Name,
+		Context: l.ctx, Budget: l.opts.Budget})
 	render := func(pos Pos, s string) any { return l.renderYAMLWith(l.yamlEnv, "", pos, s) }
 	pf, err := readProjectFile(l.dir.ReadFile, "dbt_project.yml", render)
 	if err != nil {
@@ -406,6 +483,8 @@ func (l *loader) readAllFiles() error {
 		switch {
 		case refused(f.readErr):
 			l.warn(Pos{Path: f.rootRel}, "outside-project", "%s", msgOutside)
+		case tooLarge(f.readErr):
+			l.warn(Pos{Path: f.rootRel}, "resource-limit", "%v", f.readErr)
 		case f.readErr != nil:
 			l.warn(Pos{Path: f.rootRel}, "read", "%v", f.readErr)
 		}
@@ -512,6 +591,7 @@ func (l *loader) buildEnv() error {
 		RootPackage: l.root.pkg.Name, Adapter: l.target.Type, Target: l.target.Map(), Quoting: quoting,
 		Vars: l.varsByPackage(), CLIVars: l.opts.Vars, Getenv: l.opts.Getenv, EnvVars: l.opts.EnvVars,
 		MacroFiles: mfs, DispatchOrder: dispatch, RunStartedAt: l.opts.Now,
+		Context: l.ctx, Budget: l.opts.Budget,
 	})
 	l.env = env
 	l.p.Jinja = env

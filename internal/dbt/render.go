@@ -62,7 +62,8 @@ func (l *loader) parseRender(pd *pending) {
 			path = n.RelPath
 		}
 		d := l.jinjaDiag(w, path, 0)
-		if d.Kind == "jinja-syntax" {
+		if d.Kind == "jinja-syntax" || d.Kind == "resource-limit" {
+			// already says why the render failed, and where
 			sawSyntax = true
 		}
 		l.addDiag(d)

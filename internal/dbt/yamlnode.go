@@ -8,6 +8,8 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+
+	"github.com/dataops-dev/dataops/internal/yamllimit"
 )
 
 // ynode is a YAML value with the position it was written at. Property files are walked as
@@ -136,7 +138,9 @@ func parseYAML(rel string, data []byte) (n *ynode, err error) {
 			n, err = nil, &InputError{Pos: Pos{Path: rel}, Msg: fmt.Sprintf("invalid YAML: %v", r)}
 		}
 	}()
-	f, err := parser.ParseBytes(trimBOM(data), 0, parser.AllowDuplicateMapKey())
+	// The file comes from the pull request: an alias bomb or absurd nesting is refused before
+	// anything is expanded.
+	f, _, err := yamllimit.Parse(trimBOM(data), yamllimit.MaxNodes, parser.AllowDuplicateMapKey())
 	if err != nil {
 		return nil, yamlError(rel, err)
 	}
@@ -156,6 +160,10 @@ func parseYAML(rel string, data []byte) (n *ynode, err error) {
 
 // yamlError turns a go-yaml error into an InputError at the error's token.
 func yamlError(rel string, err error) error {
+	var le *yamllimit.Error
+	if errors.As(err, &le) {
+		return &InputError{Pos: Pos{Path: rel, Line: le.Line, Column: le.Column}, Msg: "YAML refused: " + le.Msg}
+	}
 	var ye yaml.Error
 	if errors.As(err, &ye) {
 		pos := Pos{Path: rel}

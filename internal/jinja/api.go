@@ -6,6 +6,7 @@
 package jinja
 
 import (
+	"context"
 	"strings"
 	"time"
 
@@ -59,6 +60,12 @@ type Options struct {
 	Quoting *QuotePolicy
 	// Limits bound each render; nil means DefaultLimits.
 	Limits *Limits
+	// Context cancels renders: once it is done, a render in progress stops at its next
+	// statement or loop iteration with a "resource-limit" warning, and new renders stop at once.
+	Context context.Context
+	// Budget bounds the time and output of every render of a command together; nil means
+	// none besides Limits.
+	Budget *Budget
 }
 
 // EnvVars says which environment variables env_var() may read. Project code comes from pull

@@ -145,14 +145,17 @@ func (cs *contextSet) buildScope(pkg string) *scope {
 
 func silentFn(*exec.Evaluator, *exec.VarArgs) *exec.Value { return exec.AsValue("") }
 
+// argString is an argument as a string. An argument that would print larger than a value may
+// be counts as missing: these arguments are names, patterns and texts, never large lists.
 func argString(va *exec.VarArgs, i int, kw string) (string, bool) {
-	if i >= 0 && i < len(va.Args) {
-		return va.Args[i].String(), true
+	v, ok := argValue(va, i, kw)
+	if !ok {
+		return "", false
 	}
-	if v, ok := va.KwArgs[kw]; ok {
-		return v.String(), true
+	if !scalar(v) && printedSize(v, DefaultLimits.MaxOutput) > DefaultLimits.MaxOutput {
+		return "", false
 	}
-	return "", false
+	return v.String(), true
 }
 
 func argValue(va *exec.VarArgs, i int, kw string) (*exec.Value, bool) {
@@ -183,7 +186,11 @@ func (exceptionsNS) GetAttribute(name string) (*exec.Value, bool) {
 		if st := stateOfEval(e); st != nil {
 			var parts []string
 			for _, a := range va.Args {
-				parts = append(parts, a.String())
+				s, err := checkedString(e, a)
+				if err != nil {
+					return exec.AsValue(err)
+				}
+				parts = append(parts, truncateMessage(s))
 			}
 			msg := strings.Join(parts, " ")
 			if msg == "" {
@@ -236,8 +243,12 @@ func setFn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 	return exec.AsValue(&out)
 }
 
-func md5Fn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
-	s, _ := argString(va, 0, "value")
+func md5Fn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+	v, _ := argValue(va, 0, "value")
+	s, err := checkedString(e, v)
+	if err != nil {
+		return exec.AsValue(err)
+	}
 	sum := md5.Sum([]byte(s))
 	return exec.AsValue(hex.EncodeToString(sum[:]))
 }
@@ -378,9 +389,11 @@ func toList(v *exec.Value) []any {
 	}
 	var out []any
 	if v.IsList() || v.IsString() {
+		// One past the item limit is enough for callers to see the list is too long (a
+		// 16 MB string would otherwise become 16 million items).
 		v.Iterate(func(_, _ int, item, _ *exec.Value) bool {
 			out = append(out, item.Interface())
-			return true
+			return len(out) <= DefaultLimits.MaxRangeItems
 		}, func() {})
 		return out
 	}

@@ -42,14 +42,14 @@ func (st *renderState) renderInline(ev *exec.Evaluator, src string) *exec.Value 
 		st.limitExceeded("values rendering each other deeper than %d", st.env.limits.MaxDepth)
 		return exec.AsValue(errAborted)
 	}
-	var out strings.Builder
+	out := &boundedBuffer{st: st}
 	r := &exec.Renderer{
 		Config:      st.env.cfg,
 		Environment: st.ctxs.tools.environment(ev.Environment.Context.Inherit()),
 		Loader:      st.env.loader,
 		Template:    st.env.shell,
 		RootNode:    f.root,
-		Output:      &out,
+		Output:      out,
 	}
 	if st.curFile == nil || st.curFile.path != inlinePath {
 		st.inlineFrom = append(st.inlineFrom, inlineCaller{st.curFile, st.curPos})

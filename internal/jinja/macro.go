@@ -2,7 +2,6 @@ package jinja
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/nikolalohinski/gonja/v2/exec"
 	"github.com/nikolalohinski/gonja/v2/nodes"
@@ -40,8 +39,8 @@ func (st *renderState) invoke(m *nodes.Macro, def *exec.Renderer, va *exec.VarAr
 		va = exec.NewVarArgs()
 	}
 	sub := def.Inherit()
-	var out strings.Builder
-	sub.Output = &out
+	out := &boundedBuffer{st: st}
+	sub.Output = out
 	ctx := sub.Environment.Context
 
 	bound := make([]bool, len(m.Kwargs))

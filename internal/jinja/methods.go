@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/nikolalohinski/gonja/v2/builtins"
 	"github.com/nikolalohinski/gonja/v2/exec"
@@ -26,6 +27,29 @@ func methodSet(e *Env) exec.Methods {
 	}
 	for name, m := range pyStrMethods {
 		str[name] = strChecked(m)
+	}
+	for _, name := range []string{"format", "format_map"} {
+		if inner, ok := str[name]; ok {
+			str[name] = func(self string, sv *exec.Value, va *exec.VarArgs) (any, error) {
+				// Each {} may repeat an argument: "{0}{0}{0}".format(s).
+				largest := 0
+				for _, a := range append(append([]*exec.Value{}, va.Args...), sortedValues(va.KwArgs)...) {
+					largest = max(largest, printedSize(a, DefaultLimits.MaxOutput))
+				}
+				if len(self)+strings.Count(self, "{")*largest > DefaultLimits.MaxOutput {
+					return nil, errTooBig
+				}
+				return inner(self, sv, va)
+			}
+		}
+	}
+	if inner, ok := str["splitlines"]; ok {
+		str["splitlines"] = func(self string, sv *exec.Value, va *exec.VarArgs) (any, error) {
+			if strings.Count(self, "\n")+strings.Count(self, "\r") > DefaultLimits.MaxRangeItems {
+				return nil, errTooBig
+			}
+			return inner(self, sv, va)
+		}
 	}
 	for _, name := range []string{"ljust", "rjust", "center", "zfill"} {
 		if m, ok := orig.Str.Get(name); ok {
@@ -155,6 +179,9 @@ func listMethods() map[string]exec.Method[[]any] {
 				i += len(self)
 			}
 			i = max(0, min(i, len(self)))
+			if len(self) >= DefaultLimits.MaxRangeItems {
+				return nil, errTooBig
+			}
 			x := va.Args[1].Interface()
 			if p := mutableList(sv); p != nil && reaches(x, p, 0) {
 				return nil, errCycle
@@ -604,4 +631,12 @@ func getitemFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 		readsCredential(e, obj, s)
 	}
 	return exec.AsValue(nil)
+}
+
+func sortedValues(m map[string]*exec.Value) []*exec.Value {
+	out := make([]*exec.Value, 0, len(m))
+	for _, k := range sortedValueKeys(m) {
+		out = append(out, m[k])
+	}
+	return out
 }

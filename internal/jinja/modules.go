@@ -337,6 +337,9 @@ var itertoolsModule = moduleObj{
 		out := []any{}
 		for _, a := range va.Args {
 			out = append(out, toList(a)...)
+			if len(out) > DefaultLimits.MaxRangeItems {
+				return exec.AsValue(errTooBig)
+			}
 		}
 		return exec.AsValue(&out)
 	},

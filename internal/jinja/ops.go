@@ -250,6 +250,15 @@ func concatFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 }
 
 func concat(e *exec.Evaluator, l, r *exec.Value) *exec.Value {
+	if err := checkPrinted(e, l, r); err != nil {
+		return exec.AsValue(err)
+	}
+	if !scalar(l) || !scalar(r) {
+		limit, st := valueLimit(e)
+		if printedSize(l, limit)+printedSize(r, limit) > limit {
+			return exec.AsValue(tooBig(st, "a value of more than %d bytes", limit))
+		}
+	}
 	a, b := l.String(), r.String()
 	if err := checkSize(e, len(a)+len(b)); err != nil {
 		return exec.AsValue(err)
@@ -270,7 +279,7 @@ func powFn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 func modFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 	l, r := twoArgs(va)
 	if l.IsString() {
-		s, err := pyFormat(l.String(), r)
+		s, err := pyFormat(e, l.String(), r)
 		if err != nil {
 			return exec.AsValue(err)
 		}
@@ -301,8 +310,11 @@ func modFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 	return exec.AsValue(m)
 }
 
-// pyFormat implements Python's "%" string formatting for the conversions templates use.
-func pyFormat(format string, arg *exec.Value) (string, error) {
+// pyFormat implements Python's "%" string formatting for the conversions templates use. The
+// result is bounded as it grows: "%s%s%s..." % (s, s, s, ...) with a large s would otherwise
+// be built whole before its size is checked.
+func pyFormat(e *exec.Evaluator, format string, arg *exec.Value) (string, error) {
+	limit, st := valueLimit(e)
 	var args []*exec.Value
 	var mapping *exec.Value
 	switch {
@@ -369,7 +381,13 @@ func pyFormat(format string, arg *exec.Value) (string, error) {
 		}
 		switch verb {
 		case 's', 'r', 'a':
-			s := val.String()
+			s, err := checkedString(e, val)
+			if err != nil {
+				return "", err
+			}
+			if b.Len()+len(s) > limit {
+				return "", tooBig(st, "a value of more than %d bytes", limit)
+			}
 			if verb != 's' && val.IsString() {
 				s = "'" + s + "'"
 			}
@@ -383,6 +401,12 @@ func pyFormat(format string, arg *exec.Value) (string, error) {
 		default:
 			return "", fmt.Errorf("unsupported format character %q", verb)
 		}
+		if b.Len() > limit {
+			return "", tooBig(st, "a value of more than %d bytes", limit)
+		}
+	}
+	if b.Len() > limit {
+		return "", tooBig(st, "a value of more than %d bytes", limit)
 	}
 	return b.String(), nil
 }

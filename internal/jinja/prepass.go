@@ -78,12 +78,23 @@ var jinjaKeywords = map[string]bool{
 // lexTemplate lexes src (already newline-normalized) into the tokens the parser reads. A lexer
 // error ends the stream early, which gonja's parser would take as a silent end of template;
 // it is returned so the render can report it.
+// lexAllMax is the largest template lexed in one go; real models and macro files are well
+// under it.
+const lexAllMax = 256 << 10
+
 func lexTemplate(src string, cfg *config.Config) ([]*tokens.Token, *tokens.Token) {
 	guarded, bad := guardLexer(src)
 	if bad >= 0 {
 		return nil, &tokens.Token{Type: tokens.Error, Pos: bad, Val: "a number followed by '.' and a non-ASCII character is not supported here"}
 	}
-	stream := tokens.LexAll(guarded, cfg)
+	// gonja's LexAll preallocates a token for every three bytes of input, some twenty times the
+	// size of the input whatever it holds; past lexAllMax the tokens are made as they come.
+	var stream *tokens.Stream
+	if len(guarded) <= lexAllMax {
+		stream = tokens.LexAll(guarded, cfg)
+	} else {
+		stream = tokens.Lex(guarded, cfg)
+	}
 	var out []*tokens.Token
 	for {
 		t := stream.Current()

@@ -8,10 +8,19 @@ import (
 
 	"github.com/goccy/go-yaml"
 	"github.com/nikolalohinski/gonja/v2/exec"
+
+	"github.com/dataops-dev/dataops/internal/yamllimit"
 )
+
+// maxJSONInput bounds what fromjson parses: decoded JSON takes several times its size, and
+// what templates parse this way (a var holding a list or a mapping) is small.
+const maxJSONInput = 1 << 20
 
 func fromJSONFn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 	s, _ := argString(va, 0, "string")
+	if len(s) > maxJSONInput {
+		return exec.AsValue(errors.New("fromjson: input larger than 1 MiB"))
+	}
 	var v any
 	if err := json.Unmarshal([]byte(s), &v); err != nil {
 		if def, ok := argValue(va, 1, "default"); ok {
@@ -22,8 +31,12 @@ func fromJSONFn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 	return exec.AsValue(normalizeJSON(v))
 }
 
-func toJSONFn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+func toJSONFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 	v, _ := argValue(va, 0, "value")
+	limit, st := valueLimit(e)
+	if jsonSize(v, 0, limit) > limit {
+		return exec.AsValue(tooBig(st, "a value of more than %d bytes once serialized", limit))
+	}
 	b, err := json.Marshal(toGo(v))
 	if err != nil {
 		if def, ok := argValue(va, 1, "default"); ok {
@@ -38,11 +51,20 @@ func toJSONFn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 // YAML dbt projects parse this way (a list of columns, a mapping of settings) is small.
 const maxYAMLInput = 64 << 10
 
+// maxYAMLNodes bounds what fromyaml's input may expand to through aliases.
+const maxYAMLNodes = 100_000
+
 func fromYAMLFn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 	s, _ := argString(va, 0, "value")
 	var v any
 	if len(s) > maxYAMLInput {
 		return exec.AsValue(errors.New("fromyaml: input larger than 64 KiB"))
+	}
+	// A 64 KiB alias bomb still expands to gigabytes; what a template parses is small.
+	if _, _, err := yamllimit.Parse([]byte(s), maxYAMLNodes); err != nil {
+		if _, refused := err.(*yamllimit.Error); refused {
+			return exec.AsValue(fmt.Errorf("fromyaml: %s", err.(*yamllimit.Error).Msg))
+		}
 	}
 	if err := yaml.Unmarshal([]byte(s), &v); err != nil {
 		if def, ok := argValue(va, 1, "default"); ok {
@@ -53,8 +75,13 @@ func fromYAMLFn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 	return exec.AsValue(normalizeJSON(v))
 }
 
-func toYAMLFn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+func toYAMLFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 	v, _ := argValue(va, 0, "value")
+	// YAML indents each level as JSON with an indent of two does, and quotes much as JSON.
+	limit, st := valueLimit(e)
+	if jsonSize(v, 2, limit) > limit {
+		return exec.AsValue(tooBig(st, "a value of more than %d bytes once serialized", limit))
+	}
 	b, err := yaml.Marshal(toGo(v))
 	if err != nil {
 		return exec.AsValue(nil)

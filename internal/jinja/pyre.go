@@ -87,14 +87,33 @@ func reCall(va *exec.VarArgs, op string) *exec.Value {
 
 var pyGroupRef = regexp.MustCompile(`\\(\d+)`)
 
+// maxMatches bounds the matches one re call collects: each becomes a list item.
+const maxMatches = 100_000
+
 func regexSub(re *regexp.Regexp, repl, s string) *exec.Value {
 	// Python writes group references as \1; Go as ${1}.
 	goRepl := pyGroupRef.ReplaceAllString(strings.ReplaceAll(repl, "$", "$$"), "$${$1}")
-	out := re.ReplaceAllString(s, goRepl)
+	// Built match by match so it stops at the limit: a pattern that matches everywhere in a
+	// large string, replaced by a long text, would otherwise be built whole first.
+	matches := re.FindAllStringSubmatchIndex(s, maxMatches+1)
+	if len(matches) > maxMatches {
+		return exec.AsValue(errTooBig)
+	}
+	var out []byte
+	last := 0
+	for _, m := range matches {
+		out = append(out, s[last:m[0]]...)
+		out = re.ExpandString(out, goRepl, s, m)
+		last = m[1]
+		if len(out) > DefaultLimits.MaxOutput {
+			return exec.AsValue(errTooBig)
+		}
+	}
+	out = append(out, s[last:]...)
 	if len(out) > DefaultLimits.MaxOutput {
 		return exec.AsValue(errTooBig)
 	}
-	return exec.AsValue(out)
+	return exec.AsValue(string(out))
 }
 
 func regexOp(re *regexp.Regexp, op, s string) *exec.Value {
@@ -106,8 +125,12 @@ func regexOp(re *regexp.Regexp, op, s string) *exec.Value {
 		}
 		return exec.AsValue(&pyMatch{s: s, loc: loc})
 	case "findall":
+		all := re.FindAllStringSubmatch(s, maxMatches+1)
+		if len(all) > maxMatches {
+			return exec.AsValue(errTooBig)
+		}
 		out := []any{}
-		for _, m := range re.FindAllStringSubmatch(s, -1) {
+		for _, m := range all {
 			switch len(m) {
 			case 1:
 				out = append(out, m[0])
@@ -123,7 +146,10 @@ func regexOp(re *regexp.Regexp, op, s string) *exec.Value {
 		}
 		return exec.AsValue(&out)
 	case "split":
-		parts := re.Split(s, -1)
+		parts := re.Split(s, maxMatches+2)
+		if len(parts) > maxMatches+1 {
+			return exec.AsValue(errTooBig)
+		}
 		out := make([]any, len(parts))
 		for i, p := range parts {
 			out[i] = p

@@ -1,6 +1,7 @@
 package jinja
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/nikolalohinski/gonja/v2/exec"
@@ -16,19 +17,23 @@ func refFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 	case 0:
 		name, _ = argString(va, -1, "model_name")
 	case 1:
-		name = va.Args[0].String()
+		name, _ = argString(va, 0, "")
 	default:
-		pkg, name = va.Args[0].String(), va.Args[1].String()
+		pkg, _ = argString(va, 0, "")
+		name, _ = argString(va, 1, "")
 	}
 	version := ""
 	for _, k := range []string{"version", "v"} {
 		if v, ok := va.KwArgs[k]; ok && !v.IsNil() {
-			version = v.String()
+			version, _ = argString(va, -1, k)
 		}
 	}
 	if name == "" {
 		st.warnHere("render-error", "ref() needs a model name")
 		return exec.AsValue("")
+	}
+	if err := st.collect(pkg, name, version); err != nil {
+		return exec.AsValue(err)
 	}
 	st.refs = append(st.refs, Ref{Package: pkg, Name: name, Version: version, Pos: st.argPos(name)})
 	if res := st.in.Resolver; res != nil {
@@ -51,6 +56,9 @@ func sourceFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 	if src == "" || table == "" {
 		st.warnHere("render-error", "source() needs a source name and a table name")
 		return exec.AsValue("")
+	}
+	if err := st.collect(src, table); err != nil {
+		return exec.AsValue(err)
 	}
 	st.sources = append(st.sources, SourceRef{Source: src, Table: table, Pos: st.argPos(table)})
 	if res := st.in.Resolver; res != nil {
@@ -133,4 +141,20 @@ func (st *renderState) modelObject() map[string]any {
 		"depends_on":         map[string]any{"nodes": []any{}, "macros": []any{}},
 		"fqn":                []any{in.Package, in.Name},
 	}
+}
+
+// collect counts a ref or source against what one render may record: names are short, and a
+// loop making a million refs (or refs to a megabyte name) would only cost every later step.
+func (st *renderState) collect(names ...string) error {
+	for _, n := range names {
+		if len(n) > maxNameSize {
+			return fmt.Errorf("a name longer than %d bytes", maxNameSize)
+		}
+	}
+	st.collected++
+	if st.collected > maxCollected {
+		st.limitExceeded("render stopped: more than %d refs and sources", maxCollected)
+		return errAborted
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package jinja
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -57,8 +58,16 @@ type renderState struct {
 	steps      int
 	rangeItems int
 	built      int // bytes built by string operations
+	written    int // bytes written by statements (see countingWriter)
+	collected  int // refs and sources recorded
 	deadline   time.Time
-	abort      error
+	lastTick   time.Time // when the time spent was last added to the budget
+	ctx        context.Context
+	budget     *Budget
+	// abort is why the render stopped early, and abortPath/abortPos where.
+	abort     error
+	abortPath string
+	abortPos  Position
 }
 
 // frame is one macro call in progress; return() fills it and unwinds the macro.
@@ -87,6 +96,7 @@ func stateOfEval(e *exec.Evaluator) *renderState {
 // cannot be parsed, Output is the raw source, Err is set and a "syntax" diagnostic is added.
 // Statements that fail at run time become "render-error" warnings and render as nothing.
 func (e *Env) Render(in Input) (res *Result) {
+	now := time.Now()
 	st := &renderState{
 		env:        e,
 		in:         &in,
@@ -94,7 +104,10 @@ func (e *Env) Render(in Input) (res *Result) {
 		macrosUsed: map[string]bool{},
 		warned:     map[string]bool{},
 		renderers:  map[string]*exec.Renderer{},
-		deadline:   time.Now().Add(e.limits.MaxTime),
+		deadline:   now.Add(e.limits.MaxTime),
+		lastTick:   now,
+		ctx:        e.opts.Context,
+		budget:     e.opts.Budget,
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -102,6 +115,15 @@ func (e *Env) Render(in Input) (res *Result) {
 			_ = debug.Stack
 		}
 	}()
+	defer func() { st.budget.spend(time.Since(st.lastTick)) }()
+	if st.ctx != nil && st.ctx.Err() != nil {
+		st.limitExceeded("render skipped: %s", interruption(st.ctx))
+		return st.stopped()
+	}
+	if st.budget.exhausted() {
+		st.limitExceeded("render skipped: the renders of this run used up their budget (%s, %d MiB of output)", st.budget.time, st.budget.bytes>>20)
+		return st.stopped()
+	}
 	st.ctxs = e.contexts.Get().(*contextSet)
 	defer e.contexts.Put(st.ctxs)
 	f, diag := e.compileFile(in.Path, in.Package, in.Source, st.ctxs.tools)
@@ -113,7 +135,29 @@ func (e *Env) Render(in Input) (res *Result) {
 	if err != nil {
 		return st.fallback(err, "render-error", Position{Line: 1, Column: 1})
 	}
+	if st.abort == nil {
+		st.checkCollected()
+	}
+	if st.abort == nil && !st.budget.output(len(out)) {
+		st.limitExceeded("render stopped: the renders of this run produced more than %d MiB together", st.budget.bytes>>20)
+	}
+	if st.abort != nil {
+		return st.stopped()
+	}
 	return st.result(out, m)
+}
+
+// stopped is the result of a render cut short by a limit: like a template that does not parse,
+// its output is the raw source and Err says where and why it stopped, so nothing takes the
+// truncated output for the model's SQL. The "resource-limit" warning is already recorded.
+func (st *renderState) stopped() *Result {
+	src := st.in.Source
+	res := st.result(src, &OffsetMap{Segments: []Segment{{Out: 0, Len: len(src), Src: 0, Literal: true}}})
+	if len(src) == 0 {
+		res.Map = &OffsetMap{}
+	}
+	res.Err = fmt.Errorf("%s:%d:%d: %w", st.abortPath, st.abortPos.Line, st.abortPos.Column, st.abort)
+	return res
 }
 
 // run executes a prepared template as the top-level output.
@@ -221,23 +265,6 @@ func (st *renderState) usedMacro(id string) {
 	}
 }
 
-// step counts one executed statement against the budget.
-func (st *renderState) step() error {
-	if st.abort != nil {
-		return errAborted
-	}
-	st.steps++
-	if st.steps > st.env.limits.MaxSteps {
-		st.limitExceeded("more than %d template steps", st.env.limits.MaxSteps)
-		return errAborted
-	}
-	if st.steps&1023 == 0 && time.Now().After(st.deadline) {
-		st.limitExceeded("render took longer than %s", st.env.limits.MaxTime)
-		return errAborted
-	}
-	return nil
-}
-
 func (st *renderState) limitExceeded(format string, args ...any) {
 	if st.abort != nil {
 		return
@@ -247,7 +274,21 @@ func (st *renderState) limitExceeded(format string, args ...any) {
 	if f == nil {
 		f = st.model
 	}
-	st.warnAt(f, pos, "resource-limit", "rendering stopped: "+st.abort.Error())
+	st.abortPath, st.abortPos = st.in.Path, Position{Line: 1, Column: 1}
+	if f != nil {
+		st.abortPath, st.abortPos = f.path, f.position(pos)
+	}
+	st.warnAt(f, pos, "resource-limit", st.abort.Error()+"; the output is incomplete and is not used")
+}
+
+// checkCollected stops a render whose refs, sources or config would cost more to keep and
+// print than its output may: each is small, but a loop can make millions, or share one huge
+// string among them.
+func (st *renderState) checkCollected() {
+	limit := st.env.limits.MaxOutput
+	if n := jsonSize(st.config, 0, limit); n > limit {
+		st.limitExceeded("render stopped: config() values of more than %d bytes", limit)
+	}
 }
 
 func (st *renderState) returning() bool {
@@ -273,8 +314,12 @@ func (st *renderState) warnAt(f *fileInfo, normPos int, kind, msg string) {
 		path = f.path
 		pos = f.position(normPos)
 	}
+	msg = truncateMessage(msg)
 	key := kind + "\x00" + path + "\x00" + msg
 	if st.warned[key] {
+		return
+	}
+	if len(st.warnings) >= maxWarnings && kind != "resource-limit" {
 		return
 	}
 	st.warned[key] = true

@@ -19,17 +19,20 @@ var pyStrMethods = map[string]exec.Method[string]{
 		if len(va.Args) > 2 {
 			n = va.Args[2].Integer()
 		}
+		if !scalar(va.Args[0]) || !scalar(va.Args[1]) {
+			return nil, errors.New("replace() takes strings")
+		}
 		old, repl := va.Args[0].String(), va.Args[1].String()
-		if old == "" && len(self)*len(repl) > DefaultLimits.MaxOutput {
+		if replacedSize(self, old, repl, n) > DefaultLimits.MaxOutput {
 			return nil, errTooBig
 		}
 		return strings.Replace(self, old, repl, n), nil
 	},
 	"split": func(self string, _ *exec.Value, va *exec.VarArgs) (any, error) {
-		return pySplit(self, va, false), nil
+		return pySplit(self, va, false)
 	},
 	"rsplit": func(self string, _ *exec.Value, va *exec.VarArgs) (any, error) {
-		return pySplit(self, va, true), nil
+		return pySplit(self, va, true)
 	},
 	"strip": func(self string, _ *exec.Value, va *exec.VarArgs) (any, error) {
 		if cut, ok := stripChars(va); ok {
@@ -52,6 +55,9 @@ var pyStrMethods = map[string]exec.Method[string]{
 	"join": func(self string, _ *exec.Value, va *exec.VarArgs) (any, error) {
 		if len(va.Args) != 1 {
 			return nil, errors.New("join() takes exactly one argument")
+		}
+		if joinedSize(va.Args[0], len(self), DefaultLimits.MaxOutput) > DefaultLimits.MaxOutput {
+			return nil, errTooBig
 		}
 		var parts []string
 		for _, x := range toList(va.Args[0]) {
@@ -116,7 +122,7 @@ func affix(self string, va *exec.VarArgs, has func(string, string) bool) (any, e
 
 // pySplit is str.split/rsplit: no separator (or None) splits on runs of whitespace; maxsplit
 // limits the number of splits, from the right for rsplit.
-func pySplit(s string, va *exec.VarArgs, right bool) *[]any {
+func pySplit(s string, va *exec.VarArgs, right bool) (*[]any, error) {
 	sep := ""
 	if v, ok := argValue(va, 0, "sep"); ok && !v.IsNil() {
 		sep = v.String()
@@ -124,6 +130,10 @@ func pySplit(s string, va *exec.VarArgs, right bool) *[]any {
 	max := -1
 	if v, ok := argValue(va, 1, "maxsplit"); ok {
 		max = v.Integer()
+	}
+	// Every part is an item of the list made: count them before making them.
+	if count := splitCount(s, sep); count > DefaultLimits.MaxRangeItems && (max < 0 || max > DefaultLimits.MaxRangeItems) {
+		return nil, errTooBig
 	}
 	var parts []string
 	switch {
@@ -158,5 +168,21 @@ func pySplit(s string, va *exec.VarArgs, right bool) *[]any {
 	for i, p := range parts {
 		out[i] = p
 	}
-	return &out
+	return &out, nil
+}
+
+// splitCount is how many parts s splits into at sep (at runs of whitespace when sep is "").
+func splitCount(s, sep string) int {
+	if sep != "" {
+		return strings.Count(s, sep) + 1
+	}
+	n, in := 0, false
+	for _, r := range s {
+		space := unicode.IsSpace(r)
+		if !space && !in {
+			n++
+		}
+		in = !space
+	}
+	return n
 }

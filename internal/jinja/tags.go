@@ -3,6 +3,7 @@ package jinja
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"path"
 	"strings"
 
@@ -155,6 +156,9 @@ func (c *callCS) Execute(r *exec.Renderer, _ *nodes.ControlStructureBlock) error
 		var buf bytes.Buffer
 		sub := r.Inherit()
 		sub.Output = &buf
+		if st := stateOf(r.Environment.Context); st != nil {
+			sub.Output = &countingWriter{w: &buf, st: st}
+		}
 		for i, p := range c.params {
 			if cva != nil && i < len(cva.Args) {
 				sub.Environment.Context.Set(p, cva.Args[i])
@@ -185,7 +189,11 @@ func (c *callCS) Execute(r *exec.Renderer, _ *nodes.ControlStructureBlock) error
 	if res.IsError() {
 		return res
 	}
-	_, err := r.Output.Write([]byte(res.String()))
+	s, err := checkedString(r.Evaluator(), res)
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(r.Output, s)
 	return err
 }
 

@@ -65,6 +65,11 @@ func (w *treeWalker) statements(list []nodes.Node) {
 				continue // already wrapped (a node reached twice)
 			}
 		}
+		if cs, ok := n.(*nodes.ControlStructureBlock); ok {
+			if f, ok := cs.ControlStructure.(*controlStructures.ForControlStructure); ok {
+				cs.ControlStructure = &loopCS{f: f}
+			}
+		}
 		if d := rawData(n); d != nil {
 			// {% raw %} writes its text as is: track it as literal text, so positions inside
 			// it map byte for byte.
@@ -317,6 +322,13 @@ func (t *trackedNode) Execute(r *exec.Renderer, _ *nodes.ControlStructureBlock) 
 		st.modelPos = pos
 	}
 	w, tracking := r.Output.(*trackWriter)
+	if _, counted := r.Output.(*countingWriter); !counted && w == nil {
+		// A block's or a macro's buffer: what the statement writes there counts against the
+		// render's budget of writes (the model's own output has its own limit).
+		out := r.Output
+		r.Output = &countingWriter{w: out, st: st}
+		defer func() { r.Output = out }()
+	}
 	tracking = tracking && isModel
 	var prevOrigin int
 	if tracking {
@@ -421,6 +433,18 @@ func writeOutput(r *exec.Renderer, n *nodes.Output) error {
 	}
 	if v.IsError() {
 		return v
+	}
+	if !scalar(v) {
+		// A list that shares one large string many times is small in memory but not once
+		// printed: measure before printing.
+		st := stateOf(r.Environment.Context)
+		limit := DefaultLimits.MaxOutput
+		if st != nil {
+			limit = st.env.limits.MaxOutput
+		}
+		if printedSize(v, limit) > limit {
+			return tooBig(st, "output larger than %d bytes", limit)
+		}
 	}
 	text := pyStr(v)
 	if tu, ok := n.Expression.(*nodes.Tuple); ok && strings.HasPrefix(text, "[") && strings.HasSuffix(text, "]") {

@@ -7,10 +7,10 @@ import (
 	"strings"
 
 	"github.com/goccy/go-yaml"
-	"github.com/goccy/go-yaml/parser"
 
 	"github.com/dataops-dev/dataops/internal/config"
 	"github.com/dataops-dev/dataops/internal/fsconfine"
+	"github.com/dataops-dev/dataops/internal/yamllimit"
 )
 
 // Config is what the synthesizer takes from the `schema:` section of .dataops.yml (see
@@ -121,7 +121,7 @@ func LocateSetting(dir, file, key string) Setting {
 	if err != nil {
 		return Setting{Path: shown}
 	}
-	f, err := parser.ParseBytes(data, 0)
+	f, _, err := yamllimit.Parse(data, yamllimit.MaxNodes)
 	if err != nil {
 		return Setting{Path: shown}
 	}

@@ -9,9 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/goccy/go-yaml"
-
 	"github.com/dataops-dev/dataops/internal/fsconfine"
+	"github.com/dataops-dev/dataops/internal/yamllimit"
 )
 
 // Dictionary maps column names to the team's standard descriptions. Names compare
@@ -116,7 +115,7 @@ func isHeader(s string, names ...string) bool {
 
 func (d *Dictionary) readYAML(data []byte) error {
 	var v any
-	if err := yaml.Unmarshal(data, &v); err != nil {
+	if err := yamllimit.Unmarshal(data, &v); err != nil {
 		// goccy's messages start with [line:col]; keep them.
 		return fmt.Errorf(" %v", err)
 	}

@@ -81,7 +81,7 @@ func ConventionFindings(c Conventions, p *dbt.Project, plan *Plan, edits []FileE
 		if e == nil || n == nil {
 			continue
 		}
-		inferred := cols[n.UniqueID]
+		inferred := columnIndex(cols[n.UniqueID])
 		facts := ModelFacts{Name: t.model, Path: n.OriginalFilePath, PropertyPath: t.file, Line: e.Line, Description: e.Description}
 		for _, ce := range e.Columns {
 			if !t.isNew && !t.columns[strings.ToLower(ce.Name)] {
@@ -89,7 +89,7 @@ func ConventionFindings(c Conventions, p *dbt.Project, plan *Plan, edits []FileE
 			}
 			cf := ColumnFacts{Name: ce.Name, DataType: ce.DataType, Description: ce.Description, Path: t.file, Line: ce.Line}
 			if cf.DataType == "" {
-				if ic := inferred.Find(ce.Name); ic != nil {
+				if ic := inferred[strings.ToLower(ce.Name)]; ic != nil {
 					cf.DataType = ic.DataType
 				}
 			}
@@ -157,6 +157,22 @@ func propertyFileFindings(edits []FileEdit) []Finding {
 			}
 			f.Agent = Agent
 			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// columnIndex maps the lowercased names of inferred columns to the first column of each name:
+// looking each property column up in the list would be quadratic in a model's width.
+func columnIndex(m *change.ModelColumns) map[string]*change.Column {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]*change.Column, len(m.Columns))
+	for i := range m.Columns {
+		k := strings.ToLower(m.Columns[i].Name)
+		if _, dup := out[k]; !dup {
+			out[k] = &m.Columns[i]
 		}
 	}
 	return out

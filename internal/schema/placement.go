@@ -7,11 +7,10 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/goccy/go-yaml"
-
 	"github.com/dataops-dev/dataops/internal/change"
 	"github.com/dataops-dev/dataops/internal/dbt"
 	"github.com/dataops-dev/dataops/internal/fsconfine"
+	"github.com/dataops-dev/dataops/internal/yamllimit"
 )
 
 // projectStyle is what the project's own property files say about how the team writes them.
@@ -186,7 +185,7 @@ func (s *synth) flushNewEntries() {
 // entryNames lists the names of the models, seeds and snapshots a property file declares.
 func entryNames(data []byte) []string {
 	var doc map[string]any
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	if err := yamllimit.Unmarshal(data, &doc); err != nil {
 		return nil
 	}
 	var out []string

@@ -9,6 +9,8 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+
+	"github.com/dataops-dev/dataops/internal/yamllimit"
 )
 
 // Property-file validation rules.
@@ -31,7 +33,7 @@ const (
 func ValidatePropertyFile(path string, data []byte) []Finding {
 	v := &validator{path: path, anchors: map[string]*vnode{}}
 	src := []byte(strings.ReplaceAll(string(data), "\r\n", "\n"))
-	f, err := parser.ParseBytes(src, 0, parser.AllowDuplicateMapKey())
+	f, _, err := yamllimit.Parse(src, yamllimit.MaxNodes, parser.AllowDuplicateMapKey())
 	if err != nil {
 		fd := Finding{Rule: RuleYAMLSyntax, Severity: SeverityError, Path: path, Line: 1, Message: "invalid YAML: " + firstLineOf(err.Error())}
 		var ye yaml.Error

@@ -12,6 +12,8 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+
+	"github.com/dataops-dev/dataops/internal/yamllimit"
 )
 
 // Target is the warehouse connection a profiles.yml output describes, resolved and rendered.
@@ -161,7 +163,7 @@ func projectProfile(dir string) string {
 		Profile string `yaml:"profile"`
 		Name    string `yaml:"name"`
 	}
-	if yaml.Unmarshal(data, &p) != nil {
+	if yamllimit.Unmarshal(data, &p) != nil {
 		return ""
 	}
 	if p.Profile != "" {
@@ -172,7 +174,7 @@ func projectProfile(dir string) string {
 
 func targetFromFile(path string, data []byte, profile string, opts TargetOptions, getenv func(string) (string, bool), inProject bool) (*Target, bool, error) {
 	var doc map[string]any
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	if err := yamllimit.Unmarshal(data, &doc); err != nil {
 		return nil, false, &TargetError{Path: path, Msg: yaml.FormatError(err, false, false)}
 	}
 	file, _ := parser.ParseBytes(data, 0)

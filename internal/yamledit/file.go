@@ -7,6 +7,8 @@ import (
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/parser"
+
+	"github.com/dataops-dev/dataops/internal/yamllimit"
 )
 
 // Kinds of property-file entries that carry columns.
@@ -62,7 +64,7 @@ func Load(path string, data []byte) (f *File, err error) {
 	}()
 	t := newText(data)
 	f = &File{Path: path, t: t}
-	ast, err := parser.ParseBytes(t.src, 0, parser.AllowDuplicateMapKey())
+	ast, _, err := yamllimit.Parse(t.src, yamllimit.MaxNodes, parser.AllowDuplicateMapKey())
 	if err != nil {
 		return nil, yamlError(path, t, err)
 	}
