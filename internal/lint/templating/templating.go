@@ -8,12 +8,14 @@ package templating
 import (
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 
+	"github.com/dataops-dev/dataops/internal/fsconfine"
 	"github.com/dataops-dev/dataops/internal/jinja"
 	"github.com/dataops-dev/dataops/internal/lint"
 )
@@ -192,23 +194,55 @@ func (t *Config) env(cfg *lint.Config) *configEnv {
 	return ce
 }
 
+// readMacroDir reads the macro files under dir. A configuration file is project content, so
+// the folder must resolve inside the working directory, and every file read is confined there
+// (fsconfine): `load_macros_from_path = /etc` or a link out of the tree reads nothing.
 func readMacroDir(dir string) ([]jinja.MacroFile, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	rel, err := filepath.Rel(wd, abs)
+	if err != nil || !filepath.IsLocal(rel) && rel != "." {
+		return nil, fmt.Errorf("%s: %w", dir, fsconfine.ErrOutside)
+	}
+	root, err := fsconfine.Open(wd)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
 	var out []jinja.MacroFile
-	err := filepath.WalkDir(dir, func(p string, e os.DirEntry, err error) error {
+	var walk func(sub string) error
+	walk = func(sub string) error {
+		entries, err := root.ReadDir(sub)
 		if err != nil {
 			return err
 		}
-		if e.IsDir() || !strings.HasSuffix(p, ".sql") {
-			return nil
+		for _, e := range entries {
+			name := path.Join(sub, e.Name())
+			if e.IsDir() {
+				if err := walk(name); err != nil {
+					return err
+				}
+				continue
+			}
+			if !strings.HasSuffix(name, ".sql") {
+				continue
+			}
+			data, err := root.ReadFile(name)
+			if err != nil {
+				return err
+			}
+			within, _ := filepath.Rel(rel, filepath.FromSlash(name))
+			out = append(out, jinja.MacroFile{Package: "sqlfluff", Path: within, Source: string(data)})
 		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		out = append(out, jinja.MacroFile{Package: "sqlfluff", Path: rel, Source: string(data)})
 		return nil
-	})
+	}
+	err = walk(filepath.ToSlash(rel))
 	return out, err
 }
 

@@ -23,7 +23,13 @@ func configFor(t *testing.T, body string) *lint.Config {
 }
 
 func TestSQLFluffBuiltins(t *testing.T) {
-	macros := t.TempDir()
+	// Macro folders resolve inside the working directory (the project being linted).
+	work := t.TempDir()
+	t.Chdir(work)
+	macros := filepath.Join(work, "macros")
+	if err := os.Mkdir(macros, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(filepath.Join(macros, "m.sql"), []byte("{% macro cents(x) %}({{ x }} / 100){% endmacro %}"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -80,6 +86,33 @@ func TestContextVariables(t *testing.T) {
 	for _, s := range r.Map {
 		if s.Literal && src[s.Src:s.Src+s.Len] != r.Output[s.Out:s.Out+s.Len] {
 			t.Errorf("segment %+v maps %q to %q", s, r.Output[s.Out:s.Out+s.Len], src[s.Src:s.Src+s.Len])
+		}
+	}
+}
+
+// TestMacroPathOutsideRefused: load_macros_from_path is configuration a pull request writes;
+// a folder outside the working directory, or a link out of it, reads nothing.
+func TestMacroPathOutsideRefused(t *testing.T) {
+	outside := t.TempDir()
+	if err := os.WriteFile(filepath.Join(outside, "m.sql"), []byte("{% macro leak() %}outside-secret{% endmacro %}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	work := t.TempDir()
+	t.Chdir(work)
+	if err := os.Mkdir(filepath.Join(work, "macros"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(outside, "m.sql"), filepath.Join(work, "macros", "link.sql")); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{outside, "../" + filepath.Base(outside), "macros"} {
+		cfg := configFor(t, "[sqlfluff]\ndialect = ansi\n[sqlfluff:templater:jinja]\nload_macros_from_path = "+p+"\n")
+		r := New().Render("m.sql", "select '{{ leak() }}' as a\n", cfg)
+		if strings.Contains(r.Output, "outside-secret") {
+			t.Errorf("load_macros_from_path = %s: a macro from outside rendered", p)
+		}
+		if !strings.Contains(strings.Join(r.Problems, "\n"), "leads outside the project") {
+			t.Errorf("load_macros_from_path = %s: no problem reported: %v", p, r.Problems)
 		}
 	}
 }
