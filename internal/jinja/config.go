@@ -38,6 +38,7 @@ func configCall(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 // setConfig merges one config() key the way dbt merges a file's config over the project's:
 // tags accumulate, meta merges, everything else replaces.
 func (st *renderState) setConfig(k string, v any) {
+	st.configSet = true
 	switch k {
 	case "tags":
 		var tags []any

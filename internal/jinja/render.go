@@ -57,9 +57,10 @@ type renderState struct {
 
 	steps      int
 	rangeItems int
-	built      int // bytes built by string operations
-	written    int // bytes written by statements (see countingWriter)
-	collected  int // refs and sources recorded
+	built      int  // bytes built by string operations
+	written    int  // bytes written by statements (see countingWriter)
+	collected  int  // refs and sources recorded
+	configSet  bool // config() was called
 	deadline   time.Time
 	lastTick   time.Time // when the time spent was last added to the budget
 	ctx        context.Context
@@ -286,6 +287,9 @@ func (st *renderState) limitExceeded(format string, args ...any) {
 // string among them.
 func (st *renderState) checkCollected() {
 	limit := st.env.limits.MaxOutput
+	if !st.configSet {
+		return
+	}
 	if n := jsonSize(st.config, 0, limit); n > limit {
 		st.limitExceeded("render stopped: config() values of more than %d bytes", limit)
 	}
