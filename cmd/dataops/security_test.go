@@ -515,6 +515,12 @@ func startGitHub(t *testing.T, s *sandbox) *ghRecorder {
 	}
 	fake, _ := githubtest.NewFake(t, files)
 	fake.SHA = strings.TrimSpace(gitOut(t, s.repo, "rev-parse", "pr"))
+	// Set before the server starts: its handler goroutines read the fake's fields.
+	token := s.vars["GITHUB_TOKEN"]
+	if token == "" {
+		token = fake.Token
+	}
+	fake.Token = token
 	rec := &ghRecorder{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
@@ -533,11 +539,6 @@ func startGitHub(t *testing.T, s *sandbox) *ghRecorder {
 	b, _ := json.Marshal(event)
 	evPath := filepath.Join(s.aux, "event.json")
 	must(t, os.WriteFile(evPath, b, 0o644))
-	token := s.vars["GITHUB_TOKEN"]
-	if token == "" {
-		token = fake.Token
-	}
-	fake.Token = token
 	rec.env = []string{"GITHUB_ACTIONS=true", "CI=true", "GITHUB_EVENT_NAME=pull_request", "GITHUB_EVENT_PATH=" + evPath,
 		"GITHUB_REPOSITORY=" + fake.Owner + "/" + fake.Repo, "GITHUB_API_URL=" + srv.URL, "GITHUB_TOKEN=" + token}
 	return rec
