@@ -29,12 +29,7 @@ type securityCache struct {
 // in dir. The first time, the values of the variables its `secrets` names are registered for
 // masking.
 func (env *Env) security(dir string) (*config.Security, error) {
-	c := env.securities
-	if c == nil {
-		// Not run through RunEnv (which sets the cache up before anything runs in parallel).
-		c = &securityCache{}
-		env.securities = c
-	}
+	c := env.securityCache()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if s, ok := c.byDir[dir]; ok {
@@ -53,14 +48,19 @@ func (env *Env) security(dir string) (*config.Security, error) {
 // useSecurity makes cfg's security section the one for the project in dir, whatever
 // .dataops.yml in dir says: settings read from a trusted base commit.
 func (env *Env) useSecurity(dir string, cfg *config.Config) {
-	c := env.securities
-	if c == nil {
-		c = &securityCache{}
-		env.securities = c
-	}
+	c := env.securityCache()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	env.registerSecurity(c, dir, cfg)
+}
+
+// securityCache is the run's cache, made here when the command was not run through RunEnv
+// (which sets it up before anything runs in parallel).
+func (env *Env) securityCache() *securityCache {
+	if env.securities == nil {
+		env.securities = &securityCache{}
+	}
+	return env.securities
 }
 
 // registerSecurity records cfg's security section for dir and registers the values of the
