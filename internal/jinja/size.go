@@ -22,7 +22,7 @@ const maxMeasureDepth = 1000
 // "{'k': 'v'}"), or a number above limit once the size is known to pass it.
 func printedSize(v any, limit int) int {
 	m := measurer{limit: limit}
-	m.printed(v, 0, true)
+	m.walk(v, 0, true)
 	return m.n
 }
 
@@ -30,14 +30,15 @@ func printedSize(v any, limit int) int {
 // indent spaces per level when indent > 0), or a number above limit once the size is known to
 // pass it.
 func jsonSize(v any, indent, limit int) int {
-	m := measurer{limit: limit, indent: indent}
-	m.json(v, 0)
+	m := measurer{limit: limit, indent: indent, json: true}
+	m.walk(v, 0, true)
 	return m.n
 }
 
 type measurer struct {
 	n, limit int
-	indent   int
+	json     bool // JSON as encoding/json writes it; else as gonja prints values
+	indent   int  // JSON only
 }
 
 func (m *measurer) over() bool { return m.n > m.limit }
@@ -133,7 +134,8 @@ func elements(v any, fn func(key, val any) bool) (isMap, ok bool) {
 	return false, false
 }
 
-func (m *measurer) printed(v any, depth int, top bool) {
+// walk adds up the bytes v prints as (or serializes to, in JSON), element by element.
+func (m *measurer) walk(v any, depth int, top bool) {
 	if m.over() {
 		return
 	}
@@ -147,9 +149,13 @@ func (m *measurer) printed(v any, depth int, top bool) {
 		m.n += 4
 		return
 	case string:
-		m.n += len(x)
-		if !top {
-			m.n += 2 // quotes inside a list or dict
+		switch {
+		case m.json:
+			m.n += jsonStringSize(x)
+		case top:
+			m.n += len(x)
+		default:
+			m.n += len(x) + 2 // quotes inside a list or dict
 		}
 		return
 	case bool:
@@ -159,75 +165,35 @@ func (m *measurer) printed(v any, depth int, top bool) {
 		m.n += 24
 		return
 	}
+	sep := 2 // ", " as printed; "," in JSON
+	if m.json {
+		sep = 1
+	}
+	indented := m.json && m.indent > 0
 	first := true
-	isMap, ok := elements(v, func(key, val any) bool {
+	_, ok := elements(v, func(key, val any) bool {
 		if !first {
-			m.n += 2 // ", "
+			m.n += sep
 		}
 		first = false
-		if isKey := key != nil; isKey {
-			m.printed(key, depth+1, false)
-			m.n += 2 // ": "
-		}
-		m.printed(val, depth+1, false)
-		return !m.over()
-	})
-	_ = isMap
-	if ok {
-		m.n += 2 // brackets
-		return
-	}
-	// Our own objects (relations, dates, namespaces) print a line or two.
-	m.n += 64
-}
-
-func (m *measurer) json(v any, depth int) {
-	if m.over() {
-		return
-	}
-	if depth > maxMeasureDepth {
-		m.n = m.limit + 1
-		return
-	}
-	v = unwrap(v)
-	switch x := v.(type) {
-	case nil:
-		m.n += 4
-		return
-	case string:
-		m.n += jsonStringSize(x)
-		return
-	case bool:
-		m.n += 5
-		return
-	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64:
-		m.n += 24
-		return
-	}
-	first := true
-	isMap, ok := elements(v, func(key, val any) bool {
-		if !first {
-			m.n++ // ","
-		}
-		first = false
-		if m.indent > 0 {
+		if indented {
 			m.n += 1 + m.indent*(depth+1)
 		}
 		if key != nil {
-			m.json(key, depth+1)
+			m.walk(key, depth+1, false)
 			m.n += 2 // ": "
 		}
-		m.json(val, depth+1)
+		m.walk(val, depth+1, false)
 		return !m.over()
 	})
-	_ = isMap
 	if ok {
-		m.n += 2
-		if m.indent > 0 {
+		m.n += 2 // brackets
+		if indented {
 			m.n += 1 + m.indent*depth
 		}
 		return
 	}
+	// Our own objects (relations, dates, namespaces) print a line or two.
 	m.n += 64
 }
 
