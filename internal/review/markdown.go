@@ -83,16 +83,7 @@ func MarkdownText(s string) string {
 // being read as a new block.
 func MarkdownCode(s string) string {
 	s = inline(s)
-	longest := 0
-	for i := 0; i < len(s); {
-		if s[i] == '`' {
-			n := backtickRun(s, i)
-			longest = max(longest, n)
-			i += n
-			continue
-		}
-		i++
-	}
+	longest := longestBacktickRun(s)
 	fence := strings.Repeat("`", longest+1)
 	if longest > 0 || strings.HasPrefix(s, " ") && strings.HasSuffix(s, " ") {
 		// CommonMark strips one space on each side when both are there.
@@ -101,10 +92,8 @@ func MarkdownCode(s string) string {
 	return fence + s + fence
 }
 
-// MarkdownFence renders s as a fenced code block with the info string info, fenced with more
-// backticks than any run in s so no line of s can close it. s is kept exactly (a suggestion
-// block must apply as written) and given a final newline when it has none.
-func MarkdownFence(info, s string) string {
+// longestBacktickRun is the length of the longest run of backticks in s.
+func longestBacktickRun(s string) int {
 	longest := 0
 	for i := 0; i < len(s); {
 		if s[i] == '`' {
@@ -115,6 +104,14 @@ func MarkdownFence(info, s string) string {
 		}
 		i++
 	}
+	return longest
+}
+
+// MarkdownFence renders s as a fenced code block with the info string info, fenced with more
+// backticks than any run in s so no line of s can close it. s is kept exactly (a suggestion
+// block must apply as written) and given a final newline when it has none.
+func MarkdownFence(info, s string) string {
+	longest := longestBacktickRun(s)
 	fence := strings.Repeat("`", max(3, longest+1))
 	if s != "" && !strings.HasSuffix(s, "\n") {
 		s += "\n"
