@@ -6,6 +6,7 @@
 package templating
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path"
@@ -216,6 +217,7 @@ func readMacroDir(dir string) ([]jinja.MacroFile, error) {
 	}
 	defer root.Close()
 	var out []jinja.MacroFile
+	var refused []error
 	var walk func(sub string) error
 	walk = func(sub string) error {
 		entries, err := root.ReadDir(sub)
@@ -235,7 +237,9 @@ func readMacroDir(dir string) ([]jinja.MacroFile, error) {
 			}
 			data, err := root.ReadFile(name)
 			if err != nil {
-				return err
+				// One refused file (a link out) costs that file, not the folder's other macros.
+				refused = append(refused, err)
+				continue
 			}
 			within, _ := filepath.Rel(rel, filepath.FromSlash(name))
 			out = append(out, jinja.MacroFile{Package: "sqlfluff", Path: within, Source: string(data)})
@@ -243,7 +247,7 @@ func readMacroDir(dir string) ([]jinja.MacroFile, error) {
 		return nil
 	}
 	err = walk(filepath.ToSlash(rel))
-	return out, err
+	return out, errors.Join(append(refused, err)...)
 }
 
 func isIdent(s string) bool {
