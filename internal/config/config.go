@@ -35,6 +35,7 @@ type Config struct {
 	Review    Review    `yaml:"review"`
 	Security  Security  `yaml:"security"`
 	Limits    Limits    `yaml:"limits"`
+	Memory    Memory    `yaml:"memory"`
 
 	// Path is the file the settings came from; "" when only defaults and the environment apply.
 	Path string `yaml:"-"`
@@ -132,6 +133,12 @@ func Load(o Options) (*Config, error) {
 	}
 	if err := applyEnv(reflect.ValueOf(c).Elem(), "DATAOPS", getenv); err != nil {
 		return nil, err
+	}
+	// The short name every service's deployment sets; the long one wins when both are.
+	if v, ok := getenv("DATAOPS_REDIS_URL"); ok && v != "" {
+		if _, long := getenv("DATAOPS_MEMORY_REDIS_URL"); !long {
+			c.Memory.RedisURL = v
+		}
 	}
 	if err := c.Validate(); err != nil {
 		return nil, err
