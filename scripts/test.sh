@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v sqlfluff >/dev/null 2>&1 || need_apt+=(sqlfluff)
+[ -n "${DATAOPS_TEST_PRE_COMMIT:-}" ] || command -v pre-commit >/dev/null 2>&1 || need_apt+=(pre-commit)
 python3_sys=/usr/bin/python3
 [ -x "$python3_sys" ] && "$python3_sys" -c 'import yaml' 2>/dev/null || need_apt+=(python3-yaml)
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
@@ -44,6 +45,7 @@ if [ -z "${DATAOPS_TEST_REDIS_URL:-}" ]; then
 fi
 
 export DATAOPS_TEST_SQLFLUFF="${DATAOPS_TEST_SQLFLUFF:-/usr/bin/sqlfluff}"
+export DATAOPS_TEST_PRE_COMMIT="${DATAOPS_TEST_PRE_COMMIT:-$(command -v pre-commit)}"
 export CGO_ENABLED=1
 
 # go.mod and go.sum must be what `go mod tidy` makes of them.

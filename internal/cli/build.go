@@ -81,7 +81,7 @@ func openWarehouseFor(env *Env, pf *projectFlags, p *dbt.Project, access warehou
 	if dir == "" {
 		dir = pf.Project
 	}
-	t, err := warehouse.ResolveTarget(warehouse.TargetOptions{ProjectDir: dir, Profile: p.Profile, ProfilesDir: pf.ProfilesDir, Target: pf.Target, Getenv: opts.Getenv})
+	t, err := warehouseTarget(pf, p.Profile, dir, opts.Getenv)
 	if err != nil {
 		return nil, nil, &ExitError{Code: ExitUsage, Err: err}
 	}
@@ -101,6 +101,19 @@ func openWarehouseFor(env *Env, pf *projectFlags, p *dbt.Project, access warehou
 		return nil, nil, &ExitError{Code: ExitUsage, Err: fmt.Errorf("connecting to %s target %q (%s): %w", t.Type, t.Name, where, err)}
 	}
 	return wh, t, nil
+}
+
+// warehouseTarget resolves the project's profile as dbt does, rendering env_var() alone and
+// strictly, into the connection to open; with no profile, the embedded DuckDB.
+func warehouseTarget(pf *projectFlags, profile, dir string, getenv func(string) (string, bool)) (*warehouse.Target, error) {
+	t, err := dbt.ResolveTarget(dbt.ProfileOptions{ProjectDir: dir, Profile: profile, ProfilesDir: pf.ProfilesDir, Target: pf.Target, Getenv: getenv})
+	if err != nil {
+		return nil, err
+	}
+	if t == nil && pf.Target != "" {
+		return nil, fmt.Errorf("--target %s: no profiles.yml holds profile %q (without one, dataops uses the embedded DuckDB at %s)", pf.Target, profile, warehouse.DefaultDuckDBPath)
+	}
+	return warehouse.TargetFor(t, dir, false)
 }
 
 // runProject is seed, build and test: load, select, run, report.

@@ -3,19 +3,23 @@ package cli
 // Golden end-to-end cases. Every folder testdata/e2e/<case>/ holding a `cmd` file is a case:
 //
 //	cmd        the arguments, one line, split like a shell does (quotes group words);
-//	           {project} is the case's project copy, {tmp} a scratch directory
-//	project/   the dbt project to run on (copied to a temporary directory first);
-//	           without it the case runs on a copy of examples/shop
+//	           {project} is the project the case runs on, {tmp} a scratch directory, and
+//	           {base} the project before the change (pull-request cases only)
+//	project/   a small project of its own to run on (copied to a temporary directory first)
 //	stdin      optional standard input
 //	env        optional KEY=VALUE lines: the only environment the command sees
 //	expected/  stdout, stderr (when not empty), exit_code, and files/<path> for every file
 //	           the command created or changed in the project copy or in {tmp}
 //
-// Output is normalised before comparing: the temporary paths become {project} and {tmp},
-// durations like 0.42s become <dur>, RFC 3339 timestamps and manifest created_at values
+// A case without project/ runs on a copy of examples/shop, or, when prCases or reviewCases
+// name it, on examples/shop with the case's edits applied (schema_cases_test.go): those cases
+// keep no project files, only their command and expected outputs.
+//
+// Output is normalised before comparing: the temporary paths become {project}, {base} and
+// {tmp}, durations like 0.42s become <dur>, RFC 3339 timestamps and manifest created_at values
 // become <timestamp>.
-// `go test ./internal/cli -run TestE2E -update` rewrites expected/ from what the cases produce.
-// An expected file that no case produces fails the run.
+// `go test ./internal/cli -run '^TestE2E$' -update` rewrites expected/ from what the cases
+// produce, and nothing else. An expected file that no case produces fails the run.
 
 import (
 	"bytes"
@@ -73,18 +77,39 @@ func runE2ECase(t *testing.T, dir string) {
 		t.Fatal(err)
 	}
 	src := filepath.Join(dir, "project")
-	if _, err := os.Stat(src); err != nil {
-		src = "../../examples/shop"
+	_, err = os.Stat(src)
+	ownProject := err == nil
+	// The base lives outside work so that only the project and {tmp} are compared.
+	var baseDir string
+	if pc, ok := prCaseNamed(filepath.Base(dir)); ok {
+		if ownProject {
+			t.Fatalf("%s: a pull-request case is built from examples/shop and its edits; remove project/", dir)
+		}
+		base, head := pc.trees(t)
+		baseDir = filepath.Join(t.TempDir(), "base")
+		writeTree(t, baseDir, base)
+		writeTree(t, project, head)
+	} else {
+		if !ownProject {
+			src = "../../examples/shop"
+		}
+		if err := copyTree(src, project); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if err := copyTree(src, project); err != nil {
-		t.Fatal(err)
+	if strings.Contains(string(cmdLine), "{base}") && baseDir == "" {
+		t.Fatalf("%s: cmd names {base} but no pull-request case has this name", dir)
 	}
 	before := snapshotTree(t, work)
 
 	args := splitArgs(strings.TrimSpace(string(cmdLine)))
 	for i, a := range args {
 		a = strings.ReplaceAll(a, "{project}", project)
-		args[i] = strings.ReplaceAll(a, "{tmp}", scratch)
+		a = strings.ReplaceAll(a, "{tmp}", scratch)
+		if baseDir != "" {
+			a = strings.ReplaceAll(a, "{base}", baseDir)
+		}
+		args[i] = a
 	}
 	environ := map[string]string{}
 	if data, err := os.ReadFile(filepath.Join(dir, "env")); err == nil {
@@ -103,7 +128,12 @@ func runE2ECase(t *testing.T, dir string) {
 		Getenv: func(k string) string { return environ[k] }}
 	code := RunEnv(env, args)
 
-	norm := func(s string) string { return normalizeOutput(s, project, scratch) }
+	norm := func(s string) string {
+		if baseDir != "" {
+			s = strings.ReplaceAll(s, baseDir, "{base}")
+		}
+		return normalizeOutput(s, project, scratch)
+	}
 	got := map[string]string{
 		"stdout":    norm(stdout.String()),
 		"exit_code": strconv.Itoa(code) + "\n",

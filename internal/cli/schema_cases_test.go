@@ -1,29 +1,25 @@
 package cli
 
-// Pull-request cases for `dataops schema` and `dataops diff`. Each case starts from the
-// examples/shop project (the base) and applies PR-like edits (the head). The case folder
-// testdata/e2e/<name>/ holds:
+// Pull-request cases for `dataops schema`, `dataops diff` and `dataops review`. Each case
+// starts from the examples/shop project with its seed files cut to their header line (column
+// inference needs no more), applies edits to make the base (before the change) and then the
+// head (the change itself), and runs the command of testdata/e2e/<name>/cmd on the head with
+// --base-dir {base}. The case folder keeps only cmd and expected/: the trees are built at test
+// time, so a change to examples/shop reaches every case (and `-update` pins what it changes).
 //
-//	base/       the project before the change (seed files keep only their header line)
-//	project/    the project after it, which the shared e2e runner copies and runs `cmd` on
-//	cmd         the command, comparing project/ with base/ through --base-dir
-//	expected/   what the shared runner pins
-//
-// `go test ./internal/cli -run TestSchemaCases -update` rebuilds base/ and project/ from
-// examples/shop and the edits below (run the shared TestE2E with -update afterwards to pin the
-// outputs). The folders are snapshots: later changes to examples/shop do not touch the cases
-// until they are rebuilt. TestSchemaCases also replays every case through git: it commits
-// base/ in a fresh repository, puts project/ in the work tree, runs the same command with
-// --base HEAD and checks it prints what the directory comparison pinned, so both ways of naming
-// a base (and the light and the full base) agree.
+// TestPRCasesThroughGit also replays every case through git: it commits the base in a fresh
+// repository, puts the head in the work tree, runs the same command with --base HEAD and checks
+// it prints what the directory comparison pinned, so both ways of naming a base (and the light
+// and the full base) agree.
 
 import (
 	"bytes"
 	"context"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -31,11 +27,28 @@ import (
 
 type prCase struct {
 	name string
-	args string // the command after the binary name, without --project and --base flags
 	// base edits the base (before the change) and head the change itself: path -> function
 	// of the file's content ("" when it does not exist) returning the new content ("" deletes).
 	base map[string]func(string) string
 	head map[string]func(string) string
+	// notThroughGit leaves the case out of the git replay, for output that names the base.
+	notThroughGit bool
+}
+
+// prCaseNamed finds the pull-request case of a testdata/e2e folder.
+func prCaseNamed(name string) (prCase, bool) {
+	for _, c := range slices.Concat(prCases, reviewCases) {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return prCase{}, false
+}
+
+// trees builds the case's base and head from examples/shop.
+func (c prCase) trees(t *testing.T) (base, head map[string]string) {
+	base = applyEdits(shopTree(t), c.base)
+	return base, applyEdits(base, c.head)
 }
 
 func replace(old, new string) func(string) string {
@@ -87,7 +100,6 @@ from payments
 var prCases = []prCase{
 	{
 		name: "schema_column_added",
-		args: "schema",
 		head: map[string]func(string) string{
 			"models/staging/stg_customers.sql": addEmailDomain,
 			// A pass-through column downstream inherits its upstream description.
@@ -96,26 +108,22 @@ var prCases = []prCase{
 	},
 	{
 		name: "schema_column_dropped",
-		args: "schema",
 		head: map[string]func(string) string{"models/staging/stg_customers.sql": dropLastName,
 			"models/marts/dim_customers.sql": replace("    customers.last_name,\n", "")},
 	},
 	{
 		name: "schema_column_dropped_remove_stale",
-		args: "schema",
 		head: map[string]func(string) string{"models/staging/stg_customers.sql": dropLastName,
 			"models/marts/dim_customers.sql": replace("    customers.last_name,\n", ""),
 			".dataops.yml":                   content("schema:\n  remove_stale: true\n")},
 	},
 	{
 		name: "schema_column_renamed",
-		args: "schema",
 		head: map[string]func(string) string{"models/staging/stg_customers.sql": renameSignedUp,
 			"models/marts/dim_customers.sql": dimRenameSigned},
 	},
 	{
 		name: "schema_type_changed",
-		args: "schema",
 		// The project writes data_type for stg_payments, so a changed type is kept in step.
 		base: map[string]func(string) string{"models/staging/_staging.yml": chain(
 			replace("      - name: payment_id\n", "      - name: payment_id\n        data_type: integer\n"),
@@ -127,22 +135,18 @@ var prCases = []prCase{
 	},
 	{
 		name: "schema_new_model_existing_folder",
-		args: "schema",
 		head: map[string]func(string) string{"models/marts/fct_payments.sql": newPaymentsMart},
 	},
 	{
 		name: "schema_new_model_new_folder",
-		args: "schema",
 		head: map[string]func(string) string{"models/finance/fin_payments.sql": newPaymentsMart},
 	},
 	{
 		name: "schema_model_deleted",
-		args: "schema",
 		head: map[string]func(string) string{"models/marts/dim_products.sql": deleted},
 	},
 	{
 		name: "schema_model_renamed",
-		args: "schema",
 		head: map[string]func(string) string{
 			"models/staging/stg_payments.sql":               deleted,
 			"models/staging/stg_payment_events.sql":         func(string) string { return shopFile("models/staging/stg_payments.sql") },
@@ -151,7 +155,6 @@ var prCases = []prCase{
 	},
 	{
 		name: "schema_yaml_styles",
-		args: "schema",
 		base: map[string]func(string) string{"models/staging/_staging.yml": content(styledStaging)},
 		head: map[string]func(string) string{
 			"models/staging/stg_customers.sql": addEmailDomain,
@@ -161,7 +164,6 @@ var prCases = []prCase{
 	},
 	{
 		name: "schema_dictionary",
-		args: "schema",
 		head: map[string]func(string) string{
 			"models/staging/stg_customers.sql": addEmailDomain,
 			".dataops.yml":                     content("schema:\n  dictionary: dictionary.csv\n"),
@@ -170,24 +172,20 @@ var prCases = []prCase{
 	},
 	{
 		name: "schema_check",
-		args: "schema --check",
 		head: map[string]func(string) string{"models/staging/stg_customers.sql": addEmailDomain},
 	},
 	{
 		name: "schema_write",
-		args: "schema --write",
 		head: map[string]func(string) string{"models/staging/stg_customers.sql": addEmailDomain,
 			"models/marts/fct_payments.sql": newPaymentsMart},
 	},
 	{
 		name: "schema_json",
-		args: "schema --format json",
 		head: map[string]func(string) string{"models/staging/stg_customers.sql": chain(addEmailDomain, dropLastName),
 			"models/marts/dim_customers.sql": replace("    customers.last_name,\n", "")},
 	},
 	{
 		name: "diff_json",
-		args: "diff --format json",
 		head: map[string]func(string) string{
 			"models/staging/stg_customers.sql":              chain(addEmailDomain, renameSignedUp, dropLastName),
 			"models/marts/dim_customers.sql":                chain(dimRenameSigned, replace("    customers.last_name,\n", "")),
@@ -201,7 +199,6 @@ var prCases = []prCase{
 	},
 	{
 		name: "diff_text",
-		args: "diff",
 		head: map[string]func(string) string{
 			"models/staging/stg_customers.sql":              chain(addEmailDomain, renameSignedUp, dropLastName),
 			"models/marts/dim_customers.sql":                chain(dimRenameSigned, replace("    customers.last_name,\n", "")),
@@ -313,17 +310,9 @@ func shopTree(t *testing.T) map[string]string {
 }
 
 func applyEdits(tree map[string]string, edits map[string]func(string) string) map[string]string {
-	out := make(map[string]string, len(tree))
-	for k, v := range tree {
-		out[k] = v
-	}
+	out := maps.Clone(tree)
 	// Sorted so that a case that reads another file's content sees the same tree every time.
-	keys := make([]string, 0, len(edits))
-	for k := range edits {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(edits)) {
 		if v := edits[k](tree[k]); v == "" {
 			delete(out, k)
 		} else {
@@ -364,44 +353,29 @@ func readTreeFiles(t *testing.T, dir string) map[string]string {
 	return out
 }
 
-func TestSchemaCases(t *testing.T) {
-	if *update {
-		shop := shopTree(t)
-		for _, c := range prCases {
-			dir := filepath.Join(e2eRoot, c.name)
-			base := applyEdits(shop, c.base)
-			writeTree(t, filepath.Join(dir, "base"), base)
-			writeTree(t, filepath.Join(dir, "project"), applyEdits(base, c.head))
-			if err := os.WriteFile(filepath.Join(dir, "cmd"), []byte(caseCmd(c)), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		return
-	}
-	for _, c := range prCases {
-		c := c
+func TestPRCasesThroughGit(t *testing.T) {
+	for _, c := range slices.Concat(prCases, reviewCases) {
 		dir := filepath.Join(e2eRoot, c.name)
 		t.Run(c.name, func(t *testing.T) {
-			if b, _ := os.ReadFile(filepath.Join(dir, "cmd")); string(b) != caseCmd(c) {
-				t.Fatalf("%s/cmd is not what the case says: run go test ./internal/cli -run 'TestSchemaCases|TestE2E' -update", dir)
+			cmdLine, err := os.ReadFile(filepath.Join(dir, "cmd"))
+			if err != nil {
+				t.Fatalf("every pull-request case needs a folder with a cmd file: %v", err)
 			}
-			base := readTreeFiles(t, filepath.Join(dir, "base"))
-			head := readTreeFiles(t, filepath.Join(dir, "project"))
-			if len(base) == 0 || len(head) == 0 {
-				t.Fatalf("%s: base/ or project/ missing: run with -update", dir)
+			if !strings.Contains(string(cmdLine), "--base-dir {base}") {
+				t.Fatalf("%s/cmd: a pull-request case compares with --base-dir {base}", dir)
 			}
-			replayThroughGit(t, c, dir, base, head)
+			if c.notThroughGit {
+				return
+			}
+			base, head := c.trees(t)
+			replayThroughGit(t, strings.TrimSpace(string(cmdLine)), dir, base, head)
 		})
 	}
 }
 
-func caseCmd(c prCase) string {
-	return c.args + " --project {project} --base-dir ../../testdata/e2e/" + c.name + "/base\n"
-}
-
 // replayThroughGit runs the case with --base HEAD in a git repository whose last commit is the
 // base and whose work tree is the head, and compares with the pinned output.
-func replayThroughGit(t *testing.T, c prCase, dir string, base, head map[string]string) {
+func replayThroughGit(t *testing.T, cmdLine, dir string, base, head map[string]string) {
 	repo := t.TempDir()
 	git := func(args ...string) {
 		cmd := exec.Command("git", args...)
@@ -429,7 +403,16 @@ func replayThroughGit(t *testing.T, c prCase, dir string, base, head map[string]
 		_ = os.MkdirAll(filepath.Dir(p), 0o755)
 		_ = os.WriteFile(p, []byte(s), 0o644)
 	}
-	args := append(splitArgs(c.args), "--project", repo, "--base", "HEAD")
+	var args []string
+	words := splitArgs(cmdLine)
+	for i := 0; i < len(words); i++ {
+		if words[i] == "--base-dir" && i+1 < len(words) && words[i+1] == "{base}" {
+			args = append(args, "--base", "HEAD")
+			i++
+			continue
+		}
+		args = append(args, strings.ReplaceAll(words[i], "{project}", repo))
+	}
 	var stdout, stderr bytes.Buffer
 	code := RunEnv(&Env{Ctx: context.Background(), Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr,
 		Getenv: func(string) string { return "" }}, args)

@@ -12,7 +12,6 @@ import (
 	"github.com/dataops-dev/dataops/internal/dbt"
 	"github.com/dataops-dev/dataops/internal/fsconfine"
 	"github.com/dataops-dev/dataops/internal/testgen"
-	"github.com/dataops-dev/dataops/internal/warehouse"
 	"github.com/dataops-dev/dataops/internal/yamledit"
 )
 
@@ -144,7 +143,7 @@ func builtDuckDB(env *Env, pf *projectFlags, p *dbt.Project) bool {
 	if err != nil {
 		return false
 	}
-	t, err := warehouse.ResolveTarget(warehouse.TargetOptions{ProjectDir: p.Root, Profile: p.Profile, ProfilesDir: pf.ProfilesDir, Target: pf.Target, Getenv: opts.Getenv})
+	t, err := warehouseTarget(pf, p.Profile, p.Root, opts.Getenv)
 	if err != nil || t.Type != "duckdb" || t.Path == "" || t.Path == ":memory:" || !fileExists(t.Path) {
 		return false
 	}

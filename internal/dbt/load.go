@@ -302,7 +302,8 @@ func (l *loader) loadProjects() error {
 	if err != nil {
 		return err
 	}
-	t, err := ReadTarget(ProfileOptions{ProjectDir: l.p.Root, ProfilesDir: l.opts.ProfilesDir, Profile: raw.Profile, Target: l.opts.Target, Getenv: l.opts.Getenv, Render: renderBasic})
+	t, err := ResolveTarget(ProfileOptions{ProjectDir: l.p.Root, ProfilesDir: l.opts.ProfilesDir, Profile: raw.Profile, Target: l.opts.Target,
+		Getenv: l.opts.Getenv, Render: func(pos Pos, s string) (any, error) { return renderBasic(pos, s), nil }, ReadOnly: true})
 	if err != nil {
 		return err
 	}

@@ -4,21 +4,38 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/secret"
 )
 
-// Target is the profile output a load renders against: what `target` is in Jinja.
+// Target is the profile output a project runs against: what `target` is in Jinja, and what a
+// warehouse connects to (internal/warehouse turns it into a connection).
 type Target struct {
 	Name     string         // target name (dev, prod, ...)
 	Type     string         // adapter type: duckdb, postgres, snowflake, ...
 	Database string         // database / dbname / project / catalog, by adapter
 	Schema   string         // schema / dataset
-	Threads  int            // threads (1 when unset)
+	Threads  int            // the output's threads; 1, dbt's default, when unset
 	Fields   map[string]any // every key of the output, rendered (may hold secrets: never print)
 	File     string         // profiles.yml it came from; "" when defaulted
 	Profile  string         // profile name
+
+	// InProject says File lies in the project directory: content a pull request can change,
+	// unlike a profile the runner chose outside it (~/.dbt, a --profiles-dir elsewhere).
+	InProject bool
+	// FieldPos is where each key of the output is written, for errors about its value.
+	FieldPos map[string]Pos
+	// Outputs are the profile's outputs and their adapter types, in file order, for hints.
+	Outputs []Output
+}
+
+// Output is one output of a profile.
+type Output struct {
+	Name string
+	Type string
 }
 
 // ProfileOptions say where to look for profiles.yml and which target to take.
@@ -26,112 +43,229 @@ type ProfileOptions struct {
 	ProjectDir  string
 	ProfilesDir string // --profiles-dir
 	Profile     string // profile name from dbt_project.yml
-	Target      string // --target; "" = the profile's `target:`
+	Target      string // --target; "" = the profile's `target:`, else "default"
 	Getenv      func(string) (string, bool)
-	// Render renders Jinja in profile values (env_var, var); nil keeps them as written.
-	Render func(pos Pos, s string) any
+	Home        string // the directory holding .dbt/ (default: the user's home)
+	// Render renders Jinja in profile values (env_var, var). nil renders env_var() alone and
+	// strictly: a variable that is unset and has no default, or any other expression, is an
+	// error at the value. What a warehouse connection needs.
+	Render func(pos Pos, s string) (any, error)
+	// ReadOnly is for a load that only reads the project (it names relations and picks a
+	// dialect, it connects to nothing): where dbt would stop on a setting such a load does not
+	// use, it goes on. Without --target, a profile whose target is not among its outputs gives
+	// its first output; an output without a type gives Type ""; threads that are not a number
+	// give 1.
+	ReadOnly bool
 }
 
-// ProfilePaths lists the profiles.yml candidates in the order they are tried: --profiles-dir,
-// DBT_PROFILES_DIR, the project directory, then ~/.dbt. An explicit flag wins over files that
-// merely happen to be present.
-func ProfilePaths(o ProfileOptions) []string {
-	var dirs []string
-	if o.ProfilesDir != "" {
-		dirs = append(dirs, o.ProfilesDir)
-	}
-	if o.Getenv != nil {
+// profilesFiles are the profiles.yml files dbt would read, in its order: --profiles-dir, else
+// DBT_PROFILES_DIR (either must hold one: an error names the file), else the project
+// directory's, else ~/.dbt's, those that exist. explicit is true when the runner named the file.
+func profilesFiles(o ProfileOptions) (files []string, explicit bool, err error) {
+	dir, why := o.ProfilesDir, "--profiles-dir"
+	if dir == "" && o.Getenv != nil {
 		if d, ok := o.Getenv("DBT_PROFILES_DIR"); ok && d != "" {
-			dirs = append(dirs, d)
+			dir, why = d, "DBT_PROFILES_DIR"
 		}
 	}
+	if dir != "" {
+		path := filepath.Join(dir, "profiles.yml")
+		if _, err := os.Stat(path); err != nil {
+			return nil, true, &InputError{Pos: Pos{Path: path}, Msg: why + ": no profiles.yml there"}
+		}
+		return []string{path}, true, nil
+	}
+	home := o.Home
+	if home == "" {
+		home, _ = os.UserHomeDir()
+	}
+	var dirs []string
 	if o.ProjectDir != "" {
 		dirs = append(dirs, o.ProjectDir)
 	}
-	if home, err := os.UserHomeDir(); err == nil {
+	if home != "" {
 		dirs = append(dirs, filepath.Join(home, ".dbt"))
 	}
-	out := make([]string, 0, len(dirs))
 	for _, d := range dirs {
-		out = append(out, filepath.Join(d, "profiles.yml"))
-	}
-	return out
-}
-
-// ReadTarget finds profiles.yml and returns the selected target of the named profile. It returns
-// (nil, nil) when no profiles.yml holds the profile; a malformed file is an *InputError.
-func ReadTarget(o ProfileOptions) (*Target, error) {
-	if o.ProfilesDir != "" {
-		if _, err := os.Stat(filepath.Join(o.ProfilesDir, "profiles.yml")); err != nil {
-			return nil, &InputError{Pos: Pos{Path: filepath.Join(o.ProfilesDir, "profiles.yml")}, Msg: "--profiles-dir: no profiles.yml there"}
+		path := filepath.Join(d, "profiles.yml")
+		if st, err := os.Stat(path); err == nil && !st.IsDir() {
+			files = append(files, path)
 		}
 	}
-	for _, path := range ProfilePaths(o) {
+	return files, false, nil
+}
+
+// ResolveTarget finds the project's profile and returns its selected output, as dbt does:
+// profiles.yml from --profiles-dir, else DBT_PROFILES_DIR, else the project directory, else
+// ~/.dbt; the output named by --target, else by the profile's `target:`, else "default";
+// threads 1 when unset; for DuckDB the database is the file's name without extension
+// ("memory" without a file) and the schema "main" when unset.
+//
+// It returns (nil, nil) when there is no profile to use: no profiles.yml, no profile name, or
+// one found by the search (not named by the runner) that does not hold the profile; dbt would
+// stop there, dataops runs on its defaults. Unlike dbt, a project's profiles.yml without the
+// profile does not hide ~/.dbt's. Every other problem is an *InputError naming file and line.
+func ResolveTarget(o ProfileOptions) (*Target, error) {
+	files, explicit, err := profilesFiles(o)
+	if err != nil {
+		return nil, err
+	}
+	if o.Profile == "" {
+		return nil, nil
+	}
+	render := o.Render
+	if render == nil {
+		render = strictEnvRenderer(o.Getenv)
+	}
+	for _, path := range files {
 		data, err := os.ReadFile(path)
 		if err != nil {
-			continue
+			return nil, &InputError{Pos: Pos{Path: path}, Msg: err.Error()}
 		}
 		root, err := parseYAML(path, data)
 		if err != nil {
 			return nil, err
 		}
 		prof := root.get(o.Profile)
-		if o.Profile == "" || prof == nil || prof.Kind != yMap {
+		if prof == nil || prof.Kind != yMap {
+			if explicit {
+				return nil, &InputError{Pos: root.Pos, Msg: fmt.Sprintf("no profile %q", o.Profile)}
+			}
 			continue
 		}
-		name := o.Target
-		if name == "" {
-			if tn := prof.get("target"); tn != nil {
-				name = renderString(o.Render, tn.Pos, tn.str())
-			}
+		t, err := targetOf(o, path, prof, render)
+		if err != nil {
+			return nil, err
 		}
-		if name == "" {
-			name = "default" // dbt's choice when a profile names no target
-		}
-		outputs := prof.get("outputs")
-		out := outputs.get(name)
-		if (out == nil || out.Kind != yMap) && o.Target == "" && outputs != nil && len(outputs.Keys) > 0 {
-			// No explicit --target: a profile whose default target is missing still tells the
-			// adapter; take its first output rather than fail a read-only parse.
-			name, out = outputs.Keys[0], outputs.Vals[0]
-		}
-		if out == nil || out.Kind != yMap {
-			var names []string
-			if outputs != nil {
-				names = outputs.Keys
-			}
-			return nil, &InputError{Pos: prof.Pos, Msg: fmt.Sprintf("profile %q has no target %q (targets: %s)", o.Profile, name, strings.Join(names, ", "))}
-		}
-		fields := map[string]any{}
-		for i, k := range out.Keys {
-			v := out.Vals[i].value()
-			if s, ok := v.(string); ok && hasJinja(s) && o.Render != nil {
-				v = o.Render(out.Vals[i].Pos, s)
-			}
-			fields[k] = v
-		}
-		t := &Target{Name: name, Fields: fields, File: path, Profile: o.Profile, Threads: 1}
-		t.Type = strField(fields, "type")
-		t.Database = firstField(fields, "database", "dbname", "project", "catalog")
-		t.Schema = firstField(fields, "schema", "dataset")
-		if t.Type == "duckdb" && t.Database == "" {
-			t.Database = duckdbDatabase(strField(fields, "path"))
-		}
-		if n, ok := fields["threads"].(int64); ok && n > 0 {
-			t.Threads = int(n)
-		}
+		t.InProject = inDir(o.ProjectDir, filepath.Dir(path))
 		return t, nil
 	}
 	return nil, nil
 }
 
-// DefaultTarget is what a load renders against when no profile is found: DuckDB in memory.
+func targetOf(o ProfileOptions, path string, prof *ynode, render func(Pos, string) (any, error)) (*Target, error) {
+	var errs []error
+	str := func(n *ynode) string {
+		s := n.str()
+		if !hasJinja(s) {
+			return s
+		}
+		v, err := render(n.Pos, s)
+		if err != nil {
+			errs = append(errs, err)
+			return ""
+		}
+		if v == nil {
+			return ""
+		}
+		return fmt.Sprint(v)
+	}
+	name := o.Target
+	if name == "" {
+		if tn := prof.get("target"); tn != nil {
+			name = str(tn)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errs[0]
+	}
+	if name == "" {
+		name = "default" // dbt's choice when a profile names no target
+	}
+	outputs := prof.get("outputs")
+	var outs []Output
+	if outputs != nil && outputs.Kind == yMap {
+		for i, k := range outputs.Keys {
+			outs = append(outs, Output{Name: k, Type: outputs.Vals[i].get("type").str()})
+		}
+	}
+	out := outputs.get(name)
+	if (out == nil || out.Kind != yMap) && o.ReadOnly && o.Target == "" && len(outs) > 0 {
+		name, out = outputs.Keys[0], outputs.Vals[0]
+	}
+	if out == nil || out.Kind != yMap {
+		names := make([]string, len(outs))
+		for i, x := range outs {
+			names[i] = x.Name
+		}
+		at := prof.keyPos("outputs")
+		if outputs == nil {
+			at = prof.Pos
+		}
+		return nil, &InputError{Pos: at, Msg: fmt.Sprintf("profile %q has no target %q (targets: %s)", o.Profile, name, strings.Join(names, ", "))}
+	}
+	t := &Target{Name: name, File: path, Profile: o.Profile, Threads: 1, Outputs: outs,
+		Fields: map[string]any{}, FieldPos: map[string]Pos{}}
+	for i, k := range out.Keys {
+		v := out.Vals[i].value()
+		if s, ok := v.(string); ok && hasJinja(s) {
+			var err error
+			if v, err = render(out.Vals[i].Pos, s); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		t.Fields[k] = v
+		t.FieldPos[k] = out.Vals[i].Pos
+	}
+	if len(errs) > 0 {
+		return nil, errs[0]
+	}
+	t.Type = strField(t.Fields, "type")
+	if t.Type == "" && !o.ReadOnly {
+		return nil, &InputError{Pos: prof.get("outputs").keyPos(name), Msg: fmt.Sprintf("output %q has no type", name)}
+	}
+	t.Database = firstField(t.Fields, "database", "dbname", "project", "catalog")
+	t.Schema = firstField(t.Fields, "schema", "dataset")
+	if t.Type == "duckdb" {
+		if t.Database == "" {
+			t.Database = duckdbDatabase(strField(t.Fields, "path"))
+		}
+		if t.Schema == "" {
+			t.Schema = "main"
+		}
+	}
+	if s := strField(t.Fields, "threads"); s != "" {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if (err != nil || n < 0) && !o.ReadOnly {
+			return nil, &InputError{Pos: t.FieldPos["threads"], Msg: fmt.Sprintf("threads: %q is not a number", s)}
+		}
+		if n > 0 {
+			t.Threads = n
+		}
+	}
+	return t, nil
+}
+
+// inDir says whether dir is root or lies under it, links resolved; when either cannot be
+// resolved it answers yes, the stricter choice for a file a pull request may have placed.
+func inDir(root, dir string) bool {
+	r, err := filepath.Abs(root)
+	if err == nil {
+		r, err = filepath.EvalSymlinks(r)
+	}
+	if err != nil {
+		return true
+	}
+	d, err := filepath.Abs(dir)
+	if err == nil {
+		d, err = filepath.EvalSymlinks(d)
+	}
+	if err != nil {
+		return true
+	}
+	rel, err := filepath.Rel(r, d)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// DefaultTarget is what a project runs against when no profile is found: the embedded DuckDB
+// (internal/warehouse), target dev, schema main, 4 threads; the database, which names
+// relations, is the project's name. adapter overrides the type for rendering (--dialect).
 func DefaultTarget(projectName, adapter string) *Target {
 	if adapter == "" {
 		adapter = "duckdb"
 	}
 	return &Target{
-		Name: "dev", Type: adapter, Schema: "main", Database: projectName, Threads: 1,
+		Name: "dev", Type: adapter, Schema: "main", Database: projectName, Threads: 4,
 		Fields: map[string]any{"type": adapter, "schema": "main", "database": projectName},
 	}
 }
@@ -210,13 +344,44 @@ func firstField(m map[string]any, keys ...string) string {
 	return ""
 }
 
-func renderString(render func(pos Pos, s string) any, pos Pos, s string) string {
-	if render == nil || !hasJinja(s) {
-		return s
+var (
+	reProfileJinja  = regexp.MustCompile(`\{\{(.*?)\}\}`)
+	reProfileEnvVar = regexp.MustCompile(`^\s*env_var\(\s*(?:'([^']*)'|"([^"]*)")\s*(?:,\s*(?:'([^']*)'|"([^"]*)"|([^)\s]+))\s*)?\)\s*((?:\|\s*[a-z_]+\s*)*)$`)
+)
+
+// strictEnvRenderer renders the env_var() calls a profile value may hold, filters after them
+// ignored (the value is text either way). Nothing else is evaluated: any other expression, or
+// an unset variable without a default, is an *InputError at the value rather than a guess.
+func strictEnvRenderer(getenv func(string) (string, bool)) func(Pos, string) (any, error) {
+	if getenv == nil {
+		getenv = os.LookupEnv
 	}
-	v := render(pos, s)
-	if v == nil {
-		return ""
+	return func(pos Pos, s string) (any, error) {
+		var firstErr error
+		out := reProfileJinja.ReplaceAllStringFunc(s, func(m string) string {
+			inner := m[2 : len(m)-2]
+			sub := reProfileEnvVar.FindStringSubmatch(inner)
+			if sub == nil {
+				if firstErr == nil {
+					firstErr = &InputError{Pos: pos, Msg: fmt.Sprintf("cannot render %q: only env_var('NAME'[, 'default']) is supported in profiles.yml here", strings.TrimSpace(m))}
+				}
+				return m
+			}
+			name := sub[1] + sub[2]
+			if v, ok := getenv(name); ok {
+				return v
+			}
+			if sub[3] != "" || sub[4] != "" || sub[5] != "" || strings.Contains(inner, ",") {
+				return sub[3] + sub[4] + sub[5]
+			}
+			if firstErr == nil {
+				firstErr = &InputError{Pos: pos, Msg: fmt.Sprintf("environment variable %s is not set and has no default", name)}
+			}
+			return ""
+		})
+		if firstErr != nil {
+			return nil, firstErr
+		}
+		return out, nil
 	}
-	return fmt.Sprint(v)
 }

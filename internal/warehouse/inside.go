@@ -41,18 +41,3 @@ func Inside(dir, path string) (string, error) {
 	}
 	return rel, nil
 }
-
-// projectContent says whether a directory is the project directory or inside it, symlinks
-// resolved; a directory that cannot be resolved counts as inside, so the stricter rules apply.
-func projectContent(projectDir, dir string) bool {
-	p, err := filepath.EvalSymlinks(absDir(projectDir))
-	if err != nil {
-		return true
-	}
-	d, err := filepath.EvalSymlinks(absDir(dir))
-	if err != nil {
-		return true
-	}
-	rel, err := filepath.Rel(p, d)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
-}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dataops-dev/dataops/internal/dbt"
 )
 
 func duckProfile(path string) string {
@@ -35,7 +37,7 @@ func TestProjectProfilePathConfined(t *testing.T) {
 		"/etc/passwd",
 	} {
 		write(t, filepath.Join(dir, "profiles.yml"), duckProfile(bad))
-		_, err := ResolveTarget(TargetOptions{ProjectDir: dir, Getenv: env(map[string]string{"DB": "../outside/e.duckdb"}), Home: t.TempDir()})
+		_, err := resolve(dbt.ProfileOptions{ProjectDir: dir, Getenv: env(map[string]string{"DB": "../outside/e.duckdb"})}, false)
 		var te *TargetError
 		if !errors.As(err, &te) || te.Path != filepath.Join(dir, "profiles.yml") || te.Line != 7 || !errors.Is(err, ErrOutside) {
 			t.Errorf("path %s: %v, want an error at profiles.yml:7", bad, err)
@@ -43,17 +45,17 @@ func TestProjectProfilePathConfined(t *testing.T) {
 	}
 	// DBT_PROFILES_DIR (or --profiles-dir) naming the project does not make its profile the
 	// runner's own.
-	_, err := ResolveTarget(TargetOptions{ProjectDir: dir, Getenv: env(map[string]string{"DBT_PROFILES_DIR": dir})})
+	_, err := resolve(dbt.ProfileOptions{ProjectDir: dir, Getenv: env(map[string]string{"DBT_PROFILES_DIR": dir})}, false)
 	if !errors.Is(err, ErrOutside) {
 		t.Errorf("DBT_PROFILES_DIR=project: %v", err)
 	}
-	_, err = ResolveTarget(TargetOptions{ProjectDir: dir, ProfilesDir: filepath.Join(dir, "."), Getenv: env(nil)})
+	_, err = resolve(dbt.ProfileOptions{ProjectDir: dir, ProfilesDir: filepath.Join(dir, "."), Getenv: env(nil)}, false)
 	if !errors.Is(err, ErrOutside) {
 		t.Errorf("--profiles-dir project: %v", err)
 	}
 	for _, ok := range []string{"data/shop.duckdb", ".dataops/x.duckdb", filepath.Join(dir, "abs.duckdb"), `":memory:"`} {
 		write(t, filepath.Join(dir, "profiles.yml"), duckProfile(ok))
-		tg, err := ResolveTarget(TargetOptions{ProjectDir: dir, Getenv: env(nil), Home: t.TempDir()})
+		tg, err := resolve(dbt.ProfileOptions{ProjectDir: dir, Getenv: env(nil)}, false)
 		if err != nil {
 			t.Errorf("path %s: %v", ok, err)
 			continue
@@ -77,18 +79,18 @@ func TestRunnerProfileMayPointAnywhere(t *testing.T) {
 	elsewhere := filepath.Join(top, "warehouse", "shop.duckdb")
 	write(t, filepath.Join(home, ".dbt", "profiles.yml"), duckProfile(elsewhere))
 	write(t, filepath.Join(pdir, "profiles.yml"), duckProfile(elsewhere))
-	for name, opts := range map[string]TargetOptions{
+	for name, opts := range map[string]dbt.ProfileOptions{
 		"home":             {ProjectDir: dir, Getenv: env(nil), Home: home},
 		"--profiles-dir":   {ProjectDir: dir, ProfilesDir: pdir, Getenv: env(nil)},
 		"DBT_PROFILES_DIR": {ProjectDir: dir, Getenv: env(map[string]string{"DBT_PROFILES_DIR": pdir})},
 	} {
-		tg, err := ResolveTarget(opts)
+		tg, err := resolve(opts, false)
 		if err != nil || tg.Path != elsewhere || tg.Root != "" {
 			t.Errorf("%s: %+v %v", name, tg, err)
 		}
 	}
 	// Unless the caller says the file is project content (a base commit's copy).
-	_, err := ResolveTarget(TargetOptions{ProjectDir: dir, ProfilesDir: pdir, Getenv: env(nil), ProjectContent: true})
+	_, err := resolve(dbt.ProfileOptions{ProjectDir: dir, ProfilesDir: pdir, Getenv: env(nil)}, true)
 	if !errors.Is(err, ErrOutside) {
 		t.Errorf("project content in a scratch directory: %v", err)
 	}

@@ -1,19 +1,13 @@
 package warehouse
 
 import (
-	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
-	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/goccy/go-yaml"
-	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/parser"
-
-	"github.com/dataops-dev/dataops/internal/yamllimit"
+	"github.com/dataops-dev/dataops/internal/dbt"
 )
 
 // Target is the warehouse connection a profiles.yml output describes, resolved and rendered.
@@ -51,19 +45,6 @@ type Target struct {
 // DefaultDuckDBPath is where the embedded warehouse lives when no profile names one.
 const DefaultDuckDBPath = ".dataops/dataops.duckdb"
 
-// TargetOptions say where to look for profiles.yml and which output to use.
-type TargetOptions struct {
-	ProjectDir  string
-	Profile     string // the project's `profile:`; read from dbt_project.yml when empty
-	ProfilesDir string // --profiles-dir
-	Target      string // --target
-	Getenv      func(string) (string, bool)
-	Home        string // home directory for ~/.dbt (default: the user's)
-	// ProjectContent treats the profiles.yml found as project content wherever it lies (a
-	// base commit's copy in a scratch directory): its DuckDB path must stay in ProjectDir.
-	ProjectContent bool
-}
-
 // TargetError is a problem with profiles.yml, located in the file.
 type TargetError struct {
 	Path string
@@ -84,255 +65,138 @@ func (e *TargetError) Error() string {
 	return e.Path + ": " + e.Msg
 }
 
-// DefaultTarget is the embedded DuckDB file under the project's .dataops directory.
+// DefaultTarget is the embedded DuckDB file under the project's .dataops directory: the target
+// dbt.DefaultTarget names when there is no profile (its database is the project's name, which
+// only names relations; this file's catalog is "dataops", which SQL never spells).
 func DefaultTarget(projectDir string) *Target {
 	abs, err := filepath.Abs(projectDir)
 	if err != nil {
 		abs = projectDir
 	}
-	return &Target{Name: "default", Type: "duckdb", Schema: "main", Database: "dataops", Threads: 4,
+	d := dbt.DefaultTarget("", "duckdb")
+	return &Target{Name: d.Name, Type: "duckdb", Schema: d.Schema, Database: "dataops", Threads: d.Threads,
 		Path: filepath.Join(abs, DefaultDuckDBPath), Root: abs}
 }
 
-// ResolveTarget finds profiles.yml (--profiles-dir, then $DBT_PROFILES_DIR, then the project
-// directory, then ~/.dbt), picks the project's profile and the --target output (else the
-// profile's `target:`), renders env_var() and checks the adapter type. With no profiles.yml,
-// or none holding the project's profile, it returns DefaultTarget.
+// TargetFor is the connection a resolved profile target describes (dbt.ResolveTarget); nil,
+// no profile, gives DefaultTarget. A relative DuckDB path is taken from projectDir. It checks
+// the adapter type: duckdb and postgres.
 //
-// A profiles.yml inside the project directory is project content, which a pull request can
-// change: its DuckDB path must stay inside the project (a *TargetError at the path's line
-// otherwise). One outside the project (~/.dbt, or a --profiles-dir elsewhere) is the runner's
-// own and may name any file.
-func ResolveTarget(opts TargetOptions) (*Target, error) {
-	getenv := opts.Getenv
-	if getenv == nil {
-		getenv = os.LookupEnv
+// A profile that is project content, which a pull request can change (t.InProject, or
+// projectContent for a base commit's copy in a scratch directory), may name only a DuckDB file
+// inside projectDir (a *TargetError at the path's line otherwise). One the runner chose outside
+// the project (~/.dbt, a --profiles-dir elsewhere) may name any file.
+func TargetFor(t *dbt.Target, projectDir string, projectContent bool) (*Target, error) {
+	if t == nil {
+		return DefaultTarget(projectDir), nil
 	}
-	profile := opts.Profile
-	if profile == "" {
-		profile = projectProfile(opts.ProjectDir)
-	}
-	var dirs []string
-	explicit := false
-	if opts.ProfilesDir != "" {
-		dirs, explicit = []string{opts.ProfilesDir}, true
-	} else if d, ok := getenv("DBT_PROFILES_DIR"); ok && d != "" {
-		dirs, explicit = []string{d}, true
-	} else {
-		dirs = append(dirs, opts.ProjectDir)
-		home := opts.Home
-		if home == "" {
-			home, _ = os.UserHomeDir()
+	at := func(key string) *TargetError { return &TargetError{Path: t.File, Line: t.FieldPos[key].Line} }
+	str := func(key string) string {
+		if v, ok := t.Fields[key]; ok && v != nil {
+			return fmt.Sprint(v)
 		}
-		if home != "" {
-			dirs = append(dirs, filepath.Join(home, ".dbt"))
-		}
-	}
-	for _, d := range dirs {
-		path := filepath.Join(d, "profiles.yml")
-		data, err := os.ReadFile(path)
-		if errors.Is(err, os.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return nil, &TargetError{Path: path, Msg: err.Error()}
-		}
-		t, found, err := targetFromFile(path, data, profile, opts, getenv, opts.ProjectContent || projectContent(opts.ProjectDir, d))
-		if err != nil || found {
-			return t, err
-		}
-		if explicit {
-			return nil, &TargetError{Path: path, Msg: fmt.Sprintf("no profile %q", profile)}
-		}
-	}
-	if explicit {
-		return nil, &TargetError{Path: filepath.Join(dirs[0], "profiles.yml"), Msg: "not found"}
-	}
-	if opts.Target != "" {
-		return nil, &TargetError{Msg: fmt.Sprintf("--target %s: no profiles.yml holds profile %q (without one, dataops uses the embedded DuckDB at %s)", opts.Target, profile, DefaultDuckDBPath)}
-	}
-	return DefaultTarget(opts.ProjectDir), nil
-}
-
-func projectProfile(dir string) string {
-	data, err := os.ReadFile(filepath.Join(dir, "dbt_project.yml"))
-	if err != nil {
 		return ""
-	}
-	var p struct {
-		Profile string `yaml:"profile"`
-		Name    string `yaml:"name"`
-	}
-	if yamllimit.Unmarshal(data, &p) != nil {
-		return ""
-	}
-	if p.Profile != "" {
-		return p.Profile
-	}
-	return p.Name
-}
-
-func targetFromFile(path string, data []byte, profile string, opts TargetOptions, getenv func(string) (string, bool), inProject bool) (*Target, bool, error) {
-	var doc map[string]any
-	if err := yamllimit.Unmarshal(data, &doc); err != nil {
-		return nil, false, &TargetError{Path: path, Msg: yaml.FormatError(err, false, false)}
-	}
-	file, _ := parser.ParseBytes(data, 0)
-	line := func(keys ...string) int { return lineOf(file, keys...) }
-	prof, ok := doc[profile].(map[string]any)
-	if !ok {
-		return nil, false, nil
-	}
-	tname := opts.Target
-	if tname == "" {
-		raw, _ := prof["target"].(string)
-		r, err := renderEnv(raw, getenv)
-		if err != nil {
-			return nil, true, &TargetError{Path: path, Line: line(profile, "target"), Msg: err.Error()}
-		}
-		tname = r
-	}
-	outputs, _ := prof["outputs"].(map[string]any)
-	if tname == "" {
-		return nil, true, &TargetError{Path: path, Line: line(profile), Msg: fmt.Sprintf("profile %q names no target: pass --target", profile)}
-	}
-	out, ok := outputs[tname].(map[string]any)
-	if !ok {
-		var names []string
-		for k := range outputs {
-			names = append(names, k)
-		}
-		return nil, true, &TargetError{Path: path, Line: line(profile, "outputs"), Msg: fmt.Sprintf("profile %q has no output %q (it has: %s)", profile, tname, strings.Join(sortedStrings(names), ", "))}
-	}
-	field := func(key string) (string, error) {
-		v, ok := out[key]
-		if !ok || v == nil {
-			return "", nil
-		}
-		s, ok := v.(string)
-		if !ok {
-			return fmt.Sprint(v), nil
-		}
-		r, err := renderEnv(s, getenv)
-		if err != nil {
-			return "", &TargetError{Path: path, Line: line(profile, "outputs", tname, key), Msg: err.Error()}
-		}
-		return r, nil
-	}
-	intField := func(key string) (int, error) {
-		s, err := field(key)
-		if err != nil || s == "" {
-			return 0, err
-		}
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil {
-			return 0, &TargetError{Path: path, Line: line(profile, "outputs", tname, key), Msg: fmt.Sprintf("%s: %q is not a number", key, s)}
-		}
-		return n, nil
 	}
 	var errs []error
-	str := func(key string) string {
-		s, err := field(key)
-		if err != nil {
-			errs = append(errs, err)
-		}
-		return s
-	}
 	num := func(key string) int {
-		n, err := intField(key)
+		s := strings.TrimSpace(str(key))
+		if s == "" {
+			return 0
+		}
+		n, err := strconv.Atoi(s)
 		if err != nil {
-			errs = append(errs, err)
+			e := at(key)
+			e.Msg = fmt.Sprintf("%s: %q is not a number", key, s)
+			errs = append(errs, e)
 		}
 		return n
 	}
-	t := &Target{Profile: profile, Name: tname, Type: str("type"), Source: path, Threads: num("threads")}
-	if t.Threads <= 0 {
-		t.Threads = 4
-	}
+	w := &Target{Profile: t.Profile, Name: t.Name, Type: t.Type, Source: t.File, Threads: t.Threads}
 	switch t.Type {
 	case "duckdb":
-		t.Schema = str("schema")
-		if t.Schema == "" {
-			t.Schema = "main"
-		}
-		t.Path = str("path")
+		w.Schema = t.Schema
+		w.Path = str("path")
 		switch {
-		case t.Path == "" || t.Path == ":memory:":
-			t.Path, t.Database = ":memory:", "memory"
-		case strings.HasPrefix(t.Path, "md:") || strings.HasPrefix(t.Path, "motherduck:") || strings.Contains(t.Path, "://"):
-			errs = append(errs, &TargetError{Path: path, Line: line(profile, "outputs", tname, "path"), Msg: fmt.Sprintf("DuckDB path %q is remote; dataops opens local DuckDB files only", t.Path)})
+		case w.Path == "" || w.Path == ":memory:":
+			w.Path, w.Database = ":memory:", "memory"
+		case strings.HasPrefix(w.Path, "md:") || strings.HasPrefix(w.Path, "motherduck:") || strings.Contains(w.Path, "://"):
+			e := at("path")
+			e.Msg = fmt.Sprintf("DuckDB path %q is remote; dataops opens local DuckDB files only", w.Path)
+			errs = append(errs, e)
 		default:
-			given := t.Path
-			if !filepath.IsAbs(t.Path) {
-				t.Path = filepath.Join(absDir(opts.ProjectDir), t.Path)
+			given := w.Path
+			if !filepath.IsAbs(w.Path) {
+				w.Path = filepath.Join(absDir(projectDir), w.Path)
 			}
-			t.Path = filepath.Clean(t.Path)
-			t.Database = strings.TrimSuffix(filepath.Base(t.Path), filepath.Ext(t.Path))
-			if inProject {
-				t.Root = absDir(opts.ProjectDir)
-				if _, err := Inside(t.Root, t.Path); err != nil {
-					errs = append(errs, &TargetError{Path: path, Line: line(profile, "outputs", tname, "path"), Err: err,
-						Msg: fmt.Sprintf("DuckDB path %q: %v; a profiles.yml inside the project may only name files inside it (a profile in ~/.dbt or --profiles-dir outside the project may point anywhere)", given, err)})
+			w.Path = filepath.Clean(w.Path)
+			w.Database = strings.TrimSuffix(filepath.Base(w.Path), filepath.Ext(w.Path))
+			if t.InProject || projectContent {
+				w.Root = absDir(projectDir)
+				if _, err := Inside(w.Root, w.Path); err != nil {
+					e := at("path")
+					e.Err = err
+					e.Msg = fmt.Sprintf("DuckDB path %q: %v; a profiles.yml inside the project may only name files inside it (a profile in ~/.dbt or --profiles-dir outside the project may point anywhere)", given, err)
+					errs = append(errs, e)
 				}
 			}
 		}
-		if exts, ok := out["extensions"].([]any); ok {
+		if exts, ok := t.Fields["extensions"].([]any); ok {
 			for _, e := range exts {
 				name := fmt.Sprint(e)
 				if m, ok := e.(map[string]any); ok {
 					name = fmt.Sprint(m["name"])
 				}
-				t.Extensions = append(t.Extensions, name)
+				w.Extensions = append(w.Extensions, name)
 				if !builtinDuckDBExtensions[name] {
-					t.Warnings = append(t.Warnings, fmt.Sprintf("DuckDB extension %q is not built in and is ignored (dataops never downloads extensions)", name))
+					w.Warnings = append(w.Warnings, fmt.Sprintf("DuckDB extension %q is not built in and is ignored (dataops never downloads extensions)", name))
 				}
 			}
 		}
 	case "postgres", "postgresql":
-		t.Type = "postgres"
-		t.Host = str("host")
-		t.Port = num("port")
-		if t.Port == 0 {
-			t.Port = 5432
+		w.Type = "postgres"
+		w.Host = str("host")
+		w.Port = num("port")
+		if w.Port == 0 {
+			w.Port = 5432
 		}
-		t.User = str("user")
-		t.Password = str("password")
-		if t.Password == "" {
-			t.Password = str("pass")
+		w.User = str("user")
+		w.Password = str("password")
+		if w.Password == "" {
+			w.Password = str("pass")
 		}
-		t.DBName = str("dbname")
-		if t.DBName == "" {
-			t.DBName = str("database")
+		w.DBName = str("dbname")
+		if w.DBName == "" {
+			w.DBName = str("database")
 		}
-		t.Database = t.DBName
-		t.Schema = str("schema")
-		if t.Schema == "" {
-			t.Schema = "public"
+		w.Database = w.DBName
+		w.Schema = t.Schema
+		if w.Schema == "" {
+			w.Schema = "public"
 		}
-		t.SSLMode = str("sslmode")
-		t.ConnectTimeout = num("connect_timeout")
-	case "":
-		errs = append(errs, &TargetError{Path: path, Line: line(profile, "outputs", tname), Msg: fmt.Sprintf("output %q has no type", tname)})
+		w.SSLMode = str("sslmode")
+		w.ConnectTimeout = num("connect_timeout")
 	default:
 		var duck []string
-		for k, v := range outputs {
-			if m, ok := v.(map[string]any); ok && fmt.Sprint(m["type"]) == "duckdb" {
-				duck = append(duck, k)
+		for _, o := range t.Outputs {
+			if o.Type == "duckdb" {
+				duck = append(duck, o.Name)
 			}
 		}
+		slices.Sort(duck)
 		hint := fmt.Sprintf("or remove the profile to use the embedded DuckDB at %s", DefaultDuckDBPath)
 		if len(duck) > 0 {
-			hint = fmt.Sprintf("use --target %s (a duckdb output of this profile), %s", sortedStrings(duck)[0], hint)
+			hint = fmt.Sprintf("use --target %s (a duckdb output of this profile), %s", duck[0], hint)
 		} else {
 			hint = "add a duckdb output and pass --target NAME, " + hint
 		}
-		errs = append(errs, &TargetError{Path: path, Line: line(profile, "outputs", tname, "type"),
-			Msg: fmt.Sprintf("target %q is type %q: dataops runs seeds, models and tests on duckdb and postgres only; %s", tname, t.Type, hint)})
+		e := at("type")
+		e.Msg = fmt.Sprintf("target %q is type %q: dataops runs seeds, models and tests on duckdb and postgres only; %s", t.Name, t.Type, hint)
+		errs = append(errs, e)
 	}
 	if len(errs) > 0 {
-		return nil, true, errs[0]
+		return nil, errs[0]
 	}
-	return t, true, nil
+	return w, nil
 }
 
 // builtinDuckDBExtensions are linked into the DuckDB library dataops ships.
@@ -343,78 +207,4 @@ func absDir(d string) string {
 		return a
 	}
 	return d
-}
-
-var (
-	reJinja  = regexp.MustCompile(`\{\{(.*?)\}\}`)
-	reEnvVar = regexp.MustCompile(`^\s*env_var\(\s*(?:'([^']*)'|"([^"]*)")\s*(?:,\s*(?:'([^']*)'|"([^"]*)"|([^)\s]+))\s*)?\)\s*((?:\|\s*[a-z_]+\s*)*)$`)
-)
-
-// renderEnv renders the env_var() calls profiles.yml may hold. Nothing else in a profile is
-// evaluated: any other expression is an error rather than a guess.
-func renderEnv(s string, getenv func(string) (string, bool)) (string, error) {
-	var firstErr error
-	out := reJinja.ReplaceAllStringFunc(s, func(m string) string {
-		inner := m[2 : len(m)-2]
-		sub := reEnvVar.FindStringSubmatch(inner)
-		if sub == nil {
-			if firstErr == nil {
-				firstErr = fmt.Errorf("cannot render %q: only env_var('NAME'[, 'default']) is supported in profiles.yml", strings.TrimSpace(m))
-			}
-			return m
-		}
-		name := sub[1] + sub[2]
-		if v, ok := getenv(name); ok {
-			return v
-		}
-		if sub[3] != "" || sub[4] != "" || sub[5] != "" || strings.Contains(inner, ",") {
-			return sub[3] + sub[4] + sub[5]
-		}
-		if firstErr == nil {
-			firstErr = fmt.Errorf("environment variable %s is not set and has no default", name)
-		}
-		return ""
-	})
-	return out, firstErr
-}
-
-// lineOf finds the line of the value at a key path in a YAML file (0 when absent).
-func lineOf(f *ast.File, keys ...string) int {
-	if f == nil || len(f.Docs) == 0 {
-		return 0
-	}
-	node := f.Docs[0].Body
-	line := 0
-	for _, k := range keys {
-		var next ast.Node
-		var values []*ast.MappingValueNode
-		switch n := node.(type) {
-		case *ast.MappingNode:
-			values = n.Values
-		case *ast.MappingValueNode:
-			values = []*ast.MappingValueNode{n}
-		}
-		for _, mv := range values {
-			if mv.Key != nil && strings.Trim(mv.Key.String(), `"'`) == k {
-				next = mv.Value
-				line = mv.Key.GetToken().Position.Line
-				break
-			}
-		}
-		if next == nil {
-			return line
-		}
-		node = next
-	}
-	return line
-}
-
-func sortedStrings(s []string) []string {
-	out := append([]string(nil), s...)
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j] < out[j-1]; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
-	return out
 }

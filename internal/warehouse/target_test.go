@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dataops-dev/dataops/internal/dbt"
 )
 
 func write(t *testing.T, path, content string) {
@@ -45,11 +47,38 @@ func env(m map[string]string) func(string) (string, bool) {
 	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
 }
 
-func TestResolveTargetDuckDB(t *testing.T) {
+// resolve is what the commands do: dbt resolves the project's profile "shop", the warehouse
+// turns it into a connection.
+func resolve(o dbt.ProfileOptions, projectContent bool) (*Target, error) {
+	o.Profile = "shop"
+	if o.Home == "" {
+		o.Home = filepath.Join(o.ProjectDir, "no-home")
+	}
+	t, err := dbt.ResolveTarget(o)
+	if err != nil {
+		return nil, err
+	}
+	return TargetFor(t, o.ProjectDir, projectContent)
+}
+
+// errLine is the line an error about profiles.yml names, from dbt or from the warehouse.
+func errLine(err error) int {
+	var ie *dbt.InputError
+	if errors.As(err, &ie) {
+		return ie.Pos.Line
+	}
+	var te *TargetError
+	if errors.As(err, &te) {
+		return te.Line
+	}
+	return -1
+}
+
+func TestTargetForDuckDB(t *testing.T) {
 	dir := t.TempDir()
 	write(t, filepath.Join(dir, "dbt_project.yml"), "name: shop\nprofile: shop\n")
 	write(t, filepath.Join(dir, "profiles.yml"), profilesYML)
-	tg, err := ResolveTarget(TargetOptions{ProjectDir: dir, Getenv: env(nil), Home: t.TempDir()})
+	tg, err := resolve(dbt.ProfileOptions{ProjectDir: dir, Getenv: env(nil)}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,11 +91,11 @@ func TestResolveTargetDuckDB(t *testing.T) {
 	}
 }
 
-func TestResolveTargetPostgresEnv(t *testing.T) {
+func TestTargetForPostgresEnv(t *testing.T) {
 	dir, pdir := t.TempDir(), t.TempDir()
 	write(t, filepath.Join(dir, "dbt_project.yml"), "name: shop\nprofile: shop\n")
 	write(t, filepath.Join(pdir, "profiles.yml"), profilesYML)
-	tg, err := ResolveTarget(TargetOptions{ProjectDir: dir, Getenv: env(map[string]string{"DBT_PROFILES_DIR": pdir, "SHOP_TARGET": "pg", "PGHOST": "h", "PGPASS": "s"})})
+	tg, err := resolve(dbt.ProfileOptions{ProjectDir: dir, Getenv: env(map[string]string{"DBT_PROFILES_DIR": pdir, "SHOP_TARGET": "pg", "PGHOST": "h", "PGPASS": "s"})}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,20 +103,18 @@ func TestResolveTargetPostgresEnv(t *testing.T) {
 		t.Fatalf("target = %+v", tg)
 	}
 	// A missing variable without default is an error at its line.
-	_, err = ResolveTarget(TargetOptions{ProjectDir: dir, ProfilesDir: pdir, Target: "pg", Getenv: env(map[string]string{"PGPASS": "s"})})
-	var te *TargetError
-	if !errors.As(err, &te) || te.Line != 12 || !strings.Contains(te.Msg, "PGHOST") {
+	_, err = resolve(dbt.ProfileOptions{ProjectDir: dir, ProfilesDir: pdir, Target: "pg", Getenv: env(map[string]string{"PGPASS": "s"})}, false)
+	if errLine(err) != 12 || !strings.Contains(err.Error(), "PGHOST") {
 		t.Fatalf("err = %v, want PGHOST unset at line 12", err)
 	}
 }
 
-func TestResolveTargetUnsupported(t *testing.T) {
+func TestTargetForUnsupported(t *testing.T) {
 	dir := t.TempDir()
 	write(t, filepath.Join(dir, "dbt_project.yml"), "name: shop\nprofile: shop\n")
 	write(t, filepath.Join(dir, "profiles.yml"), profilesYML)
-	_, err := ResolveTarget(TargetOptions{ProjectDir: dir, Target: "snow", Getenv: env(nil), Home: t.TempDir()})
-	var te *TargetError
-	if !errors.As(err, &te) || te.Line != 20 {
+	_, err := resolve(dbt.ProfileOptions{ProjectDir: dir, Target: "snow", Getenv: env(nil)}, false)
+	if errLine(err) != 20 {
 		t.Fatalf("err = %v, want an error at line 20", err)
 	}
 	for _, want := range []string{`"snowflake"`, "duckdb and postgres", "--target dev", DefaultDuckDBPath} {
@@ -97,10 +124,10 @@ func TestResolveTargetUnsupported(t *testing.T) {
 	}
 }
 
-func TestResolveTargetDefault(t *testing.T) {
+func TestTargetForDefault(t *testing.T) {
 	dir := t.TempDir()
 	write(t, filepath.Join(dir, "dbt_project.yml"), "name: shop\n")
-	tg, err := ResolveTarget(TargetOptions{ProjectDir: dir, Getenv: env(nil), Home: t.TempDir()})
+	tg, err := resolve(dbt.ProfileOptions{ProjectDir: dir, Getenv: env(nil)}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,31 +137,12 @@ func TestResolveTargetDefault(t *testing.T) {
 	// ~/.dbt/profiles.yml without this project's profile falls back too.
 	home := t.TempDir()
 	write(t, filepath.Join(home, ".dbt", "profiles.yml"), "other:\n  target: x\n  outputs: {x: {type: snowflake}}\n")
-	if tg, err := ResolveTarget(TargetOptions{ProjectDir: dir, Getenv: env(nil), Home: home}); err != nil || tg.Type != "duckdb" {
+	if tg, err := resolve(dbt.ProfileOptions{ProjectDir: dir, Getenv: env(nil), Home: home}, false); err != nil || tg.Type != "duckdb" {
 		t.Fatalf("fallback = %+v %v", tg, err)
 	}
 	// An explicit --profiles-dir without the file is an error.
-	if _, err := ResolveTarget(TargetOptions{ProjectDir: dir, ProfilesDir: t.TempDir(), Getenv: env(nil)}); err == nil {
+	if _, err := resolve(dbt.ProfileOptions{ProjectDir: dir, ProfilesDir: t.TempDir(), Getenv: env(nil)}, false); err == nil {
 		t.Fatal("missing --profiles-dir file accepted")
-	}
-}
-
-func TestRenderEnv(t *testing.T) {
-	get := env(map[string]string{"A": "1"})
-	for in, want := range map[string]string{
-		"{{ env_var('A') }}":             "1",
-		`x{{env_var("B", "d")}}y`:        "xdy",
-		"{{ env_var('B', 5) | int }}":    "5",
-		"{{ env_var('A', 'z') | trim }}": "1",
-		"plain":                          "plain",
-	} {
-		got, err := renderEnv(in, get)
-		if err != nil || got != want {
-			t.Errorf("renderEnv(%q) = %q, %v; want %q", in, got, err, want)
-		}
-	}
-	if _, err := renderEnv("{{ var('x') }}", get); err == nil {
-		t.Error("a non-env_var expression was accepted")
 	}
 }
 

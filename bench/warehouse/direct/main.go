@@ -38,7 +38,11 @@ func run(dir, phase string) error {
 	if err != nil {
 		return err
 	}
-	t, err := warehouse.ResolveTarget(warehouse.TargetOptions{ProjectDir: p.Root, Profile: p.Profile})
+	resolved, err := dbt.ResolveTarget(dbt.ProfileOptions{ProjectDir: p.Root, Profile: p.Profile, Getenv: os.LookupEnv})
+	if err != nil {
+		return err
+	}
+	t, err := warehouse.TargetFor(resolved, p.Root, false)
 	if err != nil {
 		return err
 	}
