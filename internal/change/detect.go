@@ -498,38 +498,67 @@ func isEmpty(v any) bool {
 	return false
 }
 
-// diffProperties compares what the property files say about a model.
+// diffProperties compares what the property files say about a model. A column listed twice in
+// a property file is one column to dbt (the later entry's description and type, the tests of
+// both), so each side is folded the same way before comparing: an untouched file that lists a
+// column twice must read the same on both sides.
 func diffProperties(a, b *dbt.Node) []PropertyChange {
 	var out []PropertyChange
 	if a.Description != b.Description {
 		out = append(out, PropertyChange{What: "description"})
 	}
-	ac := map[string]*dbt.Column{}
-	for _, c := range a.Columns {
-		ac[strings.ToLower(c.Name)] = c
-	}
-	bc := map[string]bool{}
-	for _, c := range b.Columns {
-		k := strings.ToLower(c.Name)
-		bc[k] = true
-		old, ok := ac[k]
+	ac, bc := foldColumns(a.Columns), foldColumns(b.Columns)
+	for _, c := range bc.order {
+		old, ok := ac.byName[c.key]
 		if !ok {
-			out = append(out, PropertyChange{What: "column-added", Column: c.Name})
+			out = append(out, PropertyChange{What: "column-added", Column: c.name})
 			continue
 		}
-		if old.Description != c.Description || old.DataType != c.DataType {
-			out = append(out, PropertyChange{What: "column-description", Column: c.Name})
+		if old.description != c.description || old.dataType != c.dataType {
+			out = append(out, PropertyChange{What: "column-description", Column: c.name})
 		}
-		if testsKey(old.Tests) != testsKey(c.Tests) {
-			out = append(out, PropertyChange{What: "tests", Column: c.Name})
+		if old.tests != c.tests {
+			out = append(out, PropertyChange{What: "tests", Column: c.name})
 		}
 	}
-	for _, c := range a.Columns {
-		if !bc[strings.ToLower(c.Name)] {
-			out = append(out, PropertyChange{What: "column-removed", Column: c.Name})
+	for _, c := range ac.order {
+		if _, ok := bc.byName[c.key]; !ok {
+			out = append(out, PropertyChange{What: "column-removed", Column: c.name})
 		}
 	}
 	return out
+}
+
+// foldedColumn is what dbt keeps of the entries of one column name.
+type foldedColumn struct {
+	key, name, description, dataType, tests string
+}
+
+type foldedColumnSet struct {
+	order  []*foldedColumn
+	byName map[string]*foldedColumn
+}
+
+// foldColumns merges entries by case-folded name in first-seen order: the later entry's
+// description and type win (dbt builds a map from the list), tests add up.
+func foldColumns(cols []*dbt.Column) foldedColumnSet {
+	set := foldedColumnSet{byName: map[string]*foldedColumn{}}
+	tests := map[string][]*dbt.TestDef{}
+	for _, c := range cols {
+		k := strings.ToLower(c.Name)
+		f := set.byName[k]
+		if f == nil {
+			f = &foldedColumn{key: k, name: c.Name}
+			set.byName[k] = f
+			set.order = append(set.order, f)
+		}
+		f.description, f.dataType = c.Description, c.DataType
+		tests[k] = append(tests[k], c.Tests...)
+	}
+	for k, f := range set.byName {
+		f.tests = testsKey(tests[k])
+	}
+	return set
 }
 
 func testsKey(ts []*dbt.TestDef) string {

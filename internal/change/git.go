@@ -111,7 +111,8 @@ func (r *Repo) ChangedFiles(ctx context.Context, commit, headCommit string) ([]s
 	if err != nil {
 		return nil, err
 	}
-	var files []string
+	// Never nil: an empty list says nothing differs, which callers must not read as "unknown".
+	files := []string{}
 	for _, l := range strings.Split(string(out), "\n") {
 		if l == "" {
 			continue

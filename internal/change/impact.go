@@ -369,11 +369,17 @@ func columnImpact(cs *ChangeSet, m *ModelChange) []ColumnImpact {
 						continue
 					}
 					// The base says what an unchanged model reads; a model the change also
-					// edited is judged by its head version only.
-					if side == 1 && changedSQL[nodeID] {
+					// edited is judged by its head version, which cannot name a column that
+					// no longer exists: there the base's reading stands while the head still
+					// reads a column of that name it cannot resolve.
+					headCols := cs.HeadColumns[nodeID]
+					if side == 1 && changedSQL[nodeID] && headCols == nil {
 						continue
 					}
 					for _, col := range mc.Columns {
+						if side == 1 && changedSQL[nodeID] && !stillUnresolved(headCols, col.Name) {
+							continue
+						}
 						for _, u := range col.Lineage {
 							if u.Node != r.node || !strings.EqualFold(u.Column, r.col) {
 								continue
@@ -403,4 +409,12 @@ func columnImpact(cs *ChangeSet, m *ModelChange) []ColumnImpact {
 		return out[i].NodeColumn < out[j].NodeColumn
 	})
 	return out
+}
+
+// stillUnresolved: the head still outputs a column of that name as a plain reference that
+// reads nothing it can find, which is what a reference to a column renamed or removed upstream
+// looks like once the upstream no longer has it.
+func stillUnresolved(head *ModelColumns, name string) bool {
+	c := head.Find(name)
+	return c != nil && c.Kind == "direct" && len(c.Lineage) == 0
 }

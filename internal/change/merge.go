@@ -23,7 +23,7 @@ const maxLightFiles = 300
 
 // lightEligible reports whether the changed files allow a light base.
 func lightEligible(changed []string) bool {
-	if len(changed) == 0 || len(changed) > maxLightFiles {
+	if changed == nil || len(changed) > maxLightFiles {
 		return false
 	}
 	for _, f := range changed {

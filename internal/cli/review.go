@@ -47,6 +47,9 @@ type reviewFlags struct {
 	// settings and trust are resolved once the base is known (trust.go).
 	settings *config.Config
 	trust    *trust
+
+	// fixUnverified: proposed tests not confirmed on data are edits too, so --fix writes them.
+	fixUnverified bool
 }
 
 func newReviewCmd(env *Env) *cobra.Command {
@@ -78,6 +81,7 @@ review is posted to the pull request. Exit 1 when a finding is at or above --fai
 	f.StringVar(&rf.failOn, "fail-on", "error", "lowest severity that makes the command exit 1: error, warning, info or never")
 	f.BoolVar(&rf.allLines, "all-lines", false, "report lint violations on every line of changed models, not only changed lines")
 	f.BoolVar(&rf.fix, "fix", false, "write every safe edit (schema and tests) to the property files, atomically")
+	f.BoolVar(&rf.fixUnverified, "fix-unverified", false, "also propose tests not confirmed on data as edits, so --fix writes them")
 	f.BoolVar(&rf.noHistory, "no-history", false, "do not learn test habits from the git history of property files")
 	f.BoolVar(&rf.noLint, "no-lint", false, "skip linting")
 	f.StringVar(&rf.omService, "openmetadata-service", "", "with OPENMETADATA_URL and OPENMETADATA_TOKEN: the catalog's database service, to compare its lineage of changed models with dbt's (default: OPENMETADATA_SERVICE)")
@@ -201,9 +205,10 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 	} else if in.Dictionary, err = cfg.ReadDictionary(p.Root); err != nil {
 		return nil, usageError("%v", err)
 	}
-	version, _ := schema.DbtVersion(cfg.DbtVersion, p.RequireDbtVersion, p.Root)
+	version, source := schema.DbtVersion(cfg.DbtVersion, p.RequireDbtVersion, p.Root)
+	forms := schema.ProjectForms(p, version, source)
 	plan := schema.Synthesize(in)
-	sedits, applyNotes := schema.Apply(p.Root, plan.Ops, version)
+	sedits, applyNotes := schema.Apply(p.Root, plan.Ops, forms)
 	notes := append(append([]schema.Note{}, plan.Notes...), applyNotes...)
 	if len(sedits) > 0 {
 		load := func(ctx context.Context, dir string, roots []string) (*dbt.Project, error) {
@@ -231,15 +236,15 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 	debugTiming(env, "review-schema", t0)
 	t0 = time.Now()
 
-	// Test Enhancer on the changed models.
-	scope := map[string]bool{}
+	// Test Enhancer on what the change touched: new models whole, the changed columns of others.
+	scope, scopeColumns := testgen.ChangeScope(cs)
 	var ids []string
 	for _, m := range cs.Models {
 		n := p.Nodes[m.UniqueID]
 		if m.Change == change.Removed || n == nil {
+			delete(scope, m.UniqueID)
 			continue
 		}
-		scope[m.UniqueID] = true
 		ids = append(ids, m.UniqueID)
 		// The change set loads without compiling (the whole project would be rendered twice);
 		// the Test Enhancer reads grain and literals from SQL, which the parse render already
@@ -258,7 +263,7 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 		}
 		inf := columns.Infer(p, copts)
 		debugTiming(env, "review-tests-infer", t0)
-		opts := testgen.Options{Models: scope, NewColumns: true, Threshold: 0.5}
+		opts := testgen.Options{Models: scope, Columns: scopeColumns, NewColumns: true, Threshold: rf.settings.Tests.MinConfidence}
 		if !rf.noHistory {
 			opts.History = testgen.MineHistory(env.Ctx, p.Root, 400)
 		}
@@ -279,8 +284,8 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 				s.Pos = dbt.Pos{Path: n.RelPath, Line: 1 + max(n.TemplateLine-1, 0), Column: 1}
 			}
 		}
-		rv.Findings = append(rv.Findings, testFindings(res)...)
-		tedits = testEdits(p, res, sedits, plan)
+		rv.Findings = append(rv.Findings, testFindings(res, forms, rf.fixUnverified)...)
+		tedits = testEdits(p, res, sedits, plan, forms, rf.fixUnverified)
 	}
 	rv.Edits = mergeEdits(sedits, schemaSafe, tedits)
 	debugTiming(env, "review-tests", t0)
@@ -351,8 +356,9 @@ func fromSchema(f schema.Finding) review.Finding {
 }
 
 // testFindings reports each proposed test where its column is declared or selected; tests the
-// data contradicts are not proposed.
-func testFindings(res *testgen.Result) []review.Finding {
+// data contradicts are not proposed. A test not checked on data says that --fix leaves it out
+// unless --fix-unverified is given.
+func testFindings(res *testgen.Result, forms schema.Forms, writeUnverified bool) []review.Finding {
 	var out []review.Finding
 	for _, s := range res.Suggestions {
 		if s.Status == testgen.Failed {
@@ -362,9 +368,12 @@ func testFindings(res *testgen.Result) []review.Finding {
 		if s.Column != "" {
 			target += "." + s.Column
 		}
-		status := "not checked on data"
-		if s.Status == testgen.Confirmed {
+		status := "not checked on data, so --fix leaves it out"
+		switch {
+		case s.Status == testgen.Confirmed:
 			status = "confirmed on data"
+		case writeUnverified:
+			status = "not checked on data"
 		}
 		why := ""
 		if len(s.Reasons) > 0 {
@@ -377,12 +386,14 @@ func testFindings(res *testgen.Result) []review.Finding {
 		out = append(out, review.Finding{Agent: review.AgentTests, Rule: review.RuleMissingTest, Severity: review.SeverityInfo,
 			Path: s.Pos.Path, Line: line, Column: s.Pos.Column,
 			Message:    fmt.Sprintf("%s has no %s test (confidence %.2f, %s)%s", target, s.Test, s.Confidence, status, why),
-			Suggestion: testYAML(s)})
+			Suggestion: testYAML(s, forms.TestArguments)})
 	}
 	return out
 }
 
-func testYAML(s *testgen.Suggestion) string {
+// testYAML shows a proposed test as the project writes tests: arguments under `arguments:` or
+// inline (dbt before 1.10.5, or a project that keeps that habit).
+func testYAML(s *testgen.Suggestion, nested bool) string {
 	if len(s.Arguments) == 0 {
 		return "- " + s.Test + "\n"
 	}
@@ -392,16 +403,24 @@ func testYAML(s *testgen.Suggestion) string {
 	}
 	sort.Strings(keys)
 	var b strings.Builder
-	fmt.Fprintf(&b, "- %s:\n    arguments:\n", s.Test)
+	indent := "    "
+	if nested {
+		fmt.Fprintf(&b, "- %s:\n    arguments:\n", s.Test)
+		indent = "      "
+	} else {
+		fmt.Fprintf(&b, "- %s:\n", s.Test)
+	}
 	for _, k := range keys {
-		fmt.Fprintf(&b, "      %s: %s\n", k, showValue(s.Arguments[k]))
+		fmt.Fprintf(&b, "%s%s: %s\n", indent, k, showValue(s.Arguments[k]))
 	}
 	return b.String()
 }
 
 // testEdits places the proposed tests in the property files as the schema edits leave them,
-// so a test on a column (or model) the Synthesizer adds lands in the same edit.
-func testEdits(p *dbt.Project, res *testgen.Result, sedits []schema.FileEdit, plan *schema.Plan) []review.Edit {
+// so a test on a column (or model) the Synthesizer adds lands in the same edit. Only tests
+// confirmed on data are edits, unless writeUnverified: a guess is shown as a finding, never
+// written by --fix behind the reviewer's back.
+func testEdits(p *dbt.Project, res *testgen.Result, sedits []schema.FileEdit, plan *schema.Plan, forms schema.Forms, writeUnverified bool) []review.Edit {
 	current := map[string][]byte{}
 	for _, e := range sedits {
 		current[e.Path] = e.New
@@ -414,7 +433,7 @@ func testEdits(p *dbt.Project, res *testgen.Result, sedits []schema.FileEdit, pl
 	}
 	byFile := map[string][]*testgen.Suggestion{}
 	for _, s := range res.Suggestions {
-		if s.Status == testgen.Failed {
+		if s.Status == testgen.Failed || s.Status == testgen.Unverified && !writeUnverified {
 			continue
 		}
 		n := p.Nodes[s.UniqueID]
@@ -444,6 +463,7 @@ func testEdits(p *dbt.Project, res *testgen.Result, sedits []schema.FileEdit, pl
 			continue
 		}
 		yp := f.Plan()
+		yp.Style = yp.Style.Settle(forms.TestsKey, forms.TestArguments)
 		for _, s := range ss {
 			_ = yp.AddTest(yamledit.ModelRef(s.Model), s.Column, toYAMLTest(s))
 		}

@@ -49,4 +49,30 @@ var reviewCases = []prCase{
 			"models/marts/fct_daily_revenue.sql": replace("where status != 'returned'\n", "where status != 'returned'  -- returns are refunded\n"),
 		},
 	},
+	{
+		// A property file that lists a column twice (two descriptions pasted under one name,
+		// as real projects carry for years) is the same on both sides: only the model the
+		// change touched is reviewed, nothing else shows as modified.
+		name: "review_duplicate_column_entry",
+		args: "review --format json --no-lint",
+		base: map[string]func(string) string{
+			"models/staging/_staging.yml": replace("      - name: country_code\n",
+				"      - name: email\n        description: Address the receipts go to.\n      - name: country_code\n"),
+		},
+		head: map[string]func(string) string{
+			"models/marts/fct_daily_revenue.sql": replace("where status != 'returned'\n", "where status != 'returned'  -- returns are refunded\n"),
+		},
+	},
+	{
+		// A new model's reference gets its relationships test written as the project writes
+		// tests (under arguments:, as most of its files do), though the file the entry lands
+		// in has no test with arguments to copy. It is not confirmed on data: only
+		// --fix-unverified makes it an edit.
+		name: "review_test_arguments_habit",
+		args: "review --format json --no-lint --no-history --fix-unverified",
+		head: map[string]func(string) string{
+			"models/intermediate/int_order_item_quantities.sql": content("select order_item_id, order_id, quantity from {{ ref('stg_order_items') }}\n"),
+			".dataops.yml": content("tests:\n  min_confidence: 0.4\n"),
+		},
+	},
 }

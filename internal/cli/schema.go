@@ -148,11 +148,11 @@ func runSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags) err
 	if explicit == "" {
 		explicit = cfg.DbtVersion
 	}
-	version, _ := schema.DbtVersion(explicit, p.RequireDbtVersion, p.Root)
+	version, source := schema.DbtVersion(explicit, p.RequireDbtVersion, p.Root)
 
 	t0 := time.Now()
 	plan := schema.Synthesize(in)
-	edits, notes := schema.Apply(p.Root, plan.Ops, version)
+	edits, notes := schema.Apply(p.Root, plan.Ops, schema.ProjectForms(p, version, source))
 	findings := append(plan.Notes, notes...)
 	debugTiming(env, "plan", t0)
 	t0 = time.Now()

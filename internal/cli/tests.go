@@ -11,6 +11,7 @@ import (
 
 	"github.com/dataops-dev/dataops/internal/dbt"
 	"github.com/dataops-dev/dataops/internal/fsconfine"
+	"github.com/dataops-dev/dataops/internal/schema"
 	"github.com/dataops-dev/dataops/internal/testgen"
 	"github.com/dataops-dev/dataops/internal/yamledit"
 )
@@ -51,12 +52,7 @@ team already tests (learned from the project's property files and their git hist
 				if err != nil {
 					return err
 				}
-				opts.Models = map[string]bool{}
-				for _, m := range cs.Models {
-					if m.Change != "removed" {
-						opts.Models[m.UniqueID] = true
-					}
-				}
+				opts.Models, opts.Columns = testgen.ChangeScope(cs)
 				cs.Close()
 				tr.printNotes(env)
 				opts.NewColumns = true
@@ -94,7 +90,9 @@ team already tests (learned from the project's property files and their git hist
 				wh.Close()
 			}
 			if check || write {
-				edits, notes := testgen.Edits(p, res)
+				version, source := schema.DbtVersion("", p.RequireDbtVersion, p.Root)
+				forms := schema.ProjectForms(p, version, source)
+				edits, notes := testgen.Edits(p, res, func(st yamledit.Style) yamledit.Style { return st.Settle(forms.TestsKey, forms.TestArguments) })
 				for _, n := range notes {
 					fmt.Fprintf(env.Stderr, "dataops: %s\n", n)
 				}

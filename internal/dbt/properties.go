@@ -386,6 +386,7 @@ func parseTestDef(t *ynode) (*TestDef, error) {
 			case k == "name":
 				td.CustomName = v.str()
 			case k == "arguments":
+				td.Nested = true
 				if m := v.mapValue(); m != nil {
 					for ak, av := range m {
 						td.Args[ak] = av

@@ -173,6 +173,7 @@ type TestDef struct {
 	Config     map[string]any // where, severity, warn_if, error_if, ...
 	CustomName string         // `name:` given by the user
 	Key        string         // "tests" or "data_tests": the key it was written under
+	Nested     bool           // its arguments were written under `arguments:` (dbt 1.10.5+)
 	Pos        Pos
 }
 

@@ -13,12 +13,12 @@ import (
 
 // Apply writes the planned ops into new file contents, in memory: one yamledit plan per
 // property file, so each file changes only on the lines the ops concern. root is the project
-// directory; forms are the spellings the project's dbt version expects (a file keeps the ones
-// it already uses). An op that cannot be applied (its entry is an alias of a shared anchor, the
+// directory; forms are the spellings the project writes (ProjectForms: its habit, else its dbt
+// version); a file keeps the ones it already uses. An op that cannot be applied (its entry is an alias of a shared anchor, the
 // file is not valid YAML) becomes a note and the other ops still apply; an op on a file that
 // leads outside the project (a "..", an absolute path, a symbolic link out of it) is an error
 // note, and that file is neither read nor edited. Edits come out sorted by path.
-func Apply(root string, ops []Op, v Version) ([]FileEdit, []Note) {
+func Apply(root string, ops []Op, forms Forms) ([]FileEdit, []Note) {
 	dir, err := fsconfine.Open(root)
 	if err != nil {
 		return nil, []Note{{Rule: "edit", Severity: "error", Message: err.Error()}}
@@ -35,7 +35,7 @@ func Apply(root string, ops []Op, v Version) ([]FileEdit, []Note) {
 	var edits []FileEdit
 	var notes []Note
 	for _, file := range order {
-		fe, ns := applyFile(dir, file, byFile[file], v)
+		fe, ns := applyFile(dir, file, byFile[file], forms)
 		notes = append(notes, ns...)
 		if fe != nil {
 			edits = append(edits, *fe)
@@ -45,17 +45,10 @@ func Apply(root string, ops []Op, v Version) ([]FileEdit, []Note) {
 	return edits, notes
 }
 
-func versionString(v Version) string {
-	if !v.Known() {
-		return ""
-	}
-	return v.String()
-}
-
-func applyFile(dir *fsconfine.Dir, file string, ops []Op, v Version) (*FileEdit, []Note) {
+func applyFile(dir *fsconfine.Dir, file string, ops []Op, forms Forms) (*FileEdit, []Note) {
 	data, err := dir.ReadFile(file)
 	if errors.Is(err, os.ErrNotExist) {
-		return newFile(dir, file, ops, v)
+		return newFile(dir, file, ops, forms)
 	}
 	if errors.Is(err, fsconfine.ErrOutside) {
 		return nil, []Note{{Rule: RuleOutsideProject, Severity: "error", Path: file, Message: "property file leads outside the project; not read or edited"}}
@@ -68,9 +61,7 @@ func applyFile(dir *fsconfine.Dir, file string, ops []Op, v Version) (*FileEdit,
 		return nil, []Note{errNote(file, err)}
 	}
 	p := f.Plan()
-	if vs := versionString(v); vs != "" {
-		p.Style = p.Style.ForDbtVersion(vs)
-	}
+	p.Style = p.Style.Settle(forms.TestsKey, forms.TestArguments)
 	var notes []Note
 	// Ops name entries and columns by their final names; the file as loaded has the old ones.
 	modelOld := map[string]string{}          // new model name -> name in the file
@@ -177,13 +168,8 @@ func toModel(m *ModelSpec) yamledit.Model {
 
 // newFile writes a property file for entries of a folder that has none, in the style of a
 // property file next to it when there is one.
-func newFile(dir *fsconfine.Dir, file string, ops []Op, v Version) (*FileEdit, []Note) {
-	st := siblingStyle(dir, path.Dir(file))
-	if vs := versionString(v); vs != "" {
-		st = st.ForDbtVersion(vs)
-	} else {
-		st = st.ForDbtVersion(FormsVersionDefault)
-	}
+func newFile(dir *fsconfine.Dir, file string, ops []Op, forms Forms) (*FileEdit, []Note) {
+	st := siblingStyle(dir, path.Dir(file)).Settle(forms.TestsKey, forms.TestArguments)
 	var models []yamledit.Model
 	for _, op := range ops {
 		if op.Kind == OpAddModel && op.Entry != nil {
@@ -195,10 +181,6 @@ func newFile(dir *fsconfine.Dir, file string, ops []Op, v Version) (*FileEdit, [
 	}
 	return &FileEdit{Path: file, New: yamledit.NewFile(models, st)}, nil
 }
-
-// FormsVersionDefault is the dbt version new files are written for when the project does not
-// say: data_tests, arguments inline (accepted by every dbt from 1.8 on).
-const FormsVersionDefault = "1.8.0"
 
 // siblingStyle is the style of the first property file in folder or its parent folders (up to
 // the project), else the default style.

@@ -107,7 +107,7 @@ func TestApplyStaysInsideProject(t *testing.T) {
 	for _, f := range files {
 		ops := []Op{{Kind: OpAddColumn, File: f, Model: "stg_b", Column: ColumnSpec{Name: "x"}},
 			{Kind: OpAddModel, File: f, Model: "new_model", Entry: &ModelSpec{Name: "new_model"}}}
-		edits, notes := Apply(p.Root, ops, Version{1, 8, 0})
+		edits, notes := Apply(p.Root, ops, FormsFor(Version{1, 8, 0}))
 		if len(edits) != 0 {
 			t.Errorf("%s: edits %+v, want none", f, edits)
 		}
@@ -135,7 +135,7 @@ func TestValidationWritesOnlyItsCopy(t *testing.T) {
 	}
 	beforeProject, beforeOutside := listTree(t, p.Root), listTree(t, outside)
 	ops := []Op{{Kind: OpAddColumn, File: "models/staging/_staging.yml", Model: "stg_b", Column: ColumnSpec{Name: "a_id"}}}
-	edits, notes := Apply(p.Root, ops, Version{1, 8, 0})
+	edits, notes := Apply(p.Root, ops, FormsFor(Version{1, 8, 0}))
 	if len(edits) != 1 || len(notes) != 0 {
 		t.Fatalf("edits %v notes %v", edits, notes)
 	}

@@ -6,7 +6,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dataops-dev/dataops/internal/dbt"
 	"github.com/dataops-dev/dataops/internal/fsconfine"
+	"github.com/dataops-dev/dataops/internal/yamllimit"
 )
 
 // Version is a dbt version, major.minor.patch.
@@ -224,4 +226,99 @@ func FollowFile(f Forms, content string) Forms {
 		f.TestArguments = false
 	}
 	return f
+}
+
+// ProjectForms decides the forms new text takes where a property file does not show its own:
+// the project's clear habit first (what most of its tests with arguments, and most of its
+// tests keys, are written as), then what its dbt version expects. A version the user stated
+// (--dbt-version or schema.dbt_version: DbtVersion's source "--dbt-version") wins over habit. A project that sets
+// dbt's require_generic_test_arguments_property flag nests arguments whatever its files do:
+// dbt refuses the other form there.
+func ProjectForms(p *dbt.Project, v Version, source string) Forms {
+	f := FormsFor(v)
+	if source == "--dbt-version" {
+		return f
+	}
+	var nested, inline, tests, dataTests int
+	count := func(cols []*dbt.Column, own []*dbt.TestDef) {
+		for _, t := range own {
+			countTest(t, &nested, &inline, &tests, &dataTests)
+		}
+		for _, c := range cols {
+			for _, t := range c.Tests {
+				countTest(t, &nested, &inline, &tests, &dataTests)
+			}
+		}
+	}
+	root := rootPackage(p)
+	for _, n := range p.Nodes {
+		if n.Package == root && n.ResourceType != dbt.Test {
+			count(n.Columns, nil)
+		}
+	}
+	for _, s := range p.Sources {
+		if s.Package == root {
+			count(s.Columns, s.Tests)
+		}
+	}
+	if habit, ok := majority(nested, inline); ok {
+		f.TestArguments = habit
+	}
+	if habit, ok := majority(dataTests, tests); ok {
+		f.TestsKey = "tests"
+		if habit {
+			f.TestsKey = "data_tests"
+		}
+	}
+	if requiresArguments(p.Root) {
+		f.TestArguments = true
+	}
+	return f
+}
+
+func countTest(t *dbt.TestDef, nested, inline, tests, dataTests *int) {
+	switch t.Key {
+	case "tests":
+		*tests++
+	case "data_tests":
+		*dataTests++
+	}
+	if len(t.Args) == 0 {
+		return
+	}
+	if t.Nested {
+		*nested++
+	} else {
+		*inline++
+	}
+}
+
+// majority: yes wins over no by two to one or more, on at least three votes; a split project
+// has no habit to follow.
+func majority(yes, no int) (bool, bool) {
+	switch {
+	case yes+no < 3:
+		return false, false
+	case yes >= 2*no:
+		return true, true
+	case no >= 2*yes:
+		return false, true
+	}
+	return false, false
+}
+
+// requiresArguments reads dbt_project.yml's flags.require_generic_test_arguments_property.
+func requiresArguments(dir string) bool {
+	data, err := fsconfine.ReadFile(dir, "dbt_project.yml")
+	if err != nil {
+		return false
+	}
+	var doc struct {
+		Flags map[string]any `yaml:"flags"`
+	}
+	if yamllimit.Unmarshal(data, &doc) != nil {
+		return false
+	}
+	b, _ := doc.Flags["require_generic_test_arguments_property"].(bool)
+	return b
 }

@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/dataops-dev/dataops/internal/dbt"
 )
 
 func TestDbtVersion(t *testing.T) {
@@ -70,5 +72,69 @@ func TestFollowFile(t *testing.T) {
 	}
 	if got := FollowFile(v110, "models:\n  - name: a\n"); got != v110 {
 		t.Errorf("a file with no tests changed the forms: %+v", got)
+	}
+}
+
+// A project whose tests mostly nest their arguments gets new tests nested too, even in a file
+// that has none to copy and under a dbt version that does not require it; a split project
+// follows its version; dbt's require_generic_test_arguments_property flag decides alone; a
+// version the user states wins over habit.
+func TestProjectForms(t *testing.T) {
+	nested := `version: 2
+models:
+  - name: a
+    columns:
+      - name: s
+        tests:
+          - accepted_values:
+              arguments:
+                values: [x, y]
+          - relationships:
+              arguments: {to: ref('b'), field: id}
+      - name: t
+        tests:
+          - accepted_values:
+              arguments:
+                values: [u]
+`
+	inline := `version: 2
+models:
+  - name: b
+    columns:
+      - name: id
+        tests:
+          - accepted_values:
+              values: [1, 2]
+`
+	base := map[string]string{
+		"models/a.sql": "select 1 as s, 2 as t\n",
+		"models/b.sql": "select 1 as id\n",
+		"models/c.sql": "select 1 as k\n",
+		"models/c.yml": "version: 2\nmodels:\n  - name: c\n    columns:\n      - name: k\n",
+	}
+	load := func(files map[string]string) *dbt.Project {
+		all := map[string]string{}
+		for k, v := range base {
+			all[k] = v
+		}
+		for k, v := range files {
+			all[k] = v
+		}
+		return loadFixture(t, all)
+	}
+	v18 := Version{1, 8, 0}
+	if f := ProjectForms(load(map[string]string{"models/a.yml": nested, "models/b.yml": inline}), v18, "require-dbt-version"); !f.TestArguments || f.TestsKey != "data_tests" {
+		t.Errorf("nested habit: %+v, want nested arguments, and data_tests (no clear habit: the version decides)", f)
+	}
+	if f := ProjectForms(load(map[string]string{"models/a.yml": nested, "models/b.yml": inline}), v18, "--dbt-version"); f.TestArguments {
+		t.Errorf("stated 1.8.0: %+v, want arguments inline", f)
+	}
+	split := inline + "      - name: id2\n        tests:\n          - accepted_values:\n              values: [3]\n"
+	if f := ProjectForms(load(map[string]string{"models/a.yml": nested, "models/b.yml": split}), v18, "require-dbt-version"); f.TestArguments {
+		t.Errorf("split habit on dbt 1.8: %+v, want the version's inline arguments", f)
+	}
+	flag := fixture["dbt_project.yml"] + "flags:\n  require_generic_test_arguments_property: true\n"
+	if f := ProjectForms(load(map[string]string{"dbt_project.yml": flag, "models/b.yml": inline}), v18, "require-dbt-version"); !f.TestArguments {
+		t.Errorf("require_generic_test_arguments_property: %+v, want nested arguments", f)
 	}
 }

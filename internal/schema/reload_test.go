@@ -17,7 +17,7 @@ func loader(ctx context.Context, dir string, roots []string) (*dbt.Project, erro
 func TestCheckEditsAcceptsGoodEdits(t *testing.T) {
 	p := loadFixture(t, nil)
 	ops := []Op{{Kind: OpAddColumn, File: "models/staging/_staging.yml", Model: "stg_b", Column: ColumnSpec{Name: "a_id"}}}
-	edits, notes := Apply(p.Root, ops, Version{1, 8, 0})
+	edits, notes := Apply(p.Root, ops, FormsFor(Version{1, 8, 0}))
 	if len(edits) != 1 || len(notes) != 0 {
 		t.Fatalf("edits %v notes %v", edits, notes)
 	}

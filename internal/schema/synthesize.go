@@ -9,6 +9,7 @@
 package schema
 
 import (
+	"regexp"
 	"sort"
 	"strings"
 
@@ -403,7 +404,7 @@ func (s *synth) columnSpec(n *dbt.Node, c change.Column, writeTypes bool, fresh 
 		spec.DataType = s.typeOf(n, c, fresh)
 	}
 	if s.in.Config.inherit() {
-		if d, from := s.inherited(c, 0); d != "" {
+		if d, from := s.inherited(n, c); d != "" {
 			spec.Description, spec.DescriptionFrom = d, from
 			return spec
 		}
@@ -437,23 +438,105 @@ func (s *synth) typeOf(n *dbt.Node, c change.Column, fresh bool) string {
 	return t
 }
 
-// inherited finds the description of the upstream column c passes through unchanged (a copy
-// or a rename, through any number of CTEs and models), up to a few models up.
-func (s *synth) inherited(c change.Column, depth int) (string, string) {
-	if depth > 8 || c.Kind != "direct" || len(c.Lineage) != 1 {
-		return "", ""
-	}
-	u := c.Lineage[0]
-	if d := s.documentedDescription(u); d != "" {
-		return d, "upstream:" + u.Node + "." + u.Column
-	}
-	if up := s.in.Columns[u.Node]; up != nil {
-		if uc := up.Find(u.Column); uc != nil {
-			return s.inherited(*uc, depth+1)
+// inherited finds the description of the upstream column c passes through unchanged (a copy,
+// a rename, or a cast or clean-up under the same name, through any number of CTEs and models),
+// up to a few models up. A description that names a role the column does not have in n (a
+// primary key copied onto a foreign key, or the reverse) is not inherited: it would be wrong.
+func (s *synth) inherited(n *dbt.Node, c change.Column) (string, string) {
+	name := c.Name
+	for depth := 0; depth <= 8; depth++ {
+		if !passThrough(c) {
+			return "", ""
 		}
+		u := c.Lineage[0]
+		if d := s.documentedDescription(u); d != "" {
+			if roleChanged(d, n.Name, name) {
+				return "", ""
+			}
+			return d, "upstream:" + u.Node + "." + u.Column
+		}
+		up := s.in.Columns[u.Node]
+		if up == nil {
+			return "", ""
+		}
+		uc := up.Find(u.Column)
+		if uc == nil {
+			return "", ""
+		}
+		c = *uc
 	}
 	return "", ""
 }
+
+// passThrough: the column carries one upstream column's meaning: a plain copy or rename, or an
+// expression over that one column that keeps its name (a cast, a trim, a coalesce), which
+// staging models write for nearly every column.
+func passThrough(c change.Column) bool {
+	if len(c.Lineage) != 1 {
+		return false
+	}
+	switch c.Kind {
+	case "direct":
+		return true
+	case "transform":
+		return strings.EqualFold(c.Name, c.Lineage[0].Column)
+	}
+	return false
+}
+
+var (
+	primaryKeyProse = regexp.MustCompile(`(?i)\b(?:primary|surrogate|natural|business)\s+key\b|\bpk\b|\bunique\s+(?:identifier|id|key)\b|\buniquely\s+identif|\bidentifies\s+(?:each|a|the)\b|\bone\s+row\s+per\b`)
+	foreignKeyProse = regexp.MustCompile(`(?i)\bforeign\s+key\b|\bfk\b|\breferences?\s+(?:to\s+)?(?:the\s+)?[a-z_]+\b|\brefers\s+to\b|\bkey\s+(?:of|to|into)\s+(?:the\s+)?[a-z_]*(?:dim|table|model)`)
+)
+
+// roleChanged reports whether a description states a key role that column does not play in
+// model: "Primary key" on a column that is not the model's key, "Foreign key to x" on one that
+// is. The model's key is read from names, as a reader would: id, or <entity>_id / _key / _pk /
+// _sk where the model is about that entity.
+func roleChanged(desc, model, column string) bool {
+	isKey := keyByName(model, column)
+	switch {
+	case foreignKeyProse.MatchString(desc):
+		return isKey
+	case primaryKeyProse.MatchString(desc):
+		return !isKey
+	}
+	return false
+}
+
+// keyByName: id, or a key column whose entity the model's name starts with once its layer and
+// source prefixes are stripped (dim_customers.customer_id, stg_shop__orders.order_key).
+func keyByName(model, column string) bool {
+	col := strings.ToLower(column)
+	if col == "id" {
+		return true
+	}
+	m := strings.ToLower(model)
+	if i := strings.IndexByte(m, '_'); i > 0 && modelLayers[m[:i]] {
+		m = m[i+1:]
+	}
+	// stg_stripe__customers is about customers; int_customers__joined too.
+	entities := []string{m}
+	if i := strings.LastIndex(m, "__"); i >= 0 {
+		entities = append(entities, m[i+2:])
+	}
+	for _, suf := range []string{"_id", "_key", "_pk", "_sk"} {
+		base, ok := strings.CutSuffix(col, suf)
+		if !ok || base == "" {
+			continue
+		}
+		for _, e := range entities {
+			if strings.HasPrefix(e, base) || strings.HasPrefix(e, strings.TrimSuffix(base, "y")+"ies") {
+				return true
+			}
+		}
+		return false
+	}
+	return false
+}
+
+var modelLayers = map[string]bool{"stg": true, "base": true, "int": true, "fct": true, "fact": true, "dim": true,
+	"mart": true, "rpt": true, "agg": true, "obt": true, "src": true, "raw": true, "prep": true, "ez": true, "bi": true}
 
 func (s *synth) documentedDescription(u change.Upstream) string {
 	var cols []*dbt.Column

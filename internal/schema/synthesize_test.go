@@ -85,7 +85,7 @@ func run(t *testing.T, p *dbt.Project, in Input) (map[string]string, []Note) {
 		in.Config = DefaultConfig()
 	}
 	plan := Synthesize(in)
-	edits, notes := Apply(p.Root, plan.Ops, Version{1, 8, 0})
+	edits, notes := Apply(p.Root, plan.Ops, FormsFor(Version{1, 8, 0}))
 	out := map[string]string{}
 	for _, e := range edits {
 		out[e.Path] = string(e.New)
@@ -211,5 +211,70 @@ func TestSynthesizeContract(t *testing.T) {
 	want := "  - name: stg_b\n    columns:\n      - name: id\n        data_type: integer\n      - name: a_id\n        data_type: integer\n"
 	if !strings.HasSuffix(got, want) {
 		t.Errorf("_staging.yml:\n%s\nwant it to end with:\n%s\nnotes %+v", got, want, notes)
+	}
+}
+
+// Descriptions follow a column's meaning, not its lineage alone: a cast kept under the same
+// name passes its upstream description through (staging models cast nearly every column),
+// while "Primary key" is not copied onto a column that is only a reference in its model, nor
+// "Foreign key to x" onto the key of x itself.
+func TestSynthesizeDescriptionRoles(t *testing.T) {
+	p := loadFixture(t, map[string]string{
+		"models/roles/stg_customers.sql":    "select 1 as customer_id, 2 as region_id\n",
+		"models/roles/stg_orders.sql":       "select 1 as order_id, 1 as customer_id, now() as ingested_at, 100 as amount_cents\n",
+		"models/roles/fct_orders.sql":       "select o.order_id, c.customer_id, o.ingested_at, o.amount_cents / 100 as amount_usd from x\n",
+		"models/roles/dim_customers.sql":    "select customer_id, region_id from x\n",
+		"models/roles/dim_customer_ids.sql": "select customer_id from x\n",
+		"models/roles/_roles.yml": `version: 2
+models:
+  - name: stg_customers
+    columns:
+      - name: customer_id
+        description: Primary key of the customers table.
+      - name: region_id
+        description: Foreign key to regions.
+  - name: stg_orders
+    columns:
+      - name: order_id
+        description: Unique identifier of an order.
+      - name: customer_id
+        description: Foreign key to stg_customers.
+      - name: ingested_at
+        description: When the row landed in the warehouse.
+      - name: amount_cents
+        description: Order amount in cents.
+  - name: fct_orders
+  - name: dim_customers
+  - name: dim_customer_ids
+`,
+	})
+	cust, ord := "model.p.stg_customers", "model.p.stg_orders"
+	transform := func(name, node, col string) change.Column {
+		c := direct(name, node, col)
+		c.Kind = "transform"
+		return c
+	}
+	cols := map[string]*change.ModelColumns{
+		"model.p.fct_orders": {Origin: "sql", Columns: []change.Column{
+			direct("order_id", ord, "order_id"), direct("customer_id", cust, "customer_id"),
+			transform("ingested_at", ord, "ingested_at"), transform("amount_usd", ord, "amount_cents")}},
+		"model.p.dim_customers": {Origin: "sql", Columns: []change.Column{
+			direct("customer_id", cust, "customer_id"), direct("region_id", cust, "region_id")}},
+		// The orders' reference, read as the key of a list of customers: not a foreign key here.
+		"model.p.dim_customer_ids": {Origin: "sql", Columns: []change.Column{direct("customer_id", ord, "customer_id")}},
+	}
+	sel := func(id string) bool {
+		return strings.HasPrefix(id, "model.p.fct_") || strings.HasPrefix(id, "model.p.dim_")
+	}
+	files, _ := run(t, p, Input{Columns: cols, Select: sel})
+	got := files["models/roles/_roles.yml"]
+	for _, want := range []string{
+		"  - name: fct_orders\n    columns:\n      - name: order_id\n        description: Unique identifier of an order.\n      - name: customer_id\n      - name: ingested_at\n        description: When the row landed in the warehouse.\n      - name: amount_usd\n",
+		"  - name: dim_customers\n    columns:\n      - name: customer_id\n        description: Primary key of the customers table.\n      - name: region_id\n        description: Foreign key to regions.\n",
+		"  - name: dim_customer_ids\n    columns:\n      - name: customer_id\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("_roles.yml:\n%s\nwant it to contain:\n%s", got, want)
+		}
 	}
 }

@@ -18,10 +18,12 @@ type FileEdit struct {
 }
 
 // Edits writes the suggestions that did not fail on data into the models' property files,
-// through yamledit so that only the added lines change. A suggestion whose model has no
-// property entry, or whose column the entry does not list, cannot be placed: it comes back
-// as a note (the Schema Synthesizer adds entries and columns first).
-func Edits(p *dbt.Project, res *Result) ([]FileEdit, []string) {
+// through yamledit so that only the added lines change; settle fills in the forms a file does
+// not show (its tests key, nested arguments) as the project writes them, and may be nil. A
+// suggestion whose model has no property entry, or whose column the entry does not list,
+// cannot be placed: it comes back as a note (the Schema Synthesizer adds entries and columns
+// first).
+func Edits(p *dbt.Project, res *Result, settle func(yamledit.Style) yamledit.Style) ([]FileEdit, []string) {
 	byFile := map[string][]*Suggestion{}
 	var notes []string
 	for _, s := range res.Suggestions {
@@ -53,6 +55,9 @@ func Edits(p *dbt.Project, res *Result) ([]FileEdit, []string) {
 			continue
 		}
 		plan := f.Plan()
+		if settle != nil {
+			plan.Style = settle(plan.Style)
+		}
 		for _, s := range byFile[file] {
 			if err := plan.AddTest(yamledit.ModelRef(s.Model), s.Column, toYAMLTest(s)); err != nil {
 				notes = append(notes, fmt.Sprintf("%s: %s %s on %s.%s not written: %v", file, s.Test, "test", s.Model, s.Column, err))

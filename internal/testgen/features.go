@@ -10,23 +10,34 @@ import (
 
 // column is one (model, column) pair with the signals every heuristic reads.
 type column struct {
-	model    *dbt.Node
-	name     string // as the user wrote it
-	lower    string
-	pattern  string
-	layer    string
-	pk       string // "sql", "combo", "name", "first", "" — how the column is the model's key
-	fkTo     *keyOwner
-	fkArgs   map[string]any  // relationships arguments the team gave the same column elsewhere
-	up       map[string]bool // tests on the upstream column it is a plain copy of
-	upArgs   map[string]map[string]any
-	notNull  string   // why the SQL guarantees a value, or ""
-	lits     []string // values the SQL produces or keeps
-	litWhy   string
-	joinKey  bool
-	tests    map[string]bool // tests it already has
-	pos      dbt.Pos
-	dataType string
+	model   *dbt.Node
+	name    string // as the user wrote it
+	lower   string
+	pattern string
+	layer   string
+	pk      string // "sql", "combo", "name", "first", "" — how the column is the model's key
+	fkTo    *keyOwner
+	fkArgs  map[string]any  // relationships arguments the team gave the same column elsewhere
+	up      map[string]bool // tests on the upstream column it is a plain copy of
+	upArgs  map[string]map[string]any
+	notNull string   // why the SQL guarantees a value, or ""
+	lits    []string // values the SQL produces or keeps
+	litWhy  string
+	joinKey bool
+	// keyWhy says how the column became the model's key when its SQL alone does not show it
+	// (a declared unique_key).
+	keyWhy string
+	// nullable says why the column may be null (an outer join, its documentation); a not_null
+	// test would contradict it.
+	nullable string
+	// stale: the property file lists it but the model no longer outputs it.
+	stale bool
+	// historyKey: the entity key of a history table, unique only together with the validity
+	// start.
+	historyKey bool
+	tests      map[string]bool // tests it already has
+	pos        dbt.Pos
+	dataType   string
 }
 
 // keyOwner is the model that owns a key column.

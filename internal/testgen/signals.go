@@ -21,10 +21,23 @@ type sqlSignals struct {
 	litWhy  map[string]string
 	notNull map[string]string // column -> why it cannot be null
 	joinKey map[string]bool   // columns equated in an inner join
+	// nullable: column -> why the SQL lets it be null (it comes from the optional side of an
+	// outer join), unless notNull says a filter removes those rows.
+	nullable map[string]string
+	// keyFromHash: the key is a hash in the first select position, a guess that a history
+	// table (one row per key and validity period) proves wrong.
+	keyFromHash bool
+	// preserves: the output chain reads one relation without joins, unnests or set operations,
+	// so each output row is one upstream row and a column unique upstream stays unique.
+	preserves bool
+	// filteredNotNull holds names a WHERE on the chain keeps not null, even through a star
+	// (`select * from final where order_pk is not null`).
+	filteredNotNull map[string]bool
 }
 
 func newSignals() *sqlSignals {
-	return &sqlSignals{literal: map[string][]string{}, litWhy: map[string]string{}, notNull: map[string]string{}, joinKey: map[string]bool{}}
+	return &sqlSignals{literal: map[string][]string{}, litWhy: map[string]string{}, notNull: map[string]string{}, joinKey: map[string]bool{},
+		nullable: map[string]string{}, filteredNotNull: map[string]bool{}}
 }
 
 // readSignals parses compiled SQL and collects the signals. A file that does not parse gives
@@ -78,8 +91,10 @@ func (s *sqlSignals) walk(body ast.QueryExpr, ctes map[string]*ast.Query, depth 
 		if p, ok := body.(*ast.ParenQuery); ok && p.Query != nil {
 			collectCTEs(p.Query, ctes)
 			s.walk(p.Query.Body, ctes, depth+1)
+			return
 		}
 		// A union's grain is not any branch's grain: stop.
+		s.preserves = false
 		return
 	}
 	out := outputNames(sel)
@@ -89,17 +104,29 @@ func (s *sqlSignals) walk(body ast.QueryExpr, ctes map[string]*ast.Query, depth 
 		return
 	}
 	if sel.GroupBy != nil || sel.Distinct || len(sel.From) != 1 {
+		s.preserves = false
 		return
 	}
-	if tn, ok := sel.From[0].(*ast.TableName); ok && tn.Name != nil && len(tn.Name.Parts) == 1 {
-		if cq := ctes[strings.ToLower(tn.Name.Parts[0].Name)]; cq != nil {
-			collectCTEs(cq, ctes)
-			s.walk(cq.Body, ctes, depth+1)
+	switch t := sel.From[0].(type) {
+	case *ast.TableName:
+		if t.Name != nil && len(t.Name.Parts) == 1 {
+			if cq := ctes[strings.ToLower(t.Name.Parts[0].Name)]; cq != nil {
+				collectCTEs(cq, ctes)
+				s.walk(cq.Body, ctes, depth+1)
+				return
+			}
 		}
-	}
-	if dt, ok := sel.From[0].(*ast.DerivedTable); ok && dt.Query != nil {
-		collectCTEs(dt.Query, ctes)
-		s.walk(dt.Query.Body, ctes, depth+1)
+		// The chain ends on a model, source or table: rows come from it one for one.
+		s.preserves = depth <= 8
+	case *ast.DerivedTable:
+		if t.Query != nil {
+			collectCTEs(t.Query, ctes)
+			s.walk(t.Query.Body, ctes, depth+1)
+			return
+		}
+		s.preserves = false
+	default:
+		s.preserves = false
 	}
 }
 
@@ -232,9 +259,11 @@ func (s *sqlSignals) readSelect(sel *ast.Select, out map[ast.Expr]string, ctes m
 		if len(s.keys) == 0 && len(sel.Items) > 0 && sel.Items[0] != nil && isSurrogateKey(sel.Items[0].Expr) {
 			if name := out[sel.Items[0].Expr]; name != "" {
 				s.keys, s.keyWhy = []string{name}, name+" is a surrogate key built from the row's columns"
+				s.keyFromHash = true
 			}
 		}
 	}
+	s.readNulls(sel, out)
 	// Values and nullability of each output column.
 	for it, name := range out {
 		if vals := caseLiterals(it); len(vals) > 0 {
@@ -275,6 +304,9 @@ func (s *sqlSignals) readSelect(sel *ast.Select, out map[ast.Expr]string, ctes m
 				if name := nameOf(x.X, sel, out); name != "" {
 					s.notNull[name] = "the model keeps only rows where it is not null"
 				}
+				if name := exprName(x.X); name != "" {
+					s.filteredNotNull[name] = true
+				}
 			}
 		case *ast.Binary:
 			if strings.EqualFold(x.Op, "OR") {
@@ -301,6 +333,96 @@ func (s *sqlSignals) readSelect(sel *ast.Select, out map[ast.Expr]string, ctes m
 			})
 			return true
 		})
+	}
+	// A hash of the row's columns that the model keeps not null is the key it means to have,
+	// wherever it stands in the select list.
+	if len(s.keys) == 0 {
+		for _, it := range sel.Items {
+			if it == nil || !isSurrogateKey(it.Expr) {
+				continue
+			}
+			if name := out[it.Expr]; name != "" && s.filteredNotNull[name] {
+				s.keys, s.keyWhy = []string{name}, name+" is a hash of the row's columns that the model keeps not null"
+				break
+			}
+		}
+	}
+}
+
+// readNulls marks the output columns read from the optional side of an outer join (the right
+// of a LEFT JOIN, the left of a RIGHT JOIN, both sides of a FULL JOIN): those rows may not
+// have them. A coalesce or a CASE decides for itself and is left alone.
+func (s *sqlSignals) readNulls(sel *ast.Select, out map[ast.Expr]string) {
+	optional := map[string]string{} // relation alias -> join kind
+	for _, t := range sel.From {
+		outerSides(t, "", optional)
+	}
+	if len(optional) == 0 {
+		return
+	}
+	for it, name := range out {
+		if _, seen := s.nullable[name]; seen {
+			continue
+		}
+		e := unparen(it)
+		for {
+			c, ok := e.(*ast.Cast)
+			if !ok {
+				break
+			}
+			e = unparen(c.X)
+		}
+		ref, ok := e.(*ast.ColumnRef)
+		if !ok || len(ref.Parts) < 2 {
+			continue
+		}
+		alias := strings.ToLower(ref.Parts[len(ref.Parts)-2].Name)
+		if kind, ok := optional[alias]; ok {
+			s.nullable[name] = "it comes from " + alias + ", the optional side of a " + kind + " JOIN"
+		}
+	}
+}
+
+// outerSides collects the aliases of relations on the optional side of an outer join; kind is
+// the join that makes t optional ("" when it is not).
+func outerSides(t ast.TableExpr, kind string, into map[string]string) {
+	switch x := t.(type) {
+	case *ast.Join:
+		left, right := kind, kind
+		switch x.Kind {
+		case "LEFT":
+			if right == "" {
+				right = "LEFT"
+			}
+		case "RIGHT":
+			if left == "" {
+				left = "RIGHT"
+			}
+		case "FULL":
+			if left == "" {
+				left = "FULL"
+			}
+			if right == "" {
+				right = "FULL"
+			}
+		}
+		outerSides(x.Left, left, into)
+		outerSides(x.Right, right, into)
+	case *ast.ParenTable:
+		outerSides(x.Table, kind, into)
+	case *ast.TableName:
+		if kind == "" {
+			return
+		}
+		if x.Alias != nil && x.Alias.Name != nil {
+			into[strings.ToLower(x.Alias.Name.Name)] = kind
+		} else if x.Name != nil && len(x.Name.Parts) > 0 {
+			into[strings.ToLower(x.Name.Parts[len(x.Name.Parts)-1].Name)] = kind
+		}
+	case *ast.DerivedTable:
+		if kind != "" && x.Alias != nil && x.Alias.Name != nil {
+			into[strings.ToLower(x.Alias.Name.Name)] = kind
+		}
 	}
 }
 

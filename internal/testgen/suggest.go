@@ -63,8 +63,12 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 	args := collectArgs(p)
 	owners := keyOwners(models, sigs, inf)
 	cols := make([][]*column, len(models))
+	grains := make([]grain, len(models))
 	for i, m := range models {
-		cols[i] = buildColumns(p, m, sigs[i], inf, existing, owners, args, false)
+		in := inf.Node(m.UniqueID)
+		names, _, _ := columnsOf(m, in, true)
+		grains[i] = modelGrain(p, m, names)
+		cols[i] = buildColumns(p, m, sigs[i], grains[i], inf, existing, owners, args, false)
 	}
 
 	h := newHabits()
@@ -91,11 +95,15 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 		}
 		cs := cols[i]
 		if opts.NewColumns {
-			cs = buildColumns(p, m, sigs[i], inf, existing, owners, args, true)
+			cs = buildColumns(p, m, sigs[i], grains[i], inf, existing, owners, args, true)
 		}
+		only, scoped := opts.Columns[m.UniqueID]
 		for _, c := range cs {
+			if scoped && !only[c.lower] {
+				continue
+			}
 			for _, t := range columnTypes {
-				if c.tests[t] {
+				if c.tests[t] || contradicts(c, t, grains[i], sigs[i]) != "" {
 					continue
 				}
 				est, why := h.estimate(c, t, prior(c, t))
@@ -111,11 +119,14 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 				res.Suggestions = append(res.Suggestions, s)
 			}
 		}
-		if sg := sigs[i]; len(sg.keys) >= 2 && usesUtils && !hasModelKeyTest(p, m) {
+		if scoped || !usesUtils || hasModelKeyTest(p, m) {
+			continue
+		}
+		if keys, why := compositeKey(sigs[i], grains[i], cs); len(keys) >= 2 {
 			res.Suggestions = append(res.Suggestions, &Suggestion{
 				Model: m.Name, UniqueID: m.UniqueID, Test: CombinationKey,
-				Arguments:  map[string]any{"combination_of_columns": append([]string(nil), sg.keys...)},
-				Confidence: 0.8, Status: Unverified, Reasons: []string{sg.keyWhy}, Pos: dbt.Pos{Path: m.OriginalFilePath, Line: 1, Column: 1},
+				Arguments:  map[string]any{"combination_of_columns": keys},
+				Confidence: 0.8, Status: Unverified, Reasons: []string{why}, Pos: dbt.Pos{Path: m.OriginalFilePath, Line: 1, Column: 1},
 			})
 		}
 	}
@@ -259,19 +270,29 @@ func ownerFor(m *dbt.Node, owners []*keyOwner, ic *columns.Column, up, down map[
 }
 
 // buildColumns computes the signals of each column of one model.
-func buildColumns(p *dbt.Project, m *dbt.Node, sg *sqlSignals, inf *columns.Result, existing map[string]map[string]map[string]bool, owners map[string][]*keyOwner, args *argIndex, union bool) []*column {
+func buildColumns(p *dbt.Project, m *dbt.Node, sg *sqlSignals, g grain, inf *columns.Result, existing map[string]map[string]map[string]bool, owners map[string][]*keyOwner, args *argIndex, union bool) []*column {
 	in := inf.Node(m.UniqueID)
 	names, pos, types := columnsOf(m, in, union)
 	keySet := map[string]bool{}
 	for _, k := range sg.keys {
 		keySet[k] = true
 	}
+	declared := map[string]bool{}
+	for _, k := range g.declared {
+		declared[k] = true
+	}
+	// Only a list inferred in full from the SQL can say a documented column is gone.
+	complete := in != nil && in.Origin == "sql" && in.Resolved() && len(in.Columns) > 0
 	var out []*column
 	var up, down map[string]bool // m's ancestors and descendants, computed when first needed
 	for i, name := range names {
 		l := strings.ToLower(name)
 		c := &column{model: m, name: name, lower: l, pattern: columnPattern(l), layer: modelLayer(m), pos: pos[i], dataType: types[i]}
 		switch {
+		case len(g.declared) == 1 && declared[l]:
+			c.pk, c.keyWhy = "sql", g.declaredWhy
+		case len(g.declared) > 1 && declared[l]:
+			c.pk = "combo"
 		case len(sg.keys) == 1 && keySet[l]:
 			c.pk = "sql"
 		case len(sg.keys) > 1 && keySet[l]:
@@ -280,6 +301,19 @@ func buildColumns(p *dbt.Project, m *dbt.Node, sg *sqlSignals, inf *columns.Resu
 			c.pk = "name"
 		case i == 0 && isIDLike(l):
 			c.pk = "first"
+		}
+		if g.validFrom != "" && (c.pk == "name" || c.pk == "sql" && sg.keyFromHash) {
+			// A history table repeats its entity key once per version.
+			c.pk, c.historyKey = "combo", true
+		} else if len(g.declared) > 1 && (c.pk == "name" || c.pk == "first" || c.pk == "sql" && sg.keyFromHash) {
+			// The team says the key is composite: a name or a leading hash is not the key.
+			c.pk = ""
+		}
+		c.stale = complete && in.Column(name) == nil
+		c.up, c.upArgs = upstreamTests(in, name, existing, args)
+		if c.pk != "sql" && c.pk != "combo" && c.up[Unique] && sg.preserves && !g.composite(sg) {
+			// Each row is one row of the single relation read, so its unique key stays unique.
+			c.pk, c.keyWhy = "sql", "it copies a unique upstream column and the model keeps one row per upstream row"
 		}
 		if c.pk != "sql" && c.pk != "name" && isIDLike(l) && len(owners[l]) > 0 {
 			var ic *columns.Column
@@ -297,6 +331,10 @@ func buildColumns(p *dbt.Project, m *dbt.Node, sg *sqlSignals, inf *columns.Resu
 			}
 		}
 		c.notNull = sg.notNull[l]
+		c.nullable = sg.nullable[l]
+		if c.nullable == "" {
+			c.nullable = documentedNullable(p, m, in, name)
+		}
 		c.joinKey = sg.joinKey[l]
 		c.lits = sg.literal[l]
 		c.litWhy = sg.litWhy[l]
@@ -304,7 +342,6 @@ func buildColumns(p *dbt.Project, m *dbt.Node, sg *sqlSignals, inf *columns.Resu
 		if c.tests == nil {
 			c.tests = map[string]bool{}
 		}
-		c.up, c.upArgs = upstreamTests(in, name, existing, args)
 		out = append(out, c)
 	}
 	return out
@@ -446,7 +483,9 @@ func reasons(c *column, test, learned, hist string) []string {
 	var r []string
 	switch c.pk {
 	case "sql":
-		if test == Unique || test == NotNull {
+		if (test == Unique || test == NotNull) && c.keyWhy != "" {
+			r = append(r, c.name+" is the model's key: "+c.keyWhy)
+		} else if test == Unique || test == NotNull {
 			r = append(r, c.name+" is the model's grain (from its SQL)")
 		}
 	case "combo":

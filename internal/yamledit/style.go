@@ -50,6 +50,19 @@ func (s Style) ForDbtVersion(v string) Style {
 	return s
 }
 
+// Settle fills what the file itself did not show (its tests key, whether test arguments nest
+// under `arguments:`) with what the caller decided for the whole project, from its habit or its
+// dbt version. A file that writes one form keeps it.
+func (s Style) Settle(testsKey string, arguments bool) Style {
+	if !s.testsKeyFromFile && testsKey != "" {
+		s.TestsKey = testsKey
+	}
+	if !s.argumentsFromFile {
+		s.Arguments = arguments
+	}
+	return s
+}
+
 // parseVersion reads "1.10.5", ">=1.8.0", "1.9" and the like.
 func parseVersion(v string) (maj, min, pat int, ok bool) {
 	v = strings.TrimLeft(strings.TrimSpace(v), "<>=~^v ")

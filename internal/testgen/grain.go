@@ -1,0 +1,227 @@
+package testgen
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/dataops-dev/dataops/internal/columns"
+	"github.com/dataops-dev/dataops/internal/dbt"
+)
+
+// grain is what a model says about its own key beyond its final select: the key the team
+// declared (an incremental model's unique_key, a model-level composite key test) and whether
+// it keeps history (one row per key and validity period, SCD type 2).
+type grain struct {
+	declared    []string // folded column names; one for a single key
+	declaredWhy string
+	// validFrom is the column that starts a row's validity in a history table ("" when the
+	// model is not one); history says which columns showed it.
+	validFrom string
+	history   string
+}
+
+// composite reports whether the model's rows are identified by more than one column, so that
+// no single column is unique unless its own SQL makes it so.
+func (g grain) composite(sg *sqlSignals) bool {
+	return len(g.declared) > 1 || g.validFrom != "" || len(sg.keys) > 1
+}
+
+// validity column names of history tables: dbt snapshots and hand-written SCD-2 models.
+var (
+	validFromNames = map[string]bool{"valid_from": true, "dbt_valid_from": true, "effective_from": true, "effective_date": true,
+		"effective_start": true, "effective_start_date": true, "effective_start_at": true, "valid_start": true, "valid_start_date": true,
+		"valid_from_date": true, "valid_from_at": true, "start_effective_date": true, "row_effective_date": true, "scd_valid_from": true,
+		"effective_at": true, "version_start": true, "version_valid_from": true}
+	validToNames = map[string]bool{"valid_to": true, "dbt_valid_to": true, "effective_to": true, "effective_end": true,
+		"effective_end_date": true, "effective_end_at": true, "valid_end": true, "valid_end_date": true, "valid_to_date": true,
+		"valid_to_at": true, "valid_until": true, "end_effective_date": true, "row_expiration_date": true, "scd_valid_to": true,
+		"expiration_date": true, "expired_at": true, "version_end": true, "version_valid_to": true}
+	currentNames = map[string]bool{"is_current": true, "current_flag": true, "is_latest": true, "is_current_version": true,
+		"is_active_version": true, "current_record": true, "is_current_record": true, "dbt_is_current": true}
+)
+
+// modelGrain reads the declared key and history columns of m. names are its output columns.
+func modelGrain(p *dbt.Project, m *dbt.Node, names []string) grain {
+	var g grain
+	switch v := m.Config["unique_key"].(type) {
+	case string:
+		if k := strings.ToLower(strings.TrimSpace(v)); k != "" && !strings.ContainsAny(k, "(|,' ") {
+			g.declared, g.declaredWhy = []string{k}, "it is the model's unique_key"
+		}
+	case []any:
+		var keys []string
+		for _, x := range v {
+			if s, ok := x.(string); ok && s != "" {
+				keys = append(keys, strings.ToLower(s))
+			}
+		}
+		if len(keys) == len(v) && len(keys) > 0 {
+			g.declared, g.declaredWhy = keys, "the model's unique_key is "+strings.Join(keys, ", ")
+		}
+	}
+	if len(g.declared) == 0 {
+		if keys := declaredCompositeKey(p, m); len(keys) > 1 {
+			g.declared, g.declaredWhy = keys, "the model's key test names "+strings.Join(keys, ", ")
+		}
+	}
+	var from, to, current string
+	for _, n := range names {
+		l := strings.ToLower(n)
+		switch {
+		case validFromNames[l]:
+			from = l
+		case validToNames[l]:
+			to = l
+		case currentNames[l] || strings.HasSuffix(l, "_is_current"):
+			current = l
+		}
+	}
+	if from != "" && (to != "" || current != "") {
+		g.validFrom = from
+		other := to
+		if other == "" {
+			other = current
+		}
+		g.history = from + " and " + other
+	}
+	return g
+}
+
+// declaredCompositeKey returns the columns of a model-level uniqueness test over several
+// columns (dbt_utils and dbt_expectations spell it differently), when its arguments are plain
+// column names.
+func declaredCompositeKey(p *dbt.Project, m *dbt.Node) []string {
+	for _, id := range p.ChildMap[m.UniqueID] {
+		n := p.Nodes[id]
+		if n == nil || n.TestMeta == nil || n.TestMeta.AttachedNode != m.UniqueID {
+			continue
+		}
+		var list any
+		switch normalizeTest(n.TestMeta.Name) {
+		case "unique_combination_of_columns":
+			list = n.TestMeta.Kwargs["combination_of_columns"]
+		case "expect_compound_columns_to_be_unique":
+			list = n.TestMeta.Kwargs["column_list"]
+		default:
+			continue
+		}
+		items, ok := list.([]any)
+		if !ok {
+			continue
+		}
+		var keys []string
+		for _, x := range items {
+			s, ok := x.(string)
+			if !ok || strings.ContainsAny(s, "(|' ") {
+				keys = nil
+				break
+			}
+			keys = append(keys, strings.ToLower(s))
+		}
+		if len(keys) > 1 {
+			return keys
+		}
+	}
+	return nil
+}
+
+// mayBeNull finds prose that says a column can be empty: "Null for Zendesk", "may be null",
+// "nullable", "when available". neverNull finds the denials ("never null", "non-null"), which
+// are taken out first so they do not read as admissions.
+var (
+	mayBeNull = regexp.MustCompile(`(?i)\b(?:(?:may|might|can|could|will|would|stays?|remains?|left|be)\s+(?:also\s+|often\s+|sometimes\s+)?(?:null|nulls|empty|missing|blank|absent)\b|nullable\b|nulls?\s+(?:for|when|if|until|where|unless|before|after|on|in|otherwise)\b|or\s+null\b|(?:when|where|if)\s+(?:available|known|present|applicable|provided|any|exists?|given|supplied|reported)\b|optional\b)`)
+	neverNull = regexp.MustCompile(`(?i)\b(?:never|not|non)[\s-]+(?:be\s+)?(?:null|nullable|empty|missing)\b`)
+)
+
+// docSaysNullable reports whether a description says the column may hold no value.
+func docSaysNullable(desc string) bool {
+	return desc != "" && mayBeNull.MatchString(neverNull.ReplaceAllString(desc, " "))
+}
+
+// documentedNullable returns the description that says the column (or the upstream column it
+// copies) may be null, or "".
+func documentedNullable(p *dbt.Project, m *dbt.Node, in *columns.Node, name string) string {
+	for _, c := range m.Columns {
+		if strings.EqualFold(c.Name, name) && docSaysNullable(c.Description) {
+			return "its description says it may be null"
+		}
+	}
+	if in == nil {
+		return ""
+	}
+	ic := in.Column(name)
+	if ic == nil || ic.Kind != columns.KindDirect {
+		return ""
+	}
+	for _, ref := range ic.Lineage {
+		var cols []*dbt.Column
+		label := ref.Node
+		if n := p.Nodes[ref.Node]; n != nil {
+			cols, label = n.Columns, n.Name
+		} else if s := p.Sources[ref.Node]; s != nil {
+			cols, label = s.Columns, s.SourceName+"."+s.Name
+		}
+		for _, c := range cols {
+			if strings.EqualFold(c.Name, ref.Column) && docSaysNullable(c.Description) {
+				return "the upstream column " + label + "." + c.Name + " is documented as possibly null"
+			}
+		}
+	}
+	return ""
+}
+
+// everyName lists the model's output columns as inferred, and the documented ones besides.
+func everyName(in *columns.Node, documented []string) []string {
+	out := append([]string(nil), documented...)
+	if in != nil {
+		for _, c := range in.Columns {
+			out = append(out, c.Name)
+		}
+	}
+	return out
+}
+
+// contradicts returns why proposing test t on c would contradict what the model says about
+// itself (its grain, an outer join, its documentation), or "" when nothing does. Such a test is
+// never proposed: a reviewer would have to catch it.
+func contradicts(c *column, t string, g grain, sg *sqlSignals) string {
+	if c.stale {
+		return c.name + " is documented but the model no longer outputs it"
+	}
+	switch t {
+	case Unique:
+		if c.pk != "sql" && g.composite(sg) {
+			switch {
+			case g.validFrom != "":
+				return c.model.Name + " keeps history (" + g.history + "): a key repeats once per version"
+			case len(g.declared) > 1:
+				return g.declaredWhy
+			default:
+				return sg.keyWhy
+			}
+		}
+	case NotNull:
+		if c.nullable != "" && c.notNull == "" {
+			return c.nullable
+		}
+	}
+	return ""
+}
+
+// compositeKey is the key a model-level uniqueness test should name: the SQL's composite grain,
+// else the declared unique_key, else a history table's entity key with its validity start.
+func compositeKey(sg *sqlSignals, g grain, cs []*column) ([]string, string) {
+	switch {
+	case len(sg.keys) >= 2:
+		return append([]string(nil), sg.keys...), sg.keyWhy
+	case len(g.declared) >= 2:
+		return append([]string(nil), g.declared...), g.declaredWhy
+	case g.validFrom != "":
+		for _, c := range cs {
+			if c.historyKey {
+				return []string{c.lower, g.validFrom}, c.model.Name + " keeps history (" + g.history + "): one row per " + c.lower + " and " + g.validFrom
+			}
+		}
+	}
+	return nil, ""
+}

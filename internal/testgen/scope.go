@@ -1,0 +1,40 @@
+package testgen
+
+import (
+	"strings"
+
+	"github.com/dataops-dev/dataops/internal/change"
+)
+
+// ChangeScope is what a change asks tests for: every model it added, renamed or modified; a
+// new model whole, and of the others only the columns the change added, renamed or retyped, or
+// newly documented. A reviewer reads proposals on what the pull request touched; tests missing
+// from columns it left alone are the coverage report's business, not this review's.
+func ChangeScope(cs *change.ChangeSet) (models map[string]bool, columns map[string]map[string]bool) {
+	models, columns = map[string]bool{}, map[string]map[string]bool{}
+	for _, m := range cs.Models {
+		if m.Change == change.Removed {
+			continue
+		}
+		models[m.UniqueID] = true
+		if m.Change == change.Added {
+			continue
+		}
+		only := map[string]bool{}
+		for _, c := range m.Columns {
+			switch c.Change {
+			case change.Added, change.Retyped:
+				only[strings.ToLower(c.Name)] = true
+			case change.Renamed:
+				only[strings.ToLower(c.To)] = true
+			}
+		}
+		for _, p := range m.Properties {
+			if p.What == "column-added" {
+				only[strings.ToLower(p.Column)] = true
+			}
+		}
+		columns[m.UniqueID] = only
+	}
+	return models, columns
+}

@@ -1,0 +1,1 @@
+select feedback_id, content_block_fk from {{ ref('stg_feedback') }}

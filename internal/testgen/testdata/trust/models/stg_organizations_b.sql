@@ -1,0 +1,1 @@
+select 'x' as organization_name, 'mitx' as platform, 'b' as content_block_fk
