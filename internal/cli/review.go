@@ -289,7 +289,7 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 	// Lint on changed lines, impact and classification.
 	changed := changedLines(cs)
 	if !rf.noLint {
-		rv.Findings = append(rv.Findings, lintChanged(p, cs, changed, rf.allLines, pf.Dialect, rf.trust.lintReader(p.Root))...)
+		rv.Findings = append(rv.Findings, lintChanged(env, p, cs, changed, rf.allLines, pf.Dialect, rf.trust.lintReader(p.Root))...)
 	}
 	debugTiming(env, "review-lint", t0)
 	classify(cs, rv, dialectOf(pf, p))
@@ -536,14 +536,13 @@ func changedLines(cs *change.ChangeSet) map[string]map[int]bool {
 }
 
 // lintChanged lints the changed models of the head and keeps violations on changed lines.
-func lintChanged(p *dbt.Project, cs *change.ChangeSet, changed map[string]map[int]bool, all bool, dialectFlag string, readConfig func(string) ([]byte, error)) []review.Finding {
+func lintChanged(env *Env, p *dbt.Project, cs *change.ChangeSet, changed map[string]map[int]bool, all bool, dialectFlag string, readConfig func(string) ([]byte, error)) []review.Finding {
 	l := &lint.Linter{Rules: rules.All(), Dialect: dialectFlag, DefaultDialect: "ansi", Templater: templating.New()}
 	if p.Adapter != "" {
 		l.DefaultDialect = p.Adapter
 	}
-	l.Loader = lint.NewConfigLoader(p.Root, nil)
-	l.Loader.ReadFile = readConfig
-	l.Loader.UseRules(l.Rules)
+	l.Loader = lintLoader(p.Root, readConfig)
+	defer printConfigNotes(env, "dataops", l.Loader)
 	var files []lint.File
 	var paths []string
 	for _, m := range cs.Models {
