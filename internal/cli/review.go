@@ -39,6 +39,7 @@ type reviewFlags struct {
 	noLint    bool
 	report    string
 	omService string
+	perRule   int
 	// maxComments caps inline comments on GitHub (review.max_comments).
 	maxComments int
 	github      githubFlags
@@ -82,6 +83,7 @@ review is posted to the pull request. Exit 1 when a finding is at or above --fai
 	f.BoolVar(&rf.noLint, "no-lint", false, "skip linting")
 	f.StringVar(&rf.omService, "openmetadata-service", "", "with OPENMETADATA_URL and OPENMETADATA_TOKEN: the catalog's database service, to compare its lineage of changed models with dbt's (default: OPENMETADATA_SERVICE)")
 	f.StringVar(&rf.report, "report", "", "also write the full review as Markdown to this file (the Action uploads it)")
+	f.IntVar(&rf.perRule, "max-per-rule", review.DefaultPerRule, "list at most this many findings of one rule in text and Markdown (0: all); JSON and SARIF list every one")
 	rf.github.bind(cmd)
 	return cmd
 }
@@ -146,12 +148,15 @@ func runReview(env *Env, pf *projectFlags, cf *changeFlags, rf *reviewFlags) err
 	rv.Findings = append(rv.Findings, rf.trust.sortedNotes()...)
 	// Only git refs are named: a --base-dir path says nothing to a reader of the review.
 	rv.Base, rv.Head = cf.Base, cf.Head
+	rv.Prefix = repoPrefix(env, pf.Project, rf.trust)
+	rv.PerRule = rf.perRule
 	rv.Finish()
 	if err := review.Write(env.Stdout, rf.format, rv); err != nil {
 		return &ExitError{Code: ExitInternal, Err: err}
 	}
 	if rf.report != "" {
-		report, _ := env.fileContent(rf.report, nil, []byte(review.Markdown(rv, review.MarkdownOptions{})))
+		// The report is the whole review (the Action links to it when GitHub's body is cut).
+		report, _ := env.fileContent(rf.report, nil, []byte(review.Markdown(rv, review.MarkdownOptions{PathPrefix: rv.Prefix})))
 		if err := writeAtomic(rf.report, report); err != nil {
 			return &ExitError{Code: ExitInternal, Err: fmt.Errorf("--report: %w", err)}
 		}
@@ -163,7 +168,7 @@ func runReview(env *Env, pf *projectFlags, cf *changeFlags, rf *reviewFlags) err
 	}
 	if gh != nil {
 		gh.opts.MaxComments = rf.maxComments
-		if err := publishGitHub(env, gh, pf.Project, rv, rf.failOn); err != nil {
+		if err := publishGitHub(env, gh, rv, rf.failOn); err != nil {
 			return err
 		}
 	}
@@ -740,6 +745,21 @@ func wordLine(src, word string) int {
 		return 1
 	}
 	return 1 + strings.Count(src[:loc[0]], "\n")
+}
+
+// repoPrefix is the project's folder inside its git repository, slash-terminated ("" at the
+// top or outside git): GitHub names files from the repository's top.
+func repoPrefix(env *Env, project string, t *trust) string {
+	repo := (*change.Repo)(nil)
+	if t != nil && t.repo != nil {
+		repo = t.repo
+	} else if r, err := change.FindRepo(env.Ctx, project); err == nil {
+		repo = r
+	}
+	if repo == nil || repo.Prefix == "" {
+		return ""
+	}
+	return repo.Prefix + "/"
 }
 
 // writeSafeEdits writes every safe edit inside the project at root, all or none (see
