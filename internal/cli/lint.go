@@ -150,8 +150,7 @@ func lintNative(env *Env, f *lintFlags, paths []string, all []lint.Rule, include
 			return nil, err
 		}
 	} else {
-		l.Loader = lint.NewConfigLoader(cwd, nil)
-		l.Loader.UseRules(all)
+		l.Loader = lintLoader(cwd, nil)
 		exts := []string{".sql", ".sql.j2", ".dml", ".ddl"}
 		for _, p := range paths {
 			found, err := collectSQL(p, exts)
@@ -172,6 +171,7 @@ func lintNative(env *Env, f *lintFlags, paths []string, all []lint.Rule, include
 		return nil, err
 	}
 	results := l.LintFiles(files)
+	printConfigNotes(env, "dataops lint", l.Loader)
 	if f.fix {
 		for i, r := range results {
 			if !r.Changed {
@@ -193,6 +193,25 @@ func lintNative(env *Env, f *lintFlags, paths []string, all []lint.Rule, include
 		}
 	}
 	return results, nil
+}
+
+// lintLoader is the one configuration resolution of every command that lints (lint with
+// paths or on the project, review): SQLFluff's files in each folder from lint.SearchRoot of
+// dir (the project, or the working directory for paths) down to each file, read through read
+// (nil: the work tree).
+func lintLoader(dir string, read func(string) ([]byte, error)) *lint.ConfigLoader {
+	cwd, _ := os.Getwd()
+	l := lint.NewConfigLoader(lint.SearchRoot(dir, cwd), nil)
+	l.ReadFile = read
+	l.UseRules(rules.All())
+	return l
+}
+
+// printConfigNotes shows what configuration files said that was read otherwise than written.
+func printConfigNotes(env *Env, prefix string, l *lint.ConfigLoader) {
+	for _, n := range l.Notes() {
+		fmt.Fprintf(env.Stderr, "%s: warning: %s\n", prefix, n)
+	}
 }
 
 // checkConfigs reads each directory's configuration once up front so a malformed file is a
@@ -261,8 +280,7 @@ func dbtModelFiles(env *Env, f *lintFlags, l *lint.Linter) ([]lint.File, error) 
 	if err != nil {
 		return nil, err
 	}
-	l.Loader = lint.NewConfigLoader(p.Root, nil)
-	l.Loader.UseRules(l.Rules)
+	l.Loader = lintLoader(p.Root, nil)
 	if f.project.Dialect == "" && p.Adapter != "" {
 		l.DefaultDialect = p.Adapter
 	}

@@ -39,6 +39,7 @@ type reviewFlags struct {
 	noLint    bool
 	report    string
 	omService string
+	perRule   int
 	// maxComments caps inline comments on GitHub (review.max_comments).
 	maxComments int
 	github      githubFlags
@@ -86,6 +87,7 @@ review is posted to the pull request. Exit 1 when a finding is at or above --fai
 	f.BoolVar(&rf.noLint, "no-lint", false, "skip linting")
 	f.StringVar(&rf.omService, "openmetadata-service", "", "with OPENMETADATA_URL and OPENMETADATA_TOKEN: the catalog's database service, to compare its lineage of changed models with dbt's (default: OPENMETADATA_SERVICE)")
 	f.StringVar(&rf.report, "report", "", "also write the full review as Markdown to this file (the Action uploads it)")
+	f.IntVar(&rf.perRule, "max-per-rule", review.DefaultPerRule, "list at most this many findings of one rule in text and Markdown (0: all); JSON and SARIF list every one")
 	rf.github.bind(cmd)
 	return cmd
 }
@@ -150,12 +152,15 @@ func runReview(env *Env, pf *projectFlags, cf *changeFlags, rf *reviewFlags) err
 	rv.Findings = append(rv.Findings, rf.trust.sortedNotes()...)
 	// Only git refs are named: a --base-dir path says nothing to a reader of the review.
 	rv.Base, rv.Head = cf.Base, cf.Head
+	rv.Prefix = repoPrefix(env, pf.Project, rf.trust)
+	rv.PerRule = rf.perRule
 	rv.Finish()
 	if err := review.Write(env.Stdout, rf.format, rv); err != nil {
 		return &ExitError{Code: ExitInternal, Err: err}
 	}
 	if rf.report != "" {
-		report, _ := env.fileContent(rf.report, nil, []byte(review.Markdown(rv, review.MarkdownOptions{})))
+		// The report is the whole review (the Action links to it when GitHub's body is cut).
+		report, _ := env.fileContent(rf.report, nil, []byte(review.Markdown(rv, review.MarkdownOptions{PathPrefix: rv.Prefix})))
 		if err := writeAtomic(rf.report, report); err != nil {
 			return &ExitError{Code: ExitInternal, Err: fmt.Errorf("--report: %w", err)}
 		}
@@ -167,7 +172,7 @@ func runReview(env *Env, pf *projectFlags, cf *changeFlags, rf *reviewFlags) err
 	}
 	if gh != nil {
 		gh.opts.MaxComments = rf.maxComments
-		if err := publishGitHub(env, gh, pf.Project, rv, rf.failOn); err != nil {
+		if err := publishGitHub(env, gh, rv, rf.failOn); err != nil {
 			return err
 		}
 	}
@@ -294,7 +299,7 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 	// Lint on changed lines, impact and classification.
 	changed := changedLines(cs)
 	if !rf.noLint {
-		rv.Findings = append(rv.Findings, lintChanged(p, cs, changed, rf.allLines, pf.Dialect, rf.trust.lintReader(p.Root))...)
+		rv.Findings = append(rv.Findings, lintChanged(env, p, cs, changed, rf.allLines, pf.Dialect, rf.trust.lintReader(p.Root))...)
 	}
 	debugTiming(env, "review-lint", t0)
 	classify(cs, rv, dialectOf(pf, p))
@@ -556,14 +561,13 @@ func changedLines(cs *change.ChangeSet) map[string]map[int]bool {
 }
 
 // lintChanged lints the changed models of the head and keeps violations on changed lines.
-func lintChanged(p *dbt.Project, cs *change.ChangeSet, changed map[string]map[int]bool, all bool, dialectFlag string, readConfig func(string) ([]byte, error)) []review.Finding {
+func lintChanged(env *Env, p *dbt.Project, cs *change.ChangeSet, changed map[string]map[int]bool, all bool, dialectFlag string, readConfig func(string) ([]byte, error)) []review.Finding {
 	l := &lint.Linter{Rules: rules.All(), Dialect: dialectFlag, DefaultDialect: "ansi", Templater: templating.New()}
 	if p.Adapter != "" {
 		l.DefaultDialect = p.Adapter
 	}
-	l.Loader = lint.NewConfigLoader(p.Root, nil)
-	l.Loader.ReadFile = readConfig
-	l.Loader.UseRules(l.Rules)
+	l.Loader = lintLoader(p.Root, readConfig)
+	defer printConfigNotes(env, "dataops", l.Loader)
 	var files []lint.File
 	var paths []string
 	for _, m := range cs.Models {
@@ -761,6 +765,21 @@ func wordLine(src, word string) int {
 		return 1
 	}
 	return 1 + strings.Count(src[:loc[0]], "\n")
+}
+
+// repoPrefix is the project's folder inside its git repository, slash-terminated ("" at the
+// top or outside git): GitHub names files from the repository's top.
+func repoPrefix(env *Env, project string, t *trust) string {
+	repo := (*change.Repo)(nil)
+	if t != nil && t.repo != nil {
+		repo = t.repo
+	} else if r, err := change.FindRepo(env.Ctx, project); err == nil {
+		repo = r
+	}
+	if repo == nil || repo.Prefix == "" {
+		return ""
+	}
+	return repo.Prefix + "/"
 }
 
 // writeSafeEdits writes every safe edit inside the project at root, all or none (see

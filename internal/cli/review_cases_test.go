@@ -54,7 +54,6 @@ var reviewCases = []prCase{
 		// as real projects carry for years) is the same on both sides: only the model the
 		// change touched is reviewed, nothing else shows as modified.
 		name: "review_duplicate_column_entry",
-		args: "review --format json --no-lint",
 		base: map[string]func(string) string{
 			"models/staging/_staging.yml": replace("      - name: country_code\n",
 				"      - name: email\n        description: Address the receipts go to.\n      - name: country_code\n"),
@@ -69,7 +68,6 @@ var reviewCases = []prCase{
 		// in has no test with arguments to copy. It is not confirmed on data: only
 		// --fix-unverified makes it an edit.
 		name: "review_test_arguments_habit",
-		args: "review --format json --no-lint --no-history --fix-unverified",
 		head: map[string]func(string) string{
 			"models/intermediate/int_order_item_quantities.sql": content("select order_item_id, order_id, quantity from {{ ref('stg_order_items') }}\n"),
 			".dataops.yml": content("tests:\n  min_confidence: 0.4\n"),

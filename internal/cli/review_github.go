@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/dataops-dev/dataops/internal/change"
 	"github.com/dataops-dev/dataops/internal/github"
 	"github.com/dataops-dev/dataops/internal/review"
 )
@@ -105,13 +104,10 @@ func (g *githubFlags) resolve(env *Env, cf *changeFlags) (*githubTarget, error) 
 	return &githubTarget{opts: t}, nil
 }
 
-// publishGitHub posts rv; projectDir (the work tree's project, never an extracted ref) gives the
-// project's folder inside the repository.
-func publishGitHub(env *Env, gh *githubTarget, projectDir string, rv *review.Review, failOn string) error {
+// publishGitHub posts rv, naming files from the repository's top (rv.Prefix).
+func publishGitHub(env *Env, gh *githubTarget, rv *review.Review, failOn string) error {
 	opts := gh.opts
-	if repo, err := change.FindRepo(env.Ctx, projectDir); err == nil && repo.Prefix != "" {
-		opts.PathPrefix = repo.Prefix + "/"
-	}
+	opts.PathPrefix = rv.Prefix
 	opts.Failing = rv.Exceeds(failOn)
 	opts.Mask = env.Secrets.Mask
 	p, err := github.New(opts)

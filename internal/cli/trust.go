@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -258,32 +259,73 @@ func (t *trust) dictionary(rel string) (*schema.Dictionary, error) {
 }
 
 // lintReader reads SQLFluff configuration files for the linter from the trusted side; nil
-// reads the work tree.
+// reads the work tree. The linter looks from the repository's top down to each file
+// (lint.SearchRoot), so files in the folders above the project are read at the base too.
 func (t *trust) lintReader(root string) func(string) ([]byte, error) {
 	if !t.base() {
 		return nil
 	}
-	for f := range t.touched {
-		if rel, ok := strings.CutPrefix(f, t.repo.Prefix); ok && (t.repo.Prefix == "" || strings.HasPrefix(rel, "/")) {
-			rel = strings.TrimPrefix(rel, "/")
-			for _, n := range sqlfluffConfigNames {
-				if path.Base(rel) == n {
-					t.note(rel, "SQLFluff configuration")
-				}
+	if t.repo != nil {
+		above := map[string]bool{} // the folders from the repository top down to the project
+		for d := t.repo.Prefix; ; d = path.Dir(d) {
+			above[d] = true
+			if d == "." || d == "" || d == "/" {
+				above["."] = true
+				break
+			}
+		}
+		for f := range t.touched {
+			if !slices.Contains(sqlfluffConfigNames, path.Base(f)) {
+				continue
+			}
+			inside := t.repo.Prefix == "" || strings.HasPrefix(f, t.repo.Prefix+"/")
+			if !inside && !above[path.Dir(f)] {
+				continue
+			}
+			rel, err := filepath.Rel(filepath.FromSlash("/"+t.repo.Prefix), filepath.FromSlash("/"+f))
+			if err == nil {
+				t.note(filepath.ToSlash(rel), "SQLFluff configuration")
 			}
 		}
 	}
 	return func(p string) ([]byte, error) {
 		rel, err := filepath.Rel(root, p)
-		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		if err != nil {
 			return nil, fs.ErrNotExist
 		}
-		data, ok, err := t.read(rel)
+		rel = filepath.ToSlash(rel)
+		var data []byte
+		var ok bool
+		if rel == ".." || strings.HasPrefix(rel, "../") {
+			data, ok, err = t.readAbove(rel, p)
+		} else {
+			data, ok, err = t.read(rel)
+		}
 		if err == nil && !ok {
 			err = fs.ErrNotExist
 		}
 		return data, err
 	}
+}
+
+// readAbove is read for a file in a folder above the project (rel climbs with ".."; abs is the
+// file in the work tree): the base's version inside the repository, nothing outside it. With
+// --base-dir the change is the two project folders, so the folders above are the runner's.
+func (t *trust) readAbove(rel, abs string) ([]byte, bool, error) {
+	if t.repo == nil {
+		return readRegular(abs)
+	}
+	top := path.Join(t.repo.Prefix, rel)
+	if top == ".." || strings.HasPrefix(top, "../") {
+		return nil, false, nil
+	}
+	if data, ok, err := t.repo.ReadBlob(t.ctx, t.commit, top); err != nil || ok {
+		return data, ok, err
+	}
+	if t.touched[top] {
+		return nil, false, nil // the change added it
+	}
+	return readRegular(abs)
 }
 
 // profilesDir writes the trusted profile to a private directory and returns it: the profiles

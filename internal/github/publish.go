@@ -301,7 +301,7 @@ func (p *Publisher) plan(rv *review.Review, files map[string]*review.Patch) ([]*
 		if len(comments) >= p.opts.MaxComments {
 			break
 		}
-		path := p.opts.PathPrefix + f.Path
+		path := review.RepoPath(p.opts.PathPrefix, f.Path)
 		patch := files[path]
 		if !patch.Contains(f.Line) {
 			continue
@@ -314,7 +314,7 @@ func (p *Publisher) plan(rv *review.Review, files map[string]*review.Patch) ([]*
 		placed[i] = true
 	}
 	for _, e := range rv.Edits {
-		path := p.opts.PathPrefix + e.Path
+		path := review.RepoPath(p.opts.PathPrefix, e.Path)
 		patch := files[path]
 		if patch == nil || e.Old == nil {
 			continue
@@ -396,7 +396,7 @@ func (p *Publisher) body(rv *review.Review, placed map[int]bool) string {
 			idx[f] = i
 		}
 	}
-	md := review.Markdown(rv, review.MarkdownOptions{PathPrefix: p.opts.PathPrefix, Skip: func(f review.Finding) bool {
+	md := review.Markdown(rv, review.MarkdownOptions{PathPrefix: p.opts.PathPrefix, PerRule: rv.PerRule, Skip: func(f review.Finding) bool {
 		_, ok := idx[f]
 		return ok
 	}})
@@ -437,7 +437,7 @@ func (p *Publisher) checkRun(ctx context.Context, sha string, rv *review.Review,
 			level = "warning"
 		}
 		line := max(f.Line, 1)
-		anns = append(anns, &gh.CheckRunAnnotation{Path: gh.Ptr(p.opts.PathPrefix + f.Path), StartLine: gh.Ptr(line), EndLine: gh.Ptr(line),
+		anns = append(anns, &gh.CheckRunAnnotation{Path: gh.Ptr(review.RepoPath(p.opts.PathPrefix, f.Path)), StartLine: gh.Ptr(line), EndLine: gh.Ptr(line),
 			AnnotationLevel: gh.Ptr(level), Message: gh.Ptr(review.PlainText(f.Message)), Title: gh.Ptr(review.PlainText(f.Agent + " " + f.Rule))})
 	}
 	conclusion := "success"
@@ -449,7 +449,7 @@ func (p *Publisher) checkRun(ctx context.Context, sha string, rv *review.Review,
 	s := rv.Summary
 	title := fmt.Sprintf("%d error(s), %d warning(s); %d breaking, %d partial", s.Findings[review.SeverityError], s.Findings[review.SeverityWarning],
 		s.Classification[review.Breaking], s.Classification[review.Partial])
-	summary := truncate(review.Markdown(rv, review.MarkdownOptions{PathPrefix: p.opts.PathPrefix, NoEdits: true}), p.opts.ReportURL)
+	summary := truncate(review.Markdown(rv, review.MarkdownOptions{PathPrefix: p.opts.PathPrefix, PerRule: rv.PerRule, NoEdits: true}), p.opts.ReportURL)
 	first := anns
 	if len(first) > MaxAnnotations {
 		first = first[:MaxAnnotations]

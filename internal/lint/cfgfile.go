@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -54,25 +55,32 @@ type ConfigError struct {
 func (e *ConfigError) Error() string { return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, e.Msg) }
 
 // readConfigFile reads one configuration file through read (nil: the file system); a missing
-// file is an empty config.
-func readConfigFile(path string, read func(string) ([]byte, error)) (rawConfig, error) {
+// file is an empty config. Notes are what was read differently from the letter of the file
+// (see parseINIConfig), each naming file:line.
+func readConfigFile(path string, read func(string) ([]byte, error)) (rawConfig, []string, error) {
 	if read == nil {
 		read = os.ReadFile
 	}
 	data, err := read(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, nil
+			return nil, nil, nil
 		}
-		return nil, err
+		return nil, nil, err
 	}
 	// A byte-order mark would make the first section header unreadable.
 	text := strings.TrimPrefix(string(data), "\ufeff")
 	if filepath.Base(path) == "pyproject.toml" {
-		return parseTOMLConfig(path, text)
+		rc, err := parseTOMLConfig(path, text)
+		return rc, nil, err
 	}
 	return parseINIConfig(path, text)
 }
+
+// inlineComment matches a one-word value followed by a comment: `max_line_length = 100  # the
+// limit`. Python's configparser, as SQLFluff sets it up, keeps the comment in the value, and
+// SQLFluff then refuses the value or fails on it; what the author meant is plain.
+var inlineComment = regexp.MustCompile(`^(\S+)\s+[#;]`)
 
 // sectionKey turns "sqlfluff:rules:LT05" into "rules:lt05"; ok is false for sections that are
 // not SQLFluff's. Rule sections keep their rule reference lower-cased; it is resolved to a
@@ -91,9 +99,12 @@ func sectionKey(name string) (string, bool) {
 
 // parseINIConfig reads the subset of Python's configparser syntax SQLFluff's files use:
 // [sections], `key = value` or `key: value`, full-line `#`/`;` comments, and indented
-// continuation lines appended to the previous value.
-func parseINIConfig(path, text string) (rawConfig, error) {
+// continuation lines appended to the previous value. A one-word value followed by a comment is
+// read as the word, with a note: SQLFluff would stop on it, and a linter that silently fell
+// back to the default instead would ignore the team's setting.
+func parseINIConfig(path, text string) (rawConfig, []string, error) {
 	rc := rawConfig{}
+	var notes []string
 	section, inSqlfluff := "", false
 	lastKey := ""
 	sc := bufio.NewScanner(strings.NewReader(text))
@@ -115,7 +126,7 @@ func parseINIConfig(path, text string) (rawConfig, error) {
 		if trimmed[0] == '[' {
 			end := strings.IndexByte(trimmed, ']')
 			if end < 0 {
-				return nil, &ConfigError{path, line, fmt.Sprintf("section header without ']': %q", trimmed)}
+				return nil, nil, &ConfigError{path, line, fmt.Sprintf("section header without ']': %q", trimmed)}
 			}
 			section, inSqlfluff = sectionKey(trimmed[1:end])
 			if inSqlfluff && rc[section] == nil {
@@ -126,12 +137,16 @@ func parseINIConfig(path, text string) (rawConfig, error) {
 		}
 		i := strings.IndexAny(trimmed, "=:")
 		if i < 0 {
-			return nil, &ConfigError{path, line, fmt.Sprintf("expected `key = value`, found %q", trimmed)}
+			return nil, nil, &ConfigError{path, line, fmt.Sprintf("expected `key = value`, found %q", trimmed)}
 		}
 		key := strings.TrimSpace(trimmed[:i])
 		val := strings.TrimSpace(trimmed[i+1:])
 		if key == "" {
-			return nil, &ConfigError{path, line, "empty option name"}
+			return nil, nil, &ConfigError{path, line, "empty option name"}
+		}
+		if m := inlineComment.FindStringSubmatch(val); m != nil && inSqlfluff {
+			notes = append(notes, fmt.Sprintf("%s:%d: %s = %q: SQLFluff reads no comment after a value and would refuse it; read as %s", path, line, key, val, m[1]))
+			val = m[1]
 		}
 		if inSqlfluff {
 			rc.set(section, key, val)
@@ -139,9 +154,9 @@ func parseINIConfig(path, text string) (rawConfig, error) {
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return rc, nil
+	return rc, notes, nil
 }
 
 // parseTOMLConfig reads [tool.sqlfluff...] tables of a pyproject.toml: tables (dotted, with
@@ -177,6 +192,11 @@ func parseTOMLConfig(path, text string) (rawConfig, error) {
 				// [tool.sqlfluff.core] is [sqlfluff].
 				if len(rest) > 0 && rest[0] == "core" {
 					rest = rest[1:]
+				}
+				// [tool.sqlfluff.rules.capitalisation.keywords] is the rule capitalisation.keywords:
+				// TOML reads the dots of a rule name as nested tables.
+				if len(rest) > 2 && rest[0] == "rules" {
+					rest = []string{"rules", strings.Join(rest[1:], ".")}
 				}
 				section = strings.ToLower(strings.Join(rest, ":"))
 				if rc[section] == nil {

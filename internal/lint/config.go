@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -75,11 +76,26 @@ type Options struct {
 	vals map[string]string
 }
 
-// RuleOptions resolves a rule's options.
+// sharedOptions are rule options that SQLFluff 2.0 moved out of the rules sections: a rule
+// reads them from [sqlfluff] or [sqlfluff:indentation] unless a rules section says otherwise
+// (the 1.x places, still honoured).
+var sharedOptions = map[string]string{
+	"max_line_length": "",
+	"tab_space_size":  "indentation",
+	"indent_unit":     "indentation",
+}
+
+// RuleOptions resolves a rule's options: its defaults, the shared sections for the options
+// SQLFluff keeps there, [sqlfluff:rules], then the rule's own section.
 func (c *Config) RuleOptions(m *Meta) Options {
 	vals := map[string]string{}
 	for _, o := range m.Options {
 		vals[o.Name] = o.Default
+		if sec, ok := sharedOptions[o.Name]; ok {
+			if v, set := c.raw[sec][o.Name]; set {
+				vals[o.Name] = v
+			}
+		}
 	}
 	for k, v := range c.raw["rules"] {
 		vals[k] = v
@@ -153,6 +169,7 @@ type ConfigLoader struct {
 	canon map[string]string    // rule reference (name, alias) -> code, lower-cased
 	dirs  map[string]rawConfig // one directory's files, merged in precedence order
 	stack map[string]rawConfig // everything from the root down to a directory
+	notes []string
 }
 
 // NewConfigLoader starts a loader at root.
@@ -211,11 +228,12 @@ func (l *ConfigLoader) dirConfig(dir string) (rawConfig, error) {
 	}
 	rc = rawConfig{}
 	for _, name := range configFileNames {
-		f, err := readConfigFile(filepath.Join(dir, name), l.ReadFile)
+		f, notes, err := readConfigFile(filepath.Join(dir, name), l.ReadFile)
 		if err != nil {
 			return nil, err
 		}
-		rc.merge(l.canonical(f))
+		l.addNotes(notes)
+		rc.merge(l.canonical(moveLegacyOptions(f)))
 	}
 	l.mu.Lock()
 	l.dirs[dir] = rc
@@ -248,6 +266,47 @@ func dirsBetween(root, dir string) []string {
 		out = append(out, cur)
 	}
 	return out
+}
+
+// moveLegacyOptions moves options SQLFluff 1.x kept in [sqlfluff:rules] to where SQLFluff 2.0
+// reads them (max_line_length to [sqlfluff], tab_space_size and indent_unit to
+// [sqlfluff:indentation]), within one file, as SQLFluff does when it reads a file: a file that
+// sets both keeps the new place's value, and a deeper file's setting, in either place, wins.
+func moveLegacyOptions(rc rawConfig) rawConfig {
+	rules := rc["rules"]
+	for key, sec := range sharedOptions {
+		v, ok := rules[key]
+		if !ok {
+			continue
+		}
+		delete(rules, key)
+		if _, set := rc[sec][key]; !set {
+			rc.set(sec, key, v)
+		}
+	}
+	return rc
+}
+
+// addNotes keeps what a configuration file said that was read otherwise than written, once.
+func (l *ConfigLoader) addNotes(notes []string) {
+	if len(notes) == 0 {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, n := range notes {
+		if !slices.Contains(l.notes, n) {
+			l.notes = append(l.notes, n)
+		}
+	}
+}
+
+// Notes lists what configuration files said that was read otherwise than written (a comment
+// after a value), each naming file:line, in the order found.
+func (l *ConfigLoader) Notes() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.notes)
 }
 
 // defaultRaw holds the defaults that are not options of a single rule.
@@ -343,4 +402,34 @@ func (l *ConfigLoader) canonical(rc rawConfig) rawConfig {
 		}
 	}
 	return out
+}
+
+// SearchRoot is where the search for configuration files starts for the files under dir (a
+// dbt project, or the working directory for paths named on the command line): the top of the
+// git work tree holding dir, so a project in a subfolder of a repository reads the
+// repository's configuration wherever in it the command runs, as SQLFluff does when run from
+// the repository's top (pre-commit, CI); outside a git work tree, the deepest folder dir
+// shares with the working directory cwd, which is SQLFluff's own rule.
+func SearchRoot(dir, cwd string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return dir
+	}
+	for d := abs; ; {
+		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
+			return d
+		}
+		up := filepath.Dir(d)
+		if up == d {
+			break
+		}
+		d = up
+	}
+	if cwd == "" {
+		return abs
+	}
+	if c, err := filepath.Abs(cwd); err == nil {
+		return dirsBetween(c, abs)[0]
+	}
+	return abs
 }

@@ -279,3 +279,108 @@ func TestLargeFileSkipped(t *testing.T) {
 		t.Errorf("want skipped with a problem, got %+v", res)
 	}
 }
+
+// lineRule has the options SQLFluff 2.0 moved out of the rules sections.
+var lineRule = testRule{&Meta{Code: "ZZ05", Name: "test.long_lines", Aliases: []string{"L916"},
+	Options: []Option{{Name: "max_line_length", Default: "80"}, {Name: "tab_space_size", Default: "4"}}}}
+
+func ruleOpts(t *testing.T, root, dir string) Options {
+	t.Helper()
+	l := NewConfigLoader(root, nil)
+	l.UseRules([]Rule{lineRule})
+	cfg, err := l.ForDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg.RuleOptions(lineRule.meta)
+}
+
+// TestSharedRuleOptions: max_line_length is read where SQLFluff 2.0+ keeps it ([sqlfluff]) and
+// where 1.x kept it ([sqlfluff:rules], moved per file as SQLFluff does); a rule's own section
+// still wins, and a deeper file wins over a shallower one whichever place each uses.
+func TestSharedRuleOptions(t *testing.T) {
+	cases := []struct {
+		name  string
+		files map[string]string
+		want  int
+	}{
+		{"default", nil, 80},
+		{"core", map[string]string{".sqlfluff": "[sqlfluff]\nmax_line_length = 200\n"}, 200},
+		{"legacy rules section", map[string]string{".sqlfluff": "[sqlfluff:rules]\nmax_line_length = 100\n"}, 100},
+		{"core beats legacy in one file", map[string]string{".sqlfluff": "[sqlfluff]\nmax_line_length = 120\n[sqlfluff:rules]\nmax_line_length = 100\n"}, 120},
+		{"rule section beats core", map[string]string{".sqlfluff": "[sqlfluff]\nmax_line_length = 120\n[sqlfluff:rules:L916]\nmax_line_length = 90\n"}, 90},
+		{"pyproject core", map[string]string{"pyproject.toml": "[tool.sqlfluff.core]\nmax_line_length = 120\n"}, 120},
+		{"deeper legacy beats shallower core", map[string]string{".sqlfluff": "[sqlfluff]\nmax_line_length = 120\n", "sub/.sqlfluff": "[sqlfluff:rules]\nmax_line_length = 60\n"}, 60},
+		{"deeper core beats shallower legacy", map[string]string{".sqlfluff": "[sqlfluff:rules]\nmax_line_length = 60\n", "sub/setup.cfg": "[sqlfluff]\nmax_line_length = 150\n"}, 150},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			root := t.TempDir()
+			for name, body := range c.files {
+				write(t, filepath.Join(root, name), body)
+			}
+			if got := ruleOpts(t, root, filepath.Join(root, "sub")).Int("max_line_length", 0); got != c.want {
+				t.Errorf("max_line_length = %d, want %d", got, c.want)
+			}
+		})
+	}
+	root := t.TempDir()
+	write(t, filepath.Join(root, ".sqlfluff"), "[sqlfluff:indentation]\ntab_space_size = 2\n")
+	if got := ruleOpts(t, root, root).Int("tab_space_size", 0); got != 2 {
+		t.Errorf("tab_space_size from [sqlfluff:indentation] = %d, want 2", got)
+	}
+}
+
+// TestTOMLDottedRuleSection: in pyproject.toml, [tool.sqlfluff.rules.capitalisation.keywords]
+// is the rule capitalisation.keywords (TOML reads its dots as nested tables).
+func TestTOMLDottedRuleSection(t *testing.T) {
+	root := t.TempDir()
+	write(t, filepath.Join(root, "pyproject.toml"), "[tool.sqlfluff.rules.test.long_lines]\nmax_line_length = 70\n")
+	if got := ruleOpts(t, root, root).Int("max_line_length", 0); got != 70 {
+		t.Errorf("max_line_length = %d, want 70", got)
+	}
+}
+
+// TestCommentAfterValue is the shape of a real .sqlfluff: `max_line_length = 100  # Set
+// maximum line length`. SQLFluff refuses the value; the linter reads 100 and says so.
+func TestCommentAfterValue(t *testing.T) {
+	root := t.TempDir()
+	write(t, filepath.Join(root, ".sqlfluff"), "[sqlfluff]\ndialect = snowflake\n\n[sqlfluff:rules]\nmax_line_length = 100  # Set maximum line length\n[sqlfluff:rules:L916]  # Indentation\ntab_space_size = 4  ; Define tab space size\n")
+	l := NewConfigLoader(root, nil)
+	l.UseRules([]Rule{lineRule})
+	cfg, err := l.ForDir(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := cfg.RuleOptions(lineRule.meta)
+	if o.Int("max_line_length", 0) != 100 || o.Int("tab_space_size", 0) != 4 {
+		t.Errorf("max_line_length %d, tab_space_size %d; want 100 and 4", o.Int("max_line_length", 0), o.Int("tab_space_size", 0))
+	}
+	notes := l.Notes()
+	if len(notes) != 2 || !strings.Contains(notes[0], ".sqlfluff:5: max_line_length") || !strings.Contains(notes[0], "read as 100") {
+		t.Errorf("notes = %q", notes)
+	}
+}
+
+// TestSearchRoot: inside a git work tree the search starts at its top wherever the command
+// runs; outside one, at the folder the project shares with the working directory.
+func TestSearchRoot(t *testing.T) {
+	repo := t.TempDir()
+	write(t, filepath.Join(repo, ".git", "HEAD"), "ref: refs/heads/main\n")
+	proj := filepath.Join(repo, "src", "dbt")
+	write(t, filepath.Join(proj, "dbt_project.yml"), "name: x\n")
+	for _, cwd := range []string{repo, proj, filepath.Join(proj, "models"), t.TempDir()} {
+		if got := SearchRoot(proj, cwd); got != repo {
+			t.Errorf("SearchRoot(project, %s) = %s, want the repository top %s", cwd, got, repo)
+		}
+	}
+	plain := t.TempDir()
+	sub := filepath.Join(plain, "analytics")
+	write(t, filepath.Join(sub, "dbt_project.yml"), "name: x\n")
+	if got := SearchRoot(sub, plain); got != plain {
+		t.Errorf("no git, run from the parent: %s, want %s", got, plain)
+	}
+	if got := SearchRoot(sub, filepath.Join(sub, "models")); got != sub {
+		t.Errorf("no git, run from inside the project: %s, want the project %s", got, sub)
+	}
+}

@@ -145,7 +145,7 @@ func Classify(m *change.ModelChange, grainAdded []Clause, grainRemoved []string)
 			by[ci.Column] = append(by[ci.Column], shortName(ci.Node)+"."+ci.NodeColumn)
 		}
 		for _, c := range cols {
-			reasons = append(reasons, fmt.Sprintf("column %s (%s) is read by %s", c, columnChangeKind(m, c), strings.Join(by[c], ", ")))
+			reasons = append(reasons, fmt.Sprintf("column %s (%s) is read by %s", c, columnChangeKind(m, c), nameList(by[c], inlineNames)))
 		}
 	}
 	if class == NonBreaking {
@@ -170,12 +170,13 @@ func columnChangeKind(m *change.ModelChange, col string) string {
 	return "changed"
 }
 
+// names lists nodes by their short names for a sentence, capped (nameList).
 func names(ids []string) string {
 	out := make([]string, len(ids))
 	for i, id := range ids {
 		out[i] = shortName(id)
 	}
-	return strings.Join(out, ", ")
+	return nameList(out, inlineNames)
 }
 
 func clip(s string, n int) string {

@@ -17,7 +17,7 @@ func Write(w io.Writer, format string, r *Review) error {
 	case "text":
 		return writeText(w, r)
 	case "markdown":
-		_, err := io.WriteString(w, Markdown(r, MarkdownOptions{}))
+		_, err := io.WriteString(w, Markdown(r, MarkdownOptions{PerRule: r.PerRule}))
 		return err
 	case "json":
 		enc := json.NewEncoder(w)
@@ -38,7 +38,7 @@ func writeText(w io.Writer, r *Review) error {
 	if r.Base != "" {
 		fmt.Fprintf(&b, " %s..%s", r.Base, orWork(r.Head))
 	}
-	fmt.Fprintf(&b, "\n\n")
+	fmt.Fprintf(&b, ": %s\n\n", SummaryLine(r))
 	fmt.Fprintf(&b, "  models changed     %d (%d added, %d removed)\n", s.ModelsChanged, s.ModelsAdded, s.ModelsRemoved)
 	fmt.Fprintf(&b, "  columns changed    %d\n", s.ColumnsChanged)
 	fmt.Fprintf(&b, "  classification     %d breaking, %d partial, %d non-breaking\n", s.Classification[Breaking], s.Classification[Partial], s.Classification[NonBreaking])
@@ -57,18 +57,42 @@ func writeText(w io.Writer, r *Review) error {
 				fmt.Fprintf(&b, "      %s\n", why)
 			}
 			if len(c.Impact) > 0 {
-				fmt.Fprintf(&b, "      downstream: %s\n", names(c.Impact))
+				short := make([]string, len(c.Impact))
+				for i, id := range c.Impact {
+					short[i] = shortName(id)
+				}
+				fmt.Fprintf(&b, "      downstream (%d): %s\n", uniqueCount(short), nameList(short, inlineNames))
 			}
 		}
 	}
 	if len(r.Findings) > 0 {
-		fmt.Fprintf(&b, "\nFindings\n")
-		for _, f := range r.Findings {
-			fmt.Fprintf(&b, "  %s: %s [%s %s] %s\n", location(f), f.Severity, f.Agent, f.Rule, f.Message)
-			if f.Suggestion != "" {
-				for _, l := range strings.Split(strings.TrimRight(f.Suggestion, "\n"), "\n") {
-					fmt.Fprintf(&b, "      | %s\n", l)
+		fmt.Fprintf(&b, "\nFindings by rule")
+		groups := groupByRule(r.Findings)
+		for _, g := range groups {
+			if shown(len(g.Items), r.PerRule) < len(g.Items) {
+				fmt.Fprintf(&b, " (at most %d each; --format json lists every one)", r.PerRule)
+				break
+			}
+		}
+		b.WriteString("\n")
+		for _, g := range groups {
+			fmt.Fprintf(&b, "  %s: %s\n", g.Title(), g.Counts())
+			mixed := g.mixed()
+			n := shown(len(g.Items), r.PerRule)
+			for _, f := range g.Items[:n] {
+				sev := ""
+				if mixed {
+					sev = f.Severity + ": "
 				}
+				fmt.Fprintf(&b, "    %s: %s%s\n", location(f), sev, f.Message)
+				if f.Suggestion != "" {
+					for _, l := range strings.Split(strings.TrimRight(f.Suggestion, "\n"), "\n") {
+						fmt.Fprintf(&b, "        | %s\n", l)
+					}
+				}
+			}
+			if n < len(g.Items) {
+				fmt.Fprintf(&b, "    … %d more %s\n", len(g.Items)-n, g.Title())
 			}
 		}
 	}
@@ -82,7 +106,11 @@ func writeText(w io.Writer, r *Review) error {
 			fmt.Fprintf(&b, "\n# %s (%s; %s)\n%s", e.Path, strings.Join(e.Agents, ", "), state, e.Diff)
 		}
 	}
-	_, err := io.WriteString(w, b.String())
+	out := b.String()
+	if !strings.HasSuffix(out, "\n") {
+		out += "\n"
+	}
+	_, err := io.WriteString(w, out)
 	return err
 }
 
@@ -108,15 +136,18 @@ type MarkdownOptions struct {
 	Skip func(Finding) bool
 	// NoEdits leaves the edits' diffs out.
 	NoEdits bool
+	// PerRule is the most findings of one rule listed (0: all); the rest are counted.
+	PerRule int
 }
 
 // Markdown renders the review as a Markdown document: the summary table, the changes with
-// their classification, a Mermaid chart of changed and downstream nodes, findings by severity
+// their classification, a Mermaid chart of changed and downstream nodes, findings by rule
 // and the edits as diffs.
 func Markdown(r *Review, o MarkdownOptions) string {
 	var b strings.Builder
 	s := r.Summary
 	b.WriteString("## dataops review\n\n")
+	fmt.Fprintf(&b, "%s\n\n", MarkdownText(SummaryLine(r)))
 	b.WriteString("| | |\n|---|---|\n")
 	fmt.Fprintf(&b, "| Models changed | %d (%d added, %d removed) |\n", s.ModelsChanged, s.ModelsAdded, s.ModelsRemoved)
 	fmt.Fprintf(&b, "| Columns changed | %d |\n", s.ColumnsChanged)
@@ -133,30 +164,37 @@ func Markdown(r *Review, o MarkdownOptions) string {
 		}
 		writeMermaid(&b, r)
 	}
-	var shown []Finding
+	var kept []Finding
 	for _, f := range r.Findings {
 		if o.Skip == nil || !o.Skip(f) {
-			shown = append(shown, f)
+			kept = append(kept, f)
 		}
 	}
-	if len(shown) > 0 {
+	if len(kept) > 0 {
 		b.WriteString("\n### Findings\n")
-		for _, sev := range []string{SeverityError, SeverityWarning, SeverityInfo} {
-			var group []Finding
-			for _, f := range shown {
-				if f.Severity == sev {
-					group = append(group, f)
+		groups := groupByRule(kept)
+		for _, g := range groups {
+			if shown(len(g.Items), o.PerRule) < len(g.Items) {
+				fmt.Fprintf(&b, "\nAt most %d per rule; `dataops review --format json` lists every finding.\n", o.PerRule)
+				break
+			}
+		}
+		for _, g := range groups {
+			fmt.Fprintf(&b, "\n**%s** (%s)\n\n", MarkdownText(g.Title()), g.Counts())
+			mixed := g.mixed()
+			n := shown(len(g.Items), o.PerRule)
+			for _, f := range g.Items[:n] {
+				sev := ""
+				if mixed {
+					sev = f.Severity + ": "
 				}
-			}
-			if len(group) == 0 {
-				continue
-			}
-			fmt.Fprintf(&b, "\n**%s** (%d)\n\n", strings.ToUpper(sev[:1])+sev[1:], len(group))
-			for _, f := range group {
-				fmt.Fprintf(&b, "- %s %s: %s\n", MarkdownCode(o.PathPrefix+location(f)), MarkdownText(f.Rule), MarkdownText(f.Message))
+				fmt.Fprintf(&b, "- %s %s%s\n", MarkdownCode(RepoPath(o.PathPrefix, f.Path)+location(f)[len(f.Path):]), sev, MarkdownText(f.Message))
 				if f.Suggestion != "" {
 					b.WriteString(indent(MarkdownFence("", f.Suggestion), "  "))
 				}
+			}
+			if n < len(g.Items) {
+				fmt.Fprintf(&b, "- … %d more\n", len(g.Items)-n)
 			}
 		}
 	}
@@ -167,11 +205,14 @@ func Markdown(r *Review, o MarkdownOptions) string {
 			if !e.Safe {
 				state = " (not safe: validation failed)"
 			}
-			fmt.Fprintf(&b, "\n<details><summary><code>%s</code> (%s)%s</summary>\n\n%s\n\n</details>\n", htmlText(o.PathPrefix+e.Path), htmlText(strings.Join(e.Agents, ", ")), state, MarkdownFence("diff", e.Diff))
+			fmt.Fprintf(&b, "\n<details><summary><code>%s</code> (%s)%s</summary>\n\n%s\n\n</details>\n", htmlText(RepoPath(o.PathPrefix, e.Path)), htmlText(strings.Join(e.Agents, ", ")), state, MarkdownFence("diff", e.Diff))
 		}
 	}
 	return b.String()
 }
+
+// chartNodes is the most nodes the Mermaid chart draws one by one.
+const chartNodes = 40
 
 // writeMermaid draws changed models and their downstream nodes, colored by classification.
 func writeMermaid(b *strings.Builder, r *Review) {
@@ -186,6 +227,36 @@ func writeMermaid(b *strings.Builder, r *Review) {
 	}
 	for _, e := range r.Lineage {
 		nodes[e.From], nodes[e.To] = true, true
+	}
+	// A chart of hundreds of nodes says nothing: past chartNodes, downstream nodes are drawn
+	// only where a changed model feeds them directly, and the rest are one counted node.
+	hidden := 0
+	if len(nodes) > chartNodes {
+		direct := map[string]bool{}
+		for _, e := range r.Lineage {
+			if class[e.From] != "" {
+				direct[e.To] = true
+			}
+		}
+		var down []string
+		for id := range nodes {
+			if class[id] == "" {
+				down = append(down, id)
+			}
+		}
+		sort.Slice(down, func(i, j int) bool {
+			if direct[down[i]] != direct[down[j]] {
+				return direct[down[i]]
+			}
+			return down[i] < down[j]
+		})
+		room := max(chartNodes-(len(nodes)-len(down)), 0)
+		for i, id := range down {
+			if i >= room || !direct[id] {
+				delete(nodes, id)
+				hidden++
+			}
+		}
 	}
 	ids := make([]string, 0, len(nodes))
 	for id := range nodes {
@@ -212,8 +283,13 @@ func writeMermaid(b *strings.Builder, r *Review) {
 		}
 		m.WriteString("\n")
 	}
+	if hidden > 0 {
+		fmt.Fprintf(&m, "  more[\"%d more downstream\"]:::downstream\n", hidden)
+	}
 	for _, e := range r.Lineage {
-		fmt.Fprintf(&m, "  %s --> %s\n", key[e.From], key[e.To])
+		if nodes[e.From] && nodes[e.To] {
+			fmt.Fprintf(&m, "  %s --> %s\n", key[e.From], key[e.To])
+		}
 	}
 	m.WriteString("  classDef breaking fill:#f8d7da,stroke:#842029\n")
 	m.WriteString("  classDef partial fill:#fff3cd,stroke:#997404\n")
@@ -241,7 +317,8 @@ func indent(s, pre string) string {
 	return b.String()
 }
 
-// writeAnnotations prints GitHub Actions workflow commands, one per finding.
+// writeAnnotations prints GitHub Actions workflow commands, one per finding, each naming its
+// file from the repository's top (GitHub places annotations by repository path).
 func writeAnnotations(w io.Writer, r *Review) error {
 	var b strings.Builder
 	for _, f := range r.Findings {
@@ -257,7 +334,7 @@ func writeAnnotations(w io.Writer, r *Review) error {
 			msg += "\n" + f.Suggestion
 		}
 		msg = PlainText(msg)
-		fmt.Fprintf(&b, "::%s file=%s,line=%d", level, escapeProp(f.Path), f.Line)
+		fmt.Fprintf(&b, "::%s file=%s,line=%d", level, escapeProp(RepoPath(r.Prefix, f.Path)), f.Line)
 		if f.Column > 0 {
 			fmt.Fprintf(&b, ",col=%d", f.Column)
 		}

@@ -3,6 +3,7 @@ package review
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -137,5 +138,125 @@ func TestMarkdownSkipAndPrefix(t *testing.T) {
 	}
 	if err := Write(&bytes.Buffer{}, "yaml", r); err == nil {
 		t.Error("unknown format accepted")
+	}
+}
+
+// bigReview is the shape of a large real change: one model read by 371 downstream nodes (some
+// short names twice, as a model and a snapshot of one name), a column read by the same reader
+// twice, and 450 findings, most of them one lint rule.
+func bigReview() *Review {
+	var impact []string
+	for i := 0; i < 371; i++ {
+		impact = append(impact, fmt.Sprintf("model.p.m%03d", i))
+	}
+	impact = append(impact, "snapshot.p.m000", "snapshot.p.m001")
+	m := &change.ModelChange{UniqueID: "model.p.base", Change: change.Modified, Impact: impact,
+		Columns: []change.ColumnChange{{Name: "x", Change: change.Removed}}}
+	for i := 0; i < 30; i++ {
+		m.ColImpact = append(m.ColImpact, change.ColumnImpact{Node: fmt.Sprintf("model.p.m%03d", i%20), NodeColumn: "x", Column: "x"})
+	}
+	class, reasons := Classify(m, nil, nil)
+	r := &Review{PerRule: DefaultPerRule, Prefix: "src/ol_dbt/",
+		Changes: []Change{{UniqueID: m.UniqueID, Name: "base", Path: "models/base.sql", Change: "modified", Classification: class, Reasons: reasons, Impact: impact}}}
+	for i := 0; i < 440; i++ {
+		r.Findings = append(r.Findings, Finding{Agent: AgentLint, Rule: "LT05", Severity: SeverityWarning, Path: fmt.Sprintf("models/f%03d.sql", i), Line: 3, Message: "Line is too long."})
+	}
+	for i := 0; i < 8; i++ {
+		r.Findings = append(r.Findings, Finding{Agent: AgentImpact, Rule: RuleDownstreamColumn, Severity: SeverityError, Path: fmt.Sprintf("models/m%03d.sql", i), Line: 2, Message: "reads base.x, which this change removed"})
+	}
+	r.Findings = append(r.Findings, Finding{Agent: AgentLint, Rule: "CP01", Severity: SeverityInfo, Path: "models/a.sql", Line: 1, Message: "Keywords must be consistently lower case."},
+		Finding{Agent: AgentLint, Rule: "CP01", Severity: SeverityWarning, Path: "models/b.sql", Line: 1, Message: "Keywords must be consistently lower case."})
+	for i := 0; i < 40; i++ {
+		r.Lineage = append(r.Lineage, Edge{From: m.UniqueID, To: impact[i]})
+	}
+	r.Finish()
+	return r
+}
+
+func TestTextReadableAtScale(t *testing.T) {
+	r := bigReview()
+	var b bytes.Buffer
+	if err := Write(&b, "text", r); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	first, _, _ := strings.Cut(out, "\n")
+	if first != "dataops review: 1 model changed (1 partial), 373 downstream; 450 findings: 8 error, 441 warning, 1 info; 0 edits, 0 tests proposed" {
+		t.Errorf("first line: %q", first)
+	}
+	for _, want := range []string{
+		"Findings by rule (at most 10 each; --format json lists every one)\n  impact/downstream-column: 8 errors\n",
+		"  lint/LT05: 440 warnings\n", "    … 430 more lint/LT05\n",
+		"  lint/CP01: 1 warning, 1 info\n    models/b.sql:1: warning: Keywords",
+		"downstream (371): m000, m001, m002, m003, m004, m005, m006, m007, m008, m009 and 361 more\n",
+		"column x (removed) is read by m000.x, m001.x, m002.x, m003.x, m004.x, m005.x, m006.x, m007.x, m008.x, m009.x and 10 more\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text lacks %q", want)
+		}
+	}
+	if n := strings.Count(out, "Line is too long."); n != 10 {
+		t.Errorf("%d LT05 lines, want 10", n)
+	}
+	if !strings.HasSuffix(out, "\n") {
+		t.Error("text does not end with a newline")
+	}
+	b.Reset()
+	Write(&b, "json", r)
+	var doc struct{ Findings []Finding }
+	if err := json.Unmarshal(b.Bytes(), &doc); err != nil || len(doc.Findings) != 450 {
+		t.Errorf("JSON holds %d findings (%v), want all 450", len(doc.Findings), err)
+	}
+}
+
+func TestMarkdownReadableAtScale(t *testing.T) {
+	r := bigReview()
+	md := Markdown(r, MarkdownOptions{PerRule: r.PerRule})
+	for _, want := range []string{
+		"## dataops review\n\n1 model changed (1 partial), 373 downstream; 450 findings: 8 error, 441 warning, 1 info; 0 edits, 0 tests proposed\n",
+		"At most 10 per rule; `dataops review --format json` lists every finding.",
+		"**lint/LT05** (440 warnings)", "- … 430 more\n", "more[\"",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks %q", want)
+		}
+	}
+	if n := strings.Count(md, "Line is too long."); n != 10 {
+		t.Errorf("%d LT05 lines, want 10", n)
+	}
+	if n := strings.Count(md, ":::downstream\n"); n > chartNodes {
+		t.Errorf("chart draws %d downstream nodes, want at most %d", n, chartNodes)
+	}
+	if all := Markdown(r, MarkdownOptions{}); strings.Count(all, "Line is too long.") != 440 {
+		t.Error("without a cap, Markdown lists every finding")
+	}
+}
+
+// TestGitHubFormatsUseRepositoryPaths: a project in src/ol_dbt of its repository; the
+// annotations and SARIF name files from the repository's top, a file above the project too.
+func TestGitHubFormatsUseRepositoryPaths(t *testing.T) {
+	r := &Review{Prefix: "src/ol_dbt/", Findings: []Finding{
+		{Agent: "lint", Rule: "LT05", Severity: "warning", Path: "models/a.sql", Line: 2, Message: "long"},
+		{Agent: "trust", Rule: "base-config", Severity: "info", Path: "../../pyproject.toml", Line: 1, Message: "edited"},
+	}}
+	r.Finish()
+	var b bytes.Buffer
+	Write(&b, "github", r)
+	for _, want := range []string{"::warning file=src/ol_dbt/models/a.sql,line=2,", "::notice file=pyproject.toml,line=1,"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("annotations lack %q:\n%s", want, b.String())
+		}
+	}
+	b.Reset()
+	Write(&b, "sarif", r)
+	for _, want := range []string{`"uri": "src/ol_dbt/models/a.sql"`, `"uri": "pyproject.toml"`} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("SARIF lacks %s", want)
+		}
+	}
+	b.Reset()
+	Write(&b, "json", r)
+	if !strings.Contains(b.String(), `"path": "models/a.sql"`) {
+		t.Error("JSON paths are project-relative, as the contract says")
 	}
 }

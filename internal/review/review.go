@@ -1,6 +1,7 @@
 package review
 
 import (
+	"path"
 	"sort"
 	"strings"
 
@@ -104,6 +105,23 @@ type Review struct {
 	Edits    []Edit    `json:"edits"`
 	// Lineage holds the edges among changed and downstream nodes (Markdown's Mermaid chart).
 	Lineage []Edge `json:"lineage,omitempty"`
+	// Prefix is the project's folder inside its git repository, slash-terminated ("" at the
+	// top): the formats GitHub reads (workflow annotations, SARIF) name files from the
+	// repository's top, as its pull requests do. Paths in the review stay project-relative.
+	Prefix string `json:"-"`
+	// PerRule is the most findings of one rule the text and Markdown formats list (0: all);
+	// the rest are counted, and JSON and SARIF always carry every finding.
+	PerRule int `json:"-"`
+}
+
+// RepoPath names a project-relative path from the repository's top: prefix (the project's
+// folder inside the repository) joined and cleaned, so a file above the project
+// (../../pyproject.toml) gets its own name.
+func RepoPath(prefix, p string) string {
+	if prefix == "" {
+		return p
+	}
+	return path.Clean(prefix + p)
 }
 
 // Rank orders severities: error 3, warning 2, info 1, anything else 0.

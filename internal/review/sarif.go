@@ -6,7 +6,8 @@ import (
 	"sort"
 )
 
-// SARIF 2.1.0, the subset code scanning reads.
+// SARIF 2.1.0, the subset code scanning reads. Locations are repository paths, as code
+// scanning resolves them.
 type sarifLog struct {
 	Schema  string     `json:"$schema"`
 	Version string     `json:"version"`
@@ -84,7 +85,7 @@ func writeSARIF(w io.Writer, r *Review) error {
 			line = 1
 		}
 		results = append(results, sarifResult{RuleID: id, Level: level, Message: sarifMessage{msg},
-			Locations: []sarifLocation{{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: f.Path},
+			Locations: []sarifLocation{{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: RepoPath(r.Prefix, f.Path)},
 				Region: sarifRegion{StartLine: line, StartColumn: f.Column}}}}})
 	}
 	ids := make([]string, 0, len(rules))

@@ -98,7 +98,7 @@ var table = []lint.Rule{
 	al04_unique_table.Rule,          // on: core
 	al05_unused.Rule,                // on: core
 	al06_length.Rule,                // on, but inert until min_alias_length or max_alias_length is set
-	al07_forbid.Rule,                // on for every dialect but BigQuery, as SQLFluff (force_enable turns it on there)
+	al07_forbid.Rule,                // off unless force_enable = True, as SQLFluff ships it since 2.0
 	al08_unique_column.Rule,         // on: core
 	al09_self_alias.Rule,            // on: core
 	am01_distinct.Rule,              // on: core

@@ -1,4 +1,4 @@
-// Package al07_forbid implements AL07 (aliasing.forbid): tables are referred to by name, not by alias (self-joins excepted). Off for BigQuery unless force_enable is set.
+// Package al07_forbid implements AL07 (aliasing.forbid): tables are referred to by name, not by alias (self-joins excepted). Off unless force_enable is set, as SQLFluff ships it since 2.0: most teams alias on purpose.
 package al07_forbid
 
 import (
@@ -14,14 +14,14 @@ var meta = &lint.Meta{
 	Code: "AL07", Name: "aliasing.forbid", Description: "Avoid table aliases in from clauses and join conditions.",
 	Groups: []string{"aliasing"}, Aliases: []string{"L031"}, Fixable: false, Layout: false,
 	Options: []lint.Option{
-		{Name: "force_enable", Default: "False", Doc: "run even for BigQuery"},
+		{Name: "force_enable", Default: "False", Doc: "turn the rule on (it is off by default)"},
 	},
 }
 
 func (rule) Meta() *lint.Meta { return meta }
 
 func (rule) Check(c *lint.Context) {
-	if c.Dialect == "bigquery" && !c.Opts.Bool("force_enable") {
+	if !c.Opts.Bool("force_enable") {
 		return
 	}
 	d := c.Doc

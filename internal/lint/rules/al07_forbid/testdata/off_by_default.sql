@@ -1,0 +1,3 @@
+select o.x
+from orders as o
+join customers as c on o.x = c.x

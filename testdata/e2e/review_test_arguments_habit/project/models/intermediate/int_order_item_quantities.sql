@@ -1,1 +1,0 @@
-select order_item_id, order_id, quantity from {{ ref('stg_order_items') }}
