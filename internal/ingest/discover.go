@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/dataops-dev/dataops/internal/dbt"
 	"github.com/dataops-dev/dataops/internal/fsconfine"
@@ -42,9 +43,17 @@ type source struct {
 	// explicit is set for a file under a path the settings or the command line name: what
 	// that path says it is wins over what walking the project guessed.
 	explicit bool
+	abs      string // where it is, for the stat that tells whether it changed
 	read     func() ([]byte, error)
 	data     []byte
 	hash     string
+	sig      string // size, modification time and mode; "" when unknown (a link)
+	blocks   string // markdown: the hash of its docs blocks
+	// reused says the file was not read: its signature is the one the state recorded, so
+	// its hash is the state's too. It is read only if it must be parsed after all.
+	reused bool
+	// skipped says it could not be read or is not text.
+	skipped bool
 }
 
 // skipDirs are folders never walked: version control, installed packages, build output,
@@ -128,10 +137,15 @@ type discovery struct {
 	warn    func(string)
 	skipped int
 	// prefix is the project directory relative to the repository's top ("" at the top).
-	prefix string
-	skip   []string // absolute folders never walked (the store)
+	prefix  string
+	skipAbs []string // absolute folders never walked (the store)
 
 	closers []*fsconfine.Dir
+
+	mu       sync.Mutex // skip may be called while sources are parsed in parallel
+	reads    int        // files read
+	docsOnce sync.Once
+	docsMap  map[string]string
 }
 
 func (d *discovery) close() {
@@ -156,8 +170,10 @@ func (d *discovery) repoName(rel string) string {
 	return d.prefix + "/" + rel
 }
 
-// walkConfined lists the files under rel (project-relative) in dir, reading through the
-// confinement so that no link leads out of the project and nothing under .git is read.
+// walkConfined lists the files under rel (project-relative) in dir. The path given is
+// checked through the confinement (a link out of the project is refused); below it, folders
+// are listed by name and linked folders are not entered, so the walk stays inside. Files are
+// read through the confinement too: nothing outside the project, nothing under .git.
 func (d *discovery) walkConfined(dir *fsconfine.Dir, rel string, root string, explicit, playbook bool, name func(string) string) {
 	st, err := dir.Stat(rel)
 	if err != nil {
@@ -167,56 +183,83 @@ func (d *discovery) walkConfined(dir *fsconfine.Dir, rel string, root string, ex
 		}
 		return
 	}
+	add := func(rel, kind string) {
+		r := filepath.ToSlash(rel)
+		d.add(&source{name: name(r), kind: kind, root: root, explicit: explicit, abs: filepath.Join(dir.Path(), rel),
+			read: func() ([]byte, error) { return dir.ReadFile(r) }})
+	}
 	if !st.IsDir() {
 		kind := classify(rel, explicit, playbook)
 		if explicit && kind == "" {
 			kind = kindDocs
 		}
 		if kind != "" {
-			r := filepath.ToSlash(rel)
-			d.add(&source{name: name(r), kind: kind, root: root, explicit: explicit, read: func() ([]byte, error) { return dir.ReadFile(r) }})
+			add(rel, kind)
 		}
 		return
 	}
 	if rel != "." && d.skipDir(filepath.Join(dir.Path(), rel), path.Base(filepath.ToSlash(rel))) {
 		return
 	}
-	entries, err := dir.ReadDir(rel)
-	if err != nil {
-		d.warnf("%s: %v", name(rel), cleanErr(err))
-		d.skipped++
-		return
-	}
-	for _, e := range entries {
-		child := filepath.Join(rel, e.Name())
-		if e.Type()&fs.ModeSymlink != 0 {
-			// A linked file is read through the confinement; a linked folder is not walked
-			// (it may loop).
-			if st, err := dir.Stat(child); err != nil || st.IsDir() {
+	var walk func(rel string)
+	walk = func(rel string) {
+		f, err := os.Open(filepath.Join(dir.Path(), rel))
+		if err != nil {
+			d.warnf("%s: %v", name(rel), cleanErr(err))
+			d.skipped++
+			return
+		}
+		names, err := f.Readdirnames(-1)
+		f.Close()
+		if err != nil {
+			d.warnf("%s: %v", name(rel), cleanErr(err))
+			d.skipped++
+			return
+		}
+		slices.Sort(names)
+		for _, n := range names {
+			child := filepath.Join(rel, n)
+			kind := classify(n, explicit, playbook)
+			if kind == "" && (strings.HasPrefix(n, ".") || plainFile[strings.ToLower(path.Ext(n))]) {
+				continue // a file of no interest, or hidden: not even looked at
+			}
+			st, err := os.Lstat(filepath.Join(dir.Path(), child))
+			if err != nil {
 				continue
 			}
-		}
-		if e.IsDir() {
-			if !d.skipDir(filepath.Join(dir.Path(), child), e.Name()) {
-				d.walkConfined(dir, child, root, explicit, playbook, name)
+			switch {
+			case st.IsDir():
+				if !d.skipDir(filepath.Join(dir.Path(), child), n) {
+					walk(child)
+				}
+			case kind == "":
+			case st.Mode().IsRegular():
+				add(child, kind)
+			case st.Mode()&fs.ModeSymlink != 0:
+				// A linked file is read through the confinement; a linked folder is not
+				// walked (it may loop or lead out).
+				if st, err := dir.Stat(child); err == nil && st.Mode().IsRegular() {
+					add(child, kind)
+				}
 			}
-			continue
-		}
-		if e.Type()&fs.ModeSymlink == 0 && !e.Type().IsRegular() {
-			continue
-		}
-		if kind := classify(child, explicit, playbook); kind != "" {
-			r := filepath.ToSlash(child)
-			d.add(&source{name: name(r), kind: kind, root: root, explicit: explicit, read: func() ([]byte, error) { return dir.ReadFile(r) }})
 		}
 	}
+	walk(rel)
+}
+
+// plainFile are extensions of files that are never knowledge (SQL, code, data, images): a
+// large project has thousands of them, and skipping them by name saves a stat each.
+var plainFile = map[string]bool{
+	".sql": true, ".py": true, ".csv": true, ".json": true, ".parquet": true, ".jinja": true, ".j2": true,
+	".sh": true, ".toml": true, ".cfg": true, ".ini": true, ".lock": true, ".png": true, ".jpg": true,
+	".jpeg": true, ".gif": true, ".svg": true, ".gz": true, ".zip": true, ".pdf": true, ".ipynb": true,
 }
 
 func (d *discovery) skipDir(abs, base string) bool {
 	if strings.HasPrefix(base, ".") || skipDirs[base] {
 		return true
 	}
-	for _, s := range d.skip {
+	for _, s := range d.skipAbs {
 		if abs == s {
 			return true
 		}
@@ -258,7 +301,7 @@ func (d *discovery) walkOutside(abs string, playbook bool) {
 		}
 		if kind != "" {
 			file := p
-			d.add(&source{name: name(p), kind: kind, root: root, explicit: true, read: func() ([]byte, error) { return os.ReadFile(file) }})
+			d.add(&source{name: name(p), kind: kind, root: root, explicit: true, abs: p, read: func() ([]byte, error) { return os.ReadFile(file) }})
 		}
 		return nil
 	})
@@ -293,7 +336,7 @@ func discover(opts *Options, warn func(string)) (*discovery, error) {
 	}
 	for _, s := range opts.Skip {
 		if abs, err := filepath.Abs(s); err == nil {
-			d.skip = append(d.skip, abs)
+			d.skipAbs = append(d.skipAbs, abs)
 		}
 	}
 	dir, err := fsconfine.Open(opts.Dir)
@@ -324,7 +367,7 @@ func discover(opts *Options, warn func(string)) (*discovery, error) {
 	for _, a := range []struct{ file, kind string }{{"manifest.json", kindManifest}, {"catalog.json", kindCatalog}} {
 		rel := path.Join(filepath.ToSlash(target), a.file)
 		if st, err := dir.Stat(rel); err == nil && st.Mode().IsRegular() {
-			d.add(&source{name: d.repoName(rel), kind: a.kind, read: func() ([]byte, error) { return dir.ReadFile(rel) }})
+			d.add(&source{name: d.repoName(rel), kind: a.kind, abs: filepath.Join(dir.Path(), rel), read: func() ([]byte, error) { return dir.ReadFile(rel) }})
 		}
 	}
 	// Paths the settings name (inside the project), then the command line's.
@@ -357,85 +400,172 @@ func discover(opts *Options, warn func(string)) (*discovery, error) {
 	return d, nil
 }
 
-// read reads every source; a source that cannot be read or is not text
-// is skipped with a warning at its file and line.
-func (d *discovery) read(each func(done, total int)) {
+// signature is what says a file changed without reading it: its size, modification time and
+// mode, as a stat (not following links) gives them. A link has none: it is always read.
+func signature(abs string) string {
+	if abs == "" {
+		return ""
+	}
+	st, err := os.Lstat(abs)
+	if err != nil || !st.Mode().IsRegular() {
+		return ""
+	}
+	return fmt.Sprintf("%d:%d:%o", st.Size(), st.ModTime().UnixNano(), st.Mode())
+}
+
+// read reads the sources that may have changed: those whose signature differs from the one
+// the state recorded. An unchanged file keeps the state's hash unread, unless it is a property
+// file and a markdown file (which may hold the docs blocks it shows) changed. A source that
+// cannot be read or is not text is skipped with a warning at its file and line.
+func (d *discovery) read(st *State, each func(done, total int)) {
 	names := d.names()
+	for _, n := range names {
+		d.sources[n].sig = signature(d.sources[n].abs)
+	}
+	reuse := func(s *source) bool {
+		old := st.Sources[s.name]
+		if old != nil && s.sig != "" && old.Sig == s.sig && old.Hash != "stale" {
+			s.hash, s.reused = old.Hash, true
+		}
+		return s.reused
+	}
+	// Markdown first: docs blocks live there, and property files show them.
+	mdStable := true
+	for _, n := range names {
+		s := d.sources[n]
+		if s.kind != kindDocs || !isMarkdown(n) {
+			continue
+		}
+		if reuse(s) {
+			s.blocks = st.Sources[n].Blocks
+			continue
+		}
+		if d.load(s) {
+			s.blocks = blocksHash(s.data)
+		}
+		if old := st.Sources[n]; s.blocks != "" && (old == nil || old.Blocks != s.blocks) || old != nil && old.Blocks != s.blocks {
+			mdStable = false
+		}
+	}
+	for n, old := range st.Sources {
+		if _, ok := d.sources[n]; !ok && old.Blocks != "" {
+			mdStable = false
+		}
+	}
 	for i, n := range names {
 		s := d.sources[n]
-		data, err := s.read()
 		if each != nil {
 			each(i+1, len(names))
 		}
-		if err != nil {
-			d.warnf("%s: %v; skipped", s.name, cleanErr(err))
-			d.skip1(n)
+		if s.reused || s.data != nil || s.skipped || (s.kind != kindProperty || mdStable) && reuse(s) {
 			continue
 		}
-		limit := maxDocBytes
-		if s.kind == kindManifest || s.kind == kindCatalog {
-			limit = maxArtifactBytes
-		}
-		if len(data) > limit {
-			d.warnf("%s:1: larger than %d MiB; skipped", s.name, limit>>20)
-			d.skip1(n)
-			continue
-		}
-		if line, why := notText(data); why != "" {
-			d.warnf("%s:%d: %s; skipped", s.name, line, why)
-			d.skip1(n)
-			continue
-		}
-		s.data = data
+		d.load(s)
 	}
 }
 
-func (d *discovery) skip1(name string) {
-	d.skipped++
-	d.sources[name].data = nil
-	d.sources[name].hash = ""
-}
-
-// docs collects the docs blocks of the project's markdown, by name.
-func (d *discovery) docs() map[string]string {
-	out := map[string]string{}
-	for _, n := range d.names() {
-		s := d.sources[n]
-		if s.data == nil || s.kind != kindDocs || !strings.HasSuffix(strings.ToLower(n), ".md") {
-			continue
-		}
-		for _, b := range dbt.DocsBlocks(s.data) {
-			if _, ok := out[b.Name]; !ok {
-				out[b.Name] = b.Content
-			}
-		}
+// blocksHash sums the docs blocks of a markdown file ("" when it has none): whether property
+// files that show docs blocks must be hashed again.
+func blocksHash(data []byte) string {
+	blocks := dbt.DocsBlocks(data)
+	if len(blocks) == 0 {
+		return ""
 	}
-	return out
-}
-
-// hash sets each readable source's content hash; a property file's includes the docs blocks
-// its descriptions name, so that editing a docs block re-ingests the columns that show it.
-func (d *discovery) hash(docs map[string]string) {
-	for _, s := range d.sources {
-		if s.data == nil {
-			continue
-		}
-		h := sha256.New()
-		h.Write([]byte(s.kind))
+	h := sha256.New()
+	for _, b := range blocks {
+		h.Write([]byte(b.Name))
 		h.Write([]byte{0})
-		h.Write(s.data)
-		if s.kind == kindProperty {
-			names := dbt.DocCalls(string(s.data))
-			slices.Sort(names)
-			for _, n := range slices.Compact(names) {
-				h.Write([]byte{0})
-				h.Write([]byte(n))
-				h.Write([]byte{0})
-				h.Write([]byte(docs[n]))
+		h.Write([]byte(b.Content))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:8])
+}
+
+// load reads a source; false when it is skipped.
+func (d *discovery) load(s *source) bool {
+	if s.data != nil || s.skipped {
+		return !s.skipped
+	}
+	data, err := s.read()
+	d.mu.Lock()
+	d.reads++
+	d.mu.Unlock()
+	if err != nil {
+		return d.skip(s, fmt.Sprintf("%s: %v; skipped", s.name, cleanErr(err)))
+	}
+	limit := maxDocBytes
+	if s.kind == kindManifest || s.kind == kindCatalog {
+		limit = maxArtifactBytes
+	}
+	if len(data) > limit {
+		return d.skip(s, fmt.Sprintf("%s:1: larger than %d MiB; skipped", s.name, limit>>20))
+	}
+	if line, why := notText(data); why != "" {
+		return d.skip(s, fmt.Sprintf("%s:%d: %s; skipped", s.name, line, why))
+	}
+	s.data = data
+	if data == nil {
+		s.data = []byte{}
+	}
+	return true
+}
+
+func (d *discovery) skip(s *source, msg string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.warnf("%s", msg)
+	d.skipped++
+	s.skipped, s.data, s.hash = true, nil, ""
+	return false
+}
+
+// docs collects the docs blocks of the project's markdown, by name, reading markdown that
+// was not read.
+func (d *discovery) docs() map[string]string {
+	d.docsOnce.Do(func() {
+		d.docsMap = map[string]string{}
+		for _, n := range d.names() {
+			s := d.sources[n]
+			if s.kind != kindDocs || !isMarkdown(n) || !d.load(s) {
+				continue
+			}
+			for _, b := range dbt.DocsBlocks(s.data) {
+				if _, ok := d.docsMap[b.Name]; !ok {
+					d.docsMap[b.Name] = b.Content
+				}
 			}
 		}
-		s.hash = hex.EncodeToString(h.Sum(nil)[:16])
+	})
+	return d.docsMap
+}
+
+// hash sets the content hash of each source read; a property file's includes the docs blocks
+// its descriptions name, so that editing a docs block re-ingests the columns that show it.
+func (d *discovery) hash() {
+	for _, s := range d.sources {
+		if s.data == nil || s.reused {
+			continue
+		}
+		s.hash = contentHashOf(s, d.docs)
 	}
+}
+
+func contentHashOf(s *source, docs func() map[string]string) string {
+	h := sha256.New()
+	h.Write([]byte(s.kind))
+	h.Write([]byte{0})
+	h.Write(s.data)
+	if s.kind == kindProperty {
+		names := dbt.DocCalls(string(s.data))
+		slices.Sort(names)
+		for _, n := range slices.Compact(names) {
+			h.Write([]byte{0})
+			h.Write([]byte(n))
+			h.Write([]byte{0})
+			h.Write([]byte(docs()[n]))
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 func (d *discovery) names() []string {

@@ -8,13 +8,13 @@
 // Every record names its source (the path from the repository's top, git:PATH for history,
 // github:OWNER/REPO#N for comments) and line, and has a stable ID, so ingesting again
 // replaces rather than duplicates. A state file beside the store keeps each source's content
-// hash, the records it made, the last commit and the last comment update ingested: a second
-// ingest of an unchanged project reads and hashes its files but parses, embeds and writes
-// nothing. One ingest runs at a time per state file (a lock).
+// hash and stat signature, the records it made, the last commit and the last comment update
+// ingested: a second ingest of an unchanged project stats its files, reads none, and does not
+// even open the store (Target). One ingest runs at a time per state file (a lock).
 //
 // Ingested text is data: descriptions are never rendered (a {{ doc() }} call is replaced by
 // its docs block's text, nothing else), files are read through internal/fsconfine (nothing
 // outside the project unless named on the command line, nothing under .git), and the run's
-// secret values are masked in every stored text. It never reads the store's records, and it
-// never writes a file but the state file.
+// secret values are masked in every stored text. It reads no record back from the store, and
+// it writes no file but the state file.
 package ingest

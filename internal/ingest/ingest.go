@@ -47,8 +47,6 @@ type Options struct {
 	Comments Comments
 	// StatePath is the state file; a lock file is kept beside it.
 	StatePath string
-	// Fresh says the store was emptied (found corrupt): every source is ingested again.
-	Fresh bool
 	// Mask replaces the run's secret values in every text stored.
 	Mask func(string) string
 	// Warn receives a warning about one source: "path:line: message".
@@ -75,6 +73,7 @@ type Result struct {
 	Updated  int // records replaced with a new text or metadata
 	Removed  int // records deleted (their source changed or disappeared)
 	Skipped  int // files skipped: unreadable, binary, invalid
+	Read     int // files read (the others' size and modification time had not changed)
 	Embedded int // texts embedded
 	Written  int // records upserted
 	Commits  int // commits of history read
@@ -97,11 +96,23 @@ func (e *ServerError) Unwrap() error { return e.Err }
 var ingestedKinds = []memory.Kind{memory.KindDocChunk, memory.KindModelDoc, memory.KindColumnDoc,
 	memory.KindTest, memory.KindReviewComment, memory.KindPlaybookRule}
 
-// Run ingests the project into store, embedding with emb. Only what changed since the state
-// file was written is parsed, embedded and written: a changed source's records are replaced
-// (deleted first when some disappeared), a source that disappeared is forgotten, history is
-// read from the last commit ingested, review comments from the last update seen.
-func Run(ctx context.Context, store memory.Store, emb memory.Embedder, opts Options) (*Result, error) {
+// Target opens the store an ingest writes to. Run opens it only when there is something to
+// write: loading a large embedded store costs more than finding that nothing changed. emptied
+// says the store was found corrupt and emptied on opening, so every source must be ingested
+// again. An error is returned by Run as it is.
+type Target func(ctx context.Context) (store memory.Store, emb memory.Embedder, emptied bool, err error)
+
+// Opened is the Target of a store already open.
+func Opened(store memory.Store, emb memory.Embedder) Target {
+	return func(context.Context) (memory.Store, memory.Embedder, bool, error) { return store, emb, false, nil }
+}
+
+// Run ingests the project into the target's store. Only what changed since the state file was
+// written is parsed, embedded and written: a changed source's records are replaced (deleted
+// first when some disappeared), a source that disappeared is forgotten, history is read from
+// the last commit ingested, review comments from the last update seen. When nothing changed,
+// the store is not even opened.
+func Run(ctx context.Context, target Target, opts Options) (*Result, error) {
 	start := time.Now()
 	if opts.Workers <= 0 {
 		opts.Workers = runtime.GOMAXPROCS(0)
@@ -134,7 +145,66 @@ func Run(ctx context.Context, store memory.Store, emb memory.Embedder, opts Opti
 	if err != nil {
 		return nil, err
 	}
-	if opts.Fresh {
+	res := &Result{}
+
+	// What changed, found without the store: files by their hashes, history by HEAD, comments
+	// by what GitHub returns since the last update seen.
+	d, err := discover(&opts, warn)
+	if err != nil {
+		return nil, err
+	}
+	defer d.close()
+	d.read(st, func(done, total int) { progress("reading", done, total) })
+	d.hash()
+	lookup := func(name string) (string, bool) {
+		s, ok := d.docs()[name]
+		return s, ok
+	}
+	res.Skipped = d.skipped
+	roots := map[string]bool{"": true}
+	for _, a := range opts.Args {
+		if abs, err := filepath.Abs(a); err == nil {
+			roots[filepath.ToSlash(abs)] = true
+		}
+	}
+	head := ""
+	if opts.History && opts.Repo != nil {
+		head, _ = opts.Repo.ResolveRef(ctx, "HEAD") // no commits yet: no history
+	}
+	var fetched *fetchedComments
+	if opts.Comments != nil {
+		if fetched, err = fetchComments(ctx, &opts, st, progress); err != nil {
+			return nil, err
+		}
+	}
+	for _, name := range d.names() {
+		if old := st.Sources[name]; old != nil && old.Error != "" && old.Hash == d.sources[name].hash && !d.sources[name].skipped {
+			warn(old.Error)
+			res.Skipped++
+		}
+	}
+	p := makePlan(st, d, roots)
+	if len(p.changed) == 0 && len(p.removed) == 0 && (head == "" || st.History != nil && st.History.Head == head) &&
+		(fetched == nil || !fetched.news(st)) {
+		res.Sources = len(st.AllSources())
+		res.Comments = fetched.count()
+		res.Read = d.reads
+		res.Elapsed = time.Since(start)
+		if p.touched {
+			// Files touched but unchanged (a checkout): remember their new signatures, so
+			// the next ingest need not read them.
+			if err := WriteState(opts.StatePath, st); err != nil {
+				return nil, fmt.Errorf("%s: %w", opts.StatePath, err)
+			}
+		}
+		return res, nil
+	}
+
+	store, emb, emptied, err := target(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if emptied {
 		st = newState()
 	} else if n := st.Records(); n > 0 {
 		// A store emptied or replaced behind the state's back (deleted by hand, another
@@ -151,92 +221,78 @@ func Run(ctx context.Context, store memory.Store, emb memory.Embedder, opts Opti
 			st = st.stale()
 		}
 	}
-
-	res := &Result{}
+	p = makePlan(st, d, roots)
 	w := &writer{ctx: ctx, store: store}
 
-	// Files.
-	d, err := discover(&opts, warn)
-	if err != nil {
-		return nil, err
+	// Files. Everything parsing needs is read first: files not read because their signature
+	// had not changed (when the store was emptied), and the docs blocks.
+	for _, s := range p.changed {
+		d.load(s)
 	}
-	defer d.close()
-	d.read(func(done, total int) { progress("reading", done, total) })
-	docs := d.docs()
-	d.hash(docs)
-	lookup := func(name string) (string, bool) {
-		s, ok := docs[name]
-		return s, ok
-	}
-	var changed []*source
-	for _, name := range d.names() {
-		s := d.sources[name]
-		if s.data == nil {
-			continue
-		}
-		if old := st.Sources[name]; old != nil && old.Hash == s.hash {
-			old.Root = s.root
-			continue
-		}
-		changed = append(changed, s)
-	}
-	parsed := make([][]memory.Record, len(changed))
-	failed := make([]bool, len(changed))
+	d.docs()
+	res.Skipped = d.skipped
+	parsed := make([][]memory.Record, len(p.changed))
+	failed := make([]bool, len(p.changed))
+	errs := make([]string, len(p.changed))
 	var mu sync.Mutex
 	done := 0
 	g := errgroup.Group{}
 	g.SetLimit(opts.Workers)
-	for i, s := range changed {
+	for i, s := range p.changed {
+		if s.skipped {
+			failed[i] = true
+			continue
+		}
 		g.Go(func() error {
 			recs, err := parseSource(s, opts.Project, opts.Mask, lookup)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
 				warn(err.Error())
-				failed[i] = true
+				failed[i], errs[i] = true, err.Error()
 			}
 			parsed[i] = recs
 			done++
-			progress("parsing", done, len(changed))
+			progress("parsing", done, len(p.changed))
 			return nil
 		})
 	}
 	g.Wait()
-	for i, s := range changed {
+	for i, s := range p.changed {
+		if s.skipped {
+			continue // counted when it was read
+		}
 		if failed[i] {
 			res.Skipped++
+			old := st.Sources[s.name]
+			keep := &SourceState{Hash: s.hash, Sig: s.sig, Blocks: s.blocks, Kind: s.kind, Root: s.root, Records: map[string]string{}, Error: errs[i]}
+			if old != nil && old.Records != nil {
+				keep.Records = old.Records
+			} else if old != nil {
+				// A source of an earlier version that now fails: what it left goes.
+				w.remove(s.name, old, res)
+			}
+			st.Sources[s.name] = keep
 			continue
 		}
 		res.Changed++
 		w.replace(s.name, st.Sources[s.name], parsed[i], res)
-		st.Sources[s.name] = &SourceState{Hash: s.hash, Kind: s.kind, Root: s.root, Records: recordHashes(parsed[i])}
+		st.Sources[s.name] = &SourceState{Hash: s.hash, Sig: s.sig, Blocks: s.blocks, Kind: s.kind, Root: s.root, Records: recordHashes(parsed[i])}
 	}
-	res.Skipped += d.skipped
-	// Sources that are gone: the project's own, and those of a command-line path given again.
-	roots := map[string]bool{"": true}
-	for _, a := range opts.Args {
-		if abs, err := filepath.Abs(a); err == nil {
-			roots[filepath.ToSlash(abs)] = true
-		}
-	}
-	for _, name := range sortedKeys(st.Sources) {
-		old := st.Sources[name]
-		if _, found := d.sources[name]; found || !roots[old.Root] {
-			continue
-		}
-		w.remove(name, old, res)
+	for _, name := range p.removed {
+		w.remove(name, st.Sources[name], res)
 		delete(st.Sources, name)
 	}
 
 	// History.
-	if opts.History && opts.Repo != nil {
-		if err := ingestHistory(ctx, &opts, st, w, res, lookup, progress); err != nil {
+	if head != "" {
+		if err := ingestHistory(ctx, &opts, head, st, w, res, lookup, progress); err != nil {
 			return nil, err
 		}
 	}
 	// Review comments.
-	if opts.Comments != nil {
-		if err := ingestComments(ctx, &opts, st, w, res, progress); err != nil {
+	if fetched != nil {
+		if err := ingestComments(ctx, &opts, fetched, st, w, res, progress); err != nil {
 			return nil, err
 		}
 	}
@@ -245,6 +301,7 @@ func Run(ctx context.Context, store memory.Store, emb memory.Embedder, opts Opti
 		return nil, err
 	}
 	res.Sources = len(st.AllSources())
+	res.Read = d.reads
 	res.Elapsed = time.Since(start)
 	st.Time = time.Now().UTC()
 	st.Seconds = res.Elapsed.Seconds()
@@ -252,6 +309,36 @@ func Run(ctx context.Context, store memory.Store, emb memory.Embedder, opts Opti
 		return nil, fmt.Errorf("%s: %w", opts.StatePath, err)
 	}
 	return res, nil
+}
+
+// plan is what the files ask of an ingest.
+type plan struct {
+	changed []*source // new or changed since the state
+	removed []string  // in the state, gone from the project or from a path given again
+	touched bool      // some unchanged file has a new signature or root
+}
+
+func makePlan(st *State, d *discovery, roots map[string]bool) plan {
+	var p plan
+	for _, name := range d.names() {
+		s := d.sources[name]
+		if s.skipped {
+			continue // what it gave before stays
+		}
+		if old := st.Sources[name]; old != nil && old.Hash == s.hash {
+			if old.Sig != s.sig || old.Root != s.root || old.Blocks != s.blocks {
+				old.Sig, old.Root, old.Blocks, p.touched = s.sig, s.root, s.blocks, true
+			}
+			continue
+		}
+		p.changed = append(p.changed, s)
+	}
+	for _, name := range sortedKeys(st.Sources) {
+		if _, found := d.sources[name]; !found && roots[st.Sources[name].Root] {
+			p.removed = append(p.removed, name)
+		}
+	}
+	return p
 }
 
 // parseSource makes the records of one file. Errors name the file and line.
@@ -461,12 +548,8 @@ func embedRecords(ctx context.Context, emb memory.Embedder, recs []memory.Record
 }
 
 // ingestHistory reads the commits since the last one ingested.
-func ingestHistory(ctx context.Context, opts *Options, st *State, w *writer, res *Result, docs docsLookup, progress func(string, int, int)) error {
+func ingestHistory(ctx context.Context, opts *Options, head string, st *State, w *writer, res *Result, docs docsLookup, progress func(string, int, int)) error {
 	repo := opts.Repo
-	head, err := repo.ResolveRef(ctx, "HEAD")
-	if err != nil {
-		return nil // a repository without commits has no history
-	}
 	hs := st.History
 	if hs != nil && hs.Head == head {
 		return nil
@@ -507,9 +590,69 @@ func ingestHistory(ctx context.Context, opts *Options, st *State, w *writer, res
 	return nil
 }
 
-// ingestComments fetches the review comments updated since the last ingest.
-func ingestComments(ctx context.Context, opts *Options, st *State, w *writer, res *Result, progress func(string, int, int)) error {
+// fetchedComments is what GitHub returned for one since.
+type fetchedComments struct {
+	repo     string
+	since    time.Time
+	comments []ReviewComment
+}
+
+func (f *fetchedComments) count() int {
+	if f == nil {
+		return 0
+	}
+	return len(f.comments)
+}
+
+// since is where the next fetch of repo's comments starts: from the last update seen, or
+// from the beginning.
+func commentsSince(st *State, repo string) time.Time {
+	if st.GitHub != nil && st.GitHub.Repo == repo {
+		return st.GitHub.Since
+	}
+	return time.Time{}
+}
+
+func fetchComments(ctx context.Context, opts *Options, st *State, progress func(string, int, int)) (*fetchedComments, error) {
 	repo := opts.Comments.Repo()
+	since := commentsSince(st, repo)
+	progress("comments", 0, 0)
+	list, err := opts.Comments.ReviewComments(ctx, since)
+	if err != nil {
+		return nil, &ServerError{"GitHub", err}
+	}
+	return &fetchedComments{repo: repo, since: since, comments: list}, nil
+}
+
+// news reports whether the comments fetched hold anything the state has not seen.
+func (f *fetchedComments) news(st *State) bool {
+	gs := st.GitHub
+	if gs == nil || gs.Repo != f.repo {
+		return true
+	}
+	for _, c := range f.comments {
+		b := newBuilder("", "", nil)
+		if !commentRecord(b, f.repo, "", c) {
+			continue
+		}
+		if _, ok := gs.Comments[fmt.Sprint(c.ID)]; !ok || c.Updated.After(gs.Since) {
+			return true
+		}
+	}
+	return false
+}
+
+// ingestComments records the review comments fetched (fetched again from the start when the
+// state was reset since).
+func ingestComments(ctx context.Context, opts *Options, fetched *fetchedComments, st *State, w *writer, res *Result, progress func(string, int, int)) error {
+	repo := fetched.repo
+	if since := commentsSince(st, repo); !since.Equal(fetched.since) {
+		var err error
+		if fetched, err = fetchComments(ctx, opts, st, progress); err != nil {
+			return err
+		}
+	}
+	comments := fetched.comments
 	gs := st.GitHub
 	if gs != nil && gs.Repo != repo {
 		for _, name := range sortedKeys(gs.Sources) {
@@ -520,11 +663,6 @@ func ingestComments(ctx context.Context, opts *Options, st *State, w *writer, re
 	}
 	if gs == nil {
 		gs = &GitHubState{Repo: repo, Comments: map[string]string{}, Sources: map[string]int{}}
-	}
-	progress("comments", 0, 0)
-	comments, err := opts.Comments.ReviewComments(ctx, gs.Since)
-	if err != nil {
-		return &ServerError{"GitHub", err}
 	}
 	res.Comments = len(comments)
 	prefix := ""

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/dataops-dev/dataops/internal/memory"
 	"github.com/dataops-dev/dataops/internal/memory/embedded"
@@ -77,6 +78,7 @@ type harness struct {
 	emb   memory.Embedder
 	warns []string
 	opts  Options
+	opens int // times the store was asked for
 }
 
 func newHarness(t *testing.T, dir string) *harness {
@@ -98,7 +100,11 @@ func (h *harness) run() *Result {
 	h.t.Helper()
 	h.store.reset()
 	h.warns = nil
-	res, err := Run(context.Background(), h.store, h.emb, h.opts)
+	h.opens = 0
+	res, err := Run(context.Background(), func(context.Context) (memory.Store, memory.Embedder, bool, error) {
+		h.opens++
+		return h.store, h.emb, false, nil
+	}, h.opts)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -277,13 +283,28 @@ func TestIngestIsIncremental(t *testing.T) {
 	if first.Written == 0 {
 		t.Fatal("nothing written")
 	}
-	// Unchanged: nothing parsed, embedded, written or deleted.
+	// Unchanged: nothing parsed, embedded, written or deleted; the store is not even opened.
 	second := h.run()
-	if second.Embedded != 0 || second.Written != 0 || second.Changed != 0 || h.store.upserts != 0 || len(h.store.deletes) != 0 {
-		t.Errorf("second run on an unchanged project: %+v, %d upserts, deletes %v", second, h.store.upserts, h.store.deletes)
+	if second.Embedded != 0 || second.Written != 0 || second.Changed != 0 || h.store.upserts != 0 || len(h.store.deletes) != 0 || h.opens != 0 {
+		t.Errorf("second run on an unchanged project: %+v, %d upserts, deletes %v, store opened %d times", second, h.store.upserts, h.store.deletes, h.opens)
 	}
 	if second.Sources != first.Sources {
 		t.Errorf("sources %d then %d", first.Sources, second.Sources)
+	}
+	// Files whose size and modification time did not change are not read: only the two
+	// skipped as binary or not UTF-8, which the state does not keep, are.
+	if first.Read != 14 || second.Read != 2 {
+		t.Errorf("files read: %d then %d", first.Read, second.Read)
+	}
+	// Touched, not changed (a checkout): read once, not ingested, not read again.
+	readme := filepath.Join(dir, "README.md")
+	later := time.Now().Add(time.Minute)
+	os.Chtimes(readme, later, later)
+	if res := h.run(); res.Read != 3 || res.Changed != 0 || h.opens != 0 {
+		t.Errorf("a touched file: %+v, store opened %d times", res, h.opens)
+	}
+	if res := h.run(); res.Read != 2 {
+		t.Errorf("the touched file's new signature is remembered: %+v", res)
 	}
 
 	props := filepath.Join(dir, "models/staging/_staging.yml")
@@ -331,15 +352,23 @@ func TestIngestIsIncremental(t *testing.T) {
 		t.Errorf("records of a removed file remain: %+v", hits)
 	}
 
-	// The state was lost with the store emptied behind its back: everything is read again.
+	// A file that does not parse is not parsed again until it changes, but reported each time.
+	res = h.run()
+	if res.Skipped != 3 || res.Written != 0 || h.store.upserts != 0 || !slices.ContainsFunc(h.warns, func(w string) bool { return strings.HasPrefix(w, "models/staging/_broken.yml:3:") }) {
+		t.Errorf("unchanged broken file: %+v %q", res, h.warns)
+	}
+
+	// The store emptied behind the state's back: the next ingest that writes notices and
+	// reads everything again.
 	st, _, _ := ReadState(h.opts.StatePath)
-	total := st.Records()
 	for _, s := range st.AllSources() {
 		h.store.Store.DeleteBySource(context.Background(), s)
 	}
+	os.WriteFile(filepath.Join(dir, "docs/design.rst"), []byte("Revenue\n=======\n\nRecognised on shipping.\n"), 0o644)
 	res = h.run()
-	if res.Written != total {
-		t.Errorf("after the store was emptied: wrote %d, want %d", res.Written, total)
+	st, _, _ = ReadState(h.opts.StatePath)
+	if res.Written != st.Records() || res.Written < 20 {
+		t.Errorf("after the store was emptied: wrote %d, the state holds %d", res.Written, st.Records())
 	}
 }
 
@@ -400,7 +429,7 @@ func TestConcurrentIngestsDoNotCorruptTheStore(t *testing.T) {
 				return
 			}
 			defer s.Close()
-			results[i], errs[i] = Run(ctx, s, emb, Options{Dir: dir, Project: "shop", StatePath: filepath.Join(storeDir, "INGEST"), Skip: []string{storeDir}})
+			results[i], errs[i] = Run(ctx, Opened(s, emb), Options{Dir: dir, Project: "shop", StatePath: filepath.Join(storeDir, "INGEST"), Skip: []string{storeDir}})
 		}()
 	}
 	wg.Wait()

@@ -35,13 +35,20 @@ type State struct {
 
 // SourceState is one ingested file.
 type SourceState struct {
-	Hash string `json:"hash"` // of the content, and of the docs blocks its descriptions name
-	Kind string `json:"kind"` // property, docs, playbook, dictionary, manifest, catalog
+	Hash string `json:"hash"`          // of the content, and of the docs blocks its descriptions name
+	Sig  string `json:"sig,omitempty"` // size, modification time and mode when it was hashed
+	// Blocks is the hash of a markdown file's docs blocks: when it is unchanged, property
+	// files need not be read to know they show the same docs.
+	Blocks string `json:"blocks,omitempty"`
+	Kind   string `json:"kind"` // property, docs, playbook, dictionary, manifest, catalog
 	// Root is the path given on the command line that the file was found under; "" for the
 	// project's own files and the configured paths. A file of a root not given again is kept
 	// as it is; one missing from a root given again is forgotten.
 	Root    string            `json:"root,omitempty"`
 	Records map[string]string `json:"records"` // record ID → content hash
+	// Error is why this content was skipped (a syntax error at a line): it is reported again
+	// at every ingest until the file changes, and the records of its last good content stay.
+	Error string `json:"error,omitempty"`
 }
 
 // HistoryState is the git history ingested so far.

@@ -36,12 +36,12 @@ func Check(ctx context.Context, opts Options) (*State, *Staleness, error) {
 		return nil, nil, err
 	}
 	defer d.close()
-	d.read(nil)
-	d.hash(d.docs())
+	d.read(st, nil)
+	d.hash()
 	out := &Staleness{Commits: -1}
 	for _, name := range d.names() {
 		s := d.sources[name]
-		if s.data == nil {
+		if s.skipped {
 			continue
 		}
 		old := st.Sources[name]
