@@ -20,6 +20,8 @@ import (
 	"github.com/dataops-dev/dataops/internal/fsconfine"
 	"github.com/dataops-dev/dataops/internal/github"
 	"github.com/dataops-dev/dataops/internal/ingest"
+	"github.com/dataops-dev/dataops/internal/memory"
+	"github.com/dataops-dev/dataops/internal/memory/embedded"
 	"github.com/dataops-dev/dataops/internal/yamllimit"
 )
 
@@ -72,11 +74,14 @@ func memorySettings(env *Env, project string) (*config.Config, error) {
 	return cfg, nil
 }
 
+// ingestStateName is ingestion's state file in the embedded store's directory.
+const ingestStateName = "INGEST"
+
 // statePath is where ingestion keeps what it saw: in the embedded store's directory, or for a
 // server store in the project's .dataops folder, one file per store and collection.
-func statePath(k *knowledge, m *config.Memory, projectDir string) string {
-	if k.Dir != "" {
-		return filepath.Join(k.Dir, "INGEST")
+func statePath(m *config.Memory, projectDir string) string {
+	if dir := knowledgeDir(m, projectDir); dir != "" {
+		return filepath.Join(dir, ingestStateName)
 	}
 	h := sha256.Sum256([]byte(m.Store + "\x00" + m.URL + "\x00" + m.Collection))
 	return filepath.Join(projectDir, ".dataops", "ingest-"+m.Store+"-"+hex.EncodeToString(h[:6])+".json")
@@ -106,7 +111,7 @@ func readDbtProject(dir string) dbtProjectFile {
 }
 
 // ingestOptions are the ingest options the settings and flags give.
-func ingestOptions(env *Env, cfg *config.Config, k *knowledge, project string) (ingest.Options, error) {
+func ingestOptions(env *Env, cfg *config.Config, project string) (ingest.Options, error) {
 	abs, err := filepath.Abs(project)
 	if err != nil {
 		return ingest.Options{}, &ExitError{Code: ExitInternal, Err: err}
@@ -118,9 +123,9 @@ func ingestOptions(env *Env, cfg *config.Config, k *knowledge, project string) (
 	m := &cfg.Memory
 	o := ingest.Options{Dir: abs, Project: dp.Name, TargetPath: dp.TargetPath, Dictionary: cfg.Schema.Dictionary,
 		Paths: m.Paths, Playbooks: m.Playbooks, History: m.History, HistoryCommits: m.HistoryCommits,
-		StatePath: statePath(k, m, abs), Mask: env.Secrets.MaskString}
-	if k.Dir != "" {
-		o.Skip = []string{k.Dir}
+		StatePath: statePath(m, abs), Mask: env.Secrets.MaskString}
+	if dir := knowledgeDir(m, abs); dir != "" {
+		o.Skip = []string{dir}
 	}
 	if repo, err := change.FindRepo(env.Ctx, abs); err == nil {
 		o.Repo, o.RepoTop = repo, repo.Top
@@ -145,18 +150,42 @@ func runMemoryIngest(env *Env, f *memoryIngestFlags, args []string) error {
 	if err != nil {
 		return err
 	}
-	k, err := openKnowledge(env, &cfg.Memory, f.project, true)
-	if err != nil {
-		return err
-	}
-	defer k.Close()
-	o, err := ingestOptions(env, cfg, k, f.project)
+	o, err := ingestOptions(env, cfg, f.project)
 	if err != nil {
 		return err
 	}
 	o.Args = args
 	o.History = o.History && !f.noHistory
-	o.Fresh = k.Rebuilt
+	// The store is opened only when something is to be written: a second ingest of an
+	// unchanged project does not load it. An embedded store is still checked (checksums, no
+	// decoding): a corrupt one is opened now, which empties it, and everything is ingested.
+	var k *knowledge
+	defer func() { k.Close() }()
+	open := func() error {
+		if k != nil {
+			return nil
+		}
+		var err error
+		k, err = openKnowledge(env, &cfg.Memory, f.project, true)
+		return err
+	}
+	if dir := knowledgeDir(&cfg.Memory, o.Dir); dir != "" {
+		if _, err := os.Stat(filepath.Join(dir, "MANIFEST")); err != nil {
+			// No store there (never made, or its files removed by hand): whatever the state
+			// says was written is not.
+			os.Remove(o.StatePath)
+		} else if err := embedded.Verify(env.Ctx, dir); errors.Is(err, memory.ErrCorrupt) {
+			if err := open(); err != nil {
+				return err
+			}
+		}
+	}
+	target := func(context.Context) (memory.Store, memory.Embedder, bool, error) {
+		if err := open(); err != nil {
+			return nil, nil, false, err
+		}
+		return k.Store, k.Embedder, k.Rebuilt, nil
+	}
 	if comments != nil {
 		o.Comments = comments
 	}
@@ -169,15 +198,15 @@ func runMemoryIngest(env *Env, f *memoryIngestFlags, args []string) error {
 	if o.History && o.Repo == nil {
 		fmt.Fprintf(env.Stderr, "dataops: %s is not in a git repository: no history to read\n", f.project)
 	}
-	res, err := ingest.Run(env.Ctx, k.Store, k.Embedder, o)
+	res, err := ingest.Run(env.Ctx, target, o)
 	prog.clear()
 	if err != nil {
 		return ingestError(err, k)
 	}
-	if k.Rebuilt {
+	if k != nil && k.Rebuilt {
 		fmt.Fprintf(env.Stderr, "dataops: memory store %s rebuilt from its sources\n", k.Where)
 	}
-	fmt.Fprintf(env.Stdout, "memory: %d sources (%d read), records: %d added, %d updated, %d removed; %d skipped; %s%s%.1f s\n",
+	fmt.Fprintf(env.Stdout, "memory: %d sources (%d changed), records: %d added, %d updated, %d removed; %d skipped; %s%s%.1f s\n",
 		res.Sources, res.Changed, res.Added, res.Updated, res.Removed, res.Skipped,
 		countOf(res.Commits, "commit", o.History && o.Repo != nil), countOf(res.Comments, "review comment", comments != nil), res.Elapsed.Seconds())
 	return nil
@@ -203,9 +232,13 @@ func settingsName(cfg *config.Config) string {
 // ingestError maps a failed ingest to its exit code: a server that does not answer or refuses
 // is bad input (2), with the server named; anything else is ours (3).
 func ingestError(err error, k *knowledge) error {
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		return err
+	}
 	var se *ingest.ServerError
 	if errors.As(err, &se) {
-		if se.Service == "memory store" {
+		if se.Service == "memory store" && k != nil {
 			return usageError("memory store %s: %v", k.Where, se.Err)
 		}
 		return usageError("%v", err)

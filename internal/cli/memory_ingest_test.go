@@ -73,7 +73,7 @@ func memoryCLI(t *testing.T, vars map[string]string, args ...string) cliRun {
 	return cliRun{stdout.String(), stderr.String(), code}
 }
 
-var summaryRE = regexp.MustCompile(`^memory: (\d+) sources \((\d+) read\), records: (\d+) added, (\d+) updated, (\d+) removed; (\d+) skipped; (?:(\d+) commits?; )?(?:(\d+) review comments?; )?\d+\.\d s\n$`)
+var summaryRE = regexp.MustCompile(`^memory: (\d+) sources \((\d+) changed\), records: (\d+) added, (\d+) updated, (\d+) removed; (\d+) skipped; (?:(\d+) commits?; )?(?:(\d+) review comments?; )?\d+\.\d s\n$`)
 
 func summary(t *testing.T, r cliRun) []string {
 	t.Helper()
@@ -243,6 +243,18 @@ func TestMemoryIngestRebuildsACorruptStore(t *testing.T) {
 	}
 	if again[2] != first[2] {
 		t.Errorf("rebuilt with %s records, first ingest had %s", again[2], first[2])
+	}
+
+	// Found corrupt by another command first: that one empties it, the next ingest refills it.
+	segs, _ = filepath.Glob(filepath.Join(proj, ".dataops/memory/*.seg"))
+	data, _ = os.ReadFile(segs[0])
+	data[len(data)/3] ^= 0xff
+	os.WriteFile(segs[0], data, 0o644)
+	if r := memoryCLI(t, nil, "memory", "search", "customer", "--project", proj); r.code != 0 || !strings.Contains(r.stderr, "rebuilt from its sources (dataops memory ingest)") {
+		t.Errorf("search on a corrupt store: exit %d %s", r.code, r.stderr)
+	}
+	if again := summary(t, memoryCLI(t, nil, "memory", "ingest", "--project", proj)); again[2] != first[2] {
+		t.Errorf("ingest after another command emptied the store: %v, first %v", again, first)
 	}
 }
 

@@ -89,7 +89,7 @@ func runMemoryStatus(env *Env, f *memoryStatusFlags) error {
 	if err != nil {
 		return usageError("memory store %s: %v", k.Where, err)
 	}
-	o, err := ingestOptions(env, cfg, k, f.project)
+	o, err := ingestOptions(env, cfg, f.project)
 	if err != nil {
 		return err
 	}
@@ -222,7 +222,7 @@ func runMemoryForget(env *Env, f *memoryForgetFlags) error {
 		return nil
 	}
 	defer k.Close()
-	o, err := ingestOptions(env, cfg, k, f.project)
+	o, err := ingestOptions(env, cfg, f.project)
 	if err != nil {
 		return err
 	}
