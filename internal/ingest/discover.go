@@ -178,7 +178,7 @@ func (d *discovery) walkConfined(dir *fsconfine.Dir, rel string, root string, ex
 	st, err := dir.Stat(rel)
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) || explicit {
-			d.warnf("%s: %v", name(rel), cleanErr(err))
+			d.warnf("%s: %v; skipped", name(rel), cleanErr(err))
 			d.skipped++
 		}
 		return
@@ -232,13 +232,19 @@ func (d *discovery) walkConfined(dir *fsconfine.Dir, rel string, root string, ex
 				if !d.skipDir(filepath.Join(dir.Path(), child), n) {
 					walk(child)
 				}
-			case kind == "":
 			case st.Mode().IsRegular():
-				add(child, kind)
+				if kind != "" {
+					add(child, kind)
+				}
 			case st.Mode()&fs.ModeSymlink != 0:
 				// A linked file is read through the confinement; a linked folder is not
 				// walked (it may loop or lead out).
-				if st, err := dir.Stat(child); err == nil && st.Mode().IsRegular() {
+				st, err := dir.Stat(child)
+				switch {
+				case errors.Is(err, fsconfine.ErrOutside):
+					d.warnf("%s: a link that leads outside the project; skipped", name(child))
+					d.skipped++
+				case err == nil && st.Mode().IsRegular() && kind != "":
 					add(child, kind)
 				}
 			}

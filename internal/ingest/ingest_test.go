@@ -472,3 +472,26 @@ func TestStateFileOfAnotherVersionReingests(t *testing.T) {
 		t.Errorf("an unreadable state: %+v", res)
 	}
 }
+
+func TestIngestRefusesLinksOutside(t *testing.T) {
+	dir := copyProject(t)
+	outside := t.TempDir()
+	os.WriteFile(filepath.Join(outside, "canary.md"), []byte("# Canary\n\ncanary text\n"), 0o644)
+	os.Symlink(filepath.Join(outside, "canary.md"), filepath.Join(dir, "docs/stolen.md"))
+	os.Symlink(outside, filepath.Join(dir, "docs/linked"))
+	os.Symlink("../README.md", filepath.Join(dir, "docs/readme-link.md")) // inside: read
+	h := newHarness(t, dir)
+	h.opts.Paths = []string{"docs/linked"}
+	h.run()
+	for _, w := range []string{"docs/stolen.md: a link that leads outside the project; skipped", "docs/linked: leads outside the project; skipped"} {
+		if !slices.Contains(h.warns, w) {
+			t.Errorf("no warning %q in %q", w, h.warns)
+		}
+	}
+	if got := h.find(memory.KindDocChunk, "canary"); len(got) != 0 {
+		t.Errorf("read through a link out of the project: %+v", got)
+	}
+	if got := h.find(memory.KindDocChunk, "Amounts are in cents"); len(got) != 2 {
+		t.Errorf("a link inside the project is read: %d chunks", len(got))
+	}
+}
