@@ -177,15 +177,21 @@ func Run(ctx context.Context, target Target, opts Options) (*Result, error) {
 			return nil, err
 		}
 	}
-	for _, name := range d.names() {
-		if old := st.Sources[name]; old != nil && old.Error != "" && old.Hash == d.sources[name].hash && !d.sources[name].skipped {
-			warn(old.Error)
-			res.Skipped++
+	// A file that did not parse last time and has not changed is reported again, unparsed.
+	invalid := func(st *State) int {
+		n := 0
+		for _, name := range d.names() {
+			if old := st.Sources[name]; old != nil && old.Error != "" && old.Hash == d.sources[name].hash && !d.sources[name].skipped {
+				warn(old.Error)
+				n++
+			}
 		}
+		return n
 	}
 	p := makePlan(st, d, roots)
 	if len(p.changed) == 0 && len(p.removed) == 0 && (head == "" || st.History != nil && st.History.Head == head) &&
 		(fetched == nil || !fetched.news(st)) {
+		res.Skipped += invalid(st)
 		res.Sources = len(st.AllSources())
 		res.Comments = fetched.count()
 		res.Read = d.reads
@@ -230,7 +236,7 @@ func Run(ctx context.Context, target Target, opts Options) (*Result, error) {
 		d.load(s)
 	}
 	d.docs()
-	res.Skipped = d.skipped
+	res.Skipped = d.skipped + invalid(st)
 	parsed := make([][]memory.Record, len(p.changed))
 	failed := make([]bool, len(p.changed))
 	errs := make([]string, len(p.changed))
