@@ -30,11 +30,15 @@ type declFilter struct {
 	test   func(column string, t *dbt.TestDef) bool
 }
 
+// resources names what an entry is, by the key it is listed under; models are the default
+// and carry no name.
+var resources = map[string]string{"seeds": "seed", "snapshots": "snapshot", "analyses": "analysis", "macros": "macro", "sources": "source"}
+
 func emitDecl(b *builder, d *dbt.Declaration, docs docsLookup, base memory.Metadata, origin string, f *declFilter) {
 	extra := func(kv ...string) map[string]string {
 		m := map[string]string{"origin": origin}
-		if d.Key != "models" {
-			m["resource"] = strings.TrimSuffix(d.Key, "s")
+		if r := resources[d.Key]; r != "" {
+			m["resource"] = r
 		}
 		for i := 0; i+1 < len(kv); i += 2 {
 			if kv[i+1] != "" {
