@@ -53,10 +53,7 @@ func openKnowledge(env *Env, m *config.Memory, projectDir string, create bool) (
 	}
 	k := &knowledge{}
 	if m.Store == "embedded" {
-		k.Dir = m.Path
-		if !filepath.IsAbs(k.Dir) {
-			k.Dir = filepath.Join(projectDir, k.Dir)
-		}
+		k.Dir = knowledgeDir(m, projectDir)
 		k.Where = m.Path
 		if _, err := os.Stat(filepath.Join(k.Dir, "MANIFEST")); err != nil && !create {
 			if _, err := os.Stat(k.Dir); err != nil {
@@ -82,6 +79,8 @@ func openKnowledge(env *Env, m *config.Memory, projectDir string, create bool) (
 		if errors.Is(err, memory.ErrCorrupt) {
 			fmt.Fprintf(env.Stderr, "dataops: warning: %v; the memory store is emptied and will be rebuilt from its sources (dataops memory ingest)\n", err)
 			if err = embedded.Reset(ctx, k.Dir); err == nil {
+				// What ingestion noted it had written is gone with the records.
+				os.Remove(filepath.Join(k.Dir, ingestStateName))
 				k.Rebuilt = true
 				s, err = embedded.Open(ctx, k.Dir, emb)
 			}
@@ -102,6 +101,17 @@ func openKnowledge(env *Env, m *config.Memory, projectDir string, create bool) (
 		k.Store = s
 	}
 	return k, nil
+}
+
+// knowledgeDir is the embedded store's directory the settings name ("" for a server store).
+func knowledgeDir(m *config.Memory, projectDir string) string {
+	if m.Store != "embedded" {
+		return ""
+	}
+	if filepath.IsAbs(m.Path) {
+		return m.Path
+	}
+	return filepath.Join(projectDir, m.Path)
 }
 
 func openServerStore(env *Env, m *config.Memory, emb memory.Embedder) (memory.Store, error) {

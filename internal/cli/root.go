@@ -102,6 +102,9 @@ type Env struct {
 	// (wrapped by RunEnv), files, GitHub and OpenMetadata requests. RunEnv builds it from the
 	// process environment when nil; commands add values as they learn them (profiles).
 	Secrets *secret.Masker
+	// Terminal says Stderr is a terminal, where progress is shown; RunEnv sets it when the
+	// caller's Stderr is a terminal device.
+	Terminal bool
 
 	securities *securityCache
 
@@ -158,6 +161,16 @@ func (e *Env) useRenderTime(d time.Duration) {
 	}
 }
 
+// isTerminal reports whether w is a terminal device.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
 // ExitError carries an exit code out of a command's RunE.
 type ExitError struct {
 	Code int
@@ -207,6 +220,7 @@ func RunEnv(caller *Env, args []string) (code int) {
 	}
 	env.securities = &securityCache{}
 	env.renders = &renderCache{}
+	env.Terminal = env.Terminal || isTerminal(caller.Stderr)
 	stdout, stderr := env.Secrets.Writer(env.Stdout), env.Secrets.Writer(env.Stderr)
 	env.Stdout, env.Stderr = stdout, stderr
 	defer func() {

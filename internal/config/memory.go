@@ -68,6 +68,11 @@ func (m *Memory) validate() error {
 		if m.Path == "" {
 			return &valueError{Key: "path", Msg: "the embedded store needs a path"}
 		}
+		for _, part := range strings.Split(filepath.ToSlash(filepath.Clean(m.Path)), "/") {
+			if part == ".git" {
+				return &valueError{Key: "path", Value: m.Path, Msg: "nothing is written under .git"}
+			}
+		}
 	}
 	if m.Embedder == "openai" && m.EmbedderModel == "" {
 		return &valueError{Key: "embedder_model", Msg: "embedder openai needs embedder_model"}

@@ -34,6 +34,7 @@ func TestMemoryBadSettingsNameTheirLine(t *testing.T) {
 		{"memory:\n  embedder: openai\n", "embedder openai needs embedder_model"},
 		{"memory:\n  paths:\n    - docs\n    - ../secrets\n", `.dataops.yml:4:7: memory.paths[1]: "../secrets" is outside the project`},
 		{"memory:\n  playbooks: [/etc/passwd]\n", `memory.playbooks[0]: "/etc/passwd" is outside the project`},
+		{"memory:\n  path: .git/memory\n", "nothing is written under .git"},
 	} {
 		dir := t.TempDir()
 		write(t, dir, FileName, tc.body)

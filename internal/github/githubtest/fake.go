@@ -2,7 +2,9 @@
 // for tests (GitHub cannot run here). It checks every request as GitHub does: the bearer
 // token, JSON shapes, review comments only on lines inside the pull request's diff hunks (else
 // 422), start_line and line in one hunk, bodies of at most 65,536 characters, at most 50
-// annotations per check-run request. It never talks to the network beyond its own listener.
+// annotations per check-run request; the repository's review comments are listed with
+// GitHub's query parameters (sort, direction, since, per_page of at most 100, page) and its
+// Link header. It never talks to the network beyond its own listener.
 package githubtest
 
 import (
@@ -10,10 +12,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/dataops-dev/dataops/internal/review"
@@ -44,6 +48,22 @@ type Comment struct {
 	Path string `json:"path"`
 	Line int    `json:"line"`
 	Body string `json:"body"`
+}
+
+// RepoComment is a review comment of any pull request of the repository, as the list of a
+// repository's review comments returns it.
+type RepoComment struct {
+	ID        int64
+	PR        int
+	Path      string
+	Line      int // 0: outdated (GitHub sends null and keeps original_line)
+	Original  int
+	Body      string
+	Login     string
+	Bot       bool
+	CommitID  string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // CheckRun is a check run with the annotations it received over all requests.
@@ -81,6 +101,11 @@ type Fake struct {
 	RejectComments bool
 	// PerPage paginates the files list.
 	PerPage int
+	// RepoComments are the repository's review comments.
+	RepoComments []RepoComment
+	// CommentsPerPage, when set, makes pages of repository comments smaller than asked, as
+	// a test of paging.
+	CommentsPerPage int
 }
 
 // NewFake starts a fake for pull request acme/shop#7 with these files.
@@ -135,6 +160,8 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	parts := strings.Split(strings.TrimPrefix(r.URL.Path, prefix), "/")
 	pr := strconv.Itoa(f.PR)
 	switch {
+	case r.Method == "GET" && len(parts) == 2 && parts[0] == "pulls" && parts[1] == "comments":
+		f.repoComments(w, r)
 	case r.Method == "GET" && len(parts) == 2 && parts[0] == "pulls" && parts[1] == pr:
 		f.ok(w, 200, map[string]any{"number": f.PR, "head": map[string]any{"sha": f.SHA}})
 	case r.Method == "GET" && len(parts) == 3 && parts[0] == "pulls" && parts[1] == pr && parts[2] == "files":
@@ -348,6 +375,124 @@ func (f *Fake) checkRun(w http.ResponseWriter, r *http.Request, parts []string) 
 		}
 	}
 	f.fail(w, 404, "Not Found")
+}
+
+// repoComments answers GET /repos/{owner}/{repo}/pulls/comments as documented: sort (created,
+// the default, or updated), direction (asc or desc), since (ISO 8601, compared with
+// updated_at), per_page (at most 100) and page, with a Link header naming the next, last,
+// first and previous pages. An unknown query parameter fails the test: it would be a request
+// GitHub does not document.
+func (f *Fake) repoComments(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	for k := range q {
+		switch k {
+		case "sort", "direction", "since", "per_page", "page":
+		default:
+			f.t.Errorf("fake GitHub: unknown query parameter %q in %s", k, r.URL)
+		}
+	}
+	sortBy := q.Get("sort")
+	if sortBy == "" {
+		sortBy = "created"
+	}
+	if sortBy != "created" && sortBy != "updated" {
+		f.fail(w, 422, "Validation Failed", "sort must be created or updated")
+		return
+	}
+	dir := q.Get("direction")
+	if dir == "" {
+		dir = "asc"
+	}
+	if dir != "asc" && dir != "desc" {
+		f.fail(w, 422, "Validation Failed", "direction must be asc or desc")
+		return
+	}
+	var since time.Time
+	if s := q.Get("since"); s != "" {
+		t, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			f.fail(w, 422, "Validation Failed", "since must be an ISO 8601 timestamp (YYYY-MM-DDTHH:MM:SSZ)")
+			return
+		}
+		since = t
+	}
+	per := 30
+	if s := q.Get("per_page"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			f.fail(w, 422, "Validation Failed", "per_page must be a positive integer")
+			return
+		}
+		per = min(n, 100)
+	}
+	if f.CommentsPerPage > 0 {
+		per = min(per, f.CommentsPerPage)
+	}
+	page := 1
+	if s := q.Get("page"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			f.fail(w, 422, "Validation Failed", "page must be a positive integer")
+			return
+		}
+		page = n
+	}
+	var list []RepoComment
+	for _, c := range f.RepoComments {
+		if since.IsZero() || !c.UpdatedAt.Before(since) {
+			list = append(list, c)
+		}
+	}
+	sort.SliceStable(list, func(i, j int) bool {
+		a, b := list[i].CreatedAt, list[j].CreatedAt
+		if sortBy == "updated" {
+			a, b = list[i].UpdatedAt, list[j].UpdatedAt
+		}
+		if dir == "desc" {
+			return a.After(b)
+		}
+		return a.Before(b)
+	})
+	last := max(1, (len(list)+per-1)/per)
+	lo, hi := min((page-1)*per, len(list)), min(page*per, len(list))
+	link := func(p int) string {
+		u := *r.URL
+		v := u.Query()
+		v.Set("page", strconv.Itoa(p))
+		u.RawQuery = v.Encode()
+		return fmt.Sprintf("<http://%s%s>", r.Host, u.RequestURI())
+	}
+	var links []string
+	if page < last {
+		links = append(links, link(page+1)+`; rel="next"`, link(last)+`; rel="last"`)
+	}
+	if page > 1 {
+		links = append(links, link(1)+`; rel="first"`, link(page-1)+`; rel="prev"`)
+	}
+	if len(links) > 0 {
+		w.Header().Set("Link", strings.Join(links, ", "))
+	}
+	out := []map[string]any{}
+	for _, c := range list[lo:hi] {
+		typ := "User"
+		if c.Bot {
+			typ = "Bot"
+		}
+		var line any
+		if c.Line > 0 {
+			line = c.Line
+		}
+		out = append(out, map[string]any{
+			"id": c.ID, "node_id": fmt.Sprintf("PRRC_%d", c.ID),
+			"pull_request_url": fmt.Sprintf("http://%s/repos/%s/%s/pulls/%d", r.Host, f.Owner, f.Repo, c.PR),
+			"html_url":         fmt.Sprintf("https://github.com/%s/%s/pull/%d#discussion_r%d", f.Owner, f.Repo, c.PR, c.ID),
+			"path":             c.Path, "line": line, "original_line": c.Original, "side": "RIGHT",
+			"body": c.Body, "commit_id": c.CommitID, "original_commit_id": c.CommitID,
+			"user":       map[string]any{"login": c.Login, "type": typ},
+			"created_at": c.CreatedAt.UTC().Format(time.RFC3339), "updated_at": c.UpdatedAt.UTC().Format(time.RFC3339),
+		})
+	}
+	f.ok(w, 200, out)
 }
 
 func deref(s *string) string {
