@@ -64,7 +64,7 @@ func (inf *inferrer) renderWithColumns(s *slot) []Problem {
 	// Otherwise the made-up column left no trace (fill_staging_columns only tests names
 	// against its own list, for instance): the render stands as it is.
 	if r.Output != n.Render.Output {
-		s.prep = inf.prepareSQL(n, &prepared{path: s.prep.path, lineOff: s.prep.lineOff}, r.Output, r.Map)
+		s.prep = inf.prepareSQL(n, &prepared{path: s.prep.path, raw: s.prep.raw}, r.Output, r.Map)
 	}
 	return unknown
 }
@@ -326,7 +326,7 @@ func (h *columnsHook) unknownColumns(key, id string) ([]jinja.Column, bool) {
 // ref or source of the relation when the template names it.
 func (h *columnsHook) unknownProblem(id string) Problem {
 	n := h.s.node
-	pos := dbt.Pos{Path: h.s.prep.path, Line: 1 + n.TemplateLine, Column: 1}
+	pos := h.s.prep.start()
 	what := "a relation"
 	if id != "" {
 		what = describeNode(h.inf.p, id)

@@ -27,7 +27,8 @@ func (l *loader) inferSources(n *Node) {
 		if w.Kind != "unknown-macro" || w.Pos.Line <= 0 || (w.Path != "" && w.Path != n.RelPath) {
 			continue
 		}
-		args := callArgs(n.RawCode, w.Pos.Line-n.TemplateLine, w.Pos.Column)
+		line, col := n.Template.FromFile(w.Pos.Line, w.Pos.Column)
+		args := callArgs(n.RawCode, line, col)
 		if args == "" {
 			continue
 		}

@@ -597,24 +597,19 @@ func (l *loader) buildEnv() error {
 	l.env = env
 	l.p.Jinja = env
 	for _, d := range diags {
-		l.addDiag(l.jinjaDiag(d, d.Path, 0))
+		l.addDiag(l.jinjaDiag(d, d.Path))
 	}
 	l.namers = newNamers(l)
 	return nil
 }
 
-// jinjaDiag converts a renderer diagnostic; lineShift moves it when the template was a block
-// cut out of a larger file.
-func (l *loader) jinjaDiag(d jinja.Diagnostic, path string, lineShift int) Diagnostic {
+// jinjaDiag converts a renderer diagnostic (already in file positions: see shiftResult).
+func (l *loader) jinjaDiag(d jinja.Diagnostic, path string) Diagnostic {
 	kind := d.Kind
 	if kind == "syntax" {
 		kind = "jinja-syntax"
 	}
-	line := d.Pos.Line
-	if line > 0 {
-		line += lineShift
-	}
-	return Diagnostic{Pos: Pos{Path: path, Line: line, Column: d.Pos.Column}, Severity: "warning", Kind: kind, Message: d.Message}
+	return Diagnostic{Pos: Pos{Path: path, Line: d.Pos.Line, Column: d.Pos.Column}, Severity: "warning", Kind: kind, Message: d.Message}
 }
 
 // readProperties parses every property file in parallel; the first malformed one (in path

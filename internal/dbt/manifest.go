@@ -488,8 +488,8 @@ func manifestNode(n *Node, created float64) *mNode {
 	if n.SeedColumns != nil {
 		extra["seed_columns"] = n.SeedColumns
 	}
-	if n.TemplateLine > 0 {
-		extra["template_line"] = n.TemplateLine + 1
+	if n.Template.Line > 0 {
+		extra["template_line"] = n.Template.Line + 1
 	}
 	if n.Patch != nil {
 		extra["patch"] = map[string]any{"file": n.Patch.File, "line": n.Patch.Pos.Line, "key": n.Patch.Key}
