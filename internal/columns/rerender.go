@@ -2,6 +2,7 @@ package columns
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/dbt"
@@ -284,7 +285,7 @@ func (h *columnsHook) lookup(rel jinja.Relation) (string, bool) {
 // or catalogued about it does.
 func (h *columnsHook) known(id string) ([]*Column, bool) {
 	inf := h.inf
-	if contains(h.s.parents, id) || inf.slots[id] == nil {
+	if slices.Contains(h.s.parents, id) || inf.slots[id] == nil {
 		cols, complete, _ := inf.upstream(id)
 		return cols, complete
 	}

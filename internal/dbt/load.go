@@ -3,9 +3,11 @@ package dbt
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -207,7 +209,7 @@ func (l *loader) checkNodeConfigs() error {
 // checkSourceConfigs does the same for source tables, with what the nodes left.
 func (l *loader) checkSourceConfigs() error {
 	left := l.configLeft
-	for _, id := range sortedKeys(l.p.Sources) {
+	for _, id := range slices.Sorted(maps.Keys(l.p.Sources)) {
 		s := l.p.Sources[id]
 		if left -= countValues(s.Config, left+1) + countValues(s.Meta, left+1); left < 0 {
 			return l.configSizeError(s.Pos, s.SourceName+"."+s.Name)

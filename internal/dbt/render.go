@@ -2,8 +2,9 @@ package dbt
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 
@@ -375,7 +376,7 @@ func jinjaLiteral(v any) string {
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
 	case map[string]any:
-		keys := sortedKeys(x)
+		keys := slices.Sorted(maps.Keys(x))
 		parts := make([]string, len(keys))
 		for i, k := range keys {
 			parts[i] = jinjaLiteral(k) + ": " + jinjaLiteral(x[k])
@@ -489,16 +490,9 @@ func uniqueSorted(l []string) []string {
 	if len(l) == 0 {
 		return []string{}
 	}
-	out := append([]string(nil), l...)
-	sort.Strings(out)
-	j := 0
-	for i := range out {
-		if i == 0 || out[i] != out[j-1] {
-			out[j] = out[i]
-			j++
-		}
-	}
-	return out[:j]
+	out := slices.Clone(l)
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 func jinjaPos(p source.Position) jinja.Position {
