@@ -2,6 +2,7 @@ package dbt
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/jinja"
@@ -42,7 +43,7 @@ func (l *loader) inferSources(n *Node) {
 					continue
 				}
 				s := l.ix.source(n.Package, jinja.SourceRef{Source: a, Table: b})
-				if s == nil || containsStr(n.DependsOn.Nodes, s.UniqueID) {
+				if s == nil || slices.Contains(n.DependsOn.Nodes, s.UniqueID) {
 					continue
 				}
 				n.SourceRefs = append(n.SourceRefs, jinja.SourceRef{Source: a, Table: b, Pos: w.Pos})
