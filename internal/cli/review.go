@@ -286,7 +286,7 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 			// A suggestion is located where its column is declared or selected; fall back to
 			// the model's file so every finding has a place in a file the user wrote.
 			if n := p.Nodes[s.UniqueID]; s.Pos.Path == "" && n != nil {
-				s.Pos = dbt.Pos{Path: n.RelPath, Line: 1 + max(n.TemplateLine-1, 0), Column: 1}
+				s.Pos = dbt.Pos{Path: n.RelPath, Line: 1 + n.Template.Line, Column: 1}
 			}
 		}
 		rv.Findings = append(rv.Findings, testFindings(res, forms, rf.fixUnverified)...)
@@ -717,14 +717,10 @@ func clauseLine(n *dbt.Node, off int) int {
 	if n == nil {
 		return 1
 	}
-	line := 1
 	if n.Render != nil && n.Render.Map != nil && renderedSQL(n) == n.Render.Output {
-		line = n.Render.Map.Position(n.RawCode, off).Line
+		return n.RenderPosition(off).Line
 	}
-	if n.TemplateLine > 1 {
-		line += n.TemplateLine - 1
-	}
-	return line
+	return 1 + n.Template.Line
 }
 
 // downstreamFindings locates each downstream reader of a removed, renamed or retyped column
@@ -747,7 +743,7 @@ func downstreamFindings(cs *change.ChangeSet, m *change.ModelChange) []review.Fi
 				}
 			}
 		}
-		line := wordLine(n.RawCode, ci.Column) + max(n.TemplateLine-1, 0)
+		line := wordLine(n, ci.Column)
 		out = append(out, review.Finding{Agent: review.AgentImpact, Rule: review.RuleDownstreamColumn, Severity: sev,
 			Path: n.RelPath, Line: line,
 			Message: fmt.Sprintf("%s.%s reads %s.%s, which this change %s", n.Name, ci.NodeColumn, shortID(m.UniqueID), ci.Column, kind)})
@@ -755,16 +751,14 @@ func downstreamFindings(cs *change.ChangeSet, m *change.ModelChange) []review.Fi
 	return out
 }
 
-func wordLine(src, word string) int {
-	re, err := regexp.Compile(`(?i)\b` + regexp.QuoteMeta(word) + `\b`)
-	if err != nil {
-		return 1
+func wordLine(n *dbt.Node, word string) int {
+	off := 0
+	if re, err := regexp.Compile(`(?i)\b` + regexp.QuoteMeta(word) + `\b`); err == nil {
+		if loc := re.FindStringIndex(n.RawCode); loc != nil {
+			off = loc[0]
+		}
 	}
-	loc := re.FindStringIndex(src)
-	if loc == nil {
-		return 1
-	}
-	return 1 + strings.Count(src[:loc[0]], "\n")
+	return n.Source().Position(off).Line
 }
 
 // repoPrefix is the project's folder inside its git repository, slash-terminated ("" at the

@@ -1,14 +1,13 @@
 package columns
 
 import (
-	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/dbt"
 	"github.com/dataops-dev/dataops/internal/jinja"
+	"github.com/dataops-dev/dataops/internal/source"
 	"github.com/dataops-dev/dataops/internal/sql/ast"
-	"github.com/dataops-dev/dataops/internal/sql/token"
 )
 
 // prepared is a model's rendered SQL, parsed, ready to be inferred once its parents are.
@@ -16,10 +15,9 @@ type prepared struct {
 	sql      string
 	file     *ast.File
 	omap     *jinja.OffsetMap
-	raw      *token.File // lines of the template (RawCode), for positions
-	rendered *token.File // lines of the rendered SQL, when there is no offset map
+	raw      *source.File // the template (RawCode) where it sits in its file, for positions
+	rendered *source.File // the rendered SQL, when there is no offset map back to raw
 	path     string
-	lineOff  int // lines before RawCode in its file (snapshot blocks)
 	problems []Problem
 	errOffs  []int // rendered offsets of the parse errors, in problems order
 	blocking bool  // a problem above makes the column list unreliable
@@ -42,12 +40,12 @@ func (inf *inferrer) prepare(n *dbt.Node) *prepared {
 	if path == "" {
 		path = n.OriginalFilePath
 	}
-	pr := &prepared{path: path, lineOff: n.TemplateLine}
+	pr := &prepared{path: path, raw: source.NewShifted(path, n.RawCode, n.Template)}
 	if n.Language != "" && n.Language != "sql" {
 		return pr
 	}
 	if n.Render != nil && n.Render.Err != nil {
-		pr.problems = append(pr.problems, Problem{Pos: dbt.Pos{Path: path, Line: 1 + n.TemplateLine, Column: 1},
+		pr.problems = append(pr.problems, Problem{Pos: pr.start(),
 			Kind: "render-error", Reason: "the Jinja template did not render: " + firstLine(n.Render.Err.Error())})
 		pr.blocking = true
 		return pr
@@ -60,10 +58,9 @@ func (inf *inferrer) prepare(n *dbt.Node) *prepared {
 func (inf *inferrer) prepareSQL(n *dbt.Node, pr *prepared, sql string, omap *jinja.OffsetMap) *prepared {
 	path := pr.path
 	pr.sql, pr.omap = restoreStars(n.RawCode, sql, omap)
-	pr.raw = token.NewFile(path, n.RawCode)
 	if pr.omap == nil || len(pr.omap.Segments) == 0 {
 		pr.omap = nil
-		pr.rendered = token.NewFile(path, pr.sql)
+		pr.rendered = source.NewShifted(path, pr.sql, pr.raw.Shift)
 	}
 	f, errs := parseSQL(pr.sql, inf.d.name)
 	pr.file = f
@@ -72,7 +69,7 @@ func (inf *inferrer) prepareSQL(n *dbt.Node, pr *prepared, sql string, omap *jin
 		pr.errOffs = append(pr.errOffs, int(e.pos))
 	}
 	if strings.TrimSpace(pr.sql) == "" {
-		pr.problems = append(pr.problems, Problem{Pos: dbt.Pos{Path: path, Line: 1 + n.TemplateLine, Column: 1},
+		pr.problems = append(pr.problems, Problem{Pos: pr.start(),
 			Kind: "empty", Reason: "the model renders to no SQL (a macro it calls rendered nothing)"})
 		pr.blocking = true
 	}
@@ -88,21 +85,17 @@ func (pr *prepared) pos(off int) dbt.Pos {
 		if pr.rendered == nil {
 			return dbt.Pos{Path: pr.path}
 		}
-		p := pr.rendered.Position(token.Pos(off))
-		return dbt.Pos{Path: pr.path, Line: p.Line + pr.lineOff, Column: p.Column}
+		return pr.rendered.Position(off)
 	}
-	segs := pr.omap.Segments
-	i := sort.Search(len(segs), func(i int) bool { return segs[i].Out+segs[i].Len > off })
-	if i == len(segs) {
-		i = len(segs) - 1
+	return source.Map{File: pr.raw, Origin: pr.omap}.Position(off)
+}
+
+// start is where the template starts: the place of problems about the model as a whole.
+func (pr *prepared) start() dbt.Pos {
+	if pr.raw == nil {
+		return dbt.Pos{Path: pr.path}
 	}
-	s := segs[i]
-	src := s.Src
-	if s.Literal && off >= s.Out {
-		src += off - s.Out
-	}
-	p := pr.raw.Position(token.Pos(src))
-	return dbt.Pos{Path: pr.path, Line: p.Line + pr.lineOff, Column: p.Column}
+	return pr.raw.Position(0)
 }
 
 func firstLine(s string) string {
@@ -135,7 +128,7 @@ func (inf *inferrer) inferModel(s *slot) *Node {
 	if q == nil {
 		out.Unresolved = append(out.Unresolved, pr.problems...)
 		if !pr.blocking {
-			out.Unresolved = append(out.Unresolved, Problem{Pos: dbt.Pos{Path: pr.path, Line: 1 + pr.lineOff, Column: 1},
+			out.Unresolved = append(out.Unresolved, Problem{Pos: pr.start(),
 				Kind: "no-query", Reason: "no SELECT statement found"})
 		}
 		return out

@@ -8,6 +8,7 @@ import (
 
 	"github.com/dataops-dev/dataops/internal/dbt"
 	"github.com/dataops-dev/dataops/internal/jinja"
+	"github.com/dataops-dev/dataops/internal/source"
 )
 
 // expectColumns infers the columns of sql in a project whose upstream models and sources have
@@ -355,14 +356,14 @@ func TestInferSnapshot(t *testing.T) {
 	n := addModel(p, "orders_snapshot", "\nselect id, status from orders\n")
 	n.ResourceType = dbt.Snapshot
 	n.RelPath = "snapshots/orders.sql"
-	n.TemplateLine = 2 // the snapshot block starts on line 3 of its file
+	n.Template = source.Shift{Line: 2, Column: 29} // the block starts on line 3, after `{% snapshot orders_snapshot %}`
 	got := Infer(p, Options{}).Node(n.UniqueID)
 	want := "id:integer, status:text, dbt_scd_id:text, dbt_updated_at:timestamp without time zone, " +
 		"dbt_valid_from:timestamp without time zone, dbt_valid_to:timestamp without time zone"
 	if s := format(got.Columns); s != want {
 		t.Errorf("snapshot columns:\n got %s\nwant %s", s, want)
 	}
-	if pos := got.Columns[0].Pos; pos.Line != 4 || pos.Path != "snapshots/orders.sql" {
+	if pos := got.Columns[0].Pos; pos != (dbt.Pos{Path: "snapshots/orders.sql", Line: 4, Column: 8}) {
 		t.Errorf("position in the snapshot file: %+v", pos)
 	}
 }

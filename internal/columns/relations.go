@@ -1,6 +1,7 @@
 package columns
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/dbt"
@@ -82,27 +83,18 @@ func (r *relations) lookup(parts []string, prefer []string) (string, bool) {
 		ids := r.byKey[k]
 		switch {
 		case len(ids) == 1:
-			if i > 0 && len(parts)-i == 1 && !contains(prefer, ids[0]) {
+			if i > 0 && len(parts)-i == 1 && !slices.Contains(prefer, ids[0]) {
 				// `other_db.raw.orders` is not our `orders` model unless we depend on it.
 				continue
 			}
 			return ids[0], true
 		case len(ids) > 1:
 			for _, id := range ids {
-				if contains(prefer, id) {
+				if slices.Contains(prefer, id) {
 					return id, true
 				}
 			}
 		}
 	}
 	return "", false
-}
-
-func contains(l []string, s string) bool {
-	for _, x := range l {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -2,6 +2,7 @@ package columns
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/dbt"
@@ -64,7 +65,7 @@ func (inf *inferrer) renderWithColumns(s *slot) []Problem {
 	// Otherwise the made-up column left no trace (fill_staging_columns only tests names
 	// against its own list, for instance): the render stands as it is.
 	if r.Output != n.Render.Output {
-		s.prep = inf.prepareSQL(n, &prepared{path: s.prep.path, lineOff: s.prep.lineOff}, r.Output, r.Map)
+		s.prep = inf.prepareSQL(n, &prepared{path: s.prep.path, raw: s.prep.raw}, r.Output, r.Map)
 	}
 	return unknown
 }
@@ -284,7 +285,7 @@ func (h *columnsHook) lookup(rel jinja.Relation) (string, bool) {
 // or catalogued about it does.
 func (h *columnsHook) known(id string) ([]*Column, bool) {
 	inf := h.inf
-	if contains(h.s.parents, id) || inf.slots[id] == nil {
+	if slices.Contains(h.s.parents, id) || inf.slots[id] == nil {
 		cols, complete, _ := inf.upstream(id)
 		return cols, complete
 	}
@@ -326,7 +327,7 @@ func (h *columnsHook) unknownColumns(key, id string) ([]jinja.Column, bool) {
 // ref or source of the relation when the template names it.
 func (h *columnsHook) unknownProblem(id string) Problem {
 	n := h.s.node
-	pos := dbt.Pos{Path: h.s.prep.path, Line: 1 + n.TemplateLine, Column: 1}
+	pos := h.s.prep.start()
 	what := "a relation"
 	if id != "" {
 		what = describeNode(h.inf.p, id)

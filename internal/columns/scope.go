@@ -4,6 +4,8 @@ package columns
 // columns a relation exposes, the scopes a query resolves names in, star expansion (with
 // EXCLUDE/REPLACE/RENAME and USING joins) and set operations.
 
+import "slices"
+
 // col is a column of a relation during inference.
 type col struct {
 	name    string
@@ -335,7 +337,7 @@ func expandStar(s *scope, rels []*relation, bare bool, opt starOptions) (out []*
 		// ANSI: the joined columns first, in the order they were joined
 		for _, r := range s.rels {
 			for _, c := range r.cols {
-				if m, ok := s.using[foldName(c.name)]; ok && c.hidden && !containsCol(all, m) {
+				if m, ok := s.using[foldName(c.name)]; ok && c.hidden && !slices.Contains(all, m) {
 					all = append(all, m)
 				}
 			}
@@ -369,15 +371,6 @@ func expandStar(s *scope, rels []*relation, bare bool, opt starOptions) (out []*
 		out = append(out, c)
 	}
 	return out, incomplete
-}
-
-func containsCol(l []*col, c *col) bool {
-	for _, x := range l {
-		if x == c {
-			return true
-		}
-	}
-	return false
 }
 
 // setOp combines the branches of UNION/INTERSECT/EXCEPT: names (and count) from the first
@@ -446,7 +439,7 @@ func combineKind(a, b Kind) Kind {
 
 func appendUnique(dst []string, items ...string) []string {
 	for _, it := range items {
-		if !contains(dst, it) {
+		if !slices.Contains(dst, it) {
 			dst = append(dst, it)
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"sort"
+
+	"github.com/dataops-dev/dataops/internal/source"
 )
 
 // CatalogColumn is one column of a relation as dbt's catalog.json records it.
@@ -67,7 +69,7 @@ func ReadCatalog(path string) (*Catalog, error) {
 		msg := err.Error()
 		pos := Pos{Path: path}
 		if se, ok := err.(*json.SyntaxError); ok {
-			pos.Line, pos.Column = lineCol(data, int(se.Offset))
+			pos = source.NewFile(path, string(data)).Position(int(se.Offset))
 		}
 		return nil, &InputError{Pos: pos, Msg: fmt.Sprintf("invalid catalog.json: %s", msg)}
 	}

@@ -75,9 +75,9 @@ func (l *loader) compileNodes() error {
 			Path: n.RelPath, Source: n.RawCode, Package: n.Package, Name: n.Name, ResourceType: n.ResourceType,
 			This: nodeRelation(n), Config: cloneConfig(n.Config), Resolver: nodeResolver{l: l, from: n.Package},
 		})
-		shiftResult(r, n.RelPath, n.TemplateLine)
+		shiftResult(r, n.RelPath, n.Template)
 		if r.Err != nil {
-			l.warn(Pos{Path: n.RelPath, Line: 1 + n.TemplateLine, Column: 1}, "compile", "%s", firstLine(r.Err.Error()))
+			l.warn(n.Source().Position(0), "compile", "%s", firstLine(r.Err.Error()))
 		}
 		n.CompiledCode = r.Output
 		n.Compiled = true

@@ -2,7 +2,9 @@ package dbt
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"strings"
 )
 
@@ -24,7 +26,7 @@ func treeConfig(dst map[string]any, tree map[string]any, fqn []string) {
 
 func applyLevel(dst, level map[string]any) {
 	// Deterministic order: configs at one level do not conflict, but merges append.
-	for _, k := range sortedKeys(level) {
+	for _, k := range slices.Sorted(maps.Keys(level)) {
 		v := level[k]
 		if strings.HasPrefix(k, "+") {
 			mergeConfigKey(dst, normalizeConfigKey(strings.TrimSpace(k[1:])), v)
@@ -51,7 +53,7 @@ func normalizeConfigKey(k string) string {
 
 // mergeConfig merges src over dst with dbt's merge behaviours.
 func mergeConfig(dst, src map[string]any) {
-	for _, k := range sortedKeys(src) {
+	for _, k := range slices.Sorted(maps.Keys(src)) {
 		mergeConfigKey(dst, normalizeConfigKey(k), src[k])
 	}
 }

@@ -3,6 +3,8 @@ package dbt
 import (
 	"regexp"
 	"strings"
+
+	"github.com/dataops-dev/dataops/internal/source"
 )
 
 var (
@@ -31,7 +33,11 @@ func scanDocs(f *srcFile) []*Doc {
 func scanMacros(f *srcFile) []*Macro {
 	var out []*Macro
 	src := f.data
+	var file *source.File
 	for _, loc := range macroTagRE.FindAllSubmatchIndex(src, -1) {
+		if file == nil {
+			file = source.NewFile(f.rootRel, string(src))
+		}
 		kind := string(src[loc[2]:loc[3]])
 		name := string(src[loc[4]:loc[5]])
 		rest := string(src[loc[6]:loc[7]])
@@ -45,32 +51,17 @@ func scanMacros(f *srcFile) []*Macro {
 			}
 			name = "materialization_" + name + "_" + adapter
 		}
-		line, col := lineCol(src, loc[0])
 		end := len(src)
 		if e := macroEndRE.FindIndex(src[loc[1]:]); e != nil {
 			end = loc[1] + e[1]
 		}
 		out = append(out, &Macro{
 			UniqueID: "macro." + f.pkg.pkg.Name + "." + name, Package: f.pkg.pkg.Name, Name: name,
-			OriginalFilePath: f.rel, Pos: Pos{Path: f.rootRel, Line: line, Column: col}, Kind: kind,
+			OriginalFilePath: f.rel, Pos: file.Position(loc[0]), Kind: kind,
 			SQL: string(src[loc[0]:end]),
 		})
 	}
 	return out
-}
-
-// lineCol gives the 1-based line and column of a byte offset.
-func lineCol(src []byte, off int) (int, int) {
-	line, col := 1, 1
-	for i := 0; i < off && i < len(src); i++ {
-		if src[i] == '\n' {
-			line++
-			col = 1
-		} else {
-			col++
-		}
-	}
-	return line, col
 }
 
 // resolveDocs replaces {{ doc('name') }} in a description with the docs block's content,

@@ -319,12 +319,3 @@ func parseCSVHeader(line []byte) []string {
 	cols = append(cols, strings.TrimSpace(cur.String()))
 	return cols
 }
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}

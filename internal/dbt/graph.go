@@ -3,6 +3,7 @@ package dbt
 import (
 	"container/heap"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -298,22 +299,13 @@ func (l *loader) findCycles() {
 						break
 					}
 				}
-				self := len(comp) == 1 && containsStr(p.ParentMap[v], v)
+				self := len(comp) == 1 && slices.Contains(p.ParentMap[v], v)
 				if len(comp) > 1 || self {
 					l.reportCycle(comp)
 				}
 			}
 		}
 	}
-}
-
-func containsStr(l []string, s string) bool {
-	for _, x := range l {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // reportCycle orders a component as a walk along refs (a -> b means a depends on b).

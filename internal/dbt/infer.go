@@ -2,6 +2,7 @@ package dbt
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/jinja"
@@ -27,7 +28,8 @@ func (l *loader) inferSources(n *Node) {
 		if w.Kind != "unknown-macro" || w.Pos.Line <= 0 || (w.Path != "" && w.Path != n.RelPath) {
 			continue
 		}
-		args := callArgs(n.RawCode, w.Pos.Line-n.TemplateLine, w.Pos.Column)
+		line, col := n.Template.FromFile(w.Pos.Line, w.Pos.Column)
+		args := callArgs(n.RawCode, line, col)
 		if args == "" {
 			continue
 		}
@@ -41,7 +43,7 @@ func (l *loader) inferSources(n *Node) {
 					continue
 				}
 				s := l.ix.source(n.Package, jinja.SourceRef{Source: a, Table: b})
-				if s == nil || containsStr(n.DependsOn.Nodes, s.UniqueID) {
+				if s == nil || slices.Contains(n.DependsOn.Nodes, s.UniqueID) {
 					continue
 				}
 				n.SourceRefs = append(n.SourceRefs, jinja.SourceRef{Source: a, Table: b, Pos: w.Pos})

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -157,6 +159,6 @@ func TestOversizeFilesAreSkippedWithAWarning(t *testing.T) {
 		t.Errorf("diagnostics %+v", p.Diagnostics)
 	}
 	if p.Nodes["model.p.big"] != nil || p.Nodes["model.p.ok"] == nil {
-		t.Errorf("nodes %v", sortedKeys(p.Nodes))
+		t.Errorf("nodes %v", slices.Sorted(maps.Keys(p.Nodes)))
 	}
 }

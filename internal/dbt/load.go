@@ -3,9 +3,11 @@ package dbt
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -207,7 +209,7 @@ func (l *loader) checkNodeConfigs() error {
 // checkSourceConfigs does the same for source tables, with what the nodes left.
 func (l *loader) checkSourceConfigs() error {
 	left := l.configLeft
-	for _, id := range sortedKeys(l.p.Sources) {
+	for _, id := range slices.Sorted(maps.Keys(l.p.Sources)) {
 		s := l.p.Sources[id]
 		if left -= countValues(s.Config, left+1) + countValues(s.Meta, left+1); left < 0 {
 			return l.configSizeError(s.Pos, s.SourceName+"."+s.Name)
@@ -597,24 +599,19 @@ func (l *loader) buildEnv() error {
 	l.env = env
 	l.p.Jinja = env
 	for _, d := range diags {
-		l.addDiag(l.jinjaDiag(d, d.Path, 0))
+		l.addDiag(l.jinjaDiag(d, d.Path))
 	}
 	l.namers = newNamers(l)
 	return nil
 }
 
-// jinjaDiag converts a renderer diagnostic; lineShift moves it when the template was a block
-// cut out of a larger file.
-func (l *loader) jinjaDiag(d jinja.Diagnostic, path string, lineShift int) Diagnostic {
+// jinjaDiag converts a renderer diagnostic (already in file positions: see shiftResult).
+func (l *loader) jinjaDiag(d jinja.Diagnostic, path string) Diagnostic {
 	kind := d.Kind
 	if kind == "syntax" {
 		kind = "jinja-syntax"
 	}
-	line := d.Pos.Line
-	if line > 0 {
-		line += lineShift
-	}
-	return Diagnostic{Pos: Pos{Path: path, Line: line, Column: d.Pos.Column}, Severity: "warning", Kind: kind, Message: d.Message}
+	return Diagnostic{Pos: Pos{Path: path, Line: d.Pos.Line, Column: d.Pos.Column}, Severity: "warning", Kind: kind, Message: d.Message}
 }
 
 // readProperties parses every property file in parallel; the first malformed one (in path

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -93,7 +94,7 @@ func TestModelFieldsAndConfigMerge(t *testing.T) {
 	eq(t, "doc() resolved", n.Columns[0].Description, "The order's key.")
 	eq(t, "data_type", n.Columns[0].DataType, "integer")
 	eq(t, "depends_on.nodes", n.DependsOn.Nodes, []string{"source.proj.raw.orders"})
-	if !containsStr(n.DependsOn.Macros, "macro.proj.money") {
+	if !slices.Contains(n.DependsOn.Macros, "macro.proj.money") {
 		t.Errorf("depends_on.macros = %v, want macro.proj.money in it", n.DependsOn.Macros)
 	}
 
@@ -274,7 +275,7 @@ func TestGenericTestName(t *testing.T) {
 func TestGraphHelpers(t *testing.T) {
 	p := loadProj(t, false)
 	eq(t, "parents", p.ParentMap["model.proj.orders"], []string{"model.proj.stg_customers", "model.proj.stg_orders"})
-	if !containsStr(p.ChildMap["model.proj.stg_orders"], "model.proj.orders") {
+	if !slices.Contains(p.ChildMap["model.proj.stg_orders"], "model.proj.orders") {
 		t.Errorf("child map of stg_orders = %v", p.ChildMap["model.proj.stg_orders"])
 	}
 	order := p.TopoOrder()
@@ -294,12 +295,12 @@ func TestGraphHelpers(t *testing.T) {
 	}
 	eq(t, "upstream depth 1", p.Upstream("model.proj.orders", 1), []string{"model.proj.stg_customers", "model.proj.stg_orders"})
 	up := p.Upstream("model.proj.orders", 0)
-	if !containsStr(up, "source.proj.raw.orders") {
+	if !slices.Contains(up, "source.proj.raw.orders") {
 		t.Errorf("full upstream misses the source: %v", up)
 	}
 	down := p.Downstream("source.proj.raw.customers", 0)
 	for _, id := range []string{"model.proj.stg_customers", "model.proj.orders", "exposure.proj.weekly_report"} {
-		if !containsStr(down, id) {
+		if !slices.Contains(down, id) {
 			t.Errorf("downstream of raw.customers misses %s: %v", id, down)
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"time"
 
@@ -401,11 +403,11 @@ func streamManifest(w *bufio.Writer, m *manifest) error {
 	put("{")
 	key("metadata", true)
 	val(m.Metadata)
-	putMap("nodes", sortedKeys(m.Nodes), func(k string) any { return m.Nodes[k] })
-	putMap("sources", sortedKeys(m.Sources), func(k string) any { return m.Sources[k] })
-	putMap("macros", sortedKeys(m.Macros), func(k string) any { return m.Macros[k] })
-	putMap("docs", sortedKeys(m.Docs), func(k string) any { return m.Docs[k] })
-	putMap("exposures", sortedKeys(m.Exposures), func(k string) any { return m.Exposures[k] })
+	putMap("nodes", slices.Sorted(maps.Keys(m.Nodes)), func(k string) any { return m.Nodes[k] })
+	putMap("sources", slices.Sorted(maps.Keys(m.Sources)), func(k string) any { return m.Sources[k] })
+	putMap("macros", slices.Sorted(maps.Keys(m.Macros)), func(k string) any { return m.Macros[k] })
+	putMap("docs", slices.Sorted(maps.Keys(m.Docs)), func(k string) any { return m.Docs[k] })
+	putMap("exposures", slices.Sorted(maps.Keys(m.Exposures)), func(k string) any { return m.Exposures[k] })
 	for _, kv := range []struct {
 		name string
 		v    any
@@ -488,8 +490,8 @@ func manifestNode(n *Node, created float64) *mNode {
 	if n.SeedColumns != nil {
 		extra["seed_columns"] = n.SeedColumns
 	}
-	if n.TemplateLine > 0 {
-		extra["template_line"] = n.TemplateLine + 1
+	if n.Template.Line > 0 {
+		extra["template_line"] = n.Template.Line + 1
 	}
 	if n.Patch != nil {
 		extra["patch"] = map[string]any{"file": n.Patch.File, "line": n.Patch.Pos.Line, "key": n.Patch.Key}

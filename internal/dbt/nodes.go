@@ -6,17 +6,18 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/dataops-dev/dataops/internal/source"
 )
 
 // pending is a node waiting for its render: the template and where it sits in its file.
 type pending struct {
-	node      *Node
-	file      *srcFile
-	source    string
-	lineShift int // the template starts this many lines into the file (snapshot blocks)
-	offShift  int // ... and at this byte offset
-	python    bool
-	ph        *phResolver // set when the parse render also compiles
+	node   *Node
+	file   *srcFile
+	source string
+	shift  source.Shift // where the template starts in its file (snapshot blocks)
+	python bool
+	ph     *phResolver // set when the parse render also compiles
 }
 
 // defaultConfig is the config dbt gives every node of a resource type before any is set.
@@ -170,6 +171,7 @@ func (l *loader) buildNodes() error {
 			case fileSnapshot:
 				src := f.data
 				blocks := snapshotBlockRE.FindAllSubmatchIndex(src, -1)
+				text := string(src)
 				for _, b := range blocks {
 					name := string(src[b[2]:b[3]])
 					body := string(src[b[4]:b[5]])
@@ -178,8 +180,7 @@ func (l *loader) buildNodes() error {
 					n.RawCode = body
 					n.Config = l.projectConfig(ps, Snapshot, n.FQN)
 					l.applyPatch(n, l.patches[pkg]["snapshots:"+name], nil)
-					line, _ := lineCol(src, b[4])
-					l.pending = append(l.pending, &pending{node: n, file: f, source: body, lineShift: line - 1, offShift: b[4]})
+					l.pending = append(l.pending, &pending{node: n, file: f, source: body, shift: source.ShiftAt(text, b[4])})
 				}
 			}
 		}

@@ -2,12 +2,14 @@ package dbt
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 
 	"github.com/dataops-dev/dataops/internal/jinja"
+	"github.com/dataops-dev/dataops/internal/source"
 )
 
 // renderNodes renders every SQL node once at parse time (execute=false) on GOMAXPROCS workers:
@@ -46,8 +48,8 @@ func (l *loader) parseRender(pd *pending) {
 		in.Resolver = pd.ph
 	}
 	r := l.env.Render(in)
-	n.TemplateLine, n.TemplateOffset = pd.lineShift, pd.offShift
-	shiftResult(r, n.RelPath, pd.lineShift)
+	n.Template = pd.shift
+	shiftResult(r, n.RelPath, pd.shift)
 	n.Render = r
 	n.Refs = r.Refs
 	n.SourceRefs = r.Sources
@@ -61,7 +63,7 @@ func (l *loader) parseRender(pd *pending) {
 		if path == "" {
 			path = n.RelPath
 		}
-		d := l.jinjaDiag(w, path, 0)
+		d := l.jinjaDiag(w, path)
 		if d.Kind == "jinja-syntax" || d.Kind == "resource-limit" {
 			// already says why the render failed, and where
 			sawSyntax = true
@@ -69,25 +71,26 @@ func (l *loader) parseRender(pd *pending) {
 		l.addDiag(d)
 	}
 	if r.Err != nil && !sawSyntax {
-		l.addDiag(Diagnostic{Pos: Pos{Path: n.RelPath, Line: 1 + pd.lineShift, Column: 1}, Severity: "warning", Kind: "jinja-syntax", Message: firstLine(r.Err.Error())})
+		l.addDiag(Diagnostic{Pos: n.Source().Position(0), Severity: "warning", Kind: "jinja-syntax", Message: firstLine(r.Err.Error())})
 	}
 }
 
 // shiftResult moves a block's render positions to the positions in its file (warnings in
 // macro files keep theirs).
-func shiftResult(r *jinja.Result, path string, lines int) {
-	if lines == 0 || r == nil {
+func shiftResult(r *jinja.Result, path string, shift source.Shift) {
+	if shift == (source.Shift{}) || r == nil {
 		return
 	}
+	move := func(p *jinja.Position) { p.Line, p.Column = shift.ToFile(p.Line, p.Column) }
 	for i := range r.Refs {
-		r.Refs[i].Pos.Line += lines
+		move(&r.Refs[i].Pos)
 	}
 	for i := range r.Sources {
-		r.Sources[i].Pos.Line += lines
+		move(&r.Sources[i].Pos)
 	}
 	for i := range r.Warnings {
 		if r.Warnings[i].Pos.Line > 0 && (r.Warnings[i].Path == path || r.Warnings[i].Path == "") {
-			r.Warnings[i].Pos.Line += lines
+			move(&r.Warnings[i].Pos)
 		}
 	}
 }
@@ -103,6 +106,7 @@ var (
 func (l *loader) scanPython(pd *pending) {
 	n := pd.node
 	src := pd.source
+	file := source.NewFile(n.RelPath, src)
 	for _, m := range pyRefRE.FindAllStringSubmatchIndex(src, -1) {
 		r := jinja.Ref{Name: src[m[2]:m[3]]}
 		if m[4] >= 0 {
@@ -111,13 +115,11 @@ func (l *loader) scanPython(pd *pending) {
 		if m[6] >= 0 {
 			r.Version = src[m[6]:m[7]]
 		}
-		line, col := lineCol([]byte(src), m[0])
-		r.Pos = jinja.Position{Line: line, Column: col}
+		r.Pos = jinjaPos(file.Position(m[0]))
 		n.Refs = append(n.Refs, r)
 	}
 	for _, m := range pySourceRE.FindAllStringSubmatchIndex(src, -1) {
-		line, col := lineCol([]byte(src), m[0])
-		n.SourceRefs = append(n.SourceRefs, jinja.SourceRef{Source: src[m[2]:m[3]], Table: src[m[4]:m[5]], Pos: jinja.Position{Line: line, Column: col}})
+		n.SourceRefs = append(n.SourceRefs, jinja.SourceRef{Source: src[m[2]:m[3]], Table: src[m[4]:m[5]], Pos: jinjaPos(file.Position(m[0]))})
 	}
 	for _, m := range pyConfigRE.FindAllStringSubmatch(src, -1) {
 		for _, kv := range pyKwargRE.FindAllStringSubmatch(m[1], -1) {
@@ -374,7 +376,7 @@ func jinjaLiteral(v any) string {
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
 	case map[string]any:
-		keys := sortedKeys(x)
+		keys := slices.Sorted(maps.Keys(x))
 		parts := make([]string, len(keys))
 		for i, k := range keys {
 			parts[i] = jinjaLiteral(k) + ": " + jinjaLiteral(x[k])
@@ -488,14 +490,11 @@ func uniqueSorted(l []string) []string {
 	if len(l) == 0 {
 		return []string{}
 	}
-	out := append([]string(nil), l...)
-	sort.Strings(out)
-	j := 0
-	for i := range out {
-		if i == 0 || out[i] != out[j-1] {
-			out[j] = out[i]
-			j++
-		}
-	}
-	return out[:j]
+	out := slices.Clone(l)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func jinjaPos(p source.Position) jinja.Position {
+	return jinja.Position{Line: p.Line, Column: p.Column}
 }

@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -225,7 +227,7 @@ func flattenStrings(v any) []string {
 		return []string{x}
 	case map[string]any:
 		var out []string
-		for _, k := range sortedKeys(x) {
+		for _, k := range slices.Sorted(maps.Keys(x)) {
 			out = append(out, flattenStrings(x[k])...)
 		}
 		return out
@@ -246,7 +248,7 @@ var nonIdent = regexp.MustCompile(`[^0-9a-zA-Z_]+`)
 // of other characters replaced by `_`; names of 64 characters or more are cut to the first 30
 // characters of `<test>_<target>` plus an md5 of the full name. It returns (name, full name).
 func GenericTestName(testType, target string, args map[string]any) (string, string) {
-	keys := sortedKeys(args)
+	keys := slices.Sorted(maps.Keys(args))
 	var flat []string
 	for _, k := range keys {
 		if k == "model" {
@@ -282,7 +284,7 @@ func GenericTestName(testType, target string, args map[string]any) (string, stri
 }
 
 // insertionOrder: Go maps lose YAML order; sorted keys keep names stable.
-func insertionOrder(m map[string]any) []string { return sortedKeys(m) }
+func insertionOrder(m map[string]any) []string { return slices.Sorted(maps.Keys(m)) }
 
 // pyStr renders a value as Python's str() would, which is what dbt puts in test names.
 func pyStr(v any) string {
@@ -309,7 +311,7 @@ func pyStr(v any) string {
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
 	case map[string]any:
-		keys := sortedKeys(x)
+		keys := slices.Sorted(maps.Keys(x))
 		parts := make([]string, len(keys))
 		for i, k := range keys {
 			parts[i] = pyRepr(k) + ": " + pyRepr(x[k])

@@ -9,15 +9,13 @@ import (
 	"time"
 
 	"github.com/dataops-dev/dataops/internal/jinja"
+	"github.com/dataops-dev/dataops/internal/source"
 )
 
-// Pos locates something in a file the user wrote. Line and Column are 1-based; Path is relative
-// to the root project directory (so packages are under dbt_packages/...).
-type Pos struct {
-	Path   string `json:"path"`
-	Line   int    `json:"line"`
-	Column int    `json:"column"`
-}
+// Pos locates something in a file the user wrote, by internal/source's rule (1-based line,
+// column in characters). Path is relative to the root project directory (so packages are under
+// dbt_packages/...).
+type Pos = source.Position
 
 // Resource types as dbt writes them in unique ids.
 const (
@@ -116,33 +114,48 @@ type Node struct {
 	// RelationName is the relation as the adapter writes it ("db"."schema"."alias"); empty for
 	// ephemeral models, tests and analyses.
 	RelationName string
-	// TemplateOffset and TemplateLine say where RawCode starts in its file: non-zero for
-	// snapshot blocks, whose file holds more than the template.
-	TemplateOffset int
-	TemplateLine   int
-	FQN            []string
-	Config         map[string]any // fully merged: project tree, properties, config() in the file
-	Tags           []string
-	Description    string
-	Meta           map[string]any
-	Columns        []*Column // in property-file order
-	RawCode        string
-	CompiledCode   string
-	Compiled       bool   // CompiledCode holds a render with refs resolved (LoadOptions.Compile)
-	Language       string // sql (python models are listed but never run)
-	Refs           []jinja.Ref
-	SourceRefs     []jinja.SourceRef
-	DependsOn      DependsOn
-	PatchPath      string         // "package://models/x.yml"
-	Patch          *PropertyEntry // where the node's properties were declared, when they were
-	Render         *jinja.Result  // the parse-time render (offset map, warnings)
-	Disabled       bool
+	// Template says where RawCode starts in its file: non-zero for snapshot blocks, whose file
+	// holds more than the template. Source() applies it.
+	Template     source.Shift
+	FQN          []string
+	Config       map[string]any // fully merged: project tree, properties, config() in the file
+	Tags         []string
+	Description  string
+	Meta         map[string]any
+	Columns      []*Column // in property-file order
+	RawCode      string
+	CompiledCode string
+	Compiled     bool   // CompiledCode holds a render with refs resolved (LoadOptions.Compile)
+	Language     string // sql (python models are listed but never run)
+	Refs         []jinja.Ref
+	SourceRefs   []jinja.SourceRef
+	DependsOn    DependsOn
+	PatchPath    string         // "package://models/x.yml"
+	Patch        *PropertyEntry // where the node's properties were declared, when they were
+	Render       *jinja.Result  // the parse-time render (offset map, warnings)
+	Disabled     bool
 
 	// Seeds: the CSV header, in order.
 	SeedColumns []string
 
 	// Tests: what the test checks.
 	TestMeta *TestMetadata
+}
+
+// RenderPosition is where the byte at off of the parse-time render (Render.Output) came from
+// in the node's file; without a render map, off is taken as an offset of RawCode.
+func (n *Node) RenderPosition(off int) Pos {
+	m := source.Map{File: n.Source()}
+	if n.Render != nil && n.Render.Map != nil {
+		m.Origin = n.Render.Map
+	}
+	return m.Position(off)
+}
+
+// Source is RawCode as a file of positions: an offset of RawCode, or of a render through
+// source.Map, becomes a line and column of the file the node was written in.
+func (n *Node) Source() *source.File {
+	return source.NewShifted(n.RelPath, n.RawCode, n.Template)
 }
 
 // DependsOn lists unique ids of the nodes/sources and macros a node uses.

@@ -3,6 +3,8 @@ package jinja
 import (
 	"github.com/nikolalohinski/gonja/v2/config"
 	"github.com/nikolalohinski/gonja/v2/tokens"
+
+	"github.com/dataops-dev/dataops/internal/source"
 )
 
 // Block is one `{% tag name %}body{% endtag %}` block of a file, such as a snapshot or a
@@ -21,10 +23,11 @@ type Block struct {
 // by adding BodyStart. An unclosed block is reported and skipped.
 func ExtractBlocks(src, tag string) ([]Block, []Diagnostic) {
 	norm, crlf, _ := normalizeNewlines(src)
+	file := source.NewFile("", src)
 	toks, lexErr := lexTemplate(norm, config.New())
 	var diags []Diagnostic
 	if lexErr != nil {
-		diags = append(diags, Diagnostic{Pos: PositionAt(src, origOffset(crlf, lexErr.Pos)), Kind: "syntax", Message: tokenError(lexErr)})
+		diags = append(diags, Diagnostic{Pos: positionOf(file.Position(origOffset(crlf, lexErr.Pos))), Kind: "syntax", Message: tokenError(lexErr)})
 	}
 	end := func(t *tokens.Token) int { return origOffset(crlf, t.Pos+len(t.Val)) }
 	var out []Block
@@ -33,7 +36,7 @@ func ExtractBlocks(src, tag string) ([]Block, []Diagnostic) {
 		if t.Type != tokens.BlockBegin || i+1 >= len(toks) || toks[i+1].Type != tokens.Name || toks[i+1].Val != tag {
 			continue
 		}
-		b := Block{Start: origOffset(crlf, t.Pos), Pos: PositionAt(src, origOffset(crlf, t.Pos))}
+		b := Block{Start: origOffset(crlf, t.Pos), Pos: positionOf(file.Position(origOffset(crlf, t.Pos)))}
 		j := i + 2
 		if j < len(toks) && (toks[j].Type == tokens.Name || toks[j].Type == tokens.String) {
 			b.Name = toks[j].Val

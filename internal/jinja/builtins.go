@@ -4,7 +4,6 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/nikolalohinski/gonja/v2/builtins"
@@ -403,15 +402,6 @@ func toList(v *exec.Value) []any {
 		}
 	}
 	return out
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // testSet is gonja's tests with dbt's view of our values: relations are mappings (dbt's

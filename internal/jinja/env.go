@@ -15,6 +15,8 @@ import (
 	"github.com/nikolalohinski/gonja/v2/nodes"
 	"github.com/nikolalohinski/gonja/v2/parser"
 	"github.com/nikolalohinski/gonja/v2/tokens"
+
+	"github.com/dataops-dev/dataops/internal/source"
 )
 
 // Env is a compiled environment for one project: the macros of every package, vars, target.
@@ -80,11 +82,15 @@ type fileInfo struct {
 	loneCR []int
 	names  map[string]nameUse
 	root   *nodes.Template
+
+	lines     sync.Once // most templates never need a position: lines are indexed on first use
+	linesFile *source.File
 }
 
 // position turns an offset in the normalized text into a line and column of the original.
 func (f *fileInfo) position(normOff int) Position {
-	return PositionAt(f.src, origOffset(f.crlf, normOff))
+	f.lines.Do(func() { f.linesFile = source.NewFile(f.path, f.src) })
+	return positionOf(f.linesFile.Position(origOffset(f.crlf, normOff)))
 }
 
 // MacroInfo describes one macro for the manifest (`macros`, `depends_on.macros`).
@@ -343,7 +349,7 @@ func syntaxDiagnostic(f *fileInfo, err error) *Diagnostic {
 		}
 		if se.Line > 0 {
 			// gonja counts columns in bytes of the normalized text; recompute in characters.
-			lineStart := OffsetAt(f.norm, Position{Line: se.Line, Column: 1})
+			lineStart := source.NewFile("", f.norm).Offset(se.Line, 1)
 			d.Pos = f.position(lineStart + se.Column - 1)
 		}
 	}

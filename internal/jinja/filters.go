@@ -2,6 +2,8 @@ package jinja
 
 import (
 	"errors"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -63,7 +65,7 @@ func filterSet(e *Env) *exec.FilterSet {
 	}
 	m["dictsort"] = func(_ *exec.Evaluator, in *exec.Value, va *exec.VarArgs) *exec.Value {
 		d, _ := toGo(in).(map[string]any)
-		keys := sortedKeys(d)
+		keys := slices.Sorted(maps.Keys(d))
 		if !kwBool(va, "case_sensitive", false) {
 			sort.SliceStable(keys, func(i, j int) bool { return strings.ToLower(keys[i]) < strings.ToLower(keys[j]) })
 		}

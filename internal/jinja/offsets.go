@@ -3,7 +3,8 @@ package jinja
 import (
 	"sort"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/dataops-dev/dataops/internal/source"
 )
 
 // Source maps an offset in the rendered output to the template offset it came from. literal
@@ -40,36 +41,18 @@ func (m *OffsetMap) Position(src string, outOffset int) Position {
 	return PositionAt(src, off)
 }
 
-// PositionAt turns a byte offset in src into a 1-based line and column. Columns count
-// characters (runes), not bytes, as editors and SQLFluff do; "\r\n" counts as one line break.
+// PositionAt turns a byte offset in src into a 1-based line and column, by internal/source's
+// rule: columns count characters (runes), not bytes, as editors and SQLFluff do.
 func PositionAt(src string, offset int) Position {
-	if offset < 0 {
-		offset = 0
-	}
-	if offset > len(src) {
-		offset = len(src)
-	}
-	line := 1 + strings.Count(src[:offset], "\n")
-	start := strings.LastIndexByte(src[:offset], '\n') + 1
-	return Position{Line: line, Column: 1 + utf8.RuneCountInString(src[start:offset])}
+	return positionOf(source.NewFile("", src).Position(offset))
 }
+
+func positionOf(p source.Position) Position { return Position{Line: p.Line, Column: p.Column} }
 
 // OffsetAt is the inverse of PositionAt: the byte offset of a 1-based line and column in src.
 // Positions past the end of a line or of the text are clamped.
 func OffsetAt(src string, pos Position) int {
-	off := 0
-	for line := 1; line < pos.Line; line++ {
-		i := strings.IndexByte(src[off:], '\n')
-		if i < 0 {
-			return len(src)
-		}
-		off += i + 1
-	}
-	for col := 1; col < pos.Column && off < len(src) && src[off] != '\n'; col++ {
-		_, w := utf8.DecodeRuneInString(src[off:])
-		off += w
-	}
-	return off
+	return source.NewFile("", src).Offset(pos.Line, pos.Column)
 }
 
 // trackWriter collects the rendered output of the top-level template and, for every byte,

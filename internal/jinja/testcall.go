@@ -2,6 +2,8 @@ package jinja
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/nikolalohinski/gonja/v2/exec"
 )
@@ -38,7 +40,7 @@ func prepareArgsFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 	}
 	st := stateOfEval(e)
 	m, _ := va.Args[0].Interface().(map[string]any)
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		v := exec.AsValue(m[k])
 		if s, ok := m[k].(string); ok && st != nil && hasJinja(s) {
 			v = st.renderInline(e, s)

@@ -7,9 +7,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"unicode/utf8"
 
 	"github.com/dataops-dev/dataops/internal/fsconfine"
+	"github.com/dataops-dev/dataops/internal/source"
 )
 
 // Linter lints files with a set of rules. Fields are read-only once linting starts.
@@ -125,7 +125,7 @@ func (l *Linter) LintFile(f File) (res FileResult) {
 	if v, ok := cfg.Core("disable_noqa"); ok && strings.EqualFold(v, "true") {
 		nq = &noqa{lines: map[int][]string{}}
 	}
-	srcLines := lineStarts(f.Source)
+	file := source.NewFile(f.Path, f.Source)
 	var edits []Edit
 	for _, rule := range rules {
 		m := rule.Meta()
@@ -150,8 +150,8 @@ func (l *Linter) LintFile(f File) (res FileResult) {
 				}
 				start, end = s, e
 			}
-			line, col := position(f.Source, srcLines, start)
-			eline, ecol := position(f.Source, srcLines, end)
+			sp, ep := file.Position(start), file.Position(end)
+			line, col, eline, ecol := sp.Line, sp.Column, ep.Line, ep.Column
 			if nq.suppressed(m, line) {
 				continue
 			}
@@ -200,33 +200,6 @@ func runRule(r Rule, c *Context) (err error) {
 	}()
 	r.Check(c)
 	return nil
-}
-
-func lineStarts(s string) []int {
-	out := []int{0}
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\n' {
-			out = append(out, i+1)
-		}
-	}
-	return out
-}
-
-// position returns the 1-based line and character column of a byte offset.
-func position(src string, lines []int, off int) (int, int) {
-	if off > len(src) {
-		off = len(src)
-	}
-	lo, hi := 0, len(lines)-1
-	for lo < hi {
-		mid := (lo + hi + 1) / 2
-		if lines[mid] <= off {
-			lo = mid
-		} else {
-			hi = mid - 1
-		}
-	}
-	return lo + 1, utf8.RuneCountInString(src[lines[lo]:off]) + 1
 }
 
 // findDirectives reads `-- sqlfluff:key:value` comments.

@@ -2,8 +2,8 @@ package lint
 
 import (
 	"strings"
-	"unicode/utf8"
 
+	"github.com/dataops-dev/dataops/internal/source"
 	"github.com/dataops-dev/dataops/internal/sql/dialect"
 	"github.com/dataops-dev/dataops/internal/sql/lexer"
 	"github.com/dataops-dev/dataops/internal/sql/token"
@@ -49,8 +49,6 @@ type Doc struct {
 	Src     string
 	Dialect string
 	Toks    []Tok
-	// Lines holds the byte offset of each line start in Src.
-	Lines []int
 	// Selects are every SELECT found, outer queries before the ones they contain.
 	Selects []*Select
 	// Withs are every WITH clause.
@@ -58,6 +56,7 @@ type Doc struct {
 	// Stmts are statement token ranges [Start, End] of non-trivia tokens.
 	Stmts     [][2]int
 	templated func(off int) bool
+	file      *source.File // Src's lines, for positions
 }
 
 // NewDoc lexes and analyses rendered SQL. templated reports whether a rendered byte offset was
@@ -65,17 +64,10 @@ type Doc struct {
 func NewDoc(src, dialectName string, templated func(int) bool) *Doc {
 	d, _ := dialect.Lookup(dialectName)
 	raw := lexer.Lex(src, d)
-	doc := &Doc{Src: src, Dialect: strings.ToLower(dialectName), templated: templated}
-	doc.Lines = []int{0}
-	for i := 0; i < len(src); i++ {
-		if src[i] == '\n' {
-			doc.Lines = append(doc.Lines, i+1)
-		}
-	}
+	doc := &Doc{Src: src, Dialect: strings.ToLower(dialectName), templated: templated, file: source.NewFile("", src)}
 	doc.Toks = make([]Tok, len(raw))
-	line, lineStart := 1, 0
 	for i, t := range raw {
-		col := utf8.RuneCountInString(src[lineStart:t.Pos]) + 1
+		line, col := doc.Position(int(t.Pos))
 		tk := Tok{Token: t, Line: line, Col: col, Match: -1, Prev: -1}
 		if t.Kind == token.Ident {
 			tk.Up = strings.ToUpper(t.Text)
@@ -87,12 +79,6 @@ func NewDoc(src, dialectName string, templated func(int) bool) *Doc {
 			tk.Templated = templated(int(t.Pos)) || templated(int(t.End)-1)
 		}
 		doc.Toks[i] = tk
-		for j := int(t.Pos); j < int(t.End); j++ {
-			if src[j] == '\n' {
-				line++
-				lineStart = j + 1
-			}
-		}
 	}
 	doc.link()
 	doc.classify()
@@ -110,19 +96,8 @@ func (d *Doc) IsTemplated(off int) bool {
 
 // Position returns the rendered line and character column of a byte offset.
 func (d *Doc) Position(off int) (int, int) {
-	lo, hi := 0, len(d.Lines)-1
-	for lo < hi {
-		mid := (lo + hi + 1) / 2
-		if d.Lines[mid] <= off {
-			lo = mid
-		} else {
-			hi = mid - 1
-		}
-	}
-	if off > len(d.Src) {
-		off = len(d.Src)
-	}
-	return lo + 1, utf8.RuneCountInString(d.Src[d.Lines[lo]:off]) + 1
+	p := d.file.Position(off)
+	return p.Line, p.Column
 }
 
 func (d *Doc) link() {

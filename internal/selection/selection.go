@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -137,21 +138,12 @@ func newGraph(p *dbt.Project) *graph {
 
 func (g *graph) link(child string, parents []string) {
 	for _, par := range parents {
-		if g.nodes[par] == nil || contains(g.parents[child], par) {
+		if g.nodes[par] == nil || slices.Contains(g.parents[child], par) {
 			continue
 		}
 		g.parents[child] = append(g.parents[child], par)
 		g.children[par] = append(g.children[par], child)
 	}
-}
-
-func contains(s []string, x string) bool {
-	for _, v := range s {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 func mergeTags(tags []string, cfg map[string]any) []string {

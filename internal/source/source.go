@@ -37,6 +37,23 @@ type Shift struct {
 	Column int // characters before the text on its first line
 }
 
+// ToFile moves a line and column of the text to the file.
+func (s Shift) ToFile(line, column int) (int, int) {
+	if line == 1 {
+		column += s.Column
+	}
+	return line + s.Line, column
+}
+
+// FromFile moves a line and column of the file to the text (lines before it become 0 or less).
+func (s Shift) FromFile(line, column int) (int, int) {
+	line -= s.Line
+	if line == 1 {
+		column -= s.Column
+	}
+	return line, column
+}
+
 // ShiftAt is the Shift of a text that starts at byte offset off of the whole file text.
 func ShiftAt(text string, off int) Shift {
 	p := NewFile("", text).Position(off)
@@ -76,21 +93,15 @@ func (f *File) LineCount() int { return len(f.lines) }
 func (f *File) Position(off int) Position {
 	off = min(max(off, 0), len(f.Text))
 	i := sort.Search(len(f.lines), func(i int) bool { return f.lines[i] > off }) - 1
-	line, col := i+1, 1+runeCount(f.Text[f.lines[i]:off])
-	if line == 1 {
-		col += f.Shift.Column
-	}
-	return Position{Path: f.Path, Line: line + f.Shift.Line, Column: col}
+	line, col := f.Shift.ToFile(i+1, 1+runeCount(f.Text[f.lines[i]:off]))
+	return Position{Path: f.Path, Line: line, Column: col}
 }
 
 // Offset is the inverse of Position: the byte offset of the text at a line and column of the
 // file. A place before the text gives 0; past the end of a line or of the text, the line's end
 // or the text's end.
 func (f *File) Offset(line, column int) int {
-	line -= f.Shift.Line
-	if line == 1 {
-		column -= f.Shift.Column
-	}
+	line, column = f.Shift.FromFile(line, column)
 	if line < 1 {
 		return 0
 	}

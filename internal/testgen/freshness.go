@@ -1,7 +1,8 @@
 package testgen
 
 import (
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -17,7 +18,7 @@ var loadStamps = []string{"_loaded_at", "_fivetran_synced", "_sdc_batched_at", "
 // 48); Cadence adjusts them from data.
 func suggestFreshness(p *dbt.Project, scope map[string]bool) []*Freshness {
 	var out []*Freshness
-	for _, id := range sortedKeys(p.Sources) {
+	for _, id := range slices.Sorted(maps.Keys(p.Sources)) {
 		s := p.Sources[id]
 		if s.LoadedAtField != "" && len(s.Freshness) > 0 {
 			continue
@@ -72,13 +73,4 @@ func usedByScope(p *dbt.Project, id string, scope map[string]bool) bool {
 		}
 	}
 	return false
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

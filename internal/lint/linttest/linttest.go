@@ -8,10 +8,11 @@ package linttest
 
 import (
 	"flag"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 
@@ -89,7 +90,7 @@ func Run(t *testing.T, rule lint.Rule) {
 				}
 				got[v.Line] = true
 			}
-			for _, line := range sortedKeys(c.Want) {
+			for _, line := range slices.Sorted(maps.Keys(c.Want)) {
 				if !got[line] {
 					t.Errorf("%s:%d: want %s, got nothing", f, line, m.Code)
 				}
@@ -142,13 +143,4 @@ func lintCase(t *testing.T, rule lint.Rule, c Case, fix bool) lint.FileResult {
 	}
 	l := &lint.Linter{Rules: []lint.Rule{rule}, Loader: lint.NewConfigLoader(dir, nil), Fix: fix, DefaultDialect: "ansi"}
 	return l.LintFile(lint.File{Path: c.Path, AbsPath: filepath.Join(dir, filepath.Base(c.Path)), Source: c.Source})
-}
-
-func sortedKeys(m map[int]bool) []int {
-	var out []int
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Ints(out)
-	return out
 }
