@@ -208,6 +208,7 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 	}
 	version, _ := schema.DbtVersion(cfg.DbtVersion, p.RequireDbtVersion, p.Root)
 	plan := schema.Synthesize(in)
+	plan.KeepTouched(in.Change)
 	sedits, applyNotes := schema.Apply(p.Root, plan.Ops, version)
 	notes := append(append([]schema.Note{}, plan.Notes...), applyNotes...)
 	if len(sedits) > 0 {

@@ -152,6 +152,7 @@ func runSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags) err
 
 	t0 := time.Now()
 	plan := schema.Synthesize(in)
+	plan.KeepTouched(in.Change)
 	edits, notes := schema.Apply(p.Root, plan.Ops, version)
 	findings := append(plan.Notes, notes...)
 	debugTiming(env, "plan", t0)
