@@ -231,7 +231,7 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 	for _, n := range notes {
 		rv.Findings = append(rv.Findings, fromSchema(n.Finding()))
 	}
-	for _, f := range schema.ConventionFindings(schema.DefaultConventions(), p, plan, sedits, cs.HeadColumns) {
+	for _, f := range schema.ConventionFindings(schema.ProjectConventions(p, cs.HeadColumns, cfg.Naming), p, plan, sedits, cs.HeadColumns) {
 		rv.Findings = append(rv.Findings, fromSchema(f))
 	}
 	debugTiming(env, "review-schema", t0)

@@ -46,6 +46,8 @@ type Config struct {
 	// NewFileAt and DictionaryAt say where NewFile and Dictionary were set, for findings
 	// about their values.
 	NewFileAt, DictionaryAt Setting
+	// Naming is the team's stated naming rules (ProjectConventions).
+	Naming config.Naming
 }
 
 // Setting locates a setting: the settings file (relative to the project) and the line of the
@@ -76,6 +78,7 @@ func ConfigFrom(s config.Schema) Config {
 		InheritDescriptions:         s.InheritDescriptions,
 		Columns:                     s.Columns,
 		DbtVersion:                  s.DbtVersion,
+		Naming:                      s.Naming,
 	}
 	if s.DataTypes {
 		c.DataType = "always"
