@@ -52,7 +52,11 @@ def prepare(a):
         shutil.copy(f, os.path.join(out, f"m_{i:04d}.sql"))
     macros = os.path.join(os.path.abspath(a.project), "macros")
     open(os.path.join(out, ".sqlfluff"), "w").write(
-        f"[sqlfluff]\ndialect = {a.dialect}\ntemplater = jinja\nmax_line_length = 100\nlarge_file_skip_byte_limit = 0\n\n"
+        f"[sqlfluff]\ndialect = {a.dialect}\ntemplater = jinja\nlarge_file_skip_byte_limit = 0\n\n"
+        # Written where SQLFluff 1.4.5 and 2.0+ (and dataops) read them alike: 1.4.5 reads
+        # max_line_length only here (2.0+ moves it to [sqlfluff]), and AL07 is on in 1.4.5 but
+        # off by default since 2.0 unless force_enable is set.
+        f"[sqlfluff:rules]\nmax_line_length = 100\n\n[sqlfluff:rules:L031]\nforce_enable = True\n\n"
         f"[sqlfluff:templater:jinja]\napply_dbt_builtins = True\n"
         + (f"load_macros_from_path = {macros}\n" if os.path.isdir(macros) else ""))
     t0 = time.perf_counter()

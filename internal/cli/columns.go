@@ -205,6 +205,9 @@ func writeColumnsText(w io.Writer, p *dbt.Project, res *columns.Result, ids []st
 		}
 		fmt.Fprintf(w, "%s  %s\n", id, where)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		if len(n.Columns) > 0 {
+			fmt.Fprintf(tw, "  line\tcolumn\ttype\tkind\tfrom\n")
+		}
 		for _, c := range n.Columns {
 			var from []string
 			for _, l := range c.Lineage {

@@ -33,6 +33,18 @@ func (f *projectFlags) bind(cmd *cobra.Command) {
 }
 
 func (f *projectFlags) options(env *Env, compile bool) (dbt.LoadOptions, error) {
+	getenv := func(k string) (string, bool) {
+		if env.Getenv != nil {
+			if v := env.Getenv(k); v != "" {
+				return v, true
+			}
+		}
+		return os.LookupEnv(k)
+	}
+	if dir := f.lookForProfile(env, getenv); dir != "" {
+		// The loader and the warehouse read the same profile from now on.
+		f.ProfilesDir = dir
+	}
 	opts := dbt.LoadOptions{
 		Dir:         f.Project,
 		Roots:       repositoryRoot(f.Project),
@@ -41,15 +53,7 @@ func (f *projectFlags) options(env *Env, compile bool) (dbt.LoadOptions, error) 
 		Adapter:     f.Dialect,
 		Compile:     compile,
 		Budget:      env.renderBudget(f.Project),
-		Getenv: func(k string) (string, bool) {
-			if env.Getenv != nil {
-				v := env.Getenv(k)
-				if v != "" {
-					return v, true
-				}
-			}
-			return os.LookupEnv(k)
-		},
+		Getenv:      getenv,
 	}
 	sec, err := env.security(f.Project)
 	if err != nil {

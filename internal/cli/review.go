@@ -213,6 +213,7 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 	version, source := schema.DbtVersion(cfg.DbtVersion, p.RequireDbtVersion, p.Root)
 	forms := schema.ProjectForms(p, version, source)
 	plan := schema.Synthesize(in)
+	plan.KeepTouched(in.Change)
 	sedits, applyNotes := schema.Apply(p.Root, plan.Ops, forms)
 	notes := append(append([]schema.Note{}, plan.Notes...), applyNotes...)
 	if len(sedits) > 0 {
@@ -235,7 +236,7 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 	for _, n := range notes {
 		rv.Findings = append(rv.Findings, fromSchema(n.Finding()))
 	}
-	for _, f := range schema.ConventionFindings(schema.DefaultConventions(), p, plan, sedits, cs.HeadColumns) {
+	for _, f := range schema.ConventionFindings(schema.ProjectConventions(p, cs.HeadColumns, cfg.Naming), p, plan, sedits, cs.HeadColumns) {
 		rv.Findings = append(rv.Findings, fromSchema(f))
 	}
 	debugTiming(env, "review-schema", t0)
@@ -244,9 +245,10 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 	// Test Enhancer on what the change touched: new models whole, the changed columns of others.
 	scope, scopeColumns := testgen.ChangeScope(cs)
 	var ids []string
+	untouched := untouchedModels(cs, rf.trust)
 	for _, m := range cs.Models {
 		n := p.Nodes[m.UniqueID]
-		if m.Change == change.Removed || n == nil {
+		if m.Change == change.Removed || n == nil || untouched[m.UniqueID] {
 			delete(scope, m.UniqueID)
 			continue
 		}
@@ -307,6 +309,67 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 		return nil, err
 	}
 	return rv, nil
+}
+
+// untouchedModels are the models a change lists as modified but did not touch: the change
+// edits neither their SQL file nor what their property entry says, and no configuration of
+// theirs changed (a model listed only because a file reads differently on the two sides). The
+// review proposes nothing for them: a pull request's review never edits what it did not touch.
+// Which files the change touches comes from git (or the two directories of --base-dir); with
+// neither, every listed model counts as touched.
+func untouchedModels(cs *change.ChangeSet, t *trust) map[string]bool {
+	out := map[string]bool{}
+	if cs.Base == nil || t == nil || t.repo == nil && t.baseDir == "" {
+		return out
+	}
+	for _, m := range cs.Models {
+		if m.Change != change.Modified || len(m.Config) > 0 || m.Path == "" || t.changes(m.Path) {
+			continue
+		}
+		h, b := cs.Head.Nodes[m.UniqueID], cs.Base.Nodes[m.UniqueID]
+		if h == nil || b == nil || h.RawCode != b.RawCode {
+			continue
+		}
+		if h.Patch != nil && h.Patch.File != "" && t.changes(h.Patch.File) && entryText(cs.Head, h) != entryText(cs.Base, b) {
+			continue
+		}
+		out[m.UniqueID] = true
+	}
+	return out
+}
+
+// entryText is what a node's property entry says as written in its file (description,
+// columns with their descriptions, types and tests, entry tests); "" when it has none, and
+// "\x00" when the file cannot be read, so that counts as a difference.
+func entryText(p *dbt.Project, n *dbt.Node) string {
+	if n.Patch == nil || n.Patch.File == "" {
+		return ""
+	}
+	data, err := fsconfine.ReadFile(p.Root, n.Patch.File)
+	if err != nil {
+		return "\x00"
+	}
+	f, err := yamledit.Load(n.Patch.File, data)
+	if err != nil {
+		return "\x00"
+	}
+	e := f.Model(n.Name)
+	if e == nil {
+		return ""
+	}
+	var b strings.Builder
+	tests := func(ts []*yamledit.TestEntry) {
+		for _, t := range ts {
+			b.WriteString(" " + t.Key + ":" + t.Name)
+		}
+	}
+	fmt.Fprintf(&b, "%q", e.Description)
+	tests(e.Tests)
+	for _, c := range e.Columns {
+		fmt.Fprintf(&b, "\n%s %q %q", c.Name, c.Description, c.DataType)
+		tests(c.Tests)
+	}
+	return b.String()
 }
 
 // catalogLineage compares OpenMetadata's lineage of the changed models with dbt's graph when

@@ -80,6 +80,14 @@ func RunInterruptible(args []string, stdin io.Reader, stdout, stderr io.Writer, 
 	return code
 }
 
+// stopCause says why the context ended: the signal that stopped the run, else "interrupted".
+func stopCause(ctx context.Context) string {
+	if c := context.Cause(ctx); c != nil && c != context.Canceled && c != context.DeadlineExceeded {
+		return c.Error()
+	}
+	return "interrupted"
+}
+
 func signalName(sig os.Signal) string {
 	switch sig {
 	case syscall.SIGTERM:
@@ -107,6 +115,7 @@ type Env struct {
 	Terminal bool
 
 	securities *securityCache
+	warned     *warnings
 
 	renders *renderCache
 }
@@ -219,6 +228,7 @@ func RunEnv(caller *Env, args []string) (code int) {
 		env.Secrets.Add(env.Getenv(name))
 	}
 	env.securities = &securityCache{}
+	env.warned = &warnings{}
 	env.renders = &renderCache{}
 	env.Terminal = env.Terminal || isTerminal(caller.Stderr)
 	stdout, stderr := env.Secrets.Writer(env.Stdout), env.Secrets.Writer(env.Stderr)
@@ -260,6 +270,16 @@ cut short is reported where it stopped and its output is not used.`,
 	err := root.ExecuteContext(env.Ctx)
 	if err == nil {
 		return ExitOK
+	}
+	if env.Ctx != nil && env.Ctx.Err() != nil {
+		// Whatever failed after the run was stopped failed because it was stopped (a git
+		// process killed mid-read says "EOF"): say that, not the symptom.
+		fmt.Fprintf(env.Stderr, "dataops: %s; the run did not finish\n", stopCause(env.Ctx))
+		var ee *ExitError
+		if errors.As(err, &ee) && ee.Code != ExitInternal && ee.Code != ExitUsage {
+			return ee.Code
+		}
+		return ExitInternal
 	}
 	var ee *ExitError
 	if errors.As(err, &ee) {

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"os"
 	"strings"
 	"sync"
@@ -101,5 +103,20 @@ func TestRenderTimeSetting(t *testing.T) {
 	env = &Env{Getenv: func(string) string { return "" }}
 	if got := env.renderBudget(dir).Time(); got != time.Minute {
 		t.Errorf("budget %s: a render time over the cap must not be taken (the default is)", got)
+	}
+}
+
+// TestInterruptedRunSaysSo: a review stopped while git still reads the base (the shape of a real
+// Ctrl-C, which printed "git cat-file: EOF") says it was interrupted, not what broke.
+func TestInterruptedRunSaysSo(t *testing.T) {
+	_, proj := monorepo(t, nil)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(errors.New("interrupted by SIGINT"))
+	var out, errb bytes.Buffer
+	code := RunEnv(&Env{Ctx: ctx, Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }},
+		[]string{"review", "--project", proj, "--base", "HEAD", "--no-history"})
+	msg := errb.String()
+	if code == ExitOK || msg != "dataops: interrupted by SIGINT; the run did not finish\n" {
+		t.Errorf("exit %d, stderr %q: want one line saying the run was interrupted", code, msg)
 	}
 }

@@ -152,6 +152,7 @@ func runSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags) err
 
 	t0 := time.Now()
 	plan := schema.Synthesize(in)
+	plan.KeepTouched(in.Change)
 	edits, notes := schema.Apply(p.Root, plan.Ops, schema.ProjectForms(p, version, source))
 	findings := append(plan.Notes, notes...)
 	debugTiming(env, "plan", t0)
@@ -187,7 +188,7 @@ func runSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags) err
 	}
 	if cs != nil {
 		// Conventions on what this change wrote (see schema.ConventionFindings).
-		out = append(out, schema.ConventionFindings(schema.DefaultConventions(), p, plan, edits, cols)...)
+		out = append(out, schema.ConventionFindings(schema.ProjectConventions(p, cols, cfg.Naming), p, plan, edits, cols)...)
 	}
 	if err := printSchema(env.Stdout, sf.format, edits, out); err != nil {
 		return err

@@ -142,6 +142,14 @@ var prCases = []prCase{
 		head: map[string]func(string) string{"models/finance/fin_payments.sql": newPaymentsMart},
 	},
 	{
+		// The team states its naming rules: a new mart is held to them, and each finding
+		// names the setting it comes from. (Without them, examples/shop's own names make
+		// no _date rule: it names a date signed_up_on.)
+		name: "schema_naming_stated",
+		base: map[string]func(string) string{".dataops.yml": content("schema:\n  naming:\n    date_suffix: _date\n    require_descriptions: [marts]\n    model_prefixes:\n      marts: [fct_, dim_]\n")},
+		head: map[string]func(string) string{"models/marts/payments.sql": newPaymentsMart},
+	},
+	{
 		name: "schema_model_deleted",
 		head: map[string]func(string) string{"models/marts/dim_products.sql": deleted},
 	},

@@ -374,6 +374,16 @@ func (t *trust) profilesDir(env *Env, pf *projectFlags) (string, error) {
 				sources = append(sources, source{filepath.Join(home, ".dbt", "profiles.yml"), data, false})
 			}
 		}
+		if !slices.ContainsFunc(sources, func(s source) bool { return definesProfile(s.data, baseName) }) {
+			// Not where dbt looks: a profiles.yml in the project's folders, as the base has it.
+			for _, rel := range profilesInProject(t.proj) {
+				if data, ok, err := t.read(rel); err == nil && ok && definesProfile(data, baseName) {
+					sources = append(sources, source{rel + " at the base", data, false})
+					env.warnOnce(fmt.Sprintf("profile %q is not in a profiles.yml where dbt looks (--profiles-dir, DBT_PROFILES_DIR, the project, ~/.dbt); using %s (pass --profiles-dir to say so)", baseName, rel))
+					break
+				}
+			}
+		}
 	}
 	var entry any
 	for _, s := range sources {
@@ -390,6 +400,9 @@ func (t *trust) profilesDir(env *Env, pf *projectFlags) (string, error) {
 		}
 	}
 	if entry == nil {
+		if baseName != "" && pf.Dialect == "" {
+			env.warnOnce(fmt.Sprintf("no profiles.yml defines profile %q (looked in --profiles-dir, DBT_PROFILES_DIR, the project and its folders, ~/.dbt): SQL is read as DuckDB's and runs on the embedded DuckDB; pass --profiles-dir, or --dialect for the SQL", baseName))
+		}
 		target := pf.Target
 		if target == "" {
 			target = "dev"

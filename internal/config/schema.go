@@ -29,10 +29,34 @@ type Schema struct {
 	// DbtVersion is the dbt version property files are written for (default: the project's
 	// require-dbt-version, else target/manifest.json).
 	DbtVersion string `yaml:"dbt_version"`
+	// Naming states the team's naming and documentation rules for what a change writes.
+	Naming Naming `yaml:"naming"`
+}
+
+// Naming is the team's naming rules. A rule stated here is checked as stated; a rule left
+// unset is checked only where the project's own names clearly follow it already, so no
+// convention is invented for a team. An empty list (`boolean_prefixes: []`) turns a rule off.
+type Naming struct {
+	// Preset "dbt-labs" states dbt Labs' style guide (snake_case, is_/has_ booleans, _at
+	// timestamps, _date dates, _id keys, stg_/int_/fct_/dim_ by layer, documented marts); the
+	// keys below override it.
+	Preset              string              `yaml:"preset"`
+	SnakeCase           *bool               `yaml:"snake_case"`
+	BooleanPrefixes     []string            `yaml:"boolean_prefixes"`
+	TimestampSuffix     *string             `yaml:"timestamp_suffix"`
+	DateSuffix          *string             `yaml:"date_suffix"`
+	IDSuffix            *string             `yaml:"id_suffix"`
+	ModelPrefixes       map[string][]string `yaml:"model_prefixes"` // folder name -> allowed prefixes
+	RequireDescriptions []string            `yaml:"require_descriptions"`
+	ForbiddenNames      []string            `yaml:"forbidden_names"`
+	Disable             []string            `yaml:"disable"` // rule names to skip
 }
 
 func (s *Schema) validate() error {
 	if err := oneOf("columns", s.Columns, "changed", "all"); err != nil {
+		return err
+	}
+	if err := oneOf("naming.preset", s.Naming.Preset, "dbt-labs"); err != nil {
 		return err
 	}
 	return oneOf("tests_key", s.TestsKey, "data_tests", "tests")

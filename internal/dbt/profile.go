@@ -95,6 +95,13 @@ func profilesFiles(o ProfileOptions) (files []string, explicit bool, err error) 
 	return files, false, nil
 }
 
+// ProfilePaths are the profiles.yml files the search reads, in its order, those that exist
+// (none when a named folder holds none).
+func ProfilePaths(o ProfileOptions) []string {
+	files, _, _ := profilesFiles(o)
+	return files
+}
+
 // ResolveTarget finds the project's profile and returns its selected output, as dbt does:
 // profiles.yml from --profiles-dir, else DBT_PROFILES_DIR, else the project directory, else
 // ~/.dbt; the output named by --target, else by the profile's `target:`, else "default";

@@ -31,9 +31,9 @@ type Config struct {
 	ModelDescriptionPlaceholder string
 	// Dictionary is a CSV (`column,description`) or YAML mapping file, relative to the project.
 	Dictionary string
-	// NewFile names the property file created for a folder that has none ({dir}, {folder} or
-	// <folder> is the folder's name). "" follows the pattern most of the project's files
-	// follow, else `_<folder>__models.yml`.
+	// NewFile names the property file of a new model's entry ({dir}, {folder} or <folder> is
+	// the folder's name, {model} the model's: one file per model). "" follows the project's
+	// habit (docs/schema.md), else `_<folder>__models.yml`.
 	NewFile string
 	// InheritDescriptions copies the description of the upstream column a column passes
 	// through unchanged.
@@ -46,6 +46,8 @@ type Config struct {
 	// NewFileAt and DictionaryAt say where NewFile and Dictionary were set, for findings
 	// about their values.
 	NewFileAt, DictionaryAt Setting
+	// Naming is the team's stated naming rules (ProjectConventions).
+	Naming config.Naming
 }
 
 // Setting locates a setting: the settings file (relative to the project) and the line of the
@@ -76,6 +78,7 @@ func ConfigFrom(s config.Schema) Config {
 		InheritDescriptions:         s.InheritDescriptions,
 		Columns:                     s.Columns,
 		DbtVersion:                  s.DbtVersion,
+		Naming:                      s.Naming,
 	}
 	if s.DataTypes {
 		c.DataType = "always"
@@ -154,10 +157,10 @@ func (c Config) ReadDictionary(root string) (*Dictionary, error) {
 
 func (c Config) inherit() bool { return c.InheritDescriptions }
 
-// fileName expands a new-file pattern for a folder.
-func fileName(pattern, folder string) string {
+// fileName expands a new-file pattern for a folder and a model ({model}).
+func fileName(pattern, folder, model string) string {
 	for _, v := range []string{"{dir}", "{folder}", "<folder>"} {
 		pattern = strings.ReplaceAll(pattern, v, folder)
 	}
-	return pattern
+	return strings.ReplaceAll(pattern, "{model}", model)
 }

@@ -40,8 +40,8 @@ const (
 )
 
 // Conventions are the naming and documentation standards the schema agent checks. The zero
-// value checks nothing; DefaultConventions is what a project gets without configuration. The
-// yaml tags let the configuration's `schema:` section embed it.
+// value checks nothing; ProjectConventions is what a project gets: the rules its settings
+// state, and the ones its own names clearly follow.
 type Conventions struct {
 	SnakeCase           bool                `yaml:"snake_case"`
 	BooleanPrefixes     []string            `yaml:"boolean_prefixes"` // a boolean column starts with one of these
@@ -54,10 +54,26 @@ type Conventions struct {
 	Placeholders        []string            `yaml:"placeholders"` // descriptions that say nothing
 	Disable             []string            `yaml:"disable"`      // rule names to skip
 	Severity            map[string]string   `yaml:"severity"`     // rule name → severity
+	// Sources says where each rule came from (the settings, or the project's habit, with the
+	// numbers); a finding quotes it so the reader can check the rule, not only the name.
+	Sources map[string]string `yaml:"-"`
+	// stated holds the rules the team stated (settings), as opposed to habits read from the
+	// project; folderSources says where a rule about one folder came from ("rule/folder").
+	stated        map[string]bool
+	folderSources map[string]string
+}
+
+// sourceOf is where the rule applied to folder (or to the whole project) came from.
+func (c *Conventions) sourceOf(rule, folder string) string {
+	if s, ok := c.folderSources[rule+"/"+folder]; ok {
+		return s
+	}
+	return c.Sources[rule]
 }
 
 // DefaultConventions follow dbt Labs' style guide: snake_case, `is_`/`has_` booleans, `_at`
-// timestamps, `_date` dates, `stg_`/`int_`/`fct_`/`dim_` by layer, and documented marts.
+// timestamps, `_date` dates, `stg_`/`int_`/`fct_`/`dim_` by layer, and documented marts. A
+// project gets them only by stating them (schema.naming.preset: dbt-labs).
 func DefaultConventions() Conventions {
 	return Conventions{
 		SnakeCase:       true,
@@ -141,6 +157,9 @@ func (c Conventions) Check(m ModelFacts) []Finding {
 		}
 		for i := start; i < len(out); i++ {
 			out[i].Agent, out[i].Rule, out[i].Severity = "schema", ck.rule, sev
+			if src := c.Sources[ck.rule]; src != "" && !strings.Contains(out[i].Message, " (rule: ") {
+				out[i].Message += " (rule: " + src + ")"
+			}
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {

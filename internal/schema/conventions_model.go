@@ -27,7 +27,7 @@ func checkModelPrefix(c *Conventions, m *ModelFacts, out *[]Finding) {
 			suggestion = prefixes[0] + m.Name
 		}
 		*out = append(*out, Finding{Path: p, Line: l,
-			Message:    fmt.Sprintf("model %q is in %s/ and should be named %s...", m.Name, folders[i], orList(prefixes)),
+			Message:    fmt.Sprintf("model %q is in %s/ and should be named %s...", m.Name, folders[i], orList(prefixes)) + ruleNote(c.sourceOf(RuleModelPrefix, folders[i])),
 			Suggestion: suggestion})
 		return
 	}
@@ -55,31 +55,45 @@ func checkForbidden(c *Conventions, m *ModelFacts, out *[]Finding) {
 }
 
 // requiresDescriptions says the model sits under a folder whose models must be documented.
-func (c *Conventions) requiresDescriptions(m *ModelFacts) bool {
-	for _, f := range m.folders() {
+func (c *Conventions) requiresDescriptions(m *ModelFacts) bool { return c.describedFolder(m) != "" }
+
+// describedFolder is the innermost folder on the model's path whose models must be documented.
+func (c *Conventions) describedFolder(m *ModelFacts) string {
+	fs := m.folders()
+	for i := len(fs) - 1; i >= 0; i-- {
 		for _, r := range c.RequireDescriptions {
-			if f == r {
-				return true
+			if fs[i] == r {
+				return r
 			}
 		}
 	}
-	return false
+	return ""
+}
+
+// ruleNote is the "(rule: ...)" a finding quotes, "" without a source.
+func ruleNote(src string) string {
+	if src == "" {
+		return ""
+	}
+	return " (rule: " + src + ")"
 }
 
 // checkDescriptionRequired: models (and their columns) in the listed folders are documented;
 // a placeholder does not count.
 func checkDescriptionRequired(c *Conventions, m *ModelFacts, out *[]Finding) {
-	if !c.requiresDescriptions(m) {
+	folder := c.describedFolder(m)
+	if folder == "" {
 		return
 	}
+	why := ruleNote(c.sourceOf(RuleDescriptionRequired, folder))
 	if strings.TrimSpace(m.Description) == "" || c.isPlaceholder(m.Description, m.Name) {
 		p, l := m.modelPos()
-		*out = append(*out, Finding{Path: p, Line: l, Message: fmt.Sprintf("model %q needs a description", m.Name)})
+		*out = append(*out, Finding{Path: p, Line: l, Message: fmt.Sprintf("model %q needs a description", m.Name) + why})
 	}
 	for i := range m.Columns {
 		col := &m.Columns[i]
 		if strings.TrimSpace(col.Description) == "" || c.isPlaceholder(col.Description, col.Name) {
-			*out = append(*out, m.columnFinding(col, fmt.Sprintf("column %q of %q needs a description", col.Name, m.Name), ""))
+			*out = append(*out, m.columnFinding(col, fmt.Sprintf("column %q of %q needs a description", col.Name, m.Name)+why, ""))
 		}
 	}
 }

@@ -12,7 +12,9 @@ func checkBooleanPrefix(c *Conventions, m *ModelFacts, out *[]Finding) {
 	}
 	for i := range m.Columns {
 		col := &m.Columns[i]
-		if typeClass(col.DataType) != "boolean" || hasAnyPrefix(strings.ToLower(col.Name), c.BooleanPrefixes) {
+		// A leading underscore marks a column as internal (`_is_current`); the question is
+		// what follows it.
+		if typeClass(col.DataType) != "boolean" || hasAnyPrefix(strings.TrimLeft(strings.ToLower(col.Name), "_"), c.BooleanPrefixes) {
 			continue
 		}
 		base := strings.ToLower(col.Name)

@@ -99,7 +99,7 @@ func TestLoadConfig(t *testing.T) {
 	if _, err := LoadConfig(dir); err == nil || !strings.Contains(err.Error(), "columns") {
 		t.Fatalf("err = %v", err)
 	}
-	if got := fileName("_{dir}__models.yml", "stripe"); got != "_stripe__models.yml" {
+	if got := fileName("_{dir}__models.yml", "stripe", "m"); got != "_stripe__models.yml" {
 		t.Fatalf("fileName = %q", got)
 	}
 }

@@ -96,7 +96,7 @@ func ConventionFindings(c Conventions, p *dbt.Project, plan *Plan, edits []FileE
 			facts.Columns = append(facts.Columns, cf)
 		}
 		conv := c
-		if !t.isNew || !followsPrefixes(c, p, root, n) {
+		if !t.isNew || !c.stated[RuleModelPrefix] && !followsPrefixes(c, p, root, n) {
 			conv.Disable = append(append([]string{}, c.Disable...), RuleModelPrefix)
 		}
 		for _, fd := range conv.Check(facts) {

@@ -22,6 +22,8 @@ type projectStyle struct {
 	newFile      string          // file name pattern for a folder without a property file
 	// folderFile: per model folder, the property file documenting most of its models.
 	folderFile map[string]string
+	// layout is where the team keeps each model folder's entries (see learnLayout).
+	layout *layout
 }
 
 // Naming patterns seen in real projects for a folder's property file; {folder} is the folder.
@@ -94,6 +96,7 @@ func learnStyle(p *dbt.Project, root string) *projectStyle {
 		st.folderFile[dir] = best
 	}
 	st.newFile = learnPattern(files)
+	st.layout = learnLayout(p, root)
 	return st
 }
 
@@ -131,20 +134,37 @@ func learnPattern(files map[string]bool) string {
 	return strings.TrimSuffix(pat, ".yml") + ext
 }
 
-// fileFor picks the property file a new entry for model n goes to: the file already holding
-// most of its folder's models, else a new file named by the pattern in the model's folder.
-// A configured pattern that puts the file outside the project is refused with an error at the
-// setting, and "" is returned.
+// fileFor picks the property file a new entry for model n goes to, by the habit of its
+// folder (else of the nearest folder above it that has one, else of the project): its own
+// file named as the team names them (per model), the file holding most of the folder's
+// models, else a new one named by the project's pattern (per folder), or the file above the
+// folder that documents it and its siblings (per layer). schema.new_file with {model} puts
+// every new model in its own file; without, it names the file of a folder that has none.
+// A pattern that puts the file outside the project is refused with an error at the setting,
+// and "" is returned.
 func (s *synth) fileFor(n *dbt.Node) string {
 	dir := path.Dir(n.OriginalFilePath)
-	if f, ok := s.style.folderFile[dir]; ok {
-		return f
-	}
 	pat := s.in.Config.NewFile
 	if pat == "" {
-		pat = s.style.newFile
+		h := s.style.layout.habitFor(dir)
+		switch h.kind {
+		case perModel:
+			pat = h.pattern
+		case perLayer:
+			if h.file != "" {
+				return h.file
+			}
+		}
 	}
-	file := path.Join(dir, fileName(pat, path.Base(dir)))
+	if !strings.Contains(pat, "{model}") {
+		if f, ok := s.style.folderFile[dir]; ok {
+			return f
+		}
+		if pat == "" {
+			pat = s.style.newFile
+		}
+	}
+	file := path.Join(dir, fileName(pat, path.Base(dir), n.Name))
 	if path.IsAbs(pat) || filepath.IsAbs(pat) || !fsconfine.Local(file) {
 		at := s.in.Config.NewFileAt
 		s.note(Note{Rule: RuleOutsideProject, Severity: SeverityError, Path: at.Path, Line: at.Line, Model: n.Name,
@@ -200,4 +220,48 @@ func entryNames(data []byte) []string {
 		}
 	}
 	return out
+}
+
+// RuleUntouchedModel is the note on a model a change lists but did not touch: its entry is
+// left as it is.
+const RuleUntouchedModel = "untouched-model"
+
+// KeepTouched drops, from a plan made for a change, every edit to the entry of a model the
+// change did not touch: one whose SQL is the same at the base and in the head and whose
+// configuration did not change. Such a model can only be listed by mistake (a property file
+// that reads differently on the two sides), and a review must never edit what the pull
+// request did not. A note says, for each model left alone, why.
+func (p *Plan) KeepTouched(cs *change.ChangeSet) {
+	if cs == nil || cs.Base == nil || cs.Head == nil {
+		return
+	}
+	untouched := map[string]*change.ModelChange{} // entry name -> change
+	for _, mc := range cs.Models {
+		if mc.Change != change.Modified || len(mc.Config) > 0 {
+			continue
+		}
+		h, b := cs.Head.Nodes[mc.UniqueID], cs.Base.Nodes[mc.UniqueID]
+		if h == nil || b == nil || h.RawCode != b.RawCode {
+			continue
+		}
+		untouched[h.Name] = mc
+	}
+	if len(untouched) == 0 {
+		return
+	}
+	kept := p.Ops[:0]
+	noted := map[string]bool{}
+	for _, op := range p.Ops {
+		mc, ok := untouched[op.Model]
+		if !ok {
+			kept = append(kept, op)
+			continue
+		}
+		if !noted[op.Model] {
+			noted[op.Model] = true
+			p.Notes = append(p.Notes, Note{Rule: RuleUntouchedModel, Severity: SeverityInfo, Path: op.File, Line: 1, Model: op.Model,
+				Message: fmt.Sprintf("%s is listed as changed, but its SQL (%s) and configuration are the same at the base: its property entry was left as it is", op.Model, mc.Path)})
+		}
+	}
+	p.Ops = kept
 }
