@@ -73,7 +73,7 @@ func GrainClauses(sql, dialectName string) (clauses []Clause, ok bool) {
 				for _, e := range x.DistinctOn {
 					add("DISTINCT ON", e, lookup)
 				}
-				if x.Where != nil {
+				if x.Where != nil && !alwaysTrue(x.Where) {
 					add("WHERE", x.Where, lookup)
 				}
 				if x.GroupBy != nil {
@@ -140,6 +140,16 @@ func GrainClauses(sql, dialectName string) (clauses []Clause, ok bool) {
 	}
 	visit(f, "")
 	return clauses, true
+}
+
+// alwaysTrue: `WHERE true` or `WHERE 1 = 1`, written so that a macro can append `and ...`
+// conditions (incremental filters render to nothing outside incremental runs): no filter.
+func alwaysTrue(e ast.Expr) bool {
+	switch t := normalize(ast.String(e)); t {
+	case "true", "1 = 1", "(true)", "(1 = 1)":
+		return true
+	}
+	return false
 }
 
 // lookupRelations maps the name of each CTE the query reads only as a lookup (the optional

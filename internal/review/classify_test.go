@@ -167,3 +167,15 @@ left join (select user_id, email from raw.users where email is not null%s) as us
 		t.Errorf("filter of the selected relation: %s +%v", class, texts(add))
 	}
 }
+
+// `WHERE TRUE` written for an incremental macro to append to (it renders to nothing outside
+// incremental runs) filters nothing: adding it is no grain change.
+func TestGrainClausesWhereTrue(t *testing.T) {
+	base, _ := GrainClauses("select date, volume from combined order by date", "snowflake")
+	for _, head := range []string{"select date, volume from combined WHERE TRUE order by date", "select date, volume from combined where 1=1"} {
+		h, _ := GrainClauses(head, "snowflake")
+		if add, rem := GrainDiff(base, h); len(add)+len(rem) != 0 {
+			t.Errorf("%q: +%v -%v", head, texts(add), texts(rem))
+		}
+	}
+}
