@@ -678,8 +678,7 @@ func lintChanged(env *Env, p *dbt.Project, cs *change.ChangeSet, changed map[str
 func classify(cs *change.ChangeSet, rv *review.Review, dialectName string) {
 	nodes := map[string]bool{}
 	for _, m := range cs.Models {
-		var added []review.Clause
-		var removed []string
+		var added, removed []review.Clause
 		head := cs.Head.Nodes[m.UniqueID]
 		if m.Change == change.Modified || m.Change == change.Renamed {
 			baseID := m.UniqueID
@@ -714,14 +713,29 @@ func classify(cs *change.ChangeSet, rv *review.Review, dialectName string) {
 		}
 		for _, cl := range added {
 			line := clauseLine(head, cl.Offset)
+			msg := fmt.Sprintf("%s changes which rows %s returns (%s); every downstream node (%d) sees it", firstWord(cl.Text), name, clipText(cl.Text), len(m.Impact))
+			if cl.Lookup != "" {
+				msg = fmt.Sprintf("%s of the lookup %s changes which of its rows match (%s); %s keeps its rows, but what it takes from %s may change for its downstream nodes (%d)",
+					firstWord(cl.Text), cl.Lookup, clipText(cl.Text), name, cl.Lookup, len(m.Impact))
+			}
 			rv.Findings = append(rv.Findings, review.Finding{Agent: review.AgentImpact, Rule: review.RuleGrainChange,
-				Severity: review.SeverityWarning, Path: m.Path, Line: line,
-				Message: fmt.Sprintf("%s changes which rows %s returns (%s); every downstream node (%d) sees it", firstWord(cl.Text), name, clipText(cl.Text), len(m.Impact))})
+				Severity: review.SeverityWarning, Path: m.Path, Line: line, Message: msg})
 		}
 		if len(added) == 0 && len(removed) > 0 {
+			var rows, lookups []string
+			for _, cl := range removed {
+				if cl.Lookup != "" {
+					lookups = append(lookups, cl.Text+" (lookup "+cl.Lookup+")")
+				} else {
+					rows = append(rows, cl.Text)
+				}
+			}
+			msg := fmt.Sprintf("%s no longer has %s; every downstream node (%d) sees other rows", name, clipText(strings.Join(rows, "; ")), len(m.Impact))
+			if len(rows) == 0 {
+				msg = fmt.Sprintf("%s no longer has %s; it keeps its rows, but what it takes from the lookup may change for its downstream nodes (%d)", name, clipText(strings.Join(lookups, "; ")), len(m.Impact))
+			}
 			rv.Findings = append(rv.Findings, review.Finding{Agent: review.AgentImpact, Rule: review.RuleGrainChange,
-				Severity: review.SeverityWarning, Path: m.Path, Line: 1,
-				Message: fmt.Sprintf("%s no longer has %s; every downstream node (%d) sees other rows", name, clipText(strings.Join(removed, "; ")), len(m.Impact))})
+				Severity: review.SeverityWarning, Path: m.Path, Line: 1, Message: msg})
 		}
 		rv.Findings = append(rv.Findings, downstreamFindings(cs, m)...)
 	}

@@ -2,6 +2,7 @@ package review
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -16,12 +17,20 @@ import (
 type Clause struct {
 	Text   string
 	Offset int
+	// Lookup names the relation the clause belongs to when that relation is only joined on the
+	// optional side of an outer join (a lookup): its filter, or its join condition, changes
+	// which lookup rows match, not which rows the model returns.
+	Lookup string
+	// relaxed is Text with comparisons of a column to a boolean literal written as the bare
+	// column (x = 'TRUE' and x = true read x): the same filter on a boolean column.
+	relaxed string
 }
 
 // GrainClauses lists the clauses of sql that decide which rows (and how many) a model returns:
 // WHERE, GROUP BY, HAVING, QUALIFY, DISTINCT and join kinds and conditions, each printed from
-// the parsed tree so formatting and comments do not count as changes. ok is false when the SQL
-// does not parse: then nothing can be said about its grain.
+// the parsed tree so formatting and comments do not count as changes (keywords and names are
+// compared in lower case, string literals as written). ok is false when the SQL does not parse:
+// then nothing can be said about its grain.
 func GrainClauses(sql, dialectName string) (clauses []Clause, ok bool) {
 	d, found := dialect.Lookup(dialectName)
 	if !found {
@@ -31,102 +40,342 @@ func GrainClauses(sql, dialectName string) (clauses []Clause, ok bool) {
 	if f == nil || len(errs) > 0 {
 		return nil, false
 	}
-	add := func(kind string, n ast.Node) {
-		text := kind
-		if n != nil {
-			text += " " + normalize(ast.String(n))
+	lookups := lookupRelations(f)
+	// visit reads the clauses under root; lookup names the lookup they belong to, if any.
+	var visit func(root ast.Node, lookup string)
+	visit = func(root ast.Node, lookup string) {
+		add := func(kind string, n ast.Node, lookupOf string) {
+			text := kind
+			if n != nil {
+				text += " " + normalize(ast.String(n))
+			}
+			off := 0
+			if n != nil {
+				off = int(n.Pos())
+			}
+			clauses = append(clauses, Clause{Text: text, Offset: off, Lookup: lookupOf, relaxed: relaxBooleans(text)})
 		}
-		off := 0
-		if n != nil {
-			off = int(n.Pos())
-		}
-		clauses = append(clauses, Clause{Text: text, Offset: off})
-	}
-	ast.Inspect(f, func(n ast.Node) bool {
-		switch x := n.(type) {
-		case *ast.Select:
-			if x.Distinct {
-				clauses = append(clauses, Clause{Text: "DISTINCT", Offset: int(x.Pos())})
-			}
-			for _, e := range x.DistinctOn {
-				add("DISTINCT ON", e)
-			}
-			if x.Where != nil {
-				add("WHERE", x.Where)
-			}
-			if x.GroupBy != nil {
-				add("GROUP BY", x.GroupBy)
-			}
-			if x.Having != nil {
-				add("HAVING", x.Having)
-			}
-			if x.Qualify != nil {
-				add("QUALIFY", x.Qualify)
-			}
-		case *ast.Join:
-			kind := strings.ToUpper(strings.TrimSpace(x.Kind))
-			if kind == "" {
-				kind = "INNER"
-			}
-			if x.Natural {
-				kind = "NATURAL " + kind
-			}
-			switch {
-			case x.On != nil:
-				add(kind+" JOIN ON", x.On)
-			case len(x.Using) > 0:
-				names := make([]string, len(x.Using))
-				for i, u := range x.Using {
-					names[i] = strings.ToLower(u.Name)
+		ast.Inspect(root, func(n ast.Node) bool {
+			switch x := n.(type) {
+			case *ast.CTE:
+				if x.Query != nil && x.Name != nil {
+					in := lookup
+					if l := lookups[strings.ToLower(x.Name.Name)]; l != "" {
+						in = l
+					}
+					visit(x.Query, in)
+					return false
 				}
-				clauses = append(clauses, Clause{Text: kind + " JOIN USING (" + strings.Join(names, ", ") + ")", Offset: int(x.Pos())})
-			default:
-				clauses = append(clauses, Clause{Text: kind + " JOIN", Offset: int(x.Pos())})
+			case *ast.Select:
+				if x.Distinct {
+					clauses = append(clauses, Clause{Text: "DISTINCT", Offset: int(x.Pos()), Lookup: lookup, relaxed: "DISTINCT"})
+				}
+				for _, e := range x.DistinctOn {
+					add("DISTINCT ON", e, lookup)
+				}
+				if x.Where != nil && !alwaysTrue(x.Where) {
+					add("WHERE", x.Where, lookup)
+				}
+				if x.GroupBy != nil {
+					add("GROUP BY", x.GroupBy, lookup)
+				}
+				if x.Having != nil {
+					add("HAVING", x.Having, lookup)
+				}
+				if x.Qualify != nil {
+					add("QUALIFY", x.Qualify, lookup)
+				}
+			case *ast.Join:
+				kind := strings.ToUpper(strings.TrimSpace(x.Kind))
+				if kind == "" {
+					kind = "INNER"
+				}
+				// The condition of an outer join to a lookup decides which lookup rows match.
+				on := lookup
+				if on == "" {
+					switch kind {
+					case "LEFT":
+						on = relationName(x.Right)
+					case "RIGHT":
+						on = relationName(x.Left)
+					}
+				}
+				if x.Natural {
+					kind = "NATURAL " + kind
+				}
+				// A subquery on the optional side is a lookup too: its own clauses are read
+				// as such, the rest of the join as before.
+				var sub *ast.DerivedTable
+				other := ast.Node(nil)
+				switch strings.ToUpper(x.Kind) {
+				case "LEFT":
+					sub, _ = x.Right.(*ast.DerivedTable)
+					other = x.Left
+				case "RIGHT":
+					sub, _ = x.Left.(*ast.DerivedTable)
+					other = x.Right
+				}
+				switch {
+				case x.On != nil:
+					add(kind+" JOIN ON", x.On, on)
+				case len(x.Using) > 0:
+					names := make([]string, len(x.Using))
+					for i, u := range x.Using {
+						names[i] = strings.ToLower(u.Name)
+					}
+					text := kind + " JOIN USING (" + strings.Join(names, ", ") + ")"
+					clauses = append(clauses, Clause{Text: text, Offset: int(x.Pos()), Lookup: on, relaxed: text})
+				default:
+					text := kind + " JOIN"
+					clauses = append(clauses, Clause{Text: text, Offset: int(x.Pos()), Lookup: lookup, relaxed: text})
+				}
+				if sub != nil && sub.Query != nil && on != "" {
+					visit(sub.Query, on)
+					visit(other, lookup)
+					return false
+				}
+			}
+			return true
+		})
+	}
+	visit(f, "")
+	return clauses, true
+}
+
+// alwaysTrue: `WHERE true` or `WHERE 1 = 1`, written so that a macro can append `and ...`
+// conditions (incremental filters render to nothing outside incremental runs): no filter.
+func alwaysTrue(e ast.Expr) bool {
+	switch t := normalize(ast.String(e)); t {
+	case "true", "1 = 1", "(true)", "(1 = 1)":
+		return true
+	}
+	return false
+}
+
+// lookupRelations maps the name of each CTE the query reads only as a lookup (the optional
+// side of an outer join, or the source of another lookup) to the name it is joined under.
+func lookupRelations(f *ast.File) map[string]string {
+	ctes := map[string]bool{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		if c, ok := n.(*ast.CTE); ok && c.Name != nil {
+			ctes[strings.ToLower(c.Name.Name)] = true
+		}
+		return true
+	})
+	optional := map[*ast.TableName]bool{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		if j, ok := n.(*ast.Join); ok {
+			switch strings.ToUpper(j.Kind) {
+			case "LEFT":
+				if t, ok := j.Right.(*ast.TableName); ok {
+					optional[t] = true
+				}
+			case "RIGHT":
+				if t, ok := j.Left.(*ast.TableName); ok {
+					optional[t] = true
+				}
 			}
 		}
 		return true
 	})
-	return clauses, true
+	// Each use of a CTE: in which CTE ("" for the final query) and whether it is a lookup.
+	type use struct {
+		in       string
+		optional bool
+	}
+	uses := map[string][]use{}
+	var collect func(root ast.Node, scope string)
+	collect = func(root ast.Node, scope string) {
+		ast.Inspect(root, func(n ast.Node) bool {
+			switch x := n.(type) {
+			case *ast.CTE:
+				if x != root && x.Query != nil && x.Name != nil {
+					collect(x.Query, strings.ToLower(x.Name.Name))
+					return false
+				}
+			case *ast.TableName:
+				if x.Name != nil && len(x.Name.Parts) == 1 {
+					if name := strings.ToLower(x.Name.Parts[0].Name); ctes[name] {
+						uses[name] = append(uses[name], use{in: scope, optional: optional[x]})
+					}
+				}
+			}
+			return true
+		})
+	}
+	collect(f, "")
+	out := map[string]string{}
+	for changed := true; changed; {
+		changed = false
+		for name, us := range uses {
+			if _, done := out[name]; done || len(us) == 0 {
+				continue
+			}
+			joined := ""
+			for _, u := range us {
+				switch {
+				case u.optional:
+					joined = name
+				case out[u.in] != "":
+					if joined == "" {
+						joined = out[u.in]
+					}
+				default:
+					joined = "-"
+				}
+				if joined == "-" {
+					break
+				}
+			}
+			if joined != "" && joined != "-" {
+				out[name] = joined
+				changed = true
+			}
+		}
+	}
+	return out
 }
 
-func normalize(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+// relationName is the name a joined relation is known by in the query.
+func relationName(t ast.TableExpr) string {
+	switch x := t.(type) {
+	case *ast.TableName:
+		if x.Alias != nil && x.Alias.Name != nil {
+			return strings.ToLower(x.Alias.Name.Name)
+		}
+		if x.Name != nil && len(x.Name.Parts) > 0 {
+			return strings.ToLower(x.Name.Parts[len(x.Name.Parts)-1].Name)
+		}
+	case *ast.DerivedTable:
+		if x.Alias != nil && x.Alias.Name != nil {
+			return strings.ToLower(x.Alias.Name.Name)
+		}
+	}
+	return ""
+}
+
+// normalize collapses whitespace and lower-cases keywords and names, keeping quoted text (string
+// literals, quoted identifiers) as written: 'Completed' and 'completed' are different filters.
+func normalize(s string) string {
+	var b strings.Builder
+	var quote byte
+	space := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if quote != 0 {
+			b.WriteByte(c)
+			if c == quote {
+				if i+1 < len(s) && s[i+1] == quote {
+					b.WriteByte(quote)
+					i++
+					continue
+				}
+				quote = 0
+			}
+			continue
+		}
+		switch c {
+		case ' ', '\t', '\n', '\r':
+			space = b.Len() > 0
+			continue
+		case '\'', '"', '`':
+			quote = c
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+var (
+	boolTrue  = regexp.MustCompile(`(?i)([a-z_][a-z0-9_.]*) (?:= (?:true\b|'true')|is true\b|(?:<>|!=) (?:false\b|'false'))`)
+	boolFalse = regexp.MustCompile(`(?i)([a-z_][a-z0-9_.]*) (?:= (?:false\b|'false')|is false\b|(?:<>|!=) (?:true\b|'true'))`)
+)
+
+// relaxBooleans writes comparisons of a column to a boolean literal as the bare column (or its
+// negation). Only a bare column can stand as a predicate where the SQL runs, so when one side
+// of a change writes `x` and the other `x = 'TRUE'`, x is boolean and both filter the same rows.
+func relaxBooleans(text string) string {
+	text = boolTrue.ReplaceAllString(text, "$1")
+	return boolFalse.ReplaceAllString(text, "not $1")
+}
 
 // GrainDiff compares the grain clauses of a base and a head query: the head's clauses that the
-// base lacks (added or changed) and the base's that the head lacks, as multisets.
-func GrainDiff(base, head []Clause) (added []Clause, removed []string) {
+// base lacks (added or changed) and the base's that the head lacks, as multisets. A clause that
+// only spells a boolean test differently (`x = 'TRUE'` on one side, `x` on the other) is the
+// same clause.
+func GrainDiff(base, head []Clause) (added, removed []Clause) {
 	count := map[string]int{}
 	for _, c := range base {
 		count[c.Text]++
 	}
+	var rest []Clause
 	for _, c := range head {
 		if count[c.Text] > 0 {
 			count[c.Text]--
 			continue
 		}
-		added = append(added, c)
+		rest = append(rest, c)
 	}
-	for t, n := range count {
-		for ; n > 0; n-- {
-			removed = append(removed, t)
+	// Pair what is left by relaxed text, when one side wrote the bare form.
+	left := map[string][]string{}
+	for _, c := range base {
+		if count[c.Text] > 0 {
+			left[c.relaxed] = append(left[c.relaxed], c.Text)
 		}
 	}
-	sort.Strings(removed)
+	for _, c := range rest {
+		if cands := left[c.relaxed]; len(cands) > 0 && c.relaxed != "" {
+			old := cands[0]
+			if (c.relaxed == c.Text || relaxBooleans(old) == old) && count[old] > 0 {
+				left[c.relaxed] = cands[1:]
+				count[old]--
+				continue
+			}
+		}
+		added = append(added, c)
+	}
+	for _, c := range base {
+		if count[c.Text] > 0 {
+			count[c.Text]--
+			removed = append(removed, c)
+		}
+	}
+	sort.SliceStable(removed, func(i, j int) bool { return removed[i].Text < removed[j].Text })
 	return added, removed
 }
 
 // Classify decides a changed model's classification from its column changes, their
-// downstream readers and its grain diff, and returns the reasons in words.
-func Classify(m *change.ModelChange, grainAdded []Clause, grainRemoved []string) (string, []string) {
+// downstream readers and its grain diff, and returns the reasons in words. A change confined to
+// lookups (what an outer join matches) keeps the model's rows: it is partial, since only the
+// columns taken from the lookup may change.
+func Classify(m *change.ModelChange, grainAdded, grainRemoved []Clause) (string, []string) {
 	var reasons []string
 	class := NonBreaking
-	if len(grainAdded) > 0 || len(grainRemoved) > 0 {
+	for _, c := range grainAdded {
+		if c.Lookup != "" {
+			reasons = append(reasons, "lookup "+c.Lookup+" matches other rows: "+clip(c.Text, 120))
+			continue
+		}
 		class = Breaking
-		for _, c := range grainAdded {
-			reasons = append(reasons, "grain or filter changed: "+clip(c.Text, 120))
+		reasons = append(reasons, "grain or filter changed: "+clip(c.Text, 120))
+	}
+	for _, c := range grainRemoved {
+		if c.Lookup != "" {
+			reasons = append(reasons, "lookup "+c.Lookup+" changed: "+clip(c.Text, 120)+" is gone")
+			continue
 		}
-		for _, t := range grainRemoved {
-			reasons = append(reasons, "grain or filter removed: "+clip(t, 120))
-		}
+		class = Breaking
+		reasons = append(reasons, "grain or filter removed: "+clip(c.Text, 120))
+	}
+	if class == NonBreaking && len(grainAdded)+len(grainRemoved) > 0 {
+		class = Partial
 	}
 	if m.Change == change.Removed && len(m.Impact) > 0 {
 		class = Breaking

@@ -1,6 +1,7 @@
 package review
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -72,5 +73,109 @@ func TestClassify(t *testing.T) {
 	class, reasons = Classify(&change.ModelChange{Change: change.Added}, nil, nil)
 	if class != NonBreaking || reasons[0] != "new model" {
 		t.Errorf("added: %s %q", class, reasons)
+	}
+}
+
+// String literals are compared and shown as written: a filter on 'Completed' is not one on
+// 'completed'. Keywords and names still compare without case.
+func TestGrainClausesKeepLiterals(t *testing.T) {
+	base, _ := GrainClauses("select a from t where status = 'Completed'", "snowflake")
+	same, _ := GrainClauses("SELECT a FROM t WHERE STATUS = 'Completed'", "snowflake")
+	if add, rem := GrainDiff(base, same); len(add)+len(rem) != 0 {
+		t.Errorf("case of keywords and names counted: +%v -%v", texts(add), texts(rem))
+	}
+	head, _ := GrainClauses("select a from t where status = 'completed'", "snowflake")
+	add, rem := GrainDiff(base, head)
+	if len(add) != 1 || add[0].Text != "WHERE status = 'completed'" || len(rem) != 1 || rem[0].Text != "WHERE status = 'Completed'" {
+		t.Errorf("literal case change: +%v -%v", texts(add), texts(rem))
+	}
+}
+
+// `x = 'TRUE'` simplified to `x` on a boolean column filters the same rows (the shape of a
+// warehouse column retyped from varchar to boolean); the same literal in another case on both
+// sides is still a change.
+func TestGrainDiffBooleanSimplification(t *testing.T) {
+	for _, c := range []struct{ base, head string }{
+		{"select a from t where is_deleted = 'TRUE' and a > 1", "select a from t where is_deleted and a > 1"},
+		{"select a from t where t.is_active = true", "select a from t where t.is_active"},
+		{"select a from t where is_test = false", "select a from t where not is_test"},
+		{"select a from t where is_active", "select a from t where is_active is true"},
+	} {
+		b, _ := GrainClauses(c.base, "snowflake")
+		h, _ := GrainClauses(c.head, "snowflake")
+		if add, rem := GrainDiff(b, h); len(add)+len(rem) != 0 {
+			t.Errorf("%q -> %q counted as a grain change: +%v -%v", c.base, c.head, texts(add), texts(rem))
+		}
+	}
+	b, _ := GrainClauses("select a from t where flag = 'TRUE'", "snowflake")
+	h, _ := GrainClauses("select a from t where flag = 'true'", "snowflake")
+	if add, _ := GrainDiff(b, h); len(add) != 1 {
+		t.Errorf("'TRUE' -> 'true' on both sides is a change: %v", texts(add))
+	}
+}
+
+// A filter inside a relation the model only LEFT JOINs (a lookup) changes which lookup rows
+// match, not which rows the model returns: the shape of scoping a program lookup by platform.
+func TestGrainClausesLookups(t *testing.T) {
+	const model = `with enrollments as (
+    select * from raw.enrollments where is_verified
+), program_lookup as (
+    select courserun_id, program_fk, row_number() over (partition by courserun_id order by program_fk) as _row_num
+    from raw.program_runs
+), program_lookup_first as (
+    select * from program_lookup where _row_num = 1%s
+)
+select enrollments.enrollment_id, program_lookup_first.program_fk
+from enrollments
+left join program_lookup_first on enrollments.courserun_id = program_lookup_first.courserun_id%s
+left join (select user_id, email from raw.users where email is not null%s) as users on enrollments.user_id = users.user_id`
+	base, ok := GrainClauses(fmt.Sprintf(model, "", "", ""), "snowflake")
+	if !ok {
+		t.Fatal("did not parse")
+	}
+	for _, c := range base {
+		want := ""
+		switch {
+		case strings.Contains(c.Text, "_row_num = 1"), strings.Contains(c.Text, "program_lookup_first.courserun_id"):
+			want = "program_lookup_first"
+		case strings.Contains(c.Text, "email is not null"), strings.Contains(c.Text, "users.user_id"):
+			want = "users"
+		}
+		if c.Lookup != want {
+			t.Errorf("%q: lookup %q, want %q", c.Text, c.Lookup, want)
+		}
+	}
+	head, _ := GrainClauses(fmt.Sprintf(model, " and platform is not null", " and enrollments.platform = program_lookup_first.platform", " and not is_retired"), "snowflake")
+	add, rem := GrainDiff(base, head)
+	if len(add) != 3 || len(rem) != 3 {
+		t.Fatalf("diff: +%v -%v", texts(add), texts(rem))
+	}
+	m := &change.ModelChange{UniqueID: "model.p.tfact_enrollment", Change: change.Modified, Impact: []string{"model.p.rpt"}}
+	class, reasons := Classify(m, add, rem)
+	if class != Partial {
+		t.Errorf("lookup-only change classified %s, want partial: %q", class, reasons)
+	}
+	for _, r := range reasons {
+		if !strings.HasPrefix(r, "lookup ") {
+			t.Errorf("reason %q does not name the lookup", r)
+		}
+	}
+	// The same filter on the relation the model selects from changes its rows.
+	rowsHead, _ := GrainClauses(strings.Replace(fmt.Sprintf(model, "", "", ""), "where is_verified", "where is_verified and is_active", 1), "snowflake")
+	add, rem = GrainDiff(base, rowsHead)
+	if class, _ := Classify(m, add, rem); class != Breaking || len(add) != 1 || add[0].Lookup != "" {
+		t.Errorf("filter of the selected relation: %s +%v", class, texts(add))
+	}
+}
+
+// `WHERE TRUE` written for an incremental macro to append to (it renders to nothing outside
+// incremental runs) filters nothing: adding it is no grain change.
+func TestGrainClausesWhereTrue(t *testing.T) {
+	base, _ := GrainClauses("select date, volume from combined order by date", "snowflake")
+	for _, head := range []string{"select date, volume from combined WHERE TRUE order by date", "select date, volume from combined where 1=1"} {
+		h, _ := GrainClauses(head, "snowflake")
+		if add, rem := GrainDiff(base, h); len(add)+len(rem) != 0 {
+			t.Errorf("%q: +%v -%v", head, texts(add), texts(rem))
+		}
 	}
 }

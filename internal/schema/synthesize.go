@@ -338,6 +338,11 @@ func (s *synth) syncEntry(t target, e *entry, known []change.Column, resolved bo
 		if !wantAll && !candidates[k] {
 			continue
 		}
+		if !wantAll && len(e.columns) == 0 {
+			// The team documents this model without its columns: a change adding one is no
+			// reason to start a list of one.
+			continue
+		}
 		spec := s.columnSpec(n, c, writeTypes, candidates[k] || retyped[k])
 		s.plan.Ops = append(s.plan.Ops, Op{Kind: OpAddColumn, File: e.file, Model: e.name, Key: e.key, Column: spec, After: prev,
 			Reason: "column " + c.Name + " is in the SQL but not documented"})

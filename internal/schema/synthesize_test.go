@@ -278,3 +278,25 @@ models:
 		}
 	}
 }
+
+// An entry that documents its model without columns (a staging model described in one line) is
+// left so when a change adds a column: one entry listing a single column is not the team's way.
+// A new model still gets all its columns.
+func TestSynthesizeEntryWithoutColumns(t *testing.T) {
+	p := loadFixture(t, nil)
+	b := "source.p.raw.b"
+	cols := map[string]*change.ModelColumns{
+		"model.p.stg_b": {Origin: "sql", Columns: []change.Column{direct("id", b, "id"), direct("a_id", b, "a_id"), direct("loaded_at", b, "loaded_at")}},
+	}
+	cs := &change.ChangeSet{Models: []*change.ModelChange{{UniqueID: "model.p.stg_b", Change: change.Modified, SQLChanged: true,
+		Columns: []change.ColumnChange{{Name: "loaded_at", Change: change.Added}}}}}
+	files, _ := run(t, p, Input{Columns: cols, Change: cs})
+	if got, ok := files["models/staging/_staging.yml"]; ok && strings.Contains(got, "loaded_at") {
+		t.Errorf("a column list was started for stg_b:\n%s", got)
+	}
+	cs.Models[0].Change = change.Added
+	files, _ = run(t, p, Input{Columns: cols, Change: cs})
+	if got := files["models/staging/_staging.yml"]; !strings.Contains(got, "  - name: stg_b\n    columns:\n      - name: id\n      - name: a_id\n      - name: loaded_at\n") {
+		t.Errorf("new model's entry:\n%s", got)
+	}
+}

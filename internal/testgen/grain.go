@@ -153,7 +153,15 @@ func documentedNullable(p *dbt.Project, m *dbt.Node, in *columns.Node, name stri
 	if ic == nil || ic.Kind != columns.KindDirect {
 		return ""
 	}
-	for _, ref := range ic.Lineage {
+	refs := ic.Lineage
+	if len(refs) == 0 {
+		// A plain reference whose relation's columns are not known (a star over an unknown
+		// source upstream): when the model reads one relation, the column is that relation's.
+		if parents := p.ParentMap[m.UniqueID]; len(parents) == 1 {
+			refs = []columns.ColumnRef{{Node: parents[0], Column: name}}
+		}
+	}
+	for _, ref := range refs {
 		var cols []*dbt.Column
 		label := ref.Node
 		if n := p.Nodes[ref.Node]; n != nil {

@@ -33,11 +33,14 @@ type sqlSignals struct {
 	// filteredNotNull holds names a WHERE on the chain keeps not null, even through a star
 	// (`select * from final where order_pk is not null`).
 	filteredNotNull map[string]bool
+	// computed: names a select nearer the output computes (not a plain reference), so what
+	// selects further in the chain say of the same name is not about the output column.
+	computed map[string]bool
 }
 
 func newSignals() *sqlSignals {
 	return &sqlSignals{literal: map[string][]string{}, litWhy: map[string]string{}, notNull: map[string]string{}, joinKey: map[string]bool{},
-		nullable: map[string]string{}, filteredNotNull: map[string]bool{}}
+		nullable: map[string]string{}, filteredNotNull: map[string]bool{}, computed: map[string]bool{}}
 }
 
 // readSignals parses compiled SQL and collects the signals. A file that does not parse gives
@@ -357,11 +360,8 @@ func (s *sqlSignals) readNulls(sel *ast.Select, out map[ast.Expr]string) {
 	for _, t := range sel.From {
 		outerSides(t, "", optional)
 	}
-	if len(optional) == 0 {
-		return
-	}
 	for it, name := range out {
-		if _, seen := s.nullable[name]; seen {
+		if _, seen := s.nullable[name]; seen || s.computed[name] {
 			continue
 		}
 		e := unparen(it)
@@ -371,6 +371,15 @@ func (s *sqlSignals) readNulls(sel *ast.Select, out map[ast.Expr]string) {
 				break
 			}
 			e = unparen(c.X)
+		}
+		if _, ok := e.(*ast.ColumnRef); !ok {
+			// Selects further in compute what this one replaces: they say nothing of it.
+			s.computed[name] = true
+		}
+		if lit, ok := e.(*ast.Literal); ok && lit.Kind == ast.LitNull {
+			// A placeholder for a value the model does not have yet.
+			s.nullable[name] = "the model sets it to null"
+			continue
 		}
 		ref, ok := e.(*ast.ColumnRef)
 		if !ok || len(ref.Parts) < 2 {

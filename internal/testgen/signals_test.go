@@ -137,3 +137,42 @@ commit 2
 		t.Errorf("a test added later must weigh up: %v", est)
 	}
 }
+
+// What the SQL says about nulls and row counts: the optional side of an outer join and a null
+// placeholder may be null (unless a filter or a coalesce says otherwise, nearer the output);
+// a chain of selects over one relation keeps its rows one for one, a join does not.
+func TestSignalsNullsAndRows(t *testing.T) {
+	cases := []struct {
+		name, sql string
+		nullable  string // columns that may be null, sorted
+		preserves bool
+	}{
+		{name: "left join", sql: `select t.id, o.name as org_name, cast(o.region as varchar) as region from t left join orgs o on t.org_id = o.id`,
+			nullable: "org_name,region"},
+		{name: "right and full", sql: `select a.x, b.y from a right join b on a.k = b.k`, nullable: "x"},
+		{name: "full", sql: `select a.x, b.y from a full outer join b on a.k = b.k`, nullable: "x,y"},
+		{name: "inner is no optional side", sql: `select a.x, b.y from a join b on a.k = b.k`},
+		{name: "coalesced", sql: `select t.id, coalesce(o.name, 'none') as org_name from t left join orgs o on t.org_id = o.id`},
+		{name: "null placeholder", sql: `select id, cast(null as varchar) as platform, null as score from t`, nullable: "platform,score", preserves: true},
+		{name: "computed nearer the output", sql: `with z as (select id, cast(null as varchar) as platform from t) select id, coalesce(platform, 'x') as platform from z`,
+			preserves: true},
+		{name: "passed through", sql: `with z as (select id, cast(null as varchar) as platform from t) select id, platform from z where id > 0`,
+			nullable: "platform", preserves: true},
+		{name: "union", sql: `select id from a union all select id from b`},
+		{name: "group by", sql: `select k, count(*) as n from t group by k`},
+	}
+	for _, c := range cases {
+		s := readSignals(c.sql, "duckdb")
+		var got []string
+		for k := range s.nullable {
+			got = append(got, k)
+		}
+		sort.Strings(got)
+		if strings.Join(got, ",") != c.nullable {
+			t.Errorf("%s: nullable %v, want %s", c.name, s.nullable, c.nullable)
+		}
+		if s.preserves != c.preserves {
+			t.Errorf("%s: preserves %v, want %v", c.name, s.preserves, c.preserves)
+		}
+	}
+}

@@ -106,6 +106,11 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 				if c.tests[t] || contradicts(c, t, grains[i], sigs[i]) != "" {
 					continue
 				}
+				if t == Unique && c.pk != "sql" && c.pk != "name" && c.pk != "first" {
+					// Uniqueness is a claim about the model's grain: a name the team tests
+					// unique elsewhere is no evidence of this model's grain.
+					continue
+				}
 				est, why := h.estimate(c, t, prior(c, t))
 				est, hist := opts.History.adjust(c.lower, t, est)
 				if est < opts.Threshold {
