@@ -158,8 +158,12 @@ func TestNewModelFollowsTheLayout(t *testing.T) {
 // SQL is the same at the base. Its entry is left alone, and the note says why; the model the
 // change did touch is still synchronised.
 func TestUntouchedModelsAreNeverEdited(t *testing.T) {
-	base := loadFixture(t, nil)
-	head := loadFixture(t, map[string]string{"models/staging/stg_a.sql": "select id, name, email, created_at, updated_at from {{ source('raw', 'a') }}\n"})
+	// stg_b keeps a column list, so a column "added" to it would be an edit.
+	props := map[string]string{"models/staging/_staging.yml": strings.Replace(fixture["models/staging/_staging.yml"],
+		"  - name: stg_b\n", "  - name: stg_b\n    columns:\n      - name: id\n", 1)}
+	base := loadFixture(t, props)
+	props["models/staging/stg_a.sql"] = "select id, name, email, created_at, updated_at from {{ source('raw', 'a') }}\n"
+	head := loadFixture(t, props)
 	src := "source.p.raw.a"
 	cols := map[string]*change.ModelColumns{
 		"model.p.stg_a": {Origin: "sql", Columns: []change.Column{direct("id", src, "id"), direct("updated_at", src, "updated_at")}},
