@@ -31,6 +31,8 @@ type Input struct {
 	Dictionary *Dictionary
 	// ReadFile reads a file of the head project by path relative to its root.
 	ReadFile func(rel string) ([]byte, error)
+	// Knowledge is the team's memory of descriptions; nil without one.
+	Knowledge Knowledge
 	// Types are exact warehouse types by unique id and column (dbt's catalog.json, or a
 	// warehouse describe). They describe the relations as last built, so they are used for
 	// columns the change did not add or retype; inferred types fill the rest.
@@ -85,6 +87,9 @@ type synth struct {
 	newOrder   []string
 	fileModels map[string]map[string]bool // cache: models named in a head file
 	upRenames  map[string]*upRename       // by head unique id: what the change renamed
+
+	// documented caches the documented columns of the project by folded name (describe.go).
+	documented map[string][]documentedColumn
 }
 
 // upRename is what a change renamed in one model: the model itself (its base node) and columns
@@ -402,19 +407,7 @@ func (s *synth) columnSpec(n *dbt.Node, c change.Column, writeTypes bool, fresh 
 	if writeTypes {
 		spec.DataType = s.typeOf(n, c, fresh)
 	}
-	if s.in.Config.inherit() {
-		if d, from := s.inherited(c, 0); d != "" {
-			spec.Description, spec.DescriptionFrom = d, from
-			return spec
-		}
-	}
-	if d, ok := s.in.Dictionary.Lookup(c.Name); ok && d != "" {
-		spec.Description, spec.DescriptionFrom = d, "dictionary"
-		return spec
-	}
-	if s.in.Config.DescriptionPlaceholder != "" {
-		spec.Description, spec.DescriptionFrom = s.in.Config.DescriptionPlaceholder, "placeholder"
-	}
+	spec.Description, spec.DescriptionFrom, spec.DescriptionSource = s.description(n, c)
 	return spec
 }
 
@@ -439,23 +432,23 @@ func (s *synth) typeOf(n *dbt.Node, c change.Column, fresh bool) string {
 
 // inherited finds the description of the upstream column c passes through unchanged (a copy
 // or a rename, through any number of CTEs and models), up to a few models up.
-func (s *synth) inherited(c change.Column, depth int) (string, string) {
+func (s *synth) inherited(c change.Column, depth int) (string, string, string) {
 	if depth > 8 || c.Kind != "direct" || len(c.Lineage) != 1 {
-		return "", ""
+		return "", "", ""
 	}
 	u := c.Lineage[0]
-	if d := s.documentedDescription(u); d != "" {
-		return d, "upstream:" + u.Node + "." + u.Column
+	if d, at := s.documentedDescription(u); d != "" {
+		return d, FromUpstream + ":" + u.Node + "." + u.Column, posString(at.Path, at.Line)
 	}
 	if up := s.in.Columns[u.Node]; up != nil {
 		if uc := up.Find(u.Column); uc != nil {
 			return s.inherited(*uc, depth+1)
 		}
 	}
-	return "", ""
+	return "", "", ""
 }
 
-func (s *synth) documentedDescription(u change.Upstream) string {
+func (s *synth) documentedDescription(u change.Upstream) (string, dbt.Pos) {
 	var cols []*dbt.Column
 	if n, ok := s.p.Nodes[u.Node]; ok {
 		cols = n.Columns
@@ -476,11 +469,11 @@ func (s *synth) documentedDescription(u change.Upstream) string {
 	for _, c := range cols {
 		if strings.EqualFold(c.Name, name) {
 			if d := strings.TrimSpace(c.Description); d != "" && !s.isPlaceholder(d) {
-				return c.Description
+				return c.Description, c.Pos
 			}
 		}
 	}
-	return ""
+	return "", dbt.Pos{}
 }
 
 // isPlaceholder: a placeholder upstream is not a description worth copying.
