@@ -62,4 +62,6 @@ type Options struct {
 	NewColumns bool
 	// History holds tests mined from the git history of property files (optional).
 	History *History
+	// Memory is the team's memory of tests and of past proposals' outcomes (optional).
+	Memory Memory
 }
