@@ -104,6 +104,10 @@ type Review struct {
 	Edits    []Edit    `json:"edits"`
 	// Lineage holds the edges among changed and downstream nodes (Markdown's Mermaid chart).
 	Lineage []Edge `json:"lineage,omitempty"`
+	// Descriptions are the column descriptions the edits write, with their sources.
+	Descriptions []Description `json:"descriptions,omitempty"`
+	// Knowledge is what the team's memory brings to the change (playbook rules, past comments).
+	Knowledge *Knowledge `json:"knowledge,omitempty"`
 }
 
 // Rank orders severities: error 3, warning 2, info 1, anything else 0.
