@@ -30,7 +30,7 @@ var DefaultSourceOrder = []string{FromUpstream, FromProject, FromHistory, FromDi
 // DocsThreshold is the score (see Candidate.Score) a retrieved doc chunk or dictionary entry
 // needs to become a description: below it, retrieval picks a related text more often than the
 // column's own meaning (docs/schema.md says how it was measured).
-const DocsThreshold = 0.55
+const DocsThreshold = 0.7
 
 // Knowledge is what the team's memory knows about columns beyond the project's files. The
 // Synthesizer works without it (nil) exactly as it does with an empty memory.
@@ -116,7 +116,8 @@ func (s *synth) description(n *dbt.Node, c change.Column) (text, from, source st
 		case FromDocs:
 			text, from, source = s.fromDocs(n, c)
 		case FromName:
-			if s.in.Config.DescribeFromName {
+			// A placeholder the team set is what it wants undocumented columns to say.
+			if s.in.Config.DescribeFromName && s.in.Config.DescriptionPlaceholder == "" {
 				if d := nameDescription(n.Name, c.Name); d != "" {
 					text, from, source = d, FromName, posString(c.Pos.Path, c.Pos.Line)
 				}

@@ -21,7 +21,8 @@ var writtenAbbreviations = map[string]string{
 	"max": "maximum", "min": "minimum", "seq": "sequence", "lat": "latitude", "lng": "longitude",
 	"id": "ID", "ids": "IDs", "ip": "IP", "url": "URL", "uri": "URI", "sku": "SKU", "utc": "UTC",
 	"usd": "USD", "api": "API", "arr": "ARR", "mrr": "MRR", "utm": "UTM", "sql": "SQL", "dns": "DNS",
-	"ssl": "SSL", "http": "HTTP", "https": "HTTPS", "ssn": "SSN", "uuid": "UUID", "os": "OS",
+	"ssl": "SSL", "http": "HTTP", "https": "HTTPS", "ssn": "SSN", "uuid": "UUID", "os": "operating system",
+	"ua": "user agent",
 }
 
 // nameWords splits a column name into the words of a description.
@@ -90,6 +91,9 @@ var (
 	countPrefixes = map[string]bool{"count": true, "num": true, "number": true, "n": true, "cnt": true}
 )
 
+// NameDescription is the description the name source writes for a column of a model.
+func NameDescription(model, column string) string { return nameDescription(model, column) }
+
 // nameDescription writes what a column's name says about it, in the model it belongs to.
 func nameDescription(model, column string) string {
 	parts := identifierParts(column)
@@ -120,14 +124,25 @@ func nameDescription(model, column string) string {
 		default:
 			d = "The ID of the " + rest
 		}
+	case timeSuffixes[last] && len(parts) > 2 && isVerb(parts[len(parts)-2]):
+		// license_starts_at: the words before the verb are what it happened to.
+		d = "The date and time the " + restWords(0, len(parts)-2) + " " + pastTense(parts[len(parts)-2])
 	case timeSuffixes[last] && len(parts) > 1:
 		d = "The date and time "
 		if ent != "" {
 			d += "the " + ent + " "
 		}
 		d += pastTense(restWords(0, len(parts)-1))
+	case dateSuffixes[last] && len(parts) > 1 && isVerb(parts[len(parts)-2]):
+		d = "The date "
+		if len(parts) > 2 {
+			d += "the " + restWords(0, len(parts)-2) + " "
+		} else if ent != "" {
+			d += "the " + ent + " "
+		}
+		d += pastTense(parts[len(parts)-2])
 	case dateSuffixes[last] && len(parts) > 1:
-		d = "The date " + restWords(0, len(parts)-1)
+		d = "The " + restWords(0, len(parts)-1) + " date"
 	case countPrefixes[first] && len(parts) > 1:
 		d = "The number of " + restWords(1, len(parts))
 	case first == "total" && len(parts) > 1:
@@ -135,7 +150,7 @@ func nameDescription(model, column string) string {
 	case ofSuffixes[last]:
 		rest := restWords(0, len(parts)-1)
 		if last == "count" && rest != "" {
-			d = "The number of " + rest
+			d = "The number of " + plural(rest)
 			break
 		}
 		if rest == "" {
@@ -150,6 +165,12 @@ func nameDescription(model, column string) string {
 		d = "The " + strings.Join(ws, " ")
 	}
 	return d + "."
+}
+
+// isVerb reports whether a name part is an event verb (start, starts, shipped).
+func isVerb(w string) bool {
+	return verbs[w] || verbs[strings.TrimSuffix(w, "s")] || irregularPast[w] != "" ||
+		strings.HasSuffix(w, "ed") && (verbs[strings.TrimSuffix(w, "d")] || verbs[strings.TrimSuffix(w, "ed")])
 }
 
 // pastTense turns the words before _at into a past participle where a verb ends them
@@ -199,4 +220,20 @@ func regularPast(v string) string {
 		return v + string(v[len(v)-1]) + "ed"
 	}
 	return v + "ed"
+}
+
+// plural puts the last word of a phrase in the plural (payment → payments, entry → entries).
+func plural(phrase string) string {
+	i := strings.LastIndexByte(phrase, ' ') + 1
+	w := phrase[i:]
+	switch {
+	case w == "" || strings.HasSuffix(w, "s") || w == strings.ToUpper(w):
+	case strings.HasSuffix(w, "y") && len(w) > 2 && !strings.ContainsRune("aeiou", rune(w[len(w)-2])):
+		w = w[:len(w)-1] + "ies"
+	case strings.HasSuffix(w, "x") || strings.HasSuffix(w, "z") || strings.HasSuffix(w, "ch") || strings.HasSuffix(w, "sh"):
+		w += "es"
+	default:
+		w += "s"
+	}
+	return phrase[:i] + w
 }

@@ -205,8 +205,8 @@ func TestDescribeDictionaryNameAndPlaceholder(t *testing.T) {
 	if c := got["is_gift"]; c.Description != "Whether the return is gift." || c.DescriptionFrom != FromName {
 		t.Errorf("is_gift = %+v", c)
 	}
+	// A placeholder the team set wins over a name description.
 	got = describe(t, "fct_returns", []change.Column{{Name: "is_gift", Kind: "transform"}}, func(in *Input) {
-		in.Config.DescribeFromName = false
 		in.Config.DescriptionPlaceholder = "TODO"
 	})
 	if c := got["is_gift"]; c.Description != "TODO" || c.DescriptionFrom != FromPlaceholder || c.DescriptionSource != "" {
@@ -238,9 +238,12 @@ func TestNameDescription(t *testing.T) {
 		{"fct_orders", "created_at", "The date and time the order was created."},
 		{"fct_orders", "is_deleted", "Whether the order is deleted."},
 		{"fct_orders", "has_discount", "Whether the order has discount."},
-		{"fct_orders", "order_date", "The date order."},
+		{"fct_orders", "order_date", "The order date."},
+		{"fct_payments", "paid_on", "The date the payment was paid."},
+		{"fct_licenses", "license_started_date", "The date the license was started."},
 		{"fct_orders", "count_items", "The number of items."},
-		{"fct_orders", "item_count", "The number of item."},
+		{"fct_orders", "item_count", "The number of items."},
+		{"fct_orders", "category_count", "The number of categories."},
 		{"fct_orders", "customer_name", "The name of the customer."},
 		{"dim_accounts", "name", "The name of the account."},
 		{"fct_orders", "total_amt", "The total amount."},
