@@ -58,7 +58,7 @@ func TestRecallRetrieve(t *testing.T) {
 	)
 	r := NewRecall(ctx, s, "shop")
 	got := r.Retrieve("stg_plugin", "installation_id_plugin")
-	if len(got) == 0 || got[0].Text != "The id of the installation." || got[0].Score != 0.75 || got[0].Source != "docs/dictionary.csv" || got[0].Line != 3 {
+	if len(got) == 0 || got[0].Text != "The id of the installation." || got[0].Score < 0.66 || got[0].Score > 0.67 || got[0].Source != "docs/dictionary.csv" || got[0].Line != 3 {
 		t.Errorf("Retrieve(installation_id_plugin) = %+v", got)
 	}
 	for _, c := range got {
@@ -78,10 +78,11 @@ func TestScores(t *testing.T) {
 		want float64
 	}{
 		{"customer_id", "CUSTOMER_ID", 1},
-		{"installation_id_plugin", "installation_id", 0.75},
+		{"installation_id_plugin", "installation_id", 2.0 / 3},
+		{"daily_user_id", "user_id", 2.0 / 3}, // id counts once, not also as identifier
 		{"last_server_ip", "server_ip", 2.0 / 3},
 		{"created_at", "updated_at", 1.0 / 3},
-		{"total_amt", "total_amount", 2.0 / 3}, // amt gives amt and amount
+		{"total_amt", "total_amount", 1},
 		{"status", "", 0},
 	} {
 		if got := EntryScore(tc.a, tc.b); got < tc.want-1e-9 || got > tc.want+1e-9 {
@@ -95,7 +96,7 @@ func TestScores(t *testing.T) {
 	}{
 		{"status", "Where the order is.", 1},
 		{"shipped_at", "The shipped_at column says when it left.", 0.8},
-		{"shipping_date", "Shipping dates are in UTC.", 0.6},
+		{"shipping_date", "", 0},
 		{"placed", "", 0},
 	} {
 		text, score := ChunkScore(tc.col, chunk)

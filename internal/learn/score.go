@@ -26,14 +26,34 @@ func nameParts(column string) []string {
 	return out
 }
 
+// canonicalParts are the parts of a name, each in one form: an abbreviation as its expansion
+// (amt as amount, id as identifier), a plural as its singular. Each part counts once, so
+// user_id and daily_user_id share two of four terms, not three of five.
+func canonicalParts(name string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, p := range identifierSplit(name) {
+		ts := memory.Terms(p)
+		if len(ts) == 0 {
+			continue
+		}
+		t := ts[len(ts)-1]
+		if !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 // EntryScore compares a column with the column a dictionary entry is about: 1 for the same
-// name, else the Jaccard overlap of their name terms (installation_id_plugin and
-// installation_id: 0.75; last_server_ip and server_ip: 0.67; created_at and updated_at: 0.33).
+// name, else the Jaccard overlap of their canonical parts (installation_id_plugin and
+// installation_id: 0.67; last_server_ip and server_ip: 0.67; created_at and updated_at: 0.33).
 func EntryScore(column, entry string) float64 {
 	if strings.EqualFold(column, entry) {
 		return 1
 	}
-	a, b := nameParts(column), nameParts(entry)
+	a, b := canonicalParts(column), canonicalParts(entry)
 	if len(a) == 0 || len(b) == 0 {
 		return 0
 	}
@@ -77,42 +97,27 @@ func sentences(text string) []string {
 //     is ..., **customer_id** - ...), and that name is cut off the returned text;
 //   - 0.8 when it names the column exactly and the name has two parts or more (a one-word
 //     name such as status is in too many sentences to mean anything alone);
-//   - 0.6 when it holds every part of a name of two parts or more;
-//   - 0 otherwise (no text returned).
+//   - 0 otherwise (no text returned): a sentence that merely shares words with the name is no
+//     better than the name itself (docs/schema.md, the calibration).
 func ChunkScore(column, chunk string) (string, float64) {
 	name := strings.ToLower(column)
-	parts := nameParts(column)
 	multi := len(identifierSplit(column)) > 1
 	best, score := "", 0.0
 	for _, s := range sentences(chunk) {
 		if d, ok := definition(s, name); ok {
 			return d, 1
 		}
-		terms := map[string]bool{}
+		if score > 0 || !multi {
+			continue
+		}
 		for _, t := range memory.Terms(s) {
-			terms[t] = true
-		}
-		sc := 0.0
-		switch {
-		case multi && terms[name]:
-			sc = 0.8
-		case multi && coversAll(terms, parts):
-			sc = 0.6
-		}
-		if sc > score {
-			best, score = cleanSentence(s), sc
+			if t == name {
+				best, score = cleanSentence(s), 0.8
+				break
+			}
 		}
 	}
 	return best, score
-}
-
-func coversAll(terms map[string]bool, parts []string) bool {
-	for _, p := range parts {
-		if !terms[p] {
-			return false
-		}
-	}
-	return len(parts) > 0
 }
 
 func identifierSplit(s string) []string {
