@@ -47,6 +47,8 @@ type reviewFlags struct {
 	// settings and trust are resolved once the base is known (trust.go).
 	settings *config.Config
 	trust    *trust
+	// memory is the run's workflow state and the team's memory (knowledge.go).
+	memory *reviewMemory
 }
 
 func newReviewCmd(env *Env) *cobra.Command {
@@ -134,6 +136,10 @@ func runReview(env *Env, pf *projectFlags, cf *changeFlags, rf *reviewFlags) err
 		fmt.Fprintf(env.Stderr, "dataops: warning: %s\n", w)
 	}
 	debugTiming(env, "review-change", t0)
+	if rf.memory, err = startReviewMemory(env, rf, pf, cf, cs, gh); err != nil {
+		return err
+	}
+	defer rf.memory.finish()
 	rv, err := buildReview(env, pf, cs, rf)
 	if err != nil {
 		return err
@@ -146,6 +152,7 @@ func runReview(env *Env, pf *projectFlags, cf *changeFlags, rf *reviewFlags) err
 	rv.Findings = append(rv.Findings, rf.trust.sortedNotes()...)
 	// Only git refs are named: a --base-dir path says nothing to a reader of the review.
 	rv.Base, rv.Head = cf.Base, cf.Head
+	rf.memory.complete(cs, rv, cf.Base)
 	rv.Finish()
 	if err := review.Write(env.Stdout, rf.format, rv); err != nil {
 		return &ExitError{Code: ExitInternal, Err: err}
@@ -202,7 +209,10 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 		return nil, usageError("%v", err)
 	}
 	version, _ := schema.DbtVersion(cfg.DbtVersion, p.RequireDbtVersion, p.Root)
+	rf.memory.schemaInput(&in)
 	plan := schema.Synthesize(in)
+	rf.memory.schemaDone(plan)
+	rv.Descriptions = describedOf(plan)
 	sedits, applyNotes := schema.Apply(p.Root, plan.Ops, version)
 	notes := append(append([]schema.Note{}, plan.Notes...), applyNotes...)
 	if len(sedits) > 0 {
@@ -262,6 +272,7 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 		if !rf.noHistory {
 			opts.History = testgen.MineHistory(env.Ctx, p.Root, 400)
 		}
+		rf.memory.testsInput(&opts, p, cs.HeadColumns, ids)
 		res := testgen.Suggest(p, inf, opts)
 		debugTiming(env, "review-tests-suggest", t0)
 		if builtDuckDB(env, pf, p) {
@@ -279,6 +290,7 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 				s.Pos = dbt.Pos{Path: n.RelPath, Line: 1 + max(n.TemplateLine-1, 0), Column: 1}
 			}
 		}
+		rf.memory.testsDone(p, res)
 		rv.Findings = append(rv.Findings, testFindings(res)...)
 		tedits = testEdits(p, res, sedits, plan)
 	}
