@@ -59,8 +59,8 @@ run, and the run's secret values are masked in it.`,
 	return cmd
 }
 
-// memorySettings reads .dataops.yml of the project.
-func memorySettings(env *Env, project string) (*config.Config, error) {
+// memoryCommandSettings reads .dataops.yml of the project for the memory commands.
+func memoryCommandSettings(env *Env, project string) (*config.Config, error) {
 	cfg, err := config.Load(config.Options{Dir: project, Getenv: func(k string) (string, bool) {
 		v := env.Getenv(k)
 		return v, v != ""
@@ -134,7 +134,7 @@ func ingestOptions(env *Env, cfg *config.Config, project string) (ingest.Options
 }
 
 func runMemoryIngest(env *Env, f *memoryIngestFlags, args []string) error {
-	cfg, err := memorySettings(env, f.project)
+	cfg, err := memoryCommandSettings(env, f.project)
 	if err != nil {
 		return err
 	}

@@ -86,7 +86,7 @@ func runMemorySearch(env *Env, f *memorySearchFlags, query string) error {
 		}
 		kinds = append(kinds, kind)
 	}
-	cfg, err := memorySettings(env, f.project)
+	cfg, err := memoryCommandSettings(env, f.project)
 	if err != nil {
 		return err
 	}

@@ -68,7 +68,7 @@ func runMemoryStatus(env *Env, f *memoryStatusFlags) error {
 	if f.format != "text" && f.format != "json" {
 		return usageError("--format %q: want text or json", f.format)
 	}
-	cfg, err := memorySettings(env, f.project)
+	cfg, err := memoryCommandSettings(env, f.project)
 	if err != nil {
 		return err
 	}
@@ -206,7 +206,7 @@ func runMemoryForget(env *Env, f *memoryForgetFlags) error {
 	if f.all == (len(f.sources) > 0) {
 		return usageError("memory forget: give --source PATH or --all")
 	}
-	cfg, err := memorySettings(env, f.project)
+	cfg, err := memoryCommandSettings(env, f.project)
 	if err != nil {
 		return err
 	}

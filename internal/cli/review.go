@@ -51,6 +51,8 @@ type reviewFlags struct {
 
 	// fixUnverified: proposed tests not confirmed on data are edits too, so --fix writes them.
 	fixUnverified bool
+	// memory is the run's workflow state and the team's memory (knowledge.go).
+	memory *reviewMemory
 }
 
 func newReviewCmd(env *Env) *cobra.Command {
@@ -140,6 +142,10 @@ func runReview(env *Env, pf *projectFlags, cf *changeFlags, rf *reviewFlags) err
 		fmt.Fprintf(env.Stderr, "dataops: warning: %s\n", w)
 	}
 	debugTiming(env, "review-change", t0)
+	if rf.memory, err = startReviewMemory(env, rf, pf, cf, cs, gh); err != nil {
+		return err
+	}
+	defer rf.memory.finish()
 	rv, err := buildReview(env, pf, cs, rf)
 	if err != nil {
 		return err
@@ -154,6 +160,7 @@ func runReview(env *Env, pf *projectFlags, cf *changeFlags, rf *reviewFlags) err
 	rv.Base, rv.Head = cf.Base, cf.Head
 	rv.Prefix = repoPrefix(env, pf.Project, rf.trust)
 	rv.PerRule = rf.perRule
+	rf.memory.complete(cs, rv, cf.Base)
 	rv.Finish()
 	if err := review.Write(env.Stdout, rf.format, rv); err != nil {
 		return &ExitError{Code: ExitInternal, Err: err}
@@ -212,8 +219,11 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 	}
 	version, source := schema.DbtVersion(cfg.DbtVersion, p.RequireDbtVersion, p.Root)
 	forms := schema.ProjectForms(p, version, source)
+	rf.memory.schemaInput(&in)
 	plan := schema.Synthesize(in)
 	plan.KeepTouched(in.Change)
+	rf.memory.schemaDone(plan)
+	rv.Descriptions = describedOf(plan)
 	sedits, applyNotes := schema.Apply(p.Root, plan.Ops, forms)
 	notes := append(append([]schema.Note{}, plan.Notes...), applyNotes...)
 	if len(sedits) > 0 {
@@ -274,6 +284,7 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 		if !rf.noHistory {
 			opts.History = testgen.MineHistory(env.Ctx, p.Root, 400)
 		}
+		rf.memory.testsInput(&opts, p, cs.HeadColumns, ids)
 		res := testgen.Suggest(p, inf, opts)
 		debugTiming(env, "review-tests-suggest", t0)
 		if builtDuckDB(env, pf, p) {
@@ -291,6 +302,7 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 				s.Pos = dbt.Pos{Path: n.RelPath, Line: 1 + n.Template.Line, Column: 1}
 			}
 		}
+		rf.memory.testsDone(p, res)
 		rv.Findings = append(rv.Findings, testFindings(res, forms, rf.fixUnverified)...)
 		tedits = testEdits(p, res, sedits, plan, forms, rf.fixUnverified)
 	}

@@ -68,6 +68,8 @@ with --write.`,
 type schemaResult struct {
 	Edits    []schemaEdit     `json:"edits"`
 	Findings []schema.Finding `json:"findings"`
+	// Descriptions says where each description the edits write came from.
+	Descriptions []schema.Described `json:"descriptions,omitempty"`
 }
 
 type schemaEdit struct {
@@ -144,6 +146,12 @@ func runSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags) err
 		return usageError("%v", err)
 	}
 	tr.printNotes(env)
+	am, err := openAgentMemory(env, &settings.Memory, pf.Project, p, cf.Head)
+	if err != nil {
+		return err
+	}
+	defer am.close()
+	am.schema(&in)
 	explicit := sf.dbtVersion
 	if explicit == "" {
 		explicit = cfg.DbtVersion
@@ -153,6 +161,7 @@ func runSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags) err
 	t0 := time.Now()
 	plan := schema.Synthesize(in)
 	plan.KeepTouched(in.Change)
+	am.schemaDone(plan)
 	edits, notes := schema.Apply(p.Root, plan.Ops, schema.ProjectForms(p, version, source))
 	findings := append(plan.Notes, notes...)
 	debugTiming(env, "plan", t0)
@@ -190,7 +199,7 @@ func runSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags) err
 		// Conventions on what this change wrote (see schema.ConventionFindings).
 		out = append(out, schema.ConventionFindings(schema.ProjectConventions(p, cols, cfg.Naming), p, plan, edits, cols)...)
 	}
-	if err := printSchema(env.Stdout, sf.format, edits, out); err != nil {
+	if err := printSchema(env.Stdout, sf.format, edits, out, plan.Descriptions()); err != nil {
 		return err
 	}
 	if sf.write && len(edits) > 0 {
@@ -273,13 +282,13 @@ func hasErrors(ns []schema.Note) bool {
 	return false
 }
 
-func printSchema(w io.Writer, format string, edits []schema.FileEdit, findings []schema.Finding) error {
+func printSchema(w io.Writer, format string, edits []schema.FileEdit, findings []schema.Finding, described []schema.Described) error {
 	diffs := schema.Diffs(edits)
 	if findings == nil {
 		findings = []schema.Finding{}
 	}
 	if format == "json" {
-		res := schemaResult{Edits: []schemaEdit{}, Findings: findings}
+		res := schemaResult{Edits: []schemaEdit{}, Findings: findings, Descriptions: described}
 		for i, e := range edits {
 			res.Edits = append(res.Edits, schemaEdit{Path: e.Path, Diff: diffs[i]})
 		}
@@ -290,6 +299,7 @@ func printSchema(w io.Writer, format string, edits []schema.FileEdit, findings [
 	for _, d := range diffs {
 		fmt.Fprint(w, d)
 	}
+	printDescribed(w, described)
 	for _, f := range findings {
 		loc := f.Path
 		if f.Line > 0 {

@@ -80,6 +80,11 @@ team already tests (learned from the project's property files and their git hist
 			if !noHistory {
 				opts.History = testgen.MineHistory(env.Ctx, p.Root, 400)
 			}
+			am, err := openTestsMemory(env, &pf, cf.Head, p, inf, &opts)
+			if err != nil {
+				return err
+			}
+			defer am.close()
 			res := testgen.Suggest(p, inf, opts)
 			if confirm || builtDuckDB(env, &pf, p) {
 				wh, target, err := openWarehouse(env, &pf, p)
@@ -89,6 +94,7 @@ team already tests (learned from the project's property files and their git hist
 				testgen.Confirm(env.Ctx, p, wh, target, res)
 				wh.Close()
 			}
+			am.record(testProposals(p, res))
 			if check || write {
 				version, source := schema.DbtVersion("", p.RequireDbtVersion, p.Root)
 				forms := schema.ProjectForms(p, version, source)

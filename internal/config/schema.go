@@ -23,6 +23,9 @@ type Schema struct {
 	// InheritDescriptions copies the description of the upstream column a column passes
 	// through unchanged.
 	InheritDescriptions bool `yaml:"inherit_descriptions" default:"true"`
+	// DescribeFromName writes a description from a new column's name ("The date and time the
+	// order was shipped.") when no upstream column, other model, dictionary or memory has one.
+	DescribeFromName bool `yaml:"describe_from_name" default:"true"`
 	// Columns says which undocumented columns of a changed model are added with --base:
 	// "changed" (those the change added or renamed) or "all".
 	Columns string `yaml:"columns" default:"changed"`

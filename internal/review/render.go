@@ -96,6 +96,8 @@ func writeText(w io.Writer, r *Review) error {
 			}
 		}
 	}
+	writeDescriptionsText(&b, r)
+	writeKnowledgeText(&b, r)
 	if len(r.Edits) > 0 {
 		fmt.Fprintf(&b, "\nEdits (dataops review --fix writes the safe ones)\n")
 		for _, e := range r.Edits {
@@ -198,6 +200,8 @@ func Markdown(r *Review, o MarkdownOptions) string {
 			}
 		}
 	}
+	writeKnowledgeMarkdown(&b, r, o)
+	writeDescriptionsMarkdown(&b, r, o)
 	if len(r.Edits) > 0 && !o.NoEdits {
 		b.WriteString("\n### Proposed edits\n\nRun `dataops review --fix` to write the safe ones.\n")
 		for _, e := range r.Edits {

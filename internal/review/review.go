@@ -112,6 +112,10 @@ type Review struct {
 	// PerRule is the most findings of one rule the text and Markdown formats list (0: all);
 	// the rest are counted, and JSON and SARIF always carry every finding.
 	PerRule int `json:"-"`
+	// Descriptions are the column descriptions the edits write, with their sources.
+	Descriptions []Description `json:"descriptions,omitempty"`
+	// Knowledge is what the team's memory brings to the change (playbook rules, past comments).
+	Knowledge *Knowledge `json:"knowledge,omitempty"`
 }
 
 // RepoPath names a project-relative path from the repository's top: prefix (the project's

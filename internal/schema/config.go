@@ -38,6 +38,12 @@ type Config struct {
 	// InheritDescriptions copies the description of the upstream column a column passes
 	// through unchanged.
 	InheritDescriptions bool
+	// DescribeFromName writes a description from the column's name when no other source
+	// has one (see nameDescription).
+	DescribeFromName bool
+	// SourceOrder is the order description sources are tried in (DefaultSourceOrder when
+	// empty); what the team accepted before reorders it.
+	SourceOrder []string
 	// Columns, with --base: "changed" adds the columns the change added or renamed (every
 	// column of a new model); "all" adds every undocumented column of a changed model.
 	Columns string
@@ -76,6 +82,7 @@ func ConfigFrom(s config.Schema) Config {
 		ModelDescriptionPlaceholder: s.ModelPlaceholder,
 		Dictionary:                  s.Dictionary,
 		InheritDescriptions:         s.InheritDescriptions,
+		DescribeFromName:            s.DescribeFromName,
 		Columns:                     s.Columns,
 		DbtVersion:                  s.DbtVersion,
 		Naming:                      s.Naming,

@@ -114,6 +114,9 @@ type ColumnFacts struct {
 	Description string
 	Path        string
 	Line        int
+	// FromName: the description was written from the column's name, which says no more than
+	// the name: a required description is still asked for.
+	FromName bool
 }
 
 // check is one convention: it appends findings for one model.

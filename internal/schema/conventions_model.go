@@ -94,6 +94,8 @@ func checkDescriptionRequired(c *Conventions, m *ModelFacts, out *[]Finding) {
 		col := &m.Columns[i]
 		if strings.TrimSpace(col.Description) == "" || c.isPlaceholder(col.Description, col.Name) {
 			*out = append(*out, m.columnFinding(col, fmt.Sprintf("column %q of %q needs a description", col.Name, m.Name)+why, ""))
+		} else if col.FromName {
+			*out = append(*out, m.columnFinding(col, fmt.Sprintf("column %q of %q needs a description: the one written from its name only restates it", col.Name, m.Name)+why, ""))
 		}
 	}
 }

@@ -18,6 +18,15 @@ import (
 type Dictionary struct {
 	Path    string
 	entries map[string]string
+	lines   map[string]int // the line of each entry, where known
+}
+
+// Locate returns where a column's entry is written: the file and, where known, its line.
+func (d *Dictionary) Locate(column string) string {
+	if d == nil {
+		return ""
+	}
+	return posString(d.Path, d.lines[strings.ToLower(column)])
 }
 
 // Lookup returns the description for a column name.
@@ -53,7 +62,7 @@ func LoadDictionary(root, path string) (*Dictionary, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Dictionary{Path: path, entries: map[string]string{}}
+	d := &Dictionary{Path: path, entries: map[string]string{}, lines: map[string]int{}}
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".csv":
 		err = d.readCSV(data)
@@ -64,6 +73,9 @@ func LoadDictionary(root, path string) (*Dictionary, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s:%w", path, err)
+	}
+	if len(d.lines) == 0 {
+		d.locateYAML(data)
 	}
 	return d, nil
 }
@@ -100,6 +112,7 @@ func (d *Dictionary) readCSV(data []byte) error {
 			return fmt.Errorf("%d: empty column name", line)
 		}
 		d.entries[strings.ToLower(name)] = strings.TrimSpace(rec[1])
+		d.lines[strings.ToLower(name)] = line
 	}
 }
 
@@ -153,4 +166,24 @@ func (d *Dictionary) readYAML(data []byte) error {
 		return fmt.Errorf(" want a mapping of column to description")
 	}
 	return nil
+}
+
+// locateYAML finds the line of each entry of a YAML dictionary: the first line that names it
+// as a key (`customer_id:`) or as a list item's name (`- name: customer_id`).
+func (d *Dictionary) locateYAML(data []byte) {
+	for i, line := range strings.Split(string(data), "\n") {
+		t := strings.TrimSpace(line)
+		t = strings.TrimSpace(strings.TrimPrefix(t, "-"))
+		if rest, ok := strings.CutPrefix(t, "name:"); ok {
+			t = strings.TrimSpace(rest)
+		} else if k, _, ok := strings.Cut(t, ":"); ok {
+			t = k
+		} else {
+			continue
+		}
+		k := strings.ToLower(strings.Trim(strings.TrimSpace(t), `"'`))
+		if _, known := d.entries[k]; known && d.lines[k] == 0 {
+			d.lines[k] = i + 1
+		}
+	}
 }

@@ -43,6 +43,12 @@ func ConventionFindings(c Conventions, p *dbt.Project, plan *Plan, edits []FileE
 		}
 		return t
 	}
+	fromName := map[string]bool{} // file \0 model \0 folded column
+	for _, d := range plan.Descriptions() {
+		if d.From == FromName {
+			fromName[d.File+"\x00"+d.Model+"\x00"+strings.ToLower(d.Column)] = true
+		}
+	}
 	for _, op := range plan.Ops {
 		switch op.Kind {
 		case OpAddModel:
@@ -87,7 +93,8 @@ func ConventionFindings(c Conventions, p *dbt.Project, plan *Plan, edits []FileE
 			if !t.isNew && !t.columns[strings.ToLower(ce.Name)] {
 				continue
 			}
-			cf := ColumnFacts{Name: ce.Name, DataType: ce.DataType, Description: ce.Description, Path: t.file, Line: ce.Line}
+			cf := ColumnFacts{Name: ce.Name, DataType: ce.DataType, Description: ce.Description, Path: t.file, Line: ce.Line,
+				FromName: fromName[t.file+"\x00"+t.model+"\x00"+strings.ToLower(ce.Name)]}
 			if cf.DataType == "" {
 				if ic := inferred[strings.ToLower(ce.Name)]; ic != nil {
 					cf.DataType = ic.DataType

@@ -20,9 +20,10 @@ type ColumnSpec struct {
 	Name        string
 	Description string // "" writes no description
 	DataType    string // "" writes no data_type
-	// DescriptionFrom says where the description came from: "upstream:<node>.<column>",
-	// "dictionary", "placeholder".
+	// DescriptionFrom says where the description came from (see Described.From).
 	DescriptionFrom string
+	// DescriptionSource is the file:line the description was taken from.
+	DescriptionSource string
 }
 
 // Op is one planned edit.

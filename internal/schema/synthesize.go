@@ -32,6 +32,8 @@ type Input struct {
 	Dictionary *Dictionary
 	// ReadFile reads a file of the head project by path relative to its root.
 	ReadFile func(rel string) ([]byte, error)
+	// Knowledge is the team's memory of descriptions; nil without one.
+	Knowledge Knowledge
 	// Types are exact warehouse types by unique id and column (dbt's catalog.json, or a
 	// warehouse describe). They describe the relations as last built, so they are used for
 	// columns the change did not add or retype; inferred types fill the rest.
@@ -86,6 +88,9 @@ type synth struct {
 	newOrder   []string
 	fileModels map[string]map[string]bool // cache: models named in a head file
 	upRenames  map[string]*upRename       // by head unique id: what the change renamed
+
+	// documented caches the documented columns of the project by folded name (describe.go).
+	documented map[string][]documentedColumn
 }
 
 // upRename is what a change renamed in one model: the model itself (its base node) and columns
@@ -408,19 +413,7 @@ func (s *synth) columnSpec(n *dbt.Node, c change.Column, writeTypes bool, fresh 
 	if writeTypes {
 		spec.DataType = s.typeOf(n, c, fresh)
 	}
-	if s.in.Config.inherit() {
-		if d, from := s.inherited(n, c); d != "" {
-			spec.Description, spec.DescriptionFrom = d, from
-			return spec
-		}
-	}
-	if d, ok := s.in.Dictionary.Lookup(c.Name); ok && d != "" {
-		spec.Description, spec.DescriptionFrom = d, "dictionary"
-		return spec
-	}
-	if s.in.Config.DescriptionPlaceholder != "" {
-		spec.Description, spec.DescriptionFrom = s.in.Config.DescriptionPlaceholder, "placeholder"
-	}
+	spec.Description, spec.DescriptionFrom, spec.DescriptionSource = s.description(n, c)
 	return spec
 }
 
@@ -445,32 +438,33 @@ func (s *synth) typeOf(n *dbt.Node, c change.Column, fresh bool) string {
 
 // inherited finds the description of the upstream column c passes through unchanged (a copy,
 // a rename, or a cast or clean-up under the same name, through any number of CTEs and models),
-// up to a few models up. A description that names a role the column does not have in n (a
-// primary key copied onto a foreign key, or the reverse) is not inherited: it would be wrong.
-func (s *synth) inherited(n *dbt.Node, c change.Column) (string, string) {
+// up to a few models up, with where it is written. A description that names a role the column
+// does not have in n (a primary key copied onto a foreign key, or the reverse) is not
+// inherited: it would be wrong.
+func (s *synth) inherited(n *dbt.Node, c change.Column) (string, string, string) {
 	name := c.Name
 	for depth := 0; depth <= 8; depth++ {
 		if !passThrough(c) {
-			return "", ""
+			return "", "", ""
 		}
 		u := c.Lineage[0]
-		if d := s.documentedDescription(u); d != "" {
+		if d, at := s.documentedDescription(u); d != "" {
 			if roleChanged(d, n.Name, name) {
-				return "", ""
+				return "", "", ""
 			}
-			return d, "upstream:" + u.Node + "." + u.Column
+			return d, FromUpstream + ":" + u.Node + "." + u.Column, posString(at.Path, at.Line)
 		}
 		up := s.in.Columns[u.Node]
 		if up == nil {
-			return "", ""
+			return "", "", ""
 		}
 		uc := up.Find(u.Column)
 		if uc == nil {
-			return "", ""
+			return "", "", ""
 		}
 		c = *uc
 	}
-	return "", ""
+	return "", "", ""
 }
 
 // passThrough: the column carries one upstream column's meaning: a plain copy or rename, or an
@@ -540,10 +534,8 @@ func keyByName(model, column string) bool {
 	return false
 }
 
-var modelLayers = map[string]bool{"stg": true, "base": true, "int": true, "fct": true, "fact": true, "dim": true,
-	"mart": true, "rpt": true, "agg": true, "obt": true, "src": true, "raw": true, "prep": true, "ez": true, "bi": true}
 
-func (s *synth) documentedDescription(u change.Upstream) string {
+func (s *synth) documentedDescription(u change.Upstream) (string, dbt.Pos) {
 	var cols []*dbt.Column
 	if n, ok := s.p.Nodes[u.Node]; ok {
 		cols = n.Columns
@@ -564,11 +556,11 @@ func (s *synth) documentedDescription(u change.Upstream) string {
 	for _, c := range cols {
 		if strings.EqualFold(c.Name, name) {
 			if d := strings.TrimSpace(c.Description); d != "" && !s.isPlaceholder(d) {
-				return c.Description
+				return c.Description, c.Pos
 			}
 		}
 	}
-	return ""
+	return "", dbt.Pos{}
 }
 
 // isPlaceholder: a placeholder upstream is not a description worth copying.

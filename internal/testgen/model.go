@@ -66,4 +66,6 @@ type Options struct {
 	// change added, renamed or retyped. A model with an entry gets no model-level test; a model
 	// without one is considered whole.
 	Columns map[string]map[string]bool
+	// Memory is the team's memory of tests and of past proposals' outcomes (optional).
+	Memory Memory
 }

@@ -113,11 +113,15 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 				}
 				est, why := h.estimate(c, t, prior(c, t))
 				est, hist := opts.History.adjust(c.lower, t, est)
+				est, mem := recall(opts.Memory, c, t, est)
 				if est < opts.Threshold {
 					continue
 				}
 				s := &Suggestion{Model: m.Name, UniqueID: m.UniqueID, Column: c.name, Test: t, Confidence: round2(est), Status: Unverified, Pos: c.pos}
 				s.Reasons = reasons(c, t, why, hist)
+				if mem != "" {
+					s.Reasons = append(s.Reasons, mem)
+				}
 				if !s.fillArguments(c, args) {
 					continue
 				}

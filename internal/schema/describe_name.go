@@ -1,0 +1,239 @@
+package schema
+
+import (
+	"strings"
+	"unicode"
+)
+
+// Descriptions written from a column's name are the last source before the placeholder: a
+// column nobody documented anywhere still reads "The date and time the order was shipped."
+// rather than nothing. They say only what the name says; they are marked description_from
+// name so a reviewer knows to improve them, and a team that finds them unhelpful turns them
+// off (schema.describe_from_name: false) or lets its review outcomes move them down.
+
+// writtenAbbreviations expands the short forms of column names to the words a description
+// uses; acronyms keep their capitals.
+var writtenAbbreviations = map[string]string{
+	"acct": "account", "addr": "address", "amt": "amount", "avg": "average", "cnt": "count",
+	"cust": "customer", "desc": "description", "dt": "date", "evt": "event", "msg": "message",
+	"num": "number", "org": "organization", "pct": "percentage", "prev": "previous", "qty": "quantity",
+	"ts": "timestamp", "tx": "transaction", "txn": "transaction", "usr": "user", "dob": "date of birth",
+	"max": "maximum", "min": "minimum", "seq": "sequence", "lat": "latitude", "lng": "longitude",
+	"id": "ID", "ids": "IDs", "ip": "IP", "url": "URL", "uri": "URI", "sku": "SKU", "utc": "UTC",
+	"usd": "USD", "api": "API", "arr": "ARR", "mrr": "MRR", "utm": "UTM", "sql": "SQL", "dns": "DNS",
+	"ssl": "SSL", "http": "HTTP", "https": "HTTPS", "ssn": "SSN", "uuid": "UUID", "os": "operating system",
+	"ua": "user agent",
+}
+
+// nameWords splits a column name into the words of a description.
+func nameWords(name string) []string {
+	var out []string
+	for _, part := range identifierParts(name) {
+		if w, ok := writtenAbbreviations[part]; ok {
+			out = append(out, strings.Fields(w)...)
+			continue
+		}
+		out = append(out, part)
+	}
+	return out
+}
+
+// identifierParts splits snake_case, kebab-case and camelCase into lower-case parts.
+func identifierParts(s string) []string {
+	var out []string
+	var cur []rune
+	flush := func() {
+		if len(cur) > 0 {
+			out = append(out, strings.ToLower(string(cur)))
+			cur = cur[:0]
+		}
+	}
+	rs := []rune(s)
+	for i, r := range rs {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			flush()
+			continue
+		}
+		if len(cur) > 0 && unicode.IsUpper(r) {
+			prev := cur[len(cur)-1]
+			if unicode.IsLower(prev) || unicode.IsDigit(prev) || (unicode.IsUpper(prev) && i+1 < len(rs) && unicode.IsLower(rs[i+1])) {
+				flush()
+			}
+		}
+		cur = append(cur, r)
+	}
+	flush()
+	return out
+}
+
+// entityWords is the model's entity as words, singular: fct_orders → order,
+// stg_stripe__payment_intents → payment intent.
+func entityWords(model string) string {
+	ws := identifierParts(entityOf(model))
+	if len(ws) == 0 {
+		return ""
+	}
+	ws[len(ws)-1] = singularWord(ws[len(ws)-1])
+	return strings.Join(ws, " ")
+}
+
+// Name endings that say what kind of value a column holds.
+var (
+	keySuffixes  = map[string]bool{"id": true, "key": true, "sk": true, "pk": true}
+	timeSuffixes = map[string]bool{"at": true, "timestamp": true, "time": true, "datetime": true}
+	dateSuffixes = map[string]bool{"date": true, "day": true, "on": true}
+	ofSuffixes   = map[string]bool{"name": true, "type": true, "status": true, "code": true, "email": true, "url": true,
+		"version": true, "category": true, "state": true, "label": true, "title": true, "number": true, "amount": true,
+		"value": true, "description": true, "price": true, "size": true, "count": true, "total": true, "country": true,
+		"currency": true, "source": true, "domain": true, "level": true, "rank": true, "score": true, "reason": true}
+	booleanPrefixes = map[string]bool{"is": true, "has": true, "was": true, "were": true, "should": true, "can": true,
+		"did": true, "does": true, "will": true, "had": true}
+	countPrefixes = map[string]bool{"count": true, "num": true, "number": true, "n": true, "cnt": true}
+)
+
+// NameDescription is the description the name source writes for a column of a model.
+func NameDescription(model, column string) string { return nameDescription(model, column) }
+
+// nameDescription writes what a column's name says about it, in the model it belongs to.
+func nameDescription(model, column string) string {
+	parts := identifierParts(column)
+	ws := nameWords(column)
+	if len(parts) == 0 || len(ws) == 0 {
+		return ""
+	}
+	ent := entityWords(model)
+	first, last := parts[0], parts[len(parts)-1]
+	restWords := func(from, to int) string { return strings.Join(nameWords(strings.Join(parts[from:to], "_")), " ") }
+	var d string
+	switch {
+	case booleanPrefixes[first] && len(parts) > 1:
+		d = "Whether "
+		if ent != "" {
+			d += "the " + ent + " "
+		}
+		d += first + " " + restWords(1, len(parts))
+	case keySuffixes[last]:
+		rest := restWords(0, len(parts)-1)
+		switch {
+		case rest == "" || keyOf(model, strings.ToLower(column)):
+			if ent == "" {
+				d = "The unique ID of the row"
+			} else {
+				d = "The unique ID of the " + ent
+			}
+		default:
+			d = "The ID of the " + rest
+		}
+	case timeSuffixes[last] && len(parts) > 2 && isVerb(parts[len(parts)-2]):
+		// license_starts_at: the words before the verb are what it happened to.
+		d = "The date and time the " + restWords(0, len(parts)-2) + " " + pastTense(parts[len(parts)-2])
+	case timeSuffixes[last] && len(parts) > 1:
+		d = "The date and time "
+		if ent != "" {
+			d += "the " + ent + " "
+		}
+		d += pastTense(restWords(0, len(parts)-1))
+	case dateSuffixes[last] && len(parts) > 1 && isVerb(parts[len(parts)-2]):
+		d = "The date "
+		if len(parts) > 2 {
+			d += "the " + restWords(0, len(parts)-2) + " "
+		} else if ent != "" {
+			d += "the " + ent + " "
+		}
+		d += pastTense(parts[len(parts)-2])
+	case dateSuffixes[last] && len(parts) > 1:
+		d = "The " + restWords(0, len(parts)-1) + " date"
+	case countPrefixes[first] && len(parts) > 1:
+		d = "The number of " + restWords(1, len(parts))
+	case first == "total" && len(parts) > 1:
+		d = "The total " + restWords(1, len(parts))
+	case ofSuffixes[last]:
+		rest := restWords(0, len(parts)-1)
+		if last == "count" && rest != "" {
+			d = "The number of " + plural(rest)
+			break
+		}
+		if rest == "" {
+			rest = ent
+		}
+		if rest == "" {
+			d = "The " + last
+		} else {
+			d = "The " + strings.Join(nameWords(last), " ") + " of the " + rest
+		}
+	default:
+		d = "The " + strings.Join(ws, " ")
+	}
+	return d + "."
+}
+
+// isVerb reports whether a name part is an event verb (start, starts, shipped).
+func isVerb(w string) bool {
+	return verbs[w] || verbs[strings.TrimSuffix(w, "s")] || irregularPast[w] != "" ||
+		strings.HasSuffix(w, "ed") && (verbs[strings.TrimSuffix(w, "d")] || verbs[strings.TrimSuffix(w, "ed")])
+}
+
+// pastTense turns the words before _at into a past participle where a verb ends them
+// (created, shipped, started); other words stay as they are.
+func pastTense(words string) string {
+	fs := strings.Fields(words)
+	if len(fs) == 0 {
+		return words
+	}
+	w := fs[len(fs)-1]
+	switch {
+	case strings.HasSuffix(w, "ed"), len(w) < 3:
+	case irregularPast[w] != "":
+		w = irregularPast[w]
+	case strings.HasSuffix(w, "s") && verbs[strings.TrimSuffix(w, "s")]:
+		w = regularPast(strings.TrimSuffix(w, "s"))
+	case verbs[w]:
+		w = regularPast(w)
+	}
+	fs[len(fs)-1] = w
+	return "was " + strings.Join(fs, " ")
+}
+
+var irregularPast = map[string]string{"sent": "sent", "send": "sent", "begin": "begun", "begins": "begun", "sold": "sold",
+	"sell": "sold", "paid": "paid", "pay": "paid", "read": "read", "seen": "seen", "run": "run", "won": "won", "lost": "lost",
+	"built": "built", "build": "built", "made": "made", "make": "made", "taken": "taken", "written": "written", "done": "done",
+	"known": "known", "held": "held", "set": "set", "put": "put", "cut": "cut", "hit": "hit", "shut": "shut", "split": "split"}
+
+// verbs are the words before _at that name an event.
+var verbs = map[string]bool{"create": true, "update": true, "delete": true, "modify": true, "start": true, "end": true,
+	"expire": true, "close": true, "open": true, "cancel": true, "complete": true, "finish": true, "ship": true,
+	"deliver": true, "receive": true, "issue": true, "process": true, "load": true, "sync": true, "archive": true,
+	"publish": true, "approve": true, "reject": true, "submit": true, "confirm": true, "activate": true,
+	"deactivate": true, "convert": true, "register": true, "sign": true, "invite": true, "join": true, "leave": true,
+	"refund": true, "charge": true, "renew": true, "resolve": true, "assign": true, "accept": true, "fail": true,
+	"insert": true, "log": true, "view": true, "click": true, "request": true, "import": true, "export": true,
+	"post": true, "schedule": true, "trigger": true, "verify": true, "expose": true, "enable": true, "disable": true,
+	"ingest": true, "churn": true, "upgrade": true, "downgrade": true, "suspend": true, "restore": true}
+
+func regularPast(v string) string {
+	switch {
+	case strings.HasSuffix(v, "e"):
+		return v + "d"
+	case strings.HasSuffix(v, "y") && len(v) > 2 && !strings.ContainsRune("aeiou", rune(v[len(v)-2])):
+		return v[:len(v)-1] + "ied"
+	case v == "ship" || v == "log" || v == "submit" || v == "cancel" || v == "refer":
+		return v + string(v[len(v)-1]) + "ed"
+	}
+	return v + "ed"
+}
+
+// plural puts the last word of a phrase in the plural (payment → payments, entry → entries).
+func plural(phrase string) string {
+	i := strings.LastIndexByte(phrase, ' ') + 1
+	w := phrase[i:]
+	switch {
+	case w == "" || strings.HasSuffix(w, "s") || w == strings.ToUpper(w):
+	case strings.HasSuffix(w, "y") && len(w) > 2 && !strings.ContainsRune("aeiou", rune(w[len(w)-2])):
+		w = w[:len(w)-1] + "ies"
+	case strings.HasSuffix(w, "x") || strings.HasSuffix(w, "z") || strings.HasSuffix(w, "ch") || strings.HasSuffix(w, "sh"):
+		w += "es"
+	default:
+		w += "s"
+	}
+	return phrase[:i] + w
+}

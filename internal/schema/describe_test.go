@@ -1,0 +1,271 @@
+package schema
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/dataops-dev/dataops/internal/change"
+)
+
+// A project where one column name is documented in several models: a key of its own model in
+// one, a reference in others.
+var describeFixture = map[string]string{
+	"dbt_project.yml":                  "name: p\nversion: '1'\nconfig-version: 2\nprofile: p\n",
+	"models/staging/stg_customers.sql": "select 1 as customer_id, 'x' as status\n",
+	"models/staging/stg_orders.sql":    "select 1 as order_id, 1 as customer_id, 'x' as status, 1 as amount_usd\n",
+	"models/staging/_staging.yml": `version: 2
+models:
+  - name: stg_customers
+    columns:
+      - name: customer_id
+        description: Unique identifier of a customer.
+        data_tests: [unique, not_null]
+      - name: status
+        description: Whether the customer is active or churned.
+  - name: stg_orders
+    columns:
+      - name: order_id
+        description: The order's key.
+      - name: customer_id
+        description: The customer who placed the order.
+      - name: status
+        description: Where the order is in fulfilment.
+      - name: amount_usd
+        description: Order total in US dollars.
+`,
+	"models/marts/fct_orders.sql":    "select * from {{ ref('stg_orders') }}\n",
+	"models/marts/fct_returns.sql":   "select * from {{ ref('stg_orders') }}\n",
+	"models/marts/dim_customers.sql": "select * from {{ ref('stg_customers') }}\n",
+	"models/marts/_marts.yml": `version: 2
+models:
+  - name: fct_orders
+    columns:
+      - name: order_id
+        description: Written by a human.
+  - name: fct_returns
+    columns:
+      - name: order_id
+  - name: dim_customers
+`,
+}
+
+// describe plans edits for one model of the fixture with the given inferred columns and
+// returns the specs of the columns it adds.
+func describe(t *testing.T, model string, cols []change.Column, mutate func(*Input)) map[string]ColumnSpec {
+	t.Helper()
+	saved := fixture
+	fixture = describeFixture
+	defer func() { fixture = saved }()
+	p := loadFixture(t, nil)
+	in := Input{Project: p, ReadFile: readFn(p), Config: DefaultConfig(),
+		Columns: map[string]*change.ModelColumns{"model.p." + model: {Origin: "sql", Columns: cols}},
+		Select:  func(id string) bool { return id == "model.p."+model }}
+	if mutate != nil {
+		mutate(&in)
+	}
+	plan := Synthesize(in)
+	out := map[string]ColumnSpec{}
+	for _, op := range plan.Ops {
+		if op.Kind == OpAddColumn {
+			out[op.Column.Name] = op.Column
+		}
+		if op.Kind == OpAddModel {
+			for _, c := range op.Entry.Columns {
+				out[c.Name] = c
+			}
+		}
+	}
+	return out
+}
+
+func transform(name string, lineage ...change.Upstream) change.Column {
+	return change.Column{Name: name, Kind: "transform", Lineage: lineage}
+}
+
+func TestDescribeUpstreamHasItsSource(t *testing.T) {
+	got := describe(t, "fct_orders", []change.Column{direct("order_id", "model.p.stg_orders", "order_id"),
+		direct("amount_usd", "model.p.stg_orders", "amount_usd")}, nil)
+	c := got["amount_usd"]
+	if c.Description != "Order total in US dollars." || c.DescriptionFrom != "upstream:model.p.stg_orders.amount_usd" ||
+		c.DescriptionSource != "models/staging/_staging.yml:18" {
+		t.Errorf("amount_usd = %+v", c)
+	}
+	// order_id is documented by a human in fct_orders: never touched.
+	if _, ok := got["order_id"]; ok {
+		t.Errorf("a documented column was planned again: %+v", got["order_id"])
+	}
+}
+
+func TestDescribeProjectFollowsLineageAndRole(t *testing.T) {
+	// fct_returns computes customer_id and status from stg_orders (not a plain copy, so
+	// upstream lineage gives nothing): the project source takes stg_orders' descriptions,
+	// where the lineage agrees, over stg_customers'.
+	got := describe(t, "fct_returns", []change.Column{
+		transform("customer_id", change.Upstream{Node: "model.p.stg_orders", Column: "customer_id"}),
+		transform("status", change.Upstream{Node: "model.p.stg_orders", Column: "status"}),
+	}, nil)
+	if c := got["customer_id"]; c.Description != "The customer who placed the order." ||
+		c.DescriptionFrom != "project:stg_orders.customer_id" || c.DescriptionSource != "models/staging/_staging.yml:14" {
+		t.Errorf("customer_id = %+v", c)
+	}
+	if c := got["status"]; c.Description != "Where the order is in fulfilment." {
+		t.Errorf("status = %+v", c)
+	}
+}
+
+func TestDescribeNeverAcrossARoleChange(t *testing.T) {
+	// Without lineage, customer_id in fct_returns is a reference: the key's description in
+	// stg_customers ("Unique identifier of a customer.", unique-tested) must not be copied;
+	// the reference in stg_orders is.
+	got := describe(t, "fct_returns", []change.Column{{Name: "customer_id", Kind: "transform"}}, nil)
+	if c := got["customer_id"]; c.Description != "The customer who placed the order." {
+		t.Errorf("customer_id = %+v", c)
+	}
+	// In dim_customers customer_id is the key: the reference's text is not copied onto it,
+	// the key's is.
+	got = describe(t, "dim_customers", []change.Column{{Name: "customer_id", Kind: "transform"}, {Name: "status", Kind: "transform"}}, nil)
+	if c := got["customer_id"]; c.Description != "Unique identifier of a customer." {
+		t.Errorf("dim_customers.customer_id = %+v", c)
+	}
+	// status: stg_orders' text is about orders, stg_customers' about customers: the one that
+	// names the model's entity.
+	if c := got["status"]; c.Description != "Whether the customer is active or churned." {
+		t.Errorf("dim_customers.status = %+v", c)
+	}
+}
+
+func TestDescribeKeyOfAnotherEntityIsNotCopied(t *testing.T) {
+	// order_id is the key of stg_orders; in a model about another entity it is a reference,
+	// and the key's text ("The order's key.") says nothing true of it.
+	got := describe(t, "dim_customers", []change.Column{{Name: "order_id", Kind: "transform"}}, func(in *Input) {
+		in.Config.DescribeFromName = false
+	})
+	if c, ok := got["order_id"]; ok && c.Description != "" {
+		t.Errorf("order_id = %+v", c)
+	}
+}
+
+type fakeKnowledge struct {
+	earlier   []Candidate
+	retrieved []Candidate
+}
+
+func (f fakeKnowledge) Earlier(string) []Candidate          { return f.earlier }
+func (f fakeKnowledge) Retrieve(string, string) []Candidate { return f.retrieved }
+
+func TestDescribeHistoryAndDocs(t *testing.T) {
+	k := fakeKnowledge{
+		earlier: []Candidate{
+			{Text: "Primary key of the refunds table.", Model: "stg_refunds", Source: "models/staging/_refunds.yml", Line: 4, Commit: "0123456789abcdef"},
+			{Text: "When the refund was issued.", Model: "stg_refunds", Source: "models/staging/_refunds.yml", Line: 9, Commit: "fedcba9876543210"},
+		},
+	}
+	got := describe(t, "fct_returns", []change.Column{{Name: "refunded_at", Kind: "transform"}}, func(in *Input) { in.Knowledge = k })
+	// The first candidate claims a key: not for a timestamp column. The second is taken.
+	if c := got["refunded_at"]; c.Description != "When the refund was issued." || c.DescriptionFrom != "history:fedcba987654" ||
+		c.DescriptionSource != "models/staging/_refunds.yml:9" {
+		t.Errorf("refunded_at = %+v", c)
+	}
+
+	low := fakeKnowledge{retrieved: []Candidate{{Text: "Refund reason code.", Source: "docs/glossary.md", Line: 3, Score: DocsThreshold - 0.01}}}
+	got = describe(t, "fct_returns", []change.Column{{Name: "reason", Kind: "transform"}}, func(in *Input) {
+		in.Knowledge = low
+		in.Config.DescribeFromName = false
+	})
+	if c := got["reason"]; c.Description != "" {
+		t.Errorf("a retrieved text below the threshold was used: %+v", c)
+	}
+	high := fakeKnowledge{retrieved: []Candidate{{Text: "Why the customer sent it back.", Source: "docs/glossary.md", Line: 7, Score: DocsThreshold}}}
+	got = describe(t, "fct_returns", []change.Column{{Name: "reason", Kind: "transform"}}, func(in *Input) { in.Knowledge = high })
+	if c := got["reason"]; c.Description != "Why the customer sent it back." || c.DescriptionFrom != FromDocs || c.DescriptionSource != "docs/glossary.md:7" {
+		t.Errorf("reason = %+v", c)
+	}
+}
+
+func TestDescribeDictionaryNameAndPlaceholder(t *testing.T) {
+	dictYAML := "columns:\n  shipped_at: When the parcel left the warehouse.\n"
+	saved := describeFixture["dictionary.yml"]
+	describeFixture["dictionary.yml"] = dictYAML
+	defer func() {
+		if saved == "" {
+			delete(describeFixture, "dictionary.yml")
+		}
+	}()
+	got := describe(t, "fct_returns", []change.Column{{Name: "shipped_at", Kind: "transform"}, {Name: "is_gift", Kind: "transform"},
+		{Name: "x", Kind: "transform"}}, func(in *Input) {
+		d, err := LoadDictionary(in.Project.Root, "dictionary.yml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		in.Dictionary = d
+	})
+	if c := got["shipped_at"]; c.Description != "When the parcel left the warehouse." || c.DescriptionFrom != FromDictionary || c.DescriptionSource != "dictionary.yml:2" {
+		t.Errorf("shipped_at = %+v", c)
+	}
+	if c := got["is_gift"]; c.Description != "Whether the return is gift." || c.DescriptionFrom != FromName {
+		t.Errorf("is_gift = %+v", c)
+	}
+	// A placeholder the team set wins over a name description.
+	got = describe(t, "fct_returns", []change.Column{{Name: "is_gift", Kind: "transform"}}, func(in *Input) {
+		in.Config.DescriptionPlaceholder = "TODO"
+	})
+	if c := got["is_gift"]; c.Description != "TODO" || c.DescriptionFrom != FromPlaceholder || c.DescriptionSource != "" {
+		t.Errorf("placeholder: %+v", c)
+	}
+}
+
+func TestDescribeSourceOrder(t *testing.T) {
+	// With name descriptions learned to be kept more often than the project's, they come first.
+	got := describe(t, "fct_returns", []change.Column{{Name: "amount_usd", Kind: "transform"}}, func(in *Input) {
+		in.Config.SourceOrder = []string{FromName, FromUpstream, FromProject}
+	})
+	if c := got["amount_usd"]; c.DescriptionFrom != FromName || c.Description != "The amount USD." {
+		t.Errorf("amount_usd = %+v", c)
+	}
+	got = describe(t, "fct_returns", []change.Column{{Name: "amount_usd", Kind: "transform"}}, nil)
+	if c := got["amount_usd"]; c.DescriptionFrom != "project:stg_orders.amount_usd" {
+		t.Errorf("default order: %+v", c)
+	}
+}
+
+func TestNameDescription(t *testing.T) {
+	for _, tc := range []struct{ model, column, want string }{
+		{"fct_orders", "order_id", "The unique ID of the order."},
+		{"fct_orders", "customer_id", "The ID of the customer."},
+		{"stg_stripe__payment_intents", "id", "The unique ID of the payment intent."},
+		{"fct_orders", "shipped_at", "The date and time the order was shipped."},
+		{"fct_licenses", "starts_at", "The date and time the license was started."},
+		{"fct_orders", "created_at", "The date and time the order was created."},
+		{"fct_orders", "is_deleted", "Whether the order is deleted."},
+		{"fct_orders", "has_discount", "Whether the order has discount."},
+		{"fct_orders", "order_date", "The order date."},
+		{"fct_payments", "paid_on", "The date the payment was paid."},
+		{"fct_licenses", "license_started_date", "The date the license was started."},
+		{"fct_orders", "count_items", "The number of items."},
+		{"fct_orders", "item_count", "The number of items."},
+		{"fct_orders", "category_count", "The number of categories."},
+		{"fct_orders", "customer_name", "The name of the customer."},
+		{"dim_accounts", "name", "The name of the account."},
+		{"fct_orders", "total_amt", "The total amount."},
+		{"fct_orders", "shippingAddress", "The shipping address."},
+		{"fct_orders", "ip", "The IP."},
+		{"fct_orders", "", ""},
+	} {
+		if got := nameDescription(tc.model, tc.column); got != tc.want {
+			t.Errorf("nameDescription(%q, %q) = %q, want %q", tc.model, tc.column, got, tc.want)
+		}
+	}
+}
+
+func TestDescriptionsListTheirSources(t *testing.T) {
+	got := describe(t, "fct_orders", []change.Column{direct("amount_usd", "model.p.stg_orders", "amount_usd")}, nil)
+	if got["amount_usd"].Description == "" {
+		t.Fatal("nothing described")
+	}
+	plan := &Plan{Ops: []Op{{Kind: OpAddColumn, File: "models/marts/_marts.yml", Model: "fct_orders", Column: got["amount_usd"]},
+		{Kind: OpAddColumn, File: "models/marts/_marts.yml", Model: "fct_orders", Column: ColumnSpec{Name: "bare"}}}}
+	ds := plan.Descriptions()
+	if len(ds) != 1 || ds[0].Column != "amount_usd" || !strings.HasPrefix(ds[0].From, "upstream:") || ds[0].Source == "" || ds[0].File != "models/marts/_marts.yml" {
+		t.Errorf("Descriptions() = %+v", ds)
+	}
+}
