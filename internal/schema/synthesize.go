@@ -534,7 +534,6 @@ func keyByName(model, column string) bool {
 	return false
 }
 
-
 func (s *synth) documentedDescription(u change.Upstream) (string, dbt.Pos) {
 	var cols []*dbt.Column
 	if n, ok := s.p.Nodes[u.Node]; ok {
