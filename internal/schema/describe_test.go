@@ -97,15 +97,15 @@ func TestDescribeUpstreamHasItsSource(t *testing.T) {
 }
 
 func TestDescribeProjectFollowsLineageAndRole(t *testing.T) {
-	// fct_returns computes customer_id and status from stg_orders (not a plain copy, so
-	// upstream lineage gives nothing): the project source takes stg_orders' descriptions,
-	// where the lineage agrees, over stg_customers'.
+	// fct_returns cleans customer_id and status from stg_orders under the same names: the
+	// upstream's descriptions pass through (with where they are written), not
+	// stg_customers'.
 	got := describe(t, "fct_returns", []change.Column{
 		transform("customer_id", change.Upstream{Node: "model.p.stg_orders", Column: "customer_id"}),
 		transform("status", change.Upstream{Node: "model.p.stg_orders", Column: "status"}),
 	}, nil)
 	if c := got["customer_id"]; c.Description != "The customer who placed the order." ||
-		c.DescriptionFrom != "project:stg_orders.customer_id" || c.DescriptionSource != "models/staging/_staging.yml:14" {
+		c.DescriptionFrom != "upstream:model.p.stg_orders.customer_id" || c.DescriptionSource != "models/staging/_staging.yml:14" {
 		t.Errorf("customer_id = %+v", c)
 	}
 	if c := got["status"]; c.Description != "Where the order is in fulfilment." {

@@ -272,7 +272,7 @@ models:
 	files, _ := run(t, p, Input{Columns: cols, Select: sel})
 	got := files["models/roles/_roles.yml"]
 	for _, want := range []string{
-		"  - name: fct_orders\n    columns:\n      - name: order_id\n        description: Unique identifier of an order.\n      - name: customer_id\n      - name: ingested_at\n        description: When the row landed in the warehouse.\n      - name: amount_usd\n",
+		"  - name: fct_orders\n    columns:\n      - name: order_id\n        description: Unique identifier of an order.\n      - name: customer_id\n        description: Foreign key to stg_customers.\n      - name: ingested_at\n        description: When the row landed in the warehouse.\n      - name: amount_usd\n",
 		"  - name: dim_customers\n    columns:\n      - name: customer_id\n        description: Primary key of the customers table.\n      - name: region_id\n        description: Foreign key to regions.\n",
 		"  - name: dim_customer_ids\n    columns:\n      - name: customer_id\n",
 	} {
