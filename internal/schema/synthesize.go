@@ -445,30 +445,44 @@ func (s *synth) typeOf(n *dbt.Node, c change.Column, fresh bool) string {
 
 // inherited finds the description of the upstream column c passes through unchanged (a copy,
 // a rename, or a cast or clean-up under the same name, through any number of CTEs and models),
-// up to a few models up. A description that names a role the column does not have in n (a
-// primary key copied onto a foreign key, or the reverse) is not inherited: it would be wrong.
+// up to a few models up. A column fed by several upstream columns of one name (a union of
+// sources, a coalesce of two staging models) takes their description when they agree. A
+// description that names a role the column does not have in n (a primary key copied onto a
+// foreign key, or the reverse) is not inherited: it would be wrong.
 func (s *synth) inherited(n *dbt.Node, c change.Column) (string, string) {
 	name := c.Name
-	for depth := 0; depth <= 8; depth++ {
-		if !passThrough(c) {
-			return "", ""
-		}
-		u := c.Lineage[0]
-		if d := s.documentedDescription(u); d != "" {
-			if roleChanged(d, n.Name, name) {
+	level := []change.Column{c}
+	for depth := 0; depth <= 8 && len(level) > 0; depth++ {
+		var ups []change.Upstream
+		for _, lc := range level {
+			if !passThrough(lc) {
 				return "", ""
 			}
-			return d, "upstream:" + u.Node + "." + u.Column
+			ups = append(ups, lc.Lineage...)
 		}
-		up := s.in.Columns[u.Node]
-		if up == nil {
-			return "", ""
+		var desc, from string
+		var next []change.Column
+		for _, u := range ups {
+			if d := s.documentedDescription(u); d != "" {
+				if desc != "" && strings.TrimSpace(d) != strings.TrimSpace(desc) {
+					return "", "" // the sources disagree: no one description is right
+				}
+				desc, from = d, "upstream:"+u.Node+"."+u.Column
+				continue
+			}
+			if up := s.in.Columns[u.Node]; up != nil {
+				if uc := up.Find(u.Column); uc != nil {
+					next = append(next, *uc)
+				}
+			}
 		}
-		uc := up.Find(u.Column)
-		if uc == nil {
-			return "", ""
+		if desc != "" {
+			if roleChanged(desc, n.Name, name) {
+				return "", ""
+			}
+			return desc, from
 		}
-		c = *uc
+		level = next
 	}
 	return "", ""
 }
@@ -477,8 +491,18 @@ func (s *synth) inherited(n *dbt.Node, c change.Column) (string, string) {
 // expression over that one column that keeps its name (a cast, a trim, a coalesce), which
 // staging models write for nearly every column.
 func passThrough(c change.Column) bool {
-	if len(c.Lineage) != 1 {
+	if len(c.Lineage) == 0 {
 		return false
+	}
+	if len(c.Lineage) > 1 {
+		// Several inputs carry one meaning only when they are the same column of several
+		// relations under the column's own name.
+		for _, u := range c.Lineage {
+			if !strings.EqualFold(u.Column, c.Name) {
+				return false
+			}
+		}
+		return c.Kind == "direct" || c.Kind == "transform"
 	}
 	switch c.Kind {
 	case "direct":

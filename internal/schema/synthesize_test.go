@@ -300,3 +300,42 @@ func TestSynthesizeEntryWithoutColumns(t *testing.T) {
 		t.Errorf("new model's entry:\n%s", got)
 	}
 }
+
+// A column fed by the same column of several relations (a union of two telemetry sources, a
+// coalesce of two staging models) takes their description when they agree, and none when they
+// do not: the shape of license feature flags unioned from two sources.
+func TestSynthesizeDescriptionFromSeveralSources(t *testing.T) {
+	p := loadFixture(t, map[string]string{
+		"models/lic/stg_a__license.sql":    "select 1 as license_id, true as is_feature_ldap_enabled, 1 as seats\n",
+		"models/lic/stg_b__license.sql":    "select 1 as license_id, true as is_feature_ldap_enabled, 1 as seats\n",
+		"models/lic/int_license_daily.sql": "select * from x\n",
+		"models/lic/_lic.yml": `version: 2
+models:
+  - name: stg_a__license
+    columns:
+      - name: is_feature_ldap_enabled
+        description: Whether feature "ldap" is enabled.
+      - name: seats
+        description: Licensed seats.
+  - name: stg_b__license
+    columns:
+      - name: is_feature_ldap_enabled
+        description: Whether feature "ldap" is enabled.
+      - name: seats
+        description: Seats bought, as the billing system counts them.
+  - name: int_license_daily
+`,
+	})
+	a, b := "model.p.stg_a__license", "model.p.stg_b__license"
+	both := func(name string) change.Column {
+		return change.Column{Name: name, Kind: "direct", Lineage: []change.Upstream{{Node: a, Column: name}, {Node: b, Column: name}}}
+	}
+	cols := map[string]*change.ModelColumns{
+		"model.p.int_license_daily": {Origin: "sql", Columns: []change.Column{both("is_feature_ldap_enabled"), both("seats")}},
+	}
+	files, _ := run(t, p, Input{Columns: cols, Select: func(id string) bool { return id == "model.p.int_license_daily" }})
+	want := "  - name: int_license_daily\n    columns:\n      - name: is_feature_ldap_enabled\n        description: Whether feature \"ldap\" is enabled.\n      - name: seats\n"
+	if got := files["models/lic/_lic.yml"]; !strings.Contains(got, want) {
+		t.Errorf("_lic.yml:\n%s\nwant it to contain:\n%s", got, want)
+	}
+}
