@@ -234,6 +234,10 @@ func (s *synth) model(t target) {
 	resolved := cols.Resolved()
 	entry := s.entryOf(t)
 	if entry == nil {
+		if t.mc != nil && t.mc.Change != change.Added && !contractEnforced(n) && s.in.Config.Columns != "all" {
+			// The team never documented this model: changing it is no reason to start.
+			return
+		}
 		s.newEntry(t, known)
 		return
 	}

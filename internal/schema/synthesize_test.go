@@ -339,3 +339,21 @@ models:
 		t.Errorf("_lic.yml:\n%s\nwant it to contain:\n%s", got, want)
 	}
 }
+
+// A model the team never documented gets no entry because a change touched it (the shape of
+// metric models in a project that documents a few of them); a new model does.
+func TestSynthesizeUndocumentedModelLeftAlone(t *testing.T) {
+	p := loadFixture(t, nil)
+	cols := map[string]*change.ModelColumns{
+		"model.p.mart_a": {Origin: "sql", Columns: []change.Column{direct("id", "model.p.stg_a", "id"), direct("email", "model.p.stg_a", "email")}},
+	}
+	cs := &change.ChangeSet{Models: []*change.ModelChange{{UniqueID: "model.p.mart_a", Change: change.Modified, SQLChanged: true,
+		Columns: []change.ColumnChange{{Name: "email", Change: change.Added}}}}}
+	if files, _ := run(t, p, Input{Columns: cols, Change: cs}); len(files) != 0 {
+		t.Errorf("an entry was made for a modified, undocumented model: %v", files)
+	}
+	cs.Models[0].Change = change.Added
+	if files, _ := run(t, p, Input{Columns: cols, Change: cs}); !strings.Contains(files["models/marts/_marts__models.yml"], "- name: mart_a") {
+		t.Errorf("new model without an entry: %v", files)
+	}
+}
