@@ -175,9 +175,38 @@ func sameLineage(a, b []Upstream) bool {
 
 // sameType compares data types ignoring case, spacing and parameter spelling (varchar(10) vs
 // VARCHAR( 10 )).
+// sameType compares two type names as a warehouse would: spelling and spacing aside, the
+// aliases every warehouse that has both names treats as one type are one type (int and
+// integer; bool and boolean; Snowflake's NUMBER, which only Snowflake and Oracle spell so, and
+// the integer names it stands for), so inferring `number` for a CASE of integer literals where
+// the base said `int` is no retyping.
 func sameType(a, b string) bool {
-	n := func(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), "")) }
-	return n(a) == n(b)
+	ca, cb := typeAlias(a), typeAlias(b)
+	if ca == cb {
+		return true
+	}
+	return ca == "number" && snowflakeIntegers[cb] || cb == "number" && snowflakeIntegers[ca]
+}
+
+var snowflakeIntegers = map[string]bool{"int": true, "bigint": true, "smallint": true, "tinyint": true, "byteint": true}
+
+func typeAlias(t string) string {
+	n := strings.ToLower(strings.Join(strings.Fields(t), ""))
+	switch n {
+	case "integer", "int4":
+		return "int"
+	case "int8":
+		return "bigint"
+	case "int2":
+		return "smallint"
+	case "bool":
+		return "boolean"
+	case "number(38,0)", "numeric(38,0)":
+		return "number"
+	case "float8", "doubleprecision", "double":
+		return "double"
+	}
+	return n
 }
 
 func sortColumnChanges(cs []ColumnChange) {

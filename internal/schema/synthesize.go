@@ -9,6 +9,7 @@
 package schema
 
 import (
+	"path"
 	"regexp"
 	"sort"
 	"strings"
@@ -239,6 +240,10 @@ func (s *synth) model(t target) {
 	resolved := cols.Resolved()
 	entry := s.entryOf(t)
 	if entry == nil {
+		if t.mc != nil && t.mc.Change != change.Added && !contractEnforced(n) && s.in.Config.Columns != "all" && !s.refusedBeside(n) {
+			// The team never documented this model: changing it is no reason to start.
+			return
+		}
 		s.newEntry(t, known)
 		return
 	}
@@ -438,31 +443,44 @@ func (s *synth) typeOf(n *dbt.Node, c change.Column, fresh bool) string {
 
 // inherited finds the description of the upstream column c passes through unchanged (a copy,
 // a rename, or a cast or clean-up under the same name, through any number of CTEs and models),
-// up to a few models up, with where it is written. A description that names a role the column
-// does not have in n (a primary key copied onto a foreign key, or the reverse) is not
-// inherited: it would be wrong.
+// up to a few models up, with where it is written. A column fed by several upstream columns of
+// one name (a union of sources, a coalesce of two staging models) takes their description when
+// they agree. A description that names a role the column does not have in n (a primary key
+// copied onto a foreign key, or the reverse) is not inherited: it would be wrong.
 func (s *synth) inherited(n *dbt.Node, c change.Column) (string, string, string) {
 	name := c.Name
-	for depth := 0; depth <= 8; depth++ {
-		if !passThrough(c) {
-			return "", "", ""
-		}
-		u := c.Lineage[0]
-		if d, at := s.documentedDescription(u); d != "" {
-			if roleChanged(d, n.Name, name) {
+	level := []change.Column{c}
+	for depth := 0; depth <= 8 && len(level) > 0; depth++ {
+		var ups []change.Upstream
+		for _, lc := range level {
+			if !passThrough(lc) {
 				return "", "", ""
 			}
-			return d, FromUpstream + ":" + u.Node + "." + u.Column, posString(at.Path, at.Line)
+			ups = append(ups, lc.Lineage...)
 		}
-		up := s.in.Columns[u.Node]
-		if up == nil {
-			return "", "", ""
+		var desc, from, source string
+		var next []change.Column
+		for _, u := range ups {
+			if d, at := s.documentedDescription(u); d != "" {
+				if desc != "" && strings.TrimSpace(d) != strings.TrimSpace(desc) {
+					return "", "", "" // the sources disagree: no one description is right
+				}
+				desc, from, source = d, FromUpstream+":"+u.Node+"."+u.Column, posString(at.Path, at.Line)
+				continue
+			}
+			if up := s.in.Columns[u.Node]; up != nil {
+				if uc := up.Find(u.Column); uc != nil {
+					next = append(next, *uc)
+				}
+			}
 		}
-		uc := up.Find(u.Column)
-		if uc == nil {
-			return "", "", ""
+		if desc != "" {
+			if roleChanged(desc, n.Name, name) {
+				return "", "", ""
+			}
+			return desc, from, source
 		}
-		c = *uc
+		level = next
 	}
 	return "", "", ""
 }
@@ -471,8 +489,18 @@ func (s *synth) inherited(n *dbt.Node, c change.Column) (string, string, string)
 // expression over that one column that keeps its name (a cast, a trim, a coalesce), which
 // staging models write for nearly every column.
 func passThrough(c change.Column) bool {
-	if len(c.Lineage) != 1 {
+	if len(c.Lineage) == 0 {
 		return false
+	}
+	if len(c.Lineage) > 1 {
+		// Several inputs carry one meaning only when they are the same column of several
+		// relations under the column's own name.
+		for _, u := range c.Lineage {
+			if !strings.EqualFold(u.Column, c.Name) {
+				return false
+			}
+		}
+		return c.Kind == "direct" || c.Kind == "transform"
 	}
 	switch c.Kind {
 	case "direct":
@@ -609,3 +637,16 @@ func contractEnforced(n *dbt.Node) bool {
 }
 
 func (s *synth) note(n Note) { s.plan.Notes = append(s.plan.Notes, n) }
+
+// refusedBeside reports whether a property file in n's folder was refused because it leads
+// outside the project: the model may well be documented there, and leaving it alone would hide
+// that the file cannot be edited.
+func (s *synth) refusedBeside(n *dbt.Node) bool {
+	dir := path.Dir(n.OriginalFilePath)
+	for _, d := range s.p.Diagnostics {
+		if d.Kind == "outside-project" && path.Dir(d.Pos.Path) == dir && (strings.HasSuffix(d.Pos.Path, ".yml") || strings.HasSuffix(d.Pos.Path, ".yaml")) {
+			return true
+		}
+	}
+	return false
+}

@@ -303,3 +303,60 @@ func TestSynthesizeEntryWithoutColumns(t *testing.T) {
 		t.Errorf("new model's entry:\n%s", got)
 	}
 }
+
+// A column fed by the same column of several relations (a union of two telemetry sources, a
+// coalesce of two staging models) takes their description when they agree, and none when they
+// do not: the shape of license feature flags unioned from two sources.
+func TestSynthesizeDescriptionFromSeveralSources(t *testing.T) {
+	p := loadFixture(t, map[string]string{
+		"models/lic/stg_a__license.sql":    "select 1 as license_id, true as is_feature_ldap_enabled, 1 as seats\n",
+		"models/lic/stg_b__license.sql":    "select 1 as license_id, true as is_feature_ldap_enabled, 1 as seats\n",
+		"models/lic/int_license_daily.sql": "select * from x\n",
+		"models/lic/_lic.yml": `version: 2
+models:
+  - name: stg_a__license
+    columns:
+      - name: is_feature_ldap_enabled
+        description: Whether feature "ldap" is enabled.
+      - name: seats
+        description: Licensed seats.
+  - name: stg_b__license
+    columns:
+      - name: is_feature_ldap_enabled
+        description: Whether feature "ldap" is enabled.
+      - name: seats
+        description: Seats bought, as the billing system counts them.
+  - name: int_license_daily
+`,
+	})
+	a, b := "model.p.stg_a__license", "model.p.stg_b__license"
+	both := func(name string) change.Column {
+		return change.Column{Name: name, Kind: "direct", Lineage: []change.Upstream{{Node: a, Column: name}, {Node: b, Column: name}}}
+	}
+	cols := map[string]*change.ModelColumns{
+		"model.p.int_license_daily": {Origin: "sql", Columns: []change.Column{both("is_feature_ldap_enabled"), both("seats")}},
+	}
+	files, _ := run(t, p, Input{Columns: cols, Select: func(id string) bool { return id == "model.p.int_license_daily" }})
+	want := "  - name: int_license_daily\n    columns:\n      - name: is_feature_ldap_enabled\n        description: Whether feature \"ldap\" is enabled.\n      - name: seats\n"
+	if got := files["models/lic/_lic.yml"]; !strings.Contains(got, want) {
+		t.Errorf("_lic.yml:\n%s\nwant it to contain:\n%s", got, want)
+	}
+}
+
+// A model the team never documented gets no entry because a change touched it (the shape of
+// metric models in a project that documents a few of them); a new model does.
+func TestSynthesizeUndocumentedModelLeftAlone(t *testing.T) {
+	p := loadFixture(t, nil)
+	cols := map[string]*change.ModelColumns{
+		"model.p.mart_a": {Origin: "sql", Columns: []change.Column{direct("id", "model.p.stg_a", "id"), direct("email", "model.p.stg_a", "email")}},
+	}
+	cs := &change.ChangeSet{Models: []*change.ModelChange{{UniqueID: "model.p.mart_a", Change: change.Modified, SQLChanged: true,
+		Columns: []change.ColumnChange{{Name: "email", Change: change.Added}}}}}
+	if files, _ := run(t, p, Input{Columns: cols, Change: cs}); len(files) != 0 {
+		t.Errorf("an entry was made for a modified, undocumented model: %v", files)
+	}
+	cs.Models[0].Change = change.Added
+	if files, _ := run(t, p, Input{Columns: cols, Change: cs}); !strings.Contains(files["models/marts/_marts__models.yml"], "- name: mart_a") {
+		t.Errorf("new model without an entry: %v", files)
+	}
+}

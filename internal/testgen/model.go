@@ -63,8 +63,8 @@ type Options struct {
 	// History holds tests mined from the git history of property files (optional).
 	History *History
 	// Columns narrows a model's column tests (by unique id) to these lower-cased names: what a
-	// change added, renamed or retyped. A model with an entry gets no model-level test; a model
-	// without one is considered whole.
+	// change added, renamed or retyped. A model with an entry gets a model-level key test only
+	// over those columns; a model without one is considered whole.
 	Columns map[string]map[string]bool
 	// Memory is the team's memory of tests and of past proposals' outcomes (optional).
 	Memory Memory

@@ -7,8 +7,8 @@ import (
 )
 
 // ChangeScope is what a change asks tests for: every model it added, renamed or modified; a
-// new model whole, and of the others only the columns the change added, renamed or retyped, or
-// newly documented. A reviewer reads proposals on what the pull request touched; tests missing
+// new model whole, and of the others only the columns the change added, renamed or retyped,
+// newly documented, or made the model's unique_key. A reviewer reads proposals on what the pull request touched; tests missing
 // from columns it left alone are the coverage report's business, not this review's.
 func ChangeScope(cs *change.ChangeSet) (models map[string]bool, columns map[string]map[string]bool) {
 	models, columns = map[string]bool{}, map[string]map[string]bool{}
@@ -32,6 +32,23 @@ func ChangeScope(cs *change.ChangeSet) (models map[string]bool, columns map[stri
 		for _, p := range m.Properties {
 			if p.What == "column-added" {
 				only[strings.ToLower(p.Column)] = true
+			}
+		}
+		// A change that sets or changes an incremental model's unique_key makes those columns
+		// the key the merge relies on: their tests are this change's business.
+		for _, c := range m.Config {
+			if c.Key != "unique_key" {
+				continue
+			}
+			switch v := c.To.(type) {
+			case string:
+				only[strings.ToLower(strings.TrimSpace(v))] = true
+			case []any:
+				for _, x := range v {
+					if s, ok := x.(string); ok {
+						only[strings.ToLower(strings.TrimSpace(s))] = true
+					}
+				}
 			}
 		}
 		columns[m.UniqueID] = only

@@ -128,10 +128,10 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 				res.Suggestions = append(res.Suggestions, s)
 			}
 		}
-		if scoped || !usesUtils || hasModelKeyTest(p, m) {
+		if !usesUtils || hasModelKeyTest(p, m) {
 			continue
 		}
-		if keys, why := compositeKey(sigs[i], grains[i], cs); len(keys) >= 2 {
+		if keys, why := compositeKey(sigs[i], grains[i], cs); len(keys) >= 2 && (!scoped || allIn(keys, only)) {
 			res.Suggestions = append(res.Suggestions, &Suggestion{
 				Model: m.Name, UniqueID: m.UniqueID, Test: CombinationKey,
 				Arguments:  map[string]any{"combination_of_columns": keys},
@@ -538,4 +538,13 @@ func setOf(ids []string) map[string]bool {
 		m[id] = true
 	}
 	return m
+}
+
+func allIn(keys []string, set map[string]bool) bool {
+	for _, k := range keys {
+		if !set[strings.ToLower(k)] {
+			return false
+		}
+	}
+	return true
 }
