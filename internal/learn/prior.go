@@ -143,7 +143,7 @@ func uniqueFold(cs []string) []string {
 }
 
 // recordsAbout returns the records of the given kinds about columns of one name (in any
-// case the sources wrote it).
+// case the sources wrote it), of the project or of none in particular.
 func recordsAbout(ctx context.Context, s memory.Store, project, column string, kinds ...memory.Kind) ([]memory.Record, error) {
 	names := []string{column}
 	if l := strings.ToLower(column); l != column {
@@ -152,7 +152,7 @@ func recordsAbout(ctx context.Context, s memory.Store, project, column string, k
 	var out []memory.Record
 	seen := map[string]bool{}
 	for _, name := range names {
-		f := memory.Filter{Kinds: kinds, Project: project, Column: name}
+		f := memory.Filter{Kinds: kinds, Column: name}
 		var recs []memory.Record
 		if l, ok := s.(Lister); ok {
 			var err error
@@ -169,7 +169,7 @@ func recordsAbout(ctx context.Context, s memory.Store, project, column string, k
 			}
 		}
 		for _, r := range recs {
-			if !seen[r.ID] {
+			if !seen[r.ID] && sameProject(r.Metadata.Project, project) {
 				seen[r.ID] = true
 				out = append(out, r)
 			}
