@@ -47,8 +47,10 @@ type reviewFlags struct {
 	// settings and trust are resolved once the base is known (trust.go).
 	settings *config.Config
 	trust    *trust
-	// memory is the run's workflow state and the team's memory (knowledge.go).
-	memory *reviewMemory
+	// memory is the run's workflow state and the team's memory (knowledge.go), opened while
+	// the change is detected.
+	memory        *reviewMemory
+	memoryOpening *openingMemory
 }
 
 func newReviewCmd(env *Env) *cobra.Command {
@@ -127,6 +129,8 @@ func runReview(env *Env, pf *projectFlags, cf *changeFlags, rf *reviewFlags) err
 		return usageError("--fix edits the work tree: it does not go with --head")
 	}
 	t0 := time.Now()
+	rf.memoryOpening = startOpeningMemory(env, &rf.settings.Memory, pf.Project, cf.Head)
+	defer rf.memoryOpening.discard()
 	cs, err := detectChange(env, pf, cf)
 	if err != nil {
 		return err

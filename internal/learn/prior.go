@@ -16,7 +16,8 @@ import (
 type tally struct{ n, k float64 }
 
 // TestMemory is the Test Enhancer's view of memory (testgen.Memory): the outcomes of its
-// past proposals per test and column pattern and per test and column name, and, from the
+// past proposals on columns the changes added, per test and column pattern and per test and
+// column name, and, from the
 // project's history, how often the team wrote a test on columns of a name when adding them.
 type TestMemory struct {
 	outcomes map[string]*tally // test \0 p=pattern | test \0 n=name
@@ -33,7 +34,7 @@ func LoadTestMemory(ctx context.Context, s memory.Store, project string, columns
 	}
 	for i := range outs {
 		o := &outs[i]
-		if o.Agent != AgentTests || o.Kind != KindTest {
+		if o.Agent != AgentTests || o.Kind != KindTest || !o.New {
 			continue
 		}
 		k := 0.0
@@ -89,13 +90,30 @@ func (m *TestMemory) loadHistory(ctx context.Context, s memory.Store, project st
 			tested[k][at] = true
 		}
 	}
-	for _, col := range uniqueFold(columns) {
-		recs, err := recordsAbout(ctx, s, project, col, memory.KindColumnDoc, memory.KindTest)
+	if l, ok := s.(Lister); ok {
+		// One pass over the store rather than one per column.
+		want := map[string]bool{}
+		for _, c := range columns {
+			want[strings.ToLower(c)] = true
+		}
+		recs, err := l.List(ctx, memory.Filter{Kinds: []memory.Kind{memory.KindColumnDoc, memory.KindTest}})
 		if err != nil {
 			return err
 		}
 		for i := range recs {
-			use(&recs[i])
+			if want[strings.ToLower(recs[i].Metadata.Column)] && sameProject(recs[i].Metadata.Project, project) {
+				use(&recs[i])
+			}
+		}
+	} else {
+		for _, col := range uniqueFold(columns) {
+			recs, err := recordsAbout(ctx, s, project, col, memory.KindColumnDoc, memory.KindTest)
+			if err != nil {
+				return err
+			}
+			for i := range recs {
+				use(&recs[i])
+			}
 		}
 	}
 	for k, models := range tested {

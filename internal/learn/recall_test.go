@@ -113,3 +113,15 @@ func TestScores(t *testing.T) {
 		}
 	}
 }
+
+func TestRecallRetrievesNothingWithoutDocs(t *testing.T) {
+	s := openStore(t)
+	upsert(t, s, memory.Record{ID: "h1", Kind: memory.KindColumnDoc, Text: "installation_id: The id.", Metadata: memory.Metadata{Column: "installation_id", Source: "git:a.yml", Extra: map[string]string{"origin": "history", "description": "The id."}}})
+	r := NewRecall(context.Background(), s, "shop")
+	if got := r.Retrieve("m", "installation_id_plugin"); got != nil || r.Err != nil {
+		t.Errorf("Retrieve without docs = %+v, %v", got, r.Err)
+	}
+	if got := r.Earlier("installation_id"); len(got) != 1 {
+		t.Errorf("Earlier = %+v", got)
+	}
+}
