@@ -16,8 +16,8 @@ import (
 type tally struct{ n, k float64 }
 
 // TestMemory is the Test Enhancer's view of memory (testgen.Memory): the outcomes of its
-// past proposals on columns the changes added, per test and column pattern and per test and
-// column name, and, from the
+// past proposals on columns the changes added and the team documented, per test and column
+// pattern and per test and column name, and, from the
 // project's history, how often the team wrote a test on columns of a name when adding them.
 type TestMemory struct {
 	outcomes map[string]*tally // test \0 p=pattern | test \0 n=name
@@ -34,7 +34,9 @@ func LoadTestMemory(ctx context.Context, s memory.Store, project string, columns
 	}
 	for i := range outs {
 		o := &outs[i]
-		if o.Agent != AgentTests || o.Kind != KindTest || !o.New {
+		// A verdict on the test: a column the change added and the team documented, with or
+		// without the test. A column left undocumented says nothing about its tests.
+		if o.Agent != AgentTests || o.Kind != KindTest || !o.New || !o.Documented {
 			continue
 		}
 		k := 0.0
