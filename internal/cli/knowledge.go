@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"sort"
@@ -37,18 +38,66 @@ type agentMemory struct {
 // openAgentMemory opens the project's memory for an agent run, or returns nil when the
 // project has none. A store that cannot be opened fails the command (exit 2, naming it).
 func openAgentMemory(env *Env, m *config.Memory, projectDir string, p *dbt.Project, headRef string) (*agentMemory, error) {
-	k, err := openKnowledge(env, m, projectDir, false)
-	if err != nil || k == nil {
-		return nil, err
-	}
-	am := &agentMemory{env: env, k: k, project: rootPackageName(p), dir: projectDir}
-	am.repository = learn.RepositoryName(env.Ctx, projectDir)
+	return startOpeningMemory(env, m, projectDir, headRef).agentMemory(env, p)
+}
+
+// openingMemory is the project's memory being opened while the command loads the project:
+// opening a large embedded store reads every segment, and the two need not wait for each other.
+type openingMemory struct {
+	done       chan struct{}
+	k          *knowledge
+	err        error
+	dir        string
+	repository string
+	head       string
+	stderr     bytes.Buffer // what opening said, written when it is waited for
+	taken      bool
+}
+
+// startOpeningMemory starts opening the memory the settings name, with the repository and
+// head commit proposals will be recorded under.
+func startOpeningMemory(env *Env, m *config.Memory, projectDir, headRef string) *openingMemory {
+	o := &openingMemory{done: make(chan struct{}), dir: projectDir}
+	quiet := *env
+	quiet.Stderr = &o.stderr
 	if headRef == "" {
 		headRef = "HEAD"
 	}
-	am.head = learn.Commit(env.Ctx, projectDir, headRef)
-	am.recall = learn.NewRecall(env.Ctx, k.Store, am.project)
+	go func() {
+		defer close(o.done)
+		t0 := time.Now()
+		if o.k, o.err = openKnowledge(&quiet, m, projectDir, false); o.k == nil {
+			return
+		}
+		o.repository = learn.RepositoryName(env.Ctx, projectDir)
+		o.head = learn.Commit(env.Ctx, projectDir, headRef)
+		debugTiming(&quiet, "memory-open", t0)
+	}()
+	return o
+}
+
+// agentMemory waits for the memory; nil when the project has none.
+func (o *openingMemory) agentMemory(env *Env, p *dbt.Project) (*agentMemory, error) {
+	<-o.done
+	o.taken = true
+	env.Stderr.Write(o.stderr.Bytes())
+	if o.err != nil || o.k == nil {
+		return nil, o.err
+	}
+	am := &agentMemory{env: env, k: o.k, project: rootPackageName(p), dir: o.dir, repository: o.repository, head: o.head}
+	am.recall = learn.NewRecall(env.Ctx, o.k.Store, am.project)
 	return am, nil
+}
+
+// discard closes a memory that was opened but never taken (the command failed before).
+func (o *openingMemory) discard() {
+	if o == nil {
+		return
+	}
+	<-o.done
+	if !o.taken && o.k != nil {
+		o.k.Close()
+	}
 }
 
 func rootPackageName(p *dbt.Project) string {
@@ -83,6 +132,7 @@ func (am *agentMemory) schema(in *schema.Input) {
 	if am == nil {
 		return
 	}
+	defer debugTiming(am.env, "memory-schema", time.Now())
 	in.Knowledge = am.recall
 	order, err := learn.SourceOrder(am.env.Ctx, am.k.Store, am.project)
 	if err != nil {
@@ -107,6 +157,7 @@ func (am *agentMemory) tests(opts *testgen.Options, columns []string) {
 	if am == nil {
 		return
 	}
+	defer debugTiming(am.env, "memory-tests", time.Now())
 	tm, err := learn.LoadTestMemory(am.env.Ctx, am.k.Store, am.project, columns)
 	if err != nil {
 		am.warn("tests", err)
@@ -154,8 +205,9 @@ func schemaProposals(plan *schema.Plan) []learn.Proposal {
 	return out
 }
 
-// testProposals lists the tests proposed (not those the data contradicts).
-func testProposals(p *dbt.Project, res *testgen.Result) []learn.Proposal {
+// testProposals lists the tests proposed (not those the data contradicts); added holds the
+// columns the change added ("unique id\x00folded column"; a whole model as "unique id\x00").
+func testProposals(p *dbt.Project, res *testgen.Result, added map[string]bool) []learn.Proposal {
 	var out []learn.Proposal
 	for _, s := range res.Suggestions {
 		if s.Status == testgen.Failed {
@@ -165,8 +217,30 @@ func testProposals(p *dbt.Project, res *testgen.Result) []learn.Proposal {
 		if n := p.Nodes[s.UniqueID]; n != nil && n.Patch != nil {
 			file = n.Patch.File
 		}
+		isNew := added[s.UniqueID+"\x00"] || s.Column != "" && added[s.UniqueID+"\x00"+strings.ToLower(s.Column)]
 		out = append(out, learn.Proposal{Agent: learn.AgentTests, Kind: learn.KindTest, Rule: learn.TestName(s.Test),
-			Model: s.Model, Column: s.Column, File: file, Line: s.Pos.Line, Value: learn.TestValue(s.Test, s.Arguments)})
+			Model: s.Model, Column: s.Column, File: file, Line: s.Pos.Line, Value: learn.TestValue(s.Test, s.Arguments), New: isNew})
+	}
+	return out
+}
+
+// addedColumns lists what a change added: every column of an added model (as the model's id
+// followed by \x00) and the columns added or renamed in the others.
+func addedColumns(cs *change.ChangeSet) map[string]bool {
+	out := map[string]bool{}
+	for _, m := range cs.Models {
+		if m.Change == change.Added {
+			out[m.UniqueID+"\x00"] = true
+			continue
+		}
+		for _, c := range m.Columns {
+			switch c.Change {
+			case change.Added:
+				out[m.UniqueID+"\x00"+strings.ToLower(c.Name)] = true
+			case change.Renamed:
+				out[m.UniqueID+"\x00"+strings.ToLower(c.To)] = true
+			}
+		}
 	}
 	return out
 }
@@ -225,6 +299,7 @@ type reviewMemory struct {
 	env   *Env
 	state stm.Store
 	flow  *learn.Workflow
+	added map[string]bool // the columns the change added (addedColumns)
 }
 
 // agentResult is what an agent leaves in the workflow state: how much it did and the
@@ -237,11 +312,15 @@ type agentResult struct {
 // startReviewMemory opens both memories for a review and stores the plan and the change's
 // summary in the workflow state.
 func startReviewMemory(env *Env, rf *reviewFlags, pf *projectFlags, cf *changeFlags, cs *change.ChangeSet, gh *githubTarget) (*reviewMemory, error) {
-	am, err := openAgentMemory(env, &rf.settings.Memory, pf.Project, cs.Head, cf.Head)
+	opening := rf.memoryOpening
+	if opening == nil {
+		opening = startOpeningMemory(env, &rf.settings.Memory, pf.Project, cf.Head)
+	}
+	am, err := opening.agentMemory(env, cs.Head)
 	if err != nil {
 		return nil, err
 	}
-	rm := &reviewMemory{agentMemory: am, env: env}
+	rm := &reviewMemory{agentMemory: am, env: env, added: addedColumns(cs)}
 	repo, pr, head := "", "", ""
 	if am != nil {
 		repo, head = am.repository, am.head
@@ -307,7 +386,7 @@ func (rm *reviewMemory) testsDone(p *dbt.Project, res *testgen.Result) {
 	if rm == nil {
 		return
 	}
-	ps := testProposals(p, res)
+	ps := testProposals(p, res, rm.added)
 	rm.step("tests", agentResult{Counts: map[string]int{"proposals": len(ps)}, Proposals: ps})
 }
 
@@ -320,7 +399,9 @@ func (rm *reviewMemory) complete(cs *change.ChangeSet, rv *review.Review, baseRe
 	}
 	am := rm.agentMemory
 	ctx := am.env.Ctx
+	t0 := time.Now()
 	k, err := learn.ForReview(ctx, am.k.Store, am.project, changedModels(cs, rv))
+	debugTiming(am.env, "memory-review-knowledge", t0)
 	if err != nil {
 		am.warn("playbook and comments", err)
 	} else if len(k.Rules)+len(k.Comments) > 0 {
@@ -338,6 +419,9 @@ func (rm *reviewMemory) complete(cs *change.ChangeSet, rv *review.Review, baseRe
 		am.warn("resolving merged proposals", err)
 		res.Accepted, res.Edited, res.Rejected = res.Accepted+r.Accepted, res.Edited+r.Edited, res.Rejected+r.Rejected
 	}
+	debugTiming(am.env, "memory-resolve", t0)
+	t0 = time.Now()
+	defer debugTiming(am.env, "memory-record", t0)
 	rules, comments := 0, 0
 	if rv.Knowledge != nil {
 		rules, comments = len(rv.Knowledge.Rules), len(rv.Knowledge.Comments)

@@ -51,8 +51,10 @@ type reviewFlags struct {
 
 	// fixUnverified: proposed tests not confirmed on data are edits too, so --fix writes them.
 	fixUnverified bool
-	// memory is the run's workflow state and the team's memory (knowledge.go).
-	memory *reviewMemory
+	// memory is the run's workflow state and the team's memory (knowledge.go), opened while
+	// the change is detected.
+	memory        *reviewMemory
+	memoryOpening *openingMemory
 }
 
 func newReviewCmd(env *Env) *cobra.Command {
@@ -133,6 +135,8 @@ func runReview(env *Env, pf *projectFlags, cf *changeFlags, rf *reviewFlags) err
 		return usageError("--fix edits the work tree: it does not go with --head")
 	}
 	t0 := time.Now()
+	rf.memoryOpening = startOpeningMemory(env, &rf.settings.Memory, pf.Project, cf.Head)
+	defer rf.memoryOpening.discard()
 	cs, err := detectChange(env, pf, cf)
 	if err != nil {
 		return err

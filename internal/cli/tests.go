@@ -42,6 +42,7 @@ team already tests (learned from the project's property files and their git hist
 				return usageError("--check and --write do not go together")
 			}
 			opts := testgen.Options{Threshold: threshold}
+			var added map[string]bool // what the change added, for the memory (knowledge.go)
 			if cf.set() {
 				tr, err := resolveTrust(env, &pf, &cf)
 				if err != nil {
@@ -53,6 +54,7 @@ team already tests (learned from the project's property files and their git hist
 					return err
 				}
 				opts.Models, opts.Columns = testgen.ChangeScope(cs)
+				added = addedColumns(cs)
 				cs.Close()
 				tr.printNotes(env)
 				opts.NewColumns = true
@@ -94,7 +96,7 @@ team already tests (learned from the project's property files and their git hist
 				testgen.Confirm(env.Ctx, p, wh, target, res)
 				wh.Close()
 			}
-			am.record(testProposals(p, res))
+			am.record(testProposals(p, res, added))
 			if check || write {
 				version, source := schema.DbtVersion("", p.RequireDbtVersion, p.Root)
 				forms := schema.ProjectForms(p, version, source)

@@ -16,7 +16,8 @@ import (
 type tally struct{ n, k float64 }
 
 // TestMemory is the Test Enhancer's view of memory (testgen.Memory): the outcomes of its
-// past proposals per test and column pattern and per test and column name, and, from the
+// past proposals on columns the changes added and the team documented, per test and column
+// pattern and per test and column name, and, from the
 // project's history, how often the team wrote a test on columns of a name when adding them.
 type TestMemory struct {
 	outcomes map[string]*tally // test \0 p=pattern | test \0 n=name
@@ -33,7 +34,9 @@ func LoadTestMemory(ctx context.Context, s memory.Store, project string, columns
 	}
 	for i := range outs {
 		o := &outs[i]
-		if o.Agent != AgentTests || o.Kind != KindTest {
+		// A verdict on the test: a column the change added and the team documented, with or
+		// without the test. A column left undocumented says nothing about its tests.
+		if o.Agent != AgentTests || o.Kind != KindTest || !o.New || !o.Documented {
 			continue
 		}
 		k := 0.0
@@ -89,13 +92,30 @@ func (m *TestMemory) loadHistory(ctx context.Context, s memory.Store, project st
 			tested[k][at] = true
 		}
 	}
-	for _, col := range uniqueFold(columns) {
-		recs, err := recordsAbout(ctx, s, project, col, memory.KindColumnDoc, memory.KindTest)
+	if l, ok := s.(Lister); ok {
+		// One pass over the store rather than one per column.
+		want := map[string]bool{}
+		for _, c := range columns {
+			want[strings.ToLower(c)] = true
+		}
+		recs, err := l.List(ctx, memory.Filter{Kinds: []memory.Kind{memory.KindColumnDoc, memory.KindTest}})
 		if err != nil {
 			return err
 		}
 		for i := range recs {
-			use(&recs[i])
+			if want[strings.ToLower(recs[i].Metadata.Column)] && sameProject(recs[i].Metadata.Project, project) {
+				use(&recs[i])
+			}
+		}
+	} else {
+		for _, col := range uniqueFold(columns) {
+			recs, err := recordsAbout(ctx, s, project, col, memory.KindColumnDoc, memory.KindTest)
+			if err != nil {
+				return err
+			}
+			for i := range recs {
+				use(&recs[i])
+			}
 		}
 	}
 	for k, models := range tested {
@@ -143,7 +163,7 @@ func uniqueFold(cs []string) []string {
 }
 
 // recordsAbout returns the records of the given kinds about columns of one name (in any
-// case the sources wrote it).
+// case the sources wrote it), of the project or of none in particular.
 func recordsAbout(ctx context.Context, s memory.Store, project, column string, kinds ...memory.Kind) ([]memory.Record, error) {
 	names := []string{column}
 	if l := strings.ToLower(column); l != column {
@@ -152,7 +172,7 @@ func recordsAbout(ctx context.Context, s memory.Store, project, column string, k
 	var out []memory.Record
 	seen := map[string]bool{}
 	for _, name := range names {
-		f := memory.Filter{Kinds: kinds, Project: project, Column: name}
+		f := memory.Filter{Kinds: kinds, Column: name}
 		var recs []memory.Record
 		if l, ok := s.(Lister); ok {
 			var err error
@@ -169,7 +189,7 @@ func recordsAbout(ctx context.Context, s memory.Store, project, column string, k
 			}
 		}
 		for _, r := range recs {
-			if !seen[r.ID] {
+			if !seen[r.ID] && sameProject(r.Metadata.Project, project) {
 				seen[r.ID] = true
 				out = append(out, r)
 			}

@@ -22,8 +22,17 @@ func TestTestMemoryEvidence(t *testing.T) {
 		for i, state := range []string{Rejected, Rejected, Rejected, Accepted} {
 			p := proposal(KindTest, "not_null", "orders", []string{"shipped_at", "created_at", "paid_at", "shipped_at"}[i], TestValue("not_null", nil))
 			p.PR = string(rune('a' + i))
+			p.New, p.Documented = true, true
 			outcome(t, s, p, state)
 		}
+		// A proposal on a column the change did not add, or that the team left undocumented,
+		// teaches nothing.
+		old := proposal(KindTest, "not_null", "orders", "shipped_at", TestValue("not_null", nil))
+		old.PR, old.Documented = "z", true
+		outcome(t, s, old, Rejected)
+		undocumented := proposal(KindTest, "not_null", "orders", "shipped_at", TestValue("not_null", nil))
+		undocumented.PR, undocumented.New = "y", true
+		outcome(t, s, undocumented, Rejected)
 		// History: shipped_at was added twice, with not_null once.
 		upsert(t, s,
 			memory.Record{ID: "h1", Kind: memory.KindColumnDoc, Text: "shipped_at: When it left.", Metadata: memory.Metadata{Project: "shop", Model: "orders", Column: "shipped_at", Source: "git:models/a.yml", Commit: "c1", Extra: map[string]string{"origin": "history", "description": "When it left."}}},

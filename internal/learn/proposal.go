@@ -50,7 +50,14 @@ type Proposal struct {
 	Line       int
 	// Value is what was proposed: the description, or the test as JSON ({"test":..., "args":...}).
 	Value string
-	Time  time.Time
+	// New says the column is one the change added: what the team does with a proposal on it is
+	// a verdict on the proposal, while a proposal on a column the change did not touch is often
+	// left for another day.
+	New bool
+	// Documented says the merged result documents the column (or the model, for a model-level
+	// test): only then is an absent test a verdict on the test rather than on the column.
+	Documented bool
+	Time       time.Time
 	// State is Open until resolved, then the outcome; Final is the team's version when edited.
 	State string
 	Final string
@@ -118,6 +125,12 @@ func (p *Proposal) metadata() memory.Metadata {
 	if p.Resolved != "" {
 		extra["resolved"] = p.Resolved
 	}
+	if p.New {
+		extra["new"] = "true"
+	}
+	if p.Documented {
+		extra["documented"] = "true"
+	}
 	for k, v := range extra {
 		if v == "" {
 			delete(extra, k)
@@ -146,7 +159,7 @@ func proposalOf(r *memory.Record) Proposal {
 	return Proposal{Repository: x["repository"], PR: x["pr"], Head: x["head"], Project: r.Metadata.Project,
 		Agent: x["agent"], Kind: x["kind"], Rule: x["rule"], Model: r.Metadata.Model, Column: r.Metadata.Column,
 		File: x["file"], Line: r.Metadata.Line, Value: x["proposal"], Time: r.Metadata.Time, State: x["state"],
-		Final: x["final"], Resolved: x["resolved"]}
+		Final: x["final"], Resolved: x["resolved"], New: x["new"] == "true", Documented: x["documented"] == "true"}
 }
 
 // Record stores proposals as open (an open proposal of the same key is replaced: same pull

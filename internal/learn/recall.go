@@ -20,6 +20,14 @@ type Recall struct {
 	Err error
 	// outcomes: the team's versions of earlier description proposals, by folded column.
 	outcomes map[string][]schema.Candidate
+	// history: column descriptions engineers wrote in past commits, by folded column, read in
+	// one pass when the store can list (nil until then, or for stores that cannot).
+	history map[string][]memory.Record
+	// dictionary holds the dictionary entries, chunks says the store holds doc chunks, noDocs
+	// that it holds neither: nothing to retrieve.
+	dictionary []memory.Record
+	chunks     bool
+	noDocs     bool
 }
 
 // NewRecall prepares the recall of a project's descriptions.
@@ -73,15 +81,19 @@ func (r *Recall) Earlier(column string) []schema.Candidate {
 	}
 	r.loadOutcomes()
 	out := append([]schema.Candidate(nil), r.outcomes[strings.ToLower(column)]...)
-	recs, err := recordsAbout(r.ctx, r.store, r.project, column, memory.KindColumnDoc)
-	if err != nil {
-		r.fail(err)
-		return out
-	}
 	var hist []memory.Record
-	for _, rec := range recs {
-		if rec.Metadata.Extra["origin"] == "history" {
-			hist = append(hist, rec)
+	if r.loadColumnDocs(); r.history != nil {
+		hist = append(hist, r.history[strings.ToLower(column)]...)
+	} else {
+		recs, err := recordsAbout(r.ctx, r.store, r.project, column, memory.KindColumnDoc)
+		if err != nil {
+			r.fail(err)
+			return out
+		}
+		for _, rec := range recs {
+			if rec.Metadata.Extra["origin"] == "history" {
+				hist = append(hist, rec)
+			}
 		}
 	}
 	sort.SliceStable(hist, func(i, j int) bool { return hist[i].Metadata.Time.After(hist[j].Metadata.Time) })
@@ -90,6 +102,37 @@ func (r *Recall) Earlier(column string) []schema.Candidate {
 			Source: strings.TrimPrefix(rec.Metadata.Source, "git:"), Line: rec.Metadata.Line, Commit: rec.Metadata.Commit})
 	}
 	return out
+}
+
+// loadColumnDocs reads every column description once, when the store can list them: a new
+// model's columns would otherwise cost a pass over the store each. It also notes whether there
+// is anything to retrieve.
+func (r *Recall) loadColumnDocs() {
+	l, ok := r.store.(Lister)
+	if !ok || r.history != nil || r.Err != nil {
+		return
+	}
+	recs, err := l.List(r.ctx, memory.Filter{Kinds: []memory.Kind{memory.KindColumnDoc}})
+	if err != nil {
+		r.fail(err)
+		return
+	}
+	r.history = map[string][]memory.Record{}
+	for _, rec := range recs {
+		if !sameProject(rec.Metadata.Project, r.project) {
+			continue
+		}
+		switch rec.Metadata.Extra["origin"] {
+		case "history":
+			k := strings.ToLower(rec.Metadata.Column)
+			r.history[k] = append(r.history[k], rec)
+		case "dictionary":
+			r.dictionary = append(r.dictionary, rec)
+		}
+	}
+	st, err := r.store.Stats(r.ctx)
+	r.chunks = err != nil || st.ByKind[memory.KindDocChunk] > 0
+	r.noDocs = len(r.dictionary) == 0 && !r.chunks
 }
 
 // descriptionOf is the raw description of a column_doc record (its text is prefixed with the
@@ -108,42 +151,55 @@ func descriptionOf(r *memory.Record) string {
 const retrieveDepth = 12
 
 // Retrieve implements schema.Knowledge: dictionary entries and doc chunks about a column,
-// scored by Score, best first. The hybrid query finds candidates; the score, which compares
-// the column's name with what each says, decides.
+// scored by EntryScore and ChunkScore, best first. A store that can list gives every
+// dictionary entry to the score directly (the score reads names, which a ranking would only
+// approximate) and ranks only doc chunks; others rank both with one hybrid query.
 func (r *Recall) Retrieve(model, column string) []schema.Candidate {
 	if r == nil || r.Err != nil {
 		return nil
 	}
-	q := strings.Join(append(nameParts(column), strings.ToLower(column)), " ")
-	hits, err := r.store.Query(r.ctx, memory.Query{Text: q, Limit: retrieveDepth,
-		Filter: memory.Filter{Kinds: []memory.Kind{memory.KindColumnDoc, memory.KindDocChunk}}})
-	if err != nil {
-		r.fail(err)
+	if r.loadColumnDocs(); r.noDocs {
 		return nil
 	}
+	kinds := []memory.Kind{memory.KindColumnDoc, memory.KindDocChunk}
 	var out []schema.Candidate
-	for i := range hits {
-		h := &hits[i]
-		if h.Metadata.Project != "" && r.project != "" && h.Metadata.Project != r.project {
-			continue
-		}
-		var c schema.Candidate
-		switch h.Kind {
-		case memory.KindColumnDoc:
-			if h.Metadata.Extra["origin"] != "dictionary" {
-				continue // property files and history are the project and history sources
+	if r.history != nil {
+		kinds = kinds[1:]
+		for i := range r.dictionary {
+			d := &r.dictionary[i]
+			if sc := EntryScore(column, d.Metadata.Column); sc > 0 {
+				out = append(out, r.candidate(d, descriptionOf(d), sc))
 			}
-			c = schema.Candidate{Text: descriptionOf(&h.Record), Score: EntryScore(column, h.Metadata.Column)}
-		case memory.KindDocChunk:
-			text, score := ChunkScore(column, h.Text)
-			if text == "" {
+		}
+	}
+	if r.history == nil || r.chunks {
+		q := strings.Join(append(nameParts(column), strings.ToLower(column)), " ")
+		hits, err := r.store.Query(r.ctx, memory.Query{Text: q, Limit: retrieveDepth, Filter: memory.Filter{Kinds: kinds}})
+		if err != nil {
+			r.fail(err)
+			return nil
+		}
+		for i := range hits {
+			h := &hits[i].Record
+			if !sameProject(h.Metadata.Project, r.project) {
 				continue
 			}
-			c = schema.Candidate{Text: text, Score: score}
+			switch h.Kind {
+			case memory.KindColumnDoc:
+				if h.Metadata.Extra["origin"] == "dictionary" { // property files and history are other sources
+					out = append(out, r.candidate(h, descriptionOf(h), EntryScore(column, h.Metadata.Column)))
+				}
+			case memory.KindDocChunk:
+				if text, score := ChunkScore(column, h.Text); text != "" {
+					out = append(out, r.candidate(h, text, score))
+				}
+			}
 		}
-		c.Source, c.Line = strings.TrimPrefix(h.Metadata.Source, "git:"), h.Metadata.Line
-		out = append(out, c)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
 	return out
+}
+
+func (r *Recall) candidate(rec *memory.Record, text string, score float64) schema.Candidate {
+	return schema.Candidate{Text: text, Score: score, Source: strings.TrimPrefix(rec.Metadata.Source, "git:"), Line: rec.Metadata.Line}
 }

@@ -19,7 +19,15 @@ func TestRecallEarlier(t *testing.T) {
 		current := old
 		current.ID, current.Metadata.Source = "p1", "models/a.yml"
 		current.Metadata.Extra = map[string]string{"origin": "property_file", "description": "Current words."}
-		upsert(t, s, old, newer, current)
+		// Another project's description is not this project's history; one of no project in
+		// particular is.
+		other := newer
+		other.ID, other.Metadata.Project = "x1", "elsewhere"
+		other.Metadata.Extra = map[string]string{"origin": "history", "description": "Another project's words."}
+		anyProject := old
+		anyProject.ID, anyProject.Metadata.Project, anyProject.Metadata.Time = "a1", "", t0.Add(-time.Hour)
+		anyProject.Metadata.Extra = map[string]string{"origin": "history", "description": "Oldest words."}
+		upsert(t, s, old, newer, current, other, anyProject)
 		p := proposal(KindDescription, "name", "returns", "shipped_at", "The date and time the return was shipped.")
 		p.Final = "When the return left the warehouse."
 		outcome(t, s, p, Edited)
@@ -33,7 +41,7 @@ func TestRecallEarlier(t *testing.T) {
 		for _, c := range got {
 			texts = append(texts, c.Text)
 		}
-		want := []string{"When the return left the warehouse.", "Newer words.", "Old words."}
+		want := []string{"When the return left the warehouse.", "Newer words.", "Old words.", "Oldest words."}
 		if len(texts) != len(want) {
 			t.Fatalf("Earlier = %q", texts)
 		}
@@ -103,5 +111,17 @@ func TestScores(t *testing.T) {
 		if text != tc.text || score != tc.score {
 			t.Errorf("ChunkScore(%q) = %q %v, want %q %v", tc.col, text, score, tc.text, tc.score)
 		}
+	}
+}
+
+func TestRecallRetrievesNothingWithoutDocs(t *testing.T) {
+	s := openStore(t)
+	upsert(t, s, memory.Record{ID: "h1", Kind: memory.KindColumnDoc, Text: "installation_id: The id.", Metadata: memory.Metadata{Column: "installation_id", Source: "git:a.yml", Extra: map[string]string{"origin": "history", "description": "The id."}}})
+	r := NewRecall(context.Background(), s, "shop")
+	if got := r.Retrieve("m", "installation_id_plugin"); got != nil || r.Err != nil {
+		t.Errorf("Retrieve without docs = %+v, %v", got, r.Err)
+	}
+	if got := r.Earlier("installation_id"); len(got) != 1 {
+		t.Errorf("Earlier = %+v", got)
 	}
 }

@@ -73,6 +73,7 @@ func Resolve(ctx context.Context, s memory.Store, st *State, sc Scope) (Resoluti
 			res.Rejected++
 		}
 		p.State, p.Final, p.Resolved = v, final, sc.Commit
+		p.Documented = st.documents(p)
 		if !sc.Time.IsZero() {
 			p.Time = sc.Time
 		}

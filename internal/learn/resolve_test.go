@@ -91,6 +91,9 @@ func TestResolveOutcomes(t *testing.T) {
 		if by["test unique customer_id"].Resolved != "merge" {
 			t.Errorf("resolved at %q", by["test unique customer_id"].Resolved)
 		}
+		if !by["test unique customer_id"].Documented || by["column add-column discount"].Documented {
+			t.Error("whether the merged result documents the column is not kept with the outcome")
+		}
 	})
 }
 

@@ -185,6 +185,16 @@ func parseTestValue(v string) (test, args string) {
 	return t.Test, CanonicalArgs(a)
 }
 
+// documents reports whether the state documents what a proposal is on: the column, or the
+// model for a model-level proposal.
+func (st *State) documents(p *Proposal) bool {
+	ms := st.models[strings.ToLower(p.Model)]
+	if ms == nil {
+		return false
+	}
+	return p.Column == "" || ms.columns[strings.ToLower(p.Column)] != nil
+}
+
 // verdict says what became of a proposal in this state: Open when it is not there yet (the
 // caller decides whether that means rejected), and the team's version when edited.
 func (st *State) verdict(p *Proposal) (string, string) {

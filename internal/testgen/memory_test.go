@@ -59,9 +59,9 @@ func TestMemoryMovesConfidence(t *testing.T) {
 	if down != nil && down.Confidence >= target.Confidence {
 		t.Errorf("rejected: %+v, before %.2f", down, target.Confidence)
 	}
-	// Below the default threshold a rejected test is no longer proposed at all.
-	if s := find(Suggest(p, inf, Options{Memory: fixedMemory{pat, target.Test, []Evidence{{N: 20, K: 0, Why: "no"}}}})); s != nil {
-		t.Errorf("still proposed after 20 rejections: %+v", s)
+	// Rejected often enough, it is no longer proposed at all.
+	if s := find(Suggest(p, inf, Options{Memory: fixedMemory{pat, target.Test, []Evidence{{N: 90, K: 0, Why: "no"}}}})); s != nil {
+		t.Errorf("still proposed after 90 rejections: %+v", s)
 	}
 }
 
