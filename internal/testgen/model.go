@@ -62,4 +62,9 @@ type Options struct {
 	NewColumns bool
 	// History holds tests mined from the git history of property files (optional).
 	History *History
+	// Dictionary is the team's data dictionary; its descriptions are read like the
+	// property files' (optional).
+	Dictionary Glossary
+	// Data reads the built models' data, when a warehouse is at hand (optional).
+	Data *DataEvidence
 }

@@ -62,9 +62,10 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 
 	args := collectArgs(p)
 	owners := keyOwners(models, sigs, inf)
+	x := newExtra(p, models, sigs, inf, existing, owners, args, dialect, opts)
 	cols := make([][]*column, len(models))
 	for i, m := range models {
-		cols[i] = buildColumns(p, m, sigs[i], inf, existing, owners, args, false)
+		cols[i] = buildColumns(p, m, sigs[i], inf, existing, owners, args, false, x)
 	}
 
 	h := newHabits()
@@ -91,7 +92,7 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 		}
 		cs := cols[i]
 		if opts.NewColumns {
-			cs = buildColumns(p, m, sigs[i], inf, existing, owners, args, true)
+			cs = buildColumns(p, m, sigs[i], inf, existing, owners, args, true, x)
 		}
 		for _, c := range cs {
 			for _, t := range columnTypes {
@@ -259,7 +260,7 @@ func ownerFor(m *dbt.Node, owners []*keyOwner, ic *columns.Column, up, down map[
 }
 
 // buildColumns computes the signals of each column of one model.
-func buildColumns(p *dbt.Project, m *dbt.Node, sg *sqlSignals, inf *columns.Result, existing map[string]map[string]map[string]bool, owners map[string][]*keyOwner, args *argIndex, union bool) []*column {
+func buildColumns(p *dbt.Project, m *dbt.Node, sg *sqlSignals, inf *columns.Result, existing map[string]map[string]map[string]bool, owners map[string][]*keyOwner, args *argIndex, union bool, x *extra) []*column {
 	in := inf.Node(m.UniqueID)
 	names, pos, types := columnsOf(m, in, union)
 	keySet := map[string]bool{}
@@ -305,6 +306,7 @@ func buildColumns(p *dbt.Project, m *dbt.Node, sg *sqlSignals, inf *columns.Resu
 			c.tests = map[string]bool{}
 		}
 		c.up, c.upArgs = upstreamTests(in, name, existing, args)
+		x.annotate(c, in)
 		out = append(out, c)
 	}
 	return out
@@ -400,6 +402,10 @@ func (s *Suggestion) fillArguments(c *column, args *argIndex) bool {
 			s.Arguments = map[string]any{"values": vals}
 			return true
 		}
+		if a := c.ev.valuesArgs(c.dataType); a != nil {
+			s.Arguments = a
+			return true
+		}
 		if a := args.common(c.lower, AcceptedValues); a != nil && a["values"] != nil {
 			s.Arguments = map[string]any{"values": a["values"]}
 			s.Reasons = append(s.Reasons, "values taken from the same test on another "+c.lower+" column")
@@ -407,6 +413,10 @@ func (s *Suggestion) fillArguments(c *column, args *argIndex) bool {
 		}
 		return false
 	case Relationships:
+		if a := c.ev.relArgs(true); a != nil {
+			s.Arguments = a
+			return true
+		}
 		if c.fkTo != nil {
 			s.Arguments = map[string]any{"to": "ref('" + c.fkTo.model.Name + "')", "field": c.fkTo.column}
 			return true
@@ -418,6 +428,10 @@ func (s *Suggestion) fillArguments(c *column, args *argIndex) bool {
 		if c.fkArgs != nil {
 			s.Arguments = c.fkArgs
 			s.Reasons = append(s.Reasons, fmt.Sprintf("the team tests %s elsewhere as a reference to %v", c.name, c.fkArgs["to"]))
+			return true
+		}
+		if a := c.ev.relArgs(false); a != nil {
+			s.Arguments = a
 			return true
 		}
 		return false
@@ -471,6 +485,9 @@ func reasons(c *column, test, learned, hist string) []string {
 	}
 	if test == AcceptedValues && c.litWhy != "" {
 		r = append(r, c.name+": "+c.litWhy)
+	}
+	if why := c.ev.reason(test); why != "" {
+		r = append(r, why)
 	}
 	if c.up[test] {
 		r = append(r, "the upstream column it copies has "+test)
