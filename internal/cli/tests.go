@@ -42,9 +42,10 @@ team already tests (learned from the project's property files and their git hist
 				return usageError("--check and --write do not go together")
 			}
 			opts := testgen.Options{Threshold: threshold}
+			var tr *trust
 			if cf.set() {
-				tr, err := resolveTrust(env, &pf, &cf)
-				if err != nil {
+				var err error
+				if tr, err = resolveTrust(env, &pf, &cf); err != nil {
 					return err
 				}
 				defer tr.close()
@@ -85,14 +86,22 @@ team already tests (learned from the project's property files and their git hist
 			if !noHistory {
 				opts.History = testgen.MineHistory(env.Ctx, p.Root, 400)
 			}
-			res := testgen.Suggest(p, inf, opts)
+			if opts.Dictionary, err = testsDictionary(env, &pf, tr, p); err != nil {
+				return err
+			}
+			var wh warehouse.Warehouse
+			var target *warehouse.Target
 			if confirm || builtDuckDB(env, &pf, p) {
-				wh, target, err := openWarehouse(env, &pf, p)
-				if err != nil {
+				if wh, target, err = openWarehouse(env, &pf, p); err != nil {
 					return err
 				}
+				defer wh.Close()
+				// The built models' data is evidence too: value sets, keys contained in keys.
+				opts.Data = testgen.NewDataEvidence(env.Ctx, dataProfiler{p: p, wh: wh, target: target})
+			}
+			res := testgen.Suggest(p, inf, opts)
+			if wh != nil {
 				testgen.Confirm(env.Ctx, p, wh, target, res)
-				wh.Close()
 			}
 			if check || write {
 				edits, notes := testgen.Edits(p, res)
