@@ -14,7 +14,7 @@ Prints, per project and pooled: TP/FP/FN, P and R per kind at --threshold, then 
 lowest threshold whose pooled precision reaches --target, with the recall it keeps. CPU time
 (user+sys of the dataops runs) is printed beside wall time.
 """
-import argparse, collections, contextlib, importlib.util, io, os, random, resource, sys, time
+import argparse, contextlib, importlib.util, io, json, os, random, resource, sys
 
 KINDS = ("not_null", "unique", "accepted_values", "relationships")
 LOW = 0.05
@@ -61,13 +61,14 @@ def one_run(ev, bin_, project, seed, frac):
     finally:
         ev.run = orig
     held, truth = held_out(ev, project, seed, frac)
-    pred = {}
+    pred, why = {}, {}
     for s in ev.load_json(captured["out"]).get("suggestions", []):
         m, t = str(s.get("model", "")).split(".")[-1], str(s.get("test", "")).split(".")[-1]
         if m in held and t in KINDS and s.get("column") and s.get("status") != "failed":
             key = (m, str(s["column"]).lower(), t)
             pred[key] = max(pred.get(key, 0), float(s.get("confidence", 0)))
-    return pred, truth, captured["wall"], captured["cpu"]
+            why[key] = s.get("reasons") or []
+    return pred, truth, captured["wall"], captured["cpu"], why
 
 
 def score(pred, truth, kind, thr):
@@ -92,18 +93,23 @@ def main():
     ap.add_argument("--threshold", type=float, default=0.5)
     ap.add_argument("--target", type=float, default=0.8)
     ap.add_argument("--explain", default="", help="list this kind's misses and false positives")
+    ap.add_argument("--dump", default="", help="write every scored suggestion (with its reasons and whether the team wrote it) as JSON lines")
     ap.add_argument("--lopo", action="store_true", help="leave one project out: each project scored at the threshold fitted on the others")
     a = ap.parse_args()
     ev = load_eval(a.eval)
     bin_ = os.path.abspath(a.bin)
     seeds = [int(s) for s in a.seeds.split(",")]
     runs = []  # (project, pred, truth)
+    dump = open(a.dump, "w") if a.dump else None
     for proj in a.project:
         wall = cpu = 0.0
         for seed in seeds:
-            pred, truth, w, c = one_run(ev, bin_, proj, seed, a.frac)
+            pred, truth, w, c, why = one_run(ev, bin_, proj, seed, a.frac)
             wall += w; cpu += c
             runs.append((proj, seed, pred, truth))
+            for x, conf in sorted(pred.items()) if dump else ():
+                dump.write(json.dumps({"project": proj, "seed": seed, "model": x[0], "column": x[1], "test": x[2],
+                                       "confidence": conf, "written": x in truth, "reasons": why[x]}) + "\n")
         print(f"== {proj} ({len(seeds)} seeds; dataops wall {wall:.1f}s, cpu {cpu:.1f}s)")
         report([(p, t) for pj, _, p, t in runs if pj == proj], a.threshold)
     print(f"== pooled over {len(a.project)} project(s) x {len(seeds)} seed(s)")

@@ -14,11 +14,11 @@ import (
 // relationships tests: the documents, the SQL of the whole graph, the data.
 type evidence struct {
 	vals     []string // values the column holds
-	valsFrom string   // "graph", "doc" or "data"
+	valsFrom string   // "lits", "graph", "down", "doc" or "data"
 	valsWhy  string
 
 	to     *keyOwner // the key the column refers to
-	toFrom string    // "doc", "data", "join", "key" or "entity"
+	toFrom string    // "doc", "down", "data", "join", "key", "entity" or "lookup"
 	toWhy  string
 	// habitTo is where the team points the same column elsewhere: preferred as the target.
 	habitTo map[string]any
@@ -26,13 +26,16 @@ type evidence struct {
 	refuted string
 }
 
-// Where each kind of evidence starts before the team's habits weigh it: a description that
-// lists the values or names the referenced model is the team saying it; a closed set of
-// literals upstream is certain but not always worth a test; a join to a key, a key of the
-// same name and an entity name are progressively weaker guesses.
+// Where each kind of evidence starts before the team's habits weigh it: about the share of
+// the columns with that evidence that the teams of the evaluation projects did test
+// (docs/measurements.md), moderated toward one half where the counts were small. A model's
+// own closed set of literals and a description naming the referenced model are usually
+// tested; a set that only passes through from upstream, a join to a key, a key of the same name
+// and a code table named like the column much less often; a description listing values is
+// as often prose as a contract, and the habits decide.
 var evidencePriors = map[string]map[string]float64{
-	AcceptedValues: {"lits": 0.6, "graph": 0.6, "down": 0.7, "doc": 0.75, "data": 0.5},
-	Relationships:  {"doc": 0.8, "down": 0.7, "data": 0.6, "join": 0.55, "fk": 0.5, "key": 0.5, "entity": 0.45},
+	AcceptedValues: {"lits": 0.6, "graph": 0.45, "down": 0.5, "doc": 0.5, "data": 0.5},
+	Relationships:  {"doc": 0.75, "down": 0.5, "data": 0.6, "entity": 0.55, "fk": 0.5, "key": 0.4, "join": 0.35, "lookup": 0.3},
 }
 
 // extra computes evidence from the documents, the graph and data for one Suggest run.
@@ -138,6 +141,8 @@ func (x *extra) valueEvidence(c *column, descs []string) {
 			case len(t.lits) > 0 && len(union(t.lits, t.extra)) >= 2:
 				ev.vals, ev.valsFrom = union(t.lits, t.extra), "graph"
 				if t.where == c.model.UniqueID {
+					// The model's own CASE or constants, found off the chain signals.go reads.
+					ev.valsFrom = "lits"
 					ev.valsWhy = c.name + ": the model only produces " + quoteList(ev.vals)
 				} else {
 					ev.valsWhy = c.name + " passes through values that " + nodeName(x.p, t.where) + " only produces: " + quoteList(ev.vals)
@@ -216,8 +221,9 @@ func (x *extra) keyEvidence(c *column, in *columns.Node, descs []string) {
 	}
 }
 
-// keyCandidate finds the key a column refers to by the documents, the joins of the project,
-// the keys the team tests and the entity the column names, strongest first.
+// keyCandidate finds the key a column refers to, strongest evidence first: the documents, a
+// test on a downstream copy, the entity the column names, a key of the same name the team
+// tests, a join to a key anywhere in the project, a code table named like the column.
 func (x *extra) keyCandidate(c *column, in *columns.Node, descs []string, down map[string]bool) (*keyOwner, string, string) {
 	m := c.model
 	var refs []docRef
@@ -237,22 +243,12 @@ func (x *extra) keyCandidate(c *column, in *columns.Node, descs []string, down m
 			return o, "down", fmt.Sprintf("%s flows unchanged into %s.%s, which the team tests as a reference to %s", c.name, nodeName(x.p, d.node), d.col, o.model.Name)
 		}
 	}
-	if o, n, inner := x.keys.joinTarget(x.graph, m, c.lower, down); o != nil {
-		kind := "joined"
-		if inner {
-			kind = "inner-joined"
+	if isIDLike(c.lower) && c.fkTo == nil {
+		if c.pk != "combo" {
+			if o := x.keys.entityOwner(m, c.lower, down); o != nil {
+				return o, "entity", fmt.Sprintf("%s names the entity of %s, whose key is %s", c.name, o.model.Name, o.column)
+			}
 		}
-		return o, "join", fmt.Sprintf("%s is %s to %s.%s in %d model(s)", c.name, kind, o.model.Name, o.column, n)
-	}
-	if c.fkTo == nil && c.pk == "" {
-		if o := x.keys.lookupOwner(x.inf, m, c.lower, down); o != nil {
-			return o, "entity", fmt.Sprintf("%s is named after %s, which has a %s column", c.name, o.model.Name, o.column)
-		}
-	}
-	if !isIDLike(c.lower) {
-		return nil, "", ""
-	}
-	if c.fkTo == nil {
 		var ic *columns.Column
 		if in != nil {
 			ic = in.Column(c.name)
@@ -262,9 +258,16 @@ func (x *extra) keyCandidate(c *column, in *columns.Node, descs []string, down m
 			return o, "key", fmt.Sprintf("%s is the key the team tests unique in %s", c.name, o.model.Name)
 		}
 	}
-	if c.fkTo == nil && c.pk != "combo" {
-		if o := x.keys.entityOwner(m, c.lower, down); o != nil {
-			return o, "entity", fmt.Sprintf("%s names the entity of %s, whose key is %s", c.name, o.model.Name, o.column)
+	if o, n, inner := x.keys.joinTarget(x.graph, m, c.lower, down); o != nil {
+		kind := "joined"
+		if inner {
+			kind = "inner-joined"
+		}
+		return o, "join", fmt.Sprintf("%s is %s to %s.%s in %d model(s)", c.name, kind, o.model.Name, o.column, n)
+	}
+	if c.fkTo == nil && c.pk == "" {
+		if o := x.keys.lookupOwner(x.inf, m, c.lower, down); o != nil {
+			return o, "lookup", fmt.Sprintf("%s is named after %s, which has a %s column", c.name, o.model.Name, o.column)
 		}
 	}
 	return nil, "", ""
@@ -324,7 +327,7 @@ func evidenceClass(c *column, test string) string {
 			return ev.valsFrom
 		}
 	case Relationships:
-		if ev != nil && ev.to != nil && (ev.toFrom == "doc" || ev.toFrom == "down" || ev.toFrom == "data" || ev.toFrom == "join") {
+		if ev != nil && ev.to != nil && (ev.toFrom == "doc" || ev.toFrom == "down" || ev.toFrom == "data" || ev.toFrom == "entity") {
 			return ev.toFrom
 		}
 		// The team's own test on this very column is not evidence for it: habitTo leaves it out.
@@ -354,6 +357,10 @@ func evidenceLadder(c *column, s string) []string {
 		"n=" + c.lower + "|l=" + c.layer + "|k=" + keyClass(c.pk) + "|s=" + s,
 	}
 }
+
+// distinctRungs marks the tests whose ladder skips a rung that holds the same columns as the
+// one before (evidenceLadder refines rung by rung, except the folder rung).
+var distinctRungs = map[string]bool{AcceptedValues: true, Relationships: true}
 
 // prior is where the evidence puts a test before the team's habits weigh it (0 for none).
 func (ev *evidence) prior(c *column, test string) float64 {

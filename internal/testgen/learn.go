@@ -97,12 +97,19 @@ func (h *habits) estimate(c *column, test string, prior float64) (float64, strin
 	ct := h.byTest[test]
 	est := prior
 	why := ""
+	lastN, lastK := -1.0, -1.0
 	for _, key := range ladder(c, test) {
 		n := ct.n[key]
 		if n == 0 {
 			continue
 		}
 		k := ct.k[key]
+		if distinctRungs[test] && n == lastN && k == lastK {
+			// A rung that refines the previous one with the same counts holds the same
+			// columns: counting them twice would double the weight of one observation.
+			continue
+		}
+		lastN, lastK = n, k
 		est = (k + shrink*est) / (n + shrink)
 		why = fmt.Sprintf("%d of %d similar columns (%s) in this project's tested models have %s", int(k), int(n), describeKey(key), test)
 	}
