@@ -30,8 +30,10 @@ func newTestsCmd(env *Env) *cobra.Command {
 		Short: "Propose the tests untested models and columns need, with evidence",
 		Long: `Finds models and columns without tests and proposes not_null, unique, accepted_values,
 relationships, composite keys and source freshness. Each suggestion carries a confidence and
-the reasons behind it: the model's SQL (grain, CASE literals, filters, joins), names, what this
-team already tests (learned from the project's property files and their git history).`,
+the reasons behind it: the model's SQL (grain, CASE literals, filters, joins), the SQL of the
+whole project (values traced upstream, keys joined on downstream), names, descriptions and the
+data dictionary, what this team already tests (learned from the project's property files and
+their git history) and, with a warehouse, the built models' data.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch format {
 			case "text", "json", "gx":
@@ -140,7 +142,7 @@ team already tests (learned from the project's property files and their git hist
 	cmd.Flags().Float64Var(&threshold, "threshold", 0.5, "confidence at or above which a test is proposed")
 	cmd.Flags().BoolVar(&check, "check", false, "exit 1 when tests should be added (writes nothing)")
 	cmd.Flags().BoolVar(&write, "write", false, "add the proposed tests to the property files")
-	cmd.Flags().BoolVar(&confirm, "confirm", false, "run each proposed test on the profile's warehouse (automatic when the embedded DuckDB has been built)")
+	cmd.Flags().BoolVar(&confirm, "confirm", false, "read the built models on the profile's warehouse and run each proposed test there (automatic when the embedded DuckDB has been built)")
 	cmd.Flags().StringVar(&outDir, "out", "", "with --format gx: directory for one suite JSON per model (default: stdout)")
 	cf.bind(cmd)
 	return cmd
