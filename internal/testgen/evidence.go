@@ -48,6 +48,7 @@ type extra struct {
 	data  *DataEvidence
 	args  *argIndex
 	down  map[string]map[string]bool
+	up    map[string]map[string]bool
 	// copies maps a column to the downstream columns that copy it unchanged.
 	copies map[colRef][]colRef
 }
@@ -58,6 +59,7 @@ func newExtra(p *dbt.Project, models []*dbt.Node, sigs []*sqlSignals, inf *colum
 		keys:   newKeyIndex(p, models, sigs, inf, existing, owners),
 		graph:  newSQLGraph(p, models, dialect),
 		down:   map[string]map[string]bool{},
+		up:     map[string]map[string]bool{},
 		copies: directCopies(inf),
 	}
 }
@@ -99,6 +101,15 @@ func (x *extra) downstream(id string) map[string]bool {
 	d := setOf(x.p.Downstream(id, -1))
 	x.down[id] = d
 	return d
+}
+
+func (x *extra) upstream(id string) map[string]bool {
+	if u, ok := x.up[id]; ok {
+		return u
+	}
+	u := setOf(x.p.Upstream(id, -1))
+	x.up[id] = u
+	return u
 }
 
 // annotate fills c.ev.
@@ -253,8 +264,7 @@ func (x *extra) keyCandidate(c *column, in *columns.Node, descs []string, down m
 		if in != nil {
 			ic = in.Column(c.name)
 		}
-		up := setOf(x.p.Upstream(m.UniqueID, -1))
-		if o := ownerFor(m, x.keys.owners[c.lower], ic, up, down); o != nil && x.keys.isKey[colRef{o.model.UniqueID, o.column}] == "test" {
+		if o := ownerFor(m, x.keys.owners[c.lower], ic, x.upstream(m.UniqueID), down); o != nil && x.keys.isKey[colRef{o.model.UniqueID, o.column}] == "test" {
 			return o, "key", fmt.Sprintf("%s is the key the team tests unique in %s", c.name, o.model.Name)
 		}
 	}

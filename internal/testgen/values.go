@@ -16,13 +16,16 @@ import (
 //   - it holds at most maxDataValues distinct values, over at least minDataRows rows;
 //   - every value recurs: the rows number at least minRowsPerValue per distinct value, and no
 //     value is seen fewer than minValueCount times (a value seen once is the tail of a set
-//     that is still growing, which a test would turn into a failure next week).
+//     that is still growing, which a test would turn into a failure next week);
+//   - no value is longer than maxValueLen bytes.
 
 const (
 	maxDataValues   = 12
 	minDataRows     = 20
 	minRowsPerValue = 5
 	minValueCount   = 2
+	// maxValueLen: a longer value is text, not a code.
+	maxValueLen = 100
 )
 
 // enumSuffixes name the integer columns that are codes rather than quantities.
@@ -103,7 +106,7 @@ func dataValueSet(name string, cd ColumnData) ([]string, string) {
 	}
 	vals := make([]string, 0, len(cd.Values))
 	for _, v := range cd.Values {
-		if v.Count < minValueCount {
+		if v.Count < minValueCount || len(v.Value) > maxValueLen {
 			return nil, ""
 		}
 		vals = append(vals, v.Value)

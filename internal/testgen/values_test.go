@@ -2,6 +2,7 @@ package testgen
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -36,6 +37,7 @@ func TestDataValueSet(t *testing.T) {
 		{"quantity", ColumnData{Type: "INTEGER", Rows: 100, Distinct: 2, Values: vc("1", 50, "2", 50)}, nil},
 		{"active", ColumnData{Type: "BOOLEAN", Rows: 100, Distinct: 2, Values: vc("true", 50, "false", 50)}, nil},
 		{"score", ColumnData{Type: "DOUBLE", Rows: 100, Distinct: 2, Values: vc("1.5", 50, "2.5", 50)}, nil},
+		{"status", ColumnData{Type: "VARCHAR", Rows: 100, Distinct: 2, Values: vc("a", 50, strings.Repeat("b", 101), 50)}, nil},
 	} {
 		got, why := dataValueSet(c.name, c.cd)
 		if !reflect.DeepEqual(got, c.want) {
