@@ -13,6 +13,7 @@ import (
 	"github.com/dataops-dev/dataops/internal/fsconfine"
 	"github.com/dataops-dev/dataops/internal/schema"
 	"github.com/dataops-dev/dataops/internal/testgen"
+	"github.com/dataops-dev/dataops/internal/warehouse"
 	"github.com/dataops-dev/dataops/internal/yamledit"
 )
 
@@ -30,8 +31,10 @@ func newTestsCmd(env *Env) *cobra.Command {
 		Short: "Propose the tests untested models and columns need, with evidence",
 		Long: `Finds models and columns without tests and proposes not_null, unique, accepted_values,
 relationships, composite keys and source freshness. Each suggestion carries a confidence and
-the reasons behind it: the model's SQL (grain, CASE literals, filters, joins), names, what this
-team already tests (learned from the project's property files and their git history).`,
+the reasons behind it: the model's SQL (grain, CASE literals, filters, joins), the SQL of the
+whole project (values traced upstream, keys joined on downstream), names, descriptions and the
+data dictionary, what this team already tests (learned from the project's property files and
+their git history) and, with a warehouse, the built models' data.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch format {
 			case "text", "json", "gx":
@@ -43,9 +46,10 @@ team already tests (learned from the project's property files and their git hist
 			}
 			opts := testgen.Options{Threshold: threshold}
 			var added map[string]bool // what the change added, for the memory (knowledge.go)
+			var tr *trust
 			if cf.set() {
-				tr, err := resolveTrust(env, &pf, &cf)
-				if err != nil {
+				var err error
+				if tr, err = resolveTrust(env, &pf, &cf); err != nil {
 					return err
 				}
 				defer tr.close()
@@ -87,14 +91,22 @@ team already tests (learned from the project's property files and their git hist
 				return err
 			}
 			defer am.close()
-			res := testgen.Suggest(p, inf, opts)
+			if opts.Dictionary, err = testsDictionary(env, &pf, tr, p); err != nil {
+				return err
+			}
+			var wh warehouse.Warehouse
+			var target *warehouse.Target
 			if confirm || builtDuckDB(env, &pf, p) {
-				wh, target, err := openWarehouse(env, &pf, p)
-				if err != nil {
+				if wh, target, err = openWarehouse(env, &pf, p); err != nil {
 					return err
 				}
+				defer wh.Close()
+				// The built models' data is evidence too: value sets, keys contained in keys.
+				opts.Data = testgen.NewDataEvidence(env.Ctx, dataProfiler{p: p, wh: wh, target: target})
+			}
+			res := testgen.Suggest(p, inf, opts)
+			if wh != nil {
 				testgen.Confirm(env.Ctx, p, wh, target, res)
-				wh.Close()
 			}
 			am.record(testProposals(p, res, added))
 			if check || write {
@@ -136,7 +148,7 @@ team already tests (learned from the project's property files and their git hist
 	cmd.Flags().Float64Var(&threshold, "threshold", 0.5, "confidence at or above which a test is proposed")
 	cmd.Flags().BoolVar(&check, "check", false, "exit 1 when tests should be added (writes nothing)")
 	cmd.Flags().BoolVar(&write, "write", false, "add the proposed tests to the property files")
-	cmd.Flags().BoolVar(&confirm, "confirm", false, "run each proposed test on the profile's warehouse (automatic when the embedded DuckDB has been built)")
+	cmd.Flags().BoolVar(&confirm, "confirm", false, "read the built models on the profile's warehouse and run each proposed test there (automatic when the embedded DuckDB has been built)")
 	cmd.Flags().StringVar(&outDir, "out", "", "with --format gx: directory for one suite JSON per model (default: stdout)")
 	cf.bind(cmd)
 	return cmd

@@ -159,3 +159,57 @@ func TestCoverageCommand(t *testing.T) {
 		t.Errorf("--fail-under 99: exit %d, want 1", code)
 	}
 }
+
+// After `dataops build`, the built models' data is evidence: the customer_id the team no
+// longer tests is found in the customers' key, and the suggestion says so and is confirmed.
+// The data dictionary's descriptions are read like the property files', and the values they
+// list take the spelling the data uses.
+func TestTestsFromDataAndDictionary(t *testing.T) {
+	dir, _ := shopWithoutOrderIDTests(t)
+	for _, cmd := range []string{"seed", "build"} {
+		if _, stderr, code := runCLI(t, cmd, "--project", dir); code != 0 {
+			t.Fatalf("%s: exit %d: %s", cmd, code, stderr)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, ".dataops.yml"), []byte("schema:\n  dictionary: dictionary.csv\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dict := "column,description\ncountry_code,\"Shipping country, one of: `nl`, `de`, `gb`, `es`, `it`, `us`, `jp`, `se`, `fr`, `pl`.\"\n"
+	if err := os.WriteFile(filepath.Join(dir, "dictionary.csv"), []byte(dict), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code := runCLI(t, "tests", "--project", dir, "--format", "json", "--no-history", "--threshold", "0.01")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var res struct {
+		Suggestions []struct {
+			Model, Column, Test, Status string
+			Arguments                   map[string]any
+			Reasons                     []string
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, stdout)
+	}
+	var fk, country bool
+	for _, s := range res.Suggestions {
+		why := strings.Join(s.Reasons, "; ")
+		switch {
+		case s.Model == "stg_orders" && s.Column == "customer_id" && s.Test == "relationships":
+			fk = true
+			if s.Status != "confirmed" || !strings.Contains(why, "distinct customer_id values are found in") {
+				t.Errorf("customer_id: %+v", s)
+			}
+		case s.Model == "stg_customers" && s.Column == "country_code" && s.Test == "accepted_values":
+			country = true
+			vals, _ := s.Arguments["values"].([]any)
+			if !strings.Contains(why, "its description lists 'NL', 'DE', 'GB'") || len(vals) != 10 || vals[0] != "NL" || s.Status != "confirmed" {
+				t.Errorf("country_code: %+v", s)
+			}
+		}
+	}
+	if !fk || !country {
+		t.Errorf("relationships on customer_id: %v, accepted_values from the dictionary: %v\n%s", fk, country, stdout)
+	}
+}

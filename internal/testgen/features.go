@@ -38,6 +38,7 @@ type column struct {
 	tests      map[string]bool // tests it already has
 	pos        dbt.Pos
 	dataType   string
+	ev         *evidence // documents, the project's graph and data (evidence.go)
 }
 
 // keyOwner is the model that owns a key column.

@@ -44,14 +44,8 @@ func signal(c *column, test string) string {
 		if c.notNull != "" || c.joinKey {
 			b.WriteString("+sql")
 		}
-	case Relationships:
-		if c.fkTo != nil || c.fkArgs != nil {
-			b.WriteString("+fk")
-		}
-	case AcceptedValues:
-		if len(c.lits) > 0 {
-			b.WriteString("+lits")
-		}
+	case Relationships, AcceptedValues:
+		b.WriteString(evidenceSignal(c, test))
 	}
 	return b.String()
 }
@@ -59,6 +53,9 @@ func signal(c *column, test string) string {
 // ladder lists the signal keys of a column for one test, general first.
 func ladder(c *column, test string) []string {
 	s := signal(c, test)
+	if test == AcceptedValues || test == Relationships {
+		return evidenceLadder(c, s)
+	}
 	return []string{
 		"pk=" + c.pk,
 		"pk=" + c.pk + "|s=" + s,
@@ -100,12 +97,19 @@ func (h *habits) estimate(c *column, test string, prior float64) (float64, strin
 	ct := h.byTest[test]
 	est := prior
 	why := ""
+	lastN, lastK := -1.0, -1.0
 	for _, key := range ladder(c, test) {
 		n := ct.n[key]
 		if n == 0 {
 			continue
 		}
 		k := ct.k[key]
+		if distinctRungs[test] && n == lastN && k == lastK {
+			// A rung that refines the previous one with the same counts holds the same
+			// columns: counting them twice would double the weight of one observation.
+			continue
+		}
+		lastN, lastK = n, k
 		est = (k + shrink*est) / (n + shrink)
 		why = fmt.Sprintf("%d of %d similar columns (%s) in this project's tested models have %s", int(k), int(n), describeKey(key), test)
 	}
@@ -123,6 +127,8 @@ func describeKey(key string) string {
 			parts = append(parts, "named like "+v)
 		case "l":
 			parts = append(parts, "in "+v+" models")
+		case "d":
+			parts = append(parts, "in "+v+"/")
 		case "k":
 			parts = append(parts, map[string]string{"key": "the model's key", "part": "a possible key", "no": "not a key"}[v])
 		case "pk":
@@ -151,6 +157,10 @@ func describeKey(key string) string {
 // not_null, foreign keys relationships, enumerations accepted_values, and a column the SQL
 // guarantees not null gets not_null only when it is a key or an id.
 func prior(c *column, test string) float64 {
+	return max(c.ev.prior(c, test), basePrior(c, test))
+}
+
+func basePrior(c *column, test string) float64 {
 	switch test {
 	case NotNull:
 		switch {

@@ -68,4 +68,9 @@ type Options struct {
 	Columns map[string]map[string]bool
 	// Memory is the team's memory of tests and of past proposals' outcomes (optional).
 	Memory Memory
+	// Dictionary is the team's data dictionary; its descriptions are read like the
+	// property files' (optional).
+	Dictionary Glossary
+	// Data reads the built models' data, when a warehouse is at hand (optional).
+	Data *DataEvidence
 }

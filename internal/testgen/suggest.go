@@ -62,13 +62,14 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 
 	args := collectArgs(p)
 	owners := keyOwners(models, sigs, inf)
+	x := newExtra(p, models, sigs, inf, existing, owners, args, dialect, opts)
 	cols := make([][]*column, len(models))
 	grains := make([]grain, len(models))
 	for i, m := range models {
 		in := inf.Node(m.UniqueID)
 		names, _, _ := columnsOf(m, in, true)
 		grains[i] = modelGrain(p, m, names)
-		cols[i] = buildColumns(p, m, sigs[i], grains[i], inf, existing, owners, args, false)
+		cols[i] = buildColumns(p, m, sigs[i], grains[i], inf, existing, owners, args, false, x)
 	}
 
 	h := newHabits()
@@ -95,7 +96,7 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 		}
 		cs := cols[i]
 		if opts.NewColumns {
-			cs = buildColumns(p, m, sigs[i], grains[i], inf, existing, owners, args, true)
+			cs = buildColumns(p, m, sigs[i], grains[i], inf, existing, owners, args, true, x)
 		}
 		only, scoped := opts.Columns[m.UniqueID]
 		for _, c := range cs {
@@ -279,7 +280,7 @@ func ownerFor(m *dbt.Node, owners []*keyOwner, ic *columns.Column, up, down map[
 }
 
 // buildColumns computes the signals of each column of one model.
-func buildColumns(p *dbt.Project, m *dbt.Node, sg *sqlSignals, g grain, inf *columns.Result, existing map[string]map[string]map[string]bool, owners map[string][]*keyOwner, args *argIndex, union bool) []*column {
+func buildColumns(p *dbt.Project, m *dbt.Node, sg *sqlSignals, g grain, inf *columns.Result, existing map[string]map[string]map[string]bool, owners map[string][]*keyOwner, args *argIndex, union bool, x *extra) []*column {
 	in := inf.Node(m.UniqueID)
 	names, pos, types := columnsOf(m, in, union)
 	keySet := map[string]bool{}
@@ -351,6 +352,7 @@ func buildColumns(p *dbt.Project, m *dbt.Node, sg *sqlSignals, g grain, inf *col
 		if c.tests == nil {
 			c.tests = map[string]bool{}
 		}
+		x.annotate(c, in)
 		out = append(out, c)
 	}
 	return out
@@ -446,6 +448,10 @@ func (s *Suggestion) fillArguments(c *column, args *argIndex) bool {
 			s.Arguments = map[string]any{"values": vals}
 			return true
 		}
+		if a := c.ev.valuesArgs(c.dataType); a != nil {
+			s.Arguments = a
+			return true
+		}
 		if a := args.common(c.lower, AcceptedValues); a != nil && a["values"] != nil {
 			s.Arguments = map[string]any{"values": a["values"]}
 			s.Reasons = append(s.Reasons, "values taken from the same test on another "+c.lower+" column")
@@ -453,6 +459,10 @@ func (s *Suggestion) fillArguments(c *column, args *argIndex) bool {
 		}
 		return false
 	case Relationships:
+		if a := c.ev.relArgs(true); a != nil {
+			s.Arguments = a
+			return true
+		}
 		if c.fkTo != nil {
 			s.Arguments = map[string]any{"to": "ref('" + c.fkTo.model.Name + "')", "field": c.fkTo.column}
 			return true
@@ -464,6 +474,10 @@ func (s *Suggestion) fillArguments(c *column, args *argIndex) bool {
 		if c.fkArgs != nil {
 			s.Arguments = c.fkArgs
 			s.Reasons = append(s.Reasons, fmt.Sprintf("the team tests %s elsewhere as a reference to %v", c.name, c.fkArgs["to"]))
+			return true
+		}
+		if a := c.ev.relArgs(false); a != nil {
+			s.Arguments = a
 			return true
 		}
 		return false
@@ -519,6 +533,9 @@ func reasons(c *column, test, learned, hist string) []string {
 	}
 	if test == AcceptedValues && c.litWhy != "" {
 		r = append(r, c.name+": "+c.litWhy)
+	}
+	if why := c.ev.reason(test); why != "" {
+		r = append(r, why)
 	}
 	if c.up[test] {
 		r = append(r, "the upstream column it copies has "+test)

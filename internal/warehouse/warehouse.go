@@ -122,6 +122,10 @@ type Warehouse interface {
 	RunTest(ctx context.Context, sql string, sample int) (*TestResult, error)
 	// Profile profiles the columns of a relation.
 	Profile(ctx context.Context, r Relation, opts ProfileOptions) (*Profile, error)
+	// Values counts the values of some columns and lists them where there are at most max.
+	Values(ctx context.Context, r Relation, columns []string, max int) ([]ColumnValues, error)
+	// Contained measures how many values of a column are found in a key of another relation.
+	Contained(ctx context.Context, child Relation, column string, parent Relation, key string, sample int) (*Containment, error)
 	// Close releases the connection.
 	Close() error
 }

@@ -38,6 +38,7 @@ func Run(t *testing.T, openRaw Open) {
 	t.Run("Errors", func(t *testing.T) { errorsMapped(t, open) })
 	t.Run("RunTest", func(t *testing.T) { runTest(t, open) })
 	t.Run("Profile", func(t *testing.T) { profile(t, open) })
+	t.Run("Values", func(t *testing.T) { values(t, open) })
 	t.Run("HostileNames", func(t *testing.T) { hostileNames(t, open) })
 	t.Run("OneStatement", func(t *testing.T) { oneStatement(t, open) })
 }

@@ -1,0 +1,475 @@
+package testgen
+
+import (
+	"encoding/json"
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/dataops-dev/dataops/internal/columns"
+	"github.com/dataops-dev/dataops/internal/dbt"
+)
+
+// evidence is what the project beyond a column's own SQL says about its accepted_values and
+// relationships tests: the documents, the SQL of the whole graph, the data.
+type evidence struct {
+	vals     []string // values the column holds
+	valsFrom string   // "lits", "graph", "down", "doc" or "data"
+	valsWhy  string
+
+	to     *keyOwner // the key the column refers to
+	toFrom string    // "doc", "down", "data", "join", "key", "entity" or "lookup"
+	toWhy  string
+	// habitTo is where the team points the same column elsewhere: preferred as the target.
+	habitTo map[string]any
+	// refuted says why the data contradicts the key the column was thought to refer to.
+	refuted string
+}
+
+// Where each kind of evidence starts before the team's habits weigh it: about the share of
+// the columns with that evidence that the teams of the evaluation projects did test
+// (docs/measurements.md), moderated toward one half where the counts were small. A model's
+// own closed set of literals and a description naming the referenced model are usually
+// tested; a set that only passes through from upstream, a join to a key, a key of the same name
+// and a code table named like the column much less often; a description listing values is
+// as often prose as a contract, and the habits decide.
+var evidencePriors = map[string]map[string]float64{
+	AcceptedValues: {"lits": 0.6, "graph": 0.45, "down": 0.5, "doc": 0.5, "data": 0.5},
+	Relationships:  {"doc": 0.75, "down": 0.5, "data": 0.6, "entity": 0.55, "fk": 0.5, "key": 0.4, "join": 0.35, "lookup": 0.3},
+}
+
+// extra computes evidence from the documents, the graph and data for one Suggest run.
+type extra struct {
+	p     *dbt.Project
+	inf   *columns.Result
+	keys  *keyIndex
+	graph *sqlGraph
+	dict  Glossary
+	data  *DataEvidence
+	args  *argIndex
+	down  map[string]map[string]bool
+	up    map[string]map[string]bool
+	// copies maps a column to the downstream columns that copy it unchanged.
+	copies map[colRef][]colRef
+}
+
+func newExtra(p *dbt.Project, models []*dbt.Node, sigs []*sqlSignals, inf *columns.Result, existing map[string]map[string]map[string]bool, owners map[string][]*keyOwner, args *argIndex, dialect string, opts Options) *extra {
+	return &extra{
+		p: p, inf: inf, args: args, dict: opts.Dictionary, data: opts.Data,
+		keys:   newKeyIndex(p, models, sigs, inf, existing, owners),
+		graph:  newSQLGraph(p, models, dialect),
+		down:   map[string]map[string]bool{},
+		up:     map[string]map[string]bool{},
+		copies: directCopies(inf),
+	}
+}
+
+// directCopies indexes the plain copies of each column: the downstream columns whose only
+// lineage is that column, unchanged.
+func directCopies(inf *columns.Result) map[colRef][]colRef {
+	out := map[colRef][]colRef{}
+	if inf == nil {
+		return out
+	}
+	for _, id := range inf.IDs() {
+		for _, c := range inf.Node(id).Columns {
+			if c.Kind == columns.KindDirect && len(c.Lineage) == 1 {
+				u := c.Lineage[0]
+				k := colRef{u.Node, strings.ToLower(u.Column)}
+				out[k] = append(out[k], colRef{id, strings.ToLower(c.Name)})
+			}
+		}
+	}
+	return out
+}
+
+// downstreamArgs finds the arguments of a test the team wrote on a downstream copy of a
+// column, and which copy.
+func (x *extra) downstreamArgs(c *column, test string) (map[string]any, colRef) {
+	for _, d := range x.copies[colRef{c.model.UniqueID, c.lower}] {
+		if a := x.args.byNode[d.node+"\x00"+d.col+"\x00"+test]; a != nil {
+			return a, d
+		}
+	}
+	return nil, colRef{}
+}
+
+func (x *extra) downstream(id string) map[string]bool {
+	if d, ok := x.down[id]; ok {
+		return d
+	}
+	d := setOf(x.p.Downstream(id, -1))
+	x.down[id] = d
+	return d
+}
+
+func (x *extra) upstream(id string) map[string]bool {
+	if u, ok := x.up[id]; ok {
+		return u
+	}
+	u := setOf(x.p.Upstream(id, -1))
+	x.up[id] = u
+	return u
+}
+
+// annotate fills c.ev.
+func (x *extra) annotate(c *column, in *columns.Node) {
+	if x == nil {
+		return
+	}
+	m := c.model
+	ev := &evidence{}
+	c.ev = ev
+	var descs []string
+	for _, dc := range m.Columns {
+		if strings.EqualFold(dc.Name, c.name) && strings.TrimSpace(dc.Description) != "" {
+			descs = append(descs, dc.Description)
+		}
+	}
+	if x.dict != nil {
+		if d, ok := x.dict.Lookup(c.name); ok && strings.TrimSpace(d) != "" {
+			descs = append(descs, d)
+		}
+	}
+	x.valueEvidence(c, descs)
+	if c.pk == "sql" || c.pk == "name" {
+		return
+	}
+	x.keyEvidence(c, in, descs)
+}
+
+func (x *extra) valueEvidence(c *column, descs []string) {
+	ev := c.ev
+	var raw, set []string
+	var dataWhy string
+	if x.data != nil && len(c.lits) == 0 {
+		names, _, _ := columnsOf(c.model, x.inf.Node(c.model.UniqueID), true)
+		raw, set, dataWhy = x.data.values(c, names)
+	}
+	if len(c.lits) == 0 && x.graph != nil {
+		if t := x.graph.traceOutput(c.model.UniqueID, c.lower); t != nil {
+			switch {
+			case len(t.lits) > 0 && len(union(t.lits, t.extra)) >= 2:
+				ev.vals, ev.valsFrom = union(t.lits, t.extra), "graph"
+				if t.where == c.model.UniqueID {
+					// The model's own CASE or constants, found off the chain signals.go reads.
+					ev.valsFrom = "lits"
+					ev.valsWhy = c.name + ": the model only produces " + quoteList(ev.vals)
+				} else {
+					ev.valsWhy = c.name + " passes through values that " + nodeName(x.p, t.where) + " only produces: " + quoteList(ev.vals)
+				}
+			case t.from.node != "":
+				if a := x.args.byNode[t.from.node+"\x00"+t.from.col+"\x00"+AcceptedValues]; a != nil {
+					if vs := stringValues(a["values"]); len(vs) >= 2 {
+						ev.vals, ev.valsFrom = union(vs, t.extra), "graph"
+						ev.valsWhy = fmt.Sprintf("%s passes through %s.%s, which the team tests with accepted_values", c.name, nodeName(x.p, t.from.node), t.from.col)
+					}
+				}
+			}
+		}
+	}
+	if ev.vals == nil && len(c.lits) == 0 {
+		if a, d := x.downstreamArgs(c, AcceptedValues); a != nil {
+			if vs := stringValues(a["values"]); len(vs) >= 2 {
+				ev.vals, ev.valsFrom = vs, "down"
+				ev.valsWhy = fmt.Sprintf("%s flows unchanged into %s.%s, which the team tests with accepted_values", c.name, nodeName(x.p, d.node), d.col)
+			}
+		}
+	}
+	if ev.vals == nil && len(c.lits) == 0 {
+		for _, d := range descs {
+			if dv := valuesIn(d); dv != nil {
+				vals := dv.values
+				if raw != nil {
+					vals = spellAsData(vals, raw)
+				}
+				ev.vals, ev.valsFrom = vals, "doc"
+				ev.valsWhy = c.name + ": its description lists " + quoteList(vals)
+				break
+			}
+		}
+	}
+	if ev.vals == nil && set != nil {
+		ev.vals, ev.valsFrom = set, "data"
+		ev.valsWhy = c.name + ": the data holds only " + quoteList(set) + " (" + dataWhy + ")"
+	}
+}
+
+func (x *extra) keyEvidence(c *column, in *columns.Node, descs []string) {
+	ev := c.ev
+	m := c.model
+	down := x.downstream(m.UniqueID)
+	if a := x.args.commonElsewhere(c.lower, Relationships, m.UniqueID); a != nil && a["to"] != nil && !refersTo(a, m.Name) {
+		// A model does not point at one built from it, whatever the team does elsewhere.
+		if o := x.habitTarget(a, field(a)); o == nil || !down[o.model.UniqueID] {
+			ev.habitTo = copyArgs(a)
+		}
+	}
+	ev.to, ev.toFrom, ev.toWhy = x.keyCandidate(c, in, descs, down)
+	if x.data == nil {
+		return
+	}
+	// The data has the last word on the key the test would name.
+	target := ev.to
+	if ev.toFrom != "doc" {
+		if o := x.habitTarget(ev.habitTo, field(ev.habitTo)); o != nil {
+			target = o
+		} else if c.fkTo != nil {
+			target = c.fkTo
+		}
+	}
+	if target == nil {
+		return
+	}
+	meas := x.data.contains(c, target)
+	switch {
+	case meas == nil:
+	case meas.ratio == 1:
+		ev.to, ev.toFrom, ev.toWhy = target, "data", meas.why
+	default:
+		ev.to, ev.toFrom, ev.toWhy = nil, "", ""
+		ev.refuted = meas.why
+	}
+}
+
+// keyCandidate finds the key a column refers to, strongest evidence first: the documents, a
+// test on a downstream copy, the entity the column names, a key of the same name the team
+// tests, a join to a key anywhere in the project, a code table named like the column.
+func (x *extra) keyCandidate(c *column, in *columns.Node, descs []string, down map[string]bool) (*keyOwner, string, string) {
+	m := c.model
+	var refs []docRef
+	for _, d := range descs {
+		refs = append(refs, refsIn(d)...)
+	}
+	if o := x.keys.docTarget(x.p, x.inf, m, c.lower, refs); o != nil && !down[o.model.UniqueID] {
+		return o, "doc", fmt.Sprintf("its description says %s refers to %s", c.name, o.model.Name)
+	}
+	for _, d := range descs {
+		if o := x.keys.phraseTarget(x.inf, m, c.lower, d); o != nil && !down[o.model.UniqueID] {
+			return o, "doc", fmt.Sprintf("its description names %s", o.model.Name)
+		}
+	}
+	if a, d := x.downstreamArgs(c, Relationships); a != nil {
+		if o := x.habitTarget(a, field(a)); o != nil && o.model != m && !down[o.model.UniqueID] {
+			return o, "down", fmt.Sprintf("%s flows unchanged into %s.%s, which the team tests as a reference to %s", c.name, nodeName(x.p, d.node), d.col, o.model.Name)
+		}
+	}
+	if isIDLike(c.lower) && c.fkTo == nil {
+		if c.pk != "combo" {
+			if o := x.keys.entityOwner(m, c.lower, down); o != nil {
+				return o, "entity", fmt.Sprintf("%s names the entity of %s, whose key is %s", c.name, o.model.Name, o.column)
+			}
+		}
+		var ic *columns.Column
+		if in != nil {
+			ic = in.Column(c.name)
+		}
+		if o := ownerFor(m, x.keys.owners[c.lower], ic, x.upstream(m.UniqueID), down); o != nil && x.keys.isKey[colRef{o.model.UniqueID, o.column}] == "test" {
+			return o, "key", fmt.Sprintf("%s is the key the team tests unique in %s", c.name, o.model.Name)
+		}
+	}
+	if o, n, inner := x.keys.joinTarget(x.graph, m, c.lower, down); o != nil {
+		kind := "joined"
+		if inner {
+			kind = "inner-joined"
+		}
+		return o, "join", fmt.Sprintf("%s is %s to %s.%s in %d model(s)", c.name, kind, o.model.Name, o.column, n)
+	}
+	if c.fkTo == nil && c.pk == "" {
+		if o := x.keys.lookupOwner(x.inf, m, c.lower, down); o != nil {
+			return o, "lookup", fmt.Sprintf("%s is named after %s, which has a %s column", c.name, o.model.Name, o.column)
+		}
+	}
+	return nil, "", ""
+}
+
+// habitTarget reads relationships arguments back into a model and column.
+func (x *extra) habitTarget(a map[string]any, f string) *keyOwner {
+	to, _ := a["to"].(string)
+	name, ok := refName(to)
+	if !ok || f == "" {
+		return nil
+	}
+	n := x.keys.byName[strings.ToLower(name)]
+	if n == nil {
+		return nil
+	}
+	return &keyOwner{model: n, column: strings.ToLower(f)}
+}
+
+func field(a map[string]any) string {
+	f, _ := a["field"].(string)
+	return f
+}
+
+// refName reads the model name of a `ref('name')` argument.
+func refName(to string) (string, bool) {
+	to = strings.TrimSpace(to)
+	if !strings.HasPrefix(to, "ref(") || !strings.HasSuffix(to, ")") {
+		return "", false
+	}
+	inner := strings.TrimSpace(to[4 : len(to)-1])
+	if i := strings.LastIndexByte(inner, ','); i >= 0 {
+		inner = strings.TrimSpace(inner[i+1:])
+	}
+	inner = strings.Trim(inner, `'"`)
+	return inner, inner != ""
+}
+
+// evidenceSignal is the evidence class of a column for accepted_values or relationships:
+// the strongest kind of evidence there is, one word, so that the team's habits are learned
+// per kind of evidence.
+func evidenceSignal(c *column, test string) string {
+	if cl := evidenceClass(c, test); cl != "" {
+		return "+" + cl
+	}
+	return ""
+}
+
+func evidenceClass(c *column, test string) string {
+	ev := c.ev
+	switch test {
+	case AcceptedValues:
+		if len(c.lits) > 0 {
+			return "lits"
+		}
+		if ev != nil && ev.vals != nil {
+			return ev.valsFrom
+		}
+	case Relationships:
+		if ev != nil && ev.to != nil && (ev.toFrom == "doc" || ev.toFrom == "down" || ev.toFrom == "data" || ev.toFrom == "entity") {
+			return ev.toFrom
+		}
+		// The team's own test on this very column is not evidence for it: habitTo leaves it out.
+		if c.fkTo != nil || ev != nil && ev.habitTo != nil {
+			return "fk"
+		}
+		if ev != nil && ev.to != nil {
+			return ev.toFrom
+		}
+	}
+	return ""
+}
+
+// evidenceLadder is the ladder of accepted_values and relationships: the kind of evidence
+// first, so that evidence the project never showed for tested columns keeps its prior instead
+// of the base rate of all columns; then the key class, the name pattern, the layer, the
+// folder (a team often guards one folder's models, its input layer or its marts, and not the
+// rest) and the name, each with the evidence.
+func evidenceLadder(c *column, s string) []string {
+	return []string{
+		"s=" + s,
+		"pk=" + c.pk + "|s=" + s,
+		"p=" + c.pattern + "|pk=" + c.pk + "|s=" + s,
+		"p=" + c.pattern + "|l=" + c.layer + "|pk=" + c.pk + "|s=" + s,
+		"d=" + folderOf(c.model) + "|pk=" + c.pk + "|s=" + s,
+		"n=" + c.lower + "|k=" + keyClass(c.pk) + "|s=" + s,
+		"n=" + c.lower + "|l=" + c.layer + "|k=" + keyClass(c.pk) + "|s=" + s,
+	}
+}
+
+// distinctRungs marks the tests whose ladder skips a rung that holds the same columns as the
+// one before (evidenceLadder refines rung by rung, except the folder rung).
+var distinctRungs = map[string]bool{AcceptedValues: true, Relationships: true}
+
+// prior is where the evidence puts a test before the team's habits weigh it (0 for none).
+func (ev *evidence) prior(c *column, test string) float64 {
+	return evidencePriors[test][evidenceClass(c, test)]
+}
+
+func (ev *evidence) reason(test string) string {
+	if ev == nil {
+		return ""
+	}
+	switch test {
+	case AcceptedValues:
+		if ev.vals != nil {
+			return ev.valsWhy
+		}
+	case Relationships:
+		if ev.to != nil {
+			return ev.toWhy
+		}
+	}
+	return ""
+}
+
+// valuesArgs writes accepted_values arguments for the evidence's values, typed as the
+// column's data type needs.
+func (ev *evidence) valuesArgs(dataType string) map[string]any {
+	if ev == nil || ev.vals == nil {
+		return nil
+	}
+	return valuesArguments(ev.vals, dataType)
+}
+
+// relArgs writes relationships arguments: the relation a description names first, then the
+// one the team points the same column to elsewhere; with strong false, whatever the evidence
+// found.
+func (ev *evidence) relArgs(strong bool) map[string]any {
+	if ev == nil {
+		return nil
+	}
+	if ev.to != nil && (ev.toFrom == "doc" || ev.toFrom == "down") {
+		return map[string]any{"to": "ref('" + ev.to.model.Name + "')", "field": ev.to.column}
+	}
+	if ev.habitTo != nil {
+		return copyArgs(ev.habitTo)
+	}
+	if !strong && ev.to != nil {
+		return map[string]any{"to": "ref('" + ev.to.model.Name + "')", "field": ev.to.column}
+	}
+	return nil
+}
+
+func nodeName(p *dbt.Project, id string) string {
+	if n := p.Nodes[id]; n != nil {
+		return n.Name
+	}
+	return id
+}
+
+// stringValues reads a values argument as strings.
+func stringValues(v any) []string {
+	list, ok := v.([]any)
+	if !ok {
+		return nil
+	}
+	out := make([]string, 0, len(list))
+	for _, x := range list {
+		if x == nil {
+			continue
+		}
+		out = append(out, fmt.Sprint(x))
+	}
+	return out
+}
+
+// commonElsewhere is common without the column's own test: what the team does with columns of
+// that name in other models.
+func (ix *argIndex) commonElsewhere(col, test, node string) map[string]any {
+	k := col + "\x00" + test
+	self := ""
+	if a := ix.byNode[node+"\x00"+col+"\x00"+test]; a != nil {
+		b, _ := json.Marshal(a)
+		self = string(b)
+	}
+	best, n := "", 0
+	for js, c := range ix.count[k] {
+		if js == self {
+			c--
+		}
+		if c > n || (c == n && js < best) {
+			best, n = js, c
+		}
+	}
+	if n <= 0 {
+		return nil
+	}
+	return ix.byName[k][best]
+}
+
+// folderOf is the folder of a model's file, relative to its package.
+func folderOf(n *dbt.Node) string {
+	return path.Dir(strings.ReplaceAll(n.OriginalFilePath, "\\", "/"))
+}

@@ -1,0 +1,113 @@
+package testgen
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/dataops-dev/dataops/internal/dbt"
+)
+
+func TestGraphEvidence(t *testing.T) {
+	p, inf := loadCase(t, "testdata/cases/evidence")
+	models := p.Models()
+	sigs := make([]*sqlSignals, len(models))
+	for i, m := range models {
+		sigs[i] = safeSignals(m.CompiledCode, "duckdb")
+	}
+	existing := existingTests(p)
+	keys := newKeyIndex(p, models, sigs, inf, existing, keyOwners(models, sigs, inf))
+	g := newSQLGraph(p, models, "duckdb")
+	id := func(name string) string { return "model.cases." + name }
+	node := func(name string) *dbt.Node { return p.Nodes[id(name)] }
+
+	// Values: a CASE in stg_events, through first_value in int_events and a coalesce default.
+	tr := g.traceOutput(id("fct_events"), "event_type")
+	if tr == nil || !reflect.DeepEqual(tr.lits, []string{"click", "view"}) || !reflect.DeepEqual(tr.extra, []string{"unknown"}) || tr.where != id("stg_events") {
+		t.Errorf("trace fct_events.event_type = %+v", tr)
+	}
+	if tr := g.traceOutput(id("fct_events"), "event_id"); tr == nil || len(tr.lits) != 0 || tr.from.node != "seed.cases.raw_events" {
+		t.Errorf("trace fct_events.event_id = %+v, want a plain copy of the seed's column", tr)
+	}
+
+	// Joins: stg_sessions.account_ref meets dim_accounts.account_id in rpt_sessions, through a CTE.
+	var found bool
+	for _, e := range g.joins[colRef{id("stg_sessions"), "account_ref"}] {
+		found = found || e.other == colRef{id("dim_accounts"), "account_id"} && e.inner && e.in == id("rpt_sessions")
+	}
+	if !found {
+		t.Errorf("joins of stg_sessions.account_ref = %+v", g.joins[colRef{id("stg_sessions"), "account_ref"}])
+	}
+	if o, n, inner := keys.joinTarget(g, node("stg_sessions"), "account_ref", nil); o == nil || o.model.Name != "dim_accounts" || o.column != "account_id" || n != 1 || !inner {
+		t.Errorf("joinTarget = %+v %d %v", o, n, inner)
+	}
+	// The key side of a join is no foreign key.
+	if o, _, _ := keys.joinTarget(g, node("dim_accounts"), "account_id", nil); o != nil {
+		t.Errorf("joinTarget of a key = %+v", o)
+	}
+
+	// Keys: the key the team tests, found by the entity the column names.
+	if o := keys.entityOwner(node("fct_events"), "feed_key", nil); o == nil || o.model.Name != "dim_schedule_feeds" || o.column != "key" {
+		t.Errorf("entityOwner(feed_key) = %+v", o)
+	}
+	if o := keys.entityOwner(node("fct_events"), "event_name", nil); o != nil {
+		t.Errorf("entityOwner(event_name) = %+v, want none", o)
+	}
+	if o := keys.lookupOwner(inf, node("stg_events"), "source_code", nil); o == nil || o.model.Name != "terminology__source_code" || o.column != "source_code" {
+		t.Errorf("lookupOwner(source_code) = %+v", o)
+	}
+	if o := keys.phraseTarget(inf, node("stg_events"), "poa_1", "Present on admission code for the first diagnosis."); o == nil || o.model.Name != "terminology__present_on_admission" || o.column != "present_on_admit_code" {
+		t.Errorf("phraseTarget = %+v", o)
+	}
+	if o := keys.phraseTarget(inf, node("stg_events"), "poa_desc", "Present on admission description."); o != nil {
+		t.Errorf("phraseTarget without `code` = %+v", o)
+	}
+	if o := keys.docTarget(p, inf, node("stg_sessions"), "owner_ref", refsIn("Foreign key to `dim_accounts`.")); o == nil || o.model.Name != "dim_accounts" || o.column != "account_id" {
+		t.Errorf("docTarget = %+v", o)
+	}
+}
+
+func TestEvidenceArguments(t *testing.T) {
+	p, inf := loadCase(t, "testdata/cases/evidence")
+	got := map[string]*Suggestion{}
+	for _, s := range Suggest(p, inf, Options{Threshold: 0.3}).Suggestions {
+		got[s.Model+"."+s.Column+"."+s.Test] = s
+	}
+	for k, want := range map[string]map[string]any{
+		"fct_events.event_type.accepted_values":  {"values": []any{"click", "view", "unknown"}},
+		"stg_sessions.channel.accepted_values":   {"values": []any{"web", "app"}},
+		"stg_sessions.owner_ref.relationships":   {"to": "ref('dim_accounts')", "field": "account_id"},
+		"stg_sessions.account_ref.relationships": {"to": "ref('dim_accounts')", "field": "account_id"},
+	} {
+		s := got[k]
+		if s == nil {
+			t.Errorf("missing %s", k)
+			continue
+		}
+		if !reflect.DeepEqual(s.Arguments, want) {
+			t.Errorf("%s: arguments %v, want %v", k, s.Arguments, want)
+		}
+		if len(s.Reasons) == 0 || !strings.Contains(strings.Join(s.Reasons, "; "), strings.Split(k, ".")[1]) {
+			t.Errorf("%s: reasons %v", k, s.Reasons)
+		}
+	}
+}
+
+// A dictionary's description is read like a property file's.
+func TestDictionaryValues(t *testing.T) {
+	p, inf := loadCase(t, "testdata/cases/evidence")
+	res := Suggest(p, inf, Options{Dictionary: glossary{"source_code": "Where the event came from. One of `x`, `y` or `z`."}})
+	for _, s := range res.Suggestions {
+		if s.Model == "stg_events" && s.Column == "source_code" && s.Test == AcceptedValues {
+			if !reflect.DeepEqual(s.Arguments["values"], []any{"x", "y", "z"}) {
+				t.Errorf("arguments = %v", s.Arguments)
+			}
+			return
+		}
+	}
+	t.Errorf("no accepted_values from the dictionary")
+}
+
+type glossary map[string]string
+
+func (g glossary) Lookup(c string) (string, bool) { s, ok := g[strings.ToLower(c)]; return s, ok }

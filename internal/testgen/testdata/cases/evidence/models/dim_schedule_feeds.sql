@@ -1,0 +1,1 @@
+select key, name from {{ ref('raw_feeds') }}

@@ -1,0 +1,1 @@
+select event_id, event_type from {{ ref('stg_events') }}

@@ -1,0 +1,1 @@
+select agent_id, name from {{ ref('raw_agents') }}
