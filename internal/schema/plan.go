@@ -21,8 +21,10 @@ type ColumnSpec struct {
 	Description string // "" writes no description
 	DataType    string // "" writes no data_type
 	// DescriptionFrom says where the description came from: "upstream:<node>.<column>",
-	// "dictionary", "placeholder".
+	// "dictionary", "placeholder", "llm".
 	DescriptionFrom string
+	// DescriptionBy names the language model that wrote an "llm" description.
+	DescriptionBy string
 }
 
 // Op is one planned edit.
