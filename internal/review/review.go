@@ -104,6 +104,8 @@ type Review struct {
 	Edits    []Edit    `json:"edits"`
 	// Lineage holds the edges among changed and downstream nodes (Markdown's Mermaid chart).
 	Lineage []Edge `json:"lineage,omitempty"`
+	// Narrative is what a language model added; nil without one.
+	Narrative *Narrative `json:"narrative,omitempty"`
 }
 
 // Rank orders severities: error 3, warning 2, info 1, anything else 0.
