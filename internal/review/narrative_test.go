@@ -14,7 +14,9 @@ type fixedNarrator struct {
 	err   error
 }
 
-func (f fixedNarrator) Narrate(context.Context, *Review) (*Narrative, []Risk, error) { return f.n, f.risks, f.err }
+func (f fixedNarrator) Narrate(context.Context, *Review) (*Narrative, []Risk, error) {
+	return f.n, f.risks, f.err
+}
 
 func TestNarrateKeepsOnlyRisksOnChangedLines(t *testing.T) {
 	changed := map[string]map[int]bool{"models/orders.sql": {4: true, 5: true}}
