@@ -52,6 +52,7 @@ func (c *Client) Complete(ctx context.Context, agent string, req Request) (*Resp
 		key = Key(c.Provider.Name(), c.Endpoint, &req)
 		if r, ok := c.Cache.Get(key); ok {
 			c.account(Call{Agent: agent, Model: req.Model, Usage: r.Usage, Cached: true, Latency: now().Sub(t0)})
+			r.Cached = true
 			return r, nil
 		}
 	}

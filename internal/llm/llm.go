@@ -90,6 +90,8 @@ type Response struct {
 	Usage      Usage      `json:"usage"`
 	Model      string     `json:"model,omitempty"`
 	StopReason string     `json:"stop_reason,omitempty"`
+	// Cached says the answer came from the cache: it cost nothing this time.
+	Cached bool `json:"-"`
 }
 
 // Provider sends one request to one vendor's API.

@@ -133,8 +133,12 @@ func stubReview(prompt string) string {
 		var line int
 		fmt.Sscan(m[1], &line)
 		if j := joinRE.FindStringSubmatch(m[2]); j != nil {
+			name := j[2]
+			if args := strings.Split(j[1], ","); j[1] != "" {
+				name = strings.Trim(args[len(args)-1], "'\" ")
+			}
 			out.Risks = append(out.Risks, risk{Kind: "join_fan_out", Path: path, Line: line, EndLine: line,
-				Message: fmt.Sprintf("The join to %s can repeat rows when its key is not unique.", strings.Trim(j[1], "{}()' \""))})
+				Message: fmt.Sprintf("The join to %s can repeat rows when its key is not unique.", name)})
 		}
 		if notInRE.MatchString(m[2]) {
 			out.Risks = append(out.Risks, risk{Kind: "null_semantics", Path: path, Line: line, EndLine: line,
