@@ -129,7 +129,12 @@ func (rt *Runtime) Run(ctx context.Context, task Task) (*Result, error) {
 		}
 		req := llm.Request{System: task.System, Messages: msgs, Tools: specs, Output: &out}
 		if rt.Budget != nil {
-			req.MaxTokens = min(rt.Client.MaxTokens, rt.Budget.Remaining())
+			// The prompt alone must fit what is left, with room for an answer.
+			est := Estimate(&req)
+			if est >= rt.Budget.Remaining() {
+				return res, ErrBudget
+			}
+			req.MaxTokens = min(rt.Client.MaxTokens, rt.Budget.Remaining()-est)
 		}
 		res.Steps++
 		r, err := rt.Client.Complete(ctx, task.Agent, req)
@@ -194,6 +199,13 @@ func (rt *Runtime) Run(ctx context.Context, task Task) (*Result, error) {
 				". Answer again with only the JSON value."})
 	}
 	return res, ErrSteps
+}
+
+// Estimate is a request's prompt in tokens, at about four bytes a token (what the vendors'
+// tokenizers average on English and code), before it is sent.
+func Estimate(req *llm.Request) int {
+	b, _ := json.Marshal(req)
+	return (len(b) + 3) / 4
 }
 
 // call runs one tool; unknown tools and failures become error results the model can read.

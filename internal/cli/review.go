@@ -203,6 +203,9 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 	}
 	version, _ := schema.DbtVersion(cfg.DbtVersion, p.RequireDbtVersion, p.Root)
 	plan := schema.Synthesize(in)
+	lr := openLLM(env, rf.settings, llmOptions{project: p, columns: cs.HeadColumns, change: cs, pf: pf, prText: prText(env)})
+	defer lr.close()
+	schema.Describe(env.Ctx, plan, lr.describer())
 	sedits, applyNotes := schema.Apply(p.Root, plan.Ops, version)
 	notes := append(append([]schema.Note{}, plan.Notes...), applyNotes...)
 	if len(sedits) > 0 {
@@ -293,6 +296,7 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 	}
 	debugTiming(env, "review-lint", t0)
 	classify(cs, rv, dialectOf(pf, p))
+	lr.narrate(rv, changed)
 	if err := catalogLineage(env, rf, cs, rv, ids); err != nil {
 		return nil, err
 	}

@@ -152,6 +152,9 @@ func runSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags) err
 
 	t0 := time.Now()
 	plan := schema.Synthesize(in)
+	lr := openLLM(env, settings, llmOptions{project: p, columns: cols, change: cs, pf: pf})
+	schema.Describe(env.Ctx, plan, lr.describer())
+	lr.close()
 	edits, notes := schema.Apply(p.Root, plan.Ops, version)
 	findings := append(plan.Notes, notes...)
 	debugTiming(env, "plan", t0)

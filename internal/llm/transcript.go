@@ -100,7 +100,7 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	res.Body = io.NopCloser(bytes.NewReader(answer))
-	ex := Exchange{Method: req.Method, Path: RelPath(req.URL.EscapedPath(), r.BasePath), Request: compactJSON(body),
+	ex := Exchange{Method: req.Method, Path: RelPath(req.URL.EscapedPath(), r.BasePath), Request: CompactJSON(body),
 		Status: res.StatusCode, Response: string(answer)}
 	for _, h := range []string{"Content-Type", "Retry-After", "Retry-After-Ms", "X-Amzn-Errortype"} {
 		if v := res.Header.Get(h); v != "" {
@@ -122,7 +122,9 @@ func RelPath(p, prefix string) string {
 	return strings.TrimPrefix(p, "/")
 }
 
-func compactJSON(b []byte) json.RawMessage {
+// CompactJSON is a request body as a transcript keeps it: compact JSON, or a JSON string when
+// the body is not JSON.
+func CompactJSON(b []byte) json.RawMessage {
 	if len(b) == 0 {
 		return json.RawMessage("null")
 	}

@@ -62,6 +62,7 @@ type Server struct {
 	seen     []Seen
 	problems []string
 	calls    int
+	recorded []llm.Exchange
 }
 
 func newServer(kind string, h func(*Server, http.ResponseWriter, *http.Request, []byte)) *Server {
@@ -75,9 +76,48 @@ func newServer(kind string, h func(*Server, http.ResponseWriter, *http.Request, 
 		s.mu.Lock()
 		s.calls++
 		s.mu.Unlock()
-		h(s, w, r, body)
+		rec := &capture{ResponseWriter: w, status: 200}
+		h(s, rec, r, body)
+		ex := llm.Exchange{Method: r.Method, Path: strings.TrimPrefix(r.URL.EscapedPath(), "/"), Request: llm.CompactJSON(body),
+			Status: rec.status, Response: rec.body.String()}
+		for _, k := range []string{"Content-Type", "Retry-After", "X-Amzn-Errortype"} {
+			if v := rec.Header().Get(k); v != "" {
+				if ex.Headers == nil {
+					ex.Headers = map[string]string{}
+				}
+				ex.Headers[k] = v
+			}
+		}
+		s.mu.Lock()
+		s.recorded = append(s.recorded, ex)
+		s.mu.Unlock()
 	}))
 	return s
+}
+
+// capture keeps what a handler wrote.
+type capture struct {
+	http.ResponseWriter
+	status int
+	body   strings.Builder
+}
+
+func (c *capture) WriteHeader(status int) {
+	c.status = status
+	c.ResponseWriter.WriteHeader(status)
+}
+
+func (c *capture) Write(b []byte) (int, error) {
+	c.body.Write(b)
+	return c.ResponseWriter.Write(b)
+}
+
+// Recorded is every exchange the server answered (valid or not), as a transcript a later
+// run replays.
+func (s *Server) Recorded(provider, model string) *llm.Transcript {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return &llm.Transcript{Provider: provider, Model: model, Exchanges: append([]llm.Exchange{}, s.recorded...)}
 }
 
 // Push queues replies, answered in order before the script.
