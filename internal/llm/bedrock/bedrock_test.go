@@ -9,13 +9,14 @@ import (
 
 	"github.com/dataops-dev/dataops/internal/llm"
 	"github.com/dataops-dev/dataops/internal/llm/llmtest"
+	"github.com/dataops-dev/dataops/internal/llm/llmtest/suite"
 )
 
 func TestConformance(t *testing.T) {
 	const akid, secret = "AKIDEXAMPLETEST01", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 	srv := llmtest.NewBedrock(akid, secret, "us-east-1")
 	defer srv.Close()
-	llmtest.RunProvider(t, srv, func(t *testing.T, hc *http.Client, good bool) llm.Provider {
+	suite.RunProvider(t, srv, func(t *testing.T, hc *http.Client, good bool) llm.Provider {
 		s := secret
 		if !good {
 			s = "wrong-secret-key-value"

@@ -165,6 +165,13 @@ func (s *Server) Problems() []string {
 	return append([]string(nil), s.problems...)
 }
 
+// ForgetProblems keeps only the first n problems (after a test provoked the others).
+func (s *Server) ForgetProblems(n int) {
+	s.mu.Lock()
+	s.problems = s.problems[:min(n, len(s.problems))]
+	s.mu.Unlock()
+}
+
 // Unused counts the exchanges of a replayed transcript no request asked for.
 func (s *Server) Unused() int {
 	s.mu.Lock()

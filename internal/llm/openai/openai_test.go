@@ -9,6 +9,7 @@ import (
 
 	"github.com/dataops-dev/dataops/internal/llm"
 	"github.com/dataops-dev/dataops/internal/llm/llmtest"
+	"github.com/dataops-dev/dataops/internal/llm/llmtest/suite"
 )
 
 const key = "sk-test-0123456789abcdef"
@@ -22,7 +23,7 @@ func TestConformance(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			srv := llmtest.NewOpenAI(key)
 			defer srv.Close()
-			llmtest.RunProvider(t, srv, func(t *testing.T, hc *http.Client, good bool) llm.Provider {
+			suite.RunProvider(t, srv, func(t *testing.T, hc *http.Client, good bool) llm.Provider {
 				k := key
 				if !good {
 					k = "sk-wrong"

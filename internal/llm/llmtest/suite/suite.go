@@ -1,4 +1,6 @@
-package llmtest
+// Package suite is the conformance suite every llm.Provider passes against its in-process
+// server (internal/llm/llmtest).
+package suite
 
 import (
 	"context"
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"github.com/dataops-dev/dataops/internal/llm"
+	. "github.com/dataops-dev/dataops/internal/llm/llmtest"
 )
 
 // Make builds the provider under test on an HTTP client; good says whether it holds the
@@ -123,9 +126,7 @@ func RunProvider(t *testing.T, srv *Server, make Make) {
 		if len(srv.Problems()) != before+1 {
 			t.Fatal("the server did not refuse the credentials (or a 4xx was retried)")
 		}
-		srv.mu.Lock()
-		srv.problems = srv.problems[:before]
-		srv.mu.Unlock()
+		srv.ForgetProblems(before)
 	})
 
 	if p := srv.Problems(); len(p) > 0 {
