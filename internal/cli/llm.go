@@ -38,6 +38,13 @@ type llmRun struct {
 	closers []func()
 }
 
+// llmHooks let eval record or replay the provider's exchanges and read each run's account.
+type llmHooks struct {
+	transport http.RoundTripper
+	baseURL   string // replaces the settings' base_url (a replay server)
+	report    func(*llm.Meter, []agent.Outcome)
+}
+
 // llmOptions are what a command knows when it opens the language side.
 type llmOptions struct {
 	project *dbt.Project
@@ -58,6 +65,9 @@ func openLLM(env *Env, settings *config.Config, o llmOptions) *llmRun {
 	}
 	c := settings.LLM
 	r := &llmRun{env: env, cfg: c, meter: &llm.Meter{}, budget: agent.NewBudget(c.BudgetTokens)}
+	if h := env.llmHooks; h != nil && o.transport == nil {
+		o.transport = h.transport
+	}
 	provider, endpoint, err := r.provider(o.transport)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "dataops: warning: llm: %v; the review is the deterministic one\n", err)
@@ -107,6 +117,9 @@ func (r *llmRun) provider(transport http.RoundTripper) (llm.Provider, string, er
 			name = def
 		}
 		return secretFromEnv(env, name)
+	}
+	if h := env.llmHooks; h != nil && h.baseURL != "" {
+		c.BaseURL = h.baseURL
 	}
 	base := func(def string) string {
 		if c.BaseURL != "" {
@@ -171,6 +184,9 @@ func (r *llmRun) close() {
 			fmt.Fprintf(r.env.Stderr, "dataops: llm: the run's token budget (llm.budget_tokens %d) is spent: the agents stopped there\n", r.cfg.BudgetTokens)
 		}
 	}()
+	if h := r.env.llmHooks; h != nil && h.report != nil {
+		h.report(r.meter, r.orch.Outcomes())
+	}
 	tot := r.meter.Total()
 	if tot.Calls == 0 {
 		return

@@ -284,3 +284,46 @@ func withoutRule(r map[string]any, rule string) map[string]any {
 	}
 	return r
 }
+
+// `dataops eval --replay` over testdata/eval: the recorded transcripts replay offline through
+// the in-process server and the measures are pinned (latency aside). -update records the
+// transcripts again from the stub model and rewrites the pinned measures.
+func TestEvalReplay(t *testing.T) {
+	const cases = "../../testdata/eval"
+	run := func(args ...string) (string, int) {
+		var out, errb bytes.Buffer
+		env := &Env{Ctx: context.Background(), Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}
+		code := RunEnv(env, append([]string{"eval", "--cases", cases, "--format", "json"}, args...))
+		if code != 0 {
+			t.Fatalf("eval %v: exit %d\n%s\n%s", args, code, out.String(), errb.String())
+		}
+		var v struct {
+			Cases []map[string]any `json:"cases"`
+			Total map[string]any   `json:"total"`
+		}
+		if err := json.Unmarshal(out.Bytes(), &v); err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range append(v.Cases, v.Total) {
+			delete(m, "latency_ms")
+		}
+		b, _ := json.MarshalIndent(v, "", "  ")
+		return string(b) + "\n", code
+	}
+	if *update {
+		run("--stub", "--record")
+	}
+	got, _ := run("--replay")
+	pinned := filepath.Join(cases, "expected.json")
+	if *update {
+		os.WriteFile(pinned, []byte(got), 0o644)
+		return
+	}
+	want, _ := os.ReadFile(pinned)
+	if got != string(want) {
+		t.Fatalf("eval measures differ from %s:\n%s", pinned, firstDiff(string(want), got))
+	}
+	if !strings.Contains(got, `"description_f1"`) || strings.Contains(got, `"error"`) {
+		t.Fatal(got)
+	}
+}

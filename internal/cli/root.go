@@ -104,6 +104,8 @@ type Env struct {
 	Secrets *secret.Masker
 
 	securities *securityCache
+	// llmHooks, set by eval, carry its recorder or replay server and collect each run's account.
+	llmHooks *llmHooks
 
 	renders *renderCache
 }
