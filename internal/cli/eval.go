@@ -478,4 +478,3 @@ func copyCase(src, dst string) error {
 		return os.WriteFile(target, b, 0o644)
 	})
 }
-
