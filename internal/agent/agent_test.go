@@ -349,3 +349,17 @@ func TestPlanNothingToSay(t *testing.T) {
 		t.Fatalf("%+v", plan)
 	}
 }
+
+// A change of comments and layout only needs no language: no agent, no token.
+func TestPlanLayoutOnly(t *testing.T) {
+	p, cols := shop(t)
+	n := p.NodeByName("fct_orders")
+	base := n.RawCode
+	n.RawCode = strings.Replace(n.RawCode, "from orders\n", "from   orders  -- every order\n", 1)
+	cs := &change.ChangeSet{Head: p, Base: &dbt.Project{Nodes: map[string]*dbt.Node{n.UniqueID: {RawCode: base}}},
+		Models: []*change.ModelChange{{UniqueID: n.UniqueID, Change: change.Modified, Path: n.OriginalFilePath, SQLChanged: true}}}
+	o := &Orchestrator{Facts: &Facts{Project: p, Columns: cols, Change: cs}}
+	if plan := o.Plan(context.Background()); plan.Review || len(plan.Describe) != 0 {
+		t.Fatalf("%+v", plan)
+	}
+}

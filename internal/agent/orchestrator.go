@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -11,6 +12,8 @@ import (
 	"github.com/dataops-dev/dataops/internal/memory/stm"
 	"github.com/dataops-dev/dataops/internal/review"
 	"github.com/dataops-dev/dataops/internal/schema"
+	"github.com/dataops-dev/dataops/internal/sql/dialect"
+	"github.com/dataops-dev/dataops/internal/sql/lexer"
 )
 
 // Orchestrator decides, per change, which agents run and in what order, gives each the facts
@@ -49,6 +52,9 @@ func (o *Orchestrator) Plan(ctx context.Context) Plan {
 			if m.Change == change.Removed || !(m.SQLChanged || m.Change == change.Added) {
 				continue
 			}
+			if m.Change == change.Modified && len(m.Columns) == 0 && o.layoutOnly(cs, m) {
+				continue // comments and layout: nothing for language to add
+			}
 			p.Review = true
 			for _, c := range m.Columns {
 				if c.Change == change.Added || c.Change == change.Renamed {
@@ -69,6 +75,33 @@ func (o *Orchestrator) Plan(ctx context.Context) Plan {
 	}
 	o.put(ctx, "plan", p)
 	return p
+}
+
+// layoutOnly reports whether a model's SQL changed only in whitespace and comments: the same
+// tokens, trivia aside.
+func (o *Orchestrator) layoutOnly(cs *change.ChangeSet, m *change.ModelChange) bool {
+	if cs.Base == nil || cs.Head == nil {
+		return false
+	}
+	from := m.UniqueID
+	if m.From != "" {
+		from = m.From
+	}
+	b, h := cs.Base.Nodes[from], cs.Head.Nodes[m.UniqueID]
+	if b == nil || h == nil {
+		return false
+	}
+	d, _ := dialect.Lookup(cs.Head.Adapter)
+	meaning := func(src string) []string {
+		var out []string
+		for _, t := range lexer.Lex(src, d) {
+			if !t.Kind.Trivia() {
+				out = append(out, t.Text)
+			}
+		}
+		return out
+	}
+	return slices.Equal(meaning(b.RawCode), meaning(h.RawCode))
 }
 
 func (o *Orchestrator) on(agent string) bool { return o.On == nil || o.On(agent) }

@@ -14,7 +14,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/dataops-dev/dataops/internal/llm"
 	"github.com/dataops-dev/dataops/internal/llm/llmtest"
@@ -35,6 +37,8 @@ var llmCases = []struct {
 	{name: "review_demo_json", src: "review_demo_json", args: "review --format json", settings: llmSettings},
 	{name: "schema_demo", src: "review_demo_markdown", args: "schema", settings: llmSettings},
 	{name: "review_rename_and_join", src: "review_rename_and_join", args: "review --format text --all-lines", settings: llmSettings},
+	// Comments and layout only: nothing needs language, no call is made.
+	{name: "review_formatting_only", src: "review_formatting_only", args: "review --format markdown", settings: llmSettings},
 	// A budget too small for one call: the agents stop, the review says so and is the
 	// deterministic one.
 	{name: "review_budget_spent", src: "review_rename_and_join", args: "review --format text", settings: llmSettings + "  budget_tokens: 40\n"},
@@ -42,7 +46,7 @@ var llmCases = []struct {
 
 // runWithLLM runs args on a fresh copy of a case's base and head (src/base, src/project), each with settings as its
 // .dataops.yml, against srv.
-func runWithLLM(t *testing.T, src, args, settings string, srv *llmtest.Server, extra map[string]string) (stdout, stderr string, code int) {
+func runWithLLM(t testing.TB, src, args, settings string, srv *llmtest.Server, extra map[string]string) (stdout, stderr string, code int) {
 	t.Helper()
 	work := t.TempDir()
 	base, project := filepath.Join(work, "base"), filepath.Join(work, "project")
@@ -203,7 +207,7 @@ func TestLLMInjectionChangesNothing(t *testing.T) {
 
 // plantInjection makes a case (base and head in a temp dir) whose
 // head adds the payload as a SQL comment in a changed model and as a column description.
-func plantInjection(t *testing.T, payload string) string {
+func plantInjection(t testing.TB, payload string) string {
 	t.Helper()
 	dir := t.TempDir()
 	src := filepath.Join(e2eRoot, "review_demo_markdown")
@@ -326,4 +330,38 @@ func TestEvalReplay(t *testing.T) {
 	if !strings.Contains(got, `"description_f1"`) || strings.Contains(got, `"error"`) {
 		t.Fatal(got)
 	}
+}
+
+// BenchmarkReviewLLM times a review of the demo change without a language model and with the
+// stub model answering at once through the in-process server (cache off), reporting the
+// process's CPU time per review beside the wall time.
+func BenchmarkReviewLLM(b *testing.B) {
+	for _, mode := range []string{"off", "stub"} {
+		b.Run(mode, func(b *testing.B) {
+			srv := llmtest.NewOpenAI(llmTestKey)
+			defer srv.Close()
+			srv.Handle(llmtest.Stub)
+			settings := ""
+			if mode == "stub" {
+				settings = llmSettings
+			}
+			var cpu time.Duration
+			for b.Loop() {
+				c0 := cpuTime()
+				_, _, code := runWithLLM(b, filepath.Join(e2eRoot, "review_demo_markdown"), "review --format markdown", settings, srv, nil)
+				cpu += cpuTime() - c0
+				if code != 1 {
+					b.Fatalf("exit %d", code)
+				}
+			}
+			b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64(srv.Calls())/float64(b.N), "llm-calls/op")
+		})
+	}
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
