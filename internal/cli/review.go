@@ -226,6 +226,9 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 	rf.memory.schemaInput(&in)
 	plan := schema.Synthesize(in)
 	plan.KeepTouched(in.Change)
+	lr := openLLM(env, rf.settings, llmOptions{project: p, columns: cs.HeadColumns, change: cs, pf: pf, prText: prText(env)})
+	defer lr.close()
+	schema.Describe(env.Ctx, plan, lr.describer())
 	rf.memory.schemaDone(plan)
 	rv.Descriptions = describedOf(plan)
 	sedits, applyNotes := schema.Apply(p.Root, plan.Ops, forms)
@@ -321,6 +324,7 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 	}
 	debugTiming(env, "review-lint", t0)
 	classify(cs, rv, dialectOf(pf, p))
+	lr.narrate(rv, changed)
 	if err := catalogLineage(env, rf, cs, rv, ids); err != nil {
 		return nil, err
 	}

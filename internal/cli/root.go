@@ -116,6 +116,8 @@ type Env struct {
 
 	securities *securityCache
 	warned     *warnings
+	// llmHooks, set by eval, carry its recorder or replay server and collect each run's account.
+	llmHooks *llmHooks
 
 	renders *renderCache
 }

@@ -46,7 +46,7 @@ func prCaseNamed(name string) (prCase, bool) {
 }
 
 // trees builds the case's base and head from examples/shop.
-func (c prCase) trees(t *testing.T) (base, head map[string]string) {
+func (c prCase) trees(t testing.TB) (base, head map[string]string) {
 	base = applyEdits(shopTree(t), c.base)
 	return base, applyEdits(base, c.head)
 }
@@ -281,7 +281,7 @@ func shopFile(rel string) string {
 
 // shopTree reads examples/shop, seeds cut to their header line (column inference needs no
 // more) and the data generator left out.
-func shopTree(t *testing.T) map[string]string {
+func shopTree(t testing.TB) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	root := "../../examples/shop"
@@ -330,7 +330,7 @@ func applyEdits(tree map[string]string, edits map[string]func(string) string) ma
 	return out
 }
 
-func writeTree(t *testing.T, dir string, tree map[string]string) {
+func writeTree(t testing.TB, dir string, tree map[string]string) {
 	t.Helper()
 	if err := os.RemoveAll(dir); err != nil {
 		t.Fatal(err)

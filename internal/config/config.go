@@ -36,6 +36,7 @@ type Config struct {
 	Security  Security  `yaml:"security"`
 	Limits    Limits    `yaml:"limits"`
 	Memory    Memory    `yaml:"memory"`
+	LLM       LLM       `yaml:"llm"`
 
 	// Path is the file the settings came from; "" when only defaults and the environment apply.
 	Path string `yaml:"-"`

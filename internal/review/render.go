@@ -47,6 +47,7 @@ func writeText(w io.Writer, r *Review) error {
 	fmt.Fprintf(&b, "  tests proposed     %d (%d confirmed on data)\n", s.TestsProposed, s.TestsConfirmed)
 	fmt.Fprintf(&b, "  lint violations    %d\n", s.Lint)
 	fmt.Fprintf(&b, "  findings           %d error, %d warning, %d info\n", s.Findings[SeverityError], s.Findings[SeverityWarning], s.Findings[SeverityInfo])
+	writeNarrativeText(&b, r.Narrative)
 	if len(r.Changes) == 0 {
 		fmt.Fprintf(&b, "\nNo model changes.\n")
 	} else {
@@ -159,6 +160,7 @@ func Markdown(r *Review, o MarkdownOptions) string {
 	fmt.Fprintf(&b, "| Tests proposed | %d (%d confirmed on data) |\n", s.TestsProposed, s.TestsConfirmed)
 	fmt.Fprintf(&b, "| Lint violations | %d |\n", s.Lint)
 	fmt.Fprintf(&b, "| Findings | %d error, %d warning, %d info |\n", s.Findings[SeverityError], s.Findings[SeverityWarning], s.Findings[SeverityInfo])
+	writeNarrativeMarkdown(&b, r.Narrative)
 	if len(r.Changes) > 0 {
 		b.WriteString("\n### Changes\n\n| Model | Change | Classification | Why |\n|---|---|---|---|\n")
 		for _, c := range r.Changes {

@@ -116,6 +116,8 @@ type Review struct {
 	Descriptions []Description `json:"descriptions,omitempty"`
 	// Knowledge is what the team's memory brings to the change (playbook rules, past comments).
 	Knowledge *Knowledge `json:"knowledge,omitempty"`
+	// Narrative is what a language model added; nil without one.
+	Narrative *Narrative `json:"narrative,omitempty"`
 }
 
 // RepoPath names a project-relative path from the repository's top: prefix (the project's

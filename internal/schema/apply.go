@@ -155,7 +155,15 @@ func insertIndex(f *yamledit.File, model, after string, renamed map[string]strin
 }
 
 func toColumn(c ColumnSpec) yamledit.Column {
-	return yamledit.Column{Name: c.Name, Description: c.Description, DataType: c.DataType}
+	col := yamledit.Column{Name: c.Name, Description: c.Description, DataType: c.DataType}
+	if c.DescriptionFrom == DescriptionFromLLM {
+		meta := []yamledit.KV{{Key: "description_from", Value: DescriptionFromLLM}}
+		if c.DescriptionBy != "" {
+			meta = append(meta, yamledit.KV{Key: "description_model", Value: c.DescriptionBy})
+		}
+		col.Extra = append(col.Extra, yamledit.KV{Key: "meta", Value: meta})
+	}
+	return col
 }
 
 func toModel(m *ModelSpec) yamledit.Model {

@@ -20,10 +20,12 @@ type ColumnSpec struct {
 	Name        string
 	Description string // "" writes no description
 	DataType    string // "" writes no data_type
-	// DescriptionFrom says where the description came from (see Described.From).
+	// DescriptionFrom says where the description came from (see Described.From), or "llm".
 	DescriptionFrom string
 	// DescriptionSource is the file:line the description was taken from.
 	DescriptionSource string
+	// DescriptionBy names the language model that wrote an "llm" description.
+	DescriptionBy string
 }
 
 // Op is one planned edit.

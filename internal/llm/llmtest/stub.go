@@ -1,0 +1,150 @@
+package llmtest
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Stub is a deterministic stand-in for a language model, for tests, replays and measuring the
+// agents' overhead without a provider: it answers the describer's and the review narrator's
+// prompts from the facts the prompts quote, at once, in the answer schema. It calls no tool.
+// Its words are plain derivations of the facts (which columns an expression reads, which lines
+// add a join); they say nothing a real model would not, and are only as good as a baseline.
+func Stub(s Seen) Reply {
+	prompt := ""
+	if len(s.Messages) > 0 {
+		prompt = s.Messages[0].Text
+	}
+	switch s.Output {
+	case "descriptions":
+		return Reply{Text: stubDescriptions(prompt)}
+	case "review":
+		return Reply{Text: stubReview(prompt)}
+	}
+	return Reply{Text: "{}"}
+}
+
+var (
+	askedRE   = regexp.MustCompile(`Describe these new columns: ([^\n]*)\.\n`)
+	modelRE   = regexp.MustCompile(`^Model (\S+) `)
+	columnRE  = regexp.MustCompile(`(?m)^- (\S+)(?: \(([^)]*)\))?(?: = (.*?))?(?: -- documented: (.*))?$`)
+	lineageRE = regexp.MustCompile(`(?m)^(\S+) <- (\S+?) \((\w+)\)(?:: ([^;\n]*))?`)
+	wordRE    = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
+)
+
+var sqlWords = map[string]bool{"case": true, "when": true, "then": true, "else": true, "end": true, "and": true, "or": true,
+	"not": true, "null": true, "is": true, "in": true, "as": true, "cast": true, "true": true, "false": true, "coalesce": true,
+	"sum": true, "count": true, "avg": true, "min": true, "max": true, "distinct": true, "over": true, "partition": true, "by": true,
+	"order": true, "date_trunc": true, "lower": true, "upper": true, "round": true, "nullif": true, "like": true, "between": true}
+
+func stubDescriptions(prompt string) string {
+	model := ""
+	if m := modelRE.FindStringSubmatch(prompt); m != nil {
+		model = m[1]
+	}
+	exprs := map[string][2]string{}
+	for _, m := range columnRE.FindAllStringSubmatch(prompt, -1) {
+		exprs[strings.ToLower(m[1])] = [2]string{m[3], m[2]}
+	}
+	lineage := map[string][2]string{}
+	for _, m := range lineageRE.FindAllStringSubmatch(prompt, -1) {
+		if _, ok := lineage[strings.ToLower(m[1])]; !ok {
+			lineage[strings.ToLower(m[1])] = [2]string{m[2], m[4]}
+		}
+	}
+	type answer struct {
+		Column      string `json:"column"`
+		Description string `json:"description"`
+	}
+	out := struct {
+		Descriptions []answer `json:"descriptions"`
+	}{Descriptions: []answer{}}
+	m := askedRE.FindStringSubmatch(prompt)
+	if m == nil {
+		b, _ := json.Marshal(out)
+		return string(b)
+	}
+	for _, col := range strings.Split(m[1], ", ") {
+		e := exprs[strings.ToLower(col)]
+		var read []string
+		seen := map[string]bool{}
+		for _, w := range wordRE.FindAllString(e[0], -1) {
+			lw := strings.ToLower(w)
+			if sqlWords[lw] || seen[lw] || strings.EqualFold(w, col) {
+				continue
+			}
+			seen[lw] = true
+			read = append(read, w)
+		}
+		var d string
+		switch {
+		case len(read) > 0 && len(read) <= 4:
+			d = fmt.Sprintf("Computed in %s from %s.", model, strings.Join(read, " and "))
+		case lineage[strings.ToLower(col)][1] != "":
+			d = lineage[strings.ToLower(col)][1]
+		case lineage[strings.ToLower(col)][0] != "":
+			d = fmt.Sprintf("Taken from %s in %s.", lineage[strings.ToLower(col)][0], model)
+		}
+		out.Descriptions = append(out.Descriptions, answer{Column: col, Description: d})
+	}
+	b, _ := json.Marshal(out)
+	return string(b)
+}
+
+var (
+	changeRE = regexp.MustCompile(`(?m)^- (\w+) (\S+) \(([^)]*)\): ([a-z-]+)`)
+	fileRE   = regexp.MustCompile(`(?m)^(\S+\.sql) \((\w+)\):$`)
+	addedRE  = regexp.MustCompile(`^\s*(\d+) \+ (.*)$`)
+	joinRE   = regexp.MustCompile(`(?i)\bjoin\s+(?:\{\{\s*(?:ref|source)\(([^)]*)\)\s*\}\}|(\w[\w.]*))`)
+	notInRE  = regexp.MustCompile(`(?i)\bnot\s+in\s*\(`)
+)
+
+func stubReview(prompt string) string {
+	type risk struct {
+		Kind    string `json:"kind"`
+		Path    string `json:"path"`
+		Line    int    `json:"line"`
+		EndLine int    `json:"end_line"`
+		Message string `json:"message"`
+	}
+	out := struct {
+		Summary string `json:"summary"`
+		Risks   []risk `json:"risks"`
+	}{Risks: []risk{}}
+	var parts []string
+	for _, m := range changeRE.FindAllStringSubmatch(prompt, -1) {
+		parts = append(parts, fmt.Sprintf("%s %s (%s)", m[1], m[2], m[4]))
+	}
+	if len(parts) > 0 {
+		out.Summary = "This change touches " + strings.Join(parts, ", ") + "."
+	}
+	path := ""
+	for _, l := range strings.Split(prompt, "\n") {
+		if m := fileRE.FindStringSubmatch(l); m != nil {
+			path = m[1]
+			continue
+		}
+		m := addedRE.FindStringSubmatch(l)
+		if m == nil || path == "" {
+			continue
+		}
+		var line int
+		fmt.Sscan(m[1], &line)
+		if j := joinRE.FindStringSubmatch(m[2]); j != nil {
+			name := j[2]
+			if args := strings.Split(j[1], ","); j[1] != "" {
+				name = strings.Trim(args[len(args)-1], "'\" ")
+			}
+			out.Risks = append(out.Risks, risk{Kind: "join_fan_out", Path: path, Line: line, EndLine: line,
+				Message: fmt.Sprintf("The join to %s can repeat rows when its key is not unique.", name)})
+		}
+		if notInRE.MatchString(m[2]) {
+			out.Risks = append(out.Risks, risk{Kind: "null_semantics", Path: path, Line: line, EndLine: line,
+				Message: "NOT IN over a list holding NULL keeps no rows."})
+		}
+	}
+	b, _ := json.Marshal(out)
+	return string(b)
+}
