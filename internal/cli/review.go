@@ -98,6 +98,42 @@ func runReview(env *Env, pf *projectFlags, cf *changeFlags, rf *reviewFlags) err
 	if err != nil {
 		return err
 	}
+	var rv *review.Review
+	var root string
+	defer func() { rf.trust.close() }()
+	if err := assembleReview(env, pf, cf, rf, &rv, &root); err != nil {
+		return err
+	}
+	if err := review.Write(env.Stdout, rf.format, rv); err != nil {
+		return &ExitError{Code: ExitInternal, Err: err}
+	}
+	if rf.report != "" {
+		report, _ := env.fileContent(rf.report, nil, []byte(review.Markdown(rv, review.MarkdownOptions{})))
+		if err := writeAtomic(rf.report, report); err != nil {
+			return &ExitError{Code: ExitInternal, Err: fmt.Errorf("--report: %w", err)}
+		}
+	}
+	if rf.fix {
+		if err := writeSafeEdits(env, root, rv.Edits); err != nil {
+			return err
+		}
+	}
+	if gh != nil {
+		gh.opts.MaxComments = rf.maxComments
+		if err := publishGitHub(env, gh, pf.Project, rv, rf.failOn); err != nil {
+			return err
+		}
+	}
+	if rv.Exceeds(rf.failOn) {
+		return silentExit(ExitFindings)
+	}
+	return nil
+}
+
+// assembleReview compares the change and runs the agents on it into rv, writing nothing; root
+// is the project directory the edits are relative to. The caller closes rf.trust.
+func assembleReview(env *Env, pf *projectFlags, cf *changeFlags, rf *reviewFlags, rvp **review.Review, root *string) error {
+	var err error
 	if !cf.set() {
 		return usageError("review needs --base REF (or --base-dir DIR)")
 	}
@@ -107,7 +143,6 @@ func runReview(env *Env, pf *projectFlags, cf *changeFlags, rf *reviewFlags) err
 	if rf.trust, err = resolveTrust(env, pf, cf); err != nil {
 		return err
 	}
-	defer rf.trust.close()
 	if rf.settings, err = rf.trust.config(env, pf); err != nil {
 		return err
 	}
@@ -147,29 +182,7 @@ func runReview(env *Env, pf *projectFlags, cf *changeFlags, rf *reviewFlags) err
 	// Only git refs are named: a --base-dir path says nothing to a reader of the review.
 	rv.Base, rv.Head = cf.Base, cf.Head
 	rv.Finish()
-	if err := review.Write(env.Stdout, rf.format, rv); err != nil {
-		return &ExitError{Code: ExitInternal, Err: err}
-	}
-	if rf.report != "" {
-		report, _ := env.fileContent(rf.report, nil, []byte(review.Markdown(rv, review.MarkdownOptions{})))
-		if err := writeAtomic(rf.report, report); err != nil {
-			return &ExitError{Code: ExitInternal, Err: fmt.Errorf("--report: %w", err)}
-		}
-	}
-	if rf.fix {
-		if err := writeSafeEdits(env, cs.Head.Root, rv.Edits); err != nil {
-			return err
-		}
-	}
-	if gh != nil {
-		gh.opts.MaxComments = rf.maxComments
-		if err := publishGitHub(env, gh, pf.Project, rv, rf.failOn); err != nil {
-			return err
-		}
-	}
-	if rv.Exceeds(rf.failOn) {
-		return silentExit(ExitFindings)
-	}
+	*rvp, *root = rv, cs.Head.Root
 	return nil
 }
 

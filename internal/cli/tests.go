@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dataops-dev/dataops/internal/columns"
 	"github.com/dataops-dev/dataops/internal/dbt"
 	"github.com/dataops-dev/dataops/internal/fsconfine"
 	"github.com/dataops-dev/dataops/internal/testgen"
@@ -82,17 +83,9 @@ team already tests (learned from the project's property files and their git hist
 				}
 				opts.Models = picked
 			}
-			if !noHistory {
-				opts.History = testgen.MineHistory(env.Ctx, p.Root, 400)
-			}
-			res := testgen.Suggest(p, inf, opts)
-			if confirm || builtDuckDB(env, &pf, p) {
-				wh, target, err := openWarehouse(env, &pf, p)
-				if err != nil {
-					return err
-				}
-				testgen.Confirm(env.Ctx, p, wh, target, res)
-				wh.Close()
+			res, err := suggestTests(env, &pf, p, inf, opts, noHistory, confirm)
+			if err != nil {
+				return err
 			}
 			if check || write {
 				edits, notes := testgen.Edits(p, res)
@@ -135,6 +128,24 @@ team already tests (learned from the project's property files and their git hist
 	cmd.Flags().StringVar(&outDir, "out", "", "with --format gx: directory for one suite JSON per model (default: stdout)")
 	cf.bind(cmd)
 	return cmd
+}
+
+// suggestTests proposes tests for p, learned from the git history of its property files unless
+// noHistory, and checks them on data when confirm is set or the embedded DuckDB has been built.
+func suggestTests(env *Env, pf *projectFlags, p *dbt.Project, inf *columns.Result, opts testgen.Options, noHistory, confirm bool) (*testgen.Result, error) {
+	if !noHistory {
+		opts.History = testgen.MineHistory(env.Ctx, p.Root, 400)
+	}
+	res := testgen.Suggest(p, inf, opts)
+	if confirm || builtDuckDB(env, pf, p) {
+		wh, target, err := openWarehouse(env, pf, p)
+		if err != nil {
+			return nil, err
+		}
+		testgen.Confirm(env.Ctx, p, wh, target, res)
+		wh.Close()
+	}
+	return res, nil
 }
 
 // builtDuckDB reports whether the project's target is a DuckDB file that exists, so
