@@ -102,12 +102,12 @@ type testsInput struct {
 
 // TestsAnswer is what suggest_tests answers.
 type TestsAnswer struct {
-	Suggestions []*testgen.Suggestion `json:"suggestions" jsonschema:"each with its confidence, the evidence (reasons) and whether data confirmed it"`
-	Freshness   []*testgen.Freshness  `json:"freshness,omitempty"`
+	Suggestions []*testgen.Suggestion  `json:"suggestions" jsonschema:"each with its confidence, the evidence (reasons) and whether data confirmed it"`
+	Freshness   []*testgen.Freshness   `json:"freshness,omitempty"`
 	Learned     testgen.LearnedSummary `json:"learned"`
-	Total       int                   `json:"total"`
-	NextCursor  string                `json:"next_cursor,omitempty"`
-	Note        string                `json:"note,omitempty"`
+	Total       int                    `json:"total"`
+	NextCursor  string                 `json:"next_cursor,omitempty"`
+	Note        string                 `json:"note,omitempty"`
 }
 
 type reviewInput struct {
