@@ -52,12 +52,12 @@ func fingerprint(dir, packagesDir string) uint64 {
 	seen := map[string]bool{}
 	var walk func(root, prefix string)
 	walk = func(root, prefix string) {
-		if real, err := filepath.EvalSymlinks(root); err == nil {
-			if seen[real] {
-				return
-			}
-			seen[real] = true
+		real, err := filepath.EvalSymlinks(root)
+		if err != nil || seen[real] {
+			return
 		}
+		seen[real] = true
+		root = real
 		_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 			if err != nil || n >= maxFingerprintFiles {
 				if d != nil && d.IsDir() && p != root {
