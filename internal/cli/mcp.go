@@ -41,6 +41,7 @@ type mcpFlags struct {
 	http       string
 	base       string
 	allowWrite bool
+	walkFiles  bool
 }
 
 func newMCPCmd(env *Env) *cobra.Command {
@@ -66,6 +67,7 @@ unless called with dry_run false. See docs/mcp.md.`,
 	cmd.Flags().StringVar(&mf.http, "http", "", "serve streamable HTTP on this address (host:port) at /mcp instead of stdio; clients present $"+mcpTokenVar+" as a bearer token")
 	cmd.Flags().StringVar(&mf.base, "base", "main", "git ref a change is compared with when a call names none")
 	cmd.Flags().BoolVar(&mf.allowWrite, "allow-write", false, "turn on the apply tools, which write property files and lint fixes inside the project")
+	cmd.Flags().BoolVar(&mf.walkFiles, "walk-files", false, "see edits by walking the project's files before each call instead of watching them (for network file systems)")
 	return cmd
 }
 
@@ -87,7 +89,7 @@ func runMCP(env *Env, pf *projectFlags, mf *mcpFlags) error {
 	}
 	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	srv := mcp.New(env.Ctx, &mcpEngine{env: env, pf: *pf}, mcp.Options{Dir: pf.Project, Base: mf.base,
-		AllowWrite: mf.allowWrite, Mask: env.Secrets.Mask, Logger: logger})
+		AllowWrite: mf.allowWrite, Mask: env.Secrets.Mask, Logger: logger, WalkFiles: mf.walkFiles})
 	defer srv.Close()
 	if mf.http == "" {
 		err := srv.Run(env.Ctx, &sdk.IOTransport{Reader: io.NopCloser(env.Stdin), Writer: nopWriteCloser{env.Stdout}})

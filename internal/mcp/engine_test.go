@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -32,6 +33,8 @@ import (
 type testEngine struct {
 	dir   string
 	loads atomic.Int32
+	// renderTime is the render budget of each load (0: unbounded).
+	renderTime time.Duration
 
 	mu         sync.Mutex
 	impact     *Impact
@@ -48,7 +51,7 @@ type testEngine struct {
 
 func (e *testEngine) Load(ctx context.Context) (*Loaded, error) {
 	e.loads.Add(1)
-	b := jinja.NewBudget(0)
+	b := jinja.NewBudget(e.renderTime)
 	p, err := dbt.Load(ctx, dbt.LoadOptions{Dir: e.dir, Compile: true, Budget: b})
 	if err != nil {
 		return nil, err

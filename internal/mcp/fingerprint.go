@@ -5,12 +5,13 @@ import (
 	"hash/maphash"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 )
 
 // What a project load reads, by extension or by name: a change to anything else (a README, a
-// script, a built DuckDB file) leaves the warm project as it is.
+// script, an editor's swap file, a built DuckDB file) leaves the warm project as it is.
 var (
 	loadedExts = map[string]bool{
 		".sql": true, ".yml": true, ".yaml": true, ".csv": true, ".md": true, ".py": true,
@@ -20,10 +21,27 @@ var (
 	// At the top of the project only settings are read (dbt_project.yml, packages.yml,
 	// profiles.yml, .dataops.yml, SQLFluff's files): a README or a script there is not.
 	rootExts = map[string]bool{".yml": true, ".yaml": true, ".cfg": true, ".toml": true, ".ini": true}
-	// Directories no load reads. target/ holds two files that are read (below).
+	// Folders no load reads. Of target/ only two files are read.
 	skippedDirs = map[string]bool{"target": true, "logs": true, "node_modules": true, "__pycache__": true, "venv": true}
-	targetFiles = []string{"target/catalog.json", "target/manifest.json"}
+	targetFiles = map[string]bool{"catalog.json": true, "manifest.json": true}
 )
+
+// skipDir reports whether a folder below the project's top holds nothing a load reads.
+func skipDir(name string) bool { return strings.HasPrefix(name, ".") || skippedDirs[name] }
+
+// loadsFile reports whether a load reads a file named name in the folder dir (slash-separated,
+// relative to the project, "" at its top).
+func loadsFile(dir, name string) bool {
+	switch {
+	case loadedNames[name]:
+		return true
+	case dir == "":
+		return rootExts[strings.ToLower(path.Ext(name))]
+	case dir == "target":
+		return targetFiles[name]
+	}
+	return loadedExts[strings.ToLower(path.Ext(name))]
+}
 
 // maxFingerprintFiles bounds one walk: past it the rest of the tree is not looked at, so a
 // project holding a huge unrelated tree still answers.
@@ -33,7 +51,8 @@ var fingerprintSeed = maphash.MakeSeed()
 
 // fingerprint sums the names, sizes and modification times of the files a load of the project
 // in dir reads. Directories linked into the packages folder (local packages of a monorepo)
-// are walked too; other links are not followed.
+// are walked too; other links are not followed. It is what every call pays where no watcher
+// runs (watch_linux.go).
 func fingerprint(dir, packagesDir string) uint64 {
 	var h maphash.Hash
 	h.SetSeed(fingerprintSeed)
@@ -65,28 +84,29 @@ func fingerprint(dir, packagesDir string) uint64 {
 				}
 				return nil
 			}
-			name := d.Name()
 			rel := prefix
 			if r, err := filepath.Rel(root, p); err == nil && r != "." {
-				rel = filepath.ToSlash(filepath.Join(prefix, r))
+				rel = path.Join(prefix, filepath.ToSlash(r))
 			}
+			name := d.Name()
 			switch {
 			case d.IsDir():
-				if p != root && (strings.HasPrefix(name, ".") || skippedDirs[name]) {
+				if p != root && skipDir(name) {
 					return fs.SkipDir
 				}
-			case d.Type()&fs.ModeSymlink != 0:
-				if filepath.ToSlash(filepath.Dir(rel)) == packagesDir {
-					if st, err := os.Stat(p); err == nil && st.IsDir() {
-						h.WriteString(rel + "@")
-						walk(p, rel)
-						return nil
-					}
+			case d.Type()&fs.ModeSymlink != 0 && path.Dir(rel) == packagesDir:
+				if st, err := os.Stat(p); err == nil && st.IsDir() {
+					h.WriteString(rel + "@")
+					walk(p, rel)
+					return nil
 				}
 				fallthrough
 			default:
-				ext := strings.ToLower(filepath.Ext(name))
-				if !loadedExts[ext] && !loadedNames[name] || prefix == "" && !strings.Contains(rel, "/") && !rootExts[ext] && !loadedNames[name] {
+				dir := path.Dir(rel)
+				if dir == "." {
+					dir = ""
+				}
+				if !loadsFile(dir, name) {
 					return nil
 				}
 				info, err := d.Info()
@@ -102,9 +122,9 @@ func fingerprint(dir, packagesDir string) uint64 {
 		})
 	}
 	walk(dir, "")
-	for _, f := range targetFiles {
-		if info, err := os.Stat(filepath.Join(dir, filepath.FromSlash(f))); err == nil {
-			add(f, info)
+	for _, name := range []string{"catalog.json", "manifest.json"} {
+		if info, err := os.Stat(filepath.Join(dir, "target", name)); err == nil {
+			add("target/"+name, info)
 		}
 	}
 	binary.LittleEndian.PutUint64(buf[:8], uint64(n))

@@ -30,6 +30,10 @@ type Options struct {
 	Mask func([]byte) []byte
 	// Logger receives the SDK's own log; nil logs nothing.
 	Logger *slog.Logger
+	// WalkFiles walks the project's files before each call to see whether they changed,
+	// instead of watching them: for file systems that deliver no change events (network
+	// mounts), and where watching is not available it is what happens anyway.
+	WalkFiles bool
 }
 
 // Server is dataops as an MCP server over one project.
@@ -64,7 +68,7 @@ func New(ctx context.Context, eng Engine, opts Options) *Server {
 			opts.Version = bi.Main.Version
 		}
 	}
-	s := &Server{eng: eng, opts: opts, cancel: cancel, warm: newWarm(bg, eng, opts.Dir), writeTools: map[string]bool{}}
+	s := &Server{eng: eng, opts: opts, cancel: cancel, warm: newWarm(bg, eng, opts.Dir, opts.WalkFiles), writeTools: map[string]bool{}}
 	s.sdk = sdk.NewServer(&sdk.Implementation{Name: "dataops", Title: "dataops", Version: opts.Version}, &sdk.ServerOptions{
 		Instructions:      instructions,
 		Logger:            opts.Logger,
@@ -88,8 +92,12 @@ func New(ctx context.Context, eng Engine, opts Options) *Server {
 // SDK returns the underlying MCP server, to connect transports to.
 func (s *Server) SDK() *sdk.Server { return s.sdk }
 
-// Close stops the background work (loads and column inference in flight finish unobserved).
-func (s *Server) Close() { s.cancel() }
+// Close stops watching the project and the background work (loads and column inference in
+// flight finish unobserved).
+func (s *Server) Close() {
+	s.cancel()
+	s.warm.close()
+}
 
 // Run serves one client over a transport (stdio) until it disconnects or ctx ends.
 func (s *Server) Run(ctx context.Context, t sdk.Transport) error {

@@ -246,10 +246,19 @@ func editFile(t *testing.T, dir, rel string, edit func(string) string) {
 	}
 }
 
-func TestProjectEditedBetweenCalls(t *testing.T) {
+// Both ways of seeing edits: the file watcher (Linux) and the walk before each call.
+func bothWays(t *testing.T, f func(t *testing.T, walk bool)) {
+	for _, walk := range []bool{false, true} {
+		t.Run(map[bool]string{false: "watch", true: "walk"}[walk], func(t *testing.T) { f(t, walk) })
+	}
+}
+
+func TestProjectEditedBetweenCalls(t *testing.T) { bothWays(t, projectEditedBetweenCalls) }
+
+func projectEditedBetweenCalls(t *testing.T, walk bool) {
 	dir := shopCopy(t)
 	eng := &testEngine{dir: dir}
-	_, cs := connect(t, eng, Options{})
+	_, cs := connect(t, eng, Options{WalkFiles: walk})
 	var d NodeDetails
 	call(t, cs, "get_node_details", map[string]any{"name": "stg_customers"}, &d)
 	if hasColumn(d.Columns, "email_domain") {
@@ -313,10 +322,12 @@ func hasColumn(cols []ColumnInfo, name string) bool {
 	return slices.ContainsFunc(cols, func(c ColumnInfo) bool { return c.Name == name })
 }
 
-func TestConcurrentCalls(t *testing.T) {
+func TestConcurrentCalls(t *testing.T) { bothWays(t, concurrentCalls) }
+
+func concurrentCalls(t *testing.T, walk bool) {
 	dir := shopCopy(t)
 	eng := &testEngine{dir: dir}
-	_, cs := connect(t, eng, Options{})
+	_, cs := connect(t, eng, Options{WalkFiles: walk})
 	calls := []struct {
 		name string
 		args map[string]any
@@ -717,5 +728,22 @@ func TestResourcesAndPrompts(t *testing.T) {
 		Argument: sdk.CompleteParamsArgument{Name: "name", Value: "dim_"}})
 	if err != nil || !slices.Equal(comp.Completion.Values, []string{"dim_customers", "dim_products"}) {
 		t.Errorf("completion: %v %+v", err, comp)
+	}
+}
+
+// A load whose renders use up the render budget is not loaded again for it: the next load
+// would use it up as well, and the project would never be warm.
+func TestSpentRenderBudgetDoesNotReloadForever(t *testing.T) {
+	eng := &testEngine{dir: shopCopy(t), renderTime: time.Nanosecond}
+	_, cs := connect(t, eng, Options{})
+	var sum ProjectSummary
+	for !sum.ColumnsReady {
+		call(t, cs, "get_project_summary", nil, &sum)
+	}
+	for range 3 {
+		call(t, cs, "get_node_details", map[string]any{"name": "fct_orders"}, nil)
+	}
+	if n := eng.loads.Load(); n != 1 {
+		t.Fatalf("%d loads", n)
 	}
 }

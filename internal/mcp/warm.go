@@ -30,6 +30,8 @@ type warm struct {
 	dirty   bool // files were written: load again even if the fingerprint matches
 
 	checkMu   sync.Mutex
+	watch     *watcher // nil where inotify is not available or failed: every call walks
+	walk      bool     // walk even where a watcher could run (Options.WalkFiles)
 	ticket    atomic.Uint64
 	checkedAt uint64 // the ticket count when the last fingerprint was started
 	lastPrint uint64
@@ -53,6 +55,9 @@ type snapshot struct {
 	took     time.Duration
 
 	full *future[*inferred] // every node's columns, computed in the background
+	// warmSpent is the render time the budget had spent when full was done: the load's and
+	// the inference's renders, which a later load would spend again.
+	warmSpent atomic.Int64
 
 	mu      sync.Mutex
 	partial map[string]*columns.Result // a node and its upstream, until full is done
@@ -101,32 +106,62 @@ func (f *future[T]) ready() (T, bool) {
 	}
 }
 
-func newWarm(bg context.Context, eng Engine, dir string) *warm {
-	return &warm{eng: eng, dir: dir, bg: bg}
+func newWarm(bg context.Context, eng Engine, dir string, walk bool) *warm {
+	return &warm{eng: eng, dir: dir, bg: bg, walk: walk}
 }
 
-// print fingerprints the project for a call that arrived with ticket t, or returns the
-// fingerprint of a walk that started after the call arrived.
+// close stops watching the files.
+func (w *warm) close() {
+	w.checkMu.Lock()
+	defer w.checkMu.Unlock()
+	if w.watch != nil {
+		w.watch.close()
+		w.watch = nil
+	}
+}
+
+// print returns what identifies the project's files as they are for a call that arrived with
+// ticket t: the watcher's count of changes, or a fingerprint from a walk that started after
+// the call arrived.
 func (w *warm) print(t uint64) uint64 {
 	w.checkMu.Lock()
 	defer w.checkMu.Unlock()
-	if w.checkedAt >= t {
-		return w.lastPrint
-	}
-	w.checkedAt = w.ticket.Load()
 	pkgs := ""
 	w.mu.Lock()
 	if w.cur != nil {
 		pkgs = w.cur.p.PackagesInstallPath
 	}
 	w.mu.Unlock()
+	if w.watch != nil && pkgs != "" && pkgs != w.watch.pkgs {
+		// The project installs packages elsewhere: watch the local packages linked there.
+		gen, _ := w.watch.poll()
+		w.watch.close()
+		w.watch, _ = newWatcher(w.dir, pkgs, gen)
+	}
+	if w.watch != nil {
+		if gen, ok := w.watch.poll(); ok {
+			return gen
+		}
+		w.watch.close()
+		w.watch = nil
+		w.checkedAt = 0
+	}
+	if w.checkedAt >= t {
+		return w.lastPrint
+	}
+	w.checkedAt = w.ticket.Load()
 	w.lastPrint = fingerprint(w.dir, pkgs)
 	return w.lastPrint
 }
 
-// start begins the first load without waiting for it, so that the first call finds it under
-// way.
+// start watches the project and begins the first load without waiting for it, so that the
+// first call finds it under way.
 func (w *warm) start() {
+	if !w.walk {
+		w.checkMu.Lock()
+		w.watch, _ = newWatcher(w.dir, "", 1)
+		w.checkMu.Unlock()
+	}
 	fp := w.print(w.ticket.Add(1))
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -150,7 +185,7 @@ func (w *warm) get(ctx context.Context) (*snapshot, error) {
 	switch {
 	case w.pending != nil && w.pending.print == fp && !w.dirty:
 		job = w.pending
-	case w.cur != nil && w.cur.print == fp && !w.dirty && !spent(w.cur.budget):
+	case w.cur != nil && w.cur.print == fp && !w.dirty && !w.cur.spent():
 		s := w.cur
 		w.mu.Unlock()
 		return s, nil
@@ -170,10 +205,21 @@ func (w *warm) get(ctx context.Context) (*snapshot, error) {
 	}
 }
 
-// spent reports whether the renders of a load have used half of their budget: a long session
-// renders on (lint, compiles) and would otherwise run out, so the project is loaded afresh.
-func spent(b *jinja.Budget) bool {
-	return b != nil && b.Time() > 0 && b.Spent() > b.Time()/2
+// spent reports whether the renders since the project became warm (lint, inline compiles)
+// have used half of the render budget the load and the inference left: a long session would
+// otherwise run out, so the project is loaded afresh. A load that left nothing is not loaded
+// again for it: another would leave nothing either.
+func (s *snapshot) spent() bool {
+	b := s.budget
+	if b == nil || b.Time() <= 0 {
+		return false
+	}
+	if _, ok := s.full.ready(); !ok {
+		return false
+	}
+	at := time.Duration(s.warmSpent.Load())
+	left := b.Time() - at
+	return left > 0 && b.Spent()-at > left/2
 }
 
 // load starts loading the project whose files have fingerprint fp. w.mu must be held.
@@ -190,6 +236,9 @@ func (w *warm) load(fp uint64) *loadJob {
 			s = &snapshot{gen: job.gen, p: l.Project, budget: l.Budget, print: fp, loadedAt: time.Now(), took: time.Since(t0)}
 			s.full = goFuture(func() *inferred {
 				res := w.eng.Infer(w.bg, s.p, nil)
+				if s.budget != nil {
+					s.warmSpent.Store(int64(s.budget.Spent()))
+				}
 				return &inferred{res: res, ix: lineage.NewIndex(res)}
 			})
 		}
