@@ -12,7 +12,7 @@
 // Usage:
 //
 //	go build -o /tmp/dataops ./cmd/dataops
-//	go run ./bench/mcp -bin /tmp/dataops -project /tmp/artemis-copy [-runs 3] [-calls 100]
+//	go run ./bench/mcp -bin /tmp/dataops -project /tmp/artemis-copy [-runs 3] [-calls 100] [-walk]
 //
 // Copy the project first: the server reads only, but builds and writes nothing there either way.
 package main
@@ -39,6 +39,7 @@ func main() {
 	project := flag.String("project", "", "the dbt project")
 	runs := flag.Int("runs", 3, "runs of parse and of each first answer (the median is shown)")
 	calls := flag.Int("calls", 100, "models asked about when warm")
+	walk := flag.Bool("walk", false, "start the server with --walk-files (edits seen by walking the files, not by watching them)")
 	flag.Parse()
 	if *project == "" {
 		log.Fatal("give -project")
@@ -67,7 +68,7 @@ func main() {
 			if first.tool == "get_node_details" {
 				args = map[string]any{"name": someModel(*project)}
 			}
-			cmd := exec.Command(*bin, "mcp", "--project", *project)
+			cmd := exec.Command(*bin, serverArgs(*project, *walk)...)
 			t0 := time.Now()
 			cs, err := sdk.NewClient(&sdk.Implementation{Name: "bench", Version: "0"}, nil).Connect(ctx, &sdk.CommandTransport{Command: cmd}, nil)
 			if err != nil {
@@ -84,7 +85,7 @@ func main() {
 		fmt.Printf("%-34s wall %6.2f s   cpu %6.2f s   (%.2f× parse wall)\n", "first answer: "+first.tool, median(fw), median(fc), median(fw)/median(pw))
 	}
 
-	cmd := exec.Command(*bin, "mcp", "--project", *project)
+	cmd := exec.Command(*bin, serverArgs(*project, *walk)...)
 	cs, err := sdk.NewClient(&sdk.Implementation{Name: "bench", Version: "0"}, nil).Connect(ctx, &sdk.CommandTransport{Command: cmd}, nil)
 	if err != nil {
 		log.Fatal(err)
@@ -139,6 +140,14 @@ func main() {
 		fmt.Printf("%-34s median %5.1f ms   p90 %5.1f ms   max %5.1f ms   server cpu %5.1f ms/call   (%d calls)\n",
 			"warm: "+tool, median(walls), walls[len(walls)*9/10], walls[len(walls)-1], cpu, n)
 	}
+}
+
+func serverArgs(project string, walk bool) []string {
+	args := []string{"mcp", "--project", project}
+	if walk {
+		args = append(args, "--walk-files")
+	}
+	return args
 }
 
 // someModel is a model of the project to ask a first question about: the middle one of the
