@@ -122,9 +122,9 @@ type nopWriteCloser struct{ io.Writer }
 func (nopWriteCloser) Close() error { return nil }
 
 // mcpEngine runs the commands' pipelines for the MCP server. Each call gets its own Env: its
-// context, and fresh settings and render-budget caches (a long session must not spend one
-// command's budget); what commands print goes to stderr, never to stdout, which carries the
-// protocol on stdio.
+// context, and fresh settings and render-budget caches (a server running for days must not
+// spend one command's budget); what commands print goes to stderr, never to stdout, which
+// carries the protocol on stdio.
 type mcpEngine struct {
 	env *Env
 	pf  projectFlags

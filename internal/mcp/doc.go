@@ -7,9 +7,9 @@
 // It owns the MCP server (on the official Go SDK): the tools with their input and output
 // schemas, the resources and prompts, pagination and truncation of large answers, masking of
 // every answer, and the warm project: loaded once, its columns inferred in the background, and
-// loaded again when a file of the project changes (a fingerprint of names, sizes and
-// modification times is taken before each call). The commands' pipelines come in through the
-// Engine interface, which internal/cli implements; this package never imports internal/cli.
+// loaded again when a file a load reads changes (watched with inotify on Linux, else walked
+// before each call). The commands' pipelines come in through the Engine interface, which
+// internal/cli implements; this package never imports internal/cli.
 //
 // Write tools (apply_*) exist only when the server allows writes, preview by default, and
 // write nothing but property files and lint fixes inside the project (internal/fsconfine).

@@ -206,9 +206,9 @@ func (w *warm) get(ctx context.Context) (*snapshot, error) {
 }
 
 // spent reports whether the renders since the project became warm (lint, inline compiles)
-// have used half of the render budget the load and the inference left: a long session would
-// otherwise run out, so the project is loaded afresh. A load that left nothing is not loaded
-// again for it: another would leave nothing either.
+// have used half of the render budget the load and the inference left: a server running for
+// days would otherwise run out, so the project is loaded afresh. A load that left nothing is
+// not loaded again for it: another would leave nothing either.
 func (s *snapshot) spent() bool {
 	b := s.budget
 	if b == nil || b.Time() <= 0 {
