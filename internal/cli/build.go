@@ -131,39 +131,15 @@ func runProject(env *Env, rf *runFlags, types []string) error {
 			fmt.Fprintf(env.Stderr, "%s: error: %s\n", diagPos(d.Pos), d.Message)
 		}
 	}
-	selected, err := selection.Select(p, rf.selects, rf.excludes, selection.Options{})
-	if err != nil {
-		var se *selection.Error
-		if errors.As(err, &se) {
-			return usageError("%v", err)
-		}
-		return err
-	}
-	access := warehouse.ReadOnly()
-	if slices.Contains(types, dbt.Seed) || slices.Contains(types, dbt.Model) {
-		access = warehouse.BuildAccess(p.Root)
-	}
-	wh, target, err := openWarehouseFor(env, &rf.pf, p, access)
-	if err != nil {
-		return err
-	}
-	defer wh.Close()
-	threads := rf.threads
-	if threads <= 0 {
-		threads = target.Threads
-	}
 	text := rf.format == "text"
-	cfg := runner.Config{Project: p, Warehouse: wh, Target: target, Selected: selected, Types: types,
-		FullRefresh: rf.fullRefresh, Threads: threads, Sample: rf.sample}
+	var progress io.Writer
 	if text {
-		where := target.Path
-		if target.Type == "postgres" {
-			where = fmt.Sprintf("%s:%d/%s", target.Host, target.Port, target.DBName)
-		}
-		fmt.Fprintf(env.Stdout, "Running on %s (target %s: %s, schema %s)\n\n", target.Type, target.Name, where, target.Schema)
-		cfg.OnResult = func(r runner.Result, done, total int) { writeResultLine(env.Stdout, r, done, total) }
+		progress = env.Stdout
 	}
-	results := runner.Run(env.Ctx, cfg)
+	results, target, err := runSelected(env, rf, p, types, progress)
+	if err != nil {
+		return err
+	}
 	elapsed := time.Since(start)
 	if text {
 		writeRunSummary(env.Stdout, results, elapsed)
@@ -188,6 +164,43 @@ func runProject(env *Env, rf *runFlags, types []string) error {
 		}
 	}
 	return nil
+}
+
+// runSelected runs the nodes of p that rf selects, of the given types, on the target's
+// warehouse; with progress set it says where it runs and prints a line per node as it ends.
+func runSelected(env *Env, rf *runFlags, p *dbt.Project, types []string, progress io.Writer) ([]runner.Result, *warehouse.Target, error) {
+	selected, err := selection.Select(p, rf.selects, rf.excludes, selection.Options{})
+	if err != nil {
+		var se *selection.Error
+		if errors.As(err, &se) {
+			return nil, nil, usageError("%v", err)
+		}
+		return nil, nil, err
+	}
+	access := warehouse.ReadOnly()
+	if slices.Contains(types, dbt.Seed) || slices.Contains(types, dbt.Model) {
+		access = warehouse.BuildAccess(p.Root)
+	}
+	wh, target, err := openWarehouseFor(env, &rf.pf, p, access)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer wh.Close()
+	threads := rf.threads
+	if threads <= 0 {
+		threads = target.Threads
+	}
+	cfg := runner.Config{Project: p, Warehouse: wh, Target: target, Selected: selected, Types: types,
+		FullRefresh: rf.fullRefresh, Threads: threads, Sample: rf.sample}
+	if progress != nil {
+		where := target.Path
+		if target.Type == "postgres" {
+			where = fmt.Sprintf("%s:%d/%s", target.Host, target.Port, target.DBName)
+		}
+		fmt.Fprintf(progress, "Running on %s (target %s: %s, schema %s)\n\n", target.Type, target.Name, where, target.Schema)
+		cfg.OnResult = func(r runner.Result, done, total int) { writeResultLine(progress, r, done, total) }
+	}
+	return runner.Run(env.Ctx, cfg), target, nil
 }
 
 func resultLabel(r runner.Result) (word, detail string) {

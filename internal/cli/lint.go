@@ -299,19 +299,23 @@ func dbtModelFiles(env *Env, f *lintFlags, l *lint.Linter) ([]lint.File, error) 
 		if rel, err := filepath.Rel(cwd, n.FilePath); err == nil && !strings.HasPrefix(rel, "..") {
 			shown = rel
 		}
-		node := n
-		files = append(files, lint.File{Path: shown, AbsPath: n.FilePath, Source: n.RawCode,
-			Render: func(cfg *lint.Config) lint.Rendered {
-				if p.Jinja == nil {
-					return lint.RawTemplater{}.Render(shown, node.RawCode, cfg)
-				}
-				in := jinja.Input{Path: shown, Source: node.RawCode, Package: node.Package, Name: node.Name,
-					ResourceType: node.ResourceType, Config: node.Config, Resolver: templating.Builtins{},
-					This: templating.This, Incremental: true}
-				return templating.Render(p.Jinja, in, nil)
-			}})
+		files = append(files, lint.File{Path: shown, AbsPath: n.FilePath, Source: n.RawCode, Render: modelRender(p, n, shown)})
 	}
 	return files, nil
+}
+
+// modelRender renders a model for linting with the project's macros and SQLFluff's dbt
+// builtins for ref, source and this.
+func modelRender(p *dbt.Project, node *dbt.Node, shown string) func(cfg *lint.Config) lint.Rendered {
+	return func(cfg *lint.Config) lint.Rendered {
+		if p.Jinja == nil {
+			return lint.RawTemplater{}.Render(shown, node.RawCode, cfg)
+		}
+		in := jinja.Input{Path: shown, Source: node.RawCode, Package: node.Package, Name: node.Name,
+			ResourceType: node.ResourceType, Config: node.Config, Resolver: templating.Builtins{},
+			This: templating.This, Incremental: true}
+		return templating.Render(p.Jinja, in, nil)
+	}
 }
 
 func isRootPackage(p *dbt.Project, name string) bool {

@@ -55,6 +55,8 @@ type reviewFlags struct {
 	// the change is detected.
 	memory        *reviewMemory
 	memoryOpening *openingMemory
+	// target is the pull request the review is posted to (nil when it is not posted).
+	target *githubTarget
 }
 
 func newReviewCmd(env *Env) *cobra.Command {
@@ -108,6 +110,43 @@ func runReview(env *Env, pf *projectFlags, cf *changeFlags, rf *reviewFlags) err
 	if err != nil {
 		return err
 	}
+	rf.target = gh
+	var rv *review.Review
+	var root string
+	defer func() { rf.trust.close() }()
+	if err := assembleReview(env, pf, cf, rf, &rv, &root); err != nil {
+		return err
+	}
+	if err := review.Write(env.Stdout, rf.format, rv); err != nil {
+		return &ExitError{Code: ExitInternal, Err: err}
+	}
+	if rf.report != "" {
+		report, _ := env.fileContent(rf.report, nil, []byte(review.Markdown(rv, review.MarkdownOptions{PathPrefix: rv.Prefix})))
+		if err := writeAtomic(rf.report, report); err != nil {
+			return &ExitError{Code: ExitInternal, Err: fmt.Errorf("--report: %w", err)}
+		}
+	}
+	if rf.fix {
+		if err := writeSafeEdits(env, root, rv.Edits); err != nil {
+			return err
+		}
+	}
+	if gh != nil {
+		gh.opts.MaxComments = rf.maxComments
+		if err := publishGitHub(env, gh, rv, rf.failOn); err != nil {
+			return err
+		}
+	}
+	if rv.Exceeds(rf.failOn) {
+		return silentExit(ExitFindings)
+	}
+	return nil
+}
+
+// assembleReview compares the change and runs the agents on it into rv, writing nothing; root
+// is the project directory the edits are relative to. The caller closes rf.trust.
+func assembleReview(env *Env, pf *projectFlags, cf *changeFlags, rf *reviewFlags, rvp **review.Review, root *string) error {
+	var err error
 	if !cf.set() {
 		return usageError("review needs --base REF (or --base-dir DIR)")
 	}
@@ -117,7 +156,6 @@ func runReview(env *Env, pf *projectFlags, cf *changeFlags, rf *reviewFlags) err
 	if rf.trust, err = resolveTrust(env, pf, cf); err != nil {
 		return err
 	}
-	defer rf.trust.close()
 	if rf.settings, err = rf.trust.config(env, pf); err != nil {
 		return err
 	}
@@ -146,7 +184,7 @@ func runReview(env *Env, pf *projectFlags, cf *changeFlags, rf *reviewFlags) err
 		fmt.Fprintf(env.Stderr, "dataops: warning: %s\n", w)
 	}
 	debugTiming(env, "review-change", t0)
-	if rf.memory, err = startReviewMemory(env, rf, pf, cf, cs, gh); err != nil {
+	if rf.memory, err = startReviewMemory(env, rf, pf, cf, cs, rf.target); err != nil {
 		return err
 	}
 	defer rf.memory.finish()
@@ -166,30 +204,7 @@ func runReview(env *Env, pf *projectFlags, cf *changeFlags, rf *reviewFlags) err
 	rv.PerRule = rf.perRule
 	rf.memory.complete(cs, rv, cf.Base)
 	rv.Finish()
-	if err := review.Write(env.Stdout, rf.format, rv); err != nil {
-		return &ExitError{Code: ExitInternal, Err: err}
-	}
-	if rf.report != "" {
-		// The report is the whole review (the Action links to it when GitHub's body is cut).
-		report, _ := env.fileContent(rf.report, nil, []byte(review.Markdown(rv, review.MarkdownOptions{PathPrefix: rv.Prefix})))
-		if err := writeAtomic(rf.report, report); err != nil {
-			return &ExitError{Code: ExitInternal, Err: fmt.Errorf("--report: %w", err)}
-		}
-	}
-	if rf.fix {
-		if err := writeSafeEdits(env, cs.Head.Root, rv.Edits); err != nil {
-			return err
-		}
-	}
-	if gh != nil {
-		gh.opts.MaxComments = rf.maxComments
-		if err := publishGitHub(env, gh, rv, rf.failOn); err != nil {
-			return err
-		}
-	}
-	if rv.Exceeds(rf.failOn) {
-		return silentExit(ExitFindings)
-	}
+	*rvp, *root = rv, cs.Head.Root
 	return nil
 }
 

@@ -87,6 +87,50 @@ func runSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags) err
 	if sf.write && cf.Head != "" {
 		return usageError("--write edits the work tree: it does not go with --head")
 	}
+	var sp schemaPlan
+	if err := planSchema(env, pf, cf, sf, &sp); err != nil {
+		return err
+	}
+	edits, out, invalid := sp.edits, sp.findings, sp.invalid
+	if err := printSchema(env.Stdout, sf.format, edits, out, sp.descriptions); err != nil {
+		return err
+	}
+	if sf.write && len(edits) > 0 {
+		if invalid {
+			fmt.Fprintln(env.Stderr, "dataops: edits not written: validation failed (see findings)")
+			return silentExit(ExitFindings)
+		}
+		files := make([]fsconfine.File, 0, len(edits))
+		for _, e := range edits {
+			if data, ok := env.fileContent(e.Path, e.Old, e.New); ok {
+				files = append(files, fsconfine.File{Name: e.Path, Data: data})
+			}
+		}
+		if err := fsconfine.WriteFiles(sp.root, files); err != nil {
+			return &ExitError{Code: ExitInternal, Err: err}
+		}
+		for _, f := range files {
+			fmt.Fprintf(env.Stderr, "wrote %s\n", f.Name)
+		}
+	}
+	if sf.check && len(edits) > 0 || invalid {
+		return silentExit(ExitFindings)
+	}
+	return nil
+}
+
+// schemaPlan is the Synthesizer's validated plan for the project at root.
+type schemaPlan struct {
+	root     string
+	edits    []schema.FileEdit
+	findings []schema.Finding
+	invalid  bool // validation found an error: the edits must not be written
+	// descriptions are the ones the edits write, with their sources.
+	descriptions []schema.Described
+}
+
+// planSchema plans the property-file edits and validates them into sp, writing nothing.
+func planSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags, sp *schemaPlan) error {
 	tr, err := resolveTrust(env, pf, cf)
 	if err != nil {
 		return err
@@ -202,30 +246,7 @@ func runSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags) err
 		// Conventions on what this change wrote (see schema.ConventionFindings).
 		out = append(out, schema.ConventionFindings(schema.ProjectConventions(p, cols, cfg.Naming), p, plan, edits, cols)...)
 	}
-	if err := printSchema(env.Stdout, sf.format, edits, out, plan.Descriptions()); err != nil {
-		return err
-	}
-	if sf.write && len(edits) > 0 {
-		if invalid {
-			fmt.Fprintln(env.Stderr, "dataops: edits not written: validation failed (see findings)")
-			return silentExit(ExitFindings)
-		}
-		files := make([]fsconfine.File, 0, len(edits))
-		for _, e := range edits {
-			if data, ok := env.fileContent(e.Path, e.Old, e.New); ok {
-				files = append(files, fsconfine.File{Name: e.Path, Data: data})
-			}
-		}
-		if err := fsconfine.WriteFiles(p.Root, files); err != nil {
-			return &ExitError{Code: ExitInternal, Err: err}
-		}
-		for _, f := range files {
-			fmt.Fprintf(env.Stderr, "wrote %s\n", f.Name)
-		}
-	}
-	if sf.check && len(edits) > 0 || invalid {
-		return silentExit(ExitFindings)
-	}
+	*sp = schemaPlan{root: p.Root, edits: edits, findings: out, invalid: invalid, descriptions: plan.Descriptions()}
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dataops-dev/dataops/internal/columns"
 	"github.com/dataops-dev/dataops/internal/dbt"
 	"github.com/dataops-dev/dataops/internal/fsconfine"
 	"github.com/dataops-dev/dataops/internal/schema"
@@ -83,36 +84,12 @@ their git history) and, with a warehouse, the built models' data.`,
 				}
 				opts.Models = picked
 			}
-			if !noHistory {
-				opts.History = testgen.MineHistory(env.Ctx, p.Root, 400)
-			}
-			am, err := openTestsMemory(env, &pf, cf.Head, p, inf, &opts)
+			res, err := suggestTests(env, &pf, tr, cf.Head, p, inf, opts, added, noHistory, confirm)
 			if err != nil {
 				return err
 			}
-			defer am.close()
-			if opts.Dictionary, err = testsDictionary(env, &pf, tr, p); err != nil {
-				return err
-			}
-			var wh warehouse.Warehouse
-			var target *warehouse.Target
-			if confirm || builtDuckDB(env, &pf, p) {
-				if wh, target, err = openWarehouse(env, &pf, p); err != nil {
-					return err
-				}
-				defer wh.Close()
-				// The built models' data is evidence too: value sets, keys contained in keys.
-				opts.Data = testgen.NewDataEvidence(env.Ctx, dataProfiler{p: p, wh: wh, target: target})
-			}
-			res := testgen.Suggest(p, inf, opts)
-			if wh != nil {
-				testgen.Confirm(env.Ctx, p, wh, target, res)
-			}
-			am.record(testProposals(p, res, added))
 			if check || write {
-				version, source := schema.DbtVersion("", p.RequireDbtVersion, p.Root)
-				forms := schema.ProjectForms(p, version, source)
-				edits, notes := testgen.Edits(p, res, func(st yamledit.Style) yamledit.Style { return st.Settle(forms.TestsKey, forms.TestArguments) })
+				edits, notes := proposedTestEdits(p, res)
 				for _, n := range notes {
 					fmt.Fprintf(env.Stderr, "dataops: %s\n", n)
 				}
@@ -152,6 +129,46 @@ their git history) and, with a warehouse, the built models' data.`,
 	cmd.Flags().StringVar(&outDir, "out", "", "with --format gx: directory for one suite JSON per model (default: stdout)")
 	cf.bind(cmd)
 	return cmd
+}
+
+// suggestTests proposes tests for p, learned from the git history of its property files unless
+// noHistory, and checks them on data when confirm is set or the embedded DuckDB has been built.
+func suggestTests(env *Env, pf *projectFlags, tr *trust, headRef string, p *dbt.Project, inf *columns.Result, opts testgen.Options, added map[string]bool, noHistory, confirm bool) (*testgen.Result, error) {
+	if !noHistory {
+		opts.History = testgen.MineHistory(env.Ctx, p.Root, 400)
+	}
+	am, err := openTestsMemory(env, pf, headRef, p, inf, &opts)
+	if err != nil {
+		return nil, err
+	}
+	defer am.close()
+	if opts.Dictionary, err = testsDictionary(env, pf, tr, p); err != nil {
+		return nil, err
+	}
+	var wh warehouse.Warehouse
+	var target *warehouse.Target
+	if confirm || builtDuckDB(env, pf, p) {
+		if wh, target, err = openWarehouse(env, pf, p); err != nil {
+			return nil, err
+		}
+		defer wh.Close()
+		// The built models' data is evidence too: value sets, keys contained in keys.
+		opts.Data = testgen.NewDataEvidence(env.Ctx, dataProfiler{p: p, wh: wh, target: target})
+	}
+	res := testgen.Suggest(p, inf, opts)
+	if wh != nil {
+		testgen.Confirm(env.Ctx, p, wh, target, res)
+	}
+	am.record(testProposals(p, res, added))
+	return res, nil
+}
+
+// proposedTestEdits are the property-file edits that add res's tests, written in the
+// project's forms.
+func proposedTestEdits(p *dbt.Project, res *testgen.Result) ([]testgen.FileEdit, []string) {
+	version, source := schema.DbtVersion("", p.RequireDbtVersion, p.Root)
+	forms := schema.ProjectForms(p, version, source)
+	return testgen.Edits(p, res, func(st yamledit.Style) yamledit.Style { return st.Settle(forms.TestsKey, forms.TestArguments) })
 }
 
 // builtDuckDB reports whether the project's target is a DuckDB file that exists, so
