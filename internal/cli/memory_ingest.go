@@ -20,6 +20,7 @@ import (
 	"github.com/dataops-dev/dataops/internal/fsconfine"
 	"github.com/dataops-dev/dataops/internal/github"
 	"github.com/dataops-dev/dataops/internal/ingest"
+	"github.com/dataops-dev/dataops/internal/learn"
 	"github.com/dataops-dev/dataops/internal/memory"
 	"github.com/dataops-dev/dataops/internal/memory/embedded"
 	"github.com/dataops-dev/dataops/internal/yamllimit"
@@ -209,6 +210,20 @@ func runMemoryIngest(env *Env, f *memoryIngestFlags, args []string) error {
 	fmt.Fprintf(env.Stdout, "memory: %d sources (%d changed), records: %d added, %d updated, %d removed; %d skipped; %s%s%.1f s\n",
 		res.Sources, res.Changed, res.Added, res.Updated, res.Removed, res.Skipped,
 		countOf(res.Commits, "commit", o.History && o.Repo != nil), countOf(res.Comments, "review comment", comments != nil), res.Elapsed.Seconds())
+	if o.History && o.Repo != nil && res.Commits > 0 {
+		// New commits may be the merges of pull requests dataops proposed edits to: what
+		// became of each proposal is read from the commit where it landed. Without new
+		// commits nothing can have merged since the last ingest, and the store stays closed.
+		if err := open(); err != nil {
+			return ingestError(err, k)
+		}
+		r, err := learn.ResolveHistory(env.Ctx, k.Store, o.Dir, o.Project, "", "")
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "dataops: warning: resolving merged proposals: %v\n", err)
+		} else if r.Accepted+r.Edited+r.Rejected > 0 {
+			fmt.Fprintf(env.Stdout, "proposals resolved from history: %d accepted, %d edited, %d rejected\n", r.Accepted, r.Edited, r.Rejected)
+		}
+	}
 	return nil
 }
 

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/dataops-dev/dataops/internal/github/githubtest"
+	"github.com/dataops-dev/dataops/internal/learn"
 )
 
 // memoryShop makes a git repository holding examples/shop under transform/shop, with a design
@@ -337,5 +338,54 @@ func TestMemoryIngestTwoAtOnce(t *testing.T) {
 	st := memoryCLI(t, nil, "memory", "status", "--project", proj, "--format", "json")
 	if err := json.Unmarshal([]byte(st.stdout), &status); err != nil || status.Records != added || status.Stale.Stale() {
 		t.Errorf("after two ingests at once: %d records, %d added in all; %v %s", status.Records, added, err, st.stdout)
+	}
+}
+
+// A proposal of a run on a branch is resolved by the ingest that first sees the branch merged:
+// written as proposed, it was accepted.
+func TestMemoryIngestResolvesMergedProposals(t *testing.T) {
+	repo, proj := memoryShop(t)
+	git := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", args...)
+		cmd.Dir = repo
+		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=Ada", "GIT_AUTHOR_EMAIL=a@a", "GIT_COMMITTER_NAME=Ada", "GIT_COMMITTER_EMAIL=a@a")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	summary(t, memoryCLI(t, nil, "memory", "ingest", "--project", proj))
+	git("checkout", "-q", "-b", "feature")
+	sqlPath := filepath.Join(proj, "models/staging/stg_customers.sql")
+	sql, _ := os.ReadFile(sqlPath)
+	edited := strings.Replace(string(sql), "first_name,", "first_name,\n        upper(first_name) as first_name_upper,", 1)
+	if edited == string(sql) {
+		t.Fatal("stg_customers.sql changed: add the column elsewhere")
+	}
+	os.WriteFile(sqlPath, []byte(edited), 0o644)
+	git("commit", "-q", "-am", "first_name_upper")
+	if r := memoryCLI(t, nil, "schema", "--project", proj, "--base", "main", "--write"); r.code != 0 {
+		t.Fatalf("schema --write: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if len(openProposals(t, proj)) == 0 {
+		t.Fatal("schema recorded no proposal")
+	}
+	git("commit", "-q", "-am", "properties of first_name_upper")
+	git("checkout", "-q", "main")
+	git("merge", "-q", "--no-ff", "-m", "Merge feature", "feature")
+
+	r := memoryCLI(t, nil, "memory", "ingest", "--project", proj)
+	if r.code != 0 || !regexp.MustCompile(`proposals resolved from history: [1-9]\d* accepted, 0 edited, 0 rejected`).MatchString(r.stdout) {
+		t.Fatalf("ingest after the merge: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, p := range openProposals(t, proj) {
+		if p.State != learn.Accepted {
+			t.Errorf("%s %s.%s is %s after the merge", p.Kind, p.Model, p.Column, p.State)
+		}
+	}
+	// Nothing new: the store is not opened, nothing is resolved twice.
+	r = memoryCLI(t, nil, "memory", "ingest", "--project", proj)
+	if r.code != 0 || strings.Contains(r.stdout, "resolved") {
+		t.Fatalf("second ingest: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
