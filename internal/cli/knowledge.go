@@ -282,16 +282,6 @@ func projectState(p *dbt.Project) *learn.State {
 	return learn.NewState(files)
 }
 
-// describedOf turns the plan's descriptions into the review's.
-func describedOf(plan *schema.Plan) []review.Description {
-	var out []review.Description
-	for _, d := range plan.Descriptions() {
-		out = append(out, review.Description{Model: d.Model, Column: d.Column, Description: d.Description,
-			From: d.From, Source: d.Source, File: d.File})
-	}
-	return out
-}
-
 // reviewMemory is a review run's memory: its short-term workflow state (always, in the
 // process or in Redis) and the team's long-term memory (when the project has one).
 type reviewMemory struct {

@@ -24,6 +24,7 @@ import (
 	"github.com/dataops-dev/dataops/internal/lint/templating"
 	"github.com/dataops-dev/dataops/internal/mcp"
 	"github.com/dataops-dev/dataops/internal/memory"
+	"github.com/dataops-dev/dataops/internal/pipeline"
 	"github.com/dataops-dev/dataops/internal/review"
 	"github.com/dataops-dev/dataops/internal/testgen"
 	"github.com/dataops-dev/dataops/internal/warehouse"
@@ -181,7 +182,7 @@ func (e *mcpEngine) Impact(ctx context.Context, base string) (*mcp.Impact, error
 	}
 	defer cs.Close()
 	rv := &review.Review{}
-	classify(cs, rv, dialectOf(pf, cs.Head))
+	pipeline.Classify(cs, rv, dialectOf(pf, cs.Head))
 	touched := map[string]bool{}
 	for _, m := range cs.Models {
 		touched[m.Path] = true

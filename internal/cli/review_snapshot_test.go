@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/dataops-dev/dataops/internal/dbt"
 )
 
 // A snapshot block starts lines into its file; findings in it must name the file's lines, not
@@ -61,18 +59,4 @@ func TestReviewFindingsInSnapshotLines(t *testing.T) {
 		t.Errorf("the snapshot's downstream-column finding is at line %d, want 9 (where it reads status)\n%s", line, stdout.String())
 	}
 
-	// Grain changes are found for models only today; the line a clause maps to is the same
-	// for a snapshot.
-	p, err := dbt.Load(context.Background(), dbt.LoadOptions{Dir: filepath.Join(dir, "head"), Getenv: func(string) (string, bool) { return "", false }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := p.Nodes["snapshot.shop.orders_snapshot"]
-	if n == nil {
-		t.Fatal("no snapshot node")
-	}
-	sql := renderedSQL(n)
-	if got := clauseLine(n, strings.Index(sql, "where")); got != 11 {
-		t.Errorf("clauseLine of the filter = %d, want 11", got)
-	}
 }

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,6 +15,7 @@ import (
 	"github.com/dataops-dev/dataops/internal/config"
 	"github.com/dataops-dev/dataops/internal/dbt"
 	"github.com/dataops-dev/dataops/internal/fsconfine"
+	"github.com/dataops-dev/dataops/internal/pipeline"
 	"github.com/dataops-dev/dataops/internal/schema"
 	"github.com/dataops-dev/dataops/internal/selection"
 )
@@ -171,23 +171,18 @@ func planSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags, sp
 		}
 		cols = change.FromColumns(columns.Infer(p, copts))
 	}
-	types := catalogTypes(p.Root)
-	in := schema.Input{Project: p, Columns: cols, Change: cs, Config: cfg, Types: types,
-		ReadFile: func(rel string) ([]byte, error) { return fsconfine.ReadFile(p.Root, rel) }}
+	catalog := projectCatalog(p.Root)
+	si := pipeline.SchemaInputs{Project: p, Columns: cols, Change: cs, Config: cfg, Types: catalogTypesOf(catalog),
+		DbtVersion: sf.dbtVersion}
 	if len(sf.selects) > 0 || len(sf.excludes) > 0 {
 		sel, err := selection.Select(p, sf.selects, sf.excludes, selection.Options{})
 		if err != nil {
 			return usageError("%v", err)
 		}
-		in.Select = func(id string) bool { return sel[id] }
+		si.Select = func(id string) bool { return sel[id] }
 	}
-	if cfg.Dictionary != "" && tr.base() {
-		// The base's dictionary file, as the base has it (trust.go).
-		if in.Dictionary, err = tr.dictionary(cfg.Dictionary); err != nil {
-			return err
-		}
-	} else if in.Dictionary, err = cfg.ReadDictionary(p.Root); err != nil {
-		return usageError("%v", err)
+	if si.Dictionary, err = schemaDictionary(tr, cfg, p.Root); err != nil {
+		return err
 	}
 	tr.printNotes(env)
 	am, err := openAgentMemory(env, &settings.Memory, pf.Project, p, cf.Head)
@@ -195,69 +190,31 @@ func planSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags, sp
 		return err
 	}
 	defer am.close()
-	am.schema(&in)
-	explicit := sf.dbtVersion
-	if explicit == "" {
-		explicit = cfg.DbtVersion
+	si.Memory = agentMemoryOf{am}
+	if !sf.noValidate {
+		si.Reload = reloader(env, pf)
+		si.DbtExe, si.ProfilesDir = dbtExecutable(env, sf.dbtExe), pf.ProfilesDir
 	}
-	version, source := schema.DbtVersion(explicit, p.RequireDbtVersion, p.Root)
-
-	t0 := time.Now()
-	plan := schema.Synthesize(in)
-	plan.KeepTouched(in.Change)
+	si.Timing = func(phase string, since time.Time) { debugTiming(env, phase, since) }
 	lr := openLLM(env, settings, llmOptions{project: p, columns: cols, change: cs, pf: pf})
-	schema.Describe(env.Ctx, plan, lr.describer())
+	si.Describer = lr.describer()
+	sch, err := pipeline.PlanSchema(env.Ctx, si)
 	lr.close()
-	am.schemaDone(plan)
-	edits, notes := schema.Apply(p.Root, plan.Ops, schema.ProjectForms(p, version, source))
-	findings := append(plan.Notes, notes...)
-	debugTiming(env, "plan", t0)
-	t0 = time.Now()
-	if len(edits) > 0 && !sf.noValidate {
-		load := func(ctx context.Context, dir string, roots []string) (*dbt.Project, error) {
-			opts, err := pf.options(env, false)
-			if err != nil {
-				return nil, err
-			}
-			opts.Dir, opts.Roots = dir, append(opts.Roots, roots...)
-			return dbt.Load(ctx, opts)
-		}
-		_, vnotes, err := schema.CheckEdits(env.Ctx, p, edits, plan.Ops, load)
-		if err != nil {
-			return &ExitError{Code: ExitInternal, Err: err}
-		}
-		findings = append(findings, vnotes...)
-		if exe := dbtExecutable(env, sf.dbtExe); exe != "" {
-			dir, cleanup, err := schema.Overlay(p.Root, edits)
-			if err != nil {
-				return &ExitError{Code: ExitInternal, Err: err}
-			}
-			findings = append(findings, schema.DbtParse(env.Ctx, exe, dir, pf.ProfilesDir)...)
-			cleanup()
-		}
+	if err != nil {
+		return pipelineError(err)
 	}
-	debugTiming(env, "validate", t0)
-	invalid := hasErrors(findings)
-	out := make([]schema.Finding, 0, len(findings))
-	for _, n := range findings {
+	out := make([]schema.Finding, 0, len(sch.Notes)+len(sch.Conventions))
+	for _, n := range sch.Notes {
 		out = append(out, n.Finding())
 	}
-	if cs != nil {
-		// Conventions on what this change wrote (see schema.ConventionFindings).
-		out = append(out, schema.ConventionFindings(schema.ProjectConventions(p, cols, cfg.Naming), p, plan, edits, cols)...)
-	}
-	*sp = schemaPlan{root: p.Root, edits: edits, findings: out, invalid: invalid, descriptions: plan.Descriptions()}
+	out = append(out, sch.Conventions...)
+	*sp = schemaPlan{root: p.Root, edits: sch.Edits, findings: out, invalid: sch.Invalid, descriptions: sch.Plan.Descriptions()}
 	return nil
 }
 
-// catalogTypes reads exact column types from target/catalog.json when the project has one.
-func catalogTypes(root string) map[string][]schema.TypedColumn {
-	cat := projectFile(root, "target/catalog.json")
-	if cat == "" {
-		return nil
-	}
-	c, err := columns.ReadCatalog(cat)
-	if err != nil {
+// catalogTypesOf are the exact column types of dbt's catalog.json (nil without one).
+func catalogTypesOf(c map[string][]columns.CatalogColumn) map[string][]schema.TypedColumn {
+	if c == nil {
 		return nil
 	}
 	out := make(map[string][]schema.TypedColumn, len(c))
@@ -295,15 +252,6 @@ func dbtExecutable(env *Env, flag string) string {
 		return ""
 	}
 	return flag
-}
-
-func hasErrors(ns []schema.Note) bool {
-	for _, n := range ns {
-		if n.Severity == "error" {
-			return true
-		}
-	}
-	return false
 }
 
 func printSchema(w io.Writer, format string, edits []schema.FileEdit, findings []schema.Finding, described []schema.Described) error {

@@ -1,11 +1,9 @@
-package cli
+package pipeline
 
 import (
-	"context"
 	"testing"
 
 	"github.com/dataops-dev/dataops/internal/change"
-	"github.com/dataops-dev/dataops/internal/dbt"
 )
 
 // TestUntouchedModelsGetNoProposals is the shape of a real review that proposed not_null
@@ -28,27 +26,20 @@ func TestUntouchedModelsGetNoProposals(t *testing.T) {
 			"models/_models.yml": props(descC),
 		}
 	}
-	load := func(dir string) *dbt.Project {
-		p, err := dbt.Load(context.Background(), dbt.LoadOptions{Dir: dir})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	base := load(lintDir(t, files("select 1 as id\n", "Old words.")))
-	head := load(lintDir(t, files("select 2 as id\n", "New words.")))
+	base := loadProject(t, files("select 1 as id\n", "Old words."))
+	head := loadProject(t, files("select 2 as id\n", "New words."))
 	cs := &change.ChangeSet{Base: base, Head: head}
 	for _, name := range []string{"a", "b", "c", "d"} {
 		cs.Models = append(cs.Models, &change.ModelChange{UniqueID: "model.p." + name, Change: change.Modified, Path: "models/" + name + ".sql"})
 	}
-	tr := &trust{mode: trustWorktree, repo: &change.Repo{Top: head.Root}, touched: map[string]bool{"models/a.sql": true, "models/_models.yml": true}}
-	got := untouchedModels(cs, tr)
+	touched := map[string]bool{"models/a.sql": true, "models/_models.yml": true}
+	got := untouchedModels(cs, func(rel string) bool { return touched[rel] })
 	want := map[string]bool{"model.p.b": true, "model.p.d": true}
 	if len(got) != len(want) || !got["model.p.b"] || !got["model.p.d"] {
 		t.Errorf("untouched %v, want %v (a's SQL and c's description changed)", got, want)
 	}
 	// Without knowing which files the change touched, nothing is left out.
-	if got := untouchedModels(cs, &trust{mode: trustWorktree}); len(got) != 0 {
+	if got := untouchedModels(cs, nil); len(got) != 0 {
 		t.Errorf("no file list, yet untouched %v", got)
 	}
 }

@@ -1,0 +1,177 @@
+package pipeline
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/dataops-dev/dataops/internal/change"
+	"github.com/dataops-dev/dataops/internal/dbt"
+	"github.com/dataops-dev/dataops/internal/review"
+)
+
+// Classify fills the review's changes (classification, reasons, impact), the impact findings
+// and the lineage edges among changed and downstream nodes.
+func Classify(cs *change.ChangeSet, rv *review.Review, dialectName string) {
+	nodes := map[string]bool{}
+	for _, m := range cs.Models {
+		var added, removed []review.Clause
+		head := cs.Head.Nodes[m.UniqueID]
+		if m.Change == change.Modified || m.Change == change.Renamed {
+			baseID := m.UniqueID
+			if m.From != "" {
+				baseID = m.From
+			}
+			if base := cs.Base.Nodes[baseID]; base != nil && head != nil && m.SQLChanged {
+				bc, okb := review.GrainClauses(renderedSQL(base), dialectName)
+				hc, okh := review.GrainClauses(renderedSQL(head), dialectName)
+				if okb && okh {
+					added, removed = review.GrainDiff(bc, hc)
+				}
+			}
+		}
+		class, reasons := review.Classify(m, added, removed)
+		name := dbt.ShortID(m.UniqueID)
+		if head != nil {
+			name = head.Name
+		}
+		c := review.Change{UniqueID: m.UniqueID, Name: name, Path: m.Path, Change: string(m.Change), From: m.From,
+			Classification: class, Reasons: reasons, Columns: m.Columns, Impact: m.Impact, ColumnImpact: m.ColImpact}
+		if c.Columns == nil {
+			c.Columns = []change.ColumnChange{}
+		}
+		if c.Impact == nil {
+			c.Impact = []string{}
+		}
+		rv.Changes = append(rv.Changes, c)
+		nodes[m.UniqueID] = true
+		for _, id := range m.Impact {
+			nodes[id] = true
+		}
+		for _, cl := range added {
+			line := clauseLine(head, cl.Offset)
+			msg := fmt.Sprintf("%s changes which rows %s returns (%s); every downstream node (%d) sees it", firstWord(cl.Text), name, clipText(cl.Text), len(m.Impact))
+			if cl.Lookup != "" {
+				msg = fmt.Sprintf("%s of the lookup %s changes which of its rows match (%s); %s keeps its rows, but what it takes from %s may change for its downstream nodes (%d)",
+					firstWord(cl.Text), cl.Lookup, clipText(cl.Text), name, cl.Lookup, len(m.Impact))
+			}
+			rv.Findings = append(rv.Findings, review.Finding{Agent: review.AgentImpact, Rule: review.RuleGrainChange,
+				Severity: review.SeverityWarning, Path: m.Path, Line: line, Message: msg})
+		}
+		if len(added) == 0 && len(removed) > 0 {
+			var rows, lookups []string
+			for _, cl := range removed {
+				if cl.Lookup != "" {
+					lookups = append(lookups, cl.Text+" (lookup "+cl.Lookup+")")
+				} else {
+					rows = append(rows, cl.Text)
+				}
+			}
+			msg := fmt.Sprintf("%s no longer has %s; every downstream node (%d) sees other rows", name, clipText(strings.Join(rows, "; ")), len(m.Impact))
+			if len(rows) == 0 {
+				msg = fmt.Sprintf("%s no longer has %s; it keeps its rows, but what it takes from the lookup may change for its downstream nodes (%d)", name, clipText(strings.Join(lookups, "; ")), len(m.Impact))
+			}
+			rv.Findings = append(rv.Findings, review.Finding{Agent: review.AgentImpact, Rule: review.RuleGrainChange,
+				Severity: review.SeverityWarning, Path: m.Path, Line: 1, Message: msg})
+		}
+		rv.Findings = append(rv.Findings, downstreamFindings(cs, m)...)
+	}
+	// Edges among the nodes drawn, from the head graph.
+	for id := range nodes {
+		var deps []string
+		if n := cs.Head.Nodes[id]; n != nil {
+			deps = n.DependsOn.Nodes
+		} else if e := cs.Head.Exposures[id]; e != nil {
+			deps = e.DependsOn.Nodes
+		}
+		for _, up := range deps {
+			if nodes[up] {
+				rv.Lineage = append(rv.Lineage, review.Edge{From: up, To: id})
+			}
+		}
+	}
+	sort.Slice(rv.Lineage, func(i, j int) bool {
+		a, b := rv.Lineage[i], rv.Lineage[j]
+		return a.From < b.From || a.From == b.From && a.To < b.To
+	})
+}
+
+func firstWord(s string) string {
+	if i := strings.Index(s, " "); i > 0 && strings.HasPrefix(s, "DISTINCT") {
+		return "DISTINCT"
+	}
+	for _, kw := range []string{"WHERE", "GROUP BY", "HAVING", "QUALIFY", "DISTINCT"} {
+		if strings.HasPrefix(s, kw) {
+			return "the " + kw + " clause"
+		}
+	}
+	return "a join"
+}
+
+func clipText(s string) string {
+	if len(s) > 100 {
+		return s[:100] + "…"
+	}
+	return s
+}
+
+// renderedSQL is the model's SQL with Jinja rendered (compiled when available).
+func renderedSQL(n *dbt.Node) string {
+	if n.CompiledCode != "" {
+		return n.CompiledCode
+	}
+	if n.Render != nil && n.Render.Err == nil {
+		return n.Render.Output
+	}
+	return n.RawCode
+}
+
+// clauseLine maps an offset of the rendered SQL back to a line of the model's file.
+func clauseLine(n *dbt.Node, off int) int {
+	if n == nil {
+		return 1
+	}
+	if n.Render != nil && n.Render.Map != nil && renderedSQL(n) == n.Render.Output {
+		return n.RenderPosition(off).Line
+	}
+	return 1 + n.Template.Line
+}
+
+// downstreamFindings locates each downstream reader of a removed, renamed or retyped column
+// at the first line of its file naming the column.
+func downstreamFindings(cs *change.ChangeSet, m *change.ModelChange) []review.Finding {
+	var out []review.Finding
+	for _, ci := range m.ColImpact {
+		n := cs.Head.Nodes[ci.Node]
+		if n == nil || n.RelPath == "" {
+			continue
+		}
+		kind := "changed"
+		sev := review.SeverityError
+		for _, c := range m.Columns {
+			if strings.EqualFold(c.Name, ci.Column) || strings.EqualFold(c.From, ci.Column) {
+				kind = string(c.Change)
+				if c.Change == change.Retyped {
+					sev = review.SeverityWarning
+					kind = fmt.Sprintf("retyped from %s to %s", c.From, c.To)
+				}
+			}
+		}
+		line := wordLine(n, ci.Column)
+		out = append(out, review.Finding{Agent: review.AgentImpact, Rule: review.RuleDownstreamColumn, Severity: sev,
+			Path: n.RelPath, Line: line,
+			Message: fmt.Sprintf("%s.%s reads %s.%s, which this change %s", n.Name, ci.NodeColumn, dbt.ShortID(m.UniqueID), ci.Column, kind)})
+	}
+	return out
+}
+
+func wordLine(n *dbt.Node, word string) int {
+	off := 0
+	if re, err := regexp.Compile(`(?i)\b` + regexp.QuoteMeta(word) + `\b`); err == nil {
+		if loc := re.FindStringIndex(n.RawCode); loc != nil {
+			off = loc[0]
+		}
+	}
+	return n.Source().Position(off).Line
+}
