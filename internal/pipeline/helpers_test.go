@@ -9,8 +9,8 @@ import (
 	"github.com/dataops-dev/dataops/internal/dbt"
 )
 
-// loadProject writes files (slash-separated names) to a fresh directory and loads it.
-func loadProject(t *testing.T, files map[string]string) *dbt.Project {
+// writeProject writes files (slash-separated names) to a fresh directory.
+func writeProject(t *testing.T, files map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
 	for name, text := range files {
@@ -22,6 +22,13 @@ func loadProject(t *testing.T, files map[string]string) *dbt.Project {
 			t.Fatal(err)
 		}
 	}
+	return dir
+}
+
+// loadProject writes files (slash-separated names) to a fresh directory and loads it.
+func loadProject(t *testing.T, files map[string]string) *dbt.Project {
+	t.Helper()
+	dir := writeProject(t, files)
 	p, err := dbt.Load(context.Background(), dbt.LoadOptions{Dir: dir, Getenv: func(string) (string, bool) { return "", false }})
 	if err != nil {
 		t.Fatal(err)

@@ -138,18 +138,19 @@ func Run(ctx context.Context, in Inputs) (*review.Review, error) {
 			continue
 		}
 		ids = append(ids, m.UniqueID)
-		// The change set loads without compiling (the whole project would be rendered twice);
-		// the Test Enhancer reads grain and literals from SQL, which the parse render already
-		// has with placeholder relations.
-		if n.CompiledCode == "" && n.Render != nil && n.Render.Err == nil {
-			n.CompiledCode = n.Render.Output
-		}
 	}
 	var tedits []review.Edit
 	if len(ids) > 0 {
 		inf := columns.Infer(p, columns.Options{Ctx: ctx, Dialect: in.Dialect, Models: ids, Catalog: in.Catalog})
 		in.timing("review-tests-infer", t0)
 		opts := testgen.Options{Models: scope, Columns: scopeColumns, NewColumns: true, Threshold: in.MinConfidence}
+		// The change set loads without compiling (the whole project would be rendered twice);
+		// the Test Enhancer reads grain and literals from SQL, which the parse render of the
+		// models in scope already has with placeholder relations.
+		opts.ParseRender = make(map[string]bool, len(ids))
+		for _, id := range ids {
+			opts.ParseRender[id] = true
+		}
 		if in.History {
 			opts.History = testgen.MineHistory(ctx, p.Root, 400)
 		}

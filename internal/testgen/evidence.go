@@ -57,7 +57,7 @@ func newExtra(p *dbt.Project, models []*dbt.Node, sigs []*sqlSignals, inf *colum
 	return &extra{
 		p: p, inf: inf, args: args, dict: opts.Dictionary, data: opts.Data,
 		keys:   newKeyIndex(p, models, sigs, inf, existing, owners),
-		graph:  newSQLGraph(p, models, dialect),
+		graph:  newSQLGraph(p, models, dialect, opts.sqlOf),
 		down:   map[string]map[string]bool{},
 		up:     map[string]map[string]bool{},
 		copies: directCopies(inf),

@@ -17,7 +17,7 @@ func TestGraphEvidence(t *testing.T) {
 	}
 	existing := existingTests(p)
 	keys := newKeyIndex(p, models, sigs, inf, existing, keyOwners(models, sigs, inf))
-	g := newSQLGraph(p, models, "duckdb")
+	g := newSQLGraph(p, models, "duckdb", Options{}.sqlOf)
 	id := func(name string) string { return "model.cases." + name }
 	node := func(name string) *dbt.Node { return p.Nodes[id(name)] }
 

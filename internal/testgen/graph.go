@@ -57,7 +57,7 @@ type scope struct {
 const maxTrace = 8
 
 // newSQLGraph parses every model's compiled SQL (in parallel) and collects its joins.
-func newSQLGraph(p *dbt.Project, models []*dbt.Node, dialect string) *sqlGraph {
+func newSQLGraph(p *dbt.Project, models []*dbt.Node, dialect string, sqlOf func(*dbt.Node) string) *sqlGraph {
 	g := &sqlGraph{p: p, models: make(map[string]*modelSQL, len(models)), joins: map[colRef][]joinEdge{}, values: map[colRef]*traced{}}
 	d, _ := sqldialect.Lookup(dialect)
 	parsed := make([]*modelSQL, len(models))
@@ -70,7 +70,7 @@ func newSQLGraph(p *dbt.Project, models []*dbt.Node, dialect string) *sqlGraph {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				parsed[i] = parseModel(models[i].CompiledCode, d)
+				parsed[i] = parseModel(sqlOf(models[i]), d)
 				if parsed[i] != nil {
 					edges[i], inner[i] = g.modelJoins(parsed[i])
 				}

@@ -73,4 +73,16 @@ type Options struct {
 	Dictionary Glossary
 	// Data reads the built models' data, when a warehouse is at hand (optional).
 	Data *DataEvidence
+	// ParseRender lists models (by unique id) whose parse-time render is read where they
+	// have no compiled SQL: a change set loads without compiling, and grain and literals do
+	// not depend on the placeholder relation names of that render.
+	ParseRender map[string]bool
+}
+
+// sqlOf is the SQL a model's signals are read from.
+func (o Options) sqlOf(n *dbt.Node) string {
+	if n.CompiledCode == "" && o.ParseRender[n.UniqueID] && n.Render != nil && n.Render.Err == nil {
+		return n.Render.Output
+	}
+	return n.CompiledCode
 }

@@ -50,7 +50,7 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				sigs[i] = safeSignals(models[i].CompiledCode, dialect)
+				sigs[i] = safeSignals(opts.sqlOf(models[i]), dialect)
 			}
 		}()
 	}
