@@ -238,9 +238,11 @@ func catalogLineage(ctx context.Context, in *Inputs, cs *change.ChangeSet, rv *r
 	}
 }
 
+// fromSchema is a Synthesizer finding as the review lists it: the same finding, by the schema
+// agent.
 func fromSchema(f schema.Finding) review.Finding {
-	return review.Finding{Agent: review.AgentSchema, Rule: f.Rule, Severity: f.Severity, Path: f.Path, Line: f.Line,
-		Column: f.Column, Message: f.Message, Suggestion: f.Suggestion}
+	f.Agent = review.AgentSchema
+	return f
 }
 
 // describedOf turns the plan's descriptions into the review's.

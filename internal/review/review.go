@@ -6,13 +6,14 @@ import (
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/change"
+	"github.com/dataops-dev/dataops/internal/finding"
 )
 
-// Severities, from most to least severe.
+// Severities, from most to least severe (internal/finding's).
 const (
-	SeverityError   = "error"
-	SeverityWarning = "warning"
-	SeverityInfo    = "info"
+	SeverityError   = finding.Error
+	SeverityWarning = finding.Warning
+	SeverityInfo    = finding.Info
 )
 
 // Agents that produce findings.
@@ -33,18 +34,9 @@ const (
 	Breaking = "breaking"
 )
 
-// Finding is one thing the review reports, always located in a file the user wrote. Path is
-// relative to the project root.
-type Finding struct {
-	Agent      string `json:"agent"`
-	Rule       string `json:"rule"`
-	Severity   string `json:"severity"`
-	Path       string `json:"path"`
-	Line       int    `json:"line"`
-	Column     int    `json:"column,omitempty"`
-	Message    string `json:"message"`
-	Suggestion string `json:"suggestion"`
-}
+// Finding is one thing the review reports, always located in a file the user wrote: the one
+// finding type of every agent (internal/finding).
+type Finding = finding.Finding
 
 // Edit is a proposed change to one file: the unified diff, and the whole old and new content
 // for writers and for GitHub suggestion blocks.
@@ -131,17 +123,7 @@ func RepoPath(prefix, p string) string {
 }
 
 // Rank orders severities: error 3, warning 2, info 1, anything else 0.
-func Rank(sev string) int {
-	switch sev {
-	case SeverityError:
-		return 3
-	case SeverityWarning:
-		return 2
-	case SeverityInfo:
-		return 1
-	}
-	return 0
-}
+func Rank(sev string) int { return finding.Rank(sev) }
 
 // Finish sorts findings (severity, path, line), fills empty slices and computes the summary.
 func (r *Review) Finish() {

@@ -3,27 +3,20 @@ package schema
 import (
 	"sort"
 	"strings"
+
+	"github.com/dataops-dev/dataops/internal/finding"
 )
 
-// Finding is one problem in a file the user wrote, in the shape of the review contract's
-// findings (`dataops review --format json`). Line and Column are 1-based; Suggestion, when set,
-// is the replacement the rule proposes (a new name), never applied without the user.
-type Finding struct {
-	Agent      string `json:"agent"`
-	Rule       string `json:"rule"`
-	Severity   string `json:"severity"` // "error", "warning" or "info"
-	Path       string `json:"path"`
-	Line       int    `json:"line"`
-	Column     int    `json:"column,omitempty"`
-	Message    string `json:"message"`
-	Suggestion string `json:"suggestion"`
-}
+// Finding is one problem in a file the user wrote, the review contract's finding
+// (internal/finding); Suggestion, when set, is the replacement the rule proposes (a new
+// name), never applied without the user.
+type Finding = finding.Finding
 
-// Severities.
+// Severities (internal/finding's).
 const (
-	SeverityError   = "error"
-	SeverityWarning = "warning"
-	SeverityInfo    = "info"
+	SeverityError   = finding.Error
+	SeverityWarning = finding.Warning
+	SeverityInfo    = finding.Info
 )
 
 // Convention rule names, as they appear in findings and in Conventions.Disable/Severity.
