@@ -303,10 +303,10 @@ func writeAtomic(path string, data []byte) error {
 // also say at which line new_file and dictionary were set, for findings about their values; a
 // base commit's settings are not on disk to point at.
 func schemaConfig(c *config.Config, dir string, tr *trust) schema.Config {
-	cfg := schema.ConfigFrom(c.Schema)
+	cfg := schemaSettings(c.Schema)
 	if !tr.base() {
-		cfg.NewFileAt = schema.LocateSetting(dir, c.Path, "new_file")
-		cfg.DictionaryAt = schema.LocateSetting(dir, c.Path, "dictionary")
+		cfg.NewFileAt = locateSetting(dir, c.Path, "new_file")
+		cfg.DictionaryAt = locateSetting(dir, c.Path, "dictionary")
 	}
 	return cfg
 }

@@ -2,19 +2,11 @@ package schema
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
-
-	"github.com/goccy/go-yaml"
-
-	"github.com/dataops-dev/dataops/internal/config"
-	"github.com/dataops-dev/dataops/internal/fsconfine"
-	"github.com/dataops-dev/dataops/internal/yamllimit"
 )
 
-// Config is what the synthesizer takes from the `schema:` section of .dataops.yml (see
-// internal/config). The defaults are chosen so that a pull request's diff shows only what the
+// Config is what the synthesizer is told: internal/cli maps the `schema:` section of
+// .dataops.yml to it, so this package reads no settings file. The defaults are chosen so that a pull request's diff shows only what the
 // change made necessary.
 type Config struct {
 	// RemoveStale removes the entries of documented columns the model no longer outputs. Off by
@@ -53,7 +45,7 @@ type Config struct {
 	// about their values.
 	NewFileAt, DictionaryAt Setting
 	// Naming is the team's stated naming rules (ProjectConventions).
-	Naming config.Naming
+	Naming Naming
 }
 
 // Setting locates a setting: the settings file (relative to the project) and the line of the
@@ -70,80 +62,10 @@ func (s Setting) String() string {
 	return s.Path
 }
 
-// DefaultConfig is the configuration with nothing set.
-func DefaultConfig() Config { return ConfigFrom(config.Default().Schema) }
-
-// ConfigFrom maps the settings file's schema section.
-func ConfigFrom(s config.Schema) Config {
-	c := Config{
-		RemoveStale:                 s.RemoveStale,
-		DataType:                    "auto",
-		DescriptionPlaceholder:      s.Placeholder,
-		ModelDescriptionPlaceholder: s.ModelPlaceholder,
-		Dictionary:                  s.Dictionary,
-		InheritDescriptions:         s.InheritDescriptions,
-		DescribeFromName:            s.DescribeFromName,
-		Columns:                     s.Columns,
-		DbtVersion:                  s.DbtVersion,
-		Naming:                      s.Naming,
-	}
-	if s.DataTypes {
-		c.DataType = "always"
-	}
-	// The built-in default file name gives way to the project's own convention.
-	if s.NewFile != config.Default().Schema.NewFile {
-		c.NewFile = s.NewFile
-	}
-	if c.Columns == "" {
-		c.Columns = "changed"
-	}
-	return c
-}
-
-// LoadConfig reads .dataops.yml in dir (defaults when there is none). Errors name the file,
-// line and column.
-func LoadConfig(dir string) (Config, error) {
-	c, err := config.Load(config.Options{Dir: dir})
-	if err != nil {
-		return Config{}, err
-	}
-	cfg := ConfigFrom(c.Schema)
-	cfg.NewFileAt = LocateSetting(dir, c.Path, "new_file")
-	cfg.DictionaryAt = LocateSetting(dir, c.Path, "dictionary")
-	return cfg, nil
-}
-
-// LocateSetting finds where schema.<key> was set: its environment variable when that is set (it
-// wins over the file), else the line of the value in the settings file at file.
-func LocateSetting(dir, file, key string) Setting {
-	env := "DATAOPS_SCHEMA_" + strings.ToUpper(key)
-	if _, ok := os.LookupEnv(env); ok {
-		return Setting{Path: env}
-	}
-	if file == "" {
-		return Setting{}
-	}
-	shown := file
-	if rel, err := filepath.Rel(dir, file); err == nil && fsconfine.Local(rel) {
-		shown = filepath.ToSlash(rel)
-	}
-	data, err := fsconfine.ReadFile(filepath.Dir(file), filepath.Base(file))
-	if err != nil {
-		return Setting{Path: shown}
-	}
-	f, _, err := yamllimit.Parse(data, yamllimit.MaxNodes)
-	if err != nil {
-		return Setting{Path: shown}
-	}
-	yp, err := yaml.PathString("$.schema." + key)
-	if err != nil {
-		return Setting{Path: shown}
-	}
-	n, err := yp.FilterFile(f)
-	if err != nil || n == nil || n.GetToken() == nil || n.GetToken().Position == nil {
-		return Setting{Path: shown}
-	}
-	return Setting{Path: shown, Line: n.GetToken().Position.Line}
+// DefaultConfig is the configuration with nothing set (what the settings file's defaults
+// map to: internal/cli checks that they agree).
+func DefaultConfig() Config {
+	return Config{DataType: "auto", InheritDescriptions: true, DescribeFromName: true, Columns: "changed"}
 }
 
 // ReadDictionary loads the data dictionary the settings name; nil when they name none. The

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/change"
-	"github.com/dataops-dev/dataops/internal/config"
 	"github.com/dataops-dev/dataops/internal/dbt"
 )
 
@@ -24,10 +23,27 @@ const (
 	layerMinimum = 5
 )
 
+// Naming is the team's stated naming rules (`schema.naming` in .dataops.yml, mapped by
+// internal/cli). A nil pointer or list is a rule left unset: it is checked only where the
+// project's own names clearly follow it already. An empty list turns a rule off.
+type Naming struct {
+	// Preset "dbt-labs" states dbt Labs' style guide; the fields below override it.
+	Preset              string
+	SnakeCase           *bool
+	BooleanPrefixes     []string
+	TimestampSuffix     *string
+	DateSuffix          *string
+	IDSuffix            *string
+	ModelPrefixes       map[string][]string // folder name -> allowed prefixes
+	RequireDescriptions []string
+	ForbiddenNames      []string
+	Disable             []string // rule names to skip
+}
+
 // ProjectConventions is the conventions of project p: what its settings state (n), and for
 // what they leave unset, what its names clearly do already. cols adds inferred columns (their
 // types tell booleans, dates and timestamps) to the documented ones.
-func ProjectConventions(p *dbt.Project, cols map[string]*change.ModelColumns, n config.Naming) Conventions {
+func ProjectConventions(p *dbt.Project, cols map[string]*change.ModelColumns, n Naming) Conventions {
 	c := Conventions{Placeholders: DefaultConventions().Placeholders, Sources: map[string]string{}, stated: map[string]bool{}}
 	state := func(rule, key string) {
 		c.stated[rule] = true

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-
-	"github.com/dataops-dev/dataops/internal/config"
 )
 
 // booleanProject documents n models with one boolean column each, named by names in turn.
@@ -33,7 +31,7 @@ func conventionFindings(c Conventions, col string) []Finding {
 func TestNamingRulesComeFromTheProject(t *testing.T) {
 	mixed := []string{"active", "enabled", "deleted", "is_paid", "is_test", "current", "verified", "archived", "has_orders", "visible", "locked", "primary"}
 	p := loadProject(t, booleanProject(t, mixed))
-	c := ProjectConventions(p, nil, config.Naming{})
+	c := ProjectConventions(p, nil, Naming{})
 	if len(c.BooleanPrefixes) != 0 {
 		t.Errorf("no habit, yet boolean prefixes %v (%s)", c.BooleanPrefixes, c.Sources[RuleBooleanPrefix])
 	}
@@ -43,7 +41,7 @@ func TestNamingRulesComeFromTheProject(t *testing.T) {
 
 	habit := []string{"is_active", "is_enabled", "is_deleted", "is_paid", "is_test", "is_current", "is_verified", "is_archived", "has_orders", "is_visible", "is_locked", "has_refunds"}
 	p = loadProject(t, booleanProject(t, habit))
-	c = ProjectConventions(p, nil, config.Naming{})
+	c = ProjectConventions(p, nil, Naming{})
 	fs := conventionFindings(c, "active")
 	if len(fs) != 1 || fs[0].Rule != RuleBooleanPrefix || !strings.HasSuffix(fs[0].Message, "(rule: the project's habit, 12 of 12 boolean columns start with is_ or has_)") {
 		t.Errorf("habit: %+v", fs)
@@ -53,12 +51,12 @@ func TestNamingRulesComeFromTheProject(t *testing.T) {
 	}
 
 	p = loadProject(t, booleanProject(t, mixed))
-	c = ProjectConventions(p, nil, config.Naming{BooleanPrefixes: []string{"is_"}})
+	c = ProjectConventions(p, nil, Naming{BooleanPrefixes: []string{"is_"}})
 	fs = conventionFindings(c, "active")
 	if len(fs) != 1 || !strings.HasSuffix(fs[0].Message, "(rule: schema.naming.boolean_prefixes in .dataops.yml)") {
 		t.Errorf("stated: %+v", fs)
 	}
-	if c := ProjectConventions(p, nil, config.Naming{Preset: "dbt-labs"}); len(c.BooleanPrefixes) != 2 || c.Sources[RuleSnakeCase] != "schema.naming.preset dbt-labs in .dataops.yml" {
+	if c := ProjectConventions(p, nil, Naming{Preset: "dbt-labs"}); len(c.BooleanPrefixes) != 2 || c.Sources[RuleSnakeCase] != "schema.naming.preset dbt-labs in .dataops.yml" {
 		t.Errorf("preset: %v %v", c.BooleanPrefixes, c.Sources)
 	}
 }
@@ -75,7 +73,7 @@ func TestModelPrefixesFromTheProject(t *testing.T) {
 		files["models/marts/"+m+".sql"] = "select 1 as id\n"
 	}
 	p := loadProject(t, files)
-	c := ProjectConventions(p, nil, config.Naming{})
+	c := ProjectConventions(p, nil, Naming{})
 	fs := c.Check(ModelFacts{Name: "orders_raw", Path: "models/staging/orders_raw.sql"})
 	if len(fs) != 1 || !strings.HasSuffix(fs[0].Message, "(rule: the project's habit, 6 of 6 models in staging/ start with stg_)") {
 		t.Errorf("staging: %+v", fs)

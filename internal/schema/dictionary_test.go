@@ -84,21 +84,7 @@ func TestLearnPattern(t *testing.T) {
 	}
 }
 
-func TestLoadConfig(t *testing.T) {
-	dir := t.TempDir()
-	c, err := LoadConfig(dir)
-	if err != nil || c.DataType != "auto" || c.Columns != "changed" || !c.inherit() || c.RemoveStale || c.NewFile != "" {
-		t.Fatalf("defaults = %+v, %v", c, err)
-	}
-	writeFile(t, dir, ".dataops.yml", "schema:\n  remove_stale: true\n  data_types: true\n  placeholder: TODO\n  inherit_descriptions: false\n  new_file: schema.yml\n")
-	c, err = LoadConfig(dir)
-	if err != nil || !c.RemoveStale || c.DataType != "always" || c.DescriptionPlaceholder != "TODO" || c.inherit() || c.NewFile != "schema.yml" {
-		t.Fatalf("config = %+v, %v", c, err)
-	}
-	writeFile(t, dir, ".dataops.yml", "schema:\n  columns: some\n")
-	if _, err := LoadConfig(dir); err == nil || !strings.Contains(err.Error(), "columns") {
-		t.Fatalf("err = %v", err)
-	}
+func TestFileName(t *testing.T) {
 	if got := fileName("_{dir}__models.yml", "stripe", "m"); got != "_stripe__models.yml" {
 		t.Fatalf("fileName = %q", got)
 	}
@@ -128,23 +114,15 @@ func TestDictionaryStaysInsideProject(t *testing.T) {
 			t.Errorf("the refusal shows the file: %v", err)
 		}
 	}
-	writeFile(t, dir, ".dataops.yml", "schema:\n  placeholder: TODO\n  dictionary: "+filepath.Join(outside, "dict.yml")+"\n")
-	c, err := LoadConfig(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.DictionaryAt != (Setting{Path: ".dataops.yml", Line: 3}) {
-		t.Errorf("DictionaryAt = %+v, want .dataops.yml:3", c.DictionaryAt)
-	}
-	_, err = c.ReadDictionary(dir)
+	// Set at line 3 of the settings file (internal/cli locates it).
+	c := DefaultConfig()
+	c.Dictionary, c.DictionaryAt = filepath.Join(outside, "dict.yml"), Setting{Path: ".dataops.yml", Line: 3}
+	_, err := c.ReadDictionary(dir)
 	if err == nil || !strings.HasPrefix(err.Error(), ".dataops.yml:3: schema.dictionary: ") || !strings.Contains(err.Error(), "leads outside the project") {
 		t.Errorf("ReadDictionary: %v; want a refusal at .dataops.yml:3", err)
 	}
 	writeFile(t, dir, "dict.csv", "customer_id,Inside\n")
-	writeFile(t, dir, ".dataops.yml", "schema:\n  dictionary: dict.csv\n")
-	if c, err = LoadConfig(dir); err != nil {
-		t.Fatal(err)
-	}
+	c.Dictionary, c.DictionaryAt = "dict.csv", Setting{}
 	if d, err := c.ReadDictionary(dir); err != nil || d.Len() != 1 {
 		t.Errorf("a dictionary inside the project: %v, %v", d, err)
 	}

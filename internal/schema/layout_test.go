@@ -50,6 +50,8 @@ func TestNewModelFollowsTheLayout(t *testing.T) {
 		files map[string]string
 		model string // path of the new model
 		want  string // the one file the plan may write
+		// newFile is schema.new_file as the settings state it ("": unset).
+		newFile string
 	}{{
 		// A dimensional folder with one file per model (_dim_program.yml), beside a reporting
 		// folder with one file for all: the new dimension gets its own file.
@@ -111,14 +113,14 @@ func TestNewModelFollowsTheLayout(t *testing.T) {
 		// Said in the settings: a file per model, whatever the project did so far.
 		name: "configured per model",
 		files: map[string]string{
-			".dataops.yml":                        "schema:\n  new_file: \"{model}.yml\"\n",
 			"models/hubspot/stg_contacts.sql":     "select 1 as id\n",
 			"models/hubspot/stg_deals.sql":        "select 1 as id\n",
 			"models/hubspot/_hubspot__models.yml": modelEntry("stg_contacts", "stg_deals"),
 			"models/hubspot/stg_owners.sql":       "select 1 as id\n",
 		},
-		model: "models/hubspot/stg_owners.sql",
-		want:  "models/hubspot/stg_owners.yml",
+		model:   "models/hubspot/stg_owners.sql",
+		want:    "models/hubspot/stg_owners.yml",
+		newFile: "{model}.yml",
 	}}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -130,10 +132,8 @@ func TestNewModelFollowsTheLayout(t *testing.T) {
 					id = uid
 				}
 			}
-			cfg, err := LoadConfig(p.Root)
-			if err != nil {
-				t.Fatal(err)
-			}
+			cfg := DefaultConfig()
+			cfg.NewFile = c.newFile
 			cs := &change.ChangeSet{Models: []*change.ModelChange{{UniqueID: id, Change: change.Added, SQLChanged: true, Path: c.model}}}
 			cols := map[string]*change.ModelColumns{id: {Origin: "sql", Columns: []change.Column{{Name: "id", Kind: "direct"}}}}
 			files, notes := run(t, p, Input{Columns: cols, Change: cs, Config: cfg})

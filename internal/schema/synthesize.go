@@ -5,7 +5,8 @@
 // it and descriptions from upstream columns or the team's data dictionary, in the forms the
 // project's dbt version expects. It plans edits as plain values; internal/yamledit applies them
 // to the text, and the result is validated by reloading the project before anything is written.
-// It never writes files itself and never runs project code.
+// It never writes files itself, never runs project code and reads no settings file: its
+// Config and Naming are filled by the caller (internal/cli maps .dataops.yml to them).
 package schema
 
 import (

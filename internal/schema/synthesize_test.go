@@ -158,10 +158,8 @@ func TestSynthesizeChange(t *testing.T) {
 			{Name: "display_name", Change: change.Renamed, From: "full_name", To: "display_name"},
 			{Name: "updated_at", Change: change.Added},
 		}}}}
-	cfg, err := LoadConfig(p.Root)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := DefaultConfig()
+	cfg.RemoveStale = true // as the fixture's .dataops.yml says
 	files, notes := run(t, p, Input{Columns: cols, Change: cs, Config: cfg})
 	got := files["models/staging/_staging.yml"]
 	want := `      # the display name
