@@ -2,6 +2,7 @@ package dbt
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -247,12 +248,7 @@ func versionColumns(f *srcFile, base []*Column, n *ynode) ([]*Column, error) {
 }
 
 func containsFold(l []string, s string) bool {
-	for _, x := range l {
-		if strings.EqualFold(x, s) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(l, func(x string) bool { return strings.EqualFold(x, s) })
 }
 
 func hasColumn(cols []*Column, name string) bool {

@@ -4,7 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/memory"
@@ -65,7 +66,7 @@ func manifestRecords(b *builder, data []byte, rootProject string) error {
 			b.add(memory.KindModelDoc, "model\x00"+uid, n.Name+": "+oneLine(n.Description),
 				memory.Metadata{Model: n.Name, Line: line, Extra: extra("description", n.Description)})
 		}
-		for _, key := range sortedKeys(n.Columns) {
+		for _, key := range slices.Sorted(maps.Keys(n.Columns)) {
 			c := n.Columns[key]
 			if c.Name == "" {
 				c.Name = key
@@ -105,7 +106,7 @@ func catalogRecords(b *builder, data []byte) error {
 		if model == "" {
 			model = n.Metadata.Name
 		}
-		for _, key := range sortedKeys(n.Columns) {
+		for _, key := range slices.Sorted(maps.Keys(n.Columns)) {
 			c := n.Columns[key]
 			name := c.Name
 			if name == "" {
@@ -209,13 +210,4 @@ func eachArtifactNode(data []byte, lines lineIndex, sections []string, each func
 		}
 	}
 	return nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

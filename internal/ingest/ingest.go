@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -339,7 +340,7 @@ func makePlan(st *State, d *discovery, roots map[string]bool) plan {
 		}
 		p.changed = append(p.changed, s)
 	}
-	for _, name := range sortedKeys(st.Sources) {
+	for _, name := range slices.Sorted(maps.Keys(st.Sources)) {
 		if _, found := d.sources[name]; !found && roots[st.Sources[name].Root] {
 			p.removed = append(p.removed, name)
 		}
@@ -565,7 +566,7 @@ func ingestHistory(ctx context.Context, opts *Options, head string, st *State, w
 		since = hs.Head
 	} else if hs != nil {
 		// History was rewritten (a rebase, another branch): start again.
-		for _, name := range sortedKeys(hs.Sources) {
+		for _, name := range slices.Sorted(maps.Keys(hs.Sources)) {
 			res.Removed += hs.Sources[name]
 			w.deletes = append(w.deletes, name)
 		}
@@ -583,7 +584,7 @@ func ingestHistory(ctx context.Context, opts *Options, head string, st *State, w
 	if err != nil {
 		return err
 	}
-	for _, name := range sortedKeys(recs) {
+	for _, name := range slices.Sorted(maps.Keys(recs)) {
 		rs := recs[name]
 		hs.Sources[name] += len(rs)
 		res.Added += len(rs)
@@ -661,7 +662,7 @@ func ingestComments(ctx context.Context, opts *Options, fetched *fetchedComments
 	comments := fetched.comments
 	gs := st.GitHub
 	if gs != nil && gs.Repo != repo {
-		for _, name := range sortedKeys(gs.Sources) {
+		for _, name := range slices.Sorted(maps.Keys(gs.Sources)) {
 			res.Removed += gs.Sources[name]
 			w.deletes = append(w.deletes, name)
 		}

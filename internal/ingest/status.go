@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -52,7 +53,7 @@ func Check(ctx context.Context, opts Options) (*State, *Staleness, error) {
 			out.Changed = append(out.Changed, name)
 		}
 	}
-	for _, name := range sortedKeys(st.Sources) {
+	for _, name := range slices.Sorted(maps.Keys(st.Sources)) {
 		if _, ok := d.sources[name]; !ok && st.Sources[name].Root == "" {
 			out.Removed = append(out.Removed, name)
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -301,12 +302,7 @@ func pathMatches(pattern, file string) bool {
 }
 
 func containsFold(l []string, s string) bool {
-	for _, x := range l {
-		if strings.EqualFold(x, s) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(l, func(x string) bool { return strings.EqualFold(x, s) })
 }
 
 func firstChars(s string, n int) string {

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/dataops-dev/dataops/internal/change"
@@ -120,10 +121,5 @@ func PlanSchema(ctx context.Context, in SchemaInputs) (*SchemaPlan, error) {
 }
 
 func hasErrors(ns []schema.Note) bool {
-	for _, n := range ns {
-		if n.Severity == "error" {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(ns, func(n schema.Note) bool { return n.Severity == schema.SeverityError })
 }

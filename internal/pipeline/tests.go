@@ -3,6 +3,8 @@ package pipeline
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -56,11 +58,7 @@ func testYAML(s *testgen.Suggestion, nested bool) string {
 	if len(s.Arguments) == 0 {
 		return "- " + s.Test + "\n"
 	}
-	keys := make([]string, 0, len(s.Arguments))
-	for k := range s.Arguments {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(s.Arguments))
 	var b strings.Builder
 	indent := "    "
 	if nested {
@@ -142,10 +140,7 @@ func testEdits(p *dbt.Project, res *testgen.Result, sedits []schema.FileEdit, pl
 // write them.
 func toYAMLTest(s *testgen.Suggestion) yamledit.Test {
 	t := yamledit.Test{Name: s.Test}
-	keys := make([]string, 0, len(s.Arguments))
-	for k := range s.Arguments {
-		keys = append(keys, k)
-	}
+	keys := slices.Collect(maps.Keys(s.Arguments))
 	rank := func(k string) int {
 		switch k {
 		case "values", "to", "combination_of_columns":

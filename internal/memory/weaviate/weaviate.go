@@ -22,6 +22,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -235,7 +236,7 @@ func gql(b *strings.Builder, v any) {
 	case map[string]any:
 		b.WriteByte('{')
 		first := true
-		for _, k := range sortedKeys(x) {
+		for _, k := range slices.Sorted(maps.Keys(x)) {
 			if !first {
 				b.WriteString(", ")
 			}
@@ -267,15 +268,6 @@ func gql(b *strings.Builder, v any) {
 		data, _ := json.Marshal(x)
 		b.Write(data)
 	}
-}
-
-func sortedKeys(m map[string]any) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return ks
 }
 
 func equal(prop, v string) map[string]any {
