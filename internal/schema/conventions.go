@@ -34,22 +34,23 @@ const (
 
 // Conventions are the naming and documentation standards the schema agent checks. The zero
 // value checks nothing; ProjectConventions is what a project gets: the rules its settings
-// state, and the ones its own names clearly follow.
+// state (schema.naming), and the ones its own names clearly follow. They are computed, not
+// read from settings: there is no `schema.conventions` section.
 type Conventions struct {
-	SnakeCase           bool                `yaml:"snake_case"`
-	BooleanPrefixes     []string            `yaml:"boolean_prefixes"` // a boolean column starts with one of these
-	TimestampSuffix     string              `yaml:"timestamp_suffix"` // a timestamp column ends with this
-	DateSuffix          string              `yaml:"date_suffix"`      // a date column ends with this
-	IDSuffix            string              `yaml:"id_suffix"`        // an identifier written `customerid` ends with this instead
-	ModelPrefixes       map[string][]string `yaml:"model_prefixes"`   // folder name → allowed model name prefixes
-	RequireDescriptions []string            `yaml:"require_descriptions"`
-	ForbiddenNames      []string            `yaml:"forbidden_names"`
-	Placeholders        []string            `yaml:"placeholders"` // descriptions that say nothing
-	Disable             []string            `yaml:"disable"`      // rule names to skip
-	Severity            map[string]string   `yaml:"severity"`     // rule name → severity
+	SnakeCase           bool
+	BooleanPrefixes     []string            // a boolean column starts with one of these
+	TimestampSuffix     string              // a timestamp column ends with this
+	DateSuffix          string              // a date column ends with this
+	IDSuffix            string              // an identifier written `customerid` ends with this instead
+	ModelPrefixes       map[string][]string // folder name → allowed model name prefixes
+	RequireDescriptions []string
+	ForbiddenNames      []string
+	Placeholders        []string          // descriptions that say nothing
+	Disable             []string          // rule names to skip
+	Severity            map[string]string // rule name → severity
 	// Sources says where each rule came from (the settings, or the project's habit, with the
 	// numbers); a finding quotes it so the reader can check the rule, not only the name.
-	Sources map[string]string `yaml:"-"`
+	Sources map[string]string
 	// stated holds the rules the team stated (settings), as opposed to habits read from the
 	// project; folderSources says where a rule about one folder came from ("rule/folder").
 	stated        map[string]bool
