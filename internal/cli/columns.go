@@ -211,7 +211,7 @@ func writeColumnsText(w io.Writer, p *dbt.Project, res *columns.Result, ids []st
 		for _, c := range n.Columns {
 			var from []string
 			for _, l := range c.Lineage {
-				from = append(from, shortID(l.Node)+"."+l.Column)
+				from = append(from, dbt.ShortID(l.Node)+"."+l.Column)
 			}
 			dt := c.DataType
 			if dt == "" {
@@ -236,14 +236,4 @@ func writeColumnsText(w io.Writer, p *dbt.Project, res *columns.Result, ids []st
 		}
 	}
 	return nil
-}
-
-// shortID drops the resource type and package from a unique id for display:
-// model.shop.orders -> orders, source.shop.raw.orders -> raw.orders.
-func shortID(id string) string {
-	parts := strings.Split(id, ".")
-	if len(parts) >= 3 {
-		return strings.Join(parts[2:], ".")
-	}
-	return id
 }

@@ -465,7 +465,7 @@ func changedModels(cs *change.ChangeSet, rv *review.Review) []learn.ChangedModel
 	}
 	var out []learn.ChangedModel
 	for _, m := range cs.Models {
-		name := shortID(m.UniqueID)
+		name := dbt.ShortID(m.UniqueID)
 		cm := learn.ChangedModel{Name: name, Path: m.Path, Change: string(m.Change), Classification: class[m.UniqueID]}
 		if n := cs.Head.Nodes[m.UniqueID]; n != nil {
 			cm.Name = n.Name
