@@ -117,7 +117,9 @@ type PullRequest struct {
 }
 
 // Fork says the head lives in another repository.
-func (p *PullRequest) Fork(owner, repo string) bool { return p.HeadOwner != owner || p.HeadRepo != repo }
+func (p *PullRequest) Fork(owner, repo string) bool {
+	return p.HeadOwner != owner || p.HeadRepo != repo
+}
 
 // PullRequest reads a pull request.
 func (a *App) PullRequest(ctx context.Context, inst int64, owner, repo string, n int) (*PullRequest, error) {

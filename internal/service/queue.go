@@ -20,20 +20,20 @@ const (
 
 // Job is one unit of work on one pull request.
 type Job struct {
-	ID           string    `json:"id"`
-	Kind         string    `json:"kind"`
-	Owner        string    `json:"owner"`
-	Repo         string    `json:"repo"`
-	PR           int       `json:"pr"`
-	HeadSHA      string    `json:"head_sha,omitempty"` // empty: resolved when the job runs
-	BaseSHA      string    `json:"base_sha,omitempty"`
-	CloneURL     string    `json:"clone_url,omitempty"`
-	Installation int64     `json:"installation"`
-	Delivery     string    `json:"delivery"`
-	Actor        string    `json:"actor,omitempty"` // the commenter of a command
+	ID           string `json:"id"`
+	Kind         string `json:"kind"`
+	Owner        string `json:"owner"`
+	Repo         string `json:"repo"`
+	PR           int    `json:"pr"`
+	HeadSHA      string `json:"head_sha,omitempty"` // empty: resolved when the job runs
+	BaseSHA      string `json:"base_sha,omitempty"`
+	CloneURL     string `json:"clone_url,omitempty"`
+	Installation int64  `json:"installation"`
+	Delivery     string `json:"delivery"`
+	Actor        string `json:"actor,omitempty"` // the commenter of a command
 	// Force runs a review again for a head already reviewed (a command, a re-run check).
-	Force bool `json:"force,omitempty"`
-	Enqueued     time.Time `json:"enqueued"`
+	Force    bool      `json:"force,omitempty"`
+	Enqueued time.Time `json:"enqueued"`
 }
 
 // PRKey names the pull request: owner/repo#n.
