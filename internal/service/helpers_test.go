@@ -127,7 +127,9 @@ func (r *postingRunner) Review(ctx context.Context, j *Job) (*Result, error) {
 	return &Result{Findings: []Finding{{Agent: "schema", Rule: "missing-description"}}, Proposed: 2}, nil
 }
 
-func (r *postingRunner) Fix(ctx context.Context, j *Job) (map[string][]byte, error) { return r.fix, nil }
+func (r *postingRunner) Fix(ctx context.Context, j *Job) (map[string][]byte, error) {
+	return r.fix, nil
+}
 
 // logBuffer collects JSON log lines safely across goroutines.
 type logBuffer struct {
