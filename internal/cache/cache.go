@@ -1,0 +1,439 @@
+// Package cache is a content-addressed store of the results of expensive per-file work
+// (renders, parses, inferred columns), so a run costs what changed since the last one.
+//
+// A Key is the SHA-256 of everything a result depends on, so an entry is never updated in
+// place: a changed input makes a new key and the old entry ages out. Entries are files under
+// the cache directory (default <project>/.dataops/cache), written through one os.Root as a
+// temporary file and a rename, so concurrent runs never see a torn entry. Each entry carries
+// its key and a checksum of its payload: a damaged entry is a miss and is rewritten. The
+// directory is bounded: when a run has written and the total passes the limit, the entries
+// used least recently are removed (a hit refreshes an entry's time at most once an hour).
+//
+// A nil *Cache is valid and caches nothing, so callers need no branch for "no cache".
+package cache
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io/fs"
+	"maps"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Version changes whenever the meaning of an entry changes; it is part of every key.
+const Version = "1"
+
+// DefaultLimit bounds the cache directory when no limit is given.
+const DefaultLimit int64 = 512 << 20
+
+// Key names one entry.
+type Key [32]byte
+
+func (k Key) String() string { return hex.EncodeToString(k[:]) }
+
+// Hasher builds a Key from the parts a result depends on. Parts are length-prefixed, so
+// ("ab","c") and ("a","bc") differ.
+type Hasher struct{ h hash.Hash }
+
+// NewHasher starts a key in a namespace (the kind of result: "render", "columns", ...).
+func NewHasher(namespace string) *Hasher {
+	h := &Hasher{h: sha256.New()}
+	h.String("dataops-cache/" + Version + "/" + namespace)
+	return h
+}
+
+// String adds one part.
+func (h *Hasher) String(s string) *Hasher {
+	fmt.Fprintf(h.h, "%d:", len(s))
+	h.h.Write([]byte(s))
+	return h
+}
+
+// Bytes adds one part.
+func (h *Hasher) Bytes(b []byte) *Hasher {
+	fmt.Fprintf(h.h, "%d:", len(b))
+	h.h.Write(b)
+	return h
+}
+
+// Value adds a Go value: maps in key order, every scalar with its type, so equal values give
+// equal parts and 1 differs from 1.0.
+func (h *Hasher) Value(v any) *Hasher {
+	var b bytes.Buffer
+	writeValue(&b, v)
+	return h.Bytes(b.Bytes())
+}
+
+func writeValue(b *bytes.Buffer, v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		b.WriteString("{")
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			fmt.Fprintf(b, "%q:", k)
+			writeValue(b, x[k])
+			b.WriteString(",")
+		}
+		b.WriteString("}")
+	case []any:
+		b.WriteString("[")
+		for _, e := range x {
+			writeValue(b, e)
+			b.WriteString(",")
+		}
+		b.WriteString("]")
+	default:
+		// %#v sorts the keys of any other map type and quotes strings.
+		fmt.Fprintf(b, "%T(%#v)", v, v)
+	}
+}
+
+// Sum is the key.
+func (h *Hasher) Sum() Key {
+	var k Key
+	copy(k[:], h.h.Sum(nil))
+	return k
+}
+
+// Sum256 is the hash of one byte string, as a short hex digest to store beside a result.
+func Sum256(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:16])
+}
+
+// Stats counts what a run did with the cache.
+type Stats struct {
+	Hits, Misses, Writes, Corrupt int64
+}
+
+// Cache is one open cache directory.
+type Cache struct {
+	dir   string
+	root  *os.Root
+	limit int64
+
+	// mem holds what this process read or wrote, so the two sides of a comparison share one
+	// decode and a result computed by one load is seen by the other at once.
+	mem sync.Map // Key → []byte
+
+	hits, misses, writes, corrupt atomic.Int64
+	written                       atomic.Int64
+	closeOnce                     sync.Once
+}
+
+// Open opens (creating it if needed) the cache directory dir. limit bounds its size in bytes;
+// 0 means DefaultLimit.
+func Open(dir string, limit int64) (*Cache, error) {
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	// A cache directory that is committed by mistake should not show up as changes.
+	if _, err := os.Lstat(filepath.Join(dir, ".gitignore")); errors.Is(err, fs.ErrNotExist) {
+		_ = os.WriteFile(filepath.Join(dir, ".gitignore"), []byte("*\n"), 0o644)
+	}
+	r, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	return &Cache{dir: dir, root: r, limit: limit}, nil
+}
+
+// Dir is the cache directory.
+func (c *Cache) Dir() string {
+	if c == nil {
+		return ""
+	}
+	return c.dir
+}
+
+// Stats reports the hits and misses so far.
+func (c *Cache) Stats() Stats {
+	if c == nil {
+		return Stats{}
+	}
+	return Stats{Hits: c.hits.Load(), Misses: c.misses.Load(), Writes: c.writes.Load(), Corrupt: c.corrupt.Load()}
+}
+
+func entryName(k Key) string {
+	s := k.String()
+	return filepath.Join(s[:2], s[2:])
+}
+
+// magic starts every entry file; the key and the payload's checksum follow.
+var magic = []byte("dataops-cache1\n")
+
+const headerLen = 15 + 32 + 32
+
+// Get returns the payload stored under k.
+func (c *Cache) Get(k Key) ([]byte, bool) {
+	if c == nil {
+		return nil, false
+	}
+	if v, ok := c.mem.Load(k); ok {
+		c.hits.Add(1)
+		return v.([]byte), true
+	}
+	name := entryName(k)
+	data, err := c.root.ReadFile(name)
+	if err != nil {
+		c.misses.Add(1)
+		return nil, false
+	}
+	payload, ok := decode(k, data)
+	if !ok {
+		c.corrupt.Add(1)
+		c.misses.Add(1)
+		return nil, false
+	}
+	c.hits.Add(1)
+	c.mem.Store(k, payload)
+	c.touch(name)
+	return payload, true
+}
+
+func decode(k Key, data []byte) ([]byte, bool) {
+	if len(data) < headerLen || !bytes.Equal(data[:len(magic)], magic) {
+		return nil, false
+	}
+	h := data[len(magic):]
+	if !bytes.Equal(h[:32], k[:]) {
+		return nil, false
+	}
+	payload := data[headerLen:]
+	sum := sha256.Sum256(payload)
+	if !bytes.Equal(h[32:64], sum[:]) {
+		return nil, false
+	}
+	return payload, true
+}
+
+// touch marks an entry used, for the LRU bound; at most once an hour per entry, so warm runs
+// do not rewrite metadata of every file.
+func (c *Cache) touch(name string) {
+	st, err := c.root.Stat(name)
+	if err != nil {
+		return
+	}
+	now := time.Now()
+	if now.Sub(st.ModTime()) > time.Hour {
+		_ = c.root.Chtimes(name, now, now)
+	}
+}
+
+// Put stores payload under k. A failure to write is not an error of the run: the result is
+// simply not cached.
+func (c *Cache) Put(k Key, payload []byte) {
+	if c == nil {
+		return
+	}
+	payload = slices.Clip(payload)
+	if _, loaded := c.mem.LoadOrStore(k, payload); loaded {
+		return
+	}
+	name := entryName(k)
+	if err := c.root.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+		return
+	}
+	sum := sha256.Sum256(payload)
+	buf := make([]byte, 0, headerLen+len(payload))
+	buf = append(append(append(append(buf, magic...), k[:]...), sum[:]...), payload...)
+	tmp := fmt.Sprintf("%s.tmp-%08x", name, rand.Uint32())
+	f, err := c.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return
+	}
+	_, err = f.Write(buf)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = c.root.Rename(tmp, name)
+	}
+	if err != nil {
+		_ = c.root.Remove(tmp)
+		return
+	}
+	c.writes.Add(1)
+	c.written.Add(int64(len(buf)))
+}
+
+// Close bounds the directory (when this run wrote to it) and releases it.
+func (c *Cache) Close() error {
+	if c == nil {
+		return nil
+	}
+	var err error
+	c.closeOnce.Do(func() {
+		if c.written.Load() > 0 {
+			_, err = prune(c.dir, c.limit)
+		}
+		if cerr := c.root.Close(); err == nil {
+			err = cerr
+		}
+	})
+	return err
+}
+
+type entryInfo struct {
+	path string
+	size int64
+	mod  time.Time
+}
+
+// walk lists the entries (and left-over temporary files) of dir.
+func walk(dir string) ([]entryInfo, error) {
+	var out []entryInfo
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if d.IsDir() || d.Name() == ".gitignore" {
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return nil // removed meanwhile by another run
+		}
+		out = append(out, entryInfo{p, info.Size(), info.ModTime()})
+		return nil
+	})
+	return out, err
+}
+
+// prune removes the least recently used entries until dir holds at most 90% of limit, and
+// temporary files a killed run left more than an hour ago. It returns the bytes left.
+func prune(dir string, limit int64) (int64, error) {
+	entries, err := walk(dir)
+	if err != nil {
+		return 0, err
+	}
+	var total int64
+	live := entries[:0]
+	for _, e := range entries {
+		if isTemp(e.path) {
+			if time.Since(e.mod) > time.Hour {
+				_ = os.Remove(e.path)
+			}
+			continue
+		}
+		total += e.size
+		live = append(live, e)
+	}
+	if total <= limit {
+		return total, nil
+	}
+	slices.SortFunc(live, func(a, b entryInfo) int { return a.mod.Compare(b.mod) })
+	goal := limit / 10 * 9
+	for _, e := range live {
+		if total <= goal {
+			break
+		}
+		if rerr := os.Remove(e.path); rerr == nil || errors.Is(rerr, fs.ErrNotExist) {
+			total -= e.size
+		}
+	}
+	return total, nil
+}
+
+func isTemp(p string) bool {
+	base := filepath.Base(p)
+	i := len(base) - len(".tmp-00000000")
+	return i > 0 && base[i:i+5] == ".tmp-"
+}
+
+// Usage is what a cache directory holds.
+type Usage struct {
+	Entries int
+	Bytes   int64
+}
+
+// Status reports the entries and bytes under dir (a missing directory holds nothing).
+func Status(dir string) (Usage, error) {
+	entries, err := walk(dir)
+	if err != nil {
+		return Usage{}, err
+	}
+	var u Usage
+	for _, e := range entries {
+		if !isTemp(e.path) {
+			u.Entries++
+			u.Bytes += e.size
+		}
+	}
+	return u, nil
+}
+
+// Clean removes every entry under dir, and dir itself when nothing else is left in it. Only
+// what looks like a cache entry is removed, so a mistaken --cache-dir does not empty an
+// unrelated directory.
+func Clean(dir string) (Usage, error) {
+	entries, err := walk(dir)
+	if err != nil {
+		return Usage{}, err
+	}
+	var u Usage
+	for _, e := range entries {
+		if !isTemp(e.path) && !isEntry(dir, e.path) {
+			continue
+		}
+		if err := os.Remove(e.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return u, err
+		}
+		u.Entries++
+		u.Bytes += e.size
+	}
+	// Empty fan-out directories, then the .gitignore and the directory when nothing else is left.
+	subs, _ := os.ReadDir(dir)
+	for _, s := range subs {
+		if s.IsDir() && len(s.Name()) == 2 {
+			_ = os.Remove(filepath.Join(dir, s.Name()))
+		}
+	}
+	if rest, _ := os.ReadDir(dir); len(rest) == 1 && rest[0].Name() == ".gitignore" {
+		_ = os.Remove(filepath.Join(dir, ".gitignore"))
+		_ = os.Remove(dir)
+	}
+	return u, nil
+}
+
+// isEntry reports whether p is named like an entry (two hex digits, then 62) and starts with
+// the entry header.
+func isEntry(dir, p string) bool {
+	rel, err := filepath.Rel(dir, p)
+	if err != nil {
+		return false
+	}
+	d, f := filepath.Split(rel)
+	if len(d) != 3 || len(f) != 62 {
+		return false
+	}
+	if _, err := hex.DecodeString(d[:2] + f); err != nil {
+		return false
+	}
+	fh, err := os.Open(p)
+	if err != nil {
+		return false
+	}
+	defer fh.Close()
+	head := make([]byte, len(magic))
+	n, _ := fh.Read(head)
+	return n == len(magic) && bytes.Equal(head, magic)
+}
