@@ -150,14 +150,18 @@ func TestPruneKeepsRecentlyUsed(t *testing.T) {
 	c2.Close()
 	c3, _ := Open(dir, 0)
 	defer c3.Close()
+	oldKept := 0
 	for i := 0; i < 20; i++ {
 		_, ok := c3.Get(key(fmt.Sprint(i)))
 		if i >= 10 && !ok {
 			t.Errorf("recent entry %d was removed", i)
 		}
-		if i < 2 && ok {
-			t.Errorf("oldest entry %d was kept", i)
+		if i < 10 && ok {
+			oldKept++
 		}
+	}
+	if oldKept > 1 {
+		t.Errorf("%d old entries kept, want at most 1", oldKept)
 	}
 	if u, _ := Status(dir); u.Bytes > 14*(1000+headerLen) {
 		t.Fatalf("%d bytes left, over the limit", u.Bytes)
