@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"io"
 	"io/fs"
 	"maps"
 	"math/rand/v2"
@@ -186,7 +187,7 @@ func (c *Cache) Get(k Key) ([]byte, bool) {
 		return v.([]byte), true
 	}
 	name := entryName(k)
-	data, err := c.root.ReadFile(name)
+	data, mod, err := c.read(name)
 	if err != nil {
 		c.misses.Add(1)
 		return nil, false
@@ -199,8 +200,30 @@ func (c *Cache) Get(k Key) ([]byte, bool) {
 	}
 	c.hits.Add(1)
 	c.mem.Store(k, payload)
-	c.touch(name)
+	// A hit marks the entry used, for the LRU bound; at most once an hour per entry, so
+	// warm runs do not rewrite the metadata of every file.
+	if now := time.Now(); now.Sub(mod) > time.Hour {
+		_ = c.root.Chtimes(name, now, now)
+	}
 	return payload, true
+}
+
+// read reads one entry and its modification time through one open.
+func (c *Cache) read(name string) ([]byte, time.Time, error) {
+	f, err := c.root.Open(name)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	data := make([]byte, st.Size())
+	if _, err := io.ReadFull(f, data); err != nil {
+		return nil, time.Time{}, err
+	}
+	return data, st.ModTime(), nil
 }
 
 func decode(k Key, data []byte) ([]byte, bool) {
@@ -217,19 +240,6 @@ func decode(k Key, data []byte) ([]byte, bool) {
 		return nil, false
 	}
 	return payload, true
-}
-
-// touch marks an entry used, for the LRU bound; at most once an hour per entry, so warm runs
-// do not rewrite metadata of every file.
-func (c *Cache) touch(name string) {
-	st, err := c.root.Stat(name)
-	if err != nil {
-		return
-	}
-	now := time.Now()
-	if now.Sub(st.ModTime()) > time.Hour {
-		_ = c.root.Chtimes(name, now, now)
-	}
 }
 
 // Put stores payload under k. A failure to write is not an error of the run: the result is
@@ -276,7 +286,7 @@ func (c *Cache) Close() error {
 	}
 	var err error
 	c.closeOnce.Do(func() {
-		if c.written.Load() > 0 {
+		if c.written.Swap(0) > 0 {
 			_, err = prune(c.dir, c.limit)
 		}
 		if cerr := c.root.Close(); err == nil {
@@ -436,4 +446,30 @@ func isEntry(dir, p string) bool {
 	head := make([]byte, len(magic))
 	n, _ := fh.Read(head)
 	return n == len(magic) && bytes.Equal(head, magic)
+}
+
+var toolVersion = sync.OnceValue(func() string {
+	// The running binary's identity: any rebuild (a new release or a local change) changes
+	// its size or time, and with them every key. Hashing its content would cost more than a
+	// warm run.
+	exe, err := os.Executable()
+	if err != nil {
+		return "unknown"
+	}
+	st, err := os.Stat(exe)
+	if err != nil {
+		return "unknown"
+	}
+	return fmt.Sprintf("%s|%d|%d", exe, st.Size(), st.ModTime().UnixNano())
+})
+
+// ToolVersion identifies the build of the running tool, for keys.
+func ToolVersion() string { return toolVersion() }
+
+// Prune bounds the directory when this run wrote to it since the last Prune.
+func (c *Cache) Prune() {
+	if c == nil || c.written.Swap(0) == 0 {
+		return
+	}
+	_, _ = prune(c.dir, c.limit)
 }
