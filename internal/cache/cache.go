@@ -249,9 +249,10 @@ func (c *Cache) Put(k Key, payload []byte) {
 		return
 	}
 	payload = slices.Clip(payload)
-	if _, loaded := c.mem.LoadOrStore(k, payload); loaded {
+	if was, ok := c.mem.Load(k); ok && bytes.Equal(was.([]byte), payload) {
 		return
 	}
+	c.mem.Store(k, payload)
 	name := entryName(k)
 	if err := c.root.MkdirAll(filepath.Dir(name), 0o755); err != nil {
 		return
@@ -344,6 +345,9 @@ func prune(dir string, limit int64) (int64, error) {
 			}
 			continue
 		}
+		if !entryNamed(dir, e.path) {
+			continue // not ours: never removed
+		}
 		total += e.size
 		live = append(live, e)
 	}
@@ -383,7 +387,7 @@ func Status(dir string) (Usage, error) {
 	}
 	var u Usage
 	for _, e := range entries {
-		if !isTemp(e.path) {
+		if entryNamed(dir, e.path) {
 			u.Entries++
 			u.Bytes += e.size
 		}
@@ -424,9 +428,8 @@ func Clean(dir string) (Usage, error) {
 	return u, nil
 }
 
-// isEntry reports whether p is named like an entry (two hex digits, then 62) and starts with
-// the entry header.
-func isEntry(dir, p string) bool {
+// entryNamed reports whether p is named like an entry: two hex digits, then 62.
+func entryNamed(dir, p string) bool {
 	rel, err := filepath.Rel(dir, p)
 	if err != nil {
 		return false
@@ -435,7 +438,13 @@ func isEntry(dir, p string) bool {
 	if len(d) != 3 || len(f) != 62 {
 		return false
 	}
-	if _, err := hex.DecodeString(d[:2] + f); err != nil {
+	_, err = hex.DecodeString(d[:2] + f)
+	return err == nil
+}
+
+// isEntry reports whether p is named like an entry and starts with the entry header.
+func isEntry(dir, p string) bool {
+	if !entryNamed(dir, p) {
 		return false
 	}
 	fh, err := os.Open(p)
@@ -472,4 +481,14 @@ func (c *Cache) Prune() {
 		return
 	}
 	_, _ = prune(c.dir, c.limit)
+}
+
+// Reject says an entry Get returned turned out stale (what it depends on changed): it counts
+// as a miss.
+func (c *Cache) Reject() {
+	if c == nil {
+		return
+	}
+	c.hits.Add(-1)
+	c.misses.Add(1)
 }

@@ -114,6 +114,7 @@ func (l *loader) cachedRender(in jinja.Input, extra string, ph *phResolver) *jin
 			}
 			return e.result()
 		}
+		rc.c.Reject()
 	}
 	r := l.env.Render(in)
 	if rc.storable(l, &in, r) {
