@@ -120,7 +120,7 @@ func (l *loader) cachedRender(in jinja.Input, extra string, ph *phResolver) *jin
 	if rc.storable(l, &in, r) {
 		e := cachedRender{
 			Output: r.Output, Refs: r.Refs, Sources: r.Sources, MacrosUsed: r.MacrosUsed,
-			MacrosCalled: r.MacrosCalled, EnvRead: r.EnvRead, Warnings: r.Warnings, Map: r.Map, AskedColumns: r.AskedColumns,
+			MacrosCalled: r.MacrosCalled, EnvRead: hashedEnv(r.EnvRead), Warnings: r.Warnings, Map: r.Map, AskedColumns: r.AskedColumns,
 		}
 		var cfg bytes.Buffer
 		if encodeValue(&cfg, r.Config) != nil {
@@ -143,6 +143,21 @@ func (l *loader) cachedRender(in jinja.Input, extra string, ph *phResolver) *jin
 	return r
 }
 
+// hashedEnv keeps the hash of each value read, never the value: an env var may hold a secret.
+func hashedEnv(m map[string]jinja.EnvValue) map[string]jinja.EnvValue {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]jinja.EnvValue, len(m))
+	for k, v := range m {
+		if v.Set {
+			v.Value = cache.Sum256([]byte(v.Value))
+		}
+		out[k] = v
+	}
+	return out
+}
+
 func (rc *renderCache) valid(l *loader, e *cachedRender) bool {
 	if len(e.MacroSums) != len(e.MacrosCalled) {
 		return false
@@ -156,6 +171,9 @@ func (rc *renderCache) valid(l *loader, e *cachedRender) bool {
 		var now jinja.EnvValue
 		if l.opts.Getenv != nil {
 			now.Value, now.Set = l.opts.Getenv(name)
+		}
+		if now.Set {
+			now.Value = cache.Sum256([]byte(now.Value))
 		}
 		if now != was {
 			return false
