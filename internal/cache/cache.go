@@ -126,14 +126,22 @@ type Cache struct {
 	// decode and a result computed by one load is seen by the other at once.
 	mem sync.Map // Key → []byte
 
+	// subs holds the fan-out directories opened so far (two hex digits → *os.Root): an
+	// operation on a name inside one costs fewer system calls than a path through the root.
+	subs sync.Map
+
 	hits, misses, writes, corrupt atomic.Int64
 	written                       atomic.Int64
-	closeOnce                     sync.Once
+
+	mu    sync.Mutex
+	users int
 }
 
-// Open opens (creating it if needed) the cache directory dir. limit bounds its size in bytes;
-// 0 means DefaultLimit.
-func Open(dir string, limit int64) (*Cache, error) {
+// New prepares the cache directory dir (created if needed) without holding it open: every
+// user holds it (Hold) while it works, and the last to let go bounds it and closes it, so a
+// long-lived process keeps no descriptors between loads. limit bounds its size in bytes; 0
+// means DefaultLimit.
+func New(dir string, limit int64) (*Cache, error) {
 	if limit <= 0 {
 		limit = DefaultLimit
 	}
@@ -144,12 +152,72 @@ func Open(dir string, limit int64) (*Cache, error) {
 	if _, err := os.Lstat(filepath.Join(dir, ".gitignore")); errors.Is(err, fs.ErrNotExist) {
 		_ = os.WriteFile(filepath.Join(dir, ".gitignore"), []byte("*\n"), 0o644)
 	}
-	r, err := os.OpenRoot(dir)
+	return &Cache{dir: dir, limit: limit}, nil
+}
+
+// Open is New and Hold: the cache is usable until Close.
+func Open(dir string, limit int64) (*Cache, error) {
+	c, err := New(dir, limit)
 	if err != nil {
 		return nil, err
 	}
-	return &Cache{dir: dir, root: r, limit: limit}, nil
+	if err := c.Hold(); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
+
+// Hold opens the directory for one more user; Release lets go.
+func (c *Cache) Hold() error {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.users == 0 {
+		r, err := os.OpenRoot(c.dir)
+		if err != nil {
+			return err
+		}
+		c.root = r
+	}
+	c.users++
+	return nil
+}
+
+// Release lets go of a Hold; the last user bounds the directory (when anything was written)
+// and closes it.
+func (c *Cache) Release() error {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.users == 0 {
+		return nil
+	}
+	c.users--
+	if c.users > 0 {
+		return nil
+	}
+	var err error
+	if c.written.Swap(0) > 0 {
+		_, err = prune(c.dir, c.limit)
+	}
+	c.subs.Range(func(k, r any) bool {
+		r.(*os.Root).Close()
+		c.subs.Delete(k)
+		return true
+	})
+	if cerr := c.root.Close(); err == nil {
+		err = cerr
+	}
+	c.root = nil
+	return err
+}
+
+// Close is Release.
+func (c *Cache) Close() error { return c.Release() }
 
 // Dir is the cache directory.
 func (c *Cache) Dir() string {
@@ -172,6 +240,32 @@ func entryName(k Key) string {
 	return filepath.Join(s[:2], s[2:])
 }
 
+// sub opens (creating it when create is set) the fan-out directory of k, and returns it with
+// the entry's name inside it.
+func (c *Cache) sub(k Key, create bool) (*os.Root, string, error) {
+	if c.root == nil {
+		return nil, "", fs.ErrClosed
+	}
+	s := k.String()
+	if r, ok := c.subs.Load(s[:2]); ok {
+		return r.(*os.Root), s[2:], nil
+	}
+	if create {
+		if err := c.root.Mkdir(s[:2], 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+			return nil, "", err
+		}
+	}
+	r, err := c.root.OpenRoot(s[:2])
+	if err != nil {
+		return nil, "", err
+	}
+	if prev, loaded := c.subs.LoadOrStore(s[:2], r); loaded {
+		r.Close()
+		r = prev.(*os.Root)
+	}
+	return r, s[2:], nil
+}
+
 // magic starts every entry file; the key and the payload's checksum follow.
 var magic = []byte("dataops-cache1\n")
 
@@ -186,8 +280,12 @@ func (c *Cache) Get(k Key) ([]byte, bool) {
 		c.hits.Add(1)
 		return v.([]byte), true
 	}
-	name := entryName(k)
-	data, mod, err := c.read(name)
+	dir, name, err := c.sub(k, false)
+	if err != nil {
+		c.misses.Add(1)
+		return nil, false
+	}
+	data, mod, err := read(dir, name)
 	if err != nil {
 		c.misses.Add(1)
 		return nil, false
@@ -203,14 +301,14 @@ func (c *Cache) Get(k Key) ([]byte, bool) {
 	// A hit marks the entry used, for the LRU bound; at most once an hour per entry, so
 	// warm runs do not rewrite the metadata of every file.
 	if now := time.Now(); now.Sub(mod) > time.Hour {
-		_ = c.root.Chtimes(name, now, now)
+		_ = dir.Chtimes(name, now, now)
 	}
 	return payload, true
 }
 
 // read reads one entry and its modification time through one open.
-func (c *Cache) read(name string) ([]byte, time.Time, error) {
-	f, err := c.root.Open(name)
+func read(dir *os.Root, name string) ([]byte, time.Time, error) {
+	f, err := dir.Open(name)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
@@ -253,15 +351,15 @@ func (c *Cache) Put(k Key, payload []byte) {
 		return
 	}
 	c.mem.Store(k, payload)
-	name := entryName(k)
-	if err := c.root.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+	dir, name, err := c.sub(k, true)
+	if err != nil {
 		return
 	}
 	sum := sha256.Sum256(payload)
 	buf := make([]byte, 0, headerLen+len(payload))
 	buf = append(append(append(append(buf, magic...), k[:]...), sum[:]...), payload...)
 	tmp := fmt.Sprintf("%s.tmp-%08x", name, rand.Uint32())
-	f, err := c.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	f, err := dir.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return
 	}
@@ -270,31 +368,14 @@ func (c *Cache) Put(k Key, payload []byte) {
 		err = cerr
 	}
 	if err == nil {
-		err = c.root.Rename(tmp, name)
+		err = dir.Rename(tmp, name)
 	}
 	if err != nil {
-		_ = c.root.Remove(tmp)
+		_ = dir.Remove(tmp)
 		return
 	}
 	c.writes.Add(1)
 	c.written.Add(int64(len(buf)))
-}
-
-// Close bounds the directory (when this run wrote to it) and releases it.
-func (c *Cache) Close() error {
-	if c == nil {
-		return nil
-	}
-	var err error
-	c.closeOnce.Do(func() {
-		if c.written.Swap(0) > 0 {
-			_, err = prune(c.dir, c.limit)
-		}
-		if cerr := c.root.Close(); err == nil {
-			err = cerr
-		}
-	})
-	return err
 }
 
 type entryInfo struct {
@@ -474,14 +555,6 @@ var toolVersion = sync.OnceValue(func() string {
 
 // ToolVersion identifies the build of the running tool, for keys.
 func ToolVersion() string { return toolVersion() }
-
-// Prune bounds the directory when this run wrote to it since the last Prune.
-func (c *Cache) Prune() {
-	if c == nil || c.written.Swap(0) == 0 {
-		return
-	}
-	_, _ = prune(c.dir, c.limit)
-}
 
 // Reject says an entry Get returned turned out stale (what it depends on changed): it counts
 // as a miss.

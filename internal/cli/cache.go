@@ -55,7 +55,7 @@ func (c *cacheFlags) apply(env *Env, project string, opts *dbt.LoadOptions) {
 		if dir := cacheDir(env, c.CacheDir, project); dir != "" && !c.NoCache {
 			if err := confineCacheDir(project, dir); err == nil {
 				// A cache that cannot be opened (read-only checkout) costs speed, not the run.
-				c.cache, _ = cache.Open(dir, cacheLimit(env))
+				c.cache, _ = cache.New(dir, cacheLimit(env))
 			}
 		}
 		if env.Terminal {

@@ -138,7 +138,12 @@ func (l *loader) cachedRender(in jinja.Input, extra string, ph *phResolver) *jin
 				e.Placeholders = append(e.Placeholders, cachedPlaceholder{This: p.this, Ref: p.ref, Source: p.source, Table: p.table, IsSource: p.isSource})
 			}
 		}
-		rc.c.Put(key, e.encode())
+		data := e.encode()
+		// A render that printed a secret stays out of the cache, as out of every file written.
+		if m := l.opts.Secrets; m != nil && m.Len() > 0 && !bytes.Equal(m.Mask(data), data) {
+			return r
+		}
+		rc.c.Put(key, data)
 	}
 	return r
 }

@@ -134,6 +134,10 @@ func Load(ctx context.Context, opts LoadOptions) (*Project, error) {
 	}
 	l.opts.Progress.begin()
 	defer l.opts.Progress.end()
+	if l.opts.Cache.Hold() != nil {
+		l.opts.Cache = nil // unreadable: this load goes without
+	}
+	defer l.opts.Cache.Release()
 	labels := map[string]string{"project": "reading dbt_project.yml", "files": "reading files", "macros": "compiling macros",
 		"properties": "reading property files", "render": "rendering", "tests": "building tests", "graph": "building the graph", "compile": "compiling"}
 	steps := []struct {
@@ -170,7 +174,6 @@ func Load(ctx context.Context, opts LoadOptions) (*Project, error) {
 		l.timings[s.name] = time.Since(t0)
 	}
 	l.p.Timings = l.timings
-	l.opts.Cache.Prune()
 	sort.SliceStable(l.diags, func(i, j int) bool {
 		a, b := l.diags[i].Pos, l.diags[j].Pos
 		if a.Path != b.Path {
