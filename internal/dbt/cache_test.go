@@ -267,8 +267,9 @@ func TestCacheCorruptEntriesAreRewritten(t *testing.T) {
 	if r.manifest != cold.manifest {
 		t.Fatalf("with damaged entries: %s", firstDifference(cold.manifest, r.manifest))
 	}
-	if r.stats.Corrupt == 0 || r.stats.Writes != r.stats.Corrupt {
-		t.Fatalf("stats %+v: every damaged entry should be written again", r.stats)
+	// (Two renders of one key may both meet its damaged entry; one write repairs it.)
+	if r.stats.Corrupt == 0 || r.stats.Writes == 0 || r.stats.Writes > r.stats.Corrupt {
+		t.Fatalf("stats %+v: the damaged entries should be read as misses and written again", r.stats)
 	}
 	if r := loadCached(t, dir, cacheDir, nil); r.stats.Misses != 0 {
 		t.Fatalf("%d misses after the rewrite", r.stats.Misses)
