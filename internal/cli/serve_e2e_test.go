@@ -22,6 +22,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -64,7 +65,7 @@ type servedShop struct {
 	headSettingsOf string
 }
 
-func serveShop(t *testing.T, token, baseSettings string) *servedShop {
+func serveShop(t testing.TB, token, baseSettings string) *servedShop {
 	t.Helper()
 	s := &servedShop{work: t.TempDir(), baseSettings: baseSettings}
 	s.proj = filepath.Join(s.work, "transform", "shop")
@@ -141,7 +142,7 @@ func serveShop(t *testing.T, token, baseSettings string) *servedShop {
 	return s
 }
 
-func e2eKey(t *testing.T) (string, *rsa.PublicKey) {
+func e2eKey(t testing.TB) (string, *rsa.PublicKey) {
 	k, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)
@@ -149,7 +150,7 @@ func e2eKey(t *testing.T) (string, *rsa.PublicKey) {
 	return string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)})), &k.PublicKey
 }
 
-func sendHook(t *testing.T, url, secret, event, delivery string, body []byte) string {
+func sendHook(t testing.TB, url, secret, event, delivery string, body []byte) string {
 	t.Helper()
 	req, _ := http.NewRequest("POST", url+"/webhook", bytes.NewReader(body))
 	req.Header.Set("X-GitHub-Event", event)
@@ -181,10 +182,6 @@ func sendHook(t *testing.T, url, secret, event, delivery string, body []byte) st
 // service answers in the pull request. The installation token appears in no log line, no
 // posted text and no comment.
 func TestServeEndToEnd(t *testing.T) {
-	redisURL := os.Getenv("DATAOPS_TEST_REDIS_URL")
-	if redisURL == "" {
-		t.Fatal("DATAOPS_TEST_REDIS_URL is not set: the service needs a real Redis (scripts/test.sh starts one)")
-	}
 	keyPEM, pub := e2eKey(t)
 	fake, api := githubtest.NewApp(t, 4242, pub)
 	llmSrv := llmtest.NewOpenAI(llmTestKey)
@@ -198,42 +195,9 @@ func TestServeEndToEnd(t *testing.T) {
 	fake.Permissions["acme/shop:maint"] = "maintain"
 	fake.Unlock()
 
-	const hookSecret = "whsec-e2e-not-for-logs"
-	cfgFile := filepath.Join(t.TempDir(), "service.yml")
-	os.WriteFile(cfgFile, []byte("service:\n  project: transform/shop\n"), 0o644)
-	environ := map[string]string{"GITHUB_APP_ID": "4242", "GITHUB_APP_PRIVATE_KEY": keyPEM, "GITHUB_WEBHOOK_SECRET": hookSecret,
-		"GITHUB_API_URL": api.URL, "DATAOPS_REDIS_URL": redisURL, "DATAOPS_DASHBOARD_TOKEN": "dash-e2e",
-		"OPENAI_API_KEY": llmTestKey, "OPENAI_BASE_URL": llmSrv.URL + "/v1"}
-	var logs syncBuffer
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	env := &Env{Ctx: ctx, Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &logs, Getenv: func(k string) string { return environ[k] }, Secrets: secret.New()}
-	s, err := setupService(env, &serviceFlags{config: cfgFile, cacheDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	prefix := make([]byte, 6)
-	rand.Read(prefix)
-	s.queue.Prefix = "dataops:test:" + hex.EncodeToString(prefix) + ":"
-	if err := s.queue.Init(ctx); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		iter := s.queue.R.Scan(context.Background(), 0, s.queue.Prefix+"*", 1000).Iterator()
-		for iter.Next(context.Background()) {
-			s.queue.R.Del(context.Background(), iter.Val())
-		}
-		s.queue.Close()
-	}()
-	srv := httptest.NewServer(s.handler(env))
-	defer srv.Close()
-	workers := s.startWorkers(ctx, 2)
-	defer func() {
-		cancel()
-		<-workers
-		<-workers
-	}()
-
+	ts := startService(t, api.URL, keyPEM, "service:\n  project: transform/shop\n",
+		map[string]string{"OPENAI_API_KEY": llmTestKey, "OPENAI_BASE_URL": llmSrv.URL + "/v1"}, 2)
+	s, srv, ctx, logs := ts.s, ts.srv, ts.ctx, ts.logs
 	show := func() string {
 		runs, _ := s.queue.Runs(ctx, 10)
 		return fmt.Sprintf("runs %+v\nlogs:\n%s", runs, logs.String())
@@ -380,9 +344,65 @@ func TestServeEndToEnd(t *testing.T) {
 			}
 		}
 	}
+	t.Logf("review: %d inline comments, %d findings, %d LLM tokens ($%.6f); git requests %d authorized, %d refused; apply committed %v",
+		len(posted.Comments), done.Findings, done.LLMTokens, done.LLMCostUSD, shop.authorized.Load(), shop.refused.Load(), keys(got))
 	if !strings.Contains(logs.String(), `"delivery":"e2e-1"`) {
 		t.Errorf("the logs do not name the delivery:\n%s", logs.String())
 	}
+}
+
+const hookSecret = "whsec-e2e-not-for-logs"
+
+// testService is the service as serve builds it, on a Redis prefix of its own, with workers
+// running in-process.
+type testService struct {
+	s    *serviceSetup
+	srv  *httptest.Server
+	ctx  context.Context
+	logs *syncBuffer
+}
+
+func startService(t testing.TB, apiURL, keyPEM, settings string, extra map[string]string, workers int) *testService {
+	t.Helper()
+	redisURL := os.Getenv("DATAOPS_TEST_REDIS_URL")
+	if redisURL == "" {
+		t.Fatal("DATAOPS_TEST_REDIS_URL is not set: the service needs a real Redis (scripts/test.sh starts one)")
+	}
+	cfgFile := filepath.Join(t.TempDir(), "service.yml")
+	os.WriteFile(cfgFile, []byte(settings), 0o644)
+	environ := map[string]string{"GITHUB_APP_ID": "4242", "GITHUB_APP_PRIVATE_KEY": keyPEM, "GITHUB_WEBHOOK_SECRET": hookSecret,
+		"GITHUB_API_URL": apiURL, "DATAOPS_REDIS_URL": redisURL, "DATAOPS_DASHBOARD_TOKEN": "dash-e2e"}
+	for k, v := range extra {
+		environ[k] = v
+	}
+	logs := &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	env := &Env{Ctx: ctx, Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: logs, Getenv: func(k string) string { return environ[k] }, Secrets: secret.New()}
+	s, err := setupService(env, &serviceFlags{config: cfgFile, cacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prefix := make([]byte, 6)
+	rand.Read(prefix)
+	s.queue.Prefix = "dataops:test:" + hex.EncodeToString(prefix) + ":"
+	if err := s.queue.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s.handler(env))
+	done := s.startWorkers(ctx, workers)
+	t.Cleanup(func() {
+		srv.Close()
+		cancel()
+		for range workers {
+			<-done
+		}
+		iter := s.queue.R.Scan(context.Background(), 0, s.queue.Prefix+"*", 1000).Iterator()
+		for iter.Next(context.Background()) {
+			s.queue.R.Del(context.Background(), iter.Val())
+		}
+		s.queue.Close()
+	})
+	return &testService{s: s, srv: srv, ctx: ctx, logs: logs}
 }
 
 // reviewText is a posted review's body and inline comments, for comparing two posts.
@@ -398,7 +418,7 @@ func reviewText(r *githubtest.Review) string {
 	return b.String()
 }
 
-func waitFor(t *testing.T, limit time.Duration, what string, ok func() bool, show func() string) {
+func waitFor(t testing.TB, limit time.Duration, what string, ok func() bool, show func() string) {
 	t.Helper()
 	deadline := time.Now().Add(limit)
 	for !ok() {
@@ -482,5 +502,51 @@ func TestFindProject(t *testing.T) {
 	}
 	if got, err := findProject(filepath.Join(root, "analytics", "shop"), ""); err != nil || got != "." {
 		t.Errorf("at the top: %q %v", got, err)
+	}
+}
+
+// BenchmarkServeReviews measures reviews per minute through the whole service with the real
+// runner on the shop (fetch from the git server, checkout, review, post), with one and with
+// two in-process workers; each iteration is eight pull requests opened at once. CPU is the
+// process's and its git children's.
+func BenchmarkServeReviews(b *testing.B) {
+	keyPEM, pub := e2eKey(b)
+	for _, workers := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			fake, api := githubtest.NewApp(b, 4242, pub)
+			shop := serveShop(b, fake.Token, "")
+			ts := startService(b, api.URL, keyPEM, "service:\n  project: transform/shop\n", nil, workers)
+			repo := fmt.Sprintf(`"repository":{"name":"shop","full_name":"acme/shop","clone_url":%q,"owner":{"login":"acme"}}`, shop.url)
+			const perRound = 8
+			n := 0
+			var before, after syscall.Rusage
+			b.ResetTimer()
+			syscall.Getrusage(syscall.RUSAGE_SELF, &before)
+			var child0 syscall.Rusage
+			syscall.Getrusage(syscall.RUSAGE_CHILDREN, &child0)
+			start := time.Now()
+			for i := range b.N {
+				for k := range perRound {
+					n++
+					pr := fake.AddPR(&githubtest.PullRequest{Owner: "acme", Repo: "shop", Number: n, HeadSHA: shop.head, BaseSHA: shop.base, HeadRef: "feature", CloneURL: shop.url})
+					pr.Fake.Files = shop.files
+					ev := fmt.Sprintf(`{"action":"opened","installation":{"id":77},%s,"sender":{"login":"ada","type":"User"},"pull_request":{"number":%d,"head":{"sha":%q},"base":{"sha":%q}}}`, repo, n, shop.head, shop.base)
+					sendHook(b, ts.srv.URL, hookSecret, "pull_request", fmt.Sprintf("bench-%d-%d", i, k), []byte(ev))
+				}
+				waitFor(b, 10*time.Minute, "the reviews", func() bool { return fake.Reviews() >= n }, func() string { return ts.logs.String() })
+			}
+			wall := time.Since(start)
+			syscall.Getrusage(syscall.RUSAGE_SELF, &after)
+			var child1 syscall.Rusage
+			syscall.Getrusage(syscall.RUSAGE_CHILDREN, &child1)
+			cpu := func(r syscall.Rusage) time.Duration {
+				return time.Duration(r.Utime.Nano() + r.Stime.Nano())
+			}
+			cpuSelf, cpuGit := cpu(after)-cpu(before), cpu(child1)-cpu(child0)
+			b.ReportMetric(float64(n)/wall.Minutes(), "reviews/min")
+			b.ReportMetric((cpuSelf+cpuGit).Seconds()/float64(n), "cpu-s/review")
+			b.ReportMetric(wall.Seconds()/float64(n), "wall-s/review")
+			b.Logf("%d reviews in %v wall; CPU %v in the process, %v in git", n, wall.Round(time.Millisecond), cpuSelf.Round(time.Millisecond), cpuGit.Round(time.Millisecond))
+		})
 	}
 }
