@@ -9,7 +9,8 @@ import (
 
 // Stub is a deterministic stand-in for a language model, for tests, replays and measuring the
 // agents' overhead without a provider: it answers the describer's and the review narrator's
-// prompts from the facts the prompts quote, at once, in the answer schema. It calls no tool.
+// prompts and the rules agent's from the facts the prompts quote, at once, in the answer schema.
+// It calls no tool.
 // Its words are plain derivations of the facts (which columns an expression reads, which lines
 // add a join); they say nothing a real model would not, and are only as good as a baseline.
 func Stub(s Seen) Reply {
@@ -22,6 +23,8 @@ func Stub(s Seen) Reply {
 		return Reply{Text: stubDescriptions(prompt)}
 	case "review":
 		return Reply{Text: stubReview(prompt)}
+	case "rule_tests":
+		return Reply{Text: stubRules(prompt)}
 	}
 	return Reply{Text: "{}"}
 }
@@ -143,6 +146,132 @@ func stubReview(prompt string) string {
 		if notInRE.MatchString(m[2]) {
 			out.Risks = append(out.Risks, risk{Kind: "null_semantics", Path: path, Line: line, EndLine: line,
 				Message: "NOT IN over a list holding NULL keeps no rows."})
+		}
+	}
+	b, _ := json.Marshal(out)
+	return string(b)
+}
+
+var (
+	ruleColsRE     = regexp.MustCompile(`state about its columns: ([^\n]*)\.\n`)
+	ruleSentenceRE = regexp.MustCompile(`(?m)^\[(\d+)\] \S*(?: \(description of (\S+)\))?: (.*)$`)
+	ruleModelRE    = regexp.MustCompile(`(?m)^(\w+): (\w[\w, ]*)$`)
+	ruleListRE     = regexp.MustCompile(`(?i)\b(?:is|are|be)\s+(?:one of|either)\s*:?\s*(.+)$`)
+	ruleMinRE      = regexp.MustCompile(`(?i)\b(?:never negative|non-negative|not negative|at least (-?[\d.]+)|no less than (-?[\d.]+))`)
+	ruleMaxRE      = regexp.MustCompile(`(?i)\b(?:at most|no more than|never more than|never exceeds?) (-?[\d.]+)`)
+	ruleBetweenRE  = regexp.MustCompile(`(?i)\bbetween (-?[\d.]+) and (-?[\d.]+)`)
+	ruleRefRE      = regexp.MustCompile(`(?i)\b(?:references?|refers? to|foreign key to|points? to)\s+(?:the\s+|an?\s+)?(\w+)(?:\.(\w+))?`)
+)
+
+// stubRules reads each numbered sentence the way a careful reader would: a list after "is one
+// of", a bound after "never negative", "at least", "between", a model after "references".
+func stubRules(prompt string) string {
+	type answer struct {
+		Sentence   int      `json:"sentence"`
+		Column     string   `json:"column"`
+		Test       string   `json:"test"`
+		Values     []string `json:"values"`
+		To         string   `json:"to"`
+		Field      string   `json:"field"`
+		MinValue   string   `json:"min_value"`
+		MaxValue   string   `json:"max_value"`
+		Expression string   `json:"expression"`
+	}
+	out := struct {
+		Tests []answer `json:"tests"`
+	}{Tests: []answer{}}
+	var cols []string
+	if m := ruleColsRE.FindStringSubmatch(prompt); m != nil {
+		cols = strings.Split(m[1], ", ")
+	}
+	models := map[string][]string{}
+	for _, m := range ruleModelRE.FindAllStringSubmatch(prompt, -1) {
+		models[strings.ToLower(m[1])] = strings.Split(m[2], ", ")
+	}
+	utils := strings.Contains(prompt, "dbt_utils is available")
+	about := func(text, desc string) string {
+		if desc != "" {
+			return desc
+		}
+		low := strings.ToLower(text)
+		best, at := "", -1
+		for _, c := range cols {
+			for _, form := range []string{strings.ToLower(c), strings.ReplaceAll(strings.ToLower(c), "_", " ")} {
+				if i := strings.Index(low, form); i >= 0 && (at < 0 || i < at) {
+					best, at = c, i
+				}
+			}
+		}
+		return best
+	}
+	for _, m := range ruleSentenceRE.FindAllStringSubmatch(prompt, -1) {
+		var n int
+		fmt.Sscan(m[1], &n)
+		text := m[3]
+		col := about(text, m[2])
+		if col == "" {
+			continue
+		}
+		a := answer{Sentence: n, Column: col, Values: []string{}}
+		if l := ruleListRE.FindStringSubmatch(text); l != nil {
+			var vals []string
+			for _, part := range regexp.MustCompile(`,\s*|\s+or\s+|\s+and\s+`).Split(l[1], -1) {
+				v := strings.Trim(strings.TrimSpace(part), "`'\".()")
+				v = strings.TrimPrefix(strings.TrimPrefix(v, "or "), "and ")
+				if v != "" && !strings.Contains(v, " ") {
+					vals = append(vals, v)
+				}
+			}
+			if len(vals) >= 2 {
+				a.Test, a.Values = "accepted_values", vals
+				out.Tests = append(out.Tests, a)
+				continue
+			}
+		}
+		if r := ruleRefRE.FindStringSubmatch(text); r != nil {
+			target := strings.ToLower(r[1])
+			for name, mcols := range models {
+				if name != target && !strings.HasSuffix(name, "_"+target) {
+					continue
+				}
+				field := r[2]
+				if field == "" {
+					for _, c := range mcols {
+						if strings.EqualFold(c, col) {
+							field = c
+						}
+					}
+				}
+				if field != "" {
+					a.Test, a.To, a.Field = "relationships", name, field
+					out.Tests = append(out.Tests, a)
+				}
+				break
+			}
+			if a.Test != "" {
+				continue
+			}
+		}
+		if !utils {
+			continue
+		}
+		if b := ruleBetweenRE.FindStringSubmatch(text); b != nil {
+			a.Test, a.MinValue, a.MaxValue = "accepted_range", b[1], b[2]
+		} else {
+			if lo := ruleMinRE.FindStringSubmatch(text); lo != nil {
+				a.Test, a.MinValue = "accepted_range", "0"
+				if lo[1] != "" {
+					a.MinValue = lo[1]
+				} else if lo[2] != "" {
+					a.MinValue = lo[2]
+				}
+			}
+			if hi := ruleMaxRE.FindStringSubmatch(text); hi != nil {
+				a.Test, a.MaxValue = "accepted_range", hi[1]
+			}
+		}
+		if a.Test != "" {
+			out.Tests = append(out.Tests, a)
 		}
 	}
 	b, _ := json.Marshal(out)
