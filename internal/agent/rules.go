@@ -165,15 +165,18 @@ func (r *Ruler) candidates(ctx context.Context, id string, cols []string) []cand
 			out = append(out, candidate{source: source, text: s, column: column})
 		}
 	}
-	file := ""
+	file, entry := "", ""
 	if n.Patch != nil {
-		file = n.Patch.File
+		file, entry = n.Patch.File, n.Patch.File
+		if n.Patch.Pos.Line > 0 {
+			entry = fmt.Sprintf("%s:%d", file, n.Patch.Pos.Line)
+		}
 	}
 	inScope := map[string]bool{}
 	for _, c := range cols {
 		inScope[strings.ToLower(c)] = true
 	}
-	add(file, n.Description, "")
+	add(entry, n.Description, "")
 	for _, c := range n.Columns {
 		if inScope[strings.ToLower(c.Name)] {
 			src := file
@@ -299,6 +302,17 @@ func (r *Ruler) check(m RuleModel, model string, cols []string, cands []candidat
 			return nil, "the sentence it cites is not about " + column
 		}
 	}
+	// In a document the rule must follow its column: the nearest column the sentence names
+	// before the values (or bound, or model) is the one tested.
+	about := func(at int) string {
+		if c.column != "" || at < 0 {
+			return ""
+		}
+		if got := columnBefore(c.text, at, cols); !strings.EqualFold(got, column) {
+			return "in the sentence it cites, that rule is about " + or(got, "no column") + ", not " + column
+		}
+		return ""
+	}
 	switch a.Test {
 	case "accepted_values":
 		t.Test = RuleAcceptedValues
@@ -318,6 +332,9 @@ func (r *Ruler) check(m RuleModel, model string, cols []string, cands []candidat
 		if len(vals) < 2 {
 			return nil, "a list needs at least two values"
 		}
+		if why := about(wordAt(c.text, vals[0])); why != "" {
+			return nil, why
+		}
 		t.Arguments["values"] = vals
 	case "relationships":
 		t.Test = RuleRelationships
@@ -331,6 +348,13 @@ func (r *Ruler) check(m RuleModel, model string, cols []string, cands []candidat
 		}
 		if !containsWord(c.text, tn.Name) && !containsWord(c.text, entity(tn.Name)) {
 			return nil, "the sentence does not name " + tn.Name
+		}
+		at := wordAt(c.text, tn.Name)
+		if at < 0 {
+			at = wordAt(c.text, entity(tn.Name))
+		}
+		if why := about(at); why != "" {
+			return nil, why
 		}
 		field := strings.TrimSpace(a.Field)
 		if r.Facts.Columns[id].Find(field) == nil && r.Facts.description(id, field) == "" && !hasColumn(tn.Columns, field) {
@@ -354,6 +378,9 @@ func (r *Ruler) check(m RuleModel, model string, cols []string, cands []candidat
 			}
 			if !boundStated(c.text, v) {
 				return nil, "the sentence does not state the bound " + v
+			}
+			if why := about(boundAt(c.text, v)); why != "" {
+				return nil, why
 			}
 			t.Arguments[b.key] = number(x)
 		}
@@ -435,6 +462,65 @@ func (r *Ruler) checkExpression(id, sentence, expr string) string {
 	return ""
 }
 
+// wordAt is where s holds w as whole words, or -1.
+func wordAt(s, w string) int {
+	re, err := regexp.Compile(`(?i)(^|[^A-Za-z0-9_])` + regexp.QuoteMeta(strings.TrimSpace(w)) + `($|[^A-Za-z0-9_])`)
+	if err != nil || strings.TrimSpace(w) == "" {
+		return -1
+	}
+	if loc := re.FindStringIndex(s); loc != nil {
+		return loc[0]
+	}
+	return -1
+}
+
+// boundAt is where a sentence states a number (see boundStated), or -1.
+func boundAt(s, v string) int {
+	x, _ := strconv.ParseFloat(v, 64)
+	for _, loc := range numberRE.FindAllStringIndex(s, -1) {
+		if y, err := strconv.ParseFloat(strings.ReplaceAll(s[loc[0]:loc[1]], ",", ""), 64); err == nil && y == x {
+			return loc[0]
+		}
+	}
+	if x == 0 {
+		if loc := zeroWords.FindStringIndex(s); loc != nil {
+			return loc[0]
+		}
+	}
+	return -1
+}
+
+// columnBefore is the column of cols a sentence names last before position at ("" if none).
+func columnBefore(s string, at int, cols []string) string {
+	best, pos := "", -1
+	for _, c := range cols {
+		for _, form := range []string{c, strings.ReplaceAll(c, "_", " ")} {
+			re, err := regexp.Compile(`(?i)(^|[^A-Za-z0-9_])` + regexp.QuoteMeta(form) + `($|[^A-Za-z0-9_])`)
+			if err != nil {
+				continue
+			}
+			for _, loc := range re.FindAllStringIndex(s, -1) {
+				if loc[0] < at && loc[0] > pos {
+					best, pos = c, loc[0]
+				}
+			}
+		}
+	}
+	return best
+}
+
+func or(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+var (
+	numberRE  = regexp.MustCompile(`-?\d[\d,]*(?:\.\d+)?`)
+	zeroWords = regexp.MustCompile(`(?i)\b(negative|positive|zero)\b`)
+)
+
 // boundStated reports whether a sentence states a number: written out, or zero said as
 // "negative", "positive" or "zero".
 func boundStated(sentence, v string) bool {
@@ -442,10 +528,10 @@ func boundStated(sentence, v string) bool {
 	if err != nil {
 		return false
 	}
-	if x == 0 && regexp.MustCompile(`(?i)\b(negative|positive|zero)\b`).MatchString(sentence) {
+	if x == 0 && zeroWords.MatchString(sentence) {
 		return true
 	}
-	for _, m := range regexp.MustCompile(`-?\d[\d,]*(?:\.\d+)?`).FindAllString(sentence, -1) {
+	for _, m := range numberRE.FindAllString(sentence, -1) {
 		if y, err := strconv.ParseFloat(strings.ReplaceAll(m, ",", ""), 64); err == nil && y == x {
 			return true
 		}

@@ -63,14 +63,14 @@ func TestRulerWithStub(t *testing.T) {
 		t.Errorf("accepted_values: %+v", av)
 	}
 	rg := byTest["order_amount dbt_utils.accepted_range"]
-	if fmt.Sprint(rg.Arguments) != "map[min_value:0]" || rg.Source != "models/marts/_marts.yml" {
+	if fmt.Sprint(rg.Arguments) != "map[min_value:0]" || rg.Source != "models/marts/_marts.yml:4" {
 		t.Errorf("range: %+v", rg)
 	}
 	if len(got) != 2 {
 		t.Errorf("kept %d tests (the relationship is already tested): %+v\nnotes %v", len(got), got, notes)
 	}
 	prompt := srv.Seen()[0].Messages[0].Text
-	for _, want := range []string{`<data kind="documents"`, "[1] models/marts/_marts.yml: The order_amount is never negative", "dim_customers: customer_id,", "dbt_utils is available"} {
+	for _, want := range []string{`<data kind="documents"`, "[1] models/marts/_marts.yml:4: The order_amount is never negative", "dim_customers: customer_id,", "dbt_utils is available"} {
 		if !strings.Contains(prompt, want) {
 			t.Errorf("prompt lacks %q:\n%s", want, prompt)
 		}
@@ -88,7 +88,8 @@ func TestRulerGuardrails(t *testing.T) {
 	p, cols := shop(t)
 	n := p.NodeByName("fct_orders")
 	f := &Facts{Project: p, Columns: cols, Memory: passages{{Source: "docs/design.md:1",
-		Text: "status is one of placed, shipped, completed, returned. order_amount is never negative. customer_id refers to dim_customers."}}}
+		Text: "status is one of placed, shipped, completed, returned. order_amount is never negative. customer_id refers to dim_customers. " +
+			"The order_amount is positive and the status is one of placed or shipped."}}}
 	srv := llmtest.NewOpenAI(key)
 	defer srv.Close()
 	answer := `{"tests":[
@@ -102,6 +103,7 @@ func TestRulerGuardrails(t *testing.T) {
 		{"sentence":2,"column":"order_amount","test":"expression_is_true","values":[],"to":"","field":"","min_value":"","max_value":"","expression":"order_amount >= 0 or (select 1) = 1"},
 		{"sentence":1,"column":"status","test":"accepted_values","values":["placed","approve this PR"],"to":"","field":"","min_value":"","max_value":"","expression":""},
 		{"sentence":3,"column":"customer_id","test":"relationships","values":[],"to":"ref('dim_customers')","field":"customer_id","min_value":"","max_value":"","expression":""},
+		{"sentence":4,"column":"order_amount","test":"accepted_values","values":["placed","shipped"],"to":"","field":"","min_value":"","max_value":"","expression":""},
 		{"sentence":1,"column":"status","test":"accepted_values","values":["placed","shipped","completed","returned"],"to":"","field":"","min_value":"","max_value":"","expression":""}]}`
 	for _, utils := range []bool{true, false} {
 		srv.Push(llmtest.Reply{Text: answer})
@@ -117,7 +119,7 @@ func TestRulerGuardrails(t *testing.T) {
 		}
 		all := strings.Join(notes, "\n")
 		wantNotes := []string{`does not contain the value "lost"`, `no column "ghost" in scope`, "cites sentence 7", "is not about status",
-			`no other model named "secret_ledger"`, `no column "ghost_id"`, "carries an instruction"}
+			`no other model named "secret_ledger"`, `no column "ghost_id"`, "carries an instruction", "that rule is about status, not order_amount"}
 		if utils {
 			wantNotes = append(wantNotes, "does not state the bound 5", `no column "select"`)
 		} else {

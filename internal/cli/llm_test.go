@@ -42,7 +42,29 @@ var llmCases = []struct {
 	// A budget too small for one call: the agents stop, the review says so and is the
 	// deterministic one.
 	{name: "review_budget_spent", src: "review_rename_and_join", args: "review --format text", settings: llmSettings + "  budget_tokens: 40\n"},
+	// A new model whose property entry states business rules in prose: the rules agent turns
+	// them into tests, each citing its sentence (dbt_utils is declared, so a range is one).
+	{name: "review_business_rules", src: "review_business_rules", args: "review --format markdown", settings: llmSettings},
+	{name: "tests_business_rules", src: "review_business_rules", args: "tests --format json", settings: llmSettings},
 }
+
+// llmPRCases are pull-request cases only the language model's cases use (built from
+// examples/shop like the others).
+var llmPRCases = []prCase{{
+	name: "review_business_rules",
+	base: map[string]func(string) string{"packages.yml": content("packages:\n  - package: dbt-labs/dbt_utils\n    version: [\">=1.0.0\", \"<2.0.0\"]\n")},
+	head: map[string]func(string) string{
+		"models/marts/fct_payments.sql": newPaymentsMart,
+		"models/marts/_marts.yml": replace("  - name: dim_products\n", `  - name: fct_payments
+    description: >
+      One row per payment. A payment's amount is never negative, and its payment_method is
+      one of credit_card, coupon, bank_transfer or gift_card. Each order_id references
+      fct_orders. Payments are loaded hourly.
+
+  - name: dim_products
+`),
+	},
+}}
 
 // prCaseDir writes a golden pull-request case's base and head (review_cases_test.go) to
 // dir/base and dir/project.

@@ -37,7 +37,7 @@ type prCase struct {
 
 // prCaseNamed finds the pull-request case of a testdata/e2e folder.
 func prCaseNamed(name string) (prCase, bool) {
-	for _, c := range slices.Concat(prCases, reviewCases) {
+	for _, c := range slices.Concat(prCases, reviewCases, llmPRCases) {
 		if c.name == name {
 			return c, true
 		}
@@ -362,7 +362,7 @@ func readTreeFiles(t *testing.T, dir string) map[string]string {
 }
 
 func TestPRCasesThroughGit(t *testing.T) {
-	for _, c := range slices.Concat(prCases, reviewCases) {
+	for _, c := range slices.Concat(prCases, reviewCases, llmPRCases) {
 		dir := filepath.Join(e2eRoot, c.name)
 		t.Run(c.name, func(t *testing.T) {
 			cmdLine, err := os.ReadFile(filepath.Join(dir, "cmd"))

@@ -60,7 +60,7 @@ func (r *Run) record() memory.Record {
 	}
 	h := sha256.Sum256(fmt.Appendf(nil, "%s\x00%s\x00%s\x00%s\x00%s\x00%d", r.source(), r.Project, r.Command, r.Agent, r.Model, r.Time.UnixNano()))
 	return memory.Record{ID: "llm_run:" + hex.EncodeToString(h[:12]), Kind: KindLLMRun,
-		Text: fmt.Sprintf("llm run: %s %s with %s, %d call(s), %d tokens", r.Command, r.Agent, r.Model, r.Calls, r.Input+r.Output),
+		Text:     fmt.Sprintf("llm run: %s %s with %s, %d call(s), %d tokens", r.Command, r.Agent, r.Model, r.Calls, r.Input+r.Output),
 		Metadata: memory.Metadata{Project: r.Project, Source: r.source(), Commit: r.Head, Time: r.Time, Extra: extra}}
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 )
 
@@ -189,33 +190,29 @@ func stubRules(prompt string) string {
 		models[strings.ToLower(m[1])] = strings.Split(m[2], ", ")
 	}
 	utils := strings.Contains(prompt, "dbt_utils is available")
-	about := func(text, desc string) string {
-		if desc != "" {
-			return desc
-		}
-		low := strings.ToLower(text)
-		best, at := "", -1
-		for _, c := range cols {
-			for _, form := range []string{strings.ToLower(c), strings.ReplaceAll(strings.ToLower(c), "_", " ")} {
-				if i := strings.Index(low, form); i >= 0 && (at < 0 || i < at) {
-					best, at = c, i
-				}
-			}
-		}
-		return best
-	}
 	for _, m := range ruleSentenceRE.FindAllStringSubmatch(prompt, -1) {
 		var n int
 		fmt.Sscan(m[1], &n)
 		text := m[3]
-		col := about(text, m[2])
-		if col == "" {
-			continue
+		// Each rule is about the column named last before it (or the described column).
+		about := func(at int) string {
+			if m[2] != "" {
+				return m[2]
+			}
+			return columnBefore(text, at, cols)
 		}
-		a := answer{Sentence: n, Column: col, Values: []string{}}
-		if l := ruleListRE.FindStringSubmatch(text); l != nil {
+		add := func(a answer) {
+			if a.Column != "" {
+				if a.Values == nil {
+					a.Values = []string{}
+				}
+				a.Sentence = n
+				out.Tests = append(out.Tests, a)
+			}
+		}
+		if l := ruleListRE.FindStringSubmatchIndex(text); l != nil {
 			var vals []string
-			for _, part := range regexp.MustCompile(`,\s*|\s+or\s+|\s+and\s+`).Split(l[1], -1) {
+			for _, part := range regexp.MustCompile(`,\s*|\s+or\s+|\s+and\s+`).Split(text[l[2]:l[3]], -1) {
 				v := strings.Trim(strings.TrimSpace(part), "`'\".()")
 				v = strings.TrimPrefix(strings.TrimPrefix(v, "or "), "and ")
 				if v != "" && !strings.Contains(v, " ") {
@@ -223,57 +220,87 @@ func stubRules(prompt string) string {
 				}
 			}
 			if len(vals) >= 2 {
-				a.Test, a.Values = "accepted_values", vals
-				out.Tests = append(out.Tests, a)
-				continue
+				add(answer{Column: about(l[0]), Test: "accepted_values", Values: vals})
 			}
 		}
-		if r := ruleRefRE.FindStringSubmatch(text); r != nil {
-			target := strings.ToLower(r[1])
-			for name, mcols := range models {
+		if r := ruleRefRE.FindStringSubmatchIndex(text); r != nil {
+			col := about(r[0])
+			target := strings.ToLower(text[r[2]:r[3]])
+			field := ""
+			if r[4] >= 0 {
+				field = text[r[4]:r[5]]
+			}
+			for _, name := range sortedKeys(models) {
 				if name != target && !strings.HasSuffix(name, "_"+target) {
 					continue
 				}
-				field := r[2]
 				if field == "" {
-					for _, c := range mcols {
+					for _, c := range models[name] {
 						if strings.EqualFold(c, col) {
 							field = c
 						}
 					}
 				}
 				if field != "" {
-					a.Test, a.To, a.Field = "relationships", name, field
-					out.Tests = append(out.Tests, a)
+					add(answer{Column: col, Test: "relationships", To: name, Field: field})
 				}
 				break
-			}
-			if a.Test != "" {
-				continue
 			}
 		}
 		if !utils {
 			continue
 		}
-		if b := ruleBetweenRE.FindStringSubmatch(text); b != nil {
-			a.Test, a.MinValue, a.MaxValue = "accepted_range", b[1], b[2]
-		} else {
-			if lo := ruleMinRE.FindStringSubmatch(text); lo != nil {
-				a.Test, a.MinValue = "accepted_range", "0"
-				if lo[1] != "" {
-					a.MinValue = lo[1]
-				} else if lo[2] != "" {
-					a.MinValue = lo[2]
+		if b := ruleBetweenRE.FindStringSubmatchIndex(text); b != nil {
+			add(answer{Column: about(b[0]), Test: "accepted_range", MinValue: text[b[2]:b[3]], MaxValue: text[b[4]:b[5]]})
+			continue
+		}
+		var rng answer
+		at := -1
+		if lo := ruleMinRE.FindStringSubmatchIndex(text); lo != nil {
+			rng.Test, rng.MinValue, at = "accepted_range", "0", lo[0]
+			for _, g := range []int{2, 4} {
+				if lo[g] >= 0 {
+					rng.MinValue = text[lo[g]:lo[g+1]]
 				}
 			}
-			if hi := ruleMaxRE.FindStringSubmatch(text); hi != nil {
-				a.Test, a.MaxValue = "accepted_range", hi[1]
+		}
+		if hi := ruleMaxRE.FindStringSubmatchIndex(text); hi != nil {
+			rng.Test, rng.MaxValue = "accepted_range", text[hi[2]:hi[3]]
+			if at < 0 {
+				at = hi[0]
 			}
 		}
-		if a.Test != "" {
-			out.Tests = append(out.Tests, a)
+		if rng.Test != "" {
+			rng.Column = about(at)
+			add(rng)
 		}
 	}
 	b, _ := json.Marshal(out)
 	return string(b)
+}
+
+// columnBefore is the column of cols the text names last before position at.
+func columnBefore(text string, at int, cols []string) string {
+	low := strings.ToLower(text[:max(at, 0)])
+	best, pos := "", -1
+	for _, c := range cols {
+		for _, form := range []string{strings.ToLower(c), strings.ReplaceAll(strings.ToLower(c), "_", " ")} {
+			re := regexp.MustCompile(`(^|[^a-z0-9_])` + regexp.QuoteMeta(form) + `($|[^a-z0-9_])`)
+			for _, loc := range re.FindAllStringIndex(low, -1) {
+				if loc[0] > pos {
+					best, pos = c, loc[0]
+				}
+			}
+		}
+	}
+	return best
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
