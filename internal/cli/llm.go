@@ -45,6 +45,10 @@ type llmRun struct {
 	closers []func()
 	// runs, when the project has a memory store, receives each agent's account at close.
 	runs    memory.Store
+	// wh is the warehouse the describer samples, shared with the command: DuckDB takes one
+	// connection per process.
+	wh      warehouse.Warehouse
+	target  *warehouse.Target
 	project *dbt.Project
 	dir     string // the project's folder (git runs there)
 	command string
@@ -97,6 +101,7 @@ func openLLM(env *Env, settings *config.Config, o llmOptions) *llmRun {
 	if o.pf != nil && o.project != nil && builtDuckDB(env, o.pf, o.project) {
 		if wh, target, err := openWarehouse(env, o.pf, o.project); err == nil {
 			facts.Sampler = &sampler{wh: wh, p: o.project, target: target}
+			r.wh, r.target = wh, target
 			r.closers = append(r.closers, func() { wh.Close() })
 		}
 	}
@@ -123,6 +128,15 @@ func openLLM(env *Env, settings *config.Config, o llmOptions) *llmRun {
 		Facts: facts, State: state, Run: run, MinScore: c.MinScore, By: c.Model, Redact: redact, PRText: o.prText, On: c.AgentOn}
 	r.plan = r.orch.Plan(env.Ctx)
 	return r
+}
+
+// warehouse is the warehouse the run holds open (nil when none): the command uses it rather
+// than opening a second connection.
+func (r *llmRun) warehouse() (warehouse.Warehouse, *warehouse.Target) {
+	if r == nil {
+		return nil, nil
+	}
+	return r.wh, r.target
 }
 
 // provider makes the configured provider on an HTTP client that retries 429 and 5xx.

@@ -548,3 +548,50 @@ func TestLLMRulesFromMemoryAndStats(t *testing.T) {
 		t.Fatalf("text stats:\n%s", text)
 	}
 }
+
+// On a built DuckDB the rules run on data like the engine's tests: a rule the data keeps is
+// confirmed and written by --write; one the data breaks is marked failed and not written.
+func TestLLMRulesConfirmedOnData(t *testing.T) {
+	dir := copyDir(t, "../../examples/shop")
+	for _, cmd := range []string{"seed", "build"} {
+		if _, stderr, code := runCLI(t, cmd, "--project", dir); code != 0 {
+			t.Fatalf("%s: exit %d: %s", cmd, code, stderr)
+		}
+	}
+	yml := filepath.Join(dir, "models", "marts", "_marts.yml")
+	y, _ := os.ReadFile(yml)
+	ruled := strings.Replace(string(y), "orders placed after the latest one already loaded.\n",
+		"orders placed after the latest one already loaded. The order_amount is never negative. The total_paid is at most 100.\n", 1)
+	os.WriteFile(yml, []byte(ruled), 0o644)
+	os.WriteFile(filepath.Join(dir, "packages.yml"), []byte("packages:\n  - package: dbt-labs/dbt_utils\n    version: 1.3.0\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, ".dataops.yml"), []byte(llmSettings), 0o644)
+	srv := llmtest.NewOpenAI(llmTestKey)
+	defer srv.Close()
+	srv.Handle(llmtest.Stub)
+	environ := map[string]string{"OPENAI_API_KEY": llmTestKey, "OPENAI_BASE_URL": srv.URL + "/v1"}
+	out, stderr, code := runCLIEnv(t, environ, "tests", "fct_orders", "--project", dir, "--format", "json", "--no-history")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var res struct {
+		Suggestions []struct{ Column, Test, Status, Source string }
+	}
+	json.Unmarshal([]byte(out), &res)
+	got := map[string]string{}
+	for _, s := range res.Suggestions {
+		if s.Source == "llm" {
+			got[s.Column+" "+s.Test] = s.Status
+		}
+	}
+	if got["order_amount dbt_utils.accepted_range"] != "confirmed" || got["total_paid dbt_utils.accepted_range"] != "failed" || len(got) != 2 {
+		t.Fatalf("language model's tests: %v\n%s\n%s", got, out, stderr)
+	}
+	if _, stderr, code = runCLIEnv(t, environ, "tests", "fct_orders", "--project", dir, "--write", "--no-history"); code != 0 {
+		t.Fatalf("--write: exit %d: %s", code, stderr)
+	}
+	written, _ := os.ReadFile(yml)
+	entry := string(written)[:strings.Index(string(written), "  - name: dim_customers")]
+	if !strings.Contains(entry, "dbt_utils.accepted_range") || strings.Count(entry, "accepted_range") != 1 || !strings.Contains(entry, "min_value: 0") {
+		t.Fatalf("written entry:\n%s", entry)
+	}
+}

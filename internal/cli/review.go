@@ -310,7 +310,9 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 		res := testgen.Suggest(p, inf, opts)
 		lr.ruleTests(p, res, scope, scopeColumns)
 		debugTiming(env, "review-tests-suggest", t0)
-		if builtDuckDB(env, pf, p) {
+		if wh, target := lr.warehouse(); wh != nil {
+			testgen.Confirm(env.Ctx, p, wh, target, res)
+		} else if builtDuckDB(env, pf, p) {
 			if wh, target, err := openWarehouse(env, pf, p); err == nil {
 				testgen.Confirm(env.Ctx, p, wh, target, res)
 				wh.Close()

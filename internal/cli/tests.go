@@ -155,7 +155,10 @@ func suggestTests(env *Env, pf *projectFlags, tr *trust, headRef string, p *dbt.
 	}
 	var wh warehouse.Warehouse
 	var target *warehouse.Target
-	if confirm || builtDuckDB(env, pf, p) {
+	if shared, t := lr.warehouse(); shared != nil {
+		wh, target = shared, t
+		opts.Data = testgen.NewDataEvidence(env.Ctx, dataProfiler{p: p, wh: wh, target: target})
+	} else if confirm || builtDuckDB(env, pf, p) {
 		if wh, target, err = openWarehouse(env, pf, p); err != nil {
 			return nil, err
 		}
