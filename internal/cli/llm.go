@@ -44,7 +44,7 @@ type llmRun struct {
 	plan    agent.Plan
 	closers []func()
 	// runs, when the project has a memory store, receives each agent's account at close.
-	runs    memory.Store
+	runs memory.Store
 	// wh is the warehouse the describer samples, shared with the command: DuckDB takes one
 	// connection per process.
 	wh      warehouse.Warehouse
