@@ -435,32 +435,36 @@ func TestEvalReplay(t *testing.T) {
 	}
 }
 
-// BenchmarkReviewLLM times a review of the demo change without a language model and with the
-// stub model answering at once through the in-process server (cache off), reporting the
+// BenchmarkReviewLLM times a review of the demo change and of the business-rules change
+// without a language model and with the stub model answering at once through the in-process server (cache off), reporting the
 // process's CPU time per review beside the wall time.
 func BenchmarkReviewLLM(b *testing.B) {
-	for _, mode := range []string{"off", "stub"} {
-		b.Run(mode, func(b *testing.B) {
-			srv := llmtest.NewOpenAI(llmTestKey)
-			defer srv.Close()
-			srv.Handle(llmtest.Stub)
-			settings := ""
-			if mode == "stub" {
-				settings = llmSettings
-			}
-			var cpu time.Duration
-			for b.Loop() {
-				c0 := cpuTime()
-				_, _, code := runWithLLM(b, llmCase(b, "review_demo_markdown"), "review --format markdown", settings, srv, nil)
-				cpu += cpuTime() - c0
-				if code != 1 {
-					b.Fatalf("exit %d", code)
-				}
-			}
-			b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
-			b.ReportMetric(float64(srv.Calls())/float64(b.N), "llm-calls/op")
-		})
+	for _, c := range []struct{ name, src string }{{"demo", "review_demo_markdown"}, {"rules", "review_business_rules"}} {
+		for _, mode := range []string{"off", "stub"} {
+			b.Run(c.name+"/"+mode, func(b *testing.B) { benchReviewLLM(b, c.src, mode) })
+		}
 	}
+}
+
+func benchReviewLLM(b *testing.B, src, mode string) {
+	srv := llmtest.NewOpenAI(llmTestKey)
+	defer srv.Close()
+	srv.Handle(llmtest.Stub)
+	settings := ""
+	if mode == "stub" {
+		settings = llmSettings
+	}
+	var cpu time.Duration
+	for b.Loop() {
+		c0 := cpuTime()
+		_, _, code := runWithLLM(b, llmCase(b, src), "review --format markdown", settings, srv, nil)
+		cpu += cpuTime() - c0
+		if code > 1 {
+			b.Fatalf("exit %d", code)
+		}
+	}
+	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(srv.Calls())/float64(b.N), "llm-calls/op")
 }
 
 func cpuTime() time.Duration {
