@@ -362,7 +362,7 @@ func readTreeFiles(t *testing.T, dir string) map[string]string {
 }
 
 func TestPRCasesThroughGit(t *testing.T) {
-	for _, c := range slices.Concat(prCases, reviewCases, llmPRCases) {
+	for _, c := range slices.Concat(prCases, reviewCases) {
 		dir := filepath.Join(e2eRoot, c.name)
 		t.Run(c.name, func(t *testing.T) {
 			cmdLine, err := os.ReadFile(filepath.Join(dir, "cmd"))
