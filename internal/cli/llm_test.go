@@ -512,7 +512,7 @@ func TestLLMRulesFromMemoryAndStats(t *testing.T) {
 	}
 	out, errs, code := run("review", "--format", "json", "--project", project, "--base-dir", base)
 	if code > 1 || !strings.Contains(out, `fct_payments.amount has no dbt_utils.accepted_range test`) ||
-		!strings.Contains(out, `docs/payments.md:`) || !strings.Contains(out, `A payment's amount is never negative`) {
+		!strings.Contains(out, `docs/payments.md:7 states it`) || !strings.Contains(out, `A payment's amount is never negative`) {
 		t.Fatalf("exit %d: the design doc's rule is not proposed with its line:\n%s\n%s", code, out, errs)
 	}
 	calls := srv.Calls()
