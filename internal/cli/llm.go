@@ -256,11 +256,18 @@ func (r *llmRun) ruleTests(p *dbt.Project, res *testgen.Result, scope map[string
 		s := &testgen.Suggestion{Model: t.Model, UniqueID: t.UniqueID, Column: t.Column, Test: t.Test, Arguments: t.Arguments,
 			Confidence: 0.6, Status: testgen.Unverified, Source: testgen.SourceLLM,
 			Reasons: []string{fmt.Sprintf("%s states it: %q (read by the language model %s)", t.Source, clipQuote(t.Quote, 200), r.cfg.Model)}}
+		// Where the column is declared, else selected, else the model's file.
+		if c := r.orch.Facts.Columns[t.UniqueID].Find(t.Column); c != nil && c.Pos.Path != "" {
+			s.Pos = c.Pos
+		}
 		if n := p.Nodes[t.UniqueID]; n != nil {
 			for _, c := range n.Columns {
 				if strings.EqualFold(c.Name, t.Column) && c.Pos.Path != "" {
 					s.Pos = c.Pos
 				}
+			}
+			if s.Pos.Path == "" {
+				s.Pos = dbt.Pos{Path: n.OriginalFilePath, Line: 1, Column: 1}
 			}
 		}
 		res.Suggestions = append(res.Suggestions, s)
