@@ -76,7 +76,6 @@ func writeSegmentV1(dir string, n uint64, each func(emit func(*entry) error) err
 	return segmentRef{Name: name, Bytes: w.n, Entries: count}, syncDir(dir)
 }
 
-
 // TestUpgradeFromFormat1: a store written in format 1 opens with every record (proposals
 // included), the same answers as a store written now, and is rewritten in the current format
 // once; it says so.
