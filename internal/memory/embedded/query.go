@@ -128,7 +128,10 @@ func (s *Store) keywordRank(text string, allowed []bool, depth int) []string {
 	if avg == 0 {
 		avg = 1
 	}
+	// Scores are kept for the records the postings touch only, so that a query costs what its
+	// terms' postings hold rather than a pass over every record.
 	var scores []float32
+	var touched []int32
 	lists := make([][]uint32, len(s.segs))
 	for t, qw := range qtf {
 		df := 0
@@ -156,13 +159,17 @@ func (s *Store) keywordRank(text string, allowed []bool, depth int) []string {
 				}
 				i := g.base + r
 				if sl := &s.recs[i]; sl.live {
+					if scores[i] == 0 {
+						touched = append(touched, int32(i))
+					}
 					scores[i] += float32(qw * memory.BM25(float64(ps[j+1]), float64(df), float64(n), float64(sl.len), avg))
 				}
 			}
 		}
 	}
 	h := &rankHeap{}
-	for i, sc := range scores {
+	for _, i := range touched {
+		sc := scores[i]
 		if sc <= 0 || (allowed != nil && !allowed[i]) {
 			continue
 		}
