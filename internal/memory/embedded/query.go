@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 
 	"github.com/dataops-dev/dataops/internal/memory"
 )
@@ -133,7 +134,9 @@ func (s *Store) keywordRank(text string, allowed []bool, depth int) []string {
 	var scores []float32
 	var touched []int32
 	lists := make([][]uint32, len(s.segs))
-	for t, qw := range qtf {
+	// Terms in order: float sums then come out the same on every run, and so do near-ties.
+	for _, t := range slices.Sorted(maps.Keys(qtf)) {
+		qw := qtf[t]
 		df := 0
 		for k, g := range s.segs {
 			ps := g.postings(t)

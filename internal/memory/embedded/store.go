@@ -282,11 +282,11 @@ func (s *Store) write(ctx context.Context, build func() []entry) error {
 		return err
 	}
 	s.mu.Lock()
-	err = s.loadSegment(ref)
-	if err != nil {
-		s.reset()
+	if err = s.loadSegment(ref); err != nil {
+		s.reset() // generation 0: the next operation loads the store again
+	} else {
+		s.gen = m.Generation
 	}
-	s.gen = m.Generation
 	live := len(s.byID)
 	s.mu.Unlock()
 	if err != nil {
