@@ -19,7 +19,7 @@ import (
 // on disk instead of being rebuilt in memory on every open:
 //
 //	"DOMSEG2\n"
-//	entries: as in format 1 (uvarint length, op, fields), with no vector in an upsert
+//	entries: as in format 1 (uvarint length, op, fields), an upsert's vector empty (dimension 0)
 //	zero padding to a multiple of 64
 //	vectors: one row of dim float32s per upsert, in entry order
 //	keyword index of the upserted texts (every number a little-endian uint32):
