@@ -241,7 +241,7 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 	rf.memory.schemaInput(&in)
 	plan := schema.Synthesize(in)
 	plan.KeepTouched(in.Change)
-	lr := openLLM(env, rf.settings, llmOptions{project: p, columns: cs.HeadColumns, change: cs, pf: pf, prText: prText(env)})
+	lr := openLLM(env, rf.settings, llmOptions{project: p, columns: cs.HeadColumns, change: cs, pf: pf, prText: prText(env), command: "review"})
 	defer lr.close()
 	schema.Describe(env.Ctx, plan, lr.describer())
 	rf.memory.schemaDone(plan)
@@ -308,8 +308,11 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 		}
 		rf.memory.testsInput(&opts, p, cs.HeadColumns, ids)
 		res := testgen.Suggest(p, inf, opts)
+		lr.ruleTests(p, res, scope, scopeColumns)
 		debugTiming(env, "review-tests-suggest", t0)
-		if builtDuckDB(env, pf, p) {
+		if wh, target := lr.warehouse(); wh != nil {
+			testgen.Confirm(env.Ctx, p, wh, target, res)
+		} else if builtDuckDB(env, pf, p) {
 			if wh, target, err := openWarehouse(env, pf, p); err == nil {
 				testgen.Confirm(env.Ctx, p, wh, target, res)
 				wh.Close()

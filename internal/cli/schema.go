@@ -205,7 +205,7 @@ func planSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags, sp
 	t0 := time.Now()
 	plan := schema.Synthesize(in)
 	plan.KeepTouched(in.Change)
-	lr := openLLM(env, settings, llmOptions{project: p, columns: cols, change: cs, pf: pf})
+	lr := openLLM(env, settings, llmOptions{project: p, columns: cols, change: cs, pf: pf, command: "schema"})
 	schema.Describe(env.Ctx, plan, lr.describer())
 	lr.close()
 	am.schemaDone(plan)

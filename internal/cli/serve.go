@@ -41,23 +41,9 @@ GITHUB_WEBHOOK_SECRET, GITHUB_API_URL, DATAOPS_REDIS_URL, or a service section i
 			if s.settings.WebhookSecret == "" {
 				return usageError("serve needs the webhook secret (GITHUB_WEBHOOK_SECRET or service.webhook_secret)")
 			}
-			env.Secrets.Add(env.Getenv("DATAOPS_DASHBOARD_TOKEN"), env.Getenv("DATAOPS_DASHBOARD_PASSWORD"))
-			hook := &service.Webhook{Secret: []byte(s.settings.WebhookSecret), Queue: s.queue, Metrics: s.metrics, Log: s.log,
-				NewID: func() string { return uuid.NewString() },
-				OnInstallation: func(id int64, action string) {
-					if action == "deleted" || action == "suspend" {
-						s.app.Forget(id)
-					}
-					s.log.Info("installation", "installation", id, "action", action)
-				}}
-			var dash http.Handler
-			auth := dashboard.Auth{Token: env.Getenv("DATAOPS_DASHBOARD_TOKEN"), User: env.Getenv("DATAOPS_DASHBOARD_USER"), Password: env.Getenv("DATAOPS_DASHBOARD_PASSWORD")}
-			if auth.Token != "" || auth.Password != "" {
-				dash = dashboard.New(s.queue, auth)
-			}
 			ctx, cancel := context.WithCancel(env.Ctx)
 			defer cancel()
-			srv := &http.Server{Addr: listen, Handler: service.Mux(hook, s.queue, s.metrics, dash), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
+			srv := &http.Server{Addr: listen, Handler: s.handler(env), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
 			go service.Redeliver(ctx, s.app, s.queue, s.metrics, s.log, redeliverEvery, 24*time.Hour)
 			var workers chan struct{}
 			if sf.workers > 0 {
@@ -86,4 +72,23 @@ GITHUB_WEBHOOK_SECRET, GITHUB_API_URL, DATAOPS_REDIS_URL, or a service section i
 	f.IntVar(&sf.workers, "workers", 0, "workers to run in this process (0: run dataops worker separately)")
 	f.DurationVar(&redeliverEvery, "redeliver-every", 5*time.Minute, "how often to look for failed deliveries and redeliver them")
 	return cmd
+}
+
+// handler is the service's HTTP side: the webhook, /metrics, the health checks and, when
+// its credentials are set, the dashboard.
+func (s *serviceSetup) handler(env *Env) http.Handler {
+	env.Secrets.Add(env.Getenv("DATAOPS_DASHBOARD_TOKEN"), env.Getenv("DATAOPS_DASHBOARD_PASSWORD"))
+	hook := &service.Webhook{Secret: []byte(s.settings.WebhookSecret), Queue: s.queue, Metrics: s.metrics, Log: s.log,
+		NewID: func() string { return uuid.NewString() },
+		OnInstallation: func(id int64, action string) {
+			if action == "deleted" || action == "suspend" {
+				s.app.Forget(id)
+			}
+		}}
+	var dash http.Handler
+	auth := dashboard.Auth{Token: env.Getenv("DATAOPS_DASHBOARD_TOKEN"), User: env.Getenv("DATAOPS_DASHBOARD_USER"), Password: env.Getenv("DATAOPS_DASHBOARD_PASSWORD")}
+	if auth.Token != "" || auth.Password != "" {
+		dash = dashboard.New(s.queue, auth)
+	}
+	return service.Mux(hook, s.queue, s.metrics, dash)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -14,8 +15,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dataops-dev/dataops/internal/agent"
 	"github.com/dataops-dev/dataops/internal/config"
 	"github.com/dataops-dev/dataops/internal/githubapp"
+	"github.com/dataops-dev/dataops/internal/llm"
 	"github.com/dataops-dev/dataops/internal/review"
 	"github.com/dataops-dev/dataops/internal/service"
 	"github.com/dataops-dev/dataops/internal/service/gitcache"
@@ -78,7 +81,7 @@ func setupService(env *Env, sf *serviceFlags) (*serviceSetup, error) {
 		q.Close()
 		return nil, usageError("%v", err)
 	}
-	r := &reviewRunner{env: env, app: app, cache: &gitcache.Cache{Dir: filepath.Join(sf.cacheDir, "repos")}, scratch: filepath.Join(sf.cacheDir, "jobs")}
+	r := &reviewRunner{env: env, app: app, cache: &gitcache.Cache{Dir: filepath.Join(sf.cacheDir, "repos")}, scratch: filepath.Join(sf.cacheDir, "jobs"), project: s.Project}
 	return &serviceSetup{settings: s, app: app, queue: q, metrics: m, log: log, runner: r}, nil
 }
 
@@ -127,6 +130,50 @@ type reviewRunner struct {
 	app     *githubapp.App
 	cache   *gitcache.Cache
 	scratch string
+	// project is service.project: the dbt project's folder in repositories holding several.
+	project string
+}
+
+// skipDirs are folders that never hold the repository's own dbt project.
+var skipDirs = map[string]bool{".git": true, "dbt_packages": true, "dbt_modules": true, "target": true, "node_modules": true, "logs": true}
+
+// findProject returns the dbt project's folder in a checkout, repository-relative ("." at the
+// top): the configured one when set, else the only folder holding a dbt_project.yml.
+func findProject(root, configured string) (string, error) {
+	if configured != "" {
+		rel := filepath.ToSlash(filepath.Clean(configured))
+		if !filepath.IsLocal(rel) {
+			return "", fmt.Errorf("service.project %q is not a folder inside the repository", configured)
+		}
+		if _, err := os.Stat(filepath.Join(root, filepath.FromSlash(rel), "dbt_project.yml")); err != nil {
+			return "", fmt.Errorf("service.project %q: the repository has no %s/dbt_project.yml at this commit", configured, rel)
+		}
+		return rel, nil
+	}
+	var found []string
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && p != root && (skipDirs[d.Name()] || strings.HasPrefix(d.Name(), ".")) {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && d.Name() == "dbt_project.yml" {
+			rel, _ := filepath.Rel(root, filepath.Dir(p))
+			found = append(found, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	switch len(found) {
+	case 0:
+		return "", errors.New("the repository has no dbt_project.yml")
+	case 1:
+		return found[0], nil
+	}
+	return "", fmt.Errorf("the repository holds %d dbt projects (%s): set service.project to the one to review", len(found), strings.Join(found, ", "))
 }
 
 func (r *reviewRunner) checkout(ctx context.Context, j *service.Job, token string) (string, func(), error) {
@@ -139,7 +186,8 @@ func (r *reviewRunner) checkout(ctx context.Context, j *service.Job, token strin
 
 // runReview runs `dataops review` with the installation's token; GitHub Actions' variables
 // are cleared so nothing of the service's own environment is taken for an event.
-func (r *reviewRunner) runReview(ctx context.Context, token string, args ...string) ([]byte, string, error) {
+// account, when set, receives the run's language-model account.
+func (r *reviewRunner) runReview(ctx context.Context, token string, account func(*llm.Meter), args ...string) ([]byte, string, error) {
 	var out, errb bytes.Buffer
 	api := strings.TrimRight(r.app.APIURL(), "/")
 	getenv := func(k string) string {
@@ -154,6 +202,9 @@ func (r *reviewRunner) runReview(ctx context.Context, token string, args ...stri
 		return r.env.Getenv(k)
 	}
 	sub := &Env{Ctx: ctx, Stdout: &out, Stderr: &errb, Getenv: getenv, Secrets: r.env.Secrets}
+	if account != nil {
+		sub.llmHooks = &llmHooks{report: func(m *llm.Meter, _ []agent.Outcome) { account(m) }}
+	}
 	code := RunEnv(sub, args)
 	if code != ExitOK && code != ExitFindings {
 		return nil, "", fmt.Errorf("review exited %d: %s", code, r.app.MaskString(lastLines(errb.String(), 5)))
@@ -179,7 +230,12 @@ func (r *reviewRunner) Review(ctx context.Context, j *service.Job) (*service.Res
 		return nil, err
 	}
 	defer done()
-	out, _, err := r.runReview(ctx, token, "review", "--project", dir, "--base", j.BaseSHA, "--trust", "base", "--format", "json", "--fail-on", "never",
+	proj, err := findProject(dir, r.project)
+	if err != nil {
+		return nil, err
+	}
+	var account llm.Total
+	out, _, err := r.runReview(ctx, token, func(m *llm.Meter) { account = m.Total() }, "review", "--project", filepath.Join(dir, proj), "--base", j.BaseSHA, "--trust", "base", "--format", "json", "--fail-on", "never",
 		"--github-repo", j.Owner+"/"+j.Repo, "--github-pr", fmt.Sprint(j.PR))
 	if err != nil {
 		return nil, err
@@ -188,7 +244,7 @@ func (r *reviewRunner) Review(ctx context.Context, j *service.Job) (*service.Res
 	if err := json.Unmarshal(out, &rv); err != nil {
 		return nil, fmt.Errorf("reading the review: %v", err)
 	}
-	res := &service.Result{}
+	res := &service.Result{LLMTokens: int64(account.Usage.Total()), LLMCostUSD: account.Cost}
 	for _, f := range rv.Findings {
 		res.Findings = append(res.Findings, service.Finding{Agent: f.Agent, Rule: f.Rule})
 	}
@@ -210,7 +266,11 @@ func (r *reviewRunner) Fix(ctx context.Context, j *service.Job) (map[string][]by
 		return nil, err
 	}
 	defer done()
-	if _, _, err := r.runReview(ctx, token, "review", "--project", dir, "--base", j.BaseSHA, "--trust", "base", "--format", "json", "--fail-on", "never", "--fix"); err != nil {
+	proj, err := findProject(dir, r.project)
+	if err != nil {
+		return nil, err
+	}
+	if _, _, err := r.runReview(ctx, token, nil, "review", "--project", filepath.Join(dir, proj), "--base", j.BaseSHA, "--trust", "base", "--format", "json", "--fail-on", "never", "--fix"); err != nil {
 		return nil, err
 	}
 	st, err := exec.CommandContext(ctx, "git", "-C", dir, "status", "--porcelain", "--untracked-files=all", "-z").Output()

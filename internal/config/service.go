@@ -18,6 +18,9 @@ type Service struct {
 	APIURL string `yaml:"api_url" default:"https://api.github.com"`
 	// RedisURL is the queue and the workflow state shared by every worker (DATAOPS_REDIS_URL).
 	RedisURL string `yaml:"redis_url"`
+	// Project is the dbt project's folder inside a repository, for repositories holding
+	// several; a repository with one dbt_project.yml is found without it.
+	Project string `yaml:"project"`
 }
 
 // serviceEnv applies GitHub's and the deployment's usual variable names; they win over the file.

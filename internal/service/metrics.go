@@ -12,8 +12,8 @@ import (
 // Metrics are the service's Prometheus series, on a registry of their own.
 type Metrics struct {
 	Reg          *prometheus.Registry
-	Deliveries   *prometheus.CounterVec   // result: accepted, duplicate, ignored, unauthorized, too_large, malformed, unavailable
-	Jobs         *prometheus.CounterVec   // state: done, retrying, dead, superseded, duplicate, refused
+	Deliveries   *prometheus.CounterVec   // result: accepted, duplicate, duplicate_job, stale_head, installation, ignored, unauthorized, too_large, malformed, unavailable
+	Jobs         *prometheus.CounterVec   // state: done, retrying, dead, superseded, duplicate, refused, dropped
 	JobDuration  *prometheus.HistogramVec // kind
 	AckLatency   prometheus.Histogram
 	GitHubCalls  *prometheus.CounterVec // code

@@ -32,7 +32,10 @@ type Job struct {
 	Delivery     string `json:"delivery"`
 	Actor        string `json:"actor,omitempty"` // the commenter of a command
 	// Force runs a review again for a head already reviewed (a command, a re-run check).
-	Force    bool      `json:"force,omitempty"`
+	Force bool `json:"force,omitempty"`
+	// Updated is the pull request's updated_at in the event that made the job: GitHub does
+	// not deliver in order, and an older push must not pass for the newest.
+	Updated  time.Time `json:"updated,omitempty"`
 	Enqueued time.Time `json:"enqueued"`
 }
 
@@ -114,22 +117,47 @@ func (q *Queue) Forget(ctx context.Context, delivery string) error {
 	return q.R.Del(ctx, q.k("delivery", delivery)).Err()
 }
 
-// enqueueScript claims the job key, records the pull request's newest head and adds the job,
-// all or nothing. Returns 1 when enqueued, 0 for a job key already claimed.
+// enqueueScript refuses a review older than the pull request's newest (by the event's
+// updated_at, when both have one), claims the job key, records the head as the newest and
+// adds the job, all or nothing. Returns 1 when enqueued, 0 for a job key already claimed, 2
+// for a stale head.
 var enqueueScript = redis.NewScript(`
 if ARGV[1] ~= '' then
+  local at = tonumber(ARGV[6])
+  if at > 0 then
+    local newest = tonumber(redis.call('HGET', KEYS[4], ARGV[4]) or '0')
+    if newest > at then
+      return 2
+    end
+  end
   if redis.call('SET', KEYS[1], ARGV[2], 'NX', 'PX', ARGV[3]) == false then
     return 0
   end
   redis.call('HSET', KEYS[2], ARGV[4], ARGV[1])
+  if at > 0 then
+    redis.call('HSET', KEYS[4], ARGV[4], ARGV[6])
+  end
 end
 redis.call('XADD', KEYS[3], '*', 'job', ARGV[5])
 return 1
 `)
 
+// Enqueue outcomes.
+const (
+	Enqueued  = "enqueued"
+	Duplicate = "duplicate" // the job key was claimed before
+	Stale     = "stale"     // a newer head of the pull request was delivered before
+)
+
 // Enqueue adds a job unless its key was claimed before; a review's head becomes the pull
 // request's newest, which supersedes older heads' jobs.
 func (q *Queue) Enqueue(ctx context.Context, j *Job) (bool, error) {
+	out, err := q.Add(ctx, j)
+	return out == Enqueued, err
+}
+
+// Add is Enqueue telling a duplicate from a stale head.
+func (q *Queue) Add(ctx context.Context, j *Job) (string, error) {
 	if j.Enqueued.IsZero() {
 		j.Enqueued = time.Now()
 	}
@@ -138,12 +166,16 @@ func (q *Queue) Enqueue(ctx context.Context, j *Job) (bool, error) {
 	if j.Kind == KindReview {
 		head = j.HeadSHA
 	}
-	n, err := enqueueScript.Run(ctx, q.R, []string{q.k("job", j.Key()), q.k("head"), q.Stream()},
-		head, j.ID, q.KeyTTL.Milliseconds(), j.PRKey(), string(b)).Int()
-	if err != nil {
-		return false, fmt.Errorf("service: enqueue: %w", err)
+	var at int64
+	if !j.Updated.IsZero() {
+		at = j.Updated.UnixMilli()
 	}
-	return n == 1, nil
+	n, err := enqueueScript.Run(ctx, q.R, []string{q.k("job", j.Key()), q.k("head"), q.Stream(), q.k("head", "at")},
+		head, j.ID, q.KeyTTL.Milliseconds(), j.PRKey(), string(b), at).Int()
+	if err != nil {
+		return "", fmt.Errorf("service: enqueue: %w", err)
+	}
+	return [...]string{Duplicate, Enqueued, Stale}[n], nil
 }
 
 // Head is the newest head enqueued for the pull request ("" when none).
@@ -158,6 +190,33 @@ func (q *Queue) Head(ctx context.Context, prKey string) (string, error) {
 // SetHead records a head learnt when a job ran (a command's job resolves it then).
 func (q *Queue) SetHead(ctx context.Context, prKey, sha string) error {
 	return q.R.HSet(ctx, q.k("head"), prKey, sha).Err()
+}
+
+// Installation records an installation event: a deleted or suspended installation's jobs are
+// dropped when a worker takes them; created or unsuspended takes it back.
+func (q *Queue) Installation(ctx context.Context, id int64, action string, at time.Time) error {
+	key := strconv.FormatInt(id, 10)
+	_, err := q.R.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.HSet(ctx, q.k("installations"), key, action+" "+at.UTC().Format(time.RFC3339))
+		switch action {
+		case "deleted", "suspend":
+			p.SAdd(ctx, q.k("installations", "gone"), key)
+		case "created", "unsuspend", "new_permissions_accepted":
+			p.SRem(ctx, q.k("installations", "gone"), key)
+		}
+		return nil
+	})
+	return err
+}
+
+// InstallationGone says whether the installation was deleted or suspended.
+func (q *Queue) InstallationGone(ctx context.Context, id int64) (bool, error) {
+	return q.R.SIsMember(ctx, q.k("installations", "gone"), strconv.FormatInt(id, 10)).Result()
+}
+
+// Installations returns the last recorded event of each installation: id → "action time".
+func (q *Queue) Installations(ctx context.Context) (map[string]string, error) {
+	return q.R.HGetAll(ctx, q.k("installations")).Result()
 }
 
 // Message is a job read from the stream.

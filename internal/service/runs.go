@@ -20,6 +20,7 @@ const (
 	StateSuperseded = "superseded"
 	StateDuplicate  = "duplicate"
 	StateRefused    = "refused"
+	StateDropped    = "dropped" // its installation was deleted or suspended
 )
 
 // Run is one job's record for the dashboard.
@@ -34,7 +35,10 @@ type Run struct {
 	Started  time.Time     `json:"started"`
 	Duration time.Duration `json:"duration"`
 	Findings int           `json:"findings"`
-	Error    string        `json:"error,omitempty"`
+	// LLMTokens and LLMCostUSD are the run's language-model account (0 without an llm section).
+	LLMTokens  int64   `json:"llm_tokens,omitempty"`
+	LLMCostUSD float64 `json:"llm_cost_usd,omitempty"`
+	Error      string  `json:"error,omitempty"`
 }
 
 // Finding counts one agent's rule in a run.

@@ -48,9 +48,10 @@ type payload struct {
 		Type  string `json:"type"`
 	} `json:"sender"`
 	PullRequest *struct {
-		Number int  `json:"number"`
-		Draft  bool `json:"draft"`
-		Head   struct {
+		Number    int       `json:"number"`
+		Draft     bool      `json:"draft"`
+		UpdatedAt time.Time `json:"updated_at"`
+		Head      struct {
 			SHA string `json:"sha"`
 		} `json:"head"`
 		Base struct {
@@ -147,14 +148,24 @@ func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.answer(w, start, http.StatusAccepted, "ignored", log)
 		return
 	}
-	if len(jobs) == 0 {
-		if event == "installation" && p.Installation != nil && h.OnInstallation != nil {
+	ctx := r.Context()
+	if event == "installation" && p.Installation != nil {
+		if err := h.Queue.Installation(ctx, p.Installation.ID, p.Action, time.Now()); err != nil {
+			log.Error("installation not recorded", "error", err.Error())
+			h.answer(w, start, http.StatusServiceUnavailable, "unavailable", log)
+			return
+		}
+		if h.OnInstallation != nil {
 			h.OnInstallation(p.Installation.ID, p.Action)
 		}
+		log.Info("installation", "installation", p.Installation.ID, "action", p.Action)
+		h.answer(w, start, http.StatusAccepted, "installation", log)
+		return
+	}
+	if len(jobs) == 0 {
 		h.answer(w, start, http.StatusAccepted, "ignored", log)
 		return
 	}
-	ctx := r.Context()
 	first, err := h.Queue.Seen(ctx, delivery)
 	if err != nil {
 		log.Error("delivery not recorded", "error", err.Error())
@@ -167,7 +178,7 @@ func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	result := "accepted"
 	for _, j := range jobs {
-		ok, err := h.Queue.Enqueue(ctx, j)
+		out, err := h.Queue.Add(ctx, j)
 		if err != nil {
 			// Let GitHub's failure mark it, so the redelivery schedule brings it back.
 			h.Queue.Forget(ctx, delivery)
@@ -175,9 +186,16 @@ func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.answer(w, start, http.StatusServiceUnavailable, "unavailable", log)
 			return
 		}
-		if !ok {
+		switch out {
+		case Duplicate:
 			result = "duplicate_job"
 			h.Metrics.Jobs.WithLabelValues(StateDuplicate).Inc()
+			continue
+		case Stale:
+			// Delivered after a newer push of the same pull request: that one is reviewed.
+			result = "stale_head"
+			h.Metrics.Jobs.WithLabelValues(StateSuperseded).Inc()
+			log.Info("stale head", "pr", j.PRKey(), "head", j.HeadSHA)
 			continue
 		}
 		log.Info("enqueued", "job", j.ID, "kind", j.Kind, "pr", j.PRKey(), "head", j.HeadSHA)
@@ -220,7 +238,7 @@ func (h *Webhook) jobs(event, delivery string, p *payload) (jobs []*Job, known b
 			return nil, true
 		}
 		j := base(KindReview, p.PullRequest.Number)
-		j.HeadSHA, j.BaseSHA = p.PullRequest.Head.SHA, p.PullRequest.Base.SHA
+		j.HeadSHA, j.BaseSHA, j.Updated = p.PullRequest.Head.SHA, p.PullRequest.Base.SHA, p.PullRequest.UpdatedAt
 		return []*Job{j}, true
 	case "issue_comment":
 		if p.Action != "created" || p.Issue == nil || p.Issue.PullRequest == nil || p.Comment == nil || p.Repository == nil {

@@ -134,6 +134,13 @@ func (w *Worker) handle(ctx context.Context, m Message) {
 		w.Metrics.Jobs.WithLabelValues(StateDead).Inc()
 		return
 	}
+	if gone, err := w.Queue.InstallationGone(ctx, j.Installation); err != nil {
+		log.Warn("installation not checked", "error", err.Error())
+		return // left pending: taken over once Redis answers
+	} else if gone {
+		w.finish(ctx, m, &run, StateDropped, nil, log)
+		return
+	}
 	n, err := w.Queue.Attempt(ctx, j.ID)
 	if err != nil {
 		log.Warn("attempt not counted", "error", err.Error())
@@ -185,6 +192,7 @@ func (w *Worker) handle(ctx context.Context, m Message) {
 	default:
 		if res != nil {
 			run.Findings = len(res.Findings)
+			run.LLMTokens, run.LLMCostUSD = res.LLMTokens, res.LLMCostUSD
 			w.Queue.CountFindings(ctx, res.Findings)
 			w.Queue.Proposals(ctx, time.Now(), res.Proposed, 0)
 			w.Queue.AddLLM(ctx, res.LLMTokens, res.LLMCostUSD)

@@ -65,7 +65,7 @@ func TestDashboardInChromium(t *testing.T) {
 		q.Close()
 	})
 	now := time.Now()
-	q.SaveRun(ctx, service.Run{Job: "r1", Kind: "review", Repo: "acme/shop", PR: 12, Head: "abcdef0123", State: service.StateDone, Attempts: 1, Started: now.Add(-time.Minute), Duration: 4200 * time.Millisecond, Findings: 3})
+	q.SaveRun(ctx, service.Run{Job: "r1", Kind: "review", Repo: "acme/shop", PR: 12, Head: "abcdef0123", State: service.StateDone, Attempts: 1, Started: now.Add(-time.Minute), Duration: 4200 * time.Millisecond, Findings: 3, LLMTokens: 777, LLMCostUSD: 0.01})
 	q.SaveRun(ctx, service.Run{Job: "r2", Kind: "review", Repo: "acme/warehouse", PR: 5, Head: "0011223344", State: service.StateSuperseded, Attempts: 1, Started: now})
 	q.CountFindings(ctx, []service.Finding{{Agent: "schema", Rule: "missing-description"}, {Agent: "schema", Rule: "missing-description"}, {Agent: "lint", Rule: "LT01"}})
 	q.Proposals(ctx, now.AddDate(0, 0, -2), 10, 4)
@@ -131,6 +131,10 @@ func TestDashboardInChromium(t *testing.T) {
 	body := text()
 	bars := int(eval(`document.querySelectorAll("#acceptance-chart rect").length`))
 	deadRows := int(eval(`document.querySelectorAll("tr.dead-letter").length`))
+	runTokens, err := chromedp.Run(bctx, chromedp.Evaluate[string](`document.querySelector('tr[data-job="r1"] .llm-tokens').textContent`))
+	if err != nil || runTokens != "777" {
+		t.Errorf("run r1's LLM tokens cell is %q (%v), want 777", runTokens, err)
+	}
 	// The embedded stylesheet loaded: a done run's state is green.
 	bg, err := chromedp.Run(bctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector("tr.state-done .state")).color`))
 	if err != nil {
