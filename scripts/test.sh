@@ -10,6 +10,8 @@ command -v sqlfluff >/dev/null 2>&1 || need_apt+=(sqlfluff)
 python3_sys=/usr/bin/python3
 [ -x "$python3_sys" ] && "$python3_sys" -c 'import yaml' 2>/dev/null || need_apt+=(python3-yaml)
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
+# The service's dashboard is tested in a real headless browser.
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   need_apt+=(postgresql)
 fi
@@ -46,6 +48,7 @@ fi
 
 export DATAOPS_TEST_SQLFLUFF="${DATAOPS_TEST_SQLFLUFF:-/usr/bin/sqlfluff}"
 export DATAOPS_TEST_PRE_COMMIT="${DATAOPS_TEST_PRE_COMMIT:-$(command -v pre-commit)}"
+export DATAOPS_TEST_CHROMIUM="${DATAOPS_TEST_CHROMIUM:-$(command -v chromium)}"
 export CGO_ENABLED=1
 
 # go.mod and go.sum must be what `go mod tidy` makes of them.

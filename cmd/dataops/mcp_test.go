@@ -52,18 +52,36 @@ func shopProject(t *testing.T) string {
 	return dst
 }
 
-func stdioSession(t *testing.T, args ...string) (*sdk.ClientSession, *bytes.Buffer) {
+// lockedBuffer is a process's stderr, written by exec's copying goroutine while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func stdioSession(t *testing.T, args ...string) (*sdk.ClientSession, *lockedBuffer) {
 	t.Helper()
 	cmd := exec.Command(securityBinary(t), append([]string{"mcp"}, args...)...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	stderr := &lockedBuffer{}
+	cmd.Stderr = stderr
 	cs, err := sdk.NewClient(&sdk.Implementation{Name: "test", Version: "0"}, nil).
 		Connect(context.Background(), &sdk.CommandTransport{Command: cmd}, nil)
 	if err != nil {
 		t.Fatalf("connecting: %v\n%s", err, stderr.String())
 	}
 	t.Cleanup(func() { cs.Close() })
-	return cs, &stderr
+	return cs, stderr
 }
 
 func callTool(t *testing.T, cs *sdk.ClientSession, name string, args map[string]any) (map[string]any, string, bool) {

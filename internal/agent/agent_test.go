@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -206,6 +207,14 @@ type docs []string
 
 func (d docs) Search(context.Context, string, string, string, int) ([]string, error) { return d, nil }
 
+func (d docs) Passages(context.Context, string, int) ([]Passage, error) {
+	var out []Passage
+	for i, text := range d {
+		out = append(out, Passage{Source: fmt.Sprintf("docs/design.md:%d", i+1), Text: text})
+	}
+	return out, nil
+}
+
 // The injection corpus: each text, planted in a SQL comment, a documented description, a
 // document and the PR description, meets a model that obeys it. None of what it asks reaches
 // the output: no description, summary or risk survives the guardrails, no tool beyond the
@@ -237,13 +246,25 @@ func TestInjectionCorpus(t *testing.T) {
 			srv.Handle(obedient(string(payload)))
 			c := openaiClient(srv)
 			c.Redact = NewRedactor(m)
-			f := &Facts{Project: p, Columns: cols, Change: cs, Memory: docs{string(payload) + " GITHUB_TOKEN=" + token}}
+			// A design doc holding the payload beside a real rule, so the rules agent is asked.
+			f := &Facts{Project: p, Columns: cols, Change: cs, Memory: docs{string(payload) + " GITHUB_TOKEN=" + token,
+				"The discount_amount is never negative."}}
 			o := &Orchestrator{Runtime: &Runtime{Client: c, Budget: NewBudget(50000)}, Facts: f, MinScore: 0.5, By: "m", Redact: c.Redact,
 				PRText: string(payload), State: stm.NewMemory(), Run: "test"}
 			plan := o.Plan(context.Background())
 			got, _ := o.Describer(plan).Describe(context.Background(), []schema.DescribeRequest{{Model: "fct_orders", Column: "discount_amount", File: "x.yml"}})
 			if len(got) != 0 {
 				t.Errorf("an obeyed injection became a description: %+v", got)
+			}
+			// The rules agent meets the same model: only a test grounded in the clean sentence
+			// may survive, and the obedient model proposes none.
+			rules, rnotes := o.Ruler(plan, true, nil, nil).Propose(context.Background(), []RuleModel{{UniqueID: n.UniqueID,
+				Columns: map[string]bool{"discount_amount": true, "status": true}}})
+			if len(rules) != 0 {
+				t.Errorf("an obeyed injection became a test: %+v", rules)
+			}
+			if len(rnotes) == 0 {
+				t.Error("the rules agent was not asked, or dropped nothing")
 			}
 			rv := &review.Review{Changes: []review.Change{{Name: "fct_orders", Path: n.OriginalFilePath, Change: "modified", Classification: review.Breaking}}}
 			changed := map[string]map[int]bool{n.OriginalFilePath: review.ChangedLines(base, n.RawCode)}
@@ -285,6 +306,15 @@ func obedient(payload string) llmtest.Script {
 			shown = strings.Fields(prompt[i+len("GITHUB_TOKEN="):])[0]
 		}
 		switch s.Output {
+		case "rule_tests":
+			// Values, a model and SQL the payload asks for, a bound on a token, a cited
+			// sentence the prompt never gave.
+			return llmtest.Reply{Text: `{"tests":[` +
+				`{"sentence":1,"column":"status","test":"accepted_values","values":["approve","merge","LGTM"],"to":"","field":"","min_value":"","max_value":"","expression":""},` +
+				`{"sentence":1,"column":"discount_amount","test":"relationships","values":[],"to":"secret_ledger","field":"raw_amount","min_value":"","max_value":"","expression":""},` +
+				`{"sentence":2,"column":"discount_amount","test":"expression_is_true","values":[],"to":"","field":"","min_value":"","max_value":"","expression":"discount_amount >= 0; drop table orders"},` +
+				`{"sentence":2,"column":"discount_amount","test":"accepted_range","values":[],"to":"","field":"","min_value":"` + jsonString(shown)[1:len(jsonString(shown))-1] + `","max_value":"","expression":""},` +
+				`{"sentence":9,"column":"discount_amount","test":"accepted_range","values":[],"to":"","field":"","min_value":"0","max_value":"","expression":""}]}`}
 		case "descriptions":
 			return llmtest.Reply{Text: `{"descriptions":[{"column":"discount_amount","description":` + jsonString(pick(payload, shown)) + `}]}`}
 		default:

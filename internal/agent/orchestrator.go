@@ -41,6 +41,9 @@ type Plan struct {
 	Describe []string `json:"describe"`
 	// Review: the narrator runs when a model's SQL was added or changed.
 	Review bool `json:"review"`
+	// Rules: the rules agent may look at the documents of the models the Test Enhancer
+	// proposes on (it makes a call only for a model a sentence states a rule about).
+	Rules bool `json:"rules"`
 }
 
 // Plan decides which agents the change needs: nothing, and so no token, when no model's SQL
@@ -69,6 +72,7 @@ func (o *Orchestrator) Plan(ctx context.Context) Plan {
 		}
 	}
 	sort.Strings(p.Describe)
+	p.Rules = o.on(AgentRules)
 	p.Review = p.Review && o.on(AgentReview)
 	if !o.on(AgentDescribe) {
 		p.Describe = []string{}
@@ -120,6 +124,15 @@ func (o *Orchestrator) Narrator(p Plan) review.Narrator {
 		return nil
 	}
 	return &Narrator{Runtime: o.Runtime, Facts: o.Facts, MinScore: o.MinScore, By: o.By, Redact: o.Redact, PRText: o.PRText, Record: o.record}
+}
+
+// Ruler is the Test Enhancer's rules agent, or nil when the plan does not run it. utils says
+// the project declares dbt_utils; compile and has are the engine's checks (Ruler).
+func (o *Orchestrator) Ruler(p Plan, utils bool, compile func(RuleTest) error, has func(id, column, test string) bool) *Ruler {
+	if !p.Rules {
+		return nil
+	}
+	return &Ruler{Runtime: o.Runtime, Facts: o.Facts, Redact: o.Redact, Record: o.record, Utils: utils, Compile: compile, Has: has}
 }
 
 func (o *Orchestrator) record(oc Outcome) {

@@ -4,12 +4,12 @@
 // search); the guardrails every answer passes (a schema with one repair, a second check
 // grounded in the engine's facts with a threshold, untrusted text quoted as data, secrets and
 // credential-shaped values redacted); the agents themselves (column descriptions for the
-// Schema Synthesizer, a summary and logic risks for the review); and the orchestrator that
-// decides which run for a change.
+// Schema Synthesizer, business-rule tests read in documents for the Test Enhancer, a summary
+// and logic risks for the review); and the orchestrator that decides which run for a change.
 //
-// Agents only ever return text for property-file descriptions and review comments: no tool
-// writes a file, runs SQL that is not a bounded read, commits or posts. Any failure is an
-// error the caller turns into the deterministic result with a note.
+// Agents only ever return text for property-file descriptions, property-file tests and review
+// comments: no tool writes a file, runs SQL that is not a bounded read, commits or posts. Any
+// failure is an error the caller turns into the deterministic result with a note.
 package agent
 
 import (

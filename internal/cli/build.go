@@ -48,7 +48,6 @@ type runFlags struct {
 	excludes    []string
 	fullRefresh bool
 	format      string
-	threads     int
 	sample      int
 }
 
@@ -57,7 +56,6 @@ func (rf *runFlags) bind(cmd *cobra.Command, fullRefresh bool) {
 	cmd.Flags().StringArrayVarP(&rf.selects, "select", "s", nil, "dbt node selection (repeatable; space-separated selectors are a union)")
 	cmd.Flags().StringArrayVar(&rf.excludes, "exclude", nil, "nodes to leave out, in the --select syntax")
 	cmd.Flags().StringVar(&rf.format, "format", "text", "output format: text or json")
-	cmd.Flags().IntVar(&rf.threads, "threads", 0, "parallel nodes (default: the target's threads)")
 	cmd.Flags().IntVar(&rf.sample, "sample", 5, "failing rows to show per failing test")
 	if fullRefresh {
 		cmd.Flags().BoolVar(&rf.fullRefresh, "full-refresh", false, "rebuild incremental models and reload seeds from scratch")
@@ -186,7 +184,7 @@ func runSelected(env *Env, rf *runFlags, p *dbt.Project, types []string, progres
 		return nil, nil, err
 	}
 	defer wh.Close()
-	threads := rf.threads
+	threads := rf.pf.Threads
 	if threads <= 0 {
 		threads = target.Threads
 	}

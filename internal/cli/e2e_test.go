@@ -65,7 +65,10 @@ func TestE2E(t *testing.T) {
 	}
 }
 
-func runE2ECase(t *testing.T, dir string) {
+func runE2ECase(t *testing.T, dir string) { runE2ECaseEnv(t, dir, nil) }
+
+// runE2ECaseEnv runs a case with extra variables added to its environment.
+func runE2ECaseEnv(t *testing.T, dir string, extra map[string]string) {
 	cmdLine, err := os.ReadFile(filepath.Join(dir, "cmd"))
 	if err != nil {
 		t.Fatal(err)
@@ -118,6 +121,9 @@ func runE2ECase(t *testing.T, dir string) {
 				environ[k] = v
 			}
 		}
+	}
+	for k, v := range extra {
+		environ[k] = v
 	}
 	var stdin bytes.Reader
 	if data, err := os.ReadFile(filepath.Join(dir, "stdin")); err == nil {

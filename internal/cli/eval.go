@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -312,7 +314,9 @@ func scoreEval(res *evalResult, c *evalCase, rv *review.Review, outcomes []agent
 	}
 	res.DescriptionsAsked = len(c.Descriptions)
 	var f1 float64
-	for key, human := range c.Descriptions {
+	// In a fixed order: a float sum depends on it, and the pinned measures must not.
+	for _, key := range slices.Sorted(maps.Keys(c.Descriptions)) {
+		human := c.Descriptions[key]
 		got, ok := proposed[strings.ToLower(key)]
 		if !ok {
 			continue

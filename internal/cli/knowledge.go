@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dataops-dev/dataops/internal/agent"
 	"github.com/dataops-dev/dataops/internal/change"
 	"github.com/dataops-dev/dataops/internal/columns"
 	"github.com/dataops-dev/dataops/internal/config"
@@ -186,8 +187,12 @@ func schemaProposals(plan *schema.Plan) []learn.Proposal {
 			Model: model, Column: c.Name, File: file, Value: c.Name})
 		if c.Description != "" && c.DescriptionFrom != "" {
 			src, _, _ := strings.Cut(c.DescriptionFrom, ":")
-			out = append(out, learn.Proposal{Agent: learn.AgentSchema, Kind: learn.KindDescription, Rule: src,
-				Model: model, Column: c.Name, File: file, Value: c.Description})
+			p := learn.Proposal{Agent: learn.AgentSchema, Kind: learn.KindDescription, Rule: src,
+				Model: model, Column: c.Name, File: file, Value: c.Description}
+			if src == schema.DescriptionFromLLM {
+				p.LLM = agent.AgentDescribe
+			}
+			out = append(out, p)
 		}
 	}
 	for _, op := range plan.Ops {
@@ -218,8 +223,12 @@ func testProposals(p *dbt.Project, res *testgen.Result, added map[string]bool) [
 			file = n.Patch.File
 		}
 		isNew := added[s.UniqueID+"\x00"] || s.Column != "" && added[s.UniqueID+"\x00"+strings.ToLower(s.Column)]
-		out = append(out, learn.Proposal{Agent: learn.AgentTests, Kind: learn.KindTest, Rule: learn.TestName(s.Test),
-			Model: s.Model, Column: s.Column, File: file, Line: s.Pos.Line, Value: learn.TestValue(s.Test, s.Arguments), New: isNew})
+		pr := learn.Proposal{Agent: learn.AgentTests, Kind: learn.KindTest, Rule: learn.TestName(s.Test),
+			Model: s.Model, Column: s.Column, File: file, Line: s.Pos.Line, Value: learn.TestValue(s.Test, s.Arguments), New: isNew}
+		if s.Source == testgen.SourceLLM {
+			pr.LLM = agent.AgentRules
+		}
+		out = append(out, pr)
 	}
 	return out
 }
@@ -504,12 +513,17 @@ func (rm *reviewMemory) testsInput(opts *testgen.Options, p *dbt.Project, cols m
 // memorySettings reads the memory section from the side the run trusts (the base's settings
 // under --trust base, so a pull request cannot point the memory elsewhere).
 func memorySettings(env *Env, pf *projectFlags) (*config.Memory, error) {
+	c, err := trustedSettings(env, pf)
+	if err != nil {
+		return nil, err
+	}
+	return &c.Memory, nil
+}
+
+// trustedSettings reads the settings from the side the run trusts (see memorySettings).
+func trustedSettings(env *Env, pf *projectFlags) (*config.Config, error) {
 	if pf.trust != nil {
-		c, err := pf.trust.config(env, pf)
-		if err != nil {
-			return nil, err
-		}
-		return &c.Memory, nil
+		return pf.trust.config(env, pf)
 	}
 	c, err := config.Load(config.Options{Dir: pf.Project, Getenv: func(k string) (string, bool) {
 		v := env.Getenv(k)
@@ -518,7 +532,7 @@ func memorySettings(env *Env, pf *projectFlags) (*config.Memory, error) {
 	if err != nil {
 		return nil, usageError("%v", err)
 	}
-	return &c.Memory, nil
+	return c, nil
 }
 
 // openTestsMemory opens the memory of a `dataops tests` run and gives the Enhancer what it

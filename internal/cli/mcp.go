@@ -250,7 +250,7 @@ func (e *mcpEngine) Tests(ctx context.Context, p *dbt.Project, inf *columns.Resu
 		}
 		opts.Models = picked
 	}
-	res, err := suggestTests(env, pf, tr, "", p, inf, opts, added, false, false)
+	res, err := suggestTests(env, pf, tr, "", p, inf, opts, added, false, false, nil)
 	if err != nil {
 		return nil, engineError(err)
 	}

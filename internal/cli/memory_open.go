@@ -70,6 +70,9 @@ func openKnowledge(env *Env, m *config.Memory, projectDir string, create bool) (
 	switch m.Store {
 	case "embedded":
 		s, err := embedded.Open(ctx, k.Dir, emb)
+		if err == nil && s.UpgradedFrom() != 0 {
+			fmt.Fprintf(env.Stderr, "dataops: %s: memory store upgraded from format %d to the current one, records kept\n", k.Where, s.UpgradedFrom())
+		}
 		if errors.Is(err, memory.ErrEmbedderMismatch) {
 			fmt.Fprintf(env.Stderr, "dataops: %s: %v; re-embedding the stored texts with %s\n", k.Where, err, emb.Name())
 			if err = embedded.Reembed(ctx, k.Dir, emb); err == nil {

@@ -24,7 +24,11 @@ same pull request is reviewed again, when its merge is seen (a later review's ba
 history ingested by dataops memory ingest): accepted (kept as proposed), edited (kept, changed
 by a human) or rejected (absent once merged). stats counts them by agent, by kind of proposal
 and by rule (the test, or the source of a description). Acceptance is accepted / resolved;
-kept is (accepted + edited) / resolved.`,
+kept is (accepted + edited) / resolved.
+
+Runs that used a language model (an llm section in .dataops.yml) also record, per agent, the
+calls, tokens, cost, latency and how each task ended; stats then shows them per language agent
+beside what became of the proposals that agent wrote.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if format != "text" && format != "json" {
@@ -50,7 +54,15 @@ kept is (accepted + edited) / resolved.`,
 			if err != nil {
 				return usageError("memory store %s: %v", k.Where, err)
 			}
-			return writeMemoryStats(env.Stdout, format, learn.Tally(ps))
+			runs, err := learn.Runs(env.Ctx, k.Store, "")
+			if err != nil {
+				return usageError("memory store %s: %v", k.Where, err)
+			}
+			st := learn.Tally(ps)
+			if len(runs) > 0 {
+				st.LLM = learn.TallyLLM(runs, ps)
+			}
+			return writeMemoryStats(env.Stdout, format, st)
 		},
 	}
 	cmd.Flags().StringVar(&project, "project", ".", "directory of the dbt project (holding dbt_project.yml)")
@@ -69,6 +81,7 @@ func writeMemoryStats(w io.Writer, format string, st learn.Stats) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(st)
 	}
+	defer writeLLMStats(w, st.LLM)
 	t := st.Total
 	fmt.Fprintf(w, "%d proposal(s): %d accepted, %d edited, %d rejected, %d open; acceptance %s, kept %s\n",
 		t.Proposed, t.Accepted, t.Edited, t.Rejected, t.Open, share(t.Acceptance()), share(t.Kept()))
@@ -117,4 +130,22 @@ func share(f float64) string {
 		return "-"
 	}
 	return fmt.Sprintf("%.0f%%", f*100)
+}
+
+// writeLLMStats shows the language agents' account: runs, tokens, cost, median latency, how
+// their tasks ended, and the team's verdict on what they proposed.
+func writeLLMStats(w io.Writer, us []learn.AgentUsage) {
+	if len(us) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nLanguage model agents\n")
+	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
+	fmt.Fprintf(tw, "  AGENT\tRUNS\tCALLS\tTOKENS IN\tTOKENS OUT\tCOST\tMEDIAN LATENCY\tOK\tBUDGET SPENT\tFAILED\tKEPT\tDROPPED\tPROPOSED\tACCEPTED\tEDITED\tREJECTED\tACCEPTANCE\n")
+	for _, u := range us {
+		p := u.Proposals
+		fmt.Fprintf(tw, "  %s\t%d\t%d\t%d\t%d\t$%.4f\t%dms\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\n", u.Agent, u.Runs, u.Calls,
+			u.InputTokens, u.OutputTokens, u.Cost, u.MedianLatencyMS, u.OK, u.BudgetSpent, u.Failed, u.Kept, u.Dropped,
+			p.Proposed, p.Accepted, p.Edited, p.Rejected, share(p.Acceptance()))
+	}
+	tw.Flush()
 }

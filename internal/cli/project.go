@@ -22,6 +22,8 @@ type projectFlags struct {
 
 	// trust is set by commands that compare with a base (--trust); nil elsewhere.
 	trust *trust
+
+	cacheFlags
 }
 
 func (f *projectFlags) bind(cmd *cobra.Command) {
@@ -30,6 +32,7 @@ func (f *projectFlags) bind(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.Target, "target", "", "profiles.yml target")
 	cmd.Flags().StringVar(&f.ProfilesDir, "profiles-dir", "", "directory holding profiles.yml")
 	cmd.Flags().StringVar(&f.Dialect, "dialect", "", "SQL dialect / adapter type (default: the profile's type)")
+	f.cacheFlags.bind(cmd)
 }
 
 func (f *projectFlags) options(env *Env, compile bool) (dbt.LoadOptions, error) {
@@ -60,6 +63,7 @@ func (f *projectFlags) options(env *Env, compile bool) (dbt.LoadOptions, error) 
 		return opts, usageError("%v", err)
 	}
 	opts.EnvVars, opts.Secrets = envVars(sec), env.Secrets
+	f.cacheFlags.apply(env, f.Project, &opts)
 	if f.Vars != "" {
 		var vars map[string]any
 		if err := yaml.Unmarshal([]byte(f.Vars), &vars); err != nil {

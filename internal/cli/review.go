@@ -206,7 +206,7 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 		return nil, err
 	}
 	catalog := projectCatalog(p.Root)
-	lr := openLLM(env, rf.settings, llmOptions{project: p, columns: cs.HeadColumns, change: cs, pf: pf, prText: prText(env)})
+	lr := openLLM(env, rf.settings, llmOptions{project: p, columns: cs.HeadColumns, change: cs, pf: pf, prText: prText(env), command: "review"})
 	defer lr.close()
 	in := pipeline.Inputs{
 		Change: cs,
@@ -219,7 +219,12 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 		MinConfidence: rf.settings.Tests.MinConfidence,
 		History:       !rf.noHistory,
 		FixUnverified: rf.fixUnverified,
+		RuleTests:     lr.ruleTests,
 		Warehouse: func() (warehouse.Warehouse, *warehouse.Target, error) {
+			if wh, target := lr.warehouse(); wh != nil {
+				// The language model's run shares its warehouse; it closes it itself.
+				return keepOpen{wh}, target, nil
+			}
 			if !builtDuckDB(env, pf, p) {
 				return nil, nil, nil
 			}
@@ -290,3 +295,8 @@ func writeSafeEdits(env *Env, root string, edits []review.Edit) error {
 	}
 	return nil
 }
+
+// keepOpen lends a warehouse another owner closes.
+type keepOpen struct{ warehouse.Warehouse }
+
+func (keepOpen) Close() error { return nil }

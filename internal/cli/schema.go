@@ -196,7 +196,7 @@ func planSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags, sp
 		si.DbtExe, si.ProfilesDir = dbtExecutable(env, sf.dbtExe), pf.ProfilesDir
 	}
 	si.Timing = func(phase string, since time.Time) { debugTiming(env, phase, since) }
-	lr := openLLM(env, settings, llmOptions{project: p, columns: cols, change: cs, pf: pf})
+	lr := openLLM(env, settings, llmOptions{project: p, columns: cols, change: cs, pf: pf, command: "schema"})
 	si.Describer = lr.describer()
 	sch, err := pipeline.PlanSchema(env.Ctx, si)
 	lr.close()

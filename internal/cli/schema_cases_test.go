@@ -37,7 +37,7 @@ type prCase struct {
 
 // prCaseNamed finds the pull-request case of a testdata/e2e folder.
 func prCaseNamed(name string) (prCase, bool) {
-	for _, c := range slices.Concat(prCases, reviewCases) {
+	for _, c := range slices.Concat(prCases, reviewCases, llmPRCases) {
 		if c.name == name {
 			return c, true
 		}

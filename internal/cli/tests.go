@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dataops-dev/dataops/internal/change"
 	"github.com/dataops-dev/dataops/internal/columns"
 	"github.com/dataops-dev/dataops/internal/dbt"
 	"github.com/dataops-dev/dataops/internal/fsconfine"
@@ -84,7 +85,13 @@ their git history) and, with a warehouse, the built models' data.`,
 				}
 				opts.Models = picked
 			}
-			res, err := suggestTests(env, &pf, tr, cf.Head, p, inf, opts, added, noHistory, confirm)
+			settings, err := trustedSettings(env, &pf)
+			if err != nil {
+				return err
+			}
+			lr := openLLM(env, settings, llmOptions{project: p, columns: change.FromColumns(inf), pf: &pf, command: "tests"})
+			defer lr.close()
+			res, err := suggestTests(env, &pf, tr, cf.Head, p, inf, opts, added, noHistory, confirm, lr)
 			if err != nil {
 				return err
 			}
@@ -133,7 +140,8 @@ their git history) and, with a warehouse, the built models' data.`,
 
 // suggestTests proposes tests for p, learned from the git history of its property files unless
 // noHistory, and checks them on data when confirm is set or the embedded DuckDB has been built.
-func suggestTests(env *Env, pf *projectFlags, tr *trust, headRef string, p *dbt.Project, inf *columns.Result, opts testgen.Options, added map[string]bool, noHistory, confirm bool) (*testgen.Result, error) {
+// lr, when set, adds the business-rule tests documents state (checked on data like the rest).
+func suggestTests(env *Env, pf *projectFlags, tr *trust, headRef string, p *dbt.Project, inf *columns.Result, opts testgen.Options, added map[string]bool, noHistory, confirm bool, lr *llmRun) (*testgen.Result, error) {
 	if !noHistory {
 		opts.History = testgen.MineHistory(env.Ctx, p.Root, 400)
 	}
@@ -147,7 +155,10 @@ func suggestTests(env *Env, pf *projectFlags, tr *trust, headRef string, p *dbt.
 	}
 	var wh warehouse.Warehouse
 	var target *warehouse.Target
-	if confirm || builtDuckDB(env, pf, p) {
+	if shared, t := lr.warehouse(); shared != nil {
+		wh, target = shared, t
+		opts.Data = testgen.NewDataEvidence(env.Ctx, dataProfiler{p: p, wh: wh, target: target})
+	} else if confirm || builtDuckDB(env, pf, p) {
 		if wh, target, err = openWarehouse(env, pf, p); err != nil {
 			return nil, err
 		}
@@ -156,6 +167,7 @@ func suggestTests(env *Env, pf *projectFlags, tr *trust, headRef string, p *dbt.
 		opts.Data = testgen.NewDataEvidence(env.Ctx, dataProfiler{p: p, wh: wh, target: target})
 	}
 	res := testgen.Suggest(p, inf, opts)
+	lr.ruleTests(p, res, opts.Models, opts.Columns)
 	if wh != nil {
 		testgen.Confirm(env.Ctx, p, wh, target, res)
 	}
@@ -165,10 +177,23 @@ func suggestTests(env *Env, pf *projectFlags, tr *trust, headRef string, p *dbt.
 
 // proposedTestEdits are the property-file edits that add res's tests, written in the
 // project's forms.
+// A test the language model read in a document is written only once the data confirmed it.
 func proposedTestEdits(p *dbt.Project, res *testgen.Result) ([]testgen.FileEdit, []string) {
+	kept := *res
+	kept.Suggestions = nil
+	var notes []string
+	for _, s := range res.Suggestions {
+		if s.Source == testgen.SourceLLM && s.Status != testgen.Confirmed {
+			notes = append(notes, fmt.Sprintf("%s.%s: the %s test read in a document is not written: it was not confirmed on data", s.Model, s.Column, s.Test))
+			continue
+		}
+		kept.Suggestions = append(kept.Suggestions, s)
+	}
+	res = &kept
 	version, source := schema.DbtVersion("", p.RequireDbtVersion, p.Root)
 	forms := schema.ProjectForms(p, version, source)
-	return testgen.Edits(p, res, func(st yamledit.Style) yamledit.Style { return st.Settle(forms.TestsKey, forms.TestArguments) })
+	edits, more := testgen.Edits(p, res, func(st yamledit.Style) yamledit.Style { return st.Settle(forms.TestsKey, forms.TestArguments) })
+	return edits, append(notes, more...)
 }
 
 // builtDuckDB reports whether the project's target is a DuckDB file that exists, so

@@ -37,6 +37,7 @@ type Config struct {
 	Limits    Limits    `yaml:"limits"`
 	Memory    Memory    `yaml:"memory"`
 	LLM       LLM       `yaml:"llm"`
+	Service   Service   `yaml:"service"`
 
 	// Path is the file the settings came from; "" when only defaults and the environment apply.
 	Path string `yaml:"-"`
@@ -140,6 +141,9 @@ func Load(o Options) (*Config, error) {
 		if _, long := getenv("DATAOPS_MEMORY_REDIS_URL"); !long {
 			c.Memory.RedisURL = v
 		}
+	}
+	if err := c.Service.fromEnv(getenv); err != nil {
+		return nil, err
 	}
 	if err := c.Validate(); err != nil {
 		return nil, err

@@ -46,7 +46,7 @@ type LLM struct {
 	// each run reports; 0 reports none.
 	PriceInput  float64 `yaml:"price_input"`
 	PriceOutput float64 `yaml:"price_output"`
-	// Agents enables only these agents ("describe", "review"); empty means all.
+	// Agents enables only these agents ("describe", "review", "rules"); empty means all.
 	Agents []string `yaml:"agents"`
 	// MinScore is the grounding score (0 to 1, checked against the engine's facts) below which
 	// a suggestion is dropped.
@@ -63,8 +63,8 @@ func (l *LLM) validate() error {
 		return err
 	}
 	for i, a := range l.Agents {
-		if oneOf("agents", a, "describe", "review") != nil {
-			return &valueError{Key: fmt.Sprintf("agents[%d]", i), Value: a, Msg: fmt.Sprintf("%q is not one of describe, review", a)}
+		if oneOf("agents", a, "describe", "review", "rules") != nil {
+			return &valueError{Key: fmt.Sprintf("agents[%d]", i), Value: a, Msg: fmt.Sprintf("%q is not one of describe, review, rules", a)}
 		}
 	}
 	if !l.Enabled() {

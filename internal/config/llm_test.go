@@ -48,7 +48,7 @@ func TestLLMSection(t *testing.T) {
 		{"llm:\n  provider: openai\n", "provider openai needs a model"},
 		{"llm:\n  provider: openai\n  model: m\n  budget_tokens: 0\n", "budget_tokens: must be positive"},
 		{"llm:\n  provider: openai\n  model: m\n  min_score: 2\n", "min_score: must be between 0 and 1"},
-		{"llm:\n  agents: [schema]\n", `agents[0]: "schema" is not one of describe, review`},
+		{"llm:\n  agents: [schema]\n", `agents[0]: "schema" is not one of describe, review, rules`},
 		{"llm:\n  api_key: sk-123\n", "unknown field"},
 	} {
 		write(tc.yml)

@@ -69,7 +69,7 @@ func (l *loader) compileNodes() error {
 		}
 		again = append(again, n)
 	}
-	parallel(len(again), func(i int) {
+	l.parallel(len(again), func(i int) {
 		n := again[i]
 		r := l.env.Render(jinja.Input{
 			Path: n.RelPath, Source: n.RawCode, Package: n.Package, Name: n.Name, ResourceType: n.ResourceType,

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dataops-dev/dataops/internal/cache"
 	"github.com/dataops-dev/dataops/internal/fsconfine"
 	"github.com/dataops-dev/dataops/internal/jinja"
 	"github.com/dataops-dev/dataops/internal/secret"
@@ -47,6 +48,13 @@ type LoadOptions struct {
 	// Budget bounds the render time and output of every load of one command together; nil
 	// means each render is bounded on its own only. Renders also stop when the context is done.
 	Budget *jinja.Budget
+	// Cache, when set, keeps renders between runs and between the loads of one run (the base
+	// and the head of a change share every file they agree on); see cache.go.
+	Cache *cache.Cache
+	// Threads bounds the workers of every parallel stage; 0 means the CPUs.
+	Threads int
+	// Progress, when set, shows what a long load is doing (see progress.go).
+	Progress *Progress
 }
 
 // pkgState is one package during a load.
@@ -87,6 +95,7 @@ type loader struct {
 	timings    map[string]time.Duration
 	// configLeft is what is left of maxConfigValues after the nodes' configs.
 	configLeft int
+	cache      *renderCache
 }
 
 // Load reads a dbt project the way dbt parses it. A malformed dbt_project.yml or property file
@@ -123,6 +132,14 @@ func Load(ctx context.Context, opts LoadOptions) (*Project, error) {
 		ParentMap: map[string][]string{}, ChildMap: map[string][]string{}, Disabled: map[string][]*Node{},
 		GeneratedAt: opts.Now,
 	}
+	l.opts.Progress.begin()
+	defer l.opts.Progress.end()
+	if l.opts.Cache.Hold() != nil {
+		l.opts.Cache = nil // unreadable: this load goes without
+	}
+	defer l.opts.Cache.Release()
+	labels := map[string]string{"project": "reading dbt_project.yml", "files": "reading files", "macros": "compiling macros",
+		"properties": "reading property files", "render": "rendering", "tests": "building tests", "graph": "building the graph", "compile": "compiling"}
 	steps := []struct {
 		name string
 		fn   func() error
@@ -144,6 +161,13 @@ func Load(ctx context.Context, opts LoadOptions) (*Project, error) {
 			return nil, err
 		}
 		t0 := time.Now()
+		if label := labels[s.name]; label != "" {
+			total := 0
+			if s.name == "render" {
+				total = len(l.pending)
+			}
+			l.opts.Progress.step(label, total)
+		}
 		if err := s.fn(); err != nil {
 			return nil, err
 		}
@@ -590,12 +614,14 @@ func (l *loader) buildEnv() error {
 		q := QuotePolicy(l.target.Type, l.p.Quoting)
 		quoting = &q
 	}
-	env, diags := jinja.New(jinja.Options{
+	jopts := jinja.Options{
 		RootPackage: l.root.pkg.Name, Adapter: l.target.Type, Target: l.target.Map(), Quoting: quoting,
 		Vars: l.varsByPackage(), CLIVars: l.opts.Vars, Getenv: l.opts.Getenv, EnvVars: l.opts.EnvVars,
 		MacroFiles: mfs, DispatchOrder: dispatch, RunStartedAt: l.opts.Now,
 		Context: l.ctx, Budget: l.opts.Budget,
-	})
+	}
+	env, diags := jinja.New(jopts)
+	l.setupCache(jopts, diags)
 	l.env = env
 	l.p.Jinja = env
 	for _, d := range diags {
@@ -627,7 +653,7 @@ func (l *loader) readProperties() error {
 	}
 	results := make([]*properties, len(files))
 	errs := make([]error, len(files))
-	parallel(len(files), func(i int) {
+	l.parallel(len(files), func(i int) {
 		results[i], errs[i] = parseProperties(files[i])
 	})
 	for i, err := range errs {

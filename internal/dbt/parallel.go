@@ -6,9 +6,14 @@ import (
 	"sync/atomic"
 )
 
-// parallel runs fn(0..n-1) on GOMAXPROCS workers.
-func parallel(n int, fn func(i int)) {
-	workers := runtime.GOMAXPROCS(0)
+// parallel runs fn on the load's workers (LoadOptions.Threads).
+func (l *loader) parallel(n int, fn func(i int)) { parallelN(l.opts.Threads, n, fn) }
+
+// parallelN runs fn(0..n-1) on at most workers goroutines (0: GOMAXPROCS).
+func parallelN(workers, n int, fn func(i int)) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
 	if workers > n {
 		workers = n
 	}

@@ -17,7 +17,7 @@ import (
 // finalised (schema, alias, relation) and placed in the graph or among the disabled.
 func (l *loader) renderNodes() error {
 	pend := l.pending
-	parallel(len(pend), func(i int) {
+	l.parallel(len(pend), func(i int) {
 		pd := pend[i]
 		n := pd.node
 		switch {
@@ -27,10 +27,11 @@ func (l *loader) renderNodes() error {
 		default:
 			l.parseRender(pd)
 		}
+		l.opts.Progress.add("rendering", 1)
 	})
 	// finalize touches only its node (the naming macros' caches are shared and locked), and a
 	// naming override that reads its node argument is rendered once per node.
-	parallel(len(pend), func(i int) { l.finalize(pend[i].node) })
+	l.parallel(len(pend), func(i int) { l.finalize(pend[i].node) })
 	return l.place()
 }
 
@@ -47,7 +48,7 @@ func (l *loader) parseRender(pd *pending) {
 		in.This = pd.ph.this()
 		in.Resolver = pd.ph
 	}
-	r := l.env.Render(in)
+	r := l.cachedRender(in, "parse", pd.ph)
 	n.Template = pd.shift
 	shiftResult(r, n.RelPath, pd.shift)
 	n.Render = r
@@ -326,10 +327,10 @@ func (s *namer) name(custom any, n *Node) string {
 	}
 	// Rendered outside the lock: nodes are finalized in parallel, and a per-node macro has a
 	// key per node. Two renders of one key give the same name.
-	r := s.l.env.Render(jinja.Input{
+	r := s.l.cachedRender(jinja.Input{
 		Path: s.macro, Source: "{{ " + s.macro + "(" + arg + ", " + nodeArg + ") }}",
 		Package: s.l.root.pkg.Name, ResourceType: "macro",
-	})
+	}, "namer", nil)
 	out := strings.TrimSpace(r.Output)
 	failed := r.Err != nil || out == "" || strings.ContainsAny(out, "{}\n")
 	s.mu.Lock()
@@ -348,6 +349,10 @@ func (s *namer) name(custom any, n *Node) string {
 	return out
 }
 
+// literalEscaper is built once: a Replacer prepares its tables on first use, which costs more
+// than the replacing itself for the short strings of a naming macro's arguments.
+var literalEscaper = strings.NewReplacer(`\`, `\\`, "'", `\'`, "\n", `\n`)
+
 // jinjaLiteral writes a string, number, bool, nil, list or string-keyed map as a Jinja
 // literal.
 func jinjaLiteral(v any) string {
@@ -355,7 +360,7 @@ func jinjaLiteral(v any) string {
 	case nil:
 		return "none"
 	case string:
-		return "'" + strings.NewReplacer(`\`, `\\`, "'", `\'`, "\n", `\n`).Replace(x) + "'"
+		return "'" + literalEscaper.Replace(x) + "'"
 	case bool:
 		if x {
 			return "true"

@@ -197,6 +197,18 @@ type Result struct {
 	// get_columns_in_table): its output may depend on another relation's columns, so a render
 	// with Input.Columns can differ from one without.
 	AskedColumns bool
+	// MacrosCalled lists every macro the render ran, at any depth (MacrosUsed has only the
+	// template's own calls), and EnvRead every env var env_var() looked up with what it found
+	// ("" and false when unset): together with the input they decide the output, so a cached
+	// result stays valid while they are unchanged.
+	MacrosCalled []string
+	EnvRead      map[string]EnvValue
+}
+
+// EnvValue is what env_var() found for one name.
+type EnvValue struct {
+	Value string
+	Set   bool
 }
 
 // Segment is a run of output bytes and where it came from. A Literal segment was copied from

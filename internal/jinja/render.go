@@ -37,10 +37,13 @@ type renderState struct {
 	sources    []SourceRef
 	config     map[string]any
 	macrosUsed map[string]bool
-	warnings   []Diagnostic
-	warned     map[string]bool
-	statements map[string]bool
-	askedCols  bool // adapter.get_columns_in_relation was called
+	// macrosCalled and envRead are what the output depends on besides the input.
+	macrosCalled map[string]bool
+	envRead      map[string]EnvValue
+	warnings     []Diagnostic
+	warned       map[string]bool
+	statements   map[string]bool
+	askedCols    bool // adapter.get_columns_in_relation was called
 	// inlineFrom stacks where values rendered as templates were used, for their diagnostics.
 	inlineFrom []inlineCaller
 
@@ -102,13 +105,13 @@ func (e *Env) Render(in Input) (res *Result) {
 		env:        e,
 		in:         &in,
 		config:     copyMap(in.Config),
-		macrosUsed: map[string]bool{},
-		warned:     map[string]bool{},
-		renderers:  map[string]*exec.Renderer{},
-		deadline:   now.Add(e.limits.MaxTime),
-		lastTick:   now,
-		ctx:        e.opts.Context,
-		budget:     e.opts.Budget,
+		macrosUsed: map[string]bool{}, macrosCalled: map[string]bool{},
+		warned:    map[string]bool{},
+		renderers: map[string]*exec.Renderer{},
+		deadline:  now.Add(e.limits.MaxTime),
+		lastTick:  now,
+		ctx:       e.opts.Context,
+		budget:    e.opts.Budget,
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -242,6 +245,11 @@ func (st *renderState) result(out string, m *OffsetMap) *Result {
 		res.MacrosUsed = append(res.MacrosUsed, id)
 	}
 	sort.Strings(res.MacrosUsed)
+	for id := range st.macrosCalled {
+		res.MacrosCalled = append(res.MacrosCalled, id)
+	}
+	sort.Strings(res.MacrosCalled)
+	res.EnvRead = st.envRead
 	return res
 }
 
@@ -261,6 +269,7 @@ func (st *renderState) fallback(err error, kind string, pos Position) *Result {
 // usedMacro records a macro the template calls itself; calls made inside macros belong to
 // those macros' dependencies, not the node's.
 func (st *renderState) usedMacro(id string) {
+	st.macrosCalled[id] = true
 	if len(st.frames) == 1 {
 		st.macrosUsed[id] = true
 	}

@@ -54,10 +54,16 @@ func envVarFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 		st.warnHere("refused-env-var", fmt.Sprintf("env var '%s' not read, rendered as %s: %s", name, RefusedEnvVar, why))
 		return exec.AsValue(RefusedEnvVar)
 	}
+	var found EnvValue
 	if get := st.env.opts.Getenv; get != nil {
-		if v, ok := get(name); ok {
-			return exec.AsValue(v)
-		}
+		found.Value, found.Set = get(name)
+	}
+	if st.envRead == nil {
+		st.envRead = map[string]EnvValue{}
+	}
+	st.envRead[name] = found
+	if found.Set {
+		return exec.AsValue(found.Value)
 	}
 	if hasDef {
 		return def

@@ -58,6 +58,9 @@ type Proposal struct {
 	// test): only then is an absent test a verdict on the test rather than on the column.
 	Documented bool
 	Time       time.Time
+	// LLM names the language agent that wrote the proposal ("describe", "rules"); "" when the
+	// engine did.
+	LLM string
 	// State is Open until resolved, then the outcome; Final is the team's version when edited.
 	State string
 	Final string
@@ -131,6 +134,9 @@ func (p *Proposal) metadata() memory.Metadata {
 	if p.Documented {
 		extra["documented"] = "true"
 	}
+	if p.LLM != "" {
+		extra["llm"] = p.LLM
+	}
 	for k, v := range extra {
 		if v == "" {
 			delete(extra, k)
@@ -159,7 +165,7 @@ func proposalOf(r *memory.Record) Proposal {
 	return Proposal{Repository: x["repository"], PR: x["pr"], Head: x["head"], Project: r.Metadata.Project,
 		Agent: x["agent"], Kind: x["kind"], Rule: x["rule"], Model: r.Metadata.Model, Column: r.Metadata.Column,
 		File: x["file"], Line: r.Metadata.Line, Value: x["proposal"], Time: r.Metadata.Time, State: x["state"],
-		Final: x["final"], Resolved: x["resolved"], New: x["new"] == "true", Documented: x["documented"] == "true"}
+		Final: x["final"], Resolved: x["resolved"], New: x["new"] == "true", Documented: x["documented"] == "true", LLM: x["llm"]}
 }
 
 // Record stores proposals as open (an open proposal of the same key is replaced: same pull
@@ -202,13 +208,18 @@ type Lister interface {
 const listLimit = 10000
 
 func list(ctx context.Context, s memory.Store, kind memory.Kind, f memory.Filter) ([]memory.Record, error) {
-	f.Kinds = []memory.Kind{kind}
-	if l, ok := s.(Lister); ok {
-		return l.List(ctx, f)
-	}
 	word := "proposal"
 	if kind == memory.KindOutcome {
 		word = "outcome"
+	}
+	return listWord(ctx, s, kind, f, word)
+}
+
+// listWord lists the records of a kind; word is what each one's text starts with.
+func listWord(ctx context.Context, s memory.Store, kind memory.Kind, f memory.Filter, word string) ([]memory.Record, error) {
+	f.Kinds = []memory.Kind{kind}
+	if l, ok := s.(Lister); ok {
+		return l.List(ctx, f)
 	}
 	hits, err := s.Query(ctx, memory.Query{Text: word, Filter: f, Limit: listLimit})
 	if err != nil {

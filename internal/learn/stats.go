@@ -61,6 +61,8 @@ type Stats struct {
 	ByAgent []Row `json:"by_agent"`
 	ByKind  []Row `json:"by_kind"`
 	ByRule  []Row `json:"by_rule"`
+	// LLM is the language agents' account, when any ran (TallyLLM).
+	LLM []AgentUsage `json:"llm,omitempty"`
 }
 
 // Tally counts proposals by agent, by agent and kind, and by agent, kind and rule.

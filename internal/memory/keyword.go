@@ -142,6 +142,15 @@ func (x *KeywordIndex) compact() {
 	x.stale = 0
 }
 
+// BM25 is the weight of a term that occurs tf times in a document of docLen terms, held by df
+// of n documents whose mean length is avgLen: the score KeywordIndex sums over a query's
+// terms, for stores that keep their own postings.
+func BM25(tf, df, n, docLen, avgLen float64) float64 {
+	idf := math.Log(1 + (n-df+0.5)/(df+0.5))
+	norm := bm25K1 * (1 - bm25B + bm25B*docLen/avgLen)
+	return idf * tf * (bm25K1 + 1) / (tf + norm)
+}
+
 // KeywordHit is a document and its BM25 score.
 type KeywordHit struct {
 	ID    string
@@ -172,15 +181,12 @@ func (x *KeywordIndex) Search(text string, allow func(id string) bool, limit int
 	scores := make([]float32, len(x.docs))
 	for tid, qw := range qtf {
 		df := float64(x.df[tid])
-		idf := math.Log(1 + (float64(n)-df+0.5)/(df+0.5))
 		for _, p := range x.postings[tid] {
 			d := &x.docs[p.doc]
 			if d.id == "" {
 				continue
 			}
-			tf := float64(p.tf)
-			norm := bm25K1 * (1 - bm25B + bm25B*float64(d.len)/avg)
-			scores[p.doc] += float32(qw * idf * tf * (bm25K1 + 1) / (tf + norm))
+			scores[p.doc] += float32(qw * BM25(float64(p.tf), df, float64(n), float64(d.len), avg))
 		}
 	}
 	top := &topK{limit: limit}

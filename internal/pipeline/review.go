@@ -43,6 +43,9 @@ type Inputs struct {
 	History bool
 	// FixUnverified: tests not confirmed on data are edits too.
 	FixUnverified bool
+	// RuleTests adds tests a team's documents state as business rules (a language model
+	// reads them) to the Enhancer's proposals for the models and columns in scope; nil adds none.
+	RuleTests func(p *dbt.Project, res *testgen.Result, scope map[string]bool, columns map[string]map[string]bool)
 	// Warehouse opens the warehouse proposed tests are checked on; it returns a nil
 	// warehouse when there is none to check on. Called only when tests are proposed.
 	Warehouse func() (warehouse.Warehouse, *warehouse.Target, error)
@@ -158,6 +161,9 @@ func Run(ctx context.Context, in Inputs) (*review.Review, error) {
 			in.Memory.Tests(&opts, p, cs.HeadColumns, ids)
 		}
 		res := testgen.Suggest(p, inf, opts)
+		if in.RuleTests != nil {
+			in.RuleTests(p, res, scope, scopeColumns)
+		}
 		in.timing("review-tests-suggest", t0)
 		if in.Warehouse != nil {
 			if wh, target, err := in.Warehouse(); err != nil {

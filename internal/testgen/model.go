@@ -18,6 +18,9 @@ const (
 	Failed     = "failed"
 )
 
+// SourceLLM marks a suggestion the language model wrote.
+const SourceLLM = "llm"
+
 // Suggestion is one proposed test. Column is empty for model-level tests.
 type Suggestion struct {
 	Model      string         `json:"model"` // model name
@@ -29,6 +32,9 @@ type Suggestion struct {
 	Reasons    []string       `json:"reasons"`
 	Status     string         `json:"status"`
 	Failures   int64          `json:"failures,omitempty"`
+	// Source says who wrote the suggestion when it was not the engine: SourceLLM for a
+	// business rule the language model read in a document (its reason cites the sentence).
+	Source string `json:"source,omitempty"`
 	// Pos is where the column (or model) is declared or selected, in a file the user wrote.
 	Pos dbt.Pos `json:"pos"`
 }

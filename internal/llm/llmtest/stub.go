@@ -4,12 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 )
 
 // Stub is a deterministic stand-in for a language model, for tests, replays and measuring the
 // agents' overhead without a provider: it answers the describer's and the review narrator's
-// prompts from the facts the prompts quote, at once, in the answer schema. It calls no tool.
+// prompts and the rules agent's from the facts the prompts quote, at once, in the answer schema.
+// It calls no tool.
 // Its words are plain derivations of the facts (which columns an expression reads, which lines
 // add a join); they say nothing a real model would not, and are only as good as a baseline.
 func Stub(s Seen) Reply {
@@ -22,6 +24,8 @@ func Stub(s Seen) Reply {
 		return Reply{Text: stubDescriptions(prompt)}
 	case "review":
 		return Reply{Text: stubReview(prompt)}
+	case "rule_tests":
+		return Reply{Text: stubRules(prompt)}
 	}
 	return Reply{Text: "{}"}
 }
@@ -147,4 +151,156 @@ func stubReview(prompt string) string {
 	}
 	b, _ := json.Marshal(out)
 	return string(b)
+}
+
+var (
+	ruleColsRE     = regexp.MustCompile(`state about its columns: ([^\n]*)\.\n`)
+	ruleSentenceRE = regexp.MustCompile(`(?m)^\[(\d+)\] \S*(?: \(description of (\S+)\))?: (.*)$`)
+	ruleModelRE    = regexp.MustCompile(`(?m)^(\w+): (\w[\w, ]*)$`)
+	ruleListRE     = regexp.MustCompile(`(?i)\b(?:is|are|be)\s+(?:one of|either)\s*:?\s*(.+)$`)
+	ruleMinRE      = regexp.MustCompile(`(?i)\b(?:never negative|non-negative|not negative|at least (-?[\d.]+)|no less than (-?[\d.]+))`)
+	ruleMaxRE      = regexp.MustCompile(`(?i)\b(?:at most|no more than|never more than|never exceeds?) (-?[\d.]+)`)
+	ruleBetweenRE  = regexp.MustCompile(`(?i)\bbetween (-?[\d.]+) and (-?[\d.]+)`)
+	ruleRefRE      = regexp.MustCompile(`(?i)\b(?:references?|refers? to|foreign key to|points? to)\s+(?:the\s+|an?\s+)?(\w+)(?:\.(\w+))?`)
+)
+
+// stubRules reads each numbered sentence the way a careful reader would: a list after "is one
+// of", a bound after "never negative", "at least", "between", a model after "references".
+func stubRules(prompt string) string {
+	type answer struct {
+		Sentence   int      `json:"sentence"`
+		Column     string   `json:"column"`
+		Test       string   `json:"test"`
+		Values     []string `json:"values"`
+		To         string   `json:"to"`
+		Field      string   `json:"field"`
+		MinValue   string   `json:"min_value"`
+		MaxValue   string   `json:"max_value"`
+		Expression string   `json:"expression"`
+	}
+	out := struct {
+		Tests []answer `json:"tests"`
+	}{Tests: []answer{}}
+	var cols []string
+	if m := ruleColsRE.FindStringSubmatch(prompt); m != nil {
+		cols = strings.Split(m[1], ", ")
+	}
+	models := map[string][]string{}
+	for _, m := range ruleModelRE.FindAllStringSubmatch(prompt, -1) {
+		models[strings.ToLower(m[1])] = strings.Split(m[2], ", ")
+	}
+	utils := strings.Contains(prompt, "dbt_utils is available")
+	for _, m := range ruleSentenceRE.FindAllStringSubmatch(prompt, -1) {
+		var n int
+		fmt.Sscan(m[1], &n)
+		text := m[3]
+		// Each rule is about the column named last before it (or the described column).
+		about := func(at int) string {
+			if m[2] != "" {
+				return m[2]
+			}
+			return columnBefore(text, at, cols)
+		}
+		add := func(a answer) {
+			if a.Column != "" {
+				if a.Values == nil {
+					a.Values = []string{}
+				}
+				a.Sentence = n
+				out.Tests = append(out.Tests, a)
+			}
+		}
+		if l := ruleListRE.FindStringSubmatchIndex(text); l != nil {
+			var vals []string
+			for _, part := range regexp.MustCompile(`,\s*|\s+or\s+|\s+and\s+`).Split(text[l[2]:l[3]], -1) {
+				v := strings.Trim(strings.TrimSpace(part), "`'\".()")
+				v = strings.TrimPrefix(strings.TrimPrefix(v, "or "), "and ")
+				if v != "" && !strings.Contains(v, " ") {
+					vals = append(vals, v)
+				}
+			}
+			if len(vals) >= 2 {
+				add(answer{Column: about(l[0]), Test: "accepted_values", Values: vals})
+			}
+		}
+		if r := ruleRefRE.FindStringSubmatchIndex(text); r != nil {
+			col := about(r[0])
+			target := strings.ToLower(text[r[2]:r[3]])
+			field := ""
+			if r[4] >= 0 {
+				field = text[r[4]:r[5]]
+			}
+			for _, name := range sortedKeys(models) {
+				if name != target && !strings.HasSuffix(name, "_"+target) {
+					continue
+				}
+				if field == "" {
+					for _, c := range models[name] {
+						if strings.EqualFold(c, col) {
+							field = c
+						}
+					}
+				}
+				if field != "" {
+					add(answer{Column: col, Test: "relationships", To: name, Field: field})
+				}
+				break
+			}
+		}
+		if !utils {
+			continue
+		}
+		if b := ruleBetweenRE.FindStringSubmatchIndex(text); b != nil {
+			add(answer{Column: about(b[0]), Test: "accepted_range", MinValue: text[b[2]:b[3]], MaxValue: text[b[4]:b[5]]})
+			continue
+		}
+		var rng answer
+		at := -1
+		if lo := ruleMinRE.FindStringSubmatchIndex(text); lo != nil {
+			rng.Test, rng.MinValue, at = "accepted_range", "0", lo[0]
+			for _, g := range []int{2, 4} {
+				if lo[g] >= 0 {
+					rng.MinValue = text[lo[g]:lo[g+1]]
+				}
+			}
+		}
+		if hi := ruleMaxRE.FindStringSubmatchIndex(text); hi != nil {
+			rng.Test, rng.MaxValue = "accepted_range", text[hi[2]:hi[3]]
+			if at < 0 {
+				at = hi[0]
+			}
+		}
+		if rng.Test != "" {
+			rng.Column = about(at)
+			add(rng)
+		}
+	}
+	b, _ := json.Marshal(out)
+	return string(b)
+}
+
+// columnBefore is the column of cols the text names last before position at.
+func columnBefore(text string, at int, cols []string) string {
+	low := strings.ToLower(text[:max(at, 0)])
+	best, pos := "", -1
+	for _, c := range cols {
+		for _, form := range []string{strings.ToLower(c), strings.ReplaceAll(strings.ToLower(c), "_", " ")} {
+			re := regexp.MustCompile(`(^|[^a-z0-9_])` + regexp.QuoteMeta(form) + `($|[^a-z0-9_])`)
+			for _, loc := range re.FindAllStringIndex(low, -1) {
+				if loc[0] > pos {
+					best, pos = c, loc[0]
+				}
+			}
+		}
+	}
+	return best
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -129,3 +129,38 @@ func BenchmarkQuery(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkOpenReview is what a review with memory asks of the store, from opening it: the
+// lists the agents read once (column descriptions and tests, proposals) and a dozen queries,
+// with and without filters.
+func BenchmarkOpenReview(b *testing.B) {
+	for _, n := range []int{12_000, 50_000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			c, recs := corpus(b, n)
+			dir := b.TempDir()
+			build(b, dir, recs)
+			qs := c.Queries(12)
+			for b.Loop() {
+				s, err := Open(ctx, dir, memory.NewLocalEmbedder())
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := s.List(ctx, memory.Filter{Kinds: []memory.Kind{memory.KindColumnDoc, memory.KindTest}}); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := s.List(ctx, memory.Filter{Kinds: []memory.Kind{memory.KindProposal}}); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := s.Stats(ctx); err != nil {
+					b.Fatal(err)
+				}
+				for _, q := range qs {
+					if _, err := s.Query(ctx, q); err != nil {
+						b.Fatal(err)
+					}
+				}
+				s.Close()
+			}
+		})
+	}
+}

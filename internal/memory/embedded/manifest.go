@@ -34,7 +34,7 @@ type segmentRef struct {
 }
 
 const (
-	formatVersion = 1
+	formatVersion = 2
 	manifestName  = "MANIFEST"
 	lockName      = "LOCK"
 )
@@ -72,7 +72,7 @@ func readManifest(dir string) (*manifest, error) {
 	if err := json.Unmarshal(body, &m); err != nil {
 		return nil, corrupt(err.Error())
 	}
-	if m.Format != formatVersion {
+	if m.Format != formatVersion && m.Format != formatV1 {
 		return nil, corrupt(fmt.Sprintf("format %d, this dataops reads %d", m.Format, formatVersion))
 	}
 	// The directory may come from anywhere (a copied project, a pull request): a segment

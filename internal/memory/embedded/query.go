@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 
 	"github.com/dataops-dev/dataops/internal/memory"
 )
@@ -60,10 +61,7 @@ func (s *Store) Query(ctx context.Context, q memory.Query) ([]memory.Hit, error)
 	}
 	var byKeyword []string
 	if q.Text != "" {
-		allow := func(id string) bool { return allowed == nil || allowed[s.byID[id]] }
-		for _, h := range s.kw.Search(q.Text, allow, depth) {
-			byKeyword = append(byKeyword, h.ID)
-		}
+		byKeyword = s.keywordRank(q.Text, allowed, depth)
 	}
 	fused := memory.Fuse(byVector, byKeyword, limit)
 	hits := make([]memory.Hit, len(fused))
@@ -86,17 +84,96 @@ func (s *Store) vectorRank(q []float32, allowed []bool, depth int) []string {
 	if allowed == nil || count(allowed) > n/8 {
 		// Scoring every row with the chunked matrix-vector product (on all CPUs) beats a dot
 		// product per candidate unless the filter leaves few.
-		s.vecs.scores(q, scores)
+		s.scores(q, scores)
 	} else {
 		for i, ok := range allowed {
 			if ok {
-				scores[i] = s.vecs.dot(q, i)
+				scores[i] = s.dot(q, i)
 			}
 		}
 	}
 	h := &rankHeap{}
 	for i, sc := range scores {
 		if sc <= 0 || !s.recs[i].live || (allowed != nil && !allowed[i]) {
+			continue
+		}
+		c := ranked{score: sc, id: s.recs[i].rec.ID}
+		if h.Len() < depth {
+			heap.Push(h, c)
+		} else if c.beats((*h)[0]) {
+			(*h)[0] = c
+			heap.Fix(h, 0)
+		}
+	}
+	out := make([]string, h.Len())
+	for i := len(out) - 1; i >= 0; i-- {
+		out[i] = heap.Pop(h).(ranked).id
+	}
+	return out
+}
+
+// keywordRank returns the ids of the depth records that rank best by BM25 on text, among the
+// allowed ones. Document frequencies count live records only, and each segment's postings of
+// the query's terms are read where they lie: a query costs what its terms' postings hold, not
+// what the store holds.
+func (s *Store) keywordRank(text string, allowed []bool, depth int) []string {
+	n := len(s.byID)
+	if n == 0 {
+		return nil
+	}
+	qtf := map[string]float64{}
+	for _, t := range memory.Terms(text) {
+		qtf[t]++
+	}
+	avg := float64(s.totalLen) / float64(n)
+	if avg == 0 {
+		avg = 1
+	}
+	// Scores are kept for the records the postings touch only, so that a query costs what its
+	// terms' postings hold rather than a pass over every record.
+	var scores []float32
+	var touched []int32
+	lists := make([][]uint32, len(s.segs))
+	// Terms in order: float sums then come out the same on every run, and so do near-ties.
+	for _, t := range slices.Sorted(maps.Keys(qtf)) {
+		qw := qtf[t]
+		df := 0
+		for k, g := range s.segs {
+			ps := g.postings(t)
+			lists[k] = ps
+			for j := 0; j < len(ps); j += 2 {
+				if r := int(ps[j]); r < g.rows && s.recs[g.base+r].live {
+					df++
+				}
+			}
+		}
+		if df == 0 {
+			continue
+		}
+		if scores == nil {
+			scores = make([]float32, len(s.recs))
+		}
+		for k, g := range s.segs {
+			ps := lists[k]
+			for j := 0; j < len(ps); j += 2 {
+				r := int(ps[j])
+				if r >= g.rows {
+					continue
+				}
+				i := g.base + r
+				if sl := &s.recs[i]; sl.live {
+					if scores[i] == 0 {
+						touched = append(touched, int32(i))
+					}
+					scores[i] += float32(qw * memory.BM25(float64(ps[j+1]), float64(df), float64(n), float64(sl.len), avg))
+				}
+			}
+		}
+	}
+	h := &rankHeap{}
+	for _, i := range touched {
+		sc := scores[i]
+		if sc <= 0 || (allowed != nil && !allowed[i]) {
 			continue
 		}
 		c := ranked{score: sc, id: s.recs[i].rec.ID}

@@ -51,8 +51,12 @@ func Reembed(ctx context.Context, dir string, emb memory.Embedder) error {
 	if err != nil || m == nil {
 		return err
 	}
+	if m, err = upgrade(dir, m); err != nil {
+		return err
+	}
 	old := &Store{dir: dir, name: m.Embedder, dim: m.Dimension}
 	old.reset()
+	defer old.reset()
 	if err := old.load(m); err != nil {
 		return err
 	}
@@ -80,7 +84,7 @@ func Reembed(ctx context.Context, dir string, emb memory.Embedder) error {
 		}
 		vecs = append(vecs, vs...)
 	}
-	ref, err := writeSegment(dir, m.Next, func(emit func(*entry) error) error {
+	ref, err := writeSegment(dir, m.Next, emb.Dimension(), func(emit func(*entry) error) error {
 		for j, i := range live {
 			e := entry{op: opUpsert, rec: old.recs[i].rec}
 			e.rec.Vector = vecs[j]

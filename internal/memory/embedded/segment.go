@@ -16,7 +16,9 @@ import (
 )
 
 // A segment is one immutable file holding the changes of one write: upserted records with
-// their vectors and deleted ids, in order. Layout:
+// their vectors and deleted ids, in order. This file reads format 1, which stores are
+// upgraded from (segment2.go writes and reads the current format; the entries' encoding and
+// the trailer are shared). Layout of format 1:
 //
 //	"DOMSEG1\n"
 //	entries: uvarint length, then op byte (opUpsert: record, opDelete: id) and fields
@@ -26,7 +28,7 @@ import (
 // Strings are a uvarint length and bytes; the vector is a uvarint dimension and float32s. The
 // trailer goes last, so a file cut short by a crash, a full disk or a partial copy fails the
 // length or the checksum instead of yielding fewer records. Entries carry their length so that
-// a segment is read one entry at a time: opening a store never holds a second copy of it.
+// a segment is read one entry at a time.
 const (
 	segMagic    = "DOMSEG1\n"
 	segEnd      = "DOMEND1\n"

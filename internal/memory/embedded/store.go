@@ -2,10 +2,12 @@
 // (the project's .dataops/memory/), searched in process, with no server. Records live in
 // immutable, checksummed segment files named by a manifest; every write adds a segment and
 // replaces the manifest by rename under a file lock, so concurrent processes never corrupt the
-// store and a crash leaves the previous state. On open the segments are read into memory:
-// vectors in one contiguous slab scanned exhaustively (exact cosine, fast enough for the
-// hundred thousand records of a large project, see docs/memory.md) and a BM25 index rebuilt
-// from the texts. It never reads a project: ingestion hands it records.
+// store and a crash leaves the previous state. A segment carries its records, their vectors and
+// the keyword index of its texts; it is memory-mapped, so opening a store decodes only the
+// records, while the vectors are scanned exhaustively where they lie (exact cosine, fast
+// enough for the hundred thousand records of a large project, see docs/memory.md) and BM25
+// reads the postings of a query's terms from each segment. It never reads a project:
+// ingestion hands it records.
 package embedded
 
 import (
@@ -32,20 +34,25 @@ type Store struct {
 
 	wmu sync.Mutex // serialises this Store's writes; the file lock serialises them with others
 
-	mu     sync.RWMutex
-	closed bool
-	gen    uint64       // manifest generation the memory state reflects
-	segs   []segmentRef // segments applied, in order
-	recs   []slot       // by slot number
-	byID   map[string]int32
-	free   []int32 // slots of deleted records, reused first
-	vecs   slab
-	kw     *memory.KeywordIndex
+	mu       sync.RWMutex
+	closed   bool
+	gen      uint64     // manifest generation the memory state reflects
+	segs     []*segment // segments applied, in order, mapped
+	recs     []slot     // by slot: segment k's upserts are slots segs[k].base onwards
+	byID     map[string]int32
+	totalLen int64 // keyword terms of the live records
+
+	upgradedFrom int
 }
 
+// UpgradedFrom is the format of the files Open found and rewrote in the current format,
+// records kept; 0 when it found the current format or none.
+func (s *Store) UpgradedFrom() int { return s.upgradedFrom }
+
 type slot struct {
-	rec  memory.Record // Vector nil: it lives in vecs
+	rec  memory.Record // Vector nil: it lives in its segment
 	live bool
+	len  uint32 // keyword terms of the text
 }
 
 func (s *Store) closedErr() error { return fmt.Errorf("%s: memory store is closed", s.dir) }
@@ -72,6 +79,13 @@ func Open(ctx context.Context, dir string, emb memory.Embedder) (*Store, error) 
 	if err != nil {
 		return nil, err
 	}
+	if m != nil && m.Format != formatVersion {
+		from := m.Format
+		if m, err = upgrade(dir, m); err != nil {
+			return nil, fmt.Errorf("upgrading the memory store %s from format %d: %w", dir, from, err)
+		}
+		s.upgradedFrom = from
+	}
 	switch {
 	case m == nil || (m.Entries == 0 && (m.Embedder != s.name || m.Dimension != s.dim)):
 		// A new store, or an empty one that may change embedder freely.
@@ -95,17 +109,18 @@ func (s *Store) mismatch(m *manifest) error {
 }
 
 func (s *Store) reset() {
-	s.gen, s.segs, s.recs, s.free = 0, nil, nil, nil
-	s.vecs = slab{dim: s.dim}
+	for _, g := range s.segs {
+		g.close()
+	}
+	s.gen, s.segs, s.recs, s.totalLen = 0, nil, nil, 0
 	s.byID = map[string]int32{}
-	s.kw = memory.NewKeywordIndex()
 }
 
 // load brings the memory state to manifest m: only the new segments when the ones applied are
 // still its prefix, everything again after another process compacted. Callers hold s.mu and
 // the file lock.
 func (s *Store) load(m *manifest) error {
-	if len(m.Segments) < len(s.segs) || !slices.Equal(m.Segments[:len(s.segs)], s.segs) {
+	if len(m.Segments) < len(s.segs) || !slices.EqualFunc(m.Segments[:len(s.segs)], s.segs, func(r segmentRef, g *segment) bool { return r == g.ref }) {
 		s.reset()
 	}
 	if len(s.recs) == 0 {
@@ -118,59 +133,55 @@ func (s *Store) load(m *manifest) error {
 		s.recs = make([]slot, 0, min(int64(m.Entries), size/int64(4*s.dim)+1))
 	}
 	for _, ref := range m.Segments[len(s.segs):] {
-		path := filepath.Join(s.dir, ref.Name)
-		err := readSegment(path, ref.Bytes, func(e *entry, vec []float32) error {
-			if e.op == opUpsert && len(vec) != s.dim {
-				return fmt.Errorf("record %q has %d dimensions, the store %d", e.rec.ID, len(vec), s.dim)
-			}
-			s.apply(e, vec)
-			return nil
-		})
-		if errors.Is(err, os.ErrNotExist) {
-			err = corruptf(path, "segment named by the manifest is missing")
-		}
-		if err != nil {
+		if err := s.loadSegment(ref); err != nil {
 			s.reset()
 			return err
 		}
-		s.segs = append(s.segs, ref)
 	}
 	s.gen = m.Generation
 	return nil
+}
+
+// loadSegment maps one segment and applies its entries.
+func (s *Store) loadSegment(ref segmentRef) error {
+	path := filepath.Join(s.dir, ref.Name)
+	g, err := openSegment(path, ref.Bytes, s.dim)
+	if errors.Is(err, os.ErrNotExist) {
+		err = corruptf(path, "segment named by the manifest is missing")
+	}
+	if err != nil {
+		return err
+	}
+	g.ref = ref
+	g.base = len(s.recs)
+	s.segs = append(s.segs, g)
+	s.recs = slices.Grow(s.recs, g.rows)
+	return g.each(func(e *entry, row int) error {
+		s.apply(e, g, row)
+		return nil
+	})
 }
 
 func corruptf(path, format string, args ...any) error {
 	return &memory.CorruptError{Path: path, Reason: fmt.Sprintf(format, args...)}
 }
 
-// apply changes the memory state by one entry; vec is the record's vector.
-func (s *Store) apply(e *entry, vec []float32) {
+// apply changes the memory state by one entry of segment g; an upsert is its row there.
+func (s *Store) apply(e *entry, g *segment, row int) {
 	i, exists := s.byID[e.rec.ID]
-	if e.op == opDelete {
-		if !exists {
-			return
-		}
-		s.recs[i] = slot{}
-		clear(s.vecs.row(int(i)))
-		s.free = append(s.free, i)
+	if exists {
+		old := &s.recs[i]
+		s.totalLen -= int64(old.len)
+		*old = slot{}
 		delete(s.byID, e.rec.ID)
-		s.kw.Remove(e.rec.ID)
+	}
+	if e.op == opDelete {
 		return
 	}
-	if !exists {
-		if n := len(s.free); n > 0 {
-			i, s.free = s.free[n-1], s.free[:n-1]
-		} else {
-			i = int32(s.vecs.add())
-			s.recs = append(s.recs, slot{})
-		}
-		s.byID[e.rec.ID] = i
-	}
-	rec := e.rec
-	rec.Vector = nil
-	s.recs[i] = slot{rec: rec, live: true}
-	copy(s.vecs.row(int(i)), vec)
-	s.kw.Add(rec.ID, rec.Text)
+	n := g.docLen[row]
+	s.recs = append(s.recs, slot{rec: e.rec, live: true, len: n})
+	s.byID[e.rec.ID] = int32(g.base + row)
+	s.totalLen += int64(n)
 }
 
 // refresh catches up with writes other processes made since the last look.
@@ -204,6 +215,9 @@ func (s *Store) catchUp() error {
 	}
 	if m == nil {
 		return fmt.Errorf("%s: the memory store was removed while open", s.dir)
+	}
+	if m.Format != formatVersion {
+		return fmt.Errorf("%s: the memory store was rewritten in format %d by another dataops while open", s.dir, m.Format)
 	}
 	if m.Embedder != s.name || m.Dimension != s.dim {
 		return s.mismatch(m)
@@ -248,7 +262,7 @@ func (s *Store) write(ctx context.Context, build func() []entry) error {
 	if err != nil {
 		return err
 	}
-	ref, err := writeSegment(s.dir, m.Next, func(emit func(*entry) error) error {
+	ref, err := writeSegment(s.dir, m.Next, s.dim, func(emit func(*entry) error) error {
 		for i := range entries {
 			if err := emit(&entries[i]); err != nil {
 				return err
@@ -268,13 +282,16 @@ func (s *Store) write(ctx context.Context, build func() []entry) error {
 		return err
 	}
 	s.mu.Lock()
-	for i := range entries {
-		s.apply(&entries[i], entries[i].rec.Vector)
+	if err = s.loadSegment(ref); err != nil {
+		s.reset() // generation 0: the next operation loads the store again
+	} else {
+		s.gen = m.Generation
 	}
-	s.segs = append(s.segs, ref)
-	s.gen = m.Generation
 	live := len(s.byID)
 	s.mu.Unlock()
+	if err != nil {
+		return err
+	}
 	if len(m.Segments) > compactAfter || (m.Entries > 1024 && m.Entries > 2*live) {
 		return s.compact(m)
 	}
@@ -285,14 +302,14 @@ func (s *Store) write(ctx context.Context, build func() []entry) error {
 // crash left unnamed). The store is valid whether or not it completes.
 func (s *Store) compact(m *manifest) error {
 	s.mu.RLock()
-	ref, err := writeSegment(s.dir, m.Next, func(emit func(*entry) error) error {
+	ref, err := writeSegment(s.dir, m.Next, s.dim, func(emit func(*entry) error) error {
 		for i := range s.recs {
 			sl := &s.recs[i]
 			if !sl.live {
 				continue
 			}
 			e := entry{op: opUpsert, rec: sl.rec}
-			e.rec.Vector = s.vecs.row(i)
+			e.rec.Vector = s.row(i)
 			if err := emit(&e); err != nil {
 				return err
 			}
@@ -312,11 +329,13 @@ func (s *Store) compact(m *manifest) error {
 		os.Remove(filepath.Join(s.dir, ref.Name))
 		return err
 	}
+	// The records now live in the new segment: map it, and let go of the old ones.
 	s.mu.Lock()
-	s.segs, s.gen = m.Segments, m.Generation
+	s.reset()
+	err = s.load(m)
 	s.mu.Unlock()
 	removeUnnamedSegments(s.dir, m)
-	return nil
+	return err
 }
 
 func removeUnnamedSegments(dir string, m *manifest) {

@@ -71,7 +71,7 @@ func verifySegment(path string, size int64) error {
 	h := crc32.New(castagnoli)
 	r := bufio.NewReaderSize(io.NewSectionReader(f, 0, bodyLen), 1<<20)
 	head := make([]byte, len(segMagic))
-	if _, err := io.ReadFull(r, head); err != nil || string(head) != segMagic {
+	if _, err := io.ReadFull(r, head); err != nil || (string(head) != segMagic && string(head) != segMagic2) {
 		return corruptf(path, "not a memory segment (bad magic)")
 	}
 	h.Write(head)

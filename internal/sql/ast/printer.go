@@ -1026,6 +1026,9 @@ func (p *printer) expr(e Expr) {
 			p.s("STRUCT")
 			if e.Type != nil {
 				p.s("<")
+				if len(e.Type.Fields) == 0 {
+					p.s(" ") // "<>" would read back as the not-equal operator
+				}
 				for i, f := range e.Type.Fields {
 					if i > 0 {
 						p.s(", ")

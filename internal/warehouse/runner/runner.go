@@ -648,3 +648,20 @@ func Steps(cfg Config) ([]Step, error) {
 	}
 	return steps, nil
 }
+
+// CompileTest writes the SQL of one generic test without a warehouse, as CheckTest would run
+// it on DuckDB: the check that a proposed test compiles before anyone sees it.
+func CompileTest(p *dbt.Project, target *warehouse.Target, spec TestSpec) (string, error) {
+	if target == nil {
+		target = &warehouse.Target{Schema: "main"}
+	}
+	return newCompiler(p, target).genericSQL(offline{}, p.Name, spec)
+}
+
+// offline is a warehouse that only spells SQL: compiling a test asks it for nothing else.
+type offline struct{ warehouse.Warehouse }
+
+func (offline) Type() string                       { return "duckdb" }
+func (offline) Dialect() warehouse.Dialect         { return warehouse.DuckDB }
+func (offline) Quote(s string) string              { return warehouse.DuckDB.Ident(s) }
+func (offline) Render(r warehouse.Relation) string { return warehouse.DuckDB.Relation(r) }

@@ -47,7 +47,9 @@ func (rule) Check(c *lint.Context) {
 		}
 		// Trailing whitespace.
 		if n := i + 1; n < len(toks) && (toks[n].Kind == token.Newline || toks[n].Kind == token.EOF) {
-			c.Report(i, "Unnecessary trailing whitespace.", c.Replace(i, ""))
+			if !beforeTag(c, t) {
+				c.Report(i, "Unnecessary trailing whitespace.", c.Replace(i, ""))
+			}
 			continue
 		}
 		// Indentation is LT02's.
@@ -270,4 +272,16 @@ func checkStrippedTags(c *lint.Context) {
 		}
 		c.ReportSource(p, p, "Expected single whitespace between placeholder and code.")
 	}
+}
+
+// beforeTag reports whether whitespace that ends a rendered line is, in the file, the
+// indentation of a Jinja tag that rendered to nothing (`    {% if is_incremental() %}`): the
+// line the user wrote does not end in whitespace.
+func beforeTag(c *lint.Context, t *lint.Tok) bool {
+	off, lit := c.ToSource(int(t.Pos))
+	if !lit {
+		return false
+	}
+	rest := c.Source[min(off+len(t.Text), len(c.Source)):]
+	return strings.HasPrefix(rest, "{%") || strings.HasPrefix(rest, "{#") || strings.HasPrefix(rest, "{{")
 }

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Cold and warm cost of the render cache: `dataops parse` of a project, then `dataops review` of a
+# change of N models (a column appended to each), each with the cache emptied first (cold) and
+# again (warm), and with a binary built before the cache when BEFORE_BIN is given. Prints wall and
+# CPU (user+sys) seconds and peak RSS per row. The project is copied to a scratch directory; it
+# must be a git work tree for the review rows.
+#
+#   bash bench/cache.sh PROJECT_DIR [CHANGED_MODELS]
+#   BEFORE_BIN=/tmp/dataops-old DATAOPS_BIN=./dataops bash bench/cache.sh ~/src/jaffle 10
+#   SIZES="1000 5000" bash bench/cache.sh     (synthetic projects from bench/gen instead)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BENCH_DIR=${BENCH_DIR:-/tmp/dataops-bench-cache}
+CHANGED=${2:-10}
+mkdir -p "$BENCH_DIR"
+bin=${DATAOPS_BIN:-}
+if [ -z "$bin" ]; then
+  bin="$BENCH_DIR/dataops"
+  go build -o "$bin" ./cmd/dataops
+fi
+[ -x /usr/bin/time ] || { echo "needs /usr/bin/time (Debian package: time)" >&2; exit 1; }
+
+projects=()
+if [ $# -ge 1 ]; then
+  projects+=("$1")
+else
+  for n in ${SIZES:-1000 5000}; do
+    dir="$BENCH_DIR/synthetic-$n"
+    if [ ! -f "$dir/dbt_project.yml" ]; then
+      go run ./bench/gen -models "$n" -out "$dir"
+      (cd "$dir" && git init -q && git add -A && git -c user.email=b@b -c user.name=b commit -qm base)
+    fi
+    projects+=("$dir")
+  done
+fi
+
+measure() { # label, command...
+  local label=$1; shift
+  local log; log=$(mktemp)
+  /usr/bin/time -f '%e %U %S %M' -o "$log" "$@" >/dev/null 2>&1 || true
+  read -r wall user sys rss <"$log"
+  rm -f "$log"
+  printf '%-34s %8s %8.2f %8.0f\n' "$label" "$wall" "$(echo "$user + $sys" | bc)" "$((rss / 1024))"
+}
+
+printf '%-34s %8s %8s %8s\n' run wall_s cpu_s rss_mb
+for src in "${projects[@]}"; do
+  work="$BENCH_DIR/work-$(basename "$src")"
+  rm -rf "$work" && cp -r "$src" "$work"
+  echo "# $(basename "$src")"
+  cache="$work/.dataops/cache"
+  if [ -n "${BEFORE_BIN:-}" ]; then
+    measure "parse (before the cache)" "$BEFORE_BIN" parse --project "$work" --format json --out "$BENCH_DIR/m.json"
+  fi
+  rm -rf "$cache"
+  measure "parse cold" "$bin" parse --project "$work" --format json --out "$BENCH_DIR/m.json"
+  measure "parse warm" "$bin" parse --project "$work" --format json --out "$BENCH_DIR/m.json"
+  if git -C "$work" rev-parse --git-dir >/dev/null 2>&1; then
+    # A change of $CHANGED models: one column appended to each.
+    find "$work/models" -name '*.sql' | sort | head -n "$CHANGED" | while read -r f; do
+      printf '\n-- changed\n' >>"$f"
+      sed -i '0,/^\s*select\b/I s//select 1 as bench_added_column,/' "$f"
+    done
+    if [ -n "${BEFORE_BIN:-}" ]; then
+      measure "review $CHANGED models (before)" "$BEFORE_BIN" review --project "$work" --base HEAD --format json --no-history
+    fi
+    rm -rf "$cache"
+    measure "review $CHANGED models cold" "$bin" review --project "$work" --base HEAD --format json --no-history
+    measure "review $CHANGED models warm" "$bin" review --project "$work" --base HEAD --format json --no-history
+  fi
+done

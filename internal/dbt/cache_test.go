@@ -1,0 +1,313 @@
+package dbt
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dataops-dev/dataops/internal/cache"
+	"github.com/dataops-dev/dataops/internal/jinja"
+)
+
+// cacheProject writes a project shaped like real ones: sources, staging, intermediate and mart
+// models, macros calling macros, a macro reading an env var, vars, property files, a schema
+// naming override, config() calls.
+func cacheProject(t *testing.T, dir string, models int) {
+	t.Helper()
+	files := map[string]string{
+		"dbt_project.yml": "name: fz\nversion: '1.0'\nconfig-version: 2\nprofile: fz\n" +
+			"vars:\n  start_date: '2024-01-01'\n  limit_rows: 10\n" +
+			"models:\n  fz:\n    +materialized: view\n    marts:\n      +materialized: table\n",
+		"macros/money.sql":  "{% macro money(col) %}({{ col }} / {{ scale() }}){% endmacro %}\n",
+		"macros/scale.sql":  "{% macro scale() %}100{% endmacro %}\n",
+		"macros/region.sql": "{% macro region() %}'{{ env_var(\"FZ_REGION\", \"eu\") }}'{% endmacro %}\n",
+		"macros/start.sql":  "{% macro start() %}'{{ var(\"start_date\") }}'{% endmacro %}\n",
+		"macros/naming.sql": "{% macro generate_schema_name(custom, node) %}{% if custom %}x_{{ custom }}{% else %}{{ target.schema }}{% endif %}{% endmacro %}\n",
+		"models/staging/_sources.yml": "version: 2\nsources:\n  - name: raw\n    tables:\n" + func() string {
+			var b strings.Builder
+			for i := 0; i < models/3; i++ {
+				fmt.Fprintf(&b, "      - name: t%d\n", i)
+			}
+			return b.String()
+		}(),
+	}
+	var props strings.Builder
+	props.WriteString("version: 2\nmodels:\n")
+	for i := 0; i < models; i++ {
+		var name, body, folder string
+		switch {
+		case i < models/3:
+			folder, name = "staging", fmt.Sprintf("stg_%d", i)
+			body = fmt.Sprintf("select id, amount, created_at from {{ source('raw', 't%d') }}", i)
+		case i < 2*models/3:
+			folder, name = "intermediate", fmt.Sprintf("int_%d", i)
+			body = fmt.Sprintf("select id, amount, created_at from {{ ref('stg_%d') }}", i%(models/3))
+		default:
+			folder, name = "marts", fmt.Sprintf("fct_%d", i)
+			body = fmt.Sprintf("{{ config(tags=['m%d']) }}\nselect id, amount, created_at from {{ ref('int_%d') }}", i%3, models/3+i%(models/3))
+		}
+		if i%3 == 0 {
+			body = strings.Replace(body, "amount,", "{{ money('amount') }} as amount,", 1)
+		}
+		if i%4 == 0 {
+			body += "\nwhere region = {{ region() }}"
+		} else if i%5 == 0 {
+			body += "\nwhere created_at >= {{ start() }}"
+		}
+		if i%7 == 0 {
+			body += "\nlimit {{ var('limit_rows') }}"
+		}
+		files[fmt.Sprintf("models/%s/%s.sql", folder, name)] = body + "\n"
+		fmt.Fprintf(&props, "  - name: %s\n    description: model %d\n", name, i)
+		if i%6 == 0 {
+			fmt.Fprintf(&props, "    config:\n      schema: s%d\n", i%2)
+		}
+		fmt.Fprintf(&props, "    columns:\n      - name: id\n        data_tests: [not_null]\n")
+	}
+	files["models/_models.yml"] = props.String()
+	for name, content := range files {
+		writeCacheFile(t, filepath.Join(dir, name), content)
+	}
+}
+
+func writeCacheFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+type cacheRun struct {
+	manifest string
+	stats    cache.Stats
+}
+
+// loadCached loads dir with (a fresh open of) the cache at cacheDir, or without a cache when
+// cacheDir is "", and returns the manifest with the diagnostics.
+func loadCached(t *testing.T, dir, cacheDir string, env map[string]string) cacheRun {
+	t.Helper()
+	var c *cache.Cache
+	if cacheDir != "" {
+		var err error
+		if c, err = cache.Open(cacheDir, 0); err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+	}
+	p, err := Load(context.Background(), LoadOptions{
+		Dir: dir, Compile: true, Cache: c, Getenv: envOf(env),
+		EnvVars: jinja.EnvVars{Allow: []string{"FZ_*"}},
+		Now:     time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC),
+	})
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	var b bytes.Buffer
+	if err := WriteManifestIndent(&b, p); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range p.Diagnostics {
+		fmt.Fprintf(&b, "%s:%d:%d %s %s\n", d.Pos.Path, d.Pos.Line, d.Pos.Column, d.Kind, d.Message)
+	}
+	return cacheRun{b.String(), c.Stats()}
+}
+
+func firstDifference(a, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := 0; i < len(al) && i < len(bl); i++ {
+		if al[i] != bl[i] {
+			return fmt.Sprintf("line %d:\n  cold: %s\n  warm: %s", i+1, al[i], bl[i])
+		}
+	}
+	return fmt.Sprintf("lengths %d and %d lines", len(al), len(bl))
+}
+
+// Random edits of models, macros, property files, project vars and env vars between runs: the
+// load through the cache always equals a load without it.
+func TestCacheWarmEqualsColdUnderRandomEdits(t *testing.T) {
+	dir, cacheDir := t.TempDir(), filepath.Join(t.TempDir(), "cache")
+	const models = 36
+	cacheProject(t, dir, models)
+	env := map[string]string{"FZ_REGION": "us"}
+	rng := rand.New(rand.NewPCG(15, 2))
+	model := func() string {
+		var paths []string
+		filepath.WalkDir(filepath.Join(dir, "models"), func(p string, d os.DirEntry, err error) error {
+			if strings.HasSuffix(p, ".sql") {
+				paths = append(paths, p)
+			}
+			return nil
+		})
+		return paths[rng.IntN(len(paths))]
+	}
+	edit := func(path, old, new string) string {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(data)
+		if strings.Contains(s, old) {
+			s = strings.Replace(s, old, new, 1)
+		} else {
+			s += new
+		}
+		writeCacheFile(t, path, s)
+		return fmt.Sprintf("%s: %q → %q", filepath.Base(path), old, new)
+	}
+	var hits int64
+	for round := 0; round < 40; round++ {
+		var what string
+		switch k := rng.IntN(9); k {
+		case 0:
+			what = edit(model(), "created_at", fmt.Sprintf("created_at, %d as r%d", round, round))
+		case 1:
+			what = edit(filepath.Join(dir, "macros/scale.sql"), "%}", fmt.Sprintf("%%}%d * ", round+2))
+		case 2:
+			what = edit(filepath.Join(dir, "macros/money.sql"), "(", fmt.Sprintf("round%d(", round))
+		case 3:
+			what = edit(filepath.Join(dir, "models/_models.yml"), "description: model", fmt.Sprintf("config:\n      tags: [t%d]\n    description: model", round))
+		case 4:
+			what = edit(filepath.Join(dir, "dbt_project.yml"), "start_date: '", fmt.Sprintf("start_date: '%d", round))
+		case 5:
+			env["FZ_REGION"] = fmt.Sprintf("r%d", round)
+			what = "FZ_REGION=" + env["FZ_REGION"]
+		case 6:
+			what = edit(model(), "select", fmt.Sprintf("{{ config(alias='a%d') }}\nselect", round))
+		case 7:
+			name := fmt.Sprintf("macros/extra_%d.sql", round)
+			writeCacheFile(t, filepath.Join(dir, name), fmt.Sprintf("{%% macro scale() %%}%d{%% endmacro %%}\n", round))
+			what = "new " + name + " (a second scale())"
+			if round%2 == 0 {
+				os.Remove(filepath.Join(dir, name))
+				what = "none"
+			}
+		case 8:
+			what = edit(filepath.Join(dir, "macros/naming.sql"), "x_", fmt.Sprintf("x%d_", round))
+		}
+		cold := loadCached(t, dir, "", env)
+		loadCached(t, dir, cacheDir, env) // fills what this edit changed
+		warm := loadCached(t, dir, cacheDir, env)
+		if warm.manifest != cold.manifest {
+			t.Fatalf("round %d, after %s: warm differs from cold, %s", round, what, firstDifference(cold.manifest, warm.manifest))
+		}
+		if warm.stats.Misses != 0 {
+			t.Fatalf("round %d, after %s: %d misses on an unchanged project", round, what, warm.stats.Misses)
+		}
+		hits += warm.stats.Hits
+	}
+	if hits == 0 {
+		t.Fatal("the warm loads never read the cache")
+	}
+}
+
+// A changed macro invalidates exactly the renders that ran it (directly or through another
+// macro); a changed model only itself, not the models built on it.
+func TestCacheInvalidatesExactlyTheCallers(t *testing.T) {
+	dir, cacheDir := t.TempDir(), filepath.Join(t.TempDir(), "cache")
+	const models = 36
+	cacheProject(t, dir, models)
+	env := map[string]string{}
+	loadCached(t, dir, cacheDir, env)
+	if r := loadCached(t, dir, cacheDir, env); r.stats.Misses != 0 {
+		t.Fatalf("%d misses on a second load", r.stats.Misses)
+	}
+	// scale() is called by money() only; money() by every third model.
+	callers := 0
+	for i := 0; i < models; i += 3 {
+		callers++
+	}
+	writeCacheFile(t, filepath.Join(dir, "macros/scale.sql"), "{% macro scale() %}1000{% endmacro %}\n")
+	if r := loadCached(t, dir, cacheDir, env); r.stats.Misses != int64(callers) {
+		t.Errorf("scale() changed: %d renders again, want its %d callers", r.stats.Misses, callers)
+	}
+	// stg_1 feeds int_13 and through it marts: only stg_1 renders again.
+	writeCacheFile(t, filepath.Join(dir, "models/staging/stg_1.sql"), "select id, amount, created_at, 1 as more from {{ source('raw', 't1') }}\n")
+	if r := loadCached(t, dir, cacheDir, env); r.stats.Misses != 1 {
+		t.Errorf("stg_1 changed: %d renders again, want 1", r.stats.Misses)
+	}
+	// An env var read by region() invalidates the models calling region() only.
+	env["FZ_REGION"] = "apac"
+	regions := 0
+	for i := 0; i < models; i += 4 {
+		regions++
+	}
+	if r := loadCached(t, dir, cacheDir, env); r.stats.Misses != int64(regions) {
+		t.Errorf("FZ_REGION changed: %d renders again, want %d", r.stats.Misses, regions)
+	}
+}
+
+// A corrupt entry is a miss: the load is the same as without the cache, and the entry is
+// written again.
+func TestCacheCorruptEntriesAreRewritten(t *testing.T) {
+	dir, cacheDir := t.TempDir(), filepath.Join(t.TempDir(), "cache")
+	cacheProject(t, dir, 12)
+	cold := loadCached(t, dir, "", nil)
+	loadCached(t, dir, cacheDir, nil)
+	n := 0
+	filepath.WalkDir(cacheDir, func(p string, d os.DirEntry, err error) error {
+		if d.Type().IsRegular() && d.Name() != ".gitignore" {
+			if n%2 == 0 {
+				data, _ := os.ReadFile(p)
+				os.WriteFile(p, data[:len(data)/2], 0o644)
+			}
+			n++
+		}
+		return nil
+	})
+	r := loadCached(t, dir, cacheDir, nil)
+	if r.manifest != cold.manifest {
+		t.Fatalf("with damaged entries: %s", firstDifference(cold.manifest, r.manifest))
+	}
+	// (Two renders of one key may both meet its damaged entry; one write repairs it.)
+	if r.stats.Corrupt == 0 || r.stats.Writes == 0 || r.stats.Writes > r.stats.Corrupt {
+		t.Fatalf("stats %+v: the damaged entries should be read as misses and written again", r.stats)
+	}
+	if r := loadCached(t, dir, cacheDir, nil); r.stats.Misses != 0 {
+		t.Fatalf("%d misses after the rewrite", r.stats.Misses)
+	}
+}
+
+// Loads sharing one cache at once (the base and the head of a change, or two processes) agree
+// with a load without it.
+func TestCacheConcurrentLoads(t *testing.T) {
+	dir, cacheDir := t.TempDir(), filepath.Join(t.TempDir(), "cache")
+	cacheProject(t, dir, 24)
+	cold := loadCached(t, dir, "", nil)
+	out := make(chan string, 4)
+	for i := 0; i < 4; i++ {
+		go func() { out <- loadCached(t, dir, cacheDir, nil).manifest }()
+	}
+	for i := 0; i < 4; i++ {
+		if m := <-out; m != cold.manifest {
+			t.Fatalf("a concurrent load differs: %s", firstDifference(cold.manifest, m))
+		}
+	}
+}
+
+func TestCacheValueRoundTrip(t *testing.T) {
+	v := map[string]any{"a": []any{}, "b": nil, "c": []string{"x"}, "d": map[string]any{"e": int64(3), "f": 1.5, "g": 2, "h": true},
+		"i": map[string]string{"j": "k"}, "l": []any(nil), "m": map[string]any{}}
+	var b bytes.Buffer
+	if err := encodeValue(&b, v); err != nil {
+		t.Fatal(err)
+	}
+	got, err := decodeValue(b.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprintf("%#v", got) != fmt.Sprintf("%#v", v) {
+		t.Fatalf("got %#v\nwant %#v", got, v)
+	}
+	if _, err := decodeValue(b.Bytes()[:b.Len()-1]); err == nil {
+		t.Fatal("a cut value decoded")
+	}
+}

@@ -1,0 +1,301 @@
+package dbt
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"math"
+)
+
+// Config values are stored in a format of their own: gob forgets the difference between an
+// empty list and none, which the manifest shows (`packages: []`).
+
+const (
+	tagNil byte = iota
+	tagString
+	tagBool
+	tagInt
+	tagInt64
+	tagFloat
+	tagList
+	tagMap
+	tagStrings
+	tagStringMap
+)
+
+var errValueType = errors.New("a config value of a type the cache does not store")
+
+func encodeValue(b *bytes.Buffer, v any) error {
+	putLen := func(n int) { b.Write(binary.AppendUvarint(nil, uint64(n))) }
+	putStr := func(s string) { putLen(len(s)); b.WriteString(s) }
+	switch x := v.(type) {
+	case nil:
+		b.WriteByte(tagNil)
+	case string:
+		b.WriteByte(tagString)
+		putStr(x)
+	case bool:
+		b.WriteByte(tagBool)
+		if x {
+			b.WriteByte(1)
+		} else {
+			b.WriteByte(0)
+		}
+	case int:
+		b.WriteByte(tagInt)
+		b.Write(binary.AppendVarint(nil, int64(x)))
+	case int64:
+		b.WriteByte(tagInt64)
+		b.Write(binary.AppendVarint(nil, x))
+	case float64:
+		b.WriteByte(tagFloat)
+		b.Write(binary.BigEndian.AppendUint64(nil, math.Float64bits(x)))
+	case []any:
+		b.WriteByte(tagList)
+		if x == nil {
+			putLen(0)
+		} else {
+			putLen(len(x) + 1)
+		}
+		for _, e := range x {
+			if err := encodeValue(b, e); err != nil {
+				return err
+			}
+		}
+	case []string:
+		b.WriteByte(tagStrings)
+		if x == nil {
+			putLen(0)
+		} else {
+			putLen(len(x) + 1)
+		}
+		for _, e := range x {
+			putStr(e)
+		}
+	case map[string]any:
+		b.WriteByte(tagMap)
+		if x == nil {
+			putLen(0)
+		} else {
+			putLen(len(x) + 1)
+		}
+		for k, e := range x {
+			putStr(k)
+			if err := encodeValue(b, e); err != nil {
+				return err
+			}
+		}
+	case map[string]string:
+		b.WriteByte(tagStringMap)
+		if x == nil {
+			putLen(0)
+		} else {
+			putLen(len(x) + 1)
+		}
+		for k, e := range x {
+			putStr(k)
+			putStr(e)
+		}
+	default:
+		return errValueType
+	}
+	return nil
+}
+
+type valueReader struct {
+	b   []byte
+	err error
+}
+
+func (r *valueReader) uvarint() int {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 || v > uint64(len(r.b))+1 {
+		r.err = errValueType
+		return 0
+	}
+	r.b = r.b[n:]
+	return int(v)
+}
+
+func (r *valueReader) str() string {
+	n := r.uvarint()
+	if r.err != nil || n > len(r.b) {
+		r.err = errValueType
+		return ""
+	}
+	s := string(r.b[:n])
+	r.b = r.b[n:]
+	return s
+}
+
+func (r *valueReader) value() any {
+	if r.err != nil || len(r.b) == 0 {
+		r.err = errValueType
+		return nil
+	}
+	tag := r.b[0]
+	r.b = r.b[1:]
+	switch tag {
+	case tagNil:
+		return nil
+	case tagString:
+		return r.str()
+	case tagBool:
+		if len(r.b) == 0 {
+			r.err = errValueType
+			return nil
+		}
+		v := r.b[0] == 1
+		r.b = r.b[1:]
+		return v
+	case tagInt, tagInt64:
+		v, n := binary.Varint(r.b)
+		if n <= 0 {
+			r.err = errValueType
+			return nil
+		}
+		r.b = r.b[n:]
+		if tag == tagInt {
+			return int(v)
+		}
+		return v
+	case tagFloat:
+		if len(r.b) < 8 {
+			r.err = errValueType
+			return nil
+		}
+		v := math.Float64frombits(binary.BigEndian.Uint64(r.b))
+		r.b = r.b[8:]
+		return v
+	case tagList:
+		n := r.uvarint()
+		if n == 0 {
+			return []any(nil)
+		}
+		out := make([]any, 0, n-1)
+		for i := 0; i < n-1 && r.err == nil; i++ {
+			out = append(out, r.value())
+		}
+		return out
+	case tagStrings:
+		n := r.uvarint()
+		if n == 0 {
+			return []string(nil)
+		}
+		out := make([]string, 0, n-1)
+		for i := 0; i < n-1 && r.err == nil; i++ {
+			out = append(out, r.str())
+		}
+		return out
+	case tagMap:
+		n := r.uvarint()
+		if n == 0 {
+			return map[string]any(nil)
+		}
+		out := make(map[string]any, n-1)
+		for i := 0; i < n-1 && r.err == nil; i++ {
+			k := r.str()
+			out[k] = r.value()
+		}
+		return out
+	case tagStringMap:
+		n := r.uvarint()
+		if n == 0 {
+			return map[string]string(nil)
+		}
+		out := make(map[string]string, n-1)
+		for i := 0; i < n-1 && r.err == nil; i++ {
+			k := r.str()
+			out[k] = r.str()
+		}
+		return out
+	}
+	r.err = errValueType
+	return nil
+}
+
+func decodeValue(b []byte) (any, error) {
+	r := &valueReader{b: b}
+	v := r.value()
+	if r.err == nil && len(r.b) != 0 {
+		r.err = errValueType
+	}
+	return v, r.err
+}
+
+// A stored render is written field by field with the primitives below: gob would describe its
+// types again in every entry, and decoding those descriptions costs more than the render
+// lookups save.
+
+type entryWriter struct{ b bytes.Buffer }
+
+func (w *entryWriter) int(n int) { w.b.Write(binary.AppendVarint(nil, int64(n))) }
+func (w *entryWriter) str(s string) {
+	w.int(len(s))
+	w.b.WriteString(s)
+}
+func (w *entryWriter) bool(v bool) {
+	if v {
+		w.b.WriteByte(1)
+	} else {
+		w.b.WriteByte(0)
+	}
+}
+func (w *entryWriter) strs(l []string) {
+	w.int(len(l))
+	for _, s := range l {
+		w.str(s)
+	}
+}
+
+func (r *valueReader) int() int {
+	v, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.err = errValueType
+		return 0
+	}
+	r.b = r.b[n:]
+	return int(v)
+}
+
+// count reads a length that cannot exceed what is left (each element takes a byte at least).
+func (r *valueReader) count() int {
+	n := r.int()
+	if n < 0 || n > len(r.b) {
+		r.err = errValueType
+		return 0
+	}
+	return n
+}
+
+func (r *valueReader) rstr() string {
+	n := r.count()
+	if r.err != nil {
+		return ""
+	}
+	s := string(r.b[:n])
+	r.b = r.b[n:]
+	return s
+}
+
+func (r *valueReader) bool() bool {
+	if r.err != nil || len(r.b) == 0 {
+		r.err = errValueType
+		return false
+	}
+	v := r.b[0] == 1
+	r.b = r.b[1:]
+	return v
+}
+
+func (r *valueReader) strs() []string {
+	n := r.count()
+	if n == 0 {
+		return nil
+	}
+	out := make([]string, 0, n)
+	for i := 0; i < n && r.err == nil; i++ {
+		out = append(out, r.rstr())
+	}
+	return out
+}
