@@ -68,6 +68,16 @@ var (
 	binErr  error
 )
 
+// TestMain removes the built binary (about 200 MB) when the tests are done: a temporary
+// folder per test run would otherwise pile up on every machine that runs the suite.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}
+
 // securityBinary builds the dataops binary once per test process: the suite must see what a
 // user runs (signals, exit codes, memory of a real process), not cli.Run in the test's own heap.
 func securityBinary(t *testing.T) string {
