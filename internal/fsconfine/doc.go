@@ -9,6 +9,9 @@
 // rename over the destination, so a reader sees the old content or the new, never a part, and a
 // symbolic link at the destination is replaced while its target is left as it was.
 //
+// Lock is the one advisory file lock of the tool (the memory store's and the ingest's), shared
+// for readers and exclusive for writers, that a cancelled context stops waiting for.
+//
 // It is built on os.Root, which checks every component of a name against the directory it was
 // opened on, so a link swapped in between a check and a use cannot lead out either. It never
 // changes a file outside the directory it is given.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/dataops-dev/dataops/internal/change"
 	"github.com/dataops-dev/dataops/internal/dbt"
+	"github.com/dataops-dev/dataops/internal/fsconfine"
 	"github.com/dataops-dev/dataops/internal/memory"
 )
 
@@ -136,7 +137,9 @@ func Run(ctx context.Context, target Target, opts Options) (*Result, error) {
 	if err := os.MkdirAll(filepath.Dir(opts.StatePath), 0o755); err != nil {
 		return nil, err
 	}
-	unlock, err := lockFile(ctx, opts.StatePath+".lock")
+	// One ingest at a time for the whole run: a second waits for the first and then finds its
+	// work done, rather than both reading the same state and writing the same records twice.
+	unlock, err := fsconfine.Lock(ctx, opts.StatePath+".lock", true, "another ingest")
 	if err != nil {
 		return nil, err
 	}

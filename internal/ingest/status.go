@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/dataops-dev/dataops/internal/fsconfine"
 	"github.com/dataops-dev/dataops/internal/memory"
 )
 
@@ -89,7 +90,7 @@ func Forget(ctx context.Context, store memory.Store, statePath string, sources [
 	if err := os.MkdirAll(filepath.Dir(statePath), 0o755); err != nil {
 		return 0, err
 	}
-	unlock, err := lockFile(ctx, statePath+".lock")
+	unlock, err := fsconfine.Lock(ctx, statePath+".lock", true, "another ingest")
 	if err != nil {
 		return 0, err
 	}

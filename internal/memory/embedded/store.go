@@ -20,6 +20,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/dataops-dev/dataops/internal/fsconfine"
 	"github.com/dataops-dev/dataops/internal/memory"
 )
 
@@ -469,3 +470,10 @@ func (s *Store) Close() error {
 }
 
 var _ memory.Store = (*Store)(nil)
+
+// fileLock takes the store's lock file, exclusive for writers and shared for readers loading
+// segments, so that two processes never write at once and no reader loads a segment that a
+// compaction is removing.
+func fileLock(ctx context.Context, dir string, exclusive bool) (unlock func(), err error) {
+	return fsconfine.Lock(ctx, filepath.Join(dir, lockName), exclusive, "another process using the memory store")
+}
