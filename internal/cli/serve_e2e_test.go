@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -489,7 +490,7 @@ func TestFindProject(t *testing.T) {
 		t.Errorf("one project: %q %v", got, err)
 	}
 	mk("platform/events")
-	if _, err := findProject(root, ""); err == nil || !strings.Contains(err.Error(), "service.project") {
+	if _, err := findProject(root, ""); !errors.As(err, new(*service.Refusal)) || !strings.Contains(err.Error(), "service.project") {
 		t.Errorf("two projects, none configured: %v", err)
 	}
 	if got, err := findProject(root, "platform/events"); err != nil || got != "platform/events" {

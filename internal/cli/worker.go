@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -138,15 +137,20 @@ type reviewRunner struct {
 var skipDirs = map[string]bool{".git": true, "dbt_packages": true, "dbt_modules": true, "target": true, "node_modules": true, "logs": true}
 
 // findProject returns the dbt project's folder in a checkout, repository-relative ("." at the
-// top): the configured one when set, else the only folder holding a dbt_project.yml.
+// top): the configured one when set, else the only folder holding a dbt_project.yml. A
+// repository that has none, or several and no service.project, is refused: trying the same
+// commit again cannot find another answer.
 func findProject(root, configured string) (string, error) {
+	refuse := func(format string, args ...any) (string, error) {
+		return "", &service.Refusal{Reason: fmt.Sprintf(format, args...)}
+	}
 	if configured != "" {
 		rel := filepath.ToSlash(filepath.Clean(configured))
 		if !filepath.IsLocal(rel) {
-			return "", fmt.Errorf("service.project %q is not a folder inside the repository", configured)
+			return refuse("service.project %q is not a folder inside the repository", configured)
 		}
 		if _, err := os.Stat(filepath.Join(root, filepath.FromSlash(rel), "dbt_project.yml")); err != nil {
-			return "", fmt.Errorf("service.project %q: the repository has no %s/dbt_project.yml at this commit", configured, rel)
+			return refuse("service.project %q: the repository has no %s/dbt_project.yml at this commit", configured, rel)
 		}
 		return rel, nil
 	}
@@ -169,11 +173,11 @@ func findProject(root, configured string) (string, error) {
 	}
 	switch len(found) {
 	case 0:
-		return "", errors.New("the repository has no dbt_project.yml")
+		return refuse("the repository has no dbt_project.yml")
 	case 1:
 		return found[0], nil
 	}
-	return "", fmt.Errorf("the repository holds %d dbt projects (%s): set service.project to the one to review", len(found), strings.Join(found, ", "))
+	return refuse("the repository holds %d dbt projects (%s): set service.project to the one to review", len(found), strings.Join(found, ", "))
 }
 
 func (r *reviewRunner) checkout(ctx context.Context, j *service.Job, token string) (string, func(), error) {

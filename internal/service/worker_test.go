@@ -148,6 +148,35 @@ func TestRetriesThenDeadLetter(t *testing.T) {
 	}
 }
 
+// TestRefusalIsFinal: a job the runner refuses (a repository holding several dbt projects
+// and no service.project) ends refused at its first attempt: it is neither retried nor
+// dead-lettered, since nothing changes between attempts at the same commit.
+func TestRefusalIsFinal(t *testing.T) {
+	q := testQueue(t, redisURL(t))
+	_, _, app := testApp(t)
+	ctx := context.Background()
+	calls := 0
+	runner := &postingRunner{before: func(context.Context, *Job) error {
+		calls++
+		return &Refusal{Reason: "the repository holds 2 dbt projects (a, b): set service.project to the one to review"}
+	}}
+	w := &Worker{Name: "w", Queue: q, Runner: runner, GitHub: app, Metrics: NewMetrics(q), MaxAttempts: 3, Backoff: 10 * time.Millisecond, Block: 50 * time.Millisecond}
+	q.Enqueue(ctx, &Job{ID: "two", Kind: KindReview, Owner: "acme", Repo: "mono", PR: 3, HeadSHA: sha("h"), BaseSHA: sha("b"), CloneURL: "x", Installation: 77, Delivery: "d3"})
+	for range 4 {
+		w.Once(ctx)
+	}
+	if calls != 1 {
+		t.Errorf("the runner ran %d times, want 1", calls)
+	}
+	runs, _ := q.Runs(ctx, 10)
+	if len(runs) != 1 || runs[0].State != StateRefused || runs[0].Attempts != 1 || !strings.Contains(runs[0].Error, "service.project") {
+		t.Fatalf("runs %+v, want one refused at its first attempt naming service.project", runs)
+	}
+	if h, _ := q.Health(ctx); h.Dead != 0 {
+		t.Errorf("%d dead letters, want none", h.Dead)
+	}
+}
+
 // TestApplyGuards: /dataops apply by a reader, after the branch moved, or on a fork without
 // maintainer edits is refused with an answer in the pull request and nothing pushed; by a
 // writer it commits only the property files on top of the reviewed head, without force.
