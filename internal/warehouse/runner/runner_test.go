@@ -300,3 +300,41 @@ func TestInjectCTEs(t *testing.T) {
 		}
 	}
 }
+
+// TestCompileTest: a proposed test compiles with no warehouse at all, to the SQL CheckTest
+// runs: executed on a DuckDB holding the data, it selects the same failing rows; a test
+// nobody defines is an error, not SQL.
+func TestCompileTest(t *testing.T) {
+	ctx := context.Background()
+	w, err := duckdb.Open(ctx, filepath.Join(t.TempDir(), "t.duckdb"), warehouse.Access{Write: true, Dirs: []string{os.TempDir()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	b := shopProject(t, "main")
+	Run(ctx, Config{Project: b.p, Warehouse: w, Target: &warehouse.Target{Schema: "main"}, Types: []string{dbt.Seed, dbt.Model}})
+
+	spec := TestSpec{Name: "accepted_values", Attached: "model.shop.orders", Column: "status", Kwargs: map[string]any{"values": []any{"placed", "it's"}}}
+	sql, err := CompileTest(b.p, nil, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(sql, `'it''s'`) || !strings.Contains(sql, "orders") {
+		t.Fatalf("compiled SQL lacks the quoted value or the relation:\n%s", sql)
+	}
+	rows, err := w.Query(ctx, "select count(*) from ("+sql+") as failures", 0)
+	if err != nil {
+		t.Fatalf("the compiled SQL does not run: %v\n%s", err, sql)
+	}
+	checked, err := CheckTest(ctx, b.p, w, &warehouse.Target{Schema: "main"}, spec, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(rows.Values[0][0]); got != "2" || checked.Failures != 2 {
+		t.Fatalf("compiled SQL finds %s failing values, CheckTest %d; want 2 (lost, shipped)", got, checked.Failures)
+	}
+
+	if _, err := CompileTest(b.p, nil, TestSpec{Name: "no_such_test", Attached: "model.shop.orders"}); err == nil {
+		t.Fatal("a test nobody defines compiled")
+	}
+}
