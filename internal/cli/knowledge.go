@@ -584,3 +584,12 @@ func printDescribed(w io.Writer, described []schema.Described) {
 		fmt.Fprintf(w, "%s: description of %s.%s from %s%s\n", d.File, d.Model, d.Column, d.From, src)
 	}
 }
+
+// pullRequest is the repository, pull request and head the review's memory records its
+// proposals under ("" where unknown).
+func (rm *reviewMemory) pullRequest() (repo, pr, head string) {
+	if rm == nil || rm.agentMemory == nil {
+		return "", "", ""
+	}
+	return rm.repository, rm.pr, rm.head
+}

@@ -52,6 +52,7 @@ type llmRun struct {
 	project *dbt.Project
 	dir     string // the project's folder (git runs there)
 	command string
+	scope   learn.Proposal // repository, pull request and head of the run, where known
 }
 
 // llmHooks let eval record or replay the provider's exchanges and read each run's account.
@@ -73,6 +74,9 @@ type llmOptions struct {
 	transport http.RoundTripper
 	// command names the run in the accounts kept in memory (review, schema, tests).
 	command string
+	// repository, pr and head name the pull request the run reviews, when the command knows
+	// it (a review posting to GitHub); else the accounts read them from git.
+	repository, pr, head string
 }
 
 // openLLM builds the run from the trusted settings, or returns nil when no provider is set.
@@ -109,6 +113,7 @@ func openLLM(env *Env, settings *config.Config, o llmOptions) *llmRun {
 		if k, err := openKnowledge(env, &settings.Memory, o.project.Root, false); err == nil && k != nil {
 			facts.Memory = &searcher{k: k}
 			r.runs, r.project, r.command = k.Store, o.project, o.command
+			r.scope = learn.Proposal{Repository: o.repository, PR: o.pr, Head: o.head}
 			if o.pf != nil {
 				r.dir = o.pf.Project
 			}
@@ -397,12 +402,18 @@ func (r *llmRun) recordRuns() {
 		return
 	}
 	ctx := r.env.Ctx
-	repo, head := learn.RepositoryName(ctx, r.dir), learn.Commit(ctx, r.dir, "HEAD")
+	repo, head := r.scope.Repository, r.scope.Head
+	if repo == "" {
+		repo = learn.RepositoryName(ctx, r.dir)
+	}
+	if head == "" {
+		head = learn.Commit(ctx, r.dir, "HEAD")
+	}
 	now := time.Now().UTC()
 	var out []learn.Run
 	for _, a := range slices.Sorted(maps.Keys(runs)) {
 		run := runs[a]
-		run.Repository, run.Head, run.Project, run.Time = repo, head, rootPackageName(r.project), now
+		run.Repository, run.PR, run.Head, run.Project, run.Time = repo, r.scope.PR, head, rootPackageName(r.project), now
 		out = append(out, *run)
 	}
 	if err := learn.RecordRuns(ctx, r.runs, out); err != nil {

@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -18,6 +19,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dataops-dev/dataops/internal/config"
+	"github.com/dataops-dev/dataops/internal/github/githubtest"
+	"github.com/dataops-dev/dataops/internal/learn"
 	"github.com/dataops-dev/dataops/internal/llm"
 	"github.com/dataops-dev/dataops/internal/llm/llmtest"
 )
@@ -510,7 +514,10 @@ func TestLLMRulesFromMemoryAndStats(t *testing.T) {
 	if out, errs, code := run("memory", "ingest", "--project", project, "--no-history"); code != 0 {
 		t.Fatalf("ingest: exit %d\n%s%s", code, out, errs)
 	}
-	out, errs, code := run("review", "--format", "json", "--project", project, "--base-dir", base)
+	// Posted to a pull request, so that the runs are kept under it.
+	_, gh := githubtest.NewFake(t, nil)
+	environ["GITHUB_TOKEN"], environ["GITHUB_API_URL"] = "ghs_test", gh.URL
+	out, errs, code := run("review", "--format", "json", "--project", project, "--base-dir", base, "--github-repo", "acme/shop", "--github-pr", "7")
 	if code > 1 || !strings.Contains(out, `fct_payments.amount has no dbt_utils.accepted_range test`) ||
 		!strings.Contains(out, `docs/payments.md:7 states it`) || !strings.Contains(out, `A payment's amount is never negative`) {
 		t.Fatalf("exit %d: the design doc's rule is not proposed with its line:\n%s\n%s", code, out, errs)
@@ -546,6 +553,20 @@ func TestLLMRulesFromMemoryAndStats(t *testing.T) {
 	}
 	if len(st.LLM) != 3 || sumCalls != calls || byAgent["rules"] != 1 || byAgent["describe"] == 0 || byAgent["review"] != 0 {
 		t.Fatalf("llm section %+v (calls made %d)\n%s", st.LLM, calls, out)
+	}
+	k, err := openKnowledge(&Env{Ctx: context.Background(), Stderr: io.Discard, Getenv: func(string) string { return "" }}, &config.Default().Memory, project, false)
+	if err != nil || k == nil {
+		t.Fatalf("opening the memory: %v", err)
+	}
+	runs, err := learn.Runs(context.Background(), k.Store, "shop")
+	k.Close()
+	if err != nil || len(runs) != 3 {
+		t.Fatalf("runs kept: %+v %v", runs, err)
+	}
+	for _, r := range runs {
+		if r.Repository != "acme/shop" || r.PR != "7" || r.Command != "review" {
+			t.Errorf("run %s kept under %q #%q by %q, want acme/shop #7 by review", r.Agent, r.Repository, r.PR, r.Command)
+		}
 	}
 	text, _, _ := run("memory", "stats", "--project", project)
 	if !strings.Contains(text, "Language model agents") || !strings.Contains(text, "MEDIAN LATENCY") || !strings.Contains(text, "\n  rules ") {

@@ -206,7 +206,9 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 		return nil, err
 	}
 	catalog := projectCatalog(p.Root)
-	lr := openLLM(env, rf.settings, llmOptions{project: p, columns: cs.HeadColumns, change: cs, pf: pf, prText: prText(env), command: "review"})
+	repo, pr, head := rf.memory.pullRequest()
+	lr := openLLM(env, rf.settings, llmOptions{project: p, columns: cs.HeadColumns, change: cs, pf: pf, prText: prText(env), command: "review",
+		repository: repo, pr: pr, head: head})
 	defer lr.close()
 	in := pipeline.Inputs{
 		Change: cs,
