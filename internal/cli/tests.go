@@ -13,6 +13,7 @@ import (
 	"github.com/dataops-dev/dataops/internal/columns"
 	"github.com/dataops-dev/dataops/internal/dbt"
 	"github.com/dataops-dev/dataops/internal/fsconfine"
+	"github.com/dataops-dev/dataops/internal/pipeline"
 	"github.com/dataops-dev/dataops/internal/schema"
 	"github.com/dataops-dev/dataops/internal/testgen"
 	"github.com/dataops-dev/dataops/internal/warehouse"
@@ -157,14 +158,14 @@ func suggestTests(env *Env, pf *projectFlags, tr *trust, headRef string, p *dbt.
 	var target *warehouse.Target
 	if shared, t := lr.warehouse(); shared != nil {
 		wh, target = shared, t
-		opts.Data = testgen.NewDataEvidence(env.Ctx, dataProfiler{p: p, wh: wh, target: target})
+		opts.Data = testgen.NewDataEvidence(env.Ctx, pipeline.DataProfiler{Project: p, Warehouse: wh, Target: target})
 	} else if confirm || builtDuckDB(env, pf, p) {
 		if wh, target, err = openWarehouse(env, pf, p); err != nil {
 			return nil, err
 		}
 		defer wh.Close()
 		// The built models' data is evidence too: value sets, keys contained in keys.
-		opts.Data = testgen.NewDataEvidence(env.Ctx, dataProfiler{p: p, wh: wh, target: target})
+		opts.Data = testgen.NewDataEvidence(env.Ctx, pipeline.DataProfiler{Project: p, Warehouse: wh, Target: target})
 	}
 	res := testgen.Suggest(p, inf, opts)
 	lr.ruleTests(p, res, opts.Models, opts.Columns)

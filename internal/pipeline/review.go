@@ -160,18 +160,29 @@ func Run(ctx context.Context, in Inputs) (*review.Review, error) {
 		if in.Memory != nil {
 			in.Memory.Tests(&opts, p, cs.HeadColumns, ids)
 		}
+		// The dictionary's descriptions and the built models' data are evidence for the
+		// Enhancer here as in `dataops tests`: the same change gets the same tests from both.
+		if in.Schema.Dictionary != nil {
+			opts.Dictionary = in.Schema.Dictionary
+		}
+		var wh warehouse.Warehouse
+		var target *warehouse.Target
+		if in.Warehouse != nil {
+			var err error
+			if wh, target, err = in.Warehouse(); err != nil {
+				in.warn("tests not checked on data: %v", err)
+			} else if wh != nil {
+				defer wh.Close()
+				opts.Data = testgen.NewDataEvidence(ctx, DataProfiler{Project: p, Warehouse: wh, Target: target})
+			}
+		}
 		res := testgen.Suggest(p, inf, opts)
 		if in.RuleTests != nil {
 			in.RuleTests(p, res, scope, scopeColumns)
 		}
 		in.timing("review-tests-suggest", t0)
-		if in.Warehouse != nil {
-			if wh, target, err := in.Warehouse(); err != nil {
-				in.warn("tests not checked on data: %v", err)
-			} else if wh != nil {
-				testgen.Confirm(ctx, p, wh, target, res)
-				wh.Close()
-			}
+		if wh != nil {
+			testgen.Confirm(ctx, p, wh, target, res)
 		}
 		for _, s := range res.Suggestions {
 			// A suggestion is located where its column is declared or selected; fall back to
