@@ -2,6 +2,7 @@ package dbt
 
 import (
 	"bytes"
+	"encoding/binary"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -252,17 +253,28 @@ func TestCacheCorruptEntriesAreRewritten(t *testing.T) {
 	cacheProject(t, dir, 12)
 	cold := loadCached(t, dir, "", nil)
 	loadCached(t, dir, cacheDir, nil)
-	n := 0
+	// Every other entry gets its payload's last byte flipped (a segment is a 15-byte magic line,
+	// then records of key, MAC, 4-byte little-endian length and payload).
+	damaged := 0
 	filepath.WalkDir(cacheDir, func(p string, d os.DirEntry, err error) error {
-		if d.Type().IsRegular() && d.Name() != ".gitignore" {
-			if n%2 == 0 {
-				data, _ := os.ReadFile(p)
-				os.WriteFile(p, data[:len(data)/2], 0o644)
-			}
-			n++
+		if !strings.HasSuffix(p, ".pack") {
+			return nil
 		}
+		data, _ := os.ReadFile(p)
+		for off, i := 15, 0; off+68 <= len(data); i++ {
+			n := int(binary.LittleEndian.Uint32(data[off+64:]))
+			if i%2 == 0 && n > 0 {
+				data[off+68+n-1] ^= 1
+				damaged++
+			}
+			off += 68 + n
+		}
+		os.WriteFile(p, data, 0o644)
 		return nil
 	})
+	if damaged == 0 {
+		t.Fatal("no entry to damage")
+	}
 	r := loadCached(t, dir, cacheDir, nil)
 	if r.manifest != cold.manifest {
 		t.Fatalf("with damaged entries: %s", firstDifference(cold.manifest, r.manifest))
