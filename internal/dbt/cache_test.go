@@ -8,6 +8,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -307,7 +309,7 @@ func TestCacheConcurrentLoads(t *testing.T) {
 
 func TestCacheValueRoundTrip(t *testing.T) {
 	v := map[string]any{"a": []any{}, "b": nil, "c": []string{"x"}, "d": map[string]any{"e": int64(3), "f": 1.5, "g": 2, "h": true},
-		"i": map[string]string{"j": "k"}, "l": []any(nil), "m": map[string]any{}}
+		"i": map[string]string{"j": "k"}, "l": []any(nil), "m": map[string]any{}, "n": uint64(1 << 63)}
 	var b bytes.Buffer
 	if err := encodeValue(&b, v); err != nil {
 		t.Fatal(err)
@@ -322,4 +324,82 @@ func TestCacheValueRoundTrip(t *testing.T) {
 	if _, err := decodeValue(b.Bytes()[:b.Len()-1]); err == nil {
 		t.Fatal("a cut value decoded")
 	}
+}
+
+// Every property file of the repository's test projects (and of the real-shaped project here)
+// decodes from its entry to exactly what parsing it gives, a version's shared columns included.
+func TestPropertiesEntryRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	cacheProject(t, dir, 12)
+	files := []string{filepath.Join(dir, "models/_models.yml"), filepath.Join(dir, "models/staging/_sources.yml")}
+	for _, root := range []string{"testdata", "../../testdata"} {
+		filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && (strings.HasSuffix(p, ".yml") || strings.HasSuffix(p, ".yaml")) {
+				files = append(files, p)
+			}
+			return nil
+		})
+	}
+	files = append(files, "") // a versioned model, written here
+	stored := 0
+	for _, p := range files {
+		data := []byte("version: 2\nmodels:\n  - name: m\n    latest_version: 2\n    columns:\n      - name: a\n        quote: true\n" +
+			"        constraints: [{type: not_null}]\n        tags: []\n      - name: b\n        data_tests: [unique]\n    versions:\n" +
+			"      - v: 1\n      - v: 2\n        columns:\n          - include: all\n            exclude: [b]\n          - name: c\n" +
+			"sources:\n  - name: s\n    tables:\n      - name: big\n        meta: {n: 18446744073709551615}\n" +
+			"exposures:\n  - name: e\n    depends_on: [ref('m')]\nsemantic_models:\n  - name: sm\n")
+		if p != "" {
+			var err error
+			if data, err = os.ReadFile(p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f := &srcFile{pkg: &pkgState{pkg: &Package{Name: "pkg"}}, rel: "models/x.yml", rootRel: "pkg/models/x.yml", data: data}
+		want, err := parseProperties(f)
+		if err != nil {
+			continue // a malformed file is never stored
+		}
+		w := &propWriter{f: f}
+		w.properties(want)
+		if w.err != nil {
+			t.Errorf("%s: not storable: %v", p, w.err)
+			continue
+		}
+		got, err := decodeProperties(f, w.b.Bytes())
+		if err != nil {
+			t.Errorf("%s: %v", p, err)
+			continue
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: decoded differs:\n got %s\nwant %s", p, dumpProps(got), dumpProps(want))
+		}
+		for i, pt := range want.Patches {
+			for j, v := range pt.Versions {
+				for k, c := range v.Columns {
+					if slices.Contains(pt.Columns, c) != slices.Contains(got.Patches[i].Columns, got.Patches[i].Versions[j].Columns[k]) {
+						t.Errorf("%s: %s v%s column %s: shared with the model's list in one and not the other", p, pt.Name, v.V, c.Name)
+					}
+				}
+			}
+		}
+		if _, err := decodeProperties(f, w.b.Bytes()[:w.b.Len()-1]); err == nil {
+			t.Errorf("%s: a cut entry decoded", p)
+		}
+		stored++
+	}
+	if stored < 20 {
+		t.Fatalf("only %d property files tried", stored)
+	}
+}
+
+func dumpProps(p *properties) string {
+	var b strings.Builder
+	for _, pt := range p.Patches {
+		fmt.Fprintf(&b, "%+v\n", *pt)
+	}
+	for _, s := range p.Sources {
+		fmt.Fprintf(&b, "%+v\n", *s)
+	}
+	fmt.Fprintf(&b, "%+v", p.Unparsed)
+	return b.String()
 }

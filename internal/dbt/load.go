@@ -654,7 +654,7 @@ func (l *loader) readProperties() error {
 	results := make([]*properties, len(files))
 	errs := make([]error, len(files))
 	l.parallel(len(files), func(i int) {
-		results[i], errs[i] = parseProperties(files[i])
+		results[i], errs[i] = l.readPropertyFile(files[i])
 	})
 	for i, err := range errs {
 		if err != nil {
