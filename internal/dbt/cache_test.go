@@ -32,6 +32,9 @@ func cacheProject(t *testing.T, dir string, models int) {
 		"macros/region.sql": "{% macro region() %}'{{ env_var(\"FZ_REGION\", \"eu\") }}'{% endmacro %}\n",
 		"macros/start.sql":  "{% macro start() %}'{{ var(\"start_date\") }}'{% endmacro %}\n",
 		"macros/naming.sql": "{% macro generate_schema_name(custom, node) %}{% if custom %}x_{{ custom }}{% else %}{{ target.schema }}{% endif %}{% endmacro %}\n",
+		// A naming macro rendered per node, calling a macro that reads an env var.
+		"macros/alias.sql":  "{% macro generate_alias_name(custom, node) %}{% if custom %}{{ custom }}{% else %}{{ node.name }}{{ alias_suffix() }}{% endif %}{% endmacro %}\n",
+		"macros/suffix.sql": "{% macro alias_suffix() %}{% if env_var('FZ_ALIAS', '') %}_{{ env_var('FZ_ALIAS') }}{% endif %}{% endmacro %}\n",
 		"models/staging/_sources.yml": "version: 2\nsources:\n  - name: raw\n    tables:\n" + func() string {
 			var b strings.Builder
 			for i := 0; i < models/3; i++ {
@@ -169,7 +172,7 @@ func TestCacheWarmEqualsColdUnderRandomEdits(t *testing.T) {
 	var hits int64
 	for round := 0; round < 40; round++ {
 		var what string
-		switch k := rng.IntN(9); k {
+		switch k := rng.IntN(11); k {
 		case 0:
 			what = edit(model(), "created_at", fmt.Sprintf("created_at, %d as r%d", round, round))
 		case 1:
@@ -195,6 +198,11 @@ func TestCacheWarmEqualsColdUnderRandomEdits(t *testing.T) {
 			}
 		case 8:
 			what = edit(filepath.Join(dir, "macros/naming.sql"), "x_", fmt.Sprintf("x%d_", round))
+		case 9:
+			what = edit(filepath.Join(dir, "macros/suffix.sql"), "_{{", fmt.Sprintf("_%d{{", round))
+		case 10:
+			env["FZ_ALIAS"] = fmt.Sprintf("a%d", round)
+			what = "FZ_ALIAS=" + env["FZ_ALIAS"]
 		}
 		cold := loadCached(t, dir, "", env)
 		loadCached(t, dir, cacheDir, env) // fills what this edit changed
@@ -245,6 +253,46 @@ func TestCacheInvalidatesExactlyTheCallers(t *testing.T) {
 	}
 	if r := loadCached(t, dir, cacheDir, env); r.stats.Misses != int64(regions) {
 		t.Errorf("FZ_REGION changed: %d renders again, want %d", r.stats.Misses, regions)
+	}
+}
+
+// The names a per-node naming macro gave are kept in one entry: valid while the macros it ran
+// and the env vars it read are unchanged, whatever else changes.
+func TestCacheNamesTable(t *testing.T) {
+	dir, cacheDir := t.TempDir(), filepath.Join(t.TempDir(), "cache")
+	cacheProject(t, dir, 24)
+	env := map[string]string{}
+	check := func(what string, misses int64) {
+		t.Helper()
+		cold := loadCached(t, dir, "", env)
+		r := loadCached(t, dir, cacheDir, env)
+		if r.manifest != cold.manifest {
+			t.Fatalf("%s: %s", what, firstDifference(cold.manifest, r.manifest))
+		}
+		if r.stats.Misses != misses {
+			t.Errorf("%s: %d misses, want %d", what, r.stats.Misses, misses)
+		}
+		if r := loadCached(t, dir, cacheDir, env); r.stats.Misses != 0 {
+			t.Errorf("%s: %d misses on the next load", what, r.stats.Misses)
+		}
+	}
+	loadCached(t, dir, cacheDir, env)
+	check("unchanged", 0)
+	// alias_suffix() is run by generate_alias_name only: its table is read again, no model is.
+	writeCacheFile(t, filepath.Join(dir, "macros/suffix.sql"), "{% macro alias_suffix() %}_s{% endmacro %}\n")
+	check("alias_suffix() changed", 1)
+	writeCacheFile(t, filepath.Join(dir, "macros/suffix.sql"), "{% macro alias_suffix() %}{{ env_var('FZ_ALIAS', '') }}{% endmacro %}\n")
+	check("alias_suffix() reads FZ_ALIAS", 1)
+	env["FZ_ALIAS"] = "_x"
+	check("FZ_ALIAS set", 1)
+	// A model's text is not a naming macro's input: only its own render is done again.
+	writeCacheFile(t, filepath.Join(dir, "models/staging/stg_1.sql"), "select 2 as id from {{ source('raw', 't1') }}\n")
+	check("stg_1 changed", 1)
+	// A new model adds its name to the table.
+	writeCacheFile(t, filepath.Join(dir, "models/staging/stg_new.sql"), "select 1 as id\n")
+	check("stg_new added", 1)
+	if m := loadCached(t, dir, cacheDir, env).manifest; !strings.Contains(m, `"alias": "stg_new_x"`) {
+		t.Fatal("the new model's alias is not in the manifest")
 	}
 }
 

@@ -173,6 +173,7 @@ func Load(ctx context.Context, opts LoadOptions) (*Project, error) {
 		}
 		l.timings[s.name] = time.Since(t0)
 	}
+	l.namers.store()
 	l.p.Timings = l.timings
 	sort.SliceStable(l.diags, func(i, j int) bool {
 		a, b := l.diags[i].Pos, l.diags[j].Pos
