@@ -53,6 +53,12 @@ func cacheDir(env *Env, flag, project string) string {
 // its workers and, on a terminal, its progress line.
 func (c *cacheFlags) apply(env *Env, project string, opts *dbt.LoadOptions) {
 	opts.Threads = c.Threads
+	opts.Cache, opts.Progress = c.open(env, project), c.progress
+}
+
+// open opens the command's cache once; nil when caching is off or the directory cannot be
+// used. Column inference takes it from here too.
+func (c *cacheFlags) open(env *Env, project string) *cache.Cache {
 	if !c.opened {
 		c.opened = true
 		if dir := cacheDir(env, c.CacheDir, project); dir != "" && !c.NoCache {
@@ -65,7 +71,7 @@ func (c *cacheFlags) apply(env *Env, project string, opts *dbt.LoadOptions) {
 			c.progress = dbt.NewProgress(env.Stderr)
 		}
 	}
-	opts.Cache, opts.Progress = c.cache, c.progress
+	return c.cache
 }
 
 // confineCacheDir creates the default cache directory through the project's root, so that a
