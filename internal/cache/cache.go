@@ -163,6 +163,10 @@ type Cache struct {
 	dir   string
 	limit int64
 
+	// Allow, when set, says whether a payload may be stored: Put drops the others. The
+	// commands refuse any payload holding a secret value of the run, whatever stage made it.
+	Allow func(payload []byte) bool
+
 	mu    sync.Mutex
 	users int
 	// view is the segments mapped by the first Hold, and their index; nil when not held.
@@ -315,6 +319,9 @@ func (c *Cache) Put(k Key, payload []byte) {
 	}
 	v := c.view.Load()
 	if v == nil {
+		return
+	}
+	if c.Allow != nil && !c.Allow(payload) {
 		return
 	}
 	payload = slices.Clip(payload)

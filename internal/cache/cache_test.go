@@ -410,3 +410,21 @@ func TestEntriesOfAnotherSecretAreNotBelieved(t *testing.T) {
 		t.Fatalf("own entry: %q %v", got, ok)
 	}
 }
+
+// A payload Allow refuses is not stored.
+func TestAllowGuardsPut(t *testing.T) {
+	dir := t.TempDir()
+	c, _ := Open(dir, 0)
+	c.Allow = func(p []byte) bool { return !bytes.Contains(p, []byte("secret")) }
+	c.Put(key("a"), []byte("a secret value"))
+	c.Put(key("b"), []byte("plain"))
+	c.Close()
+	c, _ = Open(dir, 0)
+	defer c.Close()
+	if _, ok := c.Get(key("a")); ok {
+		t.Fatal("a refused payload was stored")
+	}
+	if _, ok := c.Get(key("b")); !ok {
+		t.Fatal("an allowed payload was not stored")
+	}
+}
