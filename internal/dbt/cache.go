@@ -97,7 +97,8 @@ func (rc *renderCache) macroSum(l *loader, id string) string {
 func (rc *renderCache) renderKey(in *jinja.Input, extra string) cache.Key {
 	return cache.NewHasher("render").Bytes(rc.envKey[:]).String(extra).
 		String(in.Path).String(in.Source).String(in.Package).String(in.Name).String(in.ResourceType).
-		Value(in.This).Value(in.Config).Value(in.Incremental).Value(in.Execute).Sum()
+		String(in.This.Database).String(in.This.Schema).String(in.This.Identifier).Value(in.This.Ephemeral).
+		Value(in.Config).Value(in.Incremental).Value(in.Execute).Sum()
 }
 
 // cachedRender renders in, or returns the stored render of the same input whose macros and env

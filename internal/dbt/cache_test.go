@@ -451,3 +451,28 @@ func dumpProps(p *properties) string {
 	fmt.Fprintf(&b, "%+v", p.Unparsed)
 	return b.String()
 }
+
+// The key of a per-node name is the literal of the node's fields the macro reads.
+func TestNamerNodeLiteral(t *testing.T) {
+	nodes := []*Node{
+		{Name: "a", UniqueID: "model.p.a", ResourceType: Model, Package: "p", FQN: []string{"p", "x", "a"}, Path: "x/a.sql",
+			OriginalFilePath: "models/x/a.sql", Tags: []string{"t", "it's"}, Config: map[string]any{"materialized": "view", "tags": []any{"t"}, "schema": nil}},
+		{Name: "b", UniqueID: "model.p.b.v2", Version: "2", ResourceType: Model, Package: "p", Config: map[string]any{"alias": "bb", "database": "d\\n"}},
+		{Name: "c", ResourceType: Snapshot, Tags: []string{}, Config: map[string]any{}},
+	}
+	for _, attrs := range []map[string]bool{nil, {}, {"name": true}, {"name": true, "version": true}, {"config": true, "fqn": true}, {"tags": true, "unique_id": true, "path": true}} {
+		s := &namer{attrs: attrs}
+		for _, n := range nodes {
+			if got, want := s.nodeLiteral(n), jinjaLiteral(s.nodeFields(n)); got != want {
+				t.Errorf("attrs %v, node %s:\n got %s\nwant %s", attrs, n.Name, got, want)
+			}
+		}
+	}
+}
+
+// The render key spells out jinja.Relation's fields: a new field must be added to it.
+func TestRenderKeyCoversRelation(t *testing.T) {
+	if n := reflect.TypeOf(jinja.Relation{}).NumField(); n != 4 {
+		t.Fatalf("jinja.Relation has %d fields; renderKey hashes 4", n)
+	}
+}

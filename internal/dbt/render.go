@@ -303,7 +303,7 @@ func (s *namer) name(custom any, n *Node) string {
 	}
 	nodeArg, key := "none", cs
 	if s.perNode && n != nil {
-		nodeArg = jinjaLiteral(s.nodeFields(n))
+		nodeArg = s.nodeLiteral(n)
 		key = cs + "\x00" + nodeArg
 	}
 	s.mu.Lock()
@@ -335,6 +335,46 @@ func (s *namer) name(custom any, n *Node) string {
 	}
 	s.cache[key] = row.out
 	return row.out
+}
+
+// nodeLiteral is jinjaLiteral(s.nodeFields(n)), written directly: it is the key of every
+// per-node name, computed twice for every node of a load.
+func (s *namer) nodeLiteral(n *Node) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	first := true
+	field := func(k string, v func()) {
+		if s.attrs != nil && !s.attrs[k] {
+			return
+		}
+		if !first {
+			b.WriteString(", ")
+		}
+		first = false
+		b.WriteString(jinjaLiteral(k))
+		b.WriteString(": ")
+		v()
+	}
+	lit := func(v any) func() { return func() { b.WriteString(jinjaLiteral(v)) } }
+	// In key order, as jinjaLiteral writes a map.
+	field("config", func() {
+		b.WriteString("{'alias': " + jinjaLiteral(n.Config["alias"]) + ", 'database': " + jinjaLiteral(n.Config["database"]) +
+			", 'materialized': " + jinjaLiteral(n.Config["materialized"]) + ", 'schema': " + jinjaLiteral(n.Config["schema"]) +
+			", 'tags': " + jinjaLiteral(n.Config["tags"]) + "}")
+	})
+	field("fqn", lit(n.FQN))
+	field("name", lit(n.Name))
+	field("original_file_path", lit(n.OriginalFilePath))
+	field("package_name", lit(n.Package))
+	field("path", lit(n.Path))
+	field("resource_type", lit(n.ResourceType))
+	field("tags", lit(n.Tags))
+	field("unique_id", lit(n.UniqueID))
+	if n.Version != "" {
+		field("version", lit(n.Version))
+	}
+	b.WriteByte('}')
+	return b.String()
 }
 
 // nodeFields are the node's main fields a per-node naming macro is given: those it reads, or
