@@ -84,17 +84,17 @@ func segments(t *testing.T, dir string) []string {
 // A damaged entry (flipped byte, cut short, someone else's key) is a miss, and the next Put
 // writes it again.
 func TestCorruptEntriesAreIgnoredAndRewritten(t *testing.T) {
-	payloadAt := len(segMagic) + recHeader
+	payloadAt := segHeader + recHeader
 	for name, tc := range map[string]struct {
 		damage  func([]byte) []byte
 		corrupt int64 // found but not authentic (a record cut short is not found at all)
 	}{
 		"flipped":   {func(b []byte) []byte { b[len(b)-1] ^= 1; return b }, 1},
-		"mac":       {func(b []byte) []byte { b[len(segMagic)+40] ^= 1; return b }, 1},
+		"mac":       {func(b []byte) []byte { b[segHeader+40] ^= 1; return b }, 1},
 		"truncated": {func(b []byte) []byte { return b[:len(b)-2] }, 0},
 		"empty":     {func([]byte) []byte { return nil }, 0},
 		"length":    {func(b []byte) []byte { b[payloadAt-1] = 0xff; return b }, 0},
-		"other key": {func(b []byte) []byte { b[len(segMagic)] ^= 1; return b }, 0},
+		"other key": {func(b []byte) []byte { b[segHeader] ^= 1; return b }, 0},
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -276,7 +276,7 @@ func TestBoundKeepsRecentlyUsed(t *testing.T) {
 	// The first segment was last used long ago, the second just now.
 	old := time.Now().Add(-48 * time.Hour)
 	os.Chtimes(segments(t, dir)[0], old, old)
-	limit := int64(len(segMagic)) + 15*rec // 90% of it holds 13 records
+	limit := int64(segHeader) + 15*rec // 90% of it holds 13 records
 	c, _ := Open(dir, limit)
 	for _, n := range []string{"a0", "a1"} { // read now: kept whatever their segment's age
 		if _, ok := c.Get(key(n)); !ok {
@@ -426,5 +426,53 @@ func TestAllowGuardsPut(t *testing.T) {
 	}
 	if _, ok := c.Get(key("b")); !ok {
 		t.Fatal("an allowed payload was not stored")
+	}
+}
+
+// A segment another build wrote is not read (no key of it can match), not merged, and is the
+// first to go past the limit.
+func TestSegmentsOfAnotherBuild(t *testing.T) {
+	dir := t.TempDir()
+	payload := bytes.Repeat([]byte("y"), 1000)
+	c, _ := Open(dir, 0)
+	c.Put(key("theirs"), payload)
+	c.Put(key("theirs2"), payload)
+	c.Put(key("theirs3"), payload)
+	c.Close()
+	// Made by "another build": its header names another.
+	other := segments(t, dir)[0]
+	data, _ := os.ReadFile(other)
+	copy(data[len(segMagic):], bytes.Repeat([]byte{0xee}, 32))
+	os.WriteFile(other, data, 0o644)
+	old := time.Now().Add(-time.Hour)
+	os.Chtimes(other, old, old)
+
+	c, _ = Open(dir, 0)
+	if _, ok := c.Get(key("theirs")); ok {
+		t.Fatal("an entry of another build's segment was read")
+	}
+	for i := 0; i < maxSegments+1; i++ { // many runs of this build: merged, the other left alone
+		c.Put(key(fmt.Sprint(i)), payload)
+		c.Close()
+		c, _ = Open(dir, 0)
+	}
+	c.Close()
+	if _, err := os.Stat(other); err != nil {
+		t.Fatal("another build's segment was merged or removed while under the limit")
+	}
+	// Past the limit it goes first, and this build's entries stay: its 3 records and this
+	// build's 10 pass 13,000 bytes, this build's alone fit in 90% of it.
+	c, _ = Open(dir, 13000)
+	c.Put(key("last"), payload)
+	c.Close()
+	if _, err := os.Stat(other); !os.IsNotExist(err) {
+		t.Fatal("another build's segment outlived the limit")
+	}
+	c, _ = Open(dir, 0)
+	defer c.Close()
+	for i := 0; i < maxSegments+1; i++ {
+		if _, ok := c.Get(key(fmt.Sprint(i))); !ok {
+			t.Errorf("entry %d of this build lost", i)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"cmp"
 	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
@@ -17,12 +18,16 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
 
-// A segment file is the magic line, then records: the key, the HMAC of key and payload, the
-// payload's length (4 bytes, little-endian) and the payload. It is named seg-<stamp>-<random>.pack,
+// A segment file is the magic line and the build of dataops that wrote it (the SHA-256 of
+// ToolVersion), then records: the key, the HMAC of key and payload, the payload's length (4
+// bytes, little-endian) and the payload. Every key holds the build, so a segment of another
+// build holds nothing this one can read: it is neither mapped nor indexed, only counted
+// against the limit, and the first to go past it. It is named seg-<stamp>-<random>.pack,
 // the stamp being the time it was made in hexadecimal nanoseconds: when two segments hold one
 // key, the later one's entry is the one read (an entry found stale or damaged is written again
 // by the run that found it, into a later segment). Segments are never changed once renamed into
@@ -36,6 +41,15 @@ import (
 
 var segMagic = []byte("dataops-cache3\n")
 
+// segHeader is the magic line and the build.
+const segHeader = 15 + 32
+
+// buildID identifies the running build in segment headers.
+var buildID = sync.OnceValue(func() []byte {
+	s := sha256.Sum256([]byte(ToolVersion()))
+	return s[:]
+})
+
 const (
 	recHeader   = 32 + 32 + 4
 	maxSegments = 8
@@ -43,7 +57,7 @@ const (
 	segSuffix   = ".pack"
 )
 
-// segment is one mapped segment file.
+// segment is one segment file, mapped when this build wrote it.
 type segment struct {
 	name  string
 	stamp int64
@@ -52,6 +66,7 @@ type segment struct {
 	data  []byte
 	unmap func()
 	n     int         // records
+	own   bool        // written by this build; a segment of another is not mapped
 	used  atomic.Bool // read by this run
 	// hit has a bit per record read by this run, for the bound.
 	hit []atomic.Uint32
@@ -95,7 +110,7 @@ func openView(dir string) (*view, error) {
 	names, legacy := listDir(root)
 	v.legacy = legacy
 	for _, name := range names.segs {
-		if s := mapSegment(root, name); s != nil {
+		if s := openSegment(root, name, false); s != nil && s.own {
 			v.segs = append(v.segs, s)
 		}
 	}
@@ -133,7 +148,7 @@ func indexOf(segs []*segment) map[Key]loc {
 // fit in the file (a damaged segment keeps what comes before the damage).
 func (s *segment) records(fn func(i, off int)) {
 	d := s.data
-	off := len(segMagic)
+	off := segHeader
 	for i := 0; off+recHeader <= len(d); i++ {
 		n := int(binary.LittleEndian.Uint32(d[off+64 : off+68]))
 		if n > len(d)-off-recHeader {
@@ -242,26 +257,30 @@ func segName(stamp int64) string {
 	return fmt.Sprintf("%s%016x-%08x%s", segPrefix, stamp, rand.Uint32(), segSuffix)
 }
 
-// mapSegment maps one segment; nil when it cannot be read or is not a segment.
-func mapSegment(root *os.Root, name string) *segment {
+// openSegment opens one segment and maps it when this build wrote it, or when all is set; nil
+// when it cannot be read or is not a segment.
+func openSegment(root *os.Root, name string, all bool) *segment {
 	f, err := root.Open(name)
 	if err != nil {
 		return nil
 	}
 	defer f.Close()
 	st, err := f.Stat()
-	if err != nil || !st.Mode().IsRegular() || st.Size() < int64(len(segMagic)) || st.Size() > 1<<40 {
+	if err != nil || !st.Mode().IsRegular() || st.Size() < segHeader || st.Size() > 1<<40 {
 		return nil
 	}
-	data, unmap, err := mapFile(f, st.Size())
-	if err != nil {
+	head := make([]byte, segHeader)
+	if _, err := f.ReadAt(head, 0); err != nil || !bytes.HasPrefix(head, segMagic) {
 		return nil
 	}
-	if !bytes.HasPrefix(data, segMagic) {
-		unmap()
+	s := &segment{name: name, stamp: segStamp(name), size: st.Size(), mod: st.ModTime(), unmap: func() {},
+		own: bytes.Equal(head[len(segMagic):], buildID())}
+	if !s.own && !all {
+		return s
+	}
+	if s.data, s.unmap, err = mapFile(f, st.Size()); err != nil {
 		return nil
 	}
-	s := &segment{name: name, stamp: segStamp(name), size: st.Size(), mod: st.ModTime(), data: data, unmap: unmap}
 	s.records(func(int, int) { s.n++ })
 	s.hit = make([]atomic.Uint32, (s.n+31)/32)
 	return s
@@ -307,6 +326,7 @@ func writeSegment(root *os.Root, stamp int64, fill func(add func(k Key, mac, pay
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
 	w.Write(segMagic)
+	w.Write(buildID())
 	var hdr [4]byte
 	err = fill(func(k Key, mac, payload []byte) error {
 		if len(payload) > 1<<31 {
@@ -347,26 +367,51 @@ func (v *view) bound(limit int64, wrote []record) error {
 	if legacy || v.legacy {
 		removeLegacy(v.dir)
 	}
-	// The segments now in the directory: ours (already mapped) and those other runs added.
+	// The segments now in the directory: ours (already mapped), those other runs of this build
+	// added, and those of other builds (counted, not mapped).
 	mine := map[string]*segment{}
 	for _, s := range v.segs {
 		mine[s.name] = s
 	}
-	var segs []*segment
-	var total int64
+	var segs, foreign []*segment
+	var total, foreignSize int64
 	for _, name := range names.segs {
 		s := mine[name]
 		if s == nil {
-			if s = mapSegment(v.root, name); s == nil {
+			if s = openSegment(v.root, name, false); s == nil {
 				continue
 			}
 			defer s.unmap()
 		}
-		segs = append(segs, s)
 		total += s.size
+		if s.own {
+			segs = append(segs, s)
+		} else {
+			foreign = append(foreign, s)
+			foreignSize += s.size
+		}
 	}
 	if total <= limit && len(segs) <= maxSegments {
 		return nil
+	}
+	goal := limit
+	if total > limit {
+		goal = limit / 10 * 9
+		// Other builds' segments go first, least recently used first.
+		slices.SortFunc(foreign, func(a, b *segment) int { return a.mod.Compare(b.mod) })
+		for _, s := range foreign {
+			if total <= goal {
+				break
+			}
+			if err := v.root.Remove(s.name); err == nil {
+				total -= s.size
+				foreignSize -= s.size
+			}
+		}
+		if total <= goal && len(segs) <= maxSegments {
+			return nil
+		}
+		goal -= foreignSize
 	}
 	used := map[Key]bool{}
 	for _, r := range wrote {
@@ -393,16 +438,12 @@ func (v *view) bound(limit int64, wrote []record) error {
 		}
 		return cmp.Or(lb.seg.mod.Compare(la.seg.mod), cmp.Compare(lb.seg.stamp, la.seg.stamp), cmp.Compare(la.off, lb.off))
 	})
-	goal := limit
-	if total > limit {
-		goal = limit / 10 * 9
-	}
 	var stamp int64
 	for _, s := range segs {
 		stamp = max(stamp, s.stamp)
 	}
 	_, err := writeSegment(v.root, stamp, func(add func(Key, []byte, []byte) error) error {
-		size := int64(len(segMagic))
+		size := int64(segHeader)
 		for _, k := range keys {
 			kb, mac, payload := index[k].parts()
 			n := int64(recHeader + len(payload))
@@ -448,12 +489,13 @@ func Status(dir string) (Usage, error) {
 	names, legacy := listDir(root)
 	segs := make([]*segment, 0, len(names.segs))
 	for _, name := range names.segs {
-		if s := mapSegment(root, name); s != nil {
+		if s := openSegment(root, name, true); s != nil {
 			defer s.unmap()
 			segs = append(segs, s)
 			u.Bytes += s.size
 		}
 	}
+	// A key is in one build's segments only (the build is part of every key).
 	u.Entries = len(indexOf(segs))
 	if legacy {
 		for _, e := range legacyEntries(dir) {

@@ -303,15 +303,15 @@ func TestCacheCorruptEntriesAreRewritten(t *testing.T) {
 	cacheProject(t, dir, 12)
 	cold := loadCached(t, dir, "", nil)
 	loadCached(t, dir, cacheDir, nil)
-	// Every other entry gets its payload's last byte flipped (a segment is a 15-byte magic line,
-	// then records of key, MAC, 4-byte little-endian length and payload).
+	// Every other entry gets its payload's last byte flipped (a segment is a 15-byte magic line
+	// and a 32-byte build, then records of key, MAC, 4-byte little-endian length and payload).
 	damaged := 0
 	filepath.WalkDir(cacheDir, func(p string, d os.DirEntry, err error) error {
 		if !strings.HasSuffix(p, ".pack") {
 			return nil
 		}
 		data, _ := os.ReadFile(p)
-		for off, i := 15, 0; off+68 <= len(data); i++ {
+		for off, i := 47, 0; off+68 <= len(data); i++ {
 			n := int(binary.LittleEndian.Uint32(data[off+64:]))
 			if i%2 == 0 && n > 0 {
 				data[off+68+n-1] ^= 1
