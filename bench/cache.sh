@@ -61,7 +61,9 @@ for src in "${projects[@]}"; do
   measure "parse warm" "$bin" parse --project "$work" --format json --out "$BENCH_DIR/m.json"
   if git -C "$work" rev-parse --git-dir >/dev/null 2>&1; then
     # A change of $CHANGED models: one column appended to each.
-    find "$work/models" -name '*.sql' | sort | head -n "$CHANGED" | while read -r f; do
+    # (sorted into a file first: head closing the pipe early fails it under pipefail)
+    find "$work/models" -name '*.sql' | sort >"$BENCH_DIR/models.txt"
+    head -n "$CHANGED" "$BENCH_DIR/models.txt" | while read -r f; do
       printf '\n-- changed\n' >>"$f"
       sed -i '0,/^\s*select\b/I s//select 1 as bench_added_column,/' "$f"
     done
