@@ -42,39 +42,82 @@ func TestKeyPartsAreDelimited(t *testing.T) {
 	if a == b {
 		t.Fatal("parts run together")
 	}
-	if NewHasher("n").Value(map[string]any{"x": 1}).Sum() == NewHasher("n").Value(map[string]any{"x": 1.0}).Sum() {
-		t.Fatal("an int and a float hash alike")
+	// Values that differ in type or shape never hash alike.
+	values := []any{nil, "", "1", 1, int64(1), 1.0, true, false, []any{}, []any(nil), []string{}, []string(nil), map[string]any{}, map[string]any(nil), []any{"a", "b"}, []any{"ab"},
+		[]string{"a", "b"}, []string{"ab"}, map[string]any{"x": 1}, map[string]any{"x": 1.0}, map[string]any{"x": "1"},
+		map[string]any{"x": []any{"y"}}, map[string]any{"xy": nil}, map[string]string{"x": "1"}, [2]int{1, 2}, struct{ A string }{"1"}}
+	seen := map[Key]int{}
+	for i, v := range values {
+		k := NewHasher("n").Value(v).Sum()
+		if j, dup := seen[k]; dup {
+			t.Errorf("%#v and %#v hash alike", values[j], v)
+		}
+		seen[k] = i
 	}
+	// Maps hash in key order.
+	m1, m2 := map[string]any{}, map[string]any{}
+	for i := 0; i < 50; i++ {
+		m1[fmt.Sprint(i)] = i
+		m2[fmt.Sprint(49-i)] = 49 - i
+	}
+	if NewHasher("n").Value(m1).Sum() != NewHasher("n").Value(m2).Sum() {
+		t.Fatal("equal maps hash differently")
+	}
+}
+
+// segments lists the segment files of dir, oldest first.
+func segments(t *testing.T, dir string) []string {
+	t.Helper()
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	names, _ := listDir(root)
+	out := make([]string, len(names.segs))
+	for i, n := range names.segs {
+		out[i] = filepath.Join(dir, n)
+	}
+	return out
 }
 
 // A damaged entry (flipped byte, cut short, someone else's key) is a miss, and the next Put
 // writes it again.
 func TestCorruptEntriesAreIgnoredAndRewritten(t *testing.T) {
-	for name, damage := range map[string]func([]byte) []byte{
-		"flipped":   func(b []byte) []byte { b[len(b)-1] ^= 1; return b },
-		"truncated": func(b []byte) []byte { return b[:len(b)-2] },
-		"empty":     func([]byte) []byte { return nil },
-		"other key": func(b []byte) []byte { b[len(magic)] ^= 1; return b },
+	payloadAt := segHeader + recHeader
+	for name, tc := range map[string]struct {
+		damage  func([]byte) []byte
+		corrupt int64 // found but not authentic (a record cut short is not found at all)
+	}{
+		"flipped":   {func(b []byte) []byte { b[len(b)-1] ^= 1; return b }, 1},
+		"mac":       {func(b []byte) []byte { b[segHeader+40] ^= 1; return b }, 1},
+		"truncated": {func(b []byte) []byte { return b[:len(b)-2] }, 0},
+		"empty":     {func([]byte) []byte { return nil }, 0},
+		"length":    {func(b []byte) []byte { b[payloadAt-1] = 0xff; return b }, 0},
+		"other key": {func(b []byte) []byte { b[segHeader] ^= 1; return b }, 0},
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
 			c, _ := Open(dir, 0)
 			c.Put(key("a"), []byte("payload"))
 			c.Close()
-			p := filepath.Join(dir, entryName(key("a")))
-			data, err := os.ReadFile(p)
+			segs := segments(t, dir)
+			if len(segs) != 1 {
+				t.Fatalf("%d segments after one run", len(segs))
+			}
+			data, err := os.ReadFile(segs[0])
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := os.WriteFile(p, damage(data), 0o644); err != nil {
+			if err := os.WriteFile(segs[0], tc.damage(data), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			c2, _ := Open(dir, 0)
 			if _, ok := c2.Get(key("a")); ok {
 				t.Fatal("a damaged entry was returned")
 			}
-			if c2.Stats().Corrupt != 1 {
-				t.Fatalf("stats %+v", c2.Stats())
+			if s := c2.Stats(); s.Corrupt != tc.corrupt || s.Misses != 1 {
+				t.Fatalf("stats %+v", s)
 			}
 			c2.Put(key("a"), []byte("payload"))
 			c2.Close()
@@ -84,6 +127,85 @@ func TestCorruptEntriesAreIgnoredAndRewritten(t *testing.T) {
 				t.Fatalf("not rewritten: %q %v", got, ok)
 			}
 		})
+	}
+}
+
+// An entry stored again under its key (a render found stale) is read from the later segment.
+func TestLaterSegmentWins(t *testing.T) {
+	dir := t.TempDir()
+	for _, v := range []string{"one", "two", "three"} {
+		c, _ := Open(dir, 0)
+		c.Put(key("k"), []byte(v))
+		c.Put(key("stay"), []byte("same"))
+		c.Close()
+	}
+	if n := len(segments(t, dir)); n != 3 {
+		t.Fatalf("%d segments, want 3 (an unchanged entry is not written again)", n)
+	}
+	c, _ := Open(dir, 0)
+	defer c.Close()
+	if got, ok := c.Get(key("k")); !ok || string(got) != "three" {
+		t.Fatalf("got %q %v", got, ok)
+	}
+	if s := c.Stats(); s.Writes != 0 {
+		t.Fatalf("stats %+v", s)
+	}
+}
+
+// The entries a run stores are seen by the other users of the same Cache at once, and written
+// as one segment when the last lets go.
+func TestHoldersShareWhatIsStored(t *testing.T) {
+	dir := t.TempDir()
+	c, err := New(dir, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Hold()
+	c.Hold()
+	c.Put(key("a"), []byte("1"))
+	if got, ok := c.Get(key("a")); !ok || string(got) != "1" {
+		t.Fatalf("got %q %v", got, ok)
+	}
+	c.Release()
+	if n := len(segments(t, dir)); n != 0 {
+		t.Fatalf("%d segments written while a user still holds the cache", n)
+	}
+	c.Release()
+	if n := len(segments(t, dir)); n != 1 {
+		t.Fatalf("%d segments, want 1", n)
+	}
+	// Unheld, the cache neither reads nor stores.
+	if _, ok := c.Get(key("a")); ok {
+		t.Fatal("read while not held")
+	}
+	c.Put(key("b"), []byte("2"))
+	c.Hold()
+	defer c.Release()
+	if _, ok := c.Get(key("b")); ok {
+		t.Fatal("stored while not held")
+	}
+	if got, ok := c.Get(key("a")); !ok || string(got) != "1" {
+		t.Fatalf("after a new hold: %q %v", got, ok)
+	}
+}
+
+// Past maxSegments files, a run that wrote merges them into one; nothing is lost.
+func TestManySegmentsAreMerged(t *testing.T) {
+	dir := t.TempDir()
+	for i := 0; i < maxSegments+3; i++ {
+		c, _ := Open(dir, 0)
+		c.Put(key(fmt.Sprint(i)), []byte(fmt.Sprint("v", i)))
+		c.Close()
+		if n := len(segments(t, dir)); n > maxSegments {
+			t.Fatalf("run %d: %d segments", i, n)
+		}
+	}
+	c, _ := Open(dir, 0)
+	defer c.Close()
+	for i := 0; i < maxSegments+3; i++ {
+		if got, ok := c.Get(key(fmt.Sprint(i))); !ok || string(got) != fmt.Sprint("v", i) {
+			t.Fatalf("entry %d: %q %v", i, got, ok)
+		}
 	}
 }
 
@@ -131,40 +253,81 @@ func TestConcurrentRunsShareSafely(t *testing.T) {
 	}
 }
 
-// Past its limit the directory keeps the entries used most recently.
-func TestPruneKeepsRecentlyUsed(t *testing.T) {
+// Past its limit the directory keeps the entries the last run used, then those of the segments
+// used most recently.
+func TestBoundKeepsRecentlyUsed(t *testing.T) {
 	dir := t.TempDir()
-	c, _ := Open(dir, 0)
 	payload := bytes.Repeat([]byte("x"), 1000)
-	for i := 0; i < 20; i++ {
-		c.Put(key(fmt.Sprint(i)), payload)
-	}
-	c.Close()
-	// Entries 0..9 were last used long ago, 10..19 just now.
-	old := time.Now().Add(-48 * time.Hour)
-	for i := 0; i < 10; i++ {
-		os.Chtimes(filepath.Join(dir, entryName(key(fmt.Sprint(i)))), old, old)
-	}
-	c2, _ := Open(dir, 14*(1000+headerLen))
-	c2.Put(key("new"), payload) // a write makes Close bound the directory
-	c2.Close()
-	c3, _ := Open(dir, 0)
-	defer c3.Close()
-	oldKept := 0
-	for i := 0; i < 20; i++ {
-		_, ok := c3.Get(key(fmt.Sprint(i)))
-		if i >= 10 && !ok {
-			t.Errorf("recent entry %d was removed", i)
+	rec := int64(recHeader + len(payload))
+	put := func(names ...string) {
+		c, _ := Open(dir, 0)
+		for _, n := range names {
+			c.Put(key(n), payload)
 		}
-		if i < 10 && ok {
+		c.Close()
+	}
+	var first, second []string
+	for i := 0; i < 10; i++ {
+		first = append(first, fmt.Sprint("a", i))
+		second = append(second, fmt.Sprint("b", i))
+	}
+	put(first...)
+	put(second...)
+	// The first segment was last used long ago, the second just now.
+	old := time.Now().Add(-48 * time.Hour)
+	os.Chtimes(segments(t, dir)[0], old, old)
+	limit := int64(segHeader) + 15*rec // 90% of it holds 13 records
+	c, _ := Open(dir, limit)
+	for _, n := range []string{"a0", "a1"} { // read now: kept whatever their segment's age
+		if _, ok := c.Get(key(n)); !ok {
+			t.Fatalf("%s missing", n)
+		}
+	}
+	c.Put(key("new"), payload) // a write makes Close bound the directory
+	c.Close()
+	c, _ = Open(dir, 0)
+	defer c.Close()
+	has := func(n string) bool { _, ok := c.Get(key(n)); return ok }
+	for _, n := range append([]string{"new", "a0", "a1"}, second...) {
+		if !has(n) {
+			t.Errorf("%s was removed", n)
+		}
+	}
+	oldKept := 0
+	for _, n := range first[2:] {
+		if has(n) {
 			oldKept++
 		}
 	}
-	if oldKept > 1 {
-		t.Errorf("%d old entries kept, want at most 1", oldKept)
+	if oldKept > 0 {
+		t.Errorf("%d entries of the old segment kept past the limit", oldKept)
 	}
-	if u, _ := Status(dir); u.Bytes > 14*(1000+headerLen) {
-		t.Fatalf("%d bytes left, over the limit", u.Bytes)
+	if u, _ := Status(dir); u.Bytes > limit {
+		t.Fatalf("%d bytes left, over the limit %d", u.Bytes, limit)
+	}
+	if n := len(segments(t, dir)); n != 1 {
+		t.Fatalf("%d segments after a bound", n)
+	}
+}
+
+// A cache of the format before segments is removed by the first run that writes.
+func TestLegacyEntriesAreRemoved(t *testing.T) {
+	dir := t.TempDir()
+	k := key("old").String()
+	os.MkdirAll(filepath.Join(dir, k[:2]), 0o755)
+	os.WriteFile(filepath.Join(dir, k[:2], k[2:]), append(append([]byte{}, legacyMagic...), "entry"...), 0o644)
+	os.WriteFile(filepath.Join(dir, k[:2], "notes.txt"), []byte("mine"), 0o644)
+	if u, _ := Status(dir); u.Entries != 1 {
+		t.Fatalf("status %+v", u)
+	}
+	c, _ := Open(dir, 0)
+	c.Put(key("a"), []byte("1"))
+	c.Close()
+	if _, err := os.Stat(filepath.Join(dir, k[:2], k[2:])); !os.IsNotExist(err) {
+		t.Fatal("an entry of the old format is left")
+	}
+	if _, err := os.Stat(filepath.Join(dir, k[:2], "notes.txt")); err != nil {
+		t.Fatal("a file that is no entry was removed")
 	}
 }
 
@@ -181,6 +344,9 @@ func TestCleanRemovesOnlyEntries(t *testing.T) {
 	}
 	if u.Entries != 2 {
 		t.Fatalf("removed %d entries, want 2", u.Entries)
+	}
+	if n := len(segments(t, dir)); n != 0 {
+		t.Fatalf("%d segments left", n)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "notes.txt")); err != nil {
 		t.Fatal("an unrelated file was removed")
@@ -242,5 +408,71 @@ func TestEntriesOfAnotherSecretAreNotBelieved(t *testing.T) {
 	defer c.Close()
 	if got, ok := c.Get(k); !ok || string(got) != "select 'forged'" {
 		t.Fatalf("own entry: %q %v", got, ok)
+	}
+}
+
+// A payload Allow refuses is not stored.
+func TestAllowGuardsPut(t *testing.T) {
+	dir := t.TempDir()
+	c, _ := Open(dir, 0)
+	c.Allow = func(p []byte) bool { return !bytes.Contains(p, []byte("secret")) }
+	c.Put(key("a"), []byte("a secret value"))
+	c.Put(key("b"), []byte("plain"))
+	c.Close()
+	c, _ = Open(dir, 0)
+	defer c.Close()
+	if _, ok := c.Get(key("a")); ok {
+		t.Fatal("a refused payload was stored")
+	}
+	if _, ok := c.Get(key("b")); !ok {
+		t.Fatal("an allowed payload was not stored")
+	}
+}
+
+// A segment another build wrote is not read (no key of it can match), not merged, and is the
+// first to go past the limit.
+func TestSegmentsOfAnotherBuild(t *testing.T) {
+	dir := t.TempDir()
+	payload := bytes.Repeat([]byte("y"), 1000)
+	c, _ := Open(dir, 0)
+	c.Put(key("theirs"), payload)
+	c.Put(key("theirs2"), payload)
+	c.Put(key("theirs3"), payload)
+	c.Close()
+	// Made by "another build": its header names another.
+	other := segments(t, dir)[0]
+	data, _ := os.ReadFile(other)
+	copy(data[len(segMagic):], bytes.Repeat([]byte{0xee}, 32))
+	os.WriteFile(other, data, 0o644)
+	old := time.Now().Add(-time.Hour)
+	os.Chtimes(other, old, old)
+
+	c, _ = Open(dir, 0)
+	if _, ok := c.Get(key("theirs")); ok {
+		t.Fatal("an entry of another build's segment was read")
+	}
+	for i := 0; i < maxSegments+1; i++ { // many runs of this build: merged, the other left alone
+		c.Put(key(fmt.Sprint(i)), payload)
+		c.Close()
+		c, _ = Open(dir, 0)
+	}
+	c.Close()
+	if _, err := os.Stat(other); err != nil {
+		t.Fatal("another build's segment was merged or removed while under the limit")
+	}
+	// Past the limit it goes first, and this build's entries stay: its 3 records and this
+	// build's 10 pass 13,000 bytes, this build's alone fit in 90% of it.
+	c, _ = Open(dir, 13000)
+	c.Put(key("last"), payload)
+	c.Close()
+	if _, err := os.Stat(other); !os.IsNotExist(err) {
+		t.Fatal("another build's segment outlived the limit")
+	}
+	c, _ = Open(dir, 0)
+	defer c.Close()
+	for i := 0; i < maxSegments+1; i++ {
+		if _, ok := c.Get(key(fmt.Sprint(i))); !ok {
+			t.Errorf("entry %d of this build lost", i)
+		}
 	}
 }

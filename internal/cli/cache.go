@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -27,8 +28,8 @@ type cacheFlags struct {
 }
 
 func (c *cacheFlags) bind(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&c.CacheDir, "cache-dir", "", "directory of the render cache (default: $DATAOPS_CACHE_DIR, else .dataops/cache in the project)")
-	cmd.Flags().BoolVar(&c.NoCache, "no-cache", false, "neither read nor write the render cache")
+	cmd.Flags().StringVar(&c.CacheDir, "cache-dir", "", "directory of the cache of renders, property files and columns (default: $DATAOPS_CACHE_DIR, else .dataops/cache in the project)")
+	cmd.Flags().BoolVar(&c.NoCache, "no-cache", false, "neither read nor write the cache")
 	cmd.Flags().IntVar(&c.Threads, "threads", 0, "parallel workers (default: the CPUs; build and test: the target's threads)")
 }
 
@@ -53,19 +54,30 @@ func cacheDir(env *Env, flag, project string) string {
 // its workers and, on a terminal, its progress line.
 func (c *cacheFlags) apply(env *Env, project string, opts *dbt.LoadOptions) {
 	opts.Threads = c.Threads
+	opts.Cache, opts.Progress = c.open(env, project), c.progress
+}
+
+// open opens the command's cache once; nil when caching is off or the directory cannot be
+// used. Column inference takes it from here too.
+func (c *cacheFlags) open(env *Env, project string) *cache.Cache {
 	if !c.opened {
 		c.opened = true
 		if dir := cacheDir(env, c.CacheDir, project); dir != "" && !c.NoCache {
 			if err := confineCacheDir(project, dir); err == nil {
 				// A cache that cannot be opened (read-only checkout) costs speed, not the run.
-				c.cache, _ = cache.New(dir, cacheLimit(env))
+				if c.cache, _ = cache.New(dir, cacheLimit(env)); c.cache != nil && env.Secrets != nil {
+					// Nothing holding a secret value is stored, whichever stage computed it
+					// (a column named after an env var the project may read, for one).
+					m := env.Secrets
+					c.cache.Allow = func(p []byte) bool { return m.Len() == 0 || bytes.Equal(m.Mask(p), p) }
+				}
 			}
 		}
 		if env.Terminal {
 			c.progress = dbt.NewProgress(env.Stderr)
 		}
 	}
-	opts.Cache, opts.Progress = c.cache, c.progress
+	return c.cache
 }
 
 // confineCacheDir creates the default cache directory through the project's root, so that a
@@ -105,12 +117,12 @@ func newCacheCmd(env *Env) *cobra.Command {
 	var project, dir string
 	cmd := &cobra.Command{
 		Use:   "cache",
-		Short: "Show or empty the render cache",
-		Long: "Every command that loads a project keeps the results of its renders in a content-addressed\n" +
-			"cache (.dataops/cache in the project, or --cache-dir, or $DATAOPS_CACHE_DIR), so a run costs\n" +
-			"what changed since the last one. `cache status` shows its size, `cache clean` empties it.\n" +
-			"The cache is bounded by $DATAOPS_CACHE_MAX_MB (default 512); --no-cache or DATAOPS_CACHE=off\n" +
-			"turns it off for one run.",
+		Short: "Show or empty the cache of renders, property files and columns",
+		Long: "Every command that loads a project keeps the results of its renders, property-file parses and\n" +
+			"column inference in a content-addressed cache (.dataops/cache in the project, or --cache-dir,\n" +
+			"or $DATAOPS_CACHE_DIR), so a run costs what changed since the last one. `cache status` shows\n" +
+			"its size, `cache clean` empties it. The cache is bounded by $DATAOPS_CACHE_MAX_MB (default 512);\n" +
+			"--no-cache or DATAOPS_CACHE=off turns it off for one run.",
 		Args: cobra.NoArgs,
 	}
 	cmd.PersistentFlags().StringVar(&project, "project", ".", "directory of the dbt project")

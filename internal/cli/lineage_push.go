@@ -55,7 +55,7 @@ is service.database.schema.alias there. Tables the catalog does not know are ski
 				}
 			}
 			sort.Strings(ids)
-			inf := columns.Infer(p, columns.Options{Ctx: env.Ctx, Dialect: pf.Dialect, Models: ids})
+			inf := columns.Infer(p, columns.Options{Ctx: env.Ctx, Dialect: pf.Dialect, Models: ids, Cache: pf.open(env, pf.Project)})
 			res, err := openmetadata.Push(env.Ctx, c, p, inf, svc, ids)
 			if err != nil {
 				return &ExitError{Code: ExitInternal, Err: err}

@@ -159,7 +159,7 @@ func (e *mcpEngine) Load(ctx context.Context) (*mcp.Loaded, error) {
 }
 
 func (e *mcpEngine) Infer(ctx context.Context, p *dbt.Project, ids []string) *columns.Result {
-	opts := columns.Options{Ctx: ctx, Dialect: e.pf.Dialect, Models: ids}
+	opts := columns.Options{Ctx: ctx, Dialect: e.pf.Dialect, Models: ids, Cache: e.pf.cache}
 	if cat := projectFile(p.Root, "target/catalog.json"); cat != "" {
 		if c, err := columns.ReadCatalog(cat); err == nil {
 			opts.Catalog = c

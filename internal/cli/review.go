@@ -218,6 +218,7 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 		Narrator:      lr.narrator(),
 		Dialect:       pf.Dialect,
 		Catalog:       catalog,
+		ColumnsCache:  pf.open(env, pf.Project),
 		MinConfidence: rf.settings.Tests.MinConfidence,
 		History:       !rf.noHistory,
 		FixUnverified: rf.fixUnverified,

@@ -106,7 +106,7 @@ func firstLine(s string) string {
 }
 
 // inferModel infers a model's or snapshot's columns from its parsed SQL.
-func (inf *inferrer) inferModel(s *slot) *Node {
+func (inf *inferrer) inferModel(s *slot, deps *colDeps) *Node {
 	n := s.node
 	out := &Node{UniqueID: s.id}
 	unknownCols := inf.renderWithColumns(s)
@@ -123,7 +123,7 @@ func (inf *inferrer) inferModel(s *slot) *Node {
 		}
 		return out
 	}
-	a := &analyzer{inf: inf, d: inf.d, prep: pr, id: s.id, prefer: n.DependsOn.Nodes, out: out}
+	a := &analyzer{inf: inf, d: inf.d, prep: pr, id: s.id, prefer: n.DependsOn.Nodes, out: out, deps: deps}
 	q := mainQuery(pr.file)
 	if q == nil {
 		out.Unresolved = append(out.Unresolved, pr.problems...)

@@ -9,7 +9,8 @@
 // headers, then an optional Describer (the warehouse). What cannot be resolved is reported per
 // node with its reason and position; it never guesses a column list it cannot justify.
 //
-// It never runs a query itself and never writes files. It reads the loader's renders, and
+// It never runs a query itself and never writes files; with Options.Cache, what it inferred is
+// kept there for the next run (see cache.go), and the cache writes it. It reads the loader's renders, and
 // renders again (with the project's Jinja environment) only the nodes whose template listed
 // another relation's columns, answering that call from what is known upstream; the warehouse
 // is only reached through the Describer a caller plugs in.

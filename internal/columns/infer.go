@@ -7,6 +7,7 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/dataops-dev/dataops/internal/cache"
 	"github.com/dataops-dev/dataops/internal/dbt"
 )
 
@@ -32,6 +33,10 @@ func Infer(p *dbt.Project, opts Options) *Result {
 	if inf.opts.Ctx == nil {
 		inf.opts.Ctx = context.Background()
 	}
+	if inf.opts.Cache.Hold() != nil {
+		inf.opts.Cache = nil // unreadable: this run goes without
+	}
+	defer inf.opts.Cache.Release()
 	inf.run()
 	res := &Result{Dialect: inf.d.name, Nodes: make(map[string]*Node, len(inf.slots))}
 	for id, s := range inf.slots {
@@ -62,6 +67,9 @@ type slot struct {
 	kids    []string
 	pending int // parents not done yet; guarded by inferrer's scheduler
 	prep    *prepared
+	// key and cached are the node's entry in Options.Cache and what it held (see cache.go).
+	key     *cache.Key
+	cached  *cachedNode
 	out     *Node
 	relOnce sync.Once
 	rel     *nodeRelation // what a reference to this node exposes, once out is set
@@ -150,14 +158,19 @@ func (inf *inferrer) run() {
 		workers = runtime.GOMAXPROCS(0)
 	}
 
-	// Parse every model first: parsing needs nothing upstream, so it runs fully in parallel.
+	// Parse every model first: parsing needs nothing upstream, so it runs fully in parallel. A
+	// model with a stored inference is parsed only if that turns out stale.
 	var models []*slot
 	for _, id := range ids {
 		if s := inf.slots[id]; s.node != nil && s.node.ResourceType != dbt.Seed {
 			models = append(models, s)
 		}
 	}
-	parallel(workers, len(models), func(i int) { models[i].prep = inf.prepare(models[i].node) })
+	parallel(workers, len(models), func(i int) {
+		if inf.lookupCached(models[i]); models[i].cached == nil {
+			models[i].prep = inf.prepare(models[i].node)
+		}
+	})
 
 	inf.breakCycles(ids)
 
@@ -303,7 +316,21 @@ func (inf *inferrer) inferSlot(s *slot) {
 	case s.node.ResourceType == dbt.Seed:
 		s.out = inf.inferSeed(s.node)
 	default:
-		s.out = inf.inferModel(s)
+		if out, ok := inf.fromCache(s); ok {
+			s.out = out
+			break
+		}
+		if s.prep == nil {
+			s.prep = inf.prepare(s.node)
+		}
+		var deps *colDeps
+		if s.key != nil {
+			deps = &colDeps{}
+		}
+		s.out = inf.inferModel(s, deps)
+		if deps != nil {
+			inf.store(s, deps)
+		}
 	}
 	if s.out.UniqueID == "" {
 		s.out.UniqueID = s.id

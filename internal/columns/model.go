@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dataops-dev/dataops/internal/cache"
 	"github.com/dataops-dev/dataops/internal/dbt"
 )
 
@@ -166,6 +167,8 @@ type Options struct {
 	Models []string
 	// Workers bounds the parallelism; 0 means GOMAXPROCS.
 	Workers int
+	// Cache, when set, keeps each model's inferred columns between runs (see cache.go).
+	Cache *cache.Cache
 }
 
 // foldName is the key names are compared by: every dialect we support compares unquoted

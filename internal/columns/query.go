@@ -19,6 +19,8 @@ type analyzer struct {
 	depth  int
 	// unnamedBad is set when a select item could not be read and has no name to recover.
 	unnamedBad bool
+	// deps records what the inference read from other nodes, when it is to be stored.
+	deps *colDeps
 }
 
 // maxDepth bounds nesting of queries so a pathological input cannot exhaust the stack.

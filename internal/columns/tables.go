@@ -112,6 +112,7 @@ func (a *analyzer) tableName(x *ast.TableName, sc *scope) *relation {
 		}
 	}
 	id, ok := a.lookupRelation(parts)
+	a.deps.lookup(parts, id, ok)
 	if !ok {
 		name := strings.Join(parts, ".")
 		r := &relation{path: parts, why: []Problem{a.problem(pos, "unknown-relation",
@@ -120,6 +121,7 @@ func (a *analyzer) tableName(x *ast.TableName, sc *scope) *relation {
 		return r
 	}
 	t := a.inf.relationOf(id)
+	a.deps.rel(id)
 	complete := t.complete
 	r := &relation{path: parts, node: id, complete: complete, origin: t.origin,
 		cols: append([]*col(nil), t.cols...), index: t.index}
@@ -136,10 +138,16 @@ func (a *analyzer) tableName(x *ast.TableName, sc *scope) *relation {
 }
 
 func (a *analyzer) lookupRelation(parts []string) (string, bool) {
-	if id, ok := a.inf.rels.lookup(parts, a.prefer); ok {
+	return a.inf.lookupRelation(parts, a.prefer)
+}
+
+// lookupRelation finds the node or source a table name in a node's SQL denotes; prefer lists
+// the ids the node depends on.
+func (inf *inferrer) lookupRelation(parts, prefer []string) (string, bool) {
+	if id, ok := inf.rels.lookup(parts, prefer); ok {
 		return id, true
 	}
-	if id, ok := a.inf.p.LookupRelation(parts); ok {
+	if id, ok := inf.p.LookupRelation(parts); ok {
 		return id, true
 	}
 	return "", false

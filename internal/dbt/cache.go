@@ -52,6 +52,9 @@ type cachedPlaceholder struct {
 type renderCache struct {
 	c      *cache.Cache
 	envKey cache.Key
+	// namesKey is envKey but for the kind of load (compiling or not), which the naming
+	// macros' renders do not see.
+	namesKey cache.Key
 	// sums memoises the text hash of each macro.
 	sums sync.Map // unique id → string
 }
@@ -63,7 +66,7 @@ func (l *loader) setupCache(opts jinja.Options, diags []jinja.Diagnostic) {
 	}
 	h := cache.NewHasher("env").String(cache.ToolVersion()).
 		String(opts.RootPackage).String(opts.Adapter).Value(opts.Target).Value(opts.Vars).Value(opts.CLIVars).
-		Value(opts.EnvVars).Value(opts.DispatchOrder).Value(opts.Quoting).Value(l.opts.Compile)
+		Value(opts.EnvVars).Value(opts.DispatchOrder).Value(opts.Quoting)
 	ids := make([]string, 0, len(l.p.Macros))
 	for id, m := range l.p.Macros {
 		ids = append(ids, id+"\x00"+m.Kind)
@@ -73,7 +76,9 @@ func (l *loader) setupCache(opts jinja.Options, diags []jinja.Diagnostic) {
 	// A macro file that does not compile defines nothing: its fix changes what every caller
 	// rendered, which the callers' own dependencies cannot show.
 	h.Value(diags)
-	l.cache = &renderCache{c: l.opts.Cache, envKey: h.Sum()}
+	names := h.Sum()
+	l.cache = &renderCache{c: l.opts.Cache, namesKey: names,
+		envKey: cache.NewHasher("env+load").Bytes(names[:]).Value(l.opts.Compile).Sum()}
 }
 
 func (rc *renderCache) macroSum(l *loader, id string) string {
@@ -92,7 +97,8 @@ func (rc *renderCache) macroSum(l *loader, id string) string {
 func (rc *renderCache) renderKey(in *jinja.Input, extra string) cache.Key {
 	return cache.NewHasher("render").Bytes(rc.envKey[:]).String(extra).
 		String(in.Path).String(in.Source).String(in.Package).String(in.Name).String(in.ResourceType).
-		Value(in.This).Value(in.Config).Value(in.Incremental).Value(in.Execute).Sum()
+		String(in.This.Database).String(in.This.Schema).String(in.This.Identifier).Value(in.This.Ephemeral).
+		Value(in.Config).Value(in.Incremental).Value(in.Execute).Sum()
 }
 
 // cachedRender renders in, or returns the stored render of the same input whose macros and env

@@ -3,10 +3,13 @@ package dbt
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -29,6 +32,9 @@ func cacheProject(t *testing.T, dir string, models int) {
 		"macros/region.sql": "{% macro region() %}'{{ env_var(\"FZ_REGION\", \"eu\") }}'{% endmacro %}\n",
 		"macros/start.sql":  "{% macro start() %}'{{ var(\"start_date\") }}'{% endmacro %}\n",
 		"macros/naming.sql": "{% macro generate_schema_name(custom, node) %}{% if custom %}x_{{ custom }}{% else %}{{ target.schema }}{% endif %}{% endmacro %}\n",
+		// A naming macro rendered per node, calling a macro that reads an env var.
+		"macros/alias.sql":  "{% macro generate_alias_name(custom, node) %}{% if custom %}{{ custom }}{% else %}{{ node.name }}{{ alias_suffix() }}{% endif %}{% endmacro %}\n",
+		"macros/suffix.sql": "{% macro alias_suffix() %}{% if env_var('FZ_ALIAS', '') %}_{{ env_var('FZ_ALIAS') }}{% endif %}{% endmacro %}\n",
 		"models/staging/_sources.yml": "version: 2\nsources:\n  - name: raw\n    tables:\n" + func() string {
 			var b strings.Builder
 			for i := 0; i < models/3; i++ {
@@ -166,7 +172,7 @@ func TestCacheWarmEqualsColdUnderRandomEdits(t *testing.T) {
 	var hits int64
 	for round := 0; round < 40; round++ {
 		var what string
-		switch k := rng.IntN(9); k {
+		switch k := rng.IntN(11); k {
 		case 0:
 			what = edit(model(), "created_at", fmt.Sprintf("created_at, %d as r%d", round, round))
 		case 1:
@@ -192,6 +198,11 @@ func TestCacheWarmEqualsColdUnderRandomEdits(t *testing.T) {
 			}
 		case 8:
 			what = edit(filepath.Join(dir, "macros/naming.sql"), "x_", fmt.Sprintf("x%d_", round))
+		case 9:
+			what = edit(filepath.Join(dir, "macros/suffix.sql"), "_{{", fmt.Sprintf("_%d{{", round))
+		case 10:
+			env["FZ_ALIAS"] = fmt.Sprintf("a%d", round)
+			what = "FZ_ALIAS=" + env["FZ_ALIAS"]
 		}
 		cold := loadCached(t, dir, "", env)
 		loadCached(t, dir, cacheDir, env) // fills what this edit changed
@@ -245,6 +256,46 @@ func TestCacheInvalidatesExactlyTheCallers(t *testing.T) {
 	}
 }
 
+// The names a per-node naming macro gave are kept in one entry: valid while the macros it ran
+// and the env vars it read are unchanged, whatever else changes.
+func TestCacheNamesTable(t *testing.T) {
+	dir, cacheDir := t.TempDir(), filepath.Join(t.TempDir(), "cache")
+	cacheProject(t, dir, 24)
+	env := map[string]string{}
+	check := func(what string, misses int64) {
+		t.Helper()
+		cold := loadCached(t, dir, "", env)
+		r := loadCached(t, dir, cacheDir, env)
+		if r.manifest != cold.manifest {
+			t.Fatalf("%s: %s", what, firstDifference(cold.manifest, r.manifest))
+		}
+		if r.stats.Misses != misses {
+			t.Errorf("%s: %d misses, want %d", what, r.stats.Misses, misses)
+		}
+		if r := loadCached(t, dir, cacheDir, env); r.stats.Misses != 0 {
+			t.Errorf("%s: %d misses on the next load", what, r.stats.Misses)
+		}
+	}
+	loadCached(t, dir, cacheDir, env)
+	check("unchanged", 0)
+	// alias_suffix() is run by generate_alias_name only: its table is read again, no model is.
+	writeCacheFile(t, filepath.Join(dir, "macros/suffix.sql"), "{% macro alias_suffix() %}_s{% endmacro %}\n")
+	check("alias_suffix() changed", 1)
+	writeCacheFile(t, filepath.Join(dir, "macros/suffix.sql"), "{% macro alias_suffix() %}{{ env_var('FZ_ALIAS', '') }}{% endmacro %}\n")
+	check("alias_suffix() reads FZ_ALIAS", 1)
+	env["FZ_ALIAS"] = "_x"
+	check("FZ_ALIAS set", 1)
+	// A model's text is not a naming macro's input: only its own render is done again.
+	writeCacheFile(t, filepath.Join(dir, "models/staging/stg_1.sql"), "select 2 as id from {{ source('raw', 't1') }}\n")
+	check("stg_1 changed", 1)
+	// A new model adds its name to the table.
+	writeCacheFile(t, filepath.Join(dir, "models/staging/stg_new.sql"), "select 1 as id\n")
+	check("stg_new added", 1)
+	if m := loadCached(t, dir, cacheDir, env).manifest; !strings.Contains(m, `"alias": "stg_new_x"`) {
+		t.Fatal("the new model's alias is not in the manifest")
+	}
+}
+
 // A corrupt entry is a miss: the load is the same as without the cache, and the entry is
 // written again.
 func TestCacheCorruptEntriesAreRewritten(t *testing.T) {
@@ -252,17 +303,28 @@ func TestCacheCorruptEntriesAreRewritten(t *testing.T) {
 	cacheProject(t, dir, 12)
 	cold := loadCached(t, dir, "", nil)
 	loadCached(t, dir, cacheDir, nil)
-	n := 0
+	// Every other entry gets its payload's last byte flipped (a segment is a 15-byte magic line
+	// and a 32-byte build, then records of key, MAC, 4-byte little-endian length and payload).
+	damaged := 0
 	filepath.WalkDir(cacheDir, func(p string, d os.DirEntry, err error) error {
-		if d.Type().IsRegular() && d.Name() != ".gitignore" {
-			if n%2 == 0 {
-				data, _ := os.ReadFile(p)
-				os.WriteFile(p, data[:len(data)/2], 0o644)
-			}
-			n++
+		if !strings.HasSuffix(p, ".pack") {
+			return nil
 		}
+		data, _ := os.ReadFile(p)
+		for off, i := 47, 0; off+68 <= len(data); i++ {
+			n := int(binary.LittleEndian.Uint32(data[off+64:]))
+			if i%2 == 0 && n > 0 {
+				data[off+68+n-1] ^= 1
+				damaged++
+			}
+			off += 68 + n
+		}
+		os.WriteFile(p, data, 0o644)
 		return nil
 	})
+	if damaged == 0 {
+		t.Fatal("no entry to damage")
+	}
 	r := loadCached(t, dir, cacheDir, nil)
 	if r.manifest != cold.manifest {
 		t.Fatalf("with damaged entries: %s", firstDifference(cold.manifest, r.manifest))
@@ -295,7 +357,7 @@ func TestCacheConcurrentLoads(t *testing.T) {
 
 func TestCacheValueRoundTrip(t *testing.T) {
 	v := map[string]any{"a": []any{}, "b": nil, "c": []string{"x"}, "d": map[string]any{"e": int64(3), "f": 1.5, "g": 2, "h": true},
-		"i": map[string]string{"j": "k"}, "l": []any(nil), "m": map[string]any{}}
+		"i": map[string]string{"j": "k"}, "l": []any(nil), "m": map[string]any{}, "n": uint64(1 << 63)}
 	var b bytes.Buffer
 	if err := encodeValue(&b, v); err != nil {
 		t.Fatal(err)
@@ -309,5 +371,108 @@ func TestCacheValueRoundTrip(t *testing.T) {
 	}
 	if _, err := decodeValue(b.Bytes()[:b.Len()-1]); err == nil {
 		t.Fatal("a cut value decoded")
+	}
+}
+
+// Every property file of the repository's test projects (and of the real-shaped project here)
+// decodes from its entry to exactly what parsing it gives, a version's shared columns included.
+func TestPropertiesEntryRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	cacheProject(t, dir, 12)
+	files := []string{filepath.Join(dir, "models/_models.yml"), filepath.Join(dir, "models/staging/_sources.yml")}
+	for _, root := range []string{"testdata", "../../testdata"} {
+		filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && (strings.HasSuffix(p, ".yml") || strings.HasSuffix(p, ".yaml")) {
+				files = append(files, p)
+			}
+			return nil
+		})
+	}
+	files = append(files, "") // a versioned model, written here
+	stored := 0
+	for _, p := range files {
+		data := []byte("version: 2\nmodels:\n  - name: m\n    latest_version: 2\n    columns:\n      - name: a\n        quote: true\n" +
+			"        constraints: [{type: not_null}]\n        tags: []\n      - name: b\n        data_tests: [unique]\n    versions:\n" +
+			"      - v: 1\n      - v: 2\n        columns:\n          - include: all\n            exclude: [b]\n          - name: c\n" +
+			"sources:\n  - name: s\n    tables:\n      - name: big\n        meta: {n: 18446744073709551615}\n" +
+			"exposures:\n  - name: e\n    depends_on: [ref('m')]\nsemantic_models:\n  - name: sm\n")
+		if p != "" {
+			var err error
+			if data, err = os.ReadFile(p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f := &srcFile{pkg: &pkgState{pkg: &Package{Name: "pkg"}}, rel: "models/x.yml", rootRel: "pkg/models/x.yml", data: data}
+		want, err := parseProperties(f)
+		if err != nil {
+			continue // a malformed file is never stored
+		}
+		w := &propWriter{f: f}
+		w.properties(want)
+		if w.err != nil {
+			t.Errorf("%s: not storable: %v", p, w.err)
+			continue
+		}
+		got, err := decodeProperties(f, w.b.Bytes())
+		if err != nil {
+			t.Errorf("%s: %v", p, err)
+			continue
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: decoded differs:\n got %s\nwant %s", p, dumpProps(got), dumpProps(want))
+		}
+		for i, pt := range want.Patches {
+			for j, v := range pt.Versions {
+				for k, c := range v.Columns {
+					if slices.Contains(pt.Columns, c) != slices.Contains(got.Patches[i].Columns, got.Patches[i].Versions[j].Columns[k]) {
+						t.Errorf("%s: %s v%s column %s: shared with the model's list in one and not the other", p, pt.Name, v.V, c.Name)
+					}
+				}
+			}
+		}
+		if _, err := decodeProperties(f, w.b.Bytes()[:w.b.Len()-1]); err == nil {
+			t.Errorf("%s: a cut entry decoded", p)
+		}
+		stored++
+	}
+	if stored < 20 {
+		t.Fatalf("only %d property files tried", stored)
+	}
+}
+
+func dumpProps(p *properties) string {
+	var b strings.Builder
+	for _, pt := range p.Patches {
+		fmt.Fprintf(&b, "%+v\n", *pt)
+	}
+	for _, s := range p.Sources {
+		fmt.Fprintf(&b, "%+v\n", *s)
+	}
+	fmt.Fprintf(&b, "%+v", p.Unparsed)
+	return b.String()
+}
+
+// The key of a per-node name is the literal of the node's fields the macro reads.
+func TestNamerNodeLiteral(t *testing.T) {
+	nodes := []*Node{
+		{Name: "a", UniqueID: "model.p.a", ResourceType: Model, Package: "p", FQN: []string{"p", "x", "a"}, Path: "x/a.sql",
+			OriginalFilePath: "models/x/a.sql", Tags: []string{"t", "it's"}, Config: map[string]any{"materialized": "view", "tags": []any{"t"}, "schema": nil}},
+		{Name: "b", UniqueID: "model.p.b.v2", Version: "2", ResourceType: Model, Package: "p", Config: map[string]any{"alias": "bb", "database": "d\\n"}},
+		{Name: "c", ResourceType: Snapshot, Tags: []string{}, Config: map[string]any{}},
+	}
+	for _, attrs := range []map[string]bool{nil, {}, {"name": true}, {"name": true, "version": true}, {"config": true, "fqn": true}, {"tags": true, "unique_id": true, "path": true}} {
+		s := &namer{attrs: attrs}
+		for _, n := range nodes {
+			if got, want := s.nodeLiteral(n), jinjaLiteral(s.nodeFields(n)); got != want {
+				t.Errorf("attrs %v, node %s:\n got %s\nwant %s", attrs, n.Name, got, want)
+			}
+		}
+	}
+}
+
+// The render key spells out jinja.Relation's fields: a new field must be added to it.
+func TestRenderKeyCoversRelation(t *testing.T) {
+	if n := reflect.TypeOf(jinja.Relation{}).NumField(); n != 4 {
+		t.Fatalf("jinja.Relation has %d fields; renderKey hashes 4", n)
 	}
 }

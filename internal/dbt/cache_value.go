@@ -21,6 +21,7 @@ const (
 	tagMap
 	tagStrings
 	tagStringMap
+	tagUint64
 )
 
 var errValueType = errors.New("a config value of a type the cache does not store")
@@ -47,6 +48,9 @@ func encodeValue(b *bytes.Buffer, v any) error {
 	case int64:
 		b.WriteByte(tagInt64)
 		b.Write(binary.AppendVarint(nil, x))
+	case uint64:
+		b.WriteByte(tagUint64)
+		b.Write(binary.AppendUvarint(nil, x))
 	case float64:
 		b.WriteByte(tagFloat)
 		b.Write(binary.BigEndian.AppendUint64(nil, math.Float64bits(x)))
@@ -158,6 +162,14 @@ func (r *valueReader) value() any {
 		if tag == tagInt {
 			return int(v)
 		}
+		return v
+	case tagUint64:
+		v, n := binary.Uvarint(r.b)
+		if n <= 0 {
+			r.err = errValueType
+			return nil
+		}
+		r.b = r.b[n:]
 		return v
 	case tagFloat:
 		if len(r.b) < 8 {

@@ -1,7 +1,6 @@
 package dbt
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -221,31 +220,25 @@ func readFiles(dir *fsconfine.Dir, files []*srcFile) {
 }
 
 func readSource(dir *fsconfine.Dir, f *srcFile, total *atomic.Int64) ([]byte, error) {
-	in, err := dir.Open(f.rootRel)
-	if err != nil {
-		return nil, err
-	}
-	defer in.Close()
 	if f.kind == fileSeed {
+		in, err := dir.Open(f.rootRel)
+		if err != nil {
+			return nil, err
+		}
+		defer in.Close()
 		return readHeader(in)
 	}
-	st, err := in.Stat()
+	data, err := dir.ReadFileMax(f.rootRel, maxFileSize(f.kind))
+	if errors.Is(err, fsconfine.ErrTooLarge) {
+		return nil, errTooLarge(f.kind)
+	}
 	if err != nil {
 		return nil, err
 	}
-	limit := maxFileSize(f.kind)
-	if st.Size() > limit {
-		return nil, errTooLarge(f.kind)
-	}
-	if total.Add(st.Size()) > maxLoadBytes {
+	if total.Add(int64(len(data))) > maxLoadBytes {
 		return nil, errLoadTooLarge
 	}
-	// Sized up front as os.ReadFile does: one allocation for the common case.
-	buf := bytes.NewBuffer(make([]byte, 0, st.Size()+bytes.MinRead))
-	if _, err := buf.ReadFrom(io.LimitReader(in, limit)); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return data, nil
 }
 
 type loadErr string

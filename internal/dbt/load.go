@@ -173,6 +173,7 @@ func Load(ctx context.Context, opts LoadOptions) (*Project, error) {
 		}
 		l.timings[s.name] = time.Since(t0)
 	}
+	l.namers.store()
 	l.p.Timings = l.timings
 	sort.SliceStable(l.diags, func(i, j int) bool {
 		a, b := l.diags[i].Pos, l.diags[j].Pos
@@ -654,7 +655,7 @@ func (l *loader) readProperties() error {
 	results := make([]*properties, len(files))
 	errs := make([]error, len(files))
 	l.parallel(len(files), func(i int) {
-		results[i], errs[i] = parseProperties(files[i])
+		results[i], errs[i] = l.readPropertyFile(files[i])
 	})
 	for i, err := range errs {
 		if err != nil {

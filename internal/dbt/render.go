@@ -229,8 +229,13 @@ type namer struct {
 	perNode  bool
 	attrs    map[string]bool // the node attributes the override reads; nil: any
 	mu       sync.Mutex
-	cache    map[string]string
+	cache    map[string]string // the names this load gave, by key ("" when the override failed)
 	warned   bool
+	// stored holds the names of earlier loads whose renders are still valid; fresh the renders
+	// of this load that may be stored (see namecache.go).
+	stored map[string]namerRow
+	fresh  map[string]namerRow
+	deps   []renderDeps
 }
 
 var nodeUseRE = regexp.MustCompile(`\bnode\s*(\.|\[)`)
@@ -245,6 +250,7 @@ func newNamer(l *loader, macro string, def func(string, *Node) string) *namer {
 			// node handed to another macro, which may read any of it
 			s.perNode, s.attrs = true, nil
 		}
+		s.load()
 	}
 	return s
 }
@@ -297,23 +303,7 @@ func (s *namer) name(custom any, n *Node) string {
 	}
 	nodeArg, key := "none", cs
 	if s.perNode && n != nil {
-		fields := map[string]any{
-			"name": n.Name, "unique_id": n.UniqueID, "resource_type": n.ResourceType, "package_name": n.Package,
-			"fqn": n.FQN, "path": n.Path, "original_file_path": n.OriginalFilePath, "tags": n.Tags,
-			"config": map[string]any{"materialized": n.Config["materialized"], "schema": n.Config["schema"],
-				"alias": n.Config["alias"], "database": n.Config["database"], "tags": n.Config["tags"]},
-		}
-		if n.Version != "" {
-			fields["version"] = n.Version
-		}
-		if s.attrs != nil {
-			for k := range fields {
-				if !s.attrs[k] {
-					delete(fields, k)
-				}
-			}
-		}
-		nodeArg = jinjaLiteral(fields)
+		nodeArg = s.nodeLiteral(n)
 		key = cs + "\x00" + nodeArg
 	}
 	s.mu.Lock()
@@ -325,17 +315,15 @@ func (s *namer) name(custom any, n *Node) string {
 		}
 		return v
 	}
-	// Rendered outside the lock: nodes are finalized in parallel, and a per-node macro has a
-	// key per node. Two renders of one key give the same name.
-	r := s.l.cachedRender(jinja.Input{
-		Path: s.macro, Source: "{{ " + s.macro + "(" + arg + ", " + nodeArg + ") }}",
-		Package: s.l.root.pkg.Name, ResourceType: "macro",
-	}, "namer", nil)
-	out := strings.TrimSpace(r.Output)
-	failed := r.Err != nil || out == "" || strings.ContainsAny(out, "{}\n")
+	row, ok := s.stored[key]
+	if !ok {
+		// Rendered outside the lock: nodes are finalized in parallel, and a per-node macro has
+		// a key per node. Two renders of one key give the same name.
+		row = s.render(arg, nodeArg, key)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if failed {
+	if row.failed {
 		if !s.warned {
 			s.warned = true
 			if mac := s.l.p.Macros["macro."+s.l.root.pkg.Name+"."+s.macro]; mac != nil {
@@ -345,8 +333,75 @@ func (s *namer) name(custom any, n *Node) string {
 		s.cache[key] = ""
 		return def
 	}
-	s.cache[key] = out
-	return out
+	s.cache[key] = row.out
+	return row.out
+}
+
+// nodeLiteral is jinjaLiteral(s.nodeFields(n)), written directly: it is the key of every
+// per-node name, computed twice for every node of a load.
+func (s *namer) nodeLiteral(n *Node) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	first := true
+	field := func(k string, v func()) {
+		if s.attrs != nil && !s.attrs[k] {
+			return
+		}
+		if !first {
+			b.WriteString(", ")
+		}
+		first = false
+		b.WriteString(jinjaLiteral(k))
+		b.WriteString(": ")
+		v()
+	}
+	lit := func(v any) func() { return func() { b.WriteString(jinjaLiteral(v)) } }
+	// In key order, as jinjaLiteral writes a map.
+	field("config", func() {
+		b.WriteString("{'alias': " + jinjaLiteral(n.Config["alias"]) + ", 'database': " + jinjaLiteral(n.Config["database"]) +
+			", 'materialized': " + jinjaLiteral(n.Config["materialized"]) + ", 'schema': " + jinjaLiteral(n.Config["schema"]) +
+			", 'tags': " + jinjaLiteral(n.Config["tags"]) + "}")
+	})
+	field("fqn", lit(n.FQN))
+	field("name", lit(n.Name))
+	field("original_file_path", lit(n.OriginalFilePath))
+	field("package_name", lit(n.Package))
+	field("path", lit(n.Path))
+	field("resource_type", lit(n.ResourceType))
+	field("tags", lit(n.Tags))
+	field("unique_id", lit(n.UniqueID))
+	if n.Version != "" {
+		field("version", lit(n.Version))
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// nodeFields are the node's main fields a per-node naming macro is given: those it reads, or
+// all when that is not known.
+func (s *namer) nodeFields(n *Node) map[string]any {
+	fields := make(map[string]any, 9)
+	add := func(k string, v any) {
+		if s.attrs == nil || s.attrs[k] {
+			fields[k] = v
+		}
+	}
+	add("name", n.Name)
+	add("unique_id", n.UniqueID)
+	add("resource_type", n.ResourceType)
+	add("package_name", n.Package)
+	add("fqn", n.FQN)
+	add("path", n.Path)
+	add("original_file_path", n.OriginalFilePath)
+	add("tags", n.Tags)
+	if s.attrs == nil || s.attrs["config"] {
+		fields["config"] = map[string]any{"materialized": n.Config["materialized"], "schema": n.Config["schema"],
+			"alias": n.Config["alias"], "database": n.Config["database"], "tags": n.Config["tags"]}
+	}
+	if n.Version != "" {
+		add("version", n.Version)
+	}
+	return fields
 }
 
 // literalEscaper is built once: a Replacer prepares its tables on first use, which costs more

@@ -1,7 +1,9 @@
 package fsconfine
 
 import (
+	"bytes"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -27,6 +29,8 @@ type Dir struct {
 	path  string
 	roots []root   // the directory itself first
 	dirs  sync.Map // directory (relative, native) → its real path, for gitRefusal
+	// open holds the directories ReadFileMax opened, each once (see read_unix.go).
+	open sync.Map // directory (relative, native) → *os.File, or nil when it has no fast path
 }
 
 type root struct {
@@ -74,6 +78,13 @@ func openRoot(dir string) (root, error) {
 // Close releases the directories.
 func (d *Dir) Close() error {
 	var first error
+	d.open.Range(func(k, v any) bool {
+		if f, _ := v.(*os.File); f != nil {
+			f.Close()
+		}
+		d.open.Delete(k)
+		return true
+	})
 	for _, r := range d.roots {
 		if err := r.fs.Close(); err != nil && first == nil {
 			first = err
@@ -93,6 +104,36 @@ func (d *Dir) Open(name string) (*os.File, error) {
 		return err
 	})
 	return f, err
+}
+
+// ErrTooLarge is the error of ReadFileMax for a file larger than its bound.
+var ErrTooLarge = errors.New("file too large")
+
+// ReadFileMax reads name whole when it holds at most max bytes, else fails with ErrTooLarge
+// without reading it. It refuses what Open refuses; an ordinary file in an ordinary directory
+// costs a few system calls (see read_unix.go), which matters to a load reading thousands.
+func (d *Dir) ReadFileMax(name string, max int64) ([]byte, error) {
+	if data, ok, err := d.readFast(name, max); ok {
+		return data, err
+	}
+	f, err := d.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if st.Size() > max {
+		return nil, ErrTooLarge
+	}
+	// Sized up front as os.ReadFile does: one allocation for the common case.
+	buf := bytes.NewBuffer(make([]byte, 0, st.Size()+bytes.MinRead))
+	if _, err := buf.ReadFrom(io.LimitReader(f, max)); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // ReadFile reads name whole.

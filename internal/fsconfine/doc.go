@@ -13,6 +13,8 @@
 // for readers and exclusive for writers, that a cancelled context stops waiting for.
 //
 // It is built on os.Root, which checks every component of a name against the directory it was
-// opened on, so a link swapped in between a check and a use cannot lead out either. It never
+// opened on, so a link swapped in between a check and a use cannot lead out either. ReadFileMax,
+// which a load calls for thousands of files, opens each directory once through the root and
+// the file in it without following a link; anything else takes the way Open takes. It never
 // changes a file outside the directory it is given.
 package fsconfine

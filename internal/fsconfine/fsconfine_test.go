@@ -67,13 +67,67 @@ func write(t *testing.T, path, s string) {
 	must(t, os.WriteFile(path, []byte(s), 0o644))
 }
 
+// readBoth reads name with ReadFile and ReadFileMax, which must agree: the same bytes, or
+// errors of the same kind.
+func readBoth(t *testing.T, d *Dir, name string) ([]byte, error) {
+	t.Helper()
+	data, err := d.ReadFile(name)
+	fast, ferr := d.ReadFileMax(name, 1<<20)
+	kind := func(err error) string {
+		switch {
+		case err == nil:
+			return "ok"
+		case errors.Is(err, ErrOutside):
+			return "outside"
+		case errors.Is(err, os.ErrNotExist):
+			return "missing"
+		}
+		return "other"
+	}
+	if string(fast) != string(data) || kind(ferr) != kind(err) {
+		t.Errorf("%q: ReadFileMax = %q, %v; ReadFile = %q, %v", name, fast, ferr, data, err)
+	}
+	return data, err
+}
+
+// ReadFileMax refuses a file over its bound without reading it, through the fast path and
+// through a link alike.
+func TestReadFileMaxBound(t *testing.T) {
+	project, _ := tree(t)
+	d, err := Open(project)
+	must(t, err)
+	defer d.Close()
+	for _, name := range []string{"models/a.sql", "models/rel.sql"} {
+		if _, err := d.ReadFileMax(name, 7); !errors.Is(err, ErrTooLarge) {
+			t.Errorf("%s over its bound: %v, want ErrTooLarge", name, err)
+		}
+		if b, err := d.ReadFileMax(name, 8); err != nil || string(b) != "select 1" {
+			t.Errorf("%s at its bound: %q, %v", name, b, err)
+		}
+	}
+	if _, err := d.ReadFileMax("models", 1<<20); err == nil {
+		t.Error("a directory was read as a file")
+	}
+	// A folder swapped for a link into .git after a first read is refused afterwards too.
+	must(t, os.MkdirAll(filepath.Join(project, ".git"), 0o755))
+	write(t, filepath.Join(project, ".git", "config"), "token")
+	must(t, os.Rename(filepath.Join(project, "shared"), filepath.Join(project, "shared.old")))
+	must(t, os.Symlink(".git", filepath.Join(project, "shared")))
+	d2, err := Open(project)
+	must(t, err)
+	defer d2.Close()
+	if b, err := d2.ReadFileMax("shared/config", 1<<20); !errors.Is(err, ErrOutside) {
+		t.Errorf("through a folder linked to .git: %q, %v", b, err)
+	}
+}
+
 func TestReadStaysInside(t *testing.T) {
 	project, _ := tree(t)
 	d, err := Open(project)
 	must(t, err)
 	defer d.Close()
 	for _, name := range []string{"models/a.sql", "models/rel.sql", "models/abs.sql", "models/chainin.sql", "insidedir/a.sql", "models/../models/a.sql"} {
-		data, err := d.ReadFile(name)
+		data, err := readBoth(t, d, name)
 		if err != nil || string(data) != "select 1" {
 			t.Errorf("ReadFile(%s) = %q, %v; want the project's a.sql", name, data, err)
 		}
@@ -83,7 +137,7 @@ func TestReadStaysInside(t *testing.T) {
 		"models/up.sql", "models/absout.sql", "models/chain1.sql", "models/env.sql", "models/nowhere.sql",
 		"linked/inner.sql", "linked/missing.sql", "linked", "",
 	} {
-		data, err := d.ReadFile(name)
+		data, err := readBoth(t, d, name)
 		if !errors.Is(err, ErrOutside) {
 			t.Errorf("ReadFile(%q) = %q, %v; want a refusal matching ErrOutside", name, data, err)
 		}
@@ -105,11 +159,11 @@ func TestReadStaysInside(t *testing.T) {
 	}
 	must(t, os.Symlink(filepath.Join(project, "models"), filepath.Join(project, "absdir")))
 	for _, name := range []string{"models/missing.sql", "insidedir/missing.sql", "absdir/missing.sql"} {
-		if _, err := d.ReadFile(name); !errors.Is(err, os.ErrNotExist) {
+		if _, err := readBoth(t, d, name); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("ReadFile(%s): %v; want ErrNotExist", name, err)
 		}
 	}
-	if data, err := d.ReadFile("absdir/a.sql"); err != nil || string(data) != "select 1" {
+	if data, err := readBoth(t, d, "absdir/a.sql"); err != nil || string(data) != "select 1" {
 		t.Errorf("through an absolute link to a folder inside: %q, %v", data, err)
 	}
 	es, err := d.ReadDir("models")
@@ -132,18 +186,18 @@ func TestReadThroughTrustedRoot(t *testing.T) {
 	plain, err := Open(cp)
 	must(t, err)
 	defer plain.Close()
-	if _, err := plain.ReadFile("models/a.sql"); !errors.Is(err, ErrOutside) {
+	if _, err := readBoth(t, plain, "models/a.sql"); !errors.Is(err, ErrOutside) {
 		t.Errorf("without the original allowed: %v; want ErrOutside", err)
 	}
 	d, err := Open(cp, project, filepath.Join(t.TempDir(), "missing"))
 	must(t, err)
 	defer d.Close()
-	if data, err := d.ReadFile("models/a.sql"); err != nil || string(data) != "select 1" {
+	if data, err := readBoth(t, d, "models/a.sql"); err != nil || string(data) != "select 1" {
 		t.Errorf("through the trusted root: %q, %v", data, err)
 	}
 	// The original's own link out stays refused, and so does a link of the copy's.
 	for _, name := range []string{"models/up.sql", "models/direct.sql"} {
-		if data, err := d.ReadFile(name); !errors.Is(err, ErrOutside) {
+		if data, err := readBoth(t, d, name); !errors.Is(err, ErrOutside) {
 			t.Errorf("ReadFile(%s) = %q, %v; want ErrOutside", name, data, err)
 		}
 	}
@@ -311,11 +365,11 @@ func TestGitDirRefused(t *testing.T) {
 	must(t, err)
 	defer d.Close()
 	for _, name := range []string{".git/config", "models/cfg.sql", "models/g/config", "models/../.git/config"} {
-		if _, err := d.ReadFile(name); !errors.Is(err, ErrOutside) {
+		if _, err := readBoth(t, d, name); !errors.Is(err, ErrOutside) {
 			t.Errorf("read %s: err = %v, want ErrOutside", name, err)
 		}
 	}
-	if b, err := d.ReadFile("models/a.sql"); err != nil || string(b) != "select 1" {
+	if b, err := readBoth(t, d, "models/a.sql"); err != nil || string(b) != "select 1" {
 		t.Errorf("ordinary file: %q, %v", b, err)
 	}
 	for _, name := range []string{".git/hooks/post-checkout", "models/g/hooks/pre-commit", ".GIT/x.yml"} {
@@ -333,7 +387,7 @@ func TestGitDirRefused(t *testing.T) {
 	nd, err := Open(nested)
 	must(t, err)
 	defer nd.Close()
-	if _, err := nd.ReadFile("m.sql"); err != nil {
+	if _, err := readBoth(t, nd, "m.sql"); err != nil {
 		t.Errorf("nested project read: %v", err)
 	}
 	if err := WriteFile(nested, "schema.yml", []byte("version: 2\n")); err != nil {

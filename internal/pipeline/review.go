@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/dataops-dev/dataops/internal/cache"
 	"github.com/dataops-dev/dataops/internal/change"
 	"github.com/dataops-dev/dataops/internal/columns"
 	"github.com/dataops-dev/dataops/internal/dbt"
@@ -37,6 +38,8 @@ type Inputs struct {
 	Dialect string
 	// Catalog is dbt's catalog.json of the project, when it has one.
 	Catalog map[string][]columns.CatalogColumn
+	// ColumnsCache keeps inferred columns between runs; nil keeps none.
+	ColumnsCache *cache.Cache
 	// MinConfidence is the Test Enhancer's threshold.
 	MinConfidence float64
 	// History: learn test habits from the git history of property files.
@@ -144,7 +147,7 @@ func Run(ctx context.Context, in Inputs) (*review.Review, error) {
 	}
 	var tedits []review.Edit
 	if len(ids) > 0 {
-		inf := columns.Infer(p, columns.Options{Ctx: ctx, Dialect: in.Dialect, Models: ids, Catalog: in.Catalog})
+		inf := columns.Infer(p, columns.Options{Ctx: ctx, Dialect: in.Dialect, Models: ids, Catalog: in.Catalog, Cache: in.ColumnsCache})
 		in.timing("review-tests-infer", t0)
 		opts := testgen.Options{Models: scope, Columns: scopeColumns, NewColumns: true, Threshold: in.MinConfidence}
 		// The change set loads without compiling (the whole project would be rendered twice);

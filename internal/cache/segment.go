@@ -1,0 +1,640 @@
+package cache
+
+import (
+	"bufio"
+	"bytes"
+	"cmp"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// A segment file is the magic line and the build of dataops that wrote it (the SHA-256 of
+// ToolVersion), then records: the key, the HMAC of key and payload, the payload's length (4
+// bytes, little-endian) and the payload. Every key holds the build, so a segment of another
+// build holds nothing this one can read: it is neither mapped nor indexed, only counted
+// against the limit, and the first to go past it. It is named seg-<stamp>-<random>.pack,
+// the stamp being the time it was made in hexadecimal nanoseconds: when two segments hold one
+// key, the later one's entry is the one read (an entry found stale or damaged is written again
+// by the run that found it, into a later segment). Segments are never changed once renamed into
+// place, only removed when merged into another.
+//
+// The directory is bounded at the end of a run that wrote: past maxSegments files, or past the
+// size limit, the segments are merged into one. Past the limit the merge keeps what the run
+// used first (read or written), then the entries of the segments used most recently (a
+// segment's modification time is refreshed, at most once an hour, when a run reads from it),
+// until 90% of the limit.
+
+var segMagic = []byte("dataops-cache3\n")
+
+// segHeader is the magic line and the build.
+const segHeader = 15 + 32
+
+// buildID identifies the running build in segment headers.
+var buildID = sync.OnceValue(func() []byte {
+	s := sha256.Sum256([]byte(ToolVersion()))
+	return s[:]
+})
+
+const (
+	recHeader   = 32 + 32 + 4
+	maxSegments = 8
+	segPrefix   = "seg-"
+	segSuffix   = ".pack"
+)
+
+// segment is one segment file, mapped when this build wrote it.
+type segment struct {
+	name  string
+	stamp int64
+	size  int64
+	mod   time.Time
+	data  []byte
+	unmap func()
+	n     int         // records
+	own   bool        // written by this build; a segment of another is not mapped
+	used  atomic.Bool // read by this run
+	// hit has a bit per record read by this run, for the bound.
+	hit []atomic.Uint32
+}
+
+// loc is where one entry's record starts.
+type loc struct {
+	seg *segment
+	off int
+	i   int // the record's number in its segment
+}
+
+func (l loc) parts() (key, mac, payload []byte) {
+	d := l.seg.data[l.off:]
+	n := int(binary.LittleEndian.Uint32(d[64:68]))
+	return d[:32], d[32:64], d[recHeader : recHeader+n]
+}
+
+// view is the segments of a directory as one run sees them.
+type view struct {
+	dir   string
+	root  *os.Root
+	segs  []*segment
+	index map[Key]loc
+	// legacy is set when entry files of the format before segments are left to remove.
+	legacy bool
+}
+
+type record struct {
+	key     Key
+	payload []byte
+}
+
+// openView maps every segment of dir and indexes their records, later segments first.
+func openView(dir string) (*view, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	v := &view{dir: dir, root: root}
+	names, legacy := listDir(root)
+	v.legacy = legacy
+	for _, name := range names.segs {
+		if s := openSegment(root, name, false); s != nil && s.own {
+			v.segs = append(v.segs, s)
+		}
+	}
+	v.index = indexOf(v.segs)
+	return v, nil
+}
+
+func (v *view) close() {
+	if v == nil {
+		return
+	}
+	for _, s := range v.segs {
+		s.unmap()
+	}
+	v.segs, v.index = nil, nil
+	v.root.Close()
+}
+
+// indexOf maps every key to its record in the latest segment holding it.
+func indexOf(segs []*segment) map[Key]loc {
+	n := 0
+	for _, s := range segs {
+		n += s.n
+	}
+	index := make(map[Key]loc, n)
+	for _, s := range segs { // oldest first: a later segment's entry replaces an earlier one's
+		s.records(func(i, off int) {
+			index[Key(s.data[off:off+32])] = loc{s, off, i}
+		})
+	}
+	return index
+}
+
+// records calls fn with the offset of every whole record, stopping at the first that does not
+// fit in the file (a damaged segment keeps what comes before the damage).
+func (s *segment) records(fn func(i, off int)) {
+	d := s.data
+	off := segHeader
+	for i := 0; off+recHeader <= len(d); i++ {
+		n := int(binary.LittleEndian.Uint32(d[off+64 : off+68]))
+		if n > len(d)-off-recHeader {
+			return
+		}
+		fn(i, off)
+		off += recHeader + n
+	}
+}
+
+// get returns k's payload: found says whether the segments hold k, ok whether its entry is
+// authentic.
+func (v *view) get(k Key) (payload []byte, found, ok bool) {
+	l, found := v.index[k]
+	if !found {
+		return nil, false, false
+	}
+	_, mac, payload := l.parts()
+	sum, sealed := seal(k, payload)
+	if !sealed || !hmac.Equal(mac, sum) {
+		return nil, true, false
+	}
+	l.seg.mark(l.i)
+	return payload, true, true
+}
+
+func (s *segment) mark(i int) {
+	if !s.used.Load() {
+		s.used.Store(true)
+	}
+	w, bit := &s.hit[i/32], uint32(1)<<(i%32)
+	if w.Load()&bit == 0 {
+		w.Or(bit)
+	}
+}
+
+func (s *segment) marked(i int) bool { return s.hit[i/32].Load()&(uint32(1)<<(i%32)) != 0 }
+
+// touch marks the segments this run read from as used, for the bound.
+func (v *view) touch() {
+	now := time.Now()
+	for _, s := range v.segs {
+		if s.used.Load() && now.Sub(s.mod) > time.Hour {
+			_ = v.root.Chtimes(s.name, now, now)
+		}
+	}
+}
+
+// dirNames is what a cache directory holds besides its .gitignore.
+type dirNames struct {
+	segs, temps []string
+}
+
+// listDir lists the segments (oldest first) and temporary files of a cache directory, and
+// reports whether it holds fan-out directories of the format before segments.
+func listDir(root *os.Root) (dirNames, bool) {
+	var out dirNames
+	legacy := false
+	f, err := root.Open(".")
+	if err != nil {
+		return out, false
+	}
+	entries, _ := f.ReadDir(-1)
+	f.Close()
+	for _, e := range entries {
+		name := e.Name()
+		switch {
+		case e.IsDir():
+			if legacyDir(name) {
+				legacy = true
+			}
+		case !e.Type().IsRegular():
+		case isTemp(name):
+			out.temps = append(out.temps, name)
+		case segStamp(name) >= 0:
+			out.segs = append(out.segs, name)
+		}
+	}
+	slices.SortFunc(out.segs, func(a, b string) int {
+		return cmp.Or(cmp.Compare(segStamp(a), segStamp(b)), strings.Compare(a, b))
+	})
+	return out, legacy
+}
+
+// segStamp is the stamp of a segment's name, or -1 for another name.
+func segStamp(name string) int64 {
+	rest, ok := strings.CutPrefix(name, segPrefix)
+	if !ok {
+		return -1
+	}
+	rest, ok = strings.CutSuffix(rest, segSuffix)
+	if !ok || len(rest) != 16+1+8 || rest[16] != '-' {
+		return -1
+	}
+	if _, err := hex.DecodeString(rest[17:]); err != nil {
+		return -1
+	}
+	n, err := strconv.ParseInt(rest[:16], 16, 64)
+	if err != nil || n < 0 {
+		return -1
+	}
+	return n
+}
+
+func segName(stamp int64) string {
+	return fmt.Sprintf("%s%016x-%08x%s", segPrefix, stamp, rand.Uint32(), segSuffix)
+}
+
+// openSegment opens one segment and maps it when this build wrote it, or when all is set; nil
+// when it cannot be read or is not a segment.
+func openSegment(root *os.Root, name string, all bool) *segment {
+	f, err := root.Open(name)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() || st.Size() < segHeader || st.Size() > 1<<40 {
+		return nil
+	}
+	head := make([]byte, segHeader)
+	if _, err := f.ReadAt(head, 0); err != nil || !bytes.HasPrefix(head, segMagic) {
+		return nil
+	}
+	s := &segment{name: name, stamp: segStamp(name), size: st.Size(), mod: st.ModTime(), unmap: func() {},
+		own: bytes.Equal(head[len(segMagic):], buildID())}
+	if !s.own && !all {
+		return s
+	}
+	if s.data, s.unmap, err = mapFile(f, st.Size()); err != nil {
+		return nil
+	}
+	s.records(func(int, int) { s.n++ })
+	s.hit = make([]atomic.Uint32, (s.n+31)/32)
+	return s
+}
+
+func readAll(f *os.File, size int64) ([]byte, func(), error) {
+	data := make([]byte, size)
+	if _, err := io.ReadFull(io.NewSectionReader(f, 0, size), data); err != nil {
+		return nil, nil, err
+	}
+	return data, func() {}, nil
+}
+
+// write stores records as one new segment.
+func (v *view) write(recs []record) error {
+	slices.SortFunc(recs, func(a, b record) int { return bytes.Compare(a.key[:], b.key[:]) })
+	_, err := writeSegment(v.root, time.Now().UnixNano(), func(add func(Key, []byte, []byte) error) error {
+		for _, r := range recs {
+			mac, ok := seal(r.key, r.payload)
+			if !ok {
+				return errNoSecret
+			}
+			if err := add(r.key, mac, r.payload); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return err
+}
+
+// errNoSecret: without the secret nothing is stored that a later run could trust.
+var errNoSecret = errors.New("cache: no secret to authenticate entries")
+
+// writeSegment writes a segment through a temporary file and a rename, and returns its name
+// and size.
+func writeSegment(root *os.Root, stamp int64, fill func(add func(k Key, mac, payload []byte) error) error) (string, error) {
+	name := segName(stamp)
+	tmp := fmt.Sprintf("%s.tmp-%08x", name, rand.Uint32())
+	f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return "", err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	w.Write(segMagic)
+	w.Write(buildID())
+	var hdr [4]byte
+	err = fill(func(k Key, mac, payload []byte) error {
+		if len(payload) > 1<<31 {
+			return errors.New("cache: entry too large")
+		}
+		binary.LittleEndian.PutUint32(hdr[:], uint32(len(payload)))
+		w.Write(k[:])
+		w.Write(mac)
+		w.Write(hdr[:])
+		_, err := w.Write(payload)
+		return err
+	})
+	if err == nil {
+		err = w.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = root.Rename(tmp, name)
+	}
+	if err != nil {
+		_ = root.Remove(tmp)
+		return "", err
+	}
+	return name, nil
+}
+
+// bound merges the segments when there are too many or they hold more than limit bytes, and
+// removes what a killed run left behind. wrote is what this run has just written.
+func (v *view) bound(limit int64, wrote []record) error {
+	names, legacy := listDir(v.root)
+	for _, t := range names.temps {
+		if st, err := v.root.Stat(t); err == nil && time.Since(st.ModTime()) > time.Hour {
+			_ = v.root.Remove(t)
+		}
+	}
+	if legacy || v.legacy {
+		removeLegacy(v.dir)
+	}
+	// The segments now in the directory: ours (already mapped), those other runs of this build
+	// added, and those of other builds (counted, not mapped).
+	mine := map[string]*segment{}
+	for _, s := range v.segs {
+		mine[s.name] = s
+	}
+	var segs, foreign []*segment
+	var total, foreignSize int64
+	for _, name := range names.segs {
+		s := mine[name]
+		if s == nil {
+			if s = openSegment(v.root, name, false); s == nil {
+				continue
+			}
+			defer s.unmap()
+		}
+		total += s.size
+		if s.own {
+			segs = append(segs, s)
+		} else {
+			foreign = append(foreign, s)
+			foreignSize += s.size
+		}
+	}
+	if total <= limit && len(segs) <= maxSegments {
+		return nil
+	}
+	goal := limit
+	if total > limit {
+		goal = limit / 10 * 9
+		// Other builds' segments go first, least recently used first.
+		slices.SortFunc(foreign, func(a, b *segment) int { return a.mod.Compare(b.mod) })
+		for _, s := range foreign {
+			if total <= goal {
+				break
+			}
+			if err := v.root.Remove(s.name); err == nil {
+				total -= s.size
+				foreignSize -= s.size
+			}
+		}
+		if total <= goal && len(segs) <= maxSegments {
+			return nil
+		}
+		goal -= foreignSize
+	}
+	used := map[Key]bool{}
+	for _, r := range wrote {
+		used[r.key] = true
+	}
+	for k, l := range v.index {
+		if l.seg.marked(l.i) {
+			used[k] = true
+		}
+	}
+	index := indexOf(segs)
+	keys := make([]Key, 0, len(index))
+	for k := range index {
+		keys = append(keys, k)
+	}
+	// What this run used first, then the entries of the segments used most recently.
+	slices.SortFunc(keys, func(a, b Key) int {
+		la, lb := index[a], index[b]
+		if ua, ub := used[a], used[b]; ua != ub {
+			if ua {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Or(lb.seg.mod.Compare(la.seg.mod), cmp.Compare(lb.seg.stamp, la.seg.stamp), cmp.Compare(la.off, lb.off))
+	})
+	var stamp int64
+	for _, s := range segs {
+		stamp = max(stamp, s.stamp)
+	}
+	_, err := writeSegment(v.root, stamp, func(add func(Key, []byte, []byte) error) error {
+		size := int64(segHeader)
+		for _, k := range keys {
+			kb, mac, payload := index[k].parts()
+			n := int64(recHeader + len(payload))
+			if size+n > goal {
+				continue
+			}
+			if sum, ok := seal(Key(kb), payload); !ok || !hmac.Equal(mac, sum) {
+				continue // damaged or foreign: not carried over
+			}
+			if err := add(k, mac, payload); err != nil {
+				return err
+			}
+			size += n
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, s := range segs {
+		_ = v.root.Remove(s.name)
+	}
+	return nil
+}
+
+// Usage is what a cache directory holds.
+type Usage struct {
+	Entries int
+	Bytes   int64
+}
+
+// Status reports the entries and bytes under dir (a missing directory holds nothing).
+func Status(dir string) (Usage, error) {
+	root, err := os.OpenRoot(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return Usage{}, nil
+	}
+	if err != nil {
+		return Usage{}, err
+	}
+	defer root.Close()
+	var u Usage
+	names, legacy := listDir(root)
+	segs := make([]*segment, 0, len(names.segs))
+	for _, name := range names.segs {
+		if s := openSegment(root, name, true); s != nil {
+			defer s.unmap()
+			segs = append(segs, s)
+			u.Bytes += s.size
+		}
+	}
+	// A key is in one build's segments only (the build is part of every key).
+	u.Entries = len(indexOf(segs))
+	if legacy {
+		for _, e := range legacyEntries(dir) {
+			u.Entries++
+			u.Bytes += e.size
+		}
+	}
+	return u, nil
+}
+
+// Clean removes every segment and entry under dir, and dir itself when nothing else is left in
+// it. Only what is named and shaped like the cache's own files is removed, so a mistaken
+// --cache-dir does not empty an unrelated directory.
+func Clean(dir string) (Usage, error) {
+	u, err := Status(dir)
+	if err != nil {
+		return Usage{}, err
+	}
+	root, err := os.OpenRoot(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return u, nil
+	}
+	if err != nil {
+		return Usage{}, err
+	}
+	defer root.Close()
+	names, legacy := listDir(root)
+	for _, name := range names.segs {
+		if isSegment(root, name) {
+			if err := root.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return u, err
+			}
+		}
+	}
+	for _, name := range names.temps {
+		_ = root.Remove(name)
+	}
+	if legacy {
+		removeLegacy(dir)
+	}
+	if rest, _ := os.ReadDir(dir); len(rest) == 1 && rest[0].Name() == ".gitignore" {
+		_ = os.Remove(filepath.Join(dir, ".gitignore"))
+		_ = os.Remove(dir)
+	}
+	return u, nil
+}
+
+// isSegment reports whether name starts with the segment magic.
+func isSegment(root *os.Root, name string) bool {
+	f, err := root.Open(name)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, len(segMagic))
+	n, _ := io.ReadFull(f, head)
+	return n == len(segMagic) && bytes.Equal(head, segMagic)
+}
+
+func isTemp(name string) bool {
+	i := len(name) - len(".tmp-00000000")
+	if i <= 0 || name[i:i+5] != ".tmp-" {
+		return false
+	}
+	_, err := hex.DecodeString(name[i+5:])
+	return err == nil
+}
+
+// The format before segments: one file per entry, named by its key's hex digits under a
+// directory of its first two. A cache of that format is removed the first time a run writes.
+
+var legacyMagic = []byte("dataops-cache2\n")
+
+func legacyDir(name string) bool {
+	if len(name) != 2 {
+		return false
+	}
+	_, err := hex.DecodeString(name)
+	return err == nil
+}
+
+type legacyEntry struct {
+	path string
+	size int64
+}
+
+// legacyEntries lists the entry files (and their temporary files) of the old format.
+func legacyEntries(dir string) []legacyEntry {
+	var out []legacyEntry
+	subs, _ := os.ReadDir(dir)
+	for _, s := range subs {
+		if !s.IsDir() || !legacyDir(s.Name()) {
+			continue
+		}
+		files, _ := os.ReadDir(filepath.Join(dir, s.Name()))
+		for _, f := range files {
+			if !f.Type().IsRegular() {
+				continue
+			}
+			name := f.Name()
+			p := filepath.Join(dir, s.Name(), name)
+			if !isTemp(name) {
+				if len(name) != 62 {
+					continue
+				}
+				if _, err := hex.DecodeString(name); err != nil || !hasPrefix(p, legacyMagic) {
+					continue
+				}
+			}
+			info, err := f.Info()
+			if err != nil {
+				continue
+			}
+			out = append(out, legacyEntry{p, info.Size()})
+		}
+	}
+	return out
+}
+
+func hasPrefix(path string, prefix []byte) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, len(prefix))
+	n, _ := io.ReadFull(f, head)
+	return n == len(prefix) && bytes.Equal(head, prefix)
+}
+
+// removeLegacy removes the old format's entries and the fan-out directories they leave empty.
+func removeLegacy(dir string) {
+	for _, e := range legacyEntries(dir) {
+		_ = os.Remove(e.path)
+	}
+	subs, _ := os.ReadDir(dir)
+	for _, s := range subs {
+		if s.IsDir() && legacyDir(s.Name()) {
+			_ = os.Remove(filepath.Join(dir, s.Name())) // only when empty
+		}
+	}
+}

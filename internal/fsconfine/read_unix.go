@@ -1,0 +1,85 @@
+//go:build unix
+
+package fsconfine
+
+import (
+	"os"
+	"path/filepath"
+
+	"golang.org/x/sys/unix"
+)
+
+// readFast reads an ordinary file of an ordinary directory of the project with four system
+// calls: openat on the directory (opened once through the root, as Open would resolve it),
+// fstat, read, close. os.Root walks every component of every name and registers each file with
+// the poller, some twenty calls a file. ok is false when the fast path does not apply, and then
+// Open decides: the file is a symbolic link (O_NOFOLLOW), not a regular file, missing or
+// unreadable, or its directory is not inside the project's own root or lands in a .git
+// directory. The directory stays open until Close: one renamed out of the project meanwhile
+// is read where it went, as os.Root reads from the root it opened.
+func (d *Dir) readFast(name string, max int64) (data []byte, ok bool, err error) {
+	native := filepath.FromSlash(name)
+	if !filepath.IsLocal(native) || inGitDir(native) {
+		return nil, false, nil
+	}
+	dir := d.fastDir(filepath.Dir(native))
+	if dir == nil {
+		return nil, false, nil
+	}
+	fd, err := unix.Openat(int(dir.Fd()), filepath.Base(native), unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_NOCTTY, 0)
+	if err != nil {
+		return nil, false, nil
+	}
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if unix.Fstat(fd, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return nil, false, nil
+	}
+	if st.Size > max {
+		return nil, true, ErrTooLarge
+	}
+	buf := make([]byte, st.Size)
+	n := 0
+	for n < len(buf) {
+		m, err := unix.Read(fd, buf[n:])
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, true, &os.PathError{Op: "read", Path: name, Err: err}
+		}
+		if m == 0 {
+			break // shorter than it was a moment ago
+		}
+		n += m
+	}
+	return buf[:n], true, nil
+}
+
+// fastDir is the directory rel opened through the project's own root, or nil when it is not
+// there or leads into a .git directory.
+func (d *Dir) fastDir(rel string) *os.File {
+	if v, ok := d.open.Load(rel); ok {
+		f, _ := v.(*os.File)
+		return f
+	}
+	var f *os.File
+	if real, err := d.realDir(rel); err == nil && !d.landsInGitDir(real) {
+		if r, ok := within(d.roots[0].real, real); ok {
+			if g, err := d.roots[0].fs.Open(r); err == nil {
+				if st, err := g.Stat(); err == nil && st.IsDir() {
+					f = g
+				} else {
+					g.Close()
+				}
+			}
+		}
+	}
+	if prev, loaded := d.open.LoadOrStore(rel, f); loaded {
+		if f != nil {
+			f.Close()
+		}
+		f, _ = prev.(*os.File)
+	}
+	return f
+}
