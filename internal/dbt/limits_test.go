@@ -90,8 +90,29 @@ func TestProjectConfigCopiedIntoEveryNodeIsBounded(t *testing.T) {
 	})
 	_, err := loadDir(t, dir)
 	var ie *InputError
-	if !errors.As(err, &ie) || ie.Pos.Path != "models/b.sql" || !strings.Contains(ie.Msg, "more than 1000000 values") {
+	if !errors.As(err, &ie) || ie.Pos.Path != "models/b.sql" || !strings.Contains(ie.Msg, "more than 1000600 values") {
 		t.Fatalf("want the second model refused, got %v", err)
+	}
+}
+
+// A project is never refused for its size: the bound grows with its nodes, so 6,000 models
+// carrying some 200 config values each (a wide meta; dbt's defaults are about 46), more than
+// a million values together, load.
+func TestManyModelsWithOrdinaryConfigsLoad(t *testing.T) {
+	files := map[string]string{"dbt_project.yml": "name: p\nprofile: none\nmodels:\n  p:\n    +meta:\n"}
+	for i := range 160 {
+		files["dbt_project.yml"] += fmt.Sprintf("      k%d: v\n", i)
+	}
+	for i := range 6_000 {
+		files[fmt.Sprintf("models/m%05d.sql", i)] = "select 1 as id"
+	}
+	dir := writeProject(t, files)
+	p, err := loadDir(t, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := countValues(node(t, p, "model.p.m00000").Config, 1000); got < 180 {
+		t.Fatalf("a node carries %d config values; the case needs ordinary nodes", got)
 	}
 }
 

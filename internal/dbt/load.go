@@ -95,7 +95,9 @@ type loader struct {
 	timings    map[string]time.Duration
 	// configLeft is what is left of maxConfigValues after the nodes' configs.
 	configLeft int
-	cache      *renderCache
+	// configBudget is the bound on all config values: maxConfigValues and a share per node.
+	configBudget int
+	cache        *renderCache
 }
 
 // Load reads a dbt project the way dbt parses it. A malformed dbt_project.yml or property file
@@ -214,13 +216,19 @@ func (l *loader) addDiag(d Diagnostic) {
 // included) every node and source of a project carries, together. A config set once in
 // dbt_project.yml (or on a source) is copied into every node under it and written out for
 // each, so a few hundred thousand values there times a few hundred nodes would exhaust memory.
-// Real projects carry a few dozen values per node.
-const maxConfigValues = 1_000_000
+// Real projects carry a few dozen values per node, dbt's defaults included, so the bound
+// grows by perNodeConfigValues for each node and source: a large project is never refused for
+// its size, only a config that multiplies.
+const (
+	maxConfigValues     = 1_000_000
+	perNodeConfigValues = 200
+)
 
 // checkNodeConfigs refuses a project whose nodes' configs add up past maxConfigValues, before
 // they are copied for rendering.
 func (l *loader) checkNodeConfigs() error {
-	left := maxConfigValues
+	left := maxConfigValues + perNodeConfigValues*len(l.pending)
+	l.configBudget = left
 	for _, pd := range l.pending {
 		n := pd.node
 		if left -= countValues(n.Config, left+1); left < 0 {
@@ -233,7 +241,8 @@ func (l *loader) checkNodeConfigs() error {
 
 // checkSourceConfigs does the same for source tables, with what the nodes left.
 func (l *loader) checkSourceConfigs() error {
-	left := l.configLeft
+	left := l.configLeft + perNodeConfigValues*len(l.p.Sources)
+	l.configBudget += perNodeConfigValues * len(l.p.Sources)
 	for _, id := range slices.Sorted(maps.Keys(l.p.Sources)) {
 		s := l.p.Sources[id]
 		if left -= countValues(s.Config, left+1) + countValues(s.Meta, left+1); left < 0 {
@@ -245,7 +254,7 @@ func (l *loader) checkSourceConfigs() error {
 
 func (l *loader) configSizeError(pos Pos, name string) error {
 	return &InputError{Pos: pos, Msg: fmt.Sprintf("the configs of this project's nodes and sources add up to more than %d values by %s; "+
-		"a config this large (in dbt_project.yml, on a source, or in a property file) is refused", maxConfigValues, name)}
+		"a config this large (in dbt_project.yml, on a source, or in a property file) is refused", l.configBudget, name)}
 }
 
 // countValues counts the values in v, nested ones included, stopping past limit.
