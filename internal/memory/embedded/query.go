@@ -50,7 +50,7 @@ func (s *Store) Query(ctx context.Context, q memory.Query) ([]memory.Hit, error)
 	if !q.Filter.IsZero() {
 		allowed = make([]bool, len(s.recs))
 		for i := range s.recs {
-			allowed[i] = s.recs[i].live && q.Filter.Match(&s.recs[i].rec)
+			allowed[i] = s.matches(i, &q.Filter)
 		}
 	}
 	var byVector []string
@@ -66,8 +66,7 @@ func (s *Store) Query(ctx context.Context, q memory.Query) ([]memory.Hit, error)
 	fused := memory.Fuse(byVector, byKeyword, limit)
 	hits := make([]memory.Hit, len(fused))
 	for i, f := range fused {
-		rec := s.recs[s.byID[f.ID]].rec
-		rec.Metadata.Extra = maps.Clone(rec.Metadata.Extra)
+		rec := s.record(int(s.byID[f.ID]))
 		hits[i] = memory.Hit{Record: rec, Score: f.Score, VectorRank: f.VectorRank, KeywordRank: f.KeywordRank}
 	}
 	return hits, nil
@@ -97,7 +96,7 @@ func (s *Store) vectorRank(q []float32, allowed []bool, depth int) []string {
 		if sc <= 0 || !s.recs[i].live || (allowed != nil && !allowed[i]) {
 			continue
 		}
-		c := ranked{score: sc, id: s.recs[i].rec.ID}
+		c := ranked{score: sc, id: s.recs[i].id}
 		if h.Len() < depth {
 			heap.Push(h, c)
 		} else if c.beats((*h)[0]) {
@@ -176,7 +175,7 @@ func (s *Store) keywordRank(text string, allowed []bool, depth int) []string {
 		if sc <= 0 || (allowed != nil && !allowed[i]) {
 			continue
 		}
-		c := ranked{score: sc, id: s.recs[i].rec.ID}
+		c := ranked{score: sc, id: s.recs[i].id}
 		if h.Len() < depth {
 			heap.Push(h, c)
 		} else if c.beats((*h)[0]) {

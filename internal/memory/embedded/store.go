@@ -40,7 +40,9 @@ type Store struct {
 	segs     []*segment // segments applied, in order, mapped
 	recs     []slot     // by slot: segment k's upserts are slots segs[k].base onwards
 	byID     map[string]int32
-	totalLen int64 // keyword terms of the live records
+	byColumn map[string][]int32 // slots by Metadata.Column, dead ones included
+	names    map[string]string  // one copy of each kind, project, model, column and source
+	totalLen int64              // keyword terms of the live records
 
 	upgradedFrom int
 }
@@ -49,10 +51,45 @@ type Store struct {
 // records kept; 0 when it found the current format or none.
 func (s *Store) UpgradedFrom() int { return s.upgradedFrom }
 
+// slot is what the store holds in memory of a record: the fields filters, stats and deletes
+// read. The rest (text, commit, line, time, extras) is decoded from the entry's bytes in the
+// mapped segment when the record is asked for, so opening a store allocates little per record.
 type slot struct {
-	rec  memory.Record // Vector nil: it lives in its segment
-	live bool
-	len  uint32 // keyword terms of the text
+	id                             string
+	kind                           memory.Kind
+	project, model, column, source string
+	body                           []byte // the entry, in its segment
+	live                           bool
+	len                            uint32 // keyword terms of the text
+}
+
+// record decodes slot i's record, without its vector. Its bytes were checked when the
+// segment was loaded.
+func (s *Store) record(i int) memory.Record {
+	d := decoder{b: s.recs[i].body}
+	e, _ := d.next(nil)
+	return e.rec
+}
+
+// matches reports whether slot i is live and passes f.
+func (s *Store) matches(i int, f *memory.Filter) bool {
+	sl := &s.recs[i]
+	return sl.live && (len(f.Kinds) == 0 || slices.Contains(f.Kinds, sl.kind)) &&
+		(f.Project == "" || f.Project == sl.project) &&
+		(f.Model == "" || f.Model == sl.model) &&
+		(f.Column == "" || f.Column == sl.column) &&
+		(len(f.Columns) == 0 || slices.Contains(f.Columns, sl.column)) &&
+		(f.Source == "" || f.Source == sl.source) &&
+		(len(f.Extra) == 0 || extraMatches(sl.body, f.Extra))
+}
+
+func (s *Store) intern(b []byte) string {
+	if v, ok := s.names[string(b)]; ok {
+		return v
+	}
+	v := string(b)
+	s.names[v] = v
+	return v
 }
 
 func (s *Store) closedErr() error { return fmt.Errorf("%s: memory store is closed", s.dir) }
@@ -114,6 +151,8 @@ func (s *Store) reset() {
 	}
 	s.gen, s.segs, s.recs, s.totalLen = 0, nil, nil, 0
 	s.byID = map[string]int32{}
+	s.byColumn = map[string][]int32{}
+	s.names = map[string]string{}
 }
 
 // load brings the memory state to manifest m: only the new segments when the ones applied are
@@ -156,9 +195,8 @@ func (s *Store) loadSegment(ref segmentRef) error {
 	g.base = len(s.recs)
 	s.segs = append(s.segs, g)
 	s.recs = slices.Grow(s.recs, g.rows)
-	return g.each(func(e *entry, row int) error {
-		s.apply(e, g, row)
-		return nil
+	return g.eachHead(s.intern, func(h *head, body []byte, row int) {
+		s.apply(h, body, g, row)
 	})
 }
 
@@ -167,20 +205,25 @@ func corruptf(path, format string, args ...any) error {
 }
 
 // apply changes the memory state by one entry of segment g; an upsert is its row there.
-func (s *Store) apply(e *entry, g *segment, row int) {
-	i, exists := s.byID[e.rec.ID]
+func (s *Store) apply(h *head, body []byte, g *segment, row int) {
+	i, exists := s.byID[h.id]
 	if exists {
 		old := &s.recs[i]
 		s.totalLen -= int64(old.len)
 		*old = slot{}
-		delete(s.byID, e.rec.ID)
+		delete(s.byID, h.id)
 	}
-	if e.op == opDelete {
+	if h.op == opDelete {
 		return
 	}
 	n := g.docLen[row]
-	s.recs = append(s.recs, slot{rec: e.rec, live: true, len: n})
-	s.byID[e.rec.ID] = int32(g.base + row)
+	at := int32(g.base + row)
+	s.recs = append(s.recs, slot{id: h.id, kind: h.kind, project: h.project, model: h.model, column: h.column,
+		source: h.source, body: body, live: true, len: n})
+	s.byID[h.id] = at
+	if h.column != "" {
+		s.byColumn[h.column] = append(s.byColumn[h.column], at)
+	}
 	s.totalLen += int64(n)
 }
 
@@ -230,9 +273,35 @@ func (s *Store) catchUp() error {
 	return s.load(m)
 }
 
-// compactAfter is the number of segments past which a write also rewrites the store as one
-// segment; so is a store whose segments hold twice as many entries as it has live records.
-const compactAfter = 32
+// mergeRatio decides, after each write, which segments are rewritten as one: segment i stays
+// apart while it holds at least mergeRatio times the bytes of all the segments after it, and
+// the first one that does not is merged with all those after it. A write of a few records (a
+// review's proposals) then merges only segments as small as itself; the large segment of an
+// ingest is rewritten only once the writes after it add up to half its size. Segment sizes
+// fall at least threefold from one to the next, so a store has few segments and a record is
+// rewritten a logarithmic number of times. The whole store is rewritten only when most of
+// its entries are dead (replaced or deleted), as after re-ingesting a changed project.
+const mergeRatio = 2
+
+// mergeFrom is the first segment of m that the next merge rewrites, len(m.Segments) when
+// nothing needs merging.
+func mergeFrom(m *manifest, live int) int {
+	n := len(m.Segments)
+	if n > 1 && m.Entries > 1024 && m.Entries > 2*live {
+		return 0
+	}
+	var after int64
+	for i := n - 1; i >= 0; i-- {
+		after += m.Segments[i].Bytes
+	}
+	for i := 0; i < n-1; i++ {
+		after -= m.Segments[i].Bytes
+		if m.Segments[i].Bytes < mergeRatio*after {
+			return i
+		}
+	}
+	return n
+}
 
 // write adds one segment of the entries that build returns, which it calls under the file
 // lock once this Store has caught up with every other writer (so that "delete what has this
@@ -292,50 +361,140 @@ func (s *Store) write(ctx context.Context, build func() []entry) error {
 	if err != nil {
 		return err
 	}
-	if len(m.Segments) > compactAfter || (m.Entries > 1024 && m.Entries > 2*live) {
-		return s.compact(m)
+	if k := mergeFrom(m, live); k < len(m.Segments) {
+		return s.merge(m, k)
 	}
 	return nil
 }
 
-// compact rewrites the live records as one segment and drops the others (and any segment a
-// crash left unnamed). The store is valid whether or not it completes.
-func (s *Store) compact(m *manifest) error {
+// Compact rewrites the whole store as one segment of its live records.
+func (s *Store) Compact(ctx context.Context) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	unlock, err := fileLock(ctx, s.dir, true)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if err := s.catchUp(); err != nil {
+		return err
+	}
+	m, err := readManifest(s.dir)
+	if err != nil || m == nil || len(m.Segments) == 0 {
+		return err
+	}
+	return s.merge(m, 0)
+}
+
+// merge rewrites segments k onwards of m, which the Store has loaded, as one: their live
+// records copied as stored, and a delete of each record they deleted or replaced and no
+// longer hold, which an earlier segment may. Callers hold the exclusive file lock. The store
+// is valid whether or not it completes: the old segments stay until the manifest names the
+// new one.
+func (s *Store) merge(m *manifest, k int) error {
 	s.mu.RLock()
-	ref, err := writeSegment(s.dir, m.Next, s.dim, func(emit func(*entry) error) error {
-		for i := range s.recs {
-			sl := &s.recs[i]
-			if !sl.live {
-				continue
-			}
-			e := entry{op: opUpsert, rec: sl.rec}
-			e.rec.Vector = s.row(i)
-			if err := emit(&e); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	live := len(s.byID)
+	ref, err := s.writeMerged(m, k)
 	s.mu.RUnlock()
 	if err != nil {
 		return err
 	}
+	kept := m.Segments[:k:k]
 	m.Next++
 	m.Generation++
-	m.Segments = []segmentRef{ref}
-	m.Entries = live
+	m.Segments = append(kept, ref)
+	m.Entries = 0
+	for _, r := range m.Segments {
+		m.Entries += r.Entries
+	}
 	if err := writeFileAtomic(s.dir, manifestName, m.encode()); err != nil {
 		os.Remove(filepath.Join(s.dir, ref.Name))
 		return err
 	}
-	// The records now live in the new segment: map it, and let go of the old ones.
+	// The tail's records now live in the new segment: drop the tail, map the new one.
 	s.mu.Lock()
-	s.reset()
-	err = s.load(m)
+	s.truncate(k)
+	if err = s.loadSegment(ref); err != nil {
+		s.reset()
+	} else {
+		s.gen = m.Generation
+	}
 	s.mu.Unlock()
 	removeUnnamedSegments(s.dir, m)
 	return err
+}
+
+// writeMerged writes the merge of segments k onwards. Callers hold s.mu for reading.
+func (s *Store) writeMerged(m *manifest, k int) (segmentRef, error) {
+	if len(s.segs) != len(m.Segments) {
+		return segmentRef{}, fmt.Errorf("%s: the memory store changed while it was merged", s.dir)
+	}
+	w, err := newSegmentWriter(s.dir, m.Next, s.dim)
+	if err != nil {
+		return segmentRef{}, err
+	}
+	var rows []int
+	var bodies [][]byte
+	for _, g := range s.segs[k:] {
+		rows, bodies = rows[:0], bodies[:0]
+		for r := range g.rows {
+			if sl := &s.recs[g.base+r]; sl.live {
+				rows = append(rows, r)
+				bodies = append(bodies, sl.body)
+			}
+		}
+		if err := w.copyRows(g, rows, bodies); err != nil {
+			w.abort()
+			return segmentRef{}, err
+		}
+	}
+	if k > 0 {
+		gone := map[string]bool{}
+		for _, g := range s.segs[k:] {
+			g.eachHead(func(b []byte) string { return string(b) }, func(h *head, _ []byte, _ int) {
+				if _, ok := s.byID[h.id]; !ok {
+					gone[h.id] = true
+				}
+			})
+		}
+		for _, id := range slices.Sorted(maps.Keys(gone)) {
+			if err := w.add(&entry{op: opDelete, rec: memory.Record{ID: id}}); err != nil {
+				w.abort()
+				return segmentRef{}, err
+			}
+		}
+	}
+	return w.finish()
+}
+
+// truncate forgets segments k onwards: their live records leave the indexes, and what they
+// deleted or replaced in earlier segments stays dead (the merged segment that replaces them
+// says so again). Callers hold s.mu.
+func (s *Store) truncate(k int) {
+	if k >= len(s.segs) {
+		return
+	}
+	base := s.segs[k].base
+	for i := base; i < len(s.recs); i++ {
+		if sl := &s.recs[i]; sl.live {
+			delete(s.byID, sl.id)
+			s.totalLen -= int64(sl.len)
+		}
+	}
+	clear(s.recs[base:])
+	s.recs = s.recs[:base]
+	for c, at := range s.byColumn {
+		if j, _ := slices.BinarySearch(at, int32(base)); j < len(at) {
+			if j == 0 {
+				delete(s.byColumn, c)
+			} else {
+				s.byColumn[c] = at[:j]
+			}
+		}
+	}
+	for _, g := range s.segs[k:] {
+		g.close()
+	}
+	s.segs = s.segs[:k]
 }
 
 func removeUnnamedSegments(dir string, m *manifest) {
@@ -364,8 +523,10 @@ func (s *Store) Upsert(ctx context.Context, recs []memory.Record) error {
 			return errors.New("memory record without an id")
 		}
 		if r.Vector == nil {
-			if i, ok := s.byID[r.ID]; ok && sameRecord(&s.recs[i].rec, &r) {
-				continue
+			if i, ok := s.byID[r.ID]; ok {
+				if old := s.record(int(i)); sameRecord(&old, &r) {
+					continue
+				}
 			}
 		} else if len(r.Vector) != s.dim {
 			s.mu.RUnlock()
@@ -422,8 +583,8 @@ func (s *Store) DeleteBySource(ctx context.Context, source string) (int, error) 
 	err := s.write(ctx, func() []entry {
 		var del []entry
 		for _, sl := range s.recs {
-			if sl.live && sl.rec.Metadata.Source == source {
-				del = append(del, entry{op: opDelete, rec: memory.Record{ID: sl.rec.ID}})
+			if sl.live && sl.source == source {
+				del = append(del, entry{op: opDelete, rec: memory.Record{ID: sl.id}})
 			}
 		}
 		n = len(del)
@@ -447,8 +608,8 @@ func (s *Store) Stats(ctx context.Context) (memory.Stats, error) {
 	for _, sl := range s.recs {
 		if sl.live {
 			st.Records++
-			st.ByKind[sl.rec.Kind]++
-			if src := sl.rec.Metadata.Source; src != "" {
+			st.ByKind[sl.kind]++
+			if src := sl.source; src != "" {
 				sources[src] = true
 			}
 		}
