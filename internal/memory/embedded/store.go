@@ -34,11 +34,15 @@ type Store struct {
 
 	wmu sync.Mutex // serialises this Store's writes; the file lock serialises them with others
 
-	mu       sync.RWMutex
-	closed   bool
-	gen      uint64     // manifest generation the memory state reflects
-	segs     []*segment // segments applied, in order, mapped
-	recs     []slot     // by slot: segment k's upserts are slots segs[k].base onwards
+	mu     sync.RWMutex
+	closed bool
+	gen    uint64     // manifest generation the memory state reflects
+	segs   []*segment // segments applied, in order, mapped
+	recs   []slot     // by slot: segment k's upserts are slots segs[k].base onwards
+	// By slot too, what queries read of every record, packed for a scan: whether it is live,
+	// and its keyword terms when it is (0 when dead).
+	alive    []bool
+	terms    []uint32
 	byID     map[string]int32
 	byColumn map[string][]int32 // slots by Metadata.Column, dead ones included
 	names    map[string]string  // one copy of each kind, project, model, column and source
@@ -149,7 +153,7 @@ func (s *Store) reset() {
 	for _, g := range s.segs {
 		g.close()
 	}
-	s.gen, s.segs, s.recs, s.totalLen = 0, nil, nil, 0
+	s.gen, s.segs, s.recs, s.alive, s.terms, s.totalLen = 0, nil, nil, nil, nil, 0
 	s.byID = map[string]int32{}
 	s.byColumn = map[string][]int32{}
 	s.names = map[string]string{}
@@ -169,7 +173,10 @@ func (s *Store) load(m *manifest) error {
 		for _, r := range m.Segments {
 			size += r.Bytes
 		}
-		s.recs = make([]slot, 0, min(int64(m.Entries), size/int64(4*s.dim)+1))
+		n := min(int64(m.Entries), size/int64(4*s.dim)+1)
+		s.recs = make([]slot, 0, n)
+		s.alive = make([]bool, 0, n)
+		s.terms = make([]uint32, 0, n)
 	}
 	for _, ref := range m.Segments[len(s.segs):] {
 		if err := s.loadSegment(ref); err != nil {
@@ -195,6 +202,8 @@ func (s *Store) loadSegment(ref segmentRef) error {
 	g.base = len(s.recs)
 	s.segs = append(s.segs, g)
 	s.recs = slices.Grow(s.recs, g.rows)
+	s.alive = slices.Grow(s.alive, g.rows)
+	s.terms = slices.Grow(s.terms, g.rows)
 	return g.eachHead(s.intern, func(h *head, body []byte, row int) {
 		s.apply(h, body, g, row)
 	})
@@ -211,6 +220,7 @@ func (s *Store) apply(h *head, body []byte, g *segment, row int) {
 		old := &s.recs[i]
 		s.totalLen -= int64(old.len)
 		*old = slot{}
+		s.alive[i], s.terms[i] = false, 0
 		delete(s.byID, h.id)
 	}
 	if h.op == opDelete {
@@ -220,6 +230,8 @@ func (s *Store) apply(h *head, body []byte, g *segment, row int) {
 	at := int32(g.base + row)
 	s.recs = append(s.recs, slot{id: h.id, kind: h.kind, project: h.project, model: h.model, column: h.column,
 		source: h.source, body: body, live: true, len: n})
+	s.alive = append(s.alive, true)
+	s.terms = append(s.terms, n)
 	s.byID[h.id] = at
 	if h.column != "" {
 		s.byColumn[h.column] = append(s.byColumn[h.column], at)
@@ -481,7 +493,7 @@ func (s *Store) truncate(k int) {
 		}
 	}
 	clear(s.recs[base:])
-	s.recs = s.recs[:base]
+	s.recs, s.alive, s.terms = s.recs[:base], s.alive[:base], s.terms[:base]
 	for c, at := range s.byColumn {
 		if j, _ := slices.BinarySearch(at, int32(base)); j < len(at) {
 			if j == 0 {
