@@ -316,8 +316,9 @@ type head struct {
 }
 
 // head decodes an entry's head and checks the framing of the rest, as next would, without
-// copying it; intern returns a shared string for bytes many entries repeat (model names).
-func (d *decoder) head(intern func([]byte) string) head {
+// copying it; intern returns a shared string for the bytes of a field (0 kind, 1 project,
+// 2 model, 3 column, 4 source), which many entries repeat.
+func (d *decoder) head(intern func(field int, b []byte) string) head {
 	var h head
 	h.op = d.byte("op")
 	switch h.op {
@@ -330,12 +331,12 @@ func (d *decoder) head(intern func([]byte) string) head {
 		return h
 	}
 	h.id = string(d.field("id"))
-	h.kind = memory.Kind(intern(d.field("kind")))
+	h.kind = memory.Kind(intern(0, d.field("kind")))
 	d.field("text")
-	h.project = intern(d.field("project"))
-	h.model = intern(d.field("model"))
-	h.column = intern(d.field("column"))
-	h.source = intern(d.field("source"))
+	h.project = intern(1, d.field("project"))
+	h.model = intern(2, d.field("model"))
+	h.column = intern(3, d.field("column"))
+	h.source = intern(4, d.field("source"))
 	d.field("commit")
 	d.varint("line")
 	if d.byte("time flag") == 1 {

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"unsafe"
 
 	"github.com/dataops-dev/dataops/internal/memory"
@@ -277,7 +278,10 @@ func openSegment(path string, size int64, dim int) (*segment, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := parseSegment(data, path, dim)
+	// The checksum is computed from reads of the file, not from the mapping: touching every
+	// mapped page costs a page fault each, twice what copying them from the page cache does,
+	// and most pages (the vectors of records no query scans) need not be mapped in at all.
+	s, err := parseSegment(data, path, dim, func(body []byte) (uint32, error) { return fileChecksum(f, int64(len(body))) })
 	if err != nil {
 		unmap()
 		return nil, err
@@ -286,7 +290,29 @@ func openSegment(path string, size int64, dim int) (*segment, error) {
 	return s, nil
 }
 
-func parseSegment(data []byte, path string, dim int) (*segment, error) {
+// readBufs are the buffers fileChecksum reads through.
+var readBufs = sync.Pool{New: func() any { b := make([]byte, 1<<20); return &b }}
+
+// fileChecksum is the CRC-32C of the first n bytes of f.
+func fileChecksum(f *os.File, n int64) (uint32, error) {
+	bp := readBufs.Get().(*[]byte)
+	defer readBufs.Put(bp)
+	buf := *bp
+	var sum uint32
+	for off := int64(0); off < n; {
+		k, err := f.ReadAt(buf[:min(int64(len(buf)), n-off)], off)
+		sum = crc32.Update(sum, castagnoli, buf[:k])
+		off += int64(k)
+		if err != nil && off < n {
+			return 0, err
+		}
+	}
+	return sum, nil
+}
+
+// parseSegment checks the framing of a segment's bytes and, with sum (the CRC-32C of the body,
+// computed however the caller reads it), its checksum, and locates its sections.
+func parseSegment(data []byte, path string, dim int, sum func(body []byte) (uint32, error)) (*segment, error) {
 	size := int64(len(data))
 	if size < int64(len(segMagic2)+dirSize+trailerSize) {
 		return nil, corruptf(path, "%d bytes, shorter than an empty segment", size)
@@ -303,7 +329,11 @@ func parseSegment(data []byte, path string, dim int) (*segment, error) {
 	if string(body[:len(segMagic2)]) != segMagic2 {
 		return nil, corruptf(path, "not a memory segment of format %d (bad magic)", formatVersion)
 	}
-	if crc32.Checksum(body, castagnoli) != binary.LittleEndian.Uint32(t[12:16]) {
+	got, err := sum(body)
+	if err != nil {
+		return nil, err
+	}
+	if got != binary.LittleEndian.Uint32(t[12:16]) {
 		return nil, corruptf(path, "checksum mismatch")
 	}
 	d := body[bodyLen-dirSize:]
@@ -391,7 +421,7 @@ func (s *segment) each(fn func(e *entry, row int) error) error {
 
 // eachHead walks the segment's entries in order, decoding each one's head (checking the
 // framing of the rest, as each does) and passing its bytes; upserts come with their row.
-func (s *segment) eachHead(intern func([]byte) string, fn func(h *head, body []byte, row int)) error {
+func (s *segment) eachHead(intern func(field int, b []byte) string, fn func(h *head, body []byte, row int)) error {
 	b := s.entries
 	row := 0
 	for i := 0; i < s.count; i++ {

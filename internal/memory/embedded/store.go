@@ -46,6 +46,7 @@ type Store struct {
 	byID     map[string]int32
 	byColumn map[string][]int32 // slots by Metadata.Column, dead ones included
 	names    map[string]string  // one copy of each kind, project, model, column and source
+	last     [5]string          // the value of each of those fields interned last
 	totalLen int64              // keyword terms of the live records
 
 	upgradedFrom int
@@ -87,12 +88,18 @@ func (s *Store) matches(i int, f *memory.Filter) bool {
 		(len(f.Extra) == 0 || extraMatches(sl.body, f.Extra))
 }
 
-func (s *Store) intern(b []byte) string {
-	if v, ok := s.names[string(b)]; ok {
-		return v
+// intern returns one copy of each value of a field. Consecutive entries (the columns of one
+// property file) mostly repeat the last value, which then costs a comparison, not a lookup.
+func (s *Store) intern(field int, b []byte) string {
+	if last := s.last[field]; last == string(b) {
+		return last
 	}
-	v := string(b)
-	s.names[v] = v
+	v, ok := s.names[string(b)]
+	if !ok {
+		v = string(b)
+		s.names[v] = v
+	}
+	s.last[field] = v
 	return v
 }
 
@@ -157,6 +164,7 @@ func (s *Store) reset() {
 	s.byID = map[string]int32{}
 	s.byColumn = map[string][]int32{}
 	s.names = map[string]string{}
+	s.last = [5]string{}
 }
 
 // load brings the memory state to manifest m: only the new segments when the ones applied are
@@ -462,7 +470,7 @@ func (s *Store) writeMerged(m *manifest, k int) (segmentRef, error) {
 	if k > 0 {
 		gone := map[string]bool{}
 		for _, g := range s.segs[k:] {
-			g.eachHead(func(b []byte) string { return string(b) }, func(h *head, _ []byte, _ int) {
+			g.eachHead(func(_ int, b []byte) string { return string(b) }, func(h *head, _ []byte, _ int) {
 				if _, ok := s.byID[h.id]; !ok {
 					gone[h.id] = true
 				}
