@@ -53,10 +53,20 @@ func (s *Store) Query(ctx context.Context, q memory.Query) ([]memory.Hit, error)
 		buf := getBools(len(s.recs))
 		defer putBools(buf)
 		allowed, nAllowed = *buf, 0
-		for i := range s.recs {
-			allowed[i] = s.matches(i, &q.Filter)
-			if allowed[i] {
-				nAllowed++
+		if at, ok := s.candidates(&q.Filter); ok {
+			clear(allowed)
+			for _, i := range at {
+				if s.matches(int(i), &q.Filter) {
+					allowed[i] = true
+					nAllowed++
+				}
+			}
+		} else {
+			for i := range s.recs {
+				allowed[i] = s.matches(i, &q.Filter)
+				if allowed[i] {
+					nAllowed++
+				}
 			}
 		}
 	}

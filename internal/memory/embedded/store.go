@@ -44,10 +44,11 @@ type Store struct {
 	alive    []bool
 	terms    []uint32
 	byID     map[string]int32
-	byColumn map[string][]int32 // slots by Metadata.Column, dead ones included
-	names    map[string]string  // one copy of each kind, project, model, column and source
-	last     [5]string          // the value of each of those fields interned last
-	totalLen int64              // keyword terms of the live records
+	idxMu    sync.Mutex
+	idx      *index            // built on first use after the slots last changed
+	names    map[string]string // one copy of each kind, project, model, column and source
+	last     [5]string         // the value of each of those fields interned last
+	totalLen int64             // keyword terms of the live records
 
 	upgradedFrom int
 }
@@ -86,6 +87,80 @@ func (s *Store) matches(i int, f *memory.Filter) bool {
 		(len(f.Columns) == 0 || slices.Contains(f.Columns, sl.column)) &&
 		(f.Source == "" || f.Source == sl.source) &&
 		(len(f.Extra) == 0 || extraMatches(sl.body, f.Extra))
+}
+
+// index lists the slots of each column and of each kind, dead ones included.
+type index struct {
+	byColumn map[string][]int32
+	byKind   map[memory.Kind][]int32
+}
+
+// index returns the slots' index, building it when the slots changed since it was last
+// built: opening a store then costs no index, and a run that lists by column builds it once.
+// Callers hold s.mu for reading.
+func (s *Store) index() *index {
+	s.idxMu.Lock()
+	defer s.idxMu.Unlock()
+	if s.idx != nil {
+		return s.idx
+	}
+	cols := map[string]int{}
+	kinds := map[memory.Kind]int{}
+	for i := range s.recs {
+		if sl := &s.recs[i]; sl.live {
+			cols[sl.column]++
+			kinds[sl.kind]++
+		}
+	}
+	x := &index{byColumn: make(map[string][]int32, len(cols)), byKind: make(map[memory.Kind][]int32, len(kinds))}
+	// One backing array per map, cut in the counted lengths.
+	colAt, kindAt := make([]int32, 0, len(s.byID)), make([]int32, 0, len(s.byID))
+	for c, n := range cols {
+		x.byColumn[c] = colAt[len(colAt) : len(colAt) : len(colAt)+n]
+		colAt = colAt[:len(colAt)+n]
+	}
+	for k, n := range kinds {
+		x.byKind[k] = kindAt[len(kindAt) : len(kindAt) : len(kindAt)+n]
+		kindAt = kindAt[:len(kindAt)+n]
+	}
+	for i := range s.recs {
+		if sl := &s.recs[i]; sl.live {
+			x.byColumn[sl.column] = append(x.byColumn[sl.column], int32(i))
+			x.byKind[sl.kind] = append(x.byKind[sl.kind], int32(i))
+		}
+	}
+	s.idx = x
+	return x
+}
+
+// candidates returns the slots that may pass f, in order, from the index when f names
+// columns or kinds (ok); otherwise every slot must be looked at.
+func (s *Store) candidates(f *memory.Filter) (at []int32, ok bool) {
+	var lists [][]int32
+	switch {
+	case f.Column != "":
+		lists = [][]int32{s.index().byColumn[f.Column]}
+	case len(f.Columns) > 0:
+		x := s.index()
+		for _, c := range f.Columns {
+			lists = append(lists, x.byColumn[c])
+		}
+	case len(f.Kinds) > 0:
+		x := s.index()
+		for _, k := range f.Kinds {
+			lists = append(lists, x.byKind[k])
+		}
+	default:
+		return nil, false
+	}
+	if len(lists) == 1 {
+		return lists[0], true
+	}
+	for _, l := range lists {
+		at = append(at, l...)
+	}
+	slices.Sort(at)
+	return slices.Compact(at), true
 }
 
 // intern returns one copy of each value of a field. Consecutive entries (the columns of one
@@ -162,7 +237,7 @@ func (s *Store) reset() {
 	}
 	s.gen, s.segs, s.recs, s.alive, s.terms, s.totalLen = 0, nil, nil, nil, nil, 0
 	s.byID = map[string]int32{}
-	s.byColumn = map[string][]int32{}
+	s.idx = nil
 	s.names = map[string]string{}
 	s.last = [5]string{}
 }
@@ -182,6 +257,7 @@ func (s *Store) load(m *manifest) error {
 			size += r.Bytes
 		}
 		n := min(int64(m.Entries), size/int64(4*s.dim)+1)
+		s.byID = make(map[string]int32, n)
 		s.recs = make([]slot, 0, n)
 		s.alive = make([]bool, 0, n)
 		s.terms = make([]uint32, 0, n)
@@ -223,6 +299,7 @@ func corruptf(path, format string, args ...any) error {
 
 // apply changes the memory state by one entry of segment g; an upsert is its row there.
 func (s *Store) apply(h *head, body []byte, g *segment, row int) {
+	s.idx = nil
 	i, exists := s.byID[h.id]
 	if exists {
 		old := &s.recs[i]
@@ -241,9 +318,6 @@ func (s *Store) apply(h *head, body []byte, g *segment, row int) {
 	s.alive = append(s.alive, true)
 	s.terms = append(s.terms, n)
 	s.byID[h.id] = at
-	if h.column != "" {
-		s.byColumn[h.column] = append(s.byColumn[h.column], at)
-	}
 	s.totalLen += int64(n)
 }
 
@@ -502,15 +576,7 @@ func (s *Store) truncate(k int) {
 	}
 	clear(s.recs[base:])
 	s.recs, s.alive, s.terms = s.recs[:base], s.alive[:base], s.terms[:base]
-	for c, at := range s.byColumn {
-		if j, _ := slices.BinarySearch(at, int32(base)); j < len(at) {
-			if j == 0 {
-				delete(s.byColumn, c)
-			} else {
-				s.byColumn[c] = at[:j]
-			}
-		}
-	}
+	s.idx = nil
 	for _, g := range s.segs[k:] {
 		g.close()
 	}
