@@ -132,35 +132,52 @@ func (w *segmentWriter) add(e *entry) error {
 	return w.entry(w.buf)
 }
 
-// copyRows copies upserts of segment g as they are stored (entry bytes, vector, keyword
-// postings), without decoding them: rows are g's rows in order and bodies their entries.
-// Merging segments then costs what their bytes do, not what tokenising their texts would.
-func (w *segmentWriter) copyRows(g *segment, rows []int, bodies [][]byte) error {
-	newRow := make([]int32, g.rows)
-	for i := range newRow {
-		newRow[i] = -1
-	}
-	for i, r := range rows {
-		newRow[r] = int32(len(w.docLen))
-		w.docLen = append(w.docLen, g.docLen[r])
-		w.vecs = append(w.vecs, g.row(r, w.dim))
-		if err := w.entry(bodies[i]); err != nil {
+// stored is an upsert as a segment holds it: its segment, row and entry bytes.
+type stored struct {
+	g    *segment
+	row  int
+	body []byte
+}
+
+// copyRows copies upserts as they are stored (entry bytes, vector, keyword postings), in the
+// order given, without decoding them: merging segments then costs what their bytes do, not
+// what tokenising their texts would.
+func (w *segmentWriter) copyRows(rows []stored) error {
+	newRow := map[*segment][]int32{}
+	var order []*segment
+	for _, r := range rows {
+		m := newRow[r.g]
+		if m == nil {
+			m = make([]int32, r.g.rows)
+			for i := range m {
+				m[i] = -1
+			}
+			newRow[r.g] = m
+			order = append(order, r.g)
+		}
+		m[r.row] = int32(len(w.docLen))
+		w.docLen = append(w.docLen, r.g.docLen[r.row])
+		w.vecs = append(w.vecs, r.g.row(r.row, w.dim))
+		if err := w.entry(r.body); err != nil {
 			return err
 		}
 	}
-	n := len(g.termTab)/2 - 1
-	for t := range n {
-		ps := g.posts[2*g.termTab[2*t+1] : 2*g.termTab[2*t+3]]
-		var term string
-		for j := 0; j < len(ps); j += 2 {
-			if ps[j] >= uint32(len(newRow)) || newRow[ps[j]] < 0 {
-				continue
+	// Each term's postings, segment by segment; a term's postings need no order.
+	for _, g := range order {
+		m := newRow[g]
+		n := len(g.termTab)/2 - 1
+		for t := range n {
+			ps := g.posts[2*g.termTab[2*t+1] : 2*g.termTab[2*t+3]]
+			var term string
+			for j := 0; j < len(ps); j += 2 {
+				if ps[j] >= uint32(len(m)) || m[ps[j]] < 0 {
+					continue
+				}
+				if term == "" {
+					term = string(g.blob[g.termTab[2*t]:g.termTab[2*t+2]])
+				}
+				w.postings[term] = append(w.postings[term], posting{uint32(m[ps[j]]), ps[j+1]})
 			}
-			nr := uint32(newRow[ps[j]])
-			if term == "" {
-				term = string(g.blob[g.termTab[2*t]:g.termTab[2*t+2]])
-			}
-			w.postings[term] = append(w.postings[term], posting{nr, ps[j+1]})
 		}
 	}
 	return nil

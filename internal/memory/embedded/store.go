@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/dataops-dev/dataops/internal/memory"
@@ -526,20 +527,23 @@ func (s *Store) writeMerged(m *manifest, k int) (segmentRef, error) {
 	if err != nil {
 		return segmentRef{}, err
 	}
-	var rows []int
-	var bodies [][]byte
+	// The records of a kind lie together in the merged segment: a query filtered by kind (doc
+	// chunks, playbook rules) then reads a few runs of its pages instead of a page here and
+	// there across the file, each of which costs a page fault the first time.
+	var rows []stored
 	for _, g := range s.segs[k:] {
-		rows, bodies = rows[:0], bodies[:0]
 		for r := range g.rows {
 			if sl := &s.recs[g.base+r]; sl.live {
-				rows = append(rows, r)
-				bodies = append(bodies, sl.body)
+				rows = append(rows, stored{g, r, sl.body})
 			}
 		}
-		if err := w.copyRows(g, rows, bodies); err != nil {
-			w.abort()
-			return segmentRef{}, err
-		}
+	}
+	slices.SortStableFunc(rows, func(a, b stored) int {
+		return strings.Compare(string(s.recs[a.g.base+a.row].kind), string(s.recs[b.g.base+b.row].kind))
+	})
+	if err := w.copyRows(rows); err != nil {
+		w.abort()
+		return segmentRef{}, err
 	}
 	if k > 0 {
 		gone := map[string]bool{}
