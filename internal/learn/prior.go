@@ -70,7 +70,7 @@ func (m *TestMemory) loadHistory(ctx context.Context, s memory.Store, project st
 	tested := map[string]map[string]bool{} // test \0 name -> model@commit
 	use := func(r *memory.Record) {
 		name := strings.ToLower(r.Metadata.Column)
-		if name == "" || !fromHistory(r) {
+		if name == "" {
 			return
 		}
 		at := strings.ToLower(r.Metadata.Model) + "@" + r.Metadata.Commit
@@ -100,7 +100,9 @@ func (m *TestMemory) loadHistory(ctx context.Context, s memory.Store, project st
 		}
 	}
 	if len(names) > 0 {
-		recs, err := s.List(ctx, memory.Filter{Kinds: []memory.Kind{memory.KindColumnDoc, memory.KindTest}, Columns: names})
+		// What engineers wrote in past commits: records of the history ingest.
+		recs, err := s.List(ctx, memory.Filter{Kinds: []memory.Kind{memory.KindColumnDoc, memory.KindTest}, Columns: names,
+			Extra: map[string]string{"origin": "history"}})
 		if err != nil {
 			return err
 		}
@@ -134,11 +136,6 @@ func (m *TestMemory) loadHistory(ctx context.Context, s memory.Store, project st
 		}
 	}
 	return nil
-}
-
-// fromHistory: a record of what an engineer wrote in a past commit.
-func fromHistory(r *memory.Record) bool {
-	return r.Metadata.Extra["origin"] == "history" || strings.HasPrefix(r.Metadata.Source, "git:")
 }
 
 func uniqueFold(cs []string) []string {
