@@ -2,7 +2,7 @@
 // repository.
 //
 //	go run ./bench/learn tests -bin BIN -git-dir REPO/.git -subdir SUB -limit N [-window W]
-//	go run ./bench/learn review-time -bin BIN -project DIR -base REF [-records N] [-runs R]
+//	go run ./bench/learn review-time -bin BIN [-before BIN] -project DIR -base REF [-records N] [-memory DIR] [-runs R]
 //	go run ./bench/learn calibrate PROJECT_DIR...
 //
 // tests replays, oldest first, the commits that changed a model's SQL and documented new
@@ -19,8 +19,10 @@
 // calibration of schema.DocsThreshold (calibrate.go).
 //
 // review-time times `dataops review` on one change without memory and with a memory of N
-// synthetic records (the mix of a project with docs and history) plus the outcomes of earlier
-// proposals, R runs each, wall and CPU (user + system of the process).
+// synthetic records (the mix of a project with docs and history, or a copy of a real store),
+// R runs each taking turns, wall and CPU (user + system of the process), with the extra time
+// of a review with memory and its standard error; -before times a second binary with its own
+// copy of the same memory beside them.
 package main
 
 import (
@@ -29,6 +31,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -561,6 +564,7 @@ func replayTests(args []string) error {
 func reviewTime(args []string) error {
 	fs := flag.NewFlagSet("review-time", flag.ExitOnError)
 	bin := fs.String("bin", "", "dataops binary")
+	before := fs.String("before", "", "another dataops binary to time with memory beside -bin (its own copy of the memory)")
 	project := fs.String("project", "", "the dbt project (in a git work tree)")
 	base := fs.String("base", "HEAD~1", "base ref of the change")
 	n := fs.Int("records", 50000, "synthetic records in the memory")
@@ -593,44 +597,92 @@ func reviewTime(args []string) error {
 	if err != nil {
 		return err
 	}
-	recs := memorytest.NewCorpus(max(*n/17, 1)).Records(*n)
-	for i := 0; i < len(recs); i += 1000 {
-		if err := s.Upsert(ctx, recs[i:min(i+1000, len(recs))]); err != nil {
-			s.Close()
-			return err
+	if *n > 0 {
+		recs := memorytest.NewCorpus(max(*n/17, 1)).Records(*n)
+		for i := 0; i < len(recs); i += 1000 {
+			if err := s.Upsert(ctx, recs[i:min(i+1000, len(recs))]); err != nil {
+				s.Close()
+				return err
+			}
 		}
 	}
 	st, _ := s.Stats(ctx)
 	s.Close()
 	fmt.Printf("memory: %d records\n", st.Records)
-	time1 := func(env []string) (runStats, error) {
-		var total runStats
-		for range *runs {
-			_, rs, err := runBin(absBin, *project, env, "review", "--project", *project, "--base", *base, "--format", "json", "--fail-on", "never")
+	type config struct {
+		name, bin string
+		env       []string
+		runs      []runStats
+	}
+	configs := []*config{
+		{name: "without memory", bin: absBin, env: []string{"DATAOPS_MEMORY_STORE=none"}},
+		{name: "with memory", bin: absBin, env: []string{"DATAOPS_MEMORY_PATH=" + memDir}},
+	}
+	if *before != "" {
+		// The same memory, copied before either binary writes to it.
+		dir2, err := os.MkdirTemp("", "dataops-bench-review-mem")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir2)
+		if out, err := exec.Command("cp", "-r", memDir+"/.", dir2).CombinedOutput(); err != nil {
+			return fmt.Errorf("copying the memory: %v: %s", err, out)
+		}
+		abs, _ := filepath.Abs(*before)
+		configs = append(configs, &config{name: "with memory, -before", bin: abs, env: []string{"DATAOPS_MEMORY_PATH=" + dir2}})
+	}
+	review := func(c *config) (runStats, error) {
+		_, rs, err := runBin(c.bin, *project, c.env, "review", "--project", *project, "--base", *base, "--format", "json", "--fail-on", "never")
+		return rs, err
+	}
+	// One run of each first, not counted (caches), then the configurations take turns run by
+	// run, so the neighbours' load falls on all alike.
+	for r := -1; r < *runs; r++ {
+		for _, c := range configs {
+			rs, err := review(c)
 			if err != nil {
-				return total, err
+				return err
 			}
-			total.wall += rs.wall
-			total.cpu += rs.cpu
+			if r >= 0 {
+				c.runs = append(c.runs, rs)
+			}
 		}
-		return total, nil
 	}
-	// Alternate so the neighbours' load falls on both alike.
-	var off, on runStats
-	for range 2 {
-		a, err := time1([]string{"DATAOPS_MEMORY_STORE=none"})
-		if err != nil {
-			return err
+	off := configs[0]
+	mean := func(xs []float64) float64 {
+		t := 0.0
+		for _, x := range xs {
+			t += x
 		}
-		b, err := time1([]string{"DATAOPS_MEMORY_PATH=" + memDir})
-		if err != nil {
-			return err
-		}
-		off.wall, off.cpu, on.wall, on.cpu = off.wall+a.wall, off.cpu+a.cpu, on.wall+b.wall, on.cpu+b.cpu
+		return t / float64(len(xs))
 	}
-	k := float64(2 * *runs)
-	fmt.Printf("review without memory: %.2f s wall, %.2f s CPU per run\n", off.wall.Seconds()/k, off.cpu.Seconds()/k)
-	fmt.Printf("review with memory:    %.2f s wall, %.2f s CPU per run (%.2fx wall, %.2fx CPU)\n", on.wall.Seconds()/k, on.cpu.Seconds()/k,
-		on.wall.Seconds()/off.wall.Seconds(), on.cpu.Seconds()/off.cpu.Seconds())
+	stderr := func(xs []float64) float64 {
+		if len(xs) < 2 {
+			return 0
+		}
+		m, v := mean(xs), 0.0
+		for _, x := range xs {
+			v += (x - m) * (x - m)
+		}
+		return math.Sqrt(v/float64(len(xs)-1)) / math.Sqrt(float64(len(xs)))
+	}
+	var offWall, offCPU []float64
+	for _, rs := range off.runs {
+		offWall, offCPU = append(offWall, rs.wall.Seconds()), append(offCPU, rs.cpu.Seconds())
+	}
+	for _, c := range configs {
+		var wall, cpu, dWall, dCPU []float64
+		for i, rs := range c.runs {
+			wall, cpu = append(wall, rs.wall.Seconds()), append(cpu, rs.cpu.Seconds())
+			dWall = append(dWall, rs.wall.Seconds()-off.runs[i].wall.Seconds())
+			dCPU = append(dCPU, rs.cpu.Seconds()-off.runs[i].cpu.Seconds())
+		}
+		fmt.Printf("review %-22s %.2f s wall, %.2f s CPU per run", c.name+":", mean(wall), mean(cpu))
+		if c != off {
+			fmt.Printf(" (%.2fx wall, %.2fx CPU; extra %.2f ± %.2f s wall, %.2f ± %.2f s CPU)", mean(wall)/mean(offWall), mean(cpu)/mean(offCPU),
+				mean(dWall), stderr(dWall), mean(dCPU), stderr(dCPU))
+		}
+		fmt.Println()
+	}
 	return nil
 }

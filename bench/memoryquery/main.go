@@ -4,7 +4,7 @@
 // files: a column name alone, a column name within its model, and the first words of a
 // description among column descriptions.
 //
-//	go run ./bench/memoryquery -project DIR [-n 400]
+//	go run ./bench/memoryquery -project DIR [-n 400] [-cpuprofile FILE]
 package main
 
 import (
@@ -15,6 +15,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"syscall"
@@ -28,6 +29,7 @@ import (
 func main() {
 	project := flag.String("project", ".", "the dbt project, ingested")
 	n := flag.Int("n", 400, "queries")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the queries to this file")
 	flag.Parse()
 	ctx := context.Background()
 
@@ -77,6 +79,15 @@ func main() {
 
 	rng := rand.New(rand.NewPCG(1, 2))
 	var walls []time.Duration
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "memoryquery:", err)
+			os.Exit(2)
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
 	cpu1 := cpuTime()
 	for i := range *n {
 		c := cols[rng.IntN(len(cols))]

@@ -22,14 +22,9 @@ func openStore(t *testing.T) *embedded.Store {
 	return s
 }
 
-// queryOnly hides a store's listing, as the server stores have none: the package must then
-// find proposals and outcomes by query.
-type queryOnly struct{ memory.Store }
-
-// stores runs a test against the embedded store with and without its listing.
+// stores runs a test against a fresh store.
 func stores(t *testing.T, f func(t *testing.T, s memory.Store)) {
-	t.Run("list", func(t *testing.T) { f(t, openStore(t)) })
-	t.Run("query", func(t *testing.T) { f(t, queryOnly{openStore(t)}) })
+	f(t, openStore(t))
 }
 
 func upsert(t *testing.T, s memory.Store, recs ...memory.Record) {

@@ -89,7 +89,7 @@ func RecordRuns(ctx context.Context, s memory.Store, runs []Run) error {
 
 // Runs lists the recorded language agent runs of a project ("" for all).
 func Runs(ctx context.Context, s memory.Store, project string) ([]Run, error) {
-	recs, err := listWord(ctx, s, KindLLMRun, memory.Filter{Project: project}, "llm run")
+	recs, err := list(ctx, s, KindLLMRun, memory.Filter{Project: project})
 	if err != nil {
 		return nil, err
 	}

@@ -70,7 +70,7 @@ func (m *TestMemory) loadHistory(ctx context.Context, s memory.Store, project st
 	tested := map[string]map[string]bool{} // test \0 name -> model@commit
 	use := func(r *memory.Record) {
 		name := strings.ToLower(r.Metadata.Column)
-		if name == "" || !fromHistory(r) {
+		if name == "" {
 			return
 		}
 		at := strings.ToLower(r.Metadata.Model) + "@" + r.Metadata.Commit
@@ -92,28 +92,22 @@ func (m *TestMemory) loadHistory(ctx context.Context, s memory.Store, project st
 			tested[k][at] = true
 		}
 	}
-	if l, ok := s.(Lister); ok {
-		// One pass over the store rather than one per column.
-		want := map[string]bool{}
-		for _, c := range columns {
-			want[strings.ToLower(c)] = true
+	var names []string
+	for _, c := range uniqueFold(columns) {
+		names = append(names, c)
+		if l := strings.ToLower(c); l != c {
+			names = append(names, l)
 		}
-		recs, err := l.List(ctx, memory.Filter{Kinds: []memory.Kind{memory.KindColumnDoc, memory.KindTest}})
+	}
+	if len(names) > 0 {
+		// What engineers wrote in past commits: records of the history ingest.
+		recs, err := s.List(ctx, memory.Filter{Kinds: []memory.Kind{memory.KindColumnDoc, memory.KindTest}, Columns: names,
+			Extra: map[string]string{"origin": "history"}})
 		if err != nil {
 			return err
 		}
 		for i := range recs {
-			if want[strings.ToLower(recs[i].Metadata.Column)] && sameProject(recs[i].Metadata.Project, project) {
-				use(&recs[i])
-			}
-		}
-	} else {
-		for _, col := range uniqueFold(columns) {
-			recs, err := recordsAbout(ctx, s, project, col, memory.KindColumnDoc, memory.KindTest)
-			if err != nil {
-				return err
-			}
-			for i := range recs {
+			if sameProject(recs[i].Metadata.Project, project) {
 				use(&recs[i])
 			}
 		}
@@ -144,11 +138,6 @@ func (m *TestMemory) loadHistory(ctx context.Context, s memory.Store, project st
 	return nil
 }
 
-// fromHistory: a record of what an engineer wrote in a past commit.
-func fromHistory(r *memory.Record) bool {
-	return r.Metadata.Extra["origin"] == "history" || strings.HasPrefix(r.Metadata.Source, "git:")
-}
-
 func uniqueFold(cs []string) []string {
 	seen := map[string]bool{}
 	var out []string
@@ -162,37 +151,21 @@ func uniqueFold(cs []string) []string {
 	return out
 }
 
-// recordsAbout returns the records of the given kinds about columns of one name (in any
-// case the sources wrote it), of the project or of none in particular.
-func recordsAbout(ctx context.Context, s memory.Store, project, column string, kinds ...memory.Kind) ([]memory.Record, error) {
-	names := []string{column}
+// recordsAbout returns the records that pass f about columns of one name (in any case the
+// sources wrote it), of the project or of none in particular.
+func recordsAbout(ctx context.Context, s memory.Store, project, column string, f memory.Filter) ([]memory.Record, error) {
+	f.Columns = []string{column}
 	if l := strings.ToLower(column); l != column {
-		names = append(names, l)
+		f.Columns = append(f.Columns, l)
 	}
-	var out []memory.Record
-	seen := map[string]bool{}
-	for _, name := range names {
-		f := memory.Filter{Kinds: kinds, Column: name}
-		var recs []memory.Record
-		if l, ok := s.(Lister); ok {
-			var err error
-			if recs, err = l.List(ctx, f); err != nil {
-				return nil, err
-			}
-		} else {
-			hits, err := s.Query(ctx, memory.Query{Text: name, Filter: f, Limit: 200})
-			if err != nil {
-				return nil, err
-			}
-			for i := range hits {
-				recs = append(recs, hits[i].Record)
-			}
-		}
-		for _, r := range recs {
-			if !seen[r.ID] && sameProject(r.Metadata.Project, project) {
-				seen[r.ID] = true
-				out = append(out, r)
-			}
+	recs, err := s.List(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	out := recs[:0]
+	for _, r := range recs {
+		if sameProject(r.Metadata.Project, project) {
+			out = append(out, r)
 		}
 	}
 	return out, nil

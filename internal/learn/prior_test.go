@@ -37,7 +37,7 @@ func TestTestMemoryEvidence(t *testing.T) {
 		upsert(t, s,
 			memory.Record{ID: "h1", Kind: memory.KindColumnDoc, Text: "shipped_at: When it left.", Metadata: memory.Metadata{Project: "shop", Model: "orders", Column: "shipped_at", Source: "git:models/a.yml", Commit: "c1", Extra: map[string]string{"origin": "history", "description": "When it left."}}},
 			memory.Record{ID: "h2", Kind: memory.KindColumnDoc, Text: "shipped_at: Shipping time.", Metadata: memory.Metadata{Project: "shop", Model: "returns", Column: "shipped_at", Source: "git:models/b.yml", Commit: "c2", Extra: map[string]string{"origin": "history", "description": "Shipping time."}}},
-			memory.Record{ID: "h3", Kind: memory.KindTest, Text: "orders.shipped_at not_null", Metadata: memory.Metadata{Project: "shop", Model: "orders", Column: "shipped_at", Source: "git:models/a.yml", Commit: "c1", Extra: map[string]string{"test": "not_null"}}},
+			memory.Record{ID: "h3", Kind: memory.KindTest, Text: "orders.shipped_at not_null", Metadata: memory.Metadata{Project: "shop", Model: "orders", Column: "shipped_at", Source: "git:models/a.yml", Commit: "c1", Extra: map[string]string{"test": "not_null", "origin": "history"}}},
 			// The project's current files are not history.
 			memory.Record{ID: "p1", Kind: memory.KindTest, Text: "orders.shipped_at unique", Metadata: memory.Metadata{Project: "shop", Model: "orders", Column: "shipped_at", Source: "models/a.yml", Extra: map[string]string{"test": "unique", "origin": "property_file"}}},
 		)

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -174,8 +175,17 @@ func Record(ctx context.Context, s memory.Store, ps []Proposal) error {
 	if len(ps) == 0 {
 		return nil
 	}
+	// Only proposals about the same columns (in any case: keys fold it) can share a key.
+	var cols []string
+	for i := range ps {
+		for _, c := range []string{ps[i].Column, strings.ToLower(ps[i].Column)} {
+			if !slices.Contains(cols, c) {
+				cols = append(cols, c)
+			}
+		}
+	}
 	resolved := map[string]bool{}
-	if have, err := list(ctx, s, memory.KindProposal, memory.Filter{}); err == nil {
+	if have, err := list(ctx, s, memory.KindProposal, memory.Filter{Columns: cols}); err == nil {
 		for i := range have {
 			if st := have[i].Metadata.Extra["state"]; st != "" && st != Open {
 				resolved[have[i].ID] = true
@@ -198,39 +208,10 @@ func Record(ctx context.Context, s memory.Store, ps []Proposal) error {
 	return s.Upsert(ctx, recs)
 }
 
-// Lister is a store that can list every record passing a filter (the embedded store can).
-// Others are read through a query on the word every proposal and outcome text starts with.
-type Lister interface {
-	List(ctx context.Context, f memory.Filter) ([]memory.Record, error)
-}
-
-// listLimit bounds the query fallback: a store without a listing returns at most this many.
-const listLimit = 10000
-
+// list lists the records of a kind that pass f.
 func list(ctx context.Context, s memory.Store, kind memory.Kind, f memory.Filter) ([]memory.Record, error) {
-	word := "proposal"
-	if kind == memory.KindOutcome {
-		word = "outcome"
-	}
-	return listWord(ctx, s, kind, f, word)
-}
-
-// listWord lists the records of a kind; word is what each one's text starts with.
-func listWord(ctx context.Context, s memory.Store, kind memory.Kind, f memory.Filter, word string) ([]memory.Record, error) {
 	f.Kinds = []memory.Kind{kind}
-	if l, ok := s.(Lister); ok {
-		return l.List(ctx, f)
-	}
-	hits, err := s.Query(ctx, memory.Query{Text: word, Filter: f, Limit: listLimit})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]memory.Record, len(hits))
-	for i := range hits {
-		out[i] = hits[i].Record
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out, nil
+	return s.List(ctx, f)
 }
 
 // Proposals lists the recorded proposals of a project ("" for all), with their states.

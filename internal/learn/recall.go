@@ -20,14 +20,11 @@ type Recall struct {
 	Err error
 	// outcomes: the team's versions of earlier description proposals, by folded column.
 	outcomes map[string][]schema.Candidate
-	// history: column descriptions engineers wrote in past commits, by folded column, read in
-	// one pass when the store can list (nil until then, or for stores that cannot).
-	history map[string][]memory.Record
-	// dictionary holds the dictionary entries, chunks says the store holds doc chunks, noDocs
-	// that it holds neither: nothing to retrieve.
+	// docsRead says dictionary and chunks are known: dictionary holds the dictionary
+	// entries, chunks says the store holds doc chunks.
+	docsRead   bool
 	dictionary []memory.Record
 	chunks     bool
-	noDocs     bool
 }
 
 // NewRecall prepares the recall of a project's descriptions.
@@ -81,20 +78,11 @@ func (r *Recall) Earlier(column string) []schema.Candidate {
 	}
 	r.loadOutcomes()
 	out := append([]schema.Candidate(nil), r.outcomes[strings.ToLower(column)]...)
-	var hist []memory.Record
-	if r.loadColumnDocs(); r.history != nil {
-		hist = append(hist, r.history[strings.ToLower(column)]...)
-	} else {
-		recs, err := recordsAbout(r.ctx, r.store, r.project, column, memory.KindColumnDoc)
-		if err != nil {
-			r.fail(err)
-			return out
-		}
-		for _, rec := range recs {
-			if rec.Metadata.Extra["origin"] == "history" {
-				hist = append(hist, rec)
-			}
-		}
+	hist, err := recordsAbout(r.ctx, r.store, r.project, column, memory.Filter{Kinds: []memory.Kind{memory.KindColumnDoc},
+		Extra: map[string]string{"origin": "history"}})
+	if err != nil {
+		r.fail(err)
+		return out
 	}
 	sort.SliceStable(hist, func(i, j int) bool { return hist[i].Metadata.Time.After(hist[j].Metadata.Time) })
 	for _, rec := range hist {
@@ -104,35 +92,26 @@ func (r *Recall) Earlier(column string) []schema.Candidate {
 	return out
 }
 
-// loadColumnDocs reads every column description once, when the store can list them: a new
-// model's columns would otherwise cost a pass over the store each. It also notes whether there
-// is anything to retrieve.
-func (r *Recall) loadColumnDocs() {
-	l, ok := r.store.(Lister)
-	if !ok || r.history != nil || r.Err != nil {
+// loadDocs reads the dictionary entries once (every one is scored against each column: the
+// score reads names, which a ranking would only approximate) and notes whether the store
+// holds doc chunks to retrieve.
+func (r *Recall) loadDocs() {
+	if r.docsRead || r.Err != nil {
 		return
 	}
-	recs, err := l.List(r.ctx, memory.Filter{Kinds: []memory.Kind{memory.KindColumnDoc}})
+	r.docsRead = true
+	recs, err := r.store.List(r.ctx, memory.Filter{Kinds: []memory.Kind{memory.KindColumnDoc}, Extra: map[string]string{"origin": "dictionary"}})
 	if err != nil {
 		r.fail(err)
 		return
 	}
-	r.history = map[string][]memory.Record{}
 	for _, rec := range recs {
-		if !sameProject(rec.Metadata.Project, r.project) {
-			continue
-		}
-		switch rec.Metadata.Extra["origin"] {
-		case "history":
-			k := strings.ToLower(rec.Metadata.Column)
-			r.history[k] = append(r.history[k], rec)
-		case "dictionary":
+		if sameProject(rec.Metadata.Project, r.project) {
 			r.dictionary = append(r.dictionary, rec)
 		}
 	}
 	st, err := r.store.Stats(r.ctx)
 	r.chunks = err != nil || st.ByKind[memory.KindDocChunk] > 0
-	r.noDocs = len(r.dictionary) == 0 && !r.chunks
 }
 
 // descriptionOf is the raw description of a column_doc record (its text is prefixed with the
@@ -151,30 +130,25 @@ func descriptionOf(r *memory.Record) string {
 const retrieveDepth = 12
 
 // Retrieve implements schema.Knowledge: dictionary entries and doc chunks about a column,
-// scored by EntryScore and ChunkScore, best first. A store that can list gives every
-// dictionary entry to the score directly (the score reads names, which a ranking would only
-// approximate) and ranks only doc chunks; others rank both with one hybrid query.
+// scored by EntryScore and ChunkScore, best first. Every dictionary entry goes to the score;
+// doc chunks are ranked by a hybrid query on the column's name.
 func (r *Recall) Retrieve(model, column string) []schema.Candidate {
 	if r == nil || r.Err != nil {
 		return nil
 	}
-	if r.loadColumnDocs(); r.noDocs {
+	if r.loadDocs(); r.Err != nil {
 		return nil
 	}
-	kinds := []memory.Kind{memory.KindColumnDoc, memory.KindDocChunk}
 	var out []schema.Candidate
-	if r.history != nil {
-		kinds = kinds[1:]
-		for i := range r.dictionary {
-			d := &r.dictionary[i]
-			if sc := EntryScore(column, d.Metadata.Column); sc > 0 {
-				out = append(out, r.candidate(d, descriptionOf(d), sc))
-			}
+	for i := range r.dictionary {
+		d := &r.dictionary[i]
+		if sc := EntryScore(column, d.Metadata.Column); sc > 0 {
+			out = append(out, r.candidate(d, descriptionOf(d), sc))
 		}
 	}
-	if r.history == nil || r.chunks {
+	if r.chunks {
 		q := strings.Join(append(nameParts(column), strings.ToLower(column)), " ")
-		hits, err := r.store.Query(r.ctx, memory.Query{Text: q, Limit: retrieveDepth, Filter: memory.Filter{Kinds: kinds}})
+		hits, err := r.store.Query(r.ctx, memory.Query{Text: q, Limit: retrieveDepth, Filter: memory.Filter{Kinds: []memory.Kind{memory.KindDocChunk}}})
 		if err != nil {
 			r.fail(err)
 			return nil
@@ -184,15 +158,8 @@ func (r *Recall) Retrieve(model, column string) []schema.Candidate {
 			if !sameProject(h.Metadata.Project, r.project) {
 				continue
 			}
-			switch h.Kind {
-			case memory.KindColumnDoc:
-				if h.Metadata.Extra["origin"] == "dictionary" { // property files and history are other sources
-					out = append(out, r.candidate(h, descriptionOf(h), EntryScore(column, h.Metadata.Column)))
-				}
-			case memory.KindDocChunk:
-				if text, score := ChunkScore(column, h.Text); text != "" {
-					out = append(out, r.candidate(h, text, score))
-				}
+			if text, score := ChunkScore(column, h.Text); text != "" {
+				out = append(out, r.candidate(h, text, score))
 			}
 		}
 	}

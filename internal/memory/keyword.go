@@ -146,7 +146,15 @@ func (x *KeywordIndex) compact() {
 // of n documents whose mean length is avgLen: the score KeywordIndex sums over a query's
 // terms, for stores that keep their own postings.
 func BM25(tf, df, n, docLen, avgLen float64) float64 {
-	idf := math.Log(1 + (n-df+0.5)/(df+0.5))
+	return BM25Term(BM25IDF(df, n), tf, docLen, avgLen)
+}
+
+// BM25IDF and BM25Term are BM25 in two parts, for a caller that scores many documents for
+// one term: the inverse document frequency once, then each document's term.
+func BM25IDF(df, n float64) float64 { return math.Log(1 + (n-df+0.5)/(df+0.5)) }
+
+// BM25Term is a document's score for a term whose BM25IDF is idf.
+func BM25Term(idf, tf, docLen, avgLen float64) float64 {
 	norm := bm25K1 * (1 - bm25B + bm25B*docLen/avgLen)
 	return idf * tf * (bm25K1 + 1) / (tf + norm)
 }

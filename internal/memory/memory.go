@@ -47,13 +47,20 @@ type Record struct {
 	Vector   []float32 `json:"vector,omitempty"`
 }
 
-// Filter restricts a query to records whose fields equal the non-empty ones given.
+// Filter restricts a query or a listing to records whose fields equal the non-empty ones
+// given.
 type Filter struct {
 	Kinds   []Kind
 	Project string
 	Model   string
 	Column  string
+	// Columns keeps the records about any of these columns (names compare exactly: ingestion
+	// lower-cases them); with Column set too, both must hold.
+	Columns []string
 	Source  string
+	// Extra keeps the records whose Metadata.Extra holds each of these values (origin:
+	// dictionary). Stores whose server cannot filter on it filter the records they receive.
+	Extra map[string]string
 }
 
 // Query asks for the records nearest a text (by meaning and by keywords).
@@ -90,6 +97,10 @@ type Store interface {
 	DeleteBySource(ctx context.Context, source string) (int, error)
 	// Query returns at most q.Limit hits, best first, fusing vector and keyword ranks.
 	Query(ctx context.Context, q Query) ([]Hit, error)
+	// List returns every record that passes the filter, without vectors, ordered by id: what
+	// an agent asks about the columns, models or kinds in scope (unranked, and complete where
+	// a ranked query could not promise it).
+	List(ctx context.Context, f Filter) ([]Record, error)
 	Stats(ctx context.Context) (Stats, error)
 	Close() error
 }

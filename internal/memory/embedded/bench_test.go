@@ -131,8 +131,8 @@ func BenchmarkQuery(b *testing.B) {
 }
 
 // BenchmarkOpenReview is what a review with memory asks of the store, from opening it: the
-// lists the agents read once (column descriptions and tests, proposals) and a dozen queries,
-// with and without filters.
+// listings the agents make (the history, tests and proposals of the columns a change adds,
+// the dictionary, the outcomes), the stats and a dozen queries, with and without filters.
 func BenchmarkOpenReview(b *testing.B) {
 	for _, n := range []int{12_000, 50_000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
@@ -140,17 +140,30 @@ func BenchmarkOpenReview(b *testing.B) {
 			dir := b.TempDir()
 			build(b, dir, recs)
 			qs := c.Queries(12)
+			// The columns a change adds: what the agents list.
+			var cols []string
+			for i := 0; len(cols) < 12 && i < len(recs); i++ {
+				if col := recs[i].Metadata.Column; col != "" && !slices.Contains(cols, col) {
+					cols = append(cols, col)
+				}
+			}
+			list := func(s *Store, f memory.Filter) {
+				if _, err := s.List(ctx, f); err != nil {
+					b.Fatal(err)
+				}
+			}
 			for b.Loop() {
 				s, err := Open(ctx, dir, memory.NewLocalEmbedder())
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, err := s.List(ctx, memory.Filter{Kinds: []memory.Kind{memory.KindColumnDoc, memory.KindTest}}); err != nil {
-					b.Fatal(err)
+				list(s, memory.Filter{Kinds: []memory.Kind{memory.KindColumnDoc, memory.KindTest}, Columns: cols})
+				list(s, memory.Filter{Kinds: []memory.Kind{memory.KindColumnDoc}, Extra: map[string]string{"origin": "dictionary"}})
+				for _, col := range cols {
+					list(s, memory.Filter{Kinds: []memory.Kind{memory.KindColumnDoc}, Columns: []string{col}, Extra: map[string]string{"origin": "history"}})
 				}
-				if _, err := s.List(ctx, memory.Filter{Kinds: []memory.Kind{memory.KindProposal}}); err != nil {
-					b.Fatal(err)
-				}
+				list(s, memory.Filter{Kinds: []memory.Kind{memory.KindProposal}, Columns: cols})
+				list(s, memory.Filter{Kinds: []memory.Kind{memory.KindOutcome}})
 				if _, err := s.Stats(ctx); err != nil {
 					b.Fatal(err)
 				}

@@ -13,13 +13,13 @@ import (
 	"github.com/dataops-dev/dataops/internal/memory"
 )
 
-// storeWithSegments writes the shop docs in two segments and returns the directory and the
-// segment paths.
+// storeWithSegments writes the shop docs in two segments (the second small enough next to
+// the first to stay apart) and returns the directory and the segment paths.
 func storeWithSegments(t *testing.T) (string, []string) {
 	dir := t.TempDir()
 	s := open(t, dir, newEmbedder())
-	s.Upsert(ctx, shopDocs[:4])
-	s.Upsert(ctx, shopDocs[4:])
+	s.Upsert(ctx, shopDocs[:7])
+	s.Upsert(ctx, shopDocs[7:])
 	s.Close()
 	segs, _ := filepath.Glob(filepath.Join(dir, "*.seg"))
 	if len(segs) != 2 {

@@ -2,15 +2,14 @@ package embedded
 
 import (
 	"context"
-	"maps"
-	"sort"
 
 	"github.com/dataops-dev/dataops/internal/memory"
 )
 
-// List returns every record that passes the filter, without vectors, ordered by id. Callers
-// that count or resolve records of a kind (proposals, outcomes) need all of them, which a
-// ranked query cannot promise.
+// List returns every record that passes the filter, without vectors, ordered by id. A filter
+// on columns or kinds reads their slots from the store's index; any other looks at each
+// slot's project, model and source in memory. Either way only the records that pass are
+// decoded, so listing what a review is about costs what it finds, not what the store holds.
 func (s *Store) List(ctx context.Context, f memory.Filter) ([]memory.Record, error) {
 	if err := s.refresh(ctx); err != nil {
 		return nil, err
@@ -21,16 +20,19 @@ func (s *Store) List(ctx context.Context, f memory.Filter) ([]memory.Record, err
 		return nil, s.closedErr()
 	}
 	var out []memory.Record
-	for i := range s.recs {
-		sl := &s.recs[i]
-		if !sl.live || !f.Match(&sl.rec) {
-			continue
+	if at, ok := s.candidates(&f); ok {
+		for _, i := range at {
+			if s.matches(int(i), &f) {
+				out = append(out, s.record(int(i)))
+			}
 		}
-		r := sl.rec
-		r.Vector = nil
-		r.Metadata.Extra = maps.Clone(r.Metadata.Extra)
-		out = append(out, r)
+	} else {
+		for i := range s.recs {
+			if s.matches(i, &f) {
+				out = append(out, s.record(i))
+			}
+		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	memory.SortRecords(out)
 	return out, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sync"
 
 	"github.com/dataops-dev/dataops/internal/memory"
 )
@@ -47,43 +48,86 @@ func (s *Store) Query(ctx context.Context, q memory.Query) ([]memory.Hit, error)
 		return nil, s.closedErr()
 	}
 	var allowed []bool // nil: every live record
+	nAllowed := len(s.byID)
 	if !q.Filter.IsZero() {
-		allowed = make([]bool, len(s.recs))
-		for i := range s.recs {
-			allowed[i] = s.recs[i].live && q.Filter.Match(&s.recs[i].rec)
+		buf := getBools(len(s.recs))
+		defer putBools(buf)
+		allowed, nAllowed = *buf, 0
+		if at, ok := s.candidates(&q.Filter); ok {
+			clear(allowed)
+			for _, i := range at {
+				if s.matches(int(i), &q.Filter) {
+					allowed[i] = true
+					nAllowed++
+				}
+			}
+		} else {
+			for i := range s.recs {
+				allowed[i] = s.matches(i, &q.Filter)
+				if allowed[i] {
+					nAllowed++
+				}
+			}
 		}
 	}
 	var byVector []string
-	if qv != nil {
+	if qv != nil && nAllowed > 0 {
 		unit := append([]float32(nil), qv...)
 		memory.Normalize(unit)
-		byVector = s.vectorRank(unit, allowed, depth)
+		byVector = s.vectorRank(unit, allowed, nAllowed, depth)
 	}
 	var byKeyword []string
-	if q.Text != "" {
+	if q.Text != "" && nAllowed > 0 {
 		byKeyword = s.keywordRank(q.Text, allowed, depth)
 	}
 	fused := memory.Fuse(byVector, byKeyword, limit)
 	hits := make([]memory.Hit, len(fused))
 	for i, f := range fused {
-		rec := s.recs[s.byID[f.ID]].rec
-		rec.Metadata.Extra = maps.Clone(rec.Metadata.Extra)
+		rec := s.record(int(s.byID[f.ID]))
 		hits[i] = memory.Hit{Record: rec, Score: f.Score, VectorRank: f.VectorRank, KeywordRank: f.KeywordRank}
 	}
 	return hits, nil
 }
 
-// vectorRank returns the ids of the depth records most similar to the unit vector q, among
-// the allowed ones (all live records when allowed is nil).
-func (s *Store) vectorRank(q []float32, allowed []bool, depth int) []string {
-	n := len(s.recs)
-	if n == 0 {
-		return nil
+// Per-query buffers of one entry per slot, reused between queries: a query at 50,000 records
+// would otherwise allocate (and the collector scan) a few hundred kilobytes.
+var (
+	floatBufs sync.Pool
+	boolBufs  sync.Pool
+)
+
+func getFloats(n int) *[]float32 {
+	if b, ok := floatBufs.Get().(*[]float32); ok && cap(*b) >= n {
+		*b = (*b)[:n]
+		return b
 	}
-	scores := make([]float32, n)
-	if allowed == nil || count(allowed) > n/8 {
-		// Scoring every row with the chunked matrix-vector product (on all CPUs) beats a dot
-		// product per candidate unless the filter leaves few.
+	b := make([]float32, n)
+	return &b
+}
+
+func putFloats(b *[]float32) { floatBufs.Put(b) }
+
+func getBools(n int) *[]bool {
+	if b, ok := boolBufs.Get().(*[]bool); ok && cap(*b) >= n {
+		*b = (*b)[:n]
+		return b
+	}
+	b := make([]bool, n)
+	return &b
+}
+
+func putBools(b *[]bool) { boolBufs.Put(b) }
+
+// vectorRank returns the ids of the depth records most similar to the unit vector q, among
+// the allowed ones (all live records when allowed is nil; nAllowed of them).
+func (s *Store) vectorRank(q []float32, allowed []bool, nAllowed, depth int) []string {
+	n := len(s.recs)
+	buf := getFloats(n)
+	defer putFloats(buf)
+	scores := *buf
+	if allowed == nil || nAllowed > n/8 {
+		// Scoring every row with a matrix-vector product beats a dot product per candidate
+		// unless the filter leaves few.
 		s.scores(q, scores)
 	} else {
 		for i, ok := range allowed {
@@ -92,24 +136,14 @@ func (s *Store) vectorRank(q []float32, allowed []bool, depth int) []string {
 			}
 		}
 	}
-	h := &rankHeap{}
+	var top topK
+	top.depth = depth
 	for i, sc := range scores {
-		if sc <= 0 || !s.recs[i].live || (allowed != nil && !allowed[i]) {
-			continue
-		}
-		c := ranked{score: sc, id: s.recs[i].rec.ID}
-		if h.Len() < depth {
-			heap.Push(h, c)
-		} else if c.beats((*h)[0]) {
-			(*h)[0] = c
-			heap.Fix(h, 0)
+		if sc > 0 && s.alive[i] && (allowed == nil || allowed[i]) {
+			top.offer(ranked{score: sc, id: s.recs[i].id})
 		}
 	}
-	out := make([]string, h.Len())
-	for i := len(out) - 1; i >= 0; i-- {
-		out[i] = heap.Pop(h).(ranked).id
-	}
-	return out
+	return top.ids()
 }
 
 // keywordRank returns the ids of the depth records that rank best by BM25 on text, among the
@@ -141,8 +175,9 @@ func (s *Store) keywordRank(text string, allowed []bool, depth int) []string {
 		for k, g := range s.segs {
 			ps := g.postings(t)
 			lists[k] = ps
+			terms := s.terms[g.base : g.base+g.rows]
 			for j := 0; j < len(ps); j += 2 {
-				if r := int(ps[j]); r < g.rows && s.recs[g.base+r].live {
+				if r := int(ps[j]); r < len(terms) && terms[r] > 0 {
 					df++
 				}
 			}
@@ -151,54 +186,60 @@ func (s *Store) keywordRank(text string, allowed []bool, depth int) []string {
 			continue
 		}
 		if scores == nil {
-			scores = make([]float32, len(s.recs))
+			buf := getFloats(len(s.recs))
+			defer putFloats(buf)
+			scores = *buf
+			clear(scores)
 		}
+		idf := memory.BM25IDF(float64(df), float64(n))
 		for k, g := range s.segs {
 			ps := lists[k]
+			terms := s.terms[g.base : g.base+g.rows]
 			for j := 0; j < len(ps); j += 2 {
 				r := int(ps[j])
-				if r >= g.rows {
+				if r >= len(terms) || terms[r] == 0 {
 					continue
 				}
 				i := g.base + r
-				if sl := &s.recs[i]; sl.live {
-					if scores[i] == 0 {
-						touched = append(touched, int32(i))
-					}
-					scores[i] += float32(qw * memory.BM25(float64(ps[j+1]), float64(df), float64(n), float64(sl.len), avg))
+				if scores[i] == 0 {
+					touched = append(touched, int32(i))
 				}
+				scores[i] += float32(qw * memory.BM25Term(idf, float64(ps[j+1]), float64(terms[r]), avg))
 			}
 		}
 	}
-	h := &rankHeap{}
+	var top topK
+	top.depth = depth
 	for _, i := range touched {
-		sc := scores[i]
-		if sc <= 0 || (allowed != nil && !allowed[i]) {
-			continue
-		}
-		c := ranked{score: sc, id: s.recs[i].rec.ID}
-		if h.Len() < depth {
-			heap.Push(h, c)
-		} else if c.beats((*h)[0]) {
-			(*h)[0] = c
-			heap.Fix(h, 0)
+		if sc := scores[i]; sc > 0 && (allowed == nil || allowed[i]) {
+			top.offer(ranked{score: sc, id: s.recs[i].id})
 		}
 	}
-	out := make([]string, h.Len())
-	for i := len(out) - 1; i >= 0; i-- {
-		out[i] = heap.Pop(h).(ranked).id
-	}
-	return out
+	return top.ids()
 }
 
-func count(bs []bool) int {
-	n := 0
-	for _, b := range bs {
-		if b {
-			n++
-		}
+// topK keeps the depth best candidates offered, the worst kept on top of a heap.
+type topK struct {
+	depth int
+	h     rankHeap
+}
+
+func (t *topK) offer(c ranked) {
+	if t.h.Len() < t.depth {
+		heap.Push(&t.h, c)
+	} else if t.depth > 0 && c.beats(t.h[0]) {
+		t.h[0] = c
+		heap.Fix(&t.h, 0)
 	}
-	return n
+}
+
+// ids returns the kept candidates' ids, best first.
+func (t *topK) ids() []string {
+	out := make([]string, t.h.Len())
+	for i := len(out) - 1; i >= 0; i-- {
+		out[i] = heap.Pop(&t.h).(ranked).id
+	}
+	return out
 }
 
 type ranked struct {

@@ -70,7 +70,7 @@ func Reembed(ctx context.Context, dir string, emb memory.Embedder) error {
 	for lo := 0; lo < len(live); lo += reembedBatch {
 		texts := make([]string, 0, reembedBatch)
 		for _, i := range live[lo:min(lo+reembedBatch, len(live))] {
-			texts = append(texts, old.recs[i].rec.Text)
+			texts = append(texts, old.record(i).Text)
 		}
 		vs, err := emb.Embed(ctx, texts)
 		if err != nil {
@@ -86,7 +86,7 @@ func Reembed(ctx context.Context, dir string, emb memory.Embedder) error {
 	}
 	ref, err := writeSegment(dir, m.Next, emb.Dimension(), func(emit func(*entry) error) error {
 		for j, i := range live {
-			e := entry{op: opUpsert, rec: old.recs[i].rec}
+			e := entry{op: opUpsert, rec: old.record(i)}
 			e.rec.Vector = vecs[j]
 			if err := emit(&e); err != nil {
 				return err

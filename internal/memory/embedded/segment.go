@@ -292,3 +292,97 @@ func (d *decoder) next(vecs []float32) (entry, []float32) {
 	vecs = d.vector(vecs)
 	return e, vecs
 }
+
+// field returns the next string field as the bytes it lies in.
+func (d *decoder) field(what string) []byte {
+	n := d.uvarint(what)
+	if n > uint64(len(d.b)) {
+		d.fail(what)
+		return nil
+	}
+	b := d.b[:n]
+	d.b = d.b[n:]
+	return b
+}
+
+// head is what a store keeps in memory of an entry: the fields filters and stats read. The
+// text, commit, line, time and extras stay in the segment until a record is asked for.
+type head struct {
+	op                             byte
+	id                             string
+	kind                           memory.Kind
+	project, model, column, source string
+	vectorLen                      uint64 // format 2 stores none inside the entry
+}
+
+// head decodes an entry's head and checks the framing of the rest, as next would, without
+// copying it; intern returns a shared string for the bytes of a field (0 kind, 1 project,
+// 2 model, 3 column, 4 source), which many entries repeat.
+func (d *decoder) head(intern func(field int, b []byte) string) head {
+	var h head
+	h.op = d.byte("op")
+	switch h.op {
+	case opDelete:
+		h.id = string(d.field("id"))
+		return h
+	case opUpsert:
+	default:
+		d.fail("op")
+		return h
+	}
+	h.id = string(d.field("id"))
+	h.kind = memory.Kind(intern(0, d.field("kind")))
+	d.field("text")
+	h.project = intern(1, d.field("project"))
+	h.model = intern(2, d.field("model"))
+	h.column = intern(3, d.field("column"))
+	h.source = intern(4, d.field("source"))
+	d.field("commit")
+	d.varint("line")
+	if d.byte("time flag") == 1 {
+		d.varint("time")
+		d.uvarint("time")
+	}
+	if n := d.uvarint("extra count"); n > 0 {
+		if n > uint64(len(d.b)) {
+			d.fail("extra count")
+			return h
+		}
+		for range n {
+			d.field("extra key")
+			d.field("extra value")
+		}
+	}
+	h.vectorLen = d.uvarint("vector dimension")
+	if h.vectorLen*4 > uint64(len(d.b)) {
+		d.fail("vector")
+		return h
+	}
+	d.b = d.b[4*h.vectorLen:]
+	return h
+}
+
+// extraMatches reports whether the upsert entry b holds each of want in its extras, reading
+// them where they lie.
+func extraMatches(b []byte, want map[string]string) bool {
+	d := decoder{b: b}
+	d.byte("op")
+	for _, what := range []string{"id", "kind", "text", "project", "model", "column", "source", "commit"} {
+		d.field(what)
+	}
+	d.varint("line")
+	if d.byte("time flag") == 1 {
+		d.varint("time")
+		d.uvarint("time")
+	}
+	n := d.uvarint("extra count")
+	found := 0
+	for i := uint64(0); i < n && d.err == nil; i++ {
+		k := d.field("extra key")
+		v := d.field("extra value")
+		if w, ok := want[string(k)]; ok && w == string(v) {
+			found++
+		}
+	}
+	return d.err == nil && found == len(want)
+}

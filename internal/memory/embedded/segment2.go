@@ -3,13 +3,16 @@ package embedded
 import (
 	"bufio"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"unsafe"
 
 	"github.com/dataops-dev/dataops/internal/memory"
@@ -39,107 +42,182 @@ const (
 	vecAlign  = 64
 )
 
-// writeSegment streams entries into segment file number n (temporary name, synced, renamed).
-// each is called twice: once for the records, once for their vectors, so that compacting a
-// large store does not hold a second copy of it in memory.
+// writeSegment writes the entries each emits as segment file number n (temporary name,
+// synced, renamed). The vectors of the records are written after every entry, so the writer
+// keeps a reference to each until then (no copy).
 func writeSegment(dir string, n uint64, dim int, each func(emit func(*entry) error) error) (segmentRef, error) {
+	w, err := newSegmentWriter(dir, n, dim)
+	if err != nil {
+		return segmentRef{}, err
+	}
+	if err := each(w.add); err != nil {
+		w.abort()
+		return segmentRef{}, err
+	}
+	return w.finish()
+}
+
+// segmentWriter writes one segment: entries as they come, then the vectors and the keyword
+// index.
+type segmentWriter struct {
+	name, tmp string
+	dir       string
+	dim       int
+	f         *os.File
+	w         *countingWriter
+	count     int
+	buf, head []byte
+	vecs      [][]float32
+	docLen    []uint32
+	postings  map[string][]posting
+	tfs       map[string]uint32
+}
+
+type posting struct{ row, tf uint32 }
+
+func newSegmentWriter(dir string, n uint64, dim int) (*segmentWriter, error) {
 	name := fmt.Sprintf("%08d.seg", n)
 	f, err := os.CreateTemp(dir, name+".tmp*")
 	if err != nil {
-		return segmentRef{}, err
+		return nil, err
 	}
-	tmp := f.Name()
-	fail := func(err error) (segmentRef, error) {
-		f.Close()
-		os.Remove(tmp)
-		return segmentRef{}, err
+	w := &segmentWriter{name: name, tmp: f.Name(), dir: dir, dim: dim, f: f,
+		w: &countingWriter{w: bufio.NewWriterSize(f, 1<<20), crc: crc32.New(castagnoli)}, postings: map[string][]posting{}}
+	w.w.write([]byte(segMagic2))
+	return w, nil
+}
+
+func (w *segmentWriter) abort() {
+	w.f.Close()
+	os.Remove(w.tmp)
+}
+
+// entry writes one encoded entry (op and fields).
+func (w *segmentWriter) entry(body []byte) error {
+	w.count++
+	w.head = binary.AppendUvarint(w.head[:0], uint64(len(body)))
+	if err := w.w.write(w.head); err != nil {
+		return err
 	}
-	w := &countingWriter{w: bufio.NewWriterSize(f, 1<<20), crc: crc32.New(castagnoli)}
-	w.write([]byte(segMagic2))
-	count := 0
-	var buf, head []byte
-	var docLen []uint32
-	type post struct{ row, tf uint32 }
-	postings := map[string][]post{}
-	var tfs map[string]uint32
-	err = each(func(e *entry) error {
-		buf = append(buf[:0], e.op)
-		if e.op == opDelete {
-			buf = appendString(buf, e.rec.ID)
-		} else {
-			r := e.rec
-			r.Vector = nil
-			buf = appendRecord(buf, &r)
-			terms := memory.Terms(r.Text)
-			row := uint32(len(docLen))
-			docLen = append(docLen, uint32(len(terms)))
-			if tfs == nil {
-				tfs = map[string]uint32{}
+	return w.w.write(body)
+}
+
+// add writes an entry; an upsert's vector is written with the others at the end.
+func (w *segmentWriter) add(e *entry) error {
+	w.buf = append(w.buf[:0], e.op)
+	if e.op == opDelete {
+		w.buf = appendString(w.buf, e.rec.ID)
+		return w.entry(w.buf)
+	}
+	if len(e.rec.Vector) != w.dim {
+		return fmt.Errorf("record %q has %d dimensions, the store %d", e.rec.ID, len(e.rec.Vector), w.dim)
+	}
+	r := e.rec
+	r.Vector = nil
+	w.buf = appendRecord(w.buf, &r)
+	terms := memory.Terms(r.Text)
+	row := uint32(len(w.docLen))
+	w.docLen = append(w.docLen, uint32(len(terms)))
+	w.vecs = append(w.vecs, e.rec.Vector)
+	if w.tfs == nil {
+		w.tfs = map[string]uint32{}
+	}
+	clear(w.tfs)
+	for _, t := range terms {
+		w.tfs[t]++
+	}
+	for t, tf := range w.tfs {
+		w.postings[t] = append(w.postings[t], posting{row, tf})
+	}
+	return w.entry(w.buf)
+}
+
+// stored is an upsert as a segment holds it: its segment, row and entry bytes.
+type stored struct {
+	g    *segment
+	row  int
+	body []byte
+}
+
+// copyRows copies upserts as they are stored (entry bytes, vector, keyword postings), in the
+// order given, without decoding them: merging segments then costs what their bytes do, not
+// what tokenising their texts would.
+func (w *segmentWriter) copyRows(rows []stored) error {
+	newRow := map[*segment][]int32{}
+	var order []*segment
+	for _, r := range rows {
+		m := newRow[r.g]
+		if m == nil {
+			m = make([]int32, r.g.rows)
+			for i := range m {
+				m[i] = -1
 			}
-			clear(tfs)
-			for _, t := range terms {
-				tfs[t]++
-			}
-			for t, tf := range tfs {
-				postings[t] = append(postings[t], post{row, tf})
-			}
+			newRow[r.g] = m
+			order = append(order, r.g)
 		}
-		count++
-		head = binary.AppendUvarint(head[:0], uint64(len(buf)))
-		if err := w.write(head); err != nil {
+		m[r.row] = int32(len(w.docLen))
+		w.docLen = append(w.docLen, r.g.docLen[r.row])
+		w.vecs = append(w.vecs, r.g.row(r.row, w.dim))
+		if err := w.entry(r.body); err != nil {
 			return err
 		}
-		return w.write(buf)
-	})
-	if err != nil {
-		return fail(err)
 	}
-	entriesEnd := w.n
-	w.write(make([]byte, (vecAlign-w.n%vecAlign)%vecAlign))
-	vecOff := w.n
-	rows := 0
-	err = each(func(e *entry) error {
-		if e.op != opUpsert {
-			return nil
-		}
-		if len(e.rec.Vector) != dim {
-			return fmt.Errorf("record %q has %d dimensions, the store %d", e.rec.ID, len(e.rec.Vector), dim)
-		}
-		rows++
-		buf = buf[:0]
-		for _, x := range e.rec.Vector {
-			buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(x))
-		}
-		return w.write(buf)
-	})
-	if err == nil && rows != len(docLen) {
-		err = fmt.Errorf("segment %s: %d vectors for %d records", name, rows, len(docLen))
-	}
-	if err != nil {
-		return fail(err)
-	}
-	idxOff := w.n
-	terms := slices.Sorted(func(yield func(string) bool) {
-		for t := range postings {
-			if !yield(t) {
-				return
+	// Each term's postings, segment by segment; a term's postings need no order.
+	for _, g := range order {
+		m := newRow[g]
+		n := len(g.termTab)/2 - 1
+		for t := range n {
+			ps := g.posts[2*g.termTab[2*t+1] : 2*g.termTab[2*t+3]]
+			var term string
+			for j := 0; j < len(ps); j += 2 {
+				if ps[j] >= uint32(len(m)) || m[ps[j]] < 0 {
+					continue
+				}
+				if term == "" {
+					term = string(g.blob[g.termTab[2*t]:g.termTab[2*t+2]])
+				}
+				w.postings[term] = append(w.postings[term], posting{uint32(m[ps[j]]), ps[j+1]})
 			}
 		}
-	})
+	}
+	return nil
+}
+
+// finish writes the vectors, the keyword index and the trailer, and puts the file in place.
+func (w *segmentWriter) finish() (segmentRef, error) {
+	fail := func(err error) (segmentRef, error) {
+		w.abort()
+		return segmentRef{}, err
+	}
+	entriesEnd := w.w.n
+	w.w.write(make([]byte, (vecAlign-w.w.n%vecAlign)%vecAlign))
+	vecOff := w.w.n
+	buf := w.buf[:0]
+	for _, v := range w.vecs {
+		buf = buf[:0]
+		for _, x := range v {
+			buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(x))
+		}
+		if err := w.w.write(buf); err != nil {
+			return fail(err)
+		}
+	}
+	idxOff := w.w.n
+	terms := slices.Sorted(maps.Keys(w.postings))
 	u32 := func(b []byte, v int) []byte { return binary.LittleEndian.AppendUint32(b, uint32(v)) }
 	buf = buf[:0]
-	for _, l := range docLen {
+	for _, l := range w.docLen {
 		buf = u32(buf, int(l))
 	}
 	blob, npost := 0, 0
 	for _, t := range terms {
 		buf = u32(u32(buf, blob), npost)
 		blob += len(t)
-		npost += len(postings[t])
+		npost += len(w.postings[t])
 	}
 	buf = u32(u32(buf, blob), npost)
 	for _, t := range terms {
-		for _, p := range postings[t] {
+		for _, p := range w.postings[t] {
 			buf = u32(u32(buf, int(p.row)), int(p.tf))
 		}
 	}
@@ -149,32 +227,32 @@ func writeSegment(dir string, n uint64, dim int, each func(emit func(*entry) err
 	buf = binary.LittleEndian.AppendUint64(buf, uint64(entriesEnd))
 	buf = binary.LittleEndian.AppendUint64(buf, uint64(vecOff))
 	buf = binary.LittleEndian.AppendUint64(buf, uint64(idxOff))
-	buf = u32(u32(u32(u32(buf, len(docLen)), dim), len(terms)), npost)
-	w.write(buf)
-	body := w.n
+	buf = u32(u32(u32(u32(buf, len(w.docLen)), w.dim), len(terms)), npost)
+	w.w.write(buf)
+	body := w.w.n
 	var t []byte
-	t = binary.LittleEndian.AppendUint32(t, uint32(count))
+	t = binary.LittleEndian.AppendUint32(t, uint32(w.count))
 	t = binary.LittleEndian.AppendUint64(t, uint64(body))
-	t = binary.LittleEndian.AppendUint32(t, w.crc.Sum32())
+	t = binary.LittleEndian.AppendUint32(t, w.w.crc.Sum32())
 	t = append(t, segEnd...)
-	if err := w.write(t); err != nil {
+	if err := w.w.write(t); err != nil {
 		return fail(err)
 	}
-	if err := w.w.Flush(); err != nil {
+	if err := w.w.w.Flush(); err != nil {
 		return fail(err)
 	}
-	if err := f.Sync(); err != nil {
+	if err := w.f.Sync(); err != nil {
 		return fail(err)
 	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
+	if err := w.f.Close(); err != nil {
+		os.Remove(w.tmp)
 		return segmentRef{}, err
 	}
-	if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
-		os.Remove(tmp)
+	if err := os.Rename(w.tmp, filepath.Join(w.dir, w.name)); err != nil {
+		os.Remove(w.tmp)
 		return segmentRef{}, err
 	}
-	return segmentRef{Name: name, Bytes: w.n, Entries: count}, syncDir(dir)
+	return segmentRef{Name: w.name, Bytes: w.w.n, Entries: w.count}, syncDir(w.dir)
 }
 
 // segment is an open format-2 segment file.
@@ -217,7 +295,10 @@ func openSegment(path string, size int64, dim int) (*segment, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := parseSegment(data, path, dim)
+	// The checksum is computed from reads of the file, not from the mapping: touching every
+	// mapped page costs a page fault each, twice what copying them from the page cache does,
+	// and most pages (the vectors of records no query scans) need not be mapped in at all.
+	s, err := parseSegment(data, path, dim, func(body []byte) (uint32, error) { return fileChecksum(f, int64(len(body))) })
 	if err != nil {
 		unmap()
 		return nil, err
@@ -226,7 +307,29 @@ func openSegment(path string, size int64, dim int) (*segment, error) {
 	return s, nil
 }
 
-func parseSegment(data []byte, path string, dim int) (*segment, error) {
+// readBufs are the buffers fileChecksum reads through.
+var readBufs = sync.Pool{New: func() any { b := make([]byte, 1<<20); return &b }}
+
+// fileChecksum is the CRC-32C of the first n bytes of f.
+func fileChecksum(f *os.File, n int64) (uint32, error) {
+	bp := readBufs.Get().(*[]byte)
+	defer readBufs.Put(bp)
+	buf := *bp
+	var sum uint32
+	for off := int64(0); off < n; {
+		k, err := f.ReadAt(buf[:min(int64(len(buf)), n-off)], off)
+		sum = crc32.Update(sum, castagnoli, buf[:k])
+		off += int64(k)
+		if err != nil && off < n {
+			return 0, err
+		}
+	}
+	return sum, nil
+}
+
+// parseSegment checks the framing of a segment's bytes and, with sum (the CRC-32C of the body,
+// computed however the caller reads it), its checksum, and locates its sections.
+func parseSegment(data []byte, path string, dim int, sum func(body []byte) (uint32, error)) (*segment, error) {
 	size := int64(len(data))
 	if size < int64(len(segMagic2)+dirSize+trailerSize) {
 		return nil, corruptf(path, "%d bytes, shorter than an empty segment", size)
@@ -243,7 +346,11 @@ func parseSegment(data []byte, path string, dim int) (*segment, error) {
 	if string(body[:len(segMagic2)]) != segMagic2 {
 		return nil, corruptf(path, "not a memory segment of format %d (bad magic)", formatVersion)
 	}
-	if crc32.Checksum(body, castagnoli) != binary.LittleEndian.Uint32(t[12:16]) {
+	got, err := sum(body)
+	if err != nil {
+		return nil, err
+	}
+	if got != binary.LittleEndian.Uint32(t[12:16]) {
 		return nil, corruptf(path, "checksum mismatch")
 	}
 	d := body[bodyLen-dirSize:]
@@ -319,6 +426,48 @@ func (s *segment) each(fn func(e *entry, row int) error) error {
 		if err := fn(&e, r); err != nil {
 			return corruptf(s.path, "entry %d: %v", i+1, err)
 		}
+	}
+	if len(b) != 0 {
+		return corruptf(s.path, "%d bytes after the last entry", len(b))
+	}
+	if row != s.rows {
+		return corruptf(s.path, "%d records for %d vectors", row, s.rows)
+	}
+	return nil
+}
+
+// eachHead walks the segment's entries in order, decoding each one's head (checking the
+// framing of the rest, as each does) and passing its bytes; upserts come with their row.
+func (s *segment) eachHead(intern func(field int, b []byte) string, fn func(h *head, body []byte, row int)) error {
+	b := s.entries
+	row := 0
+	for i := 0; i < s.count; i++ {
+		n, k := binary.Uvarint(b)
+		if k <= 0 || n == 0 || n > uint64(len(b)-k) {
+			return corruptf(s.path, "entry %d: bad length", i+1)
+		}
+		body := b[k : k+int(n)]
+		b = b[k+int(n):]
+		d := decoder{b: body}
+		h := d.head(intern)
+		if d.err == nil && len(d.b) != 0 {
+			d.err = fmt.Errorf("%d bytes past its end", len(d.b))
+		}
+		if d.err == nil && h.vectorLen != 0 {
+			d.err = errors.New("a vector inside the entry")
+		}
+		if d.err != nil {
+			return corruptf(s.path, "entry %d: %v", i+1, d.err)
+		}
+		r := -1
+		if h.op == opUpsert {
+			if row >= s.rows {
+				return corruptf(s.path, "entry %d: more records than vectors", i+1)
+			}
+			r = row
+			row++
+		}
+		fn(&h, body, r)
 	}
 	if len(b) != 0 {
 		return corruptf(s.path, "%d bytes after the last entry", len(b))

@@ -40,7 +40,7 @@ func FuzzReadSegment(f *testing.F) {
 		if n := len(data) - trailerSize; n >= len(segMagic2) {
 			binary.LittleEndian.PutUint32(data[n+12:], crc32.Checksum(data[:n], castagnoli))
 		}
-		g, err := parseSegment(data, "fuzz.seg", 3)
+		g, err := parseSegment(data, "fuzz.seg", 3, func(b []byte) (uint32, error) { return crc32.Checksum(b, castagnoli), nil })
 		if err != nil {
 			return
 		}

@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/dataops-dev/dataops/internal/fsconfine"
@@ -35,13 +36,21 @@ type Store struct {
 
 	wmu sync.Mutex // serialises this Store's writes; the file lock serialises them with others
 
-	mu       sync.RWMutex
-	closed   bool
-	gen      uint64     // manifest generation the memory state reflects
-	segs     []*segment // segments applied, in order, mapped
-	recs     []slot     // by slot: segment k's upserts are slots segs[k].base onwards
+	mu     sync.RWMutex
+	closed bool
+	gen    uint64     // manifest generation the memory state reflects
+	segs   []*segment // segments applied, in order, mapped
+	recs   []slot     // by slot: segment k's upserts are slots segs[k].base onwards
+	// By slot too, what queries read of every record, packed for a scan: whether it is live,
+	// and its keyword terms when it is (0 when dead).
+	alive    []bool
+	terms    []uint32
 	byID     map[string]int32
-	totalLen int64 // keyword terms of the live records
+	idxMu    sync.Mutex
+	idx      *index            // built on first use after the slots last changed
+	names    map[string]string // one copy of each kind, project, model, column and source
+	last     [5]string         // the value of each of those fields interned last
+	totalLen int64             // keyword terms of the live records
 
 	upgradedFrom int
 }
@@ -50,10 +59,125 @@ type Store struct {
 // records kept; 0 when it found the current format or none.
 func (s *Store) UpgradedFrom() int { return s.upgradedFrom }
 
+// slot is what the store holds in memory of a record: the fields filters, stats and deletes
+// read. The rest (text, commit, line, time, extras) is decoded from the entry's bytes in the
+// mapped segment when the record is asked for, so opening a store allocates little per record.
 type slot struct {
-	rec  memory.Record // Vector nil: it lives in its segment
-	live bool
-	len  uint32 // keyword terms of the text
+	id                             string
+	kind                           memory.Kind
+	project, model, column, source string
+	body                           []byte // the entry, in its segment
+	live                           bool
+	len                            uint32 // keyword terms of the text
+}
+
+// record decodes slot i's record, without its vector. Its bytes were checked when the
+// segment was loaded.
+func (s *Store) record(i int) memory.Record {
+	d := decoder{b: s.recs[i].body}
+	e, _ := d.next(nil)
+	return e.rec
+}
+
+// matches reports whether slot i is live and passes f.
+func (s *Store) matches(i int, f *memory.Filter) bool {
+	sl := &s.recs[i]
+	return sl.live && (len(f.Kinds) == 0 || slices.Contains(f.Kinds, sl.kind)) &&
+		(f.Project == "" || f.Project == sl.project) &&
+		(f.Model == "" || f.Model == sl.model) &&
+		(f.Column == "" || f.Column == sl.column) &&
+		(len(f.Columns) == 0 || slices.Contains(f.Columns, sl.column)) &&
+		(f.Source == "" || f.Source == sl.source) &&
+		(len(f.Extra) == 0 || extraMatches(sl.body, f.Extra))
+}
+
+// index lists the slots of each column and of each kind, dead ones included.
+type index struct {
+	byColumn map[string][]int32
+	byKind   map[memory.Kind][]int32
+}
+
+// index returns the slots' index, building it when the slots changed since it was last
+// built: opening a store then costs no index, and a run that lists by column builds it once.
+// Callers hold s.mu for reading.
+func (s *Store) index() *index {
+	s.idxMu.Lock()
+	defer s.idxMu.Unlock()
+	if s.idx != nil {
+		return s.idx
+	}
+	cols := map[string]int{}
+	kinds := map[memory.Kind]int{}
+	for i := range s.recs {
+		if sl := &s.recs[i]; sl.live {
+			cols[sl.column]++
+			kinds[sl.kind]++
+		}
+	}
+	x := &index{byColumn: make(map[string][]int32, len(cols)), byKind: make(map[memory.Kind][]int32, len(kinds))}
+	// One backing array per map, cut in the counted lengths.
+	colAt, kindAt := make([]int32, 0, len(s.byID)), make([]int32, 0, len(s.byID))
+	for c, n := range cols {
+		x.byColumn[c] = colAt[len(colAt) : len(colAt) : len(colAt)+n]
+		colAt = colAt[:len(colAt)+n]
+	}
+	for k, n := range kinds {
+		x.byKind[k] = kindAt[len(kindAt) : len(kindAt) : len(kindAt)+n]
+		kindAt = kindAt[:len(kindAt)+n]
+	}
+	for i := range s.recs {
+		if sl := &s.recs[i]; sl.live {
+			x.byColumn[sl.column] = append(x.byColumn[sl.column], int32(i))
+			x.byKind[sl.kind] = append(x.byKind[sl.kind], int32(i))
+		}
+	}
+	s.idx = x
+	return x
+}
+
+// candidates returns the slots that may pass f, in order, from the index when f names
+// columns or kinds (ok); otherwise every slot must be looked at.
+func (s *Store) candidates(f *memory.Filter) (at []int32, ok bool) {
+	var lists [][]int32
+	switch {
+	case f.Column != "":
+		lists = [][]int32{s.index().byColumn[f.Column]}
+	case len(f.Columns) > 0:
+		x := s.index()
+		for _, c := range f.Columns {
+			lists = append(lists, x.byColumn[c])
+		}
+	case len(f.Kinds) > 0:
+		x := s.index()
+		for _, k := range f.Kinds {
+			lists = append(lists, x.byKind[k])
+		}
+	default:
+		return nil, false
+	}
+	if len(lists) == 1 {
+		return lists[0], true
+	}
+	for _, l := range lists {
+		at = append(at, l...)
+	}
+	slices.Sort(at)
+	return slices.Compact(at), true
+}
+
+// intern returns one copy of each value of a field. Consecutive entries (the columns of one
+// property file) mostly repeat the last value, which then costs a comparison, not a lookup.
+func (s *Store) intern(field int, b []byte) string {
+	if last := s.last[field]; last == string(b) {
+		return last
+	}
+	v, ok := s.names[string(b)]
+	if !ok {
+		v = string(b)
+		s.names[v] = v
+	}
+	s.last[field] = v
+	return v
 }
 
 func (s *Store) closedErr() error { return fmt.Errorf("%s: memory store is closed", s.dir) }
@@ -113,8 +237,11 @@ func (s *Store) reset() {
 	for _, g := range s.segs {
 		g.close()
 	}
-	s.gen, s.segs, s.recs, s.totalLen = 0, nil, nil, 0
+	s.gen, s.segs, s.recs, s.alive, s.terms, s.totalLen = 0, nil, nil, nil, nil, 0
 	s.byID = map[string]int32{}
+	s.idx = nil
+	s.names = map[string]string{}
+	s.last = [5]string{}
 }
 
 // load brings the memory state to manifest m: only the new segments when the ones applied are
@@ -131,7 +258,11 @@ func (s *Store) load(m *manifest) error {
 		for _, r := range m.Segments {
 			size += r.Bytes
 		}
-		s.recs = make([]slot, 0, min(int64(m.Entries), size/int64(4*s.dim)+1))
+		n := min(int64(m.Entries), size/int64(4*s.dim)+1)
+		s.byID = make(map[string]int32, n)
+		s.recs = make([]slot, 0, n)
+		s.alive = make([]bool, 0, n)
+		s.terms = make([]uint32, 0, n)
 	}
 	for _, ref := range m.Segments[len(s.segs):] {
 		if err := s.loadSegment(ref); err != nil {
@@ -157,9 +288,10 @@ func (s *Store) loadSegment(ref segmentRef) error {
 	g.base = len(s.recs)
 	s.segs = append(s.segs, g)
 	s.recs = slices.Grow(s.recs, g.rows)
-	return g.each(func(e *entry, row int) error {
-		s.apply(e, g, row)
-		return nil
+	s.alive = slices.Grow(s.alive, g.rows)
+	s.terms = slices.Grow(s.terms, g.rows)
+	return g.eachHead(s.intern, func(h *head, body []byte, row int) {
+		s.apply(h, body, g, row)
 	})
 }
 
@@ -168,20 +300,26 @@ func corruptf(path, format string, args ...any) error {
 }
 
 // apply changes the memory state by one entry of segment g; an upsert is its row there.
-func (s *Store) apply(e *entry, g *segment, row int) {
-	i, exists := s.byID[e.rec.ID]
+func (s *Store) apply(h *head, body []byte, g *segment, row int) {
+	s.idx = nil
+	i, exists := s.byID[h.id]
 	if exists {
 		old := &s.recs[i]
 		s.totalLen -= int64(old.len)
 		*old = slot{}
-		delete(s.byID, e.rec.ID)
+		s.alive[i], s.terms[i] = false, 0
+		delete(s.byID, h.id)
 	}
-	if e.op == opDelete {
+	if h.op == opDelete {
 		return
 	}
 	n := g.docLen[row]
-	s.recs = append(s.recs, slot{rec: e.rec, live: true, len: n})
-	s.byID[e.rec.ID] = int32(g.base + row)
+	at := int32(g.base + row)
+	s.recs = append(s.recs, slot{id: h.id, kind: h.kind, project: h.project, model: h.model, column: h.column,
+		source: h.source, body: body, live: true, len: n})
+	s.alive = append(s.alive, true)
+	s.terms = append(s.terms, n)
+	s.byID[h.id] = at
 	s.totalLen += int64(n)
 }
 
@@ -231,9 +369,35 @@ func (s *Store) catchUp() error {
 	return s.load(m)
 }
 
-// compactAfter is the number of segments past which a write also rewrites the store as one
-// segment; so is a store whose segments hold twice as many entries as it has live records.
-const compactAfter = 32
+// mergeRatio decides, after each write, which segments are rewritten as one: segment i stays
+// apart while it holds at least mergeRatio times the bytes of all the segments after it, and
+// the first one that does not is merged with all those after it. A write of a few records (a
+// review's proposals) then merges only segments as small as itself; the large segment of an
+// ingest is rewritten only once the writes after it add up to half its size. Segment sizes
+// fall at least threefold from one to the next, so a store has few segments and a record is
+// rewritten a logarithmic number of times. The whole store is rewritten only when most of
+// its entries are dead (replaced or deleted), as after re-ingesting a changed project.
+const mergeRatio = 2
+
+// mergeFrom is the first segment of m that the next merge rewrites, len(m.Segments) when
+// nothing needs merging.
+func mergeFrom(m *manifest, live int) int {
+	n := len(m.Segments)
+	if n > 1 && m.Entries > 1024 && m.Entries > 2*live {
+		return 0
+	}
+	var after int64
+	for i := n - 1; i >= 0; i-- {
+		after += m.Segments[i].Bytes
+	}
+	for i := 0; i < n-1; i++ {
+		after -= m.Segments[i].Bytes
+		if m.Segments[i].Bytes < mergeRatio*after {
+			return i
+		}
+	}
+	return n
+}
 
 // write adds one segment of the entries that build returns, which it calls under the file
 // lock once this Store has caught up with every other writer (so that "delete what has this
@@ -293,50 +457,135 @@ func (s *Store) write(ctx context.Context, build func() []entry) error {
 	if err != nil {
 		return err
 	}
-	if len(m.Segments) > compactAfter || (m.Entries > 1024 && m.Entries > 2*live) {
-		return s.compact(m)
+	if k := mergeFrom(m, live); k < len(m.Segments) {
+		return s.merge(m, k)
 	}
 	return nil
 }
 
-// compact rewrites the live records as one segment and drops the others (and any segment a
-// crash left unnamed). The store is valid whether or not it completes.
-func (s *Store) compact(m *manifest) error {
+// Compact rewrites the whole store as one segment of its live records.
+func (s *Store) Compact(ctx context.Context) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	unlock, err := fileLock(ctx, s.dir, true)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if err := s.catchUp(); err != nil {
+		return err
+	}
+	m, err := readManifest(s.dir)
+	if err != nil || m == nil || len(m.Segments) == 0 {
+		return err
+	}
+	return s.merge(m, 0)
+}
+
+// merge rewrites segments k onwards of m, which the Store has loaded, as one: their live
+// records copied as stored, and a delete of each record they deleted or replaced and no
+// longer hold, which an earlier segment may. Callers hold the exclusive file lock. The store
+// is valid whether or not it completes: the old segments stay until the manifest names the
+// new one.
+func (s *Store) merge(m *manifest, k int) error {
 	s.mu.RLock()
-	ref, err := writeSegment(s.dir, m.Next, s.dim, func(emit func(*entry) error) error {
-		for i := range s.recs {
-			sl := &s.recs[i]
-			if !sl.live {
-				continue
-			}
-			e := entry{op: opUpsert, rec: sl.rec}
-			e.rec.Vector = s.row(i)
-			if err := emit(&e); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	live := len(s.byID)
+	ref, err := s.writeMerged(m, k)
 	s.mu.RUnlock()
 	if err != nil {
 		return err
 	}
+	kept := m.Segments[:k:k]
 	m.Next++
 	m.Generation++
-	m.Segments = []segmentRef{ref}
-	m.Entries = live
+	m.Segments = append(kept, ref)
+	m.Entries = 0
+	for _, r := range m.Segments {
+		m.Entries += r.Entries
+	}
 	if err := writeFileAtomic(s.dir, manifestName, m.encode()); err != nil {
 		os.Remove(filepath.Join(s.dir, ref.Name))
 		return err
 	}
-	// The records now live in the new segment: map it, and let go of the old ones.
+	// The tail's records now live in the new segment: drop the tail, map the new one.
 	s.mu.Lock()
-	s.reset()
-	err = s.load(m)
+	s.truncate(k)
+	if err = s.loadSegment(ref); err != nil {
+		s.reset()
+	} else {
+		s.gen = m.Generation
+	}
 	s.mu.Unlock()
 	removeUnnamedSegments(s.dir, m)
 	return err
+}
+
+// writeMerged writes the merge of segments k onwards. Callers hold s.mu for reading.
+func (s *Store) writeMerged(m *manifest, k int) (segmentRef, error) {
+	if len(s.segs) != len(m.Segments) {
+		return segmentRef{}, fmt.Errorf("%s: the memory store changed while it was merged", s.dir)
+	}
+	w, err := newSegmentWriter(s.dir, m.Next, s.dim)
+	if err != nil {
+		return segmentRef{}, err
+	}
+	// The records of a kind lie together in the merged segment: a query filtered by kind (doc
+	// chunks, playbook rules) then reads a few runs of its pages instead of a page here and
+	// there across the file, each of which costs a page fault the first time.
+	var rows []stored
+	for _, g := range s.segs[k:] {
+		for r := range g.rows {
+			if sl := &s.recs[g.base+r]; sl.live {
+				rows = append(rows, stored{g, r, sl.body})
+			}
+		}
+	}
+	slices.SortStableFunc(rows, func(a, b stored) int {
+		return strings.Compare(string(s.recs[a.g.base+a.row].kind), string(s.recs[b.g.base+b.row].kind))
+	})
+	if err := w.copyRows(rows); err != nil {
+		w.abort()
+		return segmentRef{}, err
+	}
+	if k > 0 {
+		gone := map[string]bool{}
+		for _, g := range s.segs[k:] {
+			g.eachHead(func(_ int, b []byte) string { return string(b) }, func(h *head, _ []byte, _ int) {
+				if _, ok := s.byID[h.id]; !ok {
+					gone[h.id] = true
+				}
+			})
+		}
+		for _, id := range slices.Sorted(maps.Keys(gone)) {
+			if err := w.add(&entry{op: opDelete, rec: memory.Record{ID: id}}); err != nil {
+				w.abort()
+				return segmentRef{}, err
+			}
+		}
+	}
+	return w.finish()
+}
+
+// truncate forgets segments k onwards: their live records leave the indexes, and what they
+// deleted or replaced in earlier segments stays dead (the merged segment that replaces them
+// says so again). Callers hold s.mu.
+func (s *Store) truncate(k int) {
+	if k >= len(s.segs) {
+		return
+	}
+	base := s.segs[k].base
+	for i := base; i < len(s.recs); i++ {
+		if sl := &s.recs[i]; sl.live {
+			delete(s.byID, sl.id)
+			s.totalLen -= int64(sl.len)
+		}
+	}
+	clear(s.recs[base:])
+	s.recs, s.alive, s.terms = s.recs[:base], s.alive[:base], s.terms[:base]
+	s.idx = nil
+	for _, g := range s.segs[k:] {
+		g.close()
+	}
+	s.segs = s.segs[:k]
 }
 
 func removeUnnamedSegments(dir string, m *manifest) {
@@ -365,8 +614,10 @@ func (s *Store) Upsert(ctx context.Context, recs []memory.Record) error {
 			return errors.New("memory record without an id")
 		}
 		if r.Vector == nil {
-			if i, ok := s.byID[r.ID]; ok && sameRecord(&s.recs[i].rec, &r) {
-				continue
+			if i, ok := s.byID[r.ID]; ok {
+				if old := s.record(int(i)); sameRecord(&old, &r) {
+					continue
+				}
 			}
 		} else if len(r.Vector) != s.dim {
 			s.mu.RUnlock()
@@ -423,8 +674,8 @@ func (s *Store) DeleteBySource(ctx context.Context, source string) (int, error) 
 	err := s.write(ctx, func() []entry {
 		var del []entry
 		for _, sl := range s.recs {
-			if sl.live && sl.rec.Metadata.Source == source {
-				del = append(del, entry{op: opDelete, rec: memory.Record{ID: sl.rec.ID}})
+			if sl.live && sl.source == source {
+				del = append(del, entry{op: opDelete, rec: memory.Record{ID: sl.id}})
 			}
 		}
 		n = len(del)
@@ -448,8 +699,8 @@ func (s *Store) Stats(ctx context.Context) (memory.Stats, error) {
 	for _, sl := range s.recs {
 		if sl.live {
 			st.Records++
-			st.ByKind[sl.rec.Kind]++
-			if src := sl.rec.Metadata.Source; src != "" {
+			st.ByKind[sl.kind]++
+			if src := sl.source; src != "" {
 				sources[src] = true
 			}
 		}

@@ -262,24 +262,103 @@ func TestFusionOrder(t *testing.T) {
 	}
 }
 
-func TestCompaction(t *testing.T) {
+// Small writes after a large one merge among themselves: the large segment is never
+// rewritten for them, the number of segments stays logarithmic, and what the merged writes
+// replaced or deleted in the large segment stays replaced or deleted after a reopen.
+func TestMergeSmallWrites(t *testing.T) {
 	dir := t.TempDir()
 	s := open(t, dir, newEmbedder())
-	for i := range compactAfter + 5 {
+	var big []memory.Record
+	for i := range 400 {
+		big = append(big, columnDoc(fmt.Sprint("b", i), fmt.Sprint("m", i%40), fmt.Sprint("col_", i), fmt.Sprintf("column %d of a large model", i)))
+	}
+	if err := s.Upsert(ctx, big); err != nil {
+		t.Fatal(err)
+	}
+	first := segmentNames(t, dir)[0]
+	const writes = 60
+	for i := range writes {
+		recs := []memory.Record{columnDoc(fmt.Sprint("r", i), fmt.Sprint("p", i), "id", fmt.Sprintf("key of model %d", i))}
+		if i == 10 {
+			// Replace a record of the large segment.
+			recs = append(recs, columnDoc("b7", "m7", "col_7", "rewritten description"))
+		}
+		if err := s.Upsert(ctx, recs); err != nil {
+			t.Fatal(err)
+		}
+		if i == 20 {
+			if n, err := s.DeleteBySource(ctx, "models/m3.yml"); err != nil || n != 10 {
+				t.Fatalf("deleted %d, %v", n, err)
+			}
+		}
+	}
+	segs := segmentNames(t, dir)
+	if segs[0] != first {
+		t.Fatalf("the large segment %s was rewritten for small writes: %v", first, segs)
+	}
+	if len(segs) > 8 {
+		t.Fatalf("%d segments after %d small writes: %v", len(segs), writes, segs)
+	}
+	for _, st := range []*Store{s, open(t, dir, newEmbedder())} {
+		if got, _ := st.Stats(ctx); got.Records != 400-10+writes {
+			t.Fatalf("%d records, want %d", got.Records, 400-10+writes)
+		}
+		if hits := query(t, st, memory.Query{Text: "key", Filter: memory.Filter{Model: "p7"}}); len(hits) != 1 || hits[0].ID != "r7" {
+			t.Fatalf("after merges: %v", hitIDs(hits))
+		}
+		recs, err := st.List(ctx, memory.Filter{Columns: []string{"col_7", "col_3", "col_44"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(recs) != 2 || recs[0].ID != "b44" || recs[1].ID != "b7" || recs[1].Text != "rewritten description" {
+			t.Fatalf("listed %+v", recs)
+		}
+		if hits := query(t, st, memory.Query{Text: "rewritten description"}); len(hits) == 0 || hits[0].ID != "b7" {
+			t.Fatalf("keyword index after merges: %v", hitIDs(hits))
+		}
+	}
+}
+
+// Compact rewrites the store as one segment, records and their ranking unchanged.
+func TestCompact(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir, newEmbedder())
+	for i := range 5 {
 		recs := []memory.Record{columnDoc(fmt.Sprint("r", i), fmt.Sprint("m", i), "id", fmt.Sprintf("key of model %d", i))}
 		if err := s.Upsert(ctx, recs); err != nil {
 			t.Fatal(err)
 		}
 	}
-	segs, _ := filepath.Glob(filepath.Join(dir, "*.seg"))
-	if len(segs) > compactAfter {
-		t.Fatalf("%d segment files after %d writes", len(segs), compactAfter+5)
+	s.DeleteBySource(ctx, "models/m2.yml")
+	before := query(t, s, memory.Query{Text: "key model"})
+	if err := s.Compact(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if segs := segmentNames(t, dir); len(segs) != 1 {
+		t.Fatalf("segments after Compact: %v", segs)
 	}
 	s2 := open(t, dir, newEmbedder())
-	if st, _ := s2.Stats(ctx); st.Records != compactAfter+5 {
-		t.Fatalf("%d records after compaction", st.Records)
+	if st, _ := s2.Stats(ctx); st.Records != 4 {
+		t.Fatalf("%d records after Compact", st.Records)
 	}
-	if hits := query(t, s2, memory.Query{Text: "key", Filter: memory.Filter{Model: "m7"}}); len(hits) != 1 || hits[0].ID != "r7" {
-		t.Fatalf("after compaction: %v", hitIDs(hits))
+	if after := query(t, s2, memory.Query{Text: "key model"}); !reflect.DeepEqual(hitIDs(after), hitIDs(before)) {
+		t.Fatalf("ranking changed: %v, was %v", hitIDs(after), hitIDs(before))
 	}
+}
+
+func segmentNames(t *testing.T, dir string) []string {
+	t.Helper()
+	m, err := readManifest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, r := range m.Segments {
+		out = append(out, r.Name)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.seg"))
+	if len(files) != len(out) {
+		t.Fatalf("%d segment files for %d segments in the manifest", len(files), len(out))
+	}
+	return out
 }

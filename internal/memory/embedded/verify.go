@@ -1,11 +1,8 @@
 package embedded
 
 import (
-	"bufio"
 	"context"
 	"encoding/binary"
-	"hash/crc32"
-	"io"
 	"os"
 	"path/filepath"
 )
@@ -68,17 +65,15 @@ func verifySegment(path string, size int64) error {
 	if bodyLen != size-int64(trailerSize) {
 		return corruptf(path, "length %d in trailer, %d in file", bodyLen, size-int64(trailerSize))
 	}
-	h := crc32.New(castagnoli)
-	r := bufio.NewReaderSize(io.NewSectionReader(f, 0, bodyLen), 1<<20)
 	head := make([]byte, len(segMagic))
-	if _, err := io.ReadFull(r, head); err != nil || (string(head) != segMagic && string(head) != segMagic2) {
+	if _, err := f.ReadAt(head, 0); err != nil || (string(head) != segMagic && string(head) != segMagic2) {
 		return corruptf(path, "not a memory segment (bad magic)")
 	}
-	h.Write(head)
-	if _, err := io.Copy(h, r); err != nil {
+	sum, err := fileChecksum(f, bodyLen)
+	if err != nil {
 		return err
 	}
-	if h.Sum32() != binary.LittleEndian.Uint32(t[12:16]) {
+	if sum != binary.LittleEndian.Uint32(t[12:16]) {
 		return corruptf(path, "checksum mismatch")
 	}
 	return nil

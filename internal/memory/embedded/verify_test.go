@@ -21,7 +21,8 @@ func TestVerifyFindsWhatOpenFinds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, text := range []string{"orders.order_id: Primary key.", "orders.amount: Total in dollars."} {
+	// The first segment more than twice the second's size, so the two stay apart.
+	for i, text := range []string{"orders.order_id: Primary key of the orders, one per order placed in the shop by a customer, refunds included.", "orders.amount: Total."} {
 		if err := s.Upsert(ctx, []memory.Record{{ID: string(rune('a' + i)), Kind: memory.KindColumnDoc, Text: text}}); err != nil {
 			t.Fatal(err)
 		}

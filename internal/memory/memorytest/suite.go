@@ -26,6 +26,7 @@ func RunStore(t *testing.T, open func(t *testing.T) memory.Store) {
 		{"DeleteBySource", deleteBySource},
 		{"Filters", filters},
 		{"Ranks", ranks},
+		{"List", list},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			s := open(t)
@@ -223,5 +224,52 @@ func ranks(t *testing.T, s memory.Store) {
 		if hits[i].VectorRank == 0 && hits[i].KeywordRank == 0 {
 			t.Fatalf("hit without a rank: %+v", hits[i])
 		}
+	}
+}
+
+// list: every record passing the filter, ordered by id, without vectors, metadata whole; the
+// filters on several columns and on extras apply to queries alike.
+func list(t *testing.T, s memory.Store) {
+	s.Upsert(ctx, shop(t))
+	for _, c := range []struct {
+		f    memory.Filter
+		want []string
+	}{
+		{memory.Filter{Columns: []string{"customer_id", "amount"}}, []string{"customers.customer_id", "orders.amount", "orders.customer_id"}},
+		{memory.Filter{Columns: []string{"order_id", "nowhere"}, Kinds: []memory.Kind{memory.KindTest}}, []string{"test.orders.order_id.unique"}},
+		{memory.Filter{Column: "customer_id", Model: "orders"}, []string{"orders.customer_id"}},
+		{memory.Filter{Extra: map[string]string{"heading": "Keys"}}, []string{"playbook#3"}},
+		{memory.Filter{Extra: map[string]string{"heading": "Other"}}, []string{}},
+		{memory.Filter{Kinds: []memory.Kind{memory.KindDocChunk, memory.KindPlaybookRule}}, []string{"docs/overview.md#1", "playbook#3"}},
+		{memory.Filter{Project: "elsewhere"}, []string{}},
+	} {
+		recs, err := s.List(ctx, c.f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := []string{}
+		for _, r := range recs {
+			got = append(got, r.ID)
+			if r.Vector != nil {
+				t.Errorf("listed %s with its vector", r.ID)
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("List %+v: got %v, want %v", c.f, got, c.want)
+		}
+		hits := ids(query(t, s, "customer order key placed name date payments tests unique", c.f, 20))
+		slices.Sort(hits)
+		if fmt.Sprint(hits) != fmt.Sprint(c.want) {
+			t.Errorf("Query %+v: got %v, want %v", c.f, hits, c.want)
+		}
+	}
+	recs, err := s.List(ctx, memory.Filter{Kinds: []memory.Kind{memory.KindPlaybookRule}})
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("rules: %v, %v", recs, err)
+	}
+	want := shop(t)[8]
+	want.Vector = nil
+	if !reflect.DeepEqual(recs[0], want) {
+		t.Fatalf("listed %+v\nwant %+v", recs[0], want)
 	}
 }

@@ -305,6 +305,8 @@ func (ix *index) search(name string, body []byte) (any, *oserr) {
 		Query          map[string]any                       `json:"query"`
 		TrackTotalHits bool                                 `json:"track_total_hits"`
 		Aggs           map[string]map[string]map[string]any `json:"aggs"`
+		Sort           []map[string]string                  `json:"sort"`
+		SearchAfter    []any                                `json:"search_after"`
 	}
 	if err := strictJSON(body, &req); err != nil {
 		return nil, fail(400, "parsing_exception", "%v", err)
@@ -312,6 +314,26 @@ func (ix *index) search(name string, body []byte) (any, *oserr) {
 	size := 10
 	if req.Size != nil {
 		size = *req.Size
+	}
+	if size > 10000 {
+		return nil, fail(400, "illegal_argument_exception", "Result window is too large, from + size must be less than or equal to: [10000] but was [%d].", size)
+	}
+	// Sorting: one keyword field, ascending, as the store asks; search_after resumes after
+	// the given sort value.
+	var sortField string
+	if len(req.Sort) > 0 {
+		if len(req.Sort) != 1 || len(req.Sort[0]) != 1 {
+			return nil, fail(400, "parsing_exception", "this fake sorts by one field")
+		}
+		for f, order := range req.Sort[0] {
+			if ix.fields[f]["type"] != "keyword" || order != "asc" {
+				return nil, fail(400, "illegal_argument_exception", "this fake sorts ascending on keyword fields, not [%s] %s", f, order)
+			}
+			sortField = f
+		}
+	}
+	if req.SearchAfter != nil && (sortField == "" || len(req.SearchAfter) != 1) {
+		return nil, fail(400, "illegal_argument_exception", "search_after has %d value(s) but sort has %d", len(req.SearchAfter), len(req.Sort))
 	}
 	var hits []scoredDoc
 	var e *oserr
@@ -329,6 +351,20 @@ func (ix *index) search(name string, body []byte) (any, *oserr) {
 	}
 	if e != nil {
 		return nil, e
+	}
+	if sortField != "" {
+		key := func(h scoredDoc) string { v, _ := ix.docs[h.id][sortField].(string); return v }
+		slices.SortStableFunc(hits, func(a, b scoredDoc) int { return strings.Compare(key(a), key(b)) })
+		if req.SearchAfter != nil {
+			after, _ := req.SearchAfter[0].(string)
+			i, _ := slices.BinarySearchFunc(hits, after, func(h scoredDoc, t string) int {
+				if key(h) <= t {
+					return -1
+				}
+				return 1
+			})
+			hits = hits[i:]
+		}
 	}
 	out := []any{}
 	for _, h := range hits[:min(size, len(hits))] {
@@ -458,6 +494,20 @@ func (ix *index) bm25(arg any) ([]scoredDoc, *oserr) {
 		}
 	}
 	ids := sortedKeys(ix.docs)
+	if field == "" {
+		// Filters alone: every document that passes them, unscored.
+		var hits []scoredDoc
+		for _, id := range ids {
+			ok, e := ix.matches(map[string]any{"bool": map[string]any{"filter": filters}}, ix.docs[id])
+			if e != nil {
+				return nil, e
+			}
+			if ok {
+				hits = append(hits, scoredDoc{id, 0})
+			}
+		}
+		return hits, nil
+	}
 	texts := make([]string, len(ids))
 	for i, id := range ids {
 		texts[i], _ = ix.docs[id][field].(string)

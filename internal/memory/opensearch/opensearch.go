@@ -12,7 +12,10 @@
 //	POST /{index}/_bulk              index documents (application/x-ndjson, refresh=true)
 //	POST /{index}/_delete_by_query   term query on the source field (refresh=true)
 //	POST /{index}/_search            knn query with a filter; bool query with match and filters;
+//	                                 bool filters sorted by record_id with search_after (listing);
 //	                                 terms and cardinality aggregations for stats
+//
+// Extras are stored, not indexed: a filter on them applies to the documents the server returns.
 //
 // Authentication is HTTP basic (a user and password in the URL or in Config). Point it at a
 // real cluster with its HTTPS endpoint, e.g. https://admin:PASSWORD@localhost:9200.
@@ -284,7 +287,63 @@ func (s *Store) filters(f memory.Filter) []any {
 			out = append(out, map[string]any{"term": map[string]any{c.field: c.v}})
 		}
 	}
+	if len(f.Columns) > 0 {
+		out = append(out, map[string]any{"terms": map[string]any{"column": f.Columns}})
+	}
 	return out
+}
+
+// withExtra keeps the hits whose extras pass f: the index does not index extras (the mapping
+// stores them unsearched), so that part of a filter applies to what the server returns.
+func withExtra(hits []memory.Hit, f memory.Filter) []memory.Hit {
+	if len(f.Extra) == 0 {
+		return hits
+	}
+	out := hits[:0]
+	for _, h := range hits {
+		if f.MatchExtra(h.Metadata.Extra) {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// listPage is how many documents one listing request returns.
+const listPage = 1000
+
+// List pages through the documents that pass the filter in record-id order (search_after on
+// the record_id keyword, which has no result-window limit).
+func (s *Store) List(ctx context.Context, f memory.Filter) ([]memory.Record, error) {
+	var out []memory.Record
+	var after []any
+	for {
+		body := map[string]any{
+			"size":    listPage,
+			"_source": map[string]any{"excludes": []string{"vector"}},
+			"query":   map[string]any{"bool": map[string]any{"filter": s.filters(f)}},
+			"sort":    []any{map[string]any{"record_id": "asc"}},
+		}
+		if after != nil {
+			body["search_after"] = after
+		}
+		resp, err := s.search(ctx, body)
+		if err != nil {
+			return nil, err
+		}
+		hits, err := s.hits(resp)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range withExtra(hits, f) {
+			out = append(out, h.Record)
+		}
+		if len(hits) < listPage {
+			break
+		}
+		after = []any{hits[len(hits)-1].ID}
+	}
+	memory.SortRecords(out)
+	return out, nil
 }
 
 func (s *Store) search(ctx context.Context, body map[string]any) (*opensearchapi.SearchResp, error) {
@@ -336,6 +395,7 @@ func (s *Store) Query(ctx context.Context, q memory.Query) ([]memory.Hit, error)
 	if err != nil {
 		return nil, err
 	}
+	vec = withExtra(vec, q.Filter)
 	var kw []memory.Hit
 	if text := terms.Keywords(q.Text); text != "" {
 		bm25, err := s.search(ctx, map[string]any{
@@ -352,6 +412,7 @@ func (s *Store) Query(ctx context.Context, q memory.Query) ([]memory.Hit, error)
 		if kw, err = s.hits(bm25); err != nil {
 			return nil, err
 		}
+		kw = withExtra(kw, q.Filter)
 	}
 	return remote.Fuse(vec, kw, q.Limit), nil
 }

@@ -367,27 +367,57 @@ func (s *Store) fill(ctx context.Context, hits []memory.Hit) error {
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var r memory.Record
-		var kind string
-		var at *time.Time
-		var extra []byte
-		m := &r.Metadata
-		if err := rows.Scan(&r.ID, &kind, &r.Text, &m.Project, &m.Model, &m.Column, &m.Source, &m.Line, &m.Commit, &at, &extra); err != nil {
+		r, err := scanRecord(rows)
+		if err != nil {
 			return err
 		}
-		r.Kind = memory.Kind(kind)
-		if at != nil {
-			m.Time = at.UTC()
-		}
-		if len(extra) > 0 {
-			if err := json.Unmarshal(extra, &m.Extra); err != nil {
-				return fmt.Errorf("record %s: extra: %w", r.ID, err)
-			}
-		}
-		h := &hits[idx[r.ID]]
-		h.Record = r
+		hits[idx[r.ID]].Record = r
 	}
 	return rows.Err()
+}
+
+// scanRecord reads one row of recordColumns.
+func scanRecord(rows pgx.Rows) (memory.Record, error) {
+	var r memory.Record
+	var kind string
+	var at *time.Time
+	var extra []byte
+	m := &r.Metadata
+	if err := rows.Scan(&r.ID, &kind, &r.Text, &m.Project, &m.Model, &m.Column, &m.Source, &m.Line, &m.Commit, &at, &extra); err != nil {
+		return r, err
+	}
+	r.Kind = memory.Kind(kind)
+	if at != nil {
+		m.Time = at.UTC()
+	}
+	if len(extra) > 0 {
+		if err := json.Unmarshal(extra, &m.Extra); err != nil {
+			return r, fmt.Errorf("record %s: extra: %w", r.ID, err)
+		}
+	}
+	return r, nil
+}
+
+// List selects the records that pass the filter, by the indexes on kind, scope and source.
+func (s *Store) List(ctx context.Context, f memory.Filter) ([]memory.Record, error) {
+	query, args := s.sql.list(f)
+	rows, err := s.pool.Query(ctx, query, args...)
+	if err != nil {
+		return nil, s.fail("list", err)
+	}
+	defer rows.Close()
+	var out []memory.Record
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return nil, s.fail("list", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.fail("list", err)
+	}
+	return out, nil
 }
 
 // Stats counts records by kind and distinct sources.

@@ -60,6 +60,23 @@ func (s *Store) nearestCached(ctx context.Context, f memory.Filter, q []float32,
 			return nil, err
 		}
 	}
+	// The cache holds no extras: a filter on them is the set of ids the table gives.
+	var allowed map[string]bool
+	if len(f.Extra) > 0 {
+		query, args := s.sql.matching(f)
+		rows, err := s.pool.Query(ctx, query, args...)
+		if err != nil {
+			return nil, err
+		}
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return nil, err
+		}
+		allowed = make(map[string]bool, len(ids))
+		for _, id := range ids {
+			allowed[id] = true
+		}
+	}
 	kinds := make([]string, len(f.Kinds))
 	for i, k := range f.Kinds {
 		kinds[i] = string(k)
@@ -69,7 +86,8 @@ func (s *Store) nearestCached(ctx context.Context, f memory.Filter, q []float32,
 	for i, id := range c.ids {
 		if (len(kinds) > 0 && !slices.Contains(kinds, c.kind[i])) ||
 			(f.Project != "" && f.Project != c.project[i]) || (f.Model != "" && f.Model != c.model[i]) ||
-			(f.Column != "" && f.Column != c.col[i]) || (f.Source != "" && f.Source != c.source[i]) {
+			(f.Column != "" && f.Column != c.col[i]) || (f.Source != "" && f.Source != c.source[i]) ||
+			(len(f.Columns) > 0 && !slices.Contains(f.Columns, c.col[i])) || (allowed != nil && !allowed[id]) {
 			continue
 		}
 		v := c.vecs[i*c.dim : (i+1)*c.dim]

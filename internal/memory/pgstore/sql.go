@@ -1,6 +1,7 @@
 package pgstore
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -113,6 +114,13 @@ func where(f memory.Filter, args []any) (string, []any) {
 			add(c.col+" = $%d", c.v)
 		}
 	}
+	if len(f.Columns) > 0 {
+		add("col = any($%d)", f.Columns)
+	}
+	if len(f.Extra) > 0 {
+		b, _ := json.Marshal(f.Extra)
+		add("extra @> $%d::jsonb", string(b))
+	}
 	if len(conds) == 0 {
 		return "true", args
 	}
@@ -139,6 +147,21 @@ func (s statements) keyword(f memory.Filter, tsquery string, limit int) (string,
 // efSearch sets pgvector's HNSW candidate list size for the transaction ($1, as text).
 func (s statements) efSearch() string { return `select set_config('hnsw.ef_search', $1, true)` }
 
+// recordColumns are the columns scanRecord reads, in its order.
+const recordColumns = `id, kind, body, project, model, col, source, line, commit, at, extra`
+
 func (s statements) fetch() string {
-	return `select id, kind, body, project, model, col, source, line, commit, at, extra from ` + s.table("records") + ` where id = any($1)`
+	return `select ` + recordColumns + ` from ` + s.table("records") + ` where id = any($1)`
+}
+
+// list returns every record that passes the filter, ordered by id (the primary key's order).
+func (s statements) list(f memory.Filter) (string, []any) {
+	cond, args := where(f, nil)
+	return `select ` + recordColumns + ` from ` + s.table("records") + ` where ` + cond + ` order by id collate "C"`, args
+}
+
+// matching returns the ids of the records that pass the filter.
+func (s statements) matching(f memory.Filter) (string, []any) {
+	cond, args := where(f, nil)
+	return `select id from ` + s.table("records") + ` where ` + cond, args
 }

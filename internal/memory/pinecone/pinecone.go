@@ -12,7 +12,9 @@
 //	POST /query                  topK with a metadata filter ($eq, $in, $and, $ne)
 //	POST /vectors/delete         delete by a metadata filter on source
 //	GET  /vectors/list           record IDs of the namespace, for stats (serverless indexes)
-//	GET  /vectors/fetch          their metadata, for stats
+//	GET  /vectors/fetch          their metadata, for stats; the metadata of the IDs a listing found
+//
+// Extras travel as one JSON string: a filter on them applies to the records returned.
 //
 // Authentication is the Api-Key header. Point it at a real index with the index host shown
 // in the Pinecone console (https://INDEX-PROJECT.svc.ENVIRONMENT.pinecone.io); the index must
@@ -212,7 +214,53 @@ func (s *Store) filter(f memory.Filter) map[string]any {
 			and = append(and, map[string]any{c.field: map[string]any{"$eq": c.v}})
 		}
 	}
+	if len(f.Columns) > 0 {
+		and = append(and, map[string]any{"column": map[string]any{"$in": f.Columns}})
+	}
 	return map[string]any{"$and": and}
+}
+
+// maxListed is Pinecone's limit on topK for a query that returns IDs only.
+const maxListed = 10000
+
+// fetchBatch is how many IDs one fetch asks for.
+const fetchBatch = 100
+
+// List finds the IDs that pass the filter with a query by the filter alone (a probe vector,
+// IDs only), then fetches their metadata in batches; extras travel as one JSON string, so a
+// filter on them applies to what is fetched. Pinecone answers at most 10,000 IDs a query: a
+// filter that more records pass is an error rather than a short answer.
+func (s *Store) List(ctx context.Context, f memory.Filter) ([]memory.Record, error) {
+	found, err := s.query(ctx, probe(s.dim), s.filter(f), maxListed, false)
+	if err != nil {
+		return nil, err
+	}
+	if len(found) >= maxListed {
+		return nil, fmt.Errorf("%s: %d or more records pass the filter %+v, more than Pinecone lists", s.name, maxListed, f)
+	}
+	var out []memory.Record
+	for lo := 0; lo < len(found); lo += fetchBatch {
+		fq := url.Values{"namespace": {s.ns}}
+		for _, m := range found[lo:min(lo+fetchBatch, len(found))] {
+			fq.Add("ids", m.ID)
+		}
+		var fetched struct {
+			Vectors map[string]struct {
+				ID       string   `json:"id"`
+				Metadata metadata `json:"metadata"`
+			} `json:"vectors"`
+		}
+		if err := s.c.JSON(ctx, "GET", "/vectors/fetch", fq, nil, &fetched); err != nil {
+			return nil, err
+		}
+		for id, v := range fetched.Vectors {
+			if r := v.Metadata.record(id); f.MatchExtra(r.Metadata.Extra) {
+				out = append(out, r)
+			}
+		}
+	}
+	memory.SortRecords(out)
+	return out, nil
 }
 
 // maxTopK is Pinecone's limit on topK for a query that returns metadata.
@@ -244,11 +292,15 @@ func (s *Store) Query(ctx context.Context, q memory.Query) ([]memory.Hit, error)
 	if err != nil {
 		return nil, err
 	}
-	vec := make([]memory.Hit, len(ms))
-	texts := make([]string, len(ms))
-	for i, m := range ms {
-		vec[i] = memory.Hit{Record: m.Metadata.record(m.ID)}
-		texts[i] = terms.Keywords(m.Metadata.Text, m.Metadata.Model, m.Metadata.Column)
+	var vec []memory.Hit
+	var texts []string
+	for _, m := range ms {
+		r := m.Metadata.record(m.ID)
+		if !q.Filter.MatchExtra(r.Metadata.Extra) {
+			continue
+		}
+		vec = append(vec, memory.Hit{Record: r})
+		texts = append(texts, terms.Keywords(m.Metadata.Text, m.Metadata.Model, m.Metadata.Column))
 	}
 	var kw []memory.Hit
 	for _, i := range terms.Rank(q.Text, texts) {

@@ -162,6 +162,7 @@ func (f *fake) route(r *http.Request) (any, *qerr) {
 		var req struct {
 			Filter      *filter `json:"filter"`
 			Limit       int     `json:"limit"`
+			Offset      *string `json:"offset"`
 			WithPayload any     `json:"with_payload"`
 			WithVector  bool    `json:"with_vector"`
 		}
@@ -171,13 +172,30 @@ func (f *fake) route(r *http.Request) (any, *qerr) {
 		if e := req.Filter.check(); e != nil {
 			return nil, e
 		}
-		var out []map[string]any
+		if req.Offset != nil && uuid.Validate(*req.Offset) != nil {
+			return nil, bad("offset %q is not a point id", *req.Offset)
+		}
+		limit := req.Limit
+		if limit == 0 {
+			limit = 10
+		}
+		// Points in id order, from the offset (inclusive); next_page_offset is the first
+		// point of the next page, null on the last.
+		out := []map[string]any{}
+		var next any
 		for _, id := range sortedIDs(c.points) {
-			if p := c.points[id]; req.Filter.matches(p.payload) && len(out) < max(req.Limit, 1) {
+			if req.Offset != nil && id < *req.Offset {
+				continue
+			}
+			if p := c.points[id]; req.Filter.matches(p.payload) {
+				if len(out) == limit {
+					next = id
+					break
+				}
 				out = append(out, map[string]any{"id": id, "payload": p.payload})
 			}
 		}
-		return map[string]any{"points": out, "next_page_offset": nil}, nil
+		return map[string]any{"points": out, "next_page_offset": next}, nil
 	case "POST points/query":
 		return c.query(r)
 	case "POST facet":
@@ -447,7 +465,16 @@ func (f *filter) check() *qerr {
 }
 
 func (c condition) holds(payload map[string]any) bool {
-	v := payload[c.Key]
+	// A dotted key reaches into nested objects, as Qdrant's payload paths do.
+	var v any = payload
+	for _, k := range strings.Split(c.Key, ".") {
+		m, ok := v.(map[string]any)
+		if !ok {
+			v = nil
+			break
+		}
+		v = m[k]
+	}
 	if c.Match.Any != nil {
 		return slices.Contains(c.Match.Any, v)
 	}

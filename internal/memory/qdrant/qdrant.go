@@ -13,7 +13,7 @@
 //	PUT  /collections/{c}/points?wait=true upsert points
 //	POST /collections/{c}/points/delete    delete by a filter on the payload field source
 //	POST /collections/{c}/points/count     exact counts (records, records deleted)
-//	POST /collections/{c}/points/scroll    one point of another embedder, to name it
+//	POST /collections/{c}/points/scroll    the points that pass a filter, a page at a time; one point of another embedder, to name it
 //	POST /collections/{c}/points/query     dense and sparse rankings, filter.must match conditions
 //	POST /collections/{c}/facet            counts by kind and by source
 //
@@ -24,8 +24,10 @@ package qdrant
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -189,7 +191,49 @@ func (s *Store) filter(f memory.Filter) map[string]any {
 			must = append(must, match(c.key, c.v))
 		}
 	}
+	if len(f.Columns) > 0 {
+		must = append(must, map[string]any{"key": "column", "match": map[string]any{"any": f.Columns}})
+	}
+	// Extras are a nested object of the payload, which a filter reaches by its dotted path.
+	for _, k := range slices.Sorted(maps.Keys(f.Extra)) {
+		must = append(must, match("extra."+k, f.Extra[k]))
+	}
 	return map[string]any{"must": must}
+}
+
+// listPage is how many points one scroll request returns.
+const listPage = 256
+
+// List scrolls through the points that pass the filter, a page at a time.
+func (s *Store) List(ctx context.Context, f memory.Filter) ([]memory.Record, error) {
+	var out []memory.Record
+	var offset any
+	for {
+		body := map[string]any{"filter": s.filter(f), "limit": listPage, "with_payload": true, "with_vector": false}
+		if offset != nil {
+			body["offset"] = offset
+		}
+		var res struct {
+			Result struct {
+				Points []struct {
+					Payload payload `json:"payload"`
+				} `json:"points"`
+				Next any `json:"next_page_offset"`
+			} `json:"result"`
+		}
+		if err := s.c.JSON(ctx, "POST", s.coll+"/points/scroll", nil, body, &res); err != nil {
+			return nil, err
+		}
+		for _, p := range res.Result.Points {
+			out = append(out, p.Payload.record())
+		}
+		if res.Result.Next == nil || len(res.Result.Points) == 0 {
+			break
+		}
+		offset = res.Result.Next
+	}
+	memory.SortRecords(out)
+	return out, nil
 }
 
 // payload is a record as a point's payload.

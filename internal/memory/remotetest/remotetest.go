@@ -7,6 +7,7 @@ package remotetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"testing"
@@ -187,6 +188,88 @@ func Run(t *testing.T, open Opener) {
 			if !slices.Equal(got, c.want) {
 				t.Errorf("filter %+v: got %v, want %v", c.f, got, c.want)
 			}
+		}
+	})
+
+	t.Run("List", func(t *testing.T) {
+		s := filled(t, "list")
+		cases := []struct {
+			f    memory.Filter
+			want []string
+		}{
+			{memory.Filter{Columns: []string{"customer_id", "email"}}, []string{"col:customers.email", "col:orders.customer_id", "other:customers.email", "test:orders.customer_id.not_null"}},
+			{memory.Filter{Columns: []string{"customer_id", "nowhere"}, Kinds: []memory.Kind{memory.KindTest}, Project: "shop"}, []string{"test:orders.customer_id.not_null"}},
+			{memory.Filter{Column: "email", Project: "crm"}, []string{"other:customers.email"}},
+			{memory.Filter{Extra: map[string]string{"heading": "Keys"}}, []string{"rule:pk"}},
+			{memory.Filter{Extra: map[string]string{"test": "not_null"}, Model: "orders"}, []string{"test:orders.customer_id.not_null"}},
+			{memory.Filter{Kinds: []memory.Kind{memory.KindDocChunk}, Source: "docs/design.md"}, []string{"doc:design#customers", "doc:design#payments"}},
+			{memory.Filter{Project: "nobody"}, nil},
+		}
+		for _, c := range cases {
+			recs, err := s.List(ctx, c.f)
+			if err != nil {
+				t.Fatalf("%+v: %v", c.f, err)
+			}
+			var got []string
+			for _, r := range recs {
+				got = append(got, r.ID)
+				if r.Vector != nil {
+					t.Errorf("%s listed with its vector", r.ID)
+				}
+			}
+			if !slices.Equal(got, c.want) {
+				t.Errorf("List %+v: got %v, want %v (ordered by id)", c.f, got, c.want)
+			}
+			hs, err := s.Query(ctx, query("customer order amount payments key email refunds tests", c.f, 20))
+			if err != nil {
+				t.Fatalf("%+v: %v", c.f, err)
+			}
+			got = ids(hs)
+			slices.Sort(got)
+			if !slices.Equal(got, c.want) {
+				t.Errorf("Query %+v: got %v, want %v", c.f, got, c.want)
+			}
+		}
+		recs, err := s.List(ctx, memory.Filter{Column: "email", Project: "shop"})
+		if err != nil || len(recs) != 1 {
+			t.Fatalf("email: %v, %v", recs, err)
+		}
+		want := Corpus()[0]
+		got := recs[0]
+		if got.Text != want.Text || got.Metadata.Line != want.Metadata.Line || got.Metadata.Commit != want.Metadata.Commit ||
+			!got.Metadata.Time.Equal(want.Metadata.Time) || got.Metadata.Source != want.Metadata.Source {
+			t.Fatalf("listed %+v, want %+v", got, want)
+		}
+	})
+
+	t.Run("ListPages", func(t *testing.T) {
+		// More records than one page of any store's listing.
+		s := openT(t, "pages")
+		var recs []memory.Record
+		for i := range 2500 {
+			recs = append(recs, memory.Record{ID: fmt.Sprintf("r%05d", i), Kind: memory.KindColumnDoc, Text: fmt.Sprint("column ", i),
+				Metadata: memory.Metadata{Project: "big", Model: fmt.Sprint("m", i%7), Column: fmt.Sprint("c", i%3), Source: "models/big.yml"},
+				Vector:   Embed(fmt.Sprint("column ", i), Dim)})
+		}
+		if err := s.Upsert(ctx, recs); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.List(ctx, memory.Filter{Columns: []string{"c0", "c2"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for i := range 2500 {
+			if i%3 != 1 {
+				want = append(want, fmt.Sprintf("r%05d", i))
+			}
+		}
+		var gotIDs []string
+		for _, r := range got {
+			gotIDs = append(gotIDs, r.ID)
+		}
+		if !slices.Equal(gotIDs, want) {
+			t.Fatalf("listed %d records, want %d", len(gotIDs), len(want))
 		}
 	})
 

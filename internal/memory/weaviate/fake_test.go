@@ -478,9 +478,31 @@ func (c *class) get(field *ast.Field) (any, error) {
 	if l, ok := args["limit"].(float64); ok {
 		limit = int(l)
 	}
+	offset := 0
+	if o, ok := args["offset"].(float64); ok {
+		offset = int(o)
+	}
 	for name := range args {
-		if !slices.Contains([]string{"nearVector", "bm25", "where", "limit"}, name) {
+		if !slices.Contains([]string{"nearVector", "bm25", "where", "limit", "offset", "sort"}, name) {
 			return nil, fmt.Errorf("Unknown argument %q on field %q", name, field.Name)
+		}
+	}
+	if offset+limit > 10000 {
+		return nil, fmt.Errorf("query maximum results exceeded")
+	}
+	var sortProp string
+	if srt, ok := args["sort"].([]any); ok {
+		sp, _ := srt[0].(map[string]any)
+		path, _ := sp["path"].([]any)
+		if len(srt) != 1 || len(path) != 1 || sp["order"] != enum("asc") {
+			return nil, fmt.Errorf("sort: this fake sorts ascending by one property")
+		}
+		sortProp, _ = path[0].(string)
+		if p, ok := c.props[sortProp]; !ok || p.dataType != "text" {
+			return nil, fmt.Errorf("sort: no text property %q", sortProp)
+		}
+		if args["nearVector"] != nil || args["bm25"] != nil {
+			return nil, fmt.Errorf("sort cannot be combined with a search")
 		}
 	}
 	ids := make([]string, 0, len(c.objects))
@@ -546,7 +568,12 @@ func (c *class) get(field *ast.Field) (any, error) {
 		for _, id := range ids {
 			ranked = append(ranked, scored{id, 0})
 		}
+		if sortProp != "" {
+			key := func(r scored) string { v, _ := c.objects[r.id].props[sortProp].(string); return v }
+			slices.SortStableFunc(ranked, func(a, b scored) int { return strings.Compare(key(a), key(b)) })
+		}
 	}
+	ranked = ranked[min(offset, len(ranked)):]
 	var out []any
 	for _, r := range ranked[:min(limit, len(ranked))] {
 		obj := map[string]any{}

@@ -12,7 +12,10 @@
 //	POST   /v1/schema            create the class with its properties
 //	POST   /v1/batch/objects     import objects with their vectors (per-object errors checked)
 //	DELETE /v1/batch/objects     delete by a where filter on source
-//	POST   /v1/graphql           Get with nearVector or bm25 and where; Aggregate for stats
+//	POST   /v1/graphql           Get with nearVector or bm25 and where; Get with where, sort,
+//	                             offset and limit (listing); Aggregate for stats
+//
+// Extras are one unindexed JSON property: a filter on them applies to the objects returned.
 //
 // Authentication is a bearer token (an API key). Point it at a real server with its URL
 // (http://localhost:8080, or a Weaviate Cloud cluster URL) and key.
@@ -289,6 +292,13 @@ func where(f memory.Filter) map[string]any {
 			ops = append(ops, equal(c.prop, c.v))
 		}
 	}
+	if len(f.Columns) > 0 {
+		var cols []any
+		for _, c := range f.Columns {
+			cols = append(cols, equal("column", c))
+		}
+		ops = append(ops, map[string]any{"operator": enum("Or"), "operands": cols})
+	}
 	if len(ops) == 0 {
 		return nil
 	}
@@ -301,6 +311,11 @@ func (s *Store) getQuery(search string, arg map[string]any, f memory.Filter, lim
 	if w := where(f); w != nil {
 		args["where"] = w
 	}
+	return s.getWith(args)
+}
+
+// getWith is the GraphQL of a Get with the given arguments.
+func (s *Store) getWith(args map[string]any) string {
 	var b strings.Builder
 	b.WriteString("{ Get { ")
 	b.WriteString(s.class)
@@ -378,6 +393,58 @@ func (s *Store) get(ctx context.Context, query string) ([]memory.Hit, error) {
 	return out, nil
 }
 
+// withExtra keeps the hits whose extras pass f: extras are one unindexed JSON property, so
+// that part of a filter applies to the objects the server returns.
+func withExtra(hits []memory.Hit, f memory.Filter) []memory.Hit {
+	if len(f.Extra) == 0 {
+		return hits
+	}
+	out := hits[:0]
+	for _, h := range hits {
+		if f.MatchExtra(h.Metadata.Extra) {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// listPage is how many objects one listing Get returns; queryMaximumResults is Weaviate's
+// default QUERY_MAXIMUM_RESULTS, past which offset and limit cannot reach.
+const (
+	listPage            = 500
+	queryMaximumResults = 10000
+)
+
+// List pages through the objects that pass the filter, sorted by record id, with offset and
+// limit: Weaviate's cursor (after) does not combine with a where filter. A server whose
+// QUERY_MAXIMUM_RESULTS is the default lists at most 10,000 records; more is an error rather
+// than a short answer.
+func (s *Store) List(ctx context.Context, f memory.Filter) ([]memory.Record, error) {
+	var out []memory.Record
+	for offset := 0; ; offset += listPage {
+		if offset >= queryMaximumResults {
+			return nil, fmt.Errorf("%s: more than %d records pass the filter %+v, past what Weaviate lists (QUERY_MAXIMUM_RESULTS)", s.name, queryMaximumResults, f)
+		}
+		args := map[string]any{"limit": min(listPage, queryMaximumResults-offset), "offset": offset,
+			"sort": []any{map[string]any{"path": []any{"recordId"}, "order": enum("asc")}}}
+		if w := where(f); w != nil {
+			args["where"] = w
+		}
+		hits, err := s.get(ctx, s.getWith(args))
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range withExtra(hits, f) {
+			out = append(out, h.Record)
+		}
+		if len(hits) < listPage {
+			break
+		}
+	}
+	memory.SortRecords(out)
+	return out, nil
+}
+
 // Query runs nearVector and bm25 Gets and fuses their rankings.
 func (s *Store) Query(ctx context.Context, q memory.Query) ([]memory.Hit, error) {
 	if q.Limit <= 0 {
@@ -391,12 +458,14 @@ func (s *Store) Query(ctx context.Context, q memory.Query) ([]memory.Hit, error)
 	if err != nil {
 		return nil, err
 	}
+	vec = withExtra(vec, q.Filter)
 	var kw []memory.Hit
 	if text := terms.Keywords(q.Text); text != "" {
 		query := map[string]any{"query": text, "properties": []any{"keywords"}}
 		if kw, err = s.get(ctx, s.getQuery("bm25", query, q.Filter, n)); err != nil {
 			return nil, err
 		}
+		kw = withExtra(kw, q.Filter)
 	}
 	return remote.Fuse(vec, kw, q.Limit), nil
 }
