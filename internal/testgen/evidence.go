@@ -60,18 +60,21 @@ func newExtra(p *dbt.Project, models []*dbt.Node, sigs []*sqlSignals, inf *colum
 		graph:  newSQLGraph(p, models, dialect, opts.sqlOf),
 		down:   map[string]map[string]bool{},
 		up:     map[string]map[string]bool{},
-		copies: directCopies(inf),
+		copies: directCopies(p, inf),
 	}
 }
 
 // directCopies indexes the plain copies of each column: the downstream columns whose only
 // lineage is that column, unchanged.
-func directCopies(inf *columns.Result) map[colRef][]colRef {
+func directCopies(p *dbt.Project, inf *columns.Result) map[colRef][]colRef {
 	out := map[colRef][]colRef{}
 	if inf == nil {
 		return out
 	}
 	for _, id := range inf.IDs() {
+		if n := p.Nodes[id]; n != nil && !refsResolved(p, n) {
+			continue
+		}
 		for _, c := range inf.Node(id).Columns {
 			if c.Kind == columns.KindDirect && len(c.Lineage) == 1 {
 				u := c.Lineage[0]
@@ -132,7 +135,7 @@ func (x *extra) annotate(c *column, in *columns.Node) {
 		}
 	}
 	x.valueEvidence(c, descs)
-	if c.pk == "sql" || c.pk == "name" {
+	if c.pk == "sql" || c.pk == "name" || describesCode(c.lower) {
 		return
 	}
 	x.keyEvidence(c, in, descs)

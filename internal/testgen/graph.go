@@ -70,6 +70,10 @@ func newSQLGraph(p *dbt.Project, models []*dbt.Node, dialect string, sqlOf func(
 		go func() {
 			defer wg.Done()
 			for i := range next {
+				if !refsResolved(p, models[i]) {
+					// Its placeholder relations name other models: no joins or values to read.
+					continue
+				}
 				parsed[i] = parseModel(sqlOf(models[i]), d)
 				if parsed[i] != nil {
 					edges[i], inner[i] = g.modelJoins(parsed[i])

@@ -292,7 +292,14 @@ func buildColumns(p *dbt.Project, m *dbt.Node, sg *sqlSignals, g grain, inf *col
 		declared[k] = true
 	}
 	// Only a list inferred in full from the SQL can say a documented column is gone.
-	complete := in != nil && in.Origin == "sql" && in.Resolved() && len(in.Columns) > 0
+	// A model reading a relation the project does not define has a column list and a lineage
+	// of unknown truth: neither says a documented column is gone or where a column comes from.
+	resolved := refsResolved(p, m)
+	complete := resolved && in != nil && in.Origin == "sql" && in.Resolved() && len(in.Columns) > 0
+	lineage := in
+	if !resolved {
+		lineage = nil
+	}
 	var out []*column
 	var up, down map[string]bool // m's ancestors and descendants, computed when first needed
 	for i, name := range names {
@@ -320,15 +327,15 @@ func buildColumns(p *dbt.Project, m *dbt.Node, sg *sqlSignals, g grain, inf *col
 			c.pk = ""
 		}
 		c.stale = complete && in.Column(name) == nil
-		c.up, c.upArgs = upstreamTests(in, name, existing, args)
+		c.up, c.upArgs = upstreamTests(lineage, name, existing, args)
 		if c.pk != "sql" && c.pk != "combo" && c.up[Unique] && sg.preserves && !g.composite(sg) {
 			// Each row is one row of the single relation read, so its unique key stays unique.
 			c.pk, c.keyWhy = "sql", "it copies a unique upstream column and the model keeps one row per upstream row"
 		}
 		if c.pk != "sql" && c.pk != "name" && isIDLike(l) && len(owners[l]) > 0 {
 			var ic *columns.Column
-			if in != nil {
-				ic = in.Column(name)
+			if lineage != nil {
+				ic = lineage.Column(name)
 			}
 			if up == nil {
 				up, down = setOf(p.Upstream(m.UniqueID, -1)), setOf(p.Downstream(m.UniqueID, -1))
@@ -352,7 +359,7 @@ func buildColumns(p *dbt.Project, m *dbt.Node, sg *sqlSignals, g grain, inf *col
 		if c.tests == nil {
 			c.tests = map[string]bool{}
 		}
-		x.annotate(c, in)
+		x.annotate(c, lineage)
 		out = append(out, c)
 	}
 	return out
