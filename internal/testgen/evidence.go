@@ -24,6 +24,10 @@ type evidence struct {
 	habitTo map[string]any
 	// refuted says why the data contradicts the key the column was thought to refer to.
 	refuted string
+	// nameArgs are the accepted_values arguments borrowed from columns of the same name
+	// (namevalues.go); named says they were computed.
+	nameArgs map[string]any
+	named    bool
 }
 
 // Where each kind of evidence starts before the team's habits weigh it: about the share of
@@ -90,6 +94,10 @@ func directCopies(p *dbt.Project, inf *columns.Result) map[colRef][]colRef {
 // column, and which copy.
 func (x *extra) downstreamArgs(c *column, test string) (map[string]any, colRef) {
 	for _, d := range x.copies[colRef{c.model.UniqueID, c.lower}] {
+		if x.graph.filtered(d) {
+			// The copy keeps only some of the column's values: its test speaks for those.
+			continue
+		}
 		if a := x.args.byNode[d.node+"\x00"+d.col+"\x00"+test]; a != nil {
 			return a, d
 		}
@@ -143,6 +151,7 @@ func (x *extra) annotate(c *column, in *columns.Node) {
 
 func (x *extra) valueEvidence(c *column, descs []string) {
 	ev := c.ev
+	ev.nameArgs, ev.named = x.nameValues(c), true
 	var raw, set []string
 	var dataWhy string
 	if x.data != nil && len(c.lits) == 0 {
@@ -154,11 +163,17 @@ func (x *extra) valueEvidence(c *column, descs []string) {
 			switch {
 			case len(t.lits) > 0 && len(union(t.lits, t.extra)) >= 2:
 				ev.vals, ev.valsFrom = union(t.lits, t.extra), "graph"
-				if t.where == c.model.UniqueID {
+				switch {
+				case t.where == c.model.UniqueID && t.filter:
+					ev.valsFrom = "lits"
+					ev.valsWhy = c.name + ": the model keeps only rows where it is in " + quoteList(ev.vals)
+				case t.where == c.model.UniqueID:
 					// The model's own CASE or constants, found off the chain signals.go reads.
 					ev.valsFrom = "lits"
 					ev.valsWhy = c.name + ": the model only produces " + quoteList(ev.vals)
-				} else {
+				case t.filter:
+					ev.valsWhy = c.name + " passes through " + nodeName(x.p, t.where) + ", which keeps only rows where it is in " + quoteList(ev.vals)
+				default:
 					ev.valsWhy = c.name + " passes through values that " + nodeName(x.p, t.where) + " only produces: " + quoteList(ev.vals)
 				}
 			case t.from.node != "":

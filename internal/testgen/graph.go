@@ -399,6 +399,8 @@ type traced struct {
 	from  colRef   // or the column of another node it passes through unchanged
 	extra []string // literal defaults added on the way (coalesce(x, 'Unknown'))
 	where string   // the model whose SQL produces lits
+	// filter: lits are the values a WHERE keeps, not what an expression produces.
+	filter bool
 }
 
 // valuePreserving are the functions whose result is one of their first argument's values.
@@ -465,6 +467,18 @@ func (g *sqlGraph) traceQuery(body ast.QueryExpr, ctes map[string]*ast.Query, co
 	case *ast.Select:
 		sc := g.scopeOf(b, ctes)
 		e, esc := itemFor(b, sc, col)
+		read := col // the name the select reads the column by
+		if e != nil {
+			read = ""
+			if r := plainRef(e); r != nil && len(r.Parts) > 0 {
+				read = strings.ToLower(r.Parts[len(r.Parts)-1].Name)
+			}
+		}
+		if read != "" && (e != nil || esc != nil) {
+			if vals := filterLiterals(b.Where, read); len(vals) > 0 {
+				return &traced{lits: vals, filter: true}
+			}
+		}
 		if e == nil {
 			if esc == nil {
 				return nil

@@ -378,6 +378,9 @@ func upstreamTests(in *columns.Node, name string, existing map[string]map[string
 	}
 	for _, ref := range ic.Lineage {
 		for t := range existing[ref.Node][strings.ToLower(ref.Column)] {
+			if args.subset[ref.Node+"\x00"+strings.ToLower(ref.Column)+"\x00"+t] {
+				continue
+			}
 			up[t] = true
 			if a := args.byNode[ref.Node+"\x00"+strings.ToLower(ref.Column)+"\x00"+t]; a != nil {
 				upArgs[t] = a
@@ -393,18 +396,28 @@ type argIndex struct {
 	byNode map[string]map[string]any            // node \0 column \0 test -> args
 	byName map[string]map[string]map[string]any // column \0 test -> args json -> args
 	count  map[string]map[string]int
+	// subset marks the tests (node \0 column \0 test) limited to a subset of rows by another
+	// attribute (subset.go): left out of the index, they lend nothing to other columns.
+	subset map[string]bool
+	// nodes lists the nodes with a test (column \0 test -> node ids), in the order seen.
+	nodes map[string][]string
 }
 
 func collectArgs(p *dbt.Project) *argIndex {
-	ix := &argIndex{byNode: map[string]map[string]any{}, byName: map[string]map[string]map[string]any{}, count: map[string]map[string]int{}}
+	ix := &argIndex{byNode: map[string]map[string]any{}, byName: map[string]map[string]map[string]any{}, count: map[string]map[string]int{}, subset: map[string]bool{}, nodes: map[string][]string{}}
 	add := func(node, col string, t *dbt.TestDef) {
 		if len(t.Args) == 0 {
 			return
 		}
 		name := normalizeTest(t.Name)
 		col = strings.ToLower(col)
+		if n := p.Nodes[node]; n != nil && subsetWhere(testWhere(t), documentedNames(n)) {
+			ix.subset[node+"\x00"+col+"\x00"+name] = true
+			return
+		}
 		ix.byNode[node+"\x00"+col+"\x00"+name] = t.Args
 		k := col + "\x00" + name
+		ix.nodes[k] = append(ix.nodes[k], node)
 		b, _ := json.Marshal(t.Args)
 		if ix.byName[k] == nil {
 			ix.byName[k] = map[string]map[string]any{}
@@ -420,6 +433,7 @@ func collectArgs(p *dbt.Project) *argIndex {
 			}
 		}
 	}
+	ix.sortNodes()
 	return ix
 }
 
@@ -459,7 +473,7 @@ func (s *Suggestion) fillArguments(c *column, args *argIndex) bool {
 			s.Arguments = a
 			return true
 		}
-		if a := args.common(c.lower, AcceptedValues); a != nil && a["values"] != nil {
+		if a := c.nameValues(args); a != nil && a["values"] != nil {
 			s.Arguments = map[string]any{"values": a["values"]}
 			s.Reasons = append(s.Reasons, "values taken from the same test on another "+c.lower+" column")
 			return true
