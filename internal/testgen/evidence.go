@@ -371,18 +371,29 @@ func evidenceClass(c *column, test string) string {
 
 // evidenceLadder is the ladder of accepted_values and relationships: the kind of evidence
 // first, so that evidence the project never showed for tested columns keeps its prior instead
-// of the base rate of all columns; then the key class, the name pattern, the layer, the
-// folder (a team often guards one folder's models, its input layer or its marts, and not the
-// rest) and the name, each with the evidence.
+// of the base rate of all columns; then the key class, the name pattern and the layer, each
+// with the evidence; then the folder, for the columns with any evidence of this kind and for
+// this evidence (a team often guards one folder's models, its input layer or its marts, and
+// writes none of these tests elsewhere whatever the evidence); last the name, alone and within
+// the folder. The name rungs leave the evidence out: what a team does with `report_year` or
+// `source_code_type` does not depend on how the values or the target were found, and the same
+// name in another folder is often left alone on purpose.
 func evidenceLadder(c *column, s string) []string {
+	some := "n"
+	if s != "" {
+		some = "y"
+	}
+	k := keyClass(c.pk)
+	d := folderOf(c.model)
 	return []string{
 		"s=" + s,
 		"pk=" + c.pk + "|s=" + s,
 		"p=" + c.pattern + "|pk=" + c.pk + "|s=" + s,
 		"p=" + c.pattern + "|l=" + c.layer + "|pk=" + c.pk + "|s=" + s,
-		"d=" + folderOf(c.model) + "|pk=" + c.pk + "|s=" + s,
-		"n=" + c.lower + "|k=" + keyClass(c.pk) + "|s=" + s,
-		"n=" + c.lower + "|l=" + c.layer + "|k=" + keyClass(c.pk) + "|s=" + s,
+		"d=" + d + "|e=" + some,
+		"d=" + d + "|pk=" + c.pk + "|s=" + s,
+		"n=" + c.lower + "|k=" + k,
+		"n=" + c.lower + "|d=" + d + "|k=" + k,
 	}
 }
 

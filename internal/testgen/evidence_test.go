@@ -70,7 +70,7 @@ func TestGraphEvidence(t *testing.T) {
 func TestEvidenceArguments(t *testing.T) {
 	p, inf := loadCase(t, "testdata/cases/evidence")
 	got := map[string]*Suggestion{}
-	for _, s := range Suggest(p, inf, Options{Threshold: 0.3}).Suggestions {
+	for _, s := range Suggest(p, inf, Options{Threshold: 0.2}).Suggestions {
 		got[s.Model+"."+s.Column+"."+s.Test] = s
 	}
 	for k, want := range map[string]map[string]any{

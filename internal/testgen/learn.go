@@ -129,6 +129,10 @@ func describeKey(key string) string {
 			parts = append(parts, "in "+v+" models")
 		case "d":
 			parts = append(parts, "in "+v+"/")
+		case "e":
+			if v == "y" {
+				parts = append(parts, "with evidence of this kind")
+			}
 		case "k":
 			parts = append(parts, map[string]string{"key": "the model's key", "part": "a possible key", "no": "not a key"}[v])
 		case "pk":
