@@ -36,9 +36,11 @@ type evidence struct {
 // own closed set of literals and a description naming the referenced model are usually
 // tested; a set that only passes through from upstream, a join to a key, a key of the same name
 // and a code table named like the column much less often; a description listing values is
-// as often prose as a contract, and the habits decide.
+// as often prose as a contract, and the habits decide. A name the team tests elsewhere, with
+// no other evidence, starts low: teams repeat a column in many models and guard few copies,
+// and the folder and name rungs say which.
 var evidencePriors = map[string]map[string]float64{
-	AcceptedValues: {"lits": 0.6, "graph": 0.45, "down": 0.5, "doc": 0.5, "data": 0.5},
+	AcceptedValues: {"lits": 0.6, "graph": 0.45, "down": 0.5, "doc": 0.5, "data": 0.5, "name": 0.3},
 	Relationships:  {"doc": 0.75, "down": 0.5, "data": 0.6, "entity": 0.55, "fk": 0.5, "key": 0.4, "join": 0.35, "lookup": 0.3},
 }
 
@@ -353,6 +355,11 @@ func evidenceClass(c *column, test string) string {
 		}
 		if ev != nil && ev.vals != nil {
 			return ev.valsFrom
+		}
+		if ev != nil && ev.nameArgs != nil {
+			// The team tests columns of this name elsewhere (namevalues.go): whether it does
+			// so in this folder is for the habits to say.
+			return "name"
 		}
 	case Relationships:
 		if ev != nil && ev.to != nil && (ev.toFrom == "doc" || ev.toFrom == "down" || ev.toFrom == "data" || ev.toFrom == "entity") {

@@ -111,3 +111,19 @@ func TestDictionaryValues(t *testing.T) {
 type glossary map[string]string
 
 func (g glossary) Lookup(c string) (string, bool) { s, ok := g[strings.ToLower(c)]; return s, ok }
+
+// A name the team tests elsewhere is evidence of its own kind, below what the SQL, the
+// documents or the data say.
+func TestNameEvidenceClass(t *testing.T) {
+	named := &column{ev: &evidence{nameArgs: map[string]any{"values": []any{"a", "b"}}, named: true}}
+	if got := evidenceClass(named, AcceptedValues); got != "name" {
+		t.Errorf("class = %q, want name", got)
+	}
+	named.lits = []string{"a", "b"}
+	if got := evidenceClass(named, AcceptedValues); got != "lits" {
+		t.Errorf("class with literals = %q, want lits", got)
+	}
+	if got := evidenceClass(&column{ev: &evidence{}}, AcceptedValues); got != "" {
+		t.Errorf("class without evidence = %q", got)
+	}
+}
