@@ -16,6 +16,8 @@ type evidence struct {
 	vals     []string // values the column holds
 	valsFrom string   // "lits", "graph", "down", "doc" or "data"
 	valsWhy  string
+	// valsTeam: the values come from a test the team wrote (on a column this one copies).
+	valsTeam bool
 
 	to     *keyOwner // the key the column refers to
 	toFrom string    // "doc", "down", "data", "join", "key", "entity" or "lookup"
@@ -181,7 +183,7 @@ func (x *extra) valueEvidence(c *column, descs []string) {
 			case t.from.node != "":
 				if a := x.args.byNode[t.from.node+"\x00"+t.from.col+"\x00"+AcceptedValues]; a != nil {
 					if vs := stringValues(a["values"]); len(vs) >= 2 {
-						ev.vals, ev.valsFrom = union(vs, t.extra), "graph"
+						ev.vals, ev.valsFrom, ev.valsTeam = union(vs, t.extra), "graph", true
 						ev.valsWhy = fmt.Sprintf("%s passes through %s.%s, which the team tests with accepted_values", c.name, nodeName(x.p, t.from.node), t.from.col)
 					}
 				}
@@ -379,17 +381,14 @@ func evidenceClass(c *column, test string) string {
 // evidenceLadder is the ladder of accepted_values and relationships: the kind of evidence
 // first, so that evidence the project never showed for tested columns keeps its prior instead
 // of the base rate of all columns; then the key class, the name pattern and the layer, each
-// with the evidence; then the folder, for the columns with any evidence of this kind and for
-// this evidence (a team often guards one folder's models, its input layer or its marts, and
-// writes none of these tests elsewhere whatever the evidence); last the name, alone and within
-// the folder. The name rungs leave the evidence out: what a team does with `report_year` or
+// with the evidence; then the folder, for the columns whose evidence has the same source
+// (evidenceTier) and for this evidence (a team often guards one folder's models, its input
+// layer or its marts, and writes none of these tests elsewhere whatever the evidence); last
+// the name, alone and within the folder. The name rungs leave the evidence out: what a team does with `report_year` or
 // `source_code_type` does not depend on how the values or the target were found, and the same
 // name in another folder is often left alone on purpose.
-func evidenceLadder(c *column, s string) []string {
-	some := "n"
-	if s != "" {
-		some = "y"
-	}
+func evidenceLadder(c *column, test, s string) []string {
+	tier := evidenceTier(c, test)
 	k := keyClass(c.pk)
 	d := folderOf(c.model)
 	return []string{
@@ -397,11 +396,35 @@ func evidenceLadder(c *column, s string) []string {
 		"pk=" + c.pk + "|s=" + s,
 		"p=" + c.pattern + "|pk=" + c.pk + "|s=" + s,
 		"p=" + c.pattern + "|l=" + c.layer + "|pk=" + c.pk + "|s=" + s,
-		"d=" + d + "|e=" + some,
+		"d=" + d + "|e=" + tier,
 		"d=" + d + "|pk=" + c.pk + "|s=" + s,
 		"n=" + c.lower + "|k=" + k,
 		"n=" + c.lower + "|d=" + d + "|k=" + k,
 	}
+}
+
+// evidenceTier sorts a column's evidence for one test by where it comes from: "team" when it
+// is a test the team wrote elsewhere (on the column this one copies, on a downstream copy, on
+// a column of the same name), "found" when the SQL, the documents or the data show it, "none"
+// without evidence. A folder whose CASE columns go untested may still get every copy of a
+// tested column tested, and the other way round.
+func evidenceTier(c *column, test string) string {
+	cl := evidenceClass(c, test)
+	ev := c.ev
+	team := c.up[test]
+	switch test {
+	case AcceptedValues:
+		team = team || cl == "down" || cl == "name" || cl == "graph" && ev != nil && ev.valsTeam
+	case Relationships:
+		team = team || cl == "down" || c.fkArgs != nil || ev != nil && ev.habitTo != nil
+	}
+	switch {
+	case team:
+		return "team"
+	case cl != "":
+		return "found"
+	}
+	return "none"
 }
 
 // distinctRungs marks the tests whose ladder skips a rung that holds the same columns as the

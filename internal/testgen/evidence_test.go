@@ -127,3 +127,30 @@ func TestNameEvidenceClass(t *testing.T) {
 		t.Errorf("class without evidence = %q", got)
 	}
 }
+
+// The folder habit is read per source of evidence: the team's own tests elsewhere, or what
+// the SQL, the documents and the data show.
+func TestEvidenceTier(t *testing.T) {
+	cases := []struct {
+		c    *column
+		test string
+		want string
+	}{
+		{&column{up: map[string]bool{AcceptedValues: true}, ev: &evidence{}}, AcceptedValues, "team"},
+		{&column{ev: &evidence{nameArgs: map[string]any{"values": []any{"a"}}}}, AcceptedValues, "team"},
+		{&column{ev: &evidence{vals: []string{"a", "b"}, valsFrom: "graph", valsTeam: true}}, AcceptedValues, "team"},
+		{&column{ev: &evidence{vals: []string{"a", "b"}, valsFrom: "graph"}}, AcceptedValues, "found"},
+		{&column{lits: []string{"a", "b"}, ev: &evidence{}}, AcceptedValues, "found"},
+		{&column{ev: &evidence{habitTo: map[string]any{"to": "ref('x')"}}}, Relationships, "team"},
+		{&column{fkTo: &keyOwner{column: "id"}, ev: &evidence{}}, Relationships, "found"},
+		{&column{ev: &evidence{}}, Relationships, "none"},
+	}
+	for i, tc := range cases {
+		if tc.c.up == nil {
+			tc.c.up = map[string]bool{}
+		}
+		if got := evidenceTier(tc.c, tc.test); got != tc.want {
+			t.Errorf("case %d: tier = %q, want %q", i, got, tc.want)
+		}
+	}
+}
