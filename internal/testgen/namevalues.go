@@ -18,14 +18,16 @@ import (
 // any).
 func (x *extra) nameValues(c *column) map[string]any {
 	k := c.lower + "\x00" + AcceptedValues
-	up := x.upstream(c.model.UniqueID)
+	if len(x.args.nodes[k]) == 0 {
+		return nil
+	}
 	counts := map[string]int{}
 	byJSON := map[string]map[string]any{}
 	for _, id := range x.args.nodes[k] {
 		if id == c.model.UniqueID {
 			continue
 		}
-		if w := x.chainFilter(colRef{id, c.lower}); w != "" && w != c.model.UniqueID && !up[w] {
+		if w := x.chainFilter(colRef{id, c.lower}); w != "" && w != c.model.UniqueID && !x.upstream(c.model.UniqueID)[w] {
 			continue
 		}
 		a := x.args.byNode[id+"\x00"+k]
