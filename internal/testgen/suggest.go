@@ -215,7 +215,7 @@ func keyOwners(models []*dbt.Node, sigs []*sqlSignals, inf *columns.Result) map[
 		names, _, _ := columnsOf(m, inf.Node(m.UniqueID), false)
 		for _, n := range names {
 			ln := strings.ToLower(n)
-			if nameKey(m.Name, ln) && ln != "id" {
+			if nameKey(m.Name, ln) && ln != "id" && ln != "key" {
 				keys = append(keys, ln)
 			}
 		}
