@@ -93,7 +93,7 @@ def main():
     ap.add_argument("--threshold", type=float, default=0.5)
     ap.add_argument("--target", type=float, default=0.8)
     ap.add_argument("--explain", default="", help="list this kind's misses and false positives")
-    ap.add_argument("--dump", default="", help="write every scored suggestion (with its reasons and whether the team wrote it) as JSON lines")
+    ap.add_argument("--dump", default="", help="write every scored suggestion (with its reasons and whether the team wrote it), and every written test never proposed (confidence 0), as JSON lines")
     ap.add_argument("--lopo", action="store_true", help="leave one project out: each project scored at the threshold fitted on the others")
     a = ap.parse_args()
     ev = load_eval(a.eval)
@@ -110,6 +110,10 @@ def main():
             for x, conf in sorted(pred.items()) if dump else ():
                 dump.write(json.dumps({"project": proj, "seed": seed, "model": x[0], "column": x[1], "test": x[2],
                                        "confidence": conf, "written": x in truth, "reasons": why[x]}) + "\n")
+            for x in sorted(truth - pred.keys()) if dump else ():
+                # A test the team wrote that was not proposed even at the lowest confidence.
+                dump.write(json.dumps({"project": proj, "seed": seed, "model": x[0], "column": x[1], "test": x[2],
+                                       "confidence": 0, "written": True, "reasons": []}) + "\n")
         print(f"== {proj} ({len(seeds)} seeds; dataops wall {wall:.1f}s, cpu {cpu:.1f}s)")
         report([(p, t) for pj, _, p, t in runs if pj == proj], a.threshold)
     print(f"== pooled over {len(a.project)} project(s) x {len(seeds)} seed(s)")

@@ -16,6 +16,8 @@ type evidence struct {
 	vals     []string // values the column holds
 	valsFrom string   // "lits", "graph", "down", "doc" or "data"
 	valsWhy  string
+	// valsTeam: the values come from a test the team wrote (on a column this one copies).
+	valsTeam bool
 
 	to     *keyOwner // the key the column refers to
 	toFrom string    // "doc", "down", "data", "join", "key", "entity" or "lookup"
@@ -24,6 +26,10 @@ type evidence struct {
 	habitTo map[string]any
 	// refuted says why the data contradicts the key the column was thought to refer to.
 	refuted string
+	// nameArgs are the accepted_values arguments borrowed from columns of the same name
+	// (namevalues.go); named says they were computed.
+	nameArgs map[string]any
+	named    bool
 }
 
 // Where each kind of evidence starts before the team's habits weigh it: about the share of
@@ -32,9 +38,11 @@ type evidence struct {
 // own closed set of literals and a description naming the referenced model are usually
 // tested; a set that only passes through from upstream, a join to a key, a key of the same name
 // and a code table named like the column much less often; a description listing values is
-// as often prose as a contract, and the habits decide.
+// as often prose as a contract, and the habits decide. A name the team tests elsewhere, with
+// no other evidence, starts low: teams repeat a column in many models and guard few copies,
+// and the folder and name rungs say which.
 var evidencePriors = map[string]map[string]float64{
-	AcceptedValues: {"lits": 0.6, "graph": 0.45, "down": 0.5, "doc": 0.5, "data": 0.5},
+	AcceptedValues: {"lits": 0.6, "graph": 0.45, "down": 0.5, "doc": 0.5, "data": 0.5, "name": 0.3},
 	Relationships:  {"doc": 0.75, "down": 0.5, "data": 0.6, "entity": 0.55, "fk": 0.5, "key": 0.4, "join": 0.35, "lookup": 0.3},
 }
 
@@ -60,18 +68,21 @@ func newExtra(p *dbt.Project, models []*dbt.Node, sigs []*sqlSignals, inf *colum
 		graph:  newSQLGraph(p, models, dialect, opts.sqlOf),
 		down:   map[string]map[string]bool{},
 		up:     map[string]map[string]bool{},
-		copies: directCopies(inf),
+		copies: directCopies(p, inf),
 	}
 }
 
 // directCopies indexes the plain copies of each column: the downstream columns whose only
 // lineage is that column, unchanged.
-func directCopies(inf *columns.Result) map[colRef][]colRef {
+func directCopies(p *dbt.Project, inf *columns.Result) map[colRef][]colRef {
 	out := map[colRef][]colRef{}
 	if inf == nil {
 		return out
 	}
 	for _, id := range inf.IDs() {
+		if n := p.Nodes[id]; n != nil && !refsResolved(p, n) {
+			continue
+		}
 		for _, c := range inf.Node(id).Columns {
 			if c.Kind == columns.KindDirect && len(c.Lineage) == 1 {
 				u := c.Lineage[0]
@@ -87,6 +98,10 @@ func directCopies(inf *columns.Result) map[colRef][]colRef {
 // column, and which copy.
 func (x *extra) downstreamArgs(c *column, test string) (map[string]any, colRef) {
 	for _, d := range x.copies[colRef{c.model.UniqueID, c.lower}] {
+		if x.graph.filtered(d) {
+			// The copy keeps only some of the column's values: its test speaks for those.
+			continue
+		}
 		if a := x.args.byNode[d.node+"\x00"+d.col+"\x00"+test]; a != nil {
 			return a, d
 		}
@@ -132,7 +147,7 @@ func (x *extra) annotate(c *column, in *columns.Node) {
 		}
 	}
 	x.valueEvidence(c, descs)
-	if c.pk == "sql" || c.pk == "name" {
+	if c.pk == "sql" || c.pk == "name" || describesCode(c.lower) {
 		return
 	}
 	x.keyEvidence(c, in, descs)
@@ -140,6 +155,7 @@ func (x *extra) annotate(c *column, in *columns.Node) {
 
 func (x *extra) valueEvidence(c *column, descs []string) {
 	ev := c.ev
+	ev.nameArgs, ev.named = x.nameValues(c), true
 	var raw, set []string
 	var dataWhy string
 	if x.data != nil && len(c.lits) == 0 {
@@ -151,17 +167,23 @@ func (x *extra) valueEvidence(c *column, descs []string) {
 			switch {
 			case len(t.lits) > 0 && len(union(t.lits, t.extra)) >= 2:
 				ev.vals, ev.valsFrom = union(t.lits, t.extra), "graph"
-				if t.where == c.model.UniqueID {
+				switch {
+				case t.where == c.model.UniqueID && t.filter:
+					ev.valsFrom = "lits"
+					ev.valsWhy = c.name + ": the model keeps only rows where it is in " + quoteList(ev.vals)
+				case t.where == c.model.UniqueID:
 					// The model's own CASE or constants, found off the chain signals.go reads.
 					ev.valsFrom = "lits"
 					ev.valsWhy = c.name + ": the model only produces " + quoteList(ev.vals)
-				} else {
+				case t.filter:
+					ev.valsWhy = c.name + " passes through " + nodeName(x.p, t.where) + ", which keeps only rows where it is in " + quoteList(ev.vals)
+				default:
 					ev.valsWhy = c.name + " passes through values that " + nodeName(x.p, t.where) + " only produces: " + quoteList(ev.vals)
 				}
 			case t.from.node != "":
 				if a := x.args.byNode[t.from.node+"\x00"+t.from.col+"\x00"+AcceptedValues]; a != nil {
 					if vs := stringValues(a["values"]); len(vs) >= 2 {
-						ev.vals, ev.valsFrom = union(vs, t.extra), "graph"
+						ev.vals, ev.valsFrom, ev.valsTeam = union(vs, t.extra), "graph", true
 						ev.valsWhy = fmt.Sprintf("%s passes through %s.%s, which the team tests with accepted_values", c.name, nodeName(x.p, t.from.node), t.from.col)
 					}
 				}
@@ -336,6 +358,11 @@ func evidenceClass(c *column, test string) string {
 		if ev != nil && ev.vals != nil {
 			return ev.valsFrom
 		}
+		if ev != nil && ev.nameArgs != nil {
+			// The team tests columns of this name elsewhere (namevalues.go): whether it does
+			// so in this folder is for the habits to say.
+			return "name"
+		}
 	case Relationships:
 		if ev != nil && ev.to != nil && (ev.toFrom == "doc" || ev.toFrom == "down" || ev.toFrom == "data" || ev.toFrom == "entity") {
 			return ev.toFrom
@@ -353,19 +380,51 @@ func evidenceClass(c *column, test string) string {
 
 // evidenceLadder is the ladder of accepted_values and relationships: the kind of evidence
 // first, so that evidence the project never showed for tested columns keeps its prior instead
-// of the base rate of all columns; then the key class, the name pattern, the layer, the
-// folder (a team often guards one folder's models, its input layer or its marts, and not the
-// rest) and the name, each with the evidence.
-func evidenceLadder(c *column, s string) []string {
+// of the base rate of all columns; then the key class, the name pattern and the layer, each
+// with the evidence; then the folder, for the columns whose evidence has the same source
+// (evidenceTier) and for this evidence (a team often guards one folder's models, its input
+// layer or its marts, and writes none of these tests elsewhere whatever the evidence); last
+// the name, alone and within the folder. The name rungs leave the evidence out: what a team does with `report_year` or
+// `source_code_type` does not depend on how the values or the target were found, and the same
+// name in another folder is often left alone on purpose.
+func evidenceLadder(c *column, test, s string) []string {
+	tier := evidenceTier(c, test)
+	k := keyClass(c.pk)
+	d := folderOf(c.model)
 	return []string{
 		"s=" + s,
 		"pk=" + c.pk + "|s=" + s,
 		"p=" + c.pattern + "|pk=" + c.pk + "|s=" + s,
 		"p=" + c.pattern + "|l=" + c.layer + "|pk=" + c.pk + "|s=" + s,
-		"d=" + folderOf(c.model) + "|pk=" + c.pk + "|s=" + s,
-		"n=" + c.lower + "|k=" + keyClass(c.pk) + "|s=" + s,
-		"n=" + c.lower + "|l=" + c.layer + "|k=" + keyClass(c.pk) + "|s=" + s,
+		"d=" + d + "|e=" + tier,
+		"d=" + d + "|pk=" + c.pk + "|s=" + s,
+		"n=" + c.lower + "|k=" + k,
+		"n=" + c.lower + "|d=" + d + "|k=" + k,
 	}
+}
+
+// evidenceTier sorts a column's evidence for one test by where it comes from: "team" when it
+// is a test the team wrote elsewhere (on the column this one copies, on a downstream copy, on
+// a column of the same name), "found" when the SQL, the documents or the data show it, "none"
+// without evidence. A folder whose CASE columns go untested may still get every copy of a
+// tested column tested, and the other way round.
+func evidenceTier(c *column, test string) string {
+	cl := evidenceClass(c, test)
+	ev := c.ev
+	team := c.up[test]
+	switch test {
+	case AcceptedValues:
+		team = team || cl == "down" || cl == "name" || cl == "graph" && ev != nil && ev.valsTeam
+	case Relationships:
+		team = team || cl == "down" || c.fkArgs != nil || ev != nil && ev.habitTo != nil
+	}
+	switch {
+	case team:
+		return "team"
+	case cl != "":
+		return "found"
+	}
+	return "none"
 }
 
 // distinctRungs marks the tests whose ladder skips a rung that holds the same columns as the

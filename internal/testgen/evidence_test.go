@@ -70,7 +70,7 @@ func TestGraphEvidence(t *testing.T) {
 func TestEvidenceArguments(t *testing.T) {
 	p, inf := loadCase(t, "testdata/cases/evidence")
 	got := map[string]*Suggestion{}
-	for _, s := range Suggest(p, inf, Options{Threshold: 0.3}).Suggestions {
+	for _, s := range Suggest(p, inf, Options{Threshold: 0.2}).Suggestions {
 		got[s.Model+"."+s.Column+"."+s.Test] = s
 	}
 	for k, want := range map[string]map[string]any{
@@ -111,3 +111,46 @@ func TestDictionaryValues(t *testing.T) {
 type glossary map[string]string
 
 func (g glossary) Lookup(c string) (string, bool) { s, ok := g[strings.ToLower(c)]; return s, ok }
+
+// A name the team tests elsewhere is evidence of its own kind, below what the SQL, the
+// documents or the data say.
+func TestNameEvidenceClass(t *testing.T) {
+	named := &column{ev: &evidence{nameArgs: map[string]any{"values": []any{"a", "b"}}, named: true}}
+	if got := evidenceClass(named, AcceptedValues); got != "name" {
+		t.Errorf("class = %q, want name", got)
+	}
+	named.lits = []string{"a", "b"}
+	if got := evidenceClass(named, AcceptedValues); got != "lits" {
+		t.Errorf("class with literals = %q, want lits", got)
+	}
+	if got := evidenceClass(&column{ev: &evidence{}}, AcceptedValues); got != "" {
+		t.Errorf("class without evidence = %q", got)
+	}
+}
+
+// The folder habit is read per source of evidence: the team's own tests elsewhere, or what
+// the SQL, the documents and the data show.
+func TestEvidenceTier(t *testing.T) {
+	cases := []struct {
+		c    *column
+		test string
+		want string
+	}{
+		{&column{up: map[string]bool{AcceptedValues: true}, ev: &evidence{}}, AcceptedValues, "team"},
+		{&column{ev: &evidence{nameArgs: map[string]any{"values": []any{"a"}}}}, AcceptedValues, "team"},
+		{&column{ev: &evidence{vals: []string{"a", "b"}, valsFrom: "graph", valsTeam: true}}, AcceptedValues, "team"},
+		{&column{ev: &evidence{vals: []string{"a", "b"}, valsFrom: "graph"}}, AcceptedValues, "found"},
+		{&column{lits: []string{"a", "b"}, ev: &evidence{}}, AcceptedValues, "found"},
+		{&column{ev: &evidence{habitTo: map[string]any{"to": "ref('x')"}}}, Relationships, "team"},
+		{&column{fkTo: &keyOwner{column: "id"}, ev: &evidence{}}, Relationships, "found"},
+		{&column{ev: &evidence{}}, Relationships, "none"},
+	}
+	for i, tc := range cases {
+		if tc.c.up == nil {
+			tc.c.up = map[string]bool{}
+		}
+		if got := evidenceTier(tc.c, tc.test); got != tc.want {
+			t.Errorf("case %d: tier = %q, want %q", i, got, tc.want)
+		}
+	}
+}

@@ -114,10 +114,11 @@ func singular(s string) string {
 	return s
 }
 
-// nameKey reports whether a column's name makes it the key of its model: id, or
-// <entity>_id / <entity>_key where the model is about that entity.
+// nameKey reports whether a column's name makes it the key of its model: id or key (the
+// surrogate key many projects give every model under one name), or <entity>_id /
+// <entity>_key where the model is about that entity.
 func nameKey(model, col string) bool {
-	if col == "id" {
+	if col == "id" || col == "key" {
 		return true
 	}
 	e := entityOf(model)

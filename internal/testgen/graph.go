@@ -70,6 +70,10 @@ func newSQLGraph(p *dbt.Project, models []*dbt.Node, dialect string, sqlOf func(
 		go func() {
 			defer wg.Done()
 			for i := range next {
+				if !refsResolved(p, models[i]) {
+					// Its placeholder relations name other models: no joins or values to read.
+					continue
+				}
 				parsed[i] = parseModel(sqlOf(models[i]), d)
 				if parsed[i] != nil {
 					edges[i], inner[i] = g.modelJoins(parsed[i])
@@ -395,6 +399,8 @@ type traced struct {
 	from  colRef   // or the column of another node it passes through unchanged
 	extra []string // literal defaults added on the way (coalesce(x, 'Unknown'))
 	where string   // the model whose SQL produces lits
+	// filter: lits are the values a WHERE keeps, not what an expression produces.
+	filter bool
 }
 
 // valuePreserving are the functions whose result is one of their first argument's values.
@@ -461,6 +467,18 @@ func (g *sqlGraph) traceQuery(body ast.QueryExpr, ctes map[string]*ast.Query, co
 	case *ast.Select:
 		sc := g.scopeOf(b, ctes)
 		e, esc := itemFor(b, sc, col)
+		read := col // the name the select reads the column by
+		if e != nil {
+			read = ""
+			if r := plainRef(e); r != nil && len(r.Parts) > 0 {
+				read = strings.ToLower(r.Parts[len(r.Parts)-1].Name)
+			}
+		}
+		if read != "" && (e != nil || esc != nil) {
+			if vals := filterLiterals(b.Where, read); len(vals) > 0 {
+				return &traced{lits: vals, filter: true}
+			}
+		}
 		if e == nil {
 			if esc == nil {
 				return nil

@@ -54,7 +54,7 @@ func signal(c *column, test string) string {
 func ladder(c *column, test string) []string {
 	s := signal(c, test)
 	if test == AcceptedValues || test == Relationships {
-		return evidenceLadder(c, s)
+		return evidenceLadder(c, test, s)
 	}
 	return []string{
 		"pk=" + c.pk,
@@ -129,6 +129,15 @@ func describeKey(key string) string {
 			parts = append(parts, "in "+v+" models")
 		case "d":
 			parts = append(parts, "in "+v+"/")
+		case "e":
+			switch v {
+			case "team":
+				parts = append(parts, "with evidence from the team's tests elsewhere")
+			case "found":
+				parts = append(parts, "with evidence in the SQL, documents or data")
+			default:
+				parts = append(parts, "without evidence")
+			}
 		case "k":
 			parts = append(parts, map[string]string{"key": "the model's key", "part": "a possible key", "no": "not a key"}[v])
 		case "pk":

@@ -88,8 +88,8 @@ func split(s string) []string {
 }
 
 func TestNameKey(t *testing.T) {
-	yes := [][2]string{{"dim_customers", "customer_id"}, {"stg_stripe__customers", "customer_id"}, {"stg_orders", "id"}, {"companies", "company_id"}, {"dim_address", "address_key"}}
-	no := [][2]string{{"fct_orders", "customer_id"}, {"fct_active_servers", "server_id"}, {"stg_orders", "order_date"}, {"dim_customers", "customer_name"}}
+	yes := [][2]string{{"dim_customers", "customer_id"}, {"stg_stripe__customers", "customer_id"}, {"stg_orders", "id"}, {"companies", "company_id"}, {"dim_address", "address_key"}, {"fct_stop_time_updates", "key"}}
+	no := [][2]string{{"fct_orders", "customer_id"}, {"fct_active_servers", "server_id"}, {"stg_orders", "order_date"}, {"dim_customers", "customer_name"}, {"fct_trips", "feed_key"}}
 	for _, c := range yes {
 		if !nameKey(c[0], c[1]) {
 			t.Errorf("nameKey(%s, %s) = false, want true", c[0], c[1])

@@ -215,7 +215,7 @@ func keyOwners(models []*dbt.Node, sigs []*sqlSignals, inf *columns.Result) map[
 		names, _, _ := columnsOf(m, inf.Node(m.UniqueID), false)
 		for _, n := range names {
 			ln := strings.ToLower(n)
-			if nameKey(m.Name, ln) && ln != "id" {
+			if nameKey(m.Name, ln) && ln != "id" && ln != "key" {
 				keys = append(keys, ln)
 			}
 		}
@@ -292,7 +292,14 @@ func buildColumns(p *dbt.Project, m *dbt.Node, sg *sqlSignals, g grain, inf *col
 		declared[k] = true
 	}
 	// Only a list inferred in full from the SQL can say a documented column is gone.
-	complete := in != nil && in.Origin == "sql" && in.Resolved() && len(in.Columns) > 0
+	// A model reading a relation the project does not define has a column list and a lineage
+	// of unknown truth: neither says a documented column is gone or where a column comes from.
+	resolved := refsResolved(p, m)
+	complete := resolved && in != nil && in.Origin == "sql" && in.Resolved() && len(in.Columns) > 0
+	lineage := in
+	if !resolved {
+		lineage = nil
+	}
 	var out []*column
 	var up, down map[string]bool // m's ancestors and descendants, computed when first needed
 	for i, name := range names {
@@ -320,15 +327,15 @@ func buildColumns(p *dbt.Project, m *dbt.Node, sg *sqlSignals, g grain, inf *col
 			c.pk = ""
 		}
 		c.stale = complete && in.Column(name) == nil
-		c.up, c.upArgs = upstreamTests(in, name, existing, args)
+		c.up, c.upArgs = upstreamTests(lineage, name, existing, args)
 		if c.pk != "sql" && c.pk != "combo" && c.up[Unique] && sg.preserves && !g.composite(sg) {
 			// Each row is one row of the single relation read, so its unique key stays unique.
 			c.pk, c.keyWhy = "sql", "it copies a unique upstream column and the model keeps one row per upstream row"
 		}
 		if c.pk != "sql" && c.pk != "name" && isIDLike(l) && len(owners[l]) > 0 {
 			var ic *columns.Column
-			if in != nil {
-				ic = in.Column(name)
+			if lineage != nil {
+				ic = lineage.Column(name)
 			}
 			if up == nil {
 				up, down = setOf(p.Upstream(m.UniqueID, -1)), setOf(p.Downstream(m.UniqueID, -1))
@@ -352,7 +359,7 @@ func buildColumns(p *dbt.Project, m *dbt.Node, sg *sqlSignals, g grain, inf *col
 		if c.tests == nil {
 			c.tests = map[string]bool{}
 		}
-		x.annotate(c, in)
+		x.annotate(c, lineage)
 		out = append(out, c)
 	}
 	return out
@@ -371,6 +378,9 @@ func upstreamTests(in *columns.Node, name string, existing map[string]map[string
 	}
 	for _, ref := range ic.Lineage {
 		for t := range existing[ref.Node][strings.ToLower(ref.Column)] {
+			if args.subset[ref.Node+"\x00"+strings.ToLower(ref.Column)+"\x00"+t] {
+				continue
+			}
 			up[t] = true
 			if a := args.byNode[ref.Node+"\x00"+strings.ToLower(ref.Column)+"\x00"+t]; a != nil {
 				upArgs[t] = a
@@ -386,18 +396,28 @@ type argIndex struct {
 	byNode map[string]map[string]any            // node \0 column \0 test -> args
 	byName map[string]map[string]map[string]any // column \0 test -> args json -> args
 	count  map[string]map[string]int
+	// subset marks the tests (node \0 column \0 test) limited to a subset of rows by another
+	// attribute (subset.go): left out of the index, they lend nothing to other columns.
+	subset map[string]bool
+	// nodes lists the nodes with a test (column \0 test -> node ids), in the order seen.
+	nodes map[string][]string
 }
 
 func collectArgs(p *dbt.Project) *argIndex {
-	ix := &argIndex{byNode: map[string]map[string]any{}, byName: map[string]map[string]map[string]any{}, count: map[string]map[string]int{}}
+	ix := &argIndex{byNode: map[string]map[string]any{}, byName: map[string]map[string]map[string]any{}, count: map[string]map[string]int{}, subset: map[string]bool{}, nodes: map[string][]string{}}
 	add := func(node, col string, t *dbt.TestDef) {
 		if len(t.Args) == 0 {
 			return
 		}
 		name := normalizeTest(t.Name)
 		col = strings.ToLower(col)
+		if n := p.Nodes[node]; n != nil && subsetWhere(testWhere(t), documentedNames(n)) {
+			ix.subset[node+"\x00"+col+"\x00"+name] = true
+			return
+		}
 		ix.byNode[node+"\x00"+col+"\x00"+name] = t.Args
 		k := col + "\x00" + name
+		ix.nodes[k] = append(ix.nodes[k], node)
 		b, _ := json.Marshal(t.Args)
 		if ix.byName[k] == nil {
 			ix.byName[k] = map[string]map[string]any{}
@@ -413,6 +433,7 @@ func collectArgs(p *dbt.Project) *argIndex {
 			}
 		}
 	}
+	ix.sortNodes()
 	return ix
 }
 
@@ -452,7 +473,7 @@ func (s *Suggestion) fillArguments(c *column, args *argIndex) bool {
 			s.Arguments = a
 			return true
 		}
-		if a := args.common(c.lower, AcceptedValues); a != nil && a["values"] != nil {
+		if a := c.nameValues(args); a != nil && a["values"] != nil {
 			s.Arguments = map[string]any{"values": a["values"]}
 			s.Reasons = append(s.Reasons, "values taken from the same test on another "+c.lower+" column")
 			return true

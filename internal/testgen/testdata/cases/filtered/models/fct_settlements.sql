@@ -1,0 +1,1 @@
+select id, operation from {{ ref('stg_payments_deduped') }}

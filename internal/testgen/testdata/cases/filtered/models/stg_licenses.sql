@@ -1,0 +1,1 @@
+select license_id, is_trial, status, company, created_at from {{ ref('raw_licenses') }}

@@ -1,0 +1,1 @@
+select id, operation, created_at from {{ ref('raw_payments') }}

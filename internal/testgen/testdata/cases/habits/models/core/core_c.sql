@@ -1,0 +1,1 @@
+select id, code_type from {{ ref('raw_codes') }}

@@ -1,0 +1,2 @@
+-- depends_on: {{ ref('core_claims') }}
+select * from {{ ref('claims_feed') }}
