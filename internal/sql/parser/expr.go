@@ -272,7 +272,9 @@ func (p *parser) postfix(x ast.Expr) ast.Expr {
 					path.Stop = name.End()
 					continue
 				}
-				if p.at(token.LParen) { // DuckDB method call on a value: x.f(a) is f(x, a)
+				// DuckDB method call on a value: x.f(a) is f(x, a). Not for a word that cannot
+				// begin an expression (x.or(a)): printed as a call it would not read back.
+				if p.at(token.LParen) && (name.Quote != 0 || !exprStartReserved[lower(name.Name)]) {
 					fn := p.call(&ast.Name{Span: name.Span, Parts: []*ast.Ident{name}})
 					fn.Args = append([]ast.Expr{x}, fn.Args...)
 					fn.Start = start
