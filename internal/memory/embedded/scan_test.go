@@ -10,10 +10,10 @@ import (
 	"github.com/dataops-dev/dataops/internal/memory/memorytest"
 )
 
-// Rows across chunk and segment boundaries score as a plain dot product of the vector each
-// record was given.
+// Rows across chunk and segment boundaries, scanned serially and in parallel, score as a
+// plain dot product of the vector each record was given.
 func TestScores(t *testing.T) {
-	for _, rows := range []int{1, scanChunk + 1, 2*scanChunk + scanChunk/2} {
+	for _, rows := range []int{1, scanChunk + 1, parallelFrom + scanChunk/2} {
 		emb := &countingEmbedder{name: "test-local", dim: 8}
 		s := open(t, t.TempDir(), emb)
 		vec := func(i int) []float32 {
