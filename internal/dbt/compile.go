@@ -157,17 +157,49 @@ func (p *Project) buildRelIndex() {
 		add(s.Database+"."+s.Schema+"."+s.Identifier, s.UniqueID)
 		add(s.Schema+"."+s.Identifier, s.UniqueID)
 	}
+	// A ref() that names no node is rendered as its bare name. That name must not then be read
+	// as another relation that happens to have it as its alias or identifier: the SQL meant a
+	// model that is missing, not the aliased one.
+	dangling := p.danglingRefNames(ordered)
+	bare := func(ident, id string) {
+		if !dangling[strings.ToLower(ident)] {
+			add(ident, id)
+		}
+	}
 	for _, n := range ordered {
 		rel := nodeRelation(n)
 		if rel.Ephemeral {
 			add("__dbt__cte__"+n.Name, n.UniqueID)
 		}
-		add(rel.Identifier, n.UniqueID)
+		if !strings.EqualFold(rel.Identifier, n.Name) {
+			bare(rel.Identifier, n.UniqueID)
+		}
 		add(n.Name, n.UniqueID)
 	}
 	for _, s := range srcs {
 		add(s.SourceName+"."+s.Name, s.UniqueID)
-		add(s.Identifier, s.UniqueID)
+		bare(s.Identifier, s.UniqueID)
 	}
 	p.relIndex = idx
+}
+
+// danglingRefNames lists, lowercased, the names that some node's ref() asks for and that no
+// model, seed or snapshot bears.
+func (p *Project) danglingRefNames(relations []*Node) map[string]bool {
+	names := make(map[string]bool, len(relations))
+	for _, n := range relations {
+		names[strings.ToLower(n.Name)] = true
+	}
+	var out map[string]bool
+	for _, n := range p.Nodes {
+		for _, r := range n.Refs {
+			if name := strings.ToLower(r.Name); !names[name] {
+				if out == nil {
+					out = map[string]bool{}
+				}
+				out[name] = true
+			}
+		}
+	}
+	return out
 }

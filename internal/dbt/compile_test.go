@@ -97,3 +97,30 @@ func TestShiftMap(t *testing.T) {
 		}
 	}
 }
+
+// A ref() to a model that does not exist compiles to its bare name; reading that name back
+// must not land on another model whose alias happens to be the same.
+func TestDanglingRefIsNotAnAlias(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"dbt_project.yml":      "name: c\nprofile: none\n",
+		"models/orders_v2.sql": "{{ config(alias='orders') }}\nselect 1 as id",
+		"models/customers.sql": "{{ config(alias='clients') }}\nselect 1 as id",
+		"models/report.sql":    "select * from {{ ref('orders') }}",
+		"models/by_client.sql": "select * from {{ ref('customers') }}",
+	})
+	p, err := Load(t.Context(), LoadOptions{Dir: dir, Compile: true, Getenv: envOf(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Nodes["model.c.report"].CompiledCode; got != `select * from "orders"` {
+		t.Fatalf("report compiled = %q", got)
+	}
+	if id, ok := p.LookupRelation([]string{"orders"}); ok {
+		t.Errorf("the dangling ref('orders') was read as %s", id)
+	}
+	for parts, want := range map[string]string{"clients": "model.c.customers", "customers": "model.c.customers", "orders_v2": "model.c.orders_v2", "main.orders": "model.c.orders_v2"} {
+		if id, ok := p.LookupRelation(strings.Split(parts, ".")); !ok || id != want {
+			t.Errorf("LookupRelation(%s) = %q, %v; want %s", parts, id, ok, want)
+		}
+	}
+}
