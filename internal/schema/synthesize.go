@@ -93,6 +93,7 @@ type synth struct {
 
 	// documented caches the documented columns of the project by folded name (describe.go).
 	documented map[string][]documentedColumn
+	noted      map[Note]bool
 }
 
 // upRename is what a change renamed in one model: the model itself (its base node) and columns
@@ -637,7 +638,18 @@ func contractEnforced(n *dbt.Node) bool {
 	return v
 }
 
-func (s *synth) note(n Note) { s.plan.Notes = append(s.plan.Notes, n) }
+// note adds n once: the versions of a versioned model share one property entry, and each
+// would otherwise repeat the same note on the same line.
+func (s *synth) note(n Note) {
+	if s.noted[n] {
+		return
+	}
+	if s.noted == nil {
+		s.noted = map[Note]bool{}
+	}
+	s.noted[n] = true
+	s.plan.Notes = append(s.plan.Notes, n)
+}
 
 // refusedBeside reports whether a property file in n's folder was refused because it leads
 // outside the project: the model may well be documented there, and leaving it alone would hide

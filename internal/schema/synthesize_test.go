@@ -358,3 +358,30 @@ func TestSynthesizeUndocumentedModelLeftAlone(t *testing.T) {
 		t.Errorf("new model without an entry: %v", files)
 	}
 }
+
+// The versions of a versioned model share one property entry: the note that their columns are
+// left alone is made once, not once per version.
+func TestSynthesizeVersionedModelNotedOnce(t *testing.T) {
+	p := loadFixture(t, map[string]string{
+		"models/marts/orders_v1.sql": "select 1 as id\n",
+		"models/marts/orders_v2.sql": "select 1 as id, 2 as total\n",
+		"models/marts/_orders.yml":   "version: 2\nmodels:\n  - name: orders\n    latest_version: 2\n    columns:\n      - name: id\n    versions:\n      - v: 1\n      - v: 2\n",
+	})
+	cols := map[string]*change.ModelColumns{}
+	for _, id := range []string{"model.p.orders.v1", "model.p.orders.v2"} {
+		if p.Nodes[id] == nil {
+			t.Fatalf("no node %s", id)
+		}
+		cols[id] = &change.ModelColumns{Origin: "sql", Columns: []change.Column{{Name: "id", Kind: "direct"}, {Name: "total", Kind: "direct"}}}
+	}
+	_, notes := run(t, p, Input{Columns: cols, Select: func(id string) bool { return strings.HasPrefix(id, "model.p.orders.") }})
+	n := 0
+	for _, note := range notes {
+		if note.Rule == "versioned-model" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d versioned-model notes, want 1: %+v", n, notes)
+	}
+}
