@@ -53,6 +53,30 @@ func TestEdits(t *testing.T) {
 			want: "models:\n  - name: orders\n    columns:\n      - name: id\n\n      - name: amount\n\n      - name: status\n",
 		},
 		{
+			name: "file without a final newline: appended items get one newline, not one each",
+			src:  "models:\n  - name: orders\n    columns:\n      - name: id\n        tags: [\"PII\"]",
+			fn: func(p *Plan) error {
+				for _, c := range []string{"a", "b", "c"} {
+					if err := p.AddColumn(orders, -1, Column{Name: c}); err != nil {
+						return err
+					}
+				}
+				return p.AddModel(Model{Name: "customers"})
+			},
+			want: "models:\n  - name: orders\n    columns:\n      - name: id\n        tags: [\"PII\"]\n      - name: a\n      - name: b\n      - name: c\n  - name: customers\n",
+		},
+		{
+			name: "file without a final newline ending in a key with no value",
+			src:  "models:\n  - name: orders\n    columns:",
+			fn: func(p *Plan) error {
+				if err := p.AddColumn(orders, -1, Column{Name: "a"}); err != nil {
+					return err
+				}
+				return p.AddColumn(orders, -1, Column{Name: "b"})
+			},
+			want: "models:\n  - name: orders\n    columns:\n      - name: a\n      - name: b\n",
+		},
+		{
 			name: "CRLF file gets CRLF lines",
 			src:  "models:\r\n  - name: orders\r\n    columns:\r\n      - name: id\r\n",
 			fn:   func(p *Plan) error { return p.AddColumn(orders, -1, Column{Name: "amount", DataType: "int"}) },

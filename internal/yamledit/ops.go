@@ -418,9 +418,6 @@ func (p *Plan) AddEntry(kind string, m Model) (err error) {
 		if pd == nil {
 			pd = &pending{prefix: kind + ":\n", dashCol: p.Style.SeqIndent}
 			t := p.f.t
-			if len(t.src) > 0 && t.src[len(t.src)-1] != '\n' {
-				pd.prefix = "\n" + pd.prefix
-			}
 			p.pending[kind] = pd
 			sp := p.add(len(t.src), len(t.src), "")
 			sp.pend = pd

@@ -249,9 +249,6 @@ func (p *Plan) blockInsert(list *node, v any, at int) {
 	if blank {
 		text = "\n" + text
 	}
-	if off == len(t.src) && (off == 0 || t.src[off-1] != '\n') {
-		text = "\n" + text
-	}
 	p.add(off, off, text).depth = ref.col
 }
 
@@ -324,9 +321,6 @@ func (p *Plan) newListKey(owner *node, key string, v any) error {
 	if owner == p.f.root && blankBetweenEntries(t, owner) {
 		prefix = "\n" + prefix
 	}
-	if off == len(t.src) && off > 0 && t.src[off-1] != '\n' {
-		prefix = "\n" + prefix
-	}
 	pd := &pending{prefix: prefix, dashCol: col + p.Style.SeqIndent, items: []any{v}}
 	p.pending[owner.keyID(key)] = pd
 	sp := p.add(off, off, "")
@@ -343,11 +337,7 @@ func (p *Plan) fillNull(ent *mapEntry, v any) error {
 	}
 	t := p.f.t
 	off := t.lineEnd(ent.colon)
-	prefix := ""
-	if off == len(t.src) && (off == 0 || t.src[off-1] != '\n') {
-		prefix = "\n"
-	}
-	pd := &pending{prefix: prefix, dashCol: ent.col + p.Style.SeqIndent, items: []any{v}}
+	pd := &pending{dashCol: ent.col + p.Style.SeqIndent, items: []any{v}}
 	p.pending[ent] = pd
 	sp := p.add(off, off, "")
 	sp.pend = pd
@@ -481,9 +471,6 @@ func (p *Plan) setScalar(owner *node, key, v string, role strRole, after ...stri
 		}
 	}
 	text := em.b.String()
-	if off == len(t.src) && off > 0 && t.src[off-1] != '\n' {
-		text = "\n" + text
-	}
 	p.add(off, off, text).depth = col
 	return nil
 }
@@ -584,6 +571,16 @@ func (p *Plan) build() ([]byte, error) {
 		}
 		return a.seq < b.seq
 	})
+	// A file whose last line has no newline gets one before the first text appended after it,
+	// once: each insertion adding its own would leave a blank line between appended items.
+	if n := len(t.src); n > 0 && t.src[n-1] != '\n' {
+		for _, s := range live {
+			if s.start == n && s.end == n && s.text != "" {
+				s.text = "\n" + s.text
+				break
+			}
+		}
+	}
 	var out bytes.Buffer
 	prev := 0
 	for i, s := range live {
