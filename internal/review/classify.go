@@ -397,6 +397,7 @@ func Classify(m *change.ModelChange, grainAdded, grainRemoved []Clause) (string,
 			reasons = append(reasons, fmt.Sprintf("column %s (%s) is read by %s", c, columnChangeKind(m, c), nameList(by[c], inlineNames)))
 		}
 	}
+	reasons = append(reasons, configReasons(m)...)
 	if class == NonBreaking {
 		switch {
 		case m.Change == change.Added:
@@ -433,4 +434,59 @@ func clip(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// configWhy says, for the config keys whose change a reviewer must see, what the change does
+// beyond the SQL: how the model is built, where its relation lives, what it promises.
+var configWhy = map[string]string{
+	"materialized":         "how it is built",
+	"alias":                "its relation is renamed: queries outside dbt that name it break",
+	"schema":               "its relation moves: queries outside dbt that name it break",
+	"database":             "its relation moves: queries outside dbt that name it break",
+	"enabled":              "",
+	"contract.enforced":    "",
+	"access":               "who may ref it",
+	"unique_key":           "what an incremental run merges on",
+	"incremental_strategy": "",
+	"on_schema_change":     "",
+	"full_refresh":         "",
+}
+
+// configReasons lists the changes of the keys in configWhy, in key order.
+func configReasons(m *change.ModelChange) []string {
+	if m.Change != change.Modified {
+		return nil
+	}
+	var out []string
+	for _, c := range m.Config {
+		why, ok := configWhy[c.Key]
+		if !ok {
+			continue
+		}
+		r := "config " + c.Key + ": " + configValue(c.From) + " → " + configValue(c.To)
+		if why != "" {
+			r += " (" + why + ")"
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func configValue(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "unset"
+	case string:
+		if x == "" {
+			return "unset"
+		}
+		return x
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = configValue(e)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	}
+	return fmt.Sprint(v)
 }

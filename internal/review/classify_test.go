@@ -2,6 +2,7 @@ package review
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -73,6 +74,27 @@ func TestClassify(t *testing.T) {
 	class, reasons = Classify(&change.ModelChange{Change: change.Added}, nil, nil)
 	if class != NonBreaking || reasons[0] != "new model" {
 		t.Errorf("added: %s %q", class, reasons)
+	}
+}
+
+// A change of how a model is built or where its relation lives is a reason a reviewer reads,
+// even when no column changed; a tag or a meta key is not.
+func TestClassifyConfigChanges(t *testing.T) {
+	m := &change.ModelChange{Change: change.Modified, Impact: []string{"model.p.b"}, Config: []change.ConfigChange{
+		{Key: "alias", From: nil, To: "orders_v2"},
+		{Key: "materialized", From: "incremental", To: "table"},
+		{Key: "tags", From: []any{"a"}, To: []any{"a", "b"}},
+		{Key: "unique_key", From: []any{"id"}, To: []any{"id", "day"}},
+	}}
+	class, reasons := Classify(m, nil, nil)
+	want := []string{
+		"config alias: unset → orders_v2 (its relation is renamed: queries outside dbt that name it break)",
+		"config materialized: incremental → table (how it is built)",
+		"config unique_key: [id] → [id, day] (what an incremental run merges on)",
+		"no downstream column reads a removed, renamed or retyped column",
+	}
+	if class != NonBreaking || !slices.Equal(reasons, want) {
+		t.Errorf("got %s %q\nwant %q", class, reasons, want)
 	}
 }
 
