@@ -35,6 +35,7 @@ func (e *Env) baseContext() *exec.Context {
 	m["dataops mod"] = callable(modFn)
 	m["dataops pow"] = callable(powFn)
 	m["dataops add"] = callable(addFn)
+	m["dataops sub"] = callable(subFn)
 	m["dataops concat"] = callable(concatFn)
 	m["dataops splat"] = callable(splatFn)
 	m["dataops method"] = callable(methodFn)

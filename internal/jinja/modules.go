@@ -193,6 +193,58 @@ func strftime(t time.Time, f string) string {
 
 type pyTimedelta struct{ d time.Duration }
 
+func isTime(v *exec.Value) bool {
+	switch v.Interface().(type) {
+	case *pyDatetime, *pyTimedelta:
+		return true
+	}
+	return false
+}
+
+func pyTypeName(v *exec.Value) string {
+	switch x := v.Interface().(type) {
+	case *pyDatetime:
+		if x.dateOnly {
+			return "date"
+		}
+		return "datetime"
+	case *pyTimedelta:
+		return "timedelta"
+	}
+	return fmt.Sprintf("%T", v.Interface())
+}
+
+// timeArith is Python's arithmetic of dates and durations (sign 1 for +, -1 for -):
+// datetime ± timedelta, timedelta + datetime, datetime - datetime, timedelta ± timedelta.
+// A date moves by whole days only, as Python's does.
+func timeArith(l, r *exec.Value, sign time.Duration) (*exec.Value, bool) {
+	ld, _ := l.Interface().(*pyDatetime)
+	lt, _ := l.Interface().(*pyTimedelta)
+	rd, _ := r.Interface().(*pyDatetime)
+	rt, _ := r.Interface().(*pyTimedelta)
+	shift := func(d *pyDatetime, by time.Duration) *exec.Value {
+		if d.dateOnly {
+			days := by / (24 * time.Hour)
+			if by%(24*time.Hour) < 0 {
+				days-- // Python's timedelta floors: -1 hour is -1 day and 23 hours
+			}
+			return exec.AsValue(&pyDatetime{t: d.t.AddDate(0, 0, int(days)), dateOnly: true})
+		}
+		return exec.AsValue(&pyDatetime{t: d.t.Add(by)})
+	}
+	switch {
+	case ld != nil && rt != nil:
+		return shift(ld, sign*rt.d), true
+	case lt != nil && rd != nil && sign > 0:
+		return shift(rd, lt.d), true
+	case ld != nil && rd != nil && sign < 0:
+		return exec.AsValue(&pyTimedelta{d: ld.t.Sub(rd.t)}), true
+	case lt != nil && rt != nil:
+		return exec.AsValue(&pyTimedelta{d: lt.d + sign*rt.d}), true
+	}
+	return nil, false
+}
+
 func (td *pyTimedelta) String() string { return td.d.String() }
 
 func (td *pyTimedelta) GetAttribute(name string) (*exec.Value, bool) {

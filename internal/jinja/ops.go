@@ -238,10 +238,29 @@ func addFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 		return exec.AsValue(errors.New("can only concatenate a list to a list"))
 	case l.IsNumber() && r.IsNumber() && (l.IsFloat() || r.IsFloat()):
 		return exec.AsValue(l.Float() + r.Float())
+	case isTime(l) || isTime(r):
+		if v, ok := timeArith(l, r, 1); ok {
+			return v
+		}
 	case l.IsNumber() && r.IsNumber():
 		return exec.AsValue(l.Integer() + r.Integer())
 	}
 	return concat(e, l, r)
+}
+
+// subFn is `-`: gonja's, but for dates and durations, which it would read as numbers.
+func subFn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+	l, r := twoArgs(va)
+	if v, ok := timeArith(l, r, -1); ok {
+		return v
+	}
+	if isTime(l) || isTime(r) {
+		return exec.AsValue(fmt.Errorf("unsupported operand types for -: %s and %s", pyTypeName(l), pyTypeName(r)))
+	}
+	if l.IsFloat() || r.IsFloat() {
+		return exec.AsValue(l.Float() - r.Float())
+	}
+	return exec.AsValue(l.Integer() - r.Integer())
 }
 
 func concatFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {

@@ -178,6 +178,10 @@ func TestRenderOutput(t *testing.T) {
 		{"builtins ref", "{{ builtins.ref('orders') }}", "orders", nil},
 		{"run_started_at", "{{ run_started_at.strftime('%Y-%m-%d %H:%M') }} {{ run_started_at.year }}", "2024-03-04 05:06 2024", nil},
 		{"modules", "{{ modules.datetime.datetime(2021, 2, 3).strftime('%Y%m%d') }} {{ modules.re.sub('[0-9]+', 'N', 'a1b22') }} {{ modules.re.match('a(b)', 'abc').group(1) }}", "20210203 aNbN b", nil},
+		{"date arithmetic", "{% set d = modules.datetime %}{{ (d.datetime(2021, 3, 1, 6) - d.timedelta(days=7)).strftime('%Y-%m-%d %H') }} " +
+			"{{ (d.timedelta(hours=1) + d.datetime(2021, 3, 1)).strftime('%H') }} {{ (d.date(2021, 3, 1) - d.timedelta(hours=1)).strftime('%Y-%m-%d') }} " +
+			"{{ (d.datetime(2021, 3, 2) - d.datetime(2021, 3, 1)).days }} {{ (d.timedelta(days=2) - d.timedelta(days=1)).days }} {{ 7 - 2 }} {{ 7.5 - 2 }}",
+			"2021-02-22 06 01 2021-02-28 1 1 5 5.5", nil},
 		{"json yaml", `{{ fromjson('{"a": [1, 2]}').a[1] }} {{ tojson({'k': 'v'}) }} {{ fromyaml('x: 3').x }} {{ toyaml({'k': 1}) | trim }}`, `2 {"k":"v"} 3 k: 1`, nil},
 		{"zip set md5", "{% for a, b in zip([1, 2], ['x', 'y']) %}{{ a }}{{ b }}{% endfor %} {{ set([1, 1, 2]) | length }} {{ local_md5('abc') }}", "1x2y 2 900150983cd24fb0d6963f7d28e17f72", nil},
 		{"log and print", "a{{ log('hi', info=True) }}{{ print('x') }}b", "ab", nil},

@@ -266,6 +266,8 @@ func (w *treeWalker) rewrite(n any) nodes.Node {
 			fn = "dataops pow"
 		case tokens.Addition:
 			fn = "dataops add"
+		case tokens.Subtraction:
+			fn = "dataops sub"
 		case tokens.Tilde:
 			fn = "dataops concat"
 		default:
