@@ -46,6 +46,12 @@ func Apply(root string, ops []Op, forms Forms) ([]FileEdit, []Note) {
 }
 
 func applyFile(dir *fsconfine.Dir, file string, ops []Op, forms Forms) (*FileEdit, []Note) {
+	if !fsconfine.Local(file) {
+		// A property file of a folder the project shares with its repository (model-paths:
+		// ["../../shared"]) is read by the loader, but nothing outside the project is written.
+		return nil, []Note{{Rule: RuleOutsideProject, Severity: "warning", Path: file,
+			Message: "property file is outside the project folder; dataops writes only inside the project, so these changes are not made: apply them by hand"}}
+	}
 	data, err := dir.ReadFile(file)
 	if errors.Is(err, os.ErrNotExist) {
 		return newFile(dir, file, ops, forms)
@@ -53,6 +59,7 @@ func applyFile(dir *fsconfine.Dir, file string, ops []Op, forms Forms) (*FileEdi
 	if errors.Is(err, fsconfine.ErrOutside) {
 		return nil, []Note{{Rule: RuleOutsideProject, Severity: "error", Path: file, Message: "property file leads outside the project; not read or edited"}}
 	}
+
 	if err != nil {
 		return nil, []Note{{Rule: "edit", Severity: "error", Path: file, Message: err.Error()}}
 	}
