@@ -47,10 +47,10 @@ func Apply(root string, ops []Op, forms Forms) ([]FileEdit, []Note) {
 
 func applyFile(dir *fsconfine.Dir, file string, ops []Op, forms Forms) (*FileEdit, []Note) {
 	if !fsconfine.Local(file) {
-		// A property file of a folder the project shares with its repository (model-paths:
-		// ["../../shared"]) is read by the loader, but nothing outside the project is written.
-		return nil, []Note{{Rule: RuleOutsideProject, Severity: "warning", Path: file,
-			Message: "property file is outside the project folder; dataops writes only inside the project, so these changes are not made: apply them by hand"}}
+		// Even a property file of a folder the project shares with its repository (model-paths:
+		// ["../../shared"]), which the loader reads, is not written: Synthesize leaves such ops
+		// out with a note, and any that come here are refused.
+		return nil, []Note{{Rule: RuleOutsideProject, Severity: "error", Path: file, Message: "property file is outside the project folder; not read or edited"}}
 	}
 	data, err := dir.ReadFile(file)
 	if errors.Is(err, os.ErrNotExist) {
