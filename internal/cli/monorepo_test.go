@@ -135,3 +135,26 @@ func equalMaps(a, b map[string]string) bool {
 	}
 	return true
 }
+
+// lint --fix fixes the project's own models but not those of a shared folder outside it.
+func TestLintFixMonorepoStaysInProject(t *testing.T) {
+	repo, proj := monorepoRepo(t)
+	messy := "select 1 as customer_id   \nfrom   dual\n"
+	for _, f := range []string{filepath.Join(repo, "shared_models", "messy_shared.sql"), filepath.Join(proj, "models", "messy_local.sql")} {
+		if err := os.WriteFile(f, []byte(messy), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	shared := filepath.Join(repo, "shared_models")
+	before := snapshotDir(t, shared)
+	out, errOut, _ := runCLI(t, "lint", "--project", proj, "--fix")
+	if after := snapshotDir(t, shared); !equalMaps(before, after) {
+		t.Errorf("lint --fix changed the shared folder:\n%s\n%s", out, errOut)
+	}
+	if data, _ := os.ReadFile(filepath.Join(proj, "models", "messy_local.sql")); string(data) == messy {
+		t.Errorf("the project's own model was not fixed:\n%s\n%s", out, errOut)
+	}
+	if !strings.Contains(errOut, "messy_shared.sql is outside the project folder; not fixed") {
+		t.Errorf("no note about the shared model:\n%s", errOut)
+	}
+}
