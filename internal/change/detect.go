@@ -168,6 +168,9 @@ func resolveSides(ctx context.Context, opts Options) (*sides, error) {
 			return nil, err
 		}
 	}
+	// The folders outside the project that either version reads are listed, extracted and
+	// built with it (shared.go).
+	repo.Shared = repo.sharedDirs(ctx, s.baseCommit, s.headCommit)
 	if s.tmp, err = os.MkdirTemp("", "dataops-change-"); err != nil {
 		return nil, err
 	}
@@ -181,19 +184,31 @@ func resolveSides(ctx context.Context, opts Options) (*sides, error) {
 		work := filepath.Join(repo.Top, filepath.FromSlash(repo.Prefix))
 		linkPackages(work, s.headDir)
 		s.headRoots = []string{work}
+		if len(repo.Shared) > 0 {
+			// The extracted repository holds the shared folders the head reads.
+			s.headRoots = append(s.headRoots, filepath.Join(tmp, "head"))
+		}
 	} else {
 		s.headDir = filepath.Join(repo.Top, filepath.FromSlash(repo.Prefix))
+		if len(repo.Shared) > 0 {
+			s.headRoots = []string{repo.Top}
+		}
 	}
 	return s, nil
 }
 
 // baseRoots are where the base tree's links lead: BuildTree links the files the change did not
-// touch to the head's, and the packages to the head's packages.
+// touch to the head's, and the packages to the head's packages. With shared folders, the base
+// tree's own repository holds them, and the head's files they link to are in the head's.
 func (s *sides) baseRoots() []string {
 	if s.repo == nil {
 		return nil
 	}
-	return append([]string{s.headDir}, s.headRoots...)
+	roots := append([]string{s.headDir}, s.headRoots...)
+	if len(s.repo.Shared) > 0 {
+		roots = append(roots, filepath.Join(s.tmp, "base"))
+	}
+	return roots
 }
 
 // listChanges lists the files that differ (git mode) and the property files among them; with

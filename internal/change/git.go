@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -19,6 +20,10 @@ type Repo struct {
 	Top string // absolute work-tree root
 	// Prefix is the project directory relative to Top, slash-separated, "" at the root.
 	Prefix string
+	// Shared are the folders outside the project, relative to Top, that its resource paths
+	// read (see shared.go); Detect fills them in. Listing changes, extracting a version and
+	// building the base take them along with the project.
+	Shared []string
 }
 
 // FindRepo locates the git repository holding dir. It returns an error naming dir when dir is not
@@ -65,6 +70,8 @@ func (r *Repo) Extract(ctx context.Context, commit, dest string) (string, error)
 	args := []string{"archive", "--format=tar", commit}
 	if r.Prefix != "" {
 		args = append(args, "--", r.Prefix)
+		// git archive fails on a path the commit lacks: only the shared folders it has.
+		args = append(args, r.sharedAt(ctx, commit)...)
 	}
 	cmd := exec.CommandContext(ctx, "git", args...)
 	cmd.Dir = r.Top
@@ -99,43 +106,60 @@ func (r *Repo) Extract(ctx context.Context, commit, dest string) (string, error)
 }
 
 // ChangedFiles lists the paths (relative to the project directory) that differ between commit
-// and the work tree (headCommit == "") or another commit, restricted to the project.
+// and the work tree (headCommit == "") or another commit, restricted to the project and the
+// shared folders it reads (those as "../../sources/x.yml", the way the loader names them).
 func (r *Repo) ChangedFiles(ctx context.Context, commit, headCommit string) ([]string, error) {
-	args := []string{"diff", "--name-only", "--no-renames", commit}
+	args := []string{"diff", "--name-only", "--no-renames", "-z", commit}
 	if headCommit != "" {
 		args = append(args, headCommit)
 	}
-	args = append(args, "--", ".")
-	dir := filepath.Join(r.Top, filepath.FromSlash(r.Prefix))
-	out, err := gitOutput(ctx, dir, args...)
+	specs := r.pathspecs()
+	if len(specs) == 0 {
+		specs = []string{"."}
+	}
+	args = append(append(args, "--"), specs...)
+	out, err := gitOutput(ctx, r.Top, args...)
 	if err != nil {
 		return nil, err
 	}
 	// Never nil: an empty list says nothing differs, which callers must not read as "unknown".
 	files := []string{}
-	for _, l := range strings.Split(string(out), "\n") {
-		if l == "" {
-			continue
+	// git prints paths relative to the top level.
+	for _, l := range strings.Split(string(out), "\x00") {
+		if l != "" {
+			files = append(files, r.projectRel(l))
 		}
-		// git diff prints paths relative to the top level.
-		rel := l
-		if r.Prefix != "" {
-			rel = strings.TrimPrefix(l, r.Prefix+"/")
-		}
-		files = append(files, rel)
 	}
 	if headCommit == "" {
 		// Untracked files are part of the work tree as it is.
-		out, err := gitOutput(ctx, dir, "ls-files", "--others", "--exclude-standard", "--", ".")
+		out, err := gitOutput(ctx, r.Top, append([]string{"ls-files", "-z", "--others", "--exclude-standard", "--"}, specs...)...)
 		if err == nil {
-			for _, l := range strings.Split(string(out), "\n") {
+			for _, l := range strings.Split(string(out), "\x00") {
 				if l != "" {
-					files = append(files, l)
+					files = append(files, r.projectRel(l))
 				}
 			}
 		}
 	}
 	return files, nil
+}
+
+// sharedAt lists the shared folders that commit has.
+func (r *Repo) sharedAt(ctx context.Context, commit string) []string {
+	if len(r.Shared) == 0 {
+		return nil
+	}
+	out, err := gitOutput(ctx, r.Top, append([]string{"--literal-pathspecs", "ls-tree", "-z", "--name-only", "--full-tree", commit, "--"}, r.Shared...)...)
+	if err != nil {
+		return nil
+	}
+	var have []string
+	for _, l := range strings.Split(string(out), "\x00") {
+		if slices.Contains(r.Shared, l) {
+			have = append(have, l)
+		}
+	}
+	return have
 }
 
 func untar(r io.Reader, dest string) error {

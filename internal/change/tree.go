@@ -36,9 +36,9 @@ func (r *Repo) buildTree(ctx context.Context, commit, src string, changed []stri
 	for _, f := range changed {
 		changedSet[f] = true
 	}
-	args := []string{"ls-tree", "-r", "-z", commit}
-	if r.Prefix != "" {
-		args = append(args, "--", r.Prefix+"/")
+	args := []string{"ls-tree", "-r", "-z", "--full-tree", commit}
+	if specs := r.pathspecs(); len(specs) > 0 {
+		args = append(append(args, "--"), specs...)
 	}
 	out, err := gitOutput(ctx, r.Top, args...)
 	if err != nil {
@@ -75,18 +75,23 @@ func (r *Repo) buildTree(ctx context.Context, commit, src string, changed []stri
 		if len(meta) != 3 || meta[1] != "blob" {
 			continue // submodules
 		}
-		rel := full
-		if r.Prefix != "" {
-			rel = strings.TrimPrefix(full, r.Prefix+"/")
-		}
-		if !safeRel(rel) {
+		if !safeRel(full) {
 			continue
 		}
-		n++
+		// A shared folder's file lands at the same place relative to the project as in the
+		// repository; its rel climbs out of the project ("../../sources/x.yml").
+		inside := r.Prefix == "" || strings.HasPrefix(full, r.Prefix+"/")
+		if !inside && !r.inShared(full) {
+			continue
+		}
+		rel := r.projectRel(full)
+		if inside {
+			n++
+		}
 		if include != nil && !include(rel) {
 			continue
 		}
-		target := filepath.Join(proj, filepath.FromSlash(rel))
+		target := filepath.Join(dest, filepath.FromSlash(full))
 		if err := mkdir(filepath.Dir(target)); err != nil {
 			return "", err
 		}
@@ -123,7 +128,7 @@ func (r *Repo) buildTree(ctx context.Context, commit, src string, changed []stri
 		}
 		i := 0
 		err := catFiles(ctx, r.Top, ids, func(data []byte) error {
-			target := filepath.Join(proj, filepath.FromSlash(fetch[i].rel))
+			target := filepath.Join(proj, filepath.FromSlash(fetch[i].rel)) // rel may climb into a shared folder
 			i++
 			return os.WriteFile(target, data, 0o644)
 		})

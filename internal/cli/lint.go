@@ -143,9 +143,11 @@ func lintNative(env *Env, f *lintFlags, paths []string, all []lint.Rule, include
 	l := &lint.Linter{Rules: all, Include: include, Exclude: exclude, Dialect: f.project.Dialect, Fix: f.fix,
 		DefaultDialect: "ansi", Templater: templating.New()}
 	var files []lint.File
+	// projectRoot is set when the project's models are linted: --fix writes only inside it.
+	var projectRoot string
 	if len(paths) == 0 {
 		var err error
-		files, err = dbtModelFiles(env, f, l)
+		files, projectRoot, err = dbtModelFiles(env, f, l)
 		if err != nil {
 			return nil, err
 		}
@@ -176,6 +178,14 @@ func lintNative(env *Env, f *lintFlags, paths []string, all []lint.Rule, include
 		for i, r := range results {
 			if !r.Changed {
 				continue
+			}
+			if projectRoot != "" {
+				// A model of a folder the project shares with its repository (model-paths:
+				// ["../../shared"]) is linted but not fixed: only the project is written.
+				if rel, err := filepath.Rel(projectRoot, files[i].AbsPath); err != nil || !filepath.IsLocal(rel) {
+					fmt.Fprintf(env.Stderr, "dataops lint: %s is outside the project folder; not fixed (only files inside the project are written)\n", files[i].Path)
+					continue
+				}
 			}
 			fixed, ok := env.fileContent(files[i].Path, []byte(files[i].Source), []byte(r.Fixed))
 			if !ok {
@@ -273,12 +283,12 @@ func collectSQL(p string, exts []string) ([]string, error) {
 	return out, err
 }
 
-// dbtModelFiles lists the root project's models, each rendered with the project's Jinja
+// dbtModelFiles lists the root project's models (and returns the project's directory), each rendered with the project's Jinja
 // environment and SQLFluff's dbt builtins for ref/source/this.
-func dbtModelFiles(env *Env, f *lintFlags, l *lint.Linter) ([]lint.File, error) {
+func dbtModelFiles(env *Env, f *lintFlags, l *lint.Linter) ([]lint.File, string, error) {
 	p, err := f.project.load(env, false)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	l.Loader = lintLoader(p.Root, nil)
 	if f.project.Dialect == "" && p.Adapter != "" {
@@ -301,7 +311,7 @@ func dbtModelFiles(env *Env, f *lintFlags, l *lint.Linter) ([]lint.File, error) 
 		}
 		files = append(files, lint.File{Path: shown, AbsPath: n.FilePath, Source: n.RawCode, Render: modelRender(p, n, shown)})
 	}
-	return files, nil
+	return files, p.Root, nil
 }
 
 // modelRender renders a model for linting with the project's macros and SQLFluff's dbt

@@ -41,8 +41,12 @@ type srcFile struct {
 	language string // sql or python for models
 }
 
-// walkPackage lists the files of one package, by kind. Paths outside the package directory,
-// the packages install path and the target directory are never entered.
+// walkPackage lists the files of one package, by kind. Paths outside the package directory
+// (but for the root project's paths into its repository, see confinePaths), the packages
+// install path and the target directory are never entered. A file under a path that climbs
+// out of the project keeps a path relative to the project, as dbt gives it: its
+// original_file_path is "../../sources/x.yml", its path (and so its fqn) relative to the
+// resource path it was found under.
 func walkPackage(ps *pkgState, installPath string) []*srcFile {
 	pf := ps.pf
 	seen := map[string]bool{}
@@ -80,7 +84,9 @@ func walkPackage(ps *pkgState, installPath string) []*srcFile {
 	walk := func(dirs []string, fn func(resDir, abs, ext string)) {
 		for _, d := range dirs {
 			base := filepath.Join(ps.pkg.Root, filepath.FromSlash(d))
-			if !insideDir(ps.pkg.Root, base) {
+			// The root project's paths were checked by confinePaths and may lead up into its
+			// repository; a package's stay inside the package.
+			if !ps.pkg.IsRoot && !insideDir(ps.pkg.Root, base) {
 				continue
 			}
 			_ = filepath.WalkDir(base, func(path string, de fs.DirEntry, err error) error {

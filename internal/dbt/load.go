@@ -441,13 +441,32 @@ const msgOutside = "leads outside the project; not read"
 // confinePaths drops the resource paths of a dbt_project.yml (and, for the root project, its
 // packages-install-path) that lead outside the package they belong to, with a warning at the
 // key. pkgRel is the package's directory relative to the root project ("" for the root).
+//
+// The root project's resource paths may also climb with ".." into the rest of the git
+// repository that holds it (LoadOptions.Roots): a monorepo's projects share folders of sources
+// and macros that way (model-paths: ["models", "../../sources"]), and dbt reads them. What
+// lies beyond the repository, an absolute path, and any .git directory stay refused. An
+// installed package's paths stay inside the package.
 func (l *loader) confinePaths(pf *projectFile, pkgRel string) {
-	ok := func(p string) bool {
+	local := func(p string) bool {
 		if !fsconfine.Local(p) {
 			return false
 		}
 		_, err := l.dir.Stat(path.Join(pkgRel, p))
 		return !refused(err)
+	}
+	ok := local
+	if pkgRel == "" {
+		ok = func(p string) bool {
+			if fsconfine.Local(p) {
+				return local(p)
+			}
+			if p == "" || filepath.IsAbs(p) || path.IsAbs(filepath.ToSlash(p)) {
+				return false
+			}
+			_, err := l.dir.Stat(p)
+			return !refused(err)
+		}
 	}
 	filter := func(key string, list *[]string, quiet bool) {
 		kept := (*list)[:0:0]
@@ -470,7 +489,7 @@ func (l *loader) confinePaths(pf *projectFile, pkgRel string) {
 	_, explicitDocs := pf.Explicit["docs-paths"]
 	filter("docs-paths", &pf.DocsPaths, !explicitDocs)
 	if pkgRel == "" {
-		l.packagesAllowed = ok(pf.PackagesInstallPath)
+		l.packagesAllowed = local(pf.PackagesInstallPath)
 		if !l.packagesAllowed {
 			l.warn(explicitPos(pf, "packages-install-path"), "outside-project", "packages-install-path: %s %s", pf.PackagesInstallPath, msgOutside)
 		}

@@ -34,12 +34,14 @@ type Dir struct {
 }
 
 type root struct {
+	abs  string // as given, made absolute
 	real string // with every symbolic link resolved
 	fs   *os.Root
 }
 
 // Open opens dir for confined reads. also lists other directories its files may resolve into
-// through symbolic links (a missing one is left out). The caller must Close it.
+// through symbolic links, or be named in by a relative name that climbs out of dir with ".."
+// (a missing one is left out). The caller must Close it.
 func Open(dir string, also ...string) (*Dir, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -72,7 +74,7 @@ func openRoot(dir string) (root, error) {
 	if err != nil {
 		return root{}, err
 	}
-	return root{real: real, fs: r}, nil
+	return root{abs: abs, real: real, fs: r}, nil
 }
 
 // Close releases the directories.
@@ -180,15 +182,21 @@ func (d *Dir) ReadDir(name string) ([]fs.DirEntry, error) {
 // resolved name (an absolute link into the project, a link into the trusted work tree).
 func (d *Dir) do(op, name string, fn func(r *os.Root, rel string) error) error {
 	native := filepath.FromSlash(name)
-	if !filepath.IsLocal(native) {
+	local := filepath.IsLocal(native)
+	if !local && !d.reachable(native) {
 		return &fs.PathError{Op: op, Path: name, Err: ErrOutside}
 	}
 	if err := d.gitRefusal(op, name, native); err != nil {
 		return err
 	}
-	err := fn(d.roots[0].fs, native)
-	if err == nil || errors.Is(err, fs.ErrNotExist) {
-		return err
+	// A name that climbs out of the directory is never in its own root: it goes straight to
+	// the resolution below, which finds the other root it lands in.
+	err := error(&fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist})
+	if local {
+		err = fn(d.roots[0].fs, native)
+		if err == nil || errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
 	}
 	full := filepath.Join(d.path, native)
 	real, rerr := filepath.EvalSymlinks(full)
@@ -216,6 +224,28 @@ func (d *Dir) do(op, name string, fn func(r *os.Root, rel string) error) error {
 		return &fs.PathError{Op: op, Path: name, Err: ErrOutside}
 	}
 	return err
+}
+
+// reachable reports whether a name that is not local (native separators) may still be read:
+// it is relative, and joined to the directory and cleaned it lies inside one of the other
+// roots, as "../../shared/x.sql" of a project two folders below the top of its repository
+// does. Where links on the way lead is checked afterwards, as for any name.
+func (d *Dir) reachable(native string) bool {
+	if native == "" || filepath.IsAbs(native) || filepath.VolumeName(native) != "" {
+		return false
+	}
+	joined := []string{filepath.Join(d.path, native), filepath.Join(d.roots[0].real, native)}
+	for _, r := range d.roots[1:] {
+		for _, j := range joined {
+			if _, ok := within(r.abs, j); ok {
+				return true
+			}
+			if _, ok := within(r.real, j); ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Stat describes what name under dir resolves to, refusing a name that leads outside dir.

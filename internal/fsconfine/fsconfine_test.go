@@ -394,3 +394,67 @@ func TestGitDirRefused(t *testing.T) {
 		t.Errorf("nested project write: %v", err)
 	}
 }
+
+// A project two folders below the top of its repository names shared folders with "..": those
+// are read when the repository is one of the roots; beyond it, into a .git directory, or
+// through a link out of the repository, they are refused.
+func TestReadUpIntoRepository(t *testing.T) {
+	base := t.TempDir()
+	repo := filepath.Join(base, "repo")
+	project := filepath.Join(repo, "sub", "proj")
+	for _, d := range []string{"sub/proj/models", "shared/nested", ".git", "sub/.git"} {
+		must(t, os.MkdirAll(filepath.Join(repo, filepath.FromSlash(d)), 0o755))
+	}
+	write(t, filepath.Join(repo, "shared", "a.sql"), "select shared")
+	write(t, filepath.Join(repo, "shared", "nested", "b.yml"), "version: 2")
+	write(t, filepath.Join(repo, ".git", "config"), "token")
+	write(t, filepath.Join(repo, "sub", ".git", "config"), "token")
+	write(t, filepath.Join(base, "outside.sql"), "select secret")
+	must(t, os.Symlink("../../outside.sql", filepath.Join(repo, "shared", "out.sql")))
+	must(t, os.Symlink("../.git", filepath.Join(repo, "shared", "g")))
+	must(t, os.Symlink("nested/b.yml", filepath.Join(repo, "shared", "in.yml")))
+
+	d, err := Open(project, repo)
+	must(t, err)
+	defer d.Close()
+	for name, want := range map[string]string{
+		"../../shared/a.sql":                "select shared",
+		"../../shared/nested/b.yml":         "version: 2",
+		"../../shared/in.yml":               "version: 2",
+		"models/../../../shared/a.sql":      "select shared",
+		"../../sub/proj/../../shared/a.sql": "select shared",
+	} {
+		if data, err := readBoth(t, d, name); err != nil || string(data) != want {
+			t.Errorf("read %s = %q, %v; want %q", name, data, err, want)
+		}
+	}
+	if es, err := d.ReadDir("../../shared"); err != nil || len(es) != 5 {
+		t.Errorf("ReadDir(../../shared) = %d entries, %v; want 5", len(es), err)
+	}
+	if _, err := d.Stat("../../shared/missing.sql"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing shared file: %v; want not-exist", err)
+	}
+	for _, name := range []string{
+		"../../../outside.sql",                 // beyond the repository
+		"../../shared/out.sql",                 // a link out of it
+		"../../.git/config",                    // the repository's .git
+		"../.git/config",                       // any .git
+		"../../shared/g/config",                // a link into .git
+		filepath.Join(repo, "shared", "a.sql"), // absolute
+	} {
+		if data, err := readBoth(t, d, name); !errors.Is(err, ErrOutside) {
+			t.Errorf("read %s = %q, %v; want ErrOutside", name, data, err)
+		}
+	}
+	// Without the repository among the roots, nothing above the project is read.
+	plain, err := Open(project)
+	must(t, err)
+	defer plain.Close()
+	if data, err := readBoth(t, plain, "../../shared/a.sql"); !errors.Is(err, ErrOutside) {
+		t.Errorf("without the repository root: %q, %v; want ErrOutside", data, err)
+	}
+	// Writes never leave the project, whatever the reads allow.
+	if err := WriteFile(project, "../../shared/a.sql", []byte("x")); !errors.Is(err, ErrOutside) {
+		t.Errorf("write up into the repository: %v; want ErrOutside", err)
+	}
+}

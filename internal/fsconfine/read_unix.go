@@ -19,7 +19,7 @@ import (
 // is read where it went, as os.Root reads from the root it opened.
 func (d *Dir) readFast(name string, max int64) (data []byte, ok bool, err error) {
 	native := filepath.FromSlash(name)
-	if !filepath.IsLocal(native) || inGitDir(native) {
+	if !filepath.IsLocal(native) && !d.reachable(native) || inGitDir(native) {
 		return nil, false, nil
 	}
 	dir := d.fastDir(filepath.Dir(native))
@@ -56,8 +56,9 @@ func (d *Dir) readFast(name string, max int64) (data []byte, ok bool, err error)
 	return buf[:n], true, nil
 }
 
-// fastDir is the directory rel opened through the project's own root, or nil when it is not
-// there or leads into a .git directory.
+// fastDir is the directory rel opened through the root it resolves into (the project's own,
+// or one of the others: a monorepo's shared folder), or nil when it is not there, is outside
+// every root or leads into a .git directory.
 func (d *Dir) fastDir(rel string) *os.File {
 	if v, ok := d.open.Load(rel); ok {
 		f, _ := v.(*os.File)
@@ -65,14 +66,19 @@ func (d *Dir) fastDir(rel string) *os.File {
 	}
 	var f *os.File
 	if real, err := d.realDir(rel); err == nil && !d.landsInGitDir(real) {
-		if r, ok := within(d.roots[0].real, real); ok {
-			if g, err := d.roots[0].fs.Open(r); err == nil {
+		for _, rt := range d.roots {
+			r, ok := within(rt.real, real)
+			if !ok {
+				continue
+			}
+			if g, err := rt.fs.Open(r); err == nil {
 				if st, err := g.Stat(); err == nil && st.IsDir() {
 					f = g
 				} else {
 					g.Close()
 				}
 			}
+			break
 		}
 	}
 	if prev, loaded := d.open.LoadOrStore(rel, f); loaded {

@@ -46,6 +46,12 @@ func Apply(root string, ops []Op, forms Forms) ([]FileEdit, []Note) {
 }
 
 func applyFile(dir *fsconfine.Dir, file string, ops []Op, forms Forms) (*FileEdit, []Note) {
+	if !fsconfine.Local(file) {
+		// Even a property file of a folder the project shares with its repository (model-paths:
+		// ["../../shared"]), which the loader reads, is not written: Synthesize leaves such ops
+		// out with a note, and any that come here are refused.
+		return nil, []Note{{Rule: RuleOutsideProject, Severity: "error", Path: file, Message: "property file is outside the project folder; not read or edited"}}
+	}
 	data, err := dir.ReadFile(file)
 	if errors.Is(err, os.ErrNotExist) {
 		return newFile(dir, file, ops, forms)
@@ -53,6 +59,7 @@ func applyFile(dir *fsconfine.Dir, file string, ops []Op, forms Forms) (*FileEdi
 	if errors.Is(err, fsconfine.ErrOutside) {
 		return nil, []Note{{Rule: RuleOutsideProject, Severity: "error", Path: file, Message: "property file leads outside the project; not read or edited"}}
 	}
+
 	if err != nil {
 		return nil, []Note{{Rule: "edit", Severity: "error", Path: file, Message: err.Error()}}
 	}

@@ -144,6 +144,13 @@ func learnPattern(files map[string]bool) string {
 // and "" is returned.
 func (s *synth) fileFor(n *dbt.Node) string {
 	dir := path.Dir(n.OriginalFilePath)
+	if dir != "." && !fsconfine.Local(dir) {
+		// A model of a folder the project shares with its repository (model-paths:
+		// ["../../shared"]): its property file would go there, and only the project is written.
+		s.note(Note{Rule: RuleOutsideProject, Severity: SeverityWarning, Path: n.OriginalFilePath, Model: n.Name,
+			Message: fmt.Sprintf("%s is in %s, outside the project folder; its property file is not written (dataops writes only inside the project): add the entry by hand", n.Name, dir)})
+		return ""
+	}
 	pat := s.in.Config.NewFile
 	if pat == "" {
 		h := s.style.layout.habitFor(dir)

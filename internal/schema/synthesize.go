@@ -17,6 +17,7 @@ import (
 
 	"github.com/dataops-dev/dataops/internal/change"
 	"github.com/dataops-dev/dataops/internal/dbt"
+	"github.com/dataops-dev/dataops/internal/fsconfine"
 )
 
 // Input is what one synthesis works from.
@@ -55,8 +56,30 @@ func Synthesize(in Input) *Plan {
 		s.model(t)
 	}
 	s.flushNewEntries()
+	s.keepInsideProject()
 	s.plan.sort()
 	return s.plan
+}
+
+// keepInsideProject drops the ops on property files outside the project folder, with a note
+// per file: a folder the project shares with its repository (model-paths: ["../../shared"])
+// is read, but only the project is written, and a plan that cannot be applied must not be
+// validated as if it were.
+func (s *synth) keepInsideProject() {
+	kept := s.plan.Ops[:0]
+	noted := map[string]bool{}
+	for _, op := range s.plan.Ops {
+		if fsconfine.Local(op.File) {
+			kept = append(kept, op)
+			continue
+		}
+		if !noted[op.File] {
+			noted[op.File] = true
+			s.note(Note{Rule: RuleOutsideProject, Severity: SeverityWarning, Path: op.File,
+				Message: "property file is outside the project folder; dataops writes only inside the project, so its changes are not made: apply them by hand"})
+		}
+	}
+	s.plan.Ops = kept
 }
 
 // Plan is the outcome of Synthesize: edits and notes.
