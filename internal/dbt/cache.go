@@ -369,6 +369,19 @@ func (rc *renderCache) storable(l *loader, in *jinja.Input, r *jinja.Result, rer
 	return true
 }
 
+// anyVolatileMacro reports whether some macro of the project reads the clock or the invocation.
+func (l *loader) anyVolatileMacro() bool {
+	l.volatileMacrosOnce.Do(func() {
+		for _, m := range l.p.Macros {
+			if volatile(m.SQL) {
+				l.volatileMacros = true
+				return
+			}
+		}
+	})
+	return l.volatileMacros
+}
+
 // volatileRender reports whether r read the clock or the invocation, itself or in a macro.
 func (l *loader) volatileRender(in *jinja.Input, r *jinja.Result) bool {
 	if volatile(in.Source) {

@@ -109,6 +109,9 @@ type loader struct {
 	projectDiags int          // len(diags) after loadProjects
 	macroFiles   []jinja.MacroFile
 	volatiles    []volatileNode // guarded by mu
+	// volatileMacros says whether a macro reads the clock (anyVolatileMacro).
+	volatileMacrosOnce sync.Once
+	volatileMacros     bool
 }
 
 // Load reads a dbt project the way dbt parses it. A malformed dbt_project.yml or property file

@@ -48,8 +48,10 @@ func (l *loader) parseRender(pd *pending) {
 		in.This = pd.ph.this()
 		in.Resolver = pd.ph
 	}
+	// The config before the render, for the snapshot to render it again, when it may read the
+	// clock (the copy costs, on every node of a large project).
 	var pre map[string]any
-	if l.opts.Cache != nil {
+	if l.opts.Cache != nil && (volatile(pd.source) || l.anyVolatileMacro()) {
 		pre = cloneConfig(n.Config)
 	}
 	r := l.cachedRender(in, "parse", pd.ph)
