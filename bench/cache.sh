@@ -48,7 +48,7 @@ printf '%-34s %8s %8s %8s\n' run wall_s cpu_s rss_mb
 for src in "${projects[@]}"; do
   work="$BENCH_DIR/work-$(basename "$src")"
   rm -rf "$work" && cp -r "$src" "$work"
-  echo "# $(basename "$src")"
+  echo "# $(basename "$src") (load average: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null))"
   cache="$work/.dataops/cache"
   if [ -n "${BEFORE_BIN:-}" ]; then
     rm -rf "$cache"

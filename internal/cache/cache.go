@@ -266,6 +266,14 @@ func (c *Cache) Release() error {
 // Close is Release.
 func (c *Cache) Close() error { return c.Release() }
 
+// Limit is the bound on the directory's size, in bytes.
+func (c *Cache) Limit() int64 {
+	if c == nil {
+		return 0
+	}
+	return c.limit
+}
+
 // Dir is the cache directory.
 func (c *Cache) Dir() string {
 	if c == nil {
@@ -309,6 +317,26 @@ func (c *Cache) Get(k Key) ([]byte, bool) {
 	}
 	c.hits.Add(1)
 	return payload, true
+}
+
+// Peek is Get without counting a hit or a miss: for an entry that stands for many (a loaded
+// project's snapshot), whose outcome the caller reports itself.
+func (c *Cache) Peek(k Key) ([]byte, bool) {
+	if c == nil {
+		return nil, false
+	}
+	if p, ok := c.pending.Load(k); ok {
+		return p.([]byte), true
+	}
+	v := c.view.Load()
+	if v == nil {
+		return nil, false
+	}
+	payload, found, ok := v.get(k)
+	if found && !ok {
+		c.corrupt.Add(1)
+	}
+	return payload, found && ok
 }
 
 // Put stores payload under k. A failure to write is not an error of the run: the result is

@@ -34,15 +34,13 @@ func newParseCmd(env *Env) *cobra.Command {
 			if format != "text" && format != "json" {
 				return usageError("--format must be text or json, not %q", format)
 			}
-			write := dbt.WriteManifest
-			if indent {
-				write = dbt.WriteManifestIndent
-			}
 			t0 := time.Now()
 			p, err := pf.load(env, !noCompile)
 			if err != nil {
 				return err
 			}
+			// Written as the load that stored the project's snapshot wrote it, but for the time.
+			write := func(w io.Writer, p *dbt.Project) error { return dbt.WriteManifestCached(w, p, pf.cache, indent) }
 			elapsed := time.Since(t0)
 			if format == "json" {
 				for _, d := range p.Diagnostics {

@@ -123,7 +123,7 @@ func (l *loader) cachedRender(in jinja.Input, extra string, ph *phResolver) *jin
 		rc.c.Reject()
 	}
 	r := l.env.Render(in)
-	if rc.storable(l, &in, r) {
+	if rc.storable(l, &in, r, true) {
 		e := cachedRender{
 			Output: r.Output, Refs: r.Refs, Sources: r.Sources, MacrosUsed: r.MacrosUsed,
 			MacrosCalled: r.MacrosCalled, EnvRead: hashedEnv(r.EnvRead), Warnings: r.Warnings, Map: r.Map, AskedColumns: r.AskedColumns,
@@ -345,19 +345,52 @@ func volatile(src string) bool {
 }
 
 // storable reports whether r depends on its input and recorded dependencies alone.
-func (rc *renderCache) storable(l *loader, in *jinja.Input, r *jinja.Result) bool {
-	if l.ctx.Err() != nil || volatile(in.Source) {
+// Whatever is not, keeps the whole load out of its snapshot.
+// A render cut short keeps the whole load out of its snapshot; one that read the clock is
+// rendered again when the snapshot is restored (parseRender notes it), but for the naming
+// macros', which also keeps the load out.
+// rerendered says whether the caller notes such a render for the snapshot.
+func (rc *renderCache) storable(l *loader, in *jinja.Input, r *jinja.Result, rerendered bool) bool {
+	if l.ctx.Err() != nil {
 		return false
 	}
 	for _, w := range r.Warnings {
 		if w.Kind == "resource-limit" {
+			l.unstable.Store(true)
 			return false
 		}
+	}
+	if l.volatileRender(in, r) {
+		if !rerendered {
+			l.unstable.Store(true)
+		}
+		return false
+	}
+	return true
+}
+
+// anyVolatileMacro reports whether some macro of the project reads the clock or the invocation.
+func (l *loader) anyVolatileMacro() bool {
+	l.volatileMacrosOnce.Do(func() {
+		for _, m := range l.p.Macros {
+			if volatile(m.SQL) {
+				l.volatileMacros = true
+				return
+			}
+		}
+	})
+	return l.volatileMacros
+}
+
+// volatileRender reports whether r read the clock or the invocation, itself or in a macro.
+func (l *loader) volatileRender(in *jinja.Input, r *jinja.Result) bool {
+	if volatile(in.Source) {
+		return true
 	}
 	for _, id := range r.MacrosCalled {
 		if m := l.p.Macros[id]; m != nil && volatile(m.SQL) {
-			return false
+			return true
 		}
 	}
-	return true
+	return false
 }

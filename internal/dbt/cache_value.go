@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
+	"unsafe"
 )
 
 // Config values are stored in a format of their own: gob forgets the difference between an
@@ -109,6 +110,24 @@ func encodeValue(b *bytes.Buffer, v any) error {
 type valueReader struct {
 	b   []byte
 	err error
+	// share makes the strings read views of b rather than copies: b must then be memory of
+	// the reader's own that nothing writes (a snapshot's copy, see snapshot.go), and it stays
+	// alive as long as one of them does. A snapshot holds some hundred thousand strings, and
+	// one allocation each cost more than the rest of its decoding.
+	share bool
+	seen  []string // sharedStr
+}
+
+// take returns the next n bytes as a string.
+func (r *valueReader) take(n int) string {
+	var s string
+	if r.share {
+		s = unsafe.String(unsafe.SliceData(r.b), n)
+	} else {
+		s = string(r.b[:n])
+	}
+	r.b = r.b[n:]
+	return s
 }
 
 func (r *valueReader) uvarint() int {
@@ -127,9 +146,7 @@ func (r *valueReader) str() string {
 		r.err = errValueType
 		return ""
 	}
-	s := string(r.b[:n])
-	r.b = r.b[n:]
-	return s
+	return r.take(n)
 }
 
 func (r *valueReader) value() any {
@@ -239,7 +256,10 @@ func decodeValue(b []byte) (any, error) {
 // types again in every entry, and decoding those descriptions costs more than the render
 // lookups save.
 
-type entryWriter struct{ b bytes.Buffer }
+type entryWriter struct {
+	b    bytes.Buffer
+	seen map[string]int // sharedStr
+}
 
 func (w *entryWriter) int(n int) { w.b.Write(binary.AppendVarint(nil, int64(n))) }
 func (w *entryWriter) str(s string) {
@@ -282,12 +302,10 @@ func (r *valueReader) count() int {
 
 func (r *valueReader) rstr() string {
 	n := r.count()
-	if r.err != nil {
+	if r.err != nil || n == 0 {
 		return ""
 	}
-	s := string(r.b[:n])
-	r.b = r.b[n:]
-	return s
+	return r.take(n)
 }
 
 func (r *valueReader) bool() bool {

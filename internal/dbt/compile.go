@@ -51,40 +51,50 @@ func (l *loader) compileNodes() error {
 	}
 	var again []*Node
 	for _, pd := range l.pending {
-		n := pd.node
-		if n.Disabled || n.ResourceType == Seed || n.Language == "python" {
-			continue
+		if !l.compileFromParse(pd.node, pd.ph) {
+			again = append(again, pd.node)
 		}
-		if n.Render == nil || n.Render.Err != nil {
-			n.CompiledCode = n.RawCode
-			continue
-		}
-		if pd.ph != nil {
-			if out, m, ok := l.substitute(n, pd.ph, n.Render); ok {
-				r := *n.Render
-				r.Output, r.Map = out, m
-				n.Render, n.CompiledCode, n.Compiled = &r, out, true
-				continue
-			}
-		}
-		again = append(again, n)
 	}
-	l.parallel(len(again), func(i int) {
-		n := again[i]
-		r := l.env.Render(jinja.Input{
-			Path: n.RelPath, Source: n.RawCode, Package: n.Package, Name: n.Name, ResourceType: n.ResourceType,
-			This: nodeRelation(n), Config: cloneConfig(n.Config), Resolver: nodeResolver{l: l, from: n.Package},
-		})
-		shiftResult(r, n.RelPath, n.Template)
-		if r.Err != nil {
-			l.warn(n.Source().Position(0), "compile", "%s", firstLine(r.Err.Error()))
-		}
-		n.CompiledCode = r.Output
-		n.Compiled = true
-		n.Render = r
-	})
+	l.parallel(len(again), func(i int) { l.compileAgain(again[i]) })
 	l.recompiled = len(again)
 	return nil
+}
+
+// compileFromParse gives n its compiled code from its parse render when it can (see
+// compileNodes): false means it must be rendered again.
+func (l *loader) compileFromParse(n *Node, ph *phResolver) bool {
+	if n.Disabled || n.ResourceType == Seed || n.Language == "python" {
+		return true
+	}
+	if n.Render == nil || n.Render.Err != nil {
+		n.CompiledCode = n.RawCode
+		return true
+	}
+	if ph != nil {
+		if out, m, ok := l.substitute(n, ph, n.Render); ok {
+			r := *n.Render
+			r.Output, r.Map = out, m
+			n.Render, n.CompiledCode, n.Compiled = &r, out, true
+			return true
+		}
+	}
+	return false
+}
+
+// compileAgain renders n with its refs and sources resolved; false when the render failed.
+func (l *loader) compileAgain(n *Node) bool {
+	r := l.env.Render(jinja.Input{
+		Path: n.RelPath, Source: n.RawCode, Package: n.Package, Name: n.Name, ResourceType: n.ResourceType,
+		This: nodeRelation(n), Config: cloneConfig(n.Config), Resolver: nodeResolver{l: l, from: n.Package},
+	})
+	shiftResult(r, n.RelPath, n.Template)
+	if r.Err != nil {
+		l.warn(n.Source().Position(0), "compile", "%s", firstLine(r.Err.Error()))
+	}
+	n.CompiledCode = r.Output
+	n.Compiled = true
+	n.Render = r
+	return r.Err == nil
 }
 
 // LookupRelation maps a table reference found in SQL (1, 2 or 3 identifier parts, quoted or

@@ -39,6 +39,8 @@ type srcFile struct {
 	data     []byte
 	readErr  error
 	language string // sql or python for models
+	stamp    fileStamp
+	stamped  bool // stamp was taken before the file was read
 }
 
 // walkPackage lists the files of one package, by kind. Paths outside the package directory
@@ -203,8 +205,9 @@ func maxFileSize(kind string) int64 {
 }
 
 // readFiles reads every file's content in parallel, through dir (the root project) so that a
-// file leading outside the project is not opened. Seeds read only their header line.
-func readFiles(dir *fsconfine.Dir, files []*srcFile) {
+// file leading outside the project is not opened. Seeds read only their header line. With
+// stamp, each file is stat'ed before it is read, for the snapshot (snapshot.go).
+func readFiles(dir *fsconfine.Dir, files []*srcFile, stamp bool) {
 	var total atomic.Int64
 	var wg sync.WaitGroup
 	ch := make(chan *srcFile)
@@ -213,6 +216,11 @@ func readFiles(dir *fsconfine.Dir, files []*srcFile) {
 		go func() {
 			defer wg.Done()
 			for f := range ch {
+				if stamp {
+					if st, err := dir.Stat(f.rootRel); err == nil {
+						f.stamp, f.stamped = stampOf(st), true
+					}
+				}
 				f.data, f.readErr = readSource(dir, f, &total)
 				f.data = trimBOM(f.data)
 			}

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dataops-dev/dataops/internal/cache"
@@ -98,6 +99,19 @@ type loader struct {
 	// configBudget is the bound on all config values: maxConfigValues and a share per node.
 	configBudget int
 	cache        *renderCache
+
+	// The snapshot of the whole load (snapshot.go).
+	env0         *envRecorder // every env var the load looks up
+	snapKey      *cache.Key   // set once loadProjects has run, when a snapshot may be kept
+	unstable     atomic.Bool  // something the snapshot cannot check was read (the clock, a limit)
+	stamped      time.Time    // when the files were stat'ed
+	pathsExist   []bool       // resourcePathsExist when the files were read
+	projectDiags int          // len(diags) after loadProjects
+	macroFiles   []jinja.MacroFile
+	volatiles    []volatileNode // guarded by mu
+	// volatileMacros says whether a macro reads the clock (anyVolatileMacro).
+	volatileMacrosOnce sync.Once
+	volatileMacros     bool
 }
 
 // Load reads a dbt project the way dbt parses it. A malformed dbt_project.yml or property file
@@ -124,6 +138,10 @@ func Load(ctx context.Context, opts LoadOptions) (*Project, error) {
 		return nil, &InputError{Pos: Pos{Path: opts.Dir}, Msg: "not a directory"}
 	}
 	l := &loader{ctx: ctx, opts: opts, byName: map[string]*pkgState{}, patches: map[string]map[string]*patch{}, timings: map[string]time.Duration{}}
+	l.env0 = &envRecorder{get: opts.Getenv}
+	if opts.Cache != nil {
+		l.opts.Getenv = l.env0.getenv
+	}
 	if l.dir, err = fsconfine.Open(abs, opts.Roots...); err != nil {
 		return nil, &InputError{Pos: Pos{Path: opts.Dir}, Msg: err.Error()}
 	}
@@ -158,9 +176,18 @@ func Load(ctx context.Context, opts LoadOptions) (*Project, error) {
 		{"graph", l.buildGraph},
 		{"compile", l.compileNodes},
 	}
+	restored := false
 	for _, s := range steps {
 		if err := ctx.Err(); err != nil {
 			return nil, err
+		}
+		if s.name == "files" {
+			l.projectDiags = len(l.diags)
+			t0 := time.Now()
+			if restored = l.restoreSnapshot(); restored {
+				l.timings["snapshot"] = time.Since(t0)
+				break
+			}
 		}
 		t0 := time.Now()
 		if label := labels[s.name]; label != "" {
@@ -174,6 +201,9 @@ func Load(ctx context.Context, opts LoadOptions) (*Project, error) {
 			return nil, err
 		}
 		l.timings[s.name] = time.Since(t0)
+	}
+	if !restored {
+		l.storeSnapshot()
 	}
 	l.namers.store()
 	l.p.Timings = l.timings
@@ -292,6 +322,9 @@ func countValues(v any, limit int) int {
 func (l *loader) renderYAMLWith(env *jinja.Env, pkg string, pos Pos, s string) any {
 	if env == nil {
 		return s
+	}
+	if volatile(s) {
+		l.unstable.Store(true)
 	}
 	r := env.Render(jinja.Input{Path: pos.Path, Source: s, Package: pkg, ResourceType: "yaml"})
 	if r.Err != nil {
@@ -512,20 +545,18 @@ func (l *loader) readAllFiles() error {
 	// A path the project sets but that is not there is most often an env_var() that is not
 	// set (dbt says nothing and finds no models).
 	pf := l.root.pf
-	for _, kp := range []struct {
-		key   string
-		paths []string
-	}{
-		{"model-paths", pf.ModelPaths}, {"seed-paths", pf.SeedPaths}, {"snapshot-paths", pf.SnapshotPaths},
-		{"macro-paths", pf.MacroPaths}, {"test-paths", pf.TestPaths}, {"analysis-paths", pf.AnalysisPaths},
-	} {
-		pos, explicit := pf.Explicit[kp.key]
-		if !explicit {
-			continue
-		}
+	stamp := l.opts.Cache != nil
+	if stamp {
+		// Before anything is looked at: a change after this instant must not go unseen.
+		l.stamped = time.Now()
+	}
+	for _, kp := range l.explicitResourcePaths() {
 		for _, d := range kp.paths {
-			if st, err := l.dir.Stat(d); err != nil || !st.IsDir() {
-				l.warn(pos, "missing-path", "%s: %s is not a directory of the project", kp.key, d)
+			st, err := l.dir.Stat(d)
+			isDir := err == nil && st.IsDir()
+			l.pathsExist = append(l.pathsExist, isDir)
+			if !isDir {
+				l.warn(pf.Explicit[kp.key], "missing-path", "%s: %s is not a directory of the project", kp.key, d)
 			}
 		}
 	}
@@ -534,7 +565,7 @@ func (l *loader) readAllFiles() error {
 		ps.files = walkPackage(ps, l.root.pf.PackagesInstallPath)
 		all = append(all, ps.files...)
 	}
-	readFiles(l.dir, all)
+	readFiles(l.dir, all, stamp)
 	for _, f := range all {
 		switch {
 		case refused(f.readErr):
@@ -556,6 +587,26 @@ func (l *loader) readAllFiles() error {
 		ps.files = kept
 	}
 	return nil
+}
+
+type keyedPaths struct {
+	key   string
+	paths []string
+}
+
+// explicitResourcePaths are the resource paths the root dbt_project.yml sets itself.
+func (l *loader) explicitResourcePaths() []keyedPaths {
+	pf := l.root.pf
+	var out []keyedPaths
+	for _, kp := range []keyedPaths{
+		{"model-paths", pf.ModelPaths}, {"seed-paths", pf.SeedPaths}, {"snapshot-paths", pf.SnapshotPaths},
+		{"macro-paths", pf.MacroPaths}, {"test-paths", pf.TestPaths}, {"analysis-paths", pf.AnalysisPaths},
+	} {
+		if _, explicit := pf.Explicit[kp.key]; explicit {
+			out = append(out, kp)
+		}
+	}
+	return out
 }
 
 // varsByPackage computes what var() sees in each package: the package's own vars, then the
@@ -630,6 +681,21 @@ func (l *loader) buildEnv() error {
 			}
 		}
 	}
+	jopts := l.jinjaOptions(mfs)
+	env, diags := jinja.New(jopts)
+	l.setupCache(jopts, diags)
+	l.env = env
+	l.p.Jinja = env
+	l.macroFiles = mfs
+	for _, d := range diags {
+		l.addDiag(l.jinjaDiag(d, d.Path))
+	}
+	l.namers = newNamers(l)
+	return nil
+}
+
+// jinjaOptions are the options of the environment every render of the project uses.
+func (l *loader) jinjaOptions(mfs []jinja.MacroFile) jinja.Options {
 	dispatch := map[string][]string{}
 	for _, d := range l.root.pf.Dispatch {
 		ns := configString(d, "macro_namespace")
@@ -643,21 +709,12 @@ func (l *loader) buildEnv() error {
 		q := QuotePolicy(l.target.Type, l.p.Quoting)
 		quoting = &q
 	}
-	jopts := jinja.Options{
+	return jinja.Options{
 		RootPackage: l.root.pkg.Name, Adapter: l.target.Type, Target: l.target.Map(), Quoting: quoting,
 		Vars: l.varsByPackage(), CLIVars: l.opts.Vars, Getenv: l.opts.Getenv, EnvVars: l.opts.EnvVars,
 		MacroFiles: mfs, DispatchOrder: dispatch, RunStartedAt: l.opts.Now,
 		Context: l.ctx, Budget: l.opts.Budget,
 	}
-	env, diags := jinja.New(jopts)
-	l.setupCache(jopts, diags)
-	l.env = env
-	l.p.Jinja = env
-	for _, d := range diags {
-		l.addDiag(l.jinjaDiag(d, d.Path))
-	}
-	l.namers = newNamers(l)
-	return nil
 }
 
 // jinjaDiag converts a renderer diagnostic (already in file positions: see shiftResult).

@@ -261,12 +261,19 @@ func WriteManifest(w io.Writer, p *Project) error { return writeManifest(w, p, f
 func WriteManifestIndent(w io.Writer, p *Project) error { return writeManifest(w, p, true) }
 
 func writeManifest(w io.Writer, p *Project, indent bool) error {
-	created := float64(p.GeneratedAt.UnixNano()) / 1e9
+	_, err := writeManifestAt(w, p, indent, p.GeneratedAt)
+	return err
+}
+
+// writeManifestAt writes the manifest as generated at the time at, and returns how many
+// entries carry a created_at.
+func writeManifestAt(w io.Writer, p *Project, indent bool, at time.Time) (int, error) {
+	created := float64(at.UnixNano()) / 1e9
 	m := &manifest{
 		Metadata: mMetadata{
-			DbtSchemaVersion: ManifestSchema, DbtVersion: DbtVersion, GeneratedAt: p.GeneratedAt.UTC().Format(time.RFC3339Nano),
+			DbtSchemaVersion: ManifestSchema, DbtVersion: DbtVersion, GeneratedAt: at.UTC().Format(time.RFC3339Nano),
 			Env: map[string]string{}, ProjectName: p.Name, ProjectID: projectID(p.Name), AdapterType: p.Adapter,
-			RunStartedAt: p.GeneratedAt.UTC().Format(time.RFC3339Nano),
+			RunStartedAt: at.UTC().Format(time.RFC3339Nano),
 		},
 		Nodes: map[string]*mNode{}, Sources: map[string]*mSource{}, Macros: map[string]*mMacro{}, Docs: map[string]*mDoc{},
 		Exposures: map[string]*mExposure{}, Metrics: map[string]any{}, Groups: map[string]any{}, Selectors: map[string]any{},
@@ -348,20 +355,24 @@ func writeManifest(w io.Writer, p *Project, indent bool) error {
 		diags = []Diagnostic{}
 	}
 	m.Dataops = map[string]any{"diagnostics": diags, "target": targetInfo(p.Target)}
+	stamped := len(m.Nodes) + len(m.Sources) + len(m.Macros)
+	for _, l := range m.Disabled {
+		stamped += len(l)
+	}
 	bw := bufio.NewWriterSize(w, 1<<16)
 	if indent {
 		enc := json.NewEncoder(bw)
 		enc.SetEscapeHTML(false)
 		enc.SetIndent("", " ")
 		if err := enc.Encode(m); err != nil {
-			return err
+			return 0, err
 		}
-		return bw.Flush()
+		return stamped, bw.Flush()
 	}
 	if err := streamManifest(bw, m); err != nil {
-		return err
+		return 0, err
 	}
-	return bw.Flush()
+	return stamped, bw.Flush()
 }
 
 // streamManifest writes the manifest compactly one entry at a time, so a large project is

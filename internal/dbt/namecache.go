@@ -107,7 +107,7 @@ func (s *namer) render(arg, nodeArg, key string) namerRow {
 	r := s.l.env.Render(in)
 	out := strings.TrimSpace(r.Output)
 	row := namerRow{out: out, failed: r.Err != nil || out == "" || strings.ContainsAny(out, "{}\n")}
-	if rc := s.l.cache; rc != nil && rc.storable(s.l, &in, r) {
+	if rc := s.l.cache; rc != nil && rc.storable(s.l, &in, r, false) {
 		d := renderDeps{called: r.MacrosCalled, env: hashedEnv(r.EnvRead)}
 		for _, id := range r.MacrosCalled {
 			d.sums = append(d.sums, rc.macroSum(s.l, id))

@@ -48,9 +48,19 @@ func (l *loader) parseRender(pd *pending) {
 		in.This = pd.ph.this()
 		in.Resolver = pd.ph
 	}
+	// The config before the render, for the snapshot to render it again, when it may read the
+	// clock (the copy costs, on every node of a large project).
+	var pre map[string]any
+	if l.opts.Cache != nil && (volatile(pd.source) || l.anyVolatileMacro()) {
+		pre = cloneConfig(n.Config)
+	}
 	r := l.cachedRender(in, "parse", pd.ph)
 	n.Template = pd.shift
 	shiftResult(r, n.RelPath, pd.shift)
+	if pre != nil && l.volatileRender(&in, r) {
+		in.Config, in.Resolver = pre, nil
+		l.noteVolatile(pd, in, r)
+	}
 	n.Render = r
 	n.Refs = r.Refs
 	n.SourceRefs = r.Sources

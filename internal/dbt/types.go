@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dataops-dev/dataops/internal/cache"
 	"github.com/dataops-dev/dataops/internal/jinja"
 	"github.com/dataops-dev/dataops/internal/source"
 )
@@ -86,7 +87,17 @@ type Project struct {
 
 	relOnce  sync.Once
 	relIndex map[string][]string
+	// snapshot is the key of the snapshot it was restored from (snapshot.go), zero when it
+	// was loaded.
+	snapshot cache.Key
+	// snapshotID names the snapshot that holds it (restored or stored by its load), and
+	// volatileSum what its nodes reading the clock rendered: the manifest cache's key.
+	snapshotID, volatileSum string
+	templated               bool // its manifest may be written from the snapshot's template
 }
+
+// FromSnapshot reports whether the load was restored from a snapshot of an earlier one.
+func (p *Project) FromSnapshot() bool { return p.snapshot != cache.Key{} }
 
 // Package is one dbt project taking part in the load: the root or an installed package.
 type Package struct {

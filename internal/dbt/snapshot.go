@@ -1,0 +1,432 @@
+package dbt
+
+import (
+	"bytes"
+	"maps"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/dataops-dev/dataops/internal/cache"
+	"github.com/dataops-dev/dataops/internal/jinja"
+	"github.com/dataops-dev/dataops/internal/source"
+)
+
+// A load with a cache keeps its result, the loaded project, as one snapshot entry, so that a
+// run on an unchanged project decodes it instead of reading, building and rendering every file
+// again (dbt's partial parsing does the same with its saved manifest).
+//
+// The snapshot's key is what the load was asked for and what it reads before any file of the
+// project: the build of dataops, the project directory and its roots, --vars, --target,
+// --profiles-dir, the adapter, the env-var policy, whether it compiles, the resolved target
+// (profiles.yml as rendered) and the bytes of every dbt_project.yml taking part (the root's and
+// each installed package's, with where each is installed). Stored in the entry, and checked
+// before it is believed:
+//
+//   - the list of files the load read (each package's resource paths walked again: a file
+//     added, removed or moved is a miss) and whether each path dbt_project.yml names exists;
+//   - each file's size, modification and change times and inode, and the hash of what was
+//     read: when the metadata differ, the file is read and its hash decides (a checkout that
+//     rewrote a file with the same bytes is still a hit). A file modified shortly before the
+//     load that stored the snapshot read it (snapshotSlack) is always read: a write in the same
+//     tick of the file system's clock would leave its metadata unchanged;
+//   - every env var the load looked up, anywhere (profiles.yml, dbt_project.yml, models,
+//     macros), by the hash of its value.
+//
+// A load that depended on something else is not stored: a render that read the clock or the
+// invocation, or that a limit cut short; a file that could not be read; a load cancelled. Any
+// change is a miss and the load runs as before, using the per-file entries (cache.go), and
+// stores a new snapshot.
+
+// snapshotVersion changes with the snapshot's layout (the build is in the key as well).
+const snapshotVersion = 1
+
+// snapshotSlack is how long after a file's last change a stat of it may not show a further
+// write: the granularity of file system clocks, up to 2 s (FAT).
+const snapshotSlack = 2 * time.Second
+
+// fileStamp is what a stat says of a file (see stampOf).
+type fileStamp struct {
+	Size, Mtime, Ctime, Ino, Dev int64
+}
+
+// snapFile is one file the snapshot's load read.
+type snapFile struct {
+	Path, Kind string
+	Stamp      fileStamp
+	Sum        string
+}
+
+// snapEnv is one env var the load looked up.
+type snapEnv struct {
+	Name, Sum string
+	Set       bool
+}
+
+// snapHeader is what is checked before a snapshot is believed.
+type snapHeader struct {
+	Version int
+	ID      string // newSnapshotID
+	// VolatileSum is what the nodes reading the clock rendered in the load that stored it.
+	VolatileSum string
+	// Stamped is when the files were stat'ed: one changed within snapshotSlack of it is read.
+	Stamped int64
+	Files   []snapFile
+	Paths   []bool
+	Env     []snapEnv
+}
+
+// snapBody is the loaded project, but for what a load reads before its files (loadProjects),
+// which every load does again.
+type snapBody struct {
+	Nodes           map[string]*Node
+	Sources         map[string]*Source
+	Exposures       map[string]*ExposureNode
+	Macros          map[string]*Macro
+	Docs            map[string]*Doc
+	Unparsed        map[string][]map[string]any
+	ParentMap       map[string][]string
+	ChildMap        map[string][]string
+	Disabled        map[string][]*Node
+	DisabledSources map[string]*Source
+	// Diagnostics are those found after loadProjects, unsorted.
+	Diagnostics []Diagnostic
+	MacroFiles  []jinja.MacroFile
+	Volatile    []snapVolatile
+}
+
+// snapVolatile is a node whose render read the clock or the invocation: it is rendered again
+// when the snapshot is restored, from the same input. Its output may differ (that is the
+// point); what else the render found (refs, sources, config, macros, warnings, placeholders)
+// must not, or the snapshot is not used: the graph and the configs were built from it.
+type snapVolatile struct {
+	ID       string
+	Disabled int // its index in Project.Disabled[ID], or -1 when in Project.Nodes
+	Path     string
+	Source   string
+	Package  string
+	Name     string
+	Type     string
+	This     jinja.Relation
+	Config   map[string]any
+	Shift    source.Shift
+	Sum      string
+}
+
+// volatileNode is a snapVolatile during the load that notes it.
+type volatileNode struct {
+	pd  *pending
+	in  jinja.Input
+	sum string
+}
+
+// noteVolatile keeps what rendering pd again takes (in, with the config it had before).
+func (l *loader) noteVolatile(pd *pending, in jinja.Input, r *jinja.Result) {
+	sum := renderShape(r, pd.ph)
+	l.mu.Lock()
+	l.volatiles = append(l.volatiles, volatileNode{pd: pd, in: in, sum: sum})
+	l.mu.Unlock()
+}
+
+// renderShape is the hash of everything a render found but its output.
+func renderShape(r *jinja.Result, ph *phResolver) string {
+	h := cache.NewHasher("render-shape").Value(r.Refs).Value(r.Sources).Value(r.Config).Value(r.MacrosUsed).
+		Value(r.Warnings).Value(r.AskedColumns).Value(r.Err != nil)
+	if r.Err != nil {
+		h.String(r.Err.Error())
+	}
+	if ph != nil {
+		h.Value(ph.entries)
+	}
+	k := h.Sum()
+	return k.String()
+}
+
+// snapVolatiles lists the volatile nodes for the snapshot; false when one cannot be found
+// again in the project.
+func (l *loader) snapVolatiles() ([]snapVolatile, bool) {
+	var out []snapVolatile
+	for _, v := range l.volatiles {
+		n := v.pd.node
+		idx := -1
+		if l.p.Nodes[n.UniqueID] != n {
+			idx = slices.Index(l.p.Disabled[n.UniqueID], n)
+			if idx < 0 {
+				return nil, false
+			}
+		}
+		out = append(out, snapVolatile{ID: n.UniqueID, Disabled: idx, Path: v.in.Path, Source: v.in.Source, Package: v.in.Package,
+			Name: v.in.Name, Type: v.in.ResourceType, This: v.in.This, Config: v.in.Config, Shift: v.pd.shift, Sum: v.sum})
+	}
+	slices.SortFunc(out, func(a, b snapVolatile) int { return strings.Compare(a.ID, b.ID) })
+	return out, true
+}
+
+// rerender renders the volatile nodes of a restored snapshot again, as parseRender and
+// compileNodes did; false when one found something else than before.
+func (l *loader) rerender(vs []snapVolatile) bool {
+	if len(vs) == 0 {
+		return true
+	}
+	if l.opts.Compile {
+		l.ix = l.newRefIndex()
+	}
+	ok := make([]bool, len(vs))
+	l.parallel(len(vs), func(i int) {
+		v := vs[i]
+		n := l.p.Nodes[v.ID]
+		if v.Disabled >= 0 {
+			if v.Disabled >= len(l.p.Disabled[v.ID]) {
+				return
+			}
+			n = l.p.Disabled[v.ID][v.Disabled]
+		}
+		if n == nil {
+			return
+		}
+		in := jinja.Input{Path: v.Path, Source: v.Source, Package: v.Package, Name: v.Name, ResourceType: v.Type,
+			This: v.This, Config: cloneConfig(v.Config)}
+		var ph *phResolver
+		if l.opts.Compile {
+			ph = &phResolver{}
+			in.This = ph.this()
+			in.Resolver = ph
+		}
+		r := l.env.Render(in)
+		shiftResult(r, n.RelPath, v.Shift)
+		if !l.volatileRender(&in, r) || renderShape(r, ph) != v.Sum {
+			return
+		}
+		n.Render = r
+		// A compile error would be reported again, with what it says now: the full load does that.
+		if l.opts.Compile && !l.compileFromParse(n, ph) && !l.compileAgain(n) {
+			return
+		}
+		ok[i] = true
+	})
+	return !slices.Contains(ok, false)
+}
+
+// envRecorder remembers every env var a load looked up.
+type envRecorder struct {
+	get  func(string) (string, bool)
+	mu   sync.Mutex
+	seen map[string]jinja.EnvValue
+}
+
+func (e *envRecorder) getenv(name string) (string, bool) {
+	v, ok := e.get(name)
+	e.mu.Lock()
+	if e.seen == nil {
+		e.seen = map[string]jinja.EnvValue{}
+	}
+	e.seen[name] = jinja.EnvValue{Value: v, Set: ok}
+	e.mu.Unlock()
+	return v, ok
+}
+
+func envSum(v string, set bool) string {
+	if !set {
+		return ""
+	}
+	return cache.Sum256([]byte(v))
+}
+
+// snapshotKey is the key of this load's snapshot, once loadProjects has run.
+func (l *loader) snapshotKey() (cache.Key, bool) {
+	h := cache.NewHasher("snapshot").Int(snapshotVersion).String(cache.ToolVersion()).
+		String(l.p.Root).Value(l.opts.Roots).Value(l.opts.Vars).String(l.opts.Target).String(l.opts.ProfilesDir).
+		String(l.opts.Adapter).Value(l.opts.EnvVars).Value(l.opts.Compile).Value(l.target.Map())
+	for _, ps := range l.pkgs {
+		data, err := l.dir.ReadFile(projectFilePath(ps))
+		if err != nil || volatile(string(data)) {
+			return cache.Key{}, false
+		}
+		h.String(ps.pkg.Name).String(ps.pkg.Rel).String(ps.pkg.Root).Bytes(data)
+	}
+	return h.Sum(), true
+}
+
+func projectFilePath(ps *pkgState) string {
+	if ps.pkg.Rel == "" {
+		return "dbt_project.yml"
+	}
+	return ps.pkg.Rel + "/dbt_project.yml"
+}
+
+// resourcePathsExist says, for each resource path the root dbt_project.yml sets, whether it is
+// a directory (readAllFiles warns about those that are not).
+func (l *loader) resourcePathsExist() []bool {
+	var out []bool
+	for _, kp := range l.explicitResourcePaths() {
+		for _, d := range kp.paths {
+			st, err := l.dir.Stat(d)
+			out = append(out, err == nil && st.IsDir())
+		}
+	}
+	return out
+}
+
+// restoreSnapshot loads the project from its snapshot when one is stored and still holds.
+func (l *loader) restoreSnapshot() bool {
+	if l.opts.Cache == nil || l.env != nil {
+		return false
+	}
+	key, ok := l.snapshotKey()
+	if !ok {
+		return false
+	}
+	l.snapKey = &key
+	data, found := l.opts.Cache.Peek(key)
+	if !found {
+		return false
+	}
+	// The payload may be mapped memory, valid until the cache is released: the project's
+	// strings are views of one copy of it instead.
+	r := &valueReader{b: bytes.Clone(data), share: true}
+	var hdr snapHeader
+	if snapDecode(r, &hdr) != nil || hdr.Version != snapshotVersion || !l.snapshotCurrent(&hdr) {
+		return false
+	}
+	var body snapBody
+	if snapDecode(r, &body) != nil || len(r.b) != 0 {
+		return false
+	}
+	p := l.p
+	p.Nodes, p.Sources, p.Exposures, p.Macros, p.Docs = body.Nodes, body.Sources, body.Exposures, body.Macros, body.Docs
+	p.Unparsed, p.ParentMap, p.ChildMap, p.Disabled, p.DisabledSources = body.Unparsed, body.ParentMap, body.ChildMap, body.Disabled, body.DisabledSources
+	// The environment renders tests, hooks and inline SQL for the commands after the load.
+	env, _ := jinja.New(l.jinjaOptions(body.MacroFiles))
+	l.env, p.Jinja = env, env
+	diags := len(l.diags)
+	if !l.rerender(body.Volatile) {
+		l.resetAfterProjects(diags)
+		return false
+	}
+	l.diags = append(l.diags[:diags], body.Diagnostics...)
+	p.snapshot, p.snapshotID = key, hdr.ID
+	ids := make([]string, len(body.Volatile))
+	for i, v := range body.Volatile {
+		ids[i] = v.ID
+	}
+	p.volatileSum = volatileSum(p, ids)
+	// Its manifest is the stored load's only while those renders say the same (today's date
+	// does for a day; run_started_at never does).
+	p.templated = p.volatileSum == hdr.VolatileSum && int64(len(data)) <= l.opts.Cache.Limit()/8
+	return true
+}
+
+// snapshotCurrent checks a snapshot's header against the project as it is now.
+func (l *loader) snapshotCurrent(hdr *snapHeader) bool {
+	for _, e := range hdr.Env {
+		v, set := l.env0.get(e.Name)
+		if set != e.Set || envSum(v, set) != e.Sum {
+			return false
+		}
+	}
+	if !slices.Equal(l.resourcePathsExist(), hdr.Paths) {
+		return false
+	}
+	var files []*srcFile
+	for _, ps := range l.pkgs {
+		files = append(files, walkPackage(ps, l.root.pf.PackagesInstallPath)...)
+	}
+	if len(files) != len(hdr.Files) {
+		return false
+	}
+	for i, f := range files {
+		if f.rootRel != hdr.Files[i].Path || f.kind != hdr.Files[i].Kind {
+			return false
+		}
+	}
+	racy := hdr.Stamped - int64(snapshotSlack)
+	bad := make([]bool, len(files))
+	l.parallel(len(files), func(i int) {
+		f, want := files[i], &hdr.Files[i]
+		// A plain stat: a file that now leads outside the project has another inode, and is
+		// then read through the confined directory below, which refuses it.
+		st, err := os.Stat(f.abs)
+		if err != nil {
+			bad[i] = true
+			return
+		}
+		if stampOf(st) == want.Stamp && want.Stamp.Mtime < racy && want.Stamp.Ctime < racy {
+			return
+		}
+		var total atomic.Int64
+		data, err := readSource(l.dir, f, &total)
+		bad[i] = err != nil || cache.Sum256(trimBOM(data)) != want.Sum
+	})
+	return !slices.Contains(bad, true)
+}
+
+// resetAfterProjects undoes what a restore that failed halfway set, so the load goes on as if
+// it had not been tried.
+func (l *loader) resetAfterProjects(diags int) {
+	p := l.p
+	p.Nodes, p.Sources, p.Exposures = map[string]*Node{}, map[string]*Source{}, map[string]*ExposureNode{}
+	p.Macros, p.Docs, p.Unparsed = map[string]*Macro{}, map[string]*Doc{}, map[string][]map[string]any{}
+	p.ParentMap, p.ChildMap, p.Disabled, p.DisabledSources = map[string][]string{}, map[string][]string{}, map[string][]*Node{}, nil
+	p.Jinja, l.env, l.ix = nil, nil, nil
+	l.diags = l.diags[:diags]
+}
+
+// storeSnapshot stores what a full load produced, when nothing it depended on is missing from
+// the snapshot's key and header.
+func (l *loader) storeSnapshot() {
+	c := l.opts.Cache
+	if c == nil || l.cache == nil || l.snapKey == nil || l.unstable.Load() || l.ctx.Err() != nil {
+		return
+	}
+	hdr := snapHeader{Version: snapshotVersion, ID: newSnapshotID(), Stamped: l.stamped.UnixNano(), Paths: l.pathsExist}
+	for _, ps := range l.pkgs {
+		for _, f := range ps.files {
+			if f.readErr != nil || !f.stamped {
+				return
+			}
+			hdr.Files = append(hdr.Files, snapFile{Path: f.rootRel, Kind: f.kind, Stamp: f.stamp, Sum: cache.Sum256(f.data)})
+		}
+	}
+	l.env0.mu.Lock()
+	for _, name := range slices.Sorted(maps.Keys(l.env0.seen)) {
+		v := l.env0.seen[name]
+		hdr.Env = append(hdr.Env, snapEnv{Name: name, Sum: envSum(v.Value, v.Set), Set: v.Set})
+	}
+	l.env0.mu.Unlock()
+	p := l.p
+	body := snapBody{
+		Nodes: p.Nodes, Sources: p.Sources, Exposures: p.Exposures, Macros: p.Macros, Docs: p.Docs,
+		Unparsed: p.Unparsed, ParentMap: p.ParentMap, ChildMap: p.ChildMap, Disabled: p.Disabled, DisabledSources: p.DisabledSources,
+		Diagnostics: l.diags[l.projectDiags:], MacroFiles: l.macroFiles,
+	}
+	var ok bool
+	if body.Volatile, ok = l.snapVolatiles(); !ok {
+		return
+	}
+	ids := make([]string, len(body.Volatile))
+	for i, v := range body.Volatile {
+		ids[i] = v.ID
+	}
+	hdr.VolatileSum = volatileSum(p, ids)
+	w := &entryWriter{}
+	if snapEncode(w, &hdr) != nil || snapEncode(w, &body) != nil {
+		return
+	}
+	data := w.b.Bytes()
+	// One entry may not crowd out the rest of the cache.
+	if int64(len(data)) > c.Limit()/4 {
+		return
+	}
+	// The project as loaded holds what its renders printed: one that printed a secret stays
+	// out, as its render does.
+	if m := l.opts.Secrets; m != nil && m.Len() > 0 && !bytes.Equal(m.Mask(data), data) {
+		return
+	}
+	c.Put(*l.snapKey, data)
+	// A manifest template is made in memory, and takes about one and a half times the
+	// snapshot: past what the cache would keep, it is not made (restoreSnapshot agrees).
+	p.snapshotID, p.volatileSum, p.templated = hdr.ID, hdr.VolatileSum, int64(len(data)) <= c.Limit()/8
+}

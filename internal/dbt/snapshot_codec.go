@@ -1,0 +1,338 @@
+package dbt
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+	"sync"
+	"time"
+)
+
+// The snapshot of a loaded project (snapshot.go) is written by a codec built once per Go type
+// from its exported fields: gob describes types in every stream and loses the difference
+// between an empty list and none (which the manifest shows), and JSON loses the types of
+// config values (an int comes back a float). Config values (any) use encodeValue's tags.
+// Unexported fields are not kept: the types below hold only caches there, rebuilt on use.
+
+type snapEncFn func(w *entryWriter, v reflect.Value) error
+type snapDecFn func(r *valueReader, v reflect.Value)
+
+type snapCodec struct {
+	enc snapEncFn
+	dec snapDecFn
+}
+
+var (
+	snapCodecs   sync.Map // reflect.Type → *snapCodec
+	errorType    = reflect.TypeFor[error]()
+	anyType      = reflect.TypeFor[any]()
+	timeType     = reflect.TypeFor[time.Time]()
+	errSnapType  = errors.New("a value of a type the snapshot does not store")
+	errSnapShape = errors.New("a damaged snapshot")
+)
+
+// snapEncode appends v (a pointer to a value of a supported type) to w.
+func snapEncode(w *entryWriter, v any) error {
+	rv := reflect.ValueOf(v).Elem()
+	return codecFor(rv.Type()).enc(w, rv)
+}
+
+// snapDecode reads into v (a pointer) what snapEncode wrote for the same type.
+func snapDecode(r *valueReader, v any) error {
+	rv := reflect.ValueOf(v).Elem()
+	codecFor(rv.Type()).dec(r, rv)
+	if r.err != nil {
+		return errSnapShape
+	}
+	return nil
+}
+
+func codecFor(t reflect.Type) *snapCodec {
+	if c, ok := snapCodecs.Load(t); ok {
+		return c.(*snapCodec)
+	}
+	// Recursive types: a placeholder that forwards to the codec once built.
+	c := &snapCodec{}
+	actual, loaded := snapCodecs.LoadOrStore(t, c)
+	if loaded {
+		return actual.(*snapCodec)
+	}
+	built := buildCodec(t)
+	c.enc, c.dec = built.enc, built.dec
+	return c
+}
+
+func buildCodec(t reflect.Type) snapCodec {
+	switch {
+	case t == anyType:
+		return snapCodec{
+			enc: func(w *entryWriter, v reflect.Value) error {
+				var x any
+				if !v.IsNil() {
+					x = v.Interface()
+				}
+				return encodeValue(&w.b, x)
+			},
+			dec: func(r *valueReader, v reflect.Value) {
+				x := r.value()
+				if x != nil && r.err == nil {
+					v.Set(reflect.ValueOf(x))
+				}
+			},
+		}
+	case t == errorType:
+		return snapCodec{
+			enc: func(w *entryWriter, v reflect.Value) error {
+				w.bool(!v.IsNil())
+				if !v.IsNil() {
+					w.str(v.Interface().(error).Error())
+				}
+				return nil
+			},
+			dec: func(r *valueReader, v reflect.Value) {
+				if r.bool() {
+					v.Set(reflect.ValueOf(errors.New(r.rstr())))
+				}
+			},
+		}
+	case t == timeType:
+		return snapCodec{
+			enc: func(w *entryWriter, v reflect.Value) error {
+				b, err := v.Interface().(time.Time).MarshalBinary()
+				w.str(string(b))
+				return err
+			},
+			dec: func(r *valueReader, v reflect.Value) {
+				var tm time.Time
+				if err := tm.UnmarshalBinary([]byte(r.rstr())); err != nil {
+					r.err = errSnapShape
+				}
+				v.Set(reflect.ValueOf(tm))
+			},
+		}
+	}
+	switch t.Kind() {
+	case reflect.Bool:
+		return snapCodec{
+			enc: func(w *entryWriter, v reflect.Value) error { w.bool(v.Bool()); return nil },
+			dec: func(r *valueReader, v reflect.Value) { v.SetBool(r.bool()) },
+		}
+	case reflect.String:
+		return snapCodec{
+			enc: func(w *entryWriter, v reflect.Value) error { w.sharedStr(v.String()); return nil },
+			dec: func(r *valueReader, v reflect.Value) { v.SetString(r.sharedStr()) },
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return snapCodec{
+			enc: func(w *entryWriter, v reflect.Value) error { w.int64(v.Int()); return nil },
+			dec: func(r *valueReader, v reflect.Value) { v.SetInt(r.int64()) },
+		}
+	case reflect.Float64:
+		return snapCodec{
+			enc: func(w *entryWriter, v reflect.Value) error { w.int64(int64(math.Float64bits(v.Float()))); return nil },
+			dec: func(r *valueReader, v reflect.Value) { v.SetFloat(math.Float64frombits(uint64(r.int64()))) },
+		}
+	case reflect.Pointer:
+		elem := codecFor(t.Elem())
+		return snapCodec{
+			enc: func(w *entryWriter, v reflect.Value) error {
+				w.bool(!v.IsNil())
+				if v.IsNil() {
+					return nil
+				}
+				return elem.enc(w, v.Elem())
+			},
+			dec: func(r *valueReader, v reflect.Value) {
+				if !r.bool() || r.err != nil {
+					return
+				}
+				p := reflect.New(t.Elem())
+				elem.dec(r, p.Elem())
+				v.Set(p)
+			},
+		}
+	case reflect.Slice:
+		elem := codecFor(t.Elem())
+		return snapCodec{
+			enc: func(w *entryWriter, v reflect.Value) error {
+				if v.IsNil() {
+					w.int(0)
+					return nil
+				}
+				w.int(v.Len() + 1)
+				for i := range v.Len() {
+					if err := elem.enc(w, v.Index(i)); err != nil {
+						return err
+					}
+				}
+				return nil
+			},
+			dec: func(r *valueReader, v reflect.Value) {
+				n := r.count()
+				if n == 0 || r.err != nil {
+					return
+				}
+				s := reflect.MakeSlice(t, n-1, n-1)
+				for i := 0; i < n-1 && r.err == nil; i++ {
+					elem.dec(r, s.Index(i))
+				}
+				v.Set(s)
+			},
+		}
+	case reflect.Map:
+		if t.Key().Kind() != reflect.String {
+			break
+		}
+		key, elem := codecFor(t.Key()), codecFor(t.Elem())
+		return snapCodec{
+			enc: func(w *entryWriter, v reflect.Value) error {
+				if v.IsNil() {
+					w.int(0)
+					return nil
+				}
+				w.int(v.Len() + 1)
+				it := v.MapRange()
+				for it.Next() {
+					if err := key.enc(w, it.Key()); err != nil {
+						return err
+					}
+					if err := elem.enc(w, it.Value()); err != nil {
+						return err
+					}
+				}
+				return nil
+			},
+			dec: func(r *valueReader, v reflect.Value) {
+				n := r.count()
+				if n == 0 || r.err != nil {
+					return
+				}
+				m := reflect.MakeMapWithSize(t, n-1)
+				k := reflect.New(t.Key()).Elem()
+				e := reflect.New(t.Elem()).Elem()
+				for i := 0; i < n-1 && r.err == nil; i++ {
+					key.dec(r, k)
+					e.SetZero()
+					elem.dec(r, e)
+					m.SetMapIndex(k, e)
+				}
+				v.Set(m)
+			},
+		}
+	case reflect.Struct:
+		var fields []int
+		var codecs []*snapCodec
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			fields = append(fields, i)
+			codecs = append(codecs, codecFor(f.Type))
+		}
+		return snapCodec{
+			enc: func(w *entryWriter, v reflect.Value) error {
+				for j, i := range fields {
+					if err := codecs[j].enc(w, v.Field(i)); err != nil {
+						return err
+					}
+				}
+				return nil
+			},
+			dec: func(r *valueReader, v reflect.Value) {
+				for j, i := range fields {
+					if r.err != nil {
+						return
+					}
+					codecs[j].dec(r, v.Field(i))
+				}
+			},
+		}
+	}
+	err := fmt.Errorf("%w: %s", errSnapType, t)
+	return snapCodec{
+		enc: func(*entryWriter, reflect.Value) error { return err },
+		dec: func(r *valueReader, _ reflect.Value) { r.err = err },
+	}
+}
+
+func (w *entryWriter) int64(n int64) {
+	var buf [10]byte
+	i := 0
+	u := uint64(n<<1) ^ uint64(n>>63)
+	for u >= 0x80 {
+		buf[i] = byte(u) | 0x80
+		u >>= 7
+		i++
+	}
+	buf[i] = byte(u)
+	w.b.Write(buf[:i+1])
+}
+
+func (r *valueReader) int64() int64 {
+	if r.err != nil {
+		return 0
+	}
+	var u uint64
+	for i := 0; i < 10; i++ {
+		if i >= len(r.b) {
+			r.err = errSnapShape
+			return 0
+		}
+		c := r.b[i]
+		u |= uint64(c&0x7f) << (7 * i)
+		if c < 0x80 {
+			r.b = r.b[i+1:]
+			return int64(u>>1) ^ -int64(u&1)
+		}
+	}
+	r.err = errSnapShape
+	return 0
+}
+
+// Long strings repeat in a project (a compiled node's code is also its render's output, and a
+// model's code is often its render's when it holds no Jinja): the second time, a string is
+// written as the index of the first, as a negative length.
+const sharedMin = 32
+
+func (w *entryWriter) sharedStr(s string) {
+	if len(s) < sharedMin {
+		w.str(s)
+		return
+	}
+	if i, ok := w.seen[s]; ok {
+		w.int64(-int64(i) - 1)
+		return
+	}
+	if w.seen == nil {
+		w.seen = map[string]int{}
+	}
+	w.seen[s] = len(w.seen)
+	w.int64(int64(len(s)))
+	w.b.WriteString(s)
+}
+
+func (r *valueReader) sharedStr() string {
+	n := r.int64()
+	if r.err != nil {
+		return ""
+	}
+	if n < 0 {
+		i := -n - 1
+		if i >= int64(len(r.seen)) {
+			r.err = errSnapShape
+			return ""
+		}
+		return r.seen[i]
+	}
+	if n > int64(len(r.b)) {
+		r.err = errSnapShape
+		return ""
+	}
+	s := r.take(int(n))
+	if n >= sharedMin {
+		r.seen = append(r.seen, s)
+	}
+	return s
+}

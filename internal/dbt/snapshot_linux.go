@@ -1,0 +1,21 @@
+//go:build linux
+
+package dbt
+
+import (
+	"io/fs"
+	"syscall"
+)
+
+// stampOf is what a file's metadata says of its content: its size, its modification and
+// change times and its inode. The change time cannot be set back by a program (as `touch -d`
+// or an unpacker sets the modification time), and a file replaced by a rename has a new inode.
+func stampOf(fi fs.FileInfo) fileStamp {
+	s := fileStamp{Size: fi.Size(), Mtime: fi.ModTime().UnixNano()}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		s.Ctime = int64(st.Ctim.Sec)*1e9 + int64(st.Ctim.Nsec)
+		s.Ino = int64(st.Ino)
+		s.Dev = int64(st.Dev)
+	}
+	return s
+}

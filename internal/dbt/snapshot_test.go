@@ -1,0 +1,204 @@
+package dbt
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dataops-dev/dataops/internal/cache"
+	"github.com/dataops-dev/dataops/internal/jinja"
+	"github.com/dataops-dev/dataops/internal/secret"
+)
+
+// loadWith loads dir with a fresh open of the cache at cacheDir.
+func loadWith(t *testing.T, dir, cacheDir string, compile bool, edit func(*LoadOptions)) *Project {
+	t.Helper()
+	c, err := cache.Open(cacheDir, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	opts := LoadOptions{Dir: dir, Compile: compile, Cache: c, Getenv: envOf(map[string]string{"PROJ_DB": "warehouse_x"}),
+		EnvVars: jinja.EnvVars{Allow: []string{"PROJ_*", "FZ_*"}}, Now: time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)}
+	if edit != nil {
+		edit(&opts)
+	}
+	p, err := Load(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// errorsAsText makes the renders' errors comparable: a restored one has the text only.
+func errorsAsText(nodes map[string]*Node) {
+	for _, n := range nodes {
+		if n.Render != nil && n.Render.Err != nil {
+			n.Render.Err = errors.New(n.Render.Err.Error())
+		}
+	}
+}
+
+// A restored project is the loaded one, field for field, not only as far as the manifest
+// shows: offset maps, warnings, column positions, test metadata, diagnostics.
+func TestSnapshotRestoresEveryField(t *testing.T) {
+	for _, compile := range []bool{false, true} {
+		cacheDir := filepath.Join(t.TempDir(), "cache")
+		loaded := loadWith(t, "testdata/proj", cacheDir, compile, nil)
+		restored := loadWith(t, "testdata/proj", cacheDir, compile, nil)
+		if loaded.FromSnapshot() || !restored.FromSnapshot() {
+			t.Fatalf("compile %v: first load restored %v, second %v", compile, loaded.FromSnapshot(), restored.FromSnapshot())
+		}
+		errorsAsText(loaded.Nodes)
+		errorsAsText(restored.Nodes)
+		for _, f := range []struct {
+			name string
+			a, b any
+		}{
+			{"nodes", loaded.Nodes, restored.Nodes}, {"sources", loaded.Sources, restored.Sources},
+			{"exposures", loaded.Exposures, restored.Exposures}, {"macros", loaded.Macros, restored.Macros},
+			{"docs", loaded.Docs, restored.Docs}, {"unparsed", loaded.Unparsed, restored.Unparsed},
+			{"parent map", loaded.ParentMap, restored.ParentMap}, {"child map", loaded.ChildMap, restored.ChildMap},
+			{"disabled", loaded.Disabled, restored.Disabled}, {"disabled sources", loaded.DisabledSources, restored.DisabledSources},
+			{"diagnostics", loaded.Diagnostics, restored.Diagnostics}, {"packages", loaded.Packages, restored.Packages},
+			{"vars", loaded.Vars, restored.Vars}, {"target", loaded.Target, restored.Target},
+		} {
+			if !reflect.DeepEqual(f.a, f.b) {
+				t.Errorf("compile %v: the restored %s differ from the loaded", compile, f.name)
+			}
+		}
+		if restored.Jinja == nil {
+			t.Errorf("compile %v: the restored project has no environment to render with", compile)
+		}
+	}
+}
+
+// A model reading the clock is rendered again from the snapshot: its output is this run's.
+func TestSnapshotRendersTheClockAgain(t *testing.T) {
+	dir, cacheDir := t.TempDir(), filepath.Join(t.TempDir(), "cache")
+	cacheProject(t, dir, 12)
+	writeCacheFile(t, filepath.Join(dir, "models/marts/clock.sql"), "select '{{ run_started_at }}' as at, {{ money('amount') }} from {{ ref('int_5') }}\n")
+	writeCacheFile(t, filepath.Join(dir, "macros/today.sql"), "{% macro today() %}'{{ modules.datetime.date(2024, 1, 2) }}'{% endmacro %}\n")
+	writeCacheFile(t, filepath.Join(dir, "models/marts/today.sql"), "select {{ today() }} as d\n")
+	at := func(day int) func(*LoadOptions) {
+		return func(o *LoadOptions) { o.Now = time.Date(2024, 5, day, 12, 0, 0, 0, time.UTC) }
+	}
+	loadCachedOpts(t, dir, cacheDir, nil, at(1))
+	warm := loadCachedOpts(t, dir, cacheDir, nil, at(2))
+	cold := loadCachedOpts(t, dir, "", nil, at(2))
+	if !warm.restored {
+		t.Fatal("a project with a model reading the clock is never restored")
+	}
+	if warm.manifest != cold.manifest {
+		t.Fatalf("restored on another day: %s", firstDifference(cold.manifest, warm.manifest))
+	}
+	if !strings.Contains(warm.manifest, "2024-05-02") {
+		t.Fatal("the clock model kept the first run's time")
+	}
+}
+
+// The snapshot holds what renders printed: a project whose render printed a secret of the run
+// is not kept, as that render is not.
+func TestSnapshotKeepsNoSecret(t *testing.T) {
+	dir, cacheDir := t.TempDir(), filepath.Join(t.TempDir(), "cache")
+	cacheProject(t, dir, 6)
+	writeCacheFile(t, filepath.Join(dir, "models/leak.sql"), "select '{{ env_var(\"FZ_TOKEN\") }}' as t\n")
+	env := map[string]string{"FZ_TOKEN": "tok-5f1e9a77c3"}
+	withSecret := func(o *LoadOptions) { o.Secrets = secret.New("tok-5f1e9a77c3") }
+	loadCachedOpts(t, dir, cacheDir, env, withSecret)
+	if r := loadCachedOpts(t, dir, cacheDir, env, withSecret); r.restored {
+		t.Fatal("a project holding a secret was kept")
+	}
+	if r := loadCachedOpts(t, dir, cacheDir, env, nil); r.restored {
+		t.Fatal("a project holding a secret was kept")
+	}
+}
+
+// What the key holds: another --vars, target or compile mode is another snapshot.
+func TestSnapshotKeyedByOptions(t *testing.T) {
+	dir, cacheDir := t.TempDir(), filepath.Join(t.TempDir(), "cache")
+	cacheProject(t, dir, 12)
+	for i, edit := range []func(*LoadOptions){
+		nil,
+		func(o *LoadOptions) { o.Vars = map[string]any{"limit_rows": 99} },
+		func(o *LoadOptions) { o.Compile = false },
+		func(o *LoadOptions) { o.Adapter = "bigquery" },
+	} {
+		first := loadCachedOpts(t, dir, cacheDir, nil, edit)
+		cold := loadCachedOpts(t, dir, "", nil, edit)
+		again := loadCachedOpts(t, dir, cacheDir, nil, edit)
+		if first.restored || !again.restored {
+			t.Errorf("options %d: first load restored %v, second %v", i, first.restored, again.restored)
+		}
+		if again.manifest != cold.manifest || first.manifest != cold.manifest {
+			t.Errorf("options %d: %s", i, firstDifference(cold.manifest, again.manifest))
+		}
+	}
+}
+
+// The manifest of a restored project, written from the template its first load kept, is the
+// one WriteManifest writes, timestamps included, compact and indented.
+func TestManifestTemplateEqualsManifest(t *testing.T) {
+	for _, clock := range []bool{false, true} {
+		t.Run(fmt.Sprintf("clock %v", clock), func(t *testing.T) { testManifestTemplate(t, clock) })
+	}
+}
+
+func testManifestTemplate(t *testing.T, clock bool) {
+	dir, cacheDir := t.TempDir(), filepath.Join(t.TempDir(), "cache")
+	cacheProject(t, dir, 12)
+	if clock {
+		writeCacheFile(t, filepath.Join(dir, "models/marts/clock.sql"), "select '{{ run_started_at }}' as at\n")
+	}
+	c, err := cache.New(cacheDir, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	load := func(day int) *Project {
+		p, err := Load(context.Background(), LoadOptions{Dir: dir, Compile: true, Cache: c, Now: time.Date(2024, 5, day, 12, 0, 0, 0, time.UTC)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, indent := range []bool{false, true} {
+		for day := 1; day <= 3; day++ {
+			p := load(day)
+			var want, got bytes.Buffer
+			if err := writeManifest(&want, p, indent); err != nil {
+				t.Fatal(err)
+			}
+			if err := WriteManifestCached(&got, p, c, indent); err != nil {
+				t.Fatal(err)
+			}
+			if got.String() != want.String() {
+				t.Fatalf("indent %v, day %d (restored %v): %s", indent, day, p.FromSnapshot(), firstDifference(want.String(), got.String()))
+			}
+			if day > 1 && !p.FromSnapshot() {
+				t.Fatalf("day %d: not restored", day)
+			}
+		}
+	}
+	// With a model printing the run's time, no restored project is its first load's.
+	if hits := c.Stats().Hits; (hits == 0) != clock {
+		t.Fatalf("clock %v: %d templates read", clock, hits)
+	}
+}
+
+// A project printing the template's own stamp is written without a template.
+func TestManifestTemplateRefusesItsStamp(t *testing.T) {
+	created, when := stampForms(manifestStamp, false)
+	if _, ok := cutTemplate(`{"a":`+created+`,"b":`+created+`,"g":`+when+`,"r":`+when+`}`, 1, false); ok {
+		t.Fatal("a stamp more than expected was cut")
+	}
+	tm, ok := cutTemplate(`{"a":`+created+`,"g":`+when+`,"r":`+when+`}`, 1, false)
+	if !ok || len(tm.Chunks) != 4 {
+		t.Fatalf("cut %v, %d chunks", ok, len(tm.Chunks))
+	}
+}
