@@ -405,13 +405,23 @@ func (s *synth) syncEntry(t target, e *entry, known []change.Column, resolved bo
 }
 
 // backfill reports whether the undocumented columns of a changed model that the change did not
-// add are candidates too (schema.columns: known): the model's SQL changed and its entry lists
-// columns, so the team documents them one by one, and the engineer editing the model is often
-// the one who completes the list. Only columns a source in the team's words describes are
+// add are candidates too (schema.columns: known): the change added or renamed a column of the
+// model and its entry lists columns, so the team documents them one by one, and the engineer
+// editing the column list is often the one who completes it. Only columns a source in the team's words describes are
 // added (knownSource): a name description of a column nobody touched would be noise in the
 // pull request.
 func (s *synth) backfill(t target, e *entry) bool {
-	return s.in.Config.Columns == ColumnsKnown && t.mc != nil && t.mc.SQLChanged && len(e.columns) > 0
+	if s.in.Config.Columns != ColumnsKnown || t.mc == nil || !t.mc.SQLChanged || len(e.columns) == 0 {
+		return false
+	}
+	// Only a change to the model's column list: a reformatted query or a changed filter is no
+	// occasion to document what was there before.
+	for _, cc := range t.mc.Columns {
+		if cc.Change == change.Added || cc.Change == change.Renamed {
+			return true
+		}
+	}
+	return false
 }
 
 // knownSource reports whether a description came from the team's words (upstream lineage,

@@ -434,16 +434,25 @@ func TestSynthesizeKnownLeavesNameOnlyColumns(t *testing.T) {
 		"model.p.stg_a": {Origin: "sql", Columns: []change.Column{
 			direct("id", src, "id"), direct("nickname", src, "nickname"), direct("email", src, "email"), direct("created_at", src, "created_at")}},
 	}
-	cs := &change.ChangeSet{Models: []*change.ModelChange{{UniqueID: "model.p.stg_a", Change: change.Modified, SQLChanged: true}}}
 	cfg := DefaultConfig()
 	cfg.Columns = ColumnsKnown
 	cfg.DescribeFromName = true
-	plan := Synthesize(Input{Project: p, ReadFile: readFn(p), Columns: cols, Change: cs, Config: cfg})
-	var got []string
-	for _, d := range plan.Descriptions() {
-		got = append(got, d.Column+" "+d.From)
+	describe := func(cs *change.ChangeSet) []string {
+		plan := Synthesize(Input{Project: p, ReadFile: readFn(p), Columns: cols, Change: cs, Config: cfg})
+		var got []string
+		for _, d := range plan.Descriptions() {
+			got = append(got, d.Column+" "+d.From)
+		}
+		return got
 	}
-	if len(got) != 1 || got[0] != "email upstream:source.p.raw.a.email" {
-		t.Errorf("descriptions = %q, want only email from the source", got)
+	cs := &change.ChangeSet{Models: []*change.ModelChange{{UniqueID: "model.p.stg_a", Change: change.Modified, SQLChanged: true,
+		Columns: []change.ColumnChange{{Name: "nickname", Change: change.Renamed, From: "name", To: "nickname"}}}}}
+	if got := describe(cs); len(got) != 2 || got[0] != "nickname name" || got[1] != "email upstream:source.p.raw.a.email" {
+		t.Errorf("descriptions = %q, want the renamed column from its name and email from the source", got)
+	}
+	// The SQL changed but not its columns (reformatted, a new filter): nothing to complete.
+	cs.Models[0].Columns = nil
+	if got := describe(cs); len(got) != 0 {
+		t.Errorf("descriptions = %q, want none", got)
 	}
 }
