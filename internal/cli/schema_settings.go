@@ -36,7 +36,7 @@ func schemaSettings(s config.Schema) schema.Config {
 		c.NewFile = s.NewFile
 	}
 	if c.Columns == "" {
-		c.Columns = "changed"
+		c.Columns = schema.ColumnsKnown
 	}
 	return c
 }

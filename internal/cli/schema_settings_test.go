@@ -31,7 +31,7 @@ func TestSchemaSettings(t *testing.T) {
 		}
 	}
 	c, err := loadSchemaSettings(dir)
-	if err != nil || c.DataType != "auto" || c.Columns != "changed" || !c.InheritDescriptions || c.RemoveStale || c.NewFile != "" {
+	if err != nil || c.DataType != "auto" || c.Columns != "known" || !c.InheritDescriptions || c.RemoveStale || c.NewFile != "" {
 		t.Fatalf("defaults = %+v, %v", c, err)
 	}
 	write("schema:\n  remove_stale: true\n  data_types: true\n  placeholder: TODO\n  inherit_descriptions: false\n  new_file: schema.yml\n  dictionary: dict.csv\n  naming:\n    boolean_prefixes: [is_]\n")

@@ -27,8 +27,10 @@ type Schema struct {
 	// order was shipped.") when no upstream column, other model, dictionary or memory has one.
 	DescribeFromName bool `yaml:"describe_from_name" default:"true"`
 	// Columns says which undocumented columns of a changed model are added with --base:
-	// "changed" (those the change added or renamed) or "all".
-	Columns string `yaml:"columns" default:"changed"`
+	// "changed" (those the change added or renamed), "known" (those, and the undocumented
+	// columns of a changed model whose entry lists columns that the project's own
+	// descriptions describe) or "all".
+	Columns string `yaml:"columns" default:"known"`
 	// DbtVersion is the dbt version property files are written for (default: the project's
 	// require-dbt-version, else target/manifest.json).
 	DbtVersion string `yaml:"dbt_version"`
@@ -56,7 +58,7 @@ type Naming struct {
 }
 
 func (s *Schema) validate() error {
-	if err := oneOf("columns", s.Columns, "changed", "all"); err != nil {
+	if err := oneOf("columns", s.Columns, "changed", "known", "all"); err != nil {
 		return err
 	}
 	if err := oneOf("naming.preset", s.Naming.Preset, "dbt-labs"); err != nil {

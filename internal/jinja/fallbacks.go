@@ -32,6 +32,12 @@ var missingPackageFallbacks = map[string]map[string]callable{
 			return exec.AsSafeValue(strings.Join(parts, " +\n  "))
 		},
 		"get_filtered_columns_in_relation": filteredColumns,
+		// slugify names the columns of a loop over another relation's columns (`as {{
+		// dbt_utils.slugify(c ~ '_daily') }}`); rendered empty, each alias would be lost.
+		"slugify": func(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+			s, _ := argString(va, 0, "string")
+			return exec.AsValue(slugify(s))
+		},
 		"group_by": func(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 			n := 0
 			if v, ok := argValue(va, 0, "n"); ok {
@@ -44,6 +50,32 @@ var missingPackageFallbacks = map[string]map[string]callable{
 			return exec.AsSafeValue("group by " + strings.Join(cols, ","))
 		},
 	},
+}
+
+// slugify is dbt_utils.slugify: lower case, runs of spaces and dashes become one underscore,
+// anything but letters, digits and underscores is dropped, and a leading digit gets an
+// underscore before it, so the result is a bare identifier.
+func slugify(s string) string {
+	var b strings.Builder
+	run := false // in a run of spaces and dashes, already written as one underscore
+	for _, r := range strings.ToLower(s) {
+		if r == ' ' || r == '-' {
+			if !run {
+				b.WriteByte('_')
+			}
+			run = true
+			continue
+		}
+		run = false
+		if r == '_' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	out := b.String()
+	if out != "" && out[0] >= '0' && out[0] <= '9' {
+		out = "_" + out
+	}
+	return out
 }
 
 // surrogateKey is dbt_utils' key: md5 of the fields cast to text, nulls replaced, joined by '-'.

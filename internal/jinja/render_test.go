@@ -567,6 +567,14 @@ func TestMissingDbtUtilsFallbacks(t *testing.T) {
 	}
 }
 
+func TestMissingDbtUtilsSlugify(t *testing.T) {
+	env := testEnv(t, nil)
+	res := render(t, env, "select a as {{ dbt_utils.slugify('Count Events' ~ '_daily') }}, b as {{ dbt_utils.slugify(string='7-day / total') }}")
+	if want := "select a as count_events_daily, b as _7_day__total"; res.Output != want {
+		t.Errorf("output\n got: %q\nwant: %q", res.Output, want)
+	}
+}
+
 func TestMissingDbtUtilsFilteredColumns(t *testing.T) {
 	env := testEnv(t, nil)
 	src := "{% set cols = dbt_utils.get_filtered_columns_in_relation(from=ref('orders'), except=['NOTE']) %}" +

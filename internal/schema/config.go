@@ -37,7 +37,9 @@ type Config struct {
 	// empty); what the team accepted before reorders it.
 	SourceOrder []string
 	// Columns, with --base: "changed" adds the columns the change added or renamed (every
-	// column of a new model); "all" adds every undocumented column of a changed model.
+	// column of a new model); "known" adds those and, in a changed model whose entry lists
+	// columns, the undocumented ones the team's words describe (upstream, another model,
+	// history, the dictionary, docs); "all" adds every undocumented column of a changed model.
 	Columns string
 	// DbtVersion overrides the dbt version the files are written for.
 	DbtVersion string
@@ -62,10 +64,17 @@ func (s Setting) String() string {
 	return s.Path
 }
 
+// Values of Config.Columns.
+const (
+	ColumnsChanged = "changed"
+	ColumnsKnown   = "known"
+	ColumnsAll     = "all"
+)
+
 // DefaultConfig is the configuration with nothing set (what the settings file's defaults
 // map to: internal/cli checks that they agree).
 func DefaultConfig() Config {
-	return Config{DataType: "auto", InheritDescriptions: true, DescribeFromName: true, Columns: "changed"}
+	return Config{DataType: "auto", InheritDescriptions: true, DescribeFromName: true, Columns: ColumnsKnown}
 }
 
 // ReadDictionary loads the data dictionary the settings name; nil when they name none. The

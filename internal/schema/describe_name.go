@@ -112,6 +112,13 @@ func nameDescription(model, column string) string {
 			d += "the " + ent + " "
 		}
 		d += first + " " + restWords(1, len(parts))
+	case first == "in" && len(parts) > 1:
+		// in_stock, in_salesforce: whether the row is found there
+		d = "Whether "
+		if ent != "" {
+			d += "the " + ent + " "
+		}
+		d += "is in " + restWords(1, len(parts))
 	case keySuffixes[last]:
 		rest := restWords(0, len(parts)-1)
 		switch {

@@ -371,6 +371,19 @@ func (s *synth) syncEntry(t target, e *entry, known []change.Column, resolved bo
 			}
 		}
 		if !wantAll && !candidates[k] {
+			// A column the change did not touch is added only when the team's own words
+			// describe it (see backfill).
+			if !s.backfill(t, e) {
+				continue
+			}
+			spec := s.columnSpec(n, c, writeTypes, false)
+			if !knownSource(spec.DescriptionFrom) {
+				continue
+			}
+			s.plan.Ops = append(s.plan.Ops, Op{Kind: OpAddColumn, File: e.file, Model: e.name, Key: e.key, Column: spec, After: prev,
+				Reason: "column " + c.Name + " is in the SQL but not documented, and the project describes it"})
+			documented[k] = spec.Name
+			prev = spec.Name
 			continue
 		}
 		if !wantAll && len(e.columns) == 0 {
@@ -412,6 +425,34 @@ func (s *synth) syncEntry(t target, e *entry, known []change.Column, resolved bo
 		s.note(Note{Rule: "stale-column", Severity: "warning", Path: e.file, Line: line, Model: n.Name, Column: dc.Name,
 			Message: "column " + dc.Name + " is documented but " + n.Name + " no longer outputs it (set schema.remove_stale: true to remove such entries)"})
 	}
+}
+
+// backfill reports whether the undocumented columns of a changed model that the change did not
+// add are candidates too (schema.columns: known): the change added or renamed a column of the
+// model and its entry lists columns, so the team documents them one by one, and the engineer
+// editing the column list is often the one who completes it. Only columns a source in the team's words describes are
+// added (knownSource): a name description of a column nobody touched would be noise in the
+// pull request.
+func (s *synth) backfill(t target, e *entry) bool {
+	if s.in.Config.Columns != ColumnsKnown || t.mc == nil || !t.mc.SQLChanged || len(e.columns) == 0 {
+		return false
+	}
+	// Only a change to the model's column list: a reformatted query or a changed filter is no
+	// occasion to document what was there before.
+	for _, cc := range t.mc.Columns {
+		if cc.Change == change.Added || cc.Change == change.Renamed {
+			return true
+		}
+	}
+	return false
+}
+
+// knownSource reports whether a description came from the team's words (upstream lineage,
+// another model, history, the dictionary, retrieved docs, a language model) rather than from
+// the column's name or the placeholder.
+func knownSource(from string) bool {
+	kind, _, _ := strings.Cut(from, ":")
+	return kind != "" && kind != FromName && kind != FromPlaceholder
 }
 
 func findColumn(cs []*dbt.Column, folded string) *dbt.Column {

@@ -385,3 +385,74 @@ func TestSynthesizeVersionedModelNotedOnce(t *testing.T) {
 		t.Errorf("%d versioned-model notes, want 1: %+v", n, notes)
 	}
 }
+
+func TestSynthesizeKnownAddsDescribedUntouchedColumns(t *testing.T) {
+	p := loadFixture(t, nil)
+	src := "source.p.raw.a"
+	cols := map[string]*change.ModelColumns{
+		"model.p.stg_a": {Origin: "sql", Columns: []change.Column{
+			direct("id", src, "id"), direct("name", src, "name"), direct("email", src, "email"),
+			direct("created_at", src, "created_at"), direct("updated_at", src, "updated_at")}},
+	}
+	change1 := func(sqlChanged bool) *change.ChangeSet {
+		return &change.ChangeSet{Models: []*change.ModelChange{{UniqueID: "model.p.stg_a", Change: change.Modified, SQLChanged: sqlChanged,
+			Columns: []change.ColumnChange{{Name: "updated_at", Change: change.Added}}}}}
+	}
+	for _, tc := range []struct {
+		columns    string
+		sqlChanged bool
+		email      bool // the untouched column the source describes is added
+	}{
+		{ColumnsKnown, true, true},
+		{ColumnsChanged, true, false},
+		{ColumnsKnown, false, false}, // only the property file changed: nothing to complete
+	} {
+		cfg := DefaultConfig()
+		cfg.Columns = tc.columns
+		files, _ := run(t, p, Input{Columns: cols, Change: change1(tc.sqlChanged), Config: cfg})
+		got := files["models/staging/_staging.yml"]
+		if tc.sqlChanged && !strings.Contains(got, "      - name: created_at\n      - name: updated_at\n") {
+			t.Errorf("%s: the added column is missing:\n%s", tc.columns, got)
+		}
+		if has := strings.Contains(got, "      - name: email\n        description: Email of the person, as typed.\n"); has != tc.email {
+			t.Errorf("%s (sql changed %v): email added = %v, want %v:\n%s", tc.columns, tc.sqlChanged, has, tc.email, got)
+		}
+		// name has no description but its own name: left alone, as the change did not touch it
+		if strings.Contains(got, "- name: name\n") {
+			t.Errorf("%s: an untouched column without the team's words was added:\n%s", tc.columns, got)
+		}
+		if strings.Contains(got, "a_id") {
+			t.Errorf("%s: an unchanged model was edited:\n%s", tc.columns, got)
+		}
+	}
+}
+
+func TestSynthesizeKnownLeavesNameOnlyColumns(t *testing.T) {
+	p := loadFixture(t, nil)
+	src := "source.p.raw.a"
+	cols := map[string]*change.ModelColumns{
+		"model.p.stg_a": {Origin: "sql", Columns: []change.Column{
+			direct("id", src, "id"), direct("nickname", src, "nickname"), direct("email", src, "email"), direct("created_at", src, "created_at")}},
+	}
+	cfg := DefaultConfig()
+	cfg.Columns = ColumnsKnown
+	cfg.DescribeFromName = true
+	describe := func(cs *change.ChangeSet) []string {
+		plan := Synthesize(Input{Project: p, ReadFile: readFn(p), Columns: cols, Change: cs, Config: cfg})
+		var got []string
+		for _, d := range plan.Descriptions() {
+			got = append(got, d.Column+" "+d.From)
+		}
+		return got
+	}
+	cs := &change.ChangeSet{Models: []*change.ModelChange{{UniqueID: "model.p.stg_a", Change: change.Modified, SQLChanged: true,
+		Columns: []change.ColumnChange{{Name: "nickname", Change: change.Renamed, From: "name", To: "nickname"}}}}}
+	if got := describe(cs); len(got) != 2 || got[0] != "nickname name" || got[1] != "email upstream:source.p.raw.a.email" {
+		t.Errorf("descriptions = %q, want the renamed column from its name and email from the source", got)
+	}
+	// The SQL changed but not its columns (reformatted, a new filter): nothing to complete.
+	cs.Models[0].Columns = nil
+	if got := describe(cs); len(got) != 0 {
+		t.Errorf("descriptions = %q, want none", got)
+	}
+}
