@@ -249,6 +249,11 @@ func TestCacheWarmEqualsColdUnderRandomEdits(t *testing.T) {
 		if fill.manifest != cold.manifest {
 			t.Fatalf("round %d, after %s: partly warm differs from cold, %s", round, what, firstDifference(cold.manifest, fill.manifest))
 		}
+		// A load that filled entries keeps no snapshot; the next, finding them all, does.
+		kept := loadCached(t, dir, cacheDir, env)
+		if kept.manifest != cold.manifest {
+			t.Fatalf("round %d, after %s: warm differs from cold, %s", round, what, firstDifference(cold.manifest, kept.manifest))
+		}
 		warm := loadCached(t, dir, cacheDir, env)
 		if warm.manifest != cold.manifest {
 			t.Fatalf("round %d, after %s: warm differs from cold, %s", round, what, firstDifference(cold.manifest, warm.manifest))
@@ -395,6 +400,9 @@ func TestCacheCorruptEntriesAreRewritten(t *testing.T) {
 	}
 	if r.restored {
 		t.Fatal("a damaged snapshot was restored")
+	}
+	if r := loadCached(t, dir, cacheDir, nil); r.stats.Misses != 0 || r.restored {
+		t.Fatalf("after the rewrite: %d misses, restored %v", r.stats.Misses, r.restored)
 	}
 	if r := loadCached(t, dir, cacheDir, nil); r.stats.Misses != 0 || !r.restored || r.manifest != cold.manifest {
 		t.Fatalf("after the rewrite: %d misses, restored %v, same as cold %v", r.stats.Misses, r.restored, r.manifest == cold.manifest)

@@ -177,6 +177,10 @@ func Load(ctx context.Context, opts LoadOptions) (*Project, error) {
 		{"compile", l.compileNodes},
 	}
 	restored := false
+	var writesBefore int64
+	if l.opts.Cache != nil {
+		writesBefore = l.opts.Cache.Stats().Writes
+	}
 	for _, s := range steps {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -203,7 +207,7 @@ func Load(ctx context.Context, opts LoadOptions) (*Project, error) {
 		l.timings[s.name] = time.Since(t0)
 	}
 	if !restored {
-		l.storeSnapshot()
+		l.storeSnapshot(writesBefore)
 	}
 	l.namers.store()
 	l.p.Timings = l.timings
