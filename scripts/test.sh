@@ -60,7 +60,12 @@ go test -race -timeout 20m ./...
 # Short fuzzing of the parsers that take untrusted input.
 for target in $(grep -rl --include='*_test.go' '^func Fuzz' internal | xargs -n1 dirname | sort -u); do
   for f in $(grep -h '^func Fuzz' "$target"/*_test.go | sed 's/func \(Fuzz[A-Za-z0-9_]*\).*/\1/'); do
-    go test -run '^$' -fuzz "^$f\$" -fuzztime 10s "./$target" >/dev/null
+    # Quiet when it passes; what it found (and where it wrote the input) when it fails.
+    if ! out=$(go test -run '^$' -fuzz "^$f\$" -fuzztime 10s "./$target" 2>&1); then
+      echo "fuzzing $f in $target failed:" >&2
+      echo "$out" | tail -40 >&2
+      exit 1
+    fi
   done
 done
 echo "all tests passed"
