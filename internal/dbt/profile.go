@@ -296,8 +296,18 @@ func (t *Target) Map() map[string]any {
 
 // Credentials are the values of the target's fields named like secrets (password, token,
 // private_key, ...), also inside mappings (keyfile_json's private_key, but not its type or
-// project_id), and passwords in URLs: what output must never show.
+// project_id), and passwords in URLs: what output must never show. A value that is also the
+// value of one of the target's plain fields is left out: the target shows it openly already
+// (a local profile with `user: trino`, `password: trino`, `type: trino`), and masking it would
+// mask every mention of the adapter or the host, and keep every render that names them out of
+// the cache.
 func (t *Target) Credentials() []string {
+	plain := map[string]bool{}
+	for k, v := range t.Fields {
+		if s, ok := v.(string); ok && !secret.LooksSecret(k) {
+			plain[s] = true
+		}
+	}
 	var out []string
 	var walk func(k string, v any, secretAbove bool)
 	walk = func(k string, v any, secretAbove bool) {
@@ -313,7 +323,9 @@ func (t *Target) Credentials() []string {
 			}
 		case string:
 			if isSecret {
-				out = append(out, x)
+				if !plain[x] {
+					out = append(out, x)
+				}
 			} else if p := secret.URLPassword(x); p != "" {
 				out = append(out, p)
 			}

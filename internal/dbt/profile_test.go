@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -230,5 +231,18 @@ func writeFile(t *testing.T, path, content string) {
 	}
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A credential is what output must not show, unless the target shows the same value openly
+// in a plain field: masking a password that is also the adapter's name would mask the adapter
+// everywhere and keep every render naming it out of the cache.
+func TestCredentialsLeaveOutPlainValues(t *testing.T) {
+	tg := &Target{Fields: map[string]any{"type": "trino", "user": "trino", "host": "trino", "password": "trino",
+		"token": "tok-8c1d", "keyfile_json": map[string]any{"type": "service_account", "private_key": "pk-77"}}}
+	got := tg.Credentials()
+	slices.Sort(got)
+	if want := []string{"pk-77", "tok-8c1d"}; !slices.Equal(got, want) {
+		t.Errorf("Credentials() = %q, want %q", got, want)
 	}
 }
