@@ -40,3 +40,18 @@ func (f Filter) IsZero() bool {
 func SortRecords(recs []Record) {
 	slices.SortFunc(recs, func(a, b Record) int { return strings.Compare(a.ID, b.ID) })
 }
+
+// KeepExtra keeps, in place, the hits whose extras pass f: for stores that keep extras
+// unindexed, so that this part of a filter applies to what the server returns.
+func (f Filter) KeepExtra(hits []Hit) []Hit {
+	if len(f.Extra) == 0 {
+		return hits
+	}
+	out := hits[:0]
+	for _, h := range hits {
+		if f.MatchExtra(h.Metadata.Extra) {
+			out = append(out, h)
+		}
+	}
+	return out
+}

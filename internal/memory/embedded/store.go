@@ -399,20 +399,32 @@ func mergeFrom(m *manifest, live int) int {
 	return n
 }
 
+// lockForWrite takes this Store's writer mutex and the store's exclusive file lock, then
+// catches up with what other writers added; release undoes both.
+func (s *Store) lockForWrite(ctx context.Context) (release func(), err error) {
+	s.wmu.Lock()
+	unlock, err := fileLock(ctx, s.dir, true)
+	if err != nil {
+		s.wmu.Unlock()
+		return nil, err
+	}
+	release = func() { unlock(); s.wmu.Unlock() }
+	if err := s.catchUp(); err != nil {
+		release()
+		return nil, err
+	}
+	return release, nil
+}
+
 // write adds one segment of the entries that build returns, which it calls under the file
 // lock once this Store has caught up with every other writer (so that "delete what has this
 // source" sees their records too).
 func (s *Store) write(ctx context.Context, build func() []entry) error {
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	unlock, err := fileLock(ctx, s.dir, true)
+	release, err := s.lockForWrite(ctx)
 	if err != nil {
 		return err
 	}
-	defer unlock()
-	if err := s.catchUp(); err != nil {
-		return err
-	}
+	defer release()
 	s.mu.RLock()
 	closed := s.closed
 	entries := build()
@@ -465,16 +477,11 @@ func (s *Store) write(ctx context.Context, build func() []entry) error {
 
 // Compact rewrites the whole store as one segment of its live records.
 func (s *Store) Compact(ctx context.Context) error {
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	unlock, err := fileLock(ctx, s.dir, true)
+	release, err := s.lockForWrite(ctx)
 	if err != nil {
 		return err
 	}
-	defer unlock()
-	if err := s.catchUp(); err != nil {
-		return err
-	}
+	defer release()
 	m, err := readManifest(s.dir)
 	if err != nil || m == nil || len(m.Segments) == 0 {
 		return err

@@ -293,21 +293,6 @@ func (s *Store) filters(f memory.Filter) []any {
 	return out
 }
 
-// withExtra keeps the hits whose extras pass f: the index does not index extras (the mapping
-// stores them unsearched), so that part of a filter applies to what the server returns.
-func withExtra(hits []memory.Hit, f memory.Filter) []memory.Hit {
-	if len(f.Extra) == 0 {
-		return hits
-	}
-	out := hits[:0]
-	for _, h := range hits {
-		if f.MatchExtra(h.Metadata.Extra) {
-			out = append(out, h)
-		}
-	}
-	return out
-}
-
 // listPage is how many documents one listing request returns.
 const listPage = 1000
 
@@ -334,7 +319,7 @@ func (s *Store) List(ctx context.Context, f memory.Filter) ([]memory.Record, err
 		if err != nil {
 			return nil, err
 		}
-		for _, h := range withExtra(hits, f) {
+		for _, h := range f.KeepExtra(hits) {
 			out = append(out, h.Record)
 		}
 		if len(hits) < listPage {
@@ -395,7 +380,7 @@ func (s *Store) Query(ctx context.Context, q memory.Query) ([]memory.Hit, error)
 	if err != nil {
 		return nil, err
 	}
-	vec = withExtra(vec, q.Filter)
+	vec = q.Filter.KeepExtra(vec)
 	var kw []memory.Hit
 	if text := terms.Keywords(q.Text); text != "" {
 		bm25, err := s.search(ctx, map[string]any{
@@ -412,7 +397,7 @@ func (s *Store) Query(ctx context.Context, q memory.Query) ([]memory.Hit, error)
 		if kw, err = s.hits(bm25); err != nil {
 			return nil, err
 		}
-		kw = withExtra(kw, q.Filter)
+		kw = q.Filter.KeepExtra(kw)
 	}
 	return remote.Fuse(vec, kw, q.Limit), nil
 }

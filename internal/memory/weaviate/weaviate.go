@@ -393,21 +393,6 @@ func (s *Store) get(ctx context.Context, query string) ([]memory.Hit, error) {
 	return out, nil
 }
 
-// withExtra keeps the hits whose extras pass f: extras are one unindexed JSON property, so
-// that part of a filter applies to the objects the server returns.
-func withExtra(hits []memory.Hit, f memory.Filter) []memory.Hit {
-	if len(f.Extra) == 0 {
-		return hits
-	}
-	out := hits[:0]
-	for _, h := range hits {
-		if f.MatchExtra(h.Metadata.Extra) {
-			out = append(out, h)
-		}
-	}
-	return out
-}
-
 // listPage is how many objects one listing Get returns; queryMaximumResults is Weaviate's
 // default QUERY_MAXIMUM_RESULTS, past which offset and limit cannot reach.
 const (
@@ -434,7 +419,7 @@ func (s *Store) List(ctx context.Context, f memory.Filter) ([]memory.Record, err
 		if err != nil {
 			return nil, err
 		}
-		for _, h := range withExtra(hits, f) {
+		for _, h := range f.KeepExtra(hits) {
 			out = append(out, h.Record)
 		}
 		if len(hits) < listPage {
@@ -458,14 +443,14 @@ func (s *Store) Query(ctx context.Context, q memory.Query) ([]memory.Hit, error)
 	if err != nil {
 		return nil, err
 	}
-	vec = withExtra(vec, q.Filter)
+	vec = q.Filter.KeepExtra(vec)
 	var kw []memory.Hit
 	if text := terms.Keywords(q.Text); text != "" {
 		query := map[string]any{"query": text, "properties": []any{"keywords"}}
 		if kw, err = s.get(ctx, s.getQuery("bm25", query, q.Filter, n)); err != nil {
 			return nil, err
 		}
-		kw = withExtra(kw, q.Filter)
+		kw = q.Filter.KeepExtra(kw)
 	}
 	return remote.Fuse(vec, kw, q.Limit), nil
 }
