@@ -10,6 +10,8 @@ command -v sqlfluff >/dev/null 2>&1 || need_apt+=(sqlfluff)
 python3_sys=/usr/bin/python3
 [ -x "$python3_sys" ] && "$python3_sys" -c 'import yaml' 2>/dev/null || need_apt+=(python3-yaml)
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
+# The MCP server is checked with the MCP Inspector's CLI, run through npx.
+command -v npx >/dev/null 2>&1 || need_apt+=(nodejs npm)
 # The service's dashboard is tested in a real headless browser.
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then

@@ -331,7 +331,7 @@ const inspectorPackage = "@modelcontextprotocol/inspector"
 func TestMCPInspectorCLI(t *testing.T) {
 	npx, err := exec.LookPath("npx")
 	if err != nil {
-		t.Skipf("Node is not installed (no npx on PATH): the MCP Inspector (%s) cannot run here", inspectorPackage)
+		t.Fatalf("Node is not installed (no npx on PATH): the MCP Inspector (%s) cannot run; scripts/test.sh installs it", inspectorPackage)
 	}
 	bin := securityBinary(t)
 	proj := shopProject(t)
