@@ -557,6 +557,15 @@ func sameRef(a, b any) bool {
 }
 
 func typeName(v *exec.Value) string {
+	switch x := v.Interface().(type) {
+	case *pyDatetime:
+		if x.dateOnly {
+			return "a date"
+		}
+		return "a datetime"
+	case *pyTimedelta:
+		return "a timedelta"
+	}
 	switch {
 	case v.IsNil():
 		return "none"

@@ -201,19 +201,6 @@ func isTime(v *exec.Value) bool {
 	return false
 }
 
-func pyTypeName(v *exec.Value) string {
-	switch x := v.Interface().(type) {
-	case *pyDatetime:
-		if x.dateOnly {
-			return "date"
-		}
-		return "datetime"
-	case *pyTimedelta:
-		return "timedelta"
-	}
-	return fmt.Sprintf("%T", v.Interface())
-}
-
 // timeArith is Python's arithmetic of dates and durations (sign 1 for +, -1 for -):
 // datetime ± timedelta, timedelta + datetime, datetime - datetime, timedelta ± timedelta.
 // A date moves by whole days only, as Python's does.

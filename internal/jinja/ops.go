@@ -255,7 +255,7 @@ func subFn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 		return v
 	}
 	if isTime(l) || isTime(r) {
-		return exec.AsValue(fmt.Errorf("unsupported operand types for -: %s and %s", pyTypeName(l), pyTypeName(r)))
+		return exec.AsValue(fmt.Errorf("unsupported operand types for -: %s and %s", typeName(l), typeName(r)))
 	}
 	if l.IsFloat() || r.IsFloat() {
 		return exec.AsValue(l.Float() - r.Float())
