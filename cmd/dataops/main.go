@@ -16,8 +16,12 @@ import (
 // process exits anyway; a second signal exits at once.
 const shutdownGrace = 2 * time.Second
 
+// stopProfile flushes a CPU profile when the binary is built with the pprof tag.
+var stopProfile = func() {}
+
 func main() {
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	os.Exit(cli.RunInterruptible(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, sigs, shutdownGrace, os.Exit))
+	exit := func(code int) { stopProfile(); os.Exit(code) }
+	exit(cli.RunInterruptible(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, sigs, shutdownGrace, exit))
 }
