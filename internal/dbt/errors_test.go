@@ -262,6 +262,31 @@ func TestGenerateAliasAndDatabaseNameOverrides(t *testing.T) {
 	}
 }
 
+// A naming macro that reads its node is given the node as a dict, as a literal written in the
+// template would be: `.get` with a default, `.items()` in key order, list slicing and tests.
+func TestNamingMacroReadsNodeAsDict(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"dbt_project.yml": "name: g\nprofile: none\nmodels:\n  g:\n    marts:\n      +materialized: table\n      +tags: [daily, core]\n",
+		"macros/naming.sql": "{% macro generate_alias_name(custom_alias_name=none, node=none) -%}\n" +
+			"  {%- set parts = [] -%}\n" +
+			"  {%- for k, v in node.config.items() if v is string -%}{%- do parts.append(k[:3]) -%}{%- endfor -%}\n" +
+			"  {{ node.config.get('materialized', 'view') }}_{{ node.config.get('missing', 'dflt') }}_{{ node.tags | join('-') }}" +
+			"_{{ parts | join('') }}_{{ node.fqn[-1] }}{{ '_custom' if custom_alias_name is not none }}\n" +
+			"{%- endmacro %}\n",
+		"models/staging/a.sql": "select 1 as id",
+		"models/marts/b.sql":   "{{ config(alias='bee') }}select * from {{ ref('a') }}",
+	})
+	p, err := Load(context.Background(), LoadOptions{Dir: dir, Compile: true, Getenv: envOf(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "alias of a", p.Nodes["model.g.a"].Alias, "view_dflt__mat_a")
+	eq(t, "alias of b", p.Nodes["model.g.b"].Alias, "table_dflt_daily-core_alimat_b_custom")
+	for _, d := range p.Diagnostics {
+		t.Errorf("unexpected diagnostic %+v", d)
+	}
+}
+
 func TestGenerateSchemaNameDelegatingToBuiltins(t *testing.T) {
 	dir := writeProject(t, map[string]string{
 		"dbt_project.yml": "name: g\nprofile: none\nmodels:\n  g:\n    marts:\n      +schema: marts\n",

@@ -97,12 +97,21 @@ func (s *namer) load() {
 	s.deps = deps
 }
 
-// render renders the macro for one key and keeps the result for the table when it may be
-// stored.
-func (s *namer) render(arg, nodeArg, key string) namerRow {
+// render renders the macro for one key (custom value "" is none; node nil unless the macro
+// reads it) and keeps the result for the table when it may be stored. The call's text is the
+// same for every key, its arguments bound as globals, so it is compiled once per load.
+func (s *namer) render(custom string, n *Node, key string) namerRow {
+	var arg, node any
+	if custom != "" {
+		arg = custom
+	}
+	if n != nil {
+		node = jinja.Literal(s.nodeFields(n))
+	}
 	in := jinja.Input{
-		Path: s.macro, Source: "{{ " + s.macro + "(" + arg + ", " + nodeArg + ") }}",
+		Path: s.macro, Source: "{{ " + s.macro + "(__dataops_name_arg, __dataops_name_node) }}",
 		Package: s.l.root.pkg.Name, ResourceType: "macro",
+		Globals: map[string]any{"__dataops_name_arg": arg, "__dataops_name_node": node},
 	}
 	r := s.l.env.Render(in)
 	out := strings.TrimSpace(r.Output)

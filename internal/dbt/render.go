@@ -307,14 +307,11 @@ func (s *namer) name(custom any, n *Node) string {
 	if !s.override || s.l.env == nil {
 		return def
 	}
-	arg := "none"
-	if cs != "" {
-		arg = jinjaLiteral(cs)
-	}
-	nodeArg, key := "none", cs
+	key := cs
+	var node *Node
 	if s.perNode && n != nil {
-		nodeArg = s.nodeLiteral(n)
-		key = cs + "\x00" + nodeArg
+		node = n
+		key = cs + "\x00" + s.nodeLiteral(n)
 	}
 	s.mu.Lock()
 	v, ok := s.cache[key]
@@ -329,7 +326,7 @@ func (s *namer) name(custom any, n *Node) string {
 	if !ok {
 		// Rendered outside the lock: nodes are finalized in parallel, and a per-node macro has
 		// a key per node. Two renders of one key give the same name.
-		row = s.render(arg, nodeArg, key)
+		row = s.render(cs, node, key)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

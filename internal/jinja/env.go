@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nikolalohinski/gonja/v2/config"
@@ -34,6 +35,10 @@ type Env struct {
 	contexts sync.Pool
 
 	inline sync.Map // template text -> *fileInfo, for values that hold Jinja
+	// kept holds compiled short templates by path, package and text (see compiled); keptN
+	// counts them, to bound it.
+	kept   sync.Map
+	keptN  atomic.Int64
 	files  []*fileInfo
 	macros []*macroDef
 	byPkg  map[string]map[string]*macroDef
@@ -306,6 +311,34 @@ func (cs *contextSet) scope(pkg string) *scope {
 	sc := cs.buildScope(pkg)
 	cs.scopes[pkg] = sc
 	return sc
+}
+
+// Short templates are rendered many times over with different Globals: the call of a naming
+// macro once per node, the call of a generic test once per test. Lexing and parsing them each
+// time cost a fifth of a cold load, so Render keeps the compiled form of sources up to
+// keptSourceMax bytes, at most keptMax of them. A compiled template is read-only while it
+// renders (macro files are shared the same way).
+const (
+	keptSourceMax = 1 << 10
+	keptMax       = 4096
+)
+
+type keptKey struct{ path, pkg, src string }
+
+// compiled is compileFile through the cache of short templates.
+func (e *Env) compiled(path, pkg, src string, tools *toolset) (*fileInfo, *Diagnostic) {
+	if len(src) > keptSourceMax {
+		return e.compileFile(path, pkg, src, tools)
+	}
+	key := keptKey{path, pkg, src}
+	if f, ok := e.kept.Load(key); ok {
+		return f.(*fileInfo), nil
+	}
+	f, d := e.compileFile(path, pkg, src, tools)
+	if d == nil && e.keptN.Add(1) <= keptMax {
+		e.kept.Store(key, f)
+	}
+	return f, d
 }
 
 // compileFile lexes and parses one template and prepares its tree for rendering.

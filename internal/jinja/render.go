@@ -130,7 +130,7 @@ func (e *Env) Render(in Input) (res *Result) {
 	}
 	st.ctxs = e.contexts.Get().(*contextSet)
 	defer e.contexts.Put(st.ctxs)
-	f, diag := e.compileFile(in.Path, in.Package, in.Source, st.ctxs.tools)
+	f, diag := e.compiled(in.Path, in.Package, in.Source, st.ctxs.tools)
 	if diag != nil {
 		return st.fallback(errors.New(diag.Message), diag.Kind, diag.Pos)
 	}

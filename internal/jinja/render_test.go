@@ -197,6 +197,10 @@ func TestRenderOutput(t *testing.T) {
 		{"is defined", "{{ undefined_thing is defined }} {{ target is defined }}", "False True", nil},
 		{"star with relation check", "{{ utils.star(from=ref('orders')) }}", "*", nil},
 		{"globals", "{{ hook_value }}", "bound", func(in *Input) { in.Globals = map[string]any{"hook_value": "bound"} }},
+		{"literal globals", "{{ d.get('b') }} {{ d.get('z', 'dflt') }} {% for k, v in d.items() %}{{ k }}{% endfor %} {{ d.l[1:] | join('+') }} {{ d.l is iterable }}",
+			"2 dflt abl y+z True", func(in *Input) {
+				in.Globals = map[string]any{"d": Literal(map[string]any{"l": []string{"x", "y", "z"}, "b": 2, "a": nil})}
+			}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -652,5 +656,28 @@ func TestGenerateSchemaNameForEnvOnProd(t *testing.T) {
 	res := render(t, env, "{{ generate_schema_name_for_env(' stg ', none) }} {{ generate_schema_name_for_env(none, none) }}")
 	if res.Err != nil || res.Output != "stg analytics" {
 		t.Fatalf("got %q, %v; want the custom schema as is on prod and the target schema without one", res.Output, res.Err)
+	}
+}
+
+// A short template is compiled once and rendered with each render's own globals.
+func TestShortTemplateKeptAcrossRenders(t *testing.T) {
+	env := testEnv(t, nil)
+	for _, v := range []string{"one", "two", "one"} {
+		res := env.Render(Input{Path: "call", Source: "{{ arg | upper }}", Globals: map[string]any{"arg": v}})
+		if res.Err != nil || res.Output != strings.ToUpper(v) {
+			t.Fatalf("render with %q: %q, %v", v, res.Output, res.Err)
+		}
+	}
+	n := 0
+	env.kept.Range(func(_, _ any) bool { n++; return true })
+	if n != 1 {
+		t.Errorf("kept %d compiled templates, want 1", n)
+	}
+	long := strings.Repeat("x", keptSourceMax+1)
+	if res := env.Render(Input{Path: "long", Source: long}); res.Output != long {
+		t.Fatalf("long template: %q", res.Output)
+	}
+	if _, ok := env.kept.Load(keptKey{"long", "", long}); ok {
+		t.Error("a template over keptSourceMax was kept")
 	}
 }
