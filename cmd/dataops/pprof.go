@@ -1,25 +1,43 @@
 //go:build pprof
 
 // Profiling build: `go build -tags pprof ./cmd/dataops`, then DATAOPS_CPUPROFILE=FILE writes a
-// CPU profile of one run, for `go tool pprof`. Kept out of the release binary.
+// CPU profile of one run and DATAOPS_MEMPROFILE=FILE the heap as the run ends (what the loaded
+// project holds, and with -sample_index=alloc_space everything allocated), for `go tool pprof`.
+// Kept out of the release binary.
 package main
 
 import (
 	"os"
+	"runtime"
 	"runtime/pprof"
 )
 
 func init() {
-	path := os.Getenv("DATAOPS_CPUPROFILE")
-	if path == "" {
-		return
+	var stops []func()
+	if path := os.Getenv("DATAOPS_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			panic(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			panic(err)
+		}
+		stops = append(stops, func() { pprof.StopCPUProfile(); _ = f.Close() })
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		panic(err)
+	if path := os.Getenv("DATAOPS_MEMPROFILE"); path != "" {
+		stops = append(stops, func() {
+			f, err := os.Create(path)
+			if err != nil {
+				panic(err)
+			}
+			runtime.GC()
+			_ = pprof.WriteHeapProfile(f)
+			_ = f.Close()
+		})
 	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		panic(err)
+	stopProfile = func() {
+		for _, stop := range stops {
+			stop()
+		}
 	}
-	stopProfile = func() { pprof.StopCPUProfile(); _ = f.Close() }
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/dataops-dev/dataops/internal/columns"
 	"github.com/dataops-dev/dataops/internal/dbt"
 	"github.com/dataops-dev/dataops/internal/fsconfine"
+	"github.com/dataops-dev/dataops/internal/pipeline"
 )
 
 func init() { register(newDiffCmd) }
@@ -188,7 +189,7 @@ func writeChangeText(w io.Writer, cs *change.ChangeSet) {
 			}
 		}
 		for _, c := range m.Config {
-			fmt.Fprintf(w, "    ~ config %s: %s -> %s\n", c.Key, showValue(c.From), showValue(c.To))
+			fmt.Fprintf(w, "    ~ config %s: %s -> %s\n", c.Key, pipeline.ShowValue(c.From), pipeline.ShowValue(c.To))
 		}
 		for _, p := range m.Properties {
 			if p.Column != "" {
@@ -214,15 +215,4 @@ func typeSuffix(t string) string {
 		return ""
 	}
 	return " (" + t + ")"
-}
-
-func showValue(v any) string {
-	if v == nil {
-		return "(unset)"
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(b)
 }

@@ -68,7 +68,7 @@ func testYAML(s *testgen.Suggestion, nested bool) string {
 		fmt.Fprintf(&b, "- %s:\n", s.Test)
 	}
 	for _, k := range keys {
-		fmt.Fprintf(&b, "%s%s: %s\n", indent, k, showValue(s.Arguments[k]))
+		fmt.Fprintf(&b, "%s%s: %s\n", indent, k, ShowValue(s.Arguments[k]))
 	}
 	return b.String()
 }
@@ -184,8 +184,9 @@ func mergeEdits(sedits []schema.FileEdit, schemaSafe bool, tedits []review.Edit)
 	return out
 }
 
-// showValue writes an argument as YAML flow reads it (JSON is a subset).
-func showValue(v any) string {
+// ShowValue writes a value as YAML flow reads it (JSON is a subset): a test's argument, a
+// config value in a diff; nil is "(unset)".
+func ShowValue(v any) string {
 	if v == nil {
 		return "(unset)"
 	}
