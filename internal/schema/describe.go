@@ -349,6 +349,20 @@ func (s *synth) projectColumns() map[string][]documentedColumn {
 			add(id, src.SourceName+"."+src.Name, src.OriginalFilePath, src.Columns)
 		}
 	}
+	// Nodes come from maps: without an order, which of two equally good models lends its text
+	// (and the source the note names) would change from run to run.
+	for _, list := range s.documented {
+		sort.Slice(list, func(i, j int) bool {
+			a, b := list[i], list[j]
+			if a.path != b.path {
+				return a.path < b.path
+			}
+			if a.model != b.model {
+				return a.model < b.model
+			}
+			return a.column.Pos.Line < b.column.Pos.Line
+		})
+	}
 	return s.documented
 }
 

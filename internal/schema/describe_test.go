@@ -272,3 +272,26 @@ func TestDescriptionsListTheirSources(t *testing.T) {
 		t.Errorf("Descriptions() = %+v", ds)
 	}
 }
+
+// Two models equally near, with the same words for a column: the one that lends them (and is
+// named as the source) is the same on every run, the first by path and name.
+func TestDescribeProjectTieIsStable(t *testing.T) {
+	saved := describeFixture
+	defer func() { describeFixture = saved }()
+	describeFixture = map[string]string{}
+	for k, v := range saved {
+		describeFixture[k] = v
+	}
+	for _, m := range []string{"b_sales", "a_sales", "c_sales"} {
+		describeFixture["models/marts/"+m+".sql"] = "select 'x' as region\n"
+		describeFixture["models/marts/_"+m+".yml"] = "version: 2\nmodels:\n  - name: " + m +
+			"\n    columns:\n      - name: region\n        description: Sales region of the order.\n"
+	}
+	for i := 0; i < 20; i++ {
+		got := describe(t, "fct_orders", []change.Column{{Name: "region", Kind: "transform"}}, nil)
+		if c := got["region"]; c.Description != "Sales region of the order." || c.DescriptionFrom != "project:a_sales.region" ||
+			c.DescriptionSource != "models/marts/_a_sales.yml:5" {
+			t.Fatalf("run %d: region = %+v", i, c)
+		}
+	}
+}

@@ -53,6 +53,29 @@ func TestEdits(t *testing.T) {
 			want: "models:\n  - name: orders\n    columns:\n      - name: id\n\n      - name: amount\n\n      - name: status\n",
 		},
 		{
+			name: "renamed entry: later edits to it read back under its new name",
+			src:  "models:\n  - name: orders\n    columns:\n      - name: id\n      - name: amount\n",
+			fn: func(p *Plan) error {
+				if err := p.SetField(orders, "name", "orders_v2"); err != nil {
+					return err
+				}
+				if err := p.AddColumn(orders, 1, Column{Name: "status"}); err != nil {
+					return err
+				}
+				if err := p.RenameColumn(orders, "amount", "total"); err != nil {
+					return err
+				}
+				if err := p.SetColumnDescription(orders, "amount", "Order total"); err != nil {
+					return err
+				}
+				if err := p.RemoveColumn(orders, "id"); err != nil {
+					return err
+				}
+				return p.SetDescription(orders, "Orders, second version")
+			},
+			want: "models:\n  - name: orders_v2\n    description: Orders, second version\n    columns:\n      - name: status\n      - name: total\n        description: Order total\n",
+		},
+		{
 			name: "file without a final newline: appended items get one newline, not one each",
 			src:  "models:\n  - name: orders\n    columns:\n      - name: id\n        tags: [\"PII\"]",
 			fn: func(p *Plan) error {

@@ -112,7 +112,7 @@ func (p *Plan) AddColumn(r Ref, at int, c Column) (err error) {
 		return err
 	}
 	p.checks = append(p.checks, func(f *File) error {
-		e2 := f.Find(r)
+		e2 := p.final(f, r)
 		if e2 == nil || e2.ColumnNamed(c.Name) == nil {
 			return fmt.Errorf("column %q of %s missing", c.Name, r)
 		}
@@ -140,7 +140,7 @@ func (p *Plan) RemoveColumn(r Ref, name string) (err error) {
 		return err
 	}
 	p.checks = append(p.checks, func(f *File) error {
-		if e2 := f.Find(r); e2 != nil && len(e2.Columns) != len(e.Columns)-p.removedCount(deref(ent.val)) {
+		if e2 := p.final(f, r); e2 != nil && len(e2.Columns) != len(e.Columns)-p.removedCount(deref(ent.val)) {
 			return fmt.Errorf("column %q of %s still there", name, r)
 		}
 		return nil
@@ -173,7 +173,7 @@ func (p *Plan) RenameColumn(r Ref, old, new string) (err error) {
 		p.expand(c).kvs = append(p.expand(c).kvs, KV{"name", new})
 		p.rename(r, old, new)
 		p.checks = append(p.checks, func(f *File) error {
-			if e2 := f.Find(r); e2 == nil || e2.ColumnNamed(new) == nil {
+			if e2 := p.final(f, r); e2 == nil || e2.ColumnNamed(new) == nil {
 				return fmt.Errorf("column %q of %s missing after rename", new, r)
 			}
 			return nil
@@ -194,7 +194,7 @@ func (p *Plan) RenameColumn(r Ref, old, new string) (err error) {
 	}
 	p.rename(r, old, new)
 	p.checks = append(p.checks, func(f *File) error {
-		if e2 := f.Find(r); e2 == nil || e2.ColumnNamed(new) == nil {
+		if e2 := p.final(f, r); e2 == nil || e2.ColumnNamed(new) == nil {
 			return fmt.Errorf("column %q of %s missing after rename", new, r)
 		}
 		return nil
@@ -241,7 +241,7 @@ func (p *Plan) setColumnFieldOwn(c *ColumnEntry, key, v string, role strRole) er
 
 func (p *Plan) fieldCheck(r Ref, column, key, v string) func(*File) error {
 	return func(f *File) error {
-		e2 := f.Find(r)
+		e2 := p.final(f, r)
 		c2 := (*ColumnEntry)(nil)
 		if e2 != nil {
 			c2 = e2.ColumnNamed(p.finalName(r, column))
@@ -271,7 +271,7 @@ func (p *Plan) SetDescription(r Ref, desc string) (err error) {
 		return err
 	}
 	p.checks = append(p.checks, func(f *File) error {
-		e2 := f.Find(r)
+		e2 := p.final(f, r)
 		if e2 == nil || strings.TrimRight(e2.Description, "\n") != strings.TrimRight(desc, "\n") {
 			return fmt.Errorf("description of %s does not read back", r)
 		}
@@ -288,7 +288,13 @@ func (p *Plan) SetField(r Ref, key, v string) (err error) {
 	if err != nil {
 		return err
 	}
-	return p.setScalar(e.node, key, v, roleValue, "description", "name")
+	if err := p.setScalar(e.node, key, v, roleValue, "description", "name"); err != nil {
+		return err
+	}
+	if key == "name" {
+		p.entryNames[r] = v
+	}
+	return nil
 }
 
 // AddTest adds a generic test to r's column (or to the entry itself when column is ""). It goes
@@ -337,7 +343,7 @@ func (p *Plan) AddTest(r Ref, column string, t Test) (err error) {
 
 func (p *Plan) testCheck(r Ref, column string, t Test) func(*File) error {
 	return func(f *File) error {
-		e2 := f.Find(r)
+		e2 := p.final(f, r)
 		if e2 == nil {
 			return fmt.Errorf("%s missing", r)
 		}

@@ -28,6 +28,9 @@ type Plan struct {
 	checks   []func(*File) error
 	expands  map[*seqItem]*aliasExpansion
 	renames  map[Ref]map[string]string // column renames, so checks look for the new name
+	// entryNames are entries renamed by SetField(r, "name", ...), so the checks of other edits
+	// to r look for the entry under its new name.
+	entryNames map[Ref]string
 }
 
 // splice replaces src[start:end] (offsets in the normalised text) with text.
@@ -69,14 +72,15 @@ type blockRemoval struct {
 // Plan starts an empty batch of edits in the file's style.
 func (f *File) Plan() *Plan {
 	return &Plan{
-		Style:    f.style,
-		f:        f,
-		pending:  map[any]*pending{},
-		flows:    map[*node]*flowEdit{},
-		removals: map[*node]*blockRemoval{},
-		inserted: map[*node]int{},
-		renames:  map[Ref]map[string]string{},
-		expands:  map[*seqItem]*aliasExpansion{},
+		Style:      f.style,
+		f:          f,
+		pending:    map[any]*pending{},
+		flows:      map[*node]*flowEdit{},
+		removals:   map[*node]*blockRemoval{},
+		inserted:   map[*node]int{},
+		renames:    map[Ref]map[string]string{},
+		entryNames: map[Ref]string{},
+		expands:    map[*seqItem]*aliasExpansion{},
 	}
 }
 
@@ -86,6 +90,14 @@ func (p *Plan) finalName(r Ref, name string) string {
 		return n
 	}
 	return name
+}
+
+// final finds in f, the file as edited, the entry r names in the file as loaded.
+func (p *Plan) final(f *File, r Ref) *Entry {
+	if n, ok := p.entryNames[r]; ok {
+		r.Name = n
+	}
+	return f.Find(r)
 }
 
 // Len is the number of edits recorded.
