@@ -341,3 +341,42 @@ func TestStyleDetection(t *testing.T) {
 		t.Error("a file's own tests key must win over the dbt version")
 	}
 }
+
+// An entry or column that defines an anchor another entry still uses is not removed (the file
+// would no longer read); the plan's other edits go ahead. Removing the user first frees it.
+func TestRemoveKeepsAnchorsInUse(t *testing.T) {
+	src := "models:\n  - name: old\n    columns:\n      - &org\n        name: org\n        description: Organization.\n      - name: x\n" +
+		"  - name: orders\n    columns:\n      - *org\n"
+	f, err := Load("models/x.yml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := f.Plan()
+	err = p.RemoveModel("old")
+	if err == nil || err.Error() != "models/x.yml:2:3: it defines &org, which line 10 still uses; move the anchor to a use that stays before removing it" {
+		t.Fatalf("RemoveModel(old) = %v", err)
+	}
+	if err := p.RemoveColumn(ModelRef("old"), "org"); err == nil || !strings.Contains(err.Error(), "it defines &org, which line 10") {
+		t.Fatalf("RemoveColumn(old, org) = %v", err)
+	}
+	if err := p.RemoveColumn(ModelRef("old"), "x"); err != nil {
+		t.Fatal(err)
+	}
+	out, err := p.Apply()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := strings.Replace(src, "      - name: x\n", "", 1); string(out) != want {
+		t.Errorf("got:\n%s\nwant:\n%s", out, want)
+	}
+
+	got := edit(t, src, func(p *Plan) error {
+		if err := p.RemoveModel("orders"); err != nil {
+			return err
+		}
+		return p.RemoveModel("old")
+	})
+	if got != "" {
+		t.Errorf("removing the alias's entry, then the anchor's: %q", got)
+	}
+}

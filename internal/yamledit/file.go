@@ -50,6 +50,9 @@ type File struct {
 	root  *node // the top-level mapping; nil for an empty document
 	docAt int   // where the first document's content starts
 	style Style
+	// aliases are the file's `*name` nodes, resolved to their anchors: an edit that removes an
+	// anchor must know who still uses it.
+	aliases []*node
 
 	cache map[string][]*Entry // Entries by kind: the file never changes once loaded
 }
@@ -93,6 +96,7 @@ func Load(path string, data []byte) (f *File, err error) {
 		}
 		b.finish(root, bound, false)
 		b.resolve()
+		f.aliases = b.aliases
 		if root.kind != kMap {
 			return nil, &Error{Path: path, Line: root.line, Column: t.colOf(root.valStart) + 1, Msg: "a property file's top level must be a mapping (version:, models:, ...)"}
 		}

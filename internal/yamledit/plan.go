@@ -394,6 +394,11 @@ func (pd *pending) render(st *Style) string {
 // removeItem deletes item i of the list under ent in owner. A block list left empty loses its
 // key; a flow list left empty stays as [].
 func (p *Plan) removeItem(owner *node, ent *mapEntry, list *node, i int) error {
+	it := list.items[i]
+	if a := p.anchorUsedOutside(it.dash, it.end); a != nil {
+		l, _ := p.f.pos(a.start)
+		return p.errAt(it.dash, "it defines &%s, which line %d still uses; move the anchor to a use that stays before removing it", a.alias, l)
+	}
 	if list.flow {
 		fe := p.flowEdit(list)
 		fe.removed[i] = true
@@ -421,6 +426,28 @@ func (p *Plan) removeItem(owner *node, ent *mapEntry, list *node, i int) error {
 		end = leadingStart(t, items, 1)
 	}
 	br.removed[i] = p.add(start, end, "")
+	return nil
+}
+
+// anchorUsedOutside returns an alias, outside [start, end) and outside what the plan already
+// removes, whose anchor is defined inside it: removing the range would leave the alias
+// pointing at nothing, and the file unreadable.
+func (p *Plan) anchorUsedOutside(start, end int) *node {
+	for _, a := range p.f.aliases {
+		if a.target == nil || a.target.start < start || a.target.start >= end || a.start >= start && a.start < end {
+			continue
+		}
+		removed := false
+		for _, s := range p.splices {
+			if s.text == "" && s.start <= a.start && a.start < s.end {
+				removed = true
+				break
+			}
+		}
+		if !removed {
+			return a
+		}
+	}
 	return nil
 }
 
