@@ -117,6 +117,9 @@ type synth struct {
 	// documented caches the documented columns of the project by folded name (describe.go).
 	documented map[string][]documentedColumn
 	noted      map[Note]bool
+	// folderEntries counts, per folder, the root package's models and those of them that have
+	// a property entry (folderDocuments).
+	folderEntries map[string][2]int
 }
 
 // upRename is what a change renamed in one model: the model itself (its base node) and columns
@@ -265,7 +268,8 @@ func (s *synth) model(t target) {
 	resolved := cols.Resolved()
 	entry := s.entryOf(t)
 	if entry == nil {
-		if t.mc != nil && t.mc.Change != change.Added && !contractEnforced(n) && s.in.Config.Columns != "all" && !s.refusedBeside(n) {
+		if t.mc != nil && t.mc.Change != change.Added && !contractEnforced(n) && s.in.Config.Columns != "all" && !s.refusedBeside(n) &&
+			!s.folderDocuments(n) {
 			// The team never documented this model: changing it is no reason to start.
 			return
 		}
@@ -718,6 +722,34 @@ func (s *synth) note(n Note) {
 // refusedBeside reports whether a property file in n's folder was refused because it leads
 // outside the project: the model may well be documented there, and leaving it alone would hide
 // that the file cannot be edited.
+// folderHabitMin is how many other models a folder needs before its habit says anything.
+const folderHabitMin = 5
+
+// folderDocuments reports whether the team documents the models of n's folder: at least
+// folderHabitMin other models there, nine in ten or more of them with a property entry. A
+// model such a team left without one gets an entry when a change touches it, as the team's
+// reviewer would ask (cal-itp's engineers wrote one in 2 of the 30 replayed pull requests).
+func (s *synth) folderDocuments(n *dbt.Node) bool {
+	if s.folderEntries == nil {
+		s.folderEntries = map[string][2]int{}
+		for _, m := range s.p.Nodes {
+			if m.ResourceType != dbt.Model || m.Package != s.root || m.Disabled {
+				continue
+			}
+			d := path.Dir(m.OriginalFilePath)
+			c := s.folderEntries[d]
+			c[0]++
+			if m.Patch != nil {
+				c[1]++
+			}
+			s.folderEntries[d] = c
+		}
+	}
+	c := s.folderEntries[path.Dir(n.OriginalFilePath)]
+	others := c[0] - 1 // n itself has no entry
+	return others >= folderHabitMin && float64(c[1]) >= 0.9*float64(others)
+}
+
 func (s *synth) refusedBeside(n *dbt.Node) bool {
 	dir := path.Dir(n.OriginalFilePath)
 	for _, d := range s.p.Diagnostics {

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -356,6 +357,35 @@ func TestSynthesizeUndocumentedModelLeftAlone(t *testing.T) {
 	cs.Models[0].Change = change.Added
 	if files, _ := run(t, p, Input{Columns: cols, Change: cs}); !strings.Contains(files["models/marts/_marts__models.yml"], "- name: mart_a") {
 		t.Errorf("new model without an entry: %v", files)
+	}
+}
+
+// A team that documents every model of a folder gets an entry for the one it left out, once a
+// change touches it; in a folder it documents half of, the model is left alone.
+func TestSynthesizeUndocumentedModelInADocumentedFolder(t *testing.T) {
+	extra := map[string]string{}
+	yml := "version: 2\nmodels:\n"
+	for i := 1; i <= 5; i++ {
+		m := fmt.Sprintf("mart_%d", i+1)
+		extra["models/marts/"+m+".sql"] = "select 1 as id\n"
+		if i <= 4 {
+			yml += "  - name: " + m + "\n    description: Mart " + m + ".\n"
+		}
+	}
+	cols := map[string]*change.ModelColumns{
+		"model.p.mart_a": {Origin: "sql", Columns: []change.Column{direct("id", "model.p.stg_a", "id"), direct("email", "model.p.stg_a", "email")}},
+	}
+	cs := &change.ChangeSet{Models: []*change.ModelChange{{UniqueID: "model.p.mart_a", Change: change.Modified, SQLChanged: true}}}
+	extra["models/marts/_marts.yml"] = yml
+	p := loadFixture(t, extra)
+	if files, _ := run(t, p, Input{Columns: cols, Change: cs}); len(files) != 0 {
+		t.Errorf("4 of 5 other models documented: an entry was made: %v", files)
+	}
+	extra["models/marts/_marts.yml"] = yml + "  - name: mart_6\n"
+	p = loadFixture(t, extra)
+	files, _ := run(t, p, Input{Columns: cols, Change: cs})
+	if got := files["models/marts/_marts.yml"]; !strings.Contains(got, "  - name: mart_a\n    columns:\n      - name: id\n") {
+		t.Errorf("5 of 5 other models documented: no entry for mart_a: %v", files)
 	}
 }
 
