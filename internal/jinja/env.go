@@ -316,8 +316,8 @@ func (cs *contextSet) scope(pkg string) *scope {
 // Short templates are rendered many times over with different Globals: the call of a naming
 // macro once per node, the call of a generic test once per test. Lexing and parsing them each
 // time cost a fifth of a cold load, so Render keeps the compiled form of sources up to
-// keptSourceMax bytes, at most keptMax of them. A compiled template is read-only while it
-// renders (macro files are shared the same way).
+// keptSourceMax bytes that are rendered more than once, at most keptMax of them. A compiled
+// template is read-only while it renders (macro files are shared the same way).
 const (
 	keptSourceMax = 1 << 10
 	keptMax       = 4096
@@ -331,15 +331,20 @@ func (e *Env) compiled(path, pkg, src string, tools *toolset) (*fileInfo, *Diagn
 		return e.compileFile(path, pkg, src, tools)
 	}
 	key := keptKey{path, pkg, src}
-	if f, ok := e.kept.Load(key); ok {
-		return f.(*fileInfo), nil
+	v, seen := e.kept.LoadOrStore(key, seenOnce{})
+	if f, ok := v.(*fileInfo); ok {
+		return f, nil
 	}
 	f, d := e.compileFile(path, pkg, src, tools)
-	if d == nil && e.keptN.Add(1) <= keptMax {
+	// Kept from its second render on: a short model rendered once would only hold memory.
+	if seen && d == nil && e.keptN.Add(1) <= keptMax {
 		e.kept.Store(key, f)
 	}
 	return f, d
 }
+
+// seenOnce marks a short template rendered once so far.
+type seenOnce struct{}
 
 // compileFile lexes and parses one template and prepares its tree for rendering.
 func (e *Env) compileFile(path, pkg, src string, tools *toolset) (*fileInfo, *Diagnostic) {

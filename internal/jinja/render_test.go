@@ -668,16 +668,31 @@ func TestShortTemplateKeptAcrossRenders(t *testing.T) {
 			t.Fatalf("render with %q: %q, %v", v, res.Output, res.Err)
 		}
 	}
-	n := 0
-	env.kept.Range(func(_, _ any) bool { n++; return true })
-	if n != 1 {
+	compiled := func() int {
+		n := 0
+		env.kept.Range(func(_, v any) bool {
+			if _, ok := v.(*fileInfo); ok {
+				n++
+			}
+			return true
+		})
+		return n
+	}
+	if n := compiled(); n != 1 {
 		t.Errorf("kept %d compiled templates, want 1", n)
+	}
+	// A short template rendered once is not kept compiled.
+	if res := env.Render(Input{Path: "once", Source: "{{ 1 + 1 }}"}); res.Output != "2" {
+		t.Fatalf("once: %q", res.Output)
+	}
+	if n := compiled(); n != 1 {
+		t.Errorf("after a template rendered once: kept %d compiled templates, want 1", n)
 	}
 	long := strings.Repeat("x", keptSourceMax+1)
 	if res := env.Render(Input{Path: "long", Source: long}); res.Output != long {
 		t.Fatalf("long template: %q", res.Output)
 	}
-	if _, ok := env.kept.Load(keptKey{"long", "", long}); ok {
+	if _, ok := env.kept.Load(keptKey{"long", "", long}); ok || compiled() != 1 {
 		t.Error("a template over keptSourceMax was kept")
 	}
 }
