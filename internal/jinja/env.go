@@ -146,7 +146,7 @@ func New(opts Options) (*Env, []Diagnostic) {
 	var diags []Diagnostic
 	files := append(append([]MacroFile{}, builtinMacroFiles...), opts.MacroFiles...)
 	for _, mf := range files {
-		f, d := e.compileFile(mf.Path, mf.Package, mf.Source, e.tools)
+		f, d := e.compileFile(mf.Path, mf.Package, mf.Source, e.tools, true)
 		if d != nil {
 			diags = append(diags, *d)
 			continue
@@ -328,22 +328,28 @@ type keptKey struct{ path, pkg, src string }
 // compiled is compileFile through the cache of short templates.
 func (e *Env) compiled(path, pkg, src string, tools *toolset) (*fileInfo, *Diagnostic) {
 	if len(src) > keptSourceMax {
-		return e.compileFile(path, pkg, src, tools)
+		return e.compileFile(path, pkg, src, tools, false)
 	}
 	key := keptKey{path, pkg, src}
 	if f, ok := e.kept.Load(key); ok {
 		return f.(*fileInfo), nil
 	}
-	f, d := e.compileFile(path, pkg, src, tools)
+	f, d := e.compileFile(path, pkg, src, tools, false)
 	if d == nil && e.keptN.Add(1) <= keptMax {
 		e.kept.Store(key, f)
 	}
 	return f, d
 }
 
-// compileFile lexes and parses one template and prepares its tree for rendering.
-func (e *Env) compileFile(path, pkg, src string, tools *toolset) (*fileInfo, *Diagnostic) {
+// compileFile lexes and parses one template and prepares its tree for rendering. A macro
+// file is parsed as dbt parses it: only its top-level macro, materialization and test blocks.
+func (e *Env) compileFile(path, pkg, src string, tools *toolset, macroFile bool) (*fileInfo, *Diagnostic) {
 	norm, crlf, lone := normalizeNewlines(src)
+	if macroFile {
+		if masked, ok := maskTopLevel(norm); ok {
+			norm = masked
+		}
+	}
 	f := &fileInfo{path: path, pkg: pkg, src: src, norm: norm, crlf: crlf, loneCR: lone}
 	toks, lexErr := lexTemplate(norm, e.cfg)
 	if lexErr != nil {
