@@ -132,6 +132,8 @@ func scanToClose(src string, i int, close string) (int, bool) {
 	return i, false
 }
 
-func isBlankByte(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' }
+func isBlankByte(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
+}
 func isASCIILetter(c byte) bool { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') }
-func isASCIIDigit(c byte) bool { return c >= '0' && c <= '9' }
+func isASCIIDigit(c byte) bool  { return c >= '0' && c <= '9' }
