@@ -23,3 +23,16 @@ func TestMacroTruth(t *testing.T) {
 		}
 	}
 }
+
+// String literals written one after the other are one string, as in Jinja (and Python).
+func TestAdjacentStringLiterals(t *testing.T) {
+	env := testEnv(t, nil)
+	res := render(t, env, "{% set name = 'x' %}{% set cmd = \"run \"\"\"~ name ~\"\"\" now\" %}{{ cmd }}|{{ 'a' \"b\" 'c' }}|{{ ['p' 'q', 'r'] }}")
+	if res.Output != "run x now|abc|['pq', 'r']" || res.Err != nil {
+		t.Errorf("got %q (err %v, warnings %+v)", res.Output, res.Err, res.Warnings)
+	}
+	res = render(t, env, "select 1\n{{ 'a' 'b' + }}")
+	if w := warnings(res, "syntax"); len(w) != 1 || w[0].Pos.Line != 2 {
+		t.Errorf("a syntax error after joined strings keeps its line: %+v", res.Warnings)
+	}
+}
