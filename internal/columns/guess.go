@@ -9,7 +9,10 @@ import (
 // guessDialect names the warehouse a project targets when no profile says so (the loader then
 // defaults to DuckDB): reading Snowflake SQL with DuckDB's lexer turns `//` comments and
 // `v:field` paths into parse errors. The evidence, strongest first: a profile named after an
-// adapter, adapter-specific model configs, then SQL written in one dialect only. It returns ""
+// adapter, adapter-specific model configs, then SQL written in one dialect only, of the root
+// project's own models: installed packages are written for many warehouses (Fivetran's set
+// file_format for Databricks on every adapter), so their configs say nothing of this one, and a
+// wrong guess reads the loader's double-quoted relations as Databricks strings. It returns ""
 // when nothing points anywhere.
 func guessDialect(p *dbt.Project) string {
 	if p.Target != nil && p.Target.File != "" {
@@ -25,7 +28,7 @@ func guessDialect(p *dbt.Project) string {
 	score := map[string]int{}
 	seen := 0
 	for _, n := range p.Nodes {
-		if n.ResourceType != dbt.Model || n.Disabled {
+		if n.ResourceType != dbt.Model || n.Disabled || n.Package != p.Name {
 			continue
 		}
 		for k := range n.Config {
