@@ -1,6 +1,7 @@
 package columns
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/dbt"
@@ -39,8 +40,14 @@ func guessDialect(p *dbt.Project) string {
 				score["bigquery"] += 3
 			case "dist", "sort", "sort_type", "bind":
 				score["redshift"] += 3
-			case "file_format", "location_root", "liquid_clustered_by", "tblproperties":
+			case "location_root", "liquid_clustered_by", "tblproperties":
 				score["databricks"] += 3
+			case "file_format":
+				// Only Databricks' own formats: multi-warehouse packages set file_format on
+				// every adapter (Fivetran: 'delta' on Databricks, else 'parquet').
+				if f, _ := n.Config[k].(string); slices.Contains([]string{"delta", "iceberg", "hudi"}, strings.ToLower(f)) {
+					score["databricks"] += 3
+				}
 			}
 		}
 		if seen < 400 {

@@ -345,6 +345,16 @@ func TestGuessDialect(t *testing.T) {
 	if got := guessDialect(q); got != "" {
 		t.Errorf("a package's configs and SQL decided the dialect: %q", got)
 	}
+	// The package itself as the project: file_format 'parquet' is what it sets off Databricks.
+	own := addModel(q, "orders", "select 1 as x")
+	own.Config = map[string]any{"file_format": "parquet"}
+	if got := guessDialect(q); got != "" {
+		t.Errorf("file_format parquet is not Databricks: %q", got)
+	}
+	own.Config = map[string]any{"file_format": "delta"}
+	if got := guessDialect(q); got != "databricks" {
+		t.Errorf("file_format delta is Databricks: %q", got)
+	}
 }
 
 func TestInferEphemeralAndThis(t *testing.T) {
