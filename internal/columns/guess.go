@@ -1,6 +1,7 @@
 package columns
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/dbt"
@@ -9,7 +10,10 @@ import (
 // guessDialect names the warehouse a project targets when no profile says so (the loader then
 // defaults to DuckDB): reading Snowflake SQL with DuckDB's lexer turns `//` comments and
 // `v:field` paths into parse errors. The evidence, strongest first: a profile named after an
-// adapter, adapter-specific model configs, then SQL written in one dialect only. It returns ""
+// adapter, adapter-specific model configs, then SQL written in one dialect only, of the root
+// project's own models: installed packages are written for many warehouses (Fivetran's set
+// file_format for Databricks on every adapter), so their configs say nothing of this one, and a
+// wrong guess reads the loader's double-quoted relations as Databricks strings. It returns ""
 // when nothing points anywhere.
 func guessDialect(p *dbt.Project) string {
 	if p.Target != nil && p.Target.File != "" {
@@ -25,7 +29,7 @@ func guessDialect(p *dbt.Project) string {
 	score := map[string]int{}
 	seen := 0
 	for _, n := range p.Nodes {
-		if n.ResourceType != dbt.Model || n.Disabled {
+		if n.ResourceType != dbt.Model || n.Disabled || n.Package != p.Name {
 			continue
 		}
 		for k := range n.Config {
@@ -36,8 +40,14 @@ func guessDialect(p *dbt.Project) string {
 				score["bigquery"] += 3
 			case "dist", "sort", "sort_type", "bind":
 				score["redshift"] += 3
-			case "file_format", "location_root", "liquid_clustered_by", "tblproperties":
+			case "location_root", "liquid_clustered_by", "tblproperties":
 				score["databricks"] += 3
+			case "file_format":
+				// Only Databricks' own formats: multi-warehouse packages set file_format on
+				// every adapter (Fivetran: 'delta' on Databricks, else 'parquet').
+				if f, _ := n.Config[k].(string); slices.Contains([]string{"delta", "iceberg", "hudi"}, strings.ToLower(f)) {
+					score["databricks"] += 3
+				}
 			}
 		}
 		if seen < 400 {

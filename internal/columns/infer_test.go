@@ -337,6 +337,24 @@ func TestGuessDialect(t *testing.T) {
 	if got := guessDialect(q); got != "" {
 		t.Errorf("no evidence: %q", got)
 	}
+	// A package written for every warehouse (Fivetran's set file_format on all of them) is no
+	// evidence about the project that installs it.
+	pkg := addModel(q, "stg_orders_tmp", "select iff(a, 1, 2) as x from t")
+	pkg.Package = "shopify"
+	pkg.Config = map[string]any{"file_format": "parquet", "snowflake_warehouse": "XS"}
+	if got := guessDialect(q); got != "" {
+		t.Errorf("a package's configs and SQL decided the dialect: %q", got)
+	}
+	// The package itself as the project: file_format 'parquet' is what it sets off Databricks.
+	own := addModel(q, "orders", "select 1 as x")
+	own.Config = map[string]any{"file_format": "parquet"}
+	if got := guessDialect(q); got != "" {
+		t.Errorf("file_format parquet is not Databricks: %q", got)
+	}
+	own.Config = map[string]any{"file_format": "delta"}
+	if got := guessDialect(q); got != "databricks" {
+		t.Errorf("file_format delta is Databricks: %q", got)
+	}
 }
 
 func TestInferEphemeralAndThis(t *testing.T) {

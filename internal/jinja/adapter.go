@@ -36,7 +36,9 @@ func (a *adapterNS) GetAttribute(name string) (*exec.Value, bool) {
 		})
 	case "type":
 		return constant(e.opts.Adapter)
-	case "get_relation", "load_relation", "get_relation_last_modified":
+	case "get_relation":
+		return fn(namedRelationFn)
+	case "load_relation", "get_relation_last_modified":
 		return constant(nil)
 	case "get_columns_in_relation", "get_columns_in_table":
 		return fn(func(ev *exec.Evaluator, va *exec.VarArgs) *exec.Value {

@@ -41,6 +41,8 @@ func (e *Env) baseContext() *exec.Context {
 	m["dataops method"] = callable(methodFn)
 	m["dataops getattr"] = callable(getattrFn)
 	m["dataops getitem"] = callable(getitemFn)
+	m[truthName] = callable(truthFn)
+	m["dataops untruth"] = callable(untruthFn)
 	m["__dataops_prepare"] = callable(prepareArgsFn)
 
 	m["ref"] = callable(refFn)

@@ -146,7 +146,7 @@ func New(opts Options) (*Env, []Diagnostic) {
 	var diags []Diagnostic
 	files := append(append([]MacroFile{}, builtinMacroFiles...), opts.MacroFiles...)
 	for _, mf := range files {
-		f, d := e.compileFile(mf.Path, mf.Package, mf.Source, e.tools)
+		f, d := e.compileFile(mf.Path, mf.Package, mf.Source, e.tools, true)
 		if d != nil {
 			diags = append(diags, *d)
 			continue
@@ -328,14 +328,14 @@ type keptKey struct{ path, pkg, src string }
 // compiled is compileFile through the cache of short templates.
 func (e *Env) compiled(path, pkg, src string, tools *toolset) (*fileInfo, *Diagnostic) {
 	if len(src) > keptSourceMax {
-		return e.compileFile(path, pkg, src, tools)
+		return e.compileFile(path, pkg, src, tools, false)
 	}
 	key := keptKey{path, pkg, src}
 	v, seen := e.kept.LoadOrStore(key, seenOnce{})
 	if f, ok := v.(*fileInfo); ok {
 		return f, nil
 	}
-	f, d := e.compileFile(path, pkg, src, tools)
+	f, d := e.compileFile(path, pkg, src, tools, false)
 	// Kept from its second render on: a short model rendered once would only hold memory.
 	if seen && d == nil && e.keptN.Add(1) <= keptMax {
 		e.kept.Store(key, f)
@@ -346,9 +346,15 @@ func (e *Env) compiled(path, pkg, src string, tools *toolset) (*fileInfo, *Diagn
 // seenOnce marks a short template rendered once so far.
 type seenOnce struct{}
 
-// compileFile lexes and parses one template and prepares its tree for rendering.
-func (e *Env) compileFile(path, pkg, src string, tools *toolset) (*fileInfo, *Diagnostic) {
+// compileFile lexes and parses one template and prepares its tree for rendering. A macro
+// file is parsed as dbt parses it: only its top-level macro, materialization and test blocks.
+func (e *Env) compileFile(path, pkg, src string, tools *toolset, macroFile bool) (*fileInfo, *Diagnostic) {
 	norm, crlf, lone := normalizeNewlines(src)
+	if macroFile {
+		if masked, ok := maskTopLevel(norm); ok {
+			norm = masked
+		}
+	}
 	f := &fileInfo{path: path, pkg: pkg, src: src, norm: norm, crlf: crlf, loneCR: lone}
 	toks, lexErr := lexTemplate(norm, e.cfg)
 	if lexErr != nil {

@@ -12,7 +12,7 @@ func (e *Env) inlineTemplate(src string, tools *toolset) (*fileInfo, *Diagnostic
 	if f, ok := e.inline.Load(src); ok {
 		return f.(*fileInfo), nil
 	}
-	f, d := e.compileFile(inlinePath, "", src, tools)
+	f, d := e.compileFile(inlinePath, "", src, tools, false)
 	if d != nil {
 		return nil, d
 	}

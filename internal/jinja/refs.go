@@ -38,11 +38,14 @@ func refFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 	st.refs = append(st.refs, Ref{Package: pkg, Name: name, Version: version, Pos: st.argPos(name)})
 	if res := st.in.Resolver; res != nil {
 		if r, ok := res.Ref(pkg, name, version); ok {
-			return exec.AsValue(st.env.newRelation(r))
+			rel := st.env.newRelation(r)
+			st.named = append(st.named, namedRelation{rel: rel, name: name})
+			return exec.AsValue(rel)
 		}
 	}
 	rel := st.env.newRelation(Relation{Identifier: name})
 	rel.bare = name
+	st.named = append(st.named, namedRelation{rel: rel, name: name})
 	return exec.AsValue(rel)
 }
 
@@ -63,10 +66,13 @@ func sourceFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 	st.sources = append(st.sources, SourceRef{Source: src, Table: table, Pos: st.argPos(table)})
 	if res := st.in.Resolver; res != nil {
 		if r, ok := res.Source(src, table); ok {
-			return exec.AsValue(st.env.newRelation(r))
+			rel := st.env.newRelation(r)
+			st.named = append(st.named, namedRelation{rel: rel, name: table})
+			return exec.AsValue(rel)
 		}
 	}
 	rel := st.env.newRelation(Relation{Schema: src, Identifier: table})
+	st.named = append(st.named, namedRelation{rel: rel, name: table})
 	rel.bare = src + "." + table
 	return exec.AsValue(rel)
 }
@@ -157,4 +163,38 @@ func (st *renderState) collect(names ...string) error {
 		return errAborted
 	}
 	return nil
+}
+
+// namedRelation is a relation the render asked for by name, with ref() or source().
+type namedRelation struct {
+	rel  *relationValue
+	name string // the model's or the source table's name
+}
+
+// namedRelationFn is adapter.get_relation(database, schema, identifier). There is no warehouse
+// to ask, but a relation the template itself named with ref() or source() is one the project
+// declares, and dbt finds it once the project has run: Fivetran's packages ask
+// get_relation(source(s, t).database, source(s, t).schema, t) before `select * from` it, and
+// fall back to an empty one-column select when it is missing. Any other relation (this, a
+// table known only to the warehouse) is still none, as dbt sees it at parse time.
+func namedRelationFn(ev *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+	st := stateOfEval(ev)
+	if st == nil {
+		return exec.AsValue(nil)
+	}
+	// The database is not compared: a template often takes it from another call of source()
+	// than the schema, and while parsing each call's parts are placeholders of their own.
+	schema, _ := argString(va, 1, "schema")
+	ident, _ := argString(va, 2, "identifier")
+	if schema == "" || ident == "" {
+		return exec.AsValue(nil)
+	}
+	for _, n := range st.named {
+		r := n.rel.Relation
+		if !strings.EqualFold(r.Schema, schema) || !(strings.EqualFold(r.Identifier, ident) || strings.EqualFold(n.name, ident)) {
+			continue
+		}
+		return exec.AsValue(n.rel)
+	}
+	return exec.AsValue(nil)
 }

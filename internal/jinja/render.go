@@ -35,6 +35,7 @@ type renderState struct {
 
 	refs       []Ref
 	sources    []SourceRef
+	named      []namedRelation // relations asked for by ref() and source(), for get_relation
 	config     map[string]any
 	macrosUsed map[string]bool
 	// macrosCalled and envRead are what the output depends on besides the input.

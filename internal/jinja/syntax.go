@@ -50,7 +50,7 @@ func fixTokens(toks []*tokens.Token) []*tokens.Token {
 			out = append(out, t)
 			continue
 		}
-		region := dropTrailingCommas(toks[i+1 : end])
+		region := joinAdjacentStrings(dropTrailingCommas(toks[i+1 : end]))
 		if t.Type == tokens.VariableBegin {
 			out = append(out, t)
 			out = append(out, bareTuple(r.expr(region, true), toks[end])...)
@@ -99,6 +99,32 @@ type tokenRewriter struct{ tmp int }
 func (r *tokenRewriter) temp() string {
 	r.tmp++
 	return "dataops tmp " + strconv.Itoa(r.tmp)
+}
+
+// joinAdjacentStrings makes one string of string literals that follow each other, as Jinja's
+// parser does (Python's implicit concatenation): dbt-codegen writes
+// `"source x.sh """~ name ~""" "`, which gonja would reject. The joined token keeps the first
+// one's position; the tokens of the file are not modified.
+func joinAdjacentStrings(in []*tokens.Token) []*tokens.Token {
+	var out []*tokens.Token
+	for i, t := range in {
+		if t.Type == tokens.String && i > 0 && in[i-1].Type == tokens.String {
+			if out == nil {
+				out = append([]*tokens.Token{}, in[:i]...)
+			}
+			prev := *out[len(out)-1]
+			prev.Val += t.Val
+			out[len(out)-1] = &prev
+			continue
+		}
+		if out != nil {
+			out = append(out, t)
+		}
+	}
+	if out == nil {
+		return in
+	}
+	return out
 }
 
 func dropTrailingCommas(in []*tokens.Token) []*tokens.Token {

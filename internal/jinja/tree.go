@@ -66,8 +66,14 @@ func (w *treeWalker) statements(list []nodes.Node) {
 			}
 		}
 		if cs, ok := n.(*nodes.ControlStructureBlock); ok {
-			if f, ok := cs.ControlStructure.(*controlStructures.ForControlStructure); ok {
-				cs.ControlStructure = &loopCS{f: f}
+			switch c := cs.ControlStructure.(type) {
+			case *controlStructures.ForControlStructure:
+				c.IfCondition = truthOf(nil, c.IfCondition)
+				cs.ControlStructure = &loopCS{f: c}
+			case *controlStructures.IfControlStructure:
+				for i, cond := range c.Conditions {
+					c.Conditions[i] = truthOf(nil, cond)
+				}
 			}
 		}
 		if d := rawData(n); d != nil {
@@ -252,12 +258,21 @@ func (w *treeWalker) rewrite(n any) nodes.Node {
 			return nil
 		}
 		return builtinCall(x.Location, "dataops getitem", x.Node, x.Arg)
+	case *nodes.Negation:
+		x.Term = truthOf(x.Operator, x.Term)
+		return nil
 	case *nodes.BinaryExpression:
 		if x.Operator == nil || x.Operator.Token == nil {
 			return nil
 		}
 		var fn string
 		switch x.Operator.Token.Type {
+		case tokens.And, tokens.Or:
+			if isTruthCall(x.Left) {
+				return nil // rewritten already: this is the node inside the untruth call
+			}
+			x.Left = truthOf(x.Operator.Token, x.Left)
+			return builtinCall(x.Operator.Token, "dataops untruth", x)
 		case tokens.Multiply:
 			fn = "dataops mul"
 		case tokens.Modulo:
@@ -423,7 +438,7 @@ func writeOutput(r *exec.Renderer, n *nodes.Output) error {
 		switch {
 		case c.IsError():
 			return c
-		case c.IsTrue():
+		case pyTrue(c):
 			v = r.Eval(n.Expression)
 		case n.Alternative != nil:
 			v = r.Eval(n.Alternative)

@@ -125,7 +125,10 @@ func (d *Doc) classify() {
 			t.Role = RoleFunction
 			continue
 		}
-		if nextKind == token.LParen && !parenKeywords[up] {
+		// `listagg(x) WITHIN GROUP (ORDER BY ...)`: GROUP opens a clause of the ordered-set
+		// aggregate, it is no function.
+		withinGroup := up == "GROUP" && d.Is(prev, "WITHIN")
+		if nextKind == token.LParen && !parenKeywords[up] && !withinGroup {
 			t.Role = RoleFunction
 			if up == "CAST" || up == "TRY_CAST" || up == "SAFE_CAST" {
 				castDepth[next] = true
