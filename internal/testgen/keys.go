@@ -239,6 +239,9 @@ func (ix *keyIndex) docTarget(p *dbt.Project, inf *columns.Result, m *dbt.Node, 
 		if n == nil && r.entity != "" {
 			n = ix.entityModel(r.entity)
 		}
+		if n == nil {
+			n = ix.siblingNamed(m, r.model)
+		}
 		if n == nil || n == m {
 			continue
 		}
