@@ -93,10 +93,13 @@ func sentenceEndParens(s string) int {
 // pins down.
 var noValue = map[string]bool{"blank": true, "null": true, "empty": true, "nothing": true}
 
+// openEnded are the words that end a list of examples.
+var openEnded = map[string]bool{"etc": true, "etc.": true, "...": true, "…": true, "and so on": true, "and more": true, "others": true}
+
 // listItems turns the parts of an inline list into its items: a closing clause cut off
 // ("b, but only a is used"), a part of quoted values side by side split ("\"a\" \"b\""), a
 // quoted value followed by its meaning reduced to the value when every part is quoted, and
-// the words for no value dropped.
+// the words for no value dropped; nil for a list that ends in "etc".
 func listItems(parts []string) []string {
 	var items []string
 	for _, part := range parts {
@@ -112,6 +115,10 @@ func listItems(parts []string) []string {
 	}
 	if heads := quotedHeads(items); heads != nil {
 		items = heads
+	}
+	if n := len(items); n > 0 && openEnded[strings.ToLower(strings.Trim(strings.TrimSpace(items[n-1]), "`'\"“”"))] {
+		// "'public', 'private', 'etc'": examples of an open set, not the set.
+		return nil
 	}
 	out := items[:0]
 	for _, it := range items {

@@ -26,6 +26,9 @@ func TestValuesInListForms(t *testing.T) {
 		{"str, the submission. Possible values are videointerviewsubmission and quizsubmission, but only videointerviewsubmission is used.", "videointerviewsubmission|quizsubmission"},
 		{"str, the type. The value are 'MicroMasters' and 'XSeries' for MITx programs on edX.org", "MicroMasters|XSeries"},
 
+		// Examples of an open set.
+		{"order state, one of 'fulfilled', 'cancelled', 'etc'", ""},
+		{"privacy level. Possible values are public, private, etc.", ""},
 		// Asides, not lists.
 		{"The user's id - unique, not null.", ""},
 		{"Timestamp - UTC, ISO format", ""},
