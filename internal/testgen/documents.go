@@ -185,6 +185,10 @@ func cleanValues(items []string) *docValues {
 	for _, it := range items {
 		it = strings.TrimSpace(strings.TrimRight(strings.TrimSpace(it), ".;"))
 		v, quoted := unquoteValue(it)
+		if quoted && strings.HasSuffix(v, ",") {
+			// "Passenger," "Total Other.": words quoted from prose, not values.
+			return nil
+		}
 		if !quoted {
 			out.formatted = false
 			if strings.ContainsAny(v, " \t`'\"()[]{}") && !titleWords(v) || len(v) > 40 || v == "" {

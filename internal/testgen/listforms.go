@@ -26,7 +26,7 @@ func dashValues(desc string) *docValues {
 		if v == nil {
 			continue
 		}
-		if v.formatted || alternatives(body) {
+		if v.formatted || alternatives(body) && singleWords(v.values) {
 			return v
 		}
 	}
@@ -51,7 +51,11 @@ func parenValues(desc string) *docValues {
 	if open < 0 {
 		return nil
 	}
-	body := strings.TrimSpace(s[open+1 : len(s)-1])
+	// A list in parentheses may wrap lines; the parenthesis, not the line, closes it.
+	body := strings.Join(strings.Fields(s[open+1:len(s)-1]), " ")
+	if strings.Contains(body, "://") {
+		return nil
+	}
 	low := strings.ToLower(body)
 	for _, p := range []string{"e.g", "eg ", "i.e", "ie ", "such as", "for example", "like ", "see ", "ex.", "ex:"} {
 		if strings.HasPrefix(low, p) {
@@ -62,10 +66,31 @@ func parenValues(desc string) *docValues {
 	if v == nil {
 		return nil
 	}
-	if v.formatted || alternatives(body) || len(v.values) >= 3 {
+	if v.formatted {
+		return v
+	}
+	// Plain words only: numbers in parentheses are more often the ones excluded or
+	// referenced ("other than (5307, 5339)"), and names with spaces another thing's kinds.
+	for _, val := range v.values {
+		if !strings.ContainsAny(val, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") {
+			return nil
+		}
+	}
+	if singleWords(v.values) && (alternatives(body) || len(v.values) >= 3) {
 		return v
 	}
 	return nil
+}
+
+// singleWords says no value has a space: the lists a dash or a parenthesis sets apart hold
+// codes; names of several words there are more often prose.
+func singleWords(vals []string) bool {
+	for _, v := range vals {
+		if strings.ContainsAny(v, " \t") {
+			return false
+		}
+	}
+	return true
 }
 
 // sentenceEndParens is sentenceEnd that does not end a sentence inside parentheses.
@@ -122,7 +147,7 @@ func listItems(parts []string) []string {
 	}
 	out := items[:0]
 	for _, it := range items {
-		if noValue[strings.ToLower(strings.TrimRight(it, ".;"))] {
+		if noValue[strings.ToLower(strings.Trim(strings.TrimRight(it, ".;"), "`'\"“”"))] {
 			continue
 		}
 		out = append(out, it)

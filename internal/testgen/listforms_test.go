@@ -18,6 +18,9 @@ func TestValuesInListForms(t *testing.T) {
 		// In a closing parenthesis.
 		{"str, format of the course (Online, Other, Hybrid)", "Online|Other|Hybrid"},
 		{"Platform code ('mitxonline' or 'mitxpro').", "mitxonline|mitxpro"},
+		{"ACA metal tier (P/G/S/B/C). Null when non-ACA.", "P|G|S|B|C"},
+		{"The type of account (SMB or MME).", "SMB|MME"},
+		{"GTFS data type (\"schedule\", \"trip_updates\",\n\"vehicle_positions\", or \"service_alerts\")\n", "schedule|trip_updates|vehicle_positions|service_alerts"},
 		// After "may be" or "can be", quoted side by side, or ending in the words for no value.
 		{`Type of coupon discount. May be "fixed-discount" "fixed-price" or "percent-discount"`, "fixed-discount|fixed-price|percent-discount"},
 		{"str, the logical operation over a set of courses, it can be all_of, min_number_of or blank", "all_of|min_number_of"},
@@ -30,6 +33,12 @@ func TestValuesInListForms(t *testing.T) {
 		{"order state, one of 'fulfilled', 'cancelled', 'etc'", ""},
 		{"privacy level. Possible values are public, private, etc.", ""},
 		// Asides, not lists.
+		{`Hard-coded to "encounter-diagnosis" for FHIR (http://terminology.hl7.org/CodeSystem/condition-category).`, ""},
+		{"Funding from FTA grants other than the ones already listed (5307, 5339, 5309, 5337, 5311).", ""},
+		{"Unique number assigned to every Fund Event (ACH Payment/Withdrawal, Wire Transfer, Invoice)", ""},
+		{"separated by semicolons - I (Injury) or F (Fatality), H (Homicide), Person Type, Age Group, Gender", ""},
+		{`All injuries - "Passenger," "People Waiting or Leaving," "Total Employee," and "Total Other."`, ""},
+		{"The total number of rides labeled as either `Route Z` or `Null` for the given month", ""},
 		{"The user's id - unique, not null.", ""},
 		{"Timestamp - UTC, ISO format", ""},
 		{"The amount - in cents, before tax", ""},
