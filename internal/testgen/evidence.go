@@ -401,12 +401,13 @@ func evidenceLadder(c *column, test, s string) []string {
 		"d=" + d + "|pk=" + c.pk + "|s=" + s,
 		"n=" + c.lower + "|k=" + k,
 	}
-	if test == AcceptedValues {
+	if test == AcceptedValues && c.layer != "other" {
 		// A team checks a name's values in the layer that shapes them (staging decodes the
 		// source's codes, intermediate combines them) and leaves the copies the marts carry
 		// alone: user_gender tested in nine of eleven staging models and two of seven marts.
 		// For keys the layer said nothing the folder does not (it cost relationships
-		// precision on the measured projects).
+		// precision on the measured projects). A model whose layer is unknown has none to
+		// learn from.
 		rungs = append(rungs, "n="+c.lower+"|l="+c.layer+"|k="+k)
 	}
 	return append(rungs, "n="+c.lower+"|d="+d+"|k="+k)

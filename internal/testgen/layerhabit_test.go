@@ -38,6 +38,12 @@ func TestNameWithinLayer(t *testing.T) {
 	if stg < 0.5 || mart >= 0.5 {
 		t.Errorf("accepted_values estimate: staging copy %.2f (want >= 0.5), mart copy %.2f (want < 0.5)", stg, mart)
 	}
+	// A model of no known layer learns nothing from the others of none.
+	for _, key := range evidenceLadder(col("x", "other", "models/x", false), AcceptedValues, "") {
+		if key == "n=user_gender|l=other|k=no" {
+			t.Errorf("accepted_values ladder has the rung of the unknown layer %q", key)
+		}
+	}
 	// Relationships learn no layer rung: the name alone decides between the two.
 	for _, c := range []*column{col("x", "stg", "models/staging/x", false)} {
 		for _, key := range evidenceLadder(c, Relationships, "") {
