@@ -89,6 +89,7 @@ func newKeyIndex(p *dbt.Project, models []*dbt.Node, sigs []*sqlSignals, inf *co
 			}
 		}
 	}
+	ix.addPlainKeys(nodes, inf)
 	for _, os := range ix.byEntity {
 		sort.SliceStable(os, func(i, j int) bool { return ix.score(os[i]) > ix.score(os[j]) })
 	}
