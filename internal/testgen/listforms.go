@@ -95,20 +95,23 @@ func singleWords(vals []string) bool {
 
 // sentenceEndParens is sentenceEnd that does not end a sentence inside parentheses.
 func sentenceEndParens(s string) int {
-	depth := 0
+	depth, inCode := 0, false
 	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '(':
+		switch c := s[i]; {
+		case c == '`':
+			inCode = !inCode
+		case inCode:
+		case c == '(':
 			depth++
-		case ')':
+		case c == ')':
 			if depth > 0 {
 				depth--
 			}
-		}
-		if depth == 0 {
-			if e := sentenceEnd(s[i:]); e == 0 {
-				return i
-			}
+		case depth > 0:
+		case c == '\n', c == ';':
+			return i
+		case c == '.' && (i+1 == len(s) || s[i+1] == ' ' || s[i+1] == '\n'):
+			return i
 		}
 	}
 	return len(s)

@@ -69,3 +69,16 @@ func TestTitleWords(t *testing.T) {
 		}
 	}
 }
+
+func TestSentenceEndParens(t *testing.T) {
+	for s, want := range map[string]int{
+		"Format (Online. Other) here. Next": len("Format (Online. Other) here"),
+		"No end (a; b)":                     len("No end (a; b)"),
+		"Code `a.b` ends. Next":             len("Code `a.b` ends"),
+		"Line\nbreak":                       len("Line"),
+	} {
+		if got := sentenceEndParens(s); got != want {
+			t.Errorf("sentenceEndParens(%q) = %d, want %d", s, got, want)
+		}
+	}
+}
