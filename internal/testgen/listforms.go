@@ -38,9 +38,9 @@ func alternatives(body string) bool {
 	return strings.Contains(dropParens(body), " or ")
 }
 
-// parenValues reads a parenthesized list that closes the description's first sentence or
-// the description: "(Online, Other, Hybrid)", "('mitxonline' or 'mitxpro')". Examples
-// ("(e.g. a, b)") are not the whole set.
+// parenValues reads a parenthesized list that closes the description's first sentence:
+// "(Online, Other, Hybrid)", "('mitxonline' or 'mitxpro')". Examples ("(e.g. a, b)") are not
+// the whole set.
 func parenValues(desc string) *docValues {
 	s := strings.TrimSpace(desc)
 	s = strings.TrimSpace(s[:sentenceEndParens(s)])
