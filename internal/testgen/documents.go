@@ -26,7 +26,7 @@ type docValues struct {
 }
 
 // listIntro finds the phrases that announce a value list. The list follows the match.
-var listIntro = regexp.MustCompile(`(?i)\b(?:(?:possible|valid|allowed|accepted|permitted|expected|supported)\s+values?(?:\s+for\s+this\s+(?:field|column))?(?:\s+(?:are|is|include|includes))?|values?\s+(?:are|include)|(?:is|must\s+be|can\s+be)\s+(?:one\s+of|either)|one\s+of(?:\s+the\s+following(?:\s+\w+)?)?|either|options\s+are|enum(?:eration)?)[ \t]*(?:[:\-–][ \t]*)?`)
+var listIntro = regexp.MustCompile(`(?i)\b(?:(?:possible|valid|allowed|accepted|permitted|expected|supported)\s+values?(?:\s+for\s+this\s+(?:field|column))?(?:\s+(?:are|is|include|includes))?|values?\s+(?:are|include)|(?:is|must\s+be|can\s+be)\s+(?:one\s+of|either)|(?:may|can)\s+be|one\s+of(?:\s+the\s+following(?:\s+\w+)?)?|either|options\s+are|enum(?:eration)?)[ \t]*(?:[:\-–][ \t]*)?`)
 
 // maxListValues is the longest list taken from prose: a longer enumeration is more often a
 // catalogue than the closed set a test pins down.
@@ -50,7 +50,10 @@ func valuesIn(desc string) *docValues {
 			return v
 		}
 	}
-	return nil
+	if v := dashValues(desc); v != nil {
+		return v
+	}
+	return parenValues(desc)
 }
 
 // inlineValues reads "a, b, or c" up to the end of the sentence.
@@ -67,17 +70,17 @@ func inlineValues(s string) *docValues {
 		s = s[1 : len(s)-1]
 	}
 	s = dropParens(s)
-	var items []string
+	var parts []string
 	for _, part := range splitOutsideCode(s) {
 		part = strings.TrimSpace(part)
 		for _, w := range []string{"or ", "and ", "either "} {
 			part = strings.TrimPrefix(part, w)
 		}
 		if part = strings.TrimSpace(part); part != "" {
-			items = append(items, part)
+			parts = append(parts, part)
 		}
 	}
-	return cleanValues(items)
+	return cleanValues(listItems(parts))
 }
 
 // bulletValues reads a list of bullet lines right after the intro: "* `single`",
@@ -182,9 +185,13 @@ func cleanValues(items []string) *docValues {
 	for _, it := range items {
 		it = strings.TrimSpace(strings.TrimRight(strings.TrimSpace(it), ".;"))
 		v, quoted := unquoteValue(it)
+		if quoted && strings.HasSuffix(v, ",") {
+			// "Passenger," "Total Other.": words quoted from prose, not values.
+			return nil
+		}
 		if !quoted {
 			out.formatted = false
-			if strings.ContainsAny(v, " \t`'\"()[]{}") || len(v) > 40 || v == "" {
+			if strings.ContainsAny(v, " \t`'\"()[]{}") && !titleWords(v) || len(v) > 40 || v == "" {
 				return nil
 			}
 		}

@@ -384,14 +384,15 @@ func evidenceClass(c *column, test string) string {
 // with the evidence; then the folder, for the columns whose evidence has the same source
 // (evidenceTier) and for this evidence (a team often guards one folder's models, its input
 // layer or its marts, and writes none of these tests elsewhere whatever the evidence); last
-// the name, alone and within the folder. The name rungs leave the evidence out: what a team does with `report_year` or
-// `source_code_type` does not depend on how the values or the target were found, and the same
-// name in another folder is often left alone on purpose.
+// the name, alone, within the layer (accepted_values only) and within the folder. The name
+// rungs leave the evidence out: what a team does with `report_year` or `source_code_type` does
+// not depend on how the values or the target were found, and the same name in another folder
+// is often left alone on purpose.
 func evidenceLadder(c *column, test, s string) []string {
 	tier := evidenceTier(c, test)
 	k := keyClass(c.pk)
 	d := folderOf(c.model)
-	return []string{
+	rungs := []string{
 		"s=" + s,
 		"pk=" + c.pk + "|s=" + s,
 		"p=" + c.pattern + "|pk=" + c.pk + "|s=" + s,
@@ -399,8 +400,17 @@ func evidenceLadder(c *column, test, s string) []string {
 		"d=" + d + "|e=" + tier,
 		"d=" + d + "|pk=" + c.pk + "|s=" + s,
 		"n=" + c.lower + "|k=" + k,
-		"n=" + c.lower + "|d=" + d + "|k=" + k,
 	}
+	if test == AcceptedValues && c.layer != "other" {
+		// A team checks a name's values in the layer that shapes them (staging decodes the
+		// source's codes, intermediate combines them) and leaves the copies the marts carry
+		// alone: user_gender tested in nine of eleven staging models and two of seven marts.
+		// For keys the layer said nothing the folder does not (it cost relationships
+		// precision on the measured projects). A model whose layer is unknown has none to
+		// learn from.
+		rungs = append(rungs, "n="+c.lower+"|l="+c.layer+"|k="+k)
+	}
+	return append(rungs, "n="+c.lower+"|d="+d+"|k="+k)
 }
 
 // evidenceTier sorts a column's evidence for one test by where it comes from: "team" when it

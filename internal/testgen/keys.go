@@ -89,6 +89,7 @@ func newKeyIndex(p *dbt.Project, models []*dbt.Node, sigs []*sqlSignals, inf *co
 			}
 		}
 	}
+	ix.addPlainKeys(nodes, inf)
 	for _, os := range ix.byEntity {
 		sort.SliceStable(os, func(i, j int) bool { return ix.score(os[i]) > ix.score(os[j]) })
 	}
@@ -238,6 +239,9 @@ func (ix *keyIndex) docTarget(p *dbt.Project, inf *columns.Result, m *dbt.Node, 
 		n := ix.byName[strings.ToLower(r.model)]
 		if n == nil && r.entity != "" {
 			n = ix.entityModel(r.entity)
+		}
+		if n == nil {
+			n = ix.siblingNamed(m, r.model)
 		}
 		if n == nil || n == m {
 			continue

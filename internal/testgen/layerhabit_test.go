@@ -1,0 +1,55 @@
+package testgen
+
+import (
+	"testing"
+
+	"github.com/dataops-dev/dataops/internal/dbt"
+)
+
+// A name whose values the team checks in its staging models and not in the marts that carry
+// it: the layer rung tells a new staging copy from a new mart copy.
+func TestNameWithinLayer(t *testing.T) {
+	named := func(name, model, layer, dir string, tested bool) *column {
+		c := &column{
+			model: &dbt.Node{Name: model, OriginalFilePath: dir + "/" + model + ".sql"},
+			name:  name, lower: name, pattern: "other", layer: layer,
+			tests: map[string]bool{}, up: map[string]bool{}, ev: &evidence{},
+		}
+		c.tests[AcceptedValues] = tested
+		return c
+	}
+	col := func(model, layer, dir string, tested bool) *column {
+		return named("user_gender", model, layer, dir, tested)
+	}
+	h := newHabits()
+	for i, name := range []string{"stg_a", "stg_b", "stg_c", "stg_d"} {
+		h.observe(col(name, "stg", "models/staging/s"+string(rune('0'+i)), true))
+	}
+	for i, name := range []string{"mart_a", "mart_b", "mart_c", "mart_d"} {
+		h.observe(col(name, "mart", "models/marts/m"+string(rune('0'+i)), false))
+	}
+	// Other names of the same pattern go the other way, so the layer alone does not decide.
+	for i := 0; i < 12; i++ {
+		h.observe(named("code"+string(rune('a'+i)), "stg_other", "stg", "models/staging/o", false))
+		h.observe(named("code"+string(rune('a'+i)), "mart_other", "mart", "models/marts/o", true))
+	}
+	stg, _ := h.estimate(col("stg_new", "stg", "models/staging/new", false), AcceptedValues, 0.3)
+	mart, _ := h.estimate(col("mart_new", "mart", "models/marts/new", false), AcceptedValues, 0.3)
+	if stg < 0.5 || mart >= 0.5 {
+		t.Errorf("accepted_values estimate: staging copy %.2f (want >= 0.5), mart copy %.2f (want < 0.5)", stg, mart)
+	}
+	// A model of no known layer learns nothing from the others of none.
+	for _, key := range evidenceLadder(col("x", "other", "models/x", false), AcceptedValues, "") {
+		if key == "n=user_gender|l=other|k=no" {
+			t.Errorf("accepted_values ladder has the rung of the unknown layer %q", key)
+		}
+	}
+	// Relationships learn no layer rung: the name alone decides between the two.
+	for _, c := range []*column{col("x", "stg", "models/staging/x", false)} {
+		for _, key := range evidenceLadder(c, Relationships, "") {
+			if key == "n=user_gender|l=stg|k=no" {
+				t.Errorf("relationships ladder has the layer rung %q", key)
+			}
+		}
+	}
+}

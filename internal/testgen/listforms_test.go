@@ -1,0 +1,84 @@
+package testgen
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestValuesInListForms(t *testing.T) {
+	for _, c := range []struct {
+		desc string
+		want string // values joined by |, "" for none
+	}{
+		// After a dash, offered as alternatives or quoted.
+		{"str, where the category came from - seed, llm_discovered or manual.", "seed|llm_discovered|manual"},
+		{"Scope of certificate - 'course' for course run certificates, 'program' for program certificates", "course|program"},
+		{"Discriminator — 'course' for course run enrollments, 'program' for program enrollments", "course|program"},
+		{"str, which tier produced the sentiment - 'explicit_rating' now, 'model' once the ML asset upgrades the null rows.", "explicit_rating|model"},
+		// In a closing parenthesis.
+		{"str, format of the course (Online, Other, Hybrid)", "Online|Other|Hybrid"},
+		{"Platform code ('mitxonline' or 'mitxpro').", "mitxonline|mitxpro"},
+		{"ACA metal tier (P/G/S/B/C). Null when non-ACA.", "P|G|S|B|C"},
+		{"The type of account (SMB or MME).", "SMB|MME"},
+		{"GTFS data type (\"schedule\", \"trip_updates\",\n\"vehicle_positions\", or \"service_alerts\")\n", "schedule|trip_updates|vehicle_positions|service_alerts"},
+		// After "may be" or "can be", quoted side by side, or ending in the words for no value.
+		{`Type of coupon discount. May be "fixed-discount" "fixed-price" or "percent-discount"`, "fixed-discount|fixed-price|percent-discount"},
+		{"str, the logical operation over a set of courses, it can be all_of, min_number_of or blank", "all_of|min_number_of"},
+		{"str, course term. Possible values are Spring, Summer, Fall, January IAP, or blank", "Spring|Summer|Fall|January IAP"},
+		// A closing clause.
+		{"str, the submission. Possible values are videointerviewsubmission and quizsubmission, but only videointerviewsubmission is used.", "videointerviewsubmission|quizsubmission"},
+		{"str, the type. The value are 'MicroMasters' and 'XSeries' for MITx programs on edX.org", "MicroMasters|XSeries"},
+
+		// Examples of an open set.
+		{"order state, one of 'fulfilled', 'cancelled', 'etc'", ""},
+		{"privacy level. Possible values are public, private, etc.", ""},
+		// Asides, not lists.
+		{`Hard-coded to "encounter-diagnosis" for FHIR (http://terminology.hl7.org/CodeSystem/condition-category).`, ""},
+		{"Funding from FTA grants other than the ones already listed (5307, 5339, 5309, 5337, 5311).", ""},
+		{"Unique number assigned to every Fund Event (ACH Payment/Withdrawal, Wire Transfer, Invoice)", ""},
+		{"separated by semicolons - I (Injury) or F (Fatality), H (Homicide), Person Type, Age Group, Gender", ""},
+		{`All injuries - "Passenger," "People Waiting or Leaving," "Total Employee," and "Total Other."`, ""},
+		{"The total number of rides labeled as either `Route Z` or `Null` for the given month", ""},
+		{"The user's id - unique, not null.", ""},
+		{"Timestamp - UTC, ISO format", ""},
+		{"The amount - in cents, before tax", ""},
+		{"Created at (UTC)", ""},
+		{"The order's total (e.g. 10, 20, 30)", ""},
+		{"The key (PK, FK)", ""},
+		{"May be null if the user did not specify.", ""},
+		{"It can be null or empty.", ""},
+		{"This can be used to join to orders.", ""},
+		{"Either a Unix timestamp in milliseconds or UTC format.", ""},
+		{"Platform name - see the platforms seed", ""},
+	} {
+		got := valuesIn(c.desc)
+		var s string
+		if got != nil {
+			s = strings.Join(got.values, "|")
+		}
+		if s != c.want {
+			t.Errorf("valuesIn(%q) = %q, want %q", c.desc, s, c.want)
+		}
+	}
+}
+
+func TestTitleWords(t *testing.T) {
+	for s, want := range map[string]bool{"January IAP": true, "New Business": true, "Other": false, "security update": false, "A B C D": false, "New (old)": false} {
+		if got := titleWords(s); got != want {
+			t.Errorf("titleWords(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+func TestSentenceEndParens(t *testing.T) {
+	for s, want := range map[string]int{
+		"Format (Online. Other) here. Next": len("Format (Online. Other) here"),
+		"No end (a; b)":                     len("No end (a; b)"),
+		"Code `a.b` ends. Next":             len("Code `a.b` ends"),
+		"Line\nbreak":                       len("Line"),
+	} {
+		if got := sentenceEndParens(s); got != want {
+			t.Errorf("sentenceEndParens(%q) = %d, want %d", s, got, want)
+		}
+	}
+}

@@ -1,0 +1,1 @@
+select url || '-' || kind as key, url, kind from {{ ref('raw_datasets') }}

@@ -1,0 +1,1 @@
+select id as user_id, username from {{ ref('raw_app_users') }}

@@ -1,0 +1,1 @@
+select id as grade_id, user_id, course_id from {{ ref('raw_app_grades') }}
