@@ -177,15 +177,25 @@ func nameOf(e ast.Expr, sel *ast.Select, out map[ast.Expr]string) string {
 			}
 		}
 		// GROUP BY an expression written again in full.
-		for it, name := range out {
-			if ast.String(it) == ast.String(e) {
-				return name
-			}
-		}
-		return ""
+		want := ast.String(e)
+		return firstOutput(sel, out, func(it ast.Expr, _ string) bool { return ast.String(it) == want })
 	}
-	for it, name := range out {
-		if exprName(it) == n || name == n {
+	// A column the select reads, else an output name: the select's order decides between two
+	// items that match, so the key is the same on every run.
+	if name := firstOutput(sel, out, func(it ast.Expr, _ string) bool { return exprName(it) == n }); name != "" {
+		return name
+	}
+	return firstOutput(sel, out, func(_ ast.Expr, name string) bool { return name == n })
+}
+
+// firstOutput returns the output name of the first select item, in the select's order, that
+// match accepts.
+func firstOutput(sel *ast.Select, out map[ast.Expr]string, match func(ast.Expr, string) bool) string {
+	for _, it := range sel.Items {
+		if it == nil {
+			continue
+		}
+		if name, ok := out[it.Expr]; ok && match(it.Expr, name) {
 			return name
 		}
 	}
@@ -267,8 +277,17 @@ func (s *sqlSignals) readSelect(sel *ast.Select, out map[ast.Expr]string, ctes m
 		}
 	}
 	s.readNulls(sel, out)
-	// Values and nullability of each output column.
-	for it, name := range out {
+	// Values and nullability of each output column, in the select's order (the first of two
+	// items of one name speaks for it).
+	for _, item := range sel.Items {
+		if item == nil {
+			continue
+		}
+		it := item.Expr
+		name, ok := out[it]
+		if !ok {
+			continue
+		}
 		if vals := caseLiterals(it); len(vals) > 0 {
 			if _, seen := s.literal[name]; !seen {
 				s.literal[name] = vals
@@ -360,7 +379,15 @@ func (s *sqlSignals) readNulls(sel *ast.Select, out map[ast.Expr]string) {
 	for _, t := range sel.From {
 		outerSides(t, "", optional)
 	}
-	for it, name := range out {
+	for _, item := range sel.Items {
+		if item == nil {
+			continue
+		}
+		it := item.Expr
+		name, ok := out[it]
+		if !ok {
+			continue
+		}
 		if _, seen := s.nullable[name]; seen || s.computed[name] {
 			continue
 		}

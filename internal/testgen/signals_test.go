@@ -176,3 +176,15 @@ func TestSignalsNullsAndRows(t *testing.T) {
 		}
 	}
 }
+
+// A GROUP BY name two select items answer to (a column read under an alias, an output named
+// the same) names the same key on every run: the column read, first in the select.
+func TestGroupByNameResolvedInSelectOrder(t *testing.T) {
+	sql := "select t.id as order_id, max(t.seq) as id, count(*) as n from t group by id"
+	for i := 0; i < 50; i++ {
+		s := readSignals(sql, "postgres")
+		if len(s.keys) != 1 || s.keys[0] != "order_id" {
+			t.Fatalf("run %d: keys %v (%s)", i, s.keys, s.keyWhy)
+		}
+	}
+}
