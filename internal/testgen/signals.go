@@ -1,6 +1,7 @@
 package testgen
 
 import (
+	"iter"
 	"sort"
 	"strings"
 
@@ -191,15 +192,27 @@ func nameOf(e ast.Expr, sel *ast.Select, out map[ast.Expr]string) string {
 // firstOutput returns the output name of the first select item, in the select's order, that
 // match accepts.
 func firstOutput(sel *ast.Select, out map[ast.Expr]string, match func(ast.Expr, string) bool) string {
-	for _, it := range sel.Items {
-		if it == nil {
-			continue
-		}
-		if name, ok := out[it.Expr]; ok && match(it.Expr, name) {
+	for it, name := range outputs(sel, out) {
+		if match(it, name) {
 			return name
 		}
 	}
 	return ""
+}
+
+// outputs yields the select's named items in the select's order: where two items give one
+// name, the first speaks for it on every run (a map's order would change from run to run).
+func outputs(sel *ast.Select, out map[ast.Expr]string) iter.Seq2[ast.Expr, string] {
+	return func(yield func(ast.Expr, string) bool) {
+		for _, it := range sel.Items {
+			if it == nil {
+				continue
+			}
+			if name, ok := out[it.Expr]; ok && !yield(it.Expr, name) {
+				return
+			}
+		}
+	}
 }
 
 func atoiSafe(s string) int {
@@ -277,17 +290,8 @@ func (s *sqlSignals) readSelect(sel *ast.Select, out map[ast.Expr]string, ctes m
 		}
 	}
 	s.readNulls(sel, out)
-	// Values and nullability of each output column, in the select's order (the first of two
-	// items of one name speaks for it).
-	for _, item := range sel.Items {
-		if item == nil {
-			continue
-		}
-		it := item.Expr
-		name, ok := out[it]
-		if !ok {
-			continue
-		}
+	// Values and nullability of each output column.
+	for it, name := range outputs(sel, out) {
 		if vals := caseLiterals(it); len(vals) > 0 {
 			if _, seen := s.literal[name]; !seen {
 				s.literal[name] = vals
@@ -379,15 +383,7 @@ func (s *sqlSignals) readNulls(sel *ast.Select, out map[ast.Expr]string) {
 	for _, t := range sel.From {
 		outerSides(t, "", optional)
 	}
-	for _, item := range sel.Items {
-		if item == nil {
-			continue
-		}
-		it := item.Expr
-		name, ok := out[it]
-		if !ok {
-			continue
-		}
+	for it, name := range outputs(sel, out) {
 		if _, seen := s.nullable[name]; seen || s.computed[name] {
 			continue
 		}
