@@ -42,7 +42,7 @@ func runCLI(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	code := RunEnv(&Env{Ctx: context.Background(), Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr,
-		Getenv: func(string) string { return "" }}, args)
+		Getenv: testGetenv(nil)}, args)
 	return stdout.String(), stderr.String(), code
 }
 

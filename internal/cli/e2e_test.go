@@ -131,7 +131,7 @@ func runE2ECaseEnv(t *testing.T, dir string, extra map[string]string) {
 	}
 	var stdout, stderr bytes.Buffer
 	env := &Env{Ctx: context.Background(), Stdin: &stdin, Stdout: &stdout, Stderr: &stderr,
-		Getenv: func(k string) string { return environ[k] }}
+		Getenv: testGetenv(environ)}
 	code := RunEnv(env, args)
 
 	norm := func(s string) string {

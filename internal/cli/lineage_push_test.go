@@ -41,7 +41,7 @@ func TestOpenMetadataPushAndReview(t *testing.T) {
 	run := func(args ...string) (int, string, string) {
 		var stdout, stderr bytes.Buffer
 		code := RunEnv(&Env{Ctx: context.Background(), Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr,
-			Getenv: func(k string) string { return environ[k] }}, args)
+			Getenv: testGetenv(environ)}, args)
 		return code, stdout.String(), stderr.String()
 	}
 	code, out, errOut := run("lineage", "push", "--project", dir, "--select", "stg_customers")

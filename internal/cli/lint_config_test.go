@@ -103,7 +103,7 @@ func reviewLintFindings(t *testing.T, dir string, args ...string) ([]string, []s
 	t.Helper()
 	var out, errb bytes.Buffer
 	code := RunEnv(&Env{Ctx: context.Background(), Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
-		Getenv: func(string) string { return "" }}, append([]string{"review", "--format", "json", "--fail-on", "never", "--no-history"}, args...))
+		Getenv: testGetenv(nil)}, append([]string{"review", "--format", "json", "--fail-on", "never", "--no-history"}, args...))
 	if code != ExitOK {
 		t.Fatalf("review %v: exit %d: %s", args, code, errb.String())
 	}

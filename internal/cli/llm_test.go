@@ -113,7 +113,7 @@ func runWithLLM(t testing.TB, src, args, settings string, srv *llmtest.Server, e
 	}
 	var out, errb bytes.Buffer
 	env := &Env{Ctx: context.Background(), Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
-		Getenv: func(k string) string { return environ[k] }}
+		Getenv: testGetenv(environ)}
 	code = RunEnv(env, append(splitArgs(args), "--project", project, "--base-dir", base))
 	norm := func(s string) string {
 		return normalizeOutput(strings.ReplaceAll(s, base, "{base}"), project, work)
@@ -399,7 +399,7 @@ func TestEvalReplay(t *testing.T) {
 	}
 	run := func(args ...string) (string, int) {
 		var out, errb bytes.Buffer
-		env := &Env{Ctx: context.Background(), Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}
+		env := &Env{Ctx: context.Background(), Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: testGetenv(nil)}
 		code := RunEnv(env, append([]string{"eval", "--cases", cases, "--format", "json"}, args...))
 		if code != 0 {
 			t.Fatalf("eval %v: exit %d\n%s\n%s", args, code, out.String(), errb.String())
@@ -507,7 +507,7 @@ func TestLLMRulesFromMemoryAndStats(t *testing.T) {
 	run := func(args ...string) (string, string, int) {
 		var out, errb bytes.Buffer
 		env := &Env{Ctx: context.Background(), Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
-			Getenv: func(k string) string { return environ[k] }}
+			Getenv: testGetenv(environ)}
 		code := RunEnv(env, args)
 		return out.String(), errb.String(), code
 	}
@@ -554,7 +554,7 @@ func TestLLMRulesFromMemoryAndStats(t *testing.T) {
 	if len(st.LLM) != 3 || sumCalls != calls || byAgent["rules"] != 1 || byAgent["describe"] == 0 || byAgent["review"] != 0 {
 		t.Fatalf("llm section %+v (calls made %d)\n%s", st.LLM, calls, out)
 	}
-	k, err := openKnowledge(&Env{Ctx: context.Background(), Stderr: io.Discard, Getenv: func(string) string { return "" }}, &config.Default().Memory, project, false)
+	k, err := openKnowledge(&Env{Ctx: context.Background(), Stderr: io.Discard, Getenv: testGetenv(nil)}, &config.Default().Memory, project, false)
 	if err != nil || k == nil {
 		t.Fatalf("opening the memory: %v", err)
 	}

@@ -23,7 +23,7 @@ func mcpSession(t *testing.T, dir string, opts mcp.Options) *sdk.ClientSession {
 	ctx := context.Background()
 	var stderr lockedBuffer
 	env := &Env{Ctx: ctx, Stdin: strings.NewReader(""), Stdout: &stderr, Stderr: &stderr,
-		Getenv: func(string) string { return "" }, Secrets: secret.New()}
+		Getenv: testGetenv(nil), Secrets: secret.New()}
 	opts.Dir = dir
 	srv := mcp.New(ctx, &mcpEngine{env: env, pf: projectFlags{Project: dir}}, opts)
 	t.Cleanup(srv.Close)

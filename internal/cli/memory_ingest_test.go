@@ -70,7 +70,7 @@ func memoryCLI(t *testing.T, vars map[string]string, args ...string) cliRun {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	code := RunEnv(&Env{Ctx: context.Background(), Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr,
-		Getenv: func(k string) string { return vars[k] }}, args)
+		Getenv: testGetenv(vars)}, args)
 	return cliRun{stdout.String(), stderr.String(), code}
 }
 
@@ -300,7 +300,7 @@ func TestMemoryIngestProgressOnATerminalOnly(t *testing.T) {
 	_, proj := memoryShop(t)
 	var stdout, stderr bytes.Buffer
 	code := RunEnv(&Env{Ctx: context.Background(), Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr,
-		Getenv: func(string) string { return "" }, Terminal: true}, []string{"memory", "ingest", "--project", proj})
+		Getenv: testGetenv(nil), Terminal: true}, []string{"memory", "ingest", "--project", proj})
 	if code != 0 || !strings.Contains(stderr.String(), "\r\033[Kmemory: reading") || !strings.HasSuffix(stderr.String(), "\r\033[K") {
 		t.Errorf("progress on a terminal: %d %q", code, stderr.String())
 	}

@@ -15,7 +15,7 @@ import (
 
 func memoryTestEnv(stderr *bytes.Buffer, vars map[string]string) *Env {
 	return &Env{Ctx: context.Background(), Stdout: &bytes.Buffer{}, Stderr: stderr,
-		Getenv: func(k string) string { return vars[k] }, Secrets: secret.New()}
+		Getenv: testGetenv(vars), Secrets: secret.New()}
 }
 
 func TestOpenKnowledgeAbsentCreatedCorruptAndReembedded(t *testing.T) {

@@ -27,7 +27,7 @@ func snowflakeProject(t *testing.T, withProfile bool) string {
 func parseAdapter(t *testing.T, args ...string) (string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := RunEnv(&Env{Ctx: context.Background(), Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }},
+	code := RunEnv(&Env{Ctx: context.Background(), Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: testGetenv(nil)},
 		append([]string{"parse", "--format", "json"}, args...))
 	if code != ExitOK {
 		t.Fatalf("parse: exit %d: %s", code, errb.String())
@@ -86,7 +86,7 @@ func TestProfileInAFolderTrustBase(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "profile", "profiles.yml"), []byte("snowflake:\n  target: prod\n  outputs:\n    prod:\n      type: postgres\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "models", "a.sql"), []byte("select id from {{ source('raw', 'events') }}\n"), 0o644)
 	var out, errb bytes.Buffer
-	code := RunEnv(&Env{Ctx: context.Background(), Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }},
+	code := RunEnv(&Env{Ctx: context.Background(), Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: testGetenv(nil)},
 		[]string{"diff", "--project", dir, "--base", "HEAD", "--trust", "base"})
 	if code != ExitOK || !strings.Contains(errb.String(), "using profile/profiles.yml (pass --profiles-dir to say so)") {
 		t.Errorf("exit %d, stderr %q", code, errb.String())

@@ -64,7 +64,7 @@ func TestReviewInGitHubActions(t *testing.T) {
 	report := filepath.Join(t.TempDir(), "review.md")
 	var stdout, stderr bytes.Buffer
 	code := RunEnv(&Env{Ctx: context.Background(), Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr,
-		Getenv: func(k string) string { return environ[k] }}, []string{"review", "--project", project, "--format", "json", "--github-request-changes", "--report", report})
+		Getenv: testGetenv(environ)}, []string{"review", "--project", project, "--format", "json", "--github-request-changes", "--report", report})
 	if code != ExitFindings {
 		t.Fatalf("exit %d, want 1 (a removed column is still read)\n%s", code, stderr.String())
 	}
@@ -110,7 +110,7 @@ func TestReviewGitHubFlags(t *testing.T) {
 		var stdout, stderr bytes.Buffer
 		args := append([]string{"review", "--project", "../../examples/shop", "--base", "HEAD"}, strings.Fields(c.args)...)
 		code := RunEnv(&Env{Ctx: context.Background(), Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr,
-			Getenv: func(string) string { return "" }}, args)
+			Getenv: testGetenv(nil)}, args)
 		if code != ExitUsage || !strings.Contains(stderr.String(), c.want) {
 			t.Errorf("%s: exit %d, stderr %q", c.args, code, stderr.String())
 		}
@@ -131,7 +131,7 @@ func TestReviewFailOnFromConfig(t *testing.T) {
 	run := func(args ...string) (int, string) {
 		var stdout, stderr bytes.Buffer
 		code := RunEnv(&Env{Ctx: context.Background(), Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr,
-			Getenv: func(string) string { return "" }}, append([]string{"review", "--project", dir, "--base", "main", "--format", "json"}, args...))
+			Getenv: testGetenv(nil)}, append([]string{"review", "--project", dir, "--base", "main", "--format", "json"}, args...))
 		return code, stderr.String()
 	}
 	if code, _ := run(); code != ExitFindings {

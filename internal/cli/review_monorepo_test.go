@@ -21,7 +21,7 @@ func TestReviewGitHubFormatInMonorepo(t *testing.T) {
 		t.Chdir(dir)
 		var out, errb bytes.Buffer
 		code := RunEnv(&Env{Ctx: context.Background(), Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
-			Getenv: func(string) string { return "" }}, append([]string{"review", "--base", "HEAD", "--fail-on", "never", "--no-history", "--all-lines"}, args...))
+			Getenv: testGetenv(nil)}, append([]string{"review", "--base", "HEAD", "--fail-on", "never", "--no-history", "--all-lines"}, args...))
 		if code != ExitOK {
 			t.Fatalf("review %v: exit %d: %s", args, code, errb.String())
 		}

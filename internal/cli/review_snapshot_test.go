@@ -38,7 +38,7 @@ func TestReviewFindingsInSnapshotLines(t *testing.T) {
 	writeTree(t, filepath.Join(dir, "base"), base)
 	writeTree(t, filepath.Join(dir, "head"), head)
 	var stdout, stderr bytes.Buffer
-	RunEnv(&Env{Ctx: context.Background(), Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" }},
+	RunEnv(&Env{Ctx: context.Background(), Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr, Getenv: testGetenv(nil)},
 		[]string{"review", "--format", "json", "--fail-on", "never", "--project", filepath.Join(dir, "head"), "--base-dir", filepath.Join(dir, "base")})
 	var rv struct {
 		Findings []struct {

@@ -95,12 +95,12 @@ func TestRenderTimeSetting(t *testing.T) {
 	}
 	dir := t.TempDir()
 	writeTree(t, dir, map[string]string{".dataops.yml": "limits:\n  render_time: 90s\n"})
-	env = &Env{Getenv: func(string) string { return "" }}
+	env = &Env{Getenv: testGetenv(nil)}
 	if got := env.renderBudget(dir).Time(); got != 90*time.Second {
 		t.Errorf("budget %s, want the settings file's 90s", got)
 	}
 	writeTree(t, dir, map[string]string{".dataops.yml": "limits:\n  render_time: 100h\n"})
-	env = &Env{Getenv: func(string) string { return "" }}
+	env = &Env{Getenv: testGetenv(nil)}
 	if got := env.renderBudget(dir).Time(); got != time.Minute {
 		t.Errorf("budget %s: a render time over the cap must not be taken (the default is)", got)
 	}
@@ -113,7 +113,7 @@ func TestInterruptedRunSaysSo(t *testing.T) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	cancel(errors.New("interrupted by SIGINT"))
 	var out, errb bytes.Buffer
-	code := RunEnv(&Env{Ctx: ctx, Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }},
+	code := RunEnv(&Env{Ctx: ctx, Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: testGetenv(nil)},
 		[]string{"review", "--project", proj, "--base", "HEAD", "--no-history"})
 	msg := errb.String()
 	if code == ExitOK || msg != "dataops: interrupted by SIGINT; the run did not finish\n" {

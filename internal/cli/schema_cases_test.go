@@ -423,7 +423,7 @@ func replayThroughGit(t *testing.T, cmdLine, dir string, base, head map[string]s
 	}
 	var stdout, stderr bytes.Buffer
 	code := RunEnv(&Env{Ctx: context.Background(), Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr,
-		Getenv: func(string) string { return "" }}, args)
+		Getenv: testGetenv(nil)}, args)
 	want, err := os.ReadFile(filepath.Join(dir, "expected", "stdout"))
 	if err != nil {
 		t.Fatalf("no pinned output: run go test ./internal/cli -run TestE2E -update (%v)", err)

@@ -21,7 +21,7 @@ func runWith(t *testing.T, environ map[string]string, args ...string) (stdout, s
 	t.Helper()
 	var out, errb bytes.Buffer
 	code = RunEnv(&Env{Ctx: context.Background(), Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
-		Getenv: func(k string) string { return environ[k] }}, args)
+		Getenv: testGetenv(environ)}, args)
 	return out.String(), errb.String(), code
 }
 
@@ -115,7 +115,7 @@ func TestRunEnvMasksStreamsAndKeepsTheCallersEnv(t *testing.T) {
 	m := secret.New("explicit-secret-1")
 	errb.Reset()
 	RunEnv(&Env{Ctx: context.Background(), Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Secrets: m,
-		Getenv: func(string) string { return "" }}, []string{"parse", "--project", "/nonexistent/explicit-secret-1"})
+		Getenv: testGetenv(nil)}, []string{"parse", "--project", "/nonexistent/explicit-secret-1"})
 	if strings.Contains(errb.String(), "explicit-secret-1") {
 		t.Errorf("a caller's Secrets were not used: %q", errb.String())
 	}

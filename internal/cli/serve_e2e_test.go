@@ -378,7 +378,7 @@ func startService(t testing.TB, apiURL, keyPEM, settings string, extra map[strin
 	}
 	logs := &syncBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
-	env := &Env{Ctx: ctx, Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: logs, Getenv: func(k string) string { return environ[k] }, Secrets: secret.New()}
+	env := &Env{Ctx: ctx, Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: logs, Getenv: testGetenv(environ), Secrets: secret.New()}
 	s, err := setupService(env, &serviceFlags{config: cfgFile, cacheDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)

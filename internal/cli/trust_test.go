@@ -14,7 +14,7 @@ func runCLIEnv(t *testing.T, environ map[string]string, args ...string) (string,
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	code := RunEnv(&Env{Ctx: context.Background(), Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr,
-		Getenv: func(k string) string { return environ[k] }}, args)
+		Getenv: testGetenv(environ)}, args)
 	return stdout.String(), stderr.String(), code
 }
 

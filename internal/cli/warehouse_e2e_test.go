@@ -256,7 +256,7 @@ func TestE2ECustomTests(t *testing.T) {
 
 func TestE2EProfile(t *testing.T) {
 	dir := copyDir(t, "../../examples/shop")
-	env := &Env{Ctx: context.Background(), Stdin: strings.NewReader(""), Getenv: func(string) string { return "" }}
+	env := &Env{Ctx: context.Background(), Stdin: strings.NewReader(""), Getenv: testGetenv(nil)}
 	run := func(args ...string) (string, int) {
 		var out, errb bytes.Buffer
 		env.Stdout, env.Stderr = &out, &errb
@@ -311,7 +311,7 @@ func TestE2EProfile(t *testing.T) {
 func TestE2ETextOutput(t *testing.T) {
 	dir := copyDir(t, "../../examples/shop")
 	writeFile(t, filepath.Join(dir, "tests", "assert_no_apparel.sql"), "select id, category from {{ ref('raw_products') }} where category = 'apparel'\n")
-	env := &Env{Ctx: context.Background(), Stdin: strings.NewReader(""), Getenv: func(string) string { return "" }}
+	env := &Env{Ctx: context.Background(), Stdin: strings.NewReader(""), Getenv: testGetenv(nil)}
 	var out, errb bytes.Buffer
 	env.Stdout, env.Stderr = &out, &errb
 	code := RunEnv(env, []string{"build", "--project", dir, "--select", "raw_products+", "--threads", "1"})
