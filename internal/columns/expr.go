@@ -3,6 +3,7 @@ package columns
 import (
 	"strings"
 
+	"github.com/dataops-dev/dataops/internal/jinja"
 	"github.com/dataops-dev/dataops/internal/sql/ast"
 )
 
@@ -121,7 +122,9 @@ func (a *analyzer) expr(e ast.Expr, sc *scope) exprInfo {
 			info.name = nil
 		}
 		info.t = typeOf(typeText(x.Type))
-		if info.t.fam == fUnknown && x.Type != nil {
+		if strings.EqualFold(typeText(x.Type), jinja.UnknownType) {
+			info.t = typ{} // a column whose type the Jinja columns hook did not know
+		} else if info.t.fam == fUnknown && x.Type != nil {
 			info.t = typ{text: normalizeType(typeText(x.Type)), fam: fUnknown}
 		}
 		a.expr(x.Format, sc)

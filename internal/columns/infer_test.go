@@ -385,3 +385,10 @@ func TestInferSnapshot(t *testing.T) {
 		t.Errorf("position in the snapshot file: %+v", pos)
 	}
 }
+
+// A cast to the Jinja columns hook's placeholder type is a column of unknown type, not of a
+// type by that name.
+func TestInferPlaceholderTypeIsUnknown(t *testing.T) {
+	expectColumns(t, "snowflake", map[string]string{"raw.x": "id:number"},
+		"select cast(null as "+jinja.UnknownType+") as a, cast(id as int) as b from raw.x", "a:?, b:int")
+}

@@ -178,6 +178,11 @@ func (a *apiRelation) GetAttribute(name string) (*exec.Value, bool) {
 	})), true
 }
 
+// UnknownType is the data_type of a column whose type is not known (columns inferred by name
+// only): macros write it into SQL (dbt_utils.union_relations casts null as each column's
+// type), where an empty type would not parse; column inference reads it as unknown.
+const UnknownType = "dataops_unknown_type"
+
 // columnValue is dbt's Column: name, data type and the type predicates macros use.
 type columnValue struct {
 	Column
@@ -206,6 +211,9 @@ func (c *columnValue) GetAttribute(name string) (*exec.Value, bool) {
 		q := string(c.quote)
 		return exec.AsValue(q + strings.ReplaceAll(c.Name, q, q+q) + q), true
 	case "data_type", "dtype":
+		if c.DataType == "" {
+			return exec.AsValue(UnknownType), true
+		}
 		return exec.AsValue(c.DataType), true
 	case "is_string":
 		return pred(has("char", "text", "string"))

@@ -696,3 +696,15 @@ func TestShortTemplateKeptAcrossRenders(t *testing.T) {
 		t.Error("a template over keptSourceMax was kept")
 	}
 }
+
+// A column whose type the columns hook does not know has UnknownType as its data_type, so a
+// macro that casts to each column's type (dbt_utils.union_relations) still writes SQL.
+func TestColumnOfUnknownTypeHasAPlaceholderType(t *testing.T) {
+	env := testEnv(t, nil)
+	src := "{% for c in adapter.get_columns_in_relation(ref('orders')) %}cast(null as {{ c.data_type }}) as {{ c.name }} {% endfor %}"
+	cols := func(rel Relation) ([]Column, bool) { return []Column{{Name: "id", DataType: "bigint"}, {Name: "note"}}, true }
+	res := render(t, env, src, func(in *Input) { in.Resolver = fakeResolver{}; in.Columns = cols; in.Execute = true })
+	if want := "cast(null as bigint) as id cast(null as " + UnknownType + ") as note "; res.Output != want {
+		t.Errorf("got %q, want %q", res.Output, want)
+	}
+}
