@@ -702,7 +702,9 @@ func TestShortTemplateKeptAcrossRenders(t *testing.T) {
 func TestColumnOfUnknownTypeHasAPlaceholderType(t *testing.T) {
 	env := testEnv(t, nil)
 	src := "{% for c in adapter.get_columns_in_relation(ref('orders')) %}cast(null as {{ c.data_type }}) as {{ c.name }} {% endfor %}"
-	cols := func(rel Relation) ([]Column, bool) { return []Column{{Name: "id", DataType: "bigint"}, {Name: "note"}}, true }
+	cols := func(rel Relation) ([]Column, bool) {
+		return []Column{{Name: "id", DataType: "bigint"}, {Name: "note"}}, true
+	}
 	res := render(t, env, src, func(in *Input) { in.Resolver = fakeResolver{}; in.Columns = cols; in.Execute = true })
 	if want := "cast(null as bigint) as id cast(null as " + UnknownType + ") as note "; res.Output != want {
 		t.Errorf("got %q, want %q", res.Output, want)
