@@ -36,17 +36,29 @@ func refFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 		return exec.AsValue(err)
 	}
 	st.refs = append(st.refs, Ref{Package: pkg, Name: name, Version: version, Pos: st.argPos(name)})
-	if res := st.in.Resolver; res != nil {
-		if r, ok := res.Ref(pkg, name, version); ok {
-			rel := st.env.newRelation(r)
-			st.named = append(st.named, namedRelation{rel: rel, name: name})
-			return exec.AsValue(rel)
-		}
+	var rel *relationValue
+	if r, ok := st.resolved(func(res Resolver) (Relation, bool) { return res.Ref(pkg, name, version) }); ok {
+		rel = st.env.newRelation(r)
+	} else {
+		rel = st.env.newRelation(Relation{Identifier: name})
+		rel.bare = name
 	}
-	rel := st.env.newRelation(Relation{Identifier: name})
-	rel.bare = name
+	return st.name(rel, name)
+}
+
+// name records a relation the render asked for by name (for adapter.get_relation) and
+// returns it.
+func (st *renderState) name(rel *relationValue, name string) *exec.Value {
 	st.named = append(st.named, namedRelation{rel: rel, name: name})
 	return exec.AsValue(rel)
+}
+
+// resolved asks the render's resolver, when it has one.
+func (st *renderState) resolved(ask func(Resolver) (Relation, bool)) (Relation, bool) {
+	if st.in.Resolver == nil {
+		return Relation{}, false
+	}
+	return ask(st.in.Resolver)
 }
 
 func sourceFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
@@ -64,17 +76,14 @@ func sourceFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 		return exec.AsValue(err)
 	}
 	st.sources = append(st.sources, SourceRef{Source: src, Table: table, Pos: st.argPos(table)})
-	if res := st.in.Resolver; res != nil {
-		if r, ok := res.Source(src, table); ok {
-			rel := st.env.newRelation(r)
-			st.named = append(st.named, namedRelation{rel: rel, name: table})
-			return exec.AsValue(rel)
-		}
+	var rel *relationValue
+	if r, ok := st.resolved(func(res Resolver) (Relation, bool) { return res.Source(src, table) }); ok {
+		rel = st.env.newRelation(r)
+	} else {
+		rel = st.env.newRelation(Relation{Schema: src, Identifier: table})
+		rel.bare = src + "." + table
 	}
-	rel := st.env.newRelation(Relation{Schema: src, Identifier: table})
-	st.named = append(st.named, namedRelation{rel: rel, name: table})
-	rel.bare = src + "." + table
-	return exec.AsValue(rel)
+	return st.name(rel, table)
 }
 
 // argPos is where a ref or source argument is written: the quoted name inside the model
