@@ -50,7 +50,7 @@ func fixTokens(toks []*tokens.Token) []*tokens.Token {
 			out = append(out, t)
 			continue
 		}
-		region := joinAdjacentStrings(dropTrailingCommas(toks[i+1 : end]))
+		region := tidyTag(toks[i+1 : end])
 		if t.Type == tokens.VariableBegin {
 			out = append(out, t)
 			out = append(out, bareTuple(r.expr(region, true), toks[end])...)
@@ -101,46 +101,30 @@ func (r *tokenRewriter) temp() string {
 	return "dataops tmp " + strconv.Itoa(r.tmp)
 }
 
-// joinAdjacentStrings makes one string of string literals that follow each other, as Jinja's
-// parser does (Python's implicit concatenation): dbt-codegen writes
-// `"source x.sh """~ name ~""" "`, which gonja would reject. The joined token keeps the first
-// one's position; the tokens of the file are not modified.
-func joinAdjacentStrings(in []*tokens.Token) []*tokens.Token {
-	var out []*tokens.Token
+// tidyTag rewrites a tag's tokens the way Jinja's parser reads them where gonja's would not: a
+// trailing comma before `)` or `}` is dropped, and string literals that follow each other make
+// one string (Python's implicit concatenation: dbt-codegen writes `"source x.sh """~ name ~""" "`).
+// A joined token keeps the first one's position. The file's tokens are not modified: in itself
+// is returned when nothing changes, else a copy.
+func tidyTag(in []*tokens.Token) []*tokens.Token {
+	var out []*tokens.Token // nil until something changes
 	for i, t := range in {
-		if t.Type == tokens.String && i > 0 && in[i-1].Type == tokens.String {
-			if out == nil {
-				out = append([]*tokens.Token{}, in[:i]...)
+		trailingComma := t.Type == tokens.Comma && i+1 < len(in) &&
+			(in[i+1].Type == tokens.RightParenthesis || in[i+1].Type == tokens.RightBrace)
+		adjacent := t.Type == tokens.String && i > 0 && in[i-1].Type == tokens.String
+		if !trailingComma && !adjacent {
+			if out != nil {
+				out = append(out, t)
 			}
+			continue
+		}
+		if out == nil {
+			out = append([]*tokens.Token{}, in[:i]...)
+		}
+		if adjacent {
 			prev := *out[len(out)-1]
 			prev.Val += t.Val
 			out[len(out)-1] = &prev
-			continue
-		}
-		if out != nil {
-			out = append(out, t)
-		}
-	}
-	if out == nil {
-		return in
-	}
-	return out
-}
-
-func dropTrailingCommas(in []*tokens.Token) []*tokens.Token {
-	var out []*tokens.Token
-	for i, t := range in {
-		if t.Type == tokens.Comma && i+1 < len(in) {
-			switch in[i+1].Type {
-			case tokens.RightParenthesis, tokens.RightBrace:
-				if out == nil {
-					out = append([]*tokens.Token{}, in[:i]...)
-				}
-				continue
-			}
-		}
-		if out != nil {
-			out = append(out, t)
 		}
 	}
 	if out == nil {
