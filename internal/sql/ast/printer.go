@@ -185,7 +185,7 @@ func (p *printer) stmt(s Stmt) {
 			p.s("IF NOT EXISTS ")
 		}
 		p.name(s.Name)
-		if len(s.Columns) > 0 {
+		if s.Columns != nil {
 			p.s(" (")
 			for i, c := range s.Columns {
 				if i > 0 {

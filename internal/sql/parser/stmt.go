@@ -177,7 +177,7 @@ func (p *parser) parenStartsQuery() bool {
 
 func (p *parser) columnDefs() []*ast.ColumnDef {
 	p.next() // (
-	var defs []*ast.ColumnDef
+	defs := []*ast.ColumnDef{} // `()` is an empty list, written back as one
 	for !p.at(token.RParen) && !p.at(token.EOF) {
 		start := p.pos()
 		d := &ast.ColumnDef{}
