@@ -176,7 +176,7 @@ func (p *parser) parenStartsQuery() bool {
 }
 
 func (p *parser) columnDefs() []*ast.ColumnDef {
-	p.next() // (
+	p.next()                   // (
 	defs := []*ast.ColumnDef{} // `()` is an empty list, written back as one
 	for !p.at(token.RParen) && !p.at(token.EOF) {
 		start := p.pos()
