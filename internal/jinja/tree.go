@@ -83,7 +83,7 @@ func (w *treeWalker) statements(list []nodes.Node) {
 		}
 		w.value(reflect.ValueOf(n))
 		list[i] = &nodes.ControlStructureBlock{
-			Location:         n.Position(),
+			Location:         nodeToken(n),
 			ControlStructure: &trackedNode{inner: n, file: w.file},
 		}
 	}
@@ -311,7 +311,7 @@ type trackedNode struct {
 	file  *fileInfo
 }
 
-func (t *trackedNode) Position() *tokens.Token { return t.inner.Position() }
+func (t *trackedNode) Position() *tokens.Token { return nodeToken(t.inner) }
 func (t *trackedNode) String() string          { return t.inner.String() }
 
 func (t *trackedNode) Execute(r *exec.Renderer, _ *nodes.ControlStructureBlock) (err error) {
@@ -325,7 +325,7 @@ func (t *trackedNode) Execute(r *exec.Renderer, _ *nodes.ControlStructureBlock) 
 	if err := st.step(); err != nil {
 		return err
 	}
-	tok := t.inner.Position()
+	tok := nodeToken(t.inner)
 	pos := 0
 	if tok != nil {
 		pos = tok.Pos

@@ -57,9 +57,20 @@ func truthOf(at *tokens.Token, cond nodes.Expression) nodes.Expression {
 		return cond
 	}
 	if at == nil {
-		at = cond.Position()
+		at = nodeToken(cond)
 	}
 	return builtinCall(at, truthName, cond)
+}
+
+// nodeToken is n's position, or nil when gonja's parser left the node incomplete: it accepts
+// "{% if in %}" as a test expression with no operand, whose Position dereferences nil.
+func nodeToken(n nodes.Node) (at *tokens.Token) {
+	defer func() {
+		if recover() != nil {
+			at = nil
+		}
+	}()
+	return n.Position()
 }
 
 func isTruthCall(n nodes.Expression) bool {
