@@ -154,7 +154,7 @@ func filterSet(e *Env) *exec.FilterSet {
 			return exec.AsValue(tooBig(st, "a value of more than %d bytes", limit))
 		}
 		f, _ := all.Get("indent")
-		return sizeChecked(f)(ev, in, va)
+		return sizeChecked(f)(ev, textOf("indent", in), va)
 	}
 	return exec.NewFilterSet(m)
 }
@@ -237,6 +237,7 @@ func guarded(name string, f exec.FilterFunction) exec.FilterFunction {
 			if err := checkPrinted(e, append([]*exec.Value{in}, va.Args...)...); err != nil {
 				return exec.AsValue(err)
 			}
+			in = textOf(name, in)
 			if name == "wordwrap" {
 				// Each break inserts the wrap string.
 				if ws, ok := argValue(va, 2, "wrapstring"); ok {
@@ -251,6 +252,25 @@ func guarded(name string, f exec.FilterFunction) exec.FilterFunction {
 		}
 	}
 	return f
+}
+
+// textOf is what Jinja's string filters work on: Python's str of any value (they call
+// str() first), where gonja refuses or passes through what is not a string: `x|trim != ''`
+// on a number failed the render. Nothing (none and undefined are one value here) becomes the
+// empty string, as an undefined variable prints. "int", "float", "string" and "safe" read
+// values of every type themselves.
+func textOf(name string, in *exec.Value) *exec.Value {
+	switch name {
+	case "int", "float", "string", "safe":
+		return in
+	}
+	if in == nil || in.IsError() || in.IsString() {
+		return in
+	}
+	if in.IsNil() {
+		return exec.AsValue("")
+	}
+	return exec.AsValue(in.String())
 }
 
 // joinedSize bounds the length of the items of in joined with a separator of sep bytes.

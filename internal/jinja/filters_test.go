@@ -1,0 +1,27 @@
+package jinja
+
+import "testing"
+
+// Jinja's string filters call str() on what they are given; a number or a missing value
+// piped through trim must not fail the render.
+func TestStringFiltersTakeAnyValue(t *testing.T) {
+	env := testEnv(t, nil)
+	for _, c := range []struct{ src, want string }{
+		{"{{ 5 | trim }}", "5"},
+		{"{% set b = 17 %}{% if b is not none and b | trim != '' %}after {{ b }}{% endif %}", "after 17"},
+		{"{{ nothing_here | trim }}|", "|"},
+		{"{{ 3 | indent(2) }}", "3"},
+		{"{{ 1.5 | upper }}", "1.5"},
+		{"{{ '  x ' | trim }}", "x"},
+		{"{{ 7 | int + 1 }}", "8"},
+	} {
+		res := render(t, env, c.src)
+		if res.Err != nil {
+			t.Errorf("%s: %v", c.src, res.Err)
+			continue
+		}
+		if res.Output != c.want {
+			t.Errorf("%s: got %q, want %q", c.src, res.Output, c.want)
+		}
+	}
+}
