@@ -255,7 +255,7 @@ func guarded(name string, f exec.FilterFunction) exec.FilterFunction {
 }
 
 // textOf is what Jinja's string filters work on: Python's str of any value (they call
-// str() first), where gonja refuses or passes through what is not a string: `x|trim != ”`
+// str() first), where gonja refuses or passes through what is not a string: `x|trim`
 // on a number failed the render. Nothing (none and undefined are one value here) becomes the
 // empty string, as an undefined variable prints. "int", "float", "string" and "safe" read
 // values of every type themselves.
