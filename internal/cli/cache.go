@@ -44,7 +44,7 @@ func cacheDir(env *Env, flag, project string) string {
 		return ""
 	case env.Getenv("DATAOPS_CACHE_DIR") != "":
 		return env.Getenv("DATAOPS_CACHE_DIR")
-	case env.Getenv("GITHUB_ACTIONS") == "true" || env.Getenv("CI") == "true":
+	case onCI(env):
 		return ""
 	}
 	return filepath.Join(project, ".dataops", "cache")

@@ -140,8 +140,12 @@ func lintNative(env *Env, f *lintFlags, paths []string, all []lint.Rule, include
 	if err != nil {
 		return nil, &ExitError{Code: ExitInternal, Err: err}
 	}
+	// Outside CI the configuration is the user's own: its macro folders are read wherever
+	// they are, as SQLFluff does. On a CI runner the tree may be a pull request's.
+	tp := templating.New()
+	tp.OwnMacroPaths = !onCI(env)
 	l := &lint.Linter{Rules: all, Include: include, Exclude: exclude, Dialect: f.project.Dialect, Fix: f.fix,
-		DefaultDialect: "ansi", Templater: templating.New()}
+		DefaultDialect: "ansi", Templater: tp}
 	var files []lint.File
 	// projectRoot is set when the project's models are linted: --fix writes only inside it.
 	var projectRoot string

@@ -56,6 +56,12 @@ type trust struct {
 	noted map[string]bool
 }
 
+// onCI reports a CI runner (GITHUB_ACTIONS or CI is "true"), where the work tree may be a
+// pull request's.
+func onCI(env *Env) bool {
+	return env.Getenv("GITHUB_ACTIONS") == "true" || env.Getenv("CI") == "true"
+}
+
 // resolveTrust reads --trust: the default is base inside CI (GITHUB_ACTIONS or CI is "true")
 // when --base is a git ref, else worktree. It sets pf to the trusted profiles and remembers
 // the mode on pf for the warehouse. The caller must close it.
@@ -63,7 +69,7 @@ func resolveTrust(env *Env, pf *projectFlags, cf *changeFlags) (*trust, error) {
 	mode := cf.Trust
 	if mode == "" {
 		mode = trustWorktree
-		if (env.Getenv("GITHUB_ACTIONS") == "true" || env.Getenv("CI") == "true") && cf.Base != "" {
+		if onCI(env) && cf.Base != "" {
 			mode = trustBase
 		}
 	}

@@ -44,6 +44,11 @@ var This = jinja.Relation{Identifier: "this_model"}
 type Config struct {
 	mu   sync.Mutex
 	envs map[string]*configEnv
+	// OwnMacroPaths reads a load_macros_from_path folder wherever it is, as SQLFluff does,
+	// confined to that folder's own tree (no link leads out of it). For the user's own
+	// configuration only: one a pull request may have written is confined to the working
+	// directory (the default).
+	OwnMacroPaths bool
 }
 
 type configEnv struct {
@@ -166,7 +171,7 @@ func (t *Config) env(cfg *lint.Config) *configEnv {
 		if dir = strings.TrimSpace(dir); dir == "" {
 			continue
 		}
-		fs, err := readMacroDir(dir)
+		fs, err := readMacroDir(dir, t.OwnMacroPaths)
 		if err != nil {
 			ce.problems = append(ce.problems, "load_macros_from_path: "+err.Error())
 		}
@@ -196,9 +201,11 @@ func (t *Config) env(cfg *lint.Config) *configEnv {
 }
 
 // readMacroDir reads the macro files under dir. A configuration file is project content, so
-// the folder must resolve inside the working directory, and every file read is confined there
-// (fsconfine): `load_macros_from_path = /etc` or a link out of the tree reads nothing.
-func readMacroDir(dir string) ([]jinja.MacroFile, error) {
+// unless it is the user's own (own), the folder must resolve inside the working directory, and
+// every file read is confined there (fsconfine): `load_macros_from_path = /etc` or a link out
+// of the tree reads nothing. Only .sql files are read, as macros: never run, never printed
+// unless a model calls one.
+func readMacroDir(dir string, own bool) ([]jinja.MacroFile, error) {
 	wd, err := os.Getwd()
 	if err != nil {
 		return nil, err
@@ -206,6 +213,9 @@ func readMacroDir(dir string) ([]jinja.MacroFile, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
+	}
+	if own {
+		wd = abs
 	}
 	rel, err := filepath.Rel(wd, abs)
 	if err != nil || !filepath.IsLocal(rel) && rel != "." {

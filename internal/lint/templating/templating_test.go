@@ -116,3 +116,31 @@ func TestMacroPathOutsideRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestOwnMacroPathOutside: the user's own configuration names a macro folder anywhere, as
+// SQLFluff reads it; a link out of that folder still reads nothing.
+func TestOwnMacroPathOutside(t *testing.T) {
+	outside := t.TempDir()
+	if err := os.WriteFile(filepath.Join(outside, "audit.sql"), []byte("{% macro audit(cte_ref) %}select * from {{ cte_ref }}{% endmacro %}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	further := t.TempDir()
+	if err := os.WriteFile(filepath.Join(further, "x.sql"), []byte("{% macro leak() %}further-secret{% endmacro %}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(further, "x.sql"), filepath.Join(outside, "link.sql")); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir())
+	cfg := configFor(t, "[sqlfluff]\ndialect = ansi\n[sqlfluff:templater:jinja]\nload_macros_from_path = "+outside+"\n")
+	tp := New()
+	tp.OwnMacroPaths = true
+	r := tp.Render("m.sql", "with final as (select 1 as a)\n{{ audit(cte_ref='final') }}\n", cfg)
+	if !strings.Contains(r.Output, "select * from final") {
+		t.Errorf("the macro from the configured folder did not render: %q %v", r.Output, r.Problems)
+	}
+	r = tp.Render("n.sql", "select '{{ leak() }}' as a\n", cfg)
+	if strings.Contains(r.Output, "further-secret") {
+		t.Errorf("a link out of the configured folder was read: %q", r.Output)
+	}
+}
