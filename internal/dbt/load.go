@@ -111,8 +111,9 @@ type loader struct {
 	pathsExist   []bool       // resourcePathsExist when the files were read
 	projectDiags int          // len(diags) after loadProjects
 	macroFiles   []jinja.MacroFile
-	volatiles    []volatileNode // guarded by mu
-	patched      int            // nodes a partial rebuild built again (partial.go)
+	envDiags     []jinja.Diagnostic // what compiling macroFiles reported
+	volatiles    []volatileNode     // guarded by mu
+	patched      int                // nodes a partial rebuild built again (partial.go)
 	// volatileMacros says whether a macro reads the clock (anyVolatileMacro).
 	volatileMacrosOnce sync.Once
 	volatileMacros     bool
@@ -699,7 +700,7 @@ func (l *loader) buildEnv() error {
 	jopts := l.jinjaOptions(mfs)
 	env, diags := jinja.New(jopts)
 	l.setupCache(jopts, diags)
-	l.env = env
+	l.env, l.envDiags = env, diags
 	l.p.Jinja = env
 	l.macroFiles = mfs
 	for _, d := range diags {

@@ -80,9 +80,9 @@ func (l *loader) patchSnapshot(changed []changedFile, files []*srcFile, body *sn
 	}
 	// The environment a load renders with, and its key in the cache.
 	jopts := l.jinjaOptions(body.MacroFiles)
-	env, diags := jinja.New(jopts)
-	l.env, p.Jinja, l.macroFiles = env, env, body.MacroFiles
-	l.setupCache(jopts, diags)
+	env := jinja.NewDeferred(jopts)
+	l.env, p.Jinja, l.macroFiles, l.envDiags = env, env, body.MacroFiles, body.EnvDiags
+	l.setupCache(jopts, body.EnvDiags)
 	l.namers = newNamers(l)
 
 	byFile := map[string]*Node{}

@@ -42,7 +42,7 @@ import (
 // stores a new snapshot.
 
 // snapshotVersion changes with the snapshot's layout (the build is in the key as well).
-const snapshotVersion = 1
+const snapshotVersion = 2
 
 // snapshotSlack is how long after a file's last change a stat of it may not show a further
 // write: the granularity of file system clocks, up to 2 s (FAT).
@@ -95,7 +95,10 @@ type snapBody struct {
 	// Diagnostics are those found after loadProjects, unsorted.
 	Diagnostics []Diagnostic
 	MacroFiles  []jinja.MacroFile
-	Volatile    []snapVolatile
+	// EnvDiags are what compiling MacroFiles reported: part of the render cache's key, known
+	// without compiling them again.
+	EnvDiags []jinja.Diagnostic
+	Volatile []snapVolatile
 }
 
 // snapVolatile is a node whose render read the clock or the invocation: it is rendered again
@@ -313,8 +316,9 @@ func (l *loader) restoreSnapshot() bool {
 			return false
 		}
 	} else {
-		// The environment renders tests, hooks and inline SQL for the commands after the load.
-		env, _ := jinja.New(l.jinjaOptions(body.MacroFiles))
+		// The environment renders tests, hooks and inline SQL for the commands after the load;
+		// a run that renders none does not compile the macros.
+		env := jinja.NewDeferred(l.jinjaOptions(body.MacroFiles))
 		l.env, p.Jinja = env, env
 	}
 	if !l.rerender(body.Volatile) {
@@ -441,7 +445,7 @@ func (l *loader) storeSnapshot(writesBefore int64) {
 	body := snapBody{
 		Nodes: p.Nodes, Sources: p.Sources, Exposures: p.Exposures, Macros: p.Macros, Docs: p.Docs,
 		Unparsed: p.Unparsed, ParentMap: p.ParentMap, ChildMap: p.ChildMap, Disabled: p.Disabled, DisabledSources: p.DisabledSources,
-		Diagnostics: l.diags[l.projectDiags:], MacroFiles: l.macroFiles,
+		Diagnostics: l.diags[l.projectDiags:], MacroFiles: l.macroFiles, EnvDiags: l.envDiags,
 	}
 	var ok bool
 	if body.Volatile, ok = l.snapVolatiles(); !ok {
