@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"maps"
 	"os"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -299,7 +300,12 @@ func (l *loader) restoreSnapshot() bool {
 		return false
 	}
 	var body snapBody
-	if snapDecode(r, &body) != nil || len(r.b) != 0 {
+	// Nearly all the decode allocates is the project, which stays: a collection meanwhile would
+	// find little to free, and its write barriers slow every pointer the decode stores.
+	gc := debug.SetGCPercent(-1)
+	err := snapDecode(r, &body)
+	debug.SetGCPercent(gc)
+	if err != nil || len(r.b) != 0 {
 		return false
 	}
 	p := l.p
@@ -309,9 +315,12 @@ func (l *loader) restoreSnapshot() bool {
 	if len(changed) > 0 {
 		// The nodes of the changed files are built again (partial.go).
 		t0 := time.Now()
+		unstable := l.unstable.Load()
 		ok := l.patchSnapshot(changed, files, &body)
 		l.timings["patch"] = time.Since(t0)
 		if !ok {
+			// What the attempt noted is not the full load's.
+			l.unstable.Store(unstable)
 			l.resetAfterProjects(diags)
 			return false
 		}
@@ -408,6 +417,7 @@ func (l *loader) resetAfterProjects(diags int) {
 	p.ParentMap, p.ChildMap, p.Disabled, p.DisabledSources = map[string][]string{}, map[string][]string{}, map[string][]*Node{}, nil
 	p.Jinja, l.env, l.ix = nil, nil, nil
 	l.diags = l.diags[:diags]
+	l.volatiles, l.patched = nil, 0
 }
 
 // storeSnapshot stores what a full load produced, when nothing it depended on is missing from
