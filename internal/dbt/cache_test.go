@@ -586,3 +586,24 @@ func TestRenderKeyCoversRelation(t *testing.T) {
 		t.Fatalf("jinja.Relation has %d fields; renderKey hashes 4", n)
 	}
 }
+
+// A macro defined twice runs its last definition: editing that one renders its callers again,
+// though the project's Macros keep the first.
+func TestCacheMacroDefinedTwice(t *testing.T) {
+	dir, cacheDir := t.TempDir(), filepath.Join(t.TempDir(), "cache")
+	cacheProject(t, dir, 6)
+	writeCacheFile(t, filepath.Join(dir, "macros/a_scale.sql"), "{% macro scale() %}7{% endmacro %}\n")
+	env := map[string]string{"FZ_REGION": "us"}
+	loadCached(t, dir, cacheDir, env)
+	loadCached(t, dir, cacheDir, env)
+	editFile(t, filepath.Join(dir, "macros/scale.sql"), func(s string) string { return strings.Replace(s, "100", "1000", 1) })
+	cold := loadCached(t, dir, "", env)
+	if !strings.Contains(cold.manifest, "/ 1000)") {
+		t.Fatal("the last definition is not the one rendered")
+	}
+	for _, what := range []string{"after the edit", "again"} {
+		if warm := loadCached(t, dir, cacheDir, env); warm.manifest != cold.manifest {
+			t.Fatalf("%s: differs from a full load, %s", what, firstDifference(cold.manifest, warm.manifest))
+		}
+	}
+}
