@@ -86,7 +86,9 @@ func (rc *renderCache) macroSum(l *loader, id string) string {
 		return v.(string)
 	}
 	s := "native" // dbt's own macros, implemented by the tool (part of its version)
-	if m := l.p.Macros[id]; m != nil {
+	if all, dup := l.dupMacros[id]; dup {
+		s = cache.NewHasher("macro-definitions").Value(all).Sum().String()
+	} else if m := l.p.Macros[id]; m != nil {
 		s = cache.Sum256([]byte(m.SQL))
 	}
 	rc.sums.Store(id, s)

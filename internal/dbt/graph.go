@@ -110,41 +110,7 @@ func (l *loader) buildGraph() error {
 	l.ix = ix
 	p := l.p
 	for _, n := range sortedNodes(p.Nodes) {
-		deps := n.DependsOn.Nodes
-		seen := map[string]bool{}
-		for _, d := range deps {
-			seen[d] = true
-		}
-		add := func(id string) {
-			if !seen[id] {
-				seen[id] = true
-				deps = append(deps, id)
-			}
-		}
-		for _, r := range n.Refs {
-			t, why := ix.ref(n.Package, r)
-			if t == nil {
-				l.warn(refPos(n, r.Pos), "unknown-ref", "%s", why)
-				continue
-			}
-			add(t.UniqueID)
-		}
-		for _, s := range n.SourceRefs {
-			t := ix.source(n.Package, s)
-			if t == nil {
-				l.warn(refPos(n, s.Pos), "unknown-source", "source('%s', '%s') names no source table", s.Source, s.Table)
-				continue
-			}
-			add(t.UniqueID)
-		}
-		if deps == nil {
-			deps = []string{}
-		}
-		if n.DependsOn.Macros == nil {
-			n.DependsOn.Macros = []string{}
-		}
-		n.DependsOn.Nodes = deps
-		l.inferSources(n)
+		l.resolveDeps(n)
 	}
 	for _, e := range p.Exposures {
 		seen := map[string]bool{}
@@ -175,6 +141,47 @@ func (l *loader) buildGraph() error {
 	p.buildMaps()
 	l.findCycles()
 	return nil
+}
+
+// resolveDeps resolves n's refs and sources into its depends_on with l.ix, reporting those that
+// name nothing, and infers the sources of calls to unknown macros.
+func (l *loader) resolveDeps(n *Node) {
+	ix := l.ix
+	deps := n.DependsOn.Nodes
+	seen := map[string]bool{}
+	for _, d := range deps {
+		seen[d] = true
+	}
+	add := func(id string) {
+		if !seen[id] {
+			seen[id] = true
+			deps = append(deps, id)
+		}
+	}
+	for _, r := range n.Refs {
+		t, why := ix.ref(n.Package, r)
+		if t == nil {
+			l.warn(refPos(n, r.Pos), "unknown-ref", "%s", why)
+			continue
+		}
+		add(t.UniqueID)
+	}
+	for _, s := range n.SourceRefs {
+		t := ix.source(n.Package, s)
+		if t == nil {
+			l.warn(refPos(n, s.Pos), "unknown-source", "source('%s', '%s') names no source table", s.Source, s.Table)
+			continue
+		}
+		add(t.UniqueID)
+	}
+	if deps == nil {
+		deps = []string{}
+	}
+	if n.DependsOn.Macros == nil {
+		n.DependsOn.Macros = []string{}
+	}
+	n.DependsOn.Nodes = deps
+	l.inferSources(n)
 }
 
 func refPos(n *Node, pos jinja.Position) Pos {

@@ -99,6 +99,9 @@ type loader struct {
 	// configBudget is the bound on all config values: maxConfigValues and a share per node.
 	configBudget int
 	cache        *renderCache
+	// dupMacros holds every definition of a macro defined more than once: Macros keeps the
+	// first, the renderer runs another, so a render depends on them all.
+	dupMacros map[string][]string
 
 	// The snapshot of the whole load (snapshot.go).
 	env0         *envRecorder // every env var the load looks up
@@ -108,7 +111,9 @@ type loader struct {
 	pathsExist   []bool       // resourcePathsExist when the files were read
 	projectDiags int          // len(diags) after loadProjects
 	macroFiles   []jinja.MacroFile
-	volatiles    []volatileNode // guarded by mu
+	envDiags     []jinja.Diagnostic // what compiling macroFiles reported
+	volatiles    []volatileNode     // guarded by mu
+	patched      int                // nodes a partial rebuild built again (partial.go)
 	// volatileMacros says whether a macro reads the clock (anyVolatileMacro).
 	volatileMacrosOnce sync.Once
 	volatileMacros     bool
@@ -670,6 +675,13 @@ func (l *loader) buildEnv() error {
 				for _, m := range scanMacros(f) {
 					if prev, dup := l.p.Macros[m.UniqueID]; dup {
 						l.warn(m.Pos, "duplicate-macro", "macro %s is defined twice (also at %s:%d)", m.Name, prev.Pos.Path, prev.Pos.Line)
+						if l.dupMacros == nil {
+							l.dupMacros = map[string][]string{}
+						}
+						if l.dupMacros[m.UniqueID] == nil {
+							l.dupMacros[m.UniqueID] = []string{prev.SQL}
+						}
+						l.dupMacros[m.UniqueID] = append(l.dupMacros[m.UniqueID], m.SQL)
 						continue
 					}
 					l.p.Macros[m.UniqueID] = m
@@ -688,7 +700,7 @@ func (l *loader) buildEnv() error {
 	jopts := l.jinjaOptions(mfs)
 	env, diags := jinja.New(jopts)
 	l.setupCache(jopts, diags)
-	l.env = env
+	l.env, l.envDiags = env, diags
 	l.p.Jinja = env
 	l.macroFiles = mfs
 	for _, d := range diags {

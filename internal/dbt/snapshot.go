@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"maps"
 	"os"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -42,7 +43,7 @@ import (
 // stores a new snapshot.
 
 // snapshotVersion changes with the snapshot's layout (the build is in the key as well).
-const snapshotVersion = 1
+const snapshotVersion = 2
 
 // snapshotSlack is how long after a file's last change a stat of it may not show a further
 // write: the granularity of file system clocks, up to 2 s (FAT).
@@ -95,7 +96,10 @@ type snapBody struct {
 	// Diagnostics are those found after loadProjects, unsorted.
 	Diagnostics []Diagnostic
 	MacroFiles  []jinja.MacroFile
-	Volatile    []snapVolatile
+	// EnvDiags are what compiling MacroFiles reported: part of the render cache's key, known
+	// without compiling them again.
+	EnvDiags []jinja.Diagnostic
+	Volatile []snapVolatile
 }
 
 // snapVolatile is a node whose render read the clock or the invocation: it is rendered again
@@ -288,26 +292,50 @@ func (l *loader) restoreSnapshot() bool {
 	// strings are views of one copy of it instead.
 	r := &valueReader{b: bytes.Clone(data), share: true}
 	var hdr snapHeader
-	if snapDecode(r, &hdr) != nil || hdr.Version != snapshotVersion || !l.snapshotCurrent(&hdr) {
+	if snapDecode(r, &hdr) != nil || hdr.Version != snapshotVersion {
+		return false
+	}
+	changed, files, ok := l.snapshotCurrent(&hdr)
+	if !ok || !patchable(changed) {
 		return false
 	}
 	var body snapBody
-	if snapDecode(r, &body) != nil || len(r.b) != 0 {
+	// Nearly all the decode allocates is the project, which stays: a collection meanwhile would
+	// find little to free, and its write barriers slow every pointer the decode stores.
+	gc := debug.SetGCPercent(-1)
+	err := snapDecode(r, &body)
+	debug.SetGCPercent(gc)
+	if err != nil || len(r.b) != 0 {
 		return false
 	}
 	p := l.p
 	p.Nodes, p.Sources, p.Exposures, p.Macros, p.Docs = body.Nodes, body.Sources, body.Exposures, body.Macros, body.Docs
 	p.Unparsed, p.ParentMap, p.ChildMap, p.Disabled, p.DisabledSources = body.Unparsed, body.ParentMap, body.ChildMap, body.Disabled, body.DisabledSources
-	// The environment renders tests, hooks and inline SQL for the commands after the load.
-	env, _ := jinja.New(l.jinjaOptions(body.MacroFiles))
-	l.env, p.Jinja = env, env
 	diags := len(l.diags)
+	if len(changed) > 0 {
+		// The nodes of the changed files are built again (partial.go).
+		t0 := time.Now()
+		unstable := l.unstable.Load()
+		ok := l.patchSnapshot(changed, files, &body)
+		l.timings["patch"] = time.Since(t0)
+		if !ok {
+			// What the attempt noted is not the full load's.
+			l.unstable.Store(unstable)
+			l.resetAfterProjects(diags)
+			return false
+		}
+	} else {
+		// The environment renders tests, hooks and inline SQL for the commands after the load;
+		// a run that renders none does not compile the macros.
+		env := jinja.NewDeferred(l.jinjaOptions(body.MacroFiles))
+		l.env, p.Jinja = env, env
+	}
 	if !l.rerender(body.Volatile) {
 		l.resetAfterProjects(diags)
 		return false
 	}
 	l.diags = append(l.diags[:diags], body.Diagnostics...)
-	p.snapshot, p.snapshotID = key, hdr.ID
+	p.snapshot, p.snapshotID, p.patched = key, hdr.ID, l.patched
 	ids := make([]string, len(body.Volatile))
 	for i, v := range body.Volatile {
 		ids[i] = v.ID
@@ -315,35 +343,39 @@ func (l *loader) restoreSnapshot() bool {
 	p.volatileSum = volatileSum(p, ids)
 	// Its manifest is the stored load's only while those renders say the same (today's date
 	// does for a day; run_started_at never does).
-	p.templated = p.volatileSum == hdr.VolatileSum && int64(len(data)) <= l.opts.Cache.Limit()/8
+	p.templated = p.volatileSum == hdr.VolatileSum && int64(len(data)) <= l.opts.Cache.Limit()/8 && l.patched == 0
 	return true
 }
 
-// snapshotCurrent checks a snapshot's header against the project as it is now.
-func (l *loader) snapshotCurrent(hdr *snapHeader) bool {
+// snapshotCurrent checks a snapshot's header against the project as it is now: false when an
+// env var, a resource path or the list of files differs. It returns the files, and those whose
+// content differs, read again (ok false when one cannot be read).
+func (l *loader) snapshotCurrent(hdr *snapHeader) (changed []changedFile, files []*srcFile, ok bool) {
 	for _, e := range hdr.Env {
 		v, set := l.env0.get(e.Name)
 		if set != e.Set || envSum(v, set) != e.Sum {
-			return false
+			return nil, nil, false
 		}
 	}
 	if !slices.Equal(l.resourcePathsExist(), hdr.Paths) {
-		return false
+		return nil, nil, false
 	}
-	var files []*srcFile
 	for _, ps := range l.pkgs {
 		files = append(files, walkPackage(ps, l.root.pf.PackagesInstallPath)...)
 	}
 	if len(files) != len(hdr.Files) {
-		return false
+		return nil, nil, false
 	}
 	for i, f := range files {
 		if f.rootRel != hdr.Files[i].Path || f.kind != hdr.Files[i].Kind {
-			return false
+			return nil, nil, false
 		}
 	}
 	racy := hdr.Stamped - int64(snapshotSlack)
 	bad := make([]bool, len(files))
+	diff := make([]bool, len(files))
+	read := make([][]byte, len(files))
+	var total atomic.Int64
 	l.parallel(len(files), func(i int) {
 		f, want := files[i], &hdr.Files[i]
 		// A plain stat: a file that now leads outside the project has another inode, and is
@@ -356,11 +388,24 @@ func (l *loader) snapshotCurrent(hdr *snapHeader) bool {
 		if stampOf(st) == want.Stamp && want.Stamp.Mtime < racy && want.Stamp.Ctime < racy {
 			return
 		}
-		var total atomic.Int64
 		data, err := readSource(l.dir, f, &total)
-		bad[i] = err != nil || cache.Sum256(trimBOM(data)) != want.Sum
+		if err != nil {
+			bad[i] = true
+			return
+		}
+		if data = trimBOM(data); cache.Sum256(data) != want.Sum {
+			diff[i], read[i] = true, data
+		}
 	})
-	return !slices.Contains(bad, true)
+	if slices.Contains(bad, true) {
+		return nil, nil, false
+	}
+	for i, d := range diff {
+		if d {
+			changed = append(changed, changedFile{f: files[i], data: read[i]})
+		}
+	}
+	return changed, files, true
 }
 
 // resetAfterProjects undoes what a restore that failed halfway set, so the load goes on as if
@@ -372,6 +417,7 @@ func (l *loader) resetAfterProjects(diags int) {
 	p.ParentMap, p.ChildMap, p.Disabled, p.DisabledSources = map[string][]string{}, map[string][]string{}, map[string][]*Node{}, nil
 	p.Jinja, l.env, l.ix = nil, nil, nil
 	l.diags = l.diags[:diags]
+	l.volatiles, l.patched = nil, 0
 }
 
 // storeSnapshot stores what a full load produced, when nothing it depended on is missing from
@@ -409,7 +455,7 @@ func (l *loader) storeSnapshot(writesBefore int64) {
 	body := snapBody{
 		Nodes: p.Nodes, Sources: p.Sources, Exposures: p.Exposures, Macros: p.Macros, Docs: p.Docs,
 		Unparsed: p.Unparsed, ParentMap: p.ParentMap, ChildMap: p.ChildMap, Disabled: p.Disabled, DisabledSources: p.DisabledSources,
-		Diagnostics: l.diags[l.projectDiags:], MacroFiles: l.macroFiles,
+		Diagnostics: l.diags[l.projectDiags:], MacroFiles: l.macroFiles, EnvDiags: l.envDiags,
 	}
 	var ok bool
 	if body.Volatile, ok = l.snapVolatiles(); !ok {

@@ -112,6 +112,79 @@ func buildCodec(t reflect.Type) snapCodec {
 			},
 		}
 	}
+	// The shapes a project holds most of (every node's config, lists of names, the graph's
+	// maps) are decoded without reflection, from what the general codecs below write.
+	switch t {
+	case configMapType:
+		gen := buildGeneral(t)
+		return snapCodec{enc: gen.enc, dec: func(r *valueReader, v reflect.Value) {
+			if m := r.configMap(); m != nil {
+				v.Set(reflect.ValueOf(m))
+			}
+		}}
+	case stringsType:
+		gen := buildGeneral(t)
+		return snapCodec{enc: gen.enc, dec: func(r *valueReader, v reflect.Value) {
+			if s := r.stringList(); s != nil {
+				v.Set(reflect.ValueOf(s))
+			}
+		}}
+	case stringListsType:
+		gen := buildGeneral(t)
+		return snapCodec{enc: gen.enc, dec: func(r *valueReader, v reflect.Value) {
+			n := r.count()
+			if n == 0 || r.err != nil {
+				return
+			}
+			m := make(map[string][]string, n-1)
+			for i := 0; i < n-1 && r.err == nil; i++ {
+				k := r.sharedStr()
+				m[k] = r.stringList()
+			}
+			v.Set(reflect.ValueOf(m))
+		}}
+	}
+	return buildGeneral(t)
+}
+
+var (
+	configMapType   = reflect.TypeFor[map[string]any]()
+	stringsType     = reflect.TypeFor[[]string]()
+	stringListsType = reflect.TypeFor[map[string][]string]()
+)
+
+// configMap reads a map[string]any as the general map codec writes it (nil for none).
+func (r *valueReader) configMap() map[string]any {
+	n := r.count()
+	if n == 0 || r.err != nil {
+		return nil
+	}
+	m := make(map[string]any, n-1)
+	for i := 0; i < n-1 && r.err == nil; i++ {
+		k := r.sharedStr()
+		m[k] = r.value()
+	}
+	return m
+}
+
+// stringList reads a []string as the general slice codec writes it (nil for none).
+func (r *valueReader) stringList() []string {
+	n := r.count()
+	if n == 0 || r.err != nil {
+		return nil
+	}
+	s := make([]string, n-1)
+	for i := range s {
+		if r.err != nil {
+			break
+		}
+		s[i] = r.sharedStr()
+	}
+	return s
+}
+
+// buildGeneral is buildCodec for any type, by reflection.
+func buildGeneral(t reflect.Type) snapCodec {
 	switch t.Kind() {
 	case reflect.Bool:
 		return snapCodec{

@@ -94,10 +94,16 @@ type Project struct {
 	// volatileSum what its nodes reading the clock rendered: the manifest cache's key.
 	snapshotID, volatileSum string
 	templated               bool // its manifest may be written from the snapshot's template
+	// patched counts the nodes a partial rebuild built again on the restored snapshot.
+	patched int
 }
 
 // FromSnapshot reports whether the load was restored from a snapshot of an earlier one.
 func (p *Project) FromSnapshot() bool { return p.snapshot != cache.Key{} }
+
+// Patched is the number of nodes built again on the restored snapshot because their files
+// changed (a partial rebuild); 0 when it was restored as stored, or loaded.
+func (p *Project) Patched() int { return p.patched }
 
 // Package is one dbt project taking part in the load: the root or an installed package.
 type Package struct {

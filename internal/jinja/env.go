@@ -43,6 +43,9 @@ type Env struct {
 	macros []*macroDef
 	byPkg  map[string]map[string]*macroDef
 	limits Limits
+	// deferred: the macro files are compiled on first use (NewDeferred), once.
+	deferred bool
+	once     sync.Once
 
 	target       map[string]any
 	runStartedAt time.Time
@@ -119,6 +122,27 @@ type macroDef struct {
 // New compiles every macro file; macro files that fail to parse become diagnostics and the
 // rest of the project still works.
 func New(opts Options) (*Env, []Diagnostic) {
+	e := newEnv(opts)
+	return e, e.compileMacros()
+}
+
+// NewDeferred is New for a caller that already knows the diagnostics of these macro files (a
+// load restored from its snapshot): the files are compiled on the environment's first use, so
+// a run that renders nothing does not pay for it.
+func NewDeferred(opts Options) *Env {
+	e := newEnv(opts)
+	e.deferred = true
+	return e
+}
+
+// ready compiles a deferred environment's macro files, once.
+func (e *Env) ready() {
+	if e.deferred {
+		e.once.Do(func() { e.compileMacros() })
+	}
+}
+
+func newEnv(opts Options) *Env {
 	e := &Env{
 		opts:   opts,
 		cfg:    config.New(),
@@ -142,7 +166,12 @@ func New(opts Options) (*Env, []Diagnostic) {
 		panic(fmt.Sprintf("jinja: compiling the empty template: %v", err))
 	}
 	e.shell = shell
+	return e
+}
 
+// compileMacros compiles every macro file and indexes their macros.
+func (e *Env) compileMacros() []Diagnostic {
+	opts := e.opts
 	var diags []Diagnostic
 	files := append(append([]MacroFile{}, builtinMacroFiles...), opts.MacroFiles...)
 	for _, mf := range files {
@@ -191,11 +220,12 @@ func New(opts Options) (*Env, []Diagnostic) {
 	})
 	e.contexts.New = func() any { return e.newContextSet() }
 	e.contexts.Put(e.newContextSet())
-	return e, diags
+	return diags
 }
 
 // Macros lists every macro of every package, sorted by package, path and line.
 func (e *Env) Macros() []MacroInfo {
+	e.ready()
 	out := make([]MacroInfo, len(e.macros))
 	for i, m := range e.macros {
 		out[i] = m.MacroInfo
@@ -205,6 +235,7 @@ func (e *Env) Macros() []MacroInfo {
 
 // Macro finds a macro by package and name.
 func (e *Env) Macro(pkg, name string) (MacroInfo, bool) {
+	e.ready()
 	if m := e.byPkg[pkg][name]; m != nil {
 		return m.MacroInfo, true
 	}
@@ -215,6 +246,7 @@ func (e *Env) Macro(pkg, name string) (MacroInfo, bool) {
 // a `{% test name %}` block or a `test_<name>` macro, searched in the given package when the
 // name is qualified, else in the root project, then every other package.
 func (e *Env) TestMacro(name string) (MacroInfo, bool) {
+	e.ready()
 	pkg, short, qualified := strings.Cut(name, ".")
 	if !qualified {
 		short, pkg = name, ""

@@ -101,6 +101,7 @@ func stateOfEval(e *exec.Evaluator) *renderState {
 // cannot be parsed, Output is the raw source, Err is set and a "syntax" diagnostic is added.
 // Statements that fail at run time become "render-error" warnings and render as nothing.
 func (e *Env) Render(in Input) (res *Result) {
+	e.ready()
 	now := time.Now()
 	st := &renderState{
 		env:        e,
