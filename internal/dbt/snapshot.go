@@ -302,9 +302,9 @@ func (l *loader) restoreSnapshot() bool {
 	var body snapBody
 	// Nearly all the decode allocates is the project, which stays: a collection meanwhile would
 	// find little to free, and its write barriers slow every pointer the decode stores.
-	gc := debug.SetGCPercent(-1)
+	resume := pauseGC()
 	err := snapDecode(r, &body)
-	debug.SetGCPercent(gc)
+	resume()
 	if err != nil || len(r.b) != 0 {
 		return false
 	}
@@ -484,4 +484,31 @@ func (l *loader) storeSnapshot(writesBefore int64) {
 	// A manifest template is made in memory, and takes about one and a half times the
 	// snapshot: past what the cache would keep, it is not made (restoreSnapshot agrees).
 	p.snapshotID, p.volatileSum, p.templated = hdr.ID, hdr.VolatileSum, int64(len(data)) <= c.Limit()/8
+}
+
+// gcPaused counts the decodes running with the collector paused. The setting is the
+// process's: two loads at once (a service's workers, a review's base and head) must not have
+// the first to finish turn it back on under the other, nor the second restore the first's -1.
+var gcPaused struct {
+	sync.Mutex
+	n     int
+	saved int
+}
+
+// pauseGC pauses the collector until every pauser has resumed; it returns the resume.
+func pauseGC() func() {
+	gcPaused.Lock()
+	if gcPaused.n == 0 {
+		gcPaused.saved = debug.SetGCPercent(-1)
+	}
+	gcPaused.n++
+	gcPaused.Unlock()
+	return func() {
+		gcPaused.Lock()
+		gcPaused.n--
+		if gcPaused.n == 0 {
+			debug.SetGCPercent(gcPaused.saved)
+		}
+		gcPaused.Unlock()
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"reflect"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -211,5 +212,22 @@ func TestManifestTemplateRefusesItsStamp(t *testing.T) {
 	tm, ok := cutTemplate(`{"a":`+created+`,"g":`+when+`,"r":`+when+`}`, 1, false)
 	if !ok || len(tm.Chunks) != 4 {
 		t.Fatalf("cut %v, %d chunks", ok, len(tm.Chunks))
+	}
+}
+
+// TestPauseGCNested: decodes overlapping in time leave the collector as it was once the last
+// resumes, whichever order they end in.
+func TestPauseGCNested(t *testing.T) {
+	before := debug.SetGCPercent(73)
+	defer debug.SetGCPercent(before)
+	a := pauseGC()
+	b := pauseGC()
+	a()
+	if got := debug.SetGCPercent(-1); got != -1 {
+		t.Errorf("collector back on (%d) while a decode still runs", got)
+	}
+	b()
+	if got := debug.SetGCPercent(73); got != 73 {
+		t.Errorf("collector setting %d after both resumed, want 73", got)
 	}
 }
