@@ -477,6 +477,24 @@ func TestDispatch(t *testing.T) {
 	}
 }
 
+// A namespace that names no installed package is searched as no namespace at all: the package
+// whose macro dispatches, then the root project (dbt's search when the namespace is not a
+// dependency: the node's package, then the root project).
+func TestDispatchNamespaceNotAPackage(t *testing.T) {
+	env := testEnv(t, func(o *Options) {
+		o.MacroFiles = append(o.MacroFiles, MacroFile{Package: "utils", Path: "macros/least.sql", Source: `{% macro least(a, b) %}{{ return(adapter.dispatch('least', 'macros')(a, b)) }}{% endmacro %}
+{% macro default__least(a, b) %}case when {{ a }} <= {{ b }} then {{ a }} else {{ b }} end{% endmacro %}`})
+	})
+	res := render(t, env, "{{ utils.least('x', 'y') }}|{{ adapter.dispatch('nope', 'dbt_utils')() }}")
+	if want := "case when x <= y then x else y end|"; res.Output != want {
+		t.Errorf("output %q, want %q", res.Output, want)
+	}
+	w := warnings(res, "unknown-macro")
+	if len(w) != 1 || !strings.Contains(w[0].Message, "dbt_utils.nope") {
+		t.Errorf("only the macro no package has is unknown: %+v", w)
+	}
+}
+
 func TestQuoting(t *testing.T) {
 	for adapter, want := range map[string]string{
 		"postgres":   `"warehouse"."analytics"."orders"`,
