@@ -339,3 +339,26 @@ func TestGenerateSchemaNamePassingNodeOn(t *testing.T) {
 	eq(t, "model schema", p.Nodes["model.g.a"].Schema, "main")
 	eq(t, "seed schema read by the helper macro", p.Nodes["seed.g.s"].Schema, "raw")
 }
+
+// A var no project sets is reported where an enabled model reads it; a disabled model is
+// never compiled, and dbt's parse reads the var as none without a word.
+func TestUnknownVarInDisabledModel(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"dbt_project.yml": "name: p\nprofile: none\n",
+		"models/off.sql":  "{{ config(enabled=var('predict_enabled', false)) }}\nselect * from {{ var('predictions') }}",
+		"models/on.sql":   "select * from {{ var('predictions') }}",
+	})
+	p, err := loadDir(t, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range p.Diagnostics {
+		if d.Kind == "unknown-var" {
+			got = append(got, d.Pos.Path)
+		}
+	}
+	if len(got) != 1 || got[0] != "models/on.sql" {
+		t.Errorf("unknown-var reported in %v, want only models/on.sql", got)
+	}
+}
