@@ -3,8 +3,10 @@ package dbt
 import (
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -360,5 +362,32 @@ func TestUnknownVarInDisabledModel(t *testing.T) {
 	}
 	if len(got) != 1 || got[0] != "models/on.sql" {
 		t.Errorf("unknown-var reported in %v, want only models/on.sql", got)
+	}
+}
+
+// Source and table names in a property file are rendered, as dbt renders them: a model that
+// calls source() with the same expression finds the table.
+func TestTemplatedSourceNames(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"dbt_project.yml": "name: p\nprofile: none\n",
+		"models/src.yml": "version: 2\nsources:\n  - name: \"{{ 'raw' }}\"\n    tables:\n" +
+			"      - name: \"{{ env_var('DATASET_ID', 'not-set') ~ '_stream_accounts' }}\"\n        columns:\n          - name: id\n            tests: [not_null]\n",
+		"models/accounts.sql": "{% set t = env_var('DATASET_ID', 'not-set') ~ '_stream_accounts' %}select id from {{ source('raw', t) }}",
+	})
+	p, err := loadDir(t, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const id = "source.p.raw.not-set_stream_accounts"
+	if s := p.Sources[id]; s == nil || s.Identifier != "not-set_stream_accounts" {
+		t.Fatalf("sources: %v", slices.Collect(maps.Keys(p.Sources)))
+	}
+	if got := p.Nodes["model.p.accounts"].DependsOn.Nodes; len(got) != 1 || got[0] != id {
+		t.Errorf("depends_on %v", got)
+	}
+	for _, d := range p.Diagnostics {
+		if d.Kind == "unknown-source" {
+			t.Errorf("unexpected %+v", d)
+		}
 	}
 }
