@@ -391,3 +391,30 @@ func TestTemplatedSourceNames(t *testing.T) {
 		}
 	}
 }
+
+// A singular test of a model disabled by default is disabled with it, as dbt does, without a
+// warning; one of a model that does not exist is still reported.
+func TestSingularTestOfDisabledModel(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"dbt_project.yml":         "name: p\nprofile: none\n",
+		"models/claims.sql":       "{{ config(enabled=var('claims_enabled', false)) }}\nselect 1 as id",
+		"tests/claims_unique.sql": "select id from {{ ref('claims') }} group by id having count(*) > 1",
+		"tests/typo.sql":          "select * from {{ ref('claimz') }}",
+	})
+	p, err := loadDir(t, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := p.Nodes["test.p.claims_unique"]; ok || len(p.Disabled["test.p.claims_unique"]) != 1 {
+		t.Errorf("the test of the disabled model is not disabled")
+	}
+	var refs []string
+	for _, d := range p.Diagnostics {
+		if d.Kind == "unknown-ref" {
+			refs = append(refs, d.Pos.Path)
+		}
+	}
+	if len(refs) != 1 || refs[0] != "tests/typo.sql" {
+		t.Errorf("unknown-ref in %v, want only tests/typo.sql", refs)
+	}
+}
