@@ -37,6 +37,11 @@ type sqlSignals struct {
 	// computed: names a select nearer the output computes (not a plain reference), so what
 	// selects further in the chain say of the same name is not about the output column.
 	computed map[string]bool
+
+	// ephemeral returns the SQL of the ephemeral model a chain reads by its CTE name
+	// (__dbt__cte__<name>, lower case), or ""; d is the dialect to parse it in.
+	ephemeral func(cte string) string
+	d         sqldialect.Dialect
 }
 
 func newSignals() *sqlSignals {
@@ -47,22 +52,17 @@ func newSignals() *sqlSignals {
 // readSignals parses compiled SQL and collects the signals. A file that does not parse gives
 // what its readable part says.
 func readSignals(sql, dialect string) *sqlSignals {
+	return readSignalsThrough(sql, dialect, nil)
+}
+
+// readSignalsThrough is readSignals following the chain into the ephemeral models it reads,
+// whose SQL ephemeral returns by CTE name: dbt inlines them as CTEs, and an Airbyte
+// normalization model computes its row hash in one (`_ab3`) that the tested model selects.
+func readSignalsThrough(sql, dialect string, ephemeral func(string) string) *sqlSignals {
 	s := newSignals()
-	if strings.TrimSpace(sql) == "" {
-		return s
-	}
-	d, _ := sqldialect.Lookup(dialect)
-	f, _ := parser.Parse(sql, d)
-	if f == nil {
-		return s
-	}
-	var q *ast.Query
-	for i := len(f.Stmts) - 1; i >= 0; i-- {
-		if qq, ok := f.Stmts[i].(*ast.Query); ok {
-			q = qq
-			break
-		}
-	}
+	s.ephemeral = ephemeral
+	s.d, _ = sqldialect.Lookup(dialect)
+	q := s.query(sql)
 	if q == nil {
 		return s
 	}
@@ -70,6 +70,23 @@ func readSignals(sql, dialect string) *sqlSignals {
 	collectCTEs(q, ctes)
 	s.walk(q.Body, ctes, 0)
 	return s
+}
+
+// query is the last query of sql, or nil.
+func (s *sqlSignals) query(sql string) *ast.Query {
+	if strings.TrimSpace(sql) == "" {
+		return nil
+	}
+	f, _ := parser.Parse(sql, s.d)
+	if f == nil {
+		return nil
+	}
+	for i := len(f.Stmts) - 1; i >= 0; i-- {
+		if q, ok := f.Stmts[i].(*ast.Query); ok {
+			return q
+		}
+	}
+	return nil
 }
 
 func collectCTEs(q *ast.Query, into map[string]*ast.Query) {
@@ -114,10 +131,20 @@ func (s *sqlSignals) walk(body ast.QueryExpr, ctes map[string]*ast.Query, depth 
 	switch t := sel.From[0].(type) {
 	case *ast.TableName:
 		if t.Name != nil && len(t.Name.Parts) == 1 {
-			if cq := ctes[strings.ToLower(t.Name.Parts[0].Name)]; cq != nil {
+			name := strings.ToLower(t.Name.Parts[0].Name)
+			if cq := ctes[name]; cq != nil {
 				collectCTEs(cq, ctes)
 				s.walk(cq.Body, ctes, depth+1)
 				return
+			}
+			if s.ephemeral != nil && strings.HasPrefix(name, "__dbt__cte__") {
+				if eq := s.query(s.ephemeral(name)); eq != nil {
+					// its own CTEs, which may share names with the reader's
+					inner := map[string]*ast.Query{}
+					collectCTEs(eq, inner)
+					s.walk(eq.Body, inner, depth+1)
+					return
+				}
 			}
 		}
 		// The chain ends on a model, source or table: rows come from it one for one.
@@ -571,6 +598,9 @@ func isSurrogateKey(e ast.Expr) bool {
 	}
 	switch strings.ToLower(funcName(f)) {
 	case "md5", "sha1", "sha2", "sha256", "farm_fingerprint", "hash", "md5_hex", "generate_surrogate_key", "surrogate_key":
+	case "to_hex", "hex", "lower", "upper":
+		// dbt's hash on BigQuery is to_hex(md5(...)); a project may also case the digest
+		return len(f.Args) == 1 && isSurrogateKey(f.Args[0])
 	default:
 		return false
 	}
