@@ -418,3 +418,31 @@ func TestSingularTestOfDisabledModel(t *testing.T) {
 		t.Errorf("unknown-ref in %v, want only tests/typo.sql", refs)
 	}
 }
+
+// An env var dbt_project.yml reads that the trusted configuration does not allow is reported
+// at its line, once, so a missing path made of its default explains itself.
+func TestRefusedEnvVarInProjectFile(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"dbt_project.yml": "name: p\nprofile: none\nmodel-paths: [\"{{ env_var('SYNC_NAME', 'not-set') }}/models\"]\nvars:\n  a: \"{{ env_var('SYNC_NAME', 'x') }}\"\n",
+		"sync/models/a.sql": "select 1 as id",
+	})
+	p, err := Load(context.Background(), LoadOptions{Dir: dir, Getenv: envOf(map[string]string{"SYNC_NAME": "sync"})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refused, missing int
+	for _, d := range p.Diagnostics {
+		switch d.Kind {
+		case "refused-env-var":
+			refused++
+			if d.Pos.Path != "dbt_project.yml" || !strings.Contains(d.Message, "SYNC_NAME") {
+				t.Errorf("refused: %+v", d)
+			}
+		case "missing-path":
+			missing++
+		}
+	}
+	if refused != 1 || missing != 1 {
+		t.Errorf("want one refused-env-var beside the missing path, got %+v", p.Diagnostics)
+	}
+}
