@@ -423,7 +423,7 @@ func TestSingularTestOfDisabledModel(t *testing.T) {
 // at its line, once, so a missing path made of its default explains itself.
 func TestRefusedEnvVarInProjectFile(t *testing.T) {
 	dir := writeProject(t, map[string]string{
-		"dbt_project.yml": "name: p\nprofile: none\nmodel-paths: [\"{{ env_var('SYNC_NAME', 'not-set') }}/models\"]\nvars:\n  a: \"{{ env_var('SYNC_NAME', 'x') }}\"\n",
+		"dbt_project.yml":   "name: p\nprofile: none\nmodel-paths: [\"{{ env_var('SYNC_NAME', 'not-set') }}/models\"]\nvars:\n  a: \"{{ env_var('SYNC_NAME', 'x') }}\"\n",
 		"sync/models/a.sql": "select 1 as id",
 	})
 	p, err := Load(context.Background(), LoadOptions{Dir: dir, Getenv: envOf(map[string]string{"SYNC_NAME": "sync"})})
