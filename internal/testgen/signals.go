@@ -2,6 +2,7 @@ package testgen
 
 import (
 	"iter"
+	"slices"
 	"sort"
 	"strings"
 
@@ -38,6 +39,14 @@ type sqlSignals struct {
 	// selects further in the chain say of the same name is not about the output column.
 	computed map[string]bool
 
+	// hashes lists the surrogate keys the chain computes with the columns each hashes, the
+	// select nearest the output first; grainHash is the one hashing exactly a composite grain,
+	// which is then the model's key on its own (a generate_surrogate_key of the GROUP BY
+	// columns, wherever it is selected).
+	hashes       []hashedColumns
+	grainHash    string
+	grainHashWhy string
+
 	// ephemeral returns the SQL of the ephemeral model a chain reads by its CTE name
 	// (__dbt__cte__<name>, lower case), or ""; d is the dialect to parse it in.
 	ephemeral func(cte string) string
@@ -69,7 +78,55 @@ func readSignalsThrough(sql, dialect string, ephemeral func(string) string) *sql
 	ctes := map[string]*ast.Query{}
 	collectCTEs(q, ctes)
 	s.walk(q.Body, ctes, 0)
+	s.findGrainHash()
 	return s
+}
+
+type hashedColumns struct {
+	name string
+	cols []string // lower case, sorted, distinct
+}
+
+// readHashes records the surrogate keys one select computes.
+func (s *sqlSignals) readHashes(sel *ast.Select, out map[ast.Expr]string) {
+	for _, it := range sel.Items {
+		if it == nil || !isSurrogateKey(it.Expr) {
+			continue
+		}
+		name := out[it.Expr]
+		if name == "" || slices.ContainsFunc(s.hashes, func(h hashedColumns) bool { return h.name == name }) {
+			continue
+		}
+		var cols []string
+		ast.Inspect(it.Expr, func(n ast.Node) bool {
+			if c, ok := n.(*ast.ColumnRef); ok && len(c.Parts) > 0 && c.Parts[len(c.Parts)-1] != nil {
+				cols = append(cols, strings.ToLower(c.Parts[len(c.Parts)-1].Name))
+			}
+			return true
+		})
+		slices.Sort(cols)
+		s.hashes = append(s.hashes, hashedColumns{name: name, cols: slices.Compact(cols)})
+	}
+}
+
+// findGrainHash picks the surrogate key over exactly the composite grain's columns.
+func (s *sqlSignals) findGrainHash() {
+	if len(s.keys) < 2 {
+		return
+	}
+	keys := make([]string, len(s.keys))
+	for i, k := range s.keys {
+		keys[i] = strings.ToLower(k)
+	}
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	for _, h := range s.hashes {
+		if slices.Equal(h.cols, keys) && !slices.Contains(keys, h.name) {
+			s.grainHash = h.name
+			s.grainHashWhy = h.name + " is a surrogate key of the model's grain (" + strings.Join(s.keys, ", ") + ")"
+			return
+		}
+	}
 }
 
 // query is the last query of sql, or nil.
@@ -254,6 +311,7 @@ func atoiSafe(s string) int {
 }
 
 func (s *sqlSignals) readSelect(sel *ast.Select, out map[ast.Expr]string, ctes map[string]*ast.Query) {
+	s.readHashes(sel, out)
 	// Grain.
 	if len(s.keys) == 0 {
 		switch {

@@ -322,6 +322,8 @@ func buildColumns(p *dbt.Project, m *dbt.Node, sg *sqlSignals, g grain, inf *col
 			c.pk, c.keyWhy = "sql", g.declaredWhy
 		case len(g.declared) > 1 && declared[l]:
 			c.pk = "combo"
+		case sg.grainHash != "" && l == sg.grainHash:
+			c.pk, c.keyWhy = "sql", sg.grainHashWhy
 		case len(sg.keys) == 1 && keySet[l]:
 			c.pk = "sql"
 		case len(sg.keys) > 1 && keySet[l]:
