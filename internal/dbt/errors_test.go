@@ -3,8 +3,10 @@ package dbt
 import (
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -338,4 +340,109 @@ func TestGenerateSchemaNamePassingNodeOn(t *testing.T) {
 	}
 	eq(t, "model schema", p.Nodes["model.g.a"].Schema, "main")
 	eq(t, "seed schema read by the helper macro", p.Nodes["seed.g.s"].Schema, "raw")
+}
+
+// A var no project sets is reported where an enabled model reads it; a disabled model is
+// never compiled, and dbt's parse reads the var as none without a word.
+func TestUnknownVarInDisabledModel(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"dbt_project.yml": "name: p\nprofile: none\n",
+		"models/off.sql":  "{{ config(enabled=var('predict_enabled', false)) }}\nselect * from {{ var('predictions') }}",
+		"models/on.sql":   "select * from {{ var('predictions') }}",
+	})
+	p, err := loadDir(t, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range p.Diagnostics {
+		if d.Kind == "unknown-var" {
+			got = append(got, d.Pos.Path)
+		}
+	}
+	if len(got) != 1 || got[0] != "models/on.sql" {
+		t.Errorf("unknown-var reported in %v, want only models/on.sql", got)
+	}
+}
+
+// Source and table names in a property file are rendered, as dbt renders them: a model that
+// calls source() with the same expression finds the table.
+func TestTemplatedSourceNames(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"dbt_project.yml": "name: p\nprofile: none\n",
+		"models/src.yml": "version: 2\nsources:\n  - name: \"{{ 'raw' }}\"\n    tables:\n" +
+			"      - name: \"{{ env_var('DATASET_ID', 'not-set') ~ '_stream_accounts' }}\"\n        columns:\n          - name: id\n            tests: [not_null]\n",
+		"models/accounts.sql": "{% set t = env_var('DATASET_ID', 'not-set') ~ '_stream_accounts' %}select id from {{ source('raw', t) }}",
+	})
+	p, err := loadDir(t, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const id = "source.p.raw.not-set_stream_accounts"
+	if s := p.Sources[id]; s == nil || s.Identifier != "not-set_stream_accounts" {
+		t.Fatalf("sources: %v", slices.Collect(maps.Keys(p.Sources)))
+	}
+	if got := p.Nodes["model.p.accounts"].DependsOn.Nodes; len(got) != 1 || got[0] != id {
+		t.Errorf("depends_on %v", got)
+	}
+	for _, d := range p.Diagnostics {
+		if d.Kind == "unknown-source" {
+			t.Errorf("unexpected %+v", d)
+		}
+	}
+}
+
+// A singular test of a model disabled by default is disabled with it, as dbt does, without a
+// warning; one of a model that does not exist is still reported.
+func TestSingularTestOfDisabledModel(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"dbt_project.yml":         "name: p\nprofile: none\n",
+		"models/claims.sql":       "{{ config(enabled=var('claims_enabled', false)) }}\nselect 1 as id",
+		"tests/claims_unique.sql": "select id from {{ ref('claims') }} group by id having count(*) > 1",
+		"tests/typo.sql":          "select * from {{ ref('claimz') }}",
+	})
+	p, err := loadDir(t, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := p.Nodes["test.p.claims_unique"]; ok || len(p.Disabled["test.p.claims_unique"]) != 1 {
+		t.Errorf("the test of the disabled model is not disabled")
+	}
+	var refs []string
+	for _, d := range p.Diagnostics {
+		if d.Kind == "unknown-ref" {
+			refs = append(refs, d.Pos.Path)
+		}
+	}
+	if len(refs) != 1 || refs[0] != "tests/typo.sql" {
+		t.Errorf("unknown-ref in %v, want only tests/typo.sql", refs)
+	}
+}
+
+// An env var dbt_project.yml reads that the trusted configuration does not allow is reported
+// at its line, once, so a missing path made of its default explains itself.
+func TestRefusedEnvVarInProjectFile(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"dbt_project.yml":   "name: p\nprofile: none\nmodel-paths: [\"{{ env_var('SYNC_NAME', 'not-set') }}/models\"]\nvars:\n  a: \"{{ env_var('SYNC_NAME', 'x') }}\"\n",
+		"sync/models/a.sql": "select 1 as id",
+	})
+	p, err := Load(context.Background(), LoadOptions{Dir: dir, Getenv: envOf(map[string]string{"SYNC_NAME": "sync"})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refused, missing int
+	for _, d := range p.Diagnostics {
+		switch d.Kind {
+		case "refused-env-var":
+			refused++
+			if d.Pos.Path != "dbt_project.yml" || !strings.Contains(d.Message, "SYNC_NAME") {
+				t.Errorf("refused: %+v", d)
+			}
+		case "missing-path":
+			missing++
+		}
+	}
+	if refused != 1 || missing != 1 {
+		t.Errorf("want one refused-env-var beside the missing path, got %+v", p.Diagnostics)
+	}
 }

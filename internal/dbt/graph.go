@@ -109,8 +109,23 @@ func (l *loader) buildGraph() error {
 	ix := l.newRefIndex()
 	l.ix = ix
 	p := l.p
+	// A test of a disabled node is disabled, silently, as dbt disables it (its event is at
+	// debug level): a package's singular tests of models it disables by default are no fault.
+	var offTests []*Node
 	for _, n := range sortedNodes(p.Nodes) {
+		if n.ResourceType == Test && l.testsDisabledNode(ix, n) {
+			offTests = append(offTests, n)
+			continue
+		}
 		l.resolveDeps(n)
+	}
+	for _, n := range offTests {
+		delete(p.Nodes, n.UniqueID)
+		n.Disabled = true
+		if n.Config != nil {
+			n.Config["enabled"] = false
+		}
+		p.Disabled[n.UniqueID] = append(p.Disabled[n.UniqueID], n)
 	}
 	for _, e := range p.Exposures {
 		seen := map[string]bool{}
@@ -182,6 +197,38 @@ func (l *loader) resolveDeps(n *Node) {
 	}
 	n.DependsOn.Nodes = deps
 	l.inferSources(n)
+}
+
+// testsDisabledNode reports whether test n refers to a node or source that is disabled (and
+// to nothing that does not exist, which stays an error to report).
+func (l *loader) testsDisabledNode(ix *refIndex, n *Node) bool {
+	off := false
+	for _, r := range n.Refs {
+		if t, _ := ix.ref(n.Package, r); t == nil {
+			if !ix.disabled[r.Name] {
+				return false
+			}
+			off = true
+		}
+	}
+	for _, s := range n.SourceRefs {
+		if ix.source(n.Package, s) == nil {
+			if !l.disabledSource(s) {
+				return false
+			}
+			off = true
+		}
+	}
+	return off
+}
+
+func (l *loader) disabledSource(s jinja.SourceRef) bool {
+	for _, d := range l.p.DisabledSources {
+		if d.SourceName == s.Source && d.Name == s.Table {
+			return true
+		}
+	}
+	return false
 }
 
 func refPos(n *Node, pos jinja.Position) Pos {

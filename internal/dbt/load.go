@@ -117,6 +117,9 @@ type loader struct {
 	// volatileMacros says whether a macro reads the clock (anyVolatileMacro).
 	volatileMacrosOnce sync.Once
 	volatileMacros     bool
+	// refusedYAML holds the file and variable of every refused env var already reported from
+	// a YAML value (guarded by mu): a property file repeats the same call on every table.
+	refusedYAML map[[2]string]bool
 }
 
 // Load reads a dbt project the way dbt parses it. A malformed dbt_project.yml or property file
@@ -347,7 +350,31 @@ func (l *loader) renderYAMLWith(env *jinja.Env, pkg string, pos Pos, s string) a
 		l.warn(pos, "jinja-syntax", "cannot render %q: %s", s, msg)
 		return s
 	}
+	for _, w := range r.Warnings {
+		// The default a refused env var renders as can make a path or a name that does not
+		// exist (model-paths: "{{ env_var('SYNC_NAME', 'not-set') }}/models"): say why, once
+		// per file and variable.
+		if w.Kind == "refused-env-var" {
+			l.warnOnce(pos, w)
+		}
+	}
 	return nativeValue(r.Output)
+}
+
+func (l *loader) warnOnce(pos Pos, w jinja.Diagnostic) {
+	key := [2]string{pos.Path, w.Message}
+	l.mu.Lock()
+	seen := l.refusedYAML[key]
+	if !seen {
+		if l.refusedYAML == nil {
+			l.refusedYAML = map[[2]string]bool{}
+		}
+		l.refusedYAML[key] = true
+	}
+	l.mu.Unlock()
+	if !seen {
+		l.addDiag(Diagnostic{Pos: pos, Severity: "warning", Kind: w.Kind, Message: w.Message})
+	}
 }
 
 // nativeValue converts a rendered string to the scalar it spells, as dbt's native Jinja does.

@@ -68,8 +68,15 @@ func (l *loader) parseRender(pd *pending) {
 		mergeConfig(n.Config, r.Config)
 	}
 	n.DependsOn.Macros = uniqueSorted(r.MacrosUsed)
+	// dbt's var() answers none for a missing var while parsing and raises only when it
+	// compiles the node, which it never does for a disabled one: Tuva's models disabled by
+	// default read vars that only the projects enabling them set.
+	disabled := !configBool(n.Config, "enabled", true)
 	sawSyntax := false
 	for _, w := range r.Warnings {
+		if disabled && w.Kind == "unknown-var" {
+			continue
+		}
 		path := w.Path
 		if path == "" {
 			path = n.RelPath

@@ -68,14 +68,24 @@ func (l *loader) buildSources() {
 				}
 				return strings.TrimSpace(fmt.Sprint(r))
 			}
+			// dbt renders a property file's names like its other fields: an Airbyte-generated
+			// project names its tables "{{ env_var('CTA_DATASET_ID', 'not-set') ~ '_raw__stream_x' }}"
+			// and its models call source() with the same expression.
+			srcName, tName := sd.Name, t.Name
+			if hasJinja(srcName) {
+				srcName = render(srcName)
+			}
+			if hasJinja(tName) {
+				tName = render(tName)
+			}
 			s := &Source{
-				UniqueID: "source." + pkg + "." + sd.Name + "." + t.Name, Package: pkg, SourceName: sd.Name, Name: t.Name,
+				UniqueID: "source." + pkg + "." + srcName + "." + tName, Package: pkg, SourceName: srcName, Name: tName,
 				OriginalFilePath: file.rel, Pos: t.Pos, Loader: render(fields["loader"]),
 				SourceDescription: l.resolveDocs(pkg, str(fields["description"])),
 				Description:       l.resolveDocs(pkg, str(tfields["description"])),
 			}
-			s.FQN = fqnFor(pkg, file.pathRel, sd.Name, false)
-			s.FQN = append(s.FQN, t.Name)
+			s.FQN = fqnFor(pkg, file.pathRel, srcName, false)
+			s.FQN = append(s.FQN, tName)
 			cfg := map[string]any{"enabled": true}
 			if tree := ps.pf.Trees["sources"]; tree != nil && !ps.pkg.IsRoot {
 				treeConfig(cfg, tree, s.FQN)
@@ -87,8 +97,8 @@ func (l *loader) buildSources() {
 			mergeConfig(cfg, l.renderConfig(pkg, file.rootRel, tcfg))
 			s.Config = cfg
 			s.Database = firstNonEmpty(render(tfields["database"]), render(fields["database"]), render(fields["project"]), l.target.Database)
-			s.Schema = firstNonEmpty(render(tfields["schema"]), render(fields["schema"]), render(fields["dataset"]), sd.Name)
-			s.Identifier = firstNonEmpty(render(tfields["identifier"]), t.Name)
+			s.Schema = firstNonEmpty(render(tfields["schema"]), render(fields["schema"]), render(fields["dataset"]), srcName)
+			s.Identifier = firstNonEmpty(render(tfields["identifier"]), tName)
 			s.LoadedAtField = firstNonEmpty(render(tfields["loaded_at_field"]), render(fields["loaded_at_field"]))
 			if f, ok := tfields["freshness"].(map[string]any); ok {
 				s.Freshness = f
@@ -125,7 +135,7 @@ func (l *loader) buildSources() {
 				continue
 			}
 			if prev, dup := l.p.Sources[s.UniqueID]; dup {
-				l.warn(s.Pos, "duplicate-source", "source %s.%s is declared twice (also at %s:%d)", sd.Name, t.Name, prev.Pos.Path, prev.Pos.Line)
+				l.warn(s.Pos, "duplicate-source", "source %s.%s is declared twice (also at %s:%d)", srcName, tName, prev.Pos.Path, prev.Pos.Line)
 				continue
 			}
 			l.p.Sources[s.UniqueID] = s

@@ -97,17 +97,20 @@ func (a *adapterNS) GetAttribute(name string) (*exec.Value, bool) {
 // dispatch is adapter.dispatch(name, macro_namespace): the first of <adapter>__name, the
 // parent adapters' versions, then default__name, in each package of the search order. The
 // order is the project's `dispatch:` config for the namespace, else the root project then the
-// namespace (dbt's default); without a namespace, the calling package then the root project.
+// namespace (dbt's default) when the namespace is an installed package; without a namespace,
+// or with one that names no package (the Tuva project dispatches its own macros in namespace
+// 'macros'), the calling package then the root project, as dbt searches then.
 func (e *Env) dispatch(ev *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 	name, _ := argString(va, 0, "macro_name")
 	ns, _ := argString(va, 1, "macro_namespace")
 	var search []string
 	if ns != "" {
 		search = e.opts.DispatchOrder[ns]
-		if len(search) == 0 {
+		if _, installed := e.byPkg[ns]; len(search) == 0 && installed {
 			search = []string{e.opts.RootPackage, ns}
 		}
-	} else {
+	}
+	if len(search) == 0 {
 		if p, _ := ev.Environment.Context.Get(pkgKey); p != nil {
 			if s, ok := p.(string); ok {
 				search = append(search, s)

@@ -11,8 +11,7 @@ import (
 // installed (the common case when a PR is reviewed without `dbt deps`). An empty stub would
 // leave `select , as sk from ...`, which no SQL parser can read; these render what dbt_utils
 // renders when it cannot see the warehouse, so column lineage survives. The call is still
-// reported as an unknown macro. dbt_utils.star is left empty on purpose: the column engine
-// puts `* exclude (...)` back in its place from the call's arguments.
+// reported as an unknown macro.
 var missingPackageFallbacks = map[string]map[string]callable{
 	"dbt_utils": {
 		"generate_surrogate_key": surrogateKey("_dbt_utils_surrogate_key_null_"),
@@ -31,6 +30,7 @@ var missingPackageFallbacks = map[string]map[string]callable{
 			}
 			return exec.AsSafeValue(strings.Join(parts, " +\n  "))
 		},
+		"star":                             starFallback,
 		"get_filtered_columns_in_relation": filteredColumns,
 		// slugify names the columns of a loop over another relation's columns (`as {{
 		// dbt_utils.slugify(c ~ '_daily') }}`); rendered empty, each alias would be lost.
@@ -50,6 +50,37 @@ var missingPackageFallbacks = map[string]map[string]callable{
 			return exec.AsSafeValue("group by " + strings.Join(cols, ","))
 		},
 	},
+}
+
+// starFallback is dbt_utils.star(from, except, relation_alias) as the star it stands for:
+// `[alias.]*`, with ` exclude (...)` for the except list, which the column engine expands from
+// what is known upstream. dbt_utils itself returns a bare `*` while parsing, losing both; the
+// column engine restores them where the call is in the model's own text, but a call inside a
+// project macro (Fivetran's engagement macros select `dbt_utils.star(from=base_model,
+// relation_alias="base", except=[...])`) can only be rendered whole here. With a prefix or
+// suffix the columns are renamed, which no star says: that call renders nothing, as before.
+func starFallback(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+	for i, kw := range map[int]string{3: "prefix", 4: "suffix"} {
+		if v, ok := argValue(va, i, kw); ok && !v.IsNil() && v.String() != "" {
+			return exec.AsSafeValue("")
+		}
+	}
+	out := "*"
+	if a, ok := argValue(va, 1, "relation_alias"); ok && !a.IsNil() && a.IsTrue() {
+		out = a.String() + ".*"
+	}
+	if ex, ok := argValue(va, 2, "except"); ok {
+		var names []string
+		for _, x := range toList(ex) {
+			if n := exec.ToValue(x).String(); n != "" {
+				names = append(names, n)
+			}
+		}
+		if len(names) > 0 {
+			out += " exclude (" + strings.Join(names, ", ") + ")"
+		}
+	}
+	return exec.AsSafeValue(out)
 }
 
 // slugify is dbt_utils.slugify: lower case, runs of spaces and dashes become one underscore,

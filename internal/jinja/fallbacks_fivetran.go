@@ -16,6 +16,36 @@ import (
 func init() {
 	missingPackageFallbacks["fivetran_utils"] = map[string]callable{
 		"fill_staging_columns": fillStagingColumns,
+		"union_connections":    unionConnections,
+		// enabled_vars decides whether a model, or a column of a model, exists: a stub is
+		// false, which left columns out and, under `and`, left config(enabled=...) a stub
+		// (a disabled model then read as enabled).
+		"enabled_vars":          enabledVars(true),
+		"enabled_vars_one_true": enabledVars(false),
+		"apply_source_relation": applySourceRelation,
+		"partition_by_source_relation": func(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+			pkg, _ := argString(va, 0, "package_name")
+			if len(toList(callVar(e, pkg+"_sources", []any{}))) < 2 &&
+				len(toList(callVar(e, pkg+"_union_schemas", []any{}))) < 2 &&
+				len(toList(callVar(e, pkg+"_union_databases", []any{}))) < 2 {
+				return exec.AsSafeValue("")
+			}
+			prefix := ""
+			if a, ok := argValue(va, 2, "alias"); ok && !a.IsNil() && a.String() != "" {
+				prefix = a.String() + "."
+			}
+			if other, ok := argString(va, 1, "has_other_partitions"); ok && other == "no" {
+				return exec.AsSafeValue("partition by " + prefix + "source_relation")
+			}
+			return exec.AsSafeValue(", " + prefix + "source_relation")
+		},
+		"array_agg": func(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+			f, _ := argString(va, 0, "field_to_agg")
+			if adapterOf(e) == "redshift" {
+				return exec.AsSafeValue("listagg(" + f + ", ',')")
+			}
+			return exec.AsSafeValue("array_agg(" + f + ")")
+		},
 		"source_relation": func(e *exec.Evaluator, _ *exec.VarArgs) *exec.Value {
 			return exec.AsSafeValue(", cast('' as " + typeFor(adapterOf(e), "type_string") + ") as source_relation")
 		},
@@ -30,6 +60,86 @@ func init() {
 			return exec.AsSafeValue(fn + "(" + f + ", " + d + ")")
 		},
 	}
+}
+
+// unionConnections is fivetran_utils.union_connections(connection_dictionary,
+// single_source_name, single_table_name), with which current Fivetran packages build every
+// `_tmp` staging model. Rendered empty, the model had no SQL, no columns and no edge to its
+// source. Like the macro it selects the source's columns and _dbt_source_relation; with the
+// connections of the var named by connection_dictionary it unions each connection's source
+// when the project says it defined them (has_defined_sources), and otherwise, as the macro
+// does when it cannot see the warehouse, selects no row of _dbt_source_relation alone.
+func unionConnections(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+	src, _ := argString(va, 1, "single_source_name")
+	table, _ := argString(va, 2, "single_table_name")
+	str := typeFor(adapterOf(e), "type_string")
+	selectFrom := func(source, label string) string {
+		rel := sourceFn(e, &exec.VarArgs{Args: []*exec.Value{exec.AsValue(source), exec.AsValue(table)}, KwArgs: map[string]*exec.Value{}})
+		return "select *, cast('" + label + "' as " + str + ") as _dbt_source_relation from " + rel.String() + " as source_table"
+	}
+	var conns []any
+	if dict, ok := argString(va, 0, "connection_dictionary"); ok && dict != "" {
+		conns = toList(callVar(e, dict, []any{}))
+	}
+	if len(conns) == 0 {
+		return exec.AsSafeValue(selectFrom(src, src))
+	}
+	if callVar(e, "has_defined_sources", false).IsTrue() {
+		var parts []string
+		for _, c := range conns {
+			if name := connectionName(c); name != "" {
+				parts = append(parts, selectFrom(name, name))
+			}
+		}
+		if len(parts) > 0 {
+			return exec.AsSafeValue(strings.Join(parts, "\nunion all\n"))
+		}
+	}
+	return exec.AsSafeValue("select cast(null as " + str + ") as _dbt_source_relation limit 0")
+}
+
+// callVar is var(name, def) as the template would call it, scoped to the node's package.
+func callVar(e *exec.Evaluator, name string, def any) *exec.Value {
+	return varFn(e, &exec.VarArgs{Args: []*exec.Value{exec.AsValue(name), exec.AsValue(def)}, KwArgs: map[string]*exec.Value{}})
+}
+
+// enabledVars is fivetran_utils.enabled_vars(vars) (all) and enabled_vars_one_true(vars)
+// (any): whether the vars, true and false by default respectively, are true.
+func enabledVars(all bool) callable {
+	return func(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+		v, _ := argValue(va, 0, "vars")
+		for _, name := range toList(v) {
+			on := callVar(e, exec.ToValue(name).String(), all).IsTrue()
+			if on != all {
+				return exec.AsValue(on)
+			}
+		}
+		return exec.AsValue(all)
+	}
+}
+
+// applySourceRelation is fivetran_utils.apply_source_relation(package_name): the
+// source_relation column every staging model of a current Fivetran package ends with.
+func applySourceRelation(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+	pkg, _ := argString(va, 0, "package_name")
+	if len(toList(callVar(e, pkg+"_sources", []any{}))) > 0 {
+		return exec.AsSafeValue(", _dbt_source_relation as source_relation")
+	}
+	return exec.AsSafeValue(", cast('' as " + typeFor(adapterOf(e), "type_string") + ") as source_relation")
+}
+
+// connectionName is the name of one connection of a union_connections var: a YAML mapping
+// from the project's vars, or a dict a template built.
+func connectionName(c any) string {
+	switch x := c.(type) {
+	case *exec.Dict:
+		return dictString(x, "name")
+	case map[string]any:
+		if s, ok := x["name"].(string); ok {
+			return s
+		}
+	}
+	return ""
 }
 
 func adapterOf(e *exec.Evaluator) string {

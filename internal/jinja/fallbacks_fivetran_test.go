@@ -34,3 +34,63 @@ string_agg(a, ',')`
 		t.Errorf("each stand-in is still reported at its call: %+v", w)
 	}
 }
+
+// A current Fivetran `_tmp` model is one union_connections call: without fivetran_utils it
+// still selects from its source (the edge and the columns survive), and a project that unions
+// connections it defined as sources selects from each of them.
+func TestMissingFivetranUtilsUnionConnections(t *testing.T) {
+	src := `{{ fivetran_utils.union_connections(connection_dictionary='hubspot_sources', single_source_name='hubspot', single_table_name='company') }}`
+	res := render(t, testEnv(t, nil), src)
+	want := `select *, cast('hubspot' as TEXT) as _dbt_source_relation from hubspot.company as source_table`
+	if res.Output != want {
+		t.Errorf("output\n got: %q\nwant: %q", res.Output, want)
+	}
+	if len(res.Sources) != 1 || res.Sources[0].Source != "hubspot" || res.Sources[0].Table != "company" {
+		t.Errorf("the source is recorded: %+v", res.Sources)
+	}
+
+	union := testEnv(t, func(o *Options) {
+		o.Vars["shop"]["hubspot_sources"] = []any{map[string]any{"name": "hubspot_eu"}, map[string]any{"name": "hubspot_us"}}
+		o.Vars["shop"]["has_defined_sources"] = true
+	})
+	res = render(t, union, src)
+	want = "select *, cast('hubspot_eu' as TEXT) as _dbt_source_relation from hubspot_eu.company as source_table\n" +
+		"union all\nselect *, cast('hubspot_us' as TEXT) as _dbt_source_relation from hubspot_us.company as source_table"
+	if res.Output != want {
+		t.Errorf("union output\n got: %q\nwant: %q", res.Output, want)
+	}
+
+	undeclared := testEnv(t, func(o *Options) {
+		o.Vars["shop"]["hubspot_sources"] = []any{map[string]any{"name": "hubspot_eu", "schema": "eu"}}
+	})
+	res = render(t, undeclared, src)
+	if want := `select cast(null as TEXT) as _dbt_source_relation limit 0`; res.Output != want || len(res.Sources) != 0 {
+		t.Errorf("connections not declared as sources: got %q, sources %+v", res.Output, res.Sources)
+	}
+}
+
+// enabled_vars decides which models and columns exist; apply_source_relation and
+// partition_by_source_relation end every current Fivetran staging model and window.
+func TestMissingFivetranUtilsEnabledVars(t *testing.T) {
+	env := testEnv(t, func(o *Options) { o.Vars["shop"]["shop_refunds_enabled"] = false })
+	src := `{{ config(enabled=fivetran_utils.enabled_vars(['shop_orders_enabled']) and var('shop_x_enabled', False)) }}` +
+		`{{ fivetran_utils.enabled_vars(['shop_orders_enabled']) }} {{ fivetran_utils.enabled_vars(['shop_orders_enabled', 'shop_refunds_enabled']) }} ` +
+		`{{ fivetran_utils.enabled_vars_one_true(['shop_a', 'shop_b']) }} {{ fivetran_utils.enabled_vars_one_true(['shop_a', 'shop_refunds_enabled']) }}` +
+		`|{{ fivetran_utils.apply_source_relation('shop') }}|{{ fivetran_utils.partition_by_source_relation('shop', alias='o') }}|{{ fivetran_utils.array_agg('id') }}`
+	res := render(t, env, src)
+	want := `True False False False|, cast('' as TEXT) as source_relation||array_agg(id)`
+	if res.Output != want {
+		t.Errorf("output\n got: %q\nwant: %q", res.Output, want)
+	}
+	if v, ok := res.Config["enabled"]; !ok || v != false {
+		t.Errorf("enabled_vars(...) and a false var is false: %#v", res.Config["enabled"])
+	}
+
+	union := testEnv(t, func(o *Options) {
+		o.Vars["shop"]["shop_sources"] = []any{map[string]any{"name": "a"}, map[string]any{"name": "b"}}
+	})
+	res = render(t, union, `{{ fivetran_utils.apply_source_relation('shop') }}|{{ fivetran_utils.partition_by_source_relation('shop', alias='o') }}|{{ fivetran_utils.partition_by_source_relation('shop', has_other_partitions='no') }}`)
+	if want := `, _dbt_source_relation as source_relation|, o.source_relation|partition by source_relation`; res.Output != want {
+		t.Errorf("union output\n got: %q\nwant: %q", res.Output, want)
+	}
+}

@@ -477,6 +477,24 @@ func TestDispatch(t *testing.T) {
 	}
 }
 
+// A namespace that names no installed package is searched as no namespace at all: the package
+// whose macro dispatches, then the root project (dbt's search when the namespace is not a
+// dependency: the node's package, then the root project).
+func TestDispatchNamespaceNotAPackage(t *testing.T) {
+	env := testEnv(t, func(o *Options) {
+		o.MacroFiles = append(o.MacroFiles, MacroFile{Package: "utils", Path: "macros/least.sql", Source: `{% macro least(a, b) %}{{ return(adapter.dispatch('least', 'macros')(a, b)) }}{% endmacro %}
+{% macro default__least(a, b) %}case when {{ a }} <= {{ b }} then {{ a }} else {{ b }} end{% endmacro %}`})
+	})
+	res := render(t, env, "{{ utils.least('x', 'y') }}|{{ adapter.dispatch('nope', 'dbt_utils')() }}")
+	if want := "case when x <= y then x else y end|"; res.Output != want {
+		t.Errorf("output %q, want %q", res.Output, want)
+	}
+	w := warnings(res, "unknown-macro")
+	if len(w) != 1 || !strings.Contains(w[0].Message, "dbt_utils.nope") {
+		t.Errorf("only the macro no package has is unknown: %+v", w)
+	}
+}
+
 func TestQuoting(t *testing.T) {
 	for adapter, want := range map[string]string{
 		"postgres":   `"warehouse"."analytics"."orders"`,
@@ -552,21 +570,21 @@ func TestExtractBlocks(t *testing.T) {
 
 func TestMissingDbtUtilsFallbacks(t *testing.T) {
 	env := testEnv(t, nil)
-	src := "select {{ dbt_utils.star(ref('a')) }}, {{ dbt_utils.star(from=ref('a'), relation_alias='t') }},\n" +
+	src := "select {{ dbt_utils.star(ref('a')) }}, {{ dbt_utils.star(from=ref('a'), relation_alias='t') }}, {{ dbt_utils.star(ref('a'), 'u', ['x', 'y']) }}, {{ dbt_utils.star(ref('a'), prefix='p_') }},\n" +
 		"{{ dbt_utils.generate_surrogate_key(['id', 'day']) }} as sk,\n" +
 		"{{ dbt_utils.safe_divide('a', 'b') }} as r, {{ dbt_utils.type_string() }}\n{{ dbt_utils.group_by(2) }}\n{{ dbt_utils.pivot('x', []) }}"
 	res := render(t, env, src)
-	want := "select , ,\n" +
+	want := "select *, t.*, u.* exclude (x, y), ,\n" +
 		"md5(cast(coalesce(cast(id as TEXT), '_dbt_utils_surrogate_key_null_') || '-' || coalesce(cast(day as TEXT), '_dbt_utils_surrogate_key_null_') as TEXT)) as sk,\n" +
 		"( a ) / nullif( ( b ), 0) as r, TEXT\ngroup by 1,2\n"
 	if res.Output != want {
 		t.Errorf("output\n got: %q\nwant: %q", res.Output, want)
 	}
 	w := warnings(res, "unknown-macro")
-	if len(w) != 6 || !strings.Contains(w[1].Message, "without a warehouse") || !strings.Contains(w[5].Message, "dbt_utils.pivot' is not defined (is a package missing?); rendered as empty") {
+	if len(w) != 6 || !strings.Contains(w[0].Message, "without a warehouse") || !strings.Contains(w[5].Message, "dbt_utils.pivot' is not defined (is a package missing?); rendered as empty") {
 		t.Errorf("warnings: %+v", w)
 	}
-	if len(res.Refs) != 2 {
+	if len(res.Refs) != 4 {
 		t.Errorf("refs: %+v", res.Refs)
 	}
 }

@@ -2,6 +2,7 @@ package testgen
 
 import (
 	"iter"
+	"slices"
 	"sort"
 	"strings"
 
@@ -37,6 +38,19 @@ type sqlSignals struct {
 	// computed: names a select nearer the output computes (not a plain reference), so what
 	// selects further in the chain say of the same name is not about the output column.
 	computed map[string]bool
+
+	// hashes lists the surrogate keys the chain computes with the columns each hashes, the
+	// select nearest the output first; grainHash is the one hashing exactly a composite grain,
+	// which is then the model's key on its own (a generate_surrogate_key of the GROUP BY
+	// columns, wherever it is selected).
+	hashes       []hashedColumns
+	grainHash    string
+	grainHashWhy string
+
+	// ephemeral returns the SQL of the ephemeral model a chain reads by its CTE name
+	// (__dbt__cte__<name>, lower case), or ""; d is the dialect to parse it in.
+	ephemeral func(cte string) string
+	d         sqldialect.Dialect
 }
 
 func newSignals() *sqlSignals {
@@ -47,29 +61,89 @@ func newSignals() *sqlSignals {
 // readSignals parses compiled SQL and collects the signals. A file that does not parse gives
 // what its readable part says.
 func readSignals(sql, dialect string) *sqlSignals {
+	return readSignalsThrough(sql, dialect, nil)
+}
+
+// readSignalsThrough is readSignals following the chain into the ephemeral models it reads,
+// whose SQL ephemeral returns by CTE name: dbt inlines them as CTEs, and an Airbyte
+// normalization model computes its row hash in one (`_ab3`) that the tested model selects.
+func readSignalsThrough(sql, dialect string, ephemeral func(string) string) *sqlSignals {
 	s := newSignals()
-	if strings.TrimSpace(sql) == "" {
-		return s
-	}
-	d, _ := sqldialect.Lookup(dialect)
-	f, _ := parser.Parse(sql, d)
-	if f == nil {
-		return s
-	}
-	var q *ast.Query
-	for i := len(f.Stmts) - 1; i >= 0; i-- {
-		if qq, ok := f.Stmts[i].(*ast.Query); ok {
-			q = qq
-			break
-		}
-	}
+	s.ephemeral = ephemeral
+	s.d, _ = sqldialect.Lookup(dialect)
+	q := s.query(sql)
 	if q == nil {
 		return s
 	}
 	ctes := map[string]*ast.Query{}
 	collectCTEs(q, ctes)
 	s.walk(q.Body, ctes, 0)
+	s.findGrainHash()
 	return s
+}
+
+type hashedColumns struct {
+	name string
+	cols []string // lower case, sorted, distinct
+}
+
+// readHashes records the surrogate keys one select computes.
+func (s *sqlSignals) readHashes(sel *ast.Select, out map[ast.Expr]string) {
+	for _, it := range sel.Items {
+		if it == nil || !isSurrogateKey(it.Expr) {
+			continue
+		}
+		name := out[it.Expr]
+		if name == "" || slices.ContainsFunc(s.hashes, func(h hashedColumns) bool { return h.name == name }) {
+			continue
+		}
+		var cols []string
+		ast.Inspect(it.Expr, func(n ast.Node) bool {
+			if c, ok := n.(*ast.ColumnRef); ok && len(c.Parts) > 0 && c.Parts[len(c.Parts)-1] != nil {
+				cols = append(cols, strings.ToLower(c.Parts[len(c.Parts)-1].Name))
+			}
+			return true
+		})
+		slices.Sort(cols)
+		s.hashes = append(s.hashes, hashedColumns{name: name, cols: slices.Compact(cols)})
+	}
+}
+
+// findGrainHash picks the surrogate key over exactly the composite grain's columns.
+func (s *sqlSignals) findGrainHash() {
+	if len(s.keys) < 2 {
+		return
+	}
+	keys := make([]string, len(s.keys))
+	for i, k := range s.keys {
+		keys[i] = strings.ToLower(k)
+	}
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	for _, h := range s.hashes {
+		if slices.Equal(h.cols, keys) && !slices.Contains(keys, h.name) {
+			s.grainHash = h.name
+			s.grainHashWhy = h.name + " is a surrogate key of the model's grain (" + strings.Join(s.keys, ", ") + ")"
+			return
+		}
+	}
+}
+
+// query is the last query of sql, or nil.
+func (s *sqlSignals) query(sql string) *ast.Query {
+	if strings.TrimSpace(sql) == "" {
+		return nil
+	}
+	f, _ := parser.Parse(sql, s.d)
+	if f == nil {
+		return nil
+	}
+	for i := len(f.Stmts) - 1; i >= 0; i-- {
+		if q, ok := f.Stmts[i].(*ast.Query); ok {
+			return q
+		}
+	}
+	return nil
 }
 
 func collectCTEs(q *ast.Query, into map[string]*ast.Query) {
@@ -114,10 +188,20 @@ func (s *sqlSignals) walk(body ast.QueryExpr, ctes map[string]*ast.Query, depth 
 	switch t := sel.From[0].(type) {
 	case *ast.TableName:
 		if t.Name != nil && len(t.Name.Parts) == 1 {
-			if cq := ctes[strings.ToLower(t.Name.Parts[0].Name)]; cq != nil {
+			name := strings.ToLower(t.Name.Parts[0].Name)
+			if cq := ctes[name]; cq != nil {
 				collectCTEs(cq, ctes)
 				s.walk(cq.Body, ctes, depth+1)
 				return
+			}
+			if s.ephemeral != nil && strings.HasPrefix(name, "__dbt__cte__") {
+				if eq := s.query(s.ephemeral(name)); eq != nil {
+					// its own CTEs, which may share names with the reader's
+					inner := map[string]*ast.Query{}
+					collectCTEs(eq, inner)
+					s.walk(eq.Body, inner, depth+1)
+					return
+				}
 			}
 		}
 		// The chain ends on a model, source or table: rows come from it one for one.
@@ -227,6 +311,7 @@ func atoiSafe(s string) int {
 }
 
 func (s *sqlSignals) readSelect(sel *ast.Select, out map[ast.Expr]string, ctes map[string]*ast.Query) {
+	s.readHashes(sel, out)
 	// Grain.
 	if len(s.keys) == 0 {
 		switch {
@@ -571,6 +656,9 @@ func isSurrogateKey(e ast.Expr) bool {
 	}
 	switch strings.ToLower(funcName(f)) {
 	case "md5", "sha1", "sha2", "sha256", "farm_fingerprint", "hash", "md5_hex", "generate_surrogate_key", "surrogate_key":
+	case "to_hex", "hex", "lower", "upper":
+		// dbt's hash on BigQuery is to_hex(md5(...)); a project may also case the digest
+		return len(f.Args) == 1 && isSurrogateKey(f.Args[0])
 	default:
 		return false
 	}

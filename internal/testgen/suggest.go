@@ -42,6 +42,18 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 	models := p.Models()
 
 	// SQL signals of every model, in parallel: training needs them for every tested model.
+	ephemeral := map[string]*dbt.Node{}
+	for _, m := range models {
+		if mat, _ := m.Config["materialized"].(string); mat == "ephemeral" {
+			ephemeral["__dbt__cte__"+strings.ToLower(m.Name)] = m
+		}
+	}
+	ephemeralSQL := func(cte string) string {
+		if m := ephemeral[cte]; m != nil {
+			return opts.sqlOf(m)
+		}
+		return ""
+	}
 	sigs := make([]*sqlSignals, len(models))
 	var wg sync.WaitGroup
 	next := make(chan int)
@@ -50,7 +62,7 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				sigs[i] = safeSignals(opts.sqlOf(models[i]), dialect)
+				sigs[i] = safeSignals(opts.sqlOf(models[i]), dialect, ephemeralSQL)
 			}
 		}()
 	}
@@ -154,13 +166,13 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 	return res
 }
 
-func safeSignals(sql, dialect string) (s *sqlSignals) {
+func safeSignals(sql, dialect string, ephemeral func(string) string) (s *sqlSignals) {
 	defer func() {
 		if recover() != nil {
 			s = newSignals()
 		}
 	}()
-	return readSignals(sql, dialect)
+	return readSignalsThrough(sql, dialect, ephemeral)
 }
 
 func round2(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
@@ -310,6 +322,8 @@ func buildColumns(p *dbt.Project, m *dbt.Node, sg *sqlSignals, g grain, inf *col
 			c.pk, c.keyWhy = "sql", g.declaredWhy
 		case len(g.declared) > 1 && declared[l]:
 			c.pk = "combo"
+		case sg.grainHash != "" && l == sg.grainHash:
+			c.pk, c.keyWhy = "sql", sg.grainHashWhy
 		case len(sg.keys) == 1 && keySet[l]:
 			c.pk = "sql"
 		case len(sg.keys) > 1 && keySet[l]:
