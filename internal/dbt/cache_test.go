@@ -607,3 +607,31 @@ func TestCacheMacroDefinedTwice(t *testing.T) {
 		}
 	}
 }
+
+// TestNamingMacroFailureSaysWhy: a naming macro that fails is reported with its reason, the
+// same cold and warm (the table of names keeps it).
+func TestNamingMacroFailureSaysWhy(t *testing.T) {
+	for _, c := range []struct{ macro, want string }{
+		{"{% macro generate_schema_name(custom, node) %}{{ target.nothing_here }}{% endmacro %}", "it gave an empty name"},
+		{"{% macro generate_schema_name(custom, node) %}{{ 'a' ~ '{' }}{% endmacro %}", `it gave "a{", not a name`},
+	} {
+		dir := writeProject(t, map[string]string{
+			"dbt_project.yml":   "name: p\nprofile: none\n",
+			"macros/naming.sql": c.macro + "\n",
+			"models/a.sql":      "select 1 as x\n",
+		})
+		cacheDir := t.TempDir()
+		for _, run := range []string{"cold", "warm"} {
+			r := loadCached(t, dir, cacheDir, nil)
+			found := ""
+			for _, d := range r.project.Diagnostics {
+				if d.Kind == "schema-macro" {
+					found = d.Message
+				}
+			}
+			if !strings.Contains(found, c.want) {
+				t.Errorf("%s, %s: schema-macro warning %q, want it to say %q", c.macro, run, found, c.want)
+			}
+		}
+	}
+}

@@ -3,6 +3,7 @@ package dbt
 import (
 	"bytes"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/cache"
@@ -115,7 +116,17 @@ func (s *namer) render(custom string, n *Node, key string) namerRow {
 	}
 	r := s.l.env.Render(in)
 	out := strings.TrimSpace(r.Output)
-	row := namerRow{out: out, failed: r.Err != nil || out == "" || strings.ContainsAny(out, "{}\n")}
+	row := namerRow{out: out}
+	// A failed row keeps why in out (its name is not used), so the warning says it on a warm
+	// run as on a cold one.
+	switch {
+	case r.Err != nil:
+		row.failed, row.out = true, "its render failed: "+firstLine(r.Err.Error())
+	case out == "":
+		row.failed, row.out = true, "it gave an empty name"
+	case strings.ContainsAny(out, "{}\n"):
+		row.failed, row.out = true, "it gave "+strconv.Quote(clipName(out))+", not a name"
+	}
 	if rc := s.l.cache; rc != nil && rc.storable(s.l, &in, r, false) {
 		d := renderDeps{called: r.MacrosCalled, env: hashedEnv(r.EnvRead)}
 		for _, id := range r.MacrosCalled {
@@ -256,4 +267,11 @@ func decodeNames(data []byte) ([]renderDeps, map[string]namerRow, error) {
 		return nil, nil, errValueType
 	}
 	return deps, rows, nil
+}
+
+func clipName(s string) string {
+	if len(s) > 60 {
+		return s[:60] + "..."
+	}
+	return s
 }

@@ -341,7 +341,7 @@ func (s *namer) name(custom any, n *Node) string {
 		if !s.warned {
 			s.warned = true
 			if mac := s.l.p.Macros["macro."+s.l.root.pkg.Name+"."+s.macro]; mac != nil {
-				s.l.warn(mac.Pos, "schema-macro", "%s could not be evaluated here; using dbt's default naming", s.macro)
+				s.l.warn(mac.Pos, "schema-macro", "%s could not be evaluated here (%s); using dbt's default naming", s.macro, row.out)
 			}
 		}
 		s.cache[key] = ""
