@@ -171,9 +171,7 @@ func (l *loader) patchSnapshot(changed []changedFile, files []*srcFile, body *sn
 				return false
 			}
 		}
-		d := slices.Clone(l.diags[mark:])
-		l.diags = l.diags[:mark]
-		out = append(out, &rebuilt{old: old, n: n, pd: pd, diags: d})
+		out = append(out, &rebuilt{old: old, n: n, pd: pd, diags: l.takeDiags(mark)})
 	}
 	for _, rb := range out {
 		p.Nodes[rb.n.UniqueID] = rb.n
@@ -183,8 +181,7 @@ func (l *loader) patchSnapshot(changed []changedFile, files []*srcFile, body *sn
 	for _, rb := range out {
 		mark := len(l.diags)
 		l.resolveDeps(rb.n)
-		rb.diags = append(rb.diags, l.diags[mark:]...)
-		l.diags = l.diags[:mark]
+		rb.diags = append(rb.diags, l.takeDiags(mark)...)
 		p.relink(rb.n.UniqueID, rb.n.DependsOn.Nodes)
 	}
 	for _, rb := range out {
@@ -198,8 +195,7 @@ func (l *loader) patchSnapshot(changed []changedFile, files []*srcFile, body *sn
 			if !l.compileFromParse(rb.n, rb.pd.ph) {
 				l.compileAgain(rb.n)
 			}
-			rb.diags = append(rb.diags, l.diags[mark:]...)
-			l.diags = l.diags[:mark]
+			rb.diags = append(rb.diags, l.takeDiags(mark)...)
 		}
 	}
 	gone := map[string]bool{}
@@ -218,6 +214,14 @@ func (l *loader) patchSnapshot(changed []changedFile, files []*srcFile, body *sn
 	body.Diagnostics = kept
 	l.patched = len(out)
 	return true
+}
+
+// takeDiags removes the diagnostics reported since mark and returns them: a rebuilt node's
+// own, which replace those the snapshot held for its file.
+func (l *loader) takeDiags(mark int) []Diagnostic {
+	d := slices.Clone(l.diags[mark:])
+	l.diags = l.diags[:mark]
+	return d
 }
 
 // relink sets the parents of node id (its depends_on, as buildMaps links them) and moves it

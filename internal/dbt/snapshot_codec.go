@@ -132,16 +132,9 @@ func buildCodec(t reflect.Type) snapCodec {
 	case stringListsType:
 		gen := buildGeneral(t)
 		return snapCodec{enc: gen.enc, dec: func(r *valueReader, v reflect.Value) {
-			n := r.count()
-			if n == 0 || r.err != nil {
-				return
+			if m := readMap(r, r.stringList); m != nil {
+				v.Set(reflect.ValueOf(m))
 			}
-			m := make(map[string][]string, n-1)
-			for i := 0; i < n-1 && r.err == nil; i++ {
-				k := r.sharedStr()
-				m[k] = r.stringList()
-			}
-			v.Set(reflect.ValueOf(m))
 		}}
 	}
 	return buildGeneral(t)
@@ -154,15 +147,19 @@ var (
 )
 
 // configMap reads a map[string]any as the general map codec writes it (nil for none).
-func (r *valueReader) configMap() map[string]any {
+func (r *valueReader) configMap() map[string]any { return readMap(r, r.value) }
+
+// readMap reads a map with string keys as the general map codec writes it, each value by val
+// (nil for none).
+func readMap[V any](r *valueReader, val func() V) map[string]V {
 	n := r.count()
 	if n == 0 || r.err != nil {
 		return nil
 	}
-	m := make(map[string]any, n-1)
+	m := make(map[string]V, n-1)
 	for i := 0; i < n-1 && r.err == nil; i++ {
 		k := r.sharedStr()
-		m[k] = r.value()
+		m[k] = val()
 	}
 	return m
 }
