@@ -849,7 +849,8 @@ func (p *printer) expr(e Expr) {
 		}
 		inner := String(e.X)
 		p.s(e.Op)
-		if isWordOp(e.Op) || (inner != "" && (inner[0] == '-' || inner[0] == '+' || inner[0] == '/' || inner[0] == '*' || inner[0] == '~' || inner[0] == '!' || inner[0] == '@' || inner[0] == '|' || inner[0] == '&' || inner[0] == '^' || inner[0] == '#')) {
+		// "@" before a name would lex back as a parameter or stage (@a), so it keeps its space.
+		if isWordOp(e.Op) || e.Op == "@" || (inner != "" && (inner[0] == '-' || inner[0] == '+' || inner[0] == '/' || inner[0] == '*' || inner[0] == '~' || inner[0] == '!' || inner[0] == '@' || inner[0] == '|' || inner[0] == '&' || inner[0] == '^' || inner[0] == '#')) {
 			p.s(" ")
 		}
 		p.s(inner)
