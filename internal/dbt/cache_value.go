@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"maps"
 	"math"
+	"slices"
 	"unsafe"
 )
 
@@ -84,9 +86,10 @@ func encodeValue(b *bytes.Buffer, v any) error {
 		} else {
 			putLen(len(x) + 1)
 		}
-		for k, e := range x {
+		// In key order: equal values encode equally (snapshot_codec.go's internedMap).
+		for _, k := range slices.Sorted(maps.Keys(x)) {
 			putStr(k)
-			if err := encodeValue(b, e); err != nil {
+			if err := encodeValue(b, x[k]); err != nil {
 				return err
 			}
 		}
@@ -97,9 +100,9 @@ func encodeValue(b *bytes.Buffer, v any) error {
 		} else {
 			putLen(len(x) + 1)
 		}
-		for k, e := range x {
+		for _, k := range slices.Sorted(maps.Keys(x)) {
 			putStr(k)
-			putStr(e)
+			putStr(x[k])
 		}
 	default:
 		return errValueType
@@ -115,7 +118,8 @@ type valueReader struct {
 	// alive as long as one of them does. A snapshot holds some hundred thousand strings, and
 	// one allocation each cost more than the rest of its decoding.
 	share bool
-	seen  []string // sharedStr
+	seen  []string         // sharedStr
+	maps  []map[string]any // internedMap
 }
 
 // take returns the next n bytes as a string.
@@ -257,8 +261,10 @@ func decodeValue(b []byte) (any, error) {
 // lookups save.
 
 type entryWriter struct {
-	b    bytes.Buffer
-	seen map[string]int // sharedStr
+	b        bytes.Buffer
+	seen     map[string]int // sharedStr
+	mapIndex map[string]int // internedMap: a map's encoding → its number
+	maps     int            // internedMap: the maps written out so far
 }
 
 func (w *entryWriter) int(n int) { w.b.Write(binary.AppendVarint(nil, int64(n))) }

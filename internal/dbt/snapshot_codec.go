@@ -1,10 +1,13 @@
 package dbt
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"reflect"
+	"slices"
 	"sync"
 	"time"
 )
@@ -116,9 +119,10 @@ func buildCodec(t reflect.Type) snapCodec {
 	// maps) are decoded without reflection, from what the general codecs below write.
 	switch t {
 	case configMapType:
-		gen := buildGeneral(t)
-		return snapCodec{enc: gen.enc, dec: func(r *valueReader, v reflect.Value) {
-			if m := r.configMap(); m != nil {
+		return snapCodec{enc: func(w *entryWriter, v reflect.Value) error {
+			return w.internedMap(v.Interface().(map[string]any))
+		}, dec: func(r *valueReader, v reflect.Value) {
+			if m := r.internedMap(); m != nil {
 				v.Set(reflect.ValueOf(m))
 			}
 		}}
@@ -148,6 +152,73 @@ var (
 
 // configMap reads a map[string]any as the general map codec writes it (nil for none).
 func (r *valueReader) configMap() map[string]any { return readMap(r, r.value) }
+
+// Most of a project's configs are equal to another's (the models of one folder, every test of
+// one severity): a map whose encoding was written before is written as a reference to it, and
+// read back as the same map, so a restore decodes each distinct config once. The maps of a
+// restored project are therefore shared between nodes and must not be written to: every
+// change to a node's config in the loader starts from a fresh map (projectConfig), and
+// mergeConfigKey copies the nested maps it merges into.
+//
+// The layout: a uvarint, 0 for a map written out (which then takes the next number in the
+// entry's table), n for the table's map n-1.
+
+// internedMap writes m as the general map codec does, its keys in order, or a reference to
+// an equal map written before.
+func (w *entryWriter) internedMap(m map[string]any) error {
+	start := w.b.Len()
+	strs := len(w.seen)
+	w.b.WriteByte(0)
+	if m == nil {
+		w.int(0)
+	} else {
+		w.int(len(m) + 1)
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			w.sharedStr(k)
+			if err := encodeValue(&w.b, m[k]); err != nil {
+				return err
+			}
+		}
+	}
+	index := w.maps
+	w.maps++
+	if len(w.seen) != strs {
+		// It introduced strings later entries refer to by number: an equal encoding cannot
+		// have come before, and this one cannot be dropped.
+		return nil
+	}
+	key := string(w.b.Bytes()[start+1:])
+	if i, ok := w.mapIndex[key]; ok {
+		w.maps--
+		w.b.Truncate(start)
+		w.b.Write(binary.AppendUvarint(nil, uint64(i)+1))
+		return nil
+	}
+	if w.mapIndex == nil {
+		w.mapIndex = map[string]int{}
+	}
+	w.mapIndex[key] = index
+	return nil
+}
+
+// internedMap reads what entryWriter.internedMap wrote.
+func (r *valueReader) internedMap() map[string]any {
+	if r.err != nil {
+		return nil
+	}
+	ref, n := binary.Uvarint(r.b)
+	if n <= 0 || ref > uint64(len(r.maps)) {
+		r.err = errSnapShape
+		return nil
+	}
+	r.b = r.b[n:]
+	if ref > 0 {
+		return r.maps[ref-1]
+	}
+	m := r.configMap()
+	r.maps = append(r.maps, m)
+	return m
+}
 
 // readMap reads a map with string keys as the general map codec writes it, each value by val
 // (nil for none).
