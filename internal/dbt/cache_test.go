@@ -21,7 +21,7 @@ import (
 // cacheProject writes a project shaped like real ones: sources, staging, intermediate and mart
 // models, macros calling macros, a macro reading an env var, vars, property files, a schema
 // naming override, config() calls.
-func cacheProject(t *testing.T, dir string, models int) {
+func cacheProject(t testing.TB, dir string, models int) {
 	t.Helper()
 	files := map[string]string{
 		"dbt_project.yml": "name: fz\nversion: '1.0'\nconfig-version: 2\nprofile: fz\n" +
@@ -82,7 +82,7 @@ func cacheProject(t *testing.T, dir string, models int) {
 	}
 }
 
-func writeCacheFile(t *testing.T, path, content string) {
+func writeCacheFile(t testing.TB, path, content string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
