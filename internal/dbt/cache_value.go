@@ -261,10 +261,10 @@ func decodeValue(b []byte) (any, error) {
 // lookups save.
 
 type entryWriter struct {
-	b        bytes.Buffer
-	seen     map[string]int // sharedStr
-	mapIndex map[string]int // internedMap: a map's encoding → its number
-	maps     int            // internedMap: the maps written out so far
+	b      bytes.Buffer
+	seen   map[string]int   // sharedStr
+	mapAt  [][2]int         // internedMap: where each map written out is in b
+	mapsBy map[uint64][]int // internedMap: the maps written out by the hash of their encoding
 }
 
 func (w *entryWriter) int(n int) { w.b.Write(binary.AppendVarint(nil, int64(n))) }

@@ -1,9 +1,11 @@
 package dbt
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"maps"
 	"math"
 	"reflect"
@@ -180,26 +182,31 @@ func (w *entryWriter) internedMap(m map[string]any) error {
 			}
 		}
 	}
-	index := w.maps
-	w.maps++
+	index := len(w.mapAt)
+	w.mapAt = append(w.mapAt, [2]int{start + 1, w.b.Len()})
 	if len(w.seen) != strs {
 		// It introduced strings later entries refer to by number: an equal encoding cannot
 		// have come before, and this one cannot be dropped.
 		return nil
 	}
-	key := string(w.b.Bytes()[start+1:])
-	if i, ok := w.mapIndex[key]; ok {
-		w.maps--
-		w.b.Truncate(start)
-		w.b.Write(binary.AppendUvarint(nil, uint64(i)+1))
-		return nil
+	enc := w.b.Bytes()[start+1:]
+	h := maphash.Bytes(mapSeed, enc)
+	for _, i := range w.mapsBy[h] {
+		if at := w.mapAt[i]; bytes.Equal(w.b.Bytes()[at[0]:at[1]], enc) {
+			w.mapAt = w.mapAt[:index]
+			w.b.Truncate(start)
+			w.b.Write(binary.AppendUvarint(nil, uint64(i)+1))
+			return nil
+		}
 	}
-	if w.mapIndex == nil {
-		w.mapIndex = map[string]int{}
+	if w.mapsBy == nil {
+		w.mapsBy = map[uint64][]int{}
 	}
-	w.mapIndex[key] = index
+	w.mapsBy[h] = append(w.mapsBy[h], index)
 	return nil
 }
+
+var mapSeed = maphash.MakeSeed()
 
 // internedMap reads what entryWriter.internedMap wrote.
 func (r *valueReader) internedMap() map[string]any {
