@@ -175,7 +175,7 @@ func (e *Env) compileMacros() []Diagnostic {
 	var diags []Diagnostic
 	files := append(append([]MacroFile{}, builtinMacroFiles...), opts.MacroFiles...)
 	for _, mf := range files {
-		f, d := e.compileFile(mf.Path, mf.Package, mf.Source, e.tools, true)
+		f, d := e.compileMacroFile(mf)
 		if d != nil {
 			diags = append(diags, *d)
 			continue
@@ -377,6 +377,45 @@ func (e *Env) compiled(path, pkg, src string, tools *toolset) (*fileInfo, *Diagn
 
 // seenOnce marks a short template rendered once so far.
 type seenOnce struct{}
+
+// compiledMacroFiles keeps the macro files any environment of the process compiled, by path,
+// package and text: the base and the head of a change, and each reload of a long-running
+// server, compile the same files. A compiled tree is only read once prepared (renders run
+// concurrently on one tree already), and nothing in it belongs to the environment that
+// compiled it: the parser's settings and control structures are every environment's.
+var compiledMacroFiles struct {
+	mu    sync.Mutex
+	files map[macroFileKey]*fileInfo
+}
+
+type macroFileKey struct{ path, pkg, src string }
+
+// maxCompiledMacroFiles bounds what compiledMacroFiles holds: past it, it starts again.
+const maxCompiledMacroFiles = 4096
+
+// compileMacroFile is compileFile for a macro file, through compiledMacroFiles. A file that
+// does not compile is compiled again each time (its diagnostic is the environment's).
+func (e *Env) compileMacroFile(mf MacroFile) (*fileInfo, *Diagnostic) {
+	k := macroFileKey{mf.Path, mf.Package, mf.Source}
+	c := &compiledMacroFiles
+	c.mu.Lock()
+	f := c.files[k]
+	c.mu.Unlock()
+	if f != nil {
+		return f, nil
+	}
+	f, d := e.compileFile(mf.Path, mf.Package, mf.Source, e.tools, true)
+	if d != nil {
+		return nil, d
+	}
+	c.mu.Lock()
+	if c.files == nil || len(c.files) >= maxCompiledMacroFiles {
+		c.files = map[macroFileKey]*fileInfo{}
+	}
+	c.files[k] = f
+	c.mu.Unlock()
+	return f, nil
+}
 
 // compileFile lexes and parses one template and prepares its tree for rendering. A macro
 // file is parsed as dbt parses it: only its top-level macro, materialization and test blocks.
