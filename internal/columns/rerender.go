@@ -1,7 +1,6 @@
 package columns
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 
@@ -111,11 +110,7 @@ func (inf *inferrer) findListingMacros() {
 			add(m.Name)
 			continue
 		}
-		w := map[string]bool{}
-		for _, x := range identWordRE.FindAllString(m.SQL, -1) {
-			w[x] = true
-		}
-		words[id] = w
+		words[id] = identWords(m.SQL)
 	}
 	for changed := true; changed; {
 		changed = false
@@ -141,7 +136,25 @@ func (inf *inferrer) findListingMacros() {
 	}
 }
 
-var identWordRE = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
+// identWords is the set of identifier-like words ([A-Za-z_][A-Za-z0-9_]*) in s: every macro
+// of a project and its packages is read this way on each inference, so without a regexp.
+func identWords(s string) map[string]bool {
+	w := map[string]bool{}
+	for i := 0; i < len(s); {
+		c := s[i]
+		if !(c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(s) && (s[j] == '_' || 'a' <= s[j] && s[j] <= 'z' || 'A' <= s[j] && s[j] <= 'Z' || '0' <= s[j] && s[j] <= '9') {
+			j++
+		}
+		w[s[i:j]] = true
+		i = j
+	}
+	return w
+}
 
 // probeColumn answers for a relation whose columns are not known, to tell whether they matter.
 const probeColumn = "dataops_unknown_column_probe"

@@ -79,3 +79,16 @@ func columnNames(cols []*Column) string {
 	}
 	return strings.Join(out, ", ")
 }
+
+func TestIdentWords(t *testing.T) {
+	got := identWords("{% macro x9(a_b) %}9abc é_d {{ adapter.get_columns_in_relation(r) }}_{% endmacro %}")
+	want := []string{"_", "a_b", "abc", "adapter", "endmacro", "get_columns_in_relation", "macro", "r", "x9", "_d"}
+	if len(got) != len(want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	for _, w := range want {
+		if !got[w] {
+			t.Errorf("%q missing from %v", w, got)
+		}
+	}
+}
