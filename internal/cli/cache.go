@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dataops-dev/dataops/internal/cache"
+	"github.com/dataops-dev/dataops/internal/columns"
 	"github.com/dataops-dev/dataops/internal/dbt"
 )
 
@@ -54,7 +55,23 @@ func cacheDir(env *Env, flag, project string) string {
 // its workers and, on a terminal, its progress line.
 func (c *cacheFlags) apply(env *Env, project string, opts *dbt.LoadOptions) {
 	opts.Threads = c.Threads
-	opts.Cache, opts.Progress = c.open(env, project), c.progress
+	opts.Cache = c.open(env, project)
+	opts.Progress = c.progressLine(env)
+}
+
+// progressLine is the command's progress line on a terminal (nil elsewhere): its loads and
+// the stages after them (inferring columns, linting) share it.
+func (c *cacheFlags) progressLine(env *Env) *dbt.Progress {
+	if c.progress == nil && env.Terminal {
+		c.progress = dbt.NewProgress(env.Stderr)
+	}
+	return c.progress
+}
+
+// columnsOptions are column inference's options for the command: its cache and its progress
+// line.
+func (c *cacheFlags) columnsOptions(env *Env, project, dialect string) columns.Options {
+	return columns.Options{Ctx: env.Ctx, Dialect: dialect, Cache: c.open(env, project), Progress: c.progressLine(env)}
 }
 
 // open opens the command's cache once; nil when caching is off or the directory cannot be
@@ -72,9 +89,6 @@ func (c *cacheFlags) open(env *Env, project string) *cache.Cache {
 					c.cache.Allow = func(p []byte) bool { return m.Len() == 0 || bytes.Equal(m.Mask(p), p) }
 				}
 			}
-		}
-		if env.Terminal {
-			c.progress = dbt.NewProgress(env.Stderr)
 		}
 	}
 	return c.cache

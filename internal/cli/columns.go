@@ -64,7 +64,7 @@ func inferColumns(env *Env, pf *projectFlags, catalog string, describe bool, nam
 	if err != nil {
 		return nil, nil, err
 	}
-	opts := columns.Options{Ctx: env.Ctx, Dialect: pf.Dialect, Cache: pf.open(env, pf.Project)}
+	opts := pf.columnsOptions(env, pf.Project, pf.Dialect)
 	if describe {
 		wh, _, err := openWarehouse(env, pf, p)
 		if err != nil {

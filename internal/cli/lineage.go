@@ -67,7 +67,7 @@ MODEL is a model, seed or snapshot name, a unique id, or source_name.table_name.
 					rep.Edges = append(rep.Edges, edges...)
 				}
 			} else {
-				opts := columns.Options{Ctx: env.Ctx, Dialect: pf.Dialect, Cache: pf.open(env, pf.Project)}
+				opts := pf.columnsOptions(env, pf.Project, pf.Dialect)
 				if catalog != "" {
 					cat, err := columns.ReadCatalog(catalog)
 					if err != nil {

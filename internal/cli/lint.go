@@ -176,7 +176,10 @@ func lintNative(env *Env, f *lintFlags, paths []string, all []lint.Rule, include
 	if err := checkConfigs(l, files); err != nil {
 		return nil, err
 	}
+	stage := f.project.progressLine(env).Stage("linting", len(files))
+	l.Linted = func() { stage.Add(1) }
 	results := l.LintFiles(files)
+	stage.Done()
 	printConfigNotes(env, "dataops lint", l.Loader)
 	if f.fix {
 		for i, r := range results {

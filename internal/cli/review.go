@@ -219,6 +219,7 @@ func buildReview(env *Env, pf *projectFlags, cs *change.ChangeSet, rf *reviewFla
 		Dialect:       pf.Dialect,
 		Catalog:       catalog,
 		ColumnsCache:  pf.open(env, pf.Project),
+		Progress:      pf.progressLine(env),
 		MinConfidence: rf.settings.Tests.MinConfidence,
 		History:       !rf.noHistory,
 		FixUnverified: rf.fixUnverified,

@@ -163,7 +163,7 @@ func planSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags, sp
 		if p, err = pf.load(env, false); err != nil {
 			return err
 		}
-		copts := columns.Options{Ctx: env.Ctx, Dialect: pf.Dialect, Cache: pf.open(env, pf.Project)}
+		copts := pf.columnsOptions(env, pf.Project, pf.Dialect)
 		if cat := projectFile(p.Root, "target/catalog.json"); cat != "" {
 			if c, err := columns.ReadCatalog(cat); err == nil {
 				copts.Catalog = c

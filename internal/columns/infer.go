@@ -166,6 +166,8 @@ func (inf *inferrer) run() {
 			models = append(models, s)
 		}
 	}
+	stage := inf.opts.Progress.Stage("inferring columns", len(ids))
+	defer stage.Done()
 	parallel(workers, len(models), func(i int) {
 		if inf.lookupCached(models[i]); models[i].cached == nil {
 			models[i].prep = inf.prepare(models[i].node)
@@ -196,6 +198,7 @@ func (inf *inferrer) run() {
 				select {
 				case s := <-ready:
 					inf.inferSlot(s)
+					stage.Add(1)
 					mu.Lock()
 					for _, k := range s.kids {
 						ks := inf.slots[k]

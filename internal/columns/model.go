@@ -169,6 +169,8 @@ type Options struct {
 	Workers int
 	// Cache, when set, keeps each model's inferred columns between runs (see cache.go).
 	Cache *cache.Cache
+	// Progress, when set, shows the inference on a terminal's progress line.
+	Progress *dbt.Progress
 }
 
 // foldName is the key names are compared by: every dialect we support compares unquoted

@@ -117,3 +117,36 @@ func (p *Progress) add(stage string, n int) {
 	}
 	p.mu.Unlock()
 }
+
+// Stage is one stage of a command outside its loads (inferring columns, linting), shown on
+// the same line as the loads' stages, counted over its items. A nil Stage (from a nil
+// Progress) does nothing.
+type Stage struct {
+	p     *Progress
+	label string
+	once  sync.Once
+}
+
+// Stage starts a stage of total items (0: not counted); Done ends it.
+func (p *Progress) Stage(label string, total int) *Stage {
+	if p == nil {
+		return nil
+	}
+	p.begin()
+	p.step(label, total)
+	return &Stage{p: p, label: label}
+}
+
+// Add counts n items of the stage done.
+func (s *Stage) Add(n int) {
+	if s != nil {
+		s.p.add(s.label, n)
+	}
+}
+
+// Done ends the stage: the line is erased when nothing else runs.
+func (s *Stage) Done() {
+	if s != nil {
+		s.once.Do(s.p.end)
+	}
+}

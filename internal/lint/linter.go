@@ -30,6 +30,9 @@ type Linter struct {
 	Fix bool
 	// Workers bounds parallelism (0: GOMAXPROCS).
 	Workers int
+	// Linted, when set, is called as each file of LintFiles is done (a progress line), from
+	// any of its workers.
+	Linted func()
 }
 
 // File is one file to lint.
@@ -56,6 +59,9 @@ func (l *Linter) LintFiles(files []File) []FileResult {
 			defer wg.Done()
 			for i := range next {
 				out[i] = l.LintFile(files[i])
+				if l.Linted != nil {
+					l.Linted()
+				}
 			}
 		}()
 	}

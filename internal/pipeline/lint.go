@@ -40,7 +40,7 @@ func changedLines(cs *change.ChangeSet) map[string]map[int]bool {
 
 // lintChanged lints the changed models of the head and keeps violations on changed lines.
 // What the settings files said that was read otherwise than written goes to warn.
-func lintChanged(loader *lint.ConfigLoader, p *dbt.Project, cs *change.ChangeSet, changed map[string]map[int]bool, all bool, dialectFlag string, warn func(string, ...any)) []review.Finding {
+func lintChanged(loader *lint.ConfigLoader, p *dbt.Project, cs *change.ChangeSet, changed map[string]map[int]bool, all bool, dialectFlag string, warn func(string, ...any), progress *dbt.Progress) []review.Finding {
 	l := &lint.Linter{Rules: rules.All(), Dialect: dialectFlag, DefaultDialect: "ansi", Templater: templating.New()}
 	if p.Adapter != "" {
 		l.DefaultDialect = p.Adapter
@@ -72,7 +72,11 @@ func lintChanged(loader *lint.ConfigLoader, p *dbt.Project, cs *change.ChangeSet
 		paths = append(paths, m.Path)
 	}
 	var out []review.Finding
-	for i, r := range l.LintFiles(files) {
+	stage := progress.Stage("linting", len(files))
+	l.Linted = func() { stage.Add(1) }
+	results := l.LintFiles(files)
+	stage.Done()
+	for i, r := range results {
 		lines := changed[paths[i]]
 		for _, v := range r.Violations {
 			if !all && !lines[v.Line] {

@@ -40,6 +40,9 @@ type Inputs struct {
 	Catalog map[string][]columns.CatalogColumn
 	// ColumnsCache keeps inferred columns between runs; nil keeps none.
 	ColumnsCache *cache.Cache
+	// Progress, when set, shows the stages after the loads (inferring columns, linting) on a
+	// terminal's progress line.
+	Progress *dbt.Progress
 	// MinConfidence is the Test Enhancer's threshold.
 	MinConfidence float64
 	// History: learn test habits from the git history of property files.
@@ -147,7 +150,7 @@ func Run(ctx context.Context, in Inputs) (*review.Review, error) {
 	}
 	var tedits []review.Edit
 	if len(ids) > 0 {
-		inf := columns.Infer(p, columns.Options{Ctx: ctx, Dialect: in.Dialect, Models: ids, Catalog: in.Catalog, Cache: in.ColumnsCache})
+		inf := columns.Infer(p, columns.Options{Ctx: ctx, Dialect: in.Dialect, Models: ids, Catalog: in.Catalog, Cache: in.ColumnsCache, Progress: in.Progress})
 		in.timing("review-tests-infer", t0)
 		opts := testgen.Options{Models: scope, Columns: scopeColumns, NewColumns: true, Threshold: in.MinConfidence}
 		// The change set loads without compiling (the whole project would be rendered twice);
@@ -207,7 +210,7 @@ func Run(ctx context.Context, in Inputs) (*review.Review, error) {
 	// Lint on changed lines, impact and classification.
 	changed := changedLines(cs)
 	if in.Lint != nil {
-		rv.Findings = append(rv.Findings, lintChanged(in.Lint, p, cs, changed, in.AllLines, in.Dialect, in.warn)...)
+		rv.Findings = append(rv.Findings, lintChanged(in.Lint, p, cs, changed, in.AllLines, in.Dialect, in.warn, in.Progress)...)
 	}
 	in.timing("review-lint", t0)
 	dialect := in.Dialect
