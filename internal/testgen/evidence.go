@@ -410,7 +410,22 @@ func evidenceLadder(c *column, test, s string) []string {
 		// learn from.
 		rungs = append(rungs, "n="+c.lower+"|l="+c.layer+"|k="+k)
 	}
-	return append(rungs, "n="+c.lower+"|d="+d+"|k="+k)
+	rungs = append(rungs, "n="+c.lower+"|d="+d+"|k="+k)
+	if test == Relationships {
+		// The same name in a view and in a table of one folder: user_fk tested in the
+		// event tables, never in the event views.
+		rungs = append(rungs, "n="+c.lower+"|m="+materialization(c.model)+"|k="+k)
+	}
+	return rungs
+}
+
+// materialization is how a model is stored: view, table, incremental, ephemeral...
+func materialization(n *dbt.Node) string {
+	m, _ := n.Config["materialized"].(string)
+	if m == "" {
+		return "view"
+	}
+	return strings.ToLower(m)
 }
 
 // evidenceTier sorts a column's evidence for one test by where it comes from: "team" when it
