@@ -43,7 +43,7 @@ type evidence struct {
 // and the folder and name rungs say which.
 var evidencePriors = map[string]map[string]float64{
 	AcceptedValues: {"lits": 0.6, "graph": 0.45, "down": 0.5, "doc": 0.5, "data": 0.5, "name": 0.3},
-	Relationships:  {"doc": 0.75, "down": 0.5, "data": 0.6, "entity": 0.55, "fk": 0.5, "key": 0.4, "join": 0.35, "lookup": 0.3},
+	Relationships:  {"doc": 0.75, "down": 0.5, "data": 0.6, "entity": 0.55, "fk": 0.5, "key": 0.4, "join": 0.35, "lookup": 0.3, "self": 0.5},
 }
 
 // extra computes evidence from the documents, the graph and data for one Suggest run.
@@ -281,6 +281,11 @@ func (x *extra) keyCandidate(c *column, in *columns.Node, descs []string, down m
 			if o := x.keys.entityOwner(m, c.lower, down); o != nil {
 				return o, "entity", fmt.Sprintf("%s names the entity of %s, whose key is %s", c.name, o.model.Name, o.column)
 			}
+		}
+		// After the entity: a role that names another model's entity (a bridge's
+		// complementary_service_key) is no row of this one.
+		if o := x.keys.selfOwner(x.inf, m, c.lower); o != nil {
+			return o, "self", fmt.Sprintf("%s names another row of %s by its key %s", c.name, m.Name, o.column)
 		}
 		var ic *columns.Column
 		if in != nil {
