@@ -290,11 +290,25 @@ func (ix *keyIndex) docTarget(p *dbt.Project, inf *columns.Result, m *dbt.Node, 
 }
 
 // entityModel finds the model an entity word stands for: a model of that name, else the
-// best-ranked owner of that entity.
+// best-ranked owner of that entity, else the model whose key is named after it ("the user
+// table" is the model keyed by user_id, whatever the application calls its table).
 func (ix *keyIndex) entityModel(entity string) *dbt.Node {
 	e := singular(strings.ToLower(entity))
 	if os := ix.byEntity[e]; len(os) > 0 {
 		return os[0].model
+	}
+	// The words of a longer phrase from the last ones: "late charge adjustment" is an
+	// adjustment.
+	words := strings.Split(e, "_")
+	for i := range words {
+		k := strings.Join(words[i:], "_")
+		for _, os := range [][]*keyOwner{ix.owners[k+"_id"], ix.owners[k+"_key"]} {
+			for _, o := range os {
+				if ix.isKey[colRef{o.model.UniqueID, o.column}] != "name" {
+					return o.model
+				}
+			}
+		}
 	}
 	return nil
 }

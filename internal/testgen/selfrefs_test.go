@@ -34,3 +34,31 @@ func TestSelfOwner(t *testing.T) {
 		}
 	}
 }
+
+// "The user table" names the model keyed by user_id when no model is named after users (an
+// application that calls its user table logins); a longer phrase by its last words.
+func TestEntityModelByKey(t *testing.T) {
+	p, inf := loadCase(t, "testdata/selfrefs")
+	models := p.Models()
+	sigs := make([]*sqlSignals, len(models))
+	for i, m := range models {
+		sigs[i] = safeSignals(m.CompiledCode, "duckdb", nil)
+	}
+	keys := newKeyIndex(p, models, sigs, inf, existingTests(p), keyOwners(models, sigs, inf))
+	orders := p.Nodes["model.cases.stg_orders"]
+	for desc, want := range map[string]string{
+		"Foreign key to the user table for the user who entered it": "stg_app_logins.user_id",
+		"Foreign key to the application user table":                 "stg_app_logins.user_id",
+		"Foreign key to the employees table":                        "stg_employees.employee_id",
+		"Foreign key to the vendor table":                           "",
+	} {
+		o := keys.docTarget(p, inf, orders, "entered_by_id", refsIn(desc))
+		got := ""
+		if o != nil {
+			got = o.model.Name + "." + o.column
+		}
+		if got != want {
+			t.Errorf("docTarget(%q) = %q, want %q", desc, got, want)
+		}
+	}
+}
