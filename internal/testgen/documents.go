@@ -298,6 +298,10 @@ func dropParens(s string) string {
 // follows the match.
 var refIntro = regexp.MustCompile(`(?i)\b(?:foreign\s+key|fk|surrogate\s+key|key|id|identifier)\s+(?:to|for|from|of|into|in|referencing|references|pointing\s+to)\s+(?:the\s+|an?\s+)?|\b(?:references|refers\s+to|links\s+to|joins?\s+(?:to|with)|used\s+for\s+joining\s+(?:to|with))\s+(?:the\s+|an?\s+)?`)
 
+// refPhrase is an entity of two or three words before the word for a table: "the insurance
+// plan table", "late charge adjustment table".
+var refPhrase = regexp.MustCompile(`^([A-Za-z]+(?:\s+[A-Za-z]+){1,2})\s+(?:table|dimension|relation|entity)\b`)
+
 var refWords = regexp.MustCompile("^`?([A-Za-z_][A-Za-z0-9_]*)(?:\\.([A-Za-z_][A-Za-z0-9_]*))?`?(?:\\s+(table|model|dimension|dim|relation|view|entity|record|records))?")
 
 // docRef is a relation a description says a column refers to: a model name as written, or
@@ -312,6 +316,11 @@ type docRef struct {
 func refsIn(desc string) []docRef {
 	var out []docRef
 	for _, loc := range refIntro.FindAllStringIndex(desc, -1) {
+		if m := refPhrase.FindStringSubmatch(desc[loc[1]:]); m != nil {
+			e := strings.ToLower(strings.Join(strings.Fields(m[1]), "_"))
+			// The first word alone may still name a model ("the customers dimension table").
+			out = append(out, docRef{model: e, entity: e})
+		}
 		m := refWords.FindStringSubmatch(desc[loc[1]:])
 		if m == nil {
 			continue

@@ -57,6 +57,10 @@ func TestRefsIn(t *testing.T) {
 		{"Foreign key to the customers table", []docRef{{model: "customers", entity: "customers"}}},
 		{"The id of the event. Used for joining with event dimension.", []docRef{{model: "event"}, {model: "event", entity: "event"}}},
 		{"References stg_accounts.account_id", []docRef{{model: "stg_accounts", field: "account_id"}}},
+		// An entity of several words before "table": the model keyed by insurance_plan_id.
+		{"Foreign key to the insurance plan table for primary insurance", []docRef{{model: "insurance_plan", entity: "insurance_plan"}, {model: "insurance"}}},
+		{"Foreign key to late charge adjustment table", []docRef{{model: "late_charge_adjustment", entity: "late_charge_adjustment"}, {model: "late"}}},
+		{"ID of the user who created the record", []docRef{{model: "user"}}},
 		{"The customer's name.", nil},
 	} {
 		if got := refsIn(c.desc); !reflect.DeepEqual(got, c.want) {

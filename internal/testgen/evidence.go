@@ -43,7 +43,7 @@ type evidence struct {
 // and the folder and name rungs say which.
 var evidencePriors = map[string]map[string]float64{
 	AcceptedValues: {"lits": 0.6, "graph": 0.45, "down": 0.5, "doc": 0.5, "data": 0.5, "name": 0.3},
-	Relationships:  {"doc": 0.75, "down": 0.5, "data": 0.6, "entity": 0.55, "fk": 0.5, "key": 0.4, "join": 0.35, "lookup": 0.3},
+	Relationships:  {"doc": 0.75, "down": 0.5, "data": 0.6, "entity": 0.55, "fk": 0.5, "key": 0.4, "join": 0.35, "lookup": 0.3, "self": 0.5},
 }
 
 // extra computes evidence from the documents, the graph and data for one Suggest run.
@@ -282,6 +282,11 @@ func (x *extra) keyCandidate(c *column, in *columns.Node, descs []string, down m
 				return o, "entity", fmt.Sprintf("%s names the entity of %s, whose key is %s", c.name, o.model.Name, o.column)
 			}
 		}
+		// After the entity: a role that names another model's entity (a bridge's
+		// complementary_service_key) is no row of this one.
+		if o := x.keys.selfOwner(x.inf, m, c.lower); o != nil {
+			return o, "self", fmt.Sprintf("%s names another row of %s by its key %s", c.name, m.Name, o.column)
+		}
 		var ic *columns.Column
 		if in != nil {
 			ic = in.Column(c.name)
@@ -410,7 +415,22 @@ func evidenceLadder(c *column, test, s string) []string {
 		// learn from.
 		rungs = append(rungs, "n="+c.lower+"|l="+c.layer+"|k="+k)
 	}
-	return append(rungs, "n="+c.lower+"|d="+d+"|k="+k)
+	rungs = append(rungs, "n="+c.lower+"|d="+d+"|k="+k)
+	if test == Relationships {
+		// The same name in a view and in a table of one folder: user_fk tested in the
+		// event tables, never in the event views.
+		rungs = append(rungs, "n="+c.lower+"|m="+materialization(c.model)+"|k="+k)
+	}
+	return rungs
+}
+
+// materialization is how a model is stored: view, table, incremental, ephemeral...
+func materialization(n *dbt.Node) string {
+	m, _ := n.Config["materialized"].(string)
+	if m == "" {
+		return "view"
+	}
+	return strings.ToLower(m)
 }
 
 // evidenceTier sorts a column's evidence for one test by where it comes from: "team" when it

@@ -192,6 +192,38 @@ func (ix *keyIndex) entityOwner(m *dbt.Node, col string, down map[string]bool) *
 	return nil
 }
 
+// selfOwner finds the key of the model itself that a column names with a role before it: a
+// parent_account_id or reports_to_employee_id in the model whose key is account_id or
+// employee_id, a parent_id in any model with a key (else a leading id column). The rows of a
+// tree or a chain point at other rows of the same model, which no other evidence names: the
+// entity lookup leaves the model itself out.
+func (ix *keyIndex) selfOwner(inf *columns.Result, m *dbt.Node, col string) *keyOwner {
+	keys := ix.keysOf[m.UniqueID]
+	if len(keys) == 0 {
+		// No key known (a model no test guards yet): its leading id column, as one reads
+		// a table.
+		names, _, _ := columnsOf(m, inf.Node(m.UniqueID), true)
+		if len(names) == 0 || !isIDLike(strings.ToLower(names[0])) {
+			return nil
+		}
+		keys = []string{strings.ToLower(names[0])}
+	}
+	if col == "parent_id" || col == "parent_key" {
+		if keys[0] == col {
+			return nil
+		}
+		return &keyOwner{model: m, column: keys[0]}
+	}
+	for _, k := range keys {
+		// A plain id or key would make every *_id column a reference to its own model.
+		if k == col || k == "id" || k == "key" || !strings.HasSuffix(col, "_"+k) {
+			continue
+		}
+		return &keyOwner{model: m, column: k}
+	}
+	return nil
+}
+
 // joinTarget finds the key a column is joined to in the project's SQL: the other side of a
 // join is the key of its model and this column is not this model's key. The key joined on
 // in the most models wins.
@@ -258,11 +290,25 @@ func (ix *keyIndex) docTarget(p *dbt.Project, inf *columns.Result, m *dbt.Node, 
 }
 
 // entityModel finds the model an entity word stands for: a model of that name, else the
-// best-ranked owner of that entity.
+// best-ranked owner of that entity, else the model whose key is named after it ("the user
+// table" is the model keyed by user_id, whatever the application calls its table).
 func (ix *keyIndex) entityModel(entity string) *dbt.Node {
 	e := singular(strings.ToLower(entity))
 	if os := ix.byEntity[e]; len(os) > 0 {
 		return os[0].model
+	}
+	// The words of a longer phrase from the last ones: "late charge adjustment" is an
+	// adjustment.
+	words := strings.Split(e, "_")
+	for i := range words {
+		k := strings.Join(words[i:], "_")
+		for _, os := range [][]*keyOwner{ix.owners[k+"_id"], ix.owners[k+"_key"]} {
+			for _, o := range os {
+				if ix.isKey[colRef{o.model.UniqueID, o.column}] != "name" {
+					return o.model
+				}
+			}
+		}
 	}
 	return nil
 }

@@ -129,6 +129,8 @@ func describeKey(key string) string {
 			parts = append(parts, "in "+v+" models")
 		case "d":
 			parts = append(parts, "in "+v+"/")
+		case "m":
+			parts = append(parts, "stored as "+v)
 		case "e":
 			switch v {
 			case "team":

@@ -1,0 +1,1 @@
+select id as user_id, login from {{ ref('raw_logins') }}

@@ -1,0 +1,1 @@
+select id, parent_id, name from {{ ref('raw_accounts') }}
