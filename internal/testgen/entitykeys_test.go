@@ -10,7 +10,7 @@ func TestPlainKeys(t *testing.T) {
 	models := p.Models()
 	sigs := make([]*sqlSignals, len(models))
 	for i, m := range models {
-		sigs[i] = safeSignals(m.CompiledCode, "duckdb", nil)
+		sigs[i] = safeSignals(m.CompiledCode, "duckdb", nil, nil)
 	}
 	keys := newKeyIndex(p, models, sigs, inf, existingTests(p), keyOwners(models, sigs, inf))
 	trips := p.Nodes["model.cases.fct_trips"]

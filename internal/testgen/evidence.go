@@ -61,11 +61,11 @@ type extra struct {
 	copies map[colRef][]colRef
 }
 
-func newExtra(p *dbt.Project, models []*dbt.Node, sigs []*sqlSignals, inf *columns.Result, existing map[string]map[string]map[string]bool, owners map[string][]*keyOwner, args *argIndex, dialect string, opts Options) *extra {
+func newExtra(p *dbt.Project, models []*dbt.Node, sigs []*sqlSignals, inf *columns.Result, existing map[string]map[string]map[string]bool, owners map[string][]*keyOwner, args *argIndex, dialect string, opts Options, ps *parses) *extra {
 	return &extra{
 		p: p, inf: inf, args: args, dict: opts.Dictionary, data: opts.Data,
 		keys:   newKeyIndex(p, models, sigs, inf, existing, owners),
-		graph:  newSQLGraph(p, models, dialect, opts.sqlOf),
+		graph:  newSQLGraph(p, models, dialect, opts.sqlOf, ps),
 		down:   map[string]map[string]bool{},
 		up:     map[string]map[string]bool{},
 		copies: directCopies(p, inf),

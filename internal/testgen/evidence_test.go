@@ -13,11 +13,11 @@ func TestGraphEvidence(t *testing.T) {
 	models := p.Models()
 	sigs := make([]*sqlSignals, len(models))
 	for i, m := range models {
-		sigs[i] = safeSignals(m.CompiledCode, "duckdb", nil)
+		sigs[i] = safeSignals(m.CompiledCode, "duckdb", nil, nil)
 	}
 	existing := existingTests(p)
 	keys := newKeyIndex(p, models, sigs, inf, existing, keyOwners(models, sigs, inf))
-	g := newSQLGraph(p, models, "duckdb", Options{}.sqlOf)
+	g := newSQLGraph(p, models, "duckdb", Options{}.sqlOf, nil)
 	id := func(name string) string { return "model.cases." + name }
 	node := func(name string) *dbt.Node { return p.Nodes[id(name)] }
 

@@ -10,7 +10,7 @@ import (
 
 func TestGraphFilters(t *testing.T) {
 	p, _ := loadCase(t, "testdata/cases/filtered")
-	g := newSQLGraph(p, p.Models(), "duckdb", Options{}.sqlOf)
+	g := newSQLGraph(p, p.Models(), "duckdb", Options{}.sqlOf, nil)
 	id := func(name string) string { return "model.cases." + name }
 
 	// The filter sits in a CTE; the model's output passes it through a star.
@@ -42,7 +42,7 @@ func TestFilterLiterals(t *testing.T) {
 		"select * from t where other in ('a')":             nil,
 	} {
 		d, _ := sqldialect.Lookup("duckdb")
-		ms := parseModel(sql, d)
+		ms := parseModel(sql, d, nil)
 		sel, _ := ms.q.Body.(*ast.Select)
 		if got := filterLiterals(sel.Where, "op"); !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: %v, want %v", sql, got, want)

@@ -8,7 +8,6 @@ import (
 	"github.com/dataops-dev/dataops/internal/dbt"
 	"github.com/dataops-dev/dataops/internal/sql/ast"
 	sqldialect "github.com/dataops-dev/dataops/internal/sql/dialect"
-	"github.com/dataops-dev/dataops/internal/sql/parser"
 )
 
 // The SQL of the whole project read as a graph of columns: which columns of which models are
@@ -57,7 +56,7 @@ type scope struct {
 const maxTrace = 8
 
 // newSQLGraph parses every model's compiled SQL (in parallel) and collects its joins.
-func newSQLGraph(p *dbt.Project, models []*dbt.Node, dialect string, sqlOf func(*dbt.Node) string) *sqlGraph {
+func newSQLGraph(p *dbt.Project, models []*dbt.Node, dialect string, sqlOf func(*dbt.Node) string, ps *parses) *sqlGraph {
 	g := &sqlGraph{p: p, models: make(map[string]*modelSQL, len(models)), joins: map[colRef][]joinEdge{}, values: map[colRef]*traced{}}
 	d, _ := sqldialect.Lookup(dialect)
 	parsed := make([]*modelSQL, len(models))
@@ -74,7 +73,7 @@ func newSQLGraph(p *dbt.Project, models []*dbt.Node, dialect string, sqlOf func(
 					// Its placeholder relations name other models: no joins or values to read.
 					continue
 				}
-				parsed[i] = parseModel(sqlOf(models[i]), d)
+				parsed[i] = parseModel(sqlOf(models[i]), d, ps)
 				if parsed[i] != nil {
 					edges[i], inner[i] = g.modelJoins(parsed[i])
 				}
@@ -100,7 +99,7 @@ func newSQLGraph(p *dbt.Project, models []*dbt.Node, dialect string, sqlOf func(
 	return g
 }
 
-func parseModel(sql string, d sqldialect.Dialect) (ms *modelSQL) {
+func parseModel(sql string, d sqldialect.Dialect, ps *parses) (ms *modelSQL) {
 	if strings.TrimSpace(sql) == "" {
 		return nil
 	}
@@ -109,7 +108,7 @@ func parseModel(sql string, d sqldialect.Dialect) (ms *modelSQL) {
 			ms = nil
 		}
 	}()
-	f, _ := parser.Parse(sql, d)
+	f := ps.parse(sql, d)
 	if f == nil {
 		return nil
 	}

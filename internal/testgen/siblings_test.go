@@ -7,7 +7,7 @@ func TestSiblingNamed(t *testing.T) {
 	models := p.Models()
 	sigs := make([]*sqlSignals, len(models))
 	for i, m := range models {
-		sigs[i] = safeSignals(m.CompiledCode, "duckdb", nil)
+		sigs[i] = safeSignals(m.CompiledCode, "duckdb", nil, nil)
 	}
 	keys := newKeyIndex(p, models, sigs, inf, existingTests(p), keyOwners(models, sigs, inf))
 	node := func(name string) string { return "model.cases." + name }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/dataops-dev/dataops/internal/sql/ast"
 	sqldialect "github.com/dataops-dev/dataops/internal/sql/dialect"
@@ -38,6 +39,8 @@ type sqlSignals struct {
 	// computed: names a select nearer the output computes (not a plain reference), so what
 	// selects further in the chain say of the same name is not about the output column.
 	computed map[string]bool
+	// parses is the run's parsed SQL (nil: parse each time).
+	parses *parses
 
 	// hashes lists the surrogate keys the chain computes with the columns each hashes, the
 	// select nearest the output first; grainHash is the one hashing exactly a composite grain,
@@ -61,16 +64,17 @@ func newSignals() *sqlSignals {
 // readSignals parses compiled SQL and collects the signals. A file that does not parse gives
 // what its readable part says.
 func readSignals(sql, dialect string) *sqlSignals {
-	return readSignalsThrough(sql, dialect, nil)
+	return readSignalsThrough(sql, dialect, nil, nil)
 }
 
 // readSignalsThrough is readSignals following the chain into the ephemeral models it reads,
 // whose SQL ephemeral returns by CTE name: dbt inlines them as CTEs, and an Airbyte
 // normalization model computes its row hash in one (`_ab3`) that the tested model selects.
-func readSignalsThrough(sql, dialect string, ephemeral func(string) string) *sqlSignals {
+func readSignalsThrough(sql, dialect string, ephemeral func(string) string, ps *parses) *sqlSignals {
 	s := newSignals()
 	s.ephemeral = ephemeral
 	s.d, _ = sqldialect.Lookup(dialect)
+	s.parses = ps
 	q := s.query(sql)
 	if q == nil {
 		return s
@@ -134,7 +138,7 @@ func (s *sqlSignals) query(sql string) *ast.Query {
 	if strings.TrimSpace(sql) == "" {
 		return nil
 	}
-	f, _ := parser.Parse(sql, s.d)
+	f := s.parses.parse(sql, s.d)
 	if f == nil {
 		return nil
 	}
@@ -721,4 +725,34 @@ func quoteList(vals []string) string {
 		q[i] = "'" + v + "'"
 	}
 	return strings.Join(q, ", ")
+}
+
+// parses keeps the SQL one Suggest run parsed, by text: the signals and the graph read the
+// same models (and the signals an ephemeral model once per model selecting it), and only
+// read what they parse. A nil *parses parses each time.
+type parses struct {
+	mu    sync.Mutex
+	files map[string]*ast.File
+}
+
+func newParses() *parses { return &parses{files: map[string]*ast.File{}} }
+
+// parse parses sql (outside the lock: parses run in parallel, and a panic of the parser
+// reaches the caller's recover as before).
+func (ps *parses) parse(sql string, d sqldialect.Dialect) *ast.File {
+	if ps == nil {
+		f, _ := parser.Parse(sql, d)
+		return f
+	}
+	ps.mu.Lock()
+	f, ok := ps.files[sql]
+	ps.mu.Unlock()
+	if ok {
+		return f
+	}
+	f, _ = parser.Parse(sql, d)
+	ps.mu.Lock()
+	ps.files[sql] = f
+	ps.mu.Unlock()
+	return f
 }

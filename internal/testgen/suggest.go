@@ -54,6 +54,7 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 		}
 		return ""
 	}
+	ps := newParses()
 	sigs := make([]*sqlSignals, len(models))
 	var wg sync.WaitGroup
 	next := make(chan int)
@@ -62,7 +63,7 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				sigs[i] = safeSignals(opts.sqlOf(models[i]), dialect, ephemeralSQL)
+				sigs[i] = safeSignals(opts.sqlOf(models[i]), dialect, ephemeralSQL, ps)
 			}
 		}()
 	}
@@ -74,7 +75,7 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 
 	args := collectArgs(p)
 	owners := keyOwners(models, sigs, inf)
-	x := newExtra(p, models, sigs, inf, existing, owners, args, dialect, opts)
+	x := newExtra(p, models, sigs, inf, existing, owners, args, dialect, opts, ps)
 	cols := make([][]*column, len(models))
 	grains := make([]grain, len(models))
 	for i, m := range models {
@@ -166,13 +167,13 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 	return res
 }
 
-func safeSignals(sql, dialect string, ephemeral func(string) string) (s *sqlSignals) {
+func safeSignals(sql, dialect string, ephemeral func(string) string, ps *parses) (s *sqlSignals) {
 	defer func() {
 		if recover() != nil {
 			s = newSignals()
 		}
 	}()
-	return readSignalsThrough(sql, dialect, ephemeral)
+	return readSignalsThrough(sql, dialect, ephemeral, ps)
 }
 
 func round2(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
