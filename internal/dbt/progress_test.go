@@ -1,56 +1,50 @@
 package dbt
 
 import (
-	"bytes"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
 
-// syncBuffer is a bytes.Buffer the progress goroutine and the test may share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
+// writes passes each write of the progress line to the test.
+type writes chan string
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+func (w writes) Write(p []byte) (int, error) {
+	w <- string(p)
+	return len(p), nil
 }
 
 // A stage running over a second is shown with its count and erased when it ends; a stage
 // that ends sooner shows nothing.
 func TestProgressStage(t *testing.T) {
-	var out syncBuffer
-	p := NewProgress(&out)
+	out := make(writes, 1000)
+	p := NewProgress(out)
 	quick := p.Stage("linting", 3)
 	quick.Add(3)
 	quick.Done()
 	quick.Done() // ending twice is ending once
-	if out.String() != "" {
-		t.Fatalf("a stage under a second printed %q", out.String())
+	if len(out) > 0 {
+		t.Fatalf("a stage under a second printed %q", <-out)
 	}
 
 	st := p.Stage("inferring columns", 10)
 	st.Add(4)
-	deadline := time.Now().Add(5 * time.Second)
-	for !strings.Contains(out.String(), "dataops: inferring columns 4/10") {
-		if time.Now().After(deadline) {
-			t.Fatalf("no progress line after a second: %q", out.String())
+	timeout := time.After(5 * time.Second)
+	for shown := false; !shown; {
+		select {
+		case s := <-out:
+			shown = strings.Contains(s, "dataops: inferring columns 4/10")
+		case <-timeout:
+			t.Fatal("no progress line after a second")
 		}
-		time.Sleep(50 * time.Millisecond)
 	}
 	st.Done()
-	if s := out.String(); !strings.HasSuffix(s, "\r\x1b[K") {
-		t.Errorf("the line is not erased at the end: %q", s)
+	last := ""
+	for len(out) > 0 {
+		last = <-out
+	}
+	if last != "\r\x1b[K" {
+		t.Errorf("the line is not erased at the end: last write %q", last)
 	}
 	var none *Progress
 	none.Stage("x", 1).Add(1) // a nil Progress shows nothing and does not fail

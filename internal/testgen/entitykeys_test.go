@@ -6,13 +6,7 @@ import (
 )
 
 func TestPlainKeys(t *testing.T) {
-	p, inf := loadCase(t, "testdata/plainkeys")
-	models := p.Models()
-	sigs := make([]*sqlSignals, len(models))
-	for i, m := range models {
-		sigs[i] = safeSignals(m.CompiledCode, "duckdb", nil, nil)
-	}
-	keys := newKeyIndex(p, models, sigs, inf, existingTests(p), keyOwners(models, sigs, inf))
+	p, _, keys := loadKeys(t, "testdata/plainkeys")
 	trips := p.Nodes["model.cases.fct_trips"]
 	// The surrogate `key` no test guards yet is still the key of the datasets entity, for
 	// the role-prefixed columns too.

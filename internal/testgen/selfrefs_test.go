@@ -5,13 +5,7 @@ import "testing"
 // A column that names the model's own key with a role before it points at another row of
 // the same model: the manager of an employee, the parent of an account or a folder.
 func TestSelfOwner(t *testing.T) {
-	p, inf := loadCase(t, "testdata/selfrefs")
-	models := p.Models()
-	sigs := make([]*sqlSignals, len(models))
-	for i, m := range models {
-		sigs[i] = safeSignals(m.CompiledCode, "duckdb", nil, nil)
-	}
-	keys := newKeyIndex(p, models, sigs, inf, existingTests(p), keyOwners(models, sigs, inf))
+	p, inf, keys := loadKeys(t, "testdata/selfrefs")
 	node := func(name string) string { return "model.cases." + name }
 	for _, c := range []struct{ model, col, field string }{
 		{"stg_employees", "reports_to_employee_id", "employee_id"},
@@ -38,13 +32,7 @@ func TestSelfOwner(t *testing.T) {
 // "The user table" names the model keyed by user_id when no model is named after users (an
 // application that calls its user table logins); a longer phrase by its last words.
 func TestEntityModelByKey(t *testing.T) {
-	p, inf := loadCase(t, "testdata/selfrefs")
-	models := p.Models()
-	sigs := make([]*sqlSignals, len(models))
-	for i, m := range models {
-		sigs[i] = safeSignals(m.CompiledCode, "duckdb", nil, nil)
-	}
-	keys := newKeyIndex(p, models, sigs, inf, existingTests(p), keyOwners(models, sigs, inf))
+	p, inf, keys := loadKeys(t, "testdata/selfrefs")
 	orders := p.Nodes["model.cases.stg_orders"]
 	for desc, want := range map[string]string{
 		"Foreign key to the user table for the user who entered it": "stg_app_logins.user_id",

@@ -3,13 +3,7 @@ package testgen
 import "testing"
 
 func TestSiblingNamed(t *testing.T) {
-	p, inf := loadCase(t, "testdata/siblings")
-	models := p.Models()
-	sigs := make([]*sqlSignals, len(models))
-	for i, m := range models {
-		sigs[i] = safeSignals(m.CompiledCode, "duckdb", nil, nil)
-	}
-	keys := newKeyIndex(p, models, sigs, inf, existingTests(p), keyOwners(models, sigs, inf))
+	p, inf, keys := loadKeys(t, "testdata/siblings")
 	node := func(name string) string { return "model.cases." + name }
 	grades := p.Nodes[node("stg__app__grades")]
 	for _, c := range []struct{ col, desc, model, field string }{

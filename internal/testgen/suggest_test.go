@@ -21,6 +21,18 @@ func loadCase(t *testing.T, dir string) (*dbt.Project, *columns.Result) {
 	return p, columns.Infer(p, columns.Options{})
 }
 
+// loadKeys loads a case and indexes its keys as Suggest does (DuckDB, the compiled SQL).
+func loadKeys(t *testing.T, dir string) (*dbt.Project, *columns.Result, *keyIndex) {
+	t.Helper()
+	p, inf := loadCase(t, dir)
+	models := p.Models()
+	sigs := make([]*sqlSignals, len(models))
+	for i, m := range models {
+		sigs[i] = safeSignals(m.CompiledCode, "duckdb", nil, nil)
+	}
+	return p, inf, newKeyIndex(p, models, sigs, inf, existingTests(p), keyOwners(models, sigs, inf))
+}
+
 // TestCases runs every project under testdata/cases: want.txt lists `model column test` lines
 // that must be proposed and `!model column test` lines that must not.
 func TestCases(t *testing.T) {
