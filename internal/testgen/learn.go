@@ -96,8 +96,8 @@ func (h *habits) observe(c *column) {
 func (h *habits) estimate(c *column, test string, prior float64) (float64, string) {
 	ct := h.byTest[test]
 	est := prior
-	why := ""
 	lastN, lastK := -1.0, -1.0
+	last := "" // the narrowest rung that counted: the one the reason names
 	for _, key := range ladder(c, test) {
 		n := ct.n[key]
 		if n == 0 {
@@ -109,11 +109,13 @@ func (h *habits) estimate(c *column, test string, prior float64) (float64, strin
 			// columns: counting them twice would double the weight of one observation.
 			continue
 		}
-		lastN, lastK = n, k
+		lastN, lastK, last = n, k, key
 		est = (k + shrink*est) / (n + shrink)
-		why = fmt.Sprintf("%d of %d similar columns (%s) in this project's tested models have %s", int(k), int(n), describeKey(key), test)
 	}
-	return est, why
+	if last == "" {
+		return est, ""
+	}
+	return est, fmt.Sprintf("%d of %d similar columns (%s) in this project's tested models have %s", int(lastK), int(lastN), describeKey(last), test)
 }
 
 func describeKey(key string) string {
