@@ -53,6 +53,7 @@ func TestInputErrors(t *testing.T) {
 		{"test with two keys", map[string]string{"dbt_project.yml": base, "models/s.yml": "models:\n  - name: a\n    columns:\n      - name: c\n        tests:\n          - unique: {}\n            not_null: {}\n"}, "models/s.yml", 6, "one key"},
 		{"duplicate model", map[string]string{"dbt_project.yml": base, "models/x/a.sql": "select 1", "models/y/a.sql": "select 2"}, "models/y/a.sql", 0, "models/x/a.sql and models/y/a.sql"},
 		{"properties twice", map[string]string{"dbt_project.yml": base, "models/a.sql": "select 1", "models/s1.yml": "models:\n  - name: a\n", "models/s2.yml": "models:\n  - name: a\n"}, "models/s2.yml", 2, "two places"},
+		{"macro properties twice", map[string]string{"dbt_project.yml": base, "macros/m.sql": "{% macro m() %}1{% endmacro %}", "macros/s1.yml": "macros:\n  - name: m\n", "macros/s2.yml": "macros:\n  - name: m\n"}, "macros/s2.yml", 2, "two places"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -87,6 +88,27 @@ func TestDisabledDuplicateIsAllowed(t *testing.T) {
 	}
 	if n := p.Nodes["model.p.a"]; n == nil || n.OriginalFilePath != "models/y/a.sql" {
 		t.Errorf("enabled a = %+v", n)
+	}
+}
+
+// Two entries for a model that has no file: dbt warns that neither matches a node and builds
+// the rest of the project, so the load goes on with a warning for each entry.
+func TestPropertiesTwiceForNoModelWarn(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"dbt_project.yml": "name: p\nprofile: none\n",
+		"models/a.sql":    "select 1 as id",
+		"models/x/s.yml":  "models:\n  - name: gone\n  - name: a\n",
+		"models/y/s.yml":  "models:\n  - name: gone\n",
+	})
+	p, err := loadDir(t, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hasDiag(p, "models/x/s.yml", "unknown-patch", `"gone"`) || !hasDiag(p, "models/y/s.yml", "unknown-patch", "also at models/x/s.yml:2") {
+		t.Errorf("diagnostics = %+v", p.Diagnostics)
+	}
+	if n := p.Nodes["model.p.a"]; n == nil || n.PatchPath == "" {
+		t.Errorf("a = %+v", n)
 	}
 }
 

@@ -43,15 +43,16 @@ type srcFile struct {
 	stamped  bool // stamp was taken before the file was read
 }
 
-// walkPackage lists the files of one package, by kind. Paths outside the package directory
-// (but for the root project's paths into its repository, see confinePaths), the packages
-// install path and the target directory are never entered. A file under a path that climbs
+// walkPackage lists the files of one package, by kind, but those its .dbtignore leaves out.
+// Paths outside the package directory (but for the root project's paths into its repository,
+// see confinePaths), the packages install path and the target directory are never entered. A file under a path that climbs
 // out of the project keeps a path relative to the project, as dbt gives it: its
 // original_file_path is "../../sources/x.yml", its path (and so its fqn) relative to the
 // resource path it was found under.
 func walkPackage(ps *pkgState, installPath string) []*srcFile {
 	pf := ps.pf
 	seen := map[string]bool{}
+	ignore := readIgnoreFile(ps.pkg.Root)
 	var out []*srcFile
 	add := func(kind, resDir, abs string) {
 		if seen[abs+"\x00"+kind] {
@@ -63,6 +64,9 @@ func walkPackage(ps *pkgState, installPath string) []*srcFile {
 			return
 		}
 		rel = filepath.ToSlash(rel)
+		if ignore.Ignored(rel) {
+			return
+		}
 		f := &srcFile{pkg: ps, kind: kind, abs: abs, rel: rel, resDir: resDir}
 		f.rootRel = rel
 		if ps.pkg.Rel != "" {

@@ -88,9 +88,12 @@ type loader struct {
 
 	props   []*properties
 	patches map[string]map[string]*patch // package → "key:name" → patch
-	namers  namers
-	pending []*pending
-	ix      *refIndex
+	// dupPatches are second property entries for a name already patched; dbt fails on them only
+	// when the node exists (checked once nodes are built), else warns that nothing matches.
+	dupPatches []dupPatch
+	namers     namers
+	pending    []*pending
+	ix         *refIndex
 	// recompiled counts nodes rendered a second time because placeholders did not survive.
 	recompiled int
 	timings    map[string]time.Duration
@@ -801,7 +804,8 @@ func (l *loader) readProperties() error {
 		for _, pt := range pr.Patches {
 			key := pt.Key + ":" + pt.Name
 			if prev, dup := l.patches[pkg][key]; dup {
-				return &InputError{Pos: pt.Pos, Msg: fmt.Sprintf("%s %q has properties in two places: here and %s:%d", strings.TrimSuffix(pt.Key, "s"), pt.Name, prev.Pos.Path, prev.Pos.Line)}
+				l.dupPatches = append(l.dupPatches, dupPatch{pkg: pkg, pt: pt, prev: prev})
+				continue
 			}
 			l.patches[pkg][key] = pt
 		}

@@ -1,6 +1,7 @@
 package dbt
 
 import (
+	"fmt"
 	"path"
 	"regexp"
 	"sort"
@@ -200,6 +201,9 @@ func (l *loader) buildNodes() error {
 			l.pending = append(l.pending, &pending{node: n, file: f, source: n.RawCode})
 		}
 	}
+	if err := l.checkDupPatches(); err != nil {
+		return err
+	}
 	// Properties naming a node that does not exist.
 	for pkg, m := range l.patches {
 		for _, pt := range m {
@@ -213,6 +217,30 @@ func (l *loader) buildNodes() error {
 				l.warn(pt.Pos, "unknown-patch", "properties for %s %q, which has no file", strings.TrimSuffix(pt.Key, "s"), pt.Name)
 			}
 		}
+	}
+	return nil
+}
+
+// dupPatch is a property entry for a name the same package already has properties for.
+type dupPatch struct {
+	pkg      string
+	pt, prev *patch
+}
+
+// checkDupPatches fails on properties written twice for a node that exists, as dbt does
+// (DuplicatePatchPathError); for a name with no node dbt only warns that the entry matches
+// nothing, and a project carrying such a leftover (two copies of an entry whose model was
+// renamed) still builds, so the second entry is reported the same way.
+func (l *loader) checkDupPatches() error {
+	for _, d := range l.dupPatches {
+		exists := d.prev.used
+		if d.pt.Key == "macros" {
+			exists = l.p.Macros["macro."+d.pkg+"."+d.pt.Name] != nil
+		}
+		if exists {
+			return &InputError{Pos: d.pt.Pos, Msg: fmt.Sprintf("%s %q has properties in two places: here and %s:%d", strings.TrimSuffix(d.pt.Key, "s"), d.pt.Name, d.prev.Pos.Path, d.prev.Pos.Line)}
+		}
+		l.warn(d.pt.Pos, "unknown-patch", "properties for %s %q, which has no file (also at %s:%d)", strings.TrimSuffix(d.pt.Key, "s"), d.pt.Name, d.prev.Pos.Path, d.prev.Pos.Line)
 	}
 	return nil
 }

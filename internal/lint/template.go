@@ -116,8 +116,12 @@ func (m *sourceMap) literalSpan(start, end int) (int, int, bool) {
 	return s.Src + start - s.Out, s.Src + end - s.Out, true
 }
 
-// allLiteral reports whether every rendered byte in [start, end) was copied from the source.
+// allLiteral reports whether every rendered byte in [start, end) was copied from the source,
+// in one piece: a tag between two literal runs (`{% if is_incremental() %}` rendering nothing,
+// `{%- endif %}`) makes the span's source hold Jinja, and SQLFluff drops a finding anchored on a
+// segment whose source slice holds any.
 func (m *sourceMap) allLiteral(start, end int) bool {
+	want := -1
 	for off := start; off < end; {
 		s := m.seg(off)
 		if s == nil {
@@ -126,10 +130,14 @@ func (m *sourceMap) allLiteral(start, end int) bool {
 		if !s.Literal {
 			return false
 		}
+		if want >= 0 && s.Src+off-s.Out != want {
+			return false
+		}
 		next := s.Out + s.Len
 		if next <= off {
 			return true
 		}
+		want = s.Src + s.Len
 		off = next
 	}
 	return true

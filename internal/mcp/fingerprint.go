@@ -17,7 +17,7 @@ var (
 		".sql": true, ".yml": true, ".yaml": true, ".csv": true, ".md": true, ".py": true,
 		".j2": true, ".jinja": true, ".cfg": true, ".toml": true, ".ini": true,
 	}
-	loadedNames = map[string]bool{".sqlfluff": true, ".sqlfluffignore": true}
+	loadedNames = map[string]bool{".sqlfluff": true, ".sqlfluffignore": true, ".dbtignore": true}
 	// At the top of the project only settings are read (dbt_project.yml, packages.yml,
 	// profiles.yml, .dataops.yml, SQLFluff's files): a README or a script there is not.
 	rootExts = map[string]bool{".yml": true, ".yaml": true, ".cfg": true, ".toml": true, ".ini": true}

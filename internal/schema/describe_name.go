@@ -82,7 +82,10 @@ var (
 	keySuffixes  = map[string]bool{"id": true, "key": true, "sk": true, "pk": true}
 	timeSuffixes = map[string]bool{"at": true, "timestamp": true, "time": true, "datetime": true}
 	dateSuffixes = map[string]bool{"date": true, "day": true, "on": true}
-	ofSuffixes   = map[string]bool{"name": true, "type": true, "status": true, "code": true, "email": true, "url": true,
+	// calendarParts are the periods a date is truncated to (dbt's date spines name their column
+	// date_<datepart>).
+	calendarParts = map[string]bool{"day": true, "week": true, "month": true, "quarter": true, "year": true}
+	ofSuffixes    = map[string]bool{"name": true, "type": true, "status": true, "code": true, "email": true, "url": true,
 		"version": true, "category": true, "state": true, "label": true, "title": true, "number": true, "amount": true,
 		"value": true, "description": true, "price": true, "size": true, "count": true, "total": true, "country": true,
 		"currency": true, "source": true, "domain": true, "level": true, "rank": true, "score": true, "reason": true}
@@ -106,6 +109,9 @@ func nameDescription(model, column string) string {
 	restWords := func(from, to int) string { return strings.Join(nameWords(strings.Join(parts[from:to], "_")), " ") }
 	var d string
 	switch {
+	case len(parts) == 2 && (first == "date" || first == "dt") && calendarParts[last]:
+		// date_day, date_month: a time spine's or calendar's period, not "the date date".
+		d = "The calendar " + last
 	case booleanPrefixes[first] && len(parts) > 1:
 		d = "Whether "
 		if ent != "" {

@@ -242,6 +242,8 @@ func TestNameDescription(t *testing.T) {
 		{"dim_products", "in_stock", "Whether the product is in stock."},
 		{"fct_orders", "in", "The in."},
 		{"fct_orders", "order_date", "The order date."},
+		{"metricflow_time_spine", "date_day", "The calendar day."},
+		{"dim_dates", "date_month", "The calendar month."},
 		{"fct_payments", "paid_on", "The date the payment was paid."},
 		{"fct_licenses", "license_started_date", "The date the license was started."},
 		{"fct_orders", "count_items", "The number of items."},

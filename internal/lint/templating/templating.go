@@ -68,7 +68,9 @@ func (t *Config) Render(path, src string, cfg *lint.Config) lint.Rendered {
 	switch strings.ToLower(name) {
 	case "raw":
 		return lint.RawTemplater{}.Render(path, src, cfg)
-	case "", "jinja", "dbt":
+	case "", "jinja", "dbt", "dbt-cloud":
+		// dbt-cloud is the dbt templater as dbt Cloud runs it; dbt's jaffle-shop, the
+		// template new dbt Cloud projects start from, names it.
 	default:
 		// The python and placeholder templaters interpret configuration in ways we do not
 		// reproduce (python runs format strings over user values); lint the file as written.

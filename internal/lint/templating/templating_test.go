@@ -69,6 +69,10 @@ func TestRawAndUnsupportedTemplaters(t *testing.T) {
 	if r.Output != src || len(r.Problems) == 0 {
 		t.Errorf("python templater must lint as written and say so: %+v", r)
 	}
+	r = New().Render("a.sql", "select * from {{ ref('x') }}\n", configFor(t, "[sqlfluff]\ntemplater = dbt-cloud\n"))
+	if r.Output != "select * from x\n" || len(r.Problems) != 0 {
+		t.Errorf("dbt-cloud is rendered as dbt: %+v", r)
+	}
 	r = New().Render("a.sql", "select 1\n", configFor(t, "[sqlfluff:templater:jinja]\nlibrary_path = /tmp/lib\n"))
 	if r.Output != "select 1\n" {
 		t.Errorf("output %q", r.Output)

@@ -31,8 +31,12 @@ func (rule) Check(c *lint.Context) {
 			if s.With == nil && inCTE(d, s) {
 				continue
 			}
-			if unknownColumns(d, s, 0) {
-				c.ReportSpan(s.Kw, s.Kw, s.End, "")
+			// SQLFluff anchors the finding on the select whose star reads an outside table,
+			// which is the CTE's or subquery's select when the star reaches one: in a dbt model
+			// (`with src as (select * from {{ ref('x') }}) select * from src`) that select holds
+			// Jinja, and the finding is dropped, as SQLFluff drops it.
+			if at := unknownColumns(d, st[0], s, 0); at != nil {
+				c.ReportSpan(at.Kw, at.Kw, at.End, "")
 			}
 		}
 	}
@@ -49,11 +53,12 @@ func inCTE(d *lint.Doc, s *lint.Select) bool {
 	return false
 }
 
-// unknownColumns reports whether a select's columns cannot be known: a * over a table that is
-// not a CTE or a subquery with known columns.
-func unknownColumns(d *lint.Doc, s *lint.Select, depth int) bool {
+// unknownColumns returns the select, s or one its star reaches (in the statement starting at
+// token stmt), whose columns cannot be known:
+// a * over a table that is not a CTE or a subquery with known columns; nil when they all are.
+func unknownColumns(d *lint.Doc, stmt int, s *lint.Select, depth int) *lint.Select {
 	if depth > 20 {
-		return false
+		return nil
 	}
 	for _, t := range s.Targets {
 		if !t.Star {
@@ -74,34 +79,41 @@ func unknownColumns(d *lint.Doc, s *lint.Select, depth int) bool {
 			}
 			if it.Sub >= 0 {
 				for _, inner := range d.Selects {
-					if inner.Kw == d.Toks[it.Sub].Next && unknownColumns(d, inner, depth+1) {
-						return true
+					if inner.Kw == d.Toks[it.Sub].Next {
+						if at := unknownColumns(d, stmt, inner, depth+1); at != nil {
+							return at
+						}
 					}
 				}
 				continue
 			}
 			name, ok := d.TableName(it)
 			if !ok {
-				return true
+				return s
 			}
-			cte := findCTE(d, s, name)
+			cte := findCTE(d, stmt, s, name)
 			if cte == nil {
-				return true
+				return s
 			}
 			for _, inner := range d.Selects {
 				if inner.Kw > cte.Open && inner.Kw < cte.Close && inner.Depth == d.Toks[cte.Open].Depth+1 {
-					if unknownColumns(d, inner, depth+1) {
-						return true
+					if at := unknownColumns(d, stmt, inner, depth+1); at != nil {
+						return at
 					}
 				}
 			}
 		}
 	}
-	return false
+	return nil
 }
 
-func findCTE(d *lint.Doc, s *lint.Select, name string) *lint.CTE {
+// findCTE finds the CTE a name in s refers to: one defined before s in the same statement
+// (stmt is the statement's first token).
+func findCTE(d *lint.Doc, stmt int, s *lint.Select, name string) *lint.CTE {
 	for _, w := range d.Withs {
+		if w.Kw < stmt {
+			continue
+		}
 		for k := range w.CTEs {
 			cte := &w.CTEs[k]
 			if cte.Open < s.Kw && strings.EqualFold(d.Toks[cte.Name].Text, name) {

@@ -21,6 +21,15 @@ func (rule) Meta() *lint.Meta { return meta }
 func (rule) Check(c *lint.Context) {
 	src := c.Source
 	for i := 0; i+1 < len(src); i++ {
+		if src[i] == '{' && src[i+1] == '#' {
+			// A comment is no tag, whatever it holds.
+			j := strings.Index(src[i+2:], "#}")
+			if j < 0 {
+				return
+			}
+			i += 2 + j + 1
+			continue
+		}
 		if src[i] != '{' || (src[i+1] != '{' && src[i+1] != '%') {
 			continue
 		}
@@ -28,7 +37,7 @@ func (rule) Check(c *lint.Context) {
 		if src[i+1] == '%' {
 			closer = "%}"
 		}
-		j := strings.Index(src[i+2:], closer)
+		j := closerAt(src[i+2:], closer)
 		if j < 0 {
 			return
 		}
@@ -39,6 +48,32 @@ func (rule) Check(c *lint.Context) {
 		}
 		i = end - 1
 	}
+}
+
+// closerAt is the index of the tag's closer in s (what follows its opening braces), as Jinja's
+// lexer finds it: not inside a string literal, so a hook written as a string in a config
+// call (`post_hook='grant select on {{this}} to ...'`) is part of the config tag, not a tag of
+// its own. A string left open falls back to the first closer.
+func closerAt(s, closer string) int {
+	for i := 0; i+1 < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\'', c == '"':
+			k := i + 1
+			for k < len(s) && s[k] != c {
+				if s[k] == '\\' {
+					k++
+				}
+				k++
+			}
+			if k >= len(s) {
+				return strings.Index(s, closer)
+			}
+			i = k
+		case s[i:i+2] == closer:
+			return i
+		}
+	}
+	return -1
 }
 
 // checkTag reports whether the whitespace just inside a tag's braces (after any - or +

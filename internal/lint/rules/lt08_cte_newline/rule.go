@@ -22,7 +22,7 @@ func (rule) Meta() *lint.Meta { return meta }
 func (rule) Check(c *lint.Context) {
 	d := c.Doc
 	for _, w := range d.Withs {
-		for _, cte := range w.CTEs {
+		for k, cte := range w.CTEs {
 			after := cte.Close + 1
 			// Skip to after the comma on the same line, counting newlines (comments count as
 			// content: a blank line is a line holding only whitespace).
@@ -55,7 +55,30 @@ func (rule) Check(c *lint.Context) {
 			if next < 0 || d.Toks[next].Kind == token.EOF || blank {
 				continue
 			}
+			// After the last CTE SQLFluff anchors the finding on the main query, and drops it
+			// when the query's text holds Jinja (`{% if is_incremental() %} where ... {% endif %}`
+			// at its end); after another CTE, on the next CTE's name alone.
+			if k+1 == len(w.CTEs) {
+				if last := mainEnd(d, w); last >= next {
+					c.ReportSpan(next, next, last, "", lint.Edit{Start: int(d.Toks[next].Pos), End: int(d.Toks[next].Pos), Text: "\n"})
+					continue
+				}
+			}
 			c.Report(next, "", lint.Edit{Start: int(d.Toks[next].Pos), End: int(d.Toks[next].Pos), Text: "\n"})
 		}
 	}
+}
+
+// mainEnd is the last token of the query after a WITH's CTEs: the statement's last token for a
+// WITH at the top of its statement (set operations included), else the main select's end.
+func mainEnd(d *lint.Doc, w *lint.With) int {
+	for _, st := range d.Stmts {
+		if w.Kw >= st[0] && w.Kw <= st[1] && d.Toks[w.Kw].Depth == d.Toks[st[0]].Depth {
+			return st[1]
+		}
+	}
+	if w.Main != nil {
+		return w.Main.End
+	}
+	return -1
 }
