@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/dataops-dev/dataops/internal/lint"
+	"github.com/dataops-dev/dataops/internal/lint/templating"
 )
 
 var update = flag.Bool("update", false, "rewrite .sql.golden files from the fixes")
@@ -143,4 +144,17 @@ func lintCase(t *testing.T, rule lint.Rule, c Case, fix bool) lint.FileResult {
 	}
 	l := &lint.Linter{Rules: []lint.Rule{rule}, Loader: lint.NewConfigLoader(dir, nil), Fix: fix, DefaultDialect: "ansi"}
 	return l.LintFile(lint.File{Path: c.Path, AbsPath: filepath.Join(dir, filepath.Base(c.Path)), Source: c.Source})
+}
+
+// TemplatedLines lints src as a dbt model (rendered by the Jinja templater, default settings,
+// ANSI) with rule alone, and returns the lines of its findings and the whole result.
+func TemplatedLines(t *testing.T, rule lint.Rule, src string) ([]int, lint.FileResult) {
+	t.Helper()
+	l := &lint.Linter{Rules: []lint.Rule{rule}, Loader: lint.NewConfigLoader(t.TempDir(), nil), DefaultDialect: "ansi", Templater: templating.New()}
+	res := l.LintFile(lint.File{Path: "m.sql", AbsPath: filepath.Join(t.TempDir(), "m.sql"), Source: src})
+	var lines []int
+	for _, v := range res.Violations {
+		lines = append(lines, v.Line)
+	}
+	return lines, res
 }

@@ -1,12 +1,9 @@
 package am04_column_count
 
 import (
-	"path/filepath"
 	"testing"
 
-	"github.com/dataops-dev/dataops/internal/lint"
 	"github.com/dataops-dev/dataops/internal/lint/linttest"
-	"github.com/dataops-dev/dataops/internal/lint/templating"
 )
 
 func TestRule(t *testing.T) { linttest.Run(t, Rule) }
@@ -16,12 +13,7 @@ func TestRule(t *testing.T) { linttest.Run(t, Rule) }
 // the model's own text is still reported, and a CTE of another statement is no CTE here.
 func TestStarOverRefIsTemplated(t *testing.T) {
 	src := "with src as (\n    select * from {{ ref('orders') }}\n),\n\nraw as (\n    select * from raw_orders\n)\n\nselect * from src;\n\nselect * from raw\n"
-	l := &lint.Linter{Rules: []lint.Rule{Rule}, Loader: lint.NewConfigLoader(t.TempDir(), nil), DefaultDialect: "ansi", Templater: templating.New()}
-	res := l.LintFile(lint.File{Path: "m.sql", AbsPath: filepath.Join(t.TempDir(), "m.sql"), Source: src})
-	var lines []int
-	for _, v := range res.Violations {
-		lines = append(lines, v.Line)
-	}
+	lines, res := linttest.TemplatedLines(t, Rule, src)
 	if len(lines) != 1 || lines[0] != 11 {
 		t.Errorf("AM04 on lines %v, want only line 11: %+v %v", lines, res.Violations, res.Problems)
 	}
