@@ -188,8 +188,13 @@ func (p *parser) columnDefs() []*ast.ColumnDef {
 			}
 		}
 		d.Constraints = p.tokensUntil(func() bool { return p.at(token.Comma) })
-		d.Span = ast.Span{Start: start, Stop: p.prevEndOr(start)}
-		defs = append(defs, d)
+		if d.Name == nil && len(d.Constraints) == 0 {
+			// `(a int,, b int)`: nothing between two commas is no column a print could keep.
+			p.errorf(start, "expected a column definition, found %s", p.tok().Kind)
+		} else {
+			d.Span = ast.Span{Start: start, Stop: p.prevEndOr(start)}
+			defs = append(defs, d)
+		}
 		if !p.got(token.Comma) {
 			break
 		}
