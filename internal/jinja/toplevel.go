@@ -31,7 +31,7 @@ func maskTopLevel(src string) (masked string, ok bool) {
 			}
 			i = j + 2 + k + 2
 		case '{':
-			k, found := scanToClose(src, j+2, "}}")
+			k, found := ScanToClose(src, j+2, "}}")
 			if !found {
 				return src, false
 			}
@@ -43,7 +43,7 @@ func maskTopLevel(src string) (masked string, ok bool) {
 				i = j + 2
 				continue
 			}
-			k, found := scanToClose(src, after, "%}")
+			k, found := ScanToClose(src, after, "%}")
 			if !found {
 				return src, false
 			}
@@ -53,7 +53,7 @@ func maskTopLevel(src string) (masked string, ok bool) {
 				if r < 0 {
 					return src, false
 				}
-				if k, found = scanToClose(src, k+r, "%}"); !found {
+				if k, found = ScanToClose(src, k+r, "%}"); !found {
 					return src, false
 				}
 			}
@@ -105,9 +105,11 @@ func tagName(src string, i int) (string, int) {
 	return src[start:i], i
 }
 
-// scanToClose finds the end of a tag or expression: just past the first close that is not
-// inside a quoted string. found is false when the file ends first.
-func scanToClose(src string, i int, close string) (int, bool) {
+// ScanToClose finds the end of a tag or expression as Jinja's lexer does: just past the first
+// close that is not inside a quoted string (a hook written as a string in a config call holds
+// `{{this}}` as text). found is false when the file ends first. The linter's JJ01 reads tags
+// with it too.
+func ScanToClose(src string, i int, close string) (int, bool) {
 	for i < len(src) {
 		c := src[i]
 		switch {

@@ -2,6 +2,7 @@
 package jj01_padding
 
 import (
+	"github.com/dataops-dev/dataops/internal/jinja"
 	"github.com/dataops-dev/dataops/internal/lint"
 	"strings"
 )
@@ -37,43 +38,21 @@ func (rule) Check(c *lint.Context) {
 		if src[i+1] == '%' {
 			closer = "%}"
 		}
-		j := closerAt(src[i+2:], closer)
-		if j < 0 {
-			return
+		end, ok := jinja.ScanToClose(src, i+2, closer)
+		if !ok {
+			// A string left open: the first closer ends the tag.
+			j := strings.Index(src[i+2:], closer)
+			if j < 0 {
+				return
+			}
+			end = i + 2 + j + 2
 		}
-		end := i + 2 + j + 2
 		tag := src[i:end]
 		if bad := checkTag(tag); bad {
 			c.ReportSource(i, end, "Jinja tags should have a single whitespace on either side: "+oneLine(tag))
 		}
 		i = end - 1
 	}
-}
-
-// closerAt is the index of the tag's closer in s (what follows its opening braces), as Jinja's
-// lexer finds it: not inside a string literal, so a hook written as a string in a config
-// call (`post_hook='grant select on {{this}} to ...'`) is part of the config tag, not a tag of
-// its own. A string left open falls back to the first closer.
-func closerAt(s, closer string) int {
-	for i := 0; i+1 < len(s); i++ {
-		switch c := s[i]; {
-		case c == '\'', c == '"':
-			k := i + 1
-			for k < len(s) && s[k] != c {
-				if s[k] == '\\' {
-					k++
-				}
-				k++
-			}
-			if k >= len(s) {
-				return strings.Index(s, closer)
-			}
-			i = k
-		case s[i:i+2] == closer:
-			return i
-		}
-	}
-	return -1
 }
 
 // checkTag reports whether the whitespace just inside a tag's braces (after any - or +
