@@ -57,7 +57,7 @@ func detectChange(env *Env, pf *projectFlags, cf *changeFlags) (*change.ChangeSe
 		opts.Dir, opts.Roots = dir, append(opts.Roots, roots...)
 		return dbt.Load(ctx, opts)
 	}
-	copts := columns.Options{Dialect: pf.Dialect, Cache: pf.open(env, pf.Project)}
+	copts := pf.columnsOptions(env, pf.Project, pf.Dialect)
 	if cat := projectFile(pf.Project, "target/catalog.json"); cat != "" {
 		// The catalog describes what was built before the change: it is used for what the
 		// change reads, never as the columns of a changed model (inference comes first).

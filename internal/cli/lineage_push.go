@@ -55,7 +55,9 @@ is service.database.schema.alias there. Tables the catalog does not know are ski
 				}
 			}
 			sort.Strings(ids)
-			inf := columns.Infer(p, columns.Options{Ctx: env.Ctx, Dialect: pf.Dialect, Models: ids, Cache: pf.open(env, pf.Project)})
+			copts := pf.columnsOptions(env, pf.Project, pf.Dialect)
+			copts.Models = ids
+			inf := columns.Infer(p, copts)
 			res, err := openmetadata.Push(env.Ctx, c, p, inf, svc, ids)
 			if err != nil {
 				return &ExitError{Code: ExitInternal, Err: err}
