@@ -50,6 +50,12 @@ func valuesIn(desc string) *docValues {
 			return v
 		}
 	}
+	if v := legendValues(desc); v != nil {
+		return v
+	}
+	if v := quotedValues(desc); v != nil {
+		return v
+	}
 	if v := dashValues(desc); v != nil {
 		return v
 	}
@@ -271,17 +277,28 @@ func splitOutsideCode(s string) []string {
 	return append(out, s[start:])
 }
 
-// dropParens removes parenthesized remarks outside code: "A (default label) or B".
+// dropParens removes parenthesized remarks outside code and quotes: "A (default label) or
+// B", but not "'small (2-10)'". A quote opens only where a word may start, as in
+// splitOutsideCode, so that an apostrophe is no quote.
 func dropParens(s string) string {
 	var b strings.Builder
-	depth, inCode := 0, false
+	depth, inCode, inQuote := 0, false, byte(0)
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
-		case c == '`' && depth == 0:
+		case c == '`' && depth == 0 && inQuote == 0:
 			inCode = !inCode
 			b.WriteByte(c)
 		case inCode:
+			b.WriteByte(c)
+		case depth == 0 && (c == '\'' || c == '"') && (inQuote == c || inQuote == 0 && (i == 0 || s[i-1] == ' ' || s[i-1] == ',' || s[i-1] == '/')):
+			if inQuote == c {
+				inQuote = 0
+			} else {
+				inQuote = c
+			}
+			b.WriteByte(c)
+		case inQuote != 0:
 			b.WriteByte(c)
 		case c == '(':
 			depth++

@@ -14,8 +14,11 @@ import (
 // relationships tests: the documents, the SQL of the whole graph, the data.
 type evidence struct {
 	vals     []string // values the column holds
-	valsFrom string   // "lits", "graph", "down", "doc" or "data"
+	valsFrom string   // "lits", "graph", "down", "doc", "data" or "flag"
 	valsWhy  string
+	// valsType is the type class the values are written for when the column's own type does
+	// not say (a flag named as one, of unknown type).
+	valsType string
 	// valsTeam: the values come from a test the team wrote (on a column this one copies).
 	valsTeam bool
 
@@ -40,9 +43,11 @@ type evidence struct {
 // and a code table named like the column much less often; a description listing values is
 // as often prose as a contract, and the habits decide. A name the team tests elsewhere, with
 // no other evidence, starts low: teams repeat a column in many models and guard few copies,
-// and the folder and name rungs say which.
+// and the folder and name rungs say which. A flag's two values are known from its type alone,
+// a date part's from its function, and few teams test them: they start lowest, and only a
+// team's habit lifts them.
 var evidencePriors = map[string]map[string]float64{
-	AcceptedValues: {"lits": 0.6, "graph": 0.45, "down": 0.5, "doc": 0.5, "data": 0.5, "name": 0.3},
+	AcceptedValues: {"lits": 0.6, "graph": 0.45, "down": 0.5, "doc": 0.5, "data": 0.5, "name": 0.3, "flag": 0.1, "part": 0.2},
 	Relationships:  {"doc": 0.75, "down": 0.5, "data": 0.6, "entity": 0.55, "fk": 0.5, "key": 0.4, "join": 0.35, "lookup": 0.3, "self": 0.5},
 }
 
@@ -207,6 +212,16 @@ func (x *extra) valueEvidence(c *column, descs []string) {
 				}
 				ev.vals, ev.valsFrom = vals, "doc"
 				ev.valsWhy = c.name + ": its description lists " + quoteList(vals)
+				if fv, _ := flagValues(c); fv != nil && yesNo(vals) {
+					// "(0=No, 1=Yes, converted to boolean)": the description explains a
+					// flag, and the team's habit with flags (or with the name, below)
+					// is what decides.
+					ev.vals, ev.valsFrom, ev.valsWhy = nil, "", ""
+					if ev.nameArgs == nil {
+						ev.vals, ev.valsFrom = vals, "flag"
+						ev.valsWhy = c.name + ": its description lists " + quoteList(vals)
+					}
+				}
 				break
 			}
 		}
@@ -214,6 +229,15 @@ func (x *extra) valueEvidence(c *column, descs []string) {
 	if ev.vals == nil && set != nil {
 		ev.vals, ev.valsFrom = set, "data"
 		ev.valsWhy = c.name + ": the data holds only " + quoteList(set) + " (" + dataWhy + ")"
+	}
+	if ev.vals == nil && ev.nameArgs == nil && len(c.lits) == 0 {
+		// Last: a test the team wrote on the same name says more than the type does (its
+		// class, "name", is learned apart), so a flag is one whose name the team does not
+		// test elsewhere, in the models it learns from as in the one it proposes for.
+		if vals, typ := flagValues(c); vals != nil {
+			ev.vals, ev.valsFrom, ev.valsType = vals, "flag", typ
+			ev.valsWhy = c.name + " is a flag: it holds only " + strings.Join(vals, " and ")
+		}
 	}
 }
 
@@ -357,6 +381,14 @@ func evidenceClass(c *column, test string) string {
 	ev := c.ev
 	switch test {
 	case AcceptedValues:
+		if len(c.lits) > 0 && c.litInt {
+			// As for flags, the team's test on the same name says more than the
+			// function does.
+			if ev != nil && ev.nameArgs != nil {
+				return "name"
+			}
+			return "part"
+		}
 		if len(c.lits) > 0 {
 			return "lits"
 		}
@@ -435,8 +467,8 @@ func materialization(n *dbt.Node) string {
 
 // evidenceTier sorts a column's evidence for one test by where it comes from: "team" when it
 // is a test the team wrote elsewhere (on the column this one copies, on a downstream copy, on
-// a column of the same name), "found" when the SQL, the documents or the data show it, "none"
-// without evidence. A folder whose CASE columns go untested may still get every copy of a
+// a column of the same name), "found" when the SQL, the documents or the data show it, "flag"
+// or "part" when only its type or the date part computing it does, "none" without evidence. A folder whose CASE columns go untested may still get every copy of a
 // tested column tested, and the other way round.
 func evidenceTier(c *column, test string) string {
 	cl := evidenceClass(c, test)
@@ -451,6 +483,10 @@ func evidenceTier(c *column, test string) string {
 	switch {
 	case team:
 		return "team"
+	case cl == "flag" || cl == "part":
+		// Known from the type or the function alone, each a habit of its own: a folder full
+		// of untested flags says nothing of its CASE columns, nor of its date parts.
+		return cl
 	case cl != "":
 		return "found"
 	}
@@ -488,6 +524,9 @@ func (ev *evidence) reason(test string) string {
 func (ev *evidence) valuesArgs(dataType string) map[string]any {
 	if ev == nil || ev.vals == nil {
 		return nil
+	}
+	if typeClass(dataType) == "" && ev.valsType != "" {
+		dataType = ev.valsType
 	}
 	return valuesArguments(ev.vals, dataType)
 }

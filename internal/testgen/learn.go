@@ -139,6 +139,10 @@ func describeKey(key string) string {
 				parts = append(parts, "with evidence from the team's tests elsewhere")
 			case "found":
 				parts = append(parts, "with evidence in the SQL, documents or data")
+			case "flag":
+				parts = append(parts, "flags")
+			case "part":
+				parts = append(parts, "date parts")
 			default:
 				parts = append(parts, "without evidence")
 			}
@@ -204,7 +208,9 @@ func basePrior(c *column, test string) float64 {
 		}
 		return 0.01
 	case AcceptedValues:
-		if len(c.lits) > 0 {
+		if len(c.lits) > 0 && !c.litInt {
+			// A date part's values are as certain, but few teams test them: its evidence
+			// prior (evidencePriors) is where it starts.
 			return 0.6
 		}
 		if c.up[AcceptedValues] {

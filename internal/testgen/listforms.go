@@ -33,6 +33,34 @@ func dashValues(desc string) *docValues {
 	return nil
 }
 
+// colonIntro finds a colon that opens what follows it: "Bucket: 'single' / 'small'".
+var colonIntro = regexp.MustCompile(`:\s+`)
+
+// quotedValues reads a list whose every value is quoted or written as code, after a colon
+// ("Bucket: 'single' / 'small (2-10)' / 'whale (>1000)'") or opening the description
+// ("'usd' or 'native' - which unit the buckets apply to"). Quotes say the spelling is meant;
+// an example ("e.g.: 'a', 'b'") is not the set.
+func quotedValues(desc string) *docValues {
+	starts := []int{0}
+	for _, loc := range colonIntro.FindAllStringIndex(desc, -1) {
+		before := strings.TrimRight(strings.ToLower(desc[:loc[0]]), ".")
+		if strings.HasSuffix(before, "e.g") || strings.HasSuffix(before, "example") || strings.HasSuffix(before, "examples") || strings.HasSuffix(before, "such as") || strings.HasSuffix(before, "ex") {
+			continue
+		}
+		starts = append(starts, loc[1])
+	}
+	for _, at := range starts {
+		rest := desc[at:]
+		if q := quotedRe.FindStringIndex(rest); q == nil || q[0] != 0 {
+			continue
+		}
+		if v := inlineValues(rest); v != nil && v.formatted {
+			return v
+		}
+	}
+	return nil
+}
+
 // alternatives says a prose list offers its items as choices: "a, b or c", "a or b".
 func alternatives(body string) bool {
 	return strings.Contains(dropParens(body), " or ")

@@ -29,6 +29,12 @@ func TestValuesInListForms(t *testing.T) {
 		{"str, the submission. Possible values are videointerviewsubmission and quizsubmission, but only videointerviewsubmission is used.", "videointerviewsubmission|quizsubmission"},
 		{"str, the type. The value are 'MicroMasters' and 'XSeries' for MITx programs on edX.org", "MicroMasters|XSeries"},
 
+		// Quoted, after a colon or opening the description.
+		{"Bucket: 'single' / 'small (2-10)' / 'medium (11-100)' / 'large (101-1000)' / 'whale (>1000)'.", "single|small (2-10)|medium (11-100)|large (101-1000)|whale (>1000)"},
+		{"'usd' or 'native' - which unit the bucket boundaries apply to.", "usd|native"},
+		{"Bucket label, e.g.: '0-10', '10-100'", ""},
+		{"Note: 'x' is the default", ""},
+
 		// Examples of an open set.
 		{"order state, one of 'fulfilled', 'cancelled', 'etc'", ""},
 		{"privacy level. Possible values are public, private, etc.", ""},

@@ -1,1 +1,1 @@
-select license_id, is_trial, status from {{ ref('stg_licenses') }}
+select license_id, tier, status from {{ ref('stg_licenses') }}

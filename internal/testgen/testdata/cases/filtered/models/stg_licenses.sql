@@ -1,1 +1,1 @@
-select license_id, is_trial, status, company, created_at from {{ ref('raw_licenses') }}
+select license_id, tier, status, company, created_at from {{ ref('raw_licenses') }}
