@@ -15,6 +15,7 @@ func FuzzRender(f *testing.F) {
 		"{{ ref('a') }}{{ source('s', 't') }}{{ config(x=1) }}",
 		"{% macro m(a, b=[1, {'k': (1 if x else 2)}]) %}{{ caller() }}{% endmacro %}{% call m(1) %}x{% endcall %}",
 		"{% for a, b, c in x %}{% set p, q = a %}{% endfor %}",
+		"{% for (a, b) in x %}{{ a }}{% endfor %}{% for (a in x %}{% endfor %}",
 		"{{ '%s' % x }}{{ 'a' * 3 }}{{ x|lower in y|map('upper') }}",
 		"{% raw %}{{{% endraw %}{# c #}{%- if x -%}{{- y -}}{%- endif -%}",
 		"{{ dbt_utils.star(from=ref('x'), except=[1,]) }}",

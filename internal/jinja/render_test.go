@@ -118,6 +118,7 @@ func TestRenderOutput(t *testing.T) {
 		mod             func(*Input)
 	}{
 		{"text", "select 1 as x\n", "select 1 as x", nil},
+		{"for with a parenthesized target", "{% for (k, v) in {'a': 1}.items() %}{{ k }}={{ v }}{% endfor %}{% for (x) in [2] %}{{ x }}{% endfor %}", "a=12", nil},
 		{"ref bare", "select * from {{ ref('orders') }}", "select * from orders", nil},
 		{"ref resolved", "select * from {{ ref('orders') }}", `select * from "warehouse"."analytics"."orders"`, resolved},
 		{"ref two args", "{{ ref('shop', 'orders') }}", "orders", nil},

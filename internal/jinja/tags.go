@@ -24,6 +24,7 @@ func controlStructureSet() *exec.ControlStructureSet {
 			m[name] = p
 		}
 	}
+	m["for"] = parenthesizedFor(m["for"])
 	m["macro"] = macroParser("endmacro", "")
 	m["test"] = macroParser("endtest", "test_")
 	m["call"] = callParser
@@ -33,6 +34,34 @@ func controlStructureSet() *exec.ControlStructureSet {
 		m[name] = swallowParser("end" + name)
 	}
 	return exec.NewControlStructureSet(m)
+}
+
+// parenthesizedFor is gonja's {% for %} parser taking Jinja's parenthesized targets as well:
+// {% for (key, value) in d.items() %} reads as {% for key, value in d.items() %}.
+func parenthesizedFor(base parser.ControlStructureParser) parser.ControlStructureParser {
+	return func(p *parser.Parser, args *parser.Parser) (nodes.ControlStructure, error) {
+		if args.Current(tokens.LeftParenthesis) == nil {
+			return base(p, args)
+		}
+		var toks []*tokens.Token
+		for !args.End() {
+			toks = append(toks, args.Next())
+		}
+		// ( name [, name]... ) in
+		i := 1
+		for i < len(toks) && toks[i].Type == tokens.Name {
+			i++
+			if i < len(toks) && toks[i].Type == tokens.Comma {
+				i++
+				continue
+			}
+			break
+		}
+		if i > 1 && i+1 < len(toks) && toks[i].Type == tokens.RightParenthesis && toks[i+1].Type == tokens.In {
+			toks = append(append([]*tokens.Token{}, toks[1:i]...), toks[i+1:]...)
+		}
+		return base(p, parser.NewParser("for", tokens.NewStream(toks), p.Config, p.Loader, nil))
+	}
 }
 
 // macroCS is {% macro %} (and {% test %}, registered as test_<name>).
