@@ -16,9 +16,6 @@ type evidence struct {
 	vals     []string // values the column holds
 	valsFrom string   // "lits", "graph", "down", "doc", "data" or "flag"
 	valsWhy  string
-	// valsType is the type class the values are written for when the column's own type does
-	// not say (a flag named as one, of unknown type).
-	valsType string
 	// valsTeam: the values come from a test the team wrote (on a column this one copies).
 	valsTeam bool
 
@@ -43,12 +40,12 @@ type evidence struct {
 // and a code table named like the column much less often; a description listing values is
 // as often prose as a contract, and the habits decide. A name the team tests elsewhere, with
 // no other evidence, starts low: teams repeat a column in many models and guard few copies,
-// and the folder and name rungs say which. A flag's two values are known from its type alone,
-// a date part's from its function, and few teams test them: they start lowest, and only a
-// team's habit lifts them.
+// and the folder and name rungs say which. A flag's two values are known from its type and
+// name alone, and few teams test them: it starts lowest, and only a team's habit lifts it; so
+// does a key copied from its source's key.
 var evidencePriors = map[string]map[string]float64{
-	AcceptedValues: {"lits": 0.6, "graph": 0.45, "down": 0.5, "doc": 0.5, "data": 0.5, "name": 0.3, "flag": 0.1, "part": 0.2},
-	Relationships:  {"doc": 0.75, "down": 0.5, "data": 0.6, "entity": 0.55, "fk": 0.5, "key": 0.4, "join": 0.35, "lookup": 0.3, "self": 0.5},
+	AcceptedValues: {"lits": 0.6, "graph": 0.45, "down": 0.5, "doc": 0.5, "data": 0.5, "name": 0.3, "flag": 0.1},
+	Relationships:  {"doc": 0.75, "down": 0.5, "data": 0.6, "entity": 0.55, "fk": 0.5, "key": 0.4, "join": 0.35, "lookup": 0.3, "self": 0.5, "src": 0.1},
 }
 
 // extra computes evidence from the documents, the graph and data for one Suggest run.
@@ -152,7 +149,11 @@ func (x *extra) annotate(c *column, in *columns.Node) {
 		}
 	}
 	x.valueEvidence(c, descs)
-	if c.pk == "sql" || c.pk == "name" || describesCode(c.lower) {
+	if c.pk == "sql" || c.pk == "name" {
+		x.sourceKeyEvidence(c, in)
+		return
+	}
+	if describesCode(c.lower) {
 		return
 	}
 	x.keyEvidence(c, in, descs)
@@ -212,7 +213,7 @@ func (x *extra) valueEvidence(c *column, descs []string) {
 				}
 				ev.vals, ev.valsFrom = vals, "doc"
 				ev.valsWhy = c.name + ": its description lists " + quoteList(vals)
-				if fv, _ := flagValues(c); fv != nil && yesNo(vals) {
+				if flagValues(c) != nil && yesNo(vals) {
 					// "(0=No, 1=Yes, converted to boolean)": the description explains a
 					// flag, and the team's habit with flags (or with the name, below)
 					// is what decides.
@@ -234,11 +235,37 @@ func (x *extra) valueEvidence(c *column, descs []string) {
 		// Last: a test the team wrote on the same name says more than the type does (its
 		// class, "name", is learned apart), so a flag is one whose name the team does not
 		// test elsewhere, in the models it learns from as in the one it proposes for.
-		if vals, typ := flagValues(c); vals != nil {
-			ev.vals, ev.valsFrom, ev.valsType = vals, "flag", typ
+		if vals := flagValues(c); vals != nil {
+			ev.vals, ev.valsFrom = vals, "flag"
 			ev.valsWhy = c.name + " is a flag: it holds only " + strings.Join(vals, " and ")
 		}
 	}
+}
+
+// sourceKeyEvidence: a model's key copied unchanged from the key of the model it is built
+// from (dim_patient.patient_id from stg_patient.patient_id) may be tested as a reference to
+// it, so that no row appears that the source does not hold. Few teams write that test (most
+// trust the lineage), so the evidence starts lowest and the team's habit decides.
+func (x *extra) sourceKeyEvidence(c *column, in *columns.Node) {
+	if in == nil {
+		return
+	}
+	ic := in.Column(c.name)
+	if ic == nil || ic.Kind != columns.KindDirect || len(ic.Lineage) != 1 {
+		return
+	}
+	u := ic.Lineage[0]
+	up := x.p.Nodes[u.Node]
+	if up == nil || up == c.model || up.ResourceType != dbt.Model && up.ResourceType != dbt.Seed && up.ResourceType != dbt.Snapshot {
+		return
+	}
+	col := strings.ToLower(u.Column)
+	if x.keys.isKey[colRef{u.Node, col}] == "" {
+		return
+	}
+	ev := c.ev
+	ev.to, ev.toFrom = &keyOwner{model: up, column: col}, "src"
+	ev.toWhy = fmt.Sprintf("%s is the key of %s, copied from the key of %s", c.name, c.model.Name, up.Name)
 }
 
 func (x *extra) keyEvidence(c *column, in *columns.Node, descs []string) {
@@ -381,14 +408,6 @@ func evidenceClass(c *column, test string) string {
 	ev := c.ev
 	switch test {
 	case AcceptedValues:
-		if len(c.lits) > 0 && c.litInt {
-			// As for flags, the team's test on the same name says more than the
-			// function does.
-			if ev != nil && ev.nameArgs != nil {
-				return "name"
-			}
-			return "part"
-		}
 		if len(c.lits) > 0 {
 			return "lits"
 		}
@@ -436,8 +455,13 @@ func evidenceLadder(c *column, test, s string) []string {
 		"p=" + c.pattern + "|l=" + c.layer + "|pk=" + c.pk + "|s=" + s,
 		"d=" + d + "|e=" + tier,
 		"d=" + d + "|pk=" + c.pk + "|s=" + s,
-		"n=" + c.lower + "|k=" + k,
 	}
+	if test == Relationships && evidenceClass(c, test) == "src" {
+		// A key copied from its source's key shares its name with that key, which no
+		// test of this kind guards: the name rungs would weigh the source against the copy.
+		return rungs
+	}
+	rungs = append(rungs, "n="+c.lower+"|k="+k)
 	if test == AcceptedValues && c.layer != "other" {
 		// A team checks a name's values in the layer that shapes them (staging decodes the
 		// source's codes, intermediate combines them) and leaves the copies the marts carry
@@ -468,7 +492,7 @@ func materialization(n *dbt.Node) string {
 // evidenceTier sorts a column's evidence for one test by where it comes from: "team" when it
 // is a test the team wrote elsewhere (on the column this one copies, on a downstream copy, on
 // a column of the same name), "found" when the SQL, the documents or the data show it, "flag"
-// or "part" when only its type or the date part computing it does, "none" without evidence. A folder whose CASE columns go untested may still get every copy of a
+// or "src" when only its type and name or a key's lineage does, "none" without evidence. A folder whose CASE columns go untested may still get every copy of a
 // tested column tested, and the other way round.
 func evidenceTier(c *column, test string) string {
 	cl := evidenceClass(c, test)
@@ -483,9 +507,10 @@ func evidenceTier(c *column, test string) string {
 	switch {
 	case team:
 		return "team"
-	case cl == "flag" || cl == "part":
-		// Known from the type or the function alone, each a habit of its own: a folder full
-		// of untested flags says nothing of its CASE columns, nor of its date parts.
+	case cl == "flag" || cl == "src":
+		// Known from the type and name alone, or from a key's own lineage, each a habit of
+		// its own: a folder full of untested flags says nothing of its CASE columns, and its
+		// keys' sources nothing of its foreign keys.
 		return cl
 	case cl != "":
 		return "found"
@@ -524,9 +549,6 @@ func (ev *evidence) reason(test string) string {
 func (ev *evidence) valuesArgs(dataType string) map[string]any {
 	if ev == nil || ev.vals == nil {
 		return nil
-	}
-	if typeClass(dataType) == "" && ev.valsType != "" {
-		dataType = ev.valsType
 	}
 	return valuesArguments(ev.vals, dataType)
 }

@@ -22,7 +22,6 @@ type column struct {
 	upArgs  map[string]map[string]any
 	notNull string   // why the SQL guarantees a value, or ""
 	lits    []string // values the SQL produces or keeps
-	litInt  bool     // lits are integers (a date part), whatever the column's type
 	litWhy  string
 	joinKey bool
 	// keyWhy says how the column became the model's key when its SQL alone does not show it

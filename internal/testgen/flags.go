@@ -2,11 +2,10 @@ package testgen
 
 import "strings"
 
-// Flags: a boolean column, or an integer one named as a yes/no question, holds two values
-// whatever the data says, so its value set needs no evidence beyond its type and name. Some
-// teams pin every such flag with accepted_values (a staging layer converting a source's 0/1
-// codes to booleans checks each conversion), most pin none; the evidence only makes the
-// column a candidate, at a low prior, and the team's habits (evidenceLadder) decide.
+// Flags: an integer column named as a yes/no question holds 0 and 1, and a test of its values
+// catches the 2 or the -1 a source sends one day. Some teams pin every such flag with
+// accepted_values, most pin none; the evidence only makes the column a candidate, at a low
+// prior, and the team's habits (evidenceLadder) decide.
 
 // flagPrefixes and flagSuffixes name the columns that answer a yes/no question.
 var (
@@ -32,24 +31,15 @@ func flagName(lower string) bool {
 	return false
 }
 
-// flagValues gives a flag's two values and the type class they are written for: true and
-// false for a boolean column (or a flag-named one of unknown type, which warehouses store as
-// booleans far more often than as numbers), 0 and 1 for an integer one named as a flag. A text
-// flag ('Y'/'N', 'yes'/'no') is left to the other evidence: its spelling is the team's.
-func flagValues(c *column) ([]string, string) {
-	switch typeClass(c.dataType) {
-	case "boolean":
-		return []string{"true", "false"}, "boolean"
-	case "integer":
-		if flagName(c.lower) {
-			return []string{"0", "1"}, "integer"
-		}
-	case "":
-		if flagName(c.lower) {
-			return []string{"true", "false"}, "boolean"
-		}
+// flagValues gives an integer flag's two values, 0 and 1. A boolean column gets none: it cannot hold anything but true and false, so a test of
+// its values could never fail. A text flag ('Y'/'N', 'yes'/'no') is left to the other
+// evidence (its spelling is the team's), and so is a flag of unknown type, which may be
+// either.
+func flagValues(c *column) []string {
+	if typeClass(c.dataType) == "integer" && flagName(c.lower) {
+		return []string{"0", "1"}
 	}
-	return nil, ""
+	return nil
 }
 
 // yesNo says a value list is the two answers of a flag, however spelled.

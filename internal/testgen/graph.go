@@ -519,9 +519,6 @@ func (g *sqlGraph) traceExpr(e ast.Expr, sc *scope, depth int) *traced {
 	if vals := caseLiterals(e); len(vals) > 0 {
 		return &traced{lits: vals}
 	}
-	if vals, _ := datePartValues(e); vals != nil {
-		return &traced{lits: vals}
-	}
 	switch x := e.(type) {
 	case *ast.Literal:
 		if x.Kind == ast.LitString {

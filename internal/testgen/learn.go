@@ -141,8 +141,8 @@ func describeKey(key string) string {
 				parts = append(parts, "with evidence in the SQL, documents or data")
 			case "flag":
 				parts = append(parts, "flags")
-			case "part":
-				parts = append(parts, "date parts")
+			case "src":
+				parts = append(parts, "keys copied from their source's key")
 			default:
 				parts = append(parts, "without evidence")
 			}
@@ -208,9 +208,7 @@ func basePrior(c *column, test string) float64 {
 		}
 		return 0.01
 	case AcceptedValues:
-		if len(c.lits) > 0 && !c.litInt {
-			// A date part's values are as certain, but few teams test them: its evidence
-			// prior (evidencePriors) is where it starts.
+		if len(c.lits) > 0 {
 			return 0.6
 		}
 		if c.up[AcceptedValues] {

@@ -22,8 +22,6 @@ type sqlSignals struct {
 	keyWhy  string
 	literal map[string][]string // column -> literal values a CASE produces or an IN filter keeps
 	litWhy  map[string]string
-	// litInt: the literals are integers the SQL computes (a date part), not strings.
-	litInt  map[string]bool
 	notNull map[string]string // column -> why it cannot be null
 	joinKey map[string]bool   // columns equated in an inner join
 	// nullable: column -> why the SQL lets it be null (it comes from the optional side of an
@@ -59,7 +57,7 @@ type sqlSignals struct {
 }
 
 func newSignals() *sqlSignals {
-	return &sqlSignals{literal: map[string][]string{}, litWhy: map[string]string{}, litInt: map[string]bool{}, notNull: map[string]string{}, joinKey: map[string]bool{},
+	return &sqlSignals{literal: map[string][]string{}, litWhy: map[string]string{}, notNull: map[string]string{}, joinKey: map[string]bool{},
 		nullable: map[string]string{}, filteredNotNull: map[string]bool{}, computed: map[string]bool{}}
 }
 
@@ -387,12 +385,6 @@ func (s *sqlSignals) readSelect(sel *ast.Select, out map[ast.Expr]string, ctes m
 			if _, seen := s.literal[name]; !seen {
 				s.literal[name] = vals
 				s.litWhy[name] = "its CASE expression only produces " + quoteList(vals)
-			}
-		} else if vals, part := datePartValues(it); vals != nil {
-			if _, seen := s.literal[name]; !seen {
-				s.literal[name] = vals
-				s.litWhy[name] = "it is the " + part + " of a date: " + vals[0] + " to " + vals[len(vals)-1]
-				s.litInt[name] = true
 			}
 		}
 		if f, ok := unparen(it).(*ast.Func); ok && len(f.Args) >= 2 && strings.EqualFold(funcName(f), "coalesce") {

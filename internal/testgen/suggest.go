@@ -370,7 +370,6 @@ func buildColumns(p *dbt.Project, m *dbt.Node, sg *sqlSignals, g grain, inf *col
 		c.joinKey = sg.joinKey[l]
 		c.lits = sg.literal[l]
 		c.litWhy = sg.litWhy[l]
-		c.litInt = sg.litInt[l]
 		c.tests = existing[m.UniqueID][l]
 		if c.tests == nil {
 			c.tests = map[string]bool{}
@@ -478,13 +477,11 @@ func (s *Suggestion) fillArguments(c *column, args *argIndex) bool {
 			return true
 		}
 		if len(c.lits) > 0 {
-			// Typed as the column: a CASE of strings stays quoted, a date part's numbers
-			// are numbers even where the column's type is not known.
-			dt := c.dataType
-			if typeClass(dt) == "" && c.litInt {
-				dt = "integer"
+			vals := make([]any, len(c.lits))
+			for i, v := range c.lits {
+				vals[i] = v
 			}
-			s.Arguments = valuesArguments(c.lits, dt)
+			s.Arguments = map[string]any{"values": vals}
 			return true
 		}
 		if a := c.ev.valuesArgs(c.dataType); a != nil {

@@ -1,1 +1,1 @@
-select id, cast(active as boolean) as is_active_c, cast(deleted as boolean) as is_deleted_c from {{ ref('raw') }}
+select id, cast(active as integer) as is_active_c, cast(deleted as integer) as is_deleted_c from {{ ref('raw') }}

@@ -1,1 +1,1 @@
-select id, cast(active as boolean) as is_active_d, cast(deleted as boolean) as is_deleted_d from {{ ref('raw') }}
+select id, cast(active as integer) as is_active_d, cast(deleted as integer) as is_deleted_d from {{ ref('raw') }}

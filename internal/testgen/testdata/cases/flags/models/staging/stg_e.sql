@@ -1,1 +1,1 @@
-select id, cast(active as boolean) as is_archived, extract(quarter from created_at) as created_quarter from {{ ref('raw') }}
+select id, cast(active as integer) as is_archived, cast(deleted as boolean) as is_removed from {{ ref('raw') }}

@@ -1,0 +1,1 @@
+select a_id, name from {{ ref('stg_a') }}

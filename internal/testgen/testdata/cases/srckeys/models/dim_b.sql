@@ -1,0 +1,1 @@
+select b_id, name from {{ ref('stg_b') }}

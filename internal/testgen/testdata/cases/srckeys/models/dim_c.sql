@@ -1,0 +1,1 @@
+select c_id, name from {{ ref('stg_c') }}

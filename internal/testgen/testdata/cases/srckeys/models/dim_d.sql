@@ -1,0 +1,1 @@
+select d_id, name from {{ ref('stg_d') }}

@@ -1,0 +1,1 @@
+select code as a_id, name from {{ ref('raw') }}

@@ -1,0 +1,1 @@
+select code as b_id, name from {{ ref('raw') }}

@@ -1,0 +1,1 @@
+select code as c_id, name from {{ ref('raw') }}

@@ -1,0 +1,1 @@
+select code as d_id, name from {{ ref('raw') }}
