@@ -113,9 +113,9 @@ func encodeValue(b *bytes.Buffer, v any) error {
 type valueReader struct {
 	b   []byte
 	err error
-	// share makes the strings read views of b rather than copies: b must then be memory of
-	// the reader's own that nothing writes (a snapshot's copy, see snapshot.go), and it stays
-	// alive as long as one of them does. A snapshot holds some hundred thousand strings, and
+	// share makes the strings read views of b rather than copies: b must then be memory that
+	// nothing writes and that stays valid as long as one of them lives (a snapshot's payload,
+	// kept mapped by the cache: see Cache.Keep and snapshot.go). A snapshot holds some hundred thousand strings, and
 	// one allocation each cost more than the rest of its decoding.
 	share bool
 	seen  []string         // sharedStr

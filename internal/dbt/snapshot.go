@@ -284,13 +284,13 @@ func (l *loader) restoreSnapshot() bool {
 		return false
 	}
 	l.snapKey = &key
-	data, found := l.opts.Cache.Peek(key)
+	// The project's strings are views of the payload, which the cache keeps mapped for the
+	// rest of the process (Keep): the HMAC checked is of the very bytes decoded.
+	data, found := l.opts.Cache.Keep(key)
 	if !found {
 		return false
 	}
-	// The payload may be mapped memory, valid until the cache is released: the project's
-	// strings are views of one copy of it instead.
-	r := &valueReader{b: bytes.Clone(data), share: true}
+	r := &valueReader{b: data, share: true}
 	var hdr snapHeader
 	if snapDecode(r, &hdr) != nil || hdr.Version != snapshotVersion {
 		return false
