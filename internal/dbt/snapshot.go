@@ -43,7 +43,7 @@ import (
 // stores a new snapshot.
 
 // snapshotVersion changes with the snapshot's layout (the build is in the key as well).
-const snapshotVersion = 3
+const snapshotVersion = 4
 
 // snapshotSlack is how long after a file's last change a stat of it may not show a further
 // write: the granularity of file system clocks, up to 2 s (FAT).
@@ -303,9 +303,9 @@ func (l *loader) restoreSnapshot() bool {
 	// Nearly all the decode allocates is the project, which stays: a collection meanwhile would
 	// find little to free, and its write barriers slow every pointer the decode stores.
 	resume := pauseGC()
-	err := snapDecode(r, &body)
+	err := decodeBody(r.b, &body, l.opts.Threads)
 	resume()
-	if err != nil || len(r.b) != 0 {
+	if err != nil {
 		return false
 	}
 	p := l.p
@@ -467,9 +467,14 @@ func (l *loader) storeSnapshot(writesBefore int64) {
 	}
 	hdr.VolatileSum = volatileSum(p, ids)
 	w := &entryWriter{}
-	if snapEncode(w, &hdr) != nil || snapEncode(w, &body) != nil {
+	if snapEncode(w, &hdr) != nil {
 		return
 	}
+	enc, err := encodeBody(&body)
+	if err != nil {
+		return
+	}
+	w.b.Write(enc)
 	data := w.b.Bytes()
 	// One entry may not crowd out the rest of the cache.
 	if int64(len(data)) > c.Limit()/4 {

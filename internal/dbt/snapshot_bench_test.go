@@ -17,16 +17,15 @@ func BenchmarkSnapshotDecode(b *testing.B) {
 	}
 	body := snapBody{Nodes: p.Nodes, Sources: p.Sources, Exposures: p.Exposures, Macros: p.Macros, Docs: p.Docs,
 		Unparsed: p.Unparsed, ParentMap: p.ParentMap, ChildMap: p.ChildMap, Disabled: p.Disabled, DisabledSources: p.DisabledSources}
-	w := &entryWriter{}
-	if err := snapEncode(w, &body); err != nil {
+	data, err := encodeBody(&body)
+	if err != nil {
 		b.Fatal(err)
 	}
-	data := w.b.Bytes()
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
 		var out snapBody
-		if err := snapDecode(&valueReader{b: data, share: true}, &out); err != nil {
+		if err := decodeBody(data, &out, 0); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -168,6 +168,9 @@ func (r *valueReader) configMap() map[string]any { return readMap(r, r.value) }
 // internedMap writes m as the general map codec does, its keys in order, or a reference to
 // an equal map written before.
 func (w *entryWriter) internedMap(m map[string]any) error {
+	if w.tables != nil {
+		return w.tabledMap(m)
+	}
 	start := w.b.Len()
 	strs := len(w.seen)
 	w.b.WriteByte(0)
@@ -214,7 +217,7 @@ func (r *valueReader) internedMap() map[string]any {
 		return nil
 	}
 	ref, n := binary.Uvarint(r.b)
-	if n <= 0 || ref > uint64(len(r.maps)) {
+	if n <= 0 || ref > uint64(len(r.maps)) || r.tables && ref == 0 {
 		r.err = errSnapShape
 		return nil
 	}
@@ -230,7 +233,7 @@ func (r *valueReader) internedMap() map[string]any {
 // readMap reads a map with string keys as the general map codec writes it, each value by val
 // (nil for none).
 func readMap[V any](r *valueReader, val func() V) map[string]V {
-	n := r.count()
+	n := r.count1()
 	if n == 0 || r.err != nil {
 		return nil
 	}
@@ -244,7 +247,7 @@ func readMap[V any](r *valueReader, val func() V) map[string]V {
 
 // stringList reads a []string as the general slice codec writes it (nil for none).
 func (r *valueReader) stringList() []string {
-	n := r.count()
+	n := r.count1()
 	if n == 0 || r.err != nil {
 		return nil
 	}
@@ -317,7 +320,7 @@ func buildGeneral(t reflect.Type) snapCodec {
 				return nil
 			},
 			dec: func(r *valueReader, v reflect.Value) {
-				n := r.count()
+				n := r.count1()
 				if n == 0 || r.err != nil {
 					return
 				}
@@ -352,7 +355,7 @@ func buildGeneral(t reflect.Type) snapCodec {
 				return nil
 			},
 			dec: func(r *valueReader, v reflect.Value) {
-				n := r.count()
+				n := r.count1()
 				if n == 0 || r.err != nil {
 					return
 				}
@@ -456,7 +459,13 @@ func (w *entryWriter) sharedStr(s string) {
 	if w.seen == nil {
 		w.seen = map[string]int{}
 	}
-	w.seen[s] = len(w.seen)
+	i := len(w.seen)
+	w.seen[s] = i
+	if t := w.tables; t != nil {
+		t.strs = append(binary.AppendUvarint(t.strs, uint64(len(s))), s...)
+		w.int64(-int64(i) - 1)
+		return
+	}
 	w.int64(int64(len(s)))
 	w.b.WriteString(s)
 }
@@ -474,7 +483,7 @@ func (r *valueReader) sharedStr() string {
 		}
 		return r.seen[i]
 	}
-	if n > int64(len(r.b)) {
+	if n > int64(len(r.b)) || r.tables && n >= sharedMin {
 		r.err = errSnapShape
 		return ""
 	}
