@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"maps"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -295,15 +296,32 @@ func (l *loader) restoreSnapshot() bool {
 	if snapDecode(r, &hdr) != nil || hdr.Version != snapshotVersion {
 		return false
 	}
+	// The body is decoded while the files are checked (on more than one worker), and given up
+	// when they say the snapshot does not hold. Nearly all the decode allocates is the project,
+	// which stays: a collection meanwhile would find little to free, and its write barriers
+	// slow every pointer the decode stores.
+	var body snapBody
+	var stop atomic.Bool
+	decoded := make(chan error, 1)
+	resume := pauseGC()
+	decode := func() { decoded <- decodeBody(r.b, &body, l.opts.Threads, &stop) }
+	overlap := l.opts.Threads != 1 && runtime.GOMAXPROCS(0) > 1
+	if overlap {
+		go decode()
+	}
 	changed, files, ok := l.snapshotCurrent(&hdr)
 	if !ok || !patchable(changed) {
+		stop.Store(true)
+		if overlap {
+			<-decoded
+		}
+		resume()
 		return false
 	}
-	var body snapBody
-	// Nearly all the decode allocates is the project, which stays: a collection meanwhile would
-	// find little to free, and its write barriers slow every pointer the decode stores.
-	resume := pauseGC()
-	err := decodeBody(r.b, &body, l.opts.Threads)
+	if !overlap {
+		decode()
+	}
+	err := <-decoded
 	resume()
 	if err != nil {
 		return false

@@ -25,7 +25,7 @@ func BenchmarkSnapshotDecode(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		var out snapBody
-		if err := decodeBody(data, &out, 0); err != nil {
+		if err := decodeBody(data, &out, 0, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"sync/atomic"
 )
 
 // A snapshot's body (snapBody) is most of a restore's work, and is decoded on several cores.
@@ -151,8 +152,9 @@ type bodyJob struct {
 }
 
 // decodeBody reads what encodeBody wrote, all of data, into b, the chunks on at most workers
-// goroutines (0: the CPUs). The strings are views of data.
-func decodeBody(data []byte, b *snapBody, workers int) error {
+// goroutines (0: the CPUs). The strings are views of data. Once stop (when not nil) is set, it
+// decodes no further chunk and fails.
+func decodeBody(data []byte, b *snapBody, workers int, stop *atomic.Bool) error {
 	r := &valueReader{b: data, share: true, tables: true}
 	nstr := r.uvarint()
 	if r.err != nil || nstr > len(r.b) {
@@ -219,6 +221,10 @@ func decodeBody(data []byte, b *snapBody, workers int) error {
 	}
 	parallelN(workers, len(jobs), func(i int) {
 		j := jobs[i]
+		if stop != nil && stop.Load() {
+			j.bad = true
+			return
+		}
 		elemType := bodyType.Field(j.field).Type.Elem()
 		elem := codecFor(elemType)
 		jr := &valueReader{b: j.b, share: true, tables: true, seen: r.seen, maps: r.maps}

@@ -28,8 +28,10 @@ func TestSnapshotBodyRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, workers := range []int{1, 4} {
+		// As in a fresh process: the workers build the codecs at once.
+		snapCodecs.Clear()
 		var out snapBody
-		if err := decodeBody(data, &out, workers); err != nil {
+		if err := decodeBody(data, &out, workers, nil); err != nil {
 			t.Fatalf("%d workers: %v", workers, err)
 		}
 		if !reflect.DeepEqual(body, &out) {
@@ -38,12 +40,12 @@ func TestSnapshotBodyRoundTrip(t *testing.T) {
 	}
 	for cut := 0; cut < len(data); cut += max(1, len(data)/300) {
 		var out snapBody
-		if decodeBody(data[:cut], &out, 2) == nil {
+		if decodeBody(data[:cut], &out, 2, nil) == nil {
 			t.Fatalf("a body cut at %d of %d bytes was decoded", cut, len(data))
 		}
 		damaged := append([]byte(nil), data...)
 		damaged[cut] ^= 0x41
-		_ = decodeBody(damaged, &out, 2)
+		_ = decodeBody(damaged, &out, 2, nil)
 	}
 }
 
@@ -60,6 +62,6 @@ func FuzzSnapshotBody(f *testing.F) {
 	f.Add(small)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var out snapBody
-		_ = decodeBody(data, &out, 2)
+		_ = decodeBody(data, &out, 2, nil)
 	})
 }

@@ -53,16 +53,42 @@ func snapDecode(r *valueReader, v any) error {
 	return nil
 }
 
+// codecFor is the codec of t, built on first use. A snapshot is decoded by several goroutines,
+// so a codec is published only once built, with all it uses.
 func codecFor(t reflect.Type) *snapCodec {
 	if c, ok := snapCodecs.Load(t); ok {
 		return c.(*snapCodec)
 	}
+	codecBuild.Lock()
+	defer codecBuild.Unlock()
+	c := codecLocked(t)
+	for t, c := range codecBuild.building {
+		snapCodecs.Store(t, c)
+	}
+	clear(codecBuild.building)
+	return c
+}
+
+// codecBuild guards the building of codecs; building holds those not yet published.
+var codecBuild struct {
+	sync.Mutex
+	building map[reflect.Type]*snapCodec
+}
+
+// codecLocked is codecFor with codecBuild held, from the codecs that build others.
+func codecLocked(t reflect.Type) *snapCodec {
+	if c, ok := snapCodecs.Load(t); ok {
+		return c.(*snapCodec)
+	}
+	if c := codecBuild.building[t]; c != nil {
+		return c
+	}
 	// Recursive types: a placeholder that forwards to the codec once built.
 	c := &snapCodec{}
-	actual, loaded := snapCodecs.LoadOrStore(t, c)
-	if loaded {
-		return actual.(*snapCodec)
+	if codecBuild.building == nil {
+		codecBuild.building = map[reflect.Type]*snapCodec{}
 	}
+	codecBuild.building[t] = c
 	built := buildCodec(t)
 	c.enc, c.dec = built.enc, built.dec
 	return c
@@ -285,7 +311,7 @@ func buildGeneral(t reflect.Type) snapCodec {
 			dec: func(r *valueReader, v reflect.Value) { v.SetFloat(math.Float64frombits(uint64(r.int64()))) },
 		}
 	case reflect.Pointer:
-		elem := codecFor(t.Elem())
+		elem := codecLocked(t.Elem())
 		return snapCodec{
 			enc: func(w *entryWriter, v reflect.Value) error {
 				w.bool(!v.IsNil())
@@ -304,7 +330,7 @@ func buildGeneral(t reflect.Type) snapCodec {
 			},
 		}
 	case reflect.Slice:
-		elem := codecFor(t.Elem())
+		elem := codecLocked(t.Elem())
 		return snapCodec{
 			enc: func(w *entryWriter, v reflect.Value) error {
 				if v.IsNil() {
@@ -335,7 +361,7 @@ func buildGeneral(t reflect.Type) snapCodec {
 		if t.Key().Kind() != reflect.String {
 			break
 		}
-		key, elem := codecFor(t.Key()), codecFor(t.Elem())
+		key, elem := codecLocked(t.Key()), codecLocked(t.Elem())
 		return snapCodec{
 			enc: func(w *entryWriter, v reflect.Value) error {
 				if v.IsNil() {
@@ -380,7 +406,7 @@ func buildGeneral(t reflect.Type) snapCodec {
 				continue
 			}
 			fields = append(fields, i)
-			codecs = append(codecs, codecFor(f.Type))
+			codecs = append(codecs, codecLocked(f.Type))
 		}
 		return snapCodec{
 			enc: func(w *entryWriter, v reflect.Value) error {
