@@ -488,12 +488,10 @@ func (l *loader) storeSnapshot(writesBefore int64) {
 	if snapEncode(w, &hdr) != nil {
 		return
 	}
-	enc, err := encodeBody(&body)
+	data, err := encodeBody(w.b.Bytes(), &body)
 	if err != nil {
 		return
 	}
-	w.b.Write(enc)
-	data := w.b.Bytes()
 	// One entry may not crowd out the rest of the cache.
 	if int64(len(data)) > c.Limit()/4 {
 		return

@@ -17,7 +17,7 @@ func BenchmarkSnapshotDecode(b *testing.B) {
 	}
 	body := snapBody{Nodes: p.Nodes, Sources: p.Sources, Exposures: p.Exposures, Macros: p.Macros, Docs: p.Docs,
 		Unparsed: p.Unparsed, ParentMap: p.ParentMap, ChildMap: p.ChildMap, Disabled: p.Disabled, DisabledSources: p.DisabledSources}
-	data, err := encodeBody(&body)
+	data, err := encodeBody(nil, &body)
 	if err != nil {
 		b.Fatal(err)
 	}

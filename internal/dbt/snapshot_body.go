@@ -81,8 +81,9 @@ var bodyType = reflect.TypeFor[snapBody]()
 // chunked says whether a field of snapBody is written in chunks.
 func chunked(t reflect.Type) bool { return t.Kind() == reflect.Map && t.Key().Kind() == reflect.String }
 
-// encodeBody returns the encoding of b.
-func encodeBody(b *snapBody) ([]byte, error) {
+// encodeBody returns prefix followed by the encoding of b, in one allocation (a body is
+// tens of megabytes).
+func encodeBody(prefix []byte, b *snapBody) ([]byte, error) {
 	w := &entryWriter{tables: &bodyTables{}}
 	v := reflect.ValueOf(b).Elem()
 	for i := range bodyType.NumField() {
@@ -101,7 +102,9 @@ func encodeBody(b *snapBody) ([]byte, error) {
 		}
 	}
 	t := w.tables
-	out := binary.AppendUvarint(nil, uint64(len(w.seen)))
+	out := make([]byte, 0, len(prefix)+2*binary.MaxVarintLen64+len(t.strs)+len(t.maps)+w.b.Len())
+	out = append(out, prefix...)
+	out = binary.AppendUvarint(out, uint64(len(w.seen)))
 	out = append(out, t.strs...)
 	out = binary.AppendUvarint(out, uint64(len(t.mapAt)))
 	out = append(out, t.maps...)

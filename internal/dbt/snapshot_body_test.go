@@ -23,7 +23,7 @@ func loadedBody(t testing.TB) *snapBody {
 // anywhere or with a byte changed is refused or decoded, never a panic.
 func TestSnapshotBodyRoundTrip(t *testing.T) {
 	body := loadedBody(t)
-	data, err := encodeBody(body)
+	data, err := encodeBody(nil, body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,13 +52,13 @@ func TestSnapshotBodyRoundTrip(t *testing.T) {
 // FuzzSnapshotBody feeds arbitrary bytes to the body's decoder (an entry whose HMAC holds is
 // the cache's own, but the decoder must not trust it to the point of a crash).
 func FuzzSnapshotBody(f *testing.F) {
-	data, err := encodeBody(loadedBody(f))
+	data, err := encodeBody(nil, loadedBody(f))
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Add(data)
 	f.Add(data[:len(data)/2])
-	small, _ := encodeBody(&snapBody{ChildMap: map[string][]string{"a": {}, "b": nil}, Macros: map[string]*Macro{}})
+	small, _ := encodeBody(nil, &snapBody{ChildMap: map[string][]string{"a": {}, "b": nil}, Macros: map[string]*Macro{}})
 	f.Add(small)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var out snapBody

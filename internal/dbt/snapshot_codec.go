@@ -189,7 +189,8 @@ func (r *valueReader) configMap() map[string]any { return readMap(r, r.value) }
 // mergeConfigKey copies the nested maps it merges into.
 //
 // The layout: a uvarint, 0 for a map written out (which then takes the next number in the
-// entry's table), n for the table's map n-1.
+// entry's table), n for the table's map n-1. A snapshot's body writes every map in a table
+// before the rest, and only references in its place (snapshot_body.go).
 
 // internedMap writes m as the general map codec does, its keys in order, or a reference to
 // an equal map written before.
