@@ -31,11 +31,28 @@ const bodyChunk = 256
 
 // bodyTables is what an entryWriter writing a body puts in the tables.
 type bodyTables struct {
-	strs   []byte // each string after its length
+	// strs is each string after its length, in blocks of strsBlock bytes or more: one slice
+	// grown to the tens of megabytes the strings take would allocate several times that.
+	strs   [][]byte
+	nstrs  int    // bytes in strs
 	maps   []byte // each config as configMap reads it
 	nmaps  int
 	mapAt  [][2]int         // where each config is in maps
 	mapsBy map[uint64][]int // the configs by the hash of their encoding
+}
+
+const strsBlock = 1 << 20
+
+// addStr appends s after its length to the strings' table.
+func (t *bodyTables) addStr(s string) {
+	need := binary.MaxVarintLen64 + len(s)
+	if len(t.strs) == 0 || cap(t.strs[len(t.strs)-1])-len(t.strs[len(t.strs)-1]) < need {
+		t.strs = append(t.strs, make([]byte, 0, max(strsBlock, need)))
+	}
+	last := &t.strs[len(t.strs)-1]
+	n := len(*last)
+	*last = append(binary.AppendUvarint(*last, uint64(len(s))), s...)
+	t.nstrs += len(*last) - n
 }
 
 // tabledMap writes m as the number (from 1) of its config in the table.
@@ -102,10 +119,12 @@ func encodeBody(prefix []byte, b *snapBody) ([]byte, error) {
 		}
 	}
 	t := w.tables
-	out := make([]byte, 0, len(prefix)+2*binary.MaxVarintLen64+len(t.strs)+len(t.maps)+w.b.Len())
+	out := make([]byte, 0, len(prefix)+2*binary.MaxVarintLen64+t.nstrs+len(t.maps)+w.b.Len())
 	out = append(out, prefix...)
 	out = binary.AppendUvarint(out, uint64(len(w.seen)))
-	out = append(out, t.strs...)
+	for _, b := range t.strs {
+		out = append(out, b...)
+	}
 	out = binary.AppendUvarint(out, uint64(len(t.mapAt)))
 	out = append(out, t.maps...)
 	return append(out, w.b.Bytes()...), nil

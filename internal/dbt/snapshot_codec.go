@@ -489,7 +489,7 @@ func (w *entryWriter) sharedStr(s string) {
 	i := len(w.seen)
 	w.seen[s] = i
 	if t := w.tables; t != nil {
-		t.strs = append(binary.AppendUvarint(t.strs, uint64(len(s))), s...)
+		t.addStr(s)
 		w.int64(-int64(i) - 1)
 		return
 	}
