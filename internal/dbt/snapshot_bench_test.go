@@ -21,12 +21,21 @@ func BenchmarkSnapshotDecode(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	for b.Loop() {
-		var out snapBody
-		if err := decodeBody(data, &out, 0, nil); err != nil {
-			b.Fatal(err)
+	// On one worker, what the decode costs; on the CPUs, how long a restore waits for it.
+	for _, workers := range []int{1, 0} {
+		name := "workers=1"
+		if workers == 0 {
+			name = "workers=cpus"
 		}
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				var out snapBody
+				if err := decodeBody(data, &out, workers, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

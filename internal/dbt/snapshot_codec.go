@@ -158,7 +158,12 @@ func buildCodec(t reflect.Type) snapCodec {
 		gen := buildGeneral(t)
 		return snapCodec{enc: gen.enc, dec: func(r *valueReader, v reflect.Value) {
 			if s := r.stringList(); s != nil {
-				v.Set(reflect.ValueOf(s))
+				if v.CanAddr() {
+					// Set would box the slice header, an allocation per list.
+					*(*[]string)(v.Addr().UnsafePointer()) = s
+				} else {
+					v.Set(reflect.ValueOf(s))
+				}
 			}
 		}}
 	case stringListsType:
