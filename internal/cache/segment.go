@@ -71,6 +71,9 @@ type segment struct {
 	// pinned is set (under pins) once a payload of this segment is kept past the run (Keep):
 	// the segment then stays mapped for the rest of the process.
 	pinned bool
+	// mapped says data is mapped memory rather than a copy on the heap, which the collector
+	// keeps as long as a view of it lives.
+	mapped bool
 	// hit has a bit per record read by this run, for the bound.
 	hit []atomic.Uint32
 }
@@ -126,7 +129,8 @@ func openView(dir string) (*view, error) {
 // most of it faulting in the fresh pages) is left in its segment's mapping, which then stays
 // for the rest of the process. A later view of the same segment file uses that mapping again,
 // so a long-lived process restoring the same snapshot maps it once; the pinned segments are
-// bounded together by the cache's limit, past which Keep copies.
+// bounded together by the cache's limit, past which Keep copies. A segment read onto the heap
+// (where files cannot be mapped) needs nothing of the kind: the collector keeps it.
 var pins struct {
 	sync.Mutex
 	bytes  int64
@@ -135,6 +139,9 @@ var pins struct {
 
 // pin keeps s mapped for the rest of the process; false when that would pass budget.
 func (v *view) pin(s *segment, budget int64) bool {
+	if !s.mapped {
+		return true
+	}
 	pins.Lock()
 	defer pins.Unlock()
 	if s.pinned {
@@ -337,21 +344,28 @@ func openSegment(root *os.Root, name string, all bool, path string) *segment {
 		return s
 	}
 	if p := pinnedAs(path, s.size, s.mod); path != "" && p != nil {
-		s.data, s.pinned = p.data, true
-	} else if s.data, s.unmap, err = mapFile(f, st.Size()); err != nil {
-		return nil
+		s.data, s.pinned, s.mapped = p.data, true, true
+	} else {
+		if s.data, s.unmap, err = mapFile(f, st.Size()); err != nil {
+			return nil
+		}
+		if s.mapped = s.unmap != nil; !s.mapped {
+			s.unmap = func() {}
+		}
 	}
 	s.records(func(int, int) { s.n++ })
 	s.hit = make([]atomic.Uint32, (s.n+31)/32)
 	return s
 }
 
+// readAll reads the first size bytes of f onto the heap, for mapFile where a file cannot be
+// mapped (its unmap is then nil).
 func readAll(f *os.File, size int64) ([]byte, func(), error) {
 	data := make([]byte, size)
 	if _, err := io.ReadFull(io.NewSectionReader(f, 0, size), data); err != nil {
 		return nil, nil, err
 	}
-	return data, func() {}, nil
+	return data, nil, nil
 }
 
 // write stores records as one new segment.
