@@ -339,6 +339,34 @@ func (c *Cache) Peek(k Key) ([]byte, bool) {
 	return payload, found && ok
 }
 
+// Keep is Peek for a payload the caller keeps, unchanged, past the Release of its Hold (it may
+// hold views of it): the payload is left in the cache's mapping, which then stays for the rest
+// of the process (see pins in segment.go), or copied when the mappings kept so would pass the
+// cache's limit.
+func (c *Cache) Keep(k Key) ([]byte, bool) {
+	if c == nil {
+		return nil, false
+	}
+	if p, ok := c.pending.Load(k); ok {
+		return p.([]byte), true
+	}
+	v := c.view.Load()
+	if v == nil {
+		return nil, false
+	}
+	payload, seg, found, ok := v.getIn(k)
+	if found && !ok {
+		c.corrupt.Add(1)
+	}
+	if !ok {
+		return nil, false
+	}
+	if !v.pin(seg, c.limit) {
+		payload = bytes.Clone(payload)
+	}
+	return payload, true
+}
+
 // Put stores payload under k. A failure to write is not an error of the run: the result is
 // simply not cached. Put does nothing unless the cache is held.
 func (c *Cache) Put(k Key, payload []byte) {

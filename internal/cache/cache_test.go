@@ -113,10 +113,13 @@ func TestCorruptEntriesAreIgnoredAndRewritten(t *testing.T) {
 				t.Fatal(err)
 			}
 			c2, _ := Open(dir, 0)
+			if _, ok := c2.Keep(key("a")); ok {
+				t.Fatal("a damaged entry was kept")
+			}
 			if _, ok := c2.Get(key("a")); ok {
 				t.Fatal("a damaged entry was returned")
 			}
-			if s := c2.Stats(); s.Corrupt != tc.corrupt || s.Misses != 1 {
+			if s := c2.Stats(); s.Corrupt != 2*tc.corrupt || s.Misses != 1 {
 				t.Fatalf("stats %+v", s)
 			}
 			c2.Put(key("a"), []byte("payload"))
@@ -127,6 +130,47 @@ func TestCorruptEntriesAreIgnoredAndRewritten(t *testing.T) {
 				t.Fatalf("not rewritten: %q %v", got, ok)
 			}
 		})
+	}
+}
+
+// A payload Keep returned stays readable after the cache is released; a later hold of the same
+// segment uses the same mapping; past the limit, Keep copies.
+func TestKeptPayloadOutlivesRelease(t *testing.T) {
+	dir := t.TempDir()
+	c, _ := Open(dir, 0)
+	c.Put(key("a"), bytes.Repeat([]byte("alpha"), 1000))
+	c.Close()
+	var kept [][]byte
+	for range 3 {
+		if err := c.Hold(); err != nil {
+			t.Fatal(err)
+		}
+		p, ok := c.Keep(key("a"))
+		if !ok {
+			t.Fatal("miss")
+		}
+		kept = append(kept, p)
+		if err := c.Release(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, p := range kept {
+		if !bytes.Equal(p, bytes.Repeat([]byte("alpha"), 1000)) {
+			t.Fatal("a kept payload changed after the release")
+		}
+	}
+	if &kept[0][0] != &kept[2][0] {
+		t.Error("the segment was mapped again")
+	}
+	// A limit below what is pinned already (the 5 kB segment above): this one is copied.
+	small, _ := Open(t.TempDir(), 3000)
+	small.Put(key("b"), []byte("beta"))
+	small.Close()
+	small.Hold()
+	p, ok := small.Keep(key("b"))
+	small.Release()
+	if !ok || string(p) != "beta" {
+		t.Fatalf("past the limit: %q %v", p, ok)
 	}
 }
 

@@ -113,13 +113,16 @@ func encodeValue(b *bytes.Buffer, v any) error {
 type valueReader struct {
 	b   []byte
 	err error
-	// share makes the strings read views of b rather than copies: b must then be memory of
-	// the reader's own that nothing writes (a snapshot's copy, see snapshot.go), and it stays
-	// alive as long as one of them does. A snapshot holds some hundred thousand strings, and
+	// share makes the strings read views of b rather than copies: b must then be memory that
+	// nothing writes and that stays valid as long as one of them lives (a snapshot's payload,
+	// kept mapped by the cache: see Cache.Keep and snapshot.go). A snapshot holds some hundred thousand strings, and
 	// one allocation each cost more than the rest of its decoding.
 	share bool
 	seen  []string         // sharedStr
 	maps  []map[string]any // internedMap
+	// tables says seen and maps are a snapshot body's tables, read before and shared by the
+	// readers of its chunks: nothing is added to them (snapshot_codec.go).
+	tables bool
 }
 
 // take returns the next n bytes as a string.
@@ -265,6 +268,9 @@ type entryWriter struct {
 	seen   map[string]int   // sharedStr
 	mapAt  [][2]int         // internedMap: where each map written out is in b
 	mapsBy map[uint64][]int // internedMap: the maps written out by the hash of their encoding
+	// tables, when set, receives the long strings and the configs instead of b (a snapshot
+	// body, snapshot_codec.go).
+	tables *bodyTables
 }
 
 func (w *entryWriter) int(n int) { w.b.Write(binary.AppendVarint(nil, int64(n))) }
@@ -300,6 +306,17 @@ func (r *valueReader) int() int {
 func (r *valueReader) count() int {
 	n := r.int()
 	if n < 0 || n > len(r.b) {
+		r.err = errValueType
+		return 0
+	}
+	return n
+}
+
+// count1 reads a count written plus one (0 for none), which cannot exceed what is left by more
+// than one.
+func (r *valueReader) count1() int {
+	n := r.int()
+	if n < 0 || n-1 > len(r.b) {
 		r.err = errValueType
 		return 0
 	}

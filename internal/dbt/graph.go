@@ -20,14 +20,22 @@ type refIndex struct {
 }
 
 func (l *loader) newRefIndex() *refIndex {
-	ix := &refIndex{byName: map[string][]*Node{}, disabled: map[string]bool{}, sources: map[string][]*Source{}, pkgOrder: map[string]int{}, root: l.root.pkg.Name}
+	ix := &refIndex{byName: make(map[string][]*Node, len(l.p.Nodes)), disabled: map[string]bool{},
+		sources: make(map[string][]*Source, len(l.p.Sources)), pkgOrder: map[string]int{}, root: l.root.pkg.Name}
 	for i, ps := range l.pkgs {
 		ix.pkgOrder[ps.pkg.Name] = i
 	}
-	for _, n := range sortedNodes(l.p.Nodes) {
+	// Each list in the order of the unique ids: only the few names shared by several nodes
+	// need sorting, not the whole project (a partial rebuild builds this index every run).
+	for _, n := range l.p.Nodes {
 		switch n.ResourceType {
 		case Model, Seed, Snapshot:
 			ix.byName[n.Name] = append(ix.byName[n.Name], n)
+		}
+	}
+	for _, list := range ix.byName {
+		if len(list) > 1 {
+			slices.SortFunc(list, func(a, b *Node) int { return strings.Compare(a.UniqueID, b.UniqueID) })
 		}
 	}
 	for _, list := range l.p.Disabled {
@@ -35,9 +43,14 @@ func (l *loader) newRefIndex() *refIndex {
 			ix.disabled[n.Name] = true
 		}
 	}
-	for _, s := range sortedSources(l.p.Sources) {
+	for _, s := range l.p.Sources {
 		k := s.SourceName + "\x00" + s.Name
 		ix.sources[k] = append(ix.sources[k], s)
+	}
+	for _, list := range ix.sources {
+		if len(list) > 1 {
+			slices.SortFunc(list, func(a, b *Source) int { return strings.Compare(a.UniqueID, b.UniqueID) })
+		}
 	}
 	return ix
 }

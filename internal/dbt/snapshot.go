@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"maps"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -43,7 +44,7 @@ import (
 // stores a new snapshot.
 
 // snapshotVersion changes with the snapshot's layout (the build is in the key as well).
-const snapshotVersion = 3
+const snapshotVersion = 4
 
 // snapshotSlack is how long after a file's last change a stat of it may not show a further
 // write: the granularity of file system clocks, up to 2 s (FAT).
@@ -284,28 +285,45 @@ func (l *loader) restoreSnapshot() bool {
 		return false
 	}
 	l.snapKey = &key
-	data, found := l.opts.Cache.Peek(key)
+	// The project's strings are views of the payload, which the cache keeps mapped for the
+	// rest of the process (Keep): the HMAC checked is of the very bytes decoded.
+	data, found := l.opts.Cache.Keep(key)
 	if !found {
 		return false
 	}
-	// The payload may be mapped memory, valid until the cache is released: the project's
-	// strings are views of one copy of it instead.
-	r := &valueReader{b: bytes.Clone(data), share: true}
+	r := &valueReader{b: data, share: true}
 	var hdr snapHeader
 	if snapDecode(r, &hdr) != nil || hdr.Version != snapshotVersion {
 		return false
 	}
+	// The body is decoded while the files are checked (on more than one worker), and given up
+	// when they say the snapshot does not hold. Nearly all the decode allocates is the project,
+	// which stays: a collection meanwhile would find little to free, and its write barriers
+	// slow every pointer the decode stores.
+	var body snapBody
+	var stop atomic.Bool
+	decoded := make(chan error, 1)
+	resume := pauseGC()
+	decode := func() { decoded <- decodeBody(r.b, &body, l.opts.Threads, &stop) }
+	overlap := l.opts.Threads != 1 && runtime.GOMAXPROCS(0) > 1
+	if overlap {
+		go decode()
+	}
 	changed, files, ok := l.snapshotCurrent(&hdr)
 	if !ok || !patchable(changed) {
+		stop.Store(true)
+		if overlap {
+			<-decoded
+		}
+		resume()
 		return false
 	}
-	var body snapBody
-	// Nearly all the decode allocates is the project, which stays: a collection meanwhile would
-	// find little to free, and its write barriers slow every pointer the decode stores.
-	resume := pauseGC()
-	err := snapDecode(r, &body)
+	if !overlap {
+		decode()
+	}
+	err := <-decoded
 	resume()
-	if err != nil || len(r.b) != 0 {
+	if err != nil {
 		return false
 	}
 	p := l.p
@@ -467,10 +485,13 @@ func (l *loader) storeSnapshot(writesBefore int64) {
 	}
 	hdr.VolatileSum = volatileSum(p, ids)
 	w := &entryWriter{}
-	if snapEncode(w, &hdr) != nil || snapEncode(w, &body) != nil {
+	if snapEncode(w, &hdr) != nil {
 		return
 	}
-	data := w.b.Bytes()
+	data, err := encodeBody(w.b.Bytes(), &body)
+	if err != nil {
+		return
+	}
 	// One entry may not crowd out the rest of the cache.
 	if int64(len(data)) > c.Limit()/4 {
 		return

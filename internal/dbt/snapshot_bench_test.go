@@ -17,17 +17,25 @@ func BenchmarkSnapshotDecode(b *testing.B) {
 	}
 	body := snapBody{Nodes: p.Nodes, Sources: p.Sources, Exposures: p.Exposures, Macros: p.Macros, Docs: p.Docs,
 		Unparsed: p.Unparsed, ParentMap: p.ParentMap, ChildMap: p.ChildMap, Disabled: p.Disabled, DisabledSources: p.DisabledSources}
-	w := &entryWriter{}
-	if err := snapEncode(w, &body); err != nil {
+	data, err := encodeBody(nil, &body)
+	if err != nil {
 		b.Fatal(err)
 	}
-	data := w.b.Bytes()
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	for b.Loop() {
-		var out snapBody
-		if err := snapDecode(&valueReader{b: data, share: true}, &out); err != nil {
-			b.Fatal(err)
+	// On one worker, what the decode costs; on the CPUs, how long a restore waits for it.
+	for _, workers := range []int{1, 0} {
+		name := "workers=1"
+		if workers == 0 {
+			name = "workers=cpus"
 		}
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				var out snapBody
+				if err := decodeBody(data, &out, workers, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -53,16 +53,42 @@ func snapDecode(r *valueReader, v any) error {
 	return nil
 }
 
+// codecFor is the codec of t, built on first use. A snapshot is decoded by several goroutines,
+// so a codec is published only once built, with all it uses.
 func codecFor(t reflect.Type) *snapCodec {
 	if c, ok := snapCodecs.Load(t); ok {
 		return c.(*snapCodec)
 	}
+	codecBuild.Lock()
+	defer codecBuild.Unlock()
+	c := codecLocked(t)
+	for t, c := range codecBuild.building {
+		snapCodecs.Store(t, c)
+	}
+	clear(codecBuild.building)
+	return c
+}
+
+// codecBuild guards the building of codecs; building holds those not yet published.
+var codecBuild struct {
+	sync.Mutex
+	building map[reflect.Type]*snapCodec
+}
+
+// codecLocked is codecFor with codecBuild held, from the codecs that build others.
+func codecLocked(t reflect.Type) *snapCodec {
+	if c, ok := snapCodecs.Load(t); ok {
+		return c.(*snapCodec)
+	}
+	if c := codecBuild.building[t]; c != nil {
+		return c
+	}
 	// Recursive types: a placeholder that forwards to the codec once built.
 	c := &snapCodec{}
-	actual, loaded := snapCodecs.LoadOrStore(t, c)
-	if loaded {
-		return actual.(*snapCodec)
+	if codecBuild.building == nil {
+		codecBuild.building = map[reflect.Type]*snapCodec{}
 	}
+	codecBuild.building[t] = c
 	built := buildCodec(t)
 	c.enc, c.dec = built.enc, built.dec
 	return c
@@ -132,7 +158,12 @@ func buildCodec(t reflect.Type) snapCodec {
 		gen := buildGeneral(t)
 		return snapCodec{enc: gen.enc, dec: func(r *valueReader, v reflect.Value) {
 			if s := r.stringList(); s != nil {
-				v.Set(reflect.ValueOf(s))
+				if v.CanAddr() {
+					// Set would box the slice header, an allocation per list.
+					*(*[]string)(v.Addr().UnsafePointer()) = s
+				} else {
+					v.Set(reflect.ValueOf(s))
+				}
 			}
 		}}
 	case stringListsType:
@@ -163,11 +194,15 @@ func (r *valueReader) configMap() map[string]any { return readMap(r, r.value) }
 // mergeConfigKey copies the nested maps it merges into.
 //
 // The layout: a uvarint, 0 for a map written out (which then takes the next number in the
-// entry's table), n for the table's map n-1.
+// entry's table), n for the table's map n-1. A snapshot's body writes every map in a table
+// before the rest, and only references in its place (snapshot_body.go).
 
 // internedMap writes m as the general map codec does, its keys in order, or a reference to
 // an equal map written before.
 func (w *entryWriter) internedMap(m map[string]any) error {
+	if w.tables != nil {
+		return w.tabledMap(m)
+	}
 	start := w.b.Len()
 	strs := len(w.seen)
 	w.b.WriteByte(0)
@@ -214,7 +249,7 @@ func (r *valueReader) internedMap() map[string]any {
 		return nil
 	}
 	ref, n := binary.Uvarint(r.b)
-	if n <= 0 || ref > uint64(len(r.maps)) {
+	if n <= 0 || ref > uint64(len(r.maps)) || r.tables && ref == 0 {
 		r.err = errSnapShape
 		return nil
 	}
@@ -230,7 +265,7 @@ func (r *valueReader) internedMap() map[string]any {
 // readMap reads a map with string keys as the general map codec writes it, each value by val
 // (nil for none).
 func readMap[V any](r *valueReader, val func() V) map[string]V {
-	n := r.count()
+	n := r.count1()
 	if n == 0 || r.err != nil {
 		return nil
 	}
@@ -244,7 +279,7 @@ func readMap[V any](r *valueReader, val func() V) map[string]V {
 
 // stringList reads a []string as the general slice codec writes it (nil for none).
 func (r *valueReader) stringList() []string {
-	n := r.count()
+	n := r.count1()
 	if n == 0 || r.err != nil {
 		return nil
 	}
@@ -282,7 +317,7 @@ func buildGeneral(t reflect.Type) snapCodec {
 			dec: func(r *valueReader, v reflect.Value) { v.SetFloat(math.Float64frombits(uint64(r.int64()))) },
 		}
 	case reflect.Pointer:
-		elem := codecFor(t.Elem())
+		elem := codecLocked(t.Elem())
 		return snapCodec{
 			enc: func(w *entryWriter, v reflect.Value) error {
 				w.bool(!v.IsNil())
@@ -301,7 +336,7 @@ func buildGeneral(t reflect.Type) snapCodec {
 			},
 		}
 	case reflect.Slice:
-		elem := codecFor(t.Elem())
+		elem := codecLocked(t.Elem())
 		return snapCodec{
 			enc: func(w *entryWriter, v reflect.Value) error {
 				if v.IsNil() {
@@ -317,7 +352,7 @@ func buildGeneral(t reflect.Type) snapCodec {
 				return nil
 			},
 			dec: func(r *valueReader, v reflect.Value) {
-				n := r.count()
+				n := r.count1()
 				if n == 0 || r.err != nil {
 					return
 				}
@@ -332,7 +367,7 @@ func buildGeneral(t reflect.Type) snapCodec {
 		if t.Key().Kind() != reflect.String {
 			break
 		}
-		key, elem := codecFor(t.Key()), codecFor(t.Elem())
+		key, elem := codecLocked(t.Key()), codecLocked(t.Elem())
 		return snapCodec{
 			enc: func(w *entryWriter, v reflect.Value) error {
 				if v.IsNil() {
@@ -352,7 +387,7 @@ func buildGeneral(t reflect.Type) snapCodec {
 				return nil
 			},
 			dec: func(r *valueReader, v reflect.Value) {
-				n := r.count()
+				n := r.count1()
 				if n == 0 || r.err != nil {
 					return
 				}
@@ -377,7 +412,7 @@ func buildGeneral(t reflect.Type) snapCodec {
 				continue
 			}
 			fields = append(fields, i)
-			codecs = append(codecs, codecFor(f.Type))
+			codecs = append(codecs, codecLocked(f.Type))
 		}
 		return snapCodec{
 			enc: func(w *entryWriter, v reflect.Value) error {
@@ -456,7 +491,13 @@ func (w *entryWriter) sharedStr(s string) {
 	if w.seen == nil {
 		w.seen = map[string]int{}
 	}
-	w.seen[s] = len(w.seen)
+	i := len(w.seen)
+	w.seen[s] = i
+	if t := w.tables; t != nil {
+		t.addStr(s)
+		w.int64(-int64(i) - 1)
+		return
+	}
 	w.int64(int64(len(s)))
 	w.b.WriteString(s)
 }
@@ -474,7 +515,7 @@ func (r *valueReader) sharedStr() string {
 		}
 		return r.seen[i]
 	}
-	if n > int64(len(r.b)) {
+	if n > int64(len(r.b)) || r.tables && n >= sharedMin {
 		r.err = errSnapShape
 		return ""
 	}

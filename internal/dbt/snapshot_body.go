@@ -1,0 +1,322 @@
+package dbt
+
+import (
+	"bytes"
+	"encoding/binary"
+	"hash/maphash"
+	"maps"
+	"reflect"
+	"slices"
+	"sync/atomic"
+)
+
+// A snapshot's body (snapBody) is most of a restore's work, and is decoded on several cores.
+// The codec's strings and configs written once (sharedStr, internedMap) are numbered in the
+// order they are met, which would tie every part of the body to all that comes before it; so
+// the body is laid out as
+//
+//   - the table of long strings (sharedMin bytes or more), each once: the body refers to each
+//     by its number;
+//   - the table of distinct configs, each once (their keys may refer to the strings);
+//   - snapBody's fields in order, each map (the nodes, sources, macros, the graph...) in
+//     chunks of bodyChunk entries, each chunk after its length in bytes (4 bytes,
+//     little-endian).
+//
+// A restore reads the two tables, then decodes the chunks at once on the load's workers,
+// each reading the tables without adding to them, and fills each map from its chunks.
+
+// bodyChunk is the entries of a chunk: enough that a chunk costs far more than handing it to
+// a worker, few enough that the workers end together.
+const bodyChunk = 256
+
+// bodyTables is what an entryWriter writing a body puts in the tables.
+type bodyTables struct {
+	// strs is each string after its length, in blocks of strsBlock bytes or more: one slice
+	// grown to the tens of megabytes the strings take would allocate several times that.
+	strs   [][]byte
+	nstrs  int    // bytes in strs
+	maps   []byte // each config as configMap reads it
+	nmaps  int
+	mapAt  [][2]int         // where each config is in maps
+	mapsBy map[uint64][]int // the configs by the hash of their encoding
+}
+
+const strsBlock = 1 << 20
+
+// addStr appends s after its length to the strings' table.
+func (t *bodyTables) addStr(s string) {
+	need := binary.MaxVarintLen64 + len(s)
+	if len(t.strs) == 0 || cap(t.strs[len(t.strs)-1])-len(t.strs[len(t.strs)-1]) < need {
+		t.strs = append(t.strs, make([]byte, 0, max(strsBlock, need)))
+	}
+	last := &t.strs[len(t.strs)-1]
+	n := len(*last)
+	*last = append(binary.AppendUvarint(*last, uint64(len(s))), s...)
+	t.nstrs += len(*last) - n
+}
+
+// tabledMap writes m as the number (from 1) of its config in the table.
+func (w *entryWriter) tabledMap(m map[string]any) error {
+	t := w.tables
+	start := w.b.Len()
+	if m == nil {
+		w.int(0)
+	} else {
+		w.int(len(m) + 1)
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			w.sharedStr(k)
+			if err := encodeValue(&w.b, m[k]); err != nil {
+				return err
+			}
+		}
+	}
+	enc := w.b.Bytes()[start:]
+	h := maphash.Bytes(mapSeed, enc)
+	index := -1
+	for _, i := range t.mapsBy[h] {
+		if at := t.mapAt[i]; bytes.Equal(t.maps[at[0]:at[1]], enc) {
+			index = i
+			break
+		}
+	}
+	if index < 0 {
+		index = len(t.mapAt)
+		t.mapAt = append(t.mapAt, [2]int{len(t.maps), len(t.maps) + len(enc)})
+		t.maps = append(t.maps, enc...)
+		if t.mapsBy == nil {
+			t.mapsBy = map[uint64][]int{}
+		}
+		t.mapsBy[h] = append(t.mapsBy[h], index)
+	}
+	w.b.Truncate(start)
+	w.b.Write(binary.AppendUvarint(nil, uint64(index)+1))
+	return nil
+}
+
+var bodyType = reflect.TypeFor[snapBody]()
+
+// chunked says whether a field of snapBody is written in chunks.
+func chunked(t reflect.Type) bool { return t.Kind() == reflect.Map && t.Key().Kind() == reflect.String }
+
+// encodeBody returns prefix followed by the encoding of b, in one allocation (a body is
+// tens of megabytes).
+func encodeBody(prefix []byte, b *snapBody) ([]byte, error) {
+	w := &entryWriter{tables: &bodyTables{}}
+	v := reflect.ValueOf(b).Elem()
+	for i := range bodyType.NumField() {
+		f := bodyType.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		var err error
+		if chunked(f.Type) {
+			err = w.chunkedMap(v.Field(i))
+		} else {
+			err = codecFor(f.Type).enc(w, v.Field(i))
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	t := w.tables
+	out := make([]byte, 0, len(prefix)+2*binary.MaxVarintLen64+t.nstrs+len(t.maps)+w.b.Len())
+	out = append(out, prefix...)
+	out = binary.AppendUvarint(out, uint64(len(w.seen)))
+	for _, b := range t.strs {
+		out = append(out, b...)
+	}
+	out = binary.AppendUvarint(out, uint64(len(t.mapAt)))
+	out = append(out, t.maps...)
+	return append(out, w.b.Bytes()...), nil
+}
+
+// chunkedMap writes a map with string keys as the general codec does (the count plus one, 0
+// for nil), then the number of chunks, then the chunks: their length, their count of
+// entries, and the entries.
+func (w *entryWriter) chunkedMap(v reflect.Value) error {
+	if v.IsNil() {
+		w.int(0)
+		return nil
+	}
+	elem := codecFor(v.Type().Elem())
+	n := v.Len()
+	w.int(n + 1)
+	w.int((n + bodyChunk - 1) / bodyChunk)
+	it := v.MapRange()
+	for left := n; left > 0; left -= bodyChunk {
+		at := w.b.Len()
+		w.b.Write([]byte{0, 0, 0, 0})
+		c := min(left, bodyChunk)
+		w.int(c)
+		for range c {
+			it.Next()
+			w.sharedStr(it.Key().String())
+			if err := elem.enc(w, it.Value()); err != nil {
+				return err
+			}
+		}
+		size := w.b.Len() - at - 4
+		if size > 1<<31 {
+			return errSnapShape
+		}
+		binary.LittleEndian.PutUint32(w.b.Bytes()[at:], uint32(size))
+	}
+	return nil
+}
+
+// bodyJob is one chunk of a map to decode.
+type bodyJob struct {
+	field int
+	b     []byte
+	keys  []string
+	vals  reflect.Value
+	bad   bool
+}
+
+// decodeBody reads what encodeBody wrote, all of data, into b, the chunks on at most workers
+// goroutines (0: the CPUs). The strings are views of data. Once stop (when not nil) is set, it
+// decodes no further chunk and fails.
+func decodeBody(data []byte, b *snapBody, workers int, stop *atomic.Bool) error {
+	r := &valueReader{b: data, share: true, tables: true}
+	nstr := r.uvarint()
+	if r.err != nil || nstr > len(r.b) {
+		return errSnapShape
+	}
+	r.seen = make([]string, nstr)
+	for i := range r.seen {
+		if r.seen[i] = r.str(); r.err != nil {
+			return errSnapShape
+		}
+	}
+	nmaps := r.uvarint()
+	if r.err != nil || nmaps > len(r.b) {
+		return errSnapShape
+	}
+	r.maps = make([]map[string]any, nmaps)
+	for i := range r.maps {
+		if r.maps[i] = r.configMap(); r.err != nil {
+			return errSnapShape
+		}
+	}
+	v := reflect.ValueOf(b).Elem()
+	var jobs []*bodyJob
+	sizes := map[int]int{}
+	for i := range bodyType.NumField() {
+		f := bodyType.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		if !chunked(f.Type) {
+			codecFor(f.Type).dec(r, v.Field(i))
+			if r.err != nil {
+				return errSnapShape
+			}
+			continue
+		}
+		n := r.count1()
+		if r.err != nil {
+			return errSnapShape
+		}
+		if n == 0 {
+			v.Field(i).SetZero()
+			continue
+		}
+		sizes[i] = n - 1
+		chunks := r.count()
+		for range chunks {
+			if r.err != nil || len(r.b) < 4 {
+				return errSnapShape
+			}
+			size := int(binary.LittleEndian.Uint32(r.b))
+			if size > len(r.b)-4 {
+				return errSnapShape
+			}
+			jobs = append(jobs, &bodyJob{field: i, b: r.b[4 : 4+size]})
+			r.b = r.b[4+size:]
+		}
+		if r.err != nil {
+			return errSnapShape
+		}
+	}
+	if len(r.b) != 0 {
+		return errSnapShape
+	}
+	parallelN(workers, len(jobs), func(i int) {
+		j := jobs[i]
+		if stop != nil && stop.Load() {
+			j.bad = true
+			return
+		}
+		elemType := bodyType.Field(j.field).Type.Elem()
+		elem := codecFor(elemType)
+		jr := &valueReader{b: j.b, share: true, tables: true, seen: r.seen, maps: r.maps}
+		n := jr.count()
+		j.keys = make([]string, n)
+		j.vals = reflect.MakeSlice(reflect.SliceOf(elemType), n, n)
+		for k := 0; k < n && jr.err == nil; k++ {
+			j.keys[k] = jr.sharedStr()
+			elem.dec(jr, j.vals.Index(k))
+		}
+		j.bad = jr.err != nil || len(jr.b) != 0
+	})
+	// Each map is filled from its chunks, the maps at once.
+	byField := map[int][]*bodyJob{}
+	for _, j := range jobs {
+		if j.bad {
+			return errSnapShape
+		}
+		byField[j.field] = append(byField[j.field], j)
+	}
+	fields := slices.Sorted(maps.Keys(sizes))
+	ok := make([]bool, len(fields))
+	parallelN(workers, len(fields), func(i int) {
+		f := fields[i]
+		ok[i] = fillMap(v.Field(f), byField[f], sizes[f])
+	})
+	if slices.Contains(ok, false) {
+		return errSnapShape
+	}
+	return nil
+}
+
+// fillMap sets dst, a map with string keys, to the entries of its chunks; false when they are
+// not n distinct keys.
+func fillMap(dst reflect.Value, jobs []*bodyJob, n int) bool {
+	if fill := fillers[dst.Type()]; fill != nil {
+		return fill(dst, jobs, n)
+	}
+	m := reflect.MakeMapWithSize(dst.Type(), n)
+	key := reflect.New(reflect.TypeFor[string]()).Elem()
+	for _, j := range jobs {
+		for k, s := range j.keys {
+			key.SetString(s)
+			m.SetMapIndex(key, j.vals.Index(k))
+		}
+	}
+	dst.Set(m)
+	return m.Len() == n
+}
+
+// fillers fill the maps of snapBody without reflection.
+var fillers = map[reflect.Type]func(reflect.Value, []*bodyJob, int) bool{
+	reflect.TypeFor[map[string]*Node]():            fill[*Node],
+	reflect.TypeFor[map[string]*Source]():          fill[*Source],
+	reflect.TypeFor[map[string]*ExposureNode]():    fill[*ExposureNode],
+	reflect.TypeFor[map[string]*Macro]():           fill[*Macro],
+	reflect.TypeFor[map[string]*Doc]():             fill[*Doc],
+	reflect.TypeFor[map[string][]string]():         fill[[]string],
+	reflect.TypeFor[map[string][]*Node]():          fill[[]*Node],
+	reflect.TypeFor[map[string][]map[string]any](): fill[[]map[string]any],
+}
+
+func fill[V any](dst reflect.Value, jobs []*bodyJob, n int) bool {
+	m := make(map[string]V, n)
+	for _, j := range jobs {
+		vals := j.vals.Interface().([]V)
+		for k, s := range j.keys {
+			m[s] = vals[k]
+		}
+	}
+	dst.Set(reflect.ValueOf(m))
+	return len(m) == n
+}
