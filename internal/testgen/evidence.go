@@ -213,12 +213,13 @@ func (x *extra) valueEvidence(c *column, descs []string) {
 				}
 				ev.vals, ev.valsFrom = vals, "doc"
 				ev.valsWhy = c.name + ": its description lists " + quoteList(vals)
-				if flagValues(c) != nil && yesNo(vals) {
-					// "(0=No, 1=Yes, converted to boolean)": the description explains a
-					// flag, and the team's habit with flags (or with the name, below)
-					// is what decides.
+				if yesNo(vals) && (flagValues(c) != nil || typeClass(c.dataType) == "boolean") {
+					// "(0=Bill, 1=Do Not Bill)": the description explains a flag, and the
+					// team's habit with flags (or with the name, below) is what decides;
+					// of a boolean ("converted to boolean") it says nothing a test could
+					// check.
 					ev.vals, ev.valsFrom, ev.valsWhy = nil, "", ""
-					if ev.nameArgs == nil {
+					if ev.nameArgs == nil && flagValues(c) != nil {
 						ev.vals, ev.valsFrom = vals, "flag"
 						ev.valsWhy = c.name + ": its description lists " + quoteList(vals)
 					}
