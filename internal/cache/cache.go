@@ -322,21 +322,27 @@ func (c *Cache) Get(k Key) ([]byte, bool) {
 // Peek is Get without counting a hit or a miss: for an entry that stands for many (a loaded
 // project's snapshot), whose outcome the caller reports itself.
 func (c *Cache) Peek(k Key) ([]byte, bool) {
+	payload, _, _, ok := c.lookup(k)
+	return payload, ok
+}
+
+// lookup finds k among the entries this run stored and in the view, counting a damaged entry;
+// v and seg say where a stored entry was read (nil for one of this run).
+func (c *Cache) lookup(k Key) (payload []byte, v *view, seg *segment, ok bool) {
 	if c == nil {
-		return nil, false
+		return nil, nil, nil, false
 	}
 	if p, ok := c.pending.Load(k); ok {
-		return p.([]byte), true
+		return p.([]byte), nil, nil, true
 	}
-	v := c.view.Load()
-	if v == nil {
-		return nil, false
+	if v = c.view.Load(); v == nil {
+		return nil, nil, nil, false
 	}
-	payload, found, ok := v.get(k)
+	payload, seg, found, ok := v.getIn(k)
 	if found && !ok {
 		c.corrupt.Add(1)
 	}
-	return payload, found && ok
+	return payload, v, seg, found && ok
 }
 
 // Keep is Peek for a payload the caller keeps, unchanged, past the Release of its Hold (it may
@@ -344,22 +350,9 @@ func (c *Cache) Peek(k Key) ([]byte, bool) {
 // of the process (see pins in segment.go), or copied when the mappings kept so would pass the
 // cache's limit.
 func (c *Cache) Keep(k Key) ([]byte, bool) {
-	if c == nil {
-		return nil, false
-	}
-	if p, ok := c.pending.Load(k); ok {
-		return p.([]byte), true
-	}
-	v := c.view.Load()
-	if v == nil {
-		return nil, false
-	}
-	payload, seg, found, ok := v.getIn(k)
-	if found && !ok {
-		c.corrupt.Add(1)
-	}
-	if !ok {
-		return nil, false
+	payload, v, seg, ok := c.lookup(k)
+	if !ok || v == nil {
+		return payload, ok
 	}
 	if !v.pin(seg, c.limit) {
 		payload = bytes.Clone(payload)

@@ -59,16 +59,8 @@ func (t *bodyTables) addStr(s string) {
 func (w *entryWriter) tabledMap(m map[string]any) error {
 	t := w.tables
 	start := w.b.Len()
-	if m == nil {
-		w.int(0)
-	} else {
-		w.int(len(m) + 1)
-		for _, k := range slices.Sorted(maps.Keys(m)) {
-			w.sharedStr(k)
-			if err := encodeValue(&w.b, m[k]); err != nil {
-				return err
-			}
-		}
+	if err := w.mapBody(m); err != nil {
+		return err
 	}
 	enc := w.b.Bytes()[start:]
 	h := maphash.Bytes(mapSeed, enc)

@@ -197,6 +197,23 @@ func (r *valueReader) configMap() map[string]any { return readMap(r, r.value) }
 // entry's table), n for the table's map n-1. A snapshot's body writes every map in a table
 // before the rest, and only references in its place (snapshot_body.go).
 
+// mapBody writes a map's length (0 for nil, else one more than its entries) and its entries in
+// key order, so that equal maps are written alike.
+func (w *entryWriter) mapBody(m map[string]any) error {
+	if m == nil {
+		w.int(0)
+		return nil
+	}
+	w.int(len(m) + 1)
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		w.sharedStr(k)
+		if err := encodeValue(&w.b, m[k]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // internedMap writes m as the general map codec does, its keys in order, or a reference to
 // an equal map written before.
 func (w *entryWriter) internedMap(m map[string]any) error {
@@ -206,16 +223,8 @@ func (w *entryWriter) internedMap(m map[string]any) error {
 	start := w.b.Len()
 	strs := len(w.seen)
 	w.b.WriteByte(0)
-	if m == nil {
-		w.int(0)
-	} else {
-		w.int(len(m) + 1)
-		for _, k := range slices.Sorted(maps.Keys(m)) {
-			w.sharedStr(k)
-			if err := encodeValue(&w.b, m[k]); err != nil {
-				return err
-			}
-		}
+	if err := w.mapBody(m); err != nil {
+		return err
 	}
 	index := len(w.mapAt)
 	w.mapAt = append(w.mapAt, [2]int{start + 1, w.b.Len()})

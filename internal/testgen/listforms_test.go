@@ -29,6 +29,24 @@ func TestValuesInListForms(t *testing.T) {
 		{"str, the submission. Possible values are videointerviewsubmission and quizsubmission, but only videointerviewsubmission is used.", "videointerviewsubmission|quizsubmission"},
 		{"str, the type. The value are 'MicroMasters' and 'XSeries' for MITx programs on edX.org", "MicroMasters|XSeries"},
 
+		// Legends: one code per line after a line ending in a colon; the run ends at a blank line.
+		{"Code for the patient's relationship to the subscriber:\n0 = Self (patient is the subscriber)\n1 = Spouse \n2 = Child\n4 = Other dependent\n8 = Unknown relationship\n", "0|1|2|4|8"},
+		{"Code indicating where services were performed:\n0 = Office/Clinic (default)\n3 = School (rare)\n\nNote: Other standard values (11=Office, 21=Inpatient Hospital) are not used.\n", "0|3"},
+		{"The mode used. Maps from the source's \"mode\" field:\n- 0: Unknown/Unspecified mode\n- 1: Email communications\n- 2: Phone call\n- 6, 8: Additional system modes\n", "0|1|2|6|8"},
+		{"Claim status:\n- P (Pending)\n- R (Received)\n", ""},
+		{"Status:\nP - Pending\nR - Received\nD - Denied\n", "P|R|D"},
+		{"0 = inactive\n1 = active", "0|1"},
+		// Pairs in one line.
+		{"Flag if not billed to insurance (0=Bill Insurance, 1=Do Not Bill Insurance, converted to boolean)", "0|1"},
+		{"Answer: Y=Yes, N=No", "Y|N"},
+
+		// Not legends: numbered steps, one pair, a mix of kinds, a run after prose.
+		{"Calculation:\n1. Sum of payments\n2. Minus adjustments\n", ""},
+		{"Business Context:\n- Used for billing\n- Critical for accuracy\n", ""},
+		{"Rows where status = 'A' are active", ""},
+		{"Steps:\n1: load the file\nfoo: bar baz\n", ""},
+		{"Severity of the alert, 1=low", ""},
+		{"Some prose about the column.\n0 = zero\n1 = one\n", ""},
 		// Quoted, after a colon or opening the description.
 		{"Bucket: 'single' / 'small (2-10)' / 'medium (11-100)' / 'large (101-1000)' / 'whale (>1000)'.", "single|small (2-10)|medium (11-100)|large (101-1000)|whale (>1000)"},
 		{"'usd' or 'native' - which unit the bucket boundaries apply to.", "usd|native"},
