@@ -599,25 +599,12 @@ func stringValues(v any) []string {
 // commonElsewhere is common without the column's own test: what the team does with columns of
 // that name in other models.
 func (ix *argIndex) commonElsewhere(col, test, node string) map[string]any {
-	k := col + "\x00" + test
 	self := ""
 	if a := ix.byNode[node+"\x00"+col+"\x00"+test]; a != nil {
 		b, _ := json.Marshal(a)
 		self = string(b)
 	}
-	best, n := "", 0
-	for js, c := range ix.count[k] {
-		if js == self {
-			c--
-		}
-		if c > n || (c == n && js < best) {
-			best, n = js, c
-		}
-	}
-	if n <= 0 {
-		return nil
-	}
-	return ix.byName[k][best]
+	return ix.mostCommon(col, test, self)
 }
 
 // folderOf is the folder of a model's file, relative to its package.

@@ -454,17 +454,40 @@ func collectArgs(p *dbt.Project) *argIndex {
 
 // common returns the arguments most often given to a test on columns of that name.
 func (ix *argIndex) common(col, test string) map[string]any {
+	return ix.mostCommon(col, test, "")
+}
+
+// mostCommon is the arguments the team writes most often for test on columns of that name,
+// leaving out one written form (the column's own test). For relationships the target must be
+// the one of most of those tests: a name the team points at different models in different
+// places (source_id, target_id of a graph's edge tables, parent_id) names no model by itself.
+func (ix *argIndex) mostCommon(col, test, skip string) map[string]any {
 	k := col + "\x00" + test
-	best, n := "", 0
+	best, n, total := "", 0, 0
+	byTarget := map[string]int{}
 	for js, c := range ix.count[k] {
+		if js == skip {
+			c--
+		}
+		total += c
+		byTarget[target(ix.byName[k][js])] += c
 		if c > n || (c == n && js < best) {
 			best, n = js, c
 		}
 	}
-	if n == 0 {
+	if n <= 0 || test == Relationships && 2*byTarget[target(ix.byName[k][best])] <= total {
 		return nil
 	}
 	return ix.byName[k][best]
+}
+
+// target is the relation a relationships test points at, however its ref is spelled.
+func target(a map[string]any) string {
+	to, _ := a["to"].(string)
+	if name, ok := refName(to); ok {
+		return name
+	}
+	return strings.TrimSpace(to)
 }
 
 // fillArguments completes a test's arguments; false when the test cannot be written.

@@ -1,0 +1,1 @@
+select a as source_id, b as target_id from {{ ref('raw') }}

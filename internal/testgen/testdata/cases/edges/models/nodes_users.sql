@@ -1,0 +1,1 @@
+select a as node_id, b as label from {{ ref('raw') }}
