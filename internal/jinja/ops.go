@@ -488,5 +488,23 @@ func callValue(e *exec.Evaluator, fn *exec.Value, va *exec.VarArgs) *exec.Value 
 	case seqFn:
 		return f(va)
 	}
+	// Any other function of the two shapes gonja calls with keyword arguments.
+	if rv := fn.Val; rv.IsValid() && rv.Kind() == reflect.Func {
+		t := rv.Type()
+		var in []reflect.Value
+		switch {
+		case t.NumIn() == 1 && t.In(0) == reflect.TypeFor[*exec.VarArgs]():
+			in = []reflect.Value{reflect.ValueOf(va)}
+		case t.NumIn() == 2 && t.In(0) == reflect.TypeFor[*exec.Evaluator]() && t.In(1) == reflect.TypeFor[*exec.VarArgs]():
+			in = []reflect.Value{reflect.ValueOf(e), reflect.ValueOf(va)}
+		}
+		if in != nil && t.NumOut() >= 1 {
+			out := rv.Call(in)
+			if v, ok := out[0].Interface().(*exec.Value); ok {
+				return v
+			}
+			return exec.AsValue(out[0].Interface())
+		}
+	}
 	return exec.AsValue(fmt.Errorf("%s is not callable", fn.String()))
 }

@@ -241,6 +241,29 @@ func (fakeResolver) Source(source, table string) (Relation, bool) {
 	return Relation{Database: "rawdb", Schema: source, Identifier: table}, true
 }
 
+// Keyword arguments are evaluated in the order they are written, as in Jinja, so the refs and
+// sources they call are recorded in that order on every render (gonja's own order is a Go
+// map's); what the call receives is unchanged.
+func TestKeywordArgumentsInWrittenOrder(t *testing.T) {
+	env := testEnv(t, nil)
+	src := "{% macro m(a, b, c, d, e='') %}{{ d }} {{ c }} {{ b }} {{ a }}{{ e }}{% endmacro %}" +
+		"{{ m(d=source('raw', 't4'), c=ref('r3'), b=ref('r2'), a=ref('r1'), e=1) }}" +
+		"{{ config(materialized='table', tags=['x']) }}{{ config.get('materialized') }}{{ {'k': 1}.get('k', default=2) }}"
+	for range 20 {
+		res := render(t, env, src)
+		var got []string
+		for _, r := range res.Refs {
+			got = append(got, r.Name)
+		}
+		if fmt.Sprint(got) != "[r3 r2 r1]" || len(res.Sources) != 1 {
+			t.Fatalf("refs %v, sources %v", got, res.Sources)
+		}
+		if res.Output != "raw.t4 r3 r2 r11table1" {
+			t.Fatalf("output %q", res.Output)
+		}
+	}
+}
+
 func TestRefsAndSources(t *testing.T) {
 	env := testEnv(t, nil)
 	src := "select *\nfrom {{ ref('orders') }}\njoin {{ ref('shop', 'customers', v=2) }} using (id)\n" +

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"reflect"
+	"sort"
 	"strings"
 	"sync"
 	"unsafe"
@@ -242,7 +243,7 @@ func (w *treeWalker) rewrite(n any) nodes.Node {
 			return call
 		}
 		if !a && !k {
-			return nil
+			return orderedKwargs(x)
 		}
 		args := append([]nodes.Expression{x.Func}, x.Args...)
 		call := builtinCall(x.Location, "dataops splat", args...)
@@ -291,6 +292,90 @@ func (w *treeWalker) rewrite(n any) nodes.Node {
 		return builtinCall(x.Operator.Token, fn, x.Left, x.Right)
 	}
 	return nil
+}
+
+// orderedKwargs rewrites a call whose keyword arguments call something (a ref() or source()
+// passed to a macro) so that they are evaluated in the order they are written, as Jinja does:
+// gonja evaluates them in the random order of a Go map, and the calls they make would be
+// recorded in a different order from one run to the next. The arguments go through a dict of
+// them in written order, spread by the splat builtin. Other calls are kept (nil).
+func orderedKwargs(x *nodes.Call) nodes.Node {
+	if len(x.Kwargs) < 2 {
+		return nil
+	}
+	keys := make([]string, 0, len(x.Kwargs))
+	calls := false
+	for k, v := range x.Kwargs {
+		keys = append(keys, k)
+		calls = calls || hasCall(reflect.ValueOf(v), 0)
+	}
+	if !calls {
+		return nil
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		pi, pj := exprPos(x.Kwargs[keys[i]]), exprPos(x.Kwargs[keys[j]])
+		if pi != pj {
+			return pi < pj
+		}
+		return keys[i] < keys[j]
+	})
+	kv := make([]nodes.Expression, 0, 2*len(keys))
+	for _, k := range keys {
+		kv = append(kv, &nodes.String{Location: x.Location, Val: k}, x.Kwargs[k])
+	}
+	call := builtinCall(x.Location, "dataops splat", append([]nodes.Expression{x.Func}, x.Args...)...)
+	call.Kwargs[splatKwargs] = builtinCall(x.Location, "dataops dict", kv...)
+	return call
+}
+
+// exprPos is where an expression starts in its template, for ordering.
+func exprPos(e nodes.Expression) int {
+	if e == nil {
+		return 0
+	}
+	if t := e.Position(); t != nil {
+		return t.Pos
+	}
+	return 0
+}
+
+// hasCall says whether an expression holds a call anywhere in it.
+func hasCall(v reflect.Value, depth int) bool {
+	if depth > 64 {
+		return true
+	}
+	switch v.Kind() {
+	case reflect.Interface:
+		return !v.IsNil() && hasCall(v.Elem(), depth+1)
+	case reflect.Pointer:
+		if v.IsNil() || v.Type() == tokenPtrType {
+			return false
+		}
+		if _, ok := v.Interface().(*nodes.Call); ok {
+			return true
+		}
+		if e := v.Elem(); e.Kind() == reflect.Struct && walkable(e.Type()) {
+			for _, i := range fieldPlan(e.Type()) {
+				if hasCall(e.Field(i), depth+1) {
+					return true
+				}
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			if hasCall(v.Index(i), depth+1) {
+				return true
+			}
+		}
+	case reflect.Map:
+		iter := v.MapRange()
+		for iter.Next() {
+			if hasCall(iter.Value(), depth+1) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func builtinCall(at *tokens.Token, name string, args ...nodes.Expression) *nodes.Call {
