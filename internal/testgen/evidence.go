@@ -493,8 +493,9 @@ func materialization(n *dbt.Node) string {
 // evidenceTier sorts a column's evidence for one test by where it comes from: "team" when it
 // is a test the team wrote elsewhere (on the column this one copies, on a downstream copy, on
 // a column of the same name), "found" when the SQL, the documents or the data show it, "flag"
-// or "src" when only its type and name or a key's lineage does, "none" without evidence. A folder whose CASE columns go untested may still get every copy of a
-// tested column tested, and the other way round.
+// or "src" when only its type and name or a key's lineage does, "none" without evidence. A
+// folder whose CASE columns go untested may still get every copy of a tested column tested,
+// and the other way round.
 func evidenceTier(c *column, test string) string {
 	cl := evidenceClass(c, test)
 	ev := c.ev
