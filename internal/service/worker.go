@@ -165,7 +165,9 @@ func (w *Worker) handle(ctx context.Context, m Message) {
 	run.Head = j.HeadSHA
 	run.Duration = time.Since(run.Started)
 	w.Metrics.JobDuration.WithLabelValues(j.Kind).Observe(run.Duration.Seconds())
-	if cause := context.Cause(jctx); errors.Is(cause, errSuperseded) || errors.Is(err, errSuperseded) {
+	// A job that finished (its review posted) before the newer head was noticed is done, not
+	// superseded: the cancel came too late to stop anything.
+	if cause := context.Cause(jctx); errors.Is(err, errSuperseded) || err != nil && errors.Is(cause, errSuperseded) {
 		w.finish(ctx, m, &run, StateSuperseded, nil, log)
 		return
 	}
