@@ -487,6 +487,7 @@ func methodFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 		}
 		call.KwArgs[k] = v
 	}
+	expandSplat(call) // keyword arguments passed in written order (orderedKwargs)
 	if obj.IsError() {
 		return obj
 	}

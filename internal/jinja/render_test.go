@@ -248,17 +248,18 @@ func TestKeywordArgumentsInWrittenOrder(t *testing.T) {
 	env := testEnv(t, nil)
 	src := "{% macro m(a, b, c, d, e='') %}{{ d }} {{ c }} {{ b }} {{ a }}{{ e }}{% endmacro %}" +
 		"{{ m(d=source('raw', 't4'), c=ref('r3'), b=ref('r2'), a=ref('r1'), e=1) }}" +
-		"{{ config(materialized='table', tags=['x']) }}{{ config.get('materialized') }}{{ {'k': 1}.get('k', default=2) }}"
+		"{{ config(materialized='table', tags=['x']) }}{{ config.get('materialized') }}{{ {'k': 1}.get('k', default=2) }}" +
+		"{% set ns = namespace(m=m) %}{{ ns.m(d=ref('m4'), c=ref('m3'), b=ref('m2'), a=ref('m1')) }}"
 	for range 20 {
 		res := render(t, env, src)
 		var got []string
 		for _, r := range res.Refs {
 			got = append(got, r.Name)
 		}
-		if fmt.Sprint(got) != "[r3 r2 r1]" || len(res.Sources) != 1 {
+		if fmt.Sprint(got) != "[r3 r2 r1 m4 m3 m2 m1]" || len(res.Sources) != 1 {
 			t.Fatalf("refs %v, sources %v", got, res.Sources)
 		}
-		if res.Output != "raw.t4 r3 r2 r11table1" {
+		if res.Output != "raw.t4 r3 r2 r11table1m4 m3 m2 m1" {
 			t.Fatalf("output %q", res.Output)
 		}
 	}

@@ -234,8 +234,12 @@ func (w *treeWalker) rewrite(n any) nodes.Node {
 			// strings, lists and dicts) and works on any expression, not only on names.
 			args := append([]nodes.Expression{get.Node, &nodes.String{Location: get.Location, Val: get.Attribute}}, x.Args...)
 			call := builtinCall(x.Location, "dataops method", args...)
-			for k, v := range x.Kwargs {
-				call.Kwargs[k] = v
+			if d := orderedKwargs(x.Location, x.Kwargs); d != nil {
+				call.Kwargs[splatKwargs] = d
+			} else {
+				for k, v := range x.Kwargs {
+					call.Kwargs[k] = v
+				}
 			}
 			if n, ok := get.Node.(*nodes.Name); ok {
 				call.Kwargs[methodTarget] = &nodes.String{Location: n.Name, Val: n.Name.Val}
@@ -243,7 +247,13 @@ func (w *treeWalker) rewrite(n any) nodes.Node {
 			return call
 		}
 		if !a && !k {
-			return orderedKwargs(x)
+			d := orderedKwargs(x.Location, x.Kwargs)
+			if d == nil {
+				return nil
+			}
+			call := builtinCall(x.Location, "dataops splat", append([]nodes.Expression{x.Func}, x.Args...)...)
+			call.Kwargs[splatKwargs] = d
+			return call
 		}
 		args := append([]nodes.Expression{x.Func}, x.Args...)
 		call := builtinCall(x.Location, "dataops splat", args...)
@@ -294,18 +304,19 @@ func (w *treeWalker) rewrite(n any) nodes.Node {
 	return nil
 }
 
-// orderedKwargs rewrites a call whose keyword arguments call something (a ref() or source()
-// passed to a macro) so that they are evaluated in the order they are written, as Jinja does:
-// gonja evaluates them in the random order of a Go map, and the calls they make would be
-// recorded in a different order from one run to the next. The arguments go through a dict of
-// them in written order, spread by the splat builtin. Other calls are kept (nil).
-func orderedKwargs(x *nodes.Call) nodes.Node {
-	if len(x.Kwargs) < 2 {
+// orderedKwargs is the keyword arguments of a call as one dict in the order they are written,
+// when two or more of them and one calls something (a ref() or source() passed to a macro), or
+// nil. gonja evaluates keyword arguments in the random order of a Go map, so the calls they
+// make would be recorded in a different order from one run to the next; Jinja evaluates them
+// as written. The caller spreads the dict back into keyword arguments (the splat and method
+// builtins).
+func orderedKwargs(at *tokens.Token, kwargs map[string]nodes.Expression) *nodes.Call {
+	if len(kwargs) < 2 {
 		return nil
 	}
-	keys := make([]string, 0, len(x.Kwargs))
+	keys := make([]string, 0, len(kwargs))
 	calls := false
-	for k, v := range x.Kwargs {
+	for k, v := range kwargs {
 		keys = append(keys, k)
 		calls = calls || hasCall(reflect.ValueOf(v), 0)
 	}
@@ -313,7 +324,7 @@ func orderedKwargs(x *nodes.Call) nodes.Node {
 		return nil
 	}
 	sort.Slice(keys, func(i, j int) bool {
-		pi, pj := exprPos(x.Kwargs[keys[i]]), exprPos(x.Kwargs[keys[j]])
+		pi, pj := exprPos(kwargs[keys[i]]), exprPos(kwargs[keys[j]])
 		if pi != pj {
 			return pi < pj
 		}
@@ -321,11 +332,9 @@ func orderedKwargs(x *nodes.Call) nodes.Node {
 	})
 	kv := make([]nodes.Expression, 0, 2*len(keys))
 	for _, k := range keys {
-		kv = append(kv, &nodes.String{Location: x.Location, Val: k}, x.Kwargs[k])
+		kv = append(kv, &nodes.String{Location: at, Val: k}, kwargs[k])
 	}
-	call := builtinCall(x.Location, "dataops splat", append([]nodes.Expression{x.Func}, x.Args...)...)
-	call.Kwargs[splatKwargs] = builtinCall(x.Location, "dataops dict", kv...)
-	return call
+	return builtinCall(at, "dataops dict", kv...)
 }
 
 // exprPos is where an expression starts in its template, for ordering.

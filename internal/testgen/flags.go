@@ -31,10 +31,10 @@ func flagName(lower string) bool {
 	return false
 }
 
-// flagValues gives an integer flag's two values, 0 and 1. A boolean column gets none: it cannot hold anything but true and false, so a test of
-// its values could never fail. A text flag ('Y'/'N', 'yes'/'no') is left to the other
-// evidence (its spelling is the team's), and so is a flag of unknown type, which may be
-// either.
+// flagValues gives an integer flag's two values, 0 and 1. A boolean column gets none: it
+// cannot hold anything but true and false, so a test of its values could never fail. A text
+// flag ('Y'/'N', 'yes'/'no') is left to the other evidence (its spelling is the team's), and
+// so is a flag of unknown type, which may be either.
 func flagValues(c *column) []string {
 	if typeClass(c.dataType) == "integer" && flagName(c.lower) {
 		return []string{"0", "1"}
