@@ -55,6 +55,9 @@ func detectChange(env *Env, pf *projectFlags, cf *changeFlags) (*change.ChangeSe
 			return nil, err
 		}
 		opts.Dir, opts.Roots = dir, append(opts.Roots, roots...)
+		// A side built for this run (from git objects, in a temporary directory) keeps no
+		// snapshot: the next run builds it elsewhere.
+		opts.Throwaway = !sameDir(dir, pf.Project) && (cf.BaseDir == "" || !sameDir(dir, cf.BaseDir))
 		return dbt.Load(ctx, opts)
 	}
 	copts := pf.columnsOptions(env, pf.Project, pf.Dialect)
@@ -215,4 +218,14 @@ func typeSuffix(t string) string {
 		return ""
 	}
 	return " (" + t + ")"
+}
+
+// sameDir says whether two paths name the same directory.
+func sameDir(a, b string) bool {
+	if a == b {
+		return true
+	}
+	sa, errA := os.Stat(a)
+	sb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(sa, sb)
 }

@@ -52,6 +52,10 @@ type LoadOptions struct {
 	// Cache, when set, keeps renders between runs and between the loads of one run (the base
 	// and the head of a change share every file they agree on); see cache.go.
 	Cache *cache.Cache
+	// Throwaway says Dir is a tree made for this run only (a change's base or head built from
+	// git objects in a temporary directory): its snapshot, keyed by that directory, would never
+	// be found again, so none is looked up or stored. Per-file entries are shared as always.
+	Throwaway bool
 	// Threads bounds the workers of every parallel stage; 0 means the CPUs.
 	Threads int
 	// Progress, when set, shows what a long load is doing (see progress.go).

@@ -277,7 +277,7 @@ func (l *loader) resourcePathsExist() []bool {
 
 // restoreSnapshot loads the project from its snapshot when one is stored and still holds.
 func (l *loader) restoreSnapshot() bool {
-	if l.opts.Cache == nil || l.env != nil {
+	if l.opts.Cache == nil || l.env != nil || l.opts.Throwaway {
 		return false
 	}
 	key, ok := l.snapshotKey()

@@ -126,6 +126,30 @@ func TestSnapshotKeepsNoSecret(t *testing.T) {
 	}
 }
 
+// A throwaway tree (a change's side built for one run) neither stores nor restores a
+// snapshot, and loads the same project.
+func TestThrowawayKeepsNoSnapshot(t *testing.T) {
+	dir, cacheDir := t.TempDir(), filepath.Join(t.TempDir(), "cache")
+	cacheProject(t, dir, 6)
+	throwaway := func(o *LoadOptions) { o.Throwaway = true }
+	cold := loadCachedOpts(t, dir, "", nil, nil)
+	loadCachedOpts(t, dir, cacheDir, nil, throwaway)
+	for i := range 2 {
+		r := loadCachedOpts(t, dir, cacheDir, nil, throwaway)
+		if r.restored || r.stats.Writes != 0 {
+			t.Errorf("load %d: restored %v, %d entries written", i+2, r.restored, r.stats.Writes)
+		}
+		if r.manifest != cold.manifest {
+			t.Errorf("load %d: %s", i+2, firstDifference(cold.manifest, r.manifest))
+		}
+	}
+	// The same tree loaded as the project keeps its snapshot as usual.
+	loadCachedOpts(t, dir, cacheDir, nil, nil)
+	if r := loadCachedOpts(t, dir, cacheDir, nil, nil); !r.restored {
+		t.Error("the project's own load kept no snapshot")
+	}
+}
+
 // What the key holds: another --vars, target or compile mode is another snapshot.
 func TestSnapshotKeyedByOptions(t *testing.T) {
 	dir, cacheDir := t.TempDir(), filepath.Join(t.TempDir(), "cache")
