@@ -28,8 +28,10 @@ type Options struct {
 	BaseDir string
 	// Load loads one version of the project; both are loaded in parallel. roots are the
 	// directories the files of dir may link into (the tree a base built of links reuses):
-	// they go to dbt.LoadOptions.Roots, so nothing else outside dir is read.
-	Load func(ctx context.Context, dir string, roots []string) (*dbt.Project, error)
+	// they go to dbt.LoadOptions.Roots, so nothing else outside dir is read. temporary says
+	// dir is a tree built for this run from git objects, removed when the change is closed
+	// (dbt.LoadOptions.Throwaway).
+	Load func(ctx context.Context, dir string, roots []string, temporary bool) (*dbt.Project, error)
 	// Infer infers output columns of a subset of models. Without it, no column changes are
 	// reported.
 	Infer Inferrer
@@ -65,7 +67,10 @@ func Detect(ctx context.Context, opts Options) (*ChangeSet, error) {
 	var wg sync.WaitGroup
 	var headErr, listErr error
 	wg.Add(2)
-	go func() { defer wg.Done(); cs.Head, headErr = opts.Load(ctx, sides.headDir, sides.headRoots) }()
+	go func() {
+		defer wg.Done()
+		cs.Head, headErr = opts.Load(ctx, sides.headDir, sides.headRoots, sides.temporary(sides.headDir))
+	}()
 	go func() { defer wg.Done(); listErr = sides.listChanges(ctx) }()
 	wg.Wait()
 	cs.Timings["load-head"] = time.Since(t0)
@@ -83,7 +88,7 @@ func Detect(ctx context.Context, opts Options) (*ChangeSet, error) {
 		if err := sides.buildBase(ctx); err != nil {
 			return nil, err
 		}
-		cs.Base, baseErr = opts.Load(ctx, sides.baseDir, sides.baseRoots())
+		cs.Base, baseErr = opts.Load(ctx, sides.baseDir, sides.baseRoots(), sides.temporary(sides.baseDir))
 	}
 	cs.Timings["load"] = time.Since(t0)
 	cs.cleanup = sides.cleanup
@@ -133,6 +138,15 @@ type sides struct {
 	repo                   *Repo
 	baseCommit, headCommit string
 	tmp                    string
+}
+
+// temporary says dir was made for this run under the change's temporary directory.
+func (s *sides) temporary(dir string) bool {
+	if s.tmp == "" {
+		return false
+	}
+	rel, err := filepath.Rel(s.tmp, dir)
+	return err == nil && filepath.IsLocal(rel)
 }
 
 func (s *sides) close() {
@@ -261,7 +275,7 @@ func (s *sides) lightBase(ctx context.Context, opts Options, head *dbt.Project) 
 		return nil, err
 	}
 	s.listPropertyFiles()
-	light, err := opts.Load(ctx, s.baseDir, s.baseRoots())
+	light, err := opts.Load(ctx, s.baseDir, s.baseRoots(), s.temporary(s.baseDir))
 	if err != nil {
 		return nil, err
 	}

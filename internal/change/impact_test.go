@@ -25,7 +25,7 @@ func TestRenameReadByEditedModel(t *testing.T) {
 		"models/rpt_names.sql": "select users.user_id, users.family_name as last_name from {{ ref('stg_users') }} as users",
 	})
 	cs, err := Detect(context.Background(), Options{Dir: dir, BaseRef: "HEAD",
-		Load: func(ctx context.Context, d string, roots []string) (*dbt.Project, error) {
+		Load: func(ctx context.Context, d string, roots []string, _ bool) (*dbt.Project, error) {
 			return dbt.Load(ctx, dbt.LoadOptions{Dir: d, Roots: roots, Adapter: "duckdb", Getenv: func(string) (string, bool) { return "", false }})
 		},
 		Infer: ColumnsInferrer(columns.Options{Dialect: "duckdb"})})

@@ -26,7 +26,7 @@ func TestDetectSharedFolders(t *testing.T) {
 		"other_project/dbt_project.yml": "name: other\n",
 	})
 	proj := repo + "/sub/proj"
-	load := func(ctx context.Context, d string, roots []string) (*dbt.Project, error) {
+	load := func(ctx context.Context, d string, roots []string, _ bool) (*dbt.Project, error) {
 		return dbt.Load(ctx, dbt.LoadOptions{Dir: d, Roots: roots, Getenv: func(string) (string, bool) { return "", false }})
 	}
 	for _, committed := range []bool{false, true} {

@@ -31,7 +31,7 @@ models:
 		"models/fct_feedback.sql": "select 1 as server_id",
 		"models/_models.yml":      props,
 	})
-	load := func(ctx context.Context, d string, roots []string) (*dbt.Project, error) {
+	load := func(ctx context.Context, d string, roots []string, _ bool) (*dbt.Project, error) {
 		return dbt.Load(ctx, dbt.LoadOptions{Dir: d, Roots: roots, Getenv: func(string) (string, bool) { return "", false }})
 	}
 	detect := func(full bool) *ChangeSet {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/dataops-dev/dataops/internal/dbt"
@@ -29,14 +30,28 @@ func TestDetectLoadsBaseThroughRoots(t *testing.T) {
 		t.Fatal(err)
 	}
 	commit(t, dir, "change")
+	var mu sync.Mutex
+	temporary := map[string]bool{}
 	cs, err := Detect(context.Background(), Options{Dir: dir, BaseRef: "HEAD~1", FullBase: true,
-		Load: func(ctx context.Context, d string, roots []string) (*dbt.Project, error) {
+		Load: func(ctx context.Context, d string, roots []string, tmp bool) (*dbt.Project, error) {
+			mu.Lock()
+			temporary[d] = tmp
+			mu.Unlock()
 			return dbt.Load(ctx, dbt.LoadOptions{Dir: d, Roots: roots, Getenv: func(string) (string, bool) { return "", false }})
 		}})
 	if err != nil {
 		t.Fatalf("Detect: %v", err)
 	}
 	defer cs.Close()
+	// The work tree is the project's own; the base tree is built for this run.
+	if len(temporary) != 2 || temporary[dir] {
+		t.Errorf("loads said temporary: %v", temporary)
+	}
+	for d, tmp := range temporary {
+		if d != dir && !tmp {
+			t.Errorf("the base tree %s was not said temporary", d)
+		}
+	}
 	for _, id := range []string{"model.p.a", "model.p.b"} {
 		if cs.Base.Nodes[id] == nil {
 			t.Errorf("base lacks %s", id)
@@ -50,7 +65,7 @@ func TestDetectLoadsBaseThroughRoots(t *testing.T) {
 	}
 	// Without the roots the base tree's links lead outside it, and nothing loads.
 	if _, err := Detect(context.Background(), Options{Dir: dir, BaseRef: "HEAD~1", FullBase: true,
-		Load: func(ctx context.Context, d string, _ []string) (*dbt.Project, error) {
+		Load: func(ctx context.Context, d string, _ []string, _ bool) (*dbt.Project, error) {
 			return dbt.Load(ctx, dbt.LoadOptions{Dir: d, Getenv: func(string) (string, bool) { return "", false }})
 		}}); err == nil {
 		t.Error("the base loaded without its roots: its links were followed out of it")

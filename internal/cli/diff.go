@@ -49,15 +49,14 @@ func detectChange(env *Env, pf *projectFlags, cf *changeFlags) (*change.ChangeSe
 	if _, err := os.Stat(filepath.Join(pf.Project, "dbt_project.yml")); err != nil {
 		return nil, usageError("%s: no dbt_project.yml (give the project directory with --project)", pf.Project)
 	}
-	load := func(ctx context.Context, dir string, roots []string) (*dbt.Project, error) {
+	load := func(ctx context.Context, dir string, roots []string, temporary bool) (*dbt.Project, error) {
 		opts, err := pf.options(env, false)
 		if err != nil {
 			return nil, err
 		}
 		opts.Dir, opts.Roots = dir, append(opts.Roots, roots...)
-		// A side built for this run (from git objects, in a temporary directory) keeps no
-		// snapshot: the next run builds it elsewhere.
-		opts.Throwaway = !sameDir(dir, pf.Project) && (cf.BaseDir == "" || !sameDir(dir, cf.BaseDir))
+		// A side built for this run keeps no snapshot: the next run builds it elsewhere.
+		opts.Throwaway = temporary
 		return dbt.Load(ctx, opts)
 	}
 	copts := pf.columnsOptions(env, pf.Project, pf.Dialect)
@@ -218,14 +217,4 @@ func typeSuffix(t string) string {
 		return ""
 	}
 	return " (" + t + ")"
-}
-
-// sameDir says whether two paths name the same directory.
-func sameDir(a, b string) bool {
-	if a == b {
-		return true
-	}
-	sa, errA := os.Stat(a)
-	sb, errB := os.Stat(b)
-	return errA == nil && errB == nil && os.SameFile(sa, sb)
 }

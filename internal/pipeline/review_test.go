@@ -24,7 +24,7 @@ func shop(orders string) map[string]string {
 
 func detect(t *testing.T, base, head map[string]string) *change.ChangeSet {
 	t.Helper()
-	load := func(ctx context.Context, dir string, roots []string) (*dbt.Project, error) {
+	load := func(ctx context.Context, dir string, roots []string, _ bool) (*dbt.Project, error) {
 		return dbt.Load(ctx, dbt.LoadOptions{Dir: dir, Roots: roots, Getenv: func(string) (string, bool) { return "", false }})
 	}
 	cs, err := change.Detect(context.Background(), change.Options{Dir: writeProject(t, head), BaseDir: writeProject(t, base),
