@@ -211,18 +211,21 @@ func (x *extra) valueEvidence(c *column, descs []string) {
 				if raw != nil {
 					vals = spellAsData(vals, raw)
 				}
-				ev.vals, ev.valsFrom = vals, "doc"
-				ev.valsWhy = c.name + ": its description lists " + quoteList(vals)
-				if yesNo(vals) && (flagValues(c) != nil || typeClass(c.dataType) == "boolean") {
-					// "(0=Bill, 1=Do Not Bill)": the description explains a flag, and the
-					// team's habit with flags (or with the name, below) is what decides;
-					// of a boolean ("converted to boolean") it says nothing a test could
-					// check.
-					ev.vals, ev.valsFrom, ev.valsWhy = nil, "", ""
-					if ev.nameArgs == nil && flagValues(c) != nil {
-						ev.vals, ev.valsFrom = vals, "flag"
-						ev.valsWhy = c.name + ": its description lists " + quoteList(vals)
+				from := "doc"
+				if yesNo(vals) {
+					// "(0=Bill, 1=Do Not Bill)" explains a flag: the team's habit with
+					// flags (or with the name) decides. Of a boolean ("converted to
+					// boolean") it says nothing a test could check.
+					switch {
+					case flagValues(c) != nil && ev.nameArgs == nil:
+						from = "flag"
+					case flagValues(c) != nil, typeClass(c.dataType) == "boolean":
+						from = ""
 					}
+				}
+				if from != "" {
+					ev.vals, ev.valsFrom = vals, from
+					ev.valsWhy = c.name + ": its description lists " + quoteList(vals)
 				}
 				break
 			}

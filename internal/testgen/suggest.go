@@ -463,20 +463,33 @@ func (ix *argIndex) common(col, test string) map[string]any {
 // places (source_id, target_id of a graph's edge tables, parent_id) names no model by itself.
 func (ix *argIndex) mostCommon(col, test, skip string) map[string]any {
 	k := col + "\x00" + test
-	best, n, total := "", 0, 0
-	byTarget := map[string]int{}
+	best, n := "", 0
 	for js, c := range ix.count[k] {
 		if js == skip {
 			c--
 		}
-		total += c
-		byTarget[target(ix.byName[k][js])] += c
 		if c > n || (c == n && js < best) {
 			best, n = js, c
 		}
 	}
-	if n <= 0 || test == Relationships && 2*byTarget[target(ix.byName[k][best])] <= total {
+	if n <= 0 {
 		return nil
+	}
+	if test == Relationships {
+		// The tests pointing at best's target, however spelled, against all of them.
+		to, same, total := target(ix.byName[k][best]), 0, 0
+		for js, c := range ix.count[k] {
+			if js == skip {
+				c--
+			}
+			total += c
+			if target(ix.byName[k][js]) == to {
+				same += c
+			}
+		}
+		if 2*same <= total {
+			return nil
+		}
 	}
 	return ix.byName[k][best]
 }
