@@ -82,7 +82,12 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 		in := inf.Node(m.UniqueID)
 		names, _, _ := columnsOf(m, in, true)
 		grains[i] = modelGrain(p, m, names)
-		cols[i] = buildColumns(p, m, sigs[i], grains[i], inf, existing, owners, args, false, x)
+		// Columns are read for training (the tested models) and for the models proposed on;
+		// on a change of a few models of a large project, the rest would be most of the work.
+		inScope := len(opts.Models) == 0 || opts.Models[m.UniqueID]
+		if hasColumnTests(existing[m.UniqueID]) || inScope && !opts.NewColumns {
+			cols[i] = buildColumns(p, m, sigs[i], grains[i], inf, existing, owners, args, false, x)
+		}
 	}
 
 	h := newHabits()

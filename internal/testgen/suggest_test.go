@@ -3,8 +3,10 @@ package testgen
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -78,6 +80,28 @@ func TestCases(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A run scoped to some models reads the columns of the others only to learn from them: what
+// it proposes for a model is what an unscoped run proposes for it, in every case.
+func TestScopedRunAgreesWithWhole(t *testing.T) {
+	dirs, _ := filepath.Glob("testdata/cases/*")
+	for _, dir := range dirs {
+		p, inf := loadCase(t, dir)
+		whole := map[string][]string{}
+		for _, s := range Suggest(p, inf, Options{}).Suggestions {
+			whole[s.UniqueID] = append(whole[s.UniqueID], fmt.Sprintf("%s %s %.2f %v", s.Column, s.Test, s.Confidence, s.Arguments))
+		}
+		for _, m := range p.Models() {
+			var scoped []string
+			for _, s := range Suggest(p, inf, Options{Models: map[string]bool{m.UniqueID: true}}).Suggestions {
+				scoped = append(scoped, fmt.Sprintf("%s %s %.2f %v", s.Column, s.Test, s.Confidence, s.Arguments))
+			}
+			if !slices.Equal(scoped, whole[m.UniqueID]) {
+				t.Errorf("%s %s: scoped run proposes\n%v\nthe whole run\n%v", filepath.Base(dir), m.Name, scoped, whole[m.UniqueID])
+			}
+		}
 	}
 }
 
