@@ -105,9 +105,11 @@ func runReview(env *Env, pf *projectFlags, cf *changeFlags, rf *reviewFlags) err
 	if err := assembleReview(env, pf, cf, rf, &rv, &root); err != nil {
 		return err
 	}
+	t0 := time.Now()
 	if err := review.Write(env.Stdout, rf.format, rv); err != nil {
 		return &ExitError{Code: ExitInternal, Err: err}
 	}
+	debugTiming(env, "review-write", t0)
 	if rf.report != "" {
 		report, _ := env.fileContent(rf.report, nil, []byte(review.Markdown(rv, review.MarkdownOptions{PathPrefix: rv.Prefix})))
 		if err := writeAtomic(rf.report, report); err != nil {

@@ -229,9 +229,13 @@ func catalogTypesOf(c map[string][]columns.CatalogColumn) map[string][]schema.Ty
 // debugTiming prints a phase's duration to stderr when DATAOPS_DEBUG_TIMINGS is set (benchmarks).
 func debugTiming(env *Env, phase string, since time.Time) {
 	if env.Getenv("DATAOPS_DEBUG_TIMINGS") != "" {
-		fmt.Fprintf(env.Stderr, "timing %s %v\n", phase, time.Since(since))
+		fmt.Fprintf(env.Stderr, "timing %s %v (at %v)\n", phase, time.Since(since), time.Since(processStart).Round(time.Millisecond))
 	}
 }
+
+// processStart places each debug timing on the run's clock: what lies between two phases
+// (start-up, writing the output) shows as a gap.
+var processStart = time.Now()
 
 // dbtExecutable resolves --dbt: a path, "off", or dbt on the PATH of the command's environment
 // (so a test's environment decides, not the machine's).

@@ -3,8 +3,11 @@ package pipeline
 import (
 	"fmt"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/dataops-dev/dataops/internal/change"
 	"github.com/dataops-dev/dataops/internal/dbt"
@@ -15,22 +18,10 @@ import (
 // and the lineage edges among changed and downstream nodes.
 func Classify(cs *change.ChangeSet, rv *review.Review, dialectName string) {
 	nodes := map[string]bool{}
-	for _, m := range cs.Models {
-		var added, removed []review.Clause
+	diffs := grainDiffs(cs, dialectName)
+	for i, m := range cs.Models {
+		added, removed := diffs[i].added, diffs[i].removed
 		head := cs.Head.Nodes[m.UniqueID]
-		if m.Change == change.Modified || m.Change == change.Renamed {
-			baseID := m.UniqueID
-			if m.From != "" {
-				baseID = m.From
-			}
-			if base := cs.Base.Nodes[baseID]; base != nil && head != nil && m.SQLChanged {
-				bc, okb := review.GrainClauses(renderedSQL(base), dialectName)
-				hc, okh := review.GrainClauses(renderedSQL(head), dialectName)
-				if okb && okh {
-					added, removed = review.GrainDiff(bc, hc)
-				}
-			}
-		}
 		class, reasons := review.Classify(m, added, removed)
 		name := dbt.ShortID(m.UniqueID)
 		if head != nil {
@@ -95,6 +86,39 @@ func Classify(cs *change.ChangeSet, rv *review.Review, dialectName string) {
 		a, b := rv.Lineage[i], rv.Lineage[j]
 		return a.From < b.From || a.From == b.From && a.To < b.To
 	})
+}
+
+type grainDiff struct{ added, removed []review.Clause }
+
+// grainDiffs compares the row-deciding clauses of each modified model's base and head SQL,
+// the models in parallel: each is two parses, and a change may touch many large models.
+func grainDiffs(cs *change.ChangeSet, dialectName string) []grainDiff {
+	out := make([]grainDiff, len(cs.Models))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, m := range cs.Models {
+		if m.Change != change.Modified && m.Change != change.Renamed || !m.SQLChanged {
+			continue
+		}
+		baseID := m.UniqueID
+		if m.From != "" {
+			baseID = m.From
+		}
+		base, head := cs.Base.Nodes[baseID], cs.Head.Nodes[m.UniqueID]
+		if base == nil || head == nil {
+			continue
+		}
+		g.Go(func() error {
+			bc, okb := review.GrainClauses(renderedSQL(base), dialectName)
+			hc, okh := review.GrainClauses(renderedSQL(head), dialectName)
+			if okb && okh {
+				out[i].added, out[i].removed = review.GrainDiff(bc, hc)
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
+	return out
 }
 
 func firstWord(s string) string {

@@ -217,7 +217,9 @@ func Run(ctx context.Context, in Inputs) (*review.Review, error) {
 	if dialect == "" {
 		dialect = p.Adapter
 	}
+	t0 = time.Now()
 	Classify(cs, rv, dialect)
+	in.timing("review-classify", t0)
 	review.Narrate(ctx, rv, in.Narrator, changed)
 	catalogLineage(ctx, &in, cs, rv, ids)
 	return rv, nil
