@@ -64,14 +64,26 @@ func Detect(ctx context.Context, opts Options) (*ChangeSet, error) {
 	}()
 	// The head loads while git lists what changed; then the base is built and loaded: a light
 	// base (see merge.go) when the change allows, else the whole project at the base.
+	// A light base's tree is written meanwhile too: what it holds depends on the changed
+	// files alone, but for the models a changed property file describes, added once the head
+	// says which they are.
 	var wg sync.WaitGroup
 	var headErr, listErr error
+	light := false
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		cs.Head, headErr = opts.Load(ctx, sides.headDir, sides.headRoots, sides.temporary(sides.headDir))
 	}()
-	go func() { defer wg.Done(); listErr = sides.listChanges(ctx) }()
+	go func() {
+		defer wg.Done()
+		if listErr = sides.listChanges(ctx); listErr != nil {
+			return
+		}
+		if light = sides.repo != nil && lightEligible(sides.changed) && !opts.FullBase; light {
+			listErr = sides.lightTree(ctx)
+		}
+	}()
 	wg.Wait()
 	cs.Timings["load-head"] = time.Since(t0)
 	if listErr != nil {
@@ -81,7 +93,7 @@ func Detect(ctx context.Context, opts Options) (*ChangeSet, error) {
 		return nil, headErr
 	}
 	var baseErr error
-	if sides.repo != nil && lightEligible(sides.changed) && !opts.FullBase {
+	if light {
 		cs.Base, baseErr = sides.lightBase(ctx, opts, cs.Head)
 		cs.LightBase = true
 	} else {
@@ -138,6 +150,8 @@ type sides struct {
 	repo                   *Repo
 	baseCommit, headCommit string
 	tmp                    string
+	// lightIncluded says which files the light base's tree holds (lightTree).
+	lightIncluded func(rel string) bool
 }
 
 // temporary says dir was made for this run under the change's temporary directory.
@@ -254,25 +268,31 @@ func (s *sides) buildBase(ctx context.Context) error {
 	return nil
 }
 
-// lightBase writes and loads the light base and merges it with the head (merge.go). The tree
-// also holds the models whose entries sit in a changed property file, so their base entries
-// are read.
+// lightTree writes the light base's tree: the files lightFilter names.
+func (s *sides) lightTree(ctx context.Context) error {
+	s.lightIncluded = lightFilter(s.headDir, s.changed)
+	var err error
+	s.baseDir, err = s.repo.buildTree(ctx, s.baseCommit, s.headDir, s.changed, filepath.Join(s.tmp, "base"), s.lightIncluded)
+	return err
+}
+
+// lightBase completes the light tree with the models whose entries sit in a changed property
+// file (so their base entries are read), loads it and merges it with the head (merge.go).
 func (s *sides) lightBase(ctx context.Context, opts Options, head *dbt.Project) (*dbt.Project, error) {
-	include := lightFilter(s.headDir, s.changed)
 	changedSet := map[string]bool{}
 	for _, f := range s.changed {
 		changedSet[f] = true
 	}
 	extra := map[string]bool{}
 	for _, n := range head.Nodes {
-		if n.Patch != nil && changedSet[n.Patch.File] && n.Package == rootName(head) {
+		if n.Patch != nil && changedSet[n.Patch.File] && n.Package == rootName(head) && !s.lightIncluded(n.OriginalFilePath) {
 			extra[n.OriginalFilePath] = true
 		}
 	}
-	filter := func(rel string) bool { return include(rel) || extra[rel] }
-	var err error
-	if s.baseDir, err = s.repo.buildTree(ctx, s.baseCommit, s.headDir, s.changed, filepath.Join(s.tmp, "base"), filter); err != nil {
-		return nil, err
+	if len(extra) > 0 {
+		if _, err := s.repo.buildTree(ctx, s.baseCommit, s.headDir, s.changed, filepath.Join(s.tmp, "base"), func(rel string) bool { return extra[rel] }); err != nil {
+			return nil, err
+		}
 	}
 	s.listPropertyFiles()
 	light, err := opts.Load(ctx, s.baseDir, s.baseRoots(), s.temporary(s.baseDir))
