@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ import (
 	"github.com/nikolalohinski/gonja/v2/nodes"
 	"github.com/nikolalohinski/gonja/v2/parser"
 	"github.com/nikolalohinski/gonja/v2/tokens"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/dataops-dev/dataops/internal/source"
 )
@@ -174,8 +176,27 @@ func (e *Env) compileMacros() []Diagnostic {
 	opts := e.opts
 	var diags []Diagnostic
 	files := append(append([]MacroFile{}, builtinMacroFiles...), opts.MacroFiles...)
-	for _, mf := range files {
-		f, d := e.compileMacroFile(mf)
+	// Files compile in parallel (a few hundred of them are a tenth of a second on one core),
+	// then are indexed in order, so duplicates and diagnostics read as before.
+	compiled := make([]*fileInfo, len(files))
+	failed := make([]*Diagnostic, len(files))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, mf := range files {
+		g.Go(func() error {
+			defer func() {
+				// The file is untrusted text: a panic in the template engine is its error.
+				if r := recover(); r != nil {
+					compiled[i], failed[i] = nil, &Diagnostic{Path: mf.Path, Pos: Position{Line: 1, Column: 1}, Kind: "syntax", Message: fmt.Sprintf("template could not be compiled: %v", r)}
+				}
+			}()
+			compiled[i], failed[i] = e.compileMacroFile(mf)
+			return nil
+		})
+	}
+	_ = g.Wait()
+	for i, mf := range files {
+		f, d := compiled[i], failed[i]
 		if d != nil {
 			diags = append(diags, *d)
 			continue
