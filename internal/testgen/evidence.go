@@ -61,6 +61,8 @@ type extra struct {
 	up    map[string]map[string]bool
 	// copies maps a column to the downstream columns that copy it unchanged.
 	copies map[colRef][]colRef
+	// lent holds the accepted_values lenders of each column name (namevalues.go).
+	lent map[string]*lenders
 }
 
 func newExtra(p *dbt.Project, models []*dbt.Node, sigs []*sqlSignals, inf *columns.Result, existing map[string]map[string]map[string]bool, owners map[string][]*keyOwner, args *argIndex, dialect string, opts Options, ps *parses) *extra {
@@ -71,6 +73,7 @@ func newExtra(p *dbt.Project, models []*dbt.Node, sigs []*sqlSignals, inf *colum
 		down:   map[string]map[string]bool{},
 		up:     map[string]map[string]bool{},
 		copies: directCopies(p, inf),
+		lent:   map[string]*lenders{},
 	}
 }
 

@@ -17,23 +17,21 @@ import (
 // nameValues computes the borrowed arguments for c (nil when no column of that name lends
 // any).
 func (x *extra) nameValues(c *column) map[string]any {
-	k := c.lower + "\x00" + AcceptedValues
-	if len(x.args.nodes[k]) == 0 {
+	l := x.lenders(c.lower)
+	if l == nil {
 		return nil
 	}
-	counts := map[string]int{}
-	byJSON := map[string]map[string]any{}
-	for _, id := range x.args.nodes[k] {
-		if id == c.model.UniqueID {
-			continue
+	counts := make(map[string]int, len(l.plain))
+	for js, n := range l.plain {
+		counts[js] = n
+	}
+	if js, ok := l.plainOf[c.model.UniqueID]; ok {
+		counts[js]-- // a column lends nothing to itself
+	}
+	for _, e := range l.bounded {
+		if e.id != c.model.UniqueID && (e.filter == c.model.UniqueID || x.upstream(c.model.UniqueID)[e.filter]) {
+			counts[e.js]++
 		}
-		if w := x.chainFilter(colRef{id, c.lower}); w != "" && w != c.model.UniqueID && !x.upstream(c.model.UniqueID)[w] {
-			continue
-		}
-		a := x.args.byNode[id+"\x00"+k]
-		b, _ := json.Marshal(a)
-		counts[string(b)]++
-		byJSON[string(b)] = a
 	}
 	var best string
 	n := 0
@@ -45,7 +43,44 @@ func (x *extra) nameValues(c *column) map[string]any {
 	if n == 0 {
 		return nil
 	}
-	return byJSON[best]
+	return l.args[best]
+}
+
+// lenders are the columns of one name with accepted_values arguments, read once per name: a
+// large project has thousands of columns of a common name, and reading every lender's filter
+// chain for each of them would cost their product.
+type lenders struct {
+	plain   map[string]int    // arguments (as JSON) -> lenders no filter bounds
+	plainOf map[string]string // such a lender's model -> its arguments
+	bounded []boundedLender   // lenders a filter bounds
+	args    map[string]map[string]any
+}
+
+type boundedLender struct{ id, filter, js string }
+
+func (x *extra) lenders(name string) *lenders {
+	if l, ok := x.lent[name]; ok {
+		return l
+	}
+	k := name + "\x00" + AcceptedValues
+	var l *lenders
+	if ids := x.args.nodes[k]; len(ids) > 0 {
+		l = &lenders{plain: map[string]int{}, plainOf: map[string]string{}, args: map[string]map[string]any{}}
+		for _, id := range ids {
+			a := x.args.byNode[id+"\x00"+k]
+			b, _ := json.Marshal(a)
+			js := string(b)
+			l.args[js] = a
+			if w := x.chainFilter(colRef{id, name}); w != "" {
+				l.bounded = append(l.bounded, boundedLender{id, w, js})
+				continue
+			}
+			l.plain[js]++
+			l.plainOf[id] = js
+		}
+	}
+	x.lent[name] = l
+	return l
 }
 
 // nameValues is what fillArguments borrows by name: computed with the graph when the column
