@@ -24,13 +24,16 @@ type keyIndex struct {
 	// phrases are the seeds whose entity has several words, by those words ("present on
 	// admission"), for descriptions that name a code table in prose.
 	phrases map[string]*dbt.Node
+	// endingIn memoizes, per stem, the entities ending in _<stem>, shortest first
+	// (entityOwner): scanning every entity for every key column is quadratic.
+	endingIn map[string][]string
 }
 
 // newKeyIndex extends the owners found by SQL and name with the columns the team tests
 // unique, and ranks them.
 func newKeyIndex(p *dbt.Project, models []*dbt.Node, sigs []*sqlSignals, inf *columns.Result, existing map[string]map[string]map[string]bool, owners map[string][]*keyOwner) *keyIndex {
 	ix := &keyIndex{p: p, owners: map[string][]*keyOwner{}, isKey: map[colRef]string{}, keysOf: map[string][]string{}, byEntity: map[string][]*keyOwner{}, byName: map[string]*dbt.Node{},
-		lookups: map[string][]*dbt.Node{}, phrases: map[string]*dbt.Node{}}
+		lookups: map[string][]*dbt.Node{}, phrases: map[string]*dbt.Node{}, endingIn: map[string][]string{}}
 	grain := map[string]string{}
 	for i, m := range models {
 		if len(sigs[i].keys) == 1 {
@@ -175,15 +178,18 @@ func (ix *keyIndex) entityOwner(m *dbt.Node, col string, down map[string]bool) *
 			return o
 		}
 	}
-	var ents []string
-	for e := range ix.byEntity {
-		if strings.HasSuffix(e, "_"+stem) {
-			ents = append(ents, e)
+	ents, ok := ix.endingIn[stem]
+	if !ok {
+		for e := range ix.byEntity {
+			if strings.HasSuffix(e, "_"+stem) {
+				ents = append(ents, e)
+			}
 		}
+		sort.Slice(ents, func(i, j int) bool {
+			return len(ents[i]) < len(ents[j]) || len(ents[i]) == len(ents[j]) && ents[i] < ents[j]
+		})
+		ix.endingIn[stem] = ents
 	}
-	sort.Slice(ents, func(i, j int) bool {
-		return len(ents[i]) < len(ents[j]) || len(ents[i]) == len(ents[j]) && ents[i] < ents[j]
-	})
 	for _, e := range ents {
 		if o := pick(ix.byEntity[e]); o != nil {
 			return o
