@@ -49,6 +49,10 @@ func WriteManifestCached(w io.Writer, p *Project, c *cache.Cache, indent bool) e
 	defer c.Release()
 	key := cache.NewHasher("manifest").String(cache.ToolVersion()).String(p.snapshotID).Value(indent).Sum()
 	if data, ok := c.Get(key); ok {
+		if len(data) == 0 {
+			// A template too large to keep (below): making it again would be lost work.
+			return writeManifest(w, p, indent)
+		}
 		if t, err := decodeTemplate(data); err == nil {
 			return t.write(w, p.GeneratedAt, indent)
 		}
@@ -73,6 +77,9 @@ func WriteManifestCached(w io.Writer, p *Project, c *cache.Cache, indent bool) e
 	// One entry may not crowd out the rest of the cache.
 	if int64(w2.b.Len()) <= c.Limit()/4 {
 		c.Put(key, w2.b.Bytes())
+	} else {
+		// An empty entry says so: the next runs on this snapshot write the manifest directly.
+		c.Put(key, []byte{})
 	}
 	return t.write(w, p.GeneratedAt, indent)
 }

@@ -227,6 +227,48 @@ func testManifestTemplate(t *testing.T, clock bool) {
 	}
 }
 
+// A template past what the cache keeps is made once: the runs after it write the manifest
+// directly instead of making it again to throw it away.
+func TestManifestTemplateTooLargeIsMadeOnce(t *testing.T) {
+	dir := t.TempDir()
+	cacheProject(t, dir, 12)
+	p, err := Load(context.Background(), LoadOptions{Dir: dir, Compile: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	if err := writeManifest(&want, p, false); err != nil {
+		t.Fatal(err)
+	}
+	c, err := cache.New(filepath.Join(t.TempDir(), "cache"), int64(want.Len())) // a quarter of it is less than the template
+	if err != nil {
+		t.Fatal(err)
+	}
+	// As a restored project whose snapshot was small enough to template.
+	p.snapshotID, p.templated = "s1", true
+	for run := 1; run <= 3; run++ {
+		if err := c.Hold(); err != nil {
+			t.Fatal(err)
+		}
+		before := c.Stats()
+		var got bytes.Buffer
+		if err := WriteManifestCached(&got, p, c, false); err != nil {
+			t.Fatal(err)
+		}
+		after := c.Stats()
+		c.Release()
+		if got.String() != want.String() {
+			t.Fatalf("run %d: %s", run, firstDifference(want.String(), got.String()))
+		}
+		if wrote := after.Writes - before.Writes; run == 1 && wrote != 1 || run > 1 && wrote != 0 {
+			t.Errorf("run %d wrote %d entries", run, wrote)
+		}
+		if run > 1 && after.Hits-before.Hits != 1 {
+			t.Errorf("run %d: the refusal was not read (%d hits)", run, after.Hits-before.Hits)
+		}
+	}
+}
+
 // A project printing the template's own stamp is written without a template.
 func TestManifestTemplateRefusesItsStamp(t *testing.T) {
 	created, when := stampForms(manifestStamp, false)
