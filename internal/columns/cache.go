@@ -73,7 +73,7 @@ func (inf *inferrer) cacheable(s *slot) bool {
 }
 
 func (inf *inferrer) columnsKey(n *dbt.Node) cache.Key {
-	h := cache.NewHasher("columns").String(cache.ToolVersion()).String(inf.d.name).
+	h := cache.NewHasher("columns").String(cache.ToolVersion()).String(inf.d.name).String(inf.fallback).
 		String(n.UniqueID).String(n.ResourceType).String(n.Language).String(n.RelPath).String(n.OriginalFilePath).
 		String(n.RawCode).Int(n.Template.Offset).Int(n.Template.Line).Int(n.Template.Column)
 	switch {

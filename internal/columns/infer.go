@@ -16,9 +16,13 @@ import (
 // parallel where the DAG allows, so a star over a model expands from what was inferred for it.
 // Infer never fails: what it cannot resolve is reported on the node.
 func Infer(p *dbt.Project, opts Options) *Result {
-	name := opts.Dialect
+	name, fallback := opts.Dialect, ""
 	if name == "" {
-		name = guessDialect(p)
+		if name = guessDialect(p); name != "" && name != p.Adapter {
+			// The loader rendered the relations as its adapter quotes them: a model whose
+			// SQL the guess cannot read is read as the loader wrote it.
+			fallback = p.Adapter
+		}
 	}
 	if name == "" {
 		name = p.Adapter
@@ -30,6 +34,9 @@ func Infer(p *dbt.Project, opts Options) *Result {
 		rels:  newRelations(p),
 		slots: map[string]*slot{},
 	}
+	if fallback != "" {
+		inf.fallback = dialectFor(fallback).name
+	}
 	if inf.opts.Ctx == nil {
 		inf.opts.Ctx = context.Background()
 	}
@@ -38,7 +45,7 @@ func Infer(p *dbt.Project, opts Options) *Result {
 	}
 	defer inf.opts.Cache.Release()
 	inf.run()
-	res := &Result{Dialect: inf.d.name, Nodes: make(map[string]*Node, len(inf.slots))}
+	res := &Result{Dialect: inf.d.name, Fallback: inf.fallback, Nodes: make(map[string]*Node, len(inf.slots))}
 	for id, s := range inf.slots {
 		if s.out != nil {
 			res.Nodes[id] = s.out
@@ -48,11 +55,13 @@ func Infer(p *dbt.Project, opts Options) *Result {
 }
 
 type inferrer struct {
-	p     *dbt.Project
-	opts  Options
-	d     *dialect
-	rels  *relations
-	slots map[string]*slot // fixed before the parallel phase; each slot written by one goroutine
+	p    *dbt.Project
+	opts Options
+	d    *dialect
+	// fallback is the loader's dialect when d is a guess (see Infer), else "".
+	fallback string
+	rels     *relations
+	slots    map[string]*slot // fixed before the parallel phase; each slot written by one goroutine
 
 	listingOnce sync.Once
 	listing     map[string]bool // ids of macros that may list a relation's columns

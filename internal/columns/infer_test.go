@@ -357,6 +357,32 @@ func TestGuessDialect(t *testing.T) {
 	}
 }
 
+// A project guessed to be BigQuery's (no profile) is rendered by the loader with DuckDB's
+// double-quoted relations, which BigQuery reads as strings: such a model is read in the
+// loader's dialect, the rest in the guess's.
+func TestGuessedDialectFallsBackToTheLoaders(t *testing.T) {
+	p := testProject("duckdb", nil)
+	p.Target = &dbt.Target{Type: "duckdb"} // defaulted: no profiles.yml
+	p.Profile = "bigquery"
+	addModel(p, "orders", "select safe_cast(x as int64) as id, `v` as v from raw.t")
+	quoted := addModel(p, "daily", `select date, sum(id) total from "db"."analytics"."orders" group by 1`)
+	res := Infer(p, Options{})
+	if res.Dialect != "bigquery" || res.Fallback != "duckdb" {
+		t.Fatalf("dialect %q, fallback %q", res.Dialect, res.Fallback)
+	}
+	n := res.Node(quoted.UniqueID)
+	if len(n.Columns) != 2 || n.Columns[1].Name != "total" || len(n.Unresolved) > 0 {
+		t.Errorf("read in the loader's dialect: %s (%v)", format(n.Columns), n.Unresolved)
+	}
+	if s := format(res.Node("model.p.orders").Columns); s != "id:int64, v:?" {
+		t.Errorf("read in the guess's dialect: %s", s)
+	}
+	// A dialect given is not a guess: nothing falls back.
+	if res := Infer(p, Options{Dialect: "bigquery"}); res.Fallback != "" || len(res.Node(quoted.UniqueID).Unresolved) == 0 {
+		t.Errorf("a given dialect fell back: %q %s", res.Fallback, format(res.Node(quoted.UniqueID).Columns))
+	}
+}
+
 func TestInferEphemeralAndThis(t *testing.T) {
 	// compiled code names an ephemeral model by its CTE name, and {{ this }} by the model's
 	// own relation

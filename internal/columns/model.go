@@ -14,7 +14,10 @@ import (
 // snapshots, seeds and the sources they read).
 type Result struct {
 	Dialect string
-	Nodes   map[string]*Node
+	// Fallback is the dialect a model's SQL was read in when Dialect, a guess, could not read
+	// it (the loader's, whose quoting the rendered relations follow); "" when Dialect was given.
+	Fallback string
+	Nodes    map[string]*Node
 }
 
 // Node is the inferred output of one model, snapshot, seed or source.

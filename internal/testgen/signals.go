@@ -733,6 +733,9 @@ func quoteList(vals []string) string {
 type parses struct {
 	mu    sync.Mutex
 	files map[string]*ast.File
+	// fallback, when set, reads the SQL the run's dialect (a guess) cannot: the loader's
+	// (columns.Result.Fallback).
+	fallback *sqldialect.Dialect
 }
 
 func newParses() *parses { return &parses{files: map[string]*ast.File{}} }
@@ -750,7 +753,12 @@ func (ps *parses) parse(sql string, d sqldialect.Dialect) *ast.File {
 	if ok {
 		return f
 	}
-	f, _ = parser.Parse(sql, d)
+	f, errs := parser.Parse(sql, d)
+	if len(errs) > 0 && ps.fallback != nil {
+		if f2, errs2 := parser.Parse(sql, *ps.fallback); len(errs2) < len(errs) {
+			f = f2
+		}
+	}
 	ps.mu.Lock()
 	ps.files[sql] = f
 	ps.mu.Unlock()

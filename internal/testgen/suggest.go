@@ -10,6 +10,7 @@ import (
 
 	"github.com/dataops-dev/dataops/internal/columns"
 	"github.com/dataops-dev/dataops/internal/dbt"
+	sqldialect "github.com/dataops-dev/dataops/internal/sql/dialect"
 )
 
 // Result is what Suggest proposes.
@@ -55,6 +56,11 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 		return ""
 	}
 	ps := newParses()
+	if inf != nil && inf.Fallback != "" {
+		if d, ok := sqldialect.Lookup(inf.Fallback); ok {
+			ps.fallback = &d
+		}
+	}
 	sigs := make([]*sqlSignals, len(models))
 	var wg sync.WaitGroup
 	next := make(chan int)
