@@ -31,6 +31,9 @@ func Edits(p *dbt.Project, res *Result, settle func(yamledit.Style) yamledit.Sty
 			continue
 		}
 		n := p.Nodes[s.UniqueID]
+		if ns := p.Disabled[s.UniqueID]; n == nil && len(ns) > 0 {
+			n = ns[0] // a model that is off (disabledModels)
+		}
 		if n == nil || n.Patch == nil || n.Patch.File == "" {
 			notes = append(notes, fmt.Sprintf("%s: no property entry for %s; run `dataops schema --write` first to add one", s.Pos.Path, s.Model))
 			continue

@@ -168,6 +168,13 @@ func existingTests(p *dbt.Project) map[string]map[string]map[string]bool {
 			add(n.TestMeta.AttachedNode, n.TestMeta.ColumnName, n.TestMeta.Name)
 		}
 	}
+	for _, m := range disabledModels(p) {
+		for _, c := range m.Columns {
+			for _, t := range c.Tests {
+				add(m.UniqueID, c.Name, t.Name)
+			}
+		}
+	}
 	for id, s := range p.Sources {
 		for _, c := range s.Columns {
 			for _, t := range c.Tests {

@@ -114,13 +114,28 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 	}
 	usesUtils := projectUsesDbtUtils(p)
 
+	// Models switched off in this configuration (by a var or the target) are proposed on too,
+	// from their declared columns and the habits learned above: another configuration builds
+	// them, and the team documents and tests them as any other. They teach nothing and own
+	// no key (a test may not refer to a model that is off).
+	for _, m := range disabledModels(p) {
+		if len(opts.Models) > 0 && !opts.Models[m.UniqueID] {
+			continue
+		}
+		names, _, _ := columnsOf(m, inf.Node(m.UniqueID), true)
+		models = append(models, m)
+		sigs = append(sigs, safeSignals(opts.sqlOf(m), dialect, ephemeralSQL, ps))
+		grains = append(grains, modelGrain(p, m, names))
+		cols = append(cols, nil)
+	}
+
 	for i, m := range models {
 		if len(opts.Models) > 0 && !opts.Models[m.UniqueID] {
 			continue
 		}
 		cs := cols[i]
-		if opts.NewColumns {
-			cs = buildColumns(p, m, sigs[i], grains[i], inf, existing, owners, args, true, x)
+		if opts.NewColumns || cs == nil {
+			cs = buildColumns(p, m, sigs[i], grains[i], inf, existing, owners, args, opts.NewColumns, x)
 		}
 		only, scoped := opts.Columns[m.UniqueID]
 		for _, c := range cs {
@@ -211,6 +226,22 @@ func hasModelKeyTest(p *dbt.Project, m *dbt.Node) bool {
 		}
 	}
 	return false
+}
+
+// disabledModels lists the root project's models that are off and have no enabled node of
+// the same id, in id order.
+func disabledModels(p *dbt.Project) []*dbt.Node {
+	var out []*dbt.Node
+	for id, ns := range p.Disabled {
+		if _, on := p.Nodes[id]; on || len(ns) == 0 {
+			continue
+		}
+		if m := ns[0]; m.ResourceType == dbt.Model && m.Package == p.Name {
+			out = append(out, m)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].UniqueID < out[j].UniqueID })
+	return out
 }
 
 func projectUsesDbtUtils(p *dbt.Project) bool {

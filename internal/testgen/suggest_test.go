@@ -105,6 +105,29 @@ func TestScopedRunAgreesWithWhole(t *testing.T) {
 	}
 }
 
+// A model that is off is proposed on, but owns no key: no test refers to it.
+func TestDisabledModelIsNoTarget(t *testing.T) {
+	p, inf := loadCase(t, "testdata/cases/disabled")
+	if _, on := p.Nodes["model.cases.refunds"]; on {
+		t.Fatal("refunds is enabled: the case tests nothing")
+	}
+	proposed := false
+	res := Suggest(p, inf, Options{})
+	// Its tests are written into its property entry as any model's.
+	if edits, notes := Edits(p, res, nil); len(notes) > 0 || len(edits) != 1 || !strings.Contains(string(edits[0].New), "refund_id\n        data_tests: [unique, not_null]") {
+		t.Errorf("edits of the disabled model: %d edits, notes %v", len(edits), notes)
+	}
+	for _, s := range res.Suggestions {
+		if to, _ := s.Arguments["to"].(string); strings.Contains(to, "refunds") {
+			t.Errorf("%s.%s refers to a disabled model: %v", s.Model, s.Column, s.Arguments)
+		}
+		proposed = proposed || s.Model == "refunds"
+	}
+	if !proposed {
+		t.Error("nothing proposed on the disabled model")
+	}
+}
+
 func TestArguments(t *testing.T) {
 	p, inf := loadCase(t, "testdata/cases/fk")
 	for _, s := range Suggest(p, inf, Options{}).Suggestions {

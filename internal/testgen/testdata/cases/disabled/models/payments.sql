@@ -1,0 +1,1 @@
+select payment_id, order_id, amount from raw.payments
