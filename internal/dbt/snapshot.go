@@ -2,6 +2,7 @@ package dbt
 
 import (
 	"bytes"
+	"encoding/binary"
 	"maps"
 	"os"
 	"runtime"
@@ -454,6 +455,13 @@ func (l *loader) storeSnapshot(writesBefore int64) {
 	if c.Stats().Writes > writesBefore {
 		return
 	}
+	files := 0
+	for _, ps := range l.pkgs {
+		files += len(ps.files)
+	}
+	if refusedBefore(c, *l.snapKey, files) {
+		return
+	}
 	hdr := snapHeader{Version: snapshotVersion, ID: newSnapshotID(), Stamped: l.stamped.UnixNano(), Paths: l.pathsExist}
 	for _, ps := range l.pkgs {
 		for _, f := range ps.files {
@@ -488,12 +496,15 @@ func (l *loader) storeSnapshot(writesBefore int64) {
 	if snapEncode(w, &hdr) != nil {
 		return
 	}
+	snapshotsEncoded.Add(1)
 	data, err := encodeBody(w.b.Bytes(), &body)
 	if err != nil {
 		return
 	}
-	// One entry may not crowd out the rest of the cache.
+	// One entry may not crowd out the rest of the cache; a refusal is kept in its place, so
+	// that the next runs do not encode the project again only to drop it.
 	if int64(len(data)) > c.Limit()/4 {
+		c.Put(*l.snapKey, refusal(c.Limit(), files))
 		return
 	}
 	// The project as loaded holds what its renders printed: one that printed a secret stays
@@ -505,6 +516,33 @@ func (l *loader) storeSnapshot(writesBefore int64) {
 	// A manifest template is made in memory, and takes about one and a half times the
 	// snapshot: past what the cache would keep, it is not made (restoreSnapshot agrees).
 	p.snapshotID, p.volatileSum, p.templated = hdr.ID, hdr.VolatileSum, int64(len(data)) <= c.Limit()/8
+}
+
+// snapshotsEncoded counts the snapshots encoded by this process (tests read it).
+var snapshotsEncoded atomic.Int64
+
+// refusalMagic opens the entry kept under a snapshot's key when the snapshot was too large
+// for the cache: the bound it was refused under and the project's file count follow.
+const refusalMagic = "dataops snapshot refused\n"
+
+func refusal(limit int64, files int) []byte {
+	b := append([]byte(refusalMagic), make([]byte, 16)...)
+	binary.LittleEndian.PutUint64(b[len(refusalMagic):], uint64(limit))
+	binary.LittleEndian.PutUint64(b[len(refusalMagic)+8:], uint64(files))
+	return b
+}
+
+// refusedBefore says a snapshot of this project was refused for its size under the same
+// bound (or a larger one) while it had about as many files: making it again would be lost
+// work. A project that lost a tenth of its files, or a larger bound, is tried again.
+func refusedBefore(c *cache.Cache, key cache.Key, files int) bool {
+	data, ok := c.Peek(key)
+	if !ok || len(data) != len(refusalMagic)+16 || string(data[:len(refusalMagic)]) != refusalMagic {
+		return false
+	}
+	limit := int64(binary.LittleEndian.Uint64(data[len(refusalMagic):]))
+	was := int(binary.LittleEndian.Uint64(data[len(refusalMagic)+8:]))
+	return c.Limit() <= limit && files*10 >= was*9
 }
 
 // gcPaused counts the decodes running with the collector paused. The setting is the

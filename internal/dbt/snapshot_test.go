@@ -269,6 +269,48 @@ func TestManifestTemplateTooLargeIsMadeOnce(t *testing.T) {
 	}
 }
 
+// A snapshot too large for the cache is refused once: the unchanged runs after it do not
+// encode the project again only to drop it, until the bound grows.
+func TestSnapshotTooLargeIsEncodedOnce(t *testing.T) {
+	dir, cacheDir := t.TempDir(), filepath.Join(t.TempDir(), "cache")
+	cacheProject(t, dir, 40)
+	load := func(limit int64) *Project {
+		t.Helper()
+		c, err := cache.New(cacheDir, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := Load(context.Background(), LoadOptions{Dir: dir, Compile: true, Cache: c})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	const small = 160 << 10 // the renders fit, a quarter of it does not hold the snapshot
+	load(small)             // cold: the renders are stored
+	before := snapshotsEncoded.Load()
+	load(small) // unchanged: the snapshot is made, and refused
+	if n := snapshotsEncoded.Load() - before; n != 1 {
+		t.Fatalf("the first unchanged run encoded %d snapshots, want 1", n)
+	}
+	for run := 0; run < 2; run++ {
+		if p := load(small); p.FromSnapshot() {
+			t.Fatal("restored a snapshot the bound refused")
+		}
+	}
+	if n := snapshotsEncoded.Load() - before; n != 1 {
+		t.Fatalf("the runs after the refusal encoded %d more", n-1)
+	}
+	// A larger bound tries again, and keeps it.
+	load(64 << 20)
+	if n := snapshotsEncoded.Load() - before; n != 2 {
+		t.Fatalf("a larger bound did not try again (%d encoded)", n)
+	}
+	if p := load(64 << 20); !p.FromSnapshot() {
+		t.Fatal("the snapshot a larger bound kept was not restored")
+	}
+}
+
 // A project printing the template's own stamp is written without a template.
 func TestManifestTemplateRefusesItsStamp(t *testing.T) {
 	created, when := stampForms(manifestStamp, false)
