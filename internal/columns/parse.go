@@ -15,7 +15,7 @@ type parseError struct {
 // parseSQL parses a model's rendered SQL with the front end's dialect of the same name.
 func parseSQL(src, name string) (*ast.File, []parseError) {
 	d, _ := sqldialect.Lookup(name)
-	f, errs := parser.Parse(src, d)
+	f, errs := parser.ParseShared(src, d)
 	var out []parseError
 	for _, e := range errs {
 		out = append(out, parseError{pos: e.Pos, msg: e.Msg})

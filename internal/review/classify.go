@@ -36,7 +36,7 @@ func GrainClauses(sql, dialectName string) (clauses []Clause, ok bool) {
 	if !found {
 		d = dialect.Generic()
 	}
-	f, errs := parser.Parse(sql, d)
+	f, errs := parser.ParseShared(sql, d)
 	if f == nil || len(errs) > 0 {
 		return nil, false
 	}

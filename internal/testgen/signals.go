@@ -744,7 +744,7 @@ func newParses() *parses { return &parses{files: map[string]*ast.File{}} }
 // reaches the caller's recover as before).
 func (ps *parses) parse(sql string, d sqldialect.Dialect) *ast.File {
 	if ps == nil {
-		f, _ := parser.Parse(sql, d)
+		f, _ := parser.ParseShared(sql, d)
 		return f
 	}
 	ps.mu.Lock()
@@ -753,9 +753,9 @@ func (ps *parses) parse(sql string, d sqldialect.Dialect) *ast.File {
 	if ok {
 		return f
 	}
-	f, errs := parser.Parse(sql, d)
+	f, errs := parser.ParseShared(sql, d)
 	if len(errs) > 0 && ps.fallback != nil {
-		if f2, errs2 := parser.Parse(sql, *ps.fallback); len(errs2) < len(errs) {
+		if f2, errs2 := parser.ParseShared(sql, *ps.fallback); len(errs2) < len(errs) {
 			f = f2
 		}
 	}

@@ -385,3 +385,26 @@ func TestParseExpr(t *testing.T) {
 		t.Error("a b parsed without error")
 	}
 }
+
+// A long text is parsed once: the second call returns the same tree and errors; a short one
+// and another dialect are parsed again.
+func TestParseShared(t *testing.T) {
+	long := "select a, " + strings.Repeat("b + 1 as c, ", sharedMin/10) + "d from t where ("
+	first, errs := ParseShared(long, dialect.Generic())
+	if len(errs) == 0 {
+		t.Fatal("the unclosed parenthesis is not reported")
+	}
+	again, errs2 := ParseShared(long, dialect.Generic())
+	if again != first || len(errs2) != len(errs) {
+		t.Error("a long text was parsed again")
+	}
+	pg, _ := dialect.Lookup("postgres")
+	if other, _ := ParseShared(long, pg); other == first {
+		t.Error("another dialect shared the tree")
+	}
+	if a, _ := ParseShared("select 1", dialect.Generic()); a == nil {
+		t.Fatal("no tree")
+	} else if b, _ := ParseShared("select 1", dialect.Generic()); a == b {
+		t.Error("a short text was kept")
+	}
+}
