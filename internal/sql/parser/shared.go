@@ -13,7 +13,7 @@ import (
 // for; the memo is bounded by the source it holds and emptied when full.
 const (
 	sharedMin   = 16 << 10
-	sharedBytes = 16 << 20
+	sharedBytes = 8 << 20
 )
 
 type sharedKey struct {
