@@ -33,8 +33,10 @@ import (
 // Version changes whenever the meaning of an entry changes; it is part of every key.
 const Version = "2"
 
-// DefaultLimit bounds the cache directory when no limit is given.
-const DefaultLimit int64 = 512 << 20
+// DefaultLimit bounds the cache directory when no limit is given. A bound, not a reservation:
+// a 3,000-model project's cache holds some 100 MB; a 50,000-model project's snapshot alone
+// is 150 MB, and no entry may take more than a quarter of the bound (snapshot.go).
+const DefaultLimit int64 = 2048 << 20
 
 // Key names one entry.
 type Key [32]byte

@@ -135,7 +135,7 @@ func newCacheCmd(env *Env) *cobra.Command {
 		Long: "Every command that loads a project keeps the results of its renders, property-file parses and\n" +
 			"column inference in a content-addressed cache (.dataops/cache in the project, or --cache-dir,\n" +
 			"or $DATAOPS_CACHE_DIR), so a run costs what changed since the last one. `cache status` shows\n" +
-			"its size, `cache clean` empties it. The cache is bounded by $DATAOPS_CACHE_MAX_MB (default 512);\n" +
+			"its size, `cache clean` empties it. The cache is bounded by $DATAOPS_CACHE_MAX_MB (default 2048);\n" +
 			"--no-cache or DATAOPS_CACHE=off turns it off for one run.",
 		Args: cobra.NoArgs,
 	}
