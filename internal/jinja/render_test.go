@@ -252,11 +252,7 @@ func TestKeywordArgumentsInWrittenOrder(t *testing.T) {
 		"{% set ns = namespace(m=m) %}{{ ns.m(d=ref('m4'), c=ref('m3'), b=ref('m2'), a=ref('m1')) }}"
 	for range 20 {
 		res := render(t, env, src)
-		var got []string
-		for _, r := range res.Refs {
-			got = append(got, r.Name)
-		}
-		if fmt.Sprint(got) != "[r3 r2 r1 m4 m3 m2 m1]" || len(res.Sources) != 1 {
+		if got := refNames(res); fmt.Sprint(got) != "[r3 r2 r1 m4 m3 m2 m1]" || len(res.Sources) != 1 {
 			t.Fatalf("refs %v, sources %v", got, res.Sources)
 		}
 		if res.Output != "raw.t4 r3 r2 r11table1m4 m3 m2 m1" {
