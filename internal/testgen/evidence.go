@@ -61,19 +61,19 @@ type extra struct {
 	up    map[string]map[string]bool
 	// copies maps a column to the downstream columns that copy it unchanged.
 	copies map[colRef][]colRef
-	// lent holds the accepted_values lenders of each column name (namevalues.go).
-	lent map[string]*lenders
+	// bounded holds the filtered accepted_values lenders of each column name (namevalues.go).
+	bounded map[string][]boundedLender
 }
 
 func newExtra(p *dbt.Project, models []*dbt.Node, sigs []*sqlSignals, inf *columns.Result, existing map[string]map[string]map[string]bool, owners map[string][]*keyOwner, args *argIndex, dialect string, opts Options, ps *parses) *extra {
 	return &extra{
 		p: p, inf: inf, args: args, dict: opts.Dictionary, data: opts.Data,
-		keys:   newKeyIndex(p, models, sigs, inf, existing, owners),
-		graph:  newSQLGraph(p, models, dialect, opts.sqlOf, ps),
-		down:   map[string]map[string]bool{},
-		up:     map[string]map[string]bool{},
-		copies: directCopies(p, inf),
-		lent:   map[string]*lenders{},
+		keys:    newKeyIndex(p, models, sigs, inf, existing, owners),
+		graph:   newSQLGraph(p, models, dialect, opts.sqlOf, ps),
+		down:    map[string]map[string]bool{},
+		up:      map[string]map[string]bool{},
+		copies:  directCopies(p, inf),
+		bounded: map[string][]boundedLender{},
 	}
 }
 

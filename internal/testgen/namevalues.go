@@ -2,6 +2,7 @@ package testgen
 
 import (
 	"encoding/json"
+	"maps"
 	"sort"
 	"strings"
 
@@ -15,23 +16,27 @@ import (
 // values the filter drops.
 
 // nameValues computes the borrowed arguments for c (nil when no column of that name lends
-// any).
+// any): the team's counts of each argument set on that name (argIndex), less the column's own
+// test and the lenders a filter bounds, plus those of them whose filter c passes through.
 func (x *extra) nameValues(c *column) map[string]any {
-	l := x.lenders(c.lower)
-	if l == nil {
+	k := c.lower + "\x00" + AcceptedValues
+	if len(x.args.nodes[k]) == 0 {
 		return nil
 	}
-	counts := make(map[string]int, len(l.plain))
-	for js, n := range l.plain {
-		counts[js] = n
-	}
-	if js, ok := l.plainOf[c.model.UniqueID]; ok {
-		counts[js]-- // a column lends nothing to itself
-	}
-	for _, e := range l.bounded {
-		if e.id != c.model.UniqueID && (e.filter == c.model.UniqueID || x.upstream(c.model.UniqueID)[e.filter]) {
-			counts[e.js]++
+	self := c.model.UniqueID
+	counts := maps.Clone(x.args.count[k])
+	ownBounded := false
+	for _, b := range x.boundedLenders(c.lower) {
+		counts[b.js]--
+		if b.id == self {
+			ownBounded = true
+		} else if b.filter == self || x.upstream(self)[b.filter] {
+			counts[b.js]++
 		}
+	}
+	if a := x.args.byNode[self+"\x00"+k]; a != nil && !ownBounded {
+		js, _ := json.Marshal(a)
+		counts[string(js)]-- // a column lends nothing to itself
 	}
 	var best string
 	n := 0
@@ -40,46 +45,32 @@ func (x *extra) nameValues(c *column) map[string]any {
 			best, n = js, c
 		}
 	}
-	if n == 0 {
+	if n <= 0 {
 		return nil
 	}
-	return l.args[best]
+	return x.args.byName[k][best]
 }
 
-// lenders are the columns of one name with accepted_values arguments, read once per name: a
-// large project has thousands of columns of a common name, and reading every lender's filter
-// chain for each of them would cost their product.
-type lenders struct {
-	plain   map[string]int    // arguments (as JSON) -> lenders no filter bounds
-	plainOf map[string]string // such a lender's model -> its arguments
-	bounded []boundedLender   // lenders a filter bounds
-	args    map[string]map[string]any
-}
-
+// boundedLender is a column lending accepted_values arguments (as JSON) whose values the
+// filter of model filter bounds.
 type boundedLender struct{ id, filter, js string }
 
-func (x *extra) lenders(name string) *lenders {
-	if l, ok := x.lent[name]; ok {
+// boundedLenders lists, once per name, the lenders a filter bounds: a large project has
+// thousands of columns of a common name, and reading every lender's filter chain for each of
+// them would cost their product.
+func (x *extra) boundedLenders(name string) []boundedLender {
+	if l, ok := x.bounded[name]; ok {
 		return l
 	}
 	k := name + "\x00" + AcceptedValues
-	var l *lenders
-	if ids := x.args.nodes[k]; len(ids) > 0 {
-		l = &lenders{plain: map[string]int{}, plainOf: map[string]string{}, args: map[string]map[string]any{}}
-		for _, id := range ids {
-			a := x.args.byNode[id+"\x00"+k]
-			b, _ := json.Marshal(a)
-			js := string(b)
-			l.args[js] = a
-			if w := x.chainFilter(colRef{id, name}); w != "" {
-				l.bounded = append(l.bounded, boundedLender{id, w, js})
-				continue
-			}
-			l.plain[js]++
-			l.plainOf[id] = js
+	var l []boundedLender
+	for _, id := range x.args.nodes[k] {
+		if w := x.chainFilter(colRef{id, name}); w != "" {
+			b, _ := json.Marshal(x.args.byNode[id+"\x00"+k])
+			l = append(l, boundedLender{id, w, string(b)})
 		}
 	}
-	x.lent[name] = l
+	x.bounded[name] = l
 	return l
 }
 
