@@ -246,18 +246,20 @@ func (w *treeWalker) rewrite(n any) nodes.Node {
 			}
 			return call
 		}
+		// A call spreading *args or **kwargs, or whose keyword arguments must be evaluated in
+		// written order, goes through the splat builtin; any other stays gonja's.
+		var ordered *nodes.Call
 		if !a && !k {
-			d := orderedKwargs(x.Location, x.Kwargs)
-			if d == nil {
+			if ordered = orderedKwargs(x.Location, x.Kwargs); ordered == nil {
 				return nil
 			}
-			call := builtinCall(x.Location, "dataops splat", append([]nodes.Expression{x.Func}, x.Args...)...)
-			call.Kwargs[splatKwargs] = d
-			return call
 		}
-		args := append([]nodes.Expression{x.Func}, x.Args...)
-		call := builtinCall(x.Location, "dataops splat", args...)
-		call.Kwargs = x.Kwargs
+		call := builtinCall(x.Location, "dataops splat", append([]nodes.Expression{x.Func}, x.Args...)...)
+		if ordered != nil {
+			call.Kwargs[splatKwargs] = ordered
+		} else {
+			call.Kwargs = x.Kwargs
+		}
 		return call
 	case *nodes.GetAttribute:
 		if x.Attribute == "" {
