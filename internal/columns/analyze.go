@@ -62,12 +62,7 @@ func (inf *inferrer) prepareSQL(n *dbt.Node, pr *prepared, sql string, omap *jin
 		pr.omap = nil
 		pr.rendered = source.NewShifted(path, pr.sql, pr.raw.Shift)
 	}
-	f, errs := parseSQL(pr.sql, inf.d.name)
-	if len(errs) > 0 && inf.fallback != "" {
-		if f2, errs2 := parseSQL(pr.sql, inf.fallback); len(errs2) < len(errs) {
-			f, errs = f2, errs2
-		}
-	}
+	f, errs := parseSQL(pr.sql, inf.d.name, inf.fallback)
 	pr.file = f
 	for _, e := range errs {
 		pr.problems = append(pr.problems, Problem{Pos: pr.pos(int(e.pos)), Kind: "parse-error", Reason: "SQL parse error: " + e.msg})

@@ -12,10 +12,17 @@ type parseError struct {
 	msg string
 }
 
-// parseSQL parses a model's rendered SQL with the front end's dialect of the same name.
-func parseSQL(src, name string) (*ast.File, []parseError) {
+// parseSQL parses a model's rendered SQL with the front end's dialect of the same name, or of
+// the fallback's when that reads it with fewer errors ("" for none; see Infer).
+func parseSQL(src, name, fallback string) (*ast.File, []parseError) {
 	d, _ := sqldialect.Lookup(name)
-	f, errs := parser.ParseShared(src, d)
+	var fb *sqldialect.Dialect
+	if fallback != "" {
+		if f, ok := sqldialect.Lookup(fallback); ok {
+			fb = &f
+		}
+	}
+	f, errs := parser.ParseSharedOr(src, d, fb)
 	var out []parseError
 	for _, e := range errs {
 		out = append(out, parseError{pos: e.Pos, msg: e.Msg})

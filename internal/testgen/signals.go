@@ -753,12 +753,7 @@ func (ps *parses) parse(sql string, d sqldialect.Dialect) *ast.File {
 	if ok {
 		return f
 	}
-	f, errs := parser.ParseShared(sql, d)
-	if len(errs) > 0 && ps.fallback != nil {
-		if f2, errs2 := parser.ParseShared(sql, *ps.fallback); len(errs2) < len(errs) {
-			f = f2
-		}
-	}
+	f, _ = parser.ParseSharedOr(sql, d, ps.fallback)
 	ps.mu.Lock()
 	ps.files[sql] = f
 	ps.mu.Unlock()

@@ -408,3 +408,16 @@ func TestParseShared(t *testing.T) {
 		t.Error("a short text was kept")
 	}
 }
+
+// A text the first dialect cannot read is read in the fallback when that has fewer errors.
+func TestParseSharedOr(t *testing.T) {
+	bq, _ := dialect.Lookup("bigquery")
+	duck, _ := dialect.Lookup("duckdb")
+	src := `select a from "db"."s"."t"` // double quotes are strings to BigQuery
+	if _, errs := ParseSharedOr(src, bq, nil); len(errs) == 0 {
+		t.Fatal("BigQuery read double-quoted names without the fallback")
+	}
+	if _, errs := ParseSharedOr(src, bq, &duck); len(errs) != 0 {
+		t.Errorf("the fallback's parse was not kept: %v", errs)
+	}
+}

@@ -57,3 +57,16 @@ func ParseShared(src string, d dialect.Dialect) (*ast.File, ErrorList) {
 	shared.mu.Unlock()
 	return f, errs
 }
+
+// ParseSharedOr is ParseShared in d, or in fallback when d reads src with errors and fallback
+// with fewer: a dialect guessed from a project's SQL may not read what the loader rendered in
+// its own (relations quoted as its adapter quotes them). A nil fallback is d alone.
+func ParseSharedOr(src string, d dialect.Dialect, fallback *dialect.Dialect) (*ast.File, ErrorList) {
+	f, errs := ParseShared(src, d)
+	if len(errs) > 0 && fallback != nil {
+		if f2, errs2 := ParseShared(src, *fallback); len(errs2) < len(errs) {
+			return f2, errs2
+		}
+	}
+	return f, errs
+}
