@@ -38,6 +38,9 @@ type Options struct {
 	// FullBase loads the whole base project even when a light base would do (tests compare
 	// the two).
 	FullBase bool
+	// KeptTrees is a directory where the light base trees of a work tree's changes are kept
+	// between runs (kept.go); "" builds each run's tree in its temporary directory.
+	KeptTrees string
 	// ImpactDepth bounds how many levels of downstream models get their columns inferred to
 	// find the downstream columns a change reaches (default 1: the direct children).
 	ImpactDepth int
@@ -81,7 +84,7 @@ func Detect(ctx context.Context, opts Options) (*ChangeSet, error) {
 			return
 		}
 		if light = sides.repo != nil && lightEligible(sides.changed) && !opts.FullBase; light {
-			listErr = sides.lightTree(ctx)
+			listErr = sides.lightTree(ctx, opts.KeptTrees)
 		}
 	}()
 	wg.Wait()
@@ -152,6 +155,8 @@ type sides struct {
 	tmp                    string
 	// lightIncluded says which files the light base's tree holds (lightTree).
 	lightIncluded func(rel string) bool
+	// kept: the light tree is kept between runs (kept.go).
+	kept bool
 }
 
 // temporary says dir was made for this run under the change's temporary directory.
@@ -268,10 +273,18 @@ func (s *sides) buildBase(ctx context.Context) error {
 	return nil
 }
 
-// lightTree writes the light base's tree: the files lightFilter names.
-func (s *sides) lightTree(ctx context.Context) error {
+// lightTree writes the light base's tree: the files lightFilter names. With keep, a tree kept
+// from an earlier run of the same change is used, or one is built there.
+func (s *sides) lightTree(ctx context.Context, keep string) error {
 	s.lightIncluded = lightFilter(s.headDir, s.changed)
-	var err error
+	dir, err := s.keptTree(ctx, keep)
+	if err != nil {
+		return err
+	}
+	if s.kept = dir != ""; s.kept {
+		s.baseDir = dir
+		return nil
+	}
 	s.baseDir, err = s.repo.buildTree(ctx, s.baseCommit, s.headDir, s.changed, filepath.Join(s.tmp, "base"), s.lightIncluded)
 	return err
 }
@@ -290,9 +303,17 @@ func (s *sides) lightBase(ctx context.Context, opts Options, head *dbt.Project) 
 		}
 	}
 	if len(extra) > 0 {
-		if _, err := s.repo.buildTree(ctx, s.baseCommit, s.headDir, s.changed, filepath.Join(s.tmp, "base"), func(rel string) bool { return extra[rel] }); err != nil {
+		include := func(rel string) bool { return extra[rel] }
+		if s.kept {
+			// What the head adds is not part of the kept tree's key: this run's tree is its own.
+			include = func(rel string) bool { return extra[rel] || s.lightIncluded(rel) }
+			s.kept = false
+		}
+		dir, err := s.repo.buildTree(ctx, s.baseCommit, s.headDir, s.changed, filepath.Join(s.tmp, "base"), include)
+		if err != nil {
 			return nil, err
 		}
+		s.baseDir = dir
 	}
 	s.listPropertyFiles()
 	light, err := opts.Load(ctx, s.baseDir, s.baseRoots(), s.temporary(s.baseDir))

@@ -11,11 +11,16 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dataops-dev/dataops/internal/cache"
+	"github.com/dataops-dev/dataops/internal/change"
 	"github.com/dataops-dev/dataops/internal/columns"
 	"github.com/dataops-dev/dataops/internal/dbt"
 )
 
 func init() { register(newCacheCmd) }
+
+// keptTreesDir is the folder of the cache directory where the light base trees of changes to
+// the work tree are kept between runs (change.Options.KeptTrees).
+const keptTreesDir = "trees"
 
 // cacheFlags are the cache and parallelism flags of every command that loads a project.
 type cacheFlags struct {
@@ -154,6 +159,9 @@ func newCacheCmd(env *Env) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			d := where()
+			if _, err := change.CleanKeptTrees(filepath.Join(d, keptTreesDir)); err != nil {
+				return &ExitError{Code: ExitInternal, Err: err}
+			}
 			u, err := cache.Clean(d)
 			if err != nil {
 				return &ExitError{Code: ExitInternal, Err: err}

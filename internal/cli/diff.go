@@ -57,7 +57,11 @@ func detectChange(env *Env, pf *projectFlags, cf *changeFlags) (*change.ChangeSe
 		opts.Dir, opts.Roots = dir, append(opts.Roots, roots...)
 		// A side built for this run keeps no snapshot: the next run builds it elsewhere.
 		opts.Throwaway = temporary
-		return dbt.Load(ctx, opts)
+		p, err := dbt.Load(ctx, opts)
+		if p != nil && env.Getenv("DATAOPS_DEBUG_TIMINGS") != "" {
+			fmt.Fprintf(env.Stderr, "timing load %s (temporary %v): %v\n", dir, temporary, p.Timings)
+		}
+		return p, err
 	}
 	copts := pf.columnsOptions(env, pf.Project, pf.Dialect)
 	if cat := projectFile(pf.Project, "target/catalog.json"); cat != "" {
@@ -69,6 +73,10 @@ func detectChange(env *Env, pf *projectFlags, cf *changeFlags) (*change.ChangeSe
 			fmt.Fprintf(env.Stderr, "dataops: %v (ignored)\n", err)
 		}
 	}
+	var kept string
+	if c := pf.open(env, pf.Project); c != nil {
+		kept = filepath.Join(c.Dir(), keptTreesDir)
+	}
 	cs, err := change.Detect(env.Ctx, change.Options{
 		Dir:     pf.Project,
 		BaseRef: cf.Base,
@@ -76,6 +84,8 @@ func detectChange(env *Env, pf *projectFlags, cf *changeFlags) (*change.ChangeSe
 		BaseDir: cf.BaseDir,
 		Load:    load,
 		Infer:   change.ColumnsInferrer(copts),
+		// The light base's tree of a change run again on the same work tree is built once.
+		KeptTrees: kept,
 	})
 	if err != nil {
 		var ee *ExitError
