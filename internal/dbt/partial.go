@@ -80,6 +80,7 @@ func (l *loader) patchSnapshot(changed []changedFile, files []*srcFile, body *sn
 	}
 	// The environment a load renders with, and its key in the cache.
 	jopts := l.jinjaOptions(body.MacroFiles)
+	jopts.Index = body.MacroIndex
 	env := jinja.NewDeferred(jopts)
 	l.env, p.Jinja, l.macroFiles, l.envDiags = env, env, body.MacroFiles, body.EnvDiags
 	l.setupCache(jopts, body.EnvDiags)

@@ -45,7 +45,7 @@ import (
 // stores a new snapshot.
 
 // snapshotVersion changes with the snapshot's layout (the build is in the key as well).
-const snapshotVersion = 4
+const snapshotVersion = 5
 
 // snapshotSlack is how long after a file's last change a stat of it may not show a further
 // write: the granularity of file system clocks, up to 2 s (FAT).
@@ -101,7 +101,10 @@ type snapBody struct {
 	// EnvDiags are what compiling MacroFiles reported: part of the render cache's key, known
 	// without compiling them again.
 	EnvDiags []jinja.Diagnostic
-	Volatile []snapVolatile
+	// MacroIndex is what compiling each of MacroFiles found: a restored environment binds the
+	// macros from it and compiles a file when one of its macros is first called.
+	MacroIndex []jinja.FileIndex
+	Volatile   []snapVolatile
 }
 
 // snapVolatile is a node whose render read the clock or the invocation: it is rendered again
@@ -346,7 +349,9 @@ func (l *loader) restoreSnapshot() bool {
 	} else {
 		// The environment renders tests, hooks and inline SQL for the commands after the load;
 		// a run that renders none does not compile the macros.
-		env := jinja.NewDeferred(l.jinjaOptions(body.MacroFiles))
+		jopts := l.jinjaOptions(body.MacroFiles)
+		jopts.Index = body.MacroIndex
+		env := jinja.NewDeferred(jopts)
 		l.env, p.Jinja = env, env
 	}
 	if !l.rerender(body.Volatile) {
@@ -481,7 +486,7 @@ func (l *loader) storeSnapshot(writesBefore int64) {
 	body := snapBody{
 		Nodes: p.Nodes, Sources: p.Sources, Exposures: p.Exposures, Macros: p.Macros, Docs: p.Docs,
 		Unparsed: p.Unparsed, ParentMap: p.ParentMap, ChildMap: p.ChildMap, Disabled: p.Disabled, DisabledSources: p.DisabledSources,
-		Diagnostics: l.diags[l.projectDiags:], MacroFiles: l.macroFiles, EnvDiags: l.envDiags,
+		Diagnostics: l.diags[l.projectDiags:], MacroFiles: l.macroFiles, EnvDiags: l.envDiags, MacroIndex: l.env.Index(),
 	}
 	var ok bool
 	if body.Volatile, ok = l.snapVolatiles(); !ok {

@@ -51,6 +51,10 @@ type Options struct {
 	// EnvVars says which names env_var() reads through Getenv; the zero value reads none.
 	EnvVars    EnvVars
 	MacroFiles []MacroFile
+	// Index is what an earlier compile of these very MacroFiles found (Env.Index, kept with
+	// the project's snapshot). With NewDeferred, a file it describes is then compiled only
+	// when one of its macros is first called; an Index of another length is not used.
+	Index []FileIndex
 	// DispatchOrder maps a macro namespace to the packages searched by adapter.dispatch
 	// (dbt_project.yml `dispatch:`); by default the root package, then the namespace itself.
 	DispatchOrder map[string][]string

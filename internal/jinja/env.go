@@ -44,6 +44,7 @@ type Env struct {
 	files  []*fileInfo
 	macros []*macroDef
 	byPkg  map[string]map[string]*macroDef
+	index  []FileIndex // of opts.MacroFiles, once compiled or bound (Index)
 	limits Limits
 	// deferred: the macro files are compiled on first use (NewDeferred), once.
 	deferred bool
@@ -92,6 +93,8 @@ type fileInfo struct {
 	loneCR []int
 	names  map[string]nameUse
 	root   *nodes.Template
+	// lazy: a macro file bound from its index, compiled on first call (lazy.go).
+	lazy *lazyFile
 
 	lines     sync.Once // most templates never need a position: lines are indexed on first use
 	linesFile *source.File
@@ -171,11 +174,18 @@ func newEnv(opts Options) *Env {
 	return e
 }
 
-// compileMacros compiles every macro file and indexes their macros.
+// compileMacros compiles every macro file and indexes their macros. A deferred environment
+// given the files' index binds the macros from it, and compiles each file when one of its
+// macros is first called (lazy.go).
 func (e *Env) compileMacros() []Diagnostic {
 	opts := e.opts
 	var diags []Diagnostic
 	files := append(append([]MacroFile{}, builtinMacroFiles...), opts.MacroFiles...)
+	index := make([]FileIndex, len(files))
+	lazy := e.deferred && len(opts.Index) == len(opts.MacroFiles)
+	if lazy {
+		copy(index[len(builtinMacroFiles):], opts.Index)
+	}
 	// Files compile in parallel (a few hundred of them are a tenth of a second on one core),
 	// then are indexed in order, so duplicates and diagnostics read as before.
 	compiled := make([]*fileInfo, len(files))
@@ -183,6 +193,16 @@ func (e *Env) compileMacros() []Diagnostic {
 	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i, mf := range files {
+		if lazy && i >= len(builtinMacroFiles) {
+			if f := compiledBefore(mf); f != nil {
+				compiled[i] = f // another environment of the process compiled it
+			} else if d := index[i].Failed; d != nil {
+				failed[i] = d
+			} else {
+				compiled[i] = e.lazyFile(mf, index[i])
+			}
+			continue
+		}
 		g.Go(func() error {
 			defer func() {
 				// The file is untrusted text: a panic in the template engine is its error.
@@ -199,36 +219,42 @@ func (e *Env) compileMacros() []Diagnostic {
 		f, d := compiled[i], failed[i]
 		if d != nil {
 			diags = append(diags, *d)
+			index[i] = FileIndex{Failed: d}
 			continue
 		}
 		e.files = append(e.files, f)
-		for name, m := range f.root.Macros {
-			def := &macroDef{node: m, file: f}
-			def.Package = mf.Package
-			def.Name = name
-			def.Path = mf.Path
-			def.Line = f.position(m.Location.Pos).Line
-			def.Test = strings.HasPrefix(name, "test_")
-			def.UniqueID = "macro." + mf.Package + "." + name
-			for _, kw := range m.Kwargs {
-				if s, ok := kw.Key.(*nodes.String); ok {
-					def.Arguments = append(def.Arguments, s.Val)
-				}
+		if f.lazy == nil {
+			index[i] = indexOf(f)
+		}
+		for _, im := range index[i].Macros {
+			def := &macroDef{file: f}
+			if f.lazy == nil {
+				def.node = f.root.Macros[im.Name]
+			} else {
+				f.lazy.defs = append(f.lazy.defs, def)
 			}
+			def.Package = mf.Package
+			def.Name = im.Name
+			def.Path = mf.Path
+			def.Line = im.Line
+			def.Test = strings.HasPrefix(im.Name, "test_")
+			def.UniqueID = "macro." + mf.Package + "." + im.Name
+			def.Arguments = im.Args
 			def.fn = def.callable()
 			pm := e.byPkg[mf.Package]
 			if pm == nil {
 				pm = map[string]*macroDef{}
 				e.byPkg[mf.Package] = pm
 			}
-			if prev, dup := pm[name]; dup && prev.Package != "dbt" {
-				diags = append(diags, Diagnostic{Path: mf.Path, Pos: f.position(m.Location.Pos), Kind: "duplicate-macro",
-					Message: fmt.Sprintf("macro %q is also defined in %s:%d", name, prev.Path, prev.Line)})
+			if prev, dup := pm[im.Name]; dup && prev.Package != "dbt" {
+				diags = append(diags, Diagnostic{Path: mf.Path, Pos: Position{Line: im.Line, Column: im.Column}, Kind: "duplicate-macro",
+					Message: fmt.Sprintf("macro %q is also defined in %s:%d", im.Name, prev.Path, prev.Line)})
 			}
-			pm[name] = def
+			pm[im.Name] = def
 			e.macros = append(e.macros, def)
 		}
 	}
+	e.index = index[len(builtinMacroFiles):]
 	sort.Slice(e.macros, func(i, j int) bool {
 		a, b := e.macros[i], e.macros[j]
 		if a.Package != b.Package {
@@ -425,13 +451,10 @@ const (
 // does not compile is compiled again each time (its diagnostic is the environment's).
 func (e *Env) compileMacroFile(mf MacroFile) (*fileInfo, *Diagnostic) {
 	k := macroFileKey{mf.Path, mf.Package, mf.Source}
-	c := &compiledMacroFiles
-	c.mu.Lock()
-	f := c.files[k]
-	c.mu.Unlock()
-	if f != nil {
+	if f := compiledBefore(mf); f != nil {
 		return f, nil
 	}
+	c := &compiledMacroFiles
 	f, d := e.compileFile(mf.Path, mf.Package, mf.Source, e.tools, true)
 	if d != nil {
 		return nil, d
@@ -449,26 +472,39 @@ func (e *Env) compileMacroFile(mf MacroFile) (*fileInfo, *Diagnostic) {
 // compileFile lexes and parses one template and prepares its tree for rendering. A macro
 // file is parsed as dbt parses it: only its top-level macro, materialization and test blocks.
 func (e *Env) compileFile(path, pkg, src string, tools *toolset, macroFile bool) (*fileInfo, *Diagnostic) {
-	norm, crlf, lone := normalizeNewlines(src)
+	_, crlf, lone := normalizeNewlines(src)
+	f := &fileInfo{path: path, pkg: pkg, src: src, crlf: crlf, loneCR: lone}
+	names, d := e.fill(f, tools, macroFile)
+	if d != nil {
+		return nil, d
+	}
+	f.names = names
+	return f, nil
+}
+
+// fill compiles f's text into f (its normalized text and prepared tree) and returns the names
+// it reads; a macro file bound from its index is filled in place, its names already known.
+func (e *Env) fill(f *fileInfo, tools *toolset, macroFile bool) (map[string]nameUse, *Diagnostic) {
+	norm, _, _ := normalizeNewlines(f.src)
 	if macroFile {
 		if masked, ok := maskTopLevel(norm); ok {
 			norm = masked
 		}
 	}
-	f := &fileInfo{path: path, pkg: pkg, src: src, norm: norm, crlf: crlf, loneCR: lone}
+	f.norm = norm
 	toks, lexErr := lexTemplate(norm, e.cfg)
 	if lexErr != nil {
-		return nil, &Diagnostic{Path: path, Pos: f.position(lexErr.Pos), Kind: "syntax", Message: tokenError(lexErr)}
+		return nil, &Diagnostic{Path: f.path, Pos: f.position(lexErr.Pos), Kind: "syntax", Message: tokenError(lexErr)}
 	}
 	toks = fixTokens(toks)
-	f.names = scanNames(toks)
-	root, err := e.parse(path, toks, tools.cs)
+	names := scanNames(toks)
+	root, err := e.parse(f.path, toks, tools.cs)
 	if err != nil {
 		return nil, syntaxDiagnostic(f, err)
 	}
 	f.root = root
 	prepareTree(root, f)
-	return f, nil
+	return names, nil
 }
 
 // parse runs gonja's parser, turning any panic inside it into an error: the parser sees

@@ -20,6 +20,10 @@ func (d *macroDef) callable() callable {
 			return exec.AsValue(fmt.Errorf("macro %s called outside of a render", d.Name))
 		}
 		st.usedMacro(d.UniqueID)
+		d.file.ensure()
+		if d.node == nil {
+			return exec.AsValue(notCompiled(d))
+		}
 		return st.invoke(d.node, st.renderer(d.Package), va, d.file)
 	}
 }
