@@ -54,3 +54,20 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkRelations measures indexing every relation of a loaded project, which each
+// inference does once (the same projects as BenchmarkInfer).
+func BenchmarkRelations(b *testing.B) {
+	dir := os.Getenv("DATAOPS_BENCH_PROJECT")
+	if dir == "" {
+		dir = "../../examples/shop"
+	}
+	p, err := dbt.Load(context.Background(), dbt.LoadOptions{Dir: dir, Adapter: os.Getenv("DATAOPS_BENCH_DIALECT")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		newRelations(p)
+	}
+}

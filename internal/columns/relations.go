@@ -12,11 +12,16 @@ import (
 // by its name when refs render without a target, and an ephemeral model by its CTE name
 // `__dbt__cte__name`; a source by its relation or `source_name.table_name`.
 type relations struct {
-	byKey map[string][]string // folded dotted key -> unique ids
+	// byKey maps a folded dotted key to the unique id it names, more to the further ids of a
+	// key several relations share (rare: one allocation per key otherwise).
+	byKey map[string]string
+	more  map[string][]string
 }
 
 func newRelations(p *dbt.Project) *relations {
-	r := &relations{byKey: map[string][]string{}}
+	// Five keys at most per relation; sized once, the map is not grown key by key (a
+	// 3,000-model project is indexed three times per review).
+	r := &relations{byKey: make(map[string]string, 4*(len(p.Nodes)+len(p.Sources))), more: map[string][]string{}}
 	for id, n := range p.Nodes {
 		if n.Disabled {
 			continue
@@ -32,12 +37,12 @@ func newRelations(p *dbt.Project) *relations {
 		}
 		r.addRelation(id, n.Database, n.Schema, ident)
 		if n.Name != ident {
-			r.add(id, n.Name)
+			r.add(id, foldName(n.Name))
 		}
 		if n.Version != "" {
-			r.add(id, n.Name+"_v"+n.Version)
+			r.add(id, foldName(n.Name+"_v"+n.Version))
 		}
-		r.add(id, "__dbt__cte__"+n.Name)
+		r.add(id, "__dbt__cte__"+foldName(n.Name))
 	}
 	for id, s := range p.Sources {
 		ident := s.Identifier
@@ -45,29 +50,34 @@ func newRelations(p *dbt.Project) *relations {
 			ident = s.Name
 		}
 		r.addRelation(id, s.Database, s.Schema, ident)
-		r.add(id, s.SourceName+"."+s.Name)
+		r.add(id, foldName(s.SourceName)+"."+foldName(s.Name))
 	}
 	return r
 }
 
+// addRelation adds the relation's identifier, schema.identifier and database.schema.identifier,
+// each part folded once (folding is per character, so the joined key is the folded key).
 func (r *relations) addRelation(id, db, schema, ident string) {
-	r.add(id, ident)
+	k := foldName(ident)
+	r.add(id, k)
 	if schema != "" {
-		r.add(id, schema+"."+ident)
+		k = foldName(schema) + "." + k
+		r.add(id, k)
 		if db != "" {
-			r.add(id, db+"."+schema+"."+ident)
+			r.add(id, foldName(db)+"."+k)
 		}
 	}
 }
 
+// add adds a folded key.
 func (r *relations) add(id, k string) {
-	k = foldName(k)
-	for _, x := range r.byKey[k] {
-		if x == id {
-			return
-		}
+	first, ok := r.byKey[k]
+	switch {
+	case !ok:
+		r.byKey[k] = id
+	case first != id && !slices.Contains(r.more[k], id):
+		r.more[k] = append(r.more[k], id)
 	}
-	r.byKey[k] = append(r.byKey[k], id)
 }
 
 // lookup finds the node a table reference names. prefer lists the ids the referring node
@@ -80,16 +90,20 @@ func (r *relations) lookup(parts []string, prefer []string) (string, bool) {
 	// we do not know matches on schema.identifier).
 	for i := 0; i < len(parts); i++ {
 		k := foldName(strings.Join(parts[i:], "."))
-		ids := r.byKey[k]
+		first, ok := r.byKey[k]
+		more := r.more[k]
 		switch {
-		case len(ids) == 1:
-			if i > 0 && len(parts)-i == 1 && !slices.Contains(prefer, ids[0]) {
+		case !ok:
+		case len(more) == 0:
+			if i > 0 && len(parts)-i == 1 && !slices.Contains(prefer, first) {
 				// `other_db.raw.orders` is not our `orders` model unless we depend on it.
 				continue
 			}
-			return ids[0], true
-		case len(ids) > 1:
-			for _, id := range ids {
+			return first, true
+		case slices.Contains(prefer, first):
+			return first, true
+		default:
+			for _, id := range more {
 				if slices.Contains(prefer, id) {
 					return id, true
 				}
