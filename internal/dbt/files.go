@@ -220,12 +220,11 @@ func readFiles(dir *fsconfine.Dir, files []*srcFile, stamp bool) {
 		go func() {
 			defer wg.Done()
 			for f := range ch {
-				if stamp {
-					if st, err := dir.Stat(f.rootRel); err == nil {
-						f.stamp, f.stamped = stampOf(st), true
-					}
+				var st fs.FileInfo
+				f.data, st, f.readErr = readSource(dir, f, &total)
+				if stamp && st != nil {
+					f.stamp, f.stamped = stampOf(st), true
 				}
-				f.data, f.readErr = readSource(dir, f, &total)
 				f.data = trimBOM(f.data)
 			}
 		}()
@@ -237,26 +236,30 @@ func readFiles(dir *fsconfine.Dir, files []*srcFile, stamp bool) {
 	wg.Wait()
 }
 
-func readSource(dir *fsconfine.Dir, f *srcFile, total *atomic.Int64) ([]byte, error) {
+// readSource reads a file as the load uses it, and describes the file it opened as it was
+// before reading (nil when it could not be opened): the snapshot keeps that stamp.
+func readSource(dir *fsconfine.Dir, f *srcFile, total *atomic.Int64) ([]byte, fs.FileInfo, error) {
 	if f.kind == fileSeed {
 		in, err := dir.Open(f.rootRel)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		defer in.Close()
-		return readHeader(in)
+		st, _ := in.Stat()
+		data, err := readHeader(in)
+		return data, st, err
 	}
-	data, err := dir.ReadFileMax(f.rootRel, maxFileSize(f.kind))
+	data, st, err := dir.ReadFileMaxStat(f.rootRel, maxFileSize(f.kind))
 	if errors.Is(err, fsconfine.ErrTooLarge) {
-		return nil, errTooLarge(f.kind)
+		return nil, st, errTooLarge(f.kind)
 	}
 	if err != nil {
-		return nil, err
+		return nil, st, err
 	}
 	if total.Add(int64(len(data))) > maxLoadBytes {
-		return nil, errLoadTooLarge
+		return nil, st, errLoadTooLarge
 	}
-	return data, nil
+	return data, st, nil
 }
 
 type loadErr string

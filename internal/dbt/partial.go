@@ -135,7 +135,7 @@ func (l *loader) patchSnapshot(changed []changedFile, files []*srcFile, body *sn
 					return false
 				}
 				var total atomic.Int64
-				data, err := readSource(l.dir, pf, &total)
+				data, _, err := readSource(l.dir, pf, &total)
 				if err != nil {
 					return false
 				}

@@ -412,7 +412,7 @@ func (l *loader) snapshotCurrent(hdr *snapHeader) (changed []changedFile, files 
 		if stampOf(st) == want.Stamp && want.Stamp.Mtime < racy && want.Stamp.Ctime < racy {
 			return
 		}
-		data, err := readSource(l.dir, f, &total)
+		data, _, err := readSource(l.dir, f, &total)
 		if err != nil {
 			bad[i] = true
 			return

@@ -5,6 +5,8 @@ package dbt
 import (
 	"io/fs"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // stampOf is what a file's metadata says of its content: its size, its modification and
@@ -12,7 +14,12 @@ import (
 // or an unpacker sets the modification time), and a file replaced by a rename has a new inode.
 func stampOf(fi fs.FileInfo) fileStamp {
 	s := fileStamp{Size: fi.Size(), Mtime: fi.ModTime().UnixNano()}
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+	switch st := fi.Sys().(type) {
+	case *syscall.Stat_t:
+		s.Ctime = int64(st.Ctim.Sec)*1e9 + int64(st.Ctim.Nsec)
+		s.Ino = int64(st.Ino)
+		s.Dev = int64(st.Dev)
+	case *unix.Stat_t: // a file fsconfine read (ReadFileMaxStat)
 		s.Ctime = int64(st.Ctim.Sec)*1e9 + int64(st.Ctim.Nsec)
 		s.Ino = int64(st.Ino)
 		s.Dev = int64(st.Dev)

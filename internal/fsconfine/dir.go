@@ -115,27 +115,35 @@ var ErrTooLarge = errors.New("file too large")
 // without reading it. It refuses what Open refuses; an ordinary file in an ordinary directory
 // costs a few system calls (see read_unix.go), which matters to a load reading thousands.
 func (d *Dir) ReadFileMax(name string, max int64) ([]byte, error) {
-	if data, ok, err := d.readFast(name, max); ok {
-		return data, err
+	data, _, err := d.ReadFileMaxStat(name, max)
+	return data, err
+}
+
+// ReadFileMaxStat is ReadFileMax that also describes the file it opened, as it was before it
+// was read (nil when it could not be opened): a load that keeps each file's size and times
+// takes them from the read itself instead of resolving the name twice.
+func (d *Dir) ReadFileMaxStat(name string, max int64) ([]byte, fs.FileInfo, error) {
+	if data, st, ok, err := d.readFast(name, max); ok {
+		return data, st, err
 	}
 	f, err := d.Open(name)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if st.Size() > max {
-		return nil, ErrTooLarge
+		return nil, st, ErrTooLarge
 	}
 	// Sized up front as os.ReadFile does: one allocation for the common case.
 	buf := bytes.NewBuffer(make([]byte, 0, st.Size()+bytes.MinRead))
 	if _, err := buf.ReadFrom(io.LimitReader(f, max)); err != nil {
-		return nil, err
+		return nil, st, err
 	}
-	return buf.Bytes(), nil
+	return buf.Bytes(), st, nil
 }
 
 // ReadFile reads name whole.

@@ -3,8 +3,10 @@
 package fsconfine
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -17,28 +19,28 @@ import (
 // unreadable, or its directory is not inside the project's own root or lands in a .git
 // directory. The directory stays open until Close: one renamed out of the project meanwhile
 // is read where it went, as os.Root reads from the root it opened.
-func (d *Dir) readFast(name string, max int64) (data []byte, ok bool, err error) {
+func (d *Dir) readFast(name string, max int64) (data []byte, info fs.FileInfo, ok bool, err error) {
 	native := filepath.FromSlash(name)
 	if !filepath.IsLocal(native) && !d.reachable(native) || inGitDir(native) {
-		return nil, false, nil
+		return nil, nil, false, nil
 	}
 	dir := d.fastDir(filepath.Dir(native))
 	if dir == nil {
-		return nil, false, nil
+		return nil, nil, false, nil
 	}
 	fd, err := unix.Openat(int(dir.Fd()), filepath.Base(native), unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_NOCTTY, 0)
 	if err != nil {
-		return nil, false, nil
+		return nil, nil, false, nil
 	}
 	defer unix.Close(fd)
-	var st unix.Stat_t
-	if unix.Fstat(fd, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
-		return nil, false, nil
+	st := &fileStat{name: filepath.Base(native)}
+	if unix.Fstat(fd, &st.sys) != nil || st.sys.Mode&unix.S_IFMT != unix.S_IFREG {
+		return nil, nil, false, nil
 	}
-	if st.Size > max {
-		return nil, true, ErrTooLarge
+	if st.sys.Size > max {
+		return nil, st, true, ErrTooLarge
 	}
-	buf := make([]byte, st.Size)
+	buf := make([]byte, st.sys.Size)
 	n := 0
 	for n < len(buf) {
 		m, err := unix.Read(fd, buf[n:])
@@ -46,15 +48,31 @@ func (d *Dir) readFast(name string, max int64) (data []byte, ok bool, err error)
 			continue
 		}
 		if err != nil {
-			return nil, true, &os.PathError{Op: "read", Path: name, Err: err}
+			return nil, st, true, &os.PathError{Op: "read", Path: name, Err: err}
 		}
 		if m == 0 {
 			break // shorter than it was a moment ago
 		}
 		n += m
 	}
-	return buf[:n], true, nil
+	return buf[:n], st, true, nil
 }
+
+// fileStat describes a regular file from its fstat, as os.File.Stat would; Sys is the
+// *unix.Stat_t.
+type fileStat struct {
+	name string
+	sys  unix.Stat_t
+}
+
+func (s *fileStat) Name() string      { return s.name }
+func (s *fileStat) Size() int64       { return s.sys.Size }
+func (s *fileStat) Mode() fs.FileMode { return fs.FileMode(s.sys.Mode & 0o777) }
+func (s *fileStat) ModTime() time.Time {
+	return time.Unix(int64(s.sys.Mtim.Sec), int64(s.sys.Mtim.Nsec))
+}
+func (s *fileStat) IsDir() bool { return false }
+func (s *fileStat) Sys() any    { return &s.sys }
 
 // fastDir is the directory rel opened through the root it resolves into (the project's own,
 // or one of the others: a monorepo's shared folder), or nil when it is not there, is outside
