@@ -472,9 +472,9 @@ func (e *Env) compileMacroFile(mf MacroFile) (*fileInfo, *Diagnostic) {
 // compileFile lexes and parses one template and prepares its tree for rendering. A macro
 // file is parsed as dbt parses it: only its top-level macro, materialization and test blocks.
 func (e *Env) compileFile(path, pkg, src string, tools *toolset, macroFile bool) (*fileInfo, *Diagnostic) {
-	_, crlf, lone := normalizeNewlines(src)
+	norm, crlf, lone := normalizeNewlines(src)
 	f := &fileInfo{path: path, pkg: pkg, src: src, crlf: crlf, loneCR: lone}
-	names, d := e.fill(f, tools, macroFile)
+	names, d := e.fill(f, norm, tools, macroFile)
 	if d != nil {
 		return nil, d
 	}
@@ -482,10 +482,10 @@ func (e *Env) compileFile(path, pkg, src string, tools *toolset, macroFile bool)
 	return f, nil
 }
 
-// fill compiles f's text into f (its normalized text and prepared tree) and returns the names
-// it reads; a macro file bound from its index is filled in place, its names already known.
-func (e *Env) fill(f *fileInfo, tools *toolset, macroFile bool) (map[string]nameUse, *Diagnostic) {
-	norm, _, _ := normalizeNewlines(f.src)
+// fill compiles f's text (norm: with its line breaks normalized) into f, its prepared tree,
+// and returns the names it reads; a macro file bound from its index is filled in place, its
+// names already known.
+func (e *Env) fill(f *fileInfo, norm string, tools *toolset, macroFile bool) (map[string]nameUse, *Diagnostic) {
 	if macroFile {
 		if masked, ok := maskTopLevel(norm); ok {
 			norm = masked

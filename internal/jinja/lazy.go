@@ -96,7 +96,8 @@ func (f *fileInfo) ensure() {
 // macros keep no node and a call says so.
 func (lz *lazyFile) compile() {
 	defer func() { _ = recover() }()
-	if _, d := lz.e.fill(lz.f, lz.e.tools, true); d != nil {
+	norm, _, _ := normalizeNewlines(lz.f.src)
+	if _, d := lz.e.fill(lz.f, norm, lz.e.tools, true); d != nil {
 		return
 	}
 	for _, d := range lz.defs {
