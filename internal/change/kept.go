@@ -61,6 +61,11 @@ func (s *sides) keptTree(ctx context.Context, dir string) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil || !realDir(dir) {
 		return "", nil // no place to keep it: a temporary tree does
 	}
+	// The trees hold SQL: a `sqlfluff lint .` at the project's root would lint them too (it
+	// walks hidden folders), unless told not to.
+	if ignore := filepath.Join(dir, ".sqlfluffignore"); !exists(ignore) {
+		_ = os.WriteFile(ignore, []byte("*\n"), 0o644)
+	}
 	key := s.keptTreeKey()
 	dest := filepath.Join(dir, key)
 	proj := dest
@@ -90,6 +95,11 @@ func (s *sides) keptTree(ctx context.Context, dir string) (string, error) {
 	}
 	pruneKeptTrees(dir, key)
 	return proj, nil
+}
+
+func exists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
 }
 
 // realDir says path is a directory and not a link to one: a tree is only ever one this
@@ -154,6 +164,7 @@ func CleanKeptTrees(dir string) (int, error) {
 		}
 		n++
 	}
+	_ = os.Remove(filepath.Join(dir, ".sqlfluffignore"))
 	_ = os.Remove(dir)
 	return n, nil
 }

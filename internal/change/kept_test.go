@@ -75,9 +75,10 @@ func TestKeptLightTreeIsReused(t *testing.T) {
 	write(t, dir, map[string]string{"models/a.sql": "select 1 as x, 2 as z"})
 	same("first run")
 	trees := keptTrees(t, keep)
-	if len(trees) != 1 {
-		t.Fatalf("kept trees = %v, want one", trees)
+	if len(trees) != 2 || trees[0] != ".sqlfluffignore" {
+		t.Fatalf("kept trees = %v, want the linter's ignore file and one tree", trees)
 	}
+	trees = trees[1:]
 	base := filepath.Join(keep, trees[0], "models", "a.sql")
 	before, err := os.Stat(base)
 	if err != nil {
@@ -89,7 +90,7 @@ func TestKeptLightTreeIsReused(t *testing.T) {
 
 	write(t, dir, map[string]string{"models/a.sql": "select 1 as x, 2 as z, 4 as v"})
 	same("second edit of the same file")
-	if got := keptTrees(t, keep); !reflect.DeepEqual(got, trees) {
+	if got := keptTrees(t, keep)[1:]; !reflect.DeepEqual(got, trees) {
 		t.Errorf("kept trees = %v, want %v again", got, trees)
 	}
 	after, err := os.Stat(base)
@@ -99,7 +100,7 @@ func TestKeptLightTreeIsReused(t *testing.T) {
 
 	write(t, dir, map[string]string{"models/b.sql": "select {{ m() }} as y, 5 as u"})
 	same("another file changed")
-	if got := keptTrees(t, keep); len(got) != 2 {
+	if got := keptTrees(t, keep)[1:]; len(got) != 2 {
 		t.Errorf("kept trees = %v, want a second one", got)
 	}
 
@@ -145,6 +146,9 @@ func TestKeptTreeLinkIsNotFollowed(t *testing.T) {
 
 func TestCleanKeptTreesRemovesOnlyTrees(t *testing.T) {
 	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, ".sqlfluffignore"), []byte("*\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tree := filepath.Join(dir, "0123456789abcdef0123456789abcdef")
 	build := tree + ".build-123"
 	other := filepath.Join(dir, "notes")

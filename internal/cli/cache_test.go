@@ -68,7 +68,7 @@ func TestReviewKeepsItsLightTree(t *testing.T) {
 		if got := review("--cache-dir", dir); got != want {
 			t.Errorf("run %d with the cache:\n%s\nwithout:\n%s", run, got, want)
 		}
-		trees, err := os.ReadDir(filepath.Join(dir, keptTreesDir))
+		trees, err := filepath.Glob(filepath.Join(dir, keptTreesDir, "[0-9a-f]*"))
 		if err != nil || len(trees) != 1 {
 			t.Fatalf("run %d: kept trees %v (%v), want one", run, trees, err)
 		}
