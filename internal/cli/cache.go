@@ -155,7 +155,7 @@ func newCacheCmd(env *Env) *cobra.Command {
 	}
 	cmd.AddCommand(&cobra.Command{
 		Use:   "clean",
-		Short: "Remove every entry of the cache",
+		Short: "Remove every entry of the cache and the base trees kept for reviews",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			d := where()
