@@ -95,21 +95,13 @@ func walkPackage(ps *pkgState, installPath string) []*srcFile {
 			if !ps.pkg.IsRoot && !insideDir(ps.pkg.Root, base) {
 				continue
 			}
-			_ = filepath.WalkDir(base, func(path string, de fs.DirEntry, err error) error {
-				if err != nil {
-					return nil
+			enter := func(path string, de fs.DirEntry) bool {
+				return !skip[path] && !strings.HasPrefix(de.Name(), ".")
+			}
+			walkDir(base, enter, func(path string, de fs.DirEntry) {
+				if !strings.HasPrefix(de.Name(), ".") {
+					fn(d, path, strings.ToLower(filepath.Ext(path)))
 				}
-				if de.IsDir() {
-					if path != base && (skip[path] || strings.HasPrefix(de.Name(), ".")) {
-						return filepath.SkipDir
-					}
-					return nil
-				}
-				if strings.HasPrefix(de.Name(), ".") {
-					return nil
-				}
-				fn(d, path, strings.ToLower(filepath.Ext(path)))
-				return nil
 			})
 		}
 	}

@@ -1,0 +1,65 @@
+package dbt
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+)
+
+// walkDir visits the tree under root as filepath.WalkDir does: entries in lexical order,
+// links not followed, a directory that cannot be listed visited with what could be read.
+// visit gets every file below root (root itself when it is not a directory); enter says
+// whether to go into a directory, and may be called more than once, from several goroutines.
+// The directories are listed by several goroutines before anything is visited: the check of a
+// warm load's snapshot lists every folder of the project (1,750 for one of spellbook's), and
+// one by one that listing was most of its wall time.
+func walkDir(root string, enter func(path string, de fs.DirEntry) bool, visit func(path string, de fs.DirEntry)) {
+	info, err := os.Lstat(root)
+	if err != nil {
+		return
+	}
+	if !info.IsDir() {
+		visit(root, fs.FileInfoToDirEntry(info))
+		return
+	}
+	var (
+		mu    sync.Mutex
+		lists = map[string][]fs.DirEntry{}
+		wg    sync.WaitGroup
+		slots = make(chan struct{}, 2*runtime.GOMAXPROCS(0))
+	)
+	var list func(dir string)
+	list = func(dir string) {
+		defer wg.Done()
+		slots <- struct{}{}
+		entries, _ := os.ReadDir(dir) // what was read before an error is still walked
+		<-slots
+		mu.Lock()
+		lists[dir] = entries
+		mu.Unlock()
+		for _, e := range entries {
+			if p := filepath.Join(dir, e.Name()); e.IsDir() && enter(p, e) {
+				wg.Add(1)
+				go list(p)
+			}
+		}
+	}
+	wg.Add(1)
+	list(root)
+	wg.Wait()
+	var walk func(dir string)
+	walk = func(dir string) {
+		for _, e := range lists[dir] {
+			p := filepath.Join(dir, e.Name())
+			switch {
+			case !e.IsDir():
+				visit(p, e)
+			case enter(p, e):
+				walk(p)
+			}
+		}
+	}
+	walk(root)
+}
