@@ -44,10 +44,13 @@ func GrainClauses(sql, dialectName string) (clauses []Clause, ok bool) {
 	// visit reads the clauses under root; lookup names the lookup they belong to, if any.
 	var visit func(root ast.Node, lookup string)
 	visit = func(root ast.Node, lookup string) {
+		// sole: the names a select reading one relation (no join) knows it by, whose
+		// qualifier its clauses may drop (`where source.row_num = 1` is `where row_num = 1`).
+		var sole []string
 		add := func(kind string, n ast.Node, lookupOf string) {
 			text := kind
 			if n != nil {
-				text += " " + normalize(ast.String(n))
+				text += " " + unqualify(normalize(ast.String(n)), sole)
 			}
 			off := 0
 			if n != nil {
@@ -67,6 +70,7 @@ func GrainClauses(sql, dialectName string) (clauses []Clause, ok bool) {
 					return false
 				}
 			case *ast.Select:
+				sole = soleRelation(x)
 				if x.Distinct {
 					clauses = append(clauses, Clause{Text: "DISTINCT", Offset: int(x.Pos()), Lookup: lookup, relaxed: "DISTINCT"})
 				}
@@ -86,6 +90,7 @@ func GrainClauses(sql, dialectName string) (clauses []Clause, ok bool) {
 					add("QUALIFY", x.Qualify, lookup)
 				}
 			case *ast.Join:
+				sole = nil
 				kind := strings.ToUpper(strings.TrimSpace(x.Kind))
 				if kind == "" {
 					kind = "INNER"
@@ -140,6 +145,89 @@ func GrainClauses(sql, dialectName string) (clauses []Clause, ok bool) {
 	}
 	visit(f, "")
 	return clauses, true
+}
+
+// soleRelation lists the names (lower case) of the one relation a select reads without a join:
+// its alias, else its name and the name as written with its qualifiers. Nil for any other
+// select.
+func soleRelation(sel *ast.Select) []string {
+	if len(sel.From) != 1 {
+		return nil
+	}
+	switch t := sel.From[0].(type) {
+	case *ast.TableName:
+		if t.Alias != nil && t.Alias.Name != nil {
+			return []string{strings.ToLower(t.Alias.Name.Name)}
+		}
+		if t.Name == nil || len(t.Name.Parts) == 0 {
+			return nil
+		}
+		parts := make([]string, len(t.Name.Parts))
+		for i, p := range t.Name.Parts {
+			parts[i] = strings.ToLower(p.Name)
+		}
+		names := []string{parts[len(parts)-1]}
+		if len(parts) > 1 {
+			names = append(names, strings.Join(parts, "."))
+		}
+		return names
+	case *ast.DerivedTable:
+		if t.Alias != nil && t.Alias.Name != nil {
+			return []string{strings.ToLower(t.Alias.Name.Name)}
+		}
+	}
+	return nil
+}
+
+// unqualify drops, from a normalized clause of a select that reads one relation, the
+// qualifiers naming that relation: adding or removing them (as SQLFluff's reference rules ask)
+// changes no row. A clause with a subquery keeps them: there a qualifier may be what tells an
+// outer column from an inner one.
+func unqualify(text string, names []string) string {
+	if len(names) == 0 || strings.Contains(text, "select") {
+		return text
+	}
+	var b strings.Builder
+	var quote byte
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if quote != 0 {
+			b.WriteByte(c)
+			if c == quote {
+				quote = 0
+			}
+			continue
+		}
+		if c == '\'' || c == '"' || c == '`' {
+			quote = c
+			b.WriteByte(c)
+			continue
+		}
+		if i == 0 || !identByte(text[i-1]) && text[i-1] != '.' {
+			if n := qualifierAt(text[i:], names); n > 0 {
+				i += n - 1
+				continue
+			}
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// qualifierAt is the length of the qualifier `name.` text starts with, followed by a column
+// name, or 0.
+func qualifierAt(text string, names []string) int {
+	for _, name := range names {
+		n := len(name) + 1
+		if len(text) > n && strings.HasPrefix(text, name) && text[len(name)] == '.' && (identByte(text[n]) || text[n] == '"') {
+			return n
+		}
+	}
+	return 0
+}
+
+func identByte(c byte) bool {
+	return c == '_' || c == '$' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c >= 0x80
 }
 
 // alwaysTrue: `WHERE true` or `WHERE 1 = 1`, written so that a macro can append `and ...`

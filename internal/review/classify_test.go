@@ -201,3 +201,33 @@ func TestGrainClausesWhereTrue(t *testing.T) {
 		}
 	}
 }
+
+// Qualifying a column with the one relation a select reads, or dropping the qualifier (as
+// SQLFluff's reference rules ask), filters the same rows; with a join or a subquery the
+// qualifier may decide which column is meant, and a change of it still counts.
+func TestGrainDiffIgnoresQualifiersOfTheOneRelation(t *testing.T) {
+	for _, c := range []struct {
+		base, head string
+		same       bool
+	}{
+		{"select a from source where source.row_num = 1", "select a from source where row_num = 1", true},
+		{"select s.a from raw.t s where s.x = 's.x' group by s.a", "select a from raw.t as s where x = 's.x' group by a", true},
+		{"select a from raw.orders where orders.status = 'x'", "select a from raw.orders where status = 'x'", true},
+		{"select a from raw.orders where raw.orders.status = 'x'", "select a from raw.orders where status = 'x'", true},
+		{"select a from (select * from t) d where d.x > 0", "select a from (select * from t) d where x > 0", true},
+		{"select a from source where source.x = 's.y'", "select a from source where x = 's.z'", false},
+		{"select a from t join u on t.k = u.k where t.x = 1", "select a from t join u on t.k = u.k where x = 1", false},
+		{"select a from t where t.a in (select a from u)", "select a from t where a in (select a from u)", false},
+		{"select a from t where t.x = 1", "select a from t where u.x = 1", false},
+	} {
+		base, okb := GrainClauses(c.base, "snowflake")
+		head, okh := GrainClauses(c.head, "snowflake")
+		if !okb || !okh {
+			t.Fatalf("did not parse: %q / %q", c.base, c.head)
+		}
+		add, rem := GrainDiff(base, head)
+		if same := len(add)+len(rem) == 0; same != c.same {
+			t.Errorf("%q -> %q: same %v, want %v (+%s -%s)", c.base, c.head, same, c.same, texts(add), texts(rem))
+		}
+	}
+}
