@@ -90,8 +90,18 @@ func bandOf(d *lint.Doc, t lint.Target) int {
 			return 2
 		}
 	}
+	// A cast inside a CASE (`case when x then y::int end`) leaves the CASE a calculation.
+	inCase := 0
 	for i := start; i <= end; i = d.Toks[i].Next {
-		if d.Toks[i].Kind == token.DoubleColon && d.Toks[i].Depth == d.Toks[start].Depth {
+		if d.Toks[i].Depth == d.Toks[start].Depth {
+			switch {
+			case d.IsKw(i, "CASE"):
+				inCase++
+			case d.IsKw(i, "END") && inCase > 0:
+				inCase--
+			}
+		}
+		if d.Toks[i].Kind == token.DoubleColon && d.Toks[i].Depth == d.Toks[start].Depth && inCase == 0 {
 			ops := false
 			for j := start; j < i; j = d.Toks[j].Next {
 				if d.Toks[j].Kind == token.Operator && d.Toks[j].Depth == d.Toks[start].Depth {
