@@ -140,6 +140,10 @@ func (d *Doc) isClauseKw(i int, depth int) (string, bool) {
 	if ok && (t.Up == "GROUP" || t.Up == "ORDER") && !d.Is(t.Next, "BY") {
 		return "", false
 	}
+	// `a IS [NOT] DISTINCT FROM b` is a comparison, not a FROM clause.
+	if ok && t.Up == "FROM" && d.Is(t.Prev, "DISTINCT") {
+		return "", false
+	}
 	return k, ok
 }
 
