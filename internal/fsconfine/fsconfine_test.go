@@ -121,6 +121,35 @@ func TestReadFileMaxBound(t *testing.T) {
 	}
 }
 
+// ReadFileMaxStat describes the file it read as a stat of its path does (size, times, inode),
+// through the fast path (a plain file) and through the root (a link inside the project); past
+// the bound it still describes it.
+func TestReadFileMaxStatDescribesTheFile(t *testing.T) {
+	project, _ := tree(t)
+	d, err := Open(project)
+	must(t, err)
+	defer d.Close()
+	for _, name := range []string{"models/a.sql", "models/rel.sql"} {
+		want, err := os.Stat(filepath.Join(project, filepath.FromSlash(name)))
+		must(t, err)
+		for _, max := range []int64{1 << 20, 2} {
+			_, got, err := d.ReadFileMaxStat(name, max)
+			if got == nil || max == 2 && !errors.Is(err, ErrTooLarge) || max > 2 && err != nil {
+				t.Fatalf("%s (bound %d): %v, %v", name, max, got, err)
+			}
+			if got.Size() != want.Size() || !got.ModTime().Equal(want.ModTime()) || got.IsDir() || !got.Mode().IsRegular() {
+				t.Errorf("%s: size %d time %v mode %v, want %d %v %v", name, got.Size(), got.ModTime(), got.Mode(), want.Size(), want.ModTime(), want.Mode())
+			}
+			if !os.SameFile(got, want) && inode(got) != inode(want) {
+				t.Errorf("%s: described another file (inode %d, want %d)", name, inode(got), inode(want))
+			}
+		}
+	}
+	if _, st, err := d.ReadFileMaxStat("models/up.sql", 1<<20); !errors.Is(err, ErrOutside) || st != nil {
+		t.Errorf("a refused file is described: %v, %v", st, err)
+	}
+}
+
 func TestReadStaysInside(t *testing.T) {
 	project, _ := tree(t)
 	d, err := Open(project)
