@@ -87,6 +87,7 @@ func (s *sides) keptTree(ctx context.Context, dir string) (string, error) {
 		_ = os.RemoveAll(build)
 		return "", err
 	}
+	readOnly(build)
 	if err := os.Rename(build, dest); err != nil {
 		_ = os.RemoveAll(build)
 		if !realDir(dest) {
@@ -100,6 +101,18 @@ func (s *sides) keptTree(ctx context.Context, dir string) (string, error) {
 func exists(path string) bool {
 	_, err := os.Lstat(path)
 	return err == nil
+}
+
+// readOnly makes the files written into a kept tree (the base versions of changed files)
+// read-only: the tree outlives the run, and one opened from a search and saved by mistake
+// would be a wrong base for every later run of the change. Links are left alone.
+func readOnly(dir string) {
+	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			_ = os.Chmod(p, 0o444)
+		}
+		return nil
+	})
 }
 
 // realDir says path is a directory and not a link to one: a tree is only ever one this

@@ -87,6 +87,9 @@ func TestKeptLightTreeIsReused(t *testing.T) {
 	if data, _ := os.ReadFile(base); string(data) != "select 1 as x" {
 		t.Errorf("kept base a.sql = %q, want the committed text", data)
 	}
+	if before.Mode().Perm()&0o222 != 0 {
+		t.Errorf("kept base a.sql is writable (%v)", before.Mode())
+	}
 
 	write(t, dir, map[string]string{"models/a.sql": "select 1 as x, 2 as z, 4 as v"})
 	same("second edit of the same file")
