@@ -719,9 +719,6 @@ func (s *synth) note(n Note) {
 	s.plan.Notes = append(s.plan.Notes, n)
 }
 
-// refusedBeside reports whether a property file in n's folder was refused because it leads
-// outside the project: the model may well be documented there, and leaving it alone would hide
-// that the file cannot be edited.
 // folderHabitMin is how many other models a folder needs before its habit says anything.
 const folderHabitMin = 5
 
@@ -750,6 +747,9 @@ func (s *synth) folderDocuments(n *dbt.Node) bool {
 	return others >= folderHabitMin && float64(c[1]) >= 0.9*float64(others)
 }
 
+// refusedBeside reports whether a property file in n's folder was refused because it leads
+// outside the project: the model may well be documented there, and leaving it alone would hide
+// that the file cannot be edited.
 func (s *synth) refusedBeside(n *dbt.Node) bool {
 	dir := path.Dir(n.OriginalFilePath)
 	for _, d := range s.p.Diagnostics {
