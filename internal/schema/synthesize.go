@@ -720,7 +720,7 @@ func (s *synth) note(n Note) {
 }
 
 // folderHabitMin is how many other models a folder needs before its habit says anything.
-const folderHabitMin = 5
+const folderHabitMin = 3
 
 // folderDocuments reports whether the team documents the models of n's folder: at least
 // folderHabitMin other models there, nine in ten or more of them with a property entry. A

@@ -389,6 +389,33 @@ func TestSynthesizeUndocumentedModelInADocumentedFolder(t *testing.T) {
 	}
 }
 
+// Three documented neighbours are a habit; two are not yet.
+func TestSynthesizeUndocumentedModelInASmallDocumentedFolder(t *testing.T) {
+	cols := map[string]*change.ModelColumns{
+		"model.p.hub_a": {Origin: "sql", Columns: []change.Column{direct("id", "model.p.stg_a", "id")}},
+	}
+	cs := &change.ChangeSet{Models: []*change.ModelChange{{UniqueID: "model.p.hub_a", Change: change.Modified, SQLChanged: true}}}
+	for _, others := range []int{2, 3} {
+		extra := map[string]string{"models/hub/hub_a.sql": "select id from {{ ref('stg_a') }}\n"}
+		yml := "version: 2\nmodels:\n"
+		for i := 1; i <= others; i++ {
+			m := fmt.Sprintf("hub_%d", i)
+			extra["models/hub/"+m+".sql"] = "select 1 as id\n"
+			yml += "  - name: " + m + "\n    description: Hub " + m + ".\n"
+		}
+		extra["models/hub/_hub.yml"] = yml
+		p := loadFixture(t, extra)
+		if p.Nodes["model.p.hub_a"] == nil {
+			t.Fatal("no hub_a")
+		}
+		files, _ := run(t, p, Input{Columns: cols, Change: cs})
+		got := strings.Contains(files["models/hub/_hub.yml"], "- name: hub_a")
+		if got != (others >= 3) {
+			t.Errorf("%d documented neighbours: entry made %v: %v", others, got, files)
+		}
+	}
+}
+
 // The versions of a versioned model share one property entry: the note that their columns are
 // left alone is made once, not once per version.
 func TestSynthesizeVersionedModelNotedOnce(t *testing.T) {
