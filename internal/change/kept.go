@@ -2,7 +2,6 @@ package change
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"io/fs"
@@ -11,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/dataops-dev/dataops/internal/cache"
 )
 
 // Kept light trees. A review run again on the same work tree (an engineer pushing fixes, an
@@ -38,18 +39,11 @@ const (
 // the project sits in the repository and the changed files (which, with the work tree's
 // dbt_project.yml, decide every file the tree holds and whether it is fetched or linked).
 func (s *sides) keptTreeKey() string {
-	h := sha256.New()
-	for _, part := range []string{keptTreeTag, s.baseCommit, s.headDir, s.repo.Top, s.repo.Prefix} {
-		h.Write([]byte(part))
-		h.Write([]byte{0})
-	}
 	changed := slices.Clone(s.changed)
 	slices.Sort(changed)
-	for _, f := range changed {
-		h.Write([]byte(f))
-		h.Write([]byte{0})
-	}
-	return hex.EncodeToString(h.Sum(nil))[:32]
+	key := cache.NewHasher(keptTreeTag).String(s.baseCommit).String(s.headDir).String(s.repo.Top).
+		String(s.repo.Prefix).Value(changed).Sum()
+	return key.String()[:32]
 }
 
 // keptTree returns the project directory of the change's kept tree under dir, building it
