@@ -155,8 +155,6 @@ type sides struct {
 	tmp                    string
 	// lightIncluded says which files the light base's tree holds (lightTree).
 	lightIncluded func(rel string) bool
-	// kept: the light tree is kept between runs (kept.go).
-	kept bool
 }
 
 // temporary says dir was made for this run under the change's temporary directory.
@@ -281,7 +279,7 @@ func (s *sides) lightTree(ctx context.Context, keep string) error {
 	if err != nil {
 		return err
 	}
-	if s.kept = dir != ""; s.kept {
+	if dir != "" {
 		s.baseDir = dir
 		return nil
 	}
@@ -304,10 +302,10 @@ func (s *sides) lightBase(ctx context.Context, opts Options, head *dbt.Project) 
 	}
 	if len(extra) > 0 {
 		include := func(rel string) bool { return extra[rel] }
-		if s.kept {
-			// What the head adds is not part of the kept tree's key: this run's tree is its own.
+		if !s.temporary(s.baseDir) {
+			// A kept tree (kept.go): what the head adds is not part of its key, so this run's
+			// tree is its own.
 			include = func(rel string) bool { return extra[rel] || s.lightIncluded(rel) }
-			s.kept = false
 		}
 		dir, err := s.repo.buildTree(ctx, s.baseCommit, s.headDir, s.changed, filepath.Join(s.tmp, "base"), include)
 		if err != nil {
