@@ -124,3 +124,28 @@ func TestDanglingRefIsNotAnAlias(t *testing.T) {
 		}
 	}
 }
+
+// A compiler error that prints `this` or a ref names the relations, not the placeholders the
+// parse render stood them in with.
+func TestCompilerErrorNamesRelations(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"dbt_project.yml": "name: c\nprofile: none\n",
+		"models/base.sql": "select 1 as id",
+		"models/m.sql": "{{ exceptions.raise_compiler_error(\"in '{}' from {} / {}\".format(this, ref('base'), source('raw', 'orders'))) }}\n" +
+			"select 1 as id",
+	})
+	p, err := Load(t.Context(), LoadOptions{Dir: dir, Compile: true, Getenv: envOf(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []string
+	for _, d := range p.Diagnostics {
+		if d.Kind == "compiler-error" {
+			msgs = append(msgs, d.Message)
+		}
+	}
+	want := `in '"c"."main"."m"' from "base" / "raw"."orders"`
+	if len(msgs) != 1 || msgs[0] != want {
+		t.Errorf("compiler errors = %q, want [%q]", msgs, want)
+	}
+}

@@ -237,3 +237,58 @@ func shiftMap(m *jinja.OffsetMap, edits []span) *jinja.OffsetMap {
 	}
 	return out
 }
+
+// readable replaces the tokens in a message (a compiler error that printed `this` or a ref)
+// with what the render knew: this's relation before the graph was built, a ref's model
+// name, a source's name and table. Messages are read by people; a token shows them nothing.
+func (r *phResolver) readable(msg string, this jinja.Relation) string {
+	if r == nil || !strings.ContainsRune(msg, phOpen) {
+		return msg
+	}
+	var b strings.Builder
+	for {
+		start := strings.IndexRune(msg, phOpen)
+		if start < 0 {
+			break
+		}
+		body := start + len(string(phOpen))
+		end := strings.IndexRune(msg[body:], phClose)
+		if end < 4 {
+			break
+		}
+		end += body
+		idx, err := strconv.Atoi(msg[body+1 : end-2])
+		if err != nil || idx < 0 || idx >= len(r.entries) {
+			break
+		}
+		e := r.entries[idx]
+		var db, schema, ident string
+		switch {
+		case e.this:
+			db, schema, ident = this.Database, this.Schema, this.Identifier
+		case e.isSource:
+			schema, ident = e.source, e.table
+		default:
+			ident = e.ref.Name
+		}
+		part := ident
+		switch msg[body] {
+		case phDatabase:
+			part = db
+		case phSchema:
+			part = schema
+		}
+		rest := msg[end+len(string(phClose)):]
+		if part == "" && start > 0 && len(rest) >= 2 && rest[0] == msg[start-1] && rest[1] == '.' && strings.IndexByte("\"`", rest[0]) >= 0 {
+			// An unknown database or schema is left out with its quotes and dot.
+			b.WriteString(msg[:start-1])
+			msg = rest[2:]
+			continue
+		}
+		b.WriteString(msg[:start])
+		b.WriteString(part)
+		msg = rest
+	}
+	b.WriteString(msg)
+	return b.String()
+}

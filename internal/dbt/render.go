@@ -41,6 +41,7 @@ func (l *loader) parseRender(pd *pending) {
 		Path: n.RelPath, Source: pd.source, Package: n.Package, Name: n.Name, ResourceType: n.ResourceType,
 		This: l.relation(n, n.Config), Config: cloneConfig(n.Config), Execute: false,
 	}
+	thisRel := in.This // what messages name `this` by (the placeholders stand in for it)
 	if l.opts.Compile {
 		// One render serves both: relations are placeholders until every config is known
 		// (see placeholder.go).
@@ -82,6 +83,7 @@ func (l *loader) parseRender(pd *pending) {
 			path = n.RelPath
 		}
 		d := l.jinjaDiag(w, path)
+		d.Message = pd.ph.readable(d.Message, thisRel)
 		if d.Kind == "jinja-syntax" || d.Kind == "resource-limit" {
 			// already says why the render failed, and where
 			sawSyntax = true
@@ -89,7 +91,7 @@ func (l *loader) parseRender(pd *pending) {
 		l.addDiag(d)
 	}
 	if r.Err != nil && !sawSyntax {
-		l.addDiag(Diagnostic{Pos: n.Source().Position(0), Severity: "warning", Kind: "jinja-syntax", Message: firstLine(r.Err.Error())})
+		l.addDiag(Diagnostic{Pos: n.Source().Position(0), Severity: "warning", Kind: "jinja-syntax", Message: pd.ph.readable(firstLine(r.Err.Error()), thisRel)})
 	}
 }
 

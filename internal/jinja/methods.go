@@ -39,7 +39,7 @@ func methodSet(e *Env) exec.Methods {
 				if len(self)+strings.Count(self, "{")*largest > DefaultLimits.MaxOutput {
 					return nil, errTooBig
 				}
-				return inner(self, sv, va)
+				return inner(self, sv, formatArgs(va))
 			}
 		}
 	}
@@ -647,6 +647,30 @@ func sortedValues(m map[string]*exec.Value) []*exec.Value {
 	out := make([]*exec.Value, 0, len(m))
 	for _, k := range sortedValueKeys(m) {
 		out = append(out, m[k])
+	}
+	return out
+}
+
+// formatArgs gives str.format its arguments as Python's format() sees them: gonja formats
+// strings, numbers and booleans only, where Python prints anything else with str() (None, a
+// list, `this`: automate_dv names the model in its errors with "'{}'".format(this)).
+func formatArgs(va *exec.VarArgs) *exec.VarArgs {
+	conv := func(v *exec.Value) *exec.Value {
+		if v == nil || v.IsNil() {
+			return exec.AsValue("None")
+		}
+		switch v.Interface().(type) {
+		case string, bool, int, int64, float64:
+			return v
+		}
+		return exec.AsValue(v.String())
+	}
+	out := &exec.VarArgs{Args: make([]*exec.Value, len(va.Args)), KwArgs: make(map[string]*exec.Value, len(va.KwArgs))}
+	for i, a := range va.Args {
+		out.Args[i] = conv(a)
+	}
+	for k, a := range va.KwArgs {
+		out.KwArgs[k] = conv(a)
 	}
 	return out
 }

@@ -108,6 +108,12 @@ func lexTemplate(src string, cfg *config.Config) ([]*tokens.Token, *tokens.Token
 		case tokens.Data, tokens.Comment, tokens.EOF:
 		case tokens.String:
 			fixString(t, src)
+		case tokens.Integer:
+			// Python's ints have no bound; gonja's are int64 and refuse a longer literal (a TON
+			// contract hash passed to a macro). As a string it prints the same digits.
+			if _, err := strconv.ParseInt(t.Val, 10, 64); err != nil && strings.Trim(t.Val, "0123456789_") == "" {
+				t.Type, t.Val = tokens.String, gonjaString(strings.ReplaceAll(t.Val, "_", ""))
+			}
 		default:
 			trimName(t)
 			if t.Val == "" && t.Type == tokens.Name {
