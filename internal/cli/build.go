@@ -120,6 +120,7 @@ func runProject(env *Env, rf *runFlags, types []string) error {
 		return usageError("--format must be text or json, not %q", rf.format)
 	}
 	start := time.Now()
+	rf.pf.noGuess = true
 	p, err := rf.pf.load(env, true)
 	if err != nil {
 		return err

@@ -130,7 +130,11 @@ func writeParseSummary(w io.Writer, p *dbt.Project, elapsed time.Duration) {
 	if len(p.Packages) != 1 {
 		fmt.Fprint(w, "s")
 	}
-	fmt.Fprintf(w, ", adapter %s) parsed in %.2fs\n", p.Adapter, elapsed.Seconds())
+	fmt.Fprintf(w, ", adapter %s", p.Adapter)
+	if p.AdapterFrom != "" {
+		fmt.Fprintf(w, " named in %s; no profile found", p.AdapterFrom)
+	}
+	fmt.Fprintf(w, ") parsed in %.2fs\n", elapsed.Seconds())
 	rows := []struct {
 		label string
 		n     int

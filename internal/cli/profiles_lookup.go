@@ -105,7 +105,8 @@ func (e *Env) warnOnce(msg string) {
 // lookForProfile returns the folder of a profiles.yml inside the project that defines its
 // profile when none where dbt looks does ("" otherwise), and warns either way when the
 // profile is not where dbt looks.
-func (f *projectFlags) lookForProfile(env *Env, getenv func(string) (string, bool)) string {
+// guessed is the adapter the repository installs (dbt.GuessAdapter), named in from.
+func (f *projectFlags) lookForProfile(env *Env, getenv func(string) (string, bool), guessed, from string) string {
 	if f.ProfilesDir != "" {
 		return ""
 	}
@@ -135,7 +136,12 @@ func (f *projectFlags) lookForProfile(env *Env, getenv func(string) (string, boo
 			name, rel, filepath.Join(f.Project, dir)))
 		return filepath.Join(f.Project, dir)
 	}
-	if f.Dialect == "" {
+	switch {
+	case f.Dialect != "":
+	case guessed != "" && guessed != "duckdb":
+		env.warnOnce(fmt.Sprintf("no profiles.yml defines profile %q (looked in --profiles-dir, DBT_PROFILES_DIR, the project and its folders, ~/.dbt): SQL is read as %s's, the adapter %s installs, and runs on the embedded DuckDB; pass --profiles-dir, or --dialect for the SQL",
+			name, guessed, from))
+	default:
 		env.warnOnce(fmt.Sprintf("no profiles.yml defines profile %q (looked in --profiles-dir, DBT_PROFILES_DIR, the project and its folders, ~/.dbt): SQL is read as DuckDB's and runs on the embedded DuckDB; pass --profiles-dir, or --dialect for the SQL",
 			name))
 	}

@@ -92,3 +92,32 @@ func TestProfileInAFolderTrustBase(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, errb.String())
 	}
 }
+
+// TestAdapterGuessedFromTheRepository: without a profile, the SQL is read as the adapter the
+// repository installs, and the run says so; a profile or --dialect says otherwise, and build
+// renders for the embedded DuckDB it runs on.
+func TestAdapterGuessedFromTheRepository(t *testing.T) {
+	t.Setenv("HOME", t.TempDir())
+	dir := snowflakeProject(t, false)
+	if err := os.WriteFile(filepath.Join(dir, "requirements.txt"), []byte("dbt-core==1.8.8\ndbt-snowflake~=1.8\ndbt-duckdb\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	adapter, stderr := parseAdapter(t, "--project", dir)
+	if adapter != "snowflake" || !strings.Contains(stderr, "SQL is read as snowflake's, the adapter requirements.txt installs") {
+		t.Errorf("adapter %q, stderr %q", adapter, stderr)
+	}
+	if adapter, _ := parseAdapter(t, "--project", dir, "--dialect", "bigquery"); adapter != "bigquery" {
+		t.Errorf("--dialect bigquery: adapter %q", adapter)
+	}
+	var out, errb bytes.Buffer
+	if code := RunEnv(&Env{Ctx: context.Background(), Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: testGetenv(nil)},
+		[]string{"parse", "--project", dir}); code != ExitOK || !strings.Contains(out.String(), "adapter snowflake named in requirements.txt; no profile found") {
+		t.Errorf("summary: exit %d: %s %s", code, out.String(), errb.String())
+	}
+	if err := os.WriteFile(filepath.Join(dir, "profiles.yml"), []byte("snowflake:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      schema: s\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if adapter, _ := parseAdapter(t, "--project", dir); adapter != "postgres" {
+		t.Errorf("with a profile: adapter %q, want the profile's postgres", adapter)
+	}
+}

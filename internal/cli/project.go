@@ -22,6 +22,9 @@ type projectFlags struct {
 
 	// trust is set by commands that compare with a base (--trust); nil elsewhere.
 	trust *trust
+	// noGuess keeps the adapter DuckDB when no profile is found: the commands that run the
+	// project's SQL on the embedded DuckDB render it for DuckDB.
+	noGuess bool
 
 	cacheFlags
 }
@@ -44,7 +47,15 @@ func (f *projectFlags) options(env *Env, compile bool) (dbt.LoadOptions, error) 
 		}
 		return os.LookupEnv(k)
 	}
-	if dir := f.lookForProfile(env, getenv); dir != "" {
+	var guessed, from string
+	if !f.noGuess && f.Dialect == "" {
+		root := ""
+		if r := repositoryRoot(f.Project); len(r) > 0 {
+			root = r[0]
+		}
+		guessed, from = dbt.GuessAdapter(f.Project, root)
+	}
+	if dir := f.lookForProfile(env, getenv, guessed, from); dir != "" {
 		// The loader and the warehouse read the same profile from now on.
 		f.ProfilesDir = dir
 	}
@@ -54,9 +65,12 @@ func (f *projectFlags) options(env *Env, compile bool) (dbt.LoadOptions, error) 
 		Target:      f.Target,
 		ProfilesDir: f.ProfilesDir,
 		Adapter:     f.Dialect,
-		Compile:     compile,
-		Budget:      env.renderBudget(f.Project),
-		Getenv:      getenv,
+		// Used only when no profile is found; from the work tree, so a base loads alike.
+		GuessedAdapter: guessed,
+		GuessedFrom:    from,
+		Compile:        compile,
+		Budget:         env.renderBudget(f.Project),
+		Getenv:         getenv,
 	}
 	sec, err := env.security(f.Project)
 	if err != nil {

@@ -16,8 +16,8 @@ import (
 // wrong guess reads the loader's double-quoted relations as Databricks strings. It returns ""
 // when nothing points anywhere.
 func guessDialect(p *dbt.Project) string {
-	if p.Target != nil && p.Target.File != "" {
-		return "" // the profile said it
+	if p.Target != nil && p.Target.File != "" || p.AdapterFrom != "" {
+		return "" // the profile said it, or the adapter the repository installs
 	}
 	adapters := []string{"snowflake", "bigquery", "redshift", "postgres", "databricks", "spark", "trino", "duckdb"}
 	prof := strings.ToLower(p.Profile)

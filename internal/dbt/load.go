@@ -28,7 +28,11 @@ type LoadOptions struct {
 	Target      string         // --target (profiles.yml target name)
 	ProfilesDir string         // --profiles-dir
 	Adapter     string         // overrides the adapter type from the profile (e.g. --dialect)
-	Getenv      func(string) (string, bool)
+	// GuessedAdapter is the adapter to render for when no profile is found and Adapter is
+	// unset, and GuessedFrom the files that named it (GuessAdapter): the caller guesses once,
+	// from the work tree, so a change's base and head render alike.
+	GuessedAdapter, GuessedFrom string
+	Getenv                      func(string) (string, bool)
 	// EnvVars says which env vars env_var() reads in project code (models, macros,
 	// dbt_project.yml, property files, packages); the zero value reads none. profiles.yml is
 	// trusted configuration and reads any.
@@ -420,7 +424,11 @@ func (l *loader) loadProjects() error {
 		return err
 	}
 	if t == nil {
-		t = DefaultTarget(raw.Name, l.opts.Adapter)
+		adapter := l.opts.Adapter
+		if adapter == "" && l.opts.GuessedAdapter != "" {
+			adapter, l.p.AdapterFrom = l.opts.GuessedAdapter, l.opts.GuessedFrom
+		}
+		t = DefaultTarget(raw.Name, adapter)
 		if l.opts.Target != "" {
 			t.Name = l.opts.Target
 		}

@@ -51,6 +51,7 @@ type Project struct {
 	RequireDbtVersion                                                                     []string // require-dbt-version, as written
 	Profile                                                                               string
 	Adapter                                                                               string // from the profile's target type when known, else "" (callers default)
+	AdapterFrom                                                                           string // the files Adapter was guessed from when no profile was found (GuessAdapter); "" otherwise
 	ModelPaths, SeedPaths, SnapshotPaths, MacroPaths, TestPaths, AnalysisPaths, DocsPaths []string
 	PackagesInstallPath                                                                   string
 	Vars                                                                                  map[string]any // the root project's vars (global and per package, as written)

@@ -1,0 +1,68 @@
+package dbt
+
+import (
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+)
+
+func TestGuessAdapter(t *testing.T) {
+	write := func(t *testing.T, root string, files map[string]string) {
+		t.Helper()
+		for name, body := range files {
+			p := filepath.Join(root, filepath.FromSlash(name))
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	cases := []struct {
+		name      string
+		files     map[string]string
+		project   string // under the repository root
+		want      string
+		wantFrom  string
+		underRoot bool // the repository root is given
+	}{
+		{"requirements", map[string]string{"requirements.txt": "dbt-core==1.8.8\ndbt-postgres==1.8.2\npsycopg2-binary<3\n"}, ".", "postgres", "requirements.txt", false},
+		{"duckdb beside the warehouse", map[string]string{"pyproject.toml": "[project]\ndependencies = [\"dbt-snowflake>=1.7\", \"dbt-duckdb\"]\n"}, ".", "snowflake", "pyproject.toml", false},
+		{"duckdb alone", map[string]string{"Pipfile": "[packages]\ndbt-duckdb = \"*\"\n"}, ".", "duckdb", "Pipfile", false},
+		{"not adapters", map[string]string{"requirements.txt": "dbt-core\ndbt-utils\ndbt-postgresql-helper\nsqlfluff-templater-dbt\n"}, ".", "", "", false},
+		{"a tie is no answer", map[string]string{"requirements.txt": "dbt-snowflake\ndbt-bigquery\n"}, ".", "", "", false},
+		{"the most files win", map[string]string{"requirements.txt": "dbt-snowflake\ndbt-bigquery\n", "Dockerfile": "RUN pip install dbt-bigquery\n"}, ".", "bigquery", "Dockerfile, requirements.txt", false},
+		{"starburst is trino", map[string]string{"requirements-dev.txt": "dbt-starburst==1.0\n"}, ".", "trino", "requirements-dev.txt", false},
+		{"up to the repository root", map[string]string{"requirements.txt": "dbt-redshift\n", ".github/workflows/ci.yml": "run: pip install dbt-redshift\n", "transform/dbt_project.yml": "name: x\n"}, "transform", "redshift", "../.github/workflows/ci.yml, ../requirements.txt", true},
+		{"not above the project without a root", map[string]string{"requirements.txt": "dbt-redshift\n", "transform/dbt_project.yml": "name: x\n"}, "transform", "", "", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			root := t.TempDir()
+			write(t, root, c.files)
+			r := ""
+			if c.underRoot {
+				r = root
+			}
+			got, from := GuessAdapter(filepath.Join(root, c.project), r)
+			if got != c.want || from != c.wantFrom {
+				t.Errorf("GuessAdapter = %q from %q, want %q from %q", got, from, c.want, c.wantFrom)
+			}
+		})
+	}
+	// A FIFO or a link where a requirements file would be is not read (reading a FIFO blocks).
+	root := t.TempDir()
+	if err := syscall.Mkfifo(filepath.Join(root, "requirements.txt"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	outside := filepath.Join(t.TempDir(), "reqs")
+	write(t, filepath.Dir(outside), map[string]string{"reqs": "dbt-snowflake\n"})
+	if err := os.Symlink(outside, filepath.Join(root, "Pipfile")); err != nil {
+		t.Fatal(err)
+	}
+	if got, from := GuessAdapter(root, ""); got != "" {
+		t.Errorf("through a FIFO and a link: %q from %q", got, from)
+	}
+}
