@@ -411,10 +411,6 @@ func toList(v *exec.Value) []any {
 // Relation is), and a stub for an unknown name is not defined.
 func testSet() *exec.TestSet {
 	t := exec.NewTestSet(map[string]exec.TestFunction{}).Update(builtins.Tests)
-	isStub := func(v *exec.Value) bool {
-		_, ok := v.Interface().(stubFn)
-		return ok
-	}
 	replace := func(name string, fn func(*exec.Context, *exec.Value, *exec.VarArgs) (bool, error)) {
 		if t.Exists(name) {
 			_ = t.Replace(name, fn)
@@ -429,10 +425,10 @@ func testSet() *exec.TestSet {
 		return in.IsDict(), nil
 	})
 	replace("defined", func(_ *exec.Context, in *exec.Value, _ *exec.VarArgs) (bool, error) {
-		return !(in.IsNil() || in.IsError() || isStub(in)), nil
+		return !undefinedValue(in), nil
 	})
 	replace("undefined", func(_ *exec.Context, in *exec.Value, _ *exec.VarArgs) (bool, error) {
-		return in.IsNil() || in.IsError() || isStub(in), nil
+		return undefinedValue(in), nil
 	})
 	return t
 }

@@ -80,14 +80,13 @@ func filterSet(e *Env) *exec.FilterSet {
 		}
 		return exec.AsValue(&out)
 	}
-	// default treats a stub (an undefined name) as undefined, as Jinja does.
+	// default treats a stub (an undefined name) and a left-out parameter as undefined, as Jinja does.
 	def := func(_ *exec.Evaluator, in *exec.Value, va *exec.VarArgs) *exec.Value {
-		_, isStub := in.Interface().(stubFn)
 		fallback, _ := argValue(va, 0, "default_value")
 		if fallback == nil {
 			fallback = exec.AsValue("")
 		}
-		if in.IsNil() || in.IsError() || isStub || (kwBool(va, "boolean", len(va.Args) > 1 && va.Args[1].IsTrue()) && !in.IsTrue()) {
+		if undefinedValue(in) || (kwBool(va, "boolean", len(va.Args) > 1 && va.Args[1].IsTrue()) && !in.IsTrue()) {
 			return fallback
 		}
 		return in

@@ -87,6 +87,11 @@ func (st *renderState) invoke(m *nodes.Macro, def *exec.Renderer, va *exec.VarAr
 		if bound[i] {
 			continue
 		}
+		if n, ok := kw.Value.(*nodes.None); ok && n.Location != nil && n.Location.Val == names[i] {
+			// No default: the parser stood the parameter's own name in for one (tags.go).
+			ctx.Set(names[i], undefinedArg{})
+			continue
+		}
 		v := sub.Eval(kw.Value)
 		if v.IsError() {
 			v = exec.AsValue(nil)

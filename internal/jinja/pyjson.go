@@ -66,7 +66,8 @@ func fromYAMLFn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 			return exec.AsValue(fmt.Errorf("fromyaml: %s", err.(*yamllimit.Error).Msg))
 		}
 	}
-	if err := yaml.Unmarshal([]byte(s), &v); err != nil {
+	// PyYAML, which dbt's fromyaml calls, lets a repeated key's last value win.
+	if err := yaml.UnmarshalWithOptions([]byte(s), &v, yaml.AllowDuplicateMapKey()); err != nil {
 		if def, ok := argValue(va, 1, "default"); ok {
 			return def
 		}

@@ -119,6 +119,8 @@ func macroParser(endTag, prefix string) parser.ControlStructureParser {
 				}
 				pair.Value = expr
 			} else {
+				// No default: a None located at the name itself, which invoke binds to
+				// undefined (a written `none` default is located at the `none`).
 				pair.Value = &nodes.None{Location: arg}
 			}
 			m.Kwargs = append(m.Kwargs, pair)
