@@ -418,3 +418,13 @@ func TestInferPlaceholderTypeIsUnknown(t *testing.T) {
 	expectColumns(t, "snowflake", map[string]string{"raw.x": "id:number"},
 		"select cast(null as "+jinja.UnknownType+") as a, cast(id as int) as b from raw.x", "a:?, b:int")
 }
+
+// An item nobody named is still unnamed when a star selects it: the schema synthesizer then
+// asks for a name instead of documenting the warehouse's made-up one.
+func TestUnnamedThroughAStar(t *testing.T) {
+	got := expectColumns(t, "postgres", shopUpstream, `with f as (select id + 1, id from orders) select * from f`,
+		"?column?:integer, id:integer")
+	if !got.Columns[0].Unnamed || got.Columns[1].Unnamed {
+		t.Errorf("unnamed: %v %v", got.Columns[0].Unnamed, got.Columns[1].Unnamed)
+	}
+}

@@ -355,7 +355,8 @@ func (a *analyzer) star(st *ast.Star, sc *scope) (cols []*col, why []Problem, op
 		}
 		nc := *c
 		nc.pos = pos
-		nc.unnamed = false
+		// An item nobody named stays unnamed through a star: its name is still the one the
+		// warehouse makes up.
 		cols = append(cols, &nc)
 	}
 	if len(incomplete) > 0 {
