@@ -66,14 +66,42 @@ func fromYAMLFn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 			return exec.AsValue(fmt.Errorf("fromyaml: %s", err.(*yamllimit.Error).Msg))
 		}
 	}
-	// PyYAML, which dbt's fromyaml calls, lets a repeated key's last value win.
-	if err := yaml.UnmarshalWithOptions([]byte(s), &v, yaml.AllowDuplicateMapKey()); err != nil {
+	// PyYAML, which dbt's fromyaml calls, keeps a mapping's keys in document order and lets a
+	// repeated key's last value win: AutomateDV's stage() lists derived and hashed columns in
+	// the order of the model's metadata block.
+	if err := yaml.UnmarshalWithOptions([]byte(s), &v, yaml.AllowDuplicateMapKey(), yaml.UseOrderedMap()); err != nil {
 		if def, ok := argValue(va, 1, "default"); ok {
 			return def
 		}
 		return exec.AsValue(nil)
 	}
-	return exec.AsValue(normalizeJSON(v))
+	return exec.AsValue(orderedYAML(v))
+}
+
+// orderedYAML turns decoded YAML into template values, mappings as dicts in document order.
+func orderedYAML(v any) any {
+	switch x := v.(type) {
+	case yaml.MapSlice:
+		d := exec.NewDict()
+		at := make(map[string]int, len(x))
+		for _, it := range x {
+			k := fmt.Sprint(it.Key)
+			val := exec.AsValue(orderedYAML(it.Value))
+			if i, ok := at[k]; ok {
+				d.Pairs[i].Value = val // Python's dict: the first place, the last value
+				continue
+			}
+			at[k] = len(d.Pairs)
+			d.Pairs = append(d.Pairs, &exec.Pair{Key: exec.AsValue(k), Value: val})
+		}
+		return d
+	case []any:
+		for i, e := range x {
+			x[i] = orderedYAML(e)
+		}
+		return x
+	}
+	return normalizeJSON(v)
 }
 
 func toYAMLFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {

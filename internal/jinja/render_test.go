@@ -134,6 +134,7 @@ func TestRenderOutput(t *testing.T) {
 		{"a left-out parameter is undefined, not none", "{% macro isl(obj, e=false) %}{{ obj is iterable }}|{{ obj is defined }}|{{ obj is mapping }}|{{ obj is string }}|{{ obj is none }}|{{ obj | default('d') }}|[{{ obj }}]|{{ obj | length }}{% if obj %}!{% endif %}{% endmacro %}{{ isl(e=true) }}", "True|False|False|False|False|d|[]|0", nil},
 		{"a none default is none", "{% macro f(x=none) %}{{ x is none }}{% endmacro %}{{ f() }}", "True", nil},
 		{"fromyaml lets a repeated key's last value win", "{% set d = fromyaml('a: 1\\nb: 2\\na: 3') %}{{ d['a'] }} {{ d['b'] }}", "3 2", nil},
+		{"fromyaml keeps a mapping's order", "{% for k, v in fromyaml('zeta: 1\\nalpha: {b: 2, a: 3}').items() %}{{ k }}={{ v }};{% endfor %}", "zeta=1;alpha={'b': 2, 'a': 3};", nil},
 		{"integer literal past int64", "{{ 105311596331855300602201538317979276640056460191511695660591596829410056223515 }} {{ 9223372036854775807 }}", "105311596331855300602201538317979276640056460191511695660591596829410056223515 9223372036854775807", nil},
 		{"config renders empty", "{{ config(materialized='table') }}select 1", "select 1", nil},
 		{"config get", "{{ config(materialized='view') }}{{ config.get('materialized') }} {{ config.get('missing', 'dflt') }} {{ config.get('unique_key', default='id') }}", "view dflt id", nil},
