@@ -133,6 +133,10 @@ func describeKey(key string) string {
 			parts = append(parts, "in "+v+"/")
 		case "m":
 			parts = append(parts, "stored as "+v)
+		case "w":
+			parts = append(parts, "named *_"+v)
+		case "mod":
+			parts = append(parts, "of this model")
 		case "e":
 			switch v {
 			case "team":

@@ -108,6 +108,12 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 		}
 	}
 	res.Learned.TestedColumns = h.total
+	custom := newCustomHabits()
+	for i := range models {
+		if hasColumnTests(existing[models[i].UniqueID]) {
+			custom.observe(models[i], cols[i])
+		}
+	}
 	if opts.History != nil {
 		res.Learned.HistoryAdded = len(opts.History.Added)
 		res.Learned.HistoryRemoved = len(opts.History.Removed)
@@ -167,6 +173,7 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 				}
 				res.Suggestions = append(res.Suggestions, s)
 			}
+			res.Suggestions = append(res.Suggestions, custom.suggest(c, opts.Threshold)...)
 		}
 		if !usesUtils || hasModelKeyTest(p, m) {
 			continue

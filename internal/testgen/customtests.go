@@ -1,0 +1,219 @@
+package testgen
+
+import (
+	"encoding/json"
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/dataops-dev/dataops/internal/dbt"
+)
+
+// Teams guard columns with more than dbt's four tests: a generic test of their own
+// (assert_non_negative_values on quantities), a package's (dbt_utils.accepted_range on rates,
+// dbt_expectations.expect_column_to_exist on every column of a metrics model,
+// elementary.column_anomalies on a folder's measures). Which columns get one is a habit like
+// the others: learned as rates over the tested models' columns, by name, by name shape and
+// layer, and by folder, and proposed on a new column when the rate is high. The arguments are
+// the ones the team gives the test on such columns, when it gives one set most of the time;
+// a test whose arguments differ from column to column (an expression naming the column) is
+// not proposed.
+
+// customMin is how many columns must carry a test before its habit says anything.
+const customMin = 5
+
+// customTest is what the tested models say of one of the team's tests.
+type customTest struct {
+	name string         // as the team writes it: namespace.name or name
+	n, k map[string]int // per rung: columns seen, columns with the test
+	// args counts each set of arguments per rung (canonical JSON), and argv keeps one copy.
+	args map[string]map[string]int
+	argv map[string]map[string]any
+	uses int
+}
+
+type customHabits struct {
+	tests map[string]*customTest
+	seen  int            // columns observed
+	rungN map[string]int // columns observed per rung: every test's denominator
+}
+
+// columnCustomTests lists, per column (lower case), the tests of m's property entry that are
+// not dbt's four (nor a package's spelling of them).
+func columnCustomTests(m *dbt.Node) map[string][]*dbt.TestDef {
+	var out map[string][]*dbt.TestDef
+	for _, c := range m.Columns {
+		for _, t := range c.Tests {
+			switch normalizeTest(t.Name) {
+			case NotNull, Unique, AcceptedValues, Relationships:
+				continue
+			}
+			if out == nil {
+				out = map[string][]*dbt.TestDef{}
+			}
+			l := strings.ToLower(c.Name)
+			out[l] = append(out[l], t)
+		}
+	}
+	return out
+}
+
+func testFullName(t *dbt.TestDef) string {
+	if t.Namespace != "" {
+		return t.Namespace + "." + t.Name
+	}
+	return t.Name
+}
+
+// customRungs are a column's keys, general first: its name's shape and layer, its folder, the
+// last word of its name (qty, revenue, pct), both, its name, its model.
+func customRungs(c *column) []string {
+	dir := path.Dir(c.model.OriginalFilePath)
+	word := c.lower
+	if i := strings.LastIndexByte(word, '_'); i >= 0 && i+1 < len(word) {
+		word = word[i+1:]
+	}
+	return []string{
+		"p=" + c.pattern + "|l=" + c.layer,
+		"d=" + dir,
+		"w=" + word,
+		"d=" + dir + "|w=" + word,
+		"n=" + c.lower,
+		// Last, the model's own columns: a team that put the test on one column of ten in
+		// this model is not asking for it on the next one.
+		"mod=" + c.model.UniqueID,
+	}
+}
+
+func newCustomHabits() *customHabits {
+	return &customHabits{tests: map[string]*customTest{}, rungN: map[string]int{}}
+}
+
+// observe counts one tested model's columns.
+func (h *customHabits) observe(m *dbt.Node, cols []*column) {
+	defs := columnCustomTests(m)
+	for _, c := range cols {
+		h.seen++
+		rungs := customRungs(c)
+		for _, t := range defs[c.lower] {
+			name := testFullName(t)
+			ct := h.tests[name]
+			if ct == nil {
+				ct = &customTest{name: name, n: map[string]int{}, k: map[string]int{}, args: map[string]map[string]int{}, argv: map[string]map[string]any{}}
+				h.tests[name] = ct
+			}
+			ct.uses++
+			key := canonicalArgs(t.Args)
+			ct.argv[key] = t.Args
+			for _, r := range rungs {
+				ct.k[r]++ // a column listing the test twice (two configs) counts twice: rare
+				if ct.args[r] == nil {
+					ct.args[r] = map[string]int{}
+				}
+				ct.args[r][key]++
+			}
+		}
+	}
+	for _, c := range cols {
+		for _, r := range customRungs(c) {
+			h.rungN[r]++
+		}
+	}
+}
+
+func canonicalArgs(a map[string]any) string {
+	if len(a) == 0 {
+		return ""
+	}
+	b, err := json.Marshal(a) // encoding/json sorts map keys
+	if err != nil {
+		return fmt.Sprint(a)
+	}
+	return string(b)
+}
+
+// suggest proposes the team's tests for c, at or above threshold, in name order.
+func (h *customHabits) suggest(c *column, threshold float64) []*Suggestion {
+	var names []string
+	for name, ct := range h.tests {
+		if ct.uses >= customMin {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	var out []*Suggestion
+	own := columnCustomTests(c.model)
+	for _, name := range names {
+		ct := h.tests[name]
+		if c.tests[normalizeTest(name)] {
+			continue
+		}
+		if c.model.Patch != nil && !usesTest(own, name) {
+			// A documented model none of whose columns carries the test: the team's
+			// engineers, editing it, did not reach for it (a habit of older models, or of
+			// other models of the folder).
+			continue
+		}
+		est := float64(ct.uses) / float64(max(h.seen, 1))
+		last := ""
+		for _, r := range customRungs(c) {
+			n := h.rungN[r]
+			if n == 0 {
+				continue
+			}
+			k := ct.k[r]
+			est = (float64(k) + shrink*est) / (float64(n) + shrink)
+			last = r
+		}
+		if est < threshold || last == "" || ct.k[last] == 0 {
+			continue
+		}
+		args, ok := ct.argsAt(customRungs(c))
+		if !ok {
+			continue
+		}
+		out = append(out, &Suggestion{Model: c.model.Name, UniqueID: c.model.UniqueID, Column: c.name, Test: name, Arguments: args,
+			Confidence: round2(est), Status: Unverified, Pos: c.pos,
+			Reasons: []string{fmt.Sprintf("%d of %d similar columns (%s) in this project's tested models have %s", ct.k[last], h.rungN[last], describeKey(last), name)}})
+	}
+	return out
+}
+
+// argsAt is the set of arguments the team gives the test at the most specific of the rungs
+// where it was seen, when three in five of its uses there or more have it; false when none
+// does.
+func (ct *customTest) argsAt(rungs []string) (map[string]any, bool) {
+	for i := len(rungs) - 1; i >= 0; i-- {
+		counts := ct.args[rungs[i]]
+		total := 0
+		for _, n := range counts {
+			total += n
+		}
+		if total == 0 {
+			continue
+		}
+		best, bestN := "", 0
+		for key, n := range counts {
+			if n > bestN || n == bestN && key < best {
+				best, bestN = key, n
+			}
+		}
+		if bestN*5 < total*3 {
+			return nil, false
+		}
+		return ct.argv[best], true
+	}
+	return nil, false
+}
+
+func usesTest(defs map[string][]*dbt.TestDef, name string) bool {
+	for _, ts := range defs {
+		for _, t := range ts {
+			if testFullName(t) == name {
+				return true
+			}
+		}
+	}
+	return false
+}

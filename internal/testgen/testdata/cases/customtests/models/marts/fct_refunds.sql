@@ -1,0 +1,1 @@
+select 1 as refund_id, 3 as refund_qty
