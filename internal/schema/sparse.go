@@ -18,13 +18,13 @@ import (
 // RuleFewColumns is the note on a new entry that lists only a model's keys.
 const RuleFewColumns = "few-columns"
 
-// sparseListMax is the most columns a folder's entries list, on median, for the folder to
-// list few; a model with no more than sparseListMax+1 columns is listed whole anyway.
+// sparseListMax is the most columns three in four of a folder's entries list for the folder
+// to list few; a model with no more than sparseListMax+1 columns is listed whole anyway.
 const sparseListMax = 3
 
 // listsFewColumns reports whether the entries of the models documented in dir (a property
-// file's folder) list few columns: at least folderHabitMin of them, sparseListMax or fewer
-// columns on median.
+// file's folder) list few columns: at least folderHabitMin of them, three in four listing
+// sparseListMax columns or fewer.
 func (s *synth) listsFewColumns(dir string) bool {
 	if s.sparseDirs == nil {
 		counts := map[string][]int{}
@@ -40,8 +40,10 @@ func (s *synth) listsFewColumns(dir string) bool {
 			if len(c) < folderHabitMin {
 				continue
 			}
+			// Three in four list few: a folder of small models beside a few documented
+			// whole (1, 2, 4 and 7 columns) is not a team that lists keys.
 			slices.Sort(c)
-			s.sparseDirs[d] = c[(len(c)-1)/2] <= sparseListMax
+			s.sparseDirs[d] = c[len(c)*3/4] <= sparseListMax
 		}
 	}
 	return s.sparseDirs[dir]

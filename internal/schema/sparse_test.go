@@ -9,19 +9,19 @@ import (
 )
 
 // A new model beside entries that list two columns each gets an entry listing its keys; beside
-// entries that list every column, or with schema.columns: all, it lists every column; a model
-// of few columns is listed whole.
+// entries that list every column or a mix, or with schema.columns: all, it lists every column;
+// a model of few columns is listed whole.
 func TestNewEntryListsKeysWhereTheFolderListsFew(t *testing.T) {
 	cols := []change.Column{direct("order_id", "model.p.stg_a", "id"), direct("customer_hk", "model.p.stg_a", "id"),
 		direct("status", "model.p.stg_a", "email"), direct("amount", "model.p.stg_a", "email"), direct("placed_at", "model.p.stg_a", "email")}
-	fixture := func(listed int) map[string]string {
+	fixture := func(listed []int) map[string]string {
 		extra := map[string]string{"models/vault/sat_orders.sql": "select 1 as order_id\n"}
 		yml := "version: 2\nmodels:\n"
-		for i := 1; i <= 3; i++ {
+		for i, n := range listed {
 			m := fmt.Sprintf("hub_%d", i)
 			extra["models/vault/"+m+".sql"] = "select 1 as id\n"
 			yml += "  - name: " + m + "\n    columns:\n"
-			for j := 0; j < listed; j++ {
+			for j := 0; j < n; j++ {
 				yml += fmt.Sprintf("      - name: c%d\n", j)
 			}
 		}
@@ -40,15 +40,16 @@ func TestNewEntryListsKeysWhereTheFolderListsFew(t *testing.T) {
 		return names
 	}
 	for _, c := range []struct {
-		listed  int
+		listed  []int
 		columns []change.Column
 		all     bool
 		want    string
 	}{
-		{2, cols, false, "order_id customer_hk"},
-		{6, cols, false, "order_id customer_hk status amount placed_at"},
-		{2, cols, true, "order_id customer_hk status amount placed_at"},
-		{2, cols[2:], false, "status amount placed_at"},
+		{[]int{2, 2, 2}, cols, false, "order_id customer_hk"},
+		{[]int{6, 6, 6}, cols, false, "order_id customer_hk status amount placed_at"},
+		{[]int{1, 2, 4, 7}, cols, false, "order_id customer_hk status amount placed_at"},
+		{[]int{2, 2, 2}, cols, true, "order_id customer_hk status amount placed_at"},
+		{[]int{2, 2, 2}, cols[2:], false, "status amount placed_at"},
 	} {
 		p := loadFixture(t, fixture(c.listed))
 		in := Input{Columns: map[string]*change.ModelColumns{"model.p.sat_orders": {Origin: "sql", Columns: c.columns}}, Change: cs}
@@ -58,14 +59,14 @@ func TestNewEntryListsKeysWhereTheFolderListsFew(t *testing.T) {
 		files, notes := run(t, p, in)
 		got := strings.Join(listedOf(files["models/vault/_vault.yml"]), " ")
 		if got != c.want {
-			t.Errorf("neighbours list %d, all %v, %d columns: sat_orders lists %q, want %q\n%s", c.listed, c.all, len(c.columns), got, c.want, files["models/vault/_vault.yml"])
+			t.Errorf("neighbours list %v, all %v, %d columns: sat_orders lists %q, want %q\n%s", c.listed, c.all, len(c.columns), got, c.want, files["models/vault/_vault.yml"])
 		}
 		noted := false
 		for _, n := range notes {
 			noted = noted || n.Rule == RuleFewColumns
 		}
 		if noted != (c.want == "order_id customer_hk") {
-			t.Errorf("neighbours list %d, all %v: few-columns note %v: %v", c.listed, c.all, noted, notes)
+			t.Errorf("neighbours list %v, all %v: few-columns note %v: %v", c.listed, c.all, noted, notes)
 		}
 	}
 }
