@@ -8,18 +8,6 @@ import (
 )
 
 func TestGuessAdapter(t *testing.T) {
-	write := func(t *testing.T, root string, files map[string]string) {
-		t.Helper()
-		for name, body := range files {
-			p := filepath.Join(root, filepath.FromSlash(name))
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
 	cases := []struct {
 		name      string
 		files     map[string]string
@@ -40,8 +28,7 @@ func TestGuessAdapter(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			root := t.TempDir()
-			write(t, root, c.files)
+			root := writeProject(t, c.files)
 			r := ""
 			if c.underRoot {
 				r = root
@@ -57,8 +44,7 @@ func TestGuessAdapter(t *testing.T) {
 	if err := syscall.Mkfifo(filepath.Join(root, "requirements.txt"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	outside := filepath.Join(t.TempDir(), "reqs")
-	write(t, filepath.Dir(outside), map[string]string{"reqs": "dbt-snowflake\n"})
+	outside := filepath.Join(writeProject(t, map[string]string{"reqs": "dbt-snowflake\n"}), "reqs")
 	if err := os.Symlink(outside, filepath.Join(root, "Pipfile")); err != nil {
 		t.Fatal(err)
 	}
