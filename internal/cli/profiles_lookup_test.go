@@ -94,8 +94,7 @@ func TestProfileInAFolderTrustBase(t *testing.T) {
 }
 
 // TestAdapterGuessedFromTheRepository: without a profile, the SQL is read as the adapter the
-// repository installs, and the run says so; a profile or --dialect says otherwise, and build
-// renders for the embedded DuckDB it runs on.
+// repository installs, and the run says so; a profile or --dialect says otherwise.
 func TestAdapterGuessedFromTheRepository(t *testing.T) {
 	t.Setenv("HOME", t.TempDir())
 	dir := snowflakeProject(t, false)
