@@ -103,14 +103,56 @@ func (l *loader) substitute(n *Node, ph *phResolver, r *jinja.Result) (string, *
 		}
 		return out, r.Map, true
 	}
-	q := quoteChar(l.target.Type)[0]
+	parts := make([]resolvedParts, len(ph.entries))
+	done := make([]bool, len(ph.entries))
+	res, spans, ok := replaceTokens(out, len(ph.entries), quoteChar(l.target.Type)[0], func(idx int) resolvedParts {
+		if !done[idx] {
+			parts[idx] = l.resolveEntry(n, ph.entries[idx])
+			done[idx] = true
+		}
+		return parts[idx]
+	})
+	if !ok {
+		return "", nil, false
+	}
+	return res, shiftMap(r.Map, spans), true
+}
+
+// readable replaces the tokens in a message (a compiler error that printed `this` or a ref)
+// with what the render knew: this's relation before the graph was built, a ref's model
+// name, a source's name and table. Messages are read by people; a token shows them nothing.
+// A message whose tokens cannot be read is left as it is.
+func (r *phResolver) readable(msg string, this jinja.Relation, q byte) string {
+	if r == nil || !strings.ContainsRune(msg, phOpen) {
+		return msg
+	}
+	out, _, ok := replaceTokens(msg, len(r.entries), q, func(idx int) resolvedParts {
+		switch e := r.entries[idx]; {
+		case e.this:
+			return resolvedParts{db: this.Database, schema: this.Schema, ident: this.Identifier}
+		case e.isSource:
+			return resolvedParts{schema: e.source, ident: e.table}
+		default:
+			return resolvedParts{ident: e.ref.Name}
+		}
+	})
+	if !ok {
+		return msg
+	}
+	return out
+}
+
+// replaceTokens replaces each token of out with its part of the relation partsOf gives its
+// entry: quoted as q quotes (a quote inside doubled), in the case its marker asks; an empty
+// part, or a database or schema of an ephemeral model, is dropped with its quotes and the dot
+// after it. It returns the new text and the replaced ranges of out; false when a token is
+// malformed, names none of the entries, or a token character is left over.
+func replaceTokens(out string, entries int, q byte, partsOf func(idx int) resolvedParts) (string, []span, bool) {
 	type edit struct {
 		start, end int // replaced range of the old output
 		text       string
 	}
 	var edits []edit
-	parts := make([]resolvedParts, len(ph.entries))
-	done := make([]bool, len(ph.entries))
 	i := 0
 	for i < len(out) {
 		j := strings.IndexRune(out[i:], phOpen)
@@ -127,14 +169,10 @@ func (l *loader) substitute(n *Node, ph *phResolver, r *jinja.Result) (string, *
 		kind := out[body]
 		marker := out[end-2 : end]
 		idx, err := strconv.Atoi(out[body+1 : end-2])
-		if err != nil || idx < 0 || idx >= len(ph.entries) {
+		if err != nil || idx < 0 || idx >= entries {
 			return "", nil, false
 		}
-		if !done[idx] {
-			parts[idx] = l.resolveEntry(n, ph.entries[idx])
-			done[idx] = true
-		}
-		p := parts[idx]
+		p := partsOf(idx)
 		tokEnd := end + len(string(phClose))
 		quoted := start > 0 && out[start-1] == q && tokEnd < len(out) && out[tokEnd] == q
 		var val string
@@ -183,31 +221,25 @@ func (l *loader) substitute(n *Node, ph *phResolver, r *jinja.Result) (string, *
 	var b strings.Builder
 	b.Grow(len(out))
 	prev := 0
-	for _, e := range edits {
+	spans := make([]span, len(edits))
+	for k, e := range edits {
 		if e.start < prev {
 			return "", nil, false
 		}
 		b.WriteString(out[prev:e.start])
 		b.WriteString(e.text)
 		prev = e.end
+		spans[k] = span{start: e.start, end: e.end, newLen: len(e.text)}
 	}
 	b.WriteString(out[prev:])
 	res := b.String()
 	if strings.ContainsRune(res, phOpen) || strings.ContainsRune(res, phClose) {
 		return "", nil, false
 	}
-	return res, shiftMap(r.Map, edits2(edits, func(e edit) (int, int, int) { return e.start, e.end, len(e.text) })), true
+	return res, spans, true
 }
 
 type span struct{ start, end, newLen int }
-
-func edits2[T any](l []T, f func(T) (int, int, int)) []span {
-	out := make([]span, len(l))
-	for i, e := range l {
-		out[i].start, out[i].end, out[i].newLen = f(e)
-	}
-	return out
-}
 
 // shiftMap moves the segments of an offset map over replaced ranges of the output. A segment
 // that contains a replaced range grows or shrinks with it and stops being a literal copy.
@@ -236,59 +268,4 @@ func shiftMap(m *jinja.OffsetMap, edits []span) *jinja.OffsetMap {
 		out.Segments = append(out.Segments, ns)
 	}
 	return out
-}
-
-// readable replaces the tokens in a message (a compiler error that printed `this` or a ref)
-// with what the render knew: this's relation before the graph was built, a ref's model
-// name, a source's name and table. Messages are read by people; a token shows them nothing.
-func (r *phResolver) readable(msg string, this jinja.Relation) string {
-	if r == nil || !strings.ContainsRune(msg, phOpen) {
-		return msg
-	}
-	var b strings.Builder
-	for {
-		start := strings.IndexRune(msg, phOpen)
-		if start < 0 {
-			break
-		}
-		body := start + len(string(phOpen))
-		end := strings.IndexRune(msg[body:], phClose)
-		if end < 4 {
-			break
-		}
-		end += body
-		idx, err := strconv.Atoi(msg[body+1 : end-2])
-		if err != nil || idx < 0 || idx >= len(r.entries) {
-			break
-		}
-		e := r.entries[idx]
-		var db, schema, ident string
-		switch {
-		case e.this:
-			db, schema, ident = this.Database, this.Schema, this.Identifier
-		case e.isSource:
-			schema, ident = e.source, e.table
-		default:
-			ident = e.ref.Name
-		}
-		part := ident
-		switch msg[body] {
-		case phDatabase:
-			part = db
-		case phSchema:
-			part = schema
-		}
-		rest := msg[end+len(string(phClose)):]
-		if part == "" && start > 0 && len(rest) >= 2 && rest[0] == msg[start-1] && rest[1] == '.' && strings.IndexByte("\"`", rest[0]) >= 0 {
-			// An unknown database or schema is left out with its quotes and dot.
-			b.WriteString(msg[:start-1])
-			msg = rest[2:]
-			continue
-		}
-		b.WriteString(msg[:start])
-		b.WriteString(part)
-		msg = rest
-	}
-	b.WriteString(msg)
-	return b.String()
 }

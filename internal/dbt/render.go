@@ -83,7 +83,7 @@ func (l *loader) parseRender(pd *pending) {
 			path = n.RelPath
 		}
 		d := l.jinjaDiag(w, path)
-		d.Message = pd.ph.readable(d.Message, thisRel)
+		d.Message = pd.ph.readable(d.Message, thisRel, quoteChar(l.target.Type)[0])
 		if d.Kind == "jinja-syntax" || d.Kind == "resource-limit" {
 			// already says why the render failed, and where
 			sawSyntax = true
@@ -91,7 +91,7 @@ func (l *loader) parseRender(pd *pending) {
 		l.addDiag(d)
 	}
 	if r.Err != nil && !sawSyntax {
-		l.addDiag(Diagnostic{Pos: n.Source().Position(0), Severity: "warning", Kind: "jinja-syntax", Message: pd.ph.readable(firstLine(r.Err.Error()), thisRel)})
+		l.addDiag(Diagnostic{Pos: n.Source().Position(0), Severity: "warning", Kind: "jinja-syntax", Message: pd.ph.readable(firstLine(r.Err.Error()), thisRel, quoteChar(l.target.Type)[0])})
 	}
 }
 
