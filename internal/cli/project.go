@@ -25,8 +25,29 @@ type projectFlags struct {
 	// noGuess keeps the adapter DuckDB when no profile is found: the commands that run the
 	// project's SQL on the embedded DuckDB render it for DuckDB.
 	noGuess bool
+	// guess is the adapter the repository installs, read once per command: options is
+	// called for each load and each warehouse connection.
+	guess *adapterGuess
 
 	cacheFlags
+}
+
+// adapterGuess is dbt.GuessAdapter's answer.
+type adapterGuess struct{ adapter, from string }
+
+func (f *projectFlags) guessAdapter() (string, string) {
+	if f.noGuess || f.Dialect != "" {
+		return "", ""
+	}
+	if f.guess == nil {
+		root := ""
+		if r := repositoryRoot(f.Project); len(r) > 0 {
+			root = r[0]
+		}
+		a, from := dbt.GuessAdapter(f.Project, root)
+		f.guess = &adapterGuess{a, from}
+	}
+	return f.guess.adapter, f.guess.from
 }
 
 func (f *projectFlags) bind(cmd *cobra.Command) {
@@ -47,14 +68,7 @@ func (f *projectFlags) options(env *Env, compile bool) (dbt.LoadOptions, error) 
 		}
 		return os.LookupEnv(k)
 	}
-	var guessed, from string
-	if !f.noGuess && f.Dialect == "" {
-		root := ""
-		if r := repositoryRoot(f.Project); len(r) > 0 {
-			root = r[0]
-		}
-		guessed, from = dbt.GuessAdapter(f.Project, root)
-	}
+	guessed, from := f.guessAdapter()
 	if dir := f.lookForProfile(env, getenv, guessed, from); dir != "" {
 		// The loader and the warehouse read the same profile from now on.
 		f.ProfilesDir = dir
