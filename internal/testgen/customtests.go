@@ -26,7 +26,7 @@ const customMin = 5
 // customTest is what the tested models say of one of the team's tests.
 type customTest struct {
 	name string         // as the team writes it: namespace.name or name
-	n, k map[string]int // per rung: columns seen, columns with the test
+	k    map[string]int // per rung: columns with the test (customHabits.rungN counts them all)
 	// args counts each set of arguments per rung (canonical JSON), and argv keeps one copy.
 	args map[string]map[string]int
 	argv map[string]map[string]any
@@ -37,6 +37,10 @@ type customHabits struct {
 	tests map[string]*customTest
 	seen  int            // columns observed
 	rungN map[string]int // columns observed per rung: every test's denominator
+	// names are the tests used often enough to propose, in order (finish sets them); own
+	// the tests each proposed-on model's entry already uses.
+	names []string
+	own   map[string]map[string]bool
 }
 
 // columnCustomTests lists, per column (lower case), the tests of m's property entry that are
@@ -96,11 +100,14 @@ func (h *customHabits) observe(m *dbt.Node, cols []*column) {
 	for _, c := range cols {
 		h.seen++
 		rungs := customRungs(c)
+		for _, r := range rungs {
+			h.rungN[r]++
+		}
 		for _, t := range defs[c.lower] {
 			name := testFullName(t)
 			ct := h.tests[name]
 			if ct == nil {
-				ct = &customTest{name: name, n: map[string]int{}, k: map[string]int{}, args: map[string]map[string]int{}, argv: map[string]map[string]any{}}
+				ct = &customTest{name: name, k: map[string]int{}, args: map[string]map[string]int{}, argv: map[string]map[string]any{}}
 				h.tests[name] = ct
 			}
 			ct.uses++
@@ -115,11 +122,34 @@ func (h *customHabits) observe(m *dbt.Node, cols []*column) {
 			}
 		}
 	}
-	for _, c := range cols {
-		for _, r := range customRungs(c) {
-			h.rungN[r]++
+}
+
+// finish ends the learning: the tests used often enough to propose, in name order.
+func (h *customHabits) finish() {
+	for name, ct := range h.tests {
+		if ct.uses >= customMin {
+			h.names = append(h.names, name)
 		}
 	}
+	sort.Strings(h.names)
+}
+
+// ownTests are the tests m's property entry uses on any of its columns.
+func (h *customHabits) ownTests(m *dbt.Node) map[string]bool {
+	if own, ok := h.own[m.UniqueID]; ok {
+		return own
+	}
+	own := map[string]bool{}
+	for _, ts := range columnCustomTests(m) {
+		for _, t := range ts {
+			own[testFullName(t)] = true
+		}
+	}
+	if h.own == nil {
+		h.own = map[string]map[string]bool{}
+	}
+	h.own[m.UniqueID] = own
+	return own
 }
 
 func canonicalArgs(a map[string]any) string {
@@ -135,21 +165,18 @@ func canonicalArgs(a map[string]any) string {
 
 // suggest proposes the team's tests for c, at or above threshold, in name order.
 func (h *customHabits) suggest(c *column, threshold float64) []*Suggestion {
-	var names []string
-	for name, ct := range h.tests {
-		if ct.uses >= customMin {
-			names = append(names, name)
-		}
+	if len(h.names) == 0 {
+		return nil
 	}
-	sort.Strings(names)
 	var out []*Suggestion
-	own := columnCustomTests(c.model)
-	for _, name := range names {
+	rungs := customRungs(c)
+	own := h.ownTests(c.model)
+	for _, name := range h.names {
 		ct := h.tests[name]
 		if c.tests[normalizeTest(name)] {
 			continue
 		}
-		if c.model.Patch != nil && !usesTest(own, name) {
+		if c.model.Patch != nil && !own[name] {
 			// A documented model none of whose columns carries the test: the team's
 			// engineers, editing it, did not reach for it (a habit of older models, or of
 			// other models of the folder).
@@ -157,7 +184,7 @@ func (h *customHabits) suggest(c *column, threshold float64) []*Suggestion {
 		}
 		est := float64(ct.uses) / float64(max(h.seen, 1))
 		last := ""
-		for _, r := range customRungs(c) {
+		for _, r := range rungs {
 			n := h.rungN[r]
 			if n == 0 {
 				continue
@@ -169,7 +196,7 @@ func (h *customHabits) suggest(c *column, threshold float64) []*Suggestion {
 		if est < threshold || last == "" || ct.k[last] == 0 {
 			continue
 		}
-		args, ok := ct.argsAt(customRungs(c))
+		args, ok := ct.argsAt(rungs)
 		if !ok {
 			continue
 		}
@@ -205,15 +232,4 @@ func (ct *customTest) argsAt(rungs []string) (map[string]any, bool) {
 		return ct.argv[best], true
 	}
 	return nil, false
-}
-
-func usesTest(defs map[string][]*dbt.TestDef, name string) bool {
-	for _, ts := range defs {
-		for _, t := range ts {
-			if testFullName(t) == name {
-				return true
-			}
-		}
-	}
-	return false
 }

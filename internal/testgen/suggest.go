@@ -114,6 +114,7 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 			custom.observe(models[i], cols[i])
 		}
 	}
+	custom.finish()
 	if opts.History != nil {
 		res.Learned.HistoryAdded = len(opts.History.Added)
 		res.Learned.HistoryRemoved = len(opts.History.Removed)
