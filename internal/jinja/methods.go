@@ -656,14 +656,10 @@ func sortedValues(m map[string]*exec.Value) []*exec.Value {
 // list, `this`: automate_dv names the model in its errors with "'{}'".format(this)).
 func formatArgs(va *exec.VarArgs) *exec.VarArgs {
 	conv := func(v *exec.Value) *exec.Value {
-		if v == nil || v.IsNil() {
-			return exec.AsValue("None")
-		}
-		switch v.Interface().(type) {
-		case string, bool, int, int64, float64:
+		if scalar(v) && !v.IsNil() {
 			return v
 		}
-		return exec.AsValue(v.String())
+		return exec.AsValue(pyStr(v))
 	}
 	out := &exec.VarArgs{Args: make([]*exec.Value, len(va.Args)), KwArgs: make(map[string]*exec.Value, len(va.KwArgs))}
 	for i, a := range va.Args {
