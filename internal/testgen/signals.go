@@ -54,6 +54,9 @@ type sqlSignals struct {
 	// (__dbt__cte__<name>, lower case), or ""; d is the dialect to parse it in.
 	ephemeral func(cte string) string
 	d         sqldialect.Dialect
+
+	// chain holds the selects walked, the output's first.
+	chain []chainSelect
 }
 
 func newSignals() *sqlSignals {
@@ -83,6 +86,7 @@ func readSignalsThrough(sql, dialect string, ephemeral func(string) string, ps *
 	collectCTEs(q, ctes)
 	s.walk(q.Body, ctes, 0)
 	s.findGrainHash()
+	s.readNeverNull()
 	return s
 }
 
@@ -180,6 +184,7 @@ func (s *sqlSignals) walk(body ast.QueryExpr, ctes map[string]*ast.Query, depth 
 		return
 	}
 	out := outputNames(sel)
+	s.chain = append(s.chain, chainSelect{sel, out})
 	s.readSelect(sel, out, ctes)
 	if len(s.keys) > 0 && depth > 0 {
 		// keys found upstream in the chain hold only if this select kept every row.

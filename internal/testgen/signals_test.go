@@ -42,6 +42,14 @@ func TestSignals(t *testing.T) {
 		{name: "or filters nothing for certain", sql: `select email from users where email is not null or x = 1`, absent: "email"},
 		{name: "coalesce to a literal", sql: `select coalesce(amount, 0) as amount from p`, nn: "amount"},
 		{name: "coalesce of columns only may be null", sql: `select coalesce(a, b) as c from p`, absent: "c"},
+		{name: "values that cannot be null", sql: `select x.id is not null as has_x, count(*) as n, row_number() over (order by id) as rn,
+			case when a > 1 then 'big' else 'small' end as size, current_timestamp as loaded_at, iff(a, 1, 0) as a_flag
+			from t left join x on t.id = x.id`, nn: "has_x,n,rn,size,loaded_at,a_flag"},
+		{name: "flags built from flags coalesced below", sql: `with f as (select coalesce(a, false) as a, coalesce(b, false) as b, c from t)
+			select a and not b as only_a, a or c as a_or_c, (a) as a_again from f`, nn: "only_a,a_again", absent: "a_or_c"},
+		{name: "a CASE without ELSE, a division, a constant may be null or say nothing",
+			sql: `select case when a then 'x' end as c1, n / 2 as half, 'fixed' as label, safe_cast(n as int) as m from (select count(*) as n, true as a from t) s`,
+			absent: "c1,half,label,m"},
 		{name: "inner join keys", sql: `select o.order_id, c.customer_id from orders o inner join customers c on o.customer_id = c.customer_id`, join: "customer_id"},
 		{name: "left join keys are no evidence", sql: `select o.order_id, o.customer_id from orders o left join customers c on o.customer_id = c.customer_id`, absent: "customer_id"},
 		{name: "broken SQL still gives what it can", sql: `select id, count(*) as n from t group by id having (`, keys: "id"},
