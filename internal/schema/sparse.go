@@ -49,6 +49,33 @@ func (s *synth) listsFewColumns(dir string) bool {
 	return s.sparseDirs[dir]
 }
 
+// lookalikeListsAll reports whether a model documented in dir lists more than a few columns
+// and half of the new model's columns among them: a folder that lists keys may still document
+// one family whole (lab results built by one macro, thirty columns each), and a new member of
+// that family is documented like the others.
+func (s *synth) lookalikeListsAll(dir string, known []change.Column) bool {
+	names := make(map[string]bool, len(known))
+	for _, c := range known {
+		names[strings.ToLower(c.Name)] = true
+	}
+	for _, m := range s.p.Nodes {
+		if m.ResourceType != dbt.Model || m.Package != s.root || m.Disabled || m.Patch == nil ||
+			len(m.Columns) <= sparseListMax || path.Dir(m.Patch.File) != dir {
+			continue
+		}
+		shared := 0
+		for _, c := range m.Columns {
+			if names[strings.ToLower(c.Name)] {
+				shared++
+			}
+		}
+		if shared > sparseListMax && 2*shared >= len(known) {
+			return true
+		}
+	}
+	return false
+}
+
 // keyColumns keeps the columns named as keys (id, *_id, *_key, hash and business keys of a
 // Data Vault, *_uuid); all of them when none is.
 func keyColumns(model string, cols []change.Column) []change.Column {

@@ -10,11 +10,12 @@ import (
 
 // A new model beside entries that list two columns each gets an entry listing its keys; beside
 // entries that list every column or a mix, or with schema.columns: all, it lists every column;
-// a model of few columns is listed whole.
+// a model of few columns is listed whole, and so is one whose look-alike in the folder (half its
+// columns, more than a few) is documented whole.
 func TestNewEntryListsKeysWhereTheFolderListsFew(t *testing.T) {
 	cols := []change.Column{direct("order_id", "model.p.stg_a", "id"), direct("customer_hk", "model.p.stg_a", "id"),
 		direct("status", "model.p.stg_a", "email"), direct("amount", "model.p.stg_a", "email"), direct("placed_at", "model.p.stg_a", "email")}
-	fixture := func(listed []int) map[string]string {
+	fixture := func(listed []int, lookalike bool) map[string]string {
 		extra := map[string]string{"models/vault/sat_orders.sql": "select 1 as order_id\n"}
 		yml := "version: 2\nmodels:\n"
 		for i, n := range listed {
@@ -23,6 +24,13 @@ func TestNewEntryListsKeysWhereTheFolderListsFew(t *testing.T) {
 			yml += "  - name: " + m + "\n    columns:\n"
 			for j := 0; j < n; j++ {
 				yml += fmt.Sprintf("      - name: c%d\n", j)
+			}
+		}
+		if lookalike {
+			extra["models/vault/sat_returns.sql"] = "select 1 as id\n"
+			yml += "  - name: sat_returns\n    columns:\n"
+			for _, c := range []string{"order_id", "customer_hk", "status", "amount", "returned_at"} {
+				yml += "      - name: " + c + "\n"
 			}
 		}
 		extra["models/vault/_vault.yml"] = yml
@@ -40,18 +48,20 @@ func TestNewEntryListsKeysWhereTheFolderListsFew(t *testing.T) {
 		return names
 	}
 	for _, c := range []struct {
-		listed  []int
-		columns []change.Column
-		all     bool
-		want    string
+		listed    []int
+		columns   []change.Column
+		all       bool
+		lookalike bool
+		want      string
 	}{
-		{[]int{2, 2, 2}, cols, false, "order_id customer_hk"},
-		{[]int{6, 6, 6}, cols, false, "order_id customer_hk status amount placed_at"},
-		{[]int{1, 2, 4, 7}, cols, false, "order_id customer_hk status amount placed_at"},
-		{[]int{2, 2, 2}, cols, true, "order_id customer_hk status amount placed_at"},
-		{[]int{2, 2, 2}, cols[2:], false, "status amount placed_at"},
+		{[]int{2, 2, 2}, cols, false, false, "order_id customer_hk"},
+		{[]int{6, 6, 6}, cols, false, false, "order_id customer_hk status amount placed_at"},
+		{[]int{1, 2, 4, 7}, cols, false, false, "order_id customer_hk status amount placed_at"},
+		{[]int{2, 2, 2}, cols, true, false, "order_id customer_hk status amount placed_at"},
+		{[]int{2, 2, 2}, cols[2:], false, false, "status amount placed_at"},
+		{[]int{2, 2, 2, 2, 2, 2}, cols, false, true, "order_id customer_hk status amount placed_at"},
 	} {
-		p := loadFixture(t, fixture(c.listed))
+		p := loadFixture(t, fixture(c.listed, c.lookalike))
 		in := Input{Columns: map[string]*change.ModelColumns{"model.p.sat_orders": {Origin: "sql", Columns: c.columns}}, Change: cs}
 		if c.all {
 			in.Config.Columns = ColumnsAll
