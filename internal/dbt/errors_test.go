@@ -52,8 +52,6 @@ func TestInputErrors(t *testing.T) {
 		{"column without name", map[string]string{"dbt_project.yml": base, "models/s.yml": "models:\n  - name: a\n    columns:\n      - description: x\n"}, "models/s.yml", 4, "no name"},
 		{"test with two keys", map[string]string{"dbt_project.yml": base, "models/s.yml": "models:\n  - name: a\n    columns:\n      - name: c\n        tests:\n          - unique: {}\n            not_null: {}\n"}, "models/s.yml", 6, "one key"},
 		{"duplicate model", map[string]string{"dbt_project.yml": base, "models/x/a.sql": "select 1", "models/y/a.sql": "select 2"}, "models/y/a.sql", 0, "models/x/a.sql and models/y/a.sql"},
-		{"properties twice", map[string]string{"dbt_project.yml": base, "models/a.sql": "select 1", "models/s1.yml": "models:\n  - name: a\n", "models/s2.yml": "models:\n  - name: a\n"}, "models/s2.yml", 2, "two places"},
-		{"macro properties twice", map[string]string{"dbt_project.yml": base, "macros/m.sql": "{% macro m() %}1{% endmacro %}", "macros/s1.yml": "macros:\n  - name: m\n", "macros/s2.yml": "macros:\n  - name: m\n"}, "macros/s2.yml", 2, "two places"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -71,6 +69,42 @@ func TestInputErrors(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), c.msg) {
 				t.Errorf("message %q lacks %q", err.Error(), c.msg)
+			}
+		})
+	}
+}
+
+// Properties written twice for a model or macro that exists are an error at the second entry,
+// as dbt refuses them, but the load goes on with the first, so a review can point at it.
+func TestPropertiesTwiceAreAnErrorAtTheSecond(t *testing.T) {
+	base := "name: p\nprofile: none\n"
+	for name, files := range map[string]map[string]string{
+		"model": {"dbt_project.yml": base, "models/a.sql": "select 1", "models/s1.yml": "models:\n  - name: a\n    description: first\n", "models/s2.yml": "models:\n  - name: a\n    description: second\n"},
+		"macro": {"dbt_project.yml": base, "macros/m.sql": "{% macro m() %}1{% endmacro %}", "macros/s1.yml": "macros:\n  - name: m\n    description: first\n", "macros/s2.yml": "macros:\n  - name: m\n    description: second\n"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			p, err := loadDir(t, writeProject(t, files))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []Diagnostic
+			for _, d := range p.Diagnostics {
+				if d.Kind == "duplicate-patch" {
+					got = append(got, d)
+				}
+			}
+			if len(got) != 1 || got[0].Severity != "error" || !strings.HasSuffix(got[0].Pos.Path, "s2.yml") || got[0].Pos.Line != 2 ||
+				!strings.Contains(got[0].Message, "two places") {
+				t.Fatalf("diagnostics %+v, want one error at s2.yml:2", p.Diagnostics)
+			}
+			desc := ""
+			if n := p.Nodes["model.p.a"]; n != nil {
+				desc = n.Description
+			} else if m := p.Macros["macro.p.m"]; m != nil {
+				desc = m.Description
+			}
+			if desc != "first" {
+				t.Errorf("description %q, want the first entry's", desc)
 			}
 		})
 	}

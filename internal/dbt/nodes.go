@@ -201,9 +201,7 @@ func (l *loader) buildNodes() error {
 			l.pending = append(l.pending, &pending{node: n, file: f, source: n.RawCode})
 		}
 	}
-	if err := l.checkDupPatches(); err != nil {
-		return err
-	}
+	l.checkDupPatches()
 	// Properties naming a node that does not exist.
 	for pkg, m := range l.patches {
 		for _, pt := range m {
@@ -227,22 +225,26 @@ type dupPatch struct {
 	pt, prev *patch
 }
 
-// checkDupPatches fails on properties written twice for a node that exists, as dbt does
-// (DuplicatePatchPathError); for a name with no node dbt only warns that the entry matches
-// nothing, and a project carrying such a leftover (two copies of an entry whose model was
-// renamed) still builds, so the second entry is reported the same way.
-func (l *loader) checkDupPatches() error {
+// checkDupPatches reports properties written twice for a node that exists, which dbt refuses
+// to parse (DuplicatePatchPathError), as an error at the second entry: the first is kept, so
+// a review can say where the pull request wrote the entry twice, and parse still exits 2. For
+// a name with no node dbt only warns that the entry matches nothing, and a project carrying
+// such a leftover (two copies of an entry whose model was renamed) still builds, so the second
+// entry is reported the same way.
+func (l *loader) checkDupPatches() {
 	for _, d := range l.dupPatches {
 		exists := d.prev.used
 		if d.pt.Key == "macros" {
 			exists = l.p.Macros["macro."+d.pkg+"."+d.pt.Name] != nil
 		}
 		if exists {
-			return &InputError{Pos: d.pt.Pos, Msg: fmt.Sprintf("%s %q has properties in two places: here and %s:%d", strings.TrimSuffix(d.pt.Key, "s"), d.pt.Name, d.prev.Pos.Path, d.prev.Pos.Line)}
+			// Steps name both entries: a review points at the one its change wrote.
+			l.addDiag(Diagnostic{Pos: d.pt.Pos, Severity: "error", Kind: "duplicate-patch", Steps: []Pos{d.pt.Pos, d.prev.Pos},
+				Message: fmt.Sprintf("%s %q has properties in two places: here and %s:%d (dbt refuses to parse it; the first is used)", strings.TrimSuffix(d.pt.Key, "s"), d.pt.Name, d.prev.Pos.Path, d.prev.Pos.Line)})
+			continue
 		}
 		l.warn(d.pt.Pos, "unknown-patch", "properties for %s %q, which has no file (also at %s:%d)", strings.TrimSuffix(d.pt.Key, "s"), d.pt.Name, d.prev.Pos.Path, d.prev.Pos.Line)
 	}
-	return nil
 }
 
 func (l *loader) hasPending(rt, pkg, name string) bool {

@@ -37,7 +37,8 @@ type Diagnostic struct {
 	Severity string `json:"severity"` // "error" or "warning"
 	Kind     string `json:"kind"`     // e.g. unknown-ref, unknown-macro, jinja-syntax, yaml, duplicate-name, cycle
 	Message  string `json:"message"`
-	// Steps locates each ref() of a cycle, in the order of the message.
+	// Steps locates each ref() of a cycle, or each entry of properties written twice, in the
+	// order of the message.
 	Steps []Pos `json:"steps,omitempty"`
 }
 
