@@ -48,7 +48,7 @@ func TestSignals(t *testing.T) {
 		{name: "flags built from flags coalesced below", sql: `with f as (select coalesce(a, false) as a, coalesce(b, false) as b, c from t)
 			select a and not b as only_a, a or c as a_or_c, (a) as a_again from f`, nn: "only_a,a_again", absent: "a_or_c"},
 		{name: "a CASE without ELSE, a division, a constant may be null or say nothing",
-			sql: `select case when a then 'x' end as c1, n / 2 as half, 'fixed' as label, safe_cast(n as int) as m from (select count(*) as n, true as a from t) s`,
+			sql:    `select case when a then 'x' end as c1, n / 2 as half, 'fixed' as label, safe_cast(n as int) as m from (select count(*) as n, true as a from t) s`,
 			absent: "c1,half,label,m"},
 		{name: "inner join keys", sql: `select o.order_id, c.customer_id from orders o inner join customers c on o.customer_id = c.customer_id`, join: "customer_id"},
 		{name: "left join keys are no evidence", sql: `select o.order_id, o.customer_id from orders o left join customers c on o.customer_id = c.customer_id`, absent: "customer_id"},
