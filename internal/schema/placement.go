@@ -191,12 +191,14 @@ func (s *synth) newEntry(t target, known []change.Column) {
 	e := &entry{file: file}
 	writeTypes := s.wantTypes(n, e)
 	spec := &ModelSpec{Name: n.Name, Description: s.in.Config.ModelDescriptionPlaceholder}
-	if s.in.Config.Columns != ColumnsAll && !contractEnforced(n) && len(known) > sparseListMax+1 && s.listsFewColumns(path.Dir(file)) &&
-		!s.lookalikeListsAll(path.Dir(file), known) {
-		if keys := keyColumns(n.Name, known); len(keys) < len(known) {
-			s.note(Note{Rule: RuleFewColumns, Severity: "info", Path: file, Model: n.Name,
-				Message: fmt.Sprintf("the entries beside it list few columns: %s's lists its keys, %d of its %d columns (schema.columns: all lists every one)", n.Name, len(keys), len(known))})
-			known = keys
+	if s.in.Config.Columns != ColumnsAll && !contractEnforced(n) && len(known) > sparseListMax+1 {
+		entries, few := s.sparseScope(path.Dir(file))
+		if few && !lookalikeListsAll(entries, known) {
+			if keys := keyColumns(n.Name, known, entries); len(keys) < len(known) {
+				s.note(Note{Rule: RuleFewColumns, Severity: "info", Path: file, Model: n.Name,
+					Message: fmt.Sprintf("the entries beside it list few columns: %s's lists its keys and the columns they list, %d of its %d columns (schema.columns: all lists every one)", n.Name, len(keys), len(known))})
+				known = keys
+			}
 		}
 	}
 	for _, c := range known {

@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -13,7 +14,8 @@ import (
 // columns they test (Data Vault hubs list their hash and business keys; a Snowflake shop lists
 // the id and the column an accepted_values guards). A new entry that lists all thirty
 // columns of a new model, with placeholder descriptions, is not what their reviewer asks for.
-// When a folder's entries list few columns, a new model's entry lists its keys.
+// When a folder's entries list few columns, a new model's entry lists its keys and the columns
+// those entries commonly list.
 
 // RuleFewColumns is the note on a new entry that lists only a model's keys.
 const RuleFewColumns = "few-columns"
@@ -22,45 +24,107 @@ const RuleFewColumns = "few-columns"
 // to list few; a model with no more than sparseListMax+1 columns is listed whole anyway.
 const sparseListMax = 3
 
-// listsFewColumns reports whether the entries of the models documented in dir (a property
-// file's folder) list few columns: at least folderHabitMin of them, three in four listing
-// sparseListMax columns or fewer.
-func (s *synth) listsFewColumns(dir string) bool {
-	if s.sparseDirs == nil {
-		counts := map[string][]int{}
+// sparseScope returns the entries that say how a new entry in dir lists its columns, and
+// whether they list few: the folder's own when it has folderHabitMin of them, else those of
+// its sibling folders of one family (named with the same first word: `retailer__itsu`,
+// `retailer__the_works`), at least two of them: a team that keeps one folder per retailer,
+// each entry listing the one column it tests, starts a new retailer's folder empty. Folders
+// of other names say nothing of a new one (a programme's folder beside its indicators').
+// They list few when three in four list sparseListMax columns or fewer.
+func (s *synth) sparseScope(dir string) ([]*dbt.Node, bool) {
+	if s.entriesByDir == nil {
+		s.entriesByDir = map[string][]*dbt.Node{}
 		for _, m := range s.p.Nodes {
 			if m.ResourceType != dbt.Model || m.Package != s.root || m.Disabled || m.Patch == nil || m.Patch.File == "" {
 				continue
 			}
 			d := path.Dir(m.Patch.File)
-			counts[d] = append(counts[d], len(m.Columns))
+			s.entriesByDir[d] = append(s.entriesByDir[d], m)
 		}
-		s.sparseDirs = map[string]bool{}
-		for d, c := range counts {
-			if len(c) < folderHabitMin {
-				continue
-			}
-			// Three in four list few: a folder of small models beside a few documented
-			// whole (1, 2, 4 and 7 columns) is not a team that lists keys.
-			slices.Sort(c)
-			s.sparseDirs[d] = c[len(c)*3/4] <= sparseListMax
+		for _, ms := range s.entriesByDir {
+			// the nodes map's order is not the same from run to run
+			slices.SortFunc(ms, func(a, b *dbt.Node) int { return strings.Compare(a.UniqueID, b.UniqueID) })
 		}
 	}
-	return s.sparseDirs[dir]
+	entries := s.entriesByDir[dir]
+	if len(entries) < folderHabitMin {
+		entries = nil
+		if family := folderFamily(path.Base(dir)); family != "" {
+			folders := 0
+			for _, d := range slices.Sorted(maps.Keys(s.entriesByDir)) {
+				if d != dir && path.Dir(d) == path.Dir(dir) && folderFamily(path.Base(d)) == family {
+					entries = append(entries, s.entriesByDir[d]...)
+					folders++
+				}
+			}
+			if folders < 2 {
+				entries = nil
+			}
+		}
+	}
+	if len(entries) < folderHabitMin {
+		return nil, false
+	}
+	c := make([]int, len(entries))
+	for i, m := range entries {
+		c[i] = len(m.Columns)
+	}
+	// Three in four list few: a folder of small models beside a few documented whole (1, 2,
+	// 4 and 7 columns) is not a team that lists keys.
+	slices.Sort(c)
+	return entries, c[len(c)*3/4] <= sparseListMax
 }
 
-// lookalikeListsAll reports whether a model documented in dir lists more than a few columns
-// and half of the new model's columns among them: a folder that lists keys may still document
+// folderFamily is a folder name's first word with the separator after it (`retailer__` of
+// `retailer__itsu`), or "" for a name of one word.
+func folderFamily(name string) string {
+	i := strings.IndexAny(name, "_-")
+	if i <= 0 {
+		return ""
+	}
+	j := i
+	for j < len(name) && (name[j] == '_' || name[j] == '-') {
+		j++
+	}
+	if j == len(name) {
+		return ""
+	}
+	return name[:j]
+}
+
+// commonlyListed keeps the columns whose names half the entries list (at least two of
+// them): the column a team lists in every model of a kind, often the one it tests.
+func commonlyListed(entries []*dbt.Node, cols []change.Column) []change.Column {
+	count := map[string]int{}
+	for _, m := range entries {
+		seen := map[string]bool{}
+		for _, c := range m.Columns {
+			n := strings.ToLower(strings.Trim(c.Name, "\"'`"))
+			if !seen[n] {
+				seen[n] = true
+				count[n]++
+			}
+		}
+	}
+	var out []change.Column
+	for _, c := range cols {
+		if n := count[strings.ToLower(c.Name)]; n >= 2 && 2*n >= len(entries) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// lookalikeListsAll reports whether one of the entries lists more than a few columns and half of the new model's columns among them: a folder that lists keys may still document
 // one family whole (lab results built by one macro, thirty columns each), and a new member of
 // that family is documented like the others.
-func (s *synth) lookalikeListsAll(dir string, known []change.Column) bool {
+func lookalikeListsAll(entries []*dbt.Node, known []change.Column) bool {
 	names := make(map[string]bool, len(known))
 	for _, c := range known {
 		names[strings.ToLower(c.Name)] = true
 	}
-	for _, m := range s.p.Nodes {
-		if m.ResourceType != dbt.Model || m.Package != s.root || m.Disabled || m.Patch == nil ||
-			len(m.Columns) <= sparseListMax || path.Dir(m.Patch.File) != dir {
+	for _, m := range entries {
+		if len(m.Columns) <= sparseListMax {
 			continue
 		}
 		shared := 0
@@ -77,11 +141,15 @@ func (s *synth) lookalikeListsAll(dir string, known []change.Column) bool {
 }
 
 // keyColumns keeps the columns named as keys (id, *_id, *_key, hash and business keys of a
-// Data Vault, *_uuid); all of them when none is.
-func keyColumns(model string, cols []change.Column) []change.Column {
+// Data Vault, *_uuid) and those the entries list commonly; all of them when none is.
+func keyColumns(model string, cols []change.Column, entries []*dbt.Node) []change.Column {
+	common := map[string]bool{}
+	for _, c := range commonlyListed(entries, cols) {
+		common[c.Name] = true
+	}
 	var out []change.Column
 	for _, c := range cols {
-		if keyLike(model, c.Name) {
+		if keyLike(model, c.Name) || common[c.Name] {
 			out = append(out, c)
 		}
 	}

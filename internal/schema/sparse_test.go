@@ -80,3 +80,47 @@ func TestNewEntryListsKeysWhereTheFolderListsFew(t *testing.T) {
 		}
 	}
 }
+
+// A new folder takes its habit from its sibling folders of one family (one per retailer, each
+// entry listing the column the team tests), and the entry lists the columns those entries
+// list; a new folder of another name says nothing of the kind and lists every column.
+func TestNewEntryInANewFolderListsWhatItsSiblingFoldersList(t *testing.T) {
+	for dir, want := range map[string]string{
+		"retailer_c": "loyalty_plan_company",
+		"summary":    "date category loyalty_plan_company metric_a metric_b",
+	} {
+		extra := map[string]string{"models/output/" + dir + "/c_view.sql": "select 1 as loyalty_plan_company\n"}
+		for _, r := range []string{"a", "b"} {
+			yml := "version: 2\nmodels:\n"
+			for _, v := range []string{"view", "growth"} {
+				m := r + "_" + v
+				extra["models/output/retailer_"+r+"/"+m+".sql"] = "select 1 as loyalty_plan_company\n"
+				yml += "  - name: " + m + "\n    columns:\n      - name: 'LOYALTY_PLAN_COMPANY'\n"
+			}
+			extra["models/output/retailer_"+r+"/_retailer_"+r+".yml"] = yml
+		}
+		p := loadFixture(t, extra)
+		var cols []change.Column
+		for _, c := range []string{"date", "category", "loyalty_plan_company", "metric_a", "metric_b"} {
+			cols = append(cols, direct(c, "model.p.stg_a", "email"))
+		}
+		cs := &change.ChangeSet{Models: []*change.ModelChange{{UniqueID: "model.p.c_view", Change: change.Added, SQLChanged: true}}}
+		in := Input{Columns: map[string]*change.ModelColumns{"model.p.c_view": {Origin: "sql", Columns: cols}}, Change: cs}
+		files, notes := run(t, p, in)
+		var got []string
+		for f, text := range files {
+			if !strings.HasPrefix(f, "models/output/"+dir+"/") {
+				continue
+			}
+			_, after, _ := strings.Cut(text, "- name: c_view\n")
+			for _, line := range strings.Split(after, "\n") {
+				if name, ok := strings.CutPrefix(strings.TrimSpace(line), "- name: "); ok {
+					got = append(got, name)
+				}
+			}
+		}
+		if strings.Join(got, " ") != want {
+			t.Errorf("in %s, c_view lists %v, want %s; files %v; notes %v", dir, got, want, files, notes)
+		}
+	}
+}

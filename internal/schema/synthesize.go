@@ -120,9 +120,9 @@ type synth struct {
 	// folderEntries counts, per folder, the root package's models and those of them that have
 	// a property entry (folderDocuments).
 	folderEntries map[string][2]int
-	// sparseDirs says, per property file folder, whether its entries list few columns
-	// (listsFewColumns).
-	sparseDirs map[string]bool
+	// entriesByDir holds, per property file folder, the root package's models documented
+	// there (sparseScope).
+	entriesByDir map[string][]*dbt.Node
 }
 
 // upRename is what a change renamed in one model: the model itself (its base node) and columns
