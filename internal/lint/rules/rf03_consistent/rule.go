@@ -1,4 +1,4 @@
-// Package rf03_consistent implements RF03 (references.consistent): in a query over one table, column references are all qualified or all not (or as single_table_references says). Off for BigQuery, Hive and Redshift unless force_enable is set.
+// Package rf03_consistent implements RF03 (references.consistent): in a query over one table, column references are all qualified or all not (or as single_table_references says); at the first inconsistent one, every unqualified reference of the select is reported with it, as SQLFluff does. Off for BigQuery, Hive and Redshift unless force_enable is set.
 package rf03_consistent
 
 import (
@@ -31,31 +31,55 @@ func (rule) Check(c *lint.Context) {
 	}
 	policy := c.Opts.Str("single_table_references")
 	d := c.Doc
+	type ref struct {
+		at   int
+		text string
+		kind string // "qualified" or "unqualified"
+	}
 	for _, s := range d.Selects {
 		if len(s.Tables) != 1 {
 			continue
 		}
-		style := policy
+		var refs []ref
 		for _, r := range d.ColumnRefs(s) {
 			i := r.First()
 			if d.Toks[i].Templated || d.Toks[i].Kind == token.Template {
 				continue
 			}
-			got := "unqualified"
+			kind := "unqualified"
 			if r.Qualified() {
-				got = "qualified"
+				kind = "qualified"
 			}
-			if style == "consistent" {
-				style = got
-				continue
-			}
-			if got != style {
-				if got == "qualified" {
-					c.Report(i, "Qualified reference '"+d.Text(r.First(), r.Last())+"' found in single table select which is inconsistent with previous references.")
-				} else {
-					c.Report(i, "Unqualified reference '"+d.Text(r.First(), r.Last())+"' found in single table select which is inconsistent with previous references.")
+			refs = append(refs, ref{i, d.Text(r.First(), r.Last()), kind})
+		}
+		// Every reference not of the wanted kind.
+		unlike := func(want string) {
+			for _, r := range refs {
+				if r.kind != want {
+					c.Report(r.at, capital(r.kind)+" reference '"+r.text+"' found in single table select.")
 				}
 			}
 		}
+		if policy != "consistent" {
+			unlike(policy)
+			continue
+		}
+		// SQLFluff fixes an inconsistent select to qualified references: at the first
+		// reference unlike those before it, it reports every unqualified reference of the
+		// select, then that one (twice at one place when it is unqualified itself).
+		for _, r := range refs {
+			if r.kind != refs[0].kind {
+				unlike("qualified")
+				c.Report(r.at, capital(r.kind)+" reference '"+r.text+"' found in single table select which is inconsistent with previous references.")
+				break
+			}
+		}
 	}
+}
+
+func capital(kind string) string {
+	if kind == "qualified" {
+		return "Qualified"
+	}
+	return "Unqualified"
 }

@@ -1,0 +1,5 @@
+-- options: single_table_references=qualified
+select
+    t.a,
+    b -- want: RF03
+from t
