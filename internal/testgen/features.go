@@ -20,7 +20,9 @@ type column struct {
 	fkArgs  map[string]any  // relationships arguments the team gave the same column elsewhere
 	up      map[string]bool // tests on the upstream column it is a plain copy of
 	upArgs  map[string]map[string]any
-	notNull string   // why the SQL guarantees a value, or ""
+	notNull string   // why the SQL guarantees a value (a filter, a coalesce), or ""
+	// computedNotNull is why the expression computing the column cannot give null, or "".
+	computedNotNull string
 	lits    []string // values the SQL produces or keeps
 	litWhy  string
 	joinKey bool

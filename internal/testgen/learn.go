@@ -43,6 +43,8 @@ func signal(c *column, test string) string {
 	case NotNull:
 		if c.notNull != "" || c.joinKey {
 			b.WriteString("+sql")
+		} else if c.computedNotNull != "" {
+			b.WriteString("+calc")
 		}
 	case Relationships, AcceptedValues:
 		b.WriteString(evidenceSignal(c, test))
@@ -167,6 +169,7 @@ func describeKey(key string) string {
 			}
 		case "s":
 			if v != "" {
+				v = strings.ReplaceAll(v, "calc", "not-null expression")
 				parts = append(parts, "with "+strings.TrimPrefix(strings.ReplaceAll(v, "+", ", "), ", ")+" evidence")
 			}
 		}
@@ -193,6 +196,8 @@ func basePrior(c *column, test string) float64 {
 			return 0.6
 		case c.notNull != "":
 			return 0.45
+		case c.computedNotNull != "":
+			return 0.3
 		}
 		return 0.05
 	case Unique:

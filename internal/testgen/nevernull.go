@@ -63,7 +63,7 @@ func (s *sqlSignals) readNeverNull() {
 	}
 	for name, why := range known {
 		if _, seen := s.notNull[name]; !seen {
-			s.notNull[name] = why
+			s.computedNotNull[name] = why
 		}
 	}
 }

@@ -22,7 +22,11 @@ type sqlSignals struct {
 	keyWhy  string
 	literal map[string][]string // column -> literal values a CASE produces or an IN filter keeps
 	litWhy  map[string]string
-	notNull map[string]string // column -> why it cannot be null
+	notNull map[string]string // column -> why it cannot be null: a filter or a coalesce to a literal
+	// computedNotNull: column -> why the expression that computes it cannot give null (a
+	// null test, a count, a CASE whose every arm is a value; readNeverNull). Teams test these
+	// less often than filtered or coalesced columns, so they are learned apart.
+	computedNotNull map[string]string
 	joinKey map[string]bool   // columns equated in an inner join
 	// nullable: column -> why the SQL lets it be null (it comes from the optional side of an
 	// outer join), unless notNull says a filter removes those rows.
@@ -60,7 +64,7 @@ type sqlSignals struct {
 }
 
 func newSignals() *sqlSignals {
-	return &sqlSignals{literal: map[string][]string{}, litWhy: map[string]string{}, notNull: map[string]string{}, joinKey: map[string]bool{},
+	return &sqlSignals{literal: map[string][]string{}, litWhy: map[string]string{}, notNull: map[string]string{}, computedNotNull: map[string]string{}, joinKey: map[string]bool{},
 		nullable: map[string]string{}, filteredNotNull: map[string]bool{}, computed: map[string]bool{}}
 }
 

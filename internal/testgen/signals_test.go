@@ -68,7 +68,7 @@ func TestSignals(t *testing.T) {
 				}
 			}
 			for _, col := range split(c.nn) {
-				if s.notNull[col] == "" {
+				if s.notNull[col] == "" && s.computedNotNull[col] == "" {
 					t.Errorf("%s: no not-null evidence", col)
 				}
 			}
@@ -78,7 +78,7 @@ func TestSignals(t *testing.T) {
 				}
 			}
 			for _, col := range split(c.absent) {
-				if s.notNull[col] != "" || len(s.literal[col]) > 0 || s.joinKey[col] {
+				if s.notNull[col] != "" || s.computedNotNull[col] != "" || len(s.literal[col]) > 0 || s.joinKey[col] {
 					t.Errorf("%s: unexpected evidence: not null %q, literals %v, join %v", col, s.notNull[col], s.literal[col], s.joinKey[col])
 				}
 			}

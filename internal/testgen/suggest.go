@@ -413,6 +413,7 @@ func buildColumns(p *dbt.Project, m *dbt.Node, sg *sqlSignals, g grain, inf *col
 			}
 		}
 		c.notNull = sg.notNull[l]
+		c.computedNotNull = sg.computedNotNull[l]
 		c.nullable = sg.nullable[l]
 		if c.nullable == "" {
 			c.nullable = documentedNullable(p, m, in, name)
@@ -645,6 +646,8 @@ func reasons(c *column, test, learned, hist string) []string {
 	if test == NotNull {
 		if c.notNull != "" {
 			r = append(r, c.name+": "+c.notNull)
+		} else if c.computedNotNull != "" {
+			r = append(r, c.name+": "+c.computedNotNull)
 		}
 		if c.joinKey {
 			r = append(r, c.name+" is an inner-join key")
