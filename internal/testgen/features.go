@@ -20,12 +20,12 @@ type column struct {
 	fkArgs  map[string]any  // relationships arguments the team gave the same column elsewhere
 	up      map[string]bool // tests on the upstream column it is a plain copy of
 	upArgs  map[string]map[string]any
-	notNull string   // why the SQL guarantees a value (a filter, a coalesce), or ""
+	notNull string // why the SQL guarantees a value (a filter, a coalesce), or ""
 	// computedNotNull is why the expression computing the column cannot give null, or "".
 	computedNotNull string
-	lits    []string // values the SQL produces or keeps
-	litWhy  string
-	joinKey bool
+	lits            []string // values the SQL produces or keeps
+	litWhy          string
+	joinKey         bool
 	// keyWhy says how the column became the model's key when its SQL alone does not show it
 	// (a declared unique_key).
 	keyWhy string

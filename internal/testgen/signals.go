@@ -27,7 +27,7 @@ type sqlSignals struct {
 	// null test, a count, a CASE whose every arm is a value; readNeverNull). Teams test these
 	// less often than filtered or coalesced columns, so they are learned apart.
 	computedNotNull map[string]string
-	joinKey map[string]bool   // columns equated in an inner join
+	joinKey         map[string]bool // columns equated in an inner join
 	// nullable: column -> why the SQL lets it be null (it comes from the optional side of an
 	// outer join), unless notNull says a filter removes those rows.
 	nullable map[string]string
