@@ -102,6 +102,14 @@ func TestInferBigQuery(t *testing.T) {
 		"id:int64, customer:struct<id int64,name string>, created_at:timestamp, name:?, cid:?"))
 	expectColumns(t, bq, u, "select id, item.sku, off from orders, unnest(items) as item with offset as off",
 		"id:int64, sku:?, off:int64")
+	// alias.* of an unnested array gives its elements' fields, not a column named after the
+	// alias: those its type names, else unresolved
+	expectResolved(t, expectColumns(t, bq, u, "select id, j.* from orders, unnest(items) as j", "id:int64, sku:string, qty:int64"))
+	u["events"] = "id:int64, params:array<struct>"
+	n := expectColumns(t, bq, u, "select id, p.* from events, unnest(params) as p", "id:int64")
+	if len(n.Unresolved) == 0 {
+		t.Error("p.* over an unnested array of structs whose fields are unknown must be unresolved")
+	}
 	expectColumns(t, bq, u, "select date_trunc(date(created_at), month) as m, count(*) from orders group by 1",
 		"m:date, f0_:int64")
 	expectColumns(t, bq, u, "select * replace (id * 2 as id) from orders",

@@ -34,6 +34,12 @@ type relation struct {
 	node     string    // unique id when the relation is a dbt node or source
 	origin   string    // where a node's columns came from (see Node.Origin)
 	index    map[string]int
+	// elemStar is set on an UNNEST whose one column holds structs (always in BigQuery, where
+	// alias.* of a value table expands its elements' fields): alias.* gives those fields,
+	// which are not known, and not the column itself. elemLineage is the array's lineage.
+	elemStar    bool
+	elemLineage []ColumnRef
+	elemFields  [][2]string // the elements' fields when the array's type names them
 }
 
 func (r *relation) reindex() {

@@ -295,6 +295,10 @@ func (a *analyzer) tableFunc(x *ast.TableFunc, sc *scope) *relation {
 			}
 		} else {
 			add(a.d.columnName(colName, false), t, argLineage)
+			if name == "unnest" && alias != "" && len(x.Alias.Columns) == 0 &&
+				(a.d.name == "bigquery" || strings.Contains(argType.text, "struct")) {
+				r.elemStar, r.elemLineage, r.elemFields = true, argLineage, elementFields(argType.text)
+			}
 		}
 		if x.WithOrdinality {
 			add("ordinality", a.d.family(fInt), nil)

@@ -260,3 +260,54 @@ func (d *dialect) family(f family) typ {
 	}
 	return typ{text: name, fam: f}
 }
+
+// elementFields reads the fields of the structs an array type holds, as a catalog or a
+// declared data_type writes it (`array<struct<sku string, qty int64>>`, `array<struct<a:
+// int>>`): name and type text each, or nil when the type says no more.
+func elementFields(text string) [][2]string {
+	t := strings.TrimSpace(text)
+	lower := strings.ToLower(t)
+	if !strings.HasPrefix(lower, "array<") || !strings.HasSuffix(t, ">") {
+		return nil
+	}
+	inner := strings.TrimSpace(t[len("array<") : len(t)-1])
+	lowerInner := strings.ToLower(inner)
+	if !strings.HasPrefix(lowerInner, "struct<") || !strings.HasSuffix(inner, ">") {
+		return nil
+	}
+	body := inner[len("struct<") : len(inner)-1]
+	var fields [][2]string
+	depth, start := 0, 0
+	split := func(part string) bool {
+		part = strings.TrimSpace(part)
+		name, typ, ok := strings.Cut(part, " ")
+		if n, ty, colon := strings.Cut(part, ":"); colon && (!ok || len(n) < len(name)) {
+			name, typ, ok = n, ty, true
+		}
+		name = strings.Trim(strings.TrimSpace(name), "`\"")
+		if !ok || name == "" {
+			return false
+		}
+		fields = append(fields, [2]string{name, strings.TrimSpace(typ)})
+		return true
+	}
+	for i := 0; i < len(body); i++ {
+		switch body[i] {
+		case '<', '(':
+			depth++
+		case '>', ')':
+			depth--
+		case ',':
+			if depth == 0 {
+				if !split(body[start:i]) {
+					return nil
+				}
+				start = i + 1
+			}
+		}
+	}
+	if !split(body[start:]) {
+		return nil
+	}
+	return fields
+}

@@ -1,6 +1,9 @@
 package columns
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestFamilyOf(t *testing.T) {
 	cases := map[string]family{
@@ -151,5 +154,24 @@ func TestNames(t *testing.T) {
 	}
 	if got := bq.unnamedName("1 + 2", "", "", 3, 1); got != "f1_" {
 		t.Errorf("bigquery unnamed: %q", got)
+	}
+}
+
+func TestElementFields(t *testing.T) {
+	for text, want := range map[string]string{
+		"array<struct<sku string, qty int64>>":                                 "sku string|qty int64",
+		"ARRAY<STRUCT<a: int, b: struct<c string, d int>, `e` numeric(10,2)>>": "a int|b struct<c string, d int>|e numeric(10,2)",
+		"array<struct>":   "",
+		"array<int64>":    "",
+		"struct<a int>":   "",
+		"array<struct<>>": "",
+	} {
+		var got []string
+		for _, f := range elementFields(text) {
+			got = append(got, f[0]+" "+f[1])
+		}
+		if strings.Join(got, "|") != want {
+			t.Errorf("elementFields(%q) = %q, want %q", text, got, want)
+		}
 	}
 }
