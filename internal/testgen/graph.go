@@ -204,16 +204,20 @@ func equalities(e ast.Expr) [][2]*ast.ColumnRef {
 
 // plainRef is the column an expression reads unchanged (through parentheses and casts).
 func plainRef(e ast.Expr) *ast.ColumnRef {
+	r, _ := underCasts(e).(*ast.ColumnRef)
+	return r
+}
+
+// underCasts is the expression inside any parentheses and casts.
+func underCasts(e ast.Expr) ast.Expr {
 	for {
 		switch x := e.(type) {
 		case *ast.Paren:
 			e = x.X
 		case *ast.Cast:
 			e = x.X
-		case *ast.ColumnRef:
-			return x
 		default:
-			return nil
+			return e
 		}
 	}
 }

@@ -149,16 +149,9 @@ func funcNeverNull(f *ast.Func, known map[string]string) string {
 }
 
 func isConstant(e ast.Expr) bool {
-	for {
-		switch x := e.(type) {
-		case *ast.Paren:
-			e = x.X
-		case *ast.Cast:
-			e = x.X
-		case *ast.Literal, *ast.TypedLiteral:
-			return true
-		default:
-			return false
-		}
+	switch underCasts(e).(type) {
+	case *ast.Literal, *ast.TypedLiteral:
+		return true
 	}
+	return false
 }
