@@ -115,9 +115,10 @@ func commonlyListed(entries []*dbt.Node, cols []change.Column) []change.Column {
 	return out
 }
 
-// lookalikeListsAll reports whether one of the entries lists more than a few columns and half of the new model's columns among them: a folder that lists keys may still document
-// one family whole (lab results built by one macro, thirty columns each), and a new member of
-// that family is documented like the others.
+// lookalikeListsAll reports whether one of the entries lists more than a few columns, half of
+// the new model's columns among them: a folder that lists keys may still document one family
+// whole (lab results built by one macro, twenty columns each), and a new member of that family
+// is documented like the others.
 func lookalikeListsAll(entries []*dbt.Node, known []change.Column) bool {
 	names := make(map[string]bool, len(known))
 	for _, c := range known {
