@@ -58,7 +58,7 @@ func ladder(c *column, test string) []string {
 	if test == AcceptedValues || test == Relationships {
 		return evidenceLadder(c, test, s)
 	}
-	return []string{
+	rungs := []string{
 		"pk=" + c.pk,
 		"pk=" + c.pk + "|s=" + s,
 		"p=" + c.pattern + "|pk=" + c.pk + "|s=" + s,
@@ -68,6 +68,21 @@ func ladder(c *column, test string) []string {
 		"n=" + c.lower + "|k=" + keyClass(c.pk),
 		"n=" + c.lower + "|pk=" + c.pk + "|s=" + s,
 	}
+	if test == Unique && c.model != nil {
+		// A team names its models after their grain: person_id is unique in every
+		// *_register and *_latest model and in no *_all one.
+		rungs = append(rungs, "n="+c.lower+"|pk="+c.pk+"|mw="+modelWord(c.model.Name))
+	}
+	return rungs
+}
+
+// modelWord is the last word of a model's name (`all` of int_bmi_all).
+func modelWord(name string) string {
+	name = strings.ToLower(name)
+	if i := strings.LastIndexByte(strings.TrimRight(name, "_"), '_'); i >= 0 {
+		return strings.TrimRight(name[i+1:], "_")
+	}
+	return name
 }
 
 func keyClass(pk string) string {
@@ -139,6 +154,8 @@ func describeKey(key string) string {
 			parts = append(parts, "named *_"+v)
 		case "mod":
 			parts = append(parts, "of this model")
+		case "mw":
+			parts = append(parts, "in models named *_"+v)
 		case "e":
 			switch v {
 			case "team":
