@@ -53,3 +53,31 @@ func TestNameWithinLayer(t *testing.T) {
 		}
 	}
 }
+
+// A leading id the team declares unique in its *_latest models and never in its *_all ones:
+// the model's last word tells a new one of each apart.
+func TestUniqueWithinModelWord(t *testing.T) {
+	col := func(model string, tested bool) *column {
+		c := &column{
+			model: &dbt.Node{Name: model, OriginalFilePath: "models/int/" + model + ".sql"},
+			name:  "person_id", lower: "person_id", pattern: "*_id", layer: "int", pk: "first",
+			tests: map[string]bool{}, up: map[string]bool{}, ev: &evidence{},
+		}
+		c.tests[Unique] = tested
+		return c
+	}
+	h := newHabits()
+	for _, m := range []string{"int_bmi", "int_hba1c", "int_bp", "int_alt", "int_ggt", "int_ldl"} {
+		h.observe(col(m+"_latest", true))
+		h.observe(col(m+"_all", false))
+		h.observe(col(m+"_register", true))
+	}
+	all, why := h.estimate(col("int_egfr_all", false), Unique, 0.5)
+	latest, _ := h.estimate(col("int_egfr_latest", false), Unique, 0.5)
+	if all >= 0.5 || latest < 0.5 {
+		t.Errorf("unique estimate: *_all %.2f (want < 0.5; %s), *_latest %.2f (want >= 0.5)", all, why, latest)
+	}
+	if modelWord("int_bmi_all") != "all" || modelWord("x__") != "x" || modelWord("events") != "events" {
+		t.Errorf("modelWord: %q %q %q", modelWord("int_bmi_all"), modelWord("x__"), modelWord("events"))
+	}
+}

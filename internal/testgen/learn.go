@@ -78,11 +78,8 @@ func ladder(c *column, test string) []string {
 
 // modelWord is the last word of a model's name (`all` of int_bmi_all).
 func modelWord(name string) string {
-	name = strings.ToLower(name)
-	if i := strings.LastIndexByte(strings.TrimRight(name, "_"), '_'); i >= 0 {
-		return strings.TrimRight(name[i+1:], "_")
-	}
-	return name
+	name = strings.TrimRight(strings.ToLower(name), "_")
+	return name[strings.LastIndexByte(name, '_')+1:]
 }
 
 func keyClass(pk string) string {
