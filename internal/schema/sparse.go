@@ -1,7 +1,6 @@
 package schema
 
 import (
-	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -41,17 +40,15 @@ func (s *synth) sparseScope(dir string) ([]*dbt.Node, bool) {
 			d := path.Dir(m.Patch.File)
 			s.entriesByDir[d] = append(s.entriesByDir[d], m)
 		}
-		for _, ms := range s.entriesByDir {
-			// the nodes map's order is not the same from run to run
-			slices.SortFunc(ms, func(a, b *dbt.Node) int { return strings.Compare(a.UniqueID, b.UniqueID) })
-		}
 	}
+	// The entries' order decides nothing below (counts and a sorted list of sizes), so the
+	// nodes map's order does not need fixing.
 	entries := s.entriesByDir[dir]
 	if len(entries) < folderHabitMin {
 		entries = nil
 		if family := folderFamily(path.Base(dir)); family != "" {
 			folders := 0
-			for _, d := range slices.Sorted(maps.Keys(s.entriesByDir)) {
+			for d := range s.entriesByDir {
 				if d != dir && path.Dir(d) == path.Dir(dir) && folderFamily(path.Base(d)) == family {
 					entries = append(entries, s.entriesByDir[d]...)
 					folders++
