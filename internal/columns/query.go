@@ -307,14 +307,14 @@ func (a *analyzer) star(st *ast.Star, sc *scope) (cols []*col, why []Problem, op
 			// t.* where t is a struct column (BigQuery): fields unknown
 			return nil, []Problem{a.problem(pos, "star-unknown", strings.Join(parts, ".")+".* names no relation in FROM")}, nil, false
 		}
-		if r.elemStar && len(r.elemFields) > 0 {
+		if r.elemStar {
+			if len(r.elemFields) == 0 {
+				return nil, []Problem{a.problem(pos, "star-unknown", strings.Join(parts, ".")+".* expands the fields of the array's elements, which are not known")}, opaqueOf(r.elemLineage), false
+			}
 			for _, f := range r.elemFields {
 				cols = append(cols, &col{name: a.d.columnName(f[0], false), t: typeOf(f[1]), lineage: r.elemLineage, kind: KindTransform, pos: pos})
 			}
 			return cols, nil, nil, true
-		}
-		if r.elemStar {
-			return nil, []Problem{a.problem(pos, "star-unknown", strings.Join(parts, ".")+".* expands the fields of the array's elements, which are not known")}, opaqueOf(r.elemLineage), false
 		}
 		rels = []*relation{r}
 	}
