@@ -74,10 +74,7 @@ func testFullName(t *dbt.TestDef) string {
 // last word of its name (qty, revenue, pct), both, its name, its model.
 func customRungs(c *column) []string {
 	dir := path.Dir(c.model.OriginalFilePath)
-	word := c.lower
-	if i := strings.LastIndexByte(word, '_'); i >= 0 && i+1 < len(word) {
-		word = word[i+1:]
-	}
+	word := lastWord(c.lower)
 	return []string{
 		"p=" + c.pattern + "|l=" + c.layer,
 		"d=" + dir,
@@ -212,11 +209,8 @@ func (h *customHabits) suggest(c *column, threshold float64) []*Suggestion {
 // does.
 func (ct *customTest) argsAt(rungs []string) (map[string]any, bool) {
 	for i := len(rungs) - 1; i >= 0; i-- {
-		counts := ct.args[rungs[i]]
-		total := 0
-		for _, n := range counts {
-			total += n
-		}
+		// every use counted at a rung counted its arguments there too
+		counts, total := ct.args[rungs[i]], ct.k[rungs[i]]
 		if total == 0 {
 			continue
 		}

@@ -77,7 +77,7 @@ func TestUniqueWithinModelWord(t *testing.T) {
 	if all >= 0.5 || latest < 0.5 {
 		t.Errorf("unique estimate: *_all %.2f (want < 0.5; %s), *_latest %.2f (want >= 0.5)", all, why, latest)
 	}
-	if modelWord("int_bmi_all") != "all" || modelWord("x__") != "x" || modelWord("events") != "events" {
-		t.Errorf("modelWord: %q %q %q", modelWord("int_bmi_all"), modelWord("x__"), modelWord("events"))
+	if lastWord("int_bmi_all") != "all" || lastWord("x__") != "x" || lastWord("events") != "events" {
+		t.Errorf("lastWord: %q %q %q", lastWord("int_bmi_all"), lastWord("x__"), lastWord("events"))
 	}
 }

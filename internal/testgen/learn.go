@@ -71,13 +71,14 @@ func ladder(c *column, test string) []string {
 	if test == Unique && c.model != nil {
 		// A team names its models after their grain: person_id is unique in every
 		// *_register and *_latest model and in no *_all one.
-		rungs = append(rungs, "n="+c.lower+"|pk="+c.pk+"|mw="+modelWord(c.model.Name))
+		rungs = append(rungs, "n="+c.lower+"|pk="+c.pk+"|mw="+lastWord(c.model.Name))
 	}
 	return rungs
 }
 
-// modelWord is the last word of a model's name (`all` of int_bmi_all).
-func modelWord(name string) string {
+// lastWord is the last word of a model's or column's name (`all` of int_bmi_all, `qty` of
+// order_qty), lower case.
+func lastWord(name string) string {
 	name = strings.TrimRight(strings.ToLower(name), "_")
 	return name[strings.LastIndexByte(name, '_')+1:]
 }

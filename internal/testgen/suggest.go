@@ -97,6 +97,7 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 	}
 
 	h := newHabits()
+	custom := newCustomHabits()
 	res := &Result{}
 	for i := range models {
 		if !hasColumnTests(existing[models[i].UniqueID]) {
@@ -106,14 +107,9 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 		for _, c := range cols[i] {
 			h.observe(c)
 		}
+		custom.observe(models[i], cols[i])
 	}
 	res.Learned.TestedColumns = h.total
-	custom := newCustomHabits()
-	for i := range models {
-		if hasColumnTests(existing[models[i].UniqueID]) {
-			custom.observe(models[i], cols[i])
-		}
-	}
 	custom.finish()
 	if opts.History != nil {
 		res.Learned.HistoryAdded = len(opts.History.Added)
