@@ -139,7 +139,7 @@ func (f *projectFlags) lookForProfile(env *Env, getenv func(string) (string, boo
 	switch {
 	case f.Dialect != "":
 	case guessed != "" && guessed != "duckdb":
-		env.warnOnce(fmt.Sprintf("no profiles.yml defines profile %q (looked in --profiles-dir, DBT_PROFILES_DIR, the project and its folders, ~/.dbt): SQL is read as %s's, the adapter %s installs, and runs on the embedded DuckDB; pass --profiles-dir, or --dialect for the SQL",
+		env.warnOnce(fmt.Sprintf("no profiles.yml defines profile %q (looked in --profiles-dir, DBT_PROFILES_DIR, the project and its folders, ~/.dbt): SQL is read as %s's, the adapter named in %s, and runs on the embedded DuckDB; pass --profiles-dir, or --dialect for the SQL",
 			name, guessed, from))
 	default:
 		env.warnOnce(fmt.Sprintf("no profiles.yml defines profile %q (looked in --profiles-dir, DBT_PROFILES_DIR, the project and its folders, ~/.dbt): SQL is read as DuckDB's and runs on the embedded DuckDB; pass --profiles-dir, or --dialect for the SQL",

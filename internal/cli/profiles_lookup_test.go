@@ -102,7 +102,7 @@ func TestAdapterGuessedFromTheRepository(t *testing.T) {
 		t.Fatal(err)
 	}
 	adapter, stderr := parseAdapter(t, "--project", dir)
-	if adapter != "snowflake" || !strings.Contains(stderr, "SQL is read as snowflake's, the adapter requirements.txt installs") {
+	if adapter != "snowflake" || !strings.Contains(stderr, "SQL is read as snowflake's, the adapter named in requirements.txt") {
 		t.Errorf("adapter %q, stderr %q", adapter, stderr)
 	}
 	if adapter, _ := parseAdapter(t, "--project", dir, "--dialect", "bigquery"); adapter != "bigquery" {

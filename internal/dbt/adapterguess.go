@@ -20,6 +20,11 @@ import (
 // (dbt-core, dbt-utils and the like are not).
 var adapterPackage = regexp.MustCompile(`(?i)dbt-([a-z]+)`)
 
+// profileType finds an output's `type:` line in a profiles.yml read as text: repositories
+// commit profile templates whose placeholders are not YAML (`project: <TODO: fill in>`),
+// and their adapter type is still the warehouse the project runs on.
+var profileType = regexp.MustCompile(`(?m)^\s+type:\s*["']?([A-Za-z]+)["']?\s*(?:#.*)?$`)
+
 var adapterNames = map[string]string{"snowflake": "snowflake", "bigquery": "bigquery", "redshift": "redshift",
 	"postgres": "postgres", "databricks": "databricks", "spark": "spark", "trino": "trino",
 	"starburst": "trino", // dbt-trino's former name
@@ -81,6 +86,17 @@ func GuessAdapter(projectDir, root string) (adapter, from string) {
 		files = append(files, m...)
 	}
 	votes := map[string][]string{}
+	if text := readBounded(filepath.Join(projectDir, "profiles.yml"), adapterFileMax); text != "" {
+		named := map[string]bool{}
+		for _, m := range profileType.FindAllStringSubmatch(text, -1) {
+			if a, ok := adapterNames[strings.ToLower(m[1])]; ok {
+				named[a] = true
+			}
+		}
+		for a := range named {
+			votes[a] = append(votes[a], "profiles.yml")
+		}
+	}
 	seen := map[string]bool{}
 	for _, f := range files {
 		if seen[f] {

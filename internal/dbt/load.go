@@ -419,7 +419,17 @@ func (l *loader) loadProjects() error {
 		return err
 	}
 	t, err := ResolveTarget(ProfileOptions{ProjectDir: l.p.Root, ProfilesDir: l.opts.ProfilesDir, Profile: raw.Profile, Target: l.opts.Target,
-		Getenv: l.opts.Getenv, Render: func(pos Pos, s string) (any, error) { return renderBasic(pos, s), nil }, ReadOnly: true})
+		Getenv: l.opts.Getenv, Render: func(pos Pos, s string) (any, error) { return renderBasic(pos, s), nil }, ReadOnly: true,
+		Skipped: func(err error) {
+			pos, msg := Pos{}, err.Error()
+			if ie, ok := err.(*InputError); ok {
+				pos, msg = ie.Pos, ie.Msg
+				if rel, err := filepath.Rel(l.p.Root, pos.Path); err == nil && filepath.IsLocal(rel) {
+					pos.Path = filepath.ToSlash(rel)
+				}
+			}
+			l.warn(pos, "profile", "%s; profiles.yml is passed over, as this run connects to nothing", msg)
+		}})
 	if err != nil {
 		return err
 	}

@@ -54,8 +54,11 @@ type ProfileOptions struct {
 	// dialect, it connects to nothing): where dbt would stop on a setting such a load does not
 	// use, it goes on. Without --target, a profile whose target is not among its outputs gives
 	// its first output; an output without a type gives Type ""; threads that are not a number
-	// give 1.
+	// give 1; a profiles.yml the search found (not one the runner named) that is not YAML is
+	// passed over and reported to Skipped.
 	ReadOnly bool
+	// Skipped hears of each profiles.yml a read-only search passed over, with why.
+	Skipped func(error)
 }
 
 // profilesFiles are the profiles.yml files dbt would read, in its order: --profiles-dir, else
@@ -131,6 +134,15 @@ func ResolveTarget(o ProfileOptions) (*Target, error) {
 		}
 		root, err := parseYAML(path, data)
 		if err != nil {
+			// Repositories commit profiles.yml templates with placeholders that are not
+			// YAML (`project: <TODO: fill in>`); a load that connects to nothing goes on
+			// without the file rather than stop on a setting it would not use.
+			if o.ReadOnly && !explicit {
+				if o.Skipped != nil {
+					o.Skipped(err)
+				}
+				continue
+			}
 			return nil, err
 		}
 		prof := root.get(o.Profile)

@@ -205,6 +205,31 @@ func TestResolveTargetReadOnly(t *testing.T) {
 	}
 }
 
+// A profiles.yml the search found that is not YAML (a committed template) is passed over by a
+// read-only load, which hears why; ~/.dbt's profile is then used. A named one still stops it,
+// and so does any load that connects.
+func TestResolveTargetReadOnlySkipsTemplate(t *testing.T) {
+	dir, home := t.TempDir(), t.TempDir()
+	os.WriteFile(filepath.Join(dir, "profiles.yml"), []byte("shop:\n  outputs:\n    dev:\n      project: <TODO: fill in>\n      type: bigquery\n"), 0o644)
+	os.MkdirAll(filepath.Join(home, ".dbt"), 0o755)
+	os.WriteFile(filepath.Join(home, ".dbt", "profiles.yml"), []byte("shop:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n"), 0o644)
+	var skipped []error
+	tg, err := ResolveTarget(ProfileOptions{ProjectDir: dir, Profile: "shop", Getenv: envOf(nil), Home: home, ReadOnly: true,
+		Skipped: func(err error) { skipped = append(skipped, err) }})
+	if err != nil || tg == nil || tg.Type != "postgres" {
+		t.Fatalf("read-only: %+v %v, want ~/.dbt's postgres output", tg, err)
+	}
+	if len(skipped) != 1 || !strings.Contains(skipped[0].Error(), "profiles.yml:4:") {
+		t.Errorf("skipped = %v, want the template's line", skipped)
+	}
+	if _, err := ResolveTarget(ProfileOptions{ProjectDir: dir, Profile: "shop", Getenv: envOf(nil), Home: home}); err == nil {
+		t.Error("a load that connects went on past a profiles.yml that is not YAML")
+	}
+	if _, err := ResolveTarget(ProfileOptions{ProjectDir: dir, ProfilesDir: dir, Profile: "shop", Getenv: envOf(nil), Home: home, ReadOnly: true}); err == nil {
+		t.Error("a profiles.yml named by --profiles-dir that is not YAML was passed over")
+	}
+}
+
 func TestStrictEnvRenderer(t *testing.T) {
 	render := strictEnvRenderer(envOf(map[string]string{"A": "1"}))
 	for in, want := range map[string]string{
