@@ -87,7 +87,7 @@ func (a *adapterNS) GetAttribute(name string) (*exec.Value, bool) {
 	case "Relation":
 		return exec.AsValue(&apiRelation{env: e}), true
 	case "Column":
-		return exec.AsValue(newStub(&stubInfo{name: "api.Column", quiet: true})), true
+		return exec.AsValue(&apiColumn{adapter: e.opts.Adapter}), true
 	}
 	// drop_relation, create_schema, rename_relation, ...: side effects on the warehouse,
 	// which never happen here.
@@ -156,6 +156,8 @@ func (a *apiNS) GetAttribute(name string) (*exec.Value, bool) {
 	switch name {
 	case "Relation":
 		return exec.AsValue(&apiRelation{env: a.env}), true
+	case "Column":
+		return exec.AsValue(&apiColumn{adapter: a.env.opts.Adapter}), true
 	}
 	return exec.AsValue(newStub(&stubInfo{name: "api." + name, quiet: true})), true
 }

@@ -430,5 +430,11 @@ func testSet() *exec.TestSet {
 	replace("undefined", func(_ *exec.Context, in *exec.Value, _ *exec.VarArgs) (bool, error) {
 		return undefinedValue(in), nil
 	})
+	// Jinja's Undefined iterates as an empty sequence, so a name nothing binds `is iterable`
+	// (a macro testing `x is string` then `x is iterable` takes its list branch, not its
+	// raise_compiler_error); None, which gonja's nil also is, is not.
+	replace("iterable", func(_ *exec.Context, in *exec.Value, _ *exec.VarArgs) (bool, error) {
+		return in.IsDict() || in.IsList() || in.IsString() || !in.IsNil() && undefinedValue(in), nil
+	})
 	return t
 }
