@@ -30,7 +30,7 @@ type Options struct {
 	// directories the files of dir may link into (the tree a base built of links reuses):
 	// they go to dbt.LoadOptions.Roots, so nothing else outside dir is read. temporary says
 	// dir is a tree built for this run from git objects, removed when the change is closed
-	// (dbt.LoadOptions.Throwaway).
+	// (dbt.LoadOptions.Throwaway). IsBase(ctx) says the call loads the base.
 	Load func(ctx context.Context, dir string, roots []string, temporary bool) (*dbt.Project, error)
 	// Infer infers output columns of a subset of models. Without it, no column changes are
 	// reported.
@@ -103,7 +103,7 @@ func Detect(ctx context.Context, opts Options) (*ChangeSet, error) {
 		if err := sides.buildBase(ctx); err != nil {
 			return nil, err
 		}
-		cs.Base, baseErr = opts.Load(ctx, sides.baseDir, sides.baseRoots(), sides.temporary(sides.baseDir))
+		cs.Base, baseErr = opts.Load(baseSide(ctx), sides.baseDir, sides.baseRoots(), sides.temporary(sides.baseDir))
 	}
 	cs.Timings["load"] = time.Since(t0)
 	cs.cleanup = sides.cleanup
@@ -314,7 +314,7 @@ func (s *sides) lightBase(ctx context.Context, opts Options, head *dbt.Project) 
 		s.baseDir = dir
 	}
 	s.listPropertyFiles()
-	light, err := opts.Load(ctx, s.baseDir, s.baseRoots(), s.temporary(s.baseDir))
+	light, err := opts.Load(baseSide(ctx), s.baseDir, s.baseRoots(), s.temporary(s.baseDir))
 	if err != nil {
 		return nil, err
 	}

@@ -57,6 +57,7 @@ func detectChange(env *Env, pf *projectFlags, cf *changeFlags) (*change.ChangeSe
 		opts.Dir, opts.Roots = dir, append(opts.Roots, roots...)
 		// A side built for this run keeps no snapshot: the next run builds it elsewhere.
 		opts.Throwaway = temporary
+		opts.Lenient = change.IsBase(ctx)
 		p, err := dbt.Load(ctx, opts)
 		if p != nil && env.Getenv("DATAOPS_DEBUG_TIMINGS") != "" {
 			fmt.Fprintf(env.Stderr, "timing load %s (temporary %v): %v\n", dir, temporary, p.Timings)

@@ -75,7 +75,7 @@ func TestDiffBetweenRefsInASubfolder(t *testing.T) {
 	}
 	// The same ref on both sides: nothing changed.
 	out, _, code = runCLI(t, "diff", "--project", proj, "--base", "HEAD", "--head", "HEAD")
-	if code != 0 || strings.TrimSpace(out) != "no model changes" {
+	if code != 0 || !strings.Contains(out, "removed  models/staging/vendored.yml") {
 		t.Errorf("exit %d: %q", code, out)
 	}
 }
@@ -167,5 +167,28 @@ func TestSchemaRefusesToWriteWhenDbtParseFails(t *testing.T) {
 	after, _ := os.ReadFile(filepath.Join(proj, "models/staging/_staging.yml"))
 	if string(before) != string(after) {
 		t.Error("the file was written although dbt parse failed")
+	}
+}
+
+// A property file the base cannot parse does not stop the review of the change that mends it:
+// the base passes over it with a warning; the head is read as strictly as ever.
+func TestDiffBaseWithMalformedPropertyFile(t *testing.T) {
+	repo, proj := shopRepo(t)
+	bad := filepath.Join(proj, "models/staging/vendored.yml")
+	if err := os.WriteFile(bad, []byte("name: vendored\nmodels:\n  vendored:\n    +materialized: view\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gitIn(t, repo, "add", "-A")
+	gitIn(t, repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "vendored project file")
+	// Without the fix, the head fails as the base does.
+	if _, errOut, code := runCLI(t, "diff", "--project", proj, "--base", "HEAD~1"); code != 2 || !strings.Contains(errOut, "vendored.yml:2:1: models: must be a list") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if err := os.Remove(bad); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := runCLI(t, "diff", "--project", proj, "--base", "HEAD")
+	if code != 0 || !strings.Contains(out, "removed  models/staging/vendored.yml") {
+		t.Fatalf("exit %d: %s\n%s", code, out, errOut)
 	}
 }

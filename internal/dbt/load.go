@@ -2,6 +2,7 @@ package dbt
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -64,6 +65,10 @@ type LoadOptions struct {
 	Threads int
 	// Progress, when set, shows what a long load is doing (see progress.go).
 	Progress *Progress
+	// Lenient is for a load that is only compared with (a change's base): a property file
+	// that does not parse is passed over with a `properties` warning at its error instead of
+	// failing the load, since the change under review may be what mends it.
+	Lenient bool
 }
 
 // pkgState is one package during a load.
@@ -812,7 +817,12 @@ func (l *loader) readProperties() error {
 	})
 	for i, err := range errs {
 		if err != nil {
-			return err
+			var ie *InputError
+			if !l.opts.Lenient || !errors.As(err, &ie) {
+				return err
+			}
+			l.warn(ie.Pos, "properties", "%s; the file is passed over on this side of the change", ie.Msg)
+			continue
 		}
 		pr := results[i]
 		l.props = append(l.props, pr)
