@@ -102,6 +102,36 @@ func (e *Env) warnOnce(msg string) {
 	fmt.Fprintf(e.Stderr, "dataops: warning: %s\n", msg)
 }
 
+// profileFound says whether a profile will be used: one named by --profiles-dir or
+// DBT_PROFILES_DIR, or one defining the project's profile where dbt looks or in the
+// project's folders (lookForProfile).
+func (f *projectFlags) profileFound(getenv func(string) (string, bool)) bool {
+	if f.ProfilesDir != "" {
+		return true
+	}
+	if d, ok := getenv("DBT_PROFILES_DIR"); ok && d != "" {
+		return true
+	}
+	data, err := os.ReadFile(filepath.Join(f.Project, "dbt_project.yml"))
+	if err != nil {
+		return false
+	}
+	name := projectProfile(data)
+	if name == "" {
+		return false
+	}
+	paths := dbt.ProfilePaths(dbt.ProfileOptions{ProjectDir: f.Project})
+	for _, rel := range profilesInProject(f.Project) {
+		paths = append(paths, filepath.Join(f.Project, filepath.FromSlash(rel)))
+	}
+	for _, p := range paths {
+		if data, err := os.ReadFile(p); err == nil && definesProfile(data, name) {
+			return true
+		}
+	}
+	return false
+}
+
 // lookForProfile returns the folder of a profiles.yml inside the project that defines its
 // profile when none where dbt looks does ("" otherwise), and warns either way when the
 // profile is not where dbt looks.

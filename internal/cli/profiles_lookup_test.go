@@ -120,3 +120,26 @@ func TestAdapterGuessedFromTheRepository(t *testing.T) {
 		t.Errorf("with a profile: adapter %q, want the profile's postgres", adapter)
 	}
 }
+
+// Without a profile or an adapter the repository installs, the models' SQL says the warehouse
+// when three of them use what only one warehouse has; a profile still wins.
+func TestAdapterSniffedFromTheModels(t *testing.T) {
+	t.Setenv("HOME", t.TempDir())
+	dir := snowflakeProject(t, false)
+	for _, m := range []string{"b", "c", "d"} {
+		sql := "select id, to_timestamp_ntz(loaded_at) as loaded_at from {{ source('raw', 'events') }}\n"
+		if err := os.WriteFile(filepath.Join(dir, "models", m+".sql"), []byte(sql), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	adapter, stderr := parseAdapter(t, "--project", dir)
+	if adapter != "snowflake" || !strings.Contains(stderr, "SQL is read as snowflake's, the adapter named in the SQL of 3 models") {
+		t.Errorf("adapter %q, stderr %q", adapter, stderr)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "profiles.yml"), []byte("snowflake:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      schema: s\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if adapter, _ := parseAdapter(t, "--project", dir); adapter != "postgres" {
+		t.Errorf("with a profile: adapter %q, want the profile's postgres", adapter)
+	}
+}

@@ -35,7 +35,7 @@ type projectFlags struct {
 // adapterGuess is dbt.GuessAdapter's answer.
 type adapterGuess struct{ adapter, from string }
 
-func (f *projectFlags) guessAdapter() (string, string) {
+func (f *projectFlags) guessAdapter(getenv func(string) (string, bool)) (string, string) {
 	if f.noGuess || f.Dialect != "" {
 		return "", ""
 	}
@@ -45,6 +45,11 @@ func (f *projectFlags) guessAdapter() (string, string) {
 			root = r[0]
 		}
 		a, from := dbt.GuessAdapter(f.Project, root)
+		// The models' SQL is read only when nothing else will say the warehouse: it costs
+		// a few hundred file reads, on every run.
+		if a == "" && !f.profileFound(getenv) {
+			a, from = dbt.SniffAdapter(f.Project)
+		}
 		f.guess = &adapterGuess{a, from}
 	}
 	return f.guess.adapter, f.guess.from
@@ -68,7 +73,7 @@ func (f *projectFlags) options(env *Env, compile bool) (dbt.LoadOptions, error) 
 		}
 		return os.LookupEnv(k)
 	}
-	guessed, from := f.guessAdapter()
+	guessed, from := f.guessAdapter(getenv)
 	if dir := f.lookForProfile(env, getenv, guessed, from); dir != "" {
 		// The loader and the warehouse read the same profile from now on.
 		f.ProfilesDir = dir
