@@ -280,10 +280,11 @@ func gonjaString(v string) string {
 // string on): each "\\\\" pair becomes "__" (same length, so offsets hold; string values are
 // read from the original text afterwards). It also finds a number followed by "." and a
 // non-ASCII character inside a tag, which sends the lexer into an endless loop; bad is the
-// offset of such a spot, or -1.
+// offset of such a spot, or -1. A no-break space inside a tag (text pasted from a document)
+// becomes two spaces: Jinja's lexer takes it for whitespace, gonja's for the start of a name.
 func guardLexer(src string) (out string, bad int) {
 	bad = -1
-	if !strings.Contains(src, `\\`) && !hasDigitDotNonASCII(src) {
+	if !strings.Contains(src, `\\`) && !hasDigitDotNonASCII(src) && !strings.Contains(src, "\u00a0") {
 		return src, bad
 	}
 	b := []byte(src)
@@ -326,6 +327,9 @@ func guardLexer(src string) (out string, bad int) {
 					}
 					j++
 				}
+			case c == 0xC2 && b[j+1] == 0xA0:
+				b[j], b[j+1] = ' ', ' '
+				j++
 			case c >= '0' && c <= '9' && j+2 < len(b) && b[j+1] == '.' && b[j+2] >= 0x80:
 				if bad < 0 {
 					bad = j + 1

@@ -369,8 +369,11 @@ func (s *scanner) glue() bool {
 			continue
 		}
 		if class[c]&clsIdent != 0 {
-			s.identTail()
-			continue
+			at := s.pos
+			if s.identTail(); s.pos > at {
+				continue
+			}
+			// A no-break space after the template ends the word without advancing.
 		}
 		break
 	}

@@ -150,6 +150,9 @@ func TestTemplates(t *testing.T) {
 	expectTokens(t, "ansi", "{{ p }}_today a_{{ x }}_b{{ y }} c {{ z }}", "Template({{ p }}_today) Template(a_{{ x }}_b{{ y }}) Ident(c) Template({{ z }})")
 	expectTokens(t, "snowflake", "where d >= '{{ var('start') }}' and e = '{{'", "Ident(where) Ident(d) Operator(>=) String('{{ var('start') }}') Ident(and) Ident(e) Operator(=) String('{{')")
 	expectTokens(t, "snowflake", "select '{{' || x || '}}'", "Ident(select) String('{{') Operator(||) Ident(x) Operator(||) String('}}')")
+	// A no-break space after a template ends it (the scan once stood still there for ever).
+	expectTokens(t, "bigquery", "{{ x }}\u00a0if a", "Template({{ x }}) Ident(if) Ident(a)")
+	expectTokens(t, "bigquery", "b{{ x }}c\u00a0if", "Template(b{{ x }}c) Ident(if)")
 }
 
 func TestUnterminated(t *testing.T) {
