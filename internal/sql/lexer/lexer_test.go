@@ -201,7 +201,7 @@ func TestRealFiles(t *testing.T) {
 }
 
 func FuzzLex(f *testing.F) {
-	for _, s := range []string{"select 1", "v:a.b::string", "$$x$$", "'''a'''", "{{ x }}", "/* /* */", "E'\\'", "@s/p", "[a]]", "0x1F.5e-3"} {
+	for _, s := range []string{"select 1", "v:a.b::string", "$$x$$", "'''a'''", "{{ x }}", "/* /* */", "E'\\'", "@s/p", "[a]]", "0x1F.5e-3", "{{ x }}\u00a0y", "a\u00a0b\ufeffc"} {
 		f.Add(s, uint8(0))
 	}
 	names := dialect.Names()
