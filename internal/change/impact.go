@@ -34,6 +34,9 @@ func inferColumns(ctx context.Context, cs *ChangeSet, opts Options) {
 			if m.SQLChanged || len(m.Config) > 0 {
 				headIDs = append(headIDs, m.UniqueID)
 				baseIDs = append(baseIDs, m.UniqueID)
+			} else if entryDropped(cs, m.UniqueID) {
+				// Its documentation is written again from its columns (the Synthesizer).
+				headIDs = append(headIDs, m.UniqueID)
 			}
 		}
 	}
@@ -417,4 +420,14 @@ func columnImpact(cs *ChangeSet, m *ModelChange) []ColumnImpact {
 func stillUnresolved(head *ModelColumns, name string) bool {
 	c := head.Find(name)
 	return c != nil && c.Kind == "direct" && len(c.Lineage) == 0
+}
+
+// entryDropped says whether the change left a model documented at the base without a
+// property entry (its file deleted or moved away).
+func entryDropped(cs *ChangeSet, id string) bool {
+	if cs.Head == nil || cs.Base == nil {
+		return false
+	}
+	h, b := cs.Head.Nodes[id], cs.Base.Nodes[id]
+	return h != nil && b != nil && h.Patch == nil && b.Patch != nil
 }

@@ -213,8 +213,11 @@ func (s *synth) newEntry(t target, known []change.Column) {
 func (s *synth) flushNewEntries() {
 	for _, f := range s.newOrder {
 		for _, spec := range s.newEntries[f] {
-			s.plan.Ops = append(s.plan.Ops, Op{Kind: OpAddModel, File: f, Model: spec.Name, Key: "models", Entry: spec,
-				Reason: "model " + spec.Name + " has no property entry"})
+			why := "model " + spec.Name + " has no property entry"
+			if from, ok := s.restored[spec.Name]; ok {
+				why = "model " + spec.Name + " lost its property entry (" + from + " at the base): written again"
+			}
+			s.plan.Ops = append(s.plan.Ops, Op{Kind: OpAddModel, File: f, Model: spec.Name, Key: "models", Entry: spec, Reason: why})
 		}
 	}
 }
@@ -260,6 +263,9 @@ func (p *Plan) KeepTouched(cs *change.ChangeSet) {
 		h, b := cs.Head.Nodes[mc.UniqueID], cs.Base.Nodes[mc.UniqueID]
 		if h == nil || b == nil || h.RawCode != b.RawCode {
 			continue
+		}
+		if h.Patch == nil && b.Patch != nil {
+			continue // the change dropped its entry (restore.go): that it did touch
 		}
 		untouched[h.Name] = mc
 	}

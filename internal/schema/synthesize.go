@@ -111,6 +111,8 @@ type synth struct {
 	// newEntries groups entries for files that get new model entries, in first-seen order.
 	newEntries map[string][]*ModelSpec
 	newOrder   []string
+	// restored names, by model, the base file of each entry written again (restore.go).
+	restored   map[string]string
 	fileModels map[string]map[string]bool // cache: models named in a head file
 	upRenames  map[string]*upRename       // by head unique id: what the change renamed
 
@@ -133,7 +135,7 @@ type upRename struct {
 }
 
 func newSynth(in Input) *synth {
-	s := &synth{in: in, p: in.Project, plan: &Plan{}, newEntries: map[string][]*ModelSpec{}, fileModels: map[string]map[string]bool{}}
+	s := &synth{in: in, p: in.Project, plan: &Plan{}, newEntries: map[string][]*ModelSpec{}, restored: map[string]string{}, fileModels: map[string]map[string]bool{}}
 	s.root = rootPackage(in.Project)
 	s.style = learnStyle(in.Project, s.root)
 	s.upRenames = map[string]*upRename{}
@@ -188,7 +190,7 @@ func (s *synth) targets() []target {
 			if n == nil || n.Package != s.root || n.Disabled {
 				continue
 			}
-			if mc.Change == change.Modified && !mc.SQLChanged && len(mc.Config) == 0 {
+			if mc.Change == change.Modified && !mc.SQLChanged && len(mc.Config) == 0 && !s.entryDropped(mc.UniqueID, n) {
 				continue // a property-only change: nothing for the SQL to say
 			}
 			out = append(out, target{node: n, mc: mc})
@@ -271,6 +273,10 @@ func (s *synth) model(t target) {
 	resolved := cols.Resolved()
 	entry := s.entryOf(t)
 	if entry == nil {
+		if d := s.droppedEntry(t); d != nil {
+			s.restoredEntry(t, d, known)
+			return
+		}
 		if t.mc != nil && t.mc.Change != change.Added && !contractEnforced(n) && s.in.Config.Columns != "all" && !s.refusedBeside(n) &&
 			!s.folderDocuments(n) {
 			// The team never documented this model: changing it is no reason to start.

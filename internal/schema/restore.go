@@ -1,0 +1,145 @@
+package schema
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/dataops-dev/dataops/internal/change"
+	"github.com/dataops-dev/dataops/internal/dbt"
+)
+
+// A pull request that moves or renames a model often moves its documentation too: the old
+// property file is deleted and a new one written beside the model. When the new one is
+// missing (forgotten, or not yet written), the model that was documented at the base has no
+// entry in the head, and its descriptions are lost. The Synthesizer writes the entry again,
+// where a new entry for the model would go, with the base entry's description and its
+// columns' descriptions as written there ({{ doc() }} calls kept), under their new names.
+
+// FromBase is the description source of a restored entry: the model's own entry at the base.
+const FromBase = "base"
+
+// entryDropped says whether the change left n, documented at the base, with no entry: a
+// property-only change the Synthesizer still has something to say about.
+func (s *synth) entryDropped(id string, n *dbt.Node) bool {
+	if n.Patch != nil || s.in.Change.Base == nil {
+		return false
+	}
+	bn := s.in.Change.Base.Nodes[id]
+	return bn != nil && bn.Patch != nil
+}
+
+// droppedEntry is the base's property entry of a model the change kept (modified or
+// renamed) and left without one; nil when there is none.
+func (s *synth) droppedEntry(t target) *dbt.Declaration {
+	if t.mc == nil || (t.mc.Change != change.Renamed && t.mc.Change != change.Modified) || s.in.Change == nil || s.in.Change.Base == nil {
+		return nil
+	}
+	id := t.mc.UniqueID
+	if t.mc.Change == change.Renamed {
+		id = t.mc.From
+	}
+	bn := s.in.Change.Base.Nodes[id]
+	if bn == nil || bn.Patch == nil || bn.Patch.File == "" || bn.Package != s.root || strings.Contains(bn.Patch.File, "dbt_packages/") {
+		return nil
+	}
+	// The base tree is built from the base commit's objects (or is the base directory the
+	// runner named): reading it is reading the base, confined to its folder.
+	root := s.in.Change.Base.Root
+	rel := filepath.FromSlash(bn.Patch.File)
+	if !filepath.IsLocal(rel) {
+		return nil
+	}
+	data, err := os.ReadFile(filepath.Join(root, rel))
+	if err != nil {
+		return nil
+	}
+	decls, err := dbt.ParsePropertyFile(bn.Patch.File, data)
+	if err != nil {
+		return nil
+	}
+	for _, d := range decls {
+		if d.Key == keyOr(bn.Patch.Key) && d.Name == bn.Name {
+			return d
+		}
+	}
+	return nil
+}
+
+// restoredEntry plans the entry of t again from its base entry d: the columns d listed that
+// the model still has, under their names now, and the columns the change added.
+func (s *synth) restoredEntry(t target, d *dbt.Declaration, known []change.Column) {
+	n := t.node
+	file := s.fileFor(n)
+	if file == "" {
+		return
+	}
+	newName := map[string]string{} // folded old name -> folded new name
+	added := map[string]bool{}
+	for _, cc := range t.mc.Columns {
+		switch cc.Change {
+		case change.Renamed:
+			newName[strings.ToLower(cc.From)] = strings.ToLower(cc.To)
+		case change.Added:
+			added[strings.ToLower(cc.Name)] = true
+		}
+	}
+	was := map[string]*dbt.Column{} // folded name now -> the base entry's column
+	for _, c := range d.Columns {
+		k := strings.ToLower(c.Name)
+		if to, ok := newName[k]; ok {
+			k = to
+		}
+		was[k] = c
+	}
+	upper := len(d.Columns) > 0
+	for _, c := range d.Columns {
+		upper = upper && c.Name == strings.ToUpper(c.Name)
+	}
+	writeTypes := s.wantTypes(n, &entry{file: file})
+	spec := &ModelSpec{Name: n.Name, Description: d.Description}
+	if spec.Description == "" {
+		spec.Description = s.in.Config.ModelDescriptionPlaceholder
+	}
+	for _, c := range known {
+		k := strings.ToLower(c.Name)
+		bc, listed := was[k]
+		if len(d.Columns) > 0 && !listed && !added[k] {
+			continue
+		}
+		cs := s.columnSpec(n, c, writeTypes, t.mc != nil)
+		switch {
+		case listed:
+			cs.Name = spelledAs(bc.Name, cs.Name)
+		case upper:
+			cs.Name = strings.ToUpper(cs.Name)
+		}
+		if listed && bc.Description != "" {
+			cs.Description, cs.DescriptionFrom, cs.DescriptionSource = bc.Description, FromBase, d.Pos.Path+":"+strconv.Itoa(bc.Pos.Line)
+		}
+		if listed && bc.DataType != "" && writeTypes && cs.DataType == "" {
+			cs.DataType = bc.DataType
+		}
+		spec.Columns = append(spec.Columns, cs)
+	}
+	if _, ok := s.newEntries[file]; !ok {
+		s.newOrder = append(s.newOrder, file)
+	}
+	s.newEntries[file] = append(s.newEntries[file], spec)
+	s.restored[n.Name] = d.Pos.Path
+}
+
+// spelledAs writes name in the case the base entry wrote its column in (upper, lower or as
+// it was): a column renamed keeps the entry's habit.
+func spelledAs(was, name string) string {
+	switch {
+	case strings.EqualFold(was, name):
+		return was
+	case was == strings.ToUpper(was):
+		return strings.ToUpper(name)
+	case was == strings.ToLower(was):
+		return strings.ToLower(name)
+	}
+	return name
+}
