@@ -34,7 +34,7 @@ func inferColumns(ctx context.Context, cs *ChangeSet, opts Options) {
 			if m.SQLChanged || len(m.Config) > 0 {
 				headIDs = append(headIDs, m.UniqueID)
 				baseIDs = append(baseIDs, m.UniqueID)
-			} else if entryDropped(cs, m.UniqueID) {
+			} else if EntryDropped(cs, m.UniqueID) {
 				// Its documentation is written again from its columns (the Synthesizer).
 				headIDs = append(headIDs, m.UniqueID)
 			}
@@ -422,9 +422,9 @@ func stillUnresolved(head *ModelColumns, name string) bool {
 	return c != nil && c.Kind == "direct" && len(c.Lineage) == 0
 }
 
-// entryDropped says whether the change left a model documented at the base without a
-// property entry (its file deleted or moved away).
-func entryDropped(cs *ChangeSet, id string) bool {
+// EntryDropped says whether the change left a model documented at the base without a
+// property entry (its file deleted or moved away): the change touched it, though not its SQL.
+func EntryDropped(cs *ChangeSet, id string) bool {
 	if cs.Head == nil || cs.Base == nil {
 		return false
 	}

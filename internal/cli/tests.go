@@ -61,6 +61,7 @@ their git history) and, with a warehouse, the built models' data.`,
 					return err
 				}
 				opts.Models, opts.Columns = testgen.ChangeScope(cs)
+				opts.Dropped = testgen.DroppedTests(cs)
 				added = addedColumns(cs)
 				cs.Close()
 				tr.printNotes(env)

@@ -152,7 +152,7 @@ func Run(ctx context.Context, in Inputs) (*review.Review, error) {
 	if len(ids) > 0 {
 		inf := columns.Infer(p, columns.Options{Ctx: ctx, Dialect: in.Dialect, Models: ids, Catalog: in.Catalog, Cache: in.ColumnsCache, Progress: in.Progress})
 		in.timing("review-tests-infer", t0)
-		opts := testgen.Options{Models: scope, Columns: scopeColumns, NewColumns: true, Threshold: in.MinConfidence}
+		opts := testgen.Options{Models: scope, Columns: scopeColumns, NewColumns: true, Threshold: in.MinConfidence, Dropped: testgen.DroppedTests(cs)}
 		// The change set loads without compiling (the whole project would be rendered twice);
 		// the Test Enhancer reads grain and literals from SQL, which the parse render of the
 		// models in scope already has with placeholder relations.

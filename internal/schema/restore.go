@@ -20,16 +20,6 @@ import (
 // FromBase is the description source of a restored entry: the model's own entry at the base.
 const FromBase = "base"
 
-// entryDropped says whether the change left n, documented at the base, with no entry: a
-// property-only change the Synthesizer still has something to say about.
-func (s *synth) entryDropped(id string, n *dbt.Node) bool {
-	if n.Patch != nil || s.in.Change.Base == nil {
-		return false
-	}
-	bn := s.in.Change.Base.Nodes[id]
-	return bn != nil && bn.Patch != nil
-}
-
 // droppedEntry is the base's property entry of a model the change kept (modified or
 // renamed) and left without one; nil when there is none.
 func (s *synth) droppedEntry(t target) *dbt.Declaration {

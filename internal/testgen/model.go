@@ -74,6 +74,8 @@ type Options struct {
 	Columns map[string]map[string]bool
 	// Memory is the team's memory of tests and of past proposals' outcomes (optional).
 	Memory Memory
+	// Dropped are the tests of the entries a change dropped (DroppedTests): proposed again.
+	Dropped map[string]map[string]map[string]map[string]any
 	// Dictionary is the team's data dictionary; its descriptions are read like the
 	// property files' (optional).
 	Dictionary Glossary

@@ -142,14 +142,21 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 		}
 		only, scoped := opts.Columns[m.UniqueID]
 		for _, c := range cs {
-			if scoped && !only[c.lower] {
+			// A column the change did not touch is in scope only for the tests it dropped
+			// with the model's entry (dropped.go).
+			droppedOnly := scoped && !only[c.lower]
+			if droppedOnly && len(opts.Dropped[m.UniqueID][c.lower]) == 0 {
 				continue
 			}
 			for _, t := range columnTypes {
 				if c.tests[t] || contradicts(c, t, grains[i], sigs[i]) != "" {
 					continue
 				}
-				if t == Unique && c.pk != "sql" && c.pk != "name" && c.pk != "first" {
+				baseArgs, dropped := opts.Dropped[m.UniqueID][c.lower][t]
+				if droppedOnly && !dropped {
+					continue
+				}
+				if t == Unique && c.pk != "sql" && c.pk != "name" && c.pk != "first" && !dropped {
 					// Uniqueness is a claim about the model's grain: a name the team tests
 					// unique elsewhere is no evidence of this model's grain.
 					continue
@@ -157,6 +164,9 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 				est, why := h.estimate(c, t, prior(c, t))
 				est, hist := opts.History.adjust(c.lower, t, est)
 				est, mem := recall(opts.Memory, c, t, est)
+				if dropped {
+					est = max(est, droppedConfidence)
+				}
 				if est < opts.Threshold {
 					continue
 				}
@@ -165,12 +175,18 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 				if mem != "" {
 					s.Reasons = append(s.Reasons, mem)
 				}
-				if !s.fillArguments(c, args) {
+				switch {
+				case dropped && (len(baseArgs) > 0 || t == NotNull || t == Unique):
+					s.Arguments = baseArgs
+					s.Reasons = append([]string{"the model's property entry at the base tested it; the change dropped the entry"}, s.Reasons...)
+				case !s.fillArguments(c, args):
 					continue
 				}
 				res.Suggestions = append(res.Suggestions, s)
 			}
-			res.Suggestions = append(res.Suggestions, custom.suggest(c, opts.Threshold)...)
+			if !droppedOnly {
+				res.Suggestions = append(res.Suggestions, custom.suggest(c, opts.Threshold)...)
+			}
 		}
 		if !usesUtils || hasModelKeyTest(p, m) {
 			continue
@@ -205,6 +221,10 @@ func safeSignals(sql, dialect string, ephemeral func(string) string, ps *parses)
 	}()
 	return readSignalsThrough(sql, dialect, ephemeral, ps)
 }
+
+// droppedConfidence is the confidence of a test the change dropped with its model's entry:
+// the team wrote it on this model.
+const droppedConfidence = 0.95
 
 func round2(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
 
