@@ -438,8 +438,10 @@ type Join struct {
 	Asof    bool
 	Left    TableExpr
 	Right   TableExpr
-	On      Expr
-	Using   []*Ident
+	// Match is Snowflake's ASOF JOIN ... MATCH_CONDITION (expr), before its ON.
+	Match Expr
+	On    Expr
+	Using []*Ident
 }
 
 // LateralView is Spark/Databricks LATERAL VIEW [OUTER] func(...) alias [AS col, ...]; it is the

@@ -705,6 +705,11 @@ func (p *printer) table(t TableExpr) {
 			p.s(" ", t.Written, " ")
 		}
 		p.table(t.Right)
+		if t.Match != nil {
+			p.s(" MATCH_CONDITION (")
+			p.expr(t.Match)
+			p.s(")")
+		}
 		if t.On != nil {
 			p.s(" ON ")
 			p.expr(t.On)

@@ -232,6 +232,7 @@ func forEachChild(node Node, visit func(Node)) {
 	case *Join:
 		v(n.Left)
 		v(n.Right)
+		v(n.Match)
 		v(n.On)
 		idents(n.Using)
 	case *LateralView:

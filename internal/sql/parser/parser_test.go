@@ -210,6 +210,8 @@ func TestJoins(t *testing.T) {
 	expectPrinted(t, "ansi", "select * from a join b on a.id = b.id inner join c using (id) left join d on true left outer join e on 1 = 1", "SELECT * FROM a JOIN b ON a.id = b.id INNER JOIN c USING (id) LEFT JOIN d ON TRUE LEFT OUTER JOIN e ON 1 = 1")
 	expectPrinted(t, "ansi", "select * from a right join b on x full outer join c on y full join d on z cross join e natural join f", "SELECT * FROM a RIGHT JOIN b ON x FULL OUTER JOIN c ON y FULL JOIN d ON z CROSS JOIN e NATURAL JOIN f")
 	expectPrinted(t, "duckdb", "select * from a asof join b on a.t >= b.t asof left join c using (k, t)", "SELECT * FROM a ASOF JOIN b ON a.t >= b.t ASOF LEFT JOIN c USING (k, t)")
+	expectPrinted(t, "snowflake", "select * from t asof join p match_condition (t.ts >= p.hour) on t.k = p.k asof join q x match_condition(t.ts<=x.ts)",
+		"SELECT * FROM t ASOF JOIN p MATCH_CONDITION (t.ts >= p.hour) ON t.k = p.k ASOF JOIN q AS x MATCH_CONDITION (t.ts <= x.ts)")
 	expectPrinted(t, "snowflake", "select * from a left join b using (a.d)", "SELECT * FROM a LEFT JOIN b USING (d)")
 	expectPrinted(t, "duckdb", "select * from a semi join b using (id) anti join c using (id) positional join d", "SELECT * FROM a SEMI JOIN b USING (id) ANTI JOIN c USING (id) POSITIONAL JOIN d")
 	expectPrinted(t, "databricks", "select * from a left semi join b on x left anti join c on y", "SELECT * FROM a LEFT SEMI JOIN b ON x LEFT ANTI JOIN c ON y")

@@ -469,6 +469,8 @@ func softReserved(word string, next token.Token) bool {
 		return next.Kind == token.LParen || next.Kind == token.Ident
 	case "partition", "exclude", "replace", "rename":
 		return next.Kind == token.LParen || isKw(next, "by")
+	case "match_condition":
+		return next.Kind == token.LParen
 	case "nulls":
 		return isKw(next, "first") || isKw(next, "last")
 	case "respect", "ignore":
@@ -677,6 +679,12 @@ func (p *parser) tableExpr() ast.TableExpr {
 			j.Right = p.lateralView(j)
 		} else {
 			j.Right = p.tablePrimary()
+		}
+		if j.Asof && p.isKw("match_condition") && p.peek(1).Kind == token.LParen {
+			p.next()
+			p.next()
+			j.Match = p.expr()
+			p.expect(token.RParen, ")")
 		}
 		switch {
 		case p.isKw("on"):
