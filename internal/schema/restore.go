@@ -88,7 +88,9 @@ func (s *synth) restoredEntry(t target, d *dbt.Declaration, known []change.Colum
 		upper = upper && c.Name == strings.ToUpper(c.Name)
 	}
 	writeTypes := s.wantTypes(n, &entry{file: file})
-	spec := &ModelSpec{Name: n.Name, Description: d.Description}
+	oldName := d.Name
+	spec := &ModelSpec{Name: n.Name}
+	spec.Description, _ = s.headDocs(d.Description, oldName, n.Name)
 	if spec.Description == "" {
 		spec.Description = s.in.Config.ModelDescriptionPlaceholder
 	}
@@ -105,8 +107,8 @@ func (s *synth) restoredEntry(t target, d *dbt.Declaration, known []change.Colum
 		case upper:
 			cs.Name = strings.ToUpper(cs.Name)
 		}
-		if listed && bc.Description != "" {
-			cs.Description, cs.DescriptionFrom, cs.DescriptionSource = bc.Description, FromBase, d.Pos.Path+":"+strconv.Itoa(bc.Pos.Line)
+		if desc, ok := s.headDocs(descOf(bc), oldName, n.Name); listed && ok && desc != "" {
+			cs.Description, cs.DescriptionFrom, cs.DescriptionSource = desc, FromBase, d.Pos.Path+":"+strconv.Itoa(bc.Pos.Line)
 		}
 		if listed && bc.DataType != "" && writeTypes && cs.DataType == "" {
 			cs.DataType = bc.DataType
@@ -132,4 +134,37 @@ func spelledAs(was, name string) string {
 		return strings.ToLower(name)
 	}
 	return name
+}
+
+func descOf(c *dbt.Column) string {
+	if c == nil {
+		return ""
+	}
+	return c.Description
+}
+
+// headDocs is desc with its doc() calls checked against the head's docs blocks: a block the
+// change renamed with the model (doc('old_model') now doc('new_model')) is called by its new
+// name; ok is false, and desc "", when a call names a block the head does not have.
+func (s *synth) headDocs(desc, oldModel, newModel string) (string, bool) {
+	for _, name := range dbt.DocCalls(desc) {
+		if s.hasDoc(name) {
+			continue
+		}
+		renamed := strings.ReplaceAll(name, oldModel, newModel)
+		if renamed == name || !s.hasDoc(renamed) {
+			return "", false
+		}
+		desc = strings.NewReplacer("'"+name+"'", "'"+renamed+"'", `"`+name+`"`, `"`+renamed+`"`).Replace(desc)
+	}
+	return desc, true
+}
+
+func (s *synth) hasDoc(name string) bool {
+	for _, pkg := range s.p.Packages {
+		if s.p.Docs["doc."+pkg.Name+"."+name] != nil {
+			return true
+		}
+	}
+	return false
 }

@@ -8,15 +8,18 @@ import (
 )
 
 // A model renamed and moved, its property file deleted and none written for its new name:
-// the base entry is written again beside it, with its prose (doc() calls kept) under the
-// columns' new names, and the column the change added.
+// the base entry is written again beside it, with its prose (doc() calls kept, a block renamed
+// with the model called by its new name) under the columns' new names, and the column the
+// change added.
 func TestSynthesizeRestoresADroppedEntry(t *testing.T) {
 	base := loadFixture(t, map[string]string{
 		"models/staging/stg_c.sql": "select id, label from {{ source('raw', 'a') }}\n",
 		"models/staging/_stg_c.yml": "version: 2\nmodels:\n  - name: stg_c\n    description: \"{{ doc('stg_c') }}\"\n    columns:\n" +
 			"      - name: ID\n        description: \"{{ doc('id') }}\"\n      - name: LABEL\n        description: What the row is called.\n",
 	})
-	head := loadFixture(t, map[string]string{"models/core/core_c.sql": "select id, title, note from {{ source('raw', 'a') }}\n"})
+	// The change renamed the model's docs block with it; the column's block is the same.
+	head := loadFixture(t, map[string]string{"models/core/core_c.sql": "select id, title, note from {{ source('raw', 'a') }}\n",
+		"models/docs.md": "{% docs core_c %}One row per c.{% enddocs %}\n{% docs id %}The key.{% enddocs %}\n"})
 	src := "source.p.raw.a"
 	cols := map[string]*change.ModelColumns{
 		"model.p.core_c": {Origin: "sql", Columns: []change.Column{direct("id", src, "id"), direct("title", src, "label"), direct("note", src, "note")}},
@@ -31,7 +34,7 @@ func TestSynthesizeRestoresADroppedEntry(t *testing.T) {
 			got = text
 		}
 	}
-	for _, want := range []string{"- name: core_c\n", `description: "{{ doc('stg_c') }}"`, "- name: ID\n", `description: "{{ doc('id') }}"`,
+	for _, want := range []string{"- name: core_c\n", `description: "{{ doc('core_c') }}"`, "- name: ID\n", `description: "{{ doc('id') }}"`,
 		"- name: TITLE\n        description: What the row is called.\n", "- name: NOTE\n"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("restored entry lacks %q:\n%s\nfiles %v notes %+v", want, got, keys(files), notes)
