@@ -423,3 +423,27 @@ func TestParseSharedOr(t *testing.T) {
 		t.Errorf("the fallback's parse was not kept: %v", errs)
 	}
 }
+
+// Snowflake's ASOF JOIN keeps the left side's rows (an outer join); DuckDB's is inner.
+func TestAsofJoinKind(t *testing.T) {
+	for dialectName, want := range map[string]string{"snowflake": "LEFT", "duckdb": "INNER"} {
+		src := "select * from t asof join p match_condition (t.ts >= p.ts) on t.k = p.k"
+		if dialectName == "duckdb" {
+			src = "select * from t asof join p on t.k = p.k and t.ts >= p.ts"
+		}
+		f, errs := Parse(src, lookup(t, dialectName))
+		if len(errs) > 0 {
+			t.Fatalf("%s: %v", dialectName, errs)
+		}
+		var got string
+		ast.Inspect(f, func(n ast.Node) bool {
+			if j, ok := n.(*ast.Join); ok {
+				got = j.Kind
+			}
+			return true
+		})
+		if got != want {
+			t.Errorf("%s: ASOF JOIN kind %q, want %q", dialectName, got, want)
+		}
+	}
+}

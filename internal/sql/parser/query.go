@@ -685,6 +685,11 @@ func (p *parser) tableExpr() ast.TableExpr {
 			p.next()
 			j.Match = p.expr()
 			p.expect(token.RParen, ")")
+			// Snowflake's ASOF JOIN keeps every row of the left side, the right's columns
+			// null where nothing matches: an outer join, where DuckDB's is inner.
+			if j.Kind == "INNER" && p.d.Name == "snowflake" {
+				j.Kind = "LEFT"
+			}
 		}
 		switch {
 		case p.isKw("on"):
