@@ -1,14 +1,16 @@
 package schema
 
 import (
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/change"
 	"github.com/dataops-dev/dataops/internal/dbt"
+	"github.com/dataops-dev/dataops/internal/fsconfine"
 )
+
+// maxRestoredFile bounds the base property file read for a restored entry.
+const maxRestoredFile = 16 << 20
 
 // A pull request that moves or renames a model often moves its documentation too: the old
 // property file is deleted and a new one written beside the model. When the new one is
@@ -34,14 +36,15 @@ func (s *synth) droppedEntry(t target) *dbt.Declaration {
 	if bn == nil || bn.Patch == nil || bn.Patch.File == "" || bn.Package != s.root || strings.Contains(bn.Patch.File, "dbt_packages/") {
 		return nil
 	}
-	// The base tree is built from the base commit's objects (or is the base directory the
-	// runner named): reading it is reading the base, confined to its folder.
-	root := s.in.Change.Base.Root
-	rel := filepath.FromSlash(bn.Patch.File)
-	if !filepath.IsLocal(rel) {
+	// Read as the base was loaded: confined to its tree and the roots its links may lead to
+	// (a light base links unchanged files to the work tree), nothing beyond.
+	base := s.in.Change.Base
+	dir, err := fsconfine.Open(base.Root, base.Roots...)
+	if err != nil {
 		return nil
 	}
-	data, err := os.ReadFile(filepath.Join(root, rel))
+	defer dir.Close()
+	data, err := dir.ReadFileMax(bn.Patch.File, maxRestoredFile)
 	if err != nil {
 		return nil
 	}
