@@ -184,7 +184,10 @@ func sniffVotes(projectDir string) map[string]int {
 	for _, dir := range modelDirs(projectDir) {
 		root := filepath.Join(projectDir, dir)
 		filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || files >= sniffMaxFiles {
+			if files >= sniffMaxFiles {
+				return filepath.SkipAll
+			}
+			if err != nil {
 				return filepath.SkipDir
 			}
 			if d.IsDir() {
