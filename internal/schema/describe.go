@@ -59,7 +59,8 @@ type Described struct {
 	Column      string `json:"column"`
 	Description string `json:"description"`
 	// From is the source kind and what in it: "upstream:<node>.<column>",
-	// "project:<model>.<column>", "history:<commit>", "dictionary", "docs", "name", "placeholder".
+	// "project:<model>.<column>", "history:<commit>", "dictionary", "docs", "name", "placeholder",
+	// "base" (an entry the change dropped, written again: restore.go).
 	From string `json:"description_from"`
 	// Source is the file and line the text was taken from ("" for the placeholder).
 	Source string `json:"source,omitempty"`
