@@ -88,4 +88,26 @@ func TestTestsRestoreWhatTheChangeDropped(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("stg_orders proposals:\n got %v\nwant %v", got, want)
 	}
+	// The review writes them back into the entry it writes again: they are the team's.
+	out, errOut, code = runCLI(t, "review", "--project", proj, "--base", "HEAD", "--format", "json")
+	if code != 0 {
+		t.Fatalf("review: exit %d: %s", code, errOut)
+	}
+	var rv struct {
+		Edits []struct{ Path, Diff string }
+	}
+	if err := json.Unmarshal([]byte(out), &rv); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	var diff string
+	for _, e := range rv.Edits {
+		if e.Path == "models/core/_core.yml" {
+			diff = e.Diff
+		}
+	}
+	for _, want := range []string{"+  - name: stg_orders\n", "- unique\n", "- not_null\n", "relationships", "return_pending"} {
+		if !strings.Contains(diff, want) {
+			t.Errorf("the review's edit of models/core/_core.yml lacks %q:\n%s", want, diff)
+		}
+	}
 }

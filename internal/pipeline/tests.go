@@ -90,7 +90,9 @@ func testEdits(p *dbt.Project, res *testgen.Result, sedits []schema.FileEdit, pl
 	}
 	byFile := map[string][]*testgen.Suggestion{}
 	for _, s := range res.Suggestions {
-		if s.Status == testgen.Failed || s.Status == testgen.Unverified && !writeUnverified {
+		// A test the team wrote, which the change dropped with its model's entry, is written
+		// back unconfirmed: it is theirs, not a guess.
+		if s.Status == testgen.Failed || s.Status == testgen.Unverified && !writeUnverified && s.Source != testgen.SourceBase {
 			continue
 		}
 		n := p.Nodes[s.UniqueID]

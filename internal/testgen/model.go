@@ -21,6 +21,10 @@ const (
 // SourceLLM marks a suggestion the language model wrote.
 const SourceLLM = "llm"
 
+// SourceBase marks a test the model's property entry declared at the base and the change
+// dropped with the entry (dropped.go): the team's own test, written again.
+const SourceBase = "base"
+
 // Suggestion is one proposed test. Column is empty for model-level tests.
 type Suggestion struct {
 	Model      string         `json:"model"` // model name
@@ -33,7 +37,8 @@ type Suggestion struct {
 	Status     string         `json:"status"`
 	Failures   int64          `json:"failures,omitempty"`
 	// Source says who wrote the suggestion when it was not the engine: SourceLLM for a
-	// business rule the language model read in a document (its reason cites the sentence).
+	// business rule the language model read in a document (its reason cites the sentence),
+	// SourceBase for a test the team wrote and the change dropped.
 	Source string `json:"source,omitempty"`
 	// Pos is where the column (or model) is declared or selected, in a file the user wrote.
 	Pos dbt.Pos `json:"pos"`

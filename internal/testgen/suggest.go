@@ -177,7 +177,7 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 				}
 				switch {
 				case dropped && (len(baseArgs) > 0 || t == NotNull || t == Unique):
-					s.Arguments = baseArgs
+					s.Arguments, s.Source = baseArgs, SourceBase
 					s.Reasons = append([]string{"the model's property entry at the base tested it; the change dropped the entry"}, s.Reasons...)
 				case !s.fillArguments(c, args):
 					continue
