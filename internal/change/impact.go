@@ -34,7 +34,7 @@ func inferColumns(ctx context.Context, cs *ChangeSet, opts Options) {
 			if m.SQLChanged || len(m.Config) > 0 {
 				headIDs = append(headIDs, m.UniqueID)
 				baseIDs = append(baseIDs, m.UniqueID)
-			} else if EntryDropped(cs, m.UniqueID) {
+			} else if DroppedEntry(cs, m) != nil {
 				// Its documentation is written again from its columns (the Synthesizer).
 				headIDs = append(headIDs, m.UniqueID)
 			}
@@ -422,12 +422,25 @@ func stillUnresolved(head *ModelColumns, name string) bool {
 	return c != nil && c.Kind == "direct" && len(c.Lineage) == 0
 }
 
-// EntryDropped says whether the change left a model documented at the base without a
-// property entry (its file deleted or moved away): the change touched it, though not its SQL.
-func EntryDropped(cs *ChangeSet, id string) bool {
+// DroppedEntry is the base node of a model the change kept (modified, or renamed: its base
+// node is From) that was documented at the base and has no property entry in the head (its
+// file deleted or moved away); nil otherwise. The change touched such a model, though
+// perhaps not its SQL.
+func DroppedEntry(cs *ChangeSet, m *ModelChange) *dbt.Node {
 	if cs.Head == nil || cs.Base == nil {
-		return false
+		return nil
 	}
-	h, b := cs.Head.Nodes[id], cs.Base.Nodes[id]
-	return h != nil && b != nil && h.Patch == nil && b.Patch != nil
+	id := m.UniqueID
+	switch m.Change {
+	case Modified:
+	case Renamed:
+		id = m.From
+	default:
+		return nil
+	}
+	h, b := cs.Head.Nodes[m.UniqueID], cs.Base.Nodes[id]
+	if h == nil || b == nil || h.Patch != nil || b.Patch == nil {
+		return nil
+	}
+	return b
 }

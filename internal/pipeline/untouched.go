@@ -26,7 +26,7 @@ func untouchedModels(cs *change.ChangeSet, touches func(rel string) bool) map[st
 			continue
 		}
 		h, b := cs.Head.Nodes[m.UniqueID], cs.Base.Nodes[m.UniqueID]
-		if h == nil || b == nil || h.RawCode != b.RawCode || change.EntryDropped(cs, m.UniqueID) {
+		if h == nil || b == nil || h.RawCode != b.RawCode || change.DroppedEntry(cs, m) != nil {
 			continue
 		}
 		if h.Patch != nil && h.Patch.File != "" && touches(h.Patch.File) && entryText(cs.Head, h) != entryText(cs.Base, b) {

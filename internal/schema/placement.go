@@ -264,7 +264,7 @@ func (p *Plan) KeepTouched(cs *change.ChangeSet) {
 		if h == nil || b == nil || h.RawCode != b.RawCode {
 			continue
 		}
-		if change.EntryDropped(cs, mc.UniqueID) {
+		if change.DroppedEntry(cs, mc) != nil {
 			continue // the change dropped its entry (restore.go): that it did touch
 		}
 		untouched[h.Name] = mc

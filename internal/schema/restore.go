@@ -25,15 +25,11 @@ const FromBase = "base"
 // droppedEntry is the base's property entry of a model the change kept (modified or
 // renamed) and left without one; nil when there is none.
 func (s *synth) droppedEntry(t target) *dbt.Declaration {
-	if t.mc == nil || (t.mc.Change != change.Renamed && t.mc.Change != change.Modified) || s.in.Change == nil || s.in.Change.Base == nil {
+	if t.mc == nil || s.in.Change == nil {
 		return nil
 	}
-	id := t.mc.UniqueID
-	if t.mc.Change == change.Renamed {
-		id = t.mc.From
-	}
-	bn := s.in.Change.Base.Nodes[id]
-	if bn == nil || bn.Patch == nil || bn.Patch.File == "" || bn.Package != s.root || strings.Contains(bn.Patch.File, "dbt_packages/") {
+	bn := change.DroppedEntry(s.in.Change, t.mc)
+	if bn == nil || bn.Patch.File == "" || bn.Package != s.root || strings.Contains(bn.Patch.File, "dbt_packages/") {
 		return nil
 	}
 	// Read as the base was loaded: confined to its tree and the roots its links may lead to

@@ -190,7 +190,7 @@ func (s *synth) targets() []target {
 			if n == nil || n.Package != s.root || n.Disabled {
 				continue
 			}
-			if mc.Change == change.Modified && !mc.SQLChanged && len(mc.Config) == 0 && !change.EntryDropped(s.in.Change, mc.UniqueID) {
+			if mc.Change == change.Modified && !mc.SQLChanged && len(mc.Config) == 0 && change.DroppedEntry(s.in.Change, mc) == nil {
 				continue // a property-only change: nothing for the SQL to say
 			}
 			out = append(out, target{node: n, mc: mc})

@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/change"
-	"github.com/dataops-dev/dataops/internal/dbt"
 )
 
 // A change that moves or renames a model and deletes its property file without writing a new
@@ -21,7 +20,7 @@ func DroppedTests(cs *change.ChangeSet) map[string]map[string]map[string]map[str
 		return out
 	}
 	for _, m := range cs.Models {
-		bn := droppedBase(cs, m)
+		bn := change.DroppedEntry(cs, m)
 		if bn == nil {
 			continue
 		}
@@ -52,25 +51,4 @@ func DroppedTests(cs *change.ChangeSet) map[string]map[string]map[string]map[str
 		}
 	}
 	return out
-}
-
-// droppedBase is the base node of a model the change kept (modified, or renamed) whose entry
-// it dropped; nil otherwise.
-func droppedBase(cs *change.ChangeSet, m *change.ModelChange) *dbt.Node {
-	if cs.Base == nil || cs.Head == nil {
-		return nil
-	}
-	id := m.UniqueID
-	switch m.Change {
-	case change.Modified:
-	case change.Renamed:
-		id = m.From
-	default:
-		return nil
-	}
-	h, b := cs.Head.Nodes[m.UniqueID], cs.Base.Nodes[id]
-	if h == nil || b == nil || h.Patch != nil || b.Patch == nil {
-		return nil
-	}
-	return b
 }
