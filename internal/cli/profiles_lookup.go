@@ -102,34 +102,53 @@ func (e *Env) warnOnce(msg string) {
 	fmt.Fprintf(e.Stderr, "dataops: warning: %s\n", msg)
 }
 
+// profileSearch is where the project's profile is, searched once per command: the adapter
+// guess needs to know whether there is one before the load warns about where it is.
+type profileSearch struct {
+	named    bool   // --profiles-dir or DBT_PROFILES_DIR names the folder: dbt's error if wrong
+	name     string // dbt_project.yml's profile; "" when it has none or cannot be read
+	whereDbt bool   // a profiles.yml where dbt looks defines it
+	inside   string // else, the first profiles.yml in the project's folders that does, relative
+}
+
+func (f *projectFlags) searchProfile(getenv func(string) (string, bool)) *profileSearch {
+	// --profiles-dir is read each time: --trust base sets it to the base's copy of the profile.
+	if d, ok := getenv("DBT_PROFILES_DIR"); f.ProfilesDir != "" || ok && d != "" {
+		return &profileSearch{named: true}
+	}
+	if f.profiles != nil {
+		return f.profiles
+	}
+	ps := &profileSearch{}
+	f.profiles = ps
+	data, err := os.ReadFile(filepath.Join(f.Project, "dbt_project.yml"))
+	if err != nil {
+		return ps
+	}
+	if ps.name = projectProfile(data); ps.name == "" {
+		return ps
+	}
+	for _, p := range dbt.ProfilePaths(dbt.ProfileOptions{ProjectDir: f.Project}) {
+		if data, err := os.ReadFile(p); err == nil && definesProfile(data, ps.name) {
+			ps.whereDbt = true
+			return ps
+		}
+	}
+	for _, rel := range profilesInProject(f.Project) {
+		if data, err := os.ReadFile(filepath.Join(f.Project, filepath.FromSlash(rel))); err == nil && definesProfile(data, ps.name) {
+			ps.inside = rel
+			return ps
+		}
+	}
+	return ps
+}
+
 // profileFound says whether a profile will be used: one named by --profiles-dir or
 // DBT_PROFILES_DIR, or one defining the project's profile where dbt looks or in the
 // project's folders (lookForProfile).
 func (f *projectFlags) profileFound(getenv func(string) (string, bool)) bool {
-	if f.ProfilesDir != "" {
-		return true
-	}
-	if d, ok := getenv("DBT_PROFILES_DIR"); ok && d != "" {
-		return true
-	}
-	data, err := os.ReadFile(filepath.Join(f.Project, "dbt_project.yml"))
-	if err != nil {
-		return false
-	}
-	name := projectProfile(data)
-	if name == "" {
-		return false
-	}
-	paths := dbt.ProfilePaths(dbt.ProfileOptions{ProjectDir: f.Project})
-	for _, rel := range profilesInProject(f.Project) {
-		paths = append(paths, filepath.Join(f.Project, filepath.FromSlash(rel)))
-	}
-	for _, p := range paths {
-		if data, err := os.ReadFile(p); err == nil && definesProfile(data, name) {
-			return true
-		}
-	}
-	return false
+	ps := f.searchProfile(getenv)
+	return ps.named || ps.whereDbt || ps.inside != ""
 }
 
 // lookForProfile returns the folder of a profiles.yml inside the project that defines its
@@ -137,30 +156,12 @@ func (f *projectFlags) profileFound(getenv func(string) (string, bool)) bool {
 // profile is not where dbt looks.
 // guessed is the adapter the repository installs (dbt.GuessAdapter), named in from.
 func (f *projectFlags) lookForProfile(env *Env, getenv func(string) (string, bool), guessed, from string) string {
-	if f.ProfilesDir != "" {
+	ps := f.searchProfile(getenv)
+	if ps.named || ps.name == "" || ps.whereDbt {
 		return ""
 	}
-	if d, ok := getenv("DBT_PROFILES_DIR"); ok && d != "" {
-		return ""
-	}
-	data, err := os.ReadFile(filepath.Join(f.Project, "dbt_project.yml"))
-	if err != nil {
-		return ""
-	}
-	name := projectProfile(data)
-	if name == "" {
-		return ""
-	}
-	for _, p := range dbt.ProfilePaths(dbt.ProfileOptions{ProjectDir: f.Project}) {
-		if data, err := os.ReadFile(p); err == nil && definesProfile(data, name) {
-			return ""
-		}
-	}
-	for _, rel := range profilesInProject(f.Project) {
-		data, err := os.ReadFile(filepath.Join(f.Project, filepath.FromSlash(rel)))
-		if err != nil || !definesProfile(data, name) {
-			continue
-		}
+	name := ps.name
+	if rel := ps.inside; rel != "" {
 		dir := filepath.Dir(filepath.FromSlash(rel))
 		env.warnOnce(fmt.Sprintf("profile %q is not in a profiles.yml where dbt looks (--profiles-dir, DBT_PROFILES_DIR, the project, ~/.dbt); using %s (pass --profiles-dir %s to say so)",
 			name, rel, filepath.Join(f.Project, dir)))

@@ -28,6 +28,8 @@ type projectFlags struct {
 	// guess is the adapter the repository installs, read once per command: options is
 	// called for each load and each warehouse connection.
 	guess *adapterGuess
+	// profiles is where the project's profile was found (searchProfile), read once.
+	profiles *profileSearch
 
 	cacheFlags
 }
