@@ -114,6 +114,13 @@ func TestInferBigQuery(t *testing.T) {
 		"m:date, f0_:int64")
 	expectColumns(t, bq, u, "select * replace (id * 2 as id) from orders",
 		"id:int64, items:array<struct<sku string,qty int64>>, customer:struct<id int64,name string>, created_at:timestamp")
+	// Matches by name: FULL keeps every column, LEFT the first branch's, INNER (the
+	// default of CORRESPONDING) those both have, and a list only its own.
+	u["a"], u["b"] = "id:int64, x:string", "y:date, id:int64"
+	expectResolved(t, expectColumns(t, bq, u, "select * from a full union all corresponding select * from b", "id:int64, x:string, y:date"))
+	expectColumns(t, bq, u, "select * from a left outer union all by name select * from b", "id:int64, x:string")
+	expectColumns(t, bq, u, "select * from a union distinct corresponding select * from b", "id:int64")
+	expectColumns(t, bq, u, "select * from a full union all corresponding by (y, id) select * from b", "y:date, id:int64")
 }
 
 func TestInferDuckDB(t *testing.T) {

@@ -133,11 +133,13 @@ func (a *analyzer) body(b ast.QueryExpr, ctes *cteScope, outer *scope) *relation
 		return a.selectBlock(x, ctes, outer)
 	case *ast.SetOp:
 		var branches []*relation
-		var byName bool
+		var m setMatch
 		var collect func(q ast.QueryExpr)
 		collect = func(q ast.QueryExpr) {
 			if so, ok := q.(*ast.SetOp); ok {
-				byName = byName || so.ByName
+				if m.how == matchPosition {
+					m = matchOf(so)
+				}
 				collect(so.Left)
 				collect(so.Right)
 				return
@@ -145,7 +147,7 @@ func (a *analyzer) body(b ast.QueryExpr, ctes *cteScope, outer *scope) *relation
 			branches = append(branches, a.body(q, ctes, outer))
 		}
 		collect(x)
-		return a.d.setOp(branches, byName)
+		return a.d.setOp(branches, m)
 	case *ast.Values:
 		return a.values(x, outer)
 	case *ast.ParenQuery:
@@ -403,4 +405,26 @@ func likeMatch(s, p string) bool {
 		return s != "" && likeMatch(s[1:], p[1:])
 	}
 	return s != "" && s[0] == p[0] && likeMatch(s[1:], p[1:])
+}
+
+// matchOf is how a set operator written in SQL pairs its branches' columns.
+func matchOf(so *ast.SetOp) setMatch {
+	m := setMatch{how: matchPosition}
+	switch {
+	case so.Mode == "FULL", so.Mode == "" && so.ByName && !so.Corresponding:
+		m.how = matchFull
+	case so.Mode == "LEFT":
+		m.how = matchLeft
+	case so.Mode == "INNER", so.Corresponding:
+		m.how = matchInner
+	}
+	if !so.ByName && !so.Corresponding {
+		// FULL UNION without a match by name is not a query any dialect accepts; read
+		// it by position.
+		return setMatch{how: matchPosition}
+	}
+	for _, id := range so.On {
+		m.on = append(m.on, id.Name)
+	}
+	return m
 }

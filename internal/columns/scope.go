@@ -379,10 +379,74 @@ func expandStar(s *scope, rels []*relation, bare bool, opt starOptions) (out []*
 	return out, incomplete
 }
 
+// setMatch is how a set operation pairs its branches' columns: by position (the standard),
+// or by name keeping every column (DuckDB's UNION BY NAME, BigQuery's FULL ... CORRESPONDING),
+// the first branch's (LEFT) or those of every branch (INNER, BigQuery's default for
+// CORRESPONDING); on, when listed, names the only columns kept, in its order.
+type setMatch struct {
+	how matchHow
+	on  []string
+}
+
+type matchHow int
+
+const (
+	matchPosition matchHow = iota
+	matchFull
+	matchLeft
+	matchInner
+)
+
 // setOp combines the branches of UNION/INTERSECT/EXCEPT: names (and count) from the first
-// branch, the common type per position, lineage from every branch. byName matches branches
-// by column name instead (UNION BY NAME), adding columns the first branch lacks.
-func (d *dialect) setOp(branches []*relation, byName bool) *relation {
+// branch, the common type per position, lineage from every branch. A match by name pairs
+// columns by name instead, adding columns the first branch lacks (full), keeping only the
+// first branch's (left) or only those every branch has (inner).
+func (d *dialect) setOp(branches []*relation, m setMatch) *relation {
+	out := d.setOpAll(branches, m.how != matchPosition)
+	switch {
+	case len(m.on) > 0:
+		out.cols = pickCols(out, m.on)
+	case m.how == matchLeft && len(branches) > 0:
+		out.cols = pickCols(out, colNames(branches[0]))
+	case m.how == matchInner:
+		keep := out.cols[:0]
+		for _, c := range out.cols {
+			every := true
+			for _, b := range branches {
+				// a branch whose columns are not all known may hold it
+				every = every && (b.find(c.name) != nil || !b.complete)
+			}
+			if every {
+				keep = append(keep, c)
+			}
+		}
+		out.cols = keep
+	}
+	out.reindex()
+	return out
+}
+
+func colNames(r *relation) []string {
+	out := make([]string, len(r.cols))
+	for i, c := range r.cols {
+		out[i] = c.name
+	}
+	return out
+}
+
+// pickCols is r's columns of the given names, in their order; names r lacks are dropped.
+func pickCols(r *relation, names []string) []*col {
+	r.reindex()
+	var out []*col
+	for _, n := range names {
+		if c := r.find(n); c != nil && !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (d *dialect) setOpAll(branches []*relation, byName bool) *relation {
 	if len(branches) == 0 {
 		return &relation{complete: true}
 	}

@@ -122,7 +122,7 @@ func TestSetOp(t *testing.T) {
 	d := dialectFor("postgres")
 	a := rel("a", "model.p.a", "id:integer, v:text")
 	b := rel("b", "model.p.b", "key:bigint, w:text")
-	out := d.setOp([]*relation{a, b}, false)
+	out := d.setOp([]*relation{a, b}, setMatch{})
 	if got := names(out.cols); got != "id,v" {
 		t.Fatalf("union names: %s", got)
 	}
@@ -133,8 +133,16 @@ func TestSetOp(t *testing.T) {
 		t.Errorf("union lineage: %v", out.cols[0].lineage)
 	}
 	c := rel("c", "model.p.c", "v:text, extra:date")
-	out = d.setOp([]*relation{a, c}, true)
+	out = d.setOp([]*relation{a, c}, setMatch{how: matchFull})
 	if got := names(out.cols); got != "id,v,extra" {
 		t.Errorf("union by name: %s", got)
+	}
+	for how, want := range map[matchHow]string{matchLeft: "id,v", matchInner: "v"} {
+		if got := names(d.setOp([]*relation{a, c}, setMatch{how: how}).cols); got != want {
+			t.Errorf("union by name, match %d: %s, want %s", how, got, want)
+		}
+	}
+	if got := names(d.setOp([]*relation{a, c}, setMatch{how: matchInner, on: []string{"extra", "ID"}}).cols); got != "extra,id" {
+		t.Errorf("corresponding by a list: %s", got)
 	}
 }

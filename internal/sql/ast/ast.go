@@ -348,10 +348,15 @@ type SetOp struct {
 	Minus         bool
 	All           bool
 	Distinct      bool
-	ByName        bool // DuckDB/Databricks BY NAME
+	ByName        bool // DuckDB/Databricks/BigQuery BY NAME
 	Corresponding bool
-	Left          QueryExpr
-	Right         QueryExpr
+	// Mode is BigQuery's FULL, LEFT or INNER before the operator ("FULL UNION ALL
+	// CORRESPONDING"): which columns a match by name keeps. Empty when not written.
+	Mode string
+	// On lists the columns of CORRESPONDING BY (...) or BY NAME ON (...), the only ones kept.
+	On    []*Ident
+	Left  QueryExpr
+	Right QueryExpr
 }
 
 // Values is a VALUES list; each row is a list of expressions.

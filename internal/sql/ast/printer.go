@@ -479,6 +479,9 @@ func (p *printer) queryExpr(q QueryExpr) {
 	case *SetOp:
 		p.queryExpr(q.Left)
 		p.s(" ")
+		if q.Mode != "" {
+			p.s(q.Mode, " ")
+		}
 		if q.Minus {
 			p.s("MINUS")
 		} else {
@@ -495,6 +498,20 @@ func (p *printer) queryExpr(q QueryExpr) {
 		}
 		if q.Corresponding {
 			p.s(" CORRESPONDING")
+		}
+		if len(q.On) > 0 {
+			if q.Corresponding {
+				p.s(" BY (")
+			} else {
+				p.s(" ON (")
+			}
+			for i, c := range q.On {
+				if i > 0 {
+					p.s(", ")
+				}
+				p.ident(c)
+			}
+			p.s(")")
 		}
 		p.s(" ")
 		p.queryExpr(q.Right)

@@ -390,7 +390,17 @@ func (p *parser) primary() ast.Expr {
 		return &ast.Literal{Span: ast.Span{Start: start, Stop: t.End}, Kind: ast.LitNumber, Text: t.Text, Value: t.Text}
 	case token.String:
 		p.next()
-		return &ast.Literal{Span: ast.Span{Start: start, Stop: t.End}, Kind: ast.LitString, Text: t.Text, Value: stringValue(t.Text)}
+		lit := &ast.Literal{Span: ast.Span{Start: start, Stop: t.End}, Kind: ast.LitString, Text: t.Text, Value: stringValue(t.Text)}
+		// 'a' 'b' (across lines or comments) is one literal, 'ab', in the standard, Postgres,
+		// BigQuery and MySQL; engineers use it to wrap a long value.
+		for t.Text[0] == '\'' && p.at(token.String) && p.tok().Text[0] == '\'' {
+			n := p.tok()
+			p.next()
+			lit.Value += stringValue(n.Text)
+			lit.Text = "'" + strings.ReplaceAll(lit.Value, "'", "''") + "'"
+			lit.Stop = n.End
+		}
+		return lit
 	case token.Param, token.Variable:
 		p.next()
 		return &ast.Param{Span: ast.Span{Start: start, Stop: t.End}, Text: t.Text}

@@ -199,6 +199,11 @@ func TestSetOps(t *testing.T) {
 	expectPrinted(t, "ansi", "select 1 union select 2 intersect select 3", "SELECT 1 UNION SELECT 2 INTERSECT SELECT 3")
 	expectPrinted(t, "bigquery", "select 1 union distinct select 2 except distinct select 3", "SELECT 1 UNION DISTINCT SELECT 2 EXCEPT DISTINCT SELECT 3")
 	expectPrinted(t, "duckdb", "select 1 as a union all by name select 2 as a", "SELECT 1 AS a UNION ALL BY NAME SELECT 2 AS a")
+	// BigQuery's matches by name: a mode before the operator, a column list after it.
+	expectPrinted(t, "bigquery", "select a from t full union all corresponding select b from s", "SELECT a FROM t FULL UNION ALL CORRESPONDING SELECT b FROM s")
+	expectPrinted(t, "bigquery", "select a from t left outer union distinct by name on (a, b) select b from s", "SELECT a FROM t LEFT UNION DISTINCT BY NAME ON (a, b) SELECT b FROM s")
+	expectPrinted(t, "bigquery", "select * from t inner intersect all corresponding by (a) select * from s", "SELECT * FROM t INNER INTERSECT ALL CORRESPONDING BY (a) SELECT * FROM s")
+	expectPrinted(t, "bigquery", "select * from t left join s using (a) union all select * from u", "SELECT * FROM t LEFT JOIN s USING (a) UNION ALL SELECT * FROM u")
 	expectPrinted(t, "snowflake", "select a from t minus select a from s", "SELECT a FROM t MINUS SELECT a FROM s")
 	expectPrinted(t, "ansi", "(select 1 order by 1 limit 1) union (select 2) order by 1", "(SELECT 1 ORDER BY 1 LIMIT 1) UNION (SELECT 2) ORDER BY 1")
 	expectPrinted(t, "ansi", "values (1, 'a'), (2, 'b')", "VALUES (1, 'a'), (2, 'b')")
@@ -260,6 +265,7 @@ func TestLiterals(t *testing.T) {
 	expectPrinted(t, "postgres", "select row(1, 2), (1, 2)", "SELECT ROW(1, 2), (1, 2)")
 	expectPrinted(t, "postgres", "select $1, ? , :name, a = :v", "SELECT $1, ?, :name, a = :v")
 	expectPrinted(t, "bigquery", "select @p", "SELECT @p")
+	expectPrinted(t, "bigquery", "select struct('a'\n -- continued\n 'b''s', 'c') as s", "SELECT STRUCT('ab''s', 'c') AS s")
 	expectPrinted(t, "ansi", "select a collate \"C\", ts at time zone 'UTC'", "SELECT a COLLATE \"C\", ts AT TIME ZONE 'UTC'")
 }
 

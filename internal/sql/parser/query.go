@@ -165,6 +165,22 @@ func (p *parser) setExpr(minPrec int) ast.QueryExpr {
 	for {
 		var op string
 		prec := 1
+		// BigQuery's FULL / LEFT / INNER [OUTER] before a set operator matched by name.
+		mode := ""
+		for _, m := range []string{"full", "left", "inner"} {
+			if p.isKw(m) {
+				k := 1
+				if p.peekKw(k, "outer") {
+					k++
+				}
+				if p.peekKw(k, "union") || p.peekKw(k, "intersect") || p.peekKw(k, "except") {
+					mode = strings.ToUpper(m)
+					for ; k > 0; k-- {
+						p.next()
+					}
+				}
+			}
+		}
 		switch {
 		case p.isKw("union"):
 			op = "UNION"
@@ -181,7 +197,7 @@ func (p *parser) setExpr(minPrec int) ast.QueryExpr {
 			return left
 		}
 		p.next()
-		s := &ast.SetOp{Op: op, Left: left}
+		s := &ast.SetOp{Op: op, Left: left, Mode: mode}
 		if op == "MINUS" {
 			s.Op, s.Minus = "EXCEPT", true
 		}
@@ -193,9 +209,17 @@ func (p *parser) setExpr(minPrec int) ast.QueryExpr {
 		}
 		if p.gotKws("by", "name") {
 			s.ByName = true
+			if p.isKw("on") && p.peek(1).Kind == token.LParen {
+				p.next()
+				s.On = p.parenIdentList()
+			}
 		}
 		if p.gotKw("corresponding") {
 			s.Corresponding = true
+			if p.isKw("by") && p.peek(1).Kind == token.LParen {
+				p.next()
+				s.On = p.parenIdentList()
+			}
 		}
 		s.Right = p.setExpr(prec + 1)
 		s.Span = ast.Span{Start: left.Pos(), Stop: s.Right.End()}
