@@ -16,6 +16,7 @@ import (
 func init() {
 	crossDB["date_spine"] = dateSpine
 	missingPackageFallbacks["dbt_utils"]["union_relations"] = unionRelations
+	missingPackageFallbacks["dbt_utils"]["deduplicate"] = deduplicate
 	missingPackageFallbacks["dbt_date"] = map[string]callable{
 		"date_spine":     dateSpine,
 		"get_base_dates": baseDates,
@@ -137,6 +138,29 @@ func unionRelations(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 		parts = append(parts, "(\n"+q+"\n)")
 	}
 	return exec.AsSafeValue(strings.Join(parts, "\n\nunion all by name\n\n"))
+}
+
+// deduplicate is dbt_utils.deduplicate(relation, partition_by, order_by): one row per
+// partition, with the relation's columns, as dbt_utils writes it for adapters without a
+// dialect of their own, its CTE made a subquery: teams call it after their own CTEs, where a
+// second WITH cannot stand. Rendered empty, a CTE holding the call would be `()`, and the
+// model and everything downstream of it would lose their columns.
+func deduplicate(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+	rel, _ := argString(va, 0, "relation")
+	part, _ := argString(va, 1, "partition_by")
+	order, _ := argString(va, 2, "order_by")
+	if strings.TrimSpace(rel) == "" {
+		return exec.AsSafeValue("")
+	}
+	over := "partition by " + part
+	if strings.TrimSpace(part) == "" {
+		over = ""
+	}
+	if strings.TrimSpace(order) != "" {
+		over += " order by " + order
+	}
+	return exec.AsSafeValue("select distinct data.*\nfrom " + rel + " as data\nnatural join (\n    select\n        _inner.*,\n        row_number() over (" +
+		strings.TrimSpace(over) + ") as rn\n    from " + rel + " as _inner\n) as row_numbered\nwhere row_numbered.rn = 1\n")
 }
 
 func isIdent(s string) bool {

@@ -35,4 +35,11 @@ func TestMissingPackageSpinesAndUnions(t *testing.T) {
 	if len(res.Refs) != 2 {
 		t.Errorf("both refs are recorded: %+v", res.Refs)
 	}
+
+	res = render(t, env, `with d as ({{ dbt_utils.deduplicate(relation=ref('a'), partition_by="id", order_by="updated_at desc") }}) select * from d`)
+	for _, want := range []string{"row_number() over (partition by id order by updated_at desc) as rn", "select distinct data.*\nfrom a as data"} {
+		if !strings.Contains(res.Output, want) {
+			t.Errorf("deduplicate lacks %q:\n%s", want, res.Output)
+		}
+	}
 }
