@@ -96,6 +96,28 @@ func init() {
 }
 
 // IsKeyword reports whether word is a keyword of the dialect.
+// reservedWords are the words a dialect documents as reserved, where it keeps such a list
+// apart from its other keywords: only these need quotes as a name (`date`, `access` and
+// `value` do not in BigQuery), which is what RF06 asks. Dialects not listed fall back to
+// IsKeyword.
+var reservedWords = map[string]map[string]bool{
+	"bigquery": wordSet(strings.Fields(`ALL AND ANY ARRAY AS ASC ASSERT_ROWS_MODIFIED AT BETWEEN BY
+		CASE CAST COLLATE CONTAINS CREATE CROSS CUBE CURRENT DEFAULT DEFINE DESC DISTINCT ELSE END
+		ENUM ESCAPE EXCEPT EXCLUDE EXISTS EXTRACT FALSE FETCH FOLLOWING FOR FROM FULL GROUP GROUPING
+		GROUPS HASH HAVING IF IGNORE IN INNER INTERSECT INTERVAL INTO IS JOIN LATERAL LEFT LIKE LIMIT
+		LOOKUP MERGE NATURAL NEW NO NOT NULL NULLS OF ON OR ORDER OUTER OVER PARTITION PRECEDING
+		PROTO QUALIFY RANGE RECURSIVE RESPECT RIGHT ROLLUP ROWS SELECT SET SOME STRUCT TABLESAMPLE
+		THEN TO TREAT TRUE UNBOUNDED UNION UNNEST USING WHEN WHERE WINDOW WITH WITHIN`)...),
+}
+
+// IsReserved reports whether word cannot stand unquoted as a name in the dialect.
+func IsReserved(dialect, word string) bool {
+	if m, ok := reservedWords[dialect]; ok {
+		return m[strings.ToUpper(word)]
+	}
+	return IsKeyword(dialect, word)
+}
+
 func IsKeyword(dialect, word string) bool {
 	up := strings.ToUpper(word)
 	if m, ok := keywordSets[dialect]; ok {

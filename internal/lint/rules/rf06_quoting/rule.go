@@ -46,7 +46,7 @@ func (rule) Check(c *lint.Context) {
 			continue
 		}
 		name, _ := d.NameOf(i)
-		if lint.IgnoredWord(c.Opts, name) || !plainName(name) || lint.IsKeyword(c.Dialect, name) {
+		if lint.IgnoredWord(c.Opts, name) || !plainName(name) || lint.IsReserved(c.Dialect, name) {
 			continue
 		}
 		c.Report(i, "Unnecessary quoted identifier "+t.Text+".", c.Replace(i, name))
