@@ -59,6 +59,9 @@ func valuesIn(desc string) *docValues {
 	if v := dashValues(desc); v != nil {
 		return v
 	}
+	if v := thatIsValues(desc); v != nil {
+		return v
+	}
 	return parenValues(desc)
 }
 

@@ -61,6 +61,24 @@ func quotedValues(desc string) *docValues {
 	return nil
 }
 
+// thatIsIntro finds "i.e." (or "that is"), which, unlike "e.g.", restates the whole: "The
+// type of agent, i.e. HYBRID or SERVERLESS".
+var thatIsIntro = regexp.MustCompile(`(?i)(?:^|[\s(,])(?:i\.\s?e\.?|that is)[,:]?\s+`)
+
+// thatIsValues reads the alternatives of single words that follow "i.e." to the end of their
+// sentence; "i.e." before prose ("i.e. the date it was placed") is no list.
+func thatIsValues(desc string) *docValues {
+	for _, loc := range thatIsIntro.FindAllStringIndex(desc, -1) {
+		rest := desc[loc[1]:]
+		body := strings.TrimSpace(rest[:sentenceEnd(rest)])
+		body = strings.TrimSuffix(body, ")")
+		if v := inlineValues(body); v != nil && alternatives(body) && singleWords(v.values) {
+			return v
+		}
+	}
+	return nil
+}
+
 // alternatives says a prose list offers its items as choices: "a, b or c", "a or b".
 func alternatives(body string) bool {
 	return strings.Contains(dropParens(body), " or ")

@@ -25,6 +25,11 @@ func TestValuesInListForms(t *testing.T) {
 		{`Type of coupon discount. May be "fixed-discount" "fixed-price" or "percent-discount"`, "fixed-discount|fixed-price|percent-discount"},
 		{"str, the logical operation over a set of courses, it can be all_of, min_number_of or blank", "all_of|min_number_of"},
 		{"str, course term. Possible values are Spring, Summer, Fall, January IAP, or blank", "Spring|Summer|Fall|January IAP"},
+		// Restated after "i.e.", not offered as an example.
+		{"The type of agent, i.e. HYBRID or SERVERLESS", "HYBRID|SERVERLESS"},
+		{"Direction of the transfer (i.e. inbound, outbound or internal).", "inbound|outbound|internal"},
+		{"The agent type, e.g. HYBRID or SERVERLESS", ""},
+		{"The day the order shipped, i.e. the date it left or arrived.", ""},
 		// A closing clause.
 		{"str, the submission. Possible values are videointerviewsubmission and quizsubmission, but only videointerviewsubmission is used.", "videointerviewsubmission|quizsubmission"},
 		{"str, the type. The value are 'MicroMasters' and 'XSeries' for MITx programs on edX.org", "MicroMasters|XSeries"},
