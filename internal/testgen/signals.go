@@ -346,13 +346,31 @@ func (s *sqlSignals) readSelect(sel *ast.Select, out map[ast.Expr]string, ctes m
 				s.keys, s.keyWhy = keys, "the model groups by "+strings.Join(keys, ", ")
 			}
 		case sel.GroupBy != nil && sel.GroupBy.All:
-			var keys []string
+			// An item that only combines aggregates by their aliases (`steps - checks as
+			// credits`) is an aggregate too, not a grouping column.
+			aggs := map[string]bool{}
 			for it, name := range out {
-				if !hasAggregate(it) {
-					keys = append(keys, name)
+				if hasAggregate(it) {
+					aggs[strings.ToLower(name)] = true
 				}
 			}
-			if len(keys) > 0 && len(keys) < len(out) {
+			var keys []string
+			hash := ""
+			for it, name := range outputs(sel, out) {
+				if aggs[strings.ToLower(name)] || onlyAliases(it, aggs) {
+					continue
+				}
+				if hash == "" && isSurrogateKey(it) {
+					hash = name
+				}
+				keys = append(keys, name)
+			}
+			switch {
+			case hash != "" && len(keys) < len(out):
+				// The author hashed the grouped columns into the key of the grouped rows.
+				s.keys, s.keyWhy = []string{hash}, hash+" is a surrogate key built in the select that groups by all of its plain columns"
+				s.keyFromHash = true
+			case len(keys) > 0 && len(keys) < len(out):
 				sort.Strings(keys)
 				s.keys, s.keyWhy = keys, "the model groups by all of "+strings.Join(keys, ", ")
 			}
@@ -639,6 +657,19 @@ func funcName(f *ast.Func) string {
 		return ""
 	}
 	return f.Name.Last().Name
+}
+
+// onlyAliases says every column e reads is an unqualified name in names.
+func onlyAliases(e ast.Expr, names map[string]bool) bool {
+	seen, only := false, true
+	ast.Inspect(e, func(n ast.Node) bool {
+		if c, ok := n.(*ast.ColumnRef); ok {
+			seen = true
+			only = only && len(c.Parts) == 1 && c.Parts[0] != nil && names[strings.ToLower(c.Parts[0].Name)]
+		}
+		return only
+	})
+	return seen && only
 }
 
 func hasAggregate(e ast.Expr) bool {

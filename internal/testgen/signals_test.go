@@ -22,6 +22,8 @@ func TestSignals(t *testing.T) {
 		{name: "group by names", sql: `select customer_id, count(*) as n from orders group by customer_id`, keys: "customer_id"},
 		{name: "group by positions", sql: `select order_date, status, sum(x) as total from o group by 1, 2`, keys: "order_date,status"},
 		{name: "group by all", sql: `select a, b, max(c) as m from t group by all`, keys: "a,b"},
+		{name: "group by all, aggregates combined by alias", sql: `select a, b, sum(c) as s, count(*) as n, s - n as d from t group by all`, keys: "a,b"},
+		{name: "group by all keyed by a surrogate key", sql: `select a, b, md5(cast(a as varchar) || '-' || cast(b as varchar)) as sk, c, sum(x) as s from t group by all`, keys: "sk"},
 		{name: "distinct", sql: `select distinct user_id from events`, keys: "user_id"},
 		{name: "distinct on", sql: `select distinct on (account_id) account_id, updated_at from a order by account_id, updated_at desc`, keys: "account_id"},
 		{name: "qualify dedup", sql: `select id, v from t qualify row_number() over (partition by id order by ts desc) = 1`, keys: "id"},
