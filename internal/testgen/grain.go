@@ -60,6 +60,11 @@ func modelGrain(p *dbt.Project, m *dbt.Node, names []string) grain {
 		}
 	}
 	if len(g.declared) == 0 {
+		if keys := uniqueIndex(m); len(keys) > 0 {
+			g.declared, g.declaredWhy = keys, "the model declares a unique index on "+strings.Join(keys, ", ")
+		}
+	}
+	if len(g.declared) == 0 {
 		if keys := declaredCompositeKey(p, m); len(keys) > 1 {
 			g.declared, g.declaredWhy = keys, "the model's key test names "+strings.Join(keys, ", ")
 		}
@@ -85,6 +90,32 @@ func modelGrain(p *dbt.Project, m *dbt.Node, names []string) grain {
 		g.history = from + " and " + other
 	}
 	return g
+}
+
+// uniqueIndex returns the columns of the first unique index the model's config declares
+// (dbt-postgres' and dbt-redshift's `indexes=[{'columns': ['bbl'], 'unique': True}]`), folded.
+func uniqueIndex(m *dbt.Node) []string {
+	list, _ := m.Config["indexes"].([]any)
+	for _, x := range list {
+		ix, _ := x.(map[string]any)
+		if u, _ := ix["unique"].(bool); !u {
+			continue
+		}
+		cols, _ := ix["columns"].([]any)
+		var keys []string
+		for _, c := range cols {
+			s, ok := c.(string)
+			if !ok || strings.TrimSpace(s) == "" || strings.ContainsAny(s, "(|,' ") {
+				keys = nil
+				break
+			}
+			keys = append(keys, strings.ToLower(strings.TrimSpace(s)))
+		}
+		if len(keys) > 0 {
+			return keys
+		}
+	}
+	return nil
 }
 
 // declaredCompositeKey returns the columns of a model-level uniqueness test over several
