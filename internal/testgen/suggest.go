@@ -658,6 +658,10 @@ func reasons(c *column, test, learned, hist string) []string {
 		if test == Unique || test == NotNull {
 			r = append(r, c.name+" names the model's entity, so it is its key")
 		}
+	case "first":
+		if test == Unique || test == NotNull {
+			r = append(r, c.name+" is an id in the model's first column, where a key usually stands")
+		}
 	}
 	if test == NotNull {
 		if c.notNull != "" {

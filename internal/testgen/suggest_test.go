@@ -178,3 +178,14 @@ func TestGXSuites(t *testing.T) {
 		t.Errorf("expectation types = %v", seen)
 	}
 }
+
+// Every way a column is taken for the model's key is said in the proposal's reasons, even with
+// nothing learned from the team to add.
+func TestKeyReasons(t *testing.T) {
+	for _, pk := range []string{"sql", "combo", "name", "first"} {
+		c := &column{name: "visit_id", lower: "visit_id", pk: pk}
+		if r := reasons(c, NotNull, "", ""); len(r) == 0 {
+			t.Errorf("a key taken as %q gives no reason for not_null", pk)
+		}
+	}
+}
