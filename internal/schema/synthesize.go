@@ -118,7 +118,9 @@ type synth struct {
 
 	// documented caches the documented columns of the project by folded name (describe.go).
 	documented map[string][]documentedColumn
-	noted      map[Note]bool
+	// vocab counts the words of the project's column names (describe_split.go).
+	vocab map[string]int
+	noted map[Note]bool
 	// folderEntries counts, per folder, the root package's models and those of them that have
 	// a property entry (folderDocuments).
 	folderEntries map[string][2]int
