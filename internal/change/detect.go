@@ -613,7 +613,7 @@ func foldColumns(cols []*dbt.Column) foldedColumnSet {
 	set := foldedColumnSet{byName: map[string]*foldedColumn{}}
 	tests := map[string][]*dbt.TestDef{}
 	for _, c := range cols {
-		k := strings.ToLower(c.Name)
+		k := dbt.ColumnKey(c.Name)
 		f := set.byName[k]
 		if f == nil {
 			f = &foldedColumn{key: k, name: c.Name}

@@ -5,6 +5,7 @@
 package dbt
 
 import (
+	"strings"
 	"sync"
 	"time"
 
@@ -195,6 +196,20 @@ type Column struct {
 	Config      map[string]any
 	Tests       []*TestDef // generic tests declared on the column
 	Pos         Pos        // the `- name:` line
+}
+
+// ColumnKey is the key a documented column is matched by against the columns a model
+// outputs: case-folded, and without the identifier quotes some teams write into the name
+// itself (name: "`01 Section ID`" on BigQuery, '"Order ID"' on Snowflake), which dbt hands to
+// the warehouse as written and which name the column the SQL outputs as 01 Section ID.
+func ColumnKey(name string) string {
+	if n := len(name); n > 2 {
+		switch {
+		case name[0] == '`' && name[n-1] == '`', name[0] == '"' && name[n-1] == '"', name[0] == '[' && name[n-1] == ']':
+			name = name[1 : n-1]
+		}
+	}
+	return strings.ToLower(name)
 }
 
 // TestDef is a generic test as written in a property file: `unique`, `{relationships: {...}}`.

@@ -336,7 +336,7 @@ func (s *synth) projectColumns() map[string][]documentedColumn {
 			if d == "" || s.isPlaceholder(d) {
 				continue
 			}
-			k := strings.ToLower(c.Name)
+			k := dbt.ColumnKey(c.Name)
 			s.documented[k] = append(s.documented[k], documentedColumn{node: id, model: model, path: file, column: c})
 		}
 	}

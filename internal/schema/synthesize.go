@@ -331,7 +331,7 @@ func (s *synth) syncEntry(t target, e *entry, known []change.Column, resolved bo
 	n := t.node
 	documented := map[string]string{} // folded name -> name as written
 	for _, c := range e.columns {
-		documented[strings.ToLower(c.Name)] = c.Name
+		documented[dbt.ColumnKey(c.Name)] = c.Name
 	}
 	// An enforced contract needs every column, typed: dbt refuses the model otherwise.
 	contract := contractEnforced(n)
@@ -421,7 +421,7 @@ func (s *synth) syncEntry(t target, e *entry, known []change.Column, resolved bo
 		present[strings.ToLower(c.Name)] = true
 	}
 	for _, dc := range e.columns {
-		k := strings.ToLower(dc.Name)
+		k := dbt.ColumnKey(dc.Name)
 		if present[k] {
 			continue
 		}
@@ -472,7 +472,7 @@ func knownSource(from string) bool {
 
 func findColumn(cs []*dbt.Column, folded string) *dbt.Column {
 	for _, c := range cs {
-		if strings.ToLower(c.Name) == folded {
+		if dbt.ColumnKey(c.Name) == folded {
 			return c
 		}
 	}

@@ -513,3 +513,26 @@ func TestSynthesizeKnownLeavesNameOnlyColumns(t *testing.T) {
 		t.Errorf("descriptions = %q, want none", got)
 	}
 }
+
+// A column whose documented name carries its warehouse quotes (`Order Total` written as
+// "`Order Total`", as BigQuery teams do for names with spaces) is that column: neither added a
+// second time nor reported as gone.
+func TestSynthesizeQuotedDocumentedNames(t *testing.T) {
+	p := loadFixture(t, map[string]string{
+		"models/marts/mart_totals.sql": "select id, 1 as `Order Total` from {{ ref('stg_a') }}\n",
+		"models/marts/_marts.yml":      "models:\n  - name: mart_totals\n    columns:\n      - name: id\n      - name: \"`Order Total`\"\n        description: Sum of the order.\n",
+	})
+	m := "model.p.mart_totals"
+	cols := map[string]*change.ModelColumns{
+		m: {Origin: "sql", Columns: []change.Column{direct("id", "model.p.stg_a", "id"), {Name: "Order Total", Quoted: true, Kind: "transform"}}},
+	}
+	files, notes := run(t, p, Input{Columns: cols, Select: func(uid string) bool { return uid == m }})
+	if got, ok := files["models/marts/_marts.yml"]; ok {
+		t.Errorf("the entry was edited:\n%s", got)
+	}
+	for _, n := range notes {
+		if n.Rule == "stale-column" {
+			t.Errorf("reported as gone: %+v", n)
+		}
+	}
+}

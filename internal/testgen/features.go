@@ -154,7 +154,7 @@ func existingTests(p *dbt.Project) map[string]map[string]map[string]bool {
 			m = map[string]map[string]bool{}
 			out[id] = m
 		}
-		c := strings.ToLower(col)
+		c := dbt.ColumnKey(col)
 		if m[c] == nil {
 			m[c] = map[string]bool{}
 		}
