@@ -142,6 +142,10 @@ func (d *Doc) classify() {
 			continue
 		}
 		switch {
+		case up == "ARRAY" && nextKind == token.LBracket && next == i+1:
+			// Postgres' and DuckDB's array constructor ARRAY[a, b]: a keyword, no column
+			// being subscripted.
+			t.Role = RoleKeyword
 		case up == "TRUE" || up == "FALSE":
 			t.Role = RoleBool
 		case up == "NULL":
