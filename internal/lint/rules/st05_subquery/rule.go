@@ -28,7 +28,9 @@ func (rule) Check(c *lint.Context) {
 			if it.Sub < 0 {
 				continue
 			}
-			isJoin := k > 0
+			// A JOIN clause's item; one after a comma (`from a, lateral (...) as b`) is
+			// part of the FROM clause, as SQLFluff parses it.
+			isJoin := k > 0 && len(it.JoinKw) > 0
 			if where == "join" && !isJoin || where == "from" && isJoin {
 				continue
 			}
