@@ -505,12 +505,7 @@ func (p *printer) queryExpr(q QueryExpr) {
 			} else {
 				p.s(" ON (")
 			}
-			for i, c := range q.On {
-				if i > 0 {
-					p.s(", ")
-				}
-				p.ident(c)
-			}
+			p.idents(q.On, ", ")
 			p.s(")")
 		}
 		p.s(" ")
