@@ -446,6 +446,7 @@ func pickCols(r *relation, names []string) []*col {
 	return out
 }
 
+// setOpAll combines the branches by position, or by name keeping every column of each.
 func (d *dialect) setOpAll(branches []*relation, byName bool) *relation {
 	if len(branches) == 0 {
 		return &relation{complete: true}
