@@ -62,6 +62,9 @@ func valuesIn(desc string) *docValues {
 	if v := thatIsValues(desc); v != nil {
 		return v
 	}
+	if v := colonValues(desc); v != nil {
+		return v
+	}
 	return parenValues(desc)
 }
 

@@ -43,8 +43,7 @@ var colonIntro = regexp.MustCompile(`:\s+`)
 func quotedValues(desc string) *docValues {
 	starts := []int{0}
 	for _, loc := range colonIntro.FindAllStringIndex(desc, -1) {
-		before := strings.TrimRight(strings.ToLower(desc[:loc[0]]), ".")
-		if strings.HasSuffix(before, "e.g") || strings.HasSuffix(before, "example") || strings.HasSuffix(before, "examples") || strings.HasSuffix(before, "such as") || strings.HasSuffix(before, "ex") {
+		if examplesFollow(desc[:loc[0]]) {
 			continue
 		}
 		starts = append(starts, loc[1])
@@ -72,6 +71,33 @@ func thatIsValues(desc string) *docValues {
 		rest := desc[loc[1]:]
 		body := strings.TrimSpace(rest[:sentenceEnd(rest)])
 		body = strings.TrimSuffix(body, ")")
+		if v := inlineValues(body); v != nil && alternatives(body) && singleWords(v.values) {
+			return v
+		}
+	}
+	return nil
+}
+
+// examplesFollow says the words before a colon announce examples ("e.g.:", "for example:").
+func examplesFollow(before string) bool {
+	before = strings.TrimRight(strings.ToLower(before), ".")
+	for _, w := range []string{"e.g", "example", "examples", "such as", "ex"} {
+		if strings.HasSuffix(before, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// colonValues reads plain words offered as alternatives after a colon, to the end of their
+// sentence: "Discriminator for respondent type: staff, student, or family."
+func colonValues(desc string) *docValues {
+	for _, loc := range colonIntro.FindAllStringIndex(desc, -1) {
+		if examplesFollow(desc[:loc[0]]) {
+			continue
+		}
+		rest := desc[loc[1]:]
+		body := strings.TrimSpace(rest[:sentenceEnd(rest)])
 		if v := inlineValues(body); v != nil && alternatives(body) && singleWords(v.values) {
 			return v
 		}

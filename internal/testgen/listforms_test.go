@@ -30,6 +30,10 @@ func TestValuesInListForms(t *testing.T) {
 		{"Direction of the transfer (i.e. inbound, outbound or internal).", "inbound|outbound|internal"},
 		{"The agent type, e.g. HYBRID or SERVERLESS", ""},
 		{"The day the order shipped, i.e. the date it left or arrived.", ""},
+		// Plain words offered after a colon.
+		{"Discriminator for respondent type: staff, student, or family. Determines which FK is populated.", "staff|student|family"},
+		{"Note: see the runbook or ask the team.", ""},
+		{"Example: weekly or monthly", ""},
 		// A closing clause.
 		{"str, the submission. Possible values are videointerviewsubmission and quizsubmission, but only videointerviewsubmission is used.", "videointerviewsubmission|quizsubmission"},
 		{"str, the type. The value are 'MicroMasters' and 'XSeries' for MITx programs on edX.org", "MicroMasters|XSeries"},
