@@ -114,6 +114,9 @@ func Detect(ctx context.Context, opts Options) (*ChangeSet, error) {
 		return nil, err
 	}
 	cs.PropertyFiles = sides.propertyFiles
+	if sides.newProject {
+		cs.Warnings = append(cs.Warnings, "the base "+baseLabel(opts)+" has no dbt_project.yml in this directory: the change creates the project, so everything in it is new")
+	}
 	t1 := time.Now()
 	compare(ctx, cs, opts, sides.changed)
 	cs.Timings["compare"] = time.Since(t1)
@@ -155,6 +158,8 @@ type sides struct {
 	tmp                    string
 	// lightIncluded says which files the light base's tree holds (lightTree).
 	lightIncluded func(rel string) bool
+	// newProject: the base commit has no dbt_project.yml where the head has one (buildBase).
+	newProject bool
 }
 
 // temporary says dir was made for this run under the change's temporary directory.
@@ -266,6 +271,25 @@ func (s *sides) buildBase(ctx context.Context) error {
 	var err error
 	if s.baseDir, err = s.repo.BuildTree(ctx, s.baseCommit, s.headDir, s.changed, filepath.Join(s.tmp, "base")); err != nil {
 		return err
+	}
+	// A change that creates the project (or moves it here) has none at the base. The base is
+	// then what the base commit holds there read with the head's project file: nothing, for a
+	// new project, so that everything the change brings is added rather than the review
+	// failing.
+	if s.temporary(s.baseDir) {
+		if _, err := os.Lstat(filepath.Join(s.baseDir, "dbt_project.yml")); errors.Is(err, os.ErrNotExist) {
+			b, err := os.ReadFile(filepath.Join(s.headDir, "dbt_project.yml"))
+			if err != nil {
+				return err
+			}
+			if err := os.MkdirAll(s.baseDir, 0o755); err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(s.baseDir, "dbt_project.yml"), b, 0o644); err != nil {
+				return err
+			}
+			s.newProject = true
+		}
 	}
 	s.listPropertyFiles()
 	return nil

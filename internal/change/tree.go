@@ -119,7 +119,12 @@ func (r *Repo) buildTree(ctx context.Context, commit, src string, changed []stri
 		mu.Unlock()
 	})
 	if n == 0 && r.Prefix != "" {
-		return "", fmt.Errorf("%s does not exist at %s", r.Prefix, short(commit))
+		// The project's folder is not in that commit: the change creates it (or moves the
+		// project here). Its base is an empty folder (detect.go gives it the head's project
+		// file), so everything is added.
+		if err := mkdir(proj); err != nil {
+			return "", err
+		}
 	}
 	if len(fetch) > 0 {
 		ids := make([]string, len(fetch))

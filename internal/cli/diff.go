@@ -99,7 +99,7 @@ func detectChange(env *Env, pf *projectFlags, cf *changeFlags) (*change.ChangeSe
 		case errors.Is(err, context.Canceled):
 			return nil, &ExitError{Code: ExitInternal, Err: err}
 		}
-		// Unknown refs, a directory outside git, a project missing at the base: bad input.
+		// Unknown refs, a directory outside git: bad input.
 		return nil, &ExitError{Code: ExitUsage, Err: err}
 	}
 	if env.Getenv("DATAOPS_DEBUG_TIMINGS") != "" {

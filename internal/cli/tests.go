@@ -60,6 +60,9 @@ their git history) and, with a warehouse, the built models' data.`,
 				if err != nil {
 					return err
 				}
+				for _, w := range cs.Warnings {
+					fmt.Fprintf(env.Stderr, "dataops: warning: %s\n", w)
+				}
 				opts.Models, opts.Columns = testgen.ChangeScope(cs)
 				opts.Dropped = testgen.DroppedTests(cs)
 				added = addedColumns(cs)
