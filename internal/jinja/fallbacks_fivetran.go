@@ -65,10 +65,12 @@ func init() {
 // unionConnections is fivetran_utils.union_connections(connection_dictionary,
 // single_source_name, single_table_name), with which current Fivetran packages build every
 // `_tmp` staging model. Rendered empty, the model had no SQL, no columns and no edge to its
-// source. Like the macro it selects the source's columns and _dbt_source_relation; with the
-// connections of the var named by connection_dictionary it unions each connection's source
-// when the project says it defined them (has_defined_sources), and otherwise, as the macro
-// does when it cannot see the warehouse, selects no row of _dbt_source_relation alone.
+// source. Like the macro it selects the source's columns, and nothing more when the project
+// names no connections (the compiled SQL of Fivetran's own docs lists the source's columns
+// alone); with the connections of the var named by connection_dictionary it unions each
+// connection's source with _dbt_source_relation when the project says it defined them
+// (has_defined_sources), and otherwise, as the macro does when it cannot see the warehouse,
+// selects no row of _dbt_source_relation alone.
 func unionConnections(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 	src, _ := argString(va, 1, "single_source_name")
 	table, _ := argString(va, 2, "single_table_name")
@@ -82,7 +84,8 @@ func unionConnections(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 		conns = toList(callVar(e, dict, []any{}))
 	}
 	if len(conns) == 0 {
-		return exec.AsSafeValue(selectFrom(src, src))
+		rel := sourceFn(e, &exec.VarArgs{Args: []*exec.Value{exec.AsValue(src), exec.AsValue(table)}, KwArgs: map[string]*exec.Value{}})
+		return exec.AsSafeValue("select * from " + rel.String() + " as source_table")
 	}
 	if callVar(e, "has_defined_sources", false).IsTrue() {
 		var parts []string

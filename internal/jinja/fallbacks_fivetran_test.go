@@ -41,7 +41,7 @@ string_agg(a, ',')`
 func TestMissingFivetranUtilsUnionConnections(t *testing.T) {
 	src := `{{ fivetran_utils.union_connections(connection_dictionary='hubspot_sources', single_source_name='hubspot', single_table_name='company') }}`
 	res := render(t, testEnv(t, nil), src)
-	want := `select *, cast('hubspot' as TEXT) as _dbt_source_relation from hubspot.company as source_table`
+	want := `select * from hubspot.company as source_table`
 	if res.Output != want {
 		t.Errorf("output\n got: %q\nwant: %q", res.Output, want)
 	}
