@@ -316,6 +316,20 @@ func TestInferRestoresDbtUtilsStar(t *testing.T) {
 	if pos := got.Columns[3].Pos; pos.Line != 2 || pos.Column != 89 {
 		t.Errorf("o.x after the call keeps its position: %+v", pos)
 	}
+	// an except list set earlier in the template, named by its variable
+	tmpl, r = renderPieces(
+		"",
+		tag{"{% set except_columns = ['secret', 'email'] %}", ""},
+		"select ",
+		tag{"{{ dbt_utils.star(from=ref('customers'), except=except_columns) }}", "*"},
+		" from ",
+		tag{"{{ ref('customers') }}", "customers"},
+	)
+	n4 := addModel(p, "m4", tmpl)
+	n4.Render = r
+	if s := format(Infer(p, Options{}).Node(n4.UniqueID).Columns); s != "id:number, name:varchar" {
+		t.Errorf("except list in a variable: %s", s)
+	}
 }
 
 func TestInferToleratesErrorsInsideNamedItems(t *testing.T) {

@@ -19,6 +19,8 @@ var (
 	starCallRE   = regexp.MustCompile(`\{\{-?[^}]*?\bstar\(`)
 	starAliasRE  = regexp.MustCompile(`relation_alias\s*=\s*['"]([A-Za-z_][\w$]*)['"]`)
 	starExceptRE = regexp.MustCompile(`except\s*=\s*\[([^\]]*)\]`)
+	// except=name, the list set earlier in the template: {% set except_columns = [...] %}
+	starExceptVarRE = regexp.MustCompile(`except\s*=\s*([A-Za-z_]\w*)\s*[,)]?`)
 	quotedRE     = regexp.MustCompile(`['"]([^'"]+)['"]`)
 	identRE      = regexp.MustCompile(`[A-Za-z_0-9]`)
 )
@@ -59,7 +61,7 @@ func restoreStars(raw, out string, m *jinja.OffsetMap) (string, *jinja.OffsetMap
 				}
 			}
 		}
-		alias, except := starArgs(call)
+		alias, except := starArgs(call, raw[:start])
 		if starAt >= 0 && strings.TrimSpace(stripComments(rendered)) == "*" {
 			// dbt_utils.star returns a bare * when it is not executing: the star is there, but
 			// without the call's alias and except list, which we add
@@ -128,19 +130,26 @@ func restoreStars(raw, out string, m *jinja.OffsetMap) (string, *jinja.OffsetMap
 }
 
 // starArgs reads the relation_alias and the except list (as SQL names, comma-separated) of a
-// star call's arguments.
-func starArgs(call string) (alias, except string) {
+// star call's arguments. An except list named by a variable is the list the last
+// `{% set name = [...] %}` before the call gives it.
+func starArgs(call, before string) (alias, except string) {
 	if a := starAliasRE.FindStringSubmatch(call); a != nil {
 		alias = a[1]
 	}
+	list := ""
 	if e := starExceptRE.FindStringSubmatch(call); e != nil {
-		var names []string
-		for _, q := range quotedRE.FindAllStringSubmatch(e[1], -1) {
-			names = append(names, q[1])
+		list = e[1]
+	} else if v := starExceptVarRE.FindStringSubmatch(call); v != nil {
+		setRE := regexp.MustCompile(`\{%-?\s*set\s+` + regexp.QuoteMeta(v[1]) + `\s*=\s*\[([^\]]*)\]`)
+		if all := setRE.FindAllStringSubmatch(before, -1); len(all) > 0 {
+			list = all[len(all)-1][1]
 		}
-		except = strings.Join(names, ", ")
 	}
-	return alias, except
+	var names []string
+	for _, q := range quotedRE.FindAllStringSubmatch(list, -1) {
+		names = append(names, q[1])
+	}
+	return alias, strings.Join(names, ", ")
 }
 
 // starOutsideComments is the offset of the first * in s that is not part of a /* */ comment.
