@@ -21,8 +21,8 @@ var (
 	starExceptRE = regexp.MustCompile(`except\s*=\s*\[([^\]]*)\]`)
 	// except=name, the list set earlier in the template: {% set except_columns = [...] %}
 	starExceptVarRE = regexp.MustCompile(`except\s*=\s*([A-Za-z_]\w*)\s*[,)]?`)
-	quotedRE     = regexp.MustCompile(`['"]([^'"]+)['"]`)
-	identRE      = regexp.MustCompile(`[A-Za-z_0-9]`)
+	quotedRE        = regexp.MustCompile(`['"]([^'"]+)['"]`)
+	identRE         = regexp.MustCompile(`[A-Za-z_0-9]`)
 )
 
 // restoreStars returns the SQL with the stars of dbt_utils.star calls that rendered no
