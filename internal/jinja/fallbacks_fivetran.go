@@ -23,6 +23,7 @@ func init() {
 		"enabled_vars":          enabledVars(true),
 		"enabled_vars_one_true": enabledVars(false),
 		"apply_source_relation": applySourceRelation,
+		"json_parse":            jsonParse,
 		"partition_by_source_relation": func(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 			pkg, _ := argString(va, 0, "package_name")
 			if len(toList(callVar(e, pkg+"_sources", []any{}))) < 2 &&
@@ -143,6 +144,35 @@ func connectionName(c any) string {
 		}
 	}
 	return ""
+}
+
+// jsonParse is fivetran_utils.json_parse(string, string_path): the value at a path of a JSON
+// text, in each warehouse's own syntax. Rendered empty it left `cast( as integer)` in the
+// models that read SLA targets from JSON (dbt_zendesk), which no parser reads.
+func jsonParse(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+	s, _ := argString(va, 0, "string")
+	var path []string
+	if v, ok := argValue(va, 1, "string_path"); ok {
+		for _, p := range toList(v) {
+			path = append(path, strings.ReplaceAll(exec.ToValue(p).String(), "'", "''"))
+		}
+	}
+	if strings.TrimSpace(s) == "" || len(path) == 0 {
+		return exec.AsSafeValue("")
+	}
+	switch adapterOf(e) {
+	case "bigquery":
+		return exec.AsSafeValue("json_extract_scalar(" + s + ", '$." + strings.Join(path, ".") + "')")
+	case "postgres":
+		return exec.AsSafeValue("(" + s + "::json #>> '{" + strings.Join(path, ",") + "}')")
+	case "snowflake":
+		return exec.AsSafeValue("parse_json(" + s + ")['" + strings.Join(path, "']['") + "']")
+	case "databricks", "spark":
+		return exec.AsSafeValue(s + ":" + strings.Join(path, "."))
+	case "sqlserver", "fabric":
+		return exec.AsSafeValue("json_value(" + s + ", '$." + strings.Join(path, ".") + "')")
+	}
+	return exec.AsSafeValue("json_extract_path_text(" + s + ", '" + strings.Join(path, "', '") + "')")
 }
 
 func adapterOf(e *exec.Evaluator) string {

@@ -94,3 +94,20 @@ func TestMissingFivetranUtilsEnabledVars(t *testing.T) {
 		t.Errorf("union output\n got: %q\nwant: %q", res.Output, want)
 	}
 }
+
+// json_parse reads a value at a JSON path in each warehouse's syntax, so the cast around it
+// still parses.
+func TestMissingFivetranUtilsJSONParse(t *testing.T) {
+	src := `cast({{ fivetran_utils.json_parse('h.value', ['minutes']) }} as int)`
+	for adapter, want := range map[string]string{
+		"postgres":  `cast((h.value::json #>> '{minutes}') as int)`,
+		"bigquery":  `cast(json_extract_scalar(h.value, '$.minutes') as int)`,
+		"snowflake": `cast(parse_json(h.value)['minutes'] as int)`,
+		"redshift":  `cast(json_extract_path_text(h.value, 'minutes') as int)`,
+	} {
+		env := testEnv(t, func(o *Options) { o.Adapter = adapter })
+		if res := render(t, env, src); res.Output != want {
+			t.Errorf("%s\n got: %q\nwant: %q", adapter, res.Output, want)
+		}
+	}
+}
