@@ -216,6 +216,20 @@ func TestEdits(t *testing.T) {
 			want: "version: 2\n\nmodels:\n  - name: a\n\n  - name: b\n\n  - name: c\n    description: C\n    columns:\n      - name: id\n        data_tests:\n          - unique\n",
 		},
 		{
+			name: "a file of semantic models gets its models list above them",
+			src:  "# the locations mart\nsemantic_models:\n  - name: locations\n    model: ref('locations')\n\nmetrics:\n  - name: n\n",
+			fn: func(p *Plan) error {
+				return p.AddModel(Model{Name: "locations", Columns: []Column{{Name: "location_id"}}})
+			},
+			want: "models:\n  - name: locations\n    columns:\n      - name: location_id\n\n# the locations mart\nsemantic_models:\n  - name: locations\n    model: ref('locations')\n\nmetrics:\n  - name: n\n",
+		},
+		{
+			name: "sources first, then a new models list at the end",
+			src:  "sources:\n  - name: raw\n",
+			fn:   func(p *Plan) error { return p.AddModel(Model{Name: "a"}) },
+			want: "sources:\n  - name: raw\nmodels:\n  - name: a\n",
+		},
+		{
 			name: "remove a model",
 			src:  "models:\n  - name: a\n\n  - name: orders\n    columns:\n      - name: id\n\n  - name: b\n",
 			fn:   func(p *Plan) error { return p.RemoveModel("orders") },

@@ -330,10 +330,19 @@ func (p *Plan) newListKey(owner *node, key string, v any) error {
 	col := owner.entries[0].col
 	off := t.lineEnd(owner.end)
 	prefix := pad(col) + key + ":\n"
+	suffix := ""
 	if owner == p.f.root && blankBetweenEntries(t, owner) {
 		prefix = "\n" + prefix
 	}
-	pd := &pending{prefix: prefix, dashCol: col + p.Style.SeqIndent, items: []any{v}}
+	if at, ok := beforeSemanticLayer(t, owner, key); ok && owner == p.f.root {
+		// A file of semantic models and metrics gets its `models:` above them, where dbt's
+		// examples and the teams who keep both in one file put it.
+		off, prefix = at, pad(col)+key+":\n"
+		if blankBetweenEntries(t, owner) {
+			suffix = "\n"
+		}
+	}
+	pd := &pending{prefix: prefix, suffix: suffix, dashCol: col + p.Style.SeqIndent, items: []any{v}}
 	p.pending[owner.keyID(key)] = pd
 	sp := p.add(off, off, "")
 	sp.pend = pd
@@ -364,6 +373,36 @@ type keyID struct {
 }
 
 func (n *node) keyID(key string) keyID { return keyID{n, key} }
+
+// semanticLayerKeys are the top-level keys that describe what is built on models.
+var semanticLayerKeys = map[string]bool{"semantic_models": true, "metrics": true, "saved_queries": true}
+
+// beforeSemanticLayer is where a new top-level `models:` goes in a file whose root holds the
+// semantic layer: the start of the first such key, with the comment lines right above it.
+func beforeSemanticLayer(t *text, owner *node, key string) (int, bool) {
+	if key != Models || owner.kind != kMap {
+		return 0, false
+	}
+	for i, e := range owner.entries {
+		if !semanticLayerKeys[e.key] {
+			continue
+		}
+		ls := t.lineStart(e.keyStart)
+		floor := 0
+		if i > 0 {
+			floor = t.lineEnd(owner.entries[i-1].end)
+		}
+		for ls > floor {
+			prev := t.lineStart(ls - 1)
+			if blank, comment, _ := t.lineKind(prev); blank || !comment {
+				break
+			}
+			ls = prev
+		}
+		return ls, true
+	}
+	return 0, false
+}
 
 func blankBetweenEntries(t *text, m *node) bool {
 	for i := 1; i < len(m.entries); i++ {
