@@ -86,7 +86,10 @@ func GuessAdapter(projectDir, root string) (adapter, from string) {
 		files = append(files, m...)
 	}
 	votes := map[string][]string{}
-	if text := readBounded(filepath.Join(projectDir, "profiles.yml"), adapterFileMax); text != "" {
+	// A committed profiles.yml, and the profile_template.yml `dbt init` reads, whose `fixed:`
+	// part names the adapter (its prompts' `type: string` names none).
+	for _, name := range []string{"profiles.yml", "profile_template.yml"} {
+		text := readBounded(filepath.Join(projectDir, name), adapterFileMax)
 		named := map[string]bool{}
 		for _, m := range profileType.FindAllStringSubmatch(text, -1) {
 			if a, ok := adapterNames[strings.ToLower(m[1])]; ok {
@@ -94,7 +97,7 @@ func GuessAdapter(projectDir, root string) (adapter, from string) {
 			}
 		}
 		for a := range named {
-			votes[a] = append(votes[a], "profiles.yml")
+			votes[a] = append(votes[a], name)
 		}
 	}
 	seen := map[string]bool{}

@@ -26,6 +26,7 @@ func TestGuessAdapter(t *testing.T) {
 		{"up to the repository root", map[string]string{"requirements.txt": "dbt-redshift\n", ".github/workflows/ci.yml": "run: pip install dbt-redshift\n", "transform/dbt_project.yml": "name: x\n"}, "transform", "redshift", "../.github/workflows/ci.yml, ../requirements.txt", true},
 		{"a profiles template that is not YAML", map[string]string{"profiles.yml": "p:\n  outputs:\n    dev:\n      project: <TODO: fill in>\n      type: bigquery # the warehouse\n"}, ".", "bigquery", "profiles.yml", false},
 		{"the profile's type beside a requirements file", map[string]string{"profiles.yml": "p:\n  outputs:\n    dev:\n      type: 'snowflake'\n", "requirements.txt": "dbt-snowflake\n"}, ".", "snowflake", "profiles.yml, requirements.txt", false},
+		{"dbt init's profile template", map[string]string{"profile_template.yml": "fixed:\n  type: snowflake\n  threads: 8\nprompts:\n  user:\n    type: string\n"}, ".", "snowflake", "profile_template.yml", false},
 		{"not above the project without a root", map[string]string{"requirements.txt": "dbt-redshift\n", "transform/dbt_project.yml": "name: x\n"}, "transform", "", "", false},
 	}
 	for _, c := range cases {
