@@ -422,6 +422,18 @@ func stillUnresolved(head *ModelColumns, name string) bool {
 	return c != nil && c.Kind == "direct" && len(c.Lineage) == 0
 }
 
+// RenamedColumns maps each column the change renamed in m, by its base name, to its head
+// name, both as dbt.ColumnKey folds them: what a base entry's column is called now.
+func (m *ModelChange) RenamedColumns() map[string]string {
+	out := map[string]string{}
+	for _, c := range m.Columns {
+		if c.Change == Renamed {
+			out[dbt.ColumnKey(c.From)] = dbt.ColumnKey(c.To)
+		}
+	}
+	return out
+}
+
 // DroppedEntry is the base node of a model the change kept (modified, or renamed: its base
 // node is From) that was documented at the base and has no property entry in the head (its
 // file deleted or moved away); nil otherwise. The change touched such a model, though

@@ -64,19 +64,16 @@ func (s *synth) restoredEntry(t target, d *dbt.Declaration, known []change.Colum
 	if file == "" {
 		return
 	}
-	newName := map[string]string{} // folded old name -> folded new name
+	newName := t.mc.RenamedColumns()
 	added := map[string]bool{}
 	for _, cc := range t.mc.Columns {
-		switch cc.Change {
-		case change.Renamed:
-			newName[strings.ToLower(cc.From)] = strings.ToLower(cc.To)
-		case change.Added:
+		if cc.Change == change.Added {
 			added[strings.ToLower(cc.Name)] = true
 		}
 	}
 	was := map[string]*dbt.Column{} // folded name now -> the base entry's column
 	for _, c := range d.Columns {
-		k := strings.ToLower(c.Name)
+		k := dbt.ColumnKey(c.Name)
 		if to, ok := newName[k]; ok {
 			k = to
 		}

@@ -1,9 +1,8 @@
 package testgen
 
 import (
-	"strings"
-
 	"github.com/dataops-dev/dataops/internal/change"
+	"github.com/dataops-dev/dataops/internal/dbt"
 )
 
 // A change that moves or renames a model and deletes its property file without writing a new
@@ -24,15 +23,10 @@ func DroppedTests(cs *change.ChangeSet) map[string]map[string]map[string]map[str
 		if bn == nil {
 			continue
 		}
-		renamed := map[string]string{}
-		for _, c := range m.Columns {
-			if c.Change == change.Renamed {
-				renamed[strings.ToLower(c.From)] = strings.ToLower(c.To)
-			}
-		}
+		renamed := m.RenamedColumns()
 		cols := map[string]map[string]map[string]any{}
 		for _, c := range bn.Columns {
-			name := strings.ToLower(c.Name)
+			name := dbt.ColumnKey(c.Name)
 			if to, ok := renamed[name]; ok {
 				name = to
 			}
