@@ -39,6 +39,7 @@ when fewer than N percent of columns are tested.`,
 					return err
 				}
 				defer cs.Close()
+				warnChange(env, cs)
 				opts := pf.columnsOptions(env, pf.Project, pf.Dialect)
 				cov = testgen.Measure(cs.Head, columns.Infer(cs.Head, opts))
 				cov.Compare(testgen.Measure(cs.Base, columns.Infer(cs.Base, opts)))

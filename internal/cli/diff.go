@@ -38,6 +38,14 @@ func (c *changeFlags) bind(cmd *cobra.Command) {
 
 func (c *changeFlags) set() bool { return c.Base != "" || c.BaseDir != "" }
 
+// warnChange says on stderr what the comparison met (a side whose columns could not be
+// inferred, a base without the project): every command comparing two versions says it.
+func warnChange(env *Env, cs *change.ChangeSet) {
+	for _, w := range cs.Warnings {
+		env.warnOnce(w)
+	}
+}
+
 // detectChange loads base and head and computes the ChangeSet. The caller must Close it.
 func detectChange(env *Env, pf *projectFlags, cf *changeFlags) (*change.ChangeSet, error) {
 	if c := cf; c.BaseDir != "" && (c.Base != "" || c.Head != "") {
@@ -156,9 +164,7 @@ models and exposures, and the downstream columns that read a removed, renamed or
 				return err
 			}
 			defer cs.Close()
-			for _, w := range cs.Warnings {
-				fmt.Fprintf(env.Stderr, "dataops: warning: %s\n", w)
-			}
+			warnChange(env, cs)
 			tr.printNotes(env)
 			if format == "json" {
 				enc := json.NewEncoder(env.Stdout)

@@ -170,9 +170,7 @@ func assembleReview(env *Env, pf *projectFlags, cf *changeFlags, rf *reviewFlags
 		return err
 	}
 	defer cs.Close()
-	for _, w := range cs.Warnings {
-		fmt.Fprintf(env.Stderr, "dataops: warning: %s\n", w)
-	}
+	warnChange(env, cs)
 	debugTiming(env, "review-change", t0)
 	if rf.memory, err = startReviewMemory(env, rf, pf, cf, cs, rf.target); err != nil {
 		return err

@@ -152,9 +152,7 @@ func planSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags, sp
 			return err
 		}
 		defer cs.Close()
-		for _, w := range cs.Warnings {
-			fmt.Fprintf(env.Stderr, "dataops: warning: %s\n", w)
-		}
+		warnChange(env, cs)
 		p, cols = cs.Head, cs.HeadColumns
 	} else {
 		if cf.Head != "" {

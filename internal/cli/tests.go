@@ -60,9 +60,7 @@ their git history) and, with a warehouse, the built models' data.`,
 				if err != nil {
 					return err
 				}
-				for _, w := range cs.Warnings {
-					fmt.Fprintf(env.Stderr, "dataops: warning: %s\n", w)
-				}
+				warnChange(env, cs)
 				opts.Models, opts.Columns = testgen.ChangeScope(cs)
 				opts.Dropped = testgen.DroppedTests(cs)
 				added = addedColumns(cs)
