@@ -21,6 +21,7 @@ var (
 	starExceptRE = regexp.MustCompile(`except\s*=\s*\[([^\]]*)\]`)
 	// except=name, the list set earlier in the template: {% set except_columns = [...] %}
 	starExceptVarRE = regexp.MustCompile(`except\s*=\s*([A-Za-z_]\w*)\s*[,)]?`)
+	setListRE       = regexp.MustCompile(`\{%-?\s*set\s+([A-Za-z_]\w*)\s*=\s*\[([^\]]*)\]`)
 	quotedRE        = regexp.MustCompile(`['"]([^'"]+)['"]`)
 	identRE         = regexp.MustCompile(`[A-Za-z_0-9]`)
 )
@@ -140,9 +141,10 @@ func starArgs(call, before string) (alias, except string) {
 	if e := starExceptRE.FindStringSubmatch(call); e != nil {
 		list = e[1]
 	} else if v := starExceptVarRE.FindStringSubmatch(call); v != nil {
-		setRE := regexp.MustCompile(`\{%-?\s*set\s+` + regexp.QuoteMeta(v[1]) + `\s*=\s*\[([^\]]*)\]`)
-		if all := setRE.FindAllStringSubmatch(before, -1); len(all) > 0 {
-			list = all[len(all)-1][1]
+		for _, set := range setListRE.FindAllStringSubmatch(before, -1) {
+			if set[1] == v[1] {
+				list = set[2]
+			}
 		}
 	}
 	var names []string
