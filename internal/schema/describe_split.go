@@ -114,11 +114,8 @@ func splitJoined(name string, vocab map[string]int) string {
 			}
 		}
 		// A trailing id (studentid) is a word too short for the vocabulary.
-		if i+2 == len(s) && s[i:] == "id" && i > 0 {
-			cand := best{words: []string{"id"}, score: 1, ok: true}
-			if !b.ok || len(b.words) > 1 {
-				b = cand
-			}
+		if i > 0 && s[i:] == "id" {
+			b = best{words: []string{"id"}, score: 1, ok: true}
 		}
 		memo[i] = &b
 		return b
