@@ -289,18 +289,23 @@ func hasBlankLine(t *text, from, to int) bool {
 // leadingStart is where item i begins together with the comment lines directly above it, which
 // describe it and should stay with it.
 func leadingStart(t *text, items []*seqItem, i int) int {
-	ls := t.lineStart(items[i].dash)
 	floor := 0
 	if i > 0 {
 		floor = t.lineEnd(items[i-1].end)
 	}
+	return withCommentsAbove(t, t.lineStart(items[i].dash), floor, items[i].col)
+}
+
+// withCommentsAbove moves the line start ls up over the comment lines directly above it (no
+// blank line between, indented no deeper than col), not above floor.
+func withCommentsAbove(t *text, ls, floor, col int) int {
 	for ls > floor {
 		prev := t.lineStart(ls - 1)
 		if prev < floor {
 			break
 		}
 		blank, comment, ind := t.lineKind(prev)
-		if blank || !comment || ind > items[i].col {
+		if blank || !comment || ind > col {
 			break
 		}
 		ls = prev
@@ -387,19 +392,11 @@ func beforeSemanticLayer(t *text, owner *node, key string) (int, bool) {
 		if !semanticLayerKeys[e.key] {
 			continue
 		}
-		ls := t.lineStart(e.keyStart)
 		floor := 0
 		if i > 0 {
 			floor = t.lineEnd(owner.entries[i-1].end)
 		}
-		for ls > floor {
-			prev := t.lineStart(ls - 1)
-			if blank, comment, _ := t.lineKind(prev); blank || !comment {
-				break
-			}
-			ls = prev
-		}
-		return ls, true
+		return withCommentsAbove(t, t.lineStart(e.keyStart), floor, e.col), true
 	}
 	return 0, false
 }
