@@ -67,10 +67,19 @@ var thatIsIntro = regexp.MustCompile(`(?i)(?:^|[\s(,])(?:i\.\s?e\.?|that is)[,:]
 // thatIsValues reads the alternatives of single words that follow "i.e." to the end of their
 // sentence; "i.e." before prose ("i.e. the date it was placed") is no list.
 func thatIsValues(desc string) *docValues {
-	for _, loc := range thatIsIntro.FindAllStringIndex(desc, -1) {
+	return wordAlternativesAfter(desc, thatIsIntro, nil)
+}
+
+// wordAlternativesAfter reads, after a match of intro (not one skip refuses, given the text
+// before it), alternatives of single words to the end of their sentence (or of the
+// parenthesis it sits in).
+func wordAlternativesAfter(desc string, intro *regexp.Regexp, skip func(before string) bool) *docValues {
+	for _, loc := range intro.FindAllStringIndex(desc, -1) {
+		if skip != nil && skip(desc[:loc[0]]) {
+			continue
+		}
 		rest := desc[loc[1]:]
-		body := strings.TrimSpace(rest[:sentenceEnd(rest)])
-		body = strings.TrimSuffix(body, ")")
+		body := strings.TrimSuffix(strings.TrimSpace(rest[:sentenceEnd(rest)]), ")")
 		if v := inlineValues(body); v != nil && alternatives(body) && singleWords(v.values) {
 			return v
 		}
@@ -92,17 +101,7 @@ func examplesFollow(before string) bool {
 // colonValues reads plain words offered as alternatives after a colon, to the end of their
 // sentence: "Discriminator for respondent type: staff, student, or family."
 func colonValues(desc string) *docValues {
-	for _, loc := range colonIntro.FindAllStringIndex(desc, -1) {
-		if examplesFollow(desc[:loc[0]]) {
-			continue
-		}
-		rest := desc[loc[1]:]
-		body := strings.TrimSpace(rest[:sentenceEnd(rest)])
-		if v := inlineValues(body); v != nil && alternatives(body) && singleWords(v.values) {
-			return v
-		}
-	}
-	return nil
+	return wordAlternativesAfter(desc, colonIntro, examplesFollow)
 }
 
 // alternatives says a prose list offers its items as choices: "a, b or c", "a or b".
