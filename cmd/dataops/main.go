@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dataops-dev/dataops/internal/cli"
+	"github.com/dataops-dev/dataops/internal/gctune"
 )
 
 // shutdownGrace is how long the first SIGINT or SIGTERM gives the command to stop on its own
@@ -19,7 +20,12 @@ const shutdownGrace = 2 * time.Second
 // stopProfile flushes a CPU profile when the binary is built with the pprof tag.
 var stopProfile = func() {}
 
+// heapBudget is the heap the collector's pacing aims to stay under (internal/gctune): with the
+// binary and the cache's mapped segments, about 1 GB of memory.
+const heapBudget = 768 << 20
+
 func main() {
+	gctune.Start(heapBudget)
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	exit := func(code int) { stopProfile(); os.Exit(code) }
