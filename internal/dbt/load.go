@@ -243,7 +243,15 @@ func Load(ctx context.Context, opts LoadOptions) (*Project, error) {
 		if a.Line != b.Line {
 			return a.Line < b.Line
 		}
-		return a.Column < b.Column
+		if a.Column != b.Column {
+			return a.Column < b.Column
+		}
+		// Renders run in parallel: two problems met at one place (a macro calling two
+		// missing ones) arrive in either order.
+		if l.diags[i].Kind != l.diags[j].Kind {
+			return l.diags[i].Kind < l.diags[j].Kind
+		}
+		return l.diags[i].Message < l.diags[j].Message
 	})
 	// A macro's problem is met by every render that calls it: report it once.
 	type key struct {
