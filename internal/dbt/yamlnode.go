@@ -138,9 +138,19 @@ func parseYAML(rel string, data []byte) (n *ynode, err error) {
 			n, err = nil, &InputError{Pos: Pos{Path: rel}, Msg: fmt.Sprintf("invalid YAML: %v", r)}
 		}
 	}()
+	data = trimBOM(data)
+	if n, ok := parseYAMLFast(rel, data); ok {
+		return n, nil
+	}
+	return parseYAMLGoccy(rel, data)
+}
+
+// parseYAMLGoccy is parseYAML through goccy's parser: the path of every document the fast
+// path leaves, and so of every error and refusal.
+func parseYAMLGoccy(rel string, data []byte) (*ynode, error) {
 	// The file comes from the pull request: an alias bomb or absurd nesting is refused before
 	// anything is expanded.
-	f, _, err := yamllimit.Parse(trimBOM(data), yamllimit.MaxNodes, parser.AllowDuplicateMapKey())
+	f, _, err := yamllimit.Parse(data, yamllimit.MaxNodes, parser.AllowDuplicateMapKey())
 	if err != nil {
 		return nil, yamlError(rel, err)
 	}
