@@ -231,6 +231,15 @@ func plainValue(s string) (any, bool) {
 	if s == "" {
 		return nil, true // `key:` with nothing after it
 	}
+	// goccy types a plain scalar only as a number (a digit, a sign or a dot first) or as one
+	// of its keywords (~, <<, true, false, null in three cases, .inf, .nan): any other first
+	// byte, or a longer word, is a string, without the classification's lookups.
+	switch c := s[0]; {
+	case c >= '0' && c <= '9', c == '+', c == '-', c == '.', c == '~', c == '<':
+	case (c == 't' || c == 'T' || c == 'f' || c == 'F' || c == 'n' || c == 'N') && len(s) <= len("false"):
+	default:
+		return s, true
+	}
 	tk := token.New(s, s, nil)
 	switch tk.Type {
 	case token.NullType, token.ImplicitNullType:

@@ -104,6 +104,7 @@ func TestYAMLFastCases(t *testing.T) {
 		{"anchors", "base: &b {a: 1, b: 2}\nuse: *b\nmerged:\n  <<: *b\n  b: 3\nmany:\n  <<: [*b, {c: 4}]\n", true},
 		{"duplicate keys", "a: 1\na: 2\nb: [x]\n", true},
 		{"null and int keys", "~: 1\n1: 2\ntrue: 3\n", true},
+		{"words", "a: t\nb: tru\nc: nul\nd: NULL\ne: Null\nf: fals\ng: nope\nh: TRUE\ni: <<x\nk: .5\nl: +.inf\nm: -.Inf\no: 0b101\np: 0o17\nq: 1.\nr: ~x\n", true},
 		{"str tag", "a: !!str 1\nb: !!str true\n", false},
 		{"anchored scalar", "a: &x 1\nb: *x\nc: &y\n  d: 2\n", true},
 		{"non-ASCII", "naïve: &z [é, ü]\nb: *z\nc: \"ß\"\n", true},
