@@ -368,6 +368,30 @@ func TestGenerateSchemaNameDelegatingToBuiltins(t *testing.T) {
 	}
 }
 
+// dbt's generate_schema_name dispatches: a project may override default__generate_schema_name
+// (or <adapter>__generate_schema_name) instead of the macro itself.
+func TestGenerateSchemaNameDispatchedOverride(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"dbt_project.yml": "name: g\nprofile: none\nmodels:\n  g:\n    marts:\n      +schema: marts\n",
+		"macros/naming.sql": "{% macro default__generate_schema_name(custom_schema_name, node) -%}\n" +
+			"  {%- if custom_schema_name is none -%}{{ target.schema }}\n" +
+			"  {%- else -%}{{ custom_schema_name | trim }}{%- endif -%}\n{%- endmacro %}\n" +
+			"{% macro duckdb__generate_alias_name(custom_alias_name, node) -%}{{ node.name }}_t{%- endmacro %}\n",
+		"models/a.sql":       "select 1 as id",
+		"models/marts/b.sql": "select * from {{ ref('a') }}",
+	})
+	p, err := Load(context.Background(), LoadOptions{Dir: dir, Compile: true, Getenv: envOf(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "default schema", p.Nodes["model.g.a"].Schema, "main")
+	eq(t, "custom schema as is", p.Nodes["model.g.b"].Schema, "marts")
+	eq(t, "alias from the adapter's implementation", p.Nodes["model.g.b"].Alias, "b_t")
+	for _, d := range p.Diagnostics {
+		t.Errorf("unexpected diagnostic %+v", d)
+	}
+}
+
 func TestPassesNode(t *testing.T) {
 	for src, want := range map[string]bool{
 		"{% macro generate_schema_name(custom_schema_name, node) -%}{{ default__generate_schema_name(custom_schema_name, node) }}{%- endmacro %}": false,

@@ -57,7 +57,7 @@ func (d *renderDeps) id() string {
 
 func (s *namer) tableKey() (cache.Key, bool) {
 	rc := s.l.cache
-	mac := s.l.p.Macros["macro."+s.l.root.pkg.Name+"."+s.macro]
+	mac := namerMacro(s.l, s.macro)
 	if rc == nil || mac == nil {
 		return cache.Key{}, false
 	}

@@ -261,7 +261,7 @@ var nodeUseRE = regexp.MustCompile(`\bnode\s*(\.|\[)`)
 
 func newNamer(l *loader, macro string, def func(string, *Node) string) *namer {
 	s := &namer{l: l, macro: macro, def: def, cache: map[string]string{}}
-	if mac, ok := l.p.Macros["macro."+l.root.pkg.Name+"."+macro]; ok {
+	if mac := namerMacro(l, macro); mac != nil {
 		s.override = true
 		s.perNode = nodeUseRE.MatchString(mac.SQL)
 		s.attrs = nodeAttrs(mac.SQL)
@@ -272,6 +272,21 @@ func newNamer(l *loader, macro string, def func(string, *Node) string) *namer {
 		s.load()
 	}
 	return s
+}
+
+// namerMacro is the project's naming macro: the root project's own generate_schema_name (and
+// siblings), or else its implementation of the one dbt dispatches (default__generate_schema_name,
+// <adapter>__generate_schema_name), which dbt's own calls through dispatch; nil when neither.
+func namerMacro(l *loader, macro string) *Macro {
+	if mac := l.p.Macros["macro."+l.root.pkg.Name+"."+macro]; mac != nil {
+		return mac
+	}
+	if l.env != nil {
+		if id := l.env.DBTOverride(macro); id != "" {
+			return l.p.Macros[id]
+		}
+	}
+	return nil
 }
 
 var (
@@ -342,7 +357,7 @@ func (s *namer) name(custom any, n *Node) string {
 	if row.failed {
 		if !s.warned {
 			s.warned = true
-			if mac := s.l.p.Macros["macro."+s.l.root.pkg.Name+"."+s.macro]; mac != nil {
+			if mac := namerMacro(s.l, s.macro); mac != nil {
 				s.l.warn(mac.Pos, "schema-macro", "%s could not be evaluated here (%s); using dbt's default naming", s.macro, row.out)
 			}
 		}

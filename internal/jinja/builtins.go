@@ -99,10 +99,10 @@ func (e *Env) baseContext() *exec.Context {
 	// dbt's own macros: the cross-database ones and a few others, callable unqualified and
 	// as dbt.<name>. Any package or the root project may override them.
 	for name := range crossDB {
-		m[name], _ = dbtMacro(name)
+		m[name], _ = e.dbtMacro(name)
 	}
 	for name := range dbtBuiltinMacros {
-		m[name], _ = dbtMacro(name)
+		m[name], _ = e.dbtMacro(name)
 	}
 	for _, pkg := range e.packages() {
 		m[pkg] = &namespace{env: e, pkg: pkg}

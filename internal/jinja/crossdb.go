@@ -381,6 +381,63 @@ func dbtMacro(name string) (callable, bool) {
 	return recordedMacro("macro.dbt."+name, fn), true
 }
 
+// dispatchedByDBT are dbt's own macros that dbt defines as a call of adapter.dispatch(name,
+// 'dbt'): every cross-database macro and the naming macros.
+func dispatchedByDBT(name string) bool {
+	_, cross := crossDB[name]
+	return cross || name == "generate_schema_name" || name == "generate_alias_name" || name == "generate_database_name"
+}
+
+// dbtMacro is dbtMacro for this environment: a macro dbt dispatches first looks, as dbt's
+// dispatch in namespace dbt does, for an implementation of it (<adapter>__name, the parent
+// adapters', default__name) in the packages the project's `dispatch:` config lists for dbt, or
+// else in the root project, and runs the native one when there is none. So a project that
+// defines duckdb__dateadd or default__generate_schema_name gets its own SQL and names from
+// dbt.dateadd(...) and from dbt's naming, as with dbt.
+func (e *Env) dbtMacro(name string) (callable, bool) {
+	native, ok := dbtMacro(name)
+	if !ok || !dispatchedByDBT(name) {
+		return native, ok
+	}
+	return func(ev *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+		if d := e.dbtOverride(name); d != nil {
+			if st := stateOfEval(ev); st != nil {
+				st.usedMacro("macro.dbt." + name)
+			}
+			return d.fn(ev, va)
+		}
+		return native(ev, va)
+	}, true
+}
+
+// DBTOverride is the unique id of the project's implementation of dbt's dispatched macro name
+// (macro.my_project.default__generate_schema_name), "" when it has none.
+func (e *Env) DBTOverride(name string) string {
+	if !dispatchedByDBT(name) {
+		return ""
+	}
+	if d := e.dbtOverride(name); d != nil {
+		return d.UniqueID
+	}
+	return ""
+}
+
+// dbtOverride is the project's implementation of dbt's dispatched macro name, or nil.
+func (e *Env) dbtOverride(name string) *macroDef {
+	search := e.opts.DispatchOrder["dbt"]
+	if len(search) == 0 {
+		search = []string{e.opts.RootPackage}
+	}
+	for _, pkg := range search {
+		for _, prefix := range e.adapterChain {
+			if d := e.byPkg[pkg][prefix+"__"+name]; d != nil {
+				return d
+			}
+		}
+	}
+	return nil
+}
+
 // recordedMacro wraps a natively implemented macro so calls made by the template itself (not
 // from inside another macro) are listed in Result.MacrosUsed, as dbt lists them in a node's
 // depends_on.macros.

@@ -162,7 +162,7 @@ func (n *namespace) GetAttribute(name string) (*exec.Value, bool) {
 		return exec.AsValue(d.fn), true
 	}
 	if n.pkg == "dbt" {
-		if fn, ok := dbtMacro(name); ok {
+		if fn, ok := n.env.dbtMacro(name); ok {
 			return exec.AsValue(fn), true
 		}
 	}

@@ -507,6 +507,37 @@ func TestDispatch(t *testing.T) {
 	}
 }
 
+// dbt's own cross-database and naming macros dispatch in namespace dbt, whose search begins
+// with the root project (or the project's dispatch config for dbt): an implementation there
+// replaces dbt's, however the macro is called.
+func TestDBTMacrosDispatchToTheProject(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		adapter string
+		order   map[string][]string
+		want    string
+	}{
+		{"adapter override", "duckdb", nil, "sysdatetime()|sysdatetime()|md5(cast(x as TEXT))|dev_s"},
+		{"default override wins over dbt's adapter one", "postgres", nil, "sysdatetime()|sysdatetime()|md5(cast(x as TEXT))|dev_s"},
+		{"the adapter's own beside the default", "snowflake", nil, "sysdatetime()|sysdatetime()|sha2(x)|dev_s"},
+		{"search order naming a package without them", "duckdb", map[string][]string{"dbt": {"utils", "dbt"}}, "current_timestamp|current_timestamp|md5(cast(x as TEXT))|dev_s"},
+	} {
+		env := testEnv(t, func(o *Options) {
+			o.Adapter = c.adapter
+			o.DispatchOrder = c.order
+			o.Target = map[string]any{"schema": "dev"}
+			o.MacroFiles = append(o.MacroFiles, MacroFile{Package: o.RootPackage, Path: "macros/over.sql", Source: `{% macro duckdb__current_timestamp() %}sysdatetime(){% endmacro %}
+{% macro default__current_timestamp() %}sysdatetime(){% endmacro %}
+{% macro snowflake__hash(field) %}sha2({{ field }}){% endmacro %}
+{% macro default__generate_schema_name(custom_schema_name, node) %}{{ target.schema }}_{{ custom_schema_name }}{% endmacro %}`})
+		})
+		res := render(t, env, "{{ dbt.current_timestamp() }}|{{ current_timestamp() }}|{{ dbt.hash('x') }}|{{ generate_schema_name('s', none) }}")
+		if res.Output != c.want {
+			t.Errorf("%s: %q, want %q", c.name, res.Output, c.want)
+		}
+	}
+}
+
 // A namespace that names no installed package is searched as no namespace at all: the package
 // whose macro dispatches, then the root project (dbt's search when the namespace is not a
 // dependency: the node's package, then the root project).
