@@ -93,6 +93,18 @@ func TestInferSnowflake(t *testing.T) {
 	}
 }
 
+// SQL Server's profile types read T-SQL: TOP, bracketed names, `alias = expr`, OPTION (...).
+func TestInferSQLServer(t *testing.T) {
+	u := shopUpstream
+	for _, adapter := range []string{"sqlserver", "fabric", "synapse"} {
+		expectResolved(t, expectColumns(t, adapter, u, `select top 10 id, [status] from orders`, "id:integer, status:varchar"))
+		expectResolved(t, expectColumns(t, adapter, u, `select o.[id] as order_id, total = amount * 2, [first name] = status from orders as o`,
+			"order_id:integer, total:numeric, first name:varchar"))
+		expectResolved(t, expectColumns(t, adapter, u, `with c as (select id from orders) select id, count(*) as n, 7 / 2 as half from c group by id option (maxrecursion 0)`,
+			"id:integer, n:int, half:int"))
+	}
+}
+
 func TestInferBigQuery(t *testing.T) {
 	u := map[string]string{
 		"orders": "id:int64, items:array<struct<sku string, qty int64>>, customer:struct<id int64, name string>, created_at:timestamp",

@@ -133,6 +133,8 @@ var (
 		"timestamp", "timestamp with time zone", "interval", "blob", "json", "list", "struct", "geometry", "uuid"}
 	sparkTypes = typeNames{"boolean", "bigint", "int", "decimal", "double", "string", "date", "string",
 		"timestamp_ntz", "timestamp", "interval", "binary", "string", "array", "struct", "string", "string"}
+	tsqlTypes = typeNames{"bit", "int", "int", "numeric", "float", "varchar", "date", "time",
+		"datetime2", "datetimeoffset", "", "varbinary", "nvarchar", "", "", "geography", "uniqueidentifier"}
 	trinoTypes = typeNames{"boolean", "bigint", "integer", "decimal", "double", "varchar", "date", "time",
 		"timestamp", "timestamp with time zone", "interval day to second", "varbinary", "json", "array",
 		"row", "geometry", "uuid"}
