@@ -128,7 +128,9 @@ func (d *Doc) classify() {
 		// `listagg(x) WITHIN GROUP (ORDER BY ...)`: GROUP opens a clause of the ordered-set
 		// aggregate, it is no function.
 		withinGroup := up == "GROUP" && d.Is(prev, "WITHIN")
-		if nextKind == token.LParen && !parenKeywords[up] && !withinGroup {
+		// T-SQL's CROSS APPLY (subquery) and OPTION (MAXRECURSION 0) are no calls either.
+		tsqlParen := up == "APPLY" && (d.Is(prev, "CROSS") || d.Is(prev, "OUTER")) || up == "OPTION" && prevKind != token.Dot
+		if nextKind == token.LParen && !parenKeywords[up] && !withinGroup && !tsqlParen {
 			t.Role = RoleFunction
 			if up == "CAST" || up == "TRY_CAST" || up == "SAFE_CAST" {
 				castDepth[next] = true
@@ -233,6 +235,13 @@ func (d *Doc) contextKeyword(i int, up string) bool {
 		return d.Is(prev, "ROWS") || d.Is(prev, "ROW")
 	case "ZONE":
 		return d.Is(prev, "TIME")
+	case "APPLY":
+		return d.Is(prev, "CROSS") || d.Is(prev, "OUTER")
+	case "OPTION":
+		return next < len(d.Toks) && d.Toks[next].Kind == token.LParen
+	case "FOR":
+		// T-SQL's FOR XML / FOR JSON / FOR BROWSE clause, which ends a query.
+		return d.Is(next, "XML") || d.Is(next, "JSON") || d.Is(next, "BROWSE")
 	}
 	return false
 }

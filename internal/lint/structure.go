@@ -129,6 +129,8 @@ var clauseStarts = map[string]string{
 	"FROM": "FROM", "WHERE": "WHERE", "GROUP": "GROUP BY", "HAVING": "HAVING",
 	"QUALIFY": "QUALIFY", "WINDOW": "WINDOW", "ORDER": "ORDER BY", "LIMIT": "LIMIT",
 	"OFFSET": "OFFSET", "FETCH": "FETCH",
+	// T-SQL's query endings (keywords only where classify says so).
+	"FOR": "FOR", "OPTION": "OPTION",
 }
 
 func (d *Doc) isClauseKw(i int, depth int) (string, bool) {
@@ -304,7 +306,7 @@ func (d *Doc) endsExpression(i int) bool {
 	return false
 }
 
-var joinWords = wordSet("JOIN", "INNER", "LEFT", "RIGHT", "FULL", "OUTER", "CROSS", "NATURAL", "SEMI", "ANTI", "ASOF", "POSITIONAL", "STRAIGHT_JOIN")
+var joinWords = wordSet("JOIN", "INNER", "LEFT", "RIGHT", "FULL", "OUTER", "CROSS", "NATURAL", "SEMI", "ANTI", "ASOF", "POSITIONAL", "STRAIGHT_JOIN", "APPLY")
 
 func (d *Doc) splitTables(start, end, depth int) []TableItem {
 	var items []TableItem

@@ -37,6 +37,7 @@ type Dialect struct {
 	Lambdas      bool // x -> expr inside function arguments (DuckDB, Spark, Trino, Snowflake)
 	NumberSuffix bool // 10L, 1.5D, 2BD literal suffixes (Spark)
 	TopClause    bool // SELECT TOP n (T-SQL, Snowflake, Redshift)
+	QueryHints   bool // FOR XML|JSON|BROWSE ... and OPTION (...) after a query (T-SQL)
 
 	// Reason is set when the dialect is a fallback for a name we do not know.
 	Reason string
@@ -140,6 +141,7 @@ var table = map[string]func() Dialect{
 	"tsql": func() Dialect {
 		d := Generic()
 		d.Name = "tsql"
+		d.QueryHints = true
 		d.NestedComments = true
 		d.BracketIdents = true
 		d.DollarQuotes = false

@@ -312,6 +312,10 @@ func TestDialectQuotes(t *testing.T) {
 	expectPrinted(t, "databricks", "select `a b` from t where c = \"x\"", "SELECT `a b` FROM t WHERE c = \"x\"")
 	expectPrinted(t, "sqlite", "select [a] from [t]", "SELECT [a] FROM [t]")
 	expectPrinted(t, "tsql", "select total = sum(x), [n] = count(*) from t", "SELECT sum(x) AS total, count(*) AS [n] FROM t")
+	// FOR XML/JSON and OPTION (...) end a query; neither is a table alias.
+	expectPrinted(t, "tsql", "select a, (select b + ',' from t2 for xml path(''), type) as s from t option (maxrecursion 0)",
+		"SELECT a, (SELECT b + ',' FROM t2) AS s FROM t")
+	expectPrinted(t, "tsql", "select a from t for json path, without_array_wrapper", "SELECT a FROM t")
 	expectPrinted(t, "trino", "select \"a\" from t cross join unnest(arr) as u (x)", "SELECT \"a\" FROM t CROSS JOIN unnest(arr) AS u(x)")
 	expectPrinted(t, "redshift", "select top 3 a from t", "SELECT TOP 3 a FROM t")
 	expectPrinted(t, "postgres", "select top from t", "SELECT top FROM t")

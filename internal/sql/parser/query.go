@@ -100,6 +100,20 @@ func (p *parser) queryTail(q *ast.Query) {
 			}
 			l.Stop = p.prevEndOr(ls)
 			q.Limit = l
+		case p.d.QueryHints && p.isKw("for") && (p.peekKw(1, "xml") || p.peekKw(1, "json") || p.peekKw(1, "browse")):
+			// FOR XML PATH(''), TYPE / FOR JSON PATH, WITHOUT_ARRAY_WRAPPER: the shape of the
+			// result, not its columns.
+			p.next()
+			for p.atIdent() && !(p.isKw("option") && p.peek(1).Kind == token.LParen) {
+				p.next()
+				if p.at(token.LParen) {
+					p.skipParens()
+				}
+				p.got(token.Comma)
+			}
+		case p.d.QueryHints && p.isKw("option") && p.peek(1).Kind == token.LParen:
+			p.next() // OPTION (MAXRECURSION 0): a hint to the planner
+			p.skipParens()
 		default:
 			return
 		}
@@ -493,8 +507,10 @@ func softReserved(word string, next token.Token) bool {
 		return next.Kind == token.LParen || next.Kind == token.Ident
 	case "partition", "exclude", "replace", "rename":
 		return next.Kind == token.LParen || isKw(next, "by")
-	case "match_condition":
+	case "match_condition", "option":
 		return next.Kind == token.LParen
+	case "for":
+		return isKw(next, "xml") || isKw(next, "json") || isKw(next, "browse")
 	case "nulls":
 		return isKw(next, "first") || isKw(next, "last")
 	case "respect", "ignore":
