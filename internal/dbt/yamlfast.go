@@ -62,7 +62,7 @@ func parseYAMLFast(rel string, data []byte) (n *ynode, ok bool) {
 type fastBuilder struct {
 	rel   string
 	data  []byte
-	lines []int                  // offsets where lines start, made when an anchor or tag needs them
+	lines []int                  // offsets where lines start, made when an anchor needs them
 	built map[*yaml3.Node]*ynode // anchored nodes, shared by their aliases as goccy's builder shares them
 	sizes map[*yaml3.Node]int    // expanded size of anchored nodes
 	bad   bool                   // something the goccy path must decide
