@@ -136,7 +136,9 @@ func (d *Doc) classify() {
 				castDepth[next] = true
 			}
 			// A CTE or INSERT column list: `name (a, b) AS (` / `INTO t (a, b)`.
-			if d.Is(prev, "WITH") || d.Is(prev, "RECURSIVE") || d.Is(prev, "INTO") || d.Is(prev, "TABLE") && !d.Is(d.Toks[prev].Prev, "FROM") && !d.Is(d.Toks[prev].Prev, "JOIN") {
+			// A table alias with its column names: `(...) AS d (a, b)`.
+			if d.Is(prev, "WITH") || d.Is(prev, "RECURSIVE") || d.Is(prev, "INTO") || d.Is(prev, "AS") ||
+				d.Is(prev, "TABLE") && !d.Is(d.Toks[prev].Prev, "FROM") && !d.Is(d.Toks[prev].Prev, "JOIN") {
 				t.Role = RoleIdentifier
 			} else if m := d.Toks[next].Match; m > 0 && d.Is(d.Toks[m].Next, "AS") && d.isCTEName(i) && d.Toks[d.Toks[d.Toks[m].Next].Next].Kind == token.LParen {
 				t.Role = RoleIdentifier

@@ -17,3 +17,9 @@ cross apply (select cte.n as x) as d
 outer apply (select 1 as y) as e
 group by cte.n, d.x
 option (maxrecursion 0)
+
+select
+    d.a,
+    v.b
+from (select 1 as x) as d (a)
+cross apply (values (1)) as v (b)
