@@ -452,13 +452,25 @@ func (p *parser) missingExpr() ast.Expr {
 		p.errorf(p.pos(), "expected expression, found %s", p.describe())
 		return &ast.BadExpr{Span: ast.Span{Start: p.pos(), Stop: p.pos()}}
 	}
-	if p.atClauseWord() || p.isKw("as") {
-		// Nothing consumed: `select as id` (a macro that rendered empty) keeps its alias, so
-		// readers still learn the output column's name.
+	if p.atClauseWord() || p.isKw("as") || p.at(token.DoubleColon) || p.atBinaryOnlyOperator() {
+		// Nothing consumed: `select as id` or `select ::text as id` (a macro that rendered
+		// empty) keeps its cast and alias, so readers still learn the output column's name.
 		p.errorf(p.pos(), "expected expression, found %s", p.describe())
 		return &ast.BadExpr{Span: ast.Span{Start: p.pos(), Stop: p.pos()}}
 	}
 	return p.badExpr("expected expression")
+}
+
+// atBinaryOnlyOperator reports an operator that cannot start an expression (`||`, `=`,
+// `<`...): what follows a left operand that rendered empty.
+func (p *parser) atBinaryOnlyOperator() bool {
+	if t := p.tok(); t.Kind == token.Operator {
+		switch t.Text {
+		case "||", "=", "==", "<", ">", "<=", ">=", "<>", "!=", "/", "%":
+			return true
+		}
+	}
+	return false
 }
 
 // keywordExpr handles words that start special expression forms; it returns nil when the

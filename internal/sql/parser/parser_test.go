@@ -334,6 +334,9 @@ func TestErrors(t *testing.T) {
 	expectError(t, "ansi", "select a from t join", "expected a table", "SELECT a FROM t")
 	expectError(t, "ansi", "select 'abc", "unterminated string", "")
 	expectError(t, "ansi", "select a,\n as b_id, c from t", "expected expression", "SELECT a, <bad> AS b_id, c FROM t")
+	// A left operand that rendered empty keeps the cast, the operator and the alias.
+	expectError(t, "postgres", "select ::text as \"id\", x from t", "expected expression", "AS \"id\", x FROM t")
+	expectError(t, "ansi", "select || 'x' as y, z from t", "expected expression", "AS y, z FROM t")
 	expectError(t, "ansi", "with x as ( ), y as (select 1) select * from y", "expected SELECT", "y AS (SELECT 1) SELECT * FROM y")
 	expectError(t, "ansi", "select f(a,, b), c from t", "expected expression", "c FROM t")
 	expectError(t, "ansi", "with a as select 1 select 2", "expected ( before the CTE's query", "")
