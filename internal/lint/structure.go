@@ -174,6 +174,23 @@ func (d *Doc) selectEnd(kw int) (end int, setOp int) {
 	return last, -1
 }
 
+// LaterBranch reports whether s is a branch of a set operation after its first (`UNION ALL
+// SELECT ...`): SQLFluff's reference rules read a set operation through its first select only.
+// A bracketed branch (`UNION (SELECT ...)`) is a query of its own, read as such.
+func (d *Doc) LaterBranch(s *Select) bool {
+	for i := d.Toks[s.Kw].Prev; i >= 0; i = d.Toks[i].Prev {
+		t := &d.Toks[i]
+		switch {
+		case t.Kind == token.Ident && (t.Up == "ALL" || t.Up == "DISTINCT"):
+			continue
+		case t.Kind == token.Ident && setOps[t.Up] && t.Role == RoleKeyword:
+			return true
+		}
+		return false
+	}
+	return false
+}
+
 func (d *Doc) parseSelect(kw int) *Select {
 	s := &Select{Kw: kw, Depth: d.Toks[kw].Depth, SetOp: -1}
 	s.End, s.SetOp = d.selectEnd(kw)

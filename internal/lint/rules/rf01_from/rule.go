@@ -30,9 +30,8 @@ func (rule) Check(c *lint.Context) {
 	}
 	d := c.Doc
 	for _, s := range d.Selects {
-		if len(s.Tables) == 0 && s.Parent == nil {
-			continue
-		}
+		// A select without FROM (a CTE of literals, `select p.a`) has no table to qualify
+		// with: SQLFluff reports its qualified references too.
 		for _, r := range d.ColumnRefs(s) {
 			if len(r.Parts) < 2 && !r.Star {
 				continue

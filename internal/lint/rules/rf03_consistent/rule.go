@@ -37,7 +37,7 @@ func (rule) Check(c *lint.Context) {
 		kind string // "qualified" or "unqualified"
 	}
 	for _, s := range d.Selects {
-		if len(s.Tables) != 1 {
+		if len(s.Tables) != 1 || d.LaterBranch(s) {
 			continue
 		}
 		var refs []ref
