@@ -68,7 +68,7 @@ func dialectFor(name string) *dialect {
 	case "sqlserver", "tsql", "fabric", "synapse", "mssql", "azuresql":
 		// int / int and avg(int) stay integers; a literal 1.5 is numeric(2,1).
 		return &dialect{name: "tsql", fold: keepCase, types: &tsqlTypes, intDiv: fInt, avgInt: fInt,
-			intLiteral: "int", decimalLiteral: "numeric", dateTruncKeepsType: true}
+			intLiteral: "int", decimalLiteral: "numeric", dateTruncKeepsType: true, funcs: tsqlFuncs}
 	default: // duckdb and anything we do not know
 		return &dialect{name: "duckdb", fold: keepCase, types: &duckdbTypes, intDiv: fFloat, avgInt: fFloat,
 			intLiteral: "integer", decimalLiteral: "decimal", dateTruncKeepsType: true}

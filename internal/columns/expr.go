@@ -479,6 +479,15 @@ func (a *analyzer) call(x *ast.Func, sc *scope) exprInfo {
 		}
 		name = strings.Join(parts, ".")
 	}
+	lowerName := strings.ToLower(name)
+	if a.d.name == "tsql" && (lowerName == "convert" || lowerName == "try_convert") && len(x.Args) >= 2 {
+		// CONVERT(type, expr [, style]): the first argument is the type, no column.
+		for _, e := range x.Args[1:] {
+			info.merge(a.expr(e, sc))
+		}
+		info.t = typeOf(a.text(x.Args[0]))
+		return info
+	}
 	args := make([]typ, 0, len(x.Args))
 	for _, e := range x.Args {
 		ai := a.expr(e, sc)

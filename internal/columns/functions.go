@@ -188,6 +188,24 @@ var snowflakeFuncs = map[string]fnRule{
 	"sha2_binary":       fixed(fBinary),
 }
 
+// tsqlFuncs are SQL Server's differences (CONVERT and TRY_CONVERT are read in call).
+var tsqlFuncs = map[string]fnRule{
+	"iif":               common(1, 1),
+	"getdate":           fixed(fTimestamp),
+	"getutcdate":        fixed(fTimestamp),
+	"sysdatetime":       fixed(fTimestamp),
+	"sysdatetimeoffset": fixed(fTimestampTZ),
+	"len":               fixed(fInt),
+	"datalength":        fixed(fInt),
+	"charindex":         fixed(fInt),
+	"datepart":          fixed(fInt),
+	"datediff":          fixed(fInt),
+	"datename":          fixed(fString),
+	"newid":             fixed(fUUID),
+	"format":            fixed(fString),
+	"eomonth":           fixed(fDate),
+}
+
 // bigqueryFuncs are BigQuery's differences.
 var bigqueryFuncs = map[string]fnRule{
 	"current_timestamp": fixed(fTimestampTZ),

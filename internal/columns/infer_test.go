@@ -102,6 +102,8 @@ func TestInferSQLServer(t *testing.T) {
 			"order_id:integer, total:numeric, first name:varchar"))
 		expectResolved(t, expectColumns(t, adapter, u, `with c as (select id from orders) select id, count(*) as n, 7 / 2 as half from c group by id option (maxrecursion 0)`,
 			"id:integer, n:int, half:int"))
+		expectResolved(t, expectColumns(t, adapter, u, `select convert(varchar(10), ordered_at, 120) as d, try_convert(int, status) as s, iif(amount > 0, 'pos', 'neg') as sign, getdate() as now, len(status) as l from orders`,
+			"d:varchar(10), s:int, sign:varchar, now:datetime2, l:int"))
 	}
 }
 
