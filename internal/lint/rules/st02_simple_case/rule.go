@@ -3,6 +3,7 @@ package st02_simple_case
 
 import (
 	"github.com/dataops-dev/dataops/internal/lint"
+	"github.com/dataops-dev/dataops/internal/sql/token"
 )
 
 // Rule is ST02.
@@ -23,43 +24,143 @@ func (rule) Check(c *lint.Context) {
 		if !d.IsKw(i, "CASE") {
 			continue
 		}
-		// CASE WHEN <cond> THEN TRUE|FALSE ELSE FALSE|TRUE END (ELSE optional for TRUE/NULL).
 		w := d.Toks[i].Next
 		if !d.IsKw(w, "WHEN") {
 			continue
 		}
-		then := -1
+		// The CASE's parts at its own depth: WHEN cond THEN a [WHEN ...] [ELSE b] END.
 		depth := d.Toks[w].Depth
+		var then, els, end, whens = -1, -1, -1, 1
+	parts:
 		for j := d.Toks[w].Next; d.More(j); j = d.Toks[j].Next {
-			if d.Toks[j].Depth < depth || d.IsKw(j, "CASE") && d.Toks[j].Depth == depth {
+			t := &d.Toks[j]
+			if t.Depth < depth {
 				break
 			}
-			if d.Toks[j].Depth == depth && (d.IsKw(j, "WHEN") || d.IsKw(j, "END")) {
-				break
+			if t.Depth > depth {
+				continue
 			}
-			if d.Toks[j].Depth == depth && d.IsKw(j, "THEN") {
+			switch {
+			case d.IsKw(j, "CASE"): // a nested CASE: skip to its END
+				if j = caseEnd(d, j); j < 0 {
+					break parts
+				}
+				continue
+			case d.IsKw(j, "WHEN"):
+				whens++
+			case d.IsKw(j, "THEN") && then < 0:
 				then = j
+			case d.IsKw(j, "ELSE") && els < 0:
+				els = j
+			case d.IsKw(j, "END"):
+				end = j
+			}
+			if end >= 0 {
 				break
 			}
 		}
-		if then < 0 {
+		if then < 0 || end < 0 || whens != 1 {
 			continue
 		}
-		v1 := d.Toks[then].Next
-		if d.Toks[v1].Role != lint.RoleBool {
-			continue
+		cond := d.Toks[w].Next // SQLFluff points at the condition
+		thenEnd := end
+		if els >= 0 {
+			thenEnd = els
 		}
-		after := d.Toks[v1].Next
-		switch {
-		case d.IsKw(after, "ELSE"):
-			v2 := d.Toks[after].Next
-			if (d.Toks[v2].Role == lint.RoleBool && d.Toks[v2].Up != d.Toks[v1].Up) && d.IsKw(d.Toks[v2].Next, "END") {
-				c.Report(i, "")
+		a := code(d, d.Toks[then].Next, thenEnd)
+		var b []int
+		if els >= 0 {
+			b = code(d, d.Toks[els].Next, end)
+		}
+		// CASE WHEN <cond> THEN TRUE|FALSE ELSE FALSE|TRUE END (ELSE optional for TRUE).
+		if len(a) == 1 && d.Toks[a[0]].Role == lint.RoleBool {
+			switch {
+			case len(b) == 1 && d.Toks[b[0]].Role == lint.RoleBool && d.Toks[b[0]].Up != d.Toks[a[0]].Up:
+				c.Report(cond, "")
+			case els < 0 && d.Toks[a[0]].Up == "TRUE":
+				c.Report(cond, "")
 			}
-		case d.IsKw(after, "END"):
-			if d.Toks[v1].Up == "TRUE" {
-				c.Report(i, "")
+			continue
+		}
+		// CASE WHEN x IS NULL THEN y ELSE x END, CASE WHEN x IS NOT NULL THEN x ELSE y END:
+		// COALESCE spelled out (and THEN NULL ELSE x: x itself).
+		ref, not, ok := nullTest(d, code(d, cond, then))
+		if !ok || els < 0 {
+			continue
+		}
+		switch {
+		case !not && sameText(d, b, ref) && len(a) == 1 && d.Toks[a[0]].Role == lint.RoleNull:
+			c.Report(cond, "Unnecessary CASE statement. Just use column '"+d.Text(ref[0], ref[len(ref)-1])+"'.")
+		case !not && sameText(d, b, ref), not && sameText(d, a, ref):
+			c.Report(cond, "Unnecessary CASE statement. Use COALESCE function instead.")
+		}
+	}
+}
+
+// caseEnd is the END of the CASE at i, or -1.
+func caseEnd(d *lint.Doc, i int) int {
+	depth := d.Toks[i].Depth
+	n := 0
+	for j := i; d.More(j); j = d.Toks[j].Next {
+		if d.Toks[j].Depth < depth {
+			return -1
+		}
+		if d.Toks[j].Depth != depth {
+			continue
+		}
+		if d.IsKw(j, "CASE") {
+			n++
+		} else if d.IsKw(j, "END") {
+			if n--; n == 0 {
+				return j
 			}
 		}
 	}
+	return -1
+}
+
+// code lists the code tokens from i up to (not including) stop.
+func code(d *lint.Doc, i, stop int) []int {
+	var out []int
+	for j := i; d.More(j) && j < stop; j = d.Toks[j].Next {
+		out = append(out, j)
+	}
+	return out
+}
+
+// nullTest reads `ref IS [NOT] NULL`, ref a column reference.
+func nullTest(d *lint.Doc, toks []int) (ref []int, not, ok bool) {
+	n := len(toks)
+	if n < 3 || !d.IsKw(toks[n-1], "NULL") && d.Toks[toks[n-1]].Up != "NULL" {
+		return nil, false, false
+	}
+	k := n - 2
+	if d.IsKw(toks[k], "NOT") {
+		not = true
+		k--
+	}
+	if k < 1 || !d.IsKw(toks[k], "IS") {
+		return nil, false, false
+	}
+	ref = toks[:k]
+	for _, j := range ref {
+		t := &d.Toks[j]
+		if t.Kind != token.Ident && t.Kind != token.QuotedIdent && t.Kind != token.Dot || t.Templated {
+			return nil, false, false
+		}
+	}
+	return ref, not, true
+}
+
+// sameText reports whether two token runs spell the same reference.
+func sameText(d *lint.Doc, a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if d.Toks[a[i]].Text != d.Toks[b[i]].Text {
+			return false
+		}
+	}
+	return true
 }
