@@ -32,9 +32,10 @@ func (rule) Check(c *lint.Context) {
 	policy := c.Opts.Str("single_table_references")
 	d := c.Doc
 	type ref struct {
-		at   int
-		text string
-		kind string // "qualified" or "unqualified"
+		at        int
+		text      string
+		kind      string // "qualified" or "unqualified"
+		templated bool   // written by Jinja: it sets the select's style, but is not reported
 	}
 	for _, s := range d.Selects {
 		if len(s.Tables) != 1 || d.LaterBranch(s) {
@@ -43,19 +44,19 @@ func (rule) Check(c *lint.Context) {
 		var refs []ref
 		for _, r := range d.ColumnRefs(s) {
 			i := r.First()
-			if d.Toks[i].Templated || d.Toks[i].Kind == token.Template {
+			if d.Toks[i].Kind == token.Template {
 				continue
 			}
 			kind := "unqualified"
 			if r.Qualified() {
 				kind = "qualified"
 			}
-			refs = append(refs, ref{i, d.Text(r.First(), r.Last()), kind})
+			refs = append(refs, ref{i, d.Text(r.First(), r.Last()), kind, d.Toks[i].Templated})
 		}
 		// Every reference not of the wanted kind.
 		unlike := func(want string) {
 			for _, r := range refs {
-				if r.kind != want {
+				if r.kind != want && !r.templated {
 					c.Report(r.at, capital(r.kind)+" reference '"+r.text+"' found in single table select.")
 				}
 			}
@@ -70,6 +71,9 @@ func (rule) Check(c *lint.Context) {
 		for _, r := range refs {
 			if r.kind != refs[0].kind {
 				unlike("qualified")
+				if r.templated {
+					break
+				}
 				c.Report(r.at, capital(r.kind)+" reference '"+r.text+"' found in single table select which is inconsistent with previous references.")
 				break
 			}

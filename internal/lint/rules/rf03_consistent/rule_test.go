@@ -25,3 +25,14 @@ func TestUnqualifiedAfterQualifiedIsReportedTwice(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// A qualified reference written by Jinja sets the select's style like any other: the plain
+// reference after it is inconsistent; the templated one is never reported itself.
+func TestTemplatedReferenceSetsTheStyle(t *testing.T) {
+	src := "select\n    {{ \"src.a\" }} as x,\n    b\nfrom src\n"
+	lines, res := linttest.TemplatedLines(t, Rule, src)
+	// Twice at line 3, as SQLFluff does: unqualified, and the first unlike those before it.
+	if len(lines) != 2 || lines[0] != 3 || lines[1] != 3 {
+		t.Errorf("RF03 on lines %v, want line 3 twice: %+v %v", lines, res.Violations, res.Problems)
+	}
+}
