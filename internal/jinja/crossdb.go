@@ -21,6 +21,8 @@ func init() {
 			switch a.adapter {
 			case "bigquery":
 				return "to_hex(md5(cast(" + a.s(0) + " as string)))"
+			case "sqlserver", "fabric", "synapse":
+				return "convert(varchar(50), hashbytes('md5', coalesce(convert(varchar(8000), " + a.s(0) + "), '')), 2)"
 			}
 			return "md5(cast(" + a.s(0) + " as " + typeFor(a.adapter, "type_string") + "))"
 		}),
@@ -89,6 +91,8 @@ func init() {
 				return "now()"
 			case "bigquery", "snowflake":
 				return "current_timestamp()"
+			case "sqlserver", "fabric", "synapse":
+				return "cast(sysdatetime() as datetime2(6))"
 			}
 			return "current_timestamp"
 		}),
@@ -342,13 +346,13 @@ func sqlMacro(params []string, render func(adapterArgs) string) callable {
 
 // typeTables are the SQL type names dbt's type_* macros give per adapter.
 var typeTables = map[string]map[string]string{
-	"type_string":    {"bigquery": "STRING", "spark": "STRING", "databricks": "STRING", "redshift": "varchar", "default": "TEXT"},
-	"type_timestamp": {"snowflake": "TIMESTAMP_NTZ", "bigquery": "TIMESTAMP", "default": "timestamp"},
+	"type_string":    {"bigquery": "STRING", "spark": "STRING", "databricks": "STRING", "redshift": "varchar", "sqlserver": "VARCHAR(8000)", "default": "TEXT"},
+	"type_timestamp": {"snowflake": "TIMESTAMP_NTZ", "bigquery": "TIMESTAMP", "sqlserver": "datetime2(6)", "default": "timestamp"},
 	"type_int":       {"bigquery": "INT64", "default": "INT"},
 	"type_bigint":    {"bigquery": "INT64", "default": "bigint"},
 	"type_numeric":   {"bigquery": "NUMERIC", "default": "numeric(28,6)"},
 	"type_float":     {"bigquery": "FLOAT64", "default": "FLOAT"},
-	"type_boolean":   {"bigquery": "BOOL", "default": "BOOLEAN"},
+	"type_boolean":   {"bigquery": "BOOL", "sqlserver": "bit", "default": "BOOLEAN"},
 }
 
 func typeMacro(name string) callable {
@@ -361,9 +365,13 @@ func typeMacro(name string) callable {
 	}
 }
 
+// typeFor is the adapter's label for a type macro, else its parent adapter's (fabric and
+// synapse take sqlserver's), else the default.
 func typeFor(adapter, macro string) string {
-	if t, ok := typeTables[macro][adapter]; ok {
-		return t
+	for _, a := range adapterChain(adapter) {
+		if t, ok := typeTables[macro][a]; ok {
+			return t
+		}
 	}
 	return typeTables[macro]["default"]
 }

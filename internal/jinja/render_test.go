@@ -789,3 +789,16 @@ func TestColumnOfUnknownTypeHasAPlaceholderType(t *testing.T) {
 		t.Errorf("got %q, want %q", res.Output, want)
 	}
 }
+
+// SQL Server (and Fabric and Synapse, which inherit from it) get its adapter's SQL and type
+// labels from dbt's cross-database macros.
+func TestCrossDatabaseSQLServer(t *testing.T) {
+	for _, adapter := range []string{"sqlserver", "synapse"} {
+		env := testEnv(t, func(o *Options) { o.Adapter = adapter })
+		res := render(t, env, "{{ dbt.type_string() }}|{{ dbt.type_boolean() }}|{{ dbt.hash('x') }}|{{ dbt.current_timestamp() }}")
+		want := "VARCHAR(8000)|bit|convert(varchar(50), hashbytes('md5', coalesce(convert(varchar(8000), x), '')), 2)|cast(sysdatetime() as datetime2(6))"
+		if res.Output != want {
+			t.Errorf("%s: %q, want %q", adapter, res.Output, want)
+		}
+	}
+}
