@@ -1,5 +1,5 @@
 // Package lt11_set_operators implements LT11 (layout.set_operators): UNION, INTERSECT,
-// EXCEPT and MINUS stand on their own line.
+// EXCEPT and MINUS stand on their own line, between bracketed queries too.
 package lt11_set_operators
 
 import (

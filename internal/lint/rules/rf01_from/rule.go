@@ -1,4 +1,4 @@
-// Package rf01_from implements RF01 (references.from): a qualified reference names a table or alias of its query (or of an enclosing one). Off for BigQuery, Hive, Redshift, SOQL and Spark SQL unless force_enable is set.
+// Package rf01_from implements RF01 (references.from): a qualified reference names a table or alias of its query (or of an enclosing one), in a select without FROM too. Off for BigQuery, Hive, Redshift, SOQL and Spark SQL unless force_enable is set.
 package rf01_from
 
 import (

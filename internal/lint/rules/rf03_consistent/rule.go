@@ -1,4 +1,4 @@
-// Package rf03_consistent implements RF03 (references.consistent): in a query over one table, column references are all qualified or all not (or as single_table_references says); at the first inconsistent one, every unqualified reference of the select is reported with it, as SQLFluff does. Off for BigQuery, Hive and Redshift unless force_enable is set.
+// Package rf03_consistent implements RF03 (references.consistent): in a query over one table, column references are all qualified or all not (or as single_table_references says); at the first inconsistent one, every unqualified reference of the select is reported with it, as SQLFluff does; a set operation is read through its first select, and references Jinja writes count without being reported. Off for BigQuery, Hive and Redshift unless force_enable is set.
 package rf03_consistent
 
 import (

@@ -1,4 +1,4 @@
-// Package rf06_quoting implements RF06 (references.quoting): identifiers are quoted only when they must be (or always, with prefer_quoted_identifiers); a name must be quoted when it is a reserved word of the dialect (BigQuery's documented list, where it has one) or not a plain name. Off for Postgres and Snowflake, where quoting changes the name, unless force_enable is set.
+// Package rf06_quoting implements RF06 (references.quoting): identifiers are quoted only when they must be (or always, with prefer_quoted_identifiers); a name must be quoted when it is a reserved word of the dialect (BigQuery's and SQL Server's documented lists, where they have one) or not a plain name. Off for Postgres and Snowflake, where quoting changes the name, unless force_enable is set.
 package rf06_quoting
 
 import (

@@ -1,4 +1,4 @@
-// Package st02_simple_case implements ST02 (structure.simple_case): a CASE that only maps a condition to true/false, or that spells out COALESCE, is simplified.
+// Package st02_simple_case implements ST02 (structure.simple_case): a CASE that only maps a condition to true/false, or that spells out COALESCE (`WHEN x IS NULL THEN y ELSE x`), is simplified; reported at its condition, as SQLFluff does.
 package st02_simple_case
 
 import (
