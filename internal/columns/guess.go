@@ -19,7 +19,7 @@ func guessDialect(p *dbt.Project) string {
 	if p.Target != nil && p.Target.File != "" || p.AdapterFrom != "" {
 		return "" // the profile said it, or the adapter the repository installs
 	}
-	adapters := []string{"snowflake", "bigquery", "redshift", "postgres", "databricks", "spark", "trino", "duckdb"}
+	adapters := []string{"snowflake", "bigquery", "redshift", "postgres", "databricks", "spark", "trino", "duckdb", "sqlserver", "fabric", "synapse"}
 	prof := strings.ToLower(p.Profile)
 	for _, a := range adapters {
 		if prof == a || strings.HasPrefix(prof, a+"_") || strings.HasSuffix(prof, "_"+a) {
@@ -78,6 +78,11 @@ func sqlSignals(src string, score map[string]int) {
 	for _, s := range []string{"safe_cast(", "safe_divide(", "format_date(", "timestamp_diff(", "farm_fingerprint(", "`"} {
 		if strings.Contains(l, s) {
 			score["bigquery"]++
+		}
+	}
+	for _, s := range []string{"cross apply", "outer apply", "getdate()", "sysdatetime()", "try_convert(", "datalength(", "(nolock)", "for xml path", "maxrecursion", "newid()", "select top ", "iif("} {
+		if strings.Contains(l, s) {
+			score["sqlserver"]++
 		}
 	}
 }

@@ -403,6 +403,17 @@ func TestGuessDialect(t *testing.T) {
 // A project guessed to be BigQuery's (no profile) is rendered by the loader with DuckDB's
 // double-quoted relations, which BigQuery reads as strings: such a model is read in the
 // loader's dialect, the rest in the guess's.
+// T-SQL's own constructs (APPLY, TOP, GETDATE, NOLOCK...) point at SQL Server.
+func TestGuessSQLServer(t *testing.T) {
+	p := testProject("duckdb", nil)
+	p.Target = &dbt.Target{Type: "duckdb"}
+	addModel(p, "a", "select top 10 a.x, getdate() as now from t as a cross apply (select 1 as y) as d")
+	addModel(p, "b", "select iif(x > 0, 1, 0) as pos from t with (nolock)")
+	if got := guessDialect(p); got != "sqlserver" {
+		t.Errorf("guess = %q, want sqlserver", got)
+	}
+}
+
 func TestGuessedDialectFallsBackToTheLoaders(t *testing.T) {
 	p := testProject("duckdb", nil)
 	p.Target = &dbt.Target{Type: "duckdb"} // defaulted: no profiles.yml
