@@ -25,8 +25,10 @@ type Select struct {
 type Target struct {
 	Start, End int
 	Alias      int // the alias token, or -1
-	As         int // the AS keyword, or -1
+	As         int // the AS keyword (T-SQL's `=` when Prefix), or -1
 	Star       bool
+	// Prefix: T-SQL's `alias = expr`, the alias first and the expression after As.
+	Prefix bool
 }
 
 // Clause is a clause keyword and its body.
@@ -289,6 +291,11 @@ func (d *Doc) target(start, end int) Target {
 				return t
 			}
 		}
+	}
+	if eq := d.Toks[start].Next; d.Dialect == "tsql" && eq < end && d.Toks[eq].Kind == token.Operator && d.Toks[eq].Text == "=" &&
+		(d.Toks[start].Role == RoleIdentifier || d.Toks[start].Role == RoleQuoted) {
+		t.Alias, t.As, t.Prefix = start, eq, true
+		return t
 	}
 	if end > start && (last.Role == RoleIdentifier || last.Role == RoleQuoted) {
 		p := last.Prev

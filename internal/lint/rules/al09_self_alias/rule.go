@@ -22,7 +22,7 @@ func (rule) Check(c *lint.Context) {
 	d := c.Doc
 	for _, s := range d.Selects {
 		for _, t := range s.Targets {
-			if t.Alias < 0 || t.As < 0 {
+			if t.Alias < 0 || t.As < 0 || t.Prefix {
 				continue
 			}
 			e := d.Toks[t.As].Prev

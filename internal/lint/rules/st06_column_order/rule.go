@@ -50,13 +50,16 @@ func bandOf(d *lint.Doc, t lint.Target) int {
 		return 0
 	}
 	end := t.End
-	if t.Alias >= 0 {
+	start := t.Start
+	switch {
+	case t.Prefix:
+		start = d.Toks[t.As].Next
+	case t.Alias >= 0:
 		end = d.Toks[t.Alias].Prev
 		if t.As >= 0 {
 			end = d.Toks[t.As].Prev
 		}
 	}
-	start := t.Start
 	if start == end {
 		k := d.Toks[start]
 		switch {
