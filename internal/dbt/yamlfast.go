@@ -166,25 +166,7 @@ func (b *fastBuilder) addPair(out *ynode, k, v *yaml3.Node, depth int) {
 		return
 	}
 	if k.Kind == yaml3.ScalarNode && k.Tag == "!!merge" && k.Value == "<<" {
-		merge := func(src *ynode) {
-			if src == nil || src.Kind != yMap {
-				return
-			}
-			for i, key := range src.Keys {
-				if out.get(key) == nil {
-					out.Keys = append(out.Keys, key)
-					out.Vals = append(out.Vals, src.Vals[i])
-					out.KeyPos = append(out.KeyPos, src.KeyPos[i])
-				}
-			}
-		}
-		if val.Kind == ySeq {
-			for _, s := range val.Vals {
-				merge(s)
-			}
-		} else {
-			merge(val)
-		}
+		out.merge(val)
 		return
 	}
 	if k.Kind != yaml3.ScalarNode {
@@ -199,17 +181,7 @@ func (b *fastBuilder) addPair(out *ynode, k, v *yaml3.Node, depth int) {
 	if kn.Scalar == nil {
 		key = "null"
 	}
-	kp := kn.Pos
-	for i, have := range out.Keys {
-		if have == key {
-			out.Vals[i] = val
-			out.KeyPos[i] = kp
-			return
-		}
-	}
-	out.Keys = append(out.Keys, key)
-	out.Vals = append(out.Vals, val)
-	out.KeyPos = append(out.KeyPos, kp)
+	out.set(key, val, kn.Pos)
 }
 
 // scalarValue is a scalar's value as the goccy builder gives it. Plain scalars are typed by

@@ -322,26 +322,7 @@ func (b *ybuilder) addPair(out *ynode, mv *ast.MappingValueNode, depth int) erro
 		return err
 	}
 	if mv.Key != nil && mv.Key.IsMergeKey() {
-		// `<<: *base` (or a list of aliases) merges the mappings' keys without overriding.
-		merge := func(src *ynode) {
-			if src == nil || src.Kind != yMap {
-				return
-			}
-			for i, k := range src.Keys {
-				if out.get(k) == nil {
-					out.Keys = append(out.Keys, k)
-					out.Vals = append(out.Vals, src.Vals[i])
-					out.KeyPos = append(out.KeyPos, src.KeyPos[i])
-				}
-			}
-		}
-		if val.Kind == ySeq {
-			for _, s := range val.Vals {
-				merge(s)
-			}
-		} else {
-			merge(val)
-		}
+		out.merge(val)
 		return nil
 	}
 	var keyNode ast.Node = mv.Key
@@ -359,17 +340,44 @@ func (b *ybuilder) addPair(out *ynode, mv *ast.MappingValueNode, depth int) erro
 	if kn.Scalar == nil {
 		key = "null"
 	}
-	kp := b.pos(keyNode)
-	// A later duplicate key replaces the earlier one, as PyYAML (and so dbt) does.
-	for i, k := range out.Keys {
-		if k == key {
-			out.Vals[i] = val
-			out.KeyPos[i] = kp
-			return nil
+	out.set(key, val, b.pos(keyNode))
+	return nil
+}
+
+// merge is `<<: *base` (or a list of aliases): the mappings' keys join n's without overriding.
+func (n *ynode) merge(val *ynode) {
+	one := func(src *ynode) {
+		if src == nil || src.Kind != yMap {
+			return
+		}
+		for i, k := range src.Keys {
+			if n.get(k) == nil {
+				n.Keys = append(n.Keys, k)
+				n.Vals = append(n.Vals, src.Vals[i])
+				n.KeyPos = append(n.KeyPos, src.KeyPos[i])
+			}
 		}
 	}
-	out.Keys = append(out.Keys, key)
-	out.Vals = append(out.Vals, val)
-	out.KeyPos = append(out.KeyPos, kp)
-	return nil
+	if val.Kind == ySeq {
+		for _, s := range val.Vals {
+			one(s)
+		}
+	} else {
+		one(val)
+	}
+}
+
+// set adds a key to the mapping n; a later duplicate key replaces the earlier one, as PyYAML
+// (and so dbt) does.
+func (n *ynode) set(key string, val *ynode, at Pos) {
+	for i, k := range n.Keys {
+		if k == key {
+			n.Vals[i] = val
+			n.KeyPos[i] = at
+			return
+		}
+	}
+	n.Keys = append(n.Keys, key)
+	n.Vals = append(n.Vals, val)
+	n.KeyPos = append(n.KeyPos, at)
 }
