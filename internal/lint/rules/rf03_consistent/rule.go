@@ -41,6 +41,10 @@ func (rule) Check(c *lint.Context) {
 		if len(s.Tables) != 1 || d.LaterBranch(s) {
 			continue
 		}
+		if it := s.Tables[0]; it.Sub >= 0 && it.Alias < 0 {
+			// A subquery without an alias: no name to qualify with, and SQLFluff skips it.
+			continue
+		}
 		var refs []ref
 		for _, r := range d.ColumnRefs(s) {
 			i := r.First()
