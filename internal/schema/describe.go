@@ -296,15 +296,27 @@ func entityOf(model string) string {
 
 // singularWord is a plain English singular, enough to match customers and customer_id.
 func singularWord(s string) string {
+	if w, ok := irregularSingulars[s]; ok {
+		return w
+	}
 	switch {
+	case strings.HasSuffix(s, "ias"): // alias, bias
+		return s
 	case strings.HasSuffix(s, "ies") && len(s) > 4:
 		return s[:len(s)-3] + "y"
-	case strings.HasSuffix(s, "sses"), strings.HasSuffix(s, "xes"), strings.HasSuffix(s, "ches"), strings.HasSuffix(s, "shes"):
+	case strings.HasSuffix(s, "sses"), strings.HasSuffix(s, "xes"), strings.HasSuffix(s, "ches"), strings.HasSuffix(s, "shes"), strings.HasSuffix(s, "uses"):
 		return s[:len(s)-2]
 	case strings.HasSuffix(s, "s") && !strings.HasSuffix(s, "ss") && !strings.HasSuffix(s, "us") && !strings.HasSuffix(s, "is") && len(s) > 3:
 		return s[:len(s)-1]
 	}
 	return s
+}
+
+// irregularSingulars are the words the rules above would get wrong: the same in both numbers,
+// or plurals of words ending in -ie.
+var irregularSingulars = map[string]string{
+	"series": "series", "species": "species", "news": "news", "movies": "movie", "cookies": "cookie",
+	"calories": "calorie", "ties": "tie", "rookies": "rookie", "selfies": "selfie",
 }
 
 func hasUnique(c *dbt.Column) bool {

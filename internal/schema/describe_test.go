@@ -297,3 +297,15 @@ func TestDescribeProjectTieIsStable(t *testing.T) {
 		}
 	}
 }
+
+func TestSingularWord(t *testing.T) {
+	for in, want := range map[string]string{
+		"customers": "customer", "categories": "category", "addresses": "address", "statuses": "status",
+		"alias": "alias", "series": "series", "news": "news", "movies": "movie", "status": "status",
+		"analysis": "analysis", "quotas": "quota", "boxes": "box",
+	} {
+		if got := singularWord(in); got != want {
+			t.Errorf("singularWord(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
