@@ -93,6 +93,15 @@ func TestInferSnowflake(t *testing.T) {
 	}
 }
 
+// Spark: a generator's several names, a CTE without AS, names beginning with digits and a
+// reserved word as a table alias.
+func TestInferSpark(t *testing.T) {
+	u := map[string]string{"orders": "id:int, tags:array<string>, amount:decimal(10,2)"}
+	expectResolved(t, expectColumns(t, "spark", u, `select id, posexplode(tags) as (pos, tag) from orders`, "id:int, pos:?, tag:?"))
+	expectResolved(t, expectColumns(t, "databricks", u, `with base (select id, amount from orders) select order.id as 30d_id, order.amount as 1688_amount from base as order`,
+		"30d_id:int, 1688_amount:decimal(10,2)"))
+}
+
 // SQL Server's profile types read T-SQL: TOP, bracketed names, `alias = expr`, OPTION (...).
 func TestInferSQLServer(t *testing.T) {
 	u := shopUpstream

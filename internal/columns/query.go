@@ -216,6 +216,17 @@ func (a *analyzer) selectBlock(s *ast.Select, ctes *cteScope, outer *scope) *rel
 			a.unnamedBad = true
 		}
 		info := a.expr(item.Expr, sc)
+		if len(item.Aliases) > 0 {
+			// Spark's posexplode(arr) AS (pos, val): one column per name, computed from the
+			// generator's input.
+			for _, al := range item.Aliases {
+				c := &col{name: a.d.columnName(al.Name, al.Quoted()), quoted: al.Quoted(), t: unknownType,
+					lineage: info.lineage, kind: KindTransform, pos: int(item.Pos())}
+				out.cols = append(out.cols, c)
+				sc.addAlias(c)
+			}
+			continue
+		}
 		c := &col{t: info.t, lineage: info.lineage, kind: info.kind(), pos: int(item.Pos())}
 		if c.t.fam == fNull {
 			c.t = unknownType

@@ -312,6 +312,9 @@ type SelectItem struct {
 	Expr  Expr // *Star for * and t.*
 	Alias *Ident
 	As    bool // the alias was introduced by AS
+	// Aliases are Spark's `AS (pos, val)` for a generator giving several columns (posexplode,
+	// inline, stack, json_tuple); Alias is then nil.
+	Aliases []*Ident
 }
 
 // GroupBy is GROUP BY [ALL | items]; items include *GroupingSet for ROLLUP, CUBE and

@@ -614,6 +614,16 @@ func (p *printer) selectItem(it *SelectItem) {
 		p.s(" AS ")
 		p.ident(it.Alias)
 	}
+	if len(it.Aliases) > 0 {
+		p.s(" AS (")
+		for i, a := range it.Aliases {
+			if i > 0 {
+				p.s(", ")
+			}
+			p.ident(a)
+		}
+		p.s(")")
+	}
 }
 
 func (p *printer) groupBy(g *GroupBy) {

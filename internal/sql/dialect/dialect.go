@@ -36,6 +36,7 @@ type Dialect struct {
 	ColonPaths   bool // v:a.b semi-structured path access (Snowflake, Databricks)
 	Lambdas      bool // x -> expr inside function arguments (DuckDB, Spark, Trino, Snowflake)
 	NumberSuffix bool // 10L, 1.5D, 2BD literal suffixes (Spark)
+	DigitIdents  bool // unquoted names may start with a digit: 1688_price, 30d_count (Spark, MySQL)
 	TopClause    bool // SELECT TOP n (T-SQL, Snowflake, Redshift)
 	QueryHints   bool // FOR XML|JSON|BROWSE ... and OPTION (...) after a query (T-SQL)
 
@@ -115,6 +116,7 @@ var table = map[string]func() Dialect{
 		d.RawStrings = true
 		d.ColonPaths = true
 		d.NumberSuffix = true
+		d.DigitIdents = true
 		d.TopClause = false
 		return d
 	},
@@ -129,6 +131,7 @@ var table = map[string]func() Dialect{
 	"mysql": func() Dialect {
 		d := Generic()
 		d.Name = "mysql"
+		d.DigitIdents = true
 		d.HashComments = true
 		d.DoubleQuotedStrings = true
 		d.BackslashEscapes = true

@@ -528,6 +528,7 @@ func (s *scanner) blockComment() token.Kind {
 
 func (s *scanner) number() token.Kind {
 	src := s.src
+	start := s.pos
 	if src[s.pos] == '0' && (s.at(1)|0x20 == 'x') && class[s.at(2)]&clsHex != 0 {
 		s.pos += 2
 		for s.pos < len(src) && class[src[s.pos]]&clsHex != 0 {
@@ -562,7 +563,25 @@ func (s *scanner) number() token.Kind {
 			}
 		}
 	}
+	if s.d.DigitIdents && s.pos < len(src) && class[src[s.pos]]&clsIdent != 0 && class[src[s.pos]]&clsDigit == 0 && allDigits(src[start:s.pos]) {
+		// Digits run into a name: 1688_price is one identifier where the dialect allows it.
+		for s.pos < len(src) && class[src[s.pos]]&clsIdent != 0 {
+			s.pos++
+		}
+		return token.Ident
+	}
 	return token.Number
+}
+
+// allDigits reports whether a number's text is digits (and underscores) only: `1.5e3x` is
+// no name.
+func allDigits(b string) bool {
+	for i := 0; i < len(b); i++ {
+		if c := b[i]; class[c]&clsDigit == 0 && c != '_' {
+			return false
+		}
+	}
+	return true
 }
 
 // digits consumes decimal digits with single underscores between them (1_000).

@@ -346,7 +346,8 @@ var clauseWords = map[string]bool{
 
 func (p *parser) atClauseWord() bool {
 	t := p.tok()
-	if t.Kind != token.Ident || len(t.Text) > 9 {
+	if t.Kind != token.Ident || len(t.Text) > 9 || p.peek(1).Kind == token.Dot {
+		// `order.id` qualifies a column; no clause begins so.
 		return false
 	}
 	return clauseWords[lower(t.Text)]

@@ -312,6 +312,11 @@ func TestDialectQuotes(t *testing.T) {
 	expectPrinted(t, "databricks", "select `a b` from t where c = \"x\"", "SELECT `a b` FROM t WHERE c = \"x\"")
 	expectPrinted(t, "sqlite", "select [a] from [t]", "SELECT [a] FROM [t]")
 	expectPrinted(t, "tsql", "select total = sum(x), [n] = count(*) from t", "SELECT sum(x) AS total, count(*) AS [n] FROM t")
+	// Spark: a CTE without AS, names that begin with digits.
+	expectPrinted(t, "databricks", "with base (select id, 1688_name from t) select id, 1688_name as 30d_count, 10L as n from base",
+		"WITH base AS (SELECT id, 1688_name FROM t) SELECT id, 1688_name AS 30d_count, 10L AS n FROM base")
+	expectPrinted(t, "databricks", "select order.id, order.name as nm from t as order", "SELECT order.id, order.name AS nm FROM t AS order")
+	expectPrinted(t, "databricks", "select id, posexplode(arr) as (pos, val) from t", "SELECT id, posexplode(arr) AS (pos, val) FROM t")
 	// FOR XML/JSON and OPTION (...) end a query; neither is a table alias.
 	expectPrinted(t, "tsql", "select a, (select b + ',' from t2 for xml path(''), type) as s from t option (maxrecursion 0)",
 		"SELECT a, (SELECT b + ',' FROM t2) AS s FROM t")

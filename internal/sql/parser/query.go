@@ -138,10 +138,12 @@ func (p *parser) with() *ast.With {
 	for {
 		cs := p.pos()
 		c := &ast.CTE{Name: p.ident()}
-		if p.at(token.LParen) {
+		if p.at(token.LParen) && !p.parenStartsQuery() {
 			c.Columns = p.parenIdentList()
 		}
-		p.expectKw("as")
+		if !(p.d.Name == "databricks" && p.at(token.LParen)) {
+			p.expectKw("as") // Spark lets `name (select ...)` go without AS
+		}
 		switch {
 		case p.gotKws("not", "materialized"):
 			c.Materialized = "NOT MATERIALIZED"
@@ -464,7 +466,12 @@ func (p *parser) selectItem() *ast.SelectItem {
 		return it
 	}
 	it := &ast.SelectItem{Expr: p.expr()}
-	it.Alias, it.As = p.alias(false)
+	if p.d.Name == "databricks" && p.isKw("as") && p.peek(1).Kind == token.LParen {
+		p.next()
+		it.Aliases, it.As = p.parenIdentList(), true
+	} else {
+		it.Alias, it.As = p.alias(false)
+	}
 	it.Span = ast.Span{Start: start, Stop: p.prevEndOr(start)}
 	return it
 }
