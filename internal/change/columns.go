@@ -17,6 +17,9 @@ type ModelColumns struct {
 	// Unresolved says why the column list is incomplete or unknown; a model with a reason here
 	// is never said to have lost columns.
 	Unresolved []string
+	// Unreadable is the parse error that makes even the columns' names unsure (the parser
+	// recovered past a select item it could not read), "" when their names are right.
+	Unreadable string
 }
 
 // Column is one inferred output column.

@@ -29,6 +29,11 @@ func FromColumns(res *columns.Result) map[string]*ModelColumns {
 		mc := &ModelColumns{Origin: n.Origin, Columns: make([]Column, 0, len(n.Columns))}
 		for _, p := range n.Unresolved {
 			mc.Unresolved = append(mc.Unresolved, p.String())
+			if p.Kind == "parse-error" && mc.Unreadable == "" {
+				// Parse errors are listed as unresolved only when they matter to the names
+				// (columns' errorsMatter); otherwise they are notes.
+				mc.Unreadable = p.String()
+			}
 		}
 		for _, c := range n.Columns {
 			col := Column{Name: c.Name, DataType: c.DataType, Pos: c.Pos, Kind: string(c.Kind), Unnamed: c.Unnamed, Quoted: c.Quoted}

@@ -248,7 +248,9 @@ func (s *synth) model(t target) {
 	n := t.node
 	cols := s.in.Columns[n.UniqueID]
 	var known []change.Column
-	usable := cols != nil && (cols.Origin == "sql" || cols.Origin == "warehouse") && len(cols.Columns) > 0
+	// Names recovered past SQL the parser could not read are guesses: the entry is left alone
+	// rather than given columns the model may not have.
+	usable := cols != nil && (cols.Origin == "sql" || cols.Origin == "warehouse") && len(cols.Columns) > 0 && cols.Unreadable == ""
 	if usable {
 		for _, c := range cols.Columns {
 			if c.Unnamed {
@@ -261,7 +263,9 @@ func (s *synth) model(t target) {
 	}
 	if !usable {
 		why := "its SQL could not be read"
-		if cols != nil && len(cols.Unresolved) > 0 {
+		if cols != nil && cols.Unreadable != "" {
+			why = cols.Unreadable
+		} else if cols != nil && len(cols.Unresolved) > 0 {
 			why = cols.Unresolved[0]
 		} else if n.Language == "python" {
 			why = "it is a Python model"

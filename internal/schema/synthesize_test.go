@@ -195,6 +195,23 @@ func TestSynthesizeUnknownColumns(t *testing.T) {
 	}
 }
 
+// Names the parser recovered past a select item it could not read are not written.
+func TestSynthesizeUnreadableSelectList(t *testing.T) {
+	p := loadFixture(t, nil)
+	parseErr := "models/staging/stg_a.sql:1:22: SQL parse error: expected alias after AS, found number \"1688\""
+	cols := map[string]*change.ModelColumns{
+		"model.p.stg_a": {Origin: "sql", Columns: []change.Column{{Name: "id"}, {Name: "name"}, {Name: "id"}},
+			Unresolved: []string{parseErr}, Unreadable: parseErr},
+	}
+	files, notes := run(t, p, Input{Columns: cols, Select: func(id string) bool { return id == "model.p.stg_a" }})
+	if len(files) != 0 {
+		t.Errorf("edits from recovered names: %v", files)
+	}
+	if len(notes) != 1 || notes[0].Rule != "unknown-columns" || !strings.Contains(notes[0].Message, "expected alias after AS") {
+		t.Errorf("notes = %+v", notes)
+	}
+}
+
 func TestSynthesizeContract(t *testing.T) {
 	p := loadFixture(t, map[string]string{
 		"models/staging/stg_b.sql": "{{ config(contract={'enforced': true}) }}\nselect id, a_id from {{ source('raw', 'b') }}\n",
