@@ -1,5 +1,6 @@
 // Package lt07_cte_bracket implements LT07 (layout.cte_bracket): the closing bracket of a
-// multi-line CTE goes on its own line.
+// multi-line CTE goes on its own line (reported for the first such CTE of a WITH, as SQLFluff
+// does).
 package lt07_cte_bracket
 
 import (
@@ -33,7 +34,9 @@ func (rule) Check(c *lint.Context) {
 				p--
 			}
 			if d.Toks[p].Kind != token.Newline {
+				// SQLFluff reports the first such bracket of a WITH only.
 				c.Report(cte.Close, "", lint.Edit{Start: int(d.Toks[p].End), End: int(close.Pos), Text: "\n"})
+				break
 			}
 		}
 	}
