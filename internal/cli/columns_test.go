@@ -248,3 +248,21 @@ sources:
 		t.Errorf("lineage to the source: %+v", l)
 	}
 }
+
+// A --dialect dataops has no grammar for is said once on stderr, and the JSON stays clean.
+func TestColumnsUnknownDialectWarns(t *testing.T) {
+	out, errOut, code := runColumnsCmd(t, "columns", "--project", "../../examples/shop", "--format", "json", "--no-cache", "--dialect", "snowflak")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if n := strings.Count(errOut, `--dialect "snowflak": no grammar`); n != 1 {
+		t.Errorf("warning given %d times:\n%s", n, errOut)
+	}
+	var doc columnsOut
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, out)
+	}
+	if _, errOut, _ := runColumnsCmd(t, "columns", "--project", "../../examples/shop", "--format", "json", "--no-cache", "--dialect", "snowflake"); strings.Contains(errOut, "no grammar") {
+		t.Errorf("a known dialect warned: %s", errOut)
+	}
+}

@@ -142,6 +142,7 @@ func lintNative(env *Env, f *lintFlags, paths []string, all []lint.Rule, include
 	}
 	// Outside CI the configuration is the user's own: its macro folders are read wherever
 	// they are, as SQLFluff does. On a CI runner the tree may be a pull request's.
+	f.project.warnDialect(env)
 	tp := templating.New()
 	tp.OwnMacroPaths = !onCI(env)
 	l := &lint.Linter{Rules: all, Include: include, Exclude: exclude, Dialect: f.project.Dialect, Fix: f.fix,

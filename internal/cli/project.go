@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/goccy/go-yaml"
 	"github.com/spf13/cobra"
 
 	"github.com/dataops-dev/dataops/internal/dbt"
+	sqldialect "github.com/dataops-dev/dataops/internal/sql/dialect"
 )
 
 // projectFlags are the flags every command that loads a dbt project shares.
@@ -28,6 +30,8 @@ type projectFlags struct {
 	// guess is the adapter the repository installs, read once per command: options is
 	// called for each load and each warehouse connection.
 	guess *adapterGuess
+	// dialectWarned: the warning about a --dialect without a grammar was given.
+	dialectWarned bool
 	// profiles is where the project's profile was found (searchProfile), read once.
 	profiles *profileSearch
 
@@ -66,7 +70,22 @@ func (f *projectFlags) bind(cmd *cobra.Command) {
 	f.cacheFlags.bind(cmd)
 }
 
+// warnDialect says once that --dialect names no grammar dataops has: a typo
+// (`snowflak`) or a warehouse it does not parse (`oracle`) otherwise reads silently as
+// generic SQL.
+func (f *projectFlags) warnDialect(env *Env) {
+	if f.Dialect == "" || f.dialectWarned {
+		return
+	}
+	f.dialectWarned = true
+	if _, ok := sqldialect.Lookup(f.Dialect); !ok {
+		fmt.Fprintf(env.Stderr, "dataops: warning: --dialect %q: no grammar of that name (known: %s, or a dbt adapter's type); its SQL is read as generic SQL\n",
+			f.Dialect, strings.Join(sqldialect.Names(), ", "))
+	}
+}
+
 func (f *projectFlags) options(env *Env, compile bool) (dbt.LoadOptions, error) {
+	f.warnDialect(env)
 	getenv := func(k string) (string, bool) {
 		if env.Getenv != nil {
 			if v := env.Getenv(k); v != "" {
