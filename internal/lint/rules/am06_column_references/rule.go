@@ -1,4 +1,4 @@
-// Package am06_column_references implements AM06 (ambiguous.column_references): GROUP BY and ORDER BY items are all positions (1, 2) or all names, as group_by_and_order_by_style says.
+// Package am06_column_references implements AM06 (ambiguous.column_references): GROUP BY and ORDER BY items are all positions (1, 2) or all names, as group_by_and_order_by_style says; reported once per clause, at its keyword.
 package am06_column_references
 
 import (
@@ -50,7 +50,9 @@ func (rule) Check(c *lint.Context) {
 					continue
 				}
 				if kind != seen {
-					c.Report(item, "Inconsistent column references in 'GROUP BY/ORDER BY' clauses.")
+					// Once per clause, at its keyword, as SQLFluff reports it.
+					c.Report(cl.Kw, "Inconsistent column references in 'GROUP BY/ORDER BY' clauses.")
+					break
 				}
 			}
 		}
