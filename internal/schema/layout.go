@@ -8,9 +8,10 @@ import (
 	"github.com/dataops-dev/dataops/internal/dbt"
 )
 
-// Teams keep model entries in one of three layouts, often mixed across a project: a file per
+// Teams keep model entries in one of four layouts, often mixed across a project: a file per
 // model next to it (`_dim_program.yml`, `_test_fct_revenue.yml`), a file per folder
-// (`_stripe__models.yml`), or a file per layer above the folders it documents
+// (`_stripe__models.yml`), the same in a folder beside the models
+// (models/gwas/docs/__models.yml), or a file per layer above the folders it documents
 // (models/staging/_staging__models.yml for models/staging/*/). A new model's entry goes where
 // its folder's models are kept; a folder with no documented model follows the folders around
 // it, then the project. An entry appended to another model's own file is never right.
@@ -23,6 +24,9 @@ const (
 	perModel
 	perFolder
 	perLayer
+	// perSubfolder: a file per folder kept in a folder of its own beside the models
+	// (models/gwas/docs/__models.yml for models/gwas/*.sql).
+	perSubfolder
 )
 
 // habit is a folder's way of keeping entries, with what it needs: the file-name pattern of
@@ -41,9 +45,10 @@ type layout struct {
 }
 
 type folderLayout struct {
-	counts   [4]int
+	counts   [5]int
 	patterns map[string]int
 	layers   map[string]int
+	subs     map[string]int // per subfolder: the file's path from the models' folder, {folder} for its name
 }
 
 func (f *folderLayout) add(o *folderLayout) {
@@ -56,10 +61,13 @@ func (f *folderLayout) add(o *folderLayout) {
 	for k, v := range o.layers {
 		f.layers[k] += v
 	}
+	for k, v := range o.subs {
+		f.subs[k] += v
+	}
 }
 
 func newFolderLayout() *folderLayout {
-	return &folderLayout{patterns: map[string]int{}, layers: map[string]int{}}
+	return &folderLayout{patterns: map[string]int{}, layers: map[string]int{}, subs: map[string]int{}}
 }
 
 // learnLayout classifies every documented model of the root package.
@@ -92,6 +100,13 @@ func learnLayout(p *dbt.Project, root string) *layout {
 		case fdir == "." || strings.HasPrefix(dir, fdir+"/"):
 			fl.counts[perLayer]++
 			fl.layers[file]++
+		case dir != "." && strings.HasPrefix(fdir, dir+"/") && perFile[file] > 1:
+			fl.counts[perSubfolder]++
+			rel := strings.TrimPrefix(file, dir+"/")
+			if folder := path.Base(dir); strings.Contains(path.Base(rel), folder) {
+				rel = path.Join(path.Dir(rel), strings.Replace(path.Base(rel), folder, "{folder}", 1))
+			}
+			fl.subs[rel]++
 		}
 	}
 	return l
@@ -129,14 +144,14 @@ func (l *layout) habitFor(dir string) habit {
 }
 
 func (f *folderLayout) total() int {
-	return f.counts[perModel] + f.counts[perFolder] + f.counts[perLayer]
+	return f.counts[perModel] + f.counts[perFolder] + f.counts[perLayer] + f.counts[perSubfolder]
 }
 
 // habit is the layout most of the folder's models follow (ties go to per folder, the layout
 // that needs no guess at a name, then per layer).
 func (f *folderLayout) habit(dir string) habit {
 	best := perFolder
-	for _, k := range []layoutKind{perLayer, perModel} {
+	for _, k := range []layoutKind{perLayer, perModel, perSubfolder} {
 		if f.counts[k] > f.counts[best] {
 			best = k
 		}
@@ -147,6 +162,8 @@ func (f *folderLayout) habit(dir string) habit {
 	switch best {
 	case perModel:
 		return habit{kind: perModel, pattern: mostUsed(f.patterns, nil)}
+	case perSubfolder:
+		return habit{kind: perSubfolder, pattern: mostUsed(f.subs, nil)}
 	case perLayer:
 		// Only a file above dir can document it as its layer.
 		return habit{kind: perLayer, file: mostUsed(f.layers, func(file string) bool {

@@ -110,6 +110,32 @@ func TestNewModelFollowsTheLayout(t *testing.T) {
 		model: "models/zendesk/stg_tickets.sql",
 		want:  "models/zendesk/_zendesk__models.yml",
 	}, {
+		// One file per folder, kept in a docs folder beside the models: a new folder's model
+		// gets the same, in its own docs folder.
+		name: "per folder, in a subfolder",
+		files: map[string]string{
+			"models/gwas/a.sql":             "select 1 as id\n",
+			"models/gwas/b.sql":             "select 1 as id\n",
+			"models/gwas/docs/__models.yml": modelEntry("a", "b"),
+			"models/cser/c.sql":             "select 1 as id\n",
+			"models/cser/d.sql":             "select 1 as id\n",
+			"models/cser/docs/__models.yml": modelEntry("c", "d"),
+			"models/emerge/e.sql":           "select 1 as id\n",
+		},
+		model: "models/emerge/e.sql",
+		want:  "models/emerge/docs/__models.yml",
+	}, {
+		// The same beside models already documented there.
+		name: "per folder, in a subfolder, existing file",
+		files: map[string]string{
+			"models/gwas/a.sql":                  "select 1 as id\n",
+			"models/gwas/b.sql":                  "select 1 as id\n",
+			"models/gwas/docs/_gwas__models.yml": modelEntry("a", "b"),
+			"models/gwas/f.sql":                  "select 1 as id\n",
+		},
+		model: "models/gwas/f.sql",
+		want:  "models/gwas/docs/_gwas__models.yml",
+	}, {
 		// Said in the settings: a file per model, whatever the project did so far.
 		name: "configured per model",
 		files: map[string]string{

@@ -161,6 +161,12 @@ func (s *synth) fileFor(n *dbt.Node) string {
 			if h.file != "" {
 				return h.file
 			}
+		case perSubfolder:
+			if h.pattern != "" {
+				if file := path.Join(dir, fileName(h.pattern, path.Base(dir), n.Name)); fsconfine.Local(file) {
+					return file
+				}
+			}
 		}
 	}
 	if !strings.Contains(pat, "{model}") {
