@@ -616,12 +616,7 @@ func (p *printer) selectItem(it *SelectItem) {
 	}
 	if len(it.Aliases) > 0 {
 		p.s(" AS (")
-		for i, a := range it.Aliases {
-			if i > 0 {
-				p.s(", ")
-			}
-			p.ident(a)
-		}
+		p.idents(it.Aliases, ", ")
 		p.s(")")
 	}
 }
