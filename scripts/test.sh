@@ -70,11 +70,23 @@ for target in $(grep -rl --include='*_test.go' '^func Fuzz' internal | xargs -n1
     # Go before 1.27 can report the end of -fuzztime itself as a failure, "context deadline
     # exceeded" with no failing input written (go.dev/issue/75804): that run is made again,
     # once; a failing input, a panic or a second such end fails at once.
+    # A worker stopped by the deadline while it minimized a new input is reported as "hung or
+    # terminated unexpectedly while minimizing", with that input written as failing: when the
+    # input passes on its own (a real crash or hang would not), it is removed and the run made
+    # again, once.
     for attempt in 1 2; do
       if out=$(go test -run '^$' -fuzz "^$f\$" -fuzztime 10s "./$target" 2>&1); then break; fi
       if [ "$attempt" = 1 ] && grep -q 'context deadline exceeded' <<<"$out" &&
         ! grep -qE 'Failing input written|panic:|_test\.go:[0-9]+:' <<<"$out"; then
         echo "fuzzing $f in $target: the run's deadline was reported as a failure, with no input; running it again" >&2
+        continue
+      fi
+      input=$(sed -n 's/.*Failing input written to \(testdata\/fuzz\/[^ ]*\).*/\1/p' <<<"$out" | head -1)
+      if [ "$attempt" = 1 ] && [ -n "$input" ] && grep -q 'hung or terminated unexpectedly while minimizing' <<<"$out" &&
+        ! grep -qE 'panic:|_test\.go:[0-9]+:' <<<"$out" &&
+        timeout 120 go test -run "^$f/$(basename "$input")\$" "./$target" >/dev/null 2>&1; then
+        echo "fuzzing $f in $target: a worker stopped while minimizing $input, which passes on its own; running it again" >&2
+        rm -f "$target/$input"
         continue
       fi
       echo "fuzzing $f in $target failed:" >&2
