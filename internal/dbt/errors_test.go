@@ -526,3 +526,42 @@ func TestRefusedEnvVarInProjectFile(t *testing.T) {
 		t.Errorf("want one refused-env-var beside the missing path, got %+v", p.Diagnostics)
 	}
 }
+
+// Packages declared and none installed: dbt would refuse to parse before `dbt deps`; the load
+// says so once, at packages.yml, and goes on.
+func TestPackagesNotInstalled(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"dbt_project.yml": "name: g\nprofile: none\n",
+		"packages.yml":    "packages:\n  - package: dbt-labs/dbt_utils\n    version: 1.1.1\n  - local: ../shared\n",
+		"models/a.sql":    "select 1 as id",
+	})
+	p, err := Load(context.Background(), LoadOptions{Dir: dir, Getenv: envOf(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []Diagnostic
+	for _, d := range p.Diagnostics {
+		if d.Kind == "packages-not-installed" {
+			got = append(got, d)
+		}
+	}
+	if len(got) != 1 || got[0].Pos.Path != "packages.yml" || !strings.Contains(got[0].Message, "declares 2 package(s)") {
+		t.Errorf("diagnostics = %+v", p.Diagnostics)
+	}
+	// Installed: no word of it.
+	dir2 := writeProject(t, map[string]string{
+		"dbt_project.yml":                        "name: g\nprofile: none\n",
+		"packages.yml":                           "packages:\n  - package: dbt-labs/dbt_utils\n    version: 1.1.1\n",
+		"dbt_packages/dbt_utils/dbt_project.yml": "name: dbt_utils\n",
+		"models/a.sql":                           "select 1 as id",
+	})
+	p2, err := Load(context.Background(), LoadOptions{Dir: dir2, Getenv: envOf(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range p2.Diagnostics {
+		if d.Kind == "packages-not-installed" {
+			t.Errorf("warned with the package installed: %+v", d)
+		}
+	}
+}

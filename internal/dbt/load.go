@@ -20,6 +20,7 @@ import (
 	"github.com/dataops-dev/dataops/internal/fsconfine"
 	"github.com/dataops-dev/dataops/internal/jinja"
 	"github.com/dataops-dev/dataops/internal/secret"
+	"github.com/dataops-dev/dataops/internal/yamllimit"
 )
 
 // LoadOptions say which project to load and how to render it.
@@ -538,7 +539,32 @@ func (l *loader) loadPackages(pf *projectFile, render func(pos Pos, s string) an
 			l.byName[ppf.Name] = ps
 		}
 	}
+	if len(l.pkgs) == 1 {
+		l.warnNotInstalled(installRel)
+	}
 	return nil
+}
+
+// warnNotInstalled says when the project declares packages and none is installed: dbt
+// refuses to parse until `dbt deps` has run, and here their macros, models and sources are
+// missing without a word (only unknown macros and refs would hint at it).
+func (l *loader) warnNotInstalled(installRel string) {
+	for _, name := range []string{"packages.yml", "dependencies.yml"} {
+		data, err := l.dir.ReadFile(name)
+		if err != nil {
+			continue
+		}
+		var doc struct {
+			Packages []any `yaml:"packages"`
+		}
+		if yamllimit.Unmarshal(data, &doc) != nil || len(doc.Packages) == 0 {
+			continue
+		}
+		l.warn(Pos{Path: name, Line: 1, Column: 1}, "packages-not-installed",
+			"%s declares %d package(s) and none is installed under %s/ (dbt deps installs them); their macros, models and sources are missing from this load",
+			name, len(doc.Packages), installRel)
+		return
+	}
 }
 
 // msgOutside ends the warning about a file or directory that is not read because it leads
