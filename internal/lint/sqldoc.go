@@ -213,3 +213,46 @@ func (d *Doc) Text(i, j int) string {
 func (d *Doc) More(j int) bool {
 	return j >= 0 && j < len(d.Toks) && d.Toks[j].Kind != token.EOF
 }
+
+// CaseEnd is the END closing the CASE at token i (nested CASEs skipped), or -1.
+func (d *Doc) CaseEnd(i int) int {
+	depth := d.Toks[i].Depth
+	nest := 0
+	for j := i; d.More(j); j = d.Toks[j].Next {
+		if d.Toks[j].Depth < depth {
+			return -1
+		}
+		if d.Toks[j].Depth != depth {
+			continue
+		}
+		if d.IsKw(j, "CASE") {
+			nest++
+		} else if d.IsKw(j, "END") {
+			if nest--; nest == 0 {
+				return j
+			}
+		}
+	}
+	return -1
+}
+
+// CaseOf is the CASE that token i (an ELSE, a WHEN...) belongs to, or i when none is found.
+func (d *Doc) CaseOf(i int) int {
+	depth := d.Toks[i].Depth
+	nest := 0
+	for j := d.Toks[i].Prev; j >= 0; j = d.Toks[j].Prev {
+		if d.Toks[j].Depth != depth {
+			continue
+		}
+		if d.IsKw(j, "END") {
+			nest++
+		}
+		if d.IsKw(j, "CASE") {
+			if nest == 0 {
+				return j
+			}
+			nest--
+		}
+	}
+	return i
+}

@@ -26,29 +26,8 @@ func (rule) Check(c *lint.Context) {
 		n := d.Toks[i].Next
 		if n < len(d.Toks) && d.Toks[n].Role == lint.RoleNull && d.IsKw(d.Toks[n].Next, "END") {
 			start := int(d.Toks[d.Toks[i].Prev].End)
-			cs := caseOf(d, i)
+			cs := d.CaseOf(i) // SQLFluff reports the whole CASE expression
 			c.ReportSpan(cs, cs, d.Toks[n].Next, "", lint.Edit{Start: start, End: int(d.Toks[n].End), Text: ""})
 		}
 	}
-}
-
-// caseOf finds the CASE an ELSE belongs to; SQLFluff reports the whole CASE expression.
-func caseOf(d *lint.Doc, elseTok int) int {
-	depth := d.Toks[elseTok].Depth
-	nest := 0
-	for j := d.Toks[elseTok].Prev; j >= 0; j = d.Toks[j].Prev {
-		if d.Toks[j].Depth != depth {
-			continue
-		}
-		if d.IsKw(j, "END") {
-			nest++
-		}
-		if d.IsKw(j, "CASE") {
-			if nest == 0 {
-				return j
-			}
-			nest--
-		}
-	}
-	return elseTok
 }

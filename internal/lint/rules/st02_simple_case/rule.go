@@ -42,7 +42,7 @@ func (rule) Check(c *lint.Context) {
 			}
 			switch {
 			case d.IsKw(j, "CASE"): // a nested CASE: skip to its END
-				if j = caseEnd(d, j); j < 0 {
+				if j = d.CaseEnd(j); j < 0 {
 					break parts
 				}
 				continue
@@ -95,28 +95,6 @@ func (rule) Check(c *lint.Context) {
 			c.Report(cond, "Unnecessary CASE statement. Use COALESCE function instead.")
 		}
 	}
-}
-
-// caseEnd is the END of the CASE at i, or -1.
-func caseEnd(d *lint.Doc, i int) int {
-	depth := d.Toks[i].Depth
-	n := 0
-	for j := i; d.More(j); j = d.Toks[j].Next {
-		if d.Toks[j].Depth < depth {
-			return -1
-		}
-		if d.Toks[j].Depth != depth {
-			continue
-		}
-		if d.IsKw(j, "CASE") {
-			n++
-		} else if d.IsKw(j, "END") {
-			if n--; n == 0 {
-				return j
-			}
-		}
-	}
-	return -1
 }
 
 // code lists the code tokens from i up to (not including) stop.

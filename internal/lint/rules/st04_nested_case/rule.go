@@ -28,44 +28,8 @@ func (rule) Check(c *lint.Context) {
 			continue
 		}
 		// The inner CASE must be the whole ELSE: its END is followed by the outer END.
-		depth := d.Toks[n].Depth
-		nest := 0
-		for j := n; d.More(j); j = d.Toks[j].Next {
-			if d.Toks[j].Depth != depth {
-				continue
-			}
-			if d.IsKw(j, "CASE") {
-				nest++
-			}
-			if d.IsKw(j, "END") {
-				nest--
-				if nest == 0 {
-					if d.IsKw(d.Toks[j].Next, "END") {
-						c.Report(outerCase(d, i), "")
-					}
-					break
-				}
-			}
+		if end := d.CaseEnd(n); end >= 0 && d.IsKw(d.Toks[end].Next, "END") {
+			c.Report(d.CaseOf(i), "")
 		}
 	}
-}
-
-func outerCase(d *lint.Doc, elseTok int) int {
-	depth := d.Toks[elseTok].Depth
-	nest := 0
-	for j := d.Toks[elseTok].Prev; j >= 0; j = d.Toks[j].Prev {
-		if d.Toks[j].Depth != depth {
-			continue
-		}
-		if d.IsKw(j, "END") {
-			nest++
-		}
-		if d.IsKw(j, "CASE") {
-			if nest == 0 {
-				return j
-			}
-			nest--
-		}
-	}
-	return elseTok
 }
