@@ -166,7 +166,7 @@ func (d *Doc) selectEnd(kw int) (end int, setOp int) {
 		if t.Depth == depth && t.Kind == token.Semicolon {
 			break
 		}
-		if t.Depth == depth && t.Kind == token.Ident && setOps[t.Up] && t.Role == RoleKeyword && !d.afterStar(i) {
+		if t.Depth == depth && d.IsSetOperator(i) {
 			return last, i
 		}
 		// A WITH or SELECT at the same depth after this select's body starts a new statement
@@ -174,6 +174,13 @@ func (d *Doc) selectEnd(kw int) (end int, setOp int) {
 		last = i
 	}
 	return last, -1
+}
+
+// IsSetOperator reports whether token i is UNION, INTERSECT, EXCEPT or MINUS joining two
+// queries (not BigQuery's `* EXCEPT (...)`).
+func (d *Doc) IsSetOperator(i int) bool {
+	t := &d.Toks[i]
+	return t.Kind == token.Ident && setOps[t.Up] && t.Role == RoleKeyword && !d.afterStar(i)
 }
 
 // LaterBranch reports whether s is a branch of a set operation after its first (`UNION ALL
@@ -185,7 +192,7 @@ func (d *Doc) LaterBranch(s *Select) bool {
 		switch {
 		case t.Kind == token.Ident && (t.Up == "ALL" || t.Up == "DISTINCT"):
 			continue
-		case t.Kind == token.Ident && setOps[t.Up] && t.Role == RoleKeyword:
+		case d.IsSetOperator(i):
 			return true
 		}
 		return false

@@ -3,9 +3,6 @@
 package lt11_set_operators
 
 import (
-	"maps"
-	"slices"
-
 	"github.com/dataops-dev/dataops/internal/lint"
 	"github.com/dataops-dev/dataops/internal/sql/token"
 )
@@ -22,33 +19,12 @@ var meta = &lint.Meta{
 
 func (rule) Meta() *lint.Meta { return meta }
 
-var setOps = map[string]bool{"UNION": true, "INTERSECT": true, "EXCEPT": true, "MINUS": true}
-
 func (rule) Check(c *lint.Context) {
 	d := c.Doc
-	ops := map[int]bool{}
-	for _, s := range d.Selects {
-		if s.SetOp >= 0 {
-			ops[s.SetOp] = true
-		}
-	}
-	// A set operator between bracketed queries (`(select ...) union all (select ...)`)
-	// follows no select at its own depth.
-	for i := range d.Toks {
-		t := &d.Toks[i]
-		if t.Kind != token.Ident || !setOps[t.Up] || t.Role != lint.RoleKeyword || ops[i] {
-			continue
-		}
-		prev, next := d.Toks[i].Prev, d.Toks[i].Next
-		for d.Is(next, "ALL") || d.Is(next, "DISTINCT") {
-			next = d.Toks[next].Next
-		}
-		if prev >= 0 && d.Toks[prev].Kind == token.RParen || d.More(next) && d.Toks[next].Kind == token.LParen && !(prev >= 0 && d.Toks[prev].Kind == token.Operator && d.Toks[prev].Text == "*") {
-			ops[i] = true
-		}
-	}
-	for _, op := range slices.Sorted(maps.Keys(ops)) {
-		if d.Toks[op].Templated {
+	// Every set operator, between bracketed queries too (`(select ...) union all (select
+	// ...)`), where it follows no select at its own depth.
+	for op := range d.Toks {
+		if !d.IsSetOperator(op) || d.Toks[op].Templated {
 			continue
 		}
 		last := op
