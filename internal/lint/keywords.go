@@ -106,15 +106,18 @@ var ansiKeywords = struct{ add, remove []string }{
 		SNAPSHOT STANDALONE STRIP TYPES UNLOGGED VARIADIC WHITESPACE YES`),
 }
 
-// sparkKeywords are Spark SQL's own keywords beyond ANSI's.
-var sparkKeywords = strings.Fields(`HISTORY ITEMS QUERY LIST DELTA`)
+// sparkKeywords are Spark SQL's: ANSI's and its own.
+var sparkKeywords = struct{ add, remove []string }{
+	add:    append(strings.Fields(`HISTORY ITEMS QUERY LIST DELTA`), ansiKeywords.add...),
+	remove: ansiKeywords.remove,
+}
 
 // dialectKeywords adjust the shared list per dialect: the date parts, for one, are keywords
 // in Postgres and ANSI but plain names in Snowflake.
 var dialectKeywords = map[string]struct{ add, remove []string }{
 	"ansi":       ansiKeywords,
-	"sparksql":   {add: append(ansiKeywords.add[:len(ansiKeywords.add):len(ansiKeywords.add)], sparkKeywords...), remove: ansiKeywords.remove},
-	"databricks": {add: append(ansiKeywords.add[:len(ansiKeywords.add):len(ansiKeywords.add)], sparkKeywords...), remove: ansiKeywords.remove},
+	"sparksql":   sparkKeywords,
+	"databricks": sparkKeywords,
 	"snowflake": {
 		add: strings.Fields(`WAREHOUSE STAGE STREAM TASK TASKS VARIANT TAG URL ORGANIZATION SAMPLE
 			REGEXP RLIKE CONNECTION GSCLUSTER ISSUE NULL_IF INSERT_ONLY EMAIL MODEL SCHEDULE OBJECT
@@ -157,9 +160,22 @@ func init() {
 		}
 		keywordSets[d] = m
 	}
+	// ANSI's unreserved keywords (ansiKeywords) need no quotes: RF06 keeps the shared list
+	// for the dialects built on ANSI's.
+	shared := map[string]bool{}
+	for k := range sqlKeywords {
+		shared[k] = true
+	}
+	for k := range dateParts {
+		if len(k) > 2 {
+			shared[k] = true
+		}
+	}
+	for _, d := range []string{"ansi", "sparksql", "databricks"} {
+		reservedWords[d] = shared
+	}
 }
 
-// IsKeyword reports whether word is a keyword of the dialect.
 // reservedWords are the words a dialect documents as reserved, where it keeps such a list
 // apart from its other keywords: only these need quotes as a name (`date`, `access` and
 // `value` do not in BigQuery), which is what RF06 asks. Dialects not listed fall back to
@@ -195,20 +211,13 @@ var reservedWords = map[string]map[string]bool{
 
 // IsReserved reports whether word cannot stand unquoted as a name in the dialect.
 func IsReserved(dialect, word string) bool {
-	up := strings.ToUpper(word)
 	if m, ok := reservedWords[dialect]; ok {
-		return m[up]
-	}
-	if _, ansi := ansiFamily[dialect]; ansi {
-		// ANSI's unreserved keywords (ansiKeywords) need no quotes: RF06 keeps the shared
-		// list there.
-		return sqlKeywords[up] || dateParts[up] && len(up) > 2
+		return m[strings.ToUpper(word)]
 	}
 	return IsKeyword(dialect, word)
 }
 
-var ansiFamily = map[string]bool{"ansi": true, "sparksql": true, "databricks": true}
-
+// IsKeyword reports whether word is a keyword of the dialect.
 func IsKeyword(dialect, word string) bool {
 	up := strings.ToUpper(word)
 	if m, ok := keywordSets[dialect]; ok {
