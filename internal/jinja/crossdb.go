@@ -18,10 +18,10 @@ var dbtBuiltinMacros map[string]callable
 func init() {
 	crossDB = map[string]callable{
 		"hash": sqlMacro([]string{"field"}, func(a adapterArgs) string {
-			switch a.adapter {
-			case "bigquery":
+			switch {
+			case a.adapter == "bigquery":
 				return "to_hex(md5(cast(" + a.s(0) + " as string)))"
-			case "sqlserver", "fabric", "synapse":
+			case inherits(a.adapter, "sqlserver"):
 				return "convert(varchar(50), hashbytes('md5', coalesce(convert(varchar(8000), " + a.s(0) + "), '')), 2)"
 			}
 			return "md5(cast(" + a.s(0) + " as " + typeFor(a.adapter, "type_string") + "))"
@@ -91,7 +91,8 @@ func init() {
 				return "now()"
 			case "bigquery", "snowflake":
 				return "current_timestamp()"
-			case "sqlserver", "fabric", "synapse":
+			}
+			if inherits(a.adapter, "sqlserver") {
 				return "cast(sysdatetime() as datetime2(6))"
 			}
 			return "current_timestamp"
@@ -368,7 +369,7 @@ func typeMacro(name string) callable {
 // typeFor is the adapter's label for a type macro, else its parent adapter's (fabric and
 // synapse take sqlserver's), else the default.
 func typeFor(adapter, macro string) string {
-	for _, a := range adapterChain(adapter) {
+	for i, a := 0, adapter; a != "" && i < 8; i, a = i+1, adapterParents[a] {
 		if t, ok := typeTables[macro][a]; ok {
 			return t
 		}
@@ -403,11 +404,14 @@ func dispatchedByDBT(name string) bool {
 // defines duckdb__dateadd or default__generate_schema_name gets its own SQL and names from
 // dbt.dateadd(...) and from dbt's naming, as with dbt.
 func (e *Env) dbtMacro(name string) (callable, bool) {
+	if fn, ok := e.dbtFns.Load(name); ok {
+		return fn.(callable), true
+	}
 	native, ok := dbtMacro(name)
 	if !ok || !dispatchedByDBT(name) {
 		return native, ok
 	}
-	return func(ev *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+	fn, _ := e.dbtFns.LoadOrStore(name, callable(func(ev *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 		if d := e.dbtOverride(name); d != nil {
 			if st := stateOfEval(ev); st != nil {
 				st.usedMacro("macro.dbt." + name)
@@ -415,7 +419,8 @@ func (e *Env) dbtMacro(name string) (callable, bool) {
 			return d.fn(ev, va)
 		}
 		return native(ev, va)
-	}, true
+	}))
+	return fn.(callable), true
 }
 
 // DBTOverride is the unique id of the project's implementation of dbt's dispatched macro name

@@ -53,6 +53,9 @@ type Env struct {
 	target       map[string]any
 	runStartedAt time.Time
 	adapterChain []string // the adapter, its parents, then "default"
+	// dbtFns holds dbt's own macros as this environment calls them (dbtMacro), made once:
+	// `dbt.<name>` is looked up at every call.
+	dbtFns sync.Map // name → callable
 }
 
 // Limits bound what one render may cost. Templates come from untrusted pull requests, so a

@@ -207,6 +207,16 @@ var adapterParents = map[string]string{
 	"fabric":      "sqlserver",
 }
 
+// inherits reports whether adapter is base or built on it (fabric and synapse on sqlserver).
+func inherits(adapter, base string) bool {
+	for i, a := 0, adapter; a != "" && i < 8; i, a = i+1, adapterParents[a] {
+		if a == base {
+			return true
+		}
+	}
+	return false
+}
+
 func adapterChain(adapter string) []string {
 	var out []string
 	seen := map[string]bool{}
