@@ -3,6 +3,8 @@ package columns
 import (
 	"strconv"
 	"strings"
+
+	sqldialect "github.com/dataops-dev/dataops/internal/sql/dialect"
 )
 
 // dialect holds what differs between warehouses for column inference: how unquoted names are
@@ -43,10 +45,14 @@ const (
 	foldLower
 )
 
+// dialectFor is the inference dialect of a dialect or dbt adapter name, by the canonical name
+// the SQL parser gives it (spark is databricks, athena trino, fabric tsql...).
 func dialectFor(name string) *dialect {
-	name = strings.ToLower(strings.TrimSpace(name))
+	if d, ok := sqldialect.Lookup(name); ok {
+		name = d.Name
+	}
 	switch name {
-	case "postgres", "postgresql", "materialize", "greenplum", "cockroachdb", "alloydb":
+	case "postgres":
 		return &dialect{name: "postgres", fold: foldLower, types: &postgresTypes, intDiv: fInt, avgInt: fDecimal,
 			intLiteral: "integer", decimalLiteral: "numeric"}
 	case "redshift":
@@ -59,13 +65,13 @@ func dialectFor(name string) *dialect {
 	case "bigquery":
 		return &dialect{name: "bigquery", fold: keepCase, types: &bigqueryTypes, intDiv: fFloat, avgInt: fFloat,
 			intLiteral: "int64", decimalLiteral: "float64", dateTruncKeepsType: true, funcs: bigqueryFuncs}
-	case "databricks", "spark":
+	case "databricks":
 		return &dialect{name: "databricks", fold: keepCase, types: &sparkTypes, intDiv: fFloat, avgInt: fFloat,
 			intLiteral: "int", decimalLiteral: "decimal", dateTruncKeepsType: false}
-	case "trino", "presto", "athena", "starburst":
+	case "trino":
 		return &dialect{name: "trino", fold: keepCase, types: &trinoTypes, intDiv: fInt, avgInt: fFloat,
 			intLiteral: "integer", decimalLiteral: "decimal", dateTruncKeepsType: true}
-	case "sqlserver", "tsql", "fabric", "synapse", "mssql", "azuresql":
+	case "tsql":
 		// int / int and avg(int) stay integers; a literal 1.5 is numeric(2,1).
 		return &dialect{name: "tsql", fold: keepCase, types: &tsqlTypes, intDiv: fInt, avgInt: fInt,
 			intLiteral: "int", decimalLiteral: "numeric", dateTruncKeepsType: true, funcs: tsqlFuncs}

@@ -169,6 +169,9 @@ var aliases = map[string]string{
 	"generic":     "ansi",
 	"postgresql":  "postgres",
 	"materialize": "postgres",
+	"greenplum":   "postgres",
+	"cockroachdb": "postgres",
+	"alloydb":     "postgres",
 	"spark":       "databricks",
 	"sparksql":    "databricks",
 	"hive":        "databricks",
@@ -180,6 +183,7 @@ var aliases = map[string]string{
 	"fabric":      "tsql",
 	"synapse":     "tsql",
 	"mssql":       "tsql",
+	"azuresql":    "tsql",
 	"motherduck":  "duckdb",
 }
 
