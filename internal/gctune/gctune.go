@@ -32,11 +32,7 @@ func Percent(live, budget uint64) int {
 	if live == 0 {
 		return maxPercent
 	}
-	p := int64(budget/live)*100 - 100
-	if budget/live > 64 {
-		p = maxPercent
-	}
-	return int(min(max(p, minPercent), maxPercent))
+	return int(min(max(int64(budget/live)*100-100, minPercent), maxPercent))
 }
 
 var start sync.Once
