@@ -13,7 +13,8 @@ import (
 //     list items) become `((c) and [a] or [b])[0]`, which gonja parses and evaluates lazily
 //     with the same result;
 //   - trailing commas before `)` and `}` are dropped;
-//   - a bare tuple (`{{ a, b }}`, `{% set t = a, b %}`) is parenthesized;
+//   - a bare tuple (`{{ a, b }}`, `{% set t = a, b %}`) is parenthesized, and so is a
+//     subscript's (`x['a', 'b']`);
 //   - a filtered operand is parenthesized (`a|lower in b|map('lower')` becomes
 //     `(a|lower) in (b|map('lower'))`): filters bind tighter than any operator in Jinja, while
 //     gonja only accepts them at the end of a whole expression;
@@ -92,6 +93,25 @@ func hasTopLevelComma(ts []*tokens.Token) bool {
 		}
 	}
 	return false
+}
+
+// subscriptTuple reports whether a subscript's inside is a tuple: a top-level comma, and no
+// top-level colon (a slice).
+func subscriptTuple(ts []*tokens.Token) bool {
+	depth := 0
+	for _, t := range ts {
+		switch t.Type {
+		case tokens.LeftParenthesis, tokens.LeftBracket, tokens.LeftBrace:
+			depth++
+		case tokens.RightParenthesis, tokens.RightBracket, tokens.RightBrace:
+			depth--
+		case tokens.Colon:
+			if depth == 0 {
+				return false
+			}
+		}
+	}
+	return hasTopLevelComma(ts)
 }
 
 type tokenRewriter struct{ tmp int }
@@ -302,6 +322,10 @@ func (r *tokenRewriter) atoms(ts []*tokens.Token, i int, until tokens.Type) ([]a
 			a := atom{open: t, inner: r.pieces(inner, true)}
 			if j < len(ts) {
 				a.close = ts[j]
+			}
+			if t.Type == tokens.LeftBracket && len(out) > 0 && isPrimary(out[len(out)-1]) && a.close != nil && subscriptTuple(a.inner) {
+				// x['a', 'b'] subscripts with a tuple, which gonja reads only in parentheses.
+				a.inner = append(append([]*tokens.Token{synth(a.inner[0], tokens.LeftParenthesis, "(")}, a.inner...), synth(a.close, tokens.RightParenthesis, ")"))
 			}
 			out = append(out, a)
 			i = j + 1
