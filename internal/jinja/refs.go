@@ -41,7 +41,7 @@ func refFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 		rel = st.env.newRelation(r)
 	} else {
 		rel = st.env.newRelation(Relation{Identifier: name})
-		rel.bare = name
+		rel.bare = rel.bareName(name)
 	}
 	return st.name(rel, name)
 }
@@ -81,7 +81,7 @@ func sourceFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 		rel = st.env.newRelation(r)
 	} else {
 		rel = st.env.newRelation(Relation{Schema: src, Identifier: table})
-		rel.bare = src + "." + table
+		rel.bare = rel.bareName(src) + "." + rel.bareName(table)
 	}
 	return st.name(rel, table)
 }
@@ -123,7 +123,7 @@ func (st *renderState) thisRelation() *relationValue {
 	}
 	rel := st.env.newRelation(r)
 	if st.in.Resolver == nil && st.in.This == (Relation{}) {
-		rel.bare = r.Identifier
+		rel.bare = rel.bareName(r.Identifier)
 	}
 	return rel
 }

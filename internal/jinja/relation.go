@@ -51,6 +51,21 @@ func (r *relationValue) String() string {
 	return strings.Join(parts, ".")
 }
 
+// bareName prints one part of an unresolved relation: as written when it is a plain
+// identifier, else quoted as the adapter quotes (a BigQuery table named my-orders), so the
+// rendered SQL still parses.
+func (r *relationValue) bareName(s string) string {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '_' || c == '$' && i > 0 || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' && i > 0 || c >= 0x80 {
+			continue
+		}
+		q := string(r.quoter)
+		return q + strings.ReplaceAll(s, q, q+q) + q
+	}
+	return s
+}
+
 func (r *relationValue) clone() *relationValue {
 	c := *r
 	return &c
