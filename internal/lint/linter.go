@@ -111,7 +111,7 @@ func (l *Linter) LintFile(f File) (res FileResult) {
 		r = RawTemplater{}.Render(f.Path, f.Source, cfg)
 	}
 	res.Problems = append(res.Problems, r.Problems...)
-	smap := newSourceMap(r.Map, len(r.Output))
+	smap := newSourceMap(r.Map, len(r.Output), f.Source)
 	doc, err := safeDoc(r.Output, dialectName, smap.templated)
 	if err != nil {
 		res.Problems = append(res.Problems, fmt.Sprintf("%s: analysis failed: %v", f.Path, err))

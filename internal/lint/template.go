@@ -39,13 +39,14 @@ func identityMap(n int) []Segment {
 type sourceMap struct {
 	segs   []Segment
 	outLen int
+	src    string // the template
 }
 
-func newSourceMap(m []Segment, outLen int) *sourceMap {
+func newSourceMap(m []Segment, outLen int, src string) *sourceMap {
 	if m == nil {
-		return &sourceMap{segs: identityMap(outLen), outLen: outLen}
+		return &sourceMap{segs: identityMap(outLen), outLen: outLen, src: src}
 	}
-	return &sourceMap{segs: m, outLen: outLen}
+	return &sourceMap{segs: m, outLen: outLen, src: src}
 }
 
 func (m *sourceMap) seg(off int) *Segment {
@@ -116,6 +117,21 @@ func (m *sourceMap) literalSpan(start, end int) (int, int, bool) {
 	return s.Src + start - s.Out, s.Src + end - s.Out, true
 }
 
+// onlyCR reports whether the template's [from, to) holds nothing but carriage returns: the
+// renderer reads "\r\n" as "\n", so a literal run of a CRLF file is cut at each line end
+// without any Jinja between the pieces.
+func (m *sourceMap) onlyCR(from, to int) bool {
+	if from >= to || to > len(m.src) {
+		return false
+	}
+	for i := from; i < to; i++ {
+		if m.src[i] != '\r' {
+			return false
+		}
+	}
+	return true
+}
+
 // allLiteral reports whether every rendered byte in [start, end) was copied from the source,
 // in one piece: a tag between two literal runs (`{% if is_incremental() %}` rendering nothing,
 // `{%- endif %}`) makes the span's source hold Jinja, and SQLFluff drops a finding anchored on a
@@ -130,7 +146,7 @@ func (m *sourceMap) allLiteral(start, end int) bool {
 		if !s.Literal {
 			return false
 		}
-		if want >= 0 && s.Src+off-s.Out != want {
+		if want >= 0 && s.Src+off-s.Out != want && !m.onlyCR(want, s.Src+off-s.Out) {
 			return false
 		}
 		next := s.Out + s.Len
