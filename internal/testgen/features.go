@@ -118,24 +118,41 @@ func singular(s string) string {
 
 // nameKey reports whether a column's name makes it the key of its model: id or key (the
 // surrogate key many projects give every model under one name), or <entity>_id /
-// <entity>_key where the model is about that entity.
+// <entity>_key where the model is about that entity. The entity may end with a layer word
+// (orders_base is about orders), and a loader's hash of the row names its model behind the
+// loader's own prefix (_airbyte_orders_hashid).
 func nameKey(model, col string) bool {
 	if col == "id" || col == "key" {
 		return true
 	}
 	e := entityOf(model)
-	for _, suf := range []string{"_id", "_key", "_sk", "_pk"} {
-		if strings.HasSuffix(col, suf) {
-			base := strings.TrimSuffix(col, suf)
+	entities := []string{e}
+	if i := strings.LastIndexByte(e, '_'); i > 0 && knownLayers[e[i+1:]] {
+		entities = append(entities, e[:i])
+	}
+	for _, suf := range keySuffixes {
+		if !strings.HasSuffix(col, suf) {
+			continue
+		}
+		base := strings.TrimSuffix(col, suf)
+		for _, e := range entities {
 			// Only the whole entity counts: fct_active_servers is about activity, and its
 			// server_id refers to servers.
 			if base == e || base == singular(e) || e == base+"s" {
+				return true
+			}
+			// A name that starts with an underscore is a tool's column (_airbyte_,
+			// _fivetran_, _dlt_), and the tool names the model after its prefix.
+			if strings.HasPrefix(base, "_") && (strings.HasSuffix(base, "_"+e) || strings.HasSuffix(base, "_"+singular(e))) {
 				return true
 			}
 		}
 	}
 	return false
 }
+
+// keySuffixes end the names of a model's own key.
+var keySuffixes = []string{"_id", "_key", "_sk", "_pk", "_hashid", "_hash_id", "_hashkey", "_hk"}
 
 func isIDLike(c string) bool {
 	return c == "id" || strings.HasSuffix(c, "_id") || strings.HasSuffix(c, "_key") || strings.HasSuffix(c, "_sk") || strings.HasSuffix(c, "_pk") || strings.HasSuffix(c, "_fk")
