@@ -133,6 +133,18 @@ func (h *habits) estimate(c *column, test string, prior float64) (float64, strin
 	return est, fmt.Sprintf("%d of %d similar columns (%s) in this project's tested models have %s", int(lastK), int(lastN), describeKey(last), test)
 }
 
+// always reports whether the team puts a test on every column of this name and key class
+// in its tested models, and has done so often enough to be a rule rather than a coincidence.
+func (h *habits) always(c *column, test string) bool {
+	ct := h.byTest[test]
+	key := "n=" + c.lower + "|k=" + keyClass(c.pk)
+	n := ct.n[key]
+	return n >= alwaysSeen && ct.k[key] == n
+}
+
+// alwaysSeen is how many tested models must show a name's test for always to hold.
+const alwaysSeen = 5
+
 func describeKey(key string) string {
 	var parts []string
 	for _, kv := range strings.Split(key, "|") {

@@ -156,9 +156,10 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 				if droppedOnly && !dropped {
 					continue
 				}
-				if t == Unique && c.pk != "sql" && c.pk != "name" && c.pk != "first" && !dropped {
+				if t == Unique && c.pk != "sql" && c.pk != "name" && c.pk != "first" && !dropped && !h.always(c, t) {
 					// Uniqueness is a claim about the model's grain: a name the team tests
-					// unique elsewhere is no evidence of this model's grain.
+					// unique elsewhere is no evidence of this model's grain, unless the team
+					// tests it unique wherever it tested the name (a loader's row id).
 					continue
 				}
 				est, why := h.estimate(c, t, prior(c, t))
