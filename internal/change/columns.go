@@ -92,7 +92,7 @@ func diffColumns(base, head *ModelColumns) []ColumnChange {
 			continue
 		}
 		b := base.Columns[j]
-		if b.DataType != "" && c.DataType != "" && !sameType(b.DataType, c.DataType) {
+		if b.DataType != "" && c.DataType != "" && !SameType(b.DataType, c.DataType) {
 			out = append(out, ColumnChange{Name: c.Name, Change: Retyped, From: b.DataType, To: c.DataType, DataType: c.DataType, Position: i + 1})
 		}
 	}
@@ -176,14 +176,12 @@ func sameLineage(a, b []Upstream) bool {
 	return true
 }
 
-// sameType compares data types ignoring case, spacing and parameter spelling (varchar(10) vs
-// VARCHAR( 10 )).
-// sameType compares two type names as a warehouse would: spelling and spacing aside, the
+// SameType compares two type names as a warehouse would: spelling and spacing aside, the
 // aliases every warehouse that has both names treats as one type are one type (int and
-// integer; bool and boolean; Snowflake's NUMBER, which only Snowflake and Oracle spell so, and
-// the integer names it stands for), so inferring `number` for a CASE of integer literals where
-// the base said `int` is no retyping.
-func sameType(a, b string) bool {
+// integer; bool and boolean; an unbounded varchar, text and string; Snowflake's NUMBER, which
+// only Snowflake and Oracle spell so, and the integer names it stands for), so inferring
+// `number` for a CASE of integer literals where the base said `int` is no retyping.
+func SameType(a, b string) bool {
 	ca, cb := typeAlias(a), typeAlias(b)
 	if ca == cb {
 		return true
@@ -208,6 +206,8 @@ func typeAlias(t string) string {
 		return "number"
 	case "float8", "doubleprecision", "double":
 		return "double"
+	case "text", "string", "charactervarying":
+		return "varchar"
 	}
 	return n
 }

@@ -84,19 +84,19 @@ func TestDiffColumnsPartialLists(t *testing.T) {
 }
 
 func TestSameType(t *testing.T) {
-	if !sameType("VARCHAR(10)", "varchar( 10 )") || sameType("int", "bigint") {
+	if !SameType("VARCHAR(10)", "varchar( 10 )") || SameType("int", "bigint") {
 		t.Fatal("sameType")
 	}
 	// A flag passed through as int and recomputed by a CASE of 1/0, inferred as Snowflake's
 	// NUMBER: the same type (the shape of a healthcare mart's institutional_snp_flag).
 	for _, p := range [][2]string{{"int", "number"}, {"NUMBER(38,0)", "integer"}, {"bool", "BOOLEAN"}, {"int4", "int"}} {
-		if !sameType(p[0], p[1]) {
-			t.Errorf("sameType(%s, %s) = false", p[0], p[1])
+		if !SameType(p[0], p[1]) {
+			t.Errorf("SameType(%s, %s) = false", p[0], p[1])
 		}
 	}
-	for _, p := range [][2]string{{"number(10,2)", "int"}, {"numeric", "int"}, {"varchar", "int"}} {
-		if sameType(p[0], p[1]) {
-			t.Errorf("sameType(%s, %s) = true", p[0], p[1])
+	for _, p := range [][2]string{{"number(10,2)", "int"}, {"numeric", "int"}, {"varchar", "int"}, {"varchar(10)", "text"}} {
+		if SameType(p[0], p[1]) {
+			t.Errorf("SameType(%s, %s) = true", p[0], p[1])
 		}
 	}
 }

@@ -372,7 +372,9 @@ func (s *synth) syncEntry(t target, e *entry, known []change.Column, resolved bo
 				if dc := findColumn(e.columns, k); dc != nil && dc.DataType == "" && contract {
 					s.plan.Ops = append(s.plan.Ops, Op{Kind: OpSetDataType, File: e.file, Model: e.name, Key: e.key,
 						Column: ColumnSpec{Name: name, DataType: typ}, Reason: "the model enforces a contract"})
-				} else if dc != nil && dc.DataType != "" && !sameType(dc.DataType, typ) && (retyped[k] || t.mc == nil) {
+				} else if dc != nil && dc.DataType != "" && !change.SameType(dc.DataType, typ) && (retyped[k] || t.mc == nil && s.warehouseTyped(n, c)) {
+					// Outside a change, only the warehouse's word replaces the type an engineer
+					// wrote: an inferred type is a guess from casts and upstream entries.
 					s.plan.Ops = append(s.plan.Ops, Op{Kind: OpSetDataType, File: e.file, Model: e.name, Key: e.key,
 						Column: ColumnSpec{Name: name, DataType: typ}, Reason: "type changed from " + dc.DataType + " to " + typ})
 				}
@@ -483,11 +485,6 @@ func findColumn(cs []*dbt.Column, folded string) *dbt.Column {
 	return nil
 }
 
-func sameType(a, b string) bool {
-	n := func(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), "")) }
-	return n(a) == n(b)
-}
-
 // spell writes a column name the way the project writes names: unquoted names in lower case
 // when the project documents columns in lower case.
 func (s *synth) spell(c change.Column, lower bool) string {
@@ -505,6 +502,16 @@ func (s *synth) columnSpec(n *dbt.Node, c change.Column, writeTypes bool, fresh 
 	}
 	spec.Description, spec.DescriptionFrom, spec.DescriptionSource = s.description(n, c)
 	return spec
+}
+
+// warehouseTyped reports whether the warehouse's catalog gives a type for the column.
+func (s *synth) warehouseTyped(n *dbt.Node, c change.Column) bool {
+	for _, tc := range s.in.Types[n.UniqueID] {
+		if strings.EqualFold(tc.Name, c.Name) && tc.DataType != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // typeOf is the type to write for a column: the warehouse's exact type when it has one and the

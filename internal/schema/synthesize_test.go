@@ -553,3 +553,29 @@ func TestSynthesizeQuotedDocumentedNames(t *testing.T) {
 		}
 	}
 }
+
+// A type an engineer wrote is not rewritten with a synonym, nor, outside a change, with an
+// inferred guess: only the warehouse's catalog overrules it.
+func TestSynthesizeKeepsWrittenTypes(t *testing.T) {
+	p := loadFixture(t, map[string]string{
+		"models/typed/typed.sql": "select id, name, day from {{ source('raw', 'b') }}\n",
+		"models/typed/_typed.yml": "version: 2\nmodels:\n  - name: typed\n    columns:\n      - name: id\n        data_type: number\n" +
+			"      - name: name\n        data_type: varchar\n      - name: day\n        data_type: date\n",
+	})
+	cols := map[string]*change.ModelColumns{
+		"model.p.typed": {Origin: "sql", Columns: []change.Column{
+			{Name: "id", DataType: "number(38,0)", Kind: "direct"},
+			{Name: "name", DataType: "text", Kind: "direct"},
+			{Name: "day", DataType: "timestamp_ntz", Kind: "direct"}}},
+	}
+	only := func(id string) bool { return id == "model.p.typed" }
+	if files, notes := run(t, p, Input{Columns: cols, Select: only}); len(files) != 0 {
+		t.Errorf("edits without a catalog: %v (notes %+v)", files, notes)
+	}
+	types := map[string][]TypedColumn{"model.p.typed": {{Name: "ID", DataType: "NUMBER(38,0)"}, {Name: "NAME", DataType: "TEXT"}, {Name: "DAY", DataType: "TIMESTAMP_NTZ"}}}
+	files, notes := run(t, p, Input{Columns: cols, Types: types, Select: only})
+	got := files["models/typed/_typed.yml"]
+	if !strings.Contains(got, "data_type: number\n") || !strings.Contains(got, "data_type: varchar\n") || strings.Contains(got, "data_type: date\n") {
+		t.Errorf("with a catalog, only day's type changes:\n%s\nnotes %+v", got, notes)
+	}
+}
