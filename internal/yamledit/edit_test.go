@@ -106,6 +106,12 @@ func TestEdits(t *testing.T) {
 			want: "models:\r\n  - name: orders\r\n    columns:\r\n      - name: id\r\n      - name: amount\r\n        data_type: int\r\n",
 		},
 		{
+			name: "a byte order mark stays, and the first key is read without it",
+			src:  "\ufeffmodels:\r\n  - name: orders\r\n    columns:\r\n      - name: id\r\n",
+			fn:   func(p *Plan) error { return p.AddColumn(orders, 0, Column{Name: "amount"}) },
+			want: "\ufeffmodels:\r\n  - name: orders\r\n    columns:\r\n      - name: amount\r\n      - name: id\r\n",
+		},
+		{
 			name: "flow test list stays flow",
 			src:  "models:\n  - name: orders\n    columns:\n      - name: id\n        tests: [unique]\n",
 			fn:   func(p *Plan) error { return p.AddTest(orders, "id", Test{Name: "not_null"}) },

@@ -657,6 +657,7 @@ func (p *Plan) build() ([]byte, error) {
 		}
 	}
 	var out bytes.Buffer
+	out.Write(t.orig[:t.bom])
 	prev := 0
 	for i, s := range live {
 		if i > 0 && s.start < live[i-1].end {

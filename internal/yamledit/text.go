@@ -16,27 +16,37 @@ type text struct {
 	crAt  []int  // offsets in src of each '\n' that was "\r\n" in orig, ascending
 	lines []int  // offsets in src where each line starts
 	crlf  bool   // most line breaks are CRLF: new lines get CRLF too
+	bom   int    // length of the byte order mark orig starts with, which src leaves out
 }
+
+// utf8BOM is the byte order mark some Windows editors put at the start of a file: the parser
+// would read it as part of the first key (a file of `\ufeffmodels:` declares no models).
+var utf8BOM = []byte("\xef\xbb\xbf")
 
 func newText(orig []byte) *text {
 	t := &text{orig: orig}
-	if bytes.Contains(orig, []byte("\r\n")) {
-		src := make([]byte, 0, len(orig))
+	body := orig
+	if bytes.HasPrefix(orig, utf8BOM) {
+		t.bom = len(utf8BOM)
+		body = orig[t.bom:]
+	}
+	if bytes.Contains(body, []byte("\r\n")) {
+		src := make([]byte, 0, len(body))
 		lf := 0
-		for i := 0; i < len(orig); i++ {
-			if orig[i] == '\r' && i+1 < len(orig) && orig[i+1] == '\n' {
+		for i := 0; i < len(body); i++ {
+			if body[i] == '\r' && i+1 < len(body) && body[i+1] == '\n' {
 				t.crAt = append(t.crAt, len(src))
 				continue
 			}
-			if orig[i] == '\n' {
+			if body[i] == '\n' {
 				lf++
 			}
-			src = append(src, orig[i])
+			src = append(src, body[i])
 		}
 		t.src = src
 		t.crlf = len(t.crAt)*2 > lf
 	} else {
-		t.src = orig
+		t.src = body
 	}
 	t.lines = append(t.lines, 0)
 	for i, c := range t.src {
@@ -50,7 +60,7 @@ func newText(orig []byte) *text {
 // origOffset maps an offset in src to the same place in orig. An offset that points at a '\n'
 // that was "\r\n" maps to the '\r', so a splice ending a line keeps the line's own break.
 func (t *text) origOffset(off int) int {
-	return off + sort.SearchInts(t.crAt, off)
+	return t.bom + off + sort.SearchInts(t.crAt, off)
 }
 
 // offset turns the parser's 1-based line and rune column into a byte offset in src.
