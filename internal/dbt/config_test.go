@@ -1,6 +1,10 @@
 package dbt
 
-import "testing"
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
 
 func TestTreeConfigFollowsFQN(t *testing.T) {
 	tree := map[string]any{
@@ -53,4 +57,35 @@ func TestVarsByPackage(t *testing.T) {
 	}
 	eq(t, "root model", p.Nodes["model.root.m"].CompiledCode, "select 'root' as a")
 	eq(t, "package model: root globals and root's scoped vars over the package's own", p.Nodes["model.pkg.n"].CompiledCode, "select 'root|from_root|pkg_own' as a")
+}
+
+// A hook's ref() and source() count among the model's dependencies, as dbt counts them when
+// it renders the hooks while parsing, from the model's config() and from dbt_project.yml.
+func TestHookRefsAreDependencies(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"dbt_project.yml": "name: p\nprofile: none\nmodels:\n  p:\n    inc:\n      +pre-hook:\n        - sql: \"select 1 from {{ source('raw', 'audit') }}\"\n",
+		"models/src.yml":  "sources:\n  - name: raw\n    tables: [{name: audit}]\n",
+		"models/a.sql":    "select 1 as id\n",
+		"models/d.sql":    "select 1 as id\n",
+		"models/inc/c.sql": "{{ config(post_hook=[\"delete from {{ this }} where id in (select id from {{ ref('d') }})\"]) }}\n" +
+			"select id from {{ ref('a') }}\n",
+	})
+	p, err := loadDir(t, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := p.Nodes["model.p.c"]
+	var refs []string
+	for _, r := range c.Refs {
+		refs = append(refs, fmt.Sprintf("%s@%d", r.Name, r.Pos.Line))
+	}
+	for _, s := range c.SourceRefs {
+		refs = append(refs, s.Source+"."+s.Table)
+	}
+	if got := strings.Join(refs, " "); got != "a@2 d@1 raw.audit" {
+		t.Errorf("refs = %q, want a@2 d@1 raw.audit", got)
+	}
+	if a := p.Nodes["model.p.a"]; len(a.Refs) != 0 || len(a.SourceRefs) != 0 {
+		t.Errorf("a model outside the hook's folder got %v %v", a.Refs, a.SourceRefs)
+	}
 }

@@ -68,6 +68,7 @@ func (l *loader) parseRender(pd *pending) {
 	if r.Config != nil {
 		mergeConfig(n.Config, r.Config)
 	}
+	l.hookRefs(n, in, pd.source)
 	n.DependsOn.Macros = uniqueSorted(r.MacrosUsed)
 	// dbt's var() answers none for a missing var while parsing and raises only when it
 	// compiles the node, which it never does for a disabled one: Tuva's models disabled by
@@ -93,6 +94,66 @@ func (l *loader) parseRender(pd *pending) {
 	if r.Err != nil && !sawSyntax {
 		l.addDiag(Diagnostic{Pos: n.Source().Position(0), Severity: "warning", Kind: "jinja-syntax", Message: pd.ph.readable(firstLine(r.Err.Error()), thisRel, quoteChar(l.target.Type)[0])})
 	}
+}
+
+// hookRefs adds the models and sources a node's hooks read to its own: dbt renders every
+// hook while parsing and counts its ref() and source() calls among the node's dependencies
+// (an incremental model's post-hook deleting rows found in another model). A ref is placed
+// where the node's file names it, else at the file's start.
+func (l *loader) hookRefs(n *Node, in jinja.Input, src string) {
+	for _, key := range [...]string{"pre-hook", "post-hook"} {
+		for _, h := range hookSQL(n.Config[key]) {
+			if !strings.Contains(h, "ref(") && !strings.Contains(h, "source(") {
+				continue
+			}
+			hin := in
+			hin.Source, hin.Config = h, cloneConfig(n.Config)
+			r := l.env.Render(hin)
+			at := func(name string) jinja.Position {
+				for _, q := range [...]string{"'" + name + "'", `"` + name + `"`} {
+					if i := strings.Index(src, q); i >= 0 {
+						return jinjaPos(n.Source().Position(i))
+					}
+				}
+				return jinja.Position{Line: 1, Column: 1}
+			}
+			for _, ref := range r.Refs {
+				if !slices.ContainsFunc(n.Refs, func(x jinja.Ref) bool {
+					return x.Package == ref.Package && x.Name == ref.Name && x.Version == ref.Version
+				}) {
+					ref.Pos = at(ref.Name)
+					// The render's own slice may be shared (base and head, the cache): grow a copy.
+					n.Refs = append(slices.Clip(n.Refs), ref)
+				}
+			}
+			for _, sr := range r.Sources {
+				if !slices.ContainsFunc(n.SourceRefs, func(x jinja.SourceRef) bool { return x.Source == sr.Source && x.Table == sr.Table }) {
+					sr.Pos = at(sr.Table)
+					n.SourceRefs = append(slices.Clip(n.SourceRefs), sr)
+				}
+			}
+		}
+	}
+}
+
+// hookSQL lists the SQL of a hook config: a string, a list of strings, or entries of the
+// form {sql: ..., transaction: ...}.
+func hookSQL(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []any:
+		var out []string
+		for _, e := range x {
+			out = append(out, hookSQL(e)...)
+		}
+		return out
+	case map[string]any:
+		if s, ok := x["sql"].(string); ok {
+			return []string{s}
+		}
+	}
+	return nil
 }
 
 // shiftResult moves a block's render positions to the positions in its file (warnings in
