@@ -34,6 +34,9 @@ var parenKeywords = wordSet(
 	"MATERIALIZED", "RLIKE", "TABLESAMPLE", "SAMPLE", "END", "LIMIT", "SET", "ESCAPE",
 )
 
+// starModifiers follow a star with a bracketed list of the star's columns.
+var starModifiers = wordSet("EXCLUDE", "RENAME", "REPLACE", "EXCEPT", "ILIKE")
+
 // bareFunctions are functions SQL lets you call without parentheses.
 var bareFunctions = wordSet(
 	"CURRENT_DATE", "CURRENT_TIMESTAMP", "CURRENT_TIME", "LOCALTIME", "LOCALTIMESTAMP",
@@ -130,6 +133,15 @@ func (d *Doc) classify() {
 		withinGroup := up == "GROUP" && d.Is(prev, "WITHIN")
 		// T-SQL's CROSS APPLY (subquery) and OPTION (MAXRECURSION 0) are no calls either.
 		tsqlParen := up == "APPLY" && (d.Is(prev, "CROSS") || d.Is(prev, "OUTER")) || up == "OPTION" && prevKind != token.Dot
+		// `t.* EXCLUDE (a)`, `* RENAME (a AS b)`, `* REPLACE (...)` (Snowflake), `* EXCEPT (a)`
+		// (BigQuery): a clause of the star naming its columns, no call.
+		if nextKind == token.LParen && starModifiers[up] && prev >= 0 && d.Toks[prev].Kind == token.Operator && d.Toks[prev].Text == "*" {
+			t.Role = RoleKeyword
+			if m := d.Toks[next].Match; m > next {
+				d.starMods = append(d.starMods, [2]int{next, m})
+			}
+			continue
+		}
 		if nextKind == token.LParen && !parenKeywords[up] && !withinGroup && !tsqlParen {
 			t.Role = RoleFunction
 			if up == "CAST" || up == "TRY_CAST" || up == "SAFE_CAST" {

@@ -68,15 +68,26 @@ func (d *Doc) OwnRanges(start, end int) [][2]int {
 	return out
 }
 
+// inStarModifier reports whether token i is inside a star's EXCLUDE, RENAME or REPLACE list.
+func (d *Doc) inStarModifier(i int) bool {
+	for _, r := range d.starMods {
+		if i > r[0] && i < r[1] {
+			return true
+		}
+	}
+	return false
+}
+
 // RefsIn lists column references among tokens [start, end] (inclusive), skipping nested
 // subqueries, function names, aliases, data types, named-argument names and semi-structured
-// path steps.
+// path steps, and the columns a star's EXCLUDE, RENAME or REPLACE names.
+
 func (d *Doc) RefsIn(start, end int, skip map[int]bool) []Ref {
 	var out []Ref
 	for _, r := range d.OwnRanges(start, end) {
 		for i := r[0]; i <= r[1] && i < len(d.Toks); i++ {
 			t := &d.Toks[i]
-			if !isName(t) || skip[i] {
+			if !isName(t) || skip[i] || d.inStarModifier(i) {
 				continue
 			}
 			// Only the start of a chain.

@@ -55,6 +55,9 @@ type Doc struct {
 	Withs []*With
 	// Stmts are statement token ranges [Start, End] of non-trivia tokens.
 	Stmts     [][2]int
+	// starMods are the brackets after a star's EXCLUDE, RENAME or REPLACE: the names there
+	// are the star's own columns, no references to qualify.
+	starMods  [][2]int
 	templated func(off int) bool
 	file      *source.File // Src's lines, for positions
 }

@@ -1,0 +1,3 @@
+-- dialect: bigquery
+select * except (a)
+from t
