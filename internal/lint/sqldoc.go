@@ -54,7 +54,7 @@ type Doc struct {
 	// Withs are every WITH clause.
 	Withs []*With
 	// Stmts are statement token ranges [Start, End] of non-trivia tokens.
-	Stmts     [][2]int
+	Stmts [][2]int
 	// starMods are the brackets after a star's EXCLUDE, RENAME or REPLACE: the names there
 	// are the star's own columns, no references to qualify.
 	starMods  [][2]int
