@@ -520,6 +520,8 @@ type BadTable struct {
 type ColumnRef struct {
 	Span
 	Parts []*Ident
+	// OuterJoin is Oracle's and Snowflake's (+) after the column: the join is outer on it.
+	OuterJoin bool
 }
 
 // Star is * or qualifier.* with its modifiers: EXCLUDE/EXCEPT (cols), REPLACE (expr AS col),

@@ -839,6 +839,9 @@ func (p *printer) expr(e Expr) {
 	switch e := e.(type) {
 	case *ColumnRef:
 		p.idents(e.Parts, ".")
+		if e.OuterJoin {
+			p.s(" (+)")
+		}
 	case *Star:
 		p.star(e)
 	case *Literal:

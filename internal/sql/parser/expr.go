@@ -238,12 +238,21 @@ func (p *parser) unary() ast.Expr {
 	return p.postfix(p.primary())
 }
 
-// postfix applies ::type, [index], .field, :path, COLLATE and AT TIME ZONE.
+// postfix applies ::type, [index], .field, :path, COLLATE and AT TIME ZONE, and reads past an
+// outer-join marker (+).
 func (p *parser) postfix(x ast.Expr) ast.Expr {
 	for {
 		start := x.Pos()
 		t := p.tok()
 		switch {
+		case isColumnRef(x) && p.outerJoinMarker():
+			// Oracle's and Snowflake's outer-join marker, `a.x = b.x (+)`: it makes the
+			// join outer and leaves the column what it is.
+			p.next()
+			p.next()
+			p.next()
+			c := x.(*ast.ColumnRef)
+			c.OuterJoin, c.Stop = true, p.prevEnd()
 		case t.Kind == token.DoubleColon:
 			p.next()
 			typ := p.typeName()
@@ -647,7 +656,7 @@ func (p *parser) nameExpr() ast.Expr {
 		}
 		break
 	}
-	if p.at(token.LParen) {
+	if p.at(token.LParen) && !p.outerJoinMarker() {
 		return p.call(&ast.Name{Span: ast.Span{Start: start, Stop: p.prevEnd()}, Parts: parts})
 	}
 	return &ast.ColumnRef{Span: ast.Span{Start: start, Stop: p.prevEnd()}, Parts: parts}
@@ -1432,4 +1441,14 @@ func stringValue(text string) string {
 		return body
 	}
 	return unquote(s, q, q)
+}
+
+// outerJoinMarker reports whether (+) comes next.
+func (p *parser) outerJoinMarker() bool {
+	return p.at(token.LParen) && p.peek(1).Kind == token.Operator && p.peek(1).Text == "+" && p.peek(2).Kind == token.RParen
+}
+
+func isColumnRef(x ast.Expr) bool {
+	_, ok := x.(*ast.ColumnRef)
+	return ok
 }

@@ -218,6 +218,7 @@ func TestJoins(t *testing.T) {
 	expectPrinted(t, "snowflake", "select * from t asof join p match_condition (t.ts >= p.hour) on t.k = p.k asof join q x match_condition(t.ts<=x.ts)",
 		"SELECT * FROM t ASOF JOIN p MATCH_CONDITION (t.ts >= p.hour) ON t.k = p.k ASOF JOIN q AS x MATCH_CONDITION (t.ts <= x.ts)")
 	expectPrinted(t, "snowflake", "select * from a left join b using (a.d)", "SELECT * FROM a LEFT JOIN b USING (d)")
+	expectPrinted(t, "snowflake", "select a.x from a, b where a.k = b.k(+) and b.j (+) = 1", "SELECT a.x FROM a, b WHERE a.k = b.k (+) AND b.j (+) = 1")
 	expectPrinted(t, "duckdb", "select * from a semi join b using (id) anti join c using (id) positional join d", "SELECT * FROM a SEMI JOIN b USING (id) ANTI JOIN c USING (id) POSITIONAL JOIN d")
 	expectPrinted(t, "databricks", "select * from a left semi join b on x left anti join c on y", "SELECT * FROM a LEFT SEMI JOIN b ON x LEFT ANTI JOIN c ON y")
 	expectPrinted(t, "tsql", "select * from a cross apply f(a.x) as g outer apply (select 1 as y) as h", "SELECT * FROM a CROSS APPLY f(a.x) AS g OUTER APPLY (SELECT 1 AS y) AS h")
