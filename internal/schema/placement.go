@@ -15,7 +15,7 @@ import (
 
 // projectStyle is what the project's own property files say about how the team writes them.
 type projectStyle struct {
-	lowerNames   bool            // documented column names are (almost) all lower case
+	lowerNames   bool            // documented column names are (almost) all lower case, or there are none
 	lowerTypes   bool            // documented data types are written in lower case (the default)
 	typedProject bool            // most documented columns carry data_type
 	typedFiles   map[string]bool // per file: most of its columns carry data_type
@@ -78,7 +78,9 @@ func learnStyle(p *dbt.Project, root string) *projectStyle {
 		}
 		fileTyped[f] = ft
 	}
-	st.lowerNames = lower > 0 && upper*10 <= lower
+	// With no documented column to follow, names are written in lower case, as dbt's own
+	// conventions and the snake_case standard want: unquoted, any case names the same column.
+	st.lowerNames = upper*10 <= lower
 	st.typedProject = total > 0 && typed*2 > total
 	st.lowerTypes = upperTypes*2 <= typed
 	for f, ft := range fileTyped {

@@ -579,3 +579,28 @@ func TestSynthesizeKeepsWrittenTypes(t *testing.T) {
 		t.Errorf("with a catalog, only day's type changes:\n%s\nnotes %+v", got, notes)
 	}
 }
+
+// A project that documents no column yet gets its names in lower case: SQL written in upper
+// case names the same columns, and the naming standard wants snake_case.
+func TestLearnStyleLowerNamesByDefault(t *testing.T) {
+	dir := t.TempDir()
+	for rel, s := range map[string]string{
+		"dbt_project.yml": "name: p\nprofile: none\n",
+		"models/a.sql":    "select ID from x\n",
+		"models/a.yml":    "models:\n  - name: a\n",
+	} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, rel)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, rel), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := dbt.Load(context.Background(), dbt.LoadOptions{Dir: dir, Adapter: "snowflake"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !learnStyle(p, dir).lowerNames {
+		t.Error("no documented column: names should be written in lower case")
+	}
+}
