@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/dataops-dev/dataops/internal/fsconfine"
 	"github.com/dataops-dev/dataops/internal/jinja"
@@ -54,6 +55,7 @@ type Config struct {
 type configEnv struct {
 	env      *jinja.Env
 	problems []string
+	told     atomic.Bool // problems went out with one file's render: they are the config's, not each file's
 	// prelude sets the [sqlfluff:templater:jinja:context] variables as Jinja globals; it
 	// renders to nothing and sits before the file, so offsets are shifted back after rendering.
 	prelude string
@@ -89,11 +91,15 @@ func (t *Config) Render(path, src string, cfg *lint.Config) lint.Rendered {
 		// SQLFluff's is_incremental() is always true, so the incremental branch is linted.
 		in.Incremental = true
 	}
+	problems := ce.problems
+	if len(problems) > 0 && ce.told.Swap(true) {
+		problems = nil
+	}
 	if ce.prelude == "" {
-		return Render(ce.env, in, ce.problems)
+		return Render(ce.env, in, problems)
 	}
 	in.Source = ce.prelude + src
-	r := Render(ce.env, in, ce.problems)
+	r := Render(ce.env, in, problems)
 	if r.Failed {
 		return lint.Rendered{Output: src, Map: nil, Problems: r.Problems, Failed: true}
 	}

@@ -77,6 +77,15 @@ func TestRawAndUnsupportedTemplaters(t *testing.T) {
 	if r.Output != "select 1\n" {
 		t.Errorf("output %q", r.Output)
 	}
+	// A configuration's problem is said once, with the first file rendered, not with every file.
+	tp, cfg := New(), configFor(t, "[sqlfluff:templater:jinja]\nlibrary_path = /tmp/lib\n")
+	var said []string
+	for _, f := range []string{"a.sql", "b.sql", "c.sql"} {
+		said = append(said, tp.Render(f, "select {{ 1 }}\n", cfg).Problems...)
+	}
+	if len(said) != 1 || !strings.Contains(said[0], "library_path is ignored") {
+		t.Errorf("problems = %q, want library_path once", said)
+	}
 }
 
 func TestContextVariables(t *testing.T) {
