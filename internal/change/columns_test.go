@@ -52,11 +52,11 @@ func TestDiffColumns(t *testing.T) {
 	head := cols("sql",
 		"id int src.s.id",
 		"amount_usd int src.s.amount", // renamed: same lineage
-		"status text src.s.status",    // retyped
+		"status date src.s.status",    // retyped
 		"created_at timestamp src.s.created_at",
 	)
 	got := render(diffColumns(base, head))
-	want := "added:created_at renamed:amount_usd(amount->amount_usd) retyped:status(varchar->text) removed:legacy "
+	want := "added:created_at renamed:amount_usd(amount->amount_usd) retyped:status(varchar->date) removed:legacy "
 	if got != want {
 		t.Fatalf("got  %s\nwant %s", got, want)
 	}

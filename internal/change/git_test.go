@@ -221,3 +221,36 @@ func TestUntarRefusesEscapes(t *testing.T) {
 		t.Fatal("a symlink leaving the tree was extracted")
 	}
 }
+
+// A clone that lacks a blob (a size-limited or partial clone) still gives a base: a data file
+// it lacks is left out, and a model it lacks is an error naming the file.
+func TestBuildTreeMissingBlob(t *testing.T) {
+	ctx := context.Background()
+	repo := gitRepo(t, map[string]string{"dbt_project.yml": "name: p\n", "seeds/big.csv": "a\n1\n", "models/a.sql": "select 1 as a\n"})
+	r, err := FindRepo(ctx, repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := r.ResolveRef(ctx, "HEAD")
+	drop := func(rel string) {
+		id := strings.TrimSpace(run(t, repo, "rev-parse", "HEAD:"+rel))
+		if err := os.Remove(filepath.Join(repo, ".git", "objects", id[:2], id[2:])); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Remove(filepath.Join(repo, filepath.FromSlash(rel))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	drop("seeds/big.csv")
+	proj, err := r.BuildTree(ctx, base, repo, []string{"seeds/big.csv"}, t.TempDir())
+	if err != nil {
+		t.Fatalf("a missing data file stopped the base: %v", err)
+	}
+	if got := readTree(t, proj); got["models/a.sql"] != "select 1 as a\n" || len(got) != 2 {
+		t.Fatalf("base tree = %v", got)
+	}
+	drop("models/a.sql")
+	if _, err := r.BuildTree(ctx, base, repo, []string{"models/a.sql"}, t.TempDir()); err == nil || !strings.Contains(err.Error(), "models/a.sql") {
+		t.Fatalf("a missing model: err = %v, want one naming models/a.sql", err)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -133,8 +134,15 @@ func (r *Repo) buildTree(ctx context.Context, commit, src string, changed []stri
 		}
 		i := 0
 		err := catFiles(ctx, r.Top, ids, func(data []byte) error {
-			target := filepath.Join(proj, filepath.FromSlash(fetch[i].rel)) // rel may climb into a shared folder
+			rel := fetch[i].rel
+			target := filepath.Join(proj, filepath.FromSlash(rel)) // rel may climb into a shared folder
 			i++
+			if data == nil {
+				if projectText(rel) {
+					return fmt.Errorf("%s at %s: git does not have its content (blob %s is missing from this clone)", rel, commit, fetch[i-1].id)
+				}
+				return nil // a data file the project can do without (a large seed left out of the clone)
+			}
 			return os.WriteFile(target, data, 0o644)
 		})
 		if err != nil {
@@ -164,7 +172,8 @@ func linkPackages(src, proj string) {
 	}
 }
 
-// catFiles streams blob contents for ids, in order, through one `git cat-file --batch`.
+// catFiles streams blob contents for ids, in order, through one `git cat-file --batch`. A blob
+// the repository does not have comes as nil (an empty one as an empty, non-nil slice).
 func catFiles(ctx context.Context, dir string, ids []string, each func([]byte) error) error {
 	cmd := exec.CommandContext(ctx, "git", "cat-file", "--batch")
 	cmd.Dir = dir
@@ -187,6 +196,14 @@ func catFiles(ctx context.Context, dir string, ids []string, each func([]byte) e
 			break
 		}
 		f := strings.Fields(header)
+		if len(f) == 2 && f[1] == "missing" {
+			// A blob the repository lacks (a partial or size-limited clone).
+			if err := each(nil); err != nil {
+				readErr = err
+				break
+			}
+			continue
+		}
 		if len(f) != 3 {
 			readErr = fmt.Errorf("git cat-file: unexpected %q", strings.TrimSpace(header))
 			break
@@ -211,6 +228,16 @@ func catFiles(ctx context.Context, dir string, ids []string, each func([]byte) e
 		readErr = fmt.Errorf("git cat-file: %v: %s", err, strings.TrimSpace(stderr.String()))
 	}
 	return readErr
+}
+
+// projectText reports whether a file is one the project's meaning is read from: SQL, YAML,
+// Python models, docs blocks.
+func projectText(rel string) bool {
+	switch strings.ToLower(path.Ext(rel)) {
+	case ".sql", ".yml", ".yaml", ".py", ".md", ".sqlfluff", ".toml", ".cfg", ".ini":
+		return true
+	}
+	return false
 }
 
 func safeRel(rel string) bool {
