@@ -384,3 +384,15 @@ func TestSearchRoot(t *testing.T) {
 		t.Errorf("no git, run from inside the project: %s, want the project %s", got, sub)
 	}
 }
+
+// A byte order mark is not a column: findings on the first line keep SQLFluff's positions,
+// and a fix keeps the mark.
+func TestByteOrderMarkIsNoColumn(t *testing.T) {
+	res := lintSource(t, "\ufeffselect bad\nfrom bad\n", true, ruleA)
+	if len(res.Violations) != 2 || res.Violations[0].Col != 8 || res.Violations[1].Col != 6 {
+		t.Fatalf("violations = %+v, want columns 8 and 6", res.Violations)
+	}
+	if res.Fixed != "\ufeffselect good\nfrom good\n" {
+		t.Errorf("fixed = %q", res.Fixed)
+	}
+}

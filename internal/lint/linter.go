@@ -132,6 +132,7 @@ func (l *Linter) LintFile(f File) (res FileResult) {
 		nq = &noqa{lines: map[int][]string{}}
 	}
 	file := source.NewFile(f.Path, f.Source)
+	bom := strings.HasPrefix(f.Source, "\ufeff")
 	var edits []Edit
 	for _, rule := range rules {
 		m := rule.Meta()
@@ -158,6 +159,10 @@ func (l *Linter) LintFile(f File) (res FileResult) {
 			}
 			sp, ep := file.Position(start), file.Position(end)
 			line, col, eline, ecol := sp.Line, sp.Column, ep.Line, ep.Column
+			if bom {
+				// Editors and SQLFluff do not count a byte order mark as a column.
+				col, ecol = bomColumn(line, col), bomColumn(eline, ecol)
+			}
 			if nq.suppressed(m, line) {
 				continue
 			}
@@ -259,6 +264,14 @@ func dedupe(vs []Violation) []Violation {
 
 // safeDoc builds the document model; a failure there is reported for the file instead of
 // stopping the run.
+// bomColumn is a first-line column of a file starting with a byte order mark, not counting it.
+func bomColumn(line, col int) int {
+	if line == 1 && col > 1 {
+		return col - 1
+	}
+	return col
+}
+
 func safeDoc(src, dialect string, templated func(int) bool) (d *Doc, err error) {
 	defer func() {
 		if p := recover(); p != nil {
