@@ -118,6 +118,10 @@ func (d *Doc) classify() {
 			t.Role = RoleType
 			continue
 		}
+		if typeRun && up == "MAX" && prevKind == token.LParen {
+			t.Role = RoleKeyword // T-SQL's varchar(max)
+			continue
+		}
 		typeRun = false
 		if up == "EXISTS" && prev >= 0 && d.Toks[prev].Role == RoleKeyword {
 			t.Role = RoleKeyword // NOT EXISTS (...), WHERE EXISTS (...)
