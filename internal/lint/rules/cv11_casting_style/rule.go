@@ -33,6 +33,9 @@ func (rule) Check(c *lint.Context) {
 		case t.Role == lint.RoleFunction && t.Up == "CAST":
 			got = "cast"
 		case t.Role == lint.RoleFunction && t.Up == "CONVERT":
+			if convertArgs(d, i) > 2 {
+				continue // T-SQL's CONVERT(type, x, style): no CAST says the same
+			}
 			got = "convert"
 		default:
 			continue
@@ -48,4 +51,19 @@ func (rule) Check(c *lint.Context) {
 			c.Report(i, "Used type casting style is different from the preferred type casting style.")
 		}
 	}
+}
+
+// convertArgs counts the arguments of the call named by token i.
+func convertArgs(d *lint.Doc, i int) int {
+	open := d.Toks[i].Next
+	if open >= len(d.Toks) || d.Toks[open].Kind != token.LParen || d.Toks[open].Match < 0 {
+		return 0
+	}
+	n := 1
+	for j := open + 1; j < d.Toks[open].Match; j++ {
+		if d.Toks[j].Kind == token.Comma && d.Toks[j].Depth == d.Toks[open].Depth+1 {
+			n++
+		}
+	}
+	return n
 }
