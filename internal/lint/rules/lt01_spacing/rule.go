@@ -248,6 +248,11 @@ func checkStrippedTags(c *lint.Context) {
 		if !d.Code(i) || d.Toks[i].Kind == token.Template {
 			continue
 		}
+		if d.Toks[i].Prev < 0 {
+			// The file's first code: a tag before it (`{%- set x = ... -%}` on top) sits
+			// ahead of the statement, next to nothing SQLFluff would space.
+			continue
+		}
 		if off, lit := c.ToSource(int(d.Toks[i].Pos)); lit {
 			starts[off] = true
 		}

@@ -17,3 +17,19 @@ func TestIndentedTagIsNotTrailingWhitespace(t *testing.T) {
 		t.Errorf("LT01 on lines %v, want only line 6: %+v %v", lines, res.Violations, res.Problems)
 	}
 }
+
+// A whitespace-stripping tag on top of the file glues nothing to code: SQLFluff places it
+// before the statement. Inside the statement it does.
+func TestStrippedTagOnTop(t *testing.T) {
+	src := "{%- set cols = ['a', 'b'] -%}\nselect\n    a,\n    {%- for c in cols %} {{ c }},{% endfor -%}\n    x\nfrom tbl\n"
+	lines, res := linttest.TemplatedLines(t, Rule, src)
+	for _, l := range lines {
+		if l != 5 {
+			t.Errorf("LT01 on lines %v, want only line 5: %+v %v", lines, res.Violations, res.Problems)
+			break
+		}
+	}
+	if len(lines) == 0 {
+		t.Error("the tag inside the statement glues x to it: want LT01 on line 5")
+	}
+}
