@@ -275,6 +275,8 @@ var modelLayers = map[string]bool{
 	"stg": true, "staging": true, "base": true, "src": true, "raw": true, "int": true, "intermediate": true,
 	"fct": true, "fact": true, "facts": true, "dim": true, "dims": true, "mart": true, "rpt": true, "report": true,
 	"agg": true, "obt": true, "snap": true, "bdg": true, "grp": true, "sync": true, "prep": true, "ez": true, "bi": true,
+	// views named as such, and Data Vault's hubs, links and satellites
+	"v": true, "vw": true, "hub": true, "lnk": true, "sat": true,
 }
 
 // entityOf is the entity a model is about: its name without the source prefix of

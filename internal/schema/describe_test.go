@@ -231,6 +231,8 @@ func TestDescribeSourceOrder(t *testing.T) {
 func TestNameDescription(t *testing.T) {
 	for _, tc := range []struct{ model, column, want string }{
 		{"fct_orders", "order_id", "The unique ID of the order."},
+		{"vw_orders", "status", "The status of the order."},
+		{"hub_company", "name", "The name of the company."},
 		{"fct_orders", "customer_id", "The ID of the customer."},
 		{"stg_stripe__payment_intents", "id", "The unique ID of the payment intent."},
 		{"fct_orders", "shipped_at", "The date and time the order was shipped."},
