@@ -43,7 +43,12 @@ var (
 // modelGrain reads the declared key and history columns of m. names are its output columns.
 func modelGrain(p *dbt.Project, m *dbt.Node, names []string) grain {
 	var g grain
-	switch v := m.Config["unique_key"].(type) {
+	uniqueKey := m.Config["unique_key"]
+	if s, _ := m.Config["incremental_strategy"].(string); strings.EqualFold(s, "append") {
+		// An appending model's unique_key is ignored: each run adds rows, whatever the key.
+		uniqueKey = nil
+	}
+	switch v := uniqueKey.(type) {
 	case string:
 		if k := strings.ToLower(strings.TrimSpace(v)); k != "" && !strings.ContainsAny(k, "(|,' ") {
 			g.declared, g.declaredWhy = []string{k}, "it is the model's unique_key"
