@@ -34,7 +34,12 @@ func (rule) Check(c *lint.Context) {
 			got = "cast"
 		case t.Role == lint.RoleFunction && t.Up == "CONVERT":
 			if convertArgs(d, i) > 2 {
-				continue // T-SQL's CONVERT(type, x, style): no CAST says the same
+				// T-SQL's CONVERT(type, x, style): no CAST says the same, so it is never
+				// reported, though as the first cast it still sets the file's style.
+				if style == "consistent" && !t.Templated {
+					style = "convert"
+				}
+				continue
 			}
 			got = "convert"
 		default:
