@@ -102,6 +102,38 @@ func (l *loader) lookupDoc(from, pkg, name string) *Doc {
 	return nil
 }
 
+// UnknownDocs lists the docs blocks a description calls that no package of the project
+// defines: copied elsewhere, such a description would break dbt's parse.
+func (p *Project) UnknownDocs(desc string) []string {
+	if p == nil || !strings.Contains(desc, "doc(") {
+		return nil
+	}
+	var out []string
+	for _, m := range docCallRE.FindAllStringSubmatch(desc, -1) {
+		docPkg, name := "", m[1]
+		if m[2] != "" {
+			docPkg, name = m[1], m[2]
+		}
+		if docPkg != "" {
+			if p.Docs["doc."+docPkg+"."+name] == nil {
+				out = append(out, name)
+			}
+			continue
+		}
+		found := false
+		for _, d := range p.Docs {
+			if d.Name == name {
+				found = true
+				break
+			}
+		}
+		if !found {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
 // unknownDocs reports doc() calls that did not resolve, at the entry that holds them.
 func (l *loader) checkDocs(pos Pos, pkg, desc string) {
 	if !strings.Contains(desc, "doc(") {

@@ -124,6 +124,11 @@ func (s *synth) description(n *dbt.Node, c change.Column) (text, from, source st
 				}
 			}
 		}
+		if text != "" && len(s.in.Project.UnknownDocs(text)) > 0 {
+			// A description calling a docs block the project lacks would break its parse
+			// where it is copied: the next source speaks instead.
+			text = ""
+		}
 		if text != "" {
 			return text, from, source
 		}

@@ -311,3 +311,24 @@ func TestSingularWord(t *testing.T) {
 		}
 	}
 }
+
+// A description calling a docs block the project lacks is not copied: it would break the
+// parse of the file it lands in. One whose block exists is.
+func TestDescribeSkipsUnknownDocBlocks(t *testing.T) {
+	saved := describeFixture
+	describeFixture = map[string]string{}
+	for k, v := range saved {
+		describeFixture[k] = v
+	}
+	defer func() { describeFixture = saved }()
+	describeFixture["models/staging/_artifacts.yml"] = "version: 2\nsources:\n  - name: artifacts\n    tables:\n      - name: runs\n        columns:\n" +
+		"          - name: region\n            description: '{{ doc(\"region\") }}'\n          - name: zone\n            description: '{{ doc(\"zone\") }}'\n"
+	describeFixture["models/staging/docs.md"] = "{% docs zone %}The delivery zone.{% enddocs %}\n"
+	got := describe(t, "fct_orders", []change.Column{{Name: "region", Kind: "transform"}, {Name: "zone", Kind: "transform"}}, nil)
+	if c := got["region"]; strings.Contains(c.Description, "doc(") {
+		t.Errorf("region copied a call to a missing docs block: %+v", c)
+	}
+	if c := got["zone"]; c.Description != "The delivery zone." {
+		t.Errorf("zone = %+v, want its docs block's text", c)
+	}
+}
