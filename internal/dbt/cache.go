@@ -99,7 +99,7 @@ func (rc *renderCache) macroSum(l *loader, id string) string {
 func (rc *renderCache) renderKey(in *jinja.Input, extra string) cache.Key {
 	return cache.NewHasher("render").Bytes(rc.envKey[:]).String(extra).
 		String(in.Path).String(in.Source).String(in.Package).String(in.Name).String(in.ResourceType).
-		String(in.This.Database).String(in.This.Schema).String(in.This.Identifier).Value(in.This.Ephemeral).
+		String(in.This.Database).String(in.This.Schema).String(in.This.Identifier).Value(in.This.Ephemeral).Value(in.This.Quote).
 		Value(in.Config).Value(in.Incremental).Value(in.Execute).Sum()
 }
 

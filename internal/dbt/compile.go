@@ -25,7 +25,8 @@ func (r nodeResolver) Source(source, table string) (jinja.Relation, bool) {
 	if s == nil {
 		return jinja.Relation{}, false
 	}
-	return jinja.Relation{Database: s.Database, Schema: s.Schema, Identifier: s.Identifier}, true
+	q := QuotePolicy(r.l.target.Type, s.Quoting)
+	return jinja.Relation{Database: s.Database, Schema: s.Schema, Identifier: s.Identifier, Quote: &q}, true
 }
 
 // nodeRelation is where a node lives. An ephemeral model has no relation: dbt inlines it as a

@@ -149,3 +149,25 @@ func TestCompilerErrorNamesRelations(t *testing.T) {
 		t.Errorf("compiler errors = %q, want [%q]", msgs, want)
 	}
 }
+
+// A source's own `quoting:` quotes its relation in compiled code, not only in relation_name,
+// on an adapter that quotes nothing by default: Snowflake's schema weetabix-org must be quoted.
+func TestCompileSourceQuoting(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"dbt_project.yml": "name: c\nprofile: none\n",
+		"models/src.yml": "sources:\n  - name: org\n    database: RZ\n    schema: weetabix-org\n    quoting: {database: true, schema: true, identifier: false}\n" +
+			"    tables: [{name: actions}]\n  - name: plain\n    tables: [{name: t}]\n",
+		"models/m.sql":     "select id from {{ source('org', 'actions') }}, {{ source('plain', 't') }}",
+		"models/again.sql": "{% set r = source('org', 'actions') %}select id from {{ r.include(database=false) }}",
+	})
+	p, err := Load(t.Context(), LoadOptions{Dir: dir, Compile: true, Adapter: "snowflake", Getenv: envOf(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := p.Nodes["model.c.m"].CompiledCode, `select id from "RZ"."weetabix-org".actions, `; !strings.HasPrefix(got, want) {
+		t.Errorf("compiled = %q, want it to start with %q", got, want)
+	}
+	if got := p.Nodes["model.c.again"].CompiledCode; got != `select id from "weetabix-org".actions` {
+		t.Errorf("compiled = %q", got)
+	}
+}

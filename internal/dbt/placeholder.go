@@ -70,22 +70,25 @@ type resolvedParts struct {
 	db, schema, ident string
 	ephemeral         bool
 	name              string // the node's name, which an ephemeral CTE is named after
+	// quote is the relation's own quoting (a source's `quoting:`), which the adapter's policy
+	// the placeholder was printed with may lack.
+	quote jinja.QuotePolicy
 }
 
 func (l *loader) resolveEntry(n *Node, e phEntry) resolvedParts {
 	switch {
 	case e.this:
 		rel := nodeRelation(n)
-		return resolvedParts{rel.Database, rel.Schema, rel.Identifier, isEphemeral(n), n.Name}
+		return resolvedParts{db: rel.Database, schema: rel.Schema, ident: rel.Identifier, ephemeral: isEphemeral(n), name: n.Name}
 	case e.isSource:
 		if s := l.ix.source(n.Package, jinja.SourceRef{Source: e.source, Table: e.table}); s != nil {
-			return resolvedParts{db: s.Database, schema: s.Schema, ident: s.Identifier}
+			return resolvedParts{db: s.Database, schema: s.Schema, ident: s.Identifier, quote: QuotePolicy(l.target.Type, s.Quoting)}
 		}
 		return resolvedParts{schema: e.source, ident: e.table}
 	default:
 		if t, _ := l.ix.ref(n.Package, e.ref); t != nil {
 			rel := nodeRelation(t)
-			return resolvedParts{rel.Database, rel.Schema, rel.Identifier, isEphemeral(t), t.Name}
+			return resolvedParts{db: rel.Database, schema: rel.Schema, ident: rel.Identifier, ephemeral: isEphemeral(t), name: t.Name}
 		}
 		return resolvedParts{ident: e.ref.Name}
 	}
@@ -176,13 +179,14 @@ func replaceTokens(out string, entries int, q byte, partsOf func(idx int) resolv
 		tokEnd := end + len(string(phClose))
 		quoted := start > 0 && out[start-1] == q && tokEnd < len(out) && out[tokEnd] == q
 		var val string
+		var quote bool
 		switch kind {
 		case phDatabase:
-			val = p.db
+			val, quote = p.db, p.quote.Database
 		case phSchema:
-			val = p.schema
+			val, quote = p.schema, p.quote.Schema
 		case phIdent:
-			val = p.ident
+			val, quote = p.ident, p.quote.Identifier
 			if p.ephemeral {
 				val = "__dbt__cte__" + p.name
 			}
@@ -212,6 +216,8 @@ func replaceTokens(out string, entries int, q byte, partsOf func(idx int) resolv
 			e.start, e.end, e.text = start-1, tokEnd+1, val
 		case quoted:
 			e.text = strings.ReplaceAll(val, string(q), string(q)+string(q))
+		case quote:
+			e.text = string(q) + strings.ReplaceAll(val, string(q), string(q)+string(q)) + string(q)
 		default:
 			e.text = val
 		}

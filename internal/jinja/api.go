@@ -134,6 +134,9 @@ type Relation struct {
 	// Ephemeral marks an ephemeral model: dbt inlines it as a CTE and a ref to it renders as
 	// the CTE name __dbt__cte__<Identifier>, unquoted.
 	Ephemeral bool
+	// Quote, when set, is the relation's own quoting (a source's `quoting:`) over the
+	// adapter's.
+	Quote *QuotePolicy
 }
 
 // Resolver turns refs and sources into relations. When nil, a ref renders as the model name and

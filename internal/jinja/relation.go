@@ -24,7 +24,11 @@ type relationValue struct {
 }
 
 func (e *Env) newRelation(r Relation) *relationValue {
-	return &relationValue{Relation: r, quote: e.quotePolicy(), quoter: quoteChar(e.opts.Adapter), incDB: true, incSchema: true, incIdent: true, kind: "table"}
+	q := e.quotePolicy()
+	if r.Quote != nil {
+		q = *r.Quote
+	}
+	return &relationValue{Relation: r, quote: q, quoter: quoteChar(e.opts.Adapter), incDB: true, incSchema: true, incIdent: true, kind: "table"}
 }
 
 func (r *relationValue) String() string {
