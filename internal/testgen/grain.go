@@ -26,6 +26,15 @@ func (g grain) composite(sg *sqlSignals) bool {
 	return len(g.declared) > 1 || g.validFrom != "" || len(sg.keys) > 1
 }
 
+// declaresKey reports whether col alone is the key the team declared, in a model that keeps
+// no history.
+func (g grain) declaresKey(col string) bool {
+	return len(g.declared) == 1 && g.declared[0] == col && g.validFrom == ""
+}
+
+// declaredKeyFloor is the least confidence a declared key's unique test keeps.
+const declaredKeyFloor = 0.6
+
 // validity column names of history tables: dbt snapshots and hand-written SCD-2 models.
 var (
 	validFromNames = map[string]bool{"valid_from": true, "dbt_valid_from": true, "effective_from": true, "effective_date": true,

@@ -163,6 +163,12 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 					continue
 				}
 				est, why := h.estimate(c, t, prior(c, t))
+				if t == Unique && grains[i].declaresKey(c.lower) {
+					// The team declared this column the model's key (unique_key): how it
+					// tests other columns of the name (a staging hash tested not_null
+					// only) does not outweigh that.
+					est = max(est, declaredKeyFloor)
+				}
 				est, hist := opts.History.adjust(c.lower, t, est)
 				est, mem := recall(opts.Memory, c, t, est)
 				if dropped {
