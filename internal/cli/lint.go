@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -173,6 +174,7 @@ func lintNative(env *Env, f *lintFlags, paths []string, all []lint.Rule, include
 				files = append(files, lint.File{Path: fp, AbsPath: abs, Source: string(data)})
 			}
 		}
+		dbtTemplated(env, f, l, files)
 	}
 	if err := checkConfigs(l, files); err != nil {
 		return nil, err
@@ -320,6 +322,44 @@ func dbtModelFiles(env *Env, f *lintFlags, l *lint.Linter) ([]lint.File, string,
 		files = append(files, lint.File{Path: shown, AbsPath: n.FilePath, Source: n.RawCode, Render: modelRender(p, n, shown)})
 	}
 	return files, p.Root, nil
+}
+
+// dbtTemplated renders the named files that are models of the dbt project (--project) with
+// the project's macros when their configuration asks for SQLFluff's dbt templater, as that
+// templater does; the project is loaded only then, and a file it does not hold, or a project
+// that does not load, keeps the Jinja templater.
+func dbtTemplated(env *Env, f *lintFlags, l *lint.Linter, files []lint.File) {
+	var p *dbt.Project
+	var byPath map[string]*dbt.Node
+	loaded := false
+	for i := range files {
+		cfg, err := l.Loader.ForDir(filepath.Dir(files[i].AbsPath))
+		if err != nil {
+			continue
+		}
+		if t, _ := cfg.Core("templater"); !strings.EqualFold(t, "dbt") && !strings.EqualFold(t, "dbt-cloud") {
+			continue
+		}
+		if !loaded {
+			loaded = true
+			quiet := *env
+			quiet.Stderr = io.Discard
+			if p, err = f.project.load(&quiet, false); err != nil {
+				p = nil
+			}
+			if p != nil {
+				byPath = map[string]*dbt.Node{}
+				for _, n := range p.Nodes {
+					if n.ResourceType == dbt.Model && n.Language != "python" && !n.Disabled {
+						byPath[n.FilePath] = n
+					}
+				}
+			}
+		}
+		if n := byPath[files[i].AbsPath]; n != nil && n.RawCode == files[i].Source {
+			files[i].Render = modelRender(p, n, files[i].Path)
+		}
+	}
 }
 
 // modelRender renders a model for linting with the project's macros and SQLFluff's dbt

@@ -206,3 +206,27 @@ func TestLintEngineSQLFluffRefusesLibraryPath(t *testing.T) {
 		t.Fatal("the configuration's library ran")
 	}
 }
+
+// Files named on the command line whose configuration asks for SQLFluff's dbt templater are
+// rendered with the project's macros, as that templater renders them; with the Jinja
+// templater and no macro path, the macro is unknown and its join is missing.
+func TestLintPathsWithDbtTemplater(t *testing.T) {
+	files := map[string]string{
+		"dbt_project.yml": "name: p\nversion: '1'\nconfig-version: 2\nprofile: p\n",
+		"macros/lkp.sql":  "{% macro lkp(a) %}xref as {{ a }} on {{ a }}.id = src.id{% endmacro %}\n",
+		"models/m.sql":    "select\n    src.id,\n    div_lkp.val\nfrom src\nleft join {{ lkp('div_lkp') }}\n",
+	}
+	for templater, want := range map[string]int{"dbt": 0, "jinja": 1} {
+		files[".sqlfluff"] = "[sqlfluff]\ndialect = ansi\ntemplater = " + templater + "\nrules = RF01\n"
+		dir := lintDir(t, files)
+		t.Chdir(dir)
+		code, out, stderr := lintCLI(t, "lint", "--format", "json", "models/m.sql")
+		var rep lintReport
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatalf("%s: exit %d, not JSON: %v\n%s%s", templater, code, err, out, stderr)
+		}
+		if len(rep) != 1 || len(rep[0].Violations) != want {
+			t.Errorf("templater %s: %+v, want %d RF01", templater, rep, want)
+		}
+	}
+}
