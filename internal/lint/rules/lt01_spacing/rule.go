@@ -75,12 +75,27 @@ func (rule) Check(c *lint.Context) {
 		if b >= len(toks) || !d.Code(a) || !d.Code(b) {
 			continue
 		}
-		if needsSpace(d, a, b) {
+		if needsSpace(d, a, b) && !tagBetween(c, b) {
 			at := int(toks[b].Pos)
 			c.ReportRange(at, at, "Expected single whitespace between "+describe(d, a)+" and "+describe(d, b)+".",
 				lint.Edit{Start: at, End: at, Text: " "})
 		}
 	}
+}
+
+// tagBetween reports whether a Jinja tag that rendered to nothing sits before token b, which
+// the rendered text glues to the token before it (`b,{% endfor -%}\n    x`): SQLFluff sees a placeholder there,
+// which checkStrippedTags reports, and not the two tokens touching.
+func tagBetween(c *lint.Context, b int) bool {
+	start, lit := c.ToSource(int(c.Doc.Toks[b].Pos))
+	if !lit || start > len(c.Source) {
+		return false
+	}
+	j := start - 1
+	for j >= 0 && (c.Source[j] == ' ' || c.Source[j] == '\t' || c.Source[j] == '\n' || c.Source[j] == '\r') {
+		j--
+	}
+	return j >= 1 && c.Source[j] == '}' && c.Source[j-1] == '%'
 }
 
 func isKind(d *lint.Doc, i int, k token.Kind) bool {
