@@ -491,3 +491,25 @@ func TestUnnamedThroughAStar(t *testing.T) {
 		t.Errorf("unnamed: %v %v", got.Columns[0].Unnamed, got.Columns[1].Unnamed)
 	}
 }
+
+// A call captured by a block set renders where the variable is printed, star included: no
+// star is put back where the call is written (before the statement, where it broke the parse).
+func TestInferStarInSetBlock(t *testing.T) {
+	p := testProject("snowflake", map[string]string{"customers": "id:number, name:varchar"})
+	tmpl, r := renderPieces(
+		"",
+		tag{"{%- set inner -%} select {{ dbt_utils.star(from=ref('customers')) }}, 1 as flag from {{ ref('customers') }} {%- endset -%}", ""},
+		"\n",
+		tag{"{{ inner }}", "select *, 1 as flag from customers"},
+	)
+	n := addModel(p, "m", tmpl)
+	n.Render = r
+	got := Infer(p, Options{}).Node(n.UniqueID)
+	if s := format(got.Columns); s != "id:number, name:varchar, flag:number" || len(got.Unresolved) > 0 {
+		t.Errorf("columns: %s (%v)", s, got.Unresolved)
+	}
+	if src := "{% set a %}x{% endset %}y{% set b = 1 %}z"; !inSetBlock(src, strings.Index(src, "x")) ||
+		inSetBlock(src, strings.Index(src, "y")) || inSetBlock(src, strings.Index(src, "z")) {
+		t.Error("inSetBlock: x is inside the block, y and z are not")
+	}
+}

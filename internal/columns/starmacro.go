@@ -74,6 +74,11 @@ func restoreStars(raw, out string, m *jinja.OffsetMap) (string, *jinja.OffsetMap
 			}
 			continue
 		}
+		if at < 0 && inSetBlock(raw, start) {
+			// captured by {% set x %}...{% endset %}: its output went wherever x is printed,
+			// rendered with it (a fallback's star is in there already)
+			continue
+		}
 		if at < 0 {
 			// rendered to nothing: it sits where the output after the tag begins
 			for _, s := range m.Segments {
@@ -205,4 +210,16 @@ func stripComments(s string) string {
 		}
 		s = s[:i] + s[i+j+2:]
 	}
+}
+
+var setBlockRE = regexp.MustCompile(`\{%-?\s*(set\s+[A-Za-z_][\w.]*\s*-?%\}|endset\b)`)
+
+// inSetBlock reports whether offset at of a template lies inside a block set (`{% set x %}` ...
+// `{% endset %}`), whose output is captured rather than printed where it is written.
+func inSetBlock(raw string, at int) bool {
+	open := false
+	for _, loc := range setBlockRE.FindAllStringSubmatchIndex(raw[:at], -1) {
+		open = !strings.HasPrefix(raw[loc[2]:loc[3]], "endset")
+	}
+	return open
 }
