@@ -92,6 +92,10 @@ var (
 	booleanPrefixes = map[string]bool{"is": true, "has": true, "was": true, "were": true, "should": true, "can": true,
 		"did": true, "does": true, "will": true, "had": true}
 	countPrefixes = map[string]bool{"count": true, "num": true, "number": true, "n": true, "cnt": true}
+	// qualifiers are first words that say which one of a kind, not whose.
+	qualifiers = map[string]bool{"unique": true, "primary": true, "natural": true, "surrogate": true, "business": true,
+		"foreign": true, "hash": true, "from": true, "to": true,
+		"local": true, "original": true, "default": true}
 )
 
 // NameDescription is the description the name source writes for a column of a model.
@@ -106,6 +110,11 @@ func nameDescription(model, column string) string {
 	}
 	ent := entityWords(model)
 	first, last := parts[0], parts[len(parts)-1]
+	if len(parts) == 2 && qualifiers[first] && (keySuffixes[last] || ofSuffixes[last]) {
+		// unique_key, from_currency: the first word qualifies the second, which names no
+		// entity of its own ("the ID of the unique").
+		return "The " + strings.Join(ws, " ") + "."
+	}
 	restWords := func(from, to int) string { return strings.Join(nameWords(strings.Join(parts[from:to], "_")), " ") }
 	var d string
 	switch {

@@ -232,6 +232,8 @@ func TestNameDescription(t *testing.T) {
 	for _, tc := range []struct{ model, column, want string }{
 		{"fct_orders", "order_id", "The unique ID of the order."},
 		{"vw_orders", "status", "The status of the order."},
+		{"fct_orders", "unique_key", "The unique key."},
+		{"fct_rates", "from_currency", "The from currency."},
 		{"hub_company", "name", "The name of the company."},
 		{"fct_orders", "customer_id", "The ID of the customer."},
 		{"stg_stripe__payment_intents", "id", "The unique ID of the payment intent."},
