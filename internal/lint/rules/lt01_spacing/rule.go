@@ -69,6 +69,7 @@ func (rule) Check(c *lint.Context) {
 		}
 	}
 	checkStrippedTags(c)
+	checkCTEBrackets(c)
 	// Missing whitespace between adjacent tokens.
 	for a := range toks {
 		b := a + 1
@@ -79,6 +80,36 @@ func (rule) Check(c *lint.Context) {
 			at := int(toks[b].Pos)
 			c.ReportRange(at, at, "Expected single whitespace between "+describe(d, a)+" and "+describe(d, b)+".",
 				lint.Edit{Start: at, End: at, Text: " "})
+		}
+	}
+}
+
+// checkCTEBrackets flags a CTE whose body bracket starts a line of its own (`with x as\n(`):
+// AS and the bracket take one space between them.
+func checkCTEBrackets(c *lint.Context) {
+	d := c.Doc
+	for _, w := range d.Withs {
+		for _, cte := range w.CTEs {
+			if cte.As < 0 || cte.Open <= cte.As || d.Toks[cte.As].Templated || d.Toks[cte.Open].Templated {
+				continue
+			}
+			newline := false
+			for j := cte.As + 1; j < cte.Open; j++ {
+				switch d.Toks[j].Kind {
+				case token.Newline:
+					newline = true
+				case token.Whitespace:
+				default:
+					newline = false
+					j = cte.Open // a comment between: any layout
+				}
+			}
+			if !newline {
+				continue
+			}
+			end := int(d.Toks[cte.As].End)
+			c.ReportRange(end, end, "Stripping newlines.", lint.Edit{Start: end, End: int(d.Toks[cte.Open].Pos), Text: " "})
+			c.Report(cte.Open, "Expected single whitespace between 'as' keyword and start bracket '('.")
 		}
 	}
 }
