@@ -8,6 +8,7 @@ import (
 
 	"github.com/dataops-dev/dataops/internal/columns"
 	"github.com/dataops-dev/dataops/internal/dbt"
+	"github.com/dataops-dev/dataops/internal/jinja"
 )
 
 // evidence is what the project beyond a column's own SQL says about its accepted_values and
@@ -490,8 +491,12 @@ func evidenceLadder(c *column, test, s string) []string {
 // materialization is how a model is stored: view, table, incremental, ephemeral...
 func materialization(n *dbt.Node) string {
 	m, _ := n.Config["materialized"].(string)
-	if m == "" {
+	switch {
+	case m == "":
 		return "view"
+	case strings.Contains(m, jinja.RefusedEnvVar):
+		// set from an env var the configuration does not let the project read
+		return "unknown"
 	}
 	return strings.ToLower(m)
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/dataops-dev/dataops/internal/dbt"
+	"github.com/dataops-dev/dataops/internal/jinja"
 )
 
 func TestGraphEvidence(t *testing.T) {
@@ -152,5 +153,16 @@ func TestEvidenceTier(t *testing.T) {
 		if got := evidenceTier(tc.c, tc.test); got != tc.want {
 			t.Errorf("case %d: tier = %q, want %q", i, got, tc.want)
 		}
+	}
+}
+
+// A materialization read from a refused env var is unknown, and no reason names the stand-in.
+func TestMaterializationFromRefusedEnvVar(t *testing.T) {
+	n := &dbt.Node{Config: map[string]any{"materialized": jinja.RefusedEnvVar}}
+	if got := materialization(n); got != "unknown" {
+		t.Errorf("materialization = %q", got)
+	}
+	if d := describeKey("n=user_fk|m=unknown|k=no"); strings.Contains(d, "stored as") {
+		t.Errorf("describeKey = %q", d)
 	}
 }

@@ -159,7 +159,9 @@ func describeKey(key string) string {
 		case "d":
 			parts = append(parts, "in "+v+"/")
 		case "m":
-			parts = append(parts, "stored as "+v)
+			if v != "unknown" {
+				parts = append(parts, "stored as "+v)
+			}
 		case "w":
 			parts = append(parts, "named *_"+v)
 		case "mod":
