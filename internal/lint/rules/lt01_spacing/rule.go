@@ -93,23 +93,29 @@ func checkCTEBrackets(c *lint.Context) {
 			if cte.As < 0 || cte.Open <= cte.As || d.Toks[cte.As].Templated || d.Toks[cte.Open].Templated {
 				continue
 			}
-			newline := false
+			newline, space := -1, false
 			for j := cte.As + 1; j < cte.Open; j++ {
 				switch d.Toks[j].Kind {
 				case token.Newline:
-					newline = true
+					if newline < 0 {
+						newline = j
+					}
 				case token.Whitespace:
+					space = true
 				default:
-					newline = false
+					newline = -1
 					j = cte.Open // a comment between: any layout
 				}
 			}
-			if !newline {
+			if newline < 0 {
 				continue
 			}
-			end := int(d.Toks[cte.As].End)
-			c.ReportRange(end, end, "Stripping newlines.", lint.Edit{Start: end, End: int(d.Toks[cte.Open].Pos), Text: " "})
-			c.Report(cte.Open, "Expected single whitespace between 'as' keyword and start bracket '('.")
+			// SQLFluff strips the newlines; only when no space is left does it ask for one.
+			at := int(d.Toks[newline].Pos)
+			c.ReportRange(at, at, "Stripping newlines.", lint.Edit{Start: int(d.Toks[cte.As].End), End: int(d.Toks[cte.Open].Pos), Text: " "})
+			if !space {
+				c.Report(cte.Open, "Expected single whitespace between 'as' keyword and start bracket '('.")
+			}
 		}
 	}
 }

@@ -1,6 +1,8 @@
 package lt01_spacing
 
 import (
+	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/dataops-dev/dataops/internal/lint/linttest"
@@ -31,5 +33,19 @@ func TestStrippedTagOnTop(t *testing.T) {
 	}
 	if len(lines) != 1 {
 		t.Errorf("the tag inside the statement glues x to it: want one LT01 on line 5 (the placeholder's, not also the comma's), got %+v", res.Violations)
+	}
+}
+
+// `as ` then the bracket on the next line: SQLFluff strips the newline, where it reports, and
+// the space left is the one wanted (the trailing space is reported as such).
+func TestCTEBracketAfterSpace(t *testing.T) {
+	_, res := linttest.TemplatedLines(t, Rule, "with stg as \n(\n    select a from t\n)\n\nselect a from stg\n")
+	var got []string
+	for _, v := range res.Violations {
+		got = append(got, fmt.Sprintf("%d:%d %s", v.Line, v.Col, v.Description))
+	}
+	want := []string{"1:12 Unnecessary trailing whitespace.", "1:13 Stripping newlines."}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }
