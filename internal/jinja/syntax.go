@@ -79,6 +79,17 @@ func bareTuple(body []*tokens.Token, end *tokens.Token) []*tokens.Token {
 // hasTopLevelComma reports whether an expression is a bare tuple: a comma outside any
 // brackets.
 func hasTopLevelComma(ts []*tokens.Token) bool {
+	return topLevelHas(ts, tokens.Comma)
+}
+
+// subscriptTuple reports whether a subscript's inside is a tuple: a top-level comma, and no
+// top-level colon (a slice).
+func subscriptTuple(ts []*tokens.Token) bool {
+	return topLevelHas(ts, tokens.Comma) && !topLevelHas(ts, tokens.Colon)
+}
+
+// topLevelHas reports whether a token of type typ stands outside any brackets.
+func topLevelHas(ts []*tokens.Token, typ tokens.Type) bool {
 	depth := 0
 	for _, t := range ts {
 		switch t.Type {
@@ -86,32 +97,13 @@ func hasTopLevelComma(ts []*tokens.Token) bool {
 			depth++
 		case tokens.RightParenthesis, tokens.RightBracket, tokens.RightBrace:
 			depth--
-		case tokens.Comma:
+		case typ:
 			if depth == 0 {
 				return true
 			}
 		}
 	}
 	return false
-}
-
-// subscriptTuple reports whether a subscript's inside is a tuple: a top-level comma, and no
-// top-level colon (a slice).
-func subscriptTuple(ts []*tokens.Token) bool {
-	depth := 0
-	for _, t := range ts {
-		switch t.Type {
-		case tokens.LeftParenthesis, tokens.LeftBracket, tokens.LeftBrace:
-			depth++
-		case tokens.RightParenthesis, tokens.RightBracket, tokens.RightBrace:
-			depth--
-		case tokens.Colon:
-			if depth == 0 {
-				return false
-			}
-		}
-	}
-	return hasTopLevelComma(ts)
 }
 
 type tokenRewriter struct{ tmp int }
