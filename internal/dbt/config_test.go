@@ -63,7 +63,8 @@ func TestVarsByPackage(t *testing.T) {
 // it renders the hooks while parsing, from the model's config() and from dbt_project.yml.
 func TestHookRefsAreDependencies(t *testing.T) {
 	dir := writeProject(t, map[string]string{
-		"dbt_project.yml": "name: p\nprofile: none\nmodels:\n  p:\n    inc:\n      +pre-hook:\n        - sql: \"select 1 from {{ source('raw', 'audit') }}\"\n",
+		"dbt_project.yml": "name: p\nprofile: none\nmodels:\n  p:\n    +post-hook: \"insert into {{ ref('log') }} select 1\"\n    inc:\n      +pre-hook:\n        - sql: \"select 1 from {{ source('raw', 'audit') }}\"\n",
+		"models/log.sql":  "select 1 as id\n",
 		"models/src.yml":  "sources:\n  - name: raw\n    tables: [{name: audit}]\n",
 		"models/a.sql":    "select 1 as id\n",
 		"models/d.sql":    "select 1 as id\n",
@@ -82,10 +83,14 @@ func TestHookRefsAreDependencies(t *testing.T) {
 	for _, s := range c.SourceRefs {
 		refs = append(refs, s.Source+"."+s.Table)
 	}
-	if got := strings.Join(refs, " "); got != "a@2 d@1 raw.audit" {
-		t.Errorf("refs = %q, want a@2 d@1 raw.audit", got)
+	if got := strings.Join(refs, " "); got != "a@2 log@1 d@1 raw.audit" {
+		t.Errorf("refs = %q, want a@2 log@1 d@1 raw.audit", got)
 	}
-	if a := p.Nodes["model.p.a"]; len(a.Refs) != 0 || len(a.SourceRefs) != 0 {
-		t.Errorf("a model outside the hook's folder got %v %v", a.Refs, a.SourceRefs)
+	if a := p.Nodes["model.p.a"]; len(a.Refs) != 1 || len(a.SourceRefs) != 0 {
+		t.Errorf("a model outside the pre-hook's folder: %v %v, want only the project-wide hook's log", a.Refs, a.SourceRefs)
+	}
+	// The project-wide hook runs on log too: log does not depend on itself.
+	if l := p.Nodes["model.p.log"]; len(l.Refs) != 0 {
+		t.Errorf("log refs itself: %v", l.Refs)
 	}
 }

@@ -107,7 +107,8 @@ func (l *loader) hookRefs(n *Node, in jinja.Input, src string) {
 				continue
 			}
 			hin := in
-			hin.Source, hin.Config = h, cloneConfig(n.Config)
+			// Only the calls matter: no placeholder is taken from the node's compile resolver.
+			hin.Source, hin.Config, hin.Resolver = h, cloneConfig(n.Config), nil
 			r := l.env.Render(hin)
 			at := func(name string) jinja.Position {
 				for _, q := range [...]string{"'" + name + "'", `"` + name + `"`} {
@@ -118,6 +119,11 @@ func (l *loader) hookRefs(n *Node, in jinja.Input, src string) {
 				return jinja.Position{Line: 1, Column: 1}
 			}
 			for _, ref := range r.Refs {
+				if ref.Name == n.Name && (ref.Package == "" || ref.Package == n.Package) {
+					// A project-wide hook writing to a model runs on that model too: it is
+					// no dependency of the model on itself.
+					continue
+				}
 				if !slices.ContainsFunc(n.Refs, func(x jinja.Ref) bool {
 					return x.Package == ref.Package && x.Name == ref.Name && x.Version == ref.Version
 				}) {
