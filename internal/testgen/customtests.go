@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -194,7 +195,7 @@ func (h *customHabits) suggest(c *column, threshold float64) []*Suggestion {
 			continue
 		}
 		args, ok := ct.argsAt(rungs)
-		if !ok {
+		if !ok || numericTest(name, args) && !mayBeNumber(c) {
 			continue
 		}
 		out = append(out, &Suggestion{Model: c.model.Name, UniqueID: c.model.UniqueID, Column: c.name, Test: name, Arguments: args,
@@ -202,6 +203,41 @@ func (h *customHabits) suggest(c *column, threshold float64) []*Suggestion {
 			Reasons: []string{fmt.Sprintf("%d of %d similar columns (%s) in this project's tested models have %s", ct.k[last], h.rungN[last], describeKey(last), name)}})
 	}
 	return out
+}
+
+// numericComparison is an expression_is_true expression comparing with a number (">= 0").
+var numericComparison = regexp.MustCompile(`^\s*(>=|<=|<>|!=|>|<|=)\s*-?[0-9.]+\s*$|^\s*(?i:between)\s+-?[0-9.]+\s+(?i:and)\s+-?[0-9.]+\s*$`)
+
+// numericTest reports whether a test only makes sense on numbers: a range, or an expression
+// comparing the column with a number.
+func numericTest(name string, args map[string]any) bool {
+	n := strings.ToLower(name)
+	switch {
+	case strings.HasSuffix(n, "accepted_range"):
+		_, lo := args["min_value"].(float64)
+		_, hi := args["max_value"].(float64)
+		return lo || hi
+	case strings.HasSuffix(n, "expression_is_true"):
+		e, _ := args["expression"].(string)
+		return numericComparison.MatchString(e)
+	}
+	return false
+}
+
+// mayBeNumber reports whether a column may hold numbers: its type says so or is unknown, and
+// its name does not make it a date or a time (metric_date).
+func mayBeNumber(c *column) bool {
+	switch typeClass(c.dataType) {
+	case "integer", "number":
+		return true
+	case "":
+		switch c.pattern {
+		case "*_at", "*_ts", "*_timestamp", "*_time", "*_date", "is_*", "*_name", "*_email", "*_url":
+			return false
+		}
+		return true
+	}
+	return false
 }
 
 // argsAt is the set of arguments the team gives the test at the most specific of the rungs
