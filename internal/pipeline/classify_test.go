@@ -23,3 +23,15 @@ func TestClauseLineInSnapshot(t *testing.T) {
 		t.Errorf("clauseLine of the filter = %d, want 11", got)
 	}
 }
+
+// A value is shown as YAML flow reads it, without HTML escapes.
+func TestShowValueKeepsComparisons(t *testing.T) {
+	for v, want := range map[any]string{">= 0": `">= 0"`, "a & b": `"a & b"`, 3.0: "3", true: "true"} {
+		if got := ShowValue(v); got != want {
+			t.Errorf("ShowValue(%v) = %s, want %s", v, got, want)
+		}
+	}
+	if got := ShowValue([]any{"<x>"}); got != `["<x>"]` {
+		t.Errorf("list = %s", got)
+	}
+}

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -192,9 +193,12 @@ func ShowValue(v any) string {
 	if v == nil {
 		return "(unset)"
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
+	// Without HTML escaping: `">= 0"` reads as the team wrote it, not as "\u003e= 0".
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		return fmt.Sprint(v)
 	}
-	return string(b)
+	return strings.TrimSuffix(b.String(), "\n")
 }
