@@ -439,6 +439,30 @@ func GrainDiff(base, head []Clause) (added, removed []Clause) {
 	return added, removed
 }
 
+// clauseKind is the keyword a grain clause's text starts with (WHERE, GROUP BY, QUALIFY,
+// HAVING, DISTINCT...), or "".
+func clauseKind(text string) string {
+	f := strings.Fields(text)
+	switch {
+	case len(f) == 0:
+		return ""
+	case len(f) > 1 && strings.EqualFold(f[1], "BY"):
+		return strings.ToUpper(f[0] + " BY")
+	}
+	return strings.ToUpper(f[0])
+}
+
+// countKind counts the clauses of cs of the same kind as text.
+func countKind(cs []Clause, text string) int {
+	n := 0
+	for _, c := range cs {
+		if c.Lookup == "" && clauseKind(c.Text) == clauseKind(text) {
+			n++
+		}
+	}
+	return n
+}
+
 // Classify decides a changed model's classification from its column changes, their
 // downstream readers and its grain diff, and returns the reasons in words. A change confined to
 // lookups (what an outer join matches) keeps the model's rows: it is partial, since only the
@@ -446,15 +470,34 @@ func GrainDiff(base, head []Clause) (added, removed []Clause) {
 func Classify(m *change.ModelChange, grainAdded, grainRemoved []Clause) (string, []string) {
 	var reasons []string
 	class := NonBreaking
-	for _, c := range grainAdded {
+	// A clause edited in place (one WHERE for another) is one change, said once.
+	was := map[int]string{}
+	paired := map[int]bool{}
+	for i, a := range grainAdded {
+		for j, r := range grainRemoved {
+			if a.Lookup == "" && r.Lookup == "" && !paired[j] && clauseKind(a.Text) != "" && clauseKind(a.Text) == clauseKind(r.Text) &&
+				countKind(grainAdded, a.Text) == 1 && countKind(grainRemoved, r.Text) == 1 {
+				was[i], paired[j] = r.Text, true
+				break
+			}
+		}
+	}
+	for i, c := range grainAdded {
 		if c.Lookup != "" {
 			reasons = append(reasons, "lookup "+c.Lookup+" matches other rows: "+clip(c.Text, 120))
 			continue
 		}
 		class = Breaking
-		reasons = append(reasons, "grain or filter changed: "+clip(c.Text, 120))
+		if old, ok := was[i]; ok {
+			reasons = append(reasons, "grain or filter changed: "+clip(c.Text, 120)+" (was "+clip(old, 120)+")")
+			continue
+		}
+		reasons = append(reasons, "grain or filter added: "+clip(c.Text, 120))
 	}
-	for _, c := range grainRemoved {
+	for j, c := range grainRemoved {
+		if paired[j] {
+			continue
+		}
 		if c.Lookup != "" {
 			reasons = append(reasons, "lookup "+c.Lookup+" changed: "+clip(c.Text, 120)+" is gone")
 			continue
