@@ -94,3 +94,33 @@ func TestHookRefsAreDependencies(t *testing.T) {
 		t.Errorf("log refs itself: %v", l.Refs)
 	}
 }
+
+// A doc() call naming no docs block is reported wherever it is written: a model's entry, a
+// source table's, a source column's.
+func TestUnknownDocsReported(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"dbt_project.yml": "name: p\nprofile: none\n",
+		"models/a.sql":    "select 1 as id\n",
+		"models/docs.md":  "{% docs known %}Known.{% enddocs %}\n",
+		"models/s.yml": "sources:\n  - name: raw\n    tables:\n      - name: t\n        description: '{{ doc(\"table_doc\") }}'\n" +
+			"        columns:\n          - name: c\n            description: '{{ doc(\"col_doc\") }}'\n          - name: k\n            description: '{{ doc(\"known\") }}'\n" +
+			"models:\n  - name: a\n    columns:\n      - name: id\n        description: '{{ doc(\"model_col_doc\") }}'\n",
+	})
+	p, err := loadDir(t, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range p.Diagnostics {
+		if d.Kind == "unknown-doc" {
+			got = append(got, fmt.Sprintf("%d:%s", d.Pos.Line, d.Message))
+		}
+	}
+	want := []string{`4:doc("table_doc") names no docs block`, `7:doc("col_doc") names no docs block`, `14:doc("model_col_doc") names no docs block`}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("unknown-doc diagnostics = %q, want %q", got, want)
+	}
+	if u := p.UnknownDocs(`{{ doc("known") }} and {{ doc('gone') }}`); len(u) != 1 || u[0] != "gone" {
+		t.Errorf("UnknownDocs = %v", u)
+	}
+}

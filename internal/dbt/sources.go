@@ -123,9 +123,11 @@ func (l *loader) buildSources() {
 			s.Quoting = q
 			s.External = tfields["external"]
 			s.PatchPath = pkg + "://" + file.rel
+			l.checkDocs(t.Pos, pkg, str(tfields["description"]))
 			for _, c := range cols {
 				cc := *c
 				cc.Description = l.resolveDocs(pkg, c.Description)
+				l.checkDocs(c.Pos, pkg, c.Description)
 				s.Columns = append(s.Columns, &cc)
 			}
 			s.Tests = tests
