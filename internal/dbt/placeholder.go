@@ -215,9 +215,10 @@ func replaceTokens(out string, entries int, q byte, partsOf func(idx int) resolv
 		case quoted && p.ephemeral:
 			e.start, e.end, e.text = start-1, tokEnd+1, val
 		case quoted:
+			// the quotes around the token stay; only the name's own quotes are doubled
 			e.text = strings.ReplaceAll(val, string(q), string(q)+string(q))
 		case quote:
-			e.text = string(q) + strings.ReplaceAll(val, string(q), string(q)+string(q)) + string(q)
+			e.text = jinja.QuoteIdent(val, q)
 		default:
 			e.text = val
 		}

@@ -580,7 +580,7 @@ func RelationName(adapter string, quoting map[string]any, r jinja.Relation) stri
 			continue
 		}
 		if p.quote {
-			out = append(out, q+strings.ReplaceAll(p.val, q, q+q)+q)
+			out = append(out, jinja.QuoteIdent(p.val, q[0]))
 		} else {
 			out = append(out, p.val)
 		}

@@ -26,8 +26,7 @@ func (a *adapterNS) GetAttribute(name string) (*exec.Value, bool) {
 	case "quote":
 		return fn(func(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 			s, _ := argString(va, 0, "identifier")
-			q := string(quoteChar(e.opts.Adapter))
-			return exec.AsValue(q + strings.ReplaceAll(s, q, q+q) + q)
+			return exec.AsValue(QuoteIdent(s, quoteChar(e.opts.Adapter)))
 		})
 	case "quote_as_configured", "quote_seed_column":
 		return fn(func(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
@@ -213,8 +212,7 @@ func (c *columnValue) GetAttribute(name string) (*exec.Value, bool) {
 	case "name", "column":
 		return exec.AsValue(c.Name), true
 	case "quoted":
-		q := string(c.quote)
-		return exec.AsValue(q + strings.ReplaceAll(c.Name, q, q+q) + q), true
+		return exec.AsValue(QuoteIdent(c.Name, c.quote)), true
 	case "data_type", "dtype":
 		if c.DataType == "" {
 			return exec.AsValue(UnknownType), true

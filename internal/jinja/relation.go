@@ -44,8 +44,7 @@ func (r *relationValue) String() string {
 			return
 		}
 		if quote {
-			q := string(r.quoter)
-			s = q + strings.ReplaceAll(s, q, q+q) + q
+			s = QuoteIdent(s, r.quoter)
 		}
 		parts = append(parts, s)
 	}
@@ -53,6 +52,12 @@ func (r *relationValue) String() string {
 	add(r.Schema, r.incSchema, r.quote.Schema)
 	add(r.Identifier, r.incIdent, r.quote.Identifier)
 	return strings.Join(parts, ".")
+}
+
+// QuoteIdent quotes a name with the quote character q, doubling any q inside it.
+func QuoteIdent(s string, q byte) string {
+	qs := string(q)
+	return qs + strings.ReplaceAll(s, qs, qs+qs) + qs
 }
 
 // bareName prints one part of an unresolved relation: as written when it is a plain
@@ -64,8 +69,7 @@ func (r *relationValue) bareName(s string) string {
 		if c == '_' || c == '$' && i > 0 || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' && i > 0 || c >= 0x80 {
 			continue
 		}
-		q := string(r.quoter)
-		return q + strings.ReplaceAll(s, q, q+q) + q
+		return QuoteIdent(s, r.quoter)
 	}
 	return s
 }
