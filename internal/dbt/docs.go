@@ -72,16 +72,20 @@ func (l *loader) resolveDocs(pkg, desc string) string {
 		return desc
 	}
 	return docCallRE.ReplaceAllStringFunc(desc, func(call string) string {
-		m := docCallRE.FindStringSubmatch(call)
-		docPkg, name := "", m[1]
-		if m[2] != "" {
-			docPkg, name = m[1], m[2]
-		}
+		docPkg, name := docCallParts(docCallRE.FindStringSubmatch(call))
 		if d := l.lookupDoc(pkg, docPkg, name); d != nil {
 			return d.Content
 		}
 		return call
 	})
+}
+
+// docCallParts reads a docCallRE match: doc('name') or doc('package', 'name').
+func docCallParts(m []string) (pkg, name string) {
+	if m[2] != "" {
+		return m[1], m[2]
+	}
+	return "", m[1]
 }
 
 func (l *loader) lookupDoc(from, pkg, name string) *Doc {
@@ -110,10 +114,7 @@ func (p *Project) UnknownDocs(desc string) []string {
 	}
 	var out []string
 	for _, m := range docCallRE.FindAllStringSubmatch(desc, -1) {
-		docPkg, name := "", m[1]
-		if m[2] != "" {
-			docPkg, name = m[1], m[2]
-		}
+		docPkg, name := docCallParts(m)
 		if docPkg != "" {
 			if p.Docs["doc."+docPkg+"."+name] == nil {
 				out = append(out, name)
@@ -140,10 +141,7 @@ func (l *loader) checkDocs(pos Pos, pkg, desc string) {
 		return
 	}
 	for _, m := range docCallRE.FindAllStringSubmatch(desc, -1) {
-		docPkg, name := "", m[1]
-		if m[2] != "" {
-			docPkg, name = m[1], m[2]
-		}
+		docPkg, name := docCallParts(m)
 		if l.lookupDoc(pkg, docPkg, name) == nil {
 			l.warn(pos, "unknown-doc", "doc(%q) names no docs block", name)
 		}
