@@ -145,21 +145,18 @@ func (l *loader) hookRefs(n *Node, in jinja.Input, src string) {
 // hookSQL lists the SQL of a hook config: a string, a list of strings, or entries of the
 // form {sql: ..., transaction: ...}.
 func hookSQL(v any) []string {
-	switch x := v.(type) {
-	case string:
-		return []string{x}
-	case []any:
-		var out []string
-		for _, e := range x {
-			out = append(out, hookSQL(e)...)
-		}
-		return out
-	case map[string]any:
-		if s, ok := x["sql"].(string); ok {
-			return []string{s}
+	var out []string
+	for _, h := range hookList(v) {
+		switch x := h.(type) {
+		case string:
+			out = append(out, x)
+		case map[string]any:
+			if s, ok := x["sql"].(string); ok {
+				out = append(out, s)
+			}
 		}
 	}
-	return nil
+	return out
 }
 
 // shiftResult moves a block's render positions to the positions in its file (warnings in
