@@ -372,7 +372,7 @@ func (s *synth) syncEntry(t target, e *entry, known []change.Column, resolved bo
 				if dc := findColumn(e.columns, k); dc != nil && dc.DataType == "" && contract {
 					s.plan.Ops = append(s.plan.Ops, Op{Kind: OpSetDataType, File: e.file, Model: e.name, Key: e.key,
 						Column: ColumnSpec{Name: name, DataType: typ}, Reason: "the model enforces a contract"})
-				} else if dc != nil && dc.DataType != "" && !change.SameType(dc.DataType, typ) && (retyped[k] || t.mc == nil && s.warehouseTyped(n, c)) {
+				} else if dc != nil && dc.DataType != "" && !change.SameType(dc.DataType, typ) && (retyped[k] || t.mc == nil && s.warehouseType(n, c) != "") {
 					// Outside a change, only the warehouse's word replaces the type an engineer
 					// wrote: an inferred type is a guess from casts and upstream entries.
 					s.plan.Ops = append(s.plan.Ops, Op{Kind: OpSetDataType, File: e.file, Model: e.name, Key: e.key,
@@ -504,14 +504,14 @@ func (s *synth) columnSpec(n *dbt.Node, c change.Column, writeTypes bool, fresh 
 	return spec
 }
 
-// warehouseTyped reports whether the warehouse's catalog gives a type for the column.
-func (s *synth) warehouseTyped(n *dbt.Node, c change.Column) bool {
+// warehouseType is the type the warehouse's catalog gives the column, or "".
+func (s *synth) warehouseType(n *dbt.Node, c change.Column) string {
 	for _, tc := range s.in.Types[n.UniqueID] {
 		if strings.EqualFold(tc.Name, c.Name) && tc.DataType != "" {
-			return true
+			return tc.DataType
 		}
 	}
-	return false
+	return ""
 }
 
 // typeOf is the type to write for a column: the warehouse's exact type when it has one and the
@@ -520,11 +520,8 @@ func (s *synth) warehouseTyped(n *dbt.Node, c change.Column) bool {
 func (s *synth) typeOf(n *dbt.Node, c change.Column, fresh bool) string {
 	t := c.DataType
 	if !fresh {
-		for _, tc := range s.in.Types[n.UniqueID] {
-			if strings.EqualFold(tc.Name, c.Name) && tc.DataType != "" {
-				t = tc.DataType
-				break
-			}
+		if w := s.warehouseType(n, c); w != "" {
+			t = w
 		}
 	}
 	if s.style.lowerTypes {
