@@ -68,7 +68,7 @@ func (rule) Check(c *lint.Context) {
 			c.Report(i, "Expected only single space before "+describe(d, b)+". Found '"+t.Text+"'.", c.Replace(i, " "))
 		}
 	}
-	checkStrippedTags(c)
+	glued := checkStrippedTags(c)
 	checkCTEBrackets(c)
 	// Missing whitespace between adjacent tokens.
 	for a := range toks {
@@ -76,7 +76,11 @@ func (rule) Check(c *lint.Context) {
 		if b >= len(toks) || !d.Code(a) || !d.Code(b) {
 			continue
 		}
-		if needsSpace(d, a, b) && !tagBetween(c, b) {
+		if s, lit := c.ToSource(int(toks[b].Pos)); lit && glued[s] {
+			// a tag that rendered to nothing stands between: reported above as the placeholder's
+			continue
+		}
+		if needsSpace(d, a, b) {
 			at := int(toks[b].Pos)
 			c.ReportRange(at, at, "Expected single whitespace between "+describe(d, a)+" and "+describe(d, b)+".",
 				lint.Edit{Start: at, End: at, Text: " "})
@@ -118,21 +122,6 @@ func checkCTEBrackets(c *lint.Context) {
 			}
 		}
 	}
-}
-
-// tagBetween reports whether a Jinja tag that rendered to nothing sits before token b, which
-// the rendered text glues to the token before it (`b,{% endfor -%}\n    x`): SQLFluff sees a placeholder there,
-// which checkStrippedTags reports, and not the two tokens touching.
-func tagBetween(c *lint.Context, b int) bool {
-	start, lit := c.ToSource(int(c.Doc.Toks[b].Pos))
-	if !lit || start > len(c.Source) {
-		return false
-	}
-	j := start - 1
-	for j >= 0 && (c.Source[j] == ' ' || c.Source[j] == '\t' || c.Source[j] == '\n' || c.Source[j] == '\r') {
-		j--
-	}
-	return j >= 1 && c.Source[j] == '}' && c.Source[j-1] == '%'
 }
 
 func isKind(d *lint.Doc, i int, k token.Kind) bool {
@@ -288,13 +277,14 @@ func describe(d *lint.Doc, i int) string {
 }
 
 // checkStrippedTags flags code that a whitespace-stripping Jinja tag (`-%}`) glues to the tag:
-// SQLFluff sees the tag as a placeholder touching the code.
-func checkStrippedTags(c *lint.Context) {
+// SQLFluff sees the tag as a placeholder touching the code. It returns the source offsets of
+// the code it flagged.
+func checkStrippedTags(c *lint.Context) map[int]bool {
 	src := c.Source
 	if !strings.Contains(src, "-%}") {
-		return
+		return nil
 	}
-	starts := map[int]bool{}
+	starts, glued := map[int]bool{}, map[int]bool{}
 	d := c.Doc
 	for i := range d.Toks {
 		if !d.Code(i) || d.Toks[i].Kind == token.Template {
@@ -312,7 +302,7 @@ func checkStrippedTags(c *lint.Context) {
 	for i := 0; ; {
 		j := strings.Index(src[i:], "-%}")
 		if j < 0 {
-			return
+			return glued
 		}
 		end := i + j + 3
 		i = end
@@ -328,6 +318,7 @@ func checkStrippedTags(c *lint.Context) {
 			continue
 		}
 		c.ReportSource(p, p, "Expected single whitespace between placeholder and code.")
+		glued[p] = true
 	}
 }
 
