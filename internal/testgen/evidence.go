@@ -469,7 +469,7 @@ func evidenceLadder(c *column, test, s string) []string {
 		// test of this kind guards: the name rungs would weigh the source against the copy.
 		return rungs
 	}
-	rungs = append(rungs, "n="+c.lower+"|k="+k)
+	rungs = append(rungs, nameRung(c))
 	if test == AcceptedValues && c.layer != "other" {
 		// A team checks a name's values in the layer that shapes them (staging decodes the
 		// source's codes, intermediate combines them) and leaves the copies the marts carry

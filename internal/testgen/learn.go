@@ -65,7 +65,7 @@ func ladder(c *column, test string) []string {
 		"p=" + c.pattern + "|l=" + c.layer + "|pk=" + c.pk + "|s=" + s,
 		// A name means different things as a key and as an attribute (customer_id in
 		// dim_customers and in fct_orders), so names are learned with the key class.
-		"n=" + c.lower + "|k=" + keyClass(c.pk),
+		nameRung(c),
 		"n=" + c.lower + "|pk=" + c.pk + "|s=" + s,
 	}
 	if test == Unique && c.model != nil {
@@ -75,6 +75,9 @@ func ladder(c *column, test string) []string {
 	}
 	return rungs
 }
+
+// nameRung is the rung of a column's name with its key class, in every test's ladder.
+func nameRung(c *column) string { return "n=" + c.lower + "|k=" + keyClass(c.pk) }
 
 // lastWord is the last word of a model's or column's name (`all` of int_bmi_all, `qty` of
 // order_qty), lower case.
@@ -137,7 +140,7 @@ func (h *habits) estimate(c *column, test string, prior float64) (float64, strin
 // in its tested models, and has done so often enough to be a rule rather than a coincidence.
 func (h *habits) always(c *column, test string) bool {
 	ct := h.byTest[test]
-	key := "n=" + c.lower + "|k=" + keyClass(c.pk)
+	key := nameRung(c)
 	n := ct.n[key]
 	return n >= alwaysSeen && ct.k[key] == n
 }
