@@ -307,7 +307,7 @@ func dbtModelFiles(env *Env, f *lintFlags, l *lint.Linter) ([]lint.File, string,
 	cwd, _ := os.Getwd()
 	var ids []string
 	for id, n := range p.Nodes {
-		if n.ResourceType == dbt.Model && n.Language != "python" && !n.Disabled && isRootPackage(p, n.Package) {
+		if lintable(n) && isRootPackage(p, n.Package) {
 			ids = append(ids, id)
 		}
 	}
@@ -350,7 +350,7 @@ func dbtTemplated(env *Env, f *lintFlags, l *lint.Linter, files []lint.File) {
 			if p != nil {
 				byPath = map[string]*dbt.Node{}
 				for _, n := range p.Nodes {
-					if n.ResourceType == dbt.Model && n.Language != "python" && !n.Disabled {
+					if lintable(n) {
 						byPath[n.FilePath] = n
 					}
 				}
@@ -360,6 +360,11 @@ func dbtTemplated(env *Env, f *lintFlags, l *lint.Linter, files []lint.File) {
 			files[i].Render = modelRender(p, n, files[i].Path)
 		}
 	}
+}
+
+// lintable reports whether a node is a SQL model lint renders with the project.
+func lintable(n *dbt.Node) bool {
+	return n.ResourceType == dbt.Model && n.Language != "python" && !n.Disabled
 }
 
 // modelRender renders a model for linting with the project's macros and SQLFluff's dbt
