@@ -440,9 +440,7 @@ func TestCacheCorruptEntriesAreRewritten(t *testing.T) {
 	if r.restored {
 		t.Fatal("a damaged snapshot was restored")
 	}
-	if r := loadCached(t, dir, cacheDir, nil); r.stats.Misses != 0 || r.restored {
-		t.Fatalf("after the rewrite: %d misses, restored %v", r.stats.Misses, r.restored)
-	}
+	// The damaged snapshot read as none: the load that repaired the entries stored it again.
 	if r := loadCached(t, dir, cacheDir, nil); r.stats.Misses != 0 || !r.restored || r.manifest != cold.manifest {
 		t.Fatalf("after the rewrite: %d misses, restored %v, same as cold %v", r.stats.Misses, r.restored, r.manifest == cold.manifest)
 	}

@@ -123,6 +123,7 @@ type loader struct {
 	// The snapshot of the whole load (snapshot.go).
 	env0         *envRecorder // every env var the load looks up
 	snapKey      *cache.Key   // set once loadProjects has run, when a snapshot may be kept
+	snapFound    bool         // an entry (a snapshot or a refusal) was under snapKey
 	unstable     atomic.Bool  // something the snapshot cannot check was read (the clock, a limit)
 	stamped      time.Time    // when the files were stat'ed
 	pathsExist   []bool       // resourcePathsExist when the files were read

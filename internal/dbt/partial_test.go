@@ -69,10 +69,13 @@ func TestPartialRebuild(t *testing.T) {
 				dir, cacheDir := t.TempDir(), filepath.Join(t.TempDir(), "cache")
 				cacheProject(t, dir, 12)
 				env := map[string]string{"FZ_REGION": "us"}
-				// The first load fills the per-file entries, the second stores the snapshot.
-				loadCached(t, dir, cacheDir, env)
+				// The first load fills the per-file entries and stores the snapshot, which the
+				// second restores.
 				if r := loadCached(t, dir, cacheDir, env); r.restored {
-					t.Fatal("the second load was restored")
+					t.Fatal("the first load was restored")
+				}
+				if r := loadCached(t, dir, cacheDir, env); !r.restored {
+					t.Fatal("the second load was not restored")
 				}
 				tc.edit(dir)
 				cold := loadCached(t, dir, "", env)

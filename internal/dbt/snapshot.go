@@ -295,6 +295,7 @@ func (l *loader) restoreSnapshot() bool {
 	if !found {
 		return false
 	}
+	l.snapFound = true
 	r := &valueReader{b: data, share: true}
 	var hdr snapHeader
 	if snapDecode(r, &hdr) != nil || hdr.Version != snapshotVersion {
@@ -445,19 +446,21 @@ func (l *loader) resetAfterProjects(diags int) {
 }
 
 // storeSnapshot stores what a full load produced, when nothing it depended on is missing from
-// the snapshot's key and header, and the load stored no entry of its own (writesBefore is the
-// cache's count of writes when it started). A load that stored renders or parses follows an
-// edit or fills a cold cache, and the next run is as likely to follow another edit or start
-// cold again: storing the snapshot there, and making the manifest template with it, would cost
-// about a quarter of the load for nothing. A load that found everything cached (renders that
-// read the clock are never stored, so they count for nothing here) is a run on an unchanged
-// project, and the next one likely is too.
+// the snapshot's key and header, and either no snapshot was under its key (a cold cache, new
+// vars or target: the first load under a key, which the next run, the same command again,
+// restores, as dbt writes its partial-parse file on a first parse) or the load stored no entry
+// of its own (writesBefore is the cache's count of writes when it started). A load that stored
+// renders or parses where a snapshot already was follows an edit of a file other than a SQL
+// model, and the next run is as likely to follow another edit: storing the snapshot there, and
+// making the manifest template with it, would cost about a quarter of the load for nothing. A
+// load that found everything cached (renders that read the clock are never stored, so they
+// count for nothing here) is a run on an unchanged project, and the next one likely is too.
 func (l *loader) storeSnapshot(writesBefore int64) {
 	c := l.opts.Cache
 	if c == nil || l.cache == nil || l.snapKey == nil || l.unstable.Load() || l.ctx.Err() != nil {
 		return
 	}
-	if c.Stats().Writes > writesBefore {
+	if l.snapFound && c.Stats().Writes > writesBefore {
 		return
 	}
 	files := 0
