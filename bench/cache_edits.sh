@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # What a developer's loop costs with the cache: `parse` run after run on one cache, on a copy of
-# a project: cold, once more (the run that stores the snapshot), after a line is appended to one
+# a project: cold (the run that stores the snapshot), once more, after a line is appended to one
 # model (twice), after a line is appended to ten models, then three runs on the unchanged
-# project. Prints CPU seconds (user + system),
-# wall seconds and peak RSS of each run.
+# project. Prints CPU seconds (user + system), wall seconds and peak RSS of each run.
 #
 #   bench/cache_edits.sh PROJECT BIN [BIN...]   e.g. bench/cache_edits.sh ~/Artemis ./old ./new
 #
