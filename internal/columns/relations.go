@@ -49,7 +49,9 @@ func newRelations(p *dbt.Project) *relations {
 		if ident == "" {
 			ident = s.Name
 		}
-		r.addRelation(id, s.Database, s.Schema, ident)
+		// A source may spell its parts with the quotes they need (schema: '"REFERENCE"'):
+		// the SQL reading it names the bare parts.
+		r.addRelation(id, dbt.UnquoteIdent(s.Database), dbt.UnquoteIdent(s.Schema), dbt.UnquoteIdent(ident))
 		r.add(id, foldName(s.SourceName)+"."+foldName(s.Name))
 	}
 	return r

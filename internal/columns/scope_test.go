@@ -146,3 +146,19 @@ func TestSetOp(t *testing.T) {
 		t.Errorf("corresponding by a list: %s", got)
 	}
 }
+
+// A source that spells its schema and identifier with their quotes (schema: '"REFERENCE"')
+// is the relation the SQL names without them.
+func TestQuotedSourcePartsResolve(t *testing.T) {
+	p := testProject("snowflake", map[string]string{"raw.codes": "CODE_ID:number, TERM:text"})
+	s := p.Sources["source.p.raw.codes"]
+	s.Database, s.Schema, s.Identifier = "ANALYTICS", `"REFERENCE"`, `"CODES"`
+	n := addModel(p, "m", `select code_id, term from ANALYTICS."REFERENCE"."CODES"`)
+	got := Infer(p, Options{Models: []string{n.UniqueID}}).Node(n.UniqueID)
+	if s := format(got.Columns); s != "code_id:number, term:text" {
+		t.Errorf("columns %s, unresolved %v", s, got.Unresolved)
+	}
+	if id, ok := p.LookupRelation([]string{"ANALYTICS", `"REFERENCE"`, `"CODES"`}); !ok || id != s.UniqueID {
+		t.Errorf("LookupRelation = %q, %v", id, ok)
+	}
+}

@@ -108,7 +108,7 @@ func (p *Project) LookupRelation(parts []string) (string, bool) {
 	}
 	clean := make([]string, len(parts))
 	for i, s := range parts {
-		clean[i] = strings.ToLower(unquoteIdent(s))
+		clean[i] = strings.ToLower(UnquoteIdent(s))
 	}
 	ids := p.relIndex[strings.Join(clean, ".")]
 	if len(ids) == 0 {
@@ -117,7 +117,8 @@ func (p *Project) LookupRelation(parts []string) (string, bool) {
 	return ids[0], true
 }
 
-func unquoteIdent(s string) string {
+// UnquoteIdent strips the quotes around one name part ("x", `x`, [x]), as SQL reads it.
+func UnquoteIdent(s string) string {
 	s = strings.TrimSpace(s)
 	if len(s) >= 2 {
 		switch {
@@ -165,8 +166,11 @@ func (p *Project) buildRelIndex() {
 		}
 	}
 	for _, s := range srcs {
-		add(s.Database+"."+s.Schema+"."+s.Identifier, s.UniqueID)
-		add(s.Schema+"."+s.Identifier, s.UniqueID)
+		// A source may spell its schema or identifier with the quotes it needs
+		// (schema: '"REFERENCE"'): the SQL reading it names the bare parts.
+		db, schema, ident := UnquoteIdent(s.Database), UnquoteIdent(s.Schema), UnquoteIdent(s.Identifier)
+		add(db+"."+schema+"."+ident, s.UniqueID)
+		add(schema+"."+ident, s.UniqueID)
 	}
 	// A ref() that names no node is rendered as its bare name. That name must not then be read
 	// as another relation that happens to have it as its alias or identifier: the SQL meant a
