@@ -109,6 +109,10 @@ func nameDescription(model, column string) string {
 		return ""
 	}
 	ent := entityWords(model)
+	if n := len(parts); n > 2 && parts[n-1] == "time" && parts[n-2] == "date" {
+		// lds_start_date_time is lds_start_datetime.
+		parts = append(parts[:n-2:n-2], "datetime")
+	}
 	first, last := parts[0], parts[len(parts)-1]
 	if len(parts) == 2 && qualifiers[first] && (keySuffixes[last] || ofSuffixes[last]) {
 		// unique_key, from_currency: the first word qualifies the second, which names no
@@ -149,6 +153,14 @@ func nameDescription(model, column string) string {
 	case timeSuffixes[last] && len(parts) > 2 && isVerb(parts[len(parts)-2]):
 		// license_starts_at: the words before the verb are what it happened to.
 		d = "The date and time the " + restWords(0, len(parts)-2) + " " + pastTense(parts[len(parts)-2])
+	case timeSuffixes[last] && len(parts) > 1 && !isVerb(parts[len(parts)-2]) && !strings.HasSuffix(parts[len(parts)-2], "ed"):
+		// event_timestamp, local_time, high_watermark_datetime: no event the row went
+		// through, the words name the time ("the order was event" says nothing).
+		label := last
+		if last == "at" || last == "datetime" {
+			label = "date and time"
+		}
+		d = "The " + restWords(0, len(parts)-1) + " " + label
 	case timeSuffixes[last] && len(parts) > 1:
 		d = "The date and time "
 		if ent != "" {
