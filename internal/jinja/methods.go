@@ -656,7 +656,12 @@ func sortedValues(m map[string]*exec.Value) []*exec.Value {
 // list, `this`: automate_dv names the model in its errors with "'{}'".format(this)).
 func formatArgs(va *exec.VarArgs) *exec.VarArgs {
 	conv := func(v *exec.Value) *exec.Value {
-		if scalar(v) && !v.IsNil() {
+		switch {
+		case v.IsString():
+			// A string a method returned is of another Go type than a literal's, which
+			// the formatter refuses: 'trim({})'.format('x{}'.format(a)).
+			return exec.AsValue(v.String())
+		case scalar(v) && !v.IsNil():
 			return v
 		}
 		return exec.AsValue(pyStr(v))

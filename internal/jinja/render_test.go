@@ -132,6 +132,7 @@ func TestRenderOutput(t *testing.T) {
 		{"this bare", "{{ this }}", "m", nil},
 		{"format prints what is not a string as str()", "{{ \"in '{}': {} {}\".format(this, none, [1, 'a']) }}", `in '"warehouse"."analytics"."m"': None [1, 'a']`, resolved},
 		{"format keeps numbers' specs", "{{ '{:>4}|{:.1f}|{}'.format(7, 2.25, true) }}", "   7|2.2|True", nil},
+		{"format takes the strings methods return", "{% set a = 'f({})'.format('id') %}{{ 'trim({})'.format(a) }} {{ 'x_{}'.format('abc'.upper()) }}", "trim(f(id)) x_ABC", nil},
 		{"no-break spaces inside tags", "{%\u00a0if\u00a0true\u00a0%}\u00a0a{{\u00a0 1 }}{%\u00a0endif\u00a0%}", "\u00a0a1", nil},
 		{"a free name iterates as Jinja's Undefined", "{% macro fr() %}{{ obs is iterable }}|{{ obs is string }}|{{ none is iterable }}{% endmacro %}{{ fr() }}", "True|False|False", nil},
 		{"a left-out parameter is undefined, not none", "{% macro isl(obj, e=false) %}{{ obj is iterable }}|{{ obj is defined }}|{{ obj is mapping }}|{{ obj is string }}|{{ obj is none }}|{{ obj | default('d') }}|[{{ obj }}]|{{ obj | length }}{% if obj %}!{% endif %}{% endmacro %}{{ isl(e=true) }}", "True|False|False|False|False|d|[]|0", nil},
