@@ -46,6 +46,9 @@ type cachedPlaceholder struct {
 	Ref           jinja.Ref
 	Source, Table string
 	IsSource      bool
+	// Read: the render read a relation's part as a string (phResolver.read), kept on
+	// every entry.
+	Read bool
 }
 
 // renderCache is the loader's view of the cache.
@@ -115,9 +118,10 @@ func (l *loader) cachedRender(in jinja.Input, extra string, ph *phResolver) *jin
 	if data, ok := rc.c.Get(key); ok {
 		if e, err := decodeRender(data); err == nil && rc.valid(l, e) {
 			if ph != nil {
-				ph.entries = ph.entries[:0]
+				ph.entries, ph.read = ph.entries[:0], false
 				for _, p := range e.Placeholders {
 					ph.entries = append(ph.entries, phEntry{this: p.This, ref: p.Ref, source: p.Source, table: p.Table, isSource: p.IsSource})
+					ph.read = ph.read || p.Read
 				}
 			}
 			return e.result()
@@ -143,7 +147,7 @@ func (l *loader) cachedRender(in jinja.Input, extra string, ph *phResolver) *jin
 		}
 		if ph != nil {
 			for _, p := range ph.entries {
-				e.Placeholders = append(e.Placeholders, cachedPlaceholder{This: p.this, Ref: p.ref, Source: p.source, Table: p.table, IsSource: p.isSource})
+				e.Placeholders = append(e.Placeholders, cachedPlaceholder{This: p.this, Ref: p.ref, Source: p.source, Table: p.table, IsSource: p.isSource, Read: ph.read})
 			}
 		}
 		data := e.encode()
@@ -255,6 +259,7 @@ func (e *cachedRender) encode() []byte {
 		w.str(p.Source)
 		w.str(p.Table)
 		w.bool(p.IsSource)
+		w.bool(p.Read)
 	}
 	return w.b.Bytes()
 }
@@ -308,7 +313,7 @@ func decodeRender(data []byte) (*cachedRender, error) {
 		e.Placeholders = make([]cachedPlaceholder, n)
 		for i := range e.Placeholders {
 			e.Placeholders[i] = cachedPlaceholder{This: r.bool(), Ref: jinja.Ref{Package: r.rstr(), Name: r.rstr(), Version: r.rstr(), Pos: jinja.Position{Line: r.int(), Column: r.int()}},
-				Source: r.rstr(), Table: r.rstr(), IsSource: r.bool()}
+				Source: r.rstr(), Table: r.rstr(), IsSource: r.bool(), Read: r.bool()}
 		}
 	}
 	if r.err != nil || len(r.b) != 0 {

@@ -71,7 +71,7 @@ func (l *loader) compileFromParse(n *Node, ph *phResolver) bool {
 		n.CompiledCode = n.RawCode
 		return true
 	}
-	if ph != nil {
+	if ph != nil && !ph.read {
 		if out, m, ok := l.substitute(n, ph, n.Render); ok {
 			r := *n.Render
 			r.Output, r.Map = out, m

@@ -1,8 +1,11 @@
 package dbt
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dataops-dev/dataops/internal/cache"
 
 	"github.com/dataops-dev/dataops/internal/jinja"
 )
@@ -94,6 +97,36 @@ func TestShiftMap(t *testing.T) {
 	for i := range want {
 		if got.Segments[i] != want[i] {
 			t.Errorf("segment %d = %+v, want %+v", i, got.Segments[i], want[i])
+		}
+	}
+}
+
+// A render that reads a relation's name as a string and branches on it sees the name, not
+// the placeholder the parse render stands in with: the node is compiled again, cached or not.
+func TestRelationPartsReadAsStrings(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"dbt_project.yml": "name: c\nprofile: none\n",
+		"models/base.sql": "select 1 as id",
+		"models/combine_events.sql": "{%- set parts = this.name.split('_') -%}\n" +
+			"select {{ parts | length }} as n, {{ this.name.startswith('combine') }} as s, {{ ref('base').identifier == 'base' }} as b, {{ this.name | length }} as l from {{ ref('base') }}",
+	})
+	want := `select 2 as n, True as s, True as b, 14 as l from "c"."main"."base"`
+	cacheDir := filepath.Join(t.TempDir(), "cache")
+	for run := 0; run < 3; run++ {
+		opts := LoadOptions{Dir: dir, Compile: true, Getenv: envOf(nil)}
+		if run > 0 {
+			c, err := cache.New(cacheDir, 1<<30)
+			if err != nil {
+				t.Fatal(err)
+			}
+			opts.Cache = c
+		}
+		p, err := Load(t.Context(), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.Nodes["model.c.combine_events"].CompiledCode; got != want {
+			t.Fatalf("run %d: compiled %q, want %q", run, got, want)
 		}
 	}
 }

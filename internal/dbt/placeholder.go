@@ -39,6 +39,10 @@ type phEntry struct {
 // goroutine, so it needs no lock.
 type phResolver struct {
 	entries []phEntry
+	// read: the render read a part as a string (this.name, ref('x').schema), and may have
+	// branched on it (this.name.startswith('stg_')), which the token's text would answer
+	// wrongly: the node is rendered again with the real relations.
+	read bool
 }
 
 // phToken is open, part, index, the case marker "xY", close. The marker shows what a case
@@ -51,7 +55,8 @@ func phToken(part byte, idx int) string {
 func (r *phResolver) relation(e phEntry) jinja.Relation {
 	idx := len(r.entries)
 	r.entries = append(r.entries, e)
-	return jinja.Relation{Database: phToken(phDatabase, idx), Schema: phToken(phSchema, idx), Identifier: phToken(phIdent, idx)}
+	return jinja.Relation{Database: phToken(phDatabase, idx), Schema: phToken(phSchema, idx), Identifier: phToken(phIdent, idx),
+		PartRead: &r.read}
 }
 
 func (r *phResolver) Ref(pkg, name, version string) (jinja.Relation, bool) {

@@ -148,7 +148,7 @@ func renderShape(r *jinja.Result, ph *phResolver) string {
 		h.String(r.Err.Error())
 	}
 	if ph != nil {
-		h.Value(ph.entries)
+		h.Value(ph.entries).Value(ph.read)
 	}
 	k := h.Sum()
 	return k.String()

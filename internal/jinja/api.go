@@ -137,6 +137,9 @@ type Relation struct {
 	// Quote, when set, is the relation's own quoting (a source's `quoting:`) over the
 	// adapter's.
 	Quote *QuotePolicy
+	// PartRead, when set, is set to true when the render reads one of the parts as a string
+	// (.name, .schema, .path...) rather than printing the relation.
+	PartRead *bool
 }
 
 // Resolver turns refs and sources into relations. When nil, a ref renders as the model name and

@@ -81,6 +81,12 @@ func (r *relationValue) clone() *relationValue {
 
 func (r *relationValue) GetAttribute(name string) (*exec.Value, bool) {
 	switch name {
+	case "database", "schema", "identifier", "name", "table", "path":
+		if r.PartRead != nil {
+			*r.PartRead = true
+		}
+	}
+	switch name {
 	case "database":
 		return exec.AsValue(r.Database), true
 	case "schema":
