@@ -15,7 +15,7 @@ import (
 // relationships tests: the documents, the SQL of the whole graph, the data.
 type evidence struct {
 	vals     []string // values the column holds
-	valsFrom string   // "lits", "graph", "down", "doc", "data" or "flag"
+	valsFrom string   // "lits", "graph", "down", "doc", "data", "flag" or "bool"
 	valsWhy  string
 	// valsTeam: the values come from a test the team wrote (on a column this one copies).
 	valsTeam bool
@@ -42,10 +42,11 @@ type evidence struct {
 // as often prose as a contract, and the habits decide. A name the team tests elsewhere, with
 // no other evidence, starts low: teams repeat a column in many models and guard few copies,
 // and the folder and name rungs say which. A flag's two values are known from its type and
-// name alone, and few teams test them: it starts lowest, and only a team's habit lifts it; so
-// does a key copied from its source's key.
+// name alone, and few teams test them: it starts low, and only a team's habit lifts it; so
+// does a key copied from its source's key. A boolean's test cannot fail while it is one, and
+// fewer teams still write it: it starts lowest.
 var evidencePriors = map[string]map[string]float64{
-	AcceptedValues: {"lits": 0.6, "graph": 0.45, "down": 0.5, "doc": 0.5, "data": 0.5, "name": 0.3, "flag": 0.1},
+	AcceptedValues: {"lits": 0.6, "graph": 0.45, "down": 0.5, "doc": 0.5, "data": 0.5, "name": 0.3, "flag": 0.1, "bool": 0.05},
 	Relationships:  {"doc": 0.75, "down": 0.5, "data": 0.6, "entity": 0.55, "fk": 0.5, "key": 0.4, "join": 0.35, "lookup": 0.3, "self": 0.5, "src": 0.1},
 }
 
@@ -246,6 +247,9 @@ func (x *extra) valueEvidence(c *column, descs []string) {
 		if vals := flagValues(c); vals != nil {
 			ev.vals, ev.valsFrom = vals, "flag"
 			ev.valsWhy = c.name + " is a flag: it holds only " + strings.Join(vals, " and ")
+		} else if vals := boolValues(c); vals != nil {
+			ev.vals, ev.valsFrom = vals, "bool"
+			ev.valsWhy = c.name + " is a boolean: it holds only true and false"
 		}
 	}
 }
@@ -520,7 +524,7 @@ func evidenceTier(c *column, test string) string {
 	switch {
 	case team:
 		return "team"
-	case cl == "flag" || cl == "src":
+	case cl == "flag" || cl == "bool" || cl == "src":
 		// Known from the type and name alone, or from a key's own lineage, each a habit of
 		// its own: a folder full of untested flags says nothing of its CASE columns, and its
 		// keys' sources nothing of its foreign keys.

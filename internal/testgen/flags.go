@@ -42,6 +42,18 @@ func flagValues(c *column) []string {
 	return nil
 }
 
+// boolValues gives a boolean column's two values. Testing them cannot fail while the column
+// is a boolean, yet some teams write the test on every boolean they have, so that a change
+// that turns one into 'Y'/'N' or 0/1 fails it: the evidence is a class of its own ("bool"),
+// starts lowest, and only such a team's habit lifts it (a team that leaves its booleans alone
+// keeps it near zero).
+func boolValues(c *column) []string {
+	if typeClass(c.dataType) == "boolean" {
+		return []string{"true", "false"}
+	}
+	return nil
+}
+
 // yesNo says a value list is the two answers of a flag, however spelled.
 func yesNo(vals []string) bool {
 	if len(vals) != 2 {

@@ -179,6 +179,8 @@ func describeKey(key string) string {
 				parts = append(parts, "with evidence in the SQL, documents or data")
 			case "flag":
 				parts = append(parts, "flags")
+			case "bool":
+				parts = append(parts, "booleans")
 			case "src":
 				parts = append(parts, "keys copied from their source's key")
 			default:
@@ -202,6 +204,7 @@ func describeKey(key string) string {
 		case "s":
 			if v != "" {
 				v = strings.ReplaceAll(v, "calc", "not-null expression")
+				v = strings.ReplaceAll(v, "+bool", "+boolean type")
 				parts = append(parts, "with "+strings.TrimPrefix(strings.ReplaceAll(v, "+", ", "), ", ")+" evidence")
 			}
 		}
