@@ -3,6 +3,7 @@ package change
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -255,6 +256,63 @@ func descendants(p *dbt.Project, ids []string, depth, limit int) []string {
 	return out
 }
 
+// danglingReaders lists the head's models whose ref() names the removed model id and finds
+// no node.
+func danglingReaders(cs *ChangeSet, id string) []string {
+	bn := cs.Base.Nodes[id]
+	if bn == nil || bn.ResourceType != dbt.Model {
+		return nil
+	}
+	var out []string
+	for hid, hn := range cs.Head.Nodes {
+		if hn.ResourceType == dbt.Test || len(hn.Refs) == 0 {
+			continue
+		}
+		for _, r := range hn.Refs {
+			if r.Name == bn.Name && (r.Package == "" || r.Package == bn.Package) && !resolves(cs.Head, hn, r.Name) {
+				out = append(out, hid)
+				break
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// resolves says whether a ref() by name finds a node of the head (another model took the
+// removed one's name, or a package has one).
+func resolves(p *dbt.Project, from *dbt.Node, name string) bool {
+	for _, d := range from.DependsOn.Nodes {
+		if n := p.Nodes[d]; n != nil && n.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// stillReads says whether the head's version of child still reads parent: by the graph when
+// parent is still in the head, else by a ref() naming it (a ref to a removed model is
+// dangling, and left out of the graph).
+func stillReads(cs *ChangeSet, child, parent string) bool {
+	hn := cs.Head.Nodes[child]
+	if hn == nil {
+		return false
+	}
+	if slices.Contains(hn.DependsOn.Nodes, parent) {
+		return true
+	}
+	bn := cs.Base.Nodes[parent]
+	if bn == nil {
+		return false
+	}
+	for _, r := range hn.Refs {
+		if r.Name == bn.Name && (r.Package == "" || r.Package == bn.Package) {
+			return true
+		}
+	}
+	return false
+}
+
 func uniq(ids []string) []string {
 	seen := map[string]bool{}
 	var out []string
@@ -292,11 +350,11 @@ func impact(cs *ChangeSet, m *ModelChange) {
 				if n.ResourceType == dbt.Test {
 					continue
 				}
-				// A removed model's dependants matter only while they still exist.
-				if m.Change == Removed {
-					if _, still := cs.Head.Nodes[c]; !still {
-						continue
-					}
+				// A removed model's dependants matter only while they still exist and still
+				// read what led to them: a consumer the change moved to another model, or
+				// deleted with it, is no reader.
+				if m.Change == Removed && !stillReads(cs, c, cur) {
+					continue
 				}
 				nodes = append(nodes, c)
 				stack = append(stack, c)
@@ -304,6 +362,24 @@ func impact(cs *ChangeSet, m *ModelChange) {
 			}
 			if _, ok := p.Exposures[c]; ok {
 				exposures = append(exposures, c)
+			}
+		}
+	}
+	// The base's graph of a removed model may lack its readers: unchanged models come from
+	// the head, where their ref() to it dangles and joins no graph. They read it still, and
+	// so do their own dependants.
+	if m.Change == Removed {
+		for _, c := range danglingReaders(cs, id) {
+			if seen[c] {
+				continue
+			}
+			seen[c] = true
+			nodes = append(nodes, c)
+			for _, d := range descendants(cs.Head, []string{c}, len(cs.Head.Nodes), len(cs.Head.Nodes)) {
+				if !seen[d] {
+					seen[d] = true
+					nodes = append(nodes, d)
+				}
 			}
 		}
 	}
@@ -369,6 +445,10 @@ func columnImpact(cs *ChangeSet, m *ModelChange) []ColumnImpact {
 			for _, r := range reached {
 				for nodeID, mc := range sideCols {
 					if nodeID == m.UniqueID || nodeID == m.From {
+						continue
+					}
+					// A model the change deletes reads nothing any more.
+					if _, inHead := cs.Head.Nodes[nodeID]; side == 1 && !inHead {
 						continue
 					}
 					// The base says what an unchanged model reads; a model the change also

@@ -50,3 +50,49 @@ func TestRenameReadByEditedModel(t *testing.T) {
 		}
 	}
 }
+
+// A removed model's readers are the models that still read it: a consumer moved to another
+// model, or deleted by the same change, is none. Likewise a column removed from a model is
+// read by no model the change deletes.
+func TestRemovedReadersStillRead(t *testing.T) {
+	dir := gitRepo(t, map[string]string{
+		"dbt_project.yml":       "name: p\nprofile: none\n",
+		"models/old_lookup.sql": "select 1 as id, 'a' as label",
+		"models/consumer.sql":   "select id, label from {{ ref('old_lookup') }}",
+		"models/dim_author.sql": "select 1 as author_id, 'h' as author_hk",
+		"models/brg_author.sql": "select author_id, author_hk from {{ ref('dim_author') }}",
+		"models/stays.sql":      "select 2 as id",
+		"models/reader.sql":     "select id from {{ ref('stays') }}",
+		"models/gone.sql":       "select 3 as id",
+		"models/still.sql":      "select id from {{ ref('gone') }}",
+	})
+	write(t, dir, map[string]string{
+		"models/new_lookup.sql": "select code as id, name as label, region from {{ ref('stays') }} cross join (select 'x' as code, 'y' as name, 'z' as region)",
+		"models/old_lookup.sql": "",
+		"models/consumer.sql":   "select id, label from {{ ref('new_lookup') }}",
+		"models/dim_author.sql": "select 1 as author_id",
+		"models/brg_author.sql": "",
+		"models/gone.sql":       "",
+	})
+	cs, err := Detect(context.Background(), Options{Dir: dir, BaseRef: "HEAD",
+		Load: func(ctx context.Context, d string, roots []string, _ bool) (*dbt.Project, error) {
+			return dbt.Load(ctx, dbt.LoadOptions{Dir: d, Roots: roots, Adapter: "duckdb", Getenv: func(string) (string, bool) { return "", false }})
+		},
+		Infer: ColumnsInferrer(columns.Options{Dialect: "duckdb"})})
+	if err != nil {
+		t.Fatalf("Detect: %v", err)
+	}
+	defer cs.Close()
+	for id, want := range map[string]int{"model.p.old_lookup": 0, "model.p.gone": 1} {
+		m := cs.Model(id)
+		if m == nil || m.Change != Removed {
+			t.Fatalf("%s not removed: %+v", id, m)
+		}
+		if len(m.Impact) != want {
+			t.Errorf("%s: downstream %v, want %d node(s)", id, m.Impact, want)
+		}
+	}
+	if m := cs.Model("model.p.dim_author"); m == nil || len(m.ColImpact) != 0 {
+		t.Errorf("dim_author: column impact %+v, want none (its reader is deleted)", m)
+	}
+}
