@@ -354,6 +354,9 @@ func (l *loader) applyPatch(n *Node, pt *patch, vp *versionPatch) {
 	for _, c := range cols {
 		cc := *c
 		cc.Description = l.resolveDocs(n.Package, c.Description)
+		if cc.Description != c.Description {
+			cc.DocDescription = c.Description
+		}
 		l.checkDocs(c.Pos, n.Package, c.Description)
 		n.Columns = append(n.Columns, &cc)
 	}

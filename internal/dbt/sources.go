@@ -127,6 +127,9 @@ func (l *loader) buildSources() {
 			for _, c := range cols {
 				cc := *c
 				cc.Description = l.resolveDocs(pkg, c.Description)
+				if cc.Description != c.Description {
+					cc.DocDescription = c.Description
+				}
 				l.checkDocs(c.Pos, pkg, c.Description)
 				s.Columns = append(s.Columns, &cc)
 			}

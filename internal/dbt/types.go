@@ -188,14 +188,17 @@ type DependsOn struct {
 type Column struct {
 	Name        string
 	Description string
-	DataType    string
-	Quote       *bool
-	Constraints []map[string]any
-	Meta        map[string]any
-	Tags        []string
-	Config      map[string]any
-	Tests       []*TestDef // generic tests declared on the column
-	Pos         Pos        // the `- name:` line
+	// DocDescription is the description as written when it calls doc(): the team keeps its
+	// text in a docs block, and a copy of it writes the same call.
+	DocDescription string
+	DataType       string
+	Quote          *bool
+	Constraints    []map[string]any
+	Meta           map[string]any
+	Tags           []string
+	Config         map[string]any
+	Tests          []*TestDef // generic tests declared on the column
+	Pos            Pos        // the `- name:` line
 }
 
 // ColumnKey is the key a documented column is matched by against the columns a model

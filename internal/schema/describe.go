@@ -478,7 +478,7 @@ func (s *synth) fromProject(n *dbt.Node, c change.Column) (string, string, strin
 		return a.dc.path < b.dc.path
 	})
 	best := opts[0]
-	return best.text, FromProject + ":" + best.dc.model + "." + best.dc.column.Name,
+	return s.asWritten(best.dc.node, best.dc.column), FromProject + ":" + best.dc.model + "." + best.dc.column.Name,
 		posString(best.dc.column.Pos.Path, best.dc.column.Pos.Line)
 }
 

@@ -12,7 +12,8 @@ import (
 var describeFixture = map[string]string{
 	"dbt_project.yml":                  "name: p\nversion: '1'\nconfig-version: 2\nprofile: p\n",
 	"models/staging/stg_customers.sql": "select 1 as customer_id, 'x' as status\n",
-	"models/staging/stg_orders.sql":    "select 1 as order_id, 1 as customer_id, 'x' as status, 1 as amount_usd\n",
+	"models/staging/stg_orders.sql":    "select 1 as order_id, 1 as customer_id, 'x' as status, 1 as amount_usd, 'usd' as currency\n",
+	"models/staging/docs.md":           "{% docs currency_code %}The ISO 4217 code of the order's currency.{% enddocs %}\n",
 	"models/staging/_staging.yml": `version: 2
 models:
   - name: stg_customers
@@ -32,6 +33,8 @@ models:
         description: Where the order is in fulfilment.
       - name: amount_usd
         description: Order total in US dollars.
+      - name: currency
+        description: "{{ doc('currency_code') }}"
 `,
 	"models/marts/fct_orders.sql":    "select * from {{ ref('stg_orders') }}\n",
 	"models/marts/fct_returns.sql":   "select * from {{ ref('stg_orders') }}\n",
@@ -93,6 +96,19 @@ func TestDescribeUpstreamHasItsSource(t *testing.T) {
 	// order_id is documented by a human in fct_orders: never touched.
 	if _, ok := got["order_id"]; ok {
 		t.Errorf("a documented column was planned again: %+v", got["order_id"])
+	}
+}
+
+// A description the team keeps in a docs block is copied as the doc() call it is written
+// with, through lineage and by name alike.
+func TestDescribeKeepsDocCalls(t *testing.T) {
+	got := describe(t, "fct_orders", []change.Column{direct("currency", "model.p.stg_orders", "currency")}, nil)
+	if c := got["currency"]; c.Description != "{{ doc('currency_code') }}" || c.DescriptionFrom != "upstream:model.p.stg_orders.currency" {
+		t.Errorf("through lineage: currency = %+v", c)
+	}
+	got = describe(t, "fct_returns", []change.Column{{Name: "currency", Kind: "computed"}}, nil)
+	if c := got["currency"]; c.Description != "{{ doc('currency_code') }}" {
+		t.Errorf("by name: currency = %+v", c)
 	}
 }
 
@@ -319,7 +335,7 @@ func TestSingularWord(t *testing.T) {
 }
 
 // A description calling a docs block the project lacks is not copied: it would break the
-// parse of the file it lands in. One whose block exists is.
+// parse of the file it lands in. One whose block exists is, as the call.
 func TestDescribeSkipsUnknownDocBlocks(t *testing.T) {
 	saved := describeFixture
 	describeFixture = map[string]string{}
@@ -334,7 +350,7 @@ func TestDescribeSkipsUnknownDocBlocks(t *testing.T) {
 	if c := got["region"]; strings.Contains(c.Description, "doc(") {
 		t.Errorf("region copied a call to a missing docs block: %+v", c)
 	}
-	if c := got["zone"]; c.Description != "The delivery zone." {
-		t.Errorf("zone = %+v, want its docs block's text", c)
+	if c := got["zone"]; c.Description != `{{ doc("zone") }}` {
+		t.Errorf("zone = %+v, want the call to its docs block", c)
 	}
 }

@@ -547,14 +547,14 @@ func (s *synth) inherited(n *dbt.Node, c change.Column) (string, string, string)
 			}
 			ups = append(ups, lc.Lineage...)
 		}
-		var desc, from, source string
+		var desc, written, from, source string
 		var next []change.Column
 		for _, u := range ups {
-			if d, at := s.documentedDescription(u); d != "" {
+			if d, dc := s.documentedDescription(u); d != "" {
 				if desc != "" && strings.TrimSpace(d) != strings.TrimSpace(desc) {
 					return "", "", "" // the sources disagree: no one description is right
 				}
-				desc, from, source = d, FromUpstream+":"+u.Node+"."+u.Column, posString(at.Path, at.Line)
+				desc, written, from, source = d, s.asWritten(u.Node, dc), FromUpstream+":"+u.Node+"."+u.Column, posString(dc.Pos.Path, dc.Pos.Line)
 				continue
 			}
 			if up := s.in.Columns[u.Node]; up != nil {
@@ -567,7 +567,7 @@ func (s *synth) inherited(n *dbt.Node, c change.Column) (string, string, string)
 			if roleChanged(desc, n.Name, name) {
 				return "", "", ""
 			}
-			return desc, from, source
+			return written, from, source
 		}
 		level = next
 	}
@@ -651,7 +651,7 @@ func keyByName(model, column string) bool {
 	return false
 }
 
-func (s *synth) documentedDescription(u change.Upstream) (string, dbt.Pos) {
+func (s *synth) documentedDescription(u change.Upstream) (string, *dbt.Column) {
 	var cols []*dbt.Column
 	if n, ok := s.p.Nodes[u.Node]; ok {
 		cols = n.Columns
@@ -672,11 +672,30 @@ func (s *synth) documentedDescription(u change.Upstream) (string, dbt.Pos) {
 	for _, c := range cols {
 		if strings.EqualFold(c.Name, name) {
 			if d := strings.TrimSpace(c.Description); d != "" && !s.isPlaceholder(d) {
-				return c.Description, c.Pos
+				return c.Description, c
 			}
 		}
 	}
-	return "", dbt.Pos{}
+	return "", nil
+}
+
+// asWritten is the text a copy of column c of node id writes: the doc() call its entry
+// makes, when it makes one and belongs to the root package (whose docs blocks the copy's
+// call finds as the original's does), else its description.
+func (s *synth) asWritten(id string, c *dbt.Column) string {
+	if c.DocDescription == "" {
+		return c.Description
+	}
+	pkg := ""
+	if n, ok := s.p.Nodes[id]; ok {
+		pkg = n.Package
+	} else if src, ok := s.p.Sources[id]; ok {
+		pkg = src.Package
+	}
+	if pkg != s.root {
+		return c.Description
+	}
+	return c.DocDescription
 }
 
 // isPlaceholder: a placeholder upstream is not a description worth copying.
