@@ -214,9 +214,7 @@ func numericTest(name string, args map[string]any) bool {
 	n := strings.ToLower(name)
 	switch {
 	case strings.HasSuffix(n, "accepted_range"):
-		_, lo := args["min_value"].(float64)
-		_, hi := args["max_value"].(float64)
-		return lo || hi
+		return isNumber(args["min_value"]) || isNumber(args["max_value"])
 	case strings.HasSuffix(n, "expression_is_true"):
 		e, _ := args["expression"].(string)
 		return numericComparison.MatchString(e)
@@ -224,13 +222,26 @@ func numericTest(name string, args map[string]any) bool {
 	return false
 }
 
+// isNumber: YAML reads 0 as an int and 0.5 as a float.
+func isNumber(v any) bool {
+	switch v.(type) {
+	case int, int64, uint64, float64:
+		return true
+	}
+	return false
+}
+
 // mayBeNumber reports whether a column may hold numbers: its type says so or is unknown, and
-// its name does not make it a date or a time (metric_date).
+// its name does not make it a date or a time (metric_date). A type that is known and no
+// number (an array, a struct, a JSON value) holds none.
 func mayBeNumber(c *column) bool {
 	switch typeClass(c.dataType) {
 	case "integer", "number":
 		return true
 	case "":
+		if strings.TrimSpace(c.dataType) != "" {
+			return false
+		}
 		switch c.pattern {
 		case "*_at", "*_ts", "*_timestamp", "*_time", "*_date", "is_*", "*_name", "*_email", "*_url":
 			return false

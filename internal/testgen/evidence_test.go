@@ -172,13 +172,15 @@ func TestMaterializationFromRefusedEnvVar(t *testing.T) {
 func TestNumericTestsStayOnNumbers(t *testing.T) {
 	ge := map[string]any{"expression": ">= 0"}
 	if !numericTest("dbt_utils.expression_is_true", ge) || numericTest("dbt_utils.expression_is_true", map[string]any{"expression": "> other_col"}) ||
-		!numericTest("dbt_utils.accepted_range", map[string]any{"min_value": 0.0}) || numericTest("dbt_utils.not_empty_string", nil) {
+		!numericTest("dbt_utils.accepted_range", map[string]any{"min_value": 0.0}) || numericTest("dbt_utils.not_empty_string", nil) ||
+		!numericTest("dbt_utils.accepted_range", map[string]any{"min_value": 0, "max_value": uint64(100)}) {
 		t.Error("numericTest")
 	}
 	for _, c := range []struct {
 		name, typ string
 		want      bool
-	}{{"metric_date", "date", false}, {"metric_date", "", false}, {"revenue", "", true}, {"revenue", "number(38,2)", true}, {"label", "varchar", false}} {
+	}{{"metric_date", "date", false}, {"metric_date", "", false}, {"revenue", "", true}, {"revenue", "number(38,2)", true}, {"label", "varchar", false},
+		{"tag_ids", "array<string>", false}, {"price", "BIGNUMERIC", true}, {"payload", "variant", false}} {
 		col := &column{lower: c.name, pattern: columnPattern(c.name), dataType: c.typ}
 		if got := mayBeNumber(col); got != c.want {
 			t.Errorf("mayBeNumber(%s %s) = %v", c.name, c.typ, got)

@@ -69,7 +69,9 @@ func typeClass(t string) string {
 	case strings.Contains(t, "int") && !strings.Contains(t, "interval") && !strings.Contains(t, "point"):
 		return "integer"
 	case strings.HasPrefix(t, "numeric"), strings.HasPrefix(t, "decimal"), strings.HasPrefix(t, "number"),
-		strings.HasPrefix(t, "float"), strings.HasPrefix(t, "double"), t == "real":
+		strings.HasPrefix(t, "float"), strings.HasPrefix(t, "double"), t == "real",
+		strings.HasPrefix(t, "bignumeric"), strings.HasPrefix(t, "bigdecimal"), strings.HasPrefix(t, "dec("), t == "dec",
+		t == "money", t == "smallmoney":
 		return "number"
 	case strings.HasPrefix(t, "date"), strings.HasPrefix(t, "time"), strings.HasPrefix(t, "interval"):
 		return "time"
