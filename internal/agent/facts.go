@@ -164,13 +164,7 @@ func (f *Facts) description(id, column string) string {
 	return ""
 }
 
-func shortID(id string) string {
-	parts := strings.Split(id, ".")
-	if len(parts) >= 4 && parts[0] == "source" {
-		return parts[len(parts)-2] + "." + parts[len(parts)-1]
-	}
-	return parts[len(parts)-1]
-}
+func shortID(id string) string { return dbt.ShortID(id) }
 
 func clip(s string, n int) string {
 	s = strings.Join(strings.Fields(s), " ")

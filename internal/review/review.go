@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/change"
+	"github.com/dataops-dev/dataops/internal/dbt"
 	"github.com/dataops-dev/dataops/internal/finding"
 )
 
@@ -208,9 +209,4 @@ const (
 	RuleGrainChange      = "grain-change"
 )
 
-func shortName(id string) string {
-	if i := strings.LastIndexByte(id, '.'); i >= 0 {
-		return id[i+1:]
-	}
-	return id
-}
+func shortName(id string) string { return dbt.ShortID(id) }
