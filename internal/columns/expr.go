@@ -494,6 +494,9 @@ func (a *analyzer) call(x *ast.Func, sc *scope) exprInfo {
 		info.merge(ai)
 		args = append(args, ai.t)
 	}
+	// HAVING MAX|MIN picks the row as ORDER BY ... LIMIT 1 would: its columns feed the value
+	// as an aggregate's ORDER BY columns do.
+	info.merge(a.expr(x.Having, sc))
 	for _, o := range x.OrderBy {
 		if o != nil {
 			info.merge(a.expr(o.Expr, sc))

@@ -135,6 +135,13 @@ func TestInferBigQuery(t *testing.T) {
 	}
 	expectColumns(t, bq, u, "select date_trunc(date(created_at), month) as m, count(*) from orders group by 1",
 		"m:date, f0_:int64")
+	// HAVING MAX picks the row: the value is the argument's, and both columns feed it.
+	n = expectColumns(t, bq, u, "select id, any_value(customer having max created_at) as latest from orders group by id",
+		"id:int64, latest:struct<id int64,name string>")
+	expectResolved(t, n)
+	if got := lineageOf(n.Columns[1]); got != "orders.customer orders.created_at" {
+		t.Errorf("latest: lineage %q", got)
+	}
 	expectColumns(t, bq, u, "select * replace (id * 2 as id) from orders",
 		"id:int64, items:array<struct<sku string,qty int64>>, customer:struct<id int64,name string>, created_at:timestamp")
 	// Matches by name: FULL keeps every column, LEFT the first branch's, INNER (the

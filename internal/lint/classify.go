@@ -123,6 +123,13 @@ func (d *Doc) classify() {
 			continue
 		}
 		typeRun = false
+		// BigQuery's ANY_VALUE(x HAVING MAX y): MAX / MIN name the clause's direction, as SQLFluff
+		// reads them; `HAVING max(y) > 1` stays a call and `HAVING max > 1` a column.
+		if (up == "MAX" || up == "MIN") && d.Is(prev, "HAVING") && t.Depth > 0 &&
+			(nextKind == token.Ident || nextKind == token.QuotedIdent) {
+			t.Role = RoleKeyword
+			continue
+		}
 		if up == "EXISTS" && prev >= 0 && d.Toks[prev].Role == RoleKeyword {
 			t.Role = RoleKeyword // NOT EXISTS (...), WHERE EXISTS (...)
 			continue

@@ -633,6 +633,10 @@ type Func struct {
 	Separator   Expr
 	Nulls       string // "IGNORE NULLS" / "RESPECT NULLS", inside or after the arguments
 	NullsInside bool
+	// HavingMax is "MAX" or "MIN" for BigQuery's ANY_VALUE(x HAVING MAX y), which keeps the
+	// value from the row where Having is largest (smallest); "" when absent.
+	HavingMax   string
+	Having      Expr
 	WithinGroup []*OrderItem
 	Filter      Expr
 	Over        *WindowSpec

@@ -1277,6 +1277,10 @@ func (p *printer) fn(f *Func) {
 	if f.NullsInside && f.Nulls != "" {
 		p.s(" ", f.Nulls)
 	}
+	if f.HavingMax != "" {
+		p.s(" HAVING ", f.HavingMax, " ")
+		p.expr(f.Having)
+	}
 	if len(f.OrderBy) > 0 {
 		p.s(" ORDER BY ")
 		p.orderItems(f.OrderBy)

@@ -294,6 +294,7 @@ func forEachChild(node Node, visit func(Node)) {
 	case *Func:
 		v(n.Name)
 		exprs(n.Args)
+		v(n.Having)
 		orders(n.OrderBy)
 		v(n.Limit)
 		v(n.Separator)

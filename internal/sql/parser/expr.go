@@ -1043,7 +1043,7 @@ func (p *parser) call(name *ast.Name) *ast.Func {
 			f.Args = append(f.Args, ka)
 			continue
 		}
-		if p.isKw("order") && p.peekKw(1, "by") || p.isKw("limit") || p.isKw("ignore") || p.isKw("respect") || p.isKw("separator") {
+		if p.isKw("order") && p.peekKw(1, "by") || p.isKw("limit") || p.isKw("ignore") || p.isKw("respect") || p.isKw("separator") || p.atHavingMax() {
 			break
 		}
 		f.Args = append(f.Args, p.arg(fname))
@@ -1052,6 +1052,12 @@ func (p *parser) call(name *ast.Name) *ast.Func {
 		f.Nulls, f.NullsInside = "IGNORE NULLS", true
 	} else if p.gotKws("respect", "nulls") {
 		f.Nulls, f.NullsInside = "RESPECT NULLS", true
+	}
+	if p.atHavingMax() { // BigQuery ANY_VALUE(x HAVING MAX y), after the nulls clause
+		p.next()
+		f.HavingMax = strings.ToUpper(p.tok().Text)
+		p.next()
+		f.Having = p.expr()
 	}
 	if p.isKw("order") && p.peekKw(1, "by") {
 		p.next()
@@ -1101,6 +1107,13 @@ func (p *parser) call(name *ast.Name) *ast.Func {
 	}
 	f.Span = ast.Span{Start: start, Stop: p.prevEndOr(start)}
 	return f
+}
+
+// atHavingMax reports whether HAVING MAX or HAVING MIN starts here. Inside an argument list
+// HAVING can begin no clause, but both words must match so a stray HAVING still reports the
+// missing parenthesis.
+func (p *parser) atHavingMax() bool {
+	return p.isKw("having") && (p.peekKw(1, "max") || p.peekKw(1, "min"))
 }
 
 // keywordArgNext reports whether the next argument is introduced by a keyword instead of a

@@ -173,6 +173,12 @@ func TestFunctions(t *testing.T) {
 	expectPrinted(t, "databricks", "select transform(arr, x -> x * 2), filter(arr, e -> e is not null)", "SELECT transform(arr, x -> x * 2), filter(arr, e -> e IS NOT NULL)")
 	expectPrinted(t, "duckdb", "select json_extract(j->'a', '$.b')", "SELECT json_extract(j -> 'a', '$.b')")
 	expectPrinted(t, "mysql", "select group_concat(a order by b separator ',')", "SELECT group_concat(a ORDER BY b SEPARATOR ',')")
+	// BigQuery's HAVING MAX|MIN comes after the nulls clause and before ORDER BY and LIMIT.
+	expectPrinted(t, "bigquery", "select any_value(name having max ts) as latest, any_value(x having min (a + b)) over (partition by k) from t group by k",
+		"SELECT any_value(name HAVING MAX ts) AS latest, any_value(x HAVING MIN (a + b)) OVER (PARTITION BY k) FROM t GROUP BY k")
+	expectPrinted(t, "bigquery", "select array_agg(a ignore nulls having max b order by c limit 2) from t",
+		"SELECT array_agg(a IGNORE NULLS HAVING MAX b ORDER BY c LIMIT 2) FROM t")
+	expectPrinted(t, "bigquery", "select any_value(a having max b) from t group by k having max(b) > 1", "SELECT any_value(a HAVING MAX b) FROM t GROUP BY k HAVING max(b) > 1")
 }
 
 func TestWindows(t *testing.T) {
