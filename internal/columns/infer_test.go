@@ -100,6 +100,9 @@ func TestInferSpark(t *testing.T) {
 	expectResolved(t, expectColumns(t, "spark", u, `select id, posexplode(tags) as (pos, tag) from orders`, "id:int, pos:?, tag:?"))
 	expectResolved(t, expectColumns(t, "databricks", u, `with base (select id, amount from orders) select order.id as 30d_id, order.amount as 1688_amount from base as order`,
 		"30d_id:int, 1688_amount:decimal(10,2)"))
+	u["events"] = "id:int, group:string, ts:timestamp"
+	expectResolved(t, expectColumns(t, "databricks", u, `select id, group, e.group as g, min(ts) as ts from events as e group by id, group, e.group`,
+		"id:int, group:string, g:string, ts:timestamp"))
 }
 
 // SQL Server's profile types read T-SQL: TOP, bracketed names, `alias = expr`, OPTION (...).

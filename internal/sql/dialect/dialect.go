@@ -39,6 +39,7 @@ type Dialect struct {
 	DigitIdents  bool // unquoted names may start with a digit: 1688_price, 30d_count (Spark, MySQL)
 	TopClause    bool // SELECT TOP n (T-SQL, Snowflake, Redshift)
 	QueryHints   bool // FOR XML|JSON|BROWSE ... and OPTION (...) after a query (T-SQL)
+	GroupColumns bool // `group` names a column wherever BY does not follow it (Spark)
 
 	// Reason is set when the dialect is a fallback for a name we do not know.
 	Reason string
@@ -117,6 +118,7 @@ var table = map[string]func() Dialect{
 		d.ColonPaths = true
 		d.NumberSuffix = true
 		d.DigitIdents = true
+		d.GroupColumns = true
 		d.TopClause = false
 		return d
 	},

@@ -446,7 +446,7 @@ func (p *parser) primary() ast.Expr {
 		if x := p.keywordExpr(); x != nil {
 			return x
 		}
-		if exprStartReserved[lower(t.Text)] && p.peek(1).Kind != token.Dot {
+		if exprStartReserved[lower(t.Text)] && p.peek(1).Kind != token.Dot && !p.atGroupColumn() {
 			// `order.id`: a reserved word qualifying a column is a table's alias (Spark lets
 			// one be named so).
 			break

@@ -350,7 +350,13 @@ func (p *parser) atClauseWord() bool {
 		// `order.id` qualifies a column; no clause begins so.
 		return false
 	}
-	return clauseWords[lower(t.Text)]
+	return clauseWords[lower(t.Text)] && !p.atGroupColumn()
+}
+
+// atGroupColumn reports whether `group` here is a column's name: Spark reserves the word only
+// in GROUP BY, so elsewhere it is a name (`select id, group from t group by id, group`).
+func (p *parser) atGroupColumn() bool {
+	return p.d.GroupColumns && p.isKw("group") && !p.peekKw(1, "by")
 }
 
 // lower lower-cases a word for keyword comparison. Upper-case keywords (SELECT, FROM) come

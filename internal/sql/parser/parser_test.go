@@ -324,6 +324,14 @@ func TestDialectQuotes(t *testing.T) {
 		"WITH base AS (SELECT id, 1688_name FROM t) SELECT id, 1688_name AS 30d_count, 10L AS n FROM base")
 	expectPrinted(t, "databricks", "select order.id, order.name as nm from t as order", "SELECT order.id, order.name AS nm FROM t AS order")
 	expectPrinted(t, "databricks", "select id, posexplode(arr) as (pos, val) from t", "SELECT id, posexplode(arr) AS (pos, val) FROM t")
+	// Spark reserves `group` only before BY: elsewhere it names a column or an alias.
+	expectPrinted(t, "databricks", "select id, group, min(ts) as ts from t group by id, group", "SELECT id, group, min(ts) AS ts FROM t GROUP BY id, group")
+	expectPrinted(t, "databricks", "select group from t where group > 1 group by group order by group",
+		"SELECT group FROM t WHERE group > 1 GROUP BY group ORDER BY group")
+	expectPrinted(t, "databricks", "select a.group, b group, c as group from t as a group by 1, 2 having count(*) > 1",
+		"SELECT a.group, b AS group, c AS group FROM t AS a GROUP BY 1, 2 HAVING count(*) > 1")
+	expectPrinted(t, "databricks", "select count(*) group by 1", "SELECT count(*) GROUP BY 1")
+	expectError(t, "postgres", "select id, group from t", "found \"group\"", "")
 	// FOR XML/JSON and OPTION (...) end a query; neither is a table alias.
 	expectPrinted(t, "tsql", "select a, (select b + ',' from t2 for xml path(''), type) as s from t option (maxrecursion 0)",
 		"SELECT a, (SELECT b + ',' FROM t2) AS s FROM t")

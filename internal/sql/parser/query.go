@@ -554,7 +554,7 @@ func (p *parser) alias(table bool) (*ast.Ident, bool) {
 		return identFrom(t), false
 	case token.Ident:
 		w := lower(t.Text)
-		if aliasReserved[w] && (table || !joinWords[w]) || softReserved(w, p.peek(1)) {
+		if aliasReserved[w] && (table || !joinWords[w] && !p.atGroupColumn()) || softReserved(w, p.peek(1)) {
 			return nil, false
 		}
 		p.next()
