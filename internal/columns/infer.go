@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/dataops-dev/dataops/internal/cache"
 	"github.com/dataops-dev/dataops/internal/dbt"
+	"github.com/dataops-dev/dataops/internal/sql/ast"
 )
 
 // Infer computes the output columns of every model, snapshot, seed and source of the project
@@ -82,6 +85,8 @@ type slot struct {
 	out     *Node
 	relOnce sync.Once
 	rel     *nodeRelation // what a reference to this node exposes, once out is set
+	// named lists the nodes the SQL reads by relation name, not by ref (see namedRelations).
+	named []string
 }
 
 // selection returns the ids to infer: everything, or the requested models and their ancestors.
@@ -98,22 +103,8 @@ func (inf *inferrer) selection() []string {
 			want[id] = true
 		}
 	} else {
-		var visit func(id string)
-		visit = func(id string) {
-			if want[id] {
-				return
-			}
-			if n, ok := p.Nodes[id]; ok && inferable(n) {
-				want[id] = true
-				for _, up := range n.DependsOn.Nodes {
-					visit(up)
-				}
-			} else if _, ok := p.Sources[id]; ok {
-				want[id] = true
-			}
-		}
 		for _, id := range inf.opts.Models {
-			visit(id)
+			inf.withAncestors(want, id)
 		}
 	}
 	ids := make([]string, 0, len(want))
@@ -122,6 +113,21 @@ func (inf *inferrer) selection() []string {
 	}
 	sort.Strings(ids)
 	return ids
+}
+
+// withAncestors adds id to want with everything it depends on.
+func (inf *inferrer) withAncestors(want map[string]bool, id string) {
+	if want[id] {
+		return
+	}
+	if n, ok := inf.p.Nodes[id]; ok && inferable(n) {
+		want[id] = true
+		for _, up := range n.DependsOn.Nodes {
+			inf.withAncestors(want, up)
+		}
+	} else if _, ok := inf.p.Sources[id]; ok {
+		want[id] = true
+	}
 }
 
 func inferable(n *dbt.Node) bool {
@@ -137,14 +143,43 @@ func inferable(n *dbt.Node) bool {
 
 func (inf *inferrer) run() {
 	ids := inf.selection()
-	for _, id := range ids {
-		s := &slot{id: id}
-		if n, ok := inf.p.Nodes[id]; ok {
-			s.node = n
-		} else {
-			s.source = inf.p.Sources[id]
+	workers := inf.opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	stage := inf.opts.Progress.Stage("inferring columns", len(ids))
+	defer stage.Done()
+	inf.addSlots(ids, workers)
+	// A model may read another by its relation name instead of ref() (`from stg.orders`): that
+	// model must be inferred too, and first. With a selection, what such names reach (and its
+	// ancestors) joins it, until no name reaches further.
+	for len(inf.opts.Models) > 0 {
+		want := map[string]bool{}
+		for _, id := range ids {
+			want[id] = true
 		}
-		inf.slots[id] = s
+		var added []string
+		for _, id := range ids {
+			for _, up := range inf.slots[id].named {
+				if !want[up] {
+					inf.withAncestors(want, up)
+				}
+			}
+		}
+		for id := range want {
+			if inf.slots[id] == nil {
+				added = append(added, id)
+			}
+		}
+		if len(added) == 0 {
+			break
+		}
+		sort.Strings(added)
+		more := inf.opts.Progress.Stage("inferring columns", len(added))
+		defer more.Done()
+		inf.addSlots(added, workers)
+		ids = append(ids, added...)
+		sort.Strings(ids)
 	}
 	for _, id := range ids {
 		s := inf.slots[id]
@@ -162,28 +197,8 @@ func (inf *inferrer) run() {
 		s.pending = len(s.parents)
 	}
 
-	workers := inf.opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-
-	// Parse every model first: parsing needs nothing upstream, so it runs fully in parallel. A
-	// model with a stored inference is parsed only if that turns out stale.
-	var models []*slot
-	for _, id := range ids {
-		if s := inf.slots[id]; s.node != nil && s.node.ResourceType != dbt.Seed {
-			models = append(models, s)
-		}
-	}
-	stage := inf.opts.Progress.Stage("inferring columns", len(ids))
-	defer stage.Done()
-	parallel(workers, len(models), func(i int) {
-		if inf.lookupCached(models[i]); models[i].cached == nil {
-			models[i].prep = inf.prepare(models[i].node)
-		}
-	})
-
 	inf.breakCycles(ids)
+	inf.addNamedEdges(ids)
 
 	// Then infer in DAG order: a node is ready when all its parents are done.
 	var mu sync.Mutex
@@ -228,6 +243,122 @@ func (inf *inferrer) run() {
 		}()
 	}
 	wg.Wait()
+}
+
+// addSlots makes the slots of ids and parses their models: parsing needs nothing upstream, so
+// it runs fully in parallel. A model with a stored inference is parsed only if that turns out
+// stale. Each model's relation names are resolved while at it (see namedRelations).
+func (inf *inferrer) addSlots(ids []string, workers int) {
+	var models []*slot
+	for _, id := range ids {
+		s := &slot{id: id}
+		if n, ok := inf.p.Nodes[id]; ok {
+			s.node = n
+		} else {
+			s.source = inf.p.Sources[id]
+		}
+		inf.slots[id] = s
+		if s.node != nil && s.node.ResourceType != dbt.Seed {
+			models = append(models, s)
+		}
+	}
+	parallel(workers, len(models), func(i int) {
+		s := models[i]
+		if inf.lookupCached(s); s.cached == nil {
+			s.prep = inf.prepare(s.node)
+		}
+		s.named = inf.namedRelations(s)
+	})
+}
+
+// namedRelations lists the nodes s's SQL reads by their relation names without depending on
+// them (a hard-coded `stg.orders` where ref('orders') belongs). A stored inference lists the
+// names it looked up; they are resolved again, as fromCache will. Otherwise the names come
+// from the FROM items of the parsed SQL, CTEs aside.
+func (inf *inferrer) namedRelations(s *slot) []string {
+	var names [][]string
+	switch {
+	case s.cached != nil:
+		for _, l := range s.cached.deps.lookups {
+			names = append(names, strings.Split(l.parts, "\x00"))
+		}
+	case s.prep != nil && s.prep.file != nil:
+		ctes := map[string]bool{}
+		ast.Inspect(s.prep.file, func(n ast.Node) bool {
+			switch x := n.(type) {
+			case *ast.CTE:
+				if x.Name != nil {
+					ctes[strings.ToLower(x.Name.Name)] = true
+				}
+			case *ast.TableName:
+				if x.Stage == "" && x.Name != nil && len(x.Name.Parts) > 0 {
+					parts := make([]string, len(x.Name.Parts))
+					for i, p := range x.Name.Parts {
+						parts[i] = p.Name
+					}
+					names = append(names, parts)
+				}
+			}
+			return true
+		})
+		kept := names[:0]
+		for _, parts := range names {
+			if len(parts) != 1 || !ctes[strings.ToLower(parts[0])] {
+				kept = append(kept, parts)
+			}
+		}
+		names = kept
+	}
+	prefer := s.node.DependsOn.Nodes
+	var out []string
+	for _, parts := range names {
+		id, ok := inf.lookupRelation(parts, prefer)
+		if !ok || id == s.id || slices.Contains(prefer, id) || slices.Contains(out, id) {
+			continue
+		}
+		if n, ok := inf.p.Nodes[id]; ok && inferable(n) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// addNamedEdges makes each node a child of the nodes it reads by relation name, so they are
+// inferred first. The graph is acyclic here (breakCycles ran); an edge that would close a
+// cycle is left out, and the node is read as before, with whatever is known of the other.
+func (inf *inferrer) addNamedEdges(ids []string) {
+	for _, id := range ids {
+		s := inf.slots[id]
+		for _, up := range s.named {
+			u := inf.slots[up]
+			if u == nil || slices.Contains(s.parents, up) || inf.reaches(id, up) {
+				continue
+			}
+			s.parents = append(s.parents, up)
+			u.kids = append(u.kids, id)
+			s.pending++
+		}
+	}
+}
+
+// reaches reports whether to is downstream of from (or is from).
+func (inf *inferrer) reaches(from, to string) bool {
+	seen := map[string]bool{from: true}
+	stack := []string{from}
+	for len(stack) > 0 {
+		id := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if id == to {
+			return true
+		}
+		for _, k := range inf.slots[id].kids {
+			if !seen[k] {
+				seen[k] = true
+				stack = append(stack, k)
+			}
+		}
+	}
+	return false
 }
 
 // breakCycles drops the edges between nodes on a cycle (the loader reports the cycle itself),

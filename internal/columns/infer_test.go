@@ -3,9 +3,11 @@ package columns
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/dataops-dev/dataops/internal/cache"
 	"github.com/dataops-dev/dataops/internal/dbt"
 	"github.com/dataops-dev/dataops/internal/jinja"
 	"github.com/dataops-dev/dataops/internal/source"
@@ -466,6 +468,57 @@ func TestInferEphemeralAndThis(t *testing.T) {
 	if l := lineageOf(n.Columns[0]); l != "eph.id" {
 		t.Errorf("lineage through the ephemeral CTE name: %q", l)
 	}
+}
+
+// A model read by its relation name, without ref() (`from stg.z_view`), is inferred before its
+// reader even when it sorts after it, and joins a selection of the reader; a cache hit knows the
+// name too. On a cycle the reader is read as before, with the other's columns unknown.
+func TestInferReadsHardCodedRelationFirst(t *testing.T) {
+	build := func(cycle bool) (*dbt.Project, *dbt.Node) {
+		p := testProject("postgres", nil)
+		b := addModel(p, "b", "select *, 3 as z from stg.z_view")
+		z := addModel(p, "z_view", "select 1 as x, 2 as y")
+		z.Schema = "stg"
+		if cycle {
+			z.RawCode = "select 1 as x, 2 as y, (select count(*) from analytics.b) as n"
+		} else {
+			z.DependsOn.Nodes = nil
+		}
+		return p, b
+	}
+	cacheDir := filepath.Join(t.TempDir(), "cache")
+	stored, hit := openCache(t, cacheDir), openCache(t, cacheDir)
+	b1 := []string{"model.p.b"}
+	for _, opts := range []Options{{Workers: 1}, {Workers: 4}, {Models: b1}, {Models: b1, Cache: stored}, {Models: b1, Cache: hit}} {
+		p, b := build(false)
+		got := Infer(p, opts).Node(b.UniqueID)
+		if s := format(got.Columns); s != "x:integer, y:integer, z:integer" || len(got.Unresolved) > 0 {
+			t.Errorf("%+v: %s %v", opts, s, got.Unresolved)
+		}
+		if l := lineageOf(got.Columns[0]); l != "z_view.x" {
+			t.Errorf("lineage %q", l)
+		}
+	}
+	if st := hit.Stats(); st.Hits != 2 {
+		t.Errorf("the second run should restore both models: %+v", st)
+	}
+	p, b := build(true)
+	res := Infer(p, Options{Workers: 2})
+	if got := res.Node(b.UniqueID); format(got.Columns) != "z:integer" || len(got.Unresolved) == 0 {
+		t.Errorf("on a cycle: %s %v", format(got.Columns), got.Unresolved)
+	}
+	if got := res.Node("model.p.z_view"); format(got.Columns) != "x:integer, y:integer, n:bigint" {
+		t.Errorf("on a cycle, z_view: %s", format(got.Columns))
+	}
+}
+
+func openCache(t *testing.T, dir string) *cache.Cache {
+	t.Helper()
+	c, err := cache.New(dir, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 func TestInferSnapshot(t *testing.T) {
