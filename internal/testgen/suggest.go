@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -607,6 +608,7 @@ func (s *Suggestion) fillArguments(c *column, args *argIndex) bool {
 	case Relationships:
 		if a := c.ev.relArgs(true); a != nil {
 			s.Arguments = a
+			s.reasonsFor(c, a)
 			return true
 		}
 		if c.fkTo != nil {
@@ -629,6 +631,30 @@ func (s *Suggestion) fillArguments(c *column, args *argIndex) bool {
 		return false
 	}
 	return true
+}
+
+// reasonsFor keeps the reasons of a relationships suggestion about the target its arguments
+// name: when the team's habit chose another model than the one the SQL or the keys pointed
+// to, the reasons naming that one go, and the habit says why.
+func (s *Suggestion) reasonsFor(c *column, a map[string]any) {
+	to := target(a)
+	var drop []string
+	if c.ev != nil && c.ev.to != nil && c.ev.to.model.Name != to {
+		drop = append(drop, c.ev.toWhy)
+	}
+	if c.fkTo != nil && c.fkTo.model.Name != to {
+		drop = append(drop, c.name+" is the key of "+c.fkTo.model.Name)
+	}
+	if len(drop) == 0 {
+		return
+	}
+	kept := s.Reasons[:0]
+	for _, r := range s.Reasons {
+		if !slices.Contains(drop, r) {
+			kept = append(kept, r)
+		}
+	}
+	s.Reasons = append(kept, fmt.Sprintf("the team tests %s elsewhere as a reference to %v", c.name, a["to"]))
 }
 
 // refersTo reports whether relationships arguments point at the model itself.

@@ -189,3 +189,24 @@ func TestKeyReasons(t *testing.T) {
 		}
 	}
 }
+
+// A relationships suggestion's reasons speak of the model its arguments name: the team's
+// habit (dim_b_company) chose the target, not the key of the same name the SQL offered.
+func TestRelationshipsReasonsNameTheirTarget(t *testing.T) {
+	p, inf := loadCase(t, "testdata/cases/habittarget")
+	for _, s := range Suggest(p, inf, Options{Threshold: 0.01}).Suggestions {
+		if s.Test != Relationships || s.Model != "fct_a" || s.Column != "company_id" {
+			continue
+		}
+		if to := s.Arguments["to"]; to != "ref('dim_b_company')" {
+			t.Fatalf("to = %v", to)
+		}
+		for _, r := range s.Reasons {
+			if strings.Contains(r, "dim_a_company") {
+				t.Errorf("reason %q names another model than the target", r)
+			}
+		}
+		return
+	}
+	t.Fatal("no relationships suggestion for fct_a.company_id")
+}

@@ -1,0 +1,1 @@
+select company_id, 4 as amount from {{ ref('dim_b_company') }}
