@@ -1,6 +1,7 @@
 package dbt
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -202,5 +203,30 @@ func TestCompileSourceQuoting(t *testing.T) {
 	}
 	if got := p.Nodes["model.c.again"].CompiledCode; got != `select id from "weetabix-org".actions` {
 		t.Errorf("compiled = %q", got)
+	}
+}
+
+// A package's macro used without the package is reported where it is written: in the model
+// that calls it, not in the macro file that first named the package.
+func TestUnknownPackageMacroIsReportedWhereWritten(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"dbt_project.yml": "name: c\nprofile: none\n",
+		"macros/m.sql":    "{% macro my_union(rels) %}\n    {{ dbt_utils.union_relations(relations=rels) }}\n{% endmacro %}\n",
+		"models/a.sql":    "select 1 as id",
+		"models/b.sql":    "{{ my_union([ref('a')]) }}",
+		"models/c.sql":    "select *\nfrom {{ dbt_utils.unpivot(relation=ref('a'), cast_to='text') }}",
+	})
+	p, err := Load(t.Context(), LoadOptions{Dir: dir, Compile: true, Getenv: envOf(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range p.Diagnostics {
+		if d.Kind == "unknown-macro" && strings.Contains(d.Message, "unpivot") {
+			got = append(got, fmt.Sprintf("%s:%d:%d", d.Pos.Path, d.Pos.Line, d.Pos.Column))
+		}
+	}
+	if len(got) != 1 || got[0] != "models/c.sql:2:9" {
+		t.Errorf("unpivot reported at %v, want models/c.sql:2:9", got)
 	}
 }

@@ -68,10 +68,20 @@ func (s stubFn) String() string {
 	return ""
 }
 
+// childFile is where a stub's attribute or item is written: the stub's own file, unless the
+// stub is shared by every render (a package's namespace first met in one macro file), whose
+// members are written wherever the executing statement is.
+func (info *stubInfo) childFile() *fileInfo {
+	if info.st == nil {
+		return nil
+	}
+	return info.file
+}
+
 func (s stubFn) GetAttribute(name string) (*exec.Value, bool) {
 	info := s.info()
 	if fn, ok := fallbackFor(info.name, name); ok {
-		child := &stubInfo{name: info.name + "." + name, st: info.st, file: info.file,
+		child := &stubInfo{name: info.name + "." + name, st: info.st, file: info.childFile(),
 			note: "rendered as " + info.name + " renders it without a warehouse"}
 		return exec.AsValue(callable(func(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 			st := child.st
@@ -84,7 +94,7 @@ func (s stubFn) GetAttribute(name string) (*exec.Value, bool) {
 			return fn(e, va)
 		})), true
 	}
-	return exec.AsValue(newStub(&stubInfo{name: info.name + "." + name, st: info.st, file: info.file, quiet: info.quiet})), true
+	return exec.AsValue(newStub(&stubInfo{name: info.name + "." + name, st: info.st, file: info.childFile(), quiet: info.quiet})), true
 }
 
 func (s stubFn) GetItem(key any) (*exec.Value, bool) {
@@ -93,7 +103,7 @@ func (s stubFn) GetItem(key any) (*exec.Value, bool) {
 	if k, ok := key.(string); ok {
 		name = info.name + "." + k
 	}
-	return exec.AsValue(newStub(&stubInfo{name: name, st: info.st, file: info.file, quiet: info.quiet})), true
+	return exec.AsValue(newStub(&stubInfo{name: name, st: info.st, file: info.childFile(), quiet: info.quiet})), true
 }
 
 // unknownName reports a stub's use once per name and file, at the name's first appearance in
