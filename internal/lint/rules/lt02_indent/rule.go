@@ -45,6 +45,9 @@ func (rule) Check(c *lint.Context) {
 		if d.Toks[n].Kind == token.BlockComment || d.Toks[n].Kind == token.String || d.Toks[n].Templated {
 			continue // inside a multi-line comment or string, or generated
 		}
+		if afterTemplateCode(c, t) {
+			continue
+		}
 		ws := t.Text
 		tabs, spaces := strings.Count(ws, "\t"), strings.Count(ws, " ")
 		switch {
@@ -58,6 +61,15 @@ func (rule) Check(c *lint.Context) {
 			c.Report(i, "Indentation is not a multiple of "+strconv.Itoa(size)+" spaces.")
 		}
 	}
+}
+
+// afterTemplateCode reports whether whitespace starting a rendered line follows Jinja on its
+// source line: `{# x #} -- note` or `{% if a %} limit 1` renders the space after the tag at the
+// start of a line, but in the file it separates the tag from the code, so it is no indent
+// (SQLFluff measures indents in the source, and reports none there).
+func afterTemplateCode(c *lint.Context, t *lint.Tok) bool {
+	off, lit := c.ToSource(int(t.Pos))
+	return lit && off > 0 && off <= len(c.Source) && c.Source[off-1] != '\n'
 }
 
 // expand rewrites an indent in the configured unit, keeping its width.
