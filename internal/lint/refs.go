@@ -194,3 +194,24 @@ func (d *Doc) RefName(it *TableItem) (int, bool) {
 	}
 	return -1, false
 }
+
+// ValueTable reports whether a FROM item calls a value table function, whose alias names a
+// value rather than a table: UNNEST in BigQuery, UNNEST and GENERATE_SERIES in Postgres and
+// the dialects SQLFluff derives from it (Redshift, Materialize...). SQLFluff counts such an
+// item neither among the select's tables nor as an unused alias, and takes its alias for a
+// name that needs no qualifier.
+func (d *Doc) ValueTable(it *TableItem) bool {
+	for i := it.Expr[0]; i <= it.Expr[1]; i++ {
+		t := &d.Toks[i]
+		if t.Role != RoleFunction {
+			continue
+		}
+		switch t.Up {
+		case "UNNEST":
+			return d.canon == "bigquery" || d.canon == "postgres" || d.canon == "redshift"
+		case "GENERATE_SERIES":
+			return d.canon == "postgres" || d.canon == "redshift"
+		}
+	}
+	return false
+}

@@ -25,7 +25,7 @@ func (rule) Check(c *lint.Context) {
 			if it.Alias < 0 || d.Toks[it.Alias].Templated || d.Toks[it.Alias].Kind == token.Template {
 				continue
 			}
-			if it.Sub >= 0 || d.Toks[it.Expr[0]].Kind == token.LParen || valueTableFunction(d, &it, c.Dialect) {
+			if it.Sub >= 0 || d.Toks[it.Expr[0]].Kind == token.LParen || d.ValueTable(&it) {
 				continue
 			}
 			if aliasUsed(d, s, it.Alias) {
@@ -54,24 +54,6 @@ func aliasUsed(d *lint.Doc, s *lint.Select, alias int) bool {
 				continue
 			}
 			return true
-		}
-	}
-	return false
-}
-
-// valueTableFunction reports table expressions whose alias names a value, not a table
-// (UNNEST in BigQuery and Postgres, GENERATE_SERIES in Postgres).
-func valueTableFunction(d *lint.Doc, it *lint.TableItem, dialect string) bool {
-	for i := it.Expr[0]; i <= it.Expr[1]; i++ {
-		t := &d.Toks[i]
-		if t.Role != lint.RoleFunction {
-			continue
-		}
-		switch t.Up {
-		case "UNNEST":
-			return dialect == "bigquery" || dialect == "postgres"
-		case "GENERATE_SERIES":
-			return dialect == "postgres"
 		}
 	}
 	return false

@@ -1,4 +1,4 @@
-// Package rf02_qualification implements RF02 (references.qualification): in a query over several tables every column reference is qualified.
+// Package rf02_qualification implements RF02 (references.qualification): in a query over several tables every column reference is qualified. A value table function (UNNEST in BigQuery and Postgres, GENERATE_SERIES in Postgres) is no table there, and its alias is a value that needs no qualifier, as SQLFluff reads them.
 package rf02_qualification
 
 import (
@@ -26,7 +26,8 @@ func (rule) Check(c *lint.Context) {
 	d := c.Doc
 	ignore := c.Opts
 	for _, s := range d.Selects {
-		if len(s.Tables) < 2 {
+		values, n := valueTables(d, s)
+		if len(s.Tables)-n < 2 {
 			continue
 		}
 		using := usingColumns(d, s)
@@ -36,7 +37,7 @@ func (rule) Check(c *lint.Context) {
 			}
 			i := r.First()
 			t := &d.Toks[i]
-			if t.Templated || t.Kind == token.Template || otherAlias(d, s, i) || using[t.Text] {
+			if t.Templated || t.Kind == token.Template || otherAlias(d, s, i) || using[t.Text] || values[t.Text] {
 				continue
 			}
 			if lint.IgnoredWord(ignore, t.Text) {
@@ -45,6 +46,23 @@ func (rule) Check(c *lint.Context) {
 			c.Report(i, "Unqualified reference '"+t.Text+"' found in select with more than one referenced table/view.")
 		}
 	}
+}
+
+// valueTables counts a select's value table functions (`unnest(xs) as x`) and names their
+// aliases: such an item is no table to qualify by, and its alias is itself the value.
+func valueTables(d *lint.Doc, s *lint.Select) (map[string]bool, int) {
+	aliases, n := map[string]bool{}, 0
+	for k := range s.Tables {
+		it := &s.Tables[k]
+		if !d.ValueTable(it) {
+			continue
+		}
+		n++
+		if it.Alias >= 0 {
+			aliases[d.Toks[it.Alias].Text] = true
+		}
+	}
+	return aliases, n
 }
 
 func usingColumns(d *lint.Doc, s *lint.Select) map[string]bool {
