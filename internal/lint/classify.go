@@ -32,6 +32,7 @@ var parenKeywords = wordSet(
 	"WITH", "WHERE", "BY", "HAVING", "QUALIFY", "CASE", "DISTINCT", "UNION", "EXCEPT",
 	"INTERSECT", "MINUS", "IS", "LIKE", "ILIKE", "BETWEEN", "RECURSIVE", "PIVOT", "UNPIVOT",
 	"MATERIALIZED", "RLIKE", "TABLESAMPLE", "SAMPLE", "END", "LIMIT", "SET", "ESCAPE",
+	"INTERVAL", // INTERVAL (n - 1) DAY: a bracketed amount, no call
 )
 
 // starModifiers follow a star with a bracketed list of the star's columns.
@@ -291,11 +292,16 @@ func (d *Doc) classifyDateParts() {
 			}
 		}
 		if t.Kind == token.Ident && t.Up == "INTERVAL" {
-			// INTERVAL 1 DAY / INTERVAL '1' DAY
+			// INTERVAL 1 DAY / INTERVAL '1' DAY / INTERVAL (n - 1) DAY
 			v := t.Next
 			if v < len(d.Toks) && (d.Toks[v].Kind == token.Number || d.Toks[v].Kind == token.String) {
 				d.markDatePart(d.Toks[v].Next)
+			} else if v < len(d.Toks) && d.Toks[v].Kind == token.LParen && d.Toks[v].Match > v {
+				d.markDatePart(d.Toks[d.Toks[v].Match].Next)
 			}
+		}
+		if t.Role == RoleFunction && t.Up == "WEEK" && d.canon == "bigquery" {
+			d.markWeekPart(i)
 		}
 	}
 }
@@ -312,4 +318,27 @@ func (d *Doc) markDatePart(i int) {
 	if nk == token.Comma || nk == token.RParen || d.Is(t.Next, "FROM") {
 		t.Role = RoleDatePart
 	}
+}
+
+// weekdays are the days BigQuery's WEEK(<weekday>) date part starts its weeks on.
+var weekdays = wordSet("SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY")
+
+// markWeekPart marks BigQuery's WEEK(MONDAY), a date part any function may take as an argument
+// (DATE_TRUNC, DATE_DIFF, LAST_DAY, EXTRACT ... FROM): neither a call nor a column, so no
+// function to space (LT06) and no reference to qualify (RF02).
+func (d *Doc) markWeekPart(i int) {
+	open := d.Toks[i].Next
+	if d.Toks[open].Kind != token.LParen || d.Toks[open].Match < 0 {
+		return
+	}
+	day := d.Toks[open].Next
+	if d.Toks[day].Kind != token.Ident || !weekdays[d.Toks[day].Up] || d.Toks[day].Next != d.Toks[open].Match {
+		return
+	}
+	p := d.Toks[i].Prev
+	if p < 0 || d.Toks[p].Kind != token.LParen && d.Toks[p].Kind != token.Comma {
+		return // not an argument
+	}
+	d.Toks[i].Role = RoleDatePart
+	d.Toks[day].Role = RoleDatePart
 }
