@@ -166,6 +166,8 @@ func (d *Doc) classify() {
 				t.Role = RoleIdentifier
 			} else if m := d.Toks[next].Match; m > 0 && d.Is(d.Toks[m].Next, "AS") && d.isCTEName(i) && d.Toks[d.Toks[d.Toks[m].Next].Next].Kind == token.LParen {
 				t.Role = RoleIdentifier
+			} else if d.syntax.CTEWithoutAs && d.opensQuery(next) && d.inCTEList(i) {
+				t.Role = RoleIdentifier // Spark's `, name (select ...)`: a CTE, no call
 			}
 			continue
 		}
@@ -198,6 +200,29 @@ func (d *Doc) classify() {
 func (d *Doc) isCTEName(i int) bool {
 	p := d.Toks[i].Prev
 	return d.Is(p, "WITH") || d.Is(p, "RECURSIVE") || (p >= 0 && d.Toks[p].Kind == token.Comma && d.Toks[i].Depth == 0)
+}
+
+// inCTEList reports whether token i stands in the CTE list of a WITH: walking back at its
+// depth meets only names, brackets, commas and the words of CTE definitions before the WITH.
+func (d *Doc) inCTEList(i int) bool {
+	depth := d.Toks[i].Depth
+	for j := d.Toks[i].Prev; j >= 0; j = d.Toks[j].Prev {
+		t := &d.Toks[j]
+		switch {
+		case t.Depth > depth:
+		case t.Depth < depth:
+			return false
+		case d.Is(j, "WITH"):
+			return true
+		case d.Is(j, "SELECT"):
+			return false
+		case t.Kind == token.Ident, t.Kind == token.QuotedIdent, t.Kind == token.Template,
+			t.Kind == token.Comma, t.Kind == token.LParen, t.Kind == token.RParen:
+		default:
+			return false
+		}
+	}
+	return false
 }
 
 // inCast reports whether token i sits directly inside a CAST( bracket.
@@ -300,7 +325,7 @@ func (d *Doc) classifyDateParts() {
 				d.markDatePart(d.Toks[d.Toks[v].Match].Next)
 			}
 		}
-		if t.Role == RoleFunction && t.Up == "WEEK" && d.canon == "bigquery" {
+		if t.Role == RoleFunction && t.Up == "WEEK" && d.syntax.Name == "bigquery" {
 			d.markWeekPart(i)
 		}
 	}

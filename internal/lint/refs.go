@@ -201,6 +201,7 @@ func (d *Doc) RefName(it *TableItem) (int, bool) {
 // item neither among the select's tables nor as an unused alias, and takes its alias for a
 // name that needs no qualifier.
 func (d *Doc) ValueTable(it *TableItem) bool {
+	name := d.syntax.Name
 	for i := it.Expr[0]; i <= it.Expr[1]; i++ {
 		t := &d.Toks[i]
 		if t.Role != RoleFunction {
@@ -208,9 +209,9 @@ func (d *Doc) ValueTable(it *TableItem) bool {
 		}
 		switch t.Up {
 		case "UNNEST":
-			return d.canon == "bigquery" || d.canon == "postgres" || d.canon == "redshift"
+			return name == "bigquery" || name == "postgres" || name == "redshift"
 		case "GENERATE_SERIES":
-			return d.canon == "postgres" || d.canon == "redshift"
+			return name == "postgres" || name == "redshift"
 		}
 	}
 	return false

@@ -59,8 +59,8 @@ type Doc struct {
 	// are the star's own columns, no references to qualify.
 	starMods  [][2]int
 	templated func(off int) bool
-	file      *source.File // Src's lines, for positions
-	canon     string       // the dialect's canonical name (postgresql and materialize are postgres)
+	file      *source.File    // Src's lines, for positions
+	syntax    dialect.Dialect // the dialect's switches; its Name is canonical (materialize is postgres)
 }
 
 // NewDoc lexes and analyses rendered SQL. templated reports whether a rendered byte offset was
@@ -68,7 +68,7 @@ type Doc struct {
 func NewDoc(src, dialectName string, templated func(int) bool) *Doc {
 	d, _ := dialect.Lookup(dialectName)
 	raw := lexer.Lex(src, d)
-	doc := &Doc{Src: src, Dialect: strings.ToLower(dialectName), templated: templated, file: source.NewFile("", src), canon: d.Name}
+	doc := &Doc{Src: src, Dialect: strings.ToLower(dialectName), templated: templated, file: source.NewFile("", src), syntax: d}
 	doc.Toks = make([]Tok, len(raw))
 	for i, t := range raw {
 		line, col := doc.Position(int(t.Pos))

@@ -64,7 +64,7 @@ type With struct {
 // CTE is one common table expression.
 type CTE struct {
 	Name  int
-	As    int
+	As    int // the AS keyword, or -1 (Spark's `name (select ...)` goes without)
 	Open  int // the bracket holding the body
 	Close int
 }
@@ -455,16 +455,19 @@ func (d *Doc) parseWith(kw int) *With {
 		}
 		c := CTE{Name: i, As: -1, Open: -1, Close: -1}
 		j := t.Next
-		if d.Toks[j].Kind == token.LParen && d.Toks[j].Match > 0 {
-			j = d.Toks[d.Toks[j].Match].Next
-		}
-		if !d.Is(j, "AS") {
-			break
-		}
-		c.As = j
-		j = d.Toks[j].Next
-		for d.Is(j, "NOT") || d.Is(j, "MATERIALIZED") {
+		// Spark's `name (select ...)` goes without AS: that bracket is the body, no column list.
+		if !d.syntax.CTEWithoutAs || !d.opensQuery(j) {
+			if d.Toks[j].Kind == token.LParen && d.Toks[j].Match > 0 {
+				j = d.Toks[d.Toks[j].Match].Next
+			}
+			if !d.Is(j, "AS") {
+				break
+			}
+			c.As = j
 			j = d.Toks[j].Next
+			for d.Is(j, "NOT") || d.Is(j, "MATERIALIZED") {
+				j = d.Toks[j].Next
+			}
 		}
 		if d.Toks[j].Kind != token.LParen || d.Toks[j].Match < 0 {
 			break
@@ -479,6 +482,18 @@ func (d *Doc) parseWith(kw int) *With {
 		break
 	}
 	return w
+}
+
+// opensQuery reports whether token i is a bracket holding a query: `(select ...`, `(with ...`.
+func (d *Doc) opensQuery(i int) bool {
+	if i >= len(d.Toks) || d.Toks[i].Kind != token.LParen || d.Toks[i].Match < 0 {
+		return false
+	}
+	n := d.Toks[i].Next
+	for n < len(d.Toks) && d.Toks[n].Kind == token.LParen {
+		n = d.Toks[n].Next
+	}
+	return d.Is(n, "SELECT") || d.Is(n, "WITH")
 }
 
 // afterStar reports whether token i follows a `*`: BigQuery's `* EXCEPT (...)` and

@@ -40,6 +40,7 @@ type Dialect struct {
 	TopClause    bool // SELECT TOP n (T-SQL, Snowflake, Redshift)
 	QueryHints   bool // FOR XML|JSON|BROWSE ... and OPTION (...) after a query (T-SQL)
 	GroupColumns bool // `group` names a column wherever BY does not follow it (Spark)
+	CTEWithoutAs bool // WITH name (SELECT ...): a CTE's query may follow its name without AS (Spark)
 
 	// Reason is set when the dialect is a fallback for a name we do not know.
 	Reason string
@@ -120,6 +121,7 @@ var table = map[string]func() Dialect{
 		d.DigitIdents = true
 		d.GroupColumns = true
 		d.TopClause = false
+		d.CTEWithoutAs = true
 		return d
 	},
 	"trino": func() Dialect {

@@ -141,8 +141,8 @@ func (p *parser) with() *ast.With {
 		if p.at(token.LParen) && !p.parenStartsQuery() {
 			c.Columns = p.parenIdentList()
 		}
-		if !(p.d.Name == "databricks" && p.at(token.LParen)) {
-			p.expectKw("as") // Spark lets `name (select ...)` go without AS
+		if !(p.d.CTEWithoutAs && p.at(token.LParen)) {
+			p.expectKw("as")
 		}
 		switch {
 		case p.gotKws("not", "materialized"):
