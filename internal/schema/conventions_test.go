@@ -29,6 +29,7 @@ func TestConventions(t *testing.T) {
 				{Name: "order_id", DataType: "int"}, {Name: "is_paid", DataType: "boolean"}, {Name: "paid", DataType: "varchar"},
 				{Name: "ordered_at", DataType: "timestamp"}, {Name: "order_date", DataType: "date"}, {Name: "_loaded_at", DataType: "timestamp_ntz"},
 				{Name: "uuid", DataType: "varchar"}, {Name: "valid", DataType: "varchar"}, {Name: "date", DataType: "date"},
+				{Name: "orcid", DataType: "varchar"},
 			}},
 			want: "",
 		},

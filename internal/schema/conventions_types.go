@@ -98,6 +98,8 @@ var notIDWords = map[string]bool{
 	"lucid": true, "rigid": true, "timid": true, "placid": true, "afraid": true, "mermaid": true,
 	"druid": true, "david": true, "madrid": true, "stupid": true, "tepid": true, "insipid": true,
 	"morbid": true, "torrid": true, "splendid": true, "intrepid": true, "braid": true,
+	// identifiers whose standard name is one word: splitting them (orc_id) names nothing
+	"orcid": true, "openid": true, "pmid": true, "pmcid": true, "ssid": true, "bssid": true, "rowid": true,
 }
 
 func hasAnyPrefix(s string, ps []string) bool {
