@@ -197,27 +197,23 @@ func newFile(dir *fsconfine.Dir, file string, ops []Op, forms Forms) (*FileEdit,
 	return &FileEdit{Path: file, New: yamledit.NewFile(models, st)}, nil
 }
 
-// siblingStyle is the style of the first property file in folder or its parent folders (up to
-// the project), else the default style.
+// siblingStyle is the style of the nearest property file declaring models: in folder, else in
+// the nearest parent folder or in one of that parent's own subfolders (a new folder of marts
+// next to the documented ones), up to the project (whose own subfolders are packages, logs
+// and targets as much as models); else the default style.
 func siblingStyle(dir *fsconfine.Dir, folder string) yamledit.Style {
 	for d := folder; ; d = path.Dir(d) {
-		entries, err := dir.ReadDir(d)
-		if err == nil {
-			var names []string
-			for _, e := range entries {
-				n := e.Name()
-				if !e.IsDir() && (strings.HasSuffix(n, ".yml") || strings.HasSuffix(n, ".yaml")) {
-					names = append(names, n)
-				}
-			}
-			sort.Strings(names)
-			for _, n := range names {
-				data, err := dir.ReadFile(path.Join(d, n))
-				if err != nil {
-					continue
-				}
-				if f, err := yamledit.Load(n, data); err == nil && len(f.Models()) > 0 {
-					return f.Style()
+		if st, ok := folderStyle(dir, d); ok {
+			return st
+		}
+		if d != folder && d != "." && d != "" {
+			if entries, err := dir.ReadDir(d); err == nil {
+				for _, e := range entries { // ReadDir sorts by name
+					if e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
+						if st, ok := folderStyle(dir, path.Join(d, e.Name())); ok {
+							return st
+						}
+					}
 				}
 			}
 		}
@@ -226,6 +222,32 @@ func siblingStyle(dir *fsconfine.Dir, folder string) yamledit.Style {
 		}
 	}
 	return yamledit.DefaultStyle()
+}
+
+// folderStyle is the style of the first property file in folder d that declares models.
+func folderStyle(dir *fsconfine.Dir, d string) (yamledit.Style, bool) {
+	entries, err := dir.ReadDir(d)
+	if err != nil {
+		return yamledit.Style{}, false
+	}
+	var names []string
+	for _, e := range entries {
+		n := e.Name()
+		if !e.IsDir() && (strings.HasSuffix(n, ".yml") || strings.HasSuffix(n, ".yaml")) {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		data, err := dir.ReadFile(path.Join(d, n))
+		if err != nil {
+			continue
+		}
+		if f, err := yamledit.Load(n, data); err == nil && len(f.Models()) > 0 {
+			return f.Style(), true
+		}
+	}
+	return yamledit.Style{}, false
 }
 
 func errNote(file string, err error) Note {
