@@ -50,7 +50,12 @@ func GrainClauses(sql, dialectName string) (clauses []Clause, ok bool) {
 		add := func(kind string, n ast.Node, lookupOf string) {
 			text := kind
 			if n != nil {
-				text += " " + unqualify(normalize(ast.String(n)), sole)
+				body := unqualify(normalize(ast.String(n)), sole)
+				// A clause node may print its own keyword (GROUP BY's does).
+				if len(body) > len(kind) && strings.EqualFold(body[:len(kind)], kind) && body[len(kind)] == ' ' {
+					body = body[len(kind)+1:]
+				}
+				text += " " + body
 			}
 			off := 0
 			if n != nil {

@@ -28,10 +28,13 @@ qualify row_number() over (partition by o.customer_id order by total) = 1`
 		t.Fatal("did not parse")
 	}
 	s := texts(got)
-	for _, want := range []string{"DISTINCT", "WHERE status <> 'void'", "LEFT JOIN ON c.id = o.customer_id", "GROUP BY", "QUALIFY row_number()"} {
+	for _, want := range []string{"DISTINCT", "WHERE status <> 'void'", "LEFT JOIN ON c.id = o.customer_id", "GROUP BY 1", "QUALIFY row_number()"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("clauses %q lack %q", s, want)
 		}
+	}
+	if strings.Contains(strings.ToLower(s), "group by group by") {
+		t.Errorf("clauses %q print the keyword twice", s)
 	}
 }
 
