@@ -95,8 +95,24 @@ var (
 	// qualifiers are first words that say which one of a kind, not whose.
 	qualifiers = map[string]bool{"unique": true, "primary": true, "natural": true, "surrogate": true, "business": true,
 		"foreign": true, "hash": true, "from": true, "to": true,
-		"local": true, "original": true, "default": true}
+		"local": true, "original": true, "default": true,
+		// first_name, postal_code: which name, which code
+		"first": true, "last": true, "middle": true, "full": true, "display": true, "legal": true,
+		"preferred": true, "given": true, "family": true, "short": true, "postal": true, "zip": true,
+		"post": true, "area": true}
 )
+
+// midBoolean is the index of the is/has/was word inside a name (bid_is_active: 1), or 0 when
+// none stands between other words.
+func midBoolean(parts []string) int {
+	for i := 1; i < len(parts)-1; i++ {
+		switch parts[i] {
+		case "is", "has", "was", "were", "had":
+			return i
+		}
+	}
+	return 0
+}
 
 // NameDescription is the description the name source writes for a column of a model.
 func NameDescription(model, column string) string { return nameDescription(model, column) }
@@ -131,6 +147,10 @@ func nameDescription(model, column string) string {
 			d += "the " + ent + " "
 		}
 		d += first + " " + restWords(1, len(parts))
+	case len(parts) > 2 && midBoolean(parts) > 0:
+		// bid_is_active, order_has_refund: the words before the verb are what it is about.
+		i := midBoolean(parts)
+		d = "Whether the " + restWords(0, i) + " " + parts[i] + " " + restWords(i+1, len(parts))
 	case first == "in" && len(parts) > 1:
 		// in_stock, in_salesforce: whether the row is found there
 		d = "Whether "
@@ -177,10 +197,16 @@ func nameDescription(model, column string) string {
 		d += pastTense(parts[len(parts)-2])
 	case dateSuffixes[last] && len(parts) > 1:
 		d = "The " + restWords(0, len(parts)-1) + " date"
+	case countPrefixes[first] && len(parts) > 2 && parts[1] == "of":
+		// number_of_orders: the "of" is already said.
+		d = "The number of " + restWords(2, len(parts))
 	case countPrefixes[first] && len(parts) > 1:
 		d = "The number of " + restWords(1, len(parts))
 	case first == "total" && len(parts) > 1:
 		d = "The total " + restWords(1, len(parts))
+	case ofSuffixes[last] && len(parts) > 2 && qualifiers[parts[len(parts)-2]]:
+		// client_first_name, customer_postal_code: the qualifier says which name or code.
+		d = "The " + strings.Join(ws, " ")
 	case ofSuffixes[last]:
 		rest := restWords(0, len(parts)-1)
 		if last == "count" && rest != "" {
