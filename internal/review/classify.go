@@ -457,6 +457,26 @@ func clauseKind(text string) string {
 	return strings.ToUpper(f[0])
 }
 
+// countSame says a reason repeated (one edit in each branch of a union a loop writes) once,
+// with how many times it holds.
+func countSame(reasons []string) []string {
+	n := map[string]int{}
+	for _, r := range reasons {
+		n[r]++
+	}
+	var out []string
+	for _, r := range reasons {
+		switch c := n[r]; {
+		case c == 1:
+			out = append(out, r)
+		case c > 1:
+			out = append(out, fmt.Sprintf("%s (%d times)", r, c))
+			n[r] = 0
+		}
+	}
+	return out
+}
+
 // countKind counts the clauses of cs of the same kind as text.
 func countKind(cs []Clause, text string) int {
 	n := 0
@@ -475,13 +495,14 @@ func countKind(cs []Clause, text string) int {
 func Classify(m *change.ModelChange, grainAdded, grainRemoved []Clause) (string, []string) {
 	var reasons []string
 	class := NonBreaking
-	// A clause edited in place (one WHERE for another) is one change, said once.
+	// A clause edited in place (one WHERE for another) is one change, said once; as many
+	// clauses of a kind edited as there were (each branch of a union) pair in order.
 	was := map[int]string{}
 	paired := map[int]bool{}
 	for i, a := range grainAdded {
 		for j, r := range grainRemoved {
 			if a.Lookup == "" && r.Lookup == "" && !paired[j] && clauseKind(a.Text) != "" && clauseKind(a.Text) == clauseKind(r.Text) &&
-				countKind(grainAdded, a.Text) == 1 && countKind(grainRemoved, r.Text) == 1 {
+				countKind(grainAdded, a.Text) == countKind(grainRemoved, r.Text) {
 				was[i], paired[j] = r.Text, true
 				break
 			}
@@ -513,6 +534,7 @@ func Classify(m *change.ModelChange, grainAdded, grainRemoved []Clause) (string,
 	if class == NonBreaking && len(grainAdded)+len(grainRemoved) > 0 {
 		class = Partial
 	}
+	reasons = countSame(reasons)
 	if m.Change == change.Removed && len(m.Impact) > 0 {
 		class = Breaking
 		reasons = append(reasons, fmt.Sprintf("removed, but %s still depend on it", names(m.Impact)))

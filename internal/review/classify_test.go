@@ -80,6 +80,20 @@ func TestClassify(t *testing.T) {
 	}
 }
 
+// One filter edited in each branch of a union pairs branch by branch, and the same edit in
+// several branches is said once with its count.
+func TestClassifyPairsEachBranch(t *testing.T) {
+	m := &change.ModelChange{UniqueID: "model.p.monthly", Change: change.Modified}
+	_, reasons := Classify(m,
+		[]Clause{{Text: "WHERE a > 2"}, {Text: "WHERE b > 2"}, {Text: "WHERE c > 2"}, {Text: "WHERE c > 2"}},
+		[]Clause{{Text: "WHERE a > 1"}, {Text: "WHERE b > 1"}, {Text: "WHERE c > 1"}, {Text: "WHERE c > 1"}})
+	want := []string{"grain or filter changed: WHERE a > 2 (was WHERE a > 1)", "grain or filter changed: WHERE b > 2 (was WHERE b > 1)",
+		"grain or filter changed: WHERE c > 2 (was WHERE c > 1) (2 times)"}
+	if strings.Join(reasons, "\n") != strings.Join(want, "\n") {
+		t.Errorf("reasons:\n%s\nwant:\n%s", strings.Join(reasons, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 // A change of how a model is built or where its relation lives is a reason a reviewer reads,
 // even when no column changed; a tag or a meta key is not.
 func TestClassifyConfigChanges(t *testing.T) {
