@@ -97,7 +97,9 @@ func diffColumns(base, head *ModelColumns) []ColumnChange {
 		}
 	}
 	baseComplete := base.Resolved()
-	if baseComplete && head.Resolved() {
+	// Every column the base is known to output is one it had, star resolved or not: one the
+	// head, known in full, lacks is gone.
+	if base != nil && head.Resolved() {
 		for j, c := range base.Columns {
 			if _, ok := headIdx[strings.ToLower(c.Name)]; !ok {
 				removed = append(removed, j)

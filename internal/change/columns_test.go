@@ -72,6 +72,12 @@ func TestDiffColumnsPartialLists(t *testing.T) {
 	if got := render(diffColumns(base, head)); got != "added:b " {
 		t.Fatalf("got %q", got)
 	}
+	// A head known in full lacks a column the base named: removed, whatever the base's star
+	// held besides.
+	full := cols("sql", "b - x.m.b")
+	if got := render(diffColumns(base, full)); got != "added:b removed:a " {
+		t.Fatalf("head known in full: got %q", got)
+	}
 	// A base that could not be read at all says nothing about what is new.
 	empty := &ModelColumns{Origin: "sql", Unresolved: []string{"parse error"}}
 	if got := render(diffColumns(empty, head)); got != "" {
