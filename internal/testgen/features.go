@@ -16,11 +16,14 @@ type column struct {
 	pattern string
 	layer   string
 	pk      string // "sql", "combo", "name", "first", "" — how the column is the model's key
-	fkTo    *keyOwner
-	fkArgs  map[string]any  // relationships arguments the team gave the same column elsewhere
-	up      map[string]bool // tests on the upstream column it is a plain copy of
-	upArgs  map[string]map[string]any
-	notNull string // why the SQL guarantees a value (a filter, a coalesce), or ""
+	// unlisted: the SQL outputs it but the model's property file, which lists others, does
+	// not; learned from as untested, not proposed on.
+	unlisted bool
+	fkTo     *keyOwner
+	fkArgs   map[string]any  // relationships arguments the team gave the same column elsewhere
+	up       map[string]bool // tests on the upstream column it is a plain copy of
+	upArgs   map[string]map[string]any
+	notNull  string // why the SQL guarantees a value (a filter, a coalesce), or ""
 	// computedNotNull is why the expression computing the column cannot give null, or "".
 	computedNotNull string
 	lits            []string // values the SQL produces or keeps

@@ -92,8 +92,11 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 		// Columns are read for training (the tested models) and for the models proposed on;
 		// on a change of a few models of a large project, the rest would be most of the work.
 		inScope := len(opts.Models) == 0 || opts.Models[m.UniqueID]
-		if hasColumnTests(existing[m.UniqueID]) || inScope && !opts.NewColumns {
-			cols[i] = buildColumns(p, m, sigs[i], grains[i], inf, existing, owners, args, false, x)
+		// A tested model's columns its property file leaves out are untested columns too: a
+		// team that lists only what it tests would otherwise teach that it tests everything.
+		// They are learned from, not proposed on (unlisted, below).
+		if tested := hasColumnTests(existing[m.UniqueID]); tested || inScope && !opts.NewColumns {
+			cols[i] = buildColumns(p, m, sigs[i], grains[i], inf, existing, owners, args, tested, x)
 		}
 	}
 
@@ -143,6 +146,9 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 		}
 		only, scoped := opts.Columns[m.UniqueID]
 		for _, c := range cs {
+			if c.unlisted && !opts.NewColumns {
+				continue
+			}
 			// A column the change did not touch is in scope only for the tests it dropped
 			// with the model's entry (dropped.go).
 			droppedOnly := scoped && !only[c.lower]
@@ -392,6 +398,7 @@ func buildColumns(p *dbt.Project, m *dbt.Node, sg *sqlSignals, g grain, inf *col
 	for i, name := range names {
 		l := strings.ToLower(name)
 		c := &column{model: m, name: name, lower: l, pattern: columnPattern(l), layer: modelLayer(m), pos: pos[i], dataType: types[i]}
+		c.unlisted = union && len(m.Columns) > 0 && i >= len(m.Columns)
 		switch {
 		case len(g.declared) == 1 && declared[l]:
 			c.pk, c.keyWhy = "sql", g.declaredWhy
