@@ -24,15 +24,7 @@ func TestRenameReadByEditedModel(t *testing.T) {
 		"models/dim_users.sql": "select users.user_id, users.first_name -- shown on invoices\nfrom {{ ref('stg_users') }} as users",
 		"models/rpt_names.sql": "select users.user_id, users.family_name as last_name from {{ ref('stg_users') }} as users",
 	})
-	cs, err := Detect(context.Background(), Options{Dir: dir, BaseRef: "HEAD",
-		Load: func(ctx context.Context, d string, roots []string, _ bool) (*dbt.Project, error) {
-			return dbt.Load(ctx, dbt.LoadOptions{Dir: d, Roots: roots, Adapter: "duckdb", Getenv: func(string) (string, bool) { return "", false }})
-		},
-		Infer: ColumnsInferrer(columns.Options{Dialect: "duckdb"})})
-	if err != nil {
-		t.Fatalf("Detect: %v", err)
-	}
-	defer cs.Close()
+	cs := detectWorkTree(t, dir)
 	m := cs.Model("model.p.stg_users")
 	if m == nil {
 		t.Fatal("stg_users not changed")
@@ -74,15 +66,7 @@ func TestRemovedReadersStillRead(t *testing.T) {
 		"models/brg_author.sql": "",
 		"models/gone.sql":       "",
 	})
-	cs, err := Detect(context.Background(), Options{Dir: dir, BaseRef: "HEAD",
-		Load: func(ctx context.Context, d string, roots []string, _ bool) (*dbt.Project, error) {
-			return dbt.Load(ctx, dbt.LoadOptions{Dir: d, Roots: roots, Adapter: "duckdb", Getenv: func(string) (string, bool) { return "", false }})
-		},
-		Infer: ColumnsInferrer(columns.Options{Dialect: "duckdb"})})
-	if err != nil {
-		t.Fatalf("Detect: %v", err)
-	}
-	defer cs.Close()
+	cs := detectWorkTree(t, dir)
 	for id, want := range map[string]int{"model.p.old_lookup": 0, "model.p.gone": 1} {
 		m := cs.Model(id)
 		if m == nil || m.Change != Removed {
@@ -95,4 +79,19 @@ func TestRemovedReadersStillRead(t *testing.T) {
 	if m := cs.Model("model.p.dim_author"); m == nil || len(m.ColImpact) != 0 {
 		t.Errorf("dim_author: column impact %+v, want none (its reader is deleted)", m)
 	}
+}
+
+// detectWorkTree detects the change of dir's work tree against HEAD, on DuckDB, with columns.
+func detectWorkTree(t *testing.T, dir string) *ChangeSet {
+	t.Helper()
+	cs, err := Detect(context.Background(), Options{Dir: dir, BaseRef: "HEAD",
+		Load: func(ctx context.Context, d string, roots []string, _ bool) (*dbt.Project, error) {
+			return dbt.Load(ctx, dbt.LoadOptions{Dir: d, Roots: roots, Adapter: "duckdb", Getenv: func(string) (string, bool) { return "", false }})
+		},
+		Infer: ColumnsInferrer(columns.Options{Dialect: "duckdb"})})
+	if err != nil {
+		t.Fatalf("Detect: %v", err)
+	}
+	t.Cleanup(cs.Close)
+	return cs
 }
