@@ -3,7 +3,6 @@ package review
 import (
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/change"
@@ -440,7 +439,8 @@ func GrainDiff(base, head []Clause) (added, removed []Clause) {
 			removed = append(removed, c)
 		}
 	}
-	sort.SliceStable(removed, func(i, j int) bool { return removed[i].Text < removed[j].Text })
+	// In the base's own order, as the added ones are in the head's: the branches of a union
+	// pair one to one (text order would pair the 2nd with the 10th).
 	return added, removed
 }
 

@@ -248,3 +248,19 @@ func TestGrainDiffIgnoresQualifiersOfTheOneRelation(t *testing.T) {
 		}
 	}
 }
+
+// The removed clauses keep the base's order, as the added keep the head's: the tenth branch
+// of a union is not paired with the second.
+func TestGrainDiffKeepsBranchOrder(t *testing.T) {
+	var base, head []string
+	for i := 1; i <= 11; i++ {
+		base = append(base, fmt.Sprintf("select a from t where x = %d", i))
+		head = append(head, fmt.Sprintf("select a from t where x = %d + 0", i))
+	}
+	b, _ := GrainClauses(strings.Join(base, " union all "), "duckdb")
+	h, _ := GrainClauses(strings.Join(head, " union all "), "duckdb")
+	_, rem := GrainDiff(b, h)
+	if len(rem) != 11 || rem[1].Text != "WHERE x = 2" || rem[9].Text != "WHERE x = 10" {
+		t.Errorf("removed in this order: %s", texts(rem))
+	}
+}
