@@ -82,7 +82,7 @@ func DefaultConventions() Conventions {
 		},
 		RequireDescriptions: []string{"marts"},
 		ForbiddenNames:      []string{"tmp", "temp", "foo", "bar", "baz", "test", "todo"},
-		Placeholders:        []string{"todo", "tbd", "tba", "fixme", "xxx", "n/a", "na", "none", "null", "description", "placeholder", "add description", "add a description", "describe", "fill in", "fill me in", "to do", "...", "-", "?", "<description>"},
+		Placeholders:        []string{"todo", "tbd", "tba", "fixme", "xxx", "n/a", "na", "none", "null", "description", "placeholder", "add description", "add a description", "describe", "fill in", "fill me in", "to do", "...", "-", "?", "<description>", "description placeholder"},
 	}
 }
 

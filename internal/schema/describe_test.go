@@ -198,6 +198,19 @@ func TestDescribeHistoryAndDocs(t *testing.T) {
 	}
 }
 
+// A placeholder upstream ("N/A", "TBD.", DESCRIPTION_PLACEHOLDER) is no description to copy.
+func TestDescribeSkipsPlaceholders(t *testing.T) {
+	s := &synth{in: Input{Config: DefaultConfig()}}
+	for _, d := range []string{"N/A", "TBD.", "DESCRIPTION_PLACEHOLDER", "todo", "..."} {
+		if !s.isPlaceholder(d) {
+			t.Errorf("%q is copied", d)
+		}
+	}
+	if s.isPlaceholder("Not applicable to refunds.") {
+		t.Error("a sentence is taken for a placeholder")
+	}
+}
+
 func TestDescribeDictionaryNameAndPlaceholder(t *testing.T) {
 	dictYAML := "columns:\n  shipped_at: When the parcel left the warehouse.\n"
 	saved := describeFixture["dictionary.yml"]

@@ -704,8 +704,12 @@ func (s *synth) isPlaceholder(d string) bool {
 	if s.in.Config.DescriptionPlaceholder != "" && t == strings.ToLower(strings.TrimSpace(s.in.Config.DescriptionPlaceholder)) {
 		return true
 	}
-	return t == "todo" || t == "tbd" || t == "-" || t == "..."
+	// The placeholders the naming conventions know ("N/A", "TBD.", "DESCRIPTION_PLACEHOLDER")
+	// are no text to copy either.
+	return defaultConventions.isPlaceholder(d, "")
 }
+
+var defaultConventions = DefaultConventions()
 
 // wantTypes decides whether data_type is written for this entry (see Config.DataType).
 func (s *synth) wantTypes(n *dbt.Node, e *entry) bool {
