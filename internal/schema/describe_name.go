@@ -102,6 +102,15 @@ var (
 		"post": true, "area": true}
 )
 
+func isNumber(w string) bool {
+	for _, r := range w {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return w != ""
+}
+
 // midBoolean is the index of the is/has/was word inside a name (bid_is_active: 1), or 0 when
 // none stands between other words.
 func midBoolean(parts []string) int {
@@ -195,6 +204,9 @@ func nameDescription(model, column string) string {
 			d += "the " + ent + " "
 		}
 		d += pastTense(parts[len(parts)-2])
+	case last == "day" && len(parts) > 2 && (parts[len(parts)-2] == "per" || isNumber(parts[len(parts)-2])):
+		// sessions_per_day, amount_plus_1_day: a day is a length here, not a date.
+		d = "The " + strings.Join(ws, " ")
 	case dateSuffixes[last] && len(parts) > 1:
 		d = "The " + restWords(0, len(parts)-1) + " date"
 	case countPrefixes[first] && len(parts) > 2 && parts[1] == "of":
@@ -204,6 +216,9 @@ func nameDescription(model, column string) string {
 		d = "The number of " + restWords(1, len(parts))
 	case first == "total" && len(parts) > 1:
 		d = "The total " + restWords(1, len(parts))
+	case ofSuffixes[last] && len(parts) >= 2 && strings.HasSuffix(parts[len(parts)-2], "ed") && len(parts[len(parts)-2]) > 4:
+		// rejected_reason, recognized_amount: the participle says which reason or amount.
+		d = "The " + strings.Join(ws, " ")
 	case ofSuffixes[last] && len(parts) > 2 && qualifiers[parts[len(parts)-2]]:
 		// client_first_name, customer_postal_code: the qualifier says which name or code.
 		d = "The " + strings.Join(ws, " ")
