@@ -469,6 +469,52 @@ func (a *analyzer) arith(op string, l, r typ) typ {
 }
 
 // call types a function call and marks aggregates and window functions.
+// datePartArg is the index of the argument of a date function that names a unit (DATEADD's
+// first, BigQuery's DATE_TRUNC's second and DATE_DIFF's last), or -1.
+func datePartArg(fn, dialect string, n int) int {
+	switch fn {
+	case "dateadd", "datediff", "date_part", "datepart", "timestampadd", "timestampdiff", "timeadd", "timediff", "datename":
+		return 0
+	case "date_trunc":
+		if dialect == "bigquery" {
+			return 1
+		}
+		return 0
+	case "datetime_trunc", "timestamp_trunc", "time_trunc":
+		return 1
+	case "date_diff", "datetime_diff", "timestamp_diff", "time_diff":
+		if dialect == "bigquery" {
+			return n - 1
+		}
+	}
+	return -1
+}
+
+// isDatePart: a bare, unquoted name that is a date or time unit, abbreviations included
+// (days, mins, dow, qtr), as Snowflake, SQL Server and BigQuery take them unquoted.
+func isDatePart(e ast.Expr) bool {
+	r, ok := e.(*ast.ColumnRef)
+	if !ok || len(r.Parts) != 1 || r.Parts[0].Quoted() {
+		return false
+	}
+	return dateUnits[strings.ToLower(r.Parts[0].Name)]
+}
+
+var dateUnits = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`year y yy yyy yyyy yr years yrs month mm mon mons months day d dd days
+		dayofmonth dayofweek weekday dow dw dayofweekiso weekday_iso dow_iso dw_iso dayofyear yearday doy dy
+		week w wk weekofyear woy wy weekiso week_iso weekofyeariso weekofyear_iso isoweek isoyear quarter q qtr qtrs
+		quarters yearofweek yearofweekiso hour h hh hr hours hrs minute m mi min minutes mins n second s sec
+		seconds secs ss millisecond ms msec milliseconds microsecond us usec microseconds mcs nanosecond ns nsec
+		nanosec nsecond nanoseconds nanosecs nseconds epoch_second epoch epoch_seconds epoch_millisecond
+		epoch_milliseconds epoch_microsecond epoch_microseconds epoch_nanosecond epoch_nanoseconds
+		timezone_hour tzh timezone_minute tzm dayofweek_iso`) {
+		m[w] = true
+	}
+	return m
+}()
+
 func (a *analyzer) call(x *ast.Func, sc *scope) exprInfo {
 	var info exprInfo
 	name := ""
@@ -489,7 +535,13 @@ func (a *analyzer) call(x *ast.Func, sc *scope) exprInfo {
 		return info
 	}
 	args := make([]typ, 0, len(x.Args))
-	for _, e := range x.Args {
+	part := datePartArg(lowerName, a.d.name, len(x.Args))
+	for i, e := range x.Args {
+		if i == part && isDatePart(e) {
+			// dateadd(days, 1, x): the unit, no column
+			args = append(args, typ{})
+			continue
+		}
 		ai := a.expr(e, sc)
 		info.merge(ai)
 		args = append(args, ai.t)

@@ -89,7 +89,14 @@ func TestInferSnowflake(t *testing.T) {
 		"user_id:integer, event_id:varchar, user_id:integer, payload:variant, occurred_at:timestamp_ntz")
 	expectColumns(t, sf, u, `select id, amount as amt, amt * 2 as double_amt from orders qualify row_number() over (partition by id order by id) = 1`,
 		"id:integer, amt:numeric(10,2), double_amt:number")
-	n := expectColumns(t, sf, u, `select *, 1 as one from raw.blind`, "one:number")
+	// A unit named by an abbreviation is no column: no note, no lineage.
+	n := expectColumns(t, sf, u, `select dateadd(days, 1, ordered_at) as later, datediff(mins, ordered_at, current_date) as age, date_part(dow, ordered_at) as dow from orders`,
+		"later:timestamp, age:number, dow:number")
+	expectResolved(t, n)
+	if len(n.Notes) > 0 || len(n.Columns[1].Lineage) != 1 {
+		t.Errorf("notes %v, lineage %v", n.Notes, n.Columns[1].Lineage)
+	}
+	n = expectColumns(t, sf, u, `select *, 1 as one from raw.blind`, "one:number")
 	if len(n.Unresolved) == 0 {
 		t.Error("a star over a source without columns must be unresolved")
 	}
