@@ -67,7 +67,7 @@ func dialectFor(name string) *dialect {
 			intLiteral: "int64", decimalLiteral: "float64", dateTruncKeepsType: true, funcs: bigqueryFuncs}
 	case "databricks":
 		return &dialect{name: "databricks", fold: keepCase, types: &sparkTypes, intDiv: fFloat, avgInt: fFloat,
-			intLiteral: "int", decimalLiteral: "decimal", dateTruncKeepsType: false}
+			intLiteral: "int", decimalLiteral: "decimal", dateTruncKeepsType: false, funcs: sparkFuncs}
 	case "trino":
 		return &dialect{name: "trino", fold: keepCase, types: &trinoTypes, intDiv: fInt, avgInt: fFloat,
 			intLiteral: "integer", decimalLiteral: "decimal", dateTruncKeepsType: true}

@@ -188,6 +188,23 @@ var snowflakeFuncs = map[string]fnRule{
 	"sha2_binary":       fixed(fBinary),
 }
 
+// sparkFuncs are Spark's and Databricks' differences: their TIMESTAMP is the one with a
+// session time zone (TIMESTAMP_NTZ is the other), and it is what these return.
+var sparkFuncs = map[string]fnRule{
+	"to_timestamp":       fixed(fTimestampTZ),
+	"try_to_timestamp":   fixed(fTimestampTZ),
+	"from_utc_timestamp": fixed(fTimestampTZ),
+	"to_utc_timestamp":   fixed(fTimestampTZ),
+	"timestamp_seconds":  fixed(fTimestampTZ),
+	"timestamp_millis":   fixed(fTimestampTZ),
+	"timestamp_micros":   fixed(fTimestampTZ),
+	"make_timestamp":     fixed(fTimestampTZ),
+	"from_unixtime":      fixed(fString),
+	"unix_timestamp":     fixed(fInt),
+	"current_timestamp":  fixed(fTimestampTZ),
+	"now":                fixed(fTimestampTZ),
+}
+
 // tsqlFuncs are SQL Server's differences (CONVERT and TRY_CONVERT are read in call).
 var tsqlFuncs = map[string]fnRule{
 	"iif":               common(1, 1),

@@ -112,6 +112,9 @@ func TestInferSpark(t *testing.T) {
 	u["events"] = "id:int, group:string, ts:timestamp"
 	expectResolved(t, expectColumns(t, "databricks", u, `select id, group, e.group as g, min(ts) as ts from events as e group by id, group, e.group`,
 		"id:int, group:string, g:string, ts:timestamp"))
+	// Spark's TIMESTAMP carries the session's time zone: what these functions return.
+	expectColumns(t, "databricks", u, `select to_timestamp('2024-01-01') as a, from_utc_timestamp(ts, 'UTC') as b, now() as c, cast(ts as timestamp) as d from events`,
+		"a:timestamp, b:timestamp, c:timestamp, d:timestamp")
 }
 
 // SQL Server's profile types read T-SQL: TOP, bracketed names, `alias = expr`, OPTION (...).
