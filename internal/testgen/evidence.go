@@ -324,6 +324,21 @@ func (x *extra) keyEvidence(c *column, in *columns.Node, descs []string) {
 // keyCandidate finds the key a column refers to, strongest evidence first: the documents, a
 // test on a downstream copy, the entity the column names, a key of the same name the team
 // tests, a join to a key anywhere in the project, a code table named like the column.
+// typesMayMatch: a column can refer to a key only if their types compare: an integer id is no
+// reference to a text key (communication_id int and dm_communications.id string). Unknown
+// types may.
+func (x *extra) typesMayMatch(c *column, o *keyOwner) bool {
+	var ot string
+	if n := x.inf.Node(o.model.UniqueID); n != nil {
+		if oc := n.Column(o.column); oc != nil {
+			ot = oc.DataType
+		}
+	}
+	a, b := typeClass(c.dataType), typeClass(ot)
+	num := func(t string) bool { return t == "integer" || t == "number" }
+	return a == "" || b == "" || a == b || num(a) && num(b)
+}
+
 func (x *extra) keyCandidate(c *column, in *columns.Node, descs []string, down map[string]bool) (*keyOwner, string, string) {
 	m := c.model
 	var refs []docRef
@@ -345,7 +360,9 @@ func (x *extra) keyCandidate(c *column, in *columns.Node, descs []string, down m
 	}
 	if isIDLike(c.lower) && c.fkTo == nil {
 		if c.pk != "combo" {
-			if o := x.keys.entityOwner(m, c.lower, down); o != nil {
+			// The model's own key names its own entity: another model of that entity is no
+			// target unless this one is built from it.
+			if o := x.keys.entityOwner(m, c.lower, down); o != nil && (keyClass(c.pk) != "key" || x.upstream(m.UniqueID)[o.model.UniqueID]) && x.typesMayMatch(c, o) {
 				return o, "entity", fmt.Sprintf("%s names the entity of %s, whose key is %s", c.name, o.model.Name, o.column)
 			}
 		}
