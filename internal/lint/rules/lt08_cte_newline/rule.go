@@ -24,8 +24,8 @@ func (rule) Check(c *lint.Context) {
 	for _, w := range d.Withs {
 		for k, cte := range w.CTEs {
 			after := cte.Close + 1
-			// Skip to after the comma on the same line, counting newlines (comments count as
-			// content: a blank line is a line holding only whitespace).
+			// Skip to after the comma, counting newlines (comments count as content: a blank
+			// line is a line holding only whitespace, or only the comma).
 			newlines, blank := 0, false
 			lineHasContent := true
 			next := -1
@@ -42,9 +42,9 @@ func (rule) Check(c *lint.Context) {
 					lineHasContent = false
 					continue
 				case token.Comma:
-					if newlines == 0 {
-						continue
-					}
+					// SQLFluff passes over the comma wherever it stands, and a line holding
+					// only the comma counts as blank (a leading-comma layout).
+					continue
 				case token.LineComment, token.BlockComment:
 					lineHasContent = true
 					continue
