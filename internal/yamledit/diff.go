@@ -168,6 +168,21 @@ func myers(a, b []string, ao, bo int) []diffOp {
 		}
 	}
 	if found < 0 {
+		// Past the search's bound. An edit that only adds lines (or only removes them), however
+		// many, is still written as such: the old lines are found in order among the new.
+		if ops, ok := onlyInserted(a, b, ao, bo); ok {
+			return ops
+		}
+		if ops, ok := onlyInserted(b, a, bo, ao); ok {
+			for i := range ops {
+				switch ops[i].kind {
+				case '+':
+					ops[i].kind = '-'
+				}
+				ops[i].ai, ops[i].bi = ops[i].bi, ops[i].ai
+			}
+			return ops
+		}
 		// Too different: everything old out, everything new in.
 		var ops []diffOp
 		for i, l := range a {
@@ -216,6 +231,22 @@ func myers(a, b []string, ao, bo int) []diffOp {
 		ops[i] = rev[len(rev)-1-i]
 	}
 	return ops
+}
+
+// onlyInserted writes b as a with lines inserted, when a's lines occur in b in order (matched
+// greedily, each to the first equal line left); false when they do not.
+func onlyInserted(a, b []string, ao, bo int) ([]diffOp, bool) {
+	var ops []diffOp
+	i := 0
+	for j, l := range b {
+		if i < len(a) && a[i] == l {
+			ops = append(ops, diffOp{' ', l, ao + i, bo + j})
+			i++
+			continue
+		}
+		ops = append(ops, diffOp{'+', l, ao + i, bo + j})
+	}
+	return ops, i == len(a)
 }
 
 func minInt(a, b int) int {

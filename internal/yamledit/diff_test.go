@@ -1,6 +1,7 @@
 package yamledit
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -59,3 +60,38 @@ func TestDiffMatchesGit(t *testing.T) {
 }
 
 var hunkHeading = regexp.MustCompile(`(?m)^(@@ [^@]+ @@).*$`)
+
+// An edit that inserts more lines than the shortest-script search follows is still printed as
+// insertions, in hunks around each, never as the old text deleted and written again; so is one
+// that only deletes.
+func TestDiffLargeInsertions(t *testing.T) {
+	var old, neu []string
+	for i := 0; i < 3000; i++ {
+		old = append(old, fmt.Sprintf("      - name: col_%d", i))
+		neu = append(neu, fmt.Sprintf("      - name: col_%d", i))
+		if i == 500 || i == 1500 || i == 2500 {
+			for j := 0; j < 1500; j++ {
+				neu = append(neu, fmt.Sprintf("        description: added %d %d", i, j))
+			}
+		}
+	}
+	a, b := strings.Join(old, "\n")+"\n", strings.Join(neu, "\n")+"\n"
+	for _, c := range []struct {
+		from, to string
+		sign     byte
+	}{{a, b, '+'}, {b, a, '-'}} {
+		d := Diff("x.yml", c.from, c.to)
+		if n := strings.Count("\n"+d, "\n@@ "); n != 3 {
+			t.Errorf("%c: %d hunks, want 3", c.sign, n)
+		}
+		other := byte('-')
+		if c.sign == '-' {
+			other = '+'
+		}
+		for _, l := range strings.Split(d, "\n") {
+			if len(l) > 0 && l[0] == other && !strings.HasPrefix(l, "---") && !strings.HasPrefix(l, "+++") {
+				t.Fatalf("%c: a line written as %c: %q", c.sign, other, l)
+			}
+		}
+	}
+}
