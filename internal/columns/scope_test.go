@@ -1,6 +1,8 @@
 package columns
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -160,5 +162,31 @@ func TestQuotedSourcePartsResolve(t *testing.T) {
 	}
 	if id, ok := p.LookupRelation([]string{"ANALYTICS", `"REFERENCE"`, `"CODES"`}); !ok || id != s.UniqueID {
 		t.Errorf("LookupRelation = %q, %v", id, ok)
+	}
+}
+
+// A model whose select list is partly unknown and whose property entry lists one of its
+// columns still shows its readers the columns it names: the entry is not the whole list.
+func TestPartialEntryKeepsNamedColumns(t *testing.T) {
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"dbt_project.yml": "name: pe\nversion: '1.0'\nconfig-version: 2\nprofile: pe\n",
+		"models/a.sql": "{%- set cols = adapter.get_columns_in_relation(source('raw', 'orders')) -%}\n" +
+			"with o as (select {% for c in cols %}{{ c.name }}, {% endfor %}1 as d from {{ source('raw', 'orders') }})\nselect o.id, o.company_id from o\n",
+		"models/b.sql":      "select a.id, a.company_id from {{ ref('a') }} as a\n",
+		"models/schema.yml": "version: 2\nsources:\n  - name: raw\n    tables:\n      - name: orders\nmodels:\n  - name: a\n    columns:\n      - name: id\n",
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, _, res := inferWith(t, dir, "", true)
+	b := res.Node("model.pe.b")
+	if b == nil || len(b.Notes) > 0 || len(b.Columns) != 2 || len(b.Columns[1].Lineage) != 1 {
+		t.Fatalf("b: %+v", b)
 	}
 }

@@ -117,8 +117,19 @@ func (inf *inferrer) upstream(id string) (cols []*Column, complete bool, origin 
 	}
 	if n, ok := inf.p.Nodes[id]; ok && len(n.Columns) > 0 {
 		out := make([]*Column, len(n.Columns))
+		listed := make(map[string]bool, len(n.Columns))
 		for i, c := range n.Columns {
 			out[i] = inf.declared(id, c)
+			listed[foldName(dbt.ColumnKey(c.Name))] = true
+		}
+		// Most entries list only the columns a team tests or describes: what the model's own
+		// select list names, though part of it is unknown, is there too.
+		if inferred != nil {
+			for _, c := range inferred.Columns {
+				if !c.Unnamed && !listed[foldName(c.Name)] {
+					out = append(out, c)
+				}
+			}
 		}
 		return out, true, "properties"
 	}
