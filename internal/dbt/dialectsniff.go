@@ -13,7 +13,7 @@ import (
 
 // A project with no profile in the repository and no adapter named in its requirements or
 // CI still says which warehouse it runs on: in its SQL. BigQuery's SAFE_CAST and INT64,
-// Snowflake's LATERAL FLATTEN and TIMESTAMP_NTZ, Redshift's GETDATE() and DISTKEY, Spark's
+// Snowflake's LATERAL FLATTEN and TIMESTAMP_NTZ, Redshift's DISTKEY and SORTKEY, Spark's
 // EXPLODE, Trino's DATE_PARSE: functions and types each warehouse alone has. SniffAdapter
 // counts the models that use them. Markers several warehouses share (QUALIFY, `::`, IFF,
 // backquotes, DATEDIFF) count for none; macros are not read, since packages and
@@ -46,7 +46,7 @@ var dialectWords = func() map[string][]sniffWord {
 	add("snowflake", sniffWord{}, "timestamp_ntz", "timestamp_ltz", "timestamp_tz")
 	add("snowflake", sniffWord{after: "lateral"}, "flatten")
 	add("snowflake", sniffWord{cast: true}, "variant")
-	add("redshift", sniffWord{call: true}, "getdate", "json_extract_path_text")
+	// (GETDATE() and JSON_EXTRACT_PATH_TEXT() are Snowflake's too: no marker.)
 	add("redshift", sniffWord{}, "distkey", "sortkey", "diststyle")
 	add("redshift", sniffWord{call: true, after: "approximate"}, "count")
 	add("postgres", sniffWord{cast: true}, "jsonb")
