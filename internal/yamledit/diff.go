@@ -168,8 +168,13 @@ func myers(a, b []string, ao, bo int) []diffOp {
 		}
 	}
 	if found < 0 {
-		// Past the search's bound. An edit that only adds lines (or only removes them), however
-		// many, is still written as such: the old lines are found in order among the new.
+		// Past the search's bound. Lines found once on each side, in the same order, anchor
+		// the two texts (patience diffing), and the pieces between anchors are diffed apart.
+		if ops, ok := anchored(a, b, ao, bo); ok {
+			return ops
+		}
+		// An edit that only adds lines (or only removes them), however many, is still written
+		// as such: the old lines are found in order among the new.
 		if ops, ok := onlyInserted(a, b, ao, bo); ok {
 			return ops
 		}
@@ -231,6 +236,76 @@ func myers(a, b []string, ao, bo int) []diffOp {
 		ops[i] = rev[len(rev)-1-i]
 	}
 	return ops
+}
+
+// anchored splits a and b at the lines each holds exactly once, kept in an order both share
+// (the longest such run), and diffs the pieces between them; false when no line anchors.
+func anchored(a, b []string, ao, bo int) ([]diffOp, bool) {
+	type seen struct{ na, nb, ia, ib int }
+	count := map[string]*seen{}
+	for i, l := range a {
+		c := count[l]
+		if c == nil {
+			c = &seen{}
+			count[l] = c
+		}
+		c.na++
+		c.ia = i
+	}
+	for j, l := range b {
+		if c := count[l]; c != nil {
+			c.nb++
+			c.ib = j
+		}
+	}
+	// Unique pairs in a's order; the longest increasing run of their b positions.
+	var pairs [][2]int
+	for i, l := range a {
+		if c := count[l]; c.na == 1 && c.nb == 1 {
+			pairs = append(pairs, [2]int{i, c.ib})
+		}
+	}
+	if len(pairs) == 0 {
+		return nil, false
+	}
+	tails := []int{} // index into pairs of the smallest tail of each run length
+	prev := make([]int, len(pairs))
+	for k, p := range pairs {
+		lo, hi := 0, len(tails)
+		for lo < hi {
+			mid := (lo + hi) / 2
+			if pairs[tails[mid]][1] < p[1] {
+				lo = mid + 1
+			} else {
+				hi = mid
+			}
+		}
+		prev[k] = -1
+		if lo > 0 {
+			prev[k] = tails[lo-1]
+		}
+		if lo == len(tails) {
+			tails = append(tails, k)
+		} else {
+			tails[lo] = k
+		}
+	}
+	run := make([][2]int, len(tails))
+	for k, r := len(tails)-1, tails[len(tails)-1]; k >= 0; k, r = k-1, prev[r] {
+		run[k] = pairs[r]
+	}
+	if len(run) == 0 || len(run) == len(a) && len(run) == len(b) {
+		return nil, false
+	}
+	var ops []diffOp
+	i, j := 0, 0
+	for _, p := range run {
+		ops = append(ops, myers(a[i:p[0]], b[j:p[1]], ao+i, bo+j)...)
+		ops = append(ops, diffOp{' ', a[p[0]], ao + p[0], bo + p[1]})
+		i, j = p[0]+1, p[1]+1
+	}
+	ops = append(ops, myers(a[i:], b[j:], ao+i, bo+j)...)
+	return ops, true
 }
 
 // onlyInserted writes b as a with lines inserted, when a's lines occur in b in order (matched

@@ -95,3 +95,33 @@ func TestDiffLargeInsertions(t *testing.T) {
 		}
 	}
 }
+
+// Past the search's bound an edit that also changes lines is anchored on the lines each side
+// holds once: only the changed and added lines are printed as such.
+func TestDiffLargeMixedEdit(t *testing.T) {
+	var old, neu []string
+	for i := 0; i < 4000; i++ {
+		old = append(old, fmt.Sprintf("      - name: col_%d", i), "        description: \"TODO\"")
+		neu = append(neu, fmt.Sprintf("      - name: col_%d", i))
+		if i%2 == 0 {
+			neu = append(neu, fmt.Sprintf("        description: \"Column %d.\"", i))
+		} else {
+			neu = append(neu, "        description: \"TODO\"")
+		}
+		neu = append(neu, "        data_type: int")
+	}
+	d := Diff("x.yml", strings.Join(old, "\n")+"\n", strings.Join(neu, "\n")+"\n")
+	minus, plus := 0, 0
+	for _, l := range strings.Split(d, "\n") {
+		switch {
+		case strings.HasPrefix(l, "---"), strings.HasPrefix(l, "+++"):
+		case strings.HasPrefix(l, "-"):
+			minus++
+		case strings.HasPrefix(l, "+"):
+			plus++
+		}
+	}
+	if minus != 2000 || plus != 6000 {
+		t.Errorf("%d lines removed and %d added, want 2000 and 6000", minus, plus)
+	}
+}
