@@ -105,7 +105,8 @@ func splitLines(s string) []string {
 
 // diffLines computes a shortest edit script with Myers' algorithm after stripping the common
 // head and tail (edits to property files are local, so the middle is small). Past maxD edits it
-// stops looking for the shortest script and reports the middle as replaced.
+// stops looking for the shortest script and anchors the texts on their unique lines instead
+// (see myers).
 func diffLines(a, b []string) []diffOp {
 	pre := 0
 	for pre < len(a) && pre < len(b) && a[pre] == b[pre] {
