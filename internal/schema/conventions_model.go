@@ -134,7 +134,8 @@ func (c *Conventions) isPlaceholder(desc, name string) bool {
 		return strings.TrimSpace(desc) != ""
 	}
 	for _, p := range c.Placeholders {
-		if np := normDesc(p); np != "" && d == np {
+		// (DESCRIPTION_PLACEHOLDERs, a slip of the hand, is one too)
+		if np := normDesc(p); np != "" && (d == np || d == np+"s") {
 			return true
 		}
 	}

@@ -201,7 +201,7 @@ func TestDescribeHistoryAndDocs(t *testing.T) {
 // A placeholder upstream ("N/A", "TBD.", DESCRIPTION_PLACEHOLDER) is no description to copy.
 func TestDescribeSkipsPlaceholders(t *testing.T) {
 	s := &synth{in: Input{Config: DefaultConfig()}}
-	for _, d := range []string{"N/A", "TBD.", "DESCRIPTION_PLACEHOLDER", "todo", "..."} {
+	for _, d := range []string{"N/A", "TBD.", "DESCRIPTION_PLACEHOLDER", "DESCRIPTION_PLACEHOLDERs", "todo", "..."} {
 		if !s.isPlaceholder(d) {
 			t.Errorf("%q is copied", d)
 		}
