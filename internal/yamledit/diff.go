@@ -103,6 +103,20 @@ func splitLines(s string) []string {
 	return lines
 }
 
+// Counts returns how many lines a unified diff removes and adds.
+func Counts(d string) (minus, plus int) {
+	for _, l := range strings.Split(d, "\n") {
+		switch {
+		case strings.HasPrefix(l, "---"), strings.HasPrefix(l, "+++"):
+		case strings.HasPrefix(l, "-"):
+			minus++
+		case strings.HasPrefix(l, "+"):
+			plus++
+		}
+	}
+	return minus, plus
+}
+
 // diffLines computes a shortest edit script with Myers' algorithm after stripping the common
 // head and tail (edits to property files are local, so the middle is small). Past maxD edits it
 // stops looking for the shortest script and anchors the texts on their unique lines instead

@@ -111,16 +111,7 @@ func TestDiffLargeMixedEdit(t *testing.T) {
 		neu = append(neu, "        data_type: int")
 	}
 	d := Diff("x.yml", strings.Join(old, "\n")+"\n", strings.Join(neu, "\n")+"\n")
-	minus, plus := 0, 0
-	for _, l := range strings.Split(d, "\n") {
-		switch {
-		case strings.HasPrefix(l, "---"), strings.HasPrefix(l, "+++"):
-		case strings.HasPrefix(l, "-"):
-			minus++
-		case strings.HasPrefix(l, "+"):
-			plus++
-		}
-	}
+	minus, plus := Counts(d)
 	if minus != 2000 || plus != 6000 {
 		t.Errorf("%d lines removed and %d added, want 2000 and 6000", minus, plus)
 	}

@@ -164,16 +164,7 @@ func one(r *Result, f *yamledit.File, path string, data []byte, e *yamledit.Entr
 // checkDiff: additions change no existing line; every edit touches few lines.
 func checkDiff(old, new string, addOnly bool, kind string) string {
 	d := yamledit.Diff("f", old, new)
-	minus, plus := 0, 0
-	for _, l := range strings.Split(d, "\n") {
-		switch {
-		case strings.HasPrefix(l, "---"), strings.HasPrefix(l, "+++"):
-		case strings.HasPrefix(l, "-"):
-			minus++
-		case strings.HasPrefix(l, "+"):
-			plus++
-		}
-	}
+	minus, plus := yamledit.Counts(d)
 	if addOnly && minus > 0 && !strings.HasSuffix(old, "\n") && strings.HasSuffix(new, "\n") {
 		// Appending after a last line without a line break has to end that line.
 		minus--
