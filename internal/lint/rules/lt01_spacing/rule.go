@@ -2,7 +2,8 @@
 // Whitespace is a single space except where SQL reads better touching (inside brackets,
 // before commas, around `::` and `.`); commas, binary operators, quoted literals and
 // clause keywords before a bracket need one; no line ends in whitespace. Comments may be
-// spaced freely, and indentation belongs to LT02.
+// spaced freely, and indentation belongs to LT02. With `spacing_before = align` for
+// alias_expression, the aliases of a select clause start at one column instead.
 package lt01_spacing
 
 import (
@@ -40,9 +41,10 @@ var binaryOps = map[string]bool{
 func (rule) Check(c *lint.Context) {
 	d := c.Doc
 	toks := d.Toks
+	aligned := alignedAliases(c)
 	for i := range toks {
 		t := &toks[i]
-		if t.Kind != token.Whitespace {
+		if t.Kind != token.Whitespace || aligned[i] {
 			continue
 		}
 		// Trailing whitespace.
