@@ -1,6 +1,8 @@
 package testgen
 
 import (
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -77,7 +79,10 @@ func newKeyIndex(p *dbt.Project, models []*dbt.Node, sigs []*sqlSignals, inf *co
 			}
 		}
 	}
-	for col, os := range ix.owners {
+	// In the order of the column names: the entity lists below keep it among equal scores, and
+	// a map's order would change the proposals from run to run.
+	for _, col := range slices.Sorted(maps.Keys(ix.owners)) {
+		os := ix.owners[col]
 		sort.SliceStable(os, func(i, j int) bool {
 			si, sj := ix.score(os[i]), ix.score(os[j])
 			if si != sj {
@@ -165,12 +170,20 @@ func (ix *keyIndex) entityOwner(m *dbt.Node, col string, down map[string]bool) *
 		return nil
 	}
 	pick := func(os []*keyOwner) *keyOwner {
+		// The key of the same name first (marketplace_sk refers to marketplace_sk, not to the
+		// natural marketplace_id beside it), then the best scored.
+		var first *keyOwner
 		for _, o := range os {
 			if o.model != m && !down[o.model.UniqueID] {
-				return o
+				if o.column == col {
+					return o
+				}
+				if first == nil {
+					first = o
+				}
 			}
 		}
-		return nil
+		return first
 	}
 	words := strings.Split(stem, "_")
 	for i := range words {
@@ -371,7 +384,7 @@ func (ix *keyIndex) phraseTarget(inf *columns.Result, m *dbt.Node, col, desc str
 	best := ""
 	for ph := range ix.phrases {
 		// "<table words> code": the column holds the table's codes, not its descriptions.
-		if len(ph) > len(best) && strings.Contains(d, " "+ph+" code ") {
+		if (len(ph) > len(best) || len(ph) == len(best) && ph < best) && strings.Contains(d, " "+ph+" code ") {
 			best = ph
 		}
 	}

@@ -3,6 +3,7 @@ package testgen
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -209,4 +210,29 @@ func TestRelationshipsReasonsNameTheirTarget(t *testing.T) {
 		return
 	}
 	t.Fatal("no relationships suggestion for fct_a.company_id")
+}
+
+// The proposals are the same from run to run, and a surrogate key refers to the key of its own
+// name when the entity's model has a natural key beside it.
+func TestSuggestIsStable(t *testing.T) {
+	var first string
+	for run := 0; run < 12; run++ {
+		p, inf := loadCase(t, "testdata/cases/twokeys")
+		res := Suggest(p, inf, Options{})
+		out, _ := json.Marshal(res.Suggestions)
+		if run == 0 {
+			first = string(out)
+			var found bool
+			for _, s := range res.Suggestions {
+				if s.Column == "marketplace_sk" && s.Test == Relationships {
+					found = s.Arguments["field"] == "marketplace_sk"
+				}
+			}
+			if !found {
+				t.Fatalf("marketplace_sk does not refer to dim_marketplace.marketplace_sk: %s", out)
+			}
+		} else if string(out) != first {
+			t.Fatalf("run %d differs from the first", run)
+		}
+	}
 }

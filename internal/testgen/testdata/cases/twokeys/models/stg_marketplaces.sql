@@ -1,0 +1,1 @@
+select 'A1' as marketplace_id, 'US' as marketplace_name
