@@ -111,6 +111,31 @@ func isNumber(w string) bool {
 	return w != ""
 }
 
+// yesNoSuffixes end the names of yes/no columns.
+var yesNoSuffixes = map[string]bool{"yn": true, "flag": true, "flg": true, "ind": true}
+
+// yesNoDescription asks the question a yes/no column's name asks: "Whether the account is
+// deleted." for deleted_yn; a name that is no participle or state keeps its words.
+func yesNoDescription(model, ent string, parts []string) string {
+	if booleanPrefixes[parts[0]] && len(parts) > 1 {
+		return nameDescription(model, strings.Join(parts, "_"))
+	}
+	words := strings.Join(parts, " ")
+	last := parts[len(parts)-1]
+	if strings.HasSuffix(last, "ed") || yesNoStates[last] {
+		if ent == "" {
+			return "Whether it is " + words + "."
+		}
+		return "Whether the " + ent + " is " + words + "."
+	}
+	return "Whether " + words + " applies (yes or no)."
+}
+
+// yesNoStates are words a row is or is not: active, current, valid.
+var yesNoStates = map[string]bool{"active": true, "inactive": true, "current": true, "valid": true, "invalid": true,
+	"open": true, "closed": true, "enabled": true, "visible": true, "hidden": true, "public": true, "private": true,
+	"primary": true, "default": true, "latest": true, "live": true, "new": true, "test": true, "paid": true}
+
 // midBoolean is the index of the is/has/was word inside a name (bid_is_active: 1), or 0 when
 // none stands between other words.
 func midBoolean(parts []string) int {
@@ -134,6 +159,10 @@ func nameDescription(model, column string) string {
 		return ""
 	}
 	ent := entityWords(model)
+	if n := len(parts); n > 1 && yesNoSuffixes[parts[n-1]] {
+		// deleted_yn, is_extracted_yn, active_flag: a yes/no question, asked without its suffix.
+		return yesNoDescription(model, ent, parts[:n-1])
+	}
 	if n := len(parts); n > 2 && parts[n-1] == "time" && parts[n-2] == "date" {
 		// lds_start_date_time is lds_start_datetime.
 		parts = append(parts[:n-2:n-2], "datetime")
