@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/lint"
+	"github.com/dataops-dev/dataops/internal/sql/token"
 )
 
 // Rule is LT12.
@@ -29,9 +30,32 @@ func (rule) Check(c *lint.Context) {
 	tail := src[len(body):]
 	switch nl := strings.Count(tail, "\n"); {
 	case nl == 0:
-		c.ReportSource(len(src), len(src), "", lint.Edit{Start: len(body), End: len(src), Text: "\n"})
+		// SQLFluff anchors the finding on the file's last segment: the end of the code, or the
+		// start of a comment that ends the file.
+		at := len(src)
+		if start, ok := endingComment(c); ok {
+			at = start
+		}
+		c.ReportSource(at, at, "", lint.Edit{Start: len(body), End: len(src), Text: "\n"})
 	case nl > 1 || strings.TrimRight(tail, "\r\n") != "" && strings.HasSuffix(tail, "\n") && nl > 1:
 		last := strings.LastIndexByte(src, '\n')
 		c.ReportSource(last, last+1, "", lint.Edit{Start: len(body), End: len(src), Text: "\n"})
 	}
+}
+
+// endingComment is where the comment that ends the file starts, in the source.
+func endingComment(c *lint.Context) (int, bool) {
+	toks := c.Doc.Toks
+	for i := len(toks) - 1; i >= 0; i-- {
+		switch toks[i].Kind {
+		case token.EOF, token.Whitespace, token.Newline:
+			continue
+		case token.LineComment, token.BlockComment:
+			if s, lit := c.ToSource(int(toks[i].Pos)); lit {
+				return s, true
+			}
+		}
+		return 0, false
+	}
+	return 0, false
 }
