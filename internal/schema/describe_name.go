@@ -73,9 +73,22 @@ func entityWords(model string) string {
 	if len(ws) == 0 {
 		return ""
 	}
+	if modelVerbs[ws[0]] {
+		// int_join_orders_and_items, int_calculate_fields_for_orders: named for what the
+		// model does, not for the thing a row is.
+		return "row"
+	}
 	ws[len(ws)-1] = singularWord(ws[len(ws)-1])
 	return strings.Join(ws, " ")
 }
+
+// modelVerbs open the names of models named for a step of work.
+var modelVerbs = map[string]bool{"join": true, "joined": true, "get": true, "calculate": true, "calc": true,
+	"compute": true, "convert": true, "pivot": true, "unpivot": true, "aggregate": true, "agg": true,
+	"union": true, "unioned": true, "filter": true, "filtered": true, "dedupe": true, "deduped": true,
+	"dedup": true, "map": true, "enrich": true, "enriched": true, "combine": true, "combined": true,
+	"clean": true, "cleaned": true, "prep": true, "prepare": true, "transform": true, "add": true,
+	"append": true, "merge": true, "merged": true, "split": true, "flatten": true, "rank": true, "apply": true}
 
 // Name endings that say what kind of value a column holds.
 var (
