@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/dataops-dev/dataops/internal/change"
+	"github.com/dataops-dev/dataops/internal/dbt"
 )
 
 // A project where one column name is documented in several models: a key of its own model in
@@ -382,5 +383,28 @@ func TestDescribeSkipsUnknownDocBlocks(t *testing.T) {
 	}
 	if c := got["zone"]; c.Description != `{{ doc("zone") }}` {
 		t.Errorf("zone = %+v, want the call to its docs block", c)
+	}
+}
+
+// A type is written as the team spells it: on BigQuery, int64 for a cast to integer and
+// boolean for bool where those are the project's words.
+func TestTypeKindSpellings(t *testing.T) {
+	for _, c := range []struct{ adapter, a, b string }{
+		{"bigquery", "integer", "INT64"}, {"bigquery", "bool", "boolean"}, {"bigquery", "string", "STRING"},
+		{"snowflake", "integer", "int"}, {"postgres", "text", "varchar"},
+	} {
+		if typeKind(c.adapter, c.a) != typeKind(c.adapter, c.b) {
+			t.Errorf("%s: %s and %s are not one kind", c.adapter, c.a, c.b)
+		}
+	}
+	if typeKind("snowflake", "int64") == typeKind("snowflake", "integer") || typeKind("bigquery", "varchar(20)") == typeKind("bigquery", "string") {
+		t.Error("kinds merged across what the adapter tells apart")
+	}
+	st := &projectStyle{lowerTypes: true, spelling: map[string]string{"int64": "int64", "bool": "boolean"}}
+	s := &synth{p: &dbt.Project{Adapter: "bigquery"}, style: st}
+	for in, want := range map[string]string{"integer": "int64", "bool": "boolean", "date": "date"} {
+		if got := s.typeOf(&dbt.Node{}, change.Column{DataType: in}, true); got != want {
+			t.Errorf("typeOf(%s) = %s, want %s", in, got, want)
+		}
 	}
 }

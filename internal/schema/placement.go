@@ -15,8 +15,10 @@ import (
 
 // projectStyle is what the project's own property files say about how the team writes them.
 type projectStyle struct {
-	lowerNames   bool            // documented column names are (almost) all lower case, or there are none
-	lowerTypes   bool            // documented data types are written in lower case (the default)
+	lowerNames bool // documented column names are (almost) all lower case, or there are none
+	lowerTypes bool // documented data types are written in lower case (the default)
+	// spelling: per kind of type, how the team writes it (int64 where it never writes integer).
+	spelling     map[string]string
 	typedProject bool            // most documented columns carry data_type
 	typedFiles   map[string]bool // per file: most of its columns carry data_type
 	newFile      string          // file name pattern for a folder without a property file
@@ -43,6 +45,7 @@ const RuleOutsideProject = "outside-project"
 func learnStyle(p *dbt.Project, root string) *projectStyle {
 	st := &projectStyle{typedFiles: map[string]bool{}, folderFile: map[string]string{}}
 	var lower, upper, typed, total, upperTypes int
+	spellings := map[string]map[string]int{}
 	fileTyped := map[string][2]int{}
 	folderCount := map[string]map[string]int{}
 	files := map[string]bool{}
@@ -69,6 +72,11 @@ func learnStyle(p *dbt.Project, root string) *projectStyle {
 				if c.DataType != strings.ToLower(c.DataType) {
 					upperTypes++
 				}
+				k := typeKind(p.Adapter, c.DataType)
+				if spellings[k] == nil {
+					spellings[k] = map[string]int{}
+				}
+				spellings[k][strings.ToLower(strings.TrimSpace(c.DataType))]++
 			}
 			if c.Name == strings.ToLower(c.Name) {
 				lower++
@@ -83,6 +91,16 @@ func learnStyle(p *dbt.Project, root string) *projectStyle {
 	st.lowerNames = upper*10 <= lower
 	st.typedProject = total > 0 && typed*2 > total
 	st.lowerTypes = upperTypes*2 <= typed
+	st.spelling = map[string]string{}
+	for k, counts := range spellings {
+		best, bestN := "", 0
+		for sp, n := range counts {
+			if n > bestN || n == bestN && sp < best {
+				best, bestN = sp, n
+			}
+		}
+		st.spelling[k] = best
+	}
 	for f, ft := range fileTyped {
 		if ft[1] > 0 {
 			st.typedFiles[f] = ft[0]*2 > ft[1]
@@ -295,4 +313,40 @@ func (p *Plan) KeepTouched(cs *change.ChangeSet) {
 		}
 	}
 	p.Ops = kept
+}
+
+// typeKind is what a type name stands for on the adapter, whatever its spelling: BigQuery's
+// INT64 is its INTEGER and BIGINT; elsewhere integer is int, bool boolean, text varchar.
+// Parameterized types (varchar(20), numeric(10,2)) are their own kind.
+func typeKind(adapter, t string) string {
+	n := strings.ToLower(strings.Join(strings.Fields(t), ""))
+	if strings.ContainsAny(n, "(<") {
+		return n
+	}
+	if adapter == "bigquery" {
+		switch n {
+		case "int", "integer", "bigint", "smallint", "tinyint", "byteint", "int64":
+			return "int64"
+		case "float", "float64", "double":
+			return "float64"
+		case "decimal", "numeric":
+			return "numeric"
+		case "bigdecimal", "bignumeric":
+			return "bignumeric"
+		case "string", "varchar", "text":
+			return "string"
+		case "bool", "boolean":
+			return "bool"
+		}
+		return n
+	}
+	switch n {
+	case "integer", "int4":
+		return "int"
+	case "bool":
+		return "boolean"
+	case "text", "string", "charactervarying":
+		return "varchar"
+	}
+	return n
 }

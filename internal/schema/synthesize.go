@@ -524,6 +524,14 @@ func (s *synth) typeOf(n *dbt.Node, c change.Column, fresh bool) string {
 			t = w
 		}
 	}
+	// The team's spelling of the same type (int64 where the SQL cast to integer).
+	if sp := s.style.spelling[typeKind(s.p.Adapter, t)]; sp != "" && t != "" {
+		t = sp
+		if !s.style.lowerTypes {
+			t = strings.ToUpper(t)
+		}
+		return t
+	}
 	if s.style.lowerTypes {
 		t = strings.ToLower(t)
 	}
