@@ -65,17 +65,20 @@ type extra struct {
 	copies map[colRef][]colRef
 	// bounded holds the filtered accepted_values lenders of each column name (namevalues.go).
 	bounded map[string][]boundedLender
+	// composite holds the columns of each model's declared composite key.
+	composite map[string]map[string]bool
 }
 
 func newExtra(p *dbt.Project, models []*dbt.Node, sigs []*sqlSignals, inf *columns.Result, existing map[string]map[string]map[string]bool, owners map[string][]*keyOwner, args *argIndex, dialect string, opts Options, ps *parses) *extra {
 	return &extra{
 		p: p, inf: inf, args: args, dict: opts.Dictionary, data: opts.Data,
-		keys:    newKeyIndex(p, models, sigs, inf, existing, owners),
-		graph:   newSQLGraph(p, models, dialect, opts.sqlOf, ps),
-		down:    map[string]map[string]bool{},
-		up:      map[string]map[string]bool{},
-		copies:  directCopies(p, inf),
-		bounded: map[string][]boundedLender{},
+		keys:      newKeyIndex(p, models, sigs, inf, existing, owners),
+		graph:     newSQLGraph(p, models, dialect, opts.sqlOf, ps),
+		down:      map[string]map[string]bool{},
+		up:        map[string]map[string]bool{},
+		copies:    directCopies(p, inf),
+		bounded:   map[string][]boundedLender{},
+		composite: map[string]map[string]bool{},
 	}
 }
 

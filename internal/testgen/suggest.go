@@ -86,9 +86,13 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 	cols := make([][]*column, len(models))
 	grains := make([]grain, len(models))
 	for i, m := range models {
-		in := inf.Node(m.UniqueID)
-		names, _, _ := columnsOf(m, in, true)
+		names, _, _ := columnsOf(m, inf.Node(m.UniqueID), true)
 		grains[i] = modelGrain(p, m, names)
+		if len(grains[i].declared) > 1 {
+			x.composite[m.UniqueID] = setOf(grains[i].declared)
+		}
+	}
+	for i, m := range models {
 		// Columns are read for training (the tested models) and for the models proposed on;
 		// on a change of a few models of a large project, the rest would be most of the work.
 		inScope := len(opts.Models) == 0 || opts.Models[m.UniqueID]
@@ -403,7 +407,7 @@ func buildColumns(p *dbt.Project, m *dbt.Node, sg *sqlSignals, g grain, inf *col
 		case len(g.declared) == 1 && declared[l]:
 			c.pk, c.keyWhy = "sql", g.declaredWhy
 		case len(g.declared) > 1 && declared[l]:
-			c.pk = "combo"
+			c.pk, c.keyWhy = "combo", g.declaredWhy
 		case sg.grainHash != "" && l == sg.grainHash:
 			c.pk, c.keyWhy = "sql", sg.grainHashWhy
 		case len(sg.keys) == 1 && keySet[l]:
@@ -412,6 +416,10 @@ func buildColumns(p *dbt.Project, m *dbt.Node, sg *sqlSignals, g grain, inf *col
 			c.pk = "combo"
 		case nameKey(m.Name, l):
 			c.pk = "name"
+		case i == 0 && isIDLike(l) && x.partOfParentKey(in, name) != "":
+			// A filter or projection of a model keyed on several columns keeps that key:
+			// its leading id is part of it, not a key of its own.
+			c.pk, c.keyWhy = "combo", "it copies the composite key of "+x.partOfParentKey(in, name)
 		case i == 0 && isIDLike(l):
 			c.pk = "first"
 		}
@@ -664,6 +672,23 @@ func (s *Suggestion) reasonsFor(c *column, a map[string]any) {
 	s.Reasons = append(kept, fmt.Sprintf("the team tests %s elsewhere as a reference to %v", c.name, a["to"]))
 }
 
+// partOfParentKey names the parent whose declared composite key a column plainly copies
+// (unique_key=['line', 'account_id']), or "".
+func (x *extra) partOfParentKey(in *columns.Node, name string) string {
+	if x == nil || in == nil {
+		return ""
+	}
+	ic := in.Column(name)
+	if ic == nil || len(ic.Lineage) != 1 || ic.Kind != "direct" {
+		return ""
+	}
+	u := ic.Lineage[0]
+	if !x.composite[u.Node][strings.ToLower(u.Column)] {
+		return ""
+	}
+	return nodeName(x.p, u.Node)
+}
+
 // refersTo reports whether relationships arguments point at the model itself.
 func refersTo(a map[string]any, model string) bool {
 	to, _ := a["to"].(string)
@@ -691,7 +716,10 @@ func reasons(c *column, test, learned, hist string) []string {
 			r = append(r, c.name+" is the model's grain (from its SQL)")
 		}
 	case "combo":
-		if test == NotNull {
+		switch {
+		case test == NotNull && c.keyWhy != "":
+			r = append(r, c.name+" is part of the model's composite key: "+c.keyWhy)
+		case test == NotNull:
 			r = append(r, c.name+" is part of the model's composite key (from its SQL)")
 		}
 	case "name":
