@@ -93,13 +93,7 @@ func learnStyle(p *dbt.Project, root string) *projectStyle {
 	st.lowerTypes = upperTypes*2 <= typed
 	st.spelling = map[string]string{}
 	for k, counts := range spellings {
-		best, bestN := "", 0
-		for sp, n := range counts {
-			if n > bestN || n == bestN && sp < best {
-				best, bestN = sp, n
-			}
-		}
-		st.spelling[k] = best
+		st.spelling[k] = mostCounted(counts)
 	}
 	for f, ft := range fileTyped {
 		if ft[1] > 0 {
@@ -107,13 +101,7 @@ func learnStyle(p *dbt.Project, root string) *projectStyle {
 		}
 	}
 	for dir, counts := range folderCount {
-		best, bestN := "", 0
-		for f, c := range counts {
-			if c > bestN || c == bestN && f < best {
-				best, bestN = f, c
-			}
-		}
-		st.folderFile[dir] = best
+		st.folderFile[dir] = mostCounted(counts)
 	}
 	st.newFile = learnPattern(files)
 	st.layout = learnLayout(p, root)
@@ -313,6 +301,17 @@ func (p *Plan) KeepTouched(cs *change.ChangeSet) {
 		}
 	}
 	p.Ops = kept
+}
+
+// mostCounted is the key counted most, the first by name among equals.
+func mostCounted(counts map[string]int) string {
+	best, bestN := "", 0
+	for k, n := range counts {
+		if n > bestN || n == bestN && k < best {
+			best, bestN = k, n
+		}
+	}
+	return best
 }
 
 // typeKind is what a type name stands for on the adapter, whatever its spelling: BigQuery's
