@@ -124,6 +124,10 @@ func isNumber(w string) bool {
 	return w != ""
 }
 
+// zoneWords follow a time column's suffix to say its zone.
+var zoneWords = map[string]string{"utc": "UTC", "local": "local time", "localized": "local time", "tz": "with its time zone",
+	"pst": "Pacific time", "pt": "Pacific time", "est": "Eastern time", "et": "Eastern time", "cet": "Central European time"}
+
 // yesNoSuffixes end the names of yes/no columns.
 var yesNoSuffixes = map[string]bool{"yn": true, "flag": true, "flg": true, "ind": true}
 
@@ -172,6 +176,11 @@ func nameDescription(model, column string) string {
 		return ""
 	}
 	ent := entityWords(model)
+	if n := len(parts); n > 2 && (parts[n-2] == "at" || parts[n-2] == "date" || parts[n-2] == "timestamp") && zoneWords[parts[n-1]] != "" {
+		// created_at_utc, created_at_localized: the time, in that zone.
+		d := strings.TrimSuffix(nameDescription(model, strings.Join(parts[:n-1], "_")), ".")
+		return d + " (" + zoneWords[parts[n-1]] + ")."
+	}
 	if n := len(parts); n > 1 && yesNoSuffixes[parts[n-1]] {
 		// deleted_yn, is_extracted_yn, active_flag: a yes/no question, asked without its suffix.
 		return yesNoDescription(model, ent, parts[:n-1])

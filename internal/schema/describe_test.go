@@ -274,6 +274,8 @@ func TestNameDescription(t *testing.T) {
 		{"dim_clients", "first_name", "The first name."},
 		{"fct_sessions", "sessions_per_day", "The sessions per day."},
 		{"dim_accounts", "deleted_yn", "Whether the account is deleted."},
+		{"fct_orders", "created_at_utc", "The date and time the order was created (UTC)."},
+		{"fct_orders", "created_at_localized", "The date and time the order was created (local time)."},
 		{"int_join_orders_and_items", "is_gift", "Whether the row is gift."},
 		{"int_join_orders_and_items", "created_at", "The date and time the row was created."},
 		{"dim_accounts", "is_extracted_yn", "Whether the account is extracted."},
