@@ -19,8 +19,8 @@ func checkBooleanPrefix(c *Conventions, m *ModelFacts, out *[]Finding) {
 		}
 		base := strings.ToLower(col.Name)
 		// `isactive`, `is_active_flag`, `active_flag`: keep the meaning, drop the noise.
-		for _, noise := range []string{"_flag", "_ind", "_yn", "_bool"} {
-			base = strings.TrimSuffix(base, noise)
+		for _, noise := range yesNoSuffixes {
+			base = strings.TrimSuffix(base, "_"+noise)
 		}
 		for _, p := range []string{"is", "has"} {
 			if strings.HasPrefix(base, p) && len(base) > len(p)+2 && !strings.HasPrefix(base, p+"_") {

@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -128,8 +129,9 @@ func isNumber(w string) bool {
 var zoneWords = map[string]string{"utc": "UTC", "local": "local time", "localized": "local time", "tz": "with its time zone",
 	"pst": "Pacific time", "pt": "Pacific time", "est": "Eastern time", "et": "Eastern time", "cet": "Central European time"}
 
-// yesNoSuffixes end the names of yes/no columns.
-var yesNoSuffixes = map[string]bool{"yn": true, "flag": true, "flg": true, "ind": true}
+// yesNoSuffixes end the names of yes/no columns (active_flag, deleted_yn), in the order the
+// naming conventions trim them.
+var yesNoSuffixes = []string{"flag", "flg", "ind", "yn", "bool"}
 
 // yesNoDescription asks the question a yes/no column's name asks: "Whether the account is
 // deleted." for deleted_yn; a name that is no participle or state keeps its words.
@@ -181,7 +183,7 @@ func nameDescription(model, column string) string {
 		d := strings.TrimSuffix(nameDescription(model, strings.Join(parts[:n-1], "_")), ".")
 		return d + " (" + zoneWords[parts[n-1]] + ")."
 	}
-	if n := len(parts); n > 1 && yesNoSuffixes[parts[n-1]] {
+	if n := len(parts); n > 1 && slices.Contains(yesNoSuffixes, parts[n-1]) {
 		// deleted_yn, is_extracted_yn, active_flag: a yes/no question, asked without its suffix.
 		return yesNoDescription(model, ent, parts[:n-1])
 	}
