@@ -658,7 +658,7 @@ func (s *Suggestion) reasonsFor(c *column, a map[string]any) {
 		drop = append(drop, c.ev.toWhy)
 	}
 	if c.fkTo != nil && c.fkTo.model.Name != to {
-		drop = append(drop, c.name+" is the key of "+c.fkTo.model.Name)
+		drop = append(drop, fkReason(c))
 	}
 	if len(drop) == 0 {
 		return
@@ -705,6 +705,10 @@ func copyArgs(a map[string]any) map[string]any {
 	return out
 }
 
+// fkReason is the reason a column named as another model's key gives (reasonsFor drops it
+// when the arguments name another target).
+func fkReason(c *column) string { return c.name + " is the key of " + c.fkTo.model.Name }
+
 // reasons lists the evidence behind one suggestion, strongest first.
 func reasons(c *column, test, learned, hist string) []string {
 	var r []string
@@ -742,7 +746,7 @@ func reasons(c *column, test, learned, hist string) []string {
 		}
 	}
 	if test == Relationships && c.fkTo != nil {
-		r = append(r, c.name+" is the key of "+c.fkTo.model.Name)
+		r = append(r, fkReason(c))
 	}
 	if test == AcceptedValues && c.litWhy != "" {
 		r = append(r, c.name+": "+c.litWhy)
