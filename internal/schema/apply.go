@@ -2,6 +2,7 @@ package schema
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"path"
 	"sort"
@@ -202,15 +203,20 @@ func newFile(dir *fsconfine.Dir, file string, ops []Op, forms Forms) (*FileEdit,
 // next to the documented ones), up to the project (whose own subfolders are packages, logs
 // and targets as much as models); else the default style.
 func siblingStyle(dir *fsconfine.Dir, folder string) yamledit.Style {
+	from := "" // the folder the walk came up from: already read
 	for d := folder; ; d = path.Dir(d) {
-		if st, ok := folderStyle(dir, d); ok {
-			return st
-		}
-		if d != folder && d != "." && d != "" {
-			if entries, err := dir.ReadDir(d); err == nil {
+		if entries, err := dir.ReadDir(d); err == nil {
+			if st, ok := folderStyle(dir, d, entries); ok {
+				return st
+			}
+			if d != folder && d != "." && d != "" {
 				for _, e := range entries { // ReadDir sorts by name
-					if e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
-						if st, ok := folderStyle(dir, path.Join(d, e.Name())); ok {
+					sub := path.Join(d, e.Name())
+					if !e.IsDir() || strings.HasPrefix(e.Name(), ".") || sub == from {
+						continue
+					}
+					if subEntries, err := dir.ReadDir(sub); err == nil {
+						if st, ok := folderStyle(dir, sub, subEntries); ok {
 							return st
 						}
 					}
@@ -220,25 +226,19 @@ func siblingStyle(dir *fsconfine.Dir, folder string) yamledit.Style {
 		if d == "." || d == "/" || d == "" {
 			break
 		}
+		from = d
 	}
 	return yamledit.DefaultStyle()
 }
 
-// folderStyle is the style of the first property file in folder d that declares models.
-func folderStyle(dir *fsconfine.Dir, d string) (yamledit.Style, bool) {
-	entries, err := dir.ReadDir(d)
-	if err != nil {
-		return yamledit.Style{}, false
-	}
-	var names []string
+// folderStyle is the style of the first property file (by name) among folder d's entries
+// that declares models.
+func folderStyle(dir *fsconfine.Dir, d string, entries []fs.DirEntry) (yamledit.Style, bool) {
 	for _, e := range entries {
 		n := e.Name()
-		if !e.IsDir() && (strings.HasSuffix(n, ".yml") || strings.HasSuffix(n, ".yaml")) {
-			names = append(names, n)
+		if e.IsDir() || !strings.HasSuffix(n, ".yml") && !strings.HasSuffix(n, ".yaml") {
+			continue
 		}
-	}
-	sort.Strings(names)
-	for _, n := range names {
 		data, err := dir.ReadFile(path.Join(d, n))
 		if err != nil {
 			continue
