@@ -178,10 +178,28 @@ func nameDescription(model, column string) string {
 		return ""
 	}
 	ent := entityWords(model)
+	if d := wellKnownDescription(strings.ToLower(column), ent); d != "" {
+		return d
+	}
 	if n := len(parts); n > 2 && (parts[n-2] == "at" || parts[n-2] == "date" || parts[n-2] == "timestamp") && zoneWords[parts[n-1]] != "" {
 		// created_at_utc, created_at_localized: the time, in that zone.
 		d := strings.TrimSuffix(nameDescription(model, strings.Join(parts[:n-1], "_")), ".")
 		return d + " (" + zoneWords[parts[n-1]] + ")."
+	}
+	if n := len(parts); n > 2 && calendarParts[parts[n-1]] && (timeSuffixes[parts[n-2]] || dateSuffixes[parts[n-2]]) {
+		// created_at_month, order_date_week: the period the time falls in, said of that time
+		// ("the month the order was created"), not "the created at month".
+		d := strings.TrimSuffix(nameDescription(model, strings.Join(parts[:n-1], "_")), ".")
+		for _, lead := range []string{"The date and time ", "The date "} {
+			if rest, ok := strings.CutPrefix(d, lead); ok && strings.HasPrefix(rest, "the ") {
+				return "The " + parts[n-1] + " " + rest + "."
+			}
+		}
+		return "The " + parts[n-1] + " of the " + strings.TrimPrefix(strings.TrimPrefix(d, "The "), "the ") + "."
+	}
+	if n := len(parts); n == 2 && validityWords[parts[0]] && validityBounds[parts[1]] != "" {
+		// valid_from, effective_to: one bound of the period a version of the row holds.
+		return validityDescription(validityBounds[parts[1]], ent)
 	}
 	if n := len(parts); n > 1 && slices.Contains(yesNoSuffixes, parts[n-1]) {
 		// deleted_yn, is_extracted_yn, active_flag: a yes/no question, asked without its suffix.
@@ -235,6 +253,9 @@ func nameDescription(model, column string) string {
 	case timeSuffixes[last] && len(parts) > 2 && isVerb(parts[len(parts)-2]):
 		// license_starts_at: the words before the verb are what it happened to.
 		d = "The date and time the " + restWords(0, len(parts)-2) + " " + pastTense(parts[len(parts)-2])
+	case last == "time" && len(parts) > 1 && durationParticiples[parts[len(parts)-2]]:
+		// elapsed_time, sla_elapsed_time: a length of time, not the moment something happened.
+		d = "The " + strings.Join(ws, " ")
 	case timeSuffixes[last] && len(parts) > 1 && !isVerb(parts[len(parts)-2]) && !strings.HasSuffix(parts[len(parts)-2], "ed"):
 		// event_timestamp, local_time, high_watermark_datetime: no event the row went
 		// through, the words name the time ("the order was event" says nothing).
@@ -364,4 +385,75 @@ func plural(phrase string) string {
 		w += "s"
 	}
 	return phrase[:i] + w
+}
+
+// durationParticiples are the participles that make a `_time` column a length of time.
+var durationParticiples = map[string]bool{"elapsed": true, "spent": true, "remaining": true, "billed": true,
+	"logged": true, "worked": true, "tracked": true, "waited": true, "allotted": true, "budgeted": true}
+
+// validityWords and validityBounds read the two-word names of a version's validity period.
+var (
+	validityWords  = map[string]bool{"valid": true, "effective": true}
+	validityBounds = map[string]string{"from": "from", "start": "from", "since": "from", "to": "until",
+		"until": "until", "end": "until", "thru": "until", "through": "until"}
+)
+
+// validityDescription says one bound of the period during which a version of the row holds.
+func validityDescription(bound, ent string) string {
+	return "The date and time " + bound + " which this version of the " + orRow(ent) + " is valid."
+}
+
+// wellKnownDescription describes the columns that loaders and dbt's snapshots add to a table,
+// whose names mean the same in every project and read badly word by word ("the fivetran
+// synced", "the date and time the x was sdc batched").
+func wellKnownDescription(column, ent string) string {
+	switch column {
+	case "dbt_valid_from":
+		return validityDescription("from", ent)
+	case "dbt_valid_to":
+		return "The date and time until which this version of the " + orRow(ent) + " is valid; empty for the current version."
+	case "dbt_scd_id":
+		return "The unique ID of this version of the " + orRow(ent) + ", set by the dbt snapshot."
+	case "dbt_updated_at":
+		return "The date and time the source last updated this version of the " + orRow(ent) + ", as the dbt snapshot read it."
+	case "dbt_is_deleted":
+		return "Whether the " + orRow(ent) + " was deleted in the source, as the dbt snapshot saw it."
+	}
+	loader, field, ok := strings.Cut(strings.TrimPrefix(column, "_"), "_")
+	if !ok || !strings.HasPrefix(column, "_") {
+		return ""
+	}
+	name := map[string]string{"fivetran": "Fivetran", "airbyte": "Airbyte", "sdc": "Stitch", "dlt": "dlt"}[loader]
+	if name == "" {
+		return ""
+	}
+	switch field {
+	case "synced":
+		return "The date and time " + name + " last synced the row."
+	case "deleted":
+		return "Whether the row was deleted in the source, as " + name + " marks it."
+	case "active":
+		return "Whether this is the current version of the row, as " + name + " marks it."
+	case "start":
+		return "The date and time from which this version of the row is valid, as " + name + " records it."
+	case "end":
+		return "The date and time until which this version of the row is valid, as " + name + " records it."
+	case "extracted_at":
+		return "The date and time " + name + " extracted the row from the source."
+	case "emitted_at", "batched_at", "received_at", "loaded_at":
+		return "The date and time " + name + " loaded the row."
+	case "deleted_at":
+		return "The date and time the row was deleted in the source, as " + name + " records it."
+	case "id", "raw_id", "ab_id", "load_id":
+		return "The ID " + name + " gives the row or its load."
+	}
+	return ""
+}
+
+// orRow names the entity, or "row" when the model's name gives none.
+func orRow(ent string) string {
+	if ent == "" {
+		return "row"
+	}
+	return ent
 }
