@@ -144,6 +144,11 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 		if len(opts.Models) > 0 && !opts.Models[m.UniqueID] {
 			continue
 		}
+		if m.Package != "" && p.Name != "" && m.Package != p.Name {
+			// An installed package's models are its maintainers' to test: their property
+			// files are not the team's to edit (the Synthesizer writes none either).
+			continue
+		}
 		cs := cols[i]
 		if opts.NewColumns || cs == nil {
 			cs = buildColumns(p, m, sigs[i], grains[i], inf, existing, owners, args, opts.NewColumns, x)
