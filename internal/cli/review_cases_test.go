@@ -43,6 +43,19 @@ var reviewCases = []prCase{
 		},
 	},
 	{
+		// A left join added to a lookup the model did not read before (to take one column
+		// from it) keeps every order: the change adds a column and is non-breaking, with no
+		// grain-change warning.
+		name: "review_left_join_added",
+		head: map[string]func(string) string{
+			"models/marts/fct_orders.sql": chain(
+				replace("payments as (\n", "customers as (\n\n    select * from {{ ref('stg_customers') }}\n\n),\n\npayments as (\n"),
+				replace("    orders.status,\n", "    orders.status,\n    customers.country_code,\n"),
+				replace("left join payments\n", "left join customers\n    on orders.customer_id = customers.customer_id\nleft join payments\n"),
+			),
+		},
+	},
+	{
 		// Formatting only: nothing breaks, lint is quiet on untouched lines.
 		name: "review_formatting_only",
 		head: map[string]func(string) string{

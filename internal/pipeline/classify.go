@@ -40,6 +40,9 @@ func Classify(cs *change.ChangeSet, rv *review.Review, dialectName string) {
 		for _, id := range m.Impact {
 			nodes[id] = true
 		}
+		// A lookup the change joins (or stops joining) altogether changes no row: the columns
+		// it brings are the column changes' business, not a grain change's.
+		added, removed = changedJoins(added), changedJoins(removed)
 		for _, cl := range added {
 			line := clauseLine(head, cl.Offset)
 			msg := fmt.Sprintf("%s changes which rows %s returns (%s); every downstream node (%d) sees it", firstWord(cl.Text), name, clipText(cl.Text), len(m.Impact))
@@ -89,6 +92,17 @@ func Classify(cs *change.ChangeSet, rv *review.Review, dialectName string) {
 }
 
 type grainDiff struct{ added, removed []review.Clause }
+
+// changedJoins leaves out the clauses of lookups joined on one side of the change only.
+func changedJoins(cs []review.Clause) []review.Clause {
+	var out []review.Clause
+	for _, c := range cs {
+		if !c.WholeJoin {
+			out = append(out, c)
+		}
+	}
+	return out
+}
 
 // grainDiffs compares the row-deciding clauses of each modified model's base and head SQL,
 // the models in parallel: each is two parses, and a change may touch many large models.

@@ -3,6 +3,7 @@ package review
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/change"
@@ -20,9 +21,31 @@ type Clause struct {
 	// optional side of an outer join (a lookup): its filter, or its join condition, changes
 	// which lookup rows match, not which rows the model returns.
 	Lookup string
+	// WholeJoin is set by GrainDiff on a lookup's clause when the other side of the change
+	// does not read that lookup at all: the change adds (on a removed clause, drops) the whole
+	// outer join. That adds or drops the columns it brings, not rows: an outer join keeps every
+	// row of its other side. Only a lookup key that repeats would repeat rows, which is not a
+	// change of the join.
+	WholeJoin bool
+	// optional names (alias and relation) the optional side of an outer join clause; other
+	// lookup clauses belong to the relation Lookup names.
+	optional []string
+	// sole names the one relation the clause's select reads without a join (its qualifiers
+	// are dropped from Text); rels, for a select with joins, the names of each relation it
+	// reads. A change that adds or drops a join may add or drop the qualifiers of the one
+	// relation with it: GrainDiff pairs those clauses.
+	sole []string
+	rels [][]string
 	// relaxed is Text with comparisons of a column to a boolean literal written as the bare
 	// column (x = 'TRUE' and x = true read x): the same filter on a boolean column.
 	relaxed string
+}
+
+// Grain is what decides which rows a query returns: its grain clauses, and the names of the
+// relations it reads, which tell a lookup the query already joined from one a change adds.
+type Grain struct {
+	Clauses []Clause
+	reads   map[string]bool
 }
 
 // GrainClauses lists the clauses of sql that decide which rows (and how many) a model returns:
@@ -30,15 +53,16 @@ type Clause struct {
 // the parsed tree so formatting and comments do not count as changes (keywords and names are
 // compared in lower case, string literals as written). ok is false when the SQL does not parse:
 // then nothing can be said about its grain.
-func GrainClauses(sql, dialectName string) (clauses []Clause, ok bool) {
+func GrainClauses(sql, dialectName string) (g Grain, ok bool) {
 	d, found := dialect.Lookup(dialectName)
 	if !found {
 		d = dialect.Generic()
 	}
 	f, errs := parser.ParseShared(sql, d)
 	if f == nil || len(errs) > 0 {
-		return nil, false
+		return Grain{}, false
 	}
+	var clauses []Clause
 	lookups := lookupRelations(f)
 	// visit reads the clauses under root; lookup names the lookup they belong to, if any.
 	var visit func(root ast.Node, lookup string)
@@ -46,6 +70,8 @@ func GrainClauses(sql, dialectName string) (clauses []Clause, ok bool) {
 		// sole: the names a select reading one relation (no join) knows it by, whose
 		// qualifier its clauses may drop (`where source.row_num = 1` is `where row_num = 1`).
 		var sole []string
+		// rels: the relations a select with joins reads, each by its names.
+		var rels [][]string
 		add := func(kind string, n ast.Node, lookupOf string) {
 			text := kind
 			if n != nil {
@@ -60,7 +86,7 @@ func GrainClauses(sql, dialectName string) (clauses []Clause, ok bool) {
 			if n != nil {
 				off = int(n.Pos())
 			}
-			clauses = append(clauses, Clause{Text: text, Offset: off, Lookup: lookupOf, relaxed: relaxBooleans(text)})
+			clauses = append(clauses, Clause{Text: text, Offset: off, Lookup: lookupOf, sole: sole, rels: rels, relaxed: relaxBooleans(text)})
 		}
 		ast.Inspect(root, func(n ast.Node) bool {
 			switch x := n.(type) {
@@ -75,6 +101,10 @@ func GrainClauses(sql, dialectName string) (clauses []Clause, ok bool) {
 				}
 			case *ast.Select:
 				sole = soleRelation(x)
+				rels = nil
+				if sole == nil {
+					rels = fromRelations(x.From)
+				}
 				if x.Distinct {
 					clauses = append(clauses, Clause{Text: "DISTINCT", Offset: int(x.Pos()), Lookup: lookup, relaxed: "DISTINCT"})
 				}
@@ -116,24 +146,28 @@ func GrainClauses(sql, dialectName string) (clauses []Clause, ok bool) {
 				// as such, the rest of the join as before.
 				var sub *ast.DerivedTable
 				other := ast.Node(nil)
+				var optional []string
 				switch strings.ToUpper(x.Kind) {
 				case "LEFT":
 					sub, _ = x.Right.(*ast.DerivedTable)
 					other = x.Left
+					optional = relationNames(x.Right)
 				case "RIGHT":
 					sub, _ = x.Left.(*ast.DerivedTable)
 					other = x.Right
+					optional = relationNames(x.Left)
 				}
 				switch {
 				case x.On != nil:
 					add(kind+" JOIN ON", x.On, on)
+					clauses[len(clauses)-1].optional = optional
 				case len(x.Using) > 0:
 					names := make([]string, len(x.Using))
 					for i, u := range x.Using {
 						names[i] = strings.ToLower(u.Name)
 					}
 					text := kind + " JOIN USING (" + strings.Join(names, ", ") + ")"
-					clauses = append(clauses, Clause{Text: text, Offset: int(x.Pos()), Lookup: on, relaxed: text})
+					clauses = append(clauses, Clause{Text: text, Offset: int(x.Pos()), Lookup: on, optional: optional, relaxed: text})
 				default:
 					text := kind + " JOIN"
 					clauses = append(clauses, Clause{Text: text, Offset: int(x.Pos()), Lookup: lookup, relaxed: text})
@@ -148,7 +182,48 @@ func GrainClauses(sql, dialectName string) (clauses []Clause, ok bool) {
 		})
 	}
 	visit(f, "")
-	return clauses, true
+	reads := map[string]bool{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		if t, ok := n.(ast.TableExpr); ok {
+			for _, name := range relationNames(t) {
+				reads[name] = true
+			}
+		}
+		return true
+	})
+	return Grain{Clauses: clauses, reads: reads}, true
+}
+
+// relationNames lists the names (lower case) a relation of a FROM clause is known by: its
+// alias, its name and its name as written with qualifiers. Nil for a join or an unnamed one.
+func relationNames(t ast.TableExpr) []string {
+	var names []string
+	alias := func(a *ast.Alias) {
+		if a != nil && a.Name != nil {
+			names = append(names, strings.ToLower(a.Name.Name))
+		}
+	}
+	switch x := t.(type) {
+	case *ast.TableName:
+		alias(x.Alias)
+		if x.Name != nil && len(x.Name.Parts) > 0 {
+			parts := make([]string, len(x.Name.Parts))
+			for i, p := range x.Name.Parts {
+				parts[i] = strings.ToLower(p.Name)
+			}
+			names = append(names, parts[len(parts)-1])
+			if len(parts) > 1 {
+				names = append(names, strings.Join(parts, "."))
+			}
+		}
+	case *ast.DerivedTable:
+		alias(x.Alias)
+	case *ast.TableFunc:
+		alias(x.Alias)
+	case *ast.ParenTable:
+		alias(x.Alias)
+	}
+	return names
 }
 
 // soleRelation lists the names (lower case) of the one relation a select reads without a join:
@@ -181,6 +256,51 @@ func soleRelation(sel *ast.Select) []string {
 		}
 	}
 	return nil
+}
+
+// fromRelations lists the relations of a FROM clause, through its joins, each by its names.
+func fromRelations(from []ast.TableExpr) [][]string {
+	var out [][]string
+	var walk func(t ast.TableExpr)
+	walk = func(t ast.TableExpr) {
+		switch x := t.(type) {
+		case *ast.Join:
+			walk(x.Left)
+			walk(x.Right)
+		case *ast.ParenTable:
+			walk(x.Table)
+		default:
+			if names := relationNames(t); len(names) > 0 {
+				out = append(out, names)
+			}
+		}
+	}
+	for _, t := range from {
+		walk(t)
+	}
+	return out
+}
+
+// besideJoin says a and b are the same clause of one relation, read alone by one's select and
+// beside a join by the other's, where it is written with that relation's qualifiers
+// (`where status = 'x'` without the join, `where orders.status = 'x'` with it). A column
+// the lone relation had is still its own beside the join: a like-named column of the joined
+// relation would make the SQL ambiguous.
+func besideJoin(a, b Clause) bool {
+	if a.sole == nil {
+		a, b = b, a
+	}
+	if a.sole == nil || b.rels == nil || a.Lookup != b.Lookup {
+		return false
+	}
+	for _, names := range b.rels {
+		for _, n := range names {
+			if slices.Contains(a.sole, n) {
+				return unqualify(b.Text, names) == a.Text
+			}
+		}
+	}
+	return false
 }
 
 // unqualify drops, from a normalized clause of a select that reads one relation, the
@@ -401,8 +521,41 @@ func relaxBooleans(text string) string {
 // GrainDiff compares the grain clauses of a base and a head query: the head's clauses that the
 // base lacks (added or changed) and the base's that the head lacks, as multisets. A clause that
 // only spells a boolean test differently (`x = 'TRUE'` on one side, `x` on the other) is the
-// same clause.
-func GrainDiff(base, head []Clause) (added, removed []Clause) {
+// same clause. A lookup's clause is marked WholeJoin when the other side reads no relation of
+// that name: the outer join itself came (or went), which is not a change of which rows match.
+func GrainDiff(baseGrain, headGrain Grain) (added, removed []Clause) {
+	added, removed = diffClauses(baseGrain.Clauses, headGrain.Clauses)
+	for i := range added {
+		added[i].WholeJoin = wholeJoin(added[i], baseGrain.reads)
+	}
+	for i := range removed {
+		removed[i].WholeJoin = wholeJoin(removed[i], headGrain.reads)
+	}
+	return added, removed
+}
+
+// wholeJoin says c belongs to a lookup that a query reading the relations other does not
+// join at all. An outer join's condition belongs to the relation on its optional side (a
+// left join inside a lookup brings a relation of its own); a filter inside a lookup, to the
+// lookup. A lookup the other side reads under the same alias or name is one whose join
+// changed: which of its rows match may differ.
+func wholeJoin(c Clause, other map[string]bool) bool {
+	if c.Lookup == "" {
+		return false
+	}
+	names := c.optional
+	if len(names) == 0 {
+		names = []string{c.Lookup}
+	}
+	for _, n := range names {
+		if other[n] {
+			return false
+		}
+	}
+	return true
+}
+
+func diffClauses(base, head []Clause) (added, removed []Clause) {
 	count := map[string]int{}
 	for _, c := range base {
 		count[c.Text]++
@@ -428,6 +581,17 @@ func GrainDiff(base, head []Clause) (added, removed []Clause) {
 			if (c.relaxed == c.Text || relaxBooleans(old) == old) && count[old] > 0 {
 				left[c.relaxed] = cands[1:]
 				count[old]--
+				continue
+			}
+		}
+		added = append(added, c)
+	}
+	// Then what only gained or lost the qualifiers of the one relation beside a join.
+	rest, added = added, nil
+	for _, c := range rest {
+		if c.sole != nil || c.rels != nil {
+			if i := slices.IndexFunc(base, func(b Clause) bool { return count[b.Text] > 0 && besideJoin(b, c) }); i >= 0 {
+				count[base[i].Text]--
 				continue
 			}
 		}
@@ -477,6 +641,22 @@ func countSame(reasons []string) []string {
 	return out
 }
 
+// splitWhole takes out of cs the clauses of lookups joined on one side only (WholeJoin), and
+// appends to reasons one for each such outer join (its own condition: a filter inside the
+// lookup belongs to that join).
+func splitWhole(cs []Clause, reasons []string, verb, why string) (rest []Clause, _ []string) {
+	for _, c := range cs {
+		if !c.WholeJoin {
+			rest = append(rest, c)
+			continue
+		}
+		if len(c.optional) > 0 {
+			reasons = append(reasons, verb+c.optional[0]+" ("+clip(c.Text, 120)+"): "+why)
+		}
+	}
+	return rest, reasons
+}
+
 // countKind counts the clauses of cs of the same kind as text.
 func countKind(cs []Clause, text string) int {
 	n := 0
@@ -491,10 +671,16 @@ func countKind(cs []Clause, text string) int {
 // Classify decides a changed model's classification from its column changes, their
 // downstream readers and its grain diff, and returns the reasons in words. A change confined to
 // lookups (what an outer join matches) keeps the model's rows: it is partial, since only the
-// columns taken from the lookup may change.
+// columns taken from the lookup may change. A lookup joined on one side only (WholeJoin) is a
+// join added or dropped, not changed: it brings or takes columns, which the column changes
+// say, and the model's rows stay, so alone it is no reason to be partial.
 func Classify(m *change.ModelChange, grainAdded, grainRemoved []Clause) (string, []string) {
 	var reasons []string
 	class := NonBreaking
+	var whole []string
+	grainAdded, whole = splitWhole(grainAdded, whole, "adds lookup ", "the model keeps its rows, one each while the lookup's key is unique")
+	grainRemoved, whole = splitWhole(grainRemoved, whole, "drops lookup ", "the model keeps its rows")
+	reasons = append(reasons, whole...)
 	// A clause edited in place (one WHERE for another) is one change, said once; as many
 	// clauses of a kind edited as there were (each branch of a union) pair in order.
 	was := map[int]string{}

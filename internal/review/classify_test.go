@@ -27,7 +27,7 @@ qualify row_number() over (partition by o.customer_id order by total) = 1`
 	if !ok {
 		t.Fatal("did not parse")
 	}
-	s := texts(got)
+	s := texts(got.Clauses)
 	for _, want := range []string{"DISTINCT", "WHERE status <> 'void'", "LEFT JOIN ON c.id = o.customer_id", "GROUP BY 1", "QUALIFY row_number()"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("clauses %q lack %q", s, want)
@@ -172,7 +172,7 @@ left join (select user_id, email from raw.users where email is not null%s) as us
 	if !ok {
 		t.Fatal("did not parse")
 	}
-	for _, c := range base {
+	for _, c := range base.Clauses {
 		want := ""
 		switch {
 		case strings.Contains(c.Text, "_row_num = 1"), strings.Contains(c.Text, "program_lookup_first.courserun_id"):
@@ -262,5 +262,90 @@ func TestGrainDiffKeepsBranchOrder(t *testing.T) {
 	_, rem := GrainDiff(b, h)
 	if len(rem) != 11 || rem[1].Text != "WHERE x = 2" || rem[9].Text != "WHERE x = 10" {
 		t.Errorf("removed in this order: %s", texts(rem))
+	}
+}
+
+// A left join the change adds, of a relation the base does not read, brings columns and keeps
+// every row of the model: it is no grain change, unlike a join whose condition changed (which
+// rows of the lookup match) or an inner join added (which rows of the model stay).
+func TestGrainDiffNewLeftJoin(t *testing.T) {
+	const base = `with h as (select * from raw.history),
+statuses as (select * from raw.statuses)
+select h.issue_id, statuses.status_name as status
+from h
+left join statuses on statuses.status_id = h.status_id`
+	for _, c := range []struct {
+		name, head, class string
+		whole             bool
+	}{
+		{"left join added", `with h as (select * from raw.history),
+statuses as (select * from raw.statuses),
+status_categories as (select * from raw.status_categories where not is_deleted)
+select h.issue_id, statuses.status_name as status, status_categories.status_category_name
+from h
+left join statuses on statuses.status_id = h.status_id
+left join status_categories on statuses.status_category_id = status_categories.status_category_id`, NonBreaking, true},
+		{"left join added inside a lookup", `with h as (select * from raw.history),
+statuses as (select s.*, c.name from raw.statuses s left join raw.categories c on c.id = s.category_id)
+select h.issue_id, statuses.status_name as status
+from h
+left join statuses on statuses.status_id = h.status_id`, NonBreaking, true},
+		{"condition changed", strings.Replace(base, "= h.status_id", "= h.status_id and statuses.is_current", 1), Partial, false},
+		{"alias of the lookup reused", strings.Replace(strings.Replace(base, "left join statuses on statuses.", "left join raw.categories statuses on statuses.", 1), "= h.status_id", "= h.category_id", 1), Partial, false},
+		{"inner join added", base + "\njoin raw.status_categories c on c.id = statuses.status_category_id", Breaking, false},
+		{"made inner", strings.Replace(base, "left join", "inner join", 1), Breaking, false},
+		{"left join dropped", "with h as (select * from raw.history)\nselect h.issue_id from h", NonBreaking, true},
+	} {
+		b, okb := GrainClauses(base, "snowflake")
+		h, okh := GrainClauses(c.head, "snowflake")
+		if !okb || !okh {
+			t.Fatalf("%s: did not parse", c.name)
+		}
+		add, rem := GrainDiff(b, h)
+		if len(add)+len(rem) == 0 {
+			t.Fatalf("%s: no clause changed", c.name)
+		}
+		whole := true
+		for _, cl := range slices.Concat(add, rem) {
+			whole = whole && cl.WholeJoin
+		}
+		m := &change.ModelChange{UniqueID: "model.p.field_history", Change: change.Modified, Impact: []string{"model.p.rpt"}}
+		class, reasons := Classify(m, add, rem)
+		if class != c.class || whole != c.whole {
+			t.Errorf("%s: %s (whole join %v), want %s (%v): %q", c.name, class, whole, c.class, c.whole, reasons)
+		}
+	}
+}
+
+// Adding a join to a select that read one relation brings qualifiers with it: the filter
+// `status = 'x'` on the base's one relation is `orders.status = 'x'` (or `o.status`) beside a
+// join, the same rows.
+func TestGrainDiffQualifiersOfTheOneRelationBesideANewJoin(t *testing.T) {
+	for _, c := range []struct {
+		base, head string
+		same       bool
+	}{
+		{"select id from orders where status = 'x'", "select orders.id, c.name from orders left join c on c.id = orders.cid where orders.status = 'x'", true},
+		{"select id from orders o where o.status = 'x'", "select o.id, c.name from orders o left join c on c.id = o.cid where o.status = 'x'", true},
+		{"select id from orders o where o.status = 'x' group by o.id", "select o.id from orders o left join c on c.id = o.cid where o.status = 'x' group by o.id", true},
+		{"select orders.id, c.name from orders left join c on c.id = orders.cid where orders.status = 'x'", "select id from orders where status = 'x'", true},
+		{"select id from orders where status = 'x'", "select orders.id from orders left join c on c.id = orders.cid where c.status = 'x'", false},
+		{"select id from orders where status = 'x'", "select orders.id from orders left join c on c.id = orders.cid where orders.status = 'y'", false},
+	} {
+		base, okb := GrainClauses(c.base, "snowflake")
+		head, okh := GrainClauses(c.head, "snowflake")
+		if !okb || !okh {
+			t.Fatalf("did not parse: %q / %q", c.base, c.head)
+		}
+		add, rem := GrainDiff(base, head)
+		var rows []Clause
+		for _, cl := range slices.Concat(add, rem) {
+			if !cl.WholeJoin {
+				rows = append(rows, cl)
+			}
+		}
+		if same := len(rows) == 0; same != c.same {
+			t.Errorf("%q -> %q: same %v, want %v (%s)", c.base, c.head, same, c.same, texts(rows))
+		}
 	}
 }
