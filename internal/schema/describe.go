@@ -3,6 +3,7 @@ package schema
 import (
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -204,9 +205,18 @@ func rolesAgree(target, candidate, text string) bool {
 // otherEntity reports whether a description written for a column of another model is about
 // that model's entity rather than the target's. A key describes its own model's rows (the id
 // of stg_payments is no description of the id of stg_refunds); a generic name (status, name,
-// created_at) means what its model is about, so "The name of the account." says nothing true
-// of the name of a user. A name that says what it is about (customer_id, refunded_at) keeps
-// its meaning across models.
+// created_at, author_id) means what its model is about, so "The name of the account." says
+// nothing true of the name of a user. A name that says what it is about (customer_id,
+// refunded_at) keeps its meaning across models.
+//
+// A generic name's text is the source's when it names a word of the source's entity and either
+// does not name what a row of the target is, or names a word of the source's entity the
+// target's lacks: "the ticket field value" is not about an sla policy history, nor "when the
+// issue was last updated" about an issue field history, whose rows are changes, not issues.
+// Entities are compared without the words that say how their rows are kept (history,
+// snapshot, daily, enhanced): models about different things share them and a text rarely says
+// them. What they say is kept in one respect: rows of a history, log or audit are changes of
+// their entity, so a text about the entity is not about them, nor the other way.
 func otherEntity(target, from, column, text string) bool {
 	et, ef := entityWords(target), entityWords(from)
 	if et == ef || ef == "" {
@@ -218,21 +228,57 @@ func otherEntity(target, from, column, text string) bool {
 	if !genericName(column) {
 		return false
 	}
-	mentions := func(entity string) bool {
-		ws := strings.Fields(entity)
-		if len(ws) == 0 {
-			return false
-		}
-		w := ws[len(ws)-1]
-		for _, t := range identifierParts(text) {
-			if t == w || singularWord(t) == w {
-				return true
-			}
-		}
+	ct, changesT := entityCore(target)
+	cf, changesF := entityCore(from)
+	if changesT == changesF && slices.Equal(ct, cf) {
+		// orders and orders_snapshot, ticket_field_history and its daily rows
 		return false
 	}
-	return mentions(ef) && !mentions(et)
+	named := map[string]bool{}
+	for _, t := range identifierParts(text) {
+		named[singularWord(t)] = true
+	}
+	namesTarget := changesT == changesF && named[ct[len(ct)-1]]
+	for _, w := range cf {
+		if named[w] && (!namesTarget || !slices.Contains(ct, w)) {
+			return true
+		}
+	}
+	return false
 }
+
+// entityCore is a model's entity as singular words without those that say how its rows are
+// kept (ticket_field_history → ticket field, jira__user_enhanced → user), and whether its rows
+// are changes of that entity rather than the entity itself. A name made of such words alone
+// keeps them.
+func entityCore(model string) (core []string, changes bool) {
+	ws := strings.Fields(entityWords(model))
+	for i, w := range ws {
+		w = singularWord(w)
+		ws[i] = w
+		switch {
+		case changeRows[w]:
+			changes = true
+		case !keptRows[w]:
+			core = append(core, w)
+		}
+	}
+	if len(core) == 0 {
+		return ws, false
+	}
+	return core, changes
+}
+
+// changeRows are entity words (singular) that make a model's rows the changes of its entity;
+// keptRows, words that say how rows of the entity are kept: as versions, per period, widened
+// with other models' columns, as a temporary copy.
+var (
+	changeRows = map[string]bool{"history": true, "hist": true, "historical": true, "change": true,
+		"changelog": true, "log": true, "audit": true}
+	keptRows = map[string]bool{"snapshot": true, "scd": true, "scd2": true, "daily": true, "weekly": true,
+		"monthly": true, "hourly": true, "quarterly": true, "yearly": true, "latest": true, "enhanced": true,
+		"enriched": true, "summary": true, "overview": true, "tmp": true, "temp": true}
+)
 
 // genericWords name a value without saying what it belongs to.
 var genericWords = map[string]bool{"id": true, "key": true, "name": true, "type": true, "status": true, "state": true,
@@ -240,7 +286,12 @@ var genericWords = map[string]bool{"id": true, "key": true, "name": true, "type"
 	"total": true, "count": true, "number": true, "date": true, "at": true, "time": true, "timestamp": true, "day": true,
 	"created": true, "updated": true, "deleted": true, "modified": true, "loaded": true, "inserted": true, "started": true,
 	"ended": true, "email": true, "url": true, "is": true, "has": true, "active": true, "valid": true, "current": true,
-	"first": true, "last": true, "start": true, "end": true, "version": true, "source": true, "level": true, "rank": true}
+	"first": true, "last": true, "start": true, "end": true, "version": true, "source": true, "level": true, "rank": true,
+	// validity windows: valid_starting_at, valid_from, effective_to
+	"starting": true, "ending": true, "from": true, "to": true, "until": true, "since": true, "effective": true,
+	"expired": true, "expires": true,
+	// who acted on the row: author_id, created_by, owner_id
+	"author": true, "creator": true, "owner": true, "by": true, "editor": true, "updater": true, "modifier": true}
 
 func genericName(column string) bool {
 	for _, p := range identifierParts(column) {

@@ -162,6 +162,85 @@ func TestDescribeKeyOfAnotherEntityIsNotCopied(t *testing.T) {
 	}
 }
 
+// A generic name's text that speaks of the entity of a model named for how its rows are kept
+// (ticket_field_history) is not copied onto a model about something else that is kept the same
+// way (sla_policy_history), nor onto the changes of the entity it names; onto the same entity
+// kept otherwise (daily rows of the history) it is.
+func TestDescribeGenericNameOfAHistoryIsNotCopied(t *testing.T) {
+	saved := describeFixture
+	defer func() { describeFixture = saved }()
+	describeFixture = map[string]string{}
+	for k, v := range saved {
+		describeFixture[k] = v
+	}
+	describeFixture["models/staging/stg_zendesk__ticket_field_history.sql"] = "select 1 as ticket_id, 1 as created_at, 1 as valid_starting_at\n"
+	describeFixture["models/staging/stg_zendesk__ticket_comments.sql"] = "select 1 as author_id\n"
+	describeFixture["models/staging/stg_zendesk__tickets.sql"] = "select 1 as ticket_id, 1 as updated_at\n"
+	describeFixture["models/staging/_zendesk.yml"] = `version: 2
+models:
+  - name: stg_zendesk__ticket_field_history
+    columns:
+      - name: created_at
+        description: The time the ticket field history row was created.
+      - name: valid_starting_at
+        description: The time the ticket field value became valid.
+  - name: stg_zendesk__ticket_comments
+    columns:
+      - name: author_id
+        description: The user id of the comment's author.
+  - name: stg_zendesk__tickets
+    columns:
+      - name: updated_at
+        description: When the ticket was last updated.
+`
+	for _, m := range []string{"stg_zendesk__sla_policy_metric_history", "stg_zendesk__ticket_field_history_daily"} {
+		describeFixture["models/staging/"+m+".sql"] = "select 1 as created_at\n"
+	}
+	cols := []change.Column{{Name: "created_at", Kind: "transform"}, {Name: "valid_starting_at", Kind: "transform"},
+		{Name: "author_id", Kind: "transform"}, {Name: "updated_at", Kind: "transform"}}
+	got := describe(t, "stg_zendesk__sla_policy_metric_history", cols, func(in *Input) { in.Config.DescribeFromName = false })
+	for _, c := range cols {
+		if d := got[c.Name].Description; d != "" {
+			t.Errorf("sla policy metric history: %s = %q", c.Name, d)
+		}
+	}
+	// The daily rows of the history are its rows: its texts hold. A ticket's last update is
+	// not a change's.
+	got = describe(t, "stg_zendesk__ticket_field_history_daily", cols, func(in *Input) { in.Config.DescribeFromName = false })
+	if d := got["valid_starting_at"].Description; d != "The time the ticket field value became valid." {
+		t.Errorf("ticket field history daily: valid_starting_at = %q", d)
+	}
+	if d := got["created_at"].Description; d != "The time the ticket field history row was created." {
+		t.Errorf("ticket field history daily: created_at = %q", d)
+	}
+	if d := got["updated_at"].Description; d != "" {
+		t.Errorf("ticket field history daily: updated_at = %q", d)
+	}
+}
+
+func TestOtherEntity(t *testing.T) {
+	for _, c := range []struct {
+		target, from, column, text string
+		other                      bool
+	}{
+		{"stg_sla_policy_history", "stg_ticket_field_history", "created_at", "The time the ticket field history was created.", true},
+		{"stg_jira__issue_field_history", "int_jira__issue_join", "updated_at", "When the issue was last updated.", true},
+		{"stg_jira__issue_field_history", "jira__user_enhanced", "is_active", "Whether this user is currently active.", true},
+		{"stg_ticket_fields", "stg_ticket_field_history", "created_at", "The time the ticket field value was set.", true},
+		{"stg_orders", "stg_order_items", "created_at", "When the order item was created.", true},
+		// the same entity, or a text about the target's
+		{"orders_snapshot", "stg_orders", "created_at", "When the order was created.", false},
+		{"stg_jira__user_tmp", "jira__user_enhanced", "email", "Email of the user's account.", false},
+		{"jira__timestamp_issue_field_history", "stg_jira__issue_field_history", "is_active", "Whether this issue field is active.", false},
+		{"stg_orders", "stg_order_items", "created_at", "When the order was created.", false},
+		{"stg_users", "stg_accounts", "created_at", "Timestamp of record creation.", false},
+	} {
+		if got := otherEntity(c.target, c.from, c.column, c.text); got != c.other {
+			t.Errorf("otherEntity(%s, %s, %s, %q) = %v", c.target, c.from, c.column, c.text, got)
+		}
+	}
+}
+
 type fakeKnowledge struct {
 	earlier   []Candidate
 	retrieved []Candidate
