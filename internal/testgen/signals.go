@@ -405,7 +405,7 @@ func (s *sqlSignals) readSelect(sel *ast.Select, out map[ast.Expr]string, ctes m
 			}
 		}
 	}
-	s.readNulls(sel, out)
+	s.readNulls(sel, out, ctes)
 	// Values and nullability of each output column.
 	for it, name := range outputs(sel, out) {
 		if vals := caseLiterals(it); len(vals) > 0 {
@@ -494,7 +494,7 @@ func (s *sqlSignals) readSelect(sel *ast.Select, out map[ast.Expr]string, ctes m
 // readNulls marks the output columns read from the optional side of an outer join (the right
 // of a LEFT JOIN, the left of a RIGHT JOIN, both sides of a FULL JOIN): those rows may not
 // have them. A coalesce or a CASE decides for itself and is left alone.
-func (s *sqlSignals) readNulls(sel *ast.Select, out map[ast.Expr]string) {
+func (s *sqlSignals) readNulls(sel *ast.Select, out map[ast.Expr]string, ctes map[string]*ast.Query) {
 	optional := map[string]string{} // relation alias -> join kind
 	for _, t := range sel.From {
 		outerSides(t, "", optional)
@@ -520,7 +520,17 @@ func (s *sqlSignals) readNulls(sel *ast.Select, out map[ast.Expr]string) {
 			s.nullable[name] = "the model sets it to null"
 			continue
 		}
+		if caseWithoutElse(e) {
+			s.nullable[name] = noElseWhy
+			continue
+		}
 		ref, ok := e.(*ast.ColumnRef)
+		if ok && len(ref.Parts) > 0 && len(sel.From) == 1 && noElseThrough(ref.Parts[len(ref.Parts)-1].Name, sel, ctes, 0) {
+			// A select that groups by it ends the chain walked above, so what the CTE it
+			// reads computes is looked up here.
+			s.nullable[name] = noElseWhy
+			continue
+		}
 		if !ok || len(ref.Parts) < 2 {
 			continue
 		}
@@ -529,6 +539,49 @@ func (s *sqlSignals) readNulls(sel *ast.Select, out map[ast.Expr]string) {
 			s.nullable[name] = "it comes from " + alias + ", the optional side of a " + kind + " JOIN"
 		}
 	}
+}
+
+const noElseWhy = "its CASE has no ELSE: rows no branch matches get null"
+
+// caseWithoutElse reports a CASE of several branches and no ELSE: rows no branch matches get
+// null, and grouping by it keeps them as a null group. (One WHEN without ELSE is as often a
+// deliberate "only when" as a gap.)
+func caseWithoutElse(e ast.Expr) bool {
+	c, ok := unparen(e).(*ast.Case)
+	return ok && c.Else == nil && len(c.Whens) > 1
+}
+
+// noElseThrough follows a plain reference into the CTE that sel reads alone (and on through
+// plain references) and reports whether the name is computed there by a CASE without ELSE.
+func noElseThrough(name string, sel *ast.Select, ctes map[string]*ast.Query, depth int) bool {
+	if depth > 4 || len(sel.From) != 1 {
+		return false
+	}
+	t, ok := sel.From[0].(*ast.TableName)
+	if !ok || t.Name == nil || len(t.Name.Parts) != 1 {
+		return false
+	}
+	cq := ctes[strings.ToLower(t.Name.Parts[0].Name)]
+	if cq == nil {
+		return false
+	}
+	inner, ok := cq.Body.(*ast.Select)
+	if !ok {
+		return false
+	}
+	for it, n := range outputs(inner, outputNames(inner)) {
+		if !strings.EqualFold(n, name) {
+			continue
+		}
+		if caseWithoutElse(it) {
+			return true
+		}
+		if ref, ok := unparen(it).(*ast.ColumnRef); ok && len(ref.Parts) > 0 {
+			return noElseThrough(ref.Parts[len(ref.Parts)-1].Name, inner, ctes, depth+1)
+		}
+		return false
+	}
+	return false
 }
 
 // outerSides collects the aliases of relations on the optional side of an outer join; kind is
