@@ -236,3 +236,25 @@ func TestSuggestIsStable(t *testing.T) {
 		}
 	}
 }
+
+// BigQuery stores a null array as an empty one: not_null on an array column cannot fail
+// there, so it is not proposed, though the same project on another warehouse gets it.
+func TestNoNotNullOnBigQueryArrays(t *testing.T) {
+	for _, adapter := range []string{"bigquery", "duckdb"} {
+		p, err := dbt.Load(context.Background(), dbt.LoadOptions{Dir: "testdata/bqarrays", Compile: true, Adapter: adapter})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := Suggest(p, columns.Infer(p, columns.Options{}), Options{})
+		got := map[string]bool{}
+		for _, s := range res.Suggestions {
+			got[s.Model+"."+s.Column+" "+s.Test] = true
+		}
+		if !got["fct_events.event_name not_null"] {
+			t.Fatalf("%s: want not_null on event_name, got %v", adapter, got)
+		}
+		if arr := got["fct_events.event_params not_null"]; arr != (adapter != "bigquery") {
+			t.Errorf("%s: not_null on the array column proposed = %v", adapter, arr)
+		}
+	}
+}

@@ -1,0 +1,1 @@
+select event_id, event_name, event_params from {{ ref('stg_events') }}

@@ -1,0 +1,1 @@
+select event_id, event_name, event_params from raw.ga4.events
