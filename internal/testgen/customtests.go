@@ -200,7 +200,7 @@ func (h *customHabits) suggest(c *column, threshold float64) []*Suggestion {
 		}
 		out = append(out, &Suggestion{Model: c.model.Name, UniqueID: c.model.UniqueID, Column: c.name, Test: name, Arguments: args,
 			Confidence: round2(est), Status: Unverified, Pos: c.pos,
-			Reasons: []string{fmt.Sprintf("%d of %d similar columns (%s) in this project's tested models have %s", ct.k[last], h.rungN[last], describeKey(last), name)}})
+			Reasons: []string{fmt.Sprintf("%d of %d %s in this project's tested models have %s", ct.k[last], h.rungN[last], similarColumns(last), name)}})
 	}
 	return out
 }

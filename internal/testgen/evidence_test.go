@@ -187,3 +187,18 @@ func TestNumericTestsStayOnNumbers(t *testing.T) {
 		}
 	}
 }
+
+// The catch-all classes of names and layers ("other") are left out of a reason: "named like
+// other, in other models" told a reader nothing.
+func TestSimilarColumnsLeavesOutTheCatchAll(t *testing.T) {
+	for key, want := range map[string]string{
+		"p=other|l=other|pk=|s=": "similar columns (not a key)",
+		"p=other|l=other":        "columns",
+		"p=*_id|l=stg|pk=|s=":    "similar columns (named like *_id, in stg models, not a key)",
+		"n=status|k=no":          "similar columns (named status, not a key)",
+	} {
+		if got := similarColumns(key); got != want {
+			t.Errorf("similarColumns(%q) = %q, want %q", key, got, want)
+		}
+	}
+}

@@ -140,7 +140,7 @@ func (h *habits) estimate(c *column, test string, prior float64) (float64, strin
 	if last == "" {
 		return est, ""
 	}
-	return est, fmt.Sprintf("%d of %d similar columns (%s) in this project's tested models have %s", int(lastK), int(lastN), describeKey(last), test)
+	return est, fmt.Sprintf("%d of %d %s in this project's tested models have %s", int(lastK), int(lastN), similarColumns(last), test)
 }
 
 // always reports whether the team puts a test on every column of this name and key class
@@ -155,6 +155,14 @@ func (h *habits) always(c *column, test string) bool {
 // alwaysSeen is how many tested models must show a name's test for always to hold.
 const alwaysSeen = 5
 
+// similarColumns names the columns a rung counts: "similar columns (named status, not a key)".
+func similarColumns(key string) string {
+	if d := describeKey(key); d != "" {
+		return "similar columns (" + d + ")"
+	}
+	return "columns"
+}
+
 func describeKey(key string) string {
 	var parts []string
 	for _, kv := range strings.Split(key, "|") {
@@ -163,9 +171,14 @@ func describeKey(key string) string {
 		case "n":
 			parts = append(parts, "named "+v)
 		case "p":
-			parts = append(parts, "named like "+v)
+			// "other" is the class of names no pattern matched: it says nothing to a reader.
+			if v != "other" {
+				parts = append(parts, "named like "+v)
+			}
 		case "l":
-			parts = append(parts, "in "+v+" models")
+			if v != "other" {
+				parts = append(parts, "in "+v+" models")
+			}
 		case "d":
 			parts = append(parts, "in "+v+"/")
 		case "m":
