@@ -72,6 +72,9 @@ func TestInferPostgres(t *testing.T) {
 	expectColumns(t, pg, u, `select (select max(amount) from orders) as top, exists(select 1 from customers) as any_c`,
 		"top:numeric(10,2), any_c:boolean")
 	expectColumns(t, pg, u, `select n from orders, generate_series(1, 3) as n`, "n:integer")
+	// jsonb key-exists `?` is an operator after an operand, not a bind parameter
+	expectResolved(t, expectColumns(t, pg, u, `select id, status ? 'k' as has_k from orders where status ? 'x'`,
+		"id:integer, has_k:boolean"))
 }
 
 func TestInferSnowflake(t *testing.T) {

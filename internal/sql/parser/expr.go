@@ -62,6 +62,13 @@ func (p *parser) binary(minPrec int) ast.Expr {
 			if t.Text == "|>" {
 				return x // BigQuery pipe syntax ends the expression
 			}
+		case token.Param:
+			// A bind parameter is an operand, so a `?` right after one is not a parameter: it is
+			// the Postgres jsonb key-exists operator (`fields ? 'label'`), which the lexer cannot
+			// tell from a parameter without knowing what came before.
+			if t.Text == "?" {
+				prec = precOther
+			}
 		case token.Ident:
 			switch lower(t.Text) {
 			case "or":
@@ -101,7 +108,7 @@ func (p *parser) infix(x ast.Expr, prec int) ast.Expr {
 	start := x.Pos()
 	t := p.tok()
 	span := func() ast.Span { return ast.Span{Start: start, Stop: p.prevEndOr(start)} }
-	if t.Kind == token.Operator {
+	if t.Kind == token.Operator || t.Kind == token.Param {
 		p.next()
 		// x = ANY (subquery), x > ALL (array)
 		if prec == precCmp && (p.isKw("any") || p.isKw("all") || p.isKw("some")) && p.peek(1).Kind == token.LParen {

@@ -125,6 +125,9 @@ func TestPrecedence(t *testing.T) {
 	expectPrinted(t, "ansi", "select - -a, -(-a), - + a", "SELECT - -a, -(-a), - +a")
 	expectPrinted(t, "ansi", "select a || b || 'c' = d", "SELECT a || b || 'c' = d")
 	expectPrinted(t, "postgres", "select j->'a'->>'b', j #>> '{a}', j @> k", "SELECT j -> 'a' ->> 'b', j #>> '{a}', j @> k")
+	// `?` after an operand is jsonb key-exists, not a parameter; before one it stays a parameter.
+	expectPrinted(t, "postgres", "select a from t where j ? 'k' and j ?| array['a'] and j ?& array['b'] and j->'x' ? 'y' = true", "SELECT a FROM t WHERE j ? 'k' AND j ?| ARRAY['a'] AND j ?& ARRAY['b'] AND j -> 'x' ? 'y' = TRUE")
+	expectPrinted(t, "postgres", "select a = ? and j ? ?", "SELECT a = ? AND j ? ?")
 	expectPrinted(t, "ansi", "select not exists (select 1) and a is not null", "SELECT NOT EXISTS (SELECT 1) AND a IS NOT NULL")
 	expectPrinted(t, "ansi", "select a between 1 and 2 and b not between c and d", "SELECT a BETWEEN 1 AND 2 AND b NOT BETWEEN c AND d")
 	expectPrinted(t, "ansi", "select a is distinct from b, a is not distinct from b", "SELECT a IS DISTINCT FROM b, a IS NOT DISTINCT FROM b")
