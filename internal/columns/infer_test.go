@@ -84,6 +84,7 @@ func TestInferSnowflake(t *testing.T) {
 		"event_id:varchar, uid:integer, occurred_at:timestamp_ntz"))
 	expectColumns(t, sf, u, `select payload:customer.id::string as customer_id, payload:amount as amt, e.payload['x'] as x from raw.events e`,
 		"customer_id:string, amt:variant, x:variant")
+	expectResolved(t, expectColumns(t, sf, u, `select payload :customer: id :: string as customer_id from raw.events`, "customer_id:string"))
 	expectColumns(t, sf, u, `select f.value:name::varchar as name, f.index from raw.events e, lateral flatten(input => e.payload:items) f`,
 		"name:varchar, index:number")
 	expectColumns(t, sf, u, `select iff(amount > 0, 'pos', 'neg') as sign, count_if(amount > 0) as n, datediff(day, ordered_at, current_date) as age, count(*) from orders group by all`,

@@ -305,7 +305,7 @@ func (p *parser) postfix(x ast.Expr) ast.Expr {
 			default:
 				return x
 			}
-		case t.Kind == token.Colon && p.d.ColonPaths && (p.peek(1).Kind == token.Ident || p.peek(1).Kind == token.QuotedIdent || p.peek(1).Kind == token.String) && p.peek(1).Pos == t.End && !isLiteral(x):
+		case t.Kind == token.Colon && p.d.ColonPaths && p.colonPathElem() && !isLiteral(x):
 			p.next()
 			nt := p.tok()
 			p.next()
@@ -341,6 +341,21 @@ func (p *parser) postfix(x ast.Expr) ast.Expr {
 			return x
 		}
 	}
+}
+
+// colonPathElem reports whether the colon at the current token starts a semi-structured path
+// element: a name, which Snowflake also reads after blanks (`data :header: shard_id`), or a
+// string right after the colon (`v:'k'`); a string after blanks is something else, such as the
+// value of an object constant's string key.
+func (p *parser) colonPathElem() bool {
+	n := p.peek(1)
+	switch n.Kind {
+	case token.Ident, token.QuotedIdent:
+		return true
+	case token.String:
+		return n.Pos == p.tok().End
+	}
+	return false
 }
 
 func isLiteral(x ast.Expr) bool {

@@ -285,6 +285,9 @@ func TestSnowflakePaths(t *testing.T) {
 	expectPrinted(t, "databricks", "select raw:store.bicycle.price::double", "SELECT raw:store.bicycle.price::DOUBLE")
 	expectPrinted(t, "snowflake", "select {'a': b}, object_construct('a', 1)", "SELECT {'a': b}, object_construct('a', 1)")
 	expectPrinted(t, "snowflake", "select case when x then :p end", "SELECT CASE WHEN x THEN :p END")
+	// Snowflake reads blanks on either side of a path's colon.
+	expectPrinted(t, "snowflake", "select data :header: shard_id :: int as s, data : header : \"H t\" [0] from t", "SELECT data:header:shard_id::INT AS s, data:header:\"H t\"[0] FROM t")
+	expectPrinted(t, "snowflake", "select {'a' : b, 'c': d:e}", "SELECT {'a': b, 'c': d:e}")
 }
 
 func TestTemplates(t *testing.T) {
