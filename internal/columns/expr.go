@@ -251,10 +251,10 @@ func (a *analyzer) expr(e ast.Expr, sc *scope) exprInfo {
 		return info
 	case *ast.Field:
 		info := a.expr(x.X, sc)
-		if info.t.fam == fJSON {
-			info.t = a.d.family(fJSON)
-		} else {
-			info.t = unknownType
+		t := info.t
+		info.t = unknownType
+		if x.Name != nil {
+			info.t = a.d.fieldType(t, x.Name.Name)
 		}
 		info.name = x.Name
 		return info
@@ -379,13 +379,12 @@ func (a *analyzer) columnRef(x *ast.ColumnRef, sc *scope) exprInfo {
 	}
 	info.lineage = append([]ColumnRef(nil), c.lineage...)
 	info.refs = []string{c.name}
-	if len(fields) == 0 {
-		info.t = c.t
-	} else {
-		// a struct field: BigQuery names the column after the field
-		info.t = unknownType
-		if c.t.fam == fJSON {
-			info.t = c.t
+	info.t = c.t
+	if c.t.fam != fJSON {
+		// struct fields (BigQuery names the column after the last): typed as the struct's
+		// type lists them
+		for _, f := range fields {
+			info.t = a.d.fieldType(info.t, f)
 		}
 	}
 	if res.ambiguous {

@@ -141,9 +141,9 @@ func TestInferBigQuery(t *testing.T) {
 	}
 	bq := "bigquery"
 	expectResolved(t, expectColumns(t, bq, u, "select * except (items), customer.name, o.customer.id as cid from orders o",
-		"id:int64, customer:struct<id int64,name string>, created_at:timestamp, name:?, cid:?"))
+		"id:int64, customer:struct<id int64,name string>, created_at:timestamp, name:string, cid:int64"))
 	expectColumns(t, bq, u, "select id, item.sku, off from orders, unnest(items) as item with offset as off",
-		"id:int64, sku:?, off:int64")
+		"id:int64, sku:string, off:int64")
 	// alias.* of an unnested array gives its elements' fields, not a column named after the
 	// alias: those its type names, else unresolved
 	expectResolved(t, expectColumns(t, bq, u, "select id, j.* from orders, unnest(items) as j", "id:int64, sku:string, qty:int64"))
@@ -170,6 +170,43 @@ func TestInferBigQuery(t *testing.T) {
 	expectColumns(t, bq, u, "select * from a left outer union all by name select * from b", "id:int64, x:string")
 	expectColumns(t, bq, u, "select * from a union distinct corresponding select * from b", "id:int64")
 	expectColumns(t, bq, u, "select * from a full union all corresponding by (y, id) select * from b", "y:date, id:int64")
+}
+
+// BigQuery's UNNEST of an array of structs, as GA4 and Firebase exports are read: without an
+// alias the elements' fields are its columns, with one the alias names the element; either way
+// a field is typed as the array's type lists it and comes from the array.
+func TestInferBigQueryUnnestFields(t *testing.T) {
+	u := map[string]string{
+		"raw.events": "id:string, event_params:array<struct<key string, value struct<string_value string, int_value int64>>>, tags:array<string>, blind:array<struct>",
+	}
+	bq := "bigquery"
+	n := expectColumns(t, bq, u, `select id,
+		(select value.string_value from unnest(event_params) where key = 'page_location') as page_location,
+		(select p.value.int_value from unnest(event_params) as p where p.key = 'ga_session_id') as session_id,
+		(select value from unnest(event_params) where key = 'k') as v
+		from raw.events`,
+		"id:string, page_location:string, session_id:int64, v:struct<string_value string,int_value int64>")
+	expectResolved(t, n)
+	if len(n.Notes) > 0 {
+		t.Errorf("notes: %v", n.Notes)
+	}
+	for _, c := range n.Columns[1:] {
+		if got := lineageOf(c); got != "events.event_params" {
+			t.Errorf("%s: lineage %q", c.Name, got)
+		}
+	}
+	expectResolved(t, expectColumns(t, bq, u, "select id, key, value.int_value as n, tag from raw.events, unnest(event_params), unnest(tags) as tag",
+		"id:string, key:string, n:int64, tag:string"))
+	expectColumns(t, bq, u, "select * from raw.events, unnest(event_params) with offset", "id:string, event_params:array<struct<key string,value struct<string_value string,int_value int64>>>, tags:array<string>, blind:array<struct>, key:string, value:struct<string_value string,int_value int64>, offset:int64")
+	// Fields the type does not list: a name is read as one of them, from the array, unless the
+	// enclosing query lists it (a correlated reference).
+	n = expectColumns(t, bq, u, `select (select value from unnest(blind) where key = id) as v, (select id from unnest(blind) limit 1) as w from raw.events`, "v:?, w:string")
+	if len(n.Notes) > 0 || lineageOf(n.Columns[0]) != "events.blind" || lineageOf(n.Columns[1]) != "events.id" {
+		t.Errorf("notes %v, lineage %q %q", n.Notes, lineageOf(n.Columns[0]), lineageOf(n.Columns[1]))
+	}
+	if n := expectColumns(t, bq, u, "select * from unnest((select blind from raw.events limit 1))", ""); len(n.Unresolved) == 0 {
+		t.Error("* over an unnest whose fields are unknown must be unresolved")
+	}
 }
 
 func TestInferDuckDB(t *testing.T) {

@@ -40,6 +40,10 @@ type relation struct {
 	elemStar    bool
 	elemLineage []ColumnRef
 	elemFields  [][2]string // the elements' fields when the array's type names them
+	// implicitFields is set on a BigQuery UNNEST without alias whose elements' fields are not
+	// known: a name no other relation lists is one of them, computed from the array
+	// (elemLineage).
+	implicitFields bool
 }
 
 func (r *relation) reindex() {
@@ -66,6 +70,10 @@ func (r *relation) find(name string) *col {
 // come from known nodes the lineage points there.
 func (r *relation) unknownCol(name string) *col {
 	c := &col{name: name, pos: -1, kind: KindDirect}
+	if r.implicitFields {
+		c.kind, c.lineage = KindTransform, append([]ColumnRef(nil), r.elemLineage...)
+		return c
+	}
 	for _, n := range r.opaque {
 		c.lineage = append(c.lineage, ColumnRef{Node: n, Column: name})
 	}
@@ -164,6 +172,8 @@ type resolution struct {
 	unknown   bool // no relation lists it and none could (every relation is complete)
 	guessed   bool // not listed; attributed to the only relation that may hide it
 	outer     bool // found in an enclosing query
+	listed    bool // a column a relation lists (or a USING column, or a select-list alias)
+	implicit  bool // attributed to an UNNEST whose elements' fields are not known
 }
 
 // resolve finds an unqualified or qualified column. fields are trailing parts that turned out
@@ -176,6 +186,16 @@ func (s *scope) resolve(parts []string) (res resolution, fields []string) {
 		r, f, ok := sc.resolveHere(parts)
 		if ok {
 			r.outer = sc != s
+			if r.implicit {
+				// only a guess that the name is a field of unnested elements: a column an
+				// enclosing query lists is the likelier reading (a correlated reference)
+				for o := sc.outer; o != nil; o = o.outer {
+					if res, f, ok := o.resolveHere(parts); ok && res.listed {
+						res.outer = true
+						return res, f
+					}
+				}
+			}
 			return r, f
 		}
 	}
@@ -188,7 +208,7 @@ func (s *scope) resolveHere(parts []string) (resolution, []string, bool) {
 		if r := s.relByQualifier(parts[:q]); r != nil {
 			name := parts[q]
 			if c := r.find(name); c != nil {
-				return resolution{c: c}, parts[q+1:], true
+				return resolution{c: c, listed: true}, parts[q+1:], true
 			}
 			if !r.complete {
 				return resolution{c: r.unknownCol(name), guessed: len(r.opaque) == 0}, parts[q+1:], true
@@ -202,7 +222,7 @@ func (s *scope) resolveHere(parts []string) (resolution, []string, bool) {
 	// rest are struct fields
 	name := parts[0]
 	if c, ok := s.using[foldName(name)]; ok {
-		return resolution{c: c}, parts[1:], true
+		return resolution{c: c, listed: true}, parts[1:], true
 	}
 	var found *col
 	n := 0
@@ -215,11 +235,11 @@ func (s *scope) resolveHere(parts []string) (resolution, []string, bool) {
 		}
 	}
 	if found != nil {
-		return resolution{c: found, ambiguous: n > 1}, parts[1:], true
+		return resolution{c: found, ambiguous: n > 1, listed: true}, parts[1:], true
 	}
 	// a select-list alias used later in the same list (or in WHERE/GROUP BY)
 	if c, ok := s.aliases[foldName(name)]; ok {
-		return resolution{c: c}, parts[1:], true
+		return resolution{c: c, listed: true}, parts[1:], true
 	}
 	var incomplete []*relation
 	for _, r := range s.rels {
@@ -229,13 +249,17 @@ func (s *scope) resolveHere(parts []string) (resolution, []string, bool) {
 	}
 	switch {
 	case len(incomplete) == 1:
-		return resolution{c: incomplete[0].unknownCol(name), guessed: len(incomplete[0].opaque) == 0}, parts[1:], true
+		r := incomplete[0]
+		return resolution{c: r.unknownCol(name), guessed: len(r.opaque) == 0, implicit: r.implicitFields}, parts[1:], true
 	case len(incomplete) > 1:
 		// it is in one of them; lineage to every node that could hold it
 		c := &col{name: name, pos: -1, kind: KindDirect}
 		for _, r := range incomplete {
 			for _, o := range r.opaque {
 				c.lineage = append(c.lineage, ColumnRef{Node: o, Column: name})
+			}
+			if r.implicitFields {
+				c.lineage = mergeLineage(c.lineage, r.elemLineage...)
 			}
 		}
 		return resolution{c: c, ambiguous: true}, parts[1:], true

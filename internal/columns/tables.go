@@ -288,16 +288,34 @@ func (a *analyzer) tableFunc(x *ast.TableFunc, sc *scope) *relation {
 		if name == "generate_series" || name == "range" {
 			t = argType
 		}
-		if x.Func != nil && len(x.Func.Args) > 1 && name == "unnest" {
+		elem := elementType(argType.text)
+		if name == "unnest" || name == "explode" {
+			t = typeOf(elem) // unknown when the array's type does not name its elements
+		}
+		fields := structFields(elem)
+		switch {
+		case x.Func != nil && len(x.Func.Args) > 1 && name == "unnest":
 			// unnest(a, b): one column per array
 			for i := range x.Func.Args {
 				add("unnest"+strconv.Itoa(i+1), unknownType, argLineage)
 			}
-		} else {
+		case name == "unnest" && alias == "" && a.d.name == "bigquery" && (len(fields) > 0 || !t.known() || t.fam == fStruct):
+			// BigQuery: UNNEST without an alias has no name for the element; the fields of
+			// struct elements are its columns (`select value.string_value from
+			// unnest(event_params) where key = 'k'`). When the type does not list them, any
+			// name may be one of them, from the array.
+			for _, f := range fields {
+				add(a.d.columnName(f[0], false), typeOf(f[1]), argLineage)
+			}
+			if len(fields) == 0 {
+				r.complete, r.elemLineage, r.implicitFields = false, argLineage, true
+				r.why = []Problem{a.problem(pos, "star-unknown", "the fields of the array's elements unnest() returns are not known")}
+			}
+		default:
 			add(a.d.columnName(colName, false), t, argLineage)
 			if name == "unnest" && alias != "" && len(x.Alias.Columns) == 0 &&
 				(a.d.name == "bigquery" || strings.Contains(argType.text, "struct")) {
-				r.elemStar, r.elemLineage, r.elemFields = true, argLineage, elementFields(argType.text)
+				r.elemStar, r.elemLineage, r.elemFields = true, argLineage, fields
 			}
 		}
 		if x.WithOrdinality {

@@ -267,17 +267,40 @@ func (d *dialect) family(f family) typ {
 // declared data_type writes it (`array<struct<sku string, qty int64>>`, `array<struct<a:
 // int>>`): name and type text each, or nil when the type says no more.
 func elementFields(text string) [][2]string {
+	return structFields(elementType(text))
+}
+
+// elementType is the type of the elements of an array type (`array<T>`, `list<T>`, `T[]`), or
+// "" when the type does not say.
+func elementType(text string) string {
+	t := strings.TrimSpace(text)
+	if strings.HasSuffix(t, "[]") {
+		return strings.TrimSpace(t[:len(t)-2])
+	}
+	lower := strings.ToLower(t)
+	for _, p := range []string{"array<", "list<"} {
+		if strings.HasPrefix(lower, p) && strings.HasSuffix(t, ">") {
+			return strings.TrimSpace(t[len(p) : len(t)-1])
+		}
+	}
+	return ""
+}
+
+// structFields reads the fields of a struct type (`struct<sku string, qty int64>`, `struct<a:
+// int>`, Trino's `row(a varchar, b integer)`): name and type text each, or nil when the type
+// says no more.
+func structFields(text string) [][2]string {
 	t := strings.TrimSpace(text)
 	lower := strings.ToLower(t)
-	if !strings.HasPrefix(lower, "array<") || !strings.HasSuffix(t, ">") {
+	var body string
+	switch {
+	case strings.HasPrefix(lower, "struct<") && strings.HasSuffix(t, ">"):
+		body = t[len("struct<") : len(t)-1]
+	case strings.HasPrefix(lower, "row(") && strings.HasSuffix(t, ")"):
+		body = t[len("row(") : len(t)-1]
+	default:
 		return nil
 	}
-	inner := strings.TrimSpace(t[len("array<") : len(t)-1])
-	lowerInner := strings.ToLower(inner)
-	if !strings.HasPrefix(lowerInner, "struct<") || !strings.HasSuffix(inner, ">") {
-		return nil
-	}
-	body := inner[len("struct<") : len(inner)-1]
 	var fields [][2]string
 	depth, start := 0, 0
 	split := func(part string) bool {
@@ -312,4 +335,21 @@ func elementFields(text string) [][2]string {
 		return nil
 	}
 	return fields
+}
+
+// fieldType is the type of the field name of a struct type, unknown when the type does not
+// list it. JSON stays JSON: a field of a variant is a variant.
+func (d *dialect) fieldType(t typ, name string) typ {
+	if t.fam == fJSON {
+		return d.family(fJSON)
+	}
+	if t.fam != fStruct {
+		return unknownType
+	}
+	for _, f := range structFields(t.text) {
+		if foldName(f[0]) == foldName(name) {
+			return typeOf(f[1])
+		}
+	}
+	return unknownType
 }

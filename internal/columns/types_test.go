@@ -175,3 +175,28 @@ func TestElementFields(t *testing.T) {
 		}
 	}
 }
+
+func TestStructFieldsAndElementType(t *testing.T) {
+	for text, want := range map[string]string{
+		"struct<key string, value struct<s string, i int64>>": "key string|value struct<s string, i int64>",
+		"row(a varchar, b integer)":                           "a varchar|b integer",
+		"struct<int64, string>":                               "",
+		"struct":                                              "",
+	} {
+		var got []string
+		for _, f := range structFields(text) {
+			got = append(got, f[0]+" "+f[1])
+		}
+		if strings.Join(got, "|") != want {
+			t.Errorf("structFields(%q) = %q, want %q", text, got, want)
+		}
+	}
+	for text, want := range map[string]string{
+		"array<struct<a int>>": "struct<a int>", "integer[]": "integer", "LIST<varchar>": "varchar",
+		"array": "", "varchar": "",
+	} {
+		if got := elementType(text); got != want {
+			t.Errorf("elementType(%q) = %q, want %q", text, got, want)
+		}
+	}
+}
