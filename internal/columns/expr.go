@@ -199,27 +199,53 @@ func (a *analyzer) expr(e ast.Expr, sc *scope) exprInfo {
 		return info
 	case *ast.Array:
 		var info exprInfo
-		for _, y := range x.Elems {
-			info.merge(a.expr(y, sc))
+		var elem typ
+		for i, y := range x.Elems {
+			e := a.expr(y, sc)
+			info.merge(e)
+			if i == 0 {
+				elem = e.t
+			} else {
+				elem = a.d.commonType(elem, e.t)
+			}
 		}
 		if x.Query != nil {
-			info.merge(a.subqueryInfo(x.Query, sc))
+			q := a.subqueryInfo(x.Query, sc)
+			info.merge(q)
+			elem = q.t
 		}
 		info.t = a.d.family(fArray)
+		if t, ok := a.d.arrayOf(elem); ok {
+			info.t = t
+		}
 		if x.Type != nil {
 			info.t = typeOf(typeText(x.Type))
 		}
 		return info
 	case *ast.Struct:
 		var info exprInfo
+		var fields []structField
 		for _, f := range x.Fields {
 			if f == nil {
 				continue
 			}
 			info.merge(a.expr(f.Key, sc))
-			info.merge(a.expr(f.Value, sc))
+			v := a.expr(f.Value, sc)
+			info.merge(v)
+			sf := structField{t: v.t}
+			switch {
+			case f.Name != nil:
+				sf.name = f.Name.Name
+			case x.Keyword && v.name != nil:
+				// STRUCT(a, t.b) names its fields after the columns, as a select list does
+				sf.name = v.name.Name
+			}
+			fields = append(fields, sf)
 		}
 		info.t = a.d.family(fStruct)
+		if t, ok := a.d.structOf(fields); ok && x.Keyword {
+			info.t = t
+		}
 		if x.Type != nil {
 			info.t = typeOf(typeText(x.Type))
 		}
@@ -315,6 +341,23 @@ func (a *analyzer) boolean(info exprInfo) exprInfo {
 func (a *analyzer) subqueryInfo(q *ast.Query, sc *scope) exprInfo {
 	r := a.query(q, sc.ctes, sc)
 	var info exprInfo
+	if sel, ok := q.Body.(*ast.Select); ok && sel.SelectAs == "STRUCT" {
+		// BigQuery SELECT AS STRUCT: one struct value whose fields are the columns
+		fields := make([]structField, 0, len(r.cols))
+		for _, c := range r.cols {
+			info.lineage = mergeLineage(info.lineage, c.lineage...)
+			f := structField{name: c.name, t: c.t}
+			if c.unnamed {
+				f.name = ""
+			}
+			fields = append(fields, f)
+		}
+		info.t = a.d.family(fStruct)
+		if t, ok := a.d.structOf(fields); ok {
+			info.t = t
+		}
+		return info
+	}
 	if len(r.cols) > 0 {
 		c := r.cols[0]
 		info.t = c.t
@@ -571,13 +614,9 @@ func (a *analyzer) call(x *ast.Func, sc *scope) exprInfo {
 			}
 		}
 		info.t = a.d.funcResult(rule, args)
-		if (lower == "array_agg" || lower == "list") && len(args) > 0 && args[0].known() {
-			// the element type is known: name the array type as the warehouse does
-			switch a.d.name {
-			case "postgres", "redshift", "duckdb":
-				info.t = typ{text: args[0].text + "[]", fam: fArray}
-			case "bigquery", "databricks":
-				info.t = typ{text: "array<" + args[0].text + ">", fam: fArray}
+		if (lower == "array_agg" || lower == "list") && len(args) > 0 {
+			if t, ok := a.d.arrayOf(args[0]); ok {
+				info.t = t
 			}
 		}
 		if lower == "convert_timezone" && a.d.name == "snowflake" && len(args) == 2 {

@@ -209,6 +209,31 @@ func TestInferBigQueryUnnestFields(t *testing.T) {
 	}
 }
 
+// STRUCT(a, b AS c) names its fields after the columns and aliases, so an array of them keeps
+// its fields for a reader's unnest(x) AS j ... j.*.
+func TestInferStructFieldNames(t *testing.T) {
+	p := testProject("bigquery", map[string]string{"base": "hour:timestamp, job_id:string, cost:numeric"})
+	agg := addModel(p, "agg", `select hour, array_agg(struct(job_id, cast(cost as float64) as cost)) as jobs,
+		array_agg(struct(b.job_id as id, 1 as n, 'x')) as jobs2, struct(job_id) as one, [struct(1 as a)] as arr,
+		array(select as struct job_id, hour from unnest([1])) as sub
+		from base as b group by hour, job_id`)
+	flat := addModel(p, "flat", `select hour, j.* from agg, unnest(jobs) as j`)
+	res := Infer(p, Options{Models: []string{agg.UniqueID, flat.UniqueID}})
+	a, f := res.Node(agg.UniqueID), res.Node(flat.UniqueID)
+	if got, want := format(a.Columns), "hour:timestamp, jobs:array<struct<job_id string,cost float64>>, jobs2:array<struct<id string,n int64,string>>, one:struct<job_id string>, arr:array<struct<a int64>>, sub:array<struct<job_id string,hour timestamp>>"; got != want {
+		t.Errorf("agg\n got: %s\nwant: %s", got, want)
+	}
+	if a.Columns[1].Kind != KindAggregate {
+		t.Errorf("jobs: kind %s", a.Columns[1].Kind)
+	}
+	if got, want := format(f.Columns), "hour:timestamp, job_id:string, cost:float64"; got != want || len(f.Unresolved) > 0 {
+		t.Errorf("flat\n got: %s\nwant: %s\nunresolved: %v", got, want, f.Unresolved)
+	}
+	// Spark names them too; the other dialects keep the family.
+	expectColumns(t, "databricks", map[string]string{"base": "job_id:string, cost:double"}, "select struct(job_id, cost as c, 1) as s from base", "s:struct<job_id:string,c:double,col3:int>")
+	expectColumns(t, "snowflake", shopUpstream, "select array_agg(id) as ids from orders", "ids:array")
+}
+
 func TestInferDuckDB(t *testing.T) {
 	u := shopUpstream
 	dd := "duckdb"

@@ -1,6 +1,9 @@
 package columns
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // family groups the many spellings of a data type into the classes the type rules need. Types
 // are kept as text (as written in a cast, as the catalog lists them, or in the dialect's own
@@ -352,4 +355,73 @@ func (d *dialect) fieldType(t typ, name string) typ {
 		}
 	}
 	return unknownType
+}
+
+// arrayOf is the array type of elements of type elem, named as the warehouse names it, when
+// elem is known and the dialect writes element types.
+func (d *dialect) arrayOf(elem typ) (typ, bool) {
+	if !elem.known() || elem.text == "" {
+		return unknownType, false
+	}
+	switch d.name {
+	case "postgres", "redshift", "duckdb":
+		return typ{text: elem.text + "[]", fam: fArray}, true
+	case "bigquery", "databricks":
+		return typ{text: "array<" + elem.text + ">", fam: fArray}, true
+	}
+	return unknownType, false
+}
+
+// structField is a field of a struct value: its name ("" when it has none) and type.
+type structField struct {
+	name string
+	t    typ
+}
+
+// structOf is the type of a struct value with these fields, as the warehouse writes it
+// (BigQuery `struct<a int64,b string>`, Spark `struct<a:int,b:string>`), when every field's
+// type is known; a field without a name stays anonymous in BigQuery and is colN in Spark.
+func (d *dialect) structOf(fields []structField) (typ, bool) {
+	if len(fields) == 0 || d.name != "bigquery" && d.name != "databricks" {
+		return unknownType, false
+	}
+	var b strings.Builder
+	b.WriteString("struct<")
+	for i, f := range fields {
+		if !f.t.known() || f.t.text == "" {
+			return unknownType, false
+		}
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		name := f.name
+		if name != "" && !plainName(name) {
+			name = "`" + strings.ReplaceAll(name, "`", "") + "`"
+		}
+		switch {
+		case d.name == "databricks":
+			if name == "" {
+				name = "col" + strconv.Itoa(i+1)
+			}
+			b.WriteString(name + ":" + f.t.text)
+		case name != "":
+			b.WriteString(name + " " + f.t.text)
+		default:
+			b.WriteString(f.t.text)
+		}
+	}
+	b.WriteByte('>')
+	return typeOf(b.String()), true
+}
+
+// plainName reports whether a field name needs no quoting in a type: a letter or underscore,
+// then letters, digits and underscores.
+func plainName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return s != ""
 }
