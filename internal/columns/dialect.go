@@ -13,8 +13,8 @@ type dialect struct {
 	name  string
 	fold  caseRule
 	types *typeNames
-	// intDiv is the family of int / int (Postgres keeps integers, BigQuery and DuckDB give a
-	// float, Snowflake a number).
+	// intDiv is the family of int / int (Postgres keeps the operands' integer type, BigQuery
+	// and DuckDB give a float, Snowflake a number).
 	intDiv family
 	// avgInt is the family of avg over integers.
 	avgInt family
@@ -26,7 +26,7 @@ type dialect struct {
 	// all-upper name from the catalog or a describe was most likely written unquoted.
 	catalogUpper bool
 	// dateTrunc says what date_trunc returns: true for the argument's own type (Snowflake,
-	// BigQuery, DuckDB), false for a timestamp (Postgres, Redshift).
+	// BigQuery, DuckDB), false for a timestamp (Postgres, Redshift, Spark; see funcResult).
 	dateTruncKeepsType bool
 	funcs              map[string]fnRule // dialect-specific overrides of commonFuncs
 }
@@ -54,10 +54,10 @@ func dialectFor(name string) *dialect {
 	switch name {
 	case "postgres":
 		return &dialect{name: "postgres", fold: foldLower, types: &postgresTypes, intDiv: fInt, avgInt: fDecimal,
-			intLiteral: "integer", decimalLiteral: "numeric"}
+			intLiteral: "integer", decimalLiteral: "numeric", funcs: postgresFuncs}
 	case "redshift":
 		return &dialect{name: "redshift", fold: foldLower, types: &redshiftTypes, intDiv: fInt, avgInt: fInt,
-			intLiteral: "integer", decimalLiteral: "numeric"}
+			intLiteral: "integer", decimalLiteral: "numeric", funcs: redshiftFuncs}
 	case "snowflake":
 		return &dialect{name: "snowflake", fold: keepCase, types: &snowflakeTypes, intDiv: fDecimal, avgInt: fDecimal,
 			intLiteral: "number", decimalLiteral: "number", catalogUpper: true, dateTruncKeepsType: true,

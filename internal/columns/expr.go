@@ -108,11 +108,7 @@ func (a *analyzer) expr(e ast.Expr, sc *scope) exprInfo {
 	case *ast.Extract:
 		info := a.expr(x.X, sc)
 		info.direct, info.name = false, nil
-		if a.d.name == "postgres" {
-			info.t = a.d.family(fDecimal)
-		} else {
-			info.t = a.d.family(fInt)
-		}
+		info.t = a.d.extractType(x.Field)
 		return info
 	case *ast.Cast:
 		info := a.expr(x.X, sc)
@@ -388,7 +384,13 @@ func (a *analyzer) columnRef(x *ast.ColumnRef, sc *scope) exprInfo {
 		case "current_date":
 			return exprInfo{t: a.d.family(fDate), name: last}
 		case "current_timestamp", "now", "localtimestamp", "sysdate", "getdate":
-			return exprInfo{t: a.d.family(fTimestampTZ), name: last}
+			// the function's own type: LOCALTIMESTAMP has no zone in Postgres, Snowflake's
+			// CURRENT_TIMESTAMP is TIMESTAMP_LTZ
+			t := a.d.family(fTimestampTZ)
+			if r, ok := a.d.lookupFunc(parts[0]); ok && r.niladic() {
+				t = a.d.funcResult(r, nil)
+			}
+			return exprInfo{t: t, name: last}
 		case "current_time":
 			return exprInfo{t: a.d.family(fTime), name: last}
 		case "true", "false":
@@ -401,9 +403,9 @@ func (a *analyzer) columnRef(x *ast.ColumnRef, sc *scope) exprInfo {
 	info := exprInfo{direct: true, name: last}
 	if res.c == nil {
 		if len(parts) == 1 {
-			if r, ok := a.d.lookupFunc(parts[0]); ok && r.ret == retFixed {
+			if r, ok := a.d.lookupFunc(parts[0]); ok && r.niladic() {
 				// CURRENT_USER, SYSDATE and similar niladic functions
-				return exprInfo{t: a.d.family(r.fam), name: last}
+				return exprInfo{t: a.d.funcResult(r, nil), name: last}
 			}
 		}
 		a.note(int(x.Pos()), "unknown-column", "column "+strings.Join(parts, ".")+" is not in any relation in scope")
@@ -475,7 +477,7 @@ func (a *analyzer) arith(op string, l, r typ) typ {
 	}
 	switch {
 	case l.fam.numeric() && r.fam.numeric():
-		if op == "/" && l.fam == fInt && r.fam == fInt {
+		if op == "/" && l.fam == fInt && r.fam == fInt && a.d.intDiv != fInt {
 			return a.d.family(a.d.intDiv)
 		}
 		if op == "DIV" {
@@ -483,6 +485,13 @@ func (a *analyzer) arith(op string, l, r typ) typ {
 		}
 		if l.text == r.text {
 			return l
+		}
+		if l.fam == fInt && r.fam == fInt {
+			// integer arithmetic (and division where it stays integer) gives the wider
+			// operand's type: integer / integer is integer, integer + bigint bigint
+			if w := a.d.widerInt(l, r); w.known() {
+				return w
+			}
 		}
 		return a.d.family(max(l.fam, r.fam))
 	case isTimeLike(l.fam) && r.fam == fInterval && (op == "+" || op == "-"):
@@ -498,7 +507,11 @@ func (a *analyzer) arith(op string, l, r typ) typ {
 	case l.fam == fDate && r.fam == fInt && (op == "+" || op == "-"):
 		return l
 	case l.fam == fDate && r.fam == fDate && op == "-":
-		if a.d.name == "postgres" || a.d.name == "redshift" || a.d.name == "duckdb" {
+		switch a.d.name {
+		case "postgres":
+			// date - date is a number of days, an integer
+			return typeOf(a.d.types.integer)
+		case "redshift", "duckdb":
 			return a.d.family(fInt)
 		}
 		return unknownType
@@ -621,6 +634,17 @@ func (a *analyzer) call(x *ast.Func, sc *scope) exprInfo {
 		}
 		if lower == "convert_timezone" && a.d.name == "snowflake" && len(args) == 2 {
 			info.t = a.d.family(fTimestampTZ)
+		}
+		if a.d.name == "databricks" {
+			switch {
+			case lower == "datediff" && len(args) == 3:
+				// datediff(unit, start, end) is timestampdiff, BIGINT; datediff(end, start) INT
+				info.t = a.d.family(fInt)
+			case (lower == "date_part" || lower == "datepart") && len(x.Args) == 2:
+				if l, ok := x.Args[0].(*ast.Literal); ok && l.Kind == ast.LitString {
+					info.t = a.d.extractType(strings.ToUpper(l.Value))
+				}
+			}
 		}
 	}
 	if x.Over != nil {

@@ -4,6 +4,7 @@ package columns
 type fnRule struct {
 	ret  retKind
 	fam  family // for retFixed
+	text string // for retNamed: the type's name in the dialect whose table holds the rule
 	arg  int    // for retArg (the argument whose type is returned) and retCommon (first argument)
 	step int    // for retCommon: take every step-th argument (decode's results); 0 means 1
 	agg  bool   // an aggregate (also usable as a window function)
@@ -21,6 +22,7 @@ const (
 	retAvg               // avg: the dialect's avg of integers, else decimal/float as given
 	retDateTrunc         // date_trunc(part, x): per dialect
 	retLastArg           // the type of the last argument (dateadd(part, n, x))
+	retNamed             // always the type text names (a dialect's INT rather than its BIGINT)
 )
 
 func fixed(f family) fnRule        { return fnRule{ret: retFixed, fam: f} }
@@ -30,6 +32,17 @@ func argType(i int) fnRule         { return fnRule{ret: retArg, arg: i} }
 func aggArg(i int) fnRule          { return fnRule{ret: retArg, arg: i, agg: true} }
 func winArg(i int) fnRule          { return fnRule{ret: retArg, arg: i, win: true} }
 func common(from, step int) fnRule { return fnRule{ret: retCommon, arg: from, step: step} }
+
+// named gives each function the type text names in one dialect, keeping whether commonFuncs
+// has it aggregate or window-only: a family's name is one per dialect (Spark's fInt is BIGINT),
+// and these functions return another member of the family (INT), which a contract compares.
+func named(m map[string]fnRule, text string, names ...string) map[string]fnRule {
+	for _, n := range names {
+		r := commonFuncs[n]
+		m[n] = fnRule{ret: retNamed, text: text, agg: r.agg, win: r.win}
+	}
+	return m
+}
 
 // commonFuncs are the functions whose result type is the same in every dialect we support, by
 // lower-case name. Dialect tables override them.
@@ -189,8 +202,10 @@ var snowflakeFuncs = map[string]fnRule{
 }
 
 // sparkFuncs are Spark's and Databricks' differences: their TIMESTAMP is the one with a
-// session time zone (TIMESTAMP_NTZ is the other), and it is what these return.
-var sparkFuncs = map[string]fnRule{
+// session time zone (TIMESTAMP_NTZ is the other), and it is what these return. Date parts,
+// lengths, positions, sizes and ranks are INT (the family's name is BIGINT, which count,
+// unix_timestamp and the three-argument datediff return).
+var sparkFuncs = named(map[string]fnRule{
 	"to_timestamp":       fixed(fTimestampTZ),
 	"try_to_timestamp":   fixed(fTimestampTZ),
 	"from_utc_timestamp": fixed(fTimestampTZ),
@@ -200,10 +215,31 @@ var sparkFuncs = map[string]fnRule{
 	"timestamp_micros":   fixed(fTimestampTZ),
 	"make_timestamp":     fixed(fTimestampTZ),
 	"from_unixtime":      fixed(fString),
+	"date_format":        fixed(fString),
 	"unix_timestamp":     fixed(fInt),
 	"current_timestamp":  fixed(fTimestampTZ),
 	"now":                fixed(fTimestampTZ),
-}
+}, "int", "year", "month", "day", "dayofmonth", "dayofweek", "dayofyear", "quarter", "hour",
+	"minute", "second", "weekofyear", "weekday", "date_part", "datepart", "extract", "datediff",
+	"unix_date", "length", "len", "char_length", "character_length", "octet_length", "bit_length",
+	"instr", "locate", "position", "ascii", "levenshtein", "regexp_count", "regexp_instr", "size",
+	"array_size", "cardinality", "json_array_length", "hash", "row_number", "rank", "dense_rank",
+	"ntile")
+
+// postgresFuncs are PostgreSQL's differences: lengths, positions and array sizes are integer
+// (count and row_number bigint), date_part is double precision and extract numeric (PG 14+).
+var postgresFuncs = named(map[string]fnRule{
+	"date_part": fixed(fFloat),
+	"extract":   fixed(fDecimal),
+}, "integer", "length", "char_length", "character_length", "octet_length", "bit_length",
+	"strpos", "position", "ascii", "array_length", "cardinality", "json_array_length",
+	"jsonb_array_length", "regexp_count", "regexp_instr", "levenshtein", "ntile", "width_bucket")
+
+// redshiftFuncs are Redshift's differences: LEN and its synonyms are INTEGER and DATE_PART is
+// DOUBLE PRECISION (DATEDIFF is BIGINT, the family's name).
+var redshiftFuncs = named(map[string]fnRule{
+	"date_part": fixed(fFloat),
+}, "integer", "len", "length", "char_length", "character_length", "textlen")
 
 // tsqlFuncs are SQL Server's differences (CONVERT and TRY_CONVERT are read in call).
 var tsqlFuncs = map[string]fnRule{
@@ -259,6 +295,26 @@ func (d *dialect) lookupFunc(name string) (fnRule, bool) {
 	return r, ok
 }
 
+// niladic: the rule types a call without arguments (CURRENT_TIMESTAMP written bare).
+func (r fnRule) niladic() bool { return r.ret == retFixed || r.ret == retNamed }
+
+// extractType is the type of EXTRACT(field FROM x): numeric in Postgres 14+, INT in Spark
+// except for seconds, which keep their fraction as DECIMAL(8,6), and the family's integer
+// (BIGINT, NUMBER, INT64) elsewhere.
+func (d *dialect) extractType(field string) typ {
+	switch d.name {
+	case "postgres":
+		return d.family(fDecimal)
+	case "databricks":
+		switch field {
+		case "SECOND", "S", "SEC", "SECONDS", "SECS":
+			return typeOf("decimal(8,6)")
+		}
+		return typeOf(d.types.integer)
+	}
+	return d.family(fInt)
+}
+
 func lastDot(s string) int {
 	for i := len(s) - 1; i >= 0; i-- {
 		if s[i] == '.' {
@@ -279,6 +335,8 @@ func (d *dialect) funcResult(r fnRule, args []typ) typ {
 	switch r.ret {
 	case retFixed:
 		return d.family(r.fam)
+	case retNamed:
+		return typeOf(r.text)
 	case retArg:
 		return arg(r.arg)
 	case retLastArg:
@@ -338,13 +396,21 @@ func (d *dialect) funcResult(r fnRule, args []typ) typ {
 		if d.name == "bigquery" {
 			x = arg(0)
 		}
-		if !d.dateTruncKeepsType {
-			if x.fam == fTimestampTZ {
-				return x
-			}
-			return d.family(fTimestamp)
+		if d.dateTruncKeepsType {
+			return x
 		}
-		return x
+		switch {
+		case d.name == "databricks":
+			// Spark truncates to its TIMESTAMP (with the session's zone) whatever it is given
+			return d.family(fTimestampTZ)
+		case x.fam == fTimestampTZ || x.fam == fInterval && d.name == "postgres":
+			return x
+		case x.fam == fDate && d.name == "postgres":
+			// no date overload: a date is cast to timestamptz, the preferred type of the
+			// category, so PostgreSQL truncates it in the session's time zone
+			return d.family(fTimestampTZ)
+		}
+		return d.family(fTimestamp)
 	}
 	return unknownType
 }

@@ -75,6 +75,15 @@ func TestInferPostgres(t *testing.T) {
 	// jsonb key-exists `?` is an operator after an operand, not a bind parameter
 	expectResolved(t, expectColumns(t, pg, u, `select id, status ? 'k' as has_k from orders where status ? 'x'`,
 		"id:integer, has_k:boolean"))
+	// what pg_typeof says on PostgreSQL 15
+	u = map[string]string{"raw.events": "d:date, ts:timestamp, name:text, amount:integer, small:smallint"}
+	expectResolved(t, expectColumns(t, pg, u, `select extract(year from d) as yr, date_part('month', d) as mon, length(name) as len,
+		d - d as day_diff, d - 1 as prev_day, amount / 2 as half, amount / small as q, amount + small as s, small * 2 as dbl,
+		date_trunc('month', d) as month_d, date_trunc('month', ts) as month_ts, localtimestamp as lts, current_timestamp as cts
+		from raw.events`,
+		"yr:numeric, mon:double precision, len:integer, day_diff:integer, prev_day:date, half:integer, q:integer, s:integer, "+
+			"dbl:integer, month_d:timestamp with time zone, month_ts:timestamp without time zone, "+
+			"lts:timestamp without time zone, cts:timestamp with time zone"))
 }
 
 func TestInferSnowflake(t *testing.T) {
@@ -119,6 +128,24 @@ func TestInferSpark(t *testing.T) {
 	// Spark's TIMESTAMP carries the session's time zone: what these functions return.
 	expectColumns(t, "databricks", u, `select to_timestamp('2024-01-01') as a, from_utc_timestamp(ts, 'UTC') as b, now() as c, cast(ts as timestamp) as d from events`,
 		"a:timestamp, b:timestamp, c:timestamp, d:timestamp")
+	// Date parts, lengths, positions, sizes and row numbers are INT; count, unix_timestamp
+	// and the unit form of datediff BIGINT; seconds keep their fraction.
+	u["raw.events"] = "event_date:date, name:string, tags:array<string>, ts:timestamp"
+	n := expectColumns(t, "databricks", u, `select year(event_date) as yr, month(event_date) as mon, dayofweek(event_date) as dow,
+		quarter(event_date) as qtr, dayofyear(event_date) as doy, day(event_date) as dom, hour(ts) as hr,
+		datediff(event_date, event_date) as dd, length(name) as len, size(tags) as n_tags, instr(name, 'a') as pos,
+		row_number() over (order by ts) as rn, count(*) over () as cnt, date_format(ts, 'yyyy') as fmt,
+		unix_timestamp(ts) as unix_ts, datediff(day, ts, ts) as dd_unit, extract(year from ts) as ey,
+		extract(second from ts) as es, date_part('MONTH', ts) as dpm, date_part('second', ts) as dps,
+		date_trunc('MONTH', event_date) as m, localtimestamp() as lts, year(event_date) + 1 as next_yr
+		from raw.events`,
+		"yr:int, mon:int, dow:int, qtr:int, doy:int, dom:int, hr:int, dd:int, len:int, n_tags:int, pos:int, rn:int, "+
+			"cnt:bigint, fmt:string, unix_ts:bigint, dd_unit:bigint, ey:int, es:decimal(8,6), dpm:int, dps:decimal(8,6), "+
+			"m:timestamp, lts:timestamp_ntz, next_yr:int")
+	expectResolved(t, n)
+	if n.Columns[11].Kind != KindWindow {
+		t.Errorf("row_number: kind %v, want window", n.Columns[11].Kind)
+	}
 }
 
 // SQL Server's profile types read T-SQL: TOP, bracketed names, `alias = expr`, OPTION (...).

@@ -241,8 +241,11 @@ func (d *dialect) commonType(a, b typ) typ {
 		return unknownType
 	case a.text == b.text:
 		return a
+	case a.fam == fInt && b.fam == fInt && d.widerInt(a, b).known():
+		// integer vs smallint: the wider, as for arithmetic
+		return d.widerInt(a, b)
 	case a.fam == b.fam:
-		// varchar(10) vs varchar(20), int vs bigint: the family's general name.
+		// varchar(10) vs varchar(20), int vs number: the family's general name.
 		return d.family(a.fam)
 	case a.fam.numeric() && b.fam.numeric():
 		return d.family(max(a.fam, b.fam))
@@ -250,6 +253,40 @@ func (d *dialect) commonType(a, b typ) typ {
 		return d.family(max(a.fam, b.fam))
 	}
 	return unknownType
+}
+
+// widerInt is the wider of two integer types as the warehouses that size integers promote
+// them (smallint < integer < bigint < hugeint), or unknown when either size is not known or
+// the dialect has one integer whatever the name (Snowflake's NUMBER, BigQuery's INT64): there
+// the family's name is the type.
+func (d *dialect) widerInt(a, b typ) typ {
+	if d.name == "snowflake" || d.name == "bigquery" {
+		return unknownType
+	}
+	wa, wb := intWidth(a.text), intWidth(b.text)
+	switch {
+	case wa == 0 || wb == 0:
+		return unknownType
+	case wb > wa:
+		return b
+	}
+	return a
+}
+
+func intWidth(t string) int {
+	switch t {
+	case "tinyint", "byteint", "byte", "int1":
+		return 1
+	case "smallint", "int2", "short", "int16":
+		return 2
+	case "int", "integer", "int4", "int32":
+		return 4
+	case "bigint", "int8", "long", "int64":
+		return 8
+	case "hugeint", "int128":
+		return 16
+	}
+	return 0
 }
 
 func isTimeLike(f family) bool { return f == fDate || f == fTimestamp || f == fTimestampTZ }
