@@ -189,17 +189,20 @@ var commonFuncs = map[string]fnRule{
 	"gen_random_uuid": fixed(fUUID), "uuid": fixed(fUUID),
 }
 
-// snowflakeFuncs are Snowflake's differences: date parts and sizes are NUMBER, current_timestamp
-// is TIMESTAMP_LTZ.
-var snowflakeFuncs = map[string]fnRule{
-	"uuid_string":       fixed(fString),
-	"current_timestamp": fixed(fTimestampTZ),
-	"sysdate":           fixed(fTimestamp),
-	"convert_timezone":  fixed(fTimestamp),
-	"median":            aggArg(0),
-	"to_json":           fixed(fString),
-	"sha2_binary":       fixed(fBinary),
-}
+// snowflakeFuncs are Snowflake's differences: date parts and sizes are NUMBER (the family's
+// name), CURRENT_TIMESTAMP and its aliases are TIMESTAMP_LTZ while SYSDATE is TIMESTAMP_NTZ (in
+// UTC), and the OBJECT functions return OBJECT, not VARIANT.
+var snowflakeFuncs = named(named(map[string]fnRule{
+	"uuid_string":      fixed(fString),
+	"sysdate":          fixed(fTimestamp),
+	"convert_timezone": fixed(fTimestamp),
+	"median":           aggArg(0),
+	"to_json":          fixed(fString),
+	"sha2_binary":      fixed(fBinary),
+}, "timestamp_ltz", "current_timestamp", "getdate", "localtimestamp", "systimestamp",
+	"to_timestamp_ltz", "try_to_timestamp_ltz", "timestamp_ltz_from_parts"),
+	"object", "object_construct", "object_construct_keep_null", "object_insert", "object_delete",
+	"object_pick", "to_object", "object_agg")
 
 // sparkFuncs are Spark's and Databricks' differences: their TIMESTAMP is the one with a
 // session time zone (TIMESTAMP_NTZ is the other), and it is what these return. Date parts,

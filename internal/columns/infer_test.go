@@ -109,6 +109,19 @@ func TestInferSnowflake(t *testing.T) {
 	if len(n.Notes) > 0 || len(n.Columns[1].Lineage) != 1 {
 		t.Errorf("notes %v, lineage %v", n.Notes, n.Columns[1].Lineage)
 	}
+	// CURRENT_TIMESTAMP and its aliases are TIMESTAMP_LTZ, SYSDATE() is NTZ (in UTC), the
+	// two-argument CONVERT_TIMEZONE TZ; OBJECT_CONSTRUCT is an OBJECT
+	expectResolved(t, expectColumns(t, sf, u, `select current_timestamp as c1, current_timestamp() as c2, getdate() as c3,
+		localtimestamp() as c4, localtimestamp as c5, sysdate() as c6, to_timestamp_ltz(occurred_at) as c7,
+		convert_timezone('UTC', occurred_at) as c8, object_construct('a', 1) as c9, parse_json('{}') as c10,
+		coalesce(current_timestamp, getdate()) as c11, dateadd(day, 1, current_timestamp()) as c12 from raw.events`,
+		"c1:timestamp_ltz, c2:timestamp_ltz, c3:timestamp_ltz, c4:timestamp_ltz, c5:timestamp_ltz, c6:timestamp_ntz, "+
+			"c7:timestamp_ltz, c8:timestamp_tz, c9:object, c10:variant, c11:timestamp_ltz, c12:timestamp_ltz"))
+	n = expectColumns(t, sf, u, `select user_id, object_agg(event_id, payload) as o from raw.events group by user_id`,
+		"user_id:integer, o:object")
+	if n.Columns[1].Kind != KindAggregate {
+		t.Errorf("object_agg: kind %v, want aggregate", n.Columns[1].Kind)
+	}
 	n = expectColumns(t, sf, u, `select *, 1 as one from raw.blind`, "one:number")
 	if len(n.Unresolved) == 0 {
 		t.Error("a star over a source without columns must be unresolved")
