@@ -86,15 +86,17 @@ type Options struct {
 	Dictionary Glossary
 	// Data reads the built models' data, when a warehouse is at hand (optional).
 	Data *DataEvidence
-	// ParseRender lists models (by unique id) whose parse-time render is read where they
-	// have no compiled SQL: a change set loads without compiling, and grain and literals do
-	// not depend on the placeholder relation names of that render.
-	ParseRender map[string]bool
+	// ParseRender reads a model's parse-time render where it has no compiled SQL: a change
+	// set loads without compiling, and grain, literals and joins do not depend on the bare
+	// relation names of that render. It applies to every model, not only those proposed on:
+	// habits are learned from every tested model's SQL, and keys and joins from every
+	// model's, as `dataops tests` reads them from the compiled project.
+	ParseRender bool
 }
 
 // sqlOf is the SQL a model's signals are read from.
 func (o Options) sqlOf(n *dbt.Node) string {
-	if n.CompiledCode == "" && o.ParseRender[n.UniqueID] && n.Render != nil && n.Render.Err == nil {
+	if n.CompiledCode == "" && o.ParseRender && n.Render != nil && n.Render.Err == nil {
 		return n.Render.Output
 	}
 	return n.CompiledCode

@@ -1,0 +1,3 @@
+select seller_id, sum(amount) as total
+from {{ ref('raw_orders') }}
+group by seller_id

@@ -1,0 +1,2 @@
+select visitor_id, page
+from {{ ref('raw_visits') }}

@@ -1,0 +1,2 @@
+select account_id, event_type
+from {{ ref('raw_events') }}

@@ -1,0 +1,1 @@
+select 1 as visitor_id, 'home' as page
