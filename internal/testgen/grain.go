@@ -2,6 +2,7 @@ package testgen
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/columns"
@@ -18,12 +19,16 @@ type grain struct {
 	// model is not one); history says which columns showed it.
 	validFrom string
 	history   string
+	// documented are the columns the model's description gives as its grain, when it names
+	// several ("the grain is issue_id + status_sequence"); documentedWhy quotes it.
+	documented    []string
+	documentedWhy string
 }
 
 // composite reports whether the model's rows are identified by more than one column, so that
 // no single column is unique unless its own SQL makes it so.
 func (g grain) composite(sg *sqlSignals) bool {
-	return len(g.declared) > 1 || g.validFrom != "" || len(sg.keys) > 1
+	return len(g.declared) > 1 || g.validFrom != "" || len(sg.keys) > 1 || len(g.documented) > 1
 }
 
 // declaresKey reports whether col alone is the key the team declared, in a model that keeps
@@ -83,6 +88,7 @@ func modelGrain(p *dbt.Project, m *dbt.Node, names []string) grain {
 			g.declared, g.declaredWhy = keys, "the model's key test names "+strings.Join(keys, ", ")
 		}
 	}
+	g.documented, g.documentedWhy = documentedGrain(m.Description, names)
 	var from, to, current string
 	for _, n := range names {
 		l := strings.ToLower(n)
@@ -104,6 +110,73 @@ func modelGrain(p *dbt.Project, m *dbt.Node, names []string) grain {
 		g.history = from + " and " + other
 	}
 	return g
+}
+
+// grainPhrase finds where a model's description states its grain: "the grain is", "grain:",
+// "one row per", "one record for each", "unique on", "unique combination of", "primary key
+// is". grainItem and grainSep read the columns after it, joined by "+", ",", "&", "/", "and",
+// "per" or "x", each bare, quoted or in parentheses.
+var (
+	grainPhrase = regexp.MustCompile(`(?i)\b(?:grain(?:\s+of\s+(?:this|the)\s+(?:model|table))?\s*(?:is|:|=)\s*(?:at\s+)?(?:the\s+)?(?:(?:one\s+)?(?:row|record)s?\s+(?:per|for\s+each|for)\s+|each\s+)?|one\s+(?:row|record|entry)\s+(?:per|for\s+each|for\s+every)\s+|(?:is\s+)?unique\s+(?:on|by|per|across|for)\s+(?:the\s+)?(?:combination\s+of\s+)?|unique\s+combination\s+of\s+|(?:primary|composite|unique)\s+key\s+(?:is|of|:)\s+(?:the\s+)?(?:combination\s+of\s+)?)`)
+	grainItem   = regexp.MustCompile("^\\s*[`\"'(]?([A-Za-z_][A-Za-z0-9_]*)[`\"')]?")
+	grainSep    = regexp.MustCompile(`(?i)^\s*(?:,\s*(?:and\b)?|\+|&|/|\band\b|\bper\b|\bx\b)\s*`)
+)
+
+// documentedGrain returns the columns a model's description gives as its grain, when it
+// names two or more of its columns (names), and the reason that says so. Words that are not
+// its columns end the list: "one row per issue and day" names no column, and "the grain is
+// issue_id + status_sequence, providing ..." names two.
+func documentedGrain(desc string, names []string) ([]string, string) {
+	if desc == "" {
+		return nil, ""
+	}
+	cols := map[string]bool{}
+	for _, n := range names {
+		cols[strings.ToLower(n)] = true
+	}
+	for _, loc := range grainPhrase.FindAllStringIndex(desc, -1) {
+		rest := desc[loc[1]:]
+		var keys []string
+		for {
+			m := grainItem.FindStringSubmatchIndex(rest)
+			if m == nil {
+				break
+			}
+			name := strings.ToLower(rest[m[2]:m[3]])
+			if !cols[name] || slices.Contains(keys, name) {
+				break
+			}
+			keys = append(keys, name)
+			rest = rest[m[1]:]
+			sep := grainSep.FindStringIndex(rest)
+			if sep == nil {
+				break
+			}
+			rest = rest[sep[1]:]
+		}
+		if len(keys) > 1 {
+			return keys, "the model's description gives its grain as " + strings.Join(keys, " + ")
+		}
+	}
+	return nil, ""
+}
+
+// foreignKeyWords: a description calling the column a reference to another table's key.
+// primaryKeyWords: one calling it a key of its own too (a one-to-one extension's id is both).
+var (
+	foreignKeyWords = regexp.MustCompile(`(?i)\bforeign[\s-]+key\b|\bfk\b`)
+	primaryKeyWords = regexp.MustCompile(`(?i)\bprimary[\s-]+key\b|\bpk\b|\bunique\b|\bsurrogate\s+key\b`)
+)
+
+// documentedForeignKey returns the reason when m's property file describes column name as a
+// foreign key and not as a key of its own, or "".
+func documentedForeignKey(m *dbt.Node, name string) string {
+	for _, c := range m.Columns {
+		if strings.EqualFold(c.Name, name) && foreignKeyWords.MatchString(c.Description) && !primaryKeyWords.MatchString(c.Description) {
+			return "its description calls it a foreign key"
+		}
+	}
+	return ""
 }
 
 // uniqueIndex returns the columns of the first unique index the model's config declares
@@ -249,8 +322,21 @@ func contradicts(c *column, t string, g grain, sg *sqlSignals) string {
 				return c.model.Name + " keeps history (" + g.history + "): a key repeats once per version"
 			case len(g.declared) > 1:
 				return g.declaredWhy
+			case len(sg.keys) <= 1 && len(g.documented) > 1:
+				return g.documentedWhy
 			default:
 				return sg.keyWhy
+			}
+		}
+		if why := sg.partitioned[c.lower]; c.pk != "sql" && why != "" {
+			// The model numbers or compares its rows per value: a window is written so
+			// because several rows share one.
+			return c.name + " is no key of " + c.model.Name + ": " + why
+		}
+		if c.pk == "first" {
+			// Only its place says a leading id is the key; its description says otherwise.
+			if why := documentedForeignKey(c.model, c.name); why != "" {
+				return c.name + " is no key of " + c.model.Name + ": " + why
 			}
 		}
 	case NotNull:

@@ -61,6 +61,10 @@ type sqlSignals struct {
 
 	// chain holds the selects walked, the output's first.
 	chain []chainSelect
+
+	// partitioned: column -> why several rows share each of its values (a window numbers or
+	// compares the model's rows per value; partitions.go).
+	partitioned map[string]string
 }
 
 func newSignals() *sqlSignals {
@@ -91,6 +95,7 @@ func readSignalsThrough(sql, dialect string, ephemeral func(string) string, ps *
 	s.walk(q.Body, ctes, 0)
 	s.findGrainHash()
 	s.readNeverNull()
+	s.readPartitions()
 	return s
 }
 

@@ -1,0 +1,2 @@
+select issue_id, sprint_id, valid_from as added_at
+from {{ source('raw', 'issue_history') }}
