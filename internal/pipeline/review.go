@@ -150,19 +150,24 @@ func Run(ctx context.Context, in Inputs) (*review.Review, error) {
 	}
 	var tedits []review.Edit
 	if len(ids) > 0 {
-		// Every model's columns and SQL, not only the changed ones': the Enhancer learns the
-		// team's habits from every tested model and finds keys, copies and joins across the
-		// project. Inferring only the changed models and their ancestors left the rest of the
-		// tested models without columns or SQL, and the review then proposed what `dataops
-		// tests` on the same change did not (a leading id learned from keys the SQL had
-		// explained away).
-		inf := columns.Infer(p, columns.Options{Ctx: ctx, Dialect: in.Dialect, Catalog: in.Catalog, Cache: in.ColumnsCache, Progress: in.Progress})
+		// The changed models' columns and SQL, and every tested model's: the Enhancer learns
+		// the team's habits from every tested model. Inferring only the changed models and
+		// their ancestors left the other tested models without columns or SQL, and the review
+		// then proposed what `dataops tests` on the same change did not (a leading id learned
+		// from keys the SQL had explained away). The untested rest of a large project (nine
+		// models in ten on some) would double a review's cost for what it reads there: keys
+		// and joins of models that are no relationships target here.
+		learn := append(append([]string(nil), ids...), testgen.LearnedFrom(p)...)
+		inf := columns.Infer(p, columns.Options{Ctx: ctx, Dialect: in.Dialect, Models: learn, Catalog: in.Catalog, Cache: in.ColumnsCache, Progress: in.Progress})
 		in.timing("review-tests-infer", t0)
 		opts := testgen.Options{Models: scope, Columns: scopeColumns, NewColumns: true, Threshold: in.MinConfidence, Dropped: testgen.DroppedTests(cs)}
 		// The change set loads without compiling (the whole project would be rendered twice);
 		// the Test Enhancer reads grain, literals and joins from SQL, which the parse render
 		// already has with bare relation names.
-		opts.ParseRender = true
+		opts.ParseRender = make(map[string]bool, len(learn))
+		for _, id := range learn {
+			opts.ParseRender[id] = true
+		}
 		if in.History {
 			opts.History = testgen.MineHistory(ctx, p.Root, 400)
 		}

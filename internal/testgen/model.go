@@ -1,6 +1,10 @@
 package testgen
 
-import "github.com/dataops-dev/dataops/internal/dbt"
+import (
+	"sort"
+
+	"github.com/dataops-dev/dataops/internal/dbt"
+)
 
 // Test types the enhancer proposes on columns.
 const (
@@ -86,17 +90,31 @@ type Options struct {
 	Dictionary Glossary
 	// Data reads the built models' data, when a warehouse is at hand (optional).
 	Data *DataEvidence
-	// ParseRender reads a model's parse-time render where it has no compiled SQL: a change
-	// set loads without compiling, and grain, literals and joins do not depend on the bare
-	// relation names of that render. It applies to every model, not only those proposed on:
-	// habits are learned from every tested model's SQL, and keys and joins from every
-	// model's, as `dataops tests` reads them from the compiled project.
-	ParseRender bool
+	// ParseRender lists models (by unique id) whose parse-time render is read where they
+	// have no compiled SQL: a change set loads without compiling, and grain, literals and
+	// joins do not depend on the bare relation names of that render. The review lists the
+	// models it proposes on and every tested model (LearnedFrom): habits are learned from
+	// every tested model's SQL, as `dataops tests` reads them from the compiled project.
+	ParseRender map[string]bool
+}
+
+// LearnedFrom lists the models whose columns and SQL the Enhancer learns the team's habits
+// from: those with a column test, in id order. A caller that reads only some models' SQL
+// (the review) reads these too, or its habits differ from `dataops tests`'s.
+func LearnedFrom(p *dbt.Project) []string {
+	var ids []string
+	for id, cols := range existingTests(p) {
+		if n := p.Nodes[id]; n != nil && n.ResourceType == dbt.Model && hasColumnTests(cols) {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	return ids
 }
 
 // sqlOf is the SQL a model's signals are read from.
 func (o Options) sqlOf(n *dbt.Node) string {
-	if n.CompiledCode == "" && o.ParseRender && n.Render != nil && n.Render.Err == nil {
+	if n.CompiledCode == "" && o.ParseRender[n.UniqueID] && n.Render != nil && n.Render.Err == nil {
 		return n.Render.Output
 	}
 	return n.CompiledCode
