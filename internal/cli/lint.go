@@ -368,7 +368,8 @@ func lintable(n *dbt.Node) bool {
 }
 
 // modelRender renders a model for linting with the project's macros and SQLFluff's dbt
-// builtins for ref, source and this.
+// builtins for ref, source and this, and for var() where the file's templater is SQLFluff's
+// jinja one (templating.Var).
 func modelRender(p *dbt.Project, node *dbt.Node, shown string) func(cfg *lint.Config) lint.Rendered {
 	return func(cfg *lint.Config) lint.Rendered {
 		if p.Jinja == nil {
@@ -376,7 +377,7 @@ func modelRender(p *dbt.Project, node *dbt.Node, shown string) func(cfg *lint.Co
 		}
 		in := jinja.Input{Path: shown, Source: node.RawCode, Package: node.Package, Name: node.Name,
 			ResourceType: node.ResourceType, Config: node.Config, Resolver: templating.Builtins{},
-			This: templating.This, Incremental: true}
+			This: templating.This, Incremental: true, Var: templating.Var(cfg)}
 		return templating.Render(p.Jinja, in, nil)
 	}
 }

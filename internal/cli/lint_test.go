@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -227,6 +228,43 @@ func TestLintPathsWithDbtTemplater(t *testing.T) {
 		}
 		if len(rep) != 1 || len(rep[0].Violations) != want {
 			t.Errorf("templater %s: %+v, want %d RF01", templater, rep, want)
+		}
+	}
+}
+
+// TestLintSQLFluffVar: under SQLFluff's jinja templater with dbt builtins, var() is "item"
+// whatever the default (SQLFluff 1.4.5), so the bodies of `{% if var('x', false) %}` and
+// `{% for p in var('l', []) %}` are linted (LT04 twice) — whether the file is named or the
+// project's models are linted. The dbt templater runs dbt: var() gives the default, the
+// bodies render nothing and only LT09 remains.
+func TestLintSQLFluffVar(t *testing.T) {
+	files := map[string]string{
+		"dbt_project.yml": "name: p\nversion: '1'\nconfig-version: 2\nprofile: p\n",
+		"models/m.sql": "select\n    a\n    {% if var('with_b', false) %}\n    , b\n    {% endif %}\n" +
+			"    {% for p in var('props', []) %}\n    , c_{{ p }}\n    {% endfor %}\nfrom {{ ref('t') }}\n",
+	}
+	for _, tc := range []struct{ templater, want string }{
+		{"jinja\n\n[sqlfluff:templater:jinja]\napply_dbt_builtins = True", "LT04:4 LT04:7"},
+		{"dbt", "LT09:1"},
+	} {
+		files[".sqlfluff"] = "[sqlfluff]\ndialect = ansi\ntemplater = " + tc.templater + "\n"
+		dir := lintDir(t, files)
+		t.Chdir(dir)
+		for _, args := range [][]string{{"models/m.sql"}, {}} {
+			code, out, stderr := lintCLI(t, append([]string{"lint", "--format", "json"}, args...)...)
+			var rep lintReport
+			if err := json.Unmarshal([]byte(out), &rep); err != nil {
+				t.Fatalf("exit %d, not JSON: %v\n%s%s", code, err, out, stderr)
+			}
+			var got []string
+			for _, f := range rep {
+				for _, v := range f.Violations {
+					got = append(got, fmt.Sprintf("%s:%d", v.Code, v.Line))
+				}
+			}
+			if g := strings.Join(got, " "); g != tc.want {
+				t.Errorf("templater %s, lint %v: %s, want %s", strings.Fields(tc.templater)[0], args, g, tc.want)
+			}
 		}
 	}
 }

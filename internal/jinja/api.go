@@ -160,6 +160,10 @@ type Input struct {
 	Config       map[string]any // config known before the file's own config() calls (project + properties)
 	Incremental  bool           // what is_incremental() returns
 	Resolver     Resolver
+	// Var, when set, answers every var() call with Var(name), in place of the vars and the
+	// call's default: SQLFluff's jinja templater with its dbt builtins renders any var() as
+	// "item" (internal/lint/templating), and linting must see the branches it sees.
+	Var func(name string) any
 	// Execute is dbt's `execute` flag: false during parsing, true when compiling.
 	Execute bool
 	// Globals are extra names bound for this render only (hook context, test arguments).

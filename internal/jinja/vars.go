@@ -12,6 +12,9 @@ func varFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 	if st == nil || name == "" {
 		return exec.AsValue(nil)
 	}
+	if st.in.Var != nil {
+		return exec.AsValue(st.in.Var(name))
+	}
 	opts := &st.env.opts
 	found := func(v any) *exec.Value {
 		if s, ok := v.(string); ok && hasJinja(s) {

@@ -66,7 +66,7 @@ func lintChanged(loader *lint.ConfigLoader, p *dbt.Project, cs *change.ChangeSet
 				}
 				in := jinja.Input{Path: shown, Source: node.RawCode, Package: node.Package, Name: node.Name,
 					ResourceType: node.ResourceType, Config: node.Config, Resolver: templating.Builtins{},
-					This: templating.This, Incremental: true}
+					This: templating.This, Incremental: true, Var: templating.Var(cfg)}
 				return templating.Render(p.Jinja, in, nil)
 			}})
 		paths = append(paths, m.Path)

@@ -39,6 +39,32 @@ func (Builtins) Source(source, table string) (jinja.Relation, bool) {
 // This is what `this` renders to under SQLFluff's dbt builtins.
 var This = jinja.Relation{Identifier: "this_model"}
 
+// Var is var() for a file linted under cfg, for jinja.Input.Var. SQLFluff's jinja templater
+// with its dbt builtins (1.4.5: `var = lambda variable, default="": "item"`) answers "item" to
+// every call, whatever the name, the default and the vars: `{% if var('x', false) %}` is true
+// and `{% for p in var('l', []) %}` loops over the letters, so SQLFluff lints those bodies and
+// so must we. It is nil, var() reading the vars and then the default, where SQLFluff does not
+// apply that builtin: under the dbt templater (which runs dbt, with the project's vars), with
+// apply_dbt_builtins off, and when [sqlfluff:templater:jinja:context] binds var itself (the
+// builtins fill only the names the context leaves free).
+func Var(cfg *lint.Config) func(string) any {
+	if cfg == nil {
+		return sqlfluffVar
+	}
+	if t, _ := cfg.Core("templater"); t != "" && !strings.EqualFold(t, "jinja") {
+		return nil
+	}
+	if v, ok := cfg.Get("templater:jinja", "apply_dbt_builtins"); ok && !strings.EqualFold(v, "true") {
+		return nil
+	}
+	if _, set := cfg.Section("templater:jinja:context")["var"]; set {
+		return nil
+	}
+	return sqlfluffVar
+}
+
+func sqlfluffVar(string) any { return "item" }
+
 // Config renders bare files with a Jinja environment built from the configuration: macros
 // from load_macros_from_path, variables from [sqlfluff:templater:jinja:context], and dbt's
 // builtins when apply_dbt_builtins is on. Environments are cached per distinct setting.
@@ -90,6 +116,7 @@ func (t *Config) Render(path, src string, cfg *lint.Config) lint.Rendered {
 		in.This = This
 		// SQLFluff's is_incremental() is always true, so the incremental branch is linted.
 		in.Incremental = true
+		in.Var = Var(cfg)
 	}
 	problems := ce.problems
 	if len(problems) > 0 && ce.told.Swap(true) {

@@ -157,3 +157,37 @@ func TestOwnMacroPathOutside(t *testing.T) {
 		t.Errorf("a link out of the configured folder was read: %q", r.Output)
 	}
 }
+
+// TestSQLFluffVar: SQLFluff 1.4.5's dbt builtins define var as `lambda variable, default="":
+// "item"`, so a var() guarding a branch is true and one looped over gives the letters of
+// "item": those bodies are linted there, and must be here.
+func TestSQLFluffVar(t *testing.T) {
+	src := "select\n    a\n    {% if var('with_b', false) %}, b{% endif %}\n" +
+		"    {% for p in var('props', []) %}, c_{{ p }}{% endfor %}\n    , '{{ var('ctx_var') }}' as v\nfrom t\n"
+	for _, tc := range []struct {
+		name, cfg, want string
+	}{
+		{"dbt builtins", "[sqlfluff:templater:jinja]\napply_dbt_builtins = True\n[sqlfluff:templater:jinja:context]\nctx_var = x\n",
+			"select\n    a\n    , b\n    , c_i, c_t, c_e, c_m\n    , 'item' as v\nfrom t\n"},
+		// Without the builtins var() is the templater's own: the default, or a context value.
+		{"no dbt builtins", "[sqlfluff:templater:jinja]\napply_dbt_builtins = False\n[sqlfluff:templater:jinja:context]\nctx_var = x\n",
+			"select\n    a\n    \n    \n    , 'x' as v\nfrom t\n"},
+		// The dbt templater runs dbt: var() reads the vars, then the default.
+		{"dbt templater", "templater = dbt\n[sqlfluff:templater:jinja:context]\nctx_var = x\n",
+			"select\n    a\n    \n    \n    , 'x' as v\nfrom t\n"},
+	} {
+		r := New().Render("m.sql", src, configFor(t, "[sqlfluff]\ndialect = ansi\n"+tc.cfg))
+		if r.Failed || r.Output != tc.want {
+			t.Errorf("%s: output %q, want %q (%v)", tc.name, r.Output, tc.want, r.Problems)
+		}
+	}
+	if Var(configFor(t, "[sqlfluff]\ndialect = ansi\n")) == nil {
+		t.Error("SQLFluff's defaults (jinja templater, dbt builtins) give no var() builtin")
+	}
+	// A context variable named var takes the builtin's place, as SQLFluff fills only the
+	// names its context leaves free.
+	cfg := configFor(t, "[sqlfluff]\ndialect = ansi\n[sqlfluff:templater:jinja:context]\nvar = fixed\n")
+	if r := New().Render("m.sql", "select '{{ var }}' as v\n", cfg); r.Output != "select 'fixed' as v\n" {
+		t.Errorf("context var: %q (%v)", r.Output, r.Problems)
+	}
+}
