@@ -137,3 +137,24 @@ func TestEnvVarInAVarValueIsLocatedAtTheCall(t *testing.T) {
 		t.Errorf("warnings: %+v", w)
 	}
 }
+
+// TestEnvVarUnsetRendersItsName: dbt stops on an env var without default that is not set; we
+// go on with the variable's name in its place, so a relation or function name built from it
+// still parses (an empty database would leave `.streamline.udf_hash(a)`), and say so where it
+// is read. A default, when given, is used as before.
+func TestEnvVarUnsetRendersItsName(t *testing.T) {
+	var lookups []string
+	env := envVarEnv(t, EnvVars{Allow: []string{"SHOP_*", "API_TOKEN"}}, &lookups)
+	res := render(t, env, "select {{ env_var('SHOP_DATABASE') }}.streamline.udf_hash(a) as b,\n"+
+		"  '{{ env_var('SHOP_UNSET', 'dflt') }}' as c, '{{ env_var('API_TOKEN') }}' as d\nfrom t")
+	want := "select SHOP_DATABASE.streamline.udf_hash(a) as b,\n  'dflt' as c, 'API_TOKEN' as d\nfrom t"
+	if res.Output != want {
+		t.Errorf("output:\n%s\nwant:\n%s", res.Output, want)
+	}
+	w := warnings(res, "unknown-env-var")
+	if len(w) != 2 || w[0].Path != "models/m.sql" || w[0].Pos.Line != 1 || w[1].Pos.Line != 2 ||
+		!strings.Contains(w[0].Message, "env var 'SHOP_DATABASE' is not set and has no default") ||
+		!strings.Contains(w[0].Message, "rendered as SHOP_DATABASE") || !strings.Contains(w[1].Message, "'API_TOKEN'") {
+		t.Errorf("warnings: %+v", w)
+	}
+}

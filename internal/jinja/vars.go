@@ -71,8 +71,14 @@ func envVarFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 	if hasDef {
 		return def
 	}
-	st.warnHere("unknown-env-var", fmt.Sprintf("env var '%s' is not set and has no default; rendered as empty", name))
-	return exec.AsValue("")
+	// dbt stops here. Rendering goes on, with the variable's name standing in for its value: an
+	// empty string would leave `{{ target.database }}.schema.fn(x)` (a profile's database read
+	// from an unset variable) as `.schema.fn(x)`, which no longer parses, while the name keeps
+	// an identifier, a path or a string where the value would be, and is what the user set
+	// where dbt runs. A var() without default renders none instead: that is dbt's own answer
+	// while parsing.
+	st.warnHere("unknown-env-var", fmt.Sprintf("env var '%s' is not set and has no default (dbt stops here); rendered as %s", name, name))
+	return exec.AsValue(name)
 }
 
 func isIncrementalFn(e *exec.Evaluator, _ *exec.VarArgs) *exec.Value {
