@@ -135,8 +135,9 @@ type loader struct {
 	// volatileMacros says whether a macro reads the clock (anyVolatileMacro).
 	volatileMacrosOnce sync.Once
 	volatileMacros     bool
-	// refusedYAML holds the file and variable of every refused env var already reported from
-	// a YAML value (guarded by mu): a property file repeats the same call on every table.
+	// refusedYAML holds the file and message of every refused or unset env var already
+	// reported from a YAML value (guarded by mu): a property file repeats the same call on
+	// every table.
 	refusedYAML map[[2]string]bool
 }
 
@@ -267,7 +268,53 @@ func Load(ctx context.Context, opts LoadOptions) (*Project, error) {
 			l.p.Diagnostics = append(l.p.Diagnostics, d)
 		}
 	}
+	l.p.Diagnostics = onePerUnsetEnvVar(l.p.Diagnostics)
 	return l.p, nil
+}
+
+// onePerUnsetEnvVar keeps one unknown-env-var warning per variable, the first in file order,
+// naming the other places that read it (the first few): an unset variable is one thing to
+// fix, and a macro that reads it would otherwise repeat it for every model.
+func onePerUnsetEnvVar(diags []Diagnostic) []Diagnostic {
+	const shown = 3
+	first := map[string]int{} // variable → index in out
+	also := map[string][]string{}
+	out := diags[:0]
+	for _, d := range diags {
+		name, ok := unsetEnvVar(d)
+		if !ok {
+			out = append(out, d)
+			continue
+		}
+		if _, dup := first[name]; dup {
+			also[name] = append(also[name], d.Pos.String())
+			continue
+		}
+		first[name] = len(out)
+		out = append(out, d)
+	}
+	for name, places := range also {
+		list := strings.Join(places[:min(len(places), shown)], ", ")
+		if len(places) > shown {
+			list += fmt.Sprintf(" and %d more", len(places)-shown)
+		}
+		out[first[name]].Message += " (also read at " + list + ")"
+	}
+	return out
+}
+
+// unsetEnvVar is the variable an unknown-env-var warning names (jinja's message: "env var
+// 'NAME' is not set...", possibly after "in '<value>': ").
+func unsetEnvVar(d Diagnostic) (string, bool) {
+	if d.Kind != "unknown-env-var" {
+		return "", false
+	}
+	_, rest, ok := strings.Cut(d.Message, "env var '")
+	if !ok {
+		return "", false
+	}
+	name, _, ok := strings.Cut(rest, "' is not set")
+	return name, ok
 }
 
 func (l *loader) warn(pos Pos, kind, format string, args ...any) {
@@ -358,8 +405,15 @@ func countValues(v any, limit int) int {
 // renderYAML renders a Jinja string from a YAML file (no node context) and converts the
 // result as dbt's native rendering does ("True" → true, "3" → 3).
 func (l *loader) renderYAMLWith(env *jinja.Env, pkg string, pos Pos, s string) any {
+	v, _ := l.renderYAMLResult(env, pkg, pos, s)
+	return v
+}
+
+// renderYAMLResult is renderYAMLWith that also returns the render (nil when nothing was
+// rendered).
+func (l *loader) renderYAMLResult(env *jinja.Env, pkg string, pos Pos, s string) (any, *jinja.Result) {
 	if env == nil {
-		return s
+		return s, nil
 	}
 	if volatile(s) {
 		l.unstable.Store(true)
@@ -374,17 +428,18 @@ func (l *loader) renderYAMLWith(env *jinja.Env, pkg string, pos Pos, s string) a
 			}
 		}
 		l.warn(pos, "jinja-syntax", "cannot render %q: %s", s, msg)
-		return s
+		return s, r
 	}
 	for _, w := range r.Warnings {
-		// The default a refused env var renders as can make a path or a name that does not
-		// exist (model-paths: "{{ env_var('SYNC_NAME', 'not-set') }}/models"): say why, once
+		// The default a refused env var renders as, or the name an unset one renders as, can
+		// make a path, a database or a name that does not exist (model-paths: "{{
+		// env_var('SYNC_NAME', 'not-set') }}/models"; a profile's database): say why, once
 		// per file and variable.
-		if w.Kind == "refused-env-var" {
+		if w.Kind == "refused-env-var" || w.Kind == "unknown-env-var" {
 			l.warnOnce(pos, w)
 		}
 	}
-	return nativeValue(r.Output)
+	return nativeValue(r.Output), r
 }
 
 func (l *loader) warnOnce(pos Pos, w jinja.Diagnostic) {
@@ -427,14 +482,30 @@ func (l *loader) loadProjects() error {
 	cliVars := l.opts.Vars
 	basic, _ := jinja.New(jinja.Options{Getenv: l.opts.Getenv, EnvVars: jinja.EnvVars{All: true}, CLIVars: cliVars, RunStartedAt: l.opts.Now, Adapter: l.opts.Adapter,
 		Context: l.ctx, Budget: l.opts.Budget})
-	renderBasic := func(pos Pos, s string) any { return l.renderYAMLWith(basic, "", pos, s) }
 	// The profile name comes from dbt_project.yml; read it raw first.
 	raw, err := readProjectFile(l.dir.ReadFile, "dbt_project.yml", nil)
 	if err != nil {
 		return err
 	}
+	// The names of the variables the profile read that were not set: one without default
+	// renders as its name, which is no credential to mask even in a password field.
+	unset := map[string]bool{}
+	renderProfile := func(pos Pos, s string) (any, error) {
+		if rel, err := filepath.Rel(l.p.Root, pos.Path); err == nil && filepath.IsLocal(rel) {
+			pos.Path = filepath.ToSlash(rel)
+		}
+		v, r := l.renderYAMLResult(basic, "", pos, s)
+		if r != nil {
+			for name, ev := range r.EnvRead {
+				if !ev.Set {
+					unset[name] = true
+				}
+			}
+		}
+		return v, nil
+	}
 	t, err := ResolveTarget(ProfileOptions{ProjectDir: l.p.Root, ProfilesDir: l.opts.ProfilesDir, Profile: raw.Profile, Target: l.opts.Target,
-		Getenv: l.opts.Getenv, Render: func(pos Pos, s string) (any, error) { return renderBasic(pos, s), nil }, ReadOnly: true,
+		Getenv: l.opts.Getenv, Render: renderProfile, ReadOnly: true,
 		Skipped: func(err error) {
 			pos, msg := Pos{}, err.Error()
 			if ie, ok := err.(*InputError); ok {
@@ -461,7 +532,9 @@ func (l *loader) loadProjects() error {
 	if l.opts.Adapter != "" {
 		t.Type = l.opts.Adapter
 	}
-	l.opts.Secrets.Add(t.Credentials()...)
+	creds := t.Credentials()
+	creds = slices.DeleteFunc(creds, func(c string) bool { return unset[c] })
+	l.opts.Secrets.Add(creds...)
 	l.target = t
 	l.yamlEnv, _ = jinja.New(jinja.Options{Getenv: l.opts.Getenv, EnvVars: l.opts.EnvVars, CLIVars: cliVars, RunStartedAt: l.opts.Now, Adapter: t.Type, Target: t.Map(), RootPackage: raw.Name,
 		Context: l.ctx, Budget: l.opts.Budget})

@@ -342,14 +342,14 @@ func (l *loader) applyPatch(n *Node, pt *patch, vp *versionPatch) {
 	n.PatchPath = pt.File.pkg.pkg.Name + "://" + pt.File.rel
 	n.Description = l.resolveDocs(n.Package, pt.Description)
 	l.checkDocs(pt.Pos, n.Package, pt.Description)
-	mergeConfig(n.Config, l.renderConfig(n.Package, pt.File.rootRel, pt.Config))
+	mergeConfig(n.Config, l.renderConfig(n.Package, pt.Pos, pt.Config))
 	cols := pt.Columns
 	if vp != nil {
 		cols = vp.Columns
 		if vp.Desc != "" {
 			n.Description = l.resolveDocs(n.Package, vp.Desc)
 		}
-		mergeConfig(n.Config, l.renderConfig(n.Package, pt.File.rootRel, vp.Config))
+		mergeConfig(n.Config, l.renderConfig(n.Package, pt.Pos, vp.Config))
 	}
 	for _, c := range cols {
 		cc := *c
@@ -362,8 +362,9 @@ func (l *loader) applyPatch(n *Node, pt *patch, vp *versionPatch) {
 	}
 }
 
-// renderConfig renders Jinja in property-file config values in the package's context.
-func (l *loader) renderConfig(pkg, file string, cfg map[string]any) map[string]any {
+// renderConfig renders Jinja in property-file config values in the package's context; at is
+// the entry they belong to (a model, a source table, a test), where problems are reported.
+func (l *loader) renderConfig(pkg string, at Pos, cfg map[string]any) map[string]any {
 	if len(cfg) == 0 {
 		return cfg
 	}
@@ -373,28 +374,28 @@ func (l *loader) renderConfig(pkg, file string, cfg map[string]any) map[string]a
 			out[k] = v
 			continue
 		}
-		out[k] = l.renderValue(pkg, file, v)
+		out[k] = l.renderValue(pkg, at, v)
 	}
 	return out
 }
 
-func (l *loader) renderValue(pkg, file string, v any) any {
+func (l *loader) renderValue(pkg string, at Pos, v any) any {
 	switch x := v.(type) {
 	case string:
 		if hasJinja(x) {
-			return l.renderYAMLWith(l.env, pkg, Pos{Path: file}, x)
+			return l.renderYAMLWith(l.env, pkg, at, x)
 		}
 		return x
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, vv := range x {
-			out[k] = l.renderValue(pkg, file, vv)
+			out[k] = l.renderValue(pkg, at, vv)
 		}
 		return out
 	case []any:
 		out := make([]any, len(x))
 		for i, vv := range x {
-			out[i] = l.renderValue(pkg, file, vv)
+			out[i] = l.renderValue(pkg, at, vv)
 		}
 		return out
 	}

@@ -154,7 +154,7 @@ func (l *loader) patchSnapshot(changed []changedFile, files []*srcFile, body *sn
 			if pt == nil || len(pt.Versions) > 0 || pt.Pos != old.Patch.Pos {
 				return false
 			}
-			mergeConfig(n.Config, l.renderConfig(n.Package, pt.File.rootRel, pt.Config))
+			mergeConfig(n.Config, l.renderConfig(n.Package, pt.Pos, pt.Config))
 			n.Patch, n.PatchPath, n.Description, n.Columns = old.Patch, old.PatchPath, old.Description, old.Columns
 		}
 		l.diags = l.diags[:mark]

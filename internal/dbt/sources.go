@@ -62,7 +62,7 @@ func (l *loader) buildSources() {
 				if v == nil {
 					return ""
 				}
-				r := l.renderValue(pkg, file.rootRel, v)
+				r := l.renderValue(pkg, t.Pos, v)
 				if r == nil {
 					return ""
 				}
@@ -93,8 +93,8 @@ func (l *loader) buildSources() {
 			if tree := l.root.pf.Trees["sources"]; tree != nil {
 				treeConfig(cfg, tree, s.FQN)
 			}
-			mergeConfig(cfg, l.renderConfig(pkg, file.rootRel, srcCfg))
-			mergeConfig(cfg, l.renderConfig(pkg, file.rootRel, tcfg))
+			mergeConfig(cfg, l.renderConfig(pkg, t.Pos, srcCfg))
+			mergeConfig(cfg, l.renderConfig(pkg, t.Pos, tcfg))
 			s.Config = cfg
 			s.Database = firstNonEmpty(render(tfields["database"]), render(fields["database"]), render(fields["project"]), l.target.Database)
 			s.Schema = firstNonEmpty(render(tfields["schema"]), render(fields["schema"]), render(fields["dataset"]), srcName)

@@ -159,7 +159,7 @@ func (l *loader) addTest(tgt testTarget, td *TestDef, column string) {
 	n.TestMeta = &TestMetadata{Name: td.Name, Namespace: td.Namespace, Kwargs: kwargs, AttachedNode: tgt.id(), ColumnName: column}
 	n.Patch = &PropertyEntry{File: f.rootRel, Pos: td.Pos, Key: td.Key, FileKey: tgt.fileKey()}
 	n.Config = l.projectConfig(l.byName[pkg], Test, n.FQN)
-	mergeConfig(n.Config, l.renderConfig(pkg, f.rootRel, td.Config))
+	mergeConfig(n.Config, l.renderConfig(pkg, td.Pos, td.Config))
 	if sev, ok := n.Config["severity"].(string); ok {
 		n.Config["severity"] = strings.ToUpper(sev)
 	}
