@@ -361,57 +361,93 @@ func (inf *inferrer) reaches(from, to string) bool {
 	return false
 }
 
-// breakCycles drops the edges between nodes on a cycle (the loader reports the cycle itself),
-// so every node is inferred once, with whatever is known upstream of it.
+// breakCycles drops the edges inside each cycle (the loader reports the cycle itself), so every
+// node is inferred once, with whatever is known upstream of it. Only edges between members of
+// one strongly connected component go: a node downstream of a cycle still waits for it, else it
+// would race with the cycle's members and see their columns or not by the workers' timing.
 func (inf *inferrer) breakCycles(ids []string) {
-	pending := make(map[string]int, len(ids))
-	var queue []string
+	comp := inf.components(ids)
 	for _, id := range ids {
-		pending[id] = inf.slots[id].pending
-		if pending[id] == 0 {
-			queue = append(queue, id)
-		}
-	}
-	for len(queue) > 0 {
-		id := queue[0]
-		queue = queue[1:]
-		for _, k := range inf.slots[id].kids {
-			pending[k]--
-			if pending[k] == 0 {
-				queue = append(queue, k)
-			}
-		}
-	}
-	onCycle := map[string]bool{}
-	for id, n := range pending {
-		if n > 0 {
-			onCycle[id] = true
-		}
-	}
-	if len(onCycle) == 0 {
-		return
-	}
-	for id := range onCycle {
 		s := inf.slots[id]
 		kept := s.parents[:0]
 		for _, up := range s.parents {
-			if !onCycle[up] {
+			if comp[up] != comp[id] {
 				kept = append(kept, up)
 			}
 		}
 		s.parents = kept
 		s.pending = len(kept)
-	}
-	for _, id := range ids {
-		s := inf.slots[id]
-		kept := s.kids[:0]
+		kids := s.kids[:0]
 		for _, k := range s.kids {
-			if !(onCycle[id] && onCycle[k]) {
-				kept = append(kept, k)
+			if comp[k] != comp[id] {
+				kids = append(kids, k)
 			}
 		}
-		s.kids = kept
+		s.kids = kids
 	}
+}
+
+// components numbers the strongly connected components of the graph of ids along kids
+// (Tarjan's algorithm, iterative: a chain of thousands of models must not grow the stack).
+func (inf *inferrer) components(ids []string) map[string]int {
+	type frame struct {
+		id   string
+		next int // index of the next kid to visit
+	}
+	index := make(map[string]int, len(ids))
+	low := make(map[string]int, len(ids))
+	onStack := make(map[string]bool)
+	comp := make(map[string]int, len(ids))
+	var stack []string
+	var calls []frame
+	n := 0
+	for _, root := range ids {
+		if _, seen := index[root]; seen {
+			continue
+		}
+		calls = append(calls, frame{id: root})
+		index[root], low[root] = n, n
+		n++
+		stack = append(stack, root)
+		onStack[root] = true
+		for len(calls) > 0 {
+			f := &calls[len(calls)-1]
+			kids := inf.slots[f.id].kids
+			if f.next < len(kids) {
+				k := kids[f.next]
+				f.next++
+				if _, seen := index[k]; !seen {
+					index[k], low[k] = n, n
+					n++
+					stack = append(stack, k)
+					onStack[k] = true
+					calls = append(calls, frame{id: k})
+				} else if onStack[k] && index[k] < low[f.id] {
+					low[f.id] = index[k]
+				}
+				continue
+			}
+			id := f.id
+			calls = calls[:len(calls)-1]
+			if len(calls) > 0 {
+				if p := calls[len(calls)-1].id; low[id] < low[p] {
+					low[p] = low[id]
+				}
+			}
+			if low[id] == index[id] {
+				for {
+					top := stack[len(stack)-1]
+					stack = stack[:len(stack)-1]
+					onStack[top] = false
+					comp[top] = index[id]
+					if top == id {
+						break
+					}
+				}
+			}
+		}
+	}
+	return comp
 }
 
 // parallel runs f(0..n-1) on up to workers goroutines.
