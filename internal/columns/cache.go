@@ -105,9 +105,9 @@ func (inf *inferrer) columnsKey(n *dbt.Node) cache.Key {
 	return h.Sum()
 }
 
-// relSum sums what a reference to id brings into a query.
-func (inf *inferrer) relSum(id string) string {
-	t := inf.relationOf(id)
+// relSum sums what a reference from reader to id brings into a query.
+func (inf *inferrer) relSum(reader, id string) string {
+	t := inf.relationOf(reader, id)
 	h := cache.NewHasher("relation").String(describeNode(inf.p, id))
 	_, isSource := inf.p.Sources[id]
 	h.Value(isSource).Value(t.complete).String(t.origin).Int(len(t.cols))
@@ -154,7 +154,7 @@ func (inf *inferrer) fromCache(s *slot) (*Node, bool) {
 		}
 	}
 	for i, id := range c.deps.rels {
-		if inf.relSum(id) != c.sums[i] {
+		if inf.relSum(s.id, id) != c.sums[i] {
 			inf.opts.Cache.Reject()
 			return nil, false
 		}
@@ -170,7 +170,7 @@ func (inf *inferrer) store(s *slot, deps *colDeps) {
 	}
 	sums := make([]string, len(deps.rels))
 	for i, id := range deps.rels {
-		sums[i] = inf.relSum(id)
+		sums[i] = inf.relSum(s.id, id)
 	}
 	inf.opts.Cache.Put(*s.key, encodeCachedNode(s.out, deps, sums))
 }

@@ -119,6 +119,9 @@ func inferAST(p *dbt.Project, n *dbt.Node, q *ast.Query) *Node {
 	}
 	pr := &prepared{sql: n.RawCode, path: n.RelPath, file: &ast.File{Stmts: []ast.Stmt{q}}}
 	s := &slot{id: n.UniqueID, node: n, prep: pr}
+	for id := range inf.slots {
+		s.parents = append(s.parents, id) // every other node is done
+	}
 	inf.slots[n.UniqueID] = s
 	inf.inferSlot(s)
 	return s.out

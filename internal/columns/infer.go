@@ -271,10 +271,10 @@ func (inf *inferrer) addSlots(ids []string, workers int) {
 	})
 }
 
-// namedRelations lists the nodes s's SQL reads by their relation names without depending on
-// them (a hard-coded `stg.orders` where ref('orders') belongs). A stored inference lists the
-// names it looked up; they are resolved again, as fromCache will. Otherwise the names come
-// from the FROM items of the parsed SQL, CTEs aside.
+// namedRelations lists the nodes and sources s's SQL reads by their relation names without
+// depending on them (a hard-coded `stg.orders` where ref('orders') belongs). A stored
+// inference lists the names it looked up; they are resolved again, as fromCache will.
+// Otherwise the names come from the FROM items of the parsed SQL, CTEs aside.
 func (inf *inferrer) namedRelations(s *slot) []string {
 	var names [][]string
 	switch {
@@ -317,6 +317,9 @@ func (inf *inferrer) namedRelations(s *slot) []string {
 			continue
 		}
 		if n, ok := inf.p.Nodes[id]; ok && inferable(n) {
+			out = append(out, id)
+		} else if _, ok := inf.p.Sources[id]; ok {
+			// a source too is inferred in the run: its reader waits for it
 			out = append(out, id)
 		}
 	}

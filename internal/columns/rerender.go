@@ -298,8 +298,12 @@ func (h *columnsHook) lookup(rel jinja.Relation) (string, bool) {
 // or catalogued about it does.
 func (h *columnsHook) known(id string) ([]*Column, bool) {
 	inf := h.inf
-	if slices.Contains(h.s.parents, id) || inf.slots[id] == nil {
-		cols, complete, _ := inf.upstream(id)
+	if s := inf.slots[id]; s == nil || slices.Contains(h.s.parents, id) {
+		var inferred *Node
+		if s != nil {
+			inferred = s.out
+		}
+		cols, complete, _ := inf.upstream(id, inferred)
 		return cols, complete
 	}
 	if n, ok := inf.p.Nodes[id]; ok && len(n.Columns) > 0 {

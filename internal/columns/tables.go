@@ -1,6 +1,7 @@
 package columns
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -120,7 +121,7 @@ func (a *analyzer) tableName(x *ast.TableName, sc *scope) *relation {
 		a.applyAlias(r, x.Alias, last)
 		return r
 	}
-	t := a.inf.relationOf(id)
+	t := a.inf.relationOf(a.id, id)
 	a.deps.rel(id)
 	complete := t.complete
 	r := &relation{path: parts, node: id, complete: complete, origin: t.origin,
@@ -206,11 +207,21 @@ type nodeRelation struct {
 	origin   string
 }
 
-// relationOf returns the columns a reference to node id exposes. Nodes in the run are built
-// once, after the node itself is done (its children only run then); others each time.
-func (inf *inferrer) relationOf(id string) *nodeRelation {
+// relationOf returns the columns a reference from node reader to node id exposes. Nodes in
+// the run are built once, after the node itself is done (its children only run then); others
+// each time. A node in the run that is not among reader's parents (the other side of a cycle,
+// or a model read by relation name downstream of reader) may be running at the same time: only
+// what is declared or catalogued about it counts, never what was inferred for it, which would
+// be there or not depending on which worker finished first.
+func (inf *inferrer) relationOf(reader, id string) *nodeRelation {
+	s := inf.slots[id]
+	settled := s == nil || inf.after(reader, id)
 	build := func() *nodeRelation {
-		cols, complete, origin := inf.upstream(id)
+		var inferred *Node
+		if settled && s != nil {
+			inferred = s.out
+		}
+		cols, complete, origin := inf.upstream(id, inferred)
 		nr := &nodeRelation{complete: complete, origin: origin, cols: make([]*col, len(cols))}
 		for i, c := range cols {
 			nr.cols[i] = &col{name: c.Name, quoted: c.Quoted, t: typeOf(c.DataType), pos: -1,
@@ -221,12 +232,18 @@ func (inf *inferrer) relationOf(id string) *nodeRelation {
 		nr.index = r.index
 		return nr
 	}
-	s := inf.slots[id]
-	if s == nil || s.out == nil {
+	if !settled || s == nil || s.out == nil {
 		return build()
 	}
 	s.relOnce.Do(func() { s.rel = build() })
 	return s.rel
+}
+
+// after reports whether node id is done before reader starts: it is one of reader's parents,
+// which the scheduler runs first.
+func (inf *inferrer) after(reader, id string) bool {
+	r := inf.slots[reader]
+	return r != nil && slices.Contains(r.parents, id)
 }
 
 // tableFunc infers the columns of a function in FROM: FLATTEN, UNNEST, generate_series,

@@ -103,15 +103,12 @@ func (inf *inferrer) describe(id, db, schema, ident string) []*Column {
 }
 
 // upstream returns the columns of a node or source for star expansion and reference
-// resolution: what was inferred for it when complete, else its property-file columns, else the
-// catalog's, else the warehouse's; complete is false when none of these knows the whole list
-// (the columns returned are then what is known). origin says which one answered.
-func (inf *inferrer) upstream(id string) (cols []*Column, complete bool, origin string) {
+// resolution: inferred, what was inferred for it, when complete, else its property-file
+// columns, else the catalog's, else the warehouse's; complete is false when none of these knows
+// the whole list (the columns returned are then what is known). origin says which one answered.
+// The caller passes inferred only for a node that is done (see relationOf).
+func (inf *inferrer) upstream(id string, inferred *Node) (cols []*Column, complete bool, origin string) {
 	s := inf.slots[id]
-	var inferred *Node
-	if s != nil {
-		inferred = s.out
-	}
 	if inferred != nil && inferred.Resolved() {
 		return inferred.Columns, true, inferred.Origin
 	}
