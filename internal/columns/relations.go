@@ -102,13 +102,20 @@ func (r *relations) lookup(parts []string, prefer []string) (string, bool) {
 				continue
 			}
 			return first, true
-		case slices.Contains(prefer, first):
-			return first, true
 		default:
+			// Which relation came first in the key depends on the order the project's
+			// maps were walked: of those the node depends on, the least id answers.
+			best := ""
+			if slices.Contains(prefer, first) {
+				best = first
+			}
 			for _, id := range more {
-				if slices.Contains(prefer, id) {
-					return id, true
+				if slices.Contains(prefer, id) && (best == "" || id < best) {
+					best = id
 				}
+			}
+			if best != "" {
+				return best, true
 			}
 		}
 	}

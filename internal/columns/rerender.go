@@ -227,12 +227,14 @@ func (h *columnsHook) findNode(pkg, name, version string) *dbt.Node {
 	if pkg == "" && version == "" {
 		return h.inf.p.NodeByName(name)
 	}
+	// a version of a name several packages define: the least id, not the map's first
+	var found *dbt.Node
 	for _, n := range h.inf.p.Nodes {
-		if match(n) && n.ResourceType == dbt.Model {
-			return n
+		if match(n) && n.ResourceType == dbt.Model && (found == nil || n.UniqueID < found.UniqueID) {
+			found = n
 		}
 	}
-	return nil
+	return found
 }
 
 func (h *columnsHook) findSource(source, table string) *dbt.Source {
