@@ -1,0 +1,2 @@
+select *, 1 as is_comment
+from {{ ref('stg_comment') }}

@@ -1,0 +1,2 @@
+select *, 1 as is_issue
+from {{ ref('stg_issue') }}

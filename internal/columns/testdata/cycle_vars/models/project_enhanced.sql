@@ -1,0 +1,2 @@
+select *, 1 as is_project
+from {{ ref('stg_project') }}

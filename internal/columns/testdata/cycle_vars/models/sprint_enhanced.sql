@@ -1,0 +1,2 @@
+select *, 1 as is_sprint
+from {{ ref('stg_sprint') }}

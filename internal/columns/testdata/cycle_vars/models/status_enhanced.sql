@@ -1,0 +1,2 @@
+select *, 1 as is_status
+from {{ ref('stg_status') }}

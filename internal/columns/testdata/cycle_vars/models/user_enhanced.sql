@@ -1,0 +1,2 @@
+select *, 1 as is_user
+from {{ ref('stg_user') }}
