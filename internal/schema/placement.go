@@ -205,15 +205,9 @@ func (s *synth) newEntry(t target, known []change.Column) {
 	e := &entry{file: file}
 	writeTypes := s.wantTypes(n, e)
 	spec := &ModelSpec{Name: n.Name, Description: s.in.Config.ModelDescriptionPlaceholder}
-	if s.in.Config.Columns != ColumnsAll && !contractEnforced(n) && len(known) > sparseListMax+1 {
-		entries, few := s.sparseScope(path.Dir(file))
-		if few && !lookalikeListsAll(entries, known) {
-			if keys := keyColumns(n.Name, known, entries); len(keys) < len(known) {
-				s.note(Note{Rule: RuleFewColumns, Severity: "info", Path: file, Model: n.Name,
-					Message: fmt.Sprintf("the entries beside it list few columns: %s's lists its keys and the columns they list, %d of its %d columns (schema.columns: all lists every one)", n.Name, len(keys), len(known))})
-				known = keys
-			}
-		}
+	if keys := s.listedColumns(t, file, known); len(keys) < len(known) {
+		s.fewColumnsNote(n, file, len(keys), len(known))
+		known = keys
 	}
 	for _, c := range known {
 		spec.Columns = append(spec.Columns, s.columnSpec(n, c, writeTypes, t.mc != nil))
@@ -222,6 +216,29 @@ func (s *synth) newEntry(t target, known []change.Column) {
 		s.newOrder = append(s.newOrder, file)
 	}
 	s.newEntries[file] = append(s.newEntries[file], spec)
+}
+
+// listedColumns returns the columns the entry of a model the change added lists, in file:
+// every column, or its keys and the columns the entries beside it list where those list few
+// (sparse.go). The same holds for a new entry and for an entry the model already has, which
+// may be this plan's own output of an earlier --write: were it listed whole the second time,
+// one --write would not be the fixed point. Without a change every entry lists every column
+// (syncEntry), so a new one does too.
+func (s *synth) listedColumns(t target, file string, known []change.Column) []change.Column {
+	n := t.node
+	if t.mc == nil || s.in.Config.Columns == ColumnsAll || contractEnforced(n) || len(known) <= sparseListMax+1 {
+		return known
+	}
+	entries, few := s.sparseScope(path.Dir(file))
+	if !few || lookalikeListsAll(entries, known) {
+		return known
+	}
+	return keyColumns(n.Name, known, entries)
+}
+
+func (s *synth) fewColumnsNote(n *dbt.Node, file string, listed, all int) {
+	s.note(Note{Rule: RuleFewColumns, Severity: "info", Path: file, Model: n.Name,
+		Message: fmt.Sprintf("the entries beside it list few columns: %s's lists its keys and the columns they list, %d of its %d columns (schema.columns: all lists every one)", n.Name, listed, all)})
 }
 
 func (s *synth) flushNewEntries() {

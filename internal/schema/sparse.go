@@ -33,8 +33,12 @@ const sparseListMax = 3
 func (s *synth) sparseScope(dir string) ([]*dbt.Node, bool) {
 	if s.entriesByDir == nil {
 		s.entriesByDir = map[string][]*dbt.Node{}
-		for _, m := range s.p.Nodes {
-			if m.ResourceType != dbt.Model || m.Package != s.root || m.Disabled || m.Patch == nil || m.Patch.File == "" {
+		for _, hm := range s.p.Nodes {
+			if hm.ResourceType != dbt.Model || hm.Package != s.root || hm.Disabled {
+				continue
+			}
+			m := s.habitNode(hm)
+			if m == nil || m.Patch == nil || m.Patch.File == "" {
 				continue
 			}
 			d := path.Dir(m.Patch.File)

@@ -124,3 +124,49 @@ func TestNewEntryInANewFolderListsWhatItsSiblingFoldersList(t *testing.T) {
 		}
 	}
 }
+
+// The entry a first --write gave a new model beside entries that list few is what a second run
+// finds: it lists the model's keys, and the second run adds nothing. Neither does the entry
+// count as the folder's habit: models the change added say nothing of how the team documents
+// its models, so two of them documented whole do not make the folder one that lists every
+// column.
+func TestNewModelEntryListsTheSameColumnsTheSecondTime(t *testing.T) {
+	cols := []change.Column{direct("order_id", "model.p.stg_a", "id"), direct("customer_hk", "model.p.stg_a", "id"),
+		direct("status", "model.p.stg_a", "email"), direct("amount", "model.p.stg_a", "email"), direct("placed_at", "model.p.stg_a", "email")}
+	yml := "version: 2\nmodels:\n"
+	extra := map[string]string{}
+	for _, m := range []string{"hub_a", "hub_b", "hub_c"} {
+		extra["models/vault/"+m+".sql"] = "select 1 as id\n"
+		yml += "  - name: " + m + "\n    columns:\n      - name: id\n      - name: code\n"
+	}
+	added := []*change.ModelChange{{UniqueID: "model.p.sat_orders", Change: change.Added, SQLChanged: true}}
+	in := Input{Columns: map[string]*change.ModelColumns{"model.p.sat_orders": {Origin: "sql", Columns: cols}}}
+	for _, m := range []string{"sat_orders", "sat_returns", "sat_refunds"} {
+		extra["models/vault/"+m+".sql"] = "select 1 as order_id\n"
+		listed := "order_id customer_hk"
+		if m != "sat_orders" {
+			// Two more new models, documented whole in the same change.
+			listed = "order_id customer_hk status amount placed_at"
+			added = append(added, &change.ModelChange{UniqueID: "model.p." + m, Change: change.Added, SQLChanged: true})
+			in.Columns["model.p."+m] = &change.ModelColumns{Origin: "sql", Columns: cols}
+		}
+		yml += "  - name: " + m + "\n    columns:\n"
+		for _, c := range strings.Fields(listed) {
+			yml += "      - name: " + c + "\n"
+		}
+	}
+	extra["models/vault/_vault.yml"] = yml
+	p := loadFixture(t, extra)
+	in.Change = &change.ChangeSet{Models: added}
+	files, notes := run(t, p, in)
+	if got := files["models/vault/_vault.yml"]; got != "" {
+		t.Errorf("a second run edits the entries it wrote:\n%s", got)
+	}
+	noted := false
+	for _, n := range notes {
+		noted = noted || n.Rule == RuleFewColumns && n.Model == "sat_orders"
+	}
+	if !noted {
+		t.Errorf("no few-columns note says why sat_orders lists 2 of its 5 columns: %v", notes)
+	}
+}

@@ -127,6 +127,8 @@ type synth struct {
 	// entriesByDir holds, per property file folder, the root package's models documented
 	// there (sparseScope).
 	entriesByDir map[string][]*dbt.Node
+	// changed holds the change's models by head unique id (habitNode).
+	changed map[string]*change.ModelChange
 }
 
 // upRename is what a change renamed in one model: the model itself (its base node) and columns
@@ -359,6 +361,17 @@ func (s *synth) syncEntry(t target, e *entry, known []change.Column, resolved bo
 			}
 		}
 	}
+	// The entry of a model the change added lists what a new entry would (listedColumns).
+	var listed map[string]bool
+	if wantAll && t.mc != nil && t.mc.Change == change.Added {
+		if keys := s.listedColumns(t, e.file, known); len(keys) < len(known) {
+			listed = map[string]bool{}
+			for _, c := range keys {
+				listed[strings.ToLower(c.Name)] = true
+			}
+		}
+	}
+	leftOut := false
 	writeTypes := s.wantTypes(n, e)
 	lowerNames := s.style.lowerNames
 	prev := ""
@@ -407,6 +420,10 @@ func (s *synth) syncEntry(t target, e *entry, known []change.Column, resolved bo
 			prev = spec.Name
 			continue
 		}
+		if listed != nil && !listed[k] {
+			leftOut = true
+			continue
+		}
 		if !wantAll && len(e.columns) == 0 {
 			// The team documents this model without its columns: a change adding one is no
 			// reason to start a list of one.
@@ -417,6 +434,15 @@ func (s *synth) syncEntry(t target, e *entry, known []change.Column, resolved bo
 			Reason: "column " + c.Name + " is in the SQL but not documented"})
 		documented[k] = spec.Name
 		prev = spec.Name
+	}
+	if leftOut {
+		kept := 0
+		for _, c := range known {
+			if _, ok := documented[strings.ToLower(c.Name)]; ok {
+				kept++
+			}
+		}
+		s.fewColumnsNote(n, e.file, kept, len(known))
 	}
 	if !resolved {
 		return
@@ -769,6 +795,44 @@ func (s *synth) note(n Note) {
 	s.plan.Notes = append(s.plan.Notes, n)
 }
 
+// habitNode is the version of model m that says how the team documents its models. With a
+// change, a model the change added says nothing: its entry, when it has one, may be what an
+// earlier --write of this same change wrote. A model the change renamed or modified is read as
+// it was at the base, before this plan (or an earlier --write) added to its entry. Every other
+// model is read as it is: with a change, the Synthesizer never edits the entries of models the
+// change did not touch (KeepTouched). So the folders' habits, and every decision taken from
+// them, are the same whether or not the files hold the Synthesizer's own earlier output, and
+// one --write is the fixed point. nil means m is left out.
+func (s *synth) habitNode(m *dbt.Node) *dbt.Node {
+	cs := s.in.Change
+	if cs == nil {
+		return m
+	}
+	if s.changed == nil {
+		s.changed = map[string]*change.ModelChange{}
+		for _, mc := range cs.Models {
+			s.changed[mc.UniqueID] = mc
+		}
+	}
+	mc := s.changed[m.UniqueID]
+	switch {
+	case mc == nil:
+		return m
+	case mc.Change == change.Added:
+		return nil
+	case cs.Base == nil:
+		return m
+	}
+	from := mc.UniqueID
+	if mc.From != "" {
+		from = mc.From
+	}
+	if bn := cs.Base.Nodes[from]; bn != nil {
+		return bn
+	}
+	return m
+}
+
 // folderHabitMin is how many other models a folder needs before its habit says anything.
 const folderHabitMin = 3
 
@@ -783,10 +847,14 @@ func (s *synth) folderDocuments(n *dbt.Node) bool {
 			if m.ResourceType != dbt.Model || m.Package != s.root || m.Disabled {
 				continue
 			}
+			hm := s.habitNode(m)
+			if hm == nil {
+				continue
+			}
 			d := path.Dir(m.OriginalFilePath)
 			c := s.folderEntries[d]
 			c[0]++
-			if m.Patch != nil {
+			if hm.Patch != nil {
 				c[1]++
 			}
 			s.folderEntries[d] = c
