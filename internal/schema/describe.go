@@ -403,7 +403,9 @@ func (s *synth) projectColumns() map[string][]documentedColumn {
 	add := func(id, model, file string, cols []*dbt.Column) {
 		for _, c := range cols {
 			d := strings.TrimSpace(c.Description)
-			if d == "" || s.isPlaceholder(d) {
+			// A description written from the column's name is not the team's words
+			// (fromItsName): the name source writes it again for the new column's own model.
+			if d == "" || s.isPlaceholder(d) || s.fromItsName(nameModel(model), c) {
 				continue
 			}
 			k := dbt.ColumnKey(c.Name)
@@ -435,6 +437,15 @@ func (s *synth) projectColumns() map[string][]documentedColumn {
 		})
 	}
 	return s.documented
+}
+
+// nameModel is the model (or source table) name of a documentedColumn's model: a source's
+// is written source.table.
+func nameModel(model string) string {
+	if i := strings.LastIndexByte(model, '.'); i >= 0 {
+		return model[i+1:]
+	}
+	return model
 }
 
 // lineageOf lists the nodes a column is computed from, through any number of models.

@@ -687,17 +687,18 @@ func keyByName(model, column string) bool {
 
 func (s *synth) documentedDescription(u change.Upstream) (string, *dbt.Column) {
 	var cols []*dbt.Column
+	model := ""
 	if n, ok := s.p.Nodes[u.Node]; ok {
-		cols = n.Columns
+		cols, model = n.Columns, n.Name
 	} else if src, ok := s.p.Sources[u.Node]; ok {
-		cols = src.Columns
+		cols, model = src.Columns, src.Name
 	}
 	// The change may rename the upstream model or column; its entry still has the old names
 	// until this plan is applied.
 	name := u.Column
 	if r, ok := s.upRenames[u.Node]; ok {
 		if len(cols) == 0 && r.fromNode != nil {
-			cols = r.fromNode.Columns
+			cols, model = r.fromNode.Columns, r.fromNode.Name
 		}
 		if old, ok := r.columns[strings.ToLower(u.Column)]; ok && findColumn(cols, strings.ToLower(u.Column)) == nil {
 			name = old
@@ -705,7 +706,9 @@ func (s *synth) documentedDescription(u change.Upstream) (string, *dbt.Column) {
 	}
 	for _, c := range cols {
 		if strings.EqualFold(c.Name, name) {
-			if d := strings.TrimSpace(c.Description); d != "" && !s.isPlaceholder(d) {
+			// A description that says only what the name says is no upstream description:
+			// the lineage is followed further up, as it is for an undocumented column.
+			if d := strings.TrimSpace(c.Description); d != "" && !s.isPlaceholder(d) && !s.fromItsName(model, c) {
 				return c.Description, c
 			}
 		}
@@ -730,6 +733,32 @@ func (s *synth) asWritten(id string, c *dbt.Column) string {
 		return c.Description
 	}
 	return c.DocDescription
+}
+
+// fromItsName reports whether the description of column c of model says only what the
+// column's name says: marked description_from: name, or the very text the name source (6. in
+// docs/schema.md) writes for that column in that model. Such a text is often this plan's own
+// output of an earlier --write, and taken for the team's words (upstream, project) it would
+// spread to other models' columns, and count as a known source (backfill) the second time but
+// not the first: one --write would not be the fixed point. A human who wrote the same words
+// added nothing the name source does not write again.
+func (s *synth) fromItsName(model string, c *dbt.Column) bool {
+	for _, meta := range []any{c.Meta, c.Config["meta"]} {
+		if m, ok := meta.(map[string]any); ok && m["description_from"] == FromName {
+			return true
+		}
+	}
+	d := strings.TrimSpace(c.Description)
+	if d == "" || model == "" {
+		return false
+	}
+	name := strings.Trim(c.Name, "\"'`")
+	for _, col := range []string{name, splitJoined(name, s.nameVocabulary())} {
+		if t := nameDescription(model, col); t != "" && strings.EqualFold(t, d) {
+			return true
+		}
+	}
+	return false
 }
 
 // isPlaceholder: a placeholder upstream is not a description worth copying.

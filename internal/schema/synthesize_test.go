@@ -604,3 +604,43 @@ func TestLearnStyleLowerNamesByDefault(t *testing.T) {
 		t.Error("no documented column: names should be written in lower case")
 	}
 }
+
+// A description that says only what its column's name says (the name source's own text, often
+// an earlier --write's, or one marked description_from: name) is not the team's words: it is
+// neither inherited nor copied from another model, so it does not make an untouched column one
+// the project describes (backfill), and the column a change added is described from its own
+// name in its own model, as it was before that text was written.
+func TestSynthesizeNameDescriptionsAreNoSource(t *testing.T) {
+	for _, marked := range []bool{false, true} {
+		described := func(column string) string {
+			if marked {
+				return "        description: Some " + column + ".\n        meta:\n          description_from: name\n"
+			}
+			return "        description: " + nameDescription("stg_amounts", column) + "\n"
+		}
+		p := loadFixture(t, map[string]string{
+			"models/marts/_marts.yml": "version: 2\nmodels:\n  - name: mart_a\n    columns:\n      - name: id\n",
+			"models/staging/_amounts.yml": "version: 2\nmodels:\n  - name: stg_amounts\n    columns:\n      - name: amount\n" + described("amount") +
+				"      - name: fee_amount\n" + described("fee_amount"),
+			"models/staging/stg_amounts.sql": "select amount, fee_amount from {{ source('raw', 'a') }}\n",
+		})
+		cols := map[string]*change.ModelColumns{
+			"model.p.mart_a": {Origin: "sql", Columns: []change.Column{direct("id", "model.p.stg_a", "id"),
+				direct("amount", "model.p.stg_amounts", "amount"), direct("email", "model.p.stg_a", "email"),
+				direct("fee_amount", "model.p.stg_amounts", "fee_amount")}},
+		}
+		cs := &change.ChangeSet{Models: []*change.ModelChange{{UniqueID: "model.p.mart_a", Change: change.Modified, SQLChanged: true,
+			Columns: []change.ColumnChange{{Name: "email", Change: change.Added}}}}}
+		cfg := DefaultConfig()
+		cfg.DescribeFromName = true
+		plan := Synthesize(Input{Project: p, ReadFile: readFn(p), Columns: cols, Change: cs, Config: cfg})
+		var got []string
+		for _, d := range plan.Descriptions() {
+			got = append(got, d.Column+" "+d.From)
+		}
+		// email takes its source's words; amount and fee_amount, untouched, have none.
+		if strings.Join(got, ", ") != "email project:raw.a.email" {
+			t.Errorf("marked %v: descriptions = %q, want email's alone", marked, got)
+		}
+	}
+}
