@@ -15,7 +15,6 @@ import (
 
 // projectStyle is what the project's own property files say about how the team writes them.
 type projectStyle struct {
-	lowerNames bool // documented column names are (almost) all lower case, or there are none
 	lowerTypes bool // documented data types are written in lower case (the default)
 	// spelling: per kind of type, how the team writes it (int64 where it never writes integer).
 	spelling     map[string]string
@@ -44,7 +43,7 @@ const RuleOutsideProject = "outside-project"
 
 func learnStyle(p *dbt.Project, root string) *projectStyle {
 	st := &projectStyle{typedFiles: map[string]bool{}, folderFile: map[string]string{}}
-	var lower, upper, typed, total, upperTypes int
+	var typed, total, upperTypes int
 	spellings := map[string]map[string]int{}
 	fileTyped := map[string][2]int{}
 	folderCount := map[string]map[string]int{}
@@ -78,17 +77,9 @@ func learnStyle(p *dbt.Project, root string) *projectStyle {
 				}
 				spellings[k][strings.ToLower(strings.TrimSpace(c.DataType))]++
 			}
-			if c.Name == strings.ToLower(c.Name) {
-				lower++
-			} else {
-				upper++
-			}
 		}
 		fileTyped[f] = ft
 	}
-	// With no documented column to follow, names are written in lower case, as dbt's own
-	// conventions and the snake_case standard want: unquoted, any case names the same column.
-	st.lowerNames = upper*10 <= lower
 	st.typedProject = total > 0 && typed*2 > total
 	st.lowerTypes = upperTypes*2 <= typed
 	st.spelling = map[string]string{}
@@ -209,8 +200,9 @@ func (s *synth) newEntry(t target, known []change.Column) {
 		s.fewColumnsNote(n, file, len(keys), len(known))
 		known = keys
 	}
+	nc := s.nameCaseFor(nil, file)
 	for _, c := range known {
-		spec.Columns = append(spec.Columns, s.columnSpec(n, c, writeTypes, t.mc != nil))
+		spec.Columns = append(spec.Columns, s.columnSpec(n, c, nc, writeTypes, t.mc != nil))
 	}
 	if _, ok := s.newEntries[file]; !ok {
 		s.newOrder = append(s.newOrder, file)

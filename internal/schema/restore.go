@@ -84,6 +84,7 @@ func (s *synth) restoredEntry(t target, d *dbt.Declaration, known []change.Colum
 		upper = upper && c.Name == strings.ToUpper(c.Name)
 	}
 	writeTypes := s.wantTypes(n, &entry{file: file})
+	nc := s.nameCaseFor(d.Columns, file)
 	oldName := d.Name
 	spec := &ModelSpec{Name: n.Name}
 	spec.Description, _ = s.headDocs(d.Description, oldName, n.Name)
@@ -96,7 +97,7 @@ func (s *synth) restoredEntry(t target, d *dbt.Declaration, known []change.Colum
 		if len(d.Columns) > 0 && !listed && !added[k] {
 			continue
 		}
-		cs := s.columnSpec(n, c, writeTypes, t.mc != nil)
+		cs := s.columnSpec(n, c, nc, writeTypes, t.mc != nil)
 		switch {
 		case listed:
 			cs.Name = spelledAs(bc.Name, cs.Name)

@@ -127,6 +127,10 @@ type synth struct {
 	// entriesByDir holds, per property file folder, the root package's models documented
 	// there (sparseScope).
 	entriesByDir map[string][]*dbt.Node
+	// namesByFile and namesByDir count the documented column names of each property file and
+	// folder by case (nameCaseFor).
+	namesByFile, namesByDir map[string]*nameCounts
+	namesInProject          nameCounts
 	// changed holds the change's models by head unique id (habitNode).
 	changed map[string]*change.ModelChange
 }
@@ -373,7 +377,7 @@ func (s *synth) syncEntry(t target, e *entry, known []change.Column, resolved bo
 	}
 	leftOut := false
 	writeTypes := s.wantTypes(n, e)
-	lowerNames := s.style.lowerNames
+	nc := s.nameCaseFor(e.columns, e.file)
 	prev := ""
 	// The first documented column that comes before any added one keeps added columns in SQL
 	// order: each goes after the closest column above it in the SQL that the entry lists.
@@ -397,9 +401,9 @@ func (s *synth) syncEntry(t target, e *entry, known []change.Column, resolved bo
 		if old, ok := renamedFrom[k]; ok {
 			if oldName, has := documented[strings.ToLower(old)]; has {
 				s.plan.Ops = append(s.plan.Ops, Op{Kind: OpRenameColumn, File: e.file, Model: e.name, Key: e.key,
-					From: oldName, Column: ColumnSpec{Name: s.spell(c, lowerNames)}, Reason: "column " + oldName + " was renamed to " + c.Name})
+					From: oldName, Column: ColumnSpec{Name: spell(c, nc)}, Reason: "column " + oldName + " was renamed to " + c.Name})
 				delete(documented, strings.ToLower(old))
-				documented[k] = s.spell(c, lowerNames)
+				documented[k] = spell(c, nc)
 				prev = documented[k]
 				continue
 			}
@@ -410,7 +414,7 @@ func (s *synth) syncEntry(t target, e *entry, known []change.Column, resolved bo
 			if !s.backfill(t, e) {
 				continue
 			}
-			spec := s.columnSpec(n, c, writeTypes, false)
+			spec := s.columnSpec(n, c, nc, writeTypes, false)
 			if !knownSource(spec.DescriptionFrom) {
 				continue
 			}
@@ -429,7 +433,7 @@ func (s *synth) syncEntry(t target, e *entry, known []change.Column, resolved bo
 			// reason to start a list of one.
 			continue
 		}
-		spec := s.columnSpec(n, c, writeTypes, candidates[k] || retyped[k])
+		spec := s.columnSpec(n, c, nc, writeTypes, candidates[k] || retyped[k])
 		s.plan.Ops = append(s.plan.Ops, Op{Kind: OpAddColumn, File: e.file, Model: e.name, Key: e.key, Column: spec, After: prev,
 			Reason: "column " + c.Name + " is in the SQL but not documented"})
 		documented[k] = spec.Name
@@ -511,18 +515,9 @@ func findColumn(cs []*dbt.Column, folded string) *dbt.Column {
 	return nil
 }
 
-// spell writes a column name the way the project writes names: unquoted names in lower case
-// when the project documents columns in lower case.
-func (s *synth) spell(c change.Column, lower bool) string {
-	if lower && !c.Quoted {
-		return strings.ToLower(c.Name)
-	}
-	return c.Name
-}
-
-// columnSpec builds a new column entry: its name, type and description.
-func (s *synth) columnSpec(n *dbt.Node, c change.Column, writeTypes bool, fresh bool) ColumnSpec {
-	spec := ColumnSpec{Name: s.spell(c, s.style.lowerNames)}
+// columnSpec builds a new column entry: its name (in the case nc says), type and description.
+func (s *synth) columnSpec(n *dbt.Node, c change.Column, nc nameCase, writeTypes bool, fresh bool) ColumnSpec {
+	spec := ColumnSpec{Name: spell(c, nc)}
 	if writeTypes {
 		spec.DataType = s.typeOf(n, c, fresh)
 	}

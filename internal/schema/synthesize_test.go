@@ -600,7 +600,7 @@ func TestLearnStyleLowerNamesByDefault(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !learnStyle(p, dir).lowerNames {
+	if newSynth(Input{Project: p}).nameCaseFor(nil, "models/a.yml") != lowerCase {
 		t.Error("no documented column: names should be written in lower case")
 	}
 }
@@ -642,5 +642,77 @@ func TestSynthesizeNameDescriptionsAreNoSource(t *testing.T) {
 		if strings.Join(got, ", ") != "email project:raw.a.email" {
 			t.Errorf("marked %v: descriptions = %q, want email's alone", marked, got)
 		}
+	}
+}
+
+// Names are written in the case the entry writes its columns in (Snowflake teams often write
+// the warehouse's ORDER_ID though their SQL says order_id), else the file's, else the
+// folder's; where the names mix cases, as the SQL spells them. Entries are matched to the
+// SQL's columns whatever their case: a rename and a removal find them.
+func TestSynthesizeFollowsTheEntrysCase(t *testing.T) {
+	p := loadFixture(t, map[string]string{
+		"models/snow/orders.sql":   "select 1\n",
+		"models/snow/receipts.sql": "select 1\n",
+		"models/snow/mixed.sql":    "select 1\n",
+		"models/snow/fresh.sql":    "select 1\n",
+		"models/snow/_snow.yml": `version: 2
+models:
+  - name: orders
+    columns:
+      - name: ORDER_ID
+        description: The order.
+      - name: CUSTOMER_ID
+      - name: ORDER_TOTAL
+  - name: receipts
+    columns:
+      - name: RECEIPT_OBJECT_ID
+`,
+		"models/snow/_mixed.yml": `version: 2
+models:
+  - name: mixed
+    columns:
+      - name: ORDER_ID
+      - name: customer_id
+`,
+	})
+	cols := map[string]*change.ModelColumns{
+		"model.p.orders": {Origin: "sql", Columns: []change.Column{direct("order_id", "model.p.stg_b", "x"),
+			direct("customer_id", "model.p.stg_b", "x"), direct("amount", "model.p.stg_b", "x")}},
+		"model.p.receipts": {Origin: "sql", Columns: []change.Column{direct("receipt_id", "model.p.stg_b", "x")}},
+		"model.p.mixed": {Origin: "sql", Columns: []change.Column{direct("order_id", "model.p.stg_b", "x"),
+			direct("customer_id", "model.p.stg_b", "x"), direct("Amount", "model.p.stg_b", "x")}},
+		"model.p.fresh": {Origin: "sql", Columns: []change.Column{direct("fresh_id", "model.p.stg_b", "x")}},
+	}
+	cs := &change.ChangeSet{Models: []*change.ModelChange{
+		{UniqueID: "model.p.orders", Change: change.Modified, SQLChanged: true, Columns: []change.ColumnChange{
+			{Name: "amount", Change: change.Added}, {Name: "order_total", Change: change.Removed}}},
+		{UniqueID: "model.p.receipts", Change: change.Modified, SQLChanged: true, Columns: []change.ColumnChange{
+			{Name: "receipt_id", Change: change.Renamed, From: "receipt_object_id", To: "receipt_id"}}},
+		{UniqueID: "model.p.mixed", Change: change.Modified, SQLChanged: true, Columns: []change.ColumnChange{
+			{Name: "Amount", Change: change.Added}}},
+		{UniqueID: "model.p.fresh", Change: change.Added, SQLChanged: true},
+	}}
+	cfg := DefaultConfig()
+	cfg.RemoveStale = true
+	files, _ := run(t, p, Input{Columns: cols, Change: cs, Config: cfg})
+	got := files["models/snow/_snow.yml"]
+	want := `  - name: orders
+    columns:
+      - name: ORDER_ID
+        description: The order.
+      - name: CUSTOMER_ID
+      - name: AMOUNT
+  - name: receipts
+    columns:
+      - name: RECEIPT_ID
+  - name: fresh
+    columns:
+      - name: FRESH_ID
+`
+	if !strings.Contains(got, want) {
+		t.Errorf("_snow.yml:\n%s\nwant it to contain:\n%s", got, want)
+	}
+	if got, want := files["models/snow/_mixed.yml"], "      - name: ORDER_ID\n      - name: customer_id\n      - name: Amount\n"; !strings.HasSuffix(got, want) {
+		t.Errorf("_mixed.yml:\n%s\nwant it to end with:\n%s", got, want)
 	}
 }
