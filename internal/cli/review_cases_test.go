@@ -56,6 +56,19 @@ var reviewCases = []prCase{
 		},
 	},
 	{
+		// A union branch added with the payments of another export, read through a new CTE
+		// that dedupes and filters them, brings rows and keeps every existing one: its
+		// DISTINCT and WHERE decide only the new rows, so the change is non-breaking, with no
+		// grain-change warning.
+		name: "review_union_branch_added",
+		head: map[string]func(string) string{
+			"models/staging/stg_payments.sql": chain(
+				replace("renamed as (\n", "legacy as (\n\n    select distinct\n        id as payment_id,\n        order_id,\n        payment_method,\n        {{ cents_to_dollars('amount_cents') }} as amount,\n        cast(paid_at as timestamp) as paid_at\n    from {{ ref('raw_payments') }}\n    where payment_method = 'bank_transfer'\n\n),\n\nrenamed as (\n"),
+				replace("\nselect * from renamed\n", "\nselect * from renamed\nunion all\nselect * from legacy\n"),
+			),
+		},
+	},
+	{
 		// Formatting only: nothing breaks, lint is quiet on untouched lines.
 		name: "review_formatting_only",
 		head: map[string]func(string) string{

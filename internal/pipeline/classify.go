@@ -41,7 +41,8 @@ func Classify(cs *change.ChangeSet, rv *review.Review, dialectName string) {
 			nodes[id] = true
 		}
 		// A lookup the change joins (or stops joining) altogether changes no row: the columns
-		// it brings are the column changes' business, not a grain change's.
+		// it brings are the column changes' business, not a grain change's. Nor does a clause
+		// of a union branch the change adds: it decides which new rows come.
 		added, removed = changedJoins(added), changedJoins(removed)
 		for _, cl := range added {
 			line := clauseLine(head, cl.Offset)
@@ -93,11 +94,12 @@ func Classify(cs *change.ChangeSet, rv *review.Review, dialectName string) {
 
 type grainDiff struct{ added, removed []review.Clause }
 
-// changedJoins leaves out the clauses of lookups joined on one side of the change only.
+// changedJoins leaves out the clauses of lookups joined on one side of the change only, and
+// those of the rows a change adds (a new union branch's).
 func changedJoins(cs []review.Clause) []review.Clause {
 	var out []review.Clause
 	for _, c := range cs {
-		if !c.WholeJoin {
+		if !c.WholeJoin && !c.NewRows {
 			out = append(out, c)
 		}
 	}
@@ -139,7 +141,7 @@ func firstWord(s string) string {
 	if i := strings.Index(s, " "); i > 0 && strings.HasPrefix(s, "DISTINCT") {
 		return "DISTINCT"
 	}
-	for _, kw := range []string{"WHERE", "GROUP BY", "HAVING", "QUALIFY", "DISTINCT"} {
+	for _, kw := range []string{"WHERE", "GROUP BY", "HAVING", "QUALIFY", "DISTINCT", "UNION", "INTERSECT", "EXCEPT"} {
 		if strings.HasPrefix(s, kw) {
 			return "the " + kw + " clause"
 		}

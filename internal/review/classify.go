@@ -27,6 +27,18 @@ type Clause struct {
 	// row of its other side. Only a lookup key that repeats would repeat rows, which is not a
 	// change of the join.
 	WholeJoin bool
+	// NewRows is set by GrainDiff on a head clause that only decides which of the rows the
+	// change adds come: one of a union branch the base did not have, or of a CTE only such
+	// branches read (In names it), or a UNION that brings a branch over rows the base
+	// already returned without duplicates. The rows the model had stay as they were.
+	NewRows bool
+	// In is the CTE a NewRows clause sits in, "" for the final query.
+	In string
+	// branch is the union branch (of Grain.branches) the clause belongs to, -1 for none;
+	// covers, on a set operation's clause (UNION, INTERSECT, EXCEPT), the branches it
+	// combines.
+	branch int
+	covers []int
 	// optional names (alias and relation) the optional side of an outer join clause; other
 	// lookup clauses belong to the relation Lookup names.
 	optional []string
@@ -46,10 +58,15 @@ type Clause struct {
 type Grain struct {
 	Clauses []Clause
 	reads   map[string]bool
+	// branches are the union branches of the final query and of each CTE; users maps each
+	// CTE to the branches that read it (-1: outside every branch).
+	branches []branch
+	users    map[string][]int
 }
 
 // GrainClauses lists the clauses of sql that decide which rows (and how many) a model returns:
-// WHERE, GROUP BY, HAVING, QUALIFY, DISTINCT and join kinds and conditions, each printed from
+// WHERE, GROUP BY, HAVING, QUALIFY, DISTINCT, join kinds and conditions and the set operations
+// other than UNION ALL (UNION dedupes, INTERSECT and EXCEPT filter), each printed from
 // the parsed tree so formatting and comments do not count as changes (keywords and names are
 // compared in lower case, string literals as written). ok is false when the SQL does not parse:
 // then nothing can be said about its grain.
@@ -191,7 +208,12 @@ func GrainClauses(sql, dialectName string) (g Grain, ok bool) {
 		}
 		return true
 	})
-	return Grain{Clauses: clauses, reads: reads}, true
+	branches, setops, users := unionBranches(f)
+	for i := range clauses {
+		clauses[i].branch = branchAt(branches, clauses[i].Offset)
+	}
+	clauses = append(clauses, setops...)
+	return Grain{Clauses: clauses, reads: reads, branches: branches, users: users}, true
 }
 
 // relationNames lists the names (lower case) a relation of a FROM clause is known by: its
@@ -523,15 +545,28 @@ func relaxBooleans(text string) string {
 // only spells a boolean test differently (`x = 'TRUE'` on one side, `x` on the other) is the
 // same clause. A lookup's clause is marked WholeJoin when the other side reads no relation of
 // that name: the outer join itself came (or went), which is not a change of which rows match.
+// A head clause that only decides which of the rows the change adds come (a new union
+// branch's, newRows) is added and marked NewRows, paired with none of the base's: the same
+// DISTINCT in an existing branch and in a new one are two clauses.
 func GrainDiff(baseGrain, headGrain Grain) (added, removed []Clause) {
-	added, removed = diffClauses(baseGrain.Clauses, headGrain.Clauses)
+	fresh := newRows(baseGrain, headGrain)
+	var kept, adds []Clause
+	for i, c := range headGrain.Clauses {
+		if in, ok := fresh[i]; ok {
+			c.NewRows, c.In = true, in
+			adds = append(adds, c)
+			continue
+		}
+		kept = append(kept, c)
+	}
+	added, removed = diffClauses(baseGrain.Clauses, kept)
 	for i := range added {
 		added[i].WholeJoin = wholeJoin(added[i], baseGrain.reads)
 	}
 	for i := range removed {
 		removed[i].WholeJoin = wholeJoin(removed[i], headGrain.reads)
 	}
-	return added, removed
+	return append(added, adds...), removed
 }
 
 // wholeJoin says c belongs to a lookup that a query reading the relations other does not
@@ -657,6 +692,27 @@ func splitWhole(cs []Clause, reasons []string, verb, why string) (rest []Clause,
 	return rest, reasons
 }
 
+// splitNew takes out of cs the clauses of the rows a change adds (NewRows) and appends to
+// reasons one that names them.
+func splitNew(cs []Clause, reasons []string) (rest []Clause, _ []string) {
+	var which []string
+	for _, c := range cs {
+		if !c.NewRows {
+			rest = append(rest, c)
+			continue
+		}
+		t := clip(c.Text, 120)
+		if c.In != "" {
+			t += " in " + c.In
+		}
+		which = append(which, t)
+	}
+	if len(which) > 0 {
+		reasons = append(reasons, "adds rows in a new union branch ("+strings.Join(which, "; ")+"): the rows the model had are unchanged")
+	}
+	return rest, reasons
+}
+
 // countKind counts the clauses of cs of the same kind as text.
 func countKind(cs []Clause, text string) int {
 	n := 0
@@ -673,11 +729,13 @@ func countKind(cs []Clause, text string) int {
 // lookups (what an outer join matches) keeps the model's rows: it is partial, since only the
 // columns taken from the lookup may change. A lookup joined on one side only (WholeJoin) is a
 // join added or dropped, not changed: it brings or takes columns, which the column changes
-// say, and the model's rows stay, so alone it is no reason to be partial.
+// say, and the model's rows stay, so alone it is no reason to be partial. Nor is a clause of a
+// new union branch (NewRows): it decides which added rows come, the existing ones stay.
 func Classify(m *change.ModelChange, grainAdded, grainRemoved []Clause) (string, []string) {
 	var reasons []string
 	class := NonBreaking
 	var whole []string
+	grainAdded, whole = splitNew(grainAdded, whole)
 	grainAdded, whole = splitWhole(grainAdded, whole, "adds lookup ", "the model keeps its rows, one each while the lookup's key is unique")
 	grainRemoved, whole = splitWhole(grainRemoved, whole, "drops lookup ", "the model keeps its rows")
 	reasons = append(reasons, whole...)

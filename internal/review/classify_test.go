@@ -349,3 +349,64 @@ func TestGrainDiffQualifiersOfTheOneRelationBesideANewJoin(t *testing.T) {
 		}
 	}
 }
+
+// A union branch the change adds brings rows and leaves the existing ones as they were: its
+// clauses (and those of a CTE only it reads) decide which new rows come, not the model's
+// grain. A UNION over existing rows the base did not deduplicate, an EXCEPT, or a clause of
+// a branch or CTE the existing rows go through, still changes them.
+func TestGrainDiffNewUnionBranch(t *testing.T) {
+	const base = `with transfers as (select contract_address from raw.chain.transfers)
+select contract_address from transfers`
+	for _, c := range []struct {
+		name, base, head, class string
+	}{
+		{"new branch reads a new CTE with DISTINCT", base, `with transfers as (select contract_address from raw.chain.transfers),
+mints as (select distinct contract_address from raw.chain.mints)
+select contract_address from transfers
+union all
+select contract_address from mints`, NonBreaking},
+		{"new branch with its own clauses", base, base + `
+union all
+select contract_address from raw.chain.mints m join raw.chain.blocks b on b.id = m.block_id where b.ok group by 1 qualify count(*) over () > 1`, NonBreaking},
+		{"new CTE behind a new CTE", base, `with transfers as (select contract_address from raw.chain.transfers),
+m0 as (select * from raw.chain.mints where not failed),
+mints as (select distinct contract_address from m0)
+select contract_address from transfers
+union all
+select contract_address from mints`, NonBreaking},
+		{"new branch first, with the existing branch's filter", "select a from t where x = 1", "select a from u where x = 1 union all select a from t where x = 1", NonBreaking},
+		{"new branch in a CTE", "with c as (select a from t where x = 1) select a from c",
+			"with c as (select a from t where x = 1 union all select distinct a from u where y) select a from c", NonBreaking},
+		{"UNION over rows already deduplicated", "select a from t union select a from u", "select a from t union select a from u union select a from v where y", NonBreaking},
+		{"UNION over a SELECT DISTINCT", "select distinct a from t", "select distinct a from t union select a from u", NonBreaking},
+		{"UNION over rows kept with duplicates", "select a from t union all select a from u", "select a from t union all select a from u union select a from v", Breaking},
+		{"UNION ALL made UNION", "select a from t union all select a from u", "select a from t union select a from u", Breaking},
+		{"EXCEPT added", "select a from t", "select a from t except select a from u", Breaking},
+		{"existing branch changed beside a new one", "select a from t where x = 1", "select a from t where x = 2 union all select a from u", Breaking},
+		{"CTE the existing branch reads changed", base, `with transfers as (select distinct contract_address from raw.chain.transfers)
+select contract_address from transfers
+union all
+select contract_address from transfers`, Breaking},
+		{"new CTE filters the existing branch", base, `with transfers as (select contract_address from raw.chain.transfers),
+live as (select * from transfers where not reverted)
+select contract_address from live
+union all
+select contract_address from raw.chain.mints`, Breaking},
+		{"branch removed", "select a from t where x = 1 union all select a from u", "select a from u", Breaking},
+	} {
+		b, okb := GrainClauses(c.base, "snowflake")
+		h, okh := GrainClauses(c.head, "snowflake")
+		if !okb || !okh {
+			t.Fatalf("%s: did not parse", c.name)
+		}
+		add, rem := GrainDiff(b, h)
+		m := &change.ModelChange{UniqueID: "model.p.tokens", Change: change.Modified, Impact: []string{"model.p.rpt"}}
+		class, reasons := Classify(m, add, rem)
+		if class != c.class {
+			t.Errorf("%s: %s, want %s: %q (+%s -%s)", c.name, class, c.class, reasons, texts(add), texts(rem))
+		}
+		if c.class == NonBreaking && (len(add) == 0 || !strings.HasPrefix(reasons[0], "adds rows in a new union branch")) {
+			t.Errorf("%s: reasons %q do not say a branch adds rows (+%s)", c.name, reasons, texts(add))
+		}
+	}
+}
