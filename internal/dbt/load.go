@@ -119,6 +119,11 @@ type loader struct {
 	// dupMacros holds every definition of a macro defined more than once: Macros keeps the
 	// first, the renderer runs another, so a render depends on them all.
 	dupMacros map[string][]string
+	// packagesComplete says every package packages.yml declares is installed: only then is a
+	// generic test no macro defines certainly unknown (testnames.go).
+	packagesComplete bool
+	testsChecked     map[string]bool // test entries whose names were checked, by position
+	testNames        []string        // the generic tests the load knows (knownTests)
 
 	// The snapshot of the whole load (snapshot.go).
 	env0         *envRecorder // every env var the load looks up
@@ -570,6 +575,7 @@ func (l *loader) loadProjects() error {
 // loadPackages reads the dbt_project.yml of every package installed in the root project's
 // packages-install-path. A package directory leading outside the project is not loaded.
 func (l *loader) loadPackages(pf *projectFile, render func(pos Pos, s string) any) error {
+	defer func() { l.packagesComplete = l.declaredPackagesInstalled() }()
 	if !l.packagesAllowed {
 		return nil
 	}

@@ -188,6 +188,7 @@ func (w *propWriter) tests(ts []*TestDef) {
 		w.str(t.Key)
 		w.bool(t.Nested)
 		w.pos(t.Pos)
+		w.str(t.Written)
 	}
 }
 
@@ -360,6 +361,7 @@ func (r *propReader) tests() []*TestDef {
 	for i := 0; i < n && r.err == nil; i++ {
 		t := &TestDef{Name: r.rstr(), Namespace: r.rstr(), Args: r.mapValue(), Config: r.mapValue(),
 			CustomName: r.rstr(), Key: r.rstr(), Nested: r.bool(), Pos: r.pos()}
+		t.Written = r.rstr()
 		out = append(out, t)
 	}
 	return out

@@ -371,8 +371,16 @@ func parseTestDef(t *ynode) (*TestDef, error) {
 	default:
 		return nil, &InputError{Pos: t.Pos, Msg: "a test must be a name or a mapping"}
 	}
-	if i := strings.LastIndexByte(td.Name, '.'); i > 0 {
-		td.Namespace, td.Name = td.Name[:i], td.Name[i+1:]
+	// dbt matches its TEST_NAME_PATTERN at the start of the name (Python's re.match), so a
+	// stray character after it is dropped without a word: "not_null`" runs not_null. The
+	// loader reads it the same way and warns (checkTestName).
+	if m := testNameRE.FindStringSubmatch(td.Name); m != nil {
+		if m[0] != td.Name {
+			td.Written = td.Name
+		}
+		td.Namespace, td.Name = m[1], m[2]
+	} else {
+		td.Written = td.Name
 	}
 	if body != nil && body.Kind == yMap {
 		for i, k := range body.Keys {

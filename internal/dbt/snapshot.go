@@ -248,7 +248,8 @@ func envSum(v string, set bool) string {
 func (l *loader) snapshotKey() (cache.Key, bool) {
 	h := cache.NewHasher("snapshot").Int(snapshotVersion).String(cache.ToolVersion()).
 		String(l.p.Root).Value(l.opts.Roots).Value(l.opts.Vars).String(l.opts.Target).String(l.opts.ProfilesDir).
-		String(l.opts.Adapter).String(l.opts.GuessedAdapter).String(l.opts.GuessedFrom).Value(l.opts.EnvVars).Value(l.opts.Compile).Value(l.opts.Lenient).Value(l.target.Map())
+		String(l.opts.Adapter).String(l.opts.GuessedAdapter).String(l.opts.GuessedFrom).Value(l.opts.EnvVars).Value(l.opts.Compile).Value(l.opts.Lenient).Value(l.target.Map()).
+		Value(l.packagesComplete)
 	for _, ps := range l.pkgs {
 		data, err := l.dir.ReadFile(projectFilePath(ps))
 		if err != nil || volatile(string(data)) {

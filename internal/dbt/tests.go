@@ -183,6 +183,7 @@ func (l *loader) addTest(tgt testTarget, td *TestDef, column string) {
 	}
 	l.finalize(n)
 	n.Alias = name
+	l.checkTestName(f, td, !n.Disabled)
 	if n.Disabled {
 		l.p.Disabled[n.UniqueID] = append(l.p.Disabled[n.UniqueID], n)
 		return
@@ -202,6 +203,9 @@ func (l *loader) testMacro(pkg string, td *TestDef) string {
 		if id := "macro." + td.Namespace + "." + name; l.p.Macros[id] != nil {
 			return id
 		}
+		if td.Namespace == "dbt" && slices.Contains(builtinTests, td.Name) {
+			return "macro.dbt." + name
+		}
 		return ""
 	}
 	for _, p := range []string{pkg, l.root.pkg.Name} {
@@ -214,8 +218,7 @@ func (l *loader) testMacro(pkg string, td *TestDef) string {
 			return id
 		}
 	}
-	switch td.Name {
-	case "not_null", "unique", "accepted_values", "relationships":
+	if slices.Contains(builtinTests, td.Name) {
 		return "macro.dbt." + name
 	}
 	return ""

@@ -225,6 +225,10 @@ type TestDef struct {
 	Key        string         // "tests" or "data_tests": the key it was written under
 	Nested     bool           // its arguments were written under `arguments:` (dbt 1.10.5+)
 	Pos        Pos
+	// Written is the name as the file spells it when that is not exactly dbt's pattern
+	// (`[namespace.]name` of identifiers): dbt reads the longest such prefix and ignores the
+	// rest ("not_null`" is not_null), or refuses a name with no such prefix. "" otherwise.
+	Written string
 }
 
 // TestMetadata says what a generic test node checks (dbt's test_metadata + attached_node).

@@ -363,6 +363,13 @@ func lightFiles(p *dbt.Project, edits []FileEdit, ops []Op) []string {
 			set[n.OriginalFilePath] = true
 		}
 	}
+	// Except the project's generic tests: without them a test the edits add that one of them
+	// defines would be an unknown test of the edited load alone.
+	for _, m := range p.Macros {
+		if m.Package == root && strings.HasPrefix(m.Name, "test_") && m.OriginalFilePath != "" {
+			set[m.OriginalFilePath] = true
+		}
+	}
 	out := make([]string, 0, len(set))
 	for f := range set {
 		if !edited[f] {
