@@ -22,11 +22,15 @@ const (
 	RuleMissingName    = "property-missing-name"
 	RuleDuplicateEntry = "property-duplicate-entry"
 	RuleVersion        = "property-version"
+	// RuleTestName is a test name dbt reads only in part (a warning) or not at all (an error).
+	// Whether a macro defines the test is the loader's check (dbt.KindUnknownTest): it needs
+	// the project's and its packages' macros.
+	RuleTestName = "property-test-name"
 )
 
 // ValidatePropertyFile checks a property file (models/*.yml) the way `dbt parse` reads it:
 // top-level keys, the keys each kind of entry may have, the types of the values dbt reads, names
-// present and unique, and no key written twice in one mapping. Every finding has the file, line
+// present and unique, test names dbt can read, and no key written twice in one mapping. Every finding has the file, line
 // and column. Unknown keys and duplicate keys are warnings (dbt 1.10 warns, older versions
 // rejected unknown keys); everything dbt refuses to parse is an error. It never reads other
 // files and never runs anything.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/dataops-dev/dataops/internal/dbt"
 )
 
 func keySet(keys ...string) map[string]bool {
@@ -271,12 +273,21 @@ func (v *validator) tests(e *vnode) {
 		for _, it := range k.val.items {
 			switch it.kind {
 			case vScalar:
-				if _, ok := it.str(); !ok {
+				if name, ok := it.str(); !ok {
 					v.add(RuleWrongType, SeverityError, it.line, it.col, "a test must be a test name or a mapping")
+				} else {
+					v.testName(name, it.line, it.col)
 				}
 			case vMap:
 				if it.get("test_name") == nil && it.get("name") == nil && len(it.keys) != 1 {
 					v.add(RuleWrongType, SeverityError, it.line, it.col, "a test mapping must have exactly one key, the test's name (got %d)", len(it.keys))
+				}
+				if tn := it.get("test_name"); tn != nil {
+					if name, ok := tn.val.str(); ok {
+						v.testName(name, tn.val.line, tn.val.col)
+					}
+				} else if len(it.keys) == 1 {
+					v.testName(it.keys[0].name, it.keys[0].line, it.keys[0].col)
 				}
 				if len(it.keys) == 1 {
 					if a := it.keys[0].val; !a.isNull() && a.kind != vMap {
@@ -287,6 +298,18 @@ func (v *validator) tests(e *vnode) {
 				v.add(RuleWrongType, SeverityError, it.line, it.col, "a test must be a test name or a mapping")
 			}
 		}
+	}
+}
+
+// testName checks a test's name as dbt reads it: `[package.]name` of identifiers from its
+// start, the rest ignored ("not_null`" runs not_null); no such start and dbt parse fails.
+func (v *validator) testName(name string, line, col int) {
+	read := dbt.TestNameAsRead(name)
+	switch {
+	case read == "":
+		v.add(RuleTestName, SeverityError, line, col, "test name %q is not one dbt can read (it wants [package.]name, of letters, digits and underscores)", name)
+	case read != name:
+		v.add(RuleTestName, SeverityWarning, line, col, "test name %q: dbt reads it as %s and ignores %q after it; write %s", name, read, name[len(read):], read)
 	}
 }
 

@@ -66,3 +66,28 @@ func TestValidateGoodAndBroken(t *testing.T) {
 		t.Errorf("top-level list: %+v", fs)
 	}
 }
+
+// Test names are checked as dbt reads them: a stray character after the name is dropped by dbt
+// (a warning: the file says something dbt does not run), a name that does not start with an
+// identifier is refused (an error). In each of the three forms a test is written.
+func TestValidateTestNames(t *testing.T) {
+	yml := "models:\n  - name: a\n    columns:\n      - name: id\n        tests:\n" +
+		"          - not_null`\n" +
+		"          - \"`unique\"\n" +
+		"          - \"accepted_values \":\n              values: [1]\n" +
+		"          - test_name: \"relationships'\"\n            to: ref('b')\n            field: id\n" +
+		"          - dbt_utils.at_least_one\n          - not_null\n"
+	var got []string
+	for _, f := range ValidatePropertyFile("m.yml", []byte(yml)) {
+		got = append(got, fmt.Sprintf("%d:%d %s %s %s", f.Line, f.Column, f.Severity, f.Rule, f.Message))
+	}
+	want := []string{
+		"6:13 warning property-test-name test name \"not_null`\": dbt reads it as not_null and ignores \"`\" after it; write not_null",
+		"7:13 error property-test-name test name \"`unique\" is not one dbt can read (it wants [package.]name, of letters, digits and underscores)",
+		"8:13 warning property-test-name test name \"accepted_values \": dbt reads it as accepted_values and ignores \" \" after it; write accepted_values",
+		"10:24 warning property-test-name test name \"relationships'\": dbt reads it as relationships and ignores \"'\" after it; write relationships",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
