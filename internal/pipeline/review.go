@@ -107,7 +107,28 @@ func Run(ctx context.Context, in Inputs) (*review.Review, error) {
 	for _, d := range p.Diagnostics {
 		if d.Kind == "resource-limit" {
 			rv.Findings = append(rv.Findings, review.Finding{Agent: "render", Rule: "resource-limit", Severity: review.SeverityWarning,
-				Path: d.Pos.Path, Line: d.Pos.Line, Column: d.Pos.Column, Message: d.Message})
+				Path: d.Pos.Path, Line: max(d.Pos.Line, 1), Column: d.Pos.Column, Message: d.Message})
+		}
+	}
+
+	// Test names dbt misreads or no macro defines, in the property files the change touched:
+	// an unknown test fails dbt test and build (dbt parse passes it), a name read in part runs
+	// as what dbt reads. A name dbt cannot read at all is an error diagnostic, which the
+	// caller reports with the project's other errors.
+	touched := map[string]bool{}
+	for _, f := range cs.PropertyFiles {
+		if f.Change != change.Removed {
+			touched[f.Path] = true
+		}
+	}
+	for _, d := range p.Diagnostics {
+		if (d.Kind == dbt.KindTestName || d.Kind == dbt.KindUnknownTest) && d.Severity != "error" && touched[d.Pos.Path] {
+			sev := review.SeverityWarning
+			if d.Kind == dbt.KindUnknownTest {
+				sev = review.SeverityError
+			}
+			rv.Findings = append(rv.Findings, review.Finding{Agent: review.AgentTests, Rule: d.Kind, Severity: sev,
+				Path: d.Pos.Path, Line: max(d.Pos.Line, 1), Column: d.Pos.Column, Message: d.Message})
 		}
 	}
 
