@@ -112,6 +112,7 @@ func PlanSchema(ctx context.Context, in SchemaInputs) (*SchemaPlan, error) {
 		}
 	}
 	timing("validate", t0)
+	schema.LocateNotes(notes, edits, si.ReadFile)
 	sp := &SchemaPlan{Plan: plan, Forms: forms, Edits: edits, Notes: notes, Invalid: hasErrors(notes)}
 	if in.Change != nil {
 		// Conventions on what this change wrote (see schema.ConventionFindings).

@@ -184,3 +184,50 @@ func columnIndex(m *change.ModelColumns) map[string]*change.Column {
 	}
 	return out
 }
+
+// LocateNotes gives each note on a file without a line one: the line of its model's entry
+// (of its column when it names one) in the file as the edits leave it, else the file's
+// first line. A note about a new entry (few-columns, a validation error on an added model)
+// is made before the entry has a line; a finding at line 0 points at nothing.
+func LocateNotes(notes []Note, edits []FileEdit, read func(rel string) ([]byte, error)) {
+	content := map[string][]byte{}
+	for _, e := range edits {
+		content[e.Path] = e.New
+	}
+	files := map[string]*yamledit.File{}
+	for i := range notes {
+		n := &notes[i]
+		if n.Path == "" || n.Line >= 1 {
+			continue
+		}
+		n.Line = 1
+		if n.Model == "" || !strings.HasSuffix(n.Path, ".yml") && !strings.HasSuffix(n.Path, ".yaml") {
+			continue
+		}
+		f, loaded := files[n.Path]
+		if !loaded {
+			data, ok := content[n.Path]
+			if !ok && read != nil {
+				data, _ = read(n.Path)
+			}
+			if data != nil {
+				f, _ = yamledit.Load(n.Path, data)
+			}
+			files[n.Path] = f
+		}
+		if f == nil {
+			continue
+		}
+		e := f.Model(n.Model)
+		if e == nil {
+			continue
+		}
+		n.Line = e.Line
+		for _, c := range e.Columns {
+			if n.Column != "" && strings.EqualFold(c.Name, n.Column) {
+				n.Line = c.Line
+				break
+			}
+		}
+	}
+}

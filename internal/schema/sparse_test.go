@@ -2,6 +2,8 @@ package schema
 
 import (
 	"fmt"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -72,8 +74,20 @@ func TestNewEntryListsKeysWhereTheFolderListsFew(t *testing.T) {
 			t.Errorf("neighbours list %v, all %v, %d columns: sat_orders lists %q, want %q\n%s", c.listed, c.all, len(c.columns), got, c.want, files["models/vault/_vault.yml"])
 		}
 		noted := false
+		// The note is on the entry's line in the file as written, not on line 0.
+		var edits []FileEdit
+		for path, content := range files {
+			edits = append(edits, FileEdit{Path: path, New: []byte(content)})
+		}
+		LocateNotes(notes, edits, nil)
+		entryLine := strings.Count(strings.Split(files["models/vault/_vault.yml"], "- name: sat_orders")[0], "\n") + 1
 		for _, n := range notes {
-			noted = noted || n.Rule == RuleFewColumns
+			if n.Rule == RuleFewColumns {
+				noted = true
+				if n.Line != entryLine {
+					t.Errorf("few-columns note at line %d, want the entry's line %d", n.Line, entryLine)
+				}
+			}
 		}
 		if noted != (c.want == "order_id customer_hk") {
 			t.Errorf("neighbours list %v, all %v: few-columns note %v: %v", c.listed, c.all, noted, notes)
@@ -168,5 +182,34 @@ func TestNewModelEntryListsTheSameColumnsTheSecondTime(t *testing.T) {
 	}
 	if !noted {
 		t.Errorf("no few-columns note says why sat_orders lists 2 of its 5 columns: %v", notes)
+	}
+}
+
+// A note on a file without a line gets one: its model's entry, its column's entry, else the
+// file's first line; a note that has a line keeps it.
+func TestLocateNotes(t *testing.T) {
+	yml := "version: 2\nmodels:\n  - name: a\n  - name: b\n    columns:\n      - name: id\n"
+	notes := []Note{
+		{Rule: RuleFewColumns, Path: "models/new.yml", Model: "b"},
+		{Rule: "validation", Path: "models/new.yml", Model: "b", Column: "ID"},
+		{Rule: "validation", Path: "models/new.yml", Model: "gone"},
+		{Rule: "validation", Path: "models/old.yml", Model: "a"},
+		{Rule: RuleOutsideProject, Path: "models/x.sql", Model: "x"},
+		{Rule: "edit", Path: "models/new.yml", Line: 3},
+		{Rule: "dbt-parse", Message: "could not run dbt"},
+	}
+	read := func(rel string) ([]byte, error) {
+		if rel == "models/old.yml" {
+			return []byte("models:\n\n  - name: a\n"), nil
+		}
+		return nil, os.ErrNotExist
+	}
+	LocateNotes(notes, []FileEdit{{Path: "models/new.yml", New: []byte(yml)}}, read)
+	var got []int
+	for _, n := range notes {
+		got = append(got, n.Line)
+	}
+	if want := []int{4, 6, 1, 3, 1, 3, 0}; !slices.Equal(got, want) {
+		t.Errorf("lines %v, want %v", got, want)
 	}
 }
