@@ -29,6 +29,24 @@ func sample() *Review {
 	return r
 }
 
+// A finding on a file is on a line of it: one that names none (about the whole file) is on
+// the first, never on line 0; a finding on no file keeps no line.
+func TestFinishPutsFindingsOnRealLines(t *testing.T) {
+	r := &Review{Findings: []Finding{
+		{Agent: AgentSchema, Rule: "few-columns", Severity: SeverityInfo, Path: "models/x.yml"},
+		{Agent: AgentSchema, Rule: "dbt-parse", Severity: SeverityWarning},
+		{Agent: AgentLint, Rule: "LT01", Severity: SeverityWarning, Path: "models/x.sql", Line: 7},
+	}}
+	r.Finish()
+	got := map[string]int{}
+	for _, f := range r.Findings {
+		got[f.Rule] = f.Line
+	}
+	if got["few-columns"] != 1 || got["dbt-parse"] != 0 || got["LT01"] != 7 {
+		t.Errorf("lines %v", got)
+	}
+}
+
 func TestFinishSortsAndCounts(t *testing.T) {
 	r := sample()
 	if r.Findings[0].Severity != SeverityError || r.Findings[2].Severity != SeverityInfo {

@@ -137,6 +137,14 @@ func (r *Review) Finish() {
 	if r.Edits == nil {
 		r.Edits = []Edit{}
 	}
+	// Every finding on a file points at a line of it: a finding about the file as a whole
+	// (one skipped for its size) is on its first. Line 0 is no line: GitHub refuses an
+	// annotation there and editors open nothing.
+	for i := range r.Findings {
+		if r.Findings[i].Path != "" && r.Findings[i].Line < 1 {
+			r.Findings[i].Line = 1
+		}
+	}
 	sort.SliceStable(r.Findings, func(i, j int) bool {
 		a, b := r.Findings[i], r.Findings[j]
 		if Rank(a.Severity) != Rank(b.Severity) {
