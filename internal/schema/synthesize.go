@@ -464,7 +464,8 @@ func (s *synth) syncEntry(t target, e *entry, known []change.Column, resolved bo
 		if _, still := documented[k]; !still {
 			continue // renamed above
 		}
-		if t.mc != nil && !removedByChange[k] && s.in.Config.Columns != "all" {
+		added := t.mc != nil && t.mc.Change == change.Added
+		if t.mc != nil && !added && !removedByChange[k] && s.in.Config.Columns != "all" {
 			continue // stale before this change: not this change's business
 		}
 		line := dc.Pos.Line
@@ -473,8 +474,14 @@ func (s *synth) syncEntry(t target, e *entry, known []change.Column, resolved bo
 				Column: ColumnSpec{Name: dc.Name}, Reason: "column " + dc.Name + " is no longer in the SQL"})
 			continue
 		}
+		// A model the change adds never output the column: its entry was written for another
+		// model (copied) or misspells the column, and the change is the one to fix it.
+		verb := " no longer outputs it"
+		if added {
+			verb = " does not output it"
+		}
 		s.note(Note{Rule: "stale-column", Severity: "warning", Path: e.file, Line: line, Model: n.Name, Column: dc.Name,
-			Message: "column " + dc.Name + " is documented but " + n.Name + " no longer outputs it (set schema.remove_stale: true to remove such entries)"})
+			Message: "column " + dc.Name + " is documented but " + n.Name + verb + " (set schema.remove_stale: true to remove such entries)"})
 	}
 }
 

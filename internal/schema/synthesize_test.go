@@ -716,3 +716,28 @@ models:
 		t.Errorf("_mixed.yml:\n%s\nwant it to end with:\n%s", got, want)
 	}
 }
+
+// The entry of a model the change adds documents columns the model never output (an entry
+// copied from another model): each one is a stale-column warning at its line, as for a
+// modified model that stops outputting one.
+func TestSynthesizeAddedModelWithPhantomColumns(t *testing.T) {
+	p := loadFixture(t, map[string]string{
+		"models/marts/mart_b.sql": "select id, amount from {{ ref('stg_a') }}\n",
+		"models/marts/_marts.yml": "version: 2\nmodels:\n  - name: mart_b\n    columns:\n      - name: transfer_id\n        description: The transfer.\n      - name: id\n",
+	})
+	cols := map[string]*change.ModelColumns{
+		"model.p.mart_b": {Origin: "sql", Columns: []change.Column{direct("id", "model.p.stg_a", "id"), {Name: "amount", Kind: "direct"}}},
+	}
+	cs := &change.ChangeSet{Models: []*change.ModelChange{{UniqueID: "model.p.mart_b", Change: change.Added, SQLChanged: true}}}
+	_, notes := run(t, p, Input{Columns: cols, Change: cs})
+	var stale []Note
+	for _, n := range notes {
+		if n.Rule == "stale-column" {
+			stale = append(stale, n)
+		}
+	}
+	if len(stale) != 1 || stale[0].Column != "transfer_id" || stale[0].Line != 5 || stale[0].Path != "models/marts/_marts.yml" ||
+		!strings.Contains(stale[0].Message, "mart_b does not output it") {
+		t.Errorf("stale-column notes = %+v, want one for transfer_id at _marts.yml:5", stale)
+	}
+}
