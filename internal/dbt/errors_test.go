@@ -565,3 +565,41 @@ func TestPackagesNotInstalled(t *testing.T) {
 		}
 	}
 }
+
+// An entry named like the model's file, in another case or with a typo matches no model;
+// dbt's warning is given the name it most likely means.
+func TestUnknownPatchSaysWhichModelItMeans(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"dbt_project.yml":          "name: p\nprofile: none\n",
+		"models/daily_revenue.sql": "select 1 as id",
+		"models/s.yml":             "models:\n  - name: daily_revenue.sql\n  - name: Daily_Revenue\n  - name: daily_revenu\n  - name: orders\n",
+	})
+	p, err := loadDir(t, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{`"daily_revenue.sql"`, `"Daily_Revenue"`, `"daily_revenu"`} {
+		if !hasDiag(p, "models/s.yml", KindUnknownPatch, name+", which has no file (did you mean daily_revenue?)") {
+			t.Errorf("no hint for %s: %+v", name, p.Diagnostics)
+		}
+	}
+	if hasDiag(p, "models/s.yml", KindUnknownPatch, "did you mean daily_revenue?)\n") || !hasDiag(p, "models/s.yml", KindUnknownPatch, `"orders", which has no file`) {
+		t.Errorf("diagnostics = %+v", p.Diagnostics)
+	}
+}
+
+func TestMeantName(t *testing.T) {
+	names := []string{"orders", "orders_daily", "stg_orders", "stg_order"}
+	for entry, want := range map[string]string{
+		"orders.sql": "orders", "ORDERS": "orders", "stg_orders.py": "stg_orders", "orders_dialy": "orders_daily",
+		"stg_orderz": "", // one edit from stg_orders and from stg_order: a guess
+		"customers":  "",
+	} {
+		if got := MeantName(entry, names); got != want {
+			t.Errorf("MeantName(%q) = %q, want %q", entry, got, want)
+		}
+	}
+	if !EntryMeans("orders.sql", "orders") || EntryMeans("orders", "orders") || EntryMeans("Orders.sql", "orders") {
+		t.Errorf("EntryMeans")
+	}
+}

@@ -207,16 +207,37 @@ func (l *loader) buildNodes() error {
 		for _, pt := range m {
 			if pt.Key == "macros" {
 				if l.p.Macros["macro."+pkg+"."+pt.Name] == nil {
-					l.warn(pt.Pos, "unknown-patch", "properties for macro %q, which is not defined", pt.Name)
+					l.warn(pt.Pos, KindUnknownPatch, "properties for macro %q, which is not defined", pt.Name)
 				}
 				continue
 			}
 			if !pt.used {
-				l.warn(pt.Pos, "unknown-patch", "properties for %s %q, which has no file", strings.TrimSuffix(pt.Key, "s"), pt.Name)
+				l.warn(pt.Pos, KindUnknownPatch, "properties for %s %q, which has no file%s", strings.TrimSuffix(pt.Key, "s"), pt.Name, l.meantHint(pkg, pt))
 			}
 		}
 	}
 	return nil
+}
+
+// meantHint is " (did you mean x?)" when the entry's name looks like a node's of its kind and
+// package written as its file's name, in another case or with a typo: dbt's own warning
+// leaves the engineer to find out why the docs vanished.
+func (l *loader) meantHint(pkg string, pt *patch) string {
+	rt := map[string]string{"models": Model, "seeds": Seed, "snapshots": Snapshot, "analyses": Analysis}[pt.Key]
+	if rt == "" {
+		return ""
+	}
+	var names []string
+	for _, pd := range l.pending {
+		if pd.node.ResourceType == rt && pd.node.Package == pkg {
+			names = append(names, pd.node.Name)
+		}
+	}
+	sort.Strings(names) // a stable answer whatever the order nodes were built in
+	if m := MeantName(pt.Name, names); m != "" {
+		return " (did you mean " + m + "?)"
+	}
+	return ""
 }
 
 // dupPatch is a property entry for a name the same package already has properties for.
@@ -243,7 +264,7 @@ func (l *loader) checkDupPatches() {
 				Message: fmt.Sprintf("%s %q has properties in two places: here and %s:%d (dbt refuses to parse it; the first is used)", strings.TrimSuffix(d.pt.Key, "s"), d.pt.Name, d.prev.Pos.Path, d.prev.Pos.Line)})
 			continue
 		}
-		l.warn(d.pt.Pos, "unknown-patch", "properties for %s %q, which has no file (also at %s:%d)", strings.TrimSuffix(d.pt.Key, "s"), d.pt.Name, d.prev.Pos.Path, d.prev.Pos.Line)
+		l.warn(d.pt.Pos, KindUnknownPatch, "properties for %s %q, which has no file (also at %s:%d)", strings.TrimSuffix(d.pt.Key, "s"), d.pt.Name, d.prev.Pos.Path, d.prev.Pos.Line)
 	}
 }
 
