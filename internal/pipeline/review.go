@@ -121,6 +121,14 @@ func Run(ctx context.Context, in Inputs) (*review.Review, error) {
 			touched[f.Path] = true
 		}
 	}
+	// An entry naming no model (`- name: daily_revenue.sql`) is dropped by dbt with all its
+	// docs, while the review would otherwise only see an undocumented model.
+	for _, d := range p.Diagnostics {
+		if d.Kind == dbt.KindUnknownPatch && d.Severity != "error" && touched[d.Pos.Path] {
+			rv.Findings = append(rv.Findings, review.Finding{Agent: review.AgentSchema, Rule: d.Kind, Severity: review.SeverityWarning,
+				Path: d.Pos.Path, Line: max(d.Pos.Line, 1), Column: d.Pos.Column, Message: d.Message + ": dbt drops what the entry says"})
+		}
+	}
 	for _, d := range p.Diagnostics {
 		if (d.Kind == dbt.KindTestName || d.Kind == dbt.KindUnknownTest) && d.Severity != "error" && touched[d.Pos.Path] {
 			sev := review.SeverityWarning

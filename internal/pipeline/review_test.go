@@ -74,3 +74,34 @@ func TestRunLeavesTheProjectAsLoaded(t *testing.T) {
 		t.Errorf("findings %s: want a proposed test on status (its literals are in the SQL)", got)
 	}
 }
+
+// A new model documented under its file's name (`- name: daily_revenue.sql`): dbt drops the
+// entry. The review says so at the entry's line and renames it, rather than writing a second
+// entry for the model in a new file.
+func TestRunEntryNamedLikeAFile(t *testing.T) {
+	base := shop("select order_id from {{ ref('stg_orders') }}\n")
+	head := maps.Clone(base)
+	head["models/daily_revenue.sql"] = "select order_id, 1 as revenue from {{ ref('orders') }}\n"
+	head["models/_revenue.yml"] = "version: 2\nmodels:\n  - name: daily_revenue.sql\n    description: Revenue per order.\n" +
+		"    columns:\n      - name: order_id\n        description: The order.\n      - name: revenue\n        description: Total in USD.\n"
+	rv, err := Run(context.Background(), Inputs{Change: detect(t, base, head), MinConfidence: 0.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range rv.Findings {
+		if f.Rule == dbt.KindUnknownPatch && f.Path == "models/_revenue.yml" && f.Line == 3 && strings.Contains(f.Message, "did you mean daily_revenue?") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("findings %+v: want unknown-patch at models/_revenue.yml:3 with a hint", rv.Findings)
+	}
+	if len(rv.Edits) != 1 || rv.Edits[0].Path != "models/_revenue.yml" {
+		t.Fatalf("edits %+v: want the entry renamed in models/_revenue.yml alone", rv.Edits)
+	}
+	got := string(rv.Edits[0].New)
+	if want := strings.Replace(head["models/_revenue.yml"], "daily_revenue.sql", "daily_revenue", 1); got != want {
+		t.Errorf("models/_revenue.yml:\n%s\nwant:\n%s", got, want)
+	}
+}
