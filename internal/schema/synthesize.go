@@ -333,6 +333,45 @@ func (s *synth) entryOf(t target) *entry {
 				columns: bn.Columns, renamed: true}
 		}
 	}
+	if e := s.misnamedEntry(t); e != nil {
+		return e
+	}
+	return nil
+}
+
+// misnamedEntry finds the entry written for the model under its file's name (`- name:
+// daily_revenue.sql`), which dbt matches to nothing (the loader's unknown-patch warning),
+// plans the renaming of its name alone and gives it as the model's entry: its description
+// and columns are the engineer's docs, which a second entry in a new file would ignore and
+// duplicate.
+func (s *synth) misnamedEntry(t target) *entry {
+	n := t.node
+	if s.in.ReadFile == nil {
+		return nil
+	}
+	key := map[string]string{dbt.Model: "models", dbt.Seed: "seeds", dbt.Snapshot: "snapshots"}[n.ResourceType]
+	for _, d := range s.p.Diagnostics {
+		if d.Kind != dbt.KindUnknownPatch || d.Pos.Path == "" || strings.Contains(d.Pos.Path, "dbt_packages/") {
+			continue
+		}
+		data, err := s.in.ReadFile(d.Pos.Path)
+		if err != nil {
+			continue
+		}
+		decls, err := dbt.ParsePropertyFile(d.Pos.Path, data)
+		if err != nil {
+			continue
+		}
+		for _, dc := range decls {
+			if dc.Key != key || dc.Pos.Line != d.Pos.Line || !dbt.EntryMeans(dc.Name, n.Name) {
+				continue
+			}
+			s.plan.Ops = append(s.plan.Ops, Op{Kind: OpRenameModel, File: d.Pos.Path, Model: dc.Name, From: dc.Name, Key: key,
+				Column: ColumnSpec{Name: n.Name},
+				Reason: "entry " + dc.Name + " names no model (dbt drops it): " + n.Name + " is the model it documents"})
+			return &entry{file: d.Pos.Path, name: n.Name, key: key, line: dc.Pos.Line, columns: dc.Columns, renamed: true}
+		}
+	}
 	return nil
 }
 

@@ -741,3 +741,21 @@ func TestSynthesizeAddedModelWithPhantomColumns(t *testing.T) {
 		t.Errorf("stale-column notes = %+v, want one for transfer_id at _marts.yml:5", stale)
 	}
 }
+
+// An entry written under the model's file name matches no model (dbt drops it): its name is
+// renamed, and its columns are the model's docs, with no second entry elsewhere.
+func TestSynthesizeEntryNamedLikeItsFile(t *testing.T) {
+	p := loadFixture(t, map[string]string{
+		"models/marts/mart_b.sql": "select id, email from {{ ref('stg_a') }}\n",
+		"models/marts/_marts.yml": "version: 2\nmodels:\n  - name: mart_b.sql\n    columns:\n      - name: id\n        description: The person.\n",
+	})
+	cols := map[string]*change.ModelColumns{
+		"model.p.mart_b": {Origin: "sql", Columns: []change.Column{direct("id", "model.p.stg_a", "id"), direct("email", "model.p.stg_a", "email")}},
+	}
+	cs := &change.ChangeSet{Models: []*change.ModelChange{{UniqueID: "model.p.mart_b", Change: change.Added, SQLChanged: true}}}
+	files, notes := run(t, p, Input{Columns: cols, Change: cs})
+	want := "version: 2\nmodels:\n  - name: mart_b\n    columns:\n      - name: id\n        description: The person.\n      - name: email\n        description: Email of the person, as typed.\n"
+	if len(files) != 1 || files["models/marts/_marts.yml"] != want {
+		t.Errorf("files = %v\nwant _marts.yml:\n%s\nnotes: %+v", files, want, notes)
+	}
+}
