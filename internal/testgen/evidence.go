@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/columns"
@@ -215,6 +217,11 @@ func (x *extra) valueEvidence(c *column, descs []string) {
 	if ev.vals == nil && len(c.lits) == 0 {
 		for _, d := range descs {
 			if dv := valuesIn(d); dv != nil {
+				if measureWords(c, d, dv.values) {
+					// A list of words on a count or an amount names what was counted
+					// ("Number of bytes ... (named, table, and user)"), never a value.
+					continue
+				}
 				vals := dv.values
 				if raw != nil {
 					vals = spellAsData(vals, raw)
@@ -650,4 +657,48 @@ func (ix *argIndex) commonElsewhere(col, test, node string) map[string]any {
 // folderOf is the folder of a model's file, relative to its package.
 func folderOf(n *dbt.Node) string {
 	return path.Dir(strings.ReplaceAll(n.OriginalFilePath, "\\", "/"))
+}
+
+// measureSuffixes and measurePrefixes name the columns that hold quantities.
+var (
+	measureSuffixes = []string{"_count", "_cnt", "_amount", "_amt", "_total", "_sum", "_bytes", "_kib", "_kb", "_mib",
+		"_mb", "_gib", "_gb", "_tb", "_size", "_usd", "_price", "_cost", "_revenue", "_credits", "_seconds", "_ms"}
+	measurePrefixes = []string{"num_", "n_", "nb_", "count_", "total_", "sum_", "bytes_"}
+)
+
+// measureDesc finds a description that says the column is a quantity: "Number of bytes ...",
+// "Total amount ...", "Count of orders".
+var measureDesc = regexp.MustCompile(`(?i)^\s*(?:the\s+|a\s+)?(?:(?:total\s+)?(?:number|count|amount|sum|size|quantity)\s+(?:of|in)\b|total\b|bytes\b)`)
+
+// measureWords says a value list of words cannot be the column's values because the column
+// holds numbers: its type is numeric (as declared or inferred; arithmetic infers one), or,
+// with no type known, its name or description says it is a count or an amount. Numbers in the
+// list ("(0=Bill, 1=Do Not Bill)") are codes of a numeric column and stay.
+func measureWords(c *column, desc string, vals []string) bool {
+	for _, v := range vals {
+		if _, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+			return false
+		}
+	}
+	switch typeClass(c.dataType) {
+	case "integer", "number":
+		return true
+	case "":
+		if strings.TrimSpace(c.dataType) != "" {
+			return false
+		}
+	default:
+		return false
+	}
+	for _, s := range measureSuffixes {
+		if strings.HasSuffix(c.lower, s) {
+			return true
+		}
+	}
+	for _, p := range measurePrefixes {
+		if strings.HasPrefix(c.lower, p) {
+			return true
+		}
+	}
+	return measureDesc.MatchString(desc)
 }

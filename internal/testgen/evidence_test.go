@@ -1,6 +1,8 @@
 package testgen
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -199,6 +201,64 @@ func TestSimilarColumnsLeavesOutTheCatchAll(t *testing.T) {
 	} {
 		if got := similarColumns(key); got != want {
 			t.Errorf("similarColumns(%q) = %q, want %q", key, got, want)
+		}
+	}
+}
+
+// A list of words in the description of a number names what was counted (kinds of stages),
+// not the values: no accepted_values on a byte count, nor on the arithmetic over it, though
+// the second's description does not say it is a count.
+func TestNoWordValuesOnNumbers(t *testing.T) {
+	dir := t.TempDir()
+	for rel, s := range map[string]string{
+		"dbt_project.yml":        "name: p\nprofile: none\n",
+		"models/raw_storage.sql": "select current_date as usage_date, 10 as stage_bytes",
+		"models/stg_storage.sql": "select usage_date, stage_bytes, stage_bytes / 1024 as stage_kib, 'named' as stage_kind\nfrom {{ ref('raw_storage') }}",
+		"models/stg_storage.yml": "version: 2\nmodels:\n  - name: stg_storage\n    columns:\n" +
+			"      - name: stage_bytes\n        description: Bytes of storage used by all internal stages (named, table, and user).\n" +
+			"      - name: stage_kib\n        description: Stage storage in KiB, across stage kinds (named, table, user).\n" +
+			"      - name: stage_kind\n        description: Kind of stage (named, table, user).\n",
+	} {
+		full := filepath.Join(dir, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, inf := loadCase(t, dir)
+	kind := false
+	for _, s := range Suggest(p, inf, Options{}).Suggestions {
+		if s.Test != AcceptedValues {
+			continue
+		}
+		if s.Column == "stage_kind" {
+			kind = true
+			continue
+		}
+		t.Errorf("%s.%s: accepted_values %v on a number", s.Model, s.Column, s.Arguments["values"])
+	}
+	if !kind {
+		t.Error("stage_kind, a text column, lost its accepted_values")
+	}
+
+	for _, c := range []struct {
+		name, typ, desc string
+		vals            []string
+		want            bool
+	}{
+		{"stage_bytes", "bigint", "Storage used.", []string{"named", "table"}, true},
+		{"stage_kib", "double", "Storage in KiB.", []string{"named", "table"}, true},
+		{"order_count", "", "Orders placed.", []string{"paid", "open"}, true},
+		{"stage_usage", "", "Number of bytes in use.", []string{"named", "table"}, true},
+		{"status", "integer", "Status (0=open, 1=closed).", []string{"0", "1"}, false},
+		{"status", "", "Status (open, closed).", []string{"open", "closed"}, false},
+		{"order_count", "varchar", "Orders placed.", []string{"paid", "open"}, false},
+	} {
+		col := &column{name: c.name, lower: c.name, pattern: columnPattern(c.name), dataType: c.typ}
+		if got := measureWords(col, c.desc, c.vals); got != c.want {
+			t.Errorf("measureWords(%s %s, %q, %v) = %v", c.name, c.typ, c.desc, c.vals, got)
 		}
 	}
 }

@@ -109,6 +109,11 @@ func alternatives(body string) bool {
 	return strings.Contains(dropParens(body), " or ")
 }
 
+// breakdownIntro finds, before a parenthesis, the words that make its list the parts of what
+// is counted or summed: "Number of bytes used by all stages (named, table, and user)", "Count
+// of orders (paid, refunded)". The list names kinds of another thing, not the column's values.
+var breakdownIntro = regexp.MustCompile(`(?i)\b(?:number|count|amount|sum|total)\s+of\b`)
+
 // parenValues reads a parenthesized list that closes the description's first sentence:
 // "(Online, Other, Hybrid)", "('mitxonline' or 'mitxpro')". Examples ("(e.g. a, b)") are not
 // the whole set.
@@ -120,6 +125,9 @@ func parenValues(desc string) *docValues {
 	}
 	open := strings.LastIndexByte(s, '(')
 	if open < 0 {
+		return nil
+	}
+	if breakdownIntro.MatchString(s[:open]) {
 		return nil
 	}
 	// A list in parentheses may wrap lines; the parenthesis, not the line, closes it.

@@ -83,6 +83,9 @@ func TestValuesInListForms(t *testing.T) {
 		{"This can be used to join to orders.", ""},
 		{"Either a Unix timestamp in milliseconds or UTC format.", ""},
 		{"Platform name - see the platforms seed", ""},
+		// The parts of what is counted, not the column's values.
+		{"Number of bytes used by files in all internal stages (named, table, and user).", ""},
+		{"Count of orders by state (paid, refunded, open).", ""},
 	} {
 		got := valuesIn(c.desc)
 		var s string
