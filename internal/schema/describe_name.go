@@ -106,6 +106,11 @@ var (
 	booleanPrefixes = map[string]bool{"is": true, "has": true, "was": true, "were": true, "should": true, "can": true,
 		"did": true, "does": true, "will": true, "had": true}
 	countPrefixes = map[string]bool{"count": true, "num": true, "number": true, "n": true, "cnt": true}
+	// prepositions join a name's last word to the words before it. "on" is not one here: it
+	// ends a date (shipped_on). "at" before the last word is one (price_at_close); a time zone
+	// after _at (created_at_utc) is read before.
+	prepositions = map[string]bool{"in": true, "per": true, "by": true, "for": true, "from": true, "to": true,
+		"of": true, "at": true, "within": true, "over": true, "into": true, "via": true, "vs": true, "versus": true}
 	// qualifiers are first words that say which one of a kind, not whose.
 	qualifiers = map[string]bool{"unique": true, "primary": true, "natural": true, "surrogate": true, "business": true,
 		"foreign": true, "hash": true, "from": true, "to": true,
@@ -290,6 +295,10 @@ func nameDescription(model, column string) string {
 		d = "The number of " + restWords(1, len(parts))
 	case first == "total" && len(parts) > 1:
 		d = "The total " + restWords(1, len(parts))
+	case len(parts) > 2 && prepositions[parts[len(parts)-2]]:
+		// usage_in_currency, revenue_by_region: the preposition already ties the last word
+		// to the rest ("the currency of the usage in" reads it backwards).
+		d = "The " + strings.Join(ws, " ")
 	case ofSuffixes[last] && len(parts) >= 2 && strings.HasSuffix(parts[len(parts)-2], "ed") && len(parts[len(parts)-2]) > 4:
 		// rejected_reason, recognized_amount: the participle says which reason or amount.
 		d = "The " + strings.Join(ws, " ")
