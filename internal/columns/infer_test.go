@@ -91,6 +91,9 @@ func TestInferSnowflake(t *testing.T) {
 	sf := "snowflake"
 	expectResolved(t, expectColumns(t, sf, u, `select * exclude (payload) rename (user_id as uid) from raw.events`,
 		"event_id:varchar, uid:integer, occurred_at:timestamp_ntz"))
+	// One column excluded needs no brackets.
+	expectResolved(t, expectColumns(t, sf, u, `select e.* exclude payload from raw.events e`,
+		"event_id:varchar, user_id:integer, occurred_at:timestamp_ntz"))
 	expectColumns(t, sf, u, `select payload:customer.id::string as customer_id, payload:amount as amt, e.payload['x'] as x from raw.events e`,
 		"customer_id:string, amt:variant, x:variant")
 	expectResolved(t, expectColumns(t, sf, u, `select payload :customer: id :: string as customer_id from raw.events`, "customer_id:string"))
@@ -278,6 +281,7 @@ func TestInferDuckDB(t *testing.T) {
 	u := shopUpstream
 	dd := "duckdb"
 	expectResolved(t, expectColumns(t, dd, u, `select * exclude (email) from customers`, "id:integer, name:varchar"))
+	expectResolved(t, expectColumns(t, dd, u, `select c.* exclude email from customers c`, "id:integer, name:varchar"))
 	expectColumns(t, dd, u, `select id, list(amount) as amounts, avg(amount) as a from orders group by all`,
 		"id:integer, amounts:numeric(10,2)[], a:double")
 	expectColumns(t, dd, u, `select customers.* from orders natural join customers`,

@@ -154,6 +154,22 @@ func (d *Doc) classify() {
 			}
 			continue
 		}
+		// `t.* EXCLUDE col`, `* RENAME a AS b`: Snowflake and DuckDB let one column go without
+		// brackets. No other reading of a word after a star is valid SQL (an alias may not
+		// follow a star), so the dialect is not asked; EXCEPT stays bracketed only, as after a
+		// star without brackets it is the set operation.
+		if (up == "EXCLUDE" || up == "RENAME") && prev >= 0 && d.Toks[prev].Kind == token.Operator && d.Toks[prev].Text == "*" &&
+			(nextKind == token.Ident && !keywords[d.Toks[next].Up] || nextKind == token.QuotedIdent) {
+			t.Role = RoleKeyword
+			last := next
+			if up == "RENAME" {
+				if as := d.Toks[next].Next; d.Is(as, "AS") {
+					last = d.Toks[as].Next
+				}
+			}
+			d.starMods = append(d.starMods, [2]int{i, last + 1})
+			continue
+		}
 		if nextKind == token.LParen && !parenKeywords[up] && !withinGroup && !tsqlParen {
 			t.Role = RoleFunction
 			if up == "CAST" || up == "TRY_CAST" || up == "SAFE_CAST" {
