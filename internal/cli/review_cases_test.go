@@ -69,6 +69,23 @@ var reviewCases = []prCase{
 		},
 	},
 	{
+		// The same branch taken away again: every row it brought is gone, so the change is
+		// breaking, with a grain-change warning where the branch was.
+		name: "review_union_branch_removed",
+		base: map[string]func(string) string{
+			"models/staging/stg_payments.sql": chain(
+				replace("renamed as (\n", "legacy as (\n\n    select distinct\n        id as payment_id,\n        order_id,\n        payment_method,\n        {{ cents_to_dollars('amount_cents') }} as amount,\n        cast(paid_at as timestamp) as paid_at\n    from {{ ref('raw_payments') }}\n    where payment_method = 'bank_transfer'\n\n),\n\nrenamed as (\n"),
+				replace("\nselect * from renamed\n", "\nselect * from renamed\nunion all\nselect * from legacy\n"),
+			),
+		},
+		head: map[string]func(string) string{
+			"models/staging/stg_payments.sql": chain(
+				replace("legacy as (\n\n    select distinct\n        id as payment_id,\n        order_id,\n        payment_method,\n        {{ cents_to_dollars('amount_cents') }} as amount,\n        cast(paid_at as timestamp) as paid_at\n    from {{ ref('raw_payments') }}\n    where payment_method = 'bank_transfer'\n\n),\n\n", ""),
+				replace("\nselect * from renamed\nunion all\nselect * from legacy\n", "\nselect * from renamed\n"),
+			),
+		},
+	},
+	{
 		// Formatting only: nothing breaks, lint is quiet on untouched lines.
 		name: "review_formatting_only",
 		head: map[string]func(string) string{

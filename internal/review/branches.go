@@ -127,9 +127,15 @@ func branchAt(branches []branch, off int) int {
 // Head branches pair with the base's of the same scope: same text first, then same relations
 // read, then in order. Only a scope with more branches than the base's has new ones, and a
 // scope the base lacks has none: a new CTE read by an existing branch can filter its rows.
-func newRows(base, head Grain) map[int]string {
-	pair := make([]int, len(head.branches))
-	fresh := make([]bool, len(head.branches))
+// It also gives which of the head's branches are new (fresh) and, for the others, the base's
+// branch each pairs with (pair, -1 for none).
+//
+// With base and head swapped it says the same of the rows a change takes away: the base's
+// branches the head no longer has, and the base's clauses that only decided which of those
+// rows came.
+func newRows(base, head Grain) (out map[int]string, fresh []bool, pair []int) {
+	pair = make([]int, len(head.branches))
+	fresh = make([]bool, len(head.branches))
 	for i := range pair {
 		pair[i] = -1
 	}
@@ -187,7 +193,7 @@ func newRows(base, head Grain) map[int]string {
 			}
 		}
 	}
-	out := map[int]string{}
+	out = map[int]string{}
 	for i, c := range head.Clauses {
 		if len(c.covers) > 0 {
 			if scope := head.branches[c.covers[0]].scope; only[scope] || dedupedBefore(c, base, head, pair, fresh) {
@@ -202,7 +208,36 @@ func newRows(base, head Grain) map[int]string {
 			out[i] = b.scope
 		}
 	}
-	return out
+	return out, fresh, pair
+}
+
+// reads describes what a branch reads, for a reason: "reading a, b", or its text when it
+// reads no relation (`select 1 as a`).
+func (b branch) reads() string {
+	if len(b.rels) == 0 {
+		return clip(b.text, 80)
+	}
+	return "reading " + strings.Join(b.rels, ", ")
+}
+
+// headAt is where, in the head's SQL, a base branch b that the head no longer has was: the
+// end of the head's branch paired with the nearest base branch before it in its scope, else
+// the start of the one paired with the nearest after it; -1 when the head has none of its
+// scope. back maps base branches to the head's (-1 for none).
+func headAt(base, head Grain, b int, back []int) int {
+	scope := base.branches[b].scope
+	for i := b - 1; i >= 0; i-- {
+		if base.branches[i].scope == scope && back[i] >= 0 {
+			h := head.branches[back[i]]
+			return max(h.start, h.end-1)
+		}
+	}
+	for i := b + 1; i < len(base.branches); i++ {
+		if base.branches[i].scope == scope && back[i] >= 0 {
+			return head.branches[back[i]].start
+		}
+	}
+	return -1
 }
 
 // dedupedBefore says the set operation c of the head, which brings a new branch, changes none

@@ -32,8 +32,15 @@ type Clause struct {
 	// branches read (In names it), or a UNION that brings a branch over rows the base
 	// already returned without duplicates. The rows the model had stay as they were.
 	NewRows bool
-	// In is the CTE a NewRows clause sits in, "" for the final query.
+	// In is the CTE a NewRows or Branch clause sits in, "" for the final query.
 	In string
+	// Branch is set on a clause GrainDiff writes for a whole union branch, its Text saying
+	// what the branch reads: on an added one (NewRows too) a branch the change adds, which
+	// may have no clause of its own (`union all select * from cortex`); on a removed one a
+	// branch the change takes away, with every row it brought. A removed one's Offset is in
+	// the base's SQL; At is where the branch was in the head's (-1: unknown).
+	Branch bool
+	At     int
 	// branch is the union branch (of Grain.branches) the clause belongs to, -1 for none;
 	// covers, on a set operation's clause (UNION, INTERSECT, EXCEPT), the branches it
 	// combines.
@@ -549,8 +556,14 @@ func relaxBooleans(text string) string {
 // branch's, newRows) is added and marked NewRows, paired with none of the base's: the same
 // DISTINCT in an existing branch and in a new one are two clauses.
 func GrainDiff(baseGrain, headGrain Grain) (added, removed []Clause) {
-	fresh := newRows(baseGrain, headGrain)
+	fresh, newBranches, _ := newRows(baseGrain, headGrain)
 	var kept, adds []Clause
+	// Each new branch is said, even one with no clause of its own: it adds rows.
+	for i, isNew := range newBranches {
+		if b := headGrain.branches[i]; isNew {
+			adds = append(adds, Clause{Text: b.reads(), Offset: b.start, NewRows: true, In: b.scope, Branch: true, branch: i, At: -1})
+		}
+	}
 	for i, c := range headGrain.Clauses {
 		if in, ok := fresh[i]; ok {
 			c.NewRows, c.In = true, in
@@ -559,7 +572,22 @@ func GrainDiff(baseGrain, headGrain Grain) (added, removed []Clause) {
 		}
 		kept = append(kept, c)
 	}
-	added, removed = diffClauses(baseGrain.Clauses, kept)
+	// A branch of the base the head no longer has takes its rows away: one removed clause
+	// says so, and the clauses that only decided which of those rows came go with it.
+	gone, goneBranches, back := newRows(headGrain, baseGrain)
+	var baseKept, drops []Clause
+	for i, isGone := range goneBranches {
+		if b := baseGrain.branches[i]; isGone {
+			drops = append(drops, Clause{Text: b.reads(), Offset: b.start, In: b.scope, Branch: true, branch: i, At: headAt(baseGrain, headGrain, i, back)})
+		}
+	}
+	for i, c := range baseGrain.Clauses {
+		if _, ok := gone[i]; !ok {
+			baseKept = append(baseKept, c)
+		}
+	}
+	added, removed = diffClauses(baseKept, kept)
+	removed = append(removed, drops...)
 	for i := range added {
 		added[i].WholeJoin = wholeJoin(added[i], baseGrain.reads)
 	}
@@ -692,6 +720,23 @@ func splitWhole(cs []Clause, reasons []string, verb, why string) (rest []Clause,
 	return rest, reasons
 }
 
+// splitGone takes out of cs the union branches a change removes (Branch) and appends to
+// reasons one for each: every row it brought is gone.
+func splitGone(cs []Clause, reasons []string) (rest []Clause, _ []string) {
+	for _, c := range cs {
+		if !c.Branch {
+			rest = append(rest, c)
+			continue
+		}
+		t := c.Text
+		if c.In != "" {
+			t += " in " + c.In
+		}
+		reasons = append(reasons, "removes a union branch ("+t+"): the rows it brought are gone")
+	}
+	return rest, reasons
+}
+
 // splitNew takes out of cs the clauses of the rows a change adds (NewRows) and appends to
 // reasons one that names them.
 func splitNew(cs []Clause, reasons []string) (rest []Clause, _ []string) {
@@ -711,6 +756,29 @@ func splitNew(cs []Clause, reasons []string) (rest []Clause, _ []string) {
 		reasons = append(reasons, "adds rows in a new union branch ("+strings.Join(which, "; ")+"): the rows the model had are unchanged")
 	}
 	return rest, reasons
+}
+
+// sameJoin says a (added) and r (removed) are the condition of one outer join of a lookup,
+// the same kind of join of the same relation under the same names, that the change edited.
+func sameJoin(a, r Clause) bool {
+	return a.Lookup != "" && a.Lookup == r.Lookup && len(a.optional) > 0 && slices.Equal(a.optional, r.optional) &&
+		joinKind(a.Text) != "" && joinKind(a.Text) == joinKind(r.Text)
+}
+
+// joinKind is what a join clause's text starts with up to its condition ("LEFT JOIN ON",
+// "LEFT JOIN USING"), or "" for another clause.
+func joinKind(text string) string {
+	i := strings.Index(text, " JOIN ")
+	if i < 0 {
+		return ""
+	}
+	rest := text[i+len(" JOIN "):]
+	for _, k := range []string{"ON", "USING"} {
+		if strings.HasPrefix(rest, k+" ") {
+			return text[:i] + " JOIN " + k
+		}
+	}
+	return ""
 }
 
 // countKind counts the clauses of cs of the same kind as text.
@@ -736,6 +804,11 @@ func Classify(m *change.ModelChange, grainAdded, grainRemoved []Clause) (string,
 	class := NonBreaking
 	var whole []string
 	grainAdded, whole = splitNew(grainAdded, whole)
+	n := len(grainRemoved)
+	grainRemoved, whole = splitGone(grainRemoved, whole)
+	if len(grainRemoved) < n {
+		class = Breaking
+	}
 	grainAdded, whole = splitWhole(grainAdded, whole, "adds lookup ", "the model keeps its rows, one each while the lookup's key is unique")
 	grainRemoved, whole = splitWhole(grainRemoved, whole, "drops lookup ", "the model keeps its rows")
 	reasons = append(reasons, whole...)
@@ -746,7 +819,7 @@ func Classify(m *change.ModelChange, grainAdded, grainRemoved []Clause) (string,
 	for i, a := range grainAdded {
 		for j, r := range grainRemoved {
 			if a.Lookup == "" && r.Lookup == "" && !paired[j] && clauseKind(a.Text) != "" && clauseKind(a.Text) == clauseKind(r.Text) &&
-				countKind(grainAdded, a.Text) == countKind(grainRemoved, r.Text) {
+				countKind(grainAdded, a.Text) == countKind(grainRemoved, r.Text) || sameJoin(a, r) && !paired[j] {
 				was[i], paired[j] = r.Text, true
 				break
 			}
@@ -754,6 +827,12 @@ func Classify(m *change.ModelChange, grainAdded, grainRemoved []Clause) (string,
 	}
 	for i, c := range grainAdded {
 		if c.Lookup != "" {
+			if old, ok := was[i]; ok {
+				// One join whose condition changed is one change: old and new side by side,
+				// not a condition that came and one that went.
+				reasons = append(reasons, "join of lookup "+c.optional[0]+" changed: "+clip(old, 120)+" → "+clip(strings.TrimPrefix(c.Text, joinKind(c.Text)+" "), 120))
+				continue
+			}
 			reasons = append(reasons, "lookup "+c.Lookup+" matches other rows: "+clip(c.Text, 120))
 			continue
 		}

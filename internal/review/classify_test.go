@@ -194,10 +194,20 @@ left join (select user_id, email from raw.users where email is not null%s) as us
 	if class != Partial {
 		t.Errorf("lookup-only change classified %s, want partial: %q", class, reasons)
 	}
+	joins := 0
 	for _, r := range reasons {
+		if strings.HasPrefix(r, "join of lookup ") {
+			joins++
+			continue
+		}
 		if !strings.HasPrefix(r, "lookup ") {
 			t.Errorf("reason %q does not name the lookup", r)
 		}
+	}
+	// The join whose condition changed is one reason, old → new, beside the two of each
+	// lookup filter.
+	if joins != 1 || len(reasons) != 5 {
+		t.Errorf("want one reason for the changed join and two per lookup filter: %q", reasons)
 	}
 	// The same filter on the relation the model selects from changes its rows.
 	rowsHead, _ := GrainClauses(strings.Replace(fmt.Sprintf(model, "", "", ""), "where is_verified", "where is_verified and is_active", 1), "snowflake")
@@ -393,6 +403,9 @@ select contract_address from live
 union all
 select contract_address from raw.chain.mints`, Breaking},
 		{"branch removed", "select a from t where x = 1 union all select a from u", "select a from u", Breaking},
+		{"new branch with no clause of its own", "select a from t union all select a from u", "select a from t union all select a from u union all select a from v", NonBreaking},
+		{"new branch of a CTE reading a new CTE with no clause", "with t as (select a from x), c as (select * from t) select * from c",
+			"with t as (select a from x), v as (select a from y), c as (select * from t union all select * from v) select * from c", NonBreaking},
 	} {
 		b, okb := GrainClauses(c.base, "snowflake")
 		h, okh := GrainClauses(c.head, "snowflake")
@@ -408,5 +421,64 @@ select contract_address from raw.chain.mints`, Breaking},
 		if c.class == NonBreaking && (len(add) == 0 || !strings.HasPrefix(reasons[0], "adds rows in a new union branch")) {
 			t.Errorf("%s: reasons %q do not say a branch adds rows (+%s)", c.name, reasons, texts(add))
 		}
+	}
+}
+
+// A union branch the change removes takes every row it brought away: breaking, with a reason
+// that names what the branch read, and a removed clause that says where it was in the head.
+// Its own clauses go with it rather than being reasons of their own.
+func TestGrainDiffRemovedUnionBranch(t *testing.T) {
+	for _, c := range []struct {
+		name, base, head, reads string
+		at                      string // the head text the branch is said to have been after
+	}{
+		{"branch of a CTE, reading a CTE", `with wh as (select a, credits from w), pipes as (select a, credits from p), cortex as (select a, credits from raw.cortex),
+combined as (select * from wh union all select * from pipes union all select * from cortex)
+select * from combined`, `with wh as (select a, credits from w), pipes as (select a, credits from p),
+combined as (select * from wh union all select * from pipes)
+select * from combined`, "reading cortex in combined", "select * from pipes"},
+		{"branch of the final query", "select a from w union all select a from p union all select a from raw.cortex",
+			"select a from w union all select a from p", "reading cortex", "select a from p"},
+		{"first branch, with a filter", "select a from raw.cortex where credits > 0 union all select a from w",
+			"select a from w", "reading cortex", "select a from w"},
+	} {
+		b, okb := GrainClauses(c.base, "snowflake")
+		h, okh := GrainClauses(c.head, "snowflake")
+		if !okb || !okh {
+			t.Fatalf("%s: did not parse", c.name)
+		}
+		add, rem := GrainDiff(b, h)
+		if len(add) != 0 || len(rem) != 1 || !rem[0].Branch {
+			t.Fatalf("%s: want one removed branch: +%s -%s", c.name, texts(add), texts(rem))
+		}
+		if at := rem[0].At; at < 0 || !strings.HasPrefix(c.head[strings.LastIndex(c.head[:min(at+len("select"), len(c.head))], "select"):], c.at) {
+			t.Errorf("%s: branch said at %d, want in %q", c.name, at, c.at)
+		}
+		m := &change.ModelChange{UniqueID: "model.p.costs", Change: change.Modified, Impact: []string{"model.p.rpt"}}
+		class, reasons := Classify(m, add, rem)
+		want := "removes a union branch (" + c.reads + "): the rows it brought are gone"
+		if class != Breaking || len(reasons) != 1 || reasons[0] != want {
+			t.Errorf("%s: %s %q, want breaking with %q", c.name, class, reasons, want)
+		}
+	}
+}
+
+// One join condition edited in a Jinja loop (each CTE it writes left joins the same lookup)
+// is one reason per join, old and new side by side, not a condition added and one gone.
+func TestClassifyChangedLookupJoin(t *testing.T) {
+	const model = `with a as (select d.day, u.spend from days as d left join usage as u on u.%s and u.kind = 'a'),
+b as (select d.day, u.spend from days as d left join usage as u on u.%s and u.kind = 'b')
+select * from a union all select * from b`
+	base, _ := GrainClauses(fmt.Sprintf(model, "locator = 1", "locator = 1"), "snowflake")
+	head, _ := GrainClauses(fmt.Sprintf(model, "name = 'n'", "name = 'n'"), "snowflake")
+	add, rem := GrainDiff(base, head)
+	m := &change.ModelChange{UniqueID: "model.p.spend", Change: change.Modified}
+	class, reasons := Classify(m, add, rem)
+	want := []string{
+		"join of lookup u changed: LEFT JOIN ON u.locator = 1 and u.kind = 'a' → u.name = 'n' and u.kind = 'a'",
+		"join of lookup u changed: LEFT JOIN ON u.locator = 1 and u.kind = 'b' → u.name = 'n' and u.kind = 'b'",
+	}
+	if class != Partial || !slices.Equal(reasons, want) {
+		t.Errorf("%s %q, want partial with %q", class, reasons, want)
 	}
 }
