@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 
@@ -44,12 +45,49 @@ func Classify(cs *change.ChangeSet, rv *review.Review, dialectName string) {
 		// it brings are the column changes' business, not a grain change's. Nor does a clause
 		// of a union branch the change adds: it decides which new rows come.
 		added, removed = changedJoins(added), changedJoins(removed)
+		// A union branch the change removes is said where it was in the head (after the
+		// branch before it), each on its own: its rows are gone.
+		var rest []review.Clause
+		for _, cl := range removed {
+			if !cl.Branch {
+				rest = append(rest, cl)
+				continue
+			}
+			line := 1
+			if cl.At >= 0 {
+				line = clauseLine(head, cl.At)
+			}
+			in := ""
+			if cl.In != "" {
+				in = " in " + cl.In
+			}
+			rv.Findings = append(rv.Findings, review.Finding{Agent: review.AgentImpact, Rule: review.RuleGrainChange,
+				Severity: review.SeverityWarning, Path: m.Path, Line: line,
+				Message: fmt.Sprintf("a union branch (%s%s) is gone: the rows it brought no longer appear in %s; every downstream node (%d) sees it", clipText(cl.Text), in, name, len(m.Impact))})
+		}
+		removed = rest
+		// One source line a Jinja loop renders several times gives one finding: the first
+		// rendering's, with how many there are.
+		var lines []int
+		byLine := map[int][]string{}
 		for _, cl := range added {
 			line := clauseLine(head, cl.Offset)
 			msg := fmt.Sprintf("%s changes which rows %s returns (%s); every downstream node (%d) sees it", firstWord(cl.Text), name, clipText(cl.Text), len(m.Impact))
 			if cl.Lookup != "" {
 				msg = fmt.Sprintf("%s of the lookup %s changes which of its rows match (%s); %s keeps its rows, but what it takes from %s may change for its downstream nodes (%d)",
 					firstWord(cl.Text), cl.Lookup, clipText(cl.Text), name, cl.Lookup, len(m.Impact))
+			}
+			if _, ok := byLine[line]; !ok {
+				lines = append(lines, line)
+			}
+			if !slices.Contains(byLine[line], msg) {
+				byLine[line] = append(byLine[line], msg)
+			}
+		}
+		for _, line := range lines {
+			msg := byLine[line][0]
+			if n := len(byLine[line]); n > 1 {
+				msg += fmt.Sprintf(" (%d renderings of this line, the first shown)", n)
 			}
 			rv.Findings = append(rv.Findings, review.Finding{Agent: review.AgentImpact, Rule: review.RuleGrainChange,
 				Severity: review.SeverityWarning, Path: m.Path, Line: line, Message: msg})
