@@ -70,14 +70,14 @@ func dialectFor(name string) *dialect {
 			intLiteral: "int", decimalLiteral: "decimal", dateTruncKeepsType: false, funcs: sparkFuncs}
 	case "trino":
 		return &dialect{name: "trino", fold: keepCase, types: &trinoTypes, intDiv: fInt, avgInt: fFloat,
-			intLiteral: "integer", decimalLiteral: "decimal", dateTruncKeepsType: true}
+			intLiteral: "integer", decimalLiteral: "decimal", dateTruncKeepsType: true, funcs: trinoFuncs}
 	case "tsql":
 		// int / int and avg(int) stay integers; a literal 1.5 is numeric(2,1).
 		return &dialect{name: "tsql", fold: keepCase, types: &tsqlTypes, intDiv: fInt, avgInt: fInt,
 			intLiteral: "int", decimalLiteral: "numeric", dateTruncKeepsType: true, funcs: tsqlFuncs}
 	default: // duckdb and anything we do not know
 		return &dialect{name: "duckdb", fold: keepCase, types: &duckdbTypes, intDiv: fFloat, avgInt: fFloat,
-			intLiteral: "integer", decimalLiteral: "decimal", dateTruncKeepsType: true}
+			intLiteral: "integer", decimalLiteral: "decimal", dateTruncKeepsType: true, funcs: duckdbFuncs}
 	}
 }
 

@@ -470,6 +470,11 @@ func (a *analyzer) binary(x *ast.Binary, sc *scope) exprInfo {
 	return info
 }
 
+// nationalString: a Unicode string type of SQL Server (nvarchar, nchar, ntext).
+func nationalString(t typ) bool {
+	return strings.HasPrefix(t.text, "nvarchar") || strings.HasPrefix(t.text, "nchar") || t.text == "ntext"
+}
+
 // arith types arithmetic: numeric promotion, dates plus days, timestamps plus intervals.
 func (a *analyzer) arith(op string, l, r typ) typ {
 	if l.fam == fNull || r.fam == fNull {
@@ -494,12 +499,26 @@ func (a *analyzer) arith(op string, l, r typ) typ {
 			}
 		}
 		return a.d.family(max(l.fam, r.fam))
+	case l.fam == fString && r.fam == fString && op == "+" && a.d.name == "tsql":
+		// T-SQL concatenates with +: the result is the wider operand's kind, nvarchar when
+		// either is
+		if nationalString(l) || nationalString(r) {
+			return typeOf("nvarchar")
+		}
+		return a.d.family(fString)
 	case isTimeLike(l.fam) && r.fam == fInterval && (op == "+" || op == "-"):
+		if l.fam == fDate && a.d.name == "trino" {
+			// Trino adds an interval to a date as a date
+			return l
+		}
 		if l.fam == fDate {
 			return a.d.family(fTimestamp)
 		}
 		return l
 	case l.fam == fInterval && isTimeLike(r.fam) && op == "+":
+		if r.fam == fDate && a.d.name == "trino" {
+			return r
+		}
 		if r.fam == fDate {
 			return a.d.family(fTimestamp)
 		}
@@ -541,6 +560,14 @@ func datePartArg(fn, dialect string, n int) int {
 		if dialect == "bigquery" {
 			return n - 1
 		}
+		if n == 3 {
+			return 0
+		}
+	case "date_add":
+		// date_add(unit, value, x) in Snowflake, Trino and Databricks; date_add(x, n) elsewhere
+		if n == 3 {
+			return 0
+		}
 	}
 	return -1
 }
@@ -553,6 +580,33 @@ func isDatePart(e ast.Expr) bool {
 		return false
 	}
 	return dateUnits[strings.ToLower(r.Parts[0].Name)]
+}
+
+// timeUnit: the unit argument (bare or quoted) is smaller than a day.
+func timeUnit(e ast.Expr) bool {
+	var u string
+	switch v := e.(type) {
+	case *ast.ColumnRef:
+		if len(v.Parts) != 1 {
+			return false
+		}
+		u = v.Parts[0].Name
+	case *ast.Literal:
+		if v.Kind != ast.LitString {
+			return false
+		}
+		u = v.Value
+	default:
+		return false
+	}
+	switch strings.ToLower(u) {
+	case "hour", "h", "hh", "hr", "hours", "hrs", "minute", "m", "mi", "min", "minutes", "mins",
+		"second", "s", "sec", "seconds", "secs", "millisecond", "ms", "msec", "milliseconds",
+		"microsecond", "us", "usec", "microseconds", "nanosecond", "ns", "nsec", "nanosec",
+		"nsecond", "nanoseconds", "nanosecs", "nseconds":
+		return true
+	}
+	return false
 }
 
 var dateUnits = func() map[string]bool {
@@ -634,6 +688,13 @@ func (a *analyzer) call(x *ast.Func, sc *scope) exprInfo {
 		}
 		if lower == "convert_timezone" && a.d.name == "snowflake" && len(args) == 2 {
 			info.t = a.d.family(fTimestampTZ)
+		}
+		if a.d.name == "snowflake" && len(args) == 3 && args[2].fam == fDate && timeUnit(x.Args[0]) {
+			switch lower {
+			case "dateadd", "date_add", "timestampadd", "timeadd":
+				// a date plus hours, minutes or seconds is a TIMESTAMP_NTZ from its midnight
+				info.t = a.d.family(fTimestamp)
+			}
 		}
 		if a.d.name == "databricks" {
 			switch {

@@ -23,6 +23,7 @@ const (
 	retDateTrunc         // date_trunc(part, x): per dialect
 	retLastArg           // the type of the last argument (dateadd(part, n, x))
 	retNamed             // always the type text names (a dialect's INT rather than its BIGINT)
+	retDateAdd           // date_add(x, n) or date_add(unit, n, x): per dialect
 )
 
 func fixed(f family) fnRule        { return fnRule{ret: retFixed, fam: f} }
@@ -166,7 +167,7 @@ var commonFuncs = map[string]fnRule{
 	"date_trunc": {ret: retDateTrunc}, "datetrunc": {ret: retDateTrunc},
 	"timestamp_trunc": argType(0), "datetime_trunc": argType(0), "time_trunc": argType(0),
 	"dateadd": {ret: retLastArg}, "timestampadd": {ret: retLastArg},
-	"date_add": argType(0), "date_sub": argType(0), "datetime_add": argType(0),
+	"date_add": {ret: retDateAdd}, "date_sub": {ret: retDateAdd}, "datetime_add": argType(0),
 	"datetime_sub": argType(0), "timestamp_add": argType(0), "timestamp_sub": argType(0),
 	"add_months": argType(0), "time_slice": argType(0), "convert_timezone": fixed(fTimestamp),
 	"date_part": fixed(fInt), "datepart": fixed(fInt), "extract": fixed(fInt),
@@ -189,7 +190,7 @@ var commonFuncs = map[string]fnRule{
 	"gen_random_uuid": fixed(fUUID), "uuid": fixed(fUUID),
 }
 
-// snowflakeFuncs are Snowflake's differences: date parts and sizes are NUMBER (the family's
+// snowflakeFuncs are Snowflake's differences (timeadd is its synonym of dateadd): date parts and sizes are NUMBER (the family's
 // name), CURRENT_TIMESTAMP and its aliases are TIMESTAMP_LTZ while SYSDATE is TIMESTAMP_NTZ (in
 // UTC), and the OBJECT functions return OBJECT, not VARIANT.
 var snowflakeFuncs = named(named(map[string]fnRule{
@@ -199,6 +200,7 @@ var snowflakeFuncs = named(named(map[string]fnRule{
 	"median":           aggArg(0),
 	"to_json":          fixed(fString),
 	"sha2_binary":      fixed(fBinary),
+	"timeadd":          {ret: retLastArg},
 }, "timestamp_ltz", "current_timestamp", "getdate", "localtimestamp", "systimestamp",
 	"to_timestamp_ltz", "try_to_timestamp_ltz", "timestamp_ltz_from_parts"),
 	"object", "object_construct", "object_construct_keep_null", "object_insert", "object_delete",
@@ -244,22 +246,44 @@ var redshiftFuncs = named(map[string]fnRule{
 	"date_part": fixed(fFloat),
 }, "integer", "len", "length", "char_length", "character_length", "textlen")
 
-// tsqlFuncs are SQL Server's differences (CONVERT and TRY_CONVERT are read in call).
-var tsqlFuncs = map[string]fnRule{
+// tsqlFuncs are SQL Server's differences (CONVERT and TRY_CONVERT are read in call): GETDATE,
+// GETUTCDATE and CURRENT_TIMESTAMP are DATETIME (SYSDATETIME alone is DATETIME2, the family's
+// name); ISNULL takes its first argument's type, not the common one (a replacement is cast to
+// it); FORMAT and DATENAME are NVARCHAR; COUNT_BIG and DATEDIFF_BIG BIGINT (the family's name
+// is INT, which COUNT, LEN and DATEDIFF return).
+var tsqlFuncs = named(named(map[string]fnRule{
 	"iif":               common(1, 1),
-	"getdate":           fixed(fTimestamp),
-	"getutcdate":        fixed(fTimestamp),
+	"isnull":            argType(0),
 	"sysdatetime":       fixed(fTimestamp),
+	"sysutcdatetime":    fixed(fTimestamp),
 	"sysdatetimeoffset": fixed(fTimestampTZ),
 	"len":               fixed(fInt),
 	"datalength":        fixed(fInt),
 	"charindex":         fixed(fInt),
 	"datepart":          fixed(fInt),
 	"datediff":          fixed(fInt),
-	"datename":          fixed(fString),
 	"newid":             fixed(fUUID),
-	"format":            fixed(fString),
 	"eomonth":           fixed(fDate),
+	"count_big":         {ret: retNamed, text: "bigint", agg: true},
+	"datediff_big":      {ret: retNamed, text: "bigint"},
+}, "datetime", "getdate", "getutcdate", "current_timestamp"),
+	"nvarchar", "format", "datename")
+
+// trinoFuncs are Trino's (Athena's, Starburst's) differences: date_add(unit, value, x) and
+// date_trunc return x's type; current_timestamp, now() and from_unixtime are
+// TIMESTAMP(3) WITH TIME ZONE and localtimestamp TIMESTAMP(3), the precision Trino gives them.
+var trinoFuncs = named(named(map[string]fnRule{
+	"date_add":        {ret: retLastArg},
+	"date_format":     fixed(fString),
+	"format_datetime": fixed(fString),
+	"to_unixtime":     fixed(fFloat),
+}, "timestamp(3) with time zone", "current_timestamp", "now", "from_unixtime",
+	"from_iso8601_timestamp"), "timestamp(3)", "localtimestamp", "date_parse")
+
+// duckdbFuncs are DuckDB's differences: date_sub(part, start, end) counts the whole parts
+// between two dates, as date_diff counts boundaries; both are BIGINT.
+var duckdbFuncs = map[string]fnRule{
+	"date_sub": fixed(fInt),
 }
 
 // bigqueryFuncs are BigQuery's differences.
@@ -344,6 +368,21 @@ func (d *dialect) funcResult(r fnRule, args []typ) typ {
 		return arg(r.arg)
 	case retLastArg:
 		return arg(len(args) - 1)
+	case retDateAdd:
+		if len(args) == 3 {
+			// date_add(unit, value, x), Snowflake's and Databricks' synonym of dateadd
+			return arg(2)
+		}
+		x := arg(0)
+		switch {
+		case d.name == "databricks":
+			// date_add(start, days) casts a timestamp start to a date
+			return d.family(fDate)
+		case d.name == "duckdb" && x.fam == fDate && arg(1).fam == fInterval:
+			// date + interval is a timestamp in DuckDB
+			return d.family(fTimestamp)
+		}
+		return x
 	case retCommon:
 		step := r.step
 		if step == 0 {

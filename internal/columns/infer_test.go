@@ -174,8 +174,36 @@ func TestInferSQLServer(t *testing.T) {
 		expectResolved(t, expectColumns(t, adapter, u, `with c as (select id from orders) select id, count(*) as n, 7 / 2 as half from c group by id option (maxrecursion 0)`,
 			"id:integer, n:int, half:int"))
 		expectResolved(t, expectColumns(t, adapter, u, `select convert(varchar(10), ordered_at, 120) as d, try_convert(int, status) as s, iif(amount > 0, 'pos', 'neg') as sign, getdate() as now, len(status) as l from orders`,
-			"d:varchar(10), s:int, sign:varchar, now:datetime2, l:int"))
+			"d:varchar(10), s:int, sign:varchar, now:datetime, l:int"))
+		// ISNULL keeps its first argument's type; + concatenates; FORMAT is nvarchar
+		v := map[string]string{"customers": "id:int, name:nvarchar(100), code:varchar(10)"}
+		expectResolved(t, expectColumns(t, adapter, v, `select isnull(name, 'unknown') as name, name + 'x' as tagged,
+			code + 'x' as code2, format(getdate(), 'yyyy-MM') as ym, current_timestamp as ts, sysdatetime() as ts2,
+			count_big(*) as n, datediff_big(second, getdate(), getdate()) as secs from customers group by name, code`,
+			"name:nvarchar(100), tagged:nvarchar, code2:varchar, ym:nvarchar, ts:datetime, ts2:datetime2, n:bigint, secs:bigint"))
 	}
+}
+
+// Trino (Athena, Starburst): date_add(unit, value, x) is x's type; a date plus an interval a date.
+func TestInferTrino(t *testing.T) {
+	u := map[string]string{"events": "id:integer, event_date:date, ts:timestamp(3)"}
+	for _, adapter := range []string{"trino", "athena"} {
+		expectResolved(t, expectColumns(t, adapter, u, `select date_add('day', 1, event_date) as next_day,
+			date_add('hour', 1, ts) as next_hour, date_add('day', 1, current_date) as tomorrow,
+			event_date + interval '1' day as next_day2, date_diff('day', event_date, event_date) as dd,
+			date_trunc('month', event_date) as m, from_unixtime(id) as fu, current_timestamp as now,
+			date_format(ts, '%Y') as y from events`,
+			"next_day:date, next_hour:timestamp(3), tomorrow:date, next_day2:date, dd:bigint, m:date, "+
+				"fu:timestamp(3) with time zone, now:timestamp(3) with time zone, y:varchar"))
+	}
+}
+
+// Snowflake's dateadd of a date by a unit smaller than a day is a TIMESTAMP_NTZ.
+func TestInferSnowflakeDateAdd(t *testing.T) {
+	u := map[string]string{"events": "id:number, d:date, ts:timestamp_tz"}
+	expectResolved(t, expectColumns(t, "snowflake", u, `select dateadd(day, 1, d) as a, dateadd(hour, 1, d) as b,
+		date_add('minute', 5, d) as c, dateadd(hour, 1, ts) as e, timeadd(month, 1, d) as f from events`,
+		"a:date, b:timestamp_ntz, c:timestamp_ntz, e:timestamp_tz, f:date"))
 }
 
 func TestInferBigQuery(t *testing.T) {
