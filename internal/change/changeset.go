@@ -72,6 +72,15 @@ type ModelChange struct {
 	Exposures  []string         `json:"exposures,omitempty"`
 	ColImpact  []ColumnImpact   `json:"column_impact,omitempty"`
 	Properties []PropertyChange `json:"properties,omitempty"`
+	// Relation is set on a renamed model whose relation gets another name: dbt builds it under
+	// the new name and leaves the old one, so whatever outside dbt reads it by name breaks.
+	Relation *RelationMove `json:"relation,omitempty"`
+}
+
+// RelationMove is the identifier of a model's relation in the base and in the head.
+type RelationMove struct {
+	From string `json:"from"`
+	To   string `json:"to"`
 }
 
 // ColumnChange is one changed output column. From and To are the old and new names of a

@@ -323,6 +323,11 @@ func (s *sides) lightBase(ctx context.Context, opts Options, head *dbt.Project) 
 		if n.Patch != nil && changedSet[n.Patch.File] && n.Package == rootName(head) && !s.lightIncluded(n.OriginalFilePath) {
 			extra[n.OriginalFilePath] = true
 		}
+		// A changed model's entry in an unchanged property file elsewhere: without it the
+		// light load would miss the entry's `config:`, and the base would seem to lack it.
+		if n.Patch != nil && changedSet[n.OriginalFilePath] && n.Package == rootName(head) && !s.lightIncluded(n.Patch.File) {
+			extra[n.Patch.File] = true
+		}
 	}
 	if len(extra) > 0 {
 		include := func(rel string) bool { return extra[rel] }
@@ -488,7 +493,7 @@ func compare(ctx context.Context, cs *ChangeSet, opts Options, changed []string)
 			hn := head.Nodes[p.to]
 			models = append(models, &ModelChange{UniqueID: p.to, Change: Renamed, From: c.id, Path: hn.OriginalFilePath,
 				FromPath: n.OriginalFilePath, Similarity: round2(p.score), SQLChanged: n.RawCode != hn.RawCode,
-				Config: diffConfig(n.Config, hn.Config)})
+				Config: diffConfig(n.Config, hn.Config), Relation: relationMove(n, hn)})
 			continue
 		}
 		models = append(models, &ModelChange{UniqueID: c.id, Change: Removed, Path: n.OriginalFilePath})
@@ -508,7 +513,7 @@ func compare(ctx context.Context, cs *ChangeSet, opts Options, changed []string)
 			cfg = diffConfig(bn.Config, hn.Config)
 			props = diffProperties(bn, hn)
 		}
-		if !sqlChanged && len(cfg) == 0 && len(props) == 0 {
+		if !sqlChanged && len(props) == 0 && onlyDescriptive(cfg) {
 			continue
 		}
 		models = append(models, &ModelChange{UniqueID: id, Change: Modified, Path: hn.OriginalFilePath,
@@ -526,6 +531,17 @@ func compare(ctx context.Context, cs *ChangeSet, opts Options, changed []string)
 	for _, m := range models {
 		impact(cs, m)
 	}
+}
+
+// relationMove says whether a renamed model's relation is renamed too: both sides build one
+// (an ephemeral model has none) under different identifiers. An alias that keeps the old
+// identifier keeps the relation; identifiers that differ only in case name the same
+// unquoted relation.
+func relationMove(base, head *dbt.Node) *RelationMove {
+	if base.RelationName == "" || head.RelationName == "" || strings.EqualFold(base.Alias, head.Alias) {
+		return nil
+	}
+	return &RelationMove{From: base.Alias, To: head.Alias}
 }
 
 func rootName(p *dbt.Project) string {
@@ -562,6 +578,19 @@ func diffConfig(a, b map[string]any) []ConfigChange {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 	return out
+}
+
+// onlyDescriptive reports whether every config change is to tags, meta or docs: they describe
+// a model (a catalog, a selector) without changing what it builds or where, so on their own
+// they make no model change, wherever they are set.
+func onlyDescriptive(cfg []ConfigChange) bool {
+	for _, c := range cfg {
+		k, _, _ := strings.Cut(c.Key, ".")
+		if k != "tags" && k != "meta" && k != "docs" {
+			return false
+		}
+	}
+	return true
 }
 
 func flatten(m map[string]any) map[string]any {

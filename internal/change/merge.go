@@ -34,8 +34,8 @@ func lightEligible(changed []string) bool {
 	return true
 }
 
-// lightFilter returns which base files go into the light tree: top-level files, macros, the
-// changed files and the property files in the folders of changed files.
+// lightFilter returns which base files go into the light tree: top-level files, macros, docs
+// files, the changed files and the property files in the folders of changed files.
 func lightFilter(projectDir string, changed []string) func(rel string) bool {
 	macroPaths := projectMacroPaths(projectDir)
 	changedSet := map[string]bool{}
@@ -54,6 +54,10 @@ func lightFilter(projectDir string, changed []string) func(rel string) bool {
 			}
 		}
 		ext := strings.ToLower(path.Ext(rel))
+		if ext == ".md" {
+			// Docs blocks: a base entry's doc() must read the same text as the head's.
+			return true
+		}
 		return (ext == ".yml" || ext == ".yaml") && dirs[path.Dir(rel)]
 	}
 }
@@ -138,7 +142,10 @@ func mergeBase(head, light *dbt.Project, changed []string) *dbt.Project {
 		}
 	}
 	// Property entries of unchanged models declared in a changed property file come from the
-	// base version of that file.
+	// base version of that file. So does their configuration: a `config:` block in the entry
+	// weighs on it as config() does, so the light load's merge (the unchanged SQL, the project
+	// and the base entry) is the base's, and so is what follows from it (the relation, tags,
+	// meta, whether it is enabled).
 	for id, n := range p.Nodes {
 		ln := light.Nodes[id]
 		if ln == nil || fromChanged(n) || ln.Patch == nil || !changedSet[ln.Patch.File] {
@@ -146,6 +153,8 @@ func mergeBase(head, light *dbt.Project, changed []string) *dbt.Project {
 		}
 		c := *n
 		c.Patch, c.PatchPath, c.Columns, c.Description = ln.Patch, ln.PatchPath, ln.Columns, ln.Description
+		c.Config, c.Alias, c.Database, c.Schema, c.RelationName = ln.Config, ln.Alias, ln.Database, ln.Schema, ln.RelationName
+		c.Tags, c.Meta, c.Disabled = ln.Tags, ln.Meta, ln.Disabled
 		p.Nodes[id] = &c
 	}
 	resolve := newResolver(p, root)

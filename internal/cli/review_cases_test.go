@@ -86,6 +86,28 @@ var reviewCases = []prCase{
 		},
 	},
 	{
+		// Configuration set in a property file weighs as config() does: dim_products moves to
+		// another schema under another name, which the review says as for config(). A meta key
+		// added to fct_daily_revenue's entry changes nothing it builds: no model change.
+		name: "review_property_file_config",
+		head: map[string]func(string) string{
+			"models/marts/_marts.yml": chain(
+				replace("  - name: dim_products\n", "  - name: dim_products\n    config:\n      schema: finance\n      alias: products\n"),
+				replace("  - name: fct_daily_revenue\n", "  - name: fct_daily_revenue\n    config:\n      meta:\n        owner: finance\n"),
+			),
+		},
+	},
+	{
+		// A renamed model's relation is renamed with it: queries outside dbt that name
+		// stg_payments break, as they would on an alias change.
+		name: "review_model_renamed_relation",
+		head: map[string]func(string) string{
+			"models/staging/stg_payments.sql":               deleted,
+			"models/staging/stg_payment_events.sql":         func(string) string { return shopFile("models/staging/stg_payments.sql") },
+			"models/intermediate/int_payments_by_order.sql": replace("ref('stg_payments')", "ref('stg_payment_events')"),
+		},
+	},
+	{
 		// Formatting only: nothing breaks, lint is quiet on untouched lines.
 		name: "review_formatting_only",
 		head: map[string]func(string) string{

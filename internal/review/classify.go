@@ -933,15 +933,20 @@ var configWhy = map[string]string{
 	"full_refresh":         "",
 }
 
-// configReasons lists the changes of the keys in configWhy, in key order.
+// configReasons lists the changes of the keys in configWhy, in key order. A renamed model's
+// relation is renamed with it unless an alias keeps the old name: that moves it as much as an
+// alias change does, and is said first, in place of the alias's own line.
 func configReasons(m *change.ModelChange) []string {
-	if m.Change != change.Modified {
+	if m.Change != change.Modified && m.Change != change.Renamed {
 		return nil
 	}
 	var out []string
+	if r := m.Relation; r != nil && m.Change == change.Renamed {
+		out = append(out, "relation renamed: "+r.From+" → "+r.To+" (queries outside dbt that name it break; the old relation is left in the warehouse)")
+	}
 	for _, c := range m.Config {
 		why, ok := configWhy[c.Key]
-		if !ok {
+		if !ok || c.Key == "alias" && m.Change == change.Renamed && m.Relation != nil {
 			continue
 		}
 		r := "config " + c.Key + ": " + configValue(c.From) + " → " + configValue(c.To)

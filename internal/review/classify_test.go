@@ -115,6 +115,26 @@ func TestClassifyConfigChanges(t *testing.T) {
 	}
 }
 
+// A renamed model's relation is renamed with it: said once, in place of the alias line, with
+// its other config changes; an alias that keeps the old name (no Relation) says nothing.
+func TestClassifyRenamedRelation(t *testing.T) {
+	m := &change.ModelChange{Change: change.Renamed, From: "model.p.a", Relation: &change.RelationMove{From: "a", To: "b"},
+		Config: []change.ConfigChange{{Key: "alias", From: "a", To: nil}, {Key: "materialized", From: "view", To: "table"}}}
+	_, reasons := Classify(m, nil, nil)
+	want := []string{
+		"relation renamed: a → b (queries outside dbt that name it break; the old relation is left in the warehouse)",
+		"config materialized: view → table (how it is built)",
+		"nothing downstream",
+	}
+	if !slices.Equal(reasons, want) {
+		t.Errorf("got %q\nwant %q", reasons, want)
+	}
+	m.Relation, m.Config = nil, []change.ConfigChange{{Key: "alias", From: nil, To: "a"}}
+	if _, reasons := Classify(m, nil, nil); strings.Contains(strings.Join(reasons, ";"), "relation renamed") {
+		t.Errorf("alias keeps the relation, got %q", reasons)
+	}
+}
+
 // String literals are compared and shown as written: a filter on 'Completed' is not one on
 // 'completed'. Keywords and names still compare without case.
 func TestGrainClausesKeepLiterals(t *testing.T) {
