@@ -333,6 +333,8 @@ var modelLayers = map[string]bool{
 	"agg": true, "obt": true, "snap": true, "bdg": true, "grp": true, "sync": true, "prep": true, "ez": true, "bi": true,
 	// views named as such, and Data Vault's hubs, links and satellites
 	"v": true, "vw": true, "hub": true, "lnk": true, "sat": true,
+	// Kimball's one-letter prefixes (f_results, d_drivers)
+	"f": true, "d": true,
 }
 
 // entityOf is the entity a model is about: its name without the source prefix of

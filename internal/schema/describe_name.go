@@ -117,6 +117,7 @@ var (
 		"local": true, "original": true, "default": true,
 		// first_name, postal_code: which name, which code
 		"first": true, "last": true, "middle": true, "full": true, "display": true, "legal": true,
+		"second": true, "maiden": true, "nick": true, "alternate": true, "alt": true, "secondary": true,
 		"preferred": true, "given": true, "family": true, "short": true, "postal": true, "zip": true,
 		"post": true, "area": true}
 )

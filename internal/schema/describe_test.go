@@ -392,6 +392,8 @@ func TestNameDescription(t *testing.T) {
 		{"stg_jira__issue", "_fivetran_synced", "The date and time Fivetran last synced the row."},
 		{"stg_events", "_sdc_batched_at", "The date and time Stitch loaded the row."},
 		{"stg_events", "_fivetran_note", "The fivetran note."},
+		{"d_drivers", "driver_second_name", "The driver second name."},
+		{"f_results", "has_fastest_lap", "Whether the result has fastest lap."},
 		{"fct_orders", "order_date", "The order date."},
 		{"metricflow_time_spine", "date_day", "The calendar day."},
 		{"dim_dates", "date_month", "The calendar month."},
