@@ -55,7 +55,7 @@ func (a *adapterNS) GetAttribute(name string) (*exec.Value, bool) {
 				case *relationValue:
 					rel = r.Relation
 				default:
-					rel = Relation{Identifier: v.String()}
+					rel = relationFromString(v.String())
 				}
 			}
 			if name == "get_columns_in_table" {

@@ -167,7 +167,7 @@ func filteredColumns(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 		if r, ok := v.Interface().(*relationValue); ok {
 			rel = r.Relation
 		} else {
-			rel = Relation{Identifier: v.String()}
+			rel = relationFromString(v.String())
 		}
 	}
 	except := map[string]bool{}

@@ -304,3 +304,36 @@ func readsCredential(e *exec.Evaluator, obj *exec.Value, key string) {
 	}
 	st.warnHere("hidden-credential", fmt.Sprintf("target.%s is a credential: templates never see the profile's credentials; rendered as none", key))
 }
+
+// relationFromString reads a relation that went through its string form (a ref used as a dict
+// key, or a name a macro was given as text): up to three dotted parts, each without the
+// quotes the project's quoting config put on it.
+func relationFromString(s string) Relation {
+	var parts []string
+	cur, quote := strings.Builder{}, rune(0)
+	for _, r := range strings.TrimSpace(s) {
+		switch {
+		case quote != 0:
+			if r == quote {
+				quote = 0
+			} else {
+				cur.WriteRune(r)
+			}
+		case r == '"' || r == '`':
+			quote = r
+		case r == '.':
+			parts = append(parts, cur.String())
+			cur.Reset()
+		default:
+			cur.WriteRune(r)
+		}
+	}
+	parts = append(parts, cur.String())
+	switch len(parts) {
+	case 2:
+		return Relation{Schema: parts[0], Identifier: parts[1]}
+	case 3:
+		return Relation{Database: parts[0], Schema: parts[1], Identifier: parts[2]}
+	}
+	return Relation{Identifier: s}
+}

@@ -805,3 +805,35 @@ func TestCrossDatabaseSQLServer(t *testing.T) {
 		}
 	}
 }
+
+// A ref used as a dict key comes back as its string, quoted as the project's quoting config
+// says ("DB".int_product.orders): the relation asked about is read from that string, parts
+// unquoted, not taken whole as a table name.
+func TestFilteredColumnsOfARelationReadBackFromItsString(t *testing.T) {
+	env := testEnv(t, nil)
+	src := "{% set models = {'\"DB\".int_product.orders': 'o'} %}{% for m in models.keys() %}" +
+		"{% set cols = dbt_utils.get_filtered_columns_in_relation(from=m) %}" +
+		"select {% for c in cols %}{{ c }}{% if not loop.last %}, {% endif %}{% endfor %}{% endfor %}"
+	var asked []Relation
+	cols := func(rel Relation) ([]Column, bool) {
+		asked = append(asked, rel)
+		if rel != (Relation{Database: "DB", Schema: "int_product", Identifier: "orders"}) {
+			return nil, false
+		}
+		return []Column{{Name: "id"}, {Name: "amount"}}, true
+	}
+	res := render(t, env, src, func(in *Input) { in.Resolver = fakeResolver{}; in.Columns = cols })
+	if res.Output != "select id, amount" {
+		t.Errorf("output %q, relations asked %+v", res.Output, asked)
+	}
+	for s, want := range map[string]Relation{
+		"orders":                  {Identifier: "orders"},
+		"analytics.orders":        {Schema: "analytics", Identifier: "orders"},
+		"`p`.`d`.`t`":             {Database: "p", Schema: "d", Identifier: "t"},
+		`"DB"."My.Schema".orders`: {Database: "DB", Schema: "My.Schema", Identifier: "orders"},
+	} {
+		if got := relationFromString(s); got != want {
+			t.Errorf("relationFromString(%q) = %+v, want %+v", s, got, want)
+		}
+	}
+}
