@@ -188,7 +188,8 @@ func columnIndex(m *change.ModelColumns) map[string]*change.Column {
 // LocateNotes gives each note on a file without a line one: the line of its model's entry
 // (of its column when it names one) in the file as the edits leave it, else the file's
 // first line. A note about a new entry (few-columns, a validation error on an added model)
-// is made before the entry has a line; a finding at line 0 points at nothing.
+// is made before the entry has a line; a finding at line 0 points at nothing. A file that
+// leads outside the project keeps no line: it is not read, even to be pointed into.
 func LocateNotes(notes []Note, edits []FileEdit, read func(rel string) ([]byte, error)) {
 	content := map[string][]byte{}
 	for _, e := range edits {
@@ -197,7 +198,8 @@ func LocateNotes(notes []Note, edits []FileEdit, read func(rel string) ([]byte, 
 	files := map[string]*yamledit.File{}
 	for i := range notes {
 		n := &notes[i]
-		if n.Path == "" || n.Line >= 1 {
+		if n.Path == "" || n.Line >= 1 || n.Rule == RuleOutsideProject {
+			// A file that leads outside the project is neither read nor pointed into.
 			continue
 		}
 		n.Line = 1
