@@ -393,61 +393,10 @@ func (inf *inferrer) breakCycles(ids []string) {
 // components numbers the strongly connected components of the graph of ids along kids
 // (Tarjan's algorithm, iterative: a chain of thousands of models must not grow the stack).
 func (inf *inferrer) components(ids []string) map[string]int {
-	type frame struct {
-		id   string
-		next int // index of the next kid to visit
-	}
-	index := make(map[string]int, len(ids))
-	low := make(map[string]int, len(ids))
-	onStack := make(map[string]bool)
 	comp := make(map[string]int, len(ids))
-	var stack []string
-	var calls []frame
-	n := 0
-	for _, root := range ids {
-		if _, seen := index[root]; seen {
-			continue
-		}
-		calls = append(calls, frame{id: root})
-		index[root], low[root] = n, n
-		n++
-		stack = append(stack, root)
-		onStack[root] = true
-		for len(calls) > 0 {
-			f := &calls[len(calls)-1]
-			kids := inf.slots[f.id].kids
-			if f.next < len(kids) {
-				k := kids[f.next]
-				f.next++
-				if _, seen := index[k]; !seen {
-					index[k], low[k] = n, n
-					n++
-					stack = append(stack, k)
-					onStack[k] = true
-					calls = append(calls, frame{id: k})
-				} else if onStack[k] && index[k] < low[f.id] {
-					low[f.id] = index[k]
-				}
-				continue
-			}
-			id := f.id
-			calls = calls[:len(calls)-1]
-			if len(calls) > 0 {
-				if p := calls[len(calls)-1].id; low[id] < low[p] {
-					low[p] = low[id]
-				}
-			}
-			if low[id] == index[id] {
-				for {
-					top := stack[len(stack)-1]
-					stack = stack[:len(stack)-1]
-					onStack[top] = false
-					comp[top] = index[id]
-					if top == id {
-						break
-					}
-				}
-			}
+	for i, c := range dbt.StronglyConnected(ids, func(id string) []string { return inf.slots[id].kids }) {
+		for _, id := range c {
+			comp[id] = i
 		}
 	}
 	return comp

@@ -308,69 +308,19 @@ func (l *loader) findCycles() {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
-	index := map[string]int{}
-	low := map[string]int{}
-	onStack := map[string]bool{}
-	var stack []string
-	counter := 0
-	type frame struct {
-		id string
-		i  int
-	}
-	for _, start := range ids {
-		if _, done := index[start]; done {
-			continue
+	parents := func(id string) []string {
+		var out []string
+		for _, w := range p.ParentMap[id] {
+			if _, isNode := p.Nodes[w]; isNode {
+				out = append(out, w)
+			}
 		}
-		// Iterative Tarjan: deep graphs must not overflow the stack.
-		work := []frame{{start, 0}}
-		index[start], low[start] = counter, counter
-		counter++
-		stack = append(stack, start)
-		onStack[start] = true
-		for len(work) > 0 {
-			fr := &work[len(work)-1]
-			parents := p.ParentMap[fr.id]
-			if fr.i < len(parents) {
-				w := parents[fr.i]
-				fr.i++
-				if _, isNode := p.Nodes[w]; !isNode {
-					continue
-				}
-				if _, seen := index[w]; !seen {
-					index[w], low[w] = counter, counter
-					counter++
-					stack = append(stack, w)
-					onStack[w] = true
-					work = append(work, frame{w, 0})
-				} else if onStack[w] && index[w] < low[fr.id] {
-					low[fr.id] = index[w]
-				}
-				continue
-			}
-			v := fr.id
-			work = work[:len(work)-1]
-			if len(work) > 0 {
-				u := work[len(work)-1].id
-				if low[v] < low[u] {
-					low[u] = low[v]
-				}
-			}
-			if low[v] == index[v] {
-				var comp []string
-				for {
-					w := stack[len(stack)-1]
-					stack = stack[:len(stack)-1]
-					onStack[w] = false
-					comp = append(comp, w)
-					if w == v {
-						break
-					}
-				}
-				self := len(comp) == 1 && slices.Contains(p.ParentMap[v], v)
-				if len(comp) > 1 || self {
-					l.reportCycle(comp)
-				}
-			}
+		return out
+	}
+	for _, comp := range StronglyConnected(ids, parents) {
+		self := len(comp) == 1 && slices.Contains(p.ParentMap[comp[0]], comp[0])
+		if len(comp) > 1 || self {
+			l.reportCycle(comp)
 		}
 	}
 }
