@@ -235,20 +235,26 @@ func isNumber(v any) bool {
 // its name does not make it a date or a time (metric_date). A type that is known and no
 // number (an array, a struct, a JSON value) holds none.
 func mayBeNumber(c *column) bool {
-	switch typeClass(c.dataType) {
-	case "integer", "number":
-		return true
-	case "":
-		if strings.TrimSpace(c.dataType) != "" {
-			return false
-		}
-		switch c.pattern {
-		case "*_at", "*_ts", "*_timestamp", "*_time", "*_date", "is_*", "*_name", "*_email", "*_url":
-			return false
-		}
-		return true
+	if number, known := numberByType(c.dataType); known {
+		return number
 	}
-	return false
+	switch c.pattern {
+	case "*_at", "*_ts", "*_timestamp", "*_time", "*_date", "is_*", "*_name", "*_email", "*_url":
+		return false
+	}
+	return true
+}
+
+// numberByType says whether a column's type is a number, and whether the type says anything
+// (known is false when there is no type, or one typeClass does not place).
+func numberByType(dataType string) (number, known bool) {
+	switch typeClass(dataType) {
+	case "integer", "number":
+		return true, true
+	case "":
+		return false, strings.TrimSpace(dataType) != ""
+	}
+	return false, true
 }
 
 // argsAt is the set of arguments the team gives the test at the most specific of the rungs

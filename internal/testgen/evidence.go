@@ -680,15 +680,8 @@ func measureWords(c *column, desc string, vals []string) bool {
 			return false
 		}
 	}
-	switch typeClass(c.dataType) {
-	case "integer", "number":
-		return true
-	case "":
-		if strings.TrimSpace(c.dataType) != "" {
-			return false
-		}
-	default:
-		return false
+	if number, known := numberByType(c.dataType); known {
+		return number
 	}
 	for _, s := range measureSuffixes {
 		if strings.HasSuffix(c.lower, s) {

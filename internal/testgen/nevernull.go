@@ -25,15 +25,7 @@ func (s *sqlSignals) readNeverNull() {
 	for i := len(s.chain) - 1; i >= 0; i-- {
 		cs := s.chain[i]
 		next := map[string]string{}
-		star := false
-		for _, it := range cs.sel.Items {
-			if it == nil {
-				continue
-			}
-			if st, ok := it.Expr.(*ast.Star); ok && st.StructOf == nil {
-				star = true
-			}
-		}
+		star := selectsStar(cs.sel)
 		for it, name := range outputs(cs.sel, cs.out) {
 			if isConstant(it) {
 				// A constant column is a placeholder or a label of its branch: no team
@@ -66,6 +58,20 @@ func (s *sqlSignals) readNeverNull() {
 			s.computedNotNull[name] = why
 		}
 	}
+}
+
+// selectsStar reports a select that passes on every column of what it reads (`select *`, not a
+// struct's fields).
+func selectsStar(sel *ast.Select) bool {
+	for _, it := range sel.Items {
+		if it == nil {
+			continue
+		}
+		if st, ok := it.Expr.(*ast.Star); ok && st.StructOf == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // valueAlways says why e cannot be null, or "" when it may be (or we cannot tell). known holds

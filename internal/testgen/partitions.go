@@ -24,15 +24,7 @@ func (s *sqlSignals) readPartitions() {
 	known := map[string]string{} // names of the relation the current select reads
 	for i := len(s.chain) - 1; i >= 0; i-- {
 		cs := s.chain[i]
-		star := false
-		for _, it := range cs.sel.Items {
-			if it == nil {
-				continue
-			}
-			if st, ok := it.Expr.(*ast.Star); ok && st.StructOf == nil {
-				star = true
-			}
-		}
+		star := selectsStar(cs.sel)
 		next := map[string]string{}
 		// pass records the evidence on name n of the relation read under each name this
 		// select outputs it as: a plain reference, or the star when no item computes n.
