@@ -235,16 +235,7 @@ func relationNames(t ast.TableExpr) []string {
 	switch x := t.(type) {
 	case *ast.TableName:
 		alias(x.Alias)
-		if x.Name != nil && len(x.Name.Parts) > 0 {
-			parts := make([]string, len(x.Name.Parts))
-			for i, p := range x.Name.Parts {
-				parts[i] = strings.ToLower(p.Name)
-			}
-			names = append(names, parts[len(parts)-1])
-			if len(parts) > 1 {
-				names = append(names, strings.Join(parts, "."))
-			}
-		}
+		names = append(names, nameForms(x.Name)...)
 	case *ast.DerivedTable:
 		alias(x.Alias)
 	case *ast.TableFunc:
@@ -267,24 +258,30 @@ func soleRelation(sel *ast.Select) []string {
 		if t.Alias != nil && t.Alias.Name != nil {
 			return []string{strings.ToLower(t.Alias.Name.Name)}
 		}
-		if t.Name == nil || len(t.Name.Parts) == 0 {
-			return nil
-		}
-		parts := make([]string, len(t.Name.Parts))
-		for i, p := range t.Name.Parts {
-			parts[i] = strings.ToLower(p.Name)
-		}
-		names := []string{parts[len(parts)-1]}
-		if len(parts) > 1 {
-			names = append(names, strings.Join(parts, "."))
-		}
-		return names
+		return nameForms(t.Name)
 	case *ast.DerivedTable:
 		if t.Alias != nil && t.Alias.Name != nil {
 			return []string{strings.ToLower(t.Alias.Name.Name)}
 		}
 	}
 	return nil
+}
+
+// nameForms is a relation's name as a query refers to it, lower case: its last part and, when
+// qualified, the whole name as written.
+func nameForms(n *ast.Name) []string {
+	if n == nil || len(n.Parts) == 0 {
+		return nil
+	}
+	parts := make([]string, len(n.Parts))
+	for i, p := range n.Parts {
+		parts[i] = strings.ToLower(p.Name)
+	}
+	names := []string{parts[len(parts)-1]}
+	if len(parts) > 1 {
+		names = append(names, strings.Join(parts, "."))
+	}
+	return names
 }
 
 // fromRelations lists the relations of a FROM clause, through its joins, each by its names.
