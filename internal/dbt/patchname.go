@@ -13,12 +13,18 @@ var fileSuffixes = []string{".sql", ".py", ".yml", ".yaml", ".csv"}
 // extension (`- name: daily_revenue.sql` for daily_revenue): the entry obviously means that
 // node, though dbt matches names exactly and drops it.
 func EntryMeans(entry, node string) bool {
+	bare, ok := trimFileSuffix(entry)
+	return ok && bare == node
+}
+
+// trimFileSuffix takes a file's extension off a name; false when it has none.
+func trimFileSuffix(name string) (string, bool) {
 	for _, s := range fileSuffixes {
-		if len(entry) > len(s) && strings.EqualFold(entry[len(entry)-len(s):], s) && entry[:len(entry)-len(s)] == node {
-			return true
+		if len(name) > len(s) && strings.EqualFold(name[len(name)-len(s):], s) {
+			return name[:len(name)-len(s)], true
 		}
 	}
-	return false
+	return name, false
 }
 
 // MeantName is the one of names a property entry named entry matching none of them most
@@ -30,13 +36,7 @@ func MeantName(entry string, names []string) string {
 			return n
 		}
 	}
-	bare := entry
-	for _, s := range fileSuffixes {
-		if len(bare) > len(s) && strings.EqualFold(bare[len(bare)-len(s):], s) {
-			bare = bare[:len(bare)-len(s)]
-			break
-		}
-	}
+	bare, _ := trimFileSuffix(entry)
 	folded := strings.ToLower(bare)
 	for _, n := range names {
 		if strings.ToLower(n) == folded {
@@ -49,19 +49,5 @@ func MeantName(entry string, names []string) string {
 	if len(folded) >= 8 {
 		limit = 2
 	}
-	best, tie := "", false
-	bestD := limit + 1
-	for _, n := range names {
-		d := editDistance(folded, strings.ToLower(n))
-		switch {
-		case d < bestD:
-			best, bestD, tie = n, d, false
-		case d == bestD:
-			tie = true
-		}
-	}
-	if tie || best == "" {
-		return ""
-	}
-	return best
+	return nearestName(folded, names, limit)
 }

@@ -174,13 +174,18 @@ func closestTest(name string, known []string) string {
 			return k
 		}
 	}
-	limit := max(1, len(name)/4)
+	return nearestName(strings.ToLower(name), known, max(1, len(name)/4))
+}
+
+// nearestName is the one of names (compared in lower case) within limit edits of name, itself
+// lower case: "" when none is that close, or two are as close (a guess, not a hint).
+func nearestName(name string, names []string, limit int) string {
 	best, bestD, tie := "", limit+1, false
-	for _, k := range known {
-		d := editDistance(strings.ToLower(name), k)
+	for _, n := range names {
+		d := editDistance(name, strings.ToLower(n))
 		switch {
 		case d < bestD:
-			best, bestD, tie = k, d, false
+			best, bestD, tie = n, d, false
 		case d == bestD:
 			tie = true
 		}
