@@ -168,9 +168,6 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 				if c.tests[t] || contradicts(c, t, grains[i], sigs[i]) != "" {
 					continue
 				}
-				if t == NotNull && neverNullArray(dialect, c.dataType) {
-					continue
-				}
 				baseArgs, dropped := opts.Dropped[m.UniqueID][c.lower][t]
 				if droppedOnly && !dropped {
 					continue
@@ -246,12 +243,6 @@ func safeSignals(sql, dialect string, ephemeral func(string) string, ps *parses)
 		}
 	}()
 	return readSignalsThrough(sql, dialect, ephemeral, ps)
-}
-
-// neverNullArray reports an array column of BigQuery, which stores a null array as an empty
-// one: a not_null test on it can never fail.
-func neverNullArray(dialect, dataType string) bool {
-	return dialect == "bigquery" && strings.HasPrefix(strings.ToLower(strings.TrimSpace(dataType)), "array")
 }
 
 // droppedConfidence is the confidence of a test the change dropped with its model's entry:
