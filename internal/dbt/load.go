@@ -122,8 +122,9 @@ type loader struct {
 	// packagesComplete says every package packages.yml declares is installed: only then is a
 	// generic test no macro defines certainly unknown (testnames.go).
 	packagesComplete bool
-	testsChecked     map[string]bool // test entries whose names were checked, by position
-	testNames        []string        // the generic tests the load knows (knownTests)
+	testsChecked     map[string]bool   // test entries whose names were checked, by position
+	testNames        []string          // the generic tests the load knows (knownTests)
+	testHints        map[string]string // closestTest of each undefined test name, asked once
 
 	// The snapshot of the whole load (snapshot.go).
 	env0         *envRecorder // every env var the load looks up

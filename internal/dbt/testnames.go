@@ -109,7 +109,16 @@ func (l *loader) checkTestName(f *srcFile, td *TestDef, enabled bool) {
 	if td.Namespace != "" {
 		full = td.Namespace + "." + td.Name
 	}
-	suggestion := closestTest(full, known)
+	// A project writes the same undefined test on many columns (a package's test where the
+	// package is not installed): its hint is looked for once.
+	suggestion, seen := l.testHints[full]
+	if !seen {
+		suggestion = closestTest(full, known)
+		if l.testHints == nil {
+			l.testHints = map[string]string{}
+		}
+		l.testHints[full] = suggestion
+	}
 	if td.Namespace != "" && l.byName[td.Namespace] == nil && suggestion == "" {
 		// A package that is not installed (declared and `dbt deps` not run, or declared where
 		// this tree does not show) may well define it: nothing can be told.
@@ -182,7 +191,13 @@ func closestTest(name string, known []string) string {
 func nearestName(name string, names []string, limit int) string {
 	best, bestD, tie := "", limit+1, false
 	for _, n := range names {
-		d := editDistance(name, strings.ToLower(n))
+		// Lengths further apart than the best distance so far cannot come closer: most names
+		// of a large project are skipped without a table.
+		ln := strings.ToLower(n)
+		if diff := len(ln) - len(name); diff > bestD || -diff > bestD {
+			continue
+		}
+		d := editDistance(name, ln)
 		switch {
 		case d < bestD:
 			best, bestD, tie = n, d, false
