@@ -81,7 +81,7 @@ func (w *entryWriter) tabledMap(m map[string]any) error {
 		t.mapsBy[h] = append(t.mapsBy[h], index)
 	}
 	w.b.Truncate(start)
-	w.b.Write(binary.AppendUvarint(nil, uint64(index)+1))
+	w.b.Write(binary.AppendUvarint(w.b.AvailableBuffer(), uint64(index)+1))
 	return nil
 }
 

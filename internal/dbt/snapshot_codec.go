@@ -6,10 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
-	"maps"
 	"math"
 	"reflect"
-	"slices"
 	"sync"
 	"time"
 )
@@ -205,7 +203,7 @@ func (w *entryWriter) mapBody(m map[string]any) error {
 		return nil
 	}
 	w.int(len(m) + 1)
-	for _, k := range slices.Sorted(maps.Keys(m)) {
+	for _, k := range sortedKeys(m) {
 		w.sharedStr(k)
 		if err := encodeValue(&w.b, m[k]); err != nil {
 			return err
@@ -239,7 +237,7 @@ func (w *entryWriter) internedMap(m map[string]any) error {
 		if at := w.mapAt[i]; bytes.Equal(w.b.Bytes()[at[0]:at[1]], enc) {
 			w.mapAt = w.mapAt[:index]
 			w.b.Truncate(start)
-			w.b.Write(binary.AppendUvarint(nil, uint64(i)+1))
+			w.b.Write(binary.AppendUvarint(w.b.AvailableBuffer(), uint64(i)+1))
 			return nil
 		}
 	}
