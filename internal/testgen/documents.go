@@ -26,7 +26,7 @@ type docValues struct {
 }
 
 // listIntro finds the phrases that announce a value list. The list follows the match.
-var listIntro = regexp.MustCompile(`(?i)\b(?:(?:possible|valid|allowed|accepted|permitted|expected|supported)\s+values?(?:\s+for\s+this\s+(?:field|column))?(?:\s+(?:are|is|include|includes))?|values?\s+(?:are|include)|(?:is|must\s+be|can\s+be)\s+(?:one\s+of|either)|(?:may|can)\s+be|one\s+of(?:\s+the\s+following(?:\s+\w+)?)?|either|options\s+are|enum(?:eration)?)[ \t]*(?:[:\-–][ \t]*)?`)
+var listIntro = regexp.MustCompile(`(?i)\b(?:(?:possible|valid|allowed|accepted|permitted|expected|supported)\s+values?(?:\s+for\s+this\s+(?:field|column))?(?:\s+(?:are|is|include|includes))?|values?\s+(?:are|include)|(?:is|must\s+be|can\s+be)\s+(?:one\s+of|either)|(?:may|can)\s+be|one\s+of(?:\s+the\s+following(?:\s+\w+)?)?|takes?\s+(?:one\s+of\s+)?the\s+(?:following\s+)?values|either|options\s+are|enum(?:eration)?)[ \t]*(?:[:\-–][ \t]*)?`)
 
 // maxListValues is the longest list taken from prose: a longer enumeration is more often a
 // catalogue than the closed set a test pins down.
@@ -49,6 +49,11 @@ func valuesIn(desc string) *docValues {
 		if v := inlineValues(rest); v != nil {
 			return v
 		}
+		if strings.Contains(strings.ToLower(desc[loc[0]:loc[1]]), "value") {
+			if v := qualifiedValues(rest); v != nil {
+				return v
+			}
+		}
 	}
 	if v := legendValues(desc); v != nil {
 		return v
@@ -67,6 +72,20 @@ func valuesIn(desc string) *docValues {
 	}
 	return parenValues(desc)
 }
+
+// qualifiedValues reads a list that a short clause separates from an intro naming values,
+// after a colon: "accepted values according to the billing team: gold, silver, and bronze".
+func qualifiedValues(s string) *docValues {
+	end := sentenceEnd(s)
+	i := strings.Index(s[:end], ": ")
+	if i < 0 || strings.ContainsAny(s[:i], "`'\"(") || len(strings.Fields(s[:i])) > maxQualifierWords {
+		return nil
+	}
+	return inlineValues(s[i+2:])
+}
+
+// maxQualifierWords is the longest clause between a list's intro and its colon.
+const maxQualifierWords = 8
 
 // inlineValues reads "a, b, or c" up to the end of the sentence.
 func inlineValues(s string) *docValues {
