@@ -129,9 +129,11 @@ func (h *habits) estimate(c *column, test string, prior float64) (float64, strin
 			continue
 		}
 		k := ct.k[key]
-		if distinctRungs[test] && n == lastN && k == lastK {
+		if n == lastN && k == lastK && (distinctRungs[test] || strings.HasPrefix(key, "n=") && strings.HasPrefix(last, "n=")) {
 			// A rung that refines the previous one with the same counts holds the same
-			// columns: counting them twice would double the weight of one observation.
+			// columns: counting them twice would double the weight of one observation. Every
+			// test's name rungs refine one another (the name with its key class, then with its
+			// exact key class and signal): one tested claim_code counted twice read as a habit.
 			continue
 		}
 		lastN, lastK, last = n, k, key
