@@ -145,9 +145,8 @@ func (inf *inferrer) fromCache(s *slot) (*Node, bool) {
 		return nil, false
 	}
 	s.cached = nil
-	prefer := s.node.DependsOn.Nodes
 	for _, l := range c.deps.lookups {
-		id, ok := inf.lookupRelation(strings.Split(l.parts, "\x00"), prefer)
+		id, ok := inf.lookupFrom(s.node, strings.Split(l.parts, "\x00"))
 		if id != l.id || ok != l.ok {
 			inf.opts.Cache.Reject()
 			return nil, false

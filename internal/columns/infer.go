@@ -312,7 +312,7 @@ func (inf *inferrer) namedRelations(s *slot) []string {
 	prefer := s.node.DependsOn.Nodes
 	var out []string
 	for _, parts := range names {
-		id, ok := inf.lookupRelation(parts, prefer)
+		id, ok := inf.lookupFrom(s.node, parts)
 		if !ok || id == s.id || slices.Contains(prefer, id) || slices.Contains(out, id) {
 			continue
 		}

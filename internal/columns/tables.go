@@ -139,6 +139,9 @@ func (a *analyzer) tableName(x *ast.TableName, sc *scope) *relation {
 }
 
 func (a *analyzer) lookupRelation(parts []string) (string, bool) {
+	if n, ok := a.inf.p.Nodes[a.id]; ok {
+		return a.inf.lookupFrom(n, parts)
+	}
 	return a.inf.lookupRelation(parts, a.prefer)
 }
 
