@@ -25,3 +25,25 @@ func TestStringFiltersTakeAnyValue(t *testing.T) {
 		}
 	}
 }
+
+// A filter after a test applies to the test's result: `x is not none | string` is
+// `(x is not none) | string`, as in a property file's `enabled: "{{ var('v') is not true | as_bool }}"`.
+func TestFilterAfterTest(t *testing.T) {
+	env := testEnv(t, nil)
+	for _, c := range []struct{ src, want string }{
+		{"{{ 1 is not none | string }}", "True"},
+		{"{{ none is not none | string | lower }}", "false"},
+		{"{% set d = {'k': 2} %}{{ d.k is divisibleby(2) | string }}", "True"},
+		{"{{ x.y is defined | string }}", "False"},
+		{"{% if 3 is number | string == 'True' %}yes{% endif %}", "yes"},
+	} {
+		res := render(t, env, c.src)
+		if res.Err != nil {
+			t.Errorf("%s: %v", c.src, res.Err)
+			continue
+		}
+		if res.Output != c.want {
+			t.Errorf("%s: got %q, want %q", c.src, res.Output, c.want)
+		}
+	}
+}

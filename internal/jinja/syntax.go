@@ -17,7 +17,8 @@ import (
 //     subscript's (`x['a', 'b']`);
 //   - a filtered operand is parenthesized (`a|lower in b|map('lower')` becomes
 //     `(a|lower) in (b|map('lower'))`): filters bind tighter than any operator in Jinja, while
-//     gonja only accepts them at the end of a whole expression;
+//     gonja only accepts them at the end of a whole expression; a filter after a test takes
+//     the test as its operand (`x is not none | string` is `(x is not none) | string`);
 //   - `f(x, *args, **kwargs)` passes them as marker keyword arguments, which
 //     prepareTree turns into a call that spreads them;
 //   - `{% for a, b, c in rows %}` (three or more targets) and `{% set a, b = pair %}` unpack
@@ -452,24 +453,7 @@ func wrapFilters(piece []atom) []atom {
 			out = append(out, a)
 			continue
 		}
-		// The operand: a primary with its attribute, index and call suffixes.
-		start := len(out)
-		for j := len(out) - 1; j >= 0; j-- {
-			b := out[j]
-			if b.open != nil {
-				start = j
-				continue
-			}
-			if !isPrimary(b) {
-				break
-			}
-			start = j
-			if j >= 2 && out[j-1].tok != nil && out[j-1].tok.Type == tokens.Dot {
-				j--
-				continue
-			}
-			break
-		}
+		start := operandStart(out)
 		if start == len(out) {
 			out = append(out, a)
 			continue
@@ -500,6 +484,51 @@ func wrapFilters(piece []atom) []atom {
 		i = k - 1
 	}
 	return out
+}
+
+// operandStart is where the operand that ends out begins: a primary with its attribute,
+// index and call suffixes. When that primary is a test's name (`x is not none | f`), the
+// operand is the whole test: in Jinja a filter after a test applies to the test's result.
+func operandStart(out []atom) int {
+	start := primaryStart(out)
+	for start < len(out) && out[start].tok != nil && out[start].tok.Type == tokens.Name {
+		is := start - 1
+		if is >= 1 && out[is].tok != nil && out[is].tok.Type == tokens.Not {
+			is--
+		}
+		if is < 1 || out[is].tok == nil || out[is].tok.Type != tokens.Is {
+			break
+		}
+		subject := primaryStart(out[:is])
+		if subject == is {
+			break
+		}
+		start = subject
+	}
+	return start
+}
+
+// primaryStart is where the primary with its suffixes that ends out begins (len(out) when
+// out does not end with one).
+func primaryStart(out []atom) int {
+	start := len(out)
+	for j := len(out) - 1; j >= 0; j-- {
+		b := out[j]
+		if b.open != nil {
+			start = j
+			continue
+		}
+		if !isPrimary(b) {
+			break
+		}
+		start = j
+		if j >= 2 && out[j-1].tok != nil && out[j-1].tok.Type == tokens.Dot {
+			j--
+			continue
+		}
+		break
+	}
+	return start
 }
 
 // splat turns a leading `*x` or `**x` of a call argument into a marker keyword argument.
