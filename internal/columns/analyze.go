@@ -262,9 +262,7 @@ func quoteName(s string) string { return "\"" + s + "\"" }
 func (inf *inferrer) declaredOnly(n *dbt.Node, out *Node, why string) *Node {
 	if len(n.Columns) > 0 {
 		out.Origin = "properties"
-		for _, c := range n.Columns {
-			out.Columns = append(out.Columns, inf.declared(n.UniqueID, c))
-		}
+		out.Columns = inf.declaredColumns(n.UniqueID, n.Columns)
 		if why != "" {
 			out.Notes = append(out.Notes, Problem{Pos: dbt.Pos{Path: n.RelPath}, Kind: "not-sql", Reason: why})
 		}

@@ -309,21 +309,13 @@ func (h *columnsHook) known(id string) ([]*Column, bool) {
 		return cols, complete
 	}
 	if n, ok := inf.p.Nodes[id]; ok && len(n.Columns) > 0 {
-		out := make([]*Column, len(n.Columns))
-		for i, c := range n.Columns {
-			out[i] = inf.declared(id, c)
-		}
-		return out, true
+		return inf.declaredColumns(id, n.Columns), true
 	}
 	if cols := inf.fromCatalog(id); len(cols) > 0 {
 		return cols, true
 	}
 	if src, ok := inf.p.Sources[id]; ok && len(src.Columns) > 0 {
-		out := make([]*Column, len(src.Columns))
-		for i, c := range src.Columns {
-			out[i] = inf.declared(id, c)
-		}
-		return out, true
+		return inf.declaredColumns(id, src.Columns), true
 	}
 	return nil, false
 }

@@ -19,9 +19,7 @@ func (inf *inferrer) inferSource(s *dbt.Source) *Node {
 	pos := s.Pos
 	if len(s.Columns) > 0 {
 		out.Origin = "properties"
-		for _, c := range s.Columns {
-			out.Columns = append(out.Columns, inf.declared(s.UniqueID, c))
-		}
+		out.Columns = inf.declaredColumns(s.UniqueID, s.Columns)
 		// Declared columns are often a documented subset: the catalog, when present, is the
 		// whole table.
 		if cat := inf.fromCatalog(s.UniqueID); len(cat) > 0 {
@@ -113,10 +111,9 @@ func (inf *inferrer) upstream(id string, inferred *Node) (cols []*Column, comple
 		return inferred.Columns, true, inferred.Origin
 	}
 	if n, ok := inf.p.Nodes[id]; ok && len(n.Columns) > 0 {
-		out := make([]*Column, len(n.Columns))
+		out := inf.declaredColumns(id, n.Columns)
 		listed := make(map[string]bool, len(n.Columns))
-		for i, c := range n.Columns {
-			out[i] = inf.declared(id, c)
+		for _, c := range n.Columns {
 			listed[foldName(dbt.ColumnKey(c.Name))] = true
 		}
 		// Most entries list only the columns a team tests or describes: what the model's own
@@ -173,9 +170,7 @@ func (inf *inferrer) inferSeed(n *dbt.Node) *Node {
 	if len(header) == 0 {
 		if len(n.Columns) > 0 {
 			out.Origin = "properties"
-			for _, c := range n.Columns {
-				out.Columns = append(out.Columns, inf.declared(n.UniqueID, c))
-			}
+			out.Columns = inf.declaredColumns(n.UniqueID, n.Columns)
 			return out
 		}
 		out.Origin = ""
