@@ -38,7 +38,8 @@ func (inf *inferrer) renderWithColumns(s *slot) []Problem {
 		return inf.p.Jinja.Render(jinja.Input{
 			Path: n.RelPath, Source: n.RawCode, Package: n.Package, Name: n.Name, ResourceType: n.ResourceType,
 			This: relationOfNode(n), Config: cloneMap(n.Config), Resolver: h, Columns: h.columns,
-			Execute: execute,
+			QueryColumns: h.queryColumns,
+			Execute:      execute,
 		})
 	}
 	r := render()

@@ -92,3 +92,43 @@ func TestIdentWords(t *testing.T) {
 		}
 	}
 }
+
+// The query_columns project builds select lists from the columns of a query it writes
+// (get_column_schema_from_query, adapter.get_column_schema_from_query, get_columns_in_query):
+// the query is read as a model's SQL is, and a query over columns nobody knows leaves the
+// node unresolved.
+func TestInferAnswersQueryColumns(t *testing.T) {
+	for _, compile := range []bool{true, false} {
+		p, err := dbt.Load(context.Background(), dbt.LoadOptions{Dir: "testdata/query_columns", Adapter: "postgres", Compile: compile})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range p.Diagnostics {
+			t.Errorf("compile=%v: load warning %v", compile, w)
+		}
+		res := Infer(p, Options{})
+		for name, want := range map[string]string{
+			"items_renamed": "item_id:integer, item_code:text, price:numeric, batch:integer",
+			"item_names":    "item_id:integer, sku:text, price:numeric",
+		} {
+			n := res.Node("model.query_columns." + name)
+			if n == nil {
+				t.Fatalf("compile=%v: no result for %s", compile, name)
+			}
+			if s := format(n.Columns); s != want {
+				t.Errorf("compile=%v: %s columns %s, want %s (unresolved %v, notes %v)", compile, name, s, want, n.Unresolved, n.Notes)
+			}
+			if len(n.Unresolved) > 0 {
+				t.Errorf("compile=%v: %s unresolved: %v", compile, name, n.Unresolved)
+			}
+		}
+		ev := res.Node("model.query_columns.events_listed")
+		unknown := false
+		for _, pr := range ev.Unresolved {
+			unknown = unknown || pr.Kind == "columns-unknown" && strings.Contains(pr.Reason, "get_column_schema_from_query")
+		}
+		if !unknown {
+			t.Errorf("compile=%v: events_listed should be unresolved: %v (%s)", compile, ev.Unresolved, format(ev.Columns))
+		}
+	}
+}

@@ -71,12 +71,14 @@ func (a *adapterNS) GetAttribute(name string) (*exec.Value, bool) {
 			return exec.AsValue(&out)
 		})
 	case "get_missing_columns", "list_relations_without_caching",
-		"list_relations", "get_column_schema_from_query", "list_schemas",
+		"list_relations", "list_schemas",
 		"get_partitions_metadata":
 		return fn(func(*exec.Evaluator, *exec.VarArgs) *exec.Value {
 			out := []any{}
 			return exec.AsValue(&out)
 		})
+	case "get_column_schema_from_query":
+		return fn(columnSchemaFromQuery)
 	case "check_schema_exists", "already_exists", "is_replaceable":
 		return constant(false)
 	case "standardize_grants_dict", "get_common_options", "get_table_options", "get_view_options":

@@ -173,6 +173,10 @@ type Input struct {
 	// warehouse, e.g. inferred from upstream models when rendering in DAG order. ok=false
 	// means unknown: the call returns no columns, as it does without the hook.
 	Columns func(rel Relation) (cols []Column, ok bool)
+	// QueryColumns, when set, answers get_column_schema_from_query and get_columns_in_query
+	// with the columns of the query (the SQL the template passes), inferred without a
+	// warehouse. ok=false means unknown: the call returns no columns.
+	QueryColumns func(sql string) (cols []Column, ok bool)
 }
 
 // Column is a column of a relation as adapter.get_columns_in_relation reports it.
@@ -208,7 +212,7 @@ type Result struct {
 	Err        error
 	Map        *OffsetMap
 	// AskedColumns is set when the render called adapter.get_columns_in_relation (or
-	// get_columns_in_table): its output may depend on another relation's columns, so a render
+	// get_columns_in_table, get_column_schema_from_query, get_columns_in_query): its output may depend on another relation's columns, so a render
 	// with Input.Columns can differ from one without.
 	AskedColumns bool
 	// MacrosCalled lists every macro the render ran, at any depth (MacrosUsed has only the

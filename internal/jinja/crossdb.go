@@ -272,10 +272,11 @@ func init() {
 			}
 			return exec.AsValue(base)
 		},
-		"should_full_refresh":   func(*exec.Evaluator, *exec.VarArgs) *exec.Value { return exec.AsValue(false) },
-		"should_store_failures": func(*exec.Evaluator, *exec.VarArgs) *exec.Value { return exec.AsValue(false) },
-		"get_columns_in_query":  func(*exec.Evaluator, *exec.VarArgs) *exec.Value { out := []any{}; return exec.AsValue(&out) },
-		"get_where_subquery":    func(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value { v, _ := argValue(va, 0, "relation"); return v },
+		"should_full_refresh":          func(*exec.Evaluator, *exec.VarArgs) *exec.Value { return exec.AsValue(false) },
+		"should_store_failures":        func(*exec.Evaluator, *exec.VarArgs) *exec.Value { return exec.AsValue(false) },
+		"get_columns_in_query":         columnsInQuery,
+		"get_column_schema_from_query": columnSchemaFromQuery,
+		"get_where_subquery":           func(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value { v, _ := argValue(va, 0, "relation"); return v },
 		"incremental_validate_on_schema_change": func(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 			if v, ok := argValue(va, 0, "on_schema_change"); ok && !v.IsNil() {
 				return v
