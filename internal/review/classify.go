@@ -615,33 +615,45 @@ func wholeJoin(c Clause, other map[string]bool) bool {
 	return true
 }
 
+// diffClauses pairs the head's clauses with the base's and returns those left on each side.
+// A clause pairs first with one of the same text in the same lookup, then with one of the same
+// text anywhere: a new lookup whose GROUP BY reads as the model's own does not take the
+// model's clause from it (which would report the model's as added).
 func diffClauses(base, head []Clause) (added, removed []Clause) {
-	count := map[string]int{}
-	for _, c := range base {
-		count[c.Text]++
+	used := make([]bool, len(base))
+	unused := func(same func(b Clause) bool) int {
+		for i, b := range base {
+			if !used[i] && same(b) {
+				return i
+			}
+		}
+		return -1
+	}
+	pair := func(c Clause, same func(b Clause) bool) bool {
+		i := unused(same)
+		if i >= 0 {
+			used[i] = true
+		}
+		return i >= 0
 	}
 	var rest []Clause
-	for _, c := range head {
-		if count[c.Text] > 0 {
-			count[c.Text]--
-			continue
+	paired := make([]bool, len(head))
+	for i, c := range head {
+		paired[i] = pair(c, func(b Clause) bool { return b.Text == c.Text && b.Lookup == c.Lookup })
+	}
+	for i, c := range head {
+		if !paired[i] && !pair(c, func(b Clause) bool { return b.Text == c.Text }) {
+			rest = append(rest, c)
 		}
-		rest = append(rest, c)
 	}
 	// Pair what is left by relaxed text, when one side wrote the bare form.
-	left := map[string][]string{}
-	for _, c := range base {
-		if count[c.Text] > 0 {
-			left[c.relaxed] = append(left[c.relaxed], c.Text)
-		}
-	}
 	for _, c := range rest {
-		if cands := left[c.relaxed]; len(cands) > 0 && c.relaxed != "" {
-			old := cands[0]
-			if (c.relaxed == c.Text || relaxBooleans(old) == old) && count[old] > 0 {
-				left[c.relaxed] = cands[1:]
-				count[old]--
-				continue
+		if c.relaxed != "" {
+			if i := unused(func(b Clause) bool { return b.relaxed == c.relaxed }); i >= 0 {
+				if old := base[i].Text; c.relaxed == c.Text || relaxBooleans(old) == old {
+					used[i] = true
+					continue
+				}
 			}
 		}
 		added = append(added, c)
@@ -650,21 +662,19 @@ func diffClauses(base, head []Clause) (added, removed []Clause) {
 	rest, added = added, nil
 	for _, c := range rest {
 		if c.sole != nil || c.rels != nil {
-			if i := slices.IndexFunc(base, func(b Clause) bool { return count[b.Text] > 0 && besideJoin(b, c) }); i >= 0 {
-				count[base[i].Text]--
+			if pair(c, func(b Clause) bool { return besideJoin(b, c) }) {
 				continue
 			}
 		}
 		added = append(added, c)
 	}
-	for _, c := range base {
-		if count[c.Text] > 0 {
-			count[c.Text]--
-			removed = append(removed, c)
-		}
-	}
 	// In the base's own order, as the added ones are in the head's: the branches of a union
 	// pair one to one (text order would pair the 2nd with the 10th).
+	for i, b := range base {
+		if !used[i] {
+			removed = append(removed, b)
+		}
+	}
 	return added, removed
 }
 

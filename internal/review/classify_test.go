@@ -502,3 +502,35 @@ select * from a union all select * from b`
 		t.Errorf("%s %q, want partial with %q", class, reasons, want)
 	}
 }
+
+// A new lookup aggregated as the model is (`group by 1, 2` in both) brings its own GROUP BY:
+// the model's own clause is still there, so the change adds a lookup and no grain.
+func TestGrainDiffNewLookupWithTheModelsGroupBy(t *testing.T) {
+	const base = `with lines as (select * from stg.lines),
+taxes as (select line_id, shop, sum(tax) as tax from stg.taxes group by 1, 2),
+agg as (
+  select lines.order_id, lines.shop, sum(taxes.tax) as total_tax
+  from lines
+  left join taxes on taxes.line_id = lines.line_id and taxes.shop = lines.shop
+  group by 1, 2)
+select * from agg`
+	head := strings.Replace(base, "agg as (", `discounts as (select line_id, shop, sum(amount) as amount from stg.discounts group by 1, 2),
+agg as (`, 1)
+	head = strings.Replace(head, "sum(taxes.tax) as total_tax", "sum(taxes.tax) as total_tax, sum(discounts.amount) as total_discount", 1)
+	head = strings.Replace(head, "  group by 1, 2)", "  left join discounts on discounts.line_id = lines.line_id and discounts.shop = lines.shop\n  group by 1, 2)", 1)
+	b, okb := GrainClauses(base, "postgres")
+	h, okh := GrainClauses(head, "postgres")
+	if !okb || !okh {
+		t.Fatal("did not parse")
+	}
+	add, rem := GrainDiff(b, h)
+	for _, c := range slices.Concat(add, rem) {
+		if c.Lookup != "discounts" || !c.WholeJoin {
+			t.Errorf("clause outside the new lookup: %+v", c)
+		}
+	}
+	m := &change.ModelChange{UniqueID: "model.p.order_totals", Change: change.Modified, Impact: []string{"model.p.rpt"}}
+	if class, reasons := Classify(m, add, rem); class != NonBreaking {
+		t.Errorf("class %s, want %s: %q", class, NonBreaking, reasons)
+	}
+}
