@@ -71,32 +71,32 @@ type mTestMeta struct {
 }
 
 type mNode struct {
-	Database         *string             `json:"database"`
-	Schema           string              `json:"schema"`
-	Name             string              `json:"name"`
-	ResourceType     string              `json:"resource_type"`
-	PackageName      string              `json:"package_name"`
-	Path             string              `json:"path"`
-	OriginalFilePath string              `json:"original_file_path"`
-	UniqueID         string              `json:"unique_id"`
-	FQN              []string            `json:"fqn"`
-	Alias            string              `json:"alias"`
-	Checksum         mChecksum           `json:"checksum"`
-	Config           map[string]any      `json:"config"`
-	Tags             []string            `json:"tags"`
-	Description      string              `json:"description"`
-	Columns          map[string]*mColumn `json:"columns"`
-	Meta             map[string]any      `json:"meta"`
-	Group            *string             `json:"group"`
-	Docs             map[string]any      `json:"docs"`
-	PatchPath        *string             `json:"patch_path"`
-	BuildPath        *string             `json:"build_path"`
-	UnrenderedConfig map[string]any      `json:"unrendered_config"`
-	CreatedAt        float64             `json:"created_at"`
-	RelationName     *string             `json:"relation_name"`
-	RawCode          string              `json:"raw_code"`
-	DocBlocks        []string            `json:"doc_blocks"`
-	DependsOn        any                 `json:"depends_on"` // seeds list only macros
+	Database         *string        `json:"database"`
+	Schema           string         `json:"schema"`
+	Name             string         `json:"name"`
+	ResourceType     string         `json:"resource_type"`
+	PackageName      string         `json:"package_name"`
+	Path             string         `json:"path"`
+	OriginalFilePath string         `json:"original_file_path"`
+	UniqueID         string         `json:"unique_id"`
+	FQN              []string       `json:"fqn"`
+	Alias            string         `json:"alias"`
+	Checksum         mChecksum      `json:"checksum"`
+	Config           map[string]any `json:"config"`
+	Tags             []string       `json:"tags"`
+	Description      string         `json:"description"`
+	Columns          mColumns       `json:"columns"`
+	Meta             map[string]any `json:"meta"`
+	Group            *string        `json:"group"`
+	Docs             map[string]any `json:"docs"`
+	PatchPath        *string        `json:"patch_path"`
+	BuildPath        *string        `json:"build_path"`
+	UnrenderedConfig map[string]any `json:"unrendered_config"`
+	CreatedAt        float64        `json:"created_at"`
+	RelationName     *string        `json:"relation_name"`
+	RawCode          string         `json:"raw_code"`
+	DocBlocks        []string       `json:"doc_blocks"`
+	DependsOn        any            `json:"depends_on"` // seeds list only macros
 	*mSeed
 	*mCode
 	*mModel
@@ -144,38 +144,38 @@ type mTest struct {
 }
 
 type mSource struct {
-	Database          *string             `json:"database"`
-	Schema            string              `json:"schema"`
-	Name              string              `json:"name"`
-	ResourceType      string              `json:"resource_type"`
-	PackageName       string              `json:"package_name"`
-	Path              string              `json:"path"`
-	OriginalFilePath  string              `json:"original_file_path"`
-	UniqueID          string              `json:"unique_id"`
-	FQN               []string            `json:"fqn"`
-	SourceName        string              `json:"source_name"`
-	SourceDescription string              `json:"source_description"`
-	Loader            string              `json:"loader"`
-	Identifier        string              `json:"identifier"`
-	Quoting           map[string]any      `json:"quoting"`
-	LoadedAtField     *string             `json:"loaded_at_field"`
-	Freshness         map[string]any      `json:"freshness"`
-	External          any                 `json:"external"`
-	Description       string              `json:"description"`
-	Columns           map[string]*mColumn `json:"columns"`
-	Meta              map[string]any      `json:"meta"`
-	SourceMeta        map[string]any      `json:"source_meta"`
-	Tags              []string            `json:"tags"`
-	Config            map[string]any      `json:"config"`
-	PatchPath         *string             `json:"patch_path"`
-	UnrenderedConfig  map[string]any      `json:"unrendered_config"`
-	UnrenderedDB      *string             `json:"unrendered_database"`
-	UnrenderedSchema  *string             `json:"unrendered_schema"`
-	LoadedAtQuery     *string             `json:"loaded_at_query"`
-	DocBlocks         []string            `json:"doc_blocks"`
-	CreatedAt         float64             `json:"created_at"`
-	RelationName      string              `json:"relation_name"`
-	Dataops           map[string]any      `json:"dataops,omitempty"`
+	Database          *string        `json:"database"`
+	Schema            string         `json:"schema"`
+	Name              string         `json:"name"`
+	ResourceType      string         `json:"resource_type"`
+	PackageName       string         `json:"package_name"`
+	Path              string         `json:"path"`
+	OriginalFilePath  string         `json:"original_file_path"`
+	UniqueID          string         `json:"unique_id"`
+	FQN               []string       `json:"fqn"`
+	SourceName        string         `json:"source_name"`
+	SourceDescription string         `json:"source_description"`
+	Loader            string         `json:"loader"`
+	Identifier        string         `json:"identifier"`
+	Quoting           map[string]any `json:"quoting"`
+	LoadedAtField     *string        `json:"loaded_at_field"`
+	Freshness         map[string]any `json:"freshness"`
+	External          any            `json:"external"`
+	Description       string         `json:"description"`
+	Columns           mColumns       `json:"columns"`
+	Meta              map[string]any `json:"meta"`
+	SourceMeta        map[string]any `json:"source_meta"`
+	Tags              []string       `json:"tags"`
+	Config            map[string]any `json:"config"`
+	PatchPath         *string        `json:"patch_path"`
+	UnrenderedConfig  map[string]any `json:"unrendered_config"`
+	UnrenderedDB      *string        `json:"unrendered_database"`
+	UnrenderedSchema  *string        `json:"unrendered_schema"`
+	LoadedAtQuery     *string        `json:"loaded_at_query"`
+	DocBlocks         []string       `json:"doc_blocks"`
+	CreatedAt         float64        `json:"created_at"`
+	RelationName      string         `json:"relation_name"`
+	Dataops           map[string]any `json:"dataops,omitempty"`
 }
 
 type mExposure struct {
@@ -377,7 +377,8 @@ func writeManifestAt(w io.Writer, p *Project, indent bool, at time.Time) (int, e
 
 // streamManifest writes the manifest compactly one entry at a time, so a large project is
 // never held in memory as a whole JSON document. The output is what encoding/json writes for
-// the manifest struct: the same key order, map keys sorted.
+// the manifest struct: the same key order, map keys sorted (an entry's columns in their
+// property file's order, as dbt writes them).
 func streamManifest(w *bufio.Writer, m *manifest) error {
 	var err error
 	put := func(s string) {
@@ -525,8 +526,8 @@ func manifestSource(s *Source, created float64) *mSource {
 	return ms
 }
 
-func manifestColumns(cols []*Column) map[string]*mColumn {
-	out := make(map[string]*mColumn, len(cols))
+func manifestColumns(cols []*Column) mColumns {
+	var out mColumns
 	for _, c := range cols {
 		mc := &mColumn{
 			Name: c.Name, Description: c.Description, Meta: orEmpty(c.Meta), DataType: strPtr(c.DataType),
@@ -536,7 +537,7 @@ func manifestColumns(cols []*Column) map[string]*mColumn {
 		if mc.Constraints == nil {
 			mc.Constraints = []map[string]any{}
 		}
-		out[c.Name] = mc
+		out.add(mc)
 	}
 	return out
 }
