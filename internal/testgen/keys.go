@@ -231,7 +231,10 @@ func (ix *keyIndex) selfOwner(inf *columns.Result, m *dbt.Node, col string) *key
 		if keys[0] == col {
 			return nil
 		}
-		return &keyOwner{model: m, column: keys[0]}
+		if k := parentKey(col, keys); k != "" {
+			return &keyOwner{model: m, column: k}
+		}
+		return nil
 	}
 	for _, k := range keys {
 		// A plain id or key would make every *_id column a reference to its own model.
