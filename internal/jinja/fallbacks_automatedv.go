@@ -17,12 +17,12 @@ func init() {
 	missingPackageFallbacks["automate_dv"] = map[string]callable{
 		"hash":    dvHash,
 		"stage":   dvStage,
-		"hub":     dvTable("src_pk", "src_nk", "src_ldts", "src_source", "source_model"),
-		"link":    dvTable("src_pk", "src_fk", "src_ldts", "src_source", "source_model"),
-		"t_link":  dvTable("src_pk", "src_fk", "src_payload", "src_eff", "src_ldts", "src_source", "source_model"),
-		"sat":     dvTable("src_pk", "src_hashdiff", "src_payload", "src_extra_columns", "src_eff", "src_ldts", "src_source", "source_model"),
-		"eff_sat": dvTable("src_pk", "src_dfk", "src_sfk", "src_extra_columns", "src_start_date", "src_end_date", "src_eff", "src_ldts", "src_source", "source_model"),
-		"ma_sat":  dvTable("src_pk", "src_cdk", "src_hashdiff", "src_payload", "src_extra_columns", "src_eff", "src_ldts", "src_source", "source_model"),
+		"hub":     dvTable(true, "src_pk", "src_nk", "src_ldts", "src_source", "source_model"),
+		"link":    dvTable(true, "src_pk", "src_fk", "src_ldts", "src_source", "source_model"),
+		"t_link":  dvTable(false, "src_pk", "src_fk", "src_payload", "src_eff", "src_ldts", "src_source", "source_model"),
+		"sat":     dvTable(false, "src_pk", "src_hashdiff", "src_payload", "src_extra_columns", "src_eff", "src_ldts", "src_source", "source_model"),
+		"eff_sat": dvTable(false, "src_pk", "src_dfk", "src_sfk", "src_extra_columns", "src_start_date", "src_end_date", "src_eff", "src_ldts", "src_source", "source_model"),
+		"ma_sat":  dvTable(false, "src_pk", "src_cdk", "src_hashdiff", "src_payload", "src_extra_columns", "src_eff", "src_ldts", "src_source", "source_model"),
 	}
 }
 
@@ -111,18 +111,35 @@ func dvHash(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 }
 
 // dvTable renders a hub, link or satellite: its columns, in the order of its parameters
-// (source_model last), selected from each source model.
-func dvTable(params ...string) callable {
+// (source_model last), selected from each source model. A column named twice (src_eff and
+// src_ldts both the load time) is selected once, as the package's prefix() and alias_all()
+// keep the first of names equal but for case. A hub or a link keeps one row per src_pk that is
+// not null, earliest src_ldts first, as the package's row_rank_1 does; that is its grain.
+func dvTable(keyed bool, params ...string) callable {
 	return func(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
-		var cols []string
+		var cols, pk, ldts []string
 		var rels []string
+		seen := map[string]bool{}
 		for i, p := range params {
 			v, _ := argValue(va, i, p)
 			if p == "source_model" {
 				rels = dvRelations(e, v)
 				continue
 			}
-			cols = append(cols, dvNames(v)...)
+			names := dvNames(v)
+			switch p {
+			case "src_pk":
+				pk = names
+			case "src_ldts":
+				ldts = names
+			}
+			for _, c := range names {
+				src, _, _ := strings.Cut(c, " AS ")
+				if k := strings.ToLower(strings.TrimSpace(src)); !seen[k] {
+					seen[k] = true
+					cols = append(cols, c)
+				}
+			}
 		}
 		if len(cols) == 0 || len(rels) == 0 {
 			return exec.AsSafeValue("")
@@ -131,7 +148,32 @@ func dvTable(params ...string) callable {
 		for i, r := range rels {
 			selects[i] = "SELECT " + strings.Join(cols, ", ") + " FROM " + r
 		}
-		return exec.AsSafeValue(strings.Join(selects, "\nUNION ALL\n"))
+		union := strings.Join(selects, "\nUNION ALL\n")
+		if !keyed || len(pk) == 0 {
+			return exec.AsSafeValue(union)
+		}
+		from := rels[0]
+		if len(rels) > 1 {
+			from = "(\n" + union + "\n) AS dv_source"
+		}
+		over := "PARTITION BY " + strings.Join(pk, ", ")
+		if len(ldts) > 0 {
+			over += " ORDER BY " + strings.Join(ldts, ", ")
+		}
+		notNull := make([]string, len(pk))
+		for i, k := range pk {
+			notNull[i] = k + " IS NOT NULL"
+		}
+		outer := make([]string, len(cols))
+		for i, c := range cols {
+			if _, alias, ok := strings.Cut(c, " AS "); ok {
+				c = alias
+			}
+			outer[i] = c
+		}
+		return exec.AsSafeValue("SELECT " + strings.Join(outer, ", ") + " FROM (\n" +
+			"SELECT " + strings.Join(cols, ", ") + ", ROW_NUMBER() OVER (" + over + ") AS dv_row_number\n" +
+			"FROM " + from + "\nWHERE " + strings.Join(notNull, " AND ") + "\n) AS dv_rows\nWHERE dv_row_number = 1")
 	}
 }
 

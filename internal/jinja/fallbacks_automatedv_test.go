@@ -7,7 +7,7 @@ import (
 
 // Without automate_dv installed, a stage reads its source model and makes its derived, hashed
 // and ranked columns in the metadata's order; a hub, link or satellite selects its columns
-// from its stage; hash() is a select item. Each call is still reported as an unknown macro.
+// from its stage, a name given twice once; a hub or link keeps one row per key; hash() is a select item. Each call is still reported as an unknown macro.
 func TestMissingAutomateDVFallbacks(t *testing.T) {
 	env := testEnv(t, nil)
 	stage := `{%- set yaml_metadata -%}
@@ -64,19 +64,33 @@ SELECT * FROM ranked_columns`
 
 	res = render(t, env, `{{ automate_dv.sat(src_pk='order_hk', src_hashdiff={'source_column': 'order_hashdiff', 'alias': 'hashdiff'},
   src_payload=['status', 'amount'], src_eff='effective_from', src_ldts='load_date', src_source='record_source', source_model='stg_orders') }}
+{{ automate_dv.sat(src_pk='order_hk', src_hashdiff='order_hashdiff', src_payload=['status'], src_eff='load_date', src_ldts='LOAD_DATE', src_source='record_source', source_model='stg_orders') }}
 {{ automate_dv.hub(src_pk='customer_hk', src_nk='customer_id', src_ldts='load_date', src_source='record_source', source_model=['stg_a', 'stg_b']) }}
 {{ automate_dv.link('link_hk', ['order_hk', 'customer_hk'], 'load_date', 'record_source', {'raw': 'orders'}) }}
 select {{ automate_dv.hash(columns=['a', 'b'], alias='ab_hk') }}, {{ automate_dv.hash('c', 'c_hk') }}`)
 	want = `SELECT order_hk, order_hashdiff AS hashdiff, status, amount, effective_from, load_date, record_source FROM stg_orders
+SELECT order_hk, order_hashdiff, status, load_date, record_source FROM stg_orders
+SELECT customer_hk, customer_id, load_date, record_source FROM (
+SELECT customer_hk, customer_id, load_date, record_source, ROW_NUMBER() OVER (PARTITION BY customer_hk ORDER BY load_date) AS dv_row_number
+FROM (
 SELECT customer_hk, customer_id, load_date, record_source FROM stg_a
 UNION ALL
 SELECT customer_hk, customer_id, load_date, record_source FROM stg_b
-SELECT link_hk, order_hk, customer_hk, load_date, record_source FROM raw.orders
+) AS dv_source
+WHERE customer_hk IS NOT NULL
+) AS dv_rows
+WHERE dv_row_number = 1
+SELECT link_hk, order_hk, customer_hk, load_date, record_source FROM (
+SELECT link_hk, order_hk, customer_hk, load_date, record_source, ROW_NUMBER() OVER (PARTITION BY link_hk ORDER BY load_date) AS dv_row_number
+FROM raw.orders
+WHERE link_hk IS NOT NULL
+) AS dv_rows
+WHERE dv_row_number = 1
 select md5(coalesce(cast(a as TEXT), '') || '||' || coalesce(cast(b as TEXT), '')) AS ab_hk, md5(coalesce(cast(c as TEXT), '')) AS c_hk`
 	if got := strings.TrimSpace(res.Output); got != want {
 		t.Errorf("tables\n got: %s\nwant: %s", got, want)
 	}
-	if len(res.Refs) != 3 || len(res.Sources) != 1 || res.Sources[0].Source != "raw" {
+	if len(res.Refs) != 4 || len(res.Sources) != 1 || res.Sources[0].Source != "raw" {
 		t.Errorf("refs %+v, sources %+v", res.Refs, res.Sources)
 	}
 }
