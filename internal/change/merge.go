@@ -103,7 +103,7 @@ func mergeBase(head, light *dbt.Project, changed []string) *dbt.Project {
 	fromChanged := func(n *dbt.Node) bool { return n.Package == root && changedSet[n.OriginalFilePath] }
 	p := &dbt.Project{
 		Root: light.Root, Name: head.Name, Version: head.Version, ConfigVersion: head.ConfigVersion,
-		RequireDbtVersion: head.RequireDbtVersion, Profile: head.Profile, Adapter: head.Adapter,
+		RequireDbtVersion: head.RequireDbtVersion, Profile: head.Profile, Adapter: head.Adapter, AdapterFrom: head.AdapterFrom,
 		ModelPaths: head.ModelPaths, SeedPaths: head.SeedPaths, SnapshotPaths: head.SnapshotPaths,
 		MacroPaths: head.MacroPaths, TestPaths: head.TestPaths, AnalysisPaths: head.AnalysisPaths,
 		DocsPaths: head.DocsPaths, PackagesInstallPath: head.PackagesInstallPath, Vars: head.Vars,
