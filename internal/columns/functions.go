@@ -232,18 +232,21 @@ var sparkFuncs = named(map[string]fnRule{
 	"ntile")
 
 // postgresFuncs are PostgreSQL's differences: lengths, positions and array sizes are integer
-// (count and row_number bigint), date_part is double precision and extract numeric (PG 14+).
+// (count and row_number bigint), date_part is double precision and extract numeric (PG 14+),
+// to_timestamp (of an epoch or of a text and its format) is with time zone.
 var postgresFuncs = named(map[string]fnRule{
-	"date_part": fixed(fFloat),
-	"extract":   fixed(fDecimal),
+	"date_part":    fixed(fFloat),
+	"extract":      fixed(fDecimal),
+	"to_timestamp": fixed(fTimestampTZ),
 }, "integer", "length", "char_length", "character_length", "octet_length", "bit_length",
 	"strpos", "position", "ascii", "array_length", "cardinality", "json_array_length",
 	"jsonb_array_length", "regexp_count", "regexp_instr", "levenshtein", "ntile", "width_bucket")
 
 // redshiftFuncs are Redshift's differences: LEN and its synonyms are INTEGER and DATE_PART is
-// DOUBLE PRECISION (DATEDIFF is BIGINT, the family's name).
+// DOUBLE PRECISION (DATEDIFF is BIGINT, the family's name); TO_TIMESTAMP is TIMESTAMPTZ.
 var redshiftFuncs = named(map[string]fnRule{
-	"date_part": fixed(fFloat),
+	"date_part":    fixed(fFloat),
+	"to_timestamp": fixed(fTimestampTZ),
 }, "integer", "len", "length", "char_length", "character_length", "textlen")
 
 // tsqlFuncs are SQL Server's differences (CONVERT and TRY_CONVERT are read in call): GETDATE,
@@ -281,9 +284,11 @@ var trinoFuncs = named(named(map[string]fnRule{
 	"from_iso8601_timestamp"), "timestamp(3)", "localtimestamp", "date_parse")
 
 // duckdbFuncs are DuckDB's differences: date_sub(part, start, end) counts the whole parts
-// between two dates, as date_diff counts boundaries; both are BIGINT.
+// between two dates, as date_diff counts boundaries; both are BIGINT. to_timestamp of an
+// epoch is TIMESTAMP WITH TIME ZONE.
 var duckdbFuncs = map[string]fnRule{
-	"date_sub": fixed(fInt),
+	"date_sub":     fixed(fInt),
+	"to_timestamp": fixed(fTimestampTZ),
 }
 
 // bigqueryFuncs are BigQuery's differences.

@@ -111,6 +111,13 @@ func TestFuncResult(t *testing.T) {
 		{"postgres", "strpos", []string{"text", "text"}, "integer"},
 		{"postgres", "ntile", []string{"integer"}, "integer"},
 		{"postgres", "date_part", []string{"text", "date"}, "double precision"},
+		// to_timestamp(epoch) and to_timestamp(text, format) give a time zone's timestamp
+		// on PostgreSQL, Redshift and DuckDB (Snowflake's is its TIMESTAMP_NTZ default)
+		{"postgres", "to_timestamp", []string{"double precision"}, "timestamp with time zone"},
+		{"postgres", "to_timestamp", []string{"text", "text"}, "timestamp with time zone"},
+		{"redshift", "to_timestamp", []string{"varchar", "varchar"}, "timestamp with time zone"},
+		{"duckdb", "to_timestamp", []string{"double"}, "timestamp with time zone"},
+		{"snowflake", "to_timestamp", []string{"varchar"}, "timestamp_ntz"},
 		{"redshift", "len", []string{"varchar"}, "integer"},
 		{"redshift", "date_part", []string{"varchar", "date"}, "double precision"},
 		{"redshift", "datediff", []string{"varchar", "date", "date"}, "bigint"},
