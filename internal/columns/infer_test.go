@@ -69,6 +69,10 @@ func TestInferPostgres(t *testing.T) {
 		"k:integer, label:text")
 	expectColumns(t, pg, u, `select id from orders union all select id from customers union select 1`,
 		"id:integer")
+	// A bare NULL in one branch takes the other branches' type, in either position.
+	expectColumns(t, pg, u, `select null as a, id, ordered_at from orders union all select 1, null, null union all select null, 2, null`,
+		"a:integer, id:integer, ordered_at:timestamp")
+	expectColumns(t, pg, u, `select null as a union all select null`, "a:?")
 	expectColumns(t, pg, u, `select (select max(amount) from orders) as top, exists(select 1 from customers) as any_c`,
 		"top:numeric(10,2), any_c:boolean")
 	expectColumns(t, pg, u, `select n from orders, generate_series(1, 3) as n`, "n:integer")

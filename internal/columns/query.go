@@ -229,7 +229,7 @@ func (a *analyzer) selectBlock(s *ast.Select, ctes *cteScope, outer *scope) *rel
 		}
 		c := &col{t: info.t, lineage: info.lineage, kind: info.kind(), pos: int(item.Pos())}
 		if c.t.fam == fNull {
-			c.t = unknownType
+			c.t, c.null = unknownType, true
 		}
 		switch {
 		case item.Alias != nil:

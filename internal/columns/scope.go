@@ -16,6 +16,9 @@ type col struct {
 	pos     int // offset of the select item in the rendered SQL; -1 when none
 	unnamed bool
 	hidden  bool // a USING column's second copy: reachable qualified, left out of *
+	// null: the select item is a bare NULL, typed unknown; a set operation gives it the type
+	// of the other branches, as the warehouses resolve an untyped NULL.
+	null bool
 }
 
 // relation is what a FROM item exposes: a dbt node or source, a CTE, a subquery, VALUES, a
@@ -470,6 +473,18 @@ func pickCols(r *relation, names []string) []*col {
 	return out
 }
 
+// unionType is the type of a set operation's column oc once branch column c joins it: their
+// common type, where a bare NULL takes the other's.
+func unionType(d *dialect, oc, c *col) {
+	switch {
+	case c.null:
+	case oc.null:
+		oc.t, oc.null = c.t, false
+	default:
+		oc.t = d.commonType(oc.t, c.t)
+	}
+}
+
 // setOpAll combines the branches by position, or by name keeping every column of each.
 func (d *dialect) setOpAll(branches []*relation, byName bool) *relation {
 	if len(branches) == 0 {
@@ -489,7 +504,7 @@ func (d *dialect) setOpAll(branches []*relation, byName bool) *relation {
 			out.reindex()
 			for _, c := range b.cols {
 				if oc := out.find(c.name); oc != nil {
-					oc.t = d.commonType(oc.t, c.t)
+					unionType(d, oc, c)
 					oc.lineage = mergeLineage(oc.lineage, c.lineage...)
 					oc.kind = combineKind(oc.kind, c.kind)
 				} else {
@@ -509,7 +524,7 @@ func (d *dialect) setOpAll(branches []*relation, byName bool) *relation {
 				break
 			}
 			c := b.cols[i]
-			oc.t = d.commonType(oc.t, c.t)
+			unionType(d, oc, c)
 			oc.lineage = mergeLineage(oc.lineage, c.lineage...)
 			oc.kind = combineKind(oc.kind, c.kind)
 		}
