@@ -17,10 +17,8 @@ func init() {
 	crossDB["date_spine"] = dateSpine
 	missingPackageFallbacks["dbt_utils"]["union_relations"] = unionRelations
 	missingPackageFallbacks["dbt_utils"]["deduplicate"] = deduplicate
-	missingPackageFallbacks["dbt_date"] = map[string]callable{
-		"date_spine":     dateSpine,
-		"get_base_dates": baseDates,
-	}
+	dbtDateFallback("date_spine", dateSpine)
+	dbtDateFallback("get_base_dates", baseDates)
 }
 
 // callCross renders one of dbt's cross-database macros with positional arguments.
