@@ -121,7 +121,8 @@ func singular(s string) string {
 
 // nameKey reports whether a column's name makes it the key of its model: id or key (the
 // surrogate key many projects give every model under one name), or <entity>_id /
-// <entity>_key where the model is about that entity. The entity may end with a layer word
+// <entity>_key where the model is about that entity (or id_<entity>, id<entity>: see
+// prefixKey). The entity may end with a layer word
 // (orders_base is about orders), and a loader's hash of the row names its model behind the
 // loader's own prefix (_airbyte_orders_hashid).
 func nameKey(model, col string) bool {
@@ -132,6 +133,11 @@ func nameKey(model, col string) bool {
 	entities := []string{e}
 	if i := strings.LastIndexByte(e, '_'); i > 0 && knownLayers[e[i+1:]] {
 		entities = append(entities, e[:i])
+	}
+	for _, e := range entities {
+		if prefixKey(col, e) {
+			return true
+		}
 	}
 	for _, suf := range keySuffixes {
 		if !strings.HasSuffix(col, suf) {

@@ -441,7 +441,7 @@ func buildColumns(p *dbt.Project, m *dbt.Node, sg *sqlSignals, g grain, inf *col
 			// Each row is one row of the single relation read, so its unique key stays unique.
 			c.pk, c.keyWhy = "sql", "it copies a unique upstream column and the model keeps one row per upstream row"
 		}
-		if c.pk != "sql" && c.pk != "name" && isIDLike(l) && len(owners[l]) > 0 {
+		if c.pk != "sql" && c.pk != "name" && (isIDLike(l) || idPrefixed(l)) && len(owners[l]) > 0 {
 			var ic *columns.Column
 			if lineage != nil {
 				ic = lineage.Column(name)

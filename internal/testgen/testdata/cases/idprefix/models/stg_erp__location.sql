@@ -1,0 +1,5 @@
+select
+    cast(idlocation as integer) as idlocation,
+    label,
+    city
+from {{ ref('erp_locations') }}
