@@ -27,7 +27,9 @@ type sqlSignals struct {
 	// null test, a count, a CASE whose every arm is a value; readNeverNull). Teams test these
 	// less often than filtered or coalesced columns, so they are learned apart.
 	computedNotNull map[string]string
-	joinKey         map[string]bool // columns equated in an inner join
+	// compared: column -> why a comparison in the WHERE or QUALIFY keeps it not null.
+	compared map[string]string
+	joinKey  map[string]bool // columns equated in an inner join
 	// nullable: column -> why the SQL lets it be null (it comes from the optional side of an
 	// outer join), unless notNull says a filter removes those rows.
 	nullable map[string]string
@@ -68,7 +70,7 @@ type sqlSignals struct {
 }
 
 func newSignals() *sqlSignals {
-	return &sqlSignals{literal: map[string][]string{}, litWhy: map[string]string{}, notNull: map[string]string{}, computedNotNull: map[string]string{}, joinKey: map[string]bool{},
+	return &sqlSignals{literal: map[string][]string{}, litWhy: map[string]string{}, notNull: map[string]string{}, computedNotNull: map[string]string{}, compared: map[string]string{}, joinKey: map[string]bool{},
 		nullable: map[string]string{}, filteredNotNull: map[string]bool{}, computed: map[string]bool{}}
 }
 
@@ -425,6 +427,7 @@ func (s *sqlSignals) readSelect(sel *ast.Select, out map[ast.Expr]string, ctes m
 			}
 		}
 	}
+	s.markCompared(sel, out)
 	ast.Inspect(sel.Where, func(n ast.Node) bool {
 		switch x := n.(type) {
 		case *ast.In:

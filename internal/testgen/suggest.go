@@ -458,6 +458,9 @@ func buildColumns(p *dbt.Project, m *dbt.Node, sg *sqlSignals, g grain, inf *col
 		}
 		c.notNull = sg.notNull[l]
 		c.computedNotNull = sg.computedNotNull[l]
+		if c.notNull == "" && c.computedNotNull == "" {
+			c.notNull = sg.compared[l]
+		}
 		c.nullable = sg.nullable[l]
 		if c.nullable == "" {
 			c.nullable = documentedNullable(p, m, in, name)
