@@ -195,6 +195,7 @@ func (a *analyzer) selectBlock(s *ast.Select, ctes *cteScope, outer *scope) *rel
 		if st, ok := item.Expr.(*ast.Star); ok {
 			cols, why, opaque, ok := a.star(st, sc)
 			out.cols = append(out.cols, cols...)
+			out.declared = appendUnique(out.declared, starDeclared(st, sc)...)
 			if !ok {
 				out.complete = false
 				out.why = append(out.why, why...)

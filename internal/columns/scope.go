@@ -34,8 +34,12 @@ type relation struct {
 	complete bool
 	opaque   []string
 	why      []Problem // why the list is incomplete, where it became so
-	node     string    // unique id when the relation is a dbt node or source
-	origin   string    // where a node's columns came from (see Node.Origin)
+	// declared lists the nodes whose columns reached this list from their property file
+	// (directly, or through a star): a declared list is often a documented subset, so a
+	// name no relation lists is an undeclared column of those nodes (see declaredCol).
+	declared []string
+	node     string // unique id when the relation is a dbt node or source
+	origin   string // where a node's columns came from (see Node.Origin)
 	index    map[string]int
 	// elemStar is set on an UNNEST whose one column holds structs (always in BigQuery, where
 	// alias.* of a value table expands its elements' fields): alias.* gives those fields,
@@ -186,14 +190,14 @@ func (s *scope) resolve(parts []string) (res resolution, fields []string) {
 		return resolution{unknown: true}, nil
 	}
 	for sc := s; sc != nil; sc = sc.outer {
-		r, f, ok := sc.resolveHere(parts)
+		r, f, ok := sc.resolveHere(parts, false)
 		if ok {
 			r.outer = sc != s
 			if r.implicit {
 				// only a guess that the name is a field of unnested elements: a column an
 				// enclosing query lists is the likelier reading (a correlated reference)
 				for o := sc.outer; o != nil; o = o.outer {
-					if res, f, ok := o.resolveHere(parts); ok && res.listed {
+					if res, f, ok := o.resolveHere(parts, false); ok && res.listed {
 						res.outer = true
 						return res, f
 					}
@@ -202,10 +206,18 @@ func (s *scope) resolve(parts []string) (res resolution, fields []string) {
 			return r, f
 		}
 	}
+	// Only a name no scope lists is an undeclared column of a declared list: the innermost
+	// such list reads it.
+	for sc := s; sc != nil; sc = sc.outer {
+		if r, f, ok := sc.resolveHere(parts, true); ok {
+			r.outer = sc != s
+			return r, f
+		}
+	}
 	return resolution{unknown: true}, nil
 }
 
-func (s *scope) resolveHere(parts []string) (resolution, []string, bool) {
+func (s *scope) resolveHere(parts []string, declared bool) (resolution, []string, bool) {
 	// qualified: the longest qualifier that names a relation
 	for q := len(parts) - 1; q >= 1; q-- {
 		if r := s.relByQualifier(parts[:q]); r != nil {
@@ -215,6 +227,14 @@ func (s *scope) resolveHere(parts []string) (resolution, []string, bool) {
 			}
 			if !r.complete {
 				return resolution{c: r.unknownCol(name), guessed: len(r.opaque) == 0}, parts[q+1:], true
+			}
+			if declared {
+				// t.x names t's column or nothing: another relation's declared list does
+				// not hold it
+				if len(r.declared) > 0 {
+					return resolution{c: r.declaredCol(name)}, parts[q+1:], true
+				}
+				return resolution{}, nil, false
 			}
 			// a known relation without that column: maybe the qualifier was a column of
 			// another relation (a struct); fall through to the unqualified reading
@@ -248,6 +268,11 @@ func (s *scope) resolveHere(parts []string) (resolution, []string, bool) {
 	for _, r := range s.rels {
 		if !r.complete {
 			incomplete = append(incomplete, r)
+		}
+	}
+	if declared && len(incomplete) == 0 {
+		if r := soleDeclared(s.rels); r != nil {
+			return resolution{c: r.declaredCol(name)}, parts[1:], true
 		}
 	}
 	switch {

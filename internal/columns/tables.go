@@ -126,6 +126,9 @@ func (a *analyzer) tableName(x *ast.TableName, sc *scope) *relation {
 	complete := t.complete
 	r := &relation{path: parts, node: id, complete: complete, origin: t.origin,
 		cols: append([]*col(nil), t.cols...), index: t.index}
+	if complete && t.origin == "properties" {
+		r.declared = []string{id}
+	}
 	if !complete {
 		r.opaque = []string{id}
 		why := "the columns of " + a.describeNode(id) + " are not known"
