@@ -266,3 +266,31 @@ func TestColumnsUnknownDialectWarns(t *testing.T) {
 		t.Errorf("a known dialect warned: %s", errOut)
 	}
 }
+
+// A source column its property file does not declare has lineage when a model reads it.
+func TestLineageUndeclaredSourceColumn(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"dbt_project.yml": "name: undeclared\nversion: '1.0'\nprofile: undeclared\n",
+		"models/sources.yml": "version: 2\nsources:\n  - name: erp\n    tables:\n      - name: company\n" +
+			"        columns:\n          - name: id\n",
+		"models/stg_company.sql": "with src as (select * from {{ source('erp', 'company') }})\nselect id, vat_number from src\n",
+	}
+	for name, text := range files {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, errOut, code := runColumnsCmd(t, "lineage", "erp.company.vat_number", "--downstream", "--project", dir, "--dialect", "duckdb", "--no-cache", "--format", "json")
+	if code != 0 || !strings.Contains(out, `"model.undeclared.stg_company"`) {
+		t.Errorf("undeclared source column: exit %d %s\n%s", code, errOut, out)
+	}
+	_, errOut, code = runColumnsCmd(t, "lineage", "erp.company.no_such_column", "--project", dir, "--dialect", "duckdb", "--no-cache")
+	if code != ExitUsage || !strings.Contains(errOut, "no_such_column") {
+		t.Errorf("unknown column: exit %d %s", code, errOut)
+	}
+}

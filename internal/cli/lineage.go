@@ -77,21 +77,25 @@ MODEL is a model, seed or snapshot name, a unique id, or source_name.table_name.
 				}
 				res := columns.Infer(p, opts)
 				n := res.Node(id)
-				c := n.Column(column)
-				if c == nil {
+				ix := lineage.NewIndex(res)
+				name := column
+				if c := n.Column(column); c != nil {
+					name = c.Name
+				} else if down, _ := ix.DownstreamGraph(id, column, 1); len(down) == 0 {
+					// A column its property file does not declare is still one when a model
+					// reads it (see docs/columns.md).
 					return usageError("%s has no column %q (known: %s)", id, column, columnList(n))
 				}
-				rep.Column = c.Name
-				ix := lineage.NewIndex(res)
+				rep.Column = name
 				for _, d := range dirs {
 					var edges []lineage.ColumnEdge
 					if d == lineage.Upstream {
 						var steps []lineage.ColumnStep
-						steps, edges = ix.UpstreamGraph(id, c.Name, depth)
+						steps, edges = ix.UpstreamGraph(id, name, depth)
 						rep.UpstreamColumns = nonNil(steps)
 					} else {
 						var steps []lineage.ColumnStep
-						steps, edges = ix.DownstreamGraph(id, c.Name, depth)
+						steps, edges = ix.DownstreamGraph(id, name, depth)
 						rep.DownstreamColumns = nonNil(steps)
 					}
 					for _, e := range edges {
