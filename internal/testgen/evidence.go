@@ -295,6 +295,7 @@ func (x *extra) keyEvidence(c *column, in *columns.Node, descs []string) {
 	m := c.model
 	down := x.downstream(m.UniqueID)
 	if a := x.args.commonElsewhere(c.lower, Relationships, m.UniqueID); a != nil && a["to"] != nil && !refersTo(a, m.Name) {
+		a = x.keys.ownSystem(m, a, down)
 		// A model does not point at one built from it, whatever the team does elsewhere; nor
 		// does its own key point at another model's key of the same name, unless it is built
 		// from that model (dim_a_company.company_id is no reference to dim_b_company).

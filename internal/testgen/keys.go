@@ -172,18 +172,21 @@ func (ix *keyIndex) entityOwner(m *dbt.Node, col string, down map[string]bool) *
 	pick := func(os []*keyOwner) *keyOwner {
 		// The key of the same name first (marketplace_sk refers to marketplace_sk, not to the
 		// natural marketplace_id beside it), then the best scored.
-		var first *keyOwner
+		// Among each, the owner of the referring model's own system (sourceAffinity).
+		var same, others []*keyOwner
 		for _, o := range os {
 			if o.model != m && !down[o.model.UniqueID] {
 				if o.column == col {
-					return o
-				}
-				if first == nil {
-					first = o
+					same = append(same, o)
+				} else {
+					others = append(others, o)
 				}
 			}
 		}
-		return first
+		if len(same) > 0 {
+			return mostAffine(m, same)
+		}
+		return mostAffine(m, others)
 	}
 	words := strings.Split(stem, "_")
 	for i := range words {

@@ -353,8 +353,9 @@ func keyOwners(models []*dbt.Node, sigs []*sqlSignals, inf *columns.Result) map[
 }
 
 // ownerFor picks the model a foreign key column of m refers to: the best owner among m's
-// ancestors (what the model can already see), else the best one that is not downstream of m
-// (a staging model does not point at a mart built from it). A column that is a plain copy of
+// ancestors (what the model can already see), else the one of m's own system (sourceAffinity),
+// best first, that is not downstream of m (a staging model does not point at a mart built
+// from it). A column that is a plain copy of
 // its owner's key carries the same entity through: it is no foreign key.
 func ownerFor(m *dbt.Node, owners []*keyOwner, ic *columns.Column, up, down map[string]bool) *keyOwner {
 	if ic != nil && ic.Kind == columns.KindDirect {
@@ -366,7 +367,7 @@ func ownerFor(m *dbt.Node, owners []*keyOwner, ic *columns.Column, up, down map[
 			}
 		}
 	}
-	var fallback *keyOwner
+	var others []*keyOwner
 	for _, o := range owners {
 		if o.model == m {
 			continue
@@ -374,11 +375,11 @@ func ownerFor(m *dbt.Node, owners []*keyOwner, ic *columns.Column, up, down map[
 		if up[o.model.UniqueID] {
 			return o
 		}
-		if fallback == nil && !down[o.model.UniqueID] {
-			fallback = o
+		if !down[o.model.UniqueID] {
+			others = append(others, o)
 		}
 	}
-	return fallback
+	return mostAffine(m, others)
 }
 
 // buildColumns computes the signals of each column of one model.
@@ -453,7 +454,10 @@ func buildColumns(p *dbt.Project, m *dbt.Node, sg *sqlSignals, g grain, inf *col
 		}
 		if c.fkTo == nil && c.pk != "sql" && c.pk != "name" {
 			if a := args.common(l, Relationships); a != nil && a["to"] != nil && !refersTo(a, m.Name) {
-				c.fkArgs = copyArgs(a)
+				if down == nil {
+					up, down = setOf(p.Upstream(m.UniqueID, -1)), setOf(p.Downstream(m.UniqueID, -1))
+				}
+				c.fkArgs = copyArgs(x.keys.ownSystem(m, a, down))
 			}
 		}
 		c.notNull = sg.notNull[l]

@@ -1,0 +1,1 @@
+select company_id, company_name from {{ ref('stg_south__company') }}

@@ -1,0 +1,1 @@
+select 4 as call_id, 1 as region_id

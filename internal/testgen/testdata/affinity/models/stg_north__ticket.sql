@@ -1,0 +1,1 @@
+select 3 as ticket_id, 1 as region_id

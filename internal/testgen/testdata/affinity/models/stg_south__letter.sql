@@ -1,0 +1,1 @@
+select 5 as letter_id, 1 as region_id
