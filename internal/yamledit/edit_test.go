@@ -47,6 +47,18 @@ func TestEdits(t *testing.T) {
 			want: "models:\n- name: orders\n  columns:\n  - name: id\n    tests:\n    - unique\n  - name: amount\n    tests:\n    - not_null\n",
 		},
 		{
+			name: "a blank line and a comment that open a group of columns stay above that group",
+			src:  "models:\n  - name: orders\n    columns:\n      - name: id\n      - name: amount\n\n      # customer\n      - name: customer_id\n      - name: customer_name\n",
+			fn:   func(p *Plan) error { return p.AddColumn(orders, 2, Column{Name: "currency"}) },
+			want: "models:\n  - name: orders\n    columns:\n      - name: id\n      - name: amount\n      - name: currency\n\n      # customer\n      - name: customer_id\n      - name: customer_name\n",
+		},
+		{
+			name: "a blank line alone between groups: the new column joins the group above",
+			src:  "models:\n  - name: orders\n    columns:\n      - name: id\n      - name: amount\n\n      - name: customer_id\n      - name: customer_name\n",
+			fn:   func(p *Plan) error { return p.AddColumn(orders, 2, Column{Name: "currency"}) },
+			want: "models:\n  - name: orders\n    columns:\n      - name: id\n      - name: amount\n      - name: currency\n\n      - name: customer_id\n      - name: customer_name\n",
+		},
+		{
 			name: "blank lines between entries are kept as the file's habit",
 			src:  "models:\n  - name: orders\n    columns:\n      - name: id\n\n      - name: amount\n",
 			fn:   func(p *Plan) error { return p.AddColumn(orders, -1, Column{Name: "status"}) },

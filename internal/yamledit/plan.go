@@ -253,6 +253,11 @@ func (p *Plan) blockInsert(list *node, v any, at int) {
 		off := leadingStart(t, items, at)
 		if blank {
 			text += "\n"
+		} else if at > 0 && hasBlankLine(t, t.lineEnd(items[at-1].end), off) {
+			// In a list that does not space its items, a blank line (with the comments under
+			// it) opens a group: the new item closes the group above rather than come
+			// between the group below and its heading.
+			off = t.lineEnd(items[at-1].end)
 		}
 		p.add(off, off, text).depth = ref.col
 		return
