@@ -287,6 +287,9 @@ func nameDescription(model, column string) string {
 	case last == "day" && len(parts) > 2 && (parts[len(parts)-2] == "per" || isNumber(parts[len(parts)-2])):
 		// sessions_per_day, amount_plus_1_day: a day is a length here, not a date.
 		d = "The " + strings.Join(ws, " ")
+	case last == "day" && len(parts) > 1 && measurePart(parts[:len(parts)-1]):
+		// orders_count_day, avg_duration_driver_day: a quantity counted by day, not a date.
+		d = "The " + restWords(0, len(parts)-1) + " per day"
 	case dateSuffixes[last] && len(parts) > 1:
 		d = "The " + restWords(0, len(parts)-1) + " date"
 	case countPrefixes[first] && len(parts) > 2 && parts[1] == "of":
@@ -466,4 +469,19 @@ func orRow(ent string) string {
 		return "row"
 	}
 	return ent
+}
+
+// measureWords name a quantity: a name holding one and ending in _day counts by day.
+var measureWords = map[string]bool{"count": true, "cnt": true, "total": true, "sum": true, "avg": true, "average": true,
+	"rate": true, "ratio": true, "pct": true, "percent": true, "percentage": true, "amount": true, "amt": true,
+	"duration": true, "hours": true, "minutes": true, "seconds": true, "nb": true, "num": true, "qty": true, "quantity": true}
+
+// measurePart says one of the words names a quantity.
+func measurePart(parts []string) bool {
+	for _, p := range parts {
+		if measureWords[p] {
+			return true
+		}
+	}
+	return false
 }
