@@ -134,6 +134,9 @@ func nameKey(model, col string) bool {
 	if i := strings.LastIndexByte(e, '_'); i > 0 && knownLayers[e[i+1:]] {
 		entities = append(entities, e[:i])
 	}
+	if base := withoutStep(e); base != "" {
+		entities = append(entities, base)
+	}
 	for _, e := range entities {
 		if prefixKey(col, e) {
 			return true
