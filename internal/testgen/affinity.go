@@ -49,10 +49,13 @@ func mostAffine(m *dbt.Node, os []*keyOwner) *keyOwner {
 	return best
 }
 
+// stagingLayers are the layers that read sources, not marts.
+var stagingLayers = map[string]bool{"stg": true, "staging": true, "base": true}
+
 // ownSystem moves the team's habit of a relationships target to m's own system: the team
 // points company_id at dim_north__company in the north models, and in a south model the same
 // habit means dim_south__company, the model of the same layer and entity whose key is that
-// field. The habit's target stays unless another such model has more affinity with m (and is
+// field (for a staging model pointed at a mart, the entity's staging model). The habit's target stays unless another such model has more affinity with m (and is
 // neither m nor built from it).
 func (ix *keyIndex) ownSystem(m *dbt.Node, a map[string]any, down map[string]bool) map[string]any {
 	if ix == nil {
@@ -69,9 +72,18 @@ func (ix *keyIndex) ownSystem(m *dbt.Node, a map[string]any, down map[string]boo
 		return a
 	}
 	ent, layer := entityOf(n.Name), modelLayer(n)
+	// A staging model reads no mart: the habit's mart stands for the entity's staging model
+	// of m's own source, when there is one.
+	own := ""
+	if stagingLayers[modelLayer(m)] && !stagingLayers[layer] {
+		own = modelLayer(m)
+	}
 	best, bestN := n, sourceAffinity(m, n)
 	for _, o := range ix.lookups[singular(ent)] {
-		if o == n || o == m || down[o.UniqueID] || entityOf(o.Name) != ent || modelLayer(o) != layer || ix.isKey[colRef{o.UniqueID, f}] == "" {
+		if o == n || o == m || down[o.UniqueID] || ix.isKey[colRef{o.UniqueID, f}] == "" {
+			continue
+		}
+		if l := modelLayer(o); l != layer && l != own {
 			continue
 		}
 		if k := sourceAffinity(m, o); k > bestN {

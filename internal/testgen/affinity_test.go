@@ -36,3 +36,26 @@ func TestSourceAffinity(t *testing.T) {
 		}
 	}
 }
+
+// The team points client_id at a mart in its facts; a staging model of one source points at
+// that source's staging model, not at a mart, which staging models do not read.
+func TestOwnSystemStaging(t *testing.T) {
+	p, inf := loadCase(t, "testdata/crosslayer")
+	res := Suggest(p, inf, Options{Threshold: 0.01})
+	got := map[string]string{}
+	for _, s := range res.Suggestions {
+		if s.Test == Relationships {
+			to, _ := s.Arguments["to"].(string)
+			got[s.Model[strings.LastIndex(s.Model, ".")+1:]+"."+strings.ToLower(s.Column)] = to
+		}
+	}
+	for col, want := range map[string]string{
+		"stg_south__jobs.client_id":   "ref('stg_south__clients')",
+		"stg_north__visits.client_id": "ref('stg_north__clients')",
+		"fct_sales.client_id":         "ref('dim_sales__client')",
+	} {
+		if got[col] != want {
+			t.Errorf("%s: relationships to %q, want %s", col, got[col], want)
+		}
+	}
+}
