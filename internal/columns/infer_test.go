@@ -73,6 +73,11 @@ func TestInferPostgres(t *testing.T) {
 	expectColumns(t, pg, u, `select null as a, id, ordered_at from orders union all select 1, null, null union all select null, 2, null`,
 		"a:integer, id:integer, ordered_at:timestamp")
 	expectColumns(t, pg, u, `select null as a union all select null`, "a:?")
+	// A bare NULL in one branch takes the other branches' type (dbt's starter model).
+	expectColumns(t, pg, u, `with s as (select 1 as id, 'a' as x union all select null as id, null as x) select * from s`,
+		"id:integer, x:text")
+	expectColumns(t, pg, u, `select null as id union all select null union all select amount from orders`, "id:numeric(10,2)")
+	expectColumns(t, pg, u, `select null as id union all select null`, "id:?")
 	expectColumns(t, pg, u, `select (select max(amount) from orders) as top, exists(select 1 from customers) as any_c`,
 		"top:numeric(10,2), any_c:boolean")
 	expectColumns(t, pg, u, `select n from orders, generate_series(1, 3) as n`, "n:integer")
