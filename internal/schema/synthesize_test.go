@@ -759,3 +759,18 @@ func TestSynthesizeEntryNamedLikeItsFile(t *testing.T) {
 		t.Errorf("files = %v\nwant _marts.yml:\n%s\nnotes: %+v", files, want, notes)
 	}
 }
+
+func TestNewColumnQuotedName(t *testing.T) {
+	for name, want := range map[string]bool{"order_id": false, "OrderId": false, "_dt": false, "Hour Start - Copy": true, "2024_total": true, "amount$": false, "$x": true, "col1": false} {
+		col := toColumn(ColumnSpec{Name: name})
+		got := false
+		for _, kv := range col.Extra {
+			if kv.Key == "quote" && kv.Value == true {
+				got = true
+			}
+		}
+		if got != want {
+			t.Errorf("%q: quote: true written = %v, want %v", name, got, want)
+		}
+	}
+}
