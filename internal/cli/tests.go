@@ -136,7 +136,7 @@ their git history) and, with a warehouse, the built models' data.`,
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
 	cmd.Flags().StringVar(&catalog, "catalog", "", "dbt catalog.json to expand stars from")
 	cmd.Flags().BoolVar(&noHistory, "no-history", false, "do not read the git history of property files")
-	cmd.Flags().Float64Var(&threshold, "threshold", 0.5, "confidence at or above which a test is proposed; unset, tests.min_confidence of .dataops.yml")
+	cmd.Flags().Float64Var(&threshold, "threshold", 0, "confidence at or above which a test of any kind is proposed; unset, tests.min_confidence of .dataops.yml, else each kind's calibrated threshold")
 	cmd.Flags().BoolVar(&check, "check", false, "exit 1 when tests should be added (writes nothing)")
 	cmd.Flags().BoolVar(&write, "write", false, "add the proposed tests to the property files")
 	cmd.Flags().BoolVar(&confirm, "confirm", false, "read the built models on the profile's warehouse and run each proposed test there (automatic when the embedded DuckDB has been built)")

@@ -30,7 +30,7 @@ func TestDefaultsWithoutFile(t *testing.T) {
 	if c.Path != "" {
 		t.Errorf("Path = %q, want empty", c.Path)
 	}
-	if c.Warehouse.Threads != 4 || c.Review.FailOn != "error" || c.Tests.MinConfidence != 0.5 || !c.Tests.Verify {
+	if c.Warehouse.Threads != 4 || c.Review.FailOn != "error" || c.Tests.MinConfidence != 0 || !c.Tests.Verify {
 		t.Errorf("defaults not applied: %+v", c)
 	}
 	want := []string{"not_null", "unique", "accepted_values", "relationships"}

@@ -2,8 +2,9 @@ package config
 
 // Tests configures the Test Enhancer.
 type Tests struct {
-	// MinConfidence drops suggestions below this confidence (0..1).
-	MinConfidence float64 `yaml:"min_confidence" default:"0.5"`
+	// MinConfidence drops suggestions below this confidence (0..1), of every test kind; 0
+	// (the default) takes each kind's threshold as calibrated on held-out models.
+	MinConfidence float64 `yaml:"min_confidence" default:"0"`
 	// Verify runs suggested tests on data (seeds built in the warehouse) before proposing them.
 	Verify bool `yaml:"verify" default:"true"`
 	// Types limits the generic tests suggested.

@@ -24,7 +24,7 @@ type applySchemaInput struct {
 type applyTestsInput struct {
 	Base      string   `json:"base,omitempty" jsonschema:"only the models the change from this git ref touched"`
 	Models    []string `json:"models,omitempty" jsonschema:"only these models"`
-	Threshold float64  `json:"threshold,omitempty" jsonschema:"confidence at or above which a test is added (default 0.5)"`
+	Threshold float64  `json:"threshold,omitempty" jsonschema:"confidence at or above which a test of any kind is added (default: each kind's calibrated threshold)"`
 	DryRun    *bool    `json:"dry_run,omitempty" jsonschema:"preview only, the default; false writes the files"`
 }
 

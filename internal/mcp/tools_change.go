@@ -95,7 +95,7 @@ type EditDiff struct {
 type testsInput struct {
 	Base      string   `json:"base,omitempty" jsonschema:"only the models the change from this git ref touched"`
 	Models    []string `json:"models,omitempty" jsonschema:"only these models (names or unique ids)"`
-	Threshold float64  `json:"threshold,omitempty" jsonschema:"confidence at or above which a test is proposed (default 0.5)"`
+	Threshold float64  `json:"threshold,omitempty" jsonschema:"confidence at or above which a test of any kind is proposed (default: each kind's calibrated threshold)"`
 	Cursor    string   `json:"cursor,omitempty"`
 	Limit     int      `json:"limit,omitempty" jsonschema:"suggestions per page (default 100)"`
 }

@@ -33,9 +33,6 @@ type LearnedSummary struct {
 // Suggest proposes tests for the models of p (all, or opts.Models) from their SQL, names,
 // the inferred columns and the tests the team already wrote.
 func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
-	if opts.Threshold == 0 {
-		opts.Threshold = 0.5
-	}
 	dialect := p.Adapter
 	if inf != nil && inf.Dialect != "" {
 		dialect = inf.Dialect
@@ -190,7 +187,7 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 				if dropped {
 					est = max(est, droppedConfidence)
 				}
-				if est < opts.Threshold {
+				if est < opts.threshold(t) {
 					continue
 				}
 				s := &Suggestion{Model: m.Name, UniqueID: m.UniqueID, Column: c.name, Test: t, Confidence: round2(est), Status: Unverified, Pos: c.pos}
@@ -208,7 +205,7 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 				res.Suggestions = append(res.Suggestions, s)
 			}
 			if !droppedOnly {
-				res.Suggestions = append(res.Suggestions, custom.suggest(c, opts.Threshold)...)
+				res.Suggestions = append(res.Suggestions, custom.suggest(c, opts.threshold(""))...)
 			}
 		}
 		if !usesUtils || hasModelKeyTest(p, m) {
