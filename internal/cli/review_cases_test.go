@@ -108,6 +108,20 @@ var reviewCases = []prCase{
 		},
 	},
 	{
+		// A snapshot's key and check columns changed, another snapshot removed: no model
+		// changes, yet the history tables recorded under the old settings are the reviewer's
+		// business.
+		name: "review_snapshot_history",
+		base: map[string]func(string) string{
+			"snapshots/orders_snapshot.sql":   content("{% snapshot orders_snapshot %}\n{{\n    config(\n      target_schema='snapshots',\n      unique_key='order_id',\n      strategy='check',\n      check_cols=['status'],\n    )\n}}\nselect * from {{ ref('stg_orders') }}\n{% endsnapshot %}\n"),
+			"snapshots/payments_snapshot.sql": content("{% snapshot payments_snapshot %}\n{{ config(target_schema='snapshots', unique_key='payment_id', strategy='check', check_cols='all') }}\nselect * from {{ ref('stg_payments') }}\n{% endsnapshot %}\n"),
+		},
+		head: map[string]func(string) string{
+			"snapshots/orders_snapshot.sql":   chain(replace("unique_key='order_id'", "unique_key=['order_id', 'customer_id']"), replace("check_cols=['status']", "check_cols=['status', 'ordered_at']")),
+			"snapshots/payments_snapshot.sql": deleted,
+		},
+	},
+	{
 		// Formatting only: nothing breaks, lint is quiet on untouched lines.
 		name: "review_formatting_only",
 		head: map[string]func(string) string{

@@ -140,6 +140,10 @@ func Run(ctx context.Context, in Inputs) (*review.Review, error) {
 		}
 	}
 
+	// Snapshots: their tables hold history no run rebuilds, so a key, a way of detecting
+	// changes or a table changed under them is a reviewer's business before it merges.
+	rv.Findings = append(rv.Findings, review.SnapshotFindings(cs.Base, cs.Head)...)
+
 	// Schema Synthesizer: edits to property files and convention findings.
 	si := in.Schema
 	si.Project, si.Columns, si.Change = p, cs.HeadColumns, cs
