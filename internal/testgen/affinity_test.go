@@ -9,14 +9,7 @@ import (
 // to the company model of the referring model's own system, whichever of the two sorts first.
 func TestSourceAffinity(t *testing.T) {
 	p, inf := loadCase(t, "testdata/affinity")
-	res := Suggest(p, inf, Options{Threshold: 0.01})
-	got := map[string]string{}
-	for _, s := range res.Suggestions {
-		if s.Test == Relationships {
-			to, _ := s.Arguments["to"].(string)
-			got[s.Model[strings.LastIndex(s.Model, ".")+1:]+"."+strings.ToLower(s.Column)] = to
-		}
-	}
+	got := relationshipTargets(Suggest(p, inf, Options{Threshold: 0.01}))
 	for col, want := range map[string]string{
 		"stg_south__visit.company_id":                "ref('stg_south__company')",
 		"stg_south__visit.owner_company_id":          "ref('stg_south__company')",
@@ -41,14 +34,7 @@ func TestSourceAffinity(t *testing.T) {
 // that source's staging model, not at a mart, which staging models do not read.
 func TestOwnSystemStaging(t *testing.T) {
 	p, inf := loadCase(t, "testdata/crosslayer")
-	res := Suggest(p, inf, Options{Threshold: 0.01})
-	got := map[string]string{}
-	for _, s := range res.Suggestions {
-		if s.Test == Relationships {
-			to, _ := s.Arguments["to"].(string)
-			got[s.Model[strings.LastIndex(s.Model, ".")+1:]+"."+strings.ToLower(s.Column)] = to
-		}
-	}
+	got := relationshipTargets(Suggest(p, inf, Options{Threshold: 0.01}))
 	for col, want := range map[string]string{
 		"stg_south__jobs.client_id":   "ref('stg_south__clients')",
 		"stg_north__visits.client_id": "ref('stg_north__clients')",
@@ -58,4 +44,16 @@ func TestOwnSystemStaging(t *testing.T) {
 			t.Errorf("%s: relationships to %q, want %s", col, got[col], want)
 		}
 	}
+}
+
+// relationshipTargets maps each relationships proposal's model.column to its `to`.
+func relationshipTargets(res *Result) map[string]string {
+	got := map[string]string{}
+	for _, s := range res.Suggestions {
+		if s.Test == Relationships {
+			to, _ := s.Arguments["to"].(string)
+			got[s.Model[strings.LastIndex(s.Model, ".")+1:]+"."+strings.ToLower(s.Column)] = to
+		}
+	}
+	return got
 }

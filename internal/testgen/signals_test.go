@@ -101,11 +101,15 @@ func TestNameKey(t *testing.T) {
 	yes := [][2]string{{"dim_customers", "customer_id"}, {"stg_stripe__customers", "customer_id"}, {"stg_orders", "id"}, {"companies", "company_id"}, {"dim_address", "address_key"}, {"fct_stop_time_updates", "key"},
 		{"orders_base", "order_id"}, {"core_fields_counties_base", "_airbyte_core_fields_counties_hashid"}, {"stg_hub__customers", "_dlt_customer_id"},
 		{"stg_shop__customers", "id_customer"}, {"stg_erp__device", "iddevice"}, {"stg_erp__devices", "iddevice"},
-		{"int_desk__ticket_enriched", "ticket_id"}, {"int_orders_deduped", "order_id"}, {"stg_events_unioned", "event_id"}}
+		{"int_desk__ticket_enriched", "ticket_id"}, {"int_orders_deduped", "order_id"}, {"stg_events_unioned", "event_id"},
+		{"stg_erp__location", "idlocation"}, {"stg_erp__products", "idproduct"}, {"dim_client", "id_client"},
+		{"stg_erp__label_family", "idlabel_family"}, {"stg_erp__resources_type", "idresources_type"}}
 	no := [][2]string{{"fct_orders", "customer_id"}, {"fct_active_servers", "server_id"}, {"stg_orders", "order_date"}, {"dim_customers", "customer_name"}, {"fct_trips", "feed_key"},
 		{"orders_base", "_airbyte_raw_id"}, {"fct_orders", "_airbyte_customers_hashid"}, {"orders", "parent_orders_hashid"},
 		{"stg_erp__visit", "iddevice"}, {"stg_erp__device", "iddevice_type"}, {"stg_erp__device", "idea"}, {"stg_x__customers", "id__customer"},
-		{"int_desk__ticket_enriched", "enriched_id"}, {"int_orders_late", "order_id"}}
+		{"int_desk__ticket_enriched", "enriched_id"}, {"int_orders_late", "order_id"},
+		{"stg_erp__device", "idlocation"}, {"stg_erp__location", "idle_time"}, {"stg_erp__location", "id_"},
+		{"stg_erp__label_family", "idlabel"}, {"dim_ideas", "identity"}}
 	for _, c := range yes {
 		if !nameKey(c[0], c[1]) {
 			t.Errorf("nameKey(%s, %s) = false, want true", c[0], c[1])
