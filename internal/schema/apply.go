@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/fsconfine"
+	"github.com/dataops-dev/dataops/internal/warehouse"
 	"github.com/dataops-dev/dataops/internal/yamledit"
 )
 
@@ -164,9 +165,11 @@ func insertIndex(f *yamledit.File, model, after string, renamed map[string]strin
 
 func toColumn(c ColumnSpec) yamledit.Column {
 	col := yamledit.Column{Name: c.Name, Description: c.Description, DataType: c.DataType}
-	if needsQuote(c.Name) {
+	if !warehouse.PlainIdent(c.Name) {
 		// dbt writes a column's name into its tests' SQL as it is: a name SQL reads only
-		// quoted ("Hour Start - Copy", 2024_total) fails every test without quote: true.
+		// quoted ("Hour Start - Copy", 2024_total) fails every test without quote: true. A
+		// plain name gets none: quoting would make it case-sensitive where the warehouse
+		// folds case.
 		col.Extra = append(col.Extra, yamledit.KV{Key: "quote", Value: true})
 	}
 	if c.DescriptionFrom == DescriptionFromLLM {
@@ -270,20 +273,4 @@ func Diffs(edits []FileEdit) []string {
 		out = append(out, yamledit.Diff(e.Path, string(e.Old), string(e.New)))
 	}
 	return out
-}
-
-// needsQuote reports whether a column name is not a plain identifier (a letter or underscore,
-// then letters, digits, underscores or dollars), which every warehouse reads only quoted. A
-// plain name is left alone: quoting it would make it case-sensitive where the warehouse folds
-// case (Snowflake, PostgreSQL).
-func needsQuote(name string) bool {
-	for i, r := range name {
-		switch {
-		case r == '_', r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
-		case (r >= '0' && r <= '9' || r == '$') && i > 0:
-		default:
-			return true
-		}
-	}
-	return false
 }
