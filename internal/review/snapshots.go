@@ -21,9 +21,11 @@ var snapshotKeys = []struct{ key, effect string }{
 	{"strategy", "changes are detected another way from the next run; the rows recorded so far were versioned the old way"},
 	{"updated_at", "changes are detected from another column from the next run: current rows whose new column differs from what was recorded are versioned again"},
 	{"check_cols", "changes are detected on other columns from the next run; the history recorded so far holds no versions for changes of the added columns"},
-	{"hard_deletes", "rows deleted at the source are recorded another way from the next run; the history recorded so far keeps the old way"},
-	{"invalidate_hard_deletes", "rows deleted at the source are recorded another way from the next run; the history recorded so far keeps the old way"},
+	{"hard_deletes", deletesEffect},
+	{"invalidate_hard_deletes", deletesEffect}, // the older name of hard_deletes: invalidate
 }
+
+const deletesEffect = "rows deleted at the source are recorded another way from the next run; the history recorded so far keeps the old way"
 
 // snapshotPlace are the configs naming the table a snapshot writes.
 var snapshotPlace = []string{"target_database", "target_schema", "database", "schema", "alias"}
