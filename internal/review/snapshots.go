@@ -3,6 +3,7 @@ package review
 import (
 	"fmt"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -108,14 +109,16 @@ func sameConfig(a, b any) bool {
 	return reflect.DeepEqual(norm(a), norm(b))
 }
 
-// configLine is the line of a snapshot's file that first names one of keys (its config()
-// call or its properties), else its first line.
+// configLine is the line of a snapshot's file that first sets one of keys (`key=` in its
+// config() call, `key:` in properties), else its first line. A column of the same name in the
+// snapshot's SQL is not a setting.
 func configLine(n *dbt.Node, keys ...string) int {
 	src := n.Source()
 	best := -1
 	for _, k := range keys {
-		if i := strings.Index(n.RawCode, k); i >= 0 && (best < 0 || i < best) {
-			best = i
+		loc := regexp.MustCompile(`\b` + regexp.QuoteMeta(k) + `\s*[=:]`).FindStringIndex(n.RawCode)
+		if loc != nil && (best < 0 || loc[0] < best) {
+			best = loc[0]
 		}
 	}
 	if best < 0 {
