@@ -150,7 +150,7 @@ func nameKey(model, col string) bool {
 		for _, e := range entities {
 			// Only the whole entity counts: fct_active_servers is about activity, and its
 			// server_id refers to servers.
-			if base == e || base == singular(e) || e == base+"s" {
+			if namesEntity(base, e) {
 				return true
 			}
 			// A name that starts with an underscore is a tool's column (_airbyte_,
@@ -161,6 +161,12 @@ func nameKey(model, col string) bool {
 		}
 	}
 	return false
+}
+
+// namesEntity reports whether word is entity e, in the singular or as written (customer or
+// customers for customers; the whole entity only).
+func namesEntity(word, e string) bool {
+	return word == e || word == singular(e) || e == word+"s"
 }
 
 // keySuffixes end the names of a model's own key.

@@ -11,7 +11,7 @@ func prefixKey(col, e string) bool {
 		return false
 	}
 	rest := strings.TrimPrefix(strings.TrimPrefix(col, "id"), "_")
-	return rest != "" && (rest == e || rest == singular(e) || e == rest+"s")
+	return rest != "" && namesEntity(rest, e)
 }
 
 // idPrefixed reports whether col may be a key spelled with the id in front, for the
