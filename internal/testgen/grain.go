@@ -323,7 +323,18 @@ func contradicts(c *column, t string, g grain, sg *sqlSignals) string {
 			case len(g.declared) > 1:
 				return g.declaredWhy
 			case len(sg.keys) <= 1 && len(g.documented) > 1:
-				return g.documentedWhy
+				if cols, ok := sg.hashed(c.lower); !ok || c.pk != "name" || !sameNames(cols, g.documented) {
+					return g.documentedWhy
+				}
+				// The key the team names after the model hashes the grain its description
+				// gives (topic_pk of topic_name + platform): the key of that grain.
+			case c.pk == "name":
+				if _, ok := sg.hashed(c.lower); !ok {
+					return sg.keyWhy
+				}
+				// A surrogate key the team names as the model's key (key, order_key) is
+				// its row identity, whatever columns a dedup partitions by: the habits of the
+				// name decide.
 			default:
 				return sg.keyWhy
 			}
@@ -366,4 +377,18 @@ func compositeKey(sg *sqlSignals, g grain, cs []*column) ([]string, string) {
 		}
 	}
 	return nil, ""
+}
+
+// sameNames reports whether two lists name the same columns, in any order and case.
+func sameNames(a, b []string) bool {
+	x, y := make([]string, len(a)), make([]string, len(b))
+	for i, v := range a {
+		x[i] = strings.ToLower(v)
+	}
+	for i, v := range b {
+		y[i] = strings.ToLower(v)
+	}
+	slices.Sort(x)
+	slices.Sort(y)
+	return slices.Equal(slices.Compact(x), slices.Compact(y))
 }

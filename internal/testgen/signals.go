@@ -53,6 +53,7 @@ type sqlSignals struct {
 	// which is then the model's key on its own (a generate_surrogate_key of the GROUP BY
 	// columns, wherever it is selected).
 	hashes       []hashedColumns
+	fileHashes   []hashedColumns // every select's, the chain's first (readFileHashes)
 	grainHash    string
 	grainHashWhy string
 
@@ -96,6 +97,7 @@ func readSignalsThrough(sql, dialect string, ephemeral func(string) string, ps *
 	collectCTEs(q, ctes)
 	s.walk(q.Body, ctes, 0)
 	s.findGrainHash()
+	s.readFileHashes(q)
 	s.readNeverNull()
 	s.readPartitions()
 	return s
@@ -108,12 +110,17 @@ type hashedColumns struct {
 
 // readHashes records the surrogate keys one select computes.
 func (s *sqlSignals) readHashes(sel *ast.Select, out map[ast.Expr]string) {
+	s.hashes = appendHashes(s.hashes, sel, out)
+}
+
+// appendHashes adds the surrogate keys one select computes to list, each name once.
+func appendHashes(list []hashedColumns, sel *ast.Select, out map[ast.Expr]string) []hashedColumns {
 	for _, it := range sel.Items {
 		if it == nil || !isSurrogateKey(it.Expr) {
 			continue
 		}
 		name := out[it.Expr]
-		if name == "" || slices.ContainsFunc(s.hashes, func(h hashedColumns) bool { return h.name == name }) {
+		if name == "" || slices.ContainsFunc(list, func(h hashedColumns) bool { return h.name == name }) {
 			continue
 		}
 		var cols []string
@@ -124,8 +131,31 @@ func (s *sqlSignals) readHashes(sel *ast.Select, out map[ast.Expr]string) {
 			return true
 		})
 		slices.Sort(cols)
-		s.hashes = append(s.hashes, hashedColumns{name: name, cols: slices.Compact(cols)})
+		list = append(list, hashedColumns{name: name, cols: slices.Compact(cols)})
 	}
+	return list
+}
+
+// readFileHashes records the surrogate keys every select of the file computes, the chain's
+// and those behind a join or a union, where the chain walk stops.
+func (s *sqlSignals) readFileHashes(q *ast.Query) {
+	ast.Inspect(q, func(n ast.Node) bool {
+		if sel, ok := n.(*ast.Select); ok {
+			s.fileHashes = appendHashes(s.fileHashes, sel, outputNames(sel))
+		}
+		return true
+	})
+}
+
+// hashed reports whether the file computes col as a surrogate key (a hash of columns), and
+// over which columns.
+func (s *sqlSignals) hashed(col string) ([]string, bool) {
+	for _, h := range s.fileHashes {
+		if h.name == col {
+			return h.cols, true
+		}
+	}
+	return nil, false
 }
 
 // findGrainHash picks the surrogate key over exactly the composite grain's columns.
