@@ -17,7 +17,7 @@ import (
 // relationships tests: the documents, the SQL of the whole graph, the data.
 type evidence struct {
 	vals     []string // values the column holds
-	valsFrom string   // "lits", "graph", "down", "doc", "data", "flag" or "bool"
+	valsFrom string   // "lits", "graph", "down", "doc", "data", "decode", "flag" or "bool"
 	valsWhy  string
 	// valsTeam: the values come from a test the team wrote (on a column this one copies).
 	valsTeam bool
@@ -48,7 +48,7 @@ type evidence struct {
 // does a key copied from its source's key. A boolean's test cannot fail while it is one, and
 // fewer teams still write it: it starts lowest.
 var evidencePriors = map[string]map[string]float64{
-	AcceptedValues: {"lits": 0.6, "graph": 0.45, "down": 0.5, "doc": 0.5, "data": 0.5, "name": 0.3, "flag": 0.1, "bool": 0.05},
+	AcceptedValues: {"lits": 0.6, "graph": 0.45, "down": 0.5, "doc": 0.5, "data": 0.5, "decode": 0.3, "name": 0.3, "flag": 0.1, "bool": 0.05},
 	Relationships:  {"doc": 0.75, "down": 0.5, "data": 0.6, "entity": 0.55, "fk": 0.5, "key": 0.4, "join": 0.35, "lookup": 0.3, "self": 0.5, "src": 0.1},
 }
 
@@ -249,6 +249,12 @@ func (x *extra) valueEvidence(c *column, descs []string) {
 	if ev.vals == nil && set != nil {
 		ev.vals, ev.valsFrom = set, "data"
 		ev.valsWhy = c.name + ": the data holds only " + quoteList(set) + " (" + dataWhy + ")"
+	}
+	if ev.vals == nil && len(c.lits) == 0 {
+		if vals, in := x.decodedValues(c); vals != nil {
+			ev.vals, ev.valsFrom = vals, "decode"
+			ev.valsWhy = c.name + ": " + nodeName(x.p, in) + " decodes it as one of " + quoteList(vals)
+		}
 	}
 	if ev.vals == nil && ev.nameArgs == nil && len(c.lits) == 0 {
 		// Last: a test the team wrote on the same name says more than the type does (its
@@ -556,10 +562,11 @@ func evidenceTier(c *column, test string) string {
 	switch {
 	case team:
 		return "team"
-	case cl == "flag" || cl == "bool" || cl == "src":
-		// Known from the type and name alone, or from a key's own lineage, each a habit of
-		// its own: a folder full of untested flags says nothing of its CASE columns, and its
-		// keys' sources nothing of its foreign keys.
+	case cl == "flag" || cl == "bool" || cl == "src" || cl == "decode":
+		// Known from the type and name alone, from a key's own lineage or from a decoding
+		// elsewhere, each a habit of its own: a folder full of untested flags says nothing
+		// of its CASE columns, its keys' sources nothing of its foreign keys, and the codes
+		// a mart decodes nothing of the columns a model produces.
 		return cl
 	case cl != "":
 		return "found"

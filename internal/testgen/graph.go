@@ -37,6 +37,8 @@ type sqlGraph struct {
 	models map[string]*modelSQL
 	joins  map[colRef][]joinEdge
 	values map[colRef]*traced // memo of traceOutput
+	// decodes holds the codes CASE expressions compare each column to (decodes.go).
+	decodes map[colRef]*decoded
 	mu     sync.Mutex
 }
 
@@ -57,11 +59,12 @@ const maxTrace = 8
 
 // newSQLGraph parses every model's compiled SQL (in parallel) and collects its joins.
 func newSQLGraph(p *dbt.Project, models []*dbt.Node, dialect string, sqlOf func(*dbt.Node) string, ps *parses) *sqlGraph {
-	g := &sqlGraph{p: p, models: make(map[string]*modelSQL, len(models)), joins: map[colRef][]joinEdge{}, values: map[colRef]*traced{}}
+	g := &sqlGraph{p: p, models: make(map[string]*modelSQL, len(models)), joins: map[colRef][]joinEdge{}, values: map[colRef]*traced{}, decodes: map[colRef]*decoded{}}
 	d, _ := sqldialect.Lookup(dialect)
 	parsed := make([]*modelSQL, len(models))
 	edges := make([][][2]colRef, len(models))
 	inner := make([][]bool, len(models))
+	codes := make([]map[colRef][]string, len(models))
 	var wg sync.WaitGroup
 	next := make(chan int)
 	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
@@ -76,6 +79,7 @@ func newSQLGraph(p *dbt.Project, models []*dbt.Node, dialect string, sqlOf func(
 				parsed[i] = parseModel(sqlOf(models[i]), d, ps)
 				if parsed[i] != nil {
 					edges[i], inner[i] = g.modelJoins(parsed[i])
+					codes[i] = g.modelDecodes(parsed[i])
 				}
 			}
 		}()
@@ -94,6 +98,13 @@ func newSQLGraph(p *dbt.Project, models []*dbt.Node, dialect string, sqlOf func(
 			a, b := e[0], e[1]
 			g.joins[a] = append(g.joins[a], joinEdge{other: b, inner: inner[i][k], in: m.UniqueID})
 			g.joins[b] = append(g.joins[b], joinEdge{other: a, inner: inner[i][k], in: m.UniqueID})
+		}
+		for r, vals := range codes[i] {
+			if d := g.decodes[r]; d != nil {
+				d.vals = union(d.vals, vals)
+			} else {
+				g.decodes[r] = &decoded{vals: vals, in: m.UniqueID}
+			}
 		}
 	}
 	return g
