@@ -9,6 +9,7 @@ package lt01_spacing
 import (
 	"strings"
 
+	"github.com/dataops-dev/dataops/internal/jinja"
 	"github.com/dataops-dev/dataops/internal/lint"
 	"github.com/dataops-dev/dataops/internal/sql/token"
 )
@@ -49,8 +50,20 @@ func (rule) Check(c *lint.Context) {
 		}
 		// Trailing whitespace.
 		if n := i + 1; n < len(toks) && (toks[n].Kind == token.Newline || toks[n].Kind == token.EOF) {
-			if !beforeTag(c, t) {
+			switch kind, block := lineEnd(c, t); kind {
+			case endTrailing:
 				c.Report(i, "Unnecessary trailing whitespace.", c.Replace(i, ""))
+			case endBlock:
+				if t.Text != " " {
+					// Whitespace written in one run is flagged where it starts; pieces joined
+					// across an empty tag, at the placeholder (as SQLFluff places them).
+					msg := "Expected only single space before placeholder. Found '" + t.Text + "'."
+					if off, lit := c.ToSource(int(t.Pos)); lit && strings.HasPrefix(c.Source[off:], t.Text) {
+						c.Report(i, msg)
+					} else {
+						c.ReportSource(block, block, msg)
+					}
+				}
 			}
 			continue
 		}
@@ -91,7 +104,10 @@ func (rule) Check(c *lint.Context) {
 }
 
 // checkCTEBrackets flags a CTE whose body bracket starts a line of its own (`with x as\n(`):
-// AS and the bracket take one space between them.
+// AS and the bracket take one space between them. As SQLFluff's respacing does, every
+// newline between them is stripped and reported, and the whitespace that is left must be one
+// space: the indentation of the bracket's line is what remains of it, so `as\n  (` is also
+// told it has two spaces, and a second run of whitespace is a duplicate.
 func checkCTEBrackets(c *lint.Context) {
 	d := c.Doc
 	for _, w := range d.Withs {
@@ -99,28 +115,38 @@ func checkCTEBrackets(c *lint.Context) {
 			if cte.As < 0 || cte.Open <= cte.As || d.Toks[cte.As].Templated || d.Toks[cte.Open].Templated {
 				continue
 			}
-			newline, space := -1, false
+			var newlines, spaces []int
 			for j := cte.As + 1; j < cte.Open; j++ {
 				switch d.Toks[j].Kind {
 				case token.Newline:
-					if newline < 0 {
-						newline = j
-					}
+					newlines = append(newlines, j)
 				case token.Whitespace:
-					space = true
+					spaces = append(spaces, j)
 				default:
-					newline = -1
+					newlines = nil
 					j = cte.Open // a comment between: any layout
 				}
 			}
-			if newline < 0 {
+			if len(newlines) == 0 {
 				continue
 			}
-			// SQLFluff strips the newlines; only when no space is left does it ask for one.
-			at := int(d.Toks[newline].Pos)
-			c.ReportRange(at, at, "Stripping newlines.", lint.Edit{Start: int(d.Toks[cte.As].End), End: int(d.Toks[cte.Open].Pos), Text: " "})
-			if !space {
+			// The first report's edit writes the whole gap as one space; the others ride on it.
+			for k, n := range newlines {
+				at := int(d.Toks[n].Pos)
+				if k == 0 {
+					c.ReportRange(at, at, "Stripping newlines.", lint.Edit{Start: int(d.Toks[cte.As].End), End: int(d.Toks[cte.Open].Pos), Text: " "})
+				} else {
+					c.ReportRange(at, at, "Stripping newlines.")
+				}
+			}
+			switch {
+			case len(spaces) == 0:
 				c.Report(cte.Open, "Expected single whitespace between 'as' keyword and start bracket '('.")
+			case d.Toks[spaces[0]].Text != " ":
+				c.Report(spaces[0], "Expected only single space before start bracket '('. Found '"+d.Toks[spaces[0]].Text+"'.")
+			}
+			if len(spaces) >= 2 {
+				c.Report(spaces[len(spaces)-1], "Removing duplicate whitespace.")
 			}
 		}
 	}
@@ -324,14 +350,90 @@ func checkStrippedTags(c *lint.Context) map[int]bool {
 	}
 }
 
-// beforeTag reports whether whitespace that ends a rendered line is, in the file, the
-// indentation of a Jinja tag that rendered to nothing (`    {% if is_incremental() %}`): the
-// line the user wrote does not end in whitespace.
-func beforeTag(c *lint.Context, t *lint.Tok) bool {
+// How a rendered line that ends in whitespace ends in the file (lineEnd).
+const (
+	endTrailing = iota // the line ends in whitespace: report it
+	endIndent          // the indentation of a tag that rendered to nothing: LT02's
+	endBlock           // spacing before a block tag later on the line: one space wanted
+	endOther
+)
+
+// lineEnd reads, in the file, what follows whitespace that ends a rendered line. SQLFluff's
+// templater keeps a block tag or a comment as a placeholder where it stood, so whitespace
+// before one is not at the end of the line: on its own (`    {% if is_incremental() %}`) it
+// is indentation, and after code or another tag (`{% else %} {{ x }} {% endif %}`) it is the
+// spacing before the placeholder, which must be one space. An expression
+// (`    {{ config(...) }}`), a one-line assignment (`    {% set x = 1 %}`) or an include is
+// templated code that stands for its output: when it alone ends the line and renders to
+// nothing, the whitespace before it is trailing, and SQLFluff reports it. block is the file
+// offset of the block tag for endBlock.
+func lineEnd(c *lint.Context, t *lint.Tok) (kind, block int) {
 	off, lit := c.ToSource(int(t.Pos))
 	if !lit {
-		return false
+		return endTrailing, 0
 	}
-	rest := c.Source[min(off+len(t.Text), len(c.Source)):]
-	return strings.HasPrefix(rest, "{%") || strings.HasPrefix(rest, "{#") || strings.HasPrefix(rest, "{{")
+	src := c.Source
+	lineStart := strings.LastIndexByte(src[:off], '\n') + 1
+	indent := strings.TrimLeft(src[lineStart:off], " \t") == ""
+	// The rendered whitespace may join runs from both sides of a tag: the tag starts where
+	// the file's own whitespace ends.
+	at := off + len(src[off:]) - len(strings.TrimLeft(src[off:], " \t"))
+	if !strings.HasPrefix(src[at:], "{") {
+		return endTrailing, 0
+	}
+	templated := 0
+	for p := at; p < len(src); {
+		rest := src[p:]
+		switch {
+		case rest[0] == ' ' || rest[0] == '\t':
+			p++
+			continue
+		case rest[0] == '\n' || rest[0] == '\r':
+			if templated == 1 && p == tagEnd(src, at) {
+				return endTrailing, 0
+			}
+			return endOther, 0
+		case strings.HasPrefix(rest, "{#") || strings.HasPrefix(rest, "{%") && !templatedStatement(rest):
+			if indent {
+				return endIndent, 0
+			}
+			return endBlock, p
+		case strings.HasPrefix(rest, "{{") || strings.HasPrefix(rest, "{%"):
+			templated++
+			p = tagEnd(src, p)
+			continue
+		}
+		return endOther, 0
+	}
+	if templated == 1 && tagEnd(src, at) == len(src) {
+		return endTrailing, 0
+	}
+	return endOther, 0
+}
+
+// templatedStatement reports whether the statement tag that starts src is one SQLFluff treats
+// as templated code rather than a block: `set` with an `=` (the one-line form) or `include`.
+func templatedStatement(src string) bool {
+	inner := strings.TrimLeft(src[2:], "-+ \t\r\n")
+	name, rest, _ := strings.Cut(inner, " ")
+	switch name {
+	case "include":
+		return true
+	case "set":
+		end := strings.Index(rest, "%}")
+		return end >= 0 && strings.Contains(rest[:end], "=")
+	}
+	return false
+}
+
+// tagEnd is the offset just past the tag that starts at src[at:], or the end of the file.
+func tagEnd(src string, at int) int {
+	closer := "}}"
+	if strings.HasPrefix(src[at:], "{%") {
+		closer = "%}"
+	}
+	if end, ok := jinja.ScanToClose(src, at+2, closer); ok {
+		return end
+	}
+	return len(src)
 }

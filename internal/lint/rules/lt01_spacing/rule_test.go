@@ -49,3 +49,58 @@ func TestCTEBracketAfterSpace(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// The bracket's own indentation is what is left of the gap once its newlines are stripped:
+// SQLFluff wants that to be one space, reports every newline it strips, and calls a second
+// run of whitespace a duplicate.
+func TestCTEBracketIndented(t *testing.T) {
+	for _, tc := range []struct {
+		src  string
+		want []string
+	}{
+		{"with stg as\n  (\n    select a from t\n)\n\nselect a from stg\n",
+			[]string{"1:12 Stripping newlines.", "2:1 Expected only single space before start bracket '('. Found '  '."}},
+		{"with stg as\n (\n    select a from t\n)\n\nselect a from stg\n",
+			[]string{"1:12 Stripping newlines."}},
+		{"with stg as\n\n    (\n    select a from t\n)\n\nselect a from stg\n",
+			[]string{"1:12 Stripping newlines.", "2:1 Stripping newlines.", "3:1 Expected only single space before start bracket '('. Found '    '."}},
+		{"with stg as  \n   (\n    select a from t\n)\n\nselect a from stg\n",
+			[]string{"1:12 Expected only single space before start bracket '('. Found '  '.", "1:12 Unnecessary trailing whitespace.", "1:14 Stripping newlines.", "2:1 Removing duplicate whitespace."}},
+	} {
+		_, res := linttest.TemplatedLines(t, Rule, tc.src)
+		var got []string
+		for _, v := range res.Violations {
+			got = append(got, fmt.Sprintf("%d:%d %s", v.Line, v.Col, v.Description))
+		}
+		slices.Sort(got)
+		slices.Sort(tc.want)
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%q: got %q, want %q", tc.src, got, tc.want)
+		}
+	}
+}
+
+// An expression or a one-line set that ends its line and renders to nothing is templated
+// code standing for its (empty) output: the indentation before it is trailing whitespace, as
+// SQLFluff reports. Block tags, comments and a tag followed by more text on the line are not.
+func TestIndentedTemplatedCodeIsTrailingWhitespace(t *testing.T) {
+	for _, tc := range []struct {
+		src  string
+		want []int
+	}{
+		{"select\n    a,\n    {{ config(materialized='table') }}\n    b\nfrom t\n", []int{3}},
+		{"select\n    a,\n    {% set x = 1 %}\n    b\nfrom t\n", []int{3}},
+		{"select\n    a,\n    {% set x %}1{% endset %}\n    b\nfrom t\n", nil},
+		{"select\n    a,\n    {# note #}\n    b\nfrom t\n", nil},
+		{"select\n    a,\n    {% set x = 1 %} {% set y = 2 %}\n    b\nfrom t\n", nil},
+		{"select a\nfrom t\n    {% if true %}\nwhere a = 1\n    {% endif %}\n", nil},
+		// After another tag the whitespace is spacing before the block tag: one space wanted.
+		{"select a\nfrom t\n{% if false %}\nwhere a = 1\n{% else %} {{ '' }} {% endif %}\n", []int{5}},
+		{"select a\nfrom t\n{% if false %}\nwhere a = 1\n{% else %} {% endif %}\n", nil},
+	} {
+		lines, res := linttest.TemplatedLines(t, Rule, tc.src)
+		if !slices.Equal(lines, tc.want) {
+			t.Errorf("%q: LT01 on lines %v, want %v: %+v", tc.src, lines, tc.want, res.Violations)
+		}
+	}
+}
