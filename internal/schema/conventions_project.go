@@ -259,22 +259,29 @@ func (h *habits) layerHabits(models []*dbt.Node) {
 	type folder struct {
 		models, described, cols, colsDescribed int
 		prefixes                               map[string]int
+		// places counts the prefixes per place the folder name stands (its whole path).
+		places map[string]map[string]int
 	}
 	folders := map[string]*folder{}
 	var names []string
 	for _, n := range models {
 		parts := strings.Split(path.Dir(n.OriginalFilePath), "/")
 		// The model path itself (models/) says nothing about a layer.
-		for _, f := range parts[1:] {
+		for k, f := range parts[1:] {
 			fo := folders[f]
 			if fo == nil {
-				fo = &folder{prefixes: map[string]int{}}
+				fo = &folder{prefixes: map[string]int{}, places: map[string]map[string]int{}}
 				folders[f] = fo
 				names = append(names, f)
+			}
+			place := strings.Join(parts[:k+2], "/")
+			if fo.places[place] == nil {
+				fo.places[place] = map[string]int{}
 			}
 			fo.models++
 			if w, _, ok := strings.Cut(n.Name, "_"); ok {
 				fo.prefixes[w+"_"]++
+				fo.places[place][w+"_"]++
 			}
 			if strings.TrimSpace(n.Description) != "" {
 				fo.described++
@@ -294,7 +301,7 @@ func (h *habits) layerHabits(models []*dbt.Node) {
 		if fo.models < layerMinimum {
 			continue
 		}
-		if pf, n := commonest(fo.prefixes); float64(n) >= habitShare*float64(fo.models) {
+		if pf, n := commonest(fo.prefixes); float64(n) >= habitShare*float64(fo.models) && !elsewhere(fo.places, pf) {
 			if h.modelPrefixes == nil {
 				h.modelPrefixes = map[string][]string{}
 			}
@@ -306,4 +313,20 @@ func (h *habits) layerHabits(models []*dbt.Node) {
 			h.folderWhy[RuleDescriptionRequired+"/"+name] = fmt.Sprintf("the project's habit, %d of %d models and %d of %d documented columns in %s/ are described", fo.described, fo.models, fo.colsDescribed, fo.cols, name)
 		}
 	}
+}
+
+// elsewhere reports whether, in one of the places a folder name stands, enough models to make
+// a layer share a prefix other than pf: the name then says something else there (a warehouse
+// folder such as bigquery/ under both staging and marts), and is no layer of its own.
+func elsewhere(places map[string]map[string]int, pf string) bool {
+	for _, prefixes := range places {
+		total := 0
+		for _, n := range prefixes {
+			total += n
+		}
+		if other, n := commonest(prefixes); other != pf && n >= layerMinimum && float64(n) >= habitShare*float64(total) {
+			return true
+		}
+	}
+	return false
 }

@@ -82,3 +82,24 @@ func TestModelPrefixesFromTheProject(t *testing.T) {
 		t.Errorf("marts have no prefix habit, yet: %+v", fs)
 	}
 }
+
+// TestModelPrefixesOfAFolderNameUsedInTwoLayers: a folder name that holds stg_ models under
+// staging/ and wh_ models under warehouse/ (a folder per warehouse, in each layer) is no
+// layer: a wh_ model there is not told to start with stg_.
+func TestModelPrefixesOfAFolderNameUsedInTwoLayers(t *testing.T) {
+	files := map[string]string{"dbt_project.yml": "name: p\nversion: '1'\nconfig-version: 2\nprofile: p\n"}
+	for i := 0; i < 30; i++ {
+		files[fmt.Sprintf("models/staging/s%d/bigquery/stg_s%d.sql", i%6, i)] = "select 1 as id\n"
+	}
+	for i := 0; i < 6; i++ {
+		files[fmt.Sprintf("models/warehouse/bigquery/wh_w%d.sql", i)] = "select 1 as id\n"
+	}
+	p := loadProject(t, files)
+	c := ProjectConventions(p, nil, Naming{})
+	if fs := c.Check(ModelFacts{Name: "wh_new", Path: "models/warehouse/bigquery/wh_new.sql"}); len(fs) != 0 {
+		t.Errorf("bigquery/ is no layer, yet: %+v", fs)
+	}
+	if fs := c.Check(ModelFacts{Name: "orders_raw", Path: "models/staging/s1/bigquery/orders_raw.sql"}); len(fs) != 1 {
+		t.Errorf("staging/ is still a layer: %+v", fs)
+	}
+}
