@@ -39,7 +39,7 @@ type sqlGraph struct {
 	values map[colRef]*traced // memo of traceOutput
 	// decodes holds the codes CASE expressions compare each column to (decodes.go).
 	decodes map[colRef]*decoded
-	mu     sync.Mutex
+	mu      sync.Mutex
 }
 
 // source is what a name in FROM stands for: a node, or a query (a CTE or a subquery).
