@@ -109,7 +109,8 @@ func firstLine(s string) string {
 func (inf *inferrer) inferModel(s *slot, deps *colDeps) *Node {
 	n := s.node
 	out := &Node{UniqueID: s.id}
-	unknownCols := inf.renderWithColumns(s)
+	unknownCols, rendered := inf.renderWithColumns(s, &out.Notes)
+	out.SQL = rendered
 	pr := s.prep
 	if n.Language != "" && n.Language != "sql" {
 		return inf.declaredOnly(n, out, "a "+n.Language+" model: its columns are only known from its property file")

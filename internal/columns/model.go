@@ -35,6 +35,11 @@ type Node struct {
 	// Notes are softer remarks that leave the list usable: an unnamed expression whose name
 	// the warehouse makes up, a column whose type could not be known, an ambiguous reference.
 	Notes []Problem `json:"notes,omitempty"`
+	// SQL is the model rendered again with the columns known upstream answering
+	// adapter.get_columns_in_relation (see rerender.go), when that render differs from the
+	// loader's: the select list as a warehouse would compile it, where the loader's render,
+	// given no columns, may have made every column a null placeholder. Empty otherwise.
+	SQL string `json:"-"`
 
 	index map[string]int // folded name -> position in Columns (first occurrence)
 }

@@ -18,18 +18,20 @@ import (
 
 // renderWithColumns re-renders s's node when its render asked for columns, replacing s.prep
 // with the new render. It returns the calls it could not answer (a relation whose columns are
-// not known, or no environment to render with): they make the node's columns unreliable.
-func (inf *inferrer) renderWithColumns(s *slot) []Problem {
+// not known, or no environment to render with) that make the node's columns unreliable, and
+// the new render's output when it replaced the load's; calls it could not answer that left
+// the column list as it is are added to notes.
+func (inf *inferrer) renderWithColumns(s *slot, notes *[]Problem) (unknown []Problem, rendered string) {
 	n := s.node
 	if n.Render == nil || n.Render.Err != nil || s.prep == nil || s.prep.file == nil || inf.p.Jinja == nil {
-		return nil
+		return nil, ""
 	}
 	// A macro that only asks when executing (dbt_utils.get_filtered_columns_in_relation)
 	// asked nothing in the load's render; the node is rendered executing, as dbt compiles.
 	execute := false
 	if !n.Render.AskedColumns {
 		if !inf.callsListingMacro(n) {
-			return nil
+			return nil, ""
 		}
 		execute = true
 	}
@@ -46,28 +48,35 @@ func (inf *inferrer) renderWithColumns(s *slot) []Problem {
 	if r.Err != nil || !r.AskedColumns {
 		// executing changed nothing the hook can answer (or failed: run_query finds nothing
 		// here); the load's render stands
-		return nil
+		return nil, ""
 	}
-	var unknown []Problem
 	if len(h.unknown) > 0 && strings.Contains(strings.ToLower(r.Output), probeColumn) {
 		// A relation whose columns are not known was answered with a made-up column, and its
 		// name reached the SQL: the select list depends on those columns. Render again with
 		// no answer for them, as without a warehouse, and say the list is incomplete.
 		unknown = h.unknown
 		if !h.answered {
-			return unknown
+			return unknown, ""
 		}
 		h.probe, h.unknown, h.asked = false, nil, nil
 		if r = render(); r.Err != nil {
-			return unknown
+			return unknown, ""
 		}
 	}
 	// Otherwise the made-up column left no trace (fill_staging_columns only tests names
-	// against its own list, for instance): the render stands as it is.
+	// against its own list, for instance): the render stands as it is, but what it made of
+	// the relation's absent columns (a typed null for each) says nothing of the relation.
+	if unknown == nil {
+		for _, p := range h.unknown {
+			p.Reason += ": a column the template makes null for want of them may be there"
+			*notes = append(*notes, p)
+		}
+	}
 	if r.Output != n.Render.Output {
 		s.prep = inf.prepareSQL(n, &prepared{path: s.prep.path, raw: s.prep.raw}, r.Output, r.Map)
+		rendered = r.Output
 	}
-	return unknown
+	return unknown, rendered
 }
 
 // callsListingMacro reports whether the node calls, itself, a macro that may list a

@@ -69,6 +69,17 @@ func TestInferAnswersGetColumnsInRelation(t *testing.T) {
 		if s := columnNames(fill.Columns); s != "event_id, kind" || len(fill.Unresolved) > 0 {
 			t.Errorf("compile=%v: events_fill columns %s, unresolved %v", compile, s, fill.Unresolved)
 		}
+		// its nulls stand for columns nobody described, which the source may well have
+		if len(fill.Notes) != 1 || fill.Notes[0].Kind != "columns-unknown" || !strings.Contains(fill.Notes[0].Reason, "source raw.events") {
+			t.Errorf("compile=%v: events_fill should note the unknown columns of its source: %v", compile, fill.Notes)
+		}
+		if fill.SQL != "" {
+			t.Errorf("compile=%v: events_fill renders as the load did, yet has SQL %q", compile, fill.SQL)
+		}
+		// the SQL read for the model's other signals is the render that knew the columns
+		if !strings.Contains(wide.SQL, "amount") || strings.Contains(p.Nodes["model.columns_hook.orders_wide"].Render.Output, "amount") {
+			t.Errorf("compile=%v: orders_wide SQL %q", compile, wide.SQL)
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package testgen
 import (
 	"sort"
 
+	"github.com/dataops-dev/dataops/internal/columns"
 	"github.com/dataops-dev/dataops/internal/dbt"
 )
 
@@ -97,6 +98,9 @@ type Options struct {
 	// models it proposes on and every tested model (LearnedFrom): habits are learned from
 	// every tested model's SQL, as `dataops tests` reads them from the compiled project.
 	ParseRender map[string]bool
+
+	// inferred is the column inference Suggest was given, for sqlOf.
+	inferred *columns.Result
 }
 
 // LearnedFrom lists the models whose columns and SQL the Enhancer learns the team's habits
@@ -113,12 +117,21 @@ func LearnedFrom(p *dbt.Project) []string {
 	return ids
 }
 
-// sqlOf is the SQL a model's signals are read from.
+// sqlOf is the SQL a model's signals are read from. A model whose template lists another
+// relation's columns (fivetran_utils.fill_staging_columns) is read as the column inference
+// rendered it again with those columns known: the loader's render, asked no columns, made each
+// one a null placeholder, and read so every column would look set to null.
 func (o Options) sqlOf(n *dbt.Node) string {
-	if n.CompiledCode == "" && o.ParseRender[n.UniqueID] && n.Render != nil && n.Render.Err == nil {
-		return n.Render.Output
+	sql := n.CompiledCode
+	if sql == "" && o.ParseRender[n.UniqueID] && n.Render != nil && n.Render.Err == nil {
+		sql = n.Render.Output
 	}
-	return n.CompiledCode
+	if sql != "" {
+		if c := o.inferred.Node(n.UniqueID); c != nil && c.SQL != "" {
+			return c.SQL
+		}
+	}
+	return sql
 }
 
 // calibratedThreshold is, per kind, the lowest confidence at which the proposals of held-out

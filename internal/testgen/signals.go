@@ -555,7 +555,7 @@ func (s *sqlSignals) readNulls(sel *ast.Select, out map[ast.Expr]string, ctes ma
 		}
 		if lit, ok := e.(*ast.Literal); ok && lit.Kind == ast.LitNull {
 			// A placeholder for a value the model does not have yet.
-			s.nullable[name] = "the model sets it to null"
+			s.nullable[name] = setsNullWhy
 			continue
 		}
 		if caseWithoutElse(e) {
@@ -580,6 +580,8 @@ func (s *sqlSignals) readNulls(sel *ast.Select, out map[ast.Expr]string, ctes ma
 }
 
 const noElseWhy = "its CASE has no ELSE: rows no branch matches get null"
+
+const setsNullWhy = "the model sets it to null"
 
 // caseWithoutElse reports a CASE of several branches and no ELSE: rows no branch matches get
 // null, and grouping by it keeps them as a null group. (One WHEN without ELSE is as often a

@@ -37,6 +37,7 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 	if inf != nil && inf.Dialect != "" {
 		dialect = inf.Dialect
 	}
+	opts.inferred = inf
 	existing := existingTests(p)
 	models := p.Models()
 
@@ -463,6 +464,9 @@ func buildColumns(p *dbt.Project, m *dbt.Node, sg *sqlSignals, g grain, inf *col
 			c.notNull = sg.compared[l]
 		}
 		c.nullable = sg.nullable[l]
+		if c.nullable == setsNullWhy && guessedNulls(in) {
+			c.nullable = ""
+		}
 		if c.nullable == "" {
 			c.nullable = documentedNullable(p, m, in, name)
 		}
@@ -477,6 +481,21 @@ func buildColumns(p *dbt.Project, m *dbt.Node, sg *sqlSignals, g grain, inf *col
 		out = append(out, c)
 	}
 	return out
+}
+
+// guessedNulls reports whether the model's template made columns null for want of another
+// relation's columns (fivetran_utils.fill_staging_columns over a relation nobody described):
+// its null select items are placeholders of what was not seen, not the model's intent.
+func guessedNulls(in *columns.Node) bool {
+	if in == nil {
+		return false
+	}
+	for _, n := range in.Notes {
+		if n.Kind == "columns-unknown" {
+			return true
+		}
+	}
+	return false
 }
 
 // upstreamTests lists the tests of the upstream columns a column is a plain copy of.

@@ -1,0 +1,3 @@
+select
+    {{ fill_columns(source('raw', 'events'), ['event_id', 'kind']) }}
+from {{ source('raw', 'events') }}
