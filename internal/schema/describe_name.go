@@ -253,6 +253,10 @@ func nameDescription(model, column string) string {
 			} else {
 				d = "The unique ID of the " + ent
 			}
+		case rest == "parent" && ent != "":
+			// A hierarchy's parent is a row of the same kind: "the ID of the parent" leaves
+			// out of what.
+			d = "The ID of the parent " + ent
 		default:
 			d = "The ID of the " + rest
 		}

@@ -345,6 +345,8 @@ func TestNameDescription(t *testing.T) {
 		{"fct_rates", "from_currency", "The from currency."},
 		{"hub_company", "name", "The name of the company."},
 		{"fct_orders", "customer_id", "The ID of the customer."},
+		{"dim_accounts", "parent_id", "The ID of the parent account."},
+		{"int_events", "parent_id", "The ID of the parent event."},
 		{"stg_stripe__payment_intents", "id", "The unique ID of the payment intent."},
 		{"fct_orders", "shipped_at", "The date and time the order was shipped."},
 		{"fct_licenses", "starts_at", "The date and time the license was started."},
