@@ -243,6 +243,12 @@ func safeSignals(sql, dialect string, ephemeral func(string) string, ps *parses)
 	return readSignalsThrough(sql, dialect, ephemeral, ps)
 }
 
+// maxKeyWidth is the widest grouping read as a composite key. A rollup by a dozen dimensions
+// (an income statement grouped by every account attribute) has a grain, but its columns are
+// the report's dimensions, nullable as the data makes them: on the evaluation projects none of
+// the columns of groupings past eight was tested not_null, where most of narrower ones were.
+const maxKeyWidth = 8
+
 // droppedConfidence is the confidence of a test the change dropped with its model's entry:
 // the team wrote it on this model.
 const droppedConfidence = 0.95
@@ -416,7 +422,7 @@ func buildColumns(p *dbt.Project, m *dbt.Node, sg *sqlSignals, g grain, inf *col
 			c.pk, c.keyWhy = "sql", sg.grainHashWhy
 		case len(sg.keys) == 1 && keySet[l]:
 			c.pk = "sql"
-		case len(sg.keys) > 1 && keySet[l]:
+		case len(sg.keys) > 1 && len(sg.keys) <= maxKeyWidth && keySet[l]:
 			c.pk = "combo"
 		case nameKey(m.Name, l):
 			c.pk = "name"
