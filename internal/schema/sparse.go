@@ -66,6 +66,19 @@ func (s *synth) sparseScope(dir string) ([]*dbt.Node, bool) {
 	if len(entries) < folderHabitMin {
 		return nil, false
 	}
+	// An entry that lists no column describes its model only (intermediate models documented
+	// by a sentence beside marts documented whole): it says nothing of how many columns the
+	// team lists when it lists them. The entries that list columns decide, when there are
+	// enough of them.
+	var listing []*dbt.Node
+	for _, m := range entries {
+		if len(m.Columns) > 0 {
+			listing = append(listing, m)
+		}
+	}
+	if len(listing) >= folderHabitMin {
+		entries = listing
+	}
 	c := make([]int, len(entries))
 	for i, m := range entries {
 		c[i] = len(m.Columns)

@@ -11,7 +11,8 @@ import (
 )
 
 // A new model beside entries that list two columns each gets an entry listing its keys; beside
-// entries that list every column or a mix, or with schema.columns: all, it lists every column;
+// entries that list every column or a mix (entries listing none left out when three others
+// list some), or with schema.columns: all, it lists every column;
 // a model of few columns is listed whole, and so is one whose look-alike in the folder (half its
 // columns, more than a few) is documented whole.
 func TestNewEntryListsKeysWhereTheFolderListsFew(t *testing.T) {
@@ -23,6 +24,10 @@ func TestNewEntryListsKeysWhereTheFolderListsFew(t *testing.T) {
 		for i, n := range listed {
 			m := fmt.Sprintf("hub_%d", i)
 			extra["models/vault/"+m+".sql"] = "select 1 as id\n"
+			if n == 0 {
+				yml += "  - name: " + m + "\n    description: described only\n"
+				continue
+			}
 			yml += "  - name: " + m + "\n    columns:\n"
 			for j := 0; j < n; j++ {
 				yml += fmt.Sprintf("      - name: c%d\n", j)
@@ -62,6 +67,10 @@ func TestNewEntryListsKeysWhereTheFolderListsFew(t *testing.T) {
 		{[]int{2, 2, 2}, cols, true, false, "order_id customer_hk status amount placed_at"},
 		{[]int{2, 2, 2}, cols[2:], false, false, "status amount placed_at"},
 		{[]int{2, 2, 2, 2, 2, 2}, cols, false, true, "order_id customer_hk status amount placed_at"},
+		// Entries that describe their model only say nothing of how many columns are listed:
+		// those that list columns decide, when there are three of them (else all entries do).
+		{[]int{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 6, 6, 6}, cols, false, false, "order_id customer_hk status amount placed_at"},
+		{[]int{0, 0, 0, 0, 0, 0, 0, 0, 6, 6}, cols, false, false, "order_id customer_hk"},
 	} {
 		p := loadFixture(t, fixture(c.listed, c.lookalike))
 		in := Input{Columns: map[string]*change.ModelColumns{"model.p.sat_orders": {Origin: "sql", Columns: c.columns}}, Change: cs}
