@@ -23,3 +23,29 @@ func withoutStep(entity string) string {
 	}
 	return entity[:i]
 }
+
+// childWords end the name of a model whose rows are the parts of another entity's row: the
+// lines of a bill, the items of an order.
+var childWords = map[string]bool{
+	"line": true, "lines": true, "item": true, "items": true, "detail": true, "details": true,
+	"entry": true, "entries": true, "line_item": true, "line_items": true,
+}
+
+// parentOfLines reports whether col is the key of the entity whose parts a model's rows are
+// (bill_id in stg_bill_line): a model of lines repeats its parent's id once per line, so an id
+// in its first column is no key of its own.
+func parentOfLines(model, col string) bool {
+	e := entityOf(model)
+	for w := range childWords {
+		base, ok := strings.CutSuffix(e, "_"+w)
+		if !ok || base == "" {
+			continue
+		}
+		for _, suf := range []string{"_id", "_key"} {
+			if p, ok := strings.CutSuffix(col, suf); ok && namesEntity(p, base) {
+				return true
+			}
+		}
+	}
+	return false
+}

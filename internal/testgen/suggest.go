@@ -430,7 +430,7 @@ func buildColumns(p *dbt.Project, m *dbt.Node, sg *sqlSignals, g grain, inf *col
 			// A filter or projection of a model keyed on several columns keeps that key:
 			// its leading id is part of it, not a key of its own.
 			c.pk, c.keyWhy = "combo", "it copies the composite key of "+x.partOfParentKey(in, name)
-		case i == 0 && isIDLike(l):
+		case i == 0 && isIDLike(l) && !parentOfLines(m.Name, l):
 			c.pk = "first"
 		}
 		if g.validFrom != "" && (c.pk == "name" || c.pk == "sql" && sg.keyFromHash) {
