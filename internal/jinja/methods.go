@@ -317,8 +317,9 @@ func dictMethods() map[string]exec.Method[map[string]any] {
 			delete(r.m, key)
 		}
 	}
-	// keysOf keeps the insertion order of dict literals; Go maps are listed sorted.
-	keysOf := func(self map[string]any, sv *exec.Value) []string {
+	// keysOf keeps the insertion order of dict literals; Go maps are listed sorted. self is
+	// not used: methodFn does not convert the dict for its methods (see dictSelf).
+	keysOf := func(_ map[string]any, sv *exec.Value) []string {
 		if d, ok := sv.Interface().(*exec.Dict); ok {
 			keys := make([]string, 0, len(d.Pairs))
 			for _, p := range d.Pairs {
@@ -326,6 +327,7 @@ func dictMethods() map[string]exec.Method[map[string]any] {
 			}
 			return keys
 		}
+		self := dictSelf(sv)
 		keys := make([]string, 0, len(self))
 		for k := range self {
 			keys = append(keys, k)
@@ -467,6 +469,15 @@ func dictMethods() map[string]exec.Method[map[string]any] {
 	}
 }
 
+// dictSelf is the dict sv as a Go map, for the methods that list its keys.
+func dictSelf(sv *exec.Value) map[string]any {
+	d, _ := toGo(sv).(map[string]any)
+	if d == nil {
+		d = map[string]any{}
+	}
+	return d
+}
+
 // methodTarget names the variable a method was called on, so a method that had to replace a
 // list (one we did not create, e.g. from a var) can rebind it as gonja does.
 const methodTarget = "dataops target"
@@ -502,42 +513,52 @@ func methodFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 	}
 	methods := e.Environment.Methods
 	var (
-		res any
-		err = fmt.Errorf("%s has no method %s", typeName(obj), name)
+		res   any
+		err   error
+		found = true
 	)
 	before := obj.Interface()
 	switch {
 	case obj.IsString():
-		if m, ok := methods.Str.Get(name); ok {
+		var m exec.Method[string]
+		if m, found = methods.Str.Get(name); found {
 			res, err = m(obj.String(), obj, call)
 		}
 	case obj.IsBool():
-		if m, ok := methods.Bool.Get(name); ok {
+		var m exec.Method[bool]
+		if m, found = methods.Bool.Get(name); found {
 			res, err = m(obj.Bool(), obj, call)
 		}
 	case obj.IsFloat():
-		if m, ok := methods.Float.Get(name); ok {
+		var m exec.Method[float64]
+		if m, found = methods.Float.Get(name); found {
 			res, err = m(obj.Float(), obj, call)
 		}
 	case obj.IsInteger():
-		if m, ok := methods.Int.Get(name); ok {
+		var m exec.Method[int]
+		if m, found = methods.Int.Get(name); found {
 			res, err = m(obj.Integer(), obj, call)
 		}
 	case obj.IsDict():
 		if name == "get" && len(call.Args) > 0 && call.Args[0].IsString() {
 			readsCredential(e, obj, call.Args[0].String())
 		}
-		if m, ok := methods.Dict.Get(name); ok {
-			d, _ := toGo(obj).(map[string]any)
-			if d == nil {
-				d = map[string]any{}
-			}
-			res, err = m(d, obj, call)
+		var m exec.Method[map[string]any]
+		if m, found = methods.Dict.Get(name); found {
+			// The dict methods read the value itself (sv), never a converted copy: converting
+			// the whole dict for one .get() cost more than the call.
+			res, err = m(nil, obj, call)
 		}
 	case obj.IsList():
-		if m, ok := methods.List.Get(name); ok {
+		var m exec.Method[[]any]
+		if m, found = methods.List.Get(name); found {
 			res, err = m(toList(obj), obj, call)
 		}
+	default:
+		found = false
+	}
+	if !found {
+		err = fmt.Errorf("%s has no method %s", typeName(obj), name)
 	}
 	if err != nil {
 		return exec.AsValue(err)
