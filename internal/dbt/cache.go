@@ -339,16 +339,34 @@ func (e *cachedRender) result() *jinja.Result {
 	return r
 }
 
-// volatileNames are what a template reads that differs between runs with the same input.
-var volatileNames = []string{"run_started_at", "invocation_id", "modules.datetime", "modules.time", "modules[", "modules "}
+// volatileNames are what a template reads that differs between runs with the same input:
+// run_started_at, invocation_id, and modules.datetime, modules.time, modules[ and modules
+// followed by a space (volatileModules).
+var (
+	volatileNames   = []string{"run_started_at", "invocation_id"}
+	volatileModules = []string{".datetime", ".time", "[", " "}
+)
 
+// volatile is called on every render's text and on the macros it ran: one pass per name, the
+// four uses of modules found from its occurrences.
 func volatile(src string) bool {
 	for _, v := range volatileNames {
 		if strings.Contains(src, v) {
 			return true
 		}
 	}
-	return false
+	for rest := src; ; {
+		i := strings.Index(rest, "modules")
+		if i < 0 {
+			return false
+		}
+		rest = rest[i+len("modules"):]
+		for _, after := range volatileModules {
+			if strings.HasPrefix(rest, after) {
+				return true
+			}
+		}
+	}
 }
 
 // storable reports whether r depends on its input and recorded dependencies alone.
@@ -378,11 +396,19 @@ func (rc *renderCache) storable(l *loader, in *jinja.Input, r *jinja.Result, rer
 
 // anyVolatileMacro reports whether some macro of the project reads the clock or the invocation.
 func (l *loader) anyVolatileMacro() bool {
+	return len(l.volatileIDs()) > 0
+}
+
+// volatileIDs are the macros that read the clock or the invocation, found once per load: every
+// render asks about each macro it ran, and a project's common macros run in most renders.
+func (l *loader) volatileIDs() map[string]bool {
 	l.volatileMacrosOnce.Do(func() {
-		for _, m := range l.p.Macros {
+		for id, m := range l.p.Macros {
 			if volatile(m.SQL) {
-				l.volatileMacros = true
-				return
+				if l.volatileMacros == nil {
+					l.volatileMacros = map[string]bool{}
+				}
+				l.volatileMacros[id] = true
 			}
 		}
 	})
@@ -394,8 +420,9 @@ func (l *loader) volatileRender(in *jinja.Input, r *jinja.Result) bool {
 	if volatile(in.Source) {
 		return true
 	}
+	ids := l.volatileIDs()
 	for _, id := range r.MacrosCalled {
-		if m := l.p.Macros[id]; m != nil && volatile(m.SQL) {
+		if ids[id] {
 			return true
 		}
 	}

@@ -634,3 +634,22 @@ func TestNamingMacroFailureSaysWhy(t *testing.T) {
 		}
 	}
 }
+
+func TestVolatileNames(t *testing.T) {
+	for src, want := range map[string]bool{
+		"select {{ run_started_at }}":                   true,
+		"{{ invocation_id }}":                           true,
+		"{{ modules.datetime.date.today() }}":           true,
+		"{{ modules.time.time() }}":                     true,
+		"{{ modules['datetime'] }}":                     true,
+		"{% set m = modules %}{{ modules }}":            true,
+		"{{ modules.re.match('a', 'b') }}":              false,
+		"{{ my_modules_list }} {{ modules.itertools }}": false,
+		"select 1": false,
+		"modules":  false,
+	} {
+		if got := volatile(src); got != want {
+			t.Errorf("volatile(%q) = %v, want %v", src, got, want)
+		}
+	}
+}

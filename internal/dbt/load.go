@@ -138,9 +138,9 @@ type loader struct {
 	envDiags     []jinja.Diagnostic // what compiling macroFiles reported
 	volatiles    []volatileNode     // guarded by mu
 	patched      int                // nodes a partial rebuild built again (partial.go)
-	// volatileMacros says whether a macro reads the clock (anyVolatileMacro).
+	// volatileMacros are the macros that read the clock (volatileIDs).
 	volatileMacrosOnce sync.Once
-	volatileMacros     bool
+	volatileMacros     map[string]bool
 	// refusedYAML holds the file and message of every refused or unset env var already
 	// reported from a YAML value (guarded by mu): a property file repeats the same call on
 	// every table.
