@@ -3,6 +3,7 @@ package dbt
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -228,5 +229,29 @@ func TestUnknownPackageMacroIsReportedWhereWritten(t *testing.T) {
 	}
 	if len(got) != 1 || got[0] != "models/c.sql:2:9" {
 		t.Errorf("unpivot reported at %v, want models/c.sql:2:9", got)
+	}
+}
+
+// A message that printed `this` names the relation of the config before the render, which a
+// compiling load works out only for such a message; the node itself is named from its final
+// config.
+func TestMessageNamesThisBeforeTheRender(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"dbt_project.yml": "name: c\nprofile: none\nmodels:\n  c:\n    +schema: pre\n",
+		"models/m.sql":    "{{ config(alias='after') }}\n{% do exceptions.raise_compiler_error('building ' ~ this) %}\nselect 1",
+	})
+	p, err := Load(t.Context(), LoadOptions{Dir: dir, Compile: true, Getenv: envOf(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []string
+	for _, d := range p.Diagnostics {
+		msgs = append(msgs, d.Message)
+	}
+	if want := `building "c"."main_pre"."m"`; !slices.Contains(msgs, want) {
+		t.Errorf("diagnostics %q, want %q", msgs, want)
+	}
+	if n := p.Nodes["model.c.m"]; n == nil || n.Alias != "after" || n.Schema != "main_pre" {
+		t.Errorf("node named %+v", n)
 	}
 }

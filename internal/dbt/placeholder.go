@@ -127,16 +127,18 @@ func (l *loader) substitute(n *Node, ph *phResolver, r *jinja.Result) (string, *
 }
 
 // readable replaces the tokens in a message (a compiler error that printed `this` or a ref)
-// with what the render knew: this's relation before the graph was built, a ref's model
-// name, a source's name and table. Messages are read by people; a token shows them nothing.
-// A message whose tokens cannot be read is left as it is.
-func (r *phResolver) readable(msg string, this jinja.Relation, q byte) string {
+// with what the render knew: this's relation before the graph was built (thisRel, asked only
+// when the message printed it), a ref's model name, a source's name and table. Messages are
+// read by people; a token shows them nothing. A message whose tokens cannot be read is left as
+// it is.
+func (r *phResolver) readable(msg string, thisRel func() jinja.Relation, q byte) string {
 	if r == nil || !strings.ContainsRune(msg, phOpen) {
 		return msg
 	}
 	out, _, ok := replaceTokens(msg, len(r.entries), q, func(idx int) resolvedParts {
 		switch e := r.entries[idx]; {
 		case e.this:
+			this := thisRel()
 			return resolvedParts{db: this.Database, schema: this.Schema, ident: this.Identifier}
 		case e.isSource:
 			return resolvedParts{schema: e.source, ident: e.table}

@@ -39,15 +39,31 @@ func (l *loader) parseRender(pd *pending) {
 	n := pd.node
 	in := jinja.Input{
 		Path: n.RelPath, Source: pd.source, Package: n.Package, Name: n.Name, ResourceType: n.ResourceType,
-		This: l.relation(n, n.Config), Config: cloneConfig(n.Config), Execute: false,
+		Config: cloneConfig(n.Config), Execute: false,
 	}
-	thisRel := in.This // what messages name `this` by (the placeholders stand in for it)
+	// thisRel is what messages name `this` by: the relation of the config before the render.
+	var thisRel func() jinja.Relation
 	if l.opts.Compile {
 		// One render serves both: relations are placeholders until every config is known
-		// (see placeholder.go).
+		// (see placeholder.go). The relation before the render is named only for a message
+		// that printed `this`: naming it renders the naming macros again for every node whose
+		// config() sets its schema or alias, a tenth of a cold load.
 		pd.ph = &phResolver{}
 		in.This = pd.ph.this()
 		in.Resolver = pd.ph
+		before := *n
+		before.Config = in.Config // read before the render, which copies it
+		var rel *jinja.Relation
+		thisRel = func() jinja.Relation {
+			if rel == nil {
+				r := l.relation(&before, before.Config)
+				rel = &r
+			}
+			return *rel
+		}
+	} else {
+		in.This = l.relation(n, n.Config)
+		thisRel = func() jinja.Relation { return in.This }
 	}
 	// The config before the render, for the snapshot to render it again, when it may read the
 	// clock (the copy costs, on every node of a large project).
