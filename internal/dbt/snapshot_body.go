@@ -93,7 +93,10 @@ func chunked(t reflect.Type) bool { return t.Kind() == reflect.Map && t.Key().Ki
 // encodeBody returns prefix followed by the encoding of b, in one allocation (a body is
 // tens of megabytes).
 func encodeBody(prefix []byte, b *snapBody) ([]byte, error) {
-	w := &entryWriter{tables: &bodyTables{}}
+	// The long strings are most of a body (a node's code, compiled code and description, a
+	// source's columns): sized for about four per node and source, the table of those seen is
+	// not grown, and each string rehashed, a dozen times on a large project.
+	w := &entryWriter{tables: &bodyTables{}, seen: make(map[string]int, 4*(len(b.Nodes)+len(b.Sources))+len(b.Macros)+len(b.Docs))}
 	v := reflect.ValueOf(b).Elem()
 	for i := range bodyType.NumField() {
 		f := bodyType.Field(i)
