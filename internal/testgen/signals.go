@@ -417,6 +417,11 @@ func (s *sqlSignals) readSelect(sel *ast.Select, out map[ast.Expr]string, ctes m
 				keys = append(keys, out[it.Expr])
 			}
 			s.keys, s.keyWhy = keys, "the model selects distinct rows"
+			// A DISTINCT over rows already kept at one per key (row_number() = 1) keeps that
+			// finer grain: the key alone is unique, not only the whole row.
+			if dk := dedupKeys(sel, out, ctes); len(dk) > 0 && len(dk) < len(keys) && allIn(dk, setOf(keys)) {
+				s.keys, s.keyWhy = dk, "the model keeps one row per "+strings.Join(dk, ", ")+" (row_number() = 1)"
+			}
 		case len(sel.DistinctOn) > 0:
 			var keys []string
 			for _, e := range sel.DistinctOn {
