@@ -54,8 +54,9 @@ var (
 		"is_active_version": true, "current_record": true, "is_current_record": true, "dbt_is_current": true}
 )
 
-// modelGrain reads the declared key and history columns of m. names are its output columns.
-func modelGrain(p *dbt.Project, m *dbt.Node, names []string) grain {
+// modelGrain reads the declared key and history columns of m. names are its output columns;
+// sg is what its SQL says.
+func modelGrain(p *dbt.Project, m *dbt.Node, names []string, sg *sqlSignals) grain {
 	var g grain
 	uniqueKey := m.Config["unique_key"]
 	if s, _ := m.Config["incremental_strategy"].(string); strings.EqualFold(s, "append") {
@@ -100,6 +101,11 @@ func modelGrain(p *dbt.Project, m *dbt.Node, names []string) grain {
 		case currentNames[l] || strings.HasSuffix(l, "_is_current"):
 			current = l
 		}
+	}
+	if to != "" && sg != nil && sg.filteredNull[to] {
+		// Only the rows still valid (`where dbt_valid_to is null`): one per entity, the
+		// current version, not a history.
+		from = ""
 	}
 	if from != "" && (to != "" || current != "") {
 		g.validFrom = from

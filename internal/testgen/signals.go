@@ -42,6 +42,8 @@ type sqlSignals struct {
 	// filteredNotNull holds names a WHERE on the chain keeps not null, even through a star
 	// (`select * from final where order_pk is not null`).
 	filteredNotNull map[string]bool
+	// filteredNull holds names a WHERE on the chain keeps null (`where dbt_valid_to is null`).
+	filteredNull map[string]bool
 	// computed: names a select nearer the output computes (not a plain reference), so what
 	// selects further in the chain say of the same name is not about the output column.
 	computed map[string]bool
@@ -72,7 +74,7 @@ type sqlSignals struct {
 
 func newSignals() *sqlSignals {
 	return &sqlSignals{literal: map[string][]string{}, litWhy: map[string]string{}, notNull: map[string]string{}, computedNotNull: map[string]string{}, compared: map[string]string{}, joinKey: map[string]bool{},
-		nullable: map[string]string{}, filteredNotNull: map[string]bool{}, computed: map[string]bool{}}
+		nullable: map[string]string{}, filteredNotNull: map[string]bool{}, filteredNull: map[string]bool{}, computed: map[string]bool{}}
 }
 
 // readSignals parses compiled SQL and collects the signals. A file that does not parse gives
@@ -485,6 +487,11 @@ func (s *sqlSignals) readSelect(sel *ast.Select, out map[ast.Expr]string, ctes m
 				s.notNull[name] = "the model filters it with IN (...)"
 			}
 		case *ast.Is:
+			if !x.Not && strings.EqualFold(x.Value, "NULL") {
+				if name := exprName(x.X); name != "" {
+					s.filteredNull[name] = true
+				}
+			}
 			if x.Not && strings.EqualFold(x.Value, "NULL") {
 				if name := nameOf(x.X, sel, out); name != "" {
 					s.notNull[name] = "the model keeps only rows where it is not null"
@@ -496,6 +503,10 @@ func (s *sqlSignals) readSelect(sel *ast.Select, out map[ast.Expr]string, ctes m
 		case *ast.Binary:
 			if strings.EqualFold(x.Op, "OR") {
 				return false // a disjunction filters nothing for certain
+			}
+		case *ast.Unary:
+			if strings.EqualFold(x.Op, "NOT") {
+				return false // what a negation keeps is not what its operand says
 			}
 		}
 		return true

@@ -44,6 +44,7 @@ func TestSignals(t *testing.T) {
 		{name: "not in is no filter of values", sql: `select status from t where status not in ('x', 'y')`, absent: "status"},
 		{name: "is not null filter", sql: `select id, email from users where email is not null`, nn: "email"},
 		{name: "or filters nothing for certain", sql: `select email from users where email is not null or x = 1`, absent: "email"},
+		{name: "a negation filters nothing for certain", sql: `select email from users where not (email is not null)`, absent: "email"},
 		{name: "coalesce to a literal", sql: `select coalesce(amount, 0) as amount from p`, nn: "amount"},
 		{name: "coalesce of columns only may be null", sql: `select coalesce(a, b) as c from p`, absent: "c"},
 		{name: "values that cannot be null", sql: `select x.id is not null as has_x, count(*) as n, row_number() over (order by id) as rn,

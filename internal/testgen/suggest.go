@@ -85,7 +85,7 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 	grains := make([]grain, len(models))
 	for i, m := range models {
 		names, _, _ := columnsOf(m, inf.Node(m.UniqueID), true)
-		grains[i] = modelGrain(p, m, names)
+		grains[i] = modelGrain(p, m, names, sigs[i])
 		if len(grains[i].declared) > 1 {
 			x.composite[m.UniqueID] = setOf(grains[i].declared)
 		}
@@ -134,7 +134,7 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 		names, _, _ := columnsOf(m, inf.Node(m.UniqueID), true)
 		models = append(models, m)
 		sigs = append(sigs, safeSignals(opts.sqlOf(m), dialect, ephemeralSQL, ps))
-		grains = append(grains, modelGrain(p, m, names))
+		grains = append(grains, modelGrain(p, m, names, sigs[len(sigs)-1]))
 		cols = append(cols, nil)
 	}
 
