@@ -684,8 +684,28 @@ func outerSides(t ast.TableExpr, kind string, into map[string]string) {
 }
 
 // dedupKeys finds `row_number() over (partition by k order by ...)` kept at 1, by QUALIFY in
-// this select or by a WHERE rn = 1 over a relation that computes it.
+// this select or by a WHERE rn = 1 over a relation that computes it, and names the keys as
+// this select outputs them (`id as pull_request_id`); nil when one is not output.
 func dedupKeys(sel *ast.Select, out map[ast.Expr]string, ctes map[string]*ast.Query) []string {
+	keys := readDedupKeys(sel, ctes)
+	for i, k := range keys {
+		name := firstOutput(sel, out, func(it ast.Expr, _ string) bool { return exprName(it) == k })
+		if name == "" {
+			name = firstOutput(sel, out, func(_ ast.Expr, n string) bool { return n == k })
+		}
+		if name == "" && selectsStar(sel) {
+			name = k // passed through by the star
+		}
+		if name == "" {
+			return nil
+		}
+		keys[i] = name
+	}
+	return keys
+}
+
+// readDedupKeys returns the partition keys of dedupKeys as the relation read names them.
+func readDedupKeys(sel *ast.Select, ctes map[string]*ast.Query) []string {
 	partition := func(e ast.Expr) []string {
 		f, ok := unparen(e).(*ast.Func)
 		if !ok || f.Over == nil || len(f.Over.PartitionBy) == 0 {

@@ -29,6 +29,10 @@ func TestSignals(t *testing.T) {
 		{name: "qualify dedup", sql: `select id, v from t qualify row_number() over (partition by id order by ts desc) = 1`, keys: "id"},
 		{name: "where rn dedup through a CTE", sql: `with ranked as (select id, row_number() over (partition by id order by ts) as rn from t)
 			select id from ranked where rn = 1`, keys: "id"},
+		{name: "where rn dedup renaming the key", sql: `with ranked as (select *, row_number() over (partition by id order by ts desc) as rn from t)
+			select id as pull_request_id, title from ranked where rn = 1`, keys: "pull_request_id"},
+		{name: "where rn dedup through a star", sql: `with ranked as (select *, row_number() over (partition by id order by ts desc) as rn from t)
+			select * from ranked where rn = 1`, keys: "id"},
 		{name: "distinct over a where rn dedup keeps the dedup key", sql: `with ranked as (select t.id, t.name, row_number() over (partition by t.id order by ts desc) as rn from t)
 			select distinct id, name from ranked where rn = 1`, keys: "id"},
 		{name: "final passes a CTE through", sql: `with agg as (select day, sum(x) as total from t group by day), final as (select * from agg) select * from final`, keys: "day"},
