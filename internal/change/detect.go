@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/dataops-dev/dataops/internal/dbt"
+	"github.com/dataops-dev/dataops/internal/jinja"
 )
 
 // Options say which two versions of a project to compare.
@@ -572,12 +573,23 @@ func diffConfig(a, b map[string]any) []ConfigChange {
 		if isEmpty(va) && isEmpty(vb) {
 			continue
 		}
+		if UnknownValue(va) || UnknownValue(vb) {
+			// An env_var() not read on one side leaves that side's value unknown: adding a
+			// default to env_var('X') is no evidence that the value changed.
+			continue
+		}
 		if !reflect.DeepEqual(va, vb) {
 			out = append(out, ConfigChange{Key: k, From: va, To: vb})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 	return out
+}
+
+// UnknownValue reports a config value rendered from an env_var() that was not read: what it
+// is where dbt runs is not known, so it cannot be said to differ from another.
+func UnknownValue(v any) bool {
+	return v != nil && strings.Contains(fmt.Sprint(v), jinja.RefusedEnvVar)
 }
 
 // onlyDescriptive reports whether every config change is to tags, meta or docs: they describe

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/dataops-dev/dataops/internal/change"
 	"github.com/dataops-dev/dataops/internal/dbt"
 )
 
@@ -59,7 +60,9 @@ func SnapshotFindings(base, head *dbt.Project) []Finding {
 			})
 			continue
 		}
-		if bn.RelationName != "" && hn.RelationName != "" && !strings.EqualFold(bn.RelationName, hn.RelationName) {
+		// A place rendered from an env_var() that was not read is unknown on that side.
+		if bn.RelationName != "" && hn.RelationName != "" && !strings.EqualFold(bn.RelationName, hn.RelationName) &&
+			!change.UnknownValue(bn.RelationName) && !change.UnknownValue(hn.RelationName) {
 			out = append(out, Finding{Agent: AgentImpact, Rule: RuleSnapshotHistory, Severity: SeverityWarning,
 				Path: hn.RelPath, Line: configLine(hn, snapshotPlace...),
 				Message: fmt.Sprintf("snapshot %s now writes %s instead of %s: the next run starts an empty history there, and the history recorded so far stays in the old table, no longer updated", hn.Name, hn.RelationName, bn.RelationName),

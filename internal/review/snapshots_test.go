@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/dataops-dev/dataops/internal/dbt"
+	"github.com/dataops-dev/dataops/internal/jinja"
 )
 
 // The line of a snapshot's setting is where the config sets it, not a column of that name
@@ -14,5 +15,21 @@ func TestSnapshotConfigLine(t *testing.T) {
 		if got := configLine(n, key); got != want {
 			t.Errorf("configLine(%s) = %d, want %d", key, got, want)
 		}
+	}
+}
+
+// A snapshot whose database came from an env_var() that was not read has an unknown place:
+// adding a default to the call (`env_var('DB')` to `env_var('DB', 'PREP')`) moves nothing.
+func TestSnapshotPlaceFromUnreadEnvVar(t *testing.T) {
+	snap := func(rel string) *dbt.Project {
+		n := &dbt.Node{UniqueID: "snapshot.p.s", Name: "s", ResourceType: dbt.Snapshot, Package: "p", RelPath: "snapshots/s.sql",
+			RelationName: rel, Config: map[string]any{}}
+		return &dbt.Project{Name: "p", Nodes: map[string]*dbt.Node{n.UniqueID: n}}
+	}
+	if got := SnapshotFindings(snap(jinja.RefusedEnvVar+".snapshots.s"), snap("PREP.snapshots.s")); len(got) != 0 {
+		t.Errorf("findings on an unknown place: %+v", got)
+	}
+	if got := SnapshotFindings(snap("RAW.snapshots.s"), snap("PREP.snapshots.s")); len(got) != 1 {
+		t.Errorf("a real move gives %d findings, want 1", len(got))
 	}
 }
