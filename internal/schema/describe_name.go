@@ -112,6 +112,8 @@ var (
 	prepositions = map[string]bool{"in": true, "per": true, "by": true, "for": true, "from": true, "to": true,
 		"of": true, "at": true, "within": true, "over": true, "into": true, "via": true, "vs": true, "versus": true}
 	// qualifiers are first words that say which one of a kind, not whose.
+	// keyKinds are the qualifiers that say what kind of key a key column is.
+	keyKinds   = map[string]bool{"unique": true, "primary": true, "natural": true, "surrogate": true, "business": true, "foreign": true, "hash": true}
 	qualifiers = map[string]bool{"unique": true, "primary": true, "natural": true, "surrogate": true, "business": true,
 		"foreign": true, "hash": true, "from": true, "to": true,
 		"local": true, "original": true, "default": true,
@@ -257,6 +259,14 @@ func nameDescription(model, column string) string {
 			// A hierarchy's parent is a row of the same kind: "the ID of the parent" leaves
 			// out of what.
 			d = "The ID of the parent " + ent
+		case len(parts) > 2 && keyKinds[parts[len(parts)-2]]:
+			// deployment_surrogate_key: a kind of key of the deployment, not the ID of a
+			// "deployment surrogate".
+			word := map[string]string{"id": "ID"}[last]
+			if word == "" {
+				word = "key"
+			}
+			d = "The " + parts[len(parts)-2] + " " + word + " of the " + restWords(0, len(parts)-2)
 		default:
 			d = "The ID of the " + rest
 		}

@@ -347,6 +347,8 @@ func TestNameDescription(t *testing.T) {
 		{"fct_orders", "customer_id", "The ID of the customer."},
 		{"dim_accounts", "parent_id", "The ID of the parent account."},
 		{"int_events", "parent_id", "The ID of the parent event."},
+		{"stg_deployments", "project_surrogate_key", "The surrogate key of the project."},
+		{"fct_orders", "customer_natural_id", "The natural ID of the customer."},
 		{"stg_stripe__payment_intents", "id", "The unique ID of the payment intent."},
 		{"fct_orders", "shipped_at", "The date and time the order was shipped."},
 		{"fct_licenses", "starts_at", "The date and time the license was started."},
