@@ -440,6 +440,11 @@ func (s *sqlSignals) readSelect(sel *ast.Select, out map[ast.Expr]string, ctes m
 				s.keys, s.keyWhy = keys, "the model keeps one row per "+strings.Join(keys, ", ")+" (row_number() = 1)"
 			}
 		}
+		if len(s.keys) == 0 {
+			if name := sequenceKey(sel, out); name != "" {
+				s.keys, s.keyWhy = []string{name}, name+" numbers the rows with row_number()"
+			}
+		}
 		// A hash of columns in the first position is the row's surrogate key; elsewhere it is
 		// more often a key of something the row refers to (a dimension's hashed id).
 		if len(s.keys) == 0 && len(sel.Items) > 0 && sel.Items[0] != nil && isSurrogateKey(sel.Items[0].Expr) {

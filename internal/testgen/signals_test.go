@@ -33,6 +33,14 @@ func TestSignals(t *testing.T) {
 			select id as pull_request_id, title from ranked where rn = 1`, keys: "pull_request_id"},
 		{name: "where rn dedup through a star", sql: `with ranked as (select *, row_number() over (partition by id order by ts desc) as rn from t)
 			select * from ranked where rn = 1`, keys: "id"},
+		{name: "a date spine numbers its days", sql: `with rawdata as (select 1 as generated_number),
+			all_periods as (select (dateadd(day, row_number() over (order by generated_number) - 1, to_date('12/01/2015', 'mm/dd/yyyy'))) as date_day from rawdata),
+			filtered as (select * from all_periods where date_day <= dateadd(year, 40, current_date))
+			select date_day, dayname(date_day) as day_name from filtered`, keys: "date_day"},
+		{name: "a date spine on postgres", sql: `with p as (select cast('2020-01-01' as date) + ((interval '1 day') * (row_number() over (order by 1) - 1)) as date_day from g)
+			select * from p`, keys: "date_day"},
+		{name: "a partitioned row number is no key", sql: `select row_number() over (partition by a order by b) as rn, a from t`, keys: ""},
+		{name: "a row number plus a column is no key", sql: `select row_number() over (order by b) + a as n, a from t`, keys: ""},
 		{name: "distinct over a where rn dedup keeps the dedup key", sql: `with ranked as (select t.id, t.name, row_number() over (partition by t.id order by ts desc) as rn from t)
 			select distinct id, name from ranked where rn = 1`, keys: "id"},
 		{name: "final passes a CTE through", sql: `with agg as (select day, sum(x) as total from t group by day), final as (select * from agg) select * from final`, keys: "day"},
@@ -53,7 +61,7 @@ func TestSignals(t *testing.T) {
 		{name: "coalesce of columns only may be null", sql: `select coalesce(a, b) as c from p`, absent: "c"},
 		{name: "values that cannot be null", sql: `select x.id is not null as has_x, count(*) as n, row_number() over (order by id) as rn,
 			case when a > 1 then 'big' else 'small' end as size, current_timestamp as loaded_at, iff(a, 1, 0) as a_flag
-			from t left join x on t.id = x.id`, nn: "has_x,n,rn,size,loaded_at,a_flag"},
+			from t left join x on t.id = x.id`, nn: "has_x,n,rn,size,loaded_at,a_flag", keys: "rn"},
 		{name: "flags built from flags coalesced below", sql: `with f as (select coalesce(a, false) as a, coalesce(b, false) as b, c from t)
 			select a and not b as only_a, a or c as a_or_c, (a) as a_again from f`, nn: "only_a,a_again", absent: "a_or_c"},
 		{name: "a CASE without ELSE, a division, a constant may be null or say nothing",
