@@ -167,11 +167,46 @@ func grainDiffs(cs *change.ChangeSet, dialectName string) []grainDiff {
 			hc, okh := review.GrainClauses(renderedSQL(head), dialectName)
 			if okb && okh {
 				out[i].added, out[i].removed = review.GrainDiff(bc, hc)
+				out[i].removed = movedUpstream(cs.Head, base, head, out[i].removed, dialectName)
 			}
 			return nil
 		})
 	}
 	_ = g.Wait()
+	return out
+}
+
+// movedUpstream leaves out the removed clauses that a model the head reads and the base did
+// not now applies itself: the filter (a dedup's `where row_num = 1`) moved into a model
+// extracted upstream, and the rows the model reads through it are the rows it kept before.
+func movedUpstream(p *dbt.Project, base, head *dbt.Node, removed []review.Clause, dialectName string) []review.Clause {
+	if len(removed) == 0 || p == nil {
+		return removed
+	}
+	moved := map[string]int{}
+	for _, id := range head.DependsOn.Nodes {
+		n := p.Nodes[id]
+		if n == nil || slices.Contains(base.DependsOn.Nodes, id) {
+			continue
+		}
+		g, ok := review.GrainClauses(renderedSQL(n), dialectName)
+		if !ok {
+			continue
+		}
+		for _, c := range g.Clauses {
+			if c.Lookup == "" {
+				moved[c.Text]++
+			}
+		}
+	}
+	var out []review.Clause
+	for _, c := range removed {
+		if c.Lookup == "" && !c.Branch && moved[c.Text] > 0 {
+			moved[c.Text]--
+			continue
+		}
+		out = append(out, c)
+	}
 	return out
 }
 

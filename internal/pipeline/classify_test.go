@@ -3,6 +3,8 @@ package pipeline
 import (
 	"strings"
 	"testing"
+
+	"github.com/dataops-dev/dataops/internal/change"
 )
 
 // A snapshot block starts lines into its file: a clause of it maps to the file's line, not
@@ -33,5 +35,33 @@ func TestShowValueKeepsComparisons(t *testing.T) {
 	}
 	if got := ShowValue([]any{"<x>"}); got != `["<x>"]` {
 		t.Errorf("list = %s", got)
+	}
+}
+
+// A dedup moved into a model extracted upstream, which the model now reads instead of the
+// source, keeps the model's rows: the removed `where rn = 1` is no change of grain.
+func TestFilterMovedUpstream(t *testing.T) {
+	files := map[string]string{
+		"dbt_project.yml": "name: p\nversion: '1'\nconfig-version: 2\nprofile: p\n",
+		"profiles.yml":    "p:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n",
+		"models/raw.sql":  "select 1 as id, 1 as v, current_timestamp as ts\n",
+	}
+	dedup := "with ranked as (select *, row_number() over (partition by id order by ts desc) as rn from {{ ref('raw') }})\nselect id, v from ranked where rn = 1\n"
+	files["models/stg.sql"] = dedup
+	base := loadProject(t, files)
+	files["models/stg_base.sql"] = dedup
+	files["models/stg.sql"] = "select id, v from {{ ref('stg_base') }}\n"
+	head := loadProject(t, files)
+	cs := &change.ChangeSet{Base: base, Head: head, Models: []*change.ModelChange{{UniqueID: "model.p.stg", Change: change.Modified, SQLChanged: true}}}
+	if d := grainDiffs(cs, "duckdb"); len(d[0].removed) != 0 {
+		t.Errorf("removed clauses: %+v", d[0].removed)
+	}
+	// Dropped, not moved: the change is said.
+	delete(files, "models/stg_base.sql")
+	files["models/stg.sql"] = "select id, v from {{ ref('raw') }}\n"
+	head = loadProject(t, files)
+	cs = &change.ChangeSet{Base: base, Head: head, Models: []*change.ModelChange{{UniqueID: "model.p.stg", Change: change.Modified, SQLChanged: true}}}
+	if d := grainDiffs(cs, "duckdb"); len(d[0].removed) == 0 {
+		t.Error("a dropped dedup is not said")
 	}
 }
