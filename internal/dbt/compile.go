@@ -10,10 +10,15 @@ import (
 type nodeResolver struct {
 	l    *loader
 	from string
+	off  bool // the node is a model that is off: its refs may name others that are off
 }
 
 func (r nodeResolver) Ref(pkg, name, version string) (jinja.Relation, bool) {
-	n, _ := r.l.ix.ref(r.from, jinja.Ref{Package: pkg, Name: name, Version: version})
+	ref := jinja.Ref{Package: pkg, Name: name, Version: version}
+	n, _ := r.l.ix.ref(r.from, ref)
+	if n == nil && r.off {
+		n = r.l.ix.refAny(r.from, ref)
+	}
 	if n == nil {
 		return jinja.Relation{}, false
 	}
@@ -64,18 +69,25 @@ func (l *loader) compileNodes() error {
 // compileFromParse gives n its compiled code from its parse render when it can (see
 // compileNodes): false means it must be rendered again.
 func (l *loader) compileFromParse(n *Node, ph *phResolver) bool {
-	if n.Disabled || n.ResourceType == Seed || n.Language == "python" {
+	if n.Disabled && n.ResourceType != Model || n.ResourceType == Seed || n.Language == "python" {
 		return true
 	}
 	if n.Render == nil || n.Render.Err != nil {
-		n.CompiledCode = n.RawCode
+		if !n.Disabled {
+			n.CompiledCode = n.RawCode
+		}
 		return true
 	}
 	if ph != nil && !ph.read {
 		if out, m, ok := l.substitute(n, ph, n.Render); ok {
 			r := *n.Render
 			r.Output, r.Map = out, m
-			n.Render, n.CompiledCode, n.Compiled = &r, out, true
+			n.Render = &r
+			if !n.Disabled {
+				// A model that is off gets the render its columns are read from, never the
+				// compiled code dbt does not give it (see off.go).
+				n.CompiledCode, n.Compiled = out, true
+			}
 			return true
 		}
 	}
@@ -86,9 +98,16 @@ func (l *loader) compileFromParse(n *Node, ph *phResolver) bool {
 func (l *loader) compileAgain(n *Node) bool {
 	r := l.env.Render(jinja.Input{
 		Path: n.RelPath, Source: n.RawCode, Package: n.Package, Name: n.Name, ResourceType: n.ResourceType,
-		This: nodeRelation(n), Config: cloneConfig(n.Config), Resolver: nodeResolver{l: l, from: n.Package},
+		This: nodeRelation(n), Config: cloneConfig(n.Config), Resolver: nodeResolver{l: l, from: n.Package, off: n.Disabled},
 	})
 	shiftResult(r, n.RelPath, n.Template)
+	if n.Disabled {
+		// dbt never compiles it: what fails here is no fault of the project as configured.
+		if r.Err == nil {
+			n.Render = r
+		}
+		return r.Err == nil
+	}
 	if r.Err != nil {
 		l.warn(n.Source().Position(0), "compile", "%s", firstLine(r.Err.Error()))
 	}

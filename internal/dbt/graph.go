@@ -14,6 +14,7 @@ import (
 type refIndex struct {
 	byName   map[string][]*Node // enabled models, seeds, snapshots by name
 	disabled map[string]bool    // names of disabled ones (for the message)
+	off      map[string][]*Node // models, seeds, snapshots that are off, by name (refAny)
 	sources  map[string][]*Source
 	pkgOrder map[string]int
 	root     string
@@ -43,6 +44,9 @@ func (l *loader) newRefIndex() *refIndex {
 			ix.disabled[n.Name] = true
 		}
 	}
+	if len(l.p.Disabled) > 0 {
+		ix.offIndex(l.p)
+	}
 	for _, s := range l.p.Sources {
 		k := s.SourceName + "\x00" + s.Name
 		ix.sources[k] = append(ix.sources[k], s)
@@ -70,7 +74,24 @@ func (ix *refIndex) rank(from, pkg string) int {
 
 // ref resolves one ref call made from package `from`. It returns the node or a reason.
 func (ix *refIndex) ref(from string, r jinja.Ref) (*Node, string) {
-	cands := ix.byName[r.Name]
+	if best := ix.pick(ix.byName[r.Name], from, r); best != nil {
+		return best, ""
+	}
+	what := fmt.Sprintf("ref('%s')", r.Name)
+	if r.Package != "" {
+		what = fmt.Sprintf("ref('%s', '%s')", r.Package, r.Name)
+	}
+	if r.Version != "" {
+		what = strings.TrimSuffix(what, ")") + fmt.Sprintf(", v=%s)", r.Version)
+	}
+	if ix.disabled[r.Name] {
+		return nil, what + " points to a disabled node"
+	}
+	return nil, what + " names no model, seed or snapshot"
+}
+
+// pick is the candidate a ref made from package from resolves to, nil when none fits.
+func (ix *refIndex) pick(cands []*Node, from string, r jinja.Ref) *Node {
 	var best *Node
 	bestRank := 1 << 30
 	for _, n := range cands {
@@ -89,20 +110,7 @@ func (ix *refIndex) ref(from string, r jinja.Ref) (*Node, string) {
 			best, bestRank = n, rk
 		}
 	}
-	if best != nil {
-		return best, ""
-	}
-	what := fmt.Sprintf("ref('%s')", r.Name)
-	if r.Package != "" {
-		what = fmt.Sprintf("ref('%s', '%s')", r.Package, r.Name)
-	}
-	if r.Version != "" {
-		what = strings.TrimSuffix(what, ")") + fmt.Sprintf(", v=%s)", r.Version)
-	}
-	if ix.disabled[r.Name] {
-		return nil, what + " points to a disabled node"
-	}
-	return nil, what + " names no model, seed or snapshot"
+	return best
 }
 
 func (ix *refIndex) source(from string, s jinja.SourceRef) *Source {
@@ -139,6 +147,9 @@ func (l *loader) buildGraph() error {
 			n.Config["enabled"] = false
 		}
 		p.Disabled[n.UniqueID] = append(p.Disabled[n.UniqueID], n)
+	}
+	for _, n := range p.OffModels("") {
+		l.resolveOff(n)
 	}
 	for _, e := range p.Exposures {
 		seen := map[string]bool{}

@@ -91,7 +91,11 @@ func (l *loader) resolveEntry(n *Node, e phEntry) resolvedParts {
 		}
 		return resolvedParts{schema: e.source, ident: e.table}
 	default:
-		if t, _ := l.ix.ref(n.Package, e.ref); t != nil {
+		t, _ := l.ix.ref(n.Package, e.ref)
+		if t == nil && n.Disabled {
+			t = l.ix.refAny(n.Package, e.ref)
+		}
+		if t != nil {
 			rel := nodeRelation(t)
 			return resolvedParts{db: rel.Database, schema: rel.Schema, ident: rel.Identifier, ephemeral: isEphemeral(t), name: t.Name}
 		}

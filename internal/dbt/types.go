@@ -75,7 +75,8 @@ type Project struct {
 	Jinja       *jinja.Env // the environment used to render; reused to compile tests and hooks
 
 	// Disabled holds nodes switched off by `enabled: false`, by unique id, as dbt's manifest
-	// `disabled`; they take no part in the graph.
+	// `disabled`; they take no part in the graph. OffNode and OffModels give the models among
+	// them, which their authors still maintain.
 	Disabled map[string][]*Node
 	// DisabledSources are source tables switched off by `enabled: false`.
 	DisabledSources map[string]*Source
@@ -150,6 +151,11 @@ type Node struct {
 	Refs         []jinja.Ref
 	SourceRefs   []jinja.SourceRef
 	DependsOn    DependsOn
+	// OffDependsOn is, for a model switched off by configuration, what its refs and sources
+	// name, other nodes that are off included: dbt links nothing for such a model (DependsOn
+	// stays as its manifest lists it), but its authors still maintain it, and its columns are
+	// read through these. Nil for an enabled node.
+	OffDependsOn []string
 	PatchPath    string         // "package://models/x.yml"
 	Patch        *PropertyEntry // where the node's properties were declared, when they were
 	Render       *jinja.Result  // the parse-time render (offset map, warnings)
@@ -160,6 +166,14 @@ type Node struct {
 
 	// Tests: what the test checks.
 	TestMeta *TestMetadata
+}
+
+// Reads lists what the node reads: DependsOn.Nodes, or OffDependsOn for a model that is off.
+func (n *Node) Reads() []string {
+	if n.Disabled {
+		return n.OffDependsOn
+	}
+	return n.DependsOn.Nodes
 }
 
 // RenderPosition is where the byte at off of the parse-time render (Render.Output) came from
