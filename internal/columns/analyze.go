@@ -124,7 +124,7 @@ func (inf *inferrer) inferModel(s *slot, deps *colDeps) *Node {
 		}
 		return out
 	}
-	a := &analyzer{inf: inf, d: inf.d, prep: pr, id: s.id, prefer: n.DependsOn.Nodes, out: out, deps: deps}
+	a := &analyzer{inf: inf, d: inf.d, prep: pr, id: s.id, prefer: n.Reads(), out: out, deps: deps}
 	q := mainQuery(pr.file)
 	if q == nil {
 		out.Unresolved = append(out.Unresolved, pr.problems...)

@@ -94,7 +94,7 @@ func (inf *inferrer) columnsKey(n *dbt.Node) cache.Key {
 			h.Int(s.Out).Int(s.Len).Int(s.Src).Value(s.Literal)
 		}
 	}
-	h.Value(n.DependsOn.Nodes)
+	h.Value(n.Reads())
 	h.Int(len(n.Columns))
 	for _, c := range n.Columns {
 		h.String(c.Name).String(c.DataType).Value(c.Quote != nil && *c.Quote).String(c.Pos.Path).Int(c.Pos.Line).Int(c.Pos.Column)

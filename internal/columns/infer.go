@@ -68,6 +68,14 @@ type inferrer struct {
 
 	listingOnce sync.Once
 	listing     map[string]bool // ids of macros that may list a relation's columns
+
+	offOnce sync.Once
+	off     *relations // the relations of the nodes that are off, once a model that is off asks
+}
+
+func (inf *inferrer) offRelations() *relations {
+	inf.offOnce.Do(func() { inf.off = newOffRelations(inf.p) })
+	return inf.off
 }
 
 // slot is one node's place in the run. out is written once, before any child is scheduled.
@@ -102,6 +110,11 @@ func (inf *inferrer) selection() []string {
 		for id := range p.Sources {
 			want[id] = true
 		}
+		if inf.opts.Off {
+			for _, n := range p.OffModels(p.Name) {
+				inf.withAncestors(want, n.UniqueID)
+			}
+		}
 	} else {
 		for _, id := range inf.opts.Models {
 			inf.withAncestors(want, id)
@@ -120,9 +133,9 @@ func (inf *inferrer) withAncestors(want map[string]bool, id string) {
 	if want[id] {
 		return
 	}
-	if n, ok := inf.p.Nodes[id]; ok && inferable(n) {
+	if n := inf.node(id); n != nil && inferable(n) {
 		want[id] = true
-		for _, up := range n.DependsOn.Nodes {
+		for _, up := range n.Reads() {
 			inf.withAncestors(want, up)
 		}
 	} else if _, ok := inf.p.Sources[id]; ok {
@@ -130,10 +143,11 @@ func (inf *inferrer) withAncestors(want map[string]bool, id string) {
 	}
 }
 
+// node is the enabled node of that id, else the model, seed or snapshot that is off (only a
+// model that is off reads one: see dbt.Node.OffDependsOn).
+func (inf *inferrer) node(id string) *dbt.Node { return inf.p.AnyNode(id) }
+
 func inferable(n *dbt.Node) bool {
-	if n.Disabled {
-		return false
-	}
 	switch n.ResourceType {
 	case dbt.Model, dbt.Seed, dbt.Snapshot:
 		return true
@@ -187,7 +201,7 @@ func (inf *inferrer) run() {
 			continue
 		}
 		seen := map[string]bool{}
-		for _, up := range s.node.DependsOn.Nodes {
+		for _, up := range s.node.Reads() {
 			if u, ok := inf.slots[up]; ok && !seen[up] && up != id {
 				seen[up] = true
 				s.parents = append(s.parents, up)
@@ -252,7 +266,7 @@ func (inf *inferrer) addSlots(ids []string, workers int) {
 	var models []*slot
 	for _, id := range ids {
 		s := &slot{id: id}
-		if n, ok := inf.p.Nodes[id]; ok {
+		if n := inf.node(id); n != nil {
 			s.node = n
 		} else {
 			s.source = inf.p.Sources[id]
@@ -309,14 +323,14 @@ func (inf *inferrer) namedRelations(s *slot) []string {
 		}
 		names = kept
 	}
-	prefer := s.node.DependsOn.Nodes
+	prefer := s.node.Reads()
 	var out []string
 	for _, parts := range names {
 		id, ok := inf.lookupFrom(s.node, parts)
 		if !ok || id == s.id || slices.Contains(prefer, id) || slices.Contains(out, id) {
 			continue
 		}
-		if n, ok := inf.p.Nodes[id]; ok && inferable(n) {
+		if n := inf.node(id); n != nil && inferable(n) {
 			out = append(out, id)
 		} else if _, ok := inf.p.Sources[id]; ok {
 			// a source too is inferred in the run: its reader waits for it

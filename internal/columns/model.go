@@ -179,6 +179,11 @@ type Options struct {
 	Cache *cache.Cache
 	// Progress, when set, shows the inference on a terminal's progress line.
 	Progress *dbt.Progress
+	// Off: a run over every node also infers the root project's models that are switched off
+	// by configuration (dbt.Project.OffModels), and the models that are off they read. Their
+	// authors maintain them (the Synthesizer and the Test Enhancer work on them); nothing
+	// enabled reads them. Models may name such models either way.
+	Off bool
 }
 
 // foldName is the key names are compared by: every dialect we support compares unquoted

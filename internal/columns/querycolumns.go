@@ -24,7 +24,7 @@ func (h *columnsHook) queryColumns(sql string) ([]jinja.Column, bool) {
 	for _, e := range errs {
 		pr.errOffs = append(pr.errOffs, int(e.pos))
 	}
-	a := &analyzer{inf: inf, d: inf.d, prep: pr, id: s.id, prefer: n.DependsOn.Nodes, out: &Node{UniqueID: s.id}}
+	a := &analyzer{inf: inf, d: inf.d, prep: pr, id: s.id, prefer: n.Reads(), out: &Node{UniqueID: s.id}}
 	r := a.query(q, nil, nil)
 	if !r.complete || len(pr.errOffs) > 0 && a.errorsMatter(f, q) {
 		return h.unknownQuery()

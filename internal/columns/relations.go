@@ -26,23 +26,7 @@ func newRelations(p *dbt.Project) *relations {
 		if n.Disabled {
 			continue
 		}
-		switch n.ResourceType {
-		case dbt.Model, dbt.Seed, dbt.Snapshot:
-		default:
-			continue
-		}
-		ident := n.Alias
-		if ident == "" {
-			ident = n.Name
-		}
-		r.addRelation(id, n.Database, n.Schema, ident)
-		if n.Name != ident {
-			r.add(id, foldName(n.Name))
-		}
-		if n.Version != "" {
-			r.add(id, foldName(n.Name+"_v"+n.Version))
-		}
-		r.add(id, "__dbt__cte__"+foldName(n.Name))
+		r.addNode(id, n)
 	}
 	for id, s := range p.Sources {
 		ident := s.Identifier
@@ -55,6 +39,39 @@ func newRelations(p *dbt.Project) *relations {
 		r.add(id, foldName(s.SourceName)+"."+foldName(s.Name))
 	}
 	return r
+}
+
+// newOffRelations indexes the relations of the models, seeds and snapshots that are off: only
+// a model that is off reads them (see lookupRelation).
+func newOffRelations(p *dbt.Project) *relations {
+	r := &relations{byKey: map[string]string{}, more: map[string][]string{}}
+	for id := range p.Disabled {
+		if n := p.OffNode(id); n != nil {
+			r.addNode(id, n)
+		}
+	}
+	return r
+}
+
+// addNode adds the relation of a model, seed or snapshot, and the names its refs render as.
+func (r *relations) addNode(id string, n *dbt.Node) {
+	switch n.ResourceType {
+	case dbt.Model, dbt.Seed, dbt.Snapshot:
+	default:
+		return
+	}
+	ident := n.Alias
+	if ident == "" {
+		ident = n.Name
+	}
+	r.addRelation(id, n.Database, n.Schema, ident)
+	if n.Name != ident {
+		r.add(id, foldName(n.Name))
+	}
+	if n.Version != "" {
+		r.add(id, foldName(n.Name+"_v"+n.Version))
+	}
+	r.add(id, "__dbt__cte__"+foldName(n.Name))
 }
 
 // addRelation adds the relation's identifier, schema.identifier and database.schema.identifier,

@@ -229,8 +229,8 @@ func (h *columnsHook) findNode(pkg, name, version string) *dbt.Node {
 		}
 		return n.Version == "" || n.LatestVersion == "" || n.Version == n.LatestVersion
 	}
-	for _, id := range h.s.node.DependsOn.Nodes {
-		if n := h.inf.p.Nodes[id]; match(n) {
+	for _, id := range h.s.node.Reads() {
+		if n := h.inf.node(id); match(n) {
 			return n
 		}
 	}
@@ -249,7 +249,7 @@ func (h *columnsHook) findNode(pkg, name, version string) *dbt.Node {
 
 func (h *columnsHook) findSource(source, table string) *dbt.Source {
 	var found *dbt.Source
-	for _, id := range h.s.node.DependsOn.Nodes {
+	for _, id := range h.s.node.Reads() {
 		if src := h.inf.p.Sources[id]; src != nil && src.SourceName == source && src.Name == table {
 			return src
 		}
@@ -299,10 +299,7 @@ func (h *columnsHook) lookup(rel jinja.Relation) (string, bool) {
 	if len(parts) == 0 {
 		return "", false
 	}
-	if id, ok := h.inf.rels.lookup(parts, h.s.node.DependsOn.Nodes); ok {
-		return id, true
-	}
-	return h.inf.p.LookupRelation(parts)
+	return h.inf.lookupRelation(parts, h.s.node.Reads(), h.s.node.Disabled)
 }
 
 // known returns a relation's columns. Parents are done (the scheduler ran them first), so what
@@ -318,7 +315,7 @@ func (h *columnsHook) known(id string) ([]*Column, bool) {
 		cols, complete, _ := inf.upstream(id, inferred)
 		return cols, complete
 	}
-	if n, ok := inf.p.Nodes[id]; ok && len(n.Columns) > 0 {
+	if n := inf.node(id); n != nil && len(n.Columns) > 0 {
 		return inf.declaredColumns(id, n.Columns), true
 	}
 	if cols := inf.fromCatalog(id); len(cols) > 0 {
@@ -352,7 +349,7 @@ func (h *columnsHook) unknownProblem(id string) Problem {
 	what := "a relation"
 	if id != "" {
 		what = describeNode(h.inf.p, id)
-		if up := h.inf.p.Nodes[id]; up != nil {
+		if up := h.inf.node(id); up != nil {
 			for _, r := range n.Refs {
 				if r.Name == up.Name {
 					pos.Line, pos.Column = r.Pos.Line, r.Pos.Column

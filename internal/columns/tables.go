@@ -142,17 +142,23 @@ func (a *analyzer) tableName(x *ast.TableName, sc *scope) *relation {
 }
 
 func (a *analyzer) lookupRelation(parts []string) (string, bool) {
-	if n, ok := a.inf.p.Nodes[a.id]; ok {
+	if n := a.inf.node(a.id); n != nil {
 		return a.inf.lookupFrom(n, parts)
 	}
-	return a.inf.lookupRelation(parts, a.prefer)
+	return a.inf.lookupRelation(parts, a.prefer, false)
 }
 
 // lookupRelation finds the node or source a table name in a node's SQL denotes; prefer lists
-// the ids the node depends on.
-func (inf *inferrer) lookupRelation(parts, prefer []string) (string, bool) {
+// the ids the node depends on. off says the node is a model that is off: the relations of
+// other models that are off are its too, after the enabled ones.
+func (inf *inferrer) lookupRelation(parts, prefer []string, off bool) (string, bool) {
 	if id, ok := inf.rels.lookup(parts, prefer); ok {
 		return id, true
+	}
+	if off {
+		if id, ok := inf.offRelations().lookup(parts, prefer); ok {
+			return id, true
+		}
 	}
 	if id, ok := inf.p.LookupRelation(parts); ok {
 		return id, true
@@ -167,7 +173,7 @@ func describeNode(p *dbt.Project, id string) string {
 	if s, ok := p.Sources[id]; ok {
 		return "source " + s.SourceName + "." + s.Name
 	}
-	if n, ok := p.Nodes[id]; ok {
+	if n := p.AnyNode(id); n != nil {
 		return n.ResourceType + " " + n.Name
 	}
 	return id

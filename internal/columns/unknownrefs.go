@@ -14,8 +14,8 @@ import (
 // lookupFrom finds the node or source a table name in n's SQL denotes, leaving unknown a bare
 // name that is one of n's unresolved refs and a node n does not depend on.
 func (inf *inferrer) lookupFrom(n *dbt.Node, parts []string) (string, bool) {
-	prefer := n.DependsOn.Nodes
-	id, ok := inf.lookupRelation(parts, prefer)
+	prefer := n.Reads()
+	id, ok := inf.lookupRelation(parts, prefer, n.Disabled)
 	if !ok || len(parts) != 1 || slices.Contains(prefer, id) || !inf.unresolvedRef(n, parts[0]) {
 		return id, ok
 	}
@@ -30,8 +30,8 @@ func (inf *inferrer) unresolvedRef(n *dbt.Node, name string) bool {
 		if foldName(r.Name) != k {
 			continue
 		}
-		for _, id := range n.DependsOn.Nodes {
-			if d, ok := inf.p.Nodes[id]; ok && foldName(d.Name) == k {
+		for _, id := range n.Reads() {
+			if d := inf.node(id); d != nil && foldName(d.Name) == k {
 				return false
 			}
 		}

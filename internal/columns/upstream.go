@@ -110,7 +110,7 @@ func (inf *inferrer) upstream(id string, inferred *Node) (cols []*Column, comple
 	if inferred != nil && inferred.Resolved() {
 		return inferred.Columns, true, inferred.Origin
 	}
-	if n, ok := inf.p.Nodes[id]; ok && len(n.Columns) > 0 {
+	if n := inf.node(id); n != nil && len(n.Columns) > 0 {
 		out := inf.declaredColumns(id, n.Columns)
 		listed := make(map[string]bool, len(n.Columns))
 		for _, c := range n.Columns {
@@ -137,7 +137,7 @@ func (inf *inferrer) upstream(id string, inferred *Node) (cols []*Column, comple
 	if cols := inf.fromCatalog(id); len(cols) > 0 {
 		return cols, true, "catalog"
 	}
-	if n, ok := inf.p.Nodes[id]; ok {
+	if n := inf.node(id); n != nil {
 		ident := n.Alias
 		if ident == "" {
 			ident = n.Name
