@@ -75,6 +75,12 @@ type ModelChange struct {
 	// Relation is set on a renamed model whose relation gets another name: dbt builds it under
 	// the new name and leaves the old one, so whatever outside dbt reads it by name breaks.
 	Relation *RelationMove `json:"relation,omitempty"`
+	// Off: the model is switched off by configuration on both sides it exists on (a var its
+	// users set, the data model a package is configured for). dbt builds nothing of it here,
+	// but its authors maintain it: its columns and property entry change as any model's.
+	// Nothing enabled reads it, so it has no impact. A model switched on or off by the change
+	// is added or removed, as dbt sees it.
+	Off bool `json:"off,omitempty"`
 }
 
 // RelationMove is the identifier of a model's relation in the base and in the head.

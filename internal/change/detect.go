@@ -320,7 +320,7 @@ func (s *sides) lightBase(ctx context.Context, opts Options, head *dbt.Project) 
 		changedSet[f] = true
 	}
 	extra := map[string]bool{}
-	for _, n := range head.Nodes {
+	for _, n := range append(head.Models(), head.OffModels(rootName(head))...) {
 		if n.Patch != nil && changedSet[n.Patch.File] && n.Package == rootName(head) && !s.lightIncluded(n.OriginalFilePath) {
 			extra[n.OriginalFilePath] = true
 		}
@@ -520,6 +520,7 @@ func compare(ctx context.Context, cs *ChangeSet, opts Options, changed []string)
 		models = append(models, &ModelChange{UniqueID: id, Change: Modified, Path: hn.OriginalFilePath,
 			SQLChanged: sqlChanged, Config: cfg, Properties: props})
 	}
+	models = append(models, compareOff(base, head, baseRoot, headRoot, deep)...)
 	sort.Slice(models, func(i, j int) bool { return models[i].UniqueID < models[j].UniqueID })
 	cs.Models = models
 	for _, m := range models {
@@ -532,6 +533,69 @@ func compare(ctx context.Context, cs *ChangeSet, opts Options, changed []string)
 	for _, m := range models {
 		impact(cs, m)
 	}
+}
+
+// compareOff lists the changes of the root project's models that are off (ModelChange.Off):
+// one off on both sides whose SQL, config or properties changed, one added off, one removed
+// while off. A model off on one side only is absent there for the comparison above.
+func compareOff(base, head *dbt.Project, baseRoot, headRoot string, deep func(bn, hn *dbt.Node) bool) []*ModelChange {
+	baseOff, headOff := base.OffModels(baseRoot), head.OffModels(headRoot)
+	if len(baseOff)+len(headOff) == 0 {
+		return nil
+	}
+	var removedC, addedC []renameCandidate
+	for _, n := range baseOff {
+		if head.AnyNode(n.UniqueID) == nil {
+			removedC = append(removedC, renameCandidate{id: n.UniqueID, path: n.OriginalFilePath, sql: n.RawCode})
+		}
+	}
+	for _, n := range headOff {
+		if base.AnyNode(n.UniqueID) == nil {
+			addedC = append(addedC, renameCandidate{id: n.UniqueID, path: n.OriginalFilePath, sql: n.RawCode})
+		}
+	}
+	renamedFrom := map[string]renamePair{}
+	renamedTo := map[string]bool{}
+	for _, p := range matchRenames(removedC, addedC) {
+		renamedFrom[p.from] = p
+		renamedTo[p.to] = true
+	}
+	var out []*ModelChange
+	for _, c := range addedC {
+		if !renamedTo[c.id] {
+			out = append(out, &ModelChange{UniqueID: c.id, Change: Added, Path: c.path, SQLChanged: true, Off: true})
+		}
+	}
+	for _, c := range removedC {
+		n := base.OffNode(c.id)
+		if p, ok := renamedFrom[c.id]; ok {
+			hn := head.OffNode(p.to)
+			out = append(out, &ModelChange{UniqueID: p.to, Change: Renamed, From: c.id, Path: hn.OriginalFilePath,
+				FromPath: n.OriginalFilePath, Similarity: round2(p.score), SQLChanged: n.RawCode != hn.RawCode,
+				Config: diffConfig(n.Config, hn.Config), Relation: relationMove(n, hn), Off: true})
+			continue
+		}
+		out = append(out, &ModelChange{UniqueID: c.id, Change: Removed, Path: n.OriginalFilePath, Off: true})
+	}
+	for _, hn := range headOff {
+		bn := base.OffNode(hn.UniqueID)
+		if bn == nil || bn.Package != baseRoot {
+			continue
+		}
+		sqlChanged := bn.RawCode != hn.RawCode
+		var cfg []ConfigChange
+		var props []PropertyChange
+		if deep(bn, hn) {
+			cfg = diffConfig(bn.Config, hn.Config)
+			props = diffProperties(bn, hn)
+		}
+		if !sqlChanged && len(props) == 0 && onlyDescriptive(cfg) {
+			continue
+		}
+		out = append(out, &ModelChange{UniqueID: hn.UniqueID, Change: Modified, Path: hn.OriginalFilePath,
+			SQLChanged: sqlChanged, Config: cfg, Properties: props, Off: true})
+	}
+	return out
 }
 
 // relationMove says whether a renamed model's relation is renamed too: both sides build one

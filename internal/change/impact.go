@@ -139,7 +139,7 @@ func diffAll(cs *ChangeSet, tr map[Upstream]Upstream) {
 			if bc != nil && hc != nil {
 				m.Columns = diffColumns(translate(bc, tr), hc)
 				if len(bc.Columns) == 0 && !bc.Resolved() && m.SQLChanged {
-					m.Columns = newNames(cs.Base.Nodes[m.UniqueID], hc)
+					m.Columns = newNames(cs.Base.AnyNode(m.UniqueID), hc)
 				}
 			}
 		}
@@ -530,7 +530,7 @@ func DroppedEntry(cs *ChangeSet, m *ModelChange) *dbt.Node {
 	default:
 		return nil
 	}
-	h, b := cs.Head.Nodes[m.UniqueID], cs.Base.Nodes[id]
+	h, b := cs.Head.AnyNode(m.UniqueID), cs.Base.AnyNode(id)
 	if h == nil || b == nil || h.Patch != nil || b.Patch == nil {
 		return nil
 	}

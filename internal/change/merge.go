@@ -157,7 +157,28 @@ func mergeBase(head, light *dbt.Project, changed []string) *dbt.Project {
 		c.Tags, c.Meta, c.Disabled = ln.Tags, ln.Meta, ln.Disabled
 		p.Nodes[id] = &c
 	}
+	lightOff := mergeOff(p, head, light, fromChanged, changedSet)
 	resolve := newResolver(p, root)
+	for _, n := range lightOff {
+		// What a model that is off reads, as the loader resolves it (dbt.Node.OffDependsOn):
+		// enabled nodes first, else other models that are off.
+		var deps []string
+		for _, r := range n.Refs {
+			id := resolve.ref(n.Package, r.Package, r.Name, r.Version)
+			if id == "" {
+				id = resolve.offRef(p, n.Package, r.Package, r.Name, r.Version)
+			}
+			if id != "" && id != n.UniqueID {
+				deps = append(deps, id)
+			}
+		}
+		for _, s := range n.SourceRefs {
+			if id := resolve.source(s.Source, s.Table); id != "" {
+				deps = append(deps, id)
+			}
+		}
+		n.OffDependsOn = uniq(deps)
+	}
 	for _, n := range lightNodes {
 		var deps []string
 		for _, r := range n.Refs {
@@ -176,12 +197,76 @@ func mergeBase(head, light *dbt.Project, changed []string) *dbt.Project {
 	return p
 }
 
+// mergeOff gives p the head's nodes that are off, those of changed files taken from the light
+// load instead, as mergeBase does with enabled ones; it returns the light load's models that
+// are off (copies: their links are resolved again against p).
+func mergeOff(p, head, light *dbt.Project, fromChanged func(*dbt.Node) bool, changedSet map[string]bool) []*dbt.Node {
+	p.Disabled = make(map[string][]*dbt.Node, len(head.Disabled))
+	for id, list := range head.Disabled {
+		for _, n := range list {
+			if !fromChanged(n) {
+				p.Disabled[id] = append(p.Disabled[id], n)
+			}
+		}
+	}
+	var out []*dbt.Node
+	for id, list := range light.Disabled {
+		for _, n := range list {
+			if !fromChanged(n) || n.ResourceType == dbt.Test {
+				continue
+			}
+			c := *n
+			if c.Patch == nil {
+				if hn := head.OffNode(id); hn != nil && hn.Patch != nil {
+					c.Patch, c.PatchPath, c.Columns, c.Description = hn.Patch, hn.PatchPath, hn.Columns, hn.Description
+				}
+			}
+			p.Disabled[id] = append(p.Disabled[id], &c)
+			if c.ResourceType == dbt.Model {
+				out = append(out, &c)
+			}
+		}
+	}
+	// An unchanged model that is off, whose entry sits in a changed property file: the entry
+	// is the base's.
+	for id, list := range p.Disabled {
+		ln := light.OffNode(id)
+		if ln == nil || ln.Patch == nil || !changedSet[ln.Patch.File] {
+			continue
+		}
+		for i, n := range list {
+			if fromChanged(n) || n.ResourceType == dbt.Test {
+				continue
+			}
+			c := *n
+			c.Patch, c.PatchPath, c.Columns, c.Description = ln.Patch, ln.PatchPath, ln.Columns, ln.Description
+			list[i] = &c
+		}
+	}
+	return out
+}
+
+// offRef resolves a ref of a model that is off that no enabled node answers, to a model,
+// seed or snapshot that is off, by the loader's rules.
+func (r *resolver) offRef(p *dbt.Project, from, pkg, name, version string) string {
+	if r.off == nil {
+		r.off = &resolver{root: r.root, byName: map[string][]*dbt.Node{}}
+		for id := range p.Disabled {
+			if n := p.OffNode(id); n != nil {
+				r.off.byName[n.Name] = append(r.off.byName[n.Name], n)
+			}
+		}
+	}
+	return r.off.ref(from, pkg, name, version)
+}
+
 // resolver resolves refs the way the loader does: the caller's package first, then the root,
 // then any other; an unversioned ref to a versioned model means its latest version.
 type resolver struct {
 	root    string
 	byName  map[string][]*dbt.Node
 	sources map[string]string
+	off     *resolver // the nodes that are off, once a model that is off asks (offRef)
 }
 
 func newResolver(p *dbt.Project, root string) *resolver {
