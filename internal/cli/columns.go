@@ -37,7 +37,7 @@ cannot be fully resolved say why under "unresolved".`,
 			if format != "text" && format != "json" {
 				return usageError("--format: want text or json, got %q", format)
 			}
-			p, res, err := inferColumns(env, &pf, catalog, describe, args)
+			p, res, err := inferColumns(env, &pf, catalog, describe, false, args)
 			if err != nil {
 				return err
 			}
@@ -59,12 +59,14 @@ cannot be fully resolved say why under "unresolved".`,
 }
 
 // inferColumns loads the project and infers the columns of the named models (all when none).
-func inferColumns(env *Env, pf *projectFlags, catalog string, describe bool, names []string) (*dbt.Project, *columns.Result, error) {
+// off also infers the models switched off by configuration (columns.Options.Off).
+func inferColumns(env *Env, pf *projectFlags, catalog string, describe, off bool, names []string) (*dbt.Project, *columns.Result, error) {
 	p, err := pf.load(env, true)
 	if err != nil {
 		return nil, nil, err
 	}
 	opts := pf.columnsOptions(env, pf.Project, pf.Dialect)
+	opts.Off = off
 	if describe {
 		wh, _, err := openWarehouse(env, pf, p)
 		if err != nil {

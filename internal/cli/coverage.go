@@ -44,7 +44,7 @@ when fewer than N percent of columns are tested.`,
 				cov = testgen.Measure(cs.Head, columns.Infer(cs.Head, opts))
 				cov.Compare(testgen.Measure(cs.Base, columns.Infer(cs.Base, opts)))
 			} else {
-				p, inf, err := inferColumns(env, &pf, "", false, nil)
+				p, inf, err := inferColumns(env, &pf, "", false, false, nil)
 				if err != nil {
 					return err
 				}

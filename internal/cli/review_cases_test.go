@@ -43,6 +43,17 @@ var reviewCases = []prCase{
 		},
 	},
 	{
+		// A change to models switched off by a var: the review proposes their property
+		// edits and tests as for any model, and adds no lineage findings (nothing enabled
+		// reads them; dbt builds none of them here).
+		name: "review_model_off",
+		base: loyaltyOff,
+		head: map[string]func(string) string{
+			"models/loyalty/stg_loyalty_members.sql": replace("        first_name\n", "        first_name,\n        last_name\n"),
+			"models/loyalty/fct_loyalty.sql":         replace("    first_name\n", "    first_name,\n    last_name\n"),
+		},
+	},
+	{
 		// A left join added to a lookup the model did not read before (to take one column
 		// from it) keeps every order: the change adds a column and is non-breaking, with no
 		// grain-change warning.

@@ -162,6 +162,7 @@ func planSchema(env *Env, pf *projectFlags, cf *changeFlags, sf *schemaFlags, sp
 			return err
 		}
 		copts := pf.columnsOptions(env, pf.Project, pf.Dialect)
+		copts.Off = true // models switched off by a var are documented too
 		if cat := projectFile(p.Root, "target/catalog.json"); cat != "" {
 			if c, err := columns.ReadCatalog(cat); err == nil {
 				copts.Catalog = c

@@ -71,7 +71,7 @@ their git history) and, with a warehouse, the built models' data.`,
 					return writeTestsResult(env, format, outDir, &testgen.Result{})
 				}
 			}
-			p, inf, err := inferColumns(env, &pf, catalog, false, nil)
+			p, inf, err := inferColumns(env, &pf, catalog, false, true, nil)
 			if err != nil {
 				return err
 			}

@@ -25,8 +25,8 @@ func Classify(cs *change.ChangeSet, rv *review.Review, dialectName string) {
 		head := cs.Head.Nodes[m.UniqueID]
 		class, reasons := review.Classify(m, added, removed)
 		name := dbt.ShortID(m.UniqueID)
-		if head != nil {
-			name = head.Name
+		if n := cs.Head.AnyNode(m.UniqueID); n != nil {
+			name = n.Name
 		}
 		c := review.Change{UniqueID: m.UniqueID, Name: name, Path: m.Path, Change: string(m.Change), From: m.From,
 			Classification: class, Reasons: reasons, Columns: m.Columns, Impact: m.Impact, ColumnImpact: m.ColImpact}

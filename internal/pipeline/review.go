@@ -174,7 +174,7 @@ func Run(ctx context.Context, in Inputs) (*review.Review, error) {
 	var ids []string
 	untouched := untouchedModels(cs, in.Touches)
 	for _, m := range cs.Models {
-		n := p.Nodes[m.UniqueID]
+		n := p.AnyNode(m.UniqueID) // a model that is off gets its tests as `dataops tests` gives them
 		if m.Change == change.Removed || n == nil || untouched[m.UniqueID] {
 			delete(scope, m.UniqueID)
 			continue
@@ -234,7 +234,7 @@ func Run(ctx context.Context, in Inputs) (*review.Review, error) {
 		for _, s := range res.Suggestions {
 			// A suggestion is located where its column is declared or selected; fall back to
 			// the model's file so every finding has a place in a file the user wrote.
-			if n := p.Nodes[s.UniqueID]; s.Pos.Path == "" && n != nil {
+			if n := p.AnyNode(s.UniqueID); s.Pos.Path == "" && n != nil {
 				s.Pos = dbt.Pos{Path: n.RelPath, Line: 1 + n.Template.Line, Column: 1}
 			}
 		}

@@ -96,7 +96,7 @@ func testEdits(p *dbt.Project, res *testgen.Result, sedits []schema.FileEdit, pl
 		if s.Status == testgen.Failed || s.Status == testgen.Unverified && !writeUnverified && s.Source != testgen.SourceBase {
 			continue
 		}
-		n := p.Nodes[s.UniqueID]
+		n := p.AnyNode(s.UniqueID)
 		file := ""
 		switch {
 		case n != nil && n.Patch != nil && n.Patch.File != "":

@@ -25,7 +25,7 @@ func untouchedModels(cs *change.ChangeSet, touches func(rel string) bool) map[st
 		if m.Change != change.Modified || len(m.Config) > 0 || m.Path == "" || touches(m.Path) {
 			continue
 		}
-		h, b := cs.Head.Nodes[m.UniqueID], cs.Base.Nodes[m.UniqueID]
+		h, b := cs.Head.AnyNode(m.UniqueID), cs.Base.AnyNode(m.UniqueID)
 		if h == nil || b == nil || h.RawCode != b.RawCode || change.DroppedEntry(cs, m) != nil {
 			continue
 		}

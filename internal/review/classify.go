@@ -886,10 +886,15 @@ func Classify(m *change.ModelChange, grainAdded, grainRemoved []Clause) (string,
 		}
 	}
 	reasons = append(reasons, configReasons(m)...)
+	if m.Off {
+		// Nothing enabled reads it and dbt builds none of it here: no impact to weigh.
+		reasons = append(reasons, "switched off by configuration: built only where it is enabled")
+	}
 	if class == NonBreaking {
 		switch {
 		case m.Change == change.Added:
 			reasons = append(reasons, "new model")
+		case m.Off:
 		case len(m.Impact) == 0:
 			reasons = append(reasons, "nothing downstream")
 		default:

@@ -419,6 +419,10 @@ func (s *synth) projectColumns() map[string][]documentedColumn {
 			add(id, n.Name, n.OriginalFilePath, n.Columns)
 		}
 	}
+	// The team documents its models that are off as the others: their words count too.
+	for _, n := range s.p.OffModels(s.root) {
+		add(n.UniqueID, n.Name, n.OriginalFilePath, n.Columns)
+	}
 	for id, src := range s.p.Sources {
 		if src.Package == s.root {
 			add(id, src.SourceName+"."+src.Name, src.OriginalFilePath, src.Columns)

@@ -283,7 +283,7 @@ func (p *Plan) KeepTouched(cs *change.ChangeSet) {
 		if mc.Change != change.Modified || len(mc.Config) > 0 {
 			continue
 		}
-		h, b := cs.Head.Nodes[mc.UniqueID], cs.Base.Nodes[mc.UniqueID]
+		h, b := cs.Head.AnyNode(mc.UniqueID), cs.Base.AnyNode(mc.UniqueID)
 		if h == nil || b == nil || h.RawCode != b.RawCode {
 			continue
 		}

@@ -268,10 +268,8 @@ func checkEdits(ctx context.Context, head *dbt.Project, edits []FileEdit, ops []
 	// columns the edits put there.
 	byName := map[string]*dbt.Node{}
 	root := rootPackage(p)
-	for _, n := range p.Nodes {
-		if n.Package == root && n.ResourceType == dbt.Model {
-			byName[n.Name] = n
-		}
+	for _, n := range maintainedModels(p, root) {
+		byName[n.Name] = n
 	}
 	for _, op := range ops {
 		name := op.Model
@@ -319,13 +317,25 @@ func checkEdits(ctx context.Context, head *dbt.Project, edits []FileEdit, ops []
 }
 
 func headByName(p *dbt.Project, name string) *dbt.Node {
-	root := rootPackage(p)
-	for _, n := range p.Nodes {
-		if n.Package == root && n.ResourceType == dbt.Model && n.Name == name {
+	for _, n := range maintainedModels(p, rootPackage(p)) {
+		if n.Name == name {
 			return n
 		}
 	}
 	return nil
+}
+
+// maintainedModels lists the models of package root the team maintains: the enabled ones,
+// then those switched off by configuration (dbt.Project.OffModels), which are documented and
+// edited alike.
+func maintainedModels(p *dbt.Project, root string) []*dbt.Node {
+	var out []*dbt.Node
+	for _, n := range p.Nodes {
+		if n.Package == root && n.ResourceType == dbt.Model {
+			out = append(out, n)
+		}
+	}
+	return append(out, p.OffModels(root)...)
 }
 
 // lightFiles lists what a narrowed validation loads: top-level files, the edited files and the
@@ -353,13 +363,10 @@ func lightFiles(p *dbt.Project, edits []FileEdit, ops []Op) []string {
 		}
 	}
 	root := rootPackage(p)
-	for _, n := range p.Nodes {
-		if n.Package != root || n.ResourceType == dbt.Test {
-			continue
-		}
+	for _, n := range maintainedModels(p, root) {
 		// Only the models the edits name: other entries of an edited file miss their model in
 		// both loads alike, which cancels out.
-		if names[n.Name] && n.ResourceType == dbt.Model {
+		if names[n.Name] {
 			set[n.OriginalFilePath] = true
 		}
 	}

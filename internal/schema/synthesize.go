@@ -151,7 +151,7 @@ func newSynth(in Input) *synth {
 		for _, mc := range cs.Models {
 			r := &upRename{columns: map[string]string{}}
 			if mc.Change == change.Renamed && cs.Base != nil {
-				r.fromNode = cs.Base.Nodes[mc.From]
+				r.fromNode = cs.Base.AnyNode(mc.From)
 			}
 			for _, c := range mc.Columns {
 				if c.Change == change.Renamed {
@@ -185,6 +185,12 @@ func (s *synth) targets() []target {
 				out = append(out, target{node: n})
 			}
 		}
+		// Models switched off by configuration are the team's too (dbt.Project.OffModels).
+		for _, n := range s.p.OffModels(s.root) {
+			if keep(n.UniqueID) {
+				out = append(out, target{node: n})
+			}
+		}
 	} else {
 		for _, mc := range s.in.Change.Models {
 			if !keep(mc.UniqueID) {
@@ -194,8 +200,8 @@ func (s *synth) targets() []target {
 				s.removedModel(mc)
 				continue
 			}
-			n := s.p.Nodes[mc.UniqueID]
-			if n == nil || n.Package != s.root || n.Disabled {
+			n := s.p.AnyNode(mc.UniqueID)
+			if n == nil || n.Package != s.root || n.Disabled && !mc.Off {
 				continue
 			}
 			if mc.Change == change.Modified && !mc.SQLChanged && len(mc.Config) == 0 && change.DroppedEntry(s.in.Change, mc) == nil {
@@ -213,8 +219,10 @@ func (s *synth) removedModel(mc *change.ModelChange) {
 	if s.in.Change.Base == nil {
 		return
 	}
-	bn := s.in.Change.Base.Nodes[mc.UniqueID]
-	if bn == nil || bn.Patch == nil || bn.Package != s.root {
+	bn := s.in.Change.Base.AnyNode(mc.UniqueID)
+	if bn == nil || bn.Patch == nil || bn.Package != s.root || s.p.OffNode(mc.UniqueID) != nil {
+		// (A model the change switched off is still there: its entry stays for the
+		// configurations that build it.)
 		return
 	}
 	file := bn.Patch.File
@@ -324,7 +332,7 @@ func (s *synth) entryOf(t target) *entry {
 	}
 	// A renamed model whose entry still has the old name: rename the entry, keep everything.
 	if t.mc != nil && t.mc.Change == change.Renamed && s.in.Change.Base != nil {
-		bn := s.in.Change.Base.Nodes[t.mc.From]
+		bn := s.in.Change.Base.AnyNode(t.mc.From)
 		if bn != nil && bn.Patch != nil && s.headFileHasModel(bn.Patch.File, bn.Name) {
 			s.plan.Ops = append(s.plan.Ops, Op{Kind: OpRenameModel, File: bn.Patch.File, Model: bn.Name, From: bn.Name,
 				Key: keyOr(bn.Patch.Key), Column: ColumnSpec{Name: n.Name},
@@ -729,7 +737,7 @@ func keyByName(model, column string) bool {
 func (s *synth) documentedDescription(u change.Upstream) (string, *dbt.Column) {
 	var cols []*dbt.Column
 	model := ""
-	if n, ok := s.p.Nodes[u.Node]; ok {
+	if n := s.p.AnyNode(u.Node); n != nil {
 		cols, model = n.Columns, n.Name
 	} else if src, ok := s.p.Sources[u.Node]; ok {
 		cols, model = src.Columns, src.Name
@@ -765,7 +773,7 @@ func (s *synth) asWritten(id string, c *dbt.Column) string {
 		return c.Description
 	}
 	pkg := ""
-	if n, ok := s.p.Nodes[id]; ok {
+	if n := s.p.AnyNode(id); n != nil {
 		pkg = n.Package
 	} else if src, ok := s.p.Sources[id]; ok {
 		pkg = src.Package
@@ -897,7 +905,7 @@ func (s *synth) habitNode(m *dbt.Node) *dbt.Node {
 	if mc.From != "" {
 		from = mc.From
 	}
-	if bn := cs.Base.Nodes[from]; bn != nil {
+	if bn := cs.Base.AnyNode(from); bn != nil {
 		return bn
 	}
 	return m
