@@ -507,18 +507,9 @@ func compare(ctx context.Context, cs *ChangeSet, opts Options, changed []string)
 		if !ok || !isModel(bn) {
 			continue
 		}
-		sqlChanged := bn.RawCode != hn.RawCode
-		var cfg []ConfigChange
-		var props []PropertyChange
-		if deep(bn, hn) {
-			cfg = diffConfig(bn.Config, hn.Config)
-			props = diffProperties(bn, hn)
+		if mc := modified(bn, hn, deep); mc != nil {
+			models = append(models, mc)
 		}
-		if !sqlChanged && len(props) == 0 && onlyDescriptive(cfg) {
-			continue
-		}
-		models = append(models, &ModelChange{UniqueID: id, Change: Modified, Path: hn.OriginalFilePath,
-			SQLChanged: sqlChanged, Config: cfg, Properties: props})
 	}
 	models = append(models, compareOff(base, head, baseRoot, headRoot, deep)...)
 	sort.Slice(models, func(i, j int) bool { return models[i].UniqueID < models[j].UniqueID })
@@ -582,20 +573,31 @@ func compareOff(base, head *dbt.Project, baseRoot, headRoot string, deep func(bn
 		if bn == nil || bn.Package != baseRoot {
 			continue
 		}
-		sqlChanged := bn.RawCode != hn.RawCode
-		var cfg []ConfigChange
-		var props []PropertyChange
-		if deep(bn, hn) {
-			cfg = diffConfig(bn.Config, hn.Config)
-			props = diffProperties(bn, hn)
+		if mc := modified(bn, hn, deep); mc != nil {
+			mc.Off = true
+			out = append(out, mc)
 		}
-		if !sqlChanged && len(props) == 0 && onlyDescriptive(cfg) {
-			continue
-		}
-		out = append(out, &ModelChange{UniqueID: hn.UniqueID, Change: Modified, Path: hn.OriginalFilePath,
-			SQLChanged: sqlChanged, Config: cfg, Properties: props, Off: true})
 	}
 	return out
+}
+
+// modified is the change of a model present at both ends, or nil when neither its SQL, its
+// properties nor a config that matters changed. deep says whether the configs and properties
+// are worth comparing: only where a file the change touched holds them (or a project-level
+// file changed).
+func modified(bn, hn *dbt.Node, deep func(a, b *dbt.Node) bool) *ModelChange {
+	sqlChanged := bn.RawCode != hn.RawCode
+	var cfg []ConfigChange
+	var props []PropertyChange
+	if deep(bn, hn) {
+		cfg = diffConfig(bn.Config, hn.Config)
+		props = diffProperties(bn, hn)
+	}
+	if !sqlChanged && len(props) == 0 && onlyDescriptive(cfg) {
+		return nil
+	}
+	return &ModelChange{UniqueID: hn.UniqueID, Change: Modified, Path: hn.OriginalFilePath,
+		SQLChanged: sqlChanged, Config: cfg, Properties: props}
 }
 
 // relationMove says whether a renamed model's relation is renamed too: both sides build one
