@@ -275,49 +275,12 @@ func writeManifestAt(w io.Writer, p *Project, indent bool, at time.Time) (int, e
 			Env: map[string]string{}, ProjectName: p.Name, ProjectID: projectID(p.Name), AdapterType: p.Adapter,
 			RunStartedAt: at.UTC().Format(time.RFC3339Nano),
 		},
-		Nodes: map[string]*mNode{}, Sources: map[string]*mSource{}, Macros: map[string]*mMacro{}, Docs: map[string]*mDoc{},
-		Exposures: map[string]*mExposure{}, Metrics: map[string]any{}, Groups: map[string]any{}, Selectors: map[string]any{},
-		Disabled: map[string][]any{}, ParentMap: p.ParentMap, ChildMap: p.ChildMap, GroupMap: map[string][]string{},
+		Metrics: map[string]any{}, Groups: map[string]any{}, Selectors: map[string]any{},
+		ParentMap: p.ParentMap, ChildMap: p.ChildMap, GroupMap: map[string][]string{},
 		SavedQueries: map[string]any{}, SemanticModels: map[string]any{}, UnitTests: map[string]any{}, Functions: map[string]any{},
 	}
 	q := QuotePolicy(p.Adapter, p.Quoting)
 	m.Metadata.Quoting = map[string]any{"database": q.Database, "schema": q.Schema, "identifier": q.Identifier, "column": nil}
-	for id, n := range p.Nodes {
-		m.Nodes[id] = manifestNode(n, created)
-	}
-	for id, list := range p.Disabled {
-		for _, n := range list {
-			m.Disabled[id] = append(m.Disabled[id], manifestNode(n, created))
-		}
-	}
-	for id, s := range p.DisabledSources {
-		m.Disabled[id] = append(m.Disabled[id], manifestSource(s, created))
-	}
-	for id, s := range p.Sources {
-		m.Sources[id] = manifestSource(s, created)
-	}
-	for id, e := range p.Exposures {
-		m.Exposures[id] = &mExposure{
-			Name: e.Name, ResourceType: Exposure, PackageName: e.Package, Path: e.OriginalFilePath,
-			OriginalFilePath: e.OriginalFilePath, UniqueID: id, FQN: e.FQN, Type: e.Type, Owner: orEmpty(e.Owner),
-			Description: e.Description, Maturity: strPtr(e.Maturity), Meta: orEmpty(e.Meta), Tags: orEmptyList(e.Tags),
-			Config: orEmpty(e.Config), URL: strPtr(e.URL), DependsOn: e.DependsOn, Refs: manifestRefs(e.Refs),
-			Sources: manifestSources(e.SourceRefs), Metrics: [][]string{},
-		}
-	}
-	for id, mac := range p.Macros {
-		m.Macros[id] = &mMacro{
-			Name: mac.Name, ResourceType: MacroRT, PackageName: mac.Package, Path: mac.OriginalFilePath,
-			OriginalFilePath: mac.OriginalFilePath, UniqueID: id, MacroSQL: mac.SQL,
-			DependsOn: map[string]any{"macros": []string{}}, Description: mac.Description, Meta: map[string]any{},
-			Docs: map[string]any{"show": true, "node_color": nil}, PatchPath: strPtr(mac.PatchPath), Arguments: []any{},
-			Config: map[string]any{"meta": map[string]any{}, "docs": map[string]any{"show": true, "node_color": nil}}, CreatedAt: created,
-		}
-	}
-	for id, d := range p.Docs {
-		m.Docs[id] = &mDoc{Name: d.Name, ResourceType: "doc", PackageName: d.Package, Path: d.OriginalFilePath,
-			OriginalFilePath: d.OriginalFilePath, UniqueID: id, BlockContents: d.Content}
-	}
 	for kind, entries := range p.Unparsed {
 		var dst map[string]any
 		prefix := kind
@@ -355,12 +318,29 @@ func writeManifestAt(w io.Writer, p *Project, indent bool, at time.Time) (int, e
 		diags = []Diagnostic{}
 	}
 	m.Dataops = map[string]any{"diagnostics": diags, "target": targetInfo(p.Target)}
-	stamped := len(m.Nodes) + len(m.Sources) + len(m.Macros)
-	for _, l := range m.Disabled {
-		stamped += len(l)
-	}
+	stamped := manifestStamped(p)
 	bw := bufio.NewWriterSize(w, 1<<16)
 	if indent {
+		m.Nodes, m.Sources, m.Macros, m.Docs = map[string]*mNode{}, map[string]*mSource{}, map[string]*mMacro{}, map[string]*mDoc{}
+		m.Exposures, m.Disabled = map[string]*mExposure{}, map[string][]any{}
+		for id, n := range p.Nodes {
+			m.Nodes[id] = manifestNode(n, created)
+		}
+		for id := range disabledIDs(p) {
+			m.Disabled[id] = manifestDisabled(p, id, created)
+		}
+		for id, s := range p.Sources {
+			m.Sources[id] = manifestSource(s, created)
+		}
+		for id, e := range p.Exposures {
+			m.Exposures[id] = manifestExposure(id, e)
+		}
+		for id, mac := range p.Macros {
+			m.Macros[id] = manifestMacro(id, mac, created)
+		}
+		for id, d := range p.Docs {
+			m.Docs[id] = manifestDoc(id, d)
+		}
 		enc := json.NewEncoder(bw)
 		enc.SetEscapeHTML(false)
 		enc.SetIndent("", " ")
@@ -369,17 +349,79 @@ func writeManifestAt(w io.Writer, p *Project, indent bool, at time.Time) (int, e
 		}
 		return stamped, bw.Flush()
 	}
-	if err := streamManifest(bw, m); err != nil {
+	if err := streamManifest(bw, m, p, created); err != nil {
 		return 0, err
 	}
 	return stamped, bw.Flush()
 }
 
-// streamManifest writes the manifest compactly one entry at a time, so a large project is
-// never held in memory as a whole JSON document. The output is what encoding/json writes for
-// the manifest struct: the same key order, map keys sorted (an entry's columns in their
-// property file's order, as dbt writes them).
-func streamManifest(w *bufio.Writer, m *manifest) error {
+// manifestStamped is how many entries of p's manifest carry a created_at.
+func manifestStamped(p *Project) int {
+	n := len(p.Nodes) + len(p.Sources) + len(p.Macros) + len(p.DisabledSources)
+	for _, l := range p.Disabled {
+		n += len(l)
+	}
+	return n
+}
+
+// disabledIDs is the keys of the manifest's "disabled": the ids with a disabled node or
+// source.
+func disabledIDs(p *Project) map[string]bool {
+	ids := make(map[string]bool, len(p.Disabled)+len(p.DisabledSources))
+	for id, list := range p.Disabled {
+		if len(list) > 0 {
+			ids[id] = true
+		}
+	}
+	for id := range p.DisabledSources {
+		ids[id] = true
+	}
+	return ids
+}
+
+// manifestDisabled is the manifest's "disabled" entry of id: its nodes, then its source.
+func manifestDisabled(p *Project, id string, created float64) []any {
+	var out []any
+	for _, n := range p.Disabled[id] {
+		out = append(out, manifestNode(n, created))
+	}
+	if s, ok := p.DisabledSources[id]; ok {
+		out = append(out, manifestSource(s, created))
+	}
+	return out
+}
+
+func manifestExposure(id string, e *ExposureNode) *mExposure {
+	return &mExposure{
+		Name: e.Name, ResourceType: Exposure, PackageName: e.Package, Path: e.OriginalFilePath,
+		OriginalFilePath: e.OriginalFilePath, UniqueID: id, FQN: e.FQN, Type: e.Type, Owner: orEmpty(e.Owner),
+		Description: e.Description, Maturity: strPtr(e.Maturity), Meta: orEmpty(e.Meta), Tags: orEmptyList(e.Tags),
+		Config: orEmpty(e.Config), URL: strPtr(e.URL), DependsOn: e.DependsOn, Refs: manifestRefs(e.Refs),
+		Sources: manifestSources(e.SourceRefs), Metrics: [][]string{},
+	}
+}
+
+func manifestMacro(id string, mac *Macro, created float64) *mMacro {
+	return &mMacro{
+		Name: mac.Name, ResourceType: MacroRT, PackageName: mac.Package, Path: mac.OriginalFilePath,
+		OriginalFilePath: mac.OriginalFilePath, UniqueID: id, MacroSQL: mac.SQL,
+		DependsOn: map[string]any{"macros": []string{}}, Description: mac.Description, Meta: map[string]any{},
+		Docs: map[string]any{"show": true, "node_color": nil}, PatchPath: strPtr(mac.PatchPath), Arguments: []any{},
+		Config: map[string]any{"meta": map[string]any{}, "docs": map[string]any{"show": true, "node_color": nil}}, CreatedAt: created,
+	}
+}
+
+func manifestDoc(id string, d *Doc) *mDoc {
+	return &mDoc{Name: d.Name, ResourceType: "doc", PackageName: d.Package, Path: d.OriginalFilePath,
+		OriginalFilePath: d.OriginalFilePath, UniqueID: id, BlockContents: d.Content}
+}
+
+// streamManifest writes the manifest compactly one entry at a time, each entry built from the
+// project only when it is written, so a large project is never held in memory as a whole JSON
+// document nor as a whole manifest. The output is what encoding/json writes for the manifest
+// struct: the same key order, map keys sorted (an entry's columns in their property file's
+// order, as dbt writes them).
+func streamManifest(w *bufio.Writer, m *manifest, p *Project, created float64) error {
 	var err error
 	put := func(s string) {
 		if err == nil {
@@ -415,17 +457,38 @@ func streamManifest(w *bufio.Writer, m *manifest) error {
 	put("{")
 	key("metadata", true)
 	val(m.Metadata)
-	putMap("nodes", slices.Sorted(maps.Keys(m.Nodes)), func(k string) any { return m.Nodes[k] })
-	putMap("sources", slices.Sorted(maps.Keys(m.Sources)), func(k string) any { return m.Sources[k] })
-	putMap("macros", slices.Sorted(maps.Keys(m.Macros)), func(k string) any { return m.Macros[k] })
-	putMap("docs", slices.Sorted(maps.Keys(m.Docs)), func(k string) any { return m.Docs[k] })
-	putMap("exposures", slices.Sorted(maps.Keys(m.Exposures)), func(k string) any { return m.Exposures[k] })
+	putMap("nodes", slices.Sorted(maps.Keys(p.Nodes)), func(k string) any { return manifestNode(p.Nodes[k], created) })
+	putMap("sources", slices.Sorted(maps.Keys(p.Sources)), func(k string) any { return manifestSource(p.Sources[k], created) })
+	putMap("macros", slices.Sorted(maps.Keys(p.Macros)), func(k string) any { return manifestMacro(k, p.Macros[k], created) })
+	putMap("docs", slices.Sorted(maps.Keys(p.Docs)), func(k string) any { return manifestDoc(k, p.Docs[k]) })
+	putMap("exposures", slices.Sorted(maps.Keys(p.Exposures)), func(k string) any { return manifestExposure(k, p.Exposures[k]) })
 	for _, kv := range []struct {
 		name string
 		v    any
 	}{
-		{"metrics", m.Metrics}, {"groups", m.Groups}, {"selectors", m.Selectors}, {"disabled", m.Disabled},
-		{"parent_map", m.ParentMap}, {"child_map", m.ChildMap}, {"group_map", m.GroupMap},
+		{"metrics", m.Metrics}, {"groups", m.Groups}, {"selectors", m.Selectors},
+	} {
+		key(kv.name, false)
+		val(kv.v)
+	}
+	putMap("disabled", slices.Sorted(maps.Keys(disabledIDs(p))), func(k string) any { return manifestDisabled(p, k, created) })
+	// The graph's maps are as large as the nodes: written one key at a time too.
+	for _, g := range []struct {
+		name string
+		m    map[string][]string
+	}{{"parent_map", m.ParentMap}, {"child_map", m.ChildMap}} {
+		if g.m == nil {
+			key(g.name, false)
+			put("null")
+			continue
+		}
+		putMap(g.name, slices.Sorted(maps.Keys(g.m)), func(k string) any { return g.m[k] })
+	}
+	for _, kv := range []struct {
+		name string
+		v    any
+	}{
+		{"group_map", m.GroupMap},
 		{"saved_queries", m.SavedQueries}, {"semantic_models", m.SemanticModels}, {"unit_tests", m.UnitTests},
 		{"functions", m.Functions}, {"dataops", m.Dataops},
 	} {
