@@ -177,7 +177,7 @@ type Cache struct {
 
 	// pending holds what this process stored since the cache was held: the two sides of a
 	// comparison see each other's results at once, and the last Release writes them out.
-	pending sync.Map // Key → []byte
+	pending sync.Map // Key → []byte, or *spilled for a payload written to a file (spill.go)
 
 	hits, misses, writes, corrupt atomic.Int64
 }
@@ -251,7 +251,13 @@ func (c *Cache) Release() error {
 	defer v.close()
 	var pending []record
 	c.pending.Range(func(k, p any) bool {
-		pending = append(pending, record{key: k.(Key), payload: p.([]byte)})
+		r := record{key: k.(Key)}
+		if sp, ok := p.(*spilled); ok {
+			r.spill = sp
+		} else {
+			r.payload = p.([]byte)
+		}
+		pending = append(pending, r)
 		c.pending.Delete(k)
 		return true
 	})
@@ -259,7 +265,13 @@ func (c *Cache) Release() error {
 	if len(pending) == 0 {
 		return nil
 	}
-	if err := v.write(pending); err != nil {
+	err := v.write(pending)
+	for _, r := range pending {
+		if r.spill != nil {
+			r.spill.remove()
+		}
+	}
+	if err != nil {
 		return err
 	}
 	return v.bound(c.limit, pending)
@@ -299,8 +311,13 @@ func (c *Cache) Get(k Key) ([]byte, bool) {
 		return nil, false
 	}
 	if p, ok := c.pending.Load(k); ok {
+		data, ok := pendingPayload(p)
+		if !ok {
+			c.misses.Add(1)
+			return nil, false
+		}
 		c.hits.Add(1)
-		return p.([]byte), true
+		return data, true
 	}
 	v := c.view.Load()
 	if v == nil {
@@ -335,7 +352,8 @@ func (c *Cache) lookup(k Key) (payload []byte, v *view, seg *segment, ok bool) {
 		return nil, nil, nil, false
 	}
 	if p, ok := c.pending.Load(k); ok {
-		return p.([]byte), nil, nil, true
+		data, ok := pendingPayload(p)
+		return data, nil, nil, ok
 	}
 	if v = c.view.Load(); v == nil {
 		return nil, nil, nil, false
@@ -376,14 +394,28 @@ func (c *Cache) Put(k Key, payload []byte) {
 		return
 	}
 	payload = slices.Clip(payload)
-	if was, ok := c.pending.Load(k); ok && bytes.Equal(was.([]byte), payload) {
-		return
+	if was, ok := c.pending.Load(k); ok {
+		if b, isBytes := was.([]byte); isBytes && bytes.Equal(b, payload) {
+			return
+		}
 	}
 	if was, _, ok := v.get(k); ok && bytes.Equal(was, payload) {
 		return // another run stored the same meanwhile
 	}
-	c.pending.Store(k, payload)
+	if was, loaded := c.pending.Swap(k, payload); loaded {
+		if sp, ok := was.(*spilled); ok {
+			sp.remove()
+		}
+	}
 	c.writes.Add(1)
+}
+
+// pendingPayload is the payload of a pending entry: a spilled one is read back.
+func pendingPayload(p any) ([]byte, bool) {
+	if sp, ok := p.(*spilled); ok {
+		return sp.load()
+	}
+	return p.([]byte), true
 }
 
 // Reject says an entry Get returned turned out stale (what it depends on changed): it counts

@@ -104,6 +104,7 @@ type view struct {
 type record struct {
 	key     Key
 	payload []byte
+	spill   *spilled // instead of payload: a payload written to a file (spill.go)
 }
 
 // openView maps every segment of dir and indexes their records, later segments first.
@@ -371,13 +372,26 @@ func readAll(f *os.File, size int64) ([]byte, func(), error) {
 // write stores records as one new segment.
 func (v *view) write(recs []record) error {
 	slices.SortFunc(recs, func(a, b record) int { return bytes.Compare(a.key[:], b.key[:]) })
-	_, err := writeSegment(v.root, time.Now().UnixNano(), func(add func(Key, []byte, []byte) error) error {
+	_, err := writeSegment(v.root, time.Now().UnixNano(), func(add addFunc) error {
 		for _, r := range recs {
+			if sp := r.spill; sp != nil {
+				// Copied from its file: its HMAC was computed as it was written.
+				f, err := sp.v.root.Open(sp.name)
+				if err != nil {
+					return err
+				}
+				err = add(r.key, sp.mac, sp.size, f)
+				f.Close()
+				if err != nil {
+					return err
+				}
+				continue
+			}
 			mac, ok := seal(r.key, r.payload)
 			if !ok {
 				return errNoSecret
 			}
-			if err := add(r.key, mac, r.payload); err != nil {
+			if err := add(r.key, mac, int64(len(r.payload)), bytes.NewReader(r.payload)); err != nil {
 				return err
 			}
 		}
@@ -389,9 +403,13 @@ func (v *view) write(recs []record) error {
 // errNoSecret: without the secret nothing is stored that a later run could trust.
 var errNoSecret = errors.New("cache: no secret to authenticate entries")
 
+// addFunc adds a record to a segment being written: its key, HMAC, and the size bytes of its
+// payload read from payload.
+type addFunc func(k Key, mac []byte, size int64, payload io.Reader) error
+
 // writeSegment writes a segment through a temporary file and a rename, and returns its name
 // and size.
-func writeSegment(root *os.Root, stamp int64, fill func(add func(k Key, mac, payload []byte) error) error) (string, error) {
+func writeSegment(root *os.Root, stamp int64, fill func(add addFunc) error) (string, error) {
 	name := segName(stamp)
 	tmp := fmt.Sprintf("%s.tmp-%08x", name, rand.Uint32())
 	f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
@@ -402,15 +420,18 @@ func writeSegment(root *os.Root, stamp int64, fill func(add func(k Key, mac, pay
 	w.Write(segMagic)
 	w.Write(buildID())
 	var hdr [4]byte
-	err = fill(func(k Key, mac, payload []byte) error {
-		if len(payload) > 1<<31 {
+	err = fill(func(k Key, mac []byte, size int64, payload io.Reader) error {
+		if size > 1<<31 {
 			return errors.New("cache: entry too large")
 		}
-		binary.LittleEndian.PutUint32(hdr[:], uint32(len(payload)))
+		binary.LittleEndian.PutUint32(hdr[:], uint32(size))
 		w.Write(k[:])
 		w.Write(mac)
 		w.Write(hdr[:])
-		_, err := w.Write(payload)
+		n, err := io.Copy(w, io.LimitReader(payload, size))
+		if err == nil && n != size {
+			err = io.ErrUnexpectedEOF
+		}
 		return err
 	})
 	if err == nil {
@@ -516,7 +537,7 @@ func (v *view) bound(limit int64, wrote []record) error {
 	for _, s := range segs {
 		stamp = max(stamp, s.stamp)
 	}
-	_, err := writeSegment(v.root, stamp, func(add func(Key, []byte, []byte) error) error {
+	_, err := writeSegment(v.root, stamp, func(add addFunc) error {
 		size := int64(segHeader)
 		for _, k := range keys {
 			kb, mac, payload := index[k].parts()
@@ -527,7 +548,7 @@ func (v *view) bound(limit int64, wrote []record) error {
 			if sum, ok := seal(Key(kb), payload); !ok || !hmac.Equal(mac, sum) {
 				continue // damaged or foreign: not carried over
 			}
-			if err := add(k, mac, payload); err != nil {
+			if err := add(k, mac, int64(len(payload)), bytes.NewReader(payload)); err != nil {
 				return err
 			}
 			size += n

@@ -1,0 +1,211 @@
+package cache
+
+import (
+	"bufio"
+	"crypto/hmac"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"math/rand/v2"
+	"os"
+	"time"
+)
+
+// A payload of hundreds of megabytes (a 50,000-model project's snapshot, the manifest
+// template made from it) held in memory from the moment it is made until the last Release
+// copies it into the new segment is most of a cold run's peak memory. A Spill writes such a
+// payload to a temporary file of the cache directory as it is made; the last Release copies
+// that file into the new segment and removes it. The HMAC is computed as the bytes go by, and
+// what Put checks of a payload (Allow, a size bound) is checked of the file before it counts as
+// stored. A temporary file a killed run left is removed by a later run's bound (segment.go).
+
+// Spill is one payload being written; see Cache.Spill.
+type Spill struct {
+	c    *Cache
+	v    *view
+	k    Key
+	max  int64
+	f    *os.File
+	name string
+	w    *bufio.Writer
+	mac  hash.Hash
+	n    int64
+	err  error
+}
+
+// spilled is a pending payload a Spill wrote: the file's name in the cache directory, its
+// size and the HMAC of key and payload.
+type spilled struct {
+	v    *view
+	name string
+	size int64
+	mac  []byte
+}
+
+var (
+	errSpillTooLarge = errors.New("cache: payload past its bound")
+	errNotHeld       = errors.New("cache: not held")
+)
+
+// Spill starts a payload to store under k without holding it in memory: write it to the
+// Spill, then Commit (or Abort). A payload past max bytes is not stored: its Write fails from
+// the byte that passes the bound on. A Spill of a nil or unheld cache, or one whose file
+// cannot be made, fails its writes and stores nothing.
+func (c *Cache) Spill(k Key, max int64) *Spill {
+	s := &Spill{c: c, k: k, max: max}
+	if c == nil {
+		s.err = errNotHeld
+		return s
+	}
+	if s.v = c.view.Load(); s.v == nil {
+		s.err = errNotHeld
+		return s
+	}
+	secret, err := machineSecret()
+	if err != nil {
+		s.err = err
+		return s
+	}
+	s.name = fmt.Sprintf("spill-%016x.tmp-%08x", time.Now().UnixNano(), rand.Uint32())
+	if s.f, s.err = s.v.root.OpenFile(s.name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); s.err != nil {
+		return s
+	}
+	s.w = bufio.NewWriterSize(s.f, 1<<20)
+	s.mac = hmac.New(sha256.New, secret)
+	s.mac.Write(k[:])
+	return s
+}
+
+// Write appends p to the payload.
+func (s *Spill) Write(p []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	if s.n+int64(len(p)) > s.max || s.n+int64(len(p)) > 1<<31 {
+		s.err = errSpillTooLarge
+		return 0, s.err
+	}
+	s.n += int64(len(p))
+	s.mac.Write(p)
+	if _, err := s.w.Write(p); err != nil {
+		s.err = err
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// WriteString appends str to the payload.
+func (s *Spill) WriteString(str string) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	// Through the buffer's own WriteString: no copy of str on the heap.
+	if s.n+int64(len(str)) > s.max || s.n+int64(len(str)) > 1<<31 {
+		s.err = errSpillTooLarge
+		return 0, s.err
+	}
+	s.n += int64(len(str))
+	io.WriteString(s.mac, str)
+	if _, err := s.w.WriteString(str); err != nil {
+		s.err = err
+		return 0, err
+	}
+	return len(str), nil
+}
+
+// Len is the bytes written so far.
+func (s *Spill) Len() int64 { return s.n }
+
+// Err is the first error of a write: a payload past its bound, a full disk, an unheld cache.
+func (s *Spill) Err() error { return s.err }
+
+// TooLarge says the payload passed its bound.
+func (s *Spill) TooLarge() bool { return errors.Is(s.err, errSpillTooLarge) }
+
+// Abort drops the payload.
+func (s *Spill) Abort() {
+	if s.f != nil {
+		s.f.Close()
+		s.f = nil
+		_ = s.v.root.Remove(s.name)
+	}
+	if s.err == nil {
+		s.err = errors.New("cache: spill aborted")
+	}
+}
+
+// Commit stores the payload written, as Put stores a payload, when allow (if not nil) and the
+// cache's Allow accept it; it says whether the payload is stored (or was already). The
+// cache must still be held by the Hold the Spill was made under.
+func (s *Spill) Commit(allow func(payload []byte) bool) bool {
+	if s.err != nil {
+		s.Abort()
+		return false
+	}
+	if err := s.w.Flush(); err != nil {
+		s.err = err
+		s.Abort()
+		return false
+	}
+	c := s.c
+	if c.view.Load() != s.v {
+		s.Abort()
+		return false
+	}
+	if (allow != nil || c.Allow != nil) && s.n > 0 {
+		// The checks read the file where it is mapped: its pages are the page cache's, not a
+		// copy on the heap, and leave the process with the mapping.
+		data, unmap, err := mapFile(s.f, s.n)
+		if err != nil {
+			s.Abort()
+			return false
+		}
+		ok := (allow == nil || allow(data)) && (c.Allow == nil || c.Allow(data))
+		if unmap != nil {
+			unmap()
+		}
+		if !ok {
+			s.Abort()
+			return false
+		}
+	}
+	if err := s.f.Close(); err != nil {
+		s.f = nil
+		_ = s.v.root.Remove(s.name)
+		return false
+	}
+	s.f = nil
+	sp := &spilled{v: s.v, name: s.name, size: s.n, mac: s.mac.Sum(nil)}
+	if l, ok := s.v.index[s.k]; ok {
+		// Another run stored the same meanwhile: the same HMAC is the same payload.
+		if _, mac, payload := l.parts(); int64(len(payload)) == sp.size && hmac.Equal(mac, sp.mac) {
+			sp.remove()
+			return true
+		}
+	}
+	if was, loaded := c.pending.Swap(s.k, sp); loaded {
+		if w, ok := was.(*spilled); ok {
+			w.remove()
+		}
+	}
+	c.writes.Add(1)
+	return true
+}
+
+func (sp *spilled) remove() { _ = sp.v.root.Remove(sp.name) }
+
+// load reads the payload back onto the heap, for a Get of an entry this process spilled.
+func (sp *spilled) load() ([]byte, bool) {
+	f, err := sp.v.root.Open(sp.name)
+	if err != nil {
+		return nil, false
+	}
+	defer f.Close()
+	data := make([]byte, sp.size)
+	if _, err := io.ReadFull(f, data); err != nil {
+		return nil, false
+	}
+	return data, true
+}
