@@ -271,6 +271,8 @@ type entryWriter struct {
 	// tables, when set, receives the long strings and the configs instead of b (a snapshot
 	// body, snapshot_codec.go).
 	tables *bodyTables
+	// blocks is what a body's chunks moved out of b (writeBody).
+	blocks [][]byte
 }
 
 func (w *entryWriter) int(n int) { w.b.Write(binary.AppendVarint(w.b.AvailableBuffer(), int64(n))) }

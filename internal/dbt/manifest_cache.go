@@ -3,13 +3,13 @@ package dbt
 import (
 	"bytes"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"io"
 	"slices"
 	"strings"
 	"time"
-	"unsafe"
 
 	gojson "github.com/goccy/go-json"
 
@@ -23,11 +23,6 @@ import (
 // timestamps go, under the snapshot's identity, the layout and the build. It serves while the
 // nodes read again because they read the clock print what they printed in that load (today's
 // date does for a day; run_started_at never does).
-
-// manifestStamp is the time a template is written at: its two printed forms are looked for
-// and must appear exactly where timestamps go (once each per entry with created_at, twice in
-// the metadata), or no template is kept.
-var manifestStamp = time.Unix(1111111111, 111111111).UTC()
 
 // manifestTemplate is a manifest cut where the timestamps go.
 type manifestTemplate struct {
@@ -58,30 +53,149 @@ func WriteManifestCached(w io.Writer, p *Project, c *cache.Cache, indent bool) e
 		}
 		c.Reject()
 	}
-	var b bytes.Buffer
-	stamped, err := writeManifestAt(&b, p, indent, manifestStamp)
-	if err != nil {
+	// The manifest is written as it would be without a template, and cut on its way out where
+	// the timestamps of this run go, into the cache's file: neither the manifest nor its
+	// template is ever held in memory.
+	sp := c.Spill(key, c.Limit()/4)
+	cut := newTemplateCutter(sp, manifestStamped(p), p.GeneratedAt, indent)
+	if _, err := writeManifestAt(teeWriter{w, cut}, p, indent, p.GeneratedAt); err != nil {
+		sp.Abort()
 		return err
 	}
-	// The chunks are views of b, which is not written again.
-	t, ok := cutTemplate(unsafe.String(unsafe.SliceData(b.Bytes()), b.Len()), stamped, indent)
-	if !ok {
-		return writeManifest(w, p, indent)
-	}
-	w2 := &entryWriter{}
-	w2.strs(t.Chunks)
-	w2.int(len(t.Stamps))
-	for _, s := range t.Stamps {
-		w2.bool(s)
-	}
-	// One entry may not crowd out the rest of the cache.
-	if int64(w2.b.Len()) <= c.Limit()/4 {
-		c.Put(key, w2.b.Bytes())
-	} else {
+	switch {
+	case sp.TooLarge():
+		sp.Abort()
 		// An empty entry says so: the next runs on this snapshot write the manifest directly.
 		c.Put(key, []byte{})
+	case cut.finish():
+		sp.Commit(nil)
+	default:
+		sp.Abort()
 	}
-	return t.write(w, p.GeneratedAt, indent)
+	return nil
+}
+
+// teeWriter writes to w, and what w took to cut: an error of cut's is its own (it stops
+// cutting), never the output's.
+type teeWriter struct {
+	w   io.Writer
+	cut *templateCutter
+}
+
+func (t teeWriter) Write(p []byte) (int, error) {
+	n, err := t.w.Write(p)
+	t.cut.Write(p[:n])
+	return n, err
+}
+
+// templateCutter cuts a manifest written at a time into a template, as it is written, and
+// writes the template's encoding (decodeTemplate) to out: the number of chunks, each chunk, then
+// what follows each. A chunk is held until the next timestamp is found.
+type templateCutter struct {
+	out           io.Writer // the cache's Spill
+	created, when []byte    // how the time prints
+	stamped       int       // the created_at the manifest holds
+	cur           []byte    // the chunk being cut
+	scanned       int       // cur[:scanned] holds the start of no form
+	stamps        []bool
+	failed        bool
+}
+
+// newTemplateCutter cuts a manifest written at at, with stamped entries that carry a
+// created_at.
+func newTemplateCutter(out io.Writer, stamped int, at time.Time, indent bool) *templateCutter {
+	created, when := stampForms(at, indent)
+	t := &templateCutter{out: out, created: []byte(created), when: []byte(when), stamped: stamped}
+	// A form that holds the other could not be told apart (cutTemplate refuses it too).
+	if strings.Contains(created, when) || strings.Contains(when, created) {
+		t.failed = true
+	}
+	t.emit(binary.AppendVarint(nil, int64(stamped+3)))
+	return t
+}
+
+func (t *templateCutter) emit(b []byte) {
+	if t.failed {
+		return
+	}
+	if _, err := t.out.Write(b); err != nil {
+		t.failed = true
+	}
+}
+
+// Write takes the next bytes of the manifest.
+func (t *templateCutter) Write(p []byte) (int, error) {
+	if t.failed {
+		return len(p), nil
+	}
+	t.cur = append(t.cur, p...)
+	t.cut(false)
+	return len(p), nil
+}
+
+// cut takes out each chunk ended by a form: the leftmost form found, created when both start
+// at once (as cutTemplate). A form found is taken only once a form of the other kind that starts
+// before it would be whole in cur too, or at the end.
+func (t *templateCutter) cut(end bool) {
+	longest := max(len(t.created), len(t.when))
+	for !t.failed {
+		from := t.scanned
+		i := bytes.Index(t.cur[from:], t.created)
+		j := bytes.Index(t.cur[from:], t.when)
+		if i < 0 && j < 0 {
+			t.scanned = max(from, len(t.cur)-longest+1)
+			return
+		}
+		at, form, stamp := j, t.when, false
+		if j < 0 || (i >= 0 && i < j) {
+			at, form, stamp = i, t.created, true
+		}
+		at += from
+		if !end && at+longest-1 > len(t.cur) {
+			t.scanned = from
+			return
+		}
+		if len(t.stamps) == t.stamped+2 {
+			t.failed = true // more forms than timestamps: one is the project's
+			return
+		}
+		t.chunk(t.cur[:at])
+		t.stamps = append(t.stamps, stamp)
+		rest := copy(t.cur, t.cur[at+len(form):])
+		t.cur, t.scanned = t.cur[:rest], 0
+	}
+}
+
+func (t *templateCutter) chunk(c []byte) {
+	t.emit(binary.AppendVarint(nil, int64(len(c))))
+	t.emit(c)
+}
+
+// finish ends the template; false when it could not be made (the forms found were not the
+// manifest's timestamps, or the cache did not take it).
+func (t *templateCutter) finish() bool {
+	t.cut(true)
+	created := 0
+	for _, s := range t.stamps {
+		if s {
+			created++
+		}
+	}
+	if t.failed || created != t.stamped || len(t.stamps)-created != 2 {
+		return false
+	}
+	t.chunk(t.cur)
+	t.cur = nil
+	b := binary.AppendVarint(nil, int64(len(t.stamps)))
+	for _, s := range t.stamps {
+		if s {
+			b = append(b, 1)
+		} else {
+			b = append(b, 0)
+		}
+	}
+	t.emit(b)
+	return !t.failed
 }
 
 // decodeTemplate reads a template whose chunks are views of data: it is written before the
@@ -109,39 +223,6 @@ func stampForms(at time.Time, indent bool) (created, when string) {
 		b, _ = gojson.Marshal(f)
 	}
 	return string(b), `"` + at.UTC().Format(time.RFC3339Nano) + `"`
-}
-
-// cutTemplate cuts a manifest written at manifestStamp; false when the stamp's forms appear
-// anywhere else (a value in the project that happens to print the same).
-func cutTemplate(s string, stamped int, indent bool) (*manifestTemplate, bool) {
-	created, when := stampForms(manifestStamp, indent)
-	if strings.Count(s, created) != stamped || strings.Count(s, when) != 2 || strings.Contains(created, when) || strings.Contains(when, created) {
-		return nil, false
-	}
-	t := &manifestTemplate{}
-	// Each form's next place is looked for again only once passed: the time appears twice,
-	// created_at thousands of times.
-	next := func(form string, from int) int {
-		if i := strings.Index(s[from:], form); i >= 0 {
-			return from + i
-		}
-		return -1
-	}
-	start, i, j := 0, next(created, 0), next(when, 0)
-	for i >= 0 || j >= 0 {
-		if j < 0 || (i >= 0 && i < j) {
-			t.Chunks, t.Stamps = append(t.Chunks, s[start:i]), append(t.Stamps, true)
-			start = i + len(created)
-			i = next(created, start)
-		} else {
-			t.Chunks, t.Stamps = append(t.Chunks, s[start:j]), append(t.Stamps, false)
-			start = j + len(when)
-			j = next(when, start)
-		}
-	}
-	s = s[start:]
-	t.Chunks = append(t.Chunks, s)
-	return t, true
 }
 
 func (t *manifestTemplate) write(w io.Writer, at time.Time, indent bool) error {

@@ -506,25 +506,34 @@ func (l *loader) storeSnapshot(writesBefore int64) {
 		return
 	}
 	snapshotsEncoded.Add(1)
-	data, err := encodeBody(w.b.Bytes(), &body)
-	if err != nil {
+	// Written to the cache's file as it is encoded: the snapshot of a large project is hundreds
+	// of megabytes, and the project it encodes is still in memory.
+	sp := c.Spill(*l.snapKey, c.Limit()/4)
+	err := writeBody(sp, w.b.Bytes(), &body)
+	if sp.TooLarge() {
+		// One entry may not crowd out the rest of the cache; a refusal is kept in its place, so
+		// that the next runs do not encode the project again only to drop it.
+		sp.Abort()
+		c.Put(*l.snapKey, refusal(c.Limit(), files))
 		return
 	}
-	// One entry may not crowd out the rest of the cache; a refusal is kept in its place, so
-	// that the next runs do not encode the project again only to drop it.
-	if int64(len(data)) > c.Limit()/4 {
-		c.Put(*l.snapKey, refusal(c.Limit(), files))
+	if err != nil {
+		sp.Abort()
 		return
 	}
 	// The project as loaded holds what its renders printed: one that printed a secret stays
 	// out, as its render does.
-	if m := l.opts.Secrets; m != nil && m.Len() > 0 && !bytes.Equal(m.Mask(data), data) {
+	var allow func([]byte) bool
+	if m := l.opts.Secrets; m != nil && m.Len() > 0 {
+		allow = func(data []byte) bool { return bytes.Equal(m.Mask(data), data) }
+	}
+	size := sp.Len()
+	if !sp.Commit(allow) {
 		return
 	}
-	c.Put(*l.snapKey, data)
-	// A manifest template is made in memory, and takes about one and a half times the
-	// snapshot: past what the cache would keep, it is not made (restoreSnapshot agrees).
-	p.snapshotID, p.volatileSum, p.templated = hdr.ID, hdr.VolatileSum, int64(len(data)) <= c.Limit()/8
+	// A manifest template takes about one and a half times the snapshot: past what the cache
+	// would keep, it is not made (restoreSnapshot agrees).
+	p.snapshotID, p.volatileSum, p.templated = hdr.ID, hdr.VolatileSum, size <= c.Limit()/8
 }
 
 // snapshotsEncoded counts the snapshots encoded by this process (tests read it).

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"hash/maphash"
+	"io"
 	"maps"
 	"reflect"
 	"slices"
@@ -90,9 +91,20 @@ var bodyType = reflect.TypeFor[snapBody]()
 // chunked says whether a field of snapBody is written in chunks.
 func chunked(t reflect.Type) bool { return t.Kind() == reflect.Map && t.Key().Kind() == reflect.String }
 
-// encodeBody returns prefix followed by the encoding of b, in one allocation (a body is
-// tens of megabytes).
+// encodeBody returns prefix followed by the encoding of b, in one allocation.
 func encodeBody(prefix []byte, b *snapBody) ([]byte, error) {
+	var out bytes.Buffer
+	if err := writeBody(&out, prefix, b); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}
+
+// writeBody writes prefix followed by the encoding of b to out. A body is tens to hundreds of
+// megabytes: the chunks are kept, as they are encoded, in blocks of bodyBlock bytes, and each
+// block goes once written out (the tables come first, and are complete only once the last chunk
+// is encoded), so the encoding is never in memory twice nor in one slice grown to its size.
+func writeBody(out io.Writer, prefix []byte, b *snapBody) error {
 	// The long strings are most of a body (a node's code, compiled code and description, a
 	// source's columns): sized for about four per node and source, the table of those seen is
 	// not grown, and each string rehashed, a dozen times on a large project.
@@ -110,19 +122,53 @@ func encodeBody(prefix []byte, b *snapBody) ([]byte, error) {
 			err = codecFor(f.Type).enc(w, v.Field(i))
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
 	t := w.tables
-	out := make([]byte, 0, len(prefix)+2*binary.MaxVarintLen64+t.nstrs+len(t.maps)+w.b.Len())
-	out = append(out, prefix...)
-	out = binary.AppendUvarint(out, uint64(len(w.seen)))
-	for _, b := range t.strs {
-		out = append(out, b...)
+	head := append([]byte(nil), prefix...)
+	head = binary.AppendUvarint(head, uint64(len(w.seen)))
+	if _, err := out.Write(head); err != nil {
+		return err
 	}
-	out = binary.AppendUvarint(out, uint64(len(t.mapAt)))
-	out = append(out, t.maps...)
-	return append(out, w.b.Bytes()...), nil
+	for i, b := range t.strs {
+		if _, err := out.Write(b); err != nil {
+			return err
+		}
+		t.strs[i] = nil
+	}
+	if _, err := out.Write(binary.AppendUvarint(nil, uint64(len(t.mapAt)))); err != nil {
+		return err
+	}
+	if _, err := out.Write(t.maps); err != nil {
+		return err
+	}
+	t.maps = nil
+	for i, b := range w.blocks {
+		if _, err := out.Write(b); err != nil {
+			return err
+		}
+		w.blocks[i] = nil
+	}
+	_, err := out.Write(w.b.Bytes())
+	return err
+}
+
+// bodyBlock is the size of the blocks a body's chunks are kept in while it is encoded.
+const bodyBlock = 1 << 20
+
+// flushChunks moves what w.b holds into w.blocks, so that w.b holds about one chunk at a time.
+func (w *entryWriter) flushChunks() {
+	for rest := w.b.Bytes(); len(rest) > 0; {
+		if len(w.blocks) == 0 || len(w.blocks[len(w.blocks)-1]) == cap(w.blocks[len(w.blocks)-1]) {
+			w.blocks = append(w.blocks, make([]byte, 0, bodyBlock))
+		}
+		last := &w.blocks[len(w.blocks)-1]
+		n := min(len(rest), cap(*last)-len(*last))
+		*last = append(*last, rest[:n]...)
+		rest = rest[n:]
+	}
+	w.b.Reset()
 }
 
 // chunkedMap writes a map with string keys as the general codec does (the count plus one, 0
@@ -139,6 +185,7 @@ func (w *entryWriter) chunkedMap(v reflect.Value) error {
 	w.int((n + bodyChunk - 1) / bodyChunk)
 	it := v.MapRange()
 	for left := n; left > 0; left -= bodyChunk {
+		w.flushChunks()
 		at := w.b.Len()
 		w.b.Write([]byte{0, 0, 0, 0})
 		c := min(left, bodyChunk)
@@ -156,6 +203,7 @@ func (w *entryWriter) chunkedMap(v reflect.Value) error {
 		}
 		binary.LittleEndian.PutUint32(w.b.Bytes()[at:], uint32(size))
 	}
+	w.flushChunks()
 	return nil
 }
 

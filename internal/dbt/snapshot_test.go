@@ -308,15 +308,54 @@ func TestSnapshotTooLargeIsEncodedOnce(t *testing.T) {
 	}
 }
 
-// A project printing the template's own stamp is written without a template.
-func TestManifestTemplateRefusesItsStamp(t *testing.T) {
-	created, when := stampForms(manifestStamp, false)
-	if _, ok := cutTemplate(`{"a":`+created+`,"b":`+created+`,"g":`+when+`,"r":`+when+`}`, 1, false); ok {
+// cutStream cuts manifest, written in pieces of size n, at the time at: the template's
+// encoding, or false.
+func cutStream(manifest string, stamped, n int, at time.Time) ([]byte, bool) {
+	var out bytes.Buffer
+	cut := newTemplateCutter(&out, stamped, at, false)
+	for rest := manifest; len(rest) > 0; {
+		k := min(n, len(rest))
+		cut.Write([]byte(rest[:k]))
+		rest = rest[k:]
+	}
+	ok := cut.finish() // before out is read: it writes the end
+	return out.Bytes(), ok
+}
+
+// A manifest is cut where its timestamps are, however it is written; a project printing the
+// run's own stamp is written without a template.
+func TestManifestTemplateCut(t *testing.T) {
+	at := time.Date(2026, 3, 4, 5, 6, 7, 891011121, time.UTC)
+	created, when := stampForms(at, false)
+	manifest := `{"g":` + when + `,"r":` + when + `,"n":{"a":{"x":"` + strings.Repeat("y", 300) + `","created_at":` + created +
+		`},"b":{"created_at":` + created + `}},"end":1}` + "\n"
+	later := at.Add(36 * time.Hour)
+	c2, w2 := stampForms(later, false)
+	want := strings.NewReplacer(created, c2, when, w2).Replace(manifest)
+	for _, n := range []int{1, 2, 3, 7, 64, len(manifest)} {
+		enc, ok := cutStream(manifest, 2, n, at)
+		if !ok {
+			t.Fatalf("pieces of %d: not cut", n)
+		}
+		tm, err := decodeTemplate(enc)
+		if err != nil {
+			t.Fatalf("pieces of %d: %v (%q)", n, err, enc)
+		}
+		if len(tm.Chunks) != 5 {
+			t.Fatalf("pieces of %d: %d chunks", n, len(tm.Chunks))
+		}
+		var b bytes.Buffer
+		if err := tm.write(&b, later, false); err != nil || b.String() != want {
+			t.Fatalf("pieces of %d: written again as\n%s\nwant\n%s", n, b.String(), want)
+		}
+	}
+	// The project prints the stamp once more than the manifest's timestamps.
+	extra := strings.Replace(manifest, `"end":1`, `"end":`+created, 1)
+	if _, ok := cutStream(extra, 2, 5, at); ok {
 		t.Fatal("a stamp more than expected was cut")
 	}
-	tm, ok := cutTemplate(`{"a":`+created+`,"g":`+when+`,"r":`+when+`}`, 1, false)
-	if !ok || len(tm.Chunks) != 4 {
-		t.Fatalf("cut %v, %d chunks", ok, len(tm.Chunks))
+	if _, ok := cutStream(manifest, 3, 5, at); ok {
+		t.Fatal("a stamp fewer than expected was cut")
 	}
 }
 
