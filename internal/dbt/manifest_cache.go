@@ -95,17 +95,21 @@ type templateCutter struct {
 	out           io.Writer // the cache's Spill
 	created, when []byte    // how the time prints
 	stamped       int       // the created_at the manifest holds
-	cur           []byte    // the chunk being cut
-	scanned       int       // cur[:scanned] holds the start of no form
-	stamps        []bool
-	failed        bool
+	cur           []byte    // the chunk being cut, from start
+	start         int
+	// For created and when: where in cur the next one starts (-1 when not found), and below
+	// where none starts. Each is looked for again only once passed: the time appears twice,
+	// created_at once per entry.
+	next, clear [2]int
+	stamps      []bool
+	failed      bool
 }
 
 // newTemplateCutter cuts a manifest written at at, with stamped entries that carry a
 // created_at.
 func newTemplateCutter(out io.Writer, stamped int, at time.Time, indent bool) *templateCutter {
 	created, when := stampForms(at, indent)
-	t := &templateCutter{out: out, created: []byte(created), when: []byte(when), stamped: stamped}
+	t := &templateCutter{out: out, created: []byte(created), when: []byte(when), stamped: stamped, next: [2]int{-1, -1}}
 	// A form that holds the other could not be told apart (cutTemplate refuses it too).
 	if strings.Contains(created, when) || strings.Contains(when, created) {
 		t.failed = true
@@ -128,41 +132,70 @@ func (t *templateCutter) Write(p []byte) (int, error) {
 	if t.failed {
 		return len(p), nil
 	}
+	t.drop()
 	t.cur = append(t.cur, p...)
 	t.cut(false)
 	return len(p), nil
 }
 
-// cut takes out each chunk ended by a form: the leftmost form found, created when both start
-// at once (as cutTemplate). A form found is taken only once a form of the other kind that starts
-// before it would be whole in cur too, or at the end.
+// drop moves what is left of cur past the chunks cut to its start: once per write, not once
+// per chunk (there are as many as nodes).
+func (t *templateCutter) drop() {
+	if t.start == 0 {
+		return
+	}
+	shift := t.start
+	t.cur, t.start = t.cur[:copy(t.cur, t.cur[shift:])], 0
+	for g := range t.next {
+		t.clear[g] = max(t.clear[g]-shift, 0)
+		if t.next[g] >= 0 {
+			t.next[g] -= shift
+		}
+	}
+}
+
+// cut takes out each chunk ended by a form: the leftmost form found, when when both start at
+// once (as the whole manifest was cut before). A form found is taken only once a form of the
+// other kind that starts before it would be whole in cur too, or at the end.
 func (t *templateCutter) cut(end bool) {
+	forms := [2][]byte{t.created, t.when}
 	longest := max(len(t.created), len(t.when))
 	for !t.failed {
-		from := t.scanned
-		i := bytes.Index(t.cur[from:], t.created)
-		j := bytes.Index(t.cur[from:], t.when)
+		for f, form := range forms {
+			if t.next[f] >= 0 {
+				continue
+			}
+			if i := bytes.Index(t.cur[t.clear[f]:], form); i >= 0 {
+				t.next[f] = t.clear[f] + i
+			} else {
+				t.clear[f] = max(t.clear[f], len(t.cur)-len(form)+1)
+			}
+		}
+		i, j := t.next[0], t.next[1]
 		if i < 0 && j < 0 {
-			t.scanned = max(from, len(t.cur)-longest+1)
 			return
 		}
-		at, form, stamp := j, t.when, false
+		f := 1
 		if j < 0 || (i >= 0 && i < j) {
-			at, form, stamp = i, t.created, true
+			f = 0
 		}
-		at += from
+		at := t.next[f]
 		if !end && at+longest-1 > len(t.cur) {
-			t.scanned = from
 			return
 		}
 		if len(t.stamps) == t.stamped+2 {
 			t.failed = true // more forms than timestamps: one is the project's
 			return
 		}
-		t.chunk(t.cur[:at])
-		t.stamps = append(t.stamps, stamp)
-		rest := copy(t.cur, t.cur[at+len(form):])
-		t.cur, t.scanned = t.cur[:rest], 0
+		t.chunk(t.cur[t.start:at])
+		t.stamps = append(t.stamps, f == 0)
+		t.start = at + len(forms[f])
+		for g := range forms {
+			t.clear[g] = max(t.clear[g], t.start)
+			if t.next[g] >= 0 && t.next[g] < t.start {
+				t.next[g], t.clear[g] = -1, t.start
+			}
+		}
 	}
 }
 
@@ -184,7 +217,7 @@ func (t *templateCutter) finish() bool {
 	if t.failed || created != t.stamped || len(t.stamps)-created != 2 {
 		return false
 	}
-	t.chunk(t.cur)
+	t.chunk(t.cur[t.start:])
 	t.cur = nil
 	b := binary.AppendVarint(nil, int64(len(t.stamps)))
 	for _, s := range t.stamps {
