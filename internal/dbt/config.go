@@ -6,6 +6,10 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
+	"unsafe"
+
+	"github.com/dataops-dev/dataops/internal/cache"
 )
 
 // treeConfig collects the configs a dbt_project.yml tree (`models:`, `seeds:`, ...) gives the
@@ -215,4 +219,47 @@ func configString(m map[string]any, k string) string {
 		return s
 	}
 	return fmt.Sprint(v)
+}
+
+// Most generic tests have the same config (every test of one severity under one folder of the
+// project trees), and a large project has more tests than models (a 20,000-model project some
+// 50,000): a load gives the tests of equal configs one map, as a restored snapshot does
+// (snapshot_codec.go), instead of a map of sixteen keys each. A shared map is never written
+// to: the places of the load that change a node's config once its test is made (a config()
+// in the test's render, its node disabled) take a copy first (ownConfig).
+type sharedConfigs struct {
+	mu    sync.Mutex
+	byKey map[cache.Key]map[string]any
+	maps  map[unsafe.Pointer]bool // the maps byKey holds
+}
+
+// share returns the map equal to cfg given before, or cfg, from now on shared.
+func (s *sharedConfigs) share(cfg map[string]any) map[string]any {
+	// Equal values hash alike and values of another type or shape never do (cache.Hasher).
+	k := cache.NewHasher("config").Value(cfg).Sum()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if m, ok := s.byKey[k]; ok {
+		return m
+	}
+	if s.byKey == nil {
+		s.byKey, s.maps = map[cache.Key]map[string]any{}, map[unsafe.Pointer]bool{}
+	}
+	s.byKey[k] = cfg
+	s.maps[reflect.ValueOf(cfg).UnsafePointer()] = true
+	return cfg
+}
+
+// own returns cfg, or a copy of it to write to when it is shared.
+func (s *sharedConfigs) own(cfg map[string]any) map[string]any {
+	if cfg == nil {
+		return nil
+	}
+	s.mu.Lock()
+	shared := s.maps[reflect.ValueOf(cfg).UnsafePointer()]
+	s.mu.Unlock()
+	if shared {
+		return cloneConfig(cfg)
+	}
+	return cfg
 }

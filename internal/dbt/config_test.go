@@ -2,6 +2,7 @@ package dbt
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -122,5 +123,61 @@ func TestUnknownDocsReported(t *testing.T) {
 	}
 	if u := p.UnknownDocs(`{{ doc("known") }} and {{ doc('gone') }}`); len(u) != 1 || u[0] != "gone" {
 		t.Errorf("UnknownDocs = %v", u)
+	}
+}
+
+// Generic tests of equal configs share one map; a test disabled with a model it refers to gets
+// a copy, and the tests sharing the map it had stay enabled.
+func TestTestsShareConfigs(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"dbt_project.yml": "name: p\nprofile: none\n",
+		"models/a.sql":    "select 1 as id",
+		"models/b.sql":    "{{ config(enabled=false) }}\nselect 1 as id",
+		"models/c.sql":    "select 1 as id",
+		"models/props.yml": "version: 2\nmodels:\n" +
+			"  - name: a\n    columns:\n      - name: id\n        tests:\n          - not_null\n          - unique\n" +
+			"          - relationships: {to: ref('b'), field: id}\n" +
+			"  - name: c\n    columns:\n      - name: id\n        tests:\n          - not_null:\n              config: {severity: warn}\n",
+	})
+	p, err := loadDir(t, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var enabled []*Node
+	for _, n := range sortedNodes(p.Nodes) {
+		if n.ResourceType == Test {
+			enabled = append(enabled, n)
+		}
+	}
+	if len(enabled) != 3 {
+		t.Fatalf("%d enabled tests, want 3", len(enabled))
+	}
+	var errs, warns []*Node
+	for _, n := range enabled {
+		if configBool(n.Config, "enabled", false) != true {
+			t.Errorf("%s: enabled %v", n.UniqueID, n.Config["enabled"])
+		}
+		if n.Config["severity"] == "WARN" {
+			warns = append(warns, n)
+		} else {
+			errs = append(errs, n)
+		}
+	}
+	if len(errs) != 2 || len(warns) != 1 {
+		t.Fatalf("%d tests of severity error, %d warn", len(errs), len(warns))
+	}
+	if reflect.ValueOf(errs[0].Config).UnsafePointer() != reflect.ValueOf(errs[1].Config).UnsafePointer() {
+		t.Error("tests of equal configs do not share the map")
+	}
+	var off []*Node
+	for _, list := range p.Disabled {
+		for _, n := range list {
+			if n.ResourceType == Test {
+				off = append(off, n)
+			}
+		}
+	}
+	if len(off) != 1 || configBool(off[0].Config, "enabled", true) {
+		t.Fatalf("disabled tests %d, the test of b enabled", len(off))
 	}
 }

@@ -144,6 +144,9 @@ func (l *loader) buildGraph() error {
 		delete(p.Nodes, n.UniqueID)
 		n.Disabled = true
 		if n.Config != nil {
+			// A copy: the config may be shared with tests that stay enabled (a generic test's,
+			// or any restored from a snapshot).
+			n.Config = cloneConfig(n.Config)
 			n.Config["enabled"] = false
 		}
 		p.Disabled[n.UniqueID] = append(p.Disabled[n.UniqueID], n)

@@ -82,6 +82,7 @@ func (l *loader) parseRender(pd *pending) {
 	n.Refs = r.Refs
 	n.SourceRefs = r.Sources
 	if r.Config != nil {
+		n.Config = l.configs.own(n.Config)
 		mergeConfig(n.Config, r.Config)
 	}
 	l.hookRefs(n, in, pd.source)
