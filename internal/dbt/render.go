@@ -84,6 +84,10 @@ func (l *loader) parseRender(pd *pending) {
 	if r.Config != nil {
 		n.Config = l.configs.own(n.Config)
 		mergeConfig(n.Config, r.Config)
+		// Nothing reads the render's config once merged into the node's, and it is a copy of
+		// the whole config (the node's before the render, with what config() set): not kept
+		// with the node, nor in its snapshot.
+		r.Config = nil
 	}
 	l.hookRefs(n, in, pd.source)
 	n.DependsOn.Macros = uniqueSorted(r.MacrosUsed)
