@@ -221,20 +221,41 @@ func configString(m map[string]any, k string) string {
 	return fmt.Sprint(v)
 }
 
-// Most generic tests have the same config (every test of one severity under one folder of the
-// project trees), and a large project has more tests than models (a 20,000-model project some
-// 50,000): a load gives the tests of equal configs one map, as a restored snapshot does
-// (snapshot_codec.go), instead of a map of sixteen keys each. A shared map is never written
-// to: the places of the load that change a node's config once its test is made (a config()
-// in the test's render, its node disabled) take a copy first (ownConfig).
+// Most nodes' configs are equal to others' (the models of one folder; the generic tests of one
+// severity, and a large project has more tests than models: a 20,000-model project some
+// 50,000): once a node's config is final (finalize), a load gives the nodes of equal configs
+// one map, as a restored snapshot does (snapshot_codec.go), instead of a map of sixteen to
+// twenty-five keys and its nested maps each. A shared map is never written to: the places of
+// the load that change a node's config after that (a config() in a generic test's render, a
+// test disabled with its model) take a copy first (sharedConfigs.own); a rebuilt node gets a
+// fresh config (projectConfig).
 type sharedConfigs struct {
 	mu    sync.Mutex
 	byKey map[cache.Key]map[string]any
 	maps  map[unsafe.Pointer]bool // the maps byKey holds
 }
 
+// shareConfig gives n the config equal to its own that a node before it has, if any; the
+// tags and meta finalize took from its config are then the shared map's.
+func (l *loader) shareConfig(n *Node) {
+	c := l.configs.share(n.Config)
+	if c == nil || reflect.ValueOf(c).UnsafePointer() == reflect.ValueOf(n.Config).UnsafePointer() {
+		return
+	}
+	n.Config = c
+	if m, ok := c["meta"].(map[string]any); ok {
+		n.Meta = m
+	}
+	if t, ok := c["tags"].([]string); ok {
+		n.Tags = t
+	}
+}
+
 // share returns the map equal to cfg given before, or cfg, from now on shared.
 func (s *sharedConfigs) share(cfg map[string]any) map[string]any {
+	if cfg == nil {
+		return nil
+	}
 	// Equal values hash alike and values of another type or shape never do (cache.Hasher).
 	k := cache.NewHasher("config").Value(cfg).Sum()
 	s.mu.Lock()

@@ -125,7 +125,7 @@ type loader struct {
 	testsChecked     map[string]bool   // test entries whose names were checked, by position
 	testNames        []string          // the generic tests the load knows (knownTests)
 	testHints        map[string]string // closestTest of each undefined test name, asked once
-	// configs is the configs generic tests share (written to only through configs.own).
+	// configs is the configs nodes share (written to only through configs.own).
 	configs sharedConfigs
 
 	// The snapshot of the whole load (snapshot.go).

@@ -31,7 +31,10 @@ func (l *loader) renderNodes() error {
 	})
 	// finalize touches only its node (the naming macros' caches are shared and locked), and a
 	// naming override that reads its node argument is rendered once per node.
-	l.parallel(len(pend), func(i int) { l.finalize(pend[i].node) })
+	l.parallel(len(pend), func(i int) {
+		l.finalize(pend[i].node)
+		l.shareConfig(pend[i].node)
+	})
 	return l.place()
 }
 

@@ -163,7 +163,6 @@ func (l *loader) addTest(tgt testTarget, td *TestDef, column string) {
 	if sev, ok := n.Config["severity"].(string); ok {
 		n.Config["severity"] = strings.ToUpper(sev)
 	}
-	n.Config = l.configs.share(n.Config)
 	// Refs and sources in the arguments (relationships' `to:`) are dependencies too.
 	n.DependsOn.Nodes = []string{tgt.id()}
 	for _, v := range flattenStrings(args) {
@@ -183,6 +182,7 @@ func (l *loader) addTest(tgt testTarget, td *TestDef, column string) {
 		n.DependsOn.Macros = []string{}
 	}
 	l.finalize(n)
+	l.shareConfig(n)
 	n.Alias = name
 	l.checkTestName(f, td, !n.Disabled)
 	if n.Disabled {
