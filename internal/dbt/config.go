@@ -185,7 +185,8 @@ func cloneValue(v any) any {
 		}
 		return out
 	case []string:
-		return append([]string(nil), x...)
+		// Never nil: an empty list is written [] in the manifest (tags), nil null.
+		return append(make([]string, 0, len(x)), x...)
 	}
 	return v
 }

@@ -1,6 +1,7 @@
 package dbt
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"strings"
@@ -179,5 +180,18 @@ func TestTestsShareConfigs(t *testing.T) {
 	}
 	if len(off) != 1 || configBool(off[0].Config, "enabled", true) {
 		t.Fatalf("disabled tests %d, the test of b enabled", len(off))
+	}
+}
+
+// A copy of a config is written to the manifest as the original is: an empty list stays [],
+// not null (a test disabled with its model has its config copied before it is changed).
+func TestCloneConfigKeepsEmptyLists(t *testing.T) {
+	c := cloneConfig(map[string]any{"tags": []string{}, "post-hook": []any{}, "meta": map[string]any{}})
+	b, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"meta":{},"post-hook":[],"tags":[]}`; string(b) != want {
+		t.Errorf("cloneConfig = %s, want %s", b, want)
 	}
 }
