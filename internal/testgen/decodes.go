@@ -88,30 +88,14 @@ func caseCodes(c *ast.Case) map[*ast.ColumnRef][]string {
 	}
 	var walk func(e ast.Expr)
 	walk = func(e ast.Expr) {
-		switch x := unparen(e).(type) {
-		case *ast.Binary:
-			switch strings.ToUpper(x.Op) {
-			case "AND", "OR":
-				walk(x.X)
-				walk(x.Y)
-			case "=":
-				for _, side := range [][2]ast.Expr{{x.X, x.Y}, {x.Y, x.X}} {
-					if r := plainRef(side[0]); r != nil {
-						if v, ok := stringLiteral(side[1]); ok {
-							add(r, v)
-						}
-					}
-				}
-			}
-		case *ast.In:
-			r := plainRef(x.X)
-			if x.Not || r == nil {
-				return
-			}
-			for _, item := range x.List {
-				if v, ok := stringLiteral(item); ok {
-					add(r, v)
-				}
+		if x, ok := unparen(e).(*ast.Binary); ok && (strings.EqualFold(x.Op, "AND") || strings.EqualFold(x.Op, "OR")) {
+			walk(x.X)
+			walk(x.Y)
+			return
+		}
+		if r, vals, ok := comparedLiterals(e); ok {
+			for _, v := range vals {
+				add(r, v)
 			}
 		}
 	}

@@ -19,32 +19,13 @@ func filterLiterals(where ast.Expr, col string) []string {
 	walk = func(e ast.Expr) bool {
 		switch x := unparen(e).(type) {
 		case *ast.Binary:
-			switch strings.ToUpper(x.Op) {
-			case "AND":
+			if strings.EqualFold(x.Op, "AND") {
 				return walk(x.X) && walk(x.Y)
-			case "=":
-				for _, side := range [][2]ast.Expr{{x.X, x.Y}, {x.Y, x.X}} {
-					if refNamed(side[0], col) {
-						if v, ok := stringLiteral(side[1]); ok {
-							out = union(out, []string{v})
-							return false
-						}
-					}
-				}
 			}
-		case *ast.In:
-			if !x.Not && refNamed(x.X, col) && len(x.List) > 0 {
-				var vals []string
-				for _, e := range x.List {
-					v, ok := stringLiteral(e)
-					if !ok {
-						return true
-					}
-					vals = append(vals, v)
-				}
-				out = union(out, vals)
-				return false
-			}
+		}
+		if r, vals, ok := comparedLiterals(e); ok && refNamed(r, col) {
+			out = union(out, vals)
+			return false
 		}
 		return true
 	}
@@ -52,6 +33,39 @@ func filterLiterals(where ast.Expr, col string) []string {
 		walk(where)
 	}
 	return out
+}
+
+// comparedLiterals reads one comparison of a column with string literals: `x = 'a'` (either
+// side, through casts) or `x IN ('a', 'b')` with every item a literal.
+func comparedLiterals(e ast.Expr) (*ast.ColumnRef, []string, bool) {
+	switch x := unparen(e).(type) {
+	case *ast.Binary:
+		if x.Op != "=" {
+			return nil, nil, false
+		}
+		for _, side := range [][2]ast.Expr{{x.X, x.Y}, {x.Y, x.X}} {
+			if r := plainRef(side[0]); r != nil {
+				if v, ok := stringLiteral(side[1]); ok {
+					return r, []string{v}, true
+				}
+			}
+		}
+	case *ast.In:
+		r := plainRef(x.X)
+		if x.Not || r == nil || len(x.List) == 0 {
+			return nil, nil, false
+		}
+		vals := make([]string, 0, len(x.List))
+		for _, item := range x.List {
+			v, ok := stringLiteral(item)
+			if !ok {
+				return nil, nil, false
+			}
+			vals = append(vals, v)
+		}
+		return r, vals, true
+	}
+	return nil, nil, false
 }
 
 // refNamed reports whether e reads a column of that name (through casts and parentheses).

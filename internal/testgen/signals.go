@@ -165,14 +165,8 @@ func (s *sqlSignals) findGrainHash() {
 	if len(s.keys) < 2 {
 		return
 	}
-	keys := make([]string, len(s.keys))
-	for i, k := range s.keys {
-		keys[i] = strings.ToLower(k)
-	}
-	slices.Sort(keys)
-	keys = slices.Compact(keys)
 	for _, h := range s.hashes {
-		if slices.Equal(h.cols, keys) && !slices.Contains(keys, h.name) {
+		if sameNames(h.cols, s.keys) && !slices.Contains(h.cols, h.name) {
 			s.grainHash = h.name
 			s.grainHashWhy = h.name + " is a surrogate key of the model's grain (" + strings.Join(s.keys, ", ") + ")"
 			return
