@@ -80,14 +80,9 @@ func (c *Cache) Spill(k Key, max int64) *Spill {
 
 // Write appends p to the payload.
 func (s *Spill) Write(p []byte) (int, error) {
-	if s.err != nil {
-		return 0, s.err
+	if err := s.reserve(len(p)); err != nil {
+		return 0, err
 	}
-	if s.n+int64(len(p)) > s.max || s.n+int64(len(p)) > 1<<31 {
-		s.err = errSpillTooLarge
-		return 0, s.err
-	}
-	s.n += int64(len(p))
 	s.mac.Write(p)
 	if _, err := s.w.Write(p); err != nil {
 		s.err = err
@@ -98,21 +93,30 @@ func (s *Spill) Write(p []byte) (int, error) {
 
 // WriteString appends str to the payload.
 func (s *Spill) WriteString(str string) (int, error) {
-	if s.err != nil {
-		return 0, s.err
-	}
 	// Through the buffer's own WriteString: no copy of str on the heap.
-	if s.n+int64(len(str)) > s.max || s.n+int64(len(str)) > 1<<31 {
-		s.err = errSpillTooLarge
-		return 0, s.err
+	if err := s.reserve(len(str)); err != nil {
+		return 0, err
 	}
-	s.n += int64(len(str))
 	io.WriteString(s.mac, str)
 	if _, err := s.w.WriteString(str); err != nil {
 		s.err = err
 		return 0, err
 	}
 	return len(str), nil
+}
+
+// reserve counts n more bytes of payload, or fails once the payload passes its bound (or a
+// segment record's 4-byte length) or a write failed before.
+func (s *Spill) reserve(n int) error {
+	if s.err != nil {
+		return s.err
+	}
+	if s.n+int64(n) > s.max || s.n+int64(n) > 1<<31 {
+		s.err = errSpillTooLarge
+		return s.err
+	}
+	s.n += int64(n)
+	return nil
 }
 
 // Len is the bytes written so far.
