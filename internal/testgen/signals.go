@@ -54,8 +54,12 @@ type sqlSignals struct {
 	// select nearest the output first; grainHash is the one hashing exactly a composite grain,
 	// which is then the model's key on its own (a generate_surrogate_key of the GROUP BY
 	// columns, wherever it is selected).
-	hashes       []hashedColumns
-	fileHashes   []hashedColumns // every select's, the chain's first (readFileHashes)
+	hashes []hashedColumns
+	// file is the parsed query; fileHashes its every select's surrogate keys, read when first
+	// asked (hashed): few models need them, and the walk visits every select of the file.
+	file         *ast.Query
+	fileHashes   []hashedColumns
+	fileRead     bool
 	grainHash    string
 	grainHashWhy string
 
@@ -99,7 +103,7 @@ func readSignalsThrough(sql, dialect string, ephemeral func(string) string, ps *
 	collectCTEs(q, ctes)
 	s.walk(q.Body, ctes, 0)
 	s.findGrainHash()
-	s.readFileHashes(q)
+	s.file = q
 	s.readNeverNull()
 	s.readPartitions()
 	return s
@@ -140,8 +144,12 @@ func appendHashes(list []hashedColumns, sel *ast.Select, out map[ast.Expr]string
 
 // readFileHashes records the surrogate keys every select of the file computes, the chain's
 // and those behind a join or a union, where the chain walk stops.
-func (s *sqlSignals) readFileHashes(q *ast.Query) {
-	ast.Inspect(q, func(n ast.Node) bool {
+func (s *sqlSignals) readFileHashes() {
+	if s.fileRead || s.file == nil {
+		return
+	}
+	s.fileRead = true
+	ast.Inspect(s.file, func(n ast.Node) bool {
 		if sel, ok := n.(*ast.Select); ok {
 			s.fileHashes = appendHashes(s.fileHashes, sel, outputNames(sel))
 		}
@@ -152,6 +160,7 @@ func (s *sqlSignals) readFileHashes(q *ast.Query) {
 // hashed reports whether the file computes col as a surrogate key (a hash of columns), and
 // over which columns.
 func (s *sqlSignals) hashed(col string) ([]string, bool) {
+	s.readFileHashes()
 	for _, h := range s.fileHashes {
 		if h.name == col {
 			return h.cols, true
