@@ -313,6 +313,12 @@ func everyName(in *columns.Node, documented []string) []string {
 	return out
 }
 
+// sqlGrainOnly reports whether why, a contradiction of unique on c, is only the composite grain
+// the model's SQL shows (a dedup per id and code), neither declared by the team nor a history.
+func sqlGrainOnly(c *column, g grain, sg *sqlSignals, why string) bool {
+	return c.pk == "combo" && !c.historyKey && g.validFrom == "" && len(g.declared) <= 1 && len(sg.keys) > 1 && why == sg.keyWhy
+}
+
 // contradicts returns why proposing test t on c would contradict what the model says about
 // itself (its grain, an outer join, its documentation), or "" when nothing does. Such a test is
 // never proposed: a reviewer would have to catch it.

@@ -157,6 +157,19 @@ func (h *habits) always(c *column, test string) bool {
 // alwaysSeen is how many tested models must show a name's test for always to hold.
 const alwaysSeen = 5
 
+// mostly reports whether the team writes the test on at least mostlyShare of the columns of
+// this name and key class it tested models with (seen at least alwaysSeen times): an `id`
+// the SQL keys together with another column (a dedup per id and code) that the team still
+// tests unique wherever it appears.
+func (h *habits) mostly(c *column, test string) bool {
+	ct := h.byTest[test]
+	key := nameRung(c)
+	n := ct.n[key]
+	return n >= alwaysSeen && ct.k[key] >= mostlyShare*n
+}
+
+const mostlyShare = 0.8
+
 // similarColumns names the columns a rung counts: "similar columns (named status, not a key)".
 func similarColumns(key string) string {
 	if d := describeKey(key); d != "" {

@@ -163,14 +163,17 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 				continue
 			}
 			for _, t := range columnTypes {
-				if c.tests[t] || contradicts(c, t, grains[i], sigs[i]) != "" {
+				if c.tests[t] {
+					continue
+				}
+				if why := contradicts(c, t, grains[i], sigs[i]); why != "" && !(t == Unique && sqlGrainOnly(c, grains[i], sigs[i], why) && h.mostly(c, t)) {
 					continue
 				}
 				baseArgs, dropped := opts.Dropped[m.UniqueID][c.lower][t]
 				if droppedOnly && !dropped {
 					continue
 				}
-				if t == Unique && c.pk != "sql" && c.pk != "name" && c.pk != "first" && !dropped && !h.always(c, t) {
+				if t == Unique && c.pk != "sql" && c.pk != "name" && c.pk != "first" && !dropped && !h.always(c, t) && !(c.pk == "combo" && h.mostly(c, t)) {
 					// Uniqueness is a claim about the model's grain: a name the team tests
 					// unique elsewhere is no evidence of this model's grain, unless the team
 					// tests it unique wherever it tested the name (a loader's row id).
