@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/dataops-dev/dataops/internal/cache"
+	"github.com/dataops-dev/dataops/internal/gctune"
 	"github.com/dataops-dev/dataops/internal/jinja"
 	"github.com/dataops-dev/dataops/internal/source"
 )
@@ -584,7 +585,7 @@ func pauseGC() func() {
 		gcPaused.Lock()
 		gcPaused.n--
 		if gcPaused.n == 0 {
-			debug.SetGCPercent(gcPaused.saved)
+			debug.SetGCPercent(gctune.AfterPause(gcPaused.saved))
 		}
 		gcPaused.Unlock()
 	}

@@ -15,6 +15,7 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"sync"
+	"sync/atomic"
 )
 
 const (
@@ -37,6 +38,9 @@ func Percent(live, budget uint64) int {
 
 var start sync.Once
 
+// active is the tuner Start made, nil until then (and for good when the user's settings win).
+var active atomic.Pointer[tuner]
+
 // Start paces the collector for the rest of the process so that the heap stays under budget
 // bytes while the live heap allows, re-tuned after every collection. It does nothing when the
 // user set GOGC or GOMEMLIMIT: theirs win.
@@ -47,8 +51,46 @@ func Start(budget uint64) {
 	start.Do(func() {
 		t := &tuner{budget: budget, sample: []metrics.Sample{{Name: "/gc/heap/live:bytes"}}}
 		debug.SetGCPercent(maxPercent)
+		active.Store(t)
 		t.arm()
 	})
+}
+
+// heapMinimum is the runtime's smallest heap goal at GOGC 100 (its defaultHeapMinimum): before
+// the first collection the goal is heapMinimum × GOGC/100.
+const heapMinimum = 4 << 20
+
+// AfterPause is the GOGC to set when a pause of the collector (GOGC off while a decode allocates
+// what stays live) ends, saved being the setting before it. Turned back on, the collector would
+// find the heap far past a goal computed from the heap before the pause and mark the whole of it
+// at once, though nearly all of it is live: a warm run spent a tenth of its CPU there, and a
+// short command ends before it needs the memory back. So while Start's pacing is on, the next
+// collection is put where a collection right after the pause would have put it (the heap as it
+// is now, taken as live, and the percent tune gives it); that collection's tune then paces the
+// heap as usual. Otherwise, or with the collector off, saved is returned.
+func AfterPause(saved int) int {
+	t := active.Load()
+	if t == nil || saved < 0 {
+		return saved
+	}
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/live:bytes"},
+		{Name: "/gc/scan/stack:bytes"}, {Name: "/gc/scan/globals:bytes"}}
+	metrics.Read(s)
+	for _, v := range s {
+		if v.Value.Kind() != metrics.KindUint64 {
+			return saved
+		}
+	}
+	heap, live := s[0].Value.Uint64(), s[1].Value.Uint64()
+	goal := heap + heap/100*uint64(Percent(heap, t.budget))
+	// The runtime's goal is live + (live + stacks + globals) × GOGC/100, and at least
+	// heapMinimum × GOGC/100.
+	per := max(live+s[2].Value.Uint64()+s[3].Value.Uint64(), heapMinimum)
+	var percent uint64
+	if goal > live {
+		percent = (goal - live) / max(per/100, 1)
+	}
+	return int(min(max(percent, uint64(saved)), 1<<30))
 }
 
 type tuner struct {

@@ -3,6 +3,7 @@ package gctune
 import (
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"testing"
 	"time"
 )
@@ -55,4 +56,37 @@ func TestStartRetunes(t *testing.T) {
 		}
 	}
 	t.Fatalf("GOGC never returned to %d with a live heap past the budget", minPercent)
+}
+
+// TestAfterPause: once a pause that allocated a live heap ends, the collection the runtime
+// plans is not before that heap has grown by the percent tune would give it; without the
+// pacing, the setting before the pause comes back as it was.
+func TestAfterPause(t *testing.T) {
+	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	defer active.Store(active.Load())
+	active.Store(nil)
+	if got := AfterPause(73); got != 73 {
+		t.Fatalf("AfterPause(73) without the pacing = %d", got)
+	}
+	active.Store(&tuner{budget: 1 << 40})
+	if got := AfterPause(-1); got != -1 {
+		t.Fatalf("AfterPause(-1) = %d, want the collector left off", got)
+	}
+	runtime.GC()
+	saved := debug.SetGCPercent(-1)
+	keep := make([][]byte, 0, 256)
+	for range 256 {
+		keep = append(keep, make([]byte, 256<<10))
+	}
+	p := AfterPause(saved)
+	debug.SetGCPercent(p)
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/goal:bytes"}}
+	metrics.Read(s)
+	heap, goal := s[0].Value.Uint64(), s[1].Value.Uint64()
+	if want := heap + heap/100*maxPercent*9/10; goal < want {
+		t.Errorf("goal %d MB after the pause with %d MB of heap (GOGC %d), want at least %d MB", goal>>20, heap>>20, p, want>>20)
+	}
+	runtime.KeepAlive(keep)
 }
