@@ -10,6 +10,8 @@ import (
 
 	"github.com/dataops-dev/dataops/internal/cli"
 	"github.com/dataops-dev/dataops/internal/gctune"
+	// Before the other packages are initialised, where it can.
+	_ "github.com/dataops-dev/dataops/internal/gctune/early"
 )
 
 // shutdownGrace is how long the first SIGINT or SIGTERM gives the command to stop on its own
