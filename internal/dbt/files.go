@@ -49,7 +49,10 @@ type srcFile struct {
 // out of the project keeps a path relative to the project, as dbt gives it: its
 // original_file_path is "../../sources/x.yml", its path (and so its fqn) relative to the
 // resource path it was found under.
-func walkPackage(ps *pkgState, installPath string) []*srcFile {
+//
+// seenDir, when not nil, is told what each folder walked was like before it was listed (see
+// walkDir).
+func walkPackage(ps *pkgState, installPath string, seenDir func(path string, st fs.FileInfo)) []*srcFile {
 	pf := ps.pf
 	seen := map[string]bool{}
 	ignore := readIgnoreFile(ps.pkg.Root)
@@ -67,18 +70,7 @@ func walkPackage(ps *pkgState, installPath string) []*srcFile {
 		if ignore.Ignored(rel) {
 			return
 		}
-		f := &srcFile{pkg: ps, kind: kind, abs: abs, rel: rel, resDir: resDir}
-		f.rootRel = rel
-		if ps.pkg.Rel != "" {
-			f.rootRel = ps.pkg.Rel + "/" + rel
-		}
-		resAbs := filepath.Join(ps.pkg.Root, filepath.FromSlash(resDir))
-		if pr, err := filepath.Rel(resAbs, abs); err == nil {
-			f.pathRel = filepath.ToSlash(pr)
-		} else {
-			f.pathRel = rel
-		}
-		out = append(out, f)
+		out = append(out, newSrcFile(ps, kind, resDir, abs, rel))
 	}
 	skip := map[string]bool{
 		filepath.Join(ps.pkg.Root, filepath.FromSlash(installPath)): true,
@@ -102,7 +94,7 @@ func walkPackage(ps *pkgState, installPath string) []*srcFile {
 				if !strings.HasPrefix(de.Name(), ".") {
 					fn(d, path, strings.ToLower(filepath.Ext(path)))
 				}
-			})
+			}, seenDir)
 		}
 	}
 	yamlAt := func(resDir, abs, ext string) bool {
@@ -174,6 +166,23 @@ func walkPackage(ps *pkgState, installPath string) []*srcFile {
 		return out[i].rel < out[j].rel
 	})
 	return out
+}
+
+// newSrcFile is the file at abs (rel: relative to the package root, slash-separated) of ps,
+// found under its resource path resDir.
+func newSrcFile(ps *pkgState, kind, resDir, abs, rel string) *srcFile {
+	f := &srcFile{pkg: ps, kind: kind, abs: abs, rel: rel, resDir: resDir}
+	f.rootRel = rel
+	if ps.pkg.Rel != "" {
+		f.rootRel = ps.pkg.Rel + "/" + rel
+	}
+	resAbs := filepath.Join(ps.pkg.Root, filepath.FromSlash(resDir))
+	if pr, err := filepath.Rel(resAbs, abs); err == nil {
+		f.pathRel = filepath.ToSlash(pr)
+	} else {
+		f.pathRel = rel
+	}
+	return f
 }
 
 func insideDir(root, p string) bool {

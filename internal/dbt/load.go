@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
 	"path"
@@ -135,6 +136,7 @@ type loader struct {
 	unstable     atomic.Bool  // something the snapshot cannot check was read (the clock, a limit)
 	stamped      time.Time    // when the files were stat'ed
 	pathsExist   []bool       // resourcePathsExist when the files were read
+	dirs         *dirStamps   // the folders the files were listed from, for the snapshot
 	projectDiags int          // len(diags) after loadProjects
 	macroFiles   []jinja.MacroFile
 	envDiags     []jinja.Diagnostic // what compiling macroFiles reported
@@ -744,14 +746,22 @@ func (l *loader) readAllFiles() error {
 		}
 	}
 	var all []*srcFile
+	var seen func(string, fs.FileInfo)
+	if stamp && dirStampsHold {
+		l.dirs = &dirStamps{at: map[string]int{}}
+		seen = l.dirs.add
+	}
 	for _, ps := range l.pkgs {
-		ps.files = walkPackage(ps, l.root.pf.PackagesInstallPath)
+		ps.files = walkPackage(ps, l.root.pf.PackagesInstallPath, seen)
 		all = append(all, ps.files...)
 	}
 	readFiles(l.dir, all, stamp)
 	for _, f := range all {
 		switch {
 		case refused(f.readErr):
+			// The snapshot's check lists the folders again: the file then is one more than
+			// the snapshot holds, as it was before folders could be told unchanged.
+			l.dirs = nil
 			l.warn(Pos{Path: f.rootRel}, "outside-project", "%s", msgOutside)
 		case tooLarge(f.readErr):
 			l.warn(Pos{Path: f.rootRel}, "resource-limit", "%v", f.readErr)

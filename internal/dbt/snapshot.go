@@ -46,7 +46,7 @@ import (
 // stores a new snapshot.
 
 // snapshotVersion changes with the snapshot's layout (the build is in the key as well).
-const snapshotVersion = 5
+const snapshotVersion = 6
 
 // snapshotSlack is how long after a file's last change a stat of it may not show a further
 // write: the granularity of file system clocks, up to 2 s (FAT).
@@ -62,6 +62,8 @@ type snapFile struct {
 	Path, Kind string
 	Stamp      fileStamp
 	Sum        string
+	Pkg        int    // its package's index in the load's packages
+	Res        string // the resource path it was found under
 }
 
 // snapEnv is one env var the load looked up.
@@ -81,6 +83,10 @@ type snapHeader struct {
 	Files   []snapFile
 	Paths   []bool
 	Env     []snapEnv
+	// Dirs are the folders Files were listed from (snapshot_dirs.go), none when they cannot
+	// be told unchanged; Ignores the hash of each package's .dbtignore.
+	Dirs    []snapDir
+	Ignores []string
 }
 
 // snapBody is the loaded project, but for what a load reads before its files (loadProjects),
@@ -387,15 +393,18 @@ func (l *loader) snapshotCurrent(hdr *snapHeader) (changed []changedFile, files 
 	if !slices.Equal(l.resourcePathsExist(), hdr.Paths) {
 		return nil, nil, false
 	}
-	for _, ps := range l.pkgs {
-		files = append(files, walkPackage(ps, l.root.pf.PackagesInstallPath)...)
-	}
-	if len(files) != len(hdr.Files) {
-		return nil, nil, false
-	}
-	for i, f := range files {
-		if f.rootRel != hdr.Files[i].Path || f.kind != hdr.Files[i].Kind {
+	files, listed := l.listedAsBefore(hdr)
+	if !listed {
+		for _, ps := range l.pkgs {
+			files = append(files, walkPackage(ps, l.root.pf.PackagesInstallPath, nil)...)
+		}
+		if len(files) != len(hdr.Files) {
 			return nil, nil, false
+		}
+		for i, f := range files {
+			if f.rootRel != hdr.Files[i].Path || f.kind != hdr.Files[i].Kind {
+				return nil, nil, false
+			}
 		}
 	}
 	racy := hdr.Stamped - int64(snapshotSlack)
@@ -472,14 +481,16 @@ func (l *loader) storeSnapshot(writesBefore int64) {
 	if refusedBefore(c, *l.snapKey, files) {
 		return
 	}
-	hdr := snapHeader{Version: snapshotVersion, ID: newSnapshotID(), Stamped: l.stamped.UnixNano(), Paths: l.pathsExist}
-	for _, ps := range l.pkgs {
+	hdr := snapHeader{Version: snapshotVersion, ID: newSnapshotID(), Stamped: l.stamped.UnixNano(), Paths: l.pathsExist,
+		Dirs: l.dirs.list()}
+	for i, ps := range l.pkgs {
 		for _, f := range ps.files {
 			if f.readErr != nil || !f.stamped {
 				return
 			}
-			hdr.Files = append(hdr.Files, snapFile{Path: f.rootRel, Kind: f.kind, Stamp: f.stamp, Sum: cache.Sum256(f.data)})
+			hdr.Files = append(hdr.Files, snapFile{Path: f.rootRel, Kind: f.kind, Stamp: f.stamp, Sum: cache.Sum256(f.data), Pkg: i, Res: f.resDir})
 		}
+		hdr.Ignores = append(hdr.Ignores, ignoreSum(ps.pkg.Root))
 	}
 	l.env0.mu.Lock()
 	for _, name := range slices.Sorted(maps.Keys(l.env0.seen)) {

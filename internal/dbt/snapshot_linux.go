@@ -9,6 +9,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// dirStampsHold says a folder's stamp changes with its entries, and cannot be set back by a
+// program (its change time): snapshot_dirs.go.
+const dirStampsHold = true
+
 // stampOf is what a file's metadata says of its content: its size, its modification and
 // change times and its inode. The change time cannot be set back by a program (as `touch -d`
 // or an unpacker sets the modification time), and a file replaced by a rename has a new inode.

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 )
 
@@ -15,12 +17,22 @@ import (
 // The directories are listed by several goroutines before anything is visited: the check of a
 // warm load's snapshot lists every folder of the project (1,750 for one of spellbook's), and
 // one by one that listing was most of its wall time.
-func walkDir(root string, enter func(path string, de fs.DirEntry) bool, visit func(path string, de fs.DirEntry)) {
+//
+// seen, when not nil, is told what each directory was like just before it was listed, and
+// what root was when it is not a directory (missing: nil), so that a later walk can tell the
+// listing unchanged by a stat of each (see dirStamp).
+func walkDir(root string, enter func(path string, de fs.DirEntry) bool, visit func(path string, de fs.DirEntry), seen func(path string, st fs.FileInfo)) {
 	info, err := os.Lstat(root)
 	if err != nil {
+		if seen != nil {
+			seen(root, nil)
+		}
 		return
 	}
 	if !info.IsDir() {
+		if seen != nil {
+			seen(root, info)
+		}
 		visit(root, fs.FileInfoToDirEntry(info))
 		return
 	}
@@ -34,7 +46,7 @@ func walkDir(root string, enter func(path string, de fs.DirEntry) bool, visit fu
 	list = func(dir string) {
 		defer wg.Done()
 		slots <- struct{}{}
-		entries, _ := os.ReadDir(dir) // what was read before an error is still walked
+		entries := readDir(dir, seen) // what was read before an error is still walked
 		<-slots
 		mu.Lock()
 		lists[dir] = entries
@@ -62,4 +74,27 @@ func walkDir(root string, enter func(path string, de fs.DirEntry) bool, visit fu
 		}
 	}
 	walk(root)
+}
+
+// readDir is os.ReadDir, telling seen (when not nil) what the directory was like as it was
+// opened: a change to its entries after that changes what a later stat says.
+func readDir(dir string, seen func(path string, st fs.FileInfo)) []fs.DirEntry {
+	if seen == nil {
+		entries, _ := os.ReadDir(dir)
+		return entries
+	}
+	f, err := os.Open(dir)
+	if err != nil {
+		seen(dir, nil)
+		return nil
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		st = nil
+	}
+	seen(dir, st)
+	entries, _ := f.ReadDir(-1)
+	slices.SortFunc(entries, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+	return entries
 }

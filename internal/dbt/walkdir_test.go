@@ -61,26 +61,33 @@ func TestWalkDirVisitsAsWalkDir(t *testing.T) {
 		})
 		return out
 	}
-	ours := func(base string) []string {
+	ours := func(base string, stamped bool) []string {
 		var out []string
 		enter := func(path string, de fs.DirEntry) bool { return !skip[path] && !strings.HasPrefix(de.Name(), ".") }
+		var seen func(string, fs.FileInfo)
+		if stamped { // the listing that notes each directory's stamp reads the same
+			seen = func(string, fs.FileInfo) {}
+		}
 		walkDir(base, enter, func(path string, de fs.DirEntry) {
 			if !strings.HasPrefix(de.Name(), ".") {
 				out = append(out, path)
 			}
-		})
+		}, seen)
 		return out
 	}
 	for _, base := range []string{
 		filepath.Join(root, "models"), filepath.Join(root, "models", "a.sql"), filepath.Join(root, "rootlink"),
 		filepath.Join(root, "missing"), filepath.Join(root, "models", "empty"),
 	} {
-		want, got := reference(base), ours(base)
+		want, got, stamped := reference(base), ours(base, false), ours(base, true)
+		if !reflect.DeepEqual(stamped, want) {
+			t.Errorf("%s, stamped:\nwalkDir  %q\nWalkDir  %q", base, stamped, want)
+		}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s:\nwalkDir  %q\nWalkDir  %q", base, got, want)
 		}
 	}
-	if got := ours(filepath.Join(root, "models")); len(got) != 8 {
+	if got := ours(filepath.Join(root, "models"), false); len(got) != 8 {
 		t.Errorf("visited %d files under models, want 8: %q", len(got), got)
 	}
 }
