@@ -81,6 +81,32 @@ func segments(t *testing.T, dir string) []string {
 	return out
 }
 
+// An entry moved under another key, with its MAC and payload, is not that key's entry.
+func TestMovedEntryIsNotBelieved(t *testing.T) {
+	dir := t.TempDir()
+	c, _ := Open(dir, 0)
+	c.Put(key("a"), []byte("payload"))
+	c.Close()
+	segs := segments(t, dir)
+	data, err := os.ReadFile(segs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := key("b")
+	copy(data[segHeader:], b[:])
+	if err := os.WriteFile(segs[0], data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c2, _ := Open(dir, 0)
+	defer c2.Close()
+	if got, ok := c2.Get(key("b")); ok {
+		t.Fatalf("the entry of another key was returned: %q", got)
+	}
+	if s := c2.Stats(); s.Corrupt != 1 {
+		t.Fatalf("stats %+v, want the moved entry counted as damaged", s)
+	}
+}
+
 // A damaged entry (flipped byte, cut short, someone else's key) is a miss, and the next Put
 // writes it again.
 func TestCorruptEntriesAreIgnoredAndRewritten(t *testing.T) {
@@ -91,6 +117,7 @@ func TestCorruptEntriesAreIgnoredAndRewritten(t *testing.T) {
 	}{
 		"flipped":   {func(b []byte) []byte { b[len(b)-1] ^= 1; return b }, 1},
 		"mac":       {func(b []byte) []byte { b[segHeader+40] ^= 1; return b }, 1},
+		"tag":       {func(b []byte) []byte { b[segHeader+32+macSize-1] ^= 1; return b }, 1},
 		"truncated": {func(b []byte) []byte { return b[:len(b)-2] }, 0},
 		"empty":     {func([]byte) []byte { return nil }, 0},
 		"length":    {func(b []byte) []byte { b[payloadAt-1] = 0xff; return b }, 0},

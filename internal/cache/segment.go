@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"cmp"
-	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -24,7 +23,7 @@ import (
 )
 
 // A segment file is the magic line and the build of dataops that wrote it (the SHA-256 of
-// ToolVersion), then records: the key, the HMAC of key and payload, the payload's length (4
+// ToolVersion), then records: the key, the MAC of key and payload (secret.go), the payload's length (4
 // bytes, little-endian) and the payload. Every key holds the build, so a segment of another
 // build holds nothing this one can read: it is neither mapped nor indexed, only counted
 // against the limit, and the first to go past it. It is named seg-<stamp>-<random>.pack,
@@ -39,7 +38,7 @@ import (
 // segment's modification time is refreshed, at most once an hour, when a run reads from it),
 // until 90% of the limit.
 
-var segMagic = []byte("dataops-cache3\n")
+var segMagic = []byte("dataops-cache4\n")
 
 // segHeader is the magic line and the build.
 const segHeader = 15 + 32
@@ -51,7 +50,7 @@ var buildID = sync.OnceValue(func() []byte {
 })
 
 const (
-	recHeader   = 32 + 32 + 4
+	recHeader   = 32 + macSize + 4
 	maxSegments = 8
 	segPrefix   = "seg-"
 	segSuffix   = ".pack"
@@ -87,8 +86,8 @@ type loc struct {
 
 func (l loc) parts() (key, mac, payload []byte) {
 	d := l.seg.data[l.off:]
-	n := int(binary.LittleEndian.Uint32(d[64:68]))
-	return d[:32], d[32:64], d[recHeader : recHeader+n]
+	n := int(binary.LittleEndian.Uint32(d[32+macSize : recHeader]))
+	return d[:32], d[32 : 32+macSize], d[recHeader : recHeader+n]
 }
 
 // view is the segments of a directory as one run sees them.
@@ -209,7 +208,7 @@ func (s *segment) records(fn func(i, off int)) {
 	d := s.data
 	off := segHeader
 	for i := 0; off+recHeader <= len(d); i++ {
-		n := int(binary.LittleEndian.Uint32(d[off+64 : off+68]))
+		n := int(binary.LittleEndian.Uint32(d[off+32+macSize : off+recHeader]))
 		if n > len(d)-off-recHeader {
 			return
 		}
@@ -232,8 +231,7 @@ func (v *view) getIn(k Key) (payload []byte, seg *segment, found, ok bool) {
 		return nil, nil, false, false
 	}
 	_, mac, payload := l.parts()
-	sum, sealed := seal(k, payload)
-	if !sealed || !hmac.Equal(mac, sum) {
+	if !authentic(k, mac, payload) {
 		return nil, nil, true, false
 	}
 	l.seg.mark(l.i)
@@ -375,7 +373,7 @@ func (v *view) write(recs []record) error {
 	_, err := writeSegment(v.root, time.Now().UnixNano(), func(add addFunc) error {
 		for _, r := range recs {
 			if sp := r.spill; sp != nil {
-				// Copied from its file: its HMAC was computed as it was written.
+				// Copied from its file: its MAC was computed as it was committed.
 				f, err := sp.v.root.Open(sp.name)
 				if err != nil {
 					return err
@@ -545,7 +543,7 @@ func (v *view) bound(limit int64, wrote []record) error {
 			if size+n > goal {
 				continue
 			}
-			if sum, ok := seal(Key(kb), payload); !ok || !hmac.Equal(mac, sum) {
+			if !authentic(Key(kb), mac, payload) {
 				continue // damaged or foreign: not carried over
 			}
 			if err := add(k, mac, int64(len(payload)), bytes.NewReader(payload)); err != nil {

@@ -2,11 +2,9 @@ package cache
 
 import (
 	"bufio"
-	"crypto/hmac"
-	"crypto/sha256"
+	"bytes"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -17,9 +15,9 @@ import (
 // template made from it) held in memory from the moment it is made until the last Release
 // copies it into the new segment is most of a cold run's peak memory. A Spill writes such a
 // payload to a temporary file of the cache directory as it is made; the last Release copies
-// that file into the new segment and removes it. The HMAC is computed as the bytes go by, and
-// what Put checks of a payload (Allow, a size bound) is checked of the file before it counts as
-// stored. A temporary file a killed run left is removed by a later run's bound (segment.go).
+// that file into the new segment and removes it. The MAC, and what Put checks of a payload
+// (Allow, a size bound), are computed and checked of the file, where it is mapped, before it
+// counts as stored. A temporary file a killed run left is removed by a later run's bound (segment.go).
 
 // Spill is one payload being written; see Cache.Spill.
 type Spill struct {
@@ -30,13 +28,12 @@ type Spill struct {
 	f    *os.File
 	name string
 	w    *bufio.Writer
-	mac  hash.Hash
 	n    int64
 	err  error
 }
 
 // spilled is a pending payload a Spill wrote: the file's name in the cache directory, its
-// size and the HMAC of key and payload.
+// size and the MAC of key and payload.
 type spilled struct {
 	v    *view
 	name string
@@ -63,8 +60,7 @@ func (c *Cache) Spill(k Key, max int64) *Spill {
 		s.err = errNotHeld
 		return s
 	}
-	secret, err := machineSecret()
-	if err != nil {
+	if _, err := entryAEAD(); err != nil {
 		s.err = err
 		return s
 	}
@@ -73,8 +69,6 @@ func (c *Cache) Spill(k Key, max int64) *Spill {
 		return s
 	}
 	s.w = bufio.NewWriterSize(s.f, 1<<20)
-	s.mac = hmac.New(sha256.New, secret)
-	s.mac.Write(k[:])
 	return s
 }
 
@@ -83,7 +77,6 @@ func (s *Spill) Write(p []byte) (int, error) {
 	if err := s.reserve(len(p)); err != nil {
 		return 0, err
 	}
-	s.mac.Write(p)
 	if _, err := s.w.Write(p); err != nil {
 		s.err = err
 		return 0, err
@@ -97,7 +90,6 @@ func (s *Spill) WriteString(str string) (int, error) {
 	if err := s.reserve(len(str)); err != nil {
 		return 0, err
 	}
-	io.WriteString(s.mac, str)
 	if _, err := s.w.WriteString(str); err != nil {
 		s.err = err
 		return 0, err
@@ -158,22 +150,27 @@ func (s *Spill) Commit(allow func(payload []byte) bool) bool {
 		s.Abort()
 		return false
 	}
-	if (allow != nil || c.Allow != nil) && s.n > 0 {
-		// The checks read the file where it is mapped: its pages are the page cache's, not a
-		// copy on the heap, and leave the process with the mapping.
-		data, unmap, err := mapFile(s.f, s.n)
-		if err != nil {
-			s.Abort()
-			return false
-		}
-		ok := (allow == nil || allow(data)) && (c.Allow == nil || c.Allow(data))
-		if unmap != nil {
-			unmap()
-		}
-		if !ok {
-			s.Abort()
-			return false
-		}
+	// The checks and the MAC read the file where it is mapped: its pages are the page cache's,
+	// not a copy on the heap, and leave the process with the mapping.
+	data, unmap, err := mapFile(s.f, s.n)
+	if err != nil {
+		s.Abort()
+		return false
+	}
+	mac, sealed := seal(s.k, data)
+	ok := sealed && (allow == nil || allow(data)) && (c.Allow == nil || c.Allow(data))
+	// Another run stored the same meanwhile: nothing to add.
+	same := false
+	if l, found := s.v.index[s.k]; ok && found {
+		_, was, payload := l.parts()
+		same = bytes.Equal(payload, data) && authentic(s.k, was, payload)
+	}
+	if unmap != nil {
+		unmap()
+	}
+	if !ok || same {
+		s.Abort()
+		return same
 	}
 	if err := s.f.Close(); err != nil {
 		s.f = nil
@@ -181,14 +178,7 @@ func (s *Spill) Commit(allow func(payload []byte) bool) bool {
 		return false
 	}
 	s.f = nil
-	sp := &spilled{v: s.v, name: s.name, size: s.n, mac: s.mac.Sum(nil)}
-	if l, ok := s.v.index[s.k]; ok {
-		// Another run stored the same meanwhile: the same HMAC is the same payload.
-		if _, mac, payload := l.parts(); int64(len(payload)) == sp.size && hmac.Equal(mac, sp.mac) {
-			sp.remove()
-			return true
-		}
-	}
+	sp := &spilled{v: s.v, name: s.name, size: s.n, mac: mac}
 	if was, loaded := c.pending.Swap(s.k, sp); loaded {
 		if w, ok := was.(*spilled); ok {
 			w.remove()

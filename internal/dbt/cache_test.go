@@ -400,7 +400,9 @@ func TestCacheCorruptEntriesAreRewritten(t *testing.T) {
 	cold := loadCached(t, dir, "", nil)
 	loadCached(t, dir, cacheDir, nil)
 	// Every other entry gets its payload's last byte flipped (a segment is a 15-byte magic line
-	// and a 32-byte build, then records of key, MAC, 4-byte little-endian length and payload).
+	// and a 32-byte build, then records of a 32-byte key, a 60-byte MAC, a 4-byte little-endian
+	// length and the payload).
+	const length, header = 32 + 60, 32 + 60 + 4
 	damaged := 0
 	filepath.WalkDir(cacheDir, func(p string, d os.DirEntry, err error) error {
 		if !strings.HasSuffix(p, ".pack") {
@@ -410,18 +412,18 @@ func TestCacheCorruptEntriesAreRewritten(t *testing.T) {
 		// The largest is the loaded project's snapshot: damaged too, or the load would not
 		// read the others.
 		largest := 0
-		for off := 47; off+68 <= len(data); {
-			n := int(binary.LittleEndian.Uint32(data[off+64:]))
+		for off := 47; off+header <= len(data); {
+			n := int(binary.LittleEndian.Uint32(data[off+length:]))
 			largest = max(largest, n)
-			off += 68 + n
+			off += header + n
 		}
-		for off, i := 47, 0; off+68 <= len(data); i++ {
-			n := int(binary.LittleEndian.Uint32(data[off+64:]))
+		for off, i := 47, 0; off+header <= len(data); i++ {
+			n := int(binary.LittleEndian.Uint32(data[off+length:]))
 			if (i%2 == 0 || n == largest) && n > 0 {
-				data[off+68+n-1] ^= 1
+				data[off+header+n-1] ^= 1
 				damaged++
 			}
-			off += 68 + n
+			off += header + n
 		}
 		os.WriteFile(p, data, 0o644)
 		return nil
