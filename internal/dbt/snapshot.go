@@ -30,8 +30,9 @@ import (
 // each installed package's, with where each is installed). Stored in the entry, and checked
 // before it is believed:
 //
-//   - the list of files the load read (each package's resource paths walked again: a file
-//     added, removed or moved is a miss) and whether each path dbt_project.yml names exists;
+//   - the list of files the load read (a file added, removed or moved is a miss: each
+//     package's resource paths walked again, unless every folder listed is as it was,
+//     snapshot_dirs.go) and whether each path dbt_project.yml names exists;
 //   - each file's size, modification and change times and inode, and the hash of what was
 //     read: when the metadata differ, the file is read and its hash decides (a checkout that
 //     rewrote a file with the same bytes is still a hit). A file modified shortly before the
