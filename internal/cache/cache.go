@@ -6,9 +6,9 @@
 // segment files under the cache directory (default <project>/.dataops/cache): a run that wrote
 // anything adds one segment, written as a temporary file and renamed into place, so concurrent
 // runs never see a torn one; segments are mapped into memory when the cache is held, so a warm
-// run reads its entries with no system call per entry. Each entry carries its key and an
-// HMAC of key and payload under a secret of this user's: a damaged or foreign entry is a miss
-// and is written again. The directory is bounded (see segment.go).
+// run reads its entries with no system call per entry. Each entry carries its key and a MAC
+// of key and payload under a secret of this user's (secret.go): a damaged or foreign entry is
+// a miss and is written again. The directory is bounded (see segment.go).
 //
 // A nil *Cache is valid and caches nothing, so callers need no branch for "no cache".
 package cache
