@@ -137,6 +137,7 @@ type loader struct {
 	stamped      time.Time    // when the files were stat'ed
 	pathsExist   []bool       // resourcePathsExist when the files were read
 	dirs         *dirStamps   // the folders the files were listed from, for the snapshot
+	restamped    func()       // stores the stamps a snapshot's check noted, once it is restored
 	projectDiags int          // len(diags) after loadProjects
 	macroFiles   []jinja.MacroFile
 	envDiags     []jinja.Diagnostic // what compiling macroFiles reported

@@ -369,6 +369,9 @@ func (l *loader) restoreSnapshot() bool {
 		return false
 	}
 	l.diags = append(l.diags[:diags], body.Diagnostics...)
+	if l.restamped != nil {
+		l.restamped()
+	}
 	p.snapshot, p.snapshotID, p.patched = key, hdr.ID, l.patched
 	ids := make([]string, len(body.Volatile))
 	for i, v := range body.Volatile {
@@ -409,9 +412,13 @@ func (l *loader) snapshotCurrent(hdr *snapHeader) (changed []changedFile, files 
 		}
 	}
 	racy := hdr.Stamped - int64(snapshotSlack)
+	at := now() // before the stats: a stamp noted below was taken after it
+	noted := l.restamps(hdr)
 	bad := make([]bool, len(files))
 	diff := make([]bool, len(files))
 	read := make([][]byte, len(files))
+	trusted := make([]*restamped, len(files))
+	fresh := make([]bool, len(files))
 	var total atomic.Int64
 	l.parallel(len(files), func(i int) {
 		f, want := files[i], &hdr.Files[i]
@@ -422,9 +429,15 @@ func (l *loader) snapshotCurrent(hdr *snapHeader) (changed []changedFile, files 
 			bad[i] = true
 			return
 		}
-		if stampOf(st) == want.Stamp && want.Stamp.Mtime < racy && want.Stamp.Ctime < racy {
+		s := stampOf(st)
+		if s == want.Stamp && want.Stamp.Mtime < racy && want.Stamp.Ctime < racy {
 			return
 		}
+		if n, ok := noted[i]; ok && s == n.Stamp && settled(s, n.At) {
+			trusted[i] = &n
+			return
+		}
+		filesReadByCheck.Add(1)
 		data, _, err := readSource(l.dir, f, &total)
 		if err != nil {
 			bad[i] = true
@@ -432,11 +445,20 @@ func (l *loader) snapshotCurrent(hdr *snapHeader) (changed []changedFile, files 
 		}
 		if data = trimBOM(data); cache.Sum256(data) != want.Sum {
 			diff[i], read[i] = true, data
+		} else if settled(s, at) {
+			trusted[i], fresh[i] = &restamped{I: i, Stamp: s, At: at}, true
 		}
 	})
 	if slices.Contains(bad, true) {
 		return nil, nil, false
 	}
+	var kept []restamped
+	for _, r := range trusted {
+		if r != nil {
+			kept = append(kept, *r)
+		}
+	}
+	l.restamped = func() { l.noteRestamps(hdr, kept, countTrue(fresh)) }
 	for i, d := range diff {
 		if d {
 			changed = append(changed, changedFile{f: files[i], data: read[i]})
