@@ -216,10 +216,15 @@ func (x *extra) valueEvidence(c *column, descs []string) {
 	}
 	if ev.vals == nil && len(c.lits) == 0 {
 		for _, d := range descs {
-			if dv := valuesIn(d); dv != nil {
-				if measureWords(c, d, dv.values) {
+			dv := valuesIn(d)
+			if s := scaleValues(c, d); s != nil {
+				dv = &docValues{values: s, formatted: true}
+			}
+			if dv != nil {
+				if measureWords(c, d, dv.values) || !docListFits(c, dv.values) {
 					// A list of words on a count or an amount names what was counted
-					// ("Number of bytes ... (named, table, and user)"), never a value.
+					// ("Number of bytes ... (named, table, and user)"), never a value; on
+					// a date or a flag, what it is about (docfit.go).
 					continue
 				}
 				vals := dv.values
