@@ -158,7 +158,23 @@ func parenValues(desc string) *docValues {
 	if singleWords(v.values) && (alternatives(body) || len(v.values) >= 3) {
 		return v
 	}
+	if len(v.values) >= 3 && !strings.Contains(body, "/") && titleNames(v.values) {
+		// "(Never Smoked, Ex-Smoker, Current Smoker, Unknown)": names in title case, a few
+		// words each, are labels a CASE writes, not prose; alternatives inside them ("ACH
+		// Payment/Withdrawal, Wire Transfer") name kinds of something else.
+		return v
+	}
 	return nil
+}
+
+// titleNames says every value is a capitalized word or a short name in title case.
+func titleNames(vals []string) bool {
+	for _, v := range vals {
+		if c := v[0]; strings.ContainsAny(v, " \t") && !titleWords(v) || !(c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	return true
 }
 
 // singleWords says no value has a space: the lists a dash or a parenthesis sets apart hold

@@ -20,6 +20,9 @@ func TestValuesInListForms(t *testing.T) {
 		{"Platform code ('mitxonline' or 'mitxpro').", "mitxonline|mitxpro"},
 		{"ACA metal tier (P/G/S/B/C). Null when non-ACA.", "P|G|S|B|C"},
 		{"The type of account (SMB or MME).", "SMB|MME"},
+		{"Current smoking status (Never Smoked, Ex-Smoker, Current Smoker, Unknown)", "Never Smoked|Ex-Smoker|Current Smoker|Unknown"},
+		{"Type of the visit (New Patient, Follow Up)", ""},
+		{"Where the patient lives (North London, the rest of London, Elsewhere)", ""},
 		{"GTFS data type (\"schedule\", \"trip_updates\",\n\"vehicle_positions\", or \"service_alerts\")\n", "schedule|trip_updates|vehicle_positions|service_alerts"},
 		// After "may be" or "can be", quoted side by side, or ending in the words for no value.
 		{`Type of coupon discount. May be "fixed-discount" "fixed-price" or "percent-discount"`, "fixed-discount|fixed-price|percent-discount"},
