@@ -571,12 +571,19 @@ func (g *sqlGraph) traceExpr(e ast.Expr, sc *scope, depth int) *traced {
 					defaults = append(defaults, lit.Value)
 					continue
 				}
+				t := g.traceExpr(a, sc, depth+1)
+				if t == nil {
+					return nil
+				}
 				if inner != nil {
-					return nil
+					// coalesce(upstream.bucket, case ... end): two closed sets make one;
+					// a column of unknown values beside a set leaves it open.
+					if inner = unionTraced(g.closedSet(inner, depth), g.closedSet(t, depth)); inner == nil {
+						return nil
+					}
+					continue
 				}
-				if inner = g.traceExpr(a, sc, depth+1); inner == nil {
-					return nil
-				}
+				inner = t
 			}
 			if inner == nil {
 				return nil
