@@ -243,6 +243,7 @@ func Load(ctx context.Context, opts LoadOptions) (*Project, error) {
 			return nil, err
 		}
 		l.timings[s.name] = time.Since(t0)
+		l.dropSpent(s.name)
 	}
 	if !restored {
 		l.storeSnapshot(writesBefore)
@@ -281,6 +282,21 @@ func Load(ctx context.Context, opts LoadOptions) (*Project, error) {
 	}
 	l.p.Diagnostics = onePerUnsetEnvVar(l.p.Diagnostics)
 	return l.p, nil
+}
+
+// dropSpent lets go of what the steps up to step built for the steps after it and nothing
+// else reads: the parsed property files once the tests are built from them, the pending
+// renders once compiled. The snapshot is still to be encoded and the manifest written, and the
+// heap may grow to twice what is live before the collector runs: on a 5,000-model project these
+// were a seventh of the live heap when the snapshot is encoded.
+func (l *loader) dropSpent(step string) {
+	switch step {
+	case "tests":
+		l.props, l.patches, l.dupPatches = nil, nil, nil
+	case "compile":
+		// Renders that read the clock keep their pending entry through l.volatiles.
+		l.pending = nil
+	}
 }
 
 // onePerUnsetEnvVar keeps one unknown-env-var warning per variable, the first in file order,
