@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"os"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"time"
 )
@@ -40,25 +41,31 @@ func init() {
 	}
 	if path := os.Getenv("DATAOPS_PEAKPROFILE"); path != "" {
 		// The heap as the run ends holds little of what it held at its largest (the renders,
-		// the snapshot being encoded): every 100 ms the live heap is read, and a new largest one
-		// has its profile written, so the file ends as the profile nearest the peak.
+		// the snapshot being encoded). A heap profile is as of the last collection, so every
+		// 100 ms the live heap that collection left is read, and a new largest one has its
+		// profile written: the file ends as the profile of the largest live heap, the part of
+		// the peak that collecting more often would not free.
 		done := make(chan struct{})
 		finished := make(chan struct{})
 		go func() {
 			defer close(finished)
 			var peak uint64
-			var ms runtime.MemStats
+			sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 			for {
 				select {
 				case <-done:
 					return
 				case <-time.After(100 * time.Millisecond):
 				}
-				runtime.ReadMemStats(&ms)
-				if ms.HeapAlloc <= peak+peak/20 {
+				metrics.Read(sample)
+				if sample[0].Value.Kind() != metrics.KindUint64 {
 					continue
 				}
-				peak = ms.HeapAlloc
+				if live := sample[0].Value.Uint64(); live <= peak {
+					continue
+				} else {
+					peak = live
+				}
 				var buf bytes.Buffer
 				if pprof.Lookup("heap").WriteTo(&buf, 0) == nil {
 					_ = os.WriteFile(path, buf.Bytes(), 0o644)
