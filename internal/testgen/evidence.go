@@ -496,7 +496,8 @@ func evidenceClass(c *column, test string) string {
 // of the base rate of all columns; then the key class, the name pattern and the layer, each
 // with the evidence; then the folder, for the columns whose evidence has the same source
 // (evidenceTier) and for this evidence (a team often guards one folder's models, its input
-// layer or its marts, and writes none of these tests elsewhere whatever the evidence); last
+// layer or its marts, and writes none of these tests elsewhere whatever the evidence); for
+// relationships then the property file declaring the model (propertyFileRung); last
 // the name, alone, within the layer (accepted_values only) and within the folder. The name
 // rungs leave the evidence out: what a team does with `report_year` or `source_code_type` does
 // not depend on how the values or the target were found, and the same name in another folder
@@ -517,6 +518,9 @@ func evidenceLadder(c *column, test, s string) []string {
 		// A key copied from its source's key shares its name with that key, which no
 		// test of this kind guards: the name rungs would weigh the source against the copy.
 		return rungs
+	}
+	if test == Relationships {
+		rungs = append(rungs, propertyFileRung(c, s)...)
 	}
 	rungs = append(rungs, nameRung(c))
 	if test == AcceptedValues && c.layer != "other" {

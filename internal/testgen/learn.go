@@ -196,6 +196,8 @@ func describeKey(key string) string {
 			}
 		case "d":
 			parts = append(parts, "in "+v+"/")
+		case "f":
+			parts = append(parts, "in models declared in "+propertyFile(v))
 		case "m":
 			if v != "unknown" {
 				parts = append(parts, "stored as "+v)

@@ -1,0 +1,51 @@
+package testgen
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/dataops-dev/dataops/internal/dbt"
+)
+
+// One folder, two property files: the team tests every documented foreign key of the facts
+// declared in one and none of those of the event models declared in the other. A new model
+// of each file follows its file, whatever the folder's rate.
+func TestRelationshipsPerPropertyFile(t *testing.T) {
+	dim := &dbt.Node{Name: "dim_platform"}
+	col := func(model, file, name string, tested bool) *column {
+		c := &column{
+			model: &dbt.Node{Name: model, OriginalFilePath: "models/marts/" + model + ".sql", PatchPath: "shop://models/marts/" + file},
+			name:  name, lower: name, pattern: "*_fk", layer: "other",
+			tests: map[string]bool{}, up: map[string]bool{},
+			ev: &evidence{to: &keyOwner{model: dim, column: "platform_pk"}, toFrom: "doc"},
+		}
+		c.tests[Relationships] = tested
+		return c
+	}
+	h := newHabits()
+	for i, m := range []string{"fct_orders", "fct_payments", "fct_grades"} {
+		for _, name := range []string{"platform_fk", "user_fk", "a_fk", "b_fk"} {
+			h.observe(col(m, "_fact_tables.yml", name+string(rune('0'+i)), true))
+		}
+	}
+	for i, m := range []string{"fct_video_events", "fct_page_events", "fct_chat_events", "fct_click_events"} {
+		for _, name := range []string{"platform_fk", "user_fk", "a_fk", "b_fk"} {
+			h.observe(col(m, "_event_tables.yml", name+string(rune('0'+i)), false))
+		}
+	}
+	fact, why := h.estimate(col("fct_certificates", "_fact_tables.yml", "certificate_type_fk", false), Relationships, 0.75)
+	event, _ := h.estimate(col("fct_forum_events", "_event_tables.yml", "discussion_fk", false), Relationships, 0.75)
+	if fact < 0.5 || event >= 0.5 {
+		t.Errorf("relationships estimate: fact %.2f (want >= 0.5), event model %.2f (want < 0.5)", fact, event)
+	}
+	if !strings.Contains(why, "declared in models/marts/_fact_tables.yml") {
+		t.Errorf("reason %q does not name the property file", why)
+	}
+	// A model no property file declares has no such rung; the package is no part of the file.
+	if r := propertyFileRung(&column{model: &dbt.Node{Name: "x"}}, ""); r != nil {
+		t.Errorf("rung of an undeclared model: %q", r)
+	}
+	if f := propertyFile("shop://models/x.yml"); f != "models/x.yml" {
+		t.Errorf("propertyFile = %q", f)
+	}
+}
