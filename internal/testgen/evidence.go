@@ -496,9 +496,10 @@ func evidenceClass(c *column, test string) string {
 // of the base rate of all columns; then the key class, the name pattern and the layer, each
 // with the evidence; then the folder, for the columns whose evidence has the same source
 // (evidenceTier) and for this evidence (a team often guards one folder's models, its input
-// layer or its marts, and writes none of these tests elsewhere whatever the evidence); for
-// relationships then the property file declaring the model (propertyFileRung); last
-// the name, alone, within the layer (accepted_values only) and within the folder. The name
+// layer or its marts, and writes none of these tests elsewhere whatever the evidence); then
+// the name, alone, within the layer (accepted_values only) and within the folder; for
+// relationships last the name within the materialization and the property file declaring
+// the model (propertyFileRung). The name
 // rungs leave the evidence out: what a team does with `report_year` or `source_code_type` does
 // not depend on how the values or the target were found, and the same name in another folder
 // is often left alone on purpose.
@@ -519,9 +520,6 @@ func evidenceLadder(c *column, test, s string) []string {
 		// test of this kind guards: the name rungs would weigh the source against the copy.
 		return rungs
 	}
-	if test == Relationships {
-		rungs = append(rungs, propertyFileRung(c, s)...)
-	}
 	rungs = append(rungs, nameRung(c))
 	if test == AcceptedValues && c.layer != "other" {
 		// A team checks a name's values in the layer that shapes them (staging decodes the
@@ -537,6 +535,9 @@ func evidenceLadder(c *column, test, s string) []string {
 		// The same name in a view and in a table of one folder: user_fk tested in the
 		// event tables, never in the event views.
 		rungs = append(rungs, "n="+c.lower+"|m="+materialization(c.model)+"|k="+k)
+	}
+	if test == Relationships {
+		rungs = append(rungs, propertyFileRung(c, s)...)
 	}
 	return rungs
 }

@@ -125,7 +125,7 @@ func (h *habits) estimate(c *column, test string, prior float64) (float64, strin
 	last := "" // the narrowest rung that counted: the one the reason names
 	for _, key := range ladder(c, test) {
 		n := ct.n[key]
-		if n == 0 {
+		if n == 0 || thinFileRung(key, n) {
 			continue
 		}
 		k := ct.k[key]

@@ -9,7 +9,8 @@ import (
 
 // One folder, two property files: the team tests every documented foreign key of the facts
 // declared in one and none of those of the event models declared in the other. A new model
-// of each file follows its file, whatever the folder's rate.
+// of each file follows its file, whatever the folder's rate; a file of too few columns does
+// not outweigh the name.
 func TestRelationshipsPerPropertyFile(t *testing.T) {
 	dim := &dbt.Node{Name: "dim_platform"}
 	col := func(model, file, name string, tested bool) *column {
@@ -40,6 +41,17 @@ func TestRelationshipsPerPropertyFile(t *testing.T) {
 	}
 	if !strings.Contains(why, "declared in models/marts/_fact_tables.yml") {
 		t.Errorf("reason %q does not name the property file", why)
+	}
+	// A file showing two columns of the kind is one model's choice: the name's habit across
+	// the project decides.
+	h = newHabits()
+	for _, m := range []string{"fct_a", "fct_b", "fct_c", "fct_d", "fct_e", "fct_f"} {
+		h.observe(col(m, "_facts.yml", "version_fk", true))
+	}
+	h.observe(col("fct_small", "_small.yml", "version_fk", false))
+	h.observe(col("fct_small", "_small.yml", "other_fk", false))
+	if small, why := h.estimate(col("fct_small_new", "_small.yml", "version_fk", false), Relationships, 0.75); small < 0.5 {
+		t.Errorf("relationships estimate in a file of two columns: %.2f (want >= 0.5; %s)", small, why)
 	}
 	// A model no property file declares has no such rung; the package is no part of the file.
 	if r := propertyFileRung(&column{model: &dbt.Node{Name: "x"}}, ""); r != nil {
