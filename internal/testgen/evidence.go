@@ -703,15 +703,5 @@ func measureWords(c *column, desc string, vals []string) bool {
 	if number, known := numberByType(c.dataType); known {
 		return number
 	}
-	for _, s := range measureSuffixes {
-		if strings.HasSuffix(c.lower, s) {
-			return true
-		}
-	}
-	for _, p := range measurePrefixes {
-		if strings.HasPrefix(c.lower, p) {
-			return true
-		}
-	}
-	return measureDesc.MatchString(desc)
+	return quantityName(c, desc)
 }
