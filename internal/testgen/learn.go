@@ -147,26 +147,24 @@ func (h *habits) estimate(c *column, test string, prior float64) (float64, strin
 
 // always reports whether the team puts a test on every column of this name and key class
 // in its tested models, and has done so often enough to be a rule rather than a coincidence.
-func (h *habits) always(c *column, test string) bool {
+func (h *habits) always(c *column, test string) bool { return h.nameShare(c, test, 1) }
+
+// mostly reports whether the team writes the test on at least mostlyShare of the columns of
+// this name and key class: an `id` the SQL keys together with another column (a dedup per id
+// and code) that the team still tests unique wherever it appears.
+func (h *habits) mostly(c *column, test string) bool { return h.nameShare(c, test, mostlyShare) }
+
+// nameShare reports whether at least share of the columns of c's name and key class in the
+// tested models have the test, seen at least alwaysSeen times.
+func (h *habits) nameShare(c *column, test string, share float64) bool {
 	ct := h.byTest[test]
 	key := nameRung(c)
 	n := ct.n[key]
-	return n >= alwaysSeen && ct.k[key] == n
+	return n >= alwaysSeen && ct.k[key] >= share*n
 }
 
 // alwaysSeen is how many tested models must show a name's test for always to hold.
 const alwaysSeen = 5
-
-// mostly reports whether the team writes the test on at least mostlyShare of the columns of
-// this name and key class it tested models with (seen at least alwaysSeen times): an `id`
-// the SQL keys together with another column (a dedup per id and code) that the team still
-// tests unique wherever it appears.
-func (h *habits) mostly(c *column, test string) bool {
-	ct := h.byTest[test]
-	key := nameRung(c)
-	n := ct.n[key]
-	return n >= alwaysSeen && ct.k[key] >= mostlyShare*n
-}
 
 const mostlyShare = 0.8
 
