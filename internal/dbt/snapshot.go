@@ -418,7 +418,6 @@ func (l *loader) snapshotCurrent(hdr *snapHeader) (changed []changedFile, files 
 	diff := make([]bool, len(files))
 	read := make([][]byte, len(files))
 	trusted := make([]*restamped, len(files))
-	fresh := make([]bool, len(files))
 	var total atomic.Int64
 	l.parallel(len(files), func(i int) {
 		f, want := files[i], &hdr.Files[i]
@@ -446,19 +445,23 @@ func (l *loader) snapshotCurrent(hdr *snapHeader) (changed []changedFile, files 
 		if data = trimBOM(data); cache.Sum256(data) != want.Sum {
 			diff[i], read[i] = true, data
 		} else if settled(s, at) {
-			trusted[i], fresh[i] = &restamped{I: i, Stamp: s, At: at}, true
+			trusted[i] = &restamped{I: i, Stamp: s, At: at}
 		}
 	})
 	if slices.Contains(bad, true) {
 		return nil, nil, false
 	}
 	var kept []restamped
+	fresh := 0 // noted by this check: the stamps taken at its clock, at
 	for _, r := range trusted {
 		if r != nil {
 			kept = append(kept, *r)
+			if r.At == at {
+				fresh++
+			}
 		}
 	}
-	l.restamped = func() { l.noteRestamps(hdr, kept, countTrue(fresh)) }
+	l.restamped = func() { l.noteRestamps(hdr, kept, fresh) }
 	for i, d := range diff {
 		if d {
 			changed = append(changed, changedFile{f: files[i], data: read[i]})

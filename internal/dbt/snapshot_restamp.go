@@ -81,13 +81,3 @@ func settled(s fileStamp, at int64) bool {
 
 // now is the clock of a check, before its stats.
 func now() int64 { return time.Now().UnixNano() }
-
-func countTrue(bs []bool) int {
-	n := 0
-	for _, b := range bs {
-		if b {
-			n++
-		}
-	}
-	return n
-}
