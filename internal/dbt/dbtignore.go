@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/dataops-dev/dataops/internal/cache"
 	"github.com/dataops-dev/dataops/internal/fsconfine"
 )
 
@@ -24,16 +25,23 @@ type ignoreRule struct {
 // maxIgnoreFile bounds what is read of a .dbtignore; real ones are a few lines.
 const maxIgnoreFile = 256 << 10
 
-// readIgnoreFile reads root/.dbtignore (confined to root); nil when there is none.
-func readIgnoreFile(root string) *ignoreFile {
+// readIgnoreFile reads root/.dbtignore (confined to root): nil when there is none, and the hash
+// of what was read ("" without one), which a snapshot keeps to tell the file unchanged.
+func readIgnoreFile(root string) (*ignoreFile, string) {
+	data := ignoreBytes(root)
+	if data == nil {
+		return nil, ""
+	}
+	return parseIgnore(string(data)), cache.Sum256(data)
+}
+
+// ignoreBytes is what is read of root/.dbtignore, nil when there is none.
+func ignoreBytes(root string) []byte {
 	data, err := fsconfine.ReadFile(root, ".dbtignore")
 	if err != nil || len(data) == 0 {
 		return nil
 	}
-	if len(data) > maxIgnoreFile {
-		data = data[:maxIgnoreFile]
-	}
-	return parseIgnore(string(data))
+	return data[:min(len(data), maxIgnoreFile)]
 }
 
 func parseIgnore(text string) *ignoreFile {

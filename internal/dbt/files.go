@@ -55,7 +55,8 @@ type srcFile struct {
 func walkPackage(ps *pkgState, installPath string, seenDir func(path string, st fs.FileInfo)) []*srcFile {
 	pf := ps.pf
 	seen := map[string]bool{}
-	ignore := readIgnoreFile(ps.pkg.Root)
+	ignore, ignoreSum := readIgnoreFile(ps.pkg.Root)
+	ps.ignoreSum = ignoreSum
 	var out []*srcFile
 	add := func(kind, resDir, abs string) {
 		if seen[abs+"\x00"+kind] {

@@ -79,6 +79,8 @@ type pkgState struct {
 	pf    *projectFile
 	files []*srcFile
 	order int
+	// ignoreSum is the hash of the .dbtignore the files were listed with ("" without one).
+	ignoreSum string
 }
 
 // loader holds the state of one Load call.

@@ -516,7 +516,7 @@ func (l *loader) storeSnapshot(writesBefore int64) {
 			}
 			hdr.Files = append(hdr.Files, snapFile{Path: f.rootRel, Kind: f.kind, Stamp: f.stamp, Sum: cache.Sum256(f.data), Pkg: i, Res: f.resDir})
 		}
-		hdr.Ignores = append(hdr.Ignores, ignoreSum(ps.pkg.Root))
+		hdr.Ignores = append(hdr.Ignores, ps.ignoreSum)
 	}
 	l.env0.mu.Lock()
 	for _, name := range slices.Sorted(maps.Keys(l.env0.seen)) {

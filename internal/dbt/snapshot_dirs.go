@@ -9,9 +9,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-
-	"github.com/dataops-dev/dataops/internal/cache"
-	"github.com/dataops-dev/dataops/internal/fsconfine"
 )
 
 // A warm load's check of its snapshot needs the list of the project's files as it is now. A
@@ -95,15 +92,6 @@ func (d *snapDir) holds(racy int64) bool {
 	return s == d.Stamp && s.Mtime < racy && s.Ctime < racy
 }
 
-// ignoreSum is the hash of a package's .dbtignore as walkPackage reads it, "" without one.
-func ignoreSum(root string) string {
-	data, err := fsconfine.ReadFile(root, ".dbtignore")
-	if err != nil || len(data) == 0 {
-		return ""
-	}
-	return cache.Sum256(data[:min(len(data), maxIgnoreFile)])
-}
-
 // listedAsBefore is the project's list of files, from the snapshot's header, when every folder
 // it was listed from is as it was (see above); false when the folders must be listed again.
 func (l *loader) listedAsBefore(hdr *snapHeader) ([]*srcFile, bool) {
@@ -111,7 +99,7 @@ func (l *loader) listedAsBefore(hdr *snapHeader) ([]*srcFile, bool) {
 		return nil, false
 	}
 	for i, ps := range l.pkgs {
-		if ignoreSum(ps.pkg.Root) != hdr.Ignores[i] {
+		if _, sum := readIgnoreFile(ps.pkg.Root); sum != hdr.Ignores[i] {
 			return nil, false
 		}
 	}
