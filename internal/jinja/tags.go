@@ -28,6 +28,7 @@ func controlStructureSet() *exec.ControlStructureSet {
 	m["macro"] = macroParser("endmacro", "")
 	m["test"] = macroParser("endtest", "test_")
 	m["call"] = callParser
+	m["print"] = printParser
 	m["import"] = importParser
 	m["from"] = fromParser
 	for _, name := range []string{"docs", "materialization", "snapshot"} {
@@ -62,6 +63,31 @@ func parenthesizedFor(base parser.ControlStructureParser) parser.ControlStructur
 		}
 		return base(p, parser.NewParser("for", tokens.NewStream(toks), p.Config, p.Loader, nil))
 	}
+}
+
+// printCS is Jinja's {% print expr %}: it writes the expression's value as {{ expr }} does
+// (dbt projects write {% print(cmd) %} in operation macros).
+type printCS struct {
+	out *nodes.Output
+}
+
+func (c *printCS) Position() *tokens.Token { return c.out.Start }
+func (c *printCS) String() string          { return "print " + c.out.Expression.String() }
+
+func (c *printCS) Execute(r *exec.Renderer, _ *nodes.ControlStructureBlock) error {
+	return writeOutput(r, c.out)
+}
+
+func printParser(p *parser.Parser, args *parser.Parser) (nodes.ControlStructure, error) {
+	start := p.Current()
+	expr, err := args.ParseExpression()
+	if err != nil {
+		return nil, err
+	}
+	if !args.End() {
+		return nil, args.Error("Malformed print-tag args.", args.Current())
+	}
+	return &printCS{out: &nodes.Output{Start: start, Expression: expr}}, nil
 }
 
 // macroCS is {% macro %} (and {% test %}, registered as test_<name>).
