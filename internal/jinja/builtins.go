@@ -4,6 +4,7 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/nikolalohinski/gonja/v2/builtins"
@@ -64,6 +65,7 @@ func (e *Env) baseContext() *exec.Context {
 	m["write"] = callable(silentFn)
 	m["set_sql_header"] = callable(silentFn)
 	m["exceptions"] = &exceptionsNS{}
+	m["context"] = contextNS{}
 	m["adapter"] = &adapterNS{env: e}
 	m["api"] = &apiNS{env: e}
 	m["modules"] = modulesNS
@@ -168,6 +170,85 @@ func argValue(va *exec.VarArgs, i int, kw string) (*exec.Value, bool) {
 		return v, true
 	}
 	return nil, false
+}
+
+// ---- context ---------------------------------------------------------------------------
+
+// contextNS is dbt's `context`: the names the running code sees, as a mapping. Projects look a
+// macro up by a name they build (`context.get(target_db ~ '_vars')`, `context[name]()`).
+// Its keys are the macros in scope; get and [] find any name a template could read.
+type contextNS struct{}
+
+func (contextNS) String() string { return "{}" }
+
+func (contextNS) GetAttribute(name string) (*exec.Value, bool) {
+	switch name {
+	case "get":
+		return exec.AsValue(callable(func(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
+			key, ok := argString(va, 0, "key")
+			if !ok {
+				return exec.AsValue(nil)
+			}
+			if v, found := contextLookup(e, key); found {
+				return v
+			}
+			if d, ok := argValue(va, 1, "default"); ok {
+				return d
+			}
+			return exec.AsValue(nil)
+		})), true
+	case "keys":
+		return exec.AsValue(callable(func(e *exec.Evaluator, _ *exec.VarArgs) *exec.Value {
+			return exec.AsValue(contextKeys(e))
+		})), true
+	}
+	return exec.AsValue(nil), false
+}
+
+// contextLookup is context[key]: a name bound in the render's scope. A name no macro defines
+// (bound to a stub so that calling it is reported) is missing, as dbt has no such key.
+func contextLookup(e *exec.Evaluator, key string) (*exec.Value, bool) {
+	if e == nil || e.Environment == nil || e.Environment.Context == nil || strings.HasPrefix(key, "dataops ") {
+		return nil, false
+	}
+	v, ok := e.Environment.Context.Get(key)
+	if !ok {
+		return nil, false
+	}
+	if _, stub := v.(stubFn); stub {
+		return nil, false
+	}
+	return exec.AsValue(v), true
+}
+
+// contextKeys lists the macros the running package sees, the root project's and its own.
+func contextKeys(e *exec.Evaluator) []any {
+	st := stateOfEval(e)
+	if st == nil {
+		return []any{}
+	}
+	pkg := st.env.opts.RootPackage
+	if p, _ := e.Environment.Context.Get(pkgKey); p != nil {
+		if s, ok := p.(string); ok {
+			pkg = s
+		}
+	}
+	seen := map[string]bool{}
+	for _, p := range []string{st.env.opts.RootPackage, pkg} {
+		for name := range st.env.byPkg[p] {
+			seen[name] = true
+		}
+	}
+	names := make([]string, 0, len(seen))
+	for name := range seen {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	out := make([]any, len(names))
+	for i, n := range names {
+		out[i] = n
+	}
+	return out
 }
 
 // ---- exceptions ------------------------------------------------------------------------

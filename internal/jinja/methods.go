@@ -652,6 +652,14 @@ func getitemFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 	default:
 		return exec.AsValue(nil)
 	}
+	if _, ok := obj.Interface().(contextNS); ok {
+		if s, ok := k.(string); ok {
+			if v, found := contextLookup(e, s); found {
+				return v
+			}
+		}
+		return exec.AsValue(nil)
+	}
 	if v, found := obj.GetItem(k); found {
 		return v
 	}

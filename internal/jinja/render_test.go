@@ -162,6 +162,7 @@ func TestRenderOutput(t *testing.T) {
 		{"set block", "{% set q %}select {{ 1 + 1 }}{% endset %}{{ q | upper }}", "SELECT 2", nil},
 		{"do and append", "{% set xs = [] %}{% for i in range(3) %}{% do xs.append(i * 2) %}{% endfor %}{{ xs | join(',') }}", "0,2,4", nil},
 		{"print tag", "{% set cmd = 'drop view x' %}{% print(cmd) %};{% print cmd ~ '!' %}", "drop view x;drop view x!", nil},
+		{"context looks a macro up by a built name", "{% set n = 'cents_to_' ~ 'dollars' %}{% if context.get(n) is not none %}{{ context[n]('a') }}{% endif %}|{{ context.get('no_such_vars') is none }}|{{ context.get('nope', 'd') }}|{{ 'cents_to_dollars' in context.keys() }}", "round(a / 100.0, 2)|True|d|True", nil},
 		{"dict update", "{% set d = {'a': 1} %}{% do d.update({'b': 2}) %}{{ d.b }}{{ d['a'] }}{{ d | length }}", "212", nil},
 		{"whitespace control", "a\n{%- if true -%}\n  b\n{%- endif -%}\n c", "abc", nil},
 		{"raw", "{% raw %}{{ not rendered }}{% endraw %}", "{{ not rendered }}", nil},
