@@ -486,3 +486,18 @@ func TestAsofJoinKind(t *testing.T) {
 		}
 	}
 }
+
+// ClickHouse's FINAL after a table is a modifier, not an alias: after an alias in every
+// dialect, and right after the name in the generic dialect an unknown adapter gets.
+func TestFinalModifier(t *testing.T) {
+	expectPrinted(t, "postgres", "select a.x from t a final join u b final on a.id = b.id", "SELECT a.x FROM t final AS a JOIN u final AS b ON a.id = b.id")
+	expectPrinted(t, "postgres", "select final.x from t final", "SELECT final.x FROM t AS final")
+	d, _ := dialect.Lookup("clickhouse")
+	f, errs := Parse("select x from t FINAL where x > 1", d)
+	if len(errs) > 0 {
+		t.Fatalf("unexpected errors: %v", errs)
+	}
+	if got, want := ast.String(f), "SELECT x FROM t FINAL WHERE x > 1"; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}

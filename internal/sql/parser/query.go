@@ -1032,13 +1032,29 @@ func (p *parser) peekAdjacent(n int) bool {
 func (p *parser) tableNameTail(tn *ast.TableName) {
 	from := p.i
 	p.tableModifiers()
+	if p.d.Reason != "" || p.peekKw(1, "as") {
+		p.finalModifier() // `t FINAL`: the generic dialect also reads ClickHouse
+	}
 	tn.Tail = append(tn.Tail, p.toks[from:p.i]...)
 	tn.Alias = p.tableAlias()
 	from = p.i
 	p.tableModifiers()
+	if tn.Alias != nil {
+		p.finalModifier()
+	}
 	tn.Tail = append(tn.Tail, p.toks[from:p.i]...)
 	if len(tn.Tail) == 0 {
 		tn.Tail = nil
+	}
+}
+
+// finalModifier skips ClickHouse's FINAL after a table (`t FINAL`, `t AS x FINAL`), which
+// merges a ReplacingMergeTree's rows as read. After an alias, or before AS, no dialect reads
+// the word otherwise; in place of an alias it is one elsewhere, so it is read there only by
+// the generic dialect of adapters without a dialect of their own.
+func (p *parser) finalModifier() {
+	if p.isKw("final") && !p.peekIsContinuation() {
+		p.next()
 	}
 }
 
