@@ -53,6 +53,22 @@ func TestEdits(t *testing.T) {
 			want: "models:\n  - name: orders\n    columns:\n      - name: id\n      - name: amount\n      - name: currency\n\n      # customer\n      - name: customer_id\n      - name: customer_name\n",
 		},
 		{
+			name: "neighbouring entries removed together keep one blank line between those left",
+			src:  "models:\n  - name: a\n    columns:\n      - name: x\n\n  - name: b\n\n  - name: c\n\n  - name: d\n\n  - name: e\n",
+			fn: func(p *Plan) error {
+				for _, m := range []string{"b", "a", "c", "d"} {
+					if m == "c" {
+						continue
+					}
+					if err := p.RemoveModel(m); err != nil {
+						return err
+					}
+				}
+				return nil
+			},
+			want: "models:\n  - name: c\n\n  - name: e\n",
+		},
+		{
 			name: "a blank line alone between groups: the new column joins the group above",
 			src:  "models:\n  - name: orders\n    columns:\n      - name: id\n      - name: amount\n\n      - name: customer_id\n      - name: customer_name\n",
 			fn:   func(p *Plan) error { return p.AddColumn(orders, 2, Column{Name: "currency"}) },

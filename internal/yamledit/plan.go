@@ -453,21 +453,48 @@ func (p *Plan) removeItem(owner *node, ent *mapEntry, list *node, i int) error {
 	if br.removed[i] != nil {
 		return p.errAt(list.items[i].dash, "item removed twice")
 	}
-	t := p.f.t
-	items := list.items
-	start := leadingStart(t, items, i)
-	end := t.lineEnd(items[i].end)
+	start, end := removalSpan(p.f.t, list.items, i, i)
+	br.removed[i] = p.add(start, end, "")
+	return nil
+}
+
+// removalSpan is the text that removing items first..last of a block list deletes: their
+// lines with the comments above them, and one blank line that separated them from their
+// neighbours, so that the items left keep their spacing.
+func removalSpan(t *text, items []*seqItem, first, last int) (int, int) {
+	start := leadingStart(t, items, first)
+	end := t.lineEnd(items[last].end)
 	afterBlank := end < len(t.src) && func() bool { b, _, _ := t.lineKind(end); return b }()
-	if i > 0 {
-		prevEnd := t.lineEnd(items[i-1].end)
+	if first > 0 {
+		prevEnd := t.lineEnd(items[first-1].end)
 		if afterBlank && hasBlankLine(t, prevEnd, start) {
 			start = prevEnd
 		}
-	} else if afterBlank && len(items) > 1 {
-		end = leadingStart(t, items, 1)
+	} else if afterBlank && last+1 < len(items) {
+		end = leadingStart(t, items, last+1)
 	}
-	br.removed[i] = p.add(start, end, "")
-	return nil
+	return start, end
+}
+
+// mergeRemovalRuns makes one removal of each run of neighbouring items a list loses: removed
+// one by one, two items would each take the blank line between them.
+func mergeRemovalRuns(t *text, br *blockRemoval) {
+	items := br.list.items
+	for i := 0; i < len(items); i++ {
+		if br.removed[i] == nil || br.removed[i+1] == nil {
+			continue
+		}
+		last := i
+		for br.removed[last+1] != nil {
+			last++
+		}
+		start, end := removalSpan(t, items, i, last)
+		br.removed[i].start, br.removed[i].end = start, end
+		for j := i + 1; j <= last; j++ {
+			br.removed[j].dropped = true
+		}
+		i = last
+	}
 }
 
 // anchorUsedOutside returns an alias, outside [start, end) and outside what the plan already
@@ -759,6 +786,7 @@ func (p *Plan) finishRemovals() {
 	t := p.f.t
 	for list, br := range p.removals {
 		if len(br.removed) < len(list.items) || p.inserted[list] > 0 {
+			mergeRemovalRuns(t, br)
 			continue
 		}
 		for _, s := range br.removed {
