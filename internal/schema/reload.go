@@ -272,6 +272,11 @@ func checkEdits(ctx context.Context, head *dbt.Project, edits []FileEdit, ops []
 		byName[n.Name] = n
 	}
 	for _, op := range ops {
+		if !edited[op.File] {
+			// Its file was not written (its edits conflicted and were reported as such):
+			// the op changed nothing, and the other files' edits stand on their own.
+			continue
+		}
 		name := op.Model
 		switch op.Kind {
 		case OpRemoveModel:

@@ -32,6 +32,12 @@ func TestCheckEditsAcceptsGoodEdits(t *testing.T) {
 	if string(before) != string(after) {
 		t.Fatal("validation changed the project")
 	}
+	// An op of a file that was not written (its edits conflicted, and were reported) changed
+	// nothing: the edits of the other files are checked without it.
+	unwritten := append(ops, Op{Kind: OpAddColumn, File: "models/marts/_marts.yml", Model: "stg_a", Column: ColumnSpec{Name: "nope"}})
+	if _, vnotes, err := checkEdits(context.Background(), p, edits, unwritten, loader, true); err != nil || len(vnotes) != 0 {
+		t.Fatalf("an unwritten file's op blocked the others: %v %+v", err, vnotes)
+	}
 }
 
 func TestCheckEditsCatchesBrokenEdits(t *testing.T) {
