@@ -526,7 +526,7 @@ func (p *parser) keywordExpr() ast.Expr {
 	case "case":
 		return p.caseExpr()
 	case "cast", "try_cast", "safe_cast":
-		if n.Kind == token.LParen {
+		if n.Kind == token.LParen && !p.castWithComma() {
 			return p.castExpr()
 		}
 	case "exists":
@@ -878,6 +878,34 @@ func (p *parser) caseExpr() ast.Expr {
 	}
 	c.Span = ast.Span{Start: start, Stop: p.prevEndOr(start)}
 	return c
+}
+
+// castWithComma reports whether the CAST( at the current token gives its type as a second
+// argument, ClickHouse's cast(x, 'Array(String)'): that form is read as a plain call.
+func (p *parser) castWithComma() bool {
+	depth := 0
+	for i := 2; ; i++ {
+		t := p.peek(i)
+		switch t.Kind {
+		case token.EOF:
+			return false
+		case token.LParen, token.LBracket, token.LBrace:
+			depth++
+		case token.RParen, token.RBracket, token.RBrace:
+			if depth == 0 {
+				return false
+			}
+			depth--
+		case token.Comma:
+			if depth == 0 {
+				return true
+			}
+		case token.Ident:
+			if depth == 0 && isKw(t, "as") {
+				return false
+			}
+		}
+	}
 }
 
 func (p *parser) castExpr() ast.Expr {

@@ -501,3 +501,15 @@ func TestFinalModifier(t *testing.T) {
 		t.Errorf("got %s, want %s", got, want)
 	}
 }
+
+// ClickHouse's cast(x, 'Type') gives the type as a second argument: a call, not a CAST
+// missing its AS.
+func TestCastWithComma(t *testing.T) {
+	expectPrinted(t, "postgres", "select cast(a, 'Array(String)') as b, cast(f(x, y) as int) c from t", "SELECT cast(a, 'Array(String)') AS b, CAST(f(x, y) AS INT) AS c FROM t")
+}
+
+// ClickHouse writes a join's strictness before or after its kind.
+func TestClickHouseJoinStrictness(t *testing.T) {
+	expectPrinted(t, "postgres", "select * from a left asof join b on a.t >= b.t any left join c on c.k = a.k inner all join d on d.k = a.k",
+		"SELECT * FROM a LEFT ASOF JOIN b ON a.t >= b.t ANY LEFT JOIN c ON c.k = a.k INNER ALL JOIN d ON d.k = a.k")
+}

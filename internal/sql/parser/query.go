@@ -768,13 +768,22 @@ func (p *parser) joinHead() *ast.Join {
 	if p.isKw("global") {
 		take()
 	}
-	if p.isKw("asof") {
-		j.Asof = true
-		take()
+	// ClickHouse writes a join's strictness (ANY, ALL, ASOF) before or after its kind:
+	// `ANY LEFT JOIN`, `LEFT ASOF JOIN`, `INNER ANY JOIN`.
+	strictness := func() {
+		switch {
+		case p.isKw("asof"):
+			j.Asof = true
+			take()
+		case (p.isKw("any") || p.isKw("all")) && (p.peekKw(1, "join") || p.peekKw(1, "left") || p.peekKw(1, "right") || p.peekKw(1, "inner") || p.peekKw(1, "full")):
+			take()
+		}
 	}
+	strictness()
 	switch {
 	case p.isKw("inner"):
 		take()
+		strictness()
 	case p.isKw("left"), p.isKw("right"):
 		j.Kind = strings.ToUpper(p.tok().Text)
 		take()
@@ -787,6 +796,8 @@ func (p *parser) joinHead() *ast.Join {
 		case p.isKw("anti"):
 			j.Kind = "ANTI"
 			take()
+		default:
+			strictness()
 		}
 	case p.isKw("full"):
 		j.Kind = "FULL"
