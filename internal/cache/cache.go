@@ -20,6 +20,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io/fs"
 	"maps"
 	"math"
@@ -28,6 +29,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
 // Version changes whenever the meaning of an entry changes; it is part of every key.
@@ -44,8 +46,18 @@ type Key [32]byte
 func (k Key) String() string { return hex.EncodeToString(k[:]) }
 
 // Hasher builds a Key from the parts a result depends on. Parts are length-prefixed, so
-// ("ab","c") and ("a","bc") differ.
-type Hasher struct{ b []byte }
+// ("ab","c") and ("a","bc") differ. The key is the SHA-256 of the parts written one after the
+// other: short parts gather in b, and a long one (a model's SQL, 150 KB in generated
+// projects) goes to the digest as it is, not copied into a buffer grown to hold it. A warm
+// run computes the keys of every model it reads from the cache, so the copies were most of
+// what a key cost.
+type Hasher struct {
+	b []byte
+	d hash.Hash // nil until a part is long enough to go to it directly
+}
+
+// hashDirect is the length from which a part is written to the digest rather than gathered.
+const hashDirect = 1 << 10
 
 // NewHasher starts a key in a namespace (the kind of result: "render", "columns", ...).
 func NewHasher(namespace string) *Hasher {
@@ -54,17 +66,37 @@ func NewHasher(namespace string) *Hasher {
 	return h
 }
 
+// flush moves what b gathered into the digest.
+func (h *Hasher) flush() {
+	if h.d == nil {
+		h.d = sha256.New()
+	}
+	h.d.Write(h.b)
+	h.b = h.b[:0]
+}
+
 // String adds one part.
 func (h *Hasher) String(s string) *Hasher {
 	h.b = binary.AppendUvarint(h.b, uint64(len(s)))
-	h.b = append(h.b, s...)
+	if len(s) < hashDirect {
+		h.b = append(h.b, s...)
+		return h
+	}
+	h.flush()
+	// The digest reads the bytes and keeps none of them.
+	h.d.Write(unsafe.Slice(unsafe.StringData(s), len(s)))
 	return h
 }
 
 // Bytes adds one part.
 func (h *Hasher) Bytes(b []byte) *Hasher {
 	h.b = binary.AppendUvarint(h.b, uint64(len(b)))
-	h.b = append(h.b, b...)
+	if len(b) < hashDirect {
+		h.b = append(h.b, b...)
+		return h
+	}
+	h.flush()
+	h.d.Write(b)
 	return h
 }
 
@@ -79,6 +111,9 @@ func (h *Hasher) Int(n int) *Hasher {
 // equal parts and 1 differs from 1.0.
 func (h *Hasher) Value(v any) *Hasher {
 	h.b = appendValue(h.b, v)
+	if len(h.b) >= hashDirect {
+		h.flush()
+	}
 	return h
 }
 
@@ -147,7 +182,15 @@ func appendValue(b []byte, v any) []byte {
 }
 
 // Sum is the key.
-func (h *Hasher) Sum() Key { return sha256.Sum256(h.b) }
+func (h *Hasher) Sum() Key {
+	if h.d == nil {
+		return sha256.Sum256(h.b)
+	}
+	h.flush()
+	var k Key
+	h.d.Sum(k[:0])
+	return k
+}
 
 // Sum256 is the hash of one byte string, as a short hex digest to store beside a result.
 func Sum256(b []byte) string {

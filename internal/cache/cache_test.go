@@ -2,9 +2,12 @@ package cache
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -33,6 +36,49 @@ func TestRoundTripAcrossOpens(t *testing.T) {
 	}
 	if s := c2.Stats(); s.Hits != 1 || s.Misses != 1 {
 		t.Fatalf("stats %+v", s)
+	}
+}
+
+// A key is the SHA-256 of its parts written one after the other, long or short: a long part
+// goes to the digest directly, and the key must be the one the gathered bytes give, so that
+// entries stored before stay found.
+func TestKeyOfLongParts(t *testing.T) {
+	long := strings.Repeat("select 1 as x\n", 500)
+	big := map[string]any{"v": strings.Repeat("y", 3000), "w": []any{1, "z"}}
+	gather := func(parts ...any) Key {
+		var b []byte
+		b = binary.AppendUvarint(b, uint64(len("dataops-cache/"+Version+"/n")))
+		b = append(b, "dataops-cache/"+Version+"/n"...)
+		for _, p := range parts {
+			switch x := p.(type) {
+			case string:
+				b = binary.AppendUvarint(b, uint64(len(x)))
+				b = append(b, x...)
+			case []byte:
+				b = binary.AppendUvarint(b, uint64(len(x)))
+				b = append(b, x...)
+			case int:
+				b = binary.AppendVarint(append(b, 'i'), int64(x))
+			default:
+				b = appendValue(b, x)
+			}
+		}
+		return sha256.Sum256(b)
+	}
+	cases := []struct {
+		got  Key
+		want Key
+	}{
+		{NewHasher("n").String("a").Sum(), gather("a")},
+		{NewHasher("n").String(long).Sum(), gather(long)},
+		{NewHasher("n").String("a").String(long).Int(7).String("b").Sum(), gather("a", long, 7, "b")},
+		{NewHasher("n").Bytes([]byte(long)).String(long[:1023]).String(long[:1024]).Sum(), gather([]byte(long), long[:1023], long[:1024])},
+		{NewHasher("n").Value(big).String("c").Value(1).Sum(), gather(big, "c", 1)},
+	}
+	for i, c := range cases {
+		if c.got != c.want {
+			t.Errorf("case %d: the key is not the SHA-256 of its parts", i)
+		}
 	}
 }
 
