@@ -163,8 +163,12 @@ func grainDiffs(cs *change.ChangeSet, dialectName string) []grainDiff {
 			continue
 		}
 		g.Go(func() error {
-			bc, okb := review.GrainClauses(renderedSQL(base), dialectName)
-			hc, okh := review.GrainClauses(renderedSQL(head), dialectName)
+			bsql, hsql := renderedSQL(base), renderedSQL(head)
+			if review.SameSQL(bsql, hsql, dialectName) {
+				return nil // the same tree on both sides: no clause added or removed
+			}
+			bc, okb := review.GrainClauses(bsql, dialectName)
+			hc, okh := review.GrainClauses(hsql, dialectName)
 			if okb && okh {
 				out[i].added, out[i].removed = review.GrainDiff(bc, hc)
 				out[i].removed = movedUpstream(cs.Head, base, head, out[i].removed, dialectName)

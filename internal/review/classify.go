@@ -9,7 +9,9 @@ import (
 	"github.com/dataops-dev/dataops/internal/change"
 	"github.com/dataops-dev/dataops/internal/sql/ast"
 	"github.com/dataops-dev/dataops/internal/sql/dialect"
+	"github.com/dataops-dev/dataops/internal/sql/lexer"
 	"github.com/dataops-dev/dataops/internal/sql/parser"
+	"github.com/dataops-dev/dataops/internal/sql/token"
 )
 
 // Clause is a grain- or filter-deciding clause of a query: what it is and where it starts in
@@ -69,6 +71,46 @@ type Grain struct {
 	// CTE to the branches that read it (-1: outside every branch).
 	branches []branch
 	users    map[string][]int
+}
+
+// SameSQL reports whether a and b read as the same SQL: the same tokens in the same order,
+// each glued to the next (or not) alike, whatever comments and blanks lie between them. The
+// parser sees nothing else, so the two parse into the same tree and have the same grain: a
+// change that only comments or re-indents a model (a large generated one takes tens of
+// milliseconds to read) need not be parsed twice to find that nothing decides other rows.
+func SameSQL(a, b, dialectName string) bool {
+	if a == b {
+		return true
+	}
+	d, found := dialect.Lookup(dialectName)
+	if !found {
+		d = dialect.Generic()
+	}
+	ta := lexer.AppendTokens(nil, a, d, nil)
+	tb := lexer.AppendTokens(make([]token.Token, 0, len(ta)), b, d, nil)
+	meaning := func(ts []token.Token) []token.Token {
+		out := ts[:0]
+		for _, t := range ts {
+			if !t.Kind.Trivia() {
+				out = append(out, t)
+			}
+		}
+		return out
+	}
+	ta, tb = meaning(ta), meaning(tb)
+	if len(ta) != len(tb) {
+		return false
+	}
+	for i := range ta {
+		if ta[i].Kind != tb[i].Kind || ta[i].Text != tb[i].Text {
+			return false
+		}
+		// The end of the text is no token the parser glues anything to.
+		if i > 0 && ta[i].Kind != token.EOF && (ta[i].Pos == ta[i-1].End) != (tb[i].Pos == tb[i-1].End) {
+			return false
+		}
+	}
+	return true
 }
 
 // GrainClauses lists the clauses of sql that decide which rows (and how many) a model returns:
