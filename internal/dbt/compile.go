@@ -152,7 +152,7 @@ func UnquoteIdent(s string) string {
 // the first id wins in this order: root-project models, other nodes, sources; exact relations
 // before bare names.
 func (p *Project) buildRelIndex() {
-	idx := map[string][]string{}
+	var idx map[string][]string
 	add := func(key, id string) {
 		key = strings.ToLower(key)
 		for _, x := range idx[key] {
@@ -175,6 +175,9 @@ func (p *Project) buildRelIndex() {
 		}
 	}
 	srcs := sortedSources(p.Sources)
+	// Sized up front: a relation has three or four names, and growing the map to the
+	// project's size copied it a dozen times.
+	idx = make(map[string][]string, 3*(len(ordered)+len(srcs)))
 	for _, n := range ordered {
 		rel := nodeRelation(n)
 		if rel.Database != "" {
