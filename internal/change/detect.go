@@ -45,6 +45,19 @@ type Options struct {
 	// ImpactDepth bounds how many levels of downstream models get their columns inferred to
 	// find the downstream columns a change reaches (default 1: the direct children).
 	ImpactDepth int
+	// Known is what the caller already asked git of these refs (a review resolves them to
+	// decide what it trusts): they are not asked again, each question being a process that
+	// reads the repository's index or walks its work tree. Nil asks git.
+	Known *KnownRefs
+}
+
+// KnownRefs is the repository holding Dir (FindRepo), the commits BaseRef and HeadRef name
+// (HeadCommit "" for the work tree) and the tracked files that differ between them anywhere
+// in the repository (TouchedFiles), in git's order.
+type KnownRefs struct {
+	Repo                   *Repo
+	BaseCommit, HeadCommit string
+	Touched                []string
 }
 
 // Detect loads the base and head versions and computes the ChangeSet. The caller must Close
@@ -156,7 +169,9 @@ type sides struct {
 
 	repo                   *Repo
 	baseCommit, headCommit string
-	tmp                    string
+	// touched is KnownRefs.Touched: nil when git is to be asked.
+	touched []string
+	tmp     string
 	// lightIncluded says which files the light base's tree holds (lightTree).
 	lightIncluded func(rel string) bool
 	// newProject: the base commit has no dbt_project.yml where the head has one (buildBase).
@@ -192,19 +207,26 @@ func resolveSides(ctx context.Context, opts Options) (*sides, error) {
 	if opts.BaseRef == "" {
 		return nil, errors.New("no base: give a git ref or a base directory")
 	}
-	repo, err := FindRepo(ctx, opts.Dir)
-	if err != nil {
-		return nil, err
-	}
-	s.repo = repo
-	if s.baseCommit, err = repo.ResolveRef(ctx, opts.BaseRef); err != nil {
-		return nil, err
-	}
-	if opts.HeadRef != "" {
-		if s.headCommit, err = repo.ResolveRef(ctx, opts.HeadRef); err != nil {
+	if k := opts.Known; k != nil && k.Repo != nil {
+		repo := *k.Repo // its shared folders are this change's
+		s.repo, s.baseCommit, s.headCommit, s.touched = &repo, k.BaseCommit, k.HeadCommit, k.Touched
+	} else {
+		repo, err := FindRepo(ctx, opts.Dir)
+		if err != nil {
 			return nil, err
 		}
+		s.repo = repo
+		if s.baseCommit, err = repo.ResolveRef(ctx, opts.BaseRef); err != nil {
+			return nil, err
+		}
+		if opts.HeadRef != "" {
+			if s.headCommit, err = repo.ResolveRef(ctx, opts.HeadRef); err != nil {
+				return nil, err
+			}
+		}
 	}
+	repo := s.repo
+	var err error
 	// The folders outside the project that either version reads are listed, extracted and
 	// built with it (shared.go).
 	repo.Shared = repo.sharedDirs(ctx, s.baseCommit, s.headCommit)
@@ -256,7 +278,7 @@ func (s *sides) listChanges(ctx context.Context) error {
 		s.propertyFiles = pf
 		return err
 	}
-	changed, err := s.repo.ChangedFiles(ctx, s.baseCommit, s.headCommit)
+	changed, err := s.repo.changedFiles(ctx, s.baseCommit, s.headCommit, s.touched)
 	if err != nil {
 		return err
 	}

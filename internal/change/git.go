@@ -109,25 +109,39 @@ func (r *Repo) Extract(ctx context.Context, commit, dest string) (string, error)
 // and the work tree (headCommit == "") or another commit, restricted to the project and the
 // shared folders it reads (those as "../../sources/x.yml", the way the loader names them).
 func (r *Repo) ChangedFiles(ctx context.Context, commit, headCommit string) ([]string, error) {
-	args := []string{"diff", "--name-only", "--no-renames", "-z", commit}
-	if headCommit != "" {
-		args = append(args, headCommit)
-	}
+	return r.changedFiles(ctx, commit, headCommit, nil)
+}
+
+// changedFiles is ChangedFiles; touched, when not nil, is what TouchedFiles listed between the
+// same commits, which holds the tracked part of the answer.
+func (r *Repo) changedFiles(ctx context.Context, commit, headCommit string, touched []string) ([]string, error) {
 	specs := r.pathspecs()
 	if len(specs) == 0 {
 		specs = []string{"."}
 	}
-	args = append(append(args, "--"), specs...)
-	out, err := gitOutput(ctx, r.Top, args...)
-	if err != nil {
-		return nil, err
-	}
 	// Never nil: an empty list says nothing differs, which callers must not read as "unknown".
 	files := []string{}
-	// git prints paths relative to the top level.
-	for _, l := range strings.Split(string(out), "\x00") {
-		if l != "" {
-			files = append(files, r.projectRel(l))
+	if touched != nil {
+		for _, f := range touched {
+			if r.inProject(f) || r.inShared(f) {
+				files = append(files, r.projectRel(f))
+			}
+		}
+	} else {
+		args := []string{"diff", "--name-only", "--no-renames", "-z", commit}
+		if headCommit != "" {
+			args = append(args, headCommit)
+		}
+		args = append(append(args, "--"), specs...)
+		out, err := gitOutput(ctx, r.Top, args...)
+		if err != nil {
+			return nil, err
+		}
+		// git prints paths relative to the top level.
+		for _, l := range strings.Split(string(out), "\x00") {
+			if l != "" {
+				files = append(files, r.projectRel(l))
+			}
 		}
 	}
 	if headCommit == "" {

@@ -107,3 +107,51 @@ func TestChangedFilesSharedFolders(t *testing.T) {
 		t.Errorf("changed = %v; want %v", got, want)
 	}
 }
+
+// A review lists the repository's touched files before the change is detected; the change's
+// files taken from that list are the ones git lists for the project and its shared folders,
+// for the work tree and for a commit.
+func TestChangedFilesFromTouched(t *testing.T) {
+	repo := gitRepo(t, map[string]string{
+		"sub/proj/dbt_project.yml": "name: proj\nmodel-paths: [\"models\", \"../../shared\"]\n",
+		"sub/proj/models/a.sql":    "select 1",
+		"sub/proj/models/b.sql":    "select 1",
+		"sub/projx/models/c.sql":   "select 1",
+		"shared/s.sql":             "select 1",
+		"sharedx/s.sql":            "select 1",
+		"elsewhere/e.sql":          "select 1",
+	})
+	write(t, repo, map[string]string{"sub/proj/models/a.sql": "select 2", "shared/s.sql": "select 2", "elsewhere/e.sql": "select 2",
+		"sub/projx/models/c.sql": "select 2", "sharedx/s.sql": "select 2", "shared/new.sql": "select 3", "sub/proj/models/new.sql": "select 3"})
+	ctx := context.Background()
+	r, err := FindRepo(ctx, repo+"/sub/proj")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, head := range []string{"", "pr"} {
+		if head != "" {
+			run(t, repo, "checkout", "-q", "-B", "pr")
+			run(t, repo, "add", "-A")
+			commit(t, repo, "pr")
+		}
+		r.Shared = r.sharedDirs(ctx, "main", head)
+		want, err := r.ChangedFiles(ctx, "main", head)
+		if err != nil {
+			t.Fatal(err)
+		}
+		touched, err := r.TouchedFiles(ctx, "main", head)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := r.changedFiles(ctx, "main", head, touched)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("head %q: from the touched files %v; git lists %v", head, got, want)
+		}
+		if len(want) < 3 {
+			t.Errorf("head %q: git lists %v", head, want)
+		}
+	}
+}

@@ -119,6 +119,12 @@ func (r *Repo) projectRel(top string) string {
 	return filepath.ToSlash(rel)
 }
 
+// inProject reports whether top (relative to the repository's top) is in the project directory,
+// as its pathspec (pathspecs) selects it.
+func (r *Repo) inProject(top string) bool {
+	return r.Prefix == "" || strings.HasPrefix(top, r.Prefix+"/")
+}
+
 // inShared reports whether top (relative to the repository's top) is in a shared folder.
 func (r *Repo) inShared(top string) bool {
 	for _, d := range r.Shared {

@@ -86,6 +86,10 @@ func detectChange(env *Env, pf *projectFlags, cf *changeFlags) (*change.ChangeSe
 	if c := pf.open(env, pf.Project); c != nil {
 		kept = filepath.Join(c.Dir(), keptTreesDir)
 	}
+	var known *change.KnownRefs
+	if t := pf.trust; t != nil && t.known != nil && t.knownBase == cf.Base && t.knownHead == cf.Head && cf.BaseDir == "" {
+		known = t.known
+	}
 	cs, err := change.Detect(env.Ctx, change.Options{
 		Dir:     pf.Project,
 		BaseRef: cf.Base,
@@ -95,6 +99,7 @@ func detectChange(env *Env, pf *projectFlags, cf *changeFlags) (*change.ChangeSe
 		Infer:   change.ColumnsInferrer(copts),
 		// The light base's tree of a change run again on the same work tree is built once.
 		KeptTrees: kept,
+		Known:     known,
 	})
 	if err != nil {
 		var ee *ExitError

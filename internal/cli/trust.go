@@ -50,6 +50,10 @@ type trust struct {
 	commit  string          // base commit
 	touched map[string]bool // tracked files the change touches, relative to the repository top
 	baseDir string          // --base-dir
+	// known is what git said of the refs, for the change's detection (change.Options.Known);
+	// base and head are the refs it was asked of.
+	known                *change.KnownRefs
+	knownBase, knownHead string
 
 	tmp   string
 	notes []review.Finding
@@ -108,6 +112,11 @@ func resolveTrust(env *Env, pf *projectFlags, cf *changeFlags) (*trust, error) {
 		for _, f := range files {
 			t.touched[f] = true
 		}
+		if files == nil {
+			files = []string{} // nothing differs, which is known
+		}
+		t.known = &change.KnownRefs{Repo: repo, BaseCommit: commit, HeadCommit: head, Touched: files}
+		t.knownBase, t.knownHead = cf.Base, cf.Head
 	case cf.BaseDir != "":
 		t.baseDir = cf.BaseDir
 	}
