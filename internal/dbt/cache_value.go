@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
+	"reflect"
 	"slices"
 	"unsafe"
 )
@@ -123,6 +124,38 @@ type valueReader struct {
 	// tables says seen and maps are a snapshot body's tables, read before and shared by the
 	// readers of its chunks: nothing is added to them (snapshot_codec.go).
 	tables bool
+	// slabs hand out the structs a decode points to, many per allocation (newValue).
+	slabs map[reflect.Type]*slab
+}
+
+// slab is an array of one type whose elements are handed out one by one.
+type slab struct {
+	v    reflect.Value
+	next int
+}
+
+// slabBytes is about how much one slab holds: a restored project is some hundred thousand
+// structs (nodes, renders, columns) that live as long as it does, and allocating them in
+// arrays rather than one by one costs a quarter less to decode (BenchmarkSnapshotDecode).
+const slabBytes = 8 << 10
+
+// newValue is reflect.New(t) for a value that lives as long as what the reader decodes.
+func (r *valueReader) newValue(t reflect.Type) reflect.Value {
+	s := r.slabs[t]
+	if s == nil || s.next == s.v.Len() {
+		n := 1
+		if sz := int(t.Size()); sz > 0 && sz < slabBytes/2 {
+			n = slabBytes / sz
+		}
+		if r.slabs == nil {
+			r.slabs = map[reflect.Type]*slab{}
+		}
+		s = &slab{v: reflect.MakeSlice(reflect.SliceOf(t), n, n)}
+		r.slabs[t] = s
+	}
+	p := s.v.Index(s.next).Addr()
+	s.next++
+	return p
 }
 
 // take returns the next n bytes as a string.

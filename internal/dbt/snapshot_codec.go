@@ -337,7 +337,7 @@ func buildGeneral(t reflect.Type) snapCodec {
 				if !r.bool() || r.err != nil {
 					return
 				}
-				p := reflect.New(t.Elem())
+				p := r.newValue(t.Elem())
 				elem.dec(r, p.Elem())
 				v.Set(p)
 			},
