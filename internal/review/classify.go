@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/dataops-dev/dataops/internal/change"
 	"github.com/dataops-dev/dataops/internal/sql/ast"
@@ -86,32 +87,42 @@ func SameSQL(a, b, dialectName string) bool {
 	if !found {
 		d = dialect.Generic()
 	}
-	ta := lexer.AppendTokens(nil, a, d, nil)
-	tb := lexer.AppendTokens(make([]token.Token, 0, len(ta)), b, d, nil)
-	meaning := func(ts []token.Token) []token.Token {
-		out := ts[:0]
-		for _, t := range ts {
-			if !t.Kind.Trivia() {
-				out = append(out, t)
-			}
+	buf := sameTokens.Get().(*[]token.Token)
+	defer func() {
+		clear(*buf) // no references to the texts kept in the pool
+		*buf = (*buf)[:0]
+		sameTokens.Put(buf)
+	}()
+	ta := (*buf)[:0]
+	lexer.Scan(a, d, func(t token.Token) bool {
+		if !t.Kind.Trivia() {
+			ta = append(ta, t)
 		}
-		return out
-	}
-	ta, tb = meaning(ta), meaning(tb)
-	if len(ta) != len(tb) {
-		return false
-	}
-	for i := range ta {
-		if ta[i].Kind != tb[i].Kind || ta[i].Text != tb[i].Text {
+		return true
+	})
+	*buf = ta
+	// b is read token by token against a's, up to the first that differs.
+	i, same := 0, true
+	var prevEnd token.Pos
+	lexer.Scan(b, d, func(t token.Token) bool {
+		if t.Kind.Trivia() {
+			return true
+		}
+		if i >= len(ta) || ta[i].Kind != t.Kind || ta[i].Text != t.Text ||
+			// The end of the text is no token the parser glues anything to.
+			i > 0 && t.Kind != token.EOF && (ta[i].Pos == ta[i-1].End) != (t.Pos == prevEnd) {
+			same = false
 			return false
 		}
-		// The end of the text is no token the parser glues anything to.
-		if i > 0 && ta[i].Kind != token.EOF && (ta[i].Pos == ta[i-1].End) != (tb[i].Pos == tb[i-1].End) {
-			return false
-		}
-	}
-	return true
+		prevEnd = t.End
+		i++
+		return true
+	})
+	return same && i == len(ta)
 }
+
+// sameTokens keeps SameSQL's token lists between calls.
+var sameTokens = sync.Pool{New: func() any { return new([]token.Token) }}
 
 // GrainClauses lists the clauses of sql that decide which rows (and how many) a model returns:
 // WHERE, GROUP BY, HAVING, QUALIFY, DISTINCT, join kinds and conditions and the set operations

@@ -60,6 +60,28 @@ func AppendTokens(dst []token.Token, src string, d dialect.Dialect, errh ErrorHa
 	return append(dst, token.Token{Kind: token.EOF, Pos: token.Pos(len(src)), End: token.Pos(len(src))})
 }
 
+// Scan calls fn with each token of src as AppendTokens lists them (trivia included, the EOF
+// token last) and stops early when fn returns false: for a reader that looks at each token
+// once, without a slice of them all (a 150 KB model is some 50,000 tokens).
+func Scan(src string, d dialect.Dialect, fn func(token.Token) bool) {
+	s := scanner{src: src, d: &d, last: token.EOF}
+	for s.pos < len(src) {
+		start := s.pos
+		k := s.next()
+		if s.pos <= start {
+			s.pos = start + 1
+			k = token.Illegal
+		}
+		if !fn(token.Token{Kind: k, Pos: token.Pos(start), End: token.Pos(s.pos), Text: src[start:s.pos]}) {
+			return
+		}
+		if !k.Trivia() {
+			s.last = k
+		}
+	}
+	fn(token.Token{Kind: token.EOF, Pos: token.Pos(len(src)), End: token.Pos(len(src))})
+}
+
 // Character classes, one table lookup per byte in the hot loops.
 const (
 	clsIdentStart = 1 << iota // letters, _, non-ASCII bytes

@@ -252,3 +252,26 @@ func BenchmarkLexReuse(b *testing.B) {
 		buf = AppendTokens(buf[:0], src, d, nil)
 	}
 }
+
+// Scan hands out the tokens AppendTokens lists, in order, and stops when asked to.
+func TestScanIsAppendTokens(t *testing.T) {
+	d := mustDialect(t, "snowflake")
+	for _, src := range []string{"", "select a:b, 'it''s' -- x\nfrom t /* y */ where {{ z }} = $1", "select \"unterminated"} {
+		want := AppendTokens(nil, src, d, nil)
+		var got []token.Token
+		Scan(src, d, func(tok token.Token) bool { got = append(got, tok); return true })
+		if len(got) != len(want) {
+			t.Fatalf("%q: %d tokens, want %d", src, len(got), len(want))
+		}
+		for i := range want {
+			if got[i] != want[i] {
+				t.Errorf("%q: token %d = %+v, want %+v", src, i, got[i], want[i])
+			}
+		}
+		n := 0
+		Scan(src, d, func(token.Token) bool { n++; return n < 2 })
+		if len(want) >= 2 && n != 2 {
+			t.Errorf("%q: Scan went on after false (%d calls)", src, n)
+		}
+	}
+}
