@@ -15,6 +15,8 @@ import (
 type grain struct {
 	declared    []string // folded column names; one for a single key
 	declaredWhy string
+	// replacedKey is set when declared is the unique_key of a delete+insert model.
+	replacedKey bool
 	// validFrom is the column that starts a row's validity in a history table ("" when the
 	// model is not one); history says which columns showed it.
 	validFrom string
@@ -35,6 +37,36 @@ func (g grain) composite(sg *sqlSignals) bool {
 // no history.
 func (g grain) declaresKey(col string) bool {
 	return len(g.declared) == 1 && g.declared[0] == col && g.validFrom == ""
+}
+
+// deleteInsert reports whether m is an incremental model whose runs delete the rows of the
+// unique_key values they bring and insert the new ones: the key names what a run replaces,
+// and a block number or a day replaces many rows.
+func deleteInsert(m *dbt.Node) bool {
+	s, _ := m.Config["incremental_strategy"].(string)
+	return strings.EqualFold(strings.TrimSpace(s), "delete+insert")
+}
+
+// keysArePartitions reports whether the team's delete+insert models replace partitions
+// rather than rows: of the single unique_key columns of its tested delete+insert models that
+// it tests at all, it tests fewer than half unique (seen five times or more). Their keys are
+// then no evidence of those models' grain.
+func keysArePartitions(models []*dbt.Node, grains []grain, existing map[string]map[string]map[string]bool) bool {
+	seen, unique := 0, 0
+	for i, m := range models {
+		if !grains[i].replacedKey || !hasColumnTests(existing[m.UniqueID]) {
+			continue
+		}
+		ts := existing[m.UniqueID][grains[i].declared[0]]
+		if len(ts) == 0 {
+			continue
+		}
+		seen++
+		if ts[Unique] {
+			unique++
+		}
+	}
+	return seen >= 5 && 2*unique < seen
 }
 
 // declaredKeyFloor is the least confidence a declared key's unique test keeps.
@@ -67,6 +99,7 @@ func modelGrain(p *dbt.Project, m *dbt.Node, names []string, sg *sqlSignals) gra
 	case string:
 		if k := strings.ToLower(strings.TrimSpace(v)); k != "" && !strings.ContainsAny(k, "(|,' ") {
 			g.declared, g.declaredWhy = []string{k}, "it is the model's unique_key"
+			g.replacedKey = deleteInsert(m)
 		}
 	case []any:
 		var keys []string

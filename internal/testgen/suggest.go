@@ -90,6 +90,14 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 			x.composite[m.UniqueID] = setOf(grains[i].declared)
 		}
 	}
+	partitions := keysArePartitions(models, grains, existing)
+	if partitions {
+		for i := range grains {
+			if grains[i].replacedKey {
+				grains[i].declared, grains[i].declaredWhy, grains[i].replacedKey = nil, "", false
+			}
+		}
+	}
 	for i, m := range models {
 		// Columns are read for training (the tested models) and for the models proposed on;
 		// on a change of a few models of a large project, the rest would be most of the work.
@@ -134,7 +142,11 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 		names, _, _ := columnsOf(m, inf.Node(m.UniqueID), true)
 		models = append(models, m)
 		sigs = append(sigs, safeSignals(opts.sqlOf(m), dialect, ephemeralSQL, ps))
-		grains = append(grains, modelGrain(p, m, names, sigs[len(sigs)-1]))
+		g := modelGrain(p, m, names, sigs[len(sigs)-1])
+		if partitions && g.replacedKey {
+			g.declared, g.declaredWhy, g.replacedKey = nil, "", false
+		}
+		grains = append(grains, g)
 		cols = append(cols, nil)
 	}
 
