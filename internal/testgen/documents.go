@@ -42,6 +42,10 @@ func valuesIn(desc string) *docValues {
 		return v
 	}
 	for _, loc := range listIntro.FindAllStringIndex(desc, -1) {
+		if sampledIntro(desc, loc[0]) {
+			// "Common values include ...": a sample, not the set (examples.go).
+			continue
+		}
 		rest := desc[loc[1]:]
 		if v := bulletValues(rest); v != nil {
 			return v

@@ -32,13 +32,13 @@ func legendValues(desc string) *docValues {
 		return v
 	}
 	for _, line := range strings.Split(desc, "\n") {
-		ms := legendPair.FindAllStringSubmatch(line, -1)
-		if len(ms) < 2 {
+		ms := legendPair.FindAllStringSubmatchIndex(line, -1)
+		if len(ms) < 2 || legendAfterExamples(line[:ms[0][2]]) {
 			continue
 		}
 		codes := make([]string, len(ms))
 		for i, m := range ms {
-			codes[i] = m[1]
+			codes[i] = line[m[2]:m[3]]
 		}
 		if v := legendCodes(codes); v != nil {
 			return v
@@ -56,7 +56,7 @@ func lineLegend(desc string) *docValues {
 		if !legendLine.MatchString(lines[i]) {
 			continue
 		}
-		if prev := lastNonBlank(lines[:i]); prev != "" && !strings.HasSuffix(prev, ":") {
+		if prev := lastNonBlank(lines[:i]); prev != "" && (!strings.HasSuffix(prev, ":") || legendAfterExamples(prev)) {
 			continue
 		}
 		var codes []string
