@@ -59,6 +59,9 @@ func valuesIn(desc string) *docValues {
 			}
 		}
 	}
+	if v := pipeValues(desc); v != nil {
+		return v
+	}
 	if v := legendValues(desc); v != nil {
 		return v
 	}
