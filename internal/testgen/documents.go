@@ -77,7 +77,10 @@ func valuesIn(desc string) *docValues {
 	if v := colonValues(desc); v != nil {
 		return v
 	}
-	return parenValues(desc)
+	if v := parenValues(desc); v != nil {
+		return v
+	}
+	return conditionalValues(desc)
 }
 
 // qualifiedValues reads a list that a short clause separates from an intro naming values,
