@@ -292,6 +292,7 @@ func (c *Cache) Release() error {
 	}
 	v := c.view.Swap(nil)
 	defer v.close()
+	defer v.pend.remove()
 	var pending []record
 	c.pending.Range(func(k, p any) bool {
 		r := record{key: k.(Key)}
@@ -436,16 +437,24 @@ func (c *Cache) Put(k Key, payload []byte) {
 	if c.Allow != nil && !c.Allow(payload) {
 		return
 	}
-	payload = slices.Clip(payload)
 	if was, ok := c.pending.Load(k); ok {
 		if b, isBytes := was.([]byte); isBytes && bytes.Equal(b, payload) {
 			return
+		}
+		if sp, ok := was.(*spilled); ok && sp.size == int64(len(payload)) {
+			if b, ok := sp.load(); ok && bytes.Equal(b, payload) {
+				return
+			}
 		}
 	}
 	if was, _, ok := v.get(k); ok && bytes.Equal(was, payload) {
 		return // another run stored the same meanwhile
 	}
-	if was, loaded := c.pending.Swap(k, payload); loaded {
+	var p any = slices.Clip(payload)
+	if sp := v.pend.add(k, payload); sp != nil {
+		p = sp
+	}
+	if was, loaded := c.pending.Swap(k, p); loaded {
 		if sp, ok := was.(*spilled); ok {
 			sp.remove()
 		}

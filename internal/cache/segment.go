@@ -98,6 +98,8 @@ type view struct {
 	index map[Key]loc
 	// legacy is set when entry files of the format before segments are left to remove.
 	legacy bool
+	// pend is the file the payloads stored under this view are appended to (pending.go).
+	pend *pendFile
 }
 
 type record struct {
@@ -113,6 +115,7 @@ func openView(dir string) (*view, error) {
 		return nil, err
 	}
 	v := &view{dir: dir, root: root}
+	v.pend = &pendFile{v: v}
 	names, legacy := listDir(root)
 	v.legacy = legacy
 	for _, name := range names.segs {
@@ -374,12 +377,12 @@ func (v *view) write(recs []record) error {
 		for _, r := range recs {
 			if sp := r.spill; sp != nil {
 				// Copied from its file: its MAC was computed as it was committed.
-				f, err := sp.v.root.Open(sp.name)
+				f, done, err := sp.open()
 				if err != nil {
 					return err
 				}
 				err = add(r.key, sp.mac, sp.size, f)
-				f.Close()
+				done()
 				if err != nil {
 					return err
 				}

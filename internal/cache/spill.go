@@ -33,10 +33,13 @@ type Spill struct {
 }
 
 // spilled is a pending payload a Spill wrote: the file's name in the cache directory, its
-// size and the MAC of key and payload.
+// size and the MAC of key and payload; or one Put appended to the Hold's file of payloads
+// (pending.go), at off.
 type spilled struct {
 	v    *view
 	name string
+	pend *pendFile
+	off  int64
 	size int64
 	mac  []byte
 }
@@ -188,17 +191,34 @@ func (s *Spill) Commit(allow func(payload []byte) bool) bool {
 	return true
 }
 
-func (sp *spilled) remove() { _ = sp.v.root.Remove(sp.name) }
+func (sp *spilled) remove() {
+	if sp.pend == nil {
+		_ = sp.v.root.Remove(sp.name)
+	}
+}
+
+// open returns a reader of the payload and what to call once it is read.
+func (sp *spilled) open() (io.Reader, func(), error) {
+	if sp.pend != nil {
+		r, err := sp.pend.section(sp.off, sp.size)
+		return r, func() {}, err
+	}
+	f, err := sp.v.root.Open(sp.name)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, func() { f.Close() }, nil
+}
 
 // load reads the payload back onto the heap, for a Get of an entry this process spilled.
 func (sp *spilled) load() ([]byte, bool) {
-	f, err := sp.v.root.Open(sp.name)
+	r, done, err := sp.open()
 	if err != nil {
 		return nil, false
 	}
-	defer f.Close()
+	defer done()
 	data := make([]byte, sp.size)
-	if _, err := io.ReadFull(f, data); err != nil {
+	if _, err := io.ReadFull(r, data); err != nil {
 		return nil, false
 	}
 	return data, true

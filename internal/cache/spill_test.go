@@ -2,6 +2,7 @@ package cache
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -111,11 +112,15 @@ func TestSpillRefusals(t *testing.T) {
 		t.Fatal("not stored")
 	}
 	c.Put(key("k"), []byte("second"))
-	if l := temps(t, dir); len(l) != 0 {
+	// The Put's payload waits in the Hold's file of payloads; the spill's file is gone.
+	if l := temps(t, dir); len(l) != 1 || !strings.HasPrefix(l[0], "pending-") {
 		t.Fatalf("left %v", l)
 	}
 	if err := c.Close(); err != nil {
 		t.Fatal(err)
+	}
+	if l := temps(t, dir); len(l) != 0 {
+		t.Fatalf("left after Close: %v", l)
 	}
 	c2, _ := Open(dir, 0)
 	defer c2.Close()
@@ -131,5 +136,53 @@ func TestSpillRefusals(t *testing.T) {
 	var nilCache *Cache
 	if s := nilCache.Spill(key("x"), 10); s.Err() == nil || s.Commit(nil) {
 		t.Fatal("a nil cache took a spill")
+	}
+}
+
+// TestPutWaitsInAFile: what Put stores is read back, before the last Release, from the
+// Hold's file of payloads; storing the same payload again is no write; the Release moves
+// every payload into the segment and removes the file.
+func TestPutWaitsInAFile(t *testing.T) {
+	dir := t.TempDir()
+	c, err := Open(dir, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{}
+	for i := range 300 {
+		k := fmt.Sprintf("k%d", i)
+		want[k] = strings.Repeat(k, i*7)
+		c.Put(key(k), []byte(want[k]))
+	}
+	for k, v := range want {
+		if got, ok := c.Get(key(k)); !ok || string(got) != v {
+			t.Fatalf("Get(%s) before Release = %d bytes, %v", k, len(got), ok)
+		}
+	}
+	writes := c.Stats().Writes
+	c.Put(key("k5"), []byte(want["k5"]))
+	if c.Stats().Writes != writes {
+		t.Fatal("an equal payload stored again counted as a write")
+	}
+	c.Put(key("k5"), []byte("other"))
+	want["k5"] = "other"
+	if l := temps(t, dir); len(l) != 1 {
+		t.Fatalf("temporary files while held: %v", l)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if l := temps(t, dir); len(l) != 0 {
+		t.Fatalf("left after Close: %v", l)
+	}
+	c2, err := Open(dir, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Close()
+	for k, v := range want {
+		if got, ok := c2.Get(key(k)); !ok || string(got) != v {
+			t.Fatalf("Get(%s) after Release = %d bytes, %v", k, len(got), ok)
+		}
 	}
 }
