@@ -223,3 +223,62 @@ func (sp *spilled) load() ([]byte, bool) {
 	}
 	return data, true
 }
+
+// Scratch is a temporary file of the cache directory, written through a buffer and read back
+// once: the parts of a Spill's payload that are made before the parts that precede them (a
+// snapshot's chunks, encoded before the tables of strings they refer to are complete), so that
+// they wait on disk rather than on the heap. A temporary file a killed run left is removed by a
+// later run's bound.
+type Scratch struct {
+	root *os.Root
+	name string
+	f    *os.File
+	w    *bufio.Writer
+	n    int64
+}
+
+// Scratch makes a scratch file beside the Spill's; nil when the Spill failed or the file
+// cannot be made (the caller keeps those bytes on the heap).
+func (s *Spill) Scratch() *Scratch {
+	if s.err != nil || s.v == nil {
+		return nil
+	}
+	name := fmt.Sprintf("scratch-%016x.tmp-%08x", time.Now().UnixNano(), rand.Uint32())
+	f, err := s.v.root.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil
+	}
+	return &Scratch{root: s.v.root, name: name, f: f, w: bufio.NewWriterSize(f, 1<<20)}
+}
+
+// Write appends p.
+func (s *Scratch) Write(p []byte) (int, error) {
+	n, err := s.w.Write(p)
+	s.n += int64(n)
+	return n, err
+}
+
+// Len is the bytes written.
+func (s *Scratch) Len() int64 { return s.n }
+
+// WriteTo copies what was written to w.
+func (s *Scratch) WriteTo(w io.Writer) (int64, error) {
+	if err := s.w.Flush(); err != nil {
+		return 0, err
+	}
+	n, err := io.Copy(w, io.NewSectionReader(s.f, 0, s.n))
+	if err == nil && n != s.n {
+		err = io.ErrUnexpectedEOF
+	}
+	return n, err
+}
+
+// Remove closes and removes the file.
+func (s *Scratch) Remove() {
+	if s == nil || s.f == nil {
+		return
+	}
+	s.f.Close()
+	_ = s.root.Remove(s.name)
+	s.f = nil
+}

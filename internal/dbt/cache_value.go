@@ -305,7 +305,7 @@ type entryWriter struct {
 	// body, snapshot_codec.go).
 	tables *bodyTables
 	// blocks is what a body's chunks moved out of b (writeBody).
-	blocks [][]byte
+	blocks spool
 }
 
 func (w *entryWriter) int(n int) { w.b.Write(binary.AppendVarint(w.b.AvailableBuffer(), int64(n))) }

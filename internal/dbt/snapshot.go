@@ -547,7 +547,12 @@ func (l *loader) storeSnapshot(writesBefore int64) {
 	// Written to the cache's file as it is encoded: the snapshot of a large project is hundreds
 	// of megabytes, and the project it encodes is still in memory.
 	sp := c.Spill(*l.snapKey, c.Limit()/4)
-	err := writeBody(sp, w.b.Bytes(), &body)
+	err := writeBody(sp, w.b.Bytes(), &body, func() spoolFile {
+		if s := sp.Scratch(); s != nil {
+			return s
+		}
+		return nil
+	})
 	if sp.TooLarge() {
 		// One entry may not crowd out the rest of the cache; a refusal is kept in its place, so
 		// that the next runs do not encode the project again only to drop it.

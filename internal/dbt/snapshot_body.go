@@ -32,28 +32,94 @@ const bodyChunk = 256
 
 // bodyTables is what an entryWriter writing a body puts in the tables.
 type bodyTables struct {
-	// strs is each string after its length, in blocks of strsBlock bytes or more: one slice
-	// grown to the tens of megabytes the strings take would allocate several times that.
-	strs   [][]byte
-	nstrs  int    // bytes in strs
+	// strs is each string after its length.
+	strs   spool
 	maps   []byte // each config as configMap reads it
 	nmaps  int
 	mapAt  [][2]int         // where each config is in maps
 	mapsBy map[uint64][]int // the configs by the hash of their encoding
 }
 
-const strsBlock = 1 << 20
-
 // addStr appends s after its length to the strings' table.
 func (t *bodyTables) addStr(s string) {
-	need := binary.MaxVarintLen64 + len(s)
-	if len(t.strs) == 0 || cap(t.strs[len(t.strs)-1])-len(t.strs[len(t.strs)-1]) < need {
-		t.strs = append(t.strs, make([]byte, 0, max(strsBlock, need)))
+	var n [binary.MaxVarintLen64]byte
+	t.strs.write(binary.AppendUvarint(n[:0], uint64(len(s))))
+	t.strs.writeString(s)
+}
+
+// A spool holds bytes a body is made of until they are written out in order: the strings'
+// table and the chunks, each tens of megabytes on a large project, complete only once the
+// last chunk is encoded. In memory they are kept in blocks of spoolBlock bytes (one slice
+// grown to their size would allocate several times that); a spool given a file (a Scratch of
+// the cache's Spill the body is written to) keeps them there instead, off the heap while the
+// rest of the body is encoded, the project still in memory.
+type spool struct {
+	blocks [][]byte
+	file   spoolFile
+	err    error
+}
+
+// spoolFile is where a spool keeps its bytes instead of memory (cache.Scratch).
+type spoolFile interface {
+	io.Writer
+	io.WriterTo
+	Remove()
+}
+
+const spoolBlock = 1 << 20
+
+func (s *spool) write(p []byte) {
+	if s.file != nil {
+		if s.err == nil {
+			_, s.err = s.file.Write(p)
+		}
+		return
 	}
-	last := &t.strs[len(t.strs)-1]
-	n := len(*last)
-	*last = append(binary.AppendUvarint(*last, uint64(len(s))), s...)
-	t.nstrs += len(*last) - n
+	for len(p) > 0 {
+		if len(s.blocks) == 0 || len(s.blocks[len(s.blocks)-1]) == cap(s.blocks[len(s.blocks)-1]) {
+			s.blocks = append(s.blocks, make([]byte, 0, spoolBlock))
+		}
+		last := &s.blocks[len(s.blocks)-1]
+		n := min(len(p), cap(*last)-len(*last))
+		*last = append(*last, p[:n]...)
+		p = p[n:]
+	}
+}
+
+func (s *spool) writeString(str string) {
+	if s.file != nil {
+		if s.err == nil {
+			_, s.err = io.WriteString(s.file, str)
+		}
+		return
+	}
+	for len(str) > 0 {
+		if len(s.blocks) == 0 || len(s.blocks[len(s.blocks)-1]) == cap(s.blocks[len(s.blocks)-1]) {
+			s.blocks = append(s.blocks, make([]byte, 0, spoolBlock))
+		}
+		last := &s.blocks[len(s.blocks)-1]
+		n := min(len(str), cap(*last)-len(*last))
+		*last = append(*last, str[:n]...)
+		str = str[n:]
+	}
+}
+
+// writeTo writes what the spool holds to out and lets go of it.
+func (s *spool) writeTo(out io.Writer) error {
+	if s.err != nil {
+		return s.err
+	}
+	if s.file != nil {
+		_, err := s.file.WriteTo(out)
+		return err
+	}
+	for i, b := range s.blocks {
+		if _, err := out.Write(b); err != nil {
+			return err
+		}
+		s.blocks[i] = nil
+	}
+	return nil
 }
 
 // tabledMap writes m as the number (from 1) of its config in the table.
@@ -94,21 +160,29 @@ func chunked(t reflect.Type) bool { return t.Kind() == reflect.Map && t.Key().Ki
 // encodeBody returns prefix followed by the encoding of b, in one allocation.
 func encodeBody(prefix []byte, b *snapBody) ([]byte, error) {
 	var out bytes.Buffer
-	if err := writeBody(&out, prefix, b); err != nil {
+	if err := writeBody(&out, prefix, b, nil); err != nil {
 		return nil, err
 	}
 	return out.Bytes(), nil
 }
 
 // writeBody writes prefix followed by the encoding of b to out. A body is tens to hundreds of
-// megabytes: the chunks are kept, as they are encoded, in blocks of bodyBlock bytes, and each
-// block goes once written out (the tables come first, and are complete only once the last chunk
-// is encoded), so the encoding is never in memory twice nor in one slice grown to its size.
-func writeBody(out io.Writer, prefix []byte, b *snapBody) error {
+// megabytes: the tables come first, and are complete only once the last chunk is encoded, so
+// the strings' table and the chunks are spooled as they are encoded, in files scratch makes
+// (when not nil, and it can make them), else in blocks of memory, each written out once the
+// body is complete: the encoding is never in memory twice nor in one slice grown to its size.
+func writeBody(out io.Writer, prefix []byte, b *snapBody, scratch func() spoolFile) error {
 	// The long strings are most of a body (a node's code, compiled code and description, a
 	// source's columns): sized for about four per node and source, the table of those seen is
 	// not grown, and each string rehashed, a dozen times on a large project.
 	w := &entryWriter{tables: &bodyTables{}, seen: make(map[string]int, 4*(len(b.Nodes)+len(b.Sources))+len(b.Macros)+len(b.Docs))}
+	if scratch != nil {
+		for _, s := range []*spool{&w.tables.strs, &w.blocks} {
+			if s.file = scratch(); s.file != nil {
+				defer s.file.Remove()
+			}
+		}
+	}
 	v := reflect.ValueOf(b).Elem()
 	for i := range bodyType.NumField() {
 		f := bodyType.Field(i)
@@ -131,11 +205,8 @@ func writeBody(out io.Writer, prefix []byte, b *snapBody) error {
 	if _, err := out.Write(head); err != nil {
 		return err
 	}
-	for i, b := range t.strs {
-		if _, err := out.Write(b); err != nil {
-			return err
-		}
-		t.strs[i] = nil
+	if err := t.strs.writeTo(out); err != nil {
+		return err
 	}
 	if _, err := out.Write(binary.AppendUvarint(nil, uint64(len(t.mapAt)))); err != nil {
 		return err
@@ -144,30 +215,16 @@ func writeBody(out io.Writer, prefix []byte, b *snapBody) error {
 		return err
 	}
 	t.maps = nil
-	for i, b := range w.blocks {
-		if _, err := out.Write(b); err != nil {
-			return err
-		}
-		w.blocks[i] = nil
+	if err := w.blocks.writeTo(out); err != nil {
+		return err
 	}
 	_, err := out.Write(w.b.Bytes())
 	return err
 }
 
-// bodyBlock is the size of the blocks a body's chunks are kept in while it is encoded.
-const bodyBlock = 1 << 20
-
 // flushChunks moves what w.b holds into w.blocks, so that w.b holds about one chunk at a time.
 func (w *entryWriter) flushChunks() {
-	for rest := w.b.Bytes(); len(rest) > 0; {
-		if len(w.blocks) == 0 || len(w.blocks[len(w.blocks)-1]) == cap(w.blocks[len(w.blocks)-1]) {
-			w.blocks = append(w.blocks, make([]byte, 0, bodyBlock))
-		}
-		last := &w.blocks[len(w.blocks)-1]
-		n := min(len(rest), cap(*last)-len(*last))
-		*last = append(*last, rest[:n]...)
-		rest = rest[n:]
-	}
+	w.blocks.write(w.b.Bytes())
 	w.b.Reset()
 }
 
