@@ -160,6 +160,10 @@ func (s *Spill) Commit(allow func(payload []byte) bool) bool {
 		s.Abort()
 		return false
 	}
+	stop := func() {}
+	if unmap != nil {
+		stop = dropWhileRead(data)
+	}
 	mac, sealed := seal(s.k, data)
 	ok := sealed && (allow == nil || allow(data)) && (c.Allow == nil || c.Allow(data))
 	// Another run stored the same meanwhile: nothing to add.
@@ -168,6 +172,8 @@ func (s *Spill) Commit(allow func(payload []byte) bool) bool {
 		_, was, payload := l.parts()
 		same = bytes.Equal(payload, data) && authentic(s.k, was, payload)
 	}
+	// Stopped before the unmapping: the range may be mapped again at once, for anything.
+	stop()
 	if unmap != nil {
 		unmap()
 	}
