@@ -620,6 +620,7 @@ func pauseGC() func() {
 	gcPaused.Lock()
 	if gcPaused.n == 0 {
 		gcPaused.saved = debug.SetGCPercent(-1)
+		gctune.Unlimited()
 	}
 	gcPaused.n++
 	gcPaused.Unlock()

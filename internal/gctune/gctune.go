@@ -7,9 +7,17 @@
 // pacing falls back to the default, so a 50,000-model project's peak is what it always was
 // rather than a collector fighting a limit (a fixed GOMEMLIMIT below the live heap doubles a
 // run's CPU).
+//
+// The pacing bounds the heap's goal, not the process's memory: the runtime keeps the pages the
+// collector freed and the free slots of spans still in use, a third to a half of the goal again
+// at a 20,000-model load's peak. So while the live heap is under half the budget, the budget is
+// also the runtime's memory limit, which returns those pages to the system as the heap nears it;
+// past that the limit is lifted with the pacing's fall-back, never binding a heap that needs
+// more.
 package gctune
 
 import (
+	"math"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -36,6 +44,29 @@ func Percent(live, budget uint64) int {
 	return int(min(max(int64(budget/live)*100-100, minPercent), maxPercent))
 }
 
+// Limit is the memory limit for a live heap of live bytes under budget: the budget while the
+// live heap is under half of it, else none (the pacing's goal, twice the live heap, would be
+// past it, and the collector would run ever more often to hold it).
+func Limit(live, budget uint64) int64 {
+	if live >= budget/2 {
+		return math.MaxInt64
+	}
+	return int64(budget)
+}
+
+// Unlimited lifts the memory limit for a pause of the collector (GOGC off while a decode
+// allocates what stays live), which the limit would otherwise end; AfterPause sets it again.
+// It does nothing unless Start's pacing is on.
+func Unlimited() {
+	if active.Load() != nil {
+		lifted.Store(true)
+		debug.SetMemoryLimit(math.MaxInt64)
+	}
+}
+
+// lifted is set from Unlimited to AfterPause: a collection's tune leaves the limit alone.
+var lifted atomic.Bool
+
 var start sync.Once
 
 // active is the tuner Start made, nil until then (and for good when the user's settings win).
@@ -51,6 +82,7 @@ func Start(budget uint64) {
 	start.Do(func() {
 		t := &tuner{budget: budget, sample: []metrics.Sample{{Name: "/gc/heap/live:bytes"}}}
 		debug.SetGCPercent(maxPercent)
+		debug.SetMemoryLimit(Limit(0, budget))
 		active.Store(t)
 		t.arm()
 	})
@@ -67,7 +99,8 @@ const heapMinimum = 4 << 20
 // short command ends before it needs the memory back. So while Start's pacing is on, the next
 // collection is put where a collection right after the pause would have put it (the heap as it
 // is now, taken as live, and the percent tune gives it); that collection's tune then paces the
-// heap as usual. Otherwise, or with the collector off, saved is returned.
+// heap as usual; the memory limit Unlimited lifted is set for that heap. Otherwise, or with
+// the collector off, saved is returned.
 func AfterPause(saved int) int {
 	t := active.Load()
 	if t == nil || saved < 0 {
@@ -82,6 +115,9 @@ func AfterPause(saved int) int {
 		}
 	}
 	heap, live := s[0].Value.Uint64(), s[1].Value.Uint64()
+	if lifted.Swap(false) {
+		debug.SetMemoryLimit(Limit(heap, t.budget))
+	}
 	goal := heap + heap/100*uint64(Percent(heap, t.budget))
 	// The runtime's goal is live + (live + stacks + globals) × GOGC/100, and at least
 	// heapMinimum × GOGC/100.
@@ -114,5 +150,9 @@ func (t *tuner) tune() {
 	if t.sample[0].Value.Kind() != metrics.KindUint64 {
 		return
 	}
-	debug.SetGCPercent(Percent(t.sample[0].Value.Uint64(), t.budget))
+	live := t.sample[0].Value.Uint64()
+	debug.SetGCPercent(Percent(live, t.budget))
+	if !lifted.Load() {
+		debug.SetMemoryLimit(Limit(live, t.budget))
+	}
 }

@@ -1,6 +1,7 @@
 package gctune
 
 import (
+	"math"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
@@ -52,10 +53,30 @@ func TestStartRetunes(t *testing.T) {
 		time.Sleep(time.Millisecond)
 		if got := debug.SetGCPercent(maxPercent); got == minPercent {
 			runtime.KeepAlive(keep)
+			if limit := debug.SetMemoryLimit(-1); limit != math.MaxInt64 {
+				t.Fatalf("memory limit %d with a live heap past the budget, want none", limit)
+			}
 			return
 		}
 	}
 	t.Fatalf("GOGC never returned to %d with a live heap past the budget", minPercent)
+}
+
+func TestLimit(t *testing.T) {
+	const mib = 1 << 20
+	for _, c := range []struct {
+		live uint64
+		want int64
+	}{
+		{0, 768 * mib},
+		{383 * mib, 768 * mib},      // twice the live heap fits
+		{384 * mib, math.MaxInt64},  // the pacing's goal reaches the budget: no limit
+		{5000 * mib, math.MaxInt64}, // far past it
+	} {
+		if got := Limit(c.live, 768*mib); got != c.want {
+			t.Errorf("Limit(%d MiB) = %d, want %d", c.live/mib, got, c.want)
+		}
+	}
 }
 
 // TestAfterPause: once a pause that allocated a live heap ends, the collection the runtime
@@ -65,6 +86,7 @@ func TestAfterPause(t *testing.T) {
 	t.Setenv("GOGC", "")
 	t.Setenv("GOMEMLIMIT", "")
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
 	defer active.Store(active.Load())
 	active.Store(nil)
 	if got := AfterPause(73); got != 73 {
@@ -76,12 +98,19 @@ func TestAfterPause(t *testing.T) {
 	}
 	runtime.GC()
 	saved := debug.SetGCPercent(-1)
+	Unlimited()
+	if limit := debug.SetMemoryLimit(-1); limit != math.MaxInt64 {
+		t.Fatalf("memory limit during the pause %d, want none", limit)
+	}
 	keep := make([][]byte, 0, 256)
 	for range 256 {
 		keep = append(keep, make([]byte, 256<<10))
 	}
 	p := AfterPause(saved)
 	debug.SetGCPercent(p)
+	if limit := debug.SetMemoryLimit(-1); limit != 1<<40 {
+		t.Errorf("memory limit after the pause %d, want the budget", limit)
+	}
 	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/goal:bytes"}}
 	metrics.Read(s)
 	heap, goal := s[0].Value.Uint64(), s[1].Value.Uint64()
