@@ -23,6 +23,15 @@ type pending struct {
 
 // defaultConfig is the config dbt gives every node of a resource type before any is set.
 func defaultConfig(rt string) map[string]any {
+	if rt == Test {
+		// Before the others' defaults are made: a project has more tests than models.
+		return map[string]any{
+			"enabled": true, "alias": nil, "schema": "dbt_test__audit", "database": nil, "tags": []string{},
+			"meta": map[string]any{}, "group": nil, "materialized": "test", "severity": "ERROR",
+			"store_failures": nil, "store_failures_as": nil, "where": nil, "limit": nil,
+			"fail_calc": "count(*)", "warn_if": "!= 0", "error_if": "!= 0",
+		}
+	}
 	c := map[string]any{
 		"enabled": true, "alias": nil, "schema": nil, "database": nil, "tags": []string{}, "meta": map[string]any{},
 		"group": nil, "persist_docs": map[string]any{}, "quoting": map[string]any{}, "column_types": map[string]any{},
@@ -46,13 +55,6 @@ func defaultConfig(rt string) map[string]any {
 		c["target_database"] = nil
 		c["updated_at"] = nil
 		c["check_cols"] = nil
-	case Test:
-		return map[string]any{
-			"enabled": true, "alias": nil, "schema": "dbt_test__audit", "database": nil, "tags": []string{},
-			"meta": map[string]any{}, "group": nil, "materialized": "test", "severity": "ERROR",
-			"store_failures": nil, "store_failures_as": nil, "where": nil, "limit": nil,
-			"fail_calc": "count(*)", "warn_if": "!= 0", "error_if": "!= 0",
-		}
 	case Analysis:
 		c["materialized"] = "view"
 	}
