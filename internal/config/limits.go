@@ -10,7 +10,9 @@ import (
 type Limits struct {
 	// RenderTime is the Jinja render time all renders of one command may take together; a
 	// render that starts after it is used up, or is running then, stops with a located
-	// "resource-limit" warning. Each render is also limited to 10 seconds on its own.
+	// "resource-limit" warning. Each render is also limited to 10 seconds on its own. A render's
+	// time is its thread's CPU time where the platform tells it (a busy machine's waits do not
+	// count), else its wall time.
 	RenderTime time.Duration `yaml:"render_time" default:"60s"`
 }
 

@@ -66,7 +66,7 @@ type Limits struct {
 	MaxSteps      int           // template nodes executed
 	MaxRangeItems int           // items produced by range() in one render
 	MaxDepth      int           // nested macro calls
-	MaxTime       time.Duration // wall time of one render
+	MaxTime       time.Duration // render time of one render (its thread's CPU where measurable: renderclock.go)
 }
 
 // DefaultLimits are generous for real dbt projects (the largest models render in well under a

@@ -12,7 +12,8 @@ import (
 // thousand models that each take just under the per-render limit must not keep the command
 // busy for hours, nor fill memory with a thousand outputs just under the size limit. One
 // Budget is shared by every Env of a command (Options.Budget); it is safe for concurrent use.
-// Time is the sum of the renders' own durations (two renders running at once spend twice).
+// Time is the sum of the renders' own durations (two renders running at once spend twice),
+// each the CPU time of its thread where the platform tells it (renderclock.go).
 type Budget struct {
 	time  time.Duration
 	bytes int64
@@ -89,21 +90,33 @@ func (st *renderState) checkTime() error {
 		return errAborted
 	}
 	now := time.Now()
-	spent := now.Sub(st.lastTick)
+	st.pending += now.Sub(st.lastTick)
 	st.lastTick = now
 	if st.ctx != nil && st.ctx.Err() != nil {
 		st.limitExceeded("render stopped: %s", interruption(st.ctx))
 		return errAborted
 	}
-	if st.budget.spend(spent) {
+	if st.pending < settleEvery {
+		return nil
+	}
+	if st.settle() {
 		st.limitExceeded("render stopped: the renders of this run took more than %s together", st.budget.time)
 		return errAborted
 	}
-	if now.After(st.deadline) {
+	if st.used > st.env.limits.MaxTime {
 		st.limitExceeded("render stopped after %s (the limit of one render)", st.env.limits.MaxTime)
 		return errAborted
 	}
 	return nil
+}
+
+// settle charges the wall time pending since the last charge, as render time (see
+// renderClock), to the render and to the budget, and reports whether the budget is used up.
+func (st *renderState) settle() bool {
+	d := st.clock.charge(st.pending)
+	st.pending = 0
+	st.used += d
+	return st.budget.spend(d)
 }
 
 func interruption(ctx context.Context) string {

@@ -61,12 +61,14 @@ type renderState struct {
 
 	steps      int
 	rangeItems int
-	built      int  // bytes built by string operations
-	written    int  // bytes written by statements (see countingWriter)
-	collected  int  // refs and sources recorded
-	configSet  bool // config() was called
-	deadline   time.Time
-	lastTick   time.Time // when the time spent was last added to the budget
+	built      int           // bytes built by string operations
+	written    int           // bytes written by statements (see countingWriter)
+	collected  int           // refs and sources recorded
+	configSet  bool          // config() was called
+	lastTick   time.Time     // when the wall clock was last read
+	pending    time.Duration // wall time since the render time was last charged
+	used       time.Duration // render time charged so far (renderclock.go)
+	clock      renderClock
 	ctx        context.Context
 	budget     *Budget
 	// abort is why the render stopped early, and abortPath/abortPos where.
@@ -110,7 +112,6 @@ func (e *Env) Render(in Input) (res *Result) {
 		macrosUsed: map[string]bool{}, macrosCalled: map[string]bool{},
 		warned:    map[string]bool{},
 		renderers: map[string]*exec.Renderer{},
-		deadline:  now.Add(e.limits.MaxTime),
 		lastTick:  now,
 		ctx:       e.opts.Context,
 		budget:    e.opts.Budget,
@@ -121,7 +122,11 @@ func (e *Env) Render(in Input) (res *Result) {
 			_ = debug.Stack
 		}
 	}()
-	defer func() { st.budget.spend(time.Since(st.lastTick)) }()
+	st.clock.start()
+	defer func() {
+		st.pending += time.Since(st.lastTick)
+		st.settle()
+	}()
 	if st.ctx != nil && st.ctx.Err() != nil {
 		st.limitExceeded("render skipped: %s", interruption(st.ctx))
 		return st.stopped()
