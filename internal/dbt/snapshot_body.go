@@ -69,12 +69,23 @@ type spoolFile interface {
 const spoolBlock = 1 << 20
 
 func (s *spool) write(p []byte) {
-	if s.file != nil {
-		if s.err == nil {
-			_, s.err = s.file.Write(p)
-		}
-		return
+	if s.file == nil {
+		spoolAppend(s, p)
+	} else if s.err == nil {
+		_, s.err = s.file.Write(p)
 	}
+}
+
+func (s *spool) writeString(str string) {
+	if s.file == nil {
+		spoolAppend(s, str)
+	} else if s.err == nil {
+		_, s.err = io.WriteString(s.file, str)
+	}
+}
+
+// spoolAppend appends p to the blocks of a spool without a file.
+func spoolAppend[T string | []byte](s *spool, p T) {
 	for len(p) > 0 {
 		if len(s.blocks) == 0 || len(s.blocks[len(s.blocks)-1]) == cap(s.blocks[len(s.blocks)-1]) {
 			s.blocks = append(s.blocks, make([]byte, 0, spoolBlock))
@@ -83,24 +94,6 @@ func (s *spool) write(p []byte) {
 		n := min(len(p), cap(*last)-len(*last))
 		*last = append(*last, p[:n]...)
 		p = p[n:]
-	}
-}
-
-func (s *spool) writeString(str string) {
-	if s.file != nil {
-		if s.err == nil {
-			_, s.err = io.WriteString(s.file, str)
-		}
-		return
-	}
-	for len(str) > 0 {
-		if len(s.blocks) == 0 || len(s.blocks[len(s.blocks)-1]) == cap(s.blocks[len(s.blocks)-1]) {
-			s.blocks = append(s.blocks, make([]byte, 0, spoolBlock))
-		}
-		last := &s.blocks[len(s.blocks)-1]
-		n := min(len(str), cap(*last)-len(*last))
-		*last = append(*last, str[:n]...)
-		str = str[n:]
 	}
 }
 

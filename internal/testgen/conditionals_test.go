@@ -1,15 +1,9 @@
 package testgen
 
-import (
-	"strings"
-	"testing"
-)
+import "testing"
 
 func TestValuesInConditionals(t *testing.T) {
-	for _, c := range []struct {
-		desc string
-		want string
-	}{
+	checkValuesIn(t, []valuesCase{
 		// Each value with its condition, closed by an else.
 		{"'safe' if the address is a Safe, else 'eoa_or_contract'.", "safe|eoa_or_contract"},
 		{"'out' if the Safe is the sender, 'in' otherwise.", "out|in"},
@@ -30,14 +24,5 @@ func TestValuesInConditionals(t *testing.T) {
 		{"Canonical event kind. `chain.*` for on-chain actions, `mp.*` for Mixpanel events.", ""},
 		{"'unknown' if no signal.", ""},
 		{"Fee in USD, for trades after 2024, for the buyer.", ""},
-	} {
-		got := valuesIn(c.desc)
-		var s string
-		if got != nil {
-			s = strings.Join(got.values, "|")
-		}
-		if s != c.want {
-			t.Errorf("valuesIn(%q) = %q, want %q", c.desc, s, c.want)
-		}
-	}
+	})
 }

@@ -1,16 +1,10 @@
 package testgen
 
-import (
-	"strings"
-	"testing"
-)
+import "testing"
 
 // A sample of values ("Common values include ...", "such as E=Excellent") is not the set.
 func TestValuesInExamples(t *testing.T) {
-	for _, c := range []struct {
-		desc string
-		want string
-	}{
+	checkValuesIn(t, []valuesCase{
 		{"The default interval in days. Common values include 180 (6 months), 365 (1 year), 90 (3 months).", ""},
 		{"Code of the relationship. Common values include: Self, Spouse, Child, Other. May be null.", ""},
 		{"Place of service code. Common values: 11 = Office, 22 = Outpatient Hospital, 23 = Emergency Room.", ""},
@@ -23,14 +17,5 @@ func TestValuesInExamples(t *testing.T) {
 		{"Priority definition identifier. Known values: 263=High Priority, 290=Normal Priority", "263|290"},
 		{"Source of the appointment: 0=Phone/Manual, 1=Online", "0|1"},
 		{"Type of link:\n0 = Merge\n1 = Family\n2 = Household\n", "0|1|2"},
-	} {
-		got := valuesIn(c.desc)
-		var s string
-		if got != nil {
-			s = strings.Join(got.values, "|")
-		}
-		if s != c.want {
-			t.Errorf("valuesIn(%q) = %q, want %q", c.desc, s, c.want)
-		}
-	}
+	})
 }

@@ -5,11 +5,26 @@ import (
 	"testing"
 )
 
+// valuesCase is a description and the values read from it, joined by |, "" for none.
+type valuesCase struct{ desc, want string }
+
+// checkValuesIn checks the values valuesIn reads from each description.
+func checkValuesIn(t *testing.T, cases []valuesCase) {
+	t.Helper()
+	for _, c := range cases {
+		got := valuesIn(c.desc)
+		var s string
+		if got != nil {
+			s = strings.Join(got.values, "|")
+		}
+		if s != c.want {
+			t.Errorf("valuesIn(%q) = %q, want %q", c.desc, s, c.want)
+		}
+	}
+}
+
 func TestValuesInListForms(t *testing.T) {
-	for _, c := range []struct {
-		desc string
-		want string // values joined by |, "" for none
-	}{
+	checkValuesIn(t, []valuesCase{
 		// After a dash, offered as alternatives or quoted.
 		{"str, where the category came from - seed, llm_discovered or manual.", "seed|llm_discovered|manual"},
 		{"Scope of certificate - 'course' for course run certificates, 'program' for program certificates", "course|program"},
@@ -89,16 +104,7 @@ func TestValuesInListForms(t *testing.T) {
 		// The parts of what is counted, not the column's values.
 		{"Number of bytes used by files in all internal stages (named, table, and user).", ""},
 		{"Count of orders by state (paid, refunded, open).", ""},
-	} {
-		got := valuesIn(c.desc)
-		var s string
-		if got != nil {
-			s = strings.Join(got.values, "|")
-		}
-		if s != c.want {
-			t.Errorf("valuesIn(%q) = %q, want %q", c.desc, s, c.want)
-		}
-	}
+	})
 }
 
 func TestTitleWords(t *testing.T) {

@@ -1,15 +1,9 @@
 package testgen
 
-import (
-	"strings"
-	"testing"
-)
+import "testing"
 
 func TestValuesInPipes(t *testing.T) {
-	for _, c := range []struct {
-		desc string
-		want string
-	}{
+	checkValuesIn(t, []valuesCase{
 		{"gnosis_app (current Gnosis App) | metri (legacy Gnosis App) | third_party | unknown | test.", "gnosis_app|metri|third_party|unknown|test"},
 		{"earned | full_invite_graph.", "earned|full_invite_graph"},
 		{"Enum: personal | group | migration | other (see model description).", "personal|group|migration|other"},
@@ -22,14 +16,5 @@ func TestValuesInPipes(t *testing.T) {
 		{"The pipe-separated path | of the file", ""},
 		{"Examples: a | b", ""},
 		{"Amount | in cents", ""},
-	} {
-		got := valuesIn(c.desc)
-		var s string
-		if got != nil {
-			s = strings.Join(got.values, "|")
-		}
-		if s != c.want {
-			t.Errorf("valuesIn(%q) = %q, want %q", c.desc, s, c.want)
-		}
-	}
+	})
 }
