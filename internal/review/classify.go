@@ -83,10 +83,7 @@ func SameSQL(a, b, dialectName string) bool {
 	if a == b {
 		return true
 	}
-	d, found := dialect.Lookup(dialectName)
-	if !found {
-		d = dialect.Generic()
-	}
+	d, _ := dialect.Lookup(dialectName) // generic when unknown
 	buf := sameTokens.Get().(*[]token.Token)
 	defer func() {
 		clear(*buf) // no references to the texts kept in the pool
