@@ -47,6 +47,13 @@ func deleteInsert(m *dbt.Node) bool {
 	return strings.EqualFold(strings.TrimSpace(s), "delete+insert")
 }
 
+// dropReplacedKey forgets a delete+insert model's unique_key as its grain (keysArePartitions).
+func (g *grain) dropReplacedKey() {
+	if g.replacedKey {
+		g.declared, g.declaredWhy, g.replacedKey = nil, "", false
+	}
+}
+
 // keysArePartitions reports whether the team's delete+insert models replace partitions
 // rather than rows: of the single unique_key columns of its tested delete+insert models that
 // it tests at all, it tests fewer than half unique (seen five times or more). Their keys are

@@ -93,9 +93,7 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 	partitions := keysArePartitions(models, grains, existing)
 	if partitions {
 		for i := range grains {
-			if grains[i].replacedKey {
-				grains[i].declared, grains[i].declaredWhy, grains[i].replacedKey = nil, "", false
-			}
+			grains[i].dropReplacedKey()
 		}
 	}
 	for i, m := range models {
@@ -143,8 +141,8 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 		models = append(models, m)
 		sigs = append(sigs, safeSignals(opts.sqlOf(m), dialect, ephemeralSQL, ps))
 		g := modelGrain(p, m, names, sigs[len(sigs)-1])
-		if partitions && g.replacedKey {
-			g.declared, g.declaredWhy, g.replacedKey = nil, "", false
+		if partitions {
+			g.dropReplacedKey()
 		}
 		grains = append(grains, g)
 		cols = append(cols, nil)
