@@ -112,10 +112,8 @@ func (e *Env) dispatch(ev *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 		}
 	}
 	if len(search) == 0 {
-		if p, _ := ev.Environment.Context.Get(pkgKey); p != nil {
-			if s, ok := p.(string); ok {
-				search = append(search, s)
-			}
+		if s, ok := runningPackage(ev); ok {
+			search = append(search, s)
 		}
 		search = append(search, e.opts.RootPackage)
 	}

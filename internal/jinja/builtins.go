@@ -222,6 +222,13 @@ func contextLookup(e *exec.Evaluator, key string) (*exec.Value, bool) {
 	return exec.AsValue(v), true
 }
 
+// runningPackage is the package whose macro is running, when the render is inside one.
+func runningPackage(ev *exec.Evaluator) (string, bool) {
+	p, _ := ev.Environment.Context.Get(pkgKey)
+	s, ok := p.(string)
+	return s, ok
+}
+
 // contextKeys lists the macros the running package sees, the root project's and its own.
 func contextKeys(e *exec.Evaluator) []any {
 	st := stateOfEval(e)
@@ -229,10 +236,8 @@ func contextKeys(e *exec.Evaluator) []any {
 		return []any{}
 	}
 	pkg := st.env.opts.RootPackage
-	if p, _ := e.Environment.Context.Get(pkgKey); p != nil {
-		if s, ok := p.(string); ok {
-			pkg = s
-		}
+	if s, ok := runningPackage(e); ok {
+		pkg = s
 	}
 	seen := map[string]bool{}
 	for _, p := range []string{st.env.opts.RootPackage, pkg} {
