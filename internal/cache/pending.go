@@ -2,12 +2,9 @@ package cache
 
 import (
 	"bufio"
-	"fmt"
 	"io"
-	"math/rand/v2"
 	"os"
 	"sync"
-	"time"
 )
 
 // What a cold load stores (a render per model, a parse per property file: some 55 MB for
@@ -36,8 +33,7 @@ const pendBuffer = 256 << 10
 // open makes the file on first use.
 func (p *pendFile) open() error {
 	p.once.Do(func() {
-		p.name = fmt.Sprintf("pending-%016x.tmp-%08x", time.Now().UnixNano(), rand.Uint32())
-		if p.f, p.err = p.v.root.OpenFile(p.name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); p.err != nil {
+		if p.f, p.name, p.err = createTemp(p.v.root, "pending"); p.err != nil {
 			return
 		}
 		p.w = bufio.NewWriterSize(p.f, pendBuffer)

@@ -67,8 +67,7 @@ func (c *Cache) Spill(k Key, max int64) *Spill {
 		s.err = err
 		return s
 	}
-	s.name = fmt.Sprintf("spill-%016x.tmp-%08x", time.Now().UnixNano(), rand.Uint32())
-	if s.f, s.err = s.v.root.OpenFile(s.name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); s.err != nil {
+	if s.f, s.name, s.err = createTemp(s.v.root, "spill"); s.err != nil {
 		return s
 	}
 	s.w = bufio.NewWriterSize(s.f, 1<<20)
@@ -243,14 +242,21 @@ type Scratch struct {
 	n    int64
 }
 
+// createTemp makes a new temporary file of the cache directory for this process alone, named
+// so that a later run's bound knows it for one (".tmp-") and removes it if a killed run left it.
+func createTemp(root *os.Root, prefix string) (*os.File, string, error) {
+	name := fmt.Sprintf("%s-%016x.tmp-%08x", prefix, time.Now().UnixNano(), rand.Uint32())
+	f, err := root.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	return f, name, err
+}
+
 // Scratch makes a scratch file beside the Spill's; nil when the Spill failed or the file
 // cannot be made (the caller keeps those bytes on the heap).
 func (s *Spill) Scratch() *Scratch {
 	if s.err != nil || s.v == nil {
 		return nil
 	}
-	name := fmt.Sprintf("scratch-%016x.tmp-%08x", time.Now().UnixNano(), rand.Uint32())
-	f, err := s.v.root.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	f, name, err := createTemp(s.v.root, "scratch")
 	if err != nil {
 		return nil
 	}
