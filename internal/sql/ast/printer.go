@@ -1123,11 +1123,15 @@ func (p *printer) expr(e Expr) {
 		p.s("]")
 	case *Field:
 		p.expr(e.X)
+		p.numberDot(e.X)
 		p.s(".")
 		p.ident(e.Name)
 	case *Path:
 		p.expr(e.X)
-		for _, el := range e.Elems {
+		for i, el := range e.Elems {
+			if i == 0 && !el.Bracket && !el.Colon {
+				p.numberDot(e.X)
+			}
 			switch {
 			case el.Bracket:
 				p.s("[")
@@ -1195,6 +1199,14 @@ func (p *printer) expr(e Expr) {
 func (p *printer) not(not bool) {
 	if not {
 		p.s(" NOT")
+	}
+}
+
+// numberDot keeps a space between a number and the dot of a field read from it: "0 .a" is
+// the field a of 0, while "0.a" reads back as the number 0. aliased a.
+func (p *printer) numberDot(x Expr) {
+	if l, ok := x.(*Literal); ok && l.Kind == LitNumber {
+		p.s(" ")
 	}
 }
 
