@@ -520,7 +520,7 @@ func evidenceLadder(c *column, test, s string) []string {
 		// test of this kind guards: the name rungs would weigh the source against the copy.
 		return rungs
 	}
-	rungs = append(rungs, nameRung(c))
+	rungs = append(rungs, nameRung(c, test))
 	if test == AcceptedValues && c.layer != "other" {
 		// A team checks a name's values in the layer that shapes them (staging decodes the
 		// source's codes, intermediate combines them) and leaves the copies the marts carry

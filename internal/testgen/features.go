@@ -16,6 +16,9 @@ type column struct {
 	pattern string
 	layer   string
 	pk      string // "sql", "combo", "name", "first", "" — how the column is the model's key
+	// alt is the suffix by which a column that is not the key names another identifier of
+	// the model's entity (altkey.go), or "".
+	alt string
 	// unlisted: the SQL outputs it but the model's property file, which lists others, does
 	// not; learned from as untested, not proposed on.
 	unlisted bool

@@ -58,26 +58,37 @@ func ladder(c *column, test string) []string {
 	if test == AcceptedValues || test == Relationships {
 		return evidenceLadder(c, test, s)
 	}
+	pk := c.pk
+	if test == Unique && c.alt != "" {
+		// Another identifier of the entity is learned apart from the columns that are no
+		// key: a team that tests its sources' natural keys tests most of them (altkey.go).
+		pk = "alt"
+	}
 	rungs := []string{
-		"pk=" + c.pk,
-		"pk=" + c.pk + "|s=" + s,
-		"p=" + c.pattern + "|pk=" + c.pk + "|s=" + s,
-		"p=" + c.pattern + "|l=" + c.layer + "|pk=" + c.pk + "|s=" + s,
+		"pk=" + pk,
+		"pk=" + pk + "|s=" + s,
+		"p=" + c.pattern + "|pk=" + pk + "|s=" + s,
+		"p=" + c.pattern + "|l=" + c.layer + "|pk=" + pk + "|s=" + s,
 		// A name means different things as a key and as an attribute (customer_id in
 		// dim_customers and in fct_orders), so names are learned with the key class.
-		nameRung(c),
-		"n=" + c.lower + "|pk=" + c.pk + "|s=" + s,
+		nameRung(c, test),
+		"n=" + c.lower + "|pk=" + pk + "|s=" + s,
 	}
 	if test == Unique && c.model != nil {
 		// A team names its models after their grain: person_id is unique in every
 		// *_register and *_latest model and in no *_all one.
-		rungs = append(rungs, "n="+c.lower+"|pk="+c.pk+"|mw="+lastWord(c.model.Name))
+		rungs = append(rungs, "n="+c.lower+"|pk="+pk+"|mw="+lastWord(c.model.Name))
 	}
 	return rungs
 }
 
 // nameRung is the rung of a column's name with its key class, in every test's ladder.
-func nameRung(c *column) string { return "n=" + c.lower + "|k=" + keyClass(c.pk) }
+func nameRung(c *column, test string) string {
+	if test == Unique && c.alt != "" {
+		return "n=" + c.lower + "|k=alt"
+	}
+	return "n=" + c.lower + "|k=" + keyClass(c.pk)
+}
 
 // lastWord is the last word of a model's or column's name (`all` of int_bmi_all, `qty` of
 // order_qty), lower case.
@@ -158,7 +169,7 @@ func (h *habits) mostly(c *column, test string) bool { return h.nameShare(c, tes
 // tested models have the test, seen at least alwaysSeen times.
 func (h *habits) nameShare(c *column, test string, share float64) bool {
 	ct := h.byTest[test]
-	key := nameRung(c)
+	key := nameRung(c, test)
 	n := ct.n[key]
 	return n >= alwaysSeen && ct.k[key] >= share*n
 }
@@ -222,7 +233,7 @@ func describeKey(key string) string {
 				parts = append(parts, "without evidence")
 			}
 		case "k":
-			parts = append(parts, map[string]string{"key": "the model's key", "part": "a possible key", "no": "not a key"}[v])
+			parts = append(parts, map[string]string{"key": "the model's key", "part": "a possible key", "no": "not a key", "alt": "another identifier of the model's entity"}[v])
 		case "pk":
 			switch v {
 			case "sql":
@@ -233,6 +244,8 @@ func describeKey(key string) string {
 				parts = append(parts, "the model's key by name")
 			case "first":
 				parts = append(parts, "a leading id column")
+			case "alt":
+				parts = append(parts, "another identifier of the model's entity")
 			default:
 				parts = append(parts, "not a key")
 			}

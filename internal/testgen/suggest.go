@@ -183,7 +183,7 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 				if droppedOnly && !dropped {
 					continue
 				}
-				if t == Unique && c.pk != "sql" && c.pk != "name" && c.pk != "first" && !dropped && !h.always(c, t) && !(c.pk == "combo" && h.mostly(c, t)) {
+				if t == Unique && c.pk != "sql" && c.pk != "name" && c.pk != "first" && c.alt == "" && !dropped && !h.always(c, t) && !(c.pk == "combo" && h.mostly(c, t)) {
 					// Uniqueness is a claim about the model's grain: a name the team tests
 					// unique elsewhere is no evidence of this model's grain, unless the team
 					// tests it unique wherever it tested the name (a loader's row id).
@@ -452,6 +452,9 @@ func buildColumns(p *dbt.Project, m *dbt.Node, sg *sqlSignals, g grain, inf *col
 		} else if len(g.declared) > 1 && (c.pk == "name" || c.pk == "first" || c.pk == "sql" && sg.keyFromHash) {
 			// The team says the key is composite: a name or a leading hash is not the key.
 			c.pk = ""
+		}
+		if c.pk == "" && len(sg.keys) <= 1 && len(g.declared) <= 1 && g.validFrom == "" {
+			c.alt = altKey(m.Name, l)
 		}
 		c.stale = complete && in.Column(name) == nil
 		c.up, c.upArgs = upstreamTests(lineage, name, existing, args)
@@ -780,6 +783,10 @@ func reasons(c *column, test, learned, hist string) []string {
 	case "first":
 		if test == Unique || test == NotNull {
 			r = append(r, c.name+" is an id in the model's first column, where a key usually stands")
+		}
+	case "":
+		if test == Unique && c.alt != "" {
+			r = append(r, c.name+" is the "+c.alt+" of the model's entity, an identifier beside its key")
 		}
 	}
 	if test == NotNull {
