@@ -125,6 +125,11 @@ func modelGrain(p *dbt.Project, m *dbt.Node, names []string, sg *sqlSignals) gra
 		}
 	}
 	if len(g.declared) == 0 {
+		if keys := constraintKey(m); len(keys) > 0 {
+			g.declared, g.declaredWhy = keys, "its property file declares a primary_key constraint on "+strings.Join(keys, ", ")
+		}
+	}
+	if len(g.declared) == 0 {
 		if keys := declaredCompositeKey(p, m); len(keys) > 1 {
 			g.declared, g.declaredWhy = keys, "the model's key test names "+strings.Join(keys, ", ")
 		}
@@ -249,6 +254,22 @@ func uniqueIndex(m *dbt.Node) []string {
 		}
 	}
 	return nil
+}
+
+// constraintKey returns the columns whose property entries carry a primary_key constraint
+// (a model contract's key). Most warehouses do not enforce it; the teams that declare one
+// test the column unique.
+func constraintKey(m *dbt.Node) []string {
+	var keys []string
+	for _, c := range m.Columns {
+		for _, ct := range c.Constraints {
+			if t, _ := ct["type"].(string); strings.EqualFold(t, "primary_key") && c.Name != "" {
+				keys = append(keys, strings.ToLower(c.Name))
+				break
+			}
+		}
+	}
+	return keys
 }
 
 // declaredCompositeKey returns the columns of a model-level uniqueness test over several
@@ -443,4 +464,27 @@ func sameNames(a, b []string) bool {
 	slices.Sort(x)
 	slices.Sort(y)
 	return slices.Equal(slices.Compact(x), slices.Compact(y))
+}
+
+// versionHashed returns the column by which col, a surrogate key of a history table, hashes
+// the version rather than the entity alone (its valid-from column, or a snapshot's
+// dbt_scd_id), or "": generate_surrogate_key(["item_id", "effective_date_start"]).
+func versionHashed(sg *sqlSignals, col, validFrom string) string {
+	if sg == nil {
+		return ""
+	}
+	cols, ok := sg.hashed(col)
+	if !ok {
+		return ""
+	}
+	for _, c := range cols {
+		if c == validFrom || validFromNames[c] || c == "dbt_scd_id" || strings.HasSuffix(c, "_scd_id") {
+			return c
+		}
+		words := strings.Split(c, "_")
+		if (slices.Contains(words, "effective") || slices.Contains(words, "valid")) && (slices.Contains(words, "start") || slices.Contains(words, "from")) {
+			return c
+		}
+	}
+	return ""
 }

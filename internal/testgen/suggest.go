@@ -447,8 +447,14 @@ func buildColumns(p *dbt.Project, m *dbt.Node, sg *sqlSignals, g grain, inf *col
 			c.pk = "first"
 		}
 		if g.validFrom != "" && (c.pk == "name" || c.pk == "sql" && sg.keyFromHash) {
-			// A history table repeats its entity key once per version.
-			c.pk, c.historyKey = "combo", true
+			if v := versionHashed(sg, l, g.validFrom); v != "" {
+				// A hash of the version (its start or the snapshot's row id) is the key of
+				// each version, not the entity's.
+				c.pk, c.keyWhy = "sql", "it hashes "+v+", so each version has its own"
+			} else {
+				// A history table repeats its entity key once per version.
+				c.pk, c.historyKey = "combo", true
+			}
 		} else if len(g.declared) > 1 && (c.pk == "name" || c.pk == "first" || c.pk == "sql" && sg.keyFromHash) {
 			// The team says the key is composite: a name or a leading hash is not the key.
 			c.pk = ""
