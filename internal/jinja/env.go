@@ -352,10 +352,30 @@ type toolset struct {
 	filters *exec.FilterSet
 	tests   *exec.TestSet
 	methods exec.Methods
+	// state is the render using this toolset (a contextSet serves one render at a time), as
+	// the value the hidden stateFilter returns. Every statement and most builtins look their
+	// render up: through the filter registry it is one lookup, where the context chain is
+	// one locked map per enclosing scope, loop and macro call.
+	state *exec.Value
 }
 
+// stateFilter names the filter of every toolset that gives its current render. Like the
+// other internal names it contains a space, so no template can name it.
+const stateFilter = "dataops render"
+
 func newToolset(e *Env) *toolset {
-	return &toolset{cs: controlStructureSet(), filters: filterSet(e), tests: testSet(), methods: methodSet(e)}
+	t := &toolset{cs: controlStructureSet(), filters: filterSet(e), tests: testSet(), methods: methodSet(e)}
+	_ = t.filters.Register(stateFilter, func(*exec.Evaluator, *exec.Value, *exec.VarArgs) *exec.Value { return t.state })
+	return t
+}
+
+// serve makes st the render this toolset serves (nil when it is done).
+func (t *toolset) serve(st *renderState) {
+	if st == nil {
+		t.state = nil
+		return
+	}
+	t.state = exec.AsValue(st)
 }
 
 func (t *toolset) environment(ctx *exec.Context) *exec.Environment {

@@ -83,20 +83,32 @@ type frame struct {
 	value    *exec.Value
 }
 
-func stateOf(ctx *exec.Context) *renderState {
-	if ctx == nil {
+func stateOf(env *exec.Environment) *renderState {
+	if env == nil {
 		return nil
 	}
-	v, _ := ctx.Get(stateKey)
+	if env.Filters != nil {
+		if f, ok := env.Filters.Get(stateFilter); ok {
+			if v := f(nil, nil, nil); v != nil {
+				if st, ok := v.Interface().(*renderState); ok {
+					return st
+				}
+			}
+		}
+	}
+	if env.Context == nil {
+		return nil
+	}
+	v, _ := env.Context.Get(stateKey)
 	st, _ := v.(*renderState)
 	return st
 }
 
 func stateOfEval(e *exec.Evaluator) *renderState {
-	if e == nil || e.Environment == nil {
+	if e == nil {
 		return nil
 	}
-	return stateOf(e.Environment.Context)
+	return stateOf(e.Environment)
 }
 
 // Render renders one template. It never panics and always sets Output: when the template
@@ -136,7 +148,11 @@ func (e *Env) Render(in Input) (res *Result) {
 		return st.stopped()
 	}
 	st.ctxs = e.contexts.Get().(*contextSet)
-	defer e.contexts.Put(st.ctxs)
+	st.ctxs.tools.serve(st)
+	defer func() {
+		st.ctxs.tools.serve(nil)
+		e.contexts.Put(st.ctxs)
+	}()
 	f, diag := e.compiled(in.Path, in.Package, in.Source, st.ctxs.tools)
 	if diag != nil {
 		return st.fallback(errors.New(diag.Message), diag.Kind, diag.Pos)

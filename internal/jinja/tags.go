@@ -105,7 +105,7 @@ func (m *macroCS) Execute(r *exec.Renderer, _ *nodes.ControlStructureBlock) erro
 	if m.test {
 		return nil
 	}
-	st := stateOf(r.Environment.Context)
+	st := stateOf(r.Environment)
 	var f *fileInfo
 	if st != nil {
 		f = st.curFile
@@ -213,7 +213,7 @@ func (c *callCS) Execute(r *exec.Renderer, _ *nodes.ControlStructureBlock) error
 		var buf bytes.Buffer
 		sub := r.Inherit()
 		sub.Output = &buf
-		if st := stateOf(r.Environment.Context); st != nil {
+		if st := stateOf(r.Environment); st != nil {
 			sub.Output = &countingWriter{w: &buf, st: st}
 		}
 		for i, p := range c.params {
@@ -238,7 +238,7 @@ func (c *callCS) Execute(r *exec.Renderer, _ *nodes.ControlStructureBlock) error
 	default:
 		// Not something we can hand a caller to: still render the body so its refs count.
 		caller(r.Evaluator(), nil)
-		if st := stateOf(r.Environment.Context); st != nil {
+		if st := stateOf(r.Environment); st != nil {
 			st.warnHere("render-error", fmt.Sprintf("%s cannot be used with {%% call %%}", c.call.Func))
 		}
 		return nil
@@ -308,7 +308,7 @@ func (c *importCS) Position() *tokens.Token { return c.loc }
 func (c *importCS) String() string          { return "import" }
 
 func (c *importCS) Execute(r *exec.Renderer, _ *nodes.ControlStructureBlock) error {
-	st := stateOf(r.Environment.Context)
+	st := stateOf(r.Environment)
 	if st == nil {
 		return nil
 	}

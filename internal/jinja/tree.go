@@ -411,7 +411,7 @@ func (t *trackedNode) Position() *tokens.Token { return nodeToken(t.inner) }
 func (t *trackedNode) String() string          { return t.inner.String() }
 
 func (t *trackedNode) Execute(r *exec.Renderer, _ *nodes.ControlStructureBlock) (err error) {
-	st := stateOf(r.Environment.Context)
+	st := stateOf(r.Environment)
 	if st == nil {
 		return errors.New("template rendered outside of a render")
 	}
@@ -550,7 +550,7 @@ func writeOutput(r *exec.Renderer, n *nodes.Output) error {
 	if !scalar(v) {
 		// A list that shares one large string many times is small in memory but not once
 		// printed: measure before printing.
-		st := stateOf(r.Environment.Context)
+		st := stateOf(r.Environment)
 		limit := DefaultLimits.MaxOutput
 		if st != nil {
 			limit = st.env.limits.MaxOutput
