@@ -131,12 +131,12 @@ func (l *loopCS) run(r *exec.Renderer, st *renderState, obj *exec.Value, depth i
 		if err := st.step(); err != nil {
 			return err
 		}
-		sub := r.Inherit()
+		sub := child(r)
 		ctx := sub.Environment.Context
 		l.bind(ctx, it)
 		ctx.Set("loop", loopValue)
 		lv.index0 = i
-		err := sub.ExecuteWrapper(l.f.BodyWrapper)
+		err := nodes.Walk(sub, l.f.BodyWrapper)
 		switch {
 		case err == nil:
 		case isLoopError[*controlStructures.LoopBreakError](err):

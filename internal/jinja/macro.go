@@ -42,9 +42,11 @@ func (st *renderState) invoke(m *nodes.Macro, def *exec.Renderer, va *exec.VarAr
 	if va == nil {
 		va = exec.NewVarArgs()
 	}
-	sub := def.Inherit()
+	sub := child(def)
 	out := &boundedBuffer{st: st}
-	sub.Output = out
+	// What the body writes counts against the render's writes (see trackedNode.Execute,
+	// which would otherwise wrap the buffer for each statement).
+	sub.Output = &countingWriter{w: out, st: st}
 	ctx := sub.Environment.Context
 
 	bound := make([]bool, len(m.Kwargs))
@@ -110,7 +112,7 @@ func (st *renderState) invoke(m *nodes.Macro, def *exec.Renderer, va *exec.VarAr
 
 	fr := &frame{}
 	st.frames = append(st.frames, fr)
-	err := sub.ExecuteWrapper(m.Wrapper)
+	err := nodes.Walk(sub, m.Wrapper)
 	st.frames = st.frames[:len(st.frames)-1]
 	if fr.returned {
 		if fr.value == nil {

@@ -75,6 +75,7 @@ func (w *treeWalker) statements(list []nodes.Node) {
 				for i, cond := range c.Conditions {
 					c.Conditions[i] = truthOf(nil, cond)
 				}
+				cs.ControlStructure = &ifCS{f: c}
 			}
 		}
 		if d := rawData(n); d != nil {
