@@ -22,6 +22,28 @@ const invocationID = "00000000-0000-0000-0000-000000000000"
 // them for unknown names.
 var perRenderNames = []string{stateKey, "this", "execute", "model", "database", "schema"}
 
+// internalFns are the functions the tree rewrite calls (see prepareTree).
+var internalFns map[string]callable
+
+func init() {
+	internalFns = map[string]callable{
+		"dataops list":    listFn,
+		"dataops dict":    dictFn,
+		"dataops mul":     mulFn,
+		"dataops mod":     modFn,
+		"dataops pow":     powFn,
+		"dataops add":     addFn,
+		"dataops sub":     subFn,
+		"dataops concat":  concatFn,
+		"dataops splat":   splatFn,
+		"dataops method":  methodFn,
+		"dataops getattr": getattrFn,
+		"dataops getitem": getitemFn,
+		truthName:         truthFn,
+		"dataops untruth": untruthFn,
+	}
+}
+
 // baseContext holds everything that is the same for every package and every render.
 func (e *Env) baseContext() *exec.Context {
 	m := map[string]any{}
@@ -31,20 +53,9 @@ func (e *Env) baseContext() *exec.Context {
 		}
 	}
 	m["range"] = callable(rangeFn)
-	m["dataops list"] = callable(listFn)
-	m["dataops dict"] = callable(dictFn)
-	m["dataops mul"] = callable(mulFn)
-	m["dataops mod"] = callable(modFn)
-	m["dataops pow"] = callable(powFn)
-	m["dataops add"] = callable(addFn)
-	m["dataops sub"] = callable(subFn)
-	m["dataops concat"] = callable(concatFn)
-	m["dataops splat"] = callable(splatFn)
-	m["dataops method"] = callable(methodFn)
-	m["dataops getattr"] = callable(getattrFn)
-	m["dataops getitem"] = callable(getitemFn)
-	m[truthName] = callable(truthFn)
-	m["dataops untruth"] = callable(untruthFn)
+	for name, fn := range internalFns {
+		m[name] = fn
+	}
 	m["__dataops_prepare"] = callable(prepareArgsFn)
 
 	m["ref"] = callable(refFn)

@@ -29,7 +29,7 @@ func (l *loopCS) Execute(r *exec.Renderer, _ *nodes.ControlStructureBlock) error
 	if st == nil {
 		return errors.New("template rendered outside of a render")
 	}
-	obj := r.Eval(l.f.ObjectEvaluator)
+	obj := evalR(r, l.f.ObjectEvaluator)
 	if obj.IsError() {
 		return obj
 	}
@@ -92,7 +92,7 @@ func (l *loopCS) run(r *exec.Renderer, st *renderState, obj *exec.Value, depth i
 				return false
 			}
 			l.bind(filter.Environment.Context, it)
-			if !filter.Eval(l.f.IfCondition).IsTrue() {
+			if !evalR(filter, l.f.IfCondition).IsTrue() {
 				return true
 			}
 		}

@@ -94,7 +94,7 @@ func (st *renderState) invoke(m *nodes.Macro, def *exec.Renderer, va *exec.VarAr
 			ctx.Set(names[i], undefinedArg{})
 			continue
 		}
-		v := sub.Eval(kw.Value)
+		v := evalR(sub, kw.Value)
 		if v.IsError() {
 			v = exec.AsValue(nil)
 		}

@@ -43,7 +43,7 @@ func (c *ifCS) String() string          { return c.f.String() }
 func (c *ifCS) Execute(r *exec.Renderer, _ *nodes.ControlStructureBlock) error {
 	f := c.f
 	for i, cond := range f.Conditions {
-		v := r.Eval(cond)
+		v := evalR(r, cond)
 		if v.IsError() {
 			return v
 		}

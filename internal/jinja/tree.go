@@ -76,6 +76,12 @@ func (w *treeWalker) statements(list []nodes.Node) {
 					c.Conditions[i] = truthOf(nil, cond)
 				}
 				cs.ControlStructure = &ifCS{f: c}
+			case *controlStructures.DoControlStructure:
+				cs.ControlStructure = &doCS{f: c}
+			case *controlStructures.SetControlStructure:
+				if simpleSet(c) {
+					cs.ControlStructure = &setCS{f: c}
+				}
 			}
 		}
 		if d := rawData(n); d != nil {
@@ -531,19 +537,19 @@ func isLoopControl(err error) bool {
 func writeOutput(r *exec.Renderer, n *nodes.Output) error {
 	var v *exec.Value
 	if n.Condition != nil {
-		c := r.Eval(n.Condition)
+		c := evalR(r, n.Condition)
 		switch {
 		case c.IsError():
 			return c
 		case pyTrue(c):
-			v = r.Eval(n.Expression)
+			v = evalR(r, n.Expression)
 		case n.Alternative != nil:
-			v = r.Eval(n.Alternative)
+			v = evalR(r, n.Alternative)
 		default:
 			return nil
 		}
 	} else {
-		v = r.Eval(n.Expression)
+		v = evalR(r, n.Expression)
 	}
 	if v.IsError() {
 		return v
