@@ -3,6 +3,7 @@ package jinja
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -503,9 +504,12 @@ func methodFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 		return obj
 	}
 	if !obj.IsNil() {
-		attr, found := obj.GetAttribute(name)
-		if !found && !attr.IsError() {
-			attr, found = obj.GetItem(name)
+		attr, found, ok := dictKey(obj, name)
+		if !ok && !listMethodName(obj, name) {
+			attr, found = obj.GetAttribute(name)
+			if !found && !attr.IsError() {
+				attr, found = obj.GetItem(name)
+			}
 		}
 		if found && attr.IsCallable() {
 			return callValue(e, attr, call)
@@ -616,14 +620,60 @@ func getattrFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 	if obj.IsNil() {
 		return exec.AsValue(nil)
 	}
-	if v, found := obj.GetAttribute(name); found {
-		return v
-	}
-	if v, found := obj.GetItem(name); found {
-		return v
+	if v, found, ok := dictKey(obj, name); ok {
+		if found {
+			return v
+		}
+	} else {
+		if v, found := obj.GetAttribute(name); found {
+			return v
+		}
+		if v, found := obj.GetItem(name); found {
+			return v
+		}
 	}
 	readsCredential(e, obj, name)
 	return exec.AsValue(nil)
+}
+
+// listMethodName reports whether obj is a list and name lower-case: a list has no attribute
+// or item by such a name, so the name can only be one of the methods of lists.
+func listMethodName(obj *exec.Value, name string) bool {
+	if name == "" || name[0] < 'a' || name[0] > 'z' {
+		return false
+	}
+	switch obj.Interface().(type) {
+	case *[]any, []any:
+		return true
+	}
+	return false
+}
+
+// dictKey is gonja's GetAttribute then GetItem of a lower-case name on a dict literal's or a
+// plain map's value, without the reflection: neither type has a method, field or tag by a
+// name that does not start with an upper-case letter, so only the item can be found. ok is
+// false for any other value or name.
+func dictKey(obj *exec.Value, name string) (v *exec.Value, found, ok bool) {
+	if name == "" || name[0] < 'a' || name[0] > 'z' {
+		return nil, false, false
+	}
+	switch d := obj.Interface().(type) {
+	case *exec.Dict:
+		for _, p := range d.Pairs {
+			if p.Key.String() == name {
+				return p.Value, true, true
+			}
+		}
+		return nil, false, true
+	case map[string]any:
+		x, found := d[name]
+		if !found {
+			return nil, false, true
+		}
+		// (as gonja's ToValue of the map's entry: a *exec.Value stored there comes back copied)
+		return exec.ToValue(reflect.ValueOf(x)), true, true
+	}
+	return nil, false, false
 }
 
 // getitemFn is a[k] (and a.0): an item, else for a string key an attribute, else none.
