@@ -41,6 +41,7 @@ func init() {
 		"dataops getitem": getitemFn,
 		truthName:         truthFn,
 		"dataops untruth": untruthFn,
+		constName:         constFn,
 	}
 }
 

@@ -226,8 +226,14 @@ func (w *treeWalker) fields(v reflect.Value) {
 func (w *treeWalker) rewrite(n any) nodes.Node {
 	switch x := n.(type) {
 	case *nodes.List:
+		if c := constLiteral(x.Location, x); c != nil {
+			return c
+		}
 		return builtinCall(x.Location, "dataops list", x.Val...)
 	case *nodes.Dict:
+		if c := constLiteral(x.Token, x); c != nil {
+			return c
+		}
 		var kv []nodes.Expression
 		for _, p := range x.Pairs {
 			kv = append(kv, p.Key, p.Value)
