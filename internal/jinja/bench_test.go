@@ -2,6 +2,7 @@ package jinja
 
 import (
 	"fmt"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -95,4 +96,73 @@ func BenchmarkNew(b *testing.B) {
 			b.Fatal(diags)
 		}
 	}
+}
+
+// benchVarsMacros is a package that keeps its settings in macros: a dict literal of settings
+// (some nested), flattened into a list of small dicts, filtered by key on every lookup. Each
+// lookup rebuilds and walks the whole table, so dict literals, loops, tests, attribute
+// lookups and method calls on dicts and lists dominate.
+func benchVarsMacros() MacroFile {
+	var b strings.Builder
+	b.WriteString("{% macro project_settings() %}\n{% set vars = {\n")
+	for i := 0; i < 60; i++ {
+		if i%10 == 9 {
+			fmt.Fprintf(&b, "  'NESTED_%d': {'a': 'x%d', 'b': %d, 'c': true},\n", i, i, i)
+			continue
+		}
+		fmt.Fprintf(&b, "  'SETTING_%d': '%d',\n", i, i)
+	}
+	b.WriteString("} %}\n{{ return(vars) }}\n{% endmacro %}\n")
+	b.WriteString(`{% macro flat_settings() %}
+{% set out = {} %}
+{% do out.update({target.name: project_settings()}) %}
+{% set flat = [] %}
+{% for project, vars in out.items() %}
+  {% for key, value in vars.items() %}
+    {% if value is mapping %}
+      {% for subkey, subvalue in value.items() %}
+        {% do flat.append({'project': project, 'key': subkey, 'parent_key': key, 'value': subvalue}) %}
+      {% endfor %}
+    {% else %}
+      {% do flat.append({'project': project, 'key': key, 'parent_key': none, 'value': value}) %}
+    {% endif %}
+  {% endfor %}
+{% endfor %}
+{{ return(flat) }}
+{% endmacro %}
+{% macro setting(key, default=none) %}
+{% set found = [] %}
+{% for item in flat_settings() %}
+  {% if item.key == key or item.parent_key == key %}{% do found.append(item) %}{% endif %}
+{% endfor %}
+{% if found | length == 0 %}{{ return(default) }}{% endif %}
+{% if found[0].parent_key is none %}{{ return(found[0].value) }}{% endif %}
+{% set m = {} %}
+{% for item in found %}{% do m.update({item.key: item.value}) %}{% endfor %}
+{{ return(m) }}
+{% endmacro %}
+`)
+	return MacroFile{Package: "shop", Path: "macros/settings.sql", Source: b.String()}
+}
+
+const benchVarsModel = `{% set ns = namespace() %}
+{% set ns.a = setting('SETTING_3', 'x') %}
+{% set ns.b = setting('NESTED_19') %}
+{% set ns.c = setting('MISSING', 7) %}
+{% set ns.d = setting('SETTING_42') %}
+select {{ ns.a }}, {{ ns.b.a }}, {{ ns.c }}, {{ ns.d }}
+`
+
+func BenchmarkRenderVarsMacros(b *testing.B) {
+	env := testEnv(b, func(o *Options) { o.MacroFiles = append(o.MacroFiles, benchVarsMacros()) })
+	in := Input{Path: "models/settings.sql", Source: benchVarsModel, Package: "shop", Name: "settings", Execute: true, Resolver: fakeResolver{}}
+	if res := env.Render(in); res.Err != nil || !strings.Contains(res.Output, "select 3, x19, 7, 42") {
+		b.Fatalf("%v %q %v", res.Err, res.Output, res.Warnings)
+	}
+	b.ReportAllocs()
+	c0 := cpuTime()
+	for b.Loop() {
+		env.Render(in)
+	}
+	b.ReportMetric(float64(cpuTime()-c0)/float64(b.N), "cpu-ns/op")
 }
