@@ -88,22 +88,64 @@ func evalCall(e *exec.Evaluator, n *nodes.Call) *exec.Value {
 			return nil
 		}
 	}
-	va := &exec.VarArgs{Args: make([]*exec.Value, 0, len(n.Args)), KwArgs: make(map[string]*exec.Value, len(n.Kwargs))}
-	for _, a := range n.Args {
-		v := eval(e, a)
-		if v.IsError() {
-			return exec.AsValue(fmt.Errorf("unable to evaluate parameters: %w", v))
+	var rv *exec.Value
+	switch {
+	case name.Name.Val == "dataops getattr" && len(n.Args) == 2 && len(n.Kwargs) == 0 && isString(n.Args[1]):
+		// a.b, the commonest call, without building its arguments.
+		obj := eval(e, n.Args[0])
+		if obj.IsError() {
+			return paramError(obj)
 		}
-		va.Args = append(va.Args, v)
-	}
-	for k, a := range n.Kwargs {
-		v := eval(e, a)
-		if v.IsError() {
-			return exec.AsValue(fmt.Errorf("unable to evaluate parameters: %w", v))
+		rv = getattr(e, obj, n.Args[1].(*nodes.String).Val)
+	case name.Name.Val == "dataops method" && len(n.Args) >= 2 && isString(n.Args[1]):
+		// obj.name(args): the method's own arguments built once, not twice.
+		obj := eval(e, n.Args[0])
+		if obj.IsError() {
+			return paramError(obj)
 		}
-		va.KwArgs[k] = v
+		call := &exec.VarArgs{Args: make([]*exec.Value, 0, len(n.Args)-2), KwArgs: make(map[string]*exec.Value, len(n.Kwargs))}
+		for _, a := range n.Args[2:] {
+			v := eval(e, a)
+			if v.IsError() {
+				return paramError(v)
+			}
+			call.Args = append(call.Args, v)
+		}
+		target := ""
+		for k, a := range n.Kwargs {
+			v := eval(e, a)
+			if v.IsError() {
+				return paramError(v)
+			}
+			if k == methodTarget {
+				target = v.String()
+				continue
+			}
+			call.KwArgs[k] = v
+		}
+		rv = methodCall(e, obj, n.Args[1].(*nodes.String).Val, call, target)
+	default:
+		va := &exec.VarArgs{Args: make([]*exec.Value, 0, len(n.Args))}
+		if len(n.Kwargs) > 0 {
+			// (none of our functions adds keyword arguments to the ones it was given)
+			va.KwArgs = make(map[string]*exec.Value, len(n.Kwargs))
+		}
+		for _, a := range n.Args {
+			v := eval(e, a)
+			if v.IsError() {
+				return paramError(v)
+			}
+			va.Args = append(va.Args, v)
+		}
+		for k, a := range n.Kwargs {
+			v := eval(e, a)
+			if v.IsError() {
+				return paramError(v)
+			}
+			va.KwArgs[k] = v
+		}
+		rv = fn(e, va)
 	}
-	rv := fn(e, va)
 	if !rv.Val.IsValid() {
 		return exec.AsValue(nil)
 	}
@@ -115,6 +157,16 @@ func evalCall(e *exec.Evaluator, n *nodes.Call) *exec.Value {
 		}
 	}
 	return out
+}
+
+func isString(n nodes.Expression) bool {
+	_, ok := n.(*nodes.String)
+	return ok
+}
+
+// paramError is gonja's error for a call whose argument failed.
+func paramError(v *exec.Value) *exec.Value {
+	return exec.AsValue(fmt.Errorf("unable to evaluate parameters: %w", v))
 }
 
 // evalBinary is gonja's evalBinaryExpression for the operators a condition uses; nil for any

@@ -20,6 +20,9 @@ func TestEvalAsGonja(t *testing.T) {
 		`undefined_name.attr`, `undefined_name()`, `a.b.c()`, `l.nope()`, `d.update(1, 2, 3)`, `'a' + 1`,
 		`(1 / 0) == 1`, `1 == (d.k.nope())`, `[1, d.missing] == [1, none]`, `range(3) == [0, 1, 2]`,
 		`'%s-%s' % (a, b) == '1-2'`, `a ~ b ~ l`, `[a, [b, {'x': l}]]`, `{'k': none, 'j': [none]}`,
+		`'a,b'.split(',')`, `d.get('zz', 'dflt')`, `'x'.replace('x', 'y')`, `l.index(2)`, `namespace(v=1).v`,
+		`d.items()`, `d.keys() | list`, `'{}-{}'.format(a, b=2)`, `cents_to_dollars.nope`, `l.append(undefined_name.x.y)`,
+		`d.get(*['k'])`, `cents_to_dollars(**{'col': 'c'})`, `(1).real`, `'ab'.upper`, `l.pop`,
 	}
 	globals := map[string]any{"a": 1, "b": 2, "l": []any{1, 2}, "d": map[string]any{"k": "v"},
 		"m": map[string]any{"nested": map[string]any{"deep": "yes"}}, "x": nil}

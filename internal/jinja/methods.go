@@ -499,6 +499,12 @@ func methodFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 		}
 		call.KwArgs[k] = v
 	}
+	return methodCall(e, obj, name, call, target)
+}
+
+// methodCall is methodFn with its arguments taken apart: call holds the method's own
+// arguments and target the variable obj was read from, if any.
+func methodCall(e *exec.Evaluator, obj *exec.Value, name string, call *exec.VarArgs, target string) *exec.Value {
 	expandSplat(call) // keyword arguments passed in written order (orderedKwargs)
 	if obj.IsError() {
 		return obj
@@ -613,7 +619,11 @@ func getattrFn(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 	if len(va.Args) != 2 {
 		return exec.AsValue(nil)
 	}
-	obj, name := va.Args[0], va.Args[1].String()
+	return getattr(e, va.Args[0], va.Args[1].String())
+}
+
+// getattr is getattrFn of obj and name.
+func getattr(e *exec.Evaluator, obj *exec.Value, name string) *exec.Value {
 	if obj.IsError() {
 		return obj
 	}
