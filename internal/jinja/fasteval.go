@@ -49,6 +49,18 @@ func eval(e *exec.Evaluator, n nodes.Expression) *exec.Value {
 		if v := evalBinary(e, x); v != nil {
 			return v
 		}
+	case *nodes.TestExpression:
+		// gonja's EvalTest (which passes an operand that failed on to the test)
+		return e.ExecuteTest(x.Test, eval(e, x.Expression))
+	case *nodes.FilteredExpression:
+		v := eval(e, x.Expression)
+		for _, f := range x.Filters {
+			v = e.ExecuteFilter(f, v)
+			if v.IsError() {
+				return exec.AsValue(fmt.Errorf("unable to evaluate filter %s: %w", f, v))
+			}
+		}
+		return v
 	}
 	return e.Eval(n)
 }

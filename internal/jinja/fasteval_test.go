@@ -22,6 +22,9 @@ func TestEvalAsGonja(t *testing.T) {
 		`'%s-%s' % (a, b) == '1-2'`, `a ~ b ~ l`, `[a, [b, {'x': l}]]`, `{'k': none, 'j': [none]}`,
 		`'a,b'.split(',')`, `d.get('zz', 'dflt')`, `'x'.replace('x', 'y')`, `l.index(2)`, `namespace(v=1).v`,
 		`d.items()`, `d.keys() | list`, `'{}-{}'.format(a, b=2)`, `cents_to_dollars.nope`, `l.append(undefined_name.x.y)`,
+		`d is mapping`, `x is none`, `x is not none`, `d.k is string and not (l is string)`, `undefined_name.x is defined`,
+		`l | length`, `d.k | upper | lower`, `l | join(',')`, `l | nosuchfilter`, `undefined_name.x | default('dv')`, `d | tojson`,
+		`l is divisibleby(d.k)`, `x is nosuchtest`, `l | map('nosuch') | list`,
 		`d.get(*['k'])`, `cents_to_dollars(**{'col': 'c'})`, `(1).real`, `'ab'.upper`, `l.pop`,
 	}
 	globals := map[string]any{"a": 1, "b": 2, "l": []any{1, 2}, "d": map[string]any{"k": "v"},
