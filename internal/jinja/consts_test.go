@@ -89,3 +89,28 @@ func TestConstLiteralIsCopied(t *testing.T) {
 		t.Error("a change reached another evaluation")
 	}
 }
+
+// items() and values() of a dict literal list its keys in order, a repeated key with the
+// value a lookup of it gives (the first), in small dicts and in large ones alike.
+func TestDictItemsRepeatedKeys(t *testing.T) {
+	e := testEnv(t, nil)
+	for _, n := range []int{3, 40} {
+		var lit, items, values []string
+		for i := 0; i < n; i++ {
+			k := fmt.Sprintf("k%d", i%(n-1)) // the last key repeats the first
+			lit = append(lit, fmt.Sprintf("'%s': %d, ", k, i))
+			v := i
+			if i == n-1 {
+				v = 0
+			}
+			items = append(items, fmt.Sprintf("('%s', %d)", k, v))
+			values = append(values, fmt.Sprint(v))
+		}
+		src := "{% set d = {" + strings.Join(lit, "") + "'x': a} %}{% for k, v in d.items() %}('{{ k }}', {{ v }}){% endfor %}|{{ d.values() | join(',') }}"
+		res := e.Render(Input{Path: "models/d.sql", Source: src, Package: "shop", Name: "d", Resolver: fakeResolver{}, Globals: map[string]any{"a": 7}})
+		want := strings.Join(items, "") + "('x', 7)|" + strings.Join(values, ",") + ",7"
+		if res.Output != want {
+			t.Errorf("%d keys:\n got %s\nwant %s", n, res.Output, want)
+		}
+	}
+}

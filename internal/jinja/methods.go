@@ -347,9 +347,16 @@ func dictMethods() map[string]exec.Method[map[string]any] {
 		},
 		"values": func(self map[string]any, sv *exec.Value, _ *exec.VarArgs) (any, error) {
 			var out []any
-			for _, k := range keysOf(self, sv) {
-				v, _ := sv.GetItem(k)
-				out = append(out, v.Interface())
+			if d, ok := sv.Interface().(*exec.Dict); ok {
+				_, vals := dictEntries(d)
+				for _, v := range vals {
+					out = append(out, v.Interface())
+				}
+			} else {
+				for _, k := range keysOf(self, sv) {
+					v, _ := sv.GetItem(k)
+					out = append(out, v.Interface())
+				}
 			}
 			if out == nil {
 				out = []any{}
@@ -358,9 +365,16 @@ func dictMethods() map[string]exec.Method[map[string]any] {
 		},
 		"items": func(self map[string]any, sv *exec.Value, _ *exec.VarArgs) (any, error) {
 			var out []any
-			for _, k := range keysOf(self, sv) {
-				v, _ := sv.GetItem(k)
-				out = append(out, []any{k, v.Interface()})
+			if d, ok := sv.Interface().(*exec.Dict); ok {
+				keys, vals := dictEntries(d)
+				for i, k := range keys {
+					out = append(out, []any{k, vals[i].Interface()})
+				}
+			} else {
+				for _, k := range keysOf(self, sv) {
+					v, _ := sv.GetItem(k)
+					out = append(out, []any{k, v.Interface()})
+				}
 			}
 			if out == nil {
 				out = []any{}
@@ -644,6 +658,37 @@ func getattr(e *exec.Evaluator, obj *exec.Value, name string) *exec.Value {
 	}
 	readsCredential(e, obj, name)
 	return exec.AsValue(nil)
+}
+
+// dictEntries are the keys of a dict literal in order, each with the value a lookup of it
+// gives: the first pair's of that key, as gonja's GetItem finds it (a literal may repeat a
+// key). It reads the pairs once, where looking each key up scans them all again.
+func dictEntries(d *exec.Dict) ([]string, []*exec.Value) {
+	keys := make([]string, len(d.Pairs))
+	vals := make([]*exec.Value, len(d.Pairs))
+	var first map[string]int
+	if len(d.Pairs) > 16 {
+		first = make(map[string]int, len(d.Pairs))
+	}
+	for i, p := range d.Pairs {
+		k := p.Key.String()
+		keys[i], vals[i] = k, p.Value
+		if first != nil {
+			if j, seen := first[k]; seen {
+				vals[i] = vals[j]
+			} else {
+				first[k] = i
+			}
+			continue
+		}
+		for j := 0; j < i; j++ {
+			if keys[j] == k {
+				vals[i] = vals[j]
+				break
+			}
+		}
+	}
+	return keys, vals
 }
 
 // listMethodName reports whether obj is a list and name lower-case: a list has no attribute
