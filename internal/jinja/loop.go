@@ -25,7 +25,7 @@ func (l *loopCS) Position() *tokens.Token { return l.f.Position() }
 func (l *loopCS) String() string          { return l.f.String() }
 
 func (l *loopCS) Execute(r *exec.Renderer, _ *nodes.ControlStructureBlock) error {
-	st := stateOf(r.Environment)
+	st := stateOfRenderer(r)
 	if st == nil {
 		return errors.New("template rendered outside of a render")
 	}

@@ -104,6 +104,21 @@ func stateOf(env *exec.Environment) *renderState {
 	return st
 }
 
+// stateOfRenderer is stateOf for a statement: what it writes to (the render's output, or a
+// macro's or block's buffer) was made by its render and names it, which is cheaper still
+// than the toolset's filter.
+func stateOfRenderer(r *exec.Renderer) *renderState {
+	switch w := r.Output.(type) {
+	case *countingWriter:
+		return w.st
+	case *trackWriter:
+		return w.st
+	case *boundedBuffer:
+		return w.st
+	}
+	return stateOf(r.Environment)
+}
+
 func stateOfEval(e *exec.Evaluator) *renderState {
 	if e == nil {
 		return nil

@@ -424,7 +424,7 @@ func (t *trackedNode) Position() *tokens.Token { return nodeToken(t.inner) }
 func (t *trackedNode) String() string          { return t.inner.String() }
 
 func (t *trackedNode) Execute(r *exec.Renderer, _ *nodes.ControlStructureBlock) (err error) {
-	st := stateOf(r.Environment)
+	st := stateOfRenderer(r)
 	if st == nil {
 		return errors.New("template rendered outside of a render")
 	}
