@@ -133,14 +133,19 @@ func constFn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 }
 
 func copyConstValue(v *exec.Value) *exec.Value {
-	if !v.Val.IsValid() {
-		return &exec.Value{Val: v.Val, Safe: v.Safe}
+	out := &exec.Value{}
+	copyConstInto(out, v)
+	return out
+}
+
+func copyConstInto(out, v *exec.Value) {
+	*out = exec.Value{Val: v.Val, Safe: v.Safe}
+	if v.Val.IsValid() {
+		switch x := v.Val.Interface().(type) {
+		case *exec.Dict, *[]any:
+			out.Val = reflect.ValueOf(copyConst(x))
+		}
 	}
-	switch x := v.Val.Interface().(type) {
-	case *exec.Dict, *[]any:
-		return &exec.Value{Val: reflect.ValueOf(copyConst(x)), Safe: v.Safe}
-	}
-	return &exec.Value{Val: v.Val, Safe: v.Safe}
 }
 
 // copyConst copies the lists and dicts of a literal's value; strings, numbers, booleans and
@@ -148,9 +153,17 @@ func copyConstValue(v *exec.Value) *exec.Value {
 func copyConst(v any) any {
 	switch x := v.(type) {
 	case *exec.Dict:
+		// The pairs and their keys and values are allocated together: a settings table of a
+		// few hundred entries is copied on every call of the macro holding it.
 		d := &exec.Dict{Pairs: make([]*exec.Pair, len(x.Pairs))}
+		pairs := make([]exec.Pair, len(x.Pairs))
+		vals := make([]exec.Value, 2*len(x.Pairs))
 		for i, p := range x.Pairs {
-			d.Pairs[i] = &exec.Pair{Key: copyConstValue(p.Key), Value: copyConstValue(p.Value)}
+			k, v := &vals[2*i], &vals[2*i+1]
+			copyConstInto(k, p.Key)
+			copyConstInto(v, p.Value)
+			pairs[i] = exec.Pair{Key: k, Value: v}
+			d.Pairs[i] = &pairs[i]
 		}
 		return d
 	case *[]any:

@@ -116,12 +116,16 @@ func listFn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
 
 // dictFn builds a dict literal (key, value, key, value, ...), keeping its order.
 func dictFn(_ *exec.Evaluator, va *exec.VarArgs) *exec.Value {
-	d := exec.NewDict()
+	n := len(va.Args) / 2
+	d := &exec.Dict{Pairs: make([]*exec.Pair, 0, n)}
+	pairs := make([]exec.Pair, n) // one allocation for all the pairs
 	for i := 0; i+1 < len(va.Args); i += 2 {
 		if tooDeep(va.Args[i+1].Interface()) {
 			return exec.AsValue(errTooDeep)
 		}
-		d.Pairs = append(d.Pairs, &exec.Pair{Key: va.Args[i], Value: va.Args[i+1]})
+		p := &pairs[i/2]
+		*p = exec.Pair{Key: va.Args[i], Value: va.Args[i+1]}
+		d.Pairs = append(d.Pairs, p)
 	}
 	return exec.AsValue(d)
 }
