@@ -6,7 +6,6 @@ import (
 	"maps"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -318,6 +317,8 @@ func (l *loader) restoreSnapshot() bool {
 	var stop atomic.Bool
 	decoded := make(chan error, 1)
 	resume := pauseGC()
+	// The decode's allocations, about twice the payload, are most of what a restore touches.
+	gctune.Reserve(2 * int64(len(data)))
 	decode := func() { decoded <- decodeBody(r.b, &body, l.opts.Threads, &stop) }
 	overlap := l.opts.Threads != 1 && runtime.GOMAXPROCS(0) > 1
 	if overlap {
@@ -606,30 +607,5 @@ func refusedBefore(c *cache.Cache, key cache.Key, files int) bool {
 	return c.Limit() <= limit && files*10 >= was*9
 }
 
-// gcPaused counts the decodes running with the collector paused. The setting is the
-// process's: two loads at once (a service's workers, a review's base and head) must not have
-// the first to finish turn it back on under the other, nor the second restore the first's -1.
-var gcPaused struct {
-	sync.Mutex
-	n     int
-	saved int
-}
-
 // pauseGC pauses the collector until every pauser has resumed; it returns the resume.
-func pauseGC() func() {
-	gcPaused.Lock()
-	if gcPaused.n == 0 {
-		gcPaused.saved = debug.SetGCPercent(-1)
-		gctune.Unlimited()
-	}
-	gcPaused.n++
-	gcPaused.Unlock()
-	return func() {
-		gcPaused.Lock()
-		gcPaused.n--
-		if gcPaused.n == 0 {
-			debug.SetGCPercent(gctune.AfterPause(gcPaused.saved))
-		}
-		gcPaused.Unlock()
-	}
-}
+func pauseGC() func() { return gctune.Pause() }

@@ -54,6 +54,38 @@ func Limit(live, budget uint64) int64 {
 	return int64(budget)
 }
 
+// paused counts the pauses of the collector under way (Pause), and saved is the setting the
+// first of them found. The setting is the process's: two decodes at once (a service's workers,
+// a review's base and head) must not have the first to finish turn it back on under the
+// other, nor the second restore the first's -1.
+var paused struct {
+	sync.Mutex
+	n     int
+	saved int
+}
+
+// Pause turns the collector off (GOGC off, the memory limit lifted) until every caller has
+// called the resume it returns, for a decode that allocates what stays live: a collection
+// meanwhile would find little to free, and its write barriers slow every pointer the decode
+// stores. The collector comes back as AfterPause says.
+func Pause() (resume func()) {
+	paused.Lock()
+	if paused.n == 0 {
+		paused.saved = debug.SetGCPercent(-1)
+		Unlimited()
+	}
+	paused.n++
+	paused.Unlock()
+	return sync.OnceFunc(func() {
+		paused.Lock()
+		paused.n--
+		if paused.n == 0 {
+			debug.SetGCPercent(AfterPause(paused.saved))
+		}
+		paused.Unlock()
+	})
+}
+
 // Unlimited lifts the memory limit for a pause of the collector (GOGC off while a decode
 // allocates what stays live), which the limit would otherwise end; AfterPause sets it again.
 // It does nothing unless Start's pacing is on.
@@ -146,6 +178,12 @@ func (t *tuner) arm() {
 }
 
 func (t *tuner) tune() {
+	// A collection during a pause (Reserve's) must not turn the collector back on.
+	paused.Lock()
+	defer paused.Unlock()
+	if paused.n > 0 {
+		return
+	}
 	metrics.Read(t.sample)
 	if t.sample[0].Value.Kind() != metrics.KindUint64 {
 		return
