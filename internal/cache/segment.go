@@ -1,7 +1,6 @@
 package cache
 
 import (
-	"bufio"
 	"bytes"
 	"cmp"
 	"crypto/sha256"
@@ -417,7 +416,7 @@ func writeSegment(root *os.Root, stamp int64, fill func(add addFunc) error) (str
 	if err != nil {
 		return "", err
 	}
-	w := bufio.NewWriterSize(f, 1<<20)
+	w := newBlockWriter(f)
 	w.Write(segMagic)
 	w.Write(buildID())
 	var hdr [4]byte
