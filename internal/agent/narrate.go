@@ -4,11 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/change"
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 	"github.com/dataops-dev/dataops/internal/llm"
 	"github.com/dataops-dev/dataops/internal/review"
 	"github.com/dataops-dev/dataops/internal/yamledit"
@@ -25,13 +25,13 @@ List "risks": only real logic risks in lines the change wrote (marked +): a join
 var narrateSchema = json.RawMessage(`{"type":"object","properties":{"summary":{"type":"string","maxLength":900},"risks":{"type":"array","items":{"type":"object","properties":{"kind":{"type":"string","enum":["join_fan_out","lost_filter","null_semantics","time_zone","grain_mismatch","other"]},"path":{"type":"string"},"line":{"type":"integer"},"end_line":{"type":"integer"},"message":{"type":"string","maxLength":400}},"required":["kind","path","line","end_line","message"],"additionalProperties":false}}},"required":["summary","risks"],"additionalProperties":false}`)
 
 // evidence is what the cited lines must show for a kind of risk.
-var evidence = map[string]*regexp.Regexp{
-	"join_fan_out":   regexp.MustCompile(`(?i)\bjoin\b`),
-	"lost_filter":    regexp.MustCompile(`(?i)\b(where|having|qualify|filter|and|or)\b`),
-	"null_semantics": regexp.MustCompile(`(?i)\b(null|coalesce|ifnull|nvl|nullif|not\s+in|left\s+join|right\s+join|full)\b|<>|!=`),
-	"time_zone":      regexp.MustCompile(`(?i)(timestamp|time\s+zone|timezone|_tz\b|_at\b|_utc\b|::date|\bdate|convert_tz)`),
-	"grain_mismatch": regexp.MustCompile(`(?i)\b(group\s+by|distinct|join|partition|over|date_trunc|count|sum|avg|row_number)\b`),
-	"other":          regexp.MustCompile(`.`),
+var evidence = map[string]*lazyregexp.Regexp{
+	"join_fan_out":   lazyregexp.New(`(?i)\bjoin\b`),
+	"lost_filter":    lazyregexp.New(`(?i)\b(where|having|qualify|filter|and|or)\b`),
+	"null_semantics": lazyregexp.New(`(?i)\b(null|coalesce|ifnull|nvl|nullif|not\s+in|left\s+join|right\s+join|full)\b|<>|!=`),
+	"time_zone":      lazyregexp.New(`(?i)(timestamp|time\s+zone|timezone|_tz\b|_at\b|_utc\b|::date|\bdate|convert_tz)`),
+	"grain_mismatch": lazyregexp.New(`(?i)\b(group\s+by|distinct|join|partition|over|date_trunc|count|sum|avg|row_number)\b`),
+	"other":          lazyregexp.New(`.`),
 }
 
 // Narrator is the review's language agent: a summary and logic risks of the change, each risk

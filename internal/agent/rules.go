@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/dataops-dev/dataops/internal/dbt"
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 	"github.com/dataops-dev/dataops/internal/llm"
 )
 
@@ -99,7 +100,7 @@ type candidate struct {
 
 // ruleCue finds the words that state a rule in prose: a closed list, a bound, a condition, a
 // reference. A sentence without one makes no call.
-var ruleCue = regexp.MustCompile(`(?i)\b(one of|either|only|never|always|at least|at most|no more than|no less than|not more than|` +
+var ruleCue = lazyregexp.New(`(?i)\b(one of|either|only|never|always|at least|at most|no more than|no less than|not more than|` +
 	`between|greater|less than|exceeds?|non-negative|negative|positive|must|cannot|can't|references?|refers? to|` +
 	`foreign key|points? to|belongs? to|matches|exists? in)\b|[<>]=?`)
 
@@ -412,10 +413,10 @@ func (r *Ruler) check(m RuleModel, model string, cols []string, cands []candidat
 	return t, ""
 }
 
-var refArg = regexp.MustCompile(`^ref\(\s*['"]([^'"]+)['"]\s*\)$`)
+var refArg = lazyregexp.New(`^ref\(\s*['"]([^'"]+)['"]\s*\)$`)
 
 // exprToken is what a condition may hold: names, numbers, strings, comparisons, arithmetic.
-var exprToken = regexp.MustCompile(`^(\s+|[A-Za-z_][A-Za-z0-9_]*|\d+(?:\.\d+)?|'[^'\\]*'|<=|>=|<>|!=|=|<|>|\(|\)|,|\+|-|\*|/)`)
+var exprToken = lazyregexp.New(`^(\s+|[A-Za-z_][A-Za-z0-9_]*|\d+(?:\.\d+)?|'[^'\\]*'|<=|>=|<>|!=|=|<|>|\(|\)|,|\+|-|\*|/)`)
 
 var exprWords = map[string]bool{"and": true, "or": true, "not": true, "is": true, "null": true, "between": true, "in": true,
 	"true": true, "false": true, "coalesce": true, "abs": true, "length": true, "lower": true, "upper": true}
@@ -517,8 +518,8 @@ func or(a, b string) string {
 }
 
 var (
-	numberRE  = regexp.MustCompile(`-?\d[\d,]*(?:\.\d+)?`)
-	zeroWords = regexp.MustCompile(`(?i)\b(negative|positive|zero)\b`)
+	numberRE  = lazyregexp.New(`-?\d[\d,]*(?:\.\d+)?`)
+	zeroWords = lazyregexp.New(`(?i)\b(negative|positive|zero)\b`)
 )
 
 // boundStated reports whether a sentence states a number: written out, or zero said as

@@ -7,7 +7,6 @@ import (
 	"maps"
 	"net/http"
 	"os"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"github.com/dataops-dev/dataops/internal/config"
 	"github.com/dataops-dev/dataops/internal/dbt"
 	"github.com/dataops-dev/dataops/internal/fsconfine"
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 	"github.com/dataops-dev/dataops/internal/learn"
 	"github.com/dataops-dev/dataops/internal/llm"
 	"github.com/dataops-dev/dataops/internal/llm/anthropic"
@@ -307,7 +307,7 @@ func declaresDbtUtils(p *dbt.Project) bool {
 	return false
 }
 
-var dbtUtilsPackage = regexp.MustCompile(`(?m)^\s*-?\s*(package|git|local)\s*:\s*["']?[^\n]*dbt[-_]utils`)
+var dbtUtilsPackage = lazyregexp.New(`(?m)^\s*-?\s*(package|git|local)\s*:\s*["']?[^\n]*dbt[-_]utils`)
 
 func clipQuote(s string, n int) string {
 	s = strings.Join(strings.Fields(s), " ")

@@ -1,11 +1,11 @@
 package columns
 
 import (
-	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/jinja"
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 )
 
 // dbt_utils.star(from, except=[...], relation_alias=...) asks the warehouse for the columns of
@@ -16,14 +16,14 @@ import (
 // upstream like any other star.
 
 var (
-	starCallRE   = regexp.MustCompile(`\{\{-?[^}]*?\bstar\(`)
-	starAliasRE  = regexp.MustCompile(`relation_alias\s*=\s*['"]([A-Za-z_][\w$]*)['"]`)
-	starExceptRE = regexp.MustCompile(`except\s*=\s*\[([^\]]*)\]`)
+	starCallRE   = lazyregexp.New(`\{\{-?[^}]*?\bstar\(`)
+	starAliasRE  = lazyregexp.New(`relation_alias\s*=\s*['"]([A-Za-z_][\w$]*)['"]`)
+	starExceptRE = lazyregexp.New(`except\s*=\s*\[([^\]]*)\]`)
 	// except=name, the list set earlier in the template: {% set except_columns = [...] %}
-	starExceptVarRE = regexp.MustCompile(`except\s*=\s*([A-Za-z_]\w*)\s*[,)]?`)
-	setListRE       = regexp.MustCompile(`\{%-?\s*set\s+([A-Za-z_]\w*)\s*=\s*\[([^\]]*)\]`)
-	quotedRE        = regexp.MustCompile(`['"]([^'"]+)['"]`)
-	identRE         = regexp.MustCompile(`[A-Za-z_0-9]`)
+	starExceptVarRE = lazyregexp.New(`except\s*=\s*([A-Za-z_]\w*)\s*[,)]?`)
+	setListRE       = lazyregexp.New(`\{%-?\s*set\s+([A-Za-z_]\w*)\s*=\s*\[([^\]]*)\]`)
+	quotedRE        = lazyregexp.New(`['"]([^'"]+)['"]`)
+	identRE         = lazyregexp.New(`[A-Za-z_0-9]`)
 )
 
 // restoreStars returns the SQL with the stars of dbt_utils.star calls that rendered no
@@ -212,7 +212,7 @@ func stripComments(s string) string {
 	}
 }
 
-var setBlockRE = regexp.MustCompile(`\{%-?\s*(set\s+[A-Za-z_][\w.]*\s*-?%\}|endset\b)`)
+var setBlockRE = lazyregexp.New(`\{%-?\s*(set\s+[A-Za-z_][\w.]*\s*-?%\}|endset\b)`)
 
 // inSetBlock reports whether offset at of a template lies inside a block set (`{% set x %}` ...
 // `{% endset %}`), whose output is captured rather than printed where it is written.

@@ -2,8 +2,9 @@ package config
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
+
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 )
 
 // Security says what the project's code may read from the environment and which values no
@@ -23,7 +24,7 @@ type Security struct {
 	Secrets []string `yaml:"secrets"`
 }
 
-var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*\*?$`)
+var envName = lazyregexp.New(`^[A-Za-z_][A-Za-z0-9_]*\*?$`)
 
 func (s *Security) validate() error {
 	for i, n := range s.EnvVars {

@@ -4,10 +4,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"syscall"
+
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 )
 
 // Most dbt projects keep profiles.yml outside the repository (~/.dbt, a CI secret), so a
@@ -18,12 +19,12 @@ import (
 
 // adapterPackage finds a pip package named dbt-<word>; adapterNames says which are adapters
 // (dbt-core, dbt-utils and the like are not).
-var adapterPackage = regexp.MustCompile(`(?i)dbt-([a-z]+)`)
+var adapterPackage = lazyregexp.New(`(?i)dbt-([a-z]+)`)
 
 // profileType finds an output's `type:` line in a profiles.yml read as text: repositories
 // commit profile templates whose placeholders are not YAML (`project: <TODO: fill in>`),
 // and their adapter type is still the warehouse the project runs on.
-var profileType = regexp.MustCompile(`(?m)^\s+type:\s*["']?([A-Za-z]+)["']?\s*(?:#.*)?$`)
+var profileType = lazyregexp.New(`(?m)^\s+type:\s*["']?([A-Za-z]+)["']?\s*(?:#.*)?$`)
 
 var adapterNames = map[string]string{"snowflake": "snowflake", "bigquery": "bigquery", "redshift": "redshift",
 	"postgres": "postgres", "databricks": "databricks", "spark": "spark", "trino": "trino",

@@ -1,18 +1,18 @@
 package dbt
 
 import (
-	"regexp"
 	"strings"
 
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 	"github.com/dataops-dev/dataops/internal/source"
 )
 
 var (
-	docsBlockRE = regexp.MustCompile(`(?s)\{%-?\s*docs\s+([A-Za-z_][\w]*)\s*-?%\}(.*?)\{%-?\s*enddocs\s*-?%\}`)
-	macroTagRE  = regexp.MustCompile(`\{%-?\s*(macro|test|materialization)\s+([A-Za-z_]\w*)([^%]*)-?%\}`)
-	docCallRE   = regexp.MustCompile(`\{\{-?\s*doc\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]+)['"]\s*)?\)\s*-?\}\}`)
-	macroEndRE  = regexp.MustCompile(`\{%-?\s*end(?:macro|test|materialization)\s*-?%\}`)
-	adapterArg  = regexp.MustCompile(`adapter\s*=\s*['"]([\w]+)['"]`)
+	docsBlockRE = lazyregexp.New(`(?s)\{%-?\s*docs\s+([A-Za-z_][\w]*)\s*-?%\}(.*?)\{%-?\s*enddocs\s*-?%\}`)
+	macroTagRE  = lazyregexp.New(`\{%-?\s*(macro|test|materialization)\s+([A-Za-z_]\w*)([^%]*)-?%\}`)
+	docCallRE   = lazyregexp.New(`\{\{-?\s*doc\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]+)['"]\s*)?\)\s*-?\}\}`)
+	macroEndRE  = lazyregexp.New(`\{%-?\s*end(?:macro|test|materialization)\s*-?%\}`)
+	adapterArg  = lazyregexp.New(`adapter\s*=\s*['"]([\w]+)['"]`)
 )
 
 // scanDocs finds the {% docs %} blocks of a markdown file.

@@ -1,11 +1,11 @@
 package dbt
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/jinja"
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 )
 
 // When a template calls a macro that no installed package defines (dbt_packages out of date,
@@ -16,7 +16,7 @@ import (
 // source table, and the node reads nothing else (no ref, no source: the macro is its data),
 // the node is taken to read that table, and a warning says the edge was inferred.
 
-var stringLitRE = regexp.MustCompile(`'([^'\\]*)'|"([^"\\]*)"`)
+var stringLitRE = lazyregexp.New(`'([^'\\]*)'|"([^"\\]*)"`)
 
 // inferSources adds source dependencies for calls to unknown macros. It runs once the sources
 // are indexed.

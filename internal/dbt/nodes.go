@@ -3,11 +3,11 @@ package dbt
 import (
 	"fmt"
 	"path"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 	"github.com/dataops-dev/dataops/internal/source"
 )
 
@@ -117,7 +117,7 @@ func stem(p string) string {
 	return strings.TrimSuffix(b, path.Ext(b))
 }
 
-var snapshotBlockRE = regexp.MustCompile(`(?s)\{%-?\s*snapshot\s+([A-Za-z_]\w*)\s*-?%\}(.*?)\{%-?\s*endsnapshot\s*-?%\}`)
+var snapshotBlockRE = lazyregexp.New(`(?s)\{%-?\s*snapshot\s+([A-Za-z_]\w*)\s*-?%\}(.*?)\{%-?\s*endsnapshot\s*-?%\}`)
 
 // buildNodes creates the models, seeds, snapshots, analyses and singular tests of every
 // package, with their project and property configs merged (in-file config() comes with the

@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 	"github.com/dataops-dev/dataops/internal/secret"
 )
 
@@ -376,8 +376,8 @@ func firstField(m map[string]any, keys ...string) string {
 }
 
 var (
-	reProfileJinja  = regexp.MustCompile(`\{\{(.*?)\}\}`)
-	reProfileEnvVar = regexp.MustCompile(`^\s*env_var\(\s*(?:'([^']*)'|"([^"]*)")\s*(?:,\s*(?:'([^']*)'|"([^"]*)"|([^)\s]+))\s*)?\)\s*((?:\|\s*[a-z_]+\s*)*)$`)
+	reProfileJinja  = lazyregexp.New(`\{\{(.*?)\}\}`)
+	reProfileEnvVar = lazyregexp.New(`^\s*env_var\(\s*(?:'([^']*)'|"([^"]*)")\s*(?:,\s*(?:'([^']*)'|"([^"]*)"|([^)\s]+))\s*)?\)\s*((?:\|\s*[a-z_]+\s*)*)$`)
 )
 
 // strictEnvRenderer renders the env_var() calls a profile value may hold, filters after them

@@ -3,12 +3,12 @@ package dbt
 import (
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
 
 	"github.com/dataops-dev/dataops/internal/jinja"
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 	"github.com/dataops-dev/dataops/internal/source"
 )
 
@@ -204,10 +204,10 @@ func shiftResult(r *jinja.Result, path string, shift source.Shift) {
 }
 
 var (
-	pyRefRE    = regexp.MustCompile(`dbt\.ref\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]+)['"]\s*)?(?:,\s*(?:v|version)\s*=\s*['"]?([\w.]+)['"]?\s*)?\)`)
-	pySourceRE = regexp.MustCompile(`dbt\.source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)`)
-	pyConfigRE = regexp.MustCompile(`dbt\.config\(([^)]*)\)`)
-	pyKwargRE  = regexp.MustCompile(`(\w+)\s*=\s*(?:['"]([^'"]*)['"]|(True|False|\d+))`)
+	pyRefRE    = lazyregexp.New(`dbt\.ref\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]+)['"]\s*)?(?:,\s*(?:v|version)\s*=\s*['"]?([\w.]+)['"]?\s*)?\)`)
+	pySourceRE = lazyregexp.New(`dbt\.source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)`)
+	pyConfigRE = lazyregexp.New(`dbt\.config\(([^)]*)\)`)
+	pyKwargRE  = lazyregexp.New(`(\w+)\s*=\s*(?:['"]([^'"]*)['"]|(True|False|\d+))`)
 )
 
 // scanPython reads refs, sources and simple config from a Python model without running it.
@@ -345,7 +345,7 @@ type namer struct {
 	deps   []renderDeps
 }
 
-var nodeUseRE = regexp.MustCompile(`\bnode\s*(\.|\[)`)
+var nodeUseRE = lazyregexp.New(`\bnode\s*(\.|\[)`)
 
 func newNamer(l *loader, macro string, def func(string, *Node) string) *namer {
 	s := &namer{l: l, macro: macro, def: def, cache: map[string]string{}}
@@ -378,14 +378,14 @@ func namerMacro(l *loader, macro string) *Macro {
 }
 
 var (
-	nodeAttrRE    = regexp.MustCompile(`\bnode\s*(?:\.\s*(\w+)|\[\s*['"](\w+)['"]\s*\])`)
-	nodeDynItemRE = regexp.MustCompile(`\bnode\s*\[\s*[^'"\s]`)
+	nodeAttrRE    = lazyregexp.New(`\bnode\s*(?:\.\s*(\w+)|\[\s*['"](\w+)['"]\s*\])`)
+	nodeDynItemRE = lazyregexp.New(`\bnode\s*\[\s*[^'"\s]`)
 )
 
 var (
-	macroHeaderRE  = regexp.MustCompile(`\{%-?\s*macro\s+\w+\s*\([^)]*\)\s*-?%\}`)
-	builtinNamerRE = regexp.MustCompile(`\b(?:default__generate_\w+_name|generate_\w+_name_for_env)\s*\([^()]*\)`)
-	bareNodeRE     = regexp.MustCompile(`\bnode\b\s*[^.\[\s]`)
+	macroHeaderRE  = lazyregexp.New(`\{%-?\s*macro\s+\w+\s*\([^)]*\)\s*-?%\}`)
+	builtinNamerRE = lazyregexp.New(`\b(?:default__generate_\w+_name|generate_\w+_name_for_env)\s*\([^()]*\)`)
+	bareNodeRE     = lazyregexp.New(`\bnode\b\s*[^.\[\s]`)
 )
 
 // passesNode reports whether a naming macro hands its node argument on to another macro

@@ -2,11 +2,11 @@ package dbt
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/jinja"
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 )
 
 // buildSources creates one Source per source table of every package. A root-project source
@@ -168,8 +168,8 @@ func firstNonEmpty(vals ...string) string {
 }
 
 var (
-	refCallRE    = regexp.MustCompile(`\bref\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]+)['"]\s*)?(?:,\s*(?:v|version)\s*=\s*['"]?([\w.]+)['"]?\s*)?\)`)
-	sourceCallRE = regexp.MustCompile(`\bsource\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)`)
+	refCallRE    = lazyregexp.New(`\bref\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]+)['"]\s*)?(?:,\s*(?:v|version)\s*=\s*['"]?([\w.]+)['"]?\s*)?\)`)
+	sourceCallRE = lazyregexp.New(`\bsource\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)`)
 )
 
 // callsIn finds ref() and source() calls in a YAML string (exposure depends_on, test

@@ -3,16 +3,16 @@ package dbt
 import (
 	"fmt"
 	"path"
-	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 	"github.com/dataops-dev/dataops/internal/yamllimit"
 )
 
 // testNameRE is dbt's TEST_NAME_PATTERN, `[namespace.]name` of identifiers. dbt applies it
 // with Python's re.match, anchored at the start only: what follows the match is ignored.
-var testNameRE = regexp.MustCompile(`^(?:([a-zA-Z_][0-9a-zA-Z_]*)\.)?([a-zA-Z_][0-9a-zA-Z_]*)`)
+var testNameRE = lazyregexp.New(`^(?:([a-zA-Z_][0-9a-zA-Z_]*)\.)?([a-zA-Z_][0-9a-zA-Z_]*)`)
 
 // TestNameAsRead is the part of a test name as written that dbt reads: the name itself when
 // it is `[namespace.]name` of identifiers, a prefix when something follows one, "" when it

@@ -7,10 +7,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 )
 
 // testTarget is what a generic test is attached to: a node or a source table.
@@ -245,7 +246,7 @@ func flattenStrings(v any) []string {
 	return nil
 }
 
-var nonIdent = regexp.MustCompile(`[^0-9a-zA-Z_]+`)
+var nonIdent = lazyregexp.New(`[^0-9a-zA-Z_]+`)
 
 // GenericTestName names a generic test as dbt does: `<test>_<target>_<args...>` with the
 // arguments sorted by name, dicts contributing their values and lists their items, every run

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/nikolalohinski/gonja/v2/exec"
+
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 )
 
 // reModule is a safe subset of Python's re on Go's regexp (linear time, so a hostile pattern
@@ -85,7 +87,7 @@ func reCall(va *exec.VarArgs, op string) *exec.Value {
 	}
 }
 
-var pyGroupRef = regexp.MustCompile(`\\(\d+)`)
+var pyGroupRef = lazyregexp.New(`\\(\d+)`)
 
 // maxMatches bounds the matches one re call collects: each becomes a list item.
 const maxMatches = 100_000

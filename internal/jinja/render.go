@@ -5,13 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/nikolalohinski/gonja/v2/exec"
+
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 )
 
 // stateKey is the context name under which every render keeps its state. Builtins shared by
@@ -408,8 +409,8 @@ func errorMessage(err error) string {
 }
 
 var (
-	unknownFilterRE = regexp.MustCompile(`filter '([^']*)' not found`)
-	internalCallRE  = regexp.MustCompile(`invalid call to function 'dataops [a-z]+': `)
+	unknownFilterRE = lazyregexp.New(`filter '([^']*)' not found`)
+	internalCallRE  = lazyregexp.New(`invalid call to function 'dataops [a-z]+': `)
 )
 
 func panicMessage(r any) string {

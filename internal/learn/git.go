@@ -8,12 +8,12 @@ import (
 	"io"
 	"os/exec"
 	"path"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 	"github.com/dataops-dev/dataops/internal/memory"
 )
 
@@ -38,7 +38,7 @@ func git(ctx context.Context, dir string, stdin io.Reader, args ...string) ([]by
 	return out, nil
 }
 
-var remoteRepo = regexp.MustCompile(`(?:github\.com|gitlab\.com|bitbucket\.org)[:/]([^/\s]+/[^/\s]+?)(?:\.git)?/?$`)
+var remoteRepo = lazyregexp.New(`(?:github\.com|gitlab\.com|bitbucket\.org)[:/]([^/\s]+/[^/\s]+?)(?:\.git)?/?$`)
 
 // RepositoryName names the repository holding dir the way proposals name it: owner/name from
 // the origin remote when it is a known host, else the folder name of the work tree.

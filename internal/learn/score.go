@@ -1,9 +1,9 @@
 package learn
 
 import (
-	"regexp"
 	"strings"
 
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 	"github.com/dataops-dev/dataops/internal/memory"
 )
 
@@ -70,7 +70,7 @@ func EntryScore(column, entry string) float64 {
 	return float64(common) / float64(len(a)+len(b)-common)
 }
 
-var sentenceEnd = regexp.MustCompile(`(?m)[.!?](\s+|$)|\n\s*\n|\n\s*[-*+]\s+|\n#+\s`)
+var sentenceEnd = lazyregexp.New(`(?m)[.!?](\s+|$)|\n\s*\n|\n\s*[-*+]\s+|\n#+\s`)
 
 // sentences cuts a chunk into sentences and list items.
 func sentences(text string) []string {
@@ -124,7 +124,7 @@ func identifierSplit(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return r == '_' || r == '-' || r == ' ' })
 }
 
-var definitionHead = regexp.MustCompile("^[-*+>\\s]*[`*_\"']*([A-Za-z0-9_]+)[`*_\"']*\\s*(:|-|–|—|=|\\bis\\b|\\bare\\b)\\s*")
+var definitionHead = lazyregexp.New("^[-*+>\\s]*[`*_\"']*([A-Za-z0-9_]+)[`*_\"']*\\s*(:|-|–|—|=|\\bis\\b|\\bare\\b)\\s*")
 
 // definition reports whether a sentence defines the column, and returns its definition.
 func definition(s, name string) (string, bool) {

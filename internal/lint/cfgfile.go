@@ -7,9 +7,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 )
 
 // configFileNames are the files SQLFluff reads in each directory, lowest precedence first.
@@ -80,7 +81,7 @@ func readConfigFile(path string, read func(string) ([]byte, error)) (rawConfig, 
 // inlineComment matches a one-word value followed by a comment: `max_line_length = 100  # the
 // limit`. Python's configparser, as SQLFluff sets it up, keeps the comment in the value, and
 // SQLFluff then refuses the value or fails on it; what the author meant is plain.
-var inlineComment = regexp.MustCompile(`^(\S+)\s+[#;]`)
+var inlineComment = lazyregexp.New(`^(\S+)\s+[#;]`)
 
 // sectionKey turns "sqlfluff:rules:LT05" into "rules:lt05"; ok is false for sections that are
 // not SQLFluff's. Rule sections keep their rule reference lower-cased; it is resolved to a

@@ -10,10 +10,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 )
 
 // SQLFluffOptions say how to run an external sqlfluff.
@@ -181,10 +182,10 @@ var sqlfluffEncodings = map[string]bool{"autodetect": true, "utf8": true, "utf8s
 	"usascii": true, "latin1": true, "iso88591": true, "cp1252": true, "windows1252": true}
 
 var (
-	reSFTemplater = regexp.MustCompile(`(?:^|[^a-z0-9_])templater["']?\s*=\s*(.*)$`)
-	reSFEncoding  = regexp.MustCompile(`(?:^|[^a-z0-9_])encoding["']?\s*=\s*(.*)$`)
-	reSFExts      = regexp.MustCompile(`(?:^|[^a-z0-9_])sql_file_exts["']?\s*=\s*(.*)$`)
-	reTOMLEscape  = regexp.MustCompile(`\\u[0-9a-fA-F]{4}|\\U[0-9a-fA-F]{8}`)
+	reSFTemplater = lazyregexp.New(`(?:^|[^a-z0-9_])templater["']?\s*=\s*(.*)$`)
+	reSFEncoding  = lazyregexp.New(`(?:^|[^a-z0-9_])encoding["']?\s*=\s*(.*)$`)
+	reSFExts      = lazyregexp.New(`(?:^|[^a-z0-9_])sql_file_exts["']?\s*=\s*(.*)$`)
+	reTOMLEscape  = lazyregexp.New(`\\u[0-9a-fA-F]{4}|\\U[0-9a-fA-F]{8}`)
 )
 
 // CheckSQLFluffConfig refuses, as a *ConfigError naming the file and line, what would make an

@@ -2,12 +2,12 @@ package review
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
 
 	"github.com/dataops-dev/dataops/internal/change"
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 	"github.com/dataops-dev/dataops/internal/sql/ast"
 	"github.com/dataops-dev/dataops/internal/sql/dialect"
 	"github.com/dataops-dev/dataops/internal/sql/lexer"
@@ -582,8 +582,8 @@ func normalize(s string) string {
 }
 
 var (
-	boolTrue  = regexp.MustCompile(`(?i)([a-z_][a-z0-9_.]*) (?:= (?:true\b|'true')|is true\b|(?:<>|!=) (?:false\b|'false'))`)
-	boolFalse = regexp.MustCompile(`(?i)([a-z_][a-z0-9_.]*) (?:= (?:false\b|'false')|is false\b|(?:<>|!=) (?:true\b|'true'))`)
+	boolTrue  = lazyregexp.New(`(?i)([a-z_][a-z0-9_.]*) (?:= (?:true\b|'true')|is true\b|(?:<>|!=) (?:false\b|'false'))`)
+	boolFalse = lazyregexp.New(`(?i)([a-z_][a-z0-9_.]*) (?:= (?:false\b|'false')|is false\b|(?:<>|!=) (?:true\b|'true'))`)
 )
 
 // relaxBooleans writes comparisons of a column to a boolean literal as the bare column (or its

@@ -5,9 +5,10 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
-	"regexp"
 	"strings"
 	"time"
+
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 )
 
 // DbtParse runs `dbt parse` with the dbt executable exe on a project directory (an Overlay with
@@ -50,10 +51,10 @@ func DbtParse(ctx context.Context, exe, dir, profilesDir string) []Note {
 }
 
 var (
-	ansi = regexp.MustCompile(`\x1b\[[0-9;]*[A-Za-z]`)
+	ansi = lazyregexp.New(`\x1b\[[0-9;]*[A-Za-z]`)
 	// dbt prints timestamps before its log lines: "12:01:02  Encountered an error:".
-	logPrefix = regexp.MustCompile(`^\d\d:\d\d:\d\d(\.\d+)?\s+`)
-	fileLine  = regexp.MustCompile(`([\w./-]+\.ya?ml)(?:[:, ]+line (\d+)|:(\d+))?`)
+	logPrefix = lazyregexp.New(`^\d\d:\d\d:\d\d(\.\d+)?\s+`)
+	fileLine  = lazyregexp.New(`([\w./-]+\.ya?ml)(?:[:, ]+line (\d+)|:(\d+))?`)
 )
 
 type errLine struct {

@@ -2,12 +2,12 @@ package schema
 
 import (
 	"encoding/json"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/dbt"
 	"github.com/dataops-dev/dataops/internal/fsconfine"
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 	"github.com/dataops-dev/dataops/internal/yamllimit"
 )
 
@@ -34,7 +34,7 @@ func (v Version) AtLeast(major, minor, patch int) bool {
 	return v.Patch >= patch
 }
 
-var versionRe = regexp.MustCompile(`(\d+)\.(\d+)(?:\.(\d+))?`)
+var versionRe = lazyregexp.New(`(\d+)\.(\d+)(?:\.(\d+))?`)
 
 // ParseVersion reads the first x.y[.z] in s ("1.8", ">=1.7.0", "1.10.5-rc1").
 func ParseVersion(s string) (Version, bool) {

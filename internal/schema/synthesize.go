@@ -11,13 +11,13 @@ package schema
 
 import (
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/change"
 	"github.com/dataops-dev/dataops/internal/dbt"
 	"github.com/dataops-dev/dataops/internal/fsconfine"
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 )
 
 // Input is what one synthesis works from.
@@ -684,8 +684,8 @@ func passThrough(c change.Column) bool {
 }
 
 var (
-	primaryKeyProse = regexp.MustCompile(`(?i)\b(?:primary|surrogate|natural|business)\s+key\b|\bpk\b|\bunique\s+(?:identifier|id|key)\b|\buniquely\s+identif|\bidentifies\s+(?:each|a|the)\b|\bone\s+row\s+per\b`)
-	foreignKeyProse = regexp.MustCompile(`(?i)\bforeign\s+key\b|\bfk\b|\breferences?\s+(?:to\s+)?(?:the\s+)?[a-z_]+\b|\brefers\s+to\b|\bkey\s+(?:of|to|into)\s+(?:the\s+)?[a-z_]*(?:dim|table|model)`)
+	primaryKeyProse = lazyregexp.New(`(?i)\b(?:primary|surrogate|natural|business)\s+key\b|\bpk\b|\bunique\s+(?:identifier|id|key)\b|\buniquely\s+identif|\bidentifies\s+(?:each|a|the)\b|\bone\s+row\s+per\b`)
+	foreignKeyProse = lazyregexp.New(`(?i)\bforeign\s+key\b|\bfk\b|\breferences?\s+(?:to\s+)?(?:the\s+)?[a-z_]+\b|\brefers\s+to\b|\bkey\s+(?:of|to|into)\s+(?:the\s+)?[a-z_]*(?:dim|table|model)`)
 )
 
 // roleChanged reports whether a description states a key role that column does not play in

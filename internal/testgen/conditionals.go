@@ -1,8 +1,9 @@
 package testgen
 
 import (
-	"regexp"
 	"strings"
+
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 )
 
 // Conditionals: a description that gives each value with the condition that produces it, as
@@ -21,12 +22,12 @@ import (
 // the sentence must be such a pair, codes all numbers or all capitals (a legend, legends.go).
 
 var (
-	condIf        = regexp.MustCompile(`^(.+?)\s+(?:if|when)\s+\S`)
-	condOtherwise = regexp.MustCompile(`(?i)^(.+?)\s+(?:otherwise|else)$`)
-	condElse      = regexp.MustCompile(`(?i)^(?:else|otherwise)\s+(.+)$`)
-	condElseIf    = regexp.MustCompile(`(?i)^(?:else|otherwise)\s+(?:if|when)\s`)
-	codeFor       = regexp.MustCompile(`^(` + legendCode + `)\s+for\s+\S`)
-	comparison    = regexp.MustCompile(`\s(?:[<>!]?=|[<>])\s`)
+	condIf        = lazyregexp.New(`^(.+?)\s+(?:if|when)\s+\S`)
+	condOtherwise = lazyregexp.New(`(?i)^(.+?)\s+(?:otherwise|else)$`)
+	condElse      = lazyregexp.New(`(?i)^(?:else|otherwise)\s+(.+)$`)
+	condElseIf    = lazyregexp.New(`(?i)^(?:else|otherwise)\s+(?:if|when)\s`)
+	codeFor       = lazyregexp.New(`^(` + legendCode + `)\s+for\s+\S`)
+	comparison    = lazyregexp.New(`\s(?:[<>!]?=|[<>])\s`)
 )
 
 // conditionalValues reads the values of a sentence that gives each with its condition, or of

@@ -4,11 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/dbt"
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 )
 
 // Teams guard columns with more than dbt's four tests: a generic test of their own
@@ -206,7 +206,7 @@ func (h *customHabits) suggest(c *column, threshold float64) []*Suggestion {
 }
 
 // numericComparison is an expression_is_true expression comparing with a number (">= 0").
-var numericComparison = regexp.MustCompile(`^\s*(>=|<=|<>|!=|>|<|=)\s*-?[0-9.]+\s*$|^\s*(?i:between)\s+-?[0-9.]+\s+(?i:and)\s+-?[0-9.]+\s*$`)
+var numericComparison = lazyregexp.New(`^\s*(>=|<=|<>|!=|>|<|=)\s*-?[0-9.]+\s*$|^\s*(?i:between)\s+-?[0-9.]+\s+(?i:and)\s+-?[0-9.]+\s*$`)
 
 // numericTest reports whether a test only makes sense on numbers: a range, or an expression
 // comparing the column with a number.

@@ -1,9 +1,10 @@
 package testgen
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 )
 
 // Whether a value list read from a description can be the column's values, and the scales a
@@ -56,7 +57,7 @@ const maxScale = 31
 
 // scaleRange is a range of integers in parentheses, alone or before a comment: "(1-5)",
 // "(0-6, where 0 is Sunday)", "(1 to 12)".
-var scaleRange = regexp.MustCompile(`\(\s*(\d{1,2})\s*(?:-|–|to)\s*(\d{1,2})\s*(?:\)|[,;:]\s*(?:where|with)\b)`)
+var scaleRange = lazyregexp.New(`\(\s*(\d{1,2})\s*(?:-|–|to)\s*(\d{1,2})\s*(?:\)|[,;:]\s*(?:where|with)\b)`)
 
 // scaleValues reads a small scale of integers from a description: a range in parentheses, or
 // a legend of exactly two codes that are the ends of one. Nil when there is none, when the

@@ -1,8 +1,9 @@
 package testgen
 
 import (
-	"regexp"
 	"strings"
+
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 )
 
 // What the project's own documents say about a column: the values a description lists
@@ -26,7 +27,7 @@ type docValues struct {
 }
 
 // listIntro finds the phrases that announce a value list. The list follows the match.
-var listIntro = regexp.MustCompile(`(?i)\b(?:(?:possible|valid|allowed|accepted|permitted|expected|supported)\s+values?(?:\s+for\s+this\s+(?:field|column))?(?:\s+(?:are|is|include|includes))?|values?\s+(?:are|include)|(?:is|must\s+be|can\s+be)\s+(?:one\s+of|either)|(?:may|can)\s+be|one\s+of(?:\s+the\s+following(?:\s+\w+)?)?|takes?\s+(?:one\s+of\s+)?the\s+(?:following\s+)?values|either|options\s+are|enum(?:eration)?)[ \t]*(?:[:\-–][ \t]*)?`)
+var listIntro = lazyregexp.New(`(?i)\b(?:(?:possible|valid|allowed|accepted|permitted|expected|supported)\s+values?(?:\s+for\s+this\s+(?:field|column))?(?:\s+(?:are|is|include|includes))?|values?\s+(?:are|include)|(?:is|must\s+be|can\s+be)\s+(?:one\s+of|either)|(?:may|can)\s+be|one\s+of(?:\s+the\s+following(?:\s+\w+)?)?|takes?\s+(?:one\s+of\s+)?the\s+(?:following\s+)?values|either|options\s+are|enum(?:eration)?)[ \t]*(?:[:\-–][ \t]*)?`)
 
 // maxListValues is the longest list taken from prose: a longer enumeration is more often a
 // catalogue than the closed set a test pins down.
@@ -348,13 +349,13 @@ func dropParens(s string) string {
 
 // refIntro finds the phrases that say a column refers to another relation; the relation
 // follows the match.
-var refIntro = regexp.MustCompile(`(?i)\b(?:foreign\s+key|fk|surrogate\s+key|key|id|identifier)\s+(?:to|for|from|of|into|in|referencing|references|pointing\s+to)\s+(?:the\s+|an?\s+)?|\b(?:references|refers\s+to|links\s+to|joins?\s+(?:to|with)|used\s+for\s+joining\s+(?:to|with))\s+(?:the\s+|an?\s+)?`)
+var refIntro = lazyregexp.New(`(?i)\b(?:foreign\s+key|fk|surrogate\s+key|key|id|identifier)\s+(?:to|for|from|of|into|in|referencing|references|pointing\s+to)\s+(?:the\s+|an?\s+)?|\b(?:references|refers\s+to|links\s+to|joins?\s+(?:to|with)|used\s+for\s+joining\s+(?:to|with))\s+(?:the\s+|an?\s+)?`)
 
 // refPhrase is an entity of two or three words before the word for a table: "the insurance
 // plan table", "late charge adjustment table".
-var refPhrase = regexp.MustCompile(`^([A-Za-z]+(?:\s+[A-Za-z]+){1,2})\s+(?:table|dimension|relation|entity)\b`)
+var refPhrase = lazyregexp.New(`^([A-Za-z]+(?:\s+[A-Za-z]+){1,2})\s+(?:table|dimension|relation|entity)\b`)
 
-var refWords = regexp.MustCompile("^`?([A-Za-z_][A-Za-z0-9_]*)(?:\\.([A-Za-z_][A-Za-z0-9_]*))?`?(?:\\s+(table|model|dimension|dim|relation|view|entity|record|records))?")
+var refWords = lazyregexp.New("^`?([A-Za-z_][A-Za-z0-9_]*)(?:\\.([A-Za-z_][A-Za-z0-9_]*))?`?(?:\\s+(table|model|dimension|dim|relation|view|entity|record|records))?")
 
 // docRef is a relation a description says a column refers to: a model name as written, or
 // the entity a "<entity> table" phrase names.

@@ -4,13 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/columns"
 	"github.com/dataops-dev/dataops/internal/dbt"
 	"github.com/dataops-dev/dataops/internal/jinja"
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 )
 
 // evidence is what the project beyond a column's own SQL says about its accepted_values and
@@ -688,7 +688,7 @@ var (
 
 // measureDesc finds a description that says the column is a quantity: "Number of bytes ...",
 // "Total amount ...", "Count of orders".
-var measureDesc = regexp.MustCompile(`(?i)^\s*(?:the\s+|a\s+)?(?:(?:total\s+)?(?:number|count|amount|sum|size|quantity)\s+(?:of|in)\b|total\b|bytes\b)`)
+var measureDesc = lazyregexp.New(`(?i)^\s*(?:the\s+|a\s+)?(?:(?:total\s+)?(?:number|count|amount|sum|size|quantity)\s+(?:of|in)\b|total\b|bytes\b)`)
 
 // measureWords says a value list of words cannot be the column's values because the column
 // holds numbers: its type is numeric (as declared or inferred; arithmetic infers one), or,

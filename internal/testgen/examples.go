@@ -1,8 +1,9 @@
 package testgen
 
 import (
-	"regexp"
 	"strings"
+
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 )
 
 // Examples are not the set. "Common values include 180 (6 months), 365 (1 year), 90 (3
@@ -13,7 +14,7 @@ import (
 
 // sampleWord is a word before "values" (or "codes", "options") that makes them a sample:
 // "Common values include", "Typical values:", "Some options are".
-var sampleWord = regexp.MustCompile(`(?i)\b(?:common(?:ly\s+used)?|most\s+common|typical|usual|frequent|sample|example|some|notable|popular)\s*$`)
+var sampleWord = lazyregexp.New(`(?i)\b(?:common(?:ly\s+used)?|most\s+common|typical|usual|frequent|sample|example|some|notable|popular)\s*$`)
 
 // sampledIntro says a list intro (a match of listIntro, desc[at:]) announces a sample: the
 // word before it qualifies the values as the common ones.
@@ -24,7 +25,7 @@ func sampledIntro(desc string, at int) bool {
 // exampleLead finds, at the end of the text before a legend, the words that announce
 // examples: "such as", "e.g.", "for example", "for instance", "like", "including", or a
 // sample of values ("Common values:").
-var exampleLead = regexp.MustCompile(`(?i)(?:\b(?:such\s+as|e\.\s?g\.?|eg|for\s+example|for\s+instance|like|including|includes?)|\b(?:common(?:ly\s+used)?|most\s+common|typical|usual|frequent|sample|example|some)\s+(?:values?|codes?|options?)(?:\s+(?:are|include|includes))?)[\s,:(\-–—]*$`)
+var exampleLead = lazyregexp.New(`(?i)(?:\b(?:such\s+as|e\.\s?g\.?|eg|for\s+example|for\s+instance|like|including|includes?)|\b(?:common(?:ly\s+used)?|most\s+common|typical|usual|frequent|sample|example|some)\s+(?:values?|codes?|options?)(?:\s+(?:are|include|includes))?)[\s,:(\-–—]*$`)
 
 // legendAfterExamples says the text before a legend (its line up to the first code, or the
 // line that announces it) offers examples.

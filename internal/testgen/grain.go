@@ -1,12 +1,12 @@
 package testgen
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/columns"
 	"github.com/dataops-dev/dataops/internal/dbt"
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 )
 
 // grain is what a model says about its own key beyond its final select: the key the team
@@ -168,9 +168,9 @@ func modelGrain(p *dbt.Project, m *dbt.Node, names []string, sg *sqlSignals) gra
 // is". grainItem and grainSep read the columns after it, joined by "+", ",", "&", "/", "and",
 // "per" or "x", each bare, quoted or in parentheses.
 var (
-	grainPhrase = regexp.MustCompile(`(?i)\b(?:grain(?:\s+of\s+(?:this|the)\s+(?:model|table))?\s*(?:is|:|=)\s*(?:at\s+)?(?:the\s+)?(?:(?:one\s+)?(?:row|record)s?\s+(?:per|for\s+each|for)\s+|each\s+)?|one\s+(?:row|record|entry)\s+(?:per|for\s+each|for\s+every)\s+|(?:is\s+)?unique\s+(?:on|by|per|across|for)\s+(?:the\s+)?(?:combination\s+of\s+)?|unique\s+combination\s+of\s+|(?:primary|composite|unique)\s+key\s+(?:is|of|:)\s+(?:the\s+)?(?:combination\s+of\s+)?)`)
-	grainItem   = regexp.MustCompile("^\\s*[`\"'(]?([A-Za-z_][A-Za-z0-9_]*)[`\"')]?")
-	grainSep    = regexp.MustCompile(`(?i)^\s*(?:,\s*(?:and\b)?|\+|&|/|\band\b|\bper\b|\bx\b)\s*`)
+	grainPhrase = lazyregexp.New(`(?i)\b(?:grain(?:\s+of\s+(?:this|the)\s+(?:model|table))?\s*(?:is|:|=)\s*(?:at\s+)?(?:the\s+)?(?:(?:one\s+)?(?:row|record)s?\s+(?:per|for\s+each|for)\s+|each\s+)?|one\s+(?:row|record|entry)\s+(?:per|for\s+each|for\s+every)\s+|(?:is\s+)?unique\s+(?:on|by|per|across|for)\s+(?:the\s+)?(?:combination\s+of\s+)?|unique\s+combination\s+of\s+|(?:primary|composite|unique)\s+key\s+(?:is|of|:)\s+(?:the\s+)?(?:combination\s+of\s+)?)`)
+	grainItem   = lazyregexp.New("^\\s*[`\"'(]?([A-Za-z_][A-Za-z0-9_]*)[`\"')]?")
+	grainSep    = lazyregexp.New(`(?i)^\s*(?:,\s*(?:and\b)?|\+|&|/|\band\b|\bper\b|\bx\b)\s*`)
 )
 
 // documentedGrain returns the columns a model's description gives as its grain, when it
@@ -215,8 +215,8 @@ func documentedGrain(desc string, names []string) ([]string, string) {
 // foreignKeyWords: a description calling the column a reference to another table's key.
 // primaryKeyWords: one calling it a key of its own too (a one-to-one extension's id is both).
 var (
-	foreignKeyWords = regexp.MustCompile(`(?i)\bforeign[\s-]+key\b|\bfk\b`)
-	primaryKeyWords = regexp.MustCompile(`(?i)\bprimary[\s-]+key\b|\bpk\b|\bunique\b|\bsurrogate\s+key\b`)
+	foreignKeyWords = lazyregexp.New(`(?i)\bforeign[\s-]+key\b|\bfk\b`)
+	primaryKeyWords = lazyregexp.New(`(?i)\bprimary[\s-]+key\b|\bpk\b|\bunique\b|\bsurrogate\s+key\b`)
 )
 
 // documentedForeignKey returns the reason when m's property file describes column name as a
@@ -314,8 +314,8 @@ func declaredCompositeKey(p *dbt.Project, m *dbt.Node) []string {
 // "nullable", "when available". neverNull finds the denials ("never null", "non-null"), which
 // are taken out first so they do not read as admissions.
 var (
-	mayBeNull = regexp.MustCompile(`(?i)\b(?:(?:may|might|can|could|will|would|stays?|remains?|left|be)\s+(?:also\s+|often\s+|sometimes\s+)?(?:null|nulls|empty|missing|blank|absent)\b|nullable\b|nulls?\s+(?:for|when|if|until|where|unless|before|after|on|in|otherwise)\b|or\s+null\b|(?:when|where|if)\s+(?:available|known|present|applicable|provided|any|exists?|given|supplied|reported)\b|optional\b)`)
-	neverNull = regexp.MustCompile(`(?i)\b(?:never|not|non)[\s-]+(?:be\s+)?(?:null|nullable|empty|missing)\b`)
+	mayBeNull = lazyregexp.New(`(?i)\b(?:(?:may|might|can|could|will|would|stays?|remains?|left|be)\s+(?:also\s+|often\s+|sometimes\s+)?(?:null|nulls|empty|missing|blank|absent)\b|nullable\b|nulls?\s+(?:for|when|if|until|where|unless|before|after|on|in|otherwise)\b|or\s+null\b|(?:when|where|if)\s+(?:available|known|present|applicable|provided|any|exists?|given|supplied|reported)\b|optional\b)`)
+	neverNull = lazyregexp.New(`(?i)\b(?:never|not|non)[\s-]+(?:be\s+)?(?:null|nullable|empty|missing)\b`)
 )
 
 // docSaysNullable reports whether a description says the column may hold no value.

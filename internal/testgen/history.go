@@ -6,9 +6,10 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
-	"regexp"
 	"strings"
 	"time"
+
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 )
 
 // History is what the git history of property files says about tests: tests added to a
@@ -20,8 +21,8 @@ type History struct {
 }
 
 var (
-	nameLine = regexp.MustCompile(`^\s*-\s*name:\s*["']?([A-Za-z0-9_]+)["']?\s*$`)
-	testLine = regexp.MustCompile(`^\s*-\s*["']?(?:[a-z_]+\.)?(not_null|unique|accepted_values|relationships)["']?\s*:?\s*(\{.*)?$`)
+	nameLine = lazyregexp.New(`^\s*-\s*name:\s*["']?([A-Za-z0-9_]+)["']?\s*$`)
+	testLine = lazyregexp.New(`^\s*-\s*["']?(?:[a-z_]+\.)?(not_null|unique|accepted_values|relationships)["']?\s*:?\s*(\{.*)?$`)
 )
 
 // MineHistory reads the last commits that touched property files under dir. It returns nil

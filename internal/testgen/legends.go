@@ -1,8 +1,9 @@
 package testgen
 
 import (
-	"regexp"
 	"strings"
+
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 )
 
 // Legends: a description that explains a coded column code by code, one per line
@@ -19,12 +20,12 @@ const legendCode = `(?:-?\d{1,6}|[A-Z][A-Z0-9_]{0,5}|'[^'\n]{1,40}'|"[^"\n]{1,40
 
 // legendLine is one line of a legend: a bullet may open it, several codes may share a label
 // ("6, 8: additional modes").
-var legendLine = regexp.MustCompile(`^\s*(?:[-*•]\s*)?(` + legendCode + `(?:\s*,\s*` + legendCode + `)*)\s*(?:=>|→|=|:|–|—|\s-)\s*[A-Za-z(]`)
+var legendLine = lazyregexp.New(`^\s*(?:[-*•]\s*)?(` + legendCode + `(?:\s*,\s*` + legendCode + `)*)\s*(?:=>|→|=|:|–|—|\s-)\s*[A-Za-z(]`)
 
 // legendPair is one pair of an inline legend, the code after an opening, a comma or a space.
-var legendPair = regexp.MustCompile(`(?:^|[\s(,;])(` + legendCode + `)\s?=\s?[A-Za-z]`)
+var legendPair = lazyregexp.New(`(?:^|[\s(,;])(` + legendCode + `)\s?=\s?[A-Za-z]`)
 
-var legendSplit = regexp.MustCompile(`\s*,\s*`)
+var legendSplit = lazyregexp.New(`\s*,\s*`)
 
 // legendValues reads the codes of a legend, or nil.
 func legendValues(desc string) *docValues {

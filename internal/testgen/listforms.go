@@ -1,8 +1,9 @@
 package testgen
 
 import (
-	"regexp"
 	"strings"
+
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 )
 
 // More of the ways a description lists a column's values, beyond an announced list
@@ -14,7 +15,7 @@ import (
 // a dash or a parenthesis is as often an aside as a list.
 
 // dashIntro finds a dash that sets a list apart from the phrase it explains.
-var dashIntro = regexp.MustCompile(`\s(?:-|–|—)\s+`)
+var dashIntro = lazyregexp.New(`\s(?:-|–|—)\s+`)
 
 // dashValues reads a list that follows a dash and runs to the end of its sentence: the values
 // offered as alternatives ("a, b or c") or all quoted.
@@ -34,7 +35,7 @@ func dashValues(desc string) *docValues {
 }
 
 // colonIntro finds a colon that opens what follows it: "Bucket: 'single' / 'small'".
-var colonIntro = regexp.MustCompile(`:\s+`)
+var colonIntro = lazyregexp.New(`:\s+`)
 
 // quotedValues reads a list whose every value is quoted or written as code, after a colon
 // ("Bucket: 'single' / 'small (2-10)' / 'whale (>1000)'") or opening the description
@@ -62,7 +63,7 @@ func quotedValues(desc string) *docValues {
 
 // thatIsIntro finds "i.e." (or "that is"), which, unlike "e.g.", restates the whole: "The
 // type of agent, i.e. HYBRID or SERVERLESS".
-var thatIsIntro = regexp.MustCompile(`(?i)(?:^|[\s(,])(?:i\.\s?e\.?|that is)[,:]?\s+`)
+var thatIsIntro = lazyregexp.New(`(?i)(?:^|[\s(,])(?:i\.\s?e\.?|that is)[,:]?\s+`)
 
 // thatIsValues reads the alternatives of single words that follow "i.e." to the end of their
 // sentence; "i.e." before prose ("i.e. the date it was placed") is no list.
@@ -73,7 +74,7 @@ func thatIsValues(desc string) *docValues {
 // wordAlternativesAfter reads, after a match of intro (not one skip refuses, given the text
 // before it), alternatives of single words to the end of their sentence (or of the
 // parenthesis it sits in).
-func wordAlternativesAfter(desc string, intro *regexp.Regexp, skip func(before string) bool) *docValues {
+func wordAlternativesAfter(desc string, intro *lazyregexp.Regexp, skip func(before string) bool) *docValues {
 	for _, loc := range intro.FindAllStringIndex(desc, -1) {
 		if skip != nil && skip(desc[:loc[0]]) {
 			continue
@@ -112,7 +113,7 @@ func alternatives(body string) bool {
 // breakdownIntro finds, before a parenthesis, the words that make its list the parts of what
 // is counted or summed: "Number of bytes used by all stages (named, table, and user)", "Count
 // of orders (paid, refunded)". The list names kinds of another thing, not the column's values.
-var breakdownIntro = regexp.MustCompile(`(?i)\b(?:number|count|amount|sum|total)\s+of\b`)
+var breakdownIntro = lazyregexp.New(`(?i)\b(?:number|count|amount|sum|total)\s+of\b`)
 
 // parenValues reads a parenthesized list that closes the description's first sentence:
 // "(Online, Other, Hybrid)", "('mitxonline' or 'mitxpro')". Examples ("(e.g. a, b)") are not
@@ -253,8 +254,8 @@ func listItems(parts []string) []string {
 	return out
 }
 
-var sideBySideRe = regexp.MustCompile(`^(?:"[^"]+"\s+)+"[^"]+"$|^(?:'[^']+'\s+)+'[^']+'$|^(?:` + "`[^`]+`" + `\s+)+` + "`[^`]+`$")
-var quotedRe = regexp.MustCompile(`"[^"]+"|'[^']+'|` + "`[^`]+`")
+var sideBySideRe = lazyregexp.New(`^(?:"[^"]+"\s+)+"[^"]+"$|^(?:'[^']+'\s+)+'[^']+'$|^(?:` + "`[^`]+`" + `\s+)+` + "`[^`]+`$")
+var quotedRe = lazyregexp.New(`"[^"]+"|'[^']+'|` + "`[^`]+`")
 
 // sideBySide splits quoted values written one after the other without a comma.
 func sideBySide(part string) []string {

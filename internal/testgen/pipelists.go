@@ -1,8 +1,9 @@
 package testgen
 
 import (
-	"regexp"
 	"strings"
+
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 )
 
 // Pipes: a description that lists a column's values separated by vertical bars, as a type
@@ -14,7 +15,7 @@ import (
 // is no list of the column's values.
 
 // pipeSep splits a list written with bars.
-var pipeSep = regexp.MustCompile(`\s+\|\s+`)
+var pipeSep = lazyregexp.New(`\s+\|\s+`)
 
 // pipeValues reads a list written with bars, or nil.
 func pipeValues(desc string) *docValues {

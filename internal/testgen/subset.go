@@ -1,10 +1,10 @@
 package testgen
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/dbt"
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 )
 
 // A test whose `where` singles out rows by another attribute of the model
@@ -15,8 +15,8 @@ import (
 // describes the column.
 
 var (
-	whereIdent  = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
-	whereString = regexp.MustCompile(`'(?:[^']|'')*'`)
+	whereIdent  = lazyregexp.New(`[A-Za-z_][A-Za-z0-9_]*`)
+	whereString = lazyregexp.New(`'(?:[^']|'')*'`)
 )
 
 // testWhere is the `where` of a test, as written under config or, as some projects do, under

@@ -8,9 +8,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 )
 
 // SeedType is a column type inferred from CSV text, the way dbt's agate type tester does:
@@ -283,12 +284,12 @@ func InferSeed(s Seed) (*SeedSchema, error) {
 	return sch, nil
 }
 
-var simpleIdent = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+var simpleIdent = lazyregexp.New(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // typeName is a column type as column_types gives it ("varchar(256)", "numeric(10, 2)",
 // "timestamp with time zone", "text[]"): it goes into SQL as written, so it may hold nothing
 // else.
-var typeName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*( +[A-Za-z_][A-Za-z0-9_]*)*( *\( *[0-9]+ *(, *[0-9]+ *)?\))?( +[A-Za-z_][A-Za-z0-9_]*)*( *\[\])*$`)
+var typeName = lazyregexp.New(`^[A-Za-z_][A-Za-z0-9_]*( +[A-Za-z_][A-Za-z0-9_]*)*( *\( *[0-9]+ *(, *[0-9]+ *)?\))?( +[A-Za-z_][A-Za-z0-9_]*)*( *\[\])*$`)
 
 // seedColumn names a seed column in SQL. Names are always quoted, so reserved words ("from",
 // "at") work; without quote_columns a plain identifier keeps the meaning it has unquoted: folded

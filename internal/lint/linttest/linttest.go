@@ -11,18 +11,18 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 	"github.com/dataops-dev/dataops/internal/lint"
 	"github.com/dataops-dev/dataops/internal/lint/templating"
 )
 
 var update = flag.Bool("update", false, "rewrite .sql.golden files from the fixes")
 
-var wantRE = regexp.MustCompile(`[ \t]*-- want: ([A-Z]{2}[0-9]{2}(?:, *[A-Z]{2}[0-9]{2})*)[ \t]*$`)
+var wantRE = lazyregexp.New(`[ \t]*-- want: ([A-Z]{2}[0-9]{2}(?:, *[A-Z]{2}[0-9]{2})*)[ \t]*$`)
 
 // Case is one prepared testdata file.
 type Case struct {

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 )
 
 // Stub is a deterministic stand-in for a language model, for tests, replays and measuring the
@@ -31,11 +33,11 @@ func Stub(s Seen) Reply {
 }
 
 var (
-	askedRE   = regexp.MustCompile(`Describe these new columns: ([^\n]*)\.\n`)
-	modelRE   = regexp.MustCompile(`^Model (\S+) `)
-	columnRE  = regexp.MustCompile(`(?m)^- (\S+)(?: \(([^)]*)\))?(?: = (.*?))?(?: -- documented: (.*))?$`)
-	lineageRE = regexp.MustCompile(`(?m)^(\S+) <- (\S+?) \((\w+)\)(?:: ([^;\n]*))?`)
-	wordRE    = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
+	askedRE   = lazyregexp.New(`Describe these new columns: ([^\n]*)\.\n`)
+	modelRE   = lazyregexp.New(`^Model (\S+) `)
+	columnRE  = lazyregexp.New(`(?m)^- (\S+)(?: \(([^)]*)\))?(?: = (.*?))?(?: -- documented: (.*))?$`)
+	lineageRE = lazyregexp.New(`(?m)^(\S+) <- (\S+?) \((\w+)\)(?:: ([^;\n]*))?`)
+	wordRE    = lazyregexp.New(`[A-Za-z_][A-Za-z0-9_]*`)
 )
 
 var sqlWords = map[string]bool{"case": true, "when": true, "then": true, "else": true, "end": true, "and": true, "or": true,
@@ -98,11 +100,11 @@ func stubDescriptions(prompt string) string {
 }
 
 var (
-	changeRE = regexp.MustCompile(`(?m)^- (\w+) (\S+) \(([^)]*)\): ([a-z-]+)`)
-	fileRE   = regexp.MustCompile(`(?m)^(\S+\.sql) \((\w+)\):$`)
-	addedRE  = regexp.MustCompile(`^\s*(\d+) \+ (.*)$`)
-	joinRE   = regexp.MustCompile(`(?i)\bjoin\s+(?:\{\{\s*(?:ref|source)\(([^)]*)\)\s*\}\}|(\w[\w.]*))`)
-	notInRE  = regexp.MustCompile(`(?i)\bnot\s+in\s*\(`)
+	changeRE = lazyregexp.New(`(?m)^- (\w+) (\S+) \(([^)]*)\): ([a-z-]+)`)
+	fileRE   = lazyregexp.New(`(?m)^(\S+\.sql) \((\w+)\):$`)
+	addedRE  = lazyregexp.New(`^\s*(\d+) \+ (.*)$`)
+	joinRE   = lazyregexp.New(`(?i)\bjoin\s+(?:\{\{\s*(?:ref|source)\(([^)]*)\)\s*\}\}|(\w[\w.]*))`)
+	notInRE  = lazyregexp.New(`(?i)\bnot\s+in\s*\(`)
 )
 
 func stubReview(prompt string) string {
@@ -154,14 +156,14 @@ func stubReview(prompt string) string {
 }
 
 var (
-	ruleColsRE     = regexp.MustCompile(`state about its columns: ([^\n]*)\.\n`)
-	ruleSentenceRE = regexp.MustCompile(`(?m)^\[(\d+)\] \S*(?: \(description of (\S+)\))?: (.*)$`)
-	ruleModelRE    = regexp.MustCompile(`(?m)^(\w+): (\w[\w, ]*)$`)
-	ruleListRE     = regexp.MustCompile(`(?i)\b(?:is|are|be)\s+(?:one of|either)\s*:?\s*(.+)$`)
-	ruleMinRE      = regexp.MustCompile(`(?i)\b(?:never negative|non-negative|not negative|at least (-?[\d.]+)|no less than (-?[\d.]+))`)
-	ruleMaxRE      = regexp.MustCompile(`(?i)\b(?:at most|no more than|never more than|never exceeds?) (-?[\d.]+)`)
-	ruleBetweenRE  = regexp.MustCompile(`(?i)\bbetween (-?[\d.]+) and (-?[\d.]+)`)
-	ruleRefRE      = regexp.MustCompile(`(?i)\b(?:references?|refers? to|foreign key to|points? to)\s+(?:the\s+|an?\s+)?(\w+)(?:\.(\w+))?`)
+	ruleColsRE     = lazyregexp.New(`state about its columns: ([^\n]*)\.\n`)
+	ruleSentenceRE = lazyregexp.New(`(?m)^\[(\d+)\] \S*(?: \(description of (\S+)\))?: (.*)$`)
+	ruleModelRE    = lazyregexp.New(`(?m)^(\w+): (\w[\w, ]*)$`)
+	ruleListRE     = lazyregexp.New(`(?i)\b(?:is|are|be)\s+(?:one of|either)\s*:?\s*(.+)$`)
+	ruleMinRE      = lazyregexp.New(`(?i)\b(?:never negative|non-negative|not negative|at least (-?[\d.]+)|no less than (-?[\d.]+))`)
+	ruleMaxRE      = lazyregexp.New(`(?i)\b(?:at most|no more than|never more than|never exceeds?) (-?[\d.]+)`)
+	ruleBetweenRE  = lazyregexp.New(`(?i)\bbetween (-?[\d.]+) and (-?[\d.]+)`)
+	ruleRefRE      = lazyregexp.New(`(?i)\b(?:references?|refers? to|foreign key to|points? to)\s+(?:the\s+|an?\s+)?(\w+)(?:\.(\w+))?`)
 )
 
 // stubRules reads each numbered sentence the way a careful reader would: a list after "is one

@@ -28,7 +28,6 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,6 +35,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 	"github.com/dataops-dev/dataops/internal/memory"
 	"github.com/dataops-dev/dataops/internal/memory/remote"
 	"github.com/dataops-dev/dataops/internal/memory/terms"
@@ -62,7 +62,7 @@ type Store struct {
 
 var _ memory.Store = (*Store)(nil)
 
-var className = regexp.MustCompile(`^[A-Z][_0-9A-Za-z]*$`)
+var className = lazyregexp.New(`^[A-Z][_0-9A-Za-z]*$`)
 
 var idSpace = uuid.MustParse("0c5a3f38-6a0e-4b8e-9a57-d3f1f0a7b3c2")
 

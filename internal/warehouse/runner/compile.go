@@ -2,12 +2,12 @@ package runner
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/dbt"
 	"github.com/dataops-dev/dataops/internal/jinja"
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 	"github.com/dataops-dev/dataops/internal/warehouse"
 )
 
@@ -264,8 +264,8 @@ func (c *compiler) inline(sql string, eph []*dbt.Node, seen map[string]bool) (st
 	return injectCTEs(sql, ctes), nil
 }
 
-var leadingWith = regexp.MustCompile(`(?is)^((?:\s+|--[^\n]*\n|/\*.*?\*/)*)with\s`)
-var withRecursive = regexp.MustCompile(`(?is)^((?:\s+|--[^\n]*\n|/\*.*?\*/)*)with\s+recursive\s`)
+var leadingWith = lazyregexp.New(`(?is)^((?:\s+|--[^\n]*\n|/\*.*?\*/)*)with\s`)
+var withRecursive = lazyregexp.New(`(?is)^((?:\s+|--[^\n]*\n|/\*.*?\*/)*)with\s+recursive\s`)
 
 // injectCTEs adds CTEs to a query: into its own WITH when it starts with one, else as a new
 // WITH in front, as dbt does.

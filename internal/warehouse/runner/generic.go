@@ -2,12 +2,12 @@ package runner
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/dbt"
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 	"github.com/dataops-dev/dataops/internal/warehouse"
 )
 
@@ -186,8 +186,8 @@ func (g *gen) list(name string) ([]string, error) {
 }
 
 var (
-	reRefArg    = regexp.MustCompile(`^\s*(?:\{\{\s*)?ref\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]+)['"]\s*)?(?:,\s*v(?:ersion)?\s*=\s*['"]?([\w.]+)['"]?\s*)?\)\s*(?:\}\})?\s*$`)
-	reSourceArg = regexp.MustCompile(`^\s*(?:\{\{\s*)?source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)\s*(?:\}\})?\s*$`)
+	reRefArg    = lazyregexp.New(`^\s*(?:\{\{\s*)?ref\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]+)['"]\s*)?(?:,\s*v(?:ersion)?\s*=\s*['"]?([\w.]+)['"]?\s*)?\)\s*(?:\}\})?\s*$`)
+	reSourceArg = lazyregexp.New(`^\s*(?:\{\{\s*)?source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)\s*(?:\}\})?\s*$`)
 )
 
 // relationArg resolves an argument holding ref('x') or source('a', 'b') to SQL.
@@ -448,7 +448,7 @@ func atLeastOne(g *gen) (string, error) {
 	return fmt.Sprintf("select %scount(%s) as filler_column\nfrom %s%s\nhaving count(%s) = 0", sel, c, g.model, grp, c), nil
 }
 
-var reDatepart = regexp.MustCompile(`^(?i)(microsecond|millisecond|second|minute|hour|day|week|month|quarter|year)s?$`)
+var reDatepart = lazyregexp.New(`^(?i)(microsecond|millisecond|second|minute|hour|day|week|month|quarter|year)s?$`)
 
 func recency(g *gen) (string, error) {
 	field, err := g.name("field")

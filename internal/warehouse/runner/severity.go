@@ -2,12 +2,13 @@ package runner
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 )
 
-var reCondition = regexp.MustCompile(`^\s*(!=|==|=|>=|<=|>|<)\s*(-?[0-9]+(?:\.[0-9]+)?)\s*$`)
+var reCondition = lazyregexp.New(`^\s*(!=|==|=|>=|<=|>|<)\s*(-?[0-9]+(?:\.[0-9]+)?)\s*$`)
 
 // condition evaluates dbt's warn_if / error_if ("!=0", ">10", "=0", ...) against a count.
 func condition(expr string, failures int64) (bool, error) {
