@@ -17,7 +17,8 @@ import (
 
 // nameValues computes the borrowed arguments for c (nil when no column of that name lends
 // any): the team's counts of each argument set on that name (argIndex), less the column's own
-// test and the lenders a filter bounds, plus those of them whose filter c passes through.
+// test and the lenders a filter bounds, plus those of them whose filter c passes through; a
+// one-value list is never lent (constlists.go).
 func (x *extra) nameValues(c *column) map[string]any {
 	k := c.lower + "\x00" + AcceptedValues
 	if len(x.args.nodes[k]) == 0 {
@@ -41,6 +42,9 @@ func (x *extra) nameValues(c *column) map[string]any {
 	var best string
 	n := 0
 	for js, c := range counts {
+		if !lendable(x.args.byName[k][js]) {
+			continue
+		}
 		if c > n || c == n && js < best {
 			best, n = js, c
 		}
@@ -80,7 +84,10 @@ func (c *column) nameValues(args *argIndex) map[string]any {
 	if c.ev != nil && c.ev.named {
 		return c.ev.nameArgs
 	}
-	return args.common(c.lower, AcceptedValues)
+	if a := args.common(c.lower, AcceptedValues); a != nil && lendable(a) {
+		return a
+	}
+	return nil
 }
 
 // sortNodes orders each list of nodes with a test, for a stable choice among equals.

@@ -1,0 +1,1 @@
+select id, clinic_id, code_type from {{ ref('raw_visits') }}
