@@ -33,6 +33,9 @@ type evidence struct {
 	// (namevalues.go); named says they were computed.
 	nameArgs map[string]any
 	named    bool
+	// kept are the values a filter on the column's way keeps, which narrow a list borrowed
+	// from upstream or by name (keptvalues.go).
+	kept []string
 }
 
 // Where each kind of evidence starts before the team's habits weigh it: about the share of
@@ -180,6 +183,9 @@ func (x *extra) valueEvidence(c *column, descs []string) {
 	}
 	if len(c.lits) == 0 && x.graph != nil {
 		if t := x.graph.traceOutput(c.model.UniqueID, c.lower); t != nil {
+			if t.filter {
+				ev.kept = union(t.lits, t.extra)
+			}
 			switch {
 			case len(t.lits) > 0 && len(union(t.lits, t.extra)) >= 2:
 				ev.vals, ev.valsFrom = union(t.lits, t.extra), "graph"

@@ -656,6 +656,7 @@ func (s *Suggestion) fillArguments(c *column, args *argIndex) bool {
 		if a := c.upArgs[AcceptedValues]; a != nil && a["values"] != nil {
 			s.Arguments = map[string]any{"values": a["values"]}
 			s.Reasons = append(s.Reasons, "values taken from the same test on the upstream column")
+			s.narrow(c)
 			return true
 		}
 		if len(c.lits) > 0 {
@@ -673,6 +674,7 @@ func (s *Suggestion) fillArguments(c *column, args *argIndex) bool {
 		if a := c.nameValues(args); a != nil && a["values"] != nil {
 			s.Arguments = map[string]any{"values": a["values"]}
 			s.Reasons = append(s.Reasons, "values taken from the same test on another "+c.lower+" column")
+			s.narrow(c)
 			return true
 		}
 		return false

@@ -1,0 +1,1 @@
+select id, direction from {{ ref('raw_comms') }}
