@@ -33,11 +33,19 @@ var (
 // conditionalValues reads the values of a sentence that gives each with its condition, or of
 // one that gives codes with their meanings; nil otherwise.
 func conditionalValues(desc string) *docValues {
-	for _, s := range sentences(desc) {
+	ss := sentences(desc)
+	for i, s := range ss {
 		if v := ifElseValues(s); v != nil {
 			return v
 		}
 		if v := codeForValues(s); v != nil {
+			// "... 4 for hotels. Zero means no selection was made." (codemeans.go)
+			for _, next := range ss[i+1:] {
+				if c := codeMeansValue(next, v.values); c != "" {
+					v.values = append(v.values, c)
+					break
+				}
+			}
 			return v
 		}
 	}
