@@ -7,7 +7,10 @@ package testgen
 // test fails on the first other value. Copies of the column itself still take it from their
 // upstream column (upstreamTests), whose filter they inherit.
 
-// lendable reports whether accepted_values arguments may be lent to a column of the same name.
+// lendable reports whether accepted_values arguments may be lent to a column of the same name:
+// all but a list of one value. A list the template fills (`values: '{{ var("genders") }}'`)
+// is the team's shared set, lent as it is written.
 func lendable(a map[string]any) bool {
-	return len(stringValues(a["values"])) >= 2
+	list, ok := a["values"].([]any)
+	return !ok || len(stringValues(list)) != 1
 }
