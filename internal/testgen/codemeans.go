@@ -1,8 +1,9 @@
 package testgen
 
 import (
-	"regexp"
 	"strings"
+
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 )
 
 // A code list often leaves one code for the sentence after it: "1 for shelters or
@@ -12,7 +13,7 @@ import (
 
 // codeMeans is a sentence that gives one more code with its meaning: "Zero means ...",
 // "0 means ...", "N indicates ...", "9 stands for ...".
-var codeMeans = regexp.MustCompile(`^(` + legendCode + `|[Zz]ero)\s+(?:means|indicates|stands for|is used for|denotes)\s+\S`)
+var codeMeans = lazyregexp.New(`^(` + legendCode + `|[Zz]ero)\s+(?:means|indicates|stands for|is used for|denotes)\s+\S`)
 
 // codeMeansValue is the code a sentence adds to the codes read before it (all numbers, or all
 // capitals: the new one must be of their kind), or "".
