@@ -16,6 +16,8 @@ type column struct {
 	pattern string
 	layer   string
 	pk      string // "sql", "combo", "name", "first", "" — how the column is the model's key
+	// listed: the model's property file lists the column.
+	listed bool
 	// alt is the suffix by which a column that is not the key names another identifier of
 	// the model's entity (altkey.go), or "".
 	alt string

@@ -79,6 +79,19 @@ func ladder(c *column, test string) []string {
 		// *_register and *_latest model and in no *_all one.
 		rungs = append(rungs, "n="+c.lower+"|pk="+pk+"|mw="+lastWord(c.model.Name))
 	}
+	if test == NotNull && c.listed {
+		// The columns the tested models' property files list are learned a second time on
+		// their own, and a listed column reads those rates after the rates over every
+		// column. A team that lists a column when it tests it and leaves the rest out tests
+		// most of what it lists, which the rate over every column its models output hides
+		// (GitLab's analytics project lists a third of them: the held-out split found 49% of
+		// its not_null tests at precision 0.93, 78% at 0.83 with this); where a team lists
+		// every column the two rates are one. A column no file lists yet (a change's new
+		// one) keeps the rate over all of them.
+		for _, r := range rungs {
+			rungs = append(rungs, "L|"+r)
+		}
+	}
 	return rungs
 }
 
@@ -140,11 +153,12 @@ func (h *habits) estimate(c *column, test string, prior float64) (float64, strin
 			continue
 		}
 		k := ct.k[key]
-		if n == lastN && k == lastK && (distinctRungs[test] || strings.HasPrefix(key, "n=") && strings.HasPrefix(last, "n=")) {
+		if n == lastN && k == lastK && (distinctRungs[test] || isNameRung(key) && isNameRung(last)) {
 			// A rung that refines the previous one with the same counts holds the same
 			// columns: counting them twice would double the weight of one observation. Every
 			// test's name rungs refine one another (the name with its key class, then with its
-			// exact key class and signal): one tested claim_code counted twice read as a habit.
+			// exact key class and signal, then both among listed columns): one tested
+			// claim_code counted twice read as a habit.
 			continue
 		}
 		lastN, lastK, last = n, k, key
@@ -155,6 +169,9 @@ func (h *habits) estimate(c *column, test string, prior float64) (float64, strin
 	}
 	return est, fmt.Sprintf("%d of %d %s in this project's tested models have %s", int(lastK), int(lastN), similarColumns(last), test)
 }
+
+// isNameRung reports whether a rung counts the columns of one name (listed or not).
+func isNameRung(key string) bool { return strings.HasPrefix(strings.TrimPrefix(key, "L|"), "n=") }
 
 // always reports whether the team puts a test on every column of this name and key class
 // in its tested models, and has done so often enough to be a rule rather than a coincidence.
@@ -213,6 +230,8 @@ func describeKey(key string) string {
 			}
 		case "w":
 			parts = append(parts, "named *_"+v)
+		case "L":
+			parts = append(parts, "listed in a property file")
 		case "mod":
 			parts = append(parts, "of this model")
 		case "mw":

@@ -426,6 +426,7 @@ func buildColumns(p *dbt.Project, m *dbt.Node, sg *sqlSignals, g grain, inf *col
 		l := strings.ToLower(name)
 		c := &column{model: m, name: name, lower: l, pattern: columnPattern(l), layer: modelLayer(m), pos: pos[i], dataType: types[i]}
 		c.unlisted = union && len(m.Columns) > 0 && i >= len(m.Columns)
+		c.listed = i < len(m.Columns)
 		switch {
 		case len(g.declared) == 1 && declared[l]:
 			c.pk, c.keyWhy = "sql", g.declaredWhy
