@@ -3,7 +3,6 @@ package gctune
 import (
 	"runtime"
 	"runtime/debug"
-	"runtime/metrics"
 	"testing"
 	"time"
 )
@@ -28,26 +27,5 @@ func TestTuneDuringPause(t *testing.T) {
 	}
 	if got := debug.SetGCPercent(100); got < 0 {
 		t.Fatalf("GOGC %d after the pause, want the collector on", got)
-	}
-}
-
-// TestReserve: where huge pages are given on request, what Reserve prepared is free in the
-// heap, not returned to the system, for the allocations that follow; the collector stays
-// paused.
-func TestReserve(t *testing.T) {
-	if hugePageAdvised() == 0 {
-		t.Skip("transparent huge pages are not in madvise mode here")
-	}
-	resume := Pause()
-	defer resume()
-	const n = 64 << 20
-	Reserve(n)
-	s := []metrics.Sample{{Name: "/memory/classes/heap/free:bytes"}}
-	metrics.Read(s)
-	if free := s[0].Value.Uint64(); free < n {
-		t.Errorf("%d bytes free in the heap after reserving %d", free, n)
-	}
-	if got := debug.SetGCPercent(-1); got != -1 {
-		t.Errorf("GOGC %d after Reserve, want -1 (off)", got)
 	}
 }
