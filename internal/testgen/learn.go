@@ -58,12 +58,7 @@ func ladder(c *column, test string) []string {
 	if test == AcceptedValues || test == Relationships {
 		return evidenceLadder(c, test, s)
 	}
-	pk := c.pk
-	if test == Unique && c.alt != "" {
-		// Another identifier of the entity is learned apart from the columns that are no
-		// key: a team that tests its sources' natural keys tests most of them (altkey.go).
-		pk = "alt"
-	}
+	pk := keyOf(c, test)
 	rungs := []string{
 		"pk=" + pk,
 		"pk=" + pk + "|s=" + s,
@@ -95,12 +90,19 @@ func ladder(c *column, test string) []string {
 	return rungs
 }
 
+// keyOf is the key class a column is learned with for test: another identifier of the
+// entity is learned apart from the columns that are no key for unique, since a team that
+// tests its sources' natural keys tests most of them (altkey.go).
+func keyOf(c *column, test string) string {
+	if test == Unique && c.alt != "" {
+		return "alt"
+	}
+	return c.pk
+}
+
 // nameRung is the rung of a column's name with its key class, in every test's ladder.
 func nameRung(c *column, test string) string {
-	if test == Unique && c.alt != "" {
-		return "n=" + c.lower + "|k=alt"
-	}
-	return "n=" + c.lower + "|k=" + keyClass(c.pk)
+	return "n=" + c.lower + "|k=" + keyClass(keyOf(c, test))
 }
 
 // lastWord is the last word of a model's or column's name (`all` of int_bmi_all, `qty` of
@@ -116,6 +118,8 @@ func keyClass(pk string) string {
 		return "key"
 	case "combo", "first":
 		return "part"
+	case "alt":
+		return "alt"
 	}
 	return "no"
 }
