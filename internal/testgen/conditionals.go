@@ -90,25 +90,25 @@ func ifElseValues(s string) *docValues {
 	var items []string
 	closed := false
 	for i, c := range cs {
-		var label string
-		switch {
-		case condElseIf.MatchString(c):
+		if condElseIf.MatchString(c) {
 			// "else when the student carries an FEFP code": one more condition of the value
 			// before it.
 			if i == 0 {
 				return nil
 			}
 			continue
-		case condElse.MatchString(c):
-			label, closed = condElse.FindStringSubmatch(c)[1], true
-		case condOtherwise.MatchString(c):
-			label, closed = condOtherwise.FindStringSubmatch(c)[1], true
-		case condIf.MatchString(c):
-			label = condIf.FindStringSubmatch(c)[1]
-		default:
+		}
+		// Each expression runs once: its submatch says whether it matched.
+		m := condElse.FindStringSubmatch(c)
+		if m == nil {
+			m = condOtherwise.FindStringSubmatch(c)
+		}
+		if m != nil {
+			closed = true
+		} else if m = condIf.FindStringSubmatch(c); m == nil {
 			return nil
 		}
-		label = strings.TrimSpace(label)
+		label := strings.TrimSpace(m[1])
 		if !conditionLabel(label) {
 			return nil
 		}
