@@ -1202,8 +1202,9 @@ func (p *printer) not(not bool) {
 	}
 }
 
-// numberDot keeps a space between a number and the dot of a field read from it: "0 .a" is
-// the field a of 0, while "0.a" reads back as the number 0. aliased a.
+// numberDot keeps a space between a number and the dot of a field, or of the star, read from
+// it: "0 .a" is the field a of 0, while "0.a" reads back as the number 0. aliased a, and
+// "0.*" does not read back at all.
 func (p *printer) numberDot(x Expr) {
 	if l, ok := x.(*Literal); ok && l.Kind == LitNumber {
 		p.s(" ")
@@ -1217,6 +1218,7 @@ func isWordOp(op string) bool {
 func (p *printer) star(s *Star) {
 	if s.StructOf != nil {
 		p.expr(s.StructOf)
+		p.numberDot(s.StructOf)
 		p.s(".")
 	}
 	for _, q := range s.Qualifier {
