@@ -181,7 +181,9 @@ func (t *tuner) tune() {
 	// A collection during a pause (Reserve's) must not turn the collector back on.
 	paused.Lock()
 	defer paused.Unlock()
-	if paused.n > 0 {
+	// Only the active tuner sets anything: a finalizer queued before another took its place
+	// (as tests do) must not undo that one's settings.
+	if paused.n > 0 || active.Load() != t {
 		return
 	}
 	metrics.Read(t.sample)

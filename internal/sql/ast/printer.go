@@ -199,6 +199,13 @@ func (p *printer) stmt(s Stmt) {
 				if c.Type != nil {
 					p.s(sep)
 					p.typeName(c.Type)
+					// A type written with empty parentheses parses as the bare name; printed
+					// bare, constraints that open with a parenthesis would read back as its
+					// parameters.
+					if t := c.Type; len(t.Params)+len(t.Elems)+len(t.Fields)+t.ArrayDims == 0 &&
+						len(c.Constraints) > 0 && c.Constraints[0].Text == "(" {
+						p.s("()")
+					}
 					sep = " "
 				}
 				if len(c.Constraints) > 0 {
