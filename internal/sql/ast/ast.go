@@ -70,6 +70,10 @@ type Ident struct {
 	Span
 	Name  string
 	Quote byte
+	// Escaped is set on a backtick-quoted name read where a backslash escapes the next byte
+	// (BigQuery, MySQL) and written with one: it prints with backslashes, as a doubled
+	// backtick would read differently there.
+	Escaped bool
 }
 
 // Quoted reports whether the identifier was written in quotes.

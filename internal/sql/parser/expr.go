@@ -313,7 +313,7 @@ func (p *parser) postfix(x ast.Expr) ast.Expr {
 			if nt.Kind == token.String {
 				name = &ast.Ident{Span: ast.Span{Start: nt.Pos, Stop: nt.End}, Name: stringValue(nt.Text), Quote: '"'}
 			} else {
-				name = identFrom(nt)
+				name = p.identFrom(nt)
 			}
 			el := &ast.PathElem{Span: ast.Span{Start: t.Pos, Stop: nt.End}, Name: name, Colon: true}
 			if path, ok := x.(*ast.Path); ok {
@@ -642,7 +642,7 @@ func (p *parser) keywordExpr() ast.Expr {
 	}
 	if niladic[word] && n.Kind != token.LParen && n.Kind != token.Dot {
 		p.next()
-		id := identFrom(t)
+		id := p.identFrom(t)
 		return &ast.Func{Span: ast.Span{Start: start, Stop: t.End}, Name: &ast.Name{Span: id.Span, Parts: []*ast.Ident{id}}, NoParens: true}
 	}
 	return nil

@@ -456,7 +456,7 @@ func (p *parser) badExpr(msg string) *ast.BadExpr {
 // Identifiers
 
 // identFrom turns an Ident or QuotedIdent token into an ast.Ident.
-func identFrom(t token.Token) *ast.Ident {
+func (p *parser) identFrom(t token.Token) *ast.Ident {
 	id := &ast.Ident{Span: ast.Span{Start: t.Pos, Stop: t.End}, Name: t.Text}
 	if t.Kind == token.QuotedIdent && len(t.Text) > 0 {
 		q := t.Text[0]
@@ -474,9 +474,36 @@ func identFrom(t token.Token) *ast.Ident {
 			closer = ']'
 		}
 		id.Quote = q
+		if q == '`' && p.d.BackslashEscapes && strings.IndexByte(t.Text, '\\') >= 0 {
+			// The lexer let a backslash protect the next byte, so the name is what the
+			// escapes spell, and it prints with them.
+			id.Name, id.Escaped = unescapeBackticks(t.Text), true
+			return id
+		}
 		id.Name = unquote(t.Text, q, closer)
 	}
 	return id
+}
+
+// unescapeBackticks is the name a backtick-quoted identifier spells when a backslash escapes
+// the byte after it: \` and \\ stand for the byte, a doubled backtick for one, and a backslash
+// before anything else stays as written.
+func unescapeBackticks(text string) string {
+	body := strings.TrimPrefix(text, "`")
+	body = strings.TrimSuffix(body, "`")
+	var b strings.Builder
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		switch {
+		case c == '\\' && i+1 < len(body) && (body[i+1] == '`' || body[i+1] == '\\'):
+			i++
+			c = body[i]
+		case c == '`' && i+1 < len(body) && body[i+1] == '`':
+			i++
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 // unquote strips the quotes of text (which starts with the opener) and undoes doubled closers.
@@ -503,7 +530,7 @@ func (p *parser) atIdent() bool {
 // ident reads any identifier, keywords included (callers decide when a keyword may stand).
 func (p *parser) ident() *ast.Ident {
 	if p.atIdent() {
-		id := identFrom(p.tok())
+		id := p.identFrom(p.tok())
 		p.next()
 		return id
 	}

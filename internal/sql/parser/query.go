@@ -551,14 +551,14 @@ func (p *parser) alias(table bool) (*ast.Ident, bool) {
 	switch t.Kind {
 	case token.QuotedIdent:
 		p.next()
-		return identFrom(t), false
+		return p.identFrom(t), false
 	case token.Ident:
 		w := lower(t.Text)
 		if aliasReserved[w] && (table || !joinWords[w] && !p.atGroupColumn()) || softReserved(w, p.peek(1)) {
 			return nil, false
 		}
 		p.next()
-		return identFrom(t), false
+		return p.identFrom(t), false
 	case token.String:
 		if !table && p.d.DoubleQuotedStrings && t.Text[0] == '"' {
 			p.next()
