@@ -289,8 +289,10 @@ func (p *parser) postfix(x ast.Expr) ast.Expr {
 					continue
 				}
 				// DuckDB method call on a value: x.f(a) is f(x, a). Not for a word that cannot
-				// begin an expression (x.or(a)): printed as a call it would not read back.
-				if p.at(token.LParen) && (name.Quote != 0 || !exprStartReserved[lower(name.Name)]) {
+				// begin an expression (x.or(a)), nor for x.f(*), which has no f(x, ...) form:
+				// printed as a call they would not read back.
+				star := p.peek(1).Kind == token.Operator && p.peek(1).Text == "*" && p.peek(2).Kind == token.RParen
+				if p.at(token.LParen) && !star && (name.Quote != 0 || !exprStartReserved[lower(name.Name)]) {
 					fn := p.call(&ast.Name{Span: name.Span, Parts: []*ast.Ident{name}})
 					fn.Args = append([]ast.Expr{x}, fn.Args...)
 					fn.Start = start
