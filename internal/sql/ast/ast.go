@@ -70,10 +70,11 @@ type Ident struct {
 	Span
 	Name  string
 	Quote byte
-	// Escaped is set on a backtick-quoted name read where a backslash escapes the next byte
-	// (BigQuery, MySQL) and written with one: it prints with backslashes, as a doubled
-	// backtick would read differently there.
-	Escaped bool
+	// Raw is the name as written, kept where printing it from Name and Quote could read
+	// back differently: a backtick name with backslash escapes (BigQuery, MySQL), a string
+	// standing for a name (FROM 'file.csv', AS 'alias'), which a dialect with triple quotes
+	// would misread once its quotes were doubled.
+	Raw string
 }
 
 // Quoted reports whether the identifier was written in quotes.

@@ -80,10 +80,12 @@ func (p *printer) node(n Node) {
 	}
 }
 
-var backtickEscaper = strings.NewReplacer(`\`, `\\`, "`", "\\`")
-
 func (p *printer) ident(x *Ident) {
 	if x == nil {
+		return
+	}
+	if x.Raw != "" {
+		p.s(x.Raw)
 		return
 	}
 	switch x.Quote {
@@ -91,12 +93,6 @@ func (p *printer) ident(x *Ident) {
 		p.s(x.Name)
 	case '[':
 		p.s("[", strings.ReplaceAll(x.Name, "]", "]]"), "]")
-	case '`':
-		if x.Escaped {
-			p.s("`", backtickEscaper.Replace(x.Name), "`")
-			return
-		}
-		p.s("`", strings.ReplaceAll(x.Name, "`", "``"), "`")
 	default:
 		q := string(x.Quote)
 		p.s(q, strings.ReplaceAll(x.Name, q, q+q), q)

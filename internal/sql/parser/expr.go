@@ -313,7 +313,7 @@ func (p *parser) postfix(x ast.Expr) ast.Expr {
 			p.next()
 			var name *ast.Ident
 			if nt.Kind == token.String {
-				name = &ast.Ident{Span: ast.Span{Start: nt.Pos, Stop: nt.End}, Name: stringValue(nt.Text), Quote: '"'}
+				name = stringIdent(nt, stringValue(nt.Text))
 			} else {
 				name = p.identFrom(nt)
 			}

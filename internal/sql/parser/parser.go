@@ -476,8 +476,8 @@ func (p *parser) identFrom(t token.Token) *ast.Ident {
 		id.Quote = q
 		if q == '`' && p.d.BackslashEscapes && strings.IndexByte(t.Text, '\\') >= 0 {
 			// The lexer let a backslash protect the next byte, so the name is what the
-			// escapes spell, and it prints with them.
-			id.Name, id.Escaped = unescapeBackticks(t.Text), true
+			// escapes spell, and it prints as written.
+			id.Name, id.Raw = unescapeBackticks(t.Text), t.Text
 			return id
 		}
 		id.Name = unquote(t.Text, q, closer)
@@ -504,6 +504,11 @@ func unescapeBackticks(text string) string {
 		b.WriteByte(c)
 	}
 	return b.String()
+}
+
+// stringIdent is the identifier a string token stands for where a name may be written as one.
+func stringIdent(t token.Token, name string) *ast.Ident {
+	return &ast.Ident{Span: ast.Span{Start: t.Pos, Stop: t.End}, Name: name, Quote: '"', Raw: t.Text}
 }
 
 // unquote strips the quotes of text (which starts with the opener) and undoes doubled closers.

@@ -84,7 +84,7 @@ func TestSelectBasics(t *testing.T) {
 	expectPrinted(t, "duckdb", "from t", "SELECT * FROM t")
 	expectPrinted(t, "duckdb", "select a from t where b using sample 10% (bernoulli) order by a", "SELECT a FROM t WHERE b ORDER BY a")
 	expectPrinted(t, "duckdb", "from t select a where b", "SELECT a FROM t WHERE b")
-	expectPrinted(t, "mysql", "select a as 'x' from t", `SELECT a AS "x" FROM t`)
+	expectPrinted(t, "mysql", "select a as 'x' from t", `SELECT a AS 'x' FROM t`)
 }
 
 func TestContextualKeywords(t *testing.T) {
@@ -247,7 +247,7 @@ func TestTableFunctions(t *testing.T) {
 	expectPrinted(t, "databricks", "select c from t lateral view explode(t.arr) e as c", "SELECT c FROM t LATERAL VIEW explode(t.arr) e AS c")
 	expectPrinted(t, "databricks", "select k, v from t lateral view outer posexplode(m) e as k, v", "SELECT k, v FROM t LATERAL VIEW OUTER posexplode(m) e AS k, v")
 	expectPrinted(t, "duckdb", "select * from read_csv('x.csv', header = true)", "SELECT * FROM read_csv('x.csv', header = TRUE)")
-	expectPrinted(t, "duckdb", "select * from 'data/*.parquet'", `SELECT * FROM "data/*.parquet"`)
+	expectPrinted(t, "duckdb", "select * from 'data/*.parquet'", `SELECT * FROM 'data/*.parquet'`)
 	expectPrinted(t, "snowflake", "select $1, $2 from @my_stage/path/ (file_format => 'csv')", "SELECT $1, $2 FROM @my_stage/path/ ( file_format => 'csv' )")
 	expectPrinted(t, "snowflake", "select * from t at(timestamp => '2024-01-01'::timestamp) as x", "SELECT * FROM t at ( timestamp => '2024-01-01' :: timestamp ) AS x")
 	expectPrinted(t, "bigquery", "select * from t for system_time as of current_timestamp() s", "SELECT * FROM t for system_time as of current_timestamp ( ) AS s")

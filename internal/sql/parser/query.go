@@ -542,7 +542,7 @@ func (p *parser) alias(table bool) (*ast.Ident, bool) {
 		if p.at(token.String) { // MySQL/BigQuery/Spark allow string aliases
 			t := p.tok()
 			p.next()
-			return &ast.Ident{Span: ast.Span{Start: t.Pos, Stop: t.End}, Name: unquote(t.Text, t.Text[0], t.Text[0]), Quote: '"'}, true
+			return stringIdent(t, unquote(t.Text, t.Text[0], t.Text[0])), true
 		}
 		p.errorf(p.pos(), "expected alias after AS, found %s", p.describe())
 		return nil, true
@@ -562,7 +562,7 @@ func (p *parser) alias(table bool) (*ast.Ident, bool) {
 	case token.String:
 		if !table && p.d.DoubleQuotedStrings && t.Text[0] == '"' {
 			p.next()
-			return &ast.Ident{Span: ast.Span{Start: t.Pos, Stop: t.End}, Name: unquote(t.Text, '"', '"'), Quote: '"'}, false
+			return stringIdent(t, unquote(t.Text, '"', '"')), false
 		}
 	}
 	return nil, false
@@ -960,7 +960,7 @@ func (p *parser) tablePrimary() ast.TableExpr {
 	case tok.Kind == token.String:
 		// DuckDB reads files directly: FROM 'data/*.parquet'.
 		p.next()
-		tn := &ast.TableName{Name: &ast.Name{Span: ast.Span{Start: tok.Pos, Stop: tok.End}, Parts: []*ast.Ident{{Span: ast.Span{Start: tok.Pos, Stop: tok.End}, Name: unquote(tok.Text, tok.Text[0], tok.Text[0]), Quote: '"'}}}}
+		tn := &ast.TableName{Name: &ast.Name{Span: ast.Span{Start: tok.Pos, Stop: tok.End}, Parts: []*ast.Ident{stringIdent(tok, unquote(tok.Text, tok.Text[0], tok.Text[0]))}}}
 		p.tableNameTail(tn)
 		tn.Span = ast.Span{Start: start, Stop: p.prevEndOr(start)}
 		t = tn
