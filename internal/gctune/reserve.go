@@ -12,14 +12,15 @@ const reserveMax = 256 << 20
 
 var reserved sync.Once
 
-// Reserve readies the heap for about n bytes about to be allocated and kept (a snapshot's
-// decode), once per process: where the system maps memory in huge pages only when asked to
+// Reserve readies the heap for about n bytes about to be allocated (a snapshot's decode, a
+// cold load's renders and statements), once per process: where the system maps memory in huge pages only when asked to
 // (Linux's transparent huge pages in madvise mode), the heap is grown by n bytes the system is
 // asked to back with huge pages, and the block is collected at once, so the decode's
 // allocations land in it. Touching fresh memory costs a page fault per 4 KiB page otherwise, a
 // third of a warm run's CPU on a virtual machine whose faults exit to the hypervisor. It runs a
-// collection: call it with the collector paused (Pause), so that nothing returns those pages
-// to the system before they are used, and early, while the heap is small. Later calls do
+// collection: call it early, while the heap is small, and where the allocations that follow
+// are kept, with the collector paused (Pause), so that nothing returns those pages to the
+// system before they are used. Later calls do
 // nothing: a process that decoded once has freed pages to reuse.
 func Reserve(n int64) {
 	if n < reserveMin {
