@@ -570,10 +570,11 @@ func TestNamerNodeLiteral(t *testing.T) {
 		{Name: "b", UniqueID: "model.p.b.v2", Version: "2", ResourceType: Model, Package: "p", Config: map[string]any{"alias": "bb", "database": "d\\n"}},
 		{Name: "c", ResourceType: Snapshot, Tags: []string{}, Config: map[string]any{}},
 	}
-	for _, attrs := range []map[string]bool{nil, {}, {"name": true}, {"name": true, "version": true}, {"config": true, "fqn": true}, {"tags": true, "unique_id": true, "path": true}} {
+	for _, attrs := range []map[string]bool{nil, {}, {"name": true}, {"name": true, "version": true}, {"config": true, "fqn": true}, {"tags": true, "unique_id": true, "path": true}, {"schema": true, "database": true}} {
 		s := &namer{attrs: attrs}
 		for _, n := range nodes {
-			if got, want := s.nodeLiteral(n), jinjaLiteral(s.nodeFields(n)); got != want {
+			at := namedSoFar{database: "db", schema: "it's"}
+			if got, want := s.nodeLiteral(n, at), jinjaLiteral(s.nodeFields(n, at)); got != want {
 				t.Errorf("attrs %v, node %s:\n got %s\nwant %s", attrs, n.Name, got, want)
 			}
 		}

@@ -320,6 +320,34 @@ func TestGenerateAliasAndDatabaseNameOverrides(t *testing.T) {
 	}
 }
 
+// The node a naming macro is given holds the names dbt has set on it by then: the generated
+// database when the schema is named, the generated schema when the alias is.
+func TestNamingMacrosSeeEarlierNames(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"dbt_project.yml": "name: g\nprofile: none\nmodels:\n  g:\n    marts:\n      +schema: marts\n      +alias: renamed\n",
+		"macros/naming.sql": "{% macro generate_schema_name(custom_schema_name, node) -%}\n" +
+			"  {{ node.database }}_{{ node.schema }}{% if custom_schema_name %}_{{ custom_schema_name | trim }}{% endif %}\n{%- endmacro %}\n" +
+			"{% macro generate_alias_name(custom_alias_name=none, node=none) -%}\n" +
+			"  {%- if custom_alias_name and node.schema.lower().endswith('marts') -%}{{ node.name }}\n" +
+			"  {%- elif custom_alias_name -%}{{ custom_alias_name | trim }}\n" +
+			"  {%- else -%}{{ node.schema }}__{{ node.name }}{%- endif -%}\n{%- endmacro %}\n",
+		"models/a.sql":       "select 1 as id",
+		"models/marts/b.sql": "select * from {{ ref('a') }}",
+	})
+	p, err := Load(context.Background(), LoadOptions{Dir: dir, Getenv: envOf(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := p.Nodes["model.g.a"], p.Nodes["model.g.b"]
+	eq(t, "schema from the generated database and the target's schema", a.Schema, a.Database+"_main")
+	eq(t, "custom schema", b.Schema, a.Database+"_main_marts")
+	eq(t, "alias from the generated schema", a.Alias, a.Schema+"__a")
+	eq(t, "custom alias dropped in a marts schema", b.Alias, "b")
+	for _, d := range p.Diagnostics {
+		t.Errorf("unexpected diagnostic %+v", d)
+	}
+}
+
 // A naming macro that reads its node is given the node as a dict, as a literal written in the
 // template would be: `.get` with a default, `.items()` in key order, list slicing and tests.
 func TestNamingMacroReadsNodeAsDict(t *testing.T) {

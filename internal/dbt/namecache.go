@@ -101,13 +101,13 @@ func (s *namer) load() {
 // render renders the macro for one key (custom value "" is none; node nil unless the macro
 // reads it) and keeps the result for the table when it may be stored. The call's text is the
 // same for every key, its arguments bound as globals, so it is compiled once per load.
-func (s *namer) render(custom string, n *Node, key string) namerRow {
+func (s *namer) render(custom string, n *Node, at namedSoFar, key string) namerRow {
 	var arg, node any
 	if custom != "" {
 		arg = custom
 	}
 	if n != nil {
-		node = jinja.Literal(s.nodeFields(n))
+		node = jinja.Literal(s.nodeFields(n, at))
 	}
 	in := jinja.Input{
 		Path: s.macro, Source: "{{ " + s.macro + "(__dataops_name_arg, __dataops_name_node) }}",

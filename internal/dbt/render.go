@@ -274,7 +274,11 @@ func (l *loader) finalize(n *Node) {
 // relation computes where a node is built: generate_database_name, generate_schema_name and
 // generate_alias_name, each dbt's default or the root project's own override.
 func (l *loader) relation(n *Node, c map[string]any) jinja.Relation {
-	db := l.namers.database.name(c["database"], n)
+	// The node a naming macro is given holds the names dbt has set on it so far: the target's
+	// database and schema at first, then each generated name as it is known.
+	at := namedSoFar{database: l.target.Database, schema: l.target.Schema}
+	db := l.namers.database.name(c["database"], n, at)
+	at.database = db
 	var schema string
 	if n.ResourceType == Snapshot && configString(c, "target_schema") != "" {
 		// Snapshots with the legacy target_schema/target_database bypass the naming macros in dbt.
@@ -283,12 +287,13 @@ func (l *loader) relation(n *Node, c map[string]any) jinja.Relation {
 			db = td
 		}
 	} else {
-		schema = l.namers.schema.name(c["schema"], n)
+		schema = l.namers.schema.name(c["schema"], n, at)
 	}
+	at.schema = schema
 	alias := n.Name
 	if n.ResourceType != Test {
 		// A data test's relation is named after the test itself (store_failures).
-		alias = l.namers.alias.name(c["alias"], n)
+		alias = l.namers.alias.name(c["alias"], n, at)
 	}
 	return jinja.Relation{Database: db, Schema: schema, Identifier: alias}
 }
@@ -410,7 +415,10 @@ func nodeAttrs(src string) map[string]bool {
 	return out
 }
 
-func (s *namer) name(custom any, n *Node) string {
+// namedSoFar is the database and schema a node holds when a naming macro is called on it.
+type namedSoFar struct{ database, schema string }
+
+func (s *namer) name(custom any, n *Node, at namedSoFar) string {
 	cs := ""
 	if custom != nil {
 		cs = strings.TrimSpace(fmt.Sprint(custom))
@@ -423,7 +431,7 @@ func (s *namer) name(custom any, n *Node) string {
 	var node *Node
 	if s.perNode && n != nil {
 		node = n
-		key = cs + "\x00" + s.nodeLiteral(n)
+		key = cs + "\x00" + s.nodeLiteral(n, at)
 	}
 	s.mu.Lock()
 	v, ok := s.cache[key]
@@ -438,7 +446,7 @@ func (s *namer) name(custom any, n *Node) string {
 	if !ok {
 		// Rendered outside the lock: nodes are finalized in parallel, and a per-node macro has
 		// a key per node. Two renders of one key give the same name.
-		row = s.render(cs, node, key)
+		row = s.render(cs, node, at, key)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -458,7 +466,7 @@ func (s *namer) name(custom any, n *Node) string {
 
 // nodeLiteral is jinjaLiteral(s.nodeFields(n)), written directly: it is the key of every
 // per-node name, computed twice for every node of a load.
-func (s *namer) nodeLiteral(n *Node) string {
+func (s *namer) nodeLiteral(n *Node, at namedSoFar) string {
 	var b strings.Builder
 	b.WriteByte('{')
 	first := true
@@ -481,12 +489,14 @@ func (s *namer) nodeLiteral(n *Node) string {
 			", 'materialized': " + jinjaLiteral(n.Config["materialized"]) + ", 'schema': " + jinjaLiteral(n.Config["schema"]) +
 			", 'tags': " + jinjaLiteral(n.Config["tags"]) + "}")
 	})
+	field("database", lit(at.database))
 	field("fqn", lit(n.FQN))
 	field("name", lit(n.Name))
 	field("original_file_path", lit(n.OriginalFilePath))
 	field("package_name", lit(n.Package))
 	field("path", lit(n.Path))
 	field("resource_type", lit(n.ResourceType))
+	field("schema", lit(at.schema))
 	field("tags", lit(n.Tags))
 	field("unique_id", lit(n.UniqueID))
 	if n.Version != "" {
@@ -498,8 +508,8 @@ func (s *namer) nodeLiteral(n *Node) string {
 
 // nodeFields are the node's main fields a per-node naming macro is given: those it reads, or
 // all when that is not known.
-func (s *namer) nodeFields(n *Node) map[string]any {
-	fields := make(map[string]any, 9)
+func (s *namer) nodeFields(n *Node, at namedSoFar) map[string]any {
+	fields := make(map[string]any, 11)
 	add := func(k string, v any) {
 		if s.attrs == nil || s.attrs[k] {
 			fields[k] = v
@@ -513,6 +523,8 @@ func (s *namer) nodeFields(n *Node) map[string]any {
 	add("path", n.Path)
 	add("original_file_path", n.OriginalFilePath)
 	add("tags", n.Tags)
+	add("database", at.database)
+	add("schema", at.schema)
 	if s.attrs == nil || s.attrs["config"] {
 		fields["config"] = map[string]any{"materialized": n.Config["materialized"], "schema": n.Config["schema"],
 			"alias": n.Config["alias"], "database": n.Config["database"], "tags": n.Config["tags"]}
