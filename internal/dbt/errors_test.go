@@ -29,6 +29,20 @@ func writeProject(t *testing.T, files map[string]string) string {
 	return dir
 }
 
+// loadClean loads a project written from files, failing the test on an error or on any
+// diagnostic.
+func loadClean(t *testing.T, files map[string]string, compile bool) *Project {
+	t.Helper()
+	p, err := Load(context.Background(), LoadOptions{Dir: writeProject(t, files), Compile: compile, Getenv: envOf(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range p.Diagnostics {
+		t.Errorf("unexpected diagnostic %+v", d)
+	}
+	return p
+}
+
 func loadDir(t *testing.T, dir string) (*Project, error) {
 	t.Helper()
 	return Load(context.Background(), LoadOptions{Dir: dir, Getenv: envOf(nil)})
@@ -268,7 +282,7 @@ func TestRelationName(t *testing.T) {
 }
 
 func TestGenerateSchemaNameOverride(t *testing.T) {
-	dir := writeProject(t, map[string]string{
+	p := loadClean(t, map[string]string{
 		"dbt_project.yml": "name: g\nprofile: none\nmodels:\n  g:\n    marts:\n      +schema: marts\n",
 		"macros/naming.sql": "{% macro generate_schema_name(custom_schema_name, node) -%}\n" +
 			"  {%- if node.resource_type == 'seed' -%}raw\n" +
@@ -277,21 +291,14 @@ func TestGenerateSchemaNameOverride(t *testing.T) {
 		"models/a.sql":       "select 1 as id",
 		"models/marts/b.sql": "select * from {{ ref('a') }}",
 		"seeds/s.csv":        "id\n1\n",
-	})
-	p, err := Load(context.Background(), LoadOptions{Dir: dir, Compile: true, Getenv: envOf(nil)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	}, true)
 	eq(t, "default schema", p.Nodes["model.g.a"].Schema, "main")
 	eq(t, "custom schema as is", p.Nodes["model.g.b"].Schema, "marts")
 	eq(t, "seed schema from node.resource_type", p.Nodes["seed.g.s"].Schema, "raw")
-	for _, d := range p.Diagnostics {
-		t.Errorf("unexpected diagnostic %+v", d)
-	}
 }
 
 func TestGenerateAliasAndDatabaseNameOverrides(t *testing.T) {
-	dir := writeProject(t, map[string]string{
+	p := loadClean(t, map[string]string{
 		"dbt_project.yml": "name: g\nprofile: none\nmodels:\n  g:\n    marts:\n      +alias: renamed\n      +database: other\n",
 		"macros/naming.sql": "{% macro generate_alias_name(custom_alias_name=none, node=none) -%}\n" +
 			"  {%- if custom_alias_name -%}{{ custom_alias_name | trim }}\n" +
@@ -301,11 +308,7 @@ func TestGenerateAliasAndDatabaseNameOverrides(t *testing.T) {
 			"  {%- else -%}{{ target.database }}_{{ custom_database_name | trim }}{%- endif -%}\n{%- endmacro %}\n",
 		"models/staging/a.sql": "select 1 as id",
 		"models/marts/b.sql":   "select * from {{ ref('a') }}",
-	})
-	p, err := Load(context.Background(), LoadOptions{Dir: dir, Compile: true, Getenv: envOf(nil)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	}, true)
 	a, b := p.Nodes["model.g.a"], p.Nodes["model.g.b"]
 	eq(t, "alias from node.fqn", a.Alias, "staging__a")
 	eq(t, "custom alias", b.Alias, "renamed")
@@ -315,15 +318,12 @@ func TestGenerateAliasAndDatabaseNameOverrides(t *testing.T) {
 	if want := `"` + a.Database + `"."main"."staging__a"`; !strings.Contains(b.CompiledCode, want) {
 		t.Errorf("ref to a does not use its generated alias: %s", b.CompiledCode)
 	}
-	for _, d := range p.Diagnostics {
-		t.Errorf("unexpected diagnostic %+v", d)
-	}
 }
 
 // The node a naming macro is given holds the names dbt has set on it by then: the generated
 // database when the schema is named, the generated schema when the alias is.
 func TestNamingMacrosSeeEarlierNames(t *testing.T) {
-	dir := writeProject(t, map[string]string{
+	p := loadClean(t, map[string]string{
 		"dbt_project.yml": "name: g\nprofile: none\nmodels:\n  g:\n    marts:\n      +schema: marts\n      +alias: renamed\n",
 		"macros/naming.sql": "{% macro generate_schema_name(custom_schema_name, node) -%}\n" +
 			"  {{ node.database }}_{{ node.schema }}{% if custom_schema_name %}_{{ custom_schema_name | trim }}{% endif %}\n{%- endmacro %}\n" +
@@ -333,19 +333,12 @@ func TestNamingMacrosSeeEarlierNames(t *testing.T) {
 			"  {%- else -%}{{ node.schema }}__{{ node.name }}{%- endif -%}\n{%- endmacro %}\n",
 		"models/a.sql":       "select 1 as id",
 		"models/marts/b.sql": "select * from {{ ref('a') }}",
-	})
-	p, err := Load(context.Background(), LoadOptions{Dir: dir, Getenv: envOf(nil)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	}, false)
 	a, b := p.Nodes["model.g.a"], p.Nodes["model.g.b"]
 	eq(t, "schema from the generated database and the target's schema", a.Schema, a.Database+"_main")
 	eq(t, "custom schema", b.Schema, a.Database+"_main_marts")
 	eq(t, "alias from the generated schema", a.Alias, a.Schema+"__a")
 	eq(t, "custom alias dropped in a marts schema", b.Alias, "b")
-	for _, d := range p.Diagnostics {
-		t.Errorf("unexpected diagnostic %+v", d)
-	}
 }
 
 // A naming macro that reads its node is given the node as a dict, as a literal written in the
