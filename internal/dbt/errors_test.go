@@ -624,3 +624,72 @@ func TestMeantName(t *testing.T) {
 		t.Errorf("EntryMeans")
 	}
 }
+
+// A naming macro that only writes node.name out is rendered once per distinct rest of the
+// node and the name put back; one that tests or changes the name is rendered per node. Both
+// name every model as dbt would.
+func TestNamingMacroNameStandIn(t *testing.T) {
+	for _, c := range []struct {
+		name, macro string
+		slot        bool
+		want        map[string]string
+	}{
+		{"written out", "{%- if custom_alias_name -%}{{ custom_alias_name | trim }}\n" +
+			"{%- elif node.version -%}{{ return(node.name ~ \"_v\" ~ (node.version | replace(\".\", \"_\"))) }}\n" +
+			"{%- else -%}{{ node.name }}{%- endif -%}", true,
+			map[string]string{"model.g.stg_a": "stg_a", "model.g.b": "b", "model.g.c": "renamed", "model.g.d.v2": "d_v2"}},
+		{"tested", "{%- if node.name.startswith('stg_') -%}{{ node.name[4:] }}{%- else -%}{{ node.name }}{%- endif -%}", false,
+			map[string]string{"model.g.stg_a": "a", "model.g.b": "b", "model.g.c": "c", "model.g.d.v2": "d"}},
+		{"filtered", "{{ node.name | upper }}", false,
+			map[string]string{"model.g.stg_a": "STG_A", "model.g.b": "B"}},
+		{"kept in a variable", "{%- set n = 'x_' ~ node.name -%}{{ n if n | length > 5 else node.name }}", false,
+			map[string]string{"model.g.stg_a": "x_stg_a", "model.g.b": "b"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := nameWrittenOnly(c.macro); got != c.slot {
+				t.Errorf("nameWrittenOnly = %v, want %v", got, c.slot)
+			}
+			p := loadClean(t, map[string]string{
+				"dbt_project.yml": "name: g\nprofile: none\n",
+				"macros/naming.sql": "{% macro generate_alias_name(custom_alias_name=none, node=none) -%}\n" + c.macro +
+					"\n{%- endmacro %}\n",
+				"models/stg_a.sql": "select 1 as id",
+				"models/b.sql":     "select 2 as id",
+				"models/c.sql":     "{{ config(alias='renamed') }}\nselect 3 as id",
+				"models/d_v2.sql":  "select 4 as id",
+				"models/d.yml":     "version: 2\nmodels:\n  - name: d\n    latest_version: 2\n    versions:\n      - v: 2\n",
+			}, false)
+			for id, want := range c.want {
+				if n := p.Nodes[id]; n == nil {
+					t.Errorf("no node %s", id)
+				} else {
+					eq(t, id+" alias", n.Alias, want)
+				}
+			}
+		})
+	}
+}
+
+func TestNameWrittenOnly(t *testing.T) {
+	for src, want := range map[string]bool{
+		"{{ node.name }}":                                  true,
+		"{{- node['name'] -}}":                             true,
+		"{% do return(node.name) %}":                       true,
+		"{{ 'p_' ~ node.name ~ '_' ~ target.name }}":       true,
+		"{{ return((node.name)) }}":                        false,
+		"{{ node.name ~ 'x' | upper }}":                    true,
+		"{{ (node.name ~ 'x') | upper }}":                  false,
+		"{{ f(node.name) }}":                               false,
+		"{% set x = node.name %}{{ x }}":                   false,
+		"{% filter upper %}{{ node.name }}{% endfilter %}": false,
+		"{% set x %}{{ node.name }}{% endset %}{{ x }}":    false,
+		"{% if node.name == 'a' %}b{% endif %}":            false,
+		"{{ node.fqn[-1] }}":                               false,
+		"{{ return(node.name) }}{{ node.name[1:] }}":       false,
+		"{{ 'a' ~ \"~)\" ~ node.name }}":                   true,
+	} {
+		if got := nameWrittenOnly(src); got != want {
+			t.Errorf("nameWrittenOnly(%q) = %v, want %v", src, got, want)
+		}
+	}
+}

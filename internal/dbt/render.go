@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/dataops-dev/dataops/internal/jinja"
 	"github.com/dataops-dev/dataops/internal/lazyregexp"
@@ -276,7 +277,7 @@ func (l *loader) finalize(n *Node) {
 func (l *loader) relation(n *Node, c map[string]any) jinja.Relation {
 	// The node a naming macro is given holds the names dbt has set on it so far: the target's
 	// database and schema at first, then each generated name as it is known.
-	at := namedSoFar{database: l.target.Database, schema: l.target.Schema}
+	at := namedSoFar{name: n.Name, database: l.target.Database, schema: l.target.Schema}
 	db := l.namers.database.name(c["database"], n, at)
 	at.database = db
 	var schema string
@@ -339,6 +340,7 @@ type namer struct {
 	def      func(custom string, n *Node) string
 	override bool
 	perNode  bool
+	nameSlot bool            // the macro only writes node.name out: see nameFromSlot
 	attrs    map[string]bool // the node attributes the override reads; nil: any
 	mu       sync.Mutex
 	cache    map[string]string // the names this load gave, by key ("" when the override failed)
@@ -358,6 +360,7 @@ func newNamer(l *loader, macro string, def func(string, *Node) string) *namer {
 		s.override = true
 		s.perNode = nodeUseRE.MatchString(mac.SQL)
 		s.attrs = nodeAttrs(mac.SQL)
+		s.nameSlot = s.attrs["name"] && nameWrittenOnly(mac.SQL)
 		if passesNode(mac.SQL) {
 			// node handed to another macro, which may read any of it
 			s.perNode, s.attrs = true, nil
@@ -415,8 +418,13 @@ func nodeAttrs(src string) map[string]bool {
 	return out
 }
 
-// namedSoFar is the database and schema a node holds when a naming macro is called on it.
-type namedSoFar struct{ database, schema string }
+// namedSoFar is the name, database and schema a node holds when a naming macro is called on
+// it.
+type namedSoFar struct{ name, database, schema string }
+
+// nameStandIn takes the place of a node's name where a naming macro only writes the name out
+// (nameWrittenOnly): one render serves every node that agrees on the rest.
+const nameStandIn = "dataops_node_name_stand_in"
 
 func (s *namer) name(custom any, n *Node, at namedSoFar) string {
 	cs := ""
@@ -426,6 +434,11 @@ func (s *namer) name(custom any, n *Node, at namedSoFar) string {
 	def := s.def(cs, n)
 	if !s.override || s.l.env == nil {
 		return def
+	}
+	if s.perNode && n != nil && s.nameSlot && !strings.Contains(n.Name, nameStandIn) {
+		if v, ok := s.nameFromSlot(cs, n, at); ok {
+			return v
+		}
 	}
 	key := cs
 	var node *Node
@@ -491,7 +504,7 @@ func (s *namer) nodeLiteral(n *Node, at namedSoFar) string {
 	})
 	field("database", lit(at.database))
 	field("fqn", lit(n.FQN))
-	field("name", lit(n.Name))
+	field("name", lit(at.name))
 	field("original_file_path", lit(n.OriginalFilePath))
 	field("package_name", lit(n.Package))
 	field("path", lit(n.Path))
@@ -515,7 +528,7 @@ func (s *namer) nodeFields(n *Node, at namedSoFar) map[string]any {
 			fields[k] = v
 		}
 	}
-	add("name", n.Name)
+	add("name", at.name)
 	add("unique_id", n.UniqueID)
 	add("resource_type", n.ResourceType)
 	add("package_name", n.Package)
@@ -688,4 +701,149 @@ func uniqueSorted(l []string) []string {
 
 func jinjaPos(p source.Position) jinja.Position {
 	return jinja.Position{Line: p.Line, Column: p.Column}
+}
+
+// nameFromSlot names n from one render for its custom value and the node fields the macro
+// reads but its name, nameStandIn given in the name's place: a macro that only writes
+// node.name out (nameWrittenOnly) takes the same path whatever the name, so its output for n
+// is that render's with n's name put back. A project whose alias macro returns node.name on
+// one branch renders it once per distinct version and custom alias, not once per model. ok is
+// false when that render failed or did not write the stand-in out: n is then named by its own.
+func (s *namer) nameFromSlot(cs string, n *Node, at namedSoFar) (string, bool) {
+	at.name = nameStandIn
+	key := cs + "\x00" + s.nodeLiteral(n, at)
+	s.mu.Lock()
+	v, ok := s.cache[key]
+	s.mu.Unlock()
+	if !ok {
+		row, stored := s.stored[key]
+		if !stored {
+			row = s.render(cs, n, at, key)
+		}
+		if row.failed || !strings.Contains(row.out, nameStandIn) {
+			row.out = ""
+		}
+		v = row.out
+		s.mu.Lock()
+		s.cache[key] = v
+		s.mu.Unlock()
+	}
+	if v == "" {
+		return "", false
+	}
+	return strings.ReplaceAll(v, nameStandIn, n.Name), true
+}
+
+var (
+	nodeNameRE = lazyregexp.New(`\bnode\s*(?:\.\s*name\b|\[\s*['"]name['"]\s*\])`)
+	// Blocks whose body is captured, filtered or handed to a caller: what they write is not
+	// the macro's output as written.
+	capturingBlockRE = lazyregexp.New(`\{%[-+]?\s*(?:filter|call|set\s+\w+\s*[-+]?%\})`)
+)
+
+// nameWrittenOnly reports whether a naming macro only writes node.name out, whole: every
+// node.name is a whole term of what a {{ }} writes or a return(...) returns, alone or joined
+// with ~, never tested, filtered, passed to a call or kept in a variable, and no block
+// captures what the macro writes. Its path through the macro is then the same whatever the
+// name.
+func nameWrittenOnly(src string) bool {
+	if capturingBlockRE.MatchString(src) {
+		return false
+	}
+	locs := nodeNameRE.FindAllStringIndex(src, -1)
+	if len(locs) == 0 {
+		return false
+	}
+	for _, loc := range locs {
+		open := max(strings.LastIndex(src[:loc[0]], "{{"), strings.LastIndex(src[:loc[0]], "{%"))
+		if open < 0 {
+			return false
+		}
+		closer := "}}"
+		if src[open+1] == '%' {
+			closer = "%}"
+		}
+		end := strings.Index(src[open+2:], closer)
+		if end < 0 || open+2+end < loc[1] {
+			return false
+		}
+		expr := strings.Trim(src[open+2:open+2+end], "-+ \t\r\n")
+		if closer == "%}" {
+			rest, ok := strings.CutPrefix(expr, "do")
+			if !ok || rest == "" || !unicode.IsSpace(rune(rest[0])) {
+				return false
+			}
+			expr = strings.TrimSpace(rest)
+		}
+		if inner, ok := returnArg(expr); ok {
+			expr = inner
+		} else if closer == "%}" {
+			return false
+		}
+		terms := topLevelTerms(expr)
+		if terms == nil {
+			return false
+		}
+		whole := 0
+		for _, t := range terms {
+			if m := nodeNameRE.FindStringIndex(t); m != nil && m[0] == 0 && m[1] == len(t) {
+				whole++
+			}
+		}
+		if whole != len(nodeNameRE.FindAllStringIndex(expr, -1)) {
+			return false
+		}
+	}
+	return true
+}
+
+// returnArg is the argument of return(...) when expr is that call and nothing else.
+func returnArg(expr string) (string, bool) {
+	rest, ok := strings.CutPrefix(expr, "return")
+	if !ok {
+		return "", false
+	}
+	rest = strings.TrimSpace(rest)
+	if !strings.HasPrefix(rest, "(") || !strings.HasSuffix(rest, ")") {
+		return "", false
+	}
+	inner := rest[1 : len(rest)-1]
+	if topLevelTerms(inner) == nil {
+		return "", false // the first parenthesis closes before the last
+	}
+	return strings.TrimSpace(inner), true
+}
+
+// topLevelTerms splits expr at the ~ outside parentheses, brackets and quotes, each term
+// trimmed; nil when its parentheses or quotes do not balance.
+func topLevelTerms(expr string) []string {
+	var terms []string
+	depth, start := 0, 0
+	var quote byte
+	for i := 0; i < len(expr); i++ {
+		c := expr[i]
+		switch {
+		case quote != 0:
+			if c == '\\' {
+				i++
+			} else if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == '(' || c == '[' || c == '{':
+			depth++
+		case c == ')' || c == ']' || c == '}':
+			if depth--; depth < 0 {
+				return nil
+			}
+		case c == '~' && depth == 0:
+			terms = append(terms, strings.TrimSpace(expr[start:i]))
+			start = i + 1
+		}
+	}
+	if depth != 0 || quote != 0 {
+		return nil
+	}
+	return append(terms, strings.TrimSpace(expr[start:]))
 }
