@@ -693,3 +693,30 @@ func TestNameWrittenOnly(t *testing.T) {
 		}
 	}
 }
+
+func TestReadNamerMacro(t *testing.T) {
+	for _, c := range []struct {
+		src      string
+		perNode  bool
+		attrs    []string // nil: any
+		nameSlot bool
+	}{
+		{"{{ target.schema }}", false, []string{}, false},
+		{"{# use the name of the node and its version #}{%- if node.version -%}{{ return(node.name ~ '_v' ~ node.version) }}" +
+			"{%- else -%}{{ node.name }}{%- endif -%}", true, []string{"name", "version"}, true},
+		{"{{ other_macro(node) }}{{ node.name }}", true, nil, false},
+		{"{{ node.fqn | join('_') }}", true, []string{"fqn"}, false},
+	} {
+		perNode, attrs, slot := readNamerMacro(c.src)
+		var got []string
+		if attrs != nil {
+			got = slices.Sorted(maps.Keys(attrs))
+			if got == nil {
+				got = []string{}
+			}
+		}
+		if perNode != c.perNode || !slices.Equal(got, c.attrs) || (got == nil) != (c.attrs == nil) || slot != c.nameSlot {
+			t.Errorf("readNamerMacro(%q) = %v, %v, %v; want %v, %v, %v", c.src, perNode, got, slot, c.perNode, c.attrs, c.nameSlot)
+		}
+	}
+}

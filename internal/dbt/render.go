@@ -354,20 +354,31 @@ type namer struct {
 
 var nodeUseRE = lazyregexp.New(`\bnode\s*(\.|\[)`)
 
+// jinjaCommentRE matches a Jinja comment, {# ... #}.
+var jinjaCommentRE = lazyregexp.New(`(?s)\{#.*?#\}`)
+
 func newNamer(l *loader, macro string, def func(string, *Node) string) *namer {
 	s := &namer{l: l, macro: macro, def: def, cache: map[string]string{}}
 	if mac := namerMacro(l, macro); mac != nil {
 		s.override = true
-		s.perNode = nodeUseRE.MatchString(mac.SQL)
-		s.attrs = nodeAttrs(mac.SQL)
-		s.nameSlot = s.attrs["name"] && nameWrittenOnly(mac.SQL)
-		if passesNode(mac.SQL) {
-			// node handed to another macro, which may read any of it
-			s.perNode, s.attrs = true, nil
-		}
+		s.perNode, s.attrs, s.nameSlot = readNamerMacro(mac.SQL)
 		s.load()
 	}
 	return s
+}
+
+// readNamerMacro says how a naming macro's text uses its node: whether it reads it at all,
+// the attributes it reads (nil: any, as when it hands the node to another macro), and whether
+// it only writes node.name out (nameWrittenOnly).
+func readNamerMacro(sql string) (perNode bool, attrs map[string]bool, nameSlot bool) {
+	// What comments say of the node ("use the name of the node") is not code.
+	src := jinjaCommentRE.ReplaceAllString(sql, "")
+	if passesNode(src) {
+		// node handed to another macro, which may read any of it
+		return true, nil, false
+	}
+	attrs = nodeAttrs(src)
+	return nodeUseRE.MatchString(src), attrs, attrs["name"] && nameWrittenOnly(src)
 }
 
 // namerMacro is the project's naming macro: the root project's own generate_schema_name (and
