@@ -414,15 +414,21 @@ func TestGenerateSchemaNameDispatchedOverride(t *testing.T) {
 }
 
 func TestPassesNode(t *testing.T) {
-	for src, want := range map[string]bool{
+	checkPredicate(t, "passesNode", passesNode, map[string]bool{
 		"{% macro generate_schema_name(custom_schema_name, node) -%}{{ default__generate_schema_name(custom_schema_name, node) }}{%- endmacro %}": false,
 		"{% macro generate_schema_name(custom_schema_name, node) -%}{{ generate_schema_name_for_env(custom_schema_name, node) }}{%- endmacro %}":  false,
 		"{% macro generate_schema_name(custom_schema_name, node) -%}{{ my_schema(custom_schema_name, node) }}{%- endmacro %}":                     true,
 		"{% macro generate_schema_name(custom_schema_name, node) -%}{{ node.name }}{%- endmacro %}":                                               false,
 		"{% macro generate_alias_name(custom_alias_name=none, node=none) -%}{{ custom_alias_name }}{%- endmacro %}":                               false,
-	} {
-		if got := passesNode(src); got != want {
-			t.Errorf("passesNode(%q) = %v, want %v", src, got, want)
+	})
+}
+
+// checkPredicate runs fn on each case's text and wants its verdict.
+func checkPredicate(t *testing.T, name string, fn func(string) bool, cases map[string]bool) {
+	t.Helper()
+	for src, want := range cases {
+		if got := fn(src); got != want {
+			t.Errorf("%s(%q) = %v, want %v", name, src, got, want)
 		}
 	}
 }
@@ -671,7 +677,7 @@ func TestNamingMacroNameStandIn(t *testing.T) {
 }
 
 func TestNameWrittenOnly(t *testing.T) {
-	for src, want := range map[string]bool{
+	checkPredicate(t, "nameWrittenOnly", nameWrittenOnly, map[string]bool{
 		"{{ node.name }}":                                  true,
 		"{{- node['name'] -}}":                             true,
 		"{% do return(node.name) %}":                       true,
@@ -687,11 +693,7 @@ func TestNameWrittenOnly(t *testing.T) {
 		"{{ node.fqn[-1] }}":                               false,
 		"{{ return(node.name) }}{{ node.name[1:] }}":       false,
 		"{{ 'a' ~ \"~)\" ~ node.name }}":                   true,
-	} {
-		if got := nameWrittenOnly(src); got != want {
-			t.Errorf("nameWrittenOnly(%q) = %v, want %v", src, got, want)
-		}
-	}
+	})
 }
 
 func TestReadNamerMacro(t *testing.T) {

@@ -81,10 +81,32 @@ func callArgs(src string, line, col int) string {
 		}
 	}
 	start := off + open + 1
-	depth := 1
+	depth, end := 1, -1
+	unquoted(src[start:], func(i int, c byte) bool {
+		switch c {
+		case '(':
+			depth++
+		case ')':
+			if depth--; depth == 0 {
+				end = start + i
+				return false
+			}
+		}
+		return true
+	})
+	if end < 0 {
+		return ""
+	}
+	return src[start:end]
+}
+
+// unquoted calls fn with each byte of Jinja expression text s that is outside its quoted
+// strings (where a backslash escapes the byte after it), and its index, until fn returns
+// false. It reports whether s ended outside a string.
+func unquoted(s string, fn func(i int, c byte) bool) bool {
 	var quote byte
-	for i := start; i < len(src); i++ {
-		c := src[i]
+	for i := 0; i < len(s); i++ {
+		c := s[i]
 		switch {
 		case quote != 0:
 			if c == '\\' {
@@ -94,14 +116,9 @@ func callArgs(src string, line, col int) string {
 			}
 		case c == '\'' || c == '"':
 			quote = c
-		case c == '(':
-			depth++
-		case c == ')':
-			depth--
-			if depth == 0 {
-				return src[start:i]
-			}
+		case !fn(i, c):
+			return true
 		}
 	}
-	return ""
+	return quote == 0
 }

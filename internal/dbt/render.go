@@ -830,30 +830,19 @@ func returnArg(expr string) (string, bool) {
 func topLevelTerms(expr string) []string {
 	var terms []string
 	depth, start := 0, 0
-	var quote byte
-	for i := 0; i < len(expr); i++ {
-		c := expr[i]
+	closed := unquoted(expr, func(i int, c byte) bool {
 		switch {
-		case quote != 0:
-			if c == '\\' {
-				i++
-			} else if c == quote {
-				quote = 0
-			}
-		case c == '\'' || c == '"':
-			quote = c
 		case c == '(' || c == '[' || c == '{':
 			depth++
 		case c == ')' || c == ']' || c == '}':
-			if depth--; depth < 0 {
-				return nil
-			}
+			depth--
 		case c == '~' && depth == 0:
 			terms = append(terms, strings.TrimSpace(expr[start:i]))
 			start = i + 1
 		}
-	}
-	if depth != 0 || quote != 0 {
+		return depth >= 0
+	})
+	if depth != 0 || !closed {
 		return nil
 	}
 	return append(terms, strings.TrimSpace(expr[start:]))
