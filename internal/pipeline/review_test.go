@@ -3,6 +3,8 @@ package pipeline
 import (
 	"context"
 	"maps"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -103,5 +105,43 @@ func TestRunEntryNamedLikeAFile(t *testing.T) {
 	got := string(rv.Edits[0].New)
 	if want := strings.Replace(head["models/_revenue.yml"], "daily_revenue.sql", "daily_revenue", 1); got != want {
 		t.Errorf("models/_revenue.yml:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// A merge's conflict markers left in a changed model are an error at the opening marker; a
+// model that only has a line of equals signs is not.
+func TestRunFindsConflictMarkers(t *testing.T) {
+	base := shop("select order_id from {{ ref('stg_orders') }}\n")
+	head := maps.Clone(base)
+	head["models/orders.sql"] = "select\n<<<<<<< HEAD\n    order_id\n=======\n    order_id, status\n>>>>>>> add status\nfrom {{ ref('stg_orders') }}\n"
+	head["models/notes.sql"] = "-- totals\n=======\nselect 1 as n\n"
+	rv, err := Run(context.Background(), Inputs{Change: detect(t, base, head), MinConfidence: 0.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range rv.Findings {
+		if f.Rule == "merge-conflict" {
+			got = append(got, f.Severity+" "+f.Path+":"+strconv.Itoa(f.Line)+" "+f.Message)
+		}
+	}
+	want := []string{review.SeverityError + ` models/orders.sql:2 unresolved merge conflict: the line "<<<<<<< HEAD" a merge leaves is still in the model`}
+	if !slices.Equal(got, want) {
+		t.Errorf("merge-conflict findings:\n%q\nwant\n%q", got, want)
+	}
+}
+
+func TestConflictMarker(t *testing.T) {
+	for src, want := range map[string]int{
+		"a\n<<<<<<< HEAD\nb\n=======\nc\n>>>>>>> x\n": 2,
+		"<<<<<<< ours\r\nb\r\n||||||| base\r\n":       1,
+		"select 1 << 2\n=======\n":                    0,
+		"<<<<<<<< eight\n=======\n":                   0,
+		"<<<<<<< HEAD\nno end\n":                      0,
+		"select 1\n":                                  0,
+	} {
+		if got, _ := conflictMarker(src); got != want {
+			t.Errorf("conflictMarker(%q) = %d, want %d", src, got, want)
+		}
 	}
 }
