@@ -722,3 +722,22 @@ func TestReadNamerMacro(t *testing.T) {
 		}
 	}
 }
+
+// A property file a merge left conflict markers in is refused at the opening marker, saying
+// so, rather than at whatever token YAML trips on first.
+func TestPropertyFileConflictMarkers(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"dbt_project.yml": "name: p\nprofile: none\n",
+		"models/a.sql":    "select 1 as id",
+		"models/a.yml": "version: 2\nmodels:\n  - name: a\n<<<<<<< HEAD\n    description: One.\n=======\n" +
+			"    description: Uno.\n>>>>>>> translate\n",
+	})
+	_, err := loadDir(t, dir)
+	var ie *InputError
+	if !errors.As(err, &ie) {
+		t.Fatalf("err = %v, want an InputError", err)
+	}
+	if want := (Pos{Path: "models/a.yml", Line: 4, Column: 1}); ie.Pos != want || !strings.Contains(ie.Msg, `unresolved merge conflict: the line "<<<<<<< HEAD"`) {
+		t.Errorf("error at %+v: %s; want at %+v about the merge conflict", ie.Pos, ie.Msg, want)
+	}
+}

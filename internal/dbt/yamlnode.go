@@ -3,6 +3,7 @@ package dbt
 import (
 	"errors"
 	"fmt"
+	"github.com/dataops-dev/dataops/internal/source"
 	"strings"
 
 	"github.com/goccy/go-yaml"
@@ -152,6 +153,11 @@ func parseYAMLGoccy(rel string, data []byte) (*ynode, error) {
 	// anything is expanded.
 	f, _, err := yamllimit.Parse(data, yamllimit.MaxNodes, parser.AllowDuplicateMapKey())
 	if err != nil {
+		// A merge's conflict markers are why, more often than the first token YAML trips on.
+		if line, marker := source.ConflictMarker(string(data)); line > 0 {
+			return nil, &InputError{Pos: Pos{Path: rel, Line: line, Column: 1},
+				Msg: fmt.Sprintf("unresolved merge conflict: the line %q a merge leaves is still in the file", marker)}
+		}
 		return nil, yamlError(rel, err)
 	}
 	b := &ybuilder{rel: rel, anchors: map[string]*ynode{}}

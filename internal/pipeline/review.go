@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/dataops-dev/dataops/internal/cache"
@@ -14,6 +13,7 @@ import (
 	"github.com/dataops-dev/dataops/internal/openmetadata"
 	"github.com/dataops-dev/dataops/internal/review"
 	"github.com/dataops-dev/dataops/internal/schema"
+	"github.com/dataops-dev/dataops/internal/source"
 	"github.com/dataops-dev/dataops/internal/testgen"
 	"github.com/dataops-dev/dataops/internal/warehouse"
 )
@@ -116,7 +116,7 @@ func Run(ctx context.Context, in Inputs) (*review.Review, error) {
 	// SQL, and a dialect with shift operators even parses `<<<<<<< HEAD` as an expression.
 	for _, mc := range cs.Models {
 		if n := p.Nodes[mc.UniqueID]; n != nil && mc.Change != change.Removed {
-			if line, marker := conflictMarker(n.RawCode); line > 0 {
+			if line, marker := source.ConflictMarker(n.RawCode); line > 0 {
 				rv.Findings = append(rv.Findings, review.Finding{Agent: review.AgentLint, Rule: "merge-conflict", Severity: review.SeverityError,
 					Path: n.RelPath, Line: line, Column: 1,
 					Message: fmt.Sprintf("unresolved merge conflict: the line %q a merge leaves is still in the model", marker)})
@@ -332,33 +332,4 @@ func describedOf(plan *schema.Plan) []review.Description {
 			From: d.From, Source: d.Source, File: d.File})
 	}
 	return out
-}
-
-// conflictMarker finds the first line of src that opens, splits or closes a merge conflict as
-// git writes one (`<<<<<<< ours`, `|||||||`, `=======`, `>>>>>>> theirs`, each seven
-// characters at the start of a line); 0 when there is none. A lone `=======` is a marker
-// only between an opening and a closing one.
-func conflictMarker(src string) (line int, marker string) {
-	opened := 0
-	for i, l := range strings.Split(src, "\n") {
-		l = strings.TrimRight(l, "\r")
-		switch {
-		case markerLine(l, '<'):
-			if opened == 0 {
-				opened = i + 1
-				marker = l
-			}
-		case opened > 0 && (markerLine(l, '>') || markerLine(l, '=') || markerLine(l, '|')):
-			return opened, marker
-		}
-	}
-	return 0, ""
-}
-
-// markerLine reports whether l is seven c and then nothing or a space and a label.
-func markerLine(l string, c byte) bool {
-	if len(l) < 7 || strings.Count(l[:7], string(c)) != 7 {
-		return false
-	}
-	return len(l) == 7 || l[7] == ' '
 }

@@ -130,18 +130,3 @@ func TestRunFindsConflictMarkers(t *testing.T) {
 		t.Errorf("merge-conflict findings:\n%q\nwant\n%q", got, want)
 	}
 }
-
-func TestConflictMarker(t *testing.T) {
-	for src, want := range map[string]int{
-		"a\n<<<<<<< HEAD\nb\n=======\nc\n>>>>>>> x\n": 2,
-		"<<<<<<< ours\r\nb\r\n||||||| base\r\n":       1,
-		"select 1 << 2\n=======\n":                    0,
-		"<<<<<<<< eight\n=======\n":                   0,
-		"<<<<<<< HEAD\nno end\n":                      0,
-		"select 1\n":                                  0,
-	} {
-		if got, _ := conflictMarker(src); got != want {
-			t.Errorf("conflictMarker(%q) = %d, want %d", src, got, want)
-		}
-	}
-}
