@@ -457,21 +457,13 @@ func (s *namer) name(custom any, n *Node, at namedSoFar) string {
 		node = n
 		key = cs + "\x00" + s.nodeLiteral(n, at)
 	}
-	s.mu.Lock()
-	v, ok := s.cache[key]
-	s.mu.Unlock()
-	if ok {
+	if v, ok := s.cached(key); ok {
 		if v == "" {
 			return def // the override failed for this key; the default depends on the node
 		}
 		return v
 	}
-	row, ok := s.stored[key]
-	if !ok {
-		// Rendered outside the lock: nodes are finalized in parallel, and a per-node macro has
-		// a key per node. Two renders of one key give the same name.
-		row = s.render(cs, node, at, key)
-	}
+	row := s.row(cs, node, at, key)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if row.failed {
@@ -486,6 +478,24 @@ func (s *namer) name(custom any, n *Node, at namedSoFar) string {
 	}
 	s.cache[key] = row.out
 	return row.out
+}
+
+// cached is the name this load gave for key, if it gave one ("" when the render could not).
+func (s *namer) cached(key string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.cache[key]
+	return v, ok
+}
+
+// row is the name an earlier load stored for key, or else the render's. It renders outside
+// the lock: nodes are finalized in parallel, and a per-node macro has a key per node. Two
+// renders of one key give the same name.
+func (s *namer) row(cs string, n *Node, at namedSoFar, key string) namerRow {
+	if row, ok := s.stored[key]; ok {
+		return row
+	}
+	return s.render(cs, n, at, key)
 }
 
 // nodeLiteral is jinjaLiteral(s.nodeFields(n)), written directly: it is the key of every
@@ -723,14 +733,9 @@ func jinjaPos(p source.Position) jinja.Position {
 func (s *namer) nameFromSlot(cs string, n *Node, at namedSoFar) (string, bool) {
 	at.name = nameStandIn
 	key := cs + "\x00" + s.nodeLiteral(n, at)
-	s.mu.Lock()
-	v, ok := s.cache[key]
-	s.mu.Unlock()
+	v, ok := s.cached(key)
 	if !ok {
-		row, stored := s.stored[key]
-		if !stored {
-			row = s.render(cs, n, at, key)
-		}
+		row := s.row(cs, n, at, key)
 		if row.failed || !strings.Contains(row.out, nameStandIn) {
 			row.out = ""
 		}
