@@ -53,8 +53,6 @@ func (r *Regexp) FindStringSubmatchIndex(s string) []int {
 	return r.compiled().FindStringSubmatchIndex(s)
 }
 
-func (r *Regexp) FindSubmatch(b []byte) [][]byte { return r.compiled().FindSubmatch(b) }
-
 func (r *Regexp) FindAllString(s string, n int) []string { return r.compiled().FindAllString(s, n) }
 
 func (r *Regexp) FindAllStringIndex(s string, n int) [][]int {
@@ -81,18 +79,8 @@ func (r *Regexp) ReplaceAllString(src, repl string) string {
 	return r.compiled().ReplaceAllString(src, repl)
 }
 
-func (r *Regexp) ReplaceAllLiteralString(src, repl string) string {
-	return r.compiled().ReplaceAllLiteralString(src, repl)
-}
-
 func (r *Regexp) ReplaceAllStringFunc(src string, repl func(string) string) string {
 	return r.compiled().ReplaceAllStringFunc(src, repl)
 }
 
 func (r *Regexp) Split(s string, n int) []string { return r.compiled().Split(s, n) }
-
-func (r *Regexp) SubexpIndex(name string) int { return r.compiled().SubexpIndex(name) }
-
-func (r *Regexp) SubexpNames() []string { return r.compiled().SubexpNames() }
-
-func (r *Regexp) NumSubexp() int { return r.compiled().NumSubexp() }
