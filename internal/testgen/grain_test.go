@@ -3,6 +3,8 @@ package testgen
 import (
 	"slices"
 	"testing"
+
+	"github.com/dataops-dev/dataops/internal/dbt"
 )
 
 // A description states a grain of several columns in many words; only the model's own
@@ -63,6 +65,33 @@ func TestPartitionedColumns(t *testing.T) {
 		slices.Sort(got)
 		if !slices.Equal(got, c.want) {
 			t.Errorf("%s\n  got %v, want %v", c.sql, got, c.want)
+		}
+	}
+}
+
+// A description makes a column the model's own key only when it speaks of this table: "primary
+// key in users_user" names the table a column refers to.
+func TestDocumentedPrimaryKey(t *testing.T) {
+	for _, c := range []struct {
+		desc string
+		want bool
+	}{
+		{"int, primary key in this table", true},
+		{"Primary key - unique identifier for each claim", true},
+		{"Surrogate primary key derived from ticket id.", true},
+		{"activity identifier (PK)", true},
+		{"int, primary key for this table. At the grain of order id and line id.", true},
+		{"int, primary key in ecommerce_order", false},
+		{"The primary key for the record in `dim_gtfs_datasets` associated with this feed.", false},
+		{"Primary key from main A&E attendance (FK)", false},
+		{"Part of composite primary key - date the procedure was created", false},
+		{"Rows with true here have a duplicate primary key", false},
+		{"int, sequential ID tracking a single enrollment", false},
+		{"", false},
+	} {
+		m := &dbt.Node{Columns: []*dbt.Column{{Name: "id", Description: c.desc}}}
+		if got := documentedPrimaryKey(m, "ID") != ""; got != c.want {
+			t.Errorf("%q: %v, want %v", c.desc, got, c.want)
 		}
 	}
 }

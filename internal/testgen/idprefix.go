@@ -19,3 +19,11 @@ func prefixKey(col, e string) bool {
 func idPrefixed(col string) bool {
 	return len(col) > 3 && strings.HasPrefix(col, "id")
 }
+
+// keyPrefixed reports whether col is spelled as a key with the kind of key in front:
+// sk_date, sk_hrgid, pk_order (the habit of many warehouses built on SQL Server, where sk_
+// marks a surrogate key). Only a model's first column is read so: further along, sk_ names
+// the key of a dimension the row refers to.
+func keyPrefixed(col string) bool {
+	return len(col) > 3 && (strings.HasPrefix(col, "sk_") || strings.HasPrefix(col, "pk_"))
+}

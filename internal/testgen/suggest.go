@@ -444,7 +444,7 @@ func buildColumns(p *dbt.Project, m *dbt.Node, sg *sqlSignals, g grain, inf *col
 			// A filter or projection of a model keyed on several columns keeps that key:
 			// its leading id is part of it, not a key of its own.
 			c.pk, c.keyWhy = "combo", "it copies the composite key of "+x.partOfParentKey(in, name)
-		case i == 0 && isIDLike(l) && !parentOfLines(m.Name, l):
+		case i == 0 && (isIDLike(l) || keyPrefixed(l)) && !parentOfLines(m.Name, l):
 			c.pk = "first"
 		}
 		if g.validFrom != "" && (c.pk == "name" || c.pk == "sql" && sg.keyFromHash) {
@@ -459,6 +459,13 @@ func buildColumns(p *dbt.Project, m *dbt.Node, sg *sqlSignals, g grain, inf *col
 		} else if len(g.declared) > 1 && (c.pk == "name" || c.pk == "first" || c.pk == "sql" && sg.keyFromHash) {
 			// The team says the key is composite: a name or a leading hash is not the key.
 			c.pk = ""
+		}
+		if i == 0 && c.pk != "sql" && len(g.declared) <= 1 && g.validFrom == "" {
+			// The team's own words outrank a grain read from the SQL: a deduplication per
+			// (user, run) leaves the table's id unique as well.
+			if why := documentedPrimaryKey(m, name); why != "" {
+				c.pk, c.keyWhy = "sql", why
+			}
 		}
 		if c.pk == "" && len(sg.keys) <= 1 && len(g.declared) <= 1 && g.validFrom == "" {
 			c.alt = altKey(m.Name, l)
