@@ -69,6 +69,9 @@ func valuesIn(desc string) *docValues {
 	if v := quotedValues(desc); v != nil {
 		return v
 	}
+	if v := foldedBullets(desc); v != nil {
+		return v
+	}
 	if v := dashValues(desc); v != nil {
 		return v
 	}

@@ -34,6 +34,33 @@ func dashValues(desc string) *docValues {
 	return nil
 }
 
+// foldedBullet finds one item of a bullet list that YAML's folded style (`>`) ran into one
+// line: "Method of payment: - CHECK: Check payments - CASH: Cash payments". Its term is a
+// single code-like token (CHECK, credit_card, 3), before a colon, an equals sign or a dash.
+// bulletMark finds every bullet, so that a list whose bullets are prose names no values.
+var (
+	foldedBullet = lazyregexp.New(`(?:^|\s)[-*•]\s+[` + "`" + `'"]?([A-Z0-9][A-Z0-9_]*|[a-z][a-z0-9_]*)[` + "`" + `'"]?\s*(?::|=|\s[-–—])\s`)
+	bulletMark   = lazyregexp.New(`(?:^|\s)[-*•]\s+\S`)
+)
+
+// foldedBullets reads the values of a bullet list folded into one line, when every bullet of
+// the description opens with a value and there are at least two. Lists still on their own
+// lines are bulletValues'.
+func foldedBullets(desc string) *docValues {
+	if desc = strings.TrimSpace(desc); strings.Contains(desc, "\n") {
+		return nil
+	}
+	items := foldedBullet.Regexp().FindAllStringSubmatch(desc, -1)
+	if len(items) < 2 || len(items) != len(bulletMark.Regexp().FindAllStringIndex(desc, -1)) {
+		return nil
+	}
+	terms := make([]string, len(items))
+	for i, m := range items {
+		terms[i] = m[1]
+	}
+	return cleanValues(terms)
+}
+
 // colonIntro finds a colon that opens what follows it: "Bucket: 'single' / 'small'".
 var colonIntro = lazyregexp.New(`:\s+`)
 

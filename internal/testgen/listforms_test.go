@@ -104,6 +104,12 @@ func TestValuesInListForms(t *testing.T) {
 		// The parts of what is counted, not the column's values.
 		{"Number of bytes used by files in all internal stages (named, table, and user).", ""},
 		{"Count of orders by state (paid, refunded, open).", ""},
+		// A bullet list that YAML's folded style ran into one line: every bullet opens
+		// with its value; bullets of prose name none.
+		{"Method of payment: - CHECK: Check payments (including insurance checks) - CREDIT_CARD: Credit card payments - CASH: Cash payments\n", "CHECK|CREDIT_CARD|CASH"},
+		{"Category: - insurance_writeoff = written off - provider_discount = given by the provider", "insurance_writeoff|provider_discount"},
+		{"Fee paid. - OpenDental source: ClaimFee - Transformed to: decimal - CASH: not used", ""},
+		{"Status of the claim - PAID: settled", ""},
 	})
 }
 
