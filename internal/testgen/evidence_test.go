@@ -16,7 +16,7 @@ func TestGraphEvidence(t *testing.T) {
 	models := p.Models()
 	sigs := make([]*sqlSignals, len(models))
 	for i, m := range models {
-		sigs[i] = safeSignals(m.CompiledCode, "duckdb", nil, nil)
+		sigs[i] = safeSignals(m.CompiledCode, "duckdb", nil, nil, nil)
 	}
 	existing := existingTests(p)
 	keys := newKeyIndex(p, models, sigs, inf, existing, keyOwners(models, sigs, inf))

@@ -2,6 +2,7 @@ package testgen
 
 import (
 	"iter"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -36,9 +37,13 @@ type sqlSignals struct {
 	// keyFromHash: the key is a hash in the first select position, a guess that a history
 	// table (one row per key and validity period) proves wrong.
 	keyFromHash bool
-	// preserves: the output chain reads one relation without joins, unnests or set operations,
-	// so each output row is one upstream row and a column unique upstream stays unique.
+	// preserves: the output chain reads one relation without unnests, set operations or joins
+	// that repeat its rows, so each output row is one upstream row and a column unique
+	// upstream stays unique. joined: the chain joins other relations to it (keptBase), whose
+	// columns are not so kept; base names that relation (its last name part, lower case).
 	preserves bool
+	joined    bool
+	base      string
 	// filteredNotNull holds names a WHERE on the chain keeps not null, even through a star
 	// (`select * from final where order_pk is not null`).
 	filteredNotNull map[string]bool
@@ -68,6 +73,10 @@ type sqlSignals struct {
 	ephemeral func(cte string) string
 	d         sqldialect.Dialect
 
+	// uniqueOn returns the column sets known to be unique in a relation the SQL reads by name
+	// (its parts as written), lower case; nil when none is known or there is no project.
+	uniqueOn func(parts []string) [][]string
+
 	// chain holds the selects walked, the output's first.
 	chain []chainSelect
 
@@ -84,15 +93,15 @@ func newSignals() *sqlSignals {
 // readSignals parses compiled SQL and collects the signals. A file that does not parse gives
 // what its readable part says.
 func readSignals(sql, dialect string) *sqlSignals {
-	return readSignalsThrough(sql, dialect, nil, nil)
+	return readSignalsThrough(sql, dialect, nil, nil, nil)
 }
 
 // readSignalsThrough is readSignals following the chain into the ephemeral models it reads,
 // whose SQL ephemeral returns by CTE name: dbt inlines them as CTEs, and an Airbyte
 // normalization model computes its row hash in one (`_ab3`) that the tested model selects.
-func readSignalsThrough(sql, dialect string, ephemeral func(string) string, ps *parses) *sqlSignals {
+func readSignalsThrough(sql, dialect string, ephemeral func(string) string, ps *parses, uniqueOn func([]string) [][]string) *sqlSignals {
 	s := newSignals()
-	s.ephemeral = ephemeral
+	s.ephemeral, s.uniqueOn = ephemeral, uniqueOn
 	s.d, _ = sqldialect.Lookup(dialect)
 	s.parses = ps
 	q := s.query(sql)
@@ -240,7 +249,14 @@ func (s *sqlSignals) walk(body ast.QueryExpr, ctes map[string]*ast.Query, depth 
 		s.preserves = false
 		return
 	}
-	switch t := sel.From[0].(type) {
+	from := sel.From[0]
+	if _, ok := from.(*ast.Join); ok {
+		if from = s.keptBase(from, ctes, depth); from == nil {
+			s.preserves = false
+			return
+		}
+	}
+	switch t := from.(type) {
 	case *ast.TableName:
 		if t.Name != nil && len(t.Name.Parts) == 1 {
 			name := strings.ToLower(t.Name.Parts[0].Name)
@@ -261,6 +277,9 @@ func (s *sqlSignals) walk(body ast.QueryExpr, ctes map[string]*ast.Query, depth 
 		}
 		// The chain ends on a model, source or table: rows come from it one for one.
 		s.preserves = depth <= 8
+		if t.Name != nil && len(t.Name.Parts) > 0 {
+			s.base = strings.ToLower(t.Name.Parts[len(t.Name.Parts)-1].Name)
+		}
 	case *ast.DerivedTable:
 		if t.Query != nil {
 			collectCTEs(t.Query, ctes)
@@ -271,6 +290,150 @@ func (s *sqlSignals) walk(body ast.QueryExpr, ctes map[string]*ast.Query, depth 
 	default:
 		s.preserves = false
 	}
+}
+
+// keptBase returns the leftmost relation of a chain of joins none of which repeats its rows,
+// or nil: each is a semi or anti join, or a LEFT or INNER join whose equalities cover a key of
+// its right side (a dimension joined on its key, a CTE grouped by the join column). The
+// select then keeps the grain of that relation: a key of it stays a key.
+func (s *sqlSignals) keptBase(t ast.TableExpr, ctes map[string]*ast.Query, depth int) ast.TableExpr {
+	for {
+		j, ok := t.(*ast.Join)
+		if !ok {
+			break
+		}
+		if j.Natural || j.Asof || j.Match != nil {
+			return nil
+		}
+		switch j.Kind {
+		case "SEMI", "ANTI":
+		case "INNER", "LEFT":
+			alias, keys := s.rightKeys(j.Right, ctes, depth)
+			if alias == "" || !coversKey(equatedOn(j, alias), keys) {
+				return nil
+			}
+			s.joined = true
+		default:
+			return nil
+		}
+		t = j.Left
+	}
+	switch t.(type) {
+	case *ast.TableName, *ast.DerivedTable:
+		return t
+	}
+	return nil
+}
+
+// rightKeys names the right side of a join as the ON clause qualifies it, and lists the
+// column sets known to be unique in it: the grain of a CTE or subquery read from its SQL,
+// the keys the team tests on the model or source it names.
+func (s *sqlSignals) rightKeys(t ast.TableExpr, ctes map[string]*ast.Query, depth int) (string, [][]string) {
+	var q *ast.Query
+	var alias string
+	var parts []string
+	switch x := t.(type) {
+	case *ast.TableName:
+		if x.Name == nil || len(x.Name.Parts) == 0 {
+			return "", nil
+		}
+		for _, p := range x.Name.Parts {
+			parts = append(parts, p.Name)
+		}
+		alias = strings.ToLower(x.Name.Parts[len(x.Name.Parts)-1].Name)
+		if x.Alias != nil && x.Alias.Name != nil {
+			alias = strings.ToLower(x.Alias.Name.Name)
+		}
+		if len(parts) == 1 {
+			q = ctes[strings.ToLower(parts[0])]
+		}
+	case *ast.DerivedTable:
+		if x.Alias == nil || x.Alias.Name == nil {
+			return "", nil
+		}
+		alias, q = strings.ToLower(x.Alias.Name.Name), x.Query
+	default:
+		return "", nil
+	}
+	if q == nil {
+		if s.uniqueOn == nil {
+			return alias, nil
+		}
+		return alias, s.uniqueOn(parts)
+	}
+	// The grain of the CTE, read as the model's own is, in a walk of its own.
+	inner := newSignals()
+	inner.ephemeral, inner.d, inner.parses, inner.uniqueOn = s.ephemeral, s.d, s.parses, s.uniqueOn
+	scope := make(map[string]*ast.Query, len(ctes))
+	maps.Copy(scope, ctes)
+	collectCTEs(q, scope)
+	inner.walk(q.Body, scope, depth+1)
+	if len(inner.keys) == 0 {
+		if inner.preserves && !inner.joined && inner.base != "" && s.uniqueOn != nil {
+			// An import CTE (`payments as (select * from {{ ref('payments') }})`) has the
+			// keys of the relation it reads.
+			return alias, s.uniqueOn([]string{inner.base})
+		}
+		return alias, nil
+	}
+	keys := make([]string, len(inner.keys))
+	for i, k := range inner.keys {
+		keys[i] = strings.ToLower(k)
+	}
+	return alias, [][]string{keys}
+}
+
+// equatedOn lists the columns of the right side (named alias) that the join's ON clause, a
+// conjunction of conditions, equates with something outside it, or its USING columns.
+func equatedOn(j *ast.Join, alias string) map[string]bool {
+	out := map[string]bool{}
+	for _, u := range j.Using {
+		out[strings.ToLower(u.Name)] = true
+	}
+	var visit func(e ast.Expr)
+	visit = func(e ast.Expr) {
+		b, ok := unparen(e).(*ast.Binary)
+		if !ok {
+			return
+		}
+		switch strings.ToUpper(b.Op) {
+		case "AND":
+			visit(b.X)
+			visit(b.Y)
+		case "=":
+			x, xr := rightColumn(b.X, alias)
+			y, yr := rightColumn(b.Y, alias)
+			switch {
+			case xr && !yr:
+				out[x] = true
+			case yr && !xr:
+				out[y] = true
+			}
+		}
+	}
+	if j.On != nil {
+		visit(j.On)
+	}
+	return out
+}
+
+// rightColumn returns the column a reference names and whether it is qualified by alias.
+func rightColumn(e ast.Expr, alias string) (string, bool) {
+	c, ok := unparen(e).(*ast.ColumnRef)
+	if !ok || len(c.Parts) < 2 {
+		return "", false
+	}
+	return strings.ToLower(c.Parts[len(c.Parts)-1].Name), strings.EqualFold(c.Parts[len(c.Parts)-2].Name, alias)
+}
+
+// coversKey reports whether the equated columns include every column of one of the keys.
+func coversKey(eq map[string]bool, keys [][]string) bool {
+	for _, k := range keys {
+		if len(k) > 0 && allIn(k, eq) {
+			return true
+		}
+	}
+	return false
 }
 
 // outputNames maps each select item's expression to the name it outputs.

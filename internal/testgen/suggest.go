@@ -68,7 +68,7 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				sigs[i] = safeSignals(opts.sqlOf(models[i]), dialect, ephemeralSQL, ps)
+				sigs[i] = safeSignals(opts.sqlOf(models[i]), dialect, ephemeralSQL, ps, parentKeys(p, models[i], existing))
 			}
 		}()
 	}
@@ -139,7 +139,7 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 		}
 		names, _, _ := columnsOf(m, inf.Node(m.UniqueID), true)
 		models = append(models, m)
-		sigs = append(sigs, safeSignals(opts.sqlOf(m), dialect, ephemeralSQL, ps))
+		sigs = append(sigs, safeSignals(opts.sqlOf(m), dialect, ephemeralSQL, ps, parentKeys(p, m, existing)))
 		g := modelGrain(p, m, names, sigs[len(sigs)-1])
 		if partitions {
 			g.dropReplacedKey()
@@ -247,13 +247,69 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 	return res
 }
 
-func safeSignals(sql, dialect string, ephemeral func(string) string, ps *parses) (s *sqlSignals) {
+func safeSignals(sql, dialect string, ephemeral func(string) string, ps *parses, uniqueOn func([]string) [][]string) (s *sqlSignals) {
 	defer func() {
 		if recover() != nil {
 			s = newSignals()
 		}
 	}()
-	return readSignalsThrough(sql, dialect, ephemeral, ps)
+	return readSignalsThrough(sql, dialect, ephemeral, ps, uniqueOn)
+}
+
+// fromBase reports whether the column copies a column of the relation named base only: a
+// select that joins a dimension on its key keeps the rows of the relation it reads first, not
+// those of the dimension, whose key repeats once per row that refers to it.
+func fromBase(p *dbt.Project, in *columns.Node, name, base string) bool {
+	if in == nil || base == "" {
+		return false
+	}
+	ic := in.Column(name)
+	if ic == nil || len(ic.Lineage) == 0 {
+		return false
+	}
+	for _, ref := range ic.Lineage {
+		var names []string
+		if n := p.Nodes[ref.Node]; n != nil {
+			names = []string{n.Alias, n.Name}
+		} else if src := p.Sources[ref.Node]; src != nil {
+			names = []string{src.Identifier, src.Name}
+		}
+		if !slices.ContainsFunc(names, func(n string) bool { return n != "" && dbt.ColumnKey(dbt.UnquoteIdent(n)) == dbt.ColumnKey(base) }) {
+			return false
+		}
+	}
+	return true
+}
+
+// parentKeys returns, for model m, what signals.go asks of a relation its SQL joins: the
+// columns the team tests unique on the model, seed, snapshot or source of that name among
+// m's parents (its identifier as the SQL writes it, or its name), one set each.
+func parentKeys(p *dbt.Project, m *dbt.Node, existing map[string]map[string]map[string]bool) func([]string) [][]string {
+	return func(parts []string) [][]string {
+		if len(parts) == 0 {
+			return nil
+		}
+		want := dbt.ColumnKey(parts[len(parts)-1])
+		for _, id := range p.ParentMap[m.UniqueID] {
+			var names []string
+			if n := p.Nodes[id]; n != nil {
+				names = []string{n.Alias, n.Name}
+			} else if src := p.Sources[id]; src != nil {
+				names = []string{src.Identifier, src.Name}
+			}
+			if !slices.ContainsFunc(names, func(n string) bool { return n != "" && dbt.ColumnKey(dbt.UnquoteIdent(n)) == want }) {
+				continue
+			}
+			var keys [][]string
+			for col, tests := range existing[id] {
+				if tests[Unique] {
+					keys = append(keys, []string{strings.ToLower(col)})
+				}
+			}
+			return keys
+		}
+		return nil
+	}
 }
 
 // maxKeyWidth is the widest grouping read as a composite key. A rollup by a dozen dimensions
@@ -472,7 +528,7 @@ func buildColumns(p *dbt.Project, m *dbt.Node, sg *sqlSignals, g grain, inf *col
 		}
 		c.stale = complete && in.Column(name) == nil
 		c.up, c.upArgs = upstreamTests(lineage, name, existing, args)
-		if c.pk != "sql" && c.pk != "combo" && c.up[Unique] && sg.preserves && !g.composite(sg) {
+		if c.pk != "sql" && c.pk != "combo" && c.up[Unique] && sg.preserves && !g.composite(sg) && (!sg.joined || fromBase(p, lineage, name, sg.base)) {
 			// Each row is one row of the single relation read, so its unique key stays unique.
 			c.pk, c.keyWhy = "sql", "it copies a unique upstream column and the model keeps one row per upstream row"
 		}

@@ -31,7 +31,7 @@ func loadKeys(t *testing.T, dir string) (*dbt.Project, *columns.Result, *keyInde
 	models := p.Models()
 	sigs := make([]*sqlSignals, len(models))
 	for i, m := range models {
-		sigs[i] = safeSignals(m.CompiledCode, "duckdb", nil, nil)
+		sigs[i] = safeSignals(m.CompiledCode, "duckdb", nil, nil, nil)
 	}
 	return p, inf, newKeyIndex(p, models, sigs, inf, existingTests(p), keyOwners(models, sigs, inf))
 }

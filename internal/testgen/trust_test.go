@@ -51,6 +51,15 @@ func TestTrustCases(t *testing.T) {
 	if s := def["fct_payment_lines payment_id unique"]; s != nil {
 		t.Errorf("unique proposed through a join: %v", s.Reasons)
 	}
+	// A dimension joined on its key keeps the rows of the relation read first: that
+	// relation's key stays a key, the dimension's repeats once per row referring to it.
+	const copied = "copies a unique upstream column"
+	if s := def["int_vendor_payments payment_id unique"]; s == nil || !strings.Contains(strings.Join(s.Reasons, " "), copied) {
+		t.Errorf("int_vendor_payments payment_id: want unique as a copy of stg_payments' key, got %v", s)
+	}
+	if s := any["int_vendor_payments vendor_id unique"]; s != nil && strings.Contains(strings.Join(s.Reasons, " "), copied) {
+		t.Errorf("the joined dimension's key taken for the model's: %v", s.Reasons)
+	}
 }
 
 // The composite key a model-level test should name: the SQL's grain, the declared unique_key,

@@ -1,0 +1,1 @@
+select vendor_id, vendor_name from {{ ref('raw_vendors') }}
