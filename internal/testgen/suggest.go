@@ -478,6 +478,7 @@ func buildColumns(p *dbt.Project, m *dbt.Node, sg *sqlSignals, g grain, inf *col
 	}
 	var out []*column
 	var up, down map[string]bool // m's ancestors and descendants, computed when first needed
+	copied := false              // a column already took the model's key from upstream
 	for i, name := range names {
 		l := strings.ToLower(name)
 		c := &column{model: m, name: name, lower: l, pattern: columnPattern(l), layer: modelLayer(m), pos: pos[i], dataType: types[i]}
@@ -528,7 +529,10 @@ func buildColumns(p *dbt.Project, m *dbt.Node, sg *sqlSignals, g grain, inf *col
 		}
 		c.stale = complete && in.Column(name) == nil
 		c.up, c.upArgs = upstreamTests(lineage, name, existing, args)
-		if c.pk != "sql" && c.pk != "combo" && c.up[Unique] && sg.preserves && !g.composite(sg) && (!sg.joined || fromBase(p, lineage, name, sg.base)) {
+		if c.pk != "sql" && c.pk != "combo" && !copied && c.up[Unique] && sg.preserves && !g.composite(sg) && (!sg.joined || fromBase(p, lineage, name, sg.base)) {
+			// The first such column is the key; a later one (a product's sku beside its
+			// id) is unique too, but teams guard it as an alternate key, seldom.
+			copied = true
 			// Each row is one row of the single relation read, so its unique key stays unique.
 			c.pk, c.keyWhy = "sql", "it copies a unique upstream column and the model keeps one row per upstream row"
 		}

@@ -60,6 +60,14 @@ func TestTrustCases(t *testing.T) {
 	if s := any["int_vendor_payments vendor_id unique"]; s != nil && strings.Contains(strings.Join(s.Reasons, " "), copied) {
 		t.Errorf("the joined dimension's key taken for the model's: %v", s.Reasons)
 	}
+	// The first column copying a unique upstream one is the key; a second is an alternate
+	// key, not the key teams guard as such.
+	if s := def["dim_vendors vendor_id unique"]; s == nil || !strings.Contains(strings.Join(s.Reasons, " "), copied) {
+		t.Errorf("dim_vendors vendor_id: want unique as a copy of stg_vendors' key, got %v", s)
+	}
+	if s := any["dim_vendors vendor_name not_null"]; s != nil && strings.Contains(strings.Join(s.Reasons, " "), "model's key") {
+		t.Errorf("an alternate key taken for the model's key: %v", s.Reasons)
+	}
 }
 
 // The composite key a model-level test should name: the SQL's grain, the declared unique_key,
