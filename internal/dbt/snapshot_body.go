@@ -287,8 +287,9 @@ func decodeBody(data []byte, b *snapBody, workers int, stop *atomic.Bool) error 
 		return errSnapShape
 	}
 	r.maps = make([]map[string]any, nmaps)
+	seen := map[string]any{}
 	for i := range r.maps {
-		if r.maps[i] = r.configMap(); r.err != nil {
+		if r.maps[i] = r.tableConfig(seen); r.err != nil {
 			return errSnapShape
 		}
 	}

@@ -186,6 +186,120 @@ var (
 // configMap reads a map[string]any as the general map codec writes it (nil for none).
 func (r *valueReader) configMap() map[string]any { return readMap(r, r.value) }
 
+// The configs of a body's table differ from one another in a key or two: the rest of their
+// values (a docs or contract map, a list of hooks, the materialization) are written again in
+// each. A value read before is not decoded again: its encoding, a view of the payload, finds
+// the value, which the configs then share, as nodes share a config (see below: nothing writes
+// to a restored config). Decoding the table allocated some hundred thousand values for
+// spellbook's largest project, of a few thousand distinct.
+
+// tableConfig reads a config of a body's table, its values found in seen when read before.
+func (r *valueReader) tableConfig(seen map[string]any) map[string]any {
+	return readMap(r, func() any { return r.sharedValue(seen) })
+}
+
+// sharedValue is value, for a value equal to one read before the one in seen (r.share must be
+// set: the keys are views of the payload).
+func (r *valueReader) sharedValue(seen map[string]any) any {
+	if r.err != nil || len(r.b) == 0 || r.b[0] == tagNil || r.b[0] == tagBool {
+		return r.value() // nothing to share
+	}
+	n := valueLen(r.b, 0)
+	if n <= 0 {
+		return r.value() // damaged: value says so
+	}
+	enc := unsafe.String(unsafe.SliceData(r.b), n)
+	if v, ok := seen[enc]; ok {
+		r.b = r.b[n:]
+		return v
+	}
+	v := r.value()
+	if r.err == nil {
+		seen[enc] = v
+	}
+	return v
+}
+
+// valueLen is the length of the value encodeValue wrote at the start of b, 0 when it is not
+// whole; depth bounds the nesting it follows.
+func valueLen(b []byte, depth int) int {
+	if len(b) == 0 || depth > 100 {
+		return 0
+	}
+	at := 1
+	// count reads a length or count at b[at:].
+	count := func() (int, bool) {
+		v, n := binary.Uvarint(b[at:])
+		if n <= 0 || v > uint64(len(b)) {
+			return 0, false
+		}
+		at += n
+		return int(v), true
+	}
+	str := func() bool {
+		l, ok := count()
+		if !ok || l > len(b)-at {
+			return false
+		}
+		at += l
+		return true
+	}
+	switch b[0] {
+	case tagNil:
+	case tagBool:
+		at++
+	case tagString:
+		if !str() {
+			return 0
+		}
+	case tagInt, tagInt64:
+		_, n := binary.Varint(b[at:])
+		if n <= 0 {
+			return 0
+		}
+		at += n
+	case tagUint64:
+		_, n := binary.Uvarint(b[at:])
+		if n <= 0 {
+			return 0
+		}
+		at += n
+	case tagFloat:
+		at += 8
+	case tagList, tagStrings, tagMap, tagStringMap:
+		c, ok := count()
+		if !ok {
+			return 0
+		}
+		for i := 0; i < c-1; i++ {
+			switch b[0] {
+			case tagStrings:
+				ok = str()
+			case tagStringMap:
+				ok = str() && str()
+			case tagMap:
+				ok = str()
+			}
+			if !ok {
+				return 0
+			}
+			if b[0] == tagList || b[0] == tagMap {
+				n := valueLen(b[at:], depth+1)
+				if n == 0 {
+					return 0
+				}
+				at += n
+			}
+		}
+	default:
+		return 0
+	}
+	if at > len(b) {
+		return 0
+	}
+	return at
+}
+
 // Most of a project's configs are equal to another's (the models of one folder, every test of
 // one severity): a map whose encoding was written before is written as a reference to it, and
 // read back as the same map, so a restore decodes each distinct config once. The maps of a

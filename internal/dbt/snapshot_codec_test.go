@@ -1,6 +1,7 @@
 package dbt
 
 import (
+	"bytes"
 	"errors"
 	"reflect"
 	"testing"
@@ -71,5 +72,48 @@ func TestSnapCodecKinds(t *testing.T) {
 	}
 	if out.Empty == nil || out.NoneYet == nil || out.Ptr.Strs == nil {
 		t.Error("an empty list came back as none")
+	}
+}
+
+// valueLen measures what encodeValue wrote, and says 0 for anything cut short.
+func TestValueLen(t *testing.T) {
+	for _, v := range []any{nil, "", "abc", true, 7, int64(-1 << 40), uint64(1 << 63), 1.5, []any{}, []any(nil),
+		[]any{"a", []any{1, map[string]any{"k": "v"}}}, []string{"x", ""}, []string(nil), map[string]any{},
+		map[string]any{"a": nil, "b": []any{false}}, map[string]string{"k": "v"}, map[string]any(nil)} {
+		var b bytes.Buffer
+		if err := encodeValue(&b, v); err != nil {
+			t.Fatal(err)
+		}
+		enc := append(b.Bytes(), 0xff) // what follows is not measured
+		if n := valueLen(enc, 0); n != b.Len() {
+			t.Errorf("%#v: valueLen %d, encoded %d bytes", v, n, b.Len())
+		}
+		for cut := 0; cut < b.Len(); cut++ {
+			if n := valueLen(b.Bytes()[:cut], 0); n != 0 {
+				t.Errorf("%#v cut at %d: valueLen %d", v, cut, n)
+			}
+		}
+	}
+}
+
+// The configs of a body's table share the values they hold alike, and read as written.
+func TestTableConfigsShareValues(t *testing.T) {
+	docs := map[string]any{"show": true, "node_color": nil}
+	a := map[string]any{"materialized": "table", "docs": docs, "alias": "a"}
+	b := map[string]any{"materialized": "table", "docs": map[string]any{"show": true, "node_color": nil}, "alias": "b"}
+	data, err := encodeBody(nil, &snapBody{Nodes: map[string]*Node{"a": {Config: a}, "b": {Config: b}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out snapBody
+	if err := decodeBody(data, &out, 1, nil); err != nil {
+		t.Fatal(err)
+	}
+	ca, cb := out.Nodes["a"].Config, out.Nodes["b"].Config
+	if !reflect.DeepEqual(ca, a) || !reflect.DeepEqual(cb, b) {
+		t.Fatalf("decoded %v and %v", ca, cb)
+	}
+	if reflect.ValueOf(ca["docs"]).UnsafePointer() != reflect.ValueOf(cb["docs"]).UnsafePointer() {
+		t.Error("equal nested maps were decoded twice")
 	}
 }
