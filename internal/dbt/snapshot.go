@@ -187,8 +187,15 @@ func (l *loader) rerender(vs []snapVolatile) bool {
 	if len(vs) == 0 {
 		return true
 	}
+	// The index of refs is read only once a node is rendered (compileFromParse, compileAgain):
+	// it is built while the first ones render (it held up a warm run of spellbook's dex 10 ms).
+	var indexed chan struct{}
 	if l.opts.Compile {
-		l.ix = l.newRefIndex()
+		indexed = make(chan struct{})
+		go func() {
+			l.ix = l.newRefIndex()
+			close(indexed)
+		}()
 	}
 	ok := make([]bool, len(vs))
 	l.parallel(len(vs), func(i int) {
@@ -217,12 +224,18 @@ func (l *loader) rerender(vs []snapVolatile) bool {
 			return
 		}
 		n.Render = r
+		if l.opts.Compile {
+			<-indexed
+		}
 		// A compile error would be reported again, with what it says now: the full load does that.
 		if l.opts.Compile && !l.compileFromParse(n, ph) && !l.compileAgain(n) {
 			return
 		}
 		ok[i] = true
 	})
+	if indexed != nil {
+		<-indexed
+	}
 	return !slices.Contains(ok, false)
 }
 
