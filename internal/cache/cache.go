@@ -409,6 +409,29 @@ func (c *Cache) lookup(k Key) (payload []byte, v *view, seg *segment, ok bool) {
 	return payload, v, seg, found && ok
 }
 
+// StoredSize is the size of the payload stored under k in the cache's files, found without
+// reading or authenticating it: for a caller that readies itself for a large entry (Keep)
+// while the entry is checked. false when there is none, or k was stored by this run; the
+// entry may still prove damaged.
+func (c *Cache) StoredSize(k Key) (int64, bool) {
+	if c == nil {
+		return 0, false
+	}
+	if _, ok := c.pending.Load(k); ok {
+		return 0, false
+	}
+	v := c.view.Load()
+	if v == nil {
+		return 0, false
+	}
+	l, found := v.index[k]
+	if !found {
+		return 0, false
+	}
+	_, _, payload := l.parts()
+	return int64(len(payload)), true
+}
+
 // Keep is Peek for a payload the caller keeps, unchanged, past the Release of its Hold (it may
 // hold views of it): the payload is left in the cache's mapping, which then stays for the rest
 // of the process (see pins in segment.go), or copied when the mappings kept so would pass the

@@ -39,6 +39,34 @@ func TestRoundTripAcrossOpens(t *testing.T) {
 	}
 }
 
+// StoredSize is the size of what a later Get returns, for an entry in the cache's files only.
+func TestStoredSize(t *testing.T) {
+	dir := t.TempDir()
+	c, err := Open(dir, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Put(key("a"), []byte("alpha"))
+	if _, ok := c.StoredSize(key("a")); ok {
+		t.Error("a size for an entry this run has not written out")
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	c2, _ := Open(dir, 0)
+	defer c2.Close()
+	if n, ok := c2.StoredSize(key("a")); !ok || n != int64(len("alpha")) {
+		t.Errorf("StoredSize = %d, %v", n, ok)
+	}
+	if _, ok := c2.StoredSize(key("b")); ok {
+		t.Error("a size for a key never written")
+	}
+	var none *Cache
+	if _, ok := none.StoredSize(key("a")); ok {
+		t.Error("a size without a cache")
+	}
+}
+
 // A key is the SHA-256 of its parts written one after the other, long or short: a long part
 // goes to the digest directly, and the key must be the one the gathered bytes give, so that
 // entries stored before stay found.

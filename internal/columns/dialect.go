@@ -54,30 +54,30 @@ func dialectFor(name string) *dialect {
 	switch name {
 	case "postgres":
 		return &dialect{name: "postgres", fold: foldLower, types: &postgresTypes, intDiv: fInt, avgInt: fDecimal,
-			intLiteral: "integer", decimalLiteral: "numeric", funcs: postgresFuncs}
+			intLiteral: "integer", decimalLiteral: "numeric", funcs: postgresFuncs()}
 	case "redshift":
 		return &dialect{name: "redshift", fold: foldLower, types: &redshiftTypes, intDiv: fInt, avgInt: fInt,
-			intLiteral: "integer", decimalLiteral: "numeric", funcs: redshiftFuncs}
+			intLiteral: "integer", decimalLiteral: "numeric", funcs: redshiftFuncs()}
 	case "snowflake":
 		return &dialect{name: "snowflake", fold: keepCase, types: &snowflakeTypes, intDiv: fDecimal, avgInt: fDecimal,
 			intLiteral: "number", decimalLiteral: "number", catalogUpper: true, dateTruncKeepsType: true,
-			funcs: snowflakeFuncs}
+			funcs: snowflakeFuncs()}
 	case "bigquery":
 		return &dialect{name: "bigquery", fold: keepCase, types: &bigqueryTypes, intDiv: fFloat, avgInt: fFloat,
-			intLiteral: "int64", decimalLiteral: "float64", dateTruncKeepsType: true, funcs: bigqueryFuncs}
+			intLiteral: "int64", decimalLiteral: "float64", dateTruncKeepsType: true, funcs: bigqueryFuncs()}
 	case "databricks":
 		return &dialect{name: "databricks", fold: keepCase, types: &sparkTypes, intDiv: fFloat, avgInt: fFloat,
-			intLiteral: "int", decimalLiteral: "decimal", dateTruncKeepsType: false, funcs: sparkFuncs}
+			intLiteral: "int", decimalLiteral: "decimal", dateTruncKeepsType: false, funcs: sparkFuncs()}
 	case "trino":
 		return &dialect{name: "trino", fold: keepCase, types: &trinoTypes, intDiv: fInt, avgInt: fFloat,
-			intLiteral: "integer", decimalLiteral: "decimal", dateTruncKeepsType: true, funcs: trinoFuncs}
+			intLiteral: "integer", decimalLiteral: "decimal", dateTruncKeepsType: true, funcs: trinoFuncs()}
 	case "tsql":
 		// int / int and avg(int) stay integers; a literal 1.5 is numeric(2,1).
 		return &dialect{name: "tsql", fold: keepCase, types: &tsqlTypes, intDiv: fInt, avgInt: fInt,
-			intLiteral: "int", decimalLiteral: "numeric", dateTruncKeepsType: true, funcs: tsqlFuncs}
+			intLiteral: "int", decimalLiteral: "numeric", dateTruncKeepsType: true, funcs: tsqlFuncs()}
 	default: // duckdb and anything we do not know
 		return &dialect{name: "duckdb", fold: keepCase, types: &duckdbTypes, intDiv: fFloat, avgInt: fFloat,
-			intLiteral: "integer", decimalLiteral: "decimal", dateTruncKeepsType: true, funcs: duckdbFuncs}
+			intLiteral: "integer", decimalLiteral: "decimal", dateTruncKeepsType: true, funcs: duckdbFuncs()}
 	}
 }
 

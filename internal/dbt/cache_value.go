@@ -124,14 +124,15 @@ type valueReader struct {
 	// tables says seen and maps are a snapshot body's tables, read before and shared by the
 	// readers of its chunks: nothing is added to them (snapshot_codec.go).
 	tables bool
-	// slabs hand out the structs a decode points to, many per allocation (newValue).
-	slabs map[reflect.Type]*slab
+	// slabs hand out the structs a decode points to, many per allocation (newValue), by
+	// slabKind.id.
+	slabs []slab
 }
 
 // slab is an array of one type whose elements are handed out one by one.
 type slab struct {
-	v    reflect.Value
-	next int
+	base    unsafe.Pointer
+	next, n int
 }
 
 // slabBytes is about how much one slab holds: a restored project is some hundred thousand
@@ -139,21 +140,38 @@ type slab struct {
 // arrays rather than one by one costs a quarter less to decode (BenchmarkSnapshotDecode).
 const slabBytes = 8 << 10
 
-// newValue is reflect.New(t) for a value that lives as long as what the reader decodes.
-func (r *valueReader) newValue(t reflect.Type) reflect.Value {
-	s := r.slabs[t]
-	if s == nil || s.next == s.v.Len() {
-		n := 1
-		if sz := int(t.Size()); sz > 0 && sz < slabBytes/2 {
-			n = slabBytes / sz
-		}
-		if r.slabs == nil {
-			r.slabs = map[reflect.Type]*slab{}
-		}
-		s = &slab{v: reflect.MakeSlice(reflect.SliceOf(t), n, n)}
-		r.slabs[t] = s
+// slabKind is a type the snapshot's codec points to; its id numbers the readers' slabs of it.
+type slabKind struct {
+	id    int
+	slice reflect.Type // []T: a slab
+	size  uintptr
+	n     int // elements per slab
+}
+
+// slabKinds counts the kinds made; codecBuild guards it.
+var slabKinds int
+
+// newSlabKind is the slab kind of t, for a codec being built (codecBuild held).
+func newSlabKind(t reflect.Type) *slabKind {
+	k := &slabKind{id: slabKinds, slice: reflect.SliceOf(t), size: t.Size(), n: 1}
+	slabKinds++
+	if sz := int(t.Size()); sz > 0 && sz < slabBytes/2 {
+		k.n = slabBytes / sz
 	}
-	p := s.v.Index(s.next).Addr()
+	return k
+}
+
+// newValue is a pointer to a new zero value of k's type, which lives as long as what the
+// reader decodes.
+func (r *valueReader) newValue(k *slabKind) unsafe.Pointer {
+	if k.id >= len(r.slabs) {
+		r.slabs = append(r.slabs, make([]slab, k.id+1-len(r.slabs))...)
+	}
+	s := &r.slabs[k.id]
+	if s.next == s.n {
+		*s = slab{base: reflect.MakeSlice(k.slice, k.n, k.n).UnsafePointer(), n: k.n}
+	}
+	p := unsafe.Add(s.base, uintptr(s.next)*k.size)
 	s.next++
 	return p
 }

@@ -187,8 +187,15 @@ func (l *loader) rerender(vs []snapVolatile) bool {
 	if len(vs) == 0 {
 		return true
 	}
+	// The index of refs is read only once a node is rendered (compileFromParse, compileAgain):
+	// it is built while the first ones render (it held up a warm run of spellbook's dex 10 ms).
+	var indexed chan struct{}
 	if l.opts.Compile {
-		l.ix = l.newRefIndex()
+		indexed = make(chan struct{})
+		go func() {
+			l.ix = l.newRefIndex()
+			close(indexed)
+		}()
 	}
 	ok := make([]bool, len(vs))
 	l.parallel(len(vs), func(i int) {
@@ -217,12 +224,18 @@ func (l *loader) rerender(vs []snapVolatile) bool {
 			return
 		}
 		n.Render = r
+		if l.opts.Compile {
+			<-indexed
+		}
 		// A compile error would be reported again, with what it says now: the full load does that.
 		if l.opts.Compile && !l.compileFromParse(n, ph) && !l.compileAgain(n) {
 			return
 		}
 		ok[i] = true
 	})
+	if indexed != nil {
+		<-indexed
+	}
 	return !slices.Contains(ok, false)
 }
 
@@ -297,17 +310,41 @@ func (l *loader) restoreSnapshot() bool {
 		return false
 	}
 	l.snapKey = &key
+	overlap := l.opts.Threads != 1 && runtime.GOMAXPROCS(0) > 1
+	// The decode's allocations, 1.3 to 2.7 times the payload (spellbook's subprojects, 7,000
+	// synthetic models), are most of what a restore touches: the heap is readied for them
+	// (what is reserved and not used is never touched), with the collector paused until the
+	// decode ends (below). Readying it runs a collection, which leaves cores idle: when the
+	// entry's size is known before it is read, that runs while the entry is authenticated and
+	// its header decoded, on one core.
+	var resume func()
+	var reserved chan struct{}
+	if size, ok := l.opts.Cache.StoredSize(key); ok && overlap {
+		resume, reserved = pauseGC(), make(chan struct{})
+		go func() {
+			gctune.Reserve(3 * size)
+			close(reserved)
+		}()
+	}
+	// giveUp is the way out before the decode starts.
+	giveUp := func() bool {
+		if reserved != nil {
+			<-reserved
+			resume()
+		}
+		return false
+	}
 	// The project's strings are views of the payload, which the cache keeps mapped for the
 	// rest of the process (Keep): the HMAC checked is of the very bytes decoded.
 	data, found := l.opts.Cache.Keep(key)
 	if !found {
-		return false
+		return giveUp()
 	}
 	l.snapFound = true
 	r := &valueReader{b: data, share: true}
 	var hdr snapHeader
 	if snapDecode(r, &hdr) != nil || hdr.Version != snapshotVersion {
-		return false
+		return giveUp()
 	}
 	// The body is decoded while the files are checked (on more than one worker), and given up
 	// when they say the snapshot does not hold. Nearly all the decode allocates is the project,
@@ -316,13 +353,13 @@ func (l *loader) restoreSnapshot() bool {
 	var body snapBody
 	var stop atomic.Bool
 	decoded := make(chan error, 1)
-	resume := pauseGC()
-	// The decode's allocations, 1.3 to 2.7 times the payload (spellbook's subprojects, 7,000
-	// synthetic models), are most of what a restore touches; what is reserved and not used is
-	// never touched.
-	gctune.Reserve(3 * int64(len(data)))
+	if reserved != nil {
+		<-reserved
+	} else {
+		resume = pauseGC()
+		gctune.Reserve(3 * int64(len(data)))
+	}
 	decode := func() { decoded <- decodeBody(r.b, &body, l.opts.Threads, &stop) }
-	overlap := l.opts.Threads != 1 && runtime.GOMAXPROCS(0) > 1
 	if overlap {
 		go decode()
 	}

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"slices"
 	"sync/atomic"
+	"unsafe"
 )
 
 // A snapshot's body (snapBody) is most of a restore's work, and is decoded on several cores.
@@ -286,8 +287,9 @@ func decodeBody(data []byte, b *snapBody, workers int, stop *atomic.Bool) error 
 		return errSnapShape
 	}
 	r.maps = make([]map[string]any, nmaps)
+	seen := map[string]any{}
 	for i := range r.maps {
-		if r.maps[i] = r.configMap(); r.err != nil {
+		if r.maps[i] = r.tableConfig(seen); r.err != nil {
 			return errSnapShape
 		}
 	}
@@ -300,7 +302,7 @@ func decodeBody(data []byte, b *snapBody, workers int, stop *atomic.Bool) error 
 			continue
 		}
 		if !chunked(f.Type) {
-			codecFor(f.Type).dec(r, v.Field(i))
+			codecFor(f.Type).dec(r, v.Field(i).Addr().UnsafePointer())
 			if r.err != nil {
 				return errSnapShape
 			}
@@ -346,9 +348,10 @@ func decodeBody(data []byte, b *snapBody, workers int, stop *atomic.Bool) error 
 		n := jr.count()
 		j.keys = make([]string, n)
 		j.vals = reflect.MakeSlice(reflect.SliceOf(elemType), n, n)
+		base, size := j.vals.UnsafePointer(), elemType.Size()
 		for k := 0; k < n && jr.err == nil; k++ {
 			j.keys[k] = jr.sharedStr()
-			elem.dec(jr, j.vals.Index(k))
+			elem.dec(jr, unsafe.Add(base, uintptr(k)*size))
 		}
 		j.bad = jr.err != nil || len(jr.b) != 0
 	})

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // The snapshot of a loaded project (snapshot.go) is written by a codec built once per Go type
@@ -17,9 +18,15 @@ import (
 // between an empty list and none (which the manifest shows), and JSON loses the types of
 // config values (an int comes back a float). Config values (any) use encodeValue's tags.
 // Unexported fields are not kept: the types below hold only caches there, rebuilt on use.
+//
+// A restore decodes some hundred thousand values: the decoders write each one straight into
+// its place in memory, found by offset, rather than through reflect.Value, whose checks and
+// boxing were a third of the decode.
 
 type snapEncFn func(w *entryWriter, v reflect.Value) error
-type snapDecFn func(r *valueReader, v reflect.Value)
+
+// snapDecFn reads a value into p, which points to a zero value of the codec's type.
+type snapDecFn func(r *valueReader, p unsafe.Pointer)
 
 type snapCodec struct {
 	enc snapEncFn
@@ -43,8 +50,8 @@ func snapEncode(w *entryWriter, v any) error {
 
 // snapDecode reads into v (a pointer) what snapEncode wrote for the same type.
 func snapDecode(r *valueReader, v any) error {
-	rv := reflect.ValueOf(v).Elem()
-	codecFor(rv.Type()).dec(r, rv)
+	rv := reflect.ValueOf(v)
+	codecFor(rv.Type().Elem()).dec(r, rv.UnsafePointer())
 	if r.err != nil {
 		return errSnapShape
 	}
@@ -103,10 +110,10 @@ func buildCodec(t reflect.Type) snapCodec {
 				}
 				return encodeValue(&w.b, x)
 			},
-			dec: func(r *valueReader, v reflect.Value) {
+			dec: func(r *valueReader, p unsafe.Pointer) {
 				x := r.value()
 				if x != nil && r.err == nil {
-					v.Set(reflect.ValueOf(x))
+					*(*any)(p) = x
 				}
 			},
 		}
@@ -119,9 +126,9 @@ func buildCodec(t reflect.Type) snapCodec {
 				}
 				return nil
 			},
-			dec: func(r *valueReader, v reflect.Value) {
+			dec: func(r *valueReader, p unsafe.Pointer) {
 				if r.bool() {
-					v.Set(reflect.ValueOf(errors.New(r.rstr())))
+					*(*error)(p) = errors.New(r.rstr())
 				}
 			},
 		}
@@ -132,12 +139,12 @@ func buildCodec(t reflect.Type) snapCodec {
 				w.str(string(b))
 				return err
 			},
-			dec: func(r *valueReader, v reflect.Value) {
+			dec: func(r *valueReader, p unsafe.Pointer) {
 				var tm time.Time
 				if err := tm.UnmarshalBinary([]byte(r.rstr())); err != nil {
 					r.err = errSnapShape
 				}
-				v.Set(reflect.ValueOf(tm))
+				*(*time.Time)(p) = tm
 			},
 		}
 	}
@@ -147,28 +154,23 @@ func buildCodec(t reflect.Type) snapCodec {
 	case configMapType:
 		return snapCodec{enc: func(w *entryWriter, v reflect.Value) error {
 			return w.internedMap(v.Interface().(map[string]any))
-		}, dec: func(r *valueReader, v reflect.Value) {
+		}, dec: func(r *valueReader, p unsafe.Pointer) {
 			if m := r.internedMap(); m != nil {
-				v.Set(reflect.ValueOf(m))
+				*(*map[string]any)(p) = m
 			}
 		}}
 	case stringsType:
 		gen := buildGeneral(t)
-		return snapCodec{enc: gen.enc, dec: func(r *valueReader, v reflect.Value) {
+		return snapCodec{enc: gen.enc, dec: func(r *valueReader, p unsafe.Pointer) {
 			if s := r.stringList(); s != nil {
-				if v.CanAddr() {
-					// Set would box the slice header, an allocation per list.
-					*(*[]string)(v.Addr().UnsafePointer()) = s
-				} else {
-					v.Set(reflect.ValueOf(s))
-				}
+				*(*[]string)(p) = s
 			}
 		}}
 	case stringListsType:
 		gen := buildGeneral(t)
-		return snapCodec{enc: gen.enc, dec: func(r *valueReader, v reflect.Value) {
+		return snapCodec{enc: gen.enc, dec: func(r *valueReader, p unsafe.Pointer) {
 			if m := readMap(r, r.stringList); m != nil {
-				v.Set(reflect.ValueOf(m))
+				*(*map[string][]string)(p) = m
 			}
 		}}
 	}
@@ -183,6 +185,120 @@ var (
 
 // configMap reads a map[string]any as the general map codec writes it (nil for none).
 func (r *valueReader) configMap() map[string]any { return readMap(r, r.value) }
+
+// The configs of a body's table differ from one another in a key or two: the rest of their
+// values (a docs or contract map, a list of hooks, the materialization) are written again in
+// each. A value read before is not decoded again: its encoding, a view of the payload, finds
+// the value, which the configs then share, as nodes share a config (see below: nothing writes
+// to a restored config). Decoding the table allocated some hundred thousand values for
+// spellbook's largest project, of a few thousand distinct.
+
+// tableConfig reads a config of a body's table, its values found in seen when read before.
+func (r *valueReader) tableConfig(seen map[string]any) map[string]any {
+	return readMap(r, func() any { return r.sharedValue(seen) })
+}
+
+// sharedValue is value, for a value equal to one read before the one in seen (r.share must be
+// set: the keys are views of the payload).
+func (r *valueReader) sharedValue(seen map[string]any) any {
+	if r.err != nil || len(r.b) == 0 || r.b[0] == tagNil || r.b[0] == tagBool {
+		return r.value() // nothing to share
+	}
+	n := valueLen(r.b, 0)
+	if n <= 0 {
+		return r.value() // damaged: value says so
+	}
+	enc := unsafe.String(unsafe.SliceData(r.b), n)
+	if v, ok := seen[enc]; ok {
+		r.b = r.b[n:]
+		return v
+	}
+	v := r.value()
+	if r.err == nil {
+		seen[enc] = v
+	}
+	return v
+}
+
+// valueLen is the length of the value encodeValue wrote at the start of b, 0 when it is not
+// whole; depth bounds the nesting it follows.
+func valueLen(b []byte, depth int) int {
+	if len(b) == 0 || depth > 100 {
+		return 0
+	}
+	at := 1
+	// count reads a length or count at b[at:].
+	count := func() (int, bool) {
+		v, n := binary.Uvarint(b[at:])
+		if n <= 0 || v > uint64(len(b)) {
+			return 0, false
+		}
+		at += n
+		return int(v), true
+	}
+	str := func() bool {
+		l, ok := count()
+		if !ok || l > len(b)-at {
+			return false
+		}
+		at += l
+		return true
+	}
+	switch b[0] {
+	case tagNil:
+	case tagBool:
+		at++
+	case tagString:
+		if !str() {
+			return 0
+		}
+	case tagInt, tagInt64:
+		_, n := binary.Varint(b[at:])
+		if n <= 0 {
+			return 0
+		}
+		at += n
+	case tagUint64:
+		_, n := binary.Uvarint(b[at:])
+		if n <= 0 {
+			return 0
+		}
+		at += n
+	case tagFloat:
+		at += 8
+	case tagList, tagStrings, tagMap, tagStringMap:
+		c, ok := count()
+		if !ok {
+			return 0
+		}
+		for i := 0; i < c-1; i++ {
+			switch b[0] {
+			case tagStrings:
+				ok = str()
+			case tagStringMap:
+				ok = str() && str()
+			case tagMap:
+				ok = str()
+			}
+			if !ok {
+				return 0
+			}
+			if b[0] == tagList || b[0] == tagMap {
+				n := valueLen(b[at:], depth+1)
+				if n == 0 {
+					return 0
+				}
+				at += n
+			}
+		}
+	default:
+		return 0
+	}
+	if at > len(b) {
+		return 0
+	}
+	return at
+}
 
 // Most of a project's configs are equal to another's (the models of one folder, every test of
 // one severity): a map whose encoding was written before is written as a reference to it, and
@@ -306,25 +422,26 @@ func buildGeneral(t reflect.Type) snapCodec {
 	case reflect.Bool:
 		return snapCodec{
 			enc: func(w *entryWriter, v reflect.Value) error { w.bool(v.Bool()); return nil },
-			dec: func(r *valueReader, v reflect.Value) { v.SetBool(r.bool()) },
+			dec: func(r *valueReader, p unsafe.Pointer) { *(*bool)(p) = r.bool() },
 		}
 	case reflect.String:
 		return snapCodec{
 			enc: func(w *entryWriter, v reflect.Value) error { w.sharedStr(v.String()); return nil },
-			dec: func(r *valueReader, v reflect.Value) { v.SetString(r.sharedStr()) },
+			dec: func(r *valueReader, p unsafe.Pointer) { *(*string)(p) = r.sharedStr() },
 		}
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		return snapCodec{
 			enc: func(w *entryWriter, v reflect.Value) error { w.int64(v.Int()); return nil },
-			dec: func(r *valueReader, v reflect.Value) { v.SetInt(r.int64()) },
+			dec: intDecoder(t.Kind()),
 		}
 	case reflect.Float64:
 		return snapCodec{
 			enc: func(w *entryWriter, v reflect.Value) error { w.int64(int64(math.Float64bits(v.Float()))); return nil },
-			dec: func(r *valueReader, v reflect.Value) { v.SetFloat(math.Float64frombits(uint64(r.int64()))) },
+			dec: func(r *valueReader, p unsafe.Pointer) { *(*float64)(p) = math.Float64frombits(uint64(r.int64())) },
 		}
 	case reflect.Pointer:
 		elem := codecLocked(t.Elem())
+		slab := newSlabKind(t.Elem())
 		return snapCodec{
 			enc: func(w *entryWriter, v reflect.Value) error {
 				w.bool(!v.IsNil())
@@ -333,17 +450,18 @@ func buildGeneral(t reflect.Type) snapCodec {
 				}
 				return elem.enc(w, v.Elem())
 			},
-			dec: func(r *valueReader, v reflect.Value) {
+			dec: func(r *valueReader, p unsafe.Pointer) {
 				if !r.bool() || r.err != nil {
 					return
 				}
-				p := r.newValue(t.Elem())
-				elem.dec(r, p.Elem())
-				v.Set(p)
+				q := r.newValue(slab)
+				elem.dec(r, q)
+				*(*unsafe.Pointer)(p) = q
 			},
 		}
 	case reflect.Slice:
 		elem := codecLocked(t.Elem())
+		size := t.Elem().Size()
 		return snapCodec{
 			enc: func(w *entryWriter, v reflect.Value) error {
 				if v.IsNil() {
@@ -358,16 +476,17 @@ func buildGeneral(t reflect.Type) snapCodec {
 				}
 				return nil
 			},
-			dec: func(r *valueReader, v reflect.Value) {
+			dec: func(r *valueReader, p unsafe.Pointer) {
 				n := r.count1()
 				if n == 0 || r.err != nil {
 					return
 				}
-				s := reflect.MakeSlice(t, n-1, n-1)
+				// Never nil, even when empty: none and an empty list differ.
+				base := reflect.MakeSlice(t, n-1, n-1).UnsafePointer()
 				for i := 0; i < n-1 && r.err == nil; i++ {
-					elem.dec(r, s.Index(i))
+					elem.dec(r, unsafe.Add(base, uintptr(i)*size))
 				}
-				v.Set(s)
+				*(*sliceHeader)(p) = sliceHeader{data: base, len: n - 1, cap: n - 1}
 			},
 		}
 	case reflect.Map:
@@ -393,7 +512,7 @@ func buildGeneral(t reflect.Type) snapCodec {
 				}
 				return nil
 			},
-			dec: func(r *valueReader, v reflect.Value) {
+			dec: func(r *valueReader, p unsafe.Pointer) {
 				n := r.count1()
 				if n == 0 || r.err != nil {
 					return
@@ -401,17 +520,19 @@ func buildGeneral(t reflect.Type) snapCodec {
 				m := reflect.MakeMapWithSize(t, n-1)
 				k := reflect.New(t.Key()).Elem()
 				e := reflect.New(t.Elem()).Elem()
+				kp, ep := k.Addr().UnsafePointer(), e.Addr().UnsafePointer()
 				for i := 0; i < n-1 && r.err == nil; i++ {
-					key.dec(r, k)
+					key.dec(r, kp)
 					e.SetZero()
-					elem.dec(r, e)
+					elem.dec(r, ep)
 					m.SetMapIndex(k, e)
 				}
-				v.Set(m)
+				reflect.NewAt(t, p).Elem().Set(m)
 			},
 		}
 	case reflect.Struct:
 		var fields []int
+		var offsets []uintptr
 		var codecs []*snapCodec
 		for i := range t.NumField() {
 			f := t.Field(i)
@@ -419,6 +540,7 @@ func buildGeneral(t reflect.Type) snapCodec {
 				continue
 			}
 			fields = append(fields, i)
+			offsets = append(offsets, f.Offset)
 			codecs = append(codecs, codecLocked(f.Type))
 		}
 		return snapCodec{
@@ -430,12 +552,12 @@ func buildGeneral(t reflect.Type) snapCodec {
 				}
 				return nil
 			},
-			dec: func(r *valueReader, v reflect.Value) {
-				for j, i := range fields {
+			dec: func(r *valueReader, p unsafe.Pointer) {
+				for j, off := range offsets {
 					if r.err != nil {
 						return
 					}
-					codecs[j].dec(r, v.Field(i))
+					codecs[j].dec(r, unsafe.Add(p, off))
 				}
 			},
 		}
@@ -443,8 +565,29 @@ func buildGeneral(t reflect.Type) snapCodec {
 	err := fmt.Errorf("%w: %s", errSnapType, t)
 	return snapCodec{
 		enc: func(*entryWriter, reflect.Value) error { return err },
-		dec: func(r *valueReader, _ reflect.Value) { r.err = err },
+		dec: func(r *valueReader, _ unsafe.Pointer) { r.err = err },
 	}
+}
+
+// sliceHeader is how a slice is laid out: a decoded slice of any type is set through it.
+type sliceHeader struct {
+	data     unsafe.Pointer
+	len, cap int
+}
+
+// intDecoder reads an integer of kind k, truncated to its size as reflect.Value.SetInt does.
+func intDecoder(k reflect.Kind) snapDecFn {
+	switch k {
+	case reflect.Int8:
+		return func(r *valueReader, p unsafe.Pointer) { *(*int8)(p) = int8(r.int64()) }
+	case reflect.Int16:
+		return func(r *valueReader, p unsafe.Pointer) { *(*int16)(p) = int16(r.int64()) }
+	case reflect.Int32:
+		return func(r *valueReader, p unsafe.Pointer) { *(*int32)(p) = int32(r.int64()) }
+	case reflect.Int64:
+		return func(r *valueReader, p unsafe.Pointer) { *(*int64)(p) = r.int64() }
+	}
+	return func(r *valueReader, p unsafe.Pointer) { *(*int)(p) = int(r.int64()) }
 }
 
 func (w *entryWriter) int64(n int64) {

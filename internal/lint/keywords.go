@@ -1,10 +1,13 @@
 package lint
 
-import "strings"
+import (
+	"strings"
+	"sync"
+)
 
-// sqlKeywords are words SQL grammars treat as keywords (reserved or not) in most dialects;
-// RF04 and RF06 use them to tell a name that needs care from a plain one.
-var sqlKeywords = wordSet(strings.Fields(`
+// sqlKeywordText holds the words SQL grammars treat as keywords (reserved or not) in most
+// dialects; RF04 and RF06 use them to tell a name that needs care from a plain one.
+const sqlKeywordText = `
 ABORT ABS ABSOLUTE ACCESS ACCOUNT ACTION ADD ADMIN AFTER AGGREGATE ALL ALLOCATE ALTER ALWAYS
 ANALYSE ANALYZE AND ANY ARE ARRAY AS ASC ASENSITIVE ASSERTION ASSIGNMENT ASYMMETRIC AT ATOMIC
 ATTRIBUTE ATTRIBUTES AUTHORIZATION AUTO_INCREMENT AVG BACKWARD BEFORE BEGIN BERNOULLI BETWEEN
@@ -46,13 +49,11 @@ TYPES UESCAPE UNBOUNDED UNCOMMITTED UNENCRYPTED UNION UNIQUE UNKNOWN UNLISTEN UN
 UNTIL UPDATE USAGE USER USING VACUUM VALID VALIDATE VALIDATOR VALUE VALUES VARCHAR VARIADIC
 VARYING VERBOSE VERSION VIEW VIEWS VOLATILE WHEN WHENEVER WHERE WHITESPACE WINDOW WITH WITHIN
 WITHOUT WORK WRAPPER WRITE XML YES ZONE
-`)...)
+`
 
-// ansiKeywords adjust the shared list to the ANSI grammar's keywords, reserved and not, which
-// SQLFluff's ANSI dialect and those built on it (Spark SQL, Databricks) flag in RF04: `source`,
-// `state`, `number` and `position` are aliases to avoid there.
-var ansiKeywords = struct{ add, remove []string }{
-	add: strings.Fields(`
+// The ANSI grammar's keywords, added to and removed from the shared list (ansiKeywords).
+const (
+	ansiAddText = `
 		ACCOUNTS ADA ALIAS ALSO APPLY AUDIT AVG_ROW_LENGTH BACKUP BITVAR BIT_LENGTH BOOL BREAK BROWSE
 		BULK CATALOG_NAME CEIL CEILING CHANGE CHARACTERS CHARACTER_LENGTH CHARACTER_SET_CATALOG
 		CHARACTER_SET_NAME CHARACTER_SET_SCHEMA CHAR_LENGTH CHECKED CHECKSUM CLASS_ORIGIN CLUSTERED
@@ -99,38 +100,44 @@ var ansiKeywords = struct{ add, remove []string }{
 		UPDATETEXT UPPER USE USERS USER_DEFINED_TYPE_CATALOG USER_DEFINED_TYPE_CODE
 		USER_DEFINED_TYPE_NAME USER_DEFINED_TYPE_SCHEMA USE_ANY_ROLE UTC_DATE UTC_TIME UTC_TIMESTAMP
 		VARBINARY VARCHAR2 VARCHARACTER VARIABLE VARIABLES VAR_POP VAR_SAMP WAITFOR WAREHOUSE WAREHOUSES
-		WEEK WEEKDAY WHILE WIDTH_BUCKET WRITETEXT X509 XOR YAML YEAR YEAR_MONTH ZEROFILL`),
-	remove: strings.Fields(`
+		WEEK WEEKDAY WHILE WIDTH_BUCKET WRITETEXT X509 XOR YAML YEAR YEAR_MONTH ZEROFILL`
+	ansiRemoveText = `
 		COMMENTS CONFIGURATION CONTENT COST CURRENT_CATALOG CURRENT_SCHEMA FAMILY FILES GROUPS IMPORT
 		INDEXES LOCKED LOGGED OWNED PARSER PASSING PLANS PROGRAM REASSIGN REFRESH REPLICA RETURNING SKIP
-		SNAPSHOT STANDALONE STRIP TYPES UNLOGGED VARIADIC WHITESPACE YES`),
-}
+		SNAPSHOT STANDALONE STRIP TYPES UNLOGGED VARIADIC WHITESPACE YES`
+)
+
+// keywordAdjust is words added to and removed from the shared list, each list one text.
+type keywordAdjust struct{ add, remove string }
+
+// ansiKeywords adjust the shared list to the ANSI grammar's keywords, reserved and not, which
+// SQLFluff's ANSI dialect and those built on it (Spark SQL, Databricks) flag in RF04: `source`,
+// `state`, `number` and `position` are aliases to avoid there.
+var ansiKeywords = keywordAdjust{add: ansiAddText, remove: ansiRemoveText}
 
 // sparkKeywords are Spark SQL's: ANSI's and its own.
-var sparkKeywords = struct{ add, remove []string }{
-	add:    append(strings.Fields(`HISTORY ITEMS QUERY LIST DELTA`), ansiKeywords.add...),
-	remove: ansiKeywords.remove,
-}
+var sparkKeywords = keywordAdjust{add: `HISTORY ITEMS QUERY LIST DELTA ` + ansiAddText, remove: ansiRemoveText}
 
 // dialectKeywords adjust the shared list per dialect: the date parts, for one, are keywords
 // in Postgres and ANSI.
-var dialectKeywords = map[string]struct{ add, remove []string }{
-	"ansi":       ansiKeywords,
-	"sparksql":   sparkKeywords,
-	"databricks": sparkKeywords,
-	"postgres": {
-		add: strings.Fields(`DAY MONTH YEAR WEEK HOUR MINUTE SECOND LABEL EVENT SUMMARY COST HASH
-			REPEAT YEAR_MONTH`),
-		remove: strings.Fields(`SOURCE COUNT SUM RANK STATE RESULT NUMBER MAP SIZE SPACE STRING
-			STRUCTURE SCALE SECTION PLAN OUTPUT MODULE PERCENT`),
-	},
+var dialectKeywords = [...]struct {
+	dialect string
+	adjust  keywordAdjust
+}{
+	{"ansi", ansiKeywords},
+	{"sparksql", sparkKeywords},
+	{"databricks", sparkKeywords},
+	{"postgres", keywordAdjust{
+		add: `DAY MONTH YEAR WEEK HOUR MINUTE SECOND LABEL EVENT SUMMARY COST HASH
+			REPEAT YEAR_MONTH`,
+		remove: `SOURCE COUNT SUM RANK STATE RESULT NUMBER MAP SIZE SPACE STRING
+			STRUCTURE SCALE SECTION PLAN OUTPUT MODULE PERCENT`,
+	}},
 }
-
-var keywordSets = map[string]map[string]bool{}
 
 // bigqueryKeywords are BigQuery's keywords as SQLFluff's grammar of it lists them, reserved and
 // not: `comments`, `header` or `template` are plain names there.
-var bigqueryKeywords = strings.Fields(`
+const bigqueryKeywordText = `
 		ACCOUNT ADD ADMIN AFTER ALL ALTER AND ANY APPLY ARRAY AS ASC ASSERT ASSERT_ROWS_MODIFIED AT
 		AUTO_INCREMENT BEGIN BERNOULLI BETWEEN BINARY BINDING BREAK BY CACHE CALL CASCADE CASE
 		CAST CHAIN CHARACTER CHECK CLONE CLUSTER COLLATE COLUMN COLUMNS COMMENT COMMIT
@@ -154,21 +161,21 @@ var bigqueryKeywords = strings.Fields(`
 		TRANSACTION TRANSIENT TREAT TRIGGER TRUE TRUNCATE TUESDAY TYPE UNBOUNDED UNION UNIQUE
 		UNNEST UNPIVOT UNSIGNED UNTIL UPDATE USAGE USE USER USE_ANY_ROLE USING VALUE VALUES
 		VARYING VERSION VIEW WAREHOUSE WEDNESDAY WEEK WHEN WHERE WHILE WINDOW WITH WITHIN WITHOUT
-		WORK WRAPPER WRITE ZONE`)
+		WORK WRAPPER WRITE ZONE`
 
-// snowflakeReserved and snowflakeUnreserved are Snowflake's keywords as SQLFluff's grammar of it
+// snowflakeReservedText and snowflakeUnreservedText are Snowflake's keywords as SQLFluff's grammar of it
 // lists them, in place of the shared list: `exception`, `attribute` and `comments` are plain
 // names there, `warehouse` and `stage` are keywords. Only the reserved ones need quotes (RF06).
-var (
-	snowflakeReserved = strings.Fields(`
+const (
+	snowflakeReservedText = `
 		ALL ALTER AND ANY AS BETWEEN BY CAST CHECK CONNECT CONNECTION CONSTRAINT CREATE CROSS
 		CURRENT CURRENT_DATE CURRENT_TIME CURRENT_TIMESTAMP CURRENT_USER DELETE DISTINCT DROP ELSE
 		EXISTS FOLLOWING FOR FROM FULL GRANT GROUP GSCLUSTER HAVING ILIKE IN INCREMENT INNER
 		INSERT INSERT_ONLY INTERSECT INTO IS ISSUE JOIN LATERAL LEFT LIKE LOCALTIME LOCALTIMESTAMP
 		MATCH_RECOGNIZE MINUS NATURAL NOT NULL NULL_IF OF ON OR ORDER QUALIFY REGEXP REVOKE RIGHT
 		RLIKE ROW ROWS SAMPLE SELECT SET SOME START STRICT TABLE TABLESAMPLE THEN TO TRIGGER
-		TRY_CAST UNION UNIQUE UNPIVOT UPDATE USING VALUES WHEN WHENEVER WHERE WITH`)
-	snowflakeUnreserved = strings.Fields(`
+		TRY_CAST UNION UNIQUE UNPIVOT UPDATE USING VALUES WHEN WHENEVER WHERE WITH`
+	snowflakeUnreservedText = `
 		ABORT ABORT_STATEMENT ACCESS ACCOUNT ACCOUNTS ADD ADMIN AFTER ALLOWED_IP_LIST
 		ALLOW_DUPLICATE ALLOW_OVERLAPPING_EXECUTION API API_INTEGRATION APPEND_ONLY APPLY ARRAY
 		ASC AT ATTACH AUTHORIZATION AUTHORIZATIONS AUTO AUTOINCREMENT AUTO_COMPRESS AUTO_INCREMENT
@@ -229,30 +236,50 @@ var (
 		USAGE USE USER USERS USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE USER_TASK_TIMEOUT_MS
 		USE_ANY_ROLE UTF8 VALIDATE_UTF8 VALIDATION_MODE VALUE VARIABLES VARIANT VARYING VERSION
 		VIEW VIEWS VOLATILE WAIT_FOR_COMPLETION WAREHOUSE WAREHOUSES WAREHOUSE_SIZE WAREHOUSE_TYPE
-		WINDOW WITH WITHIN WITHOUT WORK WOY WRAPPER WRITE XML ZONE ZSTD`)
+		WINDOW WITH WITHIN WITHOUT WORK WOY WRAPPER WRITE XML ZONE ZSTD`
 )
 
-func init() {
-	keywordSets["bigquery"] = wordSet(bigqueryKeywords...)
-	keywordSets["snowflake"] = wordSet(append(snowflakeReserved, snowflakeUnreserved...)...)
-	reservedWords["snowflake"] = wordSet(snowflakeReserved...)
-	for d, adj := range dialectKeywords {
-		m := make(map[string]bool, len(sqlKeywords)+len(adj.add))
-		for k := range sqlKeywords {
+// keywordTables are the keyword sets, built on first use rather than as the package is
+// initialised: every run of the binary paid for them (some 400 KB and over a millisecond),
+// and only linting reads them.
+type keywordTables struct {
+	shared   map[string]bool            // sqlKeywordText
+	sets     map[string]map[string]bool // by dialect, in place of shared
+	reserved map[string]map[string]bool // by dialect: the words that need quotes
+}
+
+var keywordTablesOnce = sync.OnceValue(func() *keywordTables {
+	words := func(text string) []string { return strings.Fields(text) }
+	t := &keywordTables{
+		shared: wordSet(words(sqlKeywordText)...),
+		sets: map[string]map[string]bool{
+			"bigquery":  wordSet(words(bigqueryKeywordText)...),
+			"snowflake": wordSet(words(snowflakeReservedText + " " + snowflakeUnreservedText)...),
+		},
+		reserved: map[string]map[string]bool{
+			"bigquery":  wordSet(words(bigqueryReservedText)...),
+			"tsql":      wordSet(words(tsqlReservedText)...),
+			"snowflake": wordSet(words(snowflakeReservedText)...),
+		},
+	}
+	for _, d := range dialectKeywords {
+		add, remove := words(d.adjust.add), words(d.adjust.remove)
+		m := make(map[string]bool, len(t.shared)+len(add))
+		for k := range t.shared {
 			m[k] = true
 		}
-		for _, k := range adj.add {
+		for _, k := range add {
 			m[k] = true
 		}
-		for _, k := range adj.remove {
+		for _, k := range remove {
 			delete(m, k)
 		}
-		keywordSets[d] = m
+		t.sets[d.dialect] = m
 	}
 	// ANSI's unreserved keywords (ansiKeywords) need no quotes: RF06 keeps the shared list
 	// for the dialects built on ANSI's.
 	shared := map[string]bool{}
-	for k := range sqlKeywords {
+	for k := range t.shared {
 		shared[k] = true
 	}
 	for k := range dateParts {
@@ -261,25 +288,25 @@ func init() {
 		}
 	}
 	for _, d := range []string{"ansi", "sparksql", "databricks"} {
-		reservedWords[d] = shared
+		t.reserved[d] = shared
 	}
-}
+	return t
+})
 
-// reservedWords are the words a dialect documents as reserved, where it keeps such a list
-// apart from its other keywords: only these need quotes as a name (`date`, `access` and
-// `value` do not in BigQuery), which is what RF06 asks. Dialects not listed fall back to
-// IsKeyword.
-var reservedWords = map[string]map[string]bool{
-	"bigquery": wordSet(strings.Fields(`ALL AND ANY ARRAY AS ASC ASSERT_ROWS_MODIFIED AT BETWEEN BY
+// The reserved words a dialect documents, where it keeps such a list apart from its other
+// keywords: only these need quotes as a name (`date`, `access` and `value` do not in
+// BigQuery), which is what RF06 asks. Dialects without one fall back to IsKeyword.
+const (
+	bigqueryReservedText = `ALL AND ANY ARRAY AS ASC ASSERT_ROWS_MODIFIED AT BETWEEN BY
 		CASE CAST COLLATE CONTAINS CREATE CROSS CUBE CURRENT DEFAULT DEFINE DESC DISTINCT ELSE END
 		ENUM ESCAPE EXCEPT EXCLUDE EXISTS EXTRACT FALSE FETCH FOLLOWING FOR FROM FULL GROUP GROUPING
 		GROUPS HASH HAVING IF IGNORE IN INNER INTERSECT INTERVAL INTO IS JOIN LATERAL LEFT LIKE LIMIT
 		LOOKUP MERGE NATURAL NEW NO NOT NULL NULLS OF ON OR ORDER OUTER OVER PARTITION PRECEDING
 		PROTO QUALIFY RANGE RECURSIVE RESPECT RIGHT ROLLUP ROWS SELECT SET SOME STRUCT TABLESAMPLE
-		THEN TO TREAT TRUE UNBOUNDED UNION UNNEST USING WHEN WHERE WINDOW WITH WITHIN`)...),
+		THEN TO TREAT TRUE UNBOUNDED UNION UNNEST USING WHEN WHERE WINDOW WITH WITHIN`
 	// SQL Server's documented reserved keywords: `[name]`, `[type]` or `[columns]` need no
 	// brackets there.
-	"tsql": wordSet(strings.Fields(`ADD ALL ALTER AND ANY AS ASC AUTHORIZATION BACKUP BEGIN BETWEEN
+	tsqlReservedText = `ADD ALL ALTER AND ANY AS ASC AUTHORIZATION BACKUP BEGIN BETWEEN
 		BREAK BROWSE BULK BY CASCADE CASE CHECK CHECKPOINT CLOSE CLUSTERED COALESCE COLLATE COLUMN
 		COMMIT COMPUTE CONSTRAINT CONTAINS CONTAINSTABLE CONTINUE CONVERT CREATE CROSS CURRENT
 		CURRENT_DATE CURRENT_TIME CURRENT_TIMESTAMP CURRENT_USER CURSOR DATABASE DBCC DEALLOCATE
@@ -295,12 +322,12 @@ var reservedWords = map[string]map[string]bool{
 		SEMANTICSIMILARITYTABLE SESSION_USER SET SETUSER SHUTDOWN SOME STATISTICS SYSTEM_USER TABLE
 		TABLESAMPLE TEXTSIZE THEN TO TOP TRAN TRANSACTION TRIGGER TRUNCATE TRY_CONVERT TSEQUAL UNION
 		UNIQUE UNPIVOT UPDATE UPDATETEXT USE USER VALUES VARYING VIEW WAITFOR WHEN WHERE WHILE WITH
-		WRITETEXT`)...),
-}
+		WRITETEXT`
+)
 
 // IsReserved reports whether word cannot stand unquoted as a name in the dialect.
 func IsReserved(dialect, word string) bool {
-	if m, ok := reservedWords[dialect]; ok {
+	if m, ok := keywordTablesOnce().reserved[dialect]; ok {
 		return m[strings.ToUpper(word)]
 	}
 	return IsKeyword(dialect, word)
@@ -309,8 +336,9 @@ func IsReserved(dialect, word string) bool {
 // IsKeyword reports whether word is a keyword of the dialect.
 func IsKeyword(dialect, word string) bool {
 	up := strings.ToUpper(word)
-	if m, ok := keywordSets[dialect]; ok {
+	t := keywordTablesOnce()
+	if m, ok := t.sets[dialect]; ok {
 		return m[up]
 	}
-	return sqlKeywords[up] || dateParts[up] && len(up) > 2
+	return t.shared[up] || dateParts[up] && len(up) > 2
 }

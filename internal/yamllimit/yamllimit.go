@@ -8,6 +8,7 @@
 package yamllimit
 
 import (
+	"bytes"
 	"fmt"
 
 	"github.com/goccy/go-yaml"
@@ -86,6 +87,15 @@ func Parse(data []byte, limit int, opts ...parser.Option) (*ast.File, Stats, err
 // Unmarshal is yaml.UnmarshalWithOptions for YAML a pull request controls: the document is
 // parsed and checked as Parse does (with MaxNodes) before it is decoded.
 func Unmarshal(data []byte, v any, opts ...yaml.DecodeOption) error {
+	if len(data) <= unaliasedMax && bytes.IndexByte(data, '*') < 0 {
+		// No alias: the document holds its nodes as written, fewer than unaliasedMax times
+		// nodesPerByte, within MaxNodes. Only the nesting is checked before the decoder parses
+		// it: parsing it a first time to count its nodes cost as much as the decoding.
+		if err := CheckNesting(data); err != nil {
+			return err
+		}
+		return yaml.UnmarshalWithOptions(data, v, opts...)
+	}
 	if _, _, err := Parse(data, MaxNodes, parser.AllowDuplicateMapKey()); err != nil {
 		if _, ok := err.(*Error); ok {
 			return err
@@ -94,6 +104,14 @@ func Unmarshal(data []byte, v any, opts ...yaml.DecodeOption) error {
 	}
 	return yaml.UnmarshalWithOptions(data, v, opts...)
 }
+
+// nodesPerByte bounds the nodes a document holds as written per byte of its text: an indicator
+// (":", "-", "[", "{") makes a collection and an entry, its key and its value at most, either
+// of them null when not written.
+const nodesPerByte = 4
+
+// unaliasedMax is the size below which a document without aliases cannot hold MaxNodes nodes.
+const unaliasedMax = MaxNodes/nodesPerByte - 1
 
 // Count counts the nodes of a parsed file after alias expansion and refuses more than limit
 // (limit <= 0 means MaxNodes) with an *Error at the alias (or node) that went past it.

@@ -120,3 +120,42 @@ func BenchmarkCountAliasBomb(b *testing.B) {
 		}
 	}
 }
+
+// A document without aliases holds at most nodesPerByte nodes per byte, the densest ways of
+// writing them included: Unmarshal does not count the nodes of one that small.
+func TestUnaliasedNodesPerByte(t *testing.T) {
+	for _, unit := range []string{"a:\n", ":\n", "-\n", "- -\n", "- a\n", "? a\n", "a: b\n", "- [a, b]\n",
+		"- {a: b}\n", "- [[]]\n", "- {}\n", "- []\n", "a: {b: , c: }\n", "? \n", "- ? \n", "- : \n", "- !!str\n",
+		"- &x a\n", "- &x\n"} {
+		src := []byte(strings.Repeat(unit, 200))
+		_, st, err := Parse(src, MaxNodes)
+		if err != nil {
+			continue // not YAML: the decoder says so in either case
+		}
+		if st.Nodes > nodesPerByte*len(src) {
+			t.Errorf("%q: %d nodes in %d bytes", unit, st.Nodes, len(src))
+		}
+	}
+}
+
+// Unmarshal decodes, and refuses, a small document without aliases as Parse and the decoder do.
+func TestUnmarshalWithoutAliasesAsBefore(t *testing.T) {
+	for _, src := range []string{"profile: p\nname: x\n", "a: [1, 2]\nb: {c: d}\n", "a: b\n  c: d\n", "a: [\n",
+		"a: 1\na: 2\n", strings.Repeat("[", MaxFlowDepth+1) + strings.Repeat("]", MaxFlowDepth+1), "", "- 1\n- 2\n"} {
+		var got, want any
+		gotErr := Unmarshal([]byte(src), &got)
+		var wantErr error
+		if _, _, err := Parse([]byte(src), MaxNodes); err != nil {
+			var lim *Error
+			if errors.As(err, &lim) {
+				wantErr = err
+			}
+		}
+		if wantErr == nil {
+			wantErr = yaml.Unmarshal([]byte(src), &want)
+		}
+		if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) || fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%q: got %v, %v; want %v, %v", src, got, gotErr, want, wantErr)
+		}
+	}
+}

@@ -42,7 +42,7 @@ const (
 func (m *manifest) encode() []byte {
 	body, _ := json.MarshalIndent(m, "", "  ")
 	body = append(body, '\n')
-	return fmt.Appendf(body, "crc32c %08x\n", crc32.Checksum(body, castagnoli))
+	return fmt.Appendf(body, "crc32c %08x\n", crc32.Checksum(body, castagnoli()))
 }
 
 // readManifest returns nil, nil when the store has no manifest yet.
@@ -65,7 +65,7 @@ func readManifest(dir string) (*manifest, error) {
 	if err != nil {
 		return nil, corrupt("unreadable checksum line")
 	}
-	if crc32.Checksum(body, castagnoli) != uint32(want) {
+	if crc32.Checksum(body, castagnoli()) != uint32(want) {
 		return nil, corrupt("checksum mismatch")
 	}
 	var m manifest

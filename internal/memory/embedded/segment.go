@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/dataops-dev/dataops/internal/memory"
@@ -38,7 +39,8 @@ const (
 	opDelete byte = 2
 )
 
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+// castagnoli is made on first use: the package is linked into every command.
+var castagnoli = sync.OnceValue(func() *crc32.Table { return crc32.MakeTable(crc32.Castagnoli) })
 
 // entry is one change in a segment.
 type entry struct {
@@ -116,7 +118,7 @@ func decodeSegment(f io.ReaderAt, size int64, path string, fn func(e *entry, vec
 	if bodyLen != size-int64(trailerSize) {
 		return corruptf(path, "length %d in trailer, %d in file", bodyLen, size-int64(trailerSize))
 	}
-	r := &crcReader{r: bufio.NewReaderSize(io.NewSectionReader(f, 0, bodyLen), 1<<20), crc: crc32.New(castagnoli), left: bodyLen}
+	r := &crcReader{r: bufio.NewReaderSize(io.NewSectionReader(f, 0, bodyLen), 1<<20), crc: crc32.New(castagnoli()), left: bodyLen}
 	magic := make([]byte, len(segMagic))
 	if err := r.full(magic); err != nil || string(magic) != segMagic {
 		return corruptf(path, "not a memory segment (bad magic)")

@@ -82,7 +82,7 @@ func newSegmentWriter(dir string, n uint64, dim int) (*segmentWriter, error) {
 		return nil, err
 	}
 	w := &segmentWriter{name: name, tmp: f.Name(), dir: dir, dim: dim, f: f,
-		w: &countingWriter{w: bufio.NewWriterSize(f, 1<<20), crc: crc32.New(castagnoli)}, postings: map[string][]posting{}}
+		w: &countingWriter{w: bufio.NewWriterSize(f, 1<<20), crc: crc32.New(castagnoli())}, postings: map[string][]posting{}}
 	w.w.write([]byte(segMagic2))
 	return w, nil
 }
@@ -318,7 +318,7 @@ func fileChecksum(f *os.File, n int64) (uint32, error) {
 	var sum uint32
 	for off := int64(0); off < n; {
 		k, err := f.ReadAt(buf[:min(int64(len(buf)), n-off)], off)
-		sum = crc32.Update(sum, castagnoli, buf[:k])
+		sum = crc32.Update(sum, castagnoli(), buf[:k])
 		off += int64(k)
 		if err != nil && off < n {
 			return 0, err

@@ -28,7 +28,7 @@ func writeSegmentV1(dir string, n uint64, each func(emit func(*entry) error) err
 		os.Remove(tmp)
 		return segmentRef{}, err
 	}
-	w := &countingWriter{w: bufio.NewWriterSize(f, 1<<20), crc: crc32.New(castagnoli)}
+	w := &countingWriter{w: bufio.NewWriterSize(f, 1<<20), crc: crc32.New(castagnoli())}
 	w.write([]byte(segMagic))
 	count := 0
 	var buf []byte

@@ -381,20 +381,20 @@ func lower(s string) string {
 			}
 			buf[i] = c
 		}
-		if k, ok := interned[string(buf[:len(s)])]; ok { // no allocation for the lookup
+		if k, ok := interned()[string(buf[:len(s)])]; ok { // no allocation for the lookup
 			return k
 		}
 	}
 	return strings.ToLower(s)
 }
 
-// interned holds every word the parser compares against.
-var interned = map[string]string{}
-
-func init() {
-	for _, m := range []map[string]bool{clauseWords, aliasReserved, exprStartReserved, niladic, typedLiteralTypes, createModifiers, joinWords} {
-		for k := range m {
-			interned[k] = k
+// interned holds every word the parser compares against, built on first use: as the package
+// is initialised it would cost every run of the binary, most of which parse no SQL.
+var interned = sync.OnceValue(func() map[string]string {
+	m := map[string]string{}
+	for _, words := range []map[string]bool{clauseWords, aliasReserved, exprStartReserved, niladic, typedLiteralTypes, createModifiers, joinWords} {
+		for k := range words {
+			m[k] = k
 		}
 	}
 	for _, k := range strings.Fields(`all and any array at before between case cast changes char character
@@ -404,9 +404,10 @@ func init() {
 		respect rlike row safe_cast sample select similar some start struct tablesample true try_cast
 		update values with xor year years second seconds week weeks quarter quarters trim position
 		overlay convert sql`) {
-		interned[k] = k
+		m[k] = k
 	}
-}
+	return m
+})
 
 // skipBad consumes a broken stretch up to the next `,`, `)`, `;` or clause keyword at nesting
 // depth zero and returns its span start. It always consumes at least one token unless it
