@@ -125,13 +125,15 @@ func singular(s string) string {
 }
 
 // nameKey reports whether a column's name makes it the key of its model: id or key (the
-// surrogate key many projects give every model under one name), or <entity>_id /
+// surrogate key many projects give every model under one name; _id and _key as a loader or a
+// document store writes them, MongoDB's _id), or <entity>_id /
 // <entity>_key where the model is about that entity (or id_<entity>, id<entity>: see
 // prefixKey). The entity may end with a layer word
 // (orders_base is about orders), and a loader's hash of the row names its model behind the
 // loader's own prefix (_airbyte_orders_hashid).
 func nameKey(model, col string) bool {
-	if col == "id" || col == "key" {
+	switch col {
+	case "id", "key", "_id", "_key":
 		return true
 	}
 	e := entityOf(model)

@@ -118,13 +118,14 @@ func TestNameKey(t *testing.T) {
 		{"stg_shop__customers", "id_customer"}, {"stg_erp__device", "iddevice"}, {"stg_erp__devices", "iddevice"},
 		{"int_desk__ticket_enriched", "ticket_id"}, {"int_orders_deduped", "order_id"}, {"stg_events_unioned", "event_id"},
 		{"stg_erp__location", "idlocation"}, {"stg_erp__products", "idproduct"}, {"dim_client", "id_client"},
-		{"stg_erp__label_family", "idlabel_family"}, {"stg_erp__resources_type", "idresources_type"}}
+		{"stg_erp__label_family", "idlabel_family"}, {"stg_erp__resources_type", "idresources_type"},
+		{"stg_mongo__users", "_id"}, {"stg_littlepay__refunds", "_key"}}
 	no := [][2]string{{"fct_orders", "customer_id"}, {"fct_active_servers", "server_id"}, {"stg_orders", "order_date"}, {"dim_customers", "customer_name"}, {"fct_trips", "feed_key"},
 		{"orders_base", "_airbyte_raw_id"}, {"fct_orders", "_airbyte_customers_hashid"}, {"orders", "parent_orders_hashid"},
 		{"stg_erp__visit", "iddevice"}, {"stg_erp__device", "iddevice_type"}, {"stg_erp__device", "idea"}, {"stg_x__customers", "id__customer"},
 		{"int_desk__ticket_enriched", "enriched_id"}, {"int_orders_late", "order_id"},
 		{"stg_erp__device", "idlocation"}, {"stg_erp__location", "idle_time"}, {"stg_erp__location", "id_"},
-		{"stg_erp__label_family", "idlabel"}, {"dim_ideas", "identity"}}
+		{"stg_erp__label_family", "idlabel"}, {"dim_ideas", "identity"}, {"stg_littlepay__refunds", "_payments_key"}}
 	for _, c := range yes {
 		if !nameKey(c[0], c[1]) {
 			t.Errorf("nameKey(%s, %s) = false, want true", c[0], c[1])
