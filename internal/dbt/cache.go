@@ -350,10 +350,8 @@ var (
 // volatile is called on every render's text and on the macros it ran: one pass per name, the
 // four uses of modules found from its occurrences.
 func volatile(src string) bool {
-	for _, v := range volatileNames {
-		if strings.Contains(src, v) {
-			return true
-		}
+	if namesInvocation(src) {
+		return true
 	}
 	for rest := src; ; {
 		i := strings.Index(rest, "modules")
@@ -416,15 +414,44 @@ func (l *loader) volatileIDs() map[string]bool {
 }
 
 // volatileRender reports whether r read the clock or the invocation, itself or in a macro.
+// The clock's functions note their reads (Result.ReadClock): a macro that reads the date only
+// for one target (`{% if target.name == 'ci' %}`) leaves the other targets' renders stable.
+// run_started_at and invocation_id are plain values whose reads cannot be seen: a render whose
+// template or macros name them counts as reading them.
 func (l *loader) volatileRender(in *jinja.Input, r *jinja.Result) bool {
-	if volatile(in.Source) {
+	if r.ReadClock || namesInvocation(in.Source) {
 		return true
 	}
-	ids := l.volatileIDs()
+	ids := l.invocationIDs()
 	for _, id := range r.MacrosCalled {
 		if ids[id] {
 			return true
 		}
 	}
 	return false
+}
+
+// namesInvocation reports whether src names run_started_at or invocation_id.
+func namesInvocation(src string) bool {
+	for _, v := range volatileNames {
+		if strings.Contains(src, v) {
+			return true
+		}
+	}
+	return false
+}
+
+// invocationIDs are the macros that name run_started_at or invocation_id, found once per load.
+func (l *loader) invocationIDs() map[string]bool {
+	l.invocationMacrosOnce.Do(func() {
+		for id, m := range l.p.Macros {
+			if namesInvocation(m.SQL) {
+				if l.invocationMacros == nil {
+					l.invocationMacros = map[string]bool{}
+				}
+				l.invocationMacros[id] = true
+			}
+		}
+	})
+	return l.invocationMacros
 }

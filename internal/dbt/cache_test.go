@@ -656,3 +656,34 @@ func TestVolatileNames(t *testing.T) {
 		}
 	}
 }
+
+// A render reads the clock when the clock's functions say it did; run_started_at and
+// invocation_id, plain values, when its template or a macro it ran names them. A macro that
+// reads the date only for another target leaves this target's render stable.
+func TestVolatileRender(t *testing.T) {
+	l := &loader{p: &Project{Macros: map[string]*Macro{
+		"macro.p.since":   {SQL: "{% if target.name == 'ci' %}{{ modules.datetime.date.today() }}{% endif %}"},
+		"macro.p.stamped": {SQL: "{{ run_started_at }}"},
+	}}}
+	for _, c := range []struct {
+		name   string
+		src    string
+		called []string
+		read   bool
+		want   bool
+	}{
+		{"a ci-only date, not read", "select {{ since() }}", []string{"macro.p.since"}, false, false},
+		{"a date read", "select {{ since() }}", []string{"macro.p.since"}, true, true},
+		{"a template naming the clock's module, not reading it", "{% if false %}{{ modules.datetime.date.today() }}{% endif %}", nil, false, false},
+		{"run_started_at in the template", "select '{{ run_started_at }}'", nil, false, true},
+		{"invocation_id in the template", "select '{{ invocation_id }}'", nil, false, true},
+		{"run_started_at in a macro", "select {{ stamped() }}", []string{"macro.p.stamped"}, false, true},
+		{"nothing", "select 1", nil, false, false},
+	} {
+		in := &jinja.Input{Source: c.src}
+		r := &jinja.Result{MacrosCalled: c.called, ReadClock: c.read}
+		if got := l.volatileRender(in, r); got != c.want {
+			t.Errorf("%s: volatile %v, want %v", c.name, got, c.want)
+		}
+	}
+}

@@ -149,6 +149,9 @@ type loader struct {
 	// volatileMacros are the macros that read the clock (volatileIDs).
 	volatileMacrosOnce sync.Once
 	volatileMacros     map[string]bool
+	// invocationMacros are those naming run_started_at or invocation_id (invocationIDs).
+	invocationMacrosOnce sync.Once
+	invocationMacros     map[string]bool
 	// refusedYAML holds the file and message of every refused or unset env var already
 	// reported from a YAML value (guarded by mu): a property file repeats the same call on
 	// every table.

@@ -221,6 +221,11 @@ type Result struct {
 	// result stays valid while they are unchanged.
 	MacrosCalled []string
 	EnvRead      map[string]EnvValue
+	// ReadClock is set when the render called a function of `modules` that reads the clock
+	// (datetime.now, date.today, time.time...): its output may differ on the next run. Not
+	// counted: run_started_at and invocation_id, plain values whose reads cannot be seen;
+	// callers find those in the template's text.
+	ReadClock bool
 }
 
 // EnvValue is what env_var() found for one name.

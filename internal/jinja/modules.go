@@ -16,7 +16,18 @@ var modulesNS = map[string]any{
 	"re":        reModule,
 	"itertools": itertoolsModule,
 	"pytz":      pytzModule,
-	"time":      map[string]any{"time": callable(func(*exec.Evaluator, *exec.VarArgs) *exec.Value { return exec.AsValue(float64(time.Now().Unix())) })},
+	"time": map[string]any{"time": callable(func(ev *exec.Evaluator, _ *exec.VarArgs) *exec.Value {
+		return exec.AsValue(float64(clockRead(ev).Unix()))
+	})},
+}
+
+// clockRead is the time now, noted on the render that asked for it (Result.ReadClock): only a
+// render that read it is rendered again on the next run.
+func clockRead(ev *exec.Evaluator) time.Time {
+	if st := stateOfEval(ev); st != nil {
+		st.readClock = true
+	}
+	return time.Now()
 }
 
 // ---- datetime -----------------------------------------------------------------------------
@@ -260,15 +271,15 @@ func datetimeArgs(va *exec.VarArgs) time.Time {
 type moduleObj map[string]any
 
 var datetimeClass = moduleObj{
-	"now": func(va *exec.VarArgs) *exec.Value {
-		return exec.AsValue(&pyDatetime{t: time.Now().In(naiveLoc)})
-	},
-	"utcnow": func(*exec.VarArgs) *exec.Value {
-		return exec.AsValue(&pyDatetime{t: time.Now().UTC().In(naiveLoc)})
-	},
-	"today": func(*exec.VarArgs) *exec.Value {
-		return exec.AsValue(&pyDatetime{t: time.Now().In(naiveLoc)})
-	},
+	"now": callable(func(ev *exec.Evaluator, _ *exec.VarArgs) *exec.Value {
+		return exec.AsValue(&pyDatetime{t: clockRead(ev).In(naiveLoc)})
+	}),
+	"utcnow": callable(func(ev *exec.Evaluator, _ *exec.VarArgs) *exec.Value {
+		return exec.AsValue(&pyDatetime{t: clockRead(ev).UTC().In(naiveLoc)})
+	}),
+	"today": callable(func(ev *exec.Evaluator, _ *exec.VarArgs) *exec.Value {
+		return exec.AsValue(&pyDatetime{t: clockRead(ev).In(naiveLoc)})
+	}),
 	"strptime": func(va *exec.VarArgs) *exec.Value {
 		s, _ := argString(va, 0, "date_string")
 		f, _ := argString(va, 1, "format")
@@ -290,10 +301,10 @@ var datetimeClass = moduleObj{
 }
 
 var dateClass = moduleObj{
-	"today": func(*exec.VarArgs) *exec.Value {
-		n := time.Now()
+	"today": callable(func(ev *exec.Evaluator, _ *exec.VarArgs) *exec.Value {
+		n := clockRead(ev)
 		return exec.AsValue(&pyDatetime{t: time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, naiveLoc), dateOnly: true})
-	},
+	}),
 }
 
 func (m moduleObj) String() string { return "module" }

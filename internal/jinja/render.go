@@ -46,6 +46,7 @@ type renderState struct {
 	warned       map[string]bool
 	statements   map[string]bool
 	askedCols    bool // adapter.get_columns_in_relation was called
+	readClock    bool // a function of modules read the clock (clockRead)
 	// inlineFrom stacks where values rendered as templates were used, for their diagnostics.
 	inlineFrom []inlineCaller
 
@@ -279,6 +280,7 @@ func (st *renderState) result(out string, m *OffsetMap) *Result {
 		Map:      m,
 
 		AskedColumns: st.askedCols,
+		ReadClock:    st.readClock,
 	}
 	for id := range st.macrosUsed {
 		res.MacrosUsed = append(res.MacrosUsed, id)

@@ -839,3 +839,38 @@ func TestFilteredColumnsOfARelationReadBackFromItsString(t *testing.T) {
 		}
 	}
 }
+
+// A render is marked as reading the clock when a function of modules gave it the time, itself
+// or in a macro it called; a template that only names one in a branch not taken reads nothing,
+// and its output is the same on the next run.
+func TestReadClock(t *testing.T) {
+	env := testEnv(t, func(o *Options) {
+		o.MacroFiles = append(o.MacroFiles, MacroFile{Package: "shop", Path: "macros/since.sql", Source: `{% macro since(ci) %}{% if ci %}{{ (modules.datetime.date.today() - modules.datetime.timedelta(days=14)).strftime('%Y-%m-%d') }}{% else %}2024-07-15{% endif %}{% endmacro %}`})
+	})
+	today := time.Now().Format("2006-01-02")
+	for _, c := range []struct {
+		src   string
+		clock bool
+	}{
+		{"{{ modules.datetime.date.today() }}", true},
+		{"{{ modules.datetime.datetime.now().year }}", true},
+		{"{{ modules.datetime.datetime.utcnow() }}", true},
+		{"{{ modules.datetime.datetime.today() }}", true},
+		{"{{ modules.time.time() > 0 }}", true},
+		{"{{ since(true) }}", true},
+		{"{{ since(false) }}", false},
+		{"{% if false %}{{ modules.datetime.datetime.now() }}{% endif %}x", false},
+		{"{{ modules.datetime.date(2024, 1, 2) }}", false},
+	} {
+		res := render(t, env, c.src)
+		if res.Err != nil {
+			t.Fatalf("%s: %v", c.src, res.Err)
+		}
+		if res.ReadClock != c.clock {
+			t.Errorf("%s: ReadClock %v, want %v (output %q)", c.src, res.ReadClock, c.clock, res.Output)
+		}
+	}
+	if res := render(t, env, "{{ modules.datetime.date.today() }}"); res.Output != today {
+		t.Errorf("date.today() gave %q, want %q", res.Output, today)
+	}
+}
