@@ -400,17 +400,22 @@ func (l *loader) anyVolatileMacro() bool {
 // volatileIDs are the macros that read the clock or the invocation, found once per load: every
 // render asks about each macro it ran, and a project's common macros run in most renders.
 func (l *loader) volatileIDs() map[string]bool {
-	l.volatileMacrosOnce.Do(func() {
+	return l.macrosMatching(&l.volatileMacrosOnce, &l.volatileMacros, volatile)
+}
+
+// macrosMatching fills *ids once with the macros whose text match accepts (nil when none).
+func (l *loader) macrosMatching(once *sync.Once, ids *map[string]bool, match func(string) bool) map[string]bool {
+	once.Do(func() {
 		for id, m := range l.p.Macros {
-			if volatile(m.SQL) {
-				if l.volatileMacros == nil {
-					l.volatileMacros = map[string]bool{}
+			if match(m.SQL) {
+				if *ids == nil {
+					*ids = map[string]bool{}
 				}
-				l.volatileMacros[id] = true
+				(*ids)[id] = true
 			}
 		}
 	})
-	return l.volatileMacros
+	return *ids
 }
 
 // volatileRender reports whether r read the clock or the invocation, itself or in a macro.
@@ -443,15 +448,5 @@ func namesInvocation(src string) bool {
 
 // invocationIDs are the macros that name run_started_at or invocation_id, found once per load.
 func (l *loader) invocationIDs() map[string]bool {
-	l.invocationMacrosOnce.Do(func() {
-		for id, m := range l.p.Macros {
-			if namesInvocation(m.SQL) {
-				if l.invocationMacros == nil {
-					l.invocationMacros = map[string]bool{}
-				}
-				l.invocationMacros[id] = true
-			}
-		}
-	})
-	return l.invocationMacros
+	return l.macrosMatching(&l.invocationMacrosOnce, &l.invocationMacros, namesInvocation)
 }
