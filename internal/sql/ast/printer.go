@@ -1213,12 +1213,20 @@ func (p *printer) not(not bool) {
 	}
 }
 
-// numberDot keeps a space between a number and the dot of a field, or of the star, read from
-// it: "0 .a" is the field a of 0, while "0.a" reads back as the number 0. aliased a, and
-// "0.*" does not read back at all.
+// numberDot keeps a space between a number (or a parameter ending in a digit) and the dot of a
+// field, or of the star, read from it: "0 .a" is the field a of 0, while "0.a" reads back as
+// the number 0. aliased a, and "0.*" does not read back at all.
 func (p *printer) numberDot(x Expr) {
-	if l, ok := x.(*Literal); ok && l.Kind == LitNumber {
-		p.s(" ")
+	switch l := x.(type) {
+	case *Literal:
+		if l.Kind == LitNumber {
+			p.s(" ")
+		}
+	case *Param:
+		// `:0.a` would read back as the parameter `:0.` followed by an alias.
+		if n := len(l.Text); n > 0 && l.Text[n-1] >= '0' && l.Text[n-1] <= '9' {
+			p.s(" ")
+		}
 	}
 }
 
