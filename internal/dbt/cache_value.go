@@ -198,6 +198,15 @@ func (r *valueReader) uvarint() int {
 	return int(v)
 }
 
+// skipStr passes over a string as str reads it.
+func (r *valueReader) skipStr() {
+	if n := r.uvarint(); r.err != nil || n > len(r.b) {
+		r.err = errValueType
+	} else {
+		r.b = r.b[n:]
+	}
+}
+
 func (r *valueReader) str() string {
 	n := r.uvarint()
 	if r.err != nil || n > len(r.b) {
@@ -207,7 +216,14 @@ func (r *valueReader) str() string {
 	return r.take(n)
 }
 
-func (r *valueReader) value() any {
+func (r *valueReader) value() any { return r.read(true) }
+
+// skip passes over a value as value reads it, building nothing.
+func (r *valueReader) skip() { r.read(false) }
+
+// read reads a value, or with keep false only passes over it: one walk of the encoding for
+// both, so that what a skip measures is what a read consumes.
+func (r *valueReader) read(keep bool) any {
 	if r.err != nil || len(r.b) == 0 {
 		r.err = errValueType
 		return nil
@@ -218,6 +234,10 @@ func (r *valueReader) value() any {
 	case tagNil:
 		return nil
 	case tagString:
+		if !keep {
+			r.skipStr()
+			return nil
+		}
 		return r.str()
 	case tagBool:
 		if len(r.b) == 0 {
@@ -226,6 +246,9 @@ func (r *valueReader) value() any {
 		}
 		v := r.b[0] == 1
 		r.b = r.b[1:]
+		if !keep {
+			return nil
+		}
 		return v
 	case tagInt, tagInt64:
 		v, n := binary.Varint(r.b)
@@ -234,7 +257,10 @@ func (r *valueReader) value() any {
 			return nil
 		}
 		r.b = r.b[n:]
-		if tag == tagInt {
+		switch {
+		case !keep:
+			return nil
+		case tag == tagInt:
 			return int(v)
 		}
 		return v
@@ -245,6 +271,9 @@ func (r *valueReader) value() any {
 			return nil
 		}
 		r.b = r.b[n:]
+		if !keep {
+			return nil
+		}
 		return v
 	case tagFloat:
 		if len(r.b) < 8 {
@@ -253,9 +282,18 @@ func (r *valueReader) value() any {
 		}
 		v := math.Float64frombits(binary.BigEndian.Uint64(r.b))
 		r.b = r.b[8:]
+		if !keep {
+			return nil
+		}
 		return v
 	case tagList:
 		n := r.uvarint()
+		if !keep {
+			for i := 0; i < n-1 && r.err == nil; i++ {
+				r.skip()
+			}
+			return nil
+		}
 		if n == 0 {
 			return []any(nil)
 		}
@@ -266,6 +304,12 @@ func (r *valueReader) value() any {
 		return out
 	case tagStrings:
 		n := r.uvarint()
+		if !keep {
+			for i := 0; i < n-1 && r.err == nil; i++ {
+				r.skipStr()
+			}
+			return nil
+		}
 		if n == 0 {
 			return []string(nil)
 		}
@@ -276,6 +320,13 @@ func (r *valueReader) value() any {
 		return out
 	case tagMap:
 		n := r.uvarint()
+		if !keep {
+			for i := 0; i < n-1 && r.err == nil; i++ {
+				r.skipStr()
+				r.skip()
+			}
+			return nil
+		}
 		if n == 0 {
 			return map[string]any(nil)
 		}
@@ -287,6 +338,12 @@ func (r *valueReader) value() any {
 		return out
 	case tagStringMap:
 		n := r.uvarint()
+		if !keep {
+			for i := 0; i < 2*(n-1) && r.err == nil; i++ {
+				r.skipStr()
+			}
+			return nil
+		}
 		if n == 0 {
 			return map[string]string(nil)
 		}

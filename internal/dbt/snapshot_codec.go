@@ -204,7 +204,7 @@ func (r *valueReader) sharedValue(seen map[string]any) any {
 	if r.err != nil || len(r.b) == 0 || r.b[0] == tagNil || r.b[0] == tagBool {
 		return r.value() // nothing to share
 	}
-	n := valueLen(r.b, 0)
+	n := valueLen(r.b)
 	if n <= 0 {
 		return r.value() // damaged: value says so
 	}
@@ -221,83 +221,14 @@ func (r *valueReader) sharedValue(seen map[string]any) any {
 }
 
 // valueLen is the length of the value encodeValue wrote at the start of b, 0 when it is not
-// whole; depth bounds the nesting it follows.
-func valueLen(b []byte, depth int) int {
-	if len(b) == 0 || depth > 100 {
+// whole.
+func valueLen(b []byte) int {
+	r := valueReader{b: b}
+	r.skip()
+	if r.err != nil {
 		return 0
 	}
-	at := 1
-	// count reads a length or count at b[at:].
-	count := func() (int, bool) {
-		v, n := binary.Uvarint(b[at:])
-		if n <= 0 || v > uint64(len(b)) {
-			return 0, false
-		}
-		at += n
-		return int(v), true
-	}
-	str := func() bool {
-		l, ok := count()
-		if !ok || l > len(b)-at {
-			return false
-		}
-		at += l
-		return true
-	}
-	switch b[0] {
-	case tagNil:
-	case tagBool:
-		at++
-	case tagString:
-		if !str() {
-			return 0
-		}
-	case tagInt, tagInt64:
-		_, n := binary.Varint(b[at:])
-		if n <= 0 {
-			return 0
-		}
-		at += n
-	case tagUint64:
-		_, n := binary.Uvarint(b[at:])
-		if n <= 0 {
-			return 0
-		}
-		at += n
-	case tagFloat:
-		at += 8
-	case tagList, tagStrings, tagMap, tagStringMap:
-		c, ok := count()
-		if !ok {
-			return 0
-		}
-		for i := 0; i < c-1; i++ {
-			switch b[0] {
-			case tagStrings:
-				ok = str()
-			case tagStringMap:
-				ok = str() && str()
-			case tagMap:
-				ok = str()
-			}
-			if !ok {
-				return 0
-			}
-			if b[0] == tagList || b[0] == tagMap {
-				n := valueLen(b[at:], depth+1)
-				if n == 0 {
-					return 0
-				}
-				at += n
-			}
-		}
-	default:
-		return 0
-	}
-	if at > len(b) {
-		return 0
-	}
-	return at
+	return len(b) - len(r.b)
 }
 
 // Most of a project's configs are equal to another's (the models of one folder, every test of

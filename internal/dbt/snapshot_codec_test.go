@@ -85,11 +85,11 @@ func TestValueLen(t *testing.T) {
 			t.Fatal(err)
 		}
 		enc := append(b.Bytes(), 0xff) // what follows is not measured
-		if n := valueLen(enc, 0); n != b.Len() {
+		if n := valueLen(enc); n != b.Len() {
 			t.Errorf("%#v: valueLen %d, encoded %d bytes", v, n, b.Len())
 		}
 		for cut := 0; cut < b.Len(); cut++ {
-			if n := valueLen(b.Bytes()[:cut], 0); n != 0 {
+			if n := valueLen(b.Bytes()[:cut]); n != 0 {
 				t.Errorf("%#v cut at %d: valueLen %d", v, cut, n)
 			}
 		}
