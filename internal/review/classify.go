@@ -524,23 +524,8 @@ func lookupRelations(f *ast.File) map[string]string {
 	return out
 }
 
-// relationName is the name a joined relation is known by in the query.
-func relationName(t ast.TableExpr) string {
-	switch x := t.(type) {
-	case *ast.TableName:
-		if x.Alias != nil && x.Alias.Name != nil {
-			return strings.ToLower(x.Alias.Name.Name)
-		}
-		if x.Name != nil && len(x.Name.Parts) > 0 {
-			return strings.ToLower(x.Name.Parts[len(x.Name.Parts)-1].Name)
-		}
-	case *ast.DerivedTable:
-		if x.Alias != nil && x.Alias.Name != nil {
-			return strings.ToLower(x.Alias.Name.Name)
-		}
-	}
-	return ""
-}
+// relationName is the name a joined relation is known by in the query, lower case.
+func relationName(t ast.TableExpr) string { return strings.ToLower(ast.KnownAs(t)) }
 
 // normalize collapses whitespace and lower-cases keywords and names, keeping quoted text (string
 // literals, quoted identifiers) as written: 'Completed' and 'completed' are different filters.

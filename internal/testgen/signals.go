@@ -329,31 +329,25 @@ func (s *sqlSignals) keptBase(t ast.TableExpr, ctes map[string]*ast.Query, depth
 // column sets known to be unique in it: the grain of a CTE or subquery read from its SQL,
 // the keys the team tests on the model or source it names.
 func (s *sqlSignals) rightKeys(t ast.TableExpr, ctes map[string]*ast.Query, depth int) (string, [][]string) {
+	alias := strings.ToLower(ast.KnownAs(t))
+	if alias == "" {
+		return "", nil
+	}
 	var q *ast.Query
-	var alias string
 	var parts []string
 	switch x := t.(type) {
 	case *ast.TableName:
-		if x.Name == nil || len(x.Name.Parts) == 0 {
-			return "", nil
+		if x.Name == nil {
+			return alias, nil
 		}
 		for _, p := range x.Name.Parts {
 			parts = append(parts, p.Name)
-		}
-		alias = strings.ToLower(x.Name.Parts[len(x.Name.Parts)-1].Name)
-		if x.Alias != nil && x.Alias.Name != nil {
-			alias = strings.ToLower(x.Alias.Name.Name)
 		}
 		if len(parts) == 1 {
 			q = ctes[strings.ToLower(parts[0])]
 		}
 	case *ast.DerivedTable:
-		if x.Alias == nil || x.Alias.Name == nil {
-			return "", nil
-		}
-		alias, q = strings.ToLower(x.Alias.Name.Name), x.Query
-	default:
-		return "", nil
+		q = x.Query
 	}
 	if q == nil {
 		if s.uniqueOn == nil {

@@ -268,17 +268,24 @@ func fromBase(p *dbt.Project, in *columns.Node, name, base string) bool {
 		return false
 	}
 	for _, ref := range ic.Lineage {
-		var names []string
-		if n := p.Nodes[ref.Node]; n != nil {
-			names = []string{n.Alias, n.Name}
-		} else if src := p.Sources[ref.Node]; src != nil {
-			names = []string{src.Identifier, src.Name}
-		}
-		if !slices.ContainsFunc(names, func(n string) bool { return n != "" && dbt.ColumnKey(dbt.UnquoteIdent(n)) == dbt.ColumnKey(base) }) {
+		if !namedAs(p, ref.Node, base) {
 			return false
 		}
 	}
 	return true
+}
+
+// namedAs reports whether SQL names the model, seed, snapshot or source id as name (the last
+// part of a relation, as written): its alias or identifier, or its name.
+func namedAs(p *dbt.Project, id, name string) bool {
+	var names []string
+	if n := p.Nodes[id]; n != nil {
+		names = []string{n.Alias, n.Name}
+	} else if src := p.Sources[id]; src != nil {
+		names = []string{src.Identifier, src.Name}
+	}
+	want := dbt.ColumnKey(dbt.UnquoteIdent(name))
+	return slices.ContainsFunc(names, func(n string) bool { return n != "" && dbt.ColumnKey(dbt.UnquoteIdent(n)) == want })
 }
 
 // parentKeys returns, for model m, what signals.go asks of a relation its SQL joins: the
@@ -289,15 +296,8 @@ func parentKeys(p *dbt.Project, m *dbt.Node, existing map[string]map[string]map[
 		if len(parts) == 0 {
 			return nil
 		}
-		want := dbt.ColumnKey(parts[len(parts)-1])
 		for _, id := range p.ParentMap[m.UniqueID] {
-			var names []string
-			if n := p.Nodes[id]; n != nil {
-				names = []string{n.Alias, n.Name}
-			} else if src := p.Sources[id]; src != nil {
-				names = []string{src.Identifier, src.Name}
-			}
-			if !slices.ContainsFunc(names, func(n string) bool { return n != "" && dbt.ColumnKey(dbt.UnquoteIdent(n)) == want }) {
+			if !namedAs(p, id, parts[len(parts)-1]) {
 				continue
 			}
 			var keys [][]string

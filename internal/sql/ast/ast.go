@@ -930,6 +930,25 @@ func (*ParenQuery) queryNode()    {}
 func (*BadQuery) queryNode()      {}
 func (*TemplateQuery) queryNode() {}
 
+// KnownAs is the name a relation in a FROM clause is referred to by in the rest of its query:
+// its alias, else a table's last name part; "" for what has neither.
+func KnownAs(t TableExpr) string {
+	switch x := t.(type) {
+	case *TableName:
+		if x.Alias != nil && x.Alias.Name != nil {
+			return x.Alias.Name.Name
+		}
+		if x.Name != nil && len(x.Name.Parts) > 0 {
+			return x.Name.Parts[len(x.Name.Parts)-1].Name
+		}
+	case *DerivedTable:
+		if x.Alias != nil && x.Alias.Name != nil {
+			return x.Alias.Name.Name
+		}
+	}
+	return ""
+}
+
 func (*TableName) tableNode()     {}
 func (*DerivedTable) tableNode()  {}
 func (*TableFunc) tableNode()     {}
