@@ -352,11 +352,18 @@ func orderedKwargs(at *tokens.Token, kwargs map[string]nodes.Expression) *nodes.
 	return builtinCall(at, "dataops dict", kv...)
 }
 
-// exprPos is where an expression starts in its template, for ordering.
-func exprPos(e nodes.Expression) int {
+// exprPos is where an expression starts in its template, for ordering. Some of the parser's
+// nodes ask a child for their position, and a malformed template can leave that child nil (a
+// test expression with no left side), so a node that cannot say counts as the start.
+func exprPos(e nodes.Expression) (pos int) {
 	if e == nil {
 		return 0
 	}
+	defer func() {
+		if recover() != nil {
+			pos = 0
+		}
+	}()
 	if t := e.Position(); t != nil {
 		return t.Pos
 	}
