@@ -1213,21 +1213,28 @@ func (p *printer) not(not bool) {
 	}
 }
 
-// numberDot keeps a space between a number (or a parameter ending in a digit) and the dot of a
+// numberDot keeps a space between a number (or a parameter) ending in a digit and the dot of a
 // field, or of the star, read from it: "0 .a" is the field a of 0, while "0.a" reads back as
-// the number 0. aliased a, and "0.*" does not read back at all.
+// the number 0. aliased a, and "0.*" does not read back at all. A number that ends in a letter
+// (Databricks' 0Y, 1L) needs none, and gets none: "0Y .00A" would read back as 0Y, the number
+// .00 and A.
 func (p *printer) numberDot(x Expr) {
 	switch l := x.(type) {
 	case *Literal:
-		if l.Kind == LitNumber {
+		if l.Kind == LitNumber && endsInDigit(l.Text) {
 			p.s(" ")
 		}
 	case *Param:
 		// `:0.a` would read back as the parameter `:0.` followed by an alias.
-		if n := len(l.Text); n > 0 && l.Text[n-1] >= '0' && l.Text[n-1] <= '9' {
+		if endsInDigit(l.Text) {
 			p.s(" ")
 		}
 	}
+}
+
+func endsInDigit(s string) bool {
+	n := len(s)
+	return n > 0 && (s[n-1] >= '0' && s[n-1] <= '9' || s[n-1] == '.')
 }
 
 func isWordOp(op string) bool {
