@@ -37,12 +37,15 @@ func filterSet(e *Env) *exec.FilterSet {
 		}
 		return exec.AsValue(&out)
 	}
+	// as_bool marks a value for dbt's native rendering and prints it unchanged: an empty string
+	// stays empty, so `{{ config(enabled=...) | as_bool }}` at the top of a model (config gives
+	// '') adds nothing to its SQL.
 	m["as_bool"] = func(_ *exec.Evaluator, in *exec.Value, _ *exec.VarArgs) *exec.Value {
 		if in.IsString() {
 			switch strings.ToLower(strings.TrimSpace(in.String())) {
 			case "true":
 				return exec.AsValue(true)
-			case "false", "":
+			case "false":
 				return exec.AsValue(false)
 			}
 		}

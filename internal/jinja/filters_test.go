@@ -30,6 +30,16 @@ func TestFilterAfterTest(t *testing.T) {
 	})
 }
 
+// as_bool after config(), as packages write a model's first line, adds nothing to the SQL:
+// config gives an empty string and dbt prints a marked empty string as it is.
+func TestAsBoolAfterConfig(t *testing.T) {
+	env := testEnv(t, nil)
+	rendersAs(t, env, []renderCase{
+		{"{{ config(enabled=var('off_by_default', false)) | as_bool }}\nselect 1", "\nselect 1"},
+		{"{{ '' | as_bool }}|{{ 'false' | as_bool }}|{{ (1 == 1) | as_bool }}", "|False|True"},
+	})
+}
+
 type renderCase struct{ src, want string }
 
 // rendersAs renders each case's source in env and compares the output.
