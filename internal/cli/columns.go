@@ -32,12 +32,13 @@ data types where they can be known, the position of each select item, and the up
 each one is computed from. Stars expand from what is known upstream: inferred columns, then
 property-file columns, then dbt's catalog.json (target/catalog.json or --catalog), then seed
 headers, then (with --describe) the warehouse of the profile's target. Models whose column list
-cannot be fully resolved say why under "unresolved".`,
+cannot be fully resolved say why under "unresolved". Models switched off by configuration (an
+enabled var that defaults to false, as packages write) are inferred too and marked off.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "text" && format != "json" {
 				return usageError("--format: want text or json, got %q", format)
 			}
-			p, res, err := inferColumns(env, &pf, catalog, describe, false, args)
+			p, res, err := inferColumns(env, &pf, catalog, describe, true, args)
 			if err != nil {
 				return err
 			}
@@ -88,13 +89,27 @@ func inferColumns(env *Env, pf *projectFlags, catalog string, describe, off bool
 		opts.Catalog = cat
 	}
 	for _, n := range names {
-		id, ok := lineage.Resolve(p, n)
+		id, ok := resolveModel(p, n, off)
 		if !ok {
 			return nil, nil, usageError("unknown model %q", n)
 		}
 		opts.Models = append(opts.Models, id)
 	}
 	return p, columns.Infer(p, opts), nil
+}
+
+// resolveModel finds a node by id or name, and with off a root-project model switched off by
+// configuration when no enabled node goes by that name.
+func resolveModel(p *dbt.Project, name string, off bool) (string, bool) {
+	if id, ok := lineage.Resolve(p, name); ok || !off {
+		return id, ok
+	}
+	for _, n := range p.OffModels(rootPackageName(p)) {
+		if n.UniqueID == name || n.Name == name {
+			return n.UniqueID, true
+		}
+	}
+	return "", false
 }
 
 // warehouseDescriber answers star expansion's last resort from the warehouse's catalog.
@@ -117,7 +132,7 @@ func selectedIDs(p *dbt.Project, res *columns.Result, names []string) ([]string,
 	if len(names) > 0 {
 		var ids []string
 		for _, n := range names {
-			id, ok := lineage.Resolve(p, n)
+			id, ok := resolveModel(p, n, true)
 			if !ok {
 				return nil, usageError("unknown model %q", n)
 			}
@@ -127,7 +142,7 @@ func selectedIDs(p *dbt.Project, res *columns.Result, names []string) ([]string,
 	}
 	var ids []string
 	for _, id := range res.IDs() {
-		if _, ok := p.Nodes[id]; ok {
+		if _, ok := p.Nodes[id]; ok || p.OffNode(id) != nil {
 			ids = append(ids, id)
 		}
 	}
@@ -149,6 +164,7 @@ type jsonNode struct {
 	Columns      []jsonColumn `json:"columns"`
 	Unresolved   []string     `json:"unresolved"`
 	Notes        []string     `json:"notes,omitempty"`
+	Off          bool         `json:"off,omitempty"` // switched off by configuration
 }
 
 func writeColumnsJSON(w io.Writer, p *dbt.Project, res *columns.Result, ids []string) error {
@@ -164,6 +180,8 @@ func writeColumnsJSON(w io.Writer, p *dbt.Project, res *columns.Result, ids []st
 		jn := &jsonNode{Origin: n.Origin, Columns: []jsonColumn{}, Unresolved: []string{}}
 		if pn, ok := p.Nodes[id]; ok {
 			jn.ResourceType = pn.ResourceType
+		} else if on := p.OffNode(id); on != nil {
+			jn.ResourceType, jn.Off = on.ResourceType, true
 		} else {
 			jn.ResourceType = dbt.SourceRT
 		}
@@ -204,6 +222,8 @@ func writeColumnsText(w io.Writer, p *dbt.Project, res *columns.Result, ids []st
 		where := ""
 		if pn, ok := p.Nodes[id]; ok {
 			where = pn.OriginalFilePath
+		} else if on := p.OffNode(id); on != nil {
+			where = on.OriginalFilePath + "  (switched off by configuration)"
 		}
 		fmt.Fprintf(w, "%s  %s\n", id, where)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

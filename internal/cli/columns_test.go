@@ -294,3 +294,56 @@ func TestLineageUndeclaredSourceColumn(t *testing.T) {
 		t.Errorf("unknown column: exit %d %s", code, errOut)
 	}
 }
+
+// A model switched off by a var that defaults to false, as packages ship their marts, is
+// inferred and marked off; the `| as_bool` after its config() adds nothing to its SQL.
+func TestColumnsOfModelsSwitchedOff(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{
+		"dbt_project.yml": "name: pkg\nversion: '1'\nconfig-version: 2\nprofile: x\n",
+		"models/claims.sql": "{{ config(\n  enabled = var('claims_enabled', false)) | as_bool\n}}\n\n" +
+			"select c.claim_id, c.paid_amount, 1 as claim_count\nfrom {{ ref('stg_claims') }} as c\n",
+		"models/stg_claims.sql": "{{ config(enabled=var('claims_enabled', false)) }}\nselect 1 as claim_id, 2.5 as paid_amount\n",
+		"models/on.sql":         "select 1 as id\n",
+	})
+	out, errOut, code := runColumnsCmd(t, "columns", "--project", dir, "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var doc struct {
+		Models map[string]struct {
+			Off     bool `json:"off"`
+			Columns []struct {
+				Name    string `json:"name"`
+				Lineage []struct {
+					Node string `json:"node"`
+				} `json:"lineage"`
+			} `json:"columns"`
+			Unresolved []string `json:"unresolved"`
+		} `json:"models"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, out)
+	}
+	m, ok := doc.Models["model.pkg.claims"]
+	if !ok || !m.Off || len(m.Unresolved) > 0 {
+		t.Fatalf("claims: %+v (models %v)", m, out)
+	}
+	var names []string
+	for _, c := range m.Columns {
+		names = append(names, c.Name)
+	}
+	if strings.Join(names, ",") != "claim_id,paid_amount,claim_count" {
+		t.Errorf("claims columns: %v", names)
+	}
+	if l := m.Columns[0].Lineage; len(l) != 1 || l[0].Node != "model.pkg.stg_claims" {
+		t.Errorf("claim_id lineage: %+v", l)
+	}
+	if doc.Models["model.pkg.on"].Off {
+		t.Errorf("an enabled model is not off")
+	}
+	text, errOut, code := runColumnsCmd(t, "columns", "claims", "--project", dir)
+	if code != 0 || !strings.Contains(text, "models/claims.sql  (switched off by configuration)") || !strings.Contains(text, "claim_count") {
+		t.Errorf("exit %d, text:\n%s%s", code, text, errOut)
+	}
+}
