@@ -918,6 +918,9 @@ const folderHabitMin = 3
 // folderHabitMin other models there, nine in ten or more of them with a property entry. A
 // model such a team left without one gets an entry when a change touches it, as the team's
 // reviewer would ask (cal-itp's engineers wrote one in 2 of the 30 replayed pull requests).
+// A folder with too few other models (one the change created, as when a model is renamed
+// into a new mart's folder) takes the habit of the nearest enclosing folder that has enough
+// models beneath it.
 func (s *synth) folderDocuments(n *dbt.Node) bool {
 	if s.folderEntries == nil {
 		s.folderEntries = map[string][2]int{}
@@ -929,16 +932,33 @@ func (s *synth) folderDocuments(n *dbt.Node) bool {
 			if hm == nil {
 				continue
 			}
+			// Counted for its folder ("d") and for the tree of that folder and of every folder
+			// above it ("d/").
 			d := path.Dir(m.OriginalFilePath)
-			c := s.folderEntries[d]
-			c[0]++
-			if hm.Patch != nil {
-				c[1]++
+			keys := []string{d}
+			for {
+				keys = append(keys, d+"/")
+				if d == "." || d == "/" {
+					break
+				}
+				d = path.Dir(d)
 			}
-			s.folderEntries[d] = c
+			for _, key := range keys {
+				c := s.folderEntries[key]
+				c[0]++
+				if hm.Patch != nil {
+					c[1]++
+				}
+				s.folderEntries[key] = c
+			}
 		}
 	}
-	c := s.folderEntries[path.Dir(n.OriginalFilePath)]
+	d := path.Dir(n.OriginalFilePath)
+	c := s.folderEntries[d]
+	for c[0]-1 < folderHabitMin && d != "." && d != "/" {
+		d = path.Dir(d)
+		c = s.folderEntries[d+"/"]
+	}
 	others := c[0] - 1 // n itself has no entry
 	return others >= folderHabitMin && float64(c[1]) >= 0.9*float64(others)
 }

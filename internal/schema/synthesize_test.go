@@ -433,6 +433,41 @@ func TestSynthesizeUndocumentedModelInASmallDocumentedFolder(t *testing.T) {
 	}
 }
 
+// A model alone in its folder (renamed into a new mart's folder) follows the folder above:
+// documented when the team documents every model beneath it, left alone when it documents
+// half of them.
+func TestSynthesizeUndocumentedModelAloneInANewFolder(t *testing.T) {
+	cols := map[string]*change.ModelColumns{
+		"model.p.gold__fees": {Origin: "sql", Columns: []change.Column{direct("id", "model.p.stg_a", "id")}},
+	}
+	cs := &change.ChangeSet{Models: []*change.ModelChange{{UniqueID: "model.p.gold__fees", Change: change.Renamed,
+		From: "model.p.silver__fees", SQLChanged: true}}}
+	for _, documented := range []int{2, 4} {
+		extra := map[string]string{"models/gold/intents/gold__fees.sql": "select id from {{ ref('stg_a') }}\n"}
+		yml := "version: 2\nmodels:\n"
+		for i := 1; i <= 4; i++ {
+			m := fmt.Sprintf("gold__m%d", i)
+			extra[fmt.Sprintf("models/gold/area_%d/%s.sql", i%2, m)] = "select 1 as id\n"
+			if i <= documented {
+				yml += "  - name: " + m + "\n    description: Gold " + m + ".\n"
+			}
+		}
+		extra["models/gold/_gold.yml"] = yml
+		p := loadFixture(t, extra)
+		if p.Nodes["model.p.gold__fees"] == nil {
+			t.Fatal("no gold__fees")
+		}
+		files, _ := run(t, p, Input{Columns: cols, Change: cs})
+		made := false
+		for _, f := range files {
+			made = made || strings.Contains(f, "- name: gold__fees")
+		}
+		if made != (documented == 4) {
+			t.Errorf("%d of 4 models under models/gold documented: entry made %v: %v", documented, made, files)
+		}
+	}
+}
+
 // The versions of a versioned model share one property entry: the note that their columns are
 // left alone is made once, not once per version.
 func TestSynthesizeVersionedModelNotedOnce(t *testing.T) {
