@@ -1,17 +1,22 @@
 package testgen
 
 import (
+	"path"
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/change"
+	"github.com/dataops-dev/dataops/internal/dbt"
 )
 
 // ChangeScope is what a change asks tests for: every model it added, renamed or modified; a
 // new model whole, and of the others only the columns the change added, renamed or retyped,
 // newly documented, or made the model's unique_key. A reviewer reads proposals on what the pull request touched; tests missing
 // from columns it left alone are the coverage report's business, not this review's.
+// A model renamed into another folder that had no test before (a silver model promoted to a
+// gold mart) is asked for whole, as a new model: its reviewer reads it as one.
 func ChangeScope(cs *change.ChangeSet) (models map[string]bool, columns map[string]map[string]bool) {
 	models, columns = map[string]bool{}, map[string]map[string]bool{}
+	var tested map[string]bool
 	for _, m := range cs.Models {
 		if m.Change == change.Removed {
 			continue
@@ -19,6 +24,14 @@ func ChangeScope(cs *change.ChangeSet) (models map[string]bool, columns map[stri
 		models[m.UniqueID] = true
 		if m.Change == change.Added {
 			continue
+		}
+		if m.Change == change.Renamed && cs.Base != nil && m.FromPath != "" && path.Dir(m.FromPath) != path.Dir(m.Path) {
+			if tested == nil {
+				tested = testedNodes(cs.Base)
+			}
+			if !tested[m.From] {
+				continue
+			}
 		}
 		only := map[string]bool{}
 		for _, c := range m.Columns {
@@ -54,4 +67,15 @@ func ChangeScope(cs *change.ChangeSet) (models map[string]bool, columns map[stri
 		columns[m.UniqueID] = only
 	}
 	return models, columns
+}
+
+// testedNodes lists the nodes some test of p is attached to.
+func testedNodes(p *dbt.Project) map[string]bool {
+	out := map[string]bool{}
+	for _, n := range p.Nodes {
+		if n.TestMeta != nil && n.TestMeta.AttachedNode != "" {
+			out[n.TestMeta.AttachedNode] = true
+		}
+	}
+	return out
 }
