@@ -64,6 +64,12 @@ var dateParts = wordSet(
 	"TIMEZONE_MINUTE", "WEEK_ISO", "ISODOW", "DAYOFMONTH",
 )
 
+// typedLiteralWords are the types that make a typed literal of the string after them.
+var typedLiteralWords = map[string]bool{
+	"DATE": true, "TIME": true, "TIMESTAMP": true, "DATETIME": true, "TIMESTAMPTZ": true,
+	"TIMESTAMP_NTZ": true, "TIMESTAMP_LTZ": true, "TIMESTAMP_TZ": true,
+}
+
 func (d *Doc) classify() {
 	castDepth := map[int]bool{} // bracket index of CAST( / TRY_CAST( calls
 	typeRun := false
@@ -185,6 +191,12 @@ func (d *Doc) classify() {
 			} else if d.syntax.CTEWithoutAs && d.opensQuery(next) && d.inCTEList(i) {
 				t.Role = RoleIdentifier // Spark's `, name (select ...)`: a CTE, no call
 			}
+			continue
+		}
+		// A typed literal's type (DATE '2024-01-01', TIMESTAMP '...'): a keyword before its
+		// string, as SQLFluff reads it, no column.
+		if nextKind == token.String && typedLiteralWords[up] {
+			t.Role = RoleKeyword
 			continue
 		}
 		switch {
