@@ -12,6 +12,7 @@ import (
 
 	"github.com/dataops-dev/dataops/internal/dbt"
 	"github.com/dataops-dev/dataops/internal/fsconfine"
+	"github.com/dataops-dev/dataops/internal/lazyregexp"
 )
 
 // FileEdit is the new content of one property file.
@@ -382,6 +383,15 @@ func lightFiles(p *dbt.Project, edits []FileEdit, ops []Op) []string {
 			set[m.OriginalFilePath] = true
 		}
 	}
+	// And the docs blocks the edits name: a description copied as `{{ doc("x") }}` would
+	// otherwise name no block in the edited load alone.
+	if docs := docNames(edits); len(docs) > 0 {
+		for _, d := range p.Docs {
+			if d.Package == root && docs[d.Name] && d.OriginalFilePath != "" {
+				set[d.OriginalFilePath] = true
+			}
+		}
+	}
 	out := make([]string, 0, len(set))
 	for f := range set {
 		if !edited[f] {
@@ -392,6 +402,27 @@ func lightFiles(p *dbt.Project, edits []FileEdit, ops []Op) []string {
 	for _, e := range edits {
 		if e.Old != nil {
 			out = append(out, e.Path)
+		}
+	}
+	return out
+}
+
+// docCall is a doc() call in a property file: doc('name') or doc('package', 'name').
+var docCall = lazyregexp.New(`doc\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]+)['"]\s*)?\)`)
+
+// docNames lists the docs blocks the edited files name.
+func docNames(edits []FileEdit) map[string]bool {
+	var out map[string]bool
+	for _, e := range edits {
+		for _, m := range docCall.FindAllSubmatch(e.New, -1) {
+			name := m[1]
+			if len(m[2]) > 0 {
+				name = m[2]
+			}
+			if out == nil {
+				out = map[string]bool{}
+			}
+			out[string(name)] = true
 		}
 	}
 	return out

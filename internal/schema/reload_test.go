@@ -40,6 +40,33 @@ func TestCheckEditsAcceptsGoodEdits(t *testing.T) {
 	}
 }
 
+// A column whose description is a docs block of the project (copied from a documented
+// column) validates in the light copy too; a docs block that exists nowhere is reported.
+func TestCheckEditsFindsTheDocsBlocksTheEditsName(t *testing.T) {
+	p := loadFixture(t, map[string]string{"models/docs/_docs.md": "{% docs a_key %}The key of a.{% enddocs %}\n"})
+	old, _ := os.ReadFile(filepath.Join(p.Root, "models/staging/_staging.yml"))
+	ops := []Op{{Kind: OpAddColumn, File: "models/staging/_staging.yml", Model: "stg_b", Column: ColumnSpec{Name: "a_id"}}}
+	edits, _ := Apply(p.Root, ops, FormsFor(Version{1, 8, 0}))
+	if len(edits) != 1 {
+		t.Fatalf("edits %v", edits)
+	}
+	good := strings.Replace(string(edits[0].New), "- name: a_id", "- name: a_id\n        description: '{{ doc(\"a_key\") }}'", 1)
+	if good == string(edits[0].New) {
+		t.Fatalf("no a_id entry in:\n%s", edits[0].New)
+	}
+	for _, light := range []bool{false, true} {
+		_, notes, err := checkEdits(context.Background(), p, []FileEdit{{Path: edits[0].Path, Old: old, New: []byte(good)}}, ops, loader, light)
+		if err != nil || len(notes) != 0 {
+			t.Errorf("light=%v: a docs block of the project: %v %+v", light, err, notes)
+		}
+		bad := strings.Replace(good, "a_key", "no_such_block", 1)
+		_, notes, err = checkEdits(context.Background(), p, []FileEdit{{Path: edits[0].Path, Old: old, New: []byte(bad)}}, ops, loader, light)
+		if err != nil || len(notes) == 0 || !strings.Contains(notes[0].Message, "no_such_block") {
+			t.Errorf("light=%v: a docs block that exists nowhere: %v %+v", light, err, notes)
+		}
+	}
+}
+
 func TestCheckEditsCatchesBrokenEdits(t *testing.T) {
 	p := loadFixture(t, nil)
 	old, _ := os.ReadFile(filepath.Join(p.Root, "models/staging/_staging.yml"))
