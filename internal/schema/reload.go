@@ -180,8 +180,8 @@ func linkOrCopy(src, dst string) error {
 // It returns the reloaded project for further checks, or nil when it did not load.
 //
 // On a large project (over lightCheckModels models) the reload is narrowed to what the edits
-// can affect: the project's top-level files, the edited files and the models they
-// declare, loaded once as they are and once edited; a diagnostic is the edits' doing when only
+// can affect: the project's top-level files, the edited files and the models and docs blocks
+// they name, loaded once as they are and once edited; a diagnostic is the edits' doing when only
 // the edited load has it. The returned project is then that small load.
 func CheckEdits(ctx context.Context, head *dbt.Project, edits []FileEdit, ops []Op, load Loader) (*dbt.Project, []Note, error) {
 	return checkEdits(ctx, head, edits, ops, load, countModels(head) > lightCheckModels)
