@@ -407,8 +407,9 @@ func lightFiles(p *dbt.Project, edits []FileEdit, ops []Op) []string {
 	return out
 }
 
-// docCall is a doc() call in a property file: doc('name') or doc('package', 'name').
-var docCall = lazyregexp.New(`doc\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]+)['"]\s*)?\)`)
+// docCall is a doc() call in a property file: doc('name') or doc('package', 'name'), its
+// quotes escaped when the YAML scalar is double-quoted ("{{ doc(\"name\") }}").
+var docCall = lazyregexp.New(`doc\(\s*\\?['"]([^'"\\]+)\\?['"]\s*(?:,\s*\\?['"]([^'"\\]+)\\?['"]\s*)?\)`)
 
 // docNames lists the docs blocks the edited files name.
 func docNames(edits []FileEdit) map[string]bool {

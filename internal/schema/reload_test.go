@@ -54,13 +54,16 @@ func TestCheckEditsFindsTheDocsBlocksTheEditsName(t *testing.T) {
 	if good == string(edits[0].New) {
 		t.Fatalf("no a_id entry in:\n%s", edits[0].New)
 	}
+	escaped := strings.Replace(good, `'{{ doc("a_key") }}'`, `"{{ doc(\"a_key\") }}"`, 1)
 	for _, light := range []bool{false, true} {
-		_, notes, err := checkEdits(context.Background(), p, []FileEdit{{Path: edits[0].Path, Old: old, New: []byte(good)}}, ops, loader, light)
-		if err != nil || len(notes) != 0 {
-			t.Errorf("light=%v: a docs block of the project: %v %+v", light, err, notes)
+		for _, text := range []string{good, escaped} {
+			_, notes, err := checkEdits(context.Background(), p, []FileEdit{{Path: edits[0].Path, Old: old, New: []byte(text)}}, ops, loader, light)
+			if err != nil || len(notes) != 0 {
+				t.Errorf("light=%v: a docs block of the project: %v %+v", light, err, notes)
+			}
 		}
 		bad := strings.Replace(good, "a_key", "no_such_block", 1)
-		_, notes, err = checkEdits(context.Background(), p, []FileEdit{{Path: edits[0].Path, Old: old, New: []byte(bad)}}, ops, loader, light)
+		_, notes, err := checkEdits(context.Background(), p, []FileEdit{{Path: edits[0].Path, Old: old, New: []byte(bad)}}, ops, loader, light)
 		if err != nil || len(notes) == 0 || !strings.Contains(notes[0].Message, "no_such_block") {
 			t.Errorf("light=%v: a docs block that exists nowhere: %v %+v", light, err, notes)
 		}
