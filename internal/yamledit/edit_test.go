@@ -39,6 +39,14 @@ func TestEdits(t *testing.T) {
 			want: "models:\n  - name: orders\n    columns:\n      - name: id\n      - name: status\n        description: Order status\n      - name: amount\n",
 		},
 		{
+			name: "a description holding double quotes and no single one is single-quoted, not escaped",
+			src:  "models:\n  - name: orders\n    columns:\n      - name: id\n",
+			fn: func(p *Plan) error {
+				return p.AddColumn(orders, -1, Column{Name: "ntd_id", Description: `{{ doc("ntd_id") }}`})
+			},
+			want: "models:\n  - name: orders\n    columns:\n      - name: id\n      - name: ntd_id\n        description: '{{ doc(\"ntd_id\") }}'\n",
+		},
+		{
 			name: "append column, flush list, tests nested flush too",
 			src:  "models:\n- name: orders\n  columns:\n  - name: id\n    tests:\n    - unique\n",
 			fn: func(p *Plan) error {

@@ -44,6 +44,11 @@ func (st *Style) scalar(s string, role strRole, indent int, inFlow bool) string 
 	if st.Quote == '\'' && singleSafe(s) {
 		return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 	}
+	// Text holding double quotes and no single one ('{{ doc("orders") }}') is written in
+	// single quotes, as people write it, rather than with its quotes escaped.
+	if strings.Contains(s, `"`) && !strings.Contains(s, "'") && singleSafe(s) {
+		return "'" + s + "'"
+	}
 	return doubleQuote(s)
 }
 
