@@ -70,7 +70,7 @@ func (inf *inferrer) prepareSQL(n *dbt.Node, pr *prepared, sql string, omap *jin
 	}
 	if strings.TrimSpace(pr.sql) == "" {
 		pr.problems = append(pr.problems, Problem{Pos: pr.start(),
-			Kind: "empty", Reason: "the model renders to no SQL (a macro it calls rendered nothing)"})
+			Kind: "empty", Reason: "the model renders to no SQL with the vars as they are (an {% if %} or a macro it calls left nothing; --vars renders it otherwise)"})
 		pr.blocking = true
 	}
 	return pr
