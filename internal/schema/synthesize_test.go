@@ -421,16 +421,27 @@ func TestSynthesizeUndocumentedModelInASmallDocumentedFolder(t *testing.T) {
 			yml += "  - name: " + m + "\n    description: Hub " + m + ".\n"
 		}
 		extra["models/hub/_hub.yml"] = yml
-		p := loadFixture(t, extra)
-		if p.Nodes["model.p.hub_a"] == nil {
-			t.Fatal("no hub_a")
-		}
-		files, _ := run(t, p, Input{Columns: cols, Change: cs})
-		got := strings.Contains(files["models/hub/_hub.yml"], "- name: hub_a")
-		if got != (others >= 3) {
+		if got, files := entryMade(t, extra, cols, cs, "hub_a"); got != (others >= 3) {
 			t.Errorf("%d documented neighbours: entry made %v: %v", others, got, files)
 		}
 	}
+}
+
+// entryMade runs the synthesizer on the fixture with extra files and says whether it wrote an
+// entry for model.
+func entryMade(t *testing.T, extra map[string]string, cols map[string]*change.ModelColumns, cs *change.ChangeSet, model string) (bool, map[string]string) {
+	t.Helper()
+	p := loadFixture(t, extra)
+	if p.Nodes["model.p."+model] == nil {
+		t.Fatalf("no %s", model)
+	}
+	files, _ := run(t, p, Input{Columns: cols, Change: cs})
+	for _, f := range files {
+		if strings.Contains(f, "- name: "+model+"\n") {
+			return true, files
+		}
+	}
+	return false, files
 }
 
 // A model alone in its folder (renamed into a new mart's folder) follows the folder above:
@@ -453,16 +464,7 @@ func TestSynthesizeUndocumentedModelAloneInANewFolder(t *testing.T) {
 			}
 		}
 		extra["models/gold/_gold.yml"] = yml
-		p := loadFixture(t, extra)
-		if p.Nodes["model.p.gold__fees"] == nil {
-			t.Fatal("no gold__fees")
-		}
-		files, _ := run(t, p, Input{Columns: cols, Change: cs})
-		made := false
-		for _, f := range files {
-			made = made || strings.Contains(f, "- name: gold__fees")
-		}
-		if made != (documented == 4) {
+		if made, files := entryMade(t, extra, cols, cs, "gold__fees"); made != (documented == 4) {
 			t.Errorf("%d of 4 models under models/gold documented: entry made %v: %v", documented, made, files)
 		}
 	}
