@@ -52,6 +52,11 @@ var datePartFunctions = wordSet(
 	"DATETIME_DIFF", "TIMESTAMP_ADD", "TIMESTAMP_SUB", "DATETIME_ADD", "DATETIME_SUB",
 )
 
+// intervalUnits are the units an INTERVAL spells out in full.
+var intervalUnits = wordSet("YEAR", "YEARS", "QUARTER", "QUARTERS", "MONTH", "MONTHS", "WEEK", "WEEKS",
+	"DAY", "DAYS", "HOUR", "HOURS", "MINUTE", "MINUTES", "SECOND", "SECONDS", "MILLISECOND",
+	"MILLISECONDS", "MICROSECOND", "MICROSECONDS")
+
 // dateParts are the units SQL dialects accept in date arithmetic.
 var dateParts = wordSet(
 	"YEAR", "YEARS", "YY", "YYYY", "Y", "QUARTER", "QUARTERS", "QTR", "Q", "MONTH", "MONTHS", "MM",
@@ -347,10 +352,18 @@ func (d *Doc) classifyDateParts() {
 		if t.Kind == token.Ident && t.Up == "INTERVAL" {
 			// INTERVAL 1 DAY / INTERVAL '1' DAY / INTERVAL (n - 1) DAY
 			v := t.Next
+			unit := -1
 			if v < len(d.Toks) && (d.Toks[v].Kind == token.Number || d.Toks[v].Kind == token.String) {
-				d.markDatePart(d.Toks[v].Next)
+				unit = d.Toks[v].Next
 			} else if v < len(d.Toks) && d.Toks[v].Kind == token.LParen && d.Toks[v].Match > v {
-				d.markDatePart(d.Toks[d.Toks[v].Match].Next)
+				unit = d.Toks[d.Toks[v].Match].Next
+			}
+			d.markDatePart(unit)
+			// A unit spelled out is the interval's whatever follows it (`+ INTERVAL 5 HOURS
+			// AND ...`); an abbreviation (D, MM) may be an alias there, and needs the
+			// bracket or comma after it.
+			if unit >= 0 && unit < len(d.Toks) && d.Toks[unit].Kind == token.Ident && intervalUnits[d.Toks[unit].Up] && !d.Is(d.Toks[unit].Next, "TO") {
+				d.Toks[unit].Role = RoleDatePart
 			}
 		}
 		if t.Role == RoleFunction && t.Up == "WEEK" && d.syntax.Name == "bigquery" {

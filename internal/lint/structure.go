@@ -350,15 +350,27 @@ func (d *Doc) splitTables(start, end, depth int) []TableItem {
 			items = append(items, cur)
 		}
 	}
+	lateralView, lateralAliases := false, false
 	for j := start; j <= end && d.More(j); j = d.Toks[j].Next {
 		t := &d.Toks[j]
 		if t.Depth != depth {
 			continue
 		}
 		if t.Kind == token.Comma {
+			if lateralAliases {
+				continue // Spark's LATERAL VIEW f(x) AS a, b: the names of its columns, no new item
+			}
 			flush(t.Prev)
 			cur = TableItem{Start: t.Next, Sub: -1, Alias: -1, As: -1, On: -1, Using: -1, CondEnd: -1}
 			continue
+		}
+		if t.Kind == token.Ident && t.Up == "VIEW" && d.Is(t.Prev, "LATERAL") {
+			lateralView = true
+		}
+		if t.Kind == token.Ident && t.Up == "AS" {
+			lateralAliases = lateralView
+		} else if t.Kind == token.Ident && (t.Up == "LATERAL" || joinWords[t.Up] && t.Role == RoleKeyword) {
+			lateralView, lateralAliases = false, false
 		}
 		if t.Kind == token.Ident && joinWords[t.Up] && t.Role == RoleKeyword && j != cur.Start && !(len(cur.JoinKw) > 0 && cur.JoinKw[len(cur.JoinKw)-1] == t.Prev) {
 			// The start of a join: LEFT OUTER JOIN ...

@@ -1,4 +1,4 @@
-// Package rf02_qualification implements RF02 (references.qualification): in a query over several tables every column reference is qualified. A value table function (UNNEST in BigQuery and Postgres, GENERATE_SERIES in Postgres) is no table there, and its alias is a value that needs no qualifier, as SQLFluff reads them.
+// Package rf02_qualification implements RF02 (references.qualification): in a query over several tables every column reference is qualified. A value table function (UNNEST in BigQuery and Postgres, GENERATE_SERIES in Postgres) is no table there, and its alias is a value that needs no qualifier, as SQLFluff reads them. Spark's LATERAL VIEW adds columns, not a table, and the unit an INTERVAL spells out (INTERVAL 5 HOURS) is no column.
 package rf02_qualification
 
 import (
