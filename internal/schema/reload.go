@@ -12,7 +12,6 @@ import (
 
 	"github.com/dataops-dev/dataops/internal/dbt"
 	"github.com/dataops-dev/dataops/internal/fsconfine"
-	"github.com/dataops-dev/dataops/internal/lazyregexp"
 )
 
 // FileEdit is the new content of one property file.
@@ -385,7 +384,7 @@ func lightFiles(p *dbt.Project, edits []FileEdit, ops []Op) []string {
 	}
 	// And the docs blocks the edits name: a description copied as `{{ doc("x") }}` would
 	// otherwise name no block in the edited load alone.
-	if docs := docNames(edits); len(docs) > 0 {
+	if docs := docNames(ops); len(docs) > 0 {
 		for _, d := range p.Docs {
 			if d.Package == root && docs[d.Name] && d.OriginalFilePath != "" {
 				set[d.OriginalFilePath] = true
@@ -407,23 +406,21 @@ func lightFiles(p *dbt.Project, edits []FileEdit, ops []Op) []string {
 	return out
 }
 
-// docCall is a doc() call in a property file: doc('name') or doc('package', 'name'), its
-// quotes escaped when the YAML scalar is double-quoted ("{{ doc(\"name\") }}").
-var docCall = lazyregexp.New(`doc\(\s*\\?['"]([^'"\\]+)\\?['"]\s*(?:,\s*\\?['"]([^'"\\]+)\\?['"]\s*)?\)`)
-
-// docNames lists the docs blocks the edited files name.
-func docNames(edits []FileEdit) map[string]bool {
-	var out map[string]bool
-	for _, e := range edits {
-		for _, m := range docCall.FindAllSubmatch(e.New, -1) {
-			name := m[1]
-			if len(m[2]) > 0 {
-				name = m[2]
+// docNames lists the docs blocks the planned descriptions name (dbt.DocCalls).
+func docNames(ops []Op) map[string]bool {
+	out := map[string]bool{}
+	add := func(desc string) {
+		for _, name := range dbt.DocCalls(desc) {
+			out[name] = true
+		}
+	}
+	for _, op := range ops {
+		add(op.Column.Description)
+		if op.Entry != nil {
+			add(op.Entry.Description)
+			for _, c := range op.Entry.Columns {
+				add(c.Description)
 			}
-			if out == nil {
-				out = map[string]bool{}
-			}
-			out[string(name)] = true
 		}
 	}
 	return out

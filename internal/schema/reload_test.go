@@ -41,29 +41,36 @@ func TestCheckEditsAcceptsGoodEdits(t *testing.T) {
 }
 
 // A column whose description is a docs block of the project (copied from a documented
-// column) validates in the light copy too; a docs block that exists nowhere is reported.
+// column) validates in the light copy too, written with plain or escaped quotes; a docs
+// block that exists nowhere is reported.
 func TestCheckEditsFindsTheDocsBlocksTheEditsName(t *testing.T) {
 	p := loadFixture(t, map[string]string{"models/docs/_docs.md": "{% docs a_key %}The key of a.{% enddocs %}\n"})
 	old, _ := os.ReadFile(filepath.Join(p.Root, "models/staging/_staging.yml"))
-	ops := []Op{{Kind: OpAddColumn, File: "models/staging/_staging.yml", Model: "stg_b", Column: ColumnSpec{Name: "a_id"}}}
-	edits, _ := Apply(p.Root, ops, FormsFor(Version{1, 8, 0}))
-	if len(edits) != 1 {
-		t.Fatalf("edits %v", edits)
+	plan := func(block string) ([]Op, FileEdit) {
+		ops := []Op{{Kind: OpAddColumn, File: "models/staging/_staging.yml", Model: "stg_b",
+			Column: ColumnSpec{Name: "a_id", Description: `{{ doc("` + block + `") }}`}}}
+		edits, _ := Apply(p.Root, ops, FormsFor(Version{1, 8, 0}))
+		if len(edits) != 1 || !strings.Contains(string(edits[0].New), block) {
+			t.Fatalf("edits %v", edits)
+		}
+		return ops, edits[0]
 	}
-	good := strings.Replace(string(edits[0].New), "- name: a_id", "- name: a_id\n        description: '{{ doc(\"a_key\") }}'", 1)
-	if good == string(edits[0].New) {
-		t.Fatalf("no a_id entry in:\n%s", edits[0].New)
+	ops, good := plan("a_key")
+	escaped := good
+	escaped.New = []byte(strings.Replace(string(good.New), `'{{ doc("a_key") }}'`, `"{{ doc(\"a_key\") }}"`, 1))
+	if string(escaped.New) == string(good.New) {
+		t.Fatalf("no single-quoted doc() in:\n%s", good.New)
 	}
-	escaped := strings.Replace(good, `'{{ doc("a_key") }}'`, `"{{ doc(\"a_key\") }}"`, 1)
+	badOps, bad := plan("no_such_block")
 	for _, light := range []bool{false, true} {
-		for _, text := range []string{good, escaped} {
-			_, notes, err := checkEdits(context.Background(), p, []FileEdit{{Path: edits[0].Path, Old: old, New: []byte(text)}}, ops, loader, light)
+		for _, e := range []FileEdit{good, escaped} {
+			e.Old = old
+			_, notes, err := checkEdits(context.Background(), p, []FileEdit{e}, ops, loader, light)
 			if err != nil || len(notes) != 0 {
 				t.Errorf("light=%v: a docs block of the project: %v %+v", light, err, notes)
 			}
 		}
-		bad := strings.Replace(good, "a_key", "no_such_block", 1)
-		_, notes, err := checkEdits(context.Background(), p, []FileEdit{{Path: edits[0].Path, Old: old, New: []byte(bad)}}, ops, loader, light)
+		_, notes, err := checkEdits(context.Background(), p, []FileEdit{bad}, badOps, loader, light)
 		if err != nil || len(notes) == 0 || !strings.Contains(notes[0].Message, "no_such_block") {
 			t.Errorf("light=%v: a docs block that exists nowhere: %v %+v", light, err, notes)
 		}
