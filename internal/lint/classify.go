@@ -70,10 +70,8 @@ var dateParts = wordSet(
 )
 
 // typedLiteralWords are the types that make a typed literal of the string after them.
-var typedLiteralWords = map[string]bool{
-	"DATE": true, "TIME": true, "TIMESTAMP": true, "DATETIME": true, "TIMESTAMPTZ": true,
-	"TIMESTAMP_NTZ": true, "TIMESTAMP_LTZ": true, "TIMESTAMP_TZ": true,
-}
+var typedLiteralWords = wordSet("DATE", "TIME", "TIMESTAMP", "DATETIME", "TIMESTAMPTZ",
+	"TIMESTAMP_NTZ", "TIMESTAMP_LTZ", "TIMESTAMP_TZ")
 
 func (d *Doc) classify() {
 	castDepth := map[int]bool{} // bracket index of CAST( / TRY_CAST( calls

@@ -932,24 +932,23 @@ func (s *synth) folderDocuments(n *dbt.Node) bool {
 			if hm == nil {
 				continue
 			}
-			// Counted for its folder ("d") and for the tree of that folder and of every folder
-			// above it ("d/").
-			d := path.Dir(m.OriginalFilePath)
-			keys := []string{d}
-			for {
-				keys = append(keys, d+"/")
-				if d == "." || d == "/" {
-					break
-				}
-				d = path.Dir(d)
-			}
-			for _, key := range keys {
+			count := func(key string) {
 				c := s.folderEntries[key]
 				c[0]++
 				if hm.Patch != nil {
 					c[1]++
 				}
 				s.folderEntries[key] = c
+			}
+			// Counted for its folder ("d") and for the tree of that folder and of every folder
+			// above it ("d/").
+			d := path.Dir(m.OriginalFilePath)
+			count(d)
+			for ; ; d = path.Dir(d) {
+				count(d + "/")
+				if d == "." || d == "/" {
+					break
+				}
 			}
 		}
 	}
