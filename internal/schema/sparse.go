@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"fmt"
 	"path"
 	"slices"
 	"strings"
@@ -185,4 +186,70 @@ func keyLike(model, column string) bool {
 		}
 	}
 	return false
+}
+
+// Other teams list a column in order to test it: their entries name a fifth of each model,
+// nearly every name carrying a test. When such a team's change adds columns to a model whose
+// entry lists part of it, the engineer lists the keys the new columns bring, not every new
+// column with a placeholder; the rest is the Test Enhancer's to propose.
+
+// partialMin is the fewest columns a model had before the change for its entry's partial
+// listing to say anything: an entry of two columns out of three is not a habit.
+const partialMin = 6
+
+// listsToTest returns the columns of a model the change modified that its entry lists: those
+// it listed and the new ones named as keys, when the entry listed under half the model's
+// other columns and the team lists columns to test them (testedListing). nil: every column.
+func (s *synth) listsToTest(n *dbt.Node, e *entry, known []change.Column, added map[string]bool) map[string]bool {
+	before, listedBefore := 0, 0
+	listed := map[string]bool{}
+	for _, dc := range e.columns {
+		listed[dbt.ColumnKey(dc.Name)] = true
+	}
+	for _, c := range known {
+		if k := strings.ToLower(c.Name); !added[k] {
+			before++
+			if listed[k] {
+				listedBefore++
+			}
+		}
+	}
+	if before < partialMin || listedBefore == 0 || 2*listedBefore >= before || !s.testedListing(path.Dir(e.file)) {
+		return nil
+	}
+	for _, c := range known {
+		if k := strings.ToLower(c.Name); added[k] && keyLike(n.Name, c.Name) {
+			listed[k] = true
+		}
+	}
+	return listed
+}
+
+// testedListing reports whether the entries that say how dir's team lists columns (the
+// folder's own when it has folderHabitMin of them, else the project's) carry a test on two
+// in three of the columns they list, and list at least folderHabitMin*2 columns in all.
+func (s *synth) testedListing(dir string) bool {
+	s.sparseScope(dir) // fills entriesByDir
+	entries := s.entriesByDir[dir]
+	if len(entries) < folderHabitMin {
+		entries = nil
+		for _, es := range s.entriesByDir {
+			entries = append(entries, es...)
+		}
+	}
+	cols, tested := 0, 0
+	for _, m := range entries {
+		for _, c := range m.Columns {
+			cols++
+			if len(c.Tests) > 0 {
+				tested++
+			}
+		}
+	}
+	return cols >= 2*folderHabitMin && 3*tested >= 2*cols
+}
+
+func (s *synth) partialNote(n *dbt.Node, file string, listed, all int) {
+	s.note(Note{Rule: RuleFewColumns, Severity: "info", Path: file, Model: n.Name,
+		Message: fmt.Sprintf("%s's entry lists %d of its %d columns and the team tests the columns it lists: of the new columns, those named as keys are added and the rest left to the Test Enhancer (schema.columns: all lists every one)", n.Name, listed, all)})
 }

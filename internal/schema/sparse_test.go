@@ -194,6 +194,69 @@ func TestNewModelEntryListsTheSameColumnsTheSecondTime(t *testing.T) {
 	}
 }
 
+// A change adding columns to a model whose entry lists two of its eight columns, in a folder
+// whose team tests what it lists, adds the new key and not the other new column; the same
+// entry in a folder listing untested columns, or listing most of its model, gets both; a
+// second run adds nothing.
+func TestChangedEntryListingPartOfItsModelGetsOnlyNewKeys(t *testing.T) {
+	var cols []change.Column
+	for _, c := range []string{"event_id", "a", "b", "c", "d", "e", "f", "g", "session_id", "browser"} {
+		cols = append(cols, direct(c, "model.p.stg_a", "email"))
+	}
+	fixture := func(tested bool, listed []string) map[string]string {
+		test := ""
+		if tested {
+			test = "        tests: [not_null]\n"
+		}
+		extra := map[string]string{"models/events/events.sql": "select 1 as event_id\n"}
+		yml := "version: 2\nmodels:\n  - name: events\n    columns:\n"
+		for _, c := range listed {
+			yml += "      - name: " + c + "\n" + test
+		}
+		for _, m := range []string{"sessions", "pages", "clicks"} {
+			extra["models/events/"+m+".sql"] = "select 1 as id\n"
+			yml += "  - name: " + m + "\n    columns:\n      - name: id\n" + test + "      - name: kind\n" + test
+		}
+		extra["models/events/_events.yml"] = yml
+		return extra
+	}
+	mc := &change.ModelChange{UniqueID: "model.p.events", Change: change.Modified, SQLChanged: true,
+		Columns: []change.ColumnChange{{Name: "session_id", Change: change.Added}, {Name: "browser", Change: change.Added}}}
+	for _, c := range []struct {
+		tested bool
+		listed []string
+		want   string
+		note   bool
+	}{
+		{true, []string{"event_id", "a"}, "session_id", true},
+		{false, []string{"event_id", "a"}, "session_id browser", false},
+		{true, []string{"event_id", "a", "b", "c", "d", "e"}, "session_id browser", false},
+	} {
+		p := loadFixture(t, fixture(c.tested, c.listed))
+		in := Input{Columns: map[string]*change.ModelColumns{"model.p.events": {Origin: "sql", Columns: cols}},
+			Change: &change.ChangeSet{Models: []*change.ModelChange{mc}}}
+		files, notes := run(t, p, in)
+		var got []string
+		_, after, _ := strings.Cut(files["models/events/_events.yml"], "- name: events\n")
+		after, _, _ = strings.Cut(after, "  - name: sessions")
+		for _, line := range strings.Split(after, "\n") {
+			if name, ok := strings.CutPrefix(strings.TrimSpace(line), "- name: "); ok && !slices.Contains(c.listed, name) {
+				got = append(got, name)
+			}
+		}
+		if strings.Join(got, " ") != c.want {
+			t.Errorf("tested %v, listed %v: added %v, want %s\n%s", c.tested, c.listed, got, c.want, files["models/events/_events.yml"])
+		}
+		noted := false
+		for _, n := range notes {
+			noted = noted || n.Rule == RuleFewColumns && n.Model == "events" && strings.Contains(n.Message, "lists 3 of its 10")
+		}
+		if noted != c.note {
+			t.Errorf("tested %v, listed %v: few-columns note %v, want %v: %v", c.tested, c.listed, noted, c.note, notes)
+		}
+	}
+}
+
 // A note on a file without a line gets one: its model's entry, its column's entry, else the
 // file's first line; a note that has a line keeps it, and one on a file leading outside the
 // project gets none (the file is not read).

@@ -414,6 +414,7 @@ func (s *synth) syncEntry(t target, e *entry, known []change.Column, resolved bo
 	}
 	// The entry of a model the change added lists what a new entry would (listedColumns).
 	var listed map[string]bool
+	partial := false // listed is the part of the model the entry lists (listsToTest)
 	if wantAll && t.mc != nil && t.mc.Change == change.Added {
 		if keys := s.listedColumns(t, e.file, known); len(keys) < len(known) {
 			listed = map[string]bool{}
@@ -421,6 +422,9 @@ func (s *synth) syncEntry(t target, e *entry, known []change.Column, resolved bo
 				listed[strings.ToLower(c.Name)] = true
 			}
 		}
+	} else if !wantAll && len(candidates) > 0 {
+		listed = s.listsToTest(n, e, known, candidates)
+		partial = listed != nil
 	}
 	leftOut := false
 	writeTypes := s.wantTypes(n, e)
@@ -493,7 +497,11 @@ func (s *synth) syncEntry(t target, e *entry, known []change.Column, resolved bo
 				kept++
 			}
 		}
-		s.fewColumnsNote(n, e.file, kept, len(known))
+		if partial {
+			s.partialNote(n, e.file, kept, len(known))
+		} else {
+			s.fewColumnsNote(n, e.file, kept, len(known))
+		}
 	}
 	if !resolved {
 		return
