@@ -173,7 +173,8 @@ func (r *llmRun) provider(transport http.RoundTripper) (llm.Provider, string, er
 		if u == "" {
 			u = openai.DefaultBaseURL
 		}
-		return openai.New(openai.Config{BaseURL: u, APIKey: key("OPENAI_API_KEY"), Stream: c.Stream, HTTP: hc}), u, nil
+		return openai.New(openai.Config{BaseURL: u, APIKey: key("OPENAI_API_KEY"), Stream: c.Stream, HTTP: hc,
+			Organization: env.Getenv("OPENAI_ORG_ID"), Project: env.Getenv("OPENAI_PROJECT_ID")}), u, nil
 	case "anthropic":
 		u := base("ANTHROPIC_BASE_URL")
 		if u == "" {
