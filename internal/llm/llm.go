@@ -1,6 +1,6 @@
 // Package llm talks to language models: one provider-neutral request and answer (messages,
 // tool calls, a JSON schema the answer must follow), the providers behind it (one
-// sub-package each, on the vendors' own SDKs), and what every call shares: retries of 429 and
+// sub-package each, speaking the vendor's HTTP API directly), and what every call shares: retries of 429 and
 // 5xx answers honouring Retry-After, a timeout, token and cost accounting, a response cache on
 // disk keyed by the exact request, and transcripts of the HTTP exchanges for replay in tests.
 //

@@ -13,7 +13,7 @@ import (
 // Retry is an http.RoundTripper that tries a request again when the service answers 429 or a
 // 5xx, or the connection fails before an answer: after the delay the answer asks for
 // (retry-after-ms, then Retry-After in seconds or as a date), else after a doubling backoff
-// with jitter. The SDKs' own retries are turned off, so every provider retries the same way.
+// with jitter. No provider retries by itself, so every provider retries the same way.
 type Retry struct {
 	Base        http.RoundTripper // nil: http.DefaultTransport
 	MaxAttempts int               // tries in all; <= 1 never retries

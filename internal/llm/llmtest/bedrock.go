@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -110,9 +109,6 @@ func NewBedrock(accessKey, secretKey, region string) *Server {
 			"metrics": map[string]any{"latencyMs": 1}})
 	})
 }
-
-// ModelPath is the escaped path of a model's converse operation.
-func ModelPath(model string) string { return "/model/" + url.PathEscape(model) + "/converse" }
 
 func signatureOK(r *http.Request, body []byte, signed []string, date, accessKey, secretKey, region, got string) bool {
 	at, err := time.Parse("20060102T150405Z", date)

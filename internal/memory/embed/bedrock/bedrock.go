@@ -1,6 +1,8 @@
 // Package bedrock is a memory.Embedder on Amazon Titan Text Embeddings V2 through the
-// bedrock-runtime InvokeModel API (POST /model/{modelId}/invoke, SigV4-signed by the AWS
-// SDK). Titan embeds one text per call, so texts go out a few calls at a time.
+// bedrock-runtime InvokeModel API (POST /model/{modelId}/invoke, SigV4-signed), spoken
+// directly on net/http through internal/awsbedrock rather than the SDK's bedrockruntime
+// client, whose initialisation every command of the binary paid for. Titan embeds one text
+// per call, so texts go out a few calls at a time.
 //
 // Credentials and region come from the usual AWS chain (environment, shared config and
 // profiles, SSO, instance roles) unless Config gives them. Point it at a real account by
@@ -11,17 +13,19 @@ package bedrock
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/dataops-dev/dataops/internal/awsbedrock"
 	"github.com/dataops-dev/dataops/internal/memory"
+	"github.com/dataops-dev/dataops/internal/memory/remote"
 	"github.com/dataops-dev/dataops/internal/memory/terms"
 )
 
@@ -40,12 +44,12 @@ type Config struct {
 	Credentials aws.CredentialsProvider // nil: the AWS default chain
 	Concurrency int                     // InvokeModel calls in flight; default 4
 	Timeout     time.Duration           // per attempt; default 30 s
-	MaxAttempts int                     // the SDK's retries of throttling and 5xx; default 5
+	MaxAttempts int                     // tries of a call answered 429 or 5xx (or not at all); default 5
 }
 
 // Embedder embeds with Titan on Bedrock.
 type Embedder struct {
-	client *bedrockruntime.Client
+	client *awsbedrock.Client
 	cfg    Config
 	where  string // region and endpoint, for messages
 }
@@ -72,31 +76,23 @@ func New(ctx context.Context, cfg Config) (*Embedder, error) {
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = 5
 	}
-	var awsCfg aws.Config
-	if cfg.Credentials != nil {
-		awsCfg = aws.Config{Region: cfg.Region, Credentials: cfg.Credentials}
-	} else {
-		var opts []func(*config.LoadOptions) error
-		if cfg.Region != "" {
-			opts = append(opts, config.WithRegion(cfg.Region))
-		}
-		var err error
-		if awsCfg, err = config.LoadDefaultConfig(ctx, opts...); err != nil {
-			return nil, fmt.Errorf("bedrock %s: AWS configuration: %w", cfg.Model, err)
-		}
+	// Each attempt is bounded in time; throttling and 5xx answers are tried again.
+	retries := cfg.MaxAttempts - 1
+	if retries == 0 {
+		retries = -1 // remote.Transport reads 0 as its default
 	}
-	if awsCfg.Region == "" {
+	hc := &http.Client{Transport: &remote.Transport{AttemptTimeout: cfg.Timeout, MaxRetries: retries}}
+	client, err := awsbedrock.New(ctx, awsbedrock.Options{Region: cfg.Region, Endpoint: cfg.Endpoint, Credentials: cfg.Credentials, HTTP: hc})
+	switch {
+	case errors.Is(err, awsbedrock.ErrNoRegion):
 		return nil, fmt.Errorf("bedrock %s: no AWS region (set AWS_REGION or the region option)", cfg.Model)
+	case err != nil:
+		return nil, fmt.Errorf("bedrock %s: AWS configuration: %w", cfg.Model, err)
 	}
-	e := &Embedder{cfg: cfg, where: "region " + awsCfg.Region}
-	e.client = bedrockruntime.NewFromConfig(awsCfg, func(o *bedrockruntime.Options) {
-		if cfg.Endpoint != "" {
-			o.BaseEndpoint = aws.String(cfg.Endpoint)
-			e.where += " endpoint " + cfg.Endpoint
-		}
-		o.HTTPClient = &http.Client{Timeout: cfg.Timeout}
-		o.RetryMaxAttempts = cfg.MaxAttempts
-	})
+	e := &Embedder{client: client, cfg: cfg, where: "region " + client.Region()}
+	if cfg.Endpoint != "" {
+		e.where += " endpoint " + cfg.Endpoint
+	}
 	return e, nil
 }
 
@@ -138,19 +134,27 @@ func (e *Embedder) one(ctx context.Context, text string) ([]float32, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := e.client.InvokeModel(ctx, &bedrockruntime.InvokeModelInput{
-		ModelId:     aws.String(e.cfg.Model),
-		ContentType: aws.String("application/json"),
-		Accept:      aws.String("application/json"),
-		Body:        body,
-	})
+	data, err := e.client.Post(ctx, e.cfg.Model, "invoke", body, "application/json")
 	if err != nil {
-		return nil, err
+		var ae *awsbedrock.Error
+		if errors.As(err, &ae) {
+			msg := fmt.Sprintf("InvokeModel: HTTP %d: %s: %s", ae.Status, ae.Code, ae.Message)
+			if ae.RequestID != "" {
+				msg += " (request ID " + ae.RequestID + ")"
+			}
+			return nil, errors.New(msg)
+		}
+		// *url.Error repeats the URL, which the caller's message already names.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("InvokeModel: %w", err)
 	}
 	var out struct {
 		Embedding []float32 `json:"embedding"`
 	}
-	if err := json.Unmarshal(res.Body, &out); err != nil {
+	if err := json.Unmarshal(data, &out); err != nil {
 		return nil, fmt.Errorf("unexpected answer: %w", err)
 	}
 	if len(out.Embedding) != e.cfg.Dimensions {
