@@ -711,12 +711,15 @@ func (s *sqlSignals) readSelect(sel *ast.Select, out map[ast.Expr]string, ctes m
 }
 
 // readNulls marks the output columns read from the optional side of an outer join (the right
-// of a LEFT JOIN, the left of a RIGHT JOIN, both sides of a FULL JOIN): those rows may not
-// have them. A coalesce or a CASE decides for itself and is left alone.
+// of a LEFT JOIN, the left of a RIGHT JOIN, both sides of a FULL JOIN), unless the WHERE
+// clause drops the rows without a match (nullRejected): those rows may not have them. A coalesce or a CASE decides for itself and is left alone.
 func (s *sqlSignals) readNulls(sel *ast.Select, out map[ast.Expr]string, ctes map[string]*ast.Query) {
 	optional := map[string]string{} // relation alias -> join kind
 	for _, t := range sel.From {
 		outerSides(t, "", optional)
+	}
+	for alias := range nullRejected(sel.Where) {
+		delete(optional, alias)
 	}
 	for it, name := range outputs(sel, out) {
 		if _, seen := s.nullable[name]; seen || s.computed[name] {

@@ -196,6 +196,16 @@ func TestSignalsNullsAndRows(t *testing.T) {
 			nullable: "platform", preserves: true},
 		{name: "union", sql: `select id from a union all select id from b`},
 		{name: "group by", sql: `select k, count(*) as n from t group by k`},
+		// A WHERE that compares the joined side drops the rows without a match: the join is
+		// inner in effect. An OR, IS NULL, a coalesce around the column, or a comparison of
+		// another relation leaves the side optional.
+		{name: "where rejects nulls", sql: `select e.id, w.state, s.name, c.code, d.x, f.y from e left join w on e.w = w.id left join s on e.s = s.id
+			left join c on e.c = c.id left join d on e.d = d.id left join f on e.f = f.id
+			where w.voided != true and (s.kind in ('a', 'b')) and cast(c.n as int) between 1 and 3 and not d.x like 'z%' and f.ok is true`},
+		{name: "where keeps nulls", sql: `select e.id, w.state, s.name, c.code, d.x from e left join w on e.w = w.id left join s on e.s = s.id
+			left join c on e.c = c.id left join d on e.d = d.id
+			where (w.voided != true or e.id > 0) and s.kind is null and coalesce(c.n, 0) = 0 and e.d > 1 and d.x is not true`,
+			nullable: "code,name,state,x"},
 	}
 	for _, c := range cases {
 		s := readSignals(c.sql, "duckdb")
