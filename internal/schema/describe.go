@@ -120,7 +120,11 @@ func (s *synth) description(n *dbt.Node, c change.Column) (text, from, source st
 		case FromName:
 			// A placeholder the team set is what it wants undocumented columns to say.
 			if s.in.Config.DescribeFromName && s.in.Config.DescriptionPlaceholder == "" {
-				if d := nameDescription(n.Name, splitJoined(c.Name, s.nameVocabulary())); d != "" {
+				describe := func(col string) string { return nameDescription(n.Name, col) }
+				if !s.writesEnglish() {
+					describe = plainNameDescription
+				}
+				if d := describe(splitJoined(c.Name, s.nameVocabulary())); d != "" {
 					text, from, source = d, FromName, posString(c.Pos.Path, c.Pos.Line)
 				}
 			}

@@ -120,7 +120,9 @@ type synth struct {
 	documented map[string][]documentedColumn
 	// vocab counts the words of the project's column names (describe_split.go).
 	vocab map[string]int
-	noted map[Note]bool
+	// english caches whether the team describes its columns in English (describe_lang.go).
+	english *bool
+	noted   map[Note]bool
 	// folderEntries counts, per folder, the root package's models and those of them that have
 	// a property entry (folderDocuments).
 	folderEntries map[string][2]int
