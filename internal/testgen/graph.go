@@ -193,23 +193,13 @@ func (g *sqlGraph) modelJoins(ms *modelSQL) ([][2]colRef, []bool) {
 // equalities lists the column = column conditions of a join condition's conjunction.
 func equalities(e ast.Expr) [][2]*ast.ColumnRef {
 	var out [][2]*ast.ColumnRef
-	var walk func(ast.Expr)
-	walk = func(e ast.Expr) {
-		switch x := unparen(e).(type) {
-		case *ast.Binary:
-			switch strings.ToUpper(x.Op) {
-			case "AND":
-				walk(x.X)
-				walk(x.Y)
-			case "=":
-				a, b := plainRef(x.X), plainRef(x.Y)
-				if a != nil && b != nil {
-					out = append(out, [2]*ast.ColumnRef{a, b})
-				}
+	for _, c := range conjuncts(e) {
+		if x, ok := unparen(c).(*ast.Binary); ok && x.Op == "=" {
+			if a, b := plainRef(x.X), plainRef(x.Y); a != nil && b != nil {
+				out = append(out, [2]*ast.ColumnRef{a, b})
 			}
 		}
 	}
-	walk(e)
 	return out
 }
 

@@ -19,14 +19,11 @@ import (
 // a value (coalesce), and an OR rejects nothing for certain.
 func nullRejected(where ast.Expr) map[string]bool {
 	out := map[string]bool{}
-	var walk func(e ast.Expr)
-	walk = func(e ast.Expr) {
+	var reject func(e ast.Expr)
+	reject = func(e ast.Expr) {
 		switch x := unparen(e).(type) {
 		case *ast.Binary:
-			switch strings.ToUpper(x.Op) {
-			case "AND":
-				walk(x.X)
-				walk(x.Y)
+			switch x.Op {
 			case "=", "==", "!=", "<>", "<", ">", "<=", ">=":
 				rejectAlias(x.X, out)
 				rejectAlias(x.Y, out)
@@ -34,12 +31,8 @@ func nullRejected(where ast.Expr) map[string]bool {
 		case *ast.Unary:
 			if strings.EqualFold(x.Op, "NOT") {
 				switch y := unparen(x.X).(type) {
-				case *ast.Binary:
-					if !strings.EqualFold(y.Op, "AND") && !strings.EqualFold(y.Op, "OR") {
-						walk(y)
-					}
-				case *ast.In, *ast.Like, *ast.Between:
-					walk(y)
+				case *ast.Binary, *ast.In, *ast.Like, *ast.Between:
+					reject(y)
 				}
 			}
 		case *ast.In:
@@ -55,23 +48,26 @@ func nullRejected(where ast.Expr) map[string]bool {
 			}
 		}
 	}
-	if where != nil {
-		walk(where)
+	for _, e := range conjuncts(where) {
+		reject(e)
 	}
 	return out
 }
 
+// conjuncts lists the terms of e's top-level ANDs (e itself when it is no AND; none for nil).
+func conjuncts(e ast.Expr) []ast.Expr {
+	if e == nil {
+		return nil
+	}
+	if b, ok := unparen(e).(*ast.Binary); ok && strings.EqualFold(b.Op, "AND") {
+		return append(conjuncts(b.X), conjuncts(b.Y)...)
+	}
+	return []ast.Expr{e}
+}
+
 // rejectAlias adds the relation of a qualified column reference standing as an operand.
 func rejectAlias(e ast.Expr, into map[string]bool) {
-	e = unparen(e)
-	for {
-		c, ok := e.(*ast.Cast)
-		if !ok {
-			break
-		}
-		e = unparen(c.X)
-	}
-	if ref, ok := e.(*ast.ColumnRef); ok && len(ref.Parts) >= 2 {
+	if ref := plainRef(e); ref != nil && len(ref.Parts) >= 2 {
 		into[strings.ToLower(ref.Parts[len(ref.Parts)-2].Name)] = true
 	}
 }

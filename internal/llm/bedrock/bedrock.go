@@ -15,21 +15,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/dataops-dev/dataops/internal/awsbedrock"
 	"github.com/dataops-dev/dataops/internal/llm"
 )
 
-// Config says which region, where and as whom.
-type Config struct {
-	Region      string                  // "" takes the AWS configuration's
-	Endpoint    string                  // a custom bedrock-runtime endpoint (VPC endpoint, tests)
-	Credentials aws.CredentialsProvider // nil: the AWS default chain
-	HTTP        *http.Client            // nil is http.DefaultClient
-}
+// Config says which region, where and as whom: the Bedrock client's options.
+type Config = awsbedrock.Options
 
 // Provider calls Converse.
 type Provider struct {
@@ -39,7 +31,7 @@ type Provider struct {
 // New loads the AWS configuration (it calls nothing) and returns a provider. Retries are the
 // HTTP client's transport's, as for every provider.
 func New(ctx context.Context, cfg Config) (*Provider, error) {
-	c, err := awsbedrock.New(ctx, awsbedrock.Options{Region: cfg.Region, Endpoint: cfg.Endpoint, Credentials: cfg.Credentials, HTTP: cfg.HTTP})
+	c, err := awsbedrock.New(ctx, cfg)
 	switch {
 	case errors.Is(err, awsbedrock.ErrNoRegion):
 		return nil, errors.New("bedrock: no AWS region (set llm.region or AWS_REGION)")
