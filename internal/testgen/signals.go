@@ -19,11 +19,13 @@ import (
 type sqlSignals struct {
 	// keys holds the grain of the model when the SQL fixes one: GROUP BY keys, DISTINCT
 	// columns, the PARTITION BY of a row_number() = 1 dedup, a surrogate-key expression.
-	keys    []string
-	keyWhy  string
-	literal map[string][]string // column -> literal values a CASE produces or an IN filter keeps
-	litWhy  map[string]string
-	notNull map[string]string // column -> why it cannot be null: a filter or a coalesce to a literal
+	keys   []string
+	keyWhy string
+	// commentKeys holds the columns a comment in the SQL calls the primary key (keycomment.go).
+	commentKeys map[string]bool
+	literal     map[string][]string // column -> literal values a CASE produces or an IN filter keeps
+	litWhy      map[string]string
+	notNull     map[string]string // column -> why it cannot be null: a filter or a coalesce to a literal
 	// computedNotNull: column -> why the expression that computes it cannot give null (a
 	// null test, a count, a CASE whose every arm is a value; readNeverNull). Teams test these
 	// less often than filtered or coalesced columns, so they are learned apart.
@@ -104,6 +106,7 @@ func readSignalsThrough(sql, dialect string, ephemeral func(string) string, ps *
 	s.ephemeral, s.uniqueOn = ephemeral, uniqueOn
 	s.d, _ = sqldialect.Lookup(dialect)
 	s.parses = ps
+	s.commentKeys = commentKeys(sql)
 	q := s.query(sql)
 	if q == nil {
 		return s

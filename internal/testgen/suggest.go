@@ -522,6 +522,8 @@ func buildColumns(p *dbt.Project, m *dbt.Node, sg *sqlSignals, g grain, inf *col
 			// (user, run) leaves the table's id unique as well.
 			if why := documentedPrimaryKey(m, name); why != "" {
 				c.pk, c.keyWhy = "sql", why
+			} else if sg.commentKeys[l] {
+				c.pk, c.keyWhy = "sql", "a comment in its SQL calls it the primary key"
 			}
 		}
 		if c.pk == "" && len(sg.keys) <= 1 && len(g.declared) <= 1 && g.validFrom == "" {
