@@ -32,30 +32,17 @@ const sparseListMax = 3
 // of other names say nothing of a new one (a programme's folder beside its indicators').
 // They list few when three in four list sparseListMax columns or fewer.
 func (s *synth) sparseScope(dir string) ([]*dbt.Node, bool) {
-	if s.entriesByDir == nil {
-		s.entriesByDir = map[string][]*dbt.Node{}
-		for _, hm := range s.p.Nodes {
-			if hm.ResourceType != dbt.Model || hm.Package != s.root || hm.Disabled {
-				continue
-			}
-			m := s.habitNode(hm)
-			if m == nil || m.Patch == nil || m.Patch.File == "" {
-				continue
-			}
-			d := path.Dir(m.Patch.File)
-			s.entriesByDir[d] = append(s.entriesByDir[d], m)
-		}
-	}
+	byDir := s.entriesByFolder()
 	// The entries' order decides nothing below (counts and a sorted list of sizes), so the
 	// nodes map's order does not need fixing.
-	entries := s.entriesByDir[dir]
+	entries := byDir[dir]
 	if len(entries) < folderHabitMin {
 		entries = nil
 		if family := folderFamily(path.Base(dir)); family != "" {
 			folders := 0
-			for d := range s.entriesByDir {
+			for d := range byDir {
 				if d != dir && path.Dir(d) == path.Dir(dir) && folderFamily(path.Base(d)) == family {
-					entries = append(entries, s.entriesByDir[d]...)
+					entries = append(entries, byDir[d]...)
 					folders++
 				}
 			}
@@ -88,6 +75,26 @@ func (s *synth) sparseScope(dir string) ([]*dbt.Node, bool) {
 	// 4 and 7 columns) is not a team that lists keys.
 	slices.Sort(c)
 	return entries, c[len(c)*3/4] <= sparseListMax
+}
+
+// entriesByFolder returns, per property file folder, the root package's models documented
+// there (as at the base, for the models the change touched), built on first use.
+func (s *synth) entriesByFolder() map[string][]*dbt.Node {
+	if s.entriesByDir == nil {
+		s.entriesByDir = map[string][]*dbt.Node{}
+		for _, hm := range s.p.Nodes {
+			if hm.ResourceType != dbt.Model || hm.Package != s.root || hm.Disabled {
+				continue
+			}
+			m := s.habitNode(hm)
+			if m == nil || m.Patch == nil || m.Patch.File == "" {
+				continue
+			}
+			d := path.Dir(m.Patch.File)
+			s.entriesByDir[d] = append(s.entriesByDir[d], m)
+		}
+	}
+	return s.entriesByDir
 }
 
 // folderFamily is a folder name's first word with the separator after it (`retailer__` of
@@ -229,11 +236,11 @@ func (s *synth) listsToTest(n *dbt.Node, e *entry, known []change.Column, added 
 // folder's own when it has folderHabitMin of them, else the project's) carry a test on two
 // in three of the columns they list, and list at least folderHabitMin*2 columns in all.
 func (s *synth) testedListing(dir string) bool {
-	s.sparseScope(dir) // fills entriesByDir
-	entries := s.entriesByDir[dir]
+	byDir := s.entriesByFolder()
+	entries := byDir[dir]
 	if len(entries) < folderHabitMin {
 		entries = nil
-		for _, es := range s.entriesByDir {
+		for _, es := range byDir {
 			entries = append(entries, es...)
 		}
 	}
@@ -249,6 +256,7 @@ func (s *synth) testedListing(dir string) bool {
 	return cols >= 2*folderHabitMin && 3*tested >= 2*cols
 }
 
+// partialNote says why a partial entry gained only the new keys (listsToTest).
 func (s *synth) partialNote(n *dbt.Node, file string, listed, all int) {
 	s.note(Note{Rule: RuleFewColumns, Severity: "info", Path: file, Model: n.Name,
 		Message: fmt.Sprintf("%s's entry lists %d of its %d columns and the team tests the columns it lists: of the new columns, those named as keys are added and the rest left to the Test Enhancer (schema.columns: all lists every one)", n.Name, listed, all)})

@@ -127,7 +127,7 @@ type synth struct {
 	// a property entry (folderDocuments).
 	folderEntries map[string][2]int
 	// entriesByDir holds, per property file folder, the root package's models documented
-	// there (sparseScope).
+	// there (entriesByFolder).
 	entriesByDir map[string][]*dbt.Node
 	// namesByFile and namesByDir count the documented column names of each property file and
 	// folder by case (nameCaseFor).
