@@ -68,7 +68,7 @@ func itemName(code string) string {
 	if low := strings.ToLower(code); strings.HasPrefix(low, "select ") {
 		code = strings.TrimSpace(code[len("select "):])
 	}
-	if code == "" || strings.Count(code, "(") != strings.Count(code, ")") || strings.Contains(code, ",") {
+	if code == "" || !oneItem(code) {
 		return ""
 	}
 	fields := strings.Fields(code)
@@ -86,4 +86,26 @@ func itemName(code string) string {
 		}
 	}
 	return strings.ToLower(last)
+}
+
+// oneItem reports whether code is one whole expression: its parentheses balance and no comma
+// stands outside them (`coalesce(a, b) as k` is one item, `a, b` two).
+func oneItem(code string) bool {
+	depth := 0
+	for _, r := range code {
+		switch r {
+		case '(':
+			depth++
+		case ')':
+			depth--
+			if depth < 0 {
+				return false
+			}
+		case ',':
+			if depth == 0 {
+				return false
+			}
+		}
+	}
+	return depth == 0
 }

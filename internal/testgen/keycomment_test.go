@@ -6,8 +6,8 @@ import (
 )
 
 // The key a comment names: the item it ends, the item under a header, through an alias, a
-// qualifier or quotes; not a foreign key, another table's key, a comment inside a string, or
-// a line holding an expression split over lines.
+// qualifier, quotes or a function call; not a foreign key, another table's key, a comment
+// inside a string, or a line holding two items or an expression split over lines.
 func TestCommentKeys(t *testing.T) {
 	sql := `with s as (
     select
@@ -20,13 +20,15 @@ func TestCommentKeys(t *testing.T) {
         t.order_uid, -- pk
         customer_id, -- FK to customers (primary key of dim_customers)
         '-- pk' as label,
+        md5(concat(a, b)) as row_key, -- PK
+        a, b, -- PK
         coalesce( -- PK
             a, b
         ) as merged
     from src t
 )
 select * from s`
-	want := map[string]bool{"cb_marq": true, "patient_id": true, "order_uid": true}
+	want := map[string]bool{"cb_marq": true, "patient_id": true, "order_uid": true, "row_key": true}
 	if got := commentKeys(sql); !reflect.DeepEqual(got, want) {
 		t.Errorf("commentKeys = %v, want %v", got, want)
 	}
