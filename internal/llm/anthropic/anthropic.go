@@ -24,9 +24,6 @@ const DefaultBaseURL = "https://api.anthropic.com/"
 // APIVersion is the anthropic-version header every request carries.
 const APIVersion = "2023-06-01"
 
-// maxAnswer bounds the body read from one answer.
-const maxAnswer = 32 << 20
-
 // Config says where and as whom.
 type Config struct {
 	BaseURL string // "" is DefaultBaseURL
@@ -89,12 +86,12 @@ func (p *Provider) Complete(ctx context.Context, req *llm.Request) (*llm.Respons
 		return nil, fmt.Errorf("anthropic: %w", err)
 	}
 	defer res.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(res.Body, maxAnswer+1))
+	data, err := io.ReadAll(llm.CapAnswer(res.Body))
+	if errors.Is(err, llm.ErrAnswerTooLarge) {
+		return nil, fmt.Errorf("anthropic: %w", err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("anthropic: reading the answer: %w", err)
-	}
-	if len(data) > maxAnswer {
-		return nil, fmt.Errorf("anthropic: the answer is larger than %d MiB", maxAnswer>>20)
 	}
 	if res.StatusCode/100 != 2 {
 		return nil, apiError(res.StatusCode, data)

@@ -28,9 +28,6 @@ import (
 // DefaultBaseURL is OpenAI's API root.
 const DefaultBaseURL = "https://api.openai.com/v1/"
 
-// maxBody bounds what is read of one answer, streamed or not.
-const maxBody = 32 << 20
-
 // Config says where and as whom.
 type Config struct {
 	BaseURL string // "" is DefaultBaseURL
@@ -331,7 +328,7 @@ type usage struct {
 }
 
 func readCompletion(body io.Reader) (*completion, error) {
-	data, err := io.ReadAll(&capped{r: body, n: maxBody})
+	data, err := io.ReadAll(llm.CapAnswer(body))
 	if err != nil {
 		return nil, err
 	}
@@ -370,8 +367,8 @@ type chunk struct {
 // arguments are appended; the finish reason and the usage come with the last chunks. An
 // error event ends the stream with that error.
 func readStream(body io.Reader) (*completion, error) {
-	sc := bufio.NewScanner(&capped{r: body, n: maxBody})
-	sc.Buffer(make([]byte, 0, 64<<10), maxBody)
+	sc := bufio.NewScanner(llm.CapAnswer(body))
+	sc.Buffer(make([]byte, 0, 64<<10), llm.MaxAnswer)
 	var (
 		text, refusal strings.Builder
 		finish, model string
@@ -547,27 +544,4 @@ func (p *Provider) mask(s string) string {
 		return s
 	}
 	return strings.ReplaceAll(s, p.key, "***")
-}
-
-// capped reads at most n bytes and fails, rather than stopping short, when there are more.
-type capped struct {
-	r io.Reader
-	n int64
-}
-
-var errTooLarge = fmt.Errorf("the answer is larger than %d MiB", maxBody>>20)
-
-func (c *capped) Read(b []byte) (int, error) {
-	if c.n < 0 {
-		return 0, errTooLarge
-	}
-	if int64(len(b)) > c.n+1 {
-		b = b[:c.n+1]
-	}
-	k, err := c.r.Read(b)
-	c.n -= int64(k)
-	if c.n < 0 {
-		return k, errTooLarge
-	}
-	return k, err
 }
