@@ -47,11 +47,7 @@ func New(cfg Config) *Provider {
 	if !strings.HasSuffix(base, "/") {
 		base += "/"
 	}
-	hc := cfg.HTTP
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	return &Provider{url: base + "v1/messages", key: cfg.APIKey, hc: hc}
+	return &Provider{url: base + "v1/messages", key: cfg.APIKey, hc: llm.KeepOrigin(cfg.HTTP)}
 }
 
 // Name is "anthropic".
@@ -94,7 +90,7 @@ func (p *Provider) Complete(ctx context.Context, req *llm.Request) (*llm.Respons
 		return nil, fmt.Errorf("anthropic: reading the answer: %w", err)
 	}
 	if res.StatusCode/100 != 2 {
-		return nil, apiError(res.StatusCode, data)
+		return nil, apiError(res.StatusCode, data, p.key)
 	}
 	var m message
 	if err := json.Unmarshal(data, &m); err != nil {
@@ -280,8 +276,8 @@ func answer(req *llm.Request, m *message) *llm.Response {
 }
 
 // apiError is an error answer: {"type":"error","error":{"type":...,"message":...}}, or the
-// status text when the body holds no message.
-func apiError(status int, data []byte) error {
+// status text when the body holds no message; key never in it.
+func apiError(status int, data []byte, key string) error {
 	msg := http.StatusText(status)
 	var body struct {
 		Error struct {
@@ -292,5 +288,5 @@ func apiError(status int, data []byte) error {
 	if json.Unmarshal(data, &body) == nil && body.Error.Message != "" {
 		msg = body.Error.Type + ": " + body.Error.Message
 	}
-	return &llm.APIError{Provider: "anthropic", Status: status, Message: msg}
+	return &llm.APIError{Provider: "anthropic", Status: status, Message: llm.Mask(msg, key)}
 }

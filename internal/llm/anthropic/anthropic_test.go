@@ -49,6 +49,7 @@ func TestNoKeyAndErrorBodies(t *testing.T) {
 		{529, `{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`, "overloaded_error: Overloaded"},
 		{500, `upstream failed`, "Internal Server Error"},
 		{400, `{"type":"error","error":{"type":"invalid_request_error"}}`, "Bad Request"},
+		{401, `{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key sk-ant-secret-value"}}`, "authentication_error: invalid x-api-key ***"},
 	} {
 		status, body = c.status, c.body
 		_, err := p.Complete(context.Background(), req)
@@ -61,5 +62,23 @@ func TestNoKeyAndErrorBodies(t *testing.T) {
 	cancel()
 	if _, err := p.Complete(ctx, req); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled: %v", err)
+	}
+}
+
+// Redirects are followed within the base's origin only: net/http would carry x-api-key to
+// any host.
+func TestRedirectStaysHome(t *testing.T) {
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("another origin was called with %v", r.Header)
+	}))
+	defer other.Close()
+	home := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+"/steal", http.StatusTemporaryRedirect)
+	}))
+	defer home.Close()
+	req := &llm.Request{Model: "claude-test", MaxTokens: 10, Messages: []llm.Message{{Role: llm.User, Text: "hi"}}}
+	_, err := New(Config{BaseURL: home.URL, APIKey: "sk-ant-secret-value"}).Complete(context.Background(), req)
+	if err == nil || !strings.Contains(err.Error(), "another origin") {
+		t.Fatalf("want the redirect refused, got %v", err)
 	}
 }

@@ -93,41 +93,8 @@ func New(cfg Config) *Provider {
 		h.Set("OpenAI-Project", cfg.Project)
 	}
 	p.header = h
-	hc := cfg.HTTP
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	// A copy that follows redirects only within the base's origin: net/http would carry the
-	// api-key and organisation headers to any other host.
-	guarded := *hc
-	next := hc.CheckRedirect
-	guarded.CheckRedirect = func(r *http.Request, via []*http.Request) error {
-		if !sameOrigin(r.URL, via[0].URL) {
-			return errors.New("redirected to another origin")
-		}
-		if next != nil {
-			return next(r, via)
-		}
-		if len(via) >= 10 {
-			return errors.New("stopped after 10 redirects")
-		}
-		return nil
-	}
-	p.hc = &guarded
+	p.hc = llm.KeepOrigin(cfg.HTTP)
 	return p
-}
-
-func sameOrigin(a, b *url.URL) bool {
-	return origin(a) == origin(b)
-}
-
-// origin is scheme, host and port, the port spelled out.
-func origin(u *url.URL) string {
-	scheme, port := strings.ToLower(u.Scheme), u.Port()
-	if port == "" {
-		port = map[string]string{"http": "80", "https": "443"}[scheme]
-	}
-	return scheme + "://" + strings.ToLower(u.Hostname()) + ":" + port
 }
 
 // Name is "openai".
@@ -539,9 +506,4 @@ func errorMessage(raw json.RawMessage) string {
 }
 
 // mask keeps the key out of messages: a server may echo what it was sent.
-func (p *Provider) mask(s string) string {
-	if p.key == "" {
-		return s
-	}
-	return strings.ReplaceAll(s, p.key, "***")
-}
+func (p *Provider) mask(s string) string { return llm.Mask(s, p.key) }
