@@ -2,6 +2,11 @@ package testgen
 
 import (
 	"strings"
+
+	"github.com/dataops-dev/dataops/internal/dbt"
+	sqldialect "github.com/dataops-dev/dataops/internal/sql/dialect"
+	"github.com/dataops-dev/dataops/internal/sql/lexer"
+	"github.com/dataops-dev/dataops/internal/sql/token"
 )
 
 // Engineers mark a model's key in its SQL as often as in its property file: a comment on the
@@ -12,23 +17,40 @@ import (
 // commentKeys returns the columns (lower case) a line comment of sql calls the primary key:
 // the item the comment ends, or, for a comment alone on its line, the item on the next line
 // with code. A comment that speaks of another table's key, a foreign or composite key, is
-// not read (elsewhereKey).
-func commentKeys(sql string) map[string]bool {
+// not read (elsewhereKey). The dialect's lexer finds the comments (`--`, `#`, `//`), so text
+// inside strings and quoted names is never one.
+func commentKeys(sql string, d sqldialect.Dialect) map[string]bool {
+	if !ownPrimaryKey.MatchString(sql) {
+		// Most models name no key in words: the regexp over the text costs less than lexing
+		// it a second time (the parse that reads the rest of the signals lexes it once).
+		return nil
+	}
+	type line struct {
+		code    []token.Token
+		comment string
+	}
+	var lines []line
+	var cur line
+	for _, t := range lexer.Lex(sql, d) {
+		switch {
+		case t.Kind == token.Newline || t.Kind == token.BlockComment && strings.Contains(t.Text, "\n"):
+			lines = append(lines, cur)
+			cur = line{}
+		case t.Kind == token.LineComment:
+			cur.comment = t.Text
+		case !t.Kind.Trivia() && t.Kind != token.EOF:
+			cur.code = append(cur.code, t)
+		}
+	}
+	lines = append(lines, cur)
 	var out map[string]bool
-	lines := strings.Split(sql, "\n")
-	for i, line := range lines {
-		code, comment, ok := splitLineComment(line)
-		if !ok || !ownPrimaryKey.MatchString(comment) || elsewhereKey.MatchString(comment) {
+	for i, l := range lines {
+		if l.comment == "" || !ownPrimaryKey.MatchString(l.comment) || elsewhereKey.MatchString(l.comment) {
 			continue
 		}
-		if strings.TrimSpace(code) == "" {
-			for j := i + 1; j < len(lines); j++ {
-				next, _, _ := splitLineComment(lines[j])
-				if strings.TrimSpace(next) != "" {
-					code = next
-					break
-				}
-			}
+		code := l.code
+		for j := i + 1; len(code) == 0 && j < len(lines); j++ {
+			code = lines[j].code
 		}
 		if name := itemName(code); name != "" {
 			if out == nil {
@@ -40,72 +62,58 @@ func commentKeys(sql string) map[string]bool {
 	return out
 }
 
-// splitLineComment splits a line at its `--` comment, outside quotes.
-func splitLineComment(line string) (code, comment string, ok bool) {
-	var quote byte
-	for i := 0; i+1 < len(line); i++ {
-		c := line[i]
-		switch {
-		case quote != 0:
-			if c == quote {
-				quote = 0
-			}
-		case c == '\'' || c == '"' || c == '`':
-			quote = c
-		case c == '-' && line[i+1] == '-':
-			return line[:i], line[i+2:], true
-		}
-	}
-	return line, "", false
-}
-
 // itemName is the output name of a select item written on one line (`x as name,`, `t.name,`,
-// `"Name"`), lower case, or "" when the line holds something else (an open parenthesis, a
-// keyword clause, several items).
-func itemName(code string) string {
-	code = strings.TrimSpace(code)
-	code = strings.TrimSpace(strings.TrimPrefix(strings.TrimSuffix(code, ","), ","))
-	if low := strings.ToLower(code); strings.HasPrefix(low, "select ") {
-		code = strings.TrimSpace(code[len("select "):])
+// `"Name"`, `f(a, b) as name`), lower case, or "" when the line holds something else: an
+// unbalanced parenthesis (an expression split over lines), two items, a clause.
+func itemName(toks []token.Token) string {
+	if len(toks) > 0 && toks[0].Kind == token.Ident && strings.EqualFold(toks[0].Text, "select") {
+		toks = toks[1:]
 	}
-	if code == "" || !oneItem(code) {
-		return ""
+	if len(toks) > 0 && toks[0].Kind == token.Comma {
+		toks = toks[1:] // leading-comma style
 	}
-	fields := strings.Fields(code)
-	last := fields[len(fields)-1]
-	if len(fields) > 1 && !strings.EqualFold(fields[len(fields)-2], "as") && len(fields) != 2 {
-		return ""
+	if n := len(toks); n > 0 && toks[n-1].Kind == token.Comma {
+		toks = toks[:n-1]
 	}
-	if i := strings.LastIndex(last, "."); i >= 0 && !strings.ContainsAny(last, "\"`") {
-		last = last[i+1:]
-	}
-	last = strings.Trim(last, "\"`[]")
-	for _, r := range last {
-		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+	depth := 0
+	for _, t := range toks {
+		switch t.Kind {
+		case token.LParen:
+			depth++
+		case token.RParen:
+			depth--
+		case token.Comma:
+			if depth == 0 {
+				return ""
+			}
+		}
+		if depth < 0 {
 			return ""
 		}
 	}
-	return strings.ToLower(last)
+	n := len(toks)
+	if n == 0 || depth != 0 || toks[n-1].Kind != token.Ident && toks[n-1].Kind != token.QuotedIdent {
+		return ""
+	}
+	// The name stands after AS, ends a (qualified) column reference, or is an implicit alias
+	// after one.
+	named := n >= 2 && toks[n-2].Kind == token.Ident && strings.EqualFold(toks[n-2].Text, "as") ||
+		columnRef(toks) || columnRef(toks[:n-1])
+	if !named {
+		return ""
+	}
+	return dbt.ColumnKey(toks[n-1].Text)
 }
 
-// oneItem reports whether code is one whole expression: its parentheses balance and no comma
-// stands outside them (`coalesce(a, b) as k` is one item, `a, b` two).
-func oneItem(code string) bool {
-	depth := 0
-	for _, r := range code {
-		switch r {
-		case '(':
-			depth++
-		case ')':
-			depth--
-			if depth < 0 {
-				return false
-			}
-		case ',':
-			if depth == 0 {
-				return false
-			}
+// columnRef reports whether toks are name(.name)*.
+func columnRef(toks []token.Token) bool {
+	if len(toks)%2 == 0 {
+		return false
+	}
+	for i, t := range toks {
+		if i%2 == 1 && t.Kind != token.Dot || i%2 == 0 && t.Kind != token.Ident && t.Kind != token.QuotedIdent {
+			return false
 		}
 	}
-	return depth == 0
+	return true
 }

@@ -3,6 +3,8 @@ package testgen
 import (
 	"reflect"
 	"testing"
+
+	sqldialect "github.com/dataops-dev/dataops/internal/sql/dialect"
 )
 
 // The key a comment names: the item it ends, the item under a header, through an alias, a
@@ -29,7 +31,8 @@ func TestCommentKeys(t *testing.T) {
 )
 select * from s`
 	want := map[string]bool{"cb_marq": true, "patient_id": true, "order_uid": true, "row_key": true}
-	if got := commentKeys(sql); !reflect.DeepEqual(got, want) {
+	d, _ := sqldialect.Lookup("postgres")
+	if got := commentKeys(sql, d); !reflect.DeepEqual(got, want) {
 		t.Errorf("commentKeys = %v, want %v", got, want)
 	}
 }

@@ -106,7 +106,7 @@ func readSignalsThrough(sql, dialect string, ephemeral func(string) string, ps *
 	s.ephemeral, s.uniqueOn = ephemeral, uniqueOn
 	s.d, _ = sqldialect.Lookup(dialect)
 	s.parses = ps
-	s.commentKeys = commentKeys(sql)
+	s.commentKeys = commentKeys(sql, s.d)
 	q := s.query(sql)
 	if q == nil {
 		return s
