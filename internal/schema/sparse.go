@@ -204,32 +204,30 @@ func keyLike(model, column string) bool {
 // listing to say anything: an entry of two columns out of three is not a habit.
 const partialMin = 6
 
-// listsToTest returns the columns of a model the change modified that its entry lists: those
-// it listed and the new ones named as keys, when the entry listed under half the model's
-// other columns and the team lists columns to test them (testedListing). nil: every column.
-func (s *synth) listsToTest(n *dbt.Node, e *entry, known []change.Column, added map[string]bool) map[string]bool {
+// listsToTest returns the new columns of a model the change modified that its entry gains:
+// those named as keys, when the entry (documented: its columns by folded name) listed under
+// half the model's other columns and the team lists columns to test them (testedListing).
+// nil: every new column.
+func (s *synth) listsToTest(n *dbt.Node, file string, documented map[string]string, known []change.Column, added map[string]bool) map[string]bool {
 	before, listedBefore := 0, 0
-	listed := map[string]bool{}
-	for _, dc := range e.columns {
-		listed[dbt.ColumnKey(dc.Name)] = true
-	}
 	for _, c := range known {
 		if k := strings.ToLower(c.Name); !added[k] {
 			before++
-			if listed[k] {
+			if _, ok := documented[k]; ok {
 				listedBefore++
 			}
 		}
 	}
-	if before < partialMin || listedBefore == 0 || 2*listedBefore >= before || !s.testedListing(path.Dir(e.file)) {
+	if before < partialMin || listedBefore == 0 || 2*listedBefore >= before || !s.testedListing(path.Dir(file)) {
 		return nil
 	}
+	keys := map[string]bool{}
 	for _, c := range known {
 		if k := strings.ToLower(c.Name); added[k] && keyLike(n.Name, c.Name) {
-			listed[k] = true
+			keys[k] = true
 		}
 	}
-	return listed
+	return keys
 }
 
 // testedListing reports whether the entries that say how dir's team lists columns (the

@@ -425,7 +425,7 @@ func (s *synth) syncEntry(t target, e *entry, known []change.Column, resolved bo
 			}
 		}
 	} else if !wantAll && len(candidates) > 0 {
-		listed = s.listsToTest(n, e, known, candidates)
+		listed = s.listsToTest(n, e.file, documented, known, candidates)
 		partial = listed != nil
 	}
 	leftOut := false
