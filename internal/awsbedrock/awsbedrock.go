@@ -30,6 +30,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/smithy-go/encoding/httpbinding"
 )
 
 // SigningName is the service name in Bedrock runtime's SigV4 credential scope.
@@ -252,21 +253,8 @@ func answerError(res *http.Response, data []byte) *Error {
 // EscapeLabel escapes a model ID for its path segment as the API requires: every byte but
 // letters, digits and -._~ percent-encoded, so an ARN's ':' and '/' stay inside the segment
 // (and the signer, which escapes the path once more, signs what the service recomputes).
-func EscapeLabel(s string) string {
-	const hex = "0123456789ABCDEF"
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' {
-			b.WriteByte(c)
-			continue
-		}
-		b.WriteByte('%')
-		b.WriteByte(hex[c>>4])
-		b.WriteByte(hex[c&15])
-	}
-	return b.String()
-}
+// smithy-go's escaper, already linked in by the AWS configuration, is the SDK's own.
+func EscapeLabel(s string) string { return httpbinding.EscapePath(s, true) }
 
 // hostLabel says whether region can stand in a host name.
 func hostLabel(region string) bool {
