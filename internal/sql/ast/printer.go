@@ -2,6 +2,7 @@ package ast
 
 import (
 	"io"
+	"regexp"
 	"strings"
 
 	"github.com/dataops-dev/dataops/internal/sql/token"
@@ -620,7 +621,14 @@ func (p *printer) selectCore(s *Select) {
 }
 
 func (p *printer) selectItem(it *SelectItem) {
-	p.expr(it.Expr)
+	var q printer
+	q.expr(it.Expr)
+	if text := q.b.String(); it.Alias != nil && assignLike.MatchString(text) {
+		// `a = 0 AS a` would read back in T-SQL as the alias a assigned 0.
+		p.s("(", text, ")")
+	} else {
+		p.s(text)
+	}
 	if it.Alias != nil {
 		p.s(" AS ")
 		p.ident(it.Alias)
@@ -1133,16 +1141,16 @@ func (p *printer) expr(e Expr) {
 		}
 		p.s("]")
 	case *Field:
-		p.expr(e.X)
-		p.numberDot(e.X)
+		p.dotBase(e.X, e.Name)
 		p.s(".")
 		p.ident(e.Name)
 	case *Path:
-		p.expr(e.X)
-		for i, el := range e.Elems {
-			if i == 0 && !el.Bracket && !el.Colon {
-				p.numberDot(e.X)
-			}
+		if len(e.Elems) > 0 && !e.Elems[0].Bracket && !e.Elems[0].Colon {
+			p.dotBase(e.X, e.Elems[0].Name)
+		} else {
+			p.expr(e.X)
+		}
+		for _, el := range e.Elems {
 			switch {
 			case el.Bracket:
 				p.s("[")
@@ -1218,19 +1226,40 @@ func (p *printer) not(not bool) {
 // the number 0. aliased a, and "0.*" does not read back at all. A number that ends in a letter
 // (Databricks' 0Y, 1L) needs none, and gets none: "0Y .00A" would read back as 0Y, the number
 // .00 and A.
-func (p *printer) numberDot(x Expr) {
+// dotBase prints x where a `.name` follows it. A number or parameter ending in a digit needs a
+// space so that `0.a` does not read back as the number `0.` and an alias; when the name itself
+// starts with a digit even the space fails (`0 .0a` reads as two numbers), so the base is
+// parenthesized instead.
+func (p *printer) dotBase(x Expr, name *Ident) {
+	if name != nil && name.Quote == 0 && name.Raw == "" && name.Name != "" && name.Name[0] >= '0' && name.Name[0] <= '9' && p.needsDotSpace(x) {
+		p.s("(")
+		p.expr(x)
+		p.s(")")
+		return
+	}
+	p.expr(x)
+	p.numberDot(x)
+}
+
+func (p *printer) needsDotSpace(x Expr) bool {
 	switch l := x.(type) {
 	case *Literal:
-		if l.Kind == LitNumber && endsInDigit(l.Text) {
-			p.s(" ")
-		}
+		return l.Kind == LitNumber && endsInDigit(l.Text)
 	case *Param:
-		// `:0.a` would read back as the parameter `:0.` followed by an alias.
-		if endsInDigit(l.Text) {
-			p.s(" ")
-		}
+		return endsInDigit(l.Text)
+	}
+	return false
+}
+
+func (p *printer) numberDot(x Expr) {
+	if p.needsDotSpace(x) {
+		p.s(" ")
 	}
 }
+
+// assignLike matches a select item's text that starts like T-SQL's `alias = expr`. It errs
+// towards matching: a needless pair of parentheses is harmless.
+var assignLike = regexp.MustCompile(`^(\[[^\]]*\]|"[^"]*"|` + "`[^`]*`" + `|[^\s()'",=]+)\s*=([^=>]|$)`)
 
 func endsInDigit(s string) bool {
 	n := len(s)

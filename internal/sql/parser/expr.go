@@ -426,12 +426,24 @@ func (p *parser) primary() ast.Expr {
 		lit := &ast.Literal{Span: ast.Span{Start: start, Stop: t.End}, Kind: ast.LitString, Text: t.Text, Value: stringValue(t.Text)}
 		// 'a' 'b' (across lines or comments) is one literal, 'ab', in the standard, Postgres,
 		// BigQuery and MySQL; engineers use it to wrap a long value.
+		var body strings.Builder
 		for t.Text[0] == '\'' && p.at(token.String) && p.tok().Text[0] == '\'' {
 			n := p.tok()
 			p.next()
 			lit.Value += stringValue(n.Text)
-			lit.Text = "'" + strings.ReplaceAll(lit.Value, "'", "''") + "'"
 			lit.Stop = n.End
+			if !p.d.BackslashEscapes {
+				lit.Text = "'" + strings.ReplaceAll(lit.Value, "'", "''") + "'"
+				continue
+			}
+			// Where a backslash escapes, the value holds its escapes undecoded, so the
+			// bodies are joined as written instead, each quote inside escaped: a doubled
+			// quote at the start would read back as the start of a triple-quoted string.
+			if body.Len() == 0 {
+				escapedBody(&body, t.Text)
+			}
+			escapedBody(&body, n.Text)
+			lit.Text = "'" + body.String() + "'"
 		}
 		return lit
 	case token.Param, token.Variable:
@@ -1480,6 +1492,32 @@ func (p *parser) closeAngle() {
 
 // stringValue decodes a string token's text into its value: prefixes and quotes removed,
 // doubled quotes undone, dollar quotes stripped. Backslash escapes are left as written.
+// escapedBody writes the body of a quoted string as it would stand between single quotes in a
+// dialect where a backslash escapes: a quote, doubled or bare in a triple-quoted string,
+// becomes \'.
+func escapedBody(b *strings.Builder, text string) {
+	q := text[0]
+	triple := len(text) >= 6 && text[1] == q && text[2] == q && strings.HasSuffix(text, text[:3])
+	body := text[1 : len(text)-1]
+	if triple {
+		body = text[3 : len(text)-3]
+	}
+	for i := 0; i < len(body); i++ {
+		switch c := body[i]; {
+		case c == '\\' && i+1 < len(body):
+			b.WriteString(body[i : i+2])
+			i++
+		case c == q && !triple && i+1 < len(body) && body[i+1] == q:
+			b.WriteString(`\'`)
+			i++
+		case c == '\'':
+			b.WriteString(`\'`)
+		default:
+			b.WriteByte(c)
+		}
+	}
+}
+
 func stringValue(text string) string {
 	s := text
 	for len(s) > 0 && s[0] != '\'' && s[0] != '"' && s[0] != '$' {

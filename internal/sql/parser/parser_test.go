@@ -266,6 +266,15 @@ func TestLiterals(t *testing.T) {
 	expectPrinted(t, "ansi", "select 1, 1.5, .5, 1e-3, 'it''s', null, true, false", "SELECT 1, 1.5, .5, 1e-3, 'it''s', NULL, TRUE, FALSE")
 	expectPrinted(t, "postgres", "select E'a\\n', $$x$$, $t$y$t$, B'01', X'1f'", "SELECT E'a\\n', $$x$$, $t$y$t$, B'01', X'1f'")
 	expectPrinted(t, "bigquery", `select "s", r'\d', b'x', '''t'''`, `SELECT "s", r'\d', b'x', '''t'''`)
+	// Adjacent strings join into one; where a backslash escapes, quotes inside are escaped
+	// with it, so that a leading quote cannot read back as a triple-quoted string.
+	expectPrinted(t, "postgres", "select 'it''s' ' ok'", "SELECT 'it''s ok'")
+	expectPrinted(t, "bigquery", `select '''''' '''\'0'''`, `SELECT '\'0'`)
+	expectPrinted(t, "mysql", `select 'a\'b' 'it''s'`, `SELECT 'a\'bit\'s'`)
+	// A name after the dot that starts with a digit cannot follow a number, even spaced.
+	expectPrinted(t, "databricks", "select 0 . 0a, a.0a", "SELECT (0).0a, a.0a")
+	// T-SQL reads `a = 0 AS a` as an assignment alias, so the comparison keeps parentheses.
+	expectPrinted(t, "tsql", "select a = a = 0", "SELECT (a = 0) AS a")
 	expectPrinted(t, "ansi", "select interval '1 day', interval '2' hour, interval '1-2' year to month", "SELECT INTERVAL '1 day', INTERVAL '2' HOUR, INTERVAL '1-2' YEAR TO MONTH")
 	expectPrinted(t, "bigquery", "select date_add(d, interval 1 day), interval x minute", "SELECT date_add(d, INTERVAL 1 DAY), INTERVAL x MINUTE")
 	expectPrinted(t, "duckdb", "select [1, 2, 3], {'a': 1, 'b': [2]}, map {'k': 'v'}, array[1][1], l[1:2], l[:2]", "SELECT [1, 2, 3], {'a': 1, 'b': [2]}, MAP {'k': 'v'}, ARRAY[1][1], l[1:2], l[:2]")
@@ -275,7 +284,7 @@ func TestLiterals(t *testing.T) {
 	expectPrinted(t, "postgres", "select row(1, 2), (1, 2)", "SELECT ROW(1, 2), (1, 2)")
 	expectPrinted(t, "postgres", "select $1, ? , :name, a = :v", "SELECT $1, ?, :name, a = :v")
 	expectPrinted(t, "bigquery", "select @p", "SELECT @p")
-	expectPrinted(t, "bigquery", "select struct('a'\n -- continued\n 'b''s', 'c') as s", "SELECT STRUCT('ab''s', 'c') AS s")
+	expectPrinted(t, "bigquery", "select struct('a'\n -- continued\n 'b''s', 'c') as s", "SELECT STRUCT('ab\\'s', 'c') AS s")
 	expectPrinted(t, "ansi", "select a collate \"C\", ts at time zone 'UTC'", "SELECT a COLLATE \"C\", ts AT TIME ZONE 'UTC'")
 }
 
