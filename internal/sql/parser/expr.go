@@ -1498,9 +1498,12 @@ func (p *parser) closeAngle() {
 func escapedBody(b *strings.Builder, text string) {
 	q := text[0]
 	triple := len(text) >= 6 && text[1] == q && text[2] == q && strings.HasSuffix(text, text[:3])
-	body := text[1 : len(text)-1]
-	if triple {
+	body := text[1:] // unterminated, as the lexer reported
+	switch {
+	case triple:
 		body = text[3 : len(text)-3]
+	case len(text) >= 2 && text[len(text)-1] == q:
+		body = text[1 : len(text)-1]
 	}
 	for i := 0; i < len(body); i++ {
 		switch c := body[i]; {
