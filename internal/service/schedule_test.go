@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus/testutil"
-
 	"github.com/dataops-dev/dataops/internal/github/githubtest"
 	"github.com/dataops-dev/dataops/internal/githubapp"
 )
@@ -55,7 +53,7 @@ func TestOutOfOrderPushes(t *testing.T) {
 	if want := fmt.Sprintf("map[acme/shop#4@%s:1]", sha("new")); posted != want {
 		t.Errorf("reviewed %s, want only the newer head", posted)
 	}
-	if got := testutil.ToFloat64(h.Metrics.Jobs.WithLabelValues(StateSuperseded)); got != 1 {
+	if got := float64(h.Metrics.Jobs.WithLabelValues(StateSuperseded).Get()); got != 1 {
 		t.Errorf("superseded counted %v, want 1", got)
 	}
 	// A push after both is newer still and is taken.
@@ -196,7 +194,7 @@ func TestRedeliverySchedule(t *testing.T) {
 	if got != "[2 1]" {
 		t.Errorf("redelivered %s, want [2 1] (the two failures, newest first)", got)
 	}
-	if n := testutil.ToFloat64(m1.Redeliveries) + testutil.ToFloat64(m2.Redeliveries); n != 2 {
+	if n := float64(m1.Redeliveries.Get()) + float64(m2.Redeliveries.Get()); n != 2 {
 		t.Errorf("redeliveries counted %v, want 2", n)
 	}
 	// The next round (the lock expired) lists the same failures and asks for nothing.

@@ -82,7 +82,7 @@ func (h *Webhook) answer(w http.ResponseWriter, start time.Time, code int, resul
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(code)
 	io.WriteString(w, result+"\n")
-	h.Metrics.AckLatency.Observe(time.Since(start).Seconds())
+	h.Metrics.AckLatency.Update(time.Since(start).Seconds())
 	log.Info("delivery", "result", result, "status", code, "ms", time.Since(start).Milliseconds())
 }
 

@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus/testutil"
-
 	"github.com/dataops-dev/dataops/internal/github/githubtest"
 )
 
@@ -81,10 +79,10 @@ func TestWebhookRefusesWhatGitHubDidNotSend(t *testing.T) {
 	if n := q.R.XLen(context.Background(), q.Stream()).Val(); n != 1 {
 		t.Errorf("%d jobs enqueued, want 1 (the genuine delivery)", n)
 	}
-	if got := testutil.ToFloat64(h.Metrics.Deliveries.WithLabelValues("unauthorized")); got != 4 {
+	if got := float64(h.Metrics.Deliveries.WithLabelValues("unauthorized").Get()); got != 4 {
 		t.Errorf("unauthorized deliveries counted %v, want 4", got)
 	}
-	if got := testutil.ToFloat64(h.Metrics.Deliveries.WithLabelValues("duplicate")); got != 1 {
+	if got := float64(h.Metrics.Deliveries.WithLabelValues("duplicate").Get()); got != 1 {
 		t.Errorf("duplicate deliveries counted %v, want 1", got)
 	}
 	out := logs.String()
@@ -180,9 +178,9 @@ func TestBurst(t *testing.T) {
 	if got := fake.Reviews(); got != prs {
 		t.Errorf("GitHub holds %d reviews, want one per pull request (%d)", got, prs)
 	}
-	dups := testutil.ToFloat64(h.Metrics.Deliveries.WithLabelValues("duplicate"))
-	done := testutil.ToFloat64(h.Metrics.Jobs.WithLabelValues(StateDone))
-	superseded := testutil.ToFloat64(h.Metrics.Jobs.WithLabelValues(StateSuperseded))
+	dups := float64(h.Metrics.Deliveries.WithLabelValues("duplicate").Get())
+	done := float64(h.Metrics.Jobs.WithLabelValues(StateDone).Get())
+	superseded := float64(h.Metrics.Jobs.WithLabelValues(StateSuperseded).Get())
 	if dups != prs*pushes {
 		t.Errorf("duplicates counted %v, want %d", dups, prs*pushes)
 	}

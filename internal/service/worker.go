@@ -164,7 +164,7 @@ func (w *Worker) handle(ctx context.Context, m Message) {
 	}
 	run.Head = j.HeadSHA
 	run.Duration = time.Since(run.Started)
-	w.Metrics.JobDuration.WithLabelValues(j.Kind).Observe(run.Duration.Seconds())
+	w.Metrics.JobDuration.WithLabelValues(j.Kind).Update(run.Duration.Seconds())
 	// A job that finished (its review posted) before the newer head was noticed is done, not
 	// superseded: the cancel came too late to stop anything.
 	if cause := context.Cause(jctx); errors.Is(err, errSuperseded) || err != nil && errors.Is(cause, errSuperseded) {
@@ -198,7 +198,9 @@ func (w *Worker) handle(ctx context.Context, m Message) {
 			w.Queue.CountFindings(ctx, res.Findings)
 			w.Queue.Proposals(ctx, time.Now(), res.Proposed, 0)
 			w.Queue.AddLLM(ctx, res.LLMTokens, res.LLMCostUSD)
-			w.Metrics.LLMTokens.Add(float64(res.LLMTokens))
+			if res.LLMTokens > 0 {
+				w.Metrics.LLMTokens.Add(int(res.LLMTokens))
+			}
 			w.Metrics.LLMCost.Add(res.LLMCostUSD)
 		}
 		w.finish(ctx, m, &run, StateDone, nil, log)
