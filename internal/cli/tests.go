@@ -269,6 +269,9 @@ func writeTestsText(w io.Writer, res *testgen.Result) {
 		fmt.Fprintf(w, "source %s.%s: freshness on %s (warn after %d %s, error after %d %s)\n", f.Source, f.Table, f.LoadedAtField,
 			f.WarnAfter.Count, f.WarnAfter.Period, f.ErrorAfter.Count, f.ErrorAfter.Period)
 	}
+	for _, c := range res.Conflicts {
+		fmt.Fprintf(w, "%s:%d: %s\n", c.Pos.Path, c.Pos.Line, c.Message())
+	}
 	fmt.Fprintf(w, "%d test(s) proposed; learned from %d tested model(s)%s\n", len(res.Suggestions), res.Learned.TestedModels,
 		map[bool]string{true: " and the repository's history", false: ""}[res.Learned.HistoryAdded+res.Learned.HistoryRemoved > 0])
 }

@@ -255,6 +255,7 @@ func Run(ctx context.Context, in Inputs) (*review.Review, error) {
 			in.Memory.TestsDone(p, res)
 		}
 		rv.Findings = append(rv.Findings, testFindings(res, forms, in.FixUnverified)...)
+		rv.Findings = append(rv.Findings, conflictFindings(res)...)
 		tedits = testEdits(p, res, sedits, plan, forms, in.FixUnverified)
 	}
 	rv.Edits = mergeEdits(sedits, schemaSafe, tedits)

@@ -53,6 +53,17 @@ func testFindings(res *testgen.Result, forms schema.Forms, writeUnverified bool)
 	return out
 }
 
+// conflictFindings reports each accepted_values test a changed model's SQL contradicts, at the
+// line that selects the column: the test fails once a row holds a value it does not list.
+func conflictFindings(res *testgen.Result) []review.Finding {
+	var out []review.Finding
+	for _, c := range res.Conflicts {
+		out = append(out, review.Finding{Agent: review.AgentTests, Rule: review.RuleUnlistedValue, Severity: review.SeverityWarning,
+			Path: c.Pos.Path, Line: max(c.Pos.Line, 1), Column: c.Pos.Column, Message: c.Message()})
+	}
+	return out
+}
+
 // testYAML shows a proposed test as the project writes tests: arguments under `arguments:` or
 // inline (dbt before 1.10.5, or a project that keeps that habit).
 func testYAML(s *testgen.Suggestion, nested bool) string {

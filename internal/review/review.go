@@ -215,6 +215,8 @@ const (
 	RuleMissingTest      = "missing-test"
 	RuleDownstreamColumn = "downstream-column"
 	RuleGrainChange      = "grain-change"
+	// RuleUnlistedValue: the SQL can produce a value its accepted_values test does not list.
+	RuleUnlistedValue = "unlisted-value"
 )
 
 func shortName(id string) string { return dbt.ShortID(id) }

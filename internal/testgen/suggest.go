@@ -20,6 +20,8 @@ type Result struct {
 	Freshness   []*Freshness  `json:"freshness,omitempty"`
 	// Learned says how much history the estimates stand on.
 	Learned LearnedSummary `json:"learned"`
+	// Conflicts are accepted_values tests the models' SQL contradicts.
+	Conflicts []*ValueConflict `json:"conflicts,omitempty"`
 }
 
 // LearnedSummary describes the project history the suggestions were weighted by.
@@ -133,6 +135,17 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 	// from their declared columns and the habits learned above: another configuration builds
 	// them, and the team documents and tests them as any other. They teach nothing and own
 	// no key (a test may not refer to a model that is off).
+	// Tests the SQL contradicts, on every column of a tested model: a CASE whose values changed
+	// is no changed column, and what it breaks may be a test downstream, on a column that
+	// passes its values through.
+	for i, m := range models {
+		for _, c := range cols[i] {
+			if vc := x.valueConflict(m, c, opts.Models); vc != nil {
+				res.Conflicts = append(res.Conflicts, vc)
+			}
+		}
+	}
+
 	for _, m := range disabledModels(p) {
 		if len(opts.Models) > 0 && !opts.Models[m.UniqueID] {
 			continue

@@ -1,0 +1,2 @@
+select r.id, r.band
+from {{ ref('int_readings') }} as r
