@@ -21,7 +21,8 @@ type ValueConflict struct {
 	Unproduced []string `json:"unproduced,omitempty"`
 	// Why says where the set comes from ("its CASE expression only produces 'a', 'b'").
 	Why string `json:"why"`
-	// Pos is where the column is selected.
+	// Pos is where the model's SQL selects the column (where it is declared when that is not
+	// known).
 	Pos dbt.Pos `json:"pos"`
 }
 
@@ -92,7 +93,16 @@ func (x *extra) valueConflict(m *dbt.Node, c *column, scope map[string]bool) *Va
 			gone = append(gone, v)
 		}
 	}
-	return &ValueConflict{Model: m.Name, UniqueID: m.UniqueID, Column: c.name, Listed: listed, Unlisted: unlisted, Unproduced: gone, Why: why, Pos: c.pos}
+	// At the SQL that selects the column, which a change to its values touches (a review's
+	// inline comment needs a line of the diff), else where it is declared.
+	// A column a `*` brings stays where it is declared: the star is no line about its values.
+	pos := c.pos
+	if n := x.inf.Node(m.UniqueID); n != nil {
+		if ic := n.Column(c.name); ic != nil && ic.Pos.Path != "" && ic.Pos.Line > 0 && !atStar(m, ic.Pos) {
+			pos = ic.Pos
+		}
+	}
+	return &ValueConflict{Model: m.Name, UniqueID: m.UniqueID, Column: c.name, Listed: listed, Unlisted: unlisted, Unproduced: gone, Why: why, Pos: pos}
 }
 
 // Message says what the test lacks and why the column can hold it.
@@ -120,4 +130,17 @@ func sqlValues(t *dbt.TestDef) []string {
 		vals[i] = strings.ReplaceAll(v, "''", "'")
 	}
 	return vals
+}
+
+// atStar says the position is a `*` of the model's own file.
+func atStar(m *dbt.Node, pos dbt.Pos) bool {
+	if pos.Path != m.OriginalFilePath || pos.Column < 1 {
+		return false
+	}
+	lines := strings.Split(m.RawCode, "\n")
+	if pos.Line > len(lines) {
+		return false
+	}
+	line := lines[pos.Line-1]
+	return pos.Column <= len(line) && line[pos.Column-1] == '*'
 }
