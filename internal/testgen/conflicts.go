@@ -78,21 +78,11 @@ func (x *extra) valueConflict(m *dbt.Node, c *column, scope map[string]bool) *Va
 	if len(listed) == 0 {
 		return nil
 	}
-	var unlisted []string
-	for _, v := range closed {
-		if !slices.Contains(listed, v) {
-			unlisted = append(unlisted, v)
-		}
-	}
+	unlisted := notIn(closed, listed)
 	if len(unlisted) == 0 {
 		return nil
 	}
-	var gone []string
-	for _, v := range listed {
-		if !slices.Contains(closed, v) {
-			gone = append(gone, v)
-		}
-	}
+	gone := notIn(listed, closed)
 	// At the SQL that selects the column, which a change to its values touches (a review's
 	// inline comment needs a line of the diff), else where it is declared.
 	// A column a `*` brings stays where it is declared: the star is no line about its values.
@@ -143,4 +133,15 @@ func atStar(m *dbt.Node, pos dbt.Pos) bool {
 	}
 	line := lines[pos.Line-1]
 	return pos.Column <= len(line) && line[pos.Column-1] == '*'
+}
+
+// notIn are the values of a that b does not hold, in a's order.
+func notIn(a, b []string) []string {
+	var out []string
+	for _, v := range a {
+		if !slices.Contains(b, v) {
+			out = append(out, v)
+		}
+	}
+	return out
 }
