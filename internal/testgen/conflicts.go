@@ -17,7 +17,7 @@ type ValueConflict struct {
 	Column   string   `json:"column"`
 	Listed   []string `json:"listed"`
 	Unlisted []string `json:"unlisted"`
-	// Unproduced are the values it lists that the SQL no longer produces.
+	// Unproduced are the values it lists that the SQL does not produce.
 	Unproduced []string `json:"unproduced,omitempty"`
 	// Why says where the set comes from ("its CASE expression only produces 'a', 'b'").
 	Why string `json:"why"`
@@ -100,7 +100,7 @@ func (c *ValueConflict) Message() string {
 	msg := fmt.Sprintf("%s.%s can hold %s, which its accepted_values test does not list (%s): the test fails on the first row with one",
 		c.Model, c.Column, quoteList(c.Unlisted), c.Why)
 	if len(c.Unproduced) > 0 {
-		msg += fmt.Sprintf("; the SQL no longer produces %s, which it lists", quoteList(c.Unproduced))
+		msg += fmt.Sprintf("; it lists %s, which the SQL does not produce", quoteList(c.Unproduced))
 	}
 	return msg
 }
@@ -110,14 +110,17 @@ func (c *ValueConflict) Message() string {
 // one. A list that Jinja renders (`{{ var("platform") }}`) is not known here: none.
 func sqlValues(t *dbt.TestDef) []string {
 	vals := stringValues(t.Args["values"])
-	if q, ok := t.Args["quote"].(bool); ok && !q {
-		return vals
+	quoted := true
+	if q, ok := t.Args["quote"].(bool); ok {
+		quoted = q
 	}
 	for i, v := range vals {
 		if strings.Contains(v, "{{") || strings.Contains(v, "{%") {
 			return nil
 		}
-		vals[i] = strings.ReplaceAll(v, "''", "'")
+		if quoted {
+			vals[i] = strings.ReplaceAll(v, "''", "'")
+		}
 	}
 	return vals
 }
