@@ -16,10 +16,12 @@ import (
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/dataops-dev/dataops/internal/change"
+	"github.com/dataops-dev/dataops/internal/dbt"
 	"github.com/dataops-dev/dataops/internal/lineage"
 	"github.com/dataops-dev/dataops/internal/lint"
 	"github.com/dataops-dev/dataops/internal/review"
 	"github.com/dataops-dev/dataops/internal/schema"
+	"github.com/dataops-dev/dataops/internal/testgen"
 )
 
 var readTools = []string{"get_project_summary", "list_models", "get_node_details", "compile", "get_lineage", "get_column_lineage",
@@ -745,5 +747,20 @@ func TestSpentRenderBudgetDoesNotReloadForever(t *testing.T) {
 	}
 	if n := eng.loads.Load(); n != 1 {
 		t.Fatalf("%d loads", n)
+	}
+}
+
+// suggest_tests carries the accepted_values tests the SQL contradicts beside its proposals,
+// and does not say there is nothing to do when there are some.
+func TestSuggestTestsConflicts(t *testing.T) {
+	vc := &testgen.ValueConflict{Model: "stg_orders", UniqueID: "model.shop.stg_orders", Column: "status",
+		Listed: []string{"placed"}, Unlisted: []string{"cancelled"}, Why: "its CASE expression only produces 'placed', 'cancelled'",
+		Pos: dbt.Pos{Path: "models/staging/stg_orders.sql", Line: 12, Column: 9}}
+	eng := &testEngine{dir: shopCopy(t), testsPlan: &TestsPlan{Result: &testgen.Result{Conflicts: []*testgen.ValueConflict{vc}}}}
+	_, cs := connect(t, eng, Options{})
+	var ta TestsAnswer
+	call(t, cs, "suggest_tests", nil, &ta)
+	if len(ta.Conflicts) != 1 || ta.Conflicts[0].Column != "status" || ta.Conflicts[0].Unlisted[0] != "cancelled" || ta.Conflicts[0].Pos.Line != 12 || ta.Note != "" {
+		t.Errorf("answer: %+v", ta)
 	}
 }

@@ -102,12 +102,13 @@ type testsInput struct {
 
 // TestsAnswer is what suggest_tests answers.
 type TestsAnswer struct {
-	Suggestions []*testgen.Suggestion  `json:"suggestions" jsonschema:"each with its confidence, the evidence (reasons) and whether data confirmed it"`
-	Freshness   []*testgen.Freshness   `json:"freshness,omitempty"`
-	Learned     testgen.LearnedSummary `json:"learned"`
-	Total       int                    `json:"total"`
-	NextCursor  string                 `json:"next_cursor,omitempty"`
-	Note        string                 `json:"note,omitempty"`
+	Suggestions []*testgen.Suggestion    `json:"suggestions" jsonschema:"each with its confidence, the evidence (reasons) and whether data confirmed it"`
+	Freshness   []*testgen.Freshness     `json:"freshness,omitempty"`
+	Conflicts   []*testgen.ValueConflict `json:"conflicts,omitempty" jsonschema:"accepted_values tests the models' SQL contradicts: values the column can hold that the test does not list"`
+	Learned     testgen.LearnedSummary   `json:"learned"`
+	Total       int                      `json:"total"`
+	NextCursor  string                   `json:"next_cursor,omitempty"`
+	Note        string                   `json:"note,omitempty"`
 }
 
 type reviewInput struct {
@@ -334,9 +335,9 @@ func (s *Server) suggestTests(ctx context.Context, in testsInput) (*TestsAnswer,
 	if err != nil {
 		return nil, err
 	}
-	out := &TestsAnswer{Suggestions: nonNilSlice(page), Freshness: res.Freshness, Learned: res.Learned,
+	out := &TestsAnswer{Suggestions: nonNilSlice(page), Freshness: res.Freshness, Conflicts: res.Conflicts, Learned: res.Learned,
 		Total: len(res.Suggestions), NextCursor: next}
-	if len(res.Suggestions) == 0 {
+	if len(res.Suggestions) == 0 && len(res.Conflicts) == 0 {
 		out.Note = "No test to propose: the models in scope are tested as this team tests."
 	}
 	return out, nil
