@@ -1221,17 +1221,12 @@ func (p *printer) not(not bool) {
 	}
 }
 
-// numberDot keeps a space between a number (or a parameter) ending in a digit and the dot of a
-// field, or of the star, read from it: "0 .a" is the field a of 0, while "0.a" reads back as
-// the number 0. aliased a, and "0.*" does not read back at all. A number that ends in a letter
-// (Databricks' 0Y, 1L) needs none, and gets none: "0Y .00A" would read back as 0Y, the number
-// .00 and A.
 // dotBase prints x where a `.name` follows it. A number or parameter ending in a digit needs a
 // space so that `0.a` does not read back as the number `0.` and an alias; when the name itself
 // starts with a digit even the space fails (`0 .0a` reads as two numbers), so the base is
 // parenthesized instead.
 func (p *printer) dotBase(x Expr, name *Ident) {
-	if name != nil && name.Quote == 0 && name.Raw == "" && name.Name != "" && name.Name[0] >= '0' && name.Name[0] <= '9' && p.needsDotSpace(x) {
+	if name != nil && name.Quote == 0 && name.Raw == "" && name.Name != "" && name.Name[0] >= '0' && name.Name[0] <= '9' && needsDotSpace(x) {
 		p.s("(")
 		p.expr(x)
 		p.s(")")
@@ -1241,7 +1236,9 @@ func (p *printer) dotBase(x Expr, name *Ident) {
 	p.numberDot(x)
 }
 
-func (p *printer) needsDotSpace(x Expr) bool {
+// needsDotSpace says x ends in a digit that a dot right after it would join: a number, or a
+// parameter (`:0.a` reads back as the parameter `:0.` followed by an alias).
+func needsDotSpace(x Expr) bool {
 	switch l := x.(type) {
 	case *Literal:
 		return l.Kind == LitNumber && endsInDigit(l.Text)
@@ -1251,8 +1248,13 @@ func (p *printer) needsDotSpace(x Expr) bool {
 	return false
 }
 
+// numberDot keeps a space between a number (or a parameter) ending in a digit and the dot of a
+// field, or of the star, read from it: "0 .a" is the field a of 0, while "0.a" reads back as
+// the number 0. aliased a, and "0.*" does not read back at all. A number that ends in a letter
+// (Databricks' 0Y, 1L) needs none, and gets none: "0Y .00A" would read back as 0Y, the number
+// .00 and A.
 func (p *printer) numberDot(x Expr) {
-	if p.needsDotSpace(x) {
+	if needsDotSpace(x) {
 		p.s(" ")
 	}
 }

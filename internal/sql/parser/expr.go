@@ -1490,8 +1490,6 @@ func (p *parser) closeAngle() {
 // ---------------------------------------------------------------------------------------------
 // Literals
 
-// stringValue decodes a string token's text into its value: prefixes and quotes removed,
-// doubled quotes undone, dollar quotes stripped. Backslash escapes are left as written.
 // escapedBody writes the body of a quoted string as it would stand between single quotes in a
 // dialect where a backslash escapes: a quote, doubled or bare in a triple-quoted string,
 // becomes \'.
@@ -1521,6 +1519,8 @@ func escapedBody(b *strings.Builder, text string) {
 	}
 }
 
+// stringValue decodes a string token's text into its value: prefixes and quotes removed,
+// doubled quotes undone, dollar quotes stripped. Backslash escapes are left as written.
 func stringValue(text string) string {
 	s := text
 	for len(s) > 0 && s[0] != '\'' && s[0] != '"' && s[0] != '$' {
