@@ -13,8 +13,8 @@ import (
 
 // Metrics are the service's Prometheus series. They are kept with VictoriaMetrics' metrics
 // package rather than Prometheus' client: that client registers its collectors and protobuf
-// types when the binary starts, a cost every command paid (`dataops help` went from 49 to 34
-// ms of CPU without it), though only serve and worker ever expose a metric.
+// types when the binary starts, a cost every command paid (some 3 ms of CPU on every run of
+// `dataops help`), though only serve and worker ever expose a metric.
 type Metrics struct {
 	families     []*family
 	Deliveries   CounterVec // result: accepted, duplicate, duplicate_job, stale_head, installation, ignored, unauthorized, too_large, malformed, unavailable
