@@ -41,16 +41,7 @@ func (x *extra) valueConflict(m *dbt.Node, c *column, scope map[string]bool) *Va
 			return nil
 		}
 		closed, from = union(t.lits, t.extra), t.where
-		switch {
-		case t.where == m.UniqueID && t.filter:
-			why = "the model keeps only rows where it is in " + quoteList(closed)
-		case t.where == m.UniqueID:
-			why = "the model only produces " + quoteList(closed)
-		case t.filter:
-			why = "it passes through " + nodeName(x.p, t.where) + ", which keeps only rows where it is in " + quoteList(closed)
-		default:
-			why = "it passes through values that " + nodeName(x.p, t.where) + " only produces: " + quoteList(closed)
-		}
+		why = x.tracedWhy(t, m.UniqueID, c.name, closed)
 	}
 	if len(closed) == 0 || len(scope) > 0 && !scope[m.UniqueID] && !scope[from] {
 		return nil

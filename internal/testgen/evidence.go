@@ -189,19 +189,11 @@ func (x *extra) valueEvidence(c *column, descs []string) {
 			switch {
 			case len(t.lits) > 0 && len(union(t.lits, t.extra)) >= 2:
 				ev.vals, ev.valsFrom = union(t.lits, t.extra), "graph"
-				switch {
-				case t.where == c.model.UniqueID && t.filter:
+				if t.where == c.model.UniqueID {
+					// The model's own CASE, constants or filter, found off the chain signals.go reads.
 					ev.valsFrom = "lits"
-					ev.valsWhy = c.name + ": the model keeps only rows where it is in " + quoteList(ev.vals)
-				case t.where == c.model.UniqueID:
-					// The model's own CASE or constants, found off the chain signals.go reads.
-					ev.valsFrom = "lits"
-					ev.valsWhy = c.name + ": the model only produces " + quoteList(ev.vals)
-				case t.filter:
-					ev.valsWhy = c.name + " passes through " + nodeName(x.p, t.where) + ", which keeps only rows where it is in " + quoteList(ev.vals)
-				default:
-					ev.valsWhy = c.name + " passes through values that " + nodeName(x.p, t.where) + " only produces: " + quoteList(ev.vals)
 				}
+				ev.valsWhy = x.tracedWhy(t, c.model.UniqueID, c.name, ev.vals)
 			case t.from.node != "":
 				if a := x.args.byNode[t.from.node+"\x00"+t.from.col+"\x00"+AcceptedValues]; a != nil {
 					if vs := stringValues(a["values"]); len(vs) >= 2 {
@@ -281,6 +273,20 @@ func (x *extra) valueEvidence(c *column, descs []string) {
 			ev.valsWhy = c.name + " is a boolean: it holds only true and false"
 		}
 	}
+}
+
+// tracedWhy says where the closed set vals of the column name of node self comes from, as
+// traced: the node's own expression or filter, or one upstream its values pass through.
+func (x *extra) tracedWhy(t *traced, self, name string, vals []string) string {
+	switch {
+	case t.where == self && t.filter:
+		return name + ": the model keeps only rows where it is in " + quoteList(vals)
+	case t.where == self:
+		return name + ": the model only produces " + quoteList(vals)
+	case t.filter:
+		return name + " passes through " + nodeName(x.p, t.where) + ", which keeps only rows where it is in " + quoteList(vals)
+	}
+	return name + " passes through values that " + nodeName(x.p, t.where) + " only produces: " + quoteList(vals)
 }
 
 // sourceKeyEvidence: a model's key copied unchanged from the key of the model it is built
