@@ -621,13 +621,18 @@ func (p *printer) selectCore(s *Select) {
 }
 
 func (p *printer) selectItem(it *SelectItem) {
-	var q printer
-	q.expr(it.Expr)
-	if text := q.b.String(); it.Alias != nil && assignLike.MatchString(text) {
-		// `a = 0 AS a` would read back in T-SQL as the alias a assigned 0.
-		p.s("(", text, ")")
+	// `a = 0 AS a` would read back in T-SQL as the alias a assigned 0: the expression is
+	// printed apart first only when an alias follows it.
+	if it.Alias == nil {
+		p.expr(it.Expr)
 	} else {
-		p.s(text)
+		var q printer
+		q.expr(it.Expr)
+		if text := q.b.String(); assignLike.MatchString(text) {
+			p.s("(", text, ")")
+		} else {
+			p.s(text)
+		}
 	}
 	if it.Alias != nil {
 		p.s(" AS ")
