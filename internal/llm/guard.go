@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/dataops-dev/dataops/internal/secret"
 )
 
 // KeepOrigin returns a copy of hc that follows redirects only within the first request's
@@ -40,10 +42,11 @@ func origin(u *url.URL) string {
 	return scheme + "://" + strings.ToLower(u.Hostname()) + ":" + port
 }
 
-// Mask keeps a key out of a message: a server may echo what it was sent.
+// Mask keeps a key out of a message, in the forms secret's masker knows (a server may echo
+// what it was sent, encoded or not).
 func Mask(s, key string) string {
 	if key == "" {
 		return s
 	}
-	return strings.ReplaceAll(s, key, "***")
+	return secret.New(key).MaskString(s)
 }
