@@ -1227,18 +1227,31 @@ func (p *printer) not(not bool) {
 }
 
 // dotBase prints x where a `.name` follows it. A number or parameter ending in a digit needs a
-// space so that `0.a` does not read back as the number `0.` and an alias; when the name itself
-// starts with a digit even the space fails (`0 .0a` reads as two numbers), so the base is
-// parenthesized instead.
+// space so that `0.a` does not read back as the number `0.` and an alias. A name that starts
+// with a digit reads as a name only right after a letter, a quote or a closing bracket (the
+// lexer reads `.0a` after anything else, spaced or not, as a number), so any other base is
+// parenthesized: `(0).0a`, `(*).0a`.
 func (p *printer) dotBase(x Expr, name *Ident) {
-	if name != nil && name.Quote == 0 && name.Raw == "" && name.Name != "" && name.Name[0] >= '0' && name.Name[0] <= '9' && needsDotSpace(x) {
+	if c, ok := x.(*Cast); ok && c.Kind == CastOperator {
+		// `0::t.a` reads back as a cast to the type t.a.
 		p.s("(")
 		p.expr(x)
 		p.s(")")
 		return
 	}
-	p.expr(x)
-	p.numberDot(x)
+	if name == nil || name.Quote != 0 || name.Raw != "" || name.Name == "" || name.Name[0] < '0' || name.Name[0] > '9' {
+		p.expr(x)
+		p.numberDot(x)
+		return
+	}
+	var q printer
+	q.expr(x)
+	text := q.b.String()
+	if c := text[len(text)-1]; c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '"' || c == '`' || c == ')' || c == ']' {
+		p.s(text)
+		return
+	}
+	p.s("(", text, ")")
 }
 
 // needsDotSpace says x ends in a digit that a dot right after it would join: a number, or a

@@ -272,7 +272,9 @@ func TestLiterals(t *testing.T) {
 	expectPrinted(t, "bigquery", `select '''''' '''\'0'''`, `SELECT '\'0'`)
 	expectPrinted(t, "mysql", `select 'a\'b' 'it''s'`, `SELECT 'a\'bit\'s'`)
 	// A name after the dot that starts with a digit cannot follow a number, even spaced.
-	expectPrinted(t, "databricks", "select 0 . 0a, a.0a", "SELECT (0).0a, a.0a")
+	expectPrinted(t, "databricks", "select 0 . 0a, a.0a, * . 0a", "SELECT (0).0a, a.0a, (*).0a")
+	// A field of a `::` cast keeps the cast in parentheses: `0::t.a` is a cast to the type t.a.
+	expectPrinted(t, "snowflake", "select (0::t).a", "SELECT (0::T).a")
 	// T-SQL reads `a = 0 AS a` as an assignment alias, so the comparison keeps parentheses.
 	expectPrinted(t, "tsql", "select a = a = 0", "SELECT (a = 0) AS a")
 	expectPrinted(t, "ansi", "select interval '1 day', interval '2' hour, interval '1-2' year to month", "SELECT INTERVAL '1 day', INTERVAL '2' HOUR, INTERVAL '1-2' YEAR TO MONTH")
