@@ -295,11 +295,18 @@ func targetMap(opts Options) map[string]any {
 // gets none.
 func readsCredential(e *exec.Evaluator, obj *exec.Value, key string) {
 	st := stateOfEval(e)
-	if st == nil || !secret.LooksSecret(key) || !obj.IsDict() {
+	if st == nil {
 		return
 	}
-	v := reflect.ValueOf(obj.Interface())
-	if v.Kind() != reflect.Map || v.UnsafePointer() != reflect.ValueOf(st.env.target).UnsafePointer() {
+	// Whether obj is the target comes first: it is a pointer comparison, and every .get() and
+	// subscript of every dict a macro reads comes through here (a loop over a config dict of
+	// a hundred keys), where matching the key against the credential names cost a tenth of
+	// such a render.
+	v := obj.Val
+	for v.Kind() == reflect.Interface || v.Kind() == reflect.Pointer {
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Map || v.UnsafePointer() != reflect.ValueOf(st.env.target).UnsafePointer() || !secret.LooksSecret(key) {
 		return
 	}
 	st.warnHere("hidden-credential", fmt.Sprintf("target.%s is a credential: templates never see the profile's credentials; rendered as none", key))
