@@ -4,9 +4,9 @@
 // A Key is the SHA-256 of everything a result depends on, so an entry is never updated in
 // place: a changed input makes a new key and the old entry ages out. Entries live in a few
 // segment files under the cache directory (default <project>/.dataops/cache): a run that wrote
-// anything adds one segment, written as a temporary file and renamed into place, so concurrent
-// runs never see a torn one; segments are mapped into memory when the cache is held, so a warm
-// run reads its entries with no system call per entry. Each entry carries its key and a MAC
+// anything adds a segment or a few, each written as a temporary file and renamed into place
+// once complete, so concurrent runs never see a torn one; segments are mapped into memory when
+// the cache is held, so a warm run reads its entries with no system call per entry. Each entry carries its key and a MAC
 // of key and payload under a secret of this user's (secret.go): a damaged or foreign entry is
 // a miss and is written again. The directory is bounded (see segment.go).
 //
@@ -274,9 +274,9 @@ func (c *Cache) Hold() error {
 	return nil
 }
 
-// Release lets go of a Hold. The last user writes what was stored as one new segment, bounds
-// the directory when it wrote, and unmaps the segments: a payload Get returned is valid until
-// then.
+// Release lets go of a Hold. The last user puts what was stored in place as new segments (the
+// files it was written to, renamed: see commit in segment.go), bounds the directory when it
+// wrote, and unmaps the segments: a payload Get returned is valid until then.
 func (c *Cache) Release() error {
 	if c == nil {
 		return nil
@@ -309,13 +309,7 @@ func (c *Cache) Release() error {
 	if len(pending) == 0 {
 		return nil
 	}
-	err := v.write(pending)
-	for _, r := range pending {
-		if r.spill != nil {
-			r.spill.remove()
-		}
-	}
-	if err != nil {
+	if err := v.commit(pending); err != nil {
 		return err
 	}
 	return v.bound(c.limit, pending)

@@ -581,8 +581,9 @@ func TestSegmentsOfAnotherBuild(t *testing.T) {
 	payload := bytes.Repeat([]byte("y"), 1000)
 	c, _ := Open(dir, 0)
 	c.Put(key("theirs"), payload)
-	c.Put(key("theirs2"), payload)
-	c.Put(key("theirs3"), payload)
+	for i := range 9 {
+		c.Put(key(fmt.Sprint("theirs", i)), payload)
+	}
 	c.Close()
 	// Made by "another build": its header names another.
 	other := segments(t, dir)[0]
@@ -605,9 +606,9 @@ func TestSegmentsOfAnotherBuild(t *testing.T) {
 	if _, err := os.Stat(other); err != nil {
 		t.Fatal("another build's segment was merged or removed while under the limit")
 	}
-	// Past the limit it goes first, and this build's entries stay: its 3 records and this
-	// build's 10 pass 13,000 bytes, this build's alone fit in 90% of it.
-	c, _ = Open(dir, 13000)
+	// Past the limit it goes first, and this build's entries stay: its 10 records and this
+	// build's maxSegments+2 pass the limit, this build's alone fit in 90% of it.
+	c, _ = Open(dir, (maxSegments+2)*int64(recHeader+len(payload))*6/5)
 	c.Put(key("last"), payload)
 	c.Close()
 	if _, err := os.Stat(other); !os.IsNotExist(err) {

@@ -23,13 +23,22 @@ import (
 
 // A segment file is the magic line and the build of dataops that wrote it (the SHA-256 of
 // ToolVersion), then records: the key, the MAC of key and payload (secret.go), the payload's length (4
-// bytes, little-endian) and the payload. Every key holds the build, so a segment of another
+// bytes, little-endian) and the payload, in no particular order (readers index every record,
+// and none searches). Every key holds the build, so a segment of another
 // build holds nothing this one can read: it is neither mapped nor indexed, only counted
 // against the limit, and the first to go past it. It is named seg-<stamp>-<random>.pack,
 // the stamp being the time it was made in hexadecimal nanoseconds: when two segments hold one
 // key, the later one's entry is the one read (an entry found stale or damaged is written again
-// by the run that found it, into a later segment). Segments are never changed once renamed into
-// place, only removed when merged into another.
+// by the run that found it, into a later segment), and when one segment holds a key twice, its
+// later record is. Segments are never changed once renamed into place, only removed when merged
+// into another.
+//
+// A run's segments are written as segments from the start, under temporary names no reader
+// takes for a segment, and renamed into place, complete, at its last Release (commit): the file
+// the Hold's payloads were appended to (pending.go), and one per payload a Spill wrote
+// (spill.go). Nothing is copied: a cold run of 2,400 models spent 7% of its CPU copying 130 MB
+// of payloads from such files into new segments. A run killed before the rename leaves only
+// temporary files, which the bound of a later run removes.
 //
 // The directory is bounded at the end of a run that wrote: past maxSegments files, or past the
 // size limit, the segments are merged into one. Past the limit the merge keeps what the run
@@ -49,8 +58,13 @@ var buildID = sync.OnceValue(func() []byte {
 })
 
 const (
-	recHeader   = 32 + macSize + 4
-	maxSegments = 8
+	recHeader = 32 + macSize + 4
+	// maxSegments is how many segments the directory holds before they are merged. A run adds
+	// up to three (its payloads, its snapshot, its manifest template), and a merge copies the
+	// whole cache, the very copy commit avoids: at 16 that is every fifth cold run rather than
+	// every third. A segment more costs a run that opens the cache an open and a mapping; its
+	// records cost the same wherever they are.
+	maxSegments = 16
 	segPrefix   = "seg-"
 	segSuffix   = ".pack"
 )
@@ -369,35 +383,60 @@ func readAll(f *os.File, size int64) ([]byte, func(), error) {
 	return data, nil, nil
 }
 
-// write stores records as one new segment.
-func (v *view) write(recs []record) error {
-	slices.SortFunc(recs, func(a, b record) int { return bytes.Compare(a.key[:], b.key[:]) })
-	_, err := writeSegment(v.root, time.Now().UnixNano(), func(add addFunc) error {
-		for _, r := range recs {
-			if sp := r.spill; sp != nil {
-				// Copied from its file: its MAC was computed as it was committed.
-				f, done, err := sp.open()
-				if err != nil {
-					return err
-				}
-				err = add(r.key, sp.mac, sp.size, f)
-				done()
-				if err != nil {
-					return err
-				}
-				continue
+// commit puts the records a run stored in place as segments, renaming the files they were
+// written to rather than copying them (see the top of this file). A payload on the heap (Put
+// could not append it) is appended to the Hold's file of payloads first, or else, when that
+// file cannot take it, copied into a segment of its own. The file of payloads gets the earliest
+// stamp: it may still hold an earlier payload of a key stored again (spilled, or kept on the
+// heap), and the later stamp of the other segment makes the current one win. A spilled file,
+// or the segment of copies, holds only current payloads (a Spill's file is removed when its key
+// is stored again).
+func (v *view) commit(recs []record) error {
+	stamp := time.Now().UnixNano()
+	var spills []*spilled
+	var heap []record
+	inPend := false
+	for _, r := range recs {
+		switch {
+		case r.spill == nil:
+			if v.pend.add(r.key, r.payload) != nil {
+				inPend = true
+			} else {
+				heap = append(heap, r)
 			}
-			mac, ok := seal(r.key, r.payload)
-			if !ok {
-				return errNoSecret
-			}
-			if err := add(r.key, mac, int64(len(r.payload)), bytes.NewReader(r.payload)); err != nil {
-				return err
-			}
+		case r.spill.pend != nil:
+			inPend = true
+		default:
+			spills = append(spills, r.spill)
 		}
-		return nil
-	})
-	return err
+	}
+	var errs []error
+	if inPend {
+		errs = append(errs, v.pend.commit(segName(stamp)))
+	}
+	for _, sp := range spills {
+		stamp++
+		if err := v.root.Rename(sp.name, segName(stamp)); err != nil {
+			sp.remove()
+			errs = append(errs, err)
+		}
+	}
+	if len(heap) > 0 {
+		_, err := writeSegment(v.root, stamp+1, func(add addFunc) error {
+			for _, r := range heap {
+				mac, ok := seal(r.key, r.payload)
+				if !ok {
+					return errNoSecret
+				}
+				if err := add(r.key, mac, int64(len(r.payload)), bytes.NewReader(r.payload)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
 }
 
 // errNoSecret: without the secret nothing is stored that a later run could trust.

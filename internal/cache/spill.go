@@ -3,6 +3,7 @@ package cache
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -13,11 +14,17 @@ import (
 
 // A payload of hundreds of megabytes (a 50,000-model project's snapshot, the manifest
 // template made from it) held in memory from the moment it is made until the last Release
-// copies it into the new segment is most of a cold run's peak memory. A Spill writes such a
-// payload to a temporary file of the cache directory as it is made; the last Release copies
-// that file into the new segment and removes it. The MAC, and what Put checks of a payload
-// (Allow, a size bound), are computed and checked of the file, where it is mapped, before it
-// counts as stored. A temporary file a killed run left is removed by a later run's bound (segment.go).
+// is most of a cold run's peak memory. A Spill writes such a payload to a temporary file of
+// the cache directory as it is made. The MAC, and what Put checks of a payload (Allow, a size
+// bound), are computed and checked of the file, where it is mapped, before it counts as stored.
+//
+// The file is a segment of one record (segment.go): the segment header, the record's header,
+// then the payload. The record's MAC and length, known only once the payload is whole, are
+// written in place at Commit, after the checks; the last Release then renames the file into
+// place as a segment of its own rather than copying the payload into another (a cold run wrote
+// its snapshot and manifest template, some 100 MB for 2,400 models, twice). Until then it has a
+// temporary name no reader takes for a segment; one a killed run left is removed by a later
+// run's bound, as is one a Put of the same key replaced.
 
 // Spill is one payload being written; see Cache.Spill.
 type Spill struct {
@@ -27,14 +34,18 @@ type Spill struct {
 	max  int64
 	f    *os.File
 	name string
-	w    *bufio.Writer
-	n    int64
+	w    *blockWriter
+	n    int64 // bytes of payload
 	err  error
 }
 
-// spilled is a pending payload a Spill wrote: the file's name in the cache directory, its
-// size and the MAC of key and payload; or one Put appended to the Hold's file of payloads
-// (pending.go), at off.
+// spillHead is where a Spill's payload starts in its file: after the segment's header and the
+// record's.
+const spillHead = segHeader + recHeader
+
+// spilled is a pending payload: one a Spill wrote, in the file name of the cache directory;
+// or one Put appended to the Hold's file of payloads (pending.go). off is where the payload
+// starts in its file, size its length, mac the MAC of key and payload.
 type spilled struct {
 	v    *view
 	name string
@@ -67,10 +78,14 @@ func (c *Cache) Spill(k Key, max int64) *Spill {
 		s.err = err
 		return s
 	}
-	if s.f, s.name, s.err = createTemp(s.v.root, "spill"); s.err != nil {
+	if s.f, s.name, s.err = createTemp(s.v.root, "spill", 0o644); s.err != nil {
 		return s
 	}
-	s.w = bufio.NewWriterSize(s.f, 1<<20)
+	s.w = newBlockWriter(s.f)
+	s.w.Write(segMagic)
+	s.w.Write(buildID())
+	s.w.Write(k[:])
+	s.w.Write(make([]byte, macSize+4)) // the MAC and the length, written at Commit
 	return s
 }
 
@@ -152,24 +167,25 @@ func (s *Spill) Commit(allow func(payload []byte) bool) bool {
 		s.Abort()
 		return false
 	}
-	// The checks and the MAC read the file where it is mapped: its pages are the page cache's,
-	// not a copy on the heap, and leave the process with the mapping.
-	data, unmap, err := mapFile(s.f, s.n)
+	// The checks and the MAC read the payload where it is mapped: its pages are the page
+	// cache's, not a copy on the heap, and leave the process with the mapping.
+	data, unmap, err := mapFile(s.f, spillHead+s.n)
 	if err != nil {
 		s.Abort()
 		return false
 	}
 	stop := func() {}
 	if unmap != nil {
-		stop = dropWhileRead(data)
+		stop = dropWhileRead(data) // the whole mapping: it starts on a page
 	}
-	mac, sealed := seal(s.k, data)
-	ok := sealed && (allow == nil || allow(data)) && (c.Allow == nil || c.Allow(data))
+	payload := data[spillHead:]
+	mac, sealed := seal(s.k, payload)
+	ok := sealed && (allow == nil || allow(payload)) && (c.Allow == nil || c.Allow(payload))
 	// Another run stored the same meanwhile: nothing to add.
 	same := false
 	if l, found := s.v.index[s.k]; ok && found {
-		_, was, payload := l.parts()
-		same = bytes.Equal(payload, data) && authentic(s.k, was, payload)
+		_, was, stored := l.parts()
+		same = bytes.Equal(stored, payload) && authentic(s.k, was, stored)
 	}
 	// Stopped before the unmapping: the range may be mapped again at once, for anything.
 	stop()
@@ -180,13 +196,20 @@ func (s *Spill) Commit(allow func(payload []byte) bool) bool {
 		s.Abort()
 		return same
 	}
+	// The record's header is whole only now: the file is a segment, for the last Release to
+	// rename into place.
+	hdr := binary.LittleEndian.AppendUint32(bytes.Clone(mac), uint32(s.n))
+	if _, err := s.f.WriteAt(hdr, segHeader+32); err != nil {
+		s.Abort()
+		return false
+	}
 	if err := s.f.Close(); err != nil {
 		s.f = nil
 		_ = s.v.root.Remove(s.name)
 		return false
 	}
 	s.f = nil
-	sp := &spilled{v: s.v, name: s.name, size: s.n, mac: mac}
+	sp := &spilled{v: s.v, name: s.name, off: spillHead, size: s.n, mac: mac}
 	if was, loaded := c.pending.Swap(s.k, sp); loaded {
 		if w, ok := was.(*spilled); ok {
 			w.remove()
@@ -212,7 +235,7 @@ func (sp *spilled) open() (io.Reader, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return f, func() { f.Close() }, nil
+	return io.NewSectionReader(f, sp.off, sp.size), func() { f.Close() }, nil
 }
 
 // load reads the payload back onto the heap, for a Get of an entry this process spilled.
@@ -244,9 +267,11 @@ type Scratch struct {
 
 // createTemp makes a new temporary file of the cache directory for this process alone, named
 // so that a later run's bound knows it for one (".tmp-") and removes it if a killed run left it.
-func createTemp(root *os.Root, prefix string) (*os.File, string, error) {
+// perm is its mode (less the umask): a file that becomes a segment gets a segment's, as
+// writeSegment makes one.
+func createTemp(root *os.Root, prefix string, perm os.FileMode) (*os.File, string, error) {
 	name := fmt.Sprintf("%s-%016x.tmp-%08x", prefix, time.Now().UnixNano(), rand.Uint32())
-	f, err := root.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := root.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
 	return f, name, err
 }
 
@@ -256,7 +281,7 @@ func (s *Spill) Scratch() *Scratch {
 	if s.err != nil || s.v == nil {
 		return nil
 	}
-	f, name, err := createTemp(s.v.root, "scratch")
+	f, name, err := createTemp(s.v.root, "scratch", 0o600)
 	if err != nil {
 		return nil
 	}
