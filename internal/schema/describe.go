@@ -16,6 +16,7 @@ import (
 // (Config.SourceOrder).
 const (
 	FromUpstream    = "upstream"    // the upstream column it passes through unchanged
+	FromBlock       = "block"       // the project's docs block named for the column
 	FromProject     = "project"     // the same column documented in another model of the project
 	FromHistory     = "history"     // the same column as described earlier (the team's memory)
 	FromDictionary  = "dictionary"  // the data dictionary file of the settings
@@ -26,7 +27,7 @@ const (
 
 // DefaultSourceOrder is the order description sources are tried in when nothing was learned.
 // The placeholder is always last.
-var DefaultSourceOrder = []string{FromUpstream, FromProject, FromHistory, FromDictionary, FromDocs, FromName}
+var DefaultSourceOrder = []string{FromUpstream, FromProject, FromBlock, FromHistory, FromDictionary, FromDocs, FromName}
 
 // DocsThreshold is the score (see Candidate.Score) a retrieved doc chunk or dictionary entry
 // needs to become a description: below it, retrieval picks a related text more often than the
@@ -60,7 +61,7 @@ type Described struct {
 	Column      string `json:"column"`
 	Description string `json:"description"`
 	// From is the source kind and what in it: "upstream:<node>.<column>",
-	// "project:<model>.<column>", "history:<commit>", "dictionary", "docs", "name", "placeholder",
+	// "block:<name>", "project:<model>.<column>", "history:<commit>", "dictionary", "docs", "name", "placeholder",
 	// "base" (an entry the change dropped, written again: restore.go).
 	From string `json:"description_from"`
 	// Source is the file and line the text was taken from ("" for the placeholder).
@@ -107,6 +108,8 @@ func (s *synth) description(n *dbt.Node, c change.Column) (text, from, source st
 			if s.in.Config.inherit() {
 				text, from, source = s.inherited(n, c)
 			}
+		case FromBlock:
+			text, from, source = s.fromBlock(n, c)
 		case FromProject:
 			text, from, source = s.fromProject(n, c)
 		case FromHistory:
@@ -508,7 +511,7 @@ func (s *synth) fromProject(n *dbt.Node, c change.Column) (string, string, strin
 			continue
 		}
 		text := dc.column.Description
-		if !rolesAgree(target, columnRole(dc.model, dc.column.Name, hasUnique(dc.column)), text) {
+		if !s.blockFits(dc.column, target) && !rolesAgree(target, columnRole(dc.model, dc.column.Name, hasUnique(dc.column)), text) {
 			continue
 		}
 		agrees := lineage[dc.node+"\x00"+strings.ToLower(c.Name)]

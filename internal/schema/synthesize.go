@@ -118,6 +118,13 @@ type synth struct {
 
 	// documented caches the documented columns of the project by folded name (describe.go).
 	documented map[string][]documentedColumn
+	// blocks caches the project's docs blocks named for a column, by folded name, when the
+	// team keeps such blocks (describe_block.go); blocksRead says it was made.
+	blocks     map[string]columnBlock
+	blocksRead bool
+	// blockRoles are the roles (columnRole) of the columns that call each docs block of the
+	// root package alone, by the block's folded name.
+	blockRoles map[string]map[string]bool
 	// vocab counts the words of the project's column names (describe_split.go).
 	vocab map[string]int
 	// english caches whether the team describes its columns in English (describe_lang.go).
@@ -795,7 +802,7 @@ func (s *synth) asWritten(id string, c *dbt.Column) string {
 }
 
 // fromItsName reports whether the description of column c of model says only what the
-// column's name says: marked description_from: name, or the very text the name source (6. in
+// column's name says: marked description_from: name, or the very text the name source (7. in
 // docs/schema.md) writes for that column in that model. Such a text is often this plan's own
 // output of an earlier --write, and taken for the team's words (upstream, project) it would
 // spread to other models' columns, and count as a known source (backfill) the second time but
