@@ -114,3 +114,30 @@ func TestDescribeBlockKeepsItsRole(t *testing.T) {
 		}
 	})
 }
+
+// A team that prefixes its blocks with the system its models read: a new column of the ntd
+// models is described by the ntd block named for it, not by the family of another folder;
+// two ntd blocks ending with the name are a guess, and neither is taken.
+func TestDescribeFromTheNearestFamilyOfBlocks(t *testing.T) {
+	withFixture(t, map[string]string{
+		"models/descriptions/ntd.md": "{% docs ntd_agency %}The agency reporting.{% enddocs %}\n" +
+			"{% docs ntd_mode %}The mode of transit service.{% enddocs %}\n" +
+			"{% docs ntd_period_year %}The year of the reporting period.{% enddocs %}\n" +
+			"{% docs ntd_report_year %}The year of the report.{% enddocs %}\n",
+		"models/descriptions/lp.md":               "{% docs lp_mode %}The mode of the tap.{% enddocs %}\n{% docs lp_agency %}The agency of the tap.{% enddocs %}\n",
+		"models/staging/ntd/stg_ntd_agencies.sql": "select 1 as agency\n",
+		"models/staging/ntd/_ntd.yml": "version: 2\nmodels:\n  - name: stg_ntd_agencies\n    columns:\n" +
+			"      - name: agency\n        description: '{{ doc(\"ntd_agency\") }}'\n",
+		"models/payments/stg_taps.sql": "select 1 as agency\n",
+		"models/payments/_taps.yml": "version: 2\nmodels:\n  - name: stg_taps\n    columns:\n" +
+			"      - name: agency\n        description: '{{ doc(\"lp_agency\") }}'\n",
+	}, func() {
+		got := describe(t, "stg_orders", []change.Column{{Name: "mode", Kind: "computed"}, {Name: "year", Kind: "computed"}}, nil)
+		if c := got["mode"]; c.Description != `{{ doc("ntd_mode") }}` || c.DescriptionFrom != "block:ntd_mode" {
+			t.Errorf("mode = %+v", c)
+		}
+		if c := got["year"]; c.DescriptionFrom == FromBlock+":ntd_period_year" || c.DescriptionFrom == FromBlock+":ntd_report_year" {
+			t.Errorf("year = %+v, two blocks of the family end with its name", c)
+		}
+	})
+}

@@ -125,6 +125,7 @@ type synth struct {
 	// blockRoles are the roles (columnRole) of the columns that call each docs block of the
 	// root package alone, by the block's folded name.
 	blockRoles map[string]map[string]bool
+	blockCalls []blockCall
 	// vocab counts the words of the project's column names (describe_split.go).
 	vocab map[string]int
 	// english caches whether the team describes its columns in English (describe_lang.go).
