@@ -81,3 +81,28 @@ func TestUniqueWithinModelWord(t *testing.T) {
 		t.Errorf("lastWord: %q %q %q", lastWord("int_bmi_all"), lastWord("x__"), lastWord("events"))
 	}
 }
+
+// Copies of not-null upstream columns that the team tests again in one folder (silver) and
+// leaves alone in another (gold): a new copy in each folder reads its folder's rate.
+func TestNotNullWithinFolder(t *testing.T) {
+	col := func(name, model, dir string, tested bool) *column {
+		c := &column{
+			model: &dbt.Node{Name: model, OriginalFilePath: dir + "/" + model + ".sql"},
+			name:  name, lower: name, pattern: "other", layer: "other",
+			tests: map[string]bool{}, up: map[string]bool{NotNull: true}, ev: &evidence{},
+		}
+		c.tests[NotNull] = tested
+		return c
+	}
+	h := newHabits()
+	for i := 0; i < 10; i++ {
+		n := "col" + string(rune('a'+i))
+		h.observe(col(n, "silver__x"+n, "models/silver", true))
+		h.observe(col(n, "core__x"+n, "models/core", false))
+	}
+	silver, _ := h.estimate(col("amount", "silver__new", "models/silver", false), NotNull, 0.5)
+	gold, why := h.estimate(col("amount", "core__new", "models/core", false), NotNull, 0.5)
+	if silver < 0.5 || gold >= 0.5 {
+		t.Errorf("not_null estimate: silver copy %.2f (want >= 0.5), gold copy %.2f (want < 0.5; %s)", silver, gold, why)
+	}
+}

@@ -64,6 +64,10 @@ func ladder(c *column, test string) []string {
 		"pk=" + pk + "|s=" + s,
 		"p=" + c.pattern + "|pk=" + pk + "|s=" + s,
 		"p=" + c.pattern + "|l=" + c.layer + "|pk=" + pk + "|s=" + s,
+		// A folder's models are often written to one standard, their copies of tested
+		// columns tested again in one folder and left alone in the next (the gold models of a
+		// chain's project test a timestamp each where its silver models test every column).
+		"d=" + folderOf(c.model) + "|pk=" + pk + "|s=" + s,
 		// A name means different things as a key and as an attribute (customer_id in
 		// dim_customers and in fct_orders), so names are learned with the key class.
 		nameRung(c, test),
