@@ -183,6 +183,14 @@ func TestEdits(t *testing.T) {
 			want: "models:\n  - name: orders\n    description: \"{{ doc('orders') }}\"\n    columns:\n      - name: id\n        description: \"Key: unique per order\"\n",
 		},
 		{
+			name: "a Jinja call holding single quotes is double-quoted where the file quotes with single ones",
+			src:  "models:\n  - name: orders\n    description: 'Orders'\n    columns:\n      - name: id\n        description: 'Key'\n",
+			fn: func(p *Plan) error {
+				return p.AddColumn(orders, -1, Column{Name: "tx_id", Description: "{{ doc('tx_id') }}"})
+			},
+			want: "models:\n  - name: orders\n    description: 'Orders'\n    columns:\n      - name: id\n        description: 'Key'\n      - name: tx_id\n        description: \"{{ doc('tx_id') }}\"\n",
+		},
+		{
 			name: "single quotes when the file quotes that way",
 			src:  "models:\n  - name: orders\n    description: 'Orders'\n    columns:\n      - name: id\n        description: 'Key'\n",
 			fn:   func(p *Plan) error { return p.SetColumnDescription(orders, "id", "It's the key") },

@@ -41,7 +41,12 @@ func (st *Style) scalar(s string, role strRole, indent int, inFlow bool) string 
 		}
 		return s
 	}
-	if st.Quote == '\'' && singleSafe(s) {
+	// A Jinja expression holding single quotes and no double one ("{{ doc('orders') }}") is
+	// written in double quotes even where the file quotes with single ones: doubled quotes
+	// inside the expression ('{{ doc(''orders'') }}') read back the same, but nobody writes
+	// them.
+	jinjaSingle := strings.Contains(s, "{{") && strings.Contains(s, "'") && !strings.Contains(s, `"`)
+	if st.Quote == '\'' && singleSafe(s) && !jinjaSingle {
 		return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 	}
 	// Text holding double quotes and no single one ('{{ doc("orders") }}') is written in
