@@ -118,6 +118,7 @@ func TestRenderOutput(t *testing.T) {
 		mod             func(*Input)
 	}{
 		{"text", "select 1 as x\n", "select 1 as x", nil},
+		{"a colon after a statement's header, as Python writes it", "{% macro m(a): %}<{{ a }}>{% endmacro %}{% for x in [1, 2]: %}{% if x == 1: %}{{ m(x) }}{% elif x == 3: %}three{% else: %}{{ x }}{% endif %}{% endfor %}{% set s = [1, 2][1:] %}{{ s }}", "<1>2[2]", nil},
 		{"for with a parenthesized target", "{% for (k, v) in {'a': 1}.items() %}{{ k }}={{ v }}{% endfor %}{% for (x) in [2] %}{{ x }}{% endfor %}", "a=12", nil},
 		{"ref bare", "select * from {{ ref('orders') }}", "select * from orders", nil},
 		{"ref resolved", "select * from {{ ref('orders') }}", `select * from "warehouse"."analytics"."orders"`, resolved},

@@ -146,6 +146,13 @@ func tidyTag(in []*tokens.Token) []*tokens.Token {
 	return out
 }
 
+// bodyStatements are the statements whose header Jinja lets end with a colon: those whose
+// body it reads next.
+var bodyStatements = map[string]bool{
+	"if": true, "elif": true, "else": true, "for": true, "macro": true, "call": true, "filter": true,
+	"with": true, "block": true, "autoescape": true, "set": true, "test": true, "materialization": true,
+}
+
 // tag rewrites one {% ... %} tag, returning its tokens from begin to end inclusive (and any
 // tags added after it).
 func (r *tokenRewriter) tag(begin *tokens.Token, region []*tokens.Token, end *tokens.Token) []*tokens.Token {
@@ -160,6 +167,12 @@ func (r *tokenRewriter) tag(begin *tokens.Token, region []*tokens.Token, end *to
 	}
 	name := region[0]
 	rest := region[1:]
+	if n := len(rest); n > 0 && rest[n-1].Type == tokens.Colon && bodyStatements[name.Val] {
+		// Jinja skips a colon after the header of a statement with a body, for Python's sake
+		// (`{% if x: %}`, `{% for a in b: %}`, `{% else: %}`); gonja refuses it.
+		rest = rest[:n-1]
+		region = region[:len(region)-1]
+	}
 	switch name.Val {
 	case "for":
 		in := -1
