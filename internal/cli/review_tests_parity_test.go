@@ -53,15 +53,15 @@ func TestReviewLearnsFromTheWholeProject(t *testing.T) {
 	if !slices.Equal(fromTests, fromReview) {
 		t.Fatalf("the review proposes\n  %v\nwhere tests proposes\n  %v", fromReview, fromTests)
 	}
-	if want := []string{"account_events.account_id not_null unverified 0.92"}; !slices.Equal(fromTests, want) {
+	if want := []string{"account_events.account_id not_null unverified 0.95"}; !slices.Equal(fromTests, want) {
 		t.Fatalf("tests proposes %v, want %v", fromTests, want)
 	}
 
 	// tests.min_confidence is the threshold of both.
-	os.WriteFile(filepath.Join(head, ".dataops.yml"), []byte("tests:\n  min_confidence: 0.95\n"), 0o644)
+	os.WriteFile(filepath.Join(head, ".dataops.yml"), []byte("tests:\n  min_confidence: 0.97\n"), 0o644)
 	fromTests, fromReview = proposedByBoth(t, head, base, true)
 	if len(fromTests) > 0 || len(fromReview) > 0 {
-		t.Fatalf("at min_confidence 0.95: tests proposes %v, the review %v; want nothing", fromTests, fromReview)
+		t.Fatalf("at min_confidence 0.97: tests proposes %v, the review %v; want nothing", fromTests, fromReview)
 	}
 }
 
