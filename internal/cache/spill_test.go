@@ -268,6 +268,14 @@ func TestStoredAgainInOneHold(t *testing.T) {
 	c.Put(key("put, spill, put"), []byte("first"))
 	spill("put, spill, put", "second")
 	c.Put(key("put, spill, put"), []byte("third"))
+	closedHolds(t, c, dir, map[string]string{"put, put": "second", "put, spill": "second", "spill, put": "second",
+		"spill, spill": "second", "put, spill, put": "third"})
+}
+
+// closedHolds closes c, checks that it left no temporary file in dir, and that the cache
+// opened again there holds want (key name to payload).
+func closedHolds(t *testing.T, c *Cache, dir string, want map[string]string) {
+	t.Helper()
 	if err := c.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -276,10 +284,9 @@ func TestStoredAgainInOneHold(t *testing.T) {
 	}
 	c, _ = Open(dir, 0)
 	defer c.Close()
-	for k, want := range map[string]string{"put, put": "second", "put, spill": "second", "spill, put": "second",
-		"spill, spill": "second", "put, spill, put": "third"} {
-		if got, ok := c.Get(key(k)); !ok || string(got) != want {
-			t.Errorf("%s: %q %v, want %q", k, got, ok, want)
+	for k, w := range want {
+		if got, ok := c.Get(key(k)); !ok || string(got) != w {
+			t.Errorf("%s: %q %v, want %q", k, got, ok, w)
 		}
 	}
 }
@@ -357,18 +364,6 @@ func TestPayloadsOnTheHeapAreStored(t *testing.T) {
 		s := c.Spill(key("s"), 1<<20)
 		s.WriteString("spilled")
 		s.Commit(nil)
-		if err := c.Close(); err != nil {
-			t.Fatal(err)
-		}
-		if l := temps(t, dir); len(l) != 0 {
-			t.Fatalf("left %v", l)
-		}
-		c, _ = Open(dir, 0)
-		defer c.Close()
-		for k, want := range map[string]string{"a": "on the heap", "s": "spilled"} {
-			if got, ok := c.Get(key(k)); !ok || string(got) != want {
-				t.Errorf("%s: %q %v, want %q", k, got, ok, want)
-			}
-		}
+		closedHolds(t, c, dir, map[string]string{"a": "on the heap", "s": "spilled"})
 	})
 }
