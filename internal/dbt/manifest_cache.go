@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unsafe"
 
 	gojson "github.com/goccy/go-json"
 
@@ -258,16 +259,32 @@ func stampForms(at time.Time, indent bool) (created, when string) {
 	return string(b), `"` + at.UTC().Format(time.RFC3339Nano) + `"`
 }
 
+// templateBuffer is how much of a template's text is gathered before it is written.
+const templateBuffer = 1 << 16
+
 func (t *manifestTemplate) write(w io.Writer, at time.Time, indent bool) error {
 	created, when := stampForms(at, indent)
-	bw := &bytes.Buffer{}
+	bw := bytes.NewBuffer(make([]byte, 0, 2*templateBuffer))
 	flush := func() error {
 		_, err := w.Write(bw.Bytes())
 		bw.Reset()
 		return err
 	}
 	for i, c := range t.Chunks {
-		bw.WriteString(c)
+		if len(c) < templateBuffer {
+			bw.WriteString(c)
+		} else {
+			// A long chunk (a section of the manifest without a timestamp, tens of megabytes
+			// on a large project) goes to w as it is: copied into the buffer it cost a warm
+			// parse the buffer's growth and a second copy of the chunk. w sees the string's
+			// own bytes, which an io.Writer may not modify.
+			if err := flush(); err != nil {
+				return err
+			}
+			if _, err := w.Write(unsafe.Slice(unsafe.StringData(c), len(c))); err != nil {
+				return err
+			}
+		}
 		if i < len(t.Stamps) {
 			if t.Stamps[i] {
 				bw.WriteString(created)
@@ -275,7 +292,7 @@ func (t *manifestTemplate) write(w io.Writer, at time.Time, indent bool) error {
 				bw.WriteString(when)
 			}
 		}
-		if bw.Len() > 1<<16 {
+		if bw.Len() > templateBuffer {
 			if err := flush(); err != nil {
 				return err
 			}
