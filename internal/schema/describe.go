@@ -16,8 +16,8 @@ import (
 // (Config.SourceOrder).
 const (
 	FromUpstream    = "upstream"    // the upstream column it passes through unchanged
-	FromBlock       = "block"       // the project's docs block named for the column
 	FromProject     = "project"     // the same column documented in another model of the project
+	FromBlock       = "block"       // the project's docs block named for the column
 	FromHistory     = "history"     // the same column as described earlier (the team's memory)
 	FromDictionary  = "dictionary"  // the data dictionary file of the settings
 	FromDocs        = "docs"        // a doc chunk or dictionary entry retrieved from memory
@@ -61,7 +61,7 @@ type Described struct {
 	Column      string `json:"column"`
 	Description string `json:"description"`
 	// From is the source kind and what in it: "upstream:<node>.<column>",
-	// "block:<name>", "project:<model>.<column>", "history:<commit>", "dictionary", "docs", "name", "placeholder",
+	// "project:<model>.<column>", "block:<name>", "history:<commit>", "dictionary", "docs", "name", "placeholder",
 	// "base" (an entry the change dropped, written again: restore.go).
 	From string `json:"description_from"`
 	// Source is the file and line the text was taken from ("" for the placeholder).

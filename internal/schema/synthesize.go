@@ -122,8 +122,9 @@ type synth struct {
 	// team keeps such blocks (describe_block.go); blocksRead says it was made.
 	blocks     map[string]columnBlock
 	blocksRead bool
-	// blockRoles are the roles (columnRole) of the columns that call each docs block of the
-	// root package alone, by the block's folded name.
+	// blockRoles are the roles (columnRole) of the columns whose description is a single call
+	// to a docs block of the root package, by the block's folded name; blockCalls are those
+	// calls, with where their columns are.
 	blockRoles map[string]map[string]bool
 	blockCalls []blockCall
 	// vocab counts the words of the project's column names (describe_split.go).

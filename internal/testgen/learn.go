@@ -64,15 +64,19 @@ func ladder(c *column, test string) []string {
 		"pk=" + pk + "|s=" + s,
 		"p=" + c.pattern + "|pk=" + pk + "|s=" + s,
 		"p=" + c.pattern + "|l=" + c.layer + "|pk=" + pk + "|s=" + s,
+	}
+	if c.model != nil {
 		// A folder's models are often written to one standard, their copies of tested
 		// columns tested again in one folder and left alone in the next (the gold models of a
 		// chain's project test a timestamp each where its silver models test every column).
-		"d=" + folderOf(c.model) + "|pk=" + pk + "|s=" + s,
+		rungs = append(rungs, "d="+folderOf(c.model)+"|pk="+pk+"|s="+s)
+	}
+	rungs = append(rungs,
 		// A name means different things as a key and as an attribute (customer_id in
 		// dim_customers and in fct_orders), so names are learned with the key class.
 		nameRung(c, test),
-		"n=" + c.lower + "|pk=" + pk + "|s=" + s,
-	}
+		"n="+c.lower+"|pk="+pk+"|s="+s,
+	)
 	if test == Unique && c.model != nil {
 		// A team names its models after their grain: person_id is unique in every
 		// *_register and *_latest model and in no *_all one.
