@@ -76,8 +76,28 @@ func keysArePartitions(models []*dbt.Node, grains []grain, existing map[string]m
 	return seen >= 5 && 2*unique < seen
 }
 
-// declaredKeyFloor is the least confidence a declared key's unique test keeps.
+// declaredKeyFloor is the least confidence a declared key's unique test keeps, unless the
+// team leaves its declared keys untested (declaredKeysUntested).
 const declaredKeyFloor = 0.6
+
+// declaredKeysUntested reports whether the team's tested models declare a single-column key
+// (unique_key) and mostly leave it without a unique test: five such models at least, fewer
+// than one in four of their keys tested unique. Such a team declares unique_key for its
+// incremental merges and checks the grain otherwise (a combination test, or not at all): its
+// declared keys are no reason to propose unique beyond what its habits say.
+func declaredKeysUntested(models []*dbt.Node, grains []grain, existing map[string]map[string]map[string]bool) bool {
+	seen, unique := 0, 0
+	for i, m := range models {
+		if len(grains[i].declared) != 1 || !hasColumnTests(existing[m.UniqueID]) {
+			continue
+		}
+		seen++
+		if existing[m.UniqueID][grains[i].declared[0]][Unique] {
+			unique++
+		}
+	}
+	return seen >= 5 && 4*unique < seen
+}
 
 // validity column names of history tables: dbt snapshots and hand-written SCD-2 models.
 var (

@@ -1,6 +1,7 @@
 package testgen
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -92,6 +93,36 @@ func TestDocumentedPrimaryKey(t *testing.T) {
 		m := &dbt.Node{Columns: []*dbt.Column{{Name: "id", Description: c.desc}}}
 		if got := documentedPrimaryKey(m, "ID") != ""; got != c.want {
 			t.Errorf("%q: %v, want %v", c.desc, got, c.want)
+		}
+	}
+}
+
+// A team that declares unique_key on its incremental models and tests one key in six unique
+// leaves its declared keys untested; one that tests two in five does not, nor does a project
+// with too few tested models that declare one to tell.
+func TestDeclaredKeysUntested(t *testing.T) {
+	build := func(n, tested int) ([]*dbt.Node, []grain, map[string]map[string]map[string]bool) {
+		var models []*dbt.Node
+		var grains []grain
+		existing := map[string]map[string]map[string]bool{}
+		for i := 0; i < n; i++ {
+			m := &dbt.Node{UniqueID: fmt.Sprintf("model.p.m%d", i)}
+			models = append(models, m)
+			grains = append(grains, grain{declared: []string{"id"}})
+			existing[m.UniqueID] = map[string]map[string]bool{"id": {NotNull: true, Unique: i < tested}}
+		}
+		// A model without tests and one with a composite key count for nothing.
+		models = append(models, &dbt.Node{UniqueID: "model.p.untested"}, &dbt.Node{UniqueID: "model.p.combo"})
+		grains = append(grains, grain{declared: []string{"id"}}, grain{declared: []string{"a", "b"}})
+		existing["model.p.combo"] = map[string]map[string]bool{"a": {Unique: true}}
+		return models, grains, existing
+	}
+	for _, c := range []struct {
+		n, tested int
+		want      bool
+	}{{6, 1, true}, {5, 2, false}, {4, 0, false}, {8, 1, true}, {8, 2, false}} {
+		if got := declaredKeysUntested(build(c.n, c.tested)); got != c.want {
+			t.Errorf("%d models declaring a key, %d tested unique: %v, want %v", c.n, c.tested, got, c.want)
 		}
 	}
 }

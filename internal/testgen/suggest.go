@@ -93,6 +93,7 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 		}
 	}
 	partitions := keysArePartitions(models, grains, existing)
+	keyFloor := !declaredKeysUntested(models, grains, existing)
 	if partitions {
 		for i := range grains {
 			grains[i].dropReplacedKey()
@@ -203,7 +204,7 @@ func Suggest(p *dbt.Project, inf *columns.Result, opts Options) *Result {
 					continue
 				}
 				est, why := h.estimate(c, t, prior(c, t))
-				if t == Unique && grains[i].declaresKey(c.lower) {
+				if t == Unique && keyFloor && grains[i].declaresKey(c.lower) {
 					// The team declared this column the model's key (unique_key): how it
 					// tests other columns of the name (a staging hash tested not_null
 					// only) does not outweigh that.
