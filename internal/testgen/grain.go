@@ -59,21 +59,28 @@ func (g *grain) dropReplacedKey() {
 // it tests at all, it tests fewer than half unique (seen five times or more). Their keys are
 // then no evidence of those models' grain.
 func keysArePartitions(models []*dbt.Node, grains []grain, existing map[string]map[string]map[string]bool) bool {
-	seen, unique := 0, 0
+	_, tested, unique := declaredKeyCounts(models, grains, existing, func(g grain) bool { return g.replacedKey })
+	return tested >= 5 && 2*unique < tested
+}
+
+// declaredKeyCounts counts the tested models whose grain keep accepts and that declare a
+// single key: all of them, those whose key carries a test, and those whose key is tested
+// unique.
+func declaredKeyCounts(models []*dbt.Node, grains []grain, existing map[string]map[string]map[string]bool, keep func(grain) bool) (all, tested, unique int) {
 	for i, m := range models {
-		if !grains[i].replacedKey || !hasColumnTests(existing[m.UniqueID]) {
+		if len(grains[i].declared) != 1 || !keep(grains[i]) || !hasColumnTests(existing[m.UniqueID]) {
 			continue
 		}
+		all++
 		ts := existing[m.UniqueID][grains[i].declared[0]]
-		if len(ts) == 0 {
-			continue
+		if len(ts) > 0 {
+			tested++
 		}
-		seen++
 		if ts[Unique] {
 			unique++
 		}
 	}
-	return seen >= 5 && 2*unique < seen
+	return all, tested, unique
 }
 
 // declaredKeyFloor is the least confidence a declared key's unique test keeps, unless the
@@ -86,17 +93,8 @@ const declaredKeyFloor = 0.6
 // incremental merges and checks the grain otherwise (a combination test, or not at all): its
 // declared keys are no reason to propose unique beyond what its habits say.
 func declaredKeysUntested(models []*dbt.Node, grains []grain, existing map[string]map[string]map[string]bool) bool {
-	seen, unique := 0, 0
-	for i, m := range models {
-		if len(grains[i].declared) != 1 || !hasColumnTests(existing[m.UniqueID]) {
-			continue
-		}
-		seen++
-		if existing[m.UniqueID][grains[i].declared[0]][Unique] {
-			unique++
-		}
-	}
-	return seen >= 5 && 4*unique < seen
+	all, _, unique := declaredKeyCounts(models, grains, existing, func(grain) bool { return true })
+	return all >= 5 && 4*unique < all
 }
 
 // validity column names of history tables: dbt snapshots and hand-written SCD-2 models.
