@@ -10,37 +10,47 @@ import (
 
 // Many teams keep one docs block per column name (`{% docs tx_id %}` in a descriptions folder)
 // and describe every column that carries the name as `{{ doc('tx_id') }}`. Such a block is
-// the team's own definition of the name: a new column of that name is described by a call to
-// it, before the text some other model of the nearest folder gives the name (which may be one
-// model's variant, "Transaction hash (unique for each bridge event)"), and before the name's
-// own words. Only a team that has this habit gets it: some column of the project calls the
-// block named after it. Blocks of packages are left to the upstream and project sources,
-// which copy their text.
+// the team's own definition of the name: a new column of that name that no model of the
+// project documents (the project source, tried first, finds a team's variants of a name's
+// block in the models nearest it) is described by a call to it, before the name's own words.
+// Only a team that has this habit gets it: some column of the project calls the block named
+// after it. Blocks of packages are left to the upstream and project sources, which copy their
+// text.
 
 // Others prefix their blocks with the system a folder of models reads (`ntd_mode`,
 // `lp_settled_amount`, `evm_block_number`): a column is described by the one block of the
 // family the models nearest it call whose name ends with the column's, when that family is
-// the one the nearest models call most (familyBlock).
+// the one the nearest models call most (blockIndex.family).
 
-// columnBlock is a docs block of the root package named for a column.
-type columnBlock struct {
-	doc    *dbt.Doc
-	double bool // the team's calls quote names with double quotes
-	// roles are the roles (columnRole) of the columns of its name that call it: a team that
-	// calls its tx_id block on references and keys alike says the block fits both, whatever
-	// its text says ("The unique identifier of a transaction").
-	roles map[string]bool
+// blockIndex is what the project's columns say of the root package's docs blocks.
+type blockIndex struct {
+	// byName holds the blocks by folded name, when the team has the habit; nil otherwise.
+	byName map[string]*dbt.Doc
+	// roles are the roles (columnRole) of the columns whose description is a single call to
+	// a block, by the block's folded name: a team that calls its tx_id block on references
+	// and keys alike says the block fits both, whatever its text says ("The unique identifier
+	// of a transaction").
+	roles map[string]map[string]bool
+	// calls are those calls, with the file of the model (or source) of the column.
+	calls []blockCall
+	// double says the team's calls mostly quote names with double quotes.
+	double bool
 }
 
-// columnBlocks indexes the root package's docs blocks by folded name, when a column of the
-// project calls the block named after it; nil otherwise.
-func (s *synth) columnBlocks() map[string]columnBlock {
-	if s.blocksRead {
-		return s.blocks
+// blockCall is a column's description that is a single call to a docs block of the root
+// package: the block's folded name and the file of the model (or source) of the column.
+type blockCall struct {
+	block, path string
+}
+
+// blocks reads the project's columns for their docs block calls, once.
+func (s *synth) blocks() *blockIndex {
+	if s.blockIx != nil {
+		return s.blockIx
 	}
-	s.blocksRead = true
+	ix := &blockIndex{roles: map[string]map[string]bool{}}
+	s.blockIx = ix
 	double, calls, habit := 0, 0, false
-	s.blockRoles = map[string]map[string]bool{}
 	see := func(model, path string, cols []*dbt.Column) {
 		for _, c := range cols {
 			names := dbt.DocCalls(c.DocDescription)
@@ -50,11 +60,11 @@ func (s *synth) columnBlocks() map[string]columnBlock {
 				continue
 			}
 			k := strings.ToLower(names[0])
-			if s.blockRoles[k] == nil {
-				s.blockRoles[k] = map[string]bool{}
+			if ix.roles[k] == nil {
+				ix.roles[k] = map[string]bool{}
 			}
-			s.blockRoles[k][columnRole(model, c.Name, hasUnique(c))] = true
-			s.blockCalls = append(s.blockCalls, blockCall{block: k, path: path})
+			ix.roles[k][columnRole(model, c.Name, hasUnique(c))] = true
+			ix.calls = append(ix.calls, blockCall{block: k, path: path})
 			col := foldedColumn(c.Name)
 			habit = habit || k == col || strings.HasSuffix(k, "_"+col)
 		}
@@ -69,8 +79,9 @@ func (s *synth) columnBlocks() map[string]columnBlock {
 			see(src.Name, src.OriginalFilePath, src.Columns)
 		}
 	}
+	ix.double = 2*double > calls
 	if !habit {
-		return nil
+		return ix
 	}
 	var docs []*dbt.Doc
 	for _, d := range s.p.Docs {
@@ -81,12 +92,11 @@ func (s *synth) columnBlocks() map[string]columnBlock {
 	// Two blocks whose names differ only by case: the one named in lower case serves, as
 	// column names are folded; the order makes the choice the same on every run.
 	sort.Slice(docs, func(i, j int) bool { return docs[i].Name > docs[j].Name })
-	s.blocks = map[string]columnBlock{}
+	ix.byName = map[string]*dbt.Doc{}
 	for _, d := range docs {
-		k := strings.ToLower(d.Name)
-		s.blocks[k] = columnBlock{doc: d, double: 2*double > calls, roles: s.blockRoles[k]}
+		ix.byName[strings.ToLower(d.Name)] = d
 	}
-	return s.blocks
+	return ix
 }
 
 // fromBlock describes a column by a call to the docs block named for it, when the team keeps
@@ -94,22 +104,26 @@ func (s *synth) columnBlocks() map[string]columnBlock {
 // claim another role (a block that says "primary key", called only on keys, is no
 // description of a column that refers to the key).
 func (s *synth) fromBlock(n *dbt.Node, c change.Column) (string, string, string) {
-	b, ok := s.columnBlocks()[strings.ToLower(strings.Trim(c.Name, "\"'`"))]
-	if !ok {
-		b, ok = s.familyBlock(n, foldedColumn(c.Name))
+	ix := s.blocks()
+	if ix.byName == nil {
+		return "", "", ""
 	}
-	if !ok || s.isPlaceholder(b.doc.Content) {
+	d, ok := ix.byName[dbt.ColumnKey(c.Name)]
+	if !ok {
+		d, ok = ix.family(n, foldedColumn(c.Name))
+	}
+	if !ok || s.isPlaceholder(d.Content) {
 		return "", "", ""
 	}
 	target := columnRole(n.Name, c.Name, false)
-	if !b.roles[target] && !rolesAgree(target, target, b.doc.Content) {
+	if !ix.roles[strings.ToLower(d.Name)][target] && !rolesAgree(target, target, d.Content) {
 		return "", "", ""
 	}
 	q := "'"
-	if b.double {
+	if ix.double {
 		q = `"`
 	}
-	return "{{ doc(" + q + b.doc.Name + q + ") }}", FromBlock + ":" + b.doc.Name, b.doc.OriginalFilePath
+	return "{{ doc(" + q + d.Name + q + ") }}", FromBlock + ":" + d.Name, d.OriginalFilePath
 }
 
 // blockFits reports whether a column described by a single docs block call lends it to a
@@ -121,20 +135,13 @@ func (s *synth) blockFits(c *dbt.Column, target string) bool {
 	if len(names) != 1 {
 		return false
 	}
-	s.columnBlocks()
-	return s.blockRoles[strings.ToLower(names[0])][target]
-}
-
-// blockCall is a column's description that is a single call to a docs block of the root
-// package: the block's folded name and the file of the model (or source) of the column.
-type blockCall struct {
-	block, path string
+	return s.blocks().roles[strings.ToLower(names[0])][target]
 }
 
 // foldedColumn is a column's name as blocks are matched with it: unquoted, in lower case,
 // without the underscores a loader's columns lead with (`_payments_key`).
 func foldedColumn(name string) string {
-	return strings.TrimLeft(strings.ToLower(strings.Trim(name, "\"'`")), "_")
+	return strings.TrimLeft(dbt.ColumnKey(name), "_")
 }
 
 // familyOf is the first word of a block's name: the family of `ntd_period_year` is `ntd`.
@@ -143,29 +150,28 @@ func familyOf(block string) string {
 	return f
 }
 
-// familyBlock finds the block of a prefixed family named for col (`ntd_period_year` for
+// family finds the block of a prefixed family named for col (`ntd_period_year` for
 // `year`): among the families of the blocks whose names end with "_"+col, the one called by
 // the models nearest n (sharing the most folders with it, two at least: the models folder
 // alone says nothing), then called most often there; and in it, the single such block. Two
 // families as near and as often called, or two blocks of the family, are a guess, and none
 // is taken.
-func (s *synth) familyBlock(n *dbt.Node, col string) (columnBlock, bool) {
-	blocks := s.columnBlocks()
-	if blocks == nil || col == "" {
-		return columnBlock{}, false
+func (ix *blockIndex) family(n *dbt.Node, col string) (*dbt.Doc, bool) {
+	if col == "" {
+		return nil, false
 	}
 	byFamily := map[string][]string{}
-	for k := range blocks {
+	for k := range ix.byName {
 		if strings.HasSuffix(k, "_"+col) {
 			byFamily[familyOf(k)] = append(byFamily[familyOf(k)], k)
 		}
 	}
 	if len(byFamily) == 0 {
-		return columnBlock{}, false
+		return nil, false
 	}
 	type score struct{ near, count int }
 	scores := map[string]score{}
-	for _, call := range s.blockCalls {
+	for _, call := range ix.calls {
 		f := familyOf(call.block)
 		if byFamily[f] == nil {
 			continue
@@ -189,7 +195,7 @@ func (s *synth) familyBlock(n *dbt.Node, col string) (columnBlock, bool) {
 		}
 	}
 	if best == "" || tie || scores[best].near < 2 || len(byFamily[best]) != 1 {
-		return columnBlock{}, false
+		return nil, false
 	}
-	return blocks[byFamily[best][0]], true
+	return ix.byName[byFamily[best][0]], true
 }

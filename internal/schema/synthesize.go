@@ -118,15 +118,9 @@ type synth struct {
 
 	// documented caches the documented columns of the project by folded name (describe.go).
 	documented map[string][]documentedColumn
-	// blocks caches the project's docs blocks named for a column, by folded name, when the
-	// team keeps such blocks (describe_block.go); blocksRead says it was made.
-	blocks     map[string]columnBlock
-	blocksRead bool
-	// blockRoles are the roles (columnRole) of the columns whose description is a single call
-	// to a docs block of the root package, by the block's folded name; blockCalls are those
-	// calls, with where their columns are.
-	blockRoles map[string]map[string]bool
-	blockCalls []blockCall
+	// blockIx is what the project's columns say of its docs blocks (describe_block.go); nil
+	// until read.
+	blockIx *blockIndex
 	// vocab counts the words of the project's column names (describe_split.go).
 	vocab map[string]int
 	// english caches whether the team describes its columns in English (describe_lang.go).
